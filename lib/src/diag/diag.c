@@ -1,0 +1,231 @@
+#include "cadence/common.h"
+#include "cadence/diag.h"
+#include "diag/diag_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct cadence_diags {
+	cadence_diag *items;
+	size_t *order;	/* insertion index, for a stable sort */
+	size_t count;
+	size_t cap;
+	size_t errors;
+	size_t warnings;
+	int oom;
+};
+
+int cadence_diags_new(cadence_diags **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : CADENCE_ENOMEM;
+}
+
+static void diag_release(cadence_diag *d)
+{
+	free((char *)d->rule);
+	free((char *)d->file);
+	free((char *)d->message);
+	free((char *)d->help);
+	free((char *)d->source_line);
+	free((char *)d->related_message);
+}
+
+void cadence_diags_free(cadence_diags *diags)
+{
+	if (!diags)
+		return;
+	for (size_t i = 0; i < diags->count; i++)
+		diag_release(&diags->items[i]);
+	free(diags->items);
+	free(diags->order);
+	free(diags);
+}
+
+size_t cadence_diags_count(const cadence_diags *diags)
+{
+	return diags->count;
+}
+
+size_t cadence_diags_errors(const cadence_diags *diags)
+{
+	return diags->errors;
+}
+
+size_t cadence_diags_warnings(const cadence_diags *diags)
+{
+	return diags->warnings;
+}
+
+const cadence_diag *cadence_diags_get(const cadence_diags *diags, size_t i)
+{
+	return i < diags->count ? &diags->items[i] : NULL;
+}
+
+int cadence_diags_oom(const cadence_diags *diags)
+{
+	return diags->oom;
+}
+
+static char *dup_or_null(const char *s, size_t len, int *failed)
+{
+	if (!s)
+		return NULL;
+	char *p = malloc(len + 1);
+	if (!p) {
+		*failed = 1;
+		return NULL;
+	}
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+int cadence_diags_add(cadence_diags *diags, cadence_severity severity,
+		      const char *rule, const char *file,
+		      unsigned line, unsigned column, unsigned length,
+		      const char *source_line, size_t source_line_len,
+		      const char *message, const char *help)
+{
+	int failed = 0;
+
+	if (diags->count == diags->cap) {
+		size_t cap = diags->cap ? diags->cap * 2 : 16;
+		cadence_diag *items = realloc(diags->items, cap * sizeof(*items));
+		if (!items)
+			goto oom;
+		diags->items = items;
+		size_t *order = realloc(diags->order, cap * sizeof(*order));
+		if (!order)
+			goto oom;
+		diags->order = order;
+		diags->cap = cap;
+	}
+	cadence_diag *d = &diags->items[diags->count];
+	memset(d, 0, sizeof(*d));
+	d->severity = severity;
+	d->line = line;
+	d->column = column;
+	d->length = length;
+	d->rule = dup_or_null(rule, rule ? strlen(rule) : 0, &failed);
+	d->file = dup_or_null(file, file ? strlen(file) : 0, &failed);
+	d->message = dup_or_null(message, message ? strlen(message) : 0, &failed);
+	d->help = dup_or_null(help, help ? strlen(help) : 0, &failed);
+	d->source_line = dup_or_null(source_line, source_line_len, &failed);
+	if (failed || !d->rule || !d->file || !d->message) {
+		diag_release(d);
+		goto oom;
+	}
+	diags->order[diags->count] = diags->count;
+	diags->count++;
+	if (severity == CADENCE_SEVERITY_ERROR)
+		diags->errors++;
+	else
+		diags->warnings++;
+	return 0;
+oom:
+	diags->oom = 1;
+	return CADENCE_ENOMEM;
+}
+
+int cadence_diags_relate(cadence_diags *diags, unsigned line, unsigned column,
+			 const char *message)
+{
+	if (!diags->count)
+		return CADENCE_EINVAL;
+	cadence_diag *d = &diags->items[diags->count - 1];
+	char *m = strdup(message);
+	if (!m) {
+		diags->oom = 1;
+		return CADENCE_ENOMEM;
+	}
+	free((char *)d->related_message);
+	d->related_line = line;
+	d->related_column = column;
+	d->related_message = m;
+	return 0;
+}
+
+static int diag_cmp(const cadence_diag *a, size_t ai, const cadence_diag *b,
+		    size_t bi)
+{
+	int c = strcmp(a->file, b->file);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	return ai < bi ? -1 : ai > bi;
+}
+
+void cadence_diags_sort(cadence_diags *diags)
+{
+	/* insertion sort keeps it stable and is linear on the common,
+	 * already-ordered input */
+	for (size_t i = 1; i < diags->count; i++) {
+		cadence_diag d = diags->items[i];
+		size_t o = diags->order[i];
+		size_t j = i;
+		while (j > 0 && diag_cmp(&diags->items[j - 1], diags->order[j - 1],
+					 &d, o) > 0) {
+			diags->items[j] = diags->items[j - 1];
+			diags->order[j] = diags->order[j - 1];
+			j--;
+		}
+		diags->items[j] = d;
+		diags->order[j] = o;
+	}
+}
+
+int cadence_diag_format_parse(cadence_diag_format *out, const char *name)
+{
+	static const struct {
+		const char *name;
+		cadence_diag_format fmt;
+	} formats[] = {
+		{ "text", CADENCE_DIAG_TEXT },	 { "oneline", CADENCE_DIAG_ONELINE },
+		{ "json", CADENCE_DIAG_JSON },	 { "sarif", CADENCE_DIAG_SARIF },
+		{ "github", CADENCE_DIAG_GITHUB },
+	};
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (!strcmp(name, formats[i].name)) {
+			*out = formats[i].fmt;
+			return 0;
+		}
+	}
+	return CADENCE_EINVAL;
+}
+
+int cadence_diags_write(const cadence_diags *diags, FILE *out,
+			cadence_diag_format format,
+			const cadence_diag_write_opts *opts)
+{
+	cadence_diag_write_opts defaults = CADENCE_DIAG_WRITE_OPTS_INIT;
+	int rc;
+
+	if (!opts)
+		opts = &defaults;
+	switch (format) {
+	case CADENCE_DIAG_TEXT:
+	case CADENCE_DIAG_ONELINE:
+		rc = diag_write_text(diags, out, format == CADENCE_DIAG_TEXT, opts);
+		break;
+	case CADENCE_DIAG_JSON:
+		rc = diag_write_json(diags, out, opts);
+		break;
+	case CADENCE_DIAG_SARIF:
+		rc = diag_write_sarif(diags, out, opts);
+		break;
+	case CADENCE_DIAG_GITHUB:
+		rc = diag_write_github(diags, out, opts);
+		break;
+	default:
+		return CADENCE_EINVAL;
+	}
+	if (rc)
+		return rc;
+	if (fflush(out) || ferror(out))
+		return CADENCE_EIO;
+	return 0;
+}

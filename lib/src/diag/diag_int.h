@@ -1,0 +1,27 @@
+/* Internal to the diagnostics module: the writers and the rule table. */
+#ifndef CADENCE_DIAG_INT_H
+#define CADENCE_DIAG_INT_H
+
+#include "cadence/diag.h"
+
+typedef struct diag_rule {
+	const char *id;
+	const char *summary;	/* one line, for SARIF rule metadata */
+} diag_rule;
+
+/* Every rule the library can report, in docs/rules.md order. */
+extern const diag_rule diag_rules[];
+extern const size_t diag_rules_count;
+/* Index of rule `id` in diag_rules, or -1. */
+long diag_rule_index(const char *id);
+
+int diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
+		    const cadence_diag_write_opts *opts);
+int diag_write_json(const cadence_diags *diags, FILE *out,
+		    const cadence_diag_write_opts *opts);
+int diag_write_sarif(const cadence_diags *diags, FILE *out,
+		     const cadence_diag_write_opts *opts);
+int diag_write_github(const cadence_diags *diags, FILE *out,
+		      const cadence_diag_write_opts *opts);
+
+#endif

@@ -1,0 +1,178 @@
+/* Machine output: cadence's own JSON (schema in docs/cli.md) and SARIF 2.1.0. */
+#include "cadence/common.h"
+#include "diag/diag_int.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+#define RULES_URI "https://github.com/cadence-toolchain/cadence/blob/main/docs/rules.md"
+
+static int emit(cJSON *root, FILE *out)
+{
+	char *text = root ? cJSON_Print(root) : NULL;
+	cJSON_Delete(root);
+	if (!text)
+		return CADENCE_ENOMEM;
+	fputs(text, out);
+	fputc('\n', out);
+	free(text);
+	return ferror(out) ? CADENCE_EIO : 0;
+}
+
+static const char *severity_name(cadence_severity s)
+{
+	return s == CADENCE_SEVERITY_ERROR ? "error" : "warning";
+}
+
+int diag_write_json(const cadence_diags *diags, FILE *out,
+		    const cadence_diag_write_opts *opts)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(root, "diagnostics");
+	size_t n = cadence_diags_count(diags);
+	int ok = root && list;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		const cadence_diag *d = cadence_diags_get(diags, i);
+		cJSON *o = cJSON_CreateObject();
+		ok = o && cJSON_AddItemToArray(list, o) &&
+		     cJSON_AddStringToObject(o, "file", d->file) &&
+		     cJSON_AddNumberToObject(o, "line", d->line) &&
+		     cJSON_AddNumberToObject(o, "column", d->column) &&
+		     cJSON_AddNumberToObject(o, "length", d->length) &&
+		     cJSON_AddStringToObject(o, "severity", severity_name(d->severity)) &&
+		     cJSON_AddStringToObject(o, "rule", d->rule) &&
+		     cJSON_AddStringToObject(o, "message", d->message);
+		if (ok && d->help)
+			ok = cJSON_AddStringToObject(o, "help", d->help) != NULL;
+		if (ok && d->related_line) {
+			cJSON *r = cJSON_AddObjectToObject(o, "related");
+			ok = r && cJSON_AddNumberToObject(r, "line", d->related_line) &&
+			     cJSON_AddNumberToObject(r, "column", d->related_column) &&
+			     cJSON_AddStringToObject(r, "message", d->related_message);
+		}
+	}
+	if (ok) {
+		cJSON *s = cJSON_AddObjectToObject(root, "summary");
+		ok = s && cJSON_AddNumberToObject(s, "files", (double)opts->files_checked) &&
+		     cJSON_AddNumberToObject(s, "errors", (double)cadence_diags_errors(diags)) &&
+		     cJSON_AddNumberToObject(s, "warnings", (double)cadence_diags_warnings(diags));
+	}
+	if (!ok) {
+		cJSON_Delete(root);
+		return CADENCE_ENOMEM;
+	}
+	return emit(root, out);
+}
+
+static cJSON *sarif_location(const char *file, unsigned line, unsigned col,
+			     unsigned length)
+{
+	cJSON *loc = cJSON_CreateObject();
+	cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+	cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
+	int ok = loc && phys && art && cJSON_AddStringToObject(art, "uri", file);
+	if (ok && line) {
+		cJSON *region = cJSON_AddObjectToObject(phys, "region");
+		ok = region && cJSON_AddNumberToObject(region, "startLine", line) &&
+		     cJSON_AddNumberToObject(region, "startColumn", col) &&
+		     cJSON_AddNumberToObject(region, "endColumn", col + (length ? length : 1));
+	}
+	if (!ok) {
+		cJSON_Delete(loc);
+		return NULL;
+	}
+	return loc;
+}
+
+static cJSON *sarif_rules(void)
+{
+	cJSON *rules = cJSON_CreateArray();
+	for (size_t i = 0; rules && i < diag_rules_count; i++) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON *sd;
+		if (!r || !cJSON_AddItemToArray(rules, r) ||
+		    !cJSON_AddStringToObject(r, "id", diag_rules[i].id) ||
+		    !(sd = cJSON_AddObjectToObject(r, "shortDescription")) ||
+		    !cJSON_AddStringToObject(sd, "text", diag_rules[i].summary)) {
+			cJSON_Delete(rules);
+			return NULL;
+		}
+		char uri[256];
+		snprintf(uri, sizeof(uri), "%s#%s", RULES_URI, diag_rules[i].id);
+		if (!cJSON_AddStringToObject(r, "helpUri", uri)) {
+			cJSON_Delete(rules);
+			return NULL;
+		}
+	}
+	return rules;
+}
+
+int diag_write_sarif(const cadence_diags *diags, FILE *out,
+		     const cadence_diag_write_opts *opts)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+	cJSON *run = cJSON_CreateObject();
+	int ok = root && runs && run && cJSON_AddItemToArray(runs, run) &&
+		 cJSON_AddStringToObject(root, "version", "2.1.0") &&
+		 cJSON_AddStringToObject(root, "$schema",
+			"https://json.schemastore.org/sarif-2.1.0.json");
+	cJSON *tool = ok ? cJSON_AddObjectToObject(run, "tool") : NULL;
+	cJSON *driver = tool ? cJSON_AddObjectToObject(tool, "driver") : NULL;
+	cJSON *rules = driver ? sarif_rules() : NULL;
+
+	ok = driver && rules && cJSON_AddItemToObject(driver, "rules", rules) &&
+	     cJSON_AddStringToObject(driver, "name", "cadence") &&
+	     cJSON_AddStringToObject(driver, "version",
+		opts->tool_version ? opts->tool_version : cadence_version()) &&
+	     cJSON_AddStringToObject(driver, "informationUri",
+		"https://github.com/cadence-toolchain/cadence") &&
+	     cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
+	if (!ok && rules && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(driver, "rules")))
+		cJSON_Delete(rules);
+	cJSON *results = ok ? cJSON_AddArrayToObject(run, "results") : NULL;
+	ok = ok && results;
+
+	size_t n = cadence_diags_count(diags);
+	for (size_t i = 0; ok && i < n; i++) {
+		const cadence_diag *d = cadence_diags_get(diags, i);
+		cJSON *r = cJSON_CreateObject();
+		cJSON *msg, *locs, *loc;
+		long idx = diag_rule_index(d->rule);
+		ok = r && cJSON_AddItemToArray(results, r) &&
+		     cJSON_AddStringToObject(r, "ruleId", d->rule) &&
+		     (idx < 0 || cJSON_AddNumberToObject(r, "ruleIndex", (double)idx)) &&
+		     cJSON_AddStringToObject(r, "level", severity_name(d->severity)) &&
+		     (msg = cJSON_AddObjectToObject(r, "message")) &&
+		     (locs = cJSON_AddArrayToObject(r, "locations")) &&
+		     (loc = sarif_location(d->file, d->line, d->column, d->length)) &&
+		     cJSON_AddItemToArray(locs, loc);
+		if (!ok)
+			break;
+		char *text = NULL;
+		if (d->help) {
+			size_t len = strlen(d->message) + strlen(d->help) + 8;
+			text = malloc(len);
+			if (text)
+				snprintf(text, len, "%s. %s", d->message, d->help);
+		}
+		ok = cJSON_AddStringToObject(msg, "text", text ? text : d->message) != NULL;
+		free(text);
+		if (ok && d->related_line) {
+			cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
+			cJSON *rl = rel ? sarif_location(d->file, d->related_line,
+							d->related_column, 0) : NULL;
+			cJSON *rm;
+			ok = rl && cJSON_AddItemToArray(rel, rl) &&
+			     cJSON_AddNumberToObject(rl, "id", 0) &&
+			     (rm = cJSON_AddObjectToObject(rl, "message")) &&
+			     cJSON_AddStringToObject(rm, "text", d->related_message);
+		}
+	}
+	if (!ok) {
+		cJSON_Delete(root);
+		return CADENCE_ENOMEM;
+	}
+	return emit(root, out);
+}

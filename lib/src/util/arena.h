@@ -1,0 +1,25 @@
+/* A bump allocator: many small allocations, one free.  The loaded tree and
+ * model are allocated here so that freeing a 10,000-note file is one loop
+ * over a few large blocks instead of 100,000 free() calls. */
+#ifndef CADENCE_ARENA_H
+#define CADENCE_ARENA_H
+
+#include <stddef.h>
+
+typedef struct arena_block arena_block;
+
+typedef struct arena {
+	arena_block *head;
+	size_t used;	/* bytes used in head */
+	size_t cap;	/* bytes available in head */
+} arena;
+
+void arena_init(arena *a);
+void arena_free(arena *a);
+/* Zeroed memory aligned for any type, or NULL when out of memory. */
+void *arena_alloc(arena *a, size_t size);
+/* A NUL-terminated copy of s[0..len), or NULL when out of memory. */
+char *arena_strndup(arena *a, const char *s, size_t len);
+char *arena_strdup(arena *a, const char *s);
+
+#endif

@@ -1,0 +1,105 @@
+#include "util/strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(strbuf *sb, size_t extra)
+{
+	if (sb->failed)
+		return -1;
+	if (sb->len + extra + 1 <= sb->cap)
+		return 0;
+	size_t cap = sb->cap ? sb->cap : 64;
+	while (cap < sb->len + extra + 1) {
+		if (cap > ((size_t)-1) / 2) {
+			sb->failed = 1;
+			return -1;
+		}
+		cap *= 2;
+	}
+	char *p = realloc(sb->buf, cap);
+	if (!p) {
+		sb->failed = 1;
+		return -1;
+	}
+	sb->buf = p;
+	sb->cap = cap;
+	return 0;
+}
+
+void strbuf_free(strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	sb->failed = 0;
+}
+
+void strbuf_add(strbuf *sb, const char *s, size_t len)
+{
+	if (grow(sb, len))
+		return;
+	memcpy(sb->buf + sb->len, s, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_adds(strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addc(strbuf *sb, char c)
+{
+	strbuf_add(sb, &c, 1);
+}
+
+void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0) {
+		sb->failed = 1;
+		return;
+	}
+	if (grow(sb, (size_t)n))
+		return;
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
+void strbuf_addf(strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+const char *strbuf_cstr(strbuf *sb)
+{
+	if (sb->failed)
+		return NULL;
+	return sb->buf ? sb->buf : "";
+}
+
+char *strbuf_detach(strbuf *sb)
+{
+	char *p;
+	if (sb->failed) {
+		strbuf_free(sb);
+		return NULL;
+	}
+	p = sb->buf;
+	if (!p) {
+		p = malloc(1);
+		if (p)
+			*p = '\0';
+	}
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return p;
+}

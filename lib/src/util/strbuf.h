@@ -1,0 +1,32 @@
+/* A growable string.  Once an allocation fails the buffer stays failed and
+ * every later append is a no-op, so callers check once at the end. */
+#ifndef CADENCE_STRBUF_H
+#define CADENCE_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int failed;
+} strbuf;
+
+#define STRBUF_INIT { NULL, 0, 0, 0 }
+
+void strbuf_free(strbuf *sb);
+void strbuf_add(strbuf *sb, const char *s, size_t len);
+void strbuf_adds(strbuf *sb, const char *s);
+void strbuf_addc(strbuf *sb, char c);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void strbuf_addf(strbuf *sb, const char *fmt, ...);
+void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* The NUL-terminated contents ("" when empty), or NULL after a failure. */
+const char *strbuf_cstr(strbuf *sb);
+/* Hands the malloc'd string to the caller (NULL after a failure). */
+char *strbuf_detach(strbuf *sb);
+
+#endif
