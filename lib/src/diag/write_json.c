@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define RULES_URI "https://github.com/cadence-toolchain/cadence/blob/main/docs/rules.md"
 

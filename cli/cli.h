@@ -1,0 +1,78 @@
+/* The cadence command line: exit codes, the command table, options. */
+#ifndef CADENCE_CLI_H
+#define CADENCE_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, documented in docs/cadence.1.scd and `cadence --help`. */
+enum {
+	CLI_EXIT_OK = 0,	/* success, no problems */
+	CLI_EXIT_PROBLEMS = 1,	/* the input has problems */
+	CLI_EXIT_USAGE = 2,	/* bad command line */
+	CLI_EXIT_INTERNAL = 3	/* out of memory, cannot write output */
+};
+
+/* One option of a command; the same table drives parsing and --help. */
+typedef struct cli_opt {
+	int id;			/* passed to the command's handler */
+	char short_name;	/* 0 = none */
+	const char *long_name;
+	const char *arg;	/* value placeholder, NULL for a flag */
+	const char *help;
+	const char *const *choices;	/* NULL-terminated, or NULL */
+} cli_opt;
+
+typedef struct cli_cmd {
+	const char *name;
+	const char *usage;	/* after "cadence NAME " */
+	const char *summary;	/* one line for the command list */
+	const char *description;/* paragraphs for `help NAME` */
+	const cli_opt *opts;	/* terminated by an entry with id 0 */
+	int (*run)(const struct cli_cmd *cmd, int argc, char **argv);
+} cli_cmd;
+
+/* Common option ids shared by every command's table. */
+enum { CLI_OPT_HELP = 1000 };
+#define CLI_OPT_HELP_ENTRY { CLI_OPT_HELP, 'h', "help", NULL, "show this help and exit", NULL }
+
+/* Parsed command line of one command. */
+typedef struct cli_args {
+	char **pos;		/* positional arguments, in order */
+	size_t npos;
+	int help;		/* --help was given */
+} cli_args;
+
+/*
+ * Parses argv[1..argc) (argv[0] is the command name) by cmd->opts, calling
+ * on_opt(ctx, id, value) for each option (value NULL for flags).  on_opt
+ * returns 0 or an exit code.  Prints usage errors to stderr and returns
+ * CLI_EXIT_USAGE; on success fills *args (free with cli_args_free).
+ */
+int cli_parse(const cli_cmd *cmd, int argc, char **argv,
+	      int (*on_opt)(void *ctx, int id, const char *value), void *ctx,
+	      cli_args *args);
+void cli_args_free(cli_args *args);
+
+/* Prints `cadence NAME` help from the command's table. */
+void cli_print_help(const cli_cmd *cmd, FILE *out);
+
+/* Prints "cadence: error: ..." to stderr and returns CLI_EXIT_USAGE. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+int cli_usage_error(const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int cli_error(int code, const char *fmt, ...);
+
+/* The command table (main.c) and its commands. */
+extern const cli_cmd cli_cmd_validate;
+const cli_cmd *cli_find_command(const char *name);
+extern const cli_cmd *const cli_commands[];
+
+/* Terminal and environment: colour decisions follow no-color.org. */
+int cli_color_wanted(const char *mode, FILE *stream);
+
+#endif

@@ -1,0 +1,175 @@
+/* cadence validate: every problem in every cadence file, for people and CI. */
+#include "cli.h"
+#include "files.h"
+
+#include <cadence/cadence.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+	OPT_FORMAT = 1,
+	OPT_COLOR,
+	OPT_STDIN_FILENAME,
+	OPT_QUIET,
+};
+
+static const char *const formats[] = { "text", "oneline", "json", "sarif", "github", NULL };
+static const char *const colors[] = { "auto", "always", "never", NULL };
+
+static const cli_opt validate_opts[] = {
+	{ OPT_FORMAT, 'f', "format", "FORMAT",
+	  "output format (default text; github when GITHUB_ACTIONS=true)", formats },
+	{ OPT_COLOR, 0, "color", "WHEN", "colour the text output (default auto)", colors },
+	{ OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
+	  "the file name to report for '-' (standard input)", NULL },
+	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when there are no problems", NULL },
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+typedef struct validate_ctx {
+	const char *format;
+	const char *color;
+	const char *stdin_name;
+	int quiet;
+} validate_ctx;
+
+static int on_opt(void *p, int id, const char *value)
+{
+	validate_ctx *c = p;
+	switch (id) {
+	case OPT_FORMAT: c->format = value; break;
+	case OPT_COLOR: c->color = value; break;
+	case OPT_STDIN_FILENAME: c->stdin_name = value; break;
+	case OPT_QUIET: c->quiet = 1; break;
+	}
+	return 0;
+}
+
+/* Expands the arguments into the list of inputs ("-" stays "-"). */
+static int collect(cli_args *args, file_list *inputs)
+{
+	static char dot[] = ".";
+	char *def[] = { dot };
+	char **paths = args->npos ? args->pos : def;
+	size_t n = args->npos ? args->npos : 1;
+	int stdin_seen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		const char *p = paths[i];
+		if (!strcmp(p, "-")) {
+			if (stdin_seen++)
+				return cli_usage_error("'-' (standard input) given twice");
+			if (file_list_add(inputs, p))
+				return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+			continue;
+		}
+		if (stat(p, &st))
+			return cli_usage_error("cannot read '%s': %s", p, strerror(errno));
+		if (S_ISDIR(st.st_mode)) {
+			size_t before = inputs->count;
+			if (files_find(inputs, p))
+				return cli_error(CLI_EXIT_INTERNAL, "cannot list '%s': %s", p,
+						 strerror(errno));
+			if (inputs->count == before)
+				return cli_usage_error("no *.cadence.yaml files under '%s'; "
+						       "name cadence files NAME.cadence.yaml or pass them explicitly", p);
+		} else if (file_list_add(inputs, p)) {
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static int load_one(const char *path, const validate_ctx *c, cadence_diags *diags)
+{
+	cadence_def *def = NULL;
+	int rc;
+
+	if (!strcmp(path, "-")) {
+		char *buf;
+		size_t len;
+		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
+			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
+					 strerror(errno));
+		rc = cadence_load_buffer(&def, c->stdin_name ? c->stdin_name : "<stdin>",
+					 buf, len, NULL, diags);
+		free(buf);
+	} else {
+		rc = cadence_load_file(&def, path, NULL, diags);
+	}
+	cadence_def_free(def);
+	if (rc == CADENCE_ENOMEM)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'", path);
+	return 0;
+}
+
+static int validate(const cli_cmd *cmd, int argc, char **argv)
+{
+	validate_ctx c = { 0 };
+	cli_args args;
+	file_list inputs = { 0 };
+	cadence_diags *diags = NULL;
+	cadence_diag_format fmt = CADENCE_DIAG_TEXT;
+	int rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
+		return rc;
+	if (args.help) {
+		cli_print_help(cmd, stdout);
+		goto out;
+	}
+	if (c.format) {
+		cadence_diag_format_parse(&fmt, c.format);
+	} else {
+		const char *gha = getenv("GITHUB_ACTIONS");
+		if (gha && !strcmp(gha, "true"))
+			fmt = CADENCE_DIAG_GITHUB;
+	}
+	if ((rc = collect(&args, &inputs)))
+		goto out;
+	if (cadence_diags_new(&diags)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < inputs.count && !rc; i++)
+		rc = load_one(inputs.paths[i], &c, diags);
+	if (rc)
+		goto out;
+	cadence_diags_sort(diags);
+
+	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
+	wo.color = cli_color_wanted(c.color, stdout);
+	wo.files_checked = inputs.count;
+	if (!(c.quiet && !cadence_diags_count(diags)) &&
+	    cadence_diags_write(diags, stdout, fmt, &wo)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the report: %s", strerror(errno));
+		goto out;
+	}
+	rc = cadence_diags_errors(diags) ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
+out:
+	cadence_diags_free(diags);
+	file_list_free(&inputs);
+	cli_args_free(&args);
+	return rc;
+}
+
+const cli_cmd cli_cmd_validate = {
+	"validate",
+	"[OPTIONS] [PATH...]",
+	"Check cadence files and report every problem with file:line:col.",
+	"PATH is a file, a directory (every *.cadence.yaml below it, hidden\n"
+	"directories skipped) or '-' for standard input. With no PATH, the current\n"
+	"directory is checked. Problems are sorted by file, line and column.\n"
+	"\n"
+	"Exit status: 0 no errors, 1 problems found, 2 usage error,\n"
+	"3 internal failure (out of memory, cannot write the report).\n"
+	"Colour: only on a terminal, and not when NO_COLOR is set (non-empty),\n"
+	"unless --color=always.",
+	validate_opts,
+	validate,
+};

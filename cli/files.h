@@ -1,0 +1,29 @@
+/* Finding cadence files and reading inputs for the CLI. */
+#ifndef CADENCE_CLI_FILES_H
+#define CADENCE_CLI_FILES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct file_list {
+	char **paths;
+	size_t count, cap;
+} file_list;
+
+void file_list_free(file_list *l);
+
+/* Appends every *.cadence.yaml below dir (hidden entries skipped,
+ * symlinked directories not followed), sorted.  Returns 0, or -1 with
+ * errno set. */
+int files_find(file_list *l, const char *dir);
+int file_list_add(file_list *l, const char *path);
+
+/* Does the name end in .cadence.yaml? */
+int files_is_cadence(const char *name);
+
+/* Reads all of `f` into a malloc'd buffer, but stops once more than
+ * `limit` bytes are in (so *len > limit tells the caller it is too large
+ * without reading an endless pipe).  Returns 0, or -1 with errno set. */
+int files_read_stream(FILE *f, size_t limit, char **out, size_t *len);
+
+#endif

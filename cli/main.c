@@ -1,0 +1,103 @@
+/* cadence: the command table and dispatch.  Each command lives in
+ * cmd_<name>.c and owns its option table, which drives parsing and help. */
+#include "cli.h"
+
+#include <cadence/cadence.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "util/suggest.h"
+
+const cli_cmd *const cli_commands[] = {
+	&cli_cmd_validate,
+	NULL,
+};
+
+const cli_cmd *cli_find_command(const char *name)
+{
+	for (size_t i = 0; cli_commands[i]; i++)
+		if (!strcmp(cli_commands[i]->name, name))
+			return cli_commands[i];
+	return NULL;
+}
+
+static void print_usage(FILE *out)
+{
+	fputs("usage: cadence [--version] [--help] COMMAND [ARGS]\n\n"
+	      "Describe orchestration logic declaratively, check it, draw it and run it.\n\n"
+	      "commands:\n", out);
+	for (size_t i = 0; cli_commands[i]; i++)
+		fprintf(out, "  %-12s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+	fprintf(out, "  %-12s %s\n", "help", "Show help for a command.");
+	fprintf(out, "  %-12s %s\n", "version", "Show the version.");
+	fputs("\nRun 'cadence help COMMAND' for a command's options.\n"
+	      "Exit status: 0 success, 1 problems found, 2 usage error, 3 internal failure.\n",
+	      out);
+}
+
+static int unknown_command(const char *name)
+{
+	const char *cands[32];
+	size_t n = 0;
+	for (size_t i = 0; cli_commands[i] && n < 30; i++)
+		cands[n++] = cli_commands[i]->name;
+	cands[n++] = "help";
+	cands[n++] = "version";
+	const char *near = suggest_pick(name, strlen(name), cands, n);
+	if (near)
+		return cli_usage_error("unknown command '%s'; did you mean '%s'?", name, near);
+	return cli_usage_error("unknown command '%s'; see 'cadence --help'", name);
+}
+
+static int version(void)
+{
+	printf("cadence %s\n", cadence_version());
+	return CLI_EXIT_OK;
+}
+
+static int dispatch(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+		print_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "version"))
+		return version();
+	if (!strcmp(name, "help")) {
+		if (argc < 3) {
+			print_usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		const cli_cmd *cmd = cli_find_command(argv[2]);
+		if (!cmd)
+			return unknown_command(argv[2]);
+		cli_print_help(cmd, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (name[0] == '-')
+		return cli_usage_error("unknown option '%s'; see 'cadence --help'", name);
+	const cli_cmd *cmd = cli_find_command(name);
+	if (!cmd)
+		return unknown_command(name);
+	return cmd->run(cmd, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+	/* like git's run_builtin: a full disk or closed pipe must not pass
+	 * for success */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "cadence: error: cannot write to standard output: %s\n",
+			strerror(errno));
+		if (rc == CLI_EXIT_OK || rc == CLI_EXIT_PROBLEMS)
+			rc = CLI_EXIT_INTERNAL;
+	}
+	return rc;
+}

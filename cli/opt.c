@@ -1,0 +1,216 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/suggest.h"
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("cadence: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("cadence: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void cli_args_free(cli_args *args)
+{
+	free(args->pos);
+	args->pos = NULL;
+	args->npos = 0;
+}
+
+static const cli_opt *find_long(const cli_cmd *cmd, const char *name, size_t len)
+{
+	for (const cli_opt *o = cmd->opts; o->id; o++)
+		if (o->long_name && strlen(o->long_name) == len &&
+		    !strncmp(o->long_name, name, len))
+			return o;
+	return NULL;
+}
+
+static const cli_opt *find_short(const cli_cmd *cmd, char c)
+{
+	for (const cli_opt *o = cmd->opts; o->id; o++)
+		if (o->short_name == c)
+			return o;
+	return NULL;
+}
+
+static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
+{
+	const char *cands[64];
+	size_t n = 0;
+	for (const cli_opt *o = cmd->opts; o->id && n < 64; o++)
+		if (o->long_name)
+			cands[n++] = o->long_name;
+	const char *near = suggest_pick(name, len, cands, n);
+	if (near)
+		return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; did you mean '--%s'?",
+				       (int)len, name, cmd->name, near);
+	return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; see 'cadence %s --help'",
+			       (int)len, name, cmd->name, cmd->name);
+}
+
+static int check_choice(const cli_opt *o, const char *value)
+{
+	if (!o->choices)
+		return 0;
+	size_t n = 0;
+	for (const char *const *c = o->choices; *c; c++, n++)
+		if (!strcmp(*c, value))
+			return 0;
+	fprintf(stderr, "cadence: error: invalid value '%s' for --%s; choose one of:",
+		value, o->long_name);
+	for (const char *const *c = o->choices; *c; c++)
+		fprintf(stderr, " %s", *c);
+	const char *near = suggest_pick(value, strlen(value), o->choices, n);
+	if (near)
+		fprintf(stderr, " (did you mean '%s'?)", near);
+	fputc('\n', stderr);
+	return CLI_EXIT_USAGE;
+}
+
+static int deliver(const cli_opt *o, const char *value,
+		   int (*on_opt)(void *, int, const char *), void *ctx,
+		   cli_args *args)
+{
+	int rc;
+	if (o->id == CLI_OPT_HELP) {
+		args->help = 1;
+		return 0;
+	}
+	if (value && (rc = check_choice(o, value)))
+		return rc;
+	return on_opt(ctx, o->id, value);
+}
+
+int cli_parse(const cli_cmd *cmd, int argc, char **argv,
+	      int (*on_opt)(void *ctx, int id, const char *value), void *ctx,
+	      cli_args *args)
+{
+	int only_pos = 0, rc = 0;
+
+	memset(args, 0, sizeof(*args));
+	args->pos = calloc((size_t)argc + 1, sizeof(*args->pos));
+	if (!args->pos)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	for (int i = 1; i < argc && !rc; i++) {
+		char *a = argv[i];
+		if (only_pos || a[0] != '-' || !a[1]) {
+			args->pos[args->npos++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_pos = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const cli_opt *o = find_long(cmd, name, len);
+			const char *value = NULL;
+			if (!o) {
+				rc = unknown_long(cmd, name, len);
+				break;
+			}
+			if (o->arg) {
+				if (eq)
+					value = eq + 1;
+				else if (i + 1 < argc)
+					value = argv[++i];
+				else {
+					rc = cli_usage_error("option '--%s' needs a value (%s)",
+							     o->long_name, o->arg);
+					break;
+				}
+			} else if (eq) {
+				rc = cli_usage_error("option '--%s' takes no value", o->long_name);
+				break;
+			}
+			rc = deliver(o, value, on_opt, ctx, args);
+			continue;
+		}
+		/* a cluster of short options: -qv, or -o FILE / -oFILE */
+		for (const char *p = a + 1; *p && !rc; p++) {
+			const cli_opt *o = find_short(cmd, *p);
+			if (!o) {
+				rc = cli_usage_error("unknown option '-%c' for 'cadence %s'; see 'cadence %s --help'",
+						     *p, cmd->name, cmd->name);
+				break;
+			}
+			if (o->arg) {
+				const char *value = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
+				if (!value) {
+					rc = cli_usage_error("option '-%c' needs a value (%s)", *p, o->arg);
+					break;
+				}
+				rc = deliver(o, value, on_opt, ctx, args);
+				break;
+			}
+			rc = deliver(o, NULL, on_opt, ctx, args);
+		}
+	}
+	if (rc)
+		cli_args_free(args);
+	return rc;
+}
+
+void cli_print_help(const cli_cmd *cmd, FILE *out)
+{
+	fprintf(out, "usage: cadence %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+	if (cmd->description)
+		fprintf(out, "\n%s\n", cmd->description);
+	fputs("\noptions:\n", out);
+	for (const cli_opt *o = cmd->opts; o->id; o++) {
+		char left[64];
+		int n = 0;
+		if (o->short_name)
+			n = snprintf(left, sizeof(left), "-%c, ", o->short_name);
+		else
+			n = snprintf(left, sizeof(left), "    ");
+		if (o->arg)
+			snprintf(left + n, sizeof(left) - (size_t)n, "--%s %s", o->long_name, o->arg);
+		else
+			snprintf(left + n, sizeof(left) - (size_t)n, "--%s", o->long_name);
+		fprintf(out, "  %-28s %s", left, o->help);
+		if (o->choices) {
+			fputs(" (", out);
+			for (const char *const *c = o->choices; *c; c++)
+				fprintf(out, "%s%s", c == o->choices ? "" : ", ", *c);
+			fputc(')', out);
+		}
+		fputc('\n', out);
+	}
+}
+
+int cli_color_wanted(const char *mode, FILE *stream)
+{
+	const char *no_color = getenv("NO_COLOR");
+	if (mode && !strcmp(mode, "always"))
+		return 1;
+	if (mode && !strcmp(mode, "never"))
+		return 0;
+	if (no_color && *no_color)
+		return 0;
+	const char *term = getenv("TERM");
+	if (term && !strcmp(term, "dumb"))
+		return 0;
+	return isatty(fileno(stream));
+}

@@ -1,0 +1,15 @@
+/*
+ * cadence/cadence.h - the whole public API of libcadence.
+ *
+ * Every public name starts with `cadence_` (types, functions) or `CADENCE_`
+ * (macros, constants).  Ownership and thread-safety rules are stated once in
+ * cadence/common.h.
+ */
+#ifndef CADENCE_CADENCE_H
+#define CADENCE_CADENCE_H
+
+#include "cadence/common.h"
+#include "cadence/diag.h"
+#include "cadence/load.h"
+
+#endif

@@ -1,0 +1,237 @@
+/* Loading: bytes -> positioned tree -> structural checks -> cadence graph. */
+#include "cadence/common.h"
+#include "cadence/load.h"
+#include "diag/report.h"
+#include "format/build.h"
+#include "format/structure.h"
+#include "model/model.h"
+#include "yaml/tree.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void opts_resolve(cadence_load_opts *o, const cadence_load_opts *in)
+{
+	cadence_load_opts d = CADENCE_LOAD_OPTS_INIT;
+	*o = in ? *in : d;
+	if (!o->max_file_size)
+		o->max_file_size = CADENCE_DEFAULT_MAX_FILE_SIZE;
+	if (!o->max_depth)
+		o->max_depth = CADENCE_DEFAULT_MAX_DEPTH;
+}
+
+static void def_release_values(struct cadence_def *def)
+{
+	for (size_t i = 0; i < def->nfields; i++)
+		cJSON_Delete(def->fields[i].def);
+	for (size_t i = 0; i < def->nnotes; i++)
+		for (size_t j = 0; def->notes[i].fallback_values && j < def->notes[i].nfallback; j++)
+			cJSON_Delete(def->notes[i].fallback_values[j]);
+}
+
+void cadence_def_free(cadence_def *def)
+{
+	if (!def)
+		return;
+	def_release_values(def);
+	arena_free(&def->arena);
+	free(def->path);
+	free(def->source);
+	free(def);
+}
+
+static int too_large(report *r, size_t size, size_t limit)
+{
+	report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
+		  "split the cadence into child cadences",
+		  "the file is %.1f MiB; the limit is %.1f MiB",
+		  (double)size / (1024.0 * 1024.0), (double)limit / (1024.0 * 1024.0));
+	return r->oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
+}
+
+/* Takes ownership of src (malloc'd, len bytes). */
+static int load_owned(cadence_def **out, const char *name, char *src, size_t len,
+		      const cadence_load_opts *opts, cadence_diags *diags)
+{
+	struct cadence_def *def = calloc(1, sizeof(*def));
+	report r;
+	ynode *root = NULL;
+	ytree_limits limits = { opts->max_depth };
+	int rc;
+
+	*out = NULL;
+	if (!def) {
+		free(src);
+		return CADENCE_ENOMEM;
+	}
+	arena_init(&def->arena);
+	def->source = src;
+	def->source_len = len;
+	def->path = strdup(name);
+	if (!def->path) {
+		cadence_def_free(def);
+		return CADENCE_ENOMEM;
+	}
+	report_init(&r, diags, def->path, src, len);
+	size_t errors_before = cadence_diags_errors(diags);
+
+	if (len > opts->max_file_size) {
+		rc = too_large(&r, len, opts->max_file_size);
+		goto done;
+	}
+	rc = ytree_parse(&root, &def->arena, &r, src, len, &limits);
+	if (rc == CADENCE_ENOMEM)
+		goto done;
+	if (rc == 0)
+		structure_check(&r, root);
+	if (r.oom) {
+		rc = CADENCE_ENOMEM;
+		goto done;
+	}
+	if (cadence_diags_errors(diags) != errors_before) {
+		rc = CADENCE_EINVALID;
+		goto done;
+	}
+	size_t errs = build_model(def, &r, root);
+	if (errs == (size_t)-1)
+		rc = CADENCE_ENOMEM;
+	else
+		rc = errs ? CADENCE_EINVALID : 0;
+done:
+	report_release(&r);
+	if (rc) {
+		cadence_def_free(def);
+		return rc;
+	}
+	*out = def;
+	return 0;
+}
+
+int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
+			size_t len, const cadence_load_opts *opts,
+			cadence_diags *diags)
+{
+	cadence_load_opts o;
+	opts_resolve(&o, opts);
+	*out = NULL;
+	if (len > o.max_file_size) {
+		report r;
+		report_init(&r, diags, name, NULL, 0);
+		return too_large(&r, len, o.max_file_size);
+	}
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return CADENCE_ENOMEM;
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	return load_owned(out, name, copy, len, &o, diags);
+}
+
+static int unreadable(cadence_diags *diags, const char *path, const char *why)
+{
+	report r;
+	report_init(&r, diags, path, NULL, 0);
+	report_at(&r, CADENCE_SEVERITY_ERROR, "file-unreadable", 0, 0, 0,
+		  "check the path and its permissions", "cannot read the file: %s", why);
+	return r.oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
+}
+
+int cadence_load_file(cadence_def **out, const char *path,
+		      const cadence_load_opts *opts, cadence_diags *diags)
+{
+	cadence_load_opts o;
+	struct stat st;
+	FILE *f;
+
+	opts_resolve(&o, opts);
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (!f)
+		return unreadable(diags, path, strerror(errno));
+	if (fstat(fileno(f), &st)) {
+		int e = errno;
+		fclose(f);
+		return unreadable(diags, path, strerror(e));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return unreadable(diags, path, "it is a directory");
+	}
+	/* refuse before reading: a 2 GB file must not be read to be refused */
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > o.max_file_size) {
+		report r;
+		fclose(f);
+		report_init(&r, diags, path, NULL, 0);
+		return too_large(&r, (size_t)st.st_size, o.max_file_size);
+	}
+	/* read in chunks: pipes and /dev/stdin have no size */
+	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, len = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		fclose(f);
+		return CADENCE_ENOMEM;
+	}
+	for (;;) {
+		if (cap - len < 2) {
+			if (len > o.max_file_size)
+				break;
+			size_t ncap = cap * 2;
+			char *nbuf = realloc(buf, ncap);
+			if (!nbuf) {
+				free(buf);
+				fclose(f);
+				return CADENCE_ENOMEM;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		size_t got = fread(buf + len, 1, cap - 1 - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno;
+		free(buf);
+		fclose(f);
+		return unreadable(diags, path, strerror(e));
+	}
+	fclose(f);
+	if (len > o.max_file_size) {
+		report r;
+		free(buf);
+		report_init(&r, diags, path, NULL, 0);
+		return too_large(&r, len, o.max_file_size);
+	}
+	buf[len] = '\0';
+	return load_owned(out, path, buf, len, &o, diags);
+}
+
+const char *cadence_def_name(const cadence_def *def)
+{
+	return def->name.name;
+}
+
+const char *cadence_def_path(const cadence_def *def)
+{
+	return def->path;
+}
+
+size_t cadence_def_field_count(const cadence_def *def)
+{
+	return def->nfields;
+}
+
+size_t cadence_def_note_count(const cadence_def *def)
+{
+	return def->nnotes;
+}
+
+size_t cadence_def_measure_count(const cadence_def *def)
+{
+	return def->nmeasures;
+}

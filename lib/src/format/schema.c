@@ -1,0 +1,193 @@
+/* The cadence file format, version 1.  docs/format.md describes the same
+ * thing for people; the JSON Schema (`cadence schema`) is generated from
+ * these tables. */
+#include "format/schema.h"
+
+#include <string.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const ftype t_string = { .kind = FT_STRING, .what = "a string" };
+static const ftype t_name = { .kind = FT_NAME, .what = "a name" };
+static const ftype t_bool = { .kind = FT_BOOL, .what = "a boolean" };
+static const ftype t_int = { .kind = FT_INT, .what = "an integer" };
+static const ftype t_number = { .kind = FT_NUMBER, .what = "a number" };
+static const ftype t_duration = { .kind = FT_DURATION, .what = "a duration" };
+static const ftype t_expr = { .kind = FT_EXPR, .what = "an expression" };
+static const ftype t_value = { .kind = FT_VALUE, .what = "a value" };
+static const ftype t_argv = { .kind = FT_ARGV, .what = "a command" };
+
+static const ftype t_names = {
+	.kind = FT_LIST, .what = "a list of names", .elem = &t_name,
+};
+static const ftype t_note_list = {
+	.kind = FT_LIST, .what = "a list of note names", .elem = &t_name,
+	.min_items = 1,
+};
+static const ftype t_expr_map = {
+	.kind = FT_DICT, .what = "a mapping of field names to expressions",
+	.elem = &t_expr, .key_what = "field name",
+};
+static const ftype t_value_map = {
+	.kind = FT_DICT, .what = "a mapping of field names to values",
+	.elem = &t_value, .key_what = "field name",
+};
+
+/* score: */
+static const char *const field_types[] = {
+	"string", "integer", "number", "boolean", "array", "object", "any",
+};
+const ftype schema_field_type = {
+	.kind = FT_ENUM, .what = "a field type",
+	.enums = field_types, .nenums = COUNT(field_types),
+};
+static const ffield field_fields[] = {
+	{ "type", &schema_field_type, FF_REQUIRED, "The JSON type of the field." },
+	{ "required", &t_bool, 0, "The caller must supply the field (default false)." },
+	{ "default", &t_value, 0, "The value when the caller does not supply one." },
+	{ "immutable", &t_bool, 0, "No note may change the field (default false)." },
+	{ "description", &t_string, 0, "What the field holds." },
+};
+static const ftype t_field = {
+	.kind = FT_MAP, .what = "a field declaration",
+	.fields = field_fields, .nfields = COUNT(field_fields),
+};
+static const ftype t_score = {
+	.kind = FT_DICT, .what = "a mapping of field names to declarations",
+	.elem = &t_field, .key_what = "field name",
+};
+
+/* notes: */
+static const ffield retry_fields[] = {
+	{ "attempts", &t_int, FF_REQUIRED, "Total attempts, the first included." },
+	{ "delay", &t_duration, 0, "Wait before the first retry (default 0s)." },
+	{ "backoff", &t_number, 0, "Multiplier of the delay per retry (default 1)." },
+	{ "max_delay", &t_duration, 0, "Upper bound of any delay." },
+	{ "jitter", &t_number, 0, "Fraction of each delay that is randomised, 0 to 1 (default 0)." },
+};
+static const ftype t_retry = {
+	.kind = FT_MAP, .what = "a retry policy",
+	.fields = retry_fields, .nfields = COUNT(retry_fields),
+};
+static const ffield breaker_fields[] = {
+	{ "failure_threshold", &t_int, FF_REQUIRED, "Failures in a row that open the breaker." },
+	{ "recovery_timeout", &t_duration, FF_REQUIRED, "Time open before a probe is let through." },
+	{ "half_open_max", &t_int, 0, "Probe calls let through when half-open (default 1)." },
+};
+static const ftype t_breaker = {
+	.kind = FT_MAP, .what = "a circuit breaker",
+	.fields = breaker_fields, .nfields = COUNT(breaker_fields),
+};
+static const char *const bindings[] = { "run", "set", "symbol" };
+static const ffield note_fields[] = {
+	{ "run", &t_argv, 0, "An executable and its arguments: score JSON on stdin, changed fields as JSON on stdout." },
+	{ "set", &t_expr_map, 0, "Fields computed in process by expressions over the score." },
+	{ "symbol", &t_string, 0, "A C function registered by the embedding program or a plugin." },
+	{ "description", &t_string, 0, "What the note does." },
+	{ "reads", &t_names, 0, "Score fields the note reads." },
+	{ "writes", &t_names, 0, "Score fields the note may change." },
+	{ "retry", &t_retry, 0, "Retry policy." },
+	{ "timeout", &t_duration, 0, "Limit per attempt." },
+	{ "fallback", &t_value_map, 0, "Fields set when the note fails for good." },
+	{ "circuit_breaker", &t_breaker, 0, "Circuit breaker, shared by note name." },
+};
+static const ftype t_note = {
+	.kind = FT_MAP, .what = "a note",
+	.fields = note_fields, .nfields = COUNT(note_fields),
+	.one_of = bindings, .n_one_of = COUNT(bindings),
+	.one_of_rule = "note-binding",
+	.one_of_help = "bind the note with 'run: [COMMAND, ARG...]', 'set: {FIELD: EXPRESSION}' or 'symbol: FUNCTION'",
+};
+static const ftype t_notes = {
+	.kind = FT_DICT, .what = "a mapping of note names to notes",
+	.elem = &t_note, .key_what = "note name",
+};
+
+/* measures: each variant's first field is its kind key */
+static const char *const merge_strategies[] = {
+	"fail_on_conflict", "last_write_wins", "smart_merge",
+};
+static const ftype t_merge_strategy = {
+	.kind = FT_ENUM, .what = "a merge strategy",
+	.enums = merge_strategies, .nenums = COUNT(merge_strategies),
+};
+static const ffield then_fields[] = {
+	{ "then", &t_name, FF_REQUIRED, "Runs one note; the measure's name." },
+	{ "note", &t_name, 0, "The note to run (default: the measure's name)." },
+	{ "description", &t_string, 0, NULL },
+};
+static const ffield sync_fields[] = {
+	{ "sync", &t_name, FF_REQUIRED, "Runs notes in parallel; the measure's name." },
+	{ "notes", &t_note_list, FF_REQUIRED, "The notes, each on its own copy of the score." },
+	{ "merge", &t_merge_strategy, 0, "How changed fields are merged (default fail_on_conflict)." },
+	{ "description", &t_string, 0, NULL },
+};
+static const ffield split_fields[] = {
+	{ "split", &t_name, FF_REQUIRED, "Chooses a branch; the measure's name." },
+	{ "when", &t_expr, FF_REQUIRED, "A boolean expression over the score." },
+	{ "if_true", &t_names, 0, "Notes run in order when the condition holds." },
+	{ "if_false", &t_names, 0, "Notes run in order otherwise." },
+	{ "description", &t_string, 0, NULL },
+};
+static const ffield sequence_fields[] = {
+	{ "sequence", &t_name, FF_REQUIRED, "A named group of notes; the measure's name." },
+	{ "notes", &t_note_list, FF_REQUIRED, "The notes, run in order." },
+	{ "description", &t_string, 0, NULL },
+};
+static const ffield child_fields[] = {
+	{ "child", &t_name, FF_REQUIRED, "Runs another cadence; the measure's name." },
+	{ "cadence", &t_string, 0, "A cadence name (NAME.cadence.yaml beside this file) or a path (default: the measure's name)." },
+	{ "with", &t_expr_map, 0, "Child fields from expressions over this score." },
+	{ "merge", &t_expr_map, 0, "Fields of this score from expressions over the child's final score." },
+	{ "description", &t_string, 0, NULL },
+};
+#define VARIANT(name, f) \
+	static const ftype t_##name = { .kind = FT_MAP, .what = "a " #name " measure", \
+					.fields = f, .nfields = COUNT(f) }
+VARIANT(then, then_fields);
+VARIANT(sync, sync_fields);
+VARIANT(split, split_fields);
+VARIANT(sequence, sequence_fields);
+VARIANT(child, child_fields);
+static const ftype *const measure_variants[] = {
+	&t_then, &t_sync, &t_split, &t_sequence, &t_child,
+};
+static const ftype t_measure = {
+	.kind = FT_VARIANT, .what = "a measure",
+	.variants = measure_variants, .nvariants = COUNT(measure_variants),
+	.variant_rule = "measure-kind",
+};
+static const ftype t_measures = {
+	.kind = FT_LIST, .what = "a list of measures", .elem = &t_measure,
+};
+
+static const ffield on_error_fields[] = {
+	{ "note", &t_name, FF_REQUIRED, "The handler note." },
+	{ "stop", &t_bool, 0, "Fail the run after the handler (default true)." },
+};
+static const ftype t_on_error = {
+	.kind = FT_MAP, .what = "an error handler",
+	.fields = on_error_fields, .nfields = COUNT(on_error_fields),
+};
+
+static const ffield cadence_fields[] = {
+	{ "cadence", &t_name, FF_REQUIRED, "The cadence's name." },
+	{ "description", &t_string, 0, "What the cadence does." },
+	{ "score", &t_score, 0, "The typed shared state." },
+	{ "notes", &t_notes, 0, "Units of work." },
+	{ "measures", &t_measures, FF_REQUIRED, "What runs, in order." },
+	{ "on_error", &t_on_error, 0, "A handler note run when a measure fails for good." },
+};
+const ftype schema_cadence = {
+	.kind = FT_MAP, .what = "a cadence",
+	.fields = cadence_fields, .nfields = COUNT(cadence_fields),
+	.doc = "A cadence: a typed score and measures that run notes.",
+};
+
+const ffield *schema_field(const ftype *t, const char *key)
+{
+	for (size_t i = 0; i < t->nfields; i++)
+		if (!strcmp(t->fields[i].key, key))
+			return &t->fields[i];
+	return NULL;
+}

@@ -1,0 +1,78 @@
+/*
+ * The cadence file format as data: one table that drives the structural
+ * checks (keys, types, required keys, enums), the JSON Schema that
+ * `cadence schema` prints, and the key lists in diagnostics.
+ *
+ * Why not libcyaml's schema tables: libcyaml cannot express maps with keys
+ * chosen by the user (`notes:`, `score:`, `set:`), values of any type
+ * (`default:`, `fallback:`), or a measure whose keys depend on which kind
+ * key it has; it reads `30s` as 30 and `flase` as true; and it reports one
+ * error per load.  A validator must report every problem at its position,
+ * so the format is walked over the positioned tree (yaml/tree.h).
+ */
+#ifndef CADENCE_SCHEMA_H
+#define CADENCE_SCHEMA_H
+
+#include <stddef.h>
+
+typedef enum ftype_kind {
+	FT_MAP,		/* fixed keys: `fields` */
+	FT_DICT,	/* keys are names chosen by the user, values `elem` */
+	FT_LIST,	/* a sequence of `elem` */
+	FT_VARIANT,	/* a map whose kind is the one key of `variants` present */
+	FT_STRING,
+	FT_NAME,	/* an identifier, see scalar_name() */
+	FT_BOOL,
+	FT_INT,
+	FT_NUMBER,
+	FT_DURATION,
+	FT_ENUM,	/* one of `enums` */
+	FT_EXPR,	/* an expression: a scalar, compiled by later checks */
+	FT_VALUE,	/* any YAML value, typed by context */
+	FT_ARGV		/* a string, or a non-empty list of strings */
+} ftype_kind;
+
+typedef struct ftype ftype;
+
+enum {
+	FF_REQUIRED = 1 << 0
+};
+
+typedef struct ffield {
+	const char *key;
+	const ftype *type;
+	unsigned flags;
+	const char *doc;	/* one line for the JSON Schema description */
+} ffield;
+
+struct ftype {
+	ftype_kind kind;
+	const char *what;	/* "a note", "a retry policy": used in messages */
+	const ffield *fields;	/* FT_MAP, FT_VARIANT members */
+	size_t nfields;
+	/* FT_MAP: exactly one of these keys must be present */
+	const char *const *one_of;
+	size_t n_one_of;
+	const char *one_of_rule;
+	const char *one_of_help;
+	const ftype *elem;	/* FT_DICT values, FT_LIST items */
+	const char *key_what;	/* FT_DICT: "field name", for messages */
+	size_t min_items;	/* FT_LIST, FT_DICT */
+	const char *const *enums;
+	size_t nenums;
+	const ftype *const *variants;	/* FT_VARIANT: each an FT_MAP whose
+					 * first field is its kind key */
+	size_t nvariants;
+	const char *variant_rule;
+	const char *doc;
+};
+
+/* The root of a cadence file. */
+extern const ftype schema_cadence;
+/* The type of a score field declaration (its `type:` values). */
+extern const ftype schema_field_type;
+
+/* The field of map type t named key, or NULL. */
+const ffield *schema_field(const ftype *t, const char *key);
+
+#endif

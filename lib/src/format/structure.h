@@ -1,0 +1,17 @@
+/* Structural checks: the positioned tree against the format's table. */
+#ifndef CADENCE_STRUCTURE_H
+#define CADENCE_STRUCTURE_H
+
+#include "diag/report.h"
+#include "format/schema.h"
+#include "yaml/tree.h"
+
+/* Checks the whole document `root` (NULL for an empty file) against
+ * schema_cadence, reporting every problem.  Stores parsed scalar values in
+ * the nodes (ynode.v).  Returns the number of errors reported. */
+size_t structure_check(report *r, ynode *root);
+
+/* Describes a node for a message: "a mapping", "a list", "'abc'". */
+const char *structure_describe(const ynode *n, char *buf, size_t size);
+
+#endif

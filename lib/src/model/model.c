@@ -1,0 +1,31 @@
+#include "model/model.h"
+
+#include <string.h>
+
+const char *const cad_vtype_names[] = {
+	"string", "integer", "number", "boolean", "array", "object", "any",
+};
+
+const char *const cad_measure_kind_names[] = {
+	"then", "sync", "split", "sequence", "child",
+};
+
+const char *const cad_merge_names[] = {
+	"fail_on_conflict", "last_write_wins", "smart_merge",
+};
+
+const cad_field *cad_find_field(const struct cadence_def *def, const char *name)
+{
+	for (size_t i = 0; i < def->nfields; i++)
+		if (!strcmp(def->fields[i].name.name, name))
+			return &def->fields[i];
+	return NULL;
+}
+
+const cad_note *cad_find_note(const struct cadence_def *def, const char *name)
+{
+	for (size_t i = 0; i < def->nnotes; i++)
+		if (!strcmp(def->notes[i].name.name, name))
+			return &def->notes[i];
+	return NULL;
+}

@@ -1,0 +1,171 @@
+/*
+ * The cadence graph: what the checker, the diagram writers and the engine
+ * read.  Built by the loader from a file (format/build.c) or, later, by the
+ * C builder API; both produce this structure.  Every element keeps the
+ * position it came from so later checks can point at it (0:0 when built in
+ * code).
+ */
+#ifndef CADENCE_MODEL_H
+#define CADENCE_MODEL_H
+
+#include "util/arena.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cad_loc {
+	unsigned line, col, len;
+} cad_loc;
+
+/* A name as written, with where it was written. */
+typedef struct cad_ref {
+	const char *name;
+	cad_loc loc;
+} cad_ref;
+
+typedef enum cad_vtype {
+	CAD_T_STRING,
+	CAD_T_INTEGER,
+	CAD_T_NUMBER,
+	CAD_T_BOOLEAN,
+	CAD_T_ARRAY,
+	CAD_T_OBJECT,
+	CAD_T_ANY
+} cad_vtype;
+
+/* Field type names as written in files, indexed by cad_vtype. */
+extern const char *const cad_vtype_names[];
+
+typedef struct cad_field {
+	cad_ref name;
+	cad_vtype type;
+	cad_loc type_loc;
+	int required;
+	int immutable;
+	cJSON *def;		/* NULL when there is no default */
+	cad_loc def_loc;
+	const char *description;
+} cad_field;
+
+/* An expression as written; compiled by the expression module. */
+typedef struct cad_expr {
+	const char *src;
+	cad_loc loc;
+	int quoted;	/* columns inside the source start one later */
+} cad_expr;
+
+/* `field: expression`, for set, with and merge. */
+typedef struct cad_assign {
+	cad_ref field;
+	cad_expr expr;
+} cad_assign;
+
+typedef struct cad_retry {
+	int present;
+	cad_loc loc;
+	int64_t attempts;
+	int64_t delay_ms;
+	double backoff;
+	int64_t max_delay_ms;	/* -1: no cap */
+	double jitter;
+} cad_retry;
+
+typedef struct cad_breaker {
+	int present;
+	cad_loc loc;
+	int64_t failure_threshold;
+	int64_t recovery_ms;
+	int64_t half_open_max;
+} cad_breaker;
+
+typedef enum cad_binding {
+	CAD_BIND_RUN,
+	CAD_BIND_SET,
+	CAD_BIND_SYMBOL
+} cad_binding;
+
+typedef struct cad_note {
+	cad_ref name;
+	cad_binding binding;
+	cad_loc binding_loc;
+	const char **argv;	/* run: NULL-terminated */
+	size_t argc;
+	cad_assign *set;	/* set */
+	size_t nset;
+	const char *symbol;	/* symbol */
+	const char *description;
+	cad_ref *reads;
+	size_t nreads;
+	cad_ref *writes;
+	size_t nwrites;
+	cad_retry retry;
+	int64_t timeout_ms;	/* 0: none */
+	cad_loc timeout_loc;
+	cad_assign *fallback;	/* values in fallback_values */
+	cJSON **fallback_values;
+	size_t nfallback;
+	cad_loc fallback_loc;
+	cad_breaker breaker;
+} cad_note;
+
+typedef enum cad_measure_kind {
+	CAD_M_THEN,
+	CAD_M_SYNC,
+	CAD_M_SPLIT,
+	CAD_M_SEQUENCE,
+	CAD_M_CHILD
+} cad_measure_kind;
+
+extern const char *const cad_measure_kind_names[];
+
+typedef enum cad_merge {
+	CAD_MERGE_FAIL_ON_CONFLICT,
+	CAD_MERGE_LAST_WRITE_WINS,
+	CAD_MERGE_SMART
+} cad_merge;
+
+extern const char *const cad_merge_names[];
+
+typedef struct cad_measure {
+	cad_measure_kind kind;
+	cad_ref name;
+	const char *description;
+	/* then: one note in notes[0]; sync, sequence: notes; split: if_true
+	 * in notes, if_false in else_notes */
+	cad_ref *notes;
+	size_t nnotes;
+	cad_ref *else_notes;
+	size_t nelse;
+	cad_merge merge;
+	cad_expr when;		/* split */
+	cad_ref cadence;	/* child: name or path as written */
+	cad_assign *with;	/* child */
+	size_t nwith;
+	cad_assign *merge_back;	/* child */
+	size_t nmerge_back;
+} cad_measure;
+
+struct cadence_def {
+	arena arena;
+	char *path;		/* as given by the caller */
+	char *source;		/* the file's text, for later diagnostics */
+	size_t source_len;
+	cad_ref name;
+	const char *description;
+	cad_field *fields;
+	size_t nfields;
+	cad_note *notes;
+	size_t nnotes;
+	cad_measure *measures;
+	size_t nmeasures;
+	int has_on_error;
+	cad_ref on_error_note;
+	int on_error_stop;
+};
+
+/* Lookups by name; NULL when absent. */
+const cad_field *cad_find_field(const struct cadence_def *def, const char *name);
+const cad_note *cad_find_note(const struct cadence_def *def, const char *name);
+
+#endif
