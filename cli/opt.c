@@ -79,7 +79,7 @@ static int check_choice(const cli_opt *o, const char *value)
 	fprintf(stderr, "cadence: error: invalid value '%s' for --%s; choose one of:",
 		value, o->long_name);
 	for (const char *const *c = o->choices; *c; c++)
-		fprintf(stderr, " %s", *c);
+		fprintf(stderr, "%s %s", c == o->choices ? "" : ",", *c);
 	const char *near = suggest_pick(value, strlen(value), o->choices, n);
 	if (near)
 		fprintf(stderr, " (did you mean '%s'?)", near);

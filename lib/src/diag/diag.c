@@ -1,6 +1,7 @@
 #include "cadence/common.h"
 #include "cadence/diag.h"
 #include "diag/diag_int.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,17 +68,15 @@ int cadence_diags_oom(const cadence_diags *diags)
 	return diags->oom;
 }
 
-static char *dup_or_null(const char *s, size_t len, int *failed)
+/* Every string is cleaned on the way in: writers can then print them to a
+ * terminal or put them in JSON without further checks. */
+static char *dup_or_null(const char *s, size_t len, int keep_tab, int *failed)
 {
 	if (!s)
 		return NULL;
-	char *p = malloc(len + 1);
-	if (!p) {
+	char *p = utf8_dup_printable(s, len, keep_tab);
+	if (!p)
 		*failed = 1;
-		return NULL;
-	}
-	memcpy(p, s, len);
-	p[len] = '\0';
 	return p;
 }
 
@@ -107,11 +106,11 @@ int cadence_diags_add(cadence_diags *diags, cadence_severity severity,
 	d->line = line;
 	d->column = column;
 	d->length = length;
-	d->rule = dup_or_null(rule, rule ? strlen(rule) : 0, &failed);
-	d->file = dup_or_null(file, file ? strlen(file) : 0, &failed);
-	d->message = dup_or_null(message, message ? strlen(message) : 0, &failed);
-	d->help = dup_or_null(help, help ? strlen(help) : 0, &failed);
-	d->source_line = dup_or_null(source_line, source_line_len, &failed);
+	d->rule = dup_or_null(rule, rule ? strlen(rule) : 0, 0, &failed);
+	d->file = dup_or_null(file, file ? strlen(file) : 0, 0, &failed);
+	d->message = dup_or_null(message, message ? strlen(message) : 0, 0, &failed);
+	d->help = dup_or_null(help, help ? strlen(help) : 0, 0, &failed);
+	d->source_line = dup_or_null(source_line, source_line_len, 1, &failed);
 	if (failed || !d->rule || !d->file || !d->message) {
 		diag_release(d);
 		goto oom;
@@ -134,7 +133,7 @@ int cadence_diags_relate(cadence_diags *diags, unsigned line, unsigned column,
 	if (!diags->count)
 		return CADENCE_EINVAL;
 	cadence_diag *d = &diags->items[diags->count - 1];
-	char *m = strdup(message);
+	char *m = utf8_dup_printable(message, strlen(message), 0);
 	if (!m) {
 		diags->oom = 1;
 		return CADENCE_ENOMEM;

@@ -11,18 +11,55 @@
 #define C_BLUE "\033[1;34m"
 #define C_GREEN "\033[1;32m"
 
-static void put_caret(FILE *out, const cadence_diag *d, int color)
+/* Lines longer than this many code points are shown as a window around the
+ * column, so a minified or generated file does not flood the terminal. */
+#define LINE_WINDOW 120
+#define LINE_CONTEXT 40
+
+static const char *skip_cp(const char *s)
 {
+	s++;
+	while ((*s & 0xC0) == 0x80)
+		s++;
+	return s;
+}
+
+/* Prints the source line (or a window of it) and the caret underline. */
+static void put_source(FILE *out, const cadence_diag *d, int color)
+{
+	const char *s = d->source_line, *from = s, *to;
+	unsigned cps = 0, first = 1, col = d->column;
+	unsigned len = d->length ? d->length : 1;
+	int cut_left = 0, cut_right = 0;
+
+	for (const char *p = s; *p; p = skip_cp(p))
+		cps++;
+	if (cps > LINE_WINDOW) {
+		if (col > LINE_CONTEXT + 1) {
+			first = col - LINE_CONTEXT;
+			cut_left = 1;
+		}
+		if (len > LINE_WINDOW - LINE_CONTEXT)
+			len = LINE_WINDOW - LINE_CONTEXT;
+	}
+	for (unsigned i = 1; i < first && *from; i++)
+		from = skip_cp(from);
+	to = from;
+	for (unsigned i = 0; *to && (cps <= LINE_WINDOW || i < LINE_WINDOW); i++)
+		to = skip_cp(to);
+	cut_right = *to != '\0';
+
+	int w = fprintf(out, "%5u | ", d->line) - 2;
+	fprintf(out, "%s%.*s%s\n", cut_left ? "..." : "", (int)(to - from), from,
+		cut_right ? "..." : "");
+	fprintf(out, "%*s| %s", w, "", cut_left ? "   " : "");
 	/* pad with the line's own tabs so the caret lines up in any tab width */
-	const unsigned char *s = (const unsigned char *)d->source_line;
-	for (unsigned col = 1; *s && col < d->column; col++) {
-		fputc(*s == '\t' ? '\t' : ' ', out);
-		s++;	/* skip the rest of this code point */
-		while (*s && (*s & 0xC0) == 0x80)
-			s++;
+	for (unsigned c = first; c < col && *from; c++) {
+		fputc(*from == '\t' ? '\t' : ' ', out);
+		from = skip_cp(from);
 	}
 	fputs(color ? C_GREEN "^" : "^", out);
-	for (unsigned i = 1; i < d->length; i++)
+	for (unsigned i = 1; i < len; i++)
 		fputc('~', out);
 	if (color)
 		fputs(C_RESET, out);
@@ -61,12 +98,8 @@ int diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 		fprintf(out, " [%s]\n", d->rule);
 		if (!with_source)
 			continue;
-		if (d->source_line && d->line) {
-			int w = fprintf(out, "%5u | ", d->line) - 2;
-			fprintf(out, "%s\n", d->source_line);
-			fprintf(out, "%*s| ", w, "");
-			put_caret(out, d, color);
-		}
+		if (d->source_line && d->line)
+			put_source(out, d, color);
 		if (d->help)
 			fprintf(out, "%s  = help:%s %s\n", color ? C_BLUE : "",
 				color ? C_RESET : "", d->help);

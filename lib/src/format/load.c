@@ -76,6 +76,12 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		cadence_def_free(def);
 		return CADENCE_ENOMEM;
 	}
+	/* A UTF-8 byte order mark is not part of the text: editors hide it, so
+	 * columns on the first line are counted without it. */
+	if (len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3)) {
+		src += 3;
+		len -= 3;
+	}
 	report_init(&r, diags, def->path, src, len);
 	size_t errors_before = cadence_diags_errors(diags);
 

@@ -1,4 +1,5 @@
 #include "yaml/tree.h"
+#include "util/utf8.h"
 #include "cadence/common.h"
 
 #include <stdlib.h>
@@ -271,23 +272,43 @@ static void report_tabs(builder *b, const char *src, size_t len,
 	}
 }
 
+/* libyaml's offset for a bad trailing octet points past the byte that
+ * starts the broken sequence; find that byte ourselves so the column is the
+ * one a user can look at. */
+static size_t first_invalid_utf8(const report *r, size_t fallback)
+{
+	const unsigned char *s = (const unsigned char *)r->src;
+	uint32_t cp;
+
+	for (size_t i = 0; i < r->len;) {
+		size_t n = utf8_decode(s + i, r->len - i, &cp);
+		if (!n)
+			return i;
+		i += n;
+	}
+	return fallback;
+}
+
 static void report_parse_error(builder *b, yaml_parser_t *p)
 {
 	unsigned line, col;
 
 	if (p->error == YAML_READER_ERROR) {
-		report_offset_pos(b->r, p->problem_offset, &line, &col);
-		if (strstr(p->problem, "control characters"))
+		if (strstr(p->problem, "control characters")) {
+			report_offset_pos(b->r, p->problem_offset, &line, &col);
 			report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-encoding", line, col, 1,
 				  "remove the character, or write it as an escape in a double-quoted string",
 				  "control character 0x%02X is not allowed in YAML",
 				  (unsigned)p->problem_value);
-		else
+		} else {
+			size_t at = first_invalid_utf8(b->r, p->problem_offset);
+			report_offset_pos(b->r, at, &line, &col);
 			report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-encoding", line, col, 1,
 				  "save the file as UTF-8",
-				  "the file is not valid UTF-8: %s (byte 0x%02X at offset %zu)",
-				  p->problem, (unsigned)p->problem_value & 0xFF,
-				  p->problem_offset);
+				  "the file is not valid UTF-8: byte 0x%02X at offset %zu (%s)",
+				  at < b->r->len ? (unsigned char)b->r->src[at] : 0, at,
+				  p->problem);
+		}
 		return;
 	}
 	line = (unsigned)p->problem_mark.line + 1;

@@ -1,0 +1,19 @@
+/* UTF-8 decoding, strict (RFC 3629: no overlongs, no surrogates). */
+#ifndef CADENCE_UTIL_UTF8_H
+#define CADENCE_UTIL_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes the code point at s[0..len) into *cp and returns its length in
+ * bytes, or 0 when the bytes there are not valid UTF-8 (or len is 0). */
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+
+/* Copies s[0..len) into a new NUL-terminated string that is safe to print
+ * and to put in JSON: each byte of an invalid sequence, each NUL and each
+ * control character (other than a tab when keep_tab is set) becomes U+FFFD,
+ * so a terminal escape in a file cannot reach the user's terminal and a
+ * column counted in code points stays the same.  NULL when out of memory. */
+char *utf8_dup_printable(const char *s, size_t len, int keep_tab);
+
+#endif

@@ -1,0 +1,23 @@
+# CLI tests: they run the built `cadence` binary, as users do.
+
+# One golden test per fixture: exact text output and exit status.
+file(GLOB CADENCE_GOLDEN CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_SOURCE_DIR}/golden/fixtures/*.cadence.yaml)
+foreach(fixture ${CADENCE_GOLDEN})
+  get_filename_component(name ${fixture} NAME)
+  string(REPLACE ".cadence.yaml" "" name ${name})
+  add_test(NAME golden/${name}
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh
+                   $<TARGET_FILE:cadence>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/golden/fixtures ${name})
+endforeach()
+
+# Scripted CLI tests: tests/cli/NAME.sh CADENCE SOURCE_DIR.
+file(GLOB CADENCE_CLI_SCRIPTS CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_SOURCE_DIR}/cli/*.sh)
+foreach(script ${CADENCE_CLI_SCRIPTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME cli/${name}
+           COMMAND bash ${script} $<TARGET_FILE:cadence> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(cli/${name} PROPERTIES ENVIRONMENT "CI=true;NO_COLOR=")
+endforeach()

@@ -1,0 +1,54 @@
+# Shared helpers for the CLI test scripts (sourced, not run).
+#   check NAME CMD...       runs CMD, records ok/FAIL
+#   expect_status N         the status of the last run()
+#   run CMD...              runs CMD, output in $out (stdout) and $err (stderr)
+set -u
+cadence=$1
+src=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-cli.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+passes=0
+unset GITHUB_ACTIONS NO_COLOR
+
+run() {
+	status=0
+	"$@" >"$tmp/.out" 2>"$tmp/.err" || status=$?
+	out=$(cat "$tmp/.out")
+	err=$(cat "$tmp/.err")
+}
+
+ok() { passes=$((passes + 1)); echo "ok - $1"; }
+fail() {
+	fails=$((fails + 1))
+	echo "FAIL - $1"
+	echo "  status: $status"
+	echo "  stdout: $(printf '%s' "$out" | head -20)"
+	echo "  stderr: $(printf '%s' "$err" | head -20)"
+}
+
+# expect NAME STATUS [grep -E pattern on stdout] [pattern on stderr]
+expect() {
+	local name=$1 want=$2 pat_out=${3:-} pat_err=${4:-}
+	if [[ $status != "$want" ]]; then
+		fail "$name (exit $status, expected $want)"
+	elif [[ -n $pat_out ]] && ! grep -qE -- "$pat_out" <<<"$out"; then
+		fail "$name (stdout lacks /$pat_out/)"
+	elif [[ -n $pat_err ]] && ! grep -qE -- "$pat_err" <<<"$err"; then
+		fail "$name (stderr lacks /$pat_err/)"
+	else
+		ok "$name"
+	fi
+}
+
+# assert NAME COMMAND...: a shell condition
+assert() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else fail "$name"; fi
+}
+
+finish() {
+	echo "# $passes passed, $fails failed"
+	[[ $fails == 0 ]]
+}
