@@ -9,6 +9,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 passes=0
+status=0 out= err=
 unset GITHUB_ACTIONS NO_COLOR
 
 run() {
