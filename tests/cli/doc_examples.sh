@@ -23,8 +23,8 @@ for path in sys.argv[2:]:
             f.write(body)
     print("%s: %d complete cadences" % (os.path.relpath(path), n))
 PY
-blocks=$(ls "$tmp"/format-*.cadence.yaml 2>/dev/null | wc -l)
-assert "docs/format.md shows complete cadences" test "$blocks" -ge 3
+blocks=("$tmp"/format-*.cadence.yaml)
+assert "docs/format.md shows complete cadences" test "${#blocks[@]}" -ge 3
 # child references in the docs name cadences shown beside them
 run "$cadence" validate "$tmp"
 expect "every complete cadence in the docs validates clean" 0 'no problems'
