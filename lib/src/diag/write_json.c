@@ -28,8 +28,11 @@ static const char *severity_name(cadence_severity s)
 int diag_write_json(const cadence_diags *diags, FILE *out,
 		    const cadence_diag_write_opts *opts)
 {
+	/* "version" is the version of this document's shape (docs/cli.md),
+	 * raised only when a field changes meaning or goes away. */
 	cJSON *root = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(root, "diagnostics");
+	cJSON *list = root && cJSON_AddNumberToObject(root, "version", 1)
+		      ? cJSON_AddArrayToObject(root, "diagnostics") : NULL;
 	size_t n = cadence_diags_count(diags);
 	int ok = root && list;
 
