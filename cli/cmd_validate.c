@@ -14,6 +14,7 @@ enum {
 	OPT_COLOR,
 	OPT_STDIN_FILENAME,
 	OPT_QUIET,
+	OPT_STRICT,
 };
 
 static const char *const formats[] = { "text", "oneline", "json", "sarif", "github", NULL };
@@ -26,6 +27,7 @@ static const cli_opt validate_opts[] = {
 	{ OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
 	  "the file name to report for '-' (standard input)", NULL },
 	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when there are no problems", NULL },
+	{ OPT_STRICT, 0, "strict", NULL, "exit 1 on warnings too", NULL },
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
 };
@@ -35,6 +37,7 @@ typedef struct validate_ctx {
 	const char *color;
 	const char *stdin_name;
 	int quiet;
+	int strict;
 } validate_ctx;
 
 static int on_opt(void *p, int id, const char *value)
@@ -45,6 +48,7 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_COLOR: c->color = value; break;
 	case OPT_STDIN_FILENAME: c->stdin_name = value; break;
 	case OPT_QUIET: c->quiet = 1; break;
+	case OPT_STRICT: c->strict = 1; break;
 	}
 	return 0;
 }
@@ -85,9 +89,11 @@ static int collect(cli_args *args, file_list *inputs)
 	return 0;
 }
 
-static int load_one(const char *path, const validate_ctx *c, cadence_diags *diags)
+/* Loads one input into the project; its problems go to diags. */
+static int load_one(cadence_project *project, const char *path,
+		    const validate_ctx *c, cadence_diags *diags)
 {
-	cadence_def *def = NULL;
+	const cadence_def *def = NULL;
 	int rc;
 
 	if (!strcmp(path, "-")) {
@@ -96,15 +102,28 @@ static int load_one(const char *path, const validate_ctx *c, cadence_diags *diag
 		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
 			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
 					 strerror(errno));
-		rc = cadence_load_buffer(&def, c->stdin_name ? c->stdin_name : "<stdin>",
-					 buf, len, NULL, diags);
+		rc = cadence_project_load_buffer(project, c->stdin_name ? c->stdin_name : "<stdin>",
+						 buf, len, &def, diags);
 		free(buf);
 	} else {
-		rc = cadence_load_file(&def, path, NULL, diags);
+		rc = cadence_project_load_file(project, path, &def, diags);
 	}
-	cadence_def_free(def);
 	if (rc == CADENCE_ENOMEM)
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'", path);
+	return 0;
+}
+
+/* Checks every cadence that loaded, the children found on the way too
+ * (the count grows while the loop runs). */
+static int check_all(cadence_project *project, cadence_diags *diags)
+{
+	cadence_check_opts opts = CADENCE_CHECK_OPTS_INIT;
+	for (size_t i = 0; i < cadence_project_count(project); i++) {
+		const cadence_def *def = cadence_project_get(project, i);
+		if (cadence_check(project, def, &opts, diags) == CADENCE_ENOMEM)
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'",
+					 cadence_def_path(def));
+	}
 	return 0;
 }
 
@@ -114,6 +133,7 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 	cli_args args;
 	file_list inputs = { 0 };
 	cadence_diags *diags = NULL;
+	cadence_project *project = NULL;
 	cadence_diag_format fmt = CADENCE_DIAG_TEXT;
 	int rc;
 
@@ -132,26 +152,28 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 	}
 	if ((rc = collect(&args, &inputs)))
 		goto out;
-	if (cadence_diags_new(&diags)) {
+	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < inputs.count && !rc; i++)
-		rc = load_one(inputs.paths[i], &c, diags);
-	if (rc)
+		rc = load_one(project, inputs.paths[i], &c, diags);
+	if (rc || (rc = check_all(project, diags)))
 		goto out;
 	cadence_diags_sort(diags);
 
 	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
 	wo.color = cli_color_wanted(c.color, stdout);
-	wo.files_checked = inputs.count;
+	wo.files_checked = cadence_project_file_count(project);
 	if (!(c.quiet && !cadence_diags_count(diags)) &&
 	    cadence_diags_write(diags, stdout, fmt, &wo)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the report: %s", strerror(errno));
 		goto out;
 	}
-	rc = cadence_diags_errors(diags) ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
+	rc = cadence_diags_errors(diags) || (c.strict && cadence_diags_warnings(diags))
+	     ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
 out:
+	cadence_project_free(project);
 	cadence_diags_free(diags);
 	file_list_free(&inputs);
 	cli_args_free(&args);
@@ -166,7 +188,10 @@ const cli_cmd cli_cmd_validate = {
 	"directories skipped) or '-' for standard input. With no PATH, the current\n"
 	"directory is checked. Problems are sorted by file, line and column.\n"
 	"\n"
-	"Exit status: 0 no errors, 1 problems found, 2 usage error,\n"
+	"Child cadences are loaded and checked with the files that use them.\n"
+	"\n"
+	"Exit status: 0 no errors (warnings allowed unless --strict),\n"
+	"1 problems found, 2 usage error,\n"
 	"3 internal failure (out of memory, cannot write the report).\n"
 	"Colour: only on a terminal, and not when NO_COLOR is set (non-empty),\n"
 	"unless --color=always.",

@@ -11,5 +11,7 @@
 #include "cadence/common.h"
 #include "cadence/diag.h"
 #include "cadence/load.h"
+#include "cadence/project.h"
+#include "cadence/check.h"
 
 #endif

@@ -23,6 +23,23 @@ const diag_rule diag_rules[] = {
 	{ "bad-name", "A name that is not a valid identifier." },
 	{ "note-binding", "A note needs exactly one of run, set and symbol." },
 	{ "measure-kind", "A measure needs exactly one of then, sync, split, sequence and child." },
+	{ "undefined-note", "A measure or on_error names a note that is not defined." },
+	{ "unused-note", "A note that no measure runs." },
+	{ "duplicate-measure", "Two measures of one cadence have the same name." },
+	{ "sync-single-note", "A sync with one note runs nothing in parallel." },
+	{ "split-no-branch", "A split with neither an if_true nor an if_false branch." },
+	{ "child-not-found", "A child measure names a cadence file that does not exist." },
+	{ "child-cycle", "Child cadences that lead back to the cadence that runs them." },
+	{ "child-missing-input", "A child cadence requires a field that with does not set." },
+	{ "required-default", "A score field that is required and has a default." },
+	{ "undeclared-field", "A field that is not declared in the score." },
+	{ "immutable-write", "A write to a field declared immutable." },
+	{ "read-before-write", "A note reads a field that may not be set yet." },
+	{ "write-conflict", "Notes in one sync write the same field." },
+	{ "policy-range", "A policy value outside its range." },
+	{ "timeout-below-delay", "A timeout shorter than the first retry delay." },
+	{ "run-not-found", "A run command whose executable does not exist." },
+	{ "run-not-executable", "A run command whose file is not executable." },
 };
 
 const size_t diag_rules_count = sizeof(diag_rules) / sizeof(diag_rules[0]);

@@ -202,30 +202,46 @@ static void build_note(builder *b, cad_note *note, const ynode *key, const ynode
 		note->timeout_loc = loc_of(n);
 	}
 	if ((n = ymap_get(m, "retry")) && n->kind == YNODE_MAP) {
-		const ynode *v;
-		note->retry.present = 1;
-		note->retry.loc = loc_of(n);
-		note->retry.attempts = ymap_get(n, "attempts")->v.i;
-		note->retry.backoff = 1;
-		note->retry.max_delay_ms = -1;
-		if ((v = ymap_get(n, "delay")))
-			note->retry.delay_ms = v->v.i;
-		if ((v = ymap_get(n, "backoff")))
-			note->retry.backoff = v->v.d;
-		if ((v = ymap_get(n, "max_delay")))
-			note->retry.max_delay_ms = v->v.i;
-		if ((v = ymap_get(n, "jitter")))
-			note->retry.jitter = v->v.d;
+		const ynode *v = ymap_get(n, "attempts");
+		cad_retry *rt = &note->retry;
+		rt->present = 1;
+		rt->loc = loc_of(n);
+		rt->attempts = v->v.i;
+		rt->attempts_loc = loc_of(v);
+		rt->backoff = 1;
+		rt->max_delay_ms = -1;
+		if ((v = ymap_get(n, "delay"))) {
+			rt->delay_ms = v->v.i;
+			rt->delay_loc = loc_of(v);
+		}
+		if ((v = ymap_get(n, "backoff"))) {
+			rt->backoff = v->v.d;
+			rt->backoff_loc = loc_of(v);
+		}
+		if ((v = ymap_get(n, "max_delay"))) {
+			rt->max_delay_ms = v->v.i;
+			rt->max_delay_loc = loc_of(v);
+		}
+		if ((v = ymap_get(n, "jitter"))) {
+			rt->jitter = v->v.d;
+			rt->jitter_loc = loc_of(v);
+		}
 	}
 	if ((n = ymap_get(m, "circuit_breaker")) && n->kind == YNODE_MAP) {
-		const ynode *v;
-		note->breaker.present = 1;
-		note->breaker.loc = loc_of(n);
-		note->breaker.failure_threshold = ymap_get(n, "failure_threshold")->v.i;
-		note->breaker.recovery_ms = ymap_get(n, "recovery_timeout")->v.i;
-		note->breaker.half_open_max = 1;
-		if ((v = ymap_get(n, "half_open_max")))
-			note->breaker.half_open_max = v->v.i;
+		const ynode *v = ymap_get(n, "failure_threshold");
+		cad_breaker *br = &note->breaker;
+		br->present = 1;
+		br->loc = loc_of(n);
+		br->failure_threshold = v->v.i;
+		br->threshold_loc = loc_of(v);
+		v = ymap_get(n, "recovery_timeout");
+		br->recovery_ms = v->v.i;
+		br->recovery_loc = loc_of(v);
+		br->half_open_max = 1;
+		if ((v = ymap_get(n, "half_open_max"))) {
+			br->half_open_max = v->v.i;
+			br->half_open_loc = loc_of(v);
+		}
 	}
 	if ((n = ymap_get(m, "fallback")) && n->kind == YNODE_MAP) {
 		note->fallback_loc = loc_of(n);

@@ -70,7 +70,6 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	}
 	arena_init(&def->arena);
 	def->source = src;
-	def->source_len = len;
 	def->path = strdup(name);
 	if (!def->path) {
 		cadence_def_free(def);
@@ -82,6 +81,8 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		src += 3;
 		len -= 3;
 	}
+	def->text = src;
+	def->text_len = len;
 	report_init(&r, diags, def->path, src, len);
 	size_t errors_before = cadence_diags_errors(diags);
 

@@ -69,6 +69,7 @@ typedef struct cad_retry {
 	double backoff;
 	int64_t max_delay_ms;	/* -1: no cap */
 	double jitter;
+	cad_loc attempts_loc, delay_loc, backoff_loc, max_delay_loc, jitter_loc;
 } cad_retry;
 
 typedef struct cad_breaker {
@@ -77,6 +78,7 @@ typedef struct cad_breaker {
 	int64_t failure_threshold;
 	int64_t recovery_ms;
 	int64_t half_open_max;
+	cad_loc threshold_loc, recovery_loc, half_open_loc;
 } cad_breaker;
 
 typedef enum cad_binding {
@@ -149,8 +151,9 @@ typedef struct cad_measure {
 struct cadence_def {
 	arena arena;
 	char *path;		/* as given by the caller */
-	char *source;		/* the file's text, for later diagnostics */
-	size_t source_len;
+	char *source;		/* the file as read (owned) */
+	const char *text;	/* the text positions count in: source without a BOM */
+	size_t text_len;
 	cad_ref name;
 	const char *description;
 	cad_field *fields;

@@ -1,0 +1,41 @@
+/*
+ * cadence/check.h - the checks that need the whole cadence: references,
+ * child cadences, the score and data flow, parallel write conflicts,
+ * expressions and policies (docs/rules.md lists every rule).
+ *
+ * Ownership and thread-safety follow cadence/common.h.
+ */
+#ifndef CADENCE_CHECK_H
+#define CADENCE_CHECK_H
+
+#include "cadence/diag.h"
+#include "cadence/project.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cadence_check_opts {
+	unsigned version;	/* CADENCE_CHECK_OPTS_VERSION */
+	/* Look at the file system: warn about `run` executables that do not
+	 * exist or are not executable.  Off for cadences built in memory. */
+	int check_executables;
+} cadence_check_opts;
+
+#define CADENCE_CHECK_OPTS_VERSION 1
+#define CADENCE_CHECK_OPTS_INIT { CADENCE_CHECK_OPTS_VERSION, 1 }
+
+/*
+ * Checks `def`, a cadence loaded through `project` (child cadences are
+ * loaded through it as needed).  Every problem is added to `diags`.
+ * Returns 0 when no error was found (warnings may have been added),
+ * CADENCE_EINVALID when errors were, CADENCE_ENOMEM.  `opts` may be NULL.
+ */
+int cadence_check(cadence_project *project, const cadence_def *def,
+		  const cadence_check_opts *opts, cadence_diags *diags);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,38 @@
+/* Shared by the check passes in lib/src/check. */
+#ifndef CADENCE_CHECK_INT_H
+#define CADENCE_CHECK_INT_H
+
+#include "cadence/check.h"
+#include "diag/report.h"
+#include "model/model.h"
+
+typedef struct check_ctx {
+	cadence_project *project;
+	const struct cadence_def *def;
+	cadence_check_opts opts;
+	report r;
+	int oom;
+} check_ctx;
+
+/* Reports at a model location (the whole name or value underlined). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+void check_at(check_ctx *c, cadence_severity sev, const char *rule,
+	      cad_loc loc, const char *help, const char *fmt, ...);
+
+/* Adds a related location to the diagnostic reported last. */
+void check_relate(check_ctx *c, cad_loc loc, const char *message);
+
+/* The note a measure entry names, or NULL (reported by check_refs). */
+const cad_note *check_note(const check_ctx *c, const cad_ref *ref);
+/* Index of a score field, or -1. */
+long check_field(const struct cadence_def *def, const char *name);
+
+void check_refs(check_ctx *c);
+void check_score(check_ctx *c);
+void check_flow(check_ctx *c);
+void check_policies(check_ctx *c);
+void check_children(check_ctx *c);
+
+#endif

@@ -1,0 +1,211 @@
+/* Child cadences: the reference resolves to a file, the child gets every
+ * field it requires, its `with` keys exist, and no chain of children leads
+ * back to the cadence that started it. */
+#include "check/check_int.h"
+#include "cadence/common.h"
+#include "util/strbuf.h"
+#include "util/suggest.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Children deeper than this are not followed for cycles: a chain this long
+ * is a generated tree, and the walk must stay bounded. */
+#define MAX_CHAIN 256
+
+static const char suffix[] = ".cadence.yaml";
+
+/* The name of a *.cadence.yaml file in `dir` that is close to `name`. */
+static char *near_file(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	char **names = NULL, *pick = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name), sl = sizeof(suffix) - 1;
+		if (len <= sl || strcmp(e->d_name + len - sl, suffix))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nn = realloc(names, cap * sizeof(*nn));
+			if (!nn)
+				break;
+			names = nn;
+		}
+		names[n] = strndup(e->d_name, len - sl);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	const char *best = n ? suggest_pick(name, strlen(name), (const char *const *)names, n) : NULL;
+	if (best)
+		pick = strdup(best);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return pick;
+}
+
+static void not_found(check_ctx *c, const cad_measure *m, const char *path)
+{
+	const char *ref = m->cadence.name;
+	strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	char *near = NULL;
+
+	if (!strchr(ref, '/')) {
+		strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
+		near = near_file(strbuf_cstr(&dir) && slash ? strbuf_cstr(&dir) : ".", ref);
+	}
+	strbuf help = STRBUF_INIT;
+	if (near)
+		strbuf_addf(&help, "did you mean '%s'?", near);
+	else
+		strbuf_addf(&help, "create %s, or set 'cadence:' to the child's name or path", path);
+	check_at(c, CADENCE_SEVERITY_ERROR, "child-not-found", m->cadence.loc,
+		 strbuf_cstr(&help), "child cadence '%s' not found (looked for %s)", ref, path);
+	free(near);
+	strbuf_free(&dir);
+	strbuf_free(&help);
+}
+
+static void check_inputs(check_ctx *c, const cad_measure *m, const struct cadence_def *child)
+{
+	for (size_t i = 0; i < m->nwith; i++)
+		if (!cad_find_field(child, m->with[i].field.name))
+			check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", m->with[i].field.loc,
+				 "'with' sets fields of the child's score; check the child's 'score:'",
+				 "child cadence '%s' has no field '%s'", child->name.name,
+				 m->with[i].field.name);
+	for (size_t i = 0; i < child->nfields; i++) {
+		const cad_field *f = &child->fields[i];
+		if (!f->required)
+			continue;
+		int given = 0;
+		for (size_t j = 0; j < m->nwith && !given; j++)
+			given = !strcmp(m->with[j].field.name, f->name.name);
+		if (!given)
+			check_at(c, CADENCE_SEVERITY_ERROR, "child-missing-input", m->name.loc,
+				 "add it to 'with:', for example 'with: {FIELD: score.FIELD}'",
+				 "child cadence '%s' requires field '%s', which 'with' does not set",
+				 child->name.name, f->name.name);
+	}
+}
+
+typedef struct walk {
+	check_ctx *c;
+	const struct cadence_def *path[MAX_CHAIN];
+	size_t depth;
+	const struct cadence_def **seen;	/* already searched from here */
+	size_t nseen, capseen;
+	int found;
+} walk;
+
+static int seen(walk *w, const struct cadence_def *d)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i] == d)
+			return 1;
+	if (w->nseen == w->capseen) {
+		size_t cap = w->capseen ? w->capseen * 2 : 16;
+		const struct cadence_def **s = realloc(w->seen, cap * sizeof(*s));
+		if (!s) {
+			w->c->oom = 1;
+			return 1;
+		}
+		w->seen = s;
+		w->capseen = cap;
+	}
+	w->seen[w->nseen++] = d;
+	return 0;
+}
+
+/* Depth-first search for a way back to w->path[0]. */
+static void search(walk *w, const struct cadence_def *d)
+{
+	if (w->found || w->depth == MAX_CHAIN)
+		return;
+	w->path[w->depth++] = d;
+	for (size_t i = 0; i < d->nmeasures && !w->found; i++) {
+		const cadence_def *child = NULL;
+		if (d->measures[i].kind != CAD_M_CHILD)
+			continue;
+		/* the child's own problems are reported when it is checked */
+		cadence_diags *none = NULL;
+		if (cadence_diags_new(&none)) {
+			w->c->oom = 1;
+			break;
+		}
+		int rc = cadence_project_child(w->c->project, d, i, &child, NULL, none);
+		cadence_diags_free(none);
+		if (rc == CADENCE_ENOMEM)
+			w->c->oom = 1;
+		if (rc || !child)
+			continue;
+		if (child == w->path[0]) {
+			w->path[w->depth++] = child;
+			w->found = 1;
+			return;
+		}
+		if (!seen(w, child))
+			search(w, child);
+	}
+	if (!w->found)
+		w->depth--;
+}
+
+void check_children(check_ctx *c)
+{
+	const struct cadence_def *d = c->def;
+	int cycle_reported = 0;
+
+	for (size_t i = 0; i < d->nmeasures; i++) {
+		const cad_measure *m = &d->measures[i];
+		const cadence_def *child = NULL;
+		const char *path = NULL;
+		if (m->kind != CAD_M_CHILD)
+			continue;
+		int rc = cadence_project_child(c->project, d, i, &child, &path, c->r.diags);
+		if (rc == CADENCE_ENOMEM) {
+			c->oom = 1;
+			return;
+		}
+		if (rc == CADENCE_ENOTFOUND) {
+			not_found(c, m, path);
+			continue;
+		}
+		if (rc)
+			continue;	/* the child's errors are reported in its file */
+		check_inputs(c, m, child);
+
+		if (cycle_reported)
+			continue;
+		walk w;
+		memset(&w, 0, sizeof(w));
+		w.c = c;
+		w.path[w.depth++] = d;
+		if (child == d) {
+			w.path[w.depth++] = d;
+			w.found = 1;
+		} else {
+			search(&w, child);
+		}
+		if (w.found) {
+			strbuf chain = STRBUF_INIT;
+			for (size_t k = 0; k < w.depth; k++)
+				strbuf_addf(&chain, "%s%s", k ? " -> " : "", w.path[k]->name.name);
+			check_at(c, CADENCE_SEVERITY_ERROR, "child-cycle", m->cadence.loc,
+				 "a cadence cannot run itself, directly or through its children; break the chain",
+				 "child cadences form a cycle: %s",
+				 strbuf_cstr(&chain) ? strbuf_cstr(&chain) : "?");
+			strbuf_free(&chain);
+			cycle_reported = 1;
+		}
+		free(w.seen);
+	}
+}

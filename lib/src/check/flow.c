@@ -1,0 +1,271 @@
+/* The score and data flow: every field a note reads is set on every path
+ * before it; writes go to declared, mutable fields; notes in a sync do not
+ * write the same field unless the merge strategy allows it. */
+#include "check/check_int.h"
+#include "util/suggest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A set of score fields, one byte per field: scores are small and the
+ * walk copies sets only at splits. */
+typedef unsigned char *fset;
+
+static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
+{
+	const struct cadence_def *d = c->def;
+	const char **names = d->nfields ? malloc(d->nfields * sizeof(*names)) : NULL;
+	const char *near = NULL;
+	char help[200];
+
+	if (names) {
+		for (size_t i = 0; i < d->nfields; i++)
+			names[i] = d->fields[i].name.name;
+		near = suggest_pick(ref->name, strlen(ref->name), names, d->nfields);
+	} else if (d->nfields) {
+		c->oom = 1;
+	}
+	if (near)
+		snprintf(help, sizeof(help), "did you mean '%s'?", near);
+	else
+		snprintf(help, sizeof(help), "declare it under 'score:', for example '%.64s: {type: string}'",
+			 ref->name);
+	check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", ref->loc, help,
+		 "%s '%s', which is not declared in the score", what, ref->name);
+	free(names);
+}
+
+/* A field that a note, fallback or merge sets: declared and mutable. */
+static void check_target(check_ctx *c, const cad_ref *ref, const char *what)
+{
+	const cad_field *f = cad_find_field(c->def, ref->name);
+	if (!f) {
+		undeclared(c, ref, what);
+		return;
+	}
+	if (f->immutable) {
+		check_at(c, CADENCE_SEVERITY_ERROR, "immutable-write", ref->loc,
+			 "remove the write, or drop 'immutable: true' from the field",
+			 "%s '%s', which is immutable", what, ref->name);
+		check_relate(c, f->name.loc, "declared immutable");
+	}
+}
+
+void check_score(check_ctx *c)
+{
+	const struct cadence_def *d = c->def;
+
+	for (size_t i = 0; i < d->nfields; i++) {
+		const cad_field *f = &d->fields[i];
+		if (f->required && f->def)
+			check_at(c, CADENCE_SEVERITY_ERROR, "required-default", f->def_loc,
+				 "remove 'default:' (the caller must supply the field) or 'required: true' (the default applies)",
+				 "field '%s' is required and has a default", f->name.name);
+	}
+	for (size_t i = 0; i < d->nnotes; i++) {
+		const cad_note *n = &d->notes[i];
+		for (size_t j = 0; j < n->nreads; j++)
+			if (!cad_find_field(d, n->reads[j].name))
+				undeclared(c, &n->reads[j], "reads");
+		for (size_t j = 0; j < n->nwrites; j++)
+			check_target(c, &n->writes[j], "writes");
+		for (size_t j = 0; j < n->nset; j++)
+			check_target(c, &n->set[j].field, "sets");
+		for (size_t j = 0; j < n->nfallback; j++)
+			check_target(c, &n->fallback[j].field, "falls back to");
+	}
+	for (size_t i = 0; i < d->nmeasures; i++) {
+		const cad_measure *m = &d->measures[i];
+		for (size_t j = 0; j < m->nmerge_back; j++)
+			check_target(c, &m->merge_back[j].field, "merges into");
+	}
+}
+
+/* --- data flow ----------------------------------------------------------- */
+
+typedef struct flow {
+	check_ctx *c;
+	size_t n;	/* fields */
+} flow;
+
+static void set_field(const flow *f, fset s, const char *name)
+{
+	long i = check_field(f->c->def, name);
+	if (i >= 0)
+		s[i] = 1;
+}
+
+/* Fields a note is sure to have set once it is over, whatever happened:
+ * when it can fail and the cadence goes on, only what its fallback sets. */
+static void assured_writes(const flow *f, const cad_note *n, fset out)
+{
+	const struct cadence_def *d = f->c->def;
+	unsigned char *w = out;
+
+	if (!n->nfallback && d->has_on_error && !d->on_error_stop)
+		return;
+	for (size_t i = 0; i < n->nwrites; i++)
+		set_field(f, w, n->writes[i].name);
+	for (size_t i = 0; i < n->nset; i++)
+		set_field(f, w, n->set[i].field.name);
+	if (!n->nfallback)
+		return;
+	/* intersect with the fallback's fields */
+	for (size_t i = 0; i < f->n; i++) {
+		if (!w[i])
+			continue;
+		int in_fallback = 0;
+		for (size_t j = 0; j < n->nfallback && !in_fallback; j++)
+			in_fallback = !strcmp(n->fallback[j].field.name, d->fields[i].name.name);
+		w[i] = (unsigned char)in_fallback;
+	}
+}
+
+static void check_reads(const flow *f, const cad_note *n, const fset avail,
+			const cad_ref *at)
+{
+	for (size_t i = 0; i < n->nreads; i++) {
+		long k = check_field(f->c->def, n->reads[i].name);
+		if (k < 0 || avail[k])
+			continue;
+		check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", n->reads[i].loc,
+			 "give the field a default, make it required, or write it in an earlier note (listed in that note's 'writes:')",
+			 "note '%s' reads '%s', which is not set on every path to measure '%s'",
+			 n->name.name, n->reads[i].name, at->name);
+	}
+}
+
+/* Runs a list of notes in order over `avail`. */
+static int run_notes(const flow *f, const cad_ref *refs, size_t n, fset avail,
+		     const cad_ref *measure)
+{
+	fset w = malloc(f->n ? f->n : 1);
+	if (!w)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const cad_note *note = check_note(f->c, &refs[i]);
+		if (!note)
+			continue;
+		check_reads(f, note, avail, measure);
+		memset(w, 0, f->n);
+		assured_writes(f, note, w);
+		for (size_t k = 0; k < f->n; k++)
+			avail[k] |= w[k];
+	}
+	free(w);
+	return 0;
+}
+
+static int is_scalar(cad_vtype t)
+{
+	return t == CAD_T_STRING || t == CAD_T_INTEGER || t == CAD_T_NUMBER ||
+	       t == CAD_T_BOOLEAN;
+}
+
+/* The first declared write of `field` by note n, for pointing at it. */
+static const cad_ref *write_of(const cad_note *n, const char *field)
+{
+	for (size_t i = 0; i < n->nwrites; i++)
+		if (!strcmp(n->writes[i].name, field))
+			return &n->writes[i];
+	for (size_t i = 0; i < n->nset; i++)
+		if (!strcmp(n->set[i].field.name, field))
+			return &n->set[i].field;
+	return NULL;
+}
+
+static void sync_conflicts(check_ctx *c, const cad_measure *m)
+{
+	if (m->merge == CAD_MERGE_LAST_WRITE_WINS)
+		return;
+	for (size_t j = 1; j < m->nnotes; j++) {
+		const cad_note *b = check_note(c, &m->notes[j]);
+		if (!b)
+			continue;
+		for (size_t i = 0; i < j; i++) {
+			const cad_note *a = check_note(c, &m->notes[i]);
+			if (!a)
+				continue;
+			for (size_t k = 0; k < c->def->nfields; k++) {
+				const cad_field *fld = &c->def->fields[k];
+				const cad_ref *wa = write_of(a, fld->name.name);
+				const cad_ref *wb = write_of(b, fld->name.name);
+				if (!wa || !wb)
+					continue;
+				if (m->merge == CAD_MERGE_FAIL_ON_CONFLICT)
+					check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
+						 "let one note write the field, or choose 'merge: last_write_wins' or 'smart_merge'",
+						 "notes '%s' and '%s' both write '%s' in sync '%s' (merge: fail_on_conflict)",
+						 a->name.name, b->name.name, fld->name.name, m->name.name);
+				else if (is_scalar(fld->type))
+					check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
+						 "smart_merge only combines arrays and objects; let one note write it, or choose 'merge: last_write_wins'",
+						 "notes '%s' and '%s' both write the %s field '%s' in sync '%s' (merge: smart_merge)",
+						 a->name.name, b->name.name, cad_vtype_names[fld->type],
+						 fld->name.name, m->name.name);
+				else
+					continue;
+				check_relate(c, wa->loc, "also written here");
+			}
+		}
+	}
+}
+
+void check_flow(check_ctx *c)
+{
+	const struct cadence_def *d = c->def;
+	flow f = { c, d->nfields };
+	size_t sz = d->nfields ? d->nfields : 1;
+	fset avail = calloc(sz, 1), a_true = malloc(sz), a_false = malloc(sz);
+
+	if (!avail || !a_true || !a_false) {
+		c->oom = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < d->nfields; i++)
+		avail[i] = d->fields[i].required || d->fields[i].def;
+
+	for (size_t i = 0; i < d->nmeasures; i++) {
+		const cad_measure *m = &d->measures[i];
+		int rc = 0;
+		switch (m->kind) {
+		case CAD_M_THEN:
+		case CAD_M_SEQUENCE:
+			rc = run_notes(&f, m->notes, m->nnotes, avail, &m->name);
+			break;
+		case CAD_M_SYNC:
+			/* every note sees the score as it was before the sync */
+			memcpy(a_true, avail, sz);
+			for (size_t j = 0; j < m->nnotes && !rc; j++) {
+				memcpy(a_false, a_true, sz);
+				rc = run_notes(&f, &m->notes[j], 1, a_false, &m->name);
+				for (size_t k = 0; k < d->nfields; k++)
+					avail[k] |= a_false[k];
+			}
+			sync_conflicts(c, m);
+			break;
+		case CAD_M_SPLIT:
+			memcpy(a_true, avail, sz);
+			memcpy(a_false, avail, sz);
+			rc = run_notes(&f, m->notes, m->nnotes, a_true, &m->name);
+			if (!rc)
+				rc = run_notes(&f, m->else_notes, m->nelse, a_false, &m->name);
+			for (size_t k = 0; k < d->nfields; k++)
+				avail[k] = a_true[k] && a_false[k];
+			break;
+		case CAD_M_CHILD:
+			for (size_t j = 0; j < m->nmerge_back; j++)
+				set_field(&f, avail, m->merge_back[j].field.name);
+			break;
+		}
+		if (rc) {
+			c->oom = 1;
+			break;
+		}
+	}
+out:
+	free(avail);
+	free(a_true);
+	free(a_false);
+}

@@ -1,0 +1,188 @@
+/* A set of cadence files loaded once each, with child references resolved
+ * lazily.  Linear lookups: a project holds at most a few thousand files and
+ * a lookup is a comparison of two integers. */
+#include "cadence/common.h"
+#include "cadence/project.h"
+#include "model/model.h"
+#include "util/strbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct entry {
+	dev_t dev;
+	ino_t ino;
+	int keyed;		/* loaded from a file (dev, ino valid) */
+	int rc;			/* result of the load */
+	cadence_def *def;	/* NULL when rc != 0 */
+} entry;
+
+struct cadence_project {
+	cadence_load_opts opts;
+	entry *entries;
+	size_t count, cap;
+	cadence_def **ok;	/* loaded without errors, in load order */
+	size_t nok;
+	strbuf path;		/* the last child path tried */
+};
+
+int cadence_project_new(cadence_project **out, const cadence_load_opts *opts)
+{
+	cadence_project *p = calloc(1, sizeof(*p));
+	*out = NULL;
+	if (!p)
+		return CADENCE_ENOMEM;
+	if (opts)
+		p->opts = *opts;
+	else
+		p->opts = (cadence_load_opts)CADENCE_LOAD_OPTS_INIT;
+	*out = p;
+	return 0;
+}
+
+void cadence_project_free(cadence_project *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->count; i++)
+		cadence_def_free(p->entries[i].def);
+	free(p->entries);
+	free(p->ok);
+	strbuf_free(&p->path);
+	free(p);
+}
+
+static entry *add_entry(cadence_project *p)
+{
+	if (p->count == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		entry *e = realloc(p->entries, cap * sizeof(*e));
+		if (!e)
+			return NULL;
+		cadence_def **ok = realloc(p->ok, cap * sizeof(*ok));
+		if (!ok) {
+			p->entries = e;
+			return NULL;
+		}
+		p->entries = e;
+		p->ok = ok;
+		p->cap = cap;
+	}
+	entry *e = &p->entries[p->count];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* Records a load's result; takes ownership of def. */
+static int finish(cadence_project *p, entry *e, int rc, cadence_def *def,
+		  const cadence_def **out)
+{
+	e->rc = rc;
+	e->def = def;
+	p->count++;
+	if (!rc)
+		p->ok[p->nok++] = def;
+	*out = def;
+	return rc;
+}
+
+int cadence_project_load_file(cadence_project *p, const char *path,
+			      const cadence_def **out, cadence_diags *diags)
+{
+	struct stat st;
+	int keyed = !stat(path, &st) && S_ISREG(st.st_mode);
+
+	*out = NULL;
+	if (keyed)
+		for (size_t i = 0; i < p->count; i++) {
+			entry *e = &p->entries[i];
+			if (e->keyed && e->dev == st.st_dev && e->ino == st.st_ino) {
+				*out = e->def;
+				return e->rc;
+			}
+		}
+	entry *e = add_entry(p);
+	if (!e)
+		return CADENCE_ENOMEM;
+	cadence_def *def = NULL;
+	int rc = cadence_load_file(&def, path, &p->opts, diags);
+	if (rc == CADENCE_ENOMEM)
+		return rc;
+	e->keyed = keyed;
+	if (keyed) {
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+	}
+	return finish(p, e, rc, def, out);
+}
+
+int cadence_project_load_buffer(cadence_project *p, const char *name,
+				const char *data, size_t len,
+				const cadence_def **out, cadence_diags *diags)
+{
+	*out = NULL;
+	entry *e = add_entry(p);
+	if (!e)
+		return CADENCE_ENOMEM;
+	cadence_def *def = NULL;
+	int rc = cadence_load_buffer(&def, name, data, len, &p->opts, diags);
+	if (rc == CADENCE_ENOMEM)
+		return rc;
+	return finish(p, e, rc, def, out);
+}
+
+/* Does the reference name a file as it is, rather than a cadence whose
+ * file name needs the suffix? */
+static int is_file_name(const char *ref)
+{
+	size_t n = strlen(ref);
+	return n > 5 && !strcmp(ref + n - 5, ".yaml");
+}
+
+int cadence_project_child(cadence_project *p, const cadence_def *def,
+			  size_t measure, const cadence_def **out,
+			  const char **path_out, cadence_diags *diags)
+{
+	*out = NULL;
+	if (path_out)
+		*path_out = NULL;
+	if (measure >= def->nmeasures || def->measures[measure].kind != CAD_M_CHILD)
+		return CADENCE_EINVAL;
+	const char *ref = def->measures[measure].cadence.name;
+	const char *slash = strrchr(def->path, '/');
+
+	strbuf_free(&p->path);
+	p->path = (strbuf)STRBUF_INIT;
+	if (ref[0] != '/' && slash)
+		strbuf_add(&p->path, def->path, (size_t)(slash - def->path) + 1);
+	strbuf_adds(&p->path, ref);
+	if (!is_file_name(ref))
+		strbuf_adds(&p->path, ".cadence.yaml");
+	const char *path = strbuf_cstr(&p->path);
+	if (!path)
+		return CADENCE_ENOMEM;
+	if (path_out)
+		*path_out = path;
+
+	struct stat st;
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return CADENCE_ENOTFOUND;
+	return cadence_project_load_file(p, path, out, diags);
+}
+
+size_t cadence_project_count(const cadence_project *p)
+{
+	return p->nok;
+}
+
+const cadence_def *cadence_project_get(const cadence_project *p, size_t i)
+{
+	return i < p->nok ? p->ok[i] : NULL;
+}
+
+size_t cadence_project_file_count(const cadence_project *p)
+{
+	return p->count;
+}
