@@ -59,6 +59,12 @@ assert "--quiet prints nothing" test -z "$out$err"
 run "$cadence" validate "$src/examples"
 expect "examples validate clean" 0 'no problems'
 
+# --- warnings and --strict --------------------------------------------------
+run "$cadence" validate "$fx/unused-note.cadence.yaml"
+expect "warnings alone exit 0" 0 '0 errors, 1 warning'
+run "$cadence" validate --strict "$fx/unused-note.cadence.yaml"
+expect "--strict: warnings exit 1" 1 '\[unused-note\]'
+
 # --- directories, order, default path --------------------------------------
 mkdir -p "$tmp/tree/b" "$tmp/tree/a/deeper" "$tmp/tree/.hidden"
 cp "$fx/bad-enum.cadence.yaml" "$tmp/tree/b/z.cadence.yaml"
@@ -148,7 +154,7 @@ fi
 # --- limits and hostile input ------------------------------------------------
 { printf 'cadence: big\ndescription: "'; head -c 50000000 /dev/zero | tr '\0' a; printf '"\n'; } >"$tmp/big.cadence.yaml"
 run "$cadence" validate "$tmp/big.cadence.yaml"
-expect "50 MB file: clear error" 1 'big.cadence.yaml: error: the file is 47.7 MiB; the limit is 16.0 MiB \[file-too-large\]'
+expect "50 MB file: clear error [file-too-large]" 1 'big.cadence.yaml: error: the file is 47.7 MiB; the limit is 16.0 MiB \[file-too-large\]'
 run "$cadence" validate - <"$tmp/big.cadence.yaml"
 expect "50 MB on stdin: clear error" 1 '\[file-too-large\]'
 python3 -c "print('cadence: deep\nx: ' + '{a: '*10000 + '1' + '}'*10000)" >"$tmp/deep.cadence.yaml"

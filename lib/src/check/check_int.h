@@ -11,6 +11,9 @@ typedef struct check_ctx {
 	const struct cadence_def *def;
 	cadence_check_opts opts;
 	report r;
+	size_t *lines;		/* start offset of each line, for suppressions */
+	size_t nlines;
+	int last_suppressed;	/* check_relate() then has nothing to relate */
 	int oom;
 } check_ctx;
 

@@ -40,6 +40,7 @@ const diag_rule diag_rules[] = {
 	{ "timeout-below-delay", "A timeout shorter than the first retry delay." },
 	{ "run-not-found", "A run command whose executable does not exist." },
 	{ "run-not-executable", "A run command whose file is not executable." },
+	{ "bad-suppression", "A cadence-ignore comment names a rule that does not exist." },
 };
 
 const size_t diag_rules_count = sizeof(diag_rules) / sizeof(diag_rules[0]);
