@@ -69,6 +69,7 @@ int cli_error(int code, const char *fmt, ...);
 
 /* The command table (main.c) and its commands. */
 extern const cli_cmd cli_cmd_validate;
+extern const cli_cmd cli_cmd_schema;
 const cli_cmd *cli_find_command(const char *name);
 extern const cli_cmd *const cli_commands[];
 

@@ -11,6 +11,7 @@
 
 const cli_cmd *const cli_commands[] = {
 	&cli_cmd_validate,
+	&cli_cmd_schema,
 	NULL,
 };
 

@@ -17,6 +17,7 @@ packages="
 	libcriterion-dev
 	python3
 	python3-jsonschema
+	python3-yaml
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -46,7 +46,7 @@ expect() {
 assert() {
 	local name=$1
 	shift
-	if "$@"; then ok "$name"; else fail "$name"; fi
+	if "$@"; then ok "$name"; else status=0 out= err=; fail "$name"; fi
 }
 
 finish() {

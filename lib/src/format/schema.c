@@ -159,6 +159,9 @@ static const ftype t_measure = {
 };
 static const ftype t_measures = {
 	.kind = FT_LIST, .what = "a list of measures", .elem = &t_measure,
+	.min_items = 1, .min_rule = "empty-cadence",
+	.min_message = "a cadence needs at least one measure",
+	.min_help = "add a measure such as '- then: NOTE'",
 };
 
 static const ffield on_error_fields[] = {

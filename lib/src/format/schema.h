@@ -58,6 +58,9 @@ struct ftype {
 	const ftype *elem;	/* FT_DICT values, FT_LIST items */
 	const char *key_what;	/* FT_DICT: "field name", for messages */
 	size_t min_items;	/* FT_LIST, FT_DICT */
+	const char *min_rule;	/* FT_LIST shorter than min_items (default wrong-type) */
+	const char *min_message;
+	const char *min_help;
 	const char *const *enums;
 	size_t nenums;
 	const ftype *const *variants;	/* FT_VARIANT: each an FT_MAP whose

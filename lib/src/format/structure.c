@@ -425,7 +425,9 @@ static void walk(walker *w, ynode *n, const ftype *t)
 			wrong_type(w, n, t);
 			return;
 		}
-		if (n->count < t->min_items)
+		if (n->count < t->min_items && t->min_rule)
+			ERR(w, n, 1, t->min_rule, t->min_help, "%s", t->min_message);
+		else if (n->count < t->min_items)
 			ERR(w, n, 1, "wrong-type", "list at least one item",
 			    "expected %s, got an empty list", t->what);
 		for (size_t i = 0; i < n->count; i++)
@@ -584,9 +586,5 @@ size_t structure_check(report *r, ynode *root)
 	walk(&w, root, &schema_cadence);
 	if (root->kind == YNODE_MAP)
 		check_values(&w, root);
-	ynode *measures = ymap_get(root, "measures");
-	if (measures && measures->kind == YNODE_SEQ && !measures->count)
-		ERR(&w, measures, 1, "empty-cadence", "add a measure such as '- then: NOTE'",
-		    "a cadence needs at least one measure");
 	return w.errors;
 }

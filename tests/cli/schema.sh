@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# cadence schema: a valid draft-07 JSON Schema, the same as the committed
+# docs/cadence.schema.json, that accepts the valid cadences and rejects the
+# structural mistakes an editor should flag.
+source "$(dirname "$0")/lib.sh"
+fx=$src/tests/golden/fixtures
+
+run "$cadence" schema
+expect "schema prints" 0 '"\$schema":[[:space:]]*"http://json-schema.org/draft-07/schema#"'
+printf '%s\n' "$out" >"$tmp/schema.json"
+assert "docs/cadence.schema.json is up to date (regenerate: cadence schema > docs/cadence.schema.json)" \
+	cmp -s "$tmp/schema.json" "$src/docs/cadence.schema.json"
+run "$cadence" schema extra
+expect "schema takes no arguments" 2 '' 'takes no arguments'
+
+# A valid cadence for each measure kind and binding, beside the examples.
+cat >"$tmp/all.cadence.yaml" <<'YAML'
+cadence: all
+description: every construct
+score:
+  total: {type: number, default: 0, description: sum}
+  id: {type: string, required: true}
+  flags: {type: object, default: {a: 1}, immutable: false}
+notes:
+  a: {run: ./a.sh, timeout: 5s, retry: {attempts: 3, delay: 500ms, backoff: 2, max_delay: 1m30s, jitter: 0.1}}
+  b: {run: [./b.sh, --port, 8080], reads: [id], writes: [total], fallback: {total: 0}}
+  c: {set: {total: 'score.total + 1'}}
+  d: {symbol: do_d, circuit_breaker: {failure_threshold: 5, recovery_timeout: 30s, half_open_max: 2}}
+measures:
+  - then: a
+  - then: again
+    note: a
+  - sync: both
+    notes: [b, c]
+    merge: last_write_wins
+  - split: route
+    when: score.total > 1
+    if_true: [d]
+    if_false: [c]
+  - sequence: group
+    notes: [a, b]
+  - child: pay
+    cadence: payment
+    with: {amount: score.total}
+    merge: {total: score.amount}
+on_error: {note: d, stop: false}
+YAML
+
+check() {
+	python3 - "$tmp/schema.json" "$@" <<'PY'
+import json, sys, yaml, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+v = jsonschema.Draft7Validator(schema)
+want_valid = sys.argv[2] == "valid"
+bad = 0
+for path in sys.argv[3:]:
+    doc = yaml.safe_load(open(path, encoding="utf-8"))
+    errors = list(v.iter_errors(doc))
+    if want_valid and errors:
+        bad += 1
+        print("%s: %s" % (path, errors[0].message))
+    if not want_valid and not errors:
+        bad += 1
+        print("%s: accepted by the schema" % path)
+sys.exit(1 if bad else 0)
+PY
+}
+mapfile -t examples < <(find "$src/examples" -name '*.cadence.yaml' | sort)
+assert "the schema accepts every construct and every example" \
+	check valid "$tmp/all.cadence.yaml" "${examples[@]}"
+assert "the schema rejects structural mistakes" check invalid \
+	"$fx/unknown-key.cadence.yaml" "$fx/bad-enum.cadence.yaml" \
+	"$fx/missing-key.cadence.yaml" "$fx/note-binding.cadence.yaml" \
+	"$fx/measure-kind.cadence.yaml" "$fx/bad-name.cadence.yaml" \
+	"$fx/bad-duration.cadence.yaml" "$fx/empty-cadence.cadence.yaml"
+finish
