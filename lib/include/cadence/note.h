@@ -1,0 +1,120 @@
+/*
+ * cadence/note.h - notes written in C: the signature of a `symbol:` note.
+ *
+ * A note bound with `symbol: NAME` is a C function of type
+ * cadence_note_func, found by NAME in a plugin (a shared object given to
+ * `cadence run --plugin`) or registered by a program that embeds the
+ * library.  The run engine calls it once per attempt:
+ *
+ *     cadence_note_func charge_card;   (declares it, and checks the type)
+ *
+ *     int charge_card(cadence_note_ctx *ctx, const cJSON *score,
+ *                     cJSON **changes)
+ *     {
+ *             cJSON *out = cJSON_CreateObject();
+ *             if (!out || !cJSON_AddStringToObject(out, "status", "paid")) {
+ *                     cJSON_Delete(out);
+ *                     return cadence_note_fail(ctx, "out of memory");
+ *             }
+ *             *changes = out;
+ *             return CADENCE_NOTE_OK;
+ *     }
+ *
+ * `cadence new note NAME --lang c` writes such a function.
+ *
+ * Ownership: `score` (a JSON object: the whole score) and `ctx` are
+ * borrowed for the call and must not be kept or modified.  The note may set
+ * *changes (NULL on entry) to a JSON object of the fields it changes, made
+ * with cJSON's allocator; the engine takes ownership of it whatever the
+ * return value, and frees it.  Leaving *changes NULL means "nothing
+ * changed".  A note must not keep pointers into the score after it returns.
+ *
+ * Thread-safety: the engine may call one note function from several
+ * threads at once (in a `sync` measure, or from parallel runs), each call
+ * with its own ctx and score.  State shared between calls (a connection
+ * pool behind the `user` pointer, say) is the note's to protect.
+ */
+#ifndef CADENCE_NOTE_H
+#define CADENCE_NOTE_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a note function returns. */
+typedef enum cadence_note_result {
+	/* Done: *changes (if set) is merged into the score. */
+	CADENCE_NOTE_OK = 0,
+	/* Failed: the note's retry policy applies, then its fallback; the
+	 * message set with cadence_note_fail() is reported. */
+	CADENCE_NOTE_FAILED = 1,
+	/* Done, and the cadence ends here, successfully: *changes is merged
+	 * and no later measure runs. */
+	CADENCE_NOTE_INTERRUPT = 2,
+	/* Nothing to do this time: *changes is ignored and the note is
+	 * reported as skipped. */
+	CADENCE_NOTE_SKIP = 3
+} cadence_note_result;
+
+/* The engine's side of one call: the note's name, the attempt, the
+ * message of a failure.  Opaque, so it can grow without breaking notes. */
+typedef struct cadence_note_ctx cadence_note_ctx;
+
+/* The function type of a note.  Declare a note with it, so the compiler
+ * checks the signature: `cadence_note_func my_note;`. */
+typedef int cadence_note_func(cadence_note_ctx *ctx, const cJSON *score,
+			      cJSON **changes);
+/* A pointer to a note, as registered with the engine. */
+typedef cadence_note_func *cadence_note_fn;
+
+/* The name of the note being run (its key under `notes:`); borrowed. */
+const char *cadence_note_name(const cadence_note_ctx *ctx);
+
+/* The attempt being made: 1 for the first call, 2 for the first retry... */
+unsigned cadence_note_attempt(const cadence_note_ctx *ctx);
+
+/* The pointer registered with the note by the embedding program (NULL for
+ * notes loaded from a plugin). */
+void *cadence_note_user(const cadence_note_ctx *ctx);
+
+/* Non-zero once the note should stop early: its timeout has passed or
+ * the run was cancelled.  A long-running note checks it between steps and
+ * returns (the result is then a failure, whatever it returns). */
+int cadence_note_expired(const cadence_note_ctx *ctx);
+
+/* Records why the note failed (printf-style; the message is copied and
+ * truncated at 1023 bytes) and returns CADENCE_NOTE_FAILED, so a note can
+ * `return cadence_note_fail(ctx, "...")`.  A later call replaces the
+ * message. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...);
+
+/*
+ * For the engine and for tests of a note: a context for calling a note
+ * function directly.  `name` is copied; `user` is handed to the note.
+ * Returns 0 or CADENCE_ENOMEM.
+ */
+int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user);
+void cadence_note_ctx_free(cadence_note_ctx *ctx);
+
+/* Sets the attempt number the note sees (1 when created). */
+void cadence_note_ctx_set_attempt(cadence_note_ctx *ctx, unsigned attempt);
+
+/* Makes cadence_note_expired() return expired(arg) (NULL: never expired).
+ * For the engine: it ties the call to its deadline and to cancellation. */
+void cadence_note_ctx_set_expiry(cadence_note_ctx *ctx, int (*expired)(void *arg),
+				 void *arg);
+
+/* The message of the last cadence_note_fail(), or NULL; borrowed. */
+const char *cadence_note_message(const cadence_note_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,89 @@
+/* The context of a C note call (cadence/note.h). */
+#include "cadence/common.h"
+#include "cadence/note.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NOTE_MESSAGE_MAX 1024
+
+struct cadence_note_ctx {
+	char *name;
+	unsigned attempt;
+	void *user;
+	int failed;		/* message holds a message */
+	int (*expired)(void *arg);
+	void *expired_arg;
+	char message[NOTE_MESSAGE_MAX];
+};
+
+int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user)
+{
+	cadence_note_ctx *ctx = calloc(1, sizeof(*ctx));
+	*out = NULL;
+	if (!ctx || !(ctx->name = strdup(name ? name : ""))) {
+		free(ctx);
+		return CADENCE_ENOMEM;
+	}
+	ctx->attempt = 1;
+	ctx->user = user;
+	*out = ctx;
+	return 0;
+}
+
+void cadence_note_ctx_free(cadence_note_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	free(ctx->name);
+	free(ctx);
+}
+
+void cadence_note_ctx_set_attempt(cadence_note_ctx *ctx, unsigned attempt)
+{
+	ctx->attempt = attempt;
+}
+
+const char *cadence_note_name(const cadence_note_ctx *ctx)
+{
+	return ctx->name;
+}
+
+unsigned cadence_note_attempt(const cadence_note_ctx *ctx)
+{
+	return ctx->attempt;
+}
+
+void *cadence_note_user(const cadence_note_ctx *ctx)
+{
+	return ctx->user;
+}
+
+void cadence_note_ctx_set_expiry(cadence_note_ctx *ctx, int (*expired)(void *arg),
+				 void *arg)
+{
+	ctx->expired = expired;
+	ctx->expired_arg = arg;
+}
+
+int cadence_note_expired(const cadence_note_ctx *ctx)
+{
+	return ctx->expired ? ctx->expired(ctx->expired_arg) != 0 : 0;
+}
+
+int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx->message, sizeof(ctx->message), fmt ? fmt : "", ap);
+	va_end(ap);
+	ctx->failed = 1;
+	return CADENCE_NOTE_FAILED;
+}
+
+const char *cadence_note_message(const cadence_note_ctx *ctx)
+{
+	return ctx->failed ? ctx->message : NULL;
+}
