@@ -94,6 +94,27 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...);
 
+/* Where the call happens: the cadence running the note (a child's name
+ * inside a child), the measure that runs it, and the run's identifier (the
+ * CADENCE_RUN_ID of `run` notes).  Borrowed; NULL when the context was not
+ * made by the engine. */
+const char *cadence_note_cadence(const cadence_note_ctx *ctx);
+const char *cadence_note_measure(const cadence_note_ctx *ctx);
+const char *cadence_note_run_id(const cadence_note_ctx *ctx);
+
+/* Milliseconds left before the note's timeout (0 once it has passed), or
+ * -1 when the note has no timeout.  A `symbol` note's timeout is
+ * cooperative: threads cannot be stopped safely, so a note that may take
+ * long polls this or cadence_note_expired(); a call that returns after its
+ * deadline has timed out, and its changes are dropped. */
+long long cadence_note_remaining_ms(const cadence_note_ctx *ctx);
+
+/* In the handler note of `on_error`: the message of the failure being
+ * handled, and the note that failed (NULL when no note did, such as a
+ * merge conflict).  NULL in every other call.  Borrowed. */
+const char *cadence_note_error(const cadence_note_ctx *ctx);
+const char *cadence_note_error_note(const cadence_note_ctx *ctx);
+
 /*
  * For the engine and for tests of a note: a context for calling a note
  * function directly.  `name` is copied; `user` is handed to the note.

@@ -7,23 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOTE_MESSAGE_MAX 1024
-
-struct cadence_note_ctx {
-	char *name;
-	unsigned attempt;
-	void *user;
-	int failed;		/* message holds a message */
-	int (*expired)(void *arg);
-	void *expired_arg;
-	char message[NOTE_MESSAGE_MAX];
-};
+#include "note/note_int.h"
 
 int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user)
 {
 	cadence_note_ctx *ctx = calloc(1, sizeof(*ctx));
 	*out = NULL;
-	if (!ctx || !(ctx->name = strdup(name ? name : ""))) {
+	if (!ctx || !(ctx->name = ctx->owned_name = strdup(name ? name : ""))) {
 		free(ctx);
 		return CADENCE_ENOMEM;
 	}
@@ -37,7 +27,7 @@ void cadence_note_ctx_free(cadence_note_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	free(ctx->name);
+	free(ctx->owned_name);
 	free(ctx);
 }
 
@@ -86,4 +76,34 @@ int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...)
 const char *cadence_note_message(const cadence_note_ctx *ctx)
 {
 	return ctx->failed ? ctx->message : NULL;
+}
+
+const char *cadence_note_cadence(const cadence_note_ctx *ctx)
+{
+	return ctx->cadence;
+}
+
+const char *cadence_note_measure(const cadence_note_ctx *ctx)
+{
+	return ctx->measure;
+}
+
+const char *cadence_note_run_id(const cadence_note_ctx *ctx)
+{
+	return ctx->run_id;
+}
+
+long long cadence_note_remaining_ms(const cadence_note_ctx *ctx)
+{
+	return ctx->remaining_ms ? ctx->remaining_ms(ctx->expired_arg) : -1;
+}
+
+const char *cadence_note_error(const cadence_note_ctx *ctx)
+{
+	return ctx->error;
+}
+
+const char *cadence_note_error_note(const cadence_note_ctx *ctx)
+{
+	return ctx->error ? ctx->error_note : NULL;
 }

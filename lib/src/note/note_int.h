@@ -1,0 +1,26 @@
+/* The context of a C note call, shared with the run engine: the engine
+ * keeps one context per thread and points it at each call's data instead
+ * of copying (a call must cost nanoseconds, not an allocation). */
+#ifndef CADENCE_NOTE_INT_H
+#define CADENCE_NOTE_INT_H
+
+#include "cadence/note.h"
+
+#define NOTE_MESSAGE_MAX 1024
+
+struct cadence_note_ctx {
+	const char *name;	/* borrowed from the engine, or owned_name */
+	char *owned_name;	/* cadence_note_ctx_new() */
+	unsigned attempt;
+	void *user;
+	int failed;		/* message holds a message */
+	int (*expired)(void *arg);
+	long long (*remaining_ms)(void *arg);
+	void *expired_arg;
+	/* set by the engine; NULL otherwise */
+	const char *cadence, *measure, *run_id;
+	const char *error, *error_note;	/* on_error handlers */
+	char message[NOTE_MESSAGE_MAX];
+};
+
+#endif
