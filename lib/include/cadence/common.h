@@ -27,7 +27,9 @@ extern "C" {
 	X(EINVAL,  -3, "invalid argument")                                \
 	X(EINVALID,-4, "the input has problems (see the diagnostics)")    \
 	X(ELIMIT,  -5, "a documented limit was exceeded")                 \
-	X(ENOTFOUND,-6, "not found")
+	X(ENOTFOUND,-6, "not found")                                      \
+	X(EFAILED, -7, "the cadence failed")                              \
+	X(ECANCELED,-8, "the run was cancelled")
 
 typedef enum cadence_error {
 #define CADENCE_X_(name, value, msg) CADENCE_##name = (value),

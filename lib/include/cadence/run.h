@@ -1,0 +1,223 @@
+/*
+ * cadence/run.h - running a cadence: the engine behind `cadence run`.
+ *
+ *     cadence_runner *r;
+ *     cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+ *     cJSON *out;
+ *     cadence_runner_new(&r, project, def, NULL);
+ *     cadence_runner_register(r, "charge_card", charge_card, NULL);
+ *     if (cadence_runner_run(r, input, &out, &err))
+ *             fprintf(stderr, "%s\n", err.message);
+ *
+ * A runner holds what does not change between runs: the cadence and its
+ * children (compiled once: expressions, note lookups, field tables), the
+ * symbol functions, the loaded plugins, the options, the circuit breakers
+ * and the thread pool.  The semantics are in docs/run.md.
+ *
+ * Ownership follows cadence/common.h.  Thread-safety: set a runner up
+ * (register, load plugins) from one thread; after that,
+ * cadence_runner_run() may be called from several threads at once, each
+ * run with its own score.  Hooks are called on the thread that called
+ * cadence_runner_run(), one at a time.
+ */
+#ifndef CADENCE_RUN_H
+#define CADENCE_RUN_H
+
+#include "cadence/common.h"
+#include "cadence/load.h"
+#include "cadence/note.h"
+#include "cadence/project.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cadence_runner cadence_runner;
+
+/* ---- events ------------------------------------------------------------ */
+
+typedef enum cadence_event_kind {
+	CADENCE_EVENT_CADENCE_START,	/* a cadence (the root or a child) starts */
+	CADENCE_EVENT_CADENCE_END,	/* ... ends; status 0 or an error code */
+	CADENCE_EVENT_MEASURE_START,
+	CADENCE_EVENT_MEASURE_END,	/* status 0 or an error code */
+	CADENCE_EVENT_NOTE_START,	/* an attempt starts */
+	CADENCE_EVENT_NOTE_END,		/* an attempt ends; status: cadence_note_status */
+	CADENCE_EVENT_RETRY,		/* an attempt failed; the next one waits delay_ms */
+	CADENCE_EVENT_FALLBACK,		/* a note failed for good; its fallback applies */
+	CADENCE_EVENT_ERROR,		/* a measure failed for good; message says why */
+	CADENCE_EVENT_LOG		/* one line a `run` note wrote to stderr */
+} cadence_event_kind;
+
+typedef enum cadence_note_status {
+	CADENCE_NOTE_STATUS_OK,
+	CADENCE_NOTE_STATUS_FAILED,
+	CADENCE_NOTE_STATUS_SKIPPED,	/* the note asked to be skipped */
+	CADENCE_NOTE_STATUS_INTERRUPT,	/* the note ended the cadence early */
+	CADENCE_NOTE_STATUS_REJECTED	/* its circuit breaker is open */
+} cadence_note_status;
+
+typedef struct cadence_event {
+	cadence_event_kind kind;
+	const char *cadence;	/* the cadence's name */
+	const char *path;	/* "root/child/grandchild": where in the run */
+	unsigned depth;		/* 0 for the root cadence */
+	const char *measure;	/* NULL for cadence events */
+	const char *measure_kind;	/* "then", "sync", ... */
+	size_t measure_index;	/* 0-based, in the cadence's measures */
+	size_t measure_count;
+	const char *note;	/* note events */
+	unsigned attempt;	/* 1-based */
+	unsigned attempts;	/* the note's retry attempts (1 without retry) */
+	int status;		/* see the kinds above */
+	int64_t duration_ns;	/* *_END events */
+	int64_t delay_ms;	/* RETRY */
+	const char *message;	/* RETRY, FALLBACK, ERROR, LOG, failed NOTE_END */
+	const char *run_id;
+} cadence_event;
+
+typedef struct cadence_run_hooks {
+	unsigned version;	/* CADENCE_RUN_HOOKS_VERSION */
+	void *ctx;
+	void (*on_event)(void *ctx, const cadence_event *event);
+} cadence_run_hooks;
+
+#define CADENCE_RUN_HOOKS_VERSION 1
+
+/* ---- options ------------------------------------------------------------ */
+
+/* A clock, replaceable for tests: monotonic nanoseconds, wall-clock
+ * milliseconds (circuit breakers persist it), and a sleep that returns
+ * early, with non-zero, when `cancelled` becomes readable. */
+typedef struct cadence_clock {
+	void *ctx;
+	int64_t (*mono_ns)(void *ctx);
+	int64_t (*wall_ms)(void *ctx);
+	int (*sleep_ns)(void *ctx, int64_t ns, int cancelled_fd);
+} cadence_clock;
+
+typedef struct cadence_run_opts {
+	unsigned version;	/* CADENCE_RUN_OPTS_VERSION */
+	/* Notes of one `sync` running at once; 0: all of them, with `symbol`
+	 * notes on one thread per CPU. */
+	unsigned jobs;
+	/* Environment of `run` notes, NULL-terminated "NAME=value"; NULL:
+	 * this process's environment.  CADENCE_* variables are added. */
+	char *const *environment;
+	/* Directory where circuit breakers keep their state between
+	 * processes (created when missing); NULL: in memory, per runner. */
+	const char *state_dir;
+	/* Bytes a `run` note may write to stdout; 0: CADENCE_DEFAULT_MAX_OUTPUT. */
+	size_t max_output;
+	/* From SIGTERM to SIGKILL when a `run` note is stopped; 0: default. */
+	int64_t kill_grace_ms;
+	const cadence_run_hooks *hooks;	/* copied; NULL: none */
+	const cadence_clock *clock;	/* copied; NULL: the system clock */
+	uint64_t seed;		/* retry jitter; 0: from the time */
+} cadence_run_opts;
+
+#define CADENCE_RUN_OPTS_VERSION 1
+#define CADENCE_RUN_OPTS_INIT { CADENCE_RUN_OPTS_VERSION, 0, NULL, NULL, 0, 0, NULL, NULL, 0 }
+#define CADENCE_DEFAULT_MAX_OUTPUT ((size_t)1 << 20)
+#define CADENCE_DEFAULT_KILL_GRACE_MS 2000
+#define CADENCE_MAX_CHILD_DEPTH 64
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* Why a run did not succeed.  Strings are owned by the struct and released
+ * by cadence_run_error_clear(); unknown parts are NULL. */
+typedef struct cadence_run_error {
+	int code;	/* the return value of the call that filled it */
+	char *message;	/* the whole message, for people */
+	char *cadence;	/* the cadence that failed (a child's name inside a child) */
+	char *path;	/* "root/child": the chain of cadences */
+	char *measure;
+	char *note;
+	char *field;	/* the score field concerned, when there is one */
+	unsigned attempt;	/* of the note, when it failed */
+	char *stderr_tail;	/* last lines of a `run` note's stderr */
+} cadence_run_error;
+
+#define CADENCE_RUN_ERROR_INIT { 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+
+void cadence_run_error_clear(cadence_run_error *err);
+
+/* ---- the runner ------------------------------------------------------------ */
+
+/*
+ * A runner for `def`.  `project` (may be NULL) resolves `child` measures
+ * of cadences loaded from files; cadences built in code can be made
+ * available to `child` measures with cadence_runner_add_cadence().  Both
+ * `project` and `def` are borrowed and must outlive the runner.  `opts`
+ * may be NULL.  Returns 0 or CADENCE_ENOMEM.
+ */
+int cadence_runner_new(cadence_runner **out, cadence_project *project,
+		       const cadence_def *def, const cadence_run_opts *opts);
+void cadence_runner_free(cadence_runner *runner);
+
+/* Makes `fn` the function of notes bound with `symbol: NAME`; `userdata`
+ * is passed to it.  Registered functions come before plugins.  Returns 0,
+ * CADENCE_EINVAL (empty name, or after the first run) or CADENCE_ENOMEM. */
+int cadence_runner_register(cadence_runner *runner, const char *name,
+			    cadence_note_fn fn, void *userdata);
+
+/* Loads a plugin: a shared object whose exported functions are looked up
+ * by the names of `symbol` notes.  Returns 0, or CADENCE_EIO with the
+ * reason in err. */
+int cadence_runner_load_plugin(cadence_runner *runner, const char *path,
+			       cadence_run_error *err);
+
+/* Makes `def` (borrowed) the cadence that `child` measures naming it
+ * (`cadence: NAME`) run, before any file is looked for.  For cadences
+ * built in code.  Returns 0, CADENCE_EINVAL after the first run, or
+ * CADENCE_ENOMEM. */
+int cadence_runner_add_cadence(cadence_runner *runner, const cadence_def *def);
+
+/*
+ * Compiles the cadence and its children: resolves children, notes and
+ * symbols, compiles expressions.  Called by the first run; call it to
+ * report problems before running.  Returns 0; CADENCE_EINVALID with the
+ * problem in err (a child that cannot be loaded, an expression that does
+ * not compile, a symbol no one provides); CADENCE_ENOMEM.
+ */
+int cadence_runner_prepare(cadence_runner *runner, cadence_run_error *err);
+
+/*
+ * Runs the cadence on `input` (a JSON object of score fields; NULL means
+ * {}).  On success returns 0 and the final score in *out (owned by the
+ * caller).  Otherwise *out is NULL and err says why:
+ *   CADENCE_EINVALID  the input does not fit the score declaration (err->field
+ *                     names the field), or cadence_runner_prepare() failed;
+ *                     nothing ran
+ *   CADENCE_EFAILED   the cadence failed: err names the cadence, measure,
+ *                     note and attempt
+ *   CADENCE_ECANCELED cadence_runner_cancel() was called; running notes
+ *                     were stopped; err says where
+ *   CADENCE_ENOMEM, CADENCE_EIO
+ * `err` may be NULL.
+ */
+int cadence_runner_run(cadence_runner *runner, const cJSON *input, cJSON **out,
+		       cadence_run_error *err);
+
+/* Stops every run of `runner`, now and later: running `run` notes get
+ * SIGTERM (SIGKILL after the grace period), retries stop waiting, symbol
+ * notes see cadence_note_expired().  Async-signal-safe: call it from a
+ * SIGINT handler. */
+void cadence_runner_cancel(cadence_runner *runner);
+
+/* Writes what a run would do, without running anything (`--dry-run`).
+ * Prepares the runner first; returns as cadence_runner_prepare(), or
+ * CADENCE_EIO when writing fails. */
+int cadence_runner_print_plan(cadence_runner *runner, FILE *out,
+			      cadence_run_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,47 @@
+/* Circuit breakers, one per note name of a cadence, shared by every run of
+ * a runner.  Closed: calls go through, failures in a row are counted; at
+ * failure_threshold the breaker opens.  Open: calls are rejected until
+ * recovery_timeout has passed, then it is half-open.  Half-open: up to
+ * half_open_max probe calls go through; a success closes it, a failure
+ * opens it again.  The state lives in memory, or in a directory (one small
+ * JSON file per breaker, read and written under an fcntl lock) so that it
+ * carries over between processes. */
+#ifndef CADENCE_RUN_BREAKER_H
+#define CADENCE_RUN_BREAKER_H
+
+#include "model/model.h"
+#include "util/strbuf.h"
+
+#include <stdint.h>
+
+typedef struct rbreakers rbreakers;
+typedef struct rbreaker rbreaker;
+
+typedef enum rbreaker_mode {
+	BREAKER_CLOSED,
+	BREAKER_OPEN,
+	BREAKER_HALF_OPEN
+} rbreaker_mode;
+
+extern const char *const rbreaker_mode_names[];
+
+/* dir NULL: in memory.  The directory is created when missing.  Returns 0,
+ * -1 out of memory, or an errno value when the directory is unusable. */
+int rbreakers_new(rbreakers **out, const char *dir);
+void rbreakers_free(rbreakers *b);
+/* The breaker of note `note` of cadence `cadence`: one per name pair. */
+rbreaker *rbreakers_get(rbreakers *b, const char *cadence, const char *note,
+			const cad_breaker *policy);
+
+/* Before a call: 0 lets it through (*probe set when it is a half-open
+ * probe), 1 rejects it with the reason in `why`. */
+int rbreaker_acquire(rbreaker *br, int64_t now_ms, int *probe, strbuf *why);
+/* After a call that acquire() let through. */
+void rbreaker_release(rbreaker *br, int64_t now_ms, int probe, int success);
+/* After a call that acquire() let through but that ended without a verdict
+ * (the run was cancelled): only the probe is given back. */
+void rbreaker_abandon(rbreaker *br, int probe);
+/* The current mode and failure count (tests, --dry-run). */
+rbreaker_mode rbreaker_peek(rbreaker *br, int64_t now_ms, int64_t *failures);
+
+#endif

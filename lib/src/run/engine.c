@@ -1,0 +1,528 @@
+/* The walk: measures in order, each note as a job, children in frames of
+ * their own, on_error when a measure fails for good (docs/run.md). */
+#include "run/run_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void rfail_reset(rfail *f)
+{
+	f->msg.len = 0;
+	if (f->msg.buf)
+		f->msg.buf[0] = '\0';
+	f->msg.failed = 0;
+	f->field = NULL;
+	free(f->stderr_tail);
+	f->stderr_tail = NULL;
+	f->permanent = f->timeout = f->cancelled = f->rejected = 0;
+}
+
+void rfail_set(rfail *f, const char *fmt, ...)
+{
+	va_list ap;
+	f->msg.len = 0;
+	if (f->msg.buf)
+		f->msg.buf[0] = '\0';
+	va_start(ap, fmt);
+	strbuf_vaddf(&f->msg, fmt, ap);
+	va_end(ap);
+}
+
+int64_t run_now(const rrun *run)
+{
+	return run->r->clock.mono_ns(run->r->clock.ctx);
+}
+
+int run_cancelled(const rrun *run)
+{
+	return atomic_load_explicit(&run->r->cancelled, memory_order_relaxed);
+}
+
+void run_emit(rrun *run, const rframe *fr, cadence_event *ev)
+{
+	cadence_runner *r = run->r;
+	if (!r->hooks.on_event)
+		return;
+	ev->cadence = fr->plan->name;
+	ev->path = fr->path;
+	ev->depth = fr->depth;
+	ev->run_id = run->run_id;
+	ev->measure_count = fr->plan->nmeasures;
+	if (fr->measure && ev->kind != CADENCE_EVENT_CADENCE_START &&
+	    ev->kind != CADENCE_EVENT_CADENCE_END) {
+		ev->measure = fr->measure->m->name.name;
+		ev->measure_kind = cad_measure_kind_names[fr->measure->m->kind];
+		ev->measure_index = fr->measure->index;
+	}
+	r->hooks.on_event(r->hooks.ctx, ev);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt, int code,
+	       rfail *f)
+{
+	cadence_run_error *e = run->err;
+	const char *measure = fr->measure ? fr->measure->m->name.name : NULL;
+	const char *what = strbuf_cstr(&f->msg);
+	strbuf m = STRBUF_INIT;
+
+	strbuf_addf(&m, "%s: ", fr->path);
+	if (measure && (!note || strcmp(measure, note->name) ||
+			fr->measure->m->kind != CAD_M_THEN))
+		strbuf_addf(&m, "%s '%s'", cad_measure_kind_names[fr->measure->m->kind], measure);
+	if (note) {
+		strbuf_addf(&m, "%snote '%s'", measure && (strcmp(measure, note->name) ||
+							  fr->measure->m->kind != CAD_M_THEN)
+			    ? ", " : "", note->name);
+		if (attempt && note->attempts > 1)
+			strbuf_addf(&m, " (attempt %u of %u)", attempt, note->attempts);
+		else if (attempt > 1)
+			strbuf_addf(&m, " (attempt %u)", attempt);
+	}
+	strbuf_addf(&m, ": %s", what && *what ? what : cadence_strerror(code));
+	if (f->stderr_tail) {
+		strbuf_adds(&m, "\nits stderr ended with:");
+		for (const char *l = f->stderr_tail; *l;) {
+			const char *nl = strchr(l, '\n');
+			size_t len = nl ? (size_t)(nl - l) : strlen(l);
+			strbuf_adds(&m, "\n  | ");
+			strbuf_add(&m, l, len);
+			l += len + (nl ? 1 : 0);
+		}
+	}
+	if (e) {
+		cadence_run_error_clear(e);
+		e->code = code;
+		e->message = strbuf_detach(&m);
+		e->cadence = dup_or_null(fr->plan->name);
+		e->path = dup_or_null(fr->path);
+		e->measure = dup_or_null(measure);
+		e->note = dup_or_null(note ? note->name : NULL);
+		e->field = dup_or_null(f->field);
+		e->attempt = note ? attempt : 0;
+		e->stderr_tail = dup_or_null(f->stderr_tail);
+	}
+	if (run->r->hooks.on_event) {
+		cadence_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = CADENCE_EVENT_ERROR;
+		ev.note = note ? note->name : NULL;
+		ev.attempt = attempt;
+		ev.attempts = note ? note->attempts : 0;
+		ev.status = code;
+		ev.message = e ? e->message : strbuf_cstr(&m);
+		run_emit(run, fr, &ev);
+	}
+	strbuf_free(&m);
+}
+
+static void emit_simple(rframe *fr, cadence_event_kind kind, int status, int64_t dur)
+{
+	if (!fr->run->r->hooks.on_event)
+		return;
+	cadence_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.status = status;
+	ev.duration_ns = dur;
+	run_emit(fr->run, fr, &ev);
+}
+
+/* A failure without a note (a condition, a merge, a child's input). */
+static int fail_measure(rframe *fr, const rnote *note, rfail *f)
+{
+	run_error(fr->run, fr, note, 0, f->cancelled ? CADENCE_ECANCELED : CADENCE_EFAILED, f);
+	return f->cancelled ? CADENCE_ECANCELED : CADENCE_EFAILED;
+}
+
+static void free_fail(rfail *f)
+{
+	rfail_reset(f);
+	strbuf_free(&f->msg);
+}
+
+/* The error for a run that was cancelled while `running` (may be NULL). */
+static int cancelled(rframe *fr, const char *running)
+{
+	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 1, 0 };
+	if (running)
+		rfail_set(&f, "interrupted while note '%s' was running; it was stopped", running);
+	else
+		rfail_set(&f, "interrupted before the measure started");
+	run_error(fr->run, fr, NULL, 0, CADENCE_ECANCELED, &f);
+	free_fail(&f);
+	return CADENCE_ECANCELED;
+}
+
+/* The outcome of jobs_run() for the measure. */
+static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, long rc)
+{
+	if (rc == -2) {
+		rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+		rfail_set(&f, "out of memory");
+		run_error(fr->run, fr, NULL, 0, CADENCE_ENOMEM, &f);
+		free_fail(&f);
+		return CADENCE_ENOMEM;
+	}
+	if (rc == -1) {
+		const char *running = NULL;
+		for (size_t i = 0; i < n && !running; i++)
+			if (jobs[i].attempt && jobs[i].fail.cancelled)
+				running = jobs[i].note->name;
+		return cancelled(fr, running);
+	}
+	if (rc > 0) {
+		rjob *j = &jobs[rc - 1];
+		run_error(fr->run, fr, j->note, j->attempt, CADENCE_EFAILED, &j->fail);
+		return CADENCE_EFAILED;
+	}
+	return 0;
+}
+
+/* Notes one after another, each seeing the changes of the one before. */
+static int run_in_order(rframe *fr, rnote **notes, size_t n)
+{
+	for (size_t i = 0; i < n && !fr->interrupt; i++) {
+		rjob j;
+		job_init(&j, fr, notes[i], &fr->score);
+		long rc = jobs_run(fr, &j, 1, 1);
+		int v = jobs_verdict(fr, &j, 1, rc);
+		if (!v && j.changes)
+			score_apply(&fr->score, fr->plan, j.changes);
+		if (!v && j.status == CADENCE_NOTE_STATUS_INTERRUPT)
+			fr->interrupt = 1;
+		job_clear(&j);
+		if (v)
+			return v;
+	}
+	return 0;
+}
+
+static int run_sync(rframe *fr, const rmeasure *ms)
+{
+	size_t n = ms->nnotes;
+	rjob *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	const char *who = NULL;
+	int v;
+
+	if (!jobs) {
+		rfail_set(&f, "out of memory");
+		fail_measure(fr, NULL, &f);
+		free_fail(&f);
+		return CADENCE_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		job_init(&jobs[i], fr, ms->notes[i], &fr->score);
+	v = jobs_verdict(fr, jobs, n, jobs_run(fr, jobs, n, fr->run->r->opts.jobs));
+	if (!v && merge_sync(fr, ms, jobs, n, &f, &who)) {
+		/* the message names both notes; err->note is the later one */
+		v = fail_measure(fr, NULL, &f);
+		if (fr->run->err && who && !fr->run->err->note)
+			fr->run->err->note = strdup(who);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!v && jobs[i].status == CADENCE_NOTE_STATUS_INTERRUPT)
+			fr->interrupt = 1;
+		job_clear(&jobs[i]);
+	}
+	free(jobs);
+	free_fail(&f);
+	return v;
+}
+
+static int run_split(rframe *fr, const rmeasure *ms)
+{
+	cJSON *v = NULL;
+	strbuf msg = STRBUF_INIT;
+	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	int rc;
+	if (rexpr_eval(ms->when, fr->score.obj, &v, &msg)) {
+		rfail_set(&f, "its condition '%s' failed: %s", rexpr_src(ms->when),
+			  strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+		rc = fail_measure(fr, NULL, &f);
+	} else if (!cJSON_IsBool(v)) {
+		rfail_set(&f, "its condition '%s' gave %s, not true or false",
+			  rexpr_src(ms->when), score_type_of(v));
+		rc = fail_measure(fr, NULL, &f);
+	} else if (cJSON_IsTrue(v)) {
+		rc = run_in_order(fr, ms->notes, ms->nnotes);
+	} else {
+		rc = run_in_order(fr, ms->else_notes, ms->nelse);
+	}
+	cJSON_Delete(v);
+	strbuf_free(&msg);
+	free_fail(&f);
+	return rc;
+}
+
+/* Evaluates `field: expression` pairs over `score` into an object. */
+static int assignments(cJSON *score, rexpr **exprs, const cad_assign *as, size_t n,
+		       cJSON **out, rfail *f, const char *what)
+{
+	cJSON *obj = cJSON_CreateObject();
+	*out = NULL;
+	if (!obj) {
+		rfail_set(f, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		cJSON *v = NULL;
+		strbuf msg = STRBUF_INIT;
+		if (rexpr_eval(exprs[i], score, &v, &msg)) {
+			rfail_set(f, "%s '%s: %s' failed: %s", what, as[i].field.name,
+				  rexpr_src(exprs[i]), strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+			f->field = as[i].field.name;
+			strbuf_free(&msg);
+			cJSON_Delete(obj);
+			return -1;
+		}
+		strbuf_free(&msg);
+		cJSON_AddItemToObject(obj, as[i].field.name, v);
+	}
+	*out = obj;
+	return 0;
+}
+
+static int frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
+{
+	memset(fr, 0, sizeof(*fr));
+	fr->run = run;
+	fr->parent = parent;
+	fr->plan = p;
+	fr->depth = parent ? parent->depth + 1 : 0;
+	strbuf path = STRBUF_INIT;
+	if (parent)
+		strbuf_addf(&path, "%s/", parent->path);
+	strbuf_adds(&path, p->name);
+	fr->path = strbuf_detach(&path);
+	fr->seen = calloc(p->def->nfields ? p->def->nfields : 1, sizeof(*fr->seen));
+	return fr->path && fr->seen ? 0 : -1;
+}
+
+static void frame_free(rframe *fr)
+{
+	score_free(&fr->score);
+	free(fr->path);
+	free(fr->seen);
+}
+
+static int run_child(rframe *fr, const rmeasure *ms)
+{
+	const cad_measure *m = ms->m;
+	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	cJSON *input = NULL, *back = NULL;
+	rframe child;
+	int rc;
+
+	if (fr->depth + 1 >= CADENCE_MAX_CHILD_DEPTH) {
+		rfail_set(&f, "children nest deeper than %d cadences", CADENCE_MAX_CHILD_DEPTH);
+		rc = fail_measure(fr, NULL, &f);
+		free_fail(&f);
+		return rc;
+	}
+	if (assignments(fr->score.obj, ms->with, m->with, m->nwith, &input, &f, "with")) {
+		rc = fail_measure(fr, NULL, &f);
+		free_fail(&f);
+		return rc;
+	}
+	if (frame_init(&child, fr->run, fr, ms->child)) {
+		frame_free(&child);
+		cJSON_Delete(input);
+		rfail_set(&f, "out of memory");
+		fail_measure(fr, NULL, &f);
+		free_fail(&f);
+		return CADENCE_ENOMEM;
+	}
+	rc = score_from_input(&child.score, ms->child, input, &f);
+	cJSON_Delete(input);
+	if (rc) {
+		strbuf m2 = STRBUF_INIT;
+		strbuf_addf(&m2, "child cadence '%s' cannot start: %s", ms->child->name,
+			    strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
+		rfail_set(&f, "%s", strbuf_cstr(&m2) ? strbuf_cstr(&m2) : "out of memory");
+		strbuf_free(&m2);
+		rc = fail_measure(fr, NULL, &f);
+		goto out;
+	}
+	rc = engine_walk(&child);
+	if (rc)
+		goto out;	/* the child's error names the child's note */
+	if (assignments(child.score.obj, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
+			"merge")) {
+		rc = fail_measure(fr, NULL, &f);
+		goto out;
+	}
+	if (score_check_changes(fr, &fr->score, NULL, back, &f)) {
+		strbuf m2 = STRBUF_INIT;
+		strbuf_addf(&m2, "merging the child's score back: %s",
+			    strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
+		rfail_set(&f, "%s", strbuf_cstr(&m2) ? strbuf_cstr(&m2) : "out of memory");
+		strbuf_free(&m2);
+		rc = fail_measure(fr, NULL, &f);
+		goto out;
+	}
+	score_apply(&fr->score, fr->plan, back);
+out:
+	cJSON_Delete(back);
+	frame_free(&child);
+	free_fail(&f);
+	return rc;
+}
+
+static int run_measure(rframe *fr, const rmeasure *ms)
+{
+	switch (ms->m->kind) {
+	case CAD_M_THEN:
+	case CAD_M_SEQUENCE:
+		return run_in_order(fr, ms->notes, ms->nnotes);
+	case CAD_M_SYNC:
+		return run_sync(fr, ms);
+	case CAD_M_SPLIT:
+		return run_split(fr, ms);
+	case CAD_M_CHILD:
+		return run_child(fr, ms);
+	}
+	return 0;
+}
+
+/* A measure failed for good: the cadence's on_error handler, if any.
+ * Returns 0 to go on with the next measure. */
+static int handle_error(rframe *fr, int rc)
+{
+	rrun *run = fr->run;
+	rnote *h = fr->plan->on_error;
+	if (!h || rc != CADENCE_EFAILED)
+		return rc;
+	/* the handler sees the error: CADENCE_ERROR, cadence_note_error() */
+	char *msg = run->err && run->err->message ? strdup(run->err->message) : NULL;
+	char *note = run->err && run->err->note ? strdup(run->err->note) : NULL;
+	cadence_run_error saved = CADENCE_RUN_ERROR_INIT;
+	if (run->err) {
+		saved = *run->err;
+		memset(run->err, 0, sizeof(*run->err));
+	}
+	fr->handling_error = msg ? msg : "";
+	fr->handling_note = note;
+	rjob j;
+	job_init(&j, fr, h, &fr->score);
+	int v = jobs_verdict(fr, &j, 1, jobs_run(fr, &j, 1, 1));
+	if (!v && j.changes)
+		score_apply(&fr->score, fr->plan, j.changes);
+	job_clear(&j);
+	fr->handling_error = fr->handling_note = NULL;
+	if (v && run->err) {
+		/* both failures in one message */
+		strbuf m = STRBUF_INIT;
+		strbuf_addf(&m, "%s\nthen the on_error handler failed: %s",
+			    saved.message ? saved.message : "",
+			    run->err->message ? run->err->message : "");
+		free(saved.message);
+		saved.message = strbuf_detach(&m);
+		cadence_run_error_clear(run->err);
+		*run->err = saved;
+		rc = v == CADENCE_ECANCELED ? v : rc;
+		run->err->code = rc;
+	} else if (run->err) {
+		cadence_run_error_clear(run->err);
+		if (fr->plan->def->on_error_stop)
+			*run->err = saved;	/* stop: the run fails with the error */
+		else
+			cadence_run_error_clear(&saved);
+	}
+	free(msg);
+	free(note);
+	if (v)
+		return v == CADENCE_ECANCELED ? v : rc;
+	return fr->plan->def->on_error_stop ? rc : 0;
+}
+
+int engine_walk(rframe *fr)
+{
+	const rplan *p = fr->plan;
+	rrun *run = fr->run;
+	int timed = run->timed, rc = 0;
+	int64_t t0 = timed ? run_now(run) : 0;
+
+	emit_simple(fr, CADENCE_EVENT_CADENCE_START, 0, 0);
+	for (size_t i = 0; i < p->nmeasures && !fr->interrupt; i++) {
+		const rmeasure *ms = &p->measures[i];
+		fr->measure = ms;
+		if (run_cancelled(run)) {
+			rc = cancelled(fr, NULL);
+			break;
+		}
+		int64_t m0 = timed ? run_now(run) : 0;
+		emit_simple(fr, CADENCE_EVENT_MEASURE_START, 0, 0);
+		rc = run_measure(fr, ms);
+		emit_simple(fr, CADENCE_EVENT_MEASURE_END, rc, timed ? run_now(run) - m0 : 0);
+		if (rc)
+			rc = handle_error(fr, rc);
+		if (rc)
+			break;
+	}
+	fr->measure = NULL;
+	emit_simple(fr, CADENCE_EVENT_CADENCE_END, rc, timed ? run_now(run) - t0 : 0);
+	return rc;
+}
+
+/* ---- a run --------------------------------------------------------------- */
+
+int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
+		       cadence_run_error *err)
+{
+	rrun run;
+	rframe root;
+	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	int rc;
+
+	*out = NULL;
+	if (err)
+		cadence_run_error_clear(err);
+	if ((rc = plan_prepare(r, 0, err)))
+		return rc;
+	memset(&run, 0, sizeof(run));
+	run.r = r;
+	run.err = err;
+	run.wake[0] = run.wake[1] = -1;
+	run.timed = r->hooks.on_event != NULL;
+	unsigned long k = atomic_fetch_add(&r->runs, 1);
+	run.rng = r->seed + k * 0x9e3779b97f4a7c15ULL;
+	uint64_t id = rng_next(&run.rng);
+	snprintf(run.run_id, sizeof(run.run_id), "%016llx", (unsigned long long)id);
+	pthread_mutex_init(&run.done_lock, NULL);
+	if (frame_init(&root, &run, NULL, r->root_plan)) {
+		rc = CADENCE_ENOMEM;
+		rfail_set(&f, "out of memory");
+		run_error(&run, &root, NULL, 0, rc, &f);
+		goto out;
+	}
+	rc = score_from_input(&root.score, r->root_plan, input, &f);
+	if (rc) {
+		strbuf m = STRBUF_INIT;
+		strbuf_addf(&m, "bad score: %s", strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
+		rfail_set(&f, "%s", strbuf_cstr(&m) ? strbuf_cstr(&m) : "out of memory");
+		strbuf_free(&m);
+		run_error(&run, &root, NULL, 0, rc, &f);
+		goto out;
+	}
+	rc = engine_walk(&root);
+	if (!rc)
+		*out = score_take(&root.score);
+out:
+	frame_free(&root);
+	free_fail(&f);
+	if (run.wake[0] >= 0) {
+		close(run.wake[0]);
+		close(run.wake[1]);
+	}
+	pthread_mutex_destroy(&run.done_lock);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/* Processes for `run` notes.  Each runs in its own process group with the
+ * score on stdin; stdout is collected up to a limit, stderr is split into
+ * lines (for the log) and its tail kept (for the error).  Stopping sends
+ * SIGTERM to the whole group, then SIGKILL after a grace period; when the
+ * note's own process exits, whatever it left in its group is killed, so
+ * nothing survives a note.  Every process is reaped; every descriptor is
+ * close-on-exec in the parent and closed above 2 in the child. */
+#ifndef CADENCE_RUN_EXEC_H
+#define CADENCE_RUN_EXEC_H
+
+#include "util/strbuf.h"
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef void (*rproc_line_fn)(void *ctx, const char *line, size_t len);
+
+typedef struct rproc_spec {
+	char *const *argv;	/* argv[0] with a '/' is a path, else looked up in PATH */
+	char *const *envp;
+	const char *input;	/* for stdin; borrowed until the process is done */
+	size_t input_len;
+	size_t max_output;	/* bytes of stdout */
+	rproc_line_fn on_line;	/* each stderr line, without its newline */
+	void *line_ctx;
+} rproc_spec;
+
+enum { RPROC_TAIL = 2048, RPROC_LINE = 4096 };
+
+enum rproc_why {
+	RPROC_RUNNING,
+	RPROC_TIMEOUT,
+	RPROC_CANCEL,
+	RPROC_OVERFLOW
+};
+
+typedef struct rproc {
+	pid_t pid;
+	int pidfd, fd_in, fd_out, fd_err;
+	const char *input;
+	size_t input_len, input_off;
+	strbuf out;
+	size_t max_output;
+	rproc_line_fn on_line;
+	void *line_ctx;
+	char line[RPROC_LINE];
+	size_t line_len;
+	char tail[RPROC_TAIL];
+	size_t tail_len;
+	int exited;		/* the leader exited; not reaped yet */
+	int reaped;
+	int status;		/* waitpid status once reaped */
+	int stop;		/* 0; 1 SIGTERM sent; 2 SIGKILL sent */
+	int64_t kill_at;	/* mono ns for SIGKILL after SIGTERM */
+	int64_t next_check;	/* without pidfd: when to look for the exit */
+	int64_t drain_until;	/* after the exit: when to stop reading */
+	enum rproc_why why;
+} rproc;
+
+/* Monotonic nanoseconds: the clock of every process deadline. */
+int64_t rproc_now(void);
+/* Starts the process.  Returns 0, or an errno value (ENOENT: no such
+ * executable) with nothing left to clean up. */
+int rproc_start(rproc *p, const rproc_spec *s);
+/* The descriptors to poll (at most 4); returns how many. */
+size_t rproc_fds(const rproc *p, struct pollfd *fds);
+/* Handles the results of poll() for the descriptors rproc_fds() gave. */
+void rproc_io(rproc *p, const struct pollfd *fds, size_t n);
+/* Time-driven work: SIGKILL after the grace period; checking for the exit
+ * where pidfd is unavailable.  `now` is monotonic nanoseconds. */
+void rproc_tick(rproc *p, int64_t now);
+/* When rproc_tick() next has work, or -1. */
+int64_t rproc_next_tick(const rproc *p);
+/* SIGTERM to the group now, SIGKILL at now + grace (grace 0: SIGKILL now). */
+void rproc_stop(rproc *p, enum rproc_why why, int64_t now, int64_t grace_ns);
+/* Non-zero once the process exited, its output is read and it is reaped. */
+int rproc_done(rproc *p);
+/* Releases everything; a process still running is killed (with its group)
+ * and reaped first. */
+void rproc_close(rproc *p);
+/* The last lines of stderr, NUL-terminated in a new string (NULL when
+ * empty or out of memory). */
+char *rproc_stderr_tail(const rproc *p);
+/* How the process ended, e.g. "exited with status 3", "was killed by
+ * signal 11 (SIGSEGV)". */
+void rproc_describe(const rproc *p, strbuf *sb);
+int rproc_succeeded(const rproc *p);
+/* Describes an errno value of rproc_start() (thread-safe strerror). */
+void rproc_strerror(int e, strbuf *sb);
+
+#endif

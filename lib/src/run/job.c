@@ -1,0 +1,742 @@
+/* Jobs: a note's attempts, retries and fallback, and the loop that runs
+ * several at once (docs/run.md, "Resilience").  Everything here happens on
+ * the run's thread except the call of a `symbol` note handed to the pool;
+ * hooks are therefore called on the run's thread only. */
+#include "run/run_int.h"
+#include "note/note_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+void job_init(rjob *j, rframe *fr, rnote *note, rscore *base)
+{
+	memset(j, 0, sizeof(*j));
+	j->fr = fr;
+	j->note = note;
+	j->base = base;
+	j->state = JOB_WAIT;
+	atomic_init(&j->abandon, 0);
+}
+
+void job_clear(rjob *j)
+{
+	if (j->proc) {
+		rproc_close(j->proc);
+		free(j->proc);
+		j->proc = NULL;
+	}
+	cJSON_Delete(j->changes);
+	j->changes = NULL;
+	rfail_reset(&j->fail);
+	strbuf_free(&j->fail.msg);
+}
+
+static void emit_note(rjob *j, cadence_event_kind kind, int status, int64_t dur,
+		      int64_t delay_ms, const char *message)
+{
+	rrun *run = j->fr->run;
+	if (!run->r->hooks.on_event)
+		return;
+	cadence_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.note = j->note->name;
+	ev.attempt = j->attempt;
+	ev.attempts = j->note->attempts;
+	ev.status = status;
+	ev.duration_ns = dur;
+	ev.delay_ms = delay_ms;
+	ev.message = message;
+	run_emit(run, j->fr, &ev);
+}
+
+/* ---- the three bindings ---------------------------------------------------- */
+
+static void eval_set(rjob *j)
+{
+	rnote *n = j->note;
+	cJSON *changes = cJSON_CreateObject();
+	if (!changes) {
+		rfail_set(&j->fail, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n->n->nset; i++) {
+		cJSON *v = NULL;
+		strbuf msg = STRBUF_INIT;
+		if (rexpr_eval(n->set[i], j->base->obj, &v, &msg)) {
+			rfail_set(&j->fail, "field '%s' = %s: %s", n->n->set[i].field.name,
+				  rexpr_src(n->set[i]), strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+			j->fail.field = n->n->set[i].field.name;
+			j->fail.permanent = 1;
+			strbuf_free(&msg);
+			cJSON_Delete(changes);
+			return;
+		}
+		strbuf_free(&msg);
+		cJSON_AddItemToObject(changes, n->n->set[i].field.name, v);
+	}
+	j->changes = changes;
+	j->outcome = CADENCE_NOTE_OK;
+}
+
+static int job_expired(void *arg)
+{
+	rjob *j = arg;
+	if (run_cancelled(j->fr->run) || atomic_load(&j->abandon))
+		return 1;
+	return j->deadline && rproc_now() >= j->deadline;
+}
+
+static long long job_remaining_ms(void *arg)
+{
+	rjob *j = arg;
+	if (!j->deadline)
+		return -1;
+	int64_t left = j->deadline - rproc_now();
+	return left > 0 ? (left + 999999) / 1000000 : 0;
+}
+
+static void call_symbol(rjob *j)
+{
+	rframe *fr = j->fr;
+	rnote *n = j->note;
+	cadence_note_ctx ctx;
+	cJSON *changes = NULL;
+
+	ctx.name = n->name;
+	ctx.owned_name = NULL;
+	ctx.attempt = j->attempt;
+	ctx.user = n->userdata;
+	ctx.failed = 0;
+	ctx.expired = job_expired;
+	ctx.remaining_ms = job_remaining_ms;
+	ctx.expired_arg = j;
+	ctx.cadence = fr->plan->name;
+	ctx.measure = fr->measure ? fr->measure->m->name.name : NULL;
+	ctx.run_id = fr->run->run_id;
+	ctx.error = fr->handling_error;
+	ctx.error_note = fr->handling_note;
+	ctx.message[0] = '\0';
+
+	int rc = n->fn(&ctx, j->base->obj, &changes);
+	j->changes = changes;
+	if (rc == CADENCE_NOTE_OK || rc == CADENCE_NOTE_INTERRUPT || rc == CADENCE_NOTE_SKIP)
+		j->outcome = rc;
+	else if (ctx.failed)
+		rfail_set(&j->fail, "%s", ctx.message);
+	else if (rc == CADENCE_NOTE_FAILED)
+		rfail_set(&j->fail, "it failed without a message");
+	else
+		rfail_set(&j->fail, "it returned %d, which is not a cadence_note_result", rc);
+	if (j->deadline && rproc_now() >= j->deadline) {
+		j->outcome = CADENCE_NOTE_FAILED;
+		rfail_set(&j->fail, "it timed out after %lld ms (it returned after its deadline; "
+			  "a symbol note polls cadence_note_expired())",
+			  (long long)n->n->timeout_ms);
+		j->fail.timeout = 1;
+	} else if (run_cancelled(fr->run)) {
+		j->outcome = CADENCE_NOTE_FAILED;
+		rfail_set(&j->fail, "it was cancelled");
+		j->fail.cancelled = 1;
+	} else if (j->outcome != CADENCE_NOTE_FAILED && changes && !cJSON_IsObject(changes)) {
+		j->outcome = CADENCE_NOTE_FAILED;
+		rfail_set(&j->fail, "its changes must be a JSON object of fields, not %s",
+			  score_type_of(changes));
+		j->fail.permanent = 1;
+	}
+}
+
+/* The pool's side: run the note, hand the job back to the run's thread. */
+static void pool_task(rtask *t)
+{
+	rjob *j = (rjob *)t;
+	rrun *run = j->fr->run;
+	int wake;
+	call_symbol(j);
+	pthread_mutex_lock(&run->done_lock);
+	j->next_done = run->done_head;
+	run->done_head = j;
+	wake = run->sleeping;
+	run->sleeping = 0;
+	pthread_mutex_unlock(&run->done_lock);
+	if (wake)
+		(void)!write(run->wake[1], "x", 1);
+}
+
+/* One line of a note's stderr: to the log. */
+static void on_line(void *ctx, const char *line, size_t len)
+{
+	rjob *j = ctx;
+	char buf[RPROC_LINE + 1];
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	emit_note(j, CADENCE_EVENT_LOG, 0, 0, 0, buf);
+}
+
+/* The environment of a `run` note: the base environment without the
+ * variables cadence sets, then those (docs/run.md, "Environment"). */
+static char **make_env(rjob *j, strbuf *vars)
+{
+	rframe *fr = j->fr;
+	cadence_runner *r = fr->run->r;
+	char *const *base = r->opts.environment ? r->opts.environment : environ;
+	size_t n = 0, k = 0;
+	size_t offs[10];
+	size_t nv = 0;
+	const char *dir = fr->plan->dir;
+	size_t dirlen = strlen(dir);
+
+#define VAR(...) (offs[nv++] = vars->len, strbuf_addf(vars, __VA_ARGS__), strbuf_addc(vars, '\0'))
+	VAR("CADENCE_CADENCE=%s", fr->plan->name);
+	VAR("CADENCE_NOTE=%s", j->note->name);
+	VAR("CADENCE_MEASURE=%s", fr->measure ? fr->measure->m->name.name : "");
+	VAR("CADENCE_ATTEMPT=%u", j->attempt);
+	VAR("CADENCE_ATTEMPTS=%u", j->note->attempts);
+	VAR("CADENCE_RUN_ID=%s", fr->run->run_id);
+	VAR("CADENCE_DIR=%.*s", (int)(dirlen > 1 ? dirlen - 1 : dirlen), dirlen ? dir : ".");
+	if (j->note->n->timeout_ms > 0)
+		VAR("CADENCE_TIMEOUT_MS=%lld", (long long)j->note->n->timeout_ms);
+	if (fr->handling_error) {
+		VAR("CADENCE_ERROR=%s", fr->handling_error);
+		VAR("CADENCE_ERROR_NOTE=%s", fr->handling_note ? fr->handling_note : "");
+	}
+#undef VAR
+	if (!strbuf_cstr(vars))
+		return NULL;
+	while (base[n])
+		n++;
+	char **env = malloc((n + nv + 1) * sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		static const char *const ours[] = {
+			"CADENCE_CADENCE=", "CADENCE_NOTE=", "CADENCE_MEASURE=",
+			"CADENCE_ATTEMPT=", "CADENCE_ATTEMPTS=", "CADENCE_RUN_ID=",
+			"CADENCE_DIR=", "CADENCE_TIMEOUT_MS=", "CADENCE_ERROR=",
+			"CADENCE_ERROR_NOTE=",
+		};
+		int skip = 0;
+		if (!strncmp(base[i], "CADENCE_", 8))
+			for (size_t o = 0; o < sizeof(ours) / sizeof(*ours) && !skip; o++)
+				skip = !strncmp(base[i], ours[o], strlen(ours[o]));
+		if (!skip)
+			env[k++] = base[i];
+	}
+	for (size_t i = 0; i < nv; i++)
+		env[k++] = vars->buf + offs[i];
+	env[k] = NULL;
+	return env;
+}
+
+static void start_process(rjob *j)
+{
+	cadence_runner *r = j->fr->run->r;
+	rnote *n = j->note;
+	strbuf vars = STRBUF_INIT;
+	char **env = make_env(j, &vars);
+	size_t len = 0;
+	const char *input = score_json(j->base, &len);
+	int rc;
+
+	j->proc = calloc(1, sizeof(*j->proc));
+	if (!env || !input || !j->proc) {
+		rfail_set(&j->fail, "out of memory");
+		goto out;
+	}
+	rproc_spec spec = {
+		n->argv, env, input, len,
+		r->opts.max_output ? r->opts.max_output : CADENCE_DEFAULT_MAX_OUTPUT,
+		r->hooks.on_event ? on_line : NULL, j,
+	};
+	rc = rproc_start(j->proc, &spec);
+	if (rc) {
+		rfail_set(&j->fail, "cannot run '%s': ", n->n->argv[0]);
+		rproc_strerror(rc, &j->fail.msg);
+		if (rc == ENOENT && strchr(n->argv[0], '/'))
+			strbuf_addf(&j->fail.msg, " (looked for %s)", n->argv[0]);
+		else if (rc == ENOENT)
+			strbuf_adds(&j->fail.msg, " (not found in PATH)");
+		j->fail.permanent = 1;
+		goto out;
+	}
+	if (n->n->timeout_ms > 0)
+		j->deadline = rproc_now() + n->n->timeout_ms * 1000000LL;
+	j->state = JOB_RUNNING;
+out:
+	if (j->state != JOB_RUNNING && j->proc) {
+		free(j->proc);
+		j->proc = NULL;
+	}
+	free(env);
+	strbuf_free(&vars);
+}
+
+/* A finished process: its verdict. */
+static void end_process(rjob *j)
+{
+	rproc *p = j->proc;
+	rnote *n = j->note;
+	j->fail.stderr_tail = rproc_stderr_tail(p);
+	switch (p->why) {
+	case RPROC_TIMEOUT:
+		rfail_set(&j->fail, "it timed out after %lld ms and was stopped",
+			  (long long)n->n->timeout_ms);
+		j->fail.timeout = 1;
+		break;
+	case RPROC_CANCEL:
+		if (run_cancelled(j->fr->run))
+			rfail_set(&j->fail, "it was stopped: the run was cancelled");
+		else
+			rfail_set(&j->fail, "it was stopped: another note of the measure failed");
+		j->fail.cancelled = 1;
+		break;
+	case RPROC_OVERFLOW:
+		rfail_set(&j->fail, "it wrote more than %zu bytes to stdout (the limit of a note's "
+			  "output) and was stopped", p->max_output);
+		break;
+	case RPROC_RUNNING:
+		if (!rproc_succeeded(p)) {
+			rfail_set(&j->fail, "it ");
+			rproc_describe(p, &j->fail.msg);
+		} else if (!output_parse(p->out.buf ? p->out.buf : "", p->out.len, &j->changes,
+					 &j->outcome, &j->fail)) {
+			break;
+		}
+		break;
+	}
+	rproc_close(p);
+	free(p);
+	j->proc = NULL;
+}
+
+/* ---- attempts ------------------------------------------------------------ */
+
+static int64_t run_time(rrun *run)
+{
+	return run->timed ? run_now(run) : 0;
+}
+
+static void attempt_end(rjob *j);
+
+/* Starts the next attempt.  `set` and inline `symbol` notes finish here;
+ * pool notes are appended to *batch; processes are left running. */
+static void attempt_start(rjob *j, int use_pool, rtask **batch)
+{
+	rnote *n = j->note;
+	rrun *run = j->fr->run;
+
+	j->attempt++;
+	j->outcome = CADENCE_NOTE_FAILED;
+	j->state = JOB_DONE;	/* unless it keeps running below */
+	j->deadline = 0;
+	j->probe = j->counted = 0;
+	cJSON_Delete(j->changes);
+	j->changes = NULL;
+	rfail_reset(&j->fail);
+	j->attempt_start = run_time(run);
+	emit_note(j, CADENCE_EVENT_NOTE_START, 0, 0, 0, NULL);
+	if (run_cancelled(run)) {
+		rfail_set(&j->fail, "it was cancelled before it started");
+		j->fail.cancelled = 1;
+		attempt_end(j);
+		return;
+	}
+	if (n->breaker) {
+		strbuf why = STRBUF_INIT;
+		if (rbreaker_acquire(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
+				     &j->probe, &why)) {
+			rfail_set(&j->fail, "%s", strbuf_cstr(&why) ? strbuf_cstr(&why) : "out of memory");
+			j->fail.rejected = 1;
+			j->fail.permanent = 1;
+			strbuf_free(&why);
+			attempt_end(j);
+			return;
+		}
+		strbuf_free(&why);
+		j->counted = 1;
+	}
+	switch (n->n->binding) {
+	case CAD_BIND_SET:
+		eval_set(j);
+		break;
+	case CAD_BIND_SYMBOL:
+		if (n->n->timeout_ms > 0)
+			j->deadline = rproc_now() + n->n->timeout_ms * 1000000LL;
+		if (use_pool) {
+			j->state = JOB_RUNNING;
+			j->task.fn = pool_task;
+			j->task.next = *batch;
+			*batch = &j->task;
+			return;
+		}
+		call_symbol(j);
+		break;
+	case CAD_BIND_RUN:
+		start_process(j);
+		if (j->state == JOB_RUNNING)
+			return;
+		break;
+	}
+	attempt_end(j);
+}
+
+static void fallback(rjob *j)
+{
+	rnote *n = j->note;
+	cJSON *changes = cJSON_CreateObject();
+	for (size_t i = 0; changes && i < n->n->nfallback; i++) {
+		cJSON *v = cJSON_Duplicate(n->n->fallback_values[i], 1);
+		if (!v || !cJSON_AddItemToObject(changes, n->n->fallback[i].field.name, v)) {
+			cJSON_Delete(v);
+			cJSON_Delete(changes);
+			changes = NULL;
+		}
+	}
+	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	if (!changes) {
+		rfail_set(&j->fail, "out of memory");
+		return;
+	}
+	if (score_check_changes(j->fr, j->base, NULL, changes, &f)) {
+		strbuf_adds(&j->fail.msg, "; its fallback is not valid either: ");
+		strbuf_adds(&j->fail.msg, strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
+		cJSON_Delete(changes);
+		rfail_reset(&f);
+		strbuf_free(&f.msg);
+		return;
+	}
+	rfail_reset(&f);
+	strbuf_free(&f.msg);
+	emit_note(j, CADENCE_EVENT_FALLBACK, 0, 0, 0, strbuf_cstr(&j->fail.msg));
+	j->changes = changes;
+	j->fell_back = 1;
+	j->status = CADENCE_NOTE_STATUS_OK;
+	j->outcome = CADENCE_NOTE_OK;
+}
+
+/* An attempt is over: check its changes, count it in the breaker, then
+ * done, retry later, fall back or fail. */
+static void attempt_end(rjob *j)
+{
+	rnote *n = j->note;
+	rrun *run = j->fr->run;
+	int ok;
+
+	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes &&
+	    score_check_changes(j->fr, j->base, n->writes, j->changes, &j->fail))
+		j->outcome = CADENCE_NOTE_FAILED;
+	ok = j->outcome != CADENCE_NOTE_FAILED;
+	if (j->counted) {
+		if (j->fail.cancelled)
+			rbreaker_abandon(n->breaker, j->probe);
+		else
+			rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
+					 j->probe, ok);
+	}
+	j->status = !ok ? (j->fail.rejected ? CADENCE_NOTE_STATUS_REJECTED : CADENCE_NOTE_STATUS_FAILED)
+		: j->outcome == CADENCE_NOTE_SKIP ? CADENCE_NOTE_STATUS_SKIPPED
+		: j->outcome == CADENCE_NOTE_INTERRUPT ? CADENCE_NOTE_STATUS_INTERRUPT
+		: CADENCE_NOTE_STATUS_OK;
+	if (run->r->hooks.on_event)
+		emit_note(j, CADENCE_EVENT_NOTE_END, j->status, run_time(run) - j->attempt_start, 0,
+			  ok ? NULL : strbuf_cstr(&j->fail.msg));
+	j->state = JOB_DONE;
+	if (ok) {
+		if (j->outcome == CADENCE_NOTE_SKIP) {
+			cJSON_Delete(j->changes);
+			j->changes = NULL;
+		}
+		return;
+	}
+	if (j->fail.cancelled || atomic_load(&j->abandon))
+		return;
+	if (!j->fail.permanent && j->attempt < n->attempts) {
+		int64_t ms = retry_delay_ms(&n->n->retry, j->attempt, &run->rng);
+		emit_note(j, CADENCE_EVENT_RETRY, 0, 0, ms, strbuf_cstr(&j->fail.msg));
+		j->state = JOB_WAIT;
+		j->start_at = run_now(run) + ms * 1000000LL;
+		return;
+	}
+	if (n->n->nfallback)
+		fallback(j);
+}
+
+/* ---- the loop -------------------------------------------------------------- */
+
+static int job_failed(const rjob *j)
+{
+	return j->state == JOB_DONE && j->outcome == CADENCE_NOTE_FAILED;
+}
+
+static int ensure_pool(rrun *run)
+{
+	cadence_runner *r = run->r;
+	int rc = 0;
+	if (run->wake[0] < 0) {
+		if (pipe(run->wake))
+			return -1;
+		for (int i = 0; i < 2; i++) {
+			fcntl(run->wake[i], F_SETFD, FD_CLOEXEC);
+			fcntl(run->wake[i], F_SETFL, fcntl(run->wake[i], F_GETFL) | O_NONBLOCK);
+		}
+	}
+	pthread_mutex_lock(&r->lock);
+	if (!r->pool) {
+		unsigned n = r->ncpu;
+		if (r->opts.jobs && r->opts.jobs < n)
+			n = r->opts.jobs;
+		rc = rpool_new(&r->pool, n ? n : 1);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+static rjob *take_done(rrun *run)
+{
+	pthread_mutex_lock(&run->done_lock);
+	rjob *list = run->done_head;
+	run->done_head = NULL;
+	pthread_mutex_unlock(&run->done_lock);
+	return list;
+}
+
+/* Stops every running job (another failed, or the run was cancelled) and
+ * every waiting one. */
+static void stop_all(rjob *jobs, size_t n, enum rproc_why why, int64_t grace)
+{
+	for (size_t i = 0; i < n; i++) {
+		rjob *j = &jobs[i];
+		atomic_store(&j->abandon, 1);
+		if (j->state == JOB_RUNNING && j->proc)
+			rproc_stop(j->proc, why, rproc_now(), grace);
+		if (j->state == JOB_WAIT) {
+			j->state = JOB_DONE;
+			if (why == RPROC_CANCEL) {
+				j->outcome = CADENCE_NOTE_FAILED;
+				rfail_set(&j->fail, "it was stopped while waiting to retry");
+				j->fail.cancelled = 1;
+			} else if (j->attempt == 0) {
+				j->outcome = CADENCE_NOTE_SKIP;	/* never started */
+				j->status = CADENCE_NOTE_STATUS_SKIPPED;
+			}
+		}
+	}
+}
+
+long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
+{
+	rrun *run = fr->run;
+	cadence_runner *r = run->r;
+	int64_t grace = (r->opts.kill_grace_ms > 0 ? r->opts.kill_grace_ms
+			 : CADENCE_DEFAULT_KILL_GRACE_MS) * 1000000LL;
+	size_t running = 0, on_pool = 0;
+	long first_fail = 0;
+	int stopping = 0, cancelled = 0, use_pool = 0;
+	struct pollfd *fds = NULL;
+	rjob **owner = NULL;
+
+	if (n > 1 && parallel != 1) {
+		for (size_t i = 0; i < n && !use_pool; i++)
+			use_pool = jobs[i].note->n->binding == CAD_BIND_SYMBOL;
+		if (use_pool && ensure_pool(run))
+			return -2;
+	}
+	for (;;) {
+		int64_t now = run_now(run);
+		int64_t wake_at = -1;	/* run clock */
+		rtask *batch = NULL;
+
+		if (!cancelled && run_cancelled(run)) {
+			cancelled = stopping = 1;
+			stop_all(jobs, n, RPROC_CANCEL, grace);
+		}
+		if (first_fail && !stopping) {
+			/* one note failed for good: the measure has failed */
+			stopping = 1;
+			stop_all(jobs, n, RPROC_CANCEL, grace);
+		}
+
+		for (size_t i = 0; i < n; i++) {
+			rjob *j = &jobs[i];
+			if (j->state != JOB_WAIT || stopping)
+				continue;
+			if (j->start_at > now) {
+				if (wake_at < 0 || j->start_at < wake_at)
+					wake_at = j->start_at;
+				continue;
+			}
+			if (parallel && running >= parallel)
+				break;
+			attempt_start(j, use_pool, &batch);
+			if (j->state == JOB_RUNNING) {
+				running++;
+				on_pool += j->proc == NULL;
+			} else if (j->state == JOB_WAIT && (wake_at < 0 || j->start_at < wake_at)) {
+				wake_at = j->start_at;
+			}
+			if (job_failed(j) && !first_fail) {
+				first_fail = (long)i + 1;
+				break;
+			}
+		}
+		if (batch)
+			rpool_submit_list(r->pool, batch);
+		if (first_fail && !stopping)
+			continue;
+		if (!running) {
+			if (wake_at < 0)
+				break;	/* nothing running, nothing waiting: done */
+			/* only retries waiting: sleep on the run's clock */
+			if (r->clock.sleep_ns(r->clock.ctx, wake_at - now, r->cancel_pipe[0]) ||
+			    run_cancelled(run)) {
+				cancelled = 1;
+				stop_all(jobs, n, RPROC_CANCEL, grace);
+				break;
+			}
+			continue;
+		}
+
+		/* jobs the pool finished */
+		rjob *done = use_pool ? take_done(run) : NULL;
+		if (!done && use_pool && on_pool && running == on_pool && rpool_help(r->pool))
+			done = take_done(run);
+		if (done) {
+			for (; done; done = done->next_done) {
+				running--;
+				on_pool--;
+				attempt_end(done);
+				if (job_failed(done) && !first_fail)
+					first_fail = (long)(done - jobs) + 1;
+			}
+			continue;
+		}
+
+		/* wait for processes, the pool, a cancel or the next deadline */
+		if (!fds) {
+			fds = malloc((n * 4 + 2) * sizeof(*fds));
+			owner = malloc((n * 4 + 2) * sizeof(*owner));
+			if (!fds || !owner) {
+				free(fds);
+				free(owner);
+				stop_all(jobs, n, RPROC_CANCEL, 0);
+				fds = NULL;
+				owner = NULL;
+				first_fail = -2;
+				goto drain;
+			}
+		}
+		size_t nfds = 0;
+		int64_t rnow = rproc_now(), timeout_ns = -1;
+		fds[nfds] = (struct pollfd){ .fd = r->cancel_pipe[0], .events = POLLIN };
+		owner[nfds++] = NULL;
+		if (use_pool) {
+			fds[nfds] = (struct pollfd){ .fd = run->wake[0], .events = POLLIN };
+			owner[nfds++] = NULL;
+		}
+		for (size_t i = 0; i < n; i++) {
+			rjob *j = &jobs[i];
+			if (j->state != JOB_RUNNING || !j->proc)
+				continue;
+			size_t k = rproc_fds(j->proc, fds + nfds);
+			for (size_t m = 0; m < k; m++)
+				owner[nfds + m] = j;
+			nfds += k;
+			int64_t t = rproc_next_tick(j->proc);
+			if (j->deadline && !j->proc->stop && (t < 0 || j->deadline < t))
+				t = j->deadline;
+			if (t >= 0 && (timeout_ns < 0 || t - rnow < timeout_ns))
+				timeout_ns = t - rnow > 0 ? t - rnow : 0;
+		}
+		if (wake_at >= 0 && (timeout_ns < 0 || wake_at - now < timeout_ns))
+			timeout_ns = wake_at - now > 0 ? wake_at - now : 0;
+		int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+		if (use_pool) {
+			pthread_mutex_lock(&run->done_lock);
+			run->sleeping = !run->done_head;
+			if (!run->sleeping)
+				ms = 0;
+			pthread_mutex_unlock(&run->done_lock);
+		}
+		int got = poll(fds, nfds, ms);
+		if (use_pool) {
+			char buf[64];
+			pthread_mutex_lock(&run->done_lock);
+			run->sleeping = 0;
+			pthread_mutex_unlock(&run->done_lock);
+			while (read(run->wake[0], buf, sizeof(buf)) > 0)
+				;
+		}
+		if (got < 0 && errno != EINTR)
+			got = 0;
+		if (got > 0) {
+			if ((fds[0].revents & POLLIN) && !cancelled) {
+				cancelled = 1;
+				stopping = 1;
+				stop_all(jobs, n, RPROC_CANCEL, grace);
+			}
+			/* per job, the slice of fds it owns */
+			for (size_t a = 0; a < nfds;) {
+				size_t b = a + 1;
+				if (!owner[a]) {
+					a = b;
+					continue;
+				}
+				while (b < nfds && owner[b] == owner[a])
+					b++;
+				rproc_io(owner[a]->proc, fds + a, b - a);
+				a = b;
+			}
+		}
+		rnow = rproc_now();
+		for (size_t i = 0; i < n; i++) {
+			rjob *j = &jobs[i];
+			if (j->state != JOB_RUNNING || !j->proc)
+				continue;
+			if (j->deadline && rnow >= j->deadline && !j->proc->stop)
+				rproc_stop(j->proc, RPROC_TIMEOUT, rnow, grace);
+			rproc_tick(j->proc, rnow);
+			if (rproc_done(j->proc)) {
+				running--;
+				end_process(j);
+				attempt_end(j);
+				if (job_failed(j) && !first_fail && !j->fail.cancelled)
+					first_fail = (long)i + 1;
+			}
+		}
+	}
+drain:
+	/* pool tasks cannot be stopped: wait for the ones still out */
+	while (use_pool && on_pool) {
+		rjob *done = take_done(run);
+		if (!done) {
+			if (!rpool_help(r->pool)) {
+				struct pollfd pfd = { .fd = run->wake[0], .events = POLLIN };
+				pthread_mutex_lock(&run->done_lock);
+				run->sleeping = !run->done_head;
+				pthread_mutex_unlock(&run->done_lock);
+				poll(&pfd, 1, 10);
+				char buf[64];
+				while (read(run->wake[0], buf, sizeof(buf)) > 0)
+					;
+			}
+			continue;
+		}
+		for (; done; done = done->next_done) {
+			on_pool--;
+			attempt_end(done);
+		}
+	}
+	free(fds);
+	free(owner);
+	if (first_fail == -2)
+		return -2;
+	if (cancelled || run_cancelled(run))
+		return -1;
+	return first_fail;
+}

@@ -1,0 +1,240 @@
+/* Merging the notes of a `sync` measure (docs/run.md, "sync").  Each note's
+ * changes were checked against the score the measure started with, and
+ * only fields whose value differs from it count.  Notes are taken in the
+ * order the measure lists them — never in the order they finished — so
+ * every strategy gives the same result on every run. */
+#include "run/run_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A short rendering of a value for messages. */
+static void show(strbuf *sb, const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	if (!s) {
+		strbuf_adds(sb, "...");
+		return;
+	}
+	size_t n = strlen(s);
+	if (n > 40) {
+		strbuf_add(sb, s, 37);
+		strbuf_adds(sb, "...");
+	} else {
+		strbuf_add(sb, s, n);
+	}
+	cJSON_free(s);
+}
+
+static void conflict(rfail *f, const char *path, const char *a, const char *b,
+		     const cJSON *av, const cJSON *bv, const char *hint)
+{
+	rfail_set(f, "notes '%s' and '%s' both changed field '%s', to ", a, b, path);
+	show(&f->msg, av);
+	strbuf_adds(&f->msg, " and ");
+	show(&f->msg, bv);
+	strbuf_adds(&f->msg, hint);
+	f->permanent = 1;
+}
+
+typedef struct smart_ctx {
+	rfail *f;
+	const char *a, *b;	/* note names, for conflicts */
+	strbuf path;
+	int failed;
+} smart_ctx;
+
+static cJSON *smart(smart_ctx *c, const cJSON *base, const cJSON *a, const cJSON *b);
+
+/* b's contribution to a list: what it appended to the base, or all of it
+ * when it did not keep the base as its start. */
+static size_t list_start(const cJSON *base, const cJSON *b)
+{
+	if (!cJSON_IsArray(base))
+		return 0;
+	int nb = cJSON_GetArraySize(base), n = cJSON_GetArraySize(b);
+	if (nb > n)
+		return 0;
+	const cJSON *x = base->child, *y = b->child;
+	for (; x; x = x->next, y = y->next)
+		if (!cJSON_Compare(x, y, 1))
+			return 0;
+	return (size_t)nb;
+}
+
+static cJSON *smart_list(const cJSON *base, const cJSON *a, const cJSON *b)
+{
+	cJSON *out = cJSON_Duplicate(a, 1);
+	size_t skip = list_start(base, b), i = 0;
+	for (const cJSON *y = b->child; out && y; y = y->next, i++) {
+		if (i < skip)
+			continue;
+		cJSON *d = cJSON_Duplicate(y, 1);
+		if (!d || !cJSON_AddItemToArray(out, d)) {
+			cJSON_Delete(d);
+			cJSON_Delete(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const cJSON *b)
+{
+	cJSON *out = cJSON_Duplicate(a, 1);
+	size_t plen = c->path.len;
+	if (!cJSON_IsObject(base))
+		base = NULL;
+	for (const cJSON *bv = b->child; out && bv && !c->failed; bv = bv->next) {
+		const cJSON *basev = base ? cJSON_GetObjectItemCaseSensitive(base, bv->string) : NULL;
+		cJSON *av = cJSON_GetObjectItemCaseSensitive(out, bv->string);
+		cJSON *nv;
+		if (basev && cJSON_Compare(basev, bv, 1))
+			continue;	/* b left this key alone */
+		if (av && cJSON_Compare(av, bv, 1))
+			continue;
+		if (!av || (basev && cJSON_Compare(av, basev, 1))) {
+			nv = cJSON_Duplicate(bv, 1);	/* only b changed it */
+		} else {
+			strbuf_addf(&c->path, ".%s", bv->string);
+			nv = smart(c, basev, av, bv);
+			c->path.len = plen;
+			if (c->path.buf)
+				c->path.buf[plen] = '\0';
+		}
+		if (!nv) {
+			cJSON_Delete(out);
+			return NULL;
+		}
+		if (av)
+			cJSON_ReplaceItemViaPointer(out, av, nv);
+		else
+			cJSON_AddItemToObject(out, bv->string, nv);
+	}
+	/* keys b removed are removed, unless a changed them */
+	for (const cJSON *k = base ? base->child : NULL; out && k && !c->failed; k = k->next) {
+		if (cJSON_GetObjectItemCaseSensitive(b, k->string))
+			continue;
+		cJSON *av = cJSON_GetObjectItemCaseSensitive(out, k->string);
+		if (!av)
+			continue;
+		if (cJSON_Compare(av, k, 1)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(out, av));
+		} else {
+			strbuf_addf(&c->path, ".%s", k->string);
+			rfail_set(c->f, "note '%s' changed field '%s' to ", c->a,
+				  strbuf_cstr(&c->path));
+			show(&c->f->msg, av);
+			strbuf_addf(&c->f->msg, " and note '%s' removed it", c->b);
+			c->f->permanent = 1;
+			c->failed = 1;
+		}
+	}
+	if (c->failed) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
+}
+
+static cJSON *smart(smart_ctx *c, const cJSON *base, const cJSON *a, const cJSON *b)
+{
+	if (cJSON_Compare(a, b, 1))
+		return cJSON_Duplicate(a, 1);
+	if (cJSON_IsArray(a) && cJSON_IsArray(b))
+		return smart_list(cJSON_IsArray(base) ? base : NULL, a, b);
+	if (cJSON_IsObject(a) && cJSON_IsObject(b))
+		return smart_map(c, base, a, b);
+	conflict(c->f, strbuf_cstr(&c->path), c->a, c->b, a, b,
+		 "; smart_merge extends lists and updates maps, but two different values "
+		 "of one field conflict");
+	c->failed = 1;
+	return NULL;
+}
+
+int merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
+	       const char **who)
+{
+	const rplan *p = fr->plan;
+	size_t nf = p->def->nfields;
+	cJSON **val = calloc(nf ? nf : 1, sizeof(*val));
+	cJSON **made = calloc(nf ? nf : 1, sizeof(*made));
+	size_t *owner = calloc(nf ? nf : 1, sizeof(*owner));
+	int rc = -1;
+
+	*who = NULL;
+	if (!val || !made || !owner) {
+		rfail_set(f, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < n; j++) {
+		cJSON *changes = jobs[j].changes;
+		for (cJSON *item = changes ? changes->child : NULL; item; item = item->next) {
+			long i = fieldmap_get(&p->fields, item->string);
+			if (i < 0)
+				continue;	/* checked before: cannot happen */
+			if (!val[i]) {
+				val[i] = item;
+				owner[i] = j;
+				continue;
+			}
+			const char *a = jobs[owner[i]].note->name, *b = jobs[j].note->name;
+			f->field = p->def->fields[i].name.name;
+			switch (ms->m->merge) {
+			case CAD_MERGE_FAIL_ON_CONFLICT:
+				if (!cJSON_Compare(val[i], item, 1)) {
+					conflict(f, item->string, a, b, val[i], item,
+						 "; with merge: fail_on_conflict (the default) two notes "
+						 "of a sync may not write one field differently");
+					*who = b;
+					goto out;
+				}
+				break;
+			case CAD_MERGE_LAST_WRITE_WINS:
+				/* the later note in the measure's list wins */
+				val[i] = item;
+				owner[i] = j;
+				cJSON_Delete(made[i]);
+				made[i] = NULL;
+				break;
+			case CAD_MERGE_SMART: {
+				smart_ctx c = { f, a, b, STRBUF_INIT, 0 };
+				strbuf_adds(&c.path, item->string);
+				cJSON *m = smart(&c, fr->score.slot[i], val[i], item);
+				strbuf_free(&c.path);
+				if (!m) {
+					if (!c.failed)
+						rfail_set(f, "out of memory");
+					*who = b;
+					goto out;
+				}
+				cJSON_Delete(made[i]);
+				made[i] = m;
+				val[i] = m;
+				owner[i] = j;
+				break;
+			}
+			}
+			f->field = NULL;
+		}
+	}
+	/* apply in field order; a value still inside a note's changes is
+	 * moved out of them */
+	for (size_t i = 0; i < nf; i++) {
+		if (!val[i])
+			continue;
+		cJSON *v = made[i];
+		made[i] = NULL;
+		if (!v)
+			v = cJSON_DetachItemViaPointer(jobs[owner[i]].changes, val[i]);
+		score_set(&fr->score, i, v);
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; made && i < nf; i++)
+		cJSON_Delete(made[i]);
+	free(val);
+	free(made);
+	free(owner);
+	return rc;
+}

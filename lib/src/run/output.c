@@ -1,0 +1,119 @@
+/* The output contract of `run` notes (docs/run.md, "Output"): stdout is
+ * empty (no change) or one JSON object of the fields the note changes,
+ * optionally with the control keys "$skip" and "$interrupt". */
+#include "run/run_int.h"
+
+#include <string.h>
+
+static int blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* line:col of byte `at` in buf, and a short excerpt of what is there */
+static void where(const char *buf, size_t len, size_t at, rfail *f)
+{
+	unsigned line = 1, col = 1;
+	for (size_t i = 0; i < at && i < len; i++) {
+		if (buf[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	strbuf_addf(&f->msg, " at line %u, column %u", line, col);
+	if (at < len) {
+		size_t n = 0;
+		while (at + n < len && n < 20 && buf[at + n] != '\n')
+			n++;
+		strbuf_adds(&f->msg, " near '");
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)buf[at + i];
+			strbuf_addc(&f->msg, c < 0x20 || c == 0x7f ? '?' : (char)c);
+		}
+		strbuf_addc(&f->msg, '\'');
+	}
+}
+
+int output_control(cJSON *obj, int *outcome, rfail *f)
+{
+	cJSON *item = obj->child;
+	while (item) {
+		cJSON *next = item->next;
+		const char *k = item->string;
+		if (k && k[0] == '$') {
+			int on = cJSON_IsTrue(item);
+			if (!strcmp(k, "$skip")) {
+				if (on)
+					*outcome = CADENCE_NOTE_SKIP;
+			} else if (!strcmp(k, "$interrupt")) {
+				if (on && *outcome != CADENCE_NOTE_SKIP)
+					*outcome = CADENCE_NOTE_INTERRUPT;
+			} else {
+				rfail_set(f, "its output has the unknown control key '%s' "
+					  "(known: $skip, $interrupt)", k);
+				f->permanent = 1;
+				return -1;
+			}
+			if (!cJSON_IsBool(item)) {
+				rfail_set(f, "its output's '%s' must be true or false", k);
+				f->permanent = 1;
+				return -1;
+			}
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, item));
+		}
+		item = next;
+	}
+	return 0;
+}
+
+int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfail *f)
+{
+	const char *end = NULL;
+	*changes = NULL;
+	*outcome = CADENCE_NOTE_OK;
+	if (blank(buf, len)) {
+		*changes = cJSON_CreateObject();
+		if (!*changes) {
+			rfail_set(f, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if (memchr(buf, '\0', len)) {
+		rfail_set(f, "its output is not JSON: it holds a NUL byte");
+		return -1;
+	}
+	cJSON *v = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!v) {
+		/* on failure cJSON points `end` at the error (its global
+		 * error pointer is not thread-safe) */
+		rfail_set(f, "its output is not JSON");
+		if (end >= buf && end <= buf + len)
+			where(buf, len, (size_t)(end - buf), f);
+		strbuf_adds(&f->msg, "; a note prints one JSON object of the fields it changes, or nothing");
+		return -1;
+	}
+	if (end && !blank(end, len - (size_t)(end - buf))) {
+		rfail_set(f, "its output has more after the JSON value");
+		where(buf, len, (size_t)(end - buf), f);
+		cJSON_Delete(v);
+		return -1;
+	}
+	if (!cJSON_IsObject(v)) {
+		rfail_set(f, "its output must be a JSON object of the fields it changes, not %s",
+			  score_type_of(v));
+		cJSON_Delete(v);
+		return -1;
+	}
+	if (output_control(v, outcome, f)) {
+		cJSON_Delete(v);
+		return -1;
+	}
+	*changes = v;
+	return 0;
+}

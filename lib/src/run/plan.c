@@ -1,0 +1,442 @@
+/* Compiling cadences for running: every name resolved to a pointer or an
+ * index once (notes, fields, children, symbols, breakers), every
+ * expression compiled once, so a run does no lookups by name. */
+#include "run/run_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pctx {
+	cadence_runner *r;
+	strbuf msg;		/* the first problem */
+	const char *cadence;
+	const char *measure;
+	const char *note;
+	int code;
+} pctx;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void problem(pctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	if (c->code)
+		return;
+	c->code = CADENCE_EINVALID;
+	va_start(ap, fmt);
+	strbuf_vaddf(&c->msg, fmt, ap);
+	va_end(ap);
+}
+
+static void oom(pctx *c)
+{
+	if (!c->code) {
+		c->code = CADENCE_ENOMEM;
+		strbuf_adds(&c->msg, "out of memory");
+	}
+}
+
+static void *zalloc(pctx *c, size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		oom(c);
+	return p;
+}
+
+static rexpr *compile(pctx *c, const cadence_def *def, const cad_expr *e, const char *what)
+{
+	rexpr *x = NULL;
+	strbuf msg = STRBUF_INIT;
+	if (rexpr_compile(&x, def, e, &msg)) {
+		problem(c, "%s: %s", what, strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+		x = NULL;
+	}
+	strbuf_free(&msg);
+	return x;
+}
+
+static long field_index(pctx *c, const rplan *p, const char *name, const char *what)
+{
+	long i = fieldmap_get(&p->fields, name);
+	if (i < 0)
+		problem(c, "%s names field '%s', which cadence '%s' does not declare", what, name,
+			p->name);
+	return i;
+}
+
+/* argv with argv[0] made relative to the cadence file's directory. */
+static char **resolve_argv(pctx *c, const rplan *p, const cad_note *n)
+{
+	char **argv = zalloc(c, n->argc + 1, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	for (size_t i = 0; i < n->argc; i++) {
+		strbuf s = STRBUF_INIT;
+		if (i == 0 && strchr(n->argv[0], '/') && n->argv[0][0] != '/')
+			strbuf_adds(&s, p->dir);
+		strbuf_adds(&s, n->argv[i]);
+		if (!(argv[i] = strbuf_detach(&s))) {
+			oom(c);
+			break;
+		}
+	}
+	return argv;
+}
+
+static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
+{
+	cadence_runner *r = c->r;
+	rn->n = n;
+	rn->name = n->name.name;
+	rn->plan = p;
+	rn->attempts = n->retry.present && n->retry.attempts > 1 ? (unsigned)n->retry.attempts : 1;
+	c->note = rn->name;
+	switch (n->binding) {
+	case CAD_BIND_RUN:
+		rn->argv = resolve_argv(c, p, n);
+		break;
+	case CAD_BIND_SET:
+		rn->set = zalloc(c, n->nset, sizeof(*rn->set));
+		rn->set_field = zalloc(c, n->nset, sizeof(*rn->set_field));
+		for (size_t i = 0; rn->set && rn->set_field && i < n->nset; i++) {
+			strbuf what = STRBUF_INIT;
+			strbuf_addf(&what, "note '%s' sets '%s'", rn->name, n->set[i].field.name);
+			rn->set_field[i] = field_index(c, p, n->set[i].field.name, strbuf_cstr(&what));
+			rn->set[i] = compile(c, p->def, &n->set[i].expr, strbuf_cstr(&what));
+			strbuf_free(&what);
+		}
+		break;
+	case CAD_BIND_SYMBOL:
+		for (size_t i = 0; i < r->nsymbols; i++) {
+			if (!strcmp(r->symbols[i].name, n->symbol)) {
+				rn->fn = r->symbols[i].fn;
+				rn->userdata = r->symbols[i].userdata;
+				break;
+			}
+		}
+		if (!rn->fn)
+			rn->fn = plugin_find(r, n->symbol);
+		break;
+	}
+	if (n->nwrites) {
+		rn->writes = zalloc(c, p->def->nfields, 1);
+		for (size_t i = 0; rn->writes && i < n->nwrites; i++) {
+			long f = fieldmap_get(&p->fields, n->writes[i].name);
+			if (f >= 0)
+				rn->writes[f] = 1;
+		}
+	}
+	if (n->nfallback) {
+		rn->fallback_field = zalloc(c, n->nfallback, sizeof(*rn->fallback_field));
+		for (size_t i = 0; rn->fallback_field && i < n->nfallback; i++)
+			rn->fallback_field[i] = field_index(c, p, n->fallback[i].field.name,
+							    "the fallback");
+	}
+	if (n->breaker.present) {
+		rn->breaker = rbreakers_get(r->breakers, p->name, rn->name, &n->breaker);
+		if (!rn->breaker)
+			oom(c);
+	}
+	c->note = NULL;
+}
+
+static rnote *note_ref(pctx *c, rplan *p, const cad_ref *ref, const char *measure)
+{
+	const cad_note *n = cad_find_note(p->def, ref->name);
+	if (!n) {
+		problem(c, "measure '%s' runs note '%s', which cadence '%s' does not declare",
+			measure, ref->name, p->name);
+		return NULL;
+	}
+	return &p->notes[n - p->def->notes];
+}
+
+static rnote **note_refs(pctx *c, rplan *p, const cad_ref *refs, size_t n, const char *measure)
+{
+	rnote **out = zalloc(c, n, sizeof(*out));
+	for (size_t i = 0; out && i < n; i++)
+		out[i] = note_ref(c, p, &refs[i], measure);
+	return out;
+}
+
+static rplan *plan_for(pctx *c, const cadence_def *def);
+
+static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
+{
+	cadence_runner *r = c->r;
+	const cad_measure *m = &p->def->measures[mi];
+	const char *ref = m->cadence.name;
+	for (size_t i = 0; i < r->nextra; i++)
+		if (!strcmp(cadence_def_name(r->extra[i]), ref))
+			return r->extra[i];
+	if (!r->project) {
+		problem(c, "child measure '%s' runs cadence '%s', which the runner does not know "
+			"(add it with cadence_runner_add_cadence())", m->name.name, ref);
+		return NULL;
+	}
+	const cadence_def *child = NULL;
+	const char *path = NULL;
+	cadence_diags *diags = NULL;
+	if (cadence_diags_new(&diags)) {
+		oom(c);
+		return NULL;
+	}
+	int rc = cadence_project_child(r->project, p->def, mi, &child, &path, diags);
+	if (rc == CADENCE_ENOTFOUND)
+		problem(c, "child measure '%s': cadence '%s' not found (looked for %s)",
+			m->name.name, ref, path ? path : ref);
+	else if (rc == CADENCE_EINVALID)
+		problem(c, "child measure '%s': cadence file %s has errors "
+			"(see 'cadence validate %s')", m->name.name, path ? path : ref,
+			path ? path : ref);
+	else if (rc)
+		oom(c);
+	cadence_diags_free(diags);
+	return rc ? NULL : child;
+}
+
+/* A child's `with` or `merge`: fields of `target`, expressions over the
+ * score of `source`. */
+static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad_assign *as,
+		       size_t n, const rplan *target, const cadence_def *source, long **fields)
+{
+	rexpr **exprs = zalloc(c, n, sizeof(*exprs));
+	*fields = zalloc(c, n, sizeof(**fields));
+	for (size_t i = 0; exprs && *fields && i < n; i++) {
+		strbuf w = STRBUF_INIT;
+		strbuf_addf(&w, "child measure '%s' %s '%s'", measure, what, as[i].field.name);
+		(*fields)[i] = field_index(c, target, as[i].field.name, strbuf_cstr(&w));
+		exprs[i] = compile(c, source, &as[i].expr, strbuf_cstr(&w));
+		strbuf_free(&w);
+	}
+	return exprs;
+}
+
+static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
+{
+	const cad_measure *m = &p->def->measures[index];
+	const char *name = m->name.name;
+	rm->m = m;
+	rm->index = index;
+	c->measure = name;
+	rm->notes = note_refs(c, p, m->notes, m->nnotes, name);
+	rm->nnotes = m->nnotes;
+	if (m->kind == CAD_M_SPLIT) {
+		rm->else_notes = note_refs(c, p, m->else_notes, m->nelse, name);
+		rm->nelse = m->nelse;
+		strbuf what = STRBUF_INIT;
+		strbuf_addf(&what, "split '%s' when", name);
+		rm->when = compile(c, p->def, &m->when, strbuf_cstr(&what));
+		strbuf_free(&what);
+	}
+	if (m->kind != CAD_M_CHILD) {
+		c->measure = NULL;
+		return;
+	}
+	const cadence_def *cd = find_child(c, p, index);
+	if (!cd)
+		return;
+	rplan *child = plan_for(c, cd);
+	if (!child)
+		return;
+	rm->child = child;
+	c->measure = name;
+	c->cadence = p->name;
+	rm->with = assigns(c, name, "with", m->with, m->nwith, child, p->def, &rm->with_field);
+	/* merge expressions read the child's final score */
+	rm->merge = assigns(c, name, "merge", m->merge_back, m->nmerge_back, p, cd,
+			    &rm->merge_field);
+	c->measure = NULL;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	size_t n = slash ? (size_t)(slash - path) + 1 : 0;
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, path, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static rplan *plan_for(pctx *c, const cadence_def *def)
+{
+	cadence_runner *r = c->r;
+	const char *outer = c->cadence;
+	rplan *p;
+	for (p = r->plans; p; p = p->next) {
+		if (p->def != def)
+			continue;
+		if (p->compiling)
+			problem(c, "cadence '%s' runs itself through its children", p->name);
+		return p->compiling ? NULL : p;
+	}
+	p = zalloc(c, 1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->def = def;
+	p->name = def->name.name;
+	p->next = r->plans;
+	r->plans = p;
+	p->compiling = 1;
+	c->cadence = p->name;
+	p->dir = dir_of(def->path);
+	if (!p->dir || fieldmap_init(&p->fields, def->fields, def->nfields))
+		oom(c);
+	p->notes = zalloc(c, def->nnotes, sizeof(*p->notes));
+	p->nnotes = p->notes ? def->nnotes : 0;
+	for (size_t i = 0; i < p->nnotes && !c->code; i++)
+		compile_note(c, p, &p->notes[i], &def->notes[i]);
+	p->measures = zalloc(c, def->nmeasures, sizeof(*p->measures));
+	p->nmeasures = p->measures ? def->nmeasures : 0;
+	for (size_t i = 0; i < p->nmeasures && !c->code; i++)
+		compile_measure(c, p, &p->measures[i], i);
+	if (def->has_on_error && !c->code) {
+		const cad_note *n = cad_find_note(def, def->on_error_note.name);
+		if (!n)
+			problem(c, "on_error runs note '%s', which cadence '%s' does not declare",
+				def->on_error_note.name, p->name);
+		else
+			p->on_error = &p->notes[n - def->notes];
+	}
+	p->compiling = 0;
+	if (!c->code)
+		c->cadence = outer;
+	return c->code ? NULL : p;
+}
+
+/* A note bound to a symbol that no one provides. */
+static const rnote *missing_symbol(const cadence_runner *r)
+{
+	for (const rplan *p = r->plans; p; p = p->next)
+		for (size_t i = 0; i < p->nnotes; i++)
+			if (p->notes[i].n->binding == CAD_BIND_SYMBOL && !p->notes[i].fn)
+				return &p->notes[i];
+	return NULL;
+}
+
+static void set_error(cadence_run_error *err, int code, const char *cadence, const char *measure,
+		      const char *note, const char *msg)
+{
+	if (!err)
+		return;
+	cadence_run_error_clear(err);
+	err->code = code;
+	err->message = strdup(msg ? msg : cadence_strerror(code));
+	err->cadence = cadence ? strdup(cadence) : NULL;
+	err->path = cadence ? strdup(cadence) : NULL;
+	err->measure = measure ? strdup(measure) : NULL;
+	err->note = note ? strdup(note) : NULL;
+}
+
+static void copy_error(cadence_run_error *to, const cadence_run_error *from)
+{
+	set_error(to, from->code, from->cadence, from->measure, from->note, from->message);
+}
+
+int plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error *err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&r->lock);
+	if (r->prepared == 0) {
+		pctx c = { r, STRBUF_INIT, NULL, NULL, NULL, 0 };
+		if (!r->breakers) {
+			int e = rbreakers_new(&r->breakers, r->state_dir);
+			if (e == -1) {
+				oom(&c);
+			} else if (e) {
+				strbuf reason = STRBUF_INIT;
+				rproc_strerror(e, &reason);
+				problem(&c, "cannot use the state directory %s: %s", r->state_dir,
+					strbuf_cstr(&reason) ? strbuf_cstr(&reason) : "");
+				c.code = CADENCE_EIO;
+				strbuf_free(&reason);
+			}
+		}
+		if (!c.code)
+			r->root_plan = plan_for(&c, r->root);
+		if (c.code) {
+			strbuf full = STRBUF_INIT;
+			strbuf_addf(&full, "%s: %s", c.cadence ? c.cadence : cadence_def_name(r->root),
+				    strbuf_cstr(&c.msg) ? strbuf_cstr(&c.msg) : "out of memory");
+			set_error(&r->prepare_err, c.code, c.cadence ? c.cadence : cadence_def_name(r->root),
+				  c.measure, c.note, strbuf_cstr(&full));
+			strbuf_free(&full);
+			r->prepared = -1;
+		} else {
+			r->prepared = 1;
+		}
+		strbuf_free(&c.msg);
+	}
+	if (r->prepared < 0) {
+		copy_error(err, &r->prepare_err);
+		rc = r->prepare_err.code;
+	} else if (!allow_missing_symbols && r->prepared == 1) {
+		const rnote *n = missing_symbol(r);
+		if (n) {
+			strbuf m = STRBUF_INIT;
+			strbuf_addf(&m, "%s: note '%s' calls C function '%s', which no plugin provides "
+				    "and the program did not register", n->plan->name, n->name,
+				    n->n->symbol);
+			if (!r->nplugins)
+				strbuf_adds(&m, "; load the plugin that has it with --plugin PATH.so");
+			set_error(err, CADENCE_EINVALID, n->plan->name, NULL, n->name, strbuf_cstr(&m));
+			strbuf_free(&m);
+			rc = CADENCE_EINVALID;
+		} else {
+			r->prepared = 2;	/* checked: no need to look again */
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+static void free_exprs(rexpr **x, long *fields, size_t n)
+{
+	for (size_t i = 0; x && i < n; i++)
+		rexpr_free(x[i]);
+	free(x);
+	free(fields);
+}
+
+static void free_note(rnote *n)
+{
+	for (size_t i = 0; n->argv && n->argv[i]; i++)
+		free(n->argv[i]);
+	free(n->argv);
+	free_exprs(n->set, n->set_field, n->n ? n->n->nset : 0);
+	free(n->writes);
+	free(n->fallback_field);
+}
+
+static void free_measure(rmeasure *m)
+{
+	free(m->notes);
+	free(m->else_notes);
+	rexpr_free(m->when);
+	free_exprs(m->with, m->with_field, m->m ? m->m->nwith : 0);
+	free_exprs(m->merge, m->merge_field, m->m ? m->m->nmerge_back : 0);
+}
+
+void plan_free_all(cadence_runner *r)
+{
+	for (rplan *p = r->plans, *next; p; p = next) {
+		next = p->next;
+		for (size_t i = 0; i < p->nnotes; i++)
+			free_note(&p->notes[i]);
+		for (size_t i = 0; i < p->nmeasures; i++)
+			free_measure(&p->measures[i]);
+		free(p->notes);
+		free(p->measures);
+		fieldmap_free(&p->fields);
+		free(p->dir);
+		free(p);
+	}
+	r->plans = NULL;
+	r->root_plan = NULL;
+}

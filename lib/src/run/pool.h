@@ -1,0 +1,28 @@
+/* A fixed pool of threads for `symbol` notes of `sync` measures.  Tasks
+ * are intrusive (the caller owns their memory), so submitting allocates
+ * nothing. */
+#ifndef CADENCE_RUN_POOL_H
+#define CADENCE_RUN_POOL_H
+
+#include <stddef.h>
+
+typedef struct rtask rtask;
+struct rtask {
+	void (*fn)(rtask *task);
+	rtask *next;
+};
+
+typedef struct rpool rpool;
+
+/* Returns 0, or -1 when no thread could be started. */
+int rpool_new(rpool **out, size_t threads);
+/* Waits for running tasks, drops queued ones, joins the threads. */
+void rpool_free(rpool *p);
+void rpool_submit(rpool *p, rtask *t);
+/* Submits a list linked by `next`, under one lock. */
+void rpool_submit_list(rpool *p, rtask *head);
+/* Runs one queued task on the calling thread; 0 when the queue was empty. */
+int rpool_help(rpool *p);
+size_t rpool_size(const rpool *p);
+
+#endif

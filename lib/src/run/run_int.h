@@ -1,0 +1,268 @@
+/*
+ * The engine's internal types.  One runner (runner.c) owns compiled plans
+ * (plan.c), one per cadence it may run; one run (engine.c) walks a plan
+ * with frames, one per cadence being run (the root, then each child), and
+ * runs notes as jobs (job.c): an attempt, its retries, its fallback.
+ */
+#ifndef CADENCE_RUN_INT_H
+#define CADENCE_RUN_INT_H
+
+#include "cadence/run.h"
+#include "model/model.h"
+#include "run/breaker.h"
+#include "run/exec.h"
+#include "run/fieldmap.h"
+#include "run/pool.h"
+#include "run/rexpr.h"
+#include "util/strbuf.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct rplan;
+
+/* Why something failed: filled where the failure is found, turned into a
+ * cadence_run_error (with cadence, measure, note) where it is reported. */
+typedef struct rfail {
+	strbuf msg;		/* what happened, e.g. "exited with status 3" */
+	const char *field;	/* borrowed from the model, or NULL */
+	char *stderr_tail;	/* owned */
+	int permanent;		/* retrying cannot help */
+	int timeout;
+	int cancelled;
+	int rejected;		/* the circuit breaker is open */
+} rfail;
+
+void rfail_reset(rfail *f);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void rfail_set(rfail *f, const char *fmt, ...);
+
+/* ---- compiled cadences ------------------------------------------------- */
+
+typedef struct rnote {
+	const cad_note *n;
+	const char *name;
+	struct rplan *plan;
+	unsigned attempts;	/* 1 without retry */
+	cadence_note_fn fn;	/* symbol */
+	void *userdata;
+	char **argv;		/* run: argv[0] resolved against the cadence's directory */
+	rexpr **set;		/* set: one expression per assignment */
+	long *set_field;
+	unsigned char *writes;	/* one flag per field; NULL: any field */
+	long *fallback_field;
+	rbreaker *breaker;	/* NULL without circuit_breaker */
+} rnote;
+
+typedef struct rmeasure {
+	const cad_measure *m;
+	size_t index;
+	rnote **notes;
+	size_t nnotes;
+	rnote **else_notes;
+	size_t nelse;
+	rexpr *when;		/* split */
+	struct rplan *child;	/* child */
+	rexpr **with;
+	long *with_field;	/* in the child's fields */
+	rexpr **merge;
+	long *merge_field;	/* in this cadence's fields */
+} rmeasure;
+
+typedef struct rplan {
+	const cadence_def *def;
+	const char *name;
+	char *dir;		/* directory of the cadence file, with a
+				 * trailing '/', or "" */
+	fieldmap fields;
+	rnote *notes;
+	size_t nnotes;
+	rmeasure *measures;
+	size_t nmeasures;
+	rnote *on_error;
+	int compiling;		/* 1 while its children are resolved: cycles */
+	struct rplan *next;	/* the runner's list */
+} rplan;
+
+/* ---- the runner ------------------------------------------------------------ */
+
+typedef struct rsymbol {
+	char *name;
+	cadence_note_fn fn;
+	void *userdata;
+} rsymbol;
+
+struct cadence_runner {
+	cadence_project *project;
+	const cadence_def *root;
+	cadence_run_opts opts;
+	cadence_run_hooks hooks;
+	cadence_clock clock;
+	char **environ_copy;	/* NULL: use environ */
+	char *state_dir;
+
+	rsymbol *symbols;
+	size_t nsymbols;
+	void **plugins;		/* dlopen handles */
+	char **plugin_paths;
+	size_t nplugins;
+	const cadence_def **extra;	/* cadence_runner_add_cadence */
+	size_t nextra;
+
+	pthread_mutex_t lock;	/* prepare, the pool, the rng */
+	int prepared;		/* 1 ok, -1 failed (err kept) */
+	cadence_run_error prepare_err;
+	rplan *plans;
+	rplan *root_plan;
+
+	rbreakers *breakers;
+	rpool *pool;
+	unsigned ncpu;
+
+	atomic_int cancelled;
+	int cancel_pipe[2];	/* readable once cancelled */
+	atomic_ulong runs;
+	uint64_t seed;
+};
+
+/* plan.c */
+int plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error *err);
+void plan_free_all(cadence_runner *r);
+
+/* ---- a run --------------------------------------------------------------- */
+
+typedef struct rrun rrun;
+typedef struct rframe rframe;
+
+/* A score: a JSON object holding every declared field, in declaration
+ * order, with a pointer to each field's item for O(1) access. */
+typedef struct rscore {
+	cJSON *obj;
+	cJSON **slot;
+	size_t n;
+	char *json;		/* cached serialization; NULL when stale */
+	size_t json_len;
+} rscore;
+
+struct rframe {
+	rrun *run;
+	rframe *parent;
+	const rplan *plan;
+	rscore score;
+	char *path;		/* "root/child" */
+	unsigned depth;
+	const rmeasure *measure;	/* the one running */
+	int interrupt;		/* a note ended the cadence early */
+	uint32_t *seen;		/* per field, for duplicate checks */
+	uint32_t seen_gen;
+	/* on_error handler context */
+	const char *handling_error;
+	const char *handling_note;
+};
+
+struct rrun {
+	cadence_runner *r;
+	char run_id[20];
+	uint64_t rng;
+	int wake[2];		/* pool completions; -1 until needed */
+	pthread_mutex_t done_lock;
+	struct rjob *done_head;	/* jobs finished on the pool */
+	int sleeping;		/* the run's thread waits in poll(): wake it */
+	cadence_run_error *err;
+	int timed;		/* hooks want durations */
+};
+
+int64_t run_now(const rrun *run);
+int run_cancelled(const rrun *run);
+void run_emit(rrun *run, const rframe *fr, cadence_event *ev);
+/* Fills the run's error from a failure: code, message prefixed with where. */
+void run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt,
+	       int code, rfail *f);
+
+/* engine.c: runs a cadence in a frame; 0, or an error code with the
+ * run's error filled. */
+int engine_walk(rframe *fr);
+
+/* ---- jobs: a note with its retries ------------------------------------------ */
+
+typedef enum rjob_state {
+	JOB_WAIT,		/* until start_at */
+	JOB_RUNNING,
+	JOB_DONE
+} rjob_state;
+
+typedef struct rjob {
+	rtask task;		/* first: the pool's view */
+	rframe *fr;
+	rnote *note;
+	rscore *base;		/* the score the note sees */
+	rjob_state state;
+	unsigned attempt;
+	int64_t start_at;	/* run clock, ns: when the next attempt may start */
+	int64_t attempt_start;	/* run clock, ns */
+	int64_t deadline;	/* rproc_now() ns of the attempt's timeout; 0: none */
+	int outcome;		/* cadence_note_result of the last attempt */
+	int status;		/* cadence_note_status at the end */
+	int fell_back;
+	int probe;		/* the attempt is a half-open probe */
+	int counted;		/* the attempt holds a breaker slot */
+	cJSON *changes;		/* owned */
+	rfail fail;
+	rproc *proc;		/* run notes, while running */
+	atomic_int abandon;	/* stop: another note of the sync failed */
+	struct rjob *next_done;
+} rjob;
+
+void job_init(rjob *j, rframe *fr, rnote *note, rscore *base);
+void job_clear(rjob *j);
+/* Runs jobs to the end: at most `parallel` at once (0: no limit); with
+ * stop_on_failure, the first job that fails for good stops the others.
+ * Returns 0 when every job succeeded (or fell back), else the index of
+ * the first failure + 1; -1 when cancelled; -2 out of memory. */
+long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel);
+
+/* score.c */
+int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f);
+void score_free(rscore *s);
+cJSON *score_take(rscore *s);
+const char *score_json(rscore *s, size_t *len);
+/* Checks a note's (or child's) changes against the score: drops unchanged
+ * fields from `changes`, fails on unknown, duplicate, mistyped or immutable
+ * fields and on fields outside `writes` (may be NULL). */
+int score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
+			cJSON *changes, rfail *f);
+/* Moves every item of `changes` (checked) into the score. */
+void score_apply(rscore *s, const rplan *p, cJSON *changes);
+int score_type_ok(cad_vtype t, const cJSON *v);
+const char *score_type_of(const cJSON *v);
+/* Replaces field i with v (owned). */
+void score_set(rscore *s, size_t i, cJSON *v);
+
+/* output.c: a `run` note's stdout to changes. */
+int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfail *f);
+/* Takes the control keys ($skip, $interrupt) out of an object. */
+int output_control(cJSON *obj, int *outcome, rfail *f);
+
+/* merge.c: the changes of a sync's notes, merged by the strategy. */
+int merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
+	       const char **who);
+
+/* retry.c */
+int64_t retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng);
+uint64_t rng_next(uint64_t *state);
+
+/* clock.c */
+void clock_system(cadence_clock *c);
+
+/* plugin.c */
+int plugin_open(cadence_runner *r, const char *path, strbuf *msg);
+cadence_note_fn plugin_find(cadence_runner *r, const char *name);
+void plugin_close_all(cadence_runner *r);
+
+/* print.c */
+int plan_print(const rplan *p, FILE *out);
+
+#endif

@@ -1,0 +1,180 @@
+/* The public side of the engine: runners, registration, cancel. */
+#include "run/run_int.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cadence_run_error_clear(cadence_run_error *err)
+{
+	if (!err)
+		return;
+	free(err->message);
+	free(err->cadence);
+	free(err->path);
+	free(err->measure);
+	free(err->note);
+	free(err->field);
+	free(err->stderr_tail);
+	memset(err, 0, sizeof(*err));
+}
+
+static unsigned cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+static uint64_t time_seed(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t s = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	s ^= (uint64_t)getpid() << 32;
+	return s ? s : 1;
+}
+
+int cadence_runner_new(cadence_runner **out, cadence_project *project,
+		       const cadence_def *def, const cadence_run_opts *opts)
+{
+	cadence_runner *r = calloc(1, sizeof(*r));
+	*out = NULL;
+	if (!r)
+		return CADENCE_ENOMEM;
+	r->project = project;
+	r->root = def;
+	if (opts)
+		r->opts = *opts;
+	else
+		r->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
+	if (r->opts.hooks)
+		r->hooks = *r->opts.hooks;
+	r->opts.hooks = NULL;
+	if (r->opts.clock)
+		r->clock = *r->opts.clock;
+	else
+		clock_system(&r->clock);
+	r->opts.clock = NULL;
+	r->seed = r->opts.seed ? r->opts.seed : time_seed();
+	r->ncpu = cpu_count();
+	r->cancel_pipe[0] = r->cancel_pipe[1] = -1;
+	atomic_init(&r->cancelled, 0);
+	atomic_init(&r->runs, 0);
+	pthread_mutex_init(&r->lock, NULL);
+	if (r->opts.state_dir && !(r->state_dir = strdup(r->opts.state_dir)))
+		goto oom;
+	r->opts.state_dir = NULL;
+	if (pipe(r->cancel_pipe))
+		goto oom;
+	for (int i = 0; i < 2; i++)
+		fcntl(r->cancel_pipe[i], F_SETFD, FD_CLOEXEC);
+	fcntl(r->cancel_pipe[1], F_SETFL, fcntl(r->cancel_pipe[1], F_GETFL) | O_NONBLOCK);
+	*out = r;
+	return 0;
+oom:
+	cadence_runner_free(r);
+	return CADENCE_ENOMEM;
+}
+
+void cadence_runner_free(cadence_runner *r)
+{
+	if (!r)
+		return;
+	rpool_free(r->pool);
+	plan_free_all(r);
+	rbreakers_free(r->breakers);
+	for (size_t i = 0; i < r->nsymbols; i++)
+		free(r->symbols[i].name);
+	free(r->symbols);
+	plugin_close_all(r);
+	free((void *)r->extra);
+	free(r->state_dir);
+	cadence_run_error_clear(&r->prepare_err);
+	for (int i = 0; i < 2; i++)
+		if (r->cancel_pipe[i] >= 0)
+			close(r->cancel_pipe[i]);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+int cadence_runner_register(cadence_runner *r, const char *name, cadence_note_fn fn,
+			    void *userdata)
+{
+	if (!name || !*name || !fn || r->prepared)
+		return CADENCE_EINVAL;
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		if (!strcmp(r->symbols[i].name, name)) {
+			r->symbols[i].fn = fn;
+			r->symbols[i].userdata = userdata;
+			return 0;
+		}
+	}
+	rsymbol *s = realloc(r->symbols, (r->nsymbols + 1) * sizeof(*s));
+	if (!s)
+		return CADENCE_ENOMEM;
+	r->symbols = s;
+	if (!(s[r->nsymbols].name = strdup(name)))
+		return CADENCE_ENOMEM;
+	s[r->nsymbols].fn = fn;
+	s[r->nsymbols].userdata = userdata;
+	r->nsymbols++;
+	return 0;
+}
+
+int cadence_runner_load_plugin(cadence_runner *r, const char *path, cadence_run_error *err)
+{
+	strbuf msg = STRBUF_INIT;
+	if (r->prepared)
+		return CADENCE_EINVAL;
+	int rc = plugin_open(r, path, &msg);
+	if (rc && err) {
+		cadence_run_error_clear(err);
+		err->code = rc;
+		err->message = strbuf_detach(&msg);
+	}
+	strbuf_free(&msg);
+	return rc;
+}
+
+int cadence_runner_add_cadence(cadence_runner *r, const cadence_def *def)
+{
+	if (r->prepared || !def)
+		return CADENCE_EINVAL;
+	const cadence_def **e = realloc((void *)r->extra, (r->nextra + 1) * sizeof(*e));
+	if (!e)
+		return CADENCE_ENOMEM;
+	e[r->nextra++] = def;
+	r->extra = e;
+	return 0;
+}
+
+int cadence_runner_prepare(cadence_runner *r, cadence_run_error *err)
+{
+	return plan_prepare(r, 0, err);
+}
+
+void cadence_runner_cancel(cadence_runner *r)
+{
+	/* async-signal-safe: an atomic store and a write */
+	atomic_store(&r->cancelled, 1);
+	if (r->cancel_pipe[1] >= 0)
+		(void)!write(r->cancel_pipe[1], "c", 1);
+}
+
+int cadence_runner_print_plan(cadence_runner *r, FILE *out, cadence_run_error *err)
+{
+	int rc = plan_prepare(r, 1, err);
+	if (rc)
+		return rc;
+	if (plan_print(r->root_plan, out)) {
+		if (err) {
+			cadence_run_error_clear(err);
+			err->code = CADENCE_EIO;
+			err->message = strdup("cannot write the plan");
+		}
+		return CADENCE_EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,294 @@
+/* The score at run time: typed input with defaults, and the checks every
+ * change goes through (known field, type, immutable, the note's writes). */
+#include "run/run_int.h"
+#include "util/suggest.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Integers are exact in a double up to 2^53. */
+#define MAX_EXACT 9007199254740992.0
+
+int score_type_ok(cad_vtype t, const cJSON *v)
+{
+	if (cJSON_IsNull(v))
+		return 1;	/* null: unset, for any type */
+	switch (t) {
+	case CAD_T_STRING: return cJSON_IsString(v);
+	case CAD_T_INTEGER:
+		return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+		       fabs(v->valuedouble) <= MAX_EXACT;
+	case CAD_T_NUMBER: return cJSON_IsNumber(v);
+	case CAD_T_BOOLEAN: return cJSON_IsBool(v);
+	case CAD_T_ARRAY: return cJSON_IsArray(v);
+	case CAD_T_OBJECT: return cJSON_IsObject(v);
+	case CAD_T_ANY: return 1;
+	}
+	return 0;
+}
+
+const char *score_type_of(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return v->valuedouble == floor(v->valuedouble) ? "an integer" : "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsObject(v))
+		return "an object";
+	if (cJSON_IsNull(v))
+		return "null";
+	return "an invalid value";
+}
+
+static const char *article(cad_vtype t)
+{
+	return t == CAD_T_INTEGER || t == CAD_T_ARRAY || t == CAD_T_OBJECT ||
+	       t == CAD_T_ANY ? "an" : "a";
+}
+
+/* "; did you mean 'x'?" for an unknown field name */
+static void suggest_field(const rplan *p, const char *name, strbuf *sb)
+{
+	const char *cands[64];
+	size_t n = 0;
+	for (size_t i = 0; i < p->def->nfields && n < 64; i++)
+		cands[n++] = p->def->fields[i].name.name;
+	const char *near = n ? suggest_pick(name, strlen(name), cands, n) : NULL;
+	if (near)
+		strbuf_addf(sb, "; did you mean '%s'?", near);
+	else if (!p->def->nfields)
+		strbuf_adds(sb, "; the cadence declares no score fields");
+}
+
+/* A problem with the input; the first one names the field. */
+static void input_problem(rfail *f, size_t *count, const char *field)
+{
+	if (*count)
+		strbuf_adds(&f->msg, "\n");
+	if (!*count)
+		f->field = field;
+	(*count)++;
+}
+
+int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
+{
+	const cadence_def *def = p->def;
+	size_t n = def->nfields, problems = 0;
+	const cJSON **given = NULL;
+
+	memset(s, 0, sizeof(*s));
+	if (input && !cJSON_IsObject(input)) {
+		rfail_set(f, "the score must be a JSON object of fields, not %s",
+			  score_type_of(input));
+		f->permanent = 1;
+		return CADENCE_EINVALID;
+	}
+	given = calloc(n ? n : 1, sizeof(*given));
+	s->slot = calloc(n ? n : 1, sizeof(*s->slot));
+	s->obj = cJSON_CreateObject();
+	if (!given || !s->slot || !s->obj)
+		goto oom;
+	s->n = n;
+	rfail_reset(f);
+	for (const cJSON *item = input ? input->child : NULL; item; item = item->next) {
+		long i = item->string ? fieldmap_get(&p->fields, item->string) : -1;
+		if (i < 0) {
+			input_problem(f, &problems, NULL);
+			strbuf_addf(&f->msg, "unknown field '%s'", item->string ? item->string : "");
+			suggest_field(p, item->string ? item->string : "", &f->msg);
+			continue;
+		}
+		const cad_field *fd = &def->fields[i];
+		if (given[i]) {
+			input_problem(f, &problems, fd->name.name);
+			strbuf_addf(&f->msg, "field '%s' is given twice", fd->name.name);
+			continue;
+		}
+		given[i] = item;
+		if (!score_type_ok(fd->type, item)) {
+			input_problem(f, &problems, fd->name.name);
+			strbuf_addf(&f->msg, "field '%s' must be %s %s, not %s", fd->name.name,
+				    article(fd->type), cad_vtype_names[fd->type],
+				    score_type_of(item));
+		} else if (fd->required && cJSON_IsNull(item)) {
+			input_problem(f, &problems, fd->name.name);
+			strbuf_addf(&f->msg, "field '%s' is required and cannot be null",
+				    fd->name.name);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const cad_field *fd = &def->fields[i];
+		if (fd->required && !given[i]) {
+			input_problem(f, &problems, fd->name.name);
+			strbuf_addf(&f->msg, "missing required field '%s' (%s %s)", fd->name.name,
+				    article(fd->type), cad_vtype_names[fd->type]);
+		}
+	}
+	if (problems) {
+		if (problems > 1) {
+			/* one problem per line, under a count */
+			strbuf all = STRBUF_INIT;
+			strbuf_addf(&all, "%zu problems:\n", problems);
+			const char *m = strbuf_cstr(&f->msg);
+			for (const char *line = m; m && *line;) {
+				const char *nl = strchr(line, '\n');
+				size_t len = nl ? (size_t)(nl - line) : strlen(line);
+				strbuf_adds(&all, "  ");
+				strbuf_add(&all, line, len);
+				if (nl)
+					strbuf_addc(&all, '\n');
+				line += len + (nl ? 1 : 0);
+			}
+			strbuf_free(&f->msg);
+			f->msg = all;
+		}
+		f->permanent = 1;
+		free(given);
+		score_free(s);
+		return CADENCE_EINVALID;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const cad_field *fd = &def->fields[i];
+		cJSON *v;
+		if (given[i])
+			v = cJSON_Duplicate(given[i], 1);
+		else if (fd->def)
+			v = cJSON_Duplicate(fd->def, 1);
+		else
+			v = cJSON_CreateNull();
+		if (!v || !cJSON_AddItemToObject(s->obj, fd->name.name, v)) {
+			cJSON_Delete(v);
+			goto oom;
+		}
+		s->slot[i] = v;
+	}
+	free(given);
+	return 0;
+oom:
+	free(given);
+	score_free(s);
+	rfail_set(f, "out of memory");
+	return CADENCE_ENOMEM;
+}
+
+void score_free(rscore *s)
+{
+	cJSON_Delete(s->obj);
+	free(s->slot);
+	free(s->json);
+	memset(s, 0, sizeof(*s));
+}
+
+cJSON *score_take(rscore *s)
+{
+	cJSON *o = s->obj;
+	s->obj = NULL;
+	score_free(s);
+	return o;
+}
+
+const char *score_json(rscore *s, size_t *len)
+{
+	if (!s->json) {
+		s->json = cJSON_PrintUnformatted(s->obj);
+		s->json_len = s->json ? strlen(s->json) : 0;
+	}
+	*len = s->json_len;
+	return s->json;
+}
+
+void score_set(rscore *s, size_t i, cJSON *v)
+{
+	cJSON *old = s->slot[i];
+	/* the new item takes the old one's key: no allocation */
+	if (!(v->type & cJSON_StringIsConst))
+		cJSON_free(v->string);
+	v->string = old->string;
+	v->type = (v->type & ~cJSON_StringIsConst) | (old->type & cJSON_StringIsConst);
+	old->string = NULL;
+	cJSON_ReplaceItemViaPointer(s->obj, old, v);
+	s->slot[i] = v;
+	free(s->json);
+	s->json = NULL;
+}
+
+static void list_writes(const rplan *p, const unsigned char *writes, strbuf *sb)
+{
+	const char *sep = "";
+	strbuf_adds(sb, " [");
+	for (size_t i = 0; i < p->def->nfields; i++) {
+		if (writes[i]) {
+			strbuf_addf(sb, "%s%s", sep, p->def->fields[i].name.name);
+			sep = ", ";
+		}
+	}
+	strbuf_adds(sb, "]");
+}
+
+int score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
+			cJSON *changes, rfail *f)
+{
+	const rplan *p = fr->plan;
+	if (++fr->seen_gen == 0) {
+		memset(fr->seen, 0, p->def->nfields * sizeof(*fr->seen));
+		fr->seen_gen = 1;
+	}
+	for (cJSON *item = changes->child, *next; item; item = next) {
+		next = item->next;
+		long i = item->string ? fieldmap_get(&p->fields, item->string) : -1;
+		f->permanent = 1;
+		if (i < 0) {
+			rfail_set(f, "it changed unknown field '%s'", item->string ? item->string : "");
+			suggest_field(p, item->string ? item->string : "", &f->msg);
+			return -1;
+		}
+		const cad_field *fd = &p->def->fields[i];
+		f->field = fd->name.name;
+		if (fr->seen[i] == fr->seen_gen) {
+			rfail_set(f, "it changed field '%s' twice in one output", fd->name.name);
+			return -1;
+		}
+		fr->seen[i] = fr->seen_gen;
+		if (cJSON_Compare(base->slot[i], item, 1)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(changes, item));
+			continue;	/* the same value: not a change */
+		}
+		if (!score_type_ok(fd->type, item)) {
+			rfail_set(f, "it set field '%s' to %s, but the field is %s %s",
+				  fd->name.name, score_type_of(item), article(fd->type),
+				  cad_vtype_names[fd->type]);
+			return -1;
+		}
+		if (fd->immutable) {
+			rfail_set(f, "it changed immutable field '%s'", fd->name.name);
+			return -1;
+		}
+		if (writes && !writes[i]) {
+			rfail_set(f, "it changed field '%s', which is not in its writes:",
+				  fd->name.name);
+			list_writes(p, writes, &f->msg);
+			return -1;
+		}
+		f->field = NULL;
+	}
+	f->permanent = 0;
+	return 0;
+}
+
+void score_apply(rscore *s, const rplan *p, cJSON *changes)
+{
+	while (changes->child) {
+		cJSON *item = cJSON_DetachItemViaPointer(changes, changes->child);
+		long i = fieldmap_get(&p->fields, item->string);
+		if (i < 0) {	/* checked before: cannot happen */
+			cJSON_Delete(item);
+			continue;
+		}
+		score_set(s, (size_t)i, item);
+	}
+}
