@@ -70,6 +70,7 @@ int cli_error(int code, const char *fmt, ...);
 /* The command table (main.c) and its commands. */
 extern const cli_cmd cli_cmd_validate;
 extern const cli_cmd cli_cmd_schema;
+extern const cli_cmd cli_cmd_run;
 const cli_cmd *cli_find_command(const char *name);
 extern const cli_cmd *const cli_commands[];
 

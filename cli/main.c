@@ -12,6 +12,7 @@
 const cli_cmd *const cli_commands[] = {
 	&cli_cmd_validate,
 	&cli_cmd_schema,
+	&cli_cmd_run,
 	NULL,
 };
 

@@ -73,19 +73,27 @@ void run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt,
 	const char *what = strbuf_cstr(&f->msg);
 	strbuf m = STRBUF_INIT;
 
-	strbuf_addf(&m, "%s: ", fr->path);
-	if (measure && (!note || strcmp(measure, note->name) ||
-			fr->measure->m->kind != CAD_M_THEN))
+	/* "path: sync 'enrich', note 'fetch' (attempt 2 of 3): what"; a
+	 * `then` measure named after its note is not repeated */
+	const char *sep = "";
+	strbuf_adds(&m, fr->path);
+	strbuf_adds(&m, ": ");
+	if (note && fr->handling_error) {
+		strbuf_adds(&m, "on_error ");
+	} else if (measure && (!note || strcmp(measure, note->name) ||
+			       fr->measure->m->kind != CAD_M_THEN)) {
 		strbuf_addf(&m, "%s '%s'", cad_measure_kind_names[fr->measure->m->kind], measure);
+		sep = ", ";
+	}
 	if (note) {
-		strbuf_addf(&m, "%snote '%s'", measure && (strcmp(measure, note->name) ||
-							  fr->measure->m->kind != CAD_M_THEN)
-			    ? ", " : "", note->name);
+		strbuf_addf(&m, "%snote '%s'", sep, note->name);
 		if (attempt && note->attempts > 1)
 			strbuf_addf(&m, " (attempt %u of %u)", attempt, note->attempts);
 		else if (attempt > 1)
 			strbuf_addf(&m, " (attempt %u)", attempt);
 	}
+	if (m.len >= 2 && m.buf[m.len - 2] == ':')
+		m.len -= 2;	/* nothing between the path and the message */
 	strbuf_addf(&m, ": %s", what && *what ? what : cadence_strerror(code));
 	if (f->stderr_tail) {
 		strbuf_adds(&m, "\nits stderr ended with:");

@@ -74,14 +74,15 @@ int output_control(cJSON *obj, int *outcome, rfail *f)
 int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfail *f)
 {
 	const char *end = NULL;
+	int oc = CADENCE_NOTE_OK;
 	*changes = NULL;
-	*outcome = CADENCE_NOTE_OK;
 	if (blank(buf, len)) {
 		*changes = cJSON_CreateObject();
 		if (!*changes) {
 			rfail_set(f, "out of memory");
 			return -1;
 		}
+		*outcome = oc;
 		return 0;
 	}
 	if (memchr(buf, '\0', len)) {
@@ -99,6 +100,8 @@ int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfa
 		return -1;
 	}
 	if (end && !blank(end, len - (size_t)(end - buf))) {
+		while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+			end++;
 		rfail_set(f, "its output has more after the JSON value");
 		where(buf, len, (size_t)(end - buf), f);
 		cJSON_Delete(v);
@@ -110,10 +113,11 @@ int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfa
 		cJSON_Delete(v);
 		return -1;
 	}
-	if (output_control(v, outcome, f)) {
+	if (output_control(v, &oc, f)) {
 		cJSON_Delete(v);
 		return -1;
 	}
 	*changes = v;
+	*outcome = oc;
 	return 0;
 }

@@ -1,0 +1,569 @@
+/* cadence run: execute a cadence; the final score as JSON on stdout. */
+#include "cli.h"
+#include "files.h"
+
+#include <cadence/cadence.h>
+#include <cadence/run.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format/scalar.h"
+
+/* Exit status of a run stopped by SIGINT or SIGTERM, as shells report a
+ * process killed by SIGINT (128 + 2). */
+enum { EXIT_INTERRUPTED = 130 };
+
+enum {
+	OPT_SCORE = 1,
+	OPT_SCORE_FILE,
+	OPT_PLUGIN,
+	OPT_JOBS,
+	OPT_DRY_RUN,
+	OPT_LOG,
+	OPT_TIMINGS,
+	OPT_STATE_DIR,
+	OPT_VERBOSE,
+	OPT_GRACE,
+	OPT_COMPACT,
+};
+
+static const char *const log_formats[] = { "text", "json", NULL };
+
+static const cli_opt run_opts[] = {
+	{ OPT_SCORE, 's', "score", "JSON", "the input score, a JSON object", NULL },
+	{ OPT_SCORE_FILE, 0, "score-file", "FILE",
+	  "read the input score from FILE ('-': standard input)", NULL },
+	{ OPT_PLUGIN, 'p', "plugin", "PATH.so",
+	  "load C notes (symbol:) from a shared object; repeatable", NULL },
+	{ OPT_JOBS, 'j', "jobs", "N",
+	  "run at most N notes of a sync at once (default: all; C notes on one thread per CPU)",
+	  NULL },
+	{ OPT_DRY_RUN, 'n', "dry-run", NULL, "print what would run, and run nothing", NULL },
+	{ OPT_LOG, 0, "log", "FORMAT", "the log on stderr: text (default) or json (JSON lines)",
+	  log_formats },
+	{ OPT_TIMINGS, 't', "timings", NULL, "print a table of note timings on stderr at the end",
+	  NULL },
+	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
+	  "where circuit breakers keep their state between runs "
+	  "(default $CADENCE_STATE_DIR, else $XDG_STATE_HOME/cadence, else ~/.local/state/cadence)",
+	  NULL },
+	{ OPT_VERBOSE, 'v', "verbose", NULL, "log every measure and note as it starts and ends",
+	  NULL },
+	{ OPT_GRACE, 0, "kill-grace", "DURATION",
+	  "time between SIGTERM and SIGKILL when a note is stopped (default 2s)", NULL },
+	{ OPT_COMPACT, 'c', "compact", NULL, "print the final score on one line", NULL },
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+typedef struct timing {
+	char *key;		/* path/note */
+	unsigned calls, failures;
+	int64_t total_ns, max_ns;
+} timing;
+
+typedef struct run_ctx {
+	const char *score;
+	const char *score_file;
+	const char **plugins;
+	size_t nplugins;
+	unsigned jobs;
+	int dry_run;
+	int json_log;
+	int timings;
+	int verbose;
+	int compact;
+	int64_t grace_ms;
+	const char *state_dir;
+	/* the log */
+	int progress;		/* a live line on a terminal */
+	int progress_shown;
+	char *last_error;	/* the last error logged, not to repeat it */
+	timing *times;
+	size_t ntimes, captimes;
+} run_ctx;
+
+static int on_opt(void *p, int id, const char *value)
+{
+	run_ctx *c = p;
+	switch (id) {
+	case OPT_SCORE: c->score = value; break;
+	case OPT_SCORE_FILE: c->score_file = value; break;
+	case OPT_PLUGIN: {
+		const char **pl = realloc(c->plugins, (c->nplugins + 1) * sizeof(*pl));
+		if (!pl)
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		pl[c->nplugins++] = value;
+		c->plugins = pl;
+		break;
+	}
+	case OPT_JOBS: {
+		char *end;
+		errno = 0;
+		long n = strtol(value, &end, 10);
+		if (errno || *end || n < 1 || n > 4096)
+			return cli_usage_error("--jobs takes a number from 1 to 4096, not '%s'", value);
+		c->jobs = (unsigned)n;
+		break;
+	}
+	case OPT_DRY_RUN: c->dry_run = 1; break;
+	case OPT_LOG: c->json_log = !strcmp(value, "json"); break;
+	case OPT_TIMINGS: c->timings = 1; break;
+	case OPT_STATE_DIR: c->state_dir = value; break;
+	case OPT_VERBOSE: c->verbose = 1; break;
+	case OPT_COMPACT: c->compact = 1; break;
+	case OPT_GRACE: {
+		const char *help = NULL, *bad = scalar_duration(value, strlen(value), &c->grace_ms, &help);
+		if (bad || c->grace_ms <= 0)
+			return cli_usage_error("--kill-grace: %s (for example 500ms or 2s)",
+					       bad ? bad : "must be longer than 0");
+		break;
+	}
+	}
+	return 0;
+}
+
+/* ---- the log: events to stderr ------------------------------------------------ */
+
+static void clear_progress(run_ctx *c)
+{
+	if (c->progress_shown) {
+		fputs("\r\033[K", stderr);
+		c->progress_shown = 0;
+	}
+}
+
+static const char *const status_names[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
+static const char *const kind_names[] = {
+	"cadence_start", "cadence_end", "measure_start", "measure_end", "note_start",
+	"note_end", "retry", "fallback", "error", "log",
+};
+
+static void json_log(const cadence_event *ev)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "event", kind_names[ev->kind]);
+	cJSON_AddStringToObject(o, "run_id", ev->run_id);
+	cJSON_AddStringToObject(o, "cadence", ev->cadence);
+	cJSON_AddStringToObject(o, "path", ev->path);
+	if (ev->measure) {
+		cJSON_AddStringToObject(o, "measure", ev->measure);
+		cJSON_AddStringToObject(o, "kind", ev->measure_kind);
+	}
+	if (ev->note) {
+		cJSON_AddStringToObject(o, "note", ev->note);
+		cJSON_AddNumberToObject(o, "attempt", ev->attempt);
+		cJSON_AddNumberToObject(o, "attempts", ev->attempts);
+	}
+	if (ev->kind == CADENCE_EVENT_NOTE_END)
+		cJSON_AddStringToObject(o, "status", status_names[ev->status]);
+	else if (ev->kind == CADENCE_EVENT_CADENCE_END || ev->kind == CADENCE_EVENT_MEASURE_END)
+		cJSON_AddStringToObject(o, "status", ev->status ? "failed" : "ok");
+	if (ev->kind == CADENCE_EVENT_NOTE_END || ev->kind == CADENCE_EVENT_CADENCE_END ||
+	    ev->kind == CADENCE_EVENT_MEASURE_END)
+		cJSON_AddNumberToObject(o, "duration_ms", (double)ev->duration_ns / 1e6);
+	if (ev->kind == CADENCE_EVENT_RETRY)
+		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
+	if (ev->message)
+		cJSON_AddStringToObject(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message",
+					ev->message);
+	char *s = cJSON_PrintUnformatted(o);
+	if (s)
+		fprintf(stderr, "%s\n", s);
+	cJSON_free(s);
+	cJSON_Delete(o);
+}
+
+static void time_note(run_ctx *c, const cadence_event *ev)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s/%s", ev->path, ev->note);
+	timing *t = NULL;
+	for (size_t i = 0; i < c->ntimes && !t; i++)
+		if (!strcmp(c->times[i].key, key))
+			t = &c->times[i];
+	if (!t) {
+		if (c->ntimes == c->captimes) {
+			size_t cap = c->captimes ? c->captimes * 2 : 16;
+			timing *nt = realloc(c->times, cap * sizeof(*nt));
+			if (!nt)
+				return;
+			c->times = nt;
+			c->captimes = cap;
+		}
+		t = &c->times[c->ntimes];
+		memset(t, 0, sizeof(*t));
+		if (!(t->key = strdup(key)))
+			return;
+		c->ntimes++;
+	}
+	t->calls++;
+	t->failures += ev->status != CADENCE_NOTE_STATUS_OK;
+	t->total_ns += ev->duration_ns;
+	if (ev->duration_ns > t->max_ns)
+		t->max_ns = ev->duration_ns;
+}
+
+static void where(const cadence_event *ev, char *buf, size_t size)
+{
+	if (ev->depth)
+		snprintf(buf, size, "%s/%s", ev->path, ev->note ? ev->note : "");
+	else
+		snprintf(buf, size, "%s", ev->note ? ev->note : ev->path);
+}
+
+static void text_log(run_ctx *c, const cadence_event *ev)
+{
+	char w[512];
+	where(ev, w, sizeof(w));
+	switch (ev->kind) {
+	case CADENCE_EVENT_LOG:
+		clear_progress(c);
+		fprintf(stderr, "[%s] %s\n", w, ev->message);
+		break;
+	case CADENCE_EVENT_RETRY:
+		clear_progress(c);
+		fprintf(stderr, "cadence: note '%s' failed (attempt %u of %u): %s; retrying in %lld ms\n",
+			w, ev->attempt, ev->attempts, ev->message, (long long)ev->delay_ms);
+		break;
+	case CADENCE_EVENT_FALLBACK:
+		clear_progress(c);
+		fprintf(stderr, "cadence: note '%s' failed for good: %s; its fallback applies\n",
+			w, ev->message);
+		break;
+	case CADENCE_EVENT_ERROR:
+		clear_progress(c);
+		fprintf(stderr, "cadence: error: %s\n", ev->message);
+		free(c->last_error);
+		c->last_error = strdup(ev->message);
+		break;
+	case CADENCE_EVENT_MEASURE_START:
+		if (c->verbose) {
+			fprintf(stderr, "cadence: %s: %s '%s' (%zu of %zu)\n", ev->path,
+				ev->measure_kind, ev->measure, ev->measure_index + 1, ev->measure_count);
+		} else if (c->progress && ev->depth == 0) {
+			fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", ev->measure_index + 1,
+				ev->measure_count, ev->measure_kind, ev->measure);
+			c->progress_shown = 1;
+		}
+		break;
+	case CADENCE_EVENT_NOTE_END:
+		if (c->verbose)
+			fprintf(stderr, "cadence: %s: note '%s' %s in %.1f ms%s%s\n", ev->path,
+				ev->note, status_names[ev->status], (double)ev->duration_ns / 1e6,
+				ev->message ? ": " : "", ev->message ? ev->message : "");
+		break;
+	case CADENCE_EVENT_CADENCE_END:
+		if (ev->depth == 0)
+			clear_progress(c);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_event(void *ctx, const cadence_event *ev)
+{
+	run_ctx *c = ctx;
+	if (ev->kind == CADENCE_EVENT_NOTE_END && c->timings)
+		time_note(c, ev);
+	if (c->json_log)
+		json_log(ev);
+	else
+		text_log(c, ev);
+}
+
+static void print_timings(run_ctx *c)
+{
+	if (!c->ntimes)
+		return;
+	size_t w = 4;
+	for (size_t i = 0; i < c->ntimes; i++)
+		if (strlen(c->times[i].key) > w)
+			w = strlen(c->times[i].key);
+	fprintf(stderr, "%-*s %6s %6s %11s %11s %11s\n", (int)w, "note", "calls", "failed",
+		"total ms", "mean ms", "max ms");
+	for (size_t i = 0; i < c->ntimes; i++) {
+		const timing *t = &c->times[i];
+		fprintf(stderr, "%-*s %6u %6u %11.3f %11.3f %11.3f\n", (int)w, t->key, t->calls,
+			t->failures, (double)t->total_ns / 1e6,
+			(double)t->total_ns / 1e6 / t->calls, (double)t->max_ns / 1e6);
+	}
+}
+
+/* ---- signals ------------------------------------------------------------------ */
+
+static cadence_runner *volatile the_runner;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (the_runner)
+		cadence_runner_cancel(the_runner);
+}
+
+static void catch_signals(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
+/* ---- inputs ------------------------------------------------------------------- */
+
+static int read_score(run_ctx *c, cli_args *args, cJSON **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	const char *from = NULL;
+	int from_stdin = args->npos > 1 || (c->score_file && !strcmp(c->score_file, "-"));
+	int sources = (c->score != NULL) + (c->score_file != NULL) + (args->npos > 1);
+
+	*out = NULL;
+	if (sources > 1)
+		return cli_usage_error("give the score once: --score JSON, --score-file FILE or '-'");
+	if (args->npos > 2 || (args->npos == 2 && strcmp(args->pos[1], "-")))
+		return cli_usage_error("unexpected argument '%s'; the score is given with --score JSON, "
+				       "--score-file FILE or '-' (standard input)", args->pos[1]);
+	if (!sources)
+		return 0;
+	if (c->score) {
+		buf = strdup(c->score);
+		len = buf ? strlen(buf) : 0;
+		from = "--score";
+		if (!buf)
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	} else {
+		FILE *f = from_stdin ? stdin : fopen(c->score_file, "rb");
+		from = from_stdin ? "standard input" : c->score_file;
+		if (!f)
+			return cli_usage_error("cannot read the score file '%s': %s", c->score_file,
+					       strerror(errno));
+		int rc = files_read_stream(f, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len);
+		int e = errno;
+		if (!from_stdin)
+			fclose(f);
+		if (rc)
+			return cli_usage_error("cannot read the score from %s: %s", from, strerror(e));
+		if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
+			free(buf);
+			return cli_usage_error("the score in %s is larger than %zu bytes", from,
+					       CADENCE_DEFAULT_MAX_FILE_SIZE);
+		}
+	}
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!v) {
+		size_t at = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
+		unsigned line = 1, col = 1;
+		for (size_t i = 0; i < at; i++, col++)
+			if (buf[i] == '\n')
+				line++, col = 0;
+		free(buf);
+		return cli_usage_error("the score from %s is not JSON (line %u, column %u)", from,
+				       line, col);
+	}
+	free(buf);
+	if (!cJSON_IsObject(v)) {
+		cJSON_Delete(v);
+		return cli_usage_error("the score from %s must be a JSON object of fields", from);
+	}
+	*out = v;
+	return 0;
+}
+
+/* Loads and checks the cadence; problems go to stderr. */
+static int load(const char *path, cadence_project **project, const cadence_def **def)
+{
+	cadence_diags *diags = NULL;
+	int rc = 0;
+	if (cadence_diags_new(&diags) || cadence_project_new(project, NULL))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	int lr = cadence_project_load_file(*project, path, def, diags);
+	if (lr == CADENCE_ENOMEM) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	cadence_check_opts co = CADENCE_CHECK_OPTS_INIT;
+	co.check_executables = 0;
+	for (size_t i = 0; !lr && i < cadence_project_count(*project); i++)
+		if (cadence_check(*project, cadence_project_get(*project, i), &co, diags) ==
+		    CADENCE_ENOMEM) {
+			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
+	if (lr || cadence_diags_errors(diags)) {
+		cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
+		wo.color = cli_color_wanted(NULL, stderr);
+		wo.files_checked = cadence_project_file_count(*project);
+		cadence_diags_sort(diags);
+		cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
+		fprintf(stderr, "cadence: error: %s has problems; nothing ran\n", path);
+		rc = CLI_EXIT_USAGE;
+	}
+out:
+	cadence_diags_free(diags);
+	return rc;
+}
+
+static char *default_state_dir(void)
+{
+	const char *e = getenv("CADENCE_STATE_DIR");
+	char buf[4096];
+	if (e && *e)
+		return strdup(e);
+	if ((e = getenv("XDG_STATE_HOME")) && *e) {
+		snprintf(buf, sizeof(buf), "%s/cadence", e);
+		return strdup(buf);
+	}
+	if ((e = getenv("HOME")) && *e) {
+		snprintf(buf, sizeof(buf), "%s/.local/state/cadence", e);
+		return strdup(buf);
+	}
+	return NULL;
+}
+
+static int exit_for(int rc)
+{
+	switch (rc) {
+	case 0: return CLI_EXIT_OK;
+	case CADENCE_EFAILED: return CLI_EXIT_PROBLEMS;
+	case CADENCE_EINVALID: return CLI_EXIT_USAGE;
+	case CADENCE_ECANCELED: return EXIT_INTERRUPTED;
+	default: return CLI_EXIT_INTERNAL;
+	}
+}
+
+static int run_cmd(const cli_cmd *cmd, int argc, char **argv)
+{
+	run_ctx c;
+	cli_args args;
+	cJSON *input = NULL, *out = NULL;
+	cadence_project *project = NULL;
+	const cadence_def *def = NULL;
+	cadence_runner *runner = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	char *state_dir = NULL;
+	struct sigaction old_int, old_term;
+	int rc, caught = 0;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args))) {
+		free(c.plugins);
+		return rc;
+	}
+	if (args.help) {
+		cli_print_help(cmd, stdout);
+		goto out;
+	}
+	if (!args.npos) {
+		rc = cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
+		goto out;
+	}
+	if ((rc = read_score(&c, &args, &input)))
+		goto out;
+	if ((rc = load(args.pos[0], &project, &def)))
+		goto out;
+
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &c, on_event };
+	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
+	state_dir = c.state_dir ? strdup(c.state_dir) : default_state_dir();
+	opts.jobs = c.jobs;
+	opts.hooks = &hooks;
+	opts.state_dir = state_dir;
+	opts.kill_grace_ms = c.grace_ms;
+	c.progress = !c.json_log && !c.verbose && isatty(STDERR_FILENO) &&
+		     !(getenv("CI") && *getenv("CI"));
+	if (cadence_runner_new(&runner, project, def, &opts)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c.nplugins; i++) {
+		if (cadence_runner_load_plugin(runner, c.plugins[i], &err)) {
+			rc = cli_usage_error("%s", err.message ? err.message : "cannot load a plugin");
+			goto out;
+		}
+	}
+	if (c.dry_run) {
+		if (cadence_runner_print_plan(runner, stdout, &err) == CADENCE_EIO)
+			rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the plan");
+		else if (err.code)
+			rc = cli_error(exit_for(err.code), "%s", err.message);
+		goto out;
+	}
+	if (cadence_runner_prepare(runner, &err)) {
+		rc = cli_error(exit_for(err.code), "%s", err.message);
+		goto out;
+	}
+	the_runner = runner;
+	catch_signals(&old_int, &old_term);
+	caught = 1;
+	int r = cadence_runner_run(runner, input, &out, &err);
+	rc = exit_for(r);
+	if (c.timings)
+		print_timings(&c);
+	if (r) {
+		clear_progress(&c);
+		if (!c.last_error || !err.message || strcmp(c.last_error, err.message))
+			fprintf(stderr, "cadence: error: %s\n", err.message ? err.message : cadence_strerror(r));
+		if (r == CADENCE_ECANCELED)
+			fprintf(stderr, "cadence: interrupted\n");
+		goto out;
+	}
+	char *s = c.compact ? cJSON_PrintUnformatted(out) : cJSON_Print(out);
+	if (!s) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	printf("%s\n", s);
+	cJSON_free(s);
+out:
+	if (caught) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		the_runner = NULL;
+	}
+	cJSON_Delete(out);
+	cJSON_Delete(input);
+	cadence_run_error_clear(&err);
+	cadence_runner_free(runner);
+	cadence_project_free(project);
+	free(state_dir);
+	for (size_t i = 0; i < c.ntimes; i++)
+		free(c.times[i].key);
+	free(c.times);
+	free(c.last_error);
+	free(c.plugins);
+	cli_args_free(&args);
+	return rc;
+}
+
+const cli_cmd cli_cmd_run = {
+	"run",
+	"[OPTIONS] FILE [-]",
+	"Run a cadence and print the final score as JSON.",
+	"The input score comes from --score JSON, --score-file FILE, or '-' (standard\n"
+	"input); without one, the score holds the declared defaults. The cadence is\n"
+	"checked first, as by 'cadence validate'; nothing runs if it has errors.\n"
+	"\n"
+	"Notes' stderr lines, retries and errors are logged on stderr; the final\n"
+	"score is printed on stdout. docs/run.md describes the note contract, the\n"
+	"environment of 'run' notes, the merge order of sync and the limits.\n"
+	"\n"
+	"Exit status: 0 the cadence succeeded, 1 it failed (the message names the\n"
+	"cadence, measure, note and attempt), 2 usage error, bad score or a cadence\n"
+	"with errors (nothing ran), 3 internal failure, 130 interrupted by SIGINT or\n"
+	"SIGTERM (running notes were stopped).",
+	run_opts,
+	run_cmd,
+};
