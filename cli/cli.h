@@ -71,6 +71,11 @@ int cli_error(int code, const char *fmt, ...);
 extern const cli_cmd cli_cmd_validate;
 extern const cli_cmd cli_cmd_schema;
 extern const cli_cmd cli_cmd_run;
+extern const cli_cmd cli_cmd_init;
+extern const cli_cmd cli_cmd_new;
+extern const cli_cmd cli_cmd_completion;
+/* `cadence new cadence|note`: the subcommands of cli_cmd_new */
+extern const cli_cmd *const cli_new_commands[];
 const cli_cmd *cli_find_command(const char *name);
 extern const cli_cmd *const cli_commands[];
 

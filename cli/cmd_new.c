@@ -1,0 +1,621 @@
+/* cadence new cadence|note: one cadence file, or one note with the YAML
+ * that declares it. */
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
+#include "cli.h"
+#include "files.h"
+#include "scaffold.h"
+
+#include <cadence/cadence.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "format/scalar.h"
+#include "scaffold/edit.h"
+#include "scaffold/notegen.h"
+#include "util/strbuf.h"
+
+enum {
+	OPT_DIR = 1, OPT_FORCE, OPT_DRY_RUN, OPT_TEMPLATES,
+	OPT_LANG, OPT_RETRY, OPT_TIMEOUT, OPT_FALLBACK, OPT_READS, OPT_WRITES, OPT_INTO,
+};
+
+#define COMMON_OPTS(what, dir) \
+	{ OPT_DIR, 0, "dir", "DIR", "where the " what " goes (default: " dir "/ when it exists, else .)", NULL }, \
+	{ OPT_FORCE, 0, "force", NULL, "replace the file if it exists", NULL }, \
+	{ OPT_DRY_RUN, 0, "dry-run", NULL, "show what would be written; write nothing", NULL }, \
+	{ OPT_TEMPLATES, 0, "templates", "DIR", "use the templates in DIR instead of the built-in ones", NULL }
+
+static const char *const langs[] = { "sh", "c", NULL };
+
+static const cli_opt new_cadence_opts[] = {
+	COMMON_OPTS("cadence file", "cadences"),
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static const cli_opt new_note_opts[] = {
+	{ OPT_LANG, 'l', "lang", "LANG", "sh: an executable (default); c: a C function for a plugin", langs },
+	{ OPT_RETRY, 0, "retry", "N", "attempts in all, the first included: retry: {attempts: N}", NULL },
+	{ OPT_TIMEOUT, 0, "timeout", "DURATION", "limit per attempt: 500ms, 30s, 2m, 1h30m", NULL },
+	{ OPT_FALLBACK, 0, "fallback", "JSON", "fields set when the note fails for good: '{\"status\": \"failed\"}'", NULL },
+	{ OPT_READS, 0, "reads", "FIELDS", "score fields it reads, comma-separated", NULL },
+	{ OPT_WRITES, 0, "writes", "FIELDS", "score fields it changes, comma-separated", NULL },
+	{ OPT_INTO, 0, "into", "CADENCE_FILE", "add the note to that cadence's notes: instead of printing it", NULL },
+	COMMON_OPTS("note", "notes"),
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static const cli_opt new_opts[] = {
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+#define MAX_FIELDS 64
+
+typedef struct new_ctx {
+	const char *dir, *templates;
+	int force, dry_run;
+	int lang_c;
+	const char *retry, *timeout, *fallback, *into;
+	char *reads_buf, *writes_buf;	/* strdup'd lists, split in place */
+	const char *reads[MAX_FIELDS], *writes[MAX_FIELDS];
+	size_t nreads, nwrites;
+	int bad;			/* an option was already reported */
+} new_ctx;
+
+/* Splits "a,b, c" in place into names, checking each. */
+static int split_fields(const char *opt, char *list, const char **out, size_t *n)
+{
+	for (char *s = list, *e; s; s = e) {
+		e = strchr(s, ',');
+		if (e)
+			*e++ = '\0';
+		while (*s == ' ')
+			s++;
+		size_t len = strlen(s);
+		while (len && s[len - 1] == ' ')
+			s[--len] = '\0';
+		if (!len)
+			continue;
+		char what[32];
+		snprintf(what, sizeof(what), "--%s field", opt);
+		int rc = scaffold_check_name(what, s, 0);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < *n; i++)
+			if (!strcmp(out[i], s))
+				return cli_usage_error("--%s names '%s' twice", opt, s);
+		if (*n == MAX_FIELDS)
+			return cli_usage_error("--%s: at most %d fields", opt, MAX_FIELDS);
+		out[(*n)++] = s;
+	}
+	return 0;
+}
+
+static int on_opt(void *p, int id, const char *value)
+{
+	new_ctx *c = p;
+	switch (id) {
+	case OPT_DIR: c->dir = value; break;
+	case OPT_FORCE: c->force = 1; break;
+	case OPT_DRY_RUN: c->dry_run = 1; break;
+	case OPT_TEMPLATES: c->templates = value; break;
+	case OPT_LANG: c->lang_c = !strcmp(value, "c"); break;
+	case OPT_RETRY: c->retry = value; break;
+	case OPT_TIMEOUT: c->timeout = value; break;
+	case OPT_FALLBACK: c->fallback = value; break;
+	case OPT_INTO: c->into = value; break;
+	case OPT_READS:
+	case OPT_WRITES: {
+		char **buf = id == OPT_READS ? &c->reads_buf : &c->writes_buf;
+		if (*buf)
+			return cli_usage_error("--%s given twice; list the fields once, comma-separated",
+					       id == OPT_READS ? "reads" : "writes");
+		if (!(*buf = strdup(value)))
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		return id == OPT_READS
+			? split_fields("reads", c->reads_buf, c->reads, &c->nreads)
+			: split_fields("writes", c->writes_buf, c->writes, &c->nwrites);
+	}
+	}
+	return 0;
+}
+
+static const char *default_dir(const new_ctx *c, const char *conventional)
+{
+	struct stat st;
+	if (c->dir)
+		return c->dir;
+	return !stat(conventional, &st) && S_ISDIR(st.st_mode) ? conventional : ".";
+}
+
+/* ---- new cadence ----------------------------------------------------------- */
+
+static int new_cadence(const cli_cmd *cmd, int argc, char **argv)
+{
+	new_ctx c = { 0 };
+	cli_args args;
+	tset ts = { 0 };
+	plan p;
+	int rc;
+
+	plan_init(&p);
+	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
+		return rc;
+	if (args.help) {
+		cli_print_help(cmd, stdout);
+		goto out;
+	}
+	if (args.npos != 1) {
+		rc = cli_usage_error("'cadence new cadence' takes one NAME%s",
+				     args.npos ? ", not several" : "; for example: cadence new cadence checkout");
+		goto out;
+	}
+	const char *name = args.pos[0];
+	const render_var vars[] = { { "name", name } };
+	if ((rc = scaffold_check_name("cadence", name, 0)) ||
+	    (rc = tset_load(&ts, c.templates, "cadence")) ||
+	    (rc = scaffold_render(&p, &ts, default_dir(&c, "cadences"), name, vars, 1, c.force)) ||
+	    (rc = scaffold_apply(&p, c.dry_run, c.force)))
+		goto out;
+out:
+	plan_free(&p);
+	tset_free(&ts);
+	cli_args_free(&args);
+	return rc;
+}
+
+/* ---- new note ---------------------------------------------------------------- */
+
+/* The absolute, normalised form of path: real for the part that exists,
+ * "." and ".." removed lexically for the rest. */
+static char *absolute(const char *path)
+{
+	strbuf b = STRBUF_INIT;
+	char *copy = strdup(path), *real = NULL;
+	if (!copy)
+		return NULL;
+	/* the longest prefix that exists */
+	size_t cut = strlen(copy);
+	for (;;) {
+		char save = copy[cut];
+		copy[cut] = '\0';
+		real = realpath(cut ? copy : ".", NULL);
+		copy[cut] = save;
+		if (real || !cut)
+			break;
+		while (cut > 0 && copy[cut - 1] != '/')
+			cut--;
+		while (cut > 0 && copy[cut - 1] == '/')
+			cut--;
+	}
+	if (!real) {
+		free(copy);
+		return NULL;
+	}
+	strbuf_adds(&b, real);
+	free(real);
+	for (char *s = copy + cut, *e; *s; s = e) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		e = s;
+		while (*e && *e != '/')
+			e++;
+		size_t n = (size_t)(e - s);
+		if (n == 1 && s[0] == '.')
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			char *slash = b.buf ? strrchr(b.buf, '/') : NULL;
+			if (slash && slash != b.buf)
+				b.len = (size_t)(slash - b.buf);
+			else if (slash)
+				b.len = 1;
+			continue;
+		}
+		if (b.len > 1)
+			strbuf_addc(&b, '/');
+		strbuf_add(&b, s, n);
+	}
+	free(copy);
+	return strbuf_detach(&b);
+}
+
+/* The path of `to` relative to the directory `from`, starting with "./"
+ * or "../" so that a `run:` command reads as a path. */
+static char *relative(const char *from, const char *to)
+{
+	char *a = absolute(from), *b = absolute(to);
+	strbuf r = STRBUF_INIT;
+	if (a && b) {
+		size_t i = 0, common = 0;
+		for (; a[i] && a[i] == b[i]; i++)
+			if (a[i] == '/')
+				common = i;
+		if (!a[i] && (b[i] == '/' || !b[i]))
+			common = i;
+		if (!strcmp(a, "/"))
+			common = 0;
+		const char *rest = b + common + (b[common] == '/');
+		int ups = 0;
+		for (const char *s = a + common; *s; s++)
+			if (*s == '/' && s[1])
+				ups++;
+		if (!ups)
+			strbuf_adds(&r, "./");
+		while (ups--)
+			strbuf_adds(&r, "../");
+		strbuf_adds(&r, rest);
+	}
+	free(a);
+	free(b);
+	return strbuf_detach(&r);
+}
+
+static char *dirname_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+static int print_diags(cadence_diags *diags)
+{
+	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
+	cadence_diags_sort(diags);
+	wo.color = cli_color_wanted(NULL, stderr);
+	return cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
+}
+
+/* Loads and checks a cadence (text in memory, named path); the number of
+ * errors, or -1 when out of memory. */
+static long check_text(const char *path, const char *text, size_t len, int show,
+		       cadence_def **keep)
+{
+	cadence_project *project = NULL;
+	cadence_diags *diags = NULL;
+	const cadence_def *def = NULL;
+	cadence_check_opts co = CADENCE_CHECK_OPTS_INIT;
+	long errors = -1;
+
+	co.check_executables = 0;	/* the note's file is not written yet */
+	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL))
+		goto out;
+	int rc = cadence_project_load_buffer(project, path, text, len, &def, diags);
+	if (rc == CADENCE_ENOMEM || (!rc && cadence_check(project, def, &co, diags) == CADENCE_ENOMEM))
+		goto out;
+	errors = (long)cadence_diags_errors(diags);
+	if (errors && show)
+		print_diags(diags);
+	if (!errors && keep && cadence_load_buffer(keep, path, text, len, NULL, diags))
+		errors = -1;
+out:
+	cadence_project_free(project);
+	cadence_diags_free(diags);
+	return errors;
+}
+
+static int read_all(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	int rc = files_read_stream(f, CADENCE_DEFAULT_MAX_FILE_SIZE, out, len);
+	fclose(f);
+	return rc;
+}
+
+/* Checks the policy options; fills g. */
+static int note_options(new_ctx *c, notegen *g, cJSON **fallback)
+{
+	const char *help = NULL, *msg;
+	if (c->retry) {
+		int64_t n;
+		if ((msg = scalar_int(c->retry, strlen(c->retry), &n, &help)) || n < 1 || n > 1000)
+			return cli_usage_error("--retry takes the number of attempts, 1 to 1000 "
+					       "(the first call included), not '%s'", c->retry);
+		g->retry = n;
+	}
+	if (c->timeout) {
+		int64_t ms;
+		if ((msg = scalar_duration(c->timeout, strlen(c->timeout), &ms, &help)))
+			return cli_usage_error("--timeout '%s': %s%s%s", c->timeout, msg,
+					       help ? "; " : "", help ? help : "");
+		if (ms <= 0)
+			return cli_usage_error("--timeout must be longer than 0");
+		g->timeout = c->timeout;
+	}
+	if (c->fallback) {
+		const char *end = NULL;
+		*fallback = cJSON_ParseWithOpts(c->fallback, &end, 1);
+		if (!*fallback)
+			return cli_usage_error("--fallback is not valid JSON (near '%.20s'); "
+					       "give an object: '{\"status\": \"failed\"}'",
+					       end ? end : c->fallback);
+		if (!cJSON_IsObject(*fallback))
+			return cli_usage_error("--fallback must be a JSON object of fields: "
+					       "'{\"status\": \"failed\"}'");
+		const cJSON *f;
+		cJSON_ArrayForEach(f, *fallback) {
+			int rc = scaffold_check_name("--fallback field", f->string, 0);
+			if (rc)
+				return rc;
+		}
+		g->fallback = *fallback;
+	}
+	g->reads = c->reads;
+	g->nreads = c->nreads;
+	g->writes = c->writes;
+	g->nwrites = c->nwrites;
+	return 0;
+}
+
+static void print_snippet(const char *name, char **lines, size_t n)
+{
+	printf("  %s:\n", name);
+	for (size_t i = 0; i < n; i++)
+		printf("    %s\n", lines[i]);
+}
+
+static int new_note(const cli_cmd *cmd, int argc, char **argv)
+{
+	new_ctx c = { 0 };
+	cli_args args;
+	tset ts = { 0 };
+	plan p;
+	notegen g;
+	cJSON *fallback = NULL;
+	cadence_def *def = NULL;
+	char *note_path = NULL, *run_path = NULL, *into_text = NULL, *edited = NULL;
+	char *into_dir = NULL, **lines = NULL;
+	size_t into_len = 0, edited_len = 0, nlines = 0;
+	unsigned line = 0;
+	strbuf why = STRBUF_INIT, changes = STRBUF_INIT, c_reads = STRBUF_INIT,
+	       c_changes = STRBUF_INIT, reads = STRBUF_INIT, writes = STRBUF_INIT,
+	       file = STRBUF_INIT;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	plan_init(&p);
+	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
+		goto out_noargs;
+	if (args.help) {
+		cli_print_help(cmd, stdout);
+		goto out;
+	}
+	if (args.npos != 1) {
+		rc = cli_usage_error("'cadence new note' takes one NAME%s",
+				     args.npos ? ", not several" : "; for example: cadence new note charge --retry 3");
+		goto out;
+	}
+	const char *name = args.pos[0];
+	g.name = name;
+	g.lang_c = c.lang_c;
+	if ((rc = scaffold_check_name("note", name, c.lang_c)) ||
+	    (rc = note_options(&c, &g, &fallback)))
+		goto out;
+
+	strbuf_addf(&file, "%s%s", name, c.lang_c ? ".c" : ".sh");
+	const char *dir = default_dir(&c, "notes");
+	if (!(note_path = scaffold_join(dir, strbuf_cstr(&file))) ||
+	    !(into_dir = dirname_of(c.into ? c.into : "cadences/x"))) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+
+	if (c.into) {
+		if (read_all(c.into, &into_text, &into_len)) {
+			rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: cannot read it: %s", c.into,
+				       strerror(errno));
+			goto out;
+		}
+		long errors = check_text(c.into, into_text, into_len, 1, &def);
+		if (errors < 0) {
+			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
+		if (errors) {
+			rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: the file has errors (above); "
+				       "fix them first, nothing was written", c.into);
+			goto out;
+		}
+		g.def = def;
+	}
+	/* run: paths are relative to the cadence file: --into's directory, or
+	 * cadences/ when it exists, else here */
+	{
+		struct stat st;
+		const char *base = c.into ? into_dir
+			: (!stat("cadences", &st) && S_ISDIR(st.st_mode) ? "cadences" : ".");
+		if (!(run_path = relative(base, note_path))) {
+			rc = cli_error(CLI_EXIT_INTERNAL, "cannot resolve the path of %s", note_path);
+			goto out;
+		}
+	}
+	g.run_path = run_path;
+	if (notegen_fields(&g, &lines, &nlines)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+
+	notegen_changes_json(&g, &changes);
+	notegen_c_reads(&g, &c_reads);
+	notegen_c_changes(&g, &c_changes);
+	notegen_list(&reads, g.reads, g.nreads);
+	notegen_list(&writes, g.writes, g.nwrites);
+	const render_var vars[] = {
+		{ "name", name },
+		{ "reads", strbuf_cstr(&reads) },
+		{ "writes", strbuf_cstr(&writes) },
+		{ "changes", strbuf_cstr(&changes) },
+		{ "c_reads", strbuf_cstr(&c_reads) },
+		{ "c_changes", strbuf_cstr(&c_changes) },
+	};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (!vars[i].value) {
+			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
+	if ((rc = tset_load(&ts, c.templates, c.lang_c ? "note/c" : "note/sh")) ||
+	    (rc = scaffold_render(&p, &ts, dir, name, vars, sizeof(vars) / sizeof(vars[0]),
+				  c.force)))
+		goto out;
+
+	if (c.into) {
+		rc = edit_add_note(into_text, into_len, name, (const char *const *)lines, nlines,
+				   &edited, &edited_len, &line, &why);
+		if (rc == CADENCE_ENOMEM) {
+			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
+		if (rc) {
+			rc = cli_error(CLI_EXIT_PROBLEMS, "cannot add note '%s' to %s: %s; nothing "
+				       "was written", name, c.into, strbuf_cstr(&why));
+			goto out;
+		}
+		long errors = check_text(c.into, edited, edited_len, 1, NULL);
+		if (errors) {
+			rc = errors < 0 ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
+				: cli_error(CLI_EXIT_PROBLEMS, "with note '%s', %s would have the errors "
+					    "above (declare the fields it reads and writes in score: "
+					    "first?); nothing was written", name, c.into);
+			goto out;
+		}
+		if ((rc = plan_add(&p, c.into, edited, edited_len, PLAN_KEEP_MODE, 1))) {
+			rc = cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE,
+				       rc == CADENCE_ENOMEM ? "out of memory"
+				       : "--into names the note's own file");
+			goto out;
+		}
+		p.files[p.nfiles - 1].edit = 1;
+	}
+
+	if ((rc = scaffold_apply(&p, c.dry_run, c.force)))
+		goto out;
+	if (c.into) {
+		printf("%s note '%s' to %s, line %u:\n\n", c.dry_run ? "would add" : "added", name,
+		       c.into, line);
+		print_snippet(name, lines, nlines);
+		printf("\nrun it from measures: with '- then: %s'\n", name);
+	} else {
+		printf("\ndeclare it under the cadence's notes: (run paths are relative to the "
+		       "cadence file; --into CADENCE_FILE does this for you):\n\n");
+		print_snippet(name, lines, nlines);
+		printf("\nand run it from measures: with '- then: %s'\n", name);
+	}
+	if (c.lang_c) {
+		char *so = scaffold_join(dir, name);
+		printf("\nbuild the plugin:\n\n"
+		       "  cc -shared -fPIC -Wall -Werror $(pkg-config --cflags cadence) \\\n"
+		       "     -o %s.so %s $(pkg-config --libs cadence)\n", so ? so : name, note_path);
+		free(so);
+	}
+out:
+	cli_args_free(&args);
+out_noargs:
+	plan_free(&p);
+	tset_free(&ts);
+	cJSON_Delete(fallback);
+	cadence_def_free(def);
+	notegen_lines_free(lines);
+	free(note_path);
+	free(run_path);
+	free(into_text);
+	free(into_dir);
+	free(edited);
+	free(c.reads_buf);
+	free(c.writes_buf);
+	strbuf_free(&why);
+	strbuf_free(&changes);
+	strbuf_free(&c_reads);
+	strbuf_free(&c_changes);
+	strbuf_free(&reads);
+	strbuf_free(&writes);
+	strbuf_free(&file);
+	return rc;
+}
+
+/* ---- new ------------------------------------------------------------------ */
+
+const cli_cmd cli_cmd_new_cadence = {
+	"new cadence",
+	"NAME [OPTIONS]",
+	"Create NAME.cadence.yaml: a cadence that validates, to fill in.",
+	"The file goes into --dir DIR, else cadences/ when it exists, else the\n"
+	"current directory. NAME is the cadence's name: letters, digits and '_',\n"
+	"not starting with a digit, at most 64 characters, not a reserved word.\n"
+	"An existing file is replaced only with --force.",
+	new_cadence_opts,
+	new_cadence,
+};
+
+const cli_cmd cli_cmd_new_note = {
+	"new note",
+	"NAME [OPTIONS]",
+	"Create a note (an executable, or a C function) and the YAML that declares it.",
+	"A sh note (notes/NAME.sh) reads the score as JSON on standard input and\n"
+	"prints the fields it changes as JSON; a c note (notes/NAME.c) is a\n"
+	"function with the signature of <cadence/note.h>, built into a plugin.\n"
+	"The file goes into --dir DIR, else notes/ when it exists, else the current\n"
+	"directory; it is replaced only with --force.\n"
+	"\n"
+	"The YAML that declares the note, with the policies asked for, is printed.\n"
+	"With --into CADENCE_FILE it is added to the end of that file's notes:\n"
+	"instead, and the rest of the file is left as it was; the file must\n"
+	"validate before and after, and a flow-style notes: ({...}) or a note of\n"
+	"the same name is refused. The note's placeholder output then gives each\n"
+	"field it writes a value of the field's declared type.\n"
+	"\n"
+	"Run paths in the YAML are relative to the cadence file: to CADENCE_FILE's\n"
+	"directory, else to cadences/ when it exists, else to the current one.",
+	new_note_opts,
+	new_note,
+};
+
+const cli_cmd *const cli_new_commands[] = {
+	&cli_cmd_new_cadence,
+	&cli_cmd_new_note,
+	NULL,
+};
+
+static int run_new(const cli_cmd *cmd, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cli_print_help(cmd, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	for (size_t i = 0; cli_new_commands[i]; i++)
+		if (!strcmp(argv[1], cli_new_commands[i]->name + strlen("new ")))
+			return cli_new_commands[i]->run(cli_new_commands[i], argc - 1, argv + 1);
+	return cli_usage_error("'cadence new' makes a 'cadence' or a 'note', not '%s'; "
+			       "see 'cadence new --help'", argv[1]);
+}
+
+const cli_cmd cli_cmd_new = {
+	"new",
+	"cadence|note NAME [OPTIONS]",
+	"Create a cadence file, or a note with the YAML that declares it.",
+	"  cadence new cadence NAME [--dir DIR]\n"
+	"  cadence new note NAME [--lang sh|c] [--retry N] [--timeout DURATION]\n"
+	"      [--fallback JSON] [--reads F,...] [--writes F,...] [--into CADENCE_FILE]\n"
+	"Both take --force, --dry-run and --templates DIR; see\n"
+	"'cadence new cadence --help' and 'cadence new note --help'.\n"
+	"\n"
+	"Exit status: 0 written (or shown, with --dry-run), 1 refused (a file\n"
+	"exists, --into FILE cannot take the note), 2 usage error (a bad name or\n"
+	"value), 3 writing failed (everything undone).",
+	new_opts,
+	run_new,
+};

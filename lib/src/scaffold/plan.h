@@ -1,0 +1,71 @@
+/*
+ * Writing a set of files all or nothing, for `cadence init` and `cadence
+ * new`.
+ *
+ * A plan lists the files to write.  plan_check() looks at the file system
+ * and refuses what must not happen (replacing a file that may not be
+ * replaced, a directory where a file goes).  plan_commit() then creates the
+ * missing directories, writes every file to a temporary file beside its
+ * target, and renames them into place; replaced files are kept as hard
+ * links until every rename succeeded.  When any step fails, every step
+ * before it is undone: new files and directories removed, replaced files
+ * put back.  Nothing is ever deleted that the plan does not write.
+ */
+#ifndef CADENCE_SCAFFOLD_PLAN_H
+#define CADENCE_SCAFFOLD_PLAN_H
+
+#include "util/strbuf.h"
+
+#include <stddef.h>
+
+/* Keep the mode of the file being replaced (0644 for a new file). */
+#define PLAN_KEEP_MODE (-1)
+
+typedef struct plan_file {
+	char *path;
+	char *data;
+	size_t len;
+	int mode;		/* permission bits, or PLAN_KEEP_MODE */
+	int may_replace;	/* an existing file may be replaced */
+	int exists;		/* set by plan_check() */
+	int edit;		/* an edit of a file the user named (for messages) */
+	/* plan_commit() bookkeeping */
+	char *temp;
+	char *backup;
+	int renamed;
+} plan_file;
+
+typedef struct plan {
+	plan_file *files;
+	size_t nfiles, cap;
+	char **dirs;		/* to create, parents first (plan_check) */
+	size_t ndirs;
+	int checked;
+} plan;
+
+/* For tests: called before each change to the file system (op is "mkdir",
+ * "create", "write", "link" or "rename"); a non-zero return makes that step
+ * fail as if with EIO.  Undoing is never failed. */
+typedef struct plan_hooks {
+	int (*before)(void *ctx, const char *op, const char *path);
+	void *ctx;
+} plan_hooks;
+
+void plan_init(plan *p);
+void plan_free(plan *p);
+
+/* Adds a file (path and data are copied).  Returns 0 or CADENCE_ENOMEM;
+ * CADENCE_EINVAL when the plan already writes `path`. */
+int plan_add(plan *p, const char *path, const char *data, size_t len,
+	     int mode, int may_replace);
+
+/* Looks at the file system.  Each reason to refuse is appended to `why`
+ * as one line.  Returns 0, CADENCE_EINVALID (refused), CADENCE_ENOMEM. */
+int plan_check(plan *p, strbuf *why);
+
+/* Carries out a checked plan.  Returns 0, or CADENCE_EIO with the failed
+ * step in `why` after undoing every step before it; CADENCE_ENOMEM (also
+ * undone).  `hooks` may be NULL. */
+int plan_commit(plan *p, const plan_hooks *hooks, strbuf *why);
+
+#endif

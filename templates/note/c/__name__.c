@@ -1,0 +1,30 @@
+/*
+ * {{name}}: a cadence note in C, declared with `symbol: {{name}}`.
+ *
+ * reads:  {{reads}}
+ * writes: {{writes}}
+ *
+ * Build it as a plugin against the installed library:
+ *
+ *   cc -shared -fPIC -Wall -Werror $(pkg-config --cflags cadence) \
+ *      -o {{name}}.so {{name}}.c $(pkg-config --libs cadence)
+ *
+ * and run a cadence with it: cadence run --plugin ./{{name}}.so FILE.
+ * <cadence/note.h> says who owns what and what the results mean.
+ */
+#include <cadence/note.h>
+#include <cjson/cJSON.h>
+
+cadence_note_func {{name}};
+
+int {{name}}(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	cJSON *out = cJSON_CreateObject();
+
+{{c_reads}}	if (!out{{c_changes}}) {
+		cJSON_Delete(out);
+		return cadence_note_fail(ctx, "out of memory");
+	}
+	*changes = out;
+	return CADENCE_NOTE_OK;
+}
