@@ -516,8 +516,6 @@ static int run_cmd(const cli_cmd *cmd, int argc, char **argv)
 		clear_progress(&c);
 		if (!c.last_error || !err.message || strcmp(c.last_error, err.message))
 			fprintf(stderr, "cadence: error: %s\n", err.message ? err.message : cadence_strerror(r));
-		if (r == CADENCE_ECANCELED)
-			fprintf(stderr, "cadence: interrupted\n");
 		goto out;
 	}
 	char *s = c.compact ? cJSON_PrintUnformatted(out) : cJSON_Print(out);

@@ -679,3 +679,35 @@ Test(run, dry_run_prints_the_plan_and_runs_nothing)
 	cr_assert(!events_have(&f, "note_start"));
 	free(buf);
 }
+
+/* ---- plugins ------------------------------------------------------------------------ */
+
+#ifdef CADENCE_TEST_PLUGIN
+Test(run, plugins_provide_c_notes_by_name)
+{
+	fx_load(&f, "cadence: hi\nscore:\n  name: {type: string, required: true}\n"
+		"  greeting: {type: string, default: ''}\n"
+		"notes:\n  greet: {symbol: greet}\nmeasures:\n  - then: greet\n");
+	cr_assert_eq(cadence_runner_load_plugin(f.r, CADENCE_TEST_PLUGIN, &f.err), 0, "%s",
+		     f.err.message);
+	cr_assert_eq(fx_run(&f, "{\"name\": \"Ada\"}"), 0, "%s", f.err.message);
+	assert_field(&f, "greeting", "\"Hello, Ada\"");
+}
+
+Test(run, registered_functions_come_before_plugins)
+{
+	fx_load(&f, "cadence: hi\nscore:\n  a: {type: string, default: ''}\n"
+		"notes:\n  greet: {symbol: greet}\nmeasures:\n  - then: greet\n");
+	cr_assert_eq(cadence_runner_load_plugin(f.r, CADENCE_TEST_PLUGIN, &f.err), 0);
+	reg("greet", set_a, NULL);
+	cr_assert_eq(fx_run(&f, NULL), 0, "%s", f.err.message);
+	assert_field(&f, "a", "\"from set_a\"");
+}
+#endif
+
+Test(run, a_plugin_that_cannot_load_is_named)
+{
+	fx_load(&f, typed);
+	cr_assert_eq(cadence_runner_load_plugin(f.r, "/nonexistent/notes.so", &f.err), CADENCE_EIO);
+	assert_error(&f, "cannot load plugin '/nonexistent/notes.so'");
+}

@@ -156,12 +156,15 @@ static void free_fail(rfail *f)
 	strbuf_free(&f->msg);
 }
 
-/* The error for a run that was cancelled while `running` (may be NULL). */
-static int cancelled(rframe *fr, const char *running)
+/* The error for a run that was cancelled while `running` (a list of note
+ * names, may be empty). */
+static int cancelled(rframe *fr, const char *running, size_t n)
 {
 	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 1, 0 };
-	if (running)
-		rfail_set(&f, "interrupted while note '%s' was running; it was stopped", running);
+	if (n == 1)
+		rfail_set(&f, "interrupted while note %s was running; it was stopped", running);
+	else if (n)
+		rfail_set(&f, "interrupted while notes %s were running; they were stopped", running);
 	else
 		rfail_set(&f, "interrupted before the measure started");
 	run_error(fr->run, fr, NULL, 0, CADENCE_ECANCELED, &f);
@@ -180,11 +183,14 @@ static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, long rc)
 		return CADENCE_ENOMEM;
 	}
 	if (rc == -1) {
-		const char *running = NULL;
-		for (size_t i = 0; i < n && !running; i++)
+		strbuf running = STRBUF_INIT;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
 			if (jobs[i].attempt && jobs[i].fail.cancelled)
-				running = jobs[i].note->name;
-		return cancelled(fr, running);
+				strbuf_addf(&running, "%s'%s'", k++ ? ", " : "", jobs[i].note->name);
+		int v = cancelled(fr, strbuf_cstr(&running) ? strbuf_cstr(&running) : "", k);
+		strbuf_free(&running);
+		return v;
 	}
 	if (rc > 0) {
 		rjob *j = &jobs[rc - 1];
@@ -464,7 +470,7 @@ int engine_walk(rframe *fr)
 		const rmeasure *ms = &p->measures[i];
 		fr->measure = ms;
 		if (run_cancelled(run)) {
-			rc = cancelled(fr, NULL);
+			rc = cancelled(fr, NULL, 0);
 			break;
 		}
 		int64_t m0 = timed ? run_now(run) : 0;

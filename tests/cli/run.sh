@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# cadence run: score input, output, exit codes, the log, plugins, dry runs,
+# circuit breakers across invocations, SIGINT during a sync.
+source "$(dirname "$0")/lib.sh"
+export CADENCE_STATE_DIR=$tmp/state
+
+w() { printf '%s' "$2" >"$tmp/$1"; }
+
+w hello.cadence.yaml 'cadence: hello
+score:
+  name:     {type: string, required: true}
+  greeting: {type: string, default: ""}
+  count:    {type: integer, default: 0}
+notes:
+  greet:
+    run: [./greet.sh]
+    writes: [greeting]
+  count:
+    run: [sh, -c, "echo counted >&2; echo \"{\\\"count\\\": 1}\""]
+measures:
+  - then: greet
+  - then: count
+'
+w greet.sh '#!/bin/sh
+name=$(sed -n "s/.*\"name\": *\"\([^\"]*\)\".*/\1/p")
+printf "{\"greeting\": \"Hello, %s\"}\n" "$name"
+'
+chmod +x "$tmp/greet.sh"
+
+# --- input and output ---------------------------------------------------------
+run "$cadence" run --help
+expect "run --help" 0 '^usage: cadence run'
+run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
+expect "--score: final score on stdout" 0 '"greeting":[[:space:]]*"Hello, Ada"'
+assert "the log shows note stderr, prefixed" grep -q '^\[count\] counted$' <<<"$err"
+run "$cadence" run -c "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
+expect "--compact: one line" 0 '^\{"name":"Ada","greeting":"Hello, Ada","count":1\}$'
+echo '{"name": "Bo"}' >"$tmp/score.json"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score-file "$tmp/score.json"
+expect "--score-file" 0 'Hello, Bo'
+run "$cadence" run "$tmp/hello.cadence.yaml" - <"$tmp/score.json"
+expect "score on standard input" 0 'Hello, Bo'
+(cd / && run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "Cy"}'
+ expect "relative executables are found beside the cadence file" 0 'Hello, Cy')
+
+# --- bad input: exit 2, nothing ran -----------------------------------------------
+run "$cadence" run "$tmp/hello.cadence.yaml"
+expect "missing required field" 2 '' "bad score: missing required field 'name'"
+assert "nothing on stdout" test -z "$out"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": 3}'
+expect "wrong type" 2 '' "field 'name' must be a string, not an integer"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "x", "nmae": 1}'
+expect "unknown field" 2 '' "unknown field 'nmae'; did you mean 'name'"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": '
+expect "score not JSON" 2 '' "the score from --score is not JSON"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score '[1]'
+expect "score not an object" 2 '' "must be a JSON object"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score '{}' --score-file x
+expect "two scores" 2 '' "give the score once"
+run "$cadence" run
+expect "no file" 2 '' "which cadence"
+run "$cadence" run "$tmp/missing.cadence.yaml"
+expect "missing file" 2 '' "nothing ran"
+run "$cadence" run --jobs 0 "$tmp/hello.cadence.yaml"
+expect "bad --jobs" 2 '' "--jobs takes a number"
+w broken.cadence.yaml 'cadence: broken
+notes:
+  a: {run: [true]}
+measures:
+  - then: b
+'
+run "$cadence" run "$tmp/broken.cadence.yaml"
+expect "a cadence with errors does not run" 2 '' "broken.cadence.yaml:5:11: error"
+
+# --- failures: exit 1, naming cadence, note and attempt ---------------------------------
+w fails.cadence.yaml 'cadence: fails
+notes:
+  pay:
+    run: [sh, -c, "echo \"card declined\" >&2; exit 3"]
+    retry: {attempts: 2, delay: 10ms}
+measures:
+  - then: pay
+'
+run "$cadence" run "$tmp/fails.cadence.yaml"
+expect "a failing note exits 1" 1 '' "error: fails: note 'pay' \(attempt 2 of 2\): it exited with status 3"
+assert "the stderr tail is in the error" grep -q '^  | card declined$' <<<"$err"
+assert "the retry is logged" grep -q "note 'pay' failed (attempt 1 of 2).*retrying in 10 ms" <<<"$err"
+assert "the error is printed once" test "$(grep -c 'error: fails' <<<"$err")" = 1
+assert "nothing on stdout" test -z "$out"
+
+# --- the log and the plan ------------------------------------------------------------------
+run "$cadence" run --log json "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
+expect "--log json" 0
+assert "every log line is a JSON object" \
+	bash -c 'while read -r l; do [[ $l == \{*\} ]] || exit 1; done <<<"$1"' _ "$err"
+assert "note_end events" grep -q '"event":"note_end".*"note":"greet".*"status":"ok"' <<<"$err"
+assert "stderr lines as events" grep -q '"event":"log".*"line":"counted"' <<<"$err"
+run "$cadence" run --timings "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
+expect "--timings" 0 '' '^note +calls +failed +total ms'
+assert "a row per note" grep -qE '^hello/greet +1 +0 ' <<<"$err"
+run "$cadence" run -v "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
+expect "--verbose" 0 '' "hello: then 'greet' \(1 of 2\)"
+w marker.cadence.yaml 'cadence: marker
+notes:
+  touch: {run: [sh, -c, "touch marked"]}
+measures:
+  - then: touch
+'
+(cd "$tmp" && run "$cadence" run --dry-run "$tmp/marker.cadence.yaml"
+ expect "--dry-run prints the plan" 0 '1\. then touch: touch: run sh -c touch marked')
+assert "--dry-run runs nothing" test ! -e "$tmp/marked"
+
+# --- plugins -------------------------------------------------------------------------------
+w plugged.cadence.yaml 'cadence: plugged
+score:
+  name:     {type: string, required: true}
+  greeting: {type: string, default: ""}
+notes:
+  greet: {symbol: greet}
+measures:
+  - then: greet
+'
+if [[ -n ${CADENCE_TEST_PLUGIN:-} ]]; then
+	run "$cadence" run --plugin "$CADENCE_TEST_PLUGIN" "$tmp/plugged.cadence.yaml" --score '{"name": "Ada"}'
+	expect "--plugin provides C notes" 0 '"greeting":[[:space:]]*"Hello, Ada"'
+fi
+run "$cadence" run "$tmp/plugged.cadence.yaml" --score '{"name": "Ada"}'
+expect "a symbol no one provides" 2 '' "note 'greet' calls C function 'greet', which no plugin provides"
+run "$cadence" run --plugin "$tmp/none.so" "$tmp/plugged.cadence.yaml" --score '{"name": "Ada"}'
+expect "a plugin that cannot load" 2 '' "cannot load plugin"
+
+# --- a circuit breaker across invocations ---------------------------------------------------
+w breaker.cadence.yaml 'cadence: breaker
+notes:
+  call:
+    run: [sh, -c, "test -e \"$CADENCE_DIR/up\" || { echo down >&2; exit 1; }"]
+    circuit_breaker: {failure_threshold: 1, recovery_timeout: 1s}
+measures:
+  - then: call
+'
+run "$cadence" run "$tmp/breaker.cadence.yaml"
+expect "breaker: the failure opens it" 1 '' "it exited with status 1"
+touch "$tmp/up"
+run "$cadence" run "$tmp/breaker.cadence.yaml"
+expect "breaker: open, the next invocation is rejected" 1 '' "circuit breaker is open after 1 failures"
+assert "breaker: its state is a file" test -f "$CADENCE_STATE_DIR/breaker.call.breaker.json"
+sleep 1.1
+run "$cadence" run "$tmp/breaker.cadence.yaml"
+expect "breaker: half-open, the probe goes through and closes it" 0
+run "$cadence" run --state-dir "$CADENCE_STATE_DIR" "$tmp/breaker.cadence.yaml"
+expect "breaker: closed" 0
+assert "breaker: closed in the file" grep -q '"state":"closed"' "$CADENCE_STATE_DIR/breaker.call.breaker.json"
+
+# --- SIGINT during a sync: exit 130, no process left ---------------------------------------------
+w slow.cadence.yaml 'cadence: slow
+notes:
+  a: {run: [sh, -c, "sleep 60 & echo $! > \"$CADENCE_DIR/a.pid\"; wait"]}
+  b: {run: [sh, -c, "echo $$ > \"$CADENCE_DIR/b.pid\"; trap \"\" TERM; while :; do sleep 1; done"]}
+measures:
+  - sync: both
+    notes: [a, b]
+'
+alive() { [[ -r /proc/$1/stat ]] && ! grep -qE '^[0-9]+ \(.*\) [ZX] ' "/proc/$1/stat"; }
+"$cadence" run --kill-grace 200ms "$tmp/slow.cadence.yaml" >"$tmp/.out" 2>"$tmp/.err" &
+pid=$!
+for _ in $(seq 500); do [[ -s $tmp/a.pid && -s $tmp/b.pid ]] && break; sleep 0.01; done
+kill -INT $pid
+status=0
+wait $pid || status=$?
+out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
+expect "SIGINT during a sync exits 130" 130 '' "interrupted while notes 'a', 'b' were running; they were stopped"
+for f in a.pid b.pid; do
+	p=$(cat "$tmp/$f")
+	for _ in $(seq 200); do alive "$p" || break; sleep 0.01; done
+	assert "no process left ($f)" bash -c "! { [[ -r /proc/$p/stat ]] && ! grep -qE '^[0-9]+ \(.*\) [ZX] ' /proc/$p/stat; }"
+done
+
+finish

@@ -1,0 +1,13 @@
+# The run engine's test plugin: C notes in a shared object, loaded by the
+# unit tests (CADENCE_TEST_PLUGIN) and by tests/cli/run.sh (environment).
+add_library(cadence_test_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/run/plugin.c)
+target_link_libraries(cadence_test_plugin PRIVATE cadence_lib)
+if(TARGET test_run_engine)
+  target_compile_definitions(test_run_engine PRIVATE
+    CADENCE_TEST_PLUGIN="$<TARGET_FILE:cadence_test_plugin>")
+  add_dependencies(test_run_engine cadence_test_plugin)
+endif()
+if(TEST cli/run)
+  set_tests_properties(cli/run PROPERTIES ENVIRONMENT
+    "CI=true;NO_COLOR=;CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")
+endif()
