@@ -128,6 +128,11 @@ static inline void fx_write(fx *f, const char *name, const char *text, int execu
 static inline void fx_load(fx *f, const char *yaml)
 {
 	cadence_diags *d = NULL;
+	/* a test may load a second cadence: the first goes */
+	cadence_runner_free(f->r);
+	cadence_project_free(f->project);
+	f->r = NULL;
+	f->project = NULL;
 	fx_write(f, "t.cadence.yaml", yaml, 0);
 	cr_assert_eq(cadence_diags_new(&d), 0);
 	cr_assert_eq(cadence_project_new(&f->project, NULL), 0);
@@ -160,7 +165,8 @@ static inline void rm_tree(const char *dir)
 		char p[512];
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= (int)sizeof(p))
+			continue;
 		struct stat st;
 		if (!lstat(p, &st) && S_ISDIR(st.st_mode))
 			rm_tree(p);
