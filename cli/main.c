@@ -16,6 +16,7 @@ const cli_cmd *const cli_commands[] = {
 	&cli_cmd_init,
 	&cli_cmd_new,
 	&cli_cmd_completion,
+	&cli_cmd_diagram,
 	NULL,
 };
 

@@ -13,5 +13,6 @@
 #include "cadence/load.h"
 #include "cadence/project.h"
 #include "cadence/check.h"
+#include "cadence/diagram.h"
 
 #endif

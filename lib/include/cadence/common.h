@@ -29,7 +29,8 @@ extern "C" {
 	X(ELIMIT,  -5, "a documented limit was exceeded")                 \
 	X(ENOTFOUND,-6, "not found")                                      \
 	X(EFAILED, -7, "the cadence failed")                              \
-	X(ECANCELED,-8, "the run was cancelled")
+	X(ECANCELED,-8, "the run was cancelled")                          \
+	X(ENOTSUP, -9, "not supported by this build")
 
 typedef enum cadence_error {
 #define CADENCE_X_(name, value, msg) CADENCE_##name = (value),

@@ -1,0 +1,335 @@
+/* cadence diagram: draw a cadence as Mermaid, DOT, SVG or PNG. */
+#include "cli.h"
+#include "files.h"
+
+#include <cadence/cadence.h>
+#include <cadence/diagram.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/strbuf.h"
+#include "util/suggest.h"
+
+enum {
+	OPT_CADENCE = 1,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_DIRECTION,
+	OPT_EXPAND,
+};
+
+static const char *const formats[] = { "mermaid", "dot", "svg", "png", NULL };
+static const char *const directions[] = { "TB", "LR", NULL };
+
+static const cli_opt diagram_opts[] = {
+	{ OPT_CADENCE, 'c', "cadence", "NAME",
+	  "draw the cadence NAME: FILE or one of its children", NULL },
+	{ OPT_FORMAT, 'f', "format", "FORMAT",
+	  "output format (default: from the -o extension, else mermaid)", formats },
+	{ OPT_OUTPUT, 'o', "output", "FILE",
+	  "write to FILE, atomically, instead of standard output", NULL },
+	{ OPT_DIRECTION, 'd', "direction", "DIR", "flow top-bottom or left-right (default TB)",
+	  directions },
+	{ OPT_EXPAND, 'x', "expand", NULL, "draw child cadences inside the diagram", NULL },
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+typedef struct diagram_ctx {
+	const char *cadence;
+	const char *format;
+	const char *output;
+	const char *direction;
+	int expand;
+} diagram_ctx;
+
+static int on_opt(void *p, int id, const char *value)
+{
+	diagram_ctx *c = p;
+	switch (id) {
+	case OPT_CADENCE: c->cadence = value; break;
+	case OPT_FORMAT: c->format = value; break;
+	case OPT_OUTPUT: c->output = value; break;
+	case OPT_DIRECTION: c->direction = value; break;
+	case OPT_EXPAND: c->expand = 1; break;
+	}
+	return 0;
+}
+
+/* The format named by -o's extension, or mermaid. */
+static cadence_diagram_format format_of(const char *path)
+{
+	static const struct {
+		const char *ext;
+		cadence_diagram_format format;
+	} exts[] = {
+		{ ".dot", CADENCE_DIAGRAM_DOT }, { ".gv", CADENCE_DIAGRAM_DOT },
+		{ ".svg", CADENCE_DIAGRAM_SVG }, { ".png", CADENCE_DIAGRAM_PNG },
+	};
+	size_t len = path ? strlen(path) : 0;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t el = strlen(exts[i].ext);
+		if (len > el && !strcmp(path + len - el, exts[i].ext))
+			return exts[i].format;
+	}
+	return CADENCE_DIAGRAM_MERMAID;
+}
+
+/*
+ * Writes data to path all or nothing: a temporary file beside it (same
+ * directory, so rename() is atomic), fsync, rename over the target, fsync
+ * of the directory.  On any failure the temporary file is removed and the
+ * target is as it was.  Returns 0 or an errno value.
+ */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	strbuf tmp = STRBUF_INIT, dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd = -1, err = 0;
+
+	if (slash)
+		strbuf_add(&dir, path, (size_t)(slash - path) + 1);
+	else
+		strbuf_adds(&dir, "./");
+	strbuf_addf(&tmp, "%s.%s.XXXXXX", strbuf_cstr(&dir) ? strbuf_cstr(&dir) : "",
+		    slash ? slash + 1 : path);
+	char *name = strbuf_cstr(&tmp) ? tmp.buf : NULL;
+	if (!name || !strbuf_cstr(&dir)) {
+		err = ENOMEM;
+		goto out;
+	}
+	if ((fd = mkstemp(name)) < 0) {
+		err = errno;
+		name = NULL;
+		goto out;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	for (size_t off = 0; off < len && !err;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno != EINTR)
+			err = errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (!err && (fchmod(fd, 0666 & ~mask) || fsync(fd)))
+		err = errno;
+	if (close(fd) && !err)
+		err = errno;
+	fd = -1;
+	if (!err && rename(name, path))
+		err = errno;
+	if (!err) {
+		/* the rename itself survives a crash once the directory is synced;
+		 * a file system that cannot sync a directory is not an error */
+		int dfd = open(strbuf_cstr(&dir), O_RDONLY);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+		name = NULL;
+	}
+out:
+	if (name)
+		unlink(name);
+	strbuf_free(&tmp);
+	strbuf_free(&dir);
+	return err;
+}
+
+/* Loads FILE (or standard input) and checks it with every child it uses;
+ * returns the loaded cadence in *def, or an exit code. */
+static int load_checked(cadence_project *project, const char *path, cadence_diags *diags,
+			const cadence_def **def)
+{
+	int rc;
+	*def = NULL;
+	if (!strcmp(path, "-")) {
+		char *buf;
+		size_t len;
+		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
+			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
+					 strerror(errno));
+		rc = cadence_project_load_buffer(project, "<stdin>", buf, len, def, diags);
+		free(buf);
+	} else {
+		struct stat st;
+		if (stat(path, &st))
+			return cli_usage_error("cannot read '%s': %s", path, strerror(errno));
+		if (S_ISDIR(st.st_mode))
+			return cli_usage_error("'%s' is a directory; 'cadence diagram' draws one file", path);
+		rc = cadence_project_load_file(project, path, def, diags);
+	}
+	if (rc == CADENCE_ENOMEM)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory while loading '%s'", path);
+	/* check every cadence loaded, the children found on the way too */
+	cadence_check_opts copts = CADENCE_CHECK_OPTS_INIT;
+	for (size_t i = 0; i < cadence_project_count(project); i++) {
+		const cadence_def *d = cadence_project_get(project, i);
+		if (cadence_check(project, d, &copts, diags) == CADENCE_ENOMEM)
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'",
+					 cadence_def_path(d));
+	}
+	if (cadence_diags_errors(diags) || !*def) {
+		cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
+		cadence_diags_sort(diags);
+		wo.color = cli_color_wanted(NULL, stderr);
+		wo.files_checked = cadence_project_file_count(project);
+		cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
+		fprintf(stderr, "cadence: error: '%s' has problems; fix them (see above) to draw it\n",
+			path);
+		return CLI_EXIT_PROBLEMS;
+	}
+	return 0;
+}
+
+/* The cadence named `name` among those loaded. */
+static int select_cadence(cadence_project *project, const char *name, const cadence_def **def)
+{
+	const char *cands[64];
+	size_t n = 0, count = cadence_project_count(project);
+	for (size_t i = 0; i < count; i++) {
+		const cadence_def *d = cadence_project_get(project, i);
+		if (!strcmp(cadence_def_name(d), name)) {
+			*def = d;
+			return 0;
+		}
+		if (n < 64)
+			cands[n++] = cadence_def_name(d);
+	}
+	const char *near = suggest_pick(name, strlen(name), cands, n);
+	if (near)
+		return cli_usage_error("no cadence '%s' in the file or its children; did you mean '%s'?",
+				       name, near);
+	fprintf(stderr, "cadence: error: no cadence '%s' in the file or its children; they are:", name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", cands[i]);
+	fputc('\n', stderr);
+	return CLI_EXIT_USAGE;
+}
+
+static int too_large(const cadence_diagram_stats *st)
+{
+	fputs("cadence: error: this diagram is too large for Mermaid:", stderr);
+	if (st->edges > st->max_edges)
+		fprintf(stderr, " %zu edges (Mermaid draws at most %zu)", st->edges, st->max_edges);
+	if (st->edges > st->max_edges && st->text_len > st->max_text)
+		fputs(" and", stderr);
+	if (st->text_len > st->max_text)
+		fprintf(stderr, " %zu characters (Mermaid reads at most %zu)", st->text_len,
+			st->max_text);
+	fputs("; use --format dot (or svg, png), or draw one child cadence with --cadence NAME\n",
+	      stderr);
+	return CLI_EXIT_PROBLEMS;
+}
+
+static int draw(const diagram_ctx *c, const char *path)
+{
+	cadence_diagram_format fmt = format_of(c->output);
+	cadence_diagram_opts opts = CADENCE_DIAGRAM_OPTS_INIT;
+	cadence_diagram_stats st;
+	cadence_diags *diags = NULL;
+	cadence_project *project = NULL;
+	const cadence_def *def = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+	int to_stdout = !c->output || !strcmp(c->output, "-");
+
+	if (c->format)
+		cadence_diagram_format_parse(&fmt, c->format);
+	if ((fmt == CADENCE_DIAGRAM_SVG || fmt == CADENCE_DIAGRAM_PNG) && !cadence_diagram_can_render())
+		return cli_usage_error("this cadence was built without Graphviz (libgvc), so it cannot "
+				       "write %s; write DOT with --format dot and render it with "
+				       "'dot -T%s', or rebuild with libgraphviz-dev installed",
+				       fmt == CADENCE_DIAGRAM_SVG ? "SVG" : "PNG",
+				       fmt == CADENCE_DIAGRAM_SVG ? "svg" : "png");
+	if (fmt == CADENCE_DIAGRAM_PNG && to_stdout && isatty(STDOUT_FILENO))
+		return cli_usage_error("not writing PNG to a terminal; use -o FILE.png or redirect");
+	opts.direction = c->direction && !strcmp(c->direction, "LR") ? CADENCE_DIAGRAM_LR
+								      : CADENCE_DIAGRAM_TB;
+	opts.expand = c->expand;
+
+	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((rc = load_checked(project, path, diags, &def)))
+		goto out;
+	if (c->cadence && (rc = select_cadence(project, c->cadence, &def)))
+		goto out;
+
+	rc = cadence_diagram_buffer(&data, &len, def, project, fmt, &opts, &st);
+	switch (rc) {
+	case 0:
+		break;
+	case CADENCE_ELIMIT:
+		rc = too_large(&st);
+		goto out;
+	case CADENCE_EFAILED:
+		rc = cli_error(CLI_EXIT_INTERNAL, "Graphviz could not lay out or render the diagram");
+		goto out;
+	default:
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot draw '%s': %s", path, cadence_strerror(rc));
+		goto out;
+	}
+	if (to_stdout) {
+		/* main() checks fflush and ferror of stdout */
+		fwrite(data, 1, len, stdout);
+	} else {
+		int err = write_atomic(c->output, data, len);
+		if (err)
+			rc = cli_error(CLI_EXIT_INTERNAL, "cannot write '%s': %s", c->output, strerror(err));
+	}
+out:
+	free(data);
+	cadence_project_free(project);
+	cadence_diags_free(diags);
+	return rc;
+}
+
+static int diagram(const cli_cmd *cmd, int argc, char **argv)
+{
+	diagram_ctx c;
+	cli_args args;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
+		return rc;
+	if (args.help)
+		cli_print_help(cmd, stdout);
+	else if (!args.npos)
+		rc = cli_usage_error("'cadence diagram' needs a FILE; see 'cadence diagram --help'");
+	else if (args.npos > 1)
+		rc = cli_usage_error("'cadence diagram' draws one file; %zu were given", args.npos);
+	else
+		rc = draw(&c, args.pos[0]);
+	cli_args_free(&args);
+	return rc;
+}
+
+const cli_cmd cli_cmd_diagram = {
+	"diagram",
+	"[OPTIONS] FILE",
+	"Draw a cadence as a Mermaid or Graphviz diagram (or SVG, PNG).",
+	"FILE is a cadence file or '-' for standard input. It is checked first,\n"
+	"with its child cadences: a file with errors is not drawn (the problems are\n"
+	"printed, exit 1). With -o the output goes to a temporary file in the same\n"
+	"directory, renamed into place when complete: never a partial file.\n"
+	"\n"
+	"Mermaid renders at most 500 edges and 50,000 characters; a larger diagram\n"
+	"is refused (exit 1): use --format dot, svg or png, or --cadence NAME.\n"
+	"docs/diagram.md shows what each shape means.\n"
+	"\n"
+	"Exit status: 0 drawn, 1 problems in the input or too large for Mermaid,\n"
+	"2 usage error (also: svg or png in a build without Graphviz),\n"
+	"3 internal failure (out of memory, cannot write the output).",
+	diagram_opts,
+	diagram,
+};

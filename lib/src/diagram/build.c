@@ -1,0 +1,521 @@
+/*
+ * From a cadence to the diagram graph: one walk over the measures, in
+ * order, each measure drawn as a piece with one way in and one way out.
+ *
+ * Ids (stable, from names; docs/diagram.md):
+ *   c_<p>start, c_<p>end          the cadence's start and end
+ *   m_<p><measure>                a then step, a child, a placeholder
+ *   m_<p><measure>__<note>        a note inside a sync, split or sequence
+ *   f_<p><measure>, j_<p><measure> fork and join (sync), rejoin (split)
+ *   d_<p><measure>                the decision of a split
+ *   g_<p><measure>, g_<p>scope    groups
+ *   h_<p>on_error                 the on_error handler
+ * where <p> is empty for the cadence drawn, and `<child>__` for each
+ * expanded child measure on the way down.
+ */
+#include "diagram/diagram_int.h"
+#include "util/utf8.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Children expanded inside each other at most; deeper ones stay shapes. */
+#define MAX_DEPTH 32
+/* A description is shown by its first line, cut at this many code points. */
+#define DESC_MAX 60
+
+#define TIMES "\xC3\x97"	/* U+00D7 */
+#define DOT_SEP " \xC2\xB7 "	/* U+00B7 */
+#define ELLIPSIS "\xE2\x80\xA6"	/* U+2026 */
+
+typedef struct builder {
+	dg_graph *g;
+	cadence_project *project;
+	int expand;
+	const struct cadence_def *stack[MAX_DEPTH];
+	size_t depth;
+} builder;
+
+/* ---- the graph ---- */
+
+static void *grow_array(dg_graph *g, void *arr, size_t *cap, size_t count, size_t size)
+{
+	if (count < *cap)
+		return arr;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = realloc(arr, ncap * size);
+	if (!p) {
+		g->oom = 1;
+		return NULL;
+	}
+	*cap = ncap;
+	return p;
+}
+
+static const char *keep(dg_graph *g, strbuf *sb)
+{
+	const char *s = strbuf_cstr(sb);
+	char *copy = s ? arena_strdup(&g->arena, s) : NULL;
+	strbuf_free(sb);
+	if (!copy) {
+		g->oom = 1;
+		return "";
+	}
+	return copy;
+}
+
+static void add_item(dg_graph *g, size_t group, size_t index, int is_group)
+{
+	dg_group *gr = &g->groups[group];
+	dg_item *items = grow_array(g, gr->items, &gr->capitems, gr->nitems, sizeof(*items));
+	if (!items)
+		return;
+	gr->items = items;
+	gr->items[gr->nitems].index = index;
+	gr->items[gr->nitems].is_group = is_group;
+	gr->nitems++;
+}
+
+/* An id: kind_prefix + a (+ "__" + b), made unique. */
+static const char *make_id(dg_graph *g, char kind, const char *prefix, const char *a,
+			   const char *b)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_addc(&sb, kind);
+	strbuf_addc(&sb, '_');
+	strbuf_adds(&sb, prefix);
+	dg_id_part(&sb, a);
+	if (b) {
+		strbuf_adds(&sb, "__");
+		dg_id_part(&sb, b);
+	}
+	const char *want = strbuf_cstr(&sb);
+	const char *id = want ? dg_ids_claim(g, want) : "x";
+	if (!want)
+		g->oom = 1;
+	strbuf_free(&sb);
+	return id;
+}
+
+static size_t add_group(dg_graph *g, size_t parent, dg_group_kind kind, const char *id,
+			const char *label)
+{
+	dg_group *groups = grow_array(g, g->groups, &g->capgroups, g->ngroups, sizeof(*groups));
+	if (!groups)
+		return parent;
+	g->groups = groups;
+	size_t i = g->ngroups++;
+	memset(&g->groups[i], 0, sizeof(g->groups[i]));
+	g->groups[i].id = id;
+	g->groups[i].label = label;
+	g->groups[i].kind = kind;
+	g->groups[i].parent = parent;
+	g->groups[i].first_node = DG_NONE;
+	if (parent != DG_NONE)
+		add_item(g, parent, i, 1);
+	return i;
+}
+
+static size_t add_node(dg_graph *g, size_t group, dg_shape shape, const char *id,
+		       const char *label)
+{
+	dg_node *nodes = grow_array(g, g->nodes, &g->capnodes, g->nnodes, sizeof(*nodes));
+	if (!nodes)
+		return 0;
+	g->nodes = nodes;
+	size_t i = g->nnodes++;
+	g->nodes[i].id = id;
+	g->nodes[i].shape = shape;
+	g->nodes[i].label = label;
+	add_item(g, group, i, 0);
+	for (size_t p = group; p != DG_NONE && g->groups[p].first_node == DG_NONE;
+	     p = g->groups[p].parent)
+		g->groups[p].first_node = i;
+	return i;
+}
+
+static void add_edge(dg_graph *g, size_t from, size_t to, dg_edge_kind kind, const char *label)
+{
+	dg_edge *edges = grow_array(g, g->edges, &g->capedges, g->nedges, sizeof(*edges));
+	if (!edges)
+		return;
+	g->edges = edges;
+	dg_edge *e = &g->edges[g->nedges++];
+	e->from = from;
+	e->to = to;
+	e->from_group = DG_NONE;
+	e->kind = kind;
+	e->label = label;
+}
+
+/* ---- labels ---- */
+
+static void add_duration(strbuf *sb, int64_t ms)
+{
+	if (ms < 1000) {
+		strbuf_addf(sb, "%" PRId64 "ms", ms);
+		return;
+	}
+	int64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, rest = ms % 1000;
+	if (h)
+		strbuf_addf(sb, "%" PRId64 "h", h);
+	if (m)
+		strbuf_addf(sb, "%" PRId64 "m", m);
+	if (s)
+		strbuf_addf(sb, "%" PRId64 "s", s);
+	if (rest)
+		strbuf_addf(sb, "%" PRId64 "ms", rest);
+}
+
+/* "retry ×3 · timeout 10s · fallback · breaker" on a line of its own. */
+static void add_policies(strbuf *sb, const cad_note *n)
+{
+	int any = 0;
+	if (!n)
+		return;
+	if (n->retry.present) {
+		strbuf_addf(sb, "\nretry " TIMES "%" PRId64, n->retry.attempts);
+		any = 1;
+	}
+	if (n->timeout_ms > 0) {
+		strbuf_adds(sb, any ? DOT_SEP : "\n");
+		strbuf_adds(sb, "timeout ");
+		add_duration(sb, n->timeout_ms);
+		any = 1;
+	}
+	if (n->nfallback) {
+		strbuf_adds(sb, any ? DOT_SEP "fallback" : "\nfallback");
+		any = 1;
+	}
+	if (n->breaker.present)
+		strbuf_adds(sb, any ? DOT_SEP "breaker" : "\nbreaker");
+}
+
+/* The first line of a description, at most DESC_MAX code points. */
+static void add_description(strbuf *sb, const char *d)
+{
+	size_t i = 0, cps = 0, len;
+	if (!d)
+		return;
+	while (*d == ' ' || *d == '\n' || *d == '\r' || *d == '\t')
+		d++;
+	len = strcspn(d, "\r\n");
+	if (!len)
+		return;
+	while (i < len && cps < DESC_MAX) {
+		uint32_t cp;
+		size_t n = utf8_decode((const unsigned char *)d + i, len - i, &cp);
+		i += n ? n : 1;
+		cps++;
+	}
+	strbuf_addc(sb, '\n');
+	strbuf_add(sb, d, i);
+	if (i < len)
+		strbuf_adds(sb, ELLIPSIS);
+}
+
+/* ---- cadences and measures ---- */
+
+typedef struct scope {
+	const struct cadence_def *def;
+	dg_names notes;
+	const char *prefix;
+} scope;
+
+static const cad_note *note_of(const scope *s, const char *name)
+{
+	return dg_names_get(&s->notes, name);
+}
+
+static const char *note_label(dg_graph *g, const scope *s, const char *name)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, name);
+	add_policies(&sb, note_of(s, name));
+	return keep(g, &sb);
+}
+
+/* A node for note `name` of measure m inside `group`. */
+static size_t note_node(builder *b, const scope *s, const cad_measure *m, size_t group,
+			const char *name)
+{
+	return add_node(b->g, group, DG_STEP, make_id(b->g, 'm', s->prefix, m->name.name, name),
+			note_label(b->g, s, name));
+}
+
+/* Notes one after the other from `from`; returns the last node, or `from`
+ * when there are none.  The first edge carries `label`. */
+static size_t chain(builder *b, const scope *s, const cad_measure *m, size_t group,
+		    const cad_ref *notes, size_t n, size_t from, const char *label)
+{
+	size_t cur = from;
+	for (size_t i = 0; i < n; i++) {
+		size_t nd = note_node(b, s, m, group, notes[i].name);
+		add_edge(b->g, cur, nd, DG_E_FLOW, i ? NULL : label);
+		cur = nd;
+	}
+	return cur;
+}
+
+static void draw_cadence(builder *b, const struct cadence_def *def, size_t group,
+			 const char *prefix, size_t *in, size_t *out);
+
+static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size_t *in,
+		       size_t *out)
+{
+	dg_graph *g = b->g;
+	const cad_measure *m = &s->def->measures[mi];
+	const struct cadence_def *child = NULL;
+	const char *why = NULL;
+
+	if (b->expand && b->project) {
+		cadence_diags *none = NULL;
+		int rc = CADENCE_ENOMEM;
+		/* the child's problems belong to validate, not to the picture */
+		if (!cadence_diags_new(&none))
+			rc = cadence_project_child(b->project, s->def, mi, &child, NULL, none);
+		cadence_diags_free(none);
+		if (rc == CADENCE_ENOMEM)
+			g->oom = 1;
+		if (rc) {
+			child = NULL;
+			why = rc == CADENCE_EINVALID ? "(has errors: not expanded)"
+						     : "(not found: not expanded)";
+		}
+		for (size_t i = 0; child && i < b->depth; i++)
+			if (b->stack[i] == child) {
+				child = NULL;
+				why = "(cycle: not expanded)";
+			}
+		if (child && (b->depth == MAX_DEPTH || g->expanded >= CADENCE_DIAGRAM_MAX_EXPANSIONS)) {
+			child = NULL;
+			why = "(limit: not expanded)";
+		}
+	}
+
+	strbuf sb = STRBUF_INIT;
+	if (child) {
+		strbuf_addf(&sb, "child %s (cadence %s)", m->name.name, m->cadence.name);
+		add_description(&sb, m->description);
+		size_t grp = add_group(g, group, DG_G_CHILD, make_id(g, 'g', s->prefix, m->name.name, NULL),
+				       keep(g, &sb));
+		strbuf pre = STRBUF_INIT;
+		strbuf_adds(&pre, s->prefix);
+		dg_id_part(&pre, m->name.name);
+		strbuf_adds(&pre, "__");
+		const char *prefix = keep(g, &pre);
+		g->expanded++;
+		draw_cadence(b, child, grp, prefix, in, out);
+		return;
+	}
+	strbuf_addf(&sb, "%s\nchild cadence %s", m->name.name, m->cadence.name);
+	if (why)
+		strbuf_addf(&sb, "\n%s", why);
+	add_description(&sb, m->description);
+	*in = *out = add_node(g, group, DG_CHILD, make_id(g, 'm', s->prefix, m->name.name, NULL),
+			      keep(g, &sb));
+}
+
+static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, size_t *in,
+			 size_t *out)
+{
+	dg_graph *g = b->g;
+	const cad_measure *m = &s->def->measures[mi];
+	const char *name = m->name.name;
+	strbuf sb = STRBUF_INIT;
+
+	switch (m->kind) {
+	case CAD_M_THEN: {
+		const char *note = m->nnotes ? m->notes[0].name : name;
+		strbuf_adds(&sb, name);
+		if (strcmp(note, name))
+			strbuf_addf(&sb, " (%s)", note);
+		add_description(&sb, m->description);
+		add_policies(&sb, note_of(s, note));
+		*in = *out = add_node(g, group, DG_STEP, make_id(g, 'm', s->prefix, name, NULL),
+				      keep(g, &sb));
+		return;
+	}
+	case CAD_M_SYNC: {
+		unsigned merge = (unsigned)m->merge;
+		strbuf_addf(&sb, "sync %s (merge %s)", name,
+			    merge < 3 ? cad_merge_names[merge] : "?");
+		add_description(&sb, m->description);
+		size_t grp = add_group(g, group, DG_G_SYNC, make_id(g, 'g', s->prefix, name, NULL),
+				       keep(g, &sb));
+		size_t fork = add_node(g, grp, DG_FORK, make_id(g, 'f', s->prefix, name, NULL), "");
+		size_t *branch = calloc(m->nnotes ? m->nnotes : 1, sizeof(*branch));
+		if (!branch) {
+			g->oom = 1;
+			*in = *out = fork;
+			return;
+		}
+		for (size_t i = 0; i < m->nnotes; i++) {
+			branch[i] = note_node(b, s, m, grp, m->notes[i].name);
+			add_edge(g, fork, branch[i], DG_E_FLOW, NULL);
+		}
+		size_t join = add_node(g, grp, DG_JOIN, make_id(g, 'j', s->prefix, name, NULL), "");
+		for (size_t i = 0; i < m->nnotes; i++)
+			add_edge(g, branch[i], join, DG_E_FLOW, NULL);
+		if (!m->nnotes)
+			add_edge(g, fork, join, DG_E_FLOW, NULL);
+		free(branch);
+		*in = fork;
+		*out = join;
+		return;
+	}
+	case CAD_M_SPLIT: {
+		strbuf_adds(&sb, name);
+		if (m->when.src)
+			strbuf_addf(&sb, "\n%s", m->when.src);
+		size_t dec = add_node(g, group, DG_DECISION, make_id(g, 'd', s->prefix, name, NULL),
+				      keep(g, &sb));
+		/* the rejoin is made last, after both branches */
+		size_t nt = m->nnotes, nf = m->nelse;
+		size_t t_end = chain(b, s, m, group, m->notes, nt, dec, "true");
+		size_t f_end = chain(b, s, m, group, m->else_notes, nf, dec, "false");
+		size_t join = add_node(g, group, DG_MERGE, make_id(g, 'j', s->prefix, name, NULL), "");
+		add_edge(g, t_end, join, DG_E_FLOW, nt ? NULL : "true");
+		add_edge(g, f_end, join, DG_E_FLOW, nf ? NULL : "false");
+		*in = dec;
+		*out = join;
+		return;
+	}
+	case CAD_M_SEQUENCE: {
+		strbuf_addf(&sb, "sequence %s", name);
+		add_description(&sb, m->description);
+		size_t grp = add_group(g, group, DG_G_SEQUENCE, make_id(g, 'g', s->prefix, name, NULL),
+				       keep(g, &sb));
+		if (!m->nnotes) {
+			*in = *out = add_node(g, grp, DG_STEP, make_id(g, 'm', s->prefix, name, NULL),
+					      "(no notes)");
+			return;
+		}
+		*in = note_node(b, s, m, grp, m->notes[0].name);
+		*out = chain(b, s, m, grp, m->notes + 1, m->nnotes - 1, *in, NULL);
+		return;
+	}
+	case CAD_M_CHILD:
+		draw_child(b, s, mi, group, in, out);
+		return;
+	}
+	/* an unknown kind (a newer model): a plain step keeps the flow drawn */
+	*in = *out = add_node(g, group, DG_STEP, make_id(g, 'm', s->prefix, name, NULL), name);
+}
+
+static void draw_cadence(builder *b, const struct cadence_def *def, size_t group,
+			 const char *prefix, size_t *in, size_t *out)
+{
+	dg_graph *g = b->g;
+	scope s = { def, { NULL, NULL, 0, 0 }, prefix };
+	strbuf sb = STRBUF_INIT;
+	const char *name = def->name.name ? def->name.name : "cadence";
+
+	b->stack[b->depth++] = def;
+	for (size_t i = 0; i < def->nnotes; i++)
+		if (def->notes[i].name.name &&
+		    dg_names_put(&s.notes, def->notes[i].name.name, &def->notes[i]))
+			g->oom = 1;
+
+	strbuf_adds(&sb, name);
+	add_description(&sb, def->description);
+	size_t start = add_node(g, group, DG_START, make_id(g, 'c', prefix, "start", NULL),
+				keep(g, &sb));
+	size_t body = group;
+	if (def->has_on_error && def->nmeasures)
+		body = add_group(g, group, DG_G_SCOPE, make_id(g, 'g', prefix, "scope", NULL),
+				 "on_error scope");
+
+	size_t cur = start;
+	for (size_t i = 0; i < def->nmeasures && !g->oom; i++) {
+		size_t m_in = cur, m_out = cur, mark = g->nedges;
+		draw_measure(b, &s, i, body, &m_in, &m_out);
+		/* the edge into the measure goes before the measure's own, so
+		 * the text reads in the order things run */
+		add_edge(g, cur, m_in, DG_E_FLOW, NULL);
+		if (!g->oom && g->nedges - 1 > mark) {
+			dg_edge e = g->edges[g->nedges - 1];
+			memmove(&g->edges[mark + 1], &g->edges[mark],
+				(g->nedges - 1 - mark) * sizeof(e));
+			g->edges[mark] = e;
+		}
+		cur = m_out;
+	}
+	size_t end = add_node(g, group, DG_END, make_id(g, 'c', prefix, "end", NULL), "end");
+	add_edge(g, cur, end, DG_E_FLOW, NULL);
+
+	if (def->has_on_error) {
+		const char *hn = def->on_error_note.name ? def->on_error_note.name : "?";
+		strbuf_addf(&sb, "%s\non_error, then %s", hn, def->on_error_stop ? "stop" : "continue");
+		add_policies(&sb, note_of(&s, hn));
+		size_t h = add_node(g, group, DG_HANDLER, make_id(g, 'h', prefix, "on_error", NULL),
+				    keep(g, &sb));
+		if (body != group) {
+			add_edge(g, g->groups[body].first_node, h, DG_E_ERROR, "on error");
+			if (g->nedges && !g->oom)
+				g->edges[g->nedges - 1].from_group = body;
+		} else {
+			add_edge(g, start, h, DG_E_ERROR, "on error");
+		}
+		if (def->on_error_stop)
+			add_edge(g, h, end, DG_E_ERROR, "stop");
+	}
+	dg_names_free(&s.notes);
+	b->depth--;
+	*in = start;
+	*out = end;
+}
+
+int dg_build(dg_graph *g, const struct cadence_def *def, cadence_project *project,
+	     const cadence_diagram_opts *opts)
+{
+	builder b;
+	size_t in, out;
+
+	memset(g, 0, sizeof(*g));
+	arena_init(&g->arena);
+	g->direction = opts->direction;
+	memset(&b, 0, sizeof(b));
+	b.g = g;
+	b.project = project;
+	b.expand = opts->expand;
+	add_group(g, DG_NONE, DG_G_ROOT, "", "");
+	if (g->oom)
+		return CADENCE_ENOMEM;
+	draw_cadence(&b, def, 0, "", &in, &out);
+	return g->oom ? CADENCE_ENOMEM : 0;
+}
+
+static void walk(strbuf *out, const dg_graph *g, const dg_visitor *v, size_t gi, size_t depth)
+{
+	const dg_group *gr = &g->groups[gi];
+	for (size_t i = 0; i < gr->nitems; i++) {
+		const dg_item *it = &gr->items[i];
+		if (!it->is_group) {
+			v->node(out, g, &g->nodes[it->index], depth);
+			continue;
+		}
+		v->open(out, g, &g->groups[it->index], depth);
+		walk(out, g, v, it->index, depth + 1);
+		v->close(out, g, &g->groups[it->index], depth);
+	}
+}
+
+void dg_walk(strbuf *out, const dg_graph *g, const dg_visitor *v)
+{
+	if (g->ngroups)
+		walk(out, g, v, 0, 0);
+}
+
+void dg_free(dg_graph *g)
+{
+	for (size_t i = 0; i < g->ngroups; i++)
+		free(g->groups[i].items);
+	free(g->groups);
+	free(g->nodes);
+	free(g->edges);
+	dg_ids_free(&g->ids);
+	arena_free(&g->arena);
+	memset(g, 0, sizeof(*g));
+}

@@ -1,0 +1,104 @@
+/* cadence/diagram.h: build the graph, write it in the language asked for,
+ * check Mermaid's limits, render through libgvc. */
+#include "diagram/diagram_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const format_names[] = { "mermaid", "dot", "svg", "png" };
+
+int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (!strcmp(name, format_names[i])) {
+			*out = (cadence_diagram_format)i;
+			return 0;
+		}
+	return CADENCE_EINVAL;
+}
+
+int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
+			   cadence_project *project, cadence_diagram_format format,
+			   const cadence_diagram_opts *opts, cadence_diagram_stats *stats)
+{
+	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+	cadence_diagram_stats st;
+	dg_graph g;
+	strbuf sb = STRBUF_INIT;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (out_len)
+		*out_len = 0;
+	memset(&st, 0, sizeof(st));
+	if (stats)
+		*stats = st;
+	if (!out || !out_len || !def || (unsigned)format > CADENCE_DIAGRAM_PNG)
+		return CADENCE_EINVAL;
+	if (opts) {
+		if (opts->version < 1 || opts->version > CADENCE_DIAGRAM_OPTS_VERSION)
+			return CADENCE_EINVAL;
+		o = *opts;
+	}
+	if ((unsigned)o.direction > CADENCE_DIAGRAM_LR)
+		return CADENCE_EINVAL;
+	if ((format == CADENCE_DIAGRAM_SVG || format == CADENCE_DIAGRAM_PNG) &&
+	    !cadence_diagram_can_render())
+		return CADENCE_ENOTSUP;
+
+	rc = dg_build(&g, def, project, &o);
+	if (!rc) {
+		if (format == CADENCE_DIAGRAM_MERMAID)
+			dg_write_mermaid(&sb, &g);
+		else
+			dg_write_dot(&sb, &g);
+		if (!strbuf_cstr(&sb))
+			rc = CADENCE_ENOMEM;
+	}
+	st.nodes = g.nnodes;
+	st.edges = g.nedges;
+	st.groups = g.ngroups ? g.ngroups - 1 : 0;
+	st.expanded = g.expanded;
+	st.text_len = sb.len;
+	dg_free(&g);
+	if (format == CADENCE_DIAGRAM_MERMAID) {
+		st.max_text = o.mermaid_max_text ? o.mermaid_max_text : CADENCE_DIAGRAM_MERMAID_MAX_TEXT;
+		st.max_edges = o.mermaid_max_edges ? o.mermaid_max_edges
+						   : CADENCE_DIAGRAM_MERMAID_MAX_EDGES;
+		if (!rc && (st.text_len > st.max_text || st.edges > st.max_edges))
+			rc = CADENCE_ELIMIT;
+	}
+	if (stats)
+		*stats = st;
+	if (rc) {
+		strbuf_free(&sb);
+		return rc;
+	}
+	if (format == CADENCE_DIAGRAM_SVG || format == CADENCE_DIAGRAM_PNG) {
+		rc = dg_render(strbuf_cstr(&sb), format_names[format], out, out_len);
+		strbuf_free(&sb);
+		return rc;
+	}
+	*out_len = sb.len;
+	*out = strbuf_detach(&sb);
+	return *out ? 0 : CADENCE_ENOMEM;
+}
+
+int cadence_diagram_write(FILE *out, const cadence_def *def, cadence_project *project,
+			  cadence_diagram_format format, const cadence_diagram_opts *opts,
+			  cadence_diagram_stats *stats)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!out)
+		return CADENCE_EINVAL;
+	int rc = cadence_diagram_buffer(&buf, &len, def, project, format, opts, stats);
+	if (rc)
+		return rc;
+	if (fwrite(buf, 1, len, out) != len || fflush(out) || ferror(out))
+		rc = CADENCE_EIO;
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,144 @@
+/*
+ * The diagram module: a cadence is first turned into a small graph of
+ * nodes, nested groups and edges (build.c), which each language writes out
+ * (mermaid.c, dot.c).  Every label in the graph is plain text, user text
+ * included; only the writers escape it, each for its own language
+ * (escape.c).  Node ids are made from names and are unique (ids.c).
+ */
+#ifndef CADENCE_DIAGRAM_INT_H
+#define CADENCE_DIAGRAM_INT_H
+
+#include "cadence/diagram.h"
+#include "model/model.h"
+#include "util/arena.h"
+#include "util/strbuf.h"
+
+#include <stddef.h>
+
+#define DG_NONE ((size_t)-1)
+
+typedef enum dg_shape {
+	DG_START,	/* the cadence begins: its name */
+	DG_END,		/* the cadence ends */
+	DG_STEP,	/* a note runs */
+	DG_FORK,	/* sync: branches start */
+	DG_JOIN,	/* sync: branches are merged */
+	DG_DECISION,	/* split: the condition */
+	DG_MERGE,	/* split: the branches rejoin */
+	DG_CHILD,	/* a child cadence runs (not drawn inside) */
+	DG_HANDLER	/* on_error: the handler note */
+} dg_shape;
+
+typedef enum dg_group_kind {
+	DG_G_ROOT,	/* the whole diagram, groups[0] */
+	DG_G_SYNC,
+	DG_G_SEQUENCE,
+	DG_G_CHILD,	/* an expanded child cadence */
+	DG_G_SCOPE	/* the measures an on_error handler covers */
+} dg_group_kind;
+
+typedef enum dg_edge_kind {
+	DG_E_FLOW,	/* the next thing that runs */
+	DG_E_ERROR	/* a failure goes to the on_error handler */
+} dg_edge_kind;
+
+/* Lines of a label are separated by '\n'; the text is UTF-8 as written by
+ * the user (invalid bytes are the writers' problem too). */
+typedef struct dg_node {
+	const char *id;
+	dg_shape shape;
+	const char *label;
+} dg_node;
+
+/* A member of a group: a node or a nested group, in drawing order. */
+typedef struct dg_item {
+	size_t index;
+	int is_group;
+} dg_item;
+
+typedef struct dg_group {
+	const char *id;
+	const char *label;
+	dg_group_kind kind;
+	size_t parent;		/* DG_NONE for the root */
+	dg_item *items;
+	size_t nitems, capitems;
+	size_t first_node;	/* some node inside (DOT's ltail), or DG_NONE */
+} dg_group;
+
+typedef struct dg_edge {
+	size_t from, to;	/* node indices */
+	size_t from_group;	/* DG_NONE, or the group the edge leaves */
+	dg_edge_kind kind;
+	const char *label;	/* NULL = none */
+} dg_edge;
+
+typedef struct dg_idset {
+	const char **slots;
+	size_t cap, count;
+} dg_idset;
+
+typedef struct dg_graph {
+	arena arena;
+	cadence_diagram_direction direction;
+	dg_node *nodes;
+	size_t nnodes, capnodes;
+	dg_group *groups;
+	size_t ngroups, capgroups;
+	dg_edge *edges;
+	size_t nedges, capedges;
+	dg_idset ids;
+	size_t expanded;
+	int oom;
+} dg_graph;
+
+/* build.c: draws `def` (children through `project` when opts->expand).
+ * Returns 0 or CADENCE_ENOMEM; free the graph with dg_free() either way. */
+int dg_build(dg_graph *g, const struct cadence_def *def, cadence_project *project,
+	     const cadence_diagram_opts *opts);
+void dg_free(dg_graph *g);
+
+/* Visits the groups and nodes in drawing order: open() before a group's
+ * members, close() after them; the root group is not visited itself.
+ * `depth` counts the groups around (0 at the top). */
+typedef struct dg_visitor {
+	void (*open)(strbuf *out, const dg_graph *g, const dg_group *gr, size_t depth);
+	void (*node)(strbuf *out, const dg_graph *g, const dg_node *n, size_t depth);
+	void (*close)(strbuf *out, const dg_graph *g, const dg_group *gr, size_t depth);
+} dg_visitor;
+
+void dg_walk(strbuf *out, const dg_graph *g, const dg_visitor *v);
+
+/* mermaid.c, dot.c: the text of the graph, appended to `out`. */
+void dg_write_mermaid(strbuf *out, const dg_graph *g);
+void dg_write_dot(strbuf *out, const dg_graph *g);
+
+/* escape.c: label text for each language, without the quotes around it.
+ * Lines are separated by '\n' in `s`. */
+void dg_escape_mermaid(strbuf *out, const char *s);
+void dg_escape_dot(strbuf *out, const char *s);
+/* A name as an id: kept when it is an identifier, else made into one. */
+void dg_id_part(strbuf *out, const char *name);
+
+/* ids.c: a set of the ids in use; dg_ids_claim() returns `want` (copied
+ * into the arena) or, when it is taken, `want_2`, `want_3`, ... */
+const char *dg_ids_claim(dg_graph *g, const char *want);
+void dg_ids_free(dg_idset *set);
+
+/* A hash map from name to pointer, for the notes of a cadence. */
+typedef struct dg_names {
+	const char **keys;
+	const void **values;
+	size_t cap, count;
+} dg_names;
+
+int dg_names_put(dg_names *m, const char *key, const void *value);
+const void *dg_names_get(const dg_names *m, const char *key);
+void dg_names_free(dg_names *m);
+
+/* render.c: lays out DOT text with libgvc and renders it as `format`
+ * ("svg" or "png").  Returns 0, CADENCE_ENOTSUP (built without libgvc),
+ * CADENCE_EFAILED or CADENCE_ENOMEM. */
+int dg_render(const char *dot, const char *format, char **out, size_t *out_len);
+
+#endif
