@@ -537,7 +537,8 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			 : CADENCE_DEFAULT_KILL_GRACE_MS) * 1000000LL;
 	size_t running = 0, on_pool = 0;
 	long first_fail = 0;
-	int stopping = 0, cancelled = 0, use_pool = 0;
+	int stopping = 0, cancelled = 0, use_pool = 0, rescan = 1;
+	int64_t wake_at = -1;	/* run clock: when a waiting job may start */
 	struct pollfd *fds = NULL;
 	rjob **owner = NULL;
 
@@ -548,25 +549,31 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			return -2;
 	}
 	for (;;) {
-		int64_t now = run_now(run);
-		int64_t wake_at = -1;	/* run clock */
+		int64_t now = -1;	/* run clock, read when needed */
 		rtask *batch = NULL;
 
 		if (!cancelled && run_cancelled(run)) {
-			cancelled = stopping = 1;
+			cancelled = stopping = rescan = 1;
 			stop_all(jobs, n, RPROC_CANCEL, grace);
 		}
 		if (first_fail && !stopping) {
 			/* one note failed for good: the measure has failed */
-			stopping = 1;
+			stopping = rescan = 1;
 			stop_all(jobs, n, RPROC_CANCEL, grace);
 		}
 
-		for (size_t i = 0; i < n; i++) {
+		/* start what may start; the scan is skipped while nothing it
+		 * depends on changed (a sync of 100 notes must not cost 100
+		 * checks per completion) */
+		if (wake_at >= 0 && (now = run_now(run)) >= wake_at)
+			rescan = 1;
+		if (rescan)
+			wake_at = -1;
+		for (size_t i = 0; rescan && i < n; i++) {
 			rjob *j = &jobs[i];
 			if (j->state != JOB_WAIT || stopping)
 				continue;
-			if (j->start_at > now) {
+			if (j->start_at > 0 && j->start_at > (now >= 0 ? now : (now = run_now(run)))) {
 				if (wake_at < 0 || j->start_at < wake_at)
 					wake_at = j->start_at;
 				continue;
@@ -585,6 +592,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 				break;
 			}
 		}
+		rescan = 0;
 		if (batch)
 			rpool_submit_list(r->pool, batch);
 		if (first_fail && !stopping)
@@ -593,6 +601,9 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			if (wake_at < 0)
 				break;	/* nothing running, nothing waiting: done */
 			/* only retries waiting: sleep on the run's clock */
+			rescan = 1;
+			if (now < 0)
+				now = run_now(run);
 			if (r->clock.sleep_ns(r->clock.ctx, wake_at - now, r->cancel_pipe[0]) ||
 			    run_cancelled(run)) {
 				cancelled = 1;
@@ -604,9 +615,14 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 
 		/* jobs the pool finished */
 		rjob *done = use_pool ? take_done(run) : NULL;
-		if (!done && use_pool && on_pool && running == on_pool && rpool_help(r->pool))
+		if (!done && use_pool && on_pool && running == on_pool) {
+			/* only pool notes out: run queued ones here too */
+			while (rpool_help(r->pool))
+				;
 			done = take_done(run);
+		}
 		if (done) {
+			rescan = 1;
 			for (; done; done = done->next_done) {
 				running--;
 				on_pool--;
@@ -653,8 +669,12 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			if (t >= 0 && (timeout_ns < 0 || t - rnow < timeout_ns))
 				timeout_ns = t - rnow > 0 ? t - rnow : 0;
 		}
-		if (wake_at >= 0 && (timeout_ns < 0 || wake_at - now < timeout_ns))
-			timeout_ns = wake_at - now > 0 ? wake_at - now : 0;
+		if (wake_at >= 0) {
+			if (now < 0)
+				now = run_now(run);
+			if (timeout_ns < 0 || wake_at - now < timeout_ns)
+				timeout_ns = wake_at - now > 0 ? wake_at - now : 0;
+		}
 		int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
 		if (use_pool) {
 			pthread_mutex_lock(&run->done_lock);
@@ -676,8 +696,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			got = 0;
 		if (got > 0) {
 			if ((fds[0].revents & POLLIN) && !cancelled) {
-				cancelled = 1;
-				stopping = 1;
+				cancelled = stopping = rescan = 1;
 				stop_all(jobs, n, RPROC_CANCEL, grace);
 			}
 			/* per job, the slice of fds it owns */
@@ -702,6 +721,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 				rproc_stop(j->proc, RPROC_TIMEOUT, rnow, grace);
 			rproc_tick(j->proc, rnow);
 			if (rproc_done(j->proc)) {
+				rescan = 1;
 				running--;
 				end_process(j);
 				attempt_end(j);
