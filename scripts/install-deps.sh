@@ -18,6 +18,9 @@ packages="
 	python3
 	python3-jsonschema
 	python3-yaml
+	scdoc
+	zsh
+	fish
 "
 
 if [ "$(id -u)" -ne 0 ]; then

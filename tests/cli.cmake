@@ -21,3 +21,15 @@ foreach(script ${CADENCE_CLI_SCRIPTS})
            COMMAND bash ${script} $<TARGET_FILE:cadence> ${PROJECT_SOURCE_DIR})
   set_tests_properties(cli/${name} PROPERTIES ENVIRONMENT "CI=true;NO_COLOR=")
 endforeach()
+
+# cli/install installs this build into a temporary prefix and compiles
+# against it: it needs the build directory, the compiler and, in a
+# sanitizer build, the sanitizer flags the installed library was built with.
+if(TEST cli/install)
+  set(CADENCE_TEST_CFLAGS "")
+  if(CADENCE_SANITIZE)
+    set(CADENCE_TEST_CFLAGS "-fsanitize=address,undefined -fno-sanitize-recover=all")
+  endif()
+  set_tests_properties(cli/install PROPERTIES ENVIRONMENT
+    "CI=true;NO_COLOR=;CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
+endif()

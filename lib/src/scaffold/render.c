@@ -114,14 +114,15 @@ static void escape_sh(strbuf *out, const char *s)
 
 static void escape_c(strbuf *out, const char *s)
 {
+	const char *start = s;
 	strbuf_addc(out, '"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (escape_common(out, c))
 			continue;
 		switch (c) {
-		case '?':	/* "??/" is a trigraph under -std=c11 */
-			strbuf_adds(out, s[1] == '?' ? "\\?" : "?");
+		case '?':	/* "??/" is a trigraph under -std=c11: no "??" */
+			strbuf_adds(out, s[1] == '?' || (s != start && s[-1] == '?') ? "\\?" : "?");
 			continue;
 		}
 		if (c < 0x20 || c >= 0x7F)

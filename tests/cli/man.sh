@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The man page (docs/cadence.1.scd) stays true to --help: a section for
+# every command, every option of a command in its section and none that
+# the command does not have; scdoc renders it.
+source "$(dirname "$0")/lib.sh"
+scd=$src/docs/cadence.1.scd
+
+# section NAME: the text of "## NAME ..." up to the next heading
+section() {
+	awk -v name="$1" '
+		/^#/ { on = ($0 ~ "^## " name "( |$)") }
+		on' "$scd"
+}
+# the long options in a command's --help
+help_opts() { "$cadence" "$@" --help | sed -n '/^options:/,$p' | grep -oE -- ' --[a-z-]+' | tr -d ' ' | sort -u; }
+# the long options a man page section documents (as *--opt*)
+man_opts() { grep -oE -- '^\*(-[a-z]\*, \*)?--[a-z-]+' <<<"$1" | grep -oE -- '--[a-z-]+' | sort -u; }
+
+mapfile -t cmds < <("$cadence" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ {print $1}')
+for c in "${cmds[@]}"; do
+	case $c in
+	new) names=("new cadence" "new note") ;;
+	*) names=("$c") ;;
+	esac
+	for n in "${names[@]}"; do
+		text=$(section "$n")
+		if [[ -z $text ]]; then
+			status=0 out= err=
+			fail "the man page has no '## $n' section"
+			continue
+		fi
+		ok "the man page has a section for '$n'"
+		[[ $n == help || $n == version ]] && continue
+		# shellcheck disable=SC2086 # "new note" is two words
+		want=$(help_opts $n | grep -vx -- '--help')
+		got=$(man_opts "$text")
+		missing=$(comm -23 <(printf '%s\n' "$want") <(printf '%s\n' "$got") | xargs)
+		extra=$(comm -13 <(printf '%s\n' "$want") <(printf '%s\n' "$got") | xargs)
+		status=0 out="missing: $missing" err="not in --help: $extra"
+		if [[ -z $missing && -z $extra ]]; then ok "the man page's '$n' options are its --help's"
+		else fail "the man page's '$n' options differ from cadence $n --help"; fi
+	done
+done
+
+if command -v scdoc >/dev/null; then
+	run scdoc <"$scd"
+	expect "scdoc renders the man page" 0 '^\.TH "cadence" "1"'
+	printf '%s\n' "$out" >"$tmp/cadence.1"
+	if command -v man >/dev/null; then
+		run man -l "$tmp/cadence.1"
+		expect "man shows it" 0 'SYNOPSIS'
+	fi
+else
+	status=0 out= err=
+	fail "scdoc is not installed (scripts/install-deps.sh installs it)"
+fi
+finish

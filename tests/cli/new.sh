@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# cadence new cadence|note: files that validate and run, the YAML of a note
+# with its policies, --into edits that leave the rest of the file alone
+# (or refuse with a reason), bad names and values, --dry-run.
+source "$(dirname "$0")/lib.sh"
+unset CADENCE_TEMPLATES
+
+p=$tmp/p
+mkdir -p "$p/cadences" "$p/notes"
+cd "$p" || exit 1
+
+# --- new cadence ---------------------------------------------------------------
+run "$cadence" new cadence billing
+expect "new cadence goes into cadences/" 0 '^created cadences/billing.cadence.yaml$'
+run "$cadence" validate --strict cadences/billing.cadence.yaml
+expect "the new cadence validates without warnings" 0 'no problems'
+run "$cadence" new cadence billing
+expect "new cadence refuses an existing file" 1 '' 'cadences/billing.cadence.yaml: already exists'
+run "$cadence" new cadence billing --force
+expect "... and replaces it with --force" 0 '^replaced cadences/billing.cadence.yaml$'
+run "$cadence" new cadence yes --dir "$tmp"
+expect "new cadence --dir" 0 "created $tmp/yes.cadence.yaml"
+assert "a name YAML would read as a boolean is quoted" grep -q '^cadence: "yes"$' "$tmp/yes.cadence.yaml"
+run "$cadence" validate "$tmp/yes.cadence.yaml"
+expect "... and validates" 0 'no problems'
+run "$cadence" new cadence
+expect "new cadence needs a NAME" 2 '' 'takes one NAME'
+run "$cadence" new cadence bad-name
+expect "new cadence checks the name" 2 '' "try 'bad_name'"
+run "$cadence" new cadence billing.cadence.yaml
+expect "a file name is turned into a name" 2 '' "try 'billing'"
+run "$cadence" new
+expect "new needs cadence or note" 2 '' 'usage: cadence new'
+run "$cadence" new page x
+expect "new knows what it makes" 2 '' "makes a 'cadence' or a 'note', not 'page'"
+run "$cadence" new --help
+expect "new --help" 0 'cadence new note NAME'
+run "$cadence" new note --help
+expect "new note --help" 0 '^usage: cadence new note NAME'
+run "$cadence" new note x --frce
+expect "a misspelt option" 2 '' "did you mean '--force'"
+
+# --- new note: sh -------------------------------------------------------------------
+run "$cadence" new note charge --retry 3 --timeout 30s --reads order_id --writes status,total \
+	--fallback '{"status": "payment_pending", "total": 0}'
+expect "new note writes notes/NAME.sh" 0 '^created notes/charge.sh$'
+assert "the note is executable" test -x notes/charge.sh
+assert "the snippet declares the note with its policies" grep -qzF \
+'  charge:
+    run: [../notes/charge.sh]
+    reads: [order_id]
+    writes: [status, total]
+    retry: {attempts: 3}
+    timeout: 30s
+    fallback: {status: payment_pending, total: 0}' <<<"$out"
+run sh -c 'echo "{\"order_id\": \"o1\"}" | notes/charge.sh'
+expect "the sh note runs" 0
+assert "... and prints a JSON object of the fields it writes" python3 -c '
+import json, sys
+v = json.loads(sys.argv[1])
+assert sorted(v) == ["status", "total"], v' "$out"
+run "$cadence" new note charge
+expect "an existing note file is refused" 1 '' 'notes/charge.sh: already exists'
+run "$cadence" new note helper --dir "$tmp/elsewhere" --dry-run
+expect "--dry-run shows the file and the YAML" 0 "would create $tmp/elsewhere/helper.sh"
+assert "--dry-run writes nothing" test ! -e "$tmp/elsewhere"
+
+# --- bad values -----------------------------------------------------------------------
+for bad in "--retry 0|1 to 1000" "--retry x|1 to 1000" "--timeout 30|--timeout '30'" \
+	"--timeout 0s|longer than 0" "--fallback {|not valid JSON" "--fallback [1]|must be a JSON object" \
+	'--fallback {"bad-key":1}|invalid --fallback field name' "--reads a,b-c|invalid --reads field name 'b-c'" \
+	"--writes a,a|names 'a' twice" "--lang py|sh, c" "--lang c --dir notes int|C keyword; try 'int_note'" \
+	"--lang c cadence_x|belong to the libraries"; do
+	args=${bad%%|*} pat=${bad#*|}
+	# shellcheck disable=SC2086 # the arguments are split on purpose
+	run "$cadence" new note ok $args
+	[[ $args == *" int" || $args == *" cadence_x" ]] && run "$cadence" new note ${args##* } ${args% *}
+	expect "new note $args is a usage error" 2 '' "$pat"
+done
+assert "nothing was written for bad values" test ! -e notes/ok.sh -a ! -e notes/int.c
+
+# --- --into ----------------------------------------------------------------------------
+cat >cadences/shop.cadence.yaml <<'YAML'
+# the shop: comments, quoting and order must survive an edit
+cadence: shop
+score:
+  order_id: {type: string, required: true}   # the caller's
+  status:   {type: string, default: 'new'}
+  total:    {type: number, default: 0}
+  paid:     {type: boolean, default: false}
+
+notes:
+  price:
+    set: {total: '1 + 1'}      # computed
+
+  # more notes go here
+
+# the measures
+measures:
+  - then: price
+YAML
+cp cadences/shop.cadence.yaml "$tmp/shop.before"
+run "$cadence" new note pay --writes status,paid --reads order_id --retry 2 --into cadences/shop.cadence.yaml
+expect "--into adds the note" 0 "added note 'pay' to cadences/shop.cadence.yaml, line 14"
+run diff "$tmp/shop.before" cadences/shop.cadence.yaml
+assert "--into only adds the note's lines, after the last note and its comment" test "$out" = "13a14,18
+>   pay:
+>     run: [../notes/pay.sh]
+>     reads: [order_id]
+>     writes: [status, paid]
+>     retry: {attempts: 2}"
+run "$cadence" validate cadences/shop.cadence.yaml
+expect "the cadence still validates (the new note is merely unused)" 0 'unused-note'
+run sh -c 'echo "{}" | notes/pay.sh'
+assert "the note's output has values of the declared types" test "$out" = '{"status": "", "paid": false}'
+
+cp cadences/shop.cadence.yaml "$tmp/shop.before"
+run "$cadence" new note pay --into cadences/shop.cadence.yaml --force
+expect "--into refuses a note that exists" 1 '' "already has a note 'pay' \\(line 14\\)"
+run "$cadence" new note audit --writes nothing_declared --into cadences/shop.cadence.yaml
+expect "--into refuses a note that would make the file invalid" 1 '' "would have the errors above"
+assert "... shows why" grep -q 'undeclared-field' <<<"$err"
+assert "... and writes neither file" test ! -e notes/audit.sh
+assert "... leaving the cadence as it was" cmp -s "$tmp/shop.before" cadences/shop.cadence.yaml
+run "$cadence" new note audit --into cadences/shop.cadence.yaml --dry-run
+expect "--into --dry-run" 0 "would update cadences/shop.cadence.yaml"
+assert "... changes nothing" cmp -s "$tmp/shop.before" cadences/shop.cadence.yaml
+
+printf 'cadence: flow\nnotes: {a: {symbol: a}}\nmeasures:\n  - then: a\n' >"$tmp/flow.cadence.yaml"
+run "$cadence" new note b --into "$tmp/flow.cadence.yaml" --dir "$tmp"
+expect "--into refuses a flow-style notes:" 1 '' 'is a flow mapping'
+printf 'cadence: broken\nmeasures:\n  - then: nope\n' >"$tmp/broken.cadence.yaml"
+run "$cadence" new note b --into "$tmp/broken.cadence.yaml" --dir "$tmp"
+expect "--into refuses a file with errors" 1 '' 'the file has errors'
+assert "... and shows them" grep -q 'undefined-note' <<<"$err"
+run "$cadence" new note b --into "$tmp/missing.cadence.yaml" --dir "$tmp"
+expect "--into a missing file" 1 '' 'cannot read it'
+assert "nothing was written for the refusals" test ! -e "$tmp/b.sh"
+
+# CRLF line ends are kept (a file without notes: gets one: test_scaffold)
+printf 'cadence: bare\r\nscore:\r\n  x: {type: string, default: ""}\r\nnotes:\r\n  a: {symbol: a}\r\nmeasures:\r\n  - then: a\r\n' >"$tmp/bare.cadence.yaml"
+run "$cadence" new note b --lang c --writes x --into "$tmp/bare.cadence.yaml" --dir "$tmp"
+expect "--into a CRLF file, --lang c" 0 'symbol: b'
+assert "the added lines end in CRLF too" grep -q $'^  b:\r$' "$tmp/bare.cadence.yaml"
+assert "the C note sets x to a string" grep -q 'cJSON_AddStringToObject(out, "x", "")' "$tmp/b.c"
+run "$cadence" validate "$tmp/bare.cadence.yaml"
+expect "... and it validates" 0
+
+# run: paths are relative to the cadence file
+mkdir -p "$tmp/deep/flows" "$tmp/deep/bin"
+printf 'cadence: deep\nnotes:\n  a: {symbol: a}\nmeasures:\n  - then: a\n' >"$tmp/deep/flows/d.cadence.yaml"
+run "$cadence" new note step --dir "$tmp/deep/bin" --into "$tmp/deep/flows/d.cadence.yaml"
+expect "--into with --dir elsewhere" 0 'run: \[../bin/step.sh\]'
+run "$cadence" validate --strict "$tmp/deep/flows/d.cadence.yaml"
+expect "... the run path resolves (no run-not-found)" 1 'unused-note'
+assert "... only the unused note is reported" bash -c "! grep -q run-not-found <<<\"\$1\"" _ "$out"
+
+# --- the C note compiles (against the headers in the source tree; the
+# installed library is tested in install.sh) ------------------------------------------
+run "$cadence" new note price_c --lang c --reads order_id --writes total,status --into cadences/shop.cadence.yaml
+expect "new note --lang c --into" 0 'build the plugin'
+run "${CC:-cc}" -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only -I"$src/lib/include" notes/price_c.c
+expect "the C note compiles with -Wall -Wextra -pedantic -Werror" 0
+finish

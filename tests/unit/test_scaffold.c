@@ -1,0 +1,516 @@
+/* Scaffolding: template placeholders and escaping, adding a note to
+ * notes:, and all-or-nothing writes (every failure point undone). */
+#include "cadence/cadence.h"
+#include "scaffold/edit.h"
+#include "scaffold/notegen.h"
+#include "scaffold/plan.h"
+#include "scaffold/render.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- render -------------------------------------------------------------- */
+
+static char *render(const char *tpl, const render_var *vars, size_t n, int *rc)
+{
+	strbuf out = STRBUF_INIT, why = STRBUF_INIT;
+	*rc = render_template(&out, tpl, strlen(tpl), vars, n, &why);
+	if (*rc) {
+		strbuf_free(&out);
+		return strbuf_detach(&why);
+	}
+	strbuf_free(&why);
+	char *s = strbuf_detach(&out);
+	return s ? s : strdup("");
+}
+
+static char *esc(const char *filter, const char *value)
+{
+	strbuf b = STRBUF_INIT;
+	cr_assert_eq(render_escape(&b, filter, value), 0);
+	char *s = strbuf_detach(&b);
+	return s ? s : strdup("");
+}
+
+Test(render, placeholders)
+{
+	const render_var vars[] = { { "name", "shop" }, { "title", "it's" } };
+	int rc;
+	char *s = render("a {{name}} b {{title|sh}} ${{ vars.X }} {{ name }} {", vars, 2, &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(s, "a shop b 'it'\\''s' ${{ vars.X }} {{ name }} {");
+	free(s);
+}
+
+Test(render, unknown_variable_and_filter)
+{
+	const render_var vars[] = { { "name", "x" } };
+	int rc;
+	char *s = render("ok\n{{nmae}}", vars, 1, &rc);
+	cr_assert_eq(rc, CADENCE_EINVALID);
+	cr_assert(strstr(s, "line 2") && strstr(s, "'nmae'") && strstr(s, "name"), "%s", s);
+	free(s);
+	s = render("{{name|xml}}", vars, 1, &rc);
+	cr_assert_eq(rc, CADENCE_EINVALID);
+	cr_assert(strstr(s, "'xml'"), "%s", s);
+	free(s);
+	s = render("{{name", vars, 1, &rc);
+	cr_assert_eq(rc, CADENCE_EINVALID);
+	cr_assert(strstr(s, "not closed"), "%s", s);
+	free(s);
+}
+
+Test(render, yaml_escaping)
+{
+	struct { const char *in, *out; } cases[] = {
+		{ "checkout", "checkout" },
+		{ "../notes/x.sh", "../notes/x.sh" },
+		{ "yes", "\"yes\"" },		/* YAML 1.1 boolean */
+		{ "true", "\"true\"" },
+		{ "null", "\"null\"" },
+		{ "~", "\"~\"" },
+		{ "012", "\"012\"" },
+		{ "1.5", "\"1.5\"" },
+		{ "", "\"\"" },
+		{ "a b", "\"a b\"" },
+		{ "a: b", "\"a: b\"" },
+		{ "- x", "\"- x\"" },
+		{ "#x", "\"#x\"" },
+		{ "say \"hi\"\\", "\"say \\\"hi\\\"\\\\\"" },
+		{ "tab\there\nnl", "\"tab\\there\\nnl\"" },
+		{ "\x1b[31m", "\"\\x1B[31m\"" },
+		{ "caf\xC3\xA9", "\"caf\xC3\xA9\"" },
+		{ "bad\xFF", "\"bad\xEF\xBF\xBD\"" },
+		{ "line\xE2\x80\xA8sep", "\"line\\Lsep\"" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *s = esc("yaml", cases[i].in);
+		cr_assert_str_eq(s, cases[i].out, "yaml(%s)", cases[i].in);
+		free(s);
+	}
+}
+
+Test(render, shell_c_json_escaping)
+{
+	char *s = esc("sh", "a'b $x `y` \\");
+	cr_assert_str_eq(s, "'a'\\''b $x `y` \\'");
+	free(s);
+	s = esc("c", "q\"\\\n?\?/\x01\xC3\xA9");
+	cr_assert_str_eq(s, "\"q\\\"\\\\\\n\\?\\?/\\001\\303\\251\"");
+	free(s);
+	s = esc("json", "q\"\\\n\x01\xC3\xA9");
+	cr_assert_str_eq(s, "\"q\\\"\\\\\\n\\u0001\xC3\xA9\"");
+	free(s);
+	strbuf b = STRBUF_INIT;
+	cr_assert_eq(render_escape(&b, "html", "x"), -1);
+	strbuf_free(&b);
+}
+
+Test(render, paths)
+{
+	strbuf b = STRBUF_INIT;
+	cr_assert_eq(render_path(&b, "cadences/__name__.cadence.yaml.tmpl", "shop"), 0);
+	cr_assert_str_eq(strbuf_cstr(&b), "cadences/shop.cadence.yaml");
+	strbuf_free(&b);
+	cr_assert_eq(render_path(&b, "notes/__name__.sh", "x"), 0);
+	cr_assert_str_eq(strbuf_cstr(&b), "notes/x.sh");
+	strbuf_free(&b);
+	cr_assert_eq(render_path(&b, ".tmpl", "x"), 0);
+	cr_assert_str_eq(strbuf_cstr(&b), ".tmpl");
+	strbuf_free(&b);
+}
+
+/* ---- notegen ---------------------------------------------------------------- */
+
+Test(notegen, fields_and_placeholders)
+{
+	const char *reads[] = { "order_id" }, *writes[] = { "status", "total" };
+	cJSON *fb = cJSON_Parse("{\"status\": \"failed: card\", \"n\": [1, 2.5, true, null]}");
+	notegen g = { .name = "charge", .run_path = "../notes/charge.sh", .retry = 3,
+		      .timeout = "30s", .fallback = fb, .reads = reads, .nreads = 1,
+		      .writes = writes, .nwrites = 2 };
+	char **lines;
+	size_t n;
+	cr_assert_eq(notegen_fields(&g, &lines, &n), 0);
+	cr_assert_eq(n, 6);
+	cr_assert_str_eq(lines[0], "run: [../notes/charge.sh]");
+	cr_assert_str_eq(lines[1], "reads: [order_id]");
+	cr_assert_str_eq(lines[2], "writes: [status, total]");
+	cr_assert_str_eq(lines[3], "retry: {attempts: 3}");
+	cr_assert_str_eq(lines[4], "timeout: 30s");
+	/* "n" is a YAML 1.1 boolean: quoted */
+	cr_assert_str_eq(lines[5], "fallback: {status: \"failed: card\", \"n\": [1, 2.5, true, null]}");
+	cr_assert_null(lines[6]);
+	notegen_lines_free(lines);
+
+	strbuf b = STRBUF_INIT;
+	notegen_changes_json(&g, &b);
+	cr_assert_str_eq(strbuf_cstr(&b), "{\"status\": null, \"total\": null}");
+	strbuf_free(&b);
+	g.lang_c = 1;
+	cr_assert_eq(notegen_fields(&g, &lines, &n), 0);
+	cr_assert_str_eq(lines[0], "symbol: charge");
+	notegen_lines_free(lines);
+	cJSON_Delete(fb);
+}
+
+Test(notegen, types_from_the_cadence)
+{
+	static const char src[] =
+		"cadence: c\n"
+		"score:\n"
+		"  s: {type: string, default: \"\"}\n"
+		"  i: {type: integer, default: 0}\n"
+		"  b: {type: boolean, default: false}\n"
+		"  a: {type: array, default: []}\n"
+		"  o: {type: object, default: {}}\n"
+		"notes:\n  x: {symbol: x}\n"
+		"measures:\n  - then: x\n";
+	cadence_def *def;
+	cadence_diags *d;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_load_buffer(&def, "c.cadence.yaml", src, sizeof(src) - 1, NULL, d), 0);
+	const char *writes[] = { "s", "i", "b", "a", "o", "unknown" };
+	notegen g = { .name = "x", .writes = writes, .nwrites = 6, .def = def };
+	strbuf b = STRBUF_INIT;
+	notegen_changes_json(&g, &b);
+	cr_assert_str_eq(strbuf_cstr(&b),
+			 "{\"s\": \"\", \"i\": 0, \"b\": false, \"a\": [], \"o\": {}, \"unknown\": null}");
+	strbuf_free(&b);
+	notegen_c_changes(&g, &b);
+	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddStringToObject(out, \"s\", \"\")"));
+	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddNumberToObject(out, \"i\", 0)"));
+	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddFalseToObject(out, \"b\")"));
+	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddNullToObject(out, \"unknown\")"));
+	strbuf_free(&b);
+	cadence_def_free(def);
+	cadence_diags_free(d);
+}
+
+/* ---- edit ----------------------------------------------------------------------- */
+
+static const char *const fields[] = { "run: [../notes/n.sh]", "timeout: 30s" };
+
+static char *add(const char *src, const char *name, int want_rc, unsigned *line, char **why)
+{
+	char *out = NULL;
+	size_t len;
+	strbuf w = STRBUF_INIT;
+	unsigned l = 0;
+	int rc = edit_add_note(src, strlen(src), name, fields, 2, &out, &len, &l, &w);
+	cr_assert_eq(rc, want_rc, "rc %d: %s", rc, strbuf_cstr(&w) ? strbuf_cstr(&w) : "");
+	if (line)
+		*line = l;
+	if (why)
+		*why = strbuf_detach(&w);
+	strbuf_free(&w);
+	return out;
+}
+
+Test(edit, appends_after_the_last_note_keeping_everything_else)
+{
+	const char *src =
+		"# a comment\n"
+		"cadence: c   # trailing\n"
+		"notes:\n"
+		"  a:\n"
+		"    run: ['./a.sh']   # quoted\n"
+		"  # b was here\n"
+		"\n"
+		"# the measures\n"
+		"measures:\n"
+		"  - then: a\n";
+	unsigned line;
+	char *out = add(src, "n", 0, &line, NULL);
+	cr_assert_str_eq(out,
+		"# a comment\n"
+		"cadence: c   # trailing\n"
+		"notes:\n"
+		"  a:\n"
+		"    run: ['./a.sh']   # quoted\n"
+		"  # b was here\n"
+		"  n:\n"
+		"    run: [../notes/n.sh]\n"
+		"    timeout: 30s\n"
+		"\n"
+		"# the measures\n"
+		"measures:\n"
+		"  - then: a\n");
+	cr_assert_eq(line, 7);
+	free(out);
+}
+
+Test(edit, follows_the_files_indentation_and_line_ends)
+{
+	const char *src =
+		"cadence: c\r\n"
+		"notes:\r\n"
+		"    a: {run: ./a.sh}\r\n"
+		"    b:\r\n"
+		"        run: ./b.sh\r\n"
+		"measures:\r\n"
+		"    - then: a\r\n";
+	char *out = add(src, "n", 0, NULL, NULL);
+	cr_assert_str_eq(out,
+		"cadence: c\r\n"
+		"notes:\r\n"
+		"    a: {run: ./a.sh}\r\n"
+		"    b:\r\n"
+		"        run: ./b.sh\r\n"
+		"    n:\r\n"
+		"        run: [../notes/n.sh]\r\n"
+		"        timeout: 30s\r\n"
+		"measures:\r\n"
+		"    - then: a\r\n");
+	free(out);
+}
+
+Test(edit, notes_last_without_a_final_newline)
+{
+	char *out = add("cadence: c\nmeasures:\n  - then: a\nnotes:\n  a: {symbol: a}", "n", 0,
+			NULL, NULL);
+	cr_assert_str_eq(out, "cadence: c\nmeasures:\n  - then: a\nnotes:\n  a: {symbol: a}\n"
+			      "  n:\n    run: [../notes/n.sh]\n    timeout: 30s\n");
+	free(out);
+}
+
+Test(edit, adds_notes_before_measures_when_missing)
+{
+	char *out = add("cadence: c\n# what runs\nmeasures:\n  - then: a\n", "n", 0, NULL, NULL);
+	cr_assert_str_eq(out, "cadence: c\nnotes:\n  n:\n    run: [../notes/n.sh]\n    timeout: 30s\n"
+			      "# what runs\nmeasures:\n  - then: a\n");
+	free(out);
+}
+
+Test(edit, fills_an_empty_notes)
+{
+	char *out = add("cadence: c\nnotes:\nmeasures:\n  - then: a\n", "n", 0, NULL, NULL);
+	cr_assert_str_eq(out, "cadence: c\nnotes:\n  n:\n    run: [../notes/n.sh]\n    timeout: 30s\n"
+			      "measures:\n  - then: a\n");
+	free(out);
+}
+
+Test(edit, keeps_a_bom)
+{
+	char *out = add("\xEF\xBB\xBF" "cadence: c\nnotes:\n  a: {symbol: a}\n", "n", 0, NULL, NULL);
+	cr_assert(!strncmp(out, "\xEF\xBB\xBF" "cadence: c\n", 14));
+	cr_assert(strstr(out, "  n:\n    run: [../notes/n.sh]\n"));
+	free(out);
+}
+
+Test(edit, refusals)
+{
+	static const struct { const char *src, *reason; } cases[] = {
+		{ "cadence: c\nnotes: {a: {symbol: a}}\nmeasures: [{then: a}]\n", "flow mapping" },
+		{ "cadence: c\nnotes:\n  n: {symbol: a}\n", "already has a note 'n' (line 3)" },
+		{ "cadence: c\nnotes: [\n", "not valid YAML" },
+		{ "{cadence: c}\n", "block mapping" },
+		{ "cadence: c\nnotes: [a]\n", "not a mapping" },
+		/* a keep-chomped block scalar ends the notes: its trailing
+		 * blank lines would move; refused rather than changed */
+		{ "cadence: c\nnotes:\n  a:\n    description: |+\n      text\n\nmeasures: []\n",
+		  "change more of the file" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *why;
+		cr_assert_null(add(cases[i].src, "n", CADENCE_EINVALID, NULL, &why));
+		cr_assert(strstr(why, cases[i].reason), "%s: %s", cases[i].reason, why);
+		free(why);
+	}
+}
+
+/* ---- plan ------------------------------------------------------------------------ */
+
+static char tmpl[] = "/tmp/cadence-plan-XXXXXX";
+static char *root;
+
+static void setup(void)
+{
+	strcpy(tmpl, "/tmp/cadence-plan-XXXXXX");
+	root = mkdtemp(tmpl);
+	cr_assert_not_null(root);
+}
+
+static void teardown(void)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static char *at(const char *rel)
+{
+	static char buf[4][512];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", root, rel);
+	return buf[k];
+}
+
+static void put(const char *rel, const char *data)
+{
+	FILE *f = fopen(at(rel), "w");
+	cr_assert_not_null(f);
+	fputs(data, f);
+	fclose(f);
+}
+
+static char *get(const char *rel)
+{
+	FILE *f = fopen(at(rel), "r");
+	static char buf[256];
+	if (!f)
+		return NULL;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Every path below root with its contents, sorted: the state to compare. */
+static void snapshot_dir(strbuf *b, const char *dir)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+	cr_assert_geq(n, 0);
+	for (int i = 0; i < n; i++) {
+		const char *e = list[i]->d_name;
+		char path[600];
+		struct stat st;
+		if (strcmp(e, ".") && strcmp(e, "..")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e);
+			cr_assert_eq(lstat(path, &st), 0);
+			strbuf_addf(b, "%s %o\n", path + strlen(root), (unsigned)(st.st_mode & 0777));
+			if (S_ISDIR(st.st_mode)) {
+				snapshot_dir(b, path);
+			} else {
+				FILE *f = fopen(path, "r");
+				char buf[256];
+				size_t k = fread(buf, 1, sizeof(buf), f);
+				strbuf_add(b, buf, k);
+				fclose(f);
+			}
+		}
+		free(list[i]);
+	}
+	free(list);
+}
+
+static char *snapshot(void)
+{
+	strbuf b = STRBUF_INIT;
+	snapshot_dir(&b, root);
+	char *s = strbuf_detach(&b);
+	return s ? s : strdup("");
+}
+
+static void plan_three(plan *p, int force)
+{
+	plan_init(p);
+	cr_assert_eq(plan_add(p, at("a/b/new.txt"), "new\n", 4, 0644, force), 0);
+	cr_assert_eq(plan_add(p, at("old.txt"), "replaced\n", 9, 0755, force), 0);
+	cr_assert_eq(plan_add(p, at("a/other.sh"), "#!/bin/sh\n", 10, PLAN_KEEP_MODE, force), 0);
+}
+
+Test(plan, writes_creates_directories_and_sets_modes, .init = setup, .fini = teardown)
+{
+	plan p;
+	strbuf why = STRBUF_INIT;
+	plan_three(&p, 0);
+	cr_assert_eq(plan_check(&p, &why), 0);
+	cr_assert_eq(p.ndirs, 2);
+	cr_assert_eq(plan_commit(&p, NULL, &why), 0);
+	cr_assert_str_eq(get("a/b/new.txt"), "new\n");
+	cr_assert_str_eq(get("old.txt"), "replaced\n");
+	struct stat st;
+	cr_assert_eq(stat(at("old.txt"), &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0755);
+	cr_assert_eq(stat(at("a/other.sh"), &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0644);
+	char *snap = snapshot();
+	cr_assert_null(strstr(snap, ".cadence-"), "no temporary file is left: %s", snap);
+	free(snap);
+	plan_free(&p);
+	strbuf_free(&why);
+}
+
+Test(plan, refuses_existing_files_and_directories_in_the_way, .init = setup, .fini = teardown)
+{
+	plan p;
+	strbuf why = STRBUF_INIT;
+	put("old.txt", "old\n");
+	cr_assert_eq(mkdir(at("a"), 0755), 0);
+	cr_assert_eq(mkdir(at("a/other.sh"), 0755), 0);
+	plan_three(&p, 0);
+	cr_assert_eq(plan_check(&p, &why), CADENCE_EINVALID);
+	cr_assert(strstr(strbuf_cstr(&why), "old.txt: already exists"), "%s", strbuf_cstr(&why));
+	cr_assert(strstr(strbuf_cstr(&why), "other.sh: a directory is in the way"));
+	strbuf why2 = STRBUF_INIT;
+	cr_assert_eq(plan_commit(&p, NULL, &why2), CADENCE_EINVAL, "an unchecked plan is not run");
+	strbuf_free(&why2);
+	plan_free(&p);
+	strbuf_free(&why);
+
+	/* a file where a directory must go */
+	plan_init(&p);
+	put("f", "x");
+	cr_assert_eq(plan_add(&p, at("f/x.txt"), "x", 1, 0644, 1), 0);
+	cr_assert_eq(plan_check(&p, &why), CADENCE_EINVALID);
+	cr_assert(strstr(strbuf_cstr(&why), "not a directory"));
+	plan_free(&p);
+	strbuf_free(&why);
+	cr_assert_eq(plan_add(&p, "x", "", 0, 0644, 0), 0);
+	cr_assert_eq(plan_add(&p, "x", "", 0, 0644, 0), CADENCE_EINVAL, "one path once");
+	plan_free(&p);
+}
+
+typedef struct failer {
+	int n, seen;
+} failer;
+
+static int fail_nth(void *ctx, const char *op, const char *path)
+{
+	failer *f = ctx;
+	(void)op, (void)path;
+	return ++f->seen == f->n;
+}
+
+/* SQLite-style: fail the n-th step for every n; after each failure the tree
+ * is exactly as before, old files and their modes included. */
+Test(plan, every_failure_is_undone, .init = setup, .fini = teardown)
+{
+	put("old.txt", "old\n");
+	chmod(at("old.txt"), 0600);
+	char *before = snapshot();
+	int steps = 0;
+	for (int n = 1;; n++) {
+		plan p;
+		strbuf why = STRBUF_INIT;
+		failer f = { n, 0 };
+		plan_hooks h = { fail_nth, &f };
+		plan_three(&p, 1);
+		cr_assert_eq(plan_check(&p, &why), 0);
+		int rc = plan_commit(&p, &h, &why);
+		plan_free(&p);
+		if (!rc) {
+			steps = f.seen;
+			strbuf_free(&why);
+			break;
+		}
+		cr_assert_eq(rc, CADENCE_EIO);
+		cr_assert(strstr(strbuf_cstr(&why), "Input/output error"), "%s", strbuf_cstr(&why));
+		char *after = snapshot();
+		cr_assert_str_eq(after, before, "failing step %d left:\n%s", n, after);
+		free(after);
+		strbuf_free(&why);
+	}
+	/* 2 mkdir, 3 create + 3 write, 1 link, 3 rename */
+	cr_assert_eq(steps, 12);
+	cr_assert_str_eq(get("old.txt"), "replaced\n");
+	free(before);
+}
