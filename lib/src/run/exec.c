@@ -90,6 +90,21 @@ int rproc_start(rproc *p, const rproc_spec *s)
 		rc = errno;
 		goto fail_pipes;
 	}
+	/* the input goes into the pipe before the note starts, as much as
+	 * the pipe holds (64 KiB on Linux): while we hold the read end no
+	 * write can raise SIGPIPE, and most scores need no more writing */
+	set_nonblock(in[1]);
+	p->input = s->input;
+	p->input_len = s->input_len;
+	while (p->input_off < p->input_len) {
+		ssize_t n = write(in[1], p->input + p->input_off, p->input_len - p->input_off);
+		if (n > 0)
+			p->input_off += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else
+			break;
+	}
 	if ((rc = posix_spawn_file_actions_init(&fa)))
 		goto fail_pipes;
 	if ((rc = posix_spawnattr_init(&at))) {
@@ -135,22 +150,21 @@ int rproc_start(rproc *p, const rproc_spec *s)
 	p->fd_in = in[1];
 	p->fd_out = out[0];
 	p->fd_err = err[0];
-	set_nonblock(p->fd_in);
 	set_nonblock(p->fd_out);
 	set_nonblock(p->fd_err);
 	p->pidfd = pidfd_for(p->pid);
-	p->input = s->input;
-	p->input_len = s->input_len;
 	p->max_output = s->max_output;
 	p->on_line = s->on_line;
 	p->line_ctx = s->line_ctx;
-	if (!p->input_len)
-		close_fd(&p->fd_in);
+	if (p->input_off == p->input_len)
+		close_fd(&p->fd_in);	/* all of it in the pipe: EOF after it */
 	if (p->pidfd < 0)
 		p->next_check = rproc_now() + EXIT_POLL_NS;
 	return 0;
 
 fail_pipes:
+	p->input = NULL;
+	p->input_len = p->input_off = 0;
 	for (int i = 0; i < 2; i++) {
 		close_fd(&in[i]);
 		close_fd(&out[i]);

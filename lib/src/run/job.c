@@ -529,6 +529,33 @@ static void stop_all(rjob *jobs, size_t n, enum rproc_why why, int64_t grace)
 	}
 }
 
+/* One C or `set` note alone: everything happens on this thread, so the
+ * loop below (polling, the pool) is not needed — the path of a `then`
+ * measure, which must cost nanoseconds. */
+static long run_alone(rframe *fr, rjob *j)
+{
+	rrun *run = fr->run;
+	cadence_runner *r = run->r;
+	for (;;) {
+		attempt_start(j, 0, NULL);
+		if (j->state == JOB_DONE)
+			break;
+		int64_t now = run_now(run);	/* a retry waits */
+		if ((j->start_at > now &&
+		     r->clock.sleep_ns(r->clock.ctx, j->start_at - now, r->cancel_pipe[0])) ||
+		    run_cancelled(run)) {
+			j->state = JOB_DONE;
+			j->outcome = CADENCE_NOTE_FAILED;
+			rfail_set(&j->fail, "it was stopped while waiting to retry");
+			j->fail.cancelled = 1;
+			break;
+		}
+	}
+	if (j->fail.cancelled && run_cancelled(run))
+		return -1;
+	return job_failed(j) ? 1 : 0;
+}
+
 long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 {
 	rrun *run = fr->run;
@@ -542,6 +569,8 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 	struct pollfd *fds = NULL;
 	rjob **owner = NULL;
 
+	if (n == 1 && jobs[0].note->n->binding != CAD_BIND_RUN)
+		return run_alone(fr, jobs);
 	if (n > 1 && parallel != 1) {
 		for (size_t i = 0; i < n && !use_pool; i++)
 			use_pool = jobs[i].note->n->binding == CAD_BIND_SYMBOL;
