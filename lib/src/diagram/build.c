@@ -17,6 +17,7 @@
 #include "util/utf8.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,15 @@ static void add_duration(strbuf *sb, int64_t ms)
 {
 	if (ms < 1000) {
 		strbuf_addf(sb, "%" PRId64 "ms", ms);
+		return;
+	}
+	if (ms < 60000 && ms % 1000) {
+		/* 1.5s, 2.25s */
+		char num[32];
+		int n = snprintf(num, sizeof(num), "%" PRId64 ".%03" PRId64, ms / 1000, ms % 1000);
+		while (n > 0 && num[n - 1] == '0')
+			num[--n] = '\0';
+		strbuf_addf(sb, "%ss", num);
 		return;
 	}
 	int64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, rest = ms % 1000;

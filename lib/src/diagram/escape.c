@@ -18,9 +18,11 @@ static int is_alnum(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* Calls emit(out, cp) for each code point of s: a CRLF or a CR is '\n', a
- * tab a space, other control characters and each byte of an invalid
- * sequence U+FFFD, so the writers only see printable text and '\n'. */
+/* Calls emit(out, cp) for each code point of s: a CRLF, a CR, NEL, U+2028
+ * and U+2029 are '\n', a tab a space; other control characters, bidi
+ * embeddings, overrides and isolates (which could make a label read other
+ * than it is stored) and each byte of an invalid sequence are U+FFFD.  So
+ * the writers only see printable text and '\n'. */
 static void each_char(strbuf *out, const char *s, void (*emit)(strbuf *, uint32_t))
 {
 	size_t len = strlen(s);
@@ -40,6 +42,10 @@ static void each_char(strbuf *out, const char *s, void (*emit)(strbuf *, uint32_
 			n = 1;
 			cp = REPLACEMENT;
 		}
+		if (cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+			cp = '\n';	/* NEL, line and paragraph separators */
+		else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+			cp = REPLACEMENT;	/* bidi overrides: text must read as stored */
 		emit(out, cp);
 		i += n;
 	}
@@ -74,8 +80,10 @@ void dg_escape_mermaid(strbuf *out, const char *s)
 /*
  * DOT: inside "...".  The quote and the backslash are escaped with a
  * backslash (so `\N`, `\G`, `\l` in user text stay text); a line break is
- * `\n`; `&`, `<`, `>` and everything outside printable ASCII are HTML
- * entities, which Graphviz decodes in every label.
+ * `\n`; `&`, `<`, `>` are HTML entities, which Graphviz decodes in every
+ * label.  Other text is UTF-8, valid by then (Graphviz's default charset):
+ * not entities, because Graphviz 2.42 turns an entity above U+FFFF into
+ * invalid UTF-8.
  */
 static void dot_char(strbuf *out, uint32_t cp)
 {
@@ -87,10 +95,25 @@ static void dot_char(strbuf *out, uint32_t cp)
 	case '<': strbuf_adds(out, "&lt;"); return;
 	case '>': strbuf_adds(out, "&gt;"); return;
 	}
-	if (cp < 0x80)
+	char u[4];
+	if (cp < 0x80) {
 		strbuf_addc(out, (char)cp);
-	else
-		strbuf_addf(out, "&#%lu;", (unsigned long)cp);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		strbuf_add(out, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		strbuf_add(out, u, 3);
+	} else {
+		u[0] = (char)(0xF0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[3] = (char)(0x80 | (cp & 0x3F));
+		strbuf_add(out, u, 4);
+	}
 }
 
 void dg_escape_dot(strbuf *out, const char *s)

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# cadence diagram: arguments, formats, --cadence, refusals of files with
+# problems, Mermaid's limits, and atomic -o.
+source "$(dirname "$0")/lib.sh"
+fx=$src/tests/diagram/fixtures
+co=$fx/checkout.cadence.yaml
+
+run "$cadence" diagram --help
+expect "help lists the options" 0 '--expand'
+run "$cadence" help diagram
+expect "help diagram" 0 'usage: cadence diagram'
+run "$cadence" diagram
+expect "a FILE is needed" 2 '' 'needs a FILE'
+run "$cadence" diagram "$co" "$co"
+expect "one file only" 2 '' 'draws one file'
+run "$cadence" diagram "$fx"
+expect "a directory is a usage error" 2 '' 'is a directory'
+run "$cadence" diagram "$tmp/missing.cadence.yaml"
+expect "a missing file is a usage error" 2 '' 'cannot read'
+run "$cadence" diagram --format jpeg "$co"
+expect "unknown format" 2 '' "invalid value 'jpeg'"
+run "$cadence" diagram --direction down "$co"
+expect "unknown direction" 2 '' 'choose one of: TB, LR'
+
+run "$cadence" diagram "$co"
+expect "mermaid by default" 0 '^flowchart TB$'
+[[ -z $err ]] && ok "nothing on stderr" || fail "nothing on stderr"
+run "$cadence" diagram -d LR "$co"
+expect "--direction LR" 0 '^flowchart LR$'
+run "$cadence" diagram -f dot --direction LR "$co"
+expect "dot LR" 0 'rankdir=LR'
+run "$cadence" diagram - <"$fx/payment.cadence.yaml"
+expect "standard input" 0 'c_start\(\["payment'
+run "$cadence" diagram -o - "$co"
+expect "-o - is standard output" 0 '^flowchart TB$'
+run "$cadence" diagram --expand "$co"
+expect "--expand draws the child inside" 0 'subgraph g_payment \["child payment \(cadence payment\)"\]'
+run "$cadence" diagram "$co"
+assert "without --expand the child is a sub-process" grep -q 'm_payment\[\["payment<br>child cadence payment"\]\]' <<<"$out"
+
+# --cadence: a child by name
+run "$cadence" diagram --cadence payment "$co"
+expect "--cadence selects a child" 0 'c_start\(\["payment'
+run "$cadence" diagram --cadence paymnt "$co"
+expect "--cadence with a typo" 2 '' "did you mean 'payment'"
+run "$cadence" diagram --cadence nothing_like_it "$co"
+expect "--cadence lists the cadences" 2 '' 'they are: checkout, payment'
+
+# -o: the format follows the extension; the write is atomic
+mkdir "$tmp/out"
+run "$cadence" diagram -o "$tmp/out/c.dot" "$co"
+assert "-o x.dot writes DOT" grep -q '^digraph cadence {' "$tmp/out/c.dot"
+run "$cadence" diagram -o "$tmp/out/c.mmd" "$co"
+assert "-o x.mmd writes Mermaid" grep -q '^flowchart TB' "$tmp/out/c.mmd"
+run "$cadence" diagram -f mermaid -o "$tmp/out/c.svg" "$co"
+assert "--format wins over the extension" grep -q '^flowchart TB' "$tmp/out/c.svg"
+assert "-o leaves no temporary file" test "$(ls -A "$tmp/out" | wc -l)" = 3
+umask 022
+run "$cadence" diagram -o "$tmp/out/mode.mmd" "$co"
+assert "-o creates the file 0644 under umask 022" test "$(stat -c %a "$tmp/out/mode.mmd")" = 644
+rm "$tmp/out/mode.mmd"
+run "$cadence" diagram -o "$tmp/nodir/c.mmd" "$co"
+expect "-o into a missing directory" 3 '' "cannot write '.*nodir/c.mmd'"
+
+# a file with problems is refused, and nothing is written
+cat >"$tmp/bad.cadence.yaml" <<'YAML'
+cadence: bad
+notes:
+  a: {symbol: a}
+measures:
+  - then: b
+YAML
+echo "previous content" >"$tmp/out/keep.mmd"
+run "$cadence" diagram -o "$tmp/out/keep.mmd" "$tmp/bad.cadence.yaml"
+expect "a file with errors is refused" 1 '' "error: .*\[undefined-note\]"
+[[ -z $out ]] && ok "nothing on stdout when refused" || fail "nothing on stdout when refused"
+assert "-o keeps the previous file when refused" grep -qx "previous content" "$tmp/out/keep.mmd"
+assert "no temporary file after a refusal" test "$(ls -A "$tmp/out" | wc -l)" = 4
+run "$cadence" diagram "$tmp/bad.cadence.yaml"
+expect "the refusal says why" 1 '' "has problems; fix them"
+
+# warnings do not stop a diagram
+cat >"$tmp/warn.cadence.yaml" <<'YAML'
+cadence: warn
+notes:
+  a: {symbol: a}
+  unused: {symbol: u}
+measures:
+  - then: a
+YAML
+run "$cadence" diagram "$tmp/warn.cadence.yaml"
+expect "warnings do not stop a diagram" 0 '^flowchart'
+
+# Mermaid's limits: 500 edges, 50,000 characters
+gen() {	# gen FILE MEASURES [DESCRIPTION]
+	{
+		echo "cadence: big"
+		echo "notes:"
+		echo "  n: {symbol: n}"
+		echo "measures:"
+		for ((i = 0; i < $2; i++)); do
+			echo "  - then: m$i"
+			echo "    note: n"
+			[[ -n ${3:-} ]] && echo "    description: '$3'"
+		done
+	} >"$1"
+}
+gen "$tmp/e500.cadence.yaml" 499	# start -> 499 steps -> end: 500 edges
+run "$cadence" diagram "$tmp/e500.cadence.yaml"
+expect "500 edges are drawn" 0 '^flowchart'
+gen "$tmp/e501.cadence.yaml" 500
+run "$cadence" diagram -o "$tmp/out/e501.mmd" "$tmp/e501.cadence.yaml"
+expect "501 edges are refused" 1 '' '501 edges \(Mermaid draws at most 500\).*--format dot.*--cadence NAME'
+assert "nothing written past the limit" test ! -e "$tmp/out/e501.mmd"
+run "$cadence" diagram -f dot "$tmp/e501.cadence.yaml"
+expect "DOT has no such limit" 0 '^digraph'
+wide=$(printf '日本語の説明%.0s' {1..10})
+gen "$tmp/text.cadence.yaml" 150 "$wide"
+run "$cadence" diagram "$tmp/text.cadence.yaml"
+expect "more than 50,000 characters are refused" 1 '' 'characters \(Mermaid reads at most 50000\)'
+
+# a full disk is an internal failure, not a truncated success
+if [[ -w /dev/full ]]; then
+	run "$cadence" diagram "$co"
+	"$cadence" diagram "$co" >/dev/full 2>"$tmp/full.err"
+	status=$?
+	err=$(cat "$tmp/full.err")
+	expect "stdout on a full disk" 3 '' 'cannot write to standard output'
+fi
+finish

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every DOT diagram (the golden ones, hostile labels included, and the
+# examples) goes through the real Graphviz `dot -Tsvg`; any error or
+# warning on stderr fails.  The same files also render in process through
+# libgvc (`--format svg|png`) with nothing on stderr.
+source "$(dirname "$0")/lib.sh"
+gold=$src/tests/golden/diagram
+
+if ! command -v dot >/dev/null; then
+	echo "FAIL - Graphviz 'dot' is not installed: run scripts/install-deps.sh"
+	exit 1
+fi
+for f in "$gold"/*.dot; do
+	run dot -Tsvg "$f" -o "$tmp/out.svg"
+	if [[ $status == 0 && -z $err && -s $tmp/out.svg ]]; then
+		ok "dot -Tsvg $(basename "$f")"
+	else
+		fail "dot -Tsvg $(basename "$f") (stderr must be empty)"
+	fi
+done
+
+# in process, through libgvc, for every case of the golden runner
+if "$cadence" diagram --format svg "$src/tests/diagram/fixtures/payment.cadence.yaml" >/dev/null 2>&1; then
+	while read -r name file opts; do
+		[[ -z $name || $name == \#* ]] && continue
+		for fmt in svg png; do
+			# shellcheck disable=SC2086
+			(cd "$src" && run "$cadence" diagram $opts -o "$tmp/$name.$fmt" "$file")
+			magic=$(head -c 8 "$tmp/$name.$fmt" 2>/dev/null | tr -d '\0' | tr -dc 'A-Za-z<?')
+			if [[ $status == 0 && -z $err && ( $magic == *PNG* || $magic == *'<?xml'* ) ]]; then
+				ok "libgvc $name.$fmt"
+			else
+				fail "libgvc $name.$fmt (status $status, magic '$magic')"
+			fi
+		done
+	done <"$gold/cases"
+else
+	echo "# built without libgvc: in-process rendering not tested"
+fi
+finish

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# cadence diagram: golden Mermaid and DOT for every case in
+# tests/golden/diagram/cases (UPDATE=1 rewrites them).
+exec bash "$2/tests/golden/diagram/run.sh" "$1" "$2"
