@@ -11,3 +11,8 @@ if(TEST cli/run)
   set_tests_properties(cli/run PROPERTIES ENVIRONMENT
     "CI=true;NO_COLOR=;CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")
 endif()
+
+# A program embedding the library: builds a cadence in C and runs it.
+add_executable(cadence_embedded ${CMAKE_CURRENT_SOURCE_DIR}/run/embedded.c)
+target_link_libraries(cadence_embedded PRIVATE cadence_lib)
+add_test(NAME run/embedded COMMAND cadence_embedded)

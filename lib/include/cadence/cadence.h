@@ -13,6 +13,8 @@
 #include "cadence/load.h"
 #include "cadence/project.h"
 #include "cadence/check.h"
+#include "cadence/run.h"
+#include "cadence/builder.h"
 #include "cadence/diagram.h"
 
 #endif
