@@ -614,7 +614,7 @@ const cli_cmd cli_cmd_new = {
 	"'cadence new cadence --help' and 'cadence new note --help'.\n"
 	"\n"
 	"Exit status: 0 written (or shown, with --dry-run), 1 refused (a file\n"
-	"exists, --into FILE cannot take the note), 2 usage error (a bad name or\n"
+	"exists, --into cannot take the note), 2 usage error (a bad name or\n"
 	"value), 3 writing failed (everything undone).",
 	new_opts,
 	run_new,
