@@ -20,6 +20,12 @@ void rfail_reset(rfail *f)
 	f->permanent = f->timeout = f->cancelled = f->rejected = 0;
 }
 
+void rfail_free(rfail *f)
+{
+	rfail_reset(f);
+	strbuf_free(&f->msg);
+}
+
 void rfail_set(rfail *f, const char *fmt, ...)
 {
 	va_list ap;
@@ -150,17 +156,13 @@ static int fail_measure(rframe *fr, const rnote *note, rfail *f)
 	return f->cancelled ? CADENCE_ECANCELED : CADENCE_EFAILED;
 }
 
-static void free_fail(rfail *f)
-{
-	rfail_reset(f);
-	strbuf_free(&f->msg);
-}
 
 /* The error for a run that was cancelled while `running` (a list of note
  * names, may be empty). */
 static int cancelled(rframe *fr, const char *running, size_t n)
 {
-	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 1, 0 };
+	rfail f = RFAIL_INIT;
+	f.cancelled = 1;
 	if (n == 1)
 		rfail_set(&f, "interrupted while note %s was running; it was stopped", running);
 	else if (n)
@@ -168,7 +170,7 @@ static int cancelled(rframe *fr, const char *running, size_t n)
 	else
 		rfail_set(&f, "interrupted before the measure started");
 	run_error(fr->run, fr, NULL, 0, CADENCE_ECANCELED, &f);
-	free_fail(&f);
+	rfail_free(&f);
 	return CADENCE_ECANCELED;
 }
 
@@ -176,10 +178,10 @@ static int cancelled(rframe *fr, const char *running, size_t n)
 static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, long rc)
 {
 	if (rc == -2) {
-		rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+		rfail f = RFAIL_INIT;
 		rfail_set(&f, "out of memory");
 		run_error(fr->run, fr, NULL, 0, CADENCE_ENOMEM, &f);
-		free_fail(&f);
+		rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
 	if (rc == -1) {
@@ -223,14 +225,14 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 {
 	size_t n = ms->nnotes;
 	rjob *jobs = calloc(n ? n : 1, sizeof(*jobs));
-	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	rfail f = RFAIL_INIT;
 	const char *who = NULL;
 	int v;
 
 	if (!jobs) {
 		rfail_set(&f, "out of memory");
 		fail_measure(fr, NULL, &f);
-		free_fail(&f);
+		rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -248,7 +250,7 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 		job_clear(&jobs[i]);
 	}
 	free(jobs);
-	free_fail(&f);
+	rfail_free(&f);
 	return v;
 }
 
@@ -256,7 +258,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 {
 	cJSON *v = NULL;
 	strbuf msg = STRBUF_INIT;
-	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	rfail f = RFAIL_INIT;
 	int rc;
 	if (rexpr_eval(ms->when, fr->score.obj, &v, &msg)) {
 		rfail_set(&f, "its condition '%s' failed: %s", rexpr_src(ms->when),
@@ -273,7 +275,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 	}
 	cJSON_Delete(v);
 	strbuf_free(&msg);
-	free_fail(&f);
+	rfail_free(&f);
 	return rc;
 }
 
@@ -331,7 +333,7 @@ static void frame_free(rframe *fr)
 static int run_child(rframe *fr, const rmeasure *ms)
 {
 	const cad_measure *m = ms->m;
-	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	rfail f = RFAIL_INIT;
 	cJSON *input = NULL, *back = NULL;
 	rframe child;
 	int rc;
@@ -339,12 +341,12 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	if (fr->depth + 1 >= CADENCE_MAX_CHILD_DEPTH) {
 		rfail_set(&f, "children nest deeper than %d cadences", CADENCE_MAX_CHILD_DEPTH);
 		rc = fail_measure(fr, NULL, &f);
-		free_fail(&f);
+		rfail_free(&f);
 		return rc;
 	}
 	if (assignments(fr->score.obj, ms->with, m->with, m->nwith, &input, &f, "with")) {
 		rc = fail_measure(fr, NULL, &f);
-		free_fail(&f);
+		rfail_free(&f);
 		return rc;
 	}
 	if (frame_init(&child, fr->run, fr, ms->child)) {
@@ -352,7 +354,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		cJSON_Delete(input);
 		rfail_set(&f, "out of memory");
 		fail_measure(fr, NULL, &f);
-		free_fail(&f);
+		rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
 	rc = score_from_input(&child.score, ms->child, input, &f);
@@ -387,7 +389,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 out:
 	cJSON_Delete(back);
 	frame_free(&child);
-	free_fail(&f);
+	rfail_free(&f);
 	return rc;
 }
 
@@ -494,7 +496,7 @@ int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
 {
 	rrun run;
 	rframe root;
-	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	rfail f = RFAIL_INIT;
 	int rc;
 
 	*out = NULL;
@@ -532,7 +534,7 @@ int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
 		*out = score_take(&root.score);
 out:
 	frame_free(&root);
-	free_fail(&f);
+	rfail_free(&f);
 	if (run.wake[0] >= 0) {
 		close(run.wake[0]);
 		close(run.wake[1]);

@@ -33,8 +33,7 @@ void job_clear(rjob *j)
 	}
 	cJSON_Delete(j->changes);
 	j->changes = NULL;
-	rfail_reset(&j->fail);
-	strbuf_free(&j->fail.msg);
+	rfail_free(&j->fail);
 }
 
 static void emit_note(rjob *j, cadence_event_kind kind, int status, int64_t dur,
@@ -398,7 +397,7 @@ static void fallback(rjob *j)
 			changes = NULL;
 		}
 	}
-	rfail f = { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 };
+	rfail f = RFAIL_INIT;
 	if (!changes) {
 		rfail_set(&j->fail, "out of memory");
 		return;
@@ -407,12 +406,10 @@ static void fallback(rjob *j)
 		strbuf_adds(&j->fail.msg, "; its fallback is not valid either: ");
 		strbuf_adds(&j->fail.msg, strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
 		cJSON_Delete(changes);
-		rfail_reset(&f);
-		strbuf_free(&f.msg);
+		rfail_free(&f);
 		return;
 	}
-	rfail_reset(&f);
-	strbuf_free(&f.msg);
+	rfail_free(&f);
 	emit_note(j, CADENCE_EVENT_FALLBACK, 0, 0, 0, strbuf_cstr(&j->fail.msg));
 	j->changes = changes;
 	j->fell_back = 1;

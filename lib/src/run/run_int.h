@@ -34,7 +34,11 @@ typedef struct rfail {
 	int rejected;		/* the circuit breaker is open */
 } rfail;
 
+#define RFAIL_INIT { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 }
+
+/* Empties f for another use; rfail_free() also releases its memory. */
 void rfail_reset(rfail *f);
+void rfail_free(rfail *f);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
