@@ -21,6 +21,11 @@ packages="
 	scdoc
 	zsh
 	fish
+	graphviz
+	libgraphviz-dev
+	chromium
+	fonts-dejavu-core
+	fonts-liberation
 "
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -35,4 +40,21 @@ export DEBIAN_FRONTEND=noninteractive
 # shellcheck disable=SC2086 # word splitting of the list is intended
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $packages >/dev/null
-echo "install-deps.sh: installed:" $packages
+# Node.js and npm run the Mermaid render test (tests/mermaid): Debian's
+# packages unless a Node.js with npm is installed already.
+if ! command -v node >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+fi
+if ! command -v npm >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+echo "install-deps.sh: installed:" $packages nodejs npm
+
+# The npm packages of the Mermaid render test, exactly as locked; again
+# only when the lock file changed since the last install.
+mermaid_dir=$(cd "$(dirname "$0")/.." && pwd)/tests/mermaid
+if [ ! -f "$mermaid_dir/node_modules/.package-lock.json" ] ||
+   [ "$mermaid_dir/package-lock.json" -nt "$mermaid_dir/node_modules/.package-lock.json" ]; then
+	(cd "$mermaid_dir" && npm ci --no-audit --no-fund --loglevel=error)
+	echo "install-deps.sh: npm ci in tests/mermaid"
+fi

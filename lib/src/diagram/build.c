@@ -54,11 +54,15 @@ static void *grow_array(dg_graph *g, void *arr, size_t *cap, size_t count, size_
 	return p;
 }
 
+/* A label or an id from sb, copied into the arena; sb is emptied (its
+ * memory kept for the next one). */
 static const char *keep(dg_graph *g, strbuf *sb)
 {
 	const char *s = strbuf_cstr(sb);
-	char *copy = s ? arena_strdup(&g->arena, s) : NULL;
-	strbuf_free(sb);
+	char *copy = s ? arena_strndup(&g->arena, s, sb->len) : NULL;
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
 	if (!copy) {
 		g->oom = 1;
 		return "";
@@ -82,20 +86,20 @@ static void add_item(dg_graph *g, size_t group, size_t index, int is_group)
 static const char *make_id(dg_graph *g, char kind, const char *prefix, const char *a,
 			   const char *b)
 {
-	strbuf sb = STRBUF_INIT;
-	strbuf_addc(&sb, kind);
-	strbuf_addc(&sb, '_');
-	strbuf_adds(&sb, prefix);
-	dg_id_part(&sb, a);
+	strbuf *sb = &g->scratch;
+	sb->len = 0;
+	strbuf_addc(sb, kind);
+	strbuf_addc(sb, '_');
+	strbuf_adds(sb, prefix);
+	dg_id_part(sb, a);
 	if (b) {
-		strbuf_adds(&sb, "__");
-		dg_id_part(&sb, b);
+		strbuf_adds(sb, "__");
+		dg_id_part(sb, b);
 	}
-	const char *want = strbuf_cstr(&sb);
+	const char *want = strbuf_cstr(sb);
 	const char *id = want ? dg_ids_claim(g, want) : "x";
 	if (!want)
 		g->oom = 1;
-	strbuf_free(&sb);
 	return id;
 }
 
@@ -240,10 +244,10 @@ static const cad_note *note_of(const scope *s, const char *name)
 
 static const char *note_label(dg_graph *g, const scope *s, const char *name)
 {
-	strbuf sb = STRBUF_INIT;
-	strbuf_adds(&sb, name);
-	add_policies(&sb, note_of(s, name));
-	return keep(g, &sb);
+	strbuf *sb = &g->label;
+	strbuf_adds(sb, name);
+	add_policies(sb, note_of(s, name));
+	return keep(g, sb);
 }
 
 /* A node for note `name` of measure m inside `group`. */
@@ -304,27 +308,28 @@ static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size
 		}
 	}
 
-	strbuf sb = STRBUF_INIT;
+	strbuf *sb = &g->label;
 	if (child) {
-		strbuf_addf(&sb, "child %s (cadence %s)", m->name.name, m->cadence.name);
-		add_description(&sb, m->description);
+		strbuf_addf(sb, "child %s (cadence %s)", m->name.name, m->cadence.name);
+		add_description(sb, m->description);
 		size_t grp = add_group(g, group, DG_G_CHILD, make_id(g, 'g', s->prefix, m->name.name, NULL),
-				       keep(g, &sb));
+				       keep(g, sb));
 		strbuf pre = STRBUF_INIT;
 		strbuf_adds(&pre, s->prefix);
 		dg_id_part(&pre, m->name.name);
 		strbuf_adds(&pre, "__");
 		const char *prefix = keep(g, &pre);
+		strbuf_free(&pre);
 		g->expanded++;
 		draw_cadence(b, child, grp, prefix, in, out);
 		return;
 	}
-	strbuf_addf(&sb, "%s\nchild cadence %s", m->name.name, m->cadence.name);
+	strbuf_addf(sb, "%s\nchild cadence %s", m->name.name, m->cadence.name);
 	if (why)
-		strbuf_addf(&sb, "\n%s", why);
-	add_description(&sb, m->description);
+		strbuf_addf(sb, "\n%s", why);
+	add_description(sb, m->description);
 	*in = *out = add_node(g, group, DG_CHILD, make_id(g, 'm', s->prefix, m->name.name, NULL),
-			      keep(g, &sb));
+			      keep(g, sb));
 }
 
 static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, size_t *in,
@@ -333,27 +338,27 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 	dg_graph *g = b->g;
 	const cad_measure *m = &s->def->measures[mi];
 	const char *name = m->name.name;
-	strbuf sb = STRBUF_INIT;
+	strbuf *sb = &g->label;
 
 	switch (m->kind) {
 	case CAD_M_THEN: {
 		const char *note = m->nnotes ? m->notes[0].name : name;
-		strbuf_adds(&sb, name);
+		strbuf_adds(sb, name);
 		if (strcmp(note, name))
-			strbuf_addf(&sb, " (%s)", note);
-		add_description(&sb, m->description);
-		add_policies(&sb, note_of(s, note));
+			strbuf_addf(sb, " (%s)", note);
+		add_description(sb, m->description);
+		add_policies(sb, note_of(s, note));
 		*in = *out = add_node(g, group, DG_STEP, make_id(g, 'm', s->prefix, name, NULL),
-				      keep(g, &sb));
+				      keep(g, sb));
 		return;
 	}
 	case CAD_M_SYNC: {
 		unsigned merge = (unsigned)m->merge;
-		strbuf_addf(&sb, "sync %s (merge %s)", name,
+		strbuf_addf(sb, "sync %s (merge %s)", name,
 			    merge < 3 ? cad_merge_names[merge] : "?");
-		add_description(&sb, m->description);
+		add_description(sb, m->description);
 		size_t grp = add_group(g, group, DG_G_SYNC, make_id(g, 'g', s->prefix, name, NULL),
-				       keep(g, &sb));
+				       keep(g, sb));
 		size_t fork = add_node(g, grp, DG_FORK, make_id(g, 'f', s->prefix, name, NULL), "");
 		size_t *branch = calloc(m->nnotes ? m->nnotes : 1, sizeof(*branch));
 		if (!branch) {
@@ -376,11 +381,11 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 		return;
 	}
 	case CAD_M_SPLIT: {
-		strbuf_adds(&sb, name);
+		strbuf_adds(sb, name);
 		if (m->when.src)
-			strbuf_addf(&sb, "\n%s", m->when.src);
+			strbuf_addf(sb, "\n%s", m->when.src);
 		size_t dec = add_node(g, group, DG_DECISION, make_id(g, 'd', s->prefix, name, NULL),
-				      keep(g, &sb));
+				      keep(g, sb));
 		/* the rejoin is made last, after both branches */
 		size_t nt = m->nnotes, nf = m->nelse;
 		size_t t_end = chain(b, s, m, group, m->notes, nt, dec, "true");
@@ -393,10 +398,10 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 		return;
 	}
 	case CAD_M_SEQUENCE: {
-		strbuf_addf(&sb, "sequence %s", name);
-		add_description(&sb, m->description);
+		strbuf_addf(sb, "sequence %s", name);
+		add_description(sb, m->description);
 		size_t grp = add_group(g, group, DG_G_SEQUENCE, make_id(g, 'g', s->prefix, name, NULL),
-				       keep(g, &sb));
+				       keep(g, sb));
 		if (!m->nnotes) {
 			*in = *out = add_node(g, grp, DG_STEP, make_id(g, 'm', s->prefix, name, NULL),
 					      "(no notes)");
@@ -419,7 +424,7 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 {
 	dg_graph *g = b->g;
 	scope s = { def, { NULL, NULL, 0, 0 }, prefix };
-	strbuf sb = STRBUF_INIT;
+	strbuf *sb = &g->label;
 	const char *name = def->name.name ? def->name.name : "cadence";
 
 	b->stack[b->depth++] = def;
@@ -428,10 +433,10 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 		    dg_names_put(&s.notes, def->notes[i].name.name, &def->notes[i]))
 			g->oom = 1;
 
-	strbuf_adds(&sb, name);
-	add_description(&sb, def->description);
+	strbuf_adds(sb, name);
+	add_description(sb, def->description);
 	size_t start = add_node(g, group, DG_START, make_id(g, 'c', prefix, "start", NULL),
-				keep(g, &sb));
+				keep(g, sb));
 	size_t body = group;
 	if (def->has_on_error && def->nmeasures)
 		body = add_group(g, group, DG_G_SCOPE, make_id(g, 'g', prefix, "scope", NULL),
@@ -457,10 +462,10 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 
 	if (def->has_on_error) {
 		const char *hn = def->on_error_note.name ? def->on_error_note.name : "?";
-		strbuf_addf(&sb, "%s\non_error, then %s", hn, def->on_error_stop ? "stop" : "continue");
-		add_policies(&sb, note_of(&s, hn));
+		strbuf_addf(sb, "%s\non_error, then %s", hn, def->on_error_stop ? "stop" : "continue");
+		add_policies(sb, note_of(&s, hn));
 		size_t h = add_node(g, group, DG_HANDLER, make_id(g, 'h', prefix, "on_error", NULL),
-				    keep(g, &sb));
+				    keep(g, sb));
 		if (body != group) {
 			add_edge(g, g->groups[body].first_node, h, DG_E_ERROR, "on error");
 			if (g->nedges && !g->oom)
@@ -526,6 +531,8 @@ void dg_free(dg_graph *g)
 	free(g->nodes);
 	free(g->edges);
 	dg_ids_free(&g->ids);
+	strbuf_free(&g->scratch);
+	strbuf_free(&g->label);
 	arena_free(&g->arena);
 	memset(g, 0, sizeof(*g));
 }

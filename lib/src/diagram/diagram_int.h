@@ -88,6 +88,8 @@ typedef struct dg_graph {
 	dg_edge *edges;
 	size_t nedges, capedges;
 	dg_idset ids;
+	strbuf scratch;		/* for ids being made */
+	strbuf label;		/* for labels being made */
 	size_t expanded;
 	int oom;
 } dg_graph;

@@ -24,7 +24,8 @@ static void node(strbuf *out, const dg_graph *g, const dg_node *n, size_t depth)
 {
 	int lr = g->direction == CADENCE_DIAGRAM_LR;
 	indent(out, depth + 1);
-	strbuf_addf(out, "%s [", n->id);
+	strbuf_adds(out, n->id);
+	strbuf_adds(out, " [");
 	switch (n->shape) {
 	case DG_START: strbuf_adds(out, "shape=box, style=\"rounded,bold\", "); break;
 	case DG_END: strbuf_adds(out, "shape=doublecircle, width=0.3, fontsize=9, "); break;
@@ -82,7 +83,10 @@ void dg_write_dot(strbuf *out, const dg_graph *g)
 	for (size_t i = 0; i < g->nedges; i++) {
 		const dg_edge *e = &g->edges[i];
 		int attrs = e->label || e->kind == DG_E_ERROR;
-		strbuf_addf(out, "\t%s -> %s", g->nodes[e->from].id, g->nodes[e->to].id);
+		strbuf_addc(out, '\t');
+		strbuf_adds(out, g->nodes[e->from].id);
+		strbuf_adds(out, " -> ");
+		strbuf_adds(out, g->nodes[e->to].id);
 		if (!attrs) {
 			strbuf_adds(out, ";\n");
 			continue;

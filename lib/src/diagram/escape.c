@@ -23,10 +23,21 @@ static int is_alnum(unsigned char c)
  * embeddings, overrides and isolates (which could make a label read other
  * than it is stored) and each byte of an invalid sequence are U+FFFD.  So
  * the writers only see printable text and '\n'. */
-static void each_char(strbuf *out, const char *s, void (*emit)(strbuf *, uint32_t))
+static void each_char(strbuf *out, const char *s, const char *literal,
+		      void (*emit)(strbuf *, uint32_t))
 {
 	size_t len = strlen(s);
 	for (size_t i = 0; i < len;) {
+		/* a run of characters that pass as they are, in one append */
+		size_t run = 0;
+		while (i + run < len && (is_alnum((unsigned char)s[i + run]) ||
+					 strchr(literal, s[i + run])))
+			run++;
+		if (run) {
+			strbuf_add(out, s + i, run);
+			i += run;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[i];
 		uint32_t cp = c;
 		size_t n = 1;
@@ -61,20 +72,21 @@ static void each_char(strbuf *out, const char *s, void (*emit)(strbuf *, uint32_
  * backtick (a "`...`" string is Markdown), `|` (edge labels), `{}` and the
  * backslash.
  */
+static const char mermaid_literal[] = " _-.,/+*=!?'()[]@$^~";
+
 static void mermaid_char(strbuf *out, uint32_t cp)
 {
-	static const char literal[] = " _-.,/+*=!?'()[]@$^~";
 	if (cp == '\n')
 		strbuf_adds(out, "<br>");
-	else if (cp < 0x80 && (is_alnum((unsigned char)cp) || strchr(literal, (int)cp)))
-		strbuf_addc(out, (char)cp);
+	else if (cp == ' ')
+		strbuf_addc(out, ' ');
 	else
 		strbuf_addf(out, "#%lu;", (unsigned long)cp);
 }
 
 void dg_escape_mermaid(strbuf *out, const char *s)
 {
-	each_char(out, s, mermaid_char);
+	each_char(out, s, mermaid_literal, mermaid_char);
 }
 
 /*
@@ -118,7 +130,9 @@ static void dot_char(strbuf *out, uint32_t cp)
 
 void dg_escape_dot(strbuf *out, const char *s)
 {
-	each_char(out, s, dot_char);
+	/* printable ASCII but the four escaped above */
+	static const char literal[] = " !#$%'()*+,-./:;=?@[]^_`{|}~";
+	each_char(out, s, literal, dot_char);
 }
 
 /* Names in a loaded file are identifiers already; a name built in code

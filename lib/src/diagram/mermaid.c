@@ -65,10 +65,14 @@ void dg_write_mermaid(strbuf *out, const dg_graph *g)
 		const dg_edge *e = &g->edges[i];
 		const char *from = e->from_group != DG_NONE ? g->groups[e->from_group].id
 							   : g->nodes[e->from].id;
-		strbuf_addf(out, "    %s %s", from, e->kind == DG_E_ERROR ? "-.->" : "-->");
+		strbuf_adds(out, "    ");
+		strbuf_adds(out, from);
+		strbuf_adds(out, e->kind == DG_E_ERROR ? " -.->" : " -->");
 		if (e->label)
 			label(out, "|", e->label, "|");
-		strbuf_addf(out, " %s\n", g->nodes[e->to].id);
+		strbuf_addc(out, ' ');
+		strbuf_adds(out, g->nodes[e->to].id);
+		strbuf_addc(out, '\n');
 	}
 	strbuf_adds(out, "    classDef bar fill:#333,stroke:#333,color:#333\n"
 			 "    classDef handler fill:#fdecea,stroke:#b3261e\n");

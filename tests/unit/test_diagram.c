@@ -1,0 +1,270 @@
+/* The diagram API: escaping, ids for any name (cadences built in code need
+ * not have identifier names), cycles under --expand, limits, errors. */
+#include <cadence/cadence.h>
+#include <cadence/diagram.h>
+
+#include "diagram/diagram_int.h"
+#include "model/model.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cadence_diags *diags;
+
+static void setup(void)
+{
+	cr_assert_eq(cadence_diags_new(&diags), 0);
+}
+
+static void teardown(void)
+{
+	cadence_diags_free(diags);
+}
+
+TestSuite(diagram, .init = setup, .fini = teardown);
+
+static cadence_def *load(const char *text)
+{
+	cadence_def *def = NULL;
+	cr_assert_eq(cadence_load_buffer(&def, "t.cadence.yaml", text, strlen(text), NULL, diags), 0);
+	return def;
+}
+
+static char *draw(const cadence_def *def, cadence_project *p, cadence_diagram_format f,
+		  const cadence_diagram_opts *o)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc = cadence_diagram_buffer(&out, &len, def, p, f, o, NULL);
+	cr_assert_eq(rc, 0, "%s", cadence_strerror(rc));
+	cr_assert_eq(strlen(out), len);
+	return out;
+}
+
+static char *esc(void (*fn)(strbuf *, const char *), const char *s)
+{
+	strbuf sb = STRBUF_INIT;
+	fn(&sb, s);
+	return strbuf_detach(&sb);
+}
+
+Test(diagram, escape_mermaid)
+{
+	char *s = esc(dg_escape_mermaid, "a \"b\" #c; <d>&e %%{init}%% `f` |g| h:i\\ \n\t\x01");
+	cr_assert_str_eq(s, "a #34;b#34; #35;c#59; #60;d#62;#38;e #37;#37;#123;init#125;#37;#37; "
+			    "#96;f#96; #124;g#124; h#58;i#92; <br> #65533;");
+	free(s);
+	s = esc(dg_escape_mermaid, "gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80 \xff \xe2\x80\xae\r\n\xe2\x80\xa8");
+	cr_assert_str_eq(s, "gr#252;#223; #128512; #65533; #65533;<br><br>");
+	free(s);
+}
+
+Test(diagram, escape_dot)
+{
+	char *s = esc(dg_escape_dot, "a \"b\" \\N <c>&d\r\n\t\x7f");
+	cr_assert_str_eq(s, "a \\\"b\\\" \\\\N &lt;c&gt;&amp;d\\n \xef\xbf\xbd");
+	free(s);
+	/* invalid bytes become U+FFFD, valid UTF-8 stays as it is */
+	s = esc(dg_escape_dot, "\xc3\xbc\xf0\x9f\x98\x80\xc3");
+	cr_assert_str_eq(s, "\xc3\xbc\xf0\x9f\x98\x80\xef\xbf\xbd");
+	free(s);
+}
+
+static const char small[] =
+	"cadence: api\n"
+	"notes:\n"
+	"  a: {symbol: a, retry: {attempts: 3, delay: 1s}, timeout: 10s}\n"
+	"  b: {symbol: b}\n"
+	"  h: {symbol: h}\n"
+	"measures:\n"
+	"  - then: a\n"
+	"  - sync: s\n"
+	"    merge: last_write_wins\n"
+	"    notes: [a, b]\n"
+	"  - split: c\n"
+	"    when: 'true'\n"
+	"    if_true: [b]\n"
+	"on_error: {note: h, stop: true}\n";
+
+/* The golden file NAME in tests/golden/diagram, or rewritten with UPDATE=1;
+ * the DOT and Mermaid render tests render these files too. */
+static void golden(const char *name, const char *text)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/tests/golden/diagram/%s", CADENCE_SOURCE_DIR, name);
+	const char *update = getenv("UPDATE");
+	if (update && !strcmp(update, "1")) {
+		FILE *f = fopen(path, "w");
+		cr_assert(f);
+		fputs(text, f);
+		fclose(f);
+		return;
+	}
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "cannot open %s", path);
+	char *want = calloc(1, 1 << 20);
+	size_t n = fread(want, 1, (1 << 20) - 1, f);
+	fclose(f);
+	want[n] = '\0';
+	cr_assert_str_eq(text, want, "%s differs; UPDATE=1 rewrites it", path);
+	free(want);
+}
+
+/* A cadence built in code may carry any name: ids stay ids, labels stay
+ * labels, and no name adds a statement to either language. */
+Test(diagram, any_name_from_code)
+{
+	cadence_def *def = load(small);
+	struct cadence_def *d = def;
+	d->name.name = "\"]; click c_start call alert(1) %%";
+	d->notes[0].name.name = "end";
+	d->measures[0].name.name = "end";
+	d->measures[0].notes[0].name = "end";
+	d->measures[1].name.name = "a b\"];\n}subgraph";
+	d->measures[1].notes[0].name = "end";
+	d->measures[1].notes[1].name = "x -> y [color=red]";
+	d->measures[2].name.name = "o";
+	d->measures[2].notes[0].name = "graph { }";
+	d->on_error_note.name = "h\n%%{init: {}}%%";
+	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+	char *m = draw(def, NULL, CADENCE_DIAGRAM_MERMAID, &o);
+	char *t = draw(def, NULL, CADENCE_DIAGRAM_DOT, &o);
+	golden("api-names.mmd", m);
+	golden("api-names.dot", t);
+	/* ids made from names that are not identifiers */
+	cr_assert(strstr(m, "m_end[\"end"));
+	cr_assert(strstr(m, "subgraph g_ua_20b_22_5D_3B_0A_7Dsubgraph "));
+	free(m);
+	free(t);
+	cadence_def_free(def);
+}
+
+Test(diagram, ids_are_unique)
+{
+	cadence_def *def = load("cadence: u\n"
+				"notes:\n  n: {symbol: n}\n"
+				"measures:\n"
+				"  - sequence: q\n    notes: [n, n, n]\n");
+	char *m = draw(def, NULL, CADENCE_DIAGRAM_MERMAID, NULL);
+	cr_assert(strstr(m, "m_q__n[\"n\"]"));
+	cr_assert(strstr(m, "m_q__n_2[\"n\"]"));
+	cr_assert(strstr(m, "m_q__n_3[\"n\"]"));
+	free(m);
+	cadence_def_free(def);
+}
+
+Test(diagram, expand_guards_cycles)
+{
+	cadence_project *p = NULL;
+	const cadence_def *def = NULL;
+	cr_assert_eq(cadence_project_new(&p, NULL), 0);
+	cr_assert_eq(cadence_project_load_file(p, CADENCE_SOURCE_DIR
+					       "/tests/golden/fixtures/cycle/checkout.cadence.yaml",
+					       &def, diags), 0);
+	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+	cadence_diagram_stats st;
+	o.expand = 1;
+	char *out = NULL;
+	size_t len = 0;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, p, CADENCE_DIAGRAM_DOT, &o, &st), 0);
+	/* checkout -> payment -> refund, and refund's child is checkout again */
+	cr_assert_eq(st.expanded, 2);
+	cr_assert(strstr(out, "(cycle: not expanded)"));
+	free(out);
+	/* without a project nothing is expanded */
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_DOT, &o, &st), 0);
+	cr_assert_eq(st.expanded, 0);
+	free(out);
+	cadence_project_free(p);
+}
+
+Test(diagram, mermaid_limits)
+{
+	cadence_def *def = load(small);
+	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+	cadence_diagram_stats st;
+	char *out = (char *)1;
+	size_t len = 1;
+	o.mermaid_max_edges = 5;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_MERMAID, &o, &st),
+		     CADENCE_ELIMIT);
+	cr_assert_null(out);
+	cr_assert_eq(len, 0);
+	cr_assert_gt(st.edges, 5);
+	cr_assert_eq(st.max_edges, 5);
+	cr_assert_eq(st.max_text, CADENCE_DIAGRAM_MERMAID_MAX_TEXT);
+	/* DOT has no such limit */
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_DOT, &o, &st), 0);
+	cr_assert_eq(st.max_edges, 0);
+	free(out);
+	o.mermaid_max_edges = 0;
+	o.mermaid_max_text = 100;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_MERMAID, &o, &st),
+		     CADENCE_ELIMIT);
+	cr_assert_gt(st.text_len, 100);
+	cadence_def_free(def);
+}
+
+Test(diagram, bad_arguments)
+{
+	cadence_def *def = load(small);
+	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+	char *out;
+	size_t len;
+	cr_assert_eq(cadence_diagram_buffer(NULL, &len, def, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
+		     CADENCE_EINVAL);
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, NULL, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
+		     CADENCE_EINVAL);
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, (cadence_diagram_format)9, NULL,
+					    NULL), CADENCE_EINVAL);
+	o.version = 99;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_DOT, &o, NULL),
+		     CADENCE_EINVAL);
+	cr_assert_eq(cadence_diagram_write(NULL, def, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
+		     CADENCE_EINVAL);
+	cadence_diagram_format f;
+	cr_assert_eq(cadence_diagram_format_parse(&f, "dot"), 0);
+	cr_assert_eq(f, CADENCE_DIAGRAM_DOT);
+	cr_assert_eq(cadence_diagram_format_parse(&f, "jpeg"), CADENCE_EINVAL);
+	cadence_def_free(def);
+}
+
+Test(diagram, write_reports_io_errors)
+{
+	cadence_def *def = load(small);
+	FILE *f = fopen("/dev/full", "w");
+	if (f) {
+		cr_assert_eq(cadence_diagram_write(f, def, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
+			     CADENCE_EIO);
+		fclose(f);
+	}
+	f = tmpfile();
+	cr_assert(f);
+	cr_assert_eq(cadence_diagram_write(f, def, NULL, CADENCE_DIAGRAM_MERMAID, NULL, NULL), 0);
+	cr_assert_gt(ftell(f), 0);
+	fclose(f);
+	cadence_def_free(def);
+}
+
+Test(diagram, render_svg_png)
+{
+	cadence_def *def = load(small);
+	char *out = NULL;
+	size_t len = 0;
+	int rc = cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_SVG, NULL, NULL);
+	if (!cadence_diagram_can_render()) {
+		cr_assert_eq(rc, CADENCE_ENOTSUP);
+		cadence_def_free(def);
+		return;
+	}
+	cr_assert_eq(rc, 0);
+	cr_assert(strstr(out, "<svg"));
+	free(out);
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PNG, NULL, NULL), 0);
+	cr_assert_gt(len, 8);
+	cr_assert_eq(memcmp(out, "\x89PNG\r\n\x1a\n", 8), 0);
+	free(out);
+	cadence_def_free(def);
+}
