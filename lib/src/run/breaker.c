@@ -33,6 +33,7 @@ struct rbreaker {
 struct rbreakers {
 	pthread_mutex_t mu;
 	char *dir;
+	int ready;
 	rbreaker *list;
 };
 
@@ -69,15 +70,22 @@ int rbreakers_new(rbreakers **out, const char *dir)
 	if (!b)
 		return -1;
 	pthread_mutex_init(&b->mu, NULL);
-	if (dir) {
-		int e = mkdirs(dir);
-		if (e || !(b->dir = strdup(dir))) {
-			rbreakers_free(b);
-			return e ? e : -1;
-		}
+	if (dir && !(b->dir = strdup(dir))) {
+		rbreakers_free(b);
+		return -1;
 	}
 	*out = b;
 	return 0;
+}
+
+int rbreakers_ready(rbreakers *b)
+{
+	int e = 0;
+	pthread_mutex_lock(&b->mu);
+	if (b->dir && !b->ready && !(e = mkdirs(b->dir)))
+		b->ready = 1;
+	pthread_mutex_unlock(&b->mu);
+	return e;
 }
 
 void rbreakers_free(rbreakers *b)

@@ -25,9 +25,11 @@ typedef enum rbreaker_mode {
 
 extern const char *const rbreaker_mode_names[];
 
-/* dir NULL: in memory.  The directory is created when missing.  Returns 0,
- * -1 out of memory, or an errno value when the directory is unusable. */
+/* dir NULL: in memory.  Returns 0 or -1 when out of memory. */
 int rbreakers_new(rbreakers **out, const char *dir);
+/* Creates the directory when missing (once, before the first breaker is
+ * used).  Returns 0 or an errno value when the directory is unusable. */
+int rbreakers_ready(rbreakers *b);
 void rbreakers_free(rbreakers *b);
 /* The breaker of note `note` of cadence `cadence`: one per name pair. */
 rbreaker *rbreakers_get(rbreakers *b, const char *cadence, const char *note,

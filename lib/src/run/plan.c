@@ -136,6 +136,15 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 							    "the fallback");
 	}
 	if (n->breaker.present) {
+		int e = rbreakers_ready(r->breakers);
+		if (e) {
+			strbuf reason = STRBUF_INIT;
+			rproc_strerror(e, &reason);
+			problem(c, "note '%s' has a circuit breaker, and its state directory %s "
+				"cannot be used: %s", rn->name, r->state_dir,
+				strbuf_cstr(&reason) ? strbuf_cstr(&reason) : "");
+			strbuf_free(&reason);
+		}
 		rn->breaker = rbreakers_get(r->breakers, p->name, rn->name, &n->breaker);
 		if (!rn->breaker)
 			oom(c);
@@ -345,19 +354,8 @@ int plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error
 	pthread_mutex_lock(&r->lock);
 	if (r->prepared == 0) {
 		pctx c = { r, STRBUF_INIT, NULL, NULL, NULL, 0 };
-		if (!r->breakers) {
-			int e = rbreakers_new(&r->breakers, r->state_dir);
-			if (e == -1) {
-				oom(&c);
-			} else if (e) {
-				strbuf reason = STRBUF_INIT;
-				rproc_strerror(e, &reason);
-				problem(&c, "cannot use the state directory %s: %s", r->state_dir,
-					strbuf_cstr(&reason) ? strbuf_cstr(&reason) : "");
-				c.code = CADENCE_EIO;
-				strbuf_free(&reason);
-			}
-		}
+		if (!r->breakers && rbreakers_new(&r->breakers, r->state_dir))
+			oom(&c);
 		if (!c.code)
 			r->root_plan = plan_for(&c, r->root);
 		if (c.code) {
