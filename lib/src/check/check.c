@@ -15,43 +15,61 @@
  * silenced: a structural error means there is no model to run. */
 static const char marker[] = "cadence-ignore:";
 
-static int index_lines(check_ctx *c)
+/* The rule list of a suppression comment in the line [s, e), or NULL. */
+static const char *marker_in(const char *s, const char *e)
 {
-	const char *t = c->def->text;
-	size_t n = 1;
-	for (size_t i = 0; i < c->def->text_len; i++)
-		n += t[i] == '\n';
-	c->lines = malloc(n * sizeof(*c->lines));
-	if (!c->lines)
-		return -1;
-	c->lines[0] = 0;
-	c->nlines = 1;
-	for (size_t i = 0; i < c->def->text_len; i++)
-		if (t[i] == '\n')
-			c->lines[c->nlines++] = i + 1;
-	return 0;
-}
-
-/* The rule list of the suppression comment on line `line` (1-based), or
- * NULL; *end is set to the end of the line. */
-static const char *suppression(const check_ctx *c, unsigned line, const char **end)
-{
-	if (!c->lines || !line || line > c->nlines)
-		return NULL;
-	const char *s = c->def->text + c->lines[line - 1];
-	const char *e = line < c->nlines ? c->def->text + c->lines[line] - 1
-					 : c->def->text + c->def->text_len;
-	for (const char *p = s; p < e; p++) {
-		if (*p != '#')
-			continue;
+	for (const char *p = s; p < e && (p = memchr(p, '#', (size_t)(e - p))); p++) {
 		const char *q = p + 1;
 		while (q < e && *q == ' ')
 			q++;
 		if ((size_t)(e - q) >= sizeof(marker) - 1 &&
-		    !memcmp(q, marker, sizeof(marker) - 1)) {
-			*end = e;
+		    !memcmp(q, marker, sizeof(marker) - 1))
 			return q + sizeof(marker) - 1;
+	}
+	return NULL;
+}
+
+/* Finds the lines with a suppression comment, in one pass over the text.
+ * Few files have any, so only those lines are kept (in line order), not
+ * an index of every line. */
+static int find_suppressions(check_ctx *c)
+{
+	const char *s = c->def->text, *end = s + c->def->text_len;
+	size_t cap = 0;
+
+	for (unsigned line = 1;; line++) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		if (!e)
+			e = end;
+		const char *list = marker_in(s, e);
+		if (list) {
+			if (c->nsupp == cap) {
+				cap = cap ? cap * 2 : 8;
+				suppression *n = realloc(c->supp, cap * sizeof(*n));
+				if (!n)
+					return -1;
+				c->supp = n;
+			}
+			c->supp[c->nsupp++] = (suppression){ line, s, list, e };
 		}
+		if (e == end)
+			return 0;
+		s = e + 1;
+	}
+}
+
+/* The suppression comment on line `line` (1-based), or NULL. */
+static const suppression *suppression_at(const check_ctx *c, unsigned line)
+{
+	size_t lo = 0, hi = c->nsupp;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->supp[mid].line == line)
+			return &c->supp[mid];
+		if (c->supp[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }
@@ -79,14 +97,13 @@ static int same_rule(void *rule, const char *id, size_t len)
 
 static int is_suppressed(const check_ctx *c, unsigned line, const char *rule)
 {
-	const char *end, *list = suppression(c, line, &end);
-	return list && each_rule(list, end, same_rule, (void *)rule);
+	const suppression *sp = suppression_at(c, line);
+	return sp && each_rule(sp->list, sp->end, same_rule, (void *)rule);
 }
 
 typedef struct unknown_ctx {
 	check_ctx *c;
-	unsigned line;
-	const char *list;
+	const suppression *sp;
 } unknown_ctx;
 
 static int report_unknown(void *arg, const char *id, size_t len)
@@ -99,11 +116,10 @@ static int report_unknown(void *arg, const char *id, size_t len)
 		if (diag_rule_index(buf) >= 0)
 			return 0;
 	}
-	cad_loc loc = { u->line, 0, (unsigned)len };
+	cad_loc loc = { u->sp->line, 0, (unsigned)len };
 	/* column in code points from the line start */
-	const char *s = u->c->def->text + u->c->lines[u->line - 1];
 	loc.col = 1;
-	for (const char *p = s; p < id; p++)
+	for (const char *p = u->sp->start; p < id; p++)
 		loc.col += (*p & 0xC0) != 0x80;
 	const char **ids = malloc(diag_rules_count * sizeof(*ids));
 	const char *near = NULL;
@@ -125,11 +141,9 @@ static int report_unknown(void *arg, const char *id, size_t len)
 
 static void check_suppressions(check_ctx *c)
 {
-	for (unsigned line = 1; line <= c->nlines; line++) {
-		const char *end, *list = suppression(c, line, &end);
-		unknown_ctx u = { c, line, list };
-		if (list)
-			each_rule(list, end, report_unknown, &u);
+	for (size_t i = 0; i < c->nsupp; i++) {
+		unknown_ctx u = { c, &c->supp[i] };
+		each_rule(c->supp[i].list, c->supp[i].end, report_unknown, &u);
 	}
 }
 
@@ -161,11 +175,34 @@ void check_relate(check_ctx *c, cad_loc loc, const char *message)
 
 const cad_note *check_note(const check_ctx *c, const cad_ref *ref)
 {
-	return cad_find_note(c->def, ref->name);
+	if (!c->notes.slots)	/* out of memory: slow, but the same answer */
+		return cad_find_note(c->def, ref->name);
+	size_t i = strmap_get(&c->notes, ref->name);
+	return i == STRMAP_NONE ? NULL : &c->def->notes[i];
 }
 
-long check_field(const struct cadence_def *def, const char *name)
+/* Every measure names notes and every note names fields: indexes keep a
+ * 10,000-note cadence from costing notes x measures comparisons.  The first
+ * of two with one name wins, as in cad_find_note() and cad_find_field().
+ * Without an index (out of memory) the lookups search instead. */
+static void index_names(check_ctx *c)
 {
+	const struct cadence_def *d = c->def;
+	if (!strmap_init(&c->notes, d->nnotes))
+		for (size_t i = 0; i < d->nnotes; i++)
+			strmap_add(&c->notes, d->notes[i].name.name, i);
+	if (!strmap_init(&c->fields, d->nfields))
+		for (size_t i = 0; i < d->nfields; i++)
+			strmap_add(&c->fields, d->fields[i].name.name, i);
+}
+
+long check_field(const check_ctx *c, const char *name)
+{
+	const struct cadence_def *def = c->def;
+	if (c->fields.slots) {
+		size_t i = strmap_get(&c->fields, name);
+		return i == STRMAP_NONE ? -1 : (long)i;
+	}
 	for (size_t i = 0; i < def->nfields; i++)
 		if (!strcmp(def->fields[i].name.name, name))
 			return (long)i;
@@ -186,8 +223,9 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 	else
 		c.opts = (cadence_check_opts)CADENCE_CHECK_OPTS_INIT;
 	report_init(&c.r, diags, def->path, def->text, def->text_len);
-	if (def->text && index_lines(&c))
+	if (def->text && find_suppressions(&c))
 		c.oom = 1;
+	index_names(&c);
 
 	check_suppressions(&c);
 	check_refs(&c);
@@ -198,7 +236,9 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 
 	int oom = c.oom || c.r.oom;
 	report_release(&c.r);
-	free(c.lines);
+	free(c.supp);
+	strmap_free(&c.notes);
+	strmap_free(&c.fields);
 	if (oom)
 		return CADENCE_ENOMEM;
 	return cadence_diags_errors(diags) != errors ? CADENCE_EINVALID : 0;

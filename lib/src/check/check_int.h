@@ -5,14 +5,24 @@
 #include "cadence/check.h"
 #include "diag/report.h"
 #include "model/model.h"
+#include "util/strmap.h"
+
+/* A line with a `# cadence-ignore:` comment. */
+typedef struct suppression {
+	unsigned line;
+	const char *start;		/* the line's text */
+	const char *list, *end;		/* its rule list */
+} suppression;
 
 typedef struct check_ctx {
 	cadence_project *project;
 	const struct cadence_def *def;
 	cadence_check_opts opts;
 	report r;
-	size_t *lines;		/* start offset of each line, for suppressions */
-	size_t nlines;
+	suppression *supp;	/* in line order */
+	size_t nsupp;
+	strmap notes;		/* note name -> index in def->notes, first wins */
+	strmap fields;		/* field name -> index in def->fields, first wins */
 	int last_suppressed;	/* check_relate() then has nothing to relate */
 	int oom;
 } check_ctx;
@@ -29,8 +39,8 @@ void check_relate(check_ctx *c, cad_loc loc, const char *message);
 
 /* The note a measure entry names, or NULL (reported by check_refs). */
 const cad_note *check_note(const check_ctx *c, const cad_ref *ref);
-/* Index of a score field, or -1. */
-long check_field(const struct cadence_def *def, const char *name);
+/* Index of a field of the score of the cadence checked, or -1. */
+long check_field(const check_ctx *c, const char *name);
 
 void check_refs(check_ctx *c);
 void check_score(check_ctx *c);

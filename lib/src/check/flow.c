@@ -39,7 +39,8 @@ static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 /* A field that a note, fallback or merge sets: declared and mutable. */
 static void check_target(check_ctx *c, const cad_ref *ref, const char *what)
 {
-	const cad_field *f = cad_find_field(c->def, ref->name);
+	long i = check_field(c, ref->name);
+	const cad_field *f = i < 0 ? NULL : &c->def->fields[i];
 	if (!f) {
 		undeclared(c, ref, what);
 		return;
@@ -66,7 +67,7 @@ void check_score(check_ctx *c)
 	for (size_t i = 0; i < d->nnotes; i++) {
 		const cad_note *n = &d->notes[i];
 		for (size_t j = 0; j < n->nreads; j++)
-			if (!cad_find_field(d, n->reads[j].name))
+			if (check_field(c, n->reads[j].name) < 0)
 				undeclared(c, &n->reads[j], "reads");
 		for (size_t j = 0; j < n->nwrites; j++)
 			check_target(c, &n->writes[j], "writes");
@@ -91,7 +92,7 @@ typedef struct flow {
 
 static void set_field(const flow *f, fset s, const char *name)
 {
-	long i = check_field(f->c->def, name);
+	long i = check_field(f->c, name);
 	if (i >= 0)
 		s[i] = 1;
 }
@@ -126,7 +127,7 @@ static void check_reads(const flow *f, const cad_note *n, const fset avail,
 			const cad_ref *at)
 {
 	for (size_t i = 0; i < n->nreads; i++) {
-		long k = check_field(f->c->def, n->reads[i].name);
+		long k = check_field(f->c, n->reads[i].name);
 		if (k < 0 || avail[k])
 			continue;
 		check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", n->reads[i].loc,

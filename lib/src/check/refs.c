@@ -37,20 +37,41 @@ static void use_notes(check_ctx *c, const cad_ref *refs, size_t n,
 	}
 }
 
+static void report_duplicate(check_ctx *c, const cad_measure *first, const cad_measure *m)
+{
+	check_at(c, CADENCE_SEVERITY_ERROR, "duplicate-measure", m->name.loc,
+		 "give each measure its own name; for a 'then', set 'note:' to run the same note again",
+		 "measure name '%s' is used twice", m->name.name);
+	check_relate(c, first->name.loc, "first used");
+}
+
+/* Each measure named like an earlier one is reported once, related to the
+ * first measure of that name.  Through an index: comparing every pair is
+ * quadratic, and a large cadence has thousands of measures. */
 static void duplicate_measures(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
-	for (size_t i = 1; i < d->nmeasures; i++)
-		for (size_t j = 0; j < i; j++) {
-			const cad_measure *a = &d->measures[j], *b = &d->measures[i];
-			if (strcmp(a->name.name, b->name.name))
-				continue;
-			check_at(c, CADENCE_SEVERITY_ERROR, "duplicate-measure", b->name.loc,
-				 "give each measure its own name; for a 'then', set 'note:' to run the same note again",
-				 "measure name '%s' is used twice", b->name.name);
-			check_relate(c, a->name.loc, "first used");
-			break;
-		}
+	strmap seen;
+
+	if (d->nmeasures < 2)
+		return;
+	if (strmap_init(&seen, d->nmeasures)) {
+		/* out of memory: every pair, the same answer */
+		for (size_t i = 1; i < d->nmeasures; i++)
+			for (size_t j = 0; j < i; j++) {
+				if (strcmp(d->measures[j].name.name, d->measures[i].name.name))
+					continue;
+				report_duplicate(c, &d->measures[j], &d->measures[i]);
+				break;
+			}
+		return;
+	}
+	for (size_t i = 0; i < d->nmeasures; i++) {
+		size_t first = strmap_add(&seen, d->measures[i].name.name, i);
+		if (first != i)
+			report_duplicate(c, &d->measures[first], &d->measures[i]);
+	}
+	strmap_free(&seen);
 }
 
 void check_refs(check_ctx *c)

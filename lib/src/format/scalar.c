@@ -238,16 +238,24 @@ int scalar_is_ambiguous(const char *s, size_t len)
 	return 0;
 }
 
-static const char *const reserved[] = {
-	"true", "false", "null", "in", "as", "break", "const", "continue",
-	"else", "for", "function", "if", "import", "let", "loop", "package",
-	"namespace", "return", "var", "void", "while",
+/* with their lengths: every name in a file is looked up here */
+#define RESERVED(w) { w, sizeof(w) - 1 }
+static const struct {
+	const char *word;
+	size_t len;
+} reserved[] = {
+	RESERVED("true"), RESERVED("false"), RESERVED("null"), RESERVED("in"),
+	RESERVED("as"), RESERVED("break"), RESERVED("const"), RESERVED("continue"),
+	RESERVED("else"), RESERVED("for"), RESERVED("function"), RESERVED("if"),
+	RESERVED("import"), RESERVED("let"), RESERVED("loop"), RESERVED("package"),
+	RESERVED("namespace"), RESERVED("return"), RESERVED("var"), RESERVED("void"),
+	RESERVED("while"),
 };
 
 int scalar_is_reserved(const char *s, size_t len)
 {
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (eq(s, len, reserved[i]))
+		if (reserved[i].len == len && !memcmp(s, reserved[i].word, len))
 			return 1;
 	return 0;
 }

@@ -254,6 +254,9 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 			if (present[j] && ++count == 2)
 				second = present[j];
 		}
+		/* the key list is for the message: built only when there is one */
+		if (count && !second)
+			return;
 		strbuf keys = STRBUF_INIT;
 		for (size_t j = 0; j < t->n_one_of; j++)
 			strbuf_addf(&keys, "%s%s", j ? (j + 1 == t->n_one_of ? " or " : ", ") : "",
@@ -261,7 +264,7 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 		if (!count)
 			ERR(w, n, 1, t->one_of_rule, t->one_of_help,
 			    "%s needs one of %s", t->what, strbuf_cstr(&keys));
-		else if (second)
+		else
 			ERR(w, second, second->width, t->one_of_rule,
 			    "keep one of them; split the work into two notes if it needs both",
 			    "%s takes only one of %s", t->what, strbuf_cstr(&keys));
@@ -287,6 +290,11 @@ static void walk_variant(walker *w, ynode *n, const ftype *t)
 				second = key;
 		}
 	}
+	if (chosen && !second) {
+		walk_map(w, n, chosen);
+		return;
+	}
+	/* the kind list is for the message: built only when there is one */
 	strbuf kinds = STRBUF_INIT;
 	const char *cands[16];
 	for (size_t v = 0; v < t->nvariants && v < 16; v++) {
@@ -305,12 +313,10 @@ static void walk_variant(walker *w, ynode *n, const ftype *t)
 		ERR(w, n, 1, t->variant_rule, strbuf_cstr(&help),
 		    "%s needs one of %s", t->what, strbuf_cstr(&kinds));
 		strbuf_free(&help);
-	} else if (second) {
+	} else {
 		ERR(w, second, second->width, t->variant_rule,
 		    "split it into two measures, one per list item",
 		    "%s takes only one of %s", t->what, strbuf_cstr(&kinds));
-	} else {
-		walk_map(w, n, chosen);
 	}
 	strbuf_free(&kinds);
 }

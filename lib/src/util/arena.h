@@ -12,6 +12,10 @@ typedef struct arena {
 	arena_block *head;
 	size_t used;	/* bytes used in head */
 	size_t cap;	/* bytes available in head */
+	/* Strings need no alignment: short ones are packed into chunks of
+	 * their own, so a 10-byte name takes 11 bytes, not 16. */
+	char *str;	/* next free byte of the current string chunk */
+	size_t str_left;
 } arena;
 
 void arena_init(arena *a);

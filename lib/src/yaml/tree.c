@@ -6,6 +6,9 @@
 #include <string.h>
 #include <yaml.h>
 
+_Static_assert(sizeof(ynode) <= 48,
+	       "a node stays small: big files have hundreds of thousands");
+
 /* Children of every open collection share one stack: a collection's items
  * are copied into the arena when it closes. */
 typedef struct builder {

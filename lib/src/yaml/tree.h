@@ -31,23 +31,28 @@ typedef enum ynode_style {
 	YSTYLE_FLOW,	/* [..] or {..} for collections */
 } ynode_style;
 
+/* A large cadence has hundreds of thousands of nodes, so a node is kept to
+ * 48 bytes: the fields that only scalars or only collections use share
+ * their storage, and kind and style take a byte each. */
 typedef struct ynode ynode;
 struct ynode {
-	ynode_kind kind;
-	ynode_style style;
+	const char *text;	/* scalar value, NUL-terminated; NULL otherwise */
+	size_t len;		/* scalars */
+	union {
+		ynode **items;	/* seq: items; map: keys at 2i, values at 2i+1 */
+		/* scalars: filled in by the checker so the model builder
+		 * need not parse the scalar twice */
+		union {
+			int64_t i;
+			double d;
+			int b;
+		} v;
+	};
+	size_t count;		/* seq: items; map: pairs; 0 for scalars */
 	unsigned line, col;	/* 1-based start */
 	unsigned width;		/* code points on the first line (scalars) */
-	const char *text;	/* scalar value, NUL-terminated */
-	size_t len;
-	ynode **items;		/* seq: items; map: keys at 2i, values at 2i+1 */
-	size_t count;		/* seq: items; map: pairs */
-	/* Filled in by the checker so the model builder need not parse the
-	 * scalar twice. */
-	union {
-		int64_t i;
-		double d;
-		int b;
-	} v;
+	unsigned char kind;	/* ynode_kind */
+	unsigned char style;	/* ynode_style */
 };
 
 typedef struct ytree_limits {
