@@ -256,24 +256,18 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 
 static int run_split(rframe *fr, const rmeasure *ms)
 {
-	cJSON *v = NULL;
+	int yes = 0;
 	strbuf msg = STRBUF_INIT;
 	rfail f = RFAIL_INIT;
 	int rc;
-	if (rexpr_eval(ms->when, fr->score.obj, &v, &msg)) {
+	if (rexpr_eval_bool(ms->when, fr->score.obj, &yes, &msg)) {
 		rfail_set(&f, "its condition '%s' failed: %s", rexpr_src(ms->when),
 			  strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
 		rc = fail_measure(fr, NULL, &f);
-	} else if (!cJSON_IsBool(v)) {
-		rfail_set(&f, "its condition '%s' gave %s, not true or false",
-			  rexpr_src(ms->when), score_type_of(v));
-		rc = fail_measure(fr, NULL, &f);
-	} else if (cJSON_IsTrue(v)) {
-		rc = run_in_order(fr, ms->notes, ms->nnotes);
 	} else {
-		rc = run_in_order(fr, ms->else_notes, ms->nelse);
+		rc = yes ? run_in_order(fr, ms->notes, ms->nnotes)
+			 : run_in_order(fr, ms->else_notes, ms->nelse);
 	}
-	cJSON_Delete(v);
 	strbuf_free(&msg);
 	rfail_free(&f);
 	return rc;

@@ -46,11 +46,13 @@ static void *zalloc(pctx *c, size_t n, size_t size)
 	return p;
 }
 
-static rexpr *compile(pctx *c, const cadence_def *def, const cad_expr *e, const char *what)
+static rexpr *compile(pctx *c, const rplan *p, const cad_expr *e, const char *what)
 {
 	rexpr *x = NULL;
 	strbuf msg = STRBUF_INIT;
-	if (rexpr_compile(&x, def, e, &msg)) {
+	if (c->code)
+		return NULL;
+	if (rexpr_compile(&x, p->env, e, &msg)) {
 		problem(c, "%s: %s", what, strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
 		x = NULL;
 	}
@@ -105,7 +107,7 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			strbuf what = STRBUF_INIT;
 			strbuf_addf(&what, "note '%s' sets '%s'", rn->name, n->set[i].field.name);
 			rn->set_field[i] = field_index(c, p, n->set[i].field.name, strbuf_cstr(&what));
-			rn->set[i] = compile(c, p->def, &n->set[i].expr, strbuf_cstr(&what));
+			rn->set[i] = compile(c, p, &n->set[i].expr, strbuf_cstr(&what));
 			strbuf_free(&what);
 		}
 		break;
@@ -210,7 +212,7 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 /* A child's `with` or `merge`: fields of `target`, expressions over the
  * score of `source`. */
 static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad_assign *as,
-		       size_t n, const rplan *target, const cadence_def *source, long **fields)
+		       size_t n, const rplan *target, const rplan *source, long **fields)
 {
 	rexpr **exprs = zalloc(c, n, sizeof(*exprs));
 	*fields = zalloc(c, n, sizeof(**fields));
@@ -238,7 +240,11 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 		rm->nelse = m->nelse;
 		strbuf what = STRBUF_INIT;
 		strbuf_addf(&what, "split '%s' when", name);
-		rm->when = compile(c, p->def, &m->when, strbuf_cstr(&what));
+		rm->when = compile(c, p, &m->when, strbuf_cstr(&what));
+		const char *type;
+		if (rm->when && rexpr_not_bool(rm->when, &type))
+			problem(c, "split '%s': its condition '%s' gives %s %s, not a bool", name,
+				m->when.src, strchr("aeiou", type[0]) ? "an" : "a", type);
 		strbuf_free(&what);
 	}
 	if (m->kind != CAD_M_CHILD) {
@@ -254,9 +260,9 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	rm->child = child;
 	c->measure = name;
 	c->cadence = p->name;
-	rm->with = assigns(c, name, "with", m->with, m->nwith, child, p->def, &rm->with_field);
+	rm->with = assigns(c, name, "with", m->with, m->nwith, child, p, &rm->with_field);
 	/* merge expressions read the child's final score */
-	rm->merge = assigns(c, name, "merge", m->merge_back, m->nmerge_back, p, cd,
+	rm->merge = assigns(c, name, "merge", m->merge_back, m->nmerge_back, p, child,
 			    &rm->merge_field);
 	c->measure = NULL;
 }
@@ -297,6 +303,10 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	p->dir = dir_of(def->path);
 	if (!p->dir || fieldmap_init(&p->fields, def->fields, def->nfields))
 		oom(c);
+	strbuf emsg = STRBUF_INIT;
+	if (!c->code && rexpr_env_new(&p->env, def, &emsg))
+		problem(c, "%s", strbuf_cstr(&emsg) ? strbuf_cstr(&emsg) : "out of memory");
+	strbuf_free(&emsg);
 	p->notes = zalloc(c, def->nnotes, sizeof(*p->notes));
 	p->nnotes = p->notes ? def->nnotes : 0;
 	for (size_t i = 0; i < p->nnotes && !c->code; i++)
@@ -432,6 +442,7 @@ void plan_free_all(cadence_runner *r)
 		free(p->notes);
 		free(p->measures);
 		fieldmap_free(&p->fields);
+		rexpr_env_free(p->env);
 		free(p->dir);
 		free(p);
 	}

@@ -1,6 +1,7 @@
 /* Expressions as the engine uses them (set, when, with, merge): compiled
- * once when a runner is prepared, evaluated on a score.  A thin layer over
- * cadence/expr.h. */
+ * once when a runner is prepared, against the declaration of the score
+ * they read, and evaluated on a score.  A thin layer over cadence/expr.h
+ * that words errors for run messages. */
 #ifndef CADENCE_RUN_REXPR_H
 #define CADENCE_RUN_REXPR_H
 
@@ -10,13 +11,22 @@
 #include <cjson/cJSON.h>
 
 typedef struct rexpr rexpr;
+typedef struct rexpr_env rexpr_env;
 
-/* Compiles `e` for cadence `def` (whose score the expression reads).
- * Returns 0, or -1 with the reason in msg. */
-int rexpr_compile(rexpr **out, const struct cadence_def *def, const cad_expr *e, strbuf *msg);
+/* The declaration of def's score, for compiling.  Returns 0 or -1 (out of
+ * memory, or a declaration the expression module refuses, in msg). */
+int rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg);
+void rexpr_env_free(rexpr_env *env);
+
+/* Compiles `e` against `env`.  Returns 0, or -1 with the reason in msg. */
+int rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg);
+/* 1 when the expression can only give something else than a boolean. */
+int rexpr_not_bool(const rexpr *e, const char **type);
 /* Evaluates on `score`; the result is owned by the caller.  Returns 0 or
  * -1 with the reason in msg.  Thread-safe. */
 int rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg);
+/* As rexpr_eval() for a condition: *out is 1 or 0. */
+int rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg);
 void rexpr_free(rexpr *e);
 /* The source as written. */
 const char *rexpr_src(const rexpr *e);

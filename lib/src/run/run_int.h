@@ -82,6 +82,7 @@ typedef struct rplan {
 	char *dir;		/* directory of the cadence file, with a
 				 * trailing '/', or "" */
 	fieldmap fields;
+	rexpr_env *env;		/* the score's declaration, for expressions */
 	rnote *notes;
 	size_t nnotes;
 	rmeasure *measures;
