@@ -273,7 +273,8 @@ static char *dir_of(const char *path)
 	size_t n = slash ? (size_t)(slash - path) + 1 : 0;
 	char *d = malloc(n + 1);
 	if (d) {
-		memcpy(d, path, n);
+		if (n)
+			memcpy(d, path, n);
 		d[n] = '\0';
 	}
 	return d;
