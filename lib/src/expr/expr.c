@@ -1,0 +1,203 @@
+/* The expression module's API: declarations of the score, compiling,
+ * accessors.  Lexing is in lex.c, parsing and checking in parse.c,
+ * evaluating in eval.c. */
+#include "expr/expr_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const type_names[] = {
+	"dyn", "null", "bool", "int", "double", "string", "list", "map"
+};
+
+const char *cadence_expr_type_name(cadence_expr_type type)
+{
+	if ((unsigned)type >= sizeof(type_names) / sizeof(type_names[0]))
+		return "dyn";
+	return type_names[type];
+}
+
+/* ---- errors ---- */
+
+/* Code points in s[0..n): bytes that do not continue a sequence. */
+static size_t codepoints(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+void expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
+		   size_t len, const char *fmt, ...)
+{
+	if (!err)
+		return;
+	if (off > srclen)
+		off = srclen;
+	if (len > srclen - off)
+		len = srclen - off;
+	err->offset = off;
+	err->length = len;
+	err->column = (unsigned)codepoints(src, off) + 1;
+	err->width = (unsigned)codepoints(src + off, len);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	err->help[0] = '\0';
+}
+
+void expr_error_help(cadence_expr_error *err, const char *fmt, ...)
+{
+	if (!err)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->help, sizeof(err->help), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the declaration of the score ---- */
+
+static const struct {
+	const char *name;
+	cadence_expr_type type;
+} decl_types[] = {
+	{ "string", CADENCE_EXPR_STRING }, { "integer", CADENCE_EXPR_INT },
+	{ "number", CADENCE_EXPR_DOUBLE }, { "boolean", CADENCE_EXPR_BOOL },
+	{ "array", CADENCE_EXPR_LIST },	   { "object", CADENCE_EXPR_MAP },
+	{ "any", CADENCE_EXPR_DYN },
+};
+
+int cadence_expr_env_new(cadence_expr_env **out)
+{
+	if (!out)
+		return CADENCE_EINVAL;
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : CADENCE_ENOMEM;
+}
+
+void cadence_expr_env_free(cadence_expr_env *env)
+{
+	if (!env)
+		return;
+	for (size_t i = 0; i < env->n; i++)
+		free(env->fields[i].name);
+	free(env->fields);
+	free(env);
+}
+
+int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const char *type)
+{
+	if (!env || !name || !*name || !type)
+		return CADENCE_EINVAL;
+	size_t t = 0, nt = sizeof(decl_types) / sizeof(decl_types[0]);
+	while (t < nt && strcmp(type, decl_types[t].name))
+		t++;
+	if (t == nt)
+		return CADENCE_EINVAL;
+	for (size_t i = 0; i < env->n; i++)
+		if (!strcmp(env->fields[i].name, name))
+			return CADENCE_EINVAL;
+	if (env->n == env->cap) {
+		size_t cap = env->cap ? env->cap * 2 : 8;
+		env_field *f = realloc(env->fields, cap * sizeof(*f));
+		if (!f)
+			return CADENCE_ENOMEM;
+		env->fields = f;
+		env->cap = cap;
+	}
+	size_t n = strlen(name);
+	char *copy = malloc(n + 1);
+	if (!copy)
+		return CADENCE_ENOMEM;
+	memcpy(copy, name, n + 1);
+	env->fields[env->n].name = copy;
+	env->fields[env->n].type = (uint8_t)decl_types[t].type;
+	env->fields[env->n].as_double = decl_types[t].type == CADENCE_EXPR_DOUBLE;
+	env->fields[env->n].decl = decl_types[t].name;
+	env->n++;
+	return 0;
+}
+
+/* ---- compiling ---- */
+
+void cadence_expr_free(cadence_expr *e)
+{
+	if (!e)
+		return;
+	for (regex_link *r = e->regexes; r; r = r->next)
+		regfree(&r->re);
+	xa_free(&e->ar);
+	free(e);
+}
+
+int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
+			 const cadence_expr_env *env, cadence_expr_error *err)
+{
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->column = 1;
+	}
+	if (!out || (!src && len))
+		return CADENCE_EINVAL;
+	*out = NULL;
+	if (!src)
+		src = "";
+	if (len > CADENCE_EXPR_MAX_SOURCE) {
+		expr_error_at(err, src, len, 0, 0,
+			      "the expression is %zu bytes long; the limit is %zu", len,
+			      CADENCE_EXPR_MAX_SOURCE);
+		return CADENCE_EINVALID;
+	}
+	cadence_expr *e = calloc(1, sizeof(*e));
+	if (!e)
+		return CADENCE_ENOMEM;
+	xa_init(&e->ar, NULL, 0, 0);
+	e->src = xa_strndup(&e->ar, src, len);
+	e->len = len;
+	if (!e->src) {
+		cadence_expr_free(e);
+		return CADENCE_ENOMEM;
+	}
+	token *toks = NULL;
+	size_t ntok = 0;
+	int rc = expr_lex(e->src, len, &e->ar, &toks, &ntok, err);
+	if (!rc)
+		rc = expr_parse(e, toks, ntok, env, err);
+	free(toks);
+	if (rc) {
+		cadence_expr_free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+const char *cadence_expr_source(const cadence_expr *e)
+{
+	return e ? e->src : NULL;
+}
+
+cadence_expr_type cadence_expr_result_type(const cadence_expr *e)
+{
+	return e ? (cadence_expr_type)e->root->type : CADENCE_EXPR_DYN;
+}
+
+size_t cadence_expr_field_count(const cadence_expr *e)
+{
+	return e ? e->nfields : 0;
+}
+
+const char *cadence_expr_field_name(const cadence_expr *e, size_t i)
+{
+	return e && i < e->nfields ? e->fields[i] : NULL;
+}
+
+int cadence_expr_reads_whole_score(const cadence_expr *e)
+{
+	return e ? e->reads_all : 0;
+}

@@ -1,0 +1,204 @@
+/* The expression module's insides: tokens, the tree the parser builds and
+ * checks, the values the evaluator computes with. */
+#ifndef CADENCE_EXPR_INT_H
+#define CADENCE_EXPR_INT_H
+
+#include "cadence/expr.h"
+
+#include <cjson/cJSON.h>
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Evaluation limits (docs/expressions.md, "Limits"). */
+#define EXPR_MAX_STEPS ((uint64_t)10 * 1000 * 1000)	/* macro iterations */
+#define EXPR_MAX_SCRATCH ((size_t)64 * 1024 * 1024)	/* bytes of temporaries */
+#define EXPR_MAX_COMPARE_DEPTH 512			/* nesting == walks */
+
+/* ---- memory ---- */
+
+/* A bump allocator for one compiled expression (small blocks that grow, so
+ * a short expression takes a few hundred bytes) and for the temporaries of
+ * one evaluation (starting in a buffer on the stack, so most evaluations
+ * call malloc only for their cJSON result).  Memory is zeroed. */
+typedef struct xblock xblock;
+
+typedef struct xarena {
+	xblock *head;		/* malloc'd blocks */
+	unsigned char *cur;	/* next free byte */
+	size_t left;		/* bytes free at cur */
+	size_t next;		/* size of the next block */
+	size_t total;		/* bytes of blocks so far */
+	size_t limit;		/* most bytes of blocks; 0: no limit */
+	int limited;		/* an allocation failed because of limit */
+} xarena;
+
+/* buf[0..size) (may be NULL, 0) is used first and never freed. */
+void xa_init(xarena *a, void *buf, size_t size, size_t limit);
+void xa_free(xarena *a);
+void *xa_alloc(xarena *a, size_t size);
+char *xa_strndup(xarena *a, const char *s, size_t len);
+
+/* ---- tokens ---- */
+
+typedef enum tkind {
+	TK_EOF, TK_INT, TK_DOUBLE, TK_STRING, TK_IDENT,
+	TK_NULL, TK_TRUE, TK_FALSE, TK_IN,
+	TK_LPAREN, TK_RPAREN, TK_LBRACK, TK_RBRACK, TK_LBRACE, TK_RBRACE,
+	TK_DOT, TK_COMMA, TK_COLON, TK_QUESTION,
+	TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_PERCENT, TK_BANG,
+	TK_LT, TK_LE, TK_GT, TK_GE, TK_EQ, TK_NE, TK_AND, TK_OR
+} tkind;
+
+typedef struct token {
+	tkind kind;
+	uint32_t off, len;	/* bytes in the source */
+	union {
+		uint64_t mag;	/* TK_INT: the magnitude, up to 2^63 */
+		double d;	/* TK_DOUBLE */
+		struct {
+			const char *s;	/* TK_STRING: decoded, NUL-terminated */
+			uint32_t n;	/* TK_IDENT, TK_STRING: bytes */
+		} str;
+	} u;
+} token;
+
+/* ---- values ---- */
+
+typedef enum vkind {
+	VK_ERR,		/* an error: the reason is in the evaluation context */
+	VK_NULL, VK_BOOL, VK_INT, VK_DBL, VK_STR,
+	VK_LIST,	/* items[0..n) */
+	VK_MAP,		/* pairs[0..n): string keys */
+	VK_JLIST,	/* a cJSON array, borrowed */
+	VK_JMAP		/* a cJSON object, borrowed */
+} vkind;
+
+typedef struct vpair vpair;
+
+typedef struct val {
+	uint8_t k;	/* vkind */
+	uint32_t n;	/* VK_STR: bytes; VK_LIST, VK_MAP: count */
+	union {
+		int b;
+		int64_t i;
+		double d;
+		const char *s;		/* NUL-terminated, no NUL inside */
+		const struct val *items;
+		const vpair *pairs;
+		const cJSON *j;
+	} u;
+} val;
+
+struct vpair {
+	val key, value;
+};
+
+/* ---- the tree ---- */
+
+typedef enum nop {
+	N_LIT,		/* lit */
+	N_SCORE,	/* the root variable */
+	N_FIELD,	/* score.name: the fast path of N_SELECT on the root */
+	N_VAR,		/* a macro's variable: slot */
+	N_SELECT,	/* kids[0].name */
+	N_INDEX,	/* kids[0][kids[1]] */
+	N_HAS,		/* has(kids[0].name) */
+	N_NOT, N_NEG,
+	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
+	N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE, N_IN,
+	N_AND, N_OR,	/* n-ary */
+	N_COND,		/* kids[0] ? kids[1] : kids[2] */
+	N_LIST,		/* kids */
+	N_MAP,		/* kids: key, value, key, value... */
+	N_CALL,		/* fn(kids...): a receiver is kids[0] */
+	N_MACRO		/* kids[0].fn(slot, kids[1] [, kids[2]]) */
+} nop;
+
+typedef enum fnid {
+	FN_SIZE, FN_INT, FN_DOUBLE, FN_STRING, FN_CONTAINS, FN_STARTS, FN_ENDS,
+	FN_MATCHES, FN_MIN, FN_MAX, FN_SUM,
+	/* macros */
+	M_ALL, M_EXISTS, M_EXISTS_ONE, M_MAP, M_FILTER
+} fnid;
+
+enum {
+	NF_AS_DOUBLE = 1	/* N_FIELD of a `number` field: ints read as doubles */
+};
+
+typedef struct node node;
+struct node {
+	uint8_t op;	/* nop */
+	uint8_t type;	/* cadence_expr_type */
+	uint8_t fn;	/* fnid: N_CALL, N_MACRO */
+	uint8_t flags;
+	uint16_t depth;	/* levels of the tree below and including this one */
+	uint16_t slot;	/* N_VAR, N_MACRO */
+	uint32_t off, len;	/* the token errors point at */
+	uint32_t nkids;
+	node **kids;
+	const char *name;	/* N_FIELD, N_SELECT, N_HAS: NUL-terminated */
+	uint32_t name_len;
+	val lit;		/* N_LIT */
+	regex_t *re;		/* FN_MATCHES with a literal pattern */
+};
+
+/* A compiled pattern, kept so that cadence_expr_free() can regfree it. */
+typedef struct regex_link {
+	regex_t re;
+	struct regex_link *next;
+} regex_link;
+
+struct cadence_expr {
+	xarena ar;
+	char *src;
+	size_t len;
+	node *root;
+	const char **fields;
+	size_t nfields;
+	int reads_all;
+	unsigned nslots;	/* deepest nesting of macros */
+	regex_link *regexes;
+};
+
+typedef struct env_field {
+	char *name;
+	uint8_t type;		/* cadence_expr_type */
+	uint8_t as_double;	/* declared `number` */
+	const char *decl;	/* the type as declared: "integer"... */
+} env_field;
+
+struct cadence_expr_env {
+	env_field *fields;
+	size_t n, cap;
+};
+
+/* ---- between the files ---- */
+
+/* Fills err for the span src[off..off+len) with a formatted message. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+void expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
+		   size_t len, const char *fmt, ...);
+void expr_error_help(cadence_expr_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Lexes src[0..len) into tokens (the last one TK_EOF).  Strings are
+ * decoded into `ar`.  Returns 0, CADENCE_EINVALID (err filled) or
+ * CADENCE_ENOMEM. */
+int expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
+	     cadence_expr_error *err);
+
+/* Parses and checks the tokens into e (its src, len and arena set).
+ * Returns 0, CADENCE_EINVALID or CADENCE_ENOMEM. */
+int expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
+	       cadence_expr_error *err);
+
+/* The shortest "%.*g" of d that reads back as d (at least 32 bytes). */
+void fmt_double(char *buf, size_t size, double d);
+
+#endif
