@@ -137,7 +137,8 @@ struct node {
 	uint32_t off, len;	/* the token errors point at */
 	uint32_t nkids;
 	node **kids;
-	const char *name;	/* N_FIELD, N_SELECT, N_HAS: NUL-terminated */
+	const char *name;	/* N_FIELD, N_SELECT, N_HAS, N_VAR, N_MACRO (its
+				 * variable): NUL-terminated */
 	uint32_t name_len;
 	val lit;		/* N_LIT */
 	regex_t *re;		/* FN_MATCHES with a literal pattern */
@@ -197,6 +198,10 @@ int expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
  * Returns 0, CADENCE_EINVALID or CADENCE_ENOMEM. */
 int expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
 	       cadence_expr_error *err);
+
+/* The tree as an S-expression, for tests: "(+ 1 (* 2 3))"; malloc'd, NULL
+ * when out of memory. */
+char *expr_dump(const cadence_expr *e);
 
 /* The shortest "%.*g" of d that reads back as d (at least 32 bytes). */
 void fmt_double(char *buf, size_t size, double d);

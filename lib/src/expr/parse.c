@@ -345,6 +345,10 @@ static node *type_error(parser *p, const token *op, const node *a, const node *b
 	else
 		fail_tok(p, op, "'%.*s' cannot be applied to %s%s", (int)op->len,
 			 p->src + op->off, tname(a->type), what);
+	/* for && and ||, the operand that is not a bool is the one to explain */
+	int logic = b && op->len == 2 && (p->src[op->off] == '&' || p->src[op->off] == '|');
+	if (logic && a->type == T_BOOL)
+		a = b;
 	if (a->op == N_FIELD && a->type != T_DYN)
 		help_decl(p, a);
 	else if (b && b->op == N_FIELD && b->type != T_DYN)
@@ -751,6 +755,10 @@ static node *parse_macro(parser *p, const token *name, fnid fn, node *range)
 		return NULL;
 	m->fn = (uint8_t)fn;
 	m->slot = (uint16_t)slot;
+	m->name = xa_strndup(&p->e->ar, p->src + v->off, v->len);
+	m->name_len = v->len;
+	if (!m->name)
+		return oom(p);
 	m->kids[0] = range;
 	m->kids[1] = a;
 	if (b)
@@ -967,11 +975,13 @@ static node *parse_ident(parser *p, const token *t)
 	for (unsigned i = p->nvars; i-- > 0;) {
 		if (p->vars[i].n == n && !memcmp(p->vars[i].name, w, n)) {
 			node *v = mk_tok(p, N_VAR, t, 0);
-			if (v) {
-				v->slot = (uint16_t)i;
-				v->type = T_DYN;
-			}
-			return v;
+			if (!v)
+				return NULL;
+			v->slot = (uint16_t)i;
+			v->type = T_DYN;
+			v->name = xa_strndup(&p->e->ar, w, n);
+			v->name_len = (uint32_t)n;
+			return v->name ? v : oom(p);
 		}
 	}
 	if (n == 5 && !memcmp(w, "score", 5)) {
