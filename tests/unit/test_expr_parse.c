@@ -449,3 +449,22 @@ Test(expr_parse, bad_arguments)
 	cr_assert_eq(cadence_expr_compile(&e, "1 +", 3, NULL, NULL), CADENCE_EINVALID);
 	cadence_expr_free(NULL);
 }
+
+Test(expr_parse, memory_grows_with_the_source_not_faster)
+{
+	/* thousands of string literals: each takes its own size, not the rest
+	 * of the source (that made a 64 KiB expression take 450 MB) */
+	char *src = repeat("'a', ", 12000, "'\\u00e9'", "", 0);
+	size_t n = strlen(src);
+	char *list = malloc(n + 3);
+	cr_assert_not_null(list);
+	list[0] = '[';
+	memcpy(list + 1, src, n);
+	list[n + 1] = ']';
+	list[n + 2] = '\0';
+	cadence_expr *e = ok(list);
+	cr_assert_lt(e->ar.total, 64 * n, "%zu bytes for %zu of source", e->ar.total, n);
+	cadence_expr_free(e);
+	free(list);
+	free(src);
+}

@@ -301,8 +301,19 @@ static int lex_string(lexer *l, int raw)
 	int q = at(l, 0);
 	int triple = at(l, 1) == q && at(l, 2) == q;
 	l->pos += triple ? 3 : 1;
-	/* decoded text is never longer than the source */
-	char *out = xa_alloc(l->ar, l->len - l->pos + 1);
+	/* decoded text is never longer than its source: find where that ends
+	 * (an upper bound; the decoding below says what is wrong in it) */
+	size_t end = l->pos;
+	while (end < l->len) {
+		char c = l->src[end];
+		if (c == q && (!triple || (end + 2 < l->len && l->src[end + 1] == q &&
+					   l->src[end + 2] == q)))
+			break;
+		if (!triple && (c == '\n' || c == '\r'))
+			break;
+		end += c == '\\' && !raw && end + 1 < l->len ? 2 : 1;
+	}
+	char *out = xa_alloc(l->ar, end - l->pos + 1);
 	size_t n = 0;
 	if (!out)
 		return CADENCE_ENOMEM;
