@@ -962,7 +962,7 @@ static val make_map(ectx *c, const node *n)
 		if (key.k != VK_STR)
 			return rt_error(c, n->kids[i], "map keys must be strings, not %s",
 					kind_name(&key));
-		for (uint32_t j = 0; j < k; j++)
+		for (uint32_t j = 0; !(n->flags & NF_KEYS_UNIQUE) && j < k; j++)
 			if (pairs[j].key.n == key.n && !memcmp(pairs[j].key.u.s, key.u.s, key.n))
 				return rt_error(c, n->kids[i], "the key \"%s\" is given twice",
 						key.u.s);

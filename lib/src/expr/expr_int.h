@@ -123,7 +123,8 @@ typedef enum fnid {
 } fnid;
 
 enum {
-	NF_AS_DOUBLE = 1	/* N_FIELD of a `number` field: ints read as doubles */
+	NF_AS_DOUBLE = 1,	/* N_FIELD of a `number` field: ints read as doubles */
+	NF_KEYS_UNIQUE = 2	/* N_MAP whose keys are literals, checked distinct */
 };
 
 typedef struct node node;

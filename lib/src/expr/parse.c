@@ -876,11 +876,15 @@ static node *parse_map(parser *p, const token *open)
 	if (!m)
 		goto out;
 	m->type = T_MAP;
-	int constant = 1;
+	int constant = 1, literal_keys = 1;
 	for (size_t i = 0; i < n; i++) {
 		m->kids[i] = kv[i];
 		constant &= kv[i]->op == N_LIT;
+		if (i % 2 == 0)
+			literal_keys &= kv[i]->op == N_LIT;
 	}
+	if (literal_keys)
+		m->flags |= NF_KEYS_UNIQUE;	/* checked above */
 	if (constant) {
 		vpair *pairs = xa_alloc(&p->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
 		if (!pairs) {
