@@ -25,6 +25,13 @@
 
 #include "util/strbuf.h"
 
+#if defined(__has_include)
+#if __has_include("cadence/expr.h")
+#include <cadence/expr.h>
+#define HAVE_EXPR 1
+#endif
+#endif
+
 extern char **environ;
 
 static double now_s(void)
@@ -194,6 +201,32 @@ static void bench_set(int reps, int n)
 		double t = best_run(r, reps);
 		printf("set notes: %d `then` measures of `set: {n: 'score.n + 1'}`\n", n);
 		printf("  engine            %8.1f ns per note\n", t / n * 1e9);
+#ifdef HAVE_EXPR
+		/* the same expression evaluated directly, its result freed */
+		cadence_expr_env *env;
+		cadence_expr *x;
+		cadence_expr_env_new(&env);
+		cadence_expr_env_add_field(env, "n", "integer");
+		cadence_expr_compile(&x, "score.n + 1", 11, env, NULL);
+		cJSON *score = cJSON_Parse("{\"n\": 0}");
+		double direct = 1e30;
+		for (int k = 0; k < reps; k++) {
+			double t0 = now_s();
+			for (int i = 0; i < n; i++) {
+				cJSON *v = NULL;
+				if (cadence_expr_eval(x, score, &v, NULL))
+					exit(1);
+				cJSON_Delete(v);
+			}
+			double d = now_s() - t0;
+			direct = d < direct ? d : direct;
+		}
+		printf("  evaluation alone  %8.1f ns per evaluation\n", direct / n * 1e9);
+		printf("  overhead          %8.1f ns per note\n", (t - direct) / n * 1e9);
+		cJSON_Delete(score);
+		cadence_expr_free(x);
+		cadence_expr_env_free(env);
+#endif
 	}
 	cadence_run_error_clear(&err);
 	cadence_runner_free(r);

@@ -295,7 +295,7 @@ static int assignments(cJSON *score, rexpr **exprs, const cad_assign *as, size_t
 			return -1;
 		}
 		strbuf_free(&msg);
-		cJSON_AddItemToObject(obj, as[i].field.name, v);
+		cJSON_AddItemToObjectCS(obj, as[i].field.name, v);	/* the model outlives it */
 	}
 	*out = obj;
 	return 0;

@@ -78,7 +78,7 @@ static void eval_set(rjob *j)
 			return;
 		}
 		strbuf_free(&msg);
-		cJSON_AddItemToObject(changes, n->n->set[i].field.name, v);
+		cJSON_AddItemToObjectCS(changes, n->n->set[i].field.name, v);	/* the model outlives it */
 	}
 	j->changes = changes;
 	j->outcome = CADENCE_NOTE_OK;
