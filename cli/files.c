@@ -92,9 +92,13 @@ int files_find(file_list *l, const char *dir)
 			if (S_ISDIR(st.st_mode)) {
 				if (!S_ISLNK(lst.st_mode))
 					rc = files_find(l, path);
-			} else if (files_is_cadence(names.paths[i])) {
+			} else if (S_ISREG(st.st_mode) && files_is_cadence(names.paths[i])) {
 				rc = file_list_add(l, path);
 			}
+		} else if (files_is_cadence(names.paths[i])) {
+			/* a dangling NAME.cadence.yaml is a problem to report, not
+			 * a file to skip: the loader says it cannot be read */
+			rc = file_list_add(l, path);
 		}
 		free(path);
 	}

@@ -12,9 +12,11 @@ typedef struct file_list {
 
 void file_list_free(file_list *l);
 
-/* Appends every *.cadence.yaml below dir (hidden entries skipped,
- * symlinked directories not followed), sorted.  Returns 0, or -1 with
- * errno set. */
+/* Appends every regular *.cadence.yaml below dir (hidden entries
+ * skipped, symlinked directories not followed, FIFOs and devices skipped
+ * so a walk cannot block), sorted.  A dangling *.cadence.yaml symlink is
+ * appended too, so its loader reports it.  Returns 0, or -1 with errno
+ * set. */
 int files_find(file_list *l, const char *dir);
 int file_list_add(file_list *l, const char *path);
 

@@ -89,6 +89,19 @@ assert "diagnostics ordered by file then position" \
 run "$cadence" validate "$tmp/tree/b" "$tmp/good.cadence.yaml"
 expect "summary counts files" 1 '^checked 2 files: 2 errors, 0 warnings$'
 
+# a dangling NAME.cadence.yaml in a walk is reported, not skipped; a FIFO
+# of that name is skipped (opening it would block the walk)
+mkdir -p "$tmp/dangling"
+cp "$tmp/good.cadence.yaml" "$tmp/dangling/a.cadence.yaml"
+ln -s "$tmp/nowhere.cadence.yaml" "$tmp/dangling/b.cadence.yaml"
+mkfifo "$tmp/dangling/c.cadence.yaml"
+run timeout 10 "$cadence" validate --format oneline "$tmp/dangling"
+expect "a dangling cadence file in a directory is an error" 1 \
+	'dangling/b\.cadence\.yaml: error: cannot read the file: No such file or directory'
+assert "its rule is file-unreadable" grep -qF '[file-unreadable]' <<<"$out"
+assert "the walk lists the good file, the dangling one, and not the FIFO" \
+	test "$(grep -c . <<<"$out")" = 1
+
 # --- standard input ---------------------------------------------------------
 run "$cadence" validate - <"$fx/unknown-key.cadence.yaml"
 expect "stdin is named <stdin>" 1 '^<stdin>:5:5: error: unknown key'
