@@ -12,7 +12,12 @@ if(TEST cli/run)
     "CI=true;NO_COLOR=;CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")
 endif()
 
-# A program embedding the library: builds a cadence in C and runs it.
-add_executable(cadence_embedded ${CMAKE_CURRENT_SOURCE_DIR}/run/embedded.c)
-target_link_libraries(cadence_embedded PRIVATE cadence_lib)
+# A program embedding the library (examples/embedded/): builds a cadence in
+# C and runs it.
 add_test(NAME run/embedded COMMAND cadence_embedded)
+
+# The examples run end to end with the checkout's C notes (examples/CMakeLists.txt).
+if(TEST cli/examples)
+  set_tests_properties(cli/examples PROPERTIES ENVIRONMENT
+    "CI=true;NO_COLOR=;CADENCE_EXAMPLE_NOTES=$<TARGET_FILE:checkout_notes>")
+endif()

@@ -25,7 +25,7 @@ if "$cadence" diagram --format svg "$src/tests/diagram/fixtures/payment.cadence.
 		[[ -z $name || $name == \#* ]] && continue
 		for fmt in svg png; do
 			# shellcheck disable=SC2086
-			(cd "$src" && run "$cadence" diagram $opts -o "$tmp/$name.$fmt" "$file")
+			run_in "$src" "$cadence" diagram $opts -o "$tmp/$name.$fmt" "$file"
 			magic=$(head -c 8 "$tmp/$name.$fmt" 2>/dev/null | tr -d '\0' | tr -dc 'A-Za-z<?')
 			if [[ $status == 0 && -z $err && ( $magic == *PNG* || $magic == *'<?xml'* ) ]]; then
 				ok "libgvc $name.$fmt"

@@ -19,6 +19,16 @@ run() {
 	err=$(cat "$tmp/.err")
 }
 
+# run_in DIR CMD...: run() with DIR as the working directory; not in a
+# subshell, so $status, $out, $err and the counts of expect/assert stay set
+run_in() {
+	local dir=$1 here=$PWD
+	shift
+	cd "$dir" || { status=127 out= err="cannot cd to $dir"; return; }
+	run "$@"
+	cd "$here" || exit 1
+}
+
 ok() { passes=$((passes + 1)); echo "ok - $1"; }
 fail() {
 	fails=$((fails + 1))

@@ -40,8 +40,8 @@ run "$cadence" run "$tmp/hello.cadence.yaml" --score-file "$tmp/score.json"
 expect "--score-file" 0 'Hello, Bo'
 run "$cadence" run "$tmp/hello.cadence.yaml" - <"$tmp/score.json"
 expect "score on standard input" 0 'Hello, Bo'
-(cd / && run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "Cy"}'
- expect "relative executables are found beside the cadence file" 0 'Hello, Cy')
+run_in / "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "Cy"}'
+expect "relative executables are found beside the cadence file" 0 'Hello, Cy'
 
 # --- bad input: exit 2, nothing ran -----------------------------------------------
 run "$cadence" run "$tmp/hello.cadence.yaml"
@@ -106,8 +106,8 @@ notes:
 measures:
   - then: touch
 '
-(cd "$tmp" && run "$cadence" run --dry-run "$tmp/marker.cadence.yaml"
- expect "--dry-run prints the plan" 0 '1\. then touch: touch: run sh -c touch marked')
+run_in "$tmp" "$cadence" run --dry-run "$tmp/marker.cadence.yaml"
+expect "--dry-run prints the plan" 0 '1\. then touch: touch: run sh -c touch marked'
 assert "--dry-run runs nothing" test ! -e "$tmp/marked"
 
 # --- plugins -------------------------------------------------------------------------------

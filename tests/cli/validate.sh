@@ -72,9 +72,9 @@ cp "$fx/unknown-key.cadence.yaml" "$tmp/tree/a/deeper/y.cadence.yaml"
 cp "$fx/missing-key.cadence.yaml" "$tmp/tree/a/x.cadence.yaml"
 cp "$fx/yaml-syntax.cadence.yaml" "$tmp/tree/.hidden/h.cadence.yaml"
 echo 'not: [a cadence' >"$tmp/tree/a/notes.yaml"
-(cd "$tmp/tree" && run "$cadence" validate --format oneline
- expect "no PATH means the current directory" 1
- printf '%s\n' "$out" | cut -d: -f1 | uniq >"$tmp/order")
+run_in "$tmp/tree" "$cadence" validate --format oneline
+expect "no PATH means the current directory" 1
+printf '%s\n' "$out" | cut -d: -f1 | uniq >"$tmp/order"
 printf '%s\n' ./a/deeper/y.cadence.yaml ./a/x.cadence.yaml ./b/z.cadence.yaml >"$tmp/order.want" 2>/dev/null
 # paths are printed as found; compare without a leading ./
 sed 's|^\./||' "$tmp/order" >"$tmp/order.got"

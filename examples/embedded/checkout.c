@@ -1,9 +1,9 @@
 /* Embedding cadence: a C program that builds a cadence with C notes (no
  * file), runs it with a hook that logs what happens, and reads the result.
- * Built and run by the test suite (tests/run.cmake); the pattern for
+ * Built and run by the test suite (tests/run.cmake, test run/embedded); the pattern for
  * programs that link libcadence:
  *
- *   cc -o checkout embedded.c $(pkg-config --cflags --libs cadence)
+ *   cc -o checkout checkout.c $(pkg-config --cflags --libs cadence)
  */
 #include <cadence/builder.h>
 #include <cadence/cadence.h>
