@@ -8,7 +8,11 @@
  * (`default:`, `fallback:`), or a measure whose keys depend on which kind
  * key it has; it reads `30s` as 30 and `flase` as true; and it reports one
  * error per load.  A validator must report every problem at its position,
- * so the format is walked over the positioned tree (yaml/tree.h).
+ * so the format is walked over the positioned tree (yaml/tree.h).  Even the
+ * fixed-shape mappings it could load (retry, circuit_breaker, on_error)
+ * need the position of each value in the model, for the range checks of
+ * check/policy.c; libcyaml loads values without positions, so it would
+ * mean a second parse that still needs the tree.
  */
 #ifndef CADENCE_SCHEMA_H
 #define CADENCE_SCHEMA_H
