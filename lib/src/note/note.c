@@ -67,7 +67,10 @@ int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ctx->message, sizeof(ctx->message), fmt ? fmt : "", ap);
+	if (fmt)
+		vsnprintf(ctx->message, sizeof(ctx->message), fmt, ap);
+	else
+		ctx->message[0] = '\0';
 	va_end(ap);
 	ctx->failed = 1;
 	return CADENCE_NOTE_FAILED;

@@ -54,8 +54,14 @@ int output_control(cJSON *obj, int *outcome, rfail *f)
 				if (on && *outcome != CADENCE_NOTE_SKIP)
 					*outcome = CADENCE_NOTE_INTERRUPT;
 			} else {
-				rfail_set(f, "its output has the unknown control key '%s' "
-					  "(known: $skip, $interrupt)", k);
+				/* the key as where() shows text: a control
+				 * character must not reach a terminal */
+				rfail_set(f, "its output has the unknown control key '");
+				for (size_t i = 0; k[i] && i < 64; i++) {
+					unsigned char c = (unsigned char)k[i];
+					strbuf_addc(&f->msg, c < 0x20 || c == 0x7f ? '?' : (char)c);
+				}
+				strbuf_adds(&f->msg, "' (known: $skip, $interrupt)");
 				f->permanent = 1;
 				return -1;
 			}

@@ -1,0 +1,45 @@
+/*
+ * Fuzz target: the parser of a `run` note's stdout (lib/src/run/output.c,
+ * docs/run.md "Output"): one JSON object of changes, or nothing, with the
+ * control keys $skip and $interrupt.
+ */
+#include "fuzz.h"
+
+#include "run/run_int.h"
+
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	cJSON *changes = (cJSON *)1;
+	int outcome = -1;
+	rfail f = RFAIL_INIT;
+
+	int rc = output_parse((const char *)data, size, &changes, &outcome, &f);
+	if (rc == 0) {
+		FUZZ_ASSERT(cJSON_IsObject(changes));
+		FUZZ_ASSERT(outcome == CADENCE_NOTE_OK || outcome == CADENCE_NOTE_SKIP ||
+			    outcome == CADENCE_NOTE_INTERRUPT);
+		/* no control key is left among the changes */
+		for (cJSON *c = changes->child; c; c = c->next) {
+			FUZZ_ASSERT(c->string != NULL && c->string[0] != '$');
+			(void)score_type_of(c);
+			for (int t = 0; t <= CAD_T_ANY; t++)
+				(void)score_type_ok((cad_vtype)t, c);
+		}
+		char *text = cJSON_PrintUnformatted(changes);
+		FUZZ_ASSERT(text != NULL);
+		free(text);
+		cJSON_Delete(changes);
+	} else {
+		FUZZ_ASSERT(rc == -1);
+		FUZZ_ASSERT(changes == NULL);
+		/* a failure always says why, in printable text */
+		const char *msg = strbuf_cstr(&f.msg);
+		FUZZ_ASSERT(msg[0] != '\0');
+		for (const char *p = msg; *p; p++)
+			FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
+	}
+	rfail_free(&f);
+	return 0;
+}
