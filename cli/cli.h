@@ -71,6 +71,7 @@ int cli_error(int code, const char *fmt, ...);
 extern const cli_cmd cli_cmd_validate;
 extern const cli_cmd cli_cmd_schema;
 extern const cli_cmd cli_cmd_run;
+extern const cli_cmd cli_cmd_resume;
 extern const cli_cmd cli_cmd_init;
 extern const cli_cmd cli_cmd_new;
 extern const cli_cmd cli_cmd_completion;

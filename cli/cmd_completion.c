@@ -70,6 +70,7 @@ static vspec placeholder_kind(const char *arg, int positional)
 	else if (!strcmp(arg, "COMMAND"))
 		v.kind = VK_COMMANDS;
 	else if (!strcmp(arg, "FILE") || !strcmp(arg, "PATH") || strstr(arg, ".so") ||
+		 strstr(arg, "CHECKPOINT") ||
 		 strstr(arg, "LIB") || strstr(arg, "PLUGIN") || strstr(arg, "OUT"))
 		v.kind = VK_FILES;
 	return v;

@@ -1,8 +1,11 @@
 /* cadence run: execute a cadence; the final score as JSON on stdout. */
 #include "cli.h"
 #include "files.h"
+#include "run.h"
 
 #include <cadence/cadence.h>
+#include <cadence/checkpoint.h>
+#include <cadence/report.h>
 #include <cadence/run.h>
 
 #include <errno.h>
@@ -13,50 +16,19 @@
 #include <unistd.h>
 
 #include "format/scalar.h"
+#include "util/afile.h"
 
-/* Exit status of a run stopped by SIGINT or SIGTERM, as shells report a
- * process killed by SIGINT (128 + 2). */
-enum { EXIT_INTERRUPTED = 130 };
-
-enum {
-	OPT_SCORE = 1,
-	OPT_SCORE_FILE,
-	OPT_PLUGIN,
-	OPT_JOBS,
-	OPT_DRY_RUN,
-	OPT_LOG,
-	OPT_TIMINGS,
-	OPT_STATE_DIR,
-	OPT_VERBOSE,
-	OPT_GRACE,
-	OPT_COMPACT,
-};
-
-static const char *const log_formats[] = { "text", "json", NULL };
+const char *const cli_run_log_formats[] = { "text", "json", NULL };
 
 static const cli_opt run_opts[] = {
-	{ OPT_SCORE, 's', "score", "JSON", "the input score, a JSON object", NULL },
-	{ OPT_SCORE_FILE, 0, "score-file", "FILE",
+	{ RUN_OPT_SCORE, 's', "score", "JSON", "the input score, a JSON object", NULL },
+	{ RUN_OPT_SCORE_FILE, 0, "score-file", "FILE",
 	  "read the input score from FILE ('-': standard input)", NULL },
-	{ OPT_PLUGIN, 'p', "plugin", "PATH.so",
-	  "load C notes (symbol:) from a shared object; repeatable", NULL },
-	{ OPT_JOBS, 'j', "jobs", "N",
-	  "run at most N notes of a sync at once (default: all; C notes on one thread per CPU)",
-	  NULL },
-	{ OPT_DRY_RUN, 'n', "dry-run", NULL, "print what would run, and run nothing", NULL },
-	{ OPT_LOG, 0, "log", "FORMAT", "the log on stderr: text (default) or json (JSON lines)",
-	  log_formats },
-	{ OPT_TIMINGS, 't', "timings", NULL, "print a table of note timings on stderr at the end",
-	  NULL },
-	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
-	  "where circuit breakers keep their state between runs "
-	  "(default $CADENCE_STATE_DIR, else $XDG_STATE_HOME/cadence, else ~/.local/state/cadence)",
-	  NULL },
-	{ OPT_VERBOSE, 'v', "verbose", NULL, "log every measure and note as it starts and ends",
-	  NULL },
-	{ OPT_GRACE, 0, "kill-grace", "DURATION",
-	  "time between SIGTERM and SIGKILL when a note is stopped (default 2s)", NULL },
-	{ OPT_COMPACT, 'c', "compact", NULL, "print the final score on one line", NULL },
+	{ RUN_OPT_DRY_RUN, 'n', "dry-run", NULL, "print what would run, and run nothing", NULL },
+	CLI_RUN_SHARED_OPTS,
+	{ RUN_OPT_CHECKPOINT, 0, "checkpoint", "FILE",
+	  "after each completed measure, save where the run is to FILE (atomically), "
+	  "for 'cadence resume FILE'", NULL },
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
 };
@@ -80,6 +52,13 @@ typedef struct run_ctx {
 	int compact;
 	int64_t grace_ms;
 	const char *state_dir;
+	int resume, force;
+	/* reporters */
+	const char *metrics_path, *trace_path, *events_path, *checkpoint_path;
+	cadence_metrics *metrics;
+	cadence_trace *trace;
+	cadence_events *events;
+	FILE *events_file;	/* NULL, stderr or owned */
 	/* the log */
 	int progress;		/* a live line on a terminal */
 	int progress_shown;
@@ -92,9 +71,9 @@ static int on_opt(void *p, int id, const char *value)
 {
 	run_ctx *c = p;
 	switch (id) {
-	case OPT_SCORE: c->score = value; break;
-	case OPT_SCORE_FILE: c->score_file = value; break;
-	case OPT_PLUGIN: {
+	case RUN_OPT_SCORE: c->score = value; break;
+	case RUN_OPT_SCORE_FILE: c->score_file = value; break;
+	case RUN_OPT_PLUGIN: {
 		const char **pl = realloc(c->plugins, (c->nplugins + 1) * sizeof(*pl));
 		if (!pl)
 			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
@@ -102,7 +81,7 @@ static int on_opt(void *p, int id, const char *value)
 		c->plugins = pl;
 		break;
 	}
-	case OPT_JOBS: {
+	case RUN_OPT_JOBS: {
 		char *end;
 		errno = 0;
 		long n = strtol(value, &end, 10);
@@ -111,13 +90,18 @@ static int on_opt(void *p, int id, const char *value)
 		c->jobs = (unsigned)n;
 		break;
 	}
-	case OPT_DRY_RUN: c->dry_run = 1; break;
-	case OPT_LOG: c->json_log = !strcmp(value, "json"); break;
-	case OPT_TIMINGS: c->timings = 1; break;
-	case OPT_STATE_DIR: c->state_dir = value; break;
-	case OPT_VERBOSE: c->verbose = 1; break;
-	case OPT_COMPACT: c->compact = 1; break;
-	case OPT_GRACE: {
+	case RUN_OPT_DRY_RUN: c->dry_run = 1; break;
+	case RUN_OPT_LOG: c->json_log = !strcmp(value, "json"); break;
+	case RUN_OPT_TIMINGS: c->timings = 1; break;
+	case RUN_OPT_STATE_DIR: c->state_dir = value; break;
+	case RUN_OPT_VERBOSE: c->verbose = 1; break;
+	case RUN_OPT_COMPACT: c->compact = 1; break;
+	case RUN_OPT_METRICS: c->metrics_path = value; break;
+	case RUN_OPT_TRACE: c->trace_path = value; break;
+	case RUN_OPT_EVENTS: c->events_path = value; break;
+	case RUN_OPT_CHECKPOINT: c->checkpoint_path = value; break;
+	case RUN_OPT_FORCE: c->force = 1; break;
+	case RUN_OPT_GRACE: {
 		const char *help = NULL, *bad = scalar_duration(value, strlen(value), &c->grace_ms, &help);
 		if (bad || c->grace_ms <= 0)
 			return cli_usage_error("--kill-grace: %s (for example 500ms or 2s)",
@@ -141,7 +125,7 @@ static void clear_progress(run_ctx *c)
 static const char *const status_names[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
 static const char *const kind_names[] = {
 	"cadence_start", "cadence_end", "measure_start", "measure_end", "note_start",
-	"note_end", "retry", "fallback", "error", "log",
+	"note_end", "retry", "fallback", "error", "log", "breaker", "conflict",
 };
 
 static void json_log(const cadence_event *ev)
@@ -264,6 +248,12 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 		if (ev->depth == 0)
 			clear_progress(c);
 		break;
+	case CADENCE_EVENT_BREAKER: {
+		static const char *const states[] = { "closed", "opened", "half-open" };
+		fprintf(stderr, "cadence: %s: note '%s': its circuit breaker is %s\n", ev->path,
+			ev->note, ev->status >= 0 && ev->status <= 2 ? states[ev->status] : "?");
+		break;
+	}
 	default:
 		break;
 	}
@@ -272,6 +262,15 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 static void on_event(void *ctx, const cadence_event *ev)
 {
 	run_ctx *c = ctx;
+	if (c->metrics)
+		cadence_metrics_on_event(c->metrics, ev);
+	if (c->trace)
+		cadence_trace_on_event(c->trace, ev);
+	if (c->events)
+		cadence_events_on_event(c->events, ev);
+	if (ev->kind == CADENCE_EVENT_CONFLICT ||
+	    (ev->kind == CADENCE_EVENT_BREAKER && (!c->verbose || ev->status == ev->previous)))
+		return;	/* the error that follows says it; breakers: with --verbose */
 	if (ev->kind == CADENCE_EVENT_NOTE_END && c->timings)
 		time_note(c, ev);
 	if (c->json_log)
@@ -439,12 +438,125 @@ static int exit_for(int rc)
 	case 0: return CLI_EXIT_OK;
 	case CADENCE_EFAILED: return CLI_EXIT_PROBLEMS;
 	case CADENCE_EINVALID: return CLI_EXIT_USAGE;
-	case CADENCE_ECANCELED: return EXIT_INTERRUPTED;
+	case CADENCE_ECANCELED: return CLI_EXIT_INTERRUPTED;
 	default: return CLI_EXIT_INTERNAL;
 	}
 }
 
-static int run_cmd(const cli_cmd *cmd, int argc, char **argv)
+/* ---- reporters and checkpoints ------------------------------------------------ */
+
+/* Before anything runs: every output can be written (nothing runs when
+ * one cannot). */
+static int open_outputs(run_ctx *c)
+{
+	const struct { const char *path, *what; } files[] = {
+		{ c->metrics_path, "metrics" },
+		{ c->trace_path, "trace" },
+		{ c->checkpoint_path, "checkpoint" },
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int e = files[i].path ? afile_probe(files[i].path) : 0;
+		if (e)
+			return cli_usage_error("cannot write the %s to '%s': %s; nothing ran",
+					       files[i].what, files[i].path, strerror(e));
+	}
+	if ((c->metrics_path && cadence_metrics_new(&c->metrics)) ||
+	    (c->trace_path && cadence_trace_new(&c->trace)))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (c->events_path) {
+		c->events_file = strcmp(c->events_path, "-") ? fopen(c->events_path, "w") : stderr;
+		if (!c->events_file)
+			return cli_usage_error("cannot write the events to '%s': %s; nothing ran",
+					       c->events_path, strerror(errno));
+		if (cadence_events_new(&c->events, c->events_file))
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+/* After the run, whatever its outcome: the files of the reporters.
+ * Returns rc, or CLI_EXIT_INTERNAL when one cannot be written. */
+static int close_outputs(run_ctx *c, int rc)
+{
+	if (c->metrics && cadence_metrics_write_file(c->metrics, c->metrics_path))
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the metrics to '%s': %s",
+			       c->metrics_path, strerror(errno));
+	if (c->trace && cadence_trace_write_file(c->trace, c->trace_path))
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the trace to '%s': %s",
+			       c->trace_path, strerror(errno));
+	if (c->events && cadence_events_status(c->events))
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the events to '%s': %s",
+			       c->events_path, strerror(errno));
+	return rc;
+}
+
+static void free_outputs(run_ctx *c)
+{
+	cadence_metrics_free(c->metrics);
+	cadence_trace_free(c->trace);
+	cadence_events_free(c->events);
+	if (c->events_file && c->events_file != stderr)
+		fclose(c->events_file);
+}
+
+static int save_checkpoint(void *ctx, const cadence_checkpoint *cp)
+{
+	run_ctx *c = ctx;
+	if (cadence_checkpoint_write_file(cp, c->checkpoint_path))
+		return errno ? errno : EIO;
+	return 0;
+}
+
+/* resume: the checkpoint, and the cadence file it names (or the one
+ * given after it). */
+static int read_checkpoint(run_ctx *c, cli_args *args, cadence_checkpoint **cp,
+			   const char **file)
+{
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (args->npos > 2)
+		return cli_usage_error("unexpected argument '%s'; usage: cadence resume CHECKPOINT "
+				       "[CADENCE_FILE]", args->pos[2]);
+	int rc = cadence_checkpoint_read_file(cp, args->pos[0], &err);
+	if (rc == CADENCE_ENOMEM)
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	else if (rc)
+		rc = cli_usage_error("%s; nothing ran", err.message);
+	cadence_run_error_clear(&err);
+	if (rc)
+		return rc;
+	*file = args->npos > 1 ? args->pos[1] : cadence_checkpoint_file(*cp);
+	if (!*file)
+		return cli_usage_error("the checkpoint '%s' names no cadence file (its cadence was "
+				       "built in code); give one: cadence resume CHECKPOINT "
+				       "CADENCE_FILE", args->pos[0]);
+	if (!c->checkpoint_path)
+		c->checkpoint_path = args->pos[0];	/* it goes on saving there */
+	return 0;
+}
+
+/* resume: the checkpoint belongs to the loaded, prepared cadence. */
+static int check_checkpoint(run_ctx *c, const cadence_checkpoint *cp, const char *ckpath,
+			    const char *file, cadence_project *project, const cadence_def *def)
+{
+	const char *name = cadence_def_name(def);
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (strcmp(cadence_checkpoint_cadence(cp), name))
+		return cli_error(CLI_EXIT_MISMATCH,
+				 "the checkpoint '%s' is of cadence '%s', but %s is cadence '%s'; "
+				 "nothing ran", ckpath, cadence_checkpoint_cadence(cp), file, name);
+	if (c->force)
+		return 0;
+	int rc = cadence_checkpoint_check_files(cp, project, &err);
+	if (rc == CADENCE_ENOMEM)
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	else if (rc)
+		rc = cli_error(CLI_EXIT_MISMATCH, "cannot resume from '%s': %s; nothing ran "
+			       "(--force resumes anyway)", ckpath, err.message);
+	cadence_run_error_clear(&err);
+	return rc;
+}
+
+int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 {
 	run_ctx c;
 	cli_args args;
@@ -452,12 +564,15 @@ static int run_cmd(const cli_cmd *cmd, int argc, char **argv)
 	cadence_project *project = NULL;
 	const cadence_def *def = NULL;
 	cadence_runner *runner = NULL;
+	cadence_checkpoint *cp = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	char *state_dir = NULL;
+	const char *file = NULL;
 	struct sigaction old_int, old_term;
 	int rc, caught = 0;
 
 	memset(&c, 0, sizeof(c));
+	c.resume = resume;
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args))) {
 		free(c.plugins);
 		return rc;
@@ -467,12 +582,17 @@ static int run_cmd(const cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 	if (!args.npos) {
-		rc = cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
+		rc = resume ? cli_usage_error("which checkpoint? usage: cadence resume CHECKPOINT")
+			    : cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
 		goto out;
 	}
-	if ((rc = read_score(&c, &args, &input)))
+	if (resume ? (rc = read_checkpoint(&c, &args, &cp, &file)) : (rc = read_score(&c, &args, &input)))
 		goto out;
-	if ((rc = load(args.pos[0], &project, &def)))
+	if (!resume)
+		file = args.pos[0];
+	if ((rc = load(file, &project, &def)))
+		goto out;
+	if (!c.dry_run && (rc = open_outputs(&c)))
 		goto out;
 
 	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &c, on_event };
@@ -505,17 +625,29 @@ static int run_cmd(const cli_cmd *cmd, int argc, char **argv)
 		rc = cli_error(exit_for(err.code), "%s", err.message);
 		goto out;
 	}
+	if (resume && (rc = check_checkpoint(&c, cp, args.pos[0], file, project, def)))
+		goto out;
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	co.resume = cp;
+	if (c.checkpoint_path) {
+		co.on_checkpoint = save_checkpoint;
+		co.ctx = &c;
+	}
 	the_runner = runner;
 	catch_signals(&old_int, &old_term);
 	caught = 1;
-	int r = cadence_runner_run(runner, input, &out, &err);
-	rc = exit_for(r);
+	int r = cadence_runner_run_checkpointed(runner, input, &co, &out, &err);
+	/* a resume point that does not fit the cadence: nothing ran */
+	rc = resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
 	if (c.timings)
 		print_timings(&c);
+	rc = close_outputs(&c, rc);
 	if (r) {
 		clear_progress(&c);
 		if (!c.last_error || !err.message || strcmp(c.last_error, err.message))
-			fprintf(stderr, "cadence: error: %s\n", err.message ? err.message : cadence_strerror(r));
+			fprintf(stderr, "cadence: error: %s%s\n",
+				err.message ? err.message : cadence_strerror(r),
+				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		goto out;
 	}
 	char *s = c.compact ? cJSON_PrintUnformatted(out) : cJSON_Print(out);
@@ -536,6 +668,8 @@ out:
 	cadence_run_error_clear(&err);
 	cadence_runner_free(runner);
 	cadence_project_free(project);
+	cadence_checkpoint_free(cp);
+	free_outputs(&c);
 	free(state_dir);
 	for (size_t i = 0; i < c.ntimes; i++)
 		free(c.times[i].key);
@@ -544,6 +678,11 @@ out:
 	free(c.plugins);
 	cli_args_free(&args);
 	return rc;
+}
+
+static int run_cmd(const cli_cmd *cmd, int argc, char **argv)
+{
+	return cli_run_main(cmd, argc, argv, 0);
 }
 
 const cli_cmd cli_cmd_run = {
@@ -558,10 +697,17 @@ const cli_cmd cli_cmd_run = {
 	"score is printed on stdout. docs/run.md describes the note contract, the\n"
 	"environment of 'run' notes, the merge order of sync and the limits.\n"
 	"\n"
+	"--metrics, --trace and --events report the run for Prometheus,\n"
+	"OpenTelemetry and other tools; --checkpoint saves where the run is after\n"
+	"each measure, so that 'cadence resume' can go on after a failure or a kill\n"
+	"(docs/observability.md).\n"
+	"\n"
 	"Exit status: 0 the cadence succeeded, 1 it failed (the message names the\n"
-	"cadence, measure, note and attempt), 2 usage error, bad score or a cadence\n"
-	"with errors (nothing ran), 3 internal failure, 130 interrupted by SIGINT or\n"
-	"SIGTERM (running notes were stopped).",
+	"cadence, measure, note and attempt), 2 usage error, bad score, a cadence\n"
+	"with errors or an output that cannot be written (nothing ran), 3 internal\n"
+	"failure (out of memory, an output or checkpoint that could not be written\n"
+	"after all), 130 interrupted by SIGINT or SIGTERM (running notes were\n"
+	"stopped; the checkpoint holds the last completed measure).",
 	run_opts,
 	run_cmd,
 };

@@ -14,6 +14,8 @@
 #include "cadence/project.h"
 #include "cadence/check.h"
 #include "cadence/run.h"
+#include "cadence/checkpoint.h"
+#include "cadence/report.h"
 #include "cadence/builder.h"
 #include "cadence/diagram.h"
 

@@ -51,8 +51,18 @@ typedef enum cadence_event_kind {
 	CADENCE_EVENT_RETRY,		/* an attempt failed; the next one waits delay_ms */
 	CADENCE_EVENT_FALLBACK,		/* a note failed for good; its fallback applies */
 	CADENCE_EVENT_ERROR,		/* a measure failed for good; message says why */
-	CADENCE_EVENT_LOG		/* one line a `run` note wrote to stderr */
+	CADENCE_EVENT_LOG,		/* one line a `run` note wrote to stderr */
+	CADENCE_EVENT_BREAKER,		/* a note's circuit breaker after a call: status
+					 * its cadence_breaker_state, previous the one before */
+	CADENCE_EVENT_CONFLICT		/* notes of a sync changed a field differently: field,
+					 * note (the later one), message; an ERROR follows */
 } cadence_event_kind;
+
+typedef enum cadence_breaker_state {
+	CADENCE_BREAKER_CLOSED,
+	CADENCE_BREAKER_OPEN,
+	CADENCE_BREAKER_HALF_OPEN
+} cadence_breaker_state;
 
 typedef enum cadence_note_status {
 	CADENCE_NOTE_STATUS_OK,
@@ -79,6 +89,12 @@ typedef struct cadence_event {
 	int64_t delay_ms;	/* RETRY */
 	const char *message;	/* RETRY, FALLBACK, ERROR, LOG, failed NOTE_END */
 	const char *run_id;
+	/* A failed NOTE_END: why, as one word (docs/observability.md):
+	 * "timeout", "exit_status", "signal", "spawn", "output", "change",
+	 * "expression", "note", "breaker_open", "cancelled" */
+	const char *error_type;
+	const char *field;	/* CONFLICT, and ERROR when a field is concerned */
+	int previous;		/* BREAKER: the state before the call */
 } cadence_event;
 
 typedef struct cadence_run_hooks {

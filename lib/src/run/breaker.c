@@ -236,10 +236,12 @@ static int advance(const cad_breaker *p, bstate *s, int64_t now)
 	return 0;
 }
 
-int rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why)
+int rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why, rbreaker_mode mode[2])
 {
 	bstate s;
-	int fd = lock(br, &s), changed = advance(&br->policy, &s, now), rc = 0;
+	int fd = lock(br, &s);
+	mode[0] = s.mode;
+	int changed = advance(&br->policy, &s, now), rc = 0;
 	*probe = 0;
 	if (s.mode == BREAKER_OPEN) {
 		int64_t left = br->policy.recovery_ms - (now - s.opened_at);
@@ -259,14 +261,16 @@ int rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why)
 			changed = 1;
 		}
 	}
+	mode[1] = s.mode;
 	unlock(br, fd, &s, changed);
 	return rc;
 }
 
-void rbreaker_release(rbreaker *br, int64_t now, int probe, int success)
+void rbreaker_release(rbreaker *br, int64_t now, int probe, int success, rbreaker_mode mode[2])
 {
 	bstate s;
 	int fd = lock(br, &s);
+	mode[0] = s.mode;
 	if (probe && s.probes > 0)
 		s.probes--;
 	if (success) {
@@ -284,6 +288,7 @@ void rbreaker_release(rbreaker *br, int64_t now, int probe, int success)
 			s.opened_at = now;
 		}
 	}
+	mode[1] = s.mode;
 	unlock(br, fd, &s, 1);
 }
 

@@ -36,10 +36,13 @@ rbreaker *rbreakers_get(rbreakers *b, const char *cadence, const char *note,
 			const cad_breaker *policy);
 
 /* Before a call: 0 lets it through (*probe set when it is a half-open
- * probe), 1 rejects it with the reason in `why`. */
-int rbreaker_acquire(rbreaker *br, int64_t now_ms, int *probe, strbuf *why);
-/* After a call that acquire() let through. */
-void rbreaker_release(rbreaker *br, int64_t now_ms, int probe, int success);
+ * probe), 1 rejects it with the reason in `why`.  `mode` receives the
+ * state before and after (the events of a run report changes). */
+int rbreaker_acquire(rbreaker *br, int64_t now_ms, int *probe, strbuf *why,
+		     rbreaker_mode mode[2]);
+/* After a call that acquire() let through; `mode` as for acquire(). */
+void rbreaker_release(rbreaker *br, int64_t now_ms, int probe, int success,
+		      rbreaker_mode mode[2]);
 /* After a call that acquire() let through but that ended without a verdict
  * (the run was cancelled): only the probe is given back. */
 void rbreaker_abandon(rbreaker *br, int probe);

@@ -18,6 +18,7 @@ void rfail_reset(rfail *f)
 	free(f->stderr_tail);
 	f->stderr_tail = NULL;
 	f->permanent = f->timeout = f->cancelled = f->rejected = 0;
+	f->type = NULL;
 }
 
 void rfail_free(rfail *f)
@@ -132,6 +133,7 @@ void run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt,
 		ev.attempts = note ? note->attempts : 0;
 		ev.status = code;
 		ev.message = e ? e->message : strbuf_cstr(&m);
+		ev.field = f->field;
 		run_emit(run, fr, &ev);
 	}
 	strbuf_free(&m);
@@ -239,6 +241,15 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 		job_init(&jobs[i], fr, ms->notes[i], &fr->score);
 	v = jobs_verdict(fr, jobs, n, jobs_run(fr, jobs, n, fr->run->r->opts.jobs));
 	if (!v && merge_sync(fr, ms, jobs, n, &f, &who)) {
+		if (who && fr->run->r->hooks.on_event) {
+			cadence_event ev;
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = CADENCE_EVENT_CONFLICT;
+			ev.note = who;
+			ev.field = f.field;
+			ev.message = strbuf_cstr(&f.msg);
+			run_emit(fr->run, fr, &ev);
+		}
 		/* the message names both notes; err->note is the later one */
 		v = fail_measure(fr, NULL, &f);
 		if (fr->run->err && who && !fr->run->err->note)
@@ -338,7 +349,11 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rfail_free(&f);
 		return rc;
 	}
-	if (assignments(fr->score.obj, ms->with, m->with, m->nwith, &input, &f, "with")) {
+	rrun *run = fr->run;
+	const cJSON *resumed = NULL;
+	if (run->resume && fr->depth + 1 == run->resume_at)
+		resumed = run->resume->frames[run->resume_at].score;	/* fitted: ckpt_fit() */
+	else if (assignments(fr->score.obj, ms->with, m->with, m->nwith, &input, &f, "with")) {
 		rc = fail_measure(fr, NULL, &f);
 		rfail_free(&f);
 		return rc;
@@ -351,7 +366,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
-	rc = score_from_input(&child.score, ms->child, input, &f);
+	rc = score_from_input(&child.score, ms->child, resumed ? resumed : input, &f);
 	cJSON_Delete(input);
 	if (rc) {
 		strbuf m2 = STRBUF_INIT;
@@ -454,15 +469,36 @@ static int handle_error(rframe *fr, int rc)
 	return fr->plan->def->on_error_stop ? rc : 0;
 }
 
+/* After a completed measure: the checkpoint; a failure to save it stops
+ * the run. */
+static int checkpoint(rframe *fr, size_t next)
+{
+	int e = ckpt_after_measure(fr, next);
+	if (!e)
+		return 0;
+	rfail f = RFAIL_INIT;
+	rfail_set(&f, "the checkpoint after this measure could not be saved: %s", strerror(e));
+	run_error(fr->run, fr, NULL, 0, CADENCE_EIO, &f);
+	rfail_free(&f);
+	return CADENCE_EIO;
+}
+
 int engine_walk(rframe *fr)
 {
 	const rplan *p = fr->plan;
 	rrun *run = fr->run;
 	int timed = run->timed, rc = 0;
 	int64_t t0 = timed ? run_now(run) : 0;
+	size_t start = 0;
 
+	if (run->resume && fr->depth == run->resume_at) {
+		/* the checkpoint's frame for this depth: its measure next */
+		start = run->resume->frames[run->resume_at++].next;
+		if (run->resume_at == run->resume->nframes)
+			run->resume = NULL;	/* the innermost: from here on, a run */
+	}
 	emit_simple(fr, CADENCE_EVENT_CADENCE_START, 0, 0);
-	for (size_t i = 0; i < p->nmeasures && !fr->interrupt; i++) {
+	for (size_t i = start; i < p->nmeasures && !fr->interrupt; i++) {
 		const rmeasure *ms = &p->measures[i];
 		fr->measure = ms;
 		if (run_cancelled(run)) {
@@ -475,6 +511,8 @@ int engine_walk(rframe *fr)
 		emit_simple(fr, CADENCE_EVENT_MEASURE_END, rc, timed ? run_now(run) - m0 : 0);
 		if (rc)
 			rc = handle_error(fr, rc);
+		if (!rc && run->ck)
+			rc = checkpoint(fr, fr->interrupt ? p->nmeasures : i + 1);
 		if (rc)
 			break;
 	}
@@ -487,6 +525,13 @@ int engine_walk(rframe *fr)
 
 int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
 		       cadence_run_error *err)
+{
+	return cadence_runner_run_checkpointed(r, input, NULL, out, err);
+}
+
+int cadence_runner_run_checkpointed(cadence_runner *r, const cJSON *input,
+				    const cadence_checkpoint_opts *co, cJSON **out,
+				    cadence_run_error *err)
 {
 	rrun run;
 	rframe root;
@@ -508,13 +553,21 @@ int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
 	uint64_t id = rng_next(&run.rng);
 	snprintf(run.run_id, sizeof(run.run_id), "%016llx", (unsigned long long)id);
 	pthread_mutex_init(&run.done_lock, NULL);
-	if (frame_init(&root, &run, NULL, r->root_plan)) {
+	if (frame_init(&root, &run, NULL, r->root_plan) || ckpt_begin(&run, co)) {
 		rc = CADENCE_ENOMEM;
 		rfail_set(&f, "out of memory");
 		run_error(&run, &root, NULL, 0, rc, &f);
 		goto out;
 	}
-	rc = score_from_input(&root.score, r->root_plan, input, &f);
+	if (run.resume && (input || (rc = ckpt_fit(&run, &f)))) {
+		if (input)
+			rfail_set(&f, "a resumed run takes its score from the checkpoint, not an input");
+		rc = rc ? rc : CADENCE_EINVAL;
+		run_error(&run, &root, NULL, 0, rc, &f);
+		goto out;
+	}
+	rc = score_from_input(&root.score, r->root_plan,
+			      run.resume ? run.resume->frames[0].score : input, &f);
 	if (rc) {
 		strbuf m = STRBUF_INIT;
 		strbuf_addf(&m, "bad score: %s", strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
@@ -527,6 +580,7 @@ int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
 	if (!rc)
 		*out = score_take(&root.score);
 out:
+	ckpt_end(&run);
 	frame_free(&root);
 	rfail_free(&f);
 	if (run.wake[0] >= 0) {

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -36,6 +37,29 @@ void job_clear(rjob *j)
 	rfail_free(&j->fail);
 }
 
+/* The word of cadence_event.error_type for a failure. */
+static const char *error_type(const rfail *f)
+{
+	if (f->rejected)
+		return "breaker_open";
+	if (f->timeout)
+		return "timeout";
+	if (f->cancelled)
+		return "cancelled";
+	return f->type ? f->type : "note";
+}
+
+/* An event about the job's note and attempt. */
+static void note_event(rjob *j, cadence_event *ev, cadence_event_kind kind, int status)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->note = j->note->name;
+	ev->attempt = j->attempt;
+	ev->attempts = j->note->attempts;
+	ev->status = status;
+}
+
 static void emit_note(rjob *j, cadence_event_kind kind, int status, int64_t dur,
 		      int64_t delay_ms, const char *message)
 {
@@ -43,15 +67,25 @@ static void emit_note(rjob *j, cadence_event_kind kind, int status, int64_t dur,
 	if (!run->r->hooks.on_event)
 		return;
 	cadence_event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.note = j->note->name;
-	ev.attempt = j->attempt;
-	ev.attempts = j->note->attempts;
-	ev.status = status;
+	note_event(j, &ev, kind, status);
 	ev.duration_ns = dur;
 	ev.delay_ms = delay_ms;
 	ev.message = message;
+	if (kind == CADENCE_EVENT_NOTE_END && (status == CADENCE_NOTE_STATUS_FAILED ||
+					      status == CADENCE_NOTE_STATUS_REJECTED))
+		ev.error_type = error_type(&j->fail);
+	run_emit(run, j->fr, &ev);
+}
+
+/* A breaker's state after a call (acquire: only when it changed). */
+static void emit_breaker(rjob *j, const rbreaker_mode mode[2])
+{
+	rrun *run = j->fr->run;
+	if (!run->r->hooks.on_event)
+		return;
+	cadence_event ev;
+	note_event(j, &ev, CADENCE_EVENT_BREAKER, (int)mode[1]);
+	ev.previous = (int)mode[0];
 	run_emit(run, j->fr, &ev);
 }
 
@@ -73,6 +107,7 @@ static void eval_set(rjob *j)
 				  rexpr_src(n->set[i]), strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
 			j->fail.field = n->n->set[i].field.name;
 			j->fail.permanent = 1;
+			j->fail.type = "expression";
 			strbuf_free(&msg);
 			cJSON_Delete(changes);
 			return;
@@ -148,6 +183,7 @@ static void call_symbol(rjob *j)
 		rfail_set(&j->fail, "its changes must be a JSON object of fields, not %s",
 			  score_type_of(changes));
 		j->fail.permanent = 1;
+		j->fail.type = "output";
 	}
 }
 
@@ -262,6 +298,7 @@ static void start_process(rjob *j)
 		else if (rc == ENOENT)
 			strbuf_adds(&j->fail.msg, " (not found in PATH)");
 		j->fail.permanent = 1;
+		j->fail.type = "spawn";
 		goto out;
 	}
 	if (n->n->timeout_ms > 0)
@@ -298,14 +335,16 @@ static void end_process(rjob *j)
 	case RPROC_OVERFLOW:
 		rfail_set(&j->fail, "it wrote more than %zu bytes to stdout (the limit of a note's "
 			  "output) and was stopped", p->max_output);
+		j->fail.type = "output";
 		break;
 	case RPROC_RUNNING:
 		if (!rproc_succeeded(p)) {
 			rfail_set(&j->fail, "it ");
 			rproc_describe(p, &j->fail.msg);
-		} else if (!output_parse(p->out.buf ? p->out.buf : "", p->out.len, &j->changes,
-					 &j->outcome, &j->fail)) {
-			break;
+			j->fail.type = WIFSIGNALED(p->status) ? "signal" : "exit_status";
+		} else if (output_parse(p->out.buf ? p->out.buf : "", p->out.len, &j->changes,
+					&j->outcome, &j->fail)) {
+			j->fail.type = "output";
 		}
 		break;
 	}
@@ -348,8 +387,12 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 	}
 	if (n->breaker) {
 		strbuf why = STRBUF_INIT;
-		if (rbreaker_acquire(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
-				     &j->probe, &why)) {
+		rbreaker_mode mode[2];
+		int rejected = rbreaker_acquire(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
+						&j->probe, &why, mode);
+		if (mode[0] != mode[1])
+			emit_breaker(j, mode);
+		if (rejected) {
 			rfail_set(&j->fail, "%s", strbuf_cstr(&why) ? strbuf_cstr(&why) : "out of memory");
 			j->fail.rejected = 1;
 			j->fail.permanent = 1;
@@ -426,15 +469,20 @@ static void attempt_end(rjob *j)
 	int ok;
 
 	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes &&
-	    score_check_changes(j->fr, j->base, n->writes, j->changes, &j->fail))
+	    score_check_changes(j->fr, j->base, n->writes, j->changes, &j->fail)) {
 		j->outcome = CADENCE_NOTE_FAILED;
+		j->fail.type = "change";
+	}
 	ok = j->outcome != CADENCE_NOTE_FAILED;
 	if (j->counted) {
-		if (j->fail.cancelled)
+		if (j->fail.cancelled) {
 			rbreaker_abandon(n->breaker, j->probe);
-		else
+		} else {
+			rbreaker_mode mode[2];
 			rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
-					 j->probe, ok);
+					 j->probe, ok, mode);
+			emit_breaker(j, mode);
+		}
 	}
 	j->status = !ok ? (j->fail.rejected ? CADENCE_NOTE_STATUS_REJECTED : CADENCE_NOTE_STATUS_FAILED)
 		: j->outcome == CADENCE_NOTE_SKIP ? CADENCE_NOTE_STATUS_SKIPPED

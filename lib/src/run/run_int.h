@@ -7,6 +7,7 @@
 #ifndef CADENCE_RUN_INT_H
 #define CADENCE_RUN_INT_H
 
+#include "cadence/checkpoint.h"
 #include "cadence/run.h"
 #include "model/model.h"
 #include "run/breaker.h"
@@ -32,9 +33,10 @@ typedef struct rfail {
 	int timeout;
 	int cancelled;
 	int rejected;		/* the circuit breaker is open */
+	const char *type;	/* static: cadence_event.error_type; NULL: "note" */
 } rfail;
 
-#define RFAIL_INIT { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0 }
+#define RFAIL_INIT { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0, NULL }
 
 /* Empties f for another use; rfail_free() also releases its memory. */
 void rfail_reset(rfail *f);
@@ -168,6 +170,32 @@ struct rframe {
 	const char *handling_note;
 };
 
+/* checkpoint.c: a checkpoint's frame (one per cadence being run, root
+ * first) and file; engine-made checkpoints borrow names and scores. */
+typedef struct ckframe {
+	char *cadence;
+	size_t next;		/* the measure to run next */
+	cJSON *score;
+} ckframe;
+
+typedef struct ckfile {
+	char *path;		/* relative to the root file's directory */
+	char sha256[65];
+} ckfile;
+
+struct cadence_checkpoint {
+	int borrowed;		/* frames borrowed from a run */
+	char *run_id;
+	char *cadence;
+	char *file;		/* the root file, absolute; NULL: built in code */
+	ckfile *files;
+	size_t nfiles;
+	ckframe *frames;
+	size_t nframes, capframes;
+	int complete;
+	char *position;
+};
+
 struct rrun {
 	cadence_runner *r;
 	char run_id[20];
@@ -178,7 +206,21 @@ struct rrun {
 	int sleeping;		/* the run's thread waits in poll(): wake it */
 	cadence_run_error *err;
 	int timed;		/* hooks want durations */
+	/* checkpoints: where to resume (frames below resume_at are done) */
+	const cadence_checkpoint *resume;
+	unsigned resume_at;
+	cadence_checkpoint *ck;	/* handed to on_ck after each measure */
+	cadence_checkpoint_fn on_ck;
+	void *ck_ctx;
 };
+
+/* checkpoint.c */
+int ckpt_begin(rrun *run, const cadence_checkpoint_opts *co);
+void ckpt_end(rrun *run);
+/* After a completed measure of fr: 0, or the callback's errno value. */
+int ckpt_after_measure(rframe *fr, size_t next);
+/* Does run->resume fit the runner's plans?  0 or CADENCE_EINVALID with f. */
+int ckpt_fit(rrun *run, rfail *f);
 
 int64_t run_now(const rrun *run);
 int run_cancelled(const rrun *run);

@@ -1,0 +1,68 @@
+/* What `cadence run` and `cadence resume` share (cmd_run.c): the options
+ * both take, and the command itself. */
+#ifndef CADENCE_CLI_RUN_H
+#define CADENCE_CLI_RUN_H
+
+#include "cli.h"
+
+/* Exit statuses of run and resume beyond cli.h's (docs/cadence.1.scd). */
+enum {
+	/* resume: the checkpoint does not belong to the cadence files (they
+	 * changed, or it is another cadence's) */
+	CLI_EXIT_MISMATCH = 4,
+	/* as shells report a process killed by SIGINT (128 + 2) */
+	CLI_EXIT_INTERRUPTED = 130
+};
+
+enum {
+	RUN_OPT_SCORE = 1,
+	RUN_OPT_SCORE_FILE,
+	RUN_OPT_PLUGIN,
+	RUN_OPT_JOBS,
+	RUN_OPT_DRY_RUN,
+	RUN_OPT_LOG,
+	RUN_OPT_TIMINGS,
+	RUN_OPT_STATE_DIR,
+	RUN_OPT_VERBOSE,
+	RUN_OPT_GRACE,
+	RUN_OPT_COMPACT,
+	RUN_OPT_METRICS,
+	RUN_OPT_TRACE,
+	RUN_OPT_EVENTS,
+	RUN_OPT_CHECKPOINT,
+	RUN_OPT_FORCE,
+};
+
+extern const char *const cli_run_log_formats[];
+
+/* The options of both commands, as cli_opt initializers. */
+#define CLI_RUN_SHARED_OPTS                                                                   \
+	{ RUN_OPT_PLUGIN, 'p', "plugin", "PATH.so",                                           \
+	  "load C notes (symbol:) from a shared object; repeatable", NULL },                   \
+	{ RUN_OPT_JOBS, 'j', "jobs", "N",                                                     \
+	  "run at most N notes of a sync at once (default: all; C notes on one thread per CPU)", \
+	  NULL },                                                                              \
+	{ RUN_OPT_LOG, 0, "log", "FORMAT",                                                    \
+	  "the log on stderr: text (default) or json (JSON lines)", cli_run_log_formats },     \
+	{ RUN_OPT_TIMINGS, 't', "timings", NULL,                                              \
+	  "print a table of note timings on stderr at the end", NULL },                        \
+	{ RUN_OPT_STATE_DIR, 0, "state-dir", "DIR",                                           \
+	  "where circuit breakers keep their state between runs (default $CADENCE_STATE_DIR, " \
+	  "else $XDG_STATE_HOME/cadence, else ~/.local/state/cadence)", NULL },                \
+	{ RUN_OPT_VERBOSE, 'v', "verbose", NULL,                                              \
+	  "log every measure and note as it starts and ends", NULL },                          \
+	{ RUN_OPT_GRACE, 0, "kill-grace", "DURATION",                                         \
+	  "time between SIGTERM and SIGKILL when a note is stopped (default 2s)", NULL },      \
+	{ RUN_OPT_COMPACT, 'c', "compact", NULL, "print the final score on one line", NULL }, \
+	{ RUN_OPT_METRICS, 0, "metrics", "FILE",                                              \
+	  "write Prometheus metrics of the run to FILE at the end (atomically)", NULL },       \
+	{ RUN_OPT_TRACE, 0, "trace", "FILE",                                                  \
+	  "write the run's OpenTelemetry trace (OTLP/JSON) to FILE at the end (atomically)",   \
+	  NULL },                                                                              \
+	{ RUN_OPT_EVENTS, 0, "events", "FILE",                                                \
+	  "write one JSON line per event to FILE as the run goes ('-': stderr)", NULL }
+
+/* Runs `cadence run` (resume 0) or `cadence resume` (resume 1). */
+int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume);
+
+#endif

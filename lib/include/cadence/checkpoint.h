@@ -1,0 +1,120 @@
+/*
+ * cadence/checkpoint.h - checkpoints: where a run is, so that it can go on
+ * after a failure, a kill or a reboot (docs/observability.md).
+ *
+ * After each measure that completes, at every depth (inside child
+ * cadences too), the engine hands a checkpoint to the run's
+ * on_checkpoint callback: the score of every cadence being run, from the
+ * root to the innermost child, the next measure of each, and the SHA-256
+ * of every cadence file the runner's project loaded.  Saved with
+ * cadence_checkpoint_write_file() (atomic), it is read back with
+ * cadence_checkpoint_read_file() and resumed with
+ * cadence_runner_run_checkpointed(): the run continues after the last
+ * completed measure and ends with the score an uninterrupted run would
+ * have given.
+ *
+ *     cadence_checkpoint *cp;
+ *     if (cadence_checkpoint_read_file(&cp, "run.ckpt", &err) ||
+ *         cadence_checkpoint_check_files(cp, project, &err))
+ *             fail(err.message);
+ *     cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+ *     co.resume = cp;
+ *     cadence_runner_run_checkpointed(runner, NULL, &co, &out, &err);
+ *
+ * Ownership follows cadence/common.h; a checkpoint handed to the callback
+ * is borrowed for the call only.  Thread-safety: a checkpoint is
+ * read-only once made; distinct runs may resume from one checkpoint at
+ * once.  Functions return 0 or a negative cadence_error; errors with a
+ * cadence_run_error fill its message.
+ */
+#ifndef CADENCE_CHECKPOINT_H
+#define CADENCE_CHECKPOINT_H
+
+#include "cadence/common.h"
+#include "cadence/project.h"
+#include "cadence/run.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cadence_checkpoint cadence_checkpoint;
+
+/* Called on the run's thread after each completed measure; `checkpoint`
+ * is borrowed for the call.  Returns 0, or an errno value: the run then
+ * stops, failing with CADENCE_EIO and that reason. */
+typedef int (*cadence_checkpoint_fn)(void *ctx, const cadence_checkpoint *checkpoint);
+
+typedef struct cadence_checkpoint_opts {
+	unsigned version;	/* CADENCE_CHECKPOINT_OPTS_VERSION */
+	/* Where to start: NULL, from the first measure with the input
+	 * score; else after the checkpoint's last completed measure, with
+	 * its scores (the input must then be NULL).  Borrowed for the run. */
+	const cadence_checkpoint *resume;
+	cadence_checkpoint_fn on_checkpoint;	/* NULL: none */
+	void *ctx;
+} cadence_checkpoint_opts;
+
+#define CADENCE_CHECKPOINT_OPTS_VERSION 1
+#define CADENCE_CHECKPOINT_OPTS_INIT { CADENCE_CHECKPOINT_OPTS_VERSION, NULL, NULL, NULL }
+
+/*
+ * cadence_runner_run() with checkpoints (`opts` may be NULL).  Returns as
+ * cadence_runner_run(); a resume point that does not fit the runner's
+ * cadence (another cadence, a position past its measures, a child measure
+ * that is no longer there, a score that does not fit its declaration)
+ * returns CADENCE_EINVALID before anything runs.  The files are not
+ * compared here: call cadence_checkpoint_check_files() first.
+ */
+int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,
+				    const cadence_checkpoint_opts *opts, cJSON **out,
+				    cadence_run_error *err);
+
+/* Reads a checkpoint from memory or a file.  Returns 0; CADENCE_EINVALID
+ * when the text is not a checkpoint (not JSON, truncated, a missing or
+ * mistyped key, another format version), with the reason in err;
+ * CADENCE_EIO when the file cannot be read (errno and err say why);
+ * CADENCE_ENOMEM.  `err` may be NULL. */
+int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t len,
+			     cadence_run_error *err);
+int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
+				 cadence_run_error *err);
+void cadence_checkpoint_free(cadence_checkpoint *checkpoint);
+
+/* Writes the checkpoint as JSON (one object and a newline).  Returns 0,
+ * CADENCE_ENOMEM or CADENCE_EIO. */
+int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, FILE *out);
+/* The same into `path`, replaced atomically and durably (written to a
+ * temporary file in the same directory, fsync'd, renamed), mode 0600:
+ * a reader sees the previous checkpoint or this one, even after a kill.
+ * Returns 0, CADENCE_ENOMEM or CADENCE_EIO (errno says why). */
+int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint, const char *path);
+
+/* Compares the checkpoint's file hashes with the files `project` loaded
+ * (prepare the runner first, so that every child is loaded).  Returns 0
+ * when they are the same files with the same bytes; CADENCE_EINVALID when
+ * one changed, appeared or went away (err names it); CADENCE_ENOMEM. */
+int cadence_checkpoint_check_files(const cadence_checkpoint *checkpoint,
+				   const cadence_project *project, cadence_run_error *err);
+
+/* Accessors; strings are borrowed from the checkpoint. */
+const char *cadence_checkpoint_cadence(const cadence_checkpoint *checkpoint);	/* root's name */
+/* The root cadence file, absolute when it was written; NULL for a
+ * cadence built in code. */
+const char *cadence_checkpoint_file(const cadence_checkpoint *checkpoint);
+const char *cadence_checkpoint_run_id(const cadence_checkpoint *checkpoint);
+/* 1 when the root cadence had completed: resuming runs nothing. */
+int cadence_checkpoint_complete(const cadence_checkpoint *checkpoint);
+/* Where it stands, for people: "checkout: 2 of 5 measures done;
+ * checkout/payment: 1 of 3". */
+const char *cadence_checkpoint_position(const cadence_checkpoint *checkpoint);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * cadence/report.h - what runs report, in the formats operators' tools
+ * read (docs/observability.md):
+ *
+ *   cadence_metrics  Prometheus text exposition (node_exporter's textfile
+ *                    collector): note and cadence durations, runs, errors,
+ *                    retries, circuit-breaker states
+ *   cadence_trace    OpenTelemetry traces, OTLP/JSON (an OpenTelemetry
+ *                    Collector's otlpjsonfile receiver reads the file)
+ *   cadence_events   JSON lines, one per event, written as they happen
+ *
+ * Each reporter consumes the events of cadence/run.h: give its
+ * `_on_event` function and the reporter as the hooks of a runner,
+ *
+ *     cadence_metrics *m;
+ *     cadence_metrics_new(&m);
+ *     cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event };
+ *
+ * or call several `_on_event` functions from your own callback (what
+ * `cadence run --metrics --trace --events` does).  A reporter collects
+ * every run it is given events of, including runs on several threads at
+ * once.
+ *
+ * Ownership follows cadence/common.h.  Thread-safety: each reporter locks
+ * itself, so its `_on_event` and `_write` functions may be called from
+ * several threads at once; `_free` must not race with any other call.
+ * Writing functions return 0, CADENCE_ENOMEM, or CADENCE_EIO with errno
+ * saying why.
+ */
+#ifndef CADENCE_REPORT_H
+#define CADENCE_REPORT_H
+
+#include "cadence/common.h"
+#include "cadence/run.h"
+
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Prometheus metrics ---------------------------------------------------- */
+
+typedef struct cadence_metrics cadence_metrics;
+
+/* An empty set of metrics.  Returns 0 or CADENCE_ENOMEM. */
+int cadence_metrics_new(cadence_metrics **out);
+void cadence_metrics_free(cadence_metrics *metrics);
+/* A cadence_run_hooks.on_event: `metrics` is the cadence_metrics. */
+void cadence_metrics_on_event(void *metrics, const cadence_event *event);
+/* Writes every metric in the Prometheus text format (version 0.0.4). */
+int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
+/* The same into `path`, replaced atomically (a temporary file in the
+ * same directory, renamed), mode 0644: what the textfile collector
+ * needs. */
+int cadence_metrics_write_file(cadence_metrics *metrics, const char *path);
+
+/* ---- OpenTelemetry traces ---------------------------------------------------- */
+
+typedef struct cadence_trace cadence_trace;
+
+/* An empty trace recorder: each run becomes one trace (a span for the
+ * cadence, one per measure, one per note attempt, a child cadence's span
+ * under its child measure's).  Returns 0 or CADENCE_ENOMEM. */
+int cadence_trace_new(cadence_trace **out);
+void cadence_trace_free(cadence_trace *trace);
+void cadence_trace_on_event(void *trace, const cadence_event *event);
+/* Writes the runs that have ended, one OTLP/JSON ExportTraceServiceRequest
+ * per line (the otlpjsonfile receiver's format). */
+int cadence_trace_write(cadence_trace *trace, FILE *out);
+/* The same into `path`, replaced atomically, mode 0644. */
+int cadence_trace_write_file(cadence_trace *trace, const char *path);
+
+/* ---- JSON-lines events ------------------------------------------------------- */
+
+typedef struct cadence_events cadence_events;
+
+/* Writes one JSON object per event to `stream` (borrowed; it must outlive
+ * the reporter), flushed at the end of each measure and cadence.  The
+ * schema is docs/events.schema.json.  Returns 0 or CADENCE_ENOMEM. */
+int cadence_events_new(cadence_events **out, FILE *stream);
+void cadence_events_free(cadence_events *events);
+void cadence_events_on_event(void *events, const cadence_event *event);
+/* 0 while every line was written; CADENCE_EIO (errno kept) after a
+ * failed write or flush.  Flushes the stream first. */
+int cadence_events_status(cadence_events *events);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

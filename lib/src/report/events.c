@@ -1,0 +1,159 @@
+/* JSON-lines events of runs (cadence/report.h); the schema is
+ * docs/events.schema.json, described in docs/observability.md. */
+#include "report/report_int.h"
+
+#include <cadence/report.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cadence_events {
+	pthread_mutex_t mu;
+	FILE *out;
+	strbuf line;		/* reused */
+	int error;		/* errno of the first failed write; -1: out of memory */
+};
+
+static const char *const breaker_events[] = { "breaker_closed", "breaker_opened",
+					      "breaker_half_opened" };
+static const char *const breaker_states[] = { "closed", "open", "half_open" };
+static const char *const note_results[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
+
+int cadence_events_new(cadence_events **out, FILE *stream)
+{
+	cadence_events *e = calloc(1, sizeof(*e));
+	*out = e;
+	if (!e)
+		return CADENCE_ENOMEM;
+	pthread_mutex_init(&e->mu, NULL);
+	e->out = stream;
+	return 0;
+}
+
+void cadence_events_free(cadence_events *e)
+{
+	if (!e)
+		return;
+	strbuf_free(&e->line);
+	pthread_mutex_destroy(&e->mu);
+	free(e);
+}
+
+/* The name of the event; NULL: not reported (a breaker call that changed
+ * nothing). */
+static const char *event_name(const cadence_event *ev)
+{
+	switch (ev->kind) {
+	case CADENCE_EVENT_CADENCE_START: return "cadence_started";
+	case CADENCE_EVENT_CADENCE_END: return ev->status ? "cadence_failed" : "cadence_completed";
+	case CADENCE_EVENT_MEASURE_START: return "measure_started";
+	case CADENCE_EVENT_MEASURE_END: return ev->status ? "measure_failed" : "measure_completed";
+	case CADENCE_EVENT_NOTE_START: return "note_started";
+	case CADENCE_EVENT_NOTE_END:
+		switch (ev->status) {
+		case CADENCE_NOTE_STATUS_SKIPPED: return "note_skipped";
+		case CADENCE_NOTE_STATUS_FAILED:
+		case CADENCE_NOTE_STATUS_REJECTED: return "note_failed";
+		default: return "note_completed";
+		}
+	case CADENCE_EVENT_RETRY: return "note_retried";
+	case CADENCE_EVENT_FALLBACK: return "note_fell_back";
+	case CADENCE_EVENT_ERROR: return "error";
+	case CADENCE_EVENT_LOG: return "note_log";
+	case CADENCE_EVENT_BREAKER:
+		return ev->status != ev->previous && ev->status >= 0 && ev->status <= 2
+			? breaker_events[ev->status] : NULL;
+	case CADENCE_EVENT_CONFLICT: return "merge_conflict";
+	}
+	return NULL;
+}
+
+static void str_field(strbuf *sb, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	strbuf_addf(sb, ",\"%s\":", key);
+	rep_json_str(sb, value);
+}
+
+static void format(strbuf *sb, const char *name, const cadence_event *ev)
+{
+	char when[32];
+	int k = ev->kind;
+	rep_rfc3339(rep_wall_ns(), when);
+	strbuf_addf(sb, "{\"time\":\"%s\",\"event\":\"%s\"", when, name);
+	str_field(sb, "run_id", ev->run_id);
+	str_field(sb, "cadence", ev->cadence);
+	str_field(sb, "path", ev->path);
+	strbuf_addf(sb, ",\"depth\":%u", ev->depth);
+	if (ev->measure) {
+		str_field(sb, "measure", ev->measure);
+		str_field(sb, "measure_kind", ev->measure_kind);
+		strbuf_addf(sb, ",\"measure_index\":%zu", ev->measure_index);
+	}
+	if (ev->note) {
+		str_field(sb, "note", ev->note);
+		strbuf_addf(sb, ",\"attempt\":%u,\"attempts\":%u", ev->attempt, ev->attempts);
+	}
+	if (k == CADENCE_EVENT_NOTE_END && ev->status >= 0 && ev->status <= 4)
+		str_field(sb, "status", note_results[ev->status]);
+	else if (k == CADENCE_EVENT_CADENCE_END || k == CADENCE_EVENT_MEASURE_END)
+		str_field(sb, "status", !ev->status ? "ok"
+			  : ev->status == CADENCE_ECANCELED ? "cancelled" : "failed");
+	if (k == CADENCE_EVENT_NOTE_END || k == CADENCE_EVENT_CADENCE_END ||
+	    k == CADENCE_EVENT_MEASURE_END)
+		strbuf_addf(sb, ",\"duration_ms\":%.3f", (double)ev->duration_ns / 1e6);
+	if (k == CADENCE_EVENT_RETRY)
+		strbuf_addf(sb, ",\"delay_ms\":%lld", (long long)ev->delay_ms);
+	if (k == CADENCE_EVENT_BREAKER) {
+		str_field(sb, "state", breaker_states[ev->status]);
+		if (ev->previous >= 0 && ev->previous <= 2)
+			str_field(sb, "previous_state", breaker_states[ev->previous]);
+	}
+	str_field(sb, "error_type", ev->error_type);
+	str_field(sb, "field", ev->field);
+	str_field(sb, k == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
+	strbuf_adds(sb, "}\n");
+}
+
+void cadence_events_on_event(void *ctx, const cadence_event *ev)
+{
+	cadence_events *e = ctx;
+	const char *name = event_name(ev);
+	if (!name)
+		return;
+	pthread_mutex_lock(&e->mu);
+	e->line.len = 0;
+	format(&e->line, name, ev);
+	if (!strbuf_cstr(&e->line)) {
+		if (!e->error)
+			e->error = -1;
+		strbuf_free(&e->line);
+		e->line = (strbuf)STRBUF_INIT;
+	} else if (fwrite(e->line.buf, 1, e->line.len, e->out) != e->line.len ||
+		   ((ev->kind == CADENCE_EVENT_MEASURE_END || ev->kind == CADENCE_EVENT_CADENCE_END) &&
+		    fflush(e->out))) {
+		if (!e->error)
+			e->error = errno ? errno : EIO;
+	}
+	pthread_mutex_unlock(&e->mu);
+}
+
+int cadence_events_status(cadence_events *e)
+{
+	int rc = 0;
+	pthread_mutex_lock(&e->mu);
+	if (fflush(e->out) && !e->error)
+		e->error = errno ? errno : EIO;
+	if (e->error == -1) {
+		errno = ENOMEM;
+		rc = CADENCE_ENOMEM;
+	} else if (e->error) {
+		errno = e->error;
+		rc = CADENCE_EIO;
+	}
+	pthread_mutex_unlock(&e->mu);
+	return rc;
+}

@@ -1,0 +1,340 @@
+/* Prometheus metrics of runs (cadence/report.h, docs/observability.md):
+ * counters and histograms per note and per cadence, written in the text
+ * exposition format. */
+#include "report/report_int.h"
+
+#include <cadence/report.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Seconds; a note is often milliseconds, a cadence up to an hour. */
+static const double note_le[] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300 };
+static const double cadence_le[] = { 0.01, 0.1, 1, 10, 30, 60, 300, 900, 1800, 3600 };
+#define NOTE_NB (sizeof(note_le) / sizeof(note_le[0]))
+#define CADENCE_NB (sizeof(cadence_le) / sizeof(cadence_le[0]))
+
+static const char *const note_status[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
+#define NSTATUS (sizeof(note_status) / sizeof(note_status[0]))
+/* cadence_event.error_type; anything else counts as "other" */
+static const char *const error_types[] = {
+	"timeout", "exit_status", "signal", "spawn", "output", "change",
+	"expression", "note", "breaker_open", "cancelled", "other",
+};
+#define NTYPES (sizeof(error_types) / sizeof(error_types[0]))
+static const char *const breaker_states[] = { "closed", "open", "half_open" };
+static const char *const cadence_status[] = { "ok", "failed", "cancelled" };
+
+typedef struct hist {
+	uint64_t bucket[16];	/* not cumulative */
+	uint64_t count;
+	double sum;
+} hist;
+
+typedef struct mnote {
+	const char *cadence, *note;	/* interned */
+	uint64_t runs[NSTATUS];
+	uint64_t errors[NTYPES];
+	uint64_t retries, fallbacks;
+	hist duration;
+	int breaker;		/* -1: no breaker seen */
+	uint64_t opened;	/* times the breaker opened */
+} mnote;
+
+typedef struct mcadence {
+	const char *cadence;
+	uint64_t runs[3];
+	hist duration;
+	int64_t last_end_ns;	/* wall clock */
+} mcadence;
+
+struct cadence_metrics {
+	pthread_mutex_t mu;
+	rep_intern names;
+	mnote *notes;
+	size_t nnotes, capnotes;
+	mcadence *cadences;
+	size_t ncadences, capcadences;
+	size_t last;		/* the note found last: events come in runs */
+	int failed;		/* out of memory once: what was lost is lost */
+};
+
+int cadence_metrics_new(cadence_metrics **out)
+{
+	cadence_metrics *m = calloc(1, sizeof(*m));
+	*out = m;
+	if (!m)
+		return CADENCE_ENOMEM;
+	pthread_mutex_init(&m->mu, NULL);
+	return 0;
+}
+
+void cadence_metrics_free(cadence_metrics *m)
+{
+	if (!m)
+		return;
+	rep_intern_free(&m->names);
+	free(m->notes);
+	free(m->cadences);
+	pthread_mutex_destroy(&m->mu);
+	free(m);
+}
+
+static void observe(hist *h, const double *le, size_t nb, double v)
+{
+	size_t i = 0;
+	while (i < nb && v > le[i])
+		i++;
+	h->bucket[i]++;	/* i == nb: only +Inf */
+	h->count++;
+	h->sum += v;
+}
+
+static mnote *find_note(cadence_metrics *m, const char *cadence, const char *note)
+{
+	if (m->last < m->nnotes && !strcmp(m->notes[m->last].note, note) &&
+	    !strcmp(m->notes[m->last].cadence, cadence))
+		return &m->notes[m->last];
+	const char *c = rep_intern_get(&m->names, cadence), *n = rep_intern_get(&m->names, note);
+	if (!c || !n)
+		return NULL;
+	for (size_t i = 0; i < m->nnotes; i++)	/* interned: pointers compare */
+		if (m->notes[i].note == n && m->notes[i].cadence == c)
+			return &m->notes[m->last = i];
+	if (rep_grow((void **)&m->notes, &m->capnotes, m->nnotes, sizeof(*m->notes), 16))
+		return NULL;
+	mnote *e = &m->notes[m->nnotes];
+	memset(e, 0, sizeof(*e));
+	e->cadence = c;
+	e->note = n;
+	e->breaker = -1;
+	m->last = m->nnotes++;
+	return e;
+}
+
+static mcadence *find_cadence(cadence_metrics *m, const char *cadence)
+{
+	const char *c = rep_intern_get(&m->names, cadence);
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < m->ncadences; i++)
+		if (m->cadences[i].cadence == c)
+			return &m->cadences[i];
+	if (rep_grow((void **)&m->cadences, &m->capcadences, m->ncadences, sizeof(*m->cadences), 4))
+		return NULL;
+	mcadence *e = &m->cadences[m->ncadences++];
+	memset(e, 0, sizeof(*e));
+	e->cadence = c;
+	return e;
+}
+
+static size_t error_index(const char *type)
+{
+	for (size_t i = 0; type && i + 1 < NTYPES; i++)
+		if (!strcmp(type, error_types[i]))
+			return i;
+	return NTYPES - 1;
+}
+
+void cadence_metrics_on_event(void *ctx, const cadence_event *ev)
+{
+	cadence_metrics *m = ctx;
+	int k = ev->kind;
+	if (k != CADENCE_EVENT_NOTE_END && k != CADENCE_EVENT_RETRY && k != CADENCE_EVENT_FALLBACK &&
+	    k != CADENCE_EVENT_BREAKER && k != CADENCE_EVENT_CADENCE_END)
+		return;
+	pthread_mutex_lock(&m->mu);
+	if (k == CADENCE_EVENT_CADENCE_END) {
+		mcadence *c = find_cadence(m, ev->cadence);
+		if (c) {
+			c->runs[!ev->status ? 0 : ev->status == CADENCE_ECANCELED ? 2 : 1]++;
+			observe(&c->duration, cadence_le, CADENCE_NB, (double)ev->duration_ns / 1e9);
+			c->last_end_ns = rep_wall_ns();
+		}
+		m->failed |= !c;
+		goto out;
+	}
+	mnote *n = ev->note ? find_note(m, ev->cadence, ev->note) : NULL;
+	m->failed |= ev->note && !n;
+	if (!n)
+		goto out;
+	switch (k) {
+	case CADENCE_EVENT_NOTE_END:
+		if (ev->status >= 0 && (size_t)ev->status < NSTATUS)
+			n->runs[ev->status]++;
+		if (ev->status == CADENCE_NOTE_STATUS_FAILED || ev->status == CADENCE_NOTE_STATUS_REJECTED)
+			n->errors[error_index(ev->error_type)]++;
+		observe(&n->duration, note_le, NOTE_NB, (double)ev->duration_ns / 1e9);
+		break;
+	case CADENCE_EVENT_RETRY:
+		n->retries++;
+		break;
+	case CADENCE_EVENT_FALLBACK:
+		n->fallbacks++;
+		break;
+	case CADENCE_EVENT_BREAKER:
+		if (ev->status == CADENCE_BREAKER_OPEN && ev->previous != CADENCE_BREAKER_OPEN)
+			n->opened++;
+		n->breaker = ev->status >= 0 && ev->status <= 2 ? ev->status : -1;
+		break;
+	}
+out:
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* ---- the text format ---------------------------------------------------------- */
+
+static void label(strbuf *sb, const char *name, const char *value)
+{
+	strbuf_addf(sb, "%s=\"", name);
+	for (const char *s = value; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			strbuf_addc(sb, '\\'), strbuf_addc(sb, *s);
+		else if (*s == '\n')
+			strbuf_adds(sb, "\\n");
+		else
+			strbuf_addc(sb, *s);
+	}
+	strbuf_addc(sb, '"');
+}
+
+static void family(strbuf *sb, const char *name, const char *type, const char *help)
+{
+	strbuf_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{cadence="c",note="n"[,extra="v"]} */
+static void series(strbuf *sb, const char *name, const char *cadence, const char *note,
+		   const char *extra, const char *value)
+{
+	strbuf_addf(sb, "%s{", name);
+	label(sb, "cadence", cadence);
+	if (note) {
+		strbuf_addc(sb, ',');
+		label(sb, "note", note);
+	}
+	if (extra) {
+		strbuf_addc(sb, ',');
+		label(sb, extra, value);
+	}
+	strbuf_addc(sb, '}');
+}
+
+static void histogram(strbuf *sb, const char *name, const char *cadence, const char *note,
+		      const hist *h, const double *le, size_t nb)
+{
+	char full[96], v[32];
+	uint64_t cum = 0;
+	snprintf(full, sizeof(full), "%s_bucket", name);
+	for (size_t i = 0; i <= nb; i++) {
+		cum += h->bucket[i];
+		if (i < nb)
+			snprintf(v, sizeof(v), "%g", le[i]);
+		series(sb, full, cadence, note, "le", i < nb ? v : "+Inf");
+		strbuf_addf(sb, " %llu\n", (unsigned long long)cum);
+	}
+	snprintf(full, sizeof(full), "%s_sum", name);
+	series(sb, full, cadence, note, NULL, NULL);
+	strbuf_addf(sb, " %.9g\n", h->sum);
+	snprintf(full, sizeof(full), "%s_count", name);
+	series(sb, full, cadence, note, NULL, NULL);
+	strbuf_addf(sb, " %llu\n", (unsigned long long)h->count);
+}
+
+static void counter(strbuf *sb, const char *name, const char *cadence, const char *note,
+		    const char *extra, const char *value, uint64_t n)
+{
+	series(sb, name, cadence, note, extra, value);
+	strbuf_addf(sb, " %llu\n", (unsigned long long)n);
+}
+
+static void format(cadence_metrics *m, strbuf *sb)
+{
+	if (m->failed)
+		strbuf_adds(sb, "# cadence: out of memory while counting; some events are missing\n");
+	family(sb, "cadence_note_duration_seconds", "histogram",
+	       "Time a note attempt took, from start to verdict.");
+	for (size_t i = 0; i < m->nnotes; i++)
+		histogram(sb, "cadence_note_duration_seconds", m->notes[i].cadence, m->notes[i].note,
+			  &m->notes[i].duration, note_le, NOTE_NB);
+	family(sb, "cadence_note_runs_total", "counter", "Note attempts, by how they ended.");
+	for (size_t i = 0; i < m->nnotes; i++)
+		for (size_t s = 0; s < NSTATUS; s++)
+			counter(sb, "cadence_note_runs_total", m->notes[i].cadence, m->notes[i].note,
+				"status", note_status[s], m->notes[i].runs[s]);
+	family(sb, "cadence_note_errors_total", "counter",
+	       "Failed note attempts, by error type.");
+	for (size_t i = 0; i < m->nnotes; i++)
+		for (size_t t = 0; t < NTYPES; t++)
+			if (m->notes[i].errors[t])
+				counter(sb, "cadence_note_errors_total", m->notes[i].cadence,
+					m->notes[i].note, "type", error_types[t], m->notes[i].errors[t]);
+	family(sb, "cadence_note_retries_total", "counter",
+	       "Retries of notes: failed attempts followed by another.");
+	for (size_t i = 0; i < m->nnotes; i++)
+		counter(sb, "cadence_note_retries_total", m->notes[i].cadence, m->notes[i].note, NULL,
+			NULL, m->notes[i].retries);
+	family(sb, "cadence_note_fallbacks_total", "counter",
+	       "Notes that failed for good and whose fallback applied.");
+	for (size_t i = 0; i < m->nnotes; i++)
+		counter(sb, "cadence_note_fallbacks_total", m->notes[i].cadence, m->notes[i].note,
+			NULL, NULL, m->notes[i].fallbacks);
+	family(sb, "cadence_circuit_breaker_state", "gauge",
+	       "State of a note's circuit breaker after its last call: 1 for the current state.");
+	for (size_t i = 0; i < m->nnotes; i++)
+		for (int s = 0; m->notes[i].breaker >= 0 && s < 3; s++) {
+			series(sb, "cadence_circuit_breaker_state", m->notes[i].cadence,
+			       m->notes[i].note, "state", breaker_states[s]);
+			strbuf_addf(sb, " %d\n", m->notes[i].breaker == s);
+		}
+	family(sb, "cadence_circuit_breaker_opened_total", "counter",
+	       "Times a note's circuit breaker opened.");
+	for (size_t i = 0; i < m->nnotes; i++)
+		if (m->notes[i].breaker >= 0)
+			counter(sb, "cadence_circuit_breaker_opened_total", m->notes[i].cadence,
+				m->notes[i].note, NULL, NULL, m->notes[i].opened);
+	family(sb, "cadence_duration_seconds", "histogram",
+	       "Time a cadence took (a child's, inside its parent).");
+	for (size_t i = 0; i < m->ncadences; i++)
+		histogram(sb, "cadence_duration_seconds", m->cadences[i].cadence, NULL,
+			  &m->cadences[i].duration, cadence_le, CADENCE_NB);
+	family(sb, "cadence_runs_total", "counter", "Runs of a cadence, by how they ended.");
+	for (size_t i = 0; i < m->ncadences; i++)
+		for (size_t s = 0; s < 3; s++)
+			counter(sb, "cadence_runs_total", m->cadences[i].cadence, NULL, "status",
+				cadence_status[s], m->cadences[i].runs[s]);
+	family(sb, "cadence_last_run_timestamp_seconds", "gauge",
+	       "When the last run of a cadence ended, in seconds since the Unix epoch.");
+	for (size_t i = 0; i < m->ncadences; i++) {
+		series(sb, "cadence_last_run_timestamp_seconds", m->cadences[i].cadence, NULL, NULL,
+		       NULL);
+		strbuf_addf(sb, " %.3f\n", (double)m->cadences[i].last_end_ns / 1e9);
+	}
+}
+
+int cadence_metrics_write(cadence_metrics *m, FILE *out)
+{
+	strbuf sb = STRBUF_INIT;
+	pthread_mutex_lock(&m->mu);
+	format(m, &sb);
+	pthread_mutex_unlock(&m->mu);
+	if (!strbuf_cstr(&sb)) {
+		errno = ENOMEM;
+		return CADENCE_ENOMEM;
+	}
+	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : CADENCE_EIO;
+	strbuf_free(&sb);
+	return rc;
+}
+
+static int write_cb(void *ctx, FILE *out)
+{
+	return cadence_metrics_write(ctx, out);
+}
+
+int cadence_metrics_write_file(cadence_metrics *m, const char *path)
+{
+	return rep_write_file(path, write_cb, m);
+}

@@ -1,0 +1,36 @@
+/* What the reporters share: JSON strings, the wall clock, atomic files, a
+ * table of interned strings. */
+#ifndef CADENCE_REPORT_INT_H
+#define CADENCE_REPORT_INT_H
+
+#include "util/strbuf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Appends s as a JSON string, quotes included. */
+void rep_json_str(strbuf *sb, const char *s);
+/* Nanoseconds since the Unix epoch (CLOCK_REALTIME). */
+int64_t rep_wall_ns(void);
+/* "2026-12-01T08:17:03.123456Z" */
+void rep_rfc3339(int64_t unix_ns, char out[32]);
+/* Writes what write(ctx, stream) produces into `path`, atomically, mode
+ * 0644.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO with errno set. */
+int rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx);
+
+/* Makes room for one more element in *items (count n, capacity *cap,
+ * elements of `size` bytes), doubling from `first`.  Returns 0 or -1. */
+int rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first);
+
+/* Interned strings: one owned copy per distinct text, found by content. */
+typedef struct rep_intern {
+	char **slots;
+	size_t mask;	/* slots - 1, a power of two; 0: empty */
+	size_t count;
+} rep_intern;
+
+/* The interned copy of s (NULL stays NULL); NULL when out of memory. */
+const char *rep_intern_get(rep_intern *t, const char *s);
+void rep_intern_free(rep_intern *t);
+
+#endif

@@ -1,0 +1,443 @@
+/* OpenTelemetry traces of runs (cadence/report.h, docs/observability.md):
+ * one trace per run, a span per cadence, measure and note attempt, written
+ * as OTLP/JSON, one ExportTraceServiceRequest per line. */
+#include "report/report_int.h"
+
+#include <cadence/report.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SPAN_CADENCE, SPAN_MEASURE, SPAN_NOTE };
+enum { STATUS_UNSET, STATUS_OK, STATUS_ERROR };	/* OTLP's status codes */
+#define NONE ((size_t)-1)
+
+typedef struct tevent {
+	int64_t time;
+	const char *name;	/* static */
+	char *message;		/* owned, or NULL */
+	const char *type;	/* interned: error type, field or breaker state */
+	const char *type_key;	/* static: the attribute's name */
+	int64_t delay_ms;	/* retry; -1: none */
+} tevent;
+
+typedef struct tspan {
+	uint64_t id, parent;
+	int64_t start, end;
+	int kind;
+	int open;
+	const char *name, *cadence, *path, *measure, *measure_kind, *note;	/* interned */
+	const char *error_type;	/* interned */
+	const char *result;	/* static: "ok", "failed", ... */
+	size_t index;		/* measure index */
+	unsigned depth, attempt, attempts;
+	int status;
+	char *message;		/* owned: the error */
+	tevent *events;
+	size_t nevents;
+} tspan;
+
+typedef struct trun {
+	char run_id[24];
+	uint64_t trace_id[2];
+	tspan *spans;
+	size_t n, cap;
+	size_t cad[CADENCE_MAX_CHILD_DEPTH + 1];	/* open spans per depth */
+	size_t meas[CADENCE_MAX_CHILD_DEPTH + 1];
+	char *last_error;	/* owned: the reason of a failed cadence */
+	int done;
+	struct trun *next;
+} trun;
+
+struct cadence_trace {
+	pthread_mutex_t mu;
+	rep_intern names;
+	trun *runs;		/* newest first */
+	uint64_t rng;
+	int failed;
+};
+
+static const char *const note_results[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
+static const char *const breaker_states[] = { "closed", "open", "half_open" };
+
+int cadence_trace_new(cadence_trace **out)
+{
+	cadence_trace *t = calloc(1, sizeof(*t));
+	*out = t;
+	if (!t)
+		return CADENCE_ENOMEM;
+	pthread_mutex_init(&t->mu, NULL);
+	t->rng = (uint64_t)rep_wall_ns() ^ (uint64_t)(uintptr_t)t;
+	return 0;
+}
+
+static void run_free(trun *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		for (size_t e = 0; e < r->spans[i].nevents; e++)
+			free(r->spans[i].events[e].message);
+		free(r->spans[i].events);
+		free(r->spans[i].message);
+	}
+	free(r->spans);
+	free(r->last_error);
+	free(r);
+}
+
+void cadence_trace_free(cadence_trace *t)
+{
+	if (!t)
+		return;
+	for (trun *r = t->runs, *next; r; r = next) {
+		next = r->next;
+		run_free(r);
+	}
+	rep_intern_free(&t->names);
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+/* splitmix64: ids unique within the trace and random across processes */
+static uint64_t next_id(cadence_trace *t)
+{
+	uint64_t z;
+	do {
+		z = (t->rng += 0x9e3779b97f4a7c15ULL);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+	} while (!z);
+	return z;
+}
+
+static trun *find_run(cadence_trace *t, const char *run_id, int create)
+{
+	for (trun *r = t->runs; r; r = r->next)
+		if (!strcmp(r->run_id, run_id))
+			return r;
+	if (!create)
+		return NULL;
+	trun *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	snprintf(r->run_id, sizeof(r->run_id), "%s", run_id);
+	r->trace_id[0] = next_id(t);
+	r->trace_id[1] = next_id(t);
+	for (size_t d = 0; d <= CADENCE_MAX_CHILD_DEPTH; d++)
+		r->cad[d] = r->meas[d] = NONE;
+	r->next = t->runs;
+	t->runs = r;
+	return r;
+}
+
+static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event *ev,
+		       size_t parent, int64_t now)
+{
+	if (rep_grow((void **)&r->spans, &r->cap, r->n, sizeof(*r->spans), 64))
+		return NULL;
+	tspan *s = &r->spans[r->n];
+	memset(s, 0, sizeof(*s));
+	s->id = next_id(t);
+	s->parent = parent == NONE ? 0 : r->spans[parent].id;
+	s->kind = kind;
+	s->open = 1;
+	s->start = s->end = now;
+	s->depth = ev->depth;
+	s->cadence = rep_intern_get(&t->names, ev->cadence);
+	s->path = rep_intern_get(&t->names, ev->path);
+	if (kind != SPAN_CADENCE) {
+		s->measure = rep_intern_get(&t->names, ev->measure);
+		s->measure_kind = rep_intern_get(&t->names, ev->measure_kind);
+		s->index = ev->measure_index;
+	}
+	if (kind == SPAN_NOTE) {
+		s->note = rep_intern_get(&t->names, ev->note);
+		s->attempt = ev->attempt;
+		s->attempts = ev->attempts;
+	}
+	s->name = kind == SPAN_CADENCE ? s->cadence : kind == SPAN_MEASURE ? s->measure : s->note;
+	if (!s->cadence || !s->path || (kind != SPAN_CADENCE && ev->measure && !s->measure) ||
+	    (kind == SPAN_NOTE && !s->note))
+		return NULL;
+	r->n++;
+	return s;
+}
+
+/* The note's span: the open one, or (open == 0) the latest. */
+static tspan *note_span(cadence_trace *t, trun *r, const cadence_event *ev, int open)
+{
+	const char *note = rep_intern_get(&t->names, ev->note);
+	for (size_t i = r->n; note && i-- > 0;) {
+		tspan *s = &r->spans[i];
+		if (s->kind == SPAN_NOTE && s->note == note && s->depth == ev->depth &&
+		    (!open || s->open))
+			return s;
+	}
+	return NULL;
+}
+
+static int add_event(tspan *s, const char *name, int64_t now, const char *message,
+		     const char *type_key, const char *type, int64_t delay_ms)
+{
+	tevent *e = realloc(s->events, (s->nevents + 1) * sizeof(*e));
+	if (!e)
+		return -1;
+	s->events = e;
+	e = &e[s->nevents];
+	e->time = now;
+	e->name = name;
+	e->message = message ? strdup(message) : NULL;
+	e->type_key = type_key;
+	e->type = type;
+	e->delay_ms = delay_ms;
+	if (message && !e->message)
+		return -1;
+	s->nevents++;
+	return 0;
+}
+
+static void close_span(tspan *s, int64_t now, int failed, const char *message)
+{
+	s->open = 0;
+	s->end = now;
+	s->status = failed ? STATUS_ERROR : STATUS_OK;
+	if (failed && message && !s->message)
+		s->message = strdup(message);
+}
+
+/* One event; returns -1 when something could not be recorded. */
+static int record(cadence_trace *t, const cadence_event *ev)
+{
+	int64_t now = rep_wall_ns();
+	unsigned d = ev->depth;
+	if (d > CADENCE_MAX_CHILD_DEPTH || !ev->run_id)
+		return -1;
+	trun *r = find_run(t, ev->run_id, ev->kind == CADENCE_EVENT_CADENCE_START && !d);
+	if (!r)
+		return ev->kind == CADENCE_EVENT_LOG ? 0 : -1;
+	tspan *s = NULL;
+	switch (ev->kind) {
+	case CADENCE_EVENT_CADENCE_START:
+		if (!(s = new_span(t, r, SPAN_CADENCE, ev, d ? r->meas[d - 1] : NONE, now)))
+			return -1;
+		r->cad[d] = r->n - 1;
+		return 0;
+	case CADENCE_EVENT_CADENCE_END:
+		if (r->cad[d] == NONE)
+			return -1;
+		close_span(&r->spans[r->cad[d]], now, ev->status != 0, r->last_error);
+		r->cad[d] = NONE;
+		r->done = d == 0;
+		return 0;
+	case CADENCE_EVENT_MEASURE_START:
+		if (!(s = new_span(t, r, SPAN_MEASURE, ev, r->cad[d], now)))
+			return -1;
+		r->meas[d] = r->n - 1;
+		return 0;
+	case CADENCE_EVENT_MEASURE_END:
+		if (r->meas[d] == NONE)
+			return -1;
+		close_span(&r->spans[r->meas[d]], now, ev->status != 0, r->last_error);
+		r->meas[d] = NONE;
+		return 0;
+	case CADENCE_EVENT_NOTE_START:
+		/* an on_error handler runs after its measure ended: under the cadence */
+		if (!new_span(t, r, SPAN_NOTE, ev, r->meas[d] != NONE ? r->meas[d] : r->cad[d], now))
+			return -1;
+		return 0;
+	case CADENCE_EVENT_NOTE_END: {
+		if (!(s = note_span(t, r, ev, 1)))
+			return -1;
+		int failed = ev->status == CADENCE_NOTE_STATUS_FAILED ||
+			     ev->status == CADENCE_NOTE_STATUS_REJECTED;
+		close_span(s, now, failed, ev->message);
+		if (ev->status >= 0 && ev->status <= CADENCE_NOTE_STATUS_REJECTED)
+			s->result = note_results[ev->status];
+		if (failed) {
+			s->error_type = rep_intern_get(&t->names, ev->error_type ? ev->error_type : "note");
+			return add_event(s, "exception", now, ev->message, "exception.type",
+					 s->error_type, -1);
+		}
+		return 0;
+	}
+	case CADENCE_EVENT_RETRY:
+	case CADENCE_EVENT_FALLBACK:
+		if (!(s = note_span(t, r, ev, 0)))
+			return -1;
+		return add_event(s, ev->kind == CADENCE_EVENT_RETRY ? "retry" : "fallback", now,
+				 ev->message, NULL, NULL, ev->kind == CADENCE_EVENT_RETRY ? ev->delay_ms : -1);
+	case CADENCE_EVENT_BREAKER:
+		if (ev->status == ev->previous || ev->status < 0 || ev->status > 2)
+			return 0;
+		if (!(s = note_span(t, r, ev, 1)) && !(s = note_span(t, r, ev, 0)))
+			return -1;
+		return add_event(s, "circuit_breaker", now, NULL, "cadence.breaker.state",
+				 breaker_states[ev->status], -1);
+	case CADENCE_EVENT_CONFLICT:
+	case CADENCE_EVENT_ERROR: {
+		size_t at = r->meas[d] != NONE ? r->meas[d] : r->cad[d];
+		if (at == NONE)
+			return -1;
+		if (ev->kind == CADENCE_EVENT_ERROR) {
+			free(r->last_error);
+			r->last_error = ev->message ? strdup(ev->message) : NULL;
+		}
+		const char *field = rep_intern_get(&t->names, ev->field);
+		return add_event(&r->spans[at], ev->kind == CADENCE_EVENT_ERROR ? "exception"
+			: "merge_conflict", now, ev->message, field ? "cadence.field" : NULL, field, -1);
+	}
+	default:
+		return 0;
+	}
+}
+
+void cadence_trace_on_event(void *ctx, const cadence_event *ev)
+{
+	cadence_trace *t = ctx;
+	if (ev->kind == CADENCE_EVENT_LOG)
+		return;
+	pthread_mutex_lock(&t->mu);
+	if (record(t, ev))
+		t->failed = 1;
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* ---- OTLP/JSON ------------------------------------------------------------------ */
+
+static void attr_str(strbuf *sb, int *first, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
+	strbuf_adds(sb, key);
+	strbuf_adds(sb, "\",\"value\":{\"stringValue\":");
+	rep_json_str(sb, value);
+	strbuf_adds(sb, "}}");
+	*first = 0;
+}
+
+/* OTLP/JSON writes 64-bit integers as strings */
+static void attr_int(strbuf *sb, int *first, const char *key, long long value)
+{
+	strbuf_addf(sb, "%s{\"key\":\"%s\",\"value\":{\"intValue\":\"%lld\"}}", *first ? "" : ",",
+		    key, value);
+	*first = 0;
+}
+
+static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
+{
+	static const char *const kinds[] = { "cadence", "measure", "note" };
+	int first = 1;
+	strbuf_addf(sb, "{\"traceId\":\"%016llx%016llx\",\"spanId\":\"%016llx\"",
+		    (unsigned long long)r->trace_id[0], (unsigned long long)r->trace_id[1],
+		    (unsigned long long)s->id);
+	if (s->parent)
+		strbuf_addf(sb, ",\"parentSpanId\":\"%016llx\"", (unsigned long long)s->parent);
+	strbuf_adds(sb, ",\"name\":");
+	rep_json_str(sb, s->name ? s->name : kinds[s->kind]);
+	/* SPAN_KIND_INTERNAL: work inside the process */
+	strbuf_addf(sb, ",\"kind\":1,\"startTimeUnixNano\":\"%lld\",\"endTimeUnixNano\":\"%lld\","
+		    "\"attributes\":[", (long long)s->start, (long long)(s->open ? now : s->end));
+	attr_str(sb, &first, "cadence.span", kinds[s->kind]);
+	attr_str(sb, &first, "cadence.name", s->cadence);
+	attr_str(sb, &first, "cadence.path", s->path);
+	attr_int(sb, &first, "cadence.depth", s->depth);
+	if (s->kind == SPAN_CADENCE)
+		attr_str(sb, &first, "cadence.run_id", r->run_id);
+	if (s->kind != SPAN_CADENCE) {
+		attr_str(sb, &first, "cadence.measure", s->measure);
+		attr_str(sb, &first, "cadence.measure.kind", s->measure_kind);
+		attr_int(sb, &first, "cadence.measure.index", (long long)s->index);
+	}
+	if (s->kind == SPAN_NOTE) {
+		attr_str(sb, &first, "cadence.note", s->note);
+		attr_int(sb, &first, "cadence.attempt", s->attempt);
+		attr_int(sb, &first, "cadence.attempts", s->attempts);
+		attr_str(sb, &first, "cadence.note.status", s->result);
+		attr_str(sb, &first, "cadence.error.type", s->error_type);
+	}
+	strbuf_adds(sb, "],\"events\":[");
+	for (size_t i = 0; i < s->nevents; i++) {
+		const tevent *e = &s->events[i];
+		int f = 1;
+		strbuf_addf(sb, "%s{\"timeUnixNano\":\"%lld\",\"name\":\"%s\",\"attributes\":[",
+			    i ? "," : "", (long long)e->time, e->name);
+		attr_str(sb, &f, "exception.message", e->message);
+		if (e->type_key)
+			attr_str(sb, &f, e->type_key, e->type);
+		if (e->delay_ms >= 0)
+			attr_int(sb, &f, "cadence.retry.delay_ms", e->delay_ms);
+		strbuf_adds(sb, "]}");
+	}
+	strbuf_addf(sb, "],\"status\":{\"code\":%d", s->status);
+	if (s->status == STATUS_ERROR && s->message) {
+		strbuf_adds(sb, ",\"message\":");
+		rep_json_str(sb, s->message);
+	}
+	strbuf_adds(sb, "}}");
+}
+
+static void run_json(strbuf *sb, const trun *r, int64_t now)
+{
+	strbuf_adds(sb, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
+		    "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"cadence\"}},"
+		    "{\"key\":\"service.version\",\"value\":{\"stringValue\":");
+	rep_json_str(sb, cadence_version());
+	strbuf_adds(sb, "}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
+	rep_json_str(sb, cadence_version());
+	strbuf_adds(sb, "},\"spans\":[");
+	for (size_t i = 0; i < r->n; i++) {
+		if (i)
+			strbuf_addc(sb, ',');
+		span_json(sb, r, &r->spans[i], now);
+	}
+	strbuf_adds(sb, "]}]}]}\n");
+}
+
+int cadence_trace_write(cadence_trace *t, FILE *out)
+{
+	int rc = 0;
+	int64_t now = rep_wall_ns();
+	pthread_mutex_lock(&t->mu);
+	/* oldest first: the list is newest first */
+	size_t n = 0;
+	for (trun *r = t->runs; r; r = r->next)
+		n++;
+	const trun **order = calloc(n ? n : 1, sizeof(*order));
+	if (!order) {
+		pthread_mutex_unlock(&t->mu);
+		errno = ENOMEM;
+		return CADENCE_ENOMEM;
+	}
+	size_t k = n;
+	for (trun *r = t->runs; r; r = r->next)
+		order[--k] = r;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!order[i]->done)
+			continue;
+		strbuf sb = STRBUF_INIT;
+		run_json(&sb, order[i], now);
+		if (!strbuf_cstr(&sb)) {
+			errno = ENOMEM;
+			rc = CADENCE_ENOMEM;
+		} else if (fwrite(sb.buf, 1, sb.len, out) != sb.len) {
+			rc = CADENCE_EIO;
+		}
+		strbuf_free(&sb);
+	}
+	free(order);
+	pthread_mutex_unlock(&t->mu);
+	return rc;
+}
+
+static int write_cb(void *ctx, FILE *out)
+{
+	return cadence_trace_write(ctx, out);
+}
+
+int cadence_trace_write_file(cadence_trace *t, const char *path)
+{
+	return rep_write_file(path, write_cb, t);
+}

@@ -1,0 +1,555 @@
+/* Checkpoints (cadence/checkpoint.h): made by the engine after each
+ * completed measure, saved as JSON, read back, fitted to a runner's plans
+ * and resumed (engine.c starts each frame at its checkpoint's measure). */
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
+#include "run/run_int.h"
+#include "util/afile.h"
+#include "util/sha256.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CKPT_FORMAT "cadence-checkpoint"
+#define CKPT_VERSION 1
+/* scores of up to 64 nested cadences of 16 MiB each would not fit: enough */
+#define MAX_CHECKPOINT ((size_t)256 << 20)
+
+/* ---- the object -------------------------------------------------------------- */
+
+static void frames_free(cadence_checkpoint *cp)
+{
+	if (!cp->borrowed)
+		for (size_t i = 0; i < cp->nframes; i++) {
+			free(cp->frames[i].cadence);
+			cJSON_Delete(cp->frames[i].score);
+		}
+	free(cp->frames);
+	cp->frames = NULL;
+	cp->nframes = cp->capframes = 0;
+}
+
+void cadence_checkpoint_free(cadence_checkpoint *cp)
+{
+	if (!cp)
+		return;
+	frames_free(cp);
+	for (size_t i = 0; i < cp->nfiles; i++)
+		free(cp->files[i].path);
+	free(cp->files);
+	free(cp->run_id);
+	free(cp->cadence);
+	free(cp->file);
+	free(cp->position);
+	free(cp);
+}
+
+const char *cadence_checkpoint_cadence(const cadence_checkpoint *cp) { return cp->cadence; }
+const char *cadence_checkpoint_file(const cadence_checkpoint *cp) { return cp->file; }
+const char *cadence_checkpoint_run_id(const cadence_checkpoint *cp) { return cp->run_id; }
+int cadence_checkpoint_complete(const cadence_checkpoint *cp) { return cp->complete; }
+const char *cadence_checkpoint_position(const cadence_checkpoint *cp)
+{
+	return cp->position ? cp->position : "";
+}
+
+/* "checkout: 2 of 5 measures done; checkout/payment: 1 of 3", from the
+ * frames and the measure counts (counts[i], or unknown when NULL). */
+static char *describe(const cadence_checkpoint *cp, const size_t *counts)
+{
+	strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	for (size_t i = 0; i < cp->nframes; i++) {
+		if (i)
+			strbuf_addc(&path, '/');
+		strbuf_adds(&path, cp->frames[i].cadence);
+		strbuf_addf(&sb, "%s%s: %zu", i ? "; " : "", strbuf_cstr(&path) ? path.buf : "",
+			    cp->frames[i].next);
+		if (counts)
+			strbuf_addf(&sb, " of %zu", counts[i]);
+		strbuf_adds(&sb, i ? "" : " measures done");
+	}
+	strbuf_free(&path);
+	return strbuf_detach(&sb);
+}
+
+static void set_err(cadence_run_error *err, int code, strbuf *msg)
+{
+	if (!err)
+		return;
+	cadence_run_error_clear(err);
+	err->code = code;
+	err->message = strbuf_cstr(msg) ? strbuf_detach(msg) : strdup(cadence_strerror(code));
+}
+
+/* ---- files and their hashes ------------------------------------------------------ */
+
+/* The directory of `file` with its '/', or "" */
+static size_t dir_len(const char *file)
+{
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	return slash ? (size_t)(slash - file) + 1 : 0;
+}
+
+/* Every file `project` loaded (or only `root`), named relative to the
+ * directory of `base` (an absolute path, or NULL: the first file's). */
+static int collect_files(const cadence_project *project, const cadence_def *root,
+			 const char *base, ckfile **out, size_t *nout)
+{
+	size_t n = project ? cadence_project_count(project) : 1;
+	ckfile *files = calloc(n ? n : 1, sizeof(*files));
+	char *first = NULL;
+	size_t k = 0;
+	*out = NULL;
+	*nout = 0;
+	if (!files)
+		return CADENCE_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const cadence_def *d = project ? cadence_project_get(project, i) : root;
+		if (!d || !d->path || !d->text)
+			continue;	/* built in code */
+		char *real = realpath(d->path, NULL);
+		const char *p = real ? real : d->path;
+		if (!base && !first)
+			first = strdup(p);
+		const char *b = base ? base : first;
+		size_t dl = dir_len(b);
+		if (dl && !strncmp(p, b, dl))
+			p += dl;
+		files[k].path = strdup(p);
+		free(real);
+		if (!files[k].path) {
+			k++;
+			goto oom;
+		}
+		sha256_hex(d->text, d->text_len, files[k].sha256);
+		k++;
+	}
+	free(first);
+	*out = files;
+	*nout = k;
+	return 0;
+oom:
+	free(first);
+	for (size_t i = 0; i < k; i++)
+		free(files[i].path);
+	free(files);
+	return CADENCE_ENOMEM;
+}
+
+static void free_files(ckfile *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
+int cadence_checkpoint_check_files(const cadence_checkpoint *cp, const cadence_project *project,
+				   cadence_run_error *err)
+{
+	ckfile *now = NULL;
+	size_t n = 0;
+	strbuf msg = STRBUF_INIT;
+	if (collect_files(project, NULL, NULL, &now, &n))
+		return CADENCE_ENOMEM;
+	for (size_t i = 0; i < cp->nfiles; i++) {
+		const ckfile *was = &cp->files[i], *is = NULL;
+		for (size_t j = 0; j < n && !is; j++)
+			if (!strcmp(now[j].path, was->path))
+				is = &now[j];
+		if (!is)
+			strbuf_addf(&msg, "%s'%s' is no longer part of the run", msg.len ? "; " : "",
+				    was->path);
+		else if (strcmp(is->sha256, was->sha256))
+			strbuf_addf(&msg, "%s'%s' changed", msg.len ? "; " : "", was->path);
+	}
+	for (size_t j = 0; j < n; j++) {
+		int known = 0;
+		for (size_t i = 0; i < cp->nfiles && !known; i++)
+			known = !strcmp(now[j].path, cp->files[i].path);
+		if (!known)
+			strbuf_addf(&msg, "%s'%s' is new to the run", msg.len ? "; " : "", now[j].path);
+	}
+	free_files(now, n);
+	if (!msg.len)
+		return 0;
+	strbuf m = STRBUF_INIT;
+	strbuf_addf(&m, "the cadence files are not those the checkpoint was written for: %s",
+		    strbuf_cstr(&msg) ? msg.buf : "");
+	strbuf_free(&msg);
+	set_err(err, CADENCE_EINVALID, &m);
+	strbuf_free(&m);
+	return CADENCE_EINVALID;
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+static cJSON *to_json(const cadence_checkpoint *cp)
+{
+	cJSON *o = cJSON_CreateObject(), *files = NULL, *frames = NULL;
+	char when[32] = "";
+	time_t t = time(NULL);
+	struct tm tm;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!o || !cJSON_AddStringToObject(o, "format", CKPT_FORMAT) ||
+	    !cJSON_AddNumberToObject(o, "version", CKPT_VERSION) ||
+	    !cJSON_AddStringToObject(o, "cadence", cp->cadence) ||
+	    !(cp->file ? cJSON_AddStringToObject(o, "file", cp->file) : cJSON_AddNullToObject(o, "file")) ||
+	    !cJSON_AddStringToObject(o, "run_id", cp->run_id ? cp->run_id : "") ||
+	    !cJSON_AddStringToObject(o, "written", when) ||
+	    !cJSON_AddBoolToObject(o, "complete", cp->complete) ||
+	    !cJSON_AddStringToObject(o, "position", cadence_checkpoint_position(cp)) ||
+	    !(files = cJSON_AddArrayToObject(o, "files")) ||
+	    !(frames = cJSON_AddArrayToObject(o, "frames")))
+		goto oom;
+	for (size_t i = 0; i < cp->nfiles; i++) {
+		cJSON *f = cJSON_CreateObject();
+		if (!f || !cJSON_AddItemToArray(files, f) ||
+		    !cJSON_AddStringToObject(f, "path", cp->files[i].path) ||
+		    !cJSON_AddStringToObject(f, "sha256", cp->files[i].sha256))
+			goto oom;
+	}
+	for (size_t i = 0; i < cp->nframes; i++) {
+		cJSON *f = cJSON_CreateObject();
+		if (!f || !cJSON_AddItemToArray(frames, f) ||
+		    !cJSON_AddStringToObject(f, "cadence", cp->frames[i].cadence) ||
+		    !cJSON_AddNumberToObject(f, "next", (double)cp->frames[i].next) ||
+		    /* a reference: the score is not copied */
+		    !cJSON_AddItemReferenceToObject(f, "score", cp->frames[i].score))
+			goto oom;
+	}
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static char *to_text(const cadence_checkpoint *cp)
+{
+	cJSON *o = to_json(cp);
+	char *s = o ? cJSON_Print(o) : NULL;
+	cJSON_Delete(o);
+	return s;
+}
+
+int cadence_checkpoint_write(const cadence_checkpoint *cp, FILE *out)
+{
+	char *s = to_text(cp);
+	if (!s)
+		return CADENCE_ENOMEM;
+	int rc = fprintf(out, "%s\n", s) < 0 ? CADENCE_EIO : 0;
+	cJSON_free(s);
+	return rc;
+}
+
+int cadence_checkpoint_write_file(const cadence_checkpoint *cp, const char *path)
+{
+	char *s = to_text(cp);
+	if (!s) {
+		errno = ENOMEM;
+		return CADENCE_ENOMEM;
+	}
+	size_t len = strlen(s);
+	s[len] = '\n';	/* in place of the NUL, written by length */
+	int e = afile_write(path, s, len + 1, 0600, 1);
+	cJSON_free(s);
+	if (e) {
+		errno = e;
+		return CADENCE_EIO;
+	}
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+static const cJSON *key(const cJSON *o, const char *k, int (*is)(const cJSON *), strbuf *why,
+			const char *what)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!v || !is(v)) {
+		if (!why->len)
+			strbuf_addf(why, "%s '%s' %s", what, k, v ? "has the wrong type" : "is missing");
+		return NULL;
+	}
+	return v;
+}
+
+static int is_hex64(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == 64;
+}
+
+static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
+{
+	const cJSON *fmt = key(o, "format", cJSON_IsString, why, "key");
+	if (fmt && strcmp(fmt->valuestring, CKPT_FORMAT)) {
+		strbuf_addf(why, "its format is '%s', not '" CKPT_FORMAT "'", fmt->valuestring);
+		return -1;
+	}
+	const cJSON *ver = key(o, "version", cJSON_IsNumber, why, "key");
+	if (ver && ver->valuedouble != CKPT_VERSION) {
+		strbuf_addf(why, "it is version %g; this cadence reads version %d", ver->valuedouble,
+			    CKPT_VERSION);
+		return -1;
+	}
+	const cJSON *cad = key(o, "cadence", cJSON_IsString, why, "key");
+	const cJSON *file = cJSON_GetObjectItemCaseSensitive(o, "file");
+	const cJSON *run_id = key(o, "run_id", cJSON_IsString, why, "key");
+	const cJSON *complete = key(o, "complete", cJSON_IsBool, why, "key");
+	const cJSON *files = key(o, "files", cJSON_IsArray, why, "key");
+	const cJSON *frames = key(o, "frames", cJSON_IsArray, why, "key");
+	if (why->len)
+		return -1;
+	if (file && !cJSON_IsString(file) && !cJSON_IsNull(file)) {
+		strbuf_adds(why, "key 'file' has the wrong type");
+		return -1;
+	}
+	if (!(cp->cadence = strdup(cad->valuestring)) || !(cp->run_id = strdup(run_id->valuestring)) ||
+	    (cJSON_IsString(file) && !(cp->file = strdup(file->valuestring))))
+		return -2;
+	cp->complete = cJSON_IsTrue(complete);
+	size_t nf = (size_t)cJSON_GetArraySize(files), nfr = (size_t)cJSON_GetArraySize(frames);
+	if (!nfr) {
+		strbuf_adds(why, "it has no frames");
+		return -1;
+	}
+	cp->files = calloc(nf ? nf : 1, sizeof(*cp->files));
+	cp->frames = calloc(nfr, sizeof(*cp->frames));
+	if (!cp->files || !cp->frames)
+		return -2;
+	cp->capframes = nfr;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, files) {
+		const cJSON *p = key(it, "path", cJSON_IsString, why, "a file's");
+		const cJSON *h = key(it, "sha256", cJSON_IsString, why, "a file's");
+		if (!p || !h)
+			return -1;
+		if (!is_hex64(h->valuestring)) {
+			strbuf_addf(why, "the sha256 of '%s' is not 64 hex digits", p->valuestring);
+			return -1;
+		}
+		if (!(cp->files[cp->nfiles].path = strdup(p->valuestring)))
+			return -2;
+		memcpy(cp->files[cp->nfiles++].sha256, h->valuestring, 65);
+	}
+	cJSON_ArrayForEach(it, frames) {
+		const cJSON *c = key(it, "cadence", cJSON_IsString, why, "a frame's");
+		const cJSON *nx = key(it, "next", cJSON_IsNumber, why, "a frame's");
+		const cJSON *sc = key(it, "score", cJSON_IsObject, why, "a frame's");
+		if (!c || !nx || !sc)
+			return -1;
+		if (nx->valuedouble < 0 || nx->valuedouble > (double)INT_MAX ||
+		    nx->valuedouble != (double)(size_t)nx->valuedouble) {
+			strbuf_addf(why, "the frame of '%s' has a bad measure index %g", c->valuestring,
+				    nx->valuedouble);
+			return -1;
+		}
+		ckframe *f = &cp->frames[cp->nframes++];
+		f->next = (size_t)nx->valuedouble;
+		if (!(f->cadence = strdup(c->valuestring)) || !(f->score = cJSON_Duplicate(sc, 1)))
+			return -2;
+	}
+	if (strcmp(cp->frames[0].cadence, cp->cadence)) {
+		strbuf_addf(why, "its first frame is of '%s', not of its cadence '%s'",
+			    cp->frames[0].cadence, cp->cadence);
+		return -1;
+	}
+	return (cp->position = describe(cp, NULL)) ? 0 : -2;
+}
+
+int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t len,
+			     cadence_run_error *err)
+{
+	strbuf why = STRBUF_INIT, m = STRBUF_INIT;
+	const char *end = NULL;
+	int rc = 0;
+	*out = NULL;
+	cJSON *o = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	cadence_checkpoint *cp = calloc(1, sizeof(*cp));
+	if (!cp) {
+		cJSON_Delete(o);
+		return CADENCE_ENOMEM;
+	}
+	if (!o) {
+		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
+		strbuf_addf(&m, "it is not JSON: %s at byte %zu of %zu",
+			    at >= len ? "it ends early (truncated?)" : "unexpected text", at, len);
+		rc = CADENCE_EINVALID;
+	} else if (!cJSON_IsObject(o)) {
+		strbuf_adds(&m, "it is not a JSON object");
+		rc = CADENCE_EINVALID;
+	} else {
+		int p = parse_into(cp, o, &why);
+		if (p == -2) {
+			rc = CADENCE_ENOMEM;
+		} else if (p) {
+			strbuf_adds(&m, strbuf_cstr(&why) ? why.buf : "");
+			rc = CADENCE_EINVALID;
+		}
+	}
+	cJSON_Delete(o);
+	strbuf_free(&why);
+	if (rc) {
+		cadence_checkpoint_free(cp);
+		set_err(err, rc, &m);
+	} else {
+		*out = cp;
+	}
+	strbuf_free(&m);
+	return rc;
+}
+
+int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
+				 cadence_run_error *err)
+{
+	strbuf m = STRBUF_INIT, buf = STRBUF_INIT;
+	*out = NULL;
+	FILE *f = fopen(path, "rb");
+	int e = 0;
+	if (f) {
+		char chunk[8192];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf.len <= MAX_CHECKPOINT)
+			strbuf_add(&buf, chunk, n);
+		if (ferror(f))
+			e = errno ? errno : EIO;
+		fclose(f);
+	} else {
+		e = errno;
+	}
+	if (e) {
+		strbuf_addf(&m, "cannot read the checkpoint '%s': %s", path, strerror(e));
+		set_err(err, CADENCE_EIO, &m);
+		strbuf_free(&m);
+		strbuf_free(&buf);
+		errno = e;
+		return CADENCE_EIO;
+	}
+	if (buf.failed) {
+		strbuf_free(&buf);
+		return CADENCE_ENOMEM;
+	}
+	cadence_run_error why = CADENCE_RUN_ERROR_INIT;
+	int rc = buf.len > MAX_CHECKPOINT ? CADENCE_EINVALID
+		 : cadence_checkpoint_parse(out, buf.buf ? buf.buf : "", buf.len, &why);
+	if (rc == CADENCE_EINVALID) {
+		strbuf_addf(&m, "'%s' is not a valid checkpoint: %s", path,
+			    why.message ? why.message : "it is larger than a checkpoint can be");
+		set_err(err, rc, &m);
+	}
+	cadence_run_error_clear(&why);
+	strbuf_free(&m);
+	strbuf_free(&buf);
+	return rc;
+}
+
+/* ---- the engine's side ------------------------------------------------------------ */
+
+int ckpt_begin(rrun *run, const cadence_checkpoint_opts *co)
+{
+	cadence_runner *r = run->r;
+	run->resume = co ? co->resume : NULL;
+	run->resume_at = 0;
+	if (!co || !co->on_checkpoint)
+		return 0;
+	cadence_checkpoint *cp = calloc(1, sizeof(*cp));
+	if (!cp)
+		return CADENCE_ENOMEM;
+	cp->borrowed = 1;
+	run->ck = cp;
+	run->on_ck = co->on_checkpoint;
+	run->ck_ctx = co->ctx;
+	if (r->root->path && !(cp->file = realpath(r->root->path, NULL)))
+		cp->file = strdup(r->root->path);
+	if (!(cp->cadence = strdup(r->root_plan->name)) || !(cp->run_id = strdup(run->run_id)) ||
+	    (r->root->path && !cp->file))
+		return CADENCE_ENOMEM;
+	return collect_files(r->project, r->root, cp->file, &cp->files, &cp->nfiles);
+}
+
+void ckpt_end(rrun *run)
+{
+	cadence_checkpoint_free(run->ck);
+	run->ck = NULL;
+}
+
+int ckpt_after_measure(rframe *fr, size_t next)
+{
+	rrun *run = fr->run;
+	cadence_checkpoint *cp = run->ck;
+	size_t n = fr->depth + 1;
+	size_t counts[CADENCE_MAX_CHILD_DEPTH];
+	if (!cp)
+		return 0;
+	if (n > cp->capframes) {
+		ckframe *f = realloc(cp->frames, n * sizeof(*f));
+		if (!f)
+			return ENOMEM;
+		cp->frames = f;
+		cp->capframes = n;
+	}
+	cp->nframes = n;
+	for (const rframe *a = fr; a; a = a->parent) {
+		ckframe *f = &cp->frames[a->depth];
+		f->cadence = (char *)a->plan->name;	/* borrowed */
+		f->next = a == fr ? next : a->measure->index;
+		f->score = a->score.obj;
+		counts[a->depth] = a->plan->nmeasures;
+	}
+	cp->complete = fr->depth == 0 && next == fr->plan->nmeasures;
+	free(cp->position);
+	if (!(cp->position = describe(cp, counts)))
+		return ENOMEM;
+	return run->on_ck(run->ck_ctx, cp);
+}
+
+int ckpt_fit(rrun *run, rfail *f)
+{
+	const cadence_checkpoint *cp = run->resume;
+	const rplan *p = run->r->root_plan;
+	if (strcmp(cp->frames[0].cadence, p->name)) {
+		rfail_set(f, "the checkpoint is of cadence '%s', not of '%s'", cp->frames[0].cadence,
+			  p->name);
+		return CADENCE_EINVALID;
+	}
+	for (size_t i = 0; i < cp->nframes; i++) {
+		const ckframe *fr = &cp->frames[i];
+		rscore s;
+		rfail g = RFAIL_INIT;
+		if (i) {
+			const rmeasure *ms = cp->frames[i - 1].next < p->nmeasures
+				? &p->measures[cp->frames[i - 1].next] : NULL;
+			if (!ms || !ms->child || strcmp(ms->child->name, fr->cadence)) {
+				rfail_set(f, "the checkpoint is inside child cadence '%s' at measure %zu "
+					  "of '%s', which does not run that child", fr->cadence,
+					  cp->frames[i - 1].next + 1, p->name);
+				return CADENCE_EINVALID;
+			}
+			p = ms->child;
+		}
+		if (fr->next > p->nmeasures || (i + 1 < cp->nframes && fr->next == p->nmeasures)) {
+			rfail_set(f, "the checkpoint's position in '%s' (measure %zu) is past its %zu "
+				  "measures", p->name, fr->next + 1, p->nmeasures);
+			return CADENCE_EINVALID;
+		}
+		int rc = score_from_input(&s, p, fr->score, &g);
+		score_free(&s);
+		if (rc) {
+			rfail_set(f, "the checkpoint's score of '%s' does not fit its declaration: %s",
+				  p->name, strbuf_cstr(&g.msg) ? g.msg.buf : "out of memory");
+			rfail_free(&g);
+			return rc == CADENCE_ENOMEM ? rc : CADENCE_EINVALID;
+		}
+		rfail_free(&g);
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* Files replaced atomically: written to a temporary file in the same
+ * directory, then renamed over the target, so a reader (node_exporter, an
+ * OpenTelemetry Collector, `cadence resume`) sees the old file or the new
+ * one, never a part; a process killed meanwhile leaves at most a stray
+ * temporary file (PATH.tmp.XXXXXX). */
+#ifndef CADENCE_AFILE_H
+#define CADENCE_AFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Replaces `path` with data[0..len), file mode `mode`; with `durable`, the
+ * data reach the disk (fsync) before the rename.  Returns 0 or an errno
+ * value; on failure `path` is untouched and the temporary file removed. */
+int afile_write(const char *path, const void *data, size_t len, mode_t mode, int durable);
+
+/* Whether afile_write() can work: a temporary file can be made beside
+ * `path` (it is removed again) and `path` is not a directory.  Returns 0 or
+ * an errno value. */
+int afile_probe(const char *path);
+
+#endif
