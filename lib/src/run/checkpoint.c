@@ -381,8 +381,12 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 	}
 	if (!o) {
 		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
+		/* cJSON stops at the last byte of a text cut short */
+		size_t rest = at;
+		while (rest < len && strchr(" \t\r\n", data[rest]))
+			rest++;
 		strbuf_addf(&m, "it is not JSON: %s at byte %zu of %zu",
-			    at >= len ? "it ends early (truncated?)" : "unexpected text", at, len);
+			    rest + 1 >= len ? "it ends early (truncated?)" : "unexpected text", at, len);
 		rc = CADENCE_EINVALID;
 	} else if (!cJSON_IsObject(o)) {
 		strbuf_adds(&m, "it is not a JSON object");

@@ -560,10 +560,14 @@ int cadence_runner_run_checkpointed(cadence_runner *r, const cJSON *input,
 		goto out;
 	}
 	if (run.resume && (input || (rc = ckpt_fit(&run, &f)))) {
+		/* nothing started: an error without an event */
 		if (input)
 			rfail_set(&f, "a resumed run takes its score from the checkpoint, not an input");
 		rc = rc ? rc : CADENCE_EINVAL;
-		run_error(&run, &root, NULL, 0, rc, &f);
+		if (err) {
+			err->code = rc;
+			err->message = strbuf_detach(&f.msg);
+		}
 		goto out;
 	}
 	rc = score_from_input(&root.score, r->root_plan,

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# cadence run --events: every line valid against docs/events.schema.json,
+# on a run with a sync, a split, a child and a retried note; the order of
+# the stream; a merge conflict; breakers opening; '-' for stderr.
+source "$(dirname "$0")/lib.sh"
+export CADENCE_STATE_DIR=$tmp/state
+source "$(dirname "$0")/observe.fixture"
+schema=$src/docs/events.schema.json
+
+# validate FILE: every line against the schema; prints the event names
+validate() {
+	python3 - "$schema" "$1" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+for n, line in enumerate(open(sys.argv[2]), 1):
+    ev = json.loads(line)
+    errors = sorted(v.iter_errors(ev), key=str)
+    if errors:
+        sys.exit(f"line {n}: {errors[0].message}: {line}")
+    print(ev["event"], ev.get("path"), ev.get("note", ev.get("measure", "")))
+PY
+}
+
+run "$cadence" run "$tmp/shop.cadence.yaml" --events "$tmp/events.jsonl"
+expect "the run succeeds" 0
+run validate "$tmp/events.jsonl"
+expect "every event fits docs/events.schema.json" 0
+names=$out
+assert "the stream starts with the cadence" test "$(head -1 <<<"$names")" = "cadence_started shop "
+assert "... and ends with it" test "$(tail -1 <<<"$names")" = "cadence_completed shop "
+assert "one run id for every event" test "$(python3 -c '
+import json, sys
+print(len({json.loads(l)["run_id"] for l in open(sys.argv[1])}))' "$tmp/events.jsonl")" = 1
+assert "the sync's notes started" grep -qx 'note_started shop left' <<<"$names"
+assert "a failed attempt" grep -qx 'note_failed shop flaky' <<<"$names"
+assert "... then retried" grep -qx 'note_retried shop flaky' <<<"$names"
+assert "its stderr line" grep -qx 'note_log shop flaky' <<<"$names"
+assert "the split's branch" grep -qx 'note_completed shop small' <<<"$names"
+assert "the child cadence, with its path" grep -qx 'cadence_started shop/pay ' <<<"$names"
+assert "the child's note" grep -qx 'note_completed shop/pay charge' <<<"$names"
+assert "the child ends before its measure" test "$(grep -n 'cadence_completed shop/pay\|measure_completed shop payment' <<<"$names" | cut -d: -f2 | xargs)" = "cadence_completed shop/pay measure_completed shop payment"
+line=$(grep '"note_failed"' "$tmp/events.jsonl")
+assert "a failure carries its error type and message" grep -q '"error_type":"exit_status".*"message":"it exited with status 3' <<<"$line"
+
+# --events -: on stderr, beside the log
+run "$cadence" run "$tmp/shop.cadence.yaml" --events - --score '{"fail": true}'
+expect "a failing run, events on stderr" 1 '' '"event":"cadence_failed"'
+grep '^{' "$tmp/.err" >"$tmp/stderr.jsonl"
+run validate "$tmp/stderr.jsonl"
+expect "the events on stderr fit the schema" 0 'note_failed shop/pay charge'
+assert "an error event names the failure" grep -q '"event":"error".*"message":"shop/pay: note .charge.: it exited with status 2' "$tmp/stderr.jsonl"
+
+# a merge conflict, a skipped note, a circuit breaker that opens
+cat >"$tmp/edge.cadence.yaml" <<'YAML'
+cadence: edge
+score:
+  total: {type: integer, default: 0}
+  s:     {type: string, default: ""}
+notes:
+  idle:
+    run: [sh, -c, 'echo "{\"\$skip\": true}"']
+  down:
+    run: [sh, -c, 'exit 1']
+    retry: {attempts: 3, delay: 1ms}
+    circuit_breaker: {failure_threshold: 2, recovery_timeout: 60s}
+    fallback: {s: fallback}
+  ten:
+    run: [sh, -c, 'echo "{\"total\": 10}"']
+  twelve:
+    run: [sh, -c, 'echo "{\"total\": 12}"']
+measures:
+  - then: idle
+  - then: down
+  - sync: add
+    notes: [ten, twelve]
+YAML
+run "$cadence" run "$tmp/edge.cadence.yaml" --events "$tmp/edge.jsonl"
+expect "the conflict fails the run" 1 '' "notes 'ten' and 'twelve' both changed field 'total'"
+run validate "$tmp/edge.jsonl"
+expect "conflicts, skips and breakers fit the schema" 0
+names=$out
+assert "a skipped note" grep -qx 'note_skipped edge idle' <<<"$names"
+assert "the breaker opened" grep -qx 'breaker_opened edge down' <<<"$names"
+assert "the fallback applied" grep -qx 'note_fell_back edge down' <<<"$names"
+assert "a merge conflict" grep -qx 'merge_conflict edge twelve' <<<"$names"
+assert "the conflict names the field" grep -q '"event":"merge_conflict".*"field":"total"' "$tmp/edge.jsonl"
+assert "the breaker's states" grep -q '"event":"breaker_opened".*"state":"open","previous_state":"closed"' "$tmp/edge.jsonl"
+assert "cadence_failed last" test "$(tail -1 <<<"$names")" = "cadence_failed edge "
+
+# a breaker that closes: recovery passes, the next call succeeds
+cat >"$tmp/heal.cadence.yaml" <<'YAML'
+cadence: heal
+score:
+  s: {type: string, default: ""}
+notes:
+  down:
+    run: [sh, -c, 'if [ -e "$CADENCE_DIR/healed" ]; then echo "{\"s\": \"ok\"}"; else exit 1; fi']
+    circuit_breaker: {failure_threshold: 1, recovery_timeout: 1ms}
+    fallback: {s: fallback}
+measures:
+  - then: down
+YAML
+run "$cadence" run "$tmp/heal.cadence.yaml" --events "$tmp/heal1.jsonl"
+expect "the first call fails and opens the breaker" 0
+touch "$tmp/healed"
+sleep 0.01
+run "$cadence" run "$tmp/heal.cadence.yaml" --events "$tmp/heal2.jsonl"
+expect "the probe succeeds" 0 '"s":[[:space:]]*"ok"'
+run validate "$tmp/heal2.jsonl"
+expect "breaker events of the probe fit the schema" 0
+assert "half-open, then closed" test "$(grep '^breaker_' <<<"$out" | cut -d' ' -f1 | xargs)" = "breaker_half_opened breaker_closed"
+finish
