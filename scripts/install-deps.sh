@@ -26,6 +26,7 @@ packages="
 	chromium
 	fonts-dejavu-core
 	fonts-liberation
+	prometheus
 "
 
 if [ "$(id -u)" -ne 0 ]; then
