@@ -7,6 +7,8 @@ cadence=$1
 src=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# CADENCE_TEST_VALGRIND=1: $cadence runs under valgrind memcheck
+[[ -z ${CADENCE_TEST_VALGRIND:-} ]] || source "$src/tests/memcheck/valgrind.sh"
 fails=0
 passes=0
 status=0 out= err=
@@ -60,6 +62,7 @@ assert() {
 }
 
 finish() {
+	! declare -F memcheck_finish >/dev/null || memcheck_finish
 	echo "# $passes passed, $fails failed"
 	[[ $fails == 0 ]]
 }

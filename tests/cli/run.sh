@@ -130,11 +130,14 @@ run "$cadence" run --plugin "$tmp/none.so" "$tmp/plugged.cadence.yaml" --score '
 expect "a plugin that cannot load" 2 '' "cannot load plugin"
 
 # --- a circuit breaker across invocations ---------------------------------------------------
+# (under valgrind, CADENCE_TEST_VALGRIND, one invocation takes about a second)
+rt=1
+[[ -z ${CADENCE_TEST_VALGRIND:-} ]] || rt=6
 w breaker.cadence.yaml 'cadence: breaker
 notes:
   call:
     run: [sh, -c, "test -e \"$CADENCE_DIR/up\" || { echo down >&2; exit 1; }"]
-    circuit_breaker: {failure_threshold: 1, recovery_timeout: 1s}
+    circuit_breaker: {failure_threshold: 1, recovery_timeout: '"$rt"'s}
 measures:
   - then: call
 '
@@ -144,7 +147,7 @@ touch "$tmp/up"
 run "$cadence" run "$tmp/breaker.cadence.yaml"
 expect "breaker: open, the next invocation is rejected" 1 '' "circuit breaker is open after 1 failures"
 assert "breaker: its state is a file" test -f "$CADENCE_STATE_DIR/breaker.call.breaker.json"
-sleep 1.1
+sleep "$rt.1"
 run "$cadence" run "$tmp/breaker.cadence.yaml"
 expect "breaker: half-open, the probe goes through and closes it" 0
 run "$cadence" run --state-dir "$CADENCE_STATE_DIR" "$tmp/breaker.cadence.yaml"

@@ -147,6 +147,13 @@ static int unreadable(cadence_diags *diags, const char *path, const char *why)
 	return r.oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
+/* a failed open or read: running out of memory (fopen allocates) is not a
+ * problem of the file */
+static int unreadable_errno(cadence_diags *diags, const char *path, int e)
+{
+	return e == ENOMEM ? CADENCE_ENOMEM : unreadable(diags, path, strerror(e));
+}
+
 int cadence_load_file(cadence_def **out, const char *path,
 		      const cadence_load_opts *opts, cadence_diags *diags)
 {
@@ -158,11 +165,11 @@ int cadence_load_file(cadence_def **out, const char *path,
 	*out = NULL;
 	f = fopen(path, "rb");
 	if (!f)
-		return unreadable(diags, path, strerror(errno));
+		return unreadable_errno(diags, path, errno);
 	if (fstat(fileno(f), &st)) {
 		int e = errno;
 		fclose(f);
-		return unreadable(diags, path, strerror(e));
+		return unreadable_errno(diags, path, e);
 	}
 	if (S_ISDIR(st.st_mode)) {
 		fclose(f);
@@ -205,7 +212,7 @@ int cadence_load_file(cadence_def **out, const char *path,
 		int e = errno;
 		free(buf);
 		fclose(f);
-		return unreadable(diags, path, strerror(e));
+		return unreadable_errno(diags, path, e);
 	}
 	fclose(f);
 	if (len > o.max_file_size) {

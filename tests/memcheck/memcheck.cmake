@@ -1,0 +1,30 @@
+# The CLI tests again under valgrind memcheck (docs/reliability.md):
+# memcheck/cli/NAME runs tests/cli/NAME.sh with CADENCE_TEST_VALGRIND=1, so
+# that every run of the binary goes through valgrind (tests/memcheck/
+# valgrind.sh) and any error or definite/indirect leak fails the test.
+# Off by default (valgrind makes them slow); CI turns it on in the plain
+# build (a sanitizer build cannot run under valgrind).  Left out: the
+# Mermaid render (Chromium) and the install test (it builds and installs
+# this build, which the other tests already run).
+option(CADENCE_MEMCHECK "Also run the CLI tests under valgrind memcheck (memcheck/cli/*)" OFF)
+
+if(CADENCE_MEMCHECK)
+  find_program(CADENCE_VALGRIND valgrind REQUIRED)
+  file(GLOB scripts CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/cli/*.sh)
+  foreach(script ${scripts})
+    get_filename_component(name ${script} NAME_WE)
+    if(name MATCHES "^(lib|diagram_mermaid|install)$")
+      continue()
+    endif()
+    # the environment of cli/NAME (tests/cli.cmake, tests/run.cmake), and
+    # the switch
+    set(env "CI=true;NO_COLOR=")
+    if(TEST cli/${name})
+      get_test_property(cli/${name} ENVIRONMENT env)
+    endif()
+    add_test(NAME memcheck/cli/${name}
+             COMMAND bash ${script} $<TARGET_FILE:cadence> ${PROJECT_SOURCE_DIR})
+    set_tests_properties(memcheck/cli/${name} PROPERTIES LABELS memcheck
+      ENVIRONMENT "${env};CADENCE_TEST_VALGRIND=1")
+  endforeach()
+endif()

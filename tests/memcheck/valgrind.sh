@@ -1,0 +1,40 @@
+# Sourced by tests/cli/lib.sh when CADENCE_TEST_VALGRIND is set (the
+# memcheck/cli/NAME tests, tests/memcheck/memcheck.cmake): from here on
+# $cadence is a wrapper, also named `cadence`, that runs the binary under
+# valgrind memcheck, each process with its own log; memcheck_finish (called
+# by finish) fails the script when any log holds a report: an error, or a
+# leak that is definite or indirect.  Valgrind's status 99 on a report also
+# breaks the script's expected statuses.
+memcheck_real=$cadence
+memcheck_dir=$tmp/.memcheck
+mkdir -p "$memcheck_dir/bin" "$memcheck_dir/logs"
+cat >"$memcheck_dir/bin/cadence" <<EOF
+#!/bin/sh
+exec valgrind --quiet --tool=memcheck --leak-check=full \\
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \\
+	--error-exitcode=99 --num-callers=30 \\
+	--suppressions="$src/tests/memcheck/valgrind.supp" \\
+	--log-file="$memcheck_dir/logs/%p.log" "$memcheck_real" "\$@"
+EOF
+chmod +x "$memcheck_dir/bin/cadence"
+cadence=$memcheck_dir/bin/cadence
+
+memcheck_finish() {
+	local log n=0
+	for log in "$memcheck_dir"/logs/*.log; do
+		# a report is a line "==PID== ..."; "--PID-- WARNING: unhandled
+		# syscall" (pidfd_open in valgrind 3.19: cadence falls back) is not
+		grep -q '^==[0-9]*==' "$log" || continue
+		n=$((n + 1))
+		if [[ $n -le 3 ]]; then
+			echo "valgrind report:"
+			sed 's/^/  /' "$log" | head -60
+		fi
+	done
+	if [[ $n -eq 0 ]]; then
+		ok "valgrind memcheck: no error and no leak in $(ls "$memcheck_dir/logs" | wc -l) runs"
+	else
+		status=0 out= err=
+		fail "valgrind memcheck: $n runs with reports"
+	fi
+}
