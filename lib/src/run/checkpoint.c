@@ -366,6 +366,31 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 	return (cp->position = describe(cp, NULL)) ? 0 : -2;
 }
 
+/* Whether a text that is not JSON was cut short: it ends inside a string,
+ * or with brackets still open, or is empty. */
+static int cut_short(const char *s, size_t len)
+{
+	size_t depth = 0, content = 0;
+	int in_string = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && depth) {
+			depth--;
+		}
+		content += !strchr(" \t\r\n", c);
+	}
+	return in_string || depth || !content;
+}
+
 int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t len,
 			     cadence_run_error *err)
 {
@@ -381,12 +406,9 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 	}
 	if (!o) {
 		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
-		/* cJSON stops at the last byte of a text cut short */
-		size_t rest = at;
-		while (rest < len && strchr(" \t\r\n", data[rest]))
-			rest++;
 		strbuf_addf(&m, "it is not JSON: %s at byte %zu of %zu",
-			    rest + 1 >= len ? "it ends early (truncated?)" : "unexpected text", at, len);
+			    cut_short(data, len) ? "it ends early (truncated?)" : "unexpected text",
+			    at, len);
 		rc = CADENCE_EINVALID;
 	} else if (!cJSON_IsObject(o)) {
 		strbuf_adds(&m, "it is not a JSON object");

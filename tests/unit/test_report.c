@@ -1,0 +1,440 @@
+/* The reporters (cadence/report.h) and checkpoints (cadence/checkpoint.h)
+ * through the library, as an embedding program uses them: metrics, events
+ * and traces of runs of C notes, runs on several threads into one
+ * reporter, checkpoints saved after each measure, resumed to the score of
+ * a whole run, and every way a checkpoint can be bad. */
+#include <cadence/cadence.h>
+#include <cadence/checkpoint.h>
+#include <cadence/report.h>
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/sha256.h"
+#include "util/strbuf.h"
+
+/* ---- C notes ------------------------------------------------------------------- */
+
+/* n = n + 1 */
+static int bump(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)ctx;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(score, "n");
+	*changes = cJSON_CreateObject();
+	cJSON_AddNumberToObject(*changes, "n", n->valuedouble + 1);
+	return CADENCE_NOTE_OK;
+}
+
+/* fails on its first attempt, then bumps */
+static int flaky(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	if (cadence_note_attempt(ctx) < 2)
+		return cadence_note_fail(ctx, "not yet");
+	return bump(ctx, score, changes);
+}
+
+static int broken(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)score;
+	(void)changes;
+	return cadence_note_fail(ctx, "always");
+}
+
+/* ---- fixture: a cadence in memory, a runner over it --------------------------------- */
+
+static const char *const text =
+	"cadence: counter\n"
+	"score:\n"
+	"  n: {type: integer, default: 0}\n"
+	"  s: {type: string, default: \"\"}\n"
+	"notes:\n"
+	"  bump: {symbol: bump}\n"
+	"  flaky: {symbol: flaky, retry: {attempts: 2, delay: 1ms}}\n"
+	"  broken:\n"
+	"    symbol: broken\n"
+	"    circuit_breaker: {failure_threshold: 1, recovery_timeout: 60s}\n"
+	"    fallback: {s: fell back}\n"
+	"measures:\n"
+	"  - then: bump\n"
+	"  - then: flaky\n"
+	"  - then: broken\n"
+	"  - sequence: twice\n"
+	"    notes: [bump, bump]\n";
+
+typedef struct fx {
+	cadence_project *project;
+	const cadence_def *def;
+	cadence_runner *r;
+} fx;
+
+static void fx_open(fx *f, const cadence_run_hooks *hooks)
+{
+	cadence_diags *d;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_project_new(&f->project, NULL), 0);
+	cr_assert_eq(cadence_project_load_buffer(f->project, "counter.cadence.yaml", text,
+						 strlen(text), &f->def, d), 0);
+	cadence_diags_free(d);
+	cadence_run_opts o = CADENCE_RUN_OPTS_INIT;
+	o.hooks = hooks;
+	cr_assert_eq(cadence_runner_new(&f->r, f->project, f->def, &o), 0);
+	cadence_runner_register(f->r, "bump", bump, NULL);
+	cadence_runner_register(f->r, "flaky", flaky, NULL);
+	cadence_runner_register(f->r, "broken", broken, NULL);
+}
+
+static void fx_close(fx *f)
+{
+	cadence_runner_free(f->r);
+	cadence_project_free(f->project);
+}
+
+static char *run_to_text(fx *f, const cadence_checkpoint_opts *co, int want)
+{
+	cJSON *out = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	int rc = cadence_runner_run_checkpointed(f->r, NULL, co, &out, &err);
+	cr_assert_eq(rc, want, "run: %d (%s)", rc, err.message ? err.message : "");
+	char *s = out ? cJSON_PrintUnformatted(out) : NULL;
+	cJSON_Delete(out);
+	cadence_run_error_clear(&err);
+	return s;
+}
+
+/* What a FILE * received, as a string (owned by the caller). */
+typedef struct memfile {
+	char *buf;
+	size_t len;
+	FILE *f;
+} memfile;
+
+static void mem_open(memfile *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	cr_assert_not_null(m->f);
+}
+
+static char *mem_close(memfile *m)
+{
+	fclose(m->f);
+	return m->buf;
+}
+
+/* ---- SHA-256 -------------------------------------------------------------------- */
+
+Test(report, sha256_vectors)
+{
+	char h[65];
+	sha256_hex("", 0, h);
+	cr_assert_str_eq(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, h);
+	cr_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";	/* 56 bytes */
+	sha256_hex(two, strlen(two), h);
+	cr_assert_str_eq(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	char *million = malloc(1000000);
+	memset(million, 'a', 1000000);
+	sha256_hex(million, 1000000, h);
+	free(million);
+	cr_assert_str_eq(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* ---- metrics ------------------------------------------------------------------- */
+
+Test(report, metrics_of_runs)
+{
+	cadence_metrics *m;
+	fx f;
+	cr_assert_eq(cadence_metrics_new(&m), 0);
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event };
+	fx_open(&f, &h);
+	free(run_to_text(&f, NULL, 0));
+	free(run_to_text(&f, NULL, 0));	/* the breaker is open now: rejected */
+	memfile mf;
+	mem_open(&mf);
+	cr_assert_eq(cadence_metrics_write(m, mf.f), 0);
+	char *s = mem_close(&mf);
+	cr_assert(strstr(s, "# TYPE cadence_note_duration_seconds histogram\n"));
+	cr_assert(strstr(s, "cadence_note_runs_total{cadence=\"counter\",note=\"bump\",status=\"ok\"} 6\n"), "%s", s);
+	cr_assert(strstr(s, "cadence_note_retries_total{cadence=\"counter\",note=\"flaky\"} 2\n"));
+	cr_assert(strstr(s, "cadence_note_errors_total{cadence=\"counter\",note=\"flaky\",type=\"note\"} 2\n"));
+	cr_assert(strstr(s, "cadence_note_errors_total{cadence=\"counter\",note=\"broken\",type=\"breaker_open\"} 1\n"));
+	cr_assert(strstr(s, "cadence_circuit_breaker_state{cadence=\"counter\",note=\"broken\",state=\"open\"} 1\n"));
+	cr_assert(strstr(s, "cadence_note_fallbacks_total{cadence=\"counter\",note=\"broken\"} 2\n"));
+	cr_assert(strstr(s, "cadence_runs_total{cadence=\"counter\",status=\"ok\"} 2\n"));
+	cr_assert(strstr(s, "cadence_duration_seconds_count{cadence=\"counter\"} 2\n"));
+	free(s);
+	cr_assert_eq(cadence_metrics_write_file(m, "/nonexistent-dir/m.prom"), CADENCE_EIO);
+	cr_assert_eq(errno, ENOENT);
+	fx_close(&f);
+	cadence_metrics_free(m);
+}
+
+static void *run_many(void *arg)
+{
+	fx *f = arg;
+	for (int i = 0; i < 25; i++)
+		free(run_to_text(f, NULL, 0));
+	return NULL;
+}
+
+Test(report, metrics_from_several_threads)
+{
+	cadence_metrics *m;
+	fx f;
+	cr_assert_eq(cadence_metrics_new(&m), 0);
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event };
+	fx_open(&f, &h);
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, run_many, &f);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	memfile mf;
+	mem_open(&mf);
+	cadence_metrics_write(m, mf.f);
+	char *s = mem_close(&mf);
+	cr_assert(strstr(s, "cadence_runs_total{cadence=\"counter\",status=\"ok\"} 100\n"), "%s", s);
+	cr_assert(strstr(s, "cadence_note_runs_total{cadence=\"counter\",note=\"bump\",status=\"ok\"} 300\n"));
+	free(s);
+	fx_close(&f);
+	cadence_metrics_free(m);
+}
+
+/* ---- events and traces ------------------------------------------------------------ */
+
+Test(report, events_lines)
+{
+	memfile mf;
+	cadence_events *e;
+	fx f;
+	mem_open(&mf);
+	cr_assert_eq(cadence_events_new(&e, mf.f), 0);
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event };
+	fx_open(&f, &h);
+	free(run_to_text(&f, NULL, 0));
+	cr_assert_eq(cadence_events_status(e), 0);
+	char *s = mem_close(&mf);
+	strbuf names = STRBUF_INIT;
+	size_t lines = 0;
+	for (char *line = s, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
+		*nl = '\0';
+		cJSON *o = cJSON_Parse(line);
+		cr_assert_not_null(o, "line %zu is not JSON: %s", lines, line);
+		strbuf_addf(&names, "%s ", cJSON_GetObjectItem(o, "event")->valuestring);
+		cr_assert_str_eq(cJSON_GetObjectItem(o, "cadence")->valuestring, "counter");
+		cJSON_Delete(o);
+	}
+	const char *n = strbuf_cstr(&names);
+	const char *start = "cadence_started measure_started note_started note_completed ";
+	cr_assert(!strncmp(n, start, strlen(start)), "%s", n);
+	cr_assert(strstr(n, "note_failed note_retried note_started note_completed"), "%s", n);
+	cr_assert(strstr(n, "breaker_opened"), "%s", n);
+	cr_assert(strstr(n, "note_fell_back"), "%s", n);
+	size_t len = strlen(n), tail = strlen("measure_completed cadence_completed ");
+	cr_assert(len > tail && !strcmp(n + len - tail, "measure_completed cadence_completed "), "%s", n);
+	strbuf_free(&names);
+	free(s);
+	fx_close(&f);
+	cadence_events_free(e);
+}
+
+Test(report, events_write_failure_is_reported)
+{
+	FILE *full = fopen("/dev/full", "w");
+	if (!full)
+		cr_skip_test("no /dev/full");
+	cadence_events *e;
+	fx f;
+	cr_assert_eq(cadence_events_new(&e, full), 0);
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event };
+	fx_open(&f, &h);
+	free(run_to_text(&f, NULL, 0));
+	cr_assert_eq(cadence_events_status(e), CADENCE_EIO);
+	cr_assert_eq(errno, ENOSPC);
+	fx_close(&f);
+	cadence_events_free(e);
+	fclose(full);
+}
+
+Test(report, a_trace_per_run)
+{
+	cadence_trace *t;
+	fx f;
+	cr_assert_eq(cadence_trace_new(&t), 0);
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, t, cadence_trace_on_event };
+	fx_open(&f, &h);
+	free(run_to_text(&f, NULL, 0));
+	free(run_to_text(&f, NULL, 0));
+	memfile mf;
+	mem_open(&mf);
+	cr_assert_eq(cadence_trace_write(t, mf.f), 0);
+	char *s = mem_close(&mf);
+	char *second = strchr(s, '\n');
+	cr_assert_not_null(second);
+	*second++ = '\0';
+	cJSON *a = cJSON_Parse(s), *b = cJSON_Parse(second);
+	cr_assert(a && b, "two lines of JSON");
+	const cJSON *sa = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		cJSON_GetObjectItem(a, "resourceSpans"), 0), "scopeSpans"), 0), "spans");
+	const cJSON *sb = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		cJSON_GetObjectItem(b, "resourceSpans"), 0), "scopeSpans"), 0), "spans");
+	/* 1 cadence + 4 measures + notes: bump, flaky x2, broken, bump, bump */
+	cr_assert_eq(cJSON_GetArraySize(sa), 11);
+	cr_assert_eq(cJSON_GetArraySize(sb), 11, "a rejected call has its span too");
+	cr_assert_str_neq(cJSON_GetObjectItem(cJSON_GetArrayItem(sa, 0), "traceId")->valuestring,
+			  cJSON_GetObjectItem(cJSON_GetArrayItem(sb, 0), "traceId")->valuestring);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	free(s);
+	fx_close(&f);
+	cadence_trace_free(t);
+}
+
+/* ---- checkpoints --------------------------------------------------------------------- */
+
+typedef struct saved {
+	char *text[8];		/* each checkpoint, as written */
+	size_t n;
+	int fail_at;		/* 1-based: return EACCES then */
+} saved;
+
+static int save(void *ctx, const cadence_checkpoint *cp)
+{
+	saved *s = ctx;
+	if ((int)s->n + 1 == s->fail_at)
+		return EACCES;
+	memfile mf;
+	mem_open(&mf);
+	cr_assert_eq(cadence_checkpoint_write(cp, mf.f), 0);
+	cr_assert(s->n < 8);
+	s->text[s->n++] = mem_close(&mf);
+	return 0;
+}
+
+static void saved_free(saved *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->text[i]);
+}
+
+Test(report, resume_from_every_checkpoint)
+{
+	fx f;
+	saved sv = { { NULL }, 0, 0 };
+	fx_open(&f, NULL);
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	co.on_checkpoint = save;
+	co.ctx = &sv;
+	char *want = run_to_text(&f, &co, 0);
+	cr_assert_eq(sv.n, 4, "one checkpoint per measure");
+	for (size_t i = 0; i < sv.n; i++) {
+		cadence_checkpoint *cp;
+		cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+		cr_assert_eq(cadence_checkpoint_parse(&cp, sv.text[i], strlen(sv.text[i]), &err), 0,
+			     "%s", err.message);
+		cr_assert_str_eq(cadence_checkpoint_cadence(cp), "counter");
+		cr_assert_eq(cadence_checkpoint_complete(cp), i == 3);
+		cr_assert_eq(cadence_checkpoint_check_files(cp, f.project, &err), 0, "%s", err.message);
+		cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
+		ro.resume = cp;
+		char *got = run_to_text(&f, &ro, 0);
+		/* the breaker opened in the first run: broken is rejected and
+		 * falls back, which gives the same score */
+		cr_assert_str_eq(got, want, "resumed after measure %zu", i + 1);
+		free(got);
+		cJSON one = { 0 };
+		one.type = cJSON_Object;
+		cJSON *out = NULL;
+		cr_assert_eq(cadence_runner_run_checkpointed(f.r, &one, &ro, &out, &err), CADENCE_EINVAL,
+			     "an input with a resume point");
+		cadence_run_error_clear(&err);
+		cadence_checkpoint_free(cp);
+	}
+	free(want);
+	saved_free(&sv);
+	fx_close(&f);
+}
+
+Test(report, a_checkpoint_that_cannot_be_saved_stops_the_run)
+{
+	fx f;
+	saved sv = { { NULL }, 0, 2 };
+	fx_open(&f, NULL);
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	co.on_checkpoint = save;
+	co.ctx = &sv;
+	cJSON *out = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &co, &out, &err), CADENCE_EIO);
+	cr_assert_null(out);
+	cr_assert(strstr(err.message, "counter: then 'flaky': the checkpoint after this measure "
+			 "could not be saved: Permission denied"), "%s", err.message);
+	cadence_run_error_clear(&err);
+	saved_free(&sv);
+	fx_close(&f);
+}
+
+static void bad(const char *text_, const char *why)
+{
+	cadence_checkpoint *cp = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_checkpoint_parse(&cp, text_, strlen(text_), &err), CADENCE_EINVALID, "%s", text_);
+	cr_assert_null(cp);
+	cr_assert(strstr(err.message, why), "%s: got '%s', want '%s'", text_, err.message, why);
+	cadence_run_error_clear(&err);
+}
+
+Test(report, bad_checkpoints)
+{
+	bad("", "it ends early (truncated?)");
+	bad("{\"format\": \"cadence-checkpoint\", \"vers", "it ends early (truncated?)");
+	bad("nonsense", "unexpected text at byte 0");
+	bad("[1]", "it is not a JSON object");
+	bad("{}", "key 'format' is missing");
+	bad("{\"format\": \"other\"}", "its format is 'other'");
+	bad("{\"format\": \"cadence-checkpoint\", \"version\": 2}", "it is version 2");
+	bad("{\"format\": \"cadence-checkpoint\", \"version\": 1, \"cadence\": \"c\", \"run_id\": \"\", "
+	    "\"complete\": false, \"files\": [], \"frames\": []}", "it has no frames");
+	bad("{\"format\": \"cadence-checkpoint\", \"version\": 1, \"cadence\": \"c\", \"run_id\": \"\", "
+	    "\"complete\": false, \"files\": [], \"frames\": [{\"cadence\": \"c\", \"next\": -1, \"score\": {}}]}",
+	    "bad measure index -1");
+	bad("{\"format\": \"cadence-checkpoint\", \"version\": 1, \"cadence\": \"c\", \"run_id\": \"\", "
+	    "\"complete\": false, \"files\": [], \"frames\": [{\"cadence\": \"d\", \"next\": 0, \"score\": {}}]}",
+	    "its first frame is of 'd', not of its cadence 'c'");
+	bad("{\"format\": \"cadence-checkpoint\", \"version\": 1, \"cadence\": 3}", "key 'cadence' has the wrong type");
+
+	cadence_checkpoint *cp = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_checkpoint_read_file(&cp, "/nonexistent/ck.json", &err), CADENCE_EIO);
+	cr_assert(strstr(err.message, "cannot read the checkpoint '/nonexistent/ck.json': No such file"));
+	cadence_run_error_clear(&err);
+}
+
+Test(report, a_checkpoint_of_another_cadence_does_not_fit)
+{
+	fx f;
+	fx_open(&f, NULL);
+	const char *other = "{\"format\": \"cadence-checkpoint\", \"version\": 1, \"cadence\": \"other\", "
+			    "\"run_id\": \"\", \"complete\": false, \"files\": [], "
+			    "\"frames\": [{\"cadence\": \"other\", \"next\": 1, \"score\": {}}]}";
+	cadence_checkpoint *cp;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_checkpoint_parse(&cp, other, strlen(other), &err), 0);
+	cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
+	ro.resume = cp;
+	cJSON *out = NULL;
+	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &ro, &out, &err), CADENCE_EINVALID);
+	cr_assert_str_eq(err.message, "the checkpoint is of cadence 'other', not of 'counter'");
+	cr_assert_eq(cadence_checkpoint_check_files(cp, f.project, &err), CADENCE_EINVALID);
+	cr_assert(strstr(err.message, "'counter.cadence.yaml' is new to the run"), "%s", err.message);
+	cadence_run_error_clear(&err);
+	cadence_checkpoint_free(cp);
+	fx_close(&f);
+}
