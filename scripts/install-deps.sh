@@ -26,6 +26,9 @@ packages="
 	chromium
 	fonts-dejavu-core
 	fonts-liberation
+	valgrind
+	clang
+	libclang-rt-14-dev
 	prometheus
 "
 
