@@ -42,6 +42,23 @@ run "$cadence" run "$tmp/hello.cadence.yaml" - <"$tmp/score.json"
 expect "score on standard input" 0 'Hello, Bo'
 run_in / "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "Cy"}'
 expect "relative executables are found beside the cadence file" 0 'Hello, Cy'
+# CADENCE_DIR is the cadence file's directory, "." for a file named without one
+w dir.cadence.yaml 'cadence: dir
+score:
+  dir: {type: string, default: ""}
+notes:
+  where: {run: [./dir.sh]}
+measures:
+  - then: where
+'
+w dir.sh '#!/bin/sh
+printf "{\"dir\": \"%s\"}\n" "$CADENCE_DIR"
+'
+chmod +x "$tmp/dir.sh"
+run_in "$tmp" "$cadence" run -c dir.cadence.yaml
+expect "CADENCE_DIR of a file named without a directory is ." 0 '^\{"dir":"\."\}$'
+run_in / "$cadence" run -c "${tmp#/}/dir.cadence.yaml"
+expect "CADENCE_DIR of a relative path is its directory" 0 "^\\{\"dir\":\"${tmp#/}\"\\}$"
 
 # --- bad input: exit 2, nothing ran -----------------------------------------------
 run "$cadence" run "$tmp/hello.cadence.yaml"

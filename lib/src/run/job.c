@@ -234,7 +234,10 @@ static char **make_env(rjob *j, strbuf *vars)
 	VAR("CADENCE_ATTEMPT=%u", j->attempt);
 	VAR("CADENCE_ATTEMPTS=%u", j->note->attempts);
 	VAR("CADENCE_RUN_ID=%s", fr->run->run_id);
-	VAR("CADENCE_DIR=%.*s", (int)(dirlen > 1 ? dirlen - 1 : dirlen), dirlen ? dir : ".");
+	/* dir ends with its '/' ("notes/", "/"), or is "" for a file named
+	 * without one: the current directory */
+	VAR("CADENCE_DIR=%.*s", dirlen ? (int)(dirlen > 1 ? dirlen - 1 : dirlen) : 1,
+	    dirlen ? dir : ".");
 	if (j->note->n->timeout_ms > 0)
 		VAR("CADENCE_TIMEOUT_MS=%lld", (long long)j->note->n->timeout_ms);
 	if (fr->handling_error) {
