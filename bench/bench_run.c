@@ -9,10 +9,17 @@
  *   process   200 sequential `run` notes of /bin/true, against a shell loop
  *             running /bin/true 200 times, and against fork+exec+wait and
  *             posix_spawn+wait of /bin/true in a loop
+ *   observe   the per-note figures (C notes, process notes) with metrics,
+ *             trace and events all on (files written, as `cadence run
+ *             --metrics --trace --events` does), interleaved with the same
+ *             runs with them off: without hooks, and with an empty hook
+ *             (what `cadence run` always has: its log)
  *
  * Every figure is the best of several repetitions (the least disturbed).
- * Usage: bench_run [REPEAT]   (bench/run_engine.sh runs it) */
+ * Usage: bench_run [REPEAT [observe]]   (bench/run_engine.sh runs it; "observe":
+ * that figure alone) */
 #include <cadence/cadence.h>
+#include <cadence/report.h>
 #include <cadence/run.h>
 
 #include <spawn.h>
@@ -323,16 +330,139 @@ static void bench_process(int reps, int n)
 	cadence_def_free(def);
 }
 
+/* ---- reporters on and off ------------------------------------------------------- */
+
+typedef struct observers {
+	cadence_metrics *metrics;
+	cadence_trace *trace;
+	cadence_events *events;
+	FILE *events_file;
+	char dir[64];
+} observers;
+
+static void observe(void *ctx, const cadence_event *ev)
+{
+	observers *o = ctx;
+	cadence_metrics_on_event(o->metrics, ev);
+	cadence_trace_on_event(o->trace, ev);
+	cadence_events_on_event(o->events, ev);
+}
+
+static void ignore(void *ctx, const cadence_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+}
+
+/* One run with the reporters of `cadence run --metrics --trace --events`:
+ * fresh reporters, the events file written as it goes, metrics and trace
+ * files at the end, all inside the time. */
+static double observed_run(cadence_runner *r, observers *o)
+{
+	char path[128];
+	double t0 = now_s();
+	snprintf(path, sizeof(path), "%s/events.jsonl", o->dir);
+	if (cadence_metrics_new(&o->metrics) || cadence_trace_new(&o->trace) ||
+	    !(o->events_file = fopen(path, "w")) || cadence_events_new(&o->events, o->events_file))
+		exit(1);
+	setvbuf(o->events_file, NULL, _IOFBF, 1 << 16);	/* as cadence run does */
+	cJSON *out = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	must(cadence_runner_run(r, NULL, &out, &err), &err);
+	snprintf(path, sizeof(path), "%s/metrics.prom", o->dir);
+	int rc = cadence_metrics_write_file(o->metrics, path);
+	snprintf(path, sizeof(path), "%s/trace.json", o->dir);
+	rc |= cadence_trace_write_file(o->trace, path);
+	rc |= cadence_events_status(o->events);
+	fclose(o->events_file);
+	double t = now_s() - t0;
+	if (rc)
+		exit(1);
+	cJSON_Delete(out);
+	cadence_metrics_free(o->metrics);
+	cadence_trace_free(o->trace);
+	cadence_events_free(o->events);
+	return t;
+}
+
+/* The cadence of `what` (n `then` measures of note t) with reporters off,
+ * with an empty hook, and on, interleaved; the best of each counts. */
+static void bench_observe_one(const char *title, const char *note, int n, int reps,
+			      const char *unit, double scale)
+{
+	strbuf y = STRBUF_INIT;
+	strbuf_addf(&y, "cadence: observed\nscore:\n  n: {type: integer, default: 0}\n"
+		    "notes:\n  t: %s\nmeasures:\n", note);
+	for (int i = 0; i < n; i++)
+		strbuf_addf(&y, "  - then: m%d\n    note: t\n", i);
+	cadence_def *def = load(y.buf, y.len);
+	strbuf_free(&y);
+	observers o;
+	memset(&o, 0, sizeof(o));
+	snprintf(o.dir, sizeof(o.dir), "/tmp/cadence-bench.XXXXXX");
+	if (!mkdtemp(o.dir))
+		exit(1);
+	cadence_run_hooks on = { CADENCE_RUN_HOOKS_VERSION, &o, observe };
+	cadence_run_hooks empty = { CADENCE_RUN_HOOKS_VERSION, NULL, ignore };
+	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
+	cadence_runner *r_off, *r_empty, *r_on;
+	cadence_runner_new(&r_off, NULL, def, NULL);
+	opts.hooks = &empty;
+	cadence_runner_new(&r_empty, NULL, def, &opts);
+	opts.hooks = &on;
+	cadence_runner_new(&r_on, NULL, def, &opts);
+	cadence_runner *all[] = { r_off, r_empty, r_on };
+	for (int i = 0; i < 3; i++)
+		cadence_runner_register(all[i], "tick", tick, NULL);
+	double off = 1e30, hook = 1e30, obs = 1e30;
+	for (int k = 0; k < reps; k++) {
+		double t = best_run(r_off, 1);
+		off = t < off ? t : off;
+		t = best_run(r_empty, 1);
+		hook = t < hook ? t : hook;
+		t = observed_run(r_on, &o);
+		obs = t < obs ? t : obs;
+	}
+	printf("observe: %s, %d `then` measures, interleaved %d times\n", title, n, reps);
+	printf("  off (no hooks)    %8.1f %s per note\n", off / n * scale, unit);
+	printf("  off (empty hook)  %8.1f %s per note\n", hook / n * scale, unit);
+	printf("  metrics+trace+events %5.1f %s per note   %+.1f%% over no hooks, %+.1f%% over "
+	       "the empty hook (goal <= +10%%)\n", obs / n * scale, unit, (obs / off - 1) * 100,
+	       (obs / hook - 1) * 100);
+	char path[128];
+	const char *files[] = { "events.jsonl", "metrics.prom", "trace.json" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", o.dir, files[i]);
+		unlink(path);
+	}
+	rmdir(o.dir);
+	for (int i = 0; i < 3; i++)
+		cadence_runner_free(all[i]);
+	cadence_def_free(def);
+}
+
+static void bench_observe(int reps)
+{
+	bench_observe_one("process notes (run: /bin/true)", "{run: [/bin/true]}", 200, reps * 2,
+			  "us", 1e6);
+	bench_observe_one("C notes (symbol)", "{symbol: tick}", 10000, reps * 2, "ns", 1e9);
+}
+
 int main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
 	if (reps < 1)
 		reps = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2 && !strcmp(argv[2], "observe")) {
+		bench_observe(reps);	/* bench_run REPEAT observe: that figure alone */
+		return 0;
+	}
 	bench_symbol(reps, 100000);
 	bench_sync(reps * 20, 1, 10);
 	bench_sync(reps * 20, 0, 10);
 	bench_set(reps, 100000);
 	bench_process(reps, 200);
+	bench_observe(reps);
 	return 0;
 }

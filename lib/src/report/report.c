@@ -41,38 +41,72 @@ int64_t rep_wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void rep_rfc3339(int64_t ns, char out[32])
+void rep_add_u64(strbuf *sb, uint64_t v)
 {
-	time_t s = (time_t)(ns / 1000000000);
-	struct tm tm;
-	out[0] = '\0';
-	if (!gmtime_r(&s, &tm))
-		return;
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%06ldZ", (long)(ns % 1000000000 / 1000));
+	char buf[24];
+	size_t i = sizeof(buf);
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, buf + i, sizeof(buf) - i);
+}
+
+void rep_add_hex16(strbuf *sb, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[16];
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		buf[i] = hex[v & 15];
+	strbuf_add(sb, buf, 16);
+}
+
+void rep_add_ms(strbuf *sb, int64_t ns)
+{
+	uint64_t us = ns > 0 ? (uint64_t)ns / 1000 : 0;
+	char frac[4] = { (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
+			 (char)('0' + us % 10), '\0' };
+	rep_add_u64(sb, us / 1000);
+	strbuf_addc(sb, '.');
+	strbuf_add(sb, frac, 3);
+}
+
+void rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
+{
+	int64_t sec = ns / 1000000000;
+	long us = (long)(ns % 1000000000 / 1000);
+	if (!cache->valid || cache->sec != sec) {
+		time_t s = (time_t)sec;
+		struct tm tm;
+		cache->valid = gmtime_r(&s, &tm) &&
+			       strftime(cache->prefix, sizeof(cache->prefix), "%Y-%m-%dT%H:%M:%S", &tm);
+		if (!cache->valid)
+			cache->prefix[0] = '\0';
+		cache->sec = sec;
+	}
+	size_t n = strlen(cache->prefix);
+	memcpy(out, cache->prefix, n);
+	out[n++] = '.';
+	for (int i = 5; i >= 0; i--, us /= 10)
+		out[n + (size_t)i] = (char)('0' + us % 10);
+	memcpy(out + n + 6, "Z", 2);
 }
 
 int rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f) {
-		errno = ENOMEM;
-		return CADENCE_ENOMEM;
-	}
+	char *tmp;
+	FILE *f = afile_open(path, &tmp);
+	if (!f)
+		return CADENCE_EIO;
 	int rc = write(ctx, f);
-	if (fclose(f) && !rc)
-		rc = CADENCE_ENOMEM;
-	if (!rc) {
-		int e = afile_write(path, buf, len, 0644, 0);
-		if (e) {
-			errno = e;
-			rc = CADENCE_EIO;
-		}
+	int e = afile_commit(f, tmp, path, 0644, 0, rc != 0);
+	if (rc)
+		return rc;
+	if (e) {
+		errno = e;
+		return CADENCE_EIO;
 	}
-	free(buf);
-	return rc;
+	return 0;
 }
 
 int rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first)

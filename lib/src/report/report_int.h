@@ -10,10 +10,21 @@
 
 /* Appends s as a JSON string, quotes included. */
 void rep_json_str(strbuf *sb, const char *s);
+/* Numbers without printf (the reporters write many): decimal, 16 hex
+ * digits, and a duration in ns as milliseconds with 3 decimals. */
+void rep_add_u64(strbuf *sb, uint64_t v);
+void rep_add_hex16(strbuf *sb, uint64_t v);
+void rep_add_ms(strbuf *sb, int64_t ns);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t rep_wall_ns(void);
-/* "2026-12-01T08:17:03.123456Z" */
-void rep_rfc3339(int64_t unix_ns, char out[32]);
+/* "2026-12-01T08:17:03.123456Z"; `cache` (zeroed at first) keeps the
+ * formatted second, so that events of one second cost no strftime. */
+typedef struct rep_time_cache {
+	int64_t sec;
+	char prefix[24];	/* "2026-12-01T08:17:03" */
+	int valid;
+} rep_time_cache;
+void rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
 /* Writes what write(ctx, stream) produces into `path`, atomically, mode
  * 0644.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO with errno set. */
 int rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx);

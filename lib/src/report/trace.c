@@ -319,27 +319,46 @@ static void attr_str(strbuf *sb, int *first, const char *key, const char *value)
 }
 
 /* OTLP/JSON writes 64-bit integers as strings */
-static void attr_int(strbuf *sb, int *first, const char *key, long long value)
+static void attr_int(strbuf *sb, int *first, const char *key, int64_t value)
 {
-	strbuf_addf(sb, "%s{\"key\":\"%s\",\"value\":{\"intValue\":\"%lld\"}}", *first ? "" : ",",
-		    key, value);
+	strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
+	strbuf_adds(sb, key);
+	strbuf_adds(sb, "\",\"value\":{\"intValue\":\"");
+	if (value < 0)
+		strbuf_addc(sb, '-');
+	rep_add_u64(sb, value < 0 ? (uint64_t)-value : (uint64_t)value);
+	strbuf_adds(sb, "\"}}");
 	*first = 0;
+}
+
+/* ,"key":"digits" */
+static void nano(strbuf *sb, const char *key, int64_t ns)
+{
+	strbuf_adds(sb, key);
+	strbuf_addc(sb, '"');
+	rep_add_u64(sb, ns > 0 ? (uint64_t)ns : 0);
+	strbuf_addc(sb, '"');
 }
 
 static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 {
 	static const char *const kinds[] = { "cadence", "measure", "note" };
 	int first = 1;
-	strbuf_addf(sb, "{\"traceId\":\"%016llx%016llx\",\"spanId\":\"%016llx\"",
-		    (unsigned long long)r->trace_id[0], (unsigned long long)r->trace_id[1],
-		    (unsigned long long)s->id);
-	if (s->parent)
-		strbuf_addf(sb, ",\"parentSpanId\":\"%016llx\"", (unsigned long long)s->parent);
-	strbuf_adds(sb, ",\"name\":");
+	strbuf_adds(sb, "{\"traceId\":\"");
+	rep_add_hex16(sb, r->trace_id[0]);
+	rep_add_hex16(sb, r->trace_id[1]);
+	strbuf_adds(sb, "\",\"spanId\":\"");
+	rep_add_hex16(sb, s->id);
+	if (s->parent) {
+		strbuf_adds(sb, "\",\"parentSpanId\":\"");
+		rep_add_hex16(sb, s->parent);
+	}
+	strbuf_adds(sb, "\",\"name\":");
 	rep_json_str(sb, s->name ? s->name : kinds[s->kind]);
 	/* SPAN_KIND_INTERNAL: work inside the process */
-	strbuf_addf(sb, ",\"kind\":1,\"startTimeUnixNano\":\"%lld\",\"endTimeUnixNano\":\"%lld\","
-		    "\"attributes\":[", (long long)s->start, (long long)(s->open ? now : s->end));
+	nano(sb, ",\"kind\":1,\"startTimeUnixNano\":", s->start);
+	nano(sb, ",\"endTimeUnixNano\":", s->open ? now : s->end);
+	strbuf_adds(sb, ",\"attributes\":[");
 	attr_str(sb, &first, "cadence.span", kinds[s->kind]);
 	attr_str(sb, &first, "cadence.name", s->cadence);
 	attr_str(sb, &first, "cadence.path", s->path);
@@ -349,7 +368,7 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 	if (s->kind != SPAN_CADENCE) {
 		attr_str(sb, &first, "cadence.measure", s->measure);
 		attr_str(sb, &first, "cadence.measure.kind", s->measure_kind);
-		attr_int(sb, &first, "cadence.measure.index", (long long)s->index);
+		attr_int(sb, &first, "cadence.measure.index", (int64_t)s->index);
 	}
 	if (s->kind == SPAN_NOTE) {
 		attr_str(sb, &first, "cadence.note", s->note);
@@ -362,8 +381,10 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 	for (size_t i = 0; i < s->nevents; i++) {
 		const tevent *e = &s->events[i];
 		int f = 1;
-		strbuf_addf(sb, "%s{\"timeUnixNano\":\"%lld\",\"name\":\"%s\",\"attributes\":[",
-			    i ? "," : "", (long long)e->time, e->name);
+		nano(sb, i ? ",{\"timeUnixNano\":" : "{\"timeUnixNano\":", e->time);
+		strbuf_adds(sb, ",\"name\":\"");
+		strbuf_adds(sb, e->name);
+		strbuf_adds(sb, "\",\"attributes\":[");
 		attr_str(sb, &f, "exception.message", e->message);
 		if (e->type_key)
 			attr_str(sb, &f, e->type_key, e->type);
@@ -371,7 +392,8 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 			attr_int(sb, &f, "cadence.retry.delay_ms", e->delay_ms);
 		strbuf_adds(sb, "]}");
 	}
-	strbuf_addf(sb, "],\"status\":{\"code\":%d", s->status);
+	strbuf_adds(sb, "],\"status\":{\"code\":");
+	strbuf_addc(sb, (char)('0' + s->status));
 	if (s->status == STATUS_ERROR && s->message) {
 		strbuf_adds(sb, ",\"message\":");
 		rep_json_str(sb, s->message);
@@ -379,8 +401,22 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 	strbuf_adds(sb, "}}");
 }
 
-static void run_json(strbuf *sb, const trun *r, int64_t now)
+/* Appends sb to out and empties it; -1 when it cannot. */
+static int flush(strbuf *sb, FILE *out)
 {
+	if (!strbuf_cstr(sb)) {
+		errno = ENOMEM;
+		return CADENCE_ENOMEM;
+	}
+	int rc = fwrite(sb->buf, 1, sb->len, out) == sb->len ? 0 : CADENCE_EIO;
+	sb->len = 0;
+	return rc;
+}
+
+/* One line: the run's ExportTraceServiceRequest, written span by span. */
+static int run_json(strbuf *sb, const trun *r, int64_t now, FILE *out)
+{
+	int rc = 0;
 	strbuf_adds(sb, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
 		    "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"cadence\"}},"
 		    "{\"key\":\"service.version\",\"value\":{\"stringValue\":");
@@ -388,18 +424,22 @@ static void run_json(strbuf *sb, const trun *r, int64_t now)
 	strbuf_adds(sb, "}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
 	rep_json_str(sb, cadence_version());
 	strbuf_adds(sb, "},\"spans\":[");
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = 0; i < r->n && !rc; i++) {
 		if (i)
 			strbuf_addc(sb, ',');
 		span_json(sb, r, &r->spans[i], now);
+		if (sb->len >= 1 << 16)
+			rc = flush(sb, out);
 	}
 	strbuf_adds(sb, "]}]}]}\n");
+	return rc ? rc : flush(sb, out);
 }
 
 int cadence_trace_write(cadence_trace *t, FILE *out)
 {
 	int rc = 0;
 	int64_t now = rep_wall_ns();
+	strbuf sb = STRBUF_INIT;
 	pthread_mutex_lock(&t->mu);
 	/* oldest first: the list is newest first */
 	size_t n = 0;
@@ -414,21 +454,12 @@ int cadence_trace_write(cadence_trace *t, FILE *out)
 	size_t k = n;
 	for (trun *r = t->runs; r; r = r->next)
 		order[--k] = r;
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (!order[i]->done)
-			continue;
-		strbuf sb = STRBUF_INIT;
-		run_json(&sb, order[i], now);
-		if (!strbuf_cstr(&sb)) {
-			errno = ENOMEM;
-			rc = CADENCE_ENOMEM;
-		} else if (fwrite(sb.buf, 1, sb.len, out) != sb.len) {
-			rc = CADENCE_EIO;
-		}
-		strbuf_free(&sb);
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		if (order[i]->done)
+			rc = run_json(&sb, order[i], now, out);
 	free(order);
 	pthread_mutex_unlock(&t->mu);
+	strbuf_free(&sb);
 	return rc;
 }
 

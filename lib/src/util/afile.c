@@ -43,6 +43,23 @@ static int begin(const char *path, char **tmp, int *e)
 	return fd;
 }
 
+/* The end of a write into fd: mode, sync, close, rename. */
+static int finish(int fd, char *tmp, const char *path, mode_t mode, int durable, int e)
+{
+	if (!e && fchmod(fd, mode))
+		e = errno;
+	if (!e && durable && fsync(fd))
+		e = errno;
+	if (close(fd) && !e)
+		e = errno;
+	if (!e && rename(tmp, path))
+		e = errno;
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	return e;
+}
+
 int afile_write(const char *path, const void *data, size_t len, mode_t mode, int durable)
 {
 	char *tmp;
@@ -57,18 +74,40 @@ int afile_write(const char *path, const void *data, size_t len, mode_t mode, int
 		else if (n > 0)
 			p += n, len -= (size_t)n;
 	}
-	if (!e && fchmod(fd, mode))
+	return finish(fd, tmp, path, mode, durable, e);
+}
+
+FILE *afile_open(const char *path, char **tmp)
+{
+	int e, fd = begin(path, tmp, &e);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (fd >= 0 && !f) {
 		e = errno;
-	if (!e && durable && fsync(fd))
+		close(fd);
+		unlink(*tmp);
+	}
+	if (!f) {
+		free(*tmp);
+		*tmp = NULL;
+		errno = e;
+	}
+	return f;
+}
+
+int afile_commit(FILE *f, char *tmp, const char *path, mode_t mode, int durable, int failed)
+{
+	int e = failed ? (errno ? errno : EIO) : 0;
+	if (fflush(f) && !e)
 		e = errno;
-	if (close(fd) && !e)
-		e = errno;
-	if (!e && rename(tmp, path))
-		e = errno;
-	if (e)
+	int fd = dup(fileno(f));
+	fclose(f);
+	if (fd < 0) {
+		e = e ? e : errno;
 		unlink(tmp);
-	free(tmp);
-	return e;
+		free(tmp);
+		return e;
+	}
+	return finish(fd, tmp, path, mode, durable, e);
 }
 
 int afile_probe(const char *path)
