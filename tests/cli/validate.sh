@@ -169,7 +169,11 @@ fi
 run "$cadence" validate "$tmp/big.cadence.yaml"
 expect "50 MB file: clear error [file-too-large]" 1 'big.cadence.yaml: error: the file is 47.7 MiB; the limit is 16.0 MiB \[file-too-large\]'
 run "$cadence" validate - <"$tmp/big.cadence.yaml"
-expect "50 MB on stdin: clear error" 1 '\[file-too-large\]'
+expect "50 MB on stdin: clear error" 1 '<stdin>: error: the file is larger than the limit of 16.0 MiB \(16777216 bytes\) \[file-too-large\]'
+{ printf 'cadence: big\n#'; head -c 16777203 /dev/zero | tr '\0' a; } >"$tmp/big.cadence.yaml"
+assert "a file one byte over the limit" test "$(wc -c <"$tmp/big.cadence.yaml")" = 16777217
+run "$cadence" validate "$tmp/big.cadence.yaml"
+expect "one byte over: not '16.0 MiB; the limit is 16.0 MiB'" 1 'error: the file is larger than the limit of 16.0 MiB \(16777216 bytes\) \[file-too-large\]'
 python3 -c "print('cadence: deep\nx: ' + '{a: '*10000 + '1' + '}'*10000)" >"$tmp/deep.cadence.yaml"
 run "$cadence" validate "$tmp/deep.cadence.yaml"
 expect "10,000 nested mappings" 1 'nested deeper than 64 levels \[yaml-depth\]'

@@ -44,12 +44,21 @@ void cadence_def_free(cadence_def *def)
 	free(def);
 }
 
-static int too_large(report *r, size_t size, size_t limit)
+/* size is the file's when `whole` (a regular file's size), else only what
+ * was read of it: a stream is read until it passes the limit, and a buffer
+ * may be one */
+static int too_large(report *r, size_t size, size_t limit, int whole)
 {
-	report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
-		  "split the cadence into child cadences",
-		  "the file is %.1f MiB; the limit is %.1f MiB",
-		  (double)size / (1024.0 * 1024.0), (double)limit / (1024.0 * 1024.0));
+	double mib = (double)size / (1024.0 * 1024.0), max = (double)limit / (1024.0 * 1024.0);
+	/* "16.0 MiB; the limit is 16.0 MiB" would say nothing */
+	if (whole && mib - max >= 0.05)
+		report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
+			  "split the cadence into child cadences",
+			  "the file is %.1f MiB; the limit is %.1f MiB", mib, max);
+	else
+		report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
+			  "split the cadence into child cadences",
+			  "the file is larger than the limit of %.1f MiB (%zu bytes)", max, limit);
 	return r->oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
@@ -87,7 +96,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	size_t errors_before = cadence_diags_errors(diags);
 
 	if (len > opts->max_file_size) {
-		rc = too_large(&r, len, opts->max_file_size);
+		rc = too_large(&r, len, opts->max_file_size, 0);
 		goto done;
 	}
 	rc = ytree_parse(&root, &def->arena, &r, src, len, &limits);
@@ -128,7 +137,7 @@ int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
 	if (len > o.max_file_size) {
 		report r;
 		report_init(&r, diags, name, NULL, 0);
-		return too_large(&r, len, o.max_file_size);
+		return too_large(&r, len, o.max_file_size, 0);
 	}
 	char *copy = malloc(len + 1);
 	if (!copy)
@@ -180,7 +189,7 @@ int cadence_load_file(cadence_def **out, const char *path,
 		report r;
 		fclose(f);
 		report_init(&r, diags, path, NULL, 0);
-		return too_large(&r, (size_t)st.st_size, o.max_file_size);
+		return too_large(&r, (size_t)st.st_size, o.max_file_size, 1);
 	}
 	/* read in chunks: pipes and /dev/stdin have no size */
 	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, len = 0;
@@ -219,7 +228,7 @@ int cadence_load_file(cadence_def **out, const char *path,
 		report r;
 		free(buf);
 		report_init(&r, diags, path, NULL, 0);
-		return too_large(&r, len, o.max_file_size);
+		return too_large(&r, len, o.max_file_size, 0);
 	}
 	buf[len] = '\0';
 	return load_owned(out, path, buf, len, &o, diags);
