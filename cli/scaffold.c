@@ -135,9 +135,10 @@ int tset_load(tset *s, const char *dir, const char *set)
 	if (!root)
 		goto oom;
 	if (stat(root, &st) || !S_ISDIR(st.st_mode)) {
-		int rc = cli_usage_error("the template directory '%s' has no '%s/' (it needs project/, "
-					 "cadence/, note/sh/ and note/c/ like templates/ in cadence's "
-					 "sources)", dir, set);
+		int rc = cli_usage_error("the template directory '%s' has no '%s/' (it is laid out "
+					 "like templates/ in cadence's sources: project/ for init, "
+					 "cadence/ for new cadence, note/sh/ and note/c/ for new note; "
+					 "only the one in use must exist)", dir, set);
 		free(root);
 		return rc;
 	}

@@ -143,6 +143,7 @@ run env CADENCE_TEMPLATES="$tmp/tpl" "$cadence" init --name tpl "$tmp/fromenv"
 expect "CADENCE_TEMPLATES" 0 'created .*/fromenv/docs/tpl.md'
 run env CADENCE_TEMPLATES="$tmp/tpl" "$cadence" new cadence x --dir "$tmp"
 expect "a template directory without the set is a usage error" 2 '' "has no 'cadence/'"
+assert "... that does not claim every set is needed" grep -q 'only the one in use must exist' <<<"$err"
 printf '{{nmae}}\n' >"$tmp/tpl/project/bad.txt"
 run "$cadence" init --templates "$tmp/tpl" "$tmp/badtpl"
 expect "a template with an unknown variable is refused" 1 '' "bad.txt: line 1: unknown variable 'nmae'"
