@@ -29,6 +29,14 @@ typedef struct cadence_load_opts {
 #define CADENCE_LOAD_OPTS_INIT { CADENCE_LOAD_OPTS_VERSION, 0, 0 }
 #define CADENCE_DEFAULT_MAX_FILE_SIZE ((size_t)16 * 1024 * 1024)
 #define CADENCE_DEFAULT_MAX_DEPTH 64
+/* Entries a cadence may hold (rule too-many-items, docs/format.md
+ * "Limits"): notes, score fields, measures, names in one list (`reads`,
+ * `writes`, the notes of a sync, a sequence or a split's branch), and
+ * fields in one mapping of a note (`set`, `with`, `merge`, `fallback`). */
+#define CADENCE_MAX_NOTES 10000
+#define CADENCE_MAX_FIELDS 10000
+#define CADENCE_MAX_MEASURES 10000
+#define CADENCE_MAX_NAMES 10000
 
 /*
  * Loads the cadence in the file at `path`.  Problems are added to `diags`

@@ -13,6 +13,7 @@ const diag_rule diag_rules[] = {
 	{ "yaml-unsupported", "Anchors, aliases and tags are not part of the format." },
 	{ "ambiguous-scalar", "A plain scalar that YAML tools read in different ways." },
 	{ "yaml-depth", "Values are nested deeper than the documented limit." },
+	{ "too-many-items", "More notes, fields, measures or names than the documented limit." },
 	{ "yaml-duplicate-key", "A key appears twice in one mapping." },
 	{ "empty-cadence", "The file or its list of measures is empty." },
 	{ "unknown-key", "A key that the format does not define." },

@@ -115,11 +115,15 @@ static cJSON *of_type(const ftype *t)
 		o = put(o, "additionalProperties", of_type(t->elem));
 		if (o && t->min_items)
 			o = put(o, "minProperties", cJSON_CreateNumber((double)t->min_items));
+		if (o && t->max_items)
+			o = put(o, "maxProperties", cJSON_CreateNumber((double)t->max_items));
 		break;
 	case FT_LIST:
 		o = put(typed("array"), "items", of_type(t->elem));
 		if (o && t->min_items)
 			o = put(o, "minItems", cJSON_CreateNumber((double)t->min_items));
+		if (o && t->max_items)
+			o = put(o, "maxItems", cJSON_CreateNumber((double)t->max_items));
 		break;
 	case FT_VARIANT: {
 		cJSON *alts = cJSON_CreateArray();

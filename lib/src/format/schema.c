@@ -3,6 +3,8 @@
  * these tables. */
 #include "format/schema.h"
 
+#include "cadence/load.h"
+
 #include <string.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -19,18 +21,22 @@ static const ftype t_argv = { .kind = FT_ARGV, .what = "a command" };
 
 static const ftype t_names = {
 	.kind = FT_LIST, .what = "a list of names", .elem = &t_name,
+	.max_items = CADENCE_MAX_NAMES, .max_what = "names in one list",
 };
 static const ftype t_note_list = {
 	.kind = FT_LIST, .what = "a list of note names", .elem = &t_name,
 	.min_items = 1,
+	.max_items = CADENCE_MAX_NAMES, .max_what = "names in one list",
 };
 static const ftype t_expr_map = {
 	.kind = FT_DICT, .what = "a mapping of field names to expressions",
 	.elem = &t_expr, .key_what = "field name",
+	.max_items = CADENCE_MAX_FIELDS, .max_what = "fields in one mapping",
 };
 static const ftype t_value_map = {
 	.kind = FT_DICT, .what = "a mapping of field names to values",
 	.elem = &t_value, .key_what = "field name",
+	.max_items = CADENCE_MAX_FIELDS, .max_what = "fields in one mapping",
 };
 
 /* score: */
@@ -55,6 +61,7 @@ static const ftype t_field = {
 static const ftype t_score = {
 	.kind = FT_DICT, .what = "a mapping of field names to declarations",
 	.elem = &t_field, .key_what = "field name",
+	.max_items = CADENCE_MAX_FIELDS, .max_what = "score fields",
 };
 
 /* notes: */
@@ -101,6 +108,7 @@ static const ftype t_note = {
 static const ftype t_notes = {
 	.kind = FT_DICT, .what = "a mapping of note names to notes",
 	.elem = &t_note, .key_what = "note name",
+	.max_items = CADENCE_MAX_NOTES, .max_what = "notes",
 };
 
 /* measures: each variant's first field is its kind key */
@@ -162,6 +170,7 @@ static const ftype t_measures = {
 	.min_items = 1, .min_rule = "empty-cadence",
 	.min_message = "a cadence needs at least one measure",
 	.min_help = "add a measure such as '- then: NOTE'",
+	.max_items = CADENCE_MAX_MEASURES, .max_what = "measures",
 };
 
 static const ffield on_error_fields[] = {

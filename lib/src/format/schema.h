@@ -65,6 +65,8 @@ struct ftype {
 	const char *min_rule;	/* FT_LIST shorter than min_items (default wrong-type) */
 	const char *min_message;
 	const char *min_help;
+	size_t max_items;	/* FT_LIST, FT_DICT: more is too-many-items; 0: no limit */
+	const char *max_what;	/* "notes": what is counted, for the message */
 	const char *const *enums;
 	size_t nenums;
 	const ftype *const *variants;	/* FT_VARIANT: each an FT_MAP whose

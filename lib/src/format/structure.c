@@ -392,6 +392,17 @@ static void walk_scalar(walker *w, ynode *n, const ftype *t)
 	}
 }
 
+/* A list or mapping past its documented limit is one error, and its
+ * entries are not walked: the limit bounds the work as well. */
+static int too_many(walker *w, const ynode *n, const ftype *t)
+{
+	if (!t->max_items || n->count <= t->max_items)
+		return 0;
+	ERR(w, n, 1, "too-many-items", "split the cadence into child cadences",
+	    "%zu %s; the limit is %zu", n->count, t->max_what, t->max_items);
+	return 1;
+}
+
 static void walk(walker *w, ynode *n, const ftype *t)
 {
 	if (n->kind == YNODE_INVALID)
@@ -417,6 +428,8 @@ static void walk(walker *w, ynode *n, const ftype *t)
 			wrong_type(w, n, t);
 			return;
 		}
+		if (too_many(w, n, t))
+			return;
 		check_duplicates(w, n);
 		for (size_t i = 0; i < n->count; i++) {
 			ynode *key = n->items[2 * i];
@@ -436,6 +449,8 @@ static void walk(walker *w, ynode *n, const ftype *t)
 		else if (n->count < t->min_items)
 			ERR(w, n, 1, "wrong-type", "list at least one item",
 			    "expected %s, got an empty list", t->what);
+		if (too_many(w, n, t))
+			return;
 		for (size_t i = 0; i < n->count; i++)
 			walk(w, n->items[i], t->elem);
 		return;

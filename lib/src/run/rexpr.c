@@ -82,9 +82,15 @@ int rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *
 	}
 	memset(&err, 0, sizeof(err));
 	r->src = e->src;
-	int rc = cadence_expr_compile(&r->x, e->src, strlen(e->src), env ? env->env : NULL, &err);
+	size_t len = strlen(e->src);
+	int rc = cadence_expr_compile(&r->x, e->src, len, env ? env->env : NULL, &err);
 	if (rc) {
-		strbuf_addf(msg, "expression '%s': ", e->src);
+		/* a long expression (up to the 64 KiB limit, or past it) is cut
+		 * in the message */
+		if (len > 80)
+			strbuf_addf(msg, "expression '%.72s...' (%zu bytes): ", e->src, len);
+		else
+			strbuf_addf(msg, "expression '%s': ", e->src);
 		describe(&err, rc, msg);
 		free(r);
 		return -1;
