@@ -42,6 +42,16 @@ for c in "${cmds[@]}"; do
 	done
 done
 
+# the EXAMPLES run as written, one after the other, in an empty directory
+# (a block starts with a tab; a line ending in ++ goes on on the next)
+awk '/^# EXAMPLES/ { on = 1; next } /^# / { on = 0 }
+	on && (/^\t/ || more) { print } { more = on && /\+\+$/ }' "$scd" |
+	sed -e 's/^\t//' -e 's/++$//' -e 's/\\\\$/\\/' -e 's/\\_/_/g' >"$tmp/examples.sh"
+mkdir "$tmp/ex"
+run_in "$tmp/ex" env PATH="$(dirname "$cadence"):$PATH" bash -e "$tmp/examples.sh"
+expect "the man page's EXAMPLES run as written" 0
+[[ $status == 0 ]] || cat "$tmp/examples.sh"
+
 if command -v scdoc >/dev/null; then
 	run scdoc <"$scd"
 	expect "scdoc renders the man page" 0 '^\.TH "cadence" "1"'
