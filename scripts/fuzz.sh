@@ -79,7 +79,10 @@ for t in "${targets[@]}"; do
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
-	line="$t: ${runs:-?} executions in ${secs:-?} s (${eps:-?} exec/s), corpus $(ls "$corpus" | wc -l) inputs"
+	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)
+	cov=$(sed -n 's/.* cov: \([0-9]*\) .*/\1/p' <<<"$done_line")
+	corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9]*[A-Za-z]*\) .*/\1/p' <<<"$done_line")
+	line="$t: ${runs:-?} executions in ${secs:-?} s (${eps:-?} exec/s), coverage ${cov:-?} edges, corpus ${corp:-?} (${corpus##*/}: $(ls "$corpus" | wc -l) files)"
 	if [[ $rc -ne 0 ]] || [[ -n $(ls -A "$findings") ]]; then
 		line="$line: FOUND SOMETHING (status $rc): $(ls "$findings" | head -3 | tr '\n' ' ')"
 		grep -E -A25 'ERROR: |runtime error:|fuzz assertion failed|deadly signal' "$log" | head -60 >&2 || true
