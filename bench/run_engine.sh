@@ -2,8 +2,10 @@
 # The run engine's figures (docs/benchmarks.md, "Run engine"): builds an
 # optimised tree in BUILD (default build-bench-run) and runs
 # bench/bench_run, which measures each figure beside its baseline in the
-# same process.  REPEAT (default 5): repetitions, the best one counts.
-#   bench/run_engine.sh [BUILD] [REPEAT]
+# same process.  REPEAT (default 5): repetitions, the best one counts;
+# FIGURE `observe`: only the reporters' figure (docs/benchmarks.md,
+# "Observability").
+#   bench/run_engine.sh [BUILD] [REPEAT] [observe]
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-bench-run}
@@ -11,4 +13,4 @@ repeat=${2:-5}
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCADENCE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" --target bench_run -j2 >/dev/null
 echo "# $(uname -sr), $(nproc) CPUs, $(date -u +%Y-%m-%d)"
-"$build/bench/bench_run" "$repeat"
+"$build/bench/bench_run" "$repeat" ${3:+"$3"}
