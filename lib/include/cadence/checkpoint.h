@@ -73,6 +73,8 @@ typedef struct cadence_checkpoint_opts {
 int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,
 				    const cadence_checkpoint_opts *opts, cJSON **out,
 				    cadence_run_error *err);
+/* Thread-safety as cadence_runner_run(): several runs at once, each with
+ * its own opts; on_checkpoint is called on the thread of its run. */
 
 /* Reads a checkpoint from memory or a file.  Returns 0; CADENCE_EINVALID
  * when the text is not a checkpoint (not JSON, truncated, a missing or
@@ -83,10 +85,13 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 			     cadence_run_error *err);
 int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
 				 cadence_run_error *err);
+/* *out is owned by the caller; both are thread-safe.  Releases a
+ * checkpoint read back (never one handed to on_checkpoint). */
 void cadence_checkpoint_free(cadence_checkpoint *checkpoint);
 
-/* Writes the checkpoint as JSON (one object and a newline).  Returns 0,
- * CADENCE_ENOMEM or CADENCE_EIO. */
+/* Writes the checkpoint as JSON (one object and a newline) to `out`
+ * (borrowed).  Returns 0, CADENCE_ENOMEM or CADENCE_EIO.  Thread-safe
+ * (the checkpoint is only read). */
 int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, FILE *out);
 /* The same into `path`, replaced atomically and durably (written to a
  * temporary file in the same directory, fsync'd, renamed), mode 0600:
@@ -100,8 +105,9 @@ int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint, const ch
  * one changed, appeared or went away (err names it); CADENCE_ENOMEM. */
 int cadence_checkpoint_check_files(const cadence_checkpoint *checkpoint,
 				   const cadence_project *project, cadence_run_error *err);
+/* (Reads the project: not while another thread loads into it.) */
 
-/* Accessors; strings are borrowed from the checkpoint. */
+/* Accessors; strings are borrowed from the checkpoint.  Thread-safe. */
 const char *cadence_checkpoint_cadence(const cadence_checkpoint *checkpoint);	/* root's name */
 /* The root cadence file, absolute when it was written; NULL for a
  * cadence built in code. */
