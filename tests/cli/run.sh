@@ -118,6 +118,7 @@ assert "a row per note" grep -qE '^hello/greet +1 +0 ' <<<"$err"
 run "$cadence" run -v "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
 expect "--verbose" 0 '' "hello: then 'greet' \(1 of 2\)"
 w marker.cadence.yaml 'cadence: marker
+description: "Touches a \e[1mmarker.\nNot this line"
 notes:
   touch: {run: [sh, -c, "touch marked"]}
 measures:
@@ -126,6 +127,7 @@ measures:
 run_in "$tmp" "$cadence" run --dry-run "$tmp/marker.cadence.yaml"
 expect "--dry-run prints the plan" 0 '1\. then touch: touch: run sh -c touch marked'
 assert "--dry-run runs nothing" test ! -e "$tmp/marked"
+assert "--dry-run shows the description's first line, no escape" grep -qxF '  Touches a ?[1mmarker.' <<<"$out"
 
 # --- plugins -------------------------------------------------------------------------------
 w plugged.cadence.yaml 'cadence: plugged

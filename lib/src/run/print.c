@@ -93,6 +93,14 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 	const cadence_def *d = p->def;
 	indent(sb, depth);
 	strbuf_addf(sb, "cadence %s (%s)\n", p->name, d->path ? d->path : "built in code");
+	if (d->description && *d->description) {
+		/* its first line, as diagrams show it; a control character (a
+		 * YAML escape can make one) is no terminal's business */
+		indent(sb, depth + 1);
+		for (const char *c = d->description; *c && *c != '\n' && *c != '\r'; c++)
+			strbuf_addc(sb, (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c);
+		strbuf_addc(sb, '\n');
+	}
 	if (d->nfields) {
 		indent(sb, depth + 1);
 		strbuf_adds(sb, "score:");
