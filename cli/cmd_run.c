@@ -249,7 +249,7 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 			clear_progress(c);
 		break;
 	case CADENCE_EVENT_BREAKER: {
-		static const char *const states[] = { "closed", "opened", "half-open" };
+		static const char *const states[] = { "closed", "open", "half-open" };
 		fprintf(stderr, "cadence: %s: note '%s': its circuit breaker is %s\n", ev->path,
 			ev->note, ev->status >= 0 && ev->status <= 2 ? states[ev->status] : "?");
 		break;
