@@ -66,6 +66,8 @@ expect "missing required field" 2 '' "bad score: missing required field 'name'"
 assert "nothing on stdout" test -z "$out"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": 3}'
 expect "wrong type" 2 '' "field 'name' must be a string, not an integer"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "x", "count": 9007199254740994}'
+expect "an integer beyond 2^53 is named so" 2 '' "field 'count' must be an integer, not an integer larger than 2\^53"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "x", "nmae": 1}'
 expect "unknown field" 2 '' "unknown field 'nmae'; did you mean 'name'"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": '

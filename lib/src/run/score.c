@@ -33,7 +33,9 @@ const char *score_type_of(const cJSON *v)
 	if (cJSON_IsString(v))
 		return "a string";
 	if (cJSON_IsNumber(v))
-		return v->valuedouble == floor(v->valuedouble) ? "an integer" : "a number";
+		return v->valuedouble != floor(v->valuedouble) ? "a number"
+		       : fabs(v->valuedouble) > MAX_EXACT ? "an integer larger than 2^53"
+		       : "an integer";
 	if (cJSON_IsBool(v))
 		return "a boolean";
 	if (cJSON_IsArray(v))
