@@ -107,22 +107,24 @@ run "$cadence" resume -c "$ck"
 expect "resuming a completed checkpoint runs nothing and prints the score" 0
 assert "... the same score" test "$out" = "$want"
 
-# --- SIGTERM: exit 130 and a valid checkpoint -------------------------------------------
-rm -f "$ck"
-"$cadence" run -c "$long" --checkpoint "$ck" >"$tmp/term.out" 2>"$tmp/term.err" &
-pid=$!
-assert "the checkpoint reaches the root's second measure" wait_for "$ck" 'long: 2 of 6'
-kill -TERM $pid
-status=0
-wait $pid || status=$?
-err=$(cat "$tmp/term.err") out=
-expect "SIGTERM: exit 130" 130 '' 'interrupted'
-assert "SIGTERM left a valid checkpoint" test "$(position "$ck" | awk '{print $NF}')" = False
-run "$cadence" resume -c "$ck" --events "$tmp/resumed.jsonl"
-expect "resume after SIGTERM succeeds" 0
-assert "... with the score of the uninterrupted run" test "$out" = "$want"
-assert "the resumed run does not start with the first measure" \
-	test -z "$(grep '"measure":"s1"' "$tmp/resumed.jsonl")"
+# --- SIGINT and SIGTERM: exit 130 and a valid checkpoint ----------------------------------
+for sig in INT TERM; do
+	rm -f "$ck"
+	"$cadence" run -c "$long" --checkpoint "$ck" >"$tmp/sig.out" 2>"$tmp/sig.err" &
+	pid=$!
+	assert "SIG$sig: the checkpoint reaches the root's second measure" wait_for "$ck" 'long: 2 of 6'
+	kill -$sig $pid
+	status=0
+	wait $pid || status=$?
+	err=$(cat "$tmp/sig.err") out=
+	expect "SIG$sig: exit 130" 130 '' 'interrupted'
+	assert "SIG$sig left a valid checkpoint" test "$(position "$ck" | awk '{print $NF}')" = False
+	run "$cadence" resume -c "$ck" --events "$tmp/resumed.jsonl"
+	expect "resume after SIG$sig succeeds" 0
+	assert "... with the score of the uninterrupted run" test "$out" = "$want"
+	assert "the resumed run does not start with the first measure" \
+		test -z "$(grep '"measure":"s1"' "$tmp/resumed.jsonl")"
+done
 
 # --- changed files: refused, --force overrides -------------------------------------------------
 rm -f "$ck"
