@@ -59,6 +59,22 @@ run_in "$tmp" "$cadence" run -c dir.cadence.yaml
 expect "CADENCE_DIR of a file named without a directory is ." 0 '^\{"dir":"\."\}$'
 run_in / "$cadence" run -c "${tmp#/}/dir.cadence.yaml"
 expect "CADENCE_DIR of a relative path is its directory" 0 "^\\{\"dir\":\"${tmp#/}\"\\}$"
+# retry attempts past 32 bits do not wrap around (4294967297 was 1 attempt)
+w attempts.cadence.yaml 'cadence: attempts
+score:
+  n: {type: string, default: ""}
+notes:
+  count: {run: [./attempts.sh], retry: {attempts: 4294967297}}
+measures:
+  - then: count
+'
+w attempts.sh '#!/bin/sh
+[ "$CADENCE_ATTEMPT" -ge 2 ] || exit 1
+printf "{\"n\": \"%s of %s\"}\n" "$CADENCE_ATTEMPT" "$CADENCE_ATTEMPTS"
+'
+chmod +x "$tmp/attempts.sh"
+run "$cadence" run -c "$tmp/attempts.cadence.yaml"
+expect "retry: {attempts: 4294967297} retries" 0 '^\{"n":"2 of 4294967295"\}$'
 
 # --- bad input: exit 2, nothing ran -----------------------------------------------
 run "$cadence" run "$tmp/hello.cadence.yaml"

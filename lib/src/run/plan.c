@@ -3,6 +3,7 @@
  * expression compiled once, so a run does no lookups by name. */
 #include "run/run_int.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,11 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 	rn->n = n;
 	rn->name = n->name.name;
 	rn->plan = p;
-	rn->attempts = n->retry.present && n->retry.attempts > 1 ? (unsigned)n->retry.attempts : 1;
+	/* attempts has no upper bound in the format: beyond UINT_MAX (which no
+	 * run reaches) it is UINT_MAX, not what is left of it in 32 bits */
+	rn->attempts = !n->retry.present || n->retry.attempts <= 1 ? 1
+		       : n->retry.attempts > UINT_MAX ? UINT_MAX
+		       : (unsigned)n->retry.attempts;
 	c->note = rn->name;
 	switch (n->binding) {
 	case CAD_BIND_RUN:
