@@ -52,7 +52,7 @@ typedef struct run_ctx {
 	int compact;
 	int64_t grace_ms;
 	const char *state_dir;
-	int resume, force;
+	int force;
 	/* reporters */
 	const char *metrics_path, *trace_path, *events_path, *checkpoint_path;
 	cadence_metrics *metrics;
@@ -574,7 +574,6 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	int rc, caught = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.resume = resume;
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args))) {
 		free(c.plugins);
 		return rc;
