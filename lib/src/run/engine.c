@@ -241,13 +241,14 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 		job_init(&jobs[i], fr, ms->notes[i], &fr->score);
 	v = jobs_verdict(fr, jobs, n, jobs_run(fr, jobs, n, fr->run->r->opts.jobs));
 	if (!v && merge_sync(fr, ms, jobs, n, &f, &who)) {
-		if (who && fr->run->r->hooks.on_event) {
+		const char *why = strbuf_cstr(&f.msg);
+		if (who && why && strcmp(why, "out of memory") && fr->run->r->hooks.on_event) {
 			cadence_event ev;
 			memset(&ev, 0, sizeof(ev));
 			ev.kind = CADENCE_EVENT_CONFLICT;
 			ev.note = who;
 			ev.field = f.field;
-			ev.message = strbuf_cstr(&f.msg);
+			ev.message = why;
 			run_emit(fr->run, fr, &ev);
 		}
 		/* the message names both notes; err->note is the later one */
