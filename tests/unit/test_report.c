@@ -357,6 +357,13 @@ Test(report, resume_from_every_checkpoint)
 		cadence_run_error_clear(&err);
 		cadence_checkpoint_free(cp);
 	}
+	cadence_checkpoint_opts future = CADENCE_CHECKPOINT_OPTS_INIT;
+	future.version = 99;
+	cJSON *out = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &future, &out, &err), CADENCE_EINVAL);
+	cr_assert(strstr(err.message, "unknown version"));
+	cadence_run_error_clear(&err);
 	free(want);
 	saved_free(&sv);
 	fx_close(&f);

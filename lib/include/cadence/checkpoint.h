@@ -67,8 +67,9 @@ typedef struct cadence_checkpoint_opts {
  * cadence_runner_run(); a resume point that does not fit the runner's
  * cadence (another cadence, a position past its measures, a child measure
  * that is no longer there, a score that does not fit its declaration)
- * returns CADENCE_EINVALID before anything runs.  The files are not
- * compared here: call cadence_checkpoint_check_files() first.
+ * returns CADENCE_EINVALID before anything runs; an input beside a
+ * resume point, or opts of an unknown version, CADENCE_EINVAL.  The files
+ * are not compared here: call cadence_checkpoint_check_files() first.
  */
 int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,
 				    const cadence_checkpoint_opts *opts, cJSON **out,

@@ -542,6 +542,14 @@ int cadence_runner_run_checkpointed(cadence_runner *r, const cJSON *input,
 	*out = NULL;
 	if (err)
 		cadence_run_error_clear(err);
+	if (co && co->version != CADENCE_CHECKPOINT_OPTS_VERSION) {
+		if (err) {
+			err->code = CADENCE_EINVAL;
+			err->message = strdup("cadence_checkpoint_opts: unknown version (use "
+					      "CADENCE_CHECKPOINT_OPTS_INIT)");
+		}
+		return CADENCE_EINVAL;
+	}
 	if ((rc = plan_prepare(r, 0, err)))
 		return rc;
 	memset(&run, 0, sizeof(run));
