@@ -233,6 +233,7 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 	check_policies(&c);
 	check_children(&c);
 	check_flow(&c);
+	check_exprs(&c);
 
 	int oom = c.oom || c.r.oom;
 	report_release(&c.r);

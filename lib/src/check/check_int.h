@@ -47,5 +47,6 @@ void check_score(check_ctx *c);
 void check_flow(check_ctx *c);
 void check_policies(check_ctx *c);
 void check_children(check_ctx *c);
+void check_exprs(check_ctx *c);
 
 #endif

@@ -37,6 +37,7 @@ const diag_rule diag_rules[] = {
 	{ "immutable-write", "A write to a field declared immutable." },
 	{ "read-before-write", "A note reads a field that may not be set yet." },
 	{ "write-conflict", "Notes in one sync write the same field." },
+	{ "bad-expression", "An expression that does not compile, or a condition that is not a boolean." },
 	{ "policy-range", "A policy value outside its range." },
 	{ "timeout-below-delay", "A timeout shorter than the first retry delay." },
 	{ "run-not-found", "A run command whose executable does not exist." },

@@ -1,0 +1,149 @@
+/* Expressions: every `set` value, `when` condition and child `with` and
+ * `merge` value compiles against the score it reads, as `cadence run`
+ * compiles them before anything runs (lib/src/run/plan.c), and a `when`
+ * whose type is known is a boolean. */
+#include "check/check_int.h"
+#include "cadence/expr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The env of a cadence's score; NULL when out of memory (c->oom set). */
+static cadence_expr_env *env_of(check_ctx *c, const struct cadence_def *d)
+{
+	cadence_expr_env *env;
+	if (cadence_expr_env_new(&env)) {
+		c->oom = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < d->nfields; i++) {
+		const cad_field *f = &d->fields[i];
+		int rc = cadence_expr_env_add_field(env, f->name.name, cad_vtype_names[f->type]);
+		if (rc == CADENCE_ENOMEM) {
+			c->oom = 1;
+			cadence_expr_env_free(env);
+			return NULL;
+		}
+	}
+	return env;
+}
+
+/* Where the problem is in the file: at its column inside the expression
+ * when the expression is written on one line as it reads (plain, or quoted
+ * without escapes), and then *exact is set; else the whole expression. */
+static cad_loc where(const check_ctx *c, const cad_expr *e, const cadence_expr_error *err,
+		     int *exact)
+{
+	cad_loc loc = e->loc;
+	const char *s = c->def->text, *end = s ? s + c->def->text_len : NULL;
+	size_t n = strlen(e->src);
+	*exact = 0;
+	if (!s || !err->column || memchr(e->src, '\n', n))
+		return loc;
+	for (unsigned line = 1; line < loc.line && s; line++) {
+		s = memchr(s, '\n', (size_t)(end - s));
+		s = s ? s + 1 : NULL;
+	}
+	/* columns count code points; a quoted expression starts after its quote */
+	unsigned target = loc.col + (e->quoted ? 1u : 0u);
+	for (unsigned col = 1; s && col < target && s < end && *s != '\n'; col++) {
+		s++;
+		while (s < end && ((unsigned char)*s & 0xC0) == 0x80)
+			s++;
+	}
+	if (!s || (size_t)(end - s) < n || memcmp(s, e->src, n))
+		return loc;
+	*exact = 1;
+	loc.col = target + err->column - 1;
+	loc.len = err->width ? err->width : 1;
+	return loc;
+}
+
+/* Compiles e and reports a problem; returns the result type (DYN when it
+ * does not compile). */
+static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
+				 const cadence_expr_env *env, const char *what)
+{
+	cadence_expr *x = NULL;
+	cadence_expr_error err;
+	memset(&err, 0, sizeof(err));
+	int rc = cadence_expr_compile(&x, e->src, strlen(e->src), env, &err);
+	if (rc == CADENCE_ENOMEM) {
+		c->oom = 1;
+		return CADENCE_EXPR_DYN;
+	}
+	if (rc) {
+		int exact;
+		cad_loc loc = where(c, e, &err, &exact);
+		if (exact)
+			check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
+				 err.help[0] ? err.help : NULL, "%s: %s", what,
+				 err.message[0] ? err.message : cadence_strerror(rc));
+		else
+			check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
+				 err.help[0] ? err.help : NULL, "%s: column %u of the expression: %s",
+				 what, err.column, err.message[0] ? err.message : cadence_strerror(rc));
+		return CADENCE_EXPR_DYN;
+	}
+	cadence_expr_type t = cadence_expr_result_type(x);
+	cadence_expr_free(x);
+	return t;
+}
+
+static void assigns(check_ctx *c, const cad_assign *as, size_t n, const cadence_expr_env *env,
+		    const char *kind, const char *owner)
+{
+	char what[160];
+	for (size_t i = 0; i < n && !c->oom; i++) {
+		snprintf(what, sizeof(what), "%s '%s' %s '%s'", kind, owner,
+			 !strcmp(kind, "note") ? "sets" : "passes", as[i].field.name);
+		compile(c, &as[i].expr, env, what);
+	}
+}
+
+void check_exprs(check_ctx *c)
+{
+	const struct cadence_def *d = c->def;
+	cadence_expr_env *env = env_of(c, d);
+	char what[160];
+	if (!env)
+		return;
+	for (size_t i = 0; i < d->nnotes && !c->oom; i++)
+		if (d->notes[i].binding == CAD_BIND_SET)
+			assigns(c, d->notes[i].set, d->notes[i].nset, env, "note",
+				d->notes[i].name.name);
+	for (size_t i = 0; i < d->nmeasures && !c->oom; i++) {
+		const cad_measure *m = &d->measures[i];
+		if (m->kind == CAD_M_SPLIT && m->when.src) {
+			snprintf(what, sizeof(what), "the condition of split '%s'", m->name.name);
+			cadence_expr_type t = compile(c, &m->when, env, what);
+			if (t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN)
+				check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", m->when.loc,
+					 "a condition must give true or false: compare it "
+					 "(score.count > 0) or test it (has(score.x))",
+					 "the condition of split '%s' gives %s, not a bool",
+					 m->name.name, cadence_expr_type_name(t));
+		}
+		if (m->kind != CAD_M_CHILD)
+			continue;
+		/* with reads this score; merge reads the child's, when it loaded
+		 * (else every field is dyn: syntax and functions are checked) */
+		assigns(c, m->with, m->nwith, env, "child", m->name.name);
+		const struct cadence_def *child = NULL;
+		cadence_expr_env *cenv = NULL;
+		int rc = cadence_project_child(c->project, d, i, &child, NULL, NULL);
+		if (rc == CADENCE_ENOMEM) {
+			c->oom = 1;
+			break;
+		}
+		if (!rc && child && !(cenv = env_of(c, child)))
+			break;
+		for (size_t k = 0; k < m->nmerge_back && !c->oom; k++) {
+			snprintf(what, sizeof(what), "child '%s' merges '%s'", m->name.name,
+				 m->merge_back[k].field.name);
+			compile(c, &m->merge_back[k].expr, cenv, what);
+		}
+		cadence_expr_env_free(cenv);
+	}
+	cadence_expr_env_free(env);
+}
