@@ -174,6 +174,12 @@ expect "50 MB on stdin: clear error" 1 '<stdin>: error: the file is larger than 
 assert "a file one byte over the limit" test "$(wc -c <"$tmp/big.cadence.yaml")" = 16777217
 run "$cadence" validate "$tmp/big.cadence.yaml"
 expect "one byte over: not '16.0 MiB; the limit is 16.0 MiB'" 1 'error: the file is larger than the limit of 16.0 MiB \(16777216 bytes\) \[file-too-large\]'
+# an integer field holds at most 2^53 in size (as the run checks its input)
+printf 'cadence: big\nscore:\n  n: {type: integer, default: 9007199254740992}\n  m: {type: integer, default: -9007199254740993}\nnotes:\n  a: {symbol: a}\nmeasures:\n  - then: a\n' >"$tmp/int.cadence.yaml"
+run "$cadence" validate --format oneline "$tmp/int.cadence.yaml"
+expect "an integer default beyond 2^53 is refused" 1 \
+	"int.cadence.yaml:4:31: error: field 'm' is declared integer, but -9007199254740993 is more than 2\\^53 in size"
+assert "... and 2^53 itself is not" test "$(grep -c error <<<"$out")" = 1
 python3 -c "print('cadence: deep\nx: ' + '{a: '*10000 + '1' + '}'*10000)" >"$tmp/deep.cadence.yaml"
 run "$cadence" validate "$tmp/deep.cadence.yaml"
 expect "10,000 nested mappings" 1 'nested deeper than 64 levels \[yaml-depth\]'

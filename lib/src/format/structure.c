@@ -547,6 +547,19 @@ static void check_typed(walker *w, const ynode *v, int type, const char *field)
 	    scalar_is_ambiguous(v->text, v->len))
 		return;	/* reported as ambiguous-scalar already */
 	k = value_kind(v);
+	if (k == VK_INT && type == 1) {
+		/* an integer field holds what a double holds exactly, as the
+		 * run checks it (docs/format.md, `score`) */
+		int64_t i = 0;
+		const char *h;
+		if (!scalar_int(v->text, v->len, &i, &h) &&
+		    (i > ((int64_t)1 << 53) || i < -((int64_t)1 << 53)))
+			ERR(w, v, v->width, "wrong-type",
+			    "declare the field as number, or as string to keep every digit",
+			    "field '%s' is declared integer, but %s is more than 2^53 in size, "
+			    "the most an integer field holds exactly", field, v->text);
+		return;
+	}
 	if (k == VK_NULL || (fits[type] & (1u << k)))
 		return;
 	const char *hint = NULL;
