@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# docs/rules.md shows "the actual output of cadence validate --color=never"
+# for each rule: every `$ cadence validate ...` block there is run on the
+# files the section shows (`checkout.cadence.yaml`, `payment.cadence.yaml`,
+# `notes/...`, or the section's last ```text block that is a cadence) and
+# must print exactly what the block shows.
+source "$(dirname "$0")/lib.sh"
+
+python3 - "$cadence" "$src/docs/rules.md" "$tmp" <<'PY'
+import os, re, subprocess, sys
+cadence, doc, tmp = sys.argv[1:]
+text = open(doc, encoding="utf-8").read()
+fails = checked = 0
+for sec in re.split(r"^## ", text, flags=re.M)[1:]:
+    name = sec.split("\n", 1)[0].strip()
+    for m in re.finditer(r"^```text\n(\$ .*?)^```", sec, re.S | re.M):
+        # the files shown before the command: `path`: then a block
+        files = dict(re.findall(r"^`([\w-]+(?:[./][\w.-]+)+)`:\n\n```(?:text|yaml)\n(.*?)^```",
+                                sec[:m.start()], re.S | re.M))
+        lines = m.group(1).rstrip("\n").split("\n")
+        for i, line in enumerate(lines):
+            if not line.startswith("$ cadence validate"):
+                continue
+            want = []
+            for l in lines[i + 1:]:
+                if l.startswith("$ "):
+                    break
+                want.append(l)
+            shown = files
+            if not shown:
+                blocks = [b for b in re.findall(r"^```text\n(.*?)^```", sec[:m.start()], re.S | re.M)
+                          if b.startswith("cadence:")]
+                if not blocks:
+                    continue    # a file that cannot be shown (too large, unreadable)
+                shown = {"checkout.cadence.yaml": blocks[-1]}
+            d = os.path.join(tmp, name)
+            for path, body in shown.items():
+                os.makedirs(os.path.dirname(os.path.join(d, path)), exist_ok=True)
+                data = body.encode("utf-8")
+                if name == "yaml-encoding":   # the é saved as Latin-1
+                    data = data.replace("é".encode(), b"\xe9")
+                with open(os.path.join(d, path), "wb") as f:
+                    f.write(data)
+            cmd = [cadence] + line.split()[2:]
+            r = subprocess.run(cmd, cwd=d, capture_output=True)
+            got = (r.stdout + r.stderr).decode("utf-8", "replace").rstrip("\n").split("\n")
+            checked += 1
+            if got == want:
+                print("ok - rules.md %s shows the real output" % name)
+            else:
+                fails += 1
+                print("FAIL - rules.md %s: the output differs" % name)
+                for w, g in zip(want + [""] * len(got), got + [""] * len(want)):
+                    if w != g:
+                        print("  doc:  %s\n  real: %s" % (w, g))
+                        break
+print("# %d outputs checked" % checked)
+sys.exit(1 if fails or checked < 30 else 0)
+PY
+status=$? out= err=
+if [[ $status == 0 ]]; then ok "rules.md's outputs are cadence validate's"
+else fail "rules.md's outputs are cadence validate's"; fi
+finish
