@@ -150,10 +150,11 @@ void *realloc(void *p, size_t n)
 	if (!ready)
 		init();
 	if (in_boot(p)) {
+		/* the old size is not known: copy what the buffer can hold */
+		size_t room = (size_t)(boot + sizeof(boot) - (char *)p);
 		void *q = malloc(n);
 		if (q)
-			memcpy(q, p, n < (size_t)(boot + sizeof(boot) - (char *)p) ? n
-				  : (size_t)(boot + sizeof(boot) - (char *)p));
+			memcpy(q, p, n < room ? n : room);
 		return q;
 	}
 	return fail_now() ? NULL : real_realloc(p, n);
