@@ -401,8 +401,61 @@ Test(expr_check, fields_read)
 	reads("'a' in score", "+all");
 }
 
+/* How each field is used, as "name:ort" (operand, result, tested) in the
+ * order of cadence_expr_field_name(), fields with no use as "name:-". */
+static void uses(const char *src, const char *want)
+{
+	cadence_expr *e = ok(src);
+	char got[256] = "";
+	for (size_t i = 0; i < cadence_expr_field_count(e); i++) {
+		unsigned u = cadence_expr_field_uses(e, i);
+		if (i)
+			strcat(got, " ");
+		strcat(got, cadence_expr_field_name(e, i));
+		strcat(got, ":");
+		if (u & CADENCE_EXPR_USE_OPERAND)
+			strcat(got, "o");
+		if (u & CADENCE_EXPR_USE_RESULT)
+			strcat(got, "r");
+		if (u & CADENCE_EXPR_USE_TESTED)
+			strcat(got, "t");
+		if (!u)
+			strcat(got, "-");
+	}
+	cr_assert_str_eq(got, want, "%s", src);
+	cr_assert_eq(cadence_expr_field_uses(e, cadence_expr_field_count(e)), 0);
+	cadence_expr_free(e);
+}
+
+Test(expr_check, how_fields_are_used)
+{
+	/* a null fails an operand */
+	uses("score.count + 1", "count:o");
+	uses("size(score.items) > 0 && score.premium", "items:o premium:o");
+	uses("score.customer.tier", "customer:o");
+	uses("score.items.map(i, i.price)", "items:o");
+	uses("score.items.filter(i, i.sku == score.name)", "items:o name:-");
+	uses("score.status.startsWith('a')", "status:o");
+	uses("score.premium ? 1 : 2", "premium:o");
+	uses("!score.premium", "premium:o");
+	/* a null passes through to the result */
+	uses("score.name", "name:r");
+	uses("score.premium ? score.name : score.status", "premium:o name:r status:r");
+	/* a null is a value like any other */
+	uses("[score.name, 1]", "name:-");
+	uses("{'a': score.name}", "name:-");
+	uses("score.name == 'x'", "name:-");
+	uses("score.items.map(i, score.name)", "items:o name:-");
+	/* the expression tests for it */
+	uses("has(score.count) ? score.count + 1 : 0", "count:ot");
+	uses("score.count != null ? score.count + 1 : 0", "count:ot");
+	uses("null == score.name", "name:t");
+	uses("has(score.customer.tier)", "customer:-");
+}
+
 Test(expr_check, accessors_take_null)
 {
+	cr_assert_eq(cadence_expr_field_uses(NULL, 0), 0);
 	cr_assert_eq(cadence_expr_field_count(NULL), 0);
 	cr_assert_null(cadence_expr_field_name(NULL, 0));
 	cr_assert_eq(cadence_expr_reads_whole_score(NULL), 0);

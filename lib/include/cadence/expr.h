@@ -121,6 +121,23 @@ cadence_expr_type cadence_expr_result_type(const cadence_expr *e);
 size_t cadence_expr_field_count(const cadence_expr *e);
 const char *cadence_expr_field_name(const cadence_expr *e, size_t i);
 
+/* How the expression uses field i, a mask: what a null (an unset field)
+ * does to it.  CADENCE_EXPR_USE_OPERAND: the field is an operand of an
+ * operator, function or macro, or the base of a selection or index, so a
+ * null fails the evaluation (`score.n + 1`); CADENCE_EXPR_USE_RESULT: it
+ * can be the value of the whole expression (`score.a`, `c ? score.a :
+ * ""`), which a condition cannot be null; CADENCE_EXPR_USE_TESTED: its
+ * presence is tested (`has(score.f)`, `score.f == null`, `!= null`), so
+ * the expression is written for a null.  A field only in a list or map
+ * literal, or compared with `==`/`!=`, has none of these.  0 for an
+ * index out of range. */
+enum {
+	CADENCE_EXPR_USE_OPERAND = 1,
+	CADENCE_EXPR_USE_RESULT = 2,
+	CADENCE_EXPR_USE_TESTED = 4
+};
+unsigned cadence_expr_field_uses(const cadence_expr *e, size_t i);
+
 /* 1 when the expression may read fields it does not name: it uses `score`
  * itself (`size(score)`, `score[k]` with k computed, `score.all(...)`). */
 int cadence_expr_reads_whole_score(const cadence_expr *e);

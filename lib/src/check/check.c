@@ -232,12 +232,15 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 	check_score(&c);
 	check_policies(&c);
 	check_children(&c);
-	check_flow(&c);
 	check_exprs(&c);
+	check_flow(&c);
 
 	int oom = c.oom || c.r.oom;
 	report_release(&c.r);
 	free(c.supp);
+	free(c.xr);
+	free(c.note_xr);
+	free(c.measure_xr);
 	strmap_free(&c.notes);
 	strmap_free(&c.fields);
 	if (oom)

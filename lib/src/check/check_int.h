@@ -14,6 +14,19 @@ typedef struct suppression {
 	const char *list, *end;		/* its rule list */
 } suppression;
 
+/* A score field that an expression needs set, since a null there fails
+ * the evaluation (cadence_expr_field_uses): found by check_exprs, for
+ * check_flow to follow along the paths. */
+typedef struct xread {
+	long field;		/* index in def->fields */
+	const cad_expr *expr;	/* the expression, for the position */
+	const char *target;	/* the field it computes, or NULL (a condition) */
+} xread;
+
+typedef struct xrange {
+	size_t start, count;	/* in check_ctx.xr */
+} xrange;
+
 typedef struct check_ctx {
 	cadence_project *project;
 	const struct cadence_def *def;
@@ -23,6 +36,10 @@ typedef struct check_ctx {
 	size_t nsupp;
 	strmap notes;		/* note name -> index in def->notes, first wins */
 	strmap fields;		/* field name -> index in def->fields, first wins */
+	xread *xr;		/* by check_exprs: the notes' in note order, ... */
+	size_t nxr, capxr;
+	xrange *note_xr;	/* per note of def (set notes) */
+	xrange *measure_xr;	/* per measure (split's when, child's with) */
 	int last_suppressed;	/* check_relate() then has nothing to relate */
 	int oom;
 } check_ctx;
@@ -47,6 +64,7 @@ void check_score(check_ctx *c);
 void check_flow(check_ctx *c);
 void check_policies(check_ctx *c);
 void check_children(check_ctx *c);
+/* check_exprs before check_flow: it finds the fields expressions need. */
 void check_exprs(check_ctx *c);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cadence/expr.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The env of a cadence's score; NULL when out of memory (c->oom set). */
@@ -59,10 +60,38 @@ static cad_loc where(const check_ctx *c, const cad_expr *e, const cadence_expr_e
 	return loc;
 }
 
+/* Records the fields of the cadence's own score that x needs set: those a
+ * null would fail (an operand; for a condition, its value too), unless
+ * the expression tests them. */
+static void needs(check_ctx *c, const cadence_expr *x, const cad_expr *e, const char *target)
+{
+	for (size_t i = 0; i < cadence_expr_field_count(x); i++) {
+		unsigned u = cadence_expr_field_uses(x, i);
+		unsigned fails = CADENCE_EXPR_USE_OPERAND | (target ? 0u : CADENCE_EXPR_USE_RESULT);
+		long k = check_field(c, cadence_expr_field_name(x, i));
+		if (!(u & fails) || (u & CADENCE_EXPR_USE_TESTED) || k < 0)
+			continue;
+		if (c->nxr == c->capxr) {
+			size_t cap = c->capxr ? c->capxr * 2 : 64;
+			xread *p = realloc(c->xr, cap * sizeof(*p));
+			if (!p) {
+				c->oom = 1;
+				return;
+			}
+			c->xr = p;
+			c->capxr = cap;
+		}
+		c->xr[c->nxr++] = (xread){ k, e, target };
+	}
+}
+
 /* Compiles e and reports a problem; returns the result type (DYN when it
- * does not compile). */
+ * does not compile).  With `own` (an expression over the cadence's own
+ * score), records what it needs set for check_flow; `target` is the field
+ * it computes, NULL for a condition. */
 static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
-				 const cadence_expr_env *env, const char *what)
+				 const cadence_expr_env *env, const char *what,
+				 int own, const char *target)
 {
 	cadence_expr *x = NULL;
 	cadence_expr_error err;
@@ -86,6 +115,8 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 		return CADENCE_EXPR_DYN;
 	}
 	cadence_expr_type t = cadence_expr_result_type(x);
+	if (own)
+		needs(c, x, e, target);
 	cadence_expr_free(x);
 	return t;
 }
@@ -97,7 +128,7 @@ static void assigns(check_ctx *c, const cad_assign *as, size_t n, const cadence_
 	for (size_t i = 0; i < n && !c->oom; i++) {
 		snprintf(what, sizeof(what), "%s '%s' %s '%s'", kind, owner,
 			 !strcmp(kind, "note") ? "sets" : "passes", as[i].field.name);
-		compile(c, &as[i].expr, env, what);
+		compile(c, &as[i].expr, env, what, 1, as[i].field.name);
 	}
 }
 
@@ -108,15 +139,26 @@ void check_exprs(check_ctx *c)
 	char what[160];
 	if (!env)
 		return;
-	for (size_t i = 0; i < d->nnotes && !c->oom; i++)
+	c->note_xr = calloc(d->nnotes ? d->nnotes : 1, sizeof(*c->note_xr));
+	c->measure_xr = calloc(d->nmeasures ? d->nmeasures : 1, sizeof(*c->measure_xr));
+	if (!c->note_xr || !c->measure_xr) {
+		c->oom = 1;
+		cadence_expr_env_free(env);
+		return;
+	}
+	for (size_t i = 0; i < d->nnotes && !c->oom; i++) {
+		c->note_xr[i].start = c->nxr;
 		if (d->notes[i].binding == CAD_BIND_SET)
 			assigns(c, d->notes[i].set, d->notes[i].nset, env, "note",
 				d->notes[i].name.name);
+		c->note_xr[i].count = c->nxr - c->note_xr[i].start;
+	}
 	for (size_t i = 0; i < d->nmeasures && !c->oom; i++) {
 		const cad_measure *m = &d->measures[i];
+		c->measure_xr[i].start = c->nxr;
 		if (m->kind == CAD_M_SPLIT && m->when.src) {
 			snprintf(what, sizeof(what), "the condition of split '%s'", m->name.name);
-			cadence_expr_type t = compile(c, &m->when, env, what);
+			cadence_expr_type t = compile(c, &m->when, env, what, 1, NULL);
 			if (t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN)
 				check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", m->when.loc,
 					 "a condition must give true or false: compare it "
@@ -124,11 +166,13 @@ void check_exprs(check_ctx *c)
 					 "the condition of split '%s' gives %s, not a bool",
 					 m->name.name, cadence_expr_type_name(t));
 		}
+		if (m->kind == CAD_M_CHILD)
+			assigns(c, m->with, m->nwith, env, "child", m->name.name);
+		c->measure_xr[i].count = c->nxr - c->measure_xr[i].start;
 		if (m->kind != CAD_M_CHILD)
 			continue;
 		/* with reads this score; merge reads the child's, when it loaded
 		 * (else every field is dyn: syntax and functions are checked) */
-		assigns(c, m->with, m->nwith, env, "child", m->name.name);
 		const struct cadence_def *child = NULL;
 		cadence_expr_env *cenv = NULL;
 		int rc = cadence_project_child(c->project, d, i, &child, NULL, NULL);
@@ -141,7 +185,7 @@ void check_exprs(check_ctx *c)
 		for (size_t k = 0; k < m->nmerge_back && !c->oom; k++) {
 			snprintf(what, sizeof(what), "child '%s' merges '%s'", m->name.name,
 				 m->merge_back[k].field.name);
-			compile(c, &m->merge_back[k].expr, cenv, what);
+			compile(c, &m->merge_back[k].expr, cenv, what, 0, NULL);
 		}
 		cadence_expr_env_free(cenv);
 	}

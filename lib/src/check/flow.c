@@ -137,10 +137,51 @@ static void check_reads(const flow *f, const cad_note *n, const fset avail,
 	}
 }
 
+static int listed_in_reads(const cad_note *n, const char *field)
+{
+	for (size_t i = 0; i < n->nreads; i++)
+		if (!strcmp(n->reads[i].name, field))
+			return 1;
+	return 0;
+}
+
+/* The fields expressions need set (check_exprs found them): a null there
+ * fails the evaluation at run time.  `note` is the set note they belong
+ * to, or NULL for a measure's condition or child inputs. */
+static void check_xreads(const flow *f, xrange r, const fset avail, const cad_note *note,
+			 const cad_measure *m)
+{
+	const check_ctx *c = f->c;
+	const struct cadence_def *d = c->def;
+	for (size_t i = r.start; i < r.start + r.count; i++) {
+		const xread *x = &c->xr[i];
+		const char *name = d->fields[x->field].name.name;
+		char help[240];
+		if (avail[x->field] || (note && listed_in_reads(note, name)))
+			continue;
+		snprintf(help, sizeof(help),
+			 "give the field a default, make it required, write it in an earlier note, "
+			 "or test it in the expression (has(score.%.40s) ? ... : ...)", name);
+		if (note)
+			check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
+				 "note '%s' computes '%s' from '%s', which is not set on every path to measure '%s'",
+				 note->name.name, x->target, name, m->name.name);
+		else if (x->target)
+			check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
+				 "child '%s' passes '%s' from '%s', which is not set on every path to it",
+				 m->name.name, x->target, name);
+		else
+			check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
+				 "the condition of split '%s' reads '%s', which is not set on every path to it",
+				 m->name.name, name);
+	}
+}
+
 /* Runs a list of notes in order over `avail`. */
 static int run_notes(const flow *f, const cad_ref *refs, size_t n, fset avail,
-		     const cad_ref *measure)
+		     const cad_measure *m)
 {
+	const cad_ref *measure = &m->name;
 	fset w = malloc(f->n ? f->n : 1);
 	if (!w)
 		return -1;
@@ -149,6 +190,8 @@ static int run_notes(const flow *f, const cad_ref *refs, size_t n, fset avail,
 		if (!note)
 			continue;
 		check_reads(f, note, avail, measure);
+		if (f->c->note_xr)
+			check_xreads(f, f->c->note_xr[note - f->c->def->notes], avail, note, m);
 		memset(w, 0, f->n);
 		assured_writes(f, note, w);
 		for (size_t k = 0; k < f->n; k++)
@@ -233,29 +276,33 @@ void check_flow(check_ctx *c)
 		switch (m->kind) {
 		case CAD_M_THEN:
 		case CAD_M_SEQUENCE:
-			rc = run_notes(&f, m->notes, m->nnotes, avail, &m->name);
+			rc = run_notes(&f, m->notes, m->nnotes, avail, m);
 			break;
 		case CAD_M_SYNC:
 			/* every note sees the score as it was before the sync */
 			memcpy(a_true, avail, sz);
 			for (size_t j = 0; j < m->nnotes && !rc; j++) {
 				memcpy(a_false, a_true, sz);
-				rc = run_notes(&f, &m->notes[j], 1, a_false, &m->name);
+				rc = run_notes(&f, &m->notes[j], 1, a_false, m);
 				for (size_t k = 0; k < d->nfields; k++)
 					avail[k] |= a_false[k];
 			}
 			sync_conflicts(c, m);
 			break;
 		case CAD_M_SPLIT:
+			if (c->measure_xr)
+				check_xreads(&f, c->measure_xr[i], avail, NULL, m);
 			memcpy(a_true, avail, sz);
 			memcpy(a_false, avail, sz);
-			rc = run_notes(&f, m->notes, m->nnotes, a_true, &m->name);
+			rc = run_notes(&f, m->notes, m->nnotes, a_true, m);
 			if (!rc)
-				rc = run_notes(&f, m->else_notes, m->nelse, a_false, &m->name);
+				rc = run_notes(&f, m->else_notes, m->nelse, a_false, m);
 			for (size_t k = 0; k < d->nfields; k++)
 				avail[k] = a_true[k] && a_false[k];
 			break;
 		case CAD_M_CHILD:
+			if (c->measure_xr)
+				check_xreads(&f, c->measure_xr[i], avail, NULL, m);
 			for (size_t j = 0; j < m->nmerge_back; j++)
 				set_field(&f, avail, m->merge_back[j].field.name);
 			break;

@@ -168,6 +168,8 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 	int rc = expr_lex(e->src, len, &e->ar, &toks, &ntok, err);
 	if (!rc)
 		rc = expr_parse(e, toks, ntok, env, err);
+	if (!rc)
+		rc = expr_uses(e);
 	free(toks);
 	if (rc) {
 		cadence_expr_free(e);
@@ -195,6 +197,11 @@ size_t cadence_expr_field_count(const cadence_expr *e)
 const char *cadence_expr_field_name(const cadence_expr *e, size_t i)
 {
 	return e && i < e->nfields ? e->fields[i] : NULL;
+}
+
+unsigned cadence_expr_field_uses(const cadence_expr *e, size_t i)
+{
+	return e && e->uses && i < e->nfields ? e->uses[i] : 0;
 }
 
 int cadence_expr_reads_whole_score(const cadence_expr *e)

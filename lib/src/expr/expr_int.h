@@ -158,6 +158,7 @@ struct cadence_expr {
 	node *root;
 	const char **fields;
 	size_t nfields;
+	unsigned char *uses;	/* per field: CADENCE_EXPR_USE_* (expr/uses.c) */
 	int reads_all;
 	unsigned nslots;	/* deepest nesting of macros */
 	regex_link *regexes;
@@ -199,6 +200,9 @@ int expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
  * Returns 0, CADENCE_EINVALID or CADENCE_ENOMEM. */
 int expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
 	       cadence_expr_error *err);
+
+/* Fills e->uses from the tree.  Returns 0 or CADENCE_ENOMEM. */
+int expr_uses(cadence_expr *e);
 
 /* The tree as an S-expression, for tests: "(+ 1 (* 2 3))"; malloc'd, NULL
  * when out of memory. */
