@@ -67,6 +67,13 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int cli_error(int code, const char *fmt, ...);
 
+/* fprintf, with every control character of the result but newlines and
+ * tabs written as '?' (for text quoted from files, notes and users). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void cli_print_clean(FILE *f, const char *fmt, ...);
+
 /* The command table (main.c) and its commands. */
 extern const cli_cmd cli_cmd_validate;
 extern const cli_cmd cli_cmd_schema;

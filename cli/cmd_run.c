@@ -165,6 +165,28 @@ static void json_log(const cadence_event *ev)
 	cJSON_Delete(o);
 }
 
+/* With --log json, an error the events did not say (an interruption, a
+ * failure before the first event) is a line of the log too. */
+static void json_final_error(const char *why, const char *tail)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *msg = malloc(strlen(why) + strlen(tail) + 1);
+	if (o && msg) {
+		strcpy(msg, why);
+		strcat(msg, tail);
+		cJSON_AddStringToObject(o, "event", "error");
+		cJSON_AddStringToObject(o, "message", msg);
+	}
+	char *s = o && msg ? cJSON_PrintUnformatted(o) : NULL;
+	if (s)
+		fprintf(stderr, "%s\n", s);
+	else
+		cli_print_clean(stderr, "cadence: error: %s%s\n", why, tail);
+	cJSON_free(s);
+	cJSON_Delete(o);
+	free(msg);
+}
+
 static void time_note(run_ctx *c, const cadence_event *ev)
 {
 	char key[512];
@@ -210,21 +232,21 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 	switch (ev->kind) {
 	case CADENCE_EVENT_LOG:
 		clear_progress(c);
-		fprintf(stderr, "[%s] %s\n", w, ev->message);
+		cli_print_clean(stderr, "[%s] %s\n", w, ev->message);
 		break;
 	case CADENCE_EVENT_RETRY:
 		clear_progress(c);
-		fprintf(stderr, "cadence: note '%s' failed (attempt %u of %u): %s; retrying in %lld ms\n",
+		cli_print_clean(stderr, "cadence: note '%s' failed (attempt %u of %u): %s; retrying in %lld ms\n",
 			w, ev->attempt, ev->attempts, ev->message, (long long)ev->delay_ms);
 		break;
 	case CADENCE_EVENT_FALLBACK:
 		clear_progress(c);
-		fprintf(stderr, "cadence: note '%s' failed for good: %s; its fallback applies\n",
+		cli_print_clean(stderr, "cadence: note '%s' failed for good: %s; its fallback applies\n",
 			w, ev->message);
 		break;
 	case CADENCE_EVENT_ERROR:
 		clear_progress(c);
-		fprintf(stderr, "cadence: error: %s\n", ev->message);
+		cli_print_clean(stderr, "cadence: error: %s\n", ev->message);
 		free(c->last_error);
 		c->last_error = strdup(ev->message);
 		break;
@@ -240,7 +262,7 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 		break;
 	case CADENCE_EVENT_NOTE_END:
 		if (c->verbose)
-			fprintf(stderr, "cadence: %s: note '%s' %s in %.1f ms%s%s\n", ev->path,
+			cli_print_clean(stderr, "cadence: %s: note '%s' %s in %.1f ms%s%s\n", ev->path,
 				ev->note, status_names[ev->status], (double)ev->duration_ns / 1e6,
 				ev->message ? ": " : "", ev->message ? ev->message : "");
 		break;
@@ -276,10 +298,15 @@ static void on_event(void *ctx, const cadence_event *ev)
 		return;
 	if (ev->kind == CADENCE_EVENT_NOTE_END && c->timings)
 		time_note(c, ev);
-	if (c->json_log)
+	if (c->json_log) {
 		json_log(ev);
-	else
+		if (ev->kind == CADENCE_EVENT_ERROR && ev->message) {
+			free(c->last_error);
+			c->last_error = strdup(ev->message);
+		}
+	} else {
 		text_log(c, ev);
+	}
 }
 
 static void print_timings(run_ctx *c)
@@ -648,10 +675,14 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	rc = close_outputs(&c, rc);
 	if (r) {
 		clear_progress(&c);
-		if (!c.last_error || !err.message || strcmp(c.last_error, err.message))
-			fprintf(stderr, "cadence: error: %s%s\n",
-				err.message ? err.message : cadence_strerror(r),
-				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
+		if (!c.last_error || !err.message || strcmp(c.last_error, err.message)) {
+			const char *why = err.message ? err.message : cadence_strerror(r);
+			const char *tail = rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "";
+			if (c.json_log)
+				json_final_error(why, tail);
+			else
+				cli_print_clean(stderr, "cadence: error: %s%s\n", why, tail);
+		}
 		goto out;
 	}
 	char *s = c.compact ? cJSON_PrintUnformatted(out) : cJSON_Print(out);

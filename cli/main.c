@@ -84,6 +84,11 @@ static int dispatch(int argc, char **argv)
 		const cli_cmd *cmd = cli_find_command(argv[2]);
 		if (!cmd)
 			return unknown_command(argv[2]);
+		/* `cadence help new note`: the subcommand's own help */
+		if (argc > 3 && !strcmp(cmd->name, "new"))
+			for (size_t i = 0; cli_new_commands[i]; i++)
+				if (!strcmp(argv[3], cli_new_commands[i]->name + strlen("new ")))
+					cmd = cli_new_commands[i];
 		cli_print_help(cmd, stdout);
 		return CLI_EXIT_OK;
 	}

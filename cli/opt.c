@@ -7,12 +7,45 @@
 
 #include "util/suggest.h"
 
+/* Writes the formatted text with every control character but the line
+ * end as '?': messages quote names, paths, expressions and what notes
+ * wrote, and none of that may drive the terminal. */
+static void vprint_clean(FILE *f, const char *fmt, va_list ap)
+{
+	char small[512], *buf = small;
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small) && (buf = malloc((size_t)n + 1)))
+		vsnprintf(buf, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (n < 0 || !buf) {
+		/* no memory for a long message: its first part, cleaned */
+		buf = small;
+		n = (int)strlen(small);
+	}
+	for (int i = 0; i < n && buf[i]; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		fputc((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : ch, f);
+	}
+	if (buf != small)
+		free(buf);
+}
+
+void cli_print_clean(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprint_clean(f, fmt, ap);
+	va_end(ap);
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("cadence: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint_clean(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return CLI_EXIT_USAGE;
@@ -23,7 +56,7 @@ int cli_error(int code, const char *fmt, ...)
 	va_list ap;
 	fputs("cadence: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint_clean(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return code;

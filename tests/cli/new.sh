@@ -161,4 +161,10 @@ run "$cadence" new note price_c --lang c --reads order_id --writes total,status 
 expect "new note --lang c --into" 0 'build the plugin'
 run "${CC:-cc}" -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only -I"$src/lib/include" notes/price_c.c
 expect "the C note compiles with -Wall -Wextra -pedantic -Werror" 0
+run "$cadence" help new note
+expect "help new note: the subcommand's help" 0 '^usage: cadence new note NAME'
+run "$cadence" help new cadence
+expect "help new cadence" 0 '^usage: cadence new cadence NAME'
+run "$cadence" help new
+expect "help new" 0 '^usage: cadence new cadence\|note'
 finish

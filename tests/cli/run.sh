@@ -130,6 +130,33 @@ assert "every log line is a JSON object" \
 	bash -c 'while read -r l; do [[ $l == \{*\} ]] || exit 1; done <<<"$1"' _ "$err"
 assert "note_end events" grep -q '"event":"note_end".*"note":"greet".*"status":"ok"' <<<"$err"
 assert "stderr lines as events" grep -q '"event":"log".*"line":"counted"' <<<"$err"
+
+# a note that writes a terminal escape: the text log, the error and the
+# plan show it as '?'; with --log json, failures are JSON lines too
+w escape.cadence.yaml 'cadence: escape
+notes:
+  bad: {run: [sh, -c, "printf \"\\033[31mred\\n\" >&2; exit 3"]}
+  tag: {run: [sh, -c, "echo \"\e[1m\""]}
+measures:
+  - then: bad
+  - then: tag
+'
+run "$cadence" run "$tmp/escape.cadence.yaml"
+expect "a note's escape sequence in the log" 1 '' '^\[bad\] \?\[31mred$'
+assert "no escape reaches the terminal" test "${err#*$'\033'}" = "$err"
+assert "... not in the error's stderr tail either" grep -qxF '  | ?[31mred' <<<"$err"
+run "$cadence" run --dry-run "$tmp/escape.cadence.yaml"
+expect "--dry-run: an escape in the arguments" 0 '\?\[1m'
+assert "no escape in the plan" test "${out#*$'\033'}" = "$out"
+run "$cadence" run --log json "$tmp/escape.cadence.yaml"
+expect "--log json on a failing run" 1
+assert "every line of a failing run's log is a JSON object" \
+	bash -c 'while read -r l; do [[ $l == \{*\} ]] || exit 1; done <<<"$1"' _ "$err"
+assert "the failure is an error event" grep -q '"event":"error".*it exited with status 3' <<<"$err"
+run "$cadence" run --log json "$tmp/escape.cadence.yaml" --score '{"nope": 1}'
+expect "--log json with a bad score" 2
+assert "... is a JSON line too" \
+	bash -c 'while read -r l; do [[ $l == \{*\} ]] || exit 1; done <<<"$1"' _ "$err"
 run "$cadence" run --timings "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
 expect "--timings" 0 '' '^note +calls +failed +total ms'
 assert "a row per note" grep -qE '^hello/greet +1 +0 ' <<<"$err"

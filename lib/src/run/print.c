@@ -168,6 +168,11 @@ int plan_print(const rplan *p, FILE *out)
 {
 	strbuf sb = STRBUF_INIT;
 	plan(&sb, p, 0);
+	/* expressions and arguments are the file's text, and a YAML escape
+	 * can put a control character in them: none reaches the terminal */
+	for (size_t i = 0; sb.buf && i < sb.len; i++)
+		if (((unsigned char)sb.buf[i] < 0x20 && sb.buf[i] != '\n') || sb.buf[i] == 0x7f)
+			sb.buf[i] = '?';
 	const char *s = strbuf_cstr(&sb);
 	int rc = !s || fputs(s, out) == EOF ? -1 : 0;
 	strbuf_free(&sb);
