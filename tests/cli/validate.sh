@@ -174,6 +174,10 @@ expect "50 MB on stdin: clear error" 1 '<stdin>: error: the file is larger than 
 assert "a file one byte over the limit" test "$(wc -c <"$tmp/big.cadence.yaml")" = 16777217
 run "$cadence" validate "$tmp/big.cadence.yaml"
 expect "one byte over: not '16.0 MiB; the limit is 16.0 MiB'" 1 'error: the file is larger than the limit of 16.0 MiB \(16777216 bytes\) \[file-too-large\]'
+{ printf 'cadence: big\nnotes:\n  a: {symbol: a}\nmeasures:\n  - then: a\n#'; head -c 16777156 /dev/zero | tr '\0' a; } >"$tmp/big.cadence.yaml"
+assert "a file of exactly the limit" test "$(wc -c <"$tmp/big.cadence.yaml")" = 16777216
+run "$cadence" validate "$tmp/big.cadence.yaml"
+expect "a file of exactly the limit is read (the passing case of file-too-large)" 0 '^checked 1 file: no problems$'
 # an integer field holds at most 2^53 in size (as the run checks its input)
 printf 'cadence: big\nscore:\n  n: {type: integer, default: 9007199254740992}\n  m: {type: integer, default: -9007199254740993}\nnotes:\n  a: {symbol: a}\nmeasures:\n  - then: a\n' >"$tmp/int.cadence.yaml"
 run "$cadence" validate --format oneline "$tmp/int.cadence.yaml"
