@@ -10,6 +10,8 @@
 #   --work DIR     corpora (DIR/corpus/TARGET, kept between runs, seeded by
 #                  fuzz/seeds.py), findings (DIR/findings/TARGET) and logs
 #                  (DIR/TARGET.log); default BUILD/fuzz-work
+#   --max-len N    the largest input (-max_len); default 16384 for load
+#                  and diagram, 8192 for output, 2048 for expr
 #   --nice         run under `nice -n 10`
 #
 # Without --time or --runs a target runs until it finds something (^C
@@ -26,6 +28,7 @@ build=$root/build-fuzz
 work=
 limit=()
 nice=()
+max_len_opt=
 targets=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -33,6 +36,7 @@ while [[ $# -gt 0 ]]; do
 	--time) limit+=("-max_total_time=$2"); shift 2 ;;
 	--runs) limit+=("-runs=$2"); shift 2 ;;
 	--work) work=$(realpath -m "$2"); shift 2 ;;
+	--max-len) max_len_opt=$2; shift 2 ;;
 	--nice) nice=(nice -n 10); shift ;;
 	-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	load|diagram|output|expr) targets+=("$1"); shift ;;
@@ -59,6 +63,7 @@ for t in "${targets[@]}"; do
 	output) dict=expr.dict max_len=8192 ;;	# JSON words are in it too
 	expr) dict=expr.dict max_len=2048 ;;
 	esac
+	max_len=${max_len_opt:-$max_len}
 	corpus=$work/corpus/$t
 	findings=$work/findings/$t
 	mkdir -p "$corpus" "$findings"
