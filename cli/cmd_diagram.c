@@ -167,11 +167,14 @@ static int load_checked(cadence_project *project, const char *path, cadence_diag
 	}
 	if (rc == CADENCE_ENOMEM)
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory while loading '%s'", path);
-	/* check every cadence loaded, the children found on the way too; a
-	 * missing `run` executable is only a warning, and a drawing does not
-	 * need it, so the file system is not searched for them */
+	/* check every cadence loaded, the children found on the way too, for
+	 * what the drawing shows: structure, names, references, children and
+	 * policies.  What only running needs (the score, expressions, data
+	 * flow, `run` executables) is validate's: it does not stop a drawing,
+	 * which is most useful while those are being fixed */
 	cadence_check_opts copts = CADENCE_CHECK_OPTS_INIT;
 	copts.check_executables = 0;
+	copts.check_flow = 0;
 	for (size_t i = 0; i < cadence_project_count(project); i++) {
 		const cadence_def *d = cadence_project_get(project, i);
 		if (cadence_check(project, d, &copts, diags) == CADENCE_ENOMEM)

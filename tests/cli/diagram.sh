@@ -79,6 +79,27 @@ assert "no temporary file after a refusal" test "$(ls -A "$tmp/out" | wc -l)" = 
 run "$cadence" diagram "$tmp/bad.cadence.yaml"
 expect "the refusal says why" 1 '' "has problems; fix them"
 
+# what only running needs does not stop a drawing: data flow, expressions
+cat >"$tmp/flow.cadence.yaml" <<'YAML'
+cadence: flow
+score:
+  n: {type: integer}
+notes:
+  a: {symbol: a, writes: [n]}
+  b: {symbol: b, writes: [n]}
+  bump: {set: {n: score.n + score.nn}}
+measures:
+  - then: bump
+  - sync: both
+    notes: [a, b]
+YAML
+run "$cadence" validate --format oneline "$tmp/flow.cadence.yaml"
+expect "validate refuses the data flow" 1 'read-before-write|bad-expression'
+assert "... and the parallel writes" grep -q 'write-conflict' <<<"$out"
+run "$cadence" diagram -f dot "$tmp/flow.cadence.yaml"
+expect "diagram draws it: data flow and expressions are validate's" 0 'digraph'
+assert "... without a word on stderr" test -z "$err"
+
 # warnings do not stop a diagram
 cat >"$tmp/warn.cadence.yaml" <<'YAML'
 cadence: warn

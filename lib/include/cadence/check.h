@@ -20,10 +20,16 @@ typedef struct cadence_check_opts {
 	/* Look at the file system: warn about `run` executables that do not
 	 * exist or are not executable.  Off for cadences built in memory. */
 	int check_executables;
+	/* Check what running needs beyond the shape of the graph: the score
+	 * declaration, every expression, the data flow and the writes of
+	 * parallel notes.  A drawing does not need them (`cadence diagram`
+	 * turns this off); `cadence validate` and `cadence run` do. */
+	int check_flow;
 } cadence_check_opts;
 
-#define CADENCE_CHECK_OPTS_VERSION 1
-#define CADENCE_CHECK_OPTS_INIT { CADENCE_CHECK_OPTS_VERSION, 1 }
+/* Version 1 had check_executables only; check_flow is then on. */
+#define CADENCE_CHECK_OPTS_VERSION 2
+#define CADENCE_CHECK_OPTS_INIT { CADENCE_CHECK_OPTS_VERSION, 1, 1 }
 
 /*
  * Checks `def`, a cadence loaded through `project` (child cadences are

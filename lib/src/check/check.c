@@ -218,10 +218,11 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 	memset(&c, 0, sizeof(c));
 	c.project = project;
 	c.def = def;
+	c.opts = (cadence_check_opts)CADENCE_CHECK_OPTS_INIT;
 	if (opts && opts->version == CADENCE_CHECK_OPTS_VERSION)
 		c.opts = *opts;
-	else
-		c.opts = (cadence_check_opts)CADENCE_CHECK_OPTS_INIT;
+	else if (opts && opts->version == 1)	/* a caller built before check_flow */
+		c.opts.check_executables = opts->check_executables;
 	report_init(&c.r, diags, def->path, def->text, def->text_len);
 	if (def->text && find_suppressions(&c))
 		c.oom = 1;
@@ -229,11 +230,13 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 
 	check_suppressions(&c);
 	check_refs(&c);
-	check_score(&c);
 	check_policies(&c);
 	check_children(&c);
-	check_exprs(&c);
-	check_flow(&c);
+	if (c.opts.check_flow) {
+		check_score(&c);
+		check_exprs(&c);
+		check_flow(&c);
+	}
 
 	int oom = c.oom || c.r.oom;
 	report_release(&c.r);

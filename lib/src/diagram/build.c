@@ -158,8 +158,11 @@ static void add_edge(dg_graph *g, size_t from, size_t to, dg_edge_kind kind, con
 
 static void add_duration(strbuf *sb, int64_t ms)
 {
+	if (ms < 0)
+		ms = 0;
 	if (ms < 1000) {
-		strbuf_addf(sb, "%" PRId64 "ms", ms);
+		strbuf_addu(sb, (uint64_t)ms);
+		strbuf_adds(sb, "ms");
 		return;
 	}
 	if (ms < 60000 && ms % 1000) {
@@ -172,14 +175,14 @@ static void add_duration(strbuf *sb, int64_t ms)
 		return;
 	}
 	int64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, rest = ms % 1000;
-	if (h)
-		strbuf_addf(sb, "%" PRId64 "h", h);
-	if (m)
-		strbuf_addf(sb, "%" PRId64 "m", m);
-	if (s)
-		strbuf_addf(sb, "%" PRId64 "s", s);
-	if (rest)
-		strbuf_addf(sb, "%" PRId64 "ms", rest);
+	/* strbuf_addu, not printf: a large cadence has thousands of these */
+	static const char *const units[] = { "h", "m", "s", "ms" };
+	const int64_t parts[] = { h, m, s, rest };
+	for (int i = 0; i < 4; i++)
+		if (parts[i]) {
+			strbuf_addu(sb, (uint64_t)parts[i]);
+			strbuf_adds(sb, units[i]);
+		}
 }
 
 /* "retry ×3 · timeout 10s · fallback · breaker" on a line of its own. */
@@ -189,7 +192,8 @@ static void add_policies(strbuf *sb, const cad_note *n)
 	if (!n)
 		return;
 	if (n->retry.present) {
-		strbuf_addf(sb, "\nretry " TIMES "%" PRId64, n->retry.attempts);
+		strbuf_adds(sb, "\nretry " TIMES);
+		strbuf_addu(sb, n->retry.attempts > 0 ? (uint64_t)n->retry.attempts : 0);
 		any = 1;
 	}
 	if (n->timeout_ms > 0) {

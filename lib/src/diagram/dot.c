@@ -32,9 +32,9 @@ static void node(strbuf *out, const dg_graph *g, const dg_node *n, size_t depth)
 	case DG_STEP: break;
 	case DG_FORK:
 	case DG_JOIN:
-		strbuf_addf(out, "shape=box, style=filled, fillcolor=\"#333333\", color=\"#333333\", "
-				 "fixedsize=true, width=%s, height=%s, ",
-			    lr ? "0.08" : "1.2", lr ? "1.2" : "0.08");
+		strbuf_adds(out, "shape=box, style=filled, fillcolor=\"#333333\", color=\"#333333\", "
+				 "fixedsize=true, ");
+		strbuf_adds(out, lr ? "width=0.08, height=1.2, " : "width=1.2, height=0.08, ");
 		break;
 	case DG_DECISION: strbuf_adds(out, "shape=diamond, style=\"\", "); break;
 	case DG_MERGE: strbuf_adds(out, "shape=circle, style=\"\", fixedsize=true, width=0.15, "); break;

@@ -87,7 +87,7 @@ static void str_field(strbuf *sb, const char *key, const char *value)
 static void num_field(strbuf *sb, const char *key, uint64_t v)
 {
 	strbuf_adds(sb, key);
-	rep_add_u64(sb, v);
+	strbuf_addu(sb, v);
 }
 
 static void format(strbuf *sb, const char *name, const cadence_event *ev, const char *when)

@@ -41,17 +41,6 @@ int64_t rep_wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void rep_add_u64(strbuf *sb, uint64_t v)
-{
-	char buf[24];
-	size_t i = sizeof(buf);
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	strbuf_add(sb, buf + i, sizeof(buf) - i);
-}
-
 void rep_add_hex16(strbuf *sb, uint64_t v)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -66,7 +55,7 @@ void rep_add_ms(strbuf *sb, int64_t ns)
 	uint64_t us = ns > 0 ? (uint64_t)ns / 1000 : 0;
 	char frac[4] = { (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
 			 (char)('0' + us % 10), '\0' };
-	rep_add_u64(sb, us / 1000);
+	strbuf_addu(sb, us / 1000);
 	strbuf_addc(sb, '.');
 	strbuf_add(sb, frac, 3);
 }

@@ -12,7 +12,6 @@
 void rep_json_str(strbuf *sb, const char *s);
 /* Numbers without printf (the reporters write many): decimal, 16 hex
  * digits, and a duration in ns as milliseconds with 3 decimals. */
-void rep_add_u64(strbuf *sb, uint64_t v);
 void rep_add_hex16(strbuf *sb, uint64_t v);
 void rep_add_ms(strbuf *sb, int64_t ns);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME). */

@@ -326,7 +326,7 @@ static void attr_int(strbuf *sb, int *first, const char *key, int64_t value)
 	strbuf_adds(sb, "\",\"value\":{\"intValue\":\"");
 	if (value < 0)
 		strbuf_addc(sb, '-');
-	rep_add_u64(sb, value < 0 ? (uint64_t)-value : (uint64_t)value);
+	strbuf_addu(sb, value < 0 ? (uint64_t)-value : (uint64_t)value);
 	strbuf_adds(sb, "\"}}");
 	*first = 0;
 }
@@ -336,7 +336,7 @@ static void nano(strbuf *sb, const char *key, int64_t ns)
 {
 	strbuf_adds(sb, key);
 	strbuf_addc(sb, '"');
-	rep_add_u64(sb, ns > 0 ? (uint64_t)ns : 0);
+	strbuf_addu(sb, ns > 0 ? (uint64_t)ns : 0);
 	strbuf_addc(sb, '"');
 }
 

@@ -55,6 +55,17 @@ void strbuf_addc(strbuf *sb, char c)
 	strbuf_add(sb, &c, 1);
 }
 
+void strbuf_addu(strbuf *sb, uint64_t v)
+{
+	char buf[24];
+	size_t i = sizeof(buf);
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, buf + i, sizeof(buf) - i);
+}
+
 void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strbuf {
 	char *buf;
@@ -19,6 +20,8 @@ void strbuf_free(strbuf *sb);
 void strbuf_add(strbuf *sb, const char *s, size_t len);
 void strbuf_adds(strbuf *sb, const char *s);
 void strbuf_addc(strbuf *sb, char c);
+/* The decimal digits of v: no printf, for the writers' hot paths. */
+void strbuf_addu(strbuf *sb, uint64_t v);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
