@@ -12,10 +12,9 @@ section() {
 		/^## / { on = (index($0, "## `cadence " name) == 1) }
 		on' "$doc"
 }
-help_opts() { "$cadence" "$@" --help | sed -n '/^options:/,$p' | grep -oE -- ' --[a-z-]+' | tr -d ' ' | sort -u; }
 elsewhere='^--(help|metrics|trace|events|checkpoint)$'
 
-mapfile -t cmds < <("$cadence" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ {print $1}')
+mapfile -t cmds < <(commands)
 for c in "${cmds[@]}"; do
 	case $c in
 	resume) continue ;;

@@ -31,6 +31,11 @@ run_in() {
 	cd "$here" || exit 1
 }
 
+# help_opts CMD...: the long options of `cadence CMD --help`, one a line
+help_opts() { "$cadence" "$@" --help | sed -n '/^options:/,$p' | grep -oE -- ' --[a-z-]+' | tr -d ' ' | sort -u; }
+# commands: the commands `cadence --help` lists, one a line
+commands() { "$cadence" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ {print $1}'; }
+
 ok() { passes=$((passes + 1)); echo "ok - $1"; }
 fail() {
 	fails=$((fails + 1))

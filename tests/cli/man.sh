@@ -11,12 +11,10 @@ section() {
 		/^#/ { on = ($0 ~ "^## " name "( |$)") }
 		on' "$scd"
 }
-# the long options in a command's --help
-help_opts() { "$cadence" "$@" --help | sed -n '/^options:/,$p' | grep -oE -- ' --[a-z-]+' | tr -d ' ' | sort -u; }
 # the long options a man page section documents (as *--opt*)
 man_opts() { grep -oE -- '^\*(-[a-z]\*, \*)?--[a-z-]+' <<<"$1" | grep -oE -- '--[a-z-]+' | sort -u; }
 
-mapfile -t cmds < <("$cadence" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ {print $1}')
+mapfile -t cmds < <(commands)
 for c in "${cmds[@]}"; do
 	case $c in
 	new) names=("new cadence" "new note") ;;

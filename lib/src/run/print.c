@@ -94,11 +94,10 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 	indent(sb, depth);
 	strbuf_addf(sb, "cadence %s (%s)\n", p->name, d->path ? d->path : "built in code");
 	if (d->description && *d->description) {
-		/* its first line, as diagrams show it; a control character (a
-		 * YAML escape can make one) is no terminal's business */
+		/* its first line, as diagrams show it (plan_print() replaces
+		 * control characters) */
 		indent(sb, depth + 1);
-		for (const char *c = d->description; *c && *c != '\n' && *c != '\r'; c++)
-			strbuf_addc(sb, (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c);
+		strbuf_add(sb, d->description, strcspn(d->description, "\r\n"));
 		strbuf_addc(sb, '\n');
 	}
 	if (d->nfields) {
