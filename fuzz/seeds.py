@@ -2,14 +2,16 @@
 """Writes the seed corpus of a fuzz target into a directory (one file per
 input, named by its SHA-1, as libFuzzer names its own):
 
-    fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output or expr
+    fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output, expr
+                                       or checkpoint
 
 load, diagram: every *.cadence.yaml below tests/golden/fixtures,
 tests/diagram/fixtures and examples/.  output: fuzz/seeds/output/.  expr:
 the example lines of docs/expressions.md, the string literals of the
 expression unit tests (tests/unit/test_expr_*.c, test_run_expr.c), the
 expressions of the fixtures and examples (values that read `score`), and
-fuzz/seeds/expr/."""
+fuzz/seeds/expr/.  checkpoint: fuzz/seeds/checkpoint/, checkpoints of the
+cadence in fuzz/fuzz_checkpoint.c at each of its positions."""
 import hashlib
 import pathlib
 import re
@@ -86,8 +88,8 @@ def seeds(target):
     if target in ("load", "diagram"):
         for f in yaml_files():
             yield f.read_bytes()
-    elif target == "output":
-        yield from committed("output")
+    elif target in ("output", "checkpoint"):
+        yield from committed(target)
     elif target == "expr":
         yield from doc_expressions()
         yield from test_expressions()

@@ -2,7 +2,7 @@
 # Runs the libFuzzer targets of fuzz/ (docs/reliability.md), one at a time.
 #
 #   scripts/fuzz.sh [options] [TARGET...]     TARGET: load diagram output expr
-#                                             (default: all four)
+#                                             checkpoint (default: all five)
 #   --build DIR    the clang build with -DCADENCE_BUILD_FUZZ=ON; configured
 #                  and built when it has no fuzz binaries (default build-fuzz)
 #   --time S       stop each target after S seconds (-max_total_time)
@@ -11,7 +11,7 @@
 #                  fuzz/seeds.py), findings (DIR/findings/TARGET) and logs
 #                  (DIR/TARGET.log); default BUILD/fuzz-work
 #   --max-len N    the largest input (-max_len); default 16384 for load
-#                  and diagram, 8192 for output, 2048 for expr
+#                  and diagram, 8192 for output and checkpoint, 2048 for expr
 #   --nice         run under `nice -n 10`
 #
 # Without --time or --runs a target runs until it finds something (^C
@@ -39,11 +39,11 @@ while [[ $# -gt 0 ]]; do
 	--max-len) max_len_opt=$2; shift 2 ;;
 	--nice) nice=(nice -n 10); shift ;;
 	-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-	load|diagram|output|expr) targets+=("$1"); shift ;;
+	load|diagram|output|expr|checkpoint) targets+=("$1"); shift ;;
 	*) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
-[[ ${#targets[@]} -gt 0 ]] || targets=(load diagram output expr)
+[[ ${#targets[@]} -gt 0 ]] || targets=(load diagram output expr checkpoint)
 work=${work:-$build/fuzz-work}
 
 if [[ ! -x $build/fuzz/fuzz_load ]]; then
@@ -62,6 +62,7 @@ for t in "${targets[@]}"; do
 	load|diagram) dict=cadence.dict max_len=16384 ;;
 	output) dict=expr.dict max_len=8192 ;;	# JSON words are in it too
 	expr) dict=expr.dict max_len=2048 ;;
+	checkpoint) dict=checkpoint.dict max_len=8192 ;;
 	esac
 	max_len=${max_len_opt:-$max_len}
 	corpus=$work/corpus/$t
@@ -84,7 +85,8 @@ for t in "${targets[@]}"; do
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
-	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)
+	# no DONE line when the target stopped on a finding
+	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
 	cov=$(sed -n 's/.* cov: \([0-9]*\) .*/\1/p' <<<"$done_line")
 	corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9]*[A-Za-z]*\) .*/\1/p' <<<"$done_line")
 	line="$t: ${runs:-?} executions in ${secs:-?} s (${eps:-?} exec/s), coverage ${cov:-?} edges, corpus ${corp:-?} (${corpus##*/}: $(ls "$corpus" | wc -l) files)"
