@@ -17,6 +17,7 @@
 
 #include "format/scalar.h"
 #include "util/afile.h"
+#include "util/utf8.h"
 
 const char *const cli_run_log_formats[] = { "text", "json", NULL };
 
@@ -391,14 +392,23 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 		}
 	}
 	const char *end = NULL;
-	cJSON *v = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	/* JSON text is UTF-8 (RFC 8259); what is not would reach the final
+	 * score and every report */
+	size_t valid = utf8_valid_prefix(buf, len);
+	cJSON *v = valid < len ? NULL : cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (!v) {
-		size_t at = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
+		size_t at = valid < len ? valid
+			    : end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
 		unsigned line = 1, col = 1;
 		for (size_t i = 0; i < at; i++, col++)
 			if (buf[i] == '\n')
 				line++, col = 0;
+		unsigned bad = valid < len ? (unsigned char)buf[valid] : 0;
 		free(buf);
+		if (valid < len)
+			return cli_usage_error("the score from %s is not UTF-8: byte 0x%02X at line %u, "
+					       "column %u; JSON text must be UTF-8 (convert it, e.g. "
+					       "with iconv -f LATIN1 -t UTF-8)", from, bad, line, col);
 		return cli_usage_error("the score from %s is not JSON (line %u, column %u)", from,
 				       line, col);
 	}

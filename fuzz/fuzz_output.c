@@ -1,11 +1,13 @@
 /*
  * Fuzz target: the parser of a `run` note's stdout (lib/src/run/output.c,
  * docs/run.md "Output"): one JSON object of changes, or nothing, with the
- * control keys $skip and $interrupt.
+ * control keys $skip and $interrupt; what it accepts and what it says are
+ * UTF-8.
  */
 #include "fuzz.h"
 
 #include "run/run_int.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -27,18 +29,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (int t = 0; t <= CAD_T_ANY; t++)
 				(void)score_type_ok((cad_vtype)t, c);
 		}
+		/* what reaches the score is UTF-8, as JSON text must be */
 		char *text = cJSON_PrintUnformatted(changes);
 		FUZZ_ASSERT(text != NULL);
+		FUZZ_ASSERT(utf8_valid_prefix(text, strlen(text)) == strlen(text));
 		free(text);
 		cJSON_Delete(changes);
 	} else {
 		FUZZ_ASSERT(rc == -1);
 		FUZZ_ASSERT(changes == NULL);
-		/* a failure always says why, in printable text */
+		/* a failure always says why, in printable UTF-8 text */
 		const char *msg = strbuf_cstr(&f.msg);
 		FUZZ_ASSERT(msg[0] != '\0');
 		for (const char *p = msg; *p; p++)
 			FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
+		FUZZ_ASSERT(utf8_valid_prefix(msg, strlen(msg)) == strlen(msg));
 	}
 	rfail_free(&f);
 	return 0;

@@ -88,6 +88,9 @@ run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "x", "nmae": 1}'
 expect "unknown field" 2 '' "unknown field 'nmae'; did you mean 'name'"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": '
 expect "score not JSON" 2 '' "the score from --score is not JSON"
+run "$cadence" run "$tmp/hello.cadence.yaml" --score "$(printf '{"name": "caf\351"}')"
+expect "score not UTF-8: where, and how to fix it" 2 '' \
+	"the score from --score is not UTF-8: byte 0xE9 at line 1, column 14; JSON text must be UTF-8 \(convert it, e.g. with iconv -f LATIN1 -t UTF-8\)"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '[1]'
 expect "score not an object" 2 '' "must be a JSON object"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{}' --score-file x
@@ -157,6 +160,35 @@ run "$cadence" run --log json "$tmp/escape.cadence.yaml" --score '{"nope": 1}'
 expect "--log json with a bad score" 2
 assert "... is a JSON line too" \
 	bash -c 'while read -r l; do [[ $l == \{*\} ]] || exit 1; done <<<"$1"' _ "$err"
+
+# a note that writes Latin-1: its stderr lines reach the logs and the
+# events as UTF-8 (U+FFFD for each bad byte), and output that is not UTF-8
+# is refused, so no JSON cadence writes holds a byte that is not UTF-8
+w latin1.cadence.yaml 'cadence: latin1
+score:
+  msg: {type: string, default: ""}
+notes:
+  say: {run: [sh, -c, "printf \"caf\\351\\n\" >&2; echo {}"]}
+  give: {run: [sh, -c, "printf \"{\\\"msg\\\": \\\"caf\\351\\\"}\""]}
+measures:
+  - then: say
+  - then: give
+'
+utf8_json_lines() {
+	python3 -c 'import json, sys
+for line in sys.stdin.buffer:
+	json.loads(line.decode("utf-8"))'
+}
+run "$cadence" run "$tmp/latin1.cadence.yaml"
+expect "a note that prints Latin-1 fails, saying where and how to fix it" 1 '' \
+	"note 'give': its output is not UTF-8: byte 0xE9 at line 1, column 13 near '\?\"}'; JSON text must be UTF-8 \(convert it, e.g. with iconv -f LATIN1 -t UTF-8\)"
+assert "the text log shows U+FFFD for the Latin-1 byte" grep -qxF "[say] caf"$'\xEF\xBF\xBD' <<<"$err"
+run "$cadence" run --log json --events "$tmp/latin1.jsonl" "$tmp/latin1.cadence.yaml"
+expect "... with --log json and --events" 1
+assert "--log json: every line is UTF-8 JSON" utf8_json_lines <<<"$err"
+assert "--events: every line is UTF-8 JSON" utf8_json_lines <"$tmp/latin1.jsonl"
+assert "--events: the Latin-1 stderr line, with U+FFFD" grep -q '"line":"caf'$'\xEF\xBF\xBD''"' "$tmp/latin1.jsonl"
+
 run "$cadence" run --timings "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
 expect "--timings" 0 '' '^note +calls +failed +total ms'
 assert "a row per note" grep -qE '^hello/greet +1 +0 ' <<<"$err"

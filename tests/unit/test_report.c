@@ -245,6 +245,56 @@ Test(report, events_lines)
 	cadence_events_free(e);
 }
 
+Test(report, events_are_utf8_whatever_the_strings)
+{
+	/* a hook may pass bytes that are not UTF-8: each becomes U+FFFD */
+	memfile mf;
+	cadence_events *e;
+	mem_open(&mf);
+	cr_assert_eq(cadence_events_new(&e, mf.f), 0);
+	cadence_event ev = { 0 };
+	ev.kind = CADENCE_EVENT_LOG;
+	ev.cadence = ev.path = "c";
+	ev.run_id = "0123456789abcdef";
+	ev.measure = ev.note = "m";
+	ev.measure_kind = "then";
+	ev.attempt = ev.attempts = 1;
+	ev.message = "caf\xE9 cr\xC3\xA8me \xF0\x9F\x8E\xB5\xF0\x9F \x1B";
+	cadence_events_on_event(e, &ev);
+	cr_assert_eq(cadence_events_status(e), 0);
+	char *s = mem_close(&mf);
+	cr_assert(strstr(s, "\"line\":\"caf\\ufffd cr\xC3\xA8me \xF0\x9F\x8E\xB5\\ufffd\\ufffd "
+			    "\\u001b\"}\n"), "%s", s);
+	cJSON *o = cJSON_Parse(s);
+	cr_assert_not_null(o, "%s", s);
+	cJSON_Delete(o);
+	free(s);
+	cadence_events_free(e);
+}
+
+Test(report, metric_labels_are_utf8)
+{
+	cadence_metrics *m;
+	memfile mf;
+	cr_assert_eq(cadence_metrics_new(&m), 0);
+	cadence_event ev = { 0 };
+	ev.kind = CADENCE_EVENT_NOTE_END;
+	ev.cadence = ev.path = "c\xC3\xA9";
+	ev.run_id = "0123456789abcdef";
+	ev.measure = "m";
+	ev.note = "n\xE9\"";
+	ev.measure_kind = "then";
+	ev.attempt = ev.attempts = 1;
+	ev.duration_ns = 1000;
+	cadence_metrics_on_event(m, &ev);
+	mem_open(&mf);
+	cr_assert_eq(cadence_metrics_write(m, mf.f), 0);
+	char *s = mem_close(&mf);
+	cr_assert(strstr(s, "{cadence=\"c\xC3\xA9\",note=\"n\xEF\xBF\xBD\\\"\""), "%s", s);
+	free(s);
+	cadence_metrics_free(m);
+}
+
 Test(report, events_write_failure_is_reported)
 {
 	FILE *full = fopen("/dev/full", "w");

@@ -147,6 +147,24 @@ Test(exec, output_not_json)
 	assert_error(&f, "note 'step': its output is not JSON at line 1, column 1 near 'status: ok'");
 }
 
+Test(exec, output_not_utf8)
+{
+	/* Latin-1 in a string: refused, not copied into the score */
+	load_sh("printf \"{\\\"a\\\": \\\"caf\\\\351 cr\\\\350me\\\"}\"", NULL);
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	assert_error(&f, "note 'step': its output is not UTF-8: byte 0xE9 at line 1, column 11 "
+		     "near '? cr?me\"}'; JSON text must be UTF-8 (convert it, e.g. with iconv -f "
+		     "LATIN1 -t UTF-8)");
+}
+
+Test(exec, stderr_lines_and_tail_made_utf8)
+{
+	/* a byte that is not UTF-8 becomes U+FFFD in the log and the tail */
+	load_sh("printf \"caf\\\\351\\\\n\" >&2; exit 1", NULL);
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	cr_assert_str_eq(f.err.stderr_tail, "caf\xEF\xBF\xBD");
+}
+
 Test(exec, output_trailing_garbage)
 {
 	load_sh("echo \"{} {}\"", NULL);

@@ -55,6 +55,20 @@ Test(utf8, printable_copy)
 	free(s);
 }
 
+Test(utf8, valid_copy_and_prefix)
+{
+	/* only bytes that are not UTF-8 are replaced; controls are kept */
+	char *s = utf8_dup_valid("caf\xE9\x1B[31m\xC3\xA9\xF0\x9F", 13);
+	cr_assert_str_eq(s, "caf\xEF\xBF\xBD\x1B[31m\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+	free(s);
+	cr_assert_eq(utf8_valid_prefix("", 0), 0);
+	cr_assert_eq(utf8_valid_prefix("ok \xC3\xA9\xF0\x9F\x8E\xB5", 9), 9);
+	cr_assert_eq(utf8_valid_prefix("caf\xE9!", 5), 3);
+	cr_assert_eq(utf8_valid_prefix("ab\xC3", 3), 2);	/* cut short */
+	cr_assert_eq(utf8_valid_prefix("\xED\xA0\x80", 3), 0);	/* a surrogate */
+	cr_assert_eq(utf8_valid_prefix("a\0b", 3), 3);	/* NUL is UTF-8 */
+}
+
 Test(strbuf, grows_and_formats)
 {
 	strbuf b = STRBUF_INIT;

@@ -2,6 +2,7 @@
  * counters and histograms per note and per cadence, written in the text
  * exposition format. */
 #include "report/report_int.h"
+#include "util/utf8.h"
 
 #include <cadence/report.h>
 
@@ -186,11 +187,21 @@ out:
 
 /* ---- the text format ---------------------------------------------------------- */
 
+/* A label value is UTF-8 text (the exposition format): a byte that is not
+ * becomes U+FFFD. */
 static void label(strbuf *sb, const char *name, const char *value)
 {
 	strbuf_addf(sb, "%s=\"", name);
 	for (const char *s = value; *s; s++) {
-		if (*s == '\\' || *s == '"')
+		uint32_t cp;
+		size_t n;
+		if ((unsigned char)*s >= 0x80) {
+			n = utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
+			if (n)
+				strbuf_add(sb, s, n), s += n - 1;
+			else
+				strbuf_adds(sb, "\xEF\xBF\xBD");
+		} else if (*s == '\\' || *s == '"')
 			strbuf_addc(sb, '\\'), strbuf_addc(sb, *s);
 		else if (*s == '\n')
 			strbuf_adds(sb, "\\n");

@@ -1,6 +1,7 @@
 /* Helpers of the reporters (report_int.h). */
 #include "report/report_int.h"
 #include "util/afile.h"
+#include "util/utf8.h"
 
 #include <cadence/common.h>
 
@@ -9,12 +10,26 @@
 #include <string.h>
 #include <time.h>
 
+/* JSON text is UTF-8: a byte that is not (the events' strings come from
+ * hooks and notes) is written as U+FFFD, so every line stays readable. */
 void rep_json_str(strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	strbuf_addc(sb, '"');
 	for (const char *run = s;; s++) {
 		unsigned char c = (unsigned char)*s;
+		if (c >= 0x80) {
+			uint32_t cp;
+			size_t n = utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
+			if (n) {
+				s += n - 1;
+				continue;
+			}
+			strbuf_add(sb, run, (size_t)(s - run));
+			strbuf_adds(sb, "\\ufffd");
+			run = s + 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		strbuf_add(sb, run, (size_t)(s - run));

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 
 #include "run/exec.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -440,12 +441,9 @@ char *rproc_stderr_tail(const rproc *p)
 		n--;
 	if (n <= start)
 		return NULL;
-	char *s = malloc(n - start + 1);
-	if (s) {
-		memcpy(s, p->tail + start, n - start);
-		s[n - start] = '\0';
-	}
-	return s;
+	/* UTF-8, as the log lines are; the tail may also begin inside a
+	 * character */
+	return utf8_dup_valid(p->tail + start, n - start);
 }
 
 int rproc_succeeded(const rproc *p)

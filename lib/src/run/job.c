@@ -4,6 +4,7 @@
  * hooks are therefore called on the run's thread only. */
 #include "run/run_int.h"
 #include "note/note_int.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -204,14 +205,22 @@ static void pool_task(rtask *t)
 		(void)!write(run->wake[1], "x", 1);
 }
 
-/* One line of a note's stderr: to the log. */
+/* One line of a note's stderr: to the log, as UTF-8 (a byte that is not
+ * becomes U+FFFD), since every log writer puts it in text or JSON. */
 static void on_line(void *ctx, const char *line, size_t len)
 {
 	rjob *j = ctx;
 	char buf[RPROC_LINE + 1];
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	emit_note(j, CADENCE_EVENT_LOG, 0, 0, 0, buf);
+	if (utf8_valid_prefix(line, len) == len) {
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		emit_note(j, CADENCE_EVENT_LOG, 0, 0, 0, buf);
+		return;
+	}
+	char *valid = utf8_dup_valid(line, len);
+	emit_note(j, CADENCE_EVENT_LOG, 0, 0, 0,
+		  valid ? valid : "(a line that is not UTF-8; out of memory to show it)");
+	free(valid);
 }
 
 /* The environment of a `run` note: the base environment without the

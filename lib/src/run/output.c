@@ -2,6 +2,7 @@
  * empty (no change) or one JSON object of the fields the note changes,
  * optionally with the control keys "$skip" and "$interrupt". */
 #include "run/run_int.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -11,6 +12,24 @@ static int blank(const char *s, size_t n)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
 			return 0;
 	return 1;
+}
+
+/* Up to `max` bytes of s[0..len), stopping at a newline, as text that can
+ * be shown and put in JSON: a control character or a byte that is not
+ * UTF-8 becomes '?', and a character is never cut in two. */
+static void add_excerpt(strbuf *sb, const char *s, size_t len, size_t max)
+{
+	for (size_t i = 0; i < len && i < max && s[i] != '\n';) {
+		uint32_t cp;
+		size_t n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (!n || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			strbuf_addc(sb, '?');
+			i += n ? n : 1;
+		} else {
+			strbuf_add(sb, s + i, n);
+			i += n;
+		}
+	}
 }
 
 /* line:col of byte `at` in buf, and a short excerpt of what is there */
@@ -26,15 +45,9 @@ static void where(const char *buf, size_t len, size_t at, rfail *f)
 		}
 	}
 	strbuf_addf(&f->msg, " at line %u, column %u", line, col);
-	if (at < len) {
-		size_t n = 0;
-		while (at + n < len && n < 20 && buf[at + n] != '\n')
-			n++;
+	if (at < len && buf[at] != '\n') {
 		strbuf_adds(&f->msg, " near '");
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)buf[at + i];
-			strbuf_addc(&f->msg, c < 0x20 || c == 0x7f ? '?' : (char)c);
-		}
+		add_excerpt(&f->msg, buf + at, len - at, 20);
 		strbuf_addc(&f->msg, '\'');
 	}
 }
@@ -57,10 +70,7 @@ int output_control(cJSON *obj, int *outcome, rfail *f)
 				/* the key as where() shows text: a control
 				 * character must not reach a terminal */
 				rfail_set(f, "its output has the unknown control key '");
-				for (size_t i = 0; k[i] && i < 64; i++) {
-					unsigned char c = (unsigned char)k[i];
-					strbuf_addc(&f->msg, c < 0x20 || c == 0x7f ? '?' : (char)c);
-				}
+				add_excerpt(&f->msg, k, strlen(k), 64);
 				strbuf_adds(&f->msg, "' (known: $skip, $interrupt)");
 				f->permanent = 1;
 				return -1;
@@ -93,6 +103,16 @@ int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfa
 	}
 	if (memchr(buf, '\0', len)) {
 		rfail_set(f, "its output is not JSON: it holds a NUL byte");
+		return -1;
+	}
+	/* JSON text is UTF-8 (RFC 8259): what is not would reach the score,
+	 * and through it every JSON the run writes */
+	size_t valid = utf8_valid_prefix(buf, len);
+	if (valid < len) {
+		rfail_set(f, "its output is not UTF-8: byte 0x%02X", (unsigned char)buf[valid]);
+		where(buf, len, valid, f);
+		strbuf_adds(&f->msg, "; JSON text must be UTF-8 (convert it, e.g. with "
+				     "iconv -f LATIN1 -t UTF-8)");
 		return -1;
 	}
 	cJSON *v = cJSON_ParseWithLengthOpts(buf, len, &end, 0);

@@ -36,7 +36,9 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
-char *utf8_dup_printable(const char *s, size_t len, int keep_tab)
+/* Each byte of an invalid sequence becomes U+FFFD, and so does each
+ * control character when `controls` is set (but a tab with keep_tab). */
+static char *dup_replacing(const char *s, size_t len, int controls, int keep_tab)
 {
 	static const char repl[] = "\xEF\xBF\xBD";	/* U+FFFD */
 	const unsigned char *p = (const unsigned char *)s;
@@ -51,7 +53,8 @@ char *utf8_dup_printable(const char *s, size_t len, int keep_tab)
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_decode(p + i, len - i, &cp);
-		int control = n && (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0));
+		int control = controls && n &&
+			      (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0));
 		if (!n || (control && !(keep_tab && cp == '\t'))) {
 			memcpy(o, repl, 3);
 			o += 3;
@@ -64,4 +67,32 @@ char *utf8_dup_printable(const char *s, size_t len, int keep_tab)
 	}
 	*o = '\0';
 	return out;
+}
+
+char *utf8_dup_printable(const char *s, size_t len, int keep_tab)
+{
+	return dup_replacing(s, len, 1, keep_tab);
+}
+
+char *utf8_dup_valid(const char *s, size_t len)
+{
+	return dup_replacing(s, len, 0, 0);
+}
+
+size_t utf8_valid_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t i = 0;
+	while (i < len) {
+		if (p[i] < 0x80) {	/* the common case, without a call */
+			i++;
+			continue;
+		}
+		size_t n = utf8_decode(p + i, len - i, &cp);
+		if (!n)
+			return i;
+		i += n;
+	}
+	return len;
 }

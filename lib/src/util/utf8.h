@@ -16,4 +16,13 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
  * column counted in code points stays the same.  NULL when out of memory. */
 char *utf8_dup_printable(const char *s, size_t len, int keep_tab);
 
+/* As utf8_dup_printable(), but only invalid bytes become U+FFFD: control
+ * characters are kept (for text that JSON writers escape, such as a
+ * note's stderr lines).  NULL when out of memory. */
+char *utf8_dup_valid(const char *s, size_t len);
+
+/* The length of the longest prefix of s[0..len) that is valid UTF-8:
+ * len when it all is, else the offset of the first bad byte. */
+size_t utf8_valid_prefix(const char *s, size_t len);
+
 #endif
