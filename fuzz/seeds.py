@@ -2,8 +2,8 @@
 """Writes the seed corpus of a fuzz target into a directory (one file per
 input, named by its SHA-1, as libFuzzer names its own):
 
-    fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output, expr
-                                       or checkpoint
+    fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output, expr,
+                                       checkpoint or report
 
 load, diagram: every *.cadence.yaml below tests/golden/fixtures,
 tests/diagram/fixtures and examples/.  output: fuzz/seeds/output/.  expr:
@@ -11,7 +11,9 @@ the example lines of docs/expressions.md, the string literals of the
 expression unit tests (tests/unit/test_expr_*.c, test_run_expr.c), the
 expressions of the fixtures and examples (values that read `score`), and
 fuzz/seeds/expr/.  checkpoint: fuzz/seeds/checkpoint/, checkpoints of the
-cadence in fuzz/fuzz_checkpoint.c at each of its positions."""
+cadence in fuzz/fuzz_checkpoint.c at each of its positions.  report:
+fuzz/seeds/report/, event sequences of runs (passing, failing with retries
+and a breaker, a child, a sync conflict, two runs at once, odd bytes)."""
 import hashlib
 import pathlib
 import re
@@ -88,7 +90,7 @@ def seeds(target):
     if target in ("load", "diagram"):
         for f in yaml_files():
             yield f.read_bytes()
-    elif target in ("output", "checkpoint"):
+    elif target in ("output", "checkpoint", "report"):
         yield from committed(target)
     elif target == "expr":
         yield from doc_expressions()
