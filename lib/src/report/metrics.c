@@ -16,6 +16,13 @@ static const double note_le[] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 
 static const double cadence_le[] = { 0.01, 0.1, 1, 10, 30, 60, 300, 900, 1800, 3600 };
 #define NOTE_NB (sizeof(note_le) / sizeof(note_le[0]))
 #define CADENCE_NB (sizeof(cadence_le) / sizeof(cadence_le[0]))
+/* The same bounds as written ("%g"), so that writing needs no printf. */
+static const char *const note_le_text[NOTE_NB] = {
+	"0.001", "0.005", "0.01", "0.05", "0.1", "0.5", "1", "5", "10", "30", "60", "300",
+};
+static const char *const cadence_le_text[CADENCE_NB] = {
+	"0.01", "0.1", "1", "10", "30", "60", "300", "900", "1800", "3600",
+};
 
 static const char *const note_status[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
 #define NSTATUS (sizeof(note_status) / sizeof(note_status[0]))
@@ -191,7 +198,8 @@ out:
  * becomes U+FFFD. */
 static void label(strbuf *sb, const char *name, const char *value)
 {
-	strbuf_addf(sb, "%s=\"", name);
+	strbuf_adds(sb, name);
+	strbuf_adds(sb, "=\"");
 	for (const char *s = value; *s; s++) {
 		uint32_t cp;
 		size_t n;
@@ -213,14 +221,20 @@ static void label(strbuf *sb, const char *name, const char *value)
 
 static void family(strbuf *sb, const char *name, const char *type, const char *help)
 {
-	strbuf_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	const char *parts[] = { "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n" };
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		strbuf_adds(sb, parts[i]);
 }
 
-/* name{cadence="c",note="n"[,extra="v"]} */
-static void series(strbuf *sb, const char *name, const char *cadence, const char *note,
-		   const char *extra, const char *value)
+/* name[suffix]{cadence="c",note="n"[,extra="v"]}: a series of every note
+ * and cadence, written without printf */
+static void series(strbuf *sb, const char *name, const char *suffix, const char *cadence,
+		   const char *note, const char *extra, const char *value)
 {
-	strbuf_addf(sb, "%s{", name);
+	strbuf_adds(sb, name);
+	if (suffix)
+		strbuf_adds(sb, suffix);
+	strbuf_addc(sb, '{');
 	label(sb, "cadence", cadence);
 	if (note) {
 		strbuf_addc(sb, ',');
@@ -233,32 +247,34 @@ static void series(strbuf *sb, const char *name, const char *cadence, const char
 	strbuf_addc(sb, '}');
 }
 
-static void histogram(strbuf *sb, const char *name, const char *cadence, const char *note,
-		      const hist *h, const double *le, size_t nb)
+/* " N\n" */
+static void value_u(strbuf *sb, uint64_t n)
 {
-	char full[96], v[32];
+	strbuf_addc(sb, ' ');
+	strbuf_addu(sb, n);
+	strbuf_addc(sb, '\n');
+}
+
+static void histogram(strbuf *sb, const char *name, const char *cadence, const char *note,
+		      const hist *h, const char *const *le, size_t nb)
+{
 	uint64_t cum = 0;
-	snprintf(full, sizeof(full), "%s_bucket", name);
 	for (size_t i = 0; i <= nb; i++) {
 		cum += h->bucket[i];
-		if (i < nb)
-			snprintf(v, sizeof(v), "%g", le[i]);
-		series(sb, full, cadence, note, "le", i < nb ? v : "+Inf");
-		strbuf_addf(sb, " %llu\n", (unsigned long long)cum);
+		series(sb, name, "_bucket", cadence, note, "le", i < nb ? le[i] : "+Inf");
+		value_u(sb, cum);
 	}
-	snprintf(full, sizeof(full), "%s_sum", name);
-	series(sb, full, cadence, note, NULL, NULL);
+	series(sb, name, "_sum", cadence, note, NULL, NULL);
 	strbuf_addf(sb, " %.9g\n", h->sum);
-	snprintf(full, sizeof(full), "%s_count", name);
-	series(sb, full, cadence, note, NULL, NULL);
-	strbuf_addf(sb, " %llu\n", (unsigned long long)h->count);
+	series(sb, name, "_count", cadence, note, NULL, NULL);
+	value_u(sb, h->count);
 }
 
 static void counter(strbuf *sb, const char *name, const char *cadence, const char *note,
 		    const char *extra, const char *value, uint64_t n)
 {
-	series(sb, name, cadence, note, extra, value);
-	strbuf_addf(sb, " %llu\n", (unsigned long long)n);
+	series(sb, name, NULL, cadence, note, extra, value);
+	value_u(sb, n);
 }
 
 static void format(cadence_metrics *m, strbuf *sb)
@@ -269,7 +285,7 @@ static void format(cadence_metrics *m, strbuf *sb)
 	       "Time a note attempt took, from start to verdict.");
 	for (size_t i = 0; i < m->nnotes; i++)
 		histogram(sb, "cadence_note_duration_seconds", m->notes[i].cadence, m->notes[i].note,
-			  &m->notes[i].duration, note_le, NOTE_NB);
+			  &m->notes[i].duration, note_le_text, NOTE_NB);
 	family(sb, "cadence_note_runs_total", "counter", "Note attempts, by how they ended.");
 	for (size_t i = 0; i < m->nnotes; i++)
 		for (size_t s = 0; s < NSTATUS; s++)
@@ -296,9 +312,9 @@ static void format(cadence_metrics *m, strbuf *sb)
 	       "State of a note's circuit breaker after its last call: 1 for the current state.");
 	for (size_t i = 0; i < m->nnotes; i++)
 		for (int s = 0; m->notes[i].breaker >= 0 && s < 3; s++) {
-			series(sb, "cadence_circuit_breaker_state", m->notes[i].cadence,
+			series(sb, "cadence_circuit_breaker_state", NULL, m->notes[i].cadence,
 			       m->notes[i].note, "state", breaker_states[s]);
-			strbuf_addf(sb, " %d\n", m->notes[i].breaker == s);
+			value_u(sb, m->notes[i].breaker == s);
 		}
 	family(sb, "cadence_circuit_breaker_opened_total", "counter",
 	       "Times a note's circuit breaker opened.");
@@ -310,7 +326,7 @@ static void format(cadence_metrics *m, strbuf *sb)
 	       "Time a cadence took (a child's, inside its parent).");
 	for (size_t i = 0; i < m->ncadences; i++)
 		histogram(sb, "cadence_duration_seconds", m->cadences[i].cadence, NULL,
-			  &m->cadences[i].duration, cadence_le, CADENCE_NB);
+			  &m->cadences[i].duration, cadence_le_text, CADENCE_NB);
 	family(sb, "cadence_runs_total", "counter", "Runs of a cadence, by how they ended.");
 	for (size_t i = 0; i < m->ncadences; i++)
 		for (size_t s = 0; s < 3; s++)
@@ -319,8 +335,8 @@ static void format(cadence_metrics *m, strbuf *sb)
 	family(sb, "cadence_last_run_timestamp_seconds", "gauge",
 	       "When the last run of a cadence ended, in seconds since the Unix epoch.");
 	for (size_t i = 0; i < m->ncadences; i++) {
-		series(sb, "cadence_last_run_timestamp_seconds", m->cadences[i].cadence, NULL, NULL,
-		       NULL);
+		series(sb, "cadence_last_run_timestamp_seconds", NULL, m->cadences[i].cadence, NULL,
+		       NULL, NULL);
 		strbuf_addf(sb, " %.3f\n", (double)m->cadences[i].last_end_ns / 1e9);
 	}
 }
