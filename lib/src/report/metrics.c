@@ -200,21 +200,29 @@ static void label(strbuf *sb, const char *name, const char *value)
 {
 	strbuf_adds(sb, name);
 	strbuf_adds(sb, "=\"");
-	for (const char *s = value; *s; s++) {
+	for (const char *s = value;;) {
+		/* a run of bytes written as they are, added at once */
+		size_t plain = 0;
+		while (s[plain] && s[plain] != '\\' && s[plain] != '"' && s[plain] != '\n' &&
+		       (unsigned char)s[plain] < 0x80)
+			plain++;
+		strbuf_add(sb, s, plain);
+		s += plain;
+		if (!*s)
+			break;
 		uint32_t cp;
 		size_t n;
 		if ((unsigned char)*s >= 0x80) {
 			n = utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
 			if (n)
-				strbuf_add(sb, s, n), s += n - 1;
+				strbuf_add(sb, s, n), s += n;
 			else
-				strbuf_adds(sb, "\xEF\xBF\xBD");
-		} else if (*s == '\\' || *s == '"')
-			strbuf_addc(sb, '\\'), strbuf_addc(sb, *s);
-		else if (*s == '\n')
-			strbuf_adds(sb, "\\n");
-		else
-			strbuf_addc(sb, *s);
+				strbuf_adds(sb, "\xEF\xBF\xBD"), s++;
+		} else {
+			strbuf_addc(sb, '\\');
+			strbuf_addc(sb, *s == '\n' ? 'n' : *s);
+			s++;
+		}
 	}
 	strbuf_addc(sb, '"');
 }
