@@ -16,7 +16,7 @@
 #   --nice         run under `nice -n 10`
 #
 # Without --time or --runs a target runs until it finds something (^C
-# stops it).  Each target runs with -jobs=1 (one worker, its output in
+# stops it); what it found is also printed in base64 (for CI logs).  Each target runs with -jobs=1 (one worker, its output in
 # DIR/TARGET.log), its dictionary and a -max_len that fits its input; the
 # figures (executions, seconds, exec/s, corpus) are printed at the end, one
 # line per target.  Exit status 1 when a target found something: the input
@@ -95,6 +95,12 @@ for t in "${targets[@]}"; do
 	if [[ $rc -ne 0 ]] || [[ -n $(ls -A "$findings") ]]; then
 		line="$line: FOUND SOMETHING (status $rc): $(ls "$findings" | head -3 | tr '\n' ' ')"
 		grep -E -A25 'ERROR: |runtime error:|fuzz assertion failed|deadly signal' "$log" | head -60 >&2 || true
+		# the inputs themselves, for a CI log that is all there is
+		for f in "$findings"/*; do
+			[[ -f $f ]] || continue
+			echo "fuzz.sh: $f, in base64 (base64 -d >input to replay it):" >&2
+			base64 "$f" | head -200 >&2
+		done
 		status=1
 	fi
 	echo "fuzz.sh: $line"
