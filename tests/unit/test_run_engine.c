@@ -160,6 +160,37 @@ Test(run, several_input_problems_are_all_reported)
 		     "missing required field 'id'");
 }
 
+Test(run, input_text_that_is_not_utf8_is_refused)
+{
+	/* cJSON reads such bytes; an embedding program may pass them */
+	fx_load(&f, typed);
+	reg("noop", noop, NULL);
+	cr_assert_eq(fx_run(&f, "{\"id\": \"caf\xE9\"}"), CADENCE_EINVALID);
+	assert_error(&f, "field 'id' holds text that is not UTF-8");
+	cr_assert_eq(fx_run(&f, "{\"id\": \"x\", \"meta\": {\"k\xFF\": 1}}"), CADENCE_EINVALID);
+	assert_error(&f, "field 'meta' holds text that is not UTF-8");
+	cr_assert_eq(fx_run(&f, "{\"id\": \"caf\xC3\xA9\", \"items\": [\"\xF0\x9F\x8E\xB5\"]}"), 0,
+		     "%s", f.err.message);
+}
+
+static int latin1(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)ctx;
+	(void)score;
+	*changes = cJSON_CreateObject();
+	cJSON_AddStringToObject(*changes, "id", "caf\xE9");
+	return CADENCE_NOTE_OK;
+}
+
+Test(run, a_c_note_that_writes_text_that_is_not_utf8_fails)
+{
+	fx_load(&f, typed);
+	reg("noop", latin1, NULL);
+	cr_assert_eq(fx_run(&f, "{\"id\": \"x\"}"), CADENCE_EFAILED);
+	assert_error(&f, "note 'noop': its changes hold text that is not UTF-8; the strings of a "
+		     "score must be UTF-8");
+}
+
 Test(run, input_must_be_an_object)
 {
 	fx_load(&f, typed);

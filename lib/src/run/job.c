@@ -185,6 +185,14 @@ static void call_symbol(rjob *j)
 			  score_type_of(changes));
 		j->fail.permanent = 1;
 		j->fail.type = "output";
+	} else if (j->outcome != CADENCE_NOTE_FAILED && changes && !score_utf8_ok(changes)) {
+		/* a `run` note's text was checked whole (output.c); a C note
+		 * builds its values, so they are checked here */
+		j->outcome = CADENCE_NOTE_FAILED;
+		rfail_set(&j->fail, "its changes hold text that is not UTF-8; the strings of a "
+				    "score must be UTF-8");
+		j->fail.permanent = 1;
+		j->fail.type = "output";
 	}
 }
 

@@ -284,6 +284,8 @@ int score_check_changes(rframe *fr, const rscore *base, const unsigned char *wri
 /* Moves every item of `changes` (checked) into the score. */
 void score_apply(rscore *s, const rplan *p, cJSON *changes);
 int score_type_ok(cad_vtype t, const cJSON *v);
+/* Whether every string and key in v is UTF-8 (what JSON text must be). */
+int score_utf8_ok(const cJSON *v);
 const char *score_type_of(const cJSON *v);
 /* Replaces field i with v (owned). */
 void score_set(rscore *s, size_t i, cJSON *v);

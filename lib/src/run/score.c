@@ -2,6 +2,7 @@
  * change goes through (known field, type, immutable, the note's writes). */
 #include "run/run_int.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -77,6 +78,19 @@ static void input_problem(rfail *f, size_t *count, const char *field)
 	(*count)++;
 }
 
+int score_utf8_ok(const cJSON *v)
+{
+	if (v->string && utf8_valid_prefix(v->string, strlen(v->string)) != strlen(v->string))
+		return 0;
+	if (cJSON_IsString(v))
+		return utf8_valid_prefix(v->valuestring, strlen(v->valuestring)) ==
+		       strlen(v->valuestring);
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (!score_utf8_ok(c))
+			return 0;
+	return 1;
+}
+
 int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 {
 	const cadence_def *def = p->def;
@@ -117,6 +131,9 @@ int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 			strbuf_addf(&f->msg, "field '%s' must be %s %s, not %s", fd->name.name,
 				    article(fd->type), cad_vtype_names[fd->type],
 				    score_type_of(item));
+		} else if (!score_utf8_ok(item)) {
+			input_problem(f, &problems, fd->name.name);
+			strbuf_addf(&f->msg, "field '%s' holds text that is not UTF-8", fd->name.name);
 		} else if (fd->required && cJSON_IsNull(item)) {
 			input_problem(f, &problems, fd->name.name);
 			strbuf_addf(&f->msg, "field '%s' is required and cannot be null",
