@@ -67,6 +67,11 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int cli_error(int code, const char *fmt, ...);
 
+/* With on, cli_error() and cli_usage_error() write each error as a JSON
+ * line, {"event":"error","message":"..."} (`--log json`). */
+void cli_errors_as_json(int on);
+int cli_errors_are_json(void);
+
 /* fprintf, with every control character of the result but newlines and
  * tabs written as '?' (for text quoted from files, notes and users). */
 #if defined(__GNUC__)

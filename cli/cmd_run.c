@@ -92,7 +92,11 @@ static int on_opt(void *p, int id, const char *value)
 		break;
 	}
 	case RUN_OPT_DRY_RUN: c->dry_run = 1; break;
-	case RUN_OPT_LOG: c->json_log = !strcmp(value, "json"); break;
+	case RUN_OPT_LOG:
+		/* from here on, errors are JSON lines too */
+		c->json_log = !strcmp(value, "json");
+		cli_errors_as_json(c->json_log);
+		break;
 	case RUN_OPT_TIMINGS: c->timings = 1; break;
 	case RUN_OPT_STATE_DIR: c->state_dir = value; break;
 	case RUN_OPT_VERBOSE: c->verbose = 1; break;
@@ -129,6 +133,16 @@ static const char *const kind_names[] = {
 	"note_end", "retry", "fallback", "error", "log",
 };
 
+/* Adds text that may hold bytes that are not UTF-8 (a file name in an
+ * error, a C note's message): cJSON would copy them, and JSON is UTF-8. */
+static void add_text(cJSON *o, const char *key, const char *s)
+{
+	size_t len = strlen(s);
+	char *valid = utf8_valid_prefix(s, len) == len ? NULL : utf8_dup_valid(s, len);
+	cJSON_AddStringToObject(o, key, valid ? valid : s);
+	free(valid);
+}
+
 static void json_log(const cadence_event *ev)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -157,35 +171,12 @@ static void json_log(const cadence_event *ev)
 	if (ev->kind == CADENCE_EVENT_RETRY)
 		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
 	if (ev->message)
-		cJSON_AddStringToObject(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message",
-					ev->message);
+		add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
 	char *s = cJSON_PrintUnformatted(o);
 	if (s)
 		fprintf(stderr, "%s\n", s);
 	cJSON_free(s);
 	cJSON_Delete(o);
-}
-
-/* With --log json, an error the events did not say (an interruption, a
- * failure before the first event) is a line of the log too. */
-static void json_final_error(const char *why, const char *tail)
-{
-	cJSON *o = cJSON_CreateObject();
-	char *msg = malloc(strlen(why) + strlen(tail) + 1);
-	if (o && msg) {
-		strcpy(msg, why);
-		strcat(msg, tail);
-		cJSON_AddStringToObject(o, "event", "error");
-		cJSON_AddStringToObject(o, "message", msg);
-	}
-	char *s = o && msg ? cJSON_PrintUnformatted(o) : NULL;
-	if (s)
-		fprintf(stderr, "%s\n", s);
-	else
-		cli_print_clean(stderr, "cadence: error: %s%s\n", why, tail);
-	cJSON_free(s);
-	cJSON_Delete(o);
-	free(msg);
 }
 
 static void time_note(run_ctx *c, const cadence_event *ev)
@@ -421,6 +412,33 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 	return 0;
 }
 
+/* With --log json: each problem of the cadence file as a JSON line, the
+ * fields of `cadence validate --format json` with "event":"diagnostic". */
+static void print_diags_json(const cadence_diags *diags)
+{
+	for (size_t i = 0; i < cadence_diags_count(diags); i++) {
+		const cadence_diag *d = cadence_diags_get(diags, i);
+		cJSON *o = cJSON_CreateObject();
+		if (!o)
+			return;
+		cJSON_AddStringToObject(o, "event", "diagnostic");
+		add_text(o, "file", d->file);
+		cJSON_AddNumberToObject(o, "line", d->line);
+		cJSON_AddNumberToObject(o, "column", d->column);
+		cJSON_AddStringToObject(o, "severity",
+					d->severity == CADENCE_SEVERITY_ERROR ? "error" : "warning");
+		cJSON_AddStringToObject(o, "rule", d->rule);
+		add_text(o, "message", d->message);
+		if (d->help)
+			add_text(o, "help", d->help);
+		char *s = cJSON_PrintUnformatted(o);
+		if (s)
+			fprintf(stderr, "%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(o);
+	}
+}
+
 /* Loads and checks the cadence; problems go to stderr. */
 static int load(const char *path, cadence_project **project, const cadence_def **def)
 {
@@ -442,13 +460,16 @@ static int load(const char *path, cadence_project **project, const cadence_def *
 			goto out;
 		}
 	if (lr || cadence_diags_errors(diags)) {
-		cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
-		wo.color = cli_color_wanted(NULL, stderr);
-		wo.files_checked = cadence_project_file_count(*project);
 		cadence_diags_sort(diags);
-		cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
-		fprintf(stderr, "cadence: error: %s has problems; nothing ran\n", path);
-		rc = CLI_EXIT_USAGE;
+		if (cli_errors_are_json()) {
+			print_diags_json(diags);
+		} else {
+			cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
+			wo.color = cli_color_wanted(NULL, stderr);
+			wo.files_checked = cadence_project_file_count(*project);
+			cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
+		}
+		rc = cli_usage_error("%s has problems; nothing ran", path);
 	}
 out:
 	cadence_diags_free(diags);
@@ -614,7 +635,14 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	int rc, caught = 0;
 
 	memset(&c, 0, sizeof(c));
+	/* --log json anywhere makes every error a JSON line, those of the
+	 * options before it too */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--log=json") ||
+		    (!strcmp(argv[i], "--log") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
+			cli_errors_as_json(1);
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args))) {
+		cli_errors_as_json(0);
 		free(c.plugins);
 		return rc;
 	}
@@ -687,11 +715,8 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		clear_progress(&c);
 		if (!c.last_error || !err.message || strcmp(c.last_error, err.message)) {
 			const char *why = err.message ? err.message : cadence_strerror(r);
-			const char *tail = rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "";
-			if (c.json_log)
-				json_final_error(why, tail);
-			else
-				cli_print_clean(stderr, "cadence: error: %s%s\n", why, tail);
+			/* a JSON line with --log json */
+			cli_error(rc, "%s%s", why, rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 		goto out;
 	}
@@ -703,6 +728,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	printf("%s\n", s);
 	cJSON_free(s);
 out:
+	cli_errors_as_json(0);
 	if (caught) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);

@@ -6,30 +6,90 @@
 #include <unistd.h>
 
 #include "util/suggest.h"
+#include "util/utf8.h"
+
+#include <cjson/cJSON.h>
+
+/* The CLI process's error format, set once by `--log json` (cmd_run.c):
+ * the binary's own output mode, not library state. */
+static int errors_json;
+
+void cli_errors_as_json(int on)
+{
+	errors_json = on;
+}
+
+int cli_errors_are_json(void)
+{
+	return errors_json;
+}
+
+/* The message as a JSON line, {"event":"error","message":"..."}, in UTF-8
+ * (a byte that is not becomes U+FFFD); 0 when it could not be made. */
+static int print_json_error(const char *msg)
+{
+	size_t len = strlen(msg);
+	char *valid = utf8_valid_prefix(msg, len) == len ? NULL : utf8_dup_valid(msg, len);
+	cJSON *o = cJSON_CreateObject();
+	char *s = o && cJSON_AddStringToObject(o, "event", "error") &&
+			  cJSON_AddStringToObject(o, "message", valid ? valid : msg)
+		  ? cJSON_PrintUnformatted(o) : NULL;
+	if (s)
+		fprintf(stderr, "%s\n", s);
+	cJSON_free(s);
+	cJSON_Delete(o);
+	free(valid);
+	return s != NULL;
+}
+
+
+/* The formatted text, in `small` when it fits, else allocated (free it
+ * when it is not `small`); its first part when there is no memory. */
+static char *vformat(char *small, size_t size, const char *fmt, va_list ap)
+{
+	char *buf = small;
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(small, size, fmt, ap);
+	if (n >= (int)size && (buf = malloc((size_t)n + 1)))
+		vsnprintf(buf, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (n < 0)
+		small[0] = '\0';
+	return buf ? buf : small;
+}
 
 /* Writes the formatted text with every control character but the line
  * end as '?': messages quote names, paths, expressions and what notes
  * wrote, and none of that may drive the terminal. */
 static void vprint_clean(FILE *f, const char *fmt, va_list ap)
 {
-	char small[512], *buf = small;
-	va_list again;
-	va_copy(again, ap);
-	int n = vsnprintf(small, sizeof(small), fmt, ap);
-	if (n >= (int)sizeof(small) && (buf = malloc((size_t)n + 1)))
-		vsnprintf(buf, (size_t)n + 1, fmt, again);
-	va_end(again);
-	if (n < 0 || !buf) {
-		/* no memory for a long message: its first part, cleaned */
-		buf = small;
-		n = (int)strlen(small);
-	}
-	for (int i = 0; i < n && buf[i]; i++) {
+	char small[512];
+	char *buf = vformat(small, sizeof(small), fmt, ap);
+	for (size_t i = 0; buf[i]; i++) {
 		unsigned char ch = (unsigned char)buf[i];
 		fputc((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : ch, f);
 	}
 	if (buf != small)
 		free(buf);
+}
+
+/* "cadence: error: MESSAGE", or its JSON line */
+static void verror(const char *fmt, va_list ap)
+{
+	if (errors_json) {
+		char small[512];
+		char *buf = vformat(small, sizeof(small), fmt, ap);
+		int done = print_json_error(buf);
+		if (buf != small)
+			free(buf);
+		if (!done)
+			fputs("cadence: error: out of memory\n", stderr);
+		return;
+	}
+	fputs("cadence: error: ", stderr);
+	vprint_clean(stderr, fmt, ap);
+	fputc('\n', stderr);
 }
 
 void cli_print_clean(FILE *f, const char *fmt, ...)
@@ -43,22 +103,18 @@ void cli_print_clean(FILE *f, const char *fmt, ...)
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("cadence: error: ", stderr);
 	va_start(ap, fmt);
-	vprint_clean(stderr, fmt, ap);
+	verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return CLI_EXIT_USAGE;
 }
 
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
-	fputs("cadence: error: ", stderr);
 	va_start(ap, fmt);
-	vprint_clean(stderr, fmt, ap);
+	verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 

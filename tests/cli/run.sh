@@ -160,6 +160,27 @@ run "$cadence" run --log json "$tmp/escape.cadence.yaml" --score '{"nope": 1}'
 expect "--log json with a bad score" 2
 assert "... is a JSON line too" \
 	bash -c 'while read -r l; do [[ $l == \{*\} ]] || exit 1; done <<<"$1"' _ "$err"
+# every error before the run, in any order of the options, is JSON too
+w broken.cadence.yaml 'cadence: broken
+notes: {a: {run: [true]}}
+measures:
+  - then: b
+'
+all_json() { python3 -c 'import json, sys
+lines = sys.stdin.buffer.read().splitlines()
+assert lines, "no line"
+for l in lines: json.loads(l.decode("utf-8"))'; }
+run "$cadence" run --log json "$tmp/broken.cadence.yaml"
+expect "--log json on a cadence with errors: exit 2" 2 '' \
+	'^\{"event":"diagnostic","file":"[^"]*broken.cadence.yaml","line":4,"column":11,"severity":"error","rule":"undefined-note","message":"note .b. is not defined","help":"did you mean .a.\?"\}$'
+assert "... a line per problem, then the error" grep -q '^{"event":"error","message":".*broken.cadence.yaml has problems; nothing ran"}$' <<<"$err"
+assert "... and every line is JSON" all_json <<<"$err"
+run "$cadence" run --jobs 0 --log json "$tmp/broken.cadence.yaml"
+expect "--log json after a bad option: the error is JSON" 2 '' '^\{"event":"error","message":"--jobs takes a number from 1 to 4096, not .0."\}$'
+run "$cadence" run "$tmp/hello.cadence.yaml" --log=json --metrics /nonexistent/m.prom --score '{"name": "x"}'
+expect "--log=json: an output that cannot be written" 2 '' '^\{"event":"error","message":"cannot write the metrics to ./nonexistent/m.prom.: No such file or directory; nothing ran"\}$'
+run "$cadence" run --log json "$tmp/hello.cadence.yaml" --score '{"name": '
+expect "--log json: a score that is not JSON" 2 '' '^\{"event":"error","message":"the score from --score is not JSON'
 
 # a note that writes Latin-1: its stderr lines reach the logs and the
 # events as UTF-8 (U+FFFD for each bad byte), and output that is not UTF-8
