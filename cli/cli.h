@@ -72,6 +72,12 @@ int cli_error(int code, const char *fmt, ...);
 void cli_errors_as_json(int on);
 int cli_errors_are_json(void);
 
+/* cJSON_AddStringToObject() for text that may hold bytes that are not
+ * UTF-8 (a file name, a C note's message): those become U+FFFD, since
+ * JSON is UTF-8 and cJSON would copy them.  Returns the item or NULL. */
+struct cJSON;
+struct cJSON *cli_json_add_text(struct cJSON *o, const char *key, const char *s);
+
 /* fprintf, with every control character of the result but newlines and
  * tabs written as '?' (for text quoted from files, notes and users). */
 #if defined(__GNUC__)

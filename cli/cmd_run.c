@@ -133,16 +133,6 @@ static const char *const kind_names[] = {
 	"note_end", "retry", "fallback", "error", "log",
 };
 
-/* Adds text that may hold bytes that are not UTF-8 (a file name in an
- * error, a C note's message): cJSON would copy them, and JSON is UTF-8. */
-static void add_text(cJSON *o, const char *key, const char *s)
-{
-	size_t len = strlen(s);
-	char *valid = utf8_valid_prefix(s, len) == len ? NULL : utf8_dup_valid(s, len);
-	cJSON_AddStringToObject(o, key, valid ? valid : s);
-	free(valid);
-}
-
 static void json_log(const cadence_event *ev)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -171,7 +161,7 @@ static void json_log(const cadence_event *ev)
 	if (ev->kind == CADENCE_EVENT_RETRY)
 		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
 	if (ev->message)
-		add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
+		cli_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
 	char *s = cJSON_PrintUnformatted(o);
 	if (s)
 		fprintf(stderr, "%s\n", s);
@@ -422,15 +412,15 @@ static void print_diags_json(const cadence_diags *diags)
 		if (!o)
 			return;
 		cJSON_AddStringToObject(o, "event", "diagnostic");
-		add_text(o, "file", d->file);
+		cli_json_add_text(o, "file", d->file);
 		cJSON_AddNumberToObject(o, "line", d->line);
 		cJSON_AddNumberToObject(o, "column", d->column);
 		cJSON_AddStringToObject(o, "severity",
 					d->severity == CADENCE_SEVERITY_ERROR ? "error" : "warning");
 		cJSON_AddStringToObject(o, "rule", d->rule);
-		add_text(o, "message", d->message);
+		cli_json_add_text(o, "message", d->message);
 		if (d->help)
-			add_text(o, "help", d->help);
+			cli_json_add_text(o, "help", d->help);
 		char *s = cJSON_PrintUnformatted(o);
 		if (s)
 			fprintf(stderr, "%s\n", s);

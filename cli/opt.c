@@ -24,21 +24,27 @@ int cli_errors_are_json(void)
 	return errors_json;
 }
 
-/* The message as a JSON line, {"event":"error","message":"..."}, in UTF-8
- * (a byte that is not becomes U+FFFD); 0 when it could not be made. */
+cJSON *cli_json_add_text(cJSON *o, const char *key, const char *s)
+{
+	size_t len = strlen(s);
+	char *valid = utf8_valid_prefix(s, len) == len ? NULL : utf8_dup_valid(s, len);
+	cJSON *item = cJSON_AddStringToObject(o, key, valid ? valid : s);
+	free(valid);
+	return item;
+}
+
+/* The message as a JSON line, {"event":"error","message":"..."}; 0 when
+ * it could not be made. */
 static int print_json_error(const char *msg)
 {
-	size_t len = strlen(msg);
-	char *valid = utf8_valid_prefix(msg, len) == len ? NULL : utf8_dup_valid(msg, len);
 	cJSON *o = cJSON_CreateObject();
 	char *s = o && cJSON_AddStringToObject(o, "event", "error") &&
-			  cJSON_AddStringToObject(o, "message", valid ? valid : msg)
+			  cli_json_add_text(o, "message", msg)
 		  ? cJSON_PrintUnformatted(o) : NULL;
 	if (s)
 		fprintf(stderr, "%s\n", s);
 	cJSON_free(s);
 	cJSON_Delete(o);
-	free(valid);
 	return s != NULL;
 }
 

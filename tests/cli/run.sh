@@ -166,7 +166,8 @@ notes: {a: {run: [true]}}
 measures:
   - then: b
 '
-all_json() { python3 -c 'import json, sys
+# stdin: one or more lines, each a JSON value in UTF-8
+json_lines() { python3 -c 'import json, sys
 lines = sys.stdin.buffer.read().splitlines()
 assert lines, "no line"
 for l in lines: json.loads(l.decode("utf-8"))'; }
@@ -174,7 +175,7 @@ run "$cadence" run --log json "$tmp/broken.cadence.yaml"
 expect "--log json on a cadence with errors: exit 2" 2 '' \
 	'^\{"event":"diagnostic","file":"[^"]*broken.cadence.yaml","line":4,"column":11,"severity":"error","rule":"undefined-note","message":"note .b. is not defined","help":"did you mean .a.\?"\}$'
 assert "... a line per problem, then the error" grep -q '^{"event":"error","message":".*broken.cadence.yaml has problems; nothing ran"}$' <<<"$err"
-assert "... and every line is JSON" all_json <<<"$err"
+assert "... and every line is JSON" json_lines <<<"$err"
 run "$cadence" run --jobs 0 --log json "$tmp/broken.cadence.yaml"
 expect "--log json after a bad option: the error is JSON" 2 '' '^\{"event":"error","message":"--jobs takes a number from 1 to 4096, not .0."\}$'
 run "$cadence" run "$tmp/hello.cadence.yaml" --log=json --metrics /nonexistent/m.prom --score '{"name": "x"}'
@@ -195,19 +196,14 @@ measures:
   - then: say
   - then: give
 '
-utf8_json_lines() {
-	python3 -c 'import json, sys
-for line in sys.stdin.buffer:
-	json.loads(line.decode("utf-8"))'
-}
 run "$cadence" run "$tmp/latin1.cadence.yaml"
 expect "a note that prints Latin-1 fails, saying where and how to fix it" 1 '' \
 	"note 'give': its output is not UTF-8: byte 0xE9 at line 1, column 13 near '\?\"}'; JSON text must be UTF-8 \(convert it, e.g. with iconv -f LATIN1 -t UTF-8\)"
 assert "the text log shows U+FFFD for the Latin-1 byte" grep -qxF "[say] caf"$'\xEF\xBF\xBD' <<<"$err"
 run "$cadence" run --log json --events "$tmp/latin1.jsonl" "$tmp/latin1.cadence.yaml"
 expect "... with --log json and --events" 1
-assert "--log json: every line is UTF-8 JSON" utf8_json_lines <<<"$err"
-assert "--events: every line is UTF-8 JSON" utf8_json_lines <"$tmp/latin1.jsonl"
+assert "--log json: every line is UTF-8 JSON" json_lines <<<"$err"
+assert "--events: every line is UTF-8 JSON" json_lines <"$tmp/latin1.jsonl"
 assert "--events: the Latin-1 stderr line, with U+FFFD" grep -q '"line":"caf'$'\xEF\xBF\xBD''"' "$tmp/latin1.jsonl"
 
 run "$cadence" run --timings "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'

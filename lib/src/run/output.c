@@ -22,7 +22,7 @@ static void add_excerpt(strbuf *sb, const char *s, size_t len, size_t max)
 	for (size_t i = 0; i < len && i < max && s[i] != '\n';) {
 		uint32_t cp;
 		size_t n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (!n || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+		if (!n || utf8_is_control(cp)) {
 			strbuf_addc(sb, '?');
 			i += n ? n : 1;
 		} else {

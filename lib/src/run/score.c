@@ -78,13 +78,18 @@ static void input_problem(rfail *f, size_t *count, const char *field)
 	(*count)++;
 }
 
+static int str_utf8_ok(const char *s)
+{
+	size_t len = strlen(s);
+	return utf8_valid_prefix(s, len) == len;
+}
+
 int score_utf8_ok(const cJSON *v)
 {
-	if (v->string && utf8_valid_prefix(v->string, strlen(v->string)) != strlen(v->string))
+	if (v->string && !str_utf8_ok(v->string))
 		return 0;
 	if (cJSON_IsString(v))
-		return utf8_valid_prefix(v->valuestring, strlen(v->valuestring)) ==
-		       strlen(v->valuestring);
+		return str_utf8_ok(v->valuestring);
 	for (const cJSON *c = v->child; c; c = c->next)
 		if (!score_utf8_ok(c))
 			return 0;

@@ -36,6 +36,11 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+int utf8_is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+}
+
 /* Each byte of an invalid sequence becomes U+FFFD, and so does each
  * control character when `controls` is set (but a tab with keep_tab). */
 static char *dup_replacing(const char *s, size_t len, int controls, int keep_tab)
@@ -53,8 +58,7 @@ static char *dup_replacing(const char *s, size_t len, int controls, int keep_tab
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_decode(p + i, len - i, &cp);
-		int control = controls && n &&
-			      (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0));
+		int control = controls && n && utf8_is_control(cp);
 		if (!n || (control && !(keep_tab && cp == '\t'))) {
 			memcpy(o, repl, 3);
 			o += 3;

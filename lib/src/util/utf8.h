@@ -9,6 +9,10 @@
  * bytes, or 0 when the bytes there are not valid UTF-8 (or len is 0). */
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
+/* Whether code point cp is a control character (C0, DEL or C1): what must
+ * not reach a terminal. */
+int utf8_is_control(uint32_t cp);
+
 /* Copies s[0..len) into a new NUL-terminated string that is safe to print
  * and to put in JSON: each byte of an invalid sequence, each NUL and each
  * control character (other than a tab when keep_tab is set) becomes U+FFFD,
