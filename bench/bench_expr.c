@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char score_json[] =
+static const char cad_score_json[] =
 	"{\"premium\": true, \"total\": 142.5, \"status\": \"paid\", \"count\": 7,"
 	" \"email\": \"ada@example.com\", \"customer\": {\"name\": \"Ada\", \"tier\": 2},"
 	" \"items\": [{\"sku\": \"a\", \"price\": 60}, {\"sku\": \"b\", \"price\": 50.5},"
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_expr [-r ROUNDS]\n");
 		return 2;
 	}
-	cJSON *score = cJSON_Parse(score_json);
+	cJSON *score = cJSON_Parse(cad_score_json);
 	cadence_expr_env *env;
 	if (!score || cadence_expr_env_new(&env))
 		return 1;

@@ -116,12 +116,12 @@ static int setf(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 static void bench_symbol(int reps, int n)
 {
 	strbuf y = STRBUF_INIT;
-	strbuf_adds(&y, "cadence: ticks\nscore:\n  n: {type: integer, default: 0}\n"
+	cad_strbuf_adds(&y, "cadence: ticks\nscore:\n  n: {type: integer, default: 0}\n"
 		    "notes:\n  tick: {symbol: tick}\nmeasures:\n");
 	for (int i = 0; i < n; i++)
-		strbuf_addf(&y, "  - then: m%d\n    note: tick\n", i);
+		cad_strbuf_addf(&y, "  - then: m%d\n    note: tick\n", i);
 	cadence_def *def = load(y.buf, y.len);
-	strbuf_free(&y);
+	cad_strbuf_free(&y);
 	cadence_runner *r;
 	cadence_runner_new(&r, NULL, def, NULL);
 	cadence_runner_register(r, "tick", tick, NULL);
@@ -159,21 +159,21 @@ static void bench_symbol(int reps, int n)
 static void bench_sync(int reps, unsigned jobs, int measures)
 {
 	strbuf y = STRBUF_INIT;
-	strbuf_adds(&y, "cadence: wide\nscore:\n");
+	cad_strbuf_adds(&y, "cadence: wide\nscore:\n");
 	for (int i = 0; i < 100; i++)
-		strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
-	strbuf_adds(&y, "notes:\n");
+		cad_strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
+	cad_strbuf_adds(&y, "notes:\n");
 	for (int i = 0; i < 100; i++)
-		strbuf_addf(&y, "  n%d: {symbol: setf, writes: [f%d]}\n", i, i);
-	strbuf_adds(&y, "measures:\n");
+		cad_strbuf_addf(&y, "  n%d: {symbol: setf, writes: [f%d]}\n", i, i);
+	cad_strbuf_adds(&y, "measures:\n");
 	for (int m = 0; m < measures; m++) {
-		strbuf_addf(&y, "  - sync: s%d\n    notes: [", m);
+		cad_strbuf_addf(&y, "  - sync: s%d\n    notes: [", m);
 		for (int i = 0; i < 100; i++)
-			strbuf_addf(&y, "%sn%d", i ? ", " : "", i);
-		strbuf_adds(&y, "]\n");
+			cad_strbuf_addf(&y, "%sn%d", i ? ", " : "", i);
+		cad_strbuf_adds(&y, "]\n");
 	}
 	cadence_def *def = load(y.buf, y.len);
-	strbuf_free(&y);
+	cad_strbuf_free(&y);
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	opts.jobs = jobs;
 	cadence_runner *r;
@@ -193,12 +193,12 @@ static void bench_sync(int reps, unsigned jobs, int measures)
 static void bench_set(int reps, int n)
 {
 	strbuf y = STRBUF_INIT;
-	strbuf_adds(&y, "cadence: sets\nscore:\n  n: {type: integer, default: 0}\n"
+	cad_strbuf_adds(&y, "cadence: sets\nscore:\n  n: {type: integer, default: 0}\n"
 		    "notes:\n  inc: {set: {n: 'score.n + 1'}}\nmeasures:\n");
 	for (int i = 0; i < n; i++)
-		strbuf_addf(&y, "  - then: m%d\n    note: inc\n", i);
+		cad_strbuf_addf(&y, "  - then: m%d\n    note: inc\n", i);
 	cadence_def *def = load(y.buf, y.len);
-	strbuf_free(&y);
+	cad_strbuf_free(&y);
 	cadence_runner *r;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	cadence_runner_new(&r, NULL, def, NULL);
@@ -297,12 +297,12 @@ static double best_of(double (*fn)(int), int n, int reps)
 static void bench_process(int reps, int n)
 {
 	strbuf y = STRBUF_INIT;
-	strbuf_adds(&y, "cadence: procs\nscore:\n  n: {type: integer, default: 0}\n"
+	cad_strbuf_adds(&y, "cadence: procs\nscore:\n  n: {type: integer, default: 0}\n"
 		    "notes:\n  t: {run: [/bin/true]}\nmeasures:\n");
 	for (int i = 0; i < n; i++)
-		strbuf_addf(&y, "  - then: m%d\n    note: t\n", i);
+		cad_strbuf_addf(&y, "  - then: m%d\n    note: t\n", i);
 	cadence_def *def = load(y.buf, y.len);
-	strbuf_free(&y);
+	cad_strbuf_free(&y);
 	cadence_runner *r;
 	cadence_runner_new(&r, NULL, def, NULL);
 	/* interleaved, so that a busy moment of the machine hits every
@@ -396,12 +396,12 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 			      const char *unit, double scale)
 {
 	strbuf y = STRBUF_INIT;
-	strbuf_addf(&y, "cadence: observed\nscore:\n  n: {type: integer, default: 0}\n"
+	cad_strbuf_addf(&y, "cadence: observed\nscore:\n  n: {type: integer, default: 0}\n"
 		    "notes:\n  t: %s\nmeasures:\n", note);
 	for (int i = 0; i < n; i++)
-		strbuf_addf(&y, "  - then: m%d\n    note: t\n", i);
+		cad_strbuf_addf(&y, "  - then: m%d\n    note: t\n", i);
 	cadence_def *def = load(y.buf, y.len);
-	strbuf_free(&y);
+	cad_strbuf_free(&y);
 	observers o;
 	memset(&o, 0, sizeof(o));
 	snprintf(o.dir, sizeof(o.dir), "/tmp/cadence-bench.XXXXXX");

@@ -133,19 +133,19 @@ static void parse_usage(const char *usage, posspec *ps)
 /* 'text' for sh-like shells (bash, zsh) */
 static void sq(strbuf *b, const char *s)
 {
-	render_escape(b, "sh", s);
+	cad_render_escape(b, "sh", s);
 }
 
 /* 'text' for fish */
 static void fq(strbuf *b, const char *s)
 {
-	strbuf_addc(b, '\'');
+	cad_strbuf_addc(b, '\'');
 	for (; *s; s++) {
 		if (*s == '\'' || *s == '\\')
-			strbuf_addc(b, '\\');
-		strbuf_addc(b, *s);
+			cad_strbuf_addc(b, '\\');
+		cad_strbuf_addc(b, *s);
 	}
-	strbuf_addc(b, '\'');
+	cad_strbuf_addc(b, '\'');
 }
 
 /* An _arguments description in [...]: escape the brackets and colons. */
@@ -153,22 +153,22 @@ static void zdesc(strbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (strchr("[]:\\", *s))
-			strbuf_addc(b, '\\');
-		strbuf_addc(b, *s);
+			cad_strbuf_addc(b, '\\');
+		cad_strbuf_addc(b, *s);
 	}
 }
 
 static void fn_name(strbuf *b, const char *path)
 {
 	for (; *path; path++)
-		strbuf_addc(b, (*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9')
+		cad_strbuf_addc(b, (*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9')
 			    ? *path : '_');
 }
 
 static void command_words(strbuf *b)
 {
 	for (size_t i = 0; command_at(i); i++)
-		strbuf_addf(b, "%s%s", i ? " " : "", command_at(i)->name);
+		cad_strbuf_addf(b, "%s%s", i ? " " : "", command_at(i)->name);
 }
 
 /* The word after a subcommand's parent: "note" of "new note". */
@@ -196,26 +196,26 @@ static void each_command(strbuf *b, void (*fn)(strbuf *, const cli_cmd *, int de
 static void bash_kind(strbuf *b, vspec v)
 {
 	static const char *const names[] = { "none", "words ", "commands", "cadence", "dirs", "files" };
-	strbuf_adds(b, "echo ");
-	strbuf_adds(b, "'");
-	strbuf_adds(b, names[v.kind]);
+	cad_strbuf_adds(b, "echo ");
+	cad_strbuf_adds(b, "'");
+	cad_strbuf_adds(b, names[v.kind]);
 	if (v.kind == VK_WORDS)
-		strbuf_adds(b, v.words);
-	strbuf_adds(b, "'");
+		cad_strbuf_adds(b, v.words);
+	cad_strbuf_adds(b, "'");
 }
 
 static void bash_options(strbuf *b, const cli_cmd *c, int depth)
 {
 	(void)depth;
-	strbuf_adds(b, "\t");
+	cad_strbuf_adds(b, "\t");
 	sq(b, c->name);
-	strbuf_adds(b, ") echo '");
+	cad_strbuf_adds(b, ") echo '");
 	for (const cli_opt *o = c->opts; o->id; o++) {
 		if (o->short_name)
-			strbuf_addf(b, "-%c ", o->short_name);
-		strbuf_addf(b, "--%s%s", o->long_name, o[1].id ? " " : "");
+			cad_strbuf_addf(b, "-%c ", o->short_name);
+		cad_strbuf_addf(b, "--%s%s", o->long_name, o[1].id ? " " : "");
 	}
-	strbuf_adds(b, "' ;;\n");
+	cad_strbuf_adds(b, "' ;;\n");
 }
 
 static void bash_values(strbuf *b, const cli_cmd *c, int depth)
@@ -224,13 +224,13 @@ static void bash_values(strbuf *b, const cli_cmd *c, int depth)
 	for (const cli_opt *o = c->opts; o->id; o++) {
 		if (!o->arg)
 			continue;
-		strbuf_adds(b, "\t");
+		cad_strbuf_adds(b, "\t");
 		if (o->short_name) {
-			strbuf_addf(b, "'%s -%c'|", c->name, o->short_name);
+			cad_strbuf_addf(b, "'%s -%c'|", c->name, o->short_name);
 		}
-		strbuf_addf(b, "'%s --%s') ", c->name, o->long_name);
+		cad_strbuf_addf(b, "'%s --%s') ", c->name, o->long_name);
 		bash_kind(b, opt_kind(o));
-		strbuf_adds(b, " ;;\n");
+		cad_strbuf_adds(b, " ;;\n");
 	}
 }
 
@@ -243,54 +243,54 @@ static void bash_positional(strbuf *b, const cli_cmd *c, int depth)
 	parse_usage(c->usage, &ps);
 	if (!ps.n)
 		return;
-	strbuf_adds(b, "\t");
+	cad_strbuf_adds(b, "\t");
 	sq(b, c->name);
-	strbuf_adds(b, ") case $2 in");
+	cad_strbuf_adds(b, ") case $2 in");
 	for (size_t i = 0; i < ps.n; i++) {
 		if (ps.repeat && i == ps.n - 1)
-			strbuf_adds(b, " *) ");
+			cad_strbuf_adds(b, " *) ");
 		else
-			strbuf_addf(b, " %zu) ", i);
+			cad_strbuf_addf(b, " %zu) ", i);
 		bash_kind(b, ps.v[i]);
-		strbuf_adds(b, " ;;");
+		cad_strbuf_adds(b, " ;;");
 	}
-	strbuf_adds(b, " esac ;;\n");
+	cad_strbuf_adds(b, " esac ;;\n");
 }
 
 static void gen_bash(strbuf *b)
 {
-	strbuf_adds(b, "_cadence_commands='");
+	cad_strbuf_adds(b, "_cadence_commands='");
 	command_words(b);
-	strbuf_adds(b, "'\n_cadence_global_options='-h --help --version'\n\n");
+	cad_strbuf_adds(b, "'\n_cadence_global_options='-h --help --version'\n\n");
 
-	strbuf_adds(b, "# _cadence_subcommands COMMAND: the words that may follow COMMAND\n"
+	cad_strbuf_adds(b, "# _cadence_subcommands COMMAND: the words that may follow COMMAND\n"
 		       "_cadence_subcommands() {\n\tcase $1 in\n");
 	for (size_t i = 0; command_at(i); i++) {
 		const cli_cmd *const *subs = subcommands(command_at(i));
 		if (!subs)
 			continue;
-		strbuf_addf(b, "\t%s) echo '", command_at(i)->name);
+		cad_strbuf_addf(b, "\t%s) echo '", command_at(i)->name);
 		for (size_t j = 0; subs[j]; j++)
-			strbuf_addf(b, "%s%s", j ? " " : "", leaf(subs[j]));
-		strbuf_adds(b, "' ;;\n");
+			cad_strbuf_addf(b, "%s%s", j ? " " : "", leaf(subs[j]));
+		cad_strbuf_adds(b, "' ;;\n");
 	}
-	strbuf_adds(b, "\tesac\n}\n\n");
+	cad_strbuf_adds(b, "\tesac\n}\n\n");
 
-	strbuf_adds(b, "# _cadence_options COMMAND: its options\n"
+	cad_strbuf_adds(b, "# _cadence_options COMMAND: its options\n"
 		       "_cadence_options() {\n\tcase $1 in\n");
 	each_command(b, bash_options);
-	strbuf_adds(b, "\tesac\n}\n\n");
+	cad_strbuf_adds(b, "\tesac\n}\n\n");
 
-	strbuf_adds(b, "# _cadence_value COMMAND OPTION: what the option's value is; nothing\n"
+	cad_strbuf_adds(b, "# _cadence_value COMMAND OPTION: what the option's value is; nothing\n"
 		       "# for an option without a value\n"
 		       "_cadence_value() {\n\tcase \"$1 $2\" in\n");
 	each_command(b, bash_values);
-	strbuf_adds(b, "\tesac\n}\n\n");
+	cad_strbuf_adds(b, "\tesac\n}\n\n");
 
-	strbuf_adds(b, "# _cadence_positional COMMAND N: what its N-th argument (from 0) is\n"
+	cad_strbuf_adds(b, "# _cadence_positional COMMAND N: what its N-th argument (from 0) is\n"
 		       "_cadence_positional() {\n\tcase $1 in\n");
 	each_command(b, bash_positional);
-	strbuf_adds(b, "\tesac\n}");
+	cad_strbuf_adds(b, "\tesac\n}");
 }
 
 /* ---- zsh ------------------------------------------------------------------ */
@@ -298,82 +298,82 @@ static void gen_bash(strbuf *b)
 static void zsh_action(strbuf *b, vspec v)
 {
 	switch (v.kind) {
-	case VK_NONE: strbuf_adds(b, " "); break;
-	case VK_WORDS: strbuf_addf(b, "(%s)", v.words); break;
-	case VK_COMMANDS: strbuf_adds(b, "_cadence_commands"); break;
-	case VK_CADENCE: strbuf_adds(b, "_cadence_cadence_files"); break;
-	case VK_DIRS: strbuf_adds(b, "_files -/"); break;
-	case VK_FILES: strbuf_adds(b, "_files"); break;
+	case VK_NONE: cad_strbuf_adds(b, " "); break;
+	case VK_WORDS: cad_strbuf_addf(b, "(%s)", v.words); break;
+	case VK_COMMANDS: cad_strbuf_adds(b, "_cadence_commands"); break;
+	case VK_CADENCE: cad_strbuf_adds(b, "_cadence_cadence_files"); break;
+	case VK_DIRS: cad_strbuf_adds(b, "_files -/"); break;
+	case VK_FILES: cad_strbuf_adds(b, "_files"); break;
 	}
 }
 
 static void zsh_describe(strbuf *b, const char *var, const char *tag, const cli_cmd *const *cmds,
 			 size_t n, const cli_cmd *(*at)(size_t))
 {
-	strbuf_addf(b, "\tlocal -a %s=(\n", var);
+	cad_strbuf_addf(b, "\tlocal -a %s=(\n", var);
 	for (size_t i = 0; at ? at(i) != NULL : cmds[i] != NULL; i++) {
 		const cli_cmd *c = at ? at(i) : cmds[i];
-		strbuf_adds(b, "\t\t");
-		strbuf_adds(b, "'");
-		strbuf_adds(b, leaf(c));
-		strbuf_adds(b, ":'");
+		cad_strbuf_adds(b, "\t\t");
+		cad_strbuf_adds(b, "'");
+		cad_strbuf_adds(b, leaf(c));
+		cad_strbuf_adds(b, ":'");
 		sq(b, c->summary);
-		strbuf_adds(b, "\n");
+		cad_strbuf_adds(b, "\n");
 	}
 	(void)n;
-	strbuf_addf(b, "\t)\n\t_describe -t commands %s %s\n", tag, var);
+	cad_strbuf_addf(b, "\t)\n\t_describe -t commands %s %s\n", tag, var);
 }
 
 static void zsh_command(strbuf *b, const cli_cmd *c, int depth)
 {
 	const cli_cmd *const *subs = subcommands(c);
 	(void)depth;
-	strbuf_adds(b, "_cadence_cmd_");
+	cad_strbuf_adds(b, "_cadence_cmd_");
 	fn_name(b, c->name);
-	strbuf_adds(b, "() {\n");
+	cad_strbuf_adds(b, "() {\n");
 	if (subs) {
-		strbuf_adds(b, "\tlocal curcontext=$curcontext state state_descr line\n"
+		cad_strbuf_adds(b, "\tlocal curcontext=$curcontext state state_descr line\n"
 			       "\ttypeset -A opt_args\n\t_arguments -C \\\n");
 	} else {
-		strbuf_adds(b, "\t_arguments -s -S \\\n");
+		cad_strbuf_adds(b, "\t_arguments -s -S \\\n");
 	}
 	for (const cli_opt *o = c->opts; o->id; o++) {
-		strbuf_adds(b, "\t\t");
-		strbuf_adds(b, o->id == CLI_OPT_HELP ? "'(- *)'" : "");
+		cad_strbuf_adds(b, "\t\t");
+		cad_strbuf_adds(b, o->id == CLI_OPT_HELP ? "'(- *)'" : "");
 		if (o->short_name && o->id != CLI_OPT_HELP)
-			strbuf_addf(b, "'(-%c --%s)'", o->short_name, o->long_name);
+			cad_strbuf_addf(b, "'(-%c --%s)'", o->short_name, o->long_name);
 		if (o->short_name)
-			strbuf_addf(b, "{-%c%s,", o->short_name, o->arg ? "+" : "");
-		strbuf_adds(b, "'");
-		strbuf_addf(b, "--%s%s", o->long_name, o->arg ? "=" : "");
+			cad_strbuf_addf(b, "{-%c%s,", o->short_name, o->arg ? "+" : "");
+		cad_strbuf_adds(b, "'");
+		cad_strbuf_addf(b, "--%s%s", o->long_name, o->arg ? "=" : "");
 		if (o->short_name)
-			strbuf_adds(b, "'}'");
-		strbuf_adds(b, "[");
+			cad_strbuf_adds(b, "'}'");
+		cad_strbuf_adds(b, "[");
 		{
 			strbuf d = STRBUF_INIT, q = STRBUF_INIT;
 			zdesc(&d, o->help);
-			sq(&q, strbuf_cstr(&d) ? strbuf_cstr(&d) : "");
+			sq(&q, cad_strbuf_cstr(&d) ? cad_strbuf_cstr(&d) : "");
 			/* q is 'text': drop its quotes, we are inside a quoted word */
 			if (q.len >= 2)
-				strbuf_add(b, q.buf + 1, q.len - 2);
-			strbuf_free(&d);
-			strbuf_free(&q);
+				cad_strbuf_add(b, q.buf + 1, q.len - 2);
+			cad_strbuf_free(&d);
+			cad_strbuf_free(&q);
 		}
-		strbuf_adds(b, "]");
+		cad_strbuf_adds(b, "]");
 		if (o->arg) {
-			strbuf_adds(b, ":");
+			cad_strbuf_adds(b, ":");
 			zdesc(b, o->arg);
-			strbuf_adds(b, ":");
+			cad_strbuf_adds(b, ":");
 			zsh_action(b, opt_kind(o));
 		}
-		strbuf_adds(b, "' \\\n");
+		cad_strbuf_adds(b, "' \\\n");
 	}
 	if (subs) {
-		strbuf_adds(b, "\t\t'1: :->sub' \\\n\t\t'*:: :->args'\n\tcase $state in\n\tsub)\n");
+		cad_strbuf_adds(b, "\t\t'1: :->sub' \\\n\t\t'*:: :->args'\n\tcase $state in\n\tsub)\n");
 		zsh_describe(b, "subs", "'cadence new'", subs, 0, NULL);
-		strbuf_adds(b, "\t\t;;\n\targs)\n\t\tlocal fn=_cadence_cmd_");
+		cad_strbuf_adds(b, "\t\t;;\n\targs)\n\t\tlocal fn=_cadence_cmd_");
 		fn_name(b, c->name);
-		strbuf_adds(b, "_${words[1]}\n\t\tif (( $+functions[$fn] )); then\n\t\t\t$fn\n"
+		cad_strbuf_adds(b, "_${words[1]}\n\t\tif (( $+functions[$fn] )); then\n\t\t\t$fn\n"
 			       "\t\tfi ;;\n\tesac\n}\n\n");
 		return;
 	}
@@ -381,21 +381,21 @@ static void zsh_command(strbuf *b, const cli_cmd *c, int depth)
 	parse_usage(c->usage, &ps);
 	for (size_t i = 0; i < ps.n; i++) {
 		if (ps.repeat && i == ps.n - 1)
-			strbuf_adds(b, "\t\t'*: :");
+			cad_strbuf_adds(b, "\t\t'*: :");
 		else
-			strbuf_addf(b, "\t\t'%zu: :", i + 1);
+			cad_strbuf_addf(b, "\t\t'%zu: :", i + 1);
 		zsh_action(b, ps.v[i]);
-		strbuf_adds(b, "' \\\n");
+		cad_strbuf_adds(b, "' \\\n");
 	}
 	/* end the continued line */
-	strbuf_adds(b, "\t\t&& return 0\n\treturn 1\n}\n\n");
+	cad_strbuf_adds(b, "\t\t&& return 0\n\treturn 1\n}\n\n");
 }
 
 static void gen_zsh(strbuf *b)
 {
-	strbuf_adds(b, "_cadence_commands() {\n");
+	cad_strbuf_adds(b, "_cadence_commands() {\n");
 	zsh_describe(b, "commands", "'cadence command'", NULL, 0, command_at);
-	strbuf_adds(b, "}\n\n");
+	cad_strbuf_adds(b, "}\n\n");
 	each_command(b, zsh_command);
 }
 
@@ -404,51 +404,51 @@ static void gen_zsh(strbuf *b)
 static void fish_kind(strbuf *b, vspec v)
 {
 	switch (v.kind) {
-	case VK_NONE: strbuf_adds(b, " -x"); break;
-	case VK_WORDS: strbuf_adds(b, " -x -a "); fq(b, v.words); break;
+	case VK_NONE: cad_strbuf_adds(b, " -x"); break;
+	case VK_WORDS: cad_strbuf_adds(b, " -x -a "); fq(b, v.words); break;
 	case VK_COMMANDS: {
 		strbuf w = STRBUF_INIT;
 		command_words(&w);
-		strbuf_adds(b, " -x -a ");
-		fq(b, strbuf_cstr(&w) ? strbuf_cstr(&w) : "");
-		strbuf_free(&w);
+		cad_strbuf_adds(b, " -x -a ");
+		fq(b, cad_strbuf_cstr(&w) ? cad_strbuf_cstr(&w) : "");
+		cad_strbuf_free(&w);
 		break;
 	}
-	case VK_CADENCE: strbuf_adds(b, " -x -a '(__cadence_files)'"); break;
-	case VK_DIRS: strbuf_adds(b, " -x -a '(__fish_complete_directories (commandline -ct))'"); break;
-	case VK_FILES: strbuf_adds(b, " -r -F"); break;
+	case VK_CADENCE: cad_strbuf_adds(b, " -x -a '(__cadence_files)'"); break;
+	case VK_DIRS: cad_strbuf_adds(b, " -x -a '(__fish_complete_directories (commandline -ct))'"); break;
+	case VK_FILES: cad_strbuf_adds(b, " -r -F"); break;
 	}
 }
 
 /* -n 'CONDITION' for the words of command c */
 static void fish_is(strbuf *b, const cli_cmd *c)
 {
-	strbuf_addf(b, "complete -c cadence -n '__cadence_is %s", c->name);
+	cad_strbuf_addf(b, "complete -c cadence -n '__cadence_is %s", c->name);
 }
 
 static void fish_command(strbuf *b, const cli_cmd *c, int depth)
 {
 	const cli_cmd *const *subs = subcommands(c);
-	strbuf_addf(b, "\n# cadence %s\n", c->name);
+	cad_strbuf_addf(b, "\n# cadence %s\n", c->name);
 	for (const cli_opt *o = c->opts; o->id; o++) {
 		fish_is(b, c);
-		strbuf_adds(b, subs ? "; and __cadence_at 1'" : "'");
+		cad_strbuf_adds(b, subs ? "; and __cadence_at 1'" : "'");
 		if (o->short_name)
-			strbuf_addf(b, " -s %c", o->short_name);
-		strbuf_addf(b, " -l %s", o->long_name);
+			cad_strbuf_addf(b, " -s %c", o->short_name);
+		cad_strbuf_addf(b, " -l %s", o->long_name);
 		if (o->arg)
 			fish_kind(b, opt_kind(o));
-		strbuf_adds(b, " -d ");
+		cad_strbuf_adds(b, " -d ");
 		fq(b, o->help);
-		strbuf_addc(b, '\n');
+		cad_strbuf_addc(b, '\n');
 	}
 	for (size_t j = 0; subs && subs[j]; j++) {
 		fish_is(b, c);
-		strbuf_adds(b, "; and __cadence_at 1' -a ");
+		cad_strbuf_adds(b, "; and __cadence_at 1' -a ");
 		fq(b, leaf(subs[j]));
-		strbuf_adds(b, " -d ");
+		cad_strbuf_adds(b, " -d ");
 		fq(b, subs[j]->summary);
-		strbuf_addc(b, '\n');
+		cad_strbuf_addc(b, '\n');
 	}
 	if (subs)
 		return;
@@ -459,30 +459,30 @@ static void fish_command(strbuf *b, const cli_cmd *c, int depth)
 			continue;
 		fish_is(b, c);
 		if (!(ps.repeat && i == ps.n - 1)) {
-			strbuf_addf(b, "; and __cadence_npos %d %zu", depth, i);
+			cad_strbuf_addf(b, "; and __cadence_npos %d %zu", depth, i);
 			for (const cli_opt *o = c->opts; o->id; o++)
 				if (o->arg) {
 					if (o->short_name)
-						strbuf_addf(b, " -%c", o->short_name);
-					strbuf_addf(b, " --%s", o->long_name);
+						cad_strbuf_addf(b, " -%c", o->short_name);
+					cad_strbuf_addf(b, " --%s", o->long_name);
 				}
 		}
-		strbuf_adds(b, "'");
+		cad_strbuf_adds(b, "'");
 		fish_kind(b, ps.v[i]);
-		strbuf_addc(b, '\n');
+		cad_strbuf_addc(b, '\n');
 	}
 }
 
 static void gen_fish(strbuf *b)
 {
-	strbuf_adds(b, "complete -c cadence -n '__cadence_at 0' -s h -l help -d 'show the commands and exit'\n"
+	cad_strbuf_adds(b, "complete -c cadence -n '__cadence_at 0' -s h -l help -d 'show the commands and exit'\n"
 		       "complete -c cadence -n '__cadence_at 0' -l version -d 'show the version and exit'\n");
 	for (size_t i = 0; command_at(i); i++) {
-		strbuf_adds(b, "complete -c cadence -n '__cadence_at 0' -a ");
+		cad_strbuf_adds(b, "complete -c cadence -n '__cadence_at 0' -a ");
 		fq(b, command_at(i)->name);
-		strbuf_adds(b, " -d ");
+		cad_strbuf_adds(b, " -d ");
 		fq(b, command_at(i)->summary);
-		strbuf_addc(b, '\n');
+		cad_strbuf_addc(b, '\n');
 	}
 	each_command(b, fish_command);
 }
@@ -510,14 +510,14 @@ static int completion_script(const char *shell, strbuf *out)
 			strbuf gen = STRBUF_INIT, why = STRBUF_INIT;
 			scripts[i].gen(&gen);
 			const render_var vars[] = {
-				{ "generated", strbuf_cstr(&gen) },
+				{ "generated", cad_strbuf_cstr(&gen) },
 				{ "version", cadence_version() },
 			};
-			int rc = vars[0].value ? render_template(out, (const char *)e->data, e->len,
+			int rc = vars[0].value ? cad_render_template(out, (const char *)e->data, e->len,
 								 vars, 2, &why)
 					       : CADENCE_ENOMEM;
-			strbuf_free(&gen);
-			strbuf_free(&why);
+			cad_strbuf_free(&gen);
+			cad_strbuf_free(&why);
 			return rc;
 		}
 	}
@@ -554,12 +554,12 @@ static int completion(const cli_cmd *cmd, int argc, char **argv)
 		if (!found)
 			rc = cli_usage_error("no completion for '%s'; choose bash, zsh or fish",
 					     args.pos[0]);
-		else if (completion_script(args.pos[0], &out) || !strbuf_cstr(&out))
+		else if (completion_script(args.pos[0], &out) || !cad_strbuf_cstr(&out))
 			rc = cli_error(CLI_EXIT_INTERNAL, "cannot make the %s script", args.pos[0]);
 		else
-			fputs(strbuf_cstr(&out), stdout);
+			fputs(cad_strbuf_cstr(&out), stdout);
 	}
-	strbuf_free(&out);
+	cad_strbuf_free(&out);
 	cli_args_free(&args);
 	return rc;
 }

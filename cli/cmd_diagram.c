@@ -93,13 +93,13 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	int fd = -1, err = 0;
 
 	if (slash)
-		strbuf_add(&dir, path, (size_t)(slash - path) + 1);
+		cad_strbuf_add(&dir, path, (size_t)(slash - path) + 1);
 	else
-		strbuf_adds(&dir, "./");
-	strbuf_addf(&tmp, "%s.%s.XXXXXX", strbuf_cstr(&dir) ? strbuf_cstr(&dir) : "",
+		cad_strbuf_adds(&dir, "./");
+	cad_strbuf_addf(&tmp, "%s.%s.XXXXXX", cad_strbuf_cstr(&dir) ? cad_strbuf_cstr(&dir) : "",
 		    slash ? slash + 1 : path);
-	char *name = strbuf_cstr(&tmp) ? tmp.buf : NULL;
-	if (!name || !strbuf_cstr(&dir)) {
+	char *name = cad_strbuf_cstr(&tmp) ? tmp.buf : NULL;
+	if (!name || !cad_strbuf_cstr(&dir)) {
 		err = ENOMEM;
 		goto out;
 	}
@@ -127,7 +127,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	if (!err) {
 		/* the rename itself survives a crash once the directory is synced;
 		 * a file system that cannot sync a directory is not an error */
-		int dfd = open(strbuf_cstr(&dir), O_RDONLY);
+		int dfd = open(cad_strbuf_cstr(&dir), O_RDONLY);
 		if (dfd >= 0) {
 			(void)fsync(dfd);
 			close(dfd);
@@ -137,8 +137,8 @@ static int write_atomic(const char *path, const char *data, size_t len)
 out:
 	if (name)
 		unlink(name);
-	strbuf_free(&tmp);
-	strbuf_free(&dir);
+	cad_strbuf_free(&tmp);
+	cad_strbuf_free(&dir);
 	return err;
 }
 
@@ -208,7 +208,7 @@ static int select_cadence(cadence_project *project, const char *name, const cade
 		if (n < 64)
 			cands[n++] = cadence_def_name(d);
 	}
-	const char *near = suggest_pick(name, strlen(name), cands, n);
+	const char *near = cad_suggest_pick(name, strlen(name), cands, n);
 	if (near)
 		return cli_usage_error("no cadence '%s' in the file or its children; did you mean '%s'?",
 				       name, near);

@@ -74,29 +74,29 @@ static int check_dir(const char *dir, strbuf *why)
 {
 	struct stat st;
 	if (stat(dir, &st))
-		return errno == ENOENT ? 0 : (strbuf_addf(why, "cannot read '%s': %s", dir,
+		return errno == ENOENT ? 0 : (cad_strbuf_addf(why, "cannot read '%s': %s", dir,
 							   strerror(errno)), -1);
 	if (!S_ISDIR(st.st_mode)) {
-		strbuf_addf(why, "'%s' exists and is not a directory", dir);
+		cad_strbuf_addf(why, "'%s' exists and is not a directory", dir);
 		return -1;
 	}
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	size_t n = 0;
 	if (!d) {
-		strbuf_addf(why, "cannot read '%s': %s", dir, strerror(errno));
+		cad_strbuf_addf(why, "cannot read '%s': %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git"))
 			continue;
 		if (n < 3)
-			strbuf_addf(why, "%s%s", n ? ", " : "", e->d_name);
+			cad_strbuf_addf(why, "%s%s", n ? ", " : "", e->d_name);
 		n++;
 	}
 	closedir(d);
 	if (n > 3)
-		strbuf_addf(why, " and %zu more", n - 3);
+		cad_strbuf_addf(why, " and %zu more", n - 3);
 	return n ? 1 : 0;
 }
 
@@ -105,10 +105,10 @@ static void shell_word(strbuf *b, const char *s)
 {
 	for (const char *p = s; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-", *p)) {
-			render_escape(b, "sh", s);
+			cad_render_escape(b, "sh", s);
 			return;
 		}
-	strbuf_adds(b, s);
+	cad_strbuf_adds(b, s);
 }
 
 static int add_schema(plan *p, const char *dir, int force)
@@ -117,14 +117,14 @@ static int add_schema(plan *p, const char *dir, int force)
 	strbuf b = STRBUF_INIT;
 	int rc = -1;
 	if (path && !cadence_schema_json(&schema)) {
-		strbuf_adds(&b, schema);
-		strbuf_addc(&b, '\n');
+		cad_strbuf_adds(&b, schema);
+		cad_strbuf_addc(&b, '\n');
 		if (!b.failed)
-			rc = plan_add(p, path, b.buf, b.len, scaffold_mode(path), force);
+			rc = cad_plan_add(p, path, b.buf, b.len, scaffold_mode(path), force);
 	}
 	free(schema);
 	free(path);
-	strbuf_free(&b);
+	cad_strbuf_free(&b);
 	return rc ? cli_error(CLI_EXIT_INTERNAL, "out of memory") : 0;
 }
 
@@ -138,7 +138,7 @@ static int init(const cli_cmd *cmd, int argc, char **argv)
 	char name[NAME_MAX_LEN + 2], title[PATH_MAX];
 	int rc;
 
-	plan_init(&p);
+	cad_plan_init(&p);
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
 		return rc;
 	if (args.help) {
@@ -156,7 +156,7 @@ static int init(const cli_cmd *cmd, int argc, char **argv)
 			goto out;
 		snprintf(name, sizeof(name), "%s", c.name);
 	} else {
-		scalar_name_suggest(title, strlen(title), name, sizeof(name));
+		cad_scalar_name_suggest(title, strlen(title), name, sizeof(name));
 		if (strcmp(name, title))
 			fprintf(stderr, "cadence: note: the project is named '%s' (from '%s'); "
 				"choose another name with --name\n", name, title);
@@ -164,7 +164,7 @@ static int init(const cli_cmd *cmd, int argc, char **argv)
 
 	int state = check_dir(dir, &why);
 	if (state < 0) {
-		rc = cli_error(CLI_EXIT_PROBLEMS, "%s", strbuf_cstr(&why));
+		rc = cli_error(CLI_EXIT_PROBLEMS, "%s", cad_strbuf_cstr(&why));
 		goto out;
 	}
 	if (state > 0 && !c.force) {
@@ -173,16 +173,16 @@ static int init(const cli_cmd *cmd, int argc, char **argv)
 			       "cadence init starts a project in a new or empty directory: give "
 			       "another DIR, or use --force to add the project's files here "
 			       "(files the templates write are replaced, no other file is touched)",
-			       dir, strbuf_cstr(&why));
+			       dir, cad_strbuf_cstr(&why));
 		goto out;
 	}
 
-	strbuf_addf(&sample, "cadences/%s.cadence.yaml", name);
+	cad_strbuf_addf(&sample, "cadences/%s.cadence.yaml", name);
 	const render_var vars[] = {
 		{ "name", name },
 		{ "title", title },
 		{ "version", cadence_version() },
-		{ "sample", strbuf_cstr(&sample) },
+		{ "sample", cad_strbuf_cstr(&sample) },
 	};
 	if ((rc = tset_load(&ts, c.templates, "project")) ||
 	    (rc = scaffold_render(&p, &ts, dir, name, vars, sizeof(vars) / sizeof(vars[0]),
@@ -191,24 +191,24 @@ static int init(const cli_cmd *cmd, int argc, char **argv)
 	    (rc = scaffold_apply(&p, c.dry_run, c.force)))
 		goto out;
 	if (!c.dry_run) {
-		strbuf_adds(&next, "\nnext:\n");
+		cad_strbuf_adds(&next, "\nnext:\n");
 		if (strcmp(dir, ".")) {
-			strbuf_adds(&next, "  cd ");
+			cad_strbuf_adds(&next, "  cd ");
 			shell_word(&next, dir);
-			strbuf_addc(&next, '\n');
+			cad_strbuf_addc(&next, '\n');
 		}
-		strbuf_adds(&next, "  cadence validate      # check the cadences\n"
+		cad_strbuf_adds(&next, "  cadence validate      # check the cadences\n"
 				   "  tests/run.sh          # run the tests\n"
 				   "  cadence new note NAME --into ");
-		strbuf_addf(&next, "%s\n", strbuf_cstr(&sample));
-		fputs(strbuf_cstr(&next) ? strbuf_cstr(&next) : "", stdout);
+		cad_strbuf_addf(&next, "%s\n", cad_strbuf_cstr(&sample));
+		fputs(cad_strbuf_cstr(&next) ? cad_strbuf_cstr(&next) : "", stdout);
 	}
 out:
-	plan_free(&p);
+	cad_plan_free(&p);
 	tset_free(&ts);
-	strbuf_free(&why);
-	strbuf_free(&sample);
-	strbuf_free(&next);
+	cad_strbuf_free(&why);
+	cad_strbuf_free(&sample);
+	cad_strbuf_free(&next);
 	cli_args_free(&args);
 	return rc;
 }

@@ -147,7 +147,7 @@ static int new_cadence(const cli_cmd *cmd, int argc, char **argv)
 	plan p;
 	int rc;
 
-	plan_init(&p);
+	cad_plan_init(&p);
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
 		return rc;
 	if (args.help) {
@@ -167,7 +167,7 @@ static int new_cadence(const cli_cmd *cmd, int argc, char **argv)
 	    (rc = scaffold_apply(&p, c.dry_run, c.force)))
 		goto out;
 out:
-	plan_free(&p);
+	cad_plan_free(&p);
 	tset_free(&ts);
 	cli_args_free(&args);
 	return rc;
@@ -201,7 +201,7 @@ static char *absolute(const char *path)
 		free(copy);
 		return NULL;
 	}
-	strbuf_adds(&b, real);
+	cad_strbuf_adds(&b, real);
 	free(real);
 	for (char *s = copy + cut, *e; *s; s = e) {
 		while (*s == '/')
@@ -223,11 +223,11 @@ static char *absolute(const char *path)
 			continue;
 		}
 		if (b.len > 1)
-			strbuf_addc(&b, '/');
-		strbuf_add(&b, s, n);
+			cad_strbuf_addc(&b, '/');
+		cad_strbuf_add(&b, s, n);
 	}
 	free(copy);
-	return strbuf_detach(&b);
+	return cad_strbuf_detach(&b);
 }
 
 /* The path of `to` relative to the directory `from`, starting with "./"
@@ -251,14 +251,14 @@ static char *relative(const char *from, const char *to)
 			if (*s == '/' && s[1])
 				ups++;
 		if (!ups)
-			strbuf_adds(&r, "./");
+			cad_strbuf_adds(&r, "./");
 		while (ups--)
-			strbuf_adds(&r, "../");
-		strbuf_adds(&r, rest);
+			cad_strbuf_adds(&r, "../");
+		cad_strbuf_adds(&r, rest);
 	}
 	free(a);
 	free(b);
-	return strbuf_detach(&r);
+	return cad_strbuf_detach(&r);
 }
 
 static char *dirname_of(const char *path)
@@ -323,14 +323,14 @@ static int note_options(new_ctx *c, notegen *g, cJSON **fallback)
 	const char *help = NULL, *msg;
 	if (c->retry) {
 		int64_t n;
-		if ((msg = scalar_int(c->retry, strlen(c->retry), &n, &help)) || n < 1 || n > 1000)
+		if ((msg = cad_scalar_int(c->retry, strlen(c->retry), &n, &help)) || n < 1 || n > 1000)
 			return cli_usage_error("--retry takes the number of attempts, 1 to 1000 "
 					       "(the first call included), not '%s'", c->retry);
 		g->retry = n;
 	}
 	if (c->timeout) {
 		int64_t ms;
-		if ((msg = scalar_duration(c->timeout, strlen(c->timeout), &ms, &help)))
+		if ((msg = cad_scalar_duration(c->timeout, strlen(c->timeout), &ms, &help)))
 			return cli_usage_error("--timeout '%s': %s%s%s", c->timeout, msg,
 					       help ? "; " : "", help ? help : "");
 		if (ms <= 0)
@@ -388,7 +388,7 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 	int rc;
 
 	memset(&g, 0, sizeof(g));
-	plan_init(&p);
+	cad_plan_init(&p);
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
 		goto out_noargs;
 	if (args.help) {
@@ -407,9 +407,9 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 	    (rc = note_options(&c, &g, &fallback)))
 		goto out;
 
-	strbuf_addf(&file, "%s%s", name, c.lang_c ? ".c" : ".sh");
+	cad_strbuf_addf(&file, "%s%s", name, c.lang_c ? ".c" : ".sh");
 	const char *dir = default_dir(&c, "notes");
-	if (!(note_path = scaffold_join(dir, strbuf_cstr(&file))) ||
+	if (!(note_path = scaffold_join(dir, cad_strbuf_cstr(&file))) ||
 	    !(into_dir = dirname_of(c.into ? c.into : "cadences/x"))) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
@@ -445,23 +445,23 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 		}
 	}
 	g.run_path = run_path;
-	if (notegen_fields(&g, &lines, &nlines)) {
+	if (cad_notegen_fields(&g, &lines, &nlines)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
 
-	notegen_changes_json(&g, &changes);
-	notegen_c_reads(&g, &c_reads);
-	notegen_c_changes(&g, &c_changes);
-	notegen_list(&reads, g.reads, g.nreads);
-	notegen_list(&writes, g.writes, g.nwrites);
+	cad_notegen_changes_json(&g, &changes);
+	cad_notegen_c_reads(&g, &c_reads);
+	cad_notegen_c_changes(&g, &c_changes);
+	cad_notegen_list(&reads, g.reads, g.nreads);
+	cad_notegen_list(&writes, g.writes, g.nwrites);
 	const render_var vars[] = {
 		{ "name", name },
-		{ "reads", strbuf_cstr(&reads) },
-		{ "writes", strbuf_cstr(&writes) },
-		{ "changes", strbuf_cstr(&changes) },
-		{ "c_reads", strbuf_cstr(&c_reads) },
-		{ "c_changes", strbuf_cstr(&c_changes) },
+		{ "reads", cad_strbuf_cstr(&reads) },
+		{ "writes", cad_strbuf_cstr(&writes) },
+		{ "changes", cad_strbuf_cstr(&changes) },
+		{ "c_reads", cad_strbuf_cstr(&c_reads) },
+		{ "c_changes", cad_strbuf_cstr(&c_changes) },
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		if (!vars[i].value) {
@@ -474,7 +474,7 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 		goto out;
 
 	if (c.into) {
-		rc = edit_add_note(into_text, into_len, name, (const char *const *)lines, nlines,
+		rc = cad_edit_add_note(into_text, into_len, name, (const char *const *)lines, nlines,
 				   &edited, &edited_len, &line, &why);
 		if (rc == CADENCE_ENOMEM) {
 			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
@@ -482,7 +482,7 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 		}
 		if (rc) {
 			rc = cli_error(CLI_EXIT_PROBLEMS, "cannot add note '%s' to %s: %s; nothing "
-				       "was written", name, c.into, strbuf_cstr(&why));
+				       "was written", name, c.into, cad_strbuf_cstr(&why));
 			goto out;
 		}
 		long errors = check_text(c.into, edited, edited_len, 1, NULL);
@@ -493,7 +493,7 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 					    "first?); nothing was written", name, c.into);
 			goto out;
 		}
-		if ((rc = plan_add(&p, c.into, edited, edited_len, PLAN_KEEP_MODE, 1))) {
+		if ((rc = cad_plan_add(&p, c.into, edited, edited_len, PLAN_KEEP_MODE, 1))) {
 			rc = cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE,
 				       rc == CADENCE_ENOMEM ? "out of memory"
 				       : "--into names the note's own file");
@@ -525,11 +525,11 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 out:
 	cli_args_free(&args);
 out_noargs:
-	plan_free(&p);
+	cad_plan_free(&p);
 	tset_free(&ts);
 	cJSON_Delete(fallback);
 	cadence_def_free(def);
-	notegen_lines_free(lines);
+	cad_notegen_lines_free(lines);
 	free(note_path);
 	free(run_path);
 	free(into_text);
@@ -537,13 +537,13 @@ out_noargs:
 	free(edited);
 	free(c.reads_buf);
 	free(c.writes_buf);
-	strbuf_free(&why);
-	strbuf_free(&changes);
-	strbuf_free(&c_reads);
-	strbuf_free(&c_changes);
-	strbuf_free(&reads);
-	strbuf_free(&writes);
-	strbuf_free(&file);
+	cad_strbuf_free(&why);
+	cad_strbuf_free(&changes);
+	cad_strbuf_free(&c_reads);
+	cad_strbuf_free(&c_changes);
+	cad_strbuf_free(&reads);
+	cad_strbuf_free(&writes);
+	cad_strbuf_free(&file);
 	return rc;
 }
 

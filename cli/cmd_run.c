@@ -107,7 +107,7 @@ static int on_opt(void *p, int id, const char *value)
 	case RUN_OPT_CHECKPOINT: c->checkpoint_path = value; break;
 	case RUN_OPT_FORCE: c->force = 1; break;
 	case RUN_OPT_GRACE: {
-		const char *help = NULL, *bad = scalar_duration(value, strlen(value), &c->grace_ms, &help);
+		const char *help = NULL, *bad = cad_scalar_duration(value, strlen(value), &c->grace_ms, &help);
 		if (bad || c->grace_ms <= 0)
 			return cli_usage_error("--kill-grace: %s (for example 500ms or 2s)",
 					       bad ? bad : "must be longer than 0");
@@ -375,7 +375,7 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 	const char *end = NULL;
 	/* JSON text is UTF-8 (RFC 8259); what is not would reach the final
 	 * score and every report */
-	size_t valid = utf8_valid_prefix(buf, len);
+	size_t valid = cad_utf8_valid_prefix(buf, len);
 	cJSON *v = valid < len ? NULL : cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (!v) {
 		size_t at = valid < len ? valid
@@ -506,7 +506,7 @@ static int open_outputs(run_ctx *c)
 		{ c->checkpoint_path, "checkpoint" },
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int e = files[i].path ? afile_probe(files[i].path) : 0;
+		int e = files[i].path ? cad_afile_probe(files[i].path) : 0;
 		if (e)
 			return cli_usage_error("cannot write the %s to '%s': %s; nothing ran",
 					       files[i].what, files[i].path, strerror(e));

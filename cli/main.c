@@ -51,7 +51,7 @@ static int unknown_command(const char *name)
 		cands[n++] = cli_commands[i]->name;
 	cands[n++] = "help";
 	cands[n++] = "version";
-	const char *near = suggest_pick(name, strlen(name), cands, n);
+	const char *near = cad_suggest_pick(name, strlen(name), cands, n);
 	if (near)
 		return cli_usage_error("unknown command '%s'; did you mean '%s'?", name, near);
 	return cli_usage_error("unknown command '%s'; see 'cadence --help'", name);

@@ -27,7 +27,7 @@ int cli_errors_are_json(void)
 cJSON *cli_json_add_text(cJSON *o, const char *key, const char *s)
 {
 	size_t len = strlen(s);
-	char *valid = utf8_valid_prefix(s, len) == len ? NULL : utf8_dup_valid(s, len);
+	char *valid = cad_utf8_valid_prefix(s, len) == len ? NULL : cad_utf8_dup_valid(s, len);
 	cJSON *item = cJSON_AddStringToObject(o, key, valid ? valid : s);
 	free(valid);
 	return item;
@@ -155,7 +155,7 @@ static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
 	for (const cli_opt *o = cmd->opts; o->id && n < 64; o++)
 		if (o->long_name)
 			cands[n++] = o->long_name;
-	const char *near = suggest_pick(name, len, cands, n);
+	const char *near = cad_suggest_pick(name, len, cands, n);
 	if (near)
 		return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; did you mean '--%s'?",
 				       (int)len, name, cmd->name, near);
@@ -175,7 +175,7 @@ static int check_choice(const cli_opt *o, const char *value)
 		value, o->long_name);
 	for (const char *const *c = o->choices; *c; c++)
 		fprintf(stderr, "%s %s", c == o->choices ? "" : ",", *c);
-	const char *near = suggest_pick(value, strlen(value), o->choices, n);
+	const char *near = cad_suggest_pick(value, strlen(value), o->choices, n);
 	if (near)
 		fprintf(stderr, " (did you mean '%s'?)", near);
 	fputc('\n', stderr);

@@ -58,16 +58,16 @@ static int read_file(const char *path, char **out, size_t *len)
 	if (!f)
 		return -1;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&b, buf, n);
+		cad_strbuf_add(&b, buf, n);
 	int bad = ferror(f);
 	fclose(f);
 	if (bad || b.failed) {
-		strbuf_free(&b);
+		cad_strbuf_free(&b);
 		errno = bad ? EIO : ENOMEM;
 		return -1;
 	}
 	*len = b.len;
-	*out = strbuf_detach(&b);
+	*out = cad_strbuf_detach(&b);
 	if (!*out && !(*out = strdup("")))
 		return -1;
 	return 0;
@@ -194,23 +194,23 @@ int scaffold_render(plan *p, const tset *s, const char *dest, const char *name,
 	for (size_t i = 0; i < s->n; i++) {
 		strbuf out = STRBUF_INIT, path = STRBUF_INIT, why = STRBUF_INIT;
 		char *full = NULL;
-		int rc = render_path(&path, s->files[i].path, name);
+		int rc = cad_render_path(&path, s->files[i].path, name);
 		if (!rc)
-			rc = render_template(&out, s->files[i].data, s->files[i].len, vars, nvars, &why);
+			rc = cad_render_template(&out, s->files[i].data, s->files[i].len, vars, nvars, &why);
 		if (rc == CADENCE_EINVALID) {
 			cli_error(CLI_EXIT_PROBLEMS, "template %s/%s: %s", s->origin, s->files[i].path,
-				  strbuf_cstr(&why) ? strbuf_cstr(&why) : "out of memory");
+				  cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "out of memory");
 			rc = CLI_EXIT_PROBLEMS;
-		} else if (!rc && !(full = scaffold_join(dest, strbuf_cstr(&path)))) {
+		} else if (!rc && !(full = scaffold_join(dest, cad_strbuf_cstr(&path)))) {
 			rc = CADENCE_ENOMEM;
 		} else if (!rc) {
-			rc = plan_add(p, full, out.buf ? out.buf : "", out.len,
+			rc = cad_plan_add(p, full, out.buf ? out.buf : "", out.len,
 				      scaffold_mode(full), force);
 		}
 		free(full);
-		strbuf_free(&out);
-		strbuf_free(&path);
-		strbuf_free(&why);
+		cad_strbuf_free(&out);
+		cad_strbuf_free(&path);
+		cad_strbuf_free(&why);
 		if (rc == CADENCE_ENOMEM)
 			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		if (rc == CADENCE_EINVAL)
@@ -236,15 +236,15 @@ static const char *const c_keywords[] = {
  * as U+FFFD. */
 static char *shown(const char *s, size_t len)
 {
-	char *p = utf8_dup_printable(s, len, 0);
+	char *p = cad_utf8_dup_printable(s, len, 0);
 	return p ? p : strdup("?");
 }
 
-/* Is the problem scalar_name() found at `bad` a character (rather than
+/* Is the problem cad_scalar_name() found at `bad` a character (rather than
  * the length or a reserved word)? */
 static int bad_char(const char *name, size_t len, size_t bad)
 {
-	if (bad >= len || scalar_is_reserved(name, len))
+	if (bad >= len || cad_scalar_is_reserved(name, len))
 		return 0;
 	char c = name[bad];
 	int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -256,7 +256,7 @@ static const char *const extensions[] = { ".cadence.yaml", ".yaml", ".yml", ".sh
 int scaffold_check_name(const char *what, const char *name, int c_ident)
 {
 	size_t len = strlen(name), bad = 0, stem = len;
-	const char *msg = scalar_name(name, len, &bad);
+	const char *msg = cad_scalar_name(name, len, &bad);
 	const char *slash = strrchr(name, '/');
 	char suggestion[NAME_MAX_LEN + 2];
 	strbuf why = STRBUF_INIT;
@@ -288,37 +288,37 @@ int scaffold_check_name(const char *what, const char *name, int c_ident)
 			break;
 		}
 	}
-	scalar_name_suggest(base, stem, suggestion, sizeof(suggestion));
+	cad_scalar_name_suggest(base, stem, suggestion, sizeof(suggestion));
 
 	char *n = shown(name, len);
 	if (!len) {
-		strbuf_addf(&why, "the %s name is empty", what);
+		cad_strbuf_addf(&why, "the %s name is empty", what);
 	} else if (slash) {
-		strbuf_addf(&why, "invalid %s name '%s': '/' is a path separator; give a name, "
+		cad_strbuf_addf(&why, "invalid %s name '%s': '/' is a path separator; give a name, "
 			    "not a path", what, n);
 	} else if (!bad_char(name, len, bad)) {
-		strbuf_addf(&why, "invalid %s name '%s': %s", what, n, msg);
+		cad_strbuf_addf(&why, "invalid %s name '%s': %s", what, n, msg);
 		if (len > NAME_MAX_LEN)
-			strbuf_addf(&why, " (it has %zu)", len);
+			cad_strbuf_addf(&why, " (it has %zu)", len);
 	} else {
 		/* the offending character, as a character, and where it is */
 		uint32_t cp = 0;
-		size_t clen = utf8_decode((const unsigned char *)name + bad, len - bad, &cp);
+		size_t clen = cad_utf8_decode((const unsigned char *)name + bad, len - bad, &cp);
 		size_t pos = 1;
 		for (size_t i = 0; i < bad; i++)
 			pos += ((unsigned char)name[i] & 0xC0) != 0x80;
-		strbuf_addf(&why, "invalid %s name '%s': ", what, n);
+		cad_strbuf_addf(&why, "invalid %s name '%s': ", what, n);
 		if (clen && cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0))
-			strbuf_addf(&why, "'%.*s'", (int)clen, name + bad);
+			cad_strbuf_addf(&why, "'%.*s'", (int)clen, name + bad);
 		else
-			strbuf_addf(&why, "U+%04X", (unsigned)(clen ? cp : (unsigned char)name[bad]));
-		strbuf_addf(&why, " (character %zu) is not allowed: %s", pos, msg);
+			cad_strbuf_addf(&why, "U+%04X", (unsigned)(clen ? cp : (unsigned char)name[bad]));
+		cad_strbuf_addf(&why, " (character %zu) is not allowed: %s", pos, msg);
 	}
 	free(n);
 	if (strcmp(suggestion, name))
-		strbuf_addf(&why, "; try '%s'", suggestion);
-	cli_usage_error("%s", strbuf_cstr(&why) ? strbuf_cstr(&why) : "invalid name");
-	strbuf_free(&why);
+		cad_strbuf_addf(&why, "; try '%s'", suggestion);
+	cli_usage_error("%s", cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "invalid name");
+	cad_strbuf_free(&why);
 	return CLI_EXIT_USAGE;
 }
 
@@ -327,14 +327,14 @@ int scaffold_check_name(const char *what, const char *name, int c_ident)
 int scaffold_apply(plan *p, int dry_run, int force)
 {
 	strbuf why = STRBUF_INIT;
-	int rc = plan_check(p, &why);
+	int rc = cad_plan_check(p, &why);
 
 	if (rc == CADENCE_ENOMEM) {
-		strbuf_free(&why);
+		cad_strbuf_free(&why);
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	}
 	if (rc) {
-		const char *w = strbuf_cstr(&why);
+		const char *w = cad_strbuf_cstr(&why);
 		fprintf(stderr, "cadence: error: nothing was written:\n");
 		for (const char *l = w; l && *l;) {
 			const char *e = strchr(l, '\n');
@@ -345,19 +345,19 @@ int scaffold_apply(plan *p, int dry_run, int force)
 		if (!force && w && strstr(w, "already exists"))
 			fprintf(stderr, "use --force to replace the files the templates write "
 				"(no other file is touched), or --dry-run to list them\n");
-		strbuf_free(&why);
+		cad_strbuf_free(&why);
 		return CLI_EXIT_PROBLEMS;
 	}
 	if (!dry_run) {
-		rc = plan_commit(p, NULL, &why);
+		rc = cad_plan_commit(p, NULL, &why);
 		if (rc) {
 			rc = cli_error(CLI_EXIT_INTERNAL, "%s; nothing was written",
-				       strbuf_cstr(&why) ? strbuf_cstr(&why) : "out of memory");
-			strbuf_free(&why);
+				       cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "out of memory");
+			cad_strbuf_free(&why);
 			return rc;
 		}
 	}
-	strbuf_free(&why);
+	cad_strbuf_free(&why);
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const plan_file *f = &p->files[i];
 		const char *verb = f->edit ? (dry_run ? "would update" : "updated")

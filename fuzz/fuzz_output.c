@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int outcome = -1;
 	rfail f = RFAIL_INIT;
 
-	int rc = output_parse((const char *)data, size, &changes, &outcome, &f);
+	int rc = cad_output_parse((const char *)data, size, &changes, &outcome, &f);
 	if (rc == 0) {
 		FUZZ_ASSERT(cJSON_IsObject(changes));
 		FUZZ_ASSERT(outcome == CADENCE_NOTE_OK || outcome == CADENCE_NOTE_SKIP ||
@@ -25,26 +25,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* no control key is left among the changes */
 		for (cJSON *c = changes->child; c; c = c->next) {
 			FUZZ_ASSERT(c->string != NULL && c->string[0] != '$');
-			(void)score_type_of(c);
+			(void)cad_score_type_of(c);
 			for (int t = 0; t <= CAD_T_ANY; t++)
-				(void)score_type_ok((cad_vtype)t, c);
+				(void)cad_score_type_ok((cad_vtype)t, c);
 		}
 		/* what reaches the score is UTF-8, as JSON text must be */
 		char *text = cJSON_PrintUnformatted(changes);
 		FUZZ_ASSERT(text != NULL);
-		FUZZ_ASSERT(utf8_valid_prefix(text, strlen(text)) == strlen(text));
+		FUZZ_ASSERT(cad_utf8_valid_prefix(text, strlen(text)) == strlen(text));
 		free(text);
 		cJSON_Delete(changes);
 	} else {
 		FUZZ_ASSERT(rc == -1);
 		FUZZ_ASSERT(changes == NULL);
 		/* a failure always says why, in printable UTF-8 text */
-		const char *msg = strbuf_cstr(&f.msg);
+		const char *msg = cad_strbuf_cstr(&f.msg);
 		FUZZ_ASSERT(msg[0] != '\0');
 		for (const char *p = msg; *p; p++)
 			FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
-		FUZZ_ASSERT(utf8_valid_prefix(msg, strlen(msg)) == strlen(msg));
+		FUZZ_ASSERT(cad_utf8_valid_prefix(msg, strlen(msg)) == strlen(msg));
 	}
-	rfail_free(&f);
+	cad_rfail_free(&f);
 	return 0;
 }

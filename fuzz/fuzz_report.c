@@ -39,7 +39,7 @@ static const char *const error_types[] = { "timeout", "exit_status", "output", "
 /* Each line of text[0..len) is a UTF-8 JSON object. */
 NOT_FUZZED static void assert_json_lines(const char *text, size_t len)
 {
-	FUZZ_ASSERT(utf8_valid_prefix(text, len) == len);
+	FUZZ_ASSERT(cad_utf8_valid_prefix(text, len) == len);
 	for (size_t at = 0; at < len;) {
 		const char *nl = memchr(text + at, '\n', len - at);
 		FUZZ_ASSERT(nl != NULL);	/* every line ends */
@@ -53,7 +53,7 @@ NOT_FUZZED static void assert_json_lines(const char *text, size_t len)
 /* Each line is a comment or `name{label="value",...} number`. */
 NOT_FUZZED static void assert_metrics(const char *text, size_t len)
 {
-	FUZZ_ASSERT(utf8_valid_prefix(text, len) == len);
+	FUZZ_ASSERT(cad_utf8_valid_prefix(text, len) == len);
 	for (size_t at = 0; at < len;) {
 		const char *line = text + at, *nl = memchr(line, '\n', len - at);
 		FUZZ_ASSERT(nl != NULL);

@@ -76,20 +76,20 @@ static inline void fx_on_event(void *ctx, const cadence_event *ev)
 	fx *f = ctx;
 	if (ev->kind > CADENCE_EVENT_LOG)
 		return;	/* breakers and conflicts: tests/unit/test_report.c */
-	strbuf_addf(&f->events, "%s", kinds[ev->kind]);
+	cad_strbuf_addf(&f->events, "%s", kinds[ev->kind]);
 	if (ev->kind == CADENCE_EVENT_CADENCE_START || ev->kind == CADENCE_EVENT_CADENCE_END)
-		strbuf_addf(&f->events, " %s", ev->path);
+		cad_strbuf_addf(&f->events, " %s", ev->path);
 	if (ev->measure && ev->kind != CADENCE_EVENT_ERROR)
-		strbuf_addf(&f->events, " %s", ev->measure);
+		cad_strbuf_addf(&f->events, " %s", ev->measure);
 	if (ev->note)
-		strbuf_addf(&f->events, " %s#%u", ev->note, ev->attempt);
+		cad_strbuf_addf(&f->events, " %s#%u", ev->note, ev->attempt);
 	if (ev->kind == CADENCE_EVENT_NOTE_END)
-		strbuf_addf(&f->events, " %s", st[ev->status]);
+		cad_strbuf_addf(&f->events, " %s", st[ev->status]);
 	if (ev->kind == CADENCE_EVENT_RETRY)
-		strbuf_addf(&f->events, " %lldms", (long long)ev->delay_ms);
+		cad_strbuf_addf(&f->events, " %lldms", (long long)ev->delay_ms);
 	if (ev->kind == CADENCE_EVENT_LOG)
-		strbuf_addf(&f->events, " %s", ev->message);
-	strbuf_addc(&f->events, '\n');
+		cad_strbuf_addf(&f->events, " %s", ev->message);
+	cad_strbuf_addc(&f->events, '\n');
 }
 
 static inline void fx_init(fx *f)
@@ -186,7 +186,7 @@ static inline void fx_free(fx *f)
 	cadence_run_error_clear(&f->err);
 	cadence_runner_free(f->r);
 	cadence_project_free(f->project);
-	strbuf_free(&f->events);
+	cad_strbuf_free(&f->events);
 	rm_tree(f->dir);
 }
 

@@ -1,5 +1,5 @@
-/* cadence_check()'s options: what check_flow turns off, and a caller built
- * against version 1 of the options (before check_flow) gets every check. */
+/* cadence_check()'s options: what cad_check_flow turns off, and a caller built
+ * against version 1 of the options (before cad_check_flow) gets every check. */
 #include "cadence/cadence.h"
 
 #include <criterion/criterion.h>
@@ -53,7 +53,7 @@ Test(check_opts, check_flow_off_leaves_what_only_running_needs)
 
 Test(check_opts, version_1_options_get_every_check)
 {
-	/* what a program built with version 1 passes: check_flow is not
+	/* what a program built with version 1 passes: cad_check_flow is not
 	 * there, and whatever follows in memory must not be read as it */
 	cadence_check_opts o;
 	memset(&o, 0, sizeof(o));

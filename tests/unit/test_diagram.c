@@ -47,27 +47,27 @@ static char *esc(void (*fn)(strbuf *, const char *), const char *s)
 {
 	strbuf sb = STRBUF_INIT;
 	fn(&sb, s);
-	return strbuf_detach(&sb);
+	return cad_strbuf_detach(&sb);
 }
 
 Test(diagram, escape_mermaid)
 {
-	char *s = esc(dg_escape_mermaid, "a \"b\" #c; <d>&e %%{init}%% `f` |g| h:i\\ \n\t\x01");
+	char *s = esc(cad_dg_escape_mermaid, "a \"b\" #c; <d>&e %%{init}%% `f` |g| h:i\\ \n\t\x01");
 	cr_assert_str_eq(s, "a #34;b#34; #35;c#59; #60;d#62;#38;e #37;#37;#123;init#125;#37;#37; "
 			    "#96;f#96; #124;g#124; h#58;i#92; <br> #65533;");
 	free(s);
-	s = esc(dg_escape_mermaid, "gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80 \xff \xe2\x80\xae\r\n\xe2\x80\xa8");
+	s = esc(cad_dg_escape_mermaid, "gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80 \xff \xe2\x80\xae\r\n\xe2\x80\xa8");
 	cr_assert_str_eq(s, "gr#252;#223; #128512; #65533; #65533;<br><br>");
 	free(s);
 }
 
 Test(diagram, escape_dot)
 {
-	char *s = esc(dg_escape_dot, "a \"b\" \\N <c>&d\r\n\t\x7f");
+	char *s = esc(cad_dg_escape_dot, "a \"b\" \\N <c>&d\r\n\t\x7f");
 	cr_assert_str_eq(s, "a \\\"b\\\" \\\\N &lt;c&gt;&amp;d\\n \xef\xbf\xbd");
 	free(s);
 	/* invalid bytes become U+FFFD, valid UTF-8 stays as it is */
-	s = esc(dg_escape_dot, "\xc3\xbc\xf0\x9f\x98\x80\xc3");
+	s = esc(cad_dg_escape_dot, "\xc3\xbc\xf0\x9f\x98\x80\xc3");
 	cr_assert_str_eq(s, "\xc3\xbc\xf0\x9f\x98\x80\xef\xbf\xbd");
 	free(s);
 }

@@ -20,7 +20,7 @@ static cadence_expr *ok(const char *src)
 static void tree(const char *src, const char *want)
 {
 	cadence_expr *e = ok(src);
-	char *d = expr_dump(e);
+	char *d = cad_expr_dump(e);
 	cr_assert_not_null(d);
 	cr_assert_str_eq(d, want, "%s", src);
 	free(d);
@@ -67,7 +67,7 @@ static void gives_string(const char *src, const char *want)
 
 /* ---- precedence and shape ---- */
 
-Test(expr_parse, arithmetic_precedence)
+Test(cad_expr_parse, arithmetic_precedence)
 {
 	tree("1 + 2 * 3", "(+ 1 (* 2 3))");
 	tree("1 * 2 + 3", "(+ (* 1 2) 3)");
@@ -80,7 +80,7 @@ Test(expr_parse, arithmetic_precedence)
 	tree("-score.a * 2", "(* (- score.a) 2)");
 }
 
-Test(expr_parse, relations_are_one_level_as_in_cel)
+Test(cad_expr_parse, relations_are_one_level_as_in_cel)
 {
 	tree("1 + 2 < 3 + 4", "(< (+ 1 2) (+ 3 4))");
 	tree("1 < 2 == true", "(== (< 1 2) true)");
@@ -91,7 +91,7 @@ Test(expr_parse, relations_are_one_level_as_in_cel)
 	tree("score.x in [1, 2] == true", "(== (in score.x [1 2]) true)");
 }
 
-Test(expr_parse, logic_precedence_and_chains)
+Test(cad_expr_parse, logic_precedence_and_chains)
 {
 	tree("score.a && score.b || score.c", "(|| (&& score.a score.b) score.c)");
 	tree("score.a || score.b && score.c", "(|| score.a (&& score.b score.c))");
@@ -102,7 +102,7 @@ Test(expr_parse, logic_precedence_and_chains)
 	tree("score.a < 1 && score.b", "(&& (< score.a 1) score.b)");
 }
 
-Test(expr_parse, conditional_is_lowest_and_right_associative)
+Test(cad_expr_parse, conditional_is_lowest_and_right_associative)
 {
 	tree("score.c ? 1 : 2", "(? score.c 1 2)");
 	tree("score.c ? 1 : score.d ? 2 : 3", "(? score.c 1 (? score.d 2 3))");
@@ -110,7 +110,7 @@ Test(expr_parse, conditional_is_lowest_and_right_associative)
 	tree("score.c ? (score.d ? 1 : 2) : 3", "(? score.c (? score.d 1 2) 3)");
 }
 
-Test(expr_parse, member_index_and_calls)
+Test(cad_expr_parse, member_index_and_calls)
 {
 	tree("score.a.b[0].c", "(. ([] (. score.a b) 0) c)");
 	tree("score['k']", "score.k");
@@ -128,7 +128,7 @@ Test(expr_parse, member_index_and_calls)
 	tree("matches(score.s, 'a')", "(matches score.s \"a\")");
 }
 
-Test(expr_parse, macros_bind_their_variable)
+Test(cad_expr_parse, macros_bind_their_variable)
 {
 	tree("score.items.map(x, x * 2)", "(map score.items x (* x 2))");
 	tree("score.l.all(x, x > 0)", "(all score.l x (> x 0))");
@@ -142,7 +142,7 @@ Test(expr_parse, macros_bind_their_variable)
 	tree("score.l.map(x, [1].map(x, x))", "(map score.l x (map [1] x x))");
 }
 
-Test(expr_parse, lists_and_maps)
+Test(cad_expr_parse, lists_and_maps)
 {
 	tree("[]", "[]");
 	tree("[1, 2, 3]", "[1 2 3]");
@@ -157,7 +157,7 @@ Test(expr_parse, lists_and_maps)
 
 /* ---- literals ---- */
 
-Test(expr_parse, numbers)
+Test(cad_expr_parse, numbers)
 {
 	tree("0", "0");
 	tree("42", "42");
@@ -178,7 +178,7 @@ Test(expr_parse, numbers)
 	tree("-0x8000000000000000", "-9223372036854775808");
 }
 
-Test(expr_parse, keywords_and_comments)
+Test(cad_expr_parse, keywords_and_comments)
 {
 	tree("null", "null");
 	tree("true", "true");
@@ -189,7 +189,7 @@ Test(expr_parse, keywords_and_comments)
 	tree("score.index", "score.index");
 }
 
-Test(expr_parse, string_escapes)
+Test(cad_expr_parse, string_escapes)
 {
 	gives_string("'plain'", "plain");
 	gives_string("\"double\"", "double");
@@ -212,7 +212,7 @@ Test(expr_parse, string_escapes)
 	gives_string("''", "");
 }
 
-Test(expr_parse, raw_and_triple_quoted_strings)
+Test(cad_expr_parse, raw_and_triple_quoted_strings)
 {
 	gives_string("r'a\\nb'", "a\\nb");
 	gives_string("R\"\\d+\"", "\\d+");
@@ -224,7 +224,7 @@ Test(expr_parse, raw_and_triple_quoted_strings)
 
 /* ---- syntax errors ---- */
 
-Test(expr_parse, missing_operands)
+Test(cad_expr_parse, missing_operands)
 {
 	syntax("1 +", 4, 0, "expected an operand, found the end of the expression");
 	syntax("1 + * 2", 5, 1, "expected an operand, found '*'");
@@ -246,7 +246,7 @@ Test(expr_parse, missing_operands)
 	syntax("// nothing", 1, 0, "the expression is empty");
 }
 
-Test(expr_parse, unexpected_tokens)
+Test(cad_expr_parse, unexpected_tokens)
 {
 	syntax("1 2", 3, 1, "unexpected '2' after a complete expression");
 	syntax("score.a score.b", 9, 5, "unexpected 'score' after a complete expression");
@@ -261,7 +261,7 @@ Test(expr_parse, unexpected_tokens)
 	syntax("score.a && while", 12, 5, "'while' is a reserved word");
 }
 
-Test(expr_parse, help_for_common_mistakes)
+Test(cad_expr_parse, help_for_common_mistakes)
 {
 	syntax_help("score.a = 1", "use '==' to compare");
 	syntax_help("score.a & score.b", "use '&&' for \"and\"");
@@ -274,7 +274,7 @@ Test(expr_parse, help_for_common_mistakes)
 	syntax_help("1u", "write 1");
 }
 
-Test(expr_parse, bad_literals)
+Test(cad_expr_parse, bad_literals)
 {
 	syntax("'abc", 1, 1, "unterminated string");
 	syntax("score.a + \"abc", 11, 1, "unterminated string");
@@ -308,7 +308,7 @@ Test(expr_parse, bad_literals)
 	syntax("0x", 1, 2, "a hexadecimal number needs digits after '0x'");
 }
 
-Test(expr_parse, columns_count_code_points)
+Test(cad_expr_parse, columns_count_code_points)
 {
 	/* 'héllo' is 7 bytes but 6 characters before the space */
 	syntax("'h\xC3\xA9llo' + ", 11, 0, "expected an operand, found the end of the expression");
@@ -333,7 +333,7 @@ Test(expr_parse, columns_count_code_points)
 	syntax("\t1 +", 5, 0, "expected an operand, found the end of the expression");
 }
 
-Test(expr_parse, bytes_that_are_not_text)
+Test(cad_expr_parse, bytes_that_are_not_text)
 {
 	syntax("score.a + \xFF", 11, 1, "unexpected character byte 0xFF (not UTF-8)");
 	syntax("'a\xC3'", 3, 1, "invalid text in a string: byte 0xC3 (not UTF-8)");
@@ -347,13 +347,13 @@ Test(expr_parse, bytes_that_are_not_text)
 	syntax("score.a \x01", 9, 1, "unexpected character U+0001");
 }
 
-Test(expr_parse, source_need_not_be_terminated)
+Test(cad_expr_parse, source_need_not_be_terminated)
 {
 	const char buf[] = { '1', '+', '2', '9' };
 	cadence_expr *e = NULL;
 	cr_assert_eq(cadence_expr_compile(&e, buf, 3, NULL, NULL), 0);
 	cr_assert_str_eq(cadence_expr_source(e), "1+2");
-	char *d = expr_dump(e);
+	char *d = cad_expr_dump(e);
 	cr_assert_str_eq(d, "(+ 1 2)");
 	free(d);
 	cadence_expr_free(e);
@@ -391,7 +391,7 @@ static void deep_enough(char *src)
 	free(src);
 }
 
-Test(expr_parse, nesting_limits)
+Test(cad_expr_parse, nesting_limits)
 {
 	deep_enough(repeat("(", 200, "1", ")", 200));
 	too_deep(repeat("(", 300, "1", ")", 300));
@@ -412,7 +412,7 @@ Test(expr_parse, nesting_limits)
 	too_deep(repeat("1+", 30000, "1", "", 0));
 }
 
-Test(expr_parse, the_column_of_too_deep)
+Test(cad_expr_parse, the_column_of_too_deep)
 {
 	char *src = repeat("(", 300, "1", ")", 300);
 	cadence_expr_error err = bad_n(src, strlen(src));
@@ -420,7 +420,7 @@ Test(expr_parse, the_column_of_too_deep)
 	free(src);
 }
 
-Test(expr_parse, source_length_limit)
+Test(cad_expr_parse, source_length_limit)
 {
 	size_t n = CADENCE_EXPR_MAX_SOURCE + 1;
 	char *src = malloc(n + 1);
@@ -437,7 +437,7 @@ Test(expr_parse, source_length_limit)
 	free(src);
 }
 
-Test(expr_parse, bad_arguments)
+Test(cad_expr_parse, bad_arguments)
 {
 	cadence_expr *e = NULL;
 	cadence_expr_error err;
@@ -450,7 +450,7 @@ Test(expr_parse, bad_arguments)
 	cadence_expr_free(NULL);
 }
 
-Test(expr_parse, memory_grows_with_the_source_not_faster)
+Test(cad_expr_parse, memory_grows_with_the_source_not_faster)
 {
 	/* thousands of string literals: each takes its own size, not the rest
 	 * of the source (that made a 64 KiB expression take 450 MB) */

@@ -131,16 +131,16 @@ static char *mem_close(memfile *m)
 Test(report, sha256_vectors)
 {
 	char h[65];
-	sha256_hex("", 0, h);
+	cad_sha256_hex("", 0, h);
 	cr_assert_str_eq(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	sha256_hex("abc", 3, h);
+	cad_sha256_hex("abc", 3, h);
 	cr_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";	/* 56 bytes */
-	sha256_hex(two, strlen(two), h);
+	cad_sha256_hex(two, strlen(two), h);
 	cr_assert_str_eq(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	char *million = malloc(1000000);
 	memset(million, 'a', 1000000);
-	sha256_hex(million, 1000000, h);
+	cad_sha256_hex(million, 1000000, h);
 	free(million);
 	cr_assert_str_eq(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
@@ -227,11 +227,11 @@ Test(report, events_lines)
 		*nl = '\0';
 		cJSON *o = cJSON_Parse(line);
 		cr_assert_not_null(o, "line %zu is not JSON: %s", lines, line);
-		strbuf_addf(&names, "%s ", cJSON_GetObjectItem(o, "event")->valuestring);
+		cad_strbuf_addf(&names, "%s ", cJSON_GetObjectItem(o, "event")->valuestring);
 		cr_assert_str_eq(cJSON_GetObjectItem(o, "cadence")->valuestring, "counter");
 		cJSON_Delete(o);
 	}
-	const char *n = strbuf_cstr(&names);
+	const char *n = cad_strbuf_cstr(&names);
 	const char *start = "cadence_started measure_started note_started note_completed ";
 	cr_assert(!strncmp(n, start, strlen(start)), "%s", n);
 	cr_assert(strstr(n, "note_failed note_retried note_started note_completed"), "%s", n);
@@ -239,7 +239,7 @@ Test(report, events_lines)
 	cr_assert(strstr(n, "note_fell_back"), "%s", n);
 	size_t len = strlen(n), tail = strlen("measure_completed cadence_completed ");
 	cr_assert(len > tail && !strcmp(n + len - tail, "measure_completed cadence_completed "), "%s", n);
-	strbuf_free(&names);
+	cad_strbuf_free(&names);
 	free(s);
 	fx_close(&f);
 	cadence_events_free(e);

@@ -95,18 +95,18 @@ Test(policy, schedule_with_jitter_stays_in_its_range)
 	r.jitter = 0.5;
 	uint64_t rng = 42;
 	for (int i = 0; i < 1000; i++) {
-		int64_t d1 = retry_delay_ms(&r, 1, &rng), d3 = retry_delay_ms(&r, 3, &rng);
-		int64_t d5 = retry_delay_ms(&r, 5, &rng);
+		int64_t d1 = cad_retry_delay_ms(&r, 1, &rng), d3 = cad_retry_delay_ms(&r, 3, &rng);
+		int64_t d5 = cad_retry_delay_ms(&r, 5, &rng);
 		cr_assert(d1 >= 500 && d1 <= 1500, "%lld", (long long)d1);
 		cr_assert(d3 >= 2000 && d3 <= 6000, "%lld", (long long)d3);
 		cr_assert(d5 >= 3000 && d5 <= 6000, "%lld", (long long)d5);
 	}
 	r.jitter = 0;
-	cr_assert_eq(retry_delay_ms(&r, 1, &rng), 1000);
-	cr_assert_eq(retry_delay_ms(&r, 2, &rng), 2000);
-	cr_assert_eq(retry_delay_ms(&r, 4, &rng), 6000);
+	cr_assert_eq(cad_retry_delay_ms(&r, 1, &rng), 1000);
+	cr_assert_eq(cad_retry_delay_ms(&r, 2, &rng), 2000);
+	cr_assert_eq(cad_retry_delay_ms(&r, 4, &rng), 6000);
 	r.max_delay_ms = -1;
-	cr_assert_eq(retry_delay_ms(&r, 6, &rng), 32000);
+	cr_assert_eq(cad_retry_delay_ms(&r, 6, &rng), 32000);
 }
 
 Test(policy, a_process_retried_until_it_succeeds)

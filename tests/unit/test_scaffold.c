@@ -19,21 +19,21 @@
 static char *render(const char *tpl, const render_var *vars, size_t n, int *rc)
 {
 	strbuf out = STRBUF_INIT, why = STRBUF_INIT;
-	*rc = render_template(&out, tpl, strlen(tpl), vars, n, &why);
+	*rc = cad_render_template(&out, tpl, strlen(tpl), vars, n, &why);
 	if (*rc) {
-		strbuf_free(&out);
-		return strbuf_detach(&why);
+		cad_strbuf_free(&out);
+		return cad_strbuf_detach(&why);
 	}
-	strbuf_free(&why);
-	char *s = strbuf_detach(&out);
+	cad_strbuf_free(&why);
+	char *s = cad_strbuf_detach(&out);
 	return s ? s : strdup("");
 }
 
 static char *esc(const char *filter, const char *value)
 {
 	strbuf b = STRBUF_INIT;
-	cr_assert_eq(render_escape(&b, filter, value), 0);
-	char *s = strbuf_detach(&b);
+	cr_assert_eq(cad_render_escape(&b, filter, value), 0);
+	char *s = cad_strbuf_detach(&b);
 	return s ? s : strdup("");
 }
 
@@ -107,22 +107,22 @@ Test(render, shell_c_json_escaping)
 	cr_assert_str_eq(s, "\"q\\\"\\\\\\n\\u0001\xC3\xA9\"");
 	free(s);
 	strbuf b = STRBUF_INIT;
-	cr_assert_eq(render_escape(&b, "html", "x"), -1);
-	strbuf_free(&b);
+	cr_assert_eq(cad_render_escape(&b, "html", "x"), -1);
+	cad_strbuf_free(&b);
 }
 
 Test(render, paths)
 {
 	strbuf b = STRBUF_INIT;
-	cr_assert_eq(render_path(&b, "cadences/__name__.cadence.yaml.tmpl", "shop"), 0);
-	cr_assert_str_eq(strbuf_cstr(&b), "cadences/shop.cadence.yaml");
-	strbuf_free(&b);
-	cr_assert_eq(render_path(&b, "notes/__name__.sh", "x"), 0);
-	cr_assert_str_eq(strbuf_cstr(&b), "notes/x.sh");
-	strbuf_free(&b);
-	cr_assert_eq(render_path(&b, ".tmpl", "x"), 0);
-	cr_assert_str_eq(strbuf_cstr(&b), ".tmpl");
-	strbuf_free(&b);
+	cr_assert_eq(cad_render_path(&b, "cadences/__name__.cadence.yaml.tmpl", "shop"), 0);
+	cr_assert_str_eq(cad_strbuf_cstr(&b), "cadences/shop.cadence.yaml");
+	cad_strbuf_free(&b);
+	cr_assert_eq(cad_render_path(&b, "notes/__name__.sh", "x"), 0);
+	cr_assert_str_eq(cad_strbuf_cstr(&b), "notes/x.sh");
+	cad_strbuf_free(&b);
+	cr_assert_eq(cad_render_path(&b, ".tmpl", "x"), 0);
+	cr_assert_str_eq(cad_strbuf_cstr(&b), ".tmpl");
+	cad_strbuf_free(&b);
 }
 
 /* ---- notegen ---------------------------------------------------------------- */
@@ -136,7 +136,7 @@ Test(notegen, fields_and_placeholders)
 		      .writes = writes, .nwrites = 2 };
 	char **lines;
 	size_t n;
-	cr_assert_eq(notegen_fields(&g, &lines, &n), 0);
+	cr_assert_eq(cad_notegen_fields(&g, &lines, &n), 0);
 	cr_assert_eq(n, 6);
 	cr_assert_str_eq(lines[0], "run: [../notes/charge.sh]");
 	cr_assert_str_eq(lines[1], "reads: [order_id]");
@@ -146,16 +146,16 @@ Test(notegen, fields_and_placeholders)
 	/* "n" is a YAML 1.1 boolean: quoted */
 	cr_assert_str_eq(lines[5], "fallback: {status: \"failed: card\", \"n\": [1, 2.5, true, null]}");
 	cr_assert_null(lines[6]);
-	notegen_lines_free(lines);
+	cad_notegen_lines_free(lines);
 
 	strbuf b = STRBUF_INIT;
-	notegen_changes_json(&g, &b);
-	cr_assert_str_eq(strbuf_cstr(&b), "{\"status\": null, \"total\": null}");
-	strbuf_free(&b);
+	cad_notegen_changes_json(&g, &b);
+	cr_assert_str_eq(cad_strbuf_cstr(&b), "{\"status\": null, \"total\": null}");
+	cad_strbuf_free(&b);
 	g.lang_c = 1;
-	cr_assert_eq(notegen_fields(&g, &lines, &n), 0);
+	cr_assert_eq(cad_notegen_fields(&g, &lines, &n), 0);
 	cr_assert_str_eq(lines[0], "symbol: charge");
-	notegen_lines_free(lines);
+	cad_notegen_lines_free(lines);
 	cJSON_Delete(fb);
 }
 
@@ -178,16 +178,16 @@ Test(notegen, types_from_the_cadence)
 	const char *writes[] = { "s", "i", "b", "a", "o", "unknown" };
 	notegen g = { .name = "x", .writes = writes, .nwrites = 6, .def = def };
 	strbuf b = STRBUF_INIT;
-	notegen_changes_json(&g, &b);
-	cr_assert_str_eq(strbuf_cstr(&b),
+	cad_notegen_changes_json(&g, &b);
+	cr_assert_str_eq(cad_strbuf_cstr(&b),
 			 "{\"s\": \"\", \"i\": 0, \"b\": false, \"a\": [], \"o\": {}, \"unknown\": null}");
-	strbuf_free(&b);
-	notegen_c_changes(&g, &b);
-	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddStringToObject(out, \"s\", \"\")"));
-	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddNumberToObject(out, \"i\", 0)"));
-	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddFalseToObject(out, \"b\")"));
-	cr_assert(strstr(strbuf_cstr(&b), "!cJSON_AddNullToObject(out, \"unknown\")"));
-	strbuf_free(&b);
+	cad_strbuf_free(&b);
+	cad_notegen_c_changes(&g, &b);
+	cr_assert(strstr(cad_strbuf_cstr(&b), "!cJSON_AddStringToObject(out, \"s\", \"\")"));
+	cr_assert(strstr(cad_strbuf_cstr(&b), "!cJSON_AddNumberToObject(out, \"i\", 0)"));
+	cr_assert(strstr(cad_strbuf_cstr(&b), "!cJSON_AddFalseToObject(out, \"b\")"));
+	cr_assert(strstr(cad_strbuf_cstr(&b), "!cJSON_AddNullToObject(out, \"unknown\")"));
+	cad_strbuf_free(&b);
 	cadence_def_free(def);
 	cadence_diags_free(d);
 }
@@ -202,13 +202,13 @@ static char *add(const char *src, const char *name, int want_rc, unsigned *line,
 	size_t len;
 	strbuf w = STRBUF_INIT;
 	unsigned l = 0;
-	int rc = edit_add_note(src, strlen(src), name, fields, 2, &out, &len, &l, &w);
-	cr_assert_eq(rc, want_rc, "rc %d: %s", rc, strbuf_cstr(&w) ? strbuf_cstr(&w) : "");
+	int rc = cad_edit_add_note(src, strlen(src), name, fields, 2, &out, &len, &l, &w);
+	cr_assert_eq(rc, want_rc, "rc %d: %s", rc, cad_strbuf_cstr(&w) ? cad_strbuf_cstr(&w) : "");
 	if (line)
 		*line = l;
 	if (why)
-		*why = strbuf_detach(&w);
-	strbuf_free(&w);
+		*why = cad_strbuf_detach(&w);
+	cad_strbuf_free(&w);
 	return out;
 }
 
@@ -385,14 +385,14 @@ static void snapshot_dir(strbuf *b, const char *dir)
 		if (strcmp(e, ".") && strcmp(e, "..")) {
 			snprintf(path, sizeof(path), "%s/%s", dir, e);
 			cr_assert_eq(lstat(path, &st), 0);
-			strbuf_addf(b, "%s %o\n", path + strlen(root), (unsigned)(st.st_mode & 0777));
+			cad_strbuf_addf(b, "%s %o\n", path + strlen(root), (unsigned)(st.st_mode & 0777));
 			if (S_ISDIR(st.st_mode)) {
 				snapshot_dir(b, path);
 			} else {
 				FILE *f = fopen(path, "r");
 				char buf[256];
 				size_t k = fread(buf, 1, sizeof(buf), f);
-				strbuf_add(b, buf, k);
+				cad_strbuf_add(b, buf, k);
 				fclose(f);
 			}
 		}
@@ -405,16 +405,16 @@ static char *snapshot(void)
 {
 	strbuf b = STRBUF_INIT;
 	snapshot_dir(&b, root);
-	char *s = strbuf_detach(&b);
+	char *s = cad_strbuf_detach(&b);
 	return s ? s : strdup("");
 }
 
 static void plan_three(plan *p, int force)
 {
-	plan_init(p);
-	cr_assert_eq(plan_add(p, at("a/b/new.txt"), "new\n", 4, 0644, force), 0);
-	cr_assert_eq(plan_add(p, at("old.txt"), "replaced\n", 9, 0755, force), 0);
-	cr_assert_eq(plan_add(p, at("a/other.sh"), "#!/bin/sh\n", 10, PLAN_KEEP_MODE, force), 0);
+	cad_plan_init(p);
+	cr_assert_eq(cad_plan_add(p, at("a/b/new.txt"), "new\n", 4, 0644, force), 0);
+	cr_assert_eq(cad_plan_add(p, at("old.txt"), "replaced\n", 9, 0755, force), 0);
+	cr_assert_eq(cad_plan_add(p, at("a/other.sh"), "#!/bin/sh\n", 10, PLAN_KEEP_MODE, force), 0);
 }
 
 Test(plan, writes_creates_directories_and_sets_modes, .init = setup, .fini = teardown)
@@ -422,9 +422,9 @@ Test(plan, writes_creates_directories_and_sets_modes, .init = setup, .fini = tea
 	plan p;
 	strbuf why = STRBUF_INIT;
 	plan_three(&p, 0);
-	cr_assert_eq(plan_check(&p, &why), 0);
+	cr_assert_eq(cad_plan_check(&p, &why), 0);
 	cr_assert_eq(p.ndirs, 2);
-	cr_assert_eq(plan_commit(&p, NULL, &why), 0);
+	cr_assert_eq(cad_plan_commit(&p, NULL, &why), 0);
 	cr_assert_str_eq(get("a/b/new.txt"), "new\n");
 	cr_assert_str_eq(get("old.txt"), "replaced\n");
 	struct stat st;
@@ -435,8 +435,8 @@ Test(plan, writes_creates_directories_and_sets_modes, .init = setup, .fini = tea
 	char *snap = snapshot();
 	cr_assert_null(strstr(snap, ".cadence-"), "no temporary file is left: %s", snap);
 	free(snap);
-	plan_free(&p);
-	strbuf_free(&why);
+	cad_plan_free(&p);
+	cad_strbuf_free(&why);
 }
 
 Test(plan, refuses_existing_files_and_directories_in_the_way, .init = setup, .fini = teardown)
@@ -447,26 +447,26 @@ Test(plan, refuses_existing_files_and_directories_in_the_way, .init = setup, .fi
 	cr_assert_eq(mkdir(at("a"), 0755), 0);
 	cr_assert_eq(mkdir(at("a/other.sh"), 0755), 0);
 	plan_three(&p, 0);
-	cr_assert_eq(plan_check(&p, &why), CADENCE_EINVALID);
-	cr_assert(strstr(strbuf_cstr(&why), "old.txt: already exists"), "%s", strbuf_cstr(&why));
-	cr_assert(strstr(strbuf_cstr(&why), "other.sh: a directory is in the way"));
+	cr_assert_eq(cad_plan_check(&p, &why), CADENCE_EINVALID);
+	cr_assert(strstr(cad_strbuf_cstr(&why), "old.txt: already exists"), "%s", cad_strbuf_cstr(&why));
+	cr_assert(strstr(cad_strbuf_cstr(&why), "other.sh: a directory is in the way"));
 	strbuf why2 = STRBUF_INIT;
-	cr_assert_eq(plan_commit(&p, NULL, &why2), CADENCE_EINVAL, "an unchecked plan is not run");
-	strbuf_free(&why2);
-	plan_free(&p);
-	strbuf_free(&why);
+	cr_assert_eq(cad_plan_commit(&p, NULL, &why2), CADENCE_EINVAL, "an unchecked plan is not run");
+	cad_strbuf_free(&why2);
+	cad_plan_free(&p);
+	cad_strbuf_free(&why);
 
 	/* a file where a directory must go */
-	plan_init(&p);
+	cad_plan_init(&p);
 	put("f", "x");
-	cr_assert_eq(plan_add(&p, at("f/x.txt"), "x", 1, 0644, 1), 0);
-	cr_assert_eq(plan_check(&p, &why), CADENCE_EINVALID);
-	cr_assert(strstr(strbuf_cstr(&why), "not a directory"));
-	plan_free(&p);
-	strbuf_free(&why);
-	cr_assert_eq(plan_add(&p, "x", "", 0, 0644, 0), 0);
-	cr_assert_eq(plan_add(&p, "x", "", 0, 0644, 0), CADENCE_EINVAL, "one path once");
-	plan_free(&p);
+	cr_assert_eq(cad_plan_add(&p, at("f/x.txt"), "x", 1, 0644, 1), 0);
+	cr_assert_eq(cad_plan_check(&p, &why), CADENCE_EINVALID);
+	cr_assert(strstr(cad_strbuf_cstr(&why), "not a directory"));
+	cad_plan_free(&p);
+	cad_strbuf_free(&why);
+	cr_assert_eq(cad_plan_add(&p, "x", "", 0, 0644, 0), 0);
+	cr_assert_eq(cad_plan_add(&p, "x", "", 0, 0644, 0), CADENCE_EINVAL, "one path once");
+	cad_plan_free(&p);
 }
 
 typedef struct failer {
@@ -494,20 +494,20 @@ Test(plan, every_failure_is_undone, .init = setup, .fini = teardown)
 		failer f = { n, 0 };
 		plan_hooks h = { fail_nth, &f };
 		plan_three(&p, 1);
-		cr_assert_eq(plan_check(&p, &why), 0);
-		int rc = plan_commit(&p, &h, &why);
-		plan_free(&p);
+		cr_assert_eq(cad_plan_check(&p, &why), 0);
+		int rc = cad_plan_commit(&p, &h, &why);
+		cad_plan_free(&p);
 		if (!rc) {
 			steps = f.seen;
-			strbuf_free(&why);
+			cad_strbuf_free(&why);
 			break;
 		}
 		cr_assert_eq(rc, CADENCE_EIO);
-		cr_assert(strstr(strbuf_cstr(&why), "Input/output error"), "%s", strbuf_cstr(&why));
+		cr_assert(strstr(cad_strbuf_cstr(&why), "Input/output error"), "%s", cad_strbuf_cstr(&why));
 		char *after = snapshot();
 		cr_assert_str_eq(after, before, "failing step %d left:\n%s", n, after);
 		free(after);
-		strbuf_free(&why);
+		cad_strbuf_free(&why);
 	}
 	/* 2 mkdir, 3 create + 3 write, 1 link, 3 rename */
 	cr_assert_eq(steps, 12);

@@ -10,47 +10,47 @@
 
 Test(suggest, distance)
 {
-	cr_assert_eq(suggest_distance("retry", 5, "retry", 9), 0);
-	cr_assert_eq(suggest_distance("retyr", 5, "retry", 9), 1);	/* transposition */
-	cr_assert_eq(suggest_distance("rety", 4, "retry", 9), 1);
-	cr_assert_eq(suggest_distance("abc", 3, "xyz", 9), 3);
-	cr_assert_eq(suggest_distance("abcdefgh", 8, "z", 2), 3);	/* capped */
+	cr_assert_eq(cad_suggest_distance("retry", 5, "retry", 9), 0);
+	cr_assert_eq(cad_suggest_distance("retyr", 5, "retry", 9), 1);	/* transposition */
+	cr_assert_eq(cad_suggest_distance("rety", 4, "retry", 9), 1);
+	cr_assert_eq(cad_suggest_distance("abc", 3, "xyz", 9), 3);
+	cr_assert_eq(cad_suggest_distance("abcdefgh", 8, "z", 2), 3);	/* capped */
 }
 
 Test(suggest, pick)
 {
 	const char *keys[] = { "attempts", "delay", "backoff", "max_delay", "jitter" };
-	cr_assert_str_eq(suggest_pick("backof", 6, keys, 5), "backoff");
-	cr_assert_str_eq(suggest_pick("dealy", 5, keys, 5), "delay");
-	cr_assert_null(suggest_pick("colour", 6, keys, 5));
-	cr_assert_null(suggest_pick("x", 1, keys, 5));
+	cr_assert_str_eq(cad_suggest_pick("backof", 6, keys, 5), "backoff");
+	cr_assert_str_eq(cad_suggest_pick("dealy", 5, keys, 5), "delay");
+	cr_assert_null(cad_suggest_pick("colour", 6, keys, 5));
+	cr_assert_null(cad_suggest_pick("x", 1, keys, 5));
 }
 
 Test(utf8, decode)
 {
 	uint32_t cp;
-	cr_assert_eq(utf8_decode((const unsigned char *)"a", 1, &cp), 1);
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"a", 1, &cp), 1);
 	cr_assert_eq(cp, 'a');
-	cr_assert_eq(utf8_decode((const unsigned char *)"\xC3\xA9", 2, &cp), 2);
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"\xC3\xA9", 2, &cp), 2);
 	cr_assert_eq(cp, 0xE9);
-	cr_assert_eq(utf8_decode((const unsigned char *)"\xF0\x9F\x8E\xB5", 4, &cp), 4);
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"\xF0\x9F\x8E\xB5", 4, &cp), 4);
 	cr_assert_eq(cp, 0x1F3B5);
-	cr_assert_eq(utf8_decode((const unsigned char *)"\xC3", 1, &cp), 0);	/* truncated */
-	cr_assert_eq(utf8_decode((const unsigned char *)"\xC0\xAF", 2, &cp), 0);	/* overlong */
-	cr_assert_eq(utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &cp), 0);	/* surrogate */
-	cr_assert_eq(utf8_decode((const unsigned char *)"\xE9x", 2, &cp), 0);
-	cr_assert_eq(utf8_decode((const unsigned char *)"\x80", 1, &cp), 0);
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"\xC3", 1, &cp), 0);	/* truncated */
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"\xC0\xAF", 2, &cp), 0);	/* overlong */
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &cp), 0);	/* surrogate */
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"\xE9x", 2, &cp), 0);
+	cr_assert_eq(cad_utf8_decode((const unsigned char *)"\x80", 1, &cp), 0);
 }
 
 Test(utf8, printable_copy)
 {
-	char *s = utf8_dup_printable("caf\xE9\x1B[31m\tok\xC3\xA9", 14, 1);
+	char *s = cad_utf8_dup_printable("caf\xE9\x1B[31m\tok\xC3\xA9", 14, 1);
 	cr_assert_str_eq(s, "caf\xEF\xBF\xBD\xEF\xBF\xBD[31m\tok\xC3\xA9");
 	free(s);
-	s = utf8_dup_printable("a\tb\nc", 5, 0);
+	s = cad_utf8_dup_printable("a\tb\nc", 5, 0);
 	cr_assert_str_eq(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c");
 	free(s);
-	s = utf8_dup_printable("x\0y", 3, 0);
+	s = cad_utf8_dup_printable("x\0y", 3, 0);
 	cr_assert_str_eq(s, "x\xEF\xBF\xBDy");
 	free(s);
 }
@@ -58,44 +58,44 @@ Test(utf8, printable_copy)
 Test(utf8, valid_copy_and_prefix)
 {
 	/* only bytes that are not UTF-8 are replaced; controls are kept */
-	char *s = utf8_dup_valid("caf\xE9\x1B[31m\xC3\xA9\xF0\x9F", 13);
+	char *s = cad_utf8_dup_valid("caf\xE9\x1B[31m\xC3\xA9\xF0\x9F", 13);
 	cr_assert_str_eq(s, "caf\xEF\xBF\xBD\x1B[31m\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
 	free(s);
-	cr_assert_eq(utf8_valid_prefix("", 0), 0);
-	cr_assert_eq(utf8_valid_prefix("ok \xC3\xA9\xF0\x9F\x8E\xB5", 9), 9);
-	cr_assert_eq(utf8_valid_prefix("caf\xE9!", 5), 3);
-	cr_assert_eq(utf8_valid_prefix("ab\xC3", 3), 2);	/* cut short */
-	cr_assert_eq(utf8_valid_prefix("\xED\xA0\x80", 3), 0);	/* a surrogate */
-	cr_assert_eq(utf8_valid_prefix("a\0b", 3), 3);	/* NUL is UTF-8 */
+	cr_assert_eq(cad_utf8_valid_prefix("", 0), 0);
+	cr_assert_eq(cad_utf8_valid_prefix("ok \xC3\xA9\xF0\x9F\x8E\xB5", 9), 9);
+	cr_assert_eq(cad_utf8_valid_prefix("caf\xE9!", 5), 3);
+	cr_assert_eq(cad_utf8_valid_prefix("ab\xC3", 3), 2);	/* cut short */
+	cr_assert_eq(cad_utf8_valid_prefix("\xED\xA0\x80", 3), 0);	/* a surrogate */
+	cr_assert_eq(cad_utf8_valid_prefix("a\0b", 3), 3);	/* NUL is UTF-8 */
 }
 
 Test(strbuf, grows_and_formats)
 {
 	strbuf b = STRBUF_INIT;
 	for (int i = 0; i < 1000; i++)
-		strbuf_addf(&b, "%d,", i);
-	const char *s = strbuf_cstr(&b);
+		cad_strbuf_addf(&b, "%d,", i);
+	const char *s = cad_strbuf_cstr(&b);
 	cr_assert_eq(b.len, strlen(s));
 	cr_assert(!strncmp(s, "0,1,2,", 6));
 	cr_assert(strstr(s, ",999,"));
-	strbuf_free(&b);
+	cad_strbuf_free(&b);
 }
 
 Test(arena, allocations_are_aligned_and_independent)
 {
 	arena a;
-	arena_init(&a);
+	cad_arena_init(&a);
 	char *prev = NULL;
 	for (int i = 1; i < 5000; i++) {
-		char *p = arena_alloc(&a, (size_t)(i % 97) + 1);
+		char *p = cad_arena_alloc(&a, (size_t)(i % 97) + 1);
 		cr_assert_not_null(p);
 		cr_assert_eq((uintptr_t)p % sizeof(void *), 0);
 		memset(p, 0xAB, (size_t)(i % 97) + 1);
 		cr_assert_neq(p, prev);
 		prev = p;
 	}
-	char *big = arena_alloc(&a, 1 << 20);	/* larger than a block */
+	char *big = cad_arena_alloc(&a, 1 << 20);	/* larger than a block */
 	cr_assert_not_null(big);
 	memset(big, 0, 1 << 20);
-	arena_free(&a);
+	cad_arena_free(&a);
 }

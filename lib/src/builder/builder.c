@@ -41,7 +41,7 @@ static int fail(cadence_builder *b, int code, const char *fmt, ...)
 		return b->err;
 	b->err = code;
 	va_start(ap, fmt);
-	strbuf_vaddf(&b->msg, fmt, ap);
+	cad_strbuf_vaddf(&b->msg, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -68,7 +68,7 @@ static int grow(cadence_builder *b, void **arr, size_t n, size_t *cap, size_t si
 
 static const char *str(cadence_builder *b, const char *s)
 {
-	char *c = arena_strdup(&b->def->arena, s);
+	char *c = cad_arena_strdup(&b->def->arena, s);
 	if (!c)
 		oom(b);
 	return c;
@@ -86,7 +86,7 @@ static int name_ok(cadence_builder *b, const char *what, const char *name)
 	const char *why;
 	if (!name)
 		return fail(b, CADENCE_EINVAL, "a %s needs a name", what);
-	if ((why = scalar_name(name, strlen(name), &bad)))
+	if ((why = cad_scalar_name(name, strlen(name), &bad)))
 		return fail(b, CADENCE_EINVAL, "%s name '%s': %s", what, name, why);
 	return 0;
 }
@@ -99,7 +99,7 @@ int cadence_builder_new(cadence_builder **out, const char *name)
 		free(b);
 		return CADENCE_ENOMEM;
 	}
-	arena_init(&b->def->arena);
+	cad_arena_init(&b->def->arena);
 	if (!name_ok(b, "cadence", name))
 		b->def->name = ref(b, name);
 	*out = b;
@@ -133,10 +133,10 @@ void cadence_builder_free(cadence_builder *b)
 		return;
 	free_parts(b);
 	if (b->def) {
-		arena_free(&b->def->arena);
+		cad_arena_free(&b->def->arena);
 		free(b->def);
 	}
-	strbuf_free(&b->msg);
+	cad_strbuf_free(&b->msg);
 	free(b);
 }
 
@@ -243,7 +243,7 @@ int cadence_builder_run(cadence_builder *b, const char *name, const char *const 
 		return b->err;
 	if (!argc)
 		return fail(b, CADENCE_EINVAL, "note '%s': run needs a command", name);
-	const char **a = arena_alloc(&b->def->arena, (argc + 1) * sizeof(*a));
+	const char **a = cad_arena_alloc(&b->def->arena, (argc + 1) * sizeof(*a));
 	if (!a)
 		return oom(b);
 	for (size_t i = 0; i < argc; i++)
@@ -281,7 +281,7 @@ static cad_ref *refs(cadence_builder *b, const char *const *names, size_t *n)
 	*n = count(names);
 	if (!*n)
 		return NULL;
-	cad_ref *r = arena_alloc(&b->def->arena, *n * sizeof(*r));
+	cad_ref *r = cad_arena_alloc(&b->def->arena, *n * sizeof(*r));
 	if (!r) {
 		oom(b);
 		return NULL;
@@ -468,7 +468,7 @@ static cad_assign *pairs(cadence_builder *b, const char *measure_name, const cha
 	}
 	if (!k)
 		return NULL;
-	cad_assign *a = arena_alloc(&b->def->arena, k / 2 * sizeof(*a));
+	cad_assign *a = cad_arena_alloc(&b->def->arena, k / 2 * sizeof(*a));
 	if (!a) {
 		oom(b);
 		return NULL;
@@ -520,7 +520,7 @@ static void *keep(cadence_builder *b, const void *p, size_t n, size_t size)
 {
 	if (!n)
 		return NULL;
-	void *c = arena_alloc(&b->def->arena, n * size);
+	void *c = cad_arena_alloc(&b->def->arena, n * size);
 	if (!c)
 		oom(b);
 	else
@@ -542,17 +542,17 @@ int cadence_builder_finish(cadence_builder *b, cadence_def **out)
 	for (size_t i = 0; i < b->nmeasures; i++) {
 		const cad_measure *m = &b->measures[i];
 		strbuf what = STRBUF_INIT;
-		strbuf_addf(&what, "%s '%s'", cad_measure_kind_names[m->kind], m->name.name);
-		declared(b, strbuf_cstr(&what) ? strbuf_cstr(&what) : "a measure", m->notes, m->nnotes);
-		declared(b, strbuf_cstr(&what) ? strbuf_cstr(&what) : "a measure", m->else_notes, m->nelse);
-		strbuf_free(&what);
+		cad_strbuf_addf(&what, "%s '%s'", cad_measure_kind_names[m->kind], m->name.name);
+		declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure", m->notes, m->nnotes);
+		declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure", m->else_notes, m->nelse);
+		cad_strbuf_free(&what);
 	}
 	if (def->has_on_error)
 		declared(b, "on_error", &def->on_error_note, 1);
 	if (b->err)
 		return b->err;
 	/* into the arena: the result owns everything */
-	cad_note *notes = b->nnotes ? arena_alloc(&def->arena, b->nnotes * sizeof(*notes)) : NULL;
+	cad_note *notes = b->nnotes ? cad_arena_alloc(&def->arena, b->nnotes * sizeof(*notes)) : NULL;
 	if (b->nnotes && !notes)
 		return oom(b);
 	for (size_t i = 0; i < b->nnotes; i++) {

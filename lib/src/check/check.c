@@ -113,7 +113,7 @@ static int report_unknown(void *arg, const char *id, size_t len)
 	if (len < sizeof(buf)) {
 		memcpy(buf, id, len);
 		buf[len] = '\0';
-		if (diag_rule_index(buf) >= 0)
+		if (cad_diag_rule_index(buf) >= 0)
 			return 0;
 	}
 	cad_loc loc = { u->sp->line, 0, (unsigned)len };
@@ -121,19 +121,19 @@ static int report_unknown(void *arg, const char *id, size_t len)
 	loc.col = 1;
 	for (const char *p = u->sp->start; p < id; p++)
 		loc.col += (*p & 0xC0) != 0x80;
-	const char **ids = malloc(diag_rules_count * sizeof(*ids));
+	const char **ids = malloc(cad_diag_rules_count * sizeof(*ids));
 	const char *near = NULL;
 	char help[128];
 	if (ids) {
-		for (size_t i = 0; i < diag_rules_count; i++)
-			ids[i] = diag_rules[i].id;
-		near = suggest_pick(id, len, ids, diag_rules_count);
+		for (size_t i = 0; i < cad_diag_rules_count; i++)
+			ids[i] = cad_diag_rules[i].id;
+		near = cad_suggest_pick(id, len, ids, cad_diag_rules_count);
 	}
 	if (near)
 		snprintf(help, sizeof(help), "did you mean '%s'?", near);
 	else
 		snprintf(help, sizeof(help), "write rule ids as docs/rules.md lists them, separated by commas");
-	report_at(&u->c->r, CADENCE_SEVERITY_WARNING, "bad-suppression", loc.line, loc.col,
+	cad_report_at(&u->c->r, CADENCE_SEVERITY_WARNING, "bad-suppression", loc.line, loc.col,
 		  loc.len, help, "unknown rule '%.*s' in a cadence-ignore comment", (int)len, id);
 	free(ids);
 	return 0;
@@ -147,7 +147,7 @@ static void check_suppressions(check_ctx *c)
 	}
 }
 
-void check_at(check_ctx *c, cadence_severity sev, const char *rule,
+void cad_check_at(check_ctx *c, cadence_severity sev, const char *rule,
 	      cad_loc loc, const char *help, const char *fmt, ...)
 {
 	strbuf msg = STRBUF_INIT;
@@ -157,27 +157,27 @@ void check_at(check_ctx *c, cadence_severity sev, const char *rule,
 	if (c->last_suppressed)
 		return;
 	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
+	cad_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	if (!strbuf_cstr(&msg))
+	if (!cad_strbuf_cstr(&msg))
 		c->oom = 1;
 	else
-		report_at(&c->r, sev, rule, loc.line, loc.col, loc.len, help, "%s",
-			  strbuf_cstr(&msg));
-	strbuf_free(&msg);
+		cad_report_at(&c->r, sev, rule, loc.line, loc.col, loc.len, help, "%s",
+			  cad_strbuf_cstr(&msg));
+	cad_strbuf_free(&msg);
 }
 
-void check_relate(check_ctx *c, cad_loc loc, const char *message)
+void cad_check_relate(check_ctx *c, cad_loc loc, const char *message)
 {
 	if (!c->last_suppressed && cadence_diags_relate(c->r.diags, loc.line, loc.col, message))
 		c->oom = 1;
 }
 
-const cad_note *check_note(const check_ctx *c, const cad_ref *ref)
+const cad_note *cad_check_note(const check_ctx *c, const cad_ref *ref)
 {
 	if (!c->notes.slots)	/* out of memory: slow, but the same answer */
 		return cad_find_note(c->def, ref->name);
-	size_t i = strmap_get(&c->notes, ref->name);
+	size_t i = cad_strmap_get(&c->notes, ref->name);
 	return i == STRMAP_NONE ? NULL : &c->def->notes[i];
 }
 
@@ -188,19 +188,19 @@ const cad_note *check_note(const check_ctx *c, const cad_ref *ref)
 static void index_names(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
-	if (!strmap_init(&c->notes, d->nnotes))
+	if (!cad_strmap_init(&c->notes, d->nnotes))
 		for (size_t i = 0; i < d->nnotes; i++)
-			strmap_add(&c->notes, d->notes[i].name.name, i);
-	if (!strmap_init(&c->fields, d->nfields))
+			cad_strmap_add(&c->notes, d->notes[i].name.name, i);
+	if (!cad_strmap_init(&c->fields, d->nfields))
 		for (size_t i = 0; i < d->nfields; i++)
-			strmap_add(&c->fields, d->fields[i].name.name, i);
+			cad_strmap_add(&c->fields, d->fields[i].name.name, i);
 }
 
-long check_field(const check_ctx *c, const char *name)
+long cad_check_field(const check_ctx *c, const char *name)
 {
 	const struct cadence_def *def = c->def;
 	if (c->fields.slots) {
-		size_t i = strmap_get(&c->fields, name);
+		size_t i = cad_strmap_get(&c->fields, name);
 		return i == STRMAP_NONE ? -1 : (long)i;
 	}
 	for (size_t i = 0; i < def->nfields; i++)
@@ -223,29 +223,29 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 		c.opts = *opts;
 	else if (opts && opts->version == 1)	/* a caller built before check_flow */
 		c.opts.check_executables = opts->check_executables;
-	report_init(&c.r, diags, def->path, def->text, def->text_len);
+	cad_report_init(&c.r, diags, def->path, def->text, def->text_len);
 	if (def->text && find_suppressions(&c))
 		c.oom = 1;
 	index_names(&c);
 
 	check_suppressions(&c);
-	check_refs(&c);
-	check_policies(&c);
-	check_children(&c);
+	cad_check_refs(&c);
+	cad_check_policies(&c);
+	cad_check_children(&c);
 	if (c.opts.check_flow) {
-		check_score(&c);
-		check_exprs(&c);
-		check_flow(&c);
+		cad_check_score(&c);
+		cad_check_exprs(&c);
+		cad_check_flow(&c);
 	}
 
 	int oom = c.oom || c.r.oom;
-	report_release(&c.r);
+	cad_report_release(&c.r);
 	free(c.supp);
 	free(c.xr);
 	free(c.note_xr);
 	free(c.measure_xr);
-	strmap_free(&c.notes);
-	strmap_free(&c.fields);
+	cad_strmap_free(&c.notes);
+	cad_strmap_free(&c.fields);
 	if (oom)
 		return CADENCE_ENOMEM;
 	return cadence_diags_errors(diags) != errors ? CADENCE_EINVALID : 0;

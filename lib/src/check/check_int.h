@@ -15,8 +15,8 @@ typedef struct suppression {
 } suppression;
 
 /* A score field that an expression needs set, since a null there fails
- * the evaluation (cadence_expr_field_uses): found by check_exprs, for
- * check_flow to follow along the paths. */
+ * the evaluation (cadence_expr_field_uses): found by cad_check_exprs, for
+ * cad_check_flow to follow along the paths. */
 typedef struct xread {
 	long field;		/* index in def->fields */
 	const cad_expr *expr;	/* the expression, for the position */
@@ -36,11 +36,11 @@ typedef struct check_ctx {
 	size_t nsupp;
 	strmap notes;		/* note name -> index in def->notes, first wins */
 	strmap fields;		/* field name -> index in def->fields, first wins */
-	xread *xr;		/* by check_exprs: the notes' in note order, ... */
+	xread *xr;		/* by cad_check_exprs: the notes' in note order, ... */
 	size_t nxr, capxr;
 	xrange *note_xr;	/* per note of def (set notes) */
 	xrange *measure_xr;	/* per measure (split's when, child's with) */
-	int last_suppressed;	/* check_relate() then has nothing to relate */
+	int last_suppressed;	/* cad_check_relate() then has nothing to relate */
 	int oom;
 } check_ctx;
 
@@ -48,23 +48,23 @@ typedef struct check_ctx {
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 7)))
 #endif
-void check_at(check_ctx *c, cadence_severity sev, const char *rule,
+void cad_check_at(check_ctx *c, cadence_severity sev, const char *rule,
 	      cad_loc loc, const char *help, const char *fmt, ...);
 
 /* Adds a related location to the diagnostic reported last. */
-void check_relate(check_ctx *c, cad_loc loc, const char *message);
+void cad_check_relate(check_ctx *c, cad_loc loc, const char *message);
 
-/* The note a measure entry names, or NULL (reported by check_refs). */
-const cad_note *check_note(const check_ctx *c, const cad_ref *ref);
+/* The note a measure entry names, or NULL (reported by cad_check_refs). */
+const cad_note *cad_check_note(const check_ctx *c, const cad_ref *ref);
 /* Index of a field of the score of the cadence checked, or -1. */
-long check_field(const check_ctx *c, const char *name);
+long cad_check_field(const check_ctx *c, const char *name);
 
-void check_refs(check_ctx *c);
-void check_score(check_ctx *c);
-void check_flow(check_ctx *c);
-void check_policies(check_ctx *c);
-void check_children(check_ctx *c);
-/* check_exprs before check_flow: it finds the fields expressions need. */
-void check_exprs(check_ctx *c);
+void cad_check_refs(check_ctx *c);
+void cad_check_score(check_ctx *c);
+void cad_check_flow(check_ctx *c);
+void cad_check_policies(check_ctx *c);
+void cad_check_children(check_ctx *c);
+/* cad_check_exprs before cad_check_flow: it finds the fields expressions need. */
+void cad_check_exprs(check_ctx *c);
 
 #endif

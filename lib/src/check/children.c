@@ -42,7 +42,7 @@ static char *near_file(const char *dir, const char *name)
 			n++;
 	}
 	closedir(d);
-	const char *best = n ? suggest_pick(name, strlen(name), (const char *const *)names, n) : NULL;
+	const char *best = n ? cad_suggest_pick(name, strlen(name), (const char *const *)names, n) : NULL;
 	if (best)
 		pick = strdup(best);
 	for (size_t i = 0; i < n; i++)
@@ -59,26 +59,26 @@ static void not_found(check_ctx *c, const cad_measure *m, const char *path)
 	char *near = NULL;
 
 	if (!strchr(ref, '/')) {
-		strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
-		near = near_file(strbuf_cstr(&dir) && slash ? strbuf_cstr(&dir) : ".", ref);
+		cad_strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
+		near = near_file(cad_strbuf_cstr(&dir) && slash ? cad_strbuf_cstr(&dir) : ".", ref);
 	}
 	strbuf help = STRBUF_INIT;
 	if (near)
-		strbuf_addf(&help, "did you mean '%s'?", near);
+		cad_strbuf_addf(&help, "did you mean '%s'?", near);
 	else
-		strbuf_addf(&help, "create %s, or set 'cadence:' to the child's name or path", path);
-	check_at(c, CADENCE_SEVERITY_ERROR, "child-not-found", m->cadence.loc,
-		 strbuf_cstr(&help), "child cadence '%s' not found (looked for %s)", ref, path);
+		cad_strbuf_addf(&help, "create %s, or set 'cadence:' to the child's name or path", path);
+	cad_check_at(c, CADENCE_SEVERITY_ERROR, "child-not-found", m->cadence.loc,
+		 cad_strbuf_cstr(&help), "child cadence '%s' not found (looked for %s)", ref, path);
 	free(near);
-	strbuf_free(&dir);
-	strbuf_free(&help);
+	cad_strbuf_free(&dir);
+	cad_strbuf_free(&help);
 }
 
 static void check_inputs(check_ctx *c, const cad_measure *m, const struct cadence_def *child)
 {
 	for (size_t i = 0; i < m->nwith; i++)
 		if (!cad_find_field(child, m->with[i].field.name))
-			check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", m->with[i].field.loc,
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", m->with[i].field.loc,
 				 "'with' sets fields of the child's score; check the child's 'score:'",
 				 "child cadence '%s' has no field '%s'", child->name.name,
 				 m->with[i].field.name);
@@ -90,7 +90,7 @@ static void check_inputs(check_ctx *c, const cad_measure *m, const struct cadenc
 		for (size_t j = 0; j < m->nwith && !given; j++)
 			given = !strcmp(m->with[j].field.name, f->name.name);
 		if (!given)
-			check_at(c, CADENCE_SEVERITY_ERROR, "child-missing-input", m->name.loc,
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "child-missing-input", m->name.loc,
 				 "add it to 'with:', for example 'with: {FIELD: score.FIELD}'",
 				 "child cadence '%s' requires field '%s', which 'with' does not set",
 				 child->name.name, f->name.name);
@@ -159,7 +159,7 @@ static void search(walk *w, const struct cadence_def *d)
 		w->depth--;
 }
 
-void check_children(check_ctx *c)
+void cad_check_children(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 	int cycle_reported = 0;
@@ -198,12 +198,12 @@ void check_children(check_ctx *c)
 		if (w.found) {
 			strbuf chain = STRBUF_INIT;
 			for (size_t k = 0; k < w.depth; k++)
-				strbuf_addf(&chain, "%s%s", k ? " -> " : "", w.path[k]->name.name);
-			check_at(c, CADENCE_SEVERITY_ERROR, "child-cycle", m->cadence.loc,
+				cad_strbuf_addf(&chain, "%s%s", k ? " -> " : "", w.path[k]->name.name);
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "child-cycle", m->cadence.loc,
 				 "a cadence cannot run itself, directly or through its children; break the chain",
 				 "child cadences form a cycle: %s",
-				 strbuf_cstr(&chain) ? strbuf_cstr(&chain) : "?");
-			strbuf_free(&chain);
+				 cad_strbuf_cstr(&chain) ? cad_strbuf_cstr(&chain) : "?");
+			cad_strbuf_free(&chain);
 			cycle_reported = 1;
 		}
 		free(w.seen);

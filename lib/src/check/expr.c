@@ -68,7 +68,7 @@ static void needs(check_ctx *c, const cadence_expr *x, const cad_expr *e, const 
 	for (size_t i = 0; i < cadence_expr_field_count(x); i++) {
 		unsigned u = cadence_expr_field_uses(x, i);
 		unsigned fails = CADENCE_EXPR_USE_OPERAND | (target ? 0u : CADENCE_EXPR_USE_RESULT);
-		long k = check_field(c, cadence_expr_field_name(x, i));
+		long k = cad_check_field(c, cadence_expr_field_name(x, i));
 		if (!(u & fails) || (u & CADENCE_EXPR_USE_TESTED) || k < 0)
 			continue;
 		if (c->nxr == c->capxr) {
@@ -87,7 +87,7 @@ static void needs(check_ctx *c, const cadence_expr *x, const cad_expr *e, const 
 
 /* Compiles e and reports a problem; returns the result type (DYN when it
  * does not compile).  With `own` (an expression over the cadence's own
- * score), records what it needs set for check_flow; `target` is the field
+ * score), records what it needs set for cad_check_flow; `target` is the field
  * it computes, NULL for a condition. */
 static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 				 const cadence_expr_env *env, const char *what,
@@ -105,11 +105,11 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 		int exact;
 		cad_loc loc = where(c, e, &err, &exact);
 		if (exact)
-			check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
 				 err.help[0] ? err.help : NULL, "%s: %s", what,
 				 err.message[0] ? err.message : cadence_strerror(rc));
 		else
-			check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
 				 err.help[0] ? err.help : NULL, "%s: column %u of the expression: %s",
 				 what, err.column, err.message[0] ? err.message : cadence_strerror(rc));
 		return CADENCE_EXPR_DYN;
@@ -132,7 +132,7 @@ static void assigns(check_ctx *c, const cad_assign *as, size_t n, const cadence_
 	}
 }
 
-void check_exprs(check_ctx *c)
+void cad_check_exprs(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 	cadence_expr_env *env = env_of(c, d);
@@ -160,7 +160,7 @@ void check_exprs(check_ctx *c)
 			snprintf(what, sizeof(what), "the condition of split '%s'", m->name.name);
 			cadence_expr_type t = compile(c, &m->when, env, what, 1, NULL);
 			if (t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN)
-				check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", m->when.loc,
+				cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", m->when.loc,
 					 "a condition must give true or false: compare it "
 					 "(score.count > 0) or test it (has(score.x))",
 					 "the condition of split '%s' gives %s, not a bool",

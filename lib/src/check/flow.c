@@ -22,7 +22,7 @@ static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 	if (names) {
 		for (size_t i = 0; i < d->nfields; i++)
 			names[i] = d->fields[i].name.name;
-		near = suggest_pick(ref->name, strlen(ref->name), names, d->nfields);
+		near = cad_suggest_pick(ref->name, strlen(ref->name), names, d->nfields);
 	} else if (d->nfields) {
 		c->oom = 1;
 	}
@@ -31,7 +31,7 @@ static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 	else
 		snprintf(help, sizeof(help), "declare it under 'score:', for example '%.64s: {type: string}'",
 			 ref->name);
-	check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", ref->loc, help,
+	cad_check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", ref->loc, help,
 		 "%s '%s', which is not declared in the score", what, ref->name);
 	free(names);
 }
@@ -39,35 +39,35 @@ static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 /* A field that a note, fallback or merge sets: declared and mutable. */
 static void check_target(check_ctx *c, const cad_ref *ref, const char *what)
 {
-	long i = check_field(c, ref->name);
+	long i = cad_check_field(c, ref->name);
 	const cad_field *f = i < 0 ? NULL : &c->def->fields[i];
 	if (!f) {
 		undeclared(c, ref, what);
 		return;
 	}
 	if (f->immutable) {
-		check_at(c, CADENCE_SEVERITY_ERROR, "immutable-write", ref->loc,
+		cad_check_at(c, CADENCE_SEVERITY_ERROR, "immutable-write", ref->loc,
 			 "remove the write, or drop 'immutable: true' from the field",
 			 "%s '%s', which is immutable", what, ref->name);
-		check_relate(c, f->name.loc, "declared immutable");
+		cad_check_relate(c, f->name.loc, "declared immutable");
 	}
 }
 
-void check_score(check_ctx *c)
+void cad_check_score(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 
 	for (size_t i = 0; i < d->nfields; i++) {
 		const cad_field *f = &d->fields[i];
 		if (f->required && f->def)
-			check_at(c, CADENCE_SEVERITY_ERROR, "required-default", f->def_loc,
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "required-default", f->def_loc,
 				 "remove 'default:' (the caller must supply the field) or 'required: true' (the default applies)",
 				 "field '%s' is required and has a default", f->name.name);
 	}
 	for (size_t i = 0; i < d->nnotes; i++) {
 		const cad_note *n = &d->notes[i];
 		for (size_t j = 0; j < n->nreads; j++)
-			if (check_field(c, n->reads[j].name) < 0)
+			if (cad_check_field(c, n->reads[j].name) < 0)
 				undeclared(c, &n->reads[j], "reads");
 		for (size_t j = 0; j < n->nwrites; j++)
 			check_target(c, &n->writes[j], "writes");
@@ -92,7 +92,7 @@ typedef struct flow {
 
 static void set_field(const flow *f, fset s, const char *name)
 {
-	long i = check_field(f->c, name);
+	long i = cad_check_field(f->c, name);
 	if (i >= 0)
 		s[i] = 1;
 }
@@ -127,10 +127,10 @@ static void check_reads(const flow *f, const cad_note *n, const fset avail,
 			const cad_ref *at)
 {
 	for (size_t i = 0; i < n->nreads; i++) {
-		long k = check_field(f->c, n->reads[i].name);
+		long k = cad_check_field(f->c, n->reads[i].name);
 		if (k < 0 || avail[k])
 			continue;
-		check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", n->reads[i].loc,
+		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", n->reads[i].loc,
 			 "give the field a default, make it required, or write it in an earlier note (listed in that note's 'writes:')",
 			 "note '%s' reads '%s', which is not set on every path to measure '%s'",
 			 n->name.name, n->reads[i].name, at->name);
@@ -145,7 +145,7 @@ static int listed_in_reads(const cad_note *n, const char *field)
 	return 0;
 }
 
-/* The fields expressions need set (check_exprs found them): a null there
+/* The fields expressions need set (cad_check_exprs found them): a null there
  * fails the evaluation at run time.  `note` is the set note they belong
  * to, or NULL for a measure's condition or child inputs. */
 static void check_xreads(const flow *f, xrange r, const fset avail, const cad_note *note,
@@ -163,15 +163,15 @@ static void check_xreads(const flow *f, xrange r, const fset avail, const cad_no
 			 "give the field a default, make it required, write it in an earlier note, "
 			 "or test it in the expression (has(score.%.40s) ? ... : ...)", name);
 		if (note)
-			check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
+			cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
 				 "note '%s' computes '%s' from '%s', which is not set on every path to measure '%s'",
 				 note->name.name, x->target, name, m->name.name);
 		else if (x->target)
-			check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
+			cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
 				 "child '%s' passes '%s' from '%s', which is not set on every path to it",
 				 m->name.name, x->target, name);
 		else
-			check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
+			cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", x->expr->loc, help,
 				 "the condition of split '%s' reads '%s', which is not set on every path to it",
 				 m->name.name, name);
 	}
@@ -186,7 +186,7 @@ static int run_notes(const flow *f, const cad_ref *refs, size_t n, fset avail,
 	if (!w)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const cad_note *note = check_note(f->c, &refs[i]);
+		const cad_note *note = cad_check_note(f->c, &refs[i]);
 		if (!note)
 			continue;
 		check_reads(f, note, avail, measure);
@@ -224,11 +224,11 @@ static void sync_conflicts(check_ctx *c, const cad_measure *m)
 	if (m->merge == CAD_MERGE_LAST_WRITE_WINS)
 		return;
 	for (size_t j = 1; j < m->nnotes; j++) {
-		const cad_note *b = check_note(c, &m->notes[j]);
+		const cad_note *b = cad_check_note(c, &m->notes[j]);
 		if (!b)
 			continue;
 		for (size_t i = 0; i < j; i++) {
-			const cad_note *a = check_note(c, &m->notes[i]);
+			const cad_note *a = cad_check_note(c, &m->notes[i]);
 			if (!a)
 				continue;
 			for (size_t k = 0; k < c->def->nfields; k++) {
@@ -238,25 +238,25 @@ static void sync_conflicts(check_ctx *c, const cad_measure *m)
 				if (!wa || !wb)
 					continue;
 				if (m->merge == CAD_MERGE_FAIL_ON_CONFLICT)
-					check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
+					cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
 						 "let one note write the field, or choose 'merge: last_write_wins' or 'smart_merge'",
 						 "notes '%s' and '%s' both write '%s' in sync '%s' (merge: fail_on_conflict)",
 						 a->name.name, b->name.name, fld->name.name, m->name.name);
 				else if (is_scalar(fld->type))
-					check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
+					cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
 						 "smart_merge only combines arrays and objects; let one note write it, or choose 'merge: last_write_wins'",
 						 "notes '%s' and '%s' both write the %s field '%s' in sync '%s' (merge: smart_merge)",
 						 a->name.name, b->name.name, cad_vtype_names[fld->type],
 						 fld->name.name, m->name.name);
 				else
 					continue;
-				check_relate(c, wa->loc, "also written here");
+				cad_check_relate(c, wa->loc, "also written here");
 			}
 		}
 	}
 }
 
-void check_flow(check_ctx *c)
+void cad_check_flow(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 	flow f = { c, d->nfields };

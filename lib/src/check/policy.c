@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #define RANGE(c, loc, help, ...) \
-	check_at(c, CADENCE_SEVERITY_ERROR, "policy-range", loc, help, __VA_ARGS__)
+	cad_check_at(c, CADENCE_SEVERITY_ERROR, "policy-range", loc, help, __VA_ARGS__)
 
 static void check_retry(check_ctx *c, const cad_note *n)
 {
@@ -30,7 +30,7 @@ static void check_retry(check_ctx *c, const cad_note *n)
 		RANGE(c, r->jitter_loc, "jitter is the fraction of each delay that is random: 0 to 1",
 		      "retry jitter must be between 0 and 1, got %g", r->jitter);
 	if (n->timeout_ms > 0 && r->attempts > 1 && r->delay_ms > n->timeout_ms)
-		check_at(c, CADENCE_SEVERITY_WARNING, "timeout-below-delay", n->timeout_loc,
+		cad_check_at(c, CADENCE_SEVERITY_WARNING, "timeout-below-delay", n->timeout_loc,
 			 "a timeout applies to each attempt; check that both values are meant",
 			 "note '%s' times out after %lld ms but waits %lld ms before its first retry",
 			 n->name.name, (long long)n->timeout_ms, (long long)r->delay_ms);
@@ -63,26 +63,26 @@ static void check_executable(check_ctx *c, const cad_note *n)
 	strbuf path = STRBUF_INIT;
 	const char *slash = strrchr(c->def->path, '/');
 	if (exe[0] != '/' && slash)
-		strbuf_add(&path, c->def->path, (size_t)(slash - c->def->path) + 1);
-	strbuf_adds(&path, exe);
-	const char *p = strbuf_cstr(&path);
+		cad_strbuf_add(&path, c->def->path, (size_t)(slash - c->def->path) + 1);
+	cad_strbuf_adds(&path, exe);
+	const char *p = cad_strbuf_cstr(&path);
 	struct stat st;
 	if (!p) {
 		c->oom = 1;
 	} else if (stat(p, &st) || !S_ISREG(st.st_mode)) {
-		check_at(c, CADENCE_SEVERITY_WARNING, "run-not-found", n->binding_loc,
+		cad_check_at(c, CADENCE_SEVERITY_WARNING, "run-not-found", n->binding_loc,
 			 "paths are relative to the directory of the cadence file",
 			 "note '%s' runs '%s', which does not exist (looked for %s)",
 			 n->name.name, exe, p);
 	} else if (access(p, X_OK)) {
-		check_at(c, CADENCE_SEVERITY_WARNING, "run-not-executable", n->binding_loc,
+		cad_check_at(c, CADENCE_SEVERITY_WARNING, "run-not-executable", n->binding_loc,
 			 "make it executable: chmod +x",
 			 "note '%s' runs '%s', which is not executable", n->name.name, exe);
 	}
-	strbuf_free(&path);
+	cad_strbuf_free(&path);
 }
 
-void check_policies(check_ctx *c)
+void cad_check_policies(check_ctx *c)
 {
 	for (size_t i = 0; i < c->def->nnotes; i++) {
 		const cad_note *n = &c->def->notes[i];

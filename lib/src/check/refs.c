@@ -9,7 +9,7 @@
 
 static void undefined_note(check_ctx *c, const cad_ref *ref, const char **names)
 {
-	const char *near = names ? suggest_pick(ref->name, strlen(ref->name), names,
+	const char *near = names ? cad_suggest_pick(ref->name, strlen(ref->name), names,
 						c->def->nnotes) : NULL;
 	char help[160];
 
@@ -19,7 +19,7 @@ static void undefined_note(check_ctx *c, const cad_ref *ref, const char **names)
 		snprintf(help, sizeof(help), "declare it under 'notes:'");
 	else
 		snprintf(help, sizeof(help), "declare it under 'notes:' (this cadence has none)");
-	check_at(c, CADENCE_SEVERITY_ERROR, "undefined-note", ref->loc, help,
+	cad_check_at(c, CADENCE_SEVERITY_ERROR, "undefined-note", ref->loc, help,
 		 "note '%s' is not defined", ref->name);
 }
 
@@ -29,7 +29,7 @@ static void use_notes(check_ctx *c, const cad_ref *refs, size_t n,
 {
 	const struct cadence_def *d = c->def;
 	for (size_t i = 0; i < n; i++) {
-		const cad_note *note = check_note(c, &refs[i]);
+		const cad_note *note = cad_check_note(c, &refs[i]);
 		if (note)
 			used[note - d->notes] = 1;
 		else
@@ -39,10 +39,10 @@ static void use_notes(check_ctx *c, const cad_ref *refs, size_t n,
 
 static void report_duplicate(check_ctx *c, const cad_measure *first, const cad_measure *m)
 {
-	check_at(c, CADENCE_SEVERITY_ERROR, "duplicate-measure", m->name.loc,
+	cad_check_at(c, CADENCE_SEVERITY_ERROR, "duplicate-measure", m->name.loc,
 		 "give each measure its own name; for a 'then', set 'note:' to run the same note again",
 		 "measure name '%s' is used twice", m->name.name);
-	check_relate(c, first->name.loc, "first used");
+	cad_check_relate(c, first->name.loc, "first used");
 }
 
 /* Each measure named like an earlier one is reported once, related to the
@@ -55,7 +55,7 @@ static void duplicate_measures(check_ctx *c)
 
 	if (d->nmeasures < 2)
 		return;
-	if (strmap_init(&seen, d->nmeasures)) {
+	if (cad_strmap_init(&seen, d->nmeasures)) {
 		/* out of memory: every pair, the same answer */
 		for (size_t i = 1; i < d->nmeasures; i++)
 			for (size_t j = 0; j < i; j++) {
@@ -67,14 +67,14 @@ static void duplicate_measures(check_ctx *c)
 		return;
 	}
 	for (size_t i = 0; i < d->nmeasures; i++) {
-		size_t first = strmap_add(&seen, d->measures[i].name.name, i);
+		size_t first = cad_strmap_add(&seen, d->measures[i].name.name, i);
 		if (first != i)
 			report_duplicate(c, &d->measures[first], &d->measures[i]);
 	}
-	strmap_free(&seen);
+	cad_strmap_free(&seen);
 }
 
-void check_refs(check_ctx *c)
+void cad_check_refs(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 	unsigned char *used = calloc(d->nnotes ? d->nnotes : 1, 1);
@@ -93,11 +93,11 @@ void check_refs(check_ctx *c)
 		use_notes(c, m->notes, m->nnotes, used, names);
 		use_notes(c, m->else_notes, m->nelse, used, names);
 		if (m->kind == CAD_M_SYNC && m->nnotes < 2)
-			check_at(c, CADENCE_SEVERITY_WARNING, "sync-single-note", m->name.loc,
+			cad_check_at(c, CADENCE_SEVERITY_WARNING, "sync-single-note", m->name.loc,
 				 "use 'then:' for one note, or add the notes that run beside it",
 				 "sync '%s' has one note, so nothing runs in parallel", m->name.name);
 		if (m->kind == CAD_M_SPLIT && !m->nnotes && !m->nelse)
-			check_at(c, CADENCE_SEVERITY_ERROR, "split-no-branch", m->name.loc,
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "split-no-branch", m->name.loc,
 				 "add 'if_true: [NOTE]' or 'if_false: [NOTE]'",
 				 "split '%s' has neither an if_true nor an if_false branch",
 				 m->name.name);
@@ -106,7 +106,7 @@ void check_refs(check_ctx *c)
 		use_notes(c, &d->on_error_note, 1, used, names);
 	for (size_t i = 0; i < d->nnotes; i++)
 		if (!used[i])
-			check_at(c, CADENCE_SEVERITY_WARNING, "unused-note", d->notes[i].name.loc,
+			cad_check_at(c, CADENCE_SEVERITY_WARNING, "unused-note", d->notes[i].name.loc,
 				 "run it from a measure, or remove it",
 				 "note '%s' is never used", d->notes[i].name.name);
 out:

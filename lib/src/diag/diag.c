@@ -74,7 +74,7 @@ static char *dup_or_null(const char *s, size_t len, int keep_tab, int *failed)
 {
 	if (!s)
 		return NULL;
-	char *p = utf8_dup_printable(s, len, keep_tab);
+	char *p = cad_utf8_dup_printable(s, len, keep_tab);
 	if (!p)
 		*failed = 1;
 	return p;
@@ -133,7 +133,7 @@ int cadence_diags_relate(cadence_diags *diags, unsigned line, unsigned column,
 	if (!diags->count)
 		return CADENCE_EINVAL;
 	cadence_diag *d = &diags->items[diags->count - 1];
-	char *m = utf8_dup_printable(message, strlen(message), 0);
+	char *m = cad_utf8_dup_printable(message, strlen(message), 0);
 	if (!m) {
 		diags->oom = 1;
 		return CADENCE_ENOMEM;
@@ -208,16 +208,16 @@ int cadence_diags_write(const cadence_diags *diags, FILE *out,
 	switch (format) {
 	case CADENCE_DIAG_TEXT:
 	case CADENCE_DIAG_ONELINE:
-		rc = diag_write_text(diags, out, format == CADENCE_DIAG_TEXT, opts);
+		rc = cad_diag_write_text(diags, out, format == CADENCE_DIAG_TEXT, opts);
 		break;
 	case CADENCE_DIAG_JSON:
-		rc = diag_write_json(diags, out, opts);
+		rc = cad_diag_write_json(diags, out, opts);
 		break;
 	case CADENCE_DIAG_SARIF:
-		rc = diag_write_sarif(diags, out, opts);
+		rc = cad_diag_write_sarif(diags, out, opts);
 		break;
 	case CADENCE_DIAG_GITHUB:
-		rc = diag_write_github(diags, out, opts);
+		rc = cad_diag_write_github(diags, out, opts);
 		break;
 	default:
 		return CADENCE_EINVAL;

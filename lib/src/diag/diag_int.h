@@ -10,18 +10,18 @@ typedef struct diag_rule {
 } diag_rule;
 
 /* Every rule the library can report, in docs/rules.md order. */
-extern const diag_rule diag_rules[];
-extern const size_t diag_rules_count;
-/* Index of rule `id` in diag_rules, or -1. */
-long diag_rule_index(const char *id);
+extern const diag_rule cad_diag_rules[];
+extern const size_t cad_diag_rules_count;
+/* Index of rule `id` in cad_diag_rules, or -1. */
+long cad_diag_rule_index(const char *id);
 
-int diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
+int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 		    const cadence_diag_write_opts *opts);
-int diag_write_json(const cadence_diags *diags, FILE *out,
+int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 		    const cadence_diag_write_opts *opts);
-int diag_write_sarif(const cadence_diags *diags, FILE *out,
+int cad_diag_write_sarif(const cadence_diags *diags, FILE *out,
 		     const cadence_diag_write_opts *opts);
-int diag_write_github(const cadence_diags *diags, FILE *out,
+int cad_diag_write_github(const cadence_diags *diags, FILE *out,
 		      const cadence_diag_write_opts *opts);
 
 #endif

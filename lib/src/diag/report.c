@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void report_init(report *r, cadence_diags *diags, const char *file,
+void cad_report_init(report *r, cadence_diags *diags, const char *file,
 		 const char *src, size_t len)
 {
 	memset(r, 0, sizeof(*r));
@@ -15,7 +15,7 @@ void report_init(report *r, cadence_diags *diags, const char *file,
 	r->len = len;
 }
 
-void report_release(report *r)
+void cad_report_release(report *r)
 {
 	free(r->lines);
 	r->lines = NULL;
@@ -68,7 +68,7 @@ static const char *line_text(report *r, unsigned line, size_t *len)
 	return r->src + start;
 }
 
-void report_offset_pos(report *r, size_t offset, unsigned *line, unsigned *col)
+void cad_report_offset_pos(report *r, size_t offset, unsigned *line, unsigned *col)
 {
 	unsigned l = 1, c = 1;
 	if (offset > r->len)
@@ -86,7 +86,7 @@ void report_offset_pos(report *r, size_t offset, unsigned *line, unsigned *col)
 	*col = c;
 }
 
-void report_at(report *r, cadence_severity sev, const char *rule,
+void cad_report_at(report *r, cadence_severity sev, const char *rule,
 	       unsigned line, unsigned col, unsigned length, const char *help,
 	       const char *fmt, ...)
 {
@@ -96,12 +96,12 @@ void report_at(report *r, cadence_severity sev, const char *rule,
 	const char *ltext;
 
 	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
+	cad_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	ltext = line_text(r, line, &llen);
-	if (!strbuf_cstr(&msg) ||
+	if (!cad_strbuf_cstr(&msg) ||
 	    cadence_diags_add(r->diags, sev, rule, r->file, line, col, length,
-			      ltext, llen, strbuf_cstr(&msg), help))
+			      ltext, llen, cad_strbuf_cstr(&msg), help))
 		r->oom = 1;
-	strbuf_free(&msg);
+	cad_strbuf_free(&msg);
 }

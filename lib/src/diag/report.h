@@ -17,20 +17,20 @@ typedef struct report {
 	int oom;
 } report;
 
-void report_init(report *r, cadence_diags *diags, const char *file,
+void cad_report_init(report *r, cadence_diags *diags, const char *file,
 		 const char *src, size_t len);
-void report_release(report *r);
+void cad_report_release(report *r);
 
 /* Adds a diagnostic at line:col (1-based) underlining `length` code points.
  * `help` may be NULL; `fmt` is the message. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 8, 9)))
 #endif
-void report_at(report *r, cadence_severity sev, const char *rule,
+void cad_report_at(report *r, cadence_severity sev, const char *rule,
 	       unsigned line, unsigned col, unsigned length, const char *help,
 	       const char *fmt, ...);
 
 /* Converts a byte offset into line:col, counting code points. */
-void report_offset_pos(report *r, size_t offset, unsigned *line, unsigned *col);
+void cad_report_offset_pos(report *r, size_t offset, unsigned *line, unsigned *col);
 
 #endif

@@ -3,7 +3,7 @@
 #include <string.h>
 
 /* Keep in step with docs/rules.md: the golden tests have one fixture per id. */
-const diag_rule diag_rules[] = {
+const diag_rule cad_diag_rules[] = {
 	{ "file-unreadable", "The file cannot be read." },
 	{ "file-too-large", "The file is larger than the documented limit." },
 	{ "yaml-encoding", "The file is not valid UTF-8." },
@@ -45,12 +45,12 @@ const diag_rule diag_rules[] = {
 	{ "bad-suppression", "A cadence-ignore comment names a rule that does not exist." },
 };
 
-const size_t diag_rules_count = sizeof(diag_rules) / sizeof(diag_rules[0]);
+const size_t cad_diag_rules_count = sizeof(cad_diag_rules) / sizeof(cad_diag_rules[0]);
 
-long diag_rule_index(const char *id)
+long cad_diag_rule_index(const char *id)
 {
-	for (size_t i = 0; i < diag_rules_count; i++)
-		if (!strcmp(diag_rules[i].id, id))
+	for (size_t i = 0; i < cad_diag_rules_count; i++)
+		if (!strcmp(cad_diag_rules[i].id, id))
 			return (long)i;
 	return -1;
 }

@@ -18,7 +18,7 @@ static void put_escaped(FILE *out, const char *s, int property)
 	}
 }
 
-int diag_write_github(const cadence_diags *diags, FILE *out,
+int cad_diag_write_github(const cadence_diags *diags, FILE *out,
 		      const cadence_diag_write_opts *opts)
 {
 	(void)opts;

@@ -25,7 +25,7 @@ static const char *severity_name(cadence_severity s)
 	return s == CADENCE_SEVERITY_ERROR ? "error" : "warning";
 }
 
-int diag_write_json(const cadence_diags *diags, FILE *out,
+int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 		    const cadence_diag_write_opts *opts)
 {
 	/* "version" is the version of this document's shape (docs/cli.md),
@@ -92,18 +92,18 @@ static cJSON *sarif_location(const char *file, unsigned line, unsigned col,
 static cJSON *sarif_rules(void)
 {
 	cJSON *rules = cJSON_CreateArray();
-	for (size_t i = 0; rules && i < diag_rules_count; i++) {
+	for (size_t i = 0; rules && i < cad_diag_rules_count; i++) {
 		cJSON *r = cJSON_CreateObject();
 		cJSON *sd;
 		if (!r || !cJSON_AddItemToArray(rules, r) ||
-		    !cJSON_AddStringToObject(r, "id", diag_rules[i].id) ||
+		    !cJSON_AddStringToObject(r, "id", cad_diag_rules[i].id) ||
 		    !(sd = cJSON_AddObjectToObject(r, "shortDescription")) ||
-		    !cJSON_AddStringToObject(sd, "text", diag_rules[i].summary)) {
+		    !cJSON_AddStringToObject(sd, "text", cad_diag_rules[i].summary)) {
 			cJSON_Delete(rules);
 			return NULL;
 		}
 		char uri[256];
-		snprintf(uri, sizeof(uri), "%s#%s", RULES_URI, diag_rules[i].id);
+		snprintf(uri, sizeof(uri), "%s#%s", RULES_URI, cad_diag_rules[i].id);
 		if (!cJSON_AddStringToObject(r, "helpUri", uri)) {
 			cJSON_Delete(rules);
 			return NULL;
@@ -112,7 +112,7 @@ static cJSON *sarif_rules(void)
 	return rules;
 }
 
-int diag_write_sarif(const cadence_diags *diags, FILE *out,
+int cad_diag_write_sarif(const cadence_diags *diags, FILE *out,
 		     const cadence_diag_write_opts *opts)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -143,7 +143,7 @@ int diag_write_sarif(const cadence_diags *diags, FILE *out,
 		const cadence_diag *d = cadence_diags_get(diags, i);
 		cJSON *r = cJSON_CreateObject();
 		cJSON *msg, *locs, *loc;
-		long idx = diag_rule_index(d->rule);
+		long idx = cad_diag_rule_index(d->rule);
 		ok = r && cJSON_AddItemToArray(results, r) &&
 		     cJSON_AddStringToObject(r, "ruleId", d->rule) &&
 		     (idx < 0 || cJSON_AddNumberToObject(r, "ruleIndex", (double)idx)) &&

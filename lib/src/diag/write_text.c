@@ -74,7 +74,7 @@ static void put_location(FILE *out, const cadence_diag *d)
 		fprintf(out, "%s: ", d->file);
 }
 
-int diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
+int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 		    const cadence_diag_write_opts *opts)
 {
 	int color = opts->color;

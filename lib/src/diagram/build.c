@@ -58,8 +58,8 @@ static void *grow_array(dg_graph *g, void *arr, size_t *cap, size_t count, size_
  * memory kept for the next one). */
 static const char *keep(dg_graph *g, strbuf *sb)
 {
-	const char *s = strbuf_cstr(sb);
-	char *copy = s ? arena_strndup(&g->arena, s, sb->len) : NULL;
+	const char *s = cad_strbuf_cstr(sb);
+	char *copy = s ? cad_arena_strndup(&g->arena, s, sb->len) : NULL;
 	sb->len = 0;
 	if (sb->buf)
 		sb->buf[0] = '\0';
@@ -88,16 +88,16 @@ static const char *make_id(dg_graph *g, char kind, const char *prefix, const cha
 {
 	strbuf *sb = &g->scratch;
 	sb->len = 0;
-	strbuf_addc(sb, kind);
-	strbuf_addc(sb, '_');
-	strbuf_adds(sb, prefix);
-	dg_id_part(sb, a);
+	cad_strbuf_addc(sb, kind);
+	cad_strbuf_addc(sb, '_');
+	cad_strbuf_adds(sb, prefix);
+	cad_dg_id_part(sb, a);
 	if (b) {
-		strbuf_adds(sb, "__");
-		dg_id_part(sb, b);
+		cad_strbuf_adds(sb, "__");
+		cad_dg_id_part(sb, b);
 	}
-	const char *want = strbuf_cstr(sb);
-	const char *id = want ? dg_ids_claim(g, want) : "x";
+	const char *want = cad_strbuf_cstr(sb);
+	const char *id = want ? cad_dg_ids_claim(g, want) : "x";
 	if (!want)
 		g->oom = 1;
 	return id;
@@ -161,8 +161,8 @@ static void add_duration(strbuf *sb, int64_t ms)
 	if (ms < 0)
 		ms = 0;
 	if (ms < 1000) {
-		strbuf_addu(sb, (uint64_t)ms);
-		strbuf_adds(sb, "ms");
+		cad_strbuf_addu(sb, (uint64_t)ms);
+		cad_strbuf_adds(sb, "ms");
 		return;
 	}
 	if (ms < 60000 && ms % 1000) {
@@ -171,17 +171,17 @@ static void add_duration(strbuf *sb, int64_t ms)
 		int n = snprintf(num, sizeof(num), "%" PRId64 ".%03" PRId64, ms / 1000, ms % 1000);
 		while (n > 0 && num[n - 1] == '0')
 			num[--n] = '\0';
-		strbuf_addf(sb, "%ss", num);
+		cad_strbuf_addf(sb, "%ss", num);
 		return;
 	}
 	int64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, rest = ms % 1000;
-	/* strbuf_addu, not printf: a large cadence has thousands of these */
+	/* cad_strbuf_addu, not printf: a large cadence has thousands of these */
 	static const char *const units[] = { "h", "m", "s", "ms" };
 	const int64_t parts[] = { h, m, s, rest };
 	for (int i = 0; i < 4; i++)
 		if (parts[i]) {
-			strbuf_addu(sb, (uint64_t)parts[i]);
-			strbuf_adds(sb, units[i]);
+			cad_strbuf_addu(sb, (uint64_t)parts[i]);
+			cad_strbuf_adds(sb, units[i]);
 		}
 }
 
@@ -192,22 +192,22 @@ static void add_policies(strbuf *sb, const cad_note *n)
 	if (!n)
 		return;
 	if (n->retry.present) {
-		strbuf_adds(sb, "\nretry " TIMES);
-		strbuf_addu(sb, n->retry.attempts > 0 ? (uint64_t)n->retry.attempts : 0);
+		cad_strbuf_adds(sb, "\nretry " TIMES);
+		cad_strbuf_addu(sb, n->retry.attempts > 0 ? (uint64_t)n->retry.attempts : 0);
 		any = 1;
 	}
 	if (n->timeout_ms > 0) {
-		strbuf_adds(sb, any ? DOT_SEP : "\n");
-		strbuf_adds(sb, "timeout ");
+		cad_strbuf_adds(sb, any ? DOT_SEP : "\n");
+		cad_strbuf_adds(sb, "timeout ");
 		add_duration(sb, n->timeout_ms);
 		any = 1;
 	}
 	if (n->nfallback) {
-		strbuf_adds(sb, any ? DOT_SEP "fallback" : "\nfallback");
+		cad_strbuf_adds(sb, any ? DOT_SEP "fallback" : "\nfallback");
 		any = 1;
 	}
 	if (n->breaker.present)
-		strbuf_adds(sb, any ? DOT_SEP "breaker" : "\nbreaker");
+		cad_strbuf_adds(sb, any ? DOT_SEP "breaker" : "\nbreaker");
 }
 
 /* The first line of a description, at most DESC_MAX code points. */
@@ -223,14 +223,14 @@ static void add_description(strbuf *sb, const char *d)
 		return;
 	while (i < len && cps < DESC_MAX) {
 		uint32_t cp;
-		size_t n = utf8_decode((const unsigned char *)d + i, len - i, &cp);
+		size_t n = cad_utf8_decode((const unsigned char *)d + i, len - i, &cp);
 		i += n ? n : 1;
 		cps++;
 	}
-	strbuf_addc(sb, '\n');
-	strbuf_add(sb, d, i);
+	cad_strbuf_addc(sb, '\n');
+	cad_strbuf_add(sb, d, i);
 	if (i < len)
-		strbuf_adds(sb, ELLIPSIS);
+		cad_strbuf_adds(sb, ELLIPSIS);
 }
 
 /* ---- cadences and measures ---- */
@@ -243,13 +243,13 @@ typedef struct scope {
 
 static const cad_note *note_of(const scope *s, const char *name)
 {
-	return dg_names_get(&s->notes, name);
+	return cad_dg_names_get(&s->notes, name);
 }
 
 static const char *note_label(dg_graph *g, const scope *s, const char *name)
 {
 	strbuf *sb = &g->label;
-	strbuf_adds(sb, name);
+	cad_strbuf_adds(sb, name);
 	add_policies(sb, note_of(s, name));
 	return keep(g, sb);
 }
@@ -314,23 +314,23 @@ static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size
 
 	strbuf *sb = &g->label;
 	if (child) {
-		strbuf_addf(sb, "child %s (cadence %s)", m->name.name, m->cadence.name);
+		cad_strbuf_addf(sb, "child %s (cadence %s)", m->name.name, m->cadence.name);
 		add_description(sb, m->description);
 		size_t grp = add_group(g, group, DG_G_CHILD, make_id(g, 'g', s->prefix, m->name.name, NULL),
 				       keep(g, sb));
 		strbuf pre = STRBUF_INIT;
-		strbuf_adds(&pre, s->prefix);
-		dg_id_part(&pre, m->name.name);
-		strbuf_adds(&pre, "__");
+		cad_strbuf_adds(&pre, s->prefix);
+		cad_dg_id_part(&pre, m->name.name);
+		cad_strbuf_adds(&pre, "__");
 		const char *prefix = keep(g, &pre);
-		strbuf_free(&pre);
+		cad_strbuf_free(&pre);
 		g->expanded++;
 		draw_cadence(b, child, grp, prefix, in, out);
 		return;
 	}
-	strbuf_addf(sb, "%s\nchild cadence %s", m->name.name, m->cadence.name);
+	cad_strbuf_addf(sb, "%s\nchild cadence %s", m->name.name, m->cadence.name);
 	if (why)
-		strbuf_addf(sb, "\n%s", why);
+		cad_strbuf_addf(sb, "\n%s", why);
 	add_description(sb, m->description);
 	*in = *out = add_node(g, group, DG_CHILD, make_id(g, 'm', s->prefix, m->name.name, NULL),
 			      keep(g, sb));
@@ -347,9 +347,9 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 	switch (m->kind) {
 	case CAD_M_THEN: {
 		const char *note = m->nnotes ? m->notes[0].name : name;
-		strbuf_adds(sb, name);
+		cad_strbuf_adds(sb, name);
 		if (strcmp(note, name))
-			strbuf_addf(sb, " (%s)", note);
+			cad_strbuf_addf(sb, " (%s)", note);
 		add_description(sb, m->description);
 		add_policies(sb, note_of(s, note));
 		*in = *out = add_node(g, group, DG_STEP, make_id(g, 'm', s->prefix, name, NULL),
@@ -358,7 +358,7 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 	}
 	case CAD_M_SYNC: {
 		unsigned merge = (unsigned)m->merge;
-		strbuf_addf(sb, "sync %s (merge %s)", name,
+		cad_strbuf_addf(sb, "sync %s (merge %s)", name,
 			    merge < 3 ? cad_merge_names[merge] : "?");
 		add_description(sb, m->description);
 		size_t grp = add_group(g, group, DG_G_SYNC, make_id(g, 'g', s->prefix, name, NULL),
@@ -385,9 +385,9 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 		return;
 	}
 	case CAD_M_SPLIT: {
-		strbuf_adds(sb, name);
+		cad_strbuf_adds(sb, name);
 		if (m->when.src)
-			strbuf_addf(sb, "\n%s", m->when.src);
+			cad_strbuf_addf(sb, "\n%s", m->when.src);
 		size_t dec = add_node(g, group, DG_DECISION, make_id(g, 'd', s->prefix, name, NULL),
 				      keep(g, sb));
 		/* the rejoin is made last, after both branches */
@@ -402,7 +402,7 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 		return;
 	}
 	case CAD_M_SEQUENCE: {
-		strbuf_addf(sb, "sequence %s", name);
+		cad_strbuf_addf(sb, "sequence %s", name);
 		add_description(sb, m->description);
 		size_t grp = add_group(g, group, DG_G_SEQUENCE, make_id(g, 'g', s->prefix, name, NULL),
 				       keep(g, sb));
@@ -434,10 +434,10 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 	b->stack[b->depth++] = def;
 	for (size_t i = 0; i < def->nnotes; i++)
 		if (def->notes[i].name.name &&
-		    dg_names_put(&s.notes, def->notes[i].name.name, &def->notes[i]))
+		    cad_dg_names_put(&s.notes, def->notes[i].name.name, &def->notes[i]))
 			g->oom = 1;
 
-	strbuf_adds(sb, name);
+	cad_strbuf_adds(sb, name);
 	add_description(sb, def->description);
 	size_t start = add_node(g, group, DG_START, make_id(g, 'c', prefix, "start", NULL),
 				keep(g, sb));
@@ -466,7 +466,7 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 
 	if (def->has_on_error) {
 		const char *hn = def->on_error_note.name ? def->on_error_note.name : "?";
-		strbuf_addf(sb, "%s\non_error, then %s", hn, def->on_error_stop ? "stop" : "continue");
+		cad_strbuf_addf(sb, "%s\non_error, then %s", hn, def->on_error_stop ? "stop" : "continue");
 		add_policies(sb, note_of(&s, hn));
 		size_t h = add_node(g, group, DG_HANDLER, make_id(g, 'h', prefix, "on_error", NULL),
 				    keep(g, sb));
@@ -480,20 +480,20 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 		if (def->on_error_stop)
 			add_edge(g, h, end, DG_E_ERROR, "stop");
 	}
-	dg_names_free(&s.notes);
+	cad_dg_names_free(&s.notes);
 	b->depth--;
 	*in = start;
 	*out = end;
 }
 
-int dg_build(dg_graph *g, const struct cadence_def *def, cadence_project *project,
+int cad_dg_build(dg_graph *g, const struct cadence_def *def, cadence_project *project,
 	     const cadence_diagram_opts *opts)
 {
 	builder b;
 	size_t in, out;
 
 	memset(g, 0, sizeof(*g));
-	arena_init(&g->arena);
+	cad_arena_init(&g->arena);
 	g->direction = opts->direction;
 	memset(&b, 0, sizeof(b));
 	b.g = g;
@@ -521,22 +521,22 @@ static void walk(strbuf *out, const dg_graph *g, const dg_visitor *v, size_t gi,
 	}
 }
 
-void dg_walk(strbuf *out, const dg_graph *g, const dg_visitor *v)
+void cad_dg_walk(strbuf *out, const dg_graph *g, const dg_visitor *v)
 {
 	if (g->ngroups)
 		walk(out, g, v, 0, 0);
 }
 
-void dg_free(dg_graph *g)
+void cad_dg_free(dg_graph *g)
 {
 	for (size_t i = 0; i < g->ngroups; i++)
 		free(g->groups[i].items);
 	free(g->groups);
 	free(g->nodes);
 	free(g->edges);
-	dg_ids_free(&g->ids);
-	strbuf_free(&g->scratch);
-	strbuf_free(&g->label);
-	arena_free(&g->arena);
+	cad_dg_ids_free(&g->ids);
+	cad_strbuf_free(&g->scratch);
+	cad_strbuf_free(&g->label);
+	cad_arena_free(&g->arena);
 	memset(g, 0, sizeof(*g));
 }

@@ -47,13 +47,13 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 	    !cadence_diagram_can_render())
 		return CADENCE_ENOTSUP;
 
-	rc = dg_build(&g, def, project, &o);
+	rc = cad_dg_build(&g, def, project, &o);
 	if (!rc) {
 		if (format == CADENCE_DIAGRAM_MERMAID)
-			dg_write_mermaid(&sb, &g);
+			cad_dg_write_mermaid(&sb, &g);
 		else
-			dg_write_dot(&sb, &g);
-		if (!strbuf_cstr(&sb))
+			cad_dg_write_dot(&sb, &g);
+		if (!cad_strbuf_cstr(&sb))
 			rc = CADENCE_ENOMEM;
 	}
 	st.nodes = g.nnodes;
@@ -61,7 +61,7 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 	st.groups = g.ngroups ? g.ngroups - 1 : 0;
 	st.expanded = g.expanded;
 	st.text_len = sb.len;
-	dg_free(&g);
+	cad_dg_free(&g);
 	if (format == CADENCE_DIAGRAM_MERMAID) {
 		st.max_text = o.mermaid_max_text ? o.mermaid_max_text : CADENCE_DIAGRAM_MERMAID_MAX_TEXT;
 		st.max_edges = o.mermaid_max_edges ? o.mermaid_max_edges
@@ -72,16 +72,16 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 	if (stats)
 		*stats = st;
 	if (rc) {
-		strbuf_free(&sb);
+		cad_strbuf_free(&sb);
 		return rc;
 	}
 	if (format == CADENCE_DIAGRAM_SVG || format == CADENCE_DIAGRAM_PNG) {
-		rc = dg_render(strbuf_cstr(&sb), format_names[format], out, out_len);
-		strbuf_free(&sb);
+		rc = cad_dg_render(cad_strbuf_cstr(&sb), format_names[format], out, out_len);
+		cad_strbuf_free(&sb);
 		return rc;
 	}
 	*out_len = sb.len;
-	*out = strbuf_detach(&sb);
+	*out = cad_strbuf_detach(&sb);
 	return *out ? 0 : CADENCE_ENOMEM;
 }
 

@@ -95,10 +95,10 @@ typedef struct dg_graph {
 } dg_graph;
 
 /* build.c: draws `def` (children through `project` when opts->expand).
- * Returns 0 or CADENCE_ENOMEM; free the graph with dg_free() either way. */
-int dg_build(dg_graph *g, const struct cadence_def *def, cadence_project *project,
+ * Returns 0 or CADENCE_ENOMEM; free the graph with cad_dg_free() either way. */
+int cad_dg_build(dg_graph *g, const struct cadence_def *def, cadence_project *project,
 	     const cadence_diagram_opts *opts);
-void dg_free(dg_graph *g);
+void cad_dg_free(dg_graph *g);
 
 /* Visits the groups and nodes in drawing order: open() before a group's
  * members, close() after them; the root group is not visited itself.
@@ -109,23 +109,23 @@ typedef struct dg_visitor {
 	void (*close)(strbuf *out, const dg_graph *g, const dg_group *gr, size_t depth);
 } dg_visitor;
 
-void dg_walk(strbuf *out, const dg_graph *g, const dg_visitor *v);
+void cad_dg_walk(strbuf *out, const dg_graph *g, const dg_visitor *v);
 
 /* mermaid.c, dot.c: the text of the graph, appended to `out`. */
-void dg_write_mermaid(strbuf *out, const dg_graph *g);
-void dg_write_dot(strbuf *out, const dg_graph *g);
+void cad_dg_write_mermaid(strbuf *out, const dg_graph *g);
+void cad_dg_write_dot(strbuf *out, const dg_graph *g);
 
 /* escape.c: label text for each language, without the quotes around it.
  * Lines are separated by '\n' in `s`. */
-void dg_escape_mermaid(strbuf *out, const char *s);
-void dg_escape_dot(strbuf *out, const char *s);
+void cad_dg_escape_mermaid(strbuf *out, const char *s);
+void cad_dg_escape_dot(strbuf *out, const char *s);
 /* A name as an id: kept when it is an identifier, else made into one. */
-void dg_id_part(strbuf *out, const char *name);
+void cad_dg_id_part(strbuf *out, const char *name);
 
-/* ids.c: a set of the ids in use; dg_ids_claim() returns `want` (copied
+/* ids.c: a set of the ids in use; cad_dg_ids_claim() returns `want` (copied
  * into the arena) or, when it is taken, `want_2`, `want_3`, ... */
-const char *dg_ids_claim(dg_graph *g, const char *want);
-void dg_ids_free(dg_idset *set);
+const char *cad_dg_ids_claim(dg_graph *g, const char *want);
+void cad_dg_ids_free(dg_idset *set);
 
 /* A hash map from name to pointer, for the notes of a cadence. */
 typedef struct dg_names {
@@ -134,13 +134,13 @@ typedef struct dg_names {
 	size_t cap, count;
 } dg_names;
 
-int dg_names_put(dg_names *m, const char *key, const void *value);
-const void *dg_names_get(const dg_names *m, const char *key);
-void dg_names_free(dg_names *m);
+int cad_dg_names_put(dg_names *m, const char *key, const void *value);
+const void *cad_dg_names_get(const dg_names *m, const char *key);
+void cad_dg_names_free(dg_names *m);
 
 /* render.c: lays out DOT text with libgvc and renders it as `format`
  * ("svg" or "png").  Returns 0, CADENCE_ENOTSUP (built without libgvc),
  * CADENCE_EFAILED or CADENCE_ENOMEM. */
-int dg_render(const char *dot, const char *format, char **out, size_t *out_len);
+int cad_dg_render(const char *dot, const char *format, char **out, size_t *out_len);
 
 #endif

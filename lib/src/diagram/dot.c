@@ -1,7 +1,7 @@
 /*
  * Graphviz DOT text for the dot layout.  Ids are ours ([A-Za-z0-9_],
  * starting with a kind letter, never a DOT keyword); every label is a
- * quoted string escaped by dg_escape_dot(), so user text cannot end the
+ * quoted string escaped by cad_dg_escape_dot(), so user text cannot end the
  * string and add an attribute.  Groups are clusters; the on_error edge
  * leaves its cluster (compound=true, ltail).
  */
@@ -10,53 +10,53 @@
 static void indent(strbuf *out, size_t depth)
 {
 	for (size_t i = 0; i < depth; i++)
-		strbuf_addc(out, '\t');
+		cad_strbuf_addc(out, '\t');
 }
 
 static void label(strbuf *out, const char *text)
 {
-	strbuf_adds(out, "label=\"");
-	dg_escape_dot(out, text);
-	strbuf_addc(out, '"');
+	cad_strbuf_adds(out, "label=\"");
+	cad_dg_escape_dot(out, text);
+	cad_strbuf_addc(out, '"');
 }
 
 static void node(strbuf *out, const dg_graph *g, const dg_node *n, size_t depth)
 {
 	int lr = g->direction == CADENCE_DIAGRAM_LR;
 	indent(out, depth + 1);
-	strbuf_adds(out, n->id);
-	strbuf_adds(out, " [");
+	cad_strbuf_adds(out, n->id);
+	cad_strbuf_adds(out, " [");
 	switch (n->shape) {
-	case DG_START: strbuf_adds(out, "shape=box, style=\"rounded,bold\", "); break;
-	case DG_END: strbuf_adds(out, "shape=doublecircle, width=0.3, fontsize=9, "); break;
+	case DG_START: cad_strbuf_adds(out, "shape=box, style=\"rounded,bold\", "); break;
+	case DG_END: cad_strbuf_adds(out, "shape=doublecircle, width=0.3, fontsize=9, "); break;
 	case DG_STEP: break;
 	case DG_FORK:
 	case DG_JOIN:
-		strbuf_adds(out, "shape=box, style=filled, fillcolor=\"#333333\", color=\"#333333\", "
+		cad_strbuf_adds(out, "shape=box, style=filled, fillcolor=\"#333333\", color=\"#333333\", "
 				 "fixedsize=true, ");
-		strbuf_adds(out, lr ? "width=0.08, height=1.2, " : "width=1.2, height=0.08, ");
+		cad_strbuf_adds(out, lr ? "width=0.08, height=1.2, " : "width=1.2, height=0.08, ");
 		break;
-	case DG_DECISION: strbuf_adds(out, "shape=diamond, style=\"\", "); break;
-	case DG_MERGE: strbuf_adds(out, "shape=circle, style=\"\", fixedsize=true, width=0.15, "); break;
-	case DG_CHILD: strbuf_adds(out, "shape=box, style=\"\", peripheries=2, "); break;
+	case DG_DECISION: cad_strbuf_adds(out, "shape=diamond, style=\"\", "); break;
+	case DG_MERGE: cad_strbuf_adds(out, "shape=circle, style=\"\", fixedsize=true, width=0.15, "); break;
+	case DG_CHILD: cad_strbuf_adds(out, "shape=box, style=\"\", peripheries=2, "); break;
 	case DG_HANDLER:
-		strbuf_adds(out, "shape=hexagon, style=filled, fillcolor=\"#fdecea\", color=\"#b3261e\", ");
+		cad_strbuf_adds(out, "shape=hexagon, style=filled, fillcolor=\"#fdecea\", color=\"#b3261e\", ");
 		break;
 	}
 	label(out, n->label);
-	strbuf_adds(out, "];\n");
+	cad_strbuf_adds(out, "];\n");
 }
 
 static void open_group(strbuf *out, const dg_graph *g, const dg_group *gr, size_t depth)
 {
 	(void)g;
 	indent(out, depth + 1);
-	strbuf_addf(out, "subgraph cluster_%s {\n", gr->id);
+	cad_strbuf_addf(out, "subgraph cluster_%s {\n", gr->id);
 	indent(out, depth + 2);
 	label(out, gr->label);
-	strbuf_adds(out, ";\n");
+	cad_strbuf_adds(out, ";\n");
 	indent(out, depth + 2);
-	strbuf_adds(out, gr->kind == DG_G_SCOPE ? "style=dashed; color=\"#b3261e\";\n"
+	cad_strbuf_adds(out, gr->kind == DG_G_SCOPE ? "style=dashed; color=\"#b3261e\";\n"
 		     : gr->kind == DG_G_CHILD ? "style=\"rounded,bold\"; color=\"#555555\";\n"
 		     : "style=rounded; color=\"#555555\";\n");
 }
@@ -65,12 +65,12 @@ static void close_group(strbuf *out, const dg_graph *g, const dg_group *gr, size
 {
 	(void)g, (void)gr;
 	indent(out, depth + 1);
-	strbuf_adds(out, "}\n");
+	cad_strbuf_adds(out, "}\n");
 }
 
-void dg_write_dot(strbuf *out, const dg_graph *g)
+void cad_dg_write_dot(strbuf *out, const dg_graph *g)
 {
-	strbuf_addf(out,
+	cad_strbuf_addf(out,
 		    "digraph cadence {\n"
 		    "\tgraph [rankdir=%s, compound=true, fontname=\"Helvetica\", fontsize=11, "
 		    "labeljust=l, nodesep=0.3, ranksep=0.35];\n"
@@ -79,28 +79,28 @@ void dg_write_dot(strbuf *out, const dg_graph *g)
 		    "\tedge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n",
 		    g->direction == CADENCE_DIAGRAM_LR ? "LR" : "TB");
 	static const dg_visitor v = { open_group, node, close_group };
-	dg_walk(out, g, &v);
+	cad_dg_walk(out, g, &v);
 	for (size_t i = 0; i < g->nedges; i++) {
 		const dg_edge *e = &g->edges[i];
 		int attrs = e->label || e->kind == DG_E_ERROR;
-		strbuf_addc(out, '\t');
-		strbuf_adds(out, g->nodes[e->from].id);
-		strbuf_adds(out, " -> ");
-		strbuf_adds(out, g->nodes[e->to].id);
+		cad_strbuf_addc(out, '\t');
+		cad_strbuf_adds(out, g->nodes[e->from].id);
+		cad_strbuf_adds(out, " -> ");
+		cad_strbuf_adds(out, g->nodes[e->to].id);
 		if (!attrs) {
-			strbuf_adds(out, ";\n");
+			cad_strbuf_adds(out, ";\n");
 			continue;
 		}
-		strbuf_adds(out, " [");
+		cad_strbuf_adds(out, " [");
 		if (e->kind == DG_E_ERROR)
-			strbuf_adds(out, "style=dashed, color=\"#b3261e\", fontcolor=\"#b3261e\", ");
+			cad_strbuf_adds(out, "style=dashed, color=\"#b3261e\", fontcolor=\"#b3261e\", ");
 		if (e->from_group != DG_NONE)
-			strbuf_addf(out, "ltail=cluster_%s, ", g->groups[e->from_group].id);
+			cad_strbuf_addf(out, "ltail=cluster_%s, ", g->groups[e->from_group].id);
 		if (e->label)
 			label(out, e->label);
 		else
-			strbuf_adds(out, "label=\"\"");
-		strbuf_adds(out, "];\n");
+			cad_strbuf_adds(out, "label=\"\"");
+		cad_strbuf_adds(out, "];\n");
 	}
-	strbuf_adds(out, "}\n");
+	cad_strbuf_adds(out, "}\n");
 }

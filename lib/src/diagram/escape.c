@@ -34,7 +34,7 @@ static void each_char(strbuf *out, const char *s, const char *literal,
 					 strchr(literal, s[i + run])))
 			run++;
 		if (run) {
-			strbuf_add(out, s + i, run);
+			cad_strbuf_add(out, s + i, run);
 			i += run;
 			continue;
 		}
@@ -49,7 +49,7 @@ static void each_char(strbuf *out, const char *s, const char *literal,
 			cp = ' ';
 		else if ((c < 0x20 && c != '\n') || c == 0x7f)
 			cp = REPLACEMENT;
-		else if (c >= 0x80 && !(n = utf8_decode((const unsigned char *)s + i, len - i, &cp))) {
+		else if (c >= 0x80 && !(n = cad_utf8_decode((const unsigned char *)s + i, len - i, &cp))) {
 			n = 1;
 			cp = REPLACEMENT;
 		}
@@ -77,14 +77,14 @@ static const char mermaid_literal[] = " _-.,/+*=!?'()[]@$^~";
 static void mermaid_char(strbuf *out, uint32_t cp)
 {
 	if (cp == '\n')
-		strbuf_adds(out, "<br>");
+		cad_strbuf_adds(out, "<br>");
 	else if (cp == ' ')
-		strbuf_addc(out, ' ');
+		cad_strbuf_addc(out, ' ');
 	else
-		strbuf_addf(out, "#%lu;", (unsigned long)cp);
+		cad_strbuf_addf(out, "#%lu;", (unsigned long)cp);
 }
 
-void dg_escape_mermaid(strbuf *out, const char *s)
+void cad_dg_escape_mermaid(strbuf *out, const char *s)
 {
 	each_char(out, s, mermaid_literal, mermaid_char);
 }
@@ -100,35 +100,35 @@ void dg_escape_mermaid(strbuf *out, const char *s)
 static void dot_char(strbuf *out, uint32_t cp)
 {
 	switch (cp) {
-	case '\n': strbuf_adds(out, "\\n"); return;
-	case '"': strbuf_adds(out, "\\\""); return;
-	case '\\': strbuf_adds(out, "\\\\"); return;
-	case '&': strbuf_adds(out, "&amp;"); return;
-	case '<': strbuf_adds(out, "&lt;"); return;
-	case '>': strbuf_adds(out, "&gt;"); return;
+	case '\n': cad_strbuf_adds(out, "\\n"); return;
+	case '"': cad_strbuf_adds(out, "\\\""); return;
+	case '\\': cad_strbuf_adds(out, "\\\\"); return;
+	case '&': cad_strbuf_adds(out, "&amp;"); return;
+	case '<': cad_strbuf_adds(out, "&lt;"); return;
+	case '>': cad_strbuf_adds(out, "&gt;"); return;
 	}
 	char u[4];
 	if (cp < 0x80) {
-		strbuf_addc(out, (char)cp);
+		cad_strbuf_addc(out, (char)cp);
 	} else if (cp < 0x800) {
 		u[0] = (char)(0xC0 | (cp >> 6));
 		u[1] = (char)(0x80 | (cp & 0x3F));
-		strbuf_add(out, u, 2);
+		cad_strbuf_add(out, u, 2);
 	} else if (cp < 0x10000) {
 		u[0] = (char)(0xE0 | (cp >> 12));
 		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
 		u[2] = (char)(0x80 | (cp & 0x3F));
-		strbuf_add(out, u, 3);
+		cad_strbuf_add(out, u, 3);
 	} else {
 		u[0] = (char)(0xF0 | (cp >> 18));
 		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
 		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
 		u[3] = (char)(0x80 | (cp & 0x3F));
-		strbuf_add(out, u, 4);
+		cad_strbuf_add(out, u, 4);
 	}
 }
 
-void dg_escape_dot(strbuf *out, const char *s)
+void cad_dg_escape_dot(strbuf *out, const char *s)
 {
 	/* printable ASCII but the four escaped above */
 	static const char literal[] = " !#$%'()*+,-./:;=?@[]^_`{|}~";
@@ -138,20 +138,20 @@ void dg_escape_dot(strbuf *out, const char *s)
 /* Names in a loaded file are identifiers already; a name built in code
  * may not be, and then each other byte becomes _HH (after a `u`, so it
  * cannot meet an identifier's id).  Ids are made unique afterwards. */
-void dg_id_part(strbuf *out, const char *name)
+void cad_dg_id_part(strbuf *out, const char *name)
 {
 	int ident = (name[0] && !(name[0] >= '0' && name[0] <= '9'));
 	for (const char *p = name; *p && ident; p++)
 		ident = is_alnum((unsigned char)*p) || *p == '_';
 	if (ident) {
-		strbuf_adds(out, name);
+		cad_strbuf_adds(out, name);
 		return;
 	}
-	strbuf_addc(out, 'u');
+	cad_strbuf_addc(out, 'u');
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if (is_alnum(*p))
-			strbuf_addc(out, (char)*p);
+			cad_strbuf_addc(out, (char)*p);
 		else
-			strbuf_addf(out, "_%02X", (unsigned)*p);
+			cad_strbuf_addf(out, "_%02X", (unsigned)*p);
 	}
 }

@@ -58,7 +58,7 @@ static size_t find(const char *const *slots, size_t cap, const char *key)
 	return j;
 }
 
-const char *dg_ids_claim(dg_graph *g, const char *want)
+const char *cad_dg_ids_claim(dg_graph *g, const char *want)
 {
 	dg_idset *s = &g->ids;
 	char *id;
@@ -70,10 +70,10 @@ const char *dg_ids_claim(dg_graph *g, const char *want)
 	}
 	size_t j = find(s->slots, s->cap, want);
 	if (!s->slots[j]) {
-		id = arena_strndup(&g->arena, want, len);
+		id = cad_arena_strndup(&g->arena, want, len);
 	} else {
 		/* taken: the first free want_N */
-		id = arena_alloc(&g->arena, len + 24);
+		id = cad_arena_alloc(&g->arena, len + 24);
 		if (!id) {
 			g->oom = 1;
 			return "x";
@@ -94,14 +94,14 @@ const char *dg_ids_claim(dg_graph *g, const char *want)
 	return id;
 }
 
-void dg_ids_free(dg_idset *set)
+void cad_dg_ids_free(dg_idset *set)
 {
 	free((void *)set->slots);
 	set->slots = NULL;
 	set->cap = set->count = 0;
 }
 
-int dg_names_put(dg_names *m, const char *key, const void *value)
+int cad_dg_names_put(dg_names *m, const char *key, const void *value)
 {
 	if (grow(&m->keys, &m->values, &m->cap, m->count))
 		return -1;
@@ -114,7 +114,7 @@ int dg_names_put(dg_names *m, const char *key, const void *value)
 	return 0;
 }
 
-const void *dg_names_get(const dg_names *m, const char *key)
+const void *cad_dg_names_get(const dg_names *m, const char *key)
 {
 	if (!m->cap)
 		return NULL;
@@ -122,7 +122,7 @@ const void *dg_names_get(const dg_names *m, const char *key)
 	return m->keys[j] ? m->values[j] : NULL;
 }
 
-void dg_names_free(dg_names *m)
+void cad_dg_names_free(dg_names *m)
 {
 	free((void *)m->keys);
 	free((void *)m->values);

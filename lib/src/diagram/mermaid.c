@@ -10,42 +10,42 @@
 static void indent(strbuf *out, size_t depth)
 {
 	for (size_t i = 0; i < depth; i++)
-		strbuf_adds(out, "    ");
+		cad_strbuf_adds(out, "    ");
 }
 
 static void label(strbuf *out, const char *open, const char *text, const char *close)
 {
-	strbuf_adds(out, open);
-	strbuf_addc(out, '"');
-	dg_escape_mermaid(out, text);
-	strbuf_addc(out, '"');
-	strbuf_adds(out, close);
+	cad_strbuf_adds(out, open);
+	cad_strbuf_addc(out, '"');
+	cad_dg_escape_mermaid(out, text);
+	cad_strbuf_addc(out, '"');
+	cad_strbuf_adds(out, close);
 }
 
 static void node(strbuf *out, const dg_graph *g, const dg_node *n, size_t depth)
 {
 	(void)g;
 	indent(out, depth + 1);
-	strbuf_adds(out, n->id);
+	cad_strbuf_adds(out, n->id);
 	switch (n->shape) {
 	case DG_START: label(out, "([", n->label, "])"); break;
 	case DG_END: label(out, "(((", n->label, ")))"); break;
 	case DG_STEP: label(out, "[", n->label, "]"); break;
 	case DG_FORK:
-	case DG_JOIN: strbuf_adds(out, "[\" \"]:::bar"); break;
+	case DG_JOIN: cad_strbuf_adds(out, "[\" \"]:::bar"); break;
 	case DG_DECISION: label(out, "{", n->label, "}"); break;
-	case DG_MERGE: strbuf_adds(out, "((\" \"))"); break;
+	case DG_MERGE: cad_strbuf_adds(out, "((\" \"))"); break;
 	case DG_CHILD: label(out, "[[", n->label, "]]"); break;
-	case DG_HANDLER: label(out, "{{", n->label, "}}"); strbuf_adds(out, ":::handler"); break;
+	case DG_HANDLER: label(out, "{{", n->label, "}}"); cad_strbuf_adds(out, ":::handler"); break;
 	}
-	strbuf_addc(out, '\n');
+	cad_strbuf_addc(out, '\n');
 }
 
 static void open_group(strbuf *out, const dg_graph *g, const dg_group *gr, size_t depth)
 {
 	(void)g;
 	indent(out, depth + 1);
-	strbuf_addf(out, "subgraph %s ", gr->id);
+	cad_strbuf_addf(out, "subgraph %s ", gr->id);
 	label(out, "[", gr->label, "]\n");
 }
 
@@ -53,27 +53,27 @@ static void close_group(strbuf *out, const dg_graph *g, const dg_group *gr, size
 {
 	(void)g, (void)gr;
 	indent(out, depth + 1);
-	strbuf_adds(out, "end\n");
+	cad_strbuf_adds(out, "end\n");
 }
 
-void dg_write_mermaid(strbuf *out, const dg_graph *g)
+void cad_dg_write_mermaid(strbuf *out, const dg_graph *g)
 {
-	strbuf_addf(out, "flowchart %s\n", g->direction == CADENCE_DIAGRAM_LR ? "LR" : "TB");
+	cad_strbuf_addf(out, "flowchart %s\n", g->direction == CADENCE_DIAGRAM_LR ? "LR" : "TB");
 	static const dg_visitor v = { open_group, node, close_group };
-	dg_walk(out, g, &v);
+	cad_dg_walk(out, g, &v);
 	for (size_t i = 0; i < g->nedges; i++) {
 		const dg_edge *e = &g->edges[i];
 		const char *from = e->from_group != DG_NONE ? g->groups[e->from_group].id
 							   : g->nodes[e->from].id;
-		strbuf_adds(out, "    ");
-		strbuf_adds(out, from);
-		strbuf_adds(out, e->kind == DG_E_ERROR ? " -.->" : " -->");
+		cad_strbuf_adds(out, "    ");
+		cad_strbuf_adds(out, from);
+		cad_strbuf_adds(out, e->kind == DG_E_ERROR ? " -.->" : " -->");
 		if (e->label)
 			label(out, "|", e->label, "|");
-		strbuf_addc(out, ' ');
-		strbuf_adds(out, g->nodes[e->to].id);
-		strbuf_addc(out, '\n');
+		cad_strbuf_addc(out, ' ');
+		cad_strbuf_adds(out, g->nodes[e->to].id);
+		cad_strbuf_addc(out, '\n');
 	}
-	strbuf_adds(out, "    classDef bar fill:#333,stroke:#333,color:#333\n"
+	cad_strbuf_adds(out, "    classDef bar fill:#333,stroke:#333,color:#333\n"
 			 "    classDef handler fill:#fdecea,stroke:#b3261e\n");
 }

@@ -38,7 +38,7 @@ static int swallow(char *message)
 	return 0;
 }
 
-int dg_render(const char *dot, const char *format, char **out, size_t *out_len)
+int cad_dg_render(const char *dot, const char *format, char **out, size_t *out_len)
 {
 	int rc = CADENCE_EFAILED;
 	char *data = NULL;
@@ -82,7 +82,7 @@ int cadence_diagram_can_render(void)
 
 #else
 
-int dg_render(const char *dot, const char *format, char **out, size_t *out_len)
+int cad_dg_render(const char *dot, const char *format, char **out, size_t *out_len)
 {
 	(void)dot, (void)format;
 	*out = NULL;

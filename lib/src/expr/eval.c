@@ -50,7 +50,7 @@ static val rt_error(ectx *c, const node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	expr_error_at(c->err, c->src, c->srclen, n->off, n->len, "%s", msg);
+	cad_expr_error_at(c->err, c->src, c->srclen, n->off, n->len, "%s", msg);
 	return V_ERR;
 }
 
@@ -58,7 +58,7 @@ static val fatal(ectx *c, const node *n, const char *msg)
 {
 	c->has_err = 1;
 	c->fatal = 1;
-	expr_error_at(c->err, c->src, c->srclen, n->off, n->len, "%s", msg);
+	cad_expr_error_at(c->err, c->src, c->srclen, n->off, n->len, "%s", msg);
 	return V_ERR;
 }
 
@@ -67,7 +67,7 @@ static void *salloc(ectx *c, const node *n, size_t count, size_t size)
 {
 	if (count && size > SIZE_MAX / count)
 		count = SIZE_MAX / size;	/* fails below */
-	void *p = xa_alloc(&c->sc, count * size);
+	void *p = cad_xa_alloc(&c->sc, count * size);
 	if (!p) {
 		if (c->sc.limited) {
 			fatal(c, n, "the evaluation needs more temporary memory than its limit "
@@ -165,7 +165,7 @@ static val from_json(const cJSON *j, int as_double)
 	}
 }
 
-void fmt_double(char *buf, size_t size, double d)
+void cad_fmt_double(char *buf, size_t size, double d)
 {
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(buf, size, "%.*g", prec, d);
@@ -641,7 +641,7 @@ static val to_string(ectx *c, const node *n, const val *a)
 		snprintf(buf, sizeof(buf), "%" PRId64, a->u.i);
 		break;
 	case VK_DBL:
-		fmt_double(buf, sizeof(buf), a->u.d);
+		cad_fmt_double(buf, sizeof(buf), a->u.d);
 		break;
 	default:
 		return rt_error(c, n, "string() takes a string, a number or a bool, not %s",
@@ -1133,12 +1133,12 @@ static int run(ectx *c, const cadence_expr *e, const cJSON *score, val *slots_bu
 	c->err = err;
 	c->slots = slots_buf;
 	if (score && !cJSON_IsObject(score)) {
-		expr_error_at(err, e->src, e->len, 0, e->len, "the score is not a JSON object");
+		cad_expr_error_at(err, e->src, e->len, 0, e->len, "the score is not a JSON object");
 		return CADENCE_EINVALID;
 	}
 	c->score = score;
 	if (e->nslots > SLOTS_ON_STACK) {
-		c->slots = xa_alloc(&c->sc, e->nslots * sizeof(*c->slots));
+		c->slots = cad_xa_alloc(&c->sc, e->nslots * sizeof(*c->slots));
 		if (!c->slots)
 			return CADENCE_ENOMEM;
 	}
@@ -1146,7 +1146,7 @@ static int run(ectx *c, const cadence_expr *e, const cJSON *score, val *slots_bu
 	if (out->k != VK_ERR)
 		return 0;
 	if (!c->has_err)	/* cannot happen: every error says why */
-		expr_error_at(err, e->src, e->len, 0, e->len, "the evaluation failed");
+		cad_expr_error_at(err, e->src, e->len, 0, e->len, "the evaluation failed");
 	return c->oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
@@ -1166,17 +1166,17 @@ int cadence_expr_eval(const cadence_expr *e, const cJSON *score, cJSON **result,
 	if (!e || !result)
 		return CADENCE_EINVAL;
 	memset(&c, 0, sizeof(c));
-	xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
+	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
 	int rc = run(&c, e, score, slots, err ? err : &local, &v);
 	if (!rc) {
 		*result = to_json(&v);
 		if (!*result) {
-			expr_error_at(err ? err : &local, e->src, e->len, 0, e->len, "out of memory");
+			cad_expr_error_at(err ? err : &local, e->src, e->len, 0, e->len, "out of memory");
 			rc = CADENCE_ENOMEM;
 		}
 	}
-	xa_free(&c.sc);
+	cad_xa_free(&c.sc);
 	return rc;
 }
 
@@ -1196,16 +1196,16 @@ int cadence_expr_eval_bool(const cadence_expr *e, const cJSON *score, int *resul
 	if (!e || !result)
 		return CADENCE_EINVAL;
 	memset(&c, 0, sizeof(c));
-	xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
+	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
 	int rc = run(&c, e, score, slots, err ? err : &local, &v);
 	if (!rc && v.k != VK_BOOL) {
-		expr_error_at(err ? err : &local, e->src, e->len, 0, e->len,
+		cad_expr_error_at(err ? err : &local, e->src, e->len, 0, e->len,
 			      "the condition gave %s, not a bool", kind_name(&v));
 		rc = CADENCE_EINVALID;
 	}
 	if (!rc)
 		*result = v.u.b;
-	xa_free(&c.sc);
+	cad_xa_free(&c.sc);
 	return rc;
 }

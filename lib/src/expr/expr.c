@@ -30,7 +30,7 @@ static size_t codepoints(const char *s, size_t n)
 	return c;
 }
 
-void expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
+void cad_expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
 		   size_t len, const char *fmt, ...)
 {
 	if (!err)
@@ -50,7 +50,7 @@ void expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size
 	err->help[0] = '\0';
 }
 
-void expr_error_help(cadence_expr_error *err, const char *fmt, ...)
+void cad_expr_error_help(cadence_expr_error *err, const char *fmt, ...)
 {
 	if (!err)
 		return;
@@ -131,7 +131,7 @@ void cadence_expr_free(cadence_expr *e)
 		return;
 	for (regex_link *r = e->regexes; r; r = r->next)
 		regfree(&r->re);
-	xa_free(&e->ar);
+	cad_xa_free(&e->ar);
 	free(e);
 }
 
@@ -148,7 +148,7 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 	if (!src)
 		src = "";
 	if (len > CADENCE_EXPR_MAX_SOURCE) {
-		expr_error_at(err, src, len, 0, 0,
+		cad_expr_error_at(err, src, len, 0, 0,
 			      "the expression is %zu bytes long; the limit is %zu", len,
 			      CADENCE_EXPR_MAX_SOURCE);
 		return CADENCE_EINVALID;
@@ -156,8 +156,8 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 	cadence_expr *e = calloc(1, sizeof(*e));
 	if (!e)
 		return CADENCE_ENOMEM;
-	xa_init(&e->ar, NULL, 0, 0);
-	e->src = xa_strndup(&e->ar, src, len);
+	cad_xa_init(&e->ar, NULL, 0, 0);
+	e->src = cad_xa_strndup(&e->ar, src, len);
 	e->len = len;
 	if (!e->src) {
 		cadence_expr_free(e);
@@ -165,11 +165,11 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 	}
 	token *toks = NULL;
 	size_t ntok = 0;
-	int rc = expr_lex(e->src, len, &e->ar, &toks, &ntok, err);
+	int rc = cad_expr_lex(e->src, len, &e->ar, &toks, &ntok, err);
 	if (!rc)
-		rc = expr_parse(e, toks, ntok, env, err);
+		rc = cad_expr_parse(e, toks, ntok, env, err);
 	if (!rc)
-		rc = expr_uses(e);
+		rc = cad_expr_uses(e);
 	free(toks);
 	if (rc) {
 		cadence_expr_free(e);

@@ -34,10 +34,10 @@ typedef struct xarena {
 } xarena;
 
 /* buf[0..size) (may be NULL, 0) is used first and never freed. */
-void xa_init(xarena *a, void *buf, size_t size, size_t limit);
-void xa_free(xarena *a);
-void *xa_alloc(xarena *a, size_t size);
-char *xa_strndup(xarena *a, const char *s, size_t len);
+void cad_xa_init(xarena *a, void *buf, size_t size, size_t limit);
+void cad_xa_free(xarena *a);
+void *cad_xa_alloc(xarena *a, size_t size);
+char *cad_xa_strndup(xarena *a, const char *s, size_t len);
 
 /* ---- tokens ---- */
 
@@ -182,9 +182,9 @@ struct cadence_expr_env {
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 7)))
 #endif
-void expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
+void cad_expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
 		   size_t len, const char *fmt, ...);
-void expr_error_help(cadence_expr_error *err, const char *fmt, ...)
+void cad_expr_error_help(cadence_expr_error *err, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif
@@ -193,22 +193,22 @@ void expr_error_help(cadence_expr_error *err, const char *fmt, ...)
 /* Lexes src[0..len) into tokens (the last one TK_EOF).  Strings are
  * decoded into `ar`.  Returns 0, CADENCE_EINVALID (err filled) or
  * CADENCE_ENOMEM. */
-int expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
+int cad_expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
 	     cadence_expr_error *err);
 
 /* Parses and checks the tokens into e (its src, len and arena set).
  * Returns 0, CADENCE_EINVALID or CADENCE_ENOMEM. */
-int expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
+int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
 	       cadence_expr_error *err);
 
 /* Fills e->uses from the tree.  Returns 0 or CADENCE_ENOMEM. */
-int expr_uses(cadence_expr *e);
+int cad_expr_uses(cadence_expr *e);
 
 /* The tree as an S-expression, for tests: "(+ 1 (* 2 3))"; malloc'd, NULL
  * when out of memory. */
-char *expr_dump(const cadence_expr *e);
+char *cad_expr_dump(const cadence_expr *e);
 
 /* The shortest "%.*g" of d that reads back as d (at least 32 bytes). */
-void fmt_double(char *buf, size_t size, double d);
+void cad_fmt_double(char *buf, size_t size, double d);
 
 #endif

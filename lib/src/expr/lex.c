@@ -69,7 +69,7 @@ static token *push(lexer *l, tkind kind, size_t off, size_t len)
 static void describe_char(const lexer *l, size_t off, char *buf, size_t size, size_t *n)
 {
 	uint32_t cp = 0;
-	size_t k = utf8_decode((const unsigned char *)l->src + off, l->len - off, &cp);
+	size_t k = cad_utf8_decode((const unsigned char *)l->src + off, l->len - off, &cp);
 	if (!k) {
 		snprintf(buf, size, "byte 0x%02X (not UTF-8)", (unsigned char)l->src[off]);
 		*n = 1;
@@ -90,7 +90,7 @@ static int fail_char(lexer *l, size_t off, const char *what)
 	char d[64];
 	size_t n;
 	describe_char(l, off, d, sizeof(d), &n);
-	expr_error_at(l->err, l->src, l->len, off, n, "%s %s", what, d);
+	cad_expr_error_at(l->err, l->src, l->len, off, n, "%s %s", what, d);
 	return CADENCE_EINVALID;
 }
 
@@ -104,7 +104,7 @@ static int lex_number(lexer *l)
 	if (at(l, 0) == '0' && (at(l, 1) == 'x' || at(l, 1) == 'X')) {
 		l->pos += 2;
 		if (!is_hex(at(l, 0))) {
-			expr_error_at(l->err, l->src, l->len, start, 2,
+			cad_expr_error_at(l->err, l->src, l->len, start, 2,
 				      "a hexadecimal number needs digits after '0x'");
 			return CADENCE_EINVALID;
 		}
@@ -117,7 +117,7 @@ static int lex_number(lexer *l)
 			l->pos++;
 		}
 		if (over || mag > (UINT64_C(1) << 63)) {
-			expr_error_at(l->err, l->src, l->len, start, l->pos - start,
+			cad_expr_error_at(l->err, l->src, l->len, start, l->pos - start,
 				      "integer literal out of range (integers are 64-bit)");
 			return CADENCE_EINVALID;
 		}
@@ -143,7 +143,7 @@ static int lex_number(lexer *l)
 		if (at(l, 0) == '+' || at(l, 0) == '-')
 			l->pos++;
 		if (!is_digit(at(l, 0))) {
-			expr_error_at(l->err, l->src, l->len, e, l->pos - e,
+			cad_expr_error_at(l->err, l->src, l->len, e, l->pos - e,
 				      "an exponent needs digits");
 			return CADENCE_EINVALID;
 		}
@@ -155,12 +155,12 @@ static int lex_number(lexer *l)
 		goto trailing;
 	size_t n = l->pos - start;
 	if (is_double) {
-		char *copy = xa_strndup(l->ar, l->src + start, n);
+		char *copy = cad_xa_strndup(l->ar, l->src + start, n);
 		if (!copy)
 			return CADENCE_ENOMEM;
 		double d = strtod(copy, NULL);
 		if (isinf(d)) {
-			expr_error_at(l->err, l->src, l->len, start, n,
+			cad_expr_error_at(l->err, l->src, l->len, start, n,
 				      "double literal out of range");
 			return CADENCE_EINVALID;
 		}
@@ -174,7 +174,7 @@ static int lex_number(lexer *l)
 	for (size_t i = start; i < l->pos; i++) {
 		unsigned dgt = (unsigned)(l->src[i] - '0');
 		if (mag > ((UINT64_C(1) << 63) - dgt) / 10) {
-			expr_error_at(l->err, l->src, l->len, start, n,
+			cad_expr_error_at(l->err, l->src, l->len, start, n,
 				      "integer literal out of range (integers are 64-bit)");
 			return CADENCE_EINVALID;
 		}
@@ -188,9 +188,9 @@ static int lex_number(lexer *l)
 
 trailing:
 	if ((at(l, 0) == 'u' || at(l, 0) == 'U') && !is_ident(at(l, 1))) {
-		expr_error_at(l->err, l->src, l->len, start, l->pos + 1 - start,
+		cad_expr_error_at(l->err, l->src, l->len, start, l->pos + 1 - start,
 			      "unsigned integers are not supported");
-		expr_error_help(l->err, "write %.*s", (int)(l->pos - start), l->src + start);
+		cad_expr_error_help(l->err, "write %.*s", (int)(l->pos - start), l->src + start);
 		return CADENCE_EINVALID;
 	}
 	return fail_char(l, l->pos, "unexpected character after a number:");
@@ -249,16 +249,16 @@ static int lex_escape(lexer *l, uint32_t *cp)
 			break;
 		}
 		if (c < 0) {
-			expr_error_at(l->err, l->src, l->len, start, 1, "unterminated string");
+			cad_expr_error_at(l->err, l->src, l->len, start, 1, "unterminated string");
 			return CADENCE_EINVALID;
 		}
 		{
 			char d[64];
 			size_t n;
 			describe_char(l, start + 1, d, sizeof(d), &n);
-			expr_error_at(l->err, l->src, l->len, start, 1 + n,
+			cad_expr_error_at(l->err, l->src, l->len, start, 1 + n,
 				      "unknown escape \\%s", d);
-			expr_error_help(l->err, "escapes are \\n \\t \\r \\\\ \\' \\\" \\xHH "
+			cad_expr_error_help(l->err, "escapes are \\n \\t \\r \\\\ \\' \\\" \\xHH "
 					"\\uHHHH \\UHHHHHHHH; write \\\\ for a backslash");
 		}
 		return CADENCE_EINVALID;
@@ -273,7 +273,7 @@ static int lex_escape(lexer *l, uint32_t *cp)
 		int d = at(l, i);
 		int ok = base == 8 ? (d >= '0' && d <= '7') : is_hex(d);
 		if (!ok) {
-			expr_error_at(l->err, l->src, l->len, start, i,
+			cad_expr_error_at(l->err, l->src, l->len, start, i,
 				      "the escape \\%c needs %zu %s digits", c,
 				      base == 8 ? (size_t)3 : digits,
 				      base == 8 ? "octal" : "hexadecimal");
@@ -282,7 +282,7 @@ static int lex_escape(lexer *l, uint32_t *cp)
 		v = v * (uint32_t)base + (uint32_t)(base == 8 ? d - '0' : hex_value(d));
 	}
 	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v == 0) {
-		expr_error_at(l->err, l->src, l->len, start, i,
+		cad_expr_error_at(l->err, l->src, l->len, start, i,
 			      v == 0 ? "strings cannot hold the NUL character"
 				     : "the escape is not a Unicode scalar value (a surrogate "
 				       "or above U+10FFFF)");
@@ -313,17 +313,17 @@ static int lex_string(lexer *l, int raw)
 			break;
 		end += c == '\\' && !raw && end + 1 < l->len ? 2 : 1;
 	}
-	char *out = xa_alloc(l->ar, end - l->pos + 1);
+	char *out = cad_xa_alloc(l->ar, end - l->pos + 1);
 	size_t n = 0;
 	if (!out)
 		return CADENCE_ENOMEM;
 	for (;;) {
 		int c = at(l, 0);
 		if (c < 0 || (!triple && (c == '\n' || c == '\r'))) {
-			expr_error_at(l->err, l->src, l->len, start, raw ? 2 : 1,
+			cad_expr_error_at(l->err, l->src, l->len, start, raw ? 2 : 1,
 				      "unterminated string");
 			if (c >= 0)
-				expr_error_help(l->err, "a quoted string ends on its line; write \\n "
+				cad_expr_error_help(l->err, "a quoted string ends on its line; write \\n "
 						"for a newline, or use '''...'''");
 			return CADENCE_EINVALID;
 		}
@@ -340,12 +340,12 @@ static int lex_string(lexer *l, int raw)
 			continue;
 		}
 		if (c == 0) {
-			expr_error_at(l->err, l->src, l->len, l->pos, 1,
+			cad_expr_error_at(l->err, l->src, l->len, l->pos, 1,
 				      "strings cannot hold the NUL character");
 			return CADENCE_EINVALID;
 		}
 		uint32_t cp;
-		size_t k = utf8_decode((const unsigned char *)l->src + l->pos, l->len - l->pos, &cp);
+		size_t k = cad_utf8_decode((const unsigned char *)l->src + l->pos, l->len - l->pos, &cp);
 		if (!k)
 			return fail_char(l, l->pos, "invalid text in a string:");
 		memcpy(out + n, l->src + l->pos, k);
@@ -386,7 +386,7 @@ static int lex_word(lexer *l)
 		kind = TK_IN;
 	for (size_t i = 0; kind == TK_IDENT && i < sizeof(reserved) / sizeof(*reserved); i++) {
 		if (strlen(reserved[i]) == n && !memcmp(w, reserved[i], n)) {
-			expr_error_at(l->err, l->src, l->len, start, n,
+			cad_expr_error_at(l->err, l->src, l->len, start, n,
 				      "'%.*s' is a reserved word", (int)n, w);
 			return CADENCE_EINVALID;
 		}
@@ -433,11 +433,11 @@ static int lex_op(lexer *l)
 		return fail_char(l, l->pos, "unexpected NUL character:");
 	fail_char(l, l->pos, "unexpected character");
 	if (help)
-		expr_error_help(l->err, "%s", help);
+		cad_expr_error_help(l->err, "%s", help);
 	return CADENCE_EINVALID;
 }
 
-int expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
+int cad_expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
 	     cadence_expr_error *err)
 {
 	lexer l = { .src = src, .len = len, .ar = ar, .err = err };

@@ -21,7 +21,7 @@ struct xblock {
 	alignas(xalign) unsigned char data[];
 };
 
-void xa_init(xarena *a, void *buf, size_t size, size_t limit)
+void cad_xa_init(xarena *a, void *buf, size_t size, size_t limit)
 {
 	memset(a, 0, sizeof(*a));
 	/* the caller's buffer, aligned */
@@ -34,7 +34,7 @@ void xa_init(xarena *a, void *buf, size_t size, size_t limit)
 	a->limit = limit;
 }
 
-void xa_free(xarena *a)
+void cad_xa_free(xarena *a)
 {
 	xblock *b = a->head;
 	while (b) {
@@ -47,7 +47,7 @@ void xa_free(xarena *a)
 	a->left = 0;
 }
 
-void *xa_alloc(xarena *a, size_t size)
+void *cad_xa_alloc(xarena *a, size_t size)
 {
 	if (size == 0)
 		size = 1;
@@ -80,11 +80,11 @@ void *xa_alloc(xarena *a, size_t size)
 	return p;
 }
 
-char *xa_strndup(xarena *a, const char *s, size_t len)
+char *cad_xa_strndup(xarena *a, const char *s, size_t len)
 {
 	if (len + 1 == 0)
 		return NULL;
-	char *p = xa_alloc(a, len + 1);
+	char *p = cad_xa_alloc(a, len + 1);
 	if (!p)
 		return NULL;
 	if (len)

@@ -106,7 +106,7 @@ static node *fail_span(parser *p, size_t off, size_t len, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		expr_error_at(p->err, p->src, p->len, off, len, "%s", msg);
+		cad_expr_error_at(p->err, p->src, p->len, off, len, "%s", msg);
 	}
 	return NULL;
 }
@@ -185,7 +185,7 @@ static int expect(parser *p, tkind kind, const char *what)
 
 static node *mk(parser *p, nop op, size_t off, size_t len, size_t nkids)
 {
-	node *n = xa_alloc(&p->e->ar, sizeof(*n));
+	node *n = cad_xa_alloc(&p->e->ar, sizeof(*n));
 	if (!n)
 		return oom(p);
 	n->op = (uint8_t)op;
@@ -193,7 +193,7 @@ static node *mk(parser *p, nop op, size_t off, size_t len, size_t nkids)
 	n->len = (uint32_t)len;
 	n->depth = 1;
 	if (nkids) {
-		n->kids = xa_alloc(&p->e->ar, nkids * sizeof(*n->kids));
+		n->kids = cad_xa_alloc(&p->e->ar, nkids * sizeof(*n->kids));
 		if (!n->kids)
 			return oom(p);
 		n->nkids = (uint32_t)nkids;
@@ -271,7 +271,7 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 	node *f = mk(p, N_FIELD, off, len, 0);
 	if (!f)
 		return NULL;
-	f->name = xa_strndup(&p->e->ar, name, n);
+	f->name = cad_xa_strndup(&p->e->ar, name, n);
 	f->name_len = n;
 	if (!f->name)
 		return oom(p);
@@ -289,7 +289,7 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 				return oom(p);
 			for (size_t i = 0; i < p->env->n; i++)
 				names[i] = p->env->fields[i].name;
-			const char *s = suggest_pick(f->name, n, names, p->env->n);
+			const char *s = cad_suggest_pick(f->name, n, names, p->env->n);
 			if (s) {
 				help(p, "did you mean '%s'?", s);
 			} else if (!p->env->n) {
@@ -510,7 +510,7 @@ static void suggest_fn(parser *p, const char *name, size_t n, int method)
 	for (size_t i = 0; i < NFDEFS; i++)
 		if (method ? fdefs[i].method : fdefs[i].global)
 			cands[k++] = fdefs[i].name;
-	const char *s = suggest_pick(name, n, cands, k);
+	const char *s = cad_suggest_pick(name, n, cands, k);
 	if (s)
 		help(p, "did you mean '%s'?", s);
 }
@@ -586,7 +586,7 @@ static node *compile_pattern(parser *p, node *c, node *pat)
 {
 	if (pat->op != N_LIT || pat->lit.k != VK_STR)
 		return c;
-	regex_link *r = xa_alloc(&p->e->ar, sizeof(*r));
+	regex_link *r = cad_xa_alloc(&p->e->ar, sizeof(*r));
 	if (!r)
 		return oom(p);
 	int rc = regcomp(&r->re, pat->lit.u.s, REG_EXTENDED | REG_NOSUB);
@@ -755,7 +755,7 @@ static node *parse_macro(parser *p, const token *name, fnid fn, node *range)
 		return NULL;
 	m->fn = (uint8_t)fn;
 	m->slot = (uint16_t)slot;
-	m->name = xa_strndup(&p->e->ar, p->src + v->off, v->len);
+	m->name = cad_xa_strndup(&p->e->ar, p->src + v->off, v->len);
 	m->name_len = v->len;
 	if (!m->name)
 		return oom(p);
@@ -811,7 +811,7 @@ static node *parse_list(parser *p, const token *open)
 	}
 	if (constant) {
 		/* a constant list: made once, here */
-		val *vals = xa_alloc(&p->e->ar, (n ? n : 1) * sizeof(*vals));
+		val *vals = cad_xa_alloc(&p->e->ar, (n ? n : 1) * sizeof(*vals));
 		if (!vals) {
 			oom(p);
 			goto out;
@@ -886,7 +886,7 @@ static node *parse_map(parser *p, const token *open)
 	if (literal_keys)
 		m->flags |= NF_KEYS_UNIQUE;	/* checked above */
 	if (constant) {
-		vpair *pairs = xa_alloc(&p->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
+		vpair *pairs = cad_xa_alloc(&p->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
 		if (!pairs) {
 			oom(p);
 			goto out;
@@ -932,7 +932,7 @@ static node *unknown_name(parser *p, const token *t)
 		cands[k++] = buf + used;
 		used += p->vars[i].n + 1;
 	}
-	const char *s = suggest_pick(w, n, cands, k);
+	const char *s = cad_suggest_pick(w, n, cands, k);
 	int declared = 0;
 	for (size_t i = 0; p->env && i < p->env->n; i++)
 		if (strlen(p->env->fields[i].name) == n && !memcmp(p->env->fields[i].name, w, n))
@@ -983,7 +983,7 @@ static node *parse_ident(parser *p, const token *t)
 				return NULL;
 			v->slot = (uint16_t)i;
 			v->type = T_DYN;
-			v->name = xa_strndup(&p->e->ar, w, n);
+			v->name = cad_xa_strndup(&p->e->ar, w, n);
 			v->name_len = (uint32_t)n;
 			return v->name ? v : oom(p);
 		}
@@ -1045,7 +1045,7 @@ static node *select_node(parser *p, node *base, const token *name)
 	if (!s)
 		return NULL;
 	s->kids[0] = base;
-	s->name = xa_strndup(&p->e->ar, p->src + name->off, name->len);
+	s->name = cad_xa_strndup(&p->e->ar, p->src + name->off, name->len);
 	if (!s->name)
 		return oom(p);
 	s->name_len = name->len;
@@ -1372,7 +1372,7 @@ out:
 	return res;
 }
 
-int expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
+int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
 	       cadence_expr_error *err)
 {
 	parser *p = calloc(1, sizeof(*p));
@@ -1405,7 +1405,7 @@ int expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_ex
 		e->root = root;
 	}
 	if (!p->rc && p->nfields) {
-		e->fields = xa_alloc(&e->ar, p->nfields * sizeof(*e->fields));
+		e->fields = cad_xa_alloc(&e->ar, p->nfields * sizeof(*e->fields));
 		if (!e->fields)
 			oom(p);
 		else

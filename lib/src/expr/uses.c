@@ -86,11 +86,11 @@ static void walk(cadence_expr *e, const node *n, use_ctx ctx)
 	}
 }
 
-int expr_uses(cadence_expr *e)
+int cad_expr_uses(cadence_expr *e)
 {
 	if (!e->nfields)
 		return 0;
-	e->uses = xa_alloc(&e->ar, e->nfields);
+	e->uses = cad_xa_alloc(&e->ar, e->nfields);
 	if (!e->uses)
 		return CADENCE_ENOMEM;
 	memset(e->uses, 0, e->nfields);

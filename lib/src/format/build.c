@@ -34,7 +34,7 @@ static void *alloc_array(builder *b, size_t n, size_t size)
 {
 	if (!n)
 		return NULL;
-	void *p = arena_alloc(b->a, n * size);
+	void *p = cad_arena_alloc(b->a, n * size);
 	if (!p)
 		b->oom = 1;
 	return p;
@@ -83,7 +83,7 @@ static cJSON *to_json(builder *b, const ynode *n, int *is_int)
 	if (n->kind == YNODE_SCALAR) {
 		if (n->style != YSTYLE_PLAIN)
 			return cJSON_CreateString(n->text);
-		if (scalar_is_null(n->text, n->len))
+		if (cad_scalar_is_null(n->text, n->len))
 			return cJSON_CreateNull();
 		if (!strcmp(n->text, "true"))
 			return cJSON_CreateTrue();
@@ -92,11 +92,11 @@ static cJSON *to_json(builder *b, const ynode *n, int *is_int)
 		int64_t i;
 		double d;
 		const char *help;
-		if (!scalar_int(n->text, n->len, &i, &help)) {
+		if (!cad_scalar_int(n->text, n->len, &i, &help)) {
 			*is_int = 1;
 			return cJSON_CreateNumber((double)i);
 		}
-		if (!scalar_number(n->text, n->len, &d, &help))
+		if (!cad_scalar_number(n->text, n->len, &d, &help))
 			return cJSON_CreateNumber(d);
 		return cJSON_CreateString(n->text);
 	}
@@ -131,7 +131,7 @@ static cJSON *to_json(builder *b, const ynode *n, int *is_int)
 	return cJSON_CreateNull();
 }
 
-/* The value of n as JSON; its type was checked by structure_check(). */
+/* The value of n as JSON; its type was checked by cad_structure_check(). */
 static cJSON *value(builder *b, const ynode *n)
 {
 	int is_int;
@@ -156,15 +156,15 @@ static void build_fields(builder *b, const ynode *score)
 		cad_field *f = &def->fields[def->nfields++];
 		const ynode *n;
 		f->name = ref_of(score->items[2 * i]);
-		n = ymap_get(decl, "type");
+		n = cad_ymap_get(decl, "type");
 		f->type = (cad_vtype)n->v.i;
 		f->type_loc = loc_of(n);
-		if ((n = ymap_get(decl, "required")))
+		if ((n = cad_ymap_get(decl, "required")))
 			f->required = n->v.b;
-		if ((n = ymap_get(decl, "immutable")))
+		if ((n = cad_ymap_get(decl, "immutable")))
 			f->immutable = n->v.b;
-		f->description = str(b, ymap_get(decl, "description"));
-		if ((n = ymap_get(decl, "default"))) {
+		f->description = str(b, cad_ymap_get(decl, "description"));
+		if ((n = cad_ymap_get(decl, "default"))) {
 			f->def_loc = loc_of(n);
 			f->def = value(b, n);
 		}
@@ -175,7 +175,7 @@ static void build_note(builder *b, cad_note *note, const ynode *key, const ynode
 {
 	const ynode *n;
 	note->name = ref_of(key);
-	if ((n = ymap_get(m, "run"))) {
+	if ((n = cad_ymap_get(m, "run"))) {
 		note->binding = CAD_BIND_RUN;
 		note->binding_loc = loc_of(n);
 		size_t argc = n->kind == YNODE_SEQ ? n->count : 1;
@@ -185,24 +185,24 @@ static void build_note(builder *b, cad_note *note, const ynode *key, const ynode
 		for (size_t i = 0; i < argc; i++)
 			note->argv[i] = n->kind == YNODE_SEQ ? n->items[i]->text : n->text;
 		note->argc = argc;
-	} else if ((n = ymap_get(m, "set"))) {
+	} else if ((n = cad_ymap_get(m, "set"))) {
 		note->binding = CAD_BIND_SET;
 		note->binding_loc = loc_of(n);
 		note->set = assigns(b, n, &note->nset);
-	} else if ((n = ymap_get(m, "symbol"))) {
+	} else if ((n = cad_ymap_get(m, "symbol"))) {
 		note->binding = CAD_BIND_SYMBOL;
 		note->binding_loc = loc_of(n);
 		note->symbol = n->text;
 	}
-	note->description = str(b, ymap_get(m, "description"));
-	note->reads = refs(b, ymap_get(m, "reads"), &note->nreads);
-	note->writes = refs(b, ymap_get(m, "writes"), &note->nwrites);
-	if ((n = ymap_get(m, "timeout"))) {
+	note->description = str(b, cad_ymap_get(m, "description"));
+	note->reads = refs(b, cad_ymap_get(m, "reads"), &note->nreads);
+	note->writes = refs(b, cad_ymap_get(m, "writes"), &note->nwrites);
+	if ((n = cad_ymap_get(m, "timeout"))) {
 		note->timeout_ms = n->v.i;
 		note->timeout_loc = loc_of(n);
 	}
-	if ((n = ymap_get(m, "retry")) && n->kind == YNODE_MAP) {
-		const ynode *v = ymap_get(n, "attempts");
+	if ((n = cad_ymap_get(m, "retry")) && n->kind == YNODE_MAP) {
+		const ynode *v = cad_ymap_get(n, "attempts");
 		cad_retry *rt = &note->retry;
 		rt->present = 1;
 		rt->loc = loc_of(n);
@@ -210,40 +210,40 @@ static void build_note(builder *b, cad_note *note, const ynode *key, const ynode
 		rt->attempts_loc = loc_of(v);
 		rt->backoff = 1;
 		rt->max_delay_ms = -1;
-		if ((v = ymap_get(n, "delay"))) {
+		if ((v = cad_ymap_get(n, "delay"))) {
 			rt->delay_ms = v->v.i;
 			rt->delay_loc = loc_of(v);
 		}
-		if ((v = ymap_get(n, "backoff"))) {
+		if ((v = cad_ymap_get(n, "backoff"))) {
 			rt->backoff = v->v.d;
 			rt->backoff_loc = loc_of(v);
 		}
-		if ((v = ymap_get(n, "max_delay"))) {
+		if ((v = cad_ymap_get(n, "max_delay"))) {
 			rt->max_delay_ms = v->v.i;
 			rt->max_delay_loc = loc_of(v);
 		}
-		if ((v = ymap_get(n, "jitter"))) {
+		if ((v = cad_ymap_get(n, "jitter"))) {
 			rt->jitter = v->v.d;
 			rt->jitter_loc = loc_of(v);
 		}
 	}
-	if ((n = ymap_get(m, "circuit_breaker")) && n->kind == YNODE_MAP) {
-		const ynode *v = ymap_get(n, "failure_threshold");
+	if ((n = cad_ymap_get(m, "circuit_breaker")) && n->kind == YNODE_MAP) {
+		const ynode *v = cad_ymap_get(n, "failure_threshold");
 		cad_breaker *br = &note->breaker;
 		br->present = 1;
 		br->loc = loc_of(n);
 		br->failure_threshold = v->v.i;
 		br->threshold_loc = loc_of(v);
-		v = ymap_get(n, "recovery_timeout");
+		v = cad_ymap_get(n, "recovery_timeout");
 		br->recovery_ms = v->v.i;
 		br->recovery_loc = loc_of(v);
 		br->half_open_max = 1;
-		if ((v = ymap_get(n, "half_open_max"))) {
+		if ((v = cad_ymap_get(n, "half_open_max"))) {
 			br->half_open_max = v->v.i;
 			br->half_open_loc = loc_of(v);
 		}
 	}
-	if ((n = ymap_get(m, "fallback")) && n->kind == YNODE_MAP) {
+	if ((n = cad_ymap_get(m, "fallback")) && n->kind == YNODE_MAP) {
 		note->fallback_loc = loc_of(n);
 		note->fallback = assigns(b, n, &note->nfallback);
 		note->fallback_values = alloc_array(b, n->count, sizeof(cJSON *));
@@ -280,58 +280,58 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 		}
 	}
 	ms->name = ref_of(kind);
-	ms->description = str(b, ymap_get(m, "description"));
+	ms->description = str(b, cad_ymap_get(m, "description"));
 	switch (ms->kind) {
 	case CAD_M_THEN:
 		ms->notes = alloc_array(b, 1, sizeof(*ms->notes));
 		if (!ms->notes)
 			return;
-		n = ymap_get(m, "note");
+		n = cad_ymap_get(m, "note");
 		ms->notes[0] = ref_of(n ? n : kind);
 		ms->nnotes = 1;
 		break;
 	case CAD_M_SYNC:
-		ms->notes = refs(b, ymap_get(m, "notes"), &ms->nnotes);
-		if ((n = ymap_get(m, "merge")))
+		ms->notes = refs(b, cad_ymap_get(m, "notes"), &ms->nnotes);
+		if ((n = cad_ymap_get(m, "merge")))
 			ms->merge = (cad_merge)n->v.i;
 		break;
 	case CAD_M_SEQUENCE:
-		ms->notes = refs(b, ymap_get(m, "notes"), &ms->nnotes);
+		ms->notes = refs(b, cad_ymap_get(m, "notes"), &ms->nnotes);
 		break;
 	case CAD_M_SPLIT:
-		n = ymap_get(m, "when");
+		n = cad_ymap_get(m, "when");
 		ms->when.src = n->text;
 		ms->when.loc = loc_of(n);
 		ms->when.quoted = n->style == YSTYLE_QUOTED;
-		ms->notes = refs(b, ymap_get(m, "if_true"), &ms->nnotes);
-		ms->else_notes = refs(b, ymap_get(m, "if_false"), &ms->nelse);
+		ms->notes = refs(b, cad_ymap_get(m, "if_true"), &ms->nnotes);
+		ms->else_notes = refs(b, cad_ymap_get(m, "if_false"), &ms->nelse);
 		break;
 	case CAD_M_CHILD:
-		n = ymap_get(m, "cadence");
+		n = cad_ymap_get(m, "cadence");
 		ms->cadence = ref_of(n ? n : kind);
-		ms->with = assigns(b, ymap_get(m, "with"), &ms->nwith);
-		ms->merge_back = assigns(b, ymap_get(m, "merge"), &ms->nmerge_back);
+		ms->with = assigns(b, cad_ymap_get(m, "with"), &ms->nwith);
+		ms->merge_back = assigns(b, cad_ymap_get(m, "merge"), &ms->nmerge_back);
 		break;
 	}
 }
 
-size_t build_model(struct cadence_def *def, report *r, const ynode *root)
+size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root)
 {
 	builder b = { def, &def->arena, r, 0, 0 };
 	const ynode *n;
 
-	def->name = ref_of(ymap_get(root, "cadence"));
-	def->description = str(&b, ymap_get(root, "description"));
-	build_fields(&b, ymap_get(root, "score"));
-	build_notes(&b, ymap_get(root, "notes"));
-	n = ymap_get(root, "measures");
+	def->name = ref_of(cad_ymap_get(root, "cadence"));
+	def->description = str(&b, cad_ymap_get(root, "description"));
+	build_fields(&b, cad_ymap_get(root, "score"));
+	build_notes(&b, cad_ymap_get(root, "notes"));
+	n = cad_ymap_get(root, "measures");
 	def->measures = alloc_array(&b, n->count, sizeof(*def->measures));
 	for (size_t i = 0; def->measures && i < n->count; i++)
 		build_measure(&b, &def->measures[def->nmeasures++], n->items[i]);
-	if ((n = ymap_get(root, "on_error")) && n->kind == YNODE_MAP) {
-		const ynode *stop = ymap_get(n, "stop");
+	if ((n = cad_ymap_get(root, "on_error")) && n->kind == YNODE_MAP) {
+		const ynode *stop = cad_ymap_get(n, "stop");
 		def->has_on_error = 1;
-		def->on_error_note = ref_of(ymap_get(n, "note"));
+		def->on_error_note = ref_of(cad_ymap_get(n, "note"));
 		def->on_error_stop = stop ? stop->v.b : 1;
 	}
 	if (b.oom || r->oom)

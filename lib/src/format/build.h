@@ -1,4 +1,4 @@
-/* Building the cadence graph from a tree that passed structure_check(). */
+/* Building the cadence graph from a tree that passed cad_structure_check(). */
 #ifndef CADENCE_BUILD_H
 #define CADENCE_BUILD_H
 
@@ -9,6 +9,6 @@
 /* Fills def from root.  Reports value problems that need the score
  * declaration (a default of the wrong type, say).  Returns the number of
  * errors reported, or (size_t)-1 when out of memory. */
-size_t build_model(struct cadence_def *def, report *r, const ynode *root);
+size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root);
 
 #endif

@@ -193,14 +193,14 @@ static cJSON *of_type(const ftype *t)
 int cadence_schema_json(char **out)
 {
 	cJSON *root = cJSON_CreateObject();
-	cJSON *body = of_type(&schema_cadence);
+	cJSON *body = of_type(&cad_schema_cadence);
 	char *text = NULL;
 
 	*out = NULL;
 	if (root && body &&
 	    cJSON_AddStringToObject(root, "$schema", "http://json-schema.org/draft-07/schema#") &&
 	    cJSON_AddStringToObject(root, "title", "cadence file, format version 1") &&
-	    cJSON_AddStringToObject(root, "description", schema_cadence.doc)) {
+	    cJSON_AddStringToObject(root, "description", cad_schema_cadence.doc)) {
 		/* hoist the root object's keywords to the top level */
 		cJSON *item = body->child;
 		while (item) {

@@ -38,7 +38,7 @@ void cadence_def_free(cadence_def *def)
 	if (!def)
 		return;
 	def_release_values(def);
-	arena_free(&def->arena);
+	cad_arena_free(&def->arena);
 	free(def->path);
 	free(def->source);
 	free(def);
@@ -52,11 +52,11 @@ static int too_large(report *r, size_t size, size_t limit, int whole)
 	double mib = (double)size / (1024.0 * 1024.0), max = (double)limit / (1024.0 * 1024.0);
 	/* "16.0 MiB; the limit is 16.0 MiB" would say nothing */
 	if (whole && mib - max >= 0.05)
-		report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
+		cad_report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
 			  "split the cadence into child cadences",
 			  "the file is %.1f MiB; the limit is %.1f MiB", mib, max);
 	else
-		report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
+		cad_report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
 			  "split the cadence into child cadences",
 			  "the file is larger than the limit of %.1f MiB (%zu bytes)", max, limit);
 	return r->oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
@@ -77,7 +77,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		free(src);
 		return CADENCE_ENOMEM;
 	}
-	arena_init(&def->arena);
+	cad_arena_init(&def->arena);
 	def->source = src;
 	def->path = strdup(name);
 	if (!def->path) {
@@ -92,18 +92,18 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	}
 	def->text = src;
 	def->text_len = len;
-	report_init(&r, diags, def->path, src, len);
+	cad_report_init(&r, diags, def->path, src, len);
 	size_t errors_before = cadence_diags_errors(diags);
 
 	if (len > opts->max_file_size) {
 		rc = too_large(&r, len, opts->max_file_size, 0);
 		goto done;
 	}
-	rc = ytree_parse(&root, &def->arena, &r, src, len, &limits);
+	rc = cad_ytree_parse(&root, &def->arena, &r, src, len, &limits);
 	if (rc == CADENCE_ENOMEM)
 		goto done;
 	if (rc == 0)
-		structure_check(&r, root);
+		cad_structure_check(&r, root);
 	if (r.oom) {
 		rc = CADENCE_ENOMEM;
 		goto done;
@@ -112,13 +112,13 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		rc = CADENCE_EINVALID;
 		goto done;
 	}
-	size_t errs = build_model(def, &r, root);
+	size_t errs = cad_build_model(def, &r, root);
 	if (errs == (size_t)-1)
 		rc = CADENCE_ENOMEM;
 	else
 		rc = errs ? CADENCE_EINVALID : 0;
 done:
-	report_release(&r);
+	cad_report_release(&r);
 	if (rc) {
 		cadence_def_free(def);
 		return rc;
@@ -136,7 +136,7 @@ int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
 	*out = NULL;
 	if (len > o.max_file_size) {
 		report r;
-		report_init(&r, diags, name, NULL, 0);
+		cad_report_init(&r, diags, name, NULL, 0);
 		return too_large(&r, len, o.max_file_size, 0);
 	}
 	char *copy = malloc(len + 1);
@@ -150,8 +150,8 @@ int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
 static int unreadable(cadence_diags *diags, const char *path, const char *why)
 {
 	report r;
-	report_init(&r, diags, path, NULL, 0);
-	report_at(&r, CADENCE_SEVERITY_ERROR, "file-unreadable", 0, 0, 0,
+	cad_report_init(&r, diags, path, NULL, 0);
+	cad_report_at(&r, CADENCE_SEVERITY_ERROR, "file-unreadable", 0, 0, 0,
 		  "check the path and its permissions", "cannot read the file: %s", why);
 	return r.oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
@@ -188,7 +188,7 @@ int cadence_load_file(cadence_def **out, const char *path,
 	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > o.max_file_size) {
 		report r;
 		fclose(f);
-		report_init(&r, diags, path, NULL, 0);
+		cad_report_init(&r, diags, path, NULL, 0);
 		return too_large(&r, (size_t)st.st_size, o.max_file_size, 1);
 	}
 	/* read in chunks: pipes and /dev/stdin have no size */
@@ -227,7 +227,7 @@ int cadence_load_file(cadence_def **out, const char *path,
 	if (len > o.max_file_size) {
 		report r;
 		free(buf);
-		report_init(&r, diags, path, NULL, 0);
+		cad_report_init(&r, diags, path, NULL, 0);
 		return too_large(&r, len, o.max_file_size, 0);
 	}
 	buf[len] = '\0';

@@ -15,7 +15,7 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-const char *scalar_bool(const char *s, size_t len, int *out, const char **help)
+const char *cad_scalar_bool(const char *s, size_t len, int *out, const char **help)
 {
 	if (eq(s, len, "true")) {
 		*out = 1;
@@ -56,7 +56,7 @@ static int leading_zero(const char *s, size_t len)
 	return 1;
 }
 
-const char *scalar_int(const char *s, size_t len, int64_t *out, const char **help)
+const char *cad_scalar_int(const char *s, size_t len, int64_t *out, const char **help)
 {
 	if (!int_syntax(s, len)) {
 		if (len && leading_zero(s, len)) {
@@ -118,7 +118,7 @@ static int number_syntax(const char *s, size_t len)
 	return i == len;
 }
 
-const char *scalar_number(const char *s, size_t len, double *out, const char **help)
+const char *cad_scalar_number(const char *s, size_t len, double *out, const char **help)
 {
 	char buf[64];
 	if (!number_syntax(s, len)) {
@@ -144,7 +144,7 @@ const char *scalar_number(const char *s, size_t len, double *out, const char **h
 	return NULL;
 }
 
-const char *scalar_duration(const char *s, size_t len, int64_t *ms, const char **help)
+const char *cad_scalar_duration(const char *s, size_t len, int64_t *ms, const char **help)
 {
 	static const struct {
 		const char *unit;
@@ -198,13 +198,13 @@ const char *scalar_duration(const char *s, size_t len, int64_t *ms, const char *
 	return NULL;
 }
 
-int scalar_is_null(const char *s, size_t len)
+int cad_scalar_is_null(const char *s, size_t len)
 {
 	return len == 0 || eq(s, len, "~") || eq(s, len, "null") ||
 	       eq(s, len, "Null") || eq(s, len, "NULL");
 }
 
-int scalar_is_ambiguous(const char *s, size_t len)
+int cad_scalar_is_ambiguous(const char *s, size_t len)
 {
 	static const char *const words[] = {
 		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
@@ -252,7 +252,7 @@ static const struct {
 	RESERVED("while"),
 };
 
-int scalar_is_reserved(const char *s, size_t len)
+int cad_scalar_is_reserved(const char *s, size_t len)
 {
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		if (reserved[i].len == len && !memcmp(s, reserved[i].word, len))
@@ -270,7 +270,7 @@ static int name_char(char c)
 	return name_start(c) || is_digit(c);
 }
 
-const char *scalar_name(const char *s, size_t len, size_t *bad)
+const char *cad_scalar_name(const char *s, size_t len, size_t *bad)
 {
 	*bad = 0;
 	if (!len)
@@ -288,12 +288,12 @@ const char *scalar_name(const char *s, size_t len, size_t *bad)
 		*bad = NAME_MAX_LEN;
 		return "a name is at most 64 characters long";
 	}
-	if (scalar_is_reserved(s, len))
+	if (cad_scalar_is_reserved(s, len))
 		return "this name is a reserved word";
 	return NULL;
 }
 
-void scalar_name_suggest(const char *s, size_t len, char *buf, size_t size)
+void cad_scalar_name_suggest(const char *s, size_t len, char *buf, size_t size)
 {
 	size_t n = 0;
 	if (size < 2) {
@@ -313,7 +313,7 @@ void scalar_name_suggest(const char *s, size_t len, char *buf, size_t size)
 		buf[n++] = name_char((char)c) ? (char)c : '_';
 	}
 	buf[n] = '\0';
-	if (scalar_is_reserved(buf, n) && n + 2 < size) {
+	if (cad_scalar_is_reserved(buf, n) && n + 2 < size) {
 		buf[n++] = '_';
 		buf[n] = '\0';
 	}

@@ -43,12 +43,12 @@ static const ftype t_value_map = {
 static const char *const field_types[] = {
 	"string", "integer", "number", "boolean", "array", "object", "any",
 };
-const ftype schema_field_type = {
+const ftype cad_schema_field_type = {
 	.kind = FT_ENUM, .what = "a field type",
 	.enums = field_types, .nenums = COUNT(field_types),
 };
 static const ffield field_fields[] = {
-	{ "type", &schema_field_type, FF_REQUIRED, "The JSON type of the field." },
+	{ "type", &cad_schema_field_type, FF_REQUIRED, "The JSON type of the field." },
 	{ "required", &t_bool, 0, "The caller must supply the field (default false)." },
 	{ "default", &t_value, 0, "The value when the caller does not supply one." },
 	{ "immutable", &t_bool, 0, "No note may change the field (default false)." },
@@ -190,13 +190,13 @@ static const ffield cadence_fields[] = {
 	{ "measures", &t_measures, FF_REQUIRED, "What runs, in order." },
 	{ "on_error", &t_on_error, 0, "A handler note run when a measure fails for good." },
 };
-const ftype schema_cadence = {
+const ftype cad_schema_cadence = {
 	.kind = FT_MAP, .what = "a cadence",
 	.fields = cadence_fields, .nfields = COUNT(cadence_fields),
 	.doc = "A cadence: a typed score and measures that run notes.",
 };
 
-const ffield *schema_field(const ftype *t, const char *key)
+const ffield *cad_schema_field(const ftype *t, const char *key)
 {
 	for (size_t i = 0; i < t->nfields; i++)
 		if (!strcmp(t->fields[i].key, key))

@@ -25,7 +25,7 @@ typedef enum ftype_kind {
 	FT_LIST,	/* a sequence of `elem` */
 	FT_VARIANT,	/* a map whose kind is the one key of `variants` present */
 	FT_STRING,
-	FT_NAME,	/* an identifier, see scalar_name() */
+	FT_NAME,	/* an identifier, see cad_scalar_name() */
 	FT_BOOL,
 	FT_INT,
 	FT_NUMBER,
@@ -77,11 +77,11 @@ struct ftype {
 };
 
 /* The root of a cadence file. */
-extern const ftype schema_cadence;
+extern const ftype cad_schema_cadence;
 /* The type of a score field declaration (its `type:` values). */
-extern const ftype schema_field_type;
+extern const ftype cad_schema_field_type;
 
 /* The field of map type t named key, or NULL. */
-const ffield *schema_field(const ftype *t, const char *key);
+const ffield *cad_schema_field(const ftype *t, const char *key);
 
 #endif

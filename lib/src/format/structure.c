@@ -15,11 +15,11 @@ typedef struct walker {
 #define ERR(w, n, len, rule, help, ...)                                        \
 	do {                                                                   \
 		(w)->errors++;                                                 \
-		report_at((w)->r, CADENCE_SEVERITY_ERROR, rule, (n)->line,     \
+		cad_report_at((w)->r, CADENCE_SEVERITY_ERROR, rule, (n)->line,     \
 			  (n)->col, len, help, __VA_ARGS__);                   \
 	} while (0)
 
-const char *structure_describe(const ynode *n, char *buf, size_t size)
+const char *cad_structure_describe(const ynode *n, char *buf, size_t size)
 {
 	switch (n->kind) {
 	case YNODE_MAP:
@@ -27,7 +27,7 @@ const char *structure_describe(const ynode *n, char *buf, size_t size)
 	case YNODE_SEQ:
 		return "a list";
 	case YNODE_SCALAR:
-		if (n->style == YSTYLE_PLAIN && scalar_is_null(n->text, n->len))
+		if (n->style == YSTYLE_PLAIN && cad_scalar_is_null(n->text, n->len))
 			return "null";
 		if (n->len > 40)
 			snprintf(buf, size, "'%.37s...'", n->text);
@@ -50,7 +50,7 @@ static void wrong_type(walker *w, const ynode *n, const ftype *t)
 	else if (n->kind != YNODE_SCALAR)
 		help = "write a single value on the key's line";
 	ERR(w, n, n->kind == YNODE_SCALAR ? n->width : 1, "wrong-type", help,
-	    "expected %s, got %s", t->what, structure_describe(n, buf, sizeof(buf)));
+	    "expected %s, got %s", t->what, cad_structure_describe(n, buf, sizeof(buf)));
 }
 
 /* Duplicate keys: YAML parsers disagree on which value wins, so a second
@@ -139,13 +139,13 @@ static int key_ok(walker *w, const ynode *key)
 static void check_name(walker *w, const ynode *n, const char *what)
 {
 	size_t bad;
-	const char *why = scalar_name(n->text, n->len, &bad);
+	const char *why = cad_scalar_name(n->text, n->len, &bad);
 	char fix[NAME_MAX_LEN + 2];
 	char help[NAME_MAX_LEN + 64];
 
 	if (!why)
 		return;
-	scalar_name_suggest(n->text, n->len, fix, sizeof(fix));
+	cad_scalar_name_suggest(n->text, n->len, fix, sizeof(fix));
 	snprintf(help, sizeof(help), "try '%s'", fix);
 	unsigned col = n->col + (n->style == YSTYLE_QUOTED);
 	/* point at the offending character: count code points up to it */
@@ -159,12 +159,12 @@ static void check_name(walker *w, const ynode *n, const char *what)
 		size_t clen = 1;
 		while (bad + clen < n->len && (c[clen] & 0xC0) == 0x80)
 			clen++;
-		report_at(w->r, CADENCE_SEVERITY_ERROR, "bad-name", n->line,
+		cad_report_at(w->r, CADENCE_SEVERITY_ERROR, "bad-name", n->line,
 			  col + cp, 1, help,
 			  "invalid %s '%s': character '%.*s' is not allowed; %s",
 			  what, n->text, (int)clen, (const char *)c, why);
 	} else {
-		report_at(w->r, CADENCE_SEVERITY_ERROR, "bad-name", n->line,
+		cad_report_at(w->r, CADENCE_SEVERITY_ERROR, "bad-name", n->line,
 			  col + cp, n->width, help, "invalid %s '%s': %s", what,
 			  n->text, why);
 	}
@@ -175,7 +175,7 @@ static void check_name(walker *w, const ynode *n, const char *what)
 static void check_value(walker *w, const ynode *n)
 {
 	if (n->kind == YNODE_SCALAR) {
-		if (n->style == YSTYLE_PLAIN && scalar_is_ambiguous(n->text, n->len))
+		if (n->style == YSTYLE_PLAIN && cad_scalar_is_ambiguous(n->text, n->len))
 			ERR(w, n, n->width, "ambiguous-scalar",
 			    "quote it for a string; write true/false, a decimal number or null otherwise",
 			    "'%s' is read differently by different YAML tools", n->text);
@@ -197,7 +197,7 @@ static void walk(walker *w, ynode *n, const ftype *t);
 static void list_keys(strbuf *sb, const ftype *t)
 {
 	for (size_t i = 0; i < t->nfields; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", t->fields[i].key);
+		cad_strbuf_addf(sb, "%s%s", i ? ", " : "", t->fields[i].key);
 }
 
 static void unknown_key(walker *w, const ynode *key, const ftype *t)
@@ -207,14 +207,14 @@ static void unknown_key(walker *w, const ynode *key, const ftype *t)
 	size_t nc = t->nfields < 32 ? t->nfields : 32;
 	for (size_t i = 0; i < nc; i++)
 		cands[i] = t->fields[i].key;
-	const char *near = suggest_pick(key->text, key->len, cands, nc);
+	const char *near = cad_suggest_pick(key->text, key->len, cands, nc);
 	if (near)
-		strbuf_addf(&help, "did you mean '%s'? ", near);
-	strbuf_addf(&help, "allowed keys: ");
+		cad_strbuf_addf(&help, "did you mean '%s'? ", near);
+	cad_strbuf_addf(&help, "allowed keys: ");
 	list_keys(&help, t);
-	ERR(w, key, key->width, "unknown-key", strbuf_cstr(&help),
+	ERR(w, key, key->width, "unknown-key", cad_strbuf_cstr(&help),
 	    "unknown key '%s' in %s", key->text, t->what);
-	strbuf_free(&help);
+	cad_strbuf_free(&help);
 }
 
 static void walk_map(walker *w, ynode *n, const ftype *t)
@@ -226,7 +226,7 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 		ynode *key = n->items[2 * i];
 		if (!key_ok(w, key))
 			continue;
-		const ffield *f = schema_field(t, key->text);
+		const ffield *f = cad_schema_field(t, key->text);
 		if (!f) {
 			unknown_key(w, key, t);
 			continue;
@@ -238,7 +238,7 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 	}
 	for (size_t i = 0; i < t->nfields; i++) {
 		const ffield *f = &t->fields[i];
-		if ((f->flags & FF_REQUIRED) && !ymap_get(n, f->key)) {
+		if ((f->flags & FF_REQUIRED) && !cad_ymap_get(n, f->key)) {
 			char help[128];
 			snprintf(help, sizeof(help), "add '%s: %s' to this mapping", f->key,
 				 f->type->kind == FT_NAME ? "NAME" :
@@ -259,16 +259,16 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 			return;
 		strbuf keys = STRBUF_INIT;
 		for (size_t j = 0; j < t->n_one_of; j++)
-			strbuf_addf(&keys, "%s%s", j ? (j + 1 == t->n_one_of ? " or " : ", ") : "",
+			cad_strbuf_addf(&keys, "%s%s", j ? (j + 1 == t->n_one_of ? " or " : ", ") : "",
 				    t->one_of[j]);
 		if (!count)
 			ERR(w, n, 1, t->one_of_rule, t->one_of_help,
-			    "%s needs one of %s", t->what, strbuf_cstr(&keys));
+			    "%s needs one of %s", t->what, cad_strbuf_cstr(&keys));
 		else
 			ERR(w, second, second->width, t->one_of_rule,
 			    "keep one of them; split the work into two notes if it needs both",
-			    "%s takes only one of %s", t->what, strbuf_cstr(&keys));
-		strbuf_free(&keys);
+			    "%s takes only one of %s", t->what, cad_strbuf_cstr(&keys));
+		cad_strbuf_free(&keys);
 	}
 }
 
@@ -299,26 +299,26 @@ static void walk_variant(walker *w, ynode *n, const ftype *t)
 	const char *cands[16];
 	for (size_t v = 0; v < t->nvariants && v < 16; v++) {
 		cands[v] = t->variants[v]->fields[0].key;
-		strbuf_addf(&kinds, "%s%s", v ? (v + 1 == t->nvariants ? " or " : ", ") : "",
+		cad_strbuf_addf(&kinds, "%s%s", v ? (v + 1 == t->nvariants ? " or " : ", ") : "",
 			    cands[v]);
 	}
 	if (!chosen) {
 		strbuf help = STRBUF_INIT;
 		const ynode *first = n->count ? n->items[0] : NULL;
 		const char *near = first && first->kind == YNODE_SCALAR
-			? suggest_pick(first->text, first->len, cands, t->nvariants) : NULL;
+			? cad_suggest_pick(first->text, first->len, cands, t->nvariants) : NULL;
 		if (near)
-			strbuf_addf(&help, "did you mean '%s' for '%s'? ", near, first->text);
-		strbuf_addf(&help, "start the measure with its kind and name, for example 'then: NAME'");
-		ERR(w, n, 1, t->variant_rule, strbuf_cstr(&help),
-		    "%s needs one of %s", t->what, strbuf_cstr(&kinds));
-		strbuf_free(&help);
+			cad_strbuf_addf(&help, "did you mean '%s' for '%s'? ", near, first->text);
+		cad_strbuf_addf(&help, "start the measure with its kind and name, for example 'then: NAME'");
+		ERR(w, n, 1, t->variant_rule, cad_strbuf_cstr(&help),
+		    "%s needs one of %s", t->what, cad_strbuf_cstr(&kinds));
+		cad_strbuf_free(&help);
 	} else {
 		ERR(w, second, second->width, t->variant_rule,
 		    "split it into two measures, one per list item",
-		    "%s takes only one of %s", t->what, strbuf_cstr(&kinds));
+		    "%s takes only one of %s", t->what, cad_strbuf_cstr(&kinds));
 	}
-	strbuf_free(&kinds);
+	cad_strbuf_free(&kinds);
 }
 
 static void walk_scalar(walker *w, ynode *n, const ftype *t)
@@ -327,7 +327,7 @@ static void walk_scalar(walker *w, ynode *n, const ftype *t)
 	const char *rule = "wrong-type";
 	int plain = n->style == YSTYLE_PLAIN;
 
-	if (plain && scalar_is_null(n->text, n->len) && t->kind != FT_VALUE) {
+	if (plain && cad_scalar_is_null(n->text, n->len) && t->kind != FT_VALUE) {
 		ERR(w, n, n->width, "wrong-type", "write a value, or remove the key",
 		    "expected %s, got null", t->what);
 		return;
@@ -348,15 +348,15 @@ static void walk_scalar(walker *w, ynode *n, const ftype *t)
 			return;
 		}
 		if (t->kind == FT_BOOL)
-			why = scalar_bool(n->text, n->len, &n->v.b, &help);
+			why = cad_scalar_bool(n->text, n->len, &n->v.b, &help);
 		else if (t->kind == FT_INT)
-			why = scalar_int(n->text, n->len, &n->v.i, &help);
+			why = cad_scalar_int(n->text, n->len, &n->v.i, &help);
 		else
-			why = scalar_number(n->text, n->len, &n->v.d, &help);
+			why = cad_scalar_number(n->text, n->len, &n->v.d, &help);
 		break;
 	case FT_DURATION:
 		rule = "bad-duration";
-		why = scalar_duration(n->text, n->len, &n->v.i, &help);
+		why = cad_scalar_duration(n->text, n->len, &n->v.i, &help);
 		break;
 	case FT_ENUM: {
 		for (size_t i = 0; i < t->nenums; i++) {
@@ -366,15 +366,15 @@ static void walk_scalar(walker *w, ynode *n, const ftype *t)
 			}
 		}
 		strbuf h = STRBUF_INIT;
-		const char *near = suggest_pick(n->text, n->len, t->enums, t->nenums);
+		const char *near = cad_suggest_pick(n->text, n->len, t->enums, t->nenums);
 		if (near)
-			strbuf_addf(&h, "did you mean '%s'? ", near);
-		strbuf_adds(&h, "use one of: ");
+			cad_strbuf_addf(&h, "did you mean '%s'? ", near);
+		cad_strbuf_adds(&h, "use one of: ");
 		for (size_t i = 0; i < t->nenums; i++)
-			strbuf_addf(&h, "%s%s", i ? ", " : "", t->enums[i]);
-		ERR(w, n, n->width, "bad-enum", strbuf_cstr(&h), "'%s' is not %s",
+			cad_strbuf_addf(&h, "%s%s", i ? ", " : "", t->enums[i]);
+		ERR(w, n, n->width, "bad-enum", cad_strbuf_cstr(&h), "'%s' is not %s",
 		    n->text, t->what);
-		strbuf_free(&h);
+		cad_strbuf_free(&h);
 		return;
 	}
 	case FT_ARGV:
@@ -423,7 +423,7 @@ static void walk(walker *w, ynode *n, const ftype *t)
 		if (n->kind != YNODE_MAP) {
 			/* an empty `notes:` is null: nothing declared */
 			if (n->kind == YNODE_SCALAR && n->style == YSTYLE_PLAIN &&
-			    scalar_is_null(n->text, n->len))
+			    cad_scalar_is_null(n->text, n->len))
 				return;
 			wrong_type(w, n, t);
 			return;
@@ -465,14 +465,14 @@ static void walk(walker *w, ynode *n, const ftype *t)
 			for (size_t i = 0; i < n->count; i++) {
 				ynode *item = n->items[i];
 				if (item->kind == YNODE_SCALAR &&
-				    !(item->style == YSTYLE_PLAIN && scalar_is_null(item->text, item->len)))
+				    !(item->style == YSTYLE_PLAIN && cad_scalar_is_null(item->text, item->len)))
 					continue;
 				if (item->kind != YNODE_INVALID) {
 					char buf[64];
 					ERR(w, item, item->width, "wrong-type",
 					    "quote the argument",
 					    "expected a string argument, got %s",
-					    structure_describe(item, buf, sizeof(buf)));
+					    cad_structure_describe(item, buf, sizeof(buf)));
 				}
 			}
 			return;
@@ -507,25 +507,25 @@ static vkind value_kind(const ynode *n)
 		return VK_OBJECT;
 	if (n->style != YSTYLE_PLAIN)
 		return VK_STRING;
-	if (scalar_is_null(n->text, n->len))
+	if (cad_scalar_is_null(n->text, n->len))
 		return VK_NULL;
 	if (!strcmp(n->text, "true") || !strcmp(n->text, "false"))
 		return VK_BOOL;
-	if (!scalar_int(n->text, n->len, &i, &help))
+	if (!cad_scalar_int(n->text, n->len, &i, &help))
 		return VK_INT;
-	if (!scalar_number(n->text, n->len, &d, &help))
+	if (!cad_scalar_number(n->text, n->len, &d, &help))
 		return VK_NUMBER;
 	return VK_STRING;
 }
 
-/* Index into schema_field_type.enums of a declaration's `type`, or -1. */
+/* Index into cad_schema_field_type.enums of a declaration's `type`, or -1. */
 static int declared_type(const ynode *decl)
 {
-	const ynode *t = ymap_get(decl, "type");
+	const ynode *t = cad_ymap_get(decl, "type");
 	if (!t || t->kind != YNODE_SCALAR)
 		return -1;
-	for (size_t i = 0; i < schema_field_type.nenums; i++)
-		if (!strcmp(schema_field_type.enums[i], t->text))
+	for (size_t i = 0; i < cad_schema_field_type.nenums; i++)
+		if (!strcmp(cad_schema_field_type.enums[i], t->text))
 			return (int)i;
 	return -1;
 }
@@ -544,7 +544,7 @@ static void check_typed(walker *w, const ynode *v, int type, const char *field)
 	if (v->kind == YNODE_INVALID || type < 0)
 		return;
 	if (v->kind == YNODE_SCALAR && v->style == YSTYLE_PLAIN &&
-	    scalar_is_ambiguous(v->text, v->len))
+	    cad_scalar_is_ambiguous(v->text, v->len))
 		return;	/* reported as ambiguous-scalar already */
 	k = value_kind(v);
 	if (k == VK_INT && type == 1) {
@@ -552,7 +552,7 @@ static void check_typed(walker *w, const ynode *v, int type, const char *field)
 		 * run checks it (docs/format.md, `score`) */
 		int64_t i = 0;
 		const char *h;
-		if (!scalar_int(v->text, v->len, &i, &h) &&
+		if (!cad_scalar_int(v->text, v->len, &i, &h) &&
 		    (i > ((int64_t)1 << 53) || i < -((int64_t)1 << 53)))
 			ERR(w, v, v->width, "wrong-type",
 			    "declare the field as number, or as string to keep every digit",
@@ -565,7 +565,7 @@ static void check_typed(walker *w, const ynode *v, int type, const char *field)
 	const char *hint = NULL;
 	const char *near = NULL;
 	if (type == 3 && k == VK_STRING && v->style == YSTYLE_PLAIN &&
-	    (near = suggest_pick(v->text, v->len, words, 2))) {
+	    (near = cad_suggest_pick(v->text, v->len, words, 2))) {
 		snprintf(help, sizeof(help), "did you mean '%s'?", near);
 		hint = help;
 	} else if (type == 0 && v->kind == YNODE_SCALAR) {
@@ -575,18 +575,18 @@ static void check_typed(walker *w, const ynode *v, int type, const char *field)
 	}
 	ERR(w, v, v->kind == YNODE_SCALAR ? v->width : 1, "wrong-type", hint,
 	    "field '%s' is declared %s, but this value is %s", field,
-	    schema_field_type.enums[type], vkind_names[k]);
+	    cad_schema_field_type.enums[type], vkind_names[k]);
 }
 
 static void check_values(walker *w, const ynode *root)
 {
-	const ynode *score = ymap_get(root, "score");
-	const ynode *notes = ymap_get(root, "notes");
+	const ynode *score = cad_ymap_get(root, "score");
+	const ynode *notes = cad_ymap_get(root, "notes");
 
 	if (score && score->kind == YNODE_MAP) {
 		for (size_t i = 0; i < score->count; i++) {
 			const ynode *decl = score->items[2 * i + 1];
-			const ynode *def = ymap_get(decl, "default");
+			const ynode *def = cad_ymap_get(decl, "default");
 			if (def && score->items[2 * i]->kind == YNODE_SCALAR)
 				check_typed(w, def, declared_type(decl), score->items[2 * i]->text);
 		}
@@ -594,30 +594,30 @@ static void check_values(walker *w, const ynode *root)
 	if (!notes || notes->kind != YNODE_MAP || !score || score->kind != YNODE_MAP)
 		return;
 	for (size_t i = 0; i < notes->count; i++) {
-		const ynode *fb = ymap_get(notes->items[2 * i + 1], "fallback");
+		const ynode *fb = cad_ymap_get(notes->items[2 * i + 1], "fallback");
 		if (!fb || fb->kind != YNODE_MAP)
 			continue;
 		for (size_t j = 0; j < fb->count; j++) {
 			const ynode *key = fb->items[2 * j];
 			const ynode *decl;
-			if (key->kind == YNODE_SCALAR && (decl = ymap_get(score, key->text)))
+			if (key->kind == YNODE_SCALAR && (decl = cad_ymap_get(score, key->text)))
 				check_typed(w, fb->items[2 * j + 1], declared_type(decl), key->text);
 		}
 	}
 }
 
-size_t structure_check(report *r, ynode *root)
+size_t cad_structure_check(report *r, ynode *root)
 {
 	walker w = { r, 0 };
 
 	if (!root || (root->kind == YNODE_SCALAR && root->style == YSTYLE_PLAIN &&
-		      scalar_is_null(root->text, root->len))) {
-		report_at(r, CADENCE_SEVERITY_ERROR, "empty-cadence", 1, 1, 0,
+		      cad_scalar_is_null(root->text, root->len))) {
+		cad_report_at(r, CADENCE_SEVERITY_ERROR, "empty-cadence", 1, 1, 0,
 			  "start with 'cadence: NAME' and a list of 'measures:'",
 			  "the file holds no cadence");
 		return 1;
 	}
-	walk(&w, root, &schema_cadence);
+	walk(&w, root, &cad_schema_cadence);
 	if (root->kind == YNODE_MAP)
 		check_values(&w, root);
 	return w.errors;

@@ -7,11 +7,11 @@
 #include "yaml/tree.h"
 
 /* Checks the whole document `root` (NULL for an empty file) against
- * schema_cadence, reporting every problem.  Stores parsed scalar values in
+ * cad_schema_cadence, reporting every problem.  Stores parsed scalar values in
  * the nodes (ynode.v).  Returns the number of errors reported. */
-size_t structure_check(report *r, ynode *root);
+size_t cad_structure_check(report *r, ynode *root);
 
 /* Describes a node for a message: "a mapping", "a list", "'abc'". */
-const char *structure_describe(const ynode *n, char *buf, size_t size);
+const char *cad_structure_describe(const ynode *n, char *buf, size_t size);
 
 #endif

@@ -50,7 +50,7 @@ void cadence_project_free(cadence_project *p)
 		cadence_def_free(p->entries[i].def);
 	free(p->entries);
 	free(p->ok);
-	strbuf_free(&p->path);
+	cad_strbuf_free(&p->path);
 	free(p);
 }
 
@@ -153,14 +153,14 @@ int cadence_project_child(cadence_project *p, const cadence_def *def,
 	const char *ref = def->measures[measure].cadence.name;
 	const char *slash = strrchr(def->path, '/');
 
-	strbuf_free(&p->path);
+	cad_strbuf_free(&p->path);
 	p->path = (strbuf)STRBUF_INIT;
 	if (ref[0] != '/' && slash)
-		strbuf_add(&p->path, def->path, (size_t)(slash - def->path) + 1);
-	strbuf_adds(&p->path, ref);
+		cad_strbuf_add(&p->path, def->path, (size_t)(slash - def->path) + 1);
+	cad_strbuf_adds(&p->path, ref);
 	if (!is_file_name(ref))
-		strbuf_adds(&p->path, ".cadence.yaml");
-	const char *path = strbuf_cstr(&p->path);
+		cad_strbuf_adds(&p->path, ".cadence.yaml");
+	const char *path = cad_strbuf_cstr(&p->path);
 	if (!path)
 		return CADENCE_ENOMEM;
 	if (path_out)

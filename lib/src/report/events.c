@@ -40,7 +40,7 @@ void cadence_events_free(cadence_events *e)
 {
 	if (!e)
 		return;
-	strbuf_free(&e->line);
+	cad_strbuf_free(&e->line);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
 }
@@ -78,26 +78,26 @@ static void str_field(strbuf *sb, const char *key, const char *value)
 {
 	if (!value)
 		return;
-	strbuf_adds(sb, ",\"");
-	strbuf_adds(sb, key);
-	strbuf_adds(sb, "\":");
-	rep_json_str(sb, value);
+	cad_strbuf_adds(sb, ",\"");
+	cad_strbuf_adds(sb, key);
+	cad_strbuf_adds(sb, "\":");
+	cad_rep_json_str(sb, value);
 }
 
 static void num_field(strbuf *sb, const char *key, uint64_t v)
 {
-	strbuf_adds(sb, key);
-	strbuf_addu(sb, v);
+	cad_strbuf_adds(sb, key);
+	cad_strbuf_addu(sb, v);
 }
 
 static void format(strbuf *sb, const char *name, const cadence_event *ev, const char *when)
 {
 	int k = ev->kind;
-	strbuf_adds(sb, "{\"time\":\"");
-	strbuf_adds(sb, when);
-	strbuf_adds(sb, "\",\"event\":\"");
-	strbuf_adds(sb, name);
-	strbuf_addc(sb, '"');
+	cad_strbuf_adds(sb, "{\"time\":\"");
+	cad_strbuf_adds(sb, when);
+	cad_strbuf_adds(sb, "\",\"event\":\"");
+	cad_strbuf_adds(sb, name);
+	cad_strbuf_addc(sb, '"');
 	str_field(sb, "run_id", ev->run_id);
 	str_field(sb, "cadence", ev->cadence);
 	str_field(sb, "path", ev->path);
@@ -120,8 +120,8 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 	if (k == CADENCE_EVENT_NOTE_END || k == CADENCE_EVENT_CADENCE_END ||
 	    k == CADENCE_EVENT_MEASURE_END)
 	{
-		strbuf_adds(sb, ",\"duration_ms\":");
-		rep_add_ms(sb, ev->duration_ns);
+		cad_strbuf_adds(sb, ",\"duration_ms\":");
+		cad_rep_add_ms(sb, ev->duration_ns);
 	}
 	if (k == CADENCE_EVENT_RETRY)
 		num_field(sb, ",\"delay_ms\":", ev->delay_ms > 0 ? (uint64_t)ev->delay_ms : 0);
@@ -133,7 +133,7 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 	str_field(sb, "error_type", ev->error_type);
 	str_field(sb, "field", ev->field);
 	str_field(sb, k == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
-	strbuf_adds(sb, "}\n");
+	cad_strbuf_adds(sb, "}\n");
 }
 
 void cadence_events_on_event(void *ctx, const cadence_event *ev)
@@ -144,14 +144,14 @@ void cadence_events_on_event(void *ctx, const cadence_event *ev)
 		return;
 	char when[32];
 	pthread_mutex_lock(&e->mu);
-	int64_t now = rep_wall_ns();
-	rep_rfc3339(now, when, &e->clock);
+	int64_t now = cad_rep_wall_ns();
+	cad_rep_rfc3339(now, when, &e->clock);
 	e->line.len = 0;
 	format(&e->line, name, ev, when);
-	if (!strbuf_cstr(&e->line)) {
+	if (!cad_strbuf_cstr(&e->line)) {
 		if (!e->error)
 			e->error = -1;
-		strbuf_free(&e->line);
+		cad_strbuf_free(&e->line);
 		e->line = (strbuf)STRBUF_INIT;
 	} else if (fwrite(e->line.buf, 1, e->line.len, e->out) != e->line.len) {
 		if (!e->error)

@@ -83,7 +83,7 @@ void cadence_metrics_free(cadence_metrics *m)
 {
 	if (!m)
 		return;
-	rep_intern_free(&m->names);
+	cad_rep_intern_free(&m->names);
 	free(m->notes);
 	free(m->cadences);
 	pthread_mutex_destroy(&m->mu);
@@ -105,13 +105,13 @@ static mnote *find_note(cadence_metrics *m, const char *cadence, const char *not
 	if (m->last < m->nnotes && !strcmp(m->notes[m->last].note, note) &&
 	    !strcmp(m->notes[m->last].cadence, cadence))
 		return &m->notes[m->last];
-	const char *c = rep_intern_get(&m->names, cadence), *n = rep_intern_get(&m->names, note);
+	const char *c = cad_rep_intern_get(&m->names, cadence), *n = cad_rep_intern_get(&m->names, note);
 	if (!c || !n)
 		return NULL;
 	for (size_t i = 0; i < m->nnotes; i++)	/* interned: pointers compare */
 		if (m->notes[i].note == n && m->notes[i].cadence == c)
 			return &m->notes[m->last = i];
-	if (rep_grow((void **)&m->notes, &m->capnotes, m->nnotes, sizeof(*m->notes), 16))
+	if (cad_rep_grow((void **)&m->notes, &m->capnotes, m->nnotes, sizeof(*m->notes), 16))
 		return NULL;
 	mnote *e = &m->notes[m->nnotes];
 	memset(e, 0, sizeof(*e));
@@ -124,13 +124,13 @@ static mnote *find_note(cadence_metrics *m, const char *cadence, const char *not
 
 static mcadence *find_cadence(cadence_metrics *m, const char *cadence)
 {
-	const char *c = rep_intern_get(&m->names, cadence);
+	const char *c = cad_rep_intern_get(&m->names, cadence);
 	if (!c)
 		return NULL;
 	for (size_t i = 0; i < m->ncadences; i++)
 		if (m->cadences[i].cadence == c)
 			return &m->cadences[i];
-	if (rep_grow((void **)&m->cadences, &m->capcadences, m->ncadences, sizeof(*m->cadences), 4))
+	if (cad_rep_grow((void **)&m->cadences, &m->capcadences, m->ncadences, sizeof(*m->cadences), 4))
 		return NULL;
 	mcadence *e = &m->cadences[m->ncadences++];
 	memset(e, 0, sizeof(*e));
@@ -159,7 +159,7 @@ void cadence_metrics_on_event(void *ctx, const cadence_event *ev)
 		if (c) {
 			c->runs[!ev->status ? 0 : ev->status == CADENCE_ECANCELED ? 2 : 1]++;
 			observe(&c->duration, cadence_le, CADENCE_NB, (double)ev->duration_ns / 1e9);
-			c->last_end_ns = rep_wall_ns();
+			c->last_end_ns = cad_rep_wall_ns();
 		}
 		m->failed |= !c;
 		goto out;
@@ -198,40 +198,40 @@ out:
  * becomes U+FFFD. */
 static void label(strbuf *sb, const char *name, const char *value)
 {
-	strbuf_adds(sb, name);
-	strbuf_adds(sb, "=\"");
+	cad_strbuf_adds(sb, name);
+	cad_strbuf_adds(sb, "=\"");
 	for (const char *s = value;;) {
 		/* a run of bytes written as they are, added at once */
 		size_t plain = 0;
 		while (s[plain] && s[plain] != '\\' && s[plain] != '"' && s[plain] != '\n' &&
 		       (unsigned char)s[plain] < 0x80)
 			plain++;
-		strbuf_add(sb, s, plain);
+		cad_strbuf_add(sb, s, plain);
 		s += plain;
 		if (!*s)
 			break;
 		uint32_t cp;
 		size_t n;
 		if ((unsigned char)*s >= 0x80) {
-			n = utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
+			n = cad_utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
 			if (n)
-				strbuf_add(sb, s, n), s += n;
+				cad_strbuf_add(sb, s, n), s += n;
 			else
-				strbuf_adds(sb, "\xEF\xBF\xBD"), s++;
+				cad_strbuf_adds(sb, "\xEF\xBF\xBD"), s++;
 		} else {
-			strbuf_addc(sb, '\\');
-			strbuf_addc(sb, *s == '\n' ? 'n' : *s);
+			cad_strbuf_addc(sb, '\\');
+			cad_strbuf_addc(sb, *s == '\n' ? 'n' : *s);
 			s++;
 		}
 	}
-	strbuf_addc(sb, '"');
+	cad_strbuf_addc(sb, '"');
 }
 
 static void family(strbuf *sb, const char *name, const char *type, const char *help)
 {
 	const char *parts[] = { "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n" };
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		strbuf_adds(sb, parts[i]);
+		cad_strbuf_adds(sb, parts[i]);
 }
 
 /* name[suffix]{cadence="c",note="n"[,extra="v"]}: a series of every note
@@ -239,28 +239,28 @@ static void family(strbuf *sb, const char *name, const char *type, const char *h
 static void series(strbuf *sb, const char *name, const char *suffix, const char *cadence,
 		   const char *note, const char *extra, const char *value)
 {
-	strbuf_adds(sb, name);
+	cad_strbuf_adds(sb, name);
 	if (suffix)
-		strbuf_adds(sb, suffix);
-	strbuf_addc(sb, '{');
+		cad_strbuf_adds(sb, suffix);
+	cad_strbuf_addc(sb, '{');
 	label(sb, "cadence", cadence);
 	if (note) {
-		strbuf_addc(sb, ',');
+		cad_strbuf_addc(sb, ',');
 		label(sb, "note", note);
 	}
 	if (extra) {
-		strbuf_addc(sb, ',');
+		cad_strbuf_addc(sb, ',');
 		label(sb, extra, value);
 	}
-	strbuf_addc(sb, '}');
+	cad_strbuf_addc(sb, '}');
 }
 
 /* " N\n" */
 static void value_u(strbuf *sb, uint64_t n)
 {
-	strbuf_addc(sb, ' ');
-	strbuf_addu(sb, n);
-	strbuf_addc(sb, '\n');
+	cad_strbuf_addc(sb, ' ');
+	cad_strbuf_addu(sb, n);
+	cad_strbuf_addc(sb, '\n');
 }
 
 static void histogram(strbuf *sb, const char *name, const char *cadence, const char *note,
@@ -273,7 +273,7 @@ static void histogram(strbuf *sb, const char *name, const char *cadence, const c
 		value_u(sb, cum);
 	}
 	series(sb, name, "_sum", cadence, note, NULL, NULL);
-	strbuf_addf(sb, " %.9g\n", h->sum);
+	cad_strbuf_addf(sb, " %.9g\n", h->sum);
 	series(sb, name, "_count", cadence, note, NULL, NULL);
 	value_u(sb, h->count);
 }
@@ -288,7 +288,7 @@ static void counter(strbuf *sb, const char *name, const char *cadence, const cha
 static void format(cadence_metrics *m, strbuf *sb)
 {
 	if (m->failed)
-		strbuf_adds(sb, "# cadence: out of memory while counting; some events are missing\n");
+		cad_strbuf_adds(sb, "# cadence: out of memory while counting; some events are missing\n");
 	family(sb, "cadence_note_duration_seconds", "histogram",
 	       "Time a note attempt took, from start to verdict.");
 	for (size_t i = 0; i < m->nnotes; i++)
@@ -345,7 +345,7 @@ static void format(cadence_metrics *m, strbuf *sb)
 	for (size_t i = 0; i < m->ncadences; i++) {
 		series(sb, "cadence_last_run_timestamp_seconds", NULL, m->cadences[i].cadence, NULL,
 		       NULL, NULL);
-		strbuf_addf(sb, " %.3f\n", (double)m->cadences[i].last_end_ns / 1e9);
+		cad_strbuf_addf(sb, " %.3f\n", (double)m->cadences[i].last_end_ns / 1e9);
 	}
 }
 
@@ -355,12 +355,12 @@ int cadence_metrics_write(cadence_metrics *m, FILE *out)
 	pthread_mutex_lock(&m->mu);
 	format(m, &sb);
 	pthread_mutex_unlock(&m->mu);
-	if (!strbuf_cstr(&sb)) {
+	if (!cad_strbuf_cstr(&sb)) {
 		errno = ENOMEM;
 		return CADENCE_ENOMEM;
 	}
 	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : CADENCE_EIO;
-	strbuf_free(&sb);
+	cad_strbuf_free(&sb);
 	return rc;
 }
 
@@ -371,5 +371,5 @@ static int write_cb(void *ctx, FILE *out)
 
 int cadence_metrics_write_file(cadence_metrics *m, const char *path)
 {
-	return rep_write_file(path, write_cb, m);
+	return cad_rep_write_file(path, write_cb, m);
 }

@@ -12,70 +12,70 @@
 
 /* JSON text is UTF-8: a byte that is not (the events' strings come from
  * hooks and notes) is written as U+FFFD, so every line stays readable. */
-void rep_json_str(strbuf *sb, const char *s)
+void cad_rep_json_str(strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	strbuf_addc(sb, '"');
+	cad_strbuf_addc(sb, '"');
 	for (const char *run = s;; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 0x80) {
 			uint32_t cp;
-			size_t n = utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
+			size_t n = cad_utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
 			if (n) {
 				s += n - 1;
 				continue;
 			}
-			strbuf_add(sb, run, (size_t)(s - run));
-			strbuf_adds(sb, "\\ufffd");
+			cad_strbuf_add(sb, run, (size_t)(s - run));
+			cad_strbuf_adds(sb, "\\ufffd");
 			run = s + 1;
 			continue;
 		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		strbuf_add(sb, run, (size_t)(s - run));
+		cad_strbuf_add(sb, run, (size_t)(s - run));
 		if (!c)
 			break;
 		char esc[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
 		switch (c) {
-		case '"': strbuf_adds(sb, "\\\""); break;
-		case '\\': strbuf_adds(sb, "\\\\"); break;
-		case '\n': strbuf_adds(sb, "\\n"); break;
-		case '\t': strbuf_adds(sb, "\\t"); break;
-		case '\r': strbuf_adds(sb, "\\r"); break;
-		default: strbuf_adds(sb, esc); break;
+		case '"': cad_strbuf_adds(sb, "\\\""); break;
+		case '\\': cad_strbuf_adds(sb, "\\\\"); break;
+		case '\n': cad_strbuf_adds(sb, "\\n"); break;
+		case '\t': cad_strbuf_adds(sb, "\\t"); break;
+		case '\r': cad_strbuf_adds(sb, "\\r"); break;
+		default: cad_strbuf_adds(sb, esc); break;
 		}
 		run = s + 1;
 	}
-	strbuf_addc(sb, '"');
+	cad_strbuf_addc(sb, '"');
 }
 
-int64_t rep_wall_ns(void)
+int64_t cad_rep_wall_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void rep_add_hex16(strbuf *sb, uint64_t v)
+void cad_rep_add_hex16(strbuf *sb, uint64_t v)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[16];
 	for (int i = 15; i >= 0; i--, v >>= 4)
 		buf[i] = hex[v & 15];
-	strbuf_add(sb, buf, 16);
+	cad_strbuf_add(sb, buf, 16);
 }
 
-void rep_add_ms(strbuf *sb, int64_t ns)
+void cad_rep_add_ms(strbuf *sb, int64_t ns)
 {
 	uint64_t us = ns > 0 ? (uint64_t)ns / 1000 : 0;
 	char frac[4] = { (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
 			 (char)('0' + us % 10), '\0' };
-	strbuf_addu(sb, us / 1000);
-	strbuf_addc(sb, '.');
-	strbuf_add(sb, frac, 3);
+	cad_strbuf_addu(sb, us / 1000);
+	cad_strbuf_addc(sb, '.');
+	cad_strbuf_add(sb, frac, 3);
 }
 
-void rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
+void cad_rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
 {
 	int64_t sec = ns / 1000000000;
 	long us = (long)(ns % 1000000000 / 1000);
@@ -96,14 +96,14 @@ void rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
 	memcpy(out + n + 6, "Z", 2);
 }
 
-int rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx)
+int cad_rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx)
 {
 	char *tmp;
-	FILE *f = afile_open(path, &tmp);
+	FILE *f = cad_afile_open(path, &tmp);
 	if (!f)
 		return CADENCE_EIO;
 	int rc = write(ctx, f);
-	int e = afile_commit(f, tmp, path, 0644, 0, rc != 0);
+	int e = cad_afile_commit(f, tmp, path, 0644, 0, rc != 0);
 	if (rc)
 		return rc;
 	if (e) {
@@ -113,7 +113,7 @@ int rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *c
 	return 0;
 }
 
-int rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first)
+int cad_rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first)
 {
 	if (n < *cap)
 		return 0;
@@ -156,7 +156,7 @@ static int grow(rep_intern *t)
 	return 0;
 }
 
-const char *rep_intern_get(rep_intern *t, const char *s)
+const char *cad_rep_intern_get(rep_intern *t, const char *s)
 {
 	if (!s)
 		return NULL;
@@ -172,7 +172,7 @@ const char *rep_intern_get(rep_intern *t, const char *s)
 	return t->slots[j];
 }
 
-void rep_intern_free(rep_intern *t)
+void cad_rep_intern_free(rep_intern *t)
 {
 	for (size_t i = 0; t->mask && i <= t->mask; i++)
 		free(t->slots[i]);

@@ -9,13 +9,13 @@
 #include <stdio.h>
 
 /* Appends s as a JSON string, quotes included. */
-void rep_json_str(strbuf *sb, const char *s);
+void cad_rep_json_str(strbuf *sb, const char *s);
 /* Numbers without printf (the reporters write many): decimal, 16 hex
  * digits, and a duration in ns as milliseconds with 3 decimals. */
-void rep_add_hex16(strbuf *sb, uint64_t v);
-void rep_add_ms(strbuf *sb, int64_t ns);
+void cad_rep_add_hex16(strbuf *sb, uint64_t v);
+void cad_rep_add_ms(strbuf *sb, int64_t ns);
 /* Nanoseconds since the Unix epoch (CLOCK_REALTIME). */
-int64_t rep_wall_ns(void);
+int64_t cad_rep_wall_ns(void);
 /* "2026-12-01T08:17:03.123456Z"; `cache` (zeroed at first) keeps the
  * formatted second, so that events of one second cost no strftime. */
 typedef struct rep_time_cache {
@@ -23,14 +23,14 @@ typedef struct rep_time_cache {
 	char prefix[24];	/* "2026-12-01T08:17:03" */
 	int valid;
 } rep_time_cache;
-void rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
+void cad_rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
 /* Writes what write(ctx, stream) produces into `path`, atomically, mode
  * 0644.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO with errno set. */
-int rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx);
+int cad_rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx);
 
 /* Makes room for one more element in *items (count n, capacity *cap,
  * elements of `size` bytes), doubling from `first`.  Returns 0 or -1. */
-int rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first);
+int cad_rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first);
 
 /* Interned strings: one owned copy per distinct text, found by content. */
 typedef struct rep_intern {
@@ -40,7 +40,7 @@ typedef struct rep_intern {
 } rep_intern;
 
 /* The interned copy of s (NULL stays NULL); NULL when out of memory. */
-const char *rep_intern_get(rep_intern *t, const char *s);
-void rep_intern_free(rep_intern *t);
+const char *cad_rep_intern_get(rep_intern *t, const char *s);
+void cad_rep_intern_free(rep_intern *t);
 
 #endif

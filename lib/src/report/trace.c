@@ -68,7 +68,7 @@ int cadence_trace_new(cadence_trace **out)
 	if (!t)
 		return CADENCE_ENOMEM;
 	pthread_mutex_init(&t->mu, NULL);
-	t->rng = (uint64_t)rep_wall_ns() ^ (uint64_t)(uintptr_t)t;
+	t->rng = (uint64_t)cad_rep_wall_ns() ^ (uint64_t)(uintptr_t)t;
 	return 0;
 }
 
@@ -93,7 +93,7 @@ void cadence_trace_free(cadence_trace *t)
 		next = r->next;
 		run_free(r);
 	}
-	rep_intern_free(&t->names);
+	cad_rep_intern_free(&t->names);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
 }
@@ -134,7 +134,7 @@ static trun *find_run(cadence_trace *t, const char *run_id, int create)
 static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event *ev,
 		       size_t parent, int64_t now)
 {
-	if (rep_grow((void **)&r->spans, &r->cap, r->n, sizeof(*r->spans), 64))
+	if (cad_rep_grow((void **)&r->spans, &r->cap, r->n, sizeof(*r->spans), 64))
 		return NULL;
 	tspan *s = &r->spans[r->n];
 	memset(s, 0, sizeof(*s));
@@ -144,15 +144,15 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 	s->open = 1;
 	s->start = s->end = now;
 	s->depth = ev->depth;
-	s->cadence = rep_intern_get(&t->names, ev->cadence);
-	s->path = rep_intern_get(&t->names, ev->path);
+	s->cadence = cad_rep_intern_get(&t->names, ev->cadence);
+	s->path = cad_rep_intern_get(&t->names, ev->path);
 	if (kind != SPAN_CADENCE) {
-		s->measure = rep_intern_get(&t->names, ev->measure);
-		s->measure_kind = rep_intern_get(&t->names, ev->measure_kind);
+		s->measure = cad_rep_intern_get(&t->names, ev->measure);
+		s->measure_kind = cad_rep_intern_get(&t->names, ev->measure_kind);
 		s->index = ev->measure_index;
 	}
 	if (kind == SPAN_NOTE) {
-		s->note = rep_intern_get(&t->names, ev->note);
+		s->note = cad_rep_intern_get(&t->names, ev->note);
 		s->attempt = ev->attempt;
 		s->attempts = ev->attempts;
 	}
@@ -167,7 +167,7 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 /* The note's span: the open one, or (open == 0) the latest. */
 static tspan *note_span(cadence_trace *t, trun *r, const cadence_event *ev, int open)
 {
-	const char *note = rep_intern_get(&t->names, ev->note);
+	const char *note = cad_rep_intern_get(&t->names, ev->note);
 	for (size_t i = r->n; note && i-- > 0;) {
 		tspan *s = &r->spans[i];
 		if (s->kind == SPAN_NOTE && s->note == note && s->depth == ev->depth &&
@@ -211,7 +211,7 @@ static void close_span(tspan *s, int64_t now, int failed, const char *message)
  * then lacks it, and the run's other spans stay valid. */
 static int record(cadence_trace *t, const cadence_event *ev)
 {
-	int64_t now = rep_wall_ns();
+	int64_t now = cad_rep_wall_ns();
 	unsigned d = ev->depth;
 	if (d > CADENCE_MAX_CHILD_DEPTH || !ev->run_id)
 		return -1;
@@ -257,7 +257,7 @@ static int record(cadence_trace *t, const cadence_event *ev)
 		if (ev->status >= 0 && ev->status <= CADENCE_NOTE_STATUS_REJECTED)
 			s->result = note_results[ev->status];
 		if (failed) {
-			s->error_type = rep_intern_get(&t->names, ev->error_type ? ev->error_type : "note");
+			s->error_type = cad_rep_intern_get(&t->names, ev->error_type ? ev->error_type : "note");
 			return add_event(s, "exception", now, ev->message, "exception.type",
 					 s->error_type, -1);
 		}
@@ -285,7 +285,7 @@ static int record(cadence_trace *t, const cadence_event *ev)
 			free(r->last_error);
 			r->last_error = ev->message ? strdup(ev->message) : NULL;
 		}
-		const char *field = rep_intern_get(&t->names, ev->field);
+		const char *field = cad_rep_intern_get(&t->names, ev->field);
 		return add_event(&r->spans[at], ev->kind == CADENCE_EVENT_ERROR ? "exception"
 			: "merge_conflict", now, ev->message, field ? "cadence.field" : NULL, field, -1);
 	}
@@ -310,55 +310,55 @@ static void attr_str(strbuf *sb, int *first, const char *key, const char *value)
 {
 	if (!value)
 		return;
-	strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
-	strbuf_adds(sb, key);
-	strbuf_adds(sb, "\",\"value\":{\"stringValue\":");
-	rep_json_str(sb, value);
-	strbuf_adds(sb, "}}");
+	cad_strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
+	cad_strbuf_adds(sb, key);
+	cad_strbuf_adds(sb, "\",\"value\":{\"stringValue\":");
+	cad_rep_json_str(sb, value);
+	cad_strbuf_adds(sb, "}}");
 	*first = 0;
 }
 
 /* OTLP/JSON writes 64-bit integers as strings */
 static void attr_int(strbuf *sb, int *first, const char *key, int64_t value)
 {
-	strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
-	strbuf_adds(sb, key);
-	strbuf_adds(sb, "\",\"value\":{\"intValue\":\"");
+	cad_strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
+	cad_strbuf_adds(sb, key);
+	cad_strbuf_adds(sb, "\",\"value\":{\"intValue\":\"");
 	if (value < 0)
-		strbuf_addc(sb, '-');
-	strbuf_addu(sb, value < 0 ? (uint64_t)-value : (uint64_t)value);
-	strbuf_adds(sb, "\"}}");
+		cad_strbuf_addc(sb, '-');
+	cad_strbuf_addu(sb, value < 0 ? (uint64_t)-value : (uint64_t)value);
+	cad_strbuf_adds(sb, "\"}}");
 	*first = 0;
 }
 
 /* ,"key":"digits" */
 static void nano(strbuf *sb, const char *key, int64_t ns)
 {
-	strbuf_adds(sb, key);
-	strbuf_addc(sb, '"');
-	strbuf_addu(sb, ns > 0 ? (uint64_t)ns : 0);
-	strbuf_addc(sb, '"');
+	cad_strbuf_adds(sb, key);
+	cad_strbuf_addc(sb, '"');
+	cad_strbuf_addu(sb, ns > 0 ? (uint64_t)ns : 0);
+	cad_strbuf_addc(sb, '"');
 }
 
 static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 {
 	static const char *const kinds[] = { "cadence", "measure", "note" };
 	int first = 1;
-	strbuf_adds(sb, "{\"traceId\":\"");
-	rep_add_hex16(sb, r->trace_id[0]);
-	rep_add_hex16(sb, r->trace_id[1]);
-	strbuf_adds(sb, "\",\"spanId\":\"");
-	rep_add_hex16(sb, s->id);
+	cad_strbuf_adds(sb, "{\"traceId\":\"");
+	cad_rep_add_hex16(sb, r->trace_id[0]);
+	cad_rep_add_hex16(sb, r->trace_id[1]);
+	cad_strbuf_adds(sb, "\",\"spanId\":\"");
+	cad_rep_add_hex16(sb, s->id);
 	if (s->parent) {
-		strbuf_adds(sb, "\",\"parentSpanId\":\"");
-		rep_add_hex16(sb, s->parent);
+		cad_strbuf_adds(sb, "\",\"parentSpanId\":\"");
+		cad_rep_add_hex16(sb, s->parent);
 	}
-	strbuf_adds(sb, "\",\"name\":");
-	rep_json_str(sb, s->name ? s->name : kinds[s->kind]);
+	cad_strbuf_adds(sb, "\",\"name\":");
+	cad_rep_json_str(sb, s->name ? s->name : kinds[s->kind]);
 	/* SPAN_KIND_INTERNAL: work inside the process */
 	nano(sb, ",\"kind\":1,\"startTimeUnixNano\":", s->start);
 	nano(sb, ",\"endTimeUnixNano\":", s->open ? now : s->end);
-	strbuf_adds(sb, ",\"attributes\":[");
+	cad_strbuf_adds(sb, ",\"attributes\":[");
 	attr_str(sb, &first, "cadence.span", kinds[s->kind]);
 	attr_str(sb, &first, "cadence.name", s->cadence);
 	attr_str(sb, &first, "cadence.path", s->path);
@@ -377,34 +377,34 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 		attr_str(sb, &first, "cadence.note.status", s->result);
 		attr_str(sb, &first, "cadence.error.type", s->error_type);
 	}
-	strbuf_adds(sb, "],\"events\":[");
+	cad_strbuf_adds(sb, "],\"events\":[");
 	for (size_t i = 0; i < s->nevents; i++) {
 		const tevent *e = &s->events[i];
 		int f = 1;
 		nano(sb, i ? ",{\"timeUnixNano\":" : "{\"timeUnixNano\":", e->time);
-		strbuf_adds(sb, ",\"name\":\"");
-		strbuf_adds(sb, e->name);
-		strbuf_adds(sb, "\",\"attributes\":[");
+		cad_strbuf_adds(sb, ",\"name\":\"");
+		cad_strbuf_adds(sb, e->name);
+		cad_strbuf_adds(sb, "\",\"attributes\":[");
 		attr_str(sb, &f, "exception.message", e->message);
 		if (e->type_key)
 			attr_str(sb, &f, e->type_key, e->type);
 		if (e->delay_ms >= 0)
 			attr_int(sb, &f, "cadence.retry.delay_ms", e->delay_ms);
-		strbuf_adds(sb, "]}");
+		cad_strbuf_adds(sb, "]}");
 	}
-	strbuf_adds(sb, "],\"status\":{\"code\":");
-	strbuf_addc(sb, (char)('0' + s->status));
+	cad_strbuf_adds(sb, "],\"status\":{\"code\":");
+	cad_strbuf_addc(sb, (char)('0' + s->status));
 	if (s->status == STATUS_ERROR && s->message) {
-		strbuf_adds(sb, ",\"message\":");
-		rep_json_str(sb, s->message);
+		cad_strbuf_adds(sb, ",\"message\":");
+		cad_rep_json_str(sb, s->message);
 	}
-	strbuf_adds(sb, "}}");
+	cad_strbuf_adds(sb, "}}");
 }
 
 /* Appends sb to out and empties it; -1 when it cannot. */
 static int flush(strbuf *sb, FILE *out)
 {
-	if (!strbuf_cstr(sb)) {
+	if (!cad_strbuf_cstr(sb)) {
 		errno = ENOMEM;
 		return CADENCE_ENOMEM;
 	}
@@ -417,28 +417,28 @@ static int flush(strbuf *sb, FILE *out)
 static int run_json(strbuf *sb, const trun *r, int64_t now, FILE *out)
 {
 	int rc = 0;
-	strbuf_adds(sb, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
+	cad_strbuf_adds(sb, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
 		    "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"cadence\"}},"
 		    "{\"key\":\"service.version\",\"value\":{\"stringValue\":");
-	rep_json_str(sb, cadence_version());
-	strbuf_adds(sb, "}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
-	rep_json_str(sb, cadence_version());
-	strbuf_adds(sb, "},\"spans\":[");
+	cad_rep_json_str(sb, cadence_version());
+	cad_strbuf_adds(sb, "}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
+	cad_rep_json_str(sb, cadence_version());
+	cad_strbuf_adds(sb, "},\"spans\":[");
 	for (size_t i = 0; i < r->n && !rc; i++) {
 		if (i)
-			strbuf_addc(sb, ',');
+			cad_strbuf_addc(sb, ',');
 		span_json(sb, r, &r->spans[i], now);
 		if (sb->len >= 1 << 16)
 			rc = flush(sb, out);
 	}
-	strbuf_adds(sb, "]}]}]}\n");
+	cad_strbuf_adds(sb, "]}]}]}\n");
 	return rc ? rc : flush(sb, out);
 }
 
 int cadence_trace_write(cadence_trace *t, FILE *out)
 {
 	int rc = 0;
-	int64_t now = rep_wall_ns();
+	int64_t now = cad_rep_wall_ns();
 	strbuf sb = STRBUF_INIT;
 	pthread_mutex_lock(&t->mu);
 	/* oldest first: the list is newest first */
@@ -459,7 +459,7 @@ int cadence_trace_write(cadence_trace *t, FILE *out)
 			rc = run_json(&sb, order[i], now, out);
 	free(order);
 	pthread_mutex_unlock(&t->mu);
-	strbuf_free(&sb);
+	cad_strbuf_free(&sb);
 	return rc;
 }
 
@@ -470,5 +470,5 @@ static int write_cb(void *ctx, FILE *out)
 
 int cadence_trace_write_file(cadence_trace *t, const char *path)
 {
-	return rep_write_file(path, write_cb, t);
+	return cad_rep_write_file(path, write_cb, t);
 }

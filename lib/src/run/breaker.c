@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-const char *const rbreaker_mode_names[] = { "closed", "open", "half-open" };
+const char *const cad_rbreaker_mode_names[] = { "closed", "open", "half-open" };
 
 typedef struct bstate {
 	rbreaker_mode mode;
@@ -63,7 +63,7 @@ static int mkdirs(const char *dir)
 	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
-int rbreakers_new(rbreakers **out, const char *dir)
+int cad_rbreakers_new(rbreakers **out, const char *dir)
 {
 	rbreakers *b = calloc(1, sizeof(*b));
 	*out = NULL;
@@ -71,14 +71,14 @@ int rbreakers_new(rbreakers **out, const char *dir)
 		return -1;
 	pthread_mutex_init(&b->mu, NULL);
 	if (dir && !(b->dir = strdup(dir))) {
-		rbreakers_free(b);
+		cad_rbreakers_free(b);
 		return -1;
 	}
 	*out = b;
 	return 0;
 }
 
-int rbreakers_ready(rbreakers *b)
+int cad_rbreakers_ready(rbreakers *b)
 {
 	int e = 0;
 	pthread_mutex_lock(&b->mu);
@@ -88,7 +88,7 @@ int rbreakers_ready(rbreakers *b)
 	return e;
 }
 
-void rbreakers_free(rbreakers *b)
+void cad_rbreakers_free(rbreakers *b)
 {
 	if (!b)
 		return;
@@ -104,7 +104,7 @@ void rbreakers_free(rbreakers *b)
 	free(b);
 }
 
-rbreaker *rbreakers_get(rbreakers *b, const char *cadence, const char *note,
+rbreaker *cad_rbreakers_get(rbreakers *b, const char *cadence, const char *note,
 			const cad_breaker *policy)
 {
 	rbreaker *br;
@@ -121,8 +121,8 @@ rbreaker *rbreakers_get(rbreakers *b, const char *cadence, const char *note,
 	br->note = strdup(note);
 	if (b->dir) {
 		strbuf f = STRBUF_INIT;
-		strbuf_addf(&f, "%s/%s.%s.breaker.json", b->dir, cadence, note);
-		br->file = strbuf_detach(&f);
+		cad_strbuf_addf(&f, "%s/%s.%s.breaker.json", b->dir, cadence, note);
+		br->file = cad_strbuf_detach(&f);
 	}
 	if (!br->cadence || !br->note || (b->dir && !br->file)) {
 		free(br->cadence);
@@ -162,7 +162,7 @@ static void load(int fd, bstate *s)
 		return;
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "state");
 	for (int i = BREAKER_CLOSED; i <= BREAKER_HALF_OPEN; i++)
-		if (cJSON_IsString(m) && !strcmp(m->valuestring, rbreaker_mode_names[i]))
+		if (cJSON_IsString(m) && !strcmp(m->valuestring, cad_rbreaker_mode_names[i]))
 			s->mode = (rbreaker_mode)i;
 	s->failures = get_int(o, "failures");
 	s->opened_at = get_int(o, "opened_at");
@@ -177,7 +177,7 @@ static void save(int fd, const bstate *s)
 	int n = snprintf(buf, sizeof(buf),
 			 "{\"state\":\"%s\",\"failures\":%lld,\"opened_at\":%lld,"
 			 "\"probes\":%lld,\"probe_at\":%lld}\n",
-			 rbreaker_mode_names[s->mode], (long long)s->failures,
+			 cad_rbreaker_mode_names[s->mode], (long long)s->failures,
 			 (long long)s->opened_at, (long long)s->probes,
 			 (long long)s->probe_at);
 	if (n > 0 && (size_t)n < sizeof(buf) && pwrite(fd, buf, (size_t)n, 0) == n)
@@ -236,7 +236,7 @@ static int advance(const cad_breaker *p, bstate *s, int64_t now)
 	return 0;
 }
 
-int rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why, rbreaker_mode mode[2])
+int cad_rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why, rbreaker_mode mode[2])
 {
 	bstate s;
 	int fd = lock(br, &s);
@@ -245,13 +245,13 @@ int rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why, rbreake
 	*probe = 0;
 	if (s.mode == BREAKER_OPEN) {
 		int64_t left = br->policy.recovery_ms - (now - s.opened_at);
-		strbuf_addf(why, "its circuit breaker is open after %lld failures in a row; "
+		cad_strbuf_addf(why, "its circuit breaker is open after %lld failures in a row; "
 			    "the next call goes through in %lld ms",
 			    (long long)s.failures, (long long)(left > 0 ? left : 0));
 		rc = 1;
 	} else if (s.mode == BREAKER_HALF_OPEN) {
 		if (s.probes >= br->policy.half_open_max) {
-			strbuf_addf(why, "its circuit breaker is half-open and %lld probe call%s "
+			cad_strbuf_addf(why, "its circuit breaker is half-open and %lld probe call%s "
 				    "already running", (long long)s.probes, s.probes == 1 ? " is" : "s are");
 			rc = 1;
 		} else {
@@ -266,7 +266,7 @@ int rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why, rbreake
 	return rc;
 }
 
-void rbreaker_release(rbreaker *br, int64_t now, int probe, int success, rbreaker_mode mode[2])
+void cad_rbreaker_release(rbreaker *br, int64_t now, int probe, int success, rbreaker_mode mode[2])
 {
 	bstate s;
 	int fd = lock(br, &s);
@@ -292,7 +292,7 @@ void rbreaker_release(rbreaker *br, int64_t now, int probe, int success, rbreake
 	unlock(br, fd, &s, 1);
 }
 
-void rbreaker_abandon(rbreaker *br, int probe)
+void cad_rbreaker_abandon(rbreaker *br, int probe)
 {
 	bstate s;
 	if (!probe)
@@ -303,7 +303,7 @@ void rbreaker_abandon(rbreaker *br, int probe)
 	unlock(br, fd, &s, 1);
 }
 
-rbreaker_mode rbreaker_peek(rbreaker *br, int64_t now, int64_t *failures)
+rbreaker_mode cad_rbreaker_peek(rbreaker *br, int64_t now, int64_t *failures)
 {
 	bstate s;
 	int fd = lock(br, &s), changed = advance(&br->policy, &s, now);

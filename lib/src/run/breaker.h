@@ -23,30 +23,30 @@ typedef enum rbreaker_mode {
 	BREAKER_HALF_OPEN
 } rbreaker_mode;
 
-extern const char *const rbreaker_mode_names[];
+extern const char *const cad_rbreaker_mode_names[];
 
 /* dir NULL: in memory.  Returns 0 or -1 when out of memory. */
-int rbreakers_new(rbreakers **out, const char *dir);
+int cad_rbreakers_new(rbreakers **out, const char *dir);
 /* Creates the directory when missing (once, before the first breaker is
  * used).  Returns 0 or an errno value when the directory is unusable. */
-int rbreakers_ready(rbreakers *b);
-void rbreakers_free(rbreakers *b);
+int cad_rbreakers_ready(rbreakers *b);
+void cad_rbreakers_free(rbreakers *b);
 /* The breaker of note `note` of cadence `cadence`: one per name pair. */
-rbreaker *rbreakers_get(rbreakers *b, const char *cadence, const char *note,
+rbreaker *cad_rbreakers_get(rbreakers *b, const char *cadence, const char *note,
 			const cad_breaker *policy);
 
 /* Before a call: 0 lets it through (*probe set when it is a half-open
  * probe), 1 rejects it with the reason in `why`.  `mode` receives the
  * state before and after (the events of a run report changes). */
-int rbreaker_acquire(rbreaker *br, int64_t now_ms, int *probe, strbuf *why,
+int cad_rbreaker_acquire(rbreaker *br, int64_t now_ms, int *probe, strbuf *why,
 		     rbreaker_mode mode[2]);
 /* After a call that acquire() let through; `mode` as for acquire(). */
-void rbreaker_release(rbreaker *br, int64_t now_ms, int probe, int success,
+void cad_rbreaker_release(rbreaker *br, int64_t now_ms, int probe, int success,
 		      rbreaker_mode mode[2]);
 /* After a call that acquire() let through but that ended without a verdict
  * (the run was cancelled): only the probe is given back. */
-void rbreaker_abandon(rbreaker *br, int probe);
+void cad_rbreaker_abandon(rbreaker *br, int probe);
 /* The current mode and failure count (tests, --dry-run). */
-rbreaker_mode rbreaker_peek(rbreaker *br, int64_t now_ms, int64_t *failures);
+rbreaker_mode cad_rbreaker_peek(rbreaker *br, int64_t now_ms, int64_t *failures);
 
 #endif

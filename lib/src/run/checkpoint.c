@@ -65,16 +65,16 @@ static char *describe(const cadence_checkpoint *cp, const size_t *counts)
 	strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
 	for (size_t i = 0; i < cp->nframes; i++) {
 		if (i)
-			strbuf_addc(&path, '/');
-		strbuf_adds(&path, cp->frames[i].cadence);
-		strbuf_addf(&sb, "%s%s: %zu", i ? "; " : "", strbuf_cstr(&path) ? path.buf : "",
+			cad_strbuf_addc(&path, '/');
+		cad_strbuf_adds(&path, cp->frames[i].cadence);
+		cad_strbuf_addf(&sb, "%s%s: %zu", i ? "; " : "", cad_strbuf_cstr(&path) ? path.buf : "",
 			    cp->frames[i].next);
 		if (counts)
-			strbuf_addf(&sb, " of %zu", counts[i]);
-		strbuf_adds(&sb, i ? "" : " measures done");
+			cad_strbuf_addf(&sb, " of %zu", counts[i]);
+		cad_strbuf_adds(&sb, i ? "" : " measures done");
 	}
-	strbuf_free(&path);
-	return strbuf_detach(&sb);
+	cad_strbuf_free(&path);
+	return cad_strbuf_detach(&sb);
 }
 
 static void set_err(cadence_run_error *err, int code, strbuf *msg)
@@ -83,7 +83,7 @@ static void set_err(cadence_run_error *err, int code, strbuf *msg)
 		return;
 	cadence_run_error_clear(err);
 	err->code = code;
-	err->message = strbuf_cstr(msg) ? strbuf_detach(msg) : strdup(cadence_strerror(code));
+	err->message = cad_strbuf_cstr(msg) ? cad_strbuf_detach(msg) : strdup(cadence_strerror(code));
 }
 
 /* ---- files and their hashes ------------------------------------------------------ */
@@ -126,7 +126,7 @@ static int collect_files(const cadence_project *project, const cadence_def *root
 			k++;
 			goto oom;
 		}
-		sha256_hex(d->text, d->text_len, files[k].sha256);
+		cad_sha256_hex(d->text, d->text_len, files[k].sha256);
 		k++;
 	}
 	free(first);
@@ -162,27 +162,27 @@ int cadence_checkpoint_check_files(const cadence_checkpoint *cp, const cadence_p
 			if (!strcmp(now[j].path, was->path))
 				is = &now[j];
 		if (!is)
-			strbuf_addf(&msg, "%s'%s' is no longer part of the run", msg.len ? "; " : "",
+			cad_strbuf_addf(&msg, "%s'%s' is no longer part of the run", msg.len ? "; " : "",
 				    was->path);
 		else if (strcmp(is->sha256, was->sha256))
-			strbuf_addf(&msg, "%s'%s' changed", msg.len ? "; " : "", was->path);
+			cad_strbuf_addf(&msg, "%s'%s' changed", msg.len ? "; " : "", was->path);
 	}
 	for (size_t j = 0; j < n; j++) {
 		int known = 0;
 		for (size_t i = 0; i < cp->nfiles && !known; i++)
 			known = !strcmp(now[j].path, cp->files[i].path);
 		if (!known)
-			strbuf_addf(&msg, "%s'%s' is new to the run", msg.len ? "; " : "", now[j].path);
+			cad_strbuf_addf(&msg, "%s'%s' is new to the run", msg.len ? "; " : "", now[j].path);
 	}
 	free_files(now, n);
 	if (!msg.len)
 		return 0;
 	strbuf m = STRBUF_INIT;
-	strbuf_addf(&m, "the cadence files are not those the checkpoint was written for: %s",
-		    strbuf_cstr(&msg) ? msg.buf : "");
-	strbuf_free(&msg);
+	cad_strbuf_addf(&m, "the cadence files are not those the checkpoint was written for: %s",
+		    cad_strbuf_cstr(&msg) ? msg.buf : "");
+	cad_strbuf_free(&msg);
 	set_err(err, CADENCE_EINVALID, &m);
-	strbuf_free(&m);
+	cad_strbuf_free(&m);
 	return CADENCE_EINVALID;
 }
 
@@ -256,7 +256,7 @@ int cadence_checkpoint_write_file(const cadence_checkpoint *cp, const char *path
 	}
 	size_t len = strlen(s);
 	s[len] = '\n';	/* in place of the NUL, written by length */
-	int e = afile_write(path, s, len + 1, 0600, 1);
+	int e = cad_afile_write(path, s, len + 1, 0600, 1);
 	cJSON_free(s);
 	if (e) {
 		errno = e;
@@ -273,7 +273,7 @@ static const cJSON *key(const cJSON *o, const char *k, int (*is)(const cJSON *),
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 	if (!v || !is(v)) {
 		if (!why->len)
-			strbuf_addf(why, "%s '%s' %s", what, k, v ? "has the wrong type" : "is missing");
+			cad_strbuf_addf(why, "%s '%s' %s", what, k, v ? "has the wrong type" : "is missing");
 		return NULL;
 	}
 	return v;
@@ -292,12 +292,12 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 {
 	const cJSON *fmt = key(o, "format", cJSON_IsString, why, "key");
 	if (fmt && strcmp(fmt->valuestring, CKPT_FORMAT)) {
-		strbuf_addf(why, "its format is '%s', not '" CKPT_FORMAT "'", fmt->valuestring);
+		cad_strbuf_addf(why, "its format is '%s', not '" CKPT_FORMAT "'", fmt->valuestring);
 		return -1;
 	}
 	const cJSON *ver = key(o, "version", cJSON_IsNumber, why, "key");
 	if (ver && ver->valuedouble != CKPT_VERSION) {
-		strbuf_addf(why, "it is version %g; this cadence reads version %d", ver->valuedouble,
+		cad_strbuf_addf(why, "it is version %g; this cadence reads version %d", ver->valuedouble,
 			    CKPT_VERSION);
 		return -1;
 	}
@@ -310,7 +310,7 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 	if (why->len)
 		return -1;
 	if (file && !cJSON_IsString(file) && !cJSON_IsNull(file)) {
-		strbuf_adds(why, "key 'file' has the wrong type");
+		cad_strbuf_adds(why, "key 'file' has the wrong type");
 		return -1;
 	}
 	if (!(cp->cadence = strdup(cad->valuestring)) || !(cp->run_id = strdup(run_id->valuestring)) ||
@@ -319,7 +319,7 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 	cp->complete = cJSON_IsTrue(complete);
 	size_t nf = (size_t)cJSON_GetArraySize(files), nfr = (size_t)cJSON_GetArraySize(frames);
 	if (!nfr) {
-		strbuf_adds(why, "it has no frames");
+		cad_strbuf_adds(why, "it has no frames");
 		return -1;
 	}
 	cp->files = calloc(nf ? nf : 1, sizeof(*cp->files));
@@ -334,7 +334,7 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 		if (!p || !h)
 			return -1;
 		if (!is_hex64(h->valuestring)) {
-			strbuf_addf(why, "the sha256 of '%s' is not 64 hex digits", p->valuestring);
+			cad_strbuf_addf(why, "the sha256 of '%s' is not 64 hex digits", p->valuestring);
 			return -1;
 		}
 		if (!(cp->files[cp->nfiles].path = strdup(p->valuestring)))
@@ -349,7 +349,7 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 			return -1;
 		if (nx->valuedouble < 0 || nx->valuedouble > (double)INT_MAX ||
 		    nx->valuedouble != (double)(size_t)nx->valuedouble) {
-			strbuf_addf(why, "the frame of '%s' has a bad measure index %g", c->valuestring,
+			cad_strbuf_addf(why, "the frame of '%s' has a bad measure index %g", c->valuestring,
 				    nx->valuedouble);
 			return -1;
 		}
@@ -359,7 +359,7 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 			return -2;
 	}
 	if (strcmp(cp->frames[0].cadence, cp->cadence)) {
-		strbuf_addf(why, "its first frame is of '%s', not of its cadence '%s'",
+		cad_strbuf_addf(why, "its first frame is of '%s', not of its cadence '%s'",
 			    cp->frames[0].cadence, cp->cadence);
 		return -1;
 	}
@@ -406,31 +406,31 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 	}
 	if (!o) {
 		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
-		strbuf_addf(&m, "it is not JSON: %s at byte %zu of %zu",
+		cad_strbuf_addf(&m, "it is not JSON: %s at byte %zu of %zu",
 			    cut_short(data, len) ? "it ends early (truncated?)" : "unexpected text",
 			    at, len);
 		rc = CADENCE_EINVALID;
 	} else if (!cJSON_IsObject(o)) {
-		strbuf_adds(&m, "it is not a JSON object");
+		cad_strbuf_adds(&m, "it is not a JSON object");
 		rc = CADENCE_EINVALID;
 	} else {
 		int p = parse_into(cp, o, &why);
 		if (p == -2) {
 			rc = CADENCE_ENOMEM;
 		} else if (p) {
-			strbuf_adds(&m, strbuf_cstr(&why) ? why.buf : "");
+			cad_strbuf_adds(&m, cad_strbuf_cstr(&why) ? why.buf : "");
 			rc = CADENCE_EINVALID;
 		}
 	}
 	cJSON_Delete(o);
-	strbuf_free(&why);
+	cad_strbuf_free(&why);
 	if (rc) {
 		cadence_checkpoint_free(cp);
 		set_err(err, rc, &m);
 	} else {
 		*out = cp;
 	}
-	strbuf_free(&m);
+	cad_strbuf_free(&m);
 	return rc;
 }
 
@@ -445,7 +445,7 @@ int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
 		char chunk[8192];
 		size_t n;
 		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf.len <= MAX_CHECKPOINT)
-			strbuf_add(&buf, chunk, n);
+			cad_strbuf_add(&buf, chunk, n);
 		if (ferror(f))
 			e = errno ? errno : EIO;
 		fclose(f);
@@ -453,34 +453,34 @@ int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
 		e = errno;
 	}
 	if (e) {
-		strbuf_addf(&m, "cannot read the checkpoint '%s': %s", path, strerror(e));
+		cad_strbuf_addf(&m, "cannot read the checkpoint '%s': %s", path, strerror(e));
 		set_err(err, CADENCE_EIO, &m);
-		strbuf_free(&m);
-		strbuf_free(&buf);
+		cad_strbuf_free(&m);
+		cad_strbuf_free(&buf);
 		errno = e;
 		return CADENCE_EIO;
 	}
 	if (buf.failed) {
-		strbuf_free(&buf);
+		cad_strbuf_free(&buf);
 		return CADENCE_ENOMEM;
 	}
 	cadence_run_error why = CADENCE_RUN_ERROR_INIT;
 	int rc = buf.len > MAX_CHECKPOINT ? CADENCE_EINVALID
 		 : cadence_checkpoint_parse(out, buf.buf ? buf.buf : "", buf.len, &why);
 	if (rc == CADENCE_EINVALID) {
-		strbuf_addf(&m, "'%s' is not a valid checkpoint: %s", path,
+		cad_strbuf_addf(&m, "'%s' is not a valid checkpoint: %s", path,
 			    why.message ? why.message : "it is larger than a checkpoint can be");
 		set_err(err, rc, &m);
 	}
 	cadence_run_error_clear(&why);
-	strbuf_free(&m);
-	strbuf_free(&buf);
+	cad_strbuf_free(&m);
+	cad_strbuf_free(&buf);
 	return rc;
 }
 
 /* ---- the engine's side ------------------------------------------------------------ */
 
-int ckpt_begin(rrun *run, const cadence_checkpoint_opts *co)
+int cad_ckpt_begin(rrun *run, const cadence_checkpoint_opts *co)
 {
 	cadence_runner *r = run->r;
 	run->resume = co ? co->resume : NULL;
@@ -502,13 +502,13 @@ int ckpt_begin(rrun *run, const cadence_checkpoint_opts *co)
 	return collect_files(r->project, r->root, cp->file, &cp->files, &cp->nfiles);
 }
 
-void ckpt_end(rrun *run)
+void cad_ckpt_end(rrun *run)
 {
 	cadence_checkpoint_free(run->ck);
 	run->ck = NULL;
 }
 
-int ckpt_after_measure(rframe *fr, size_t next)
+int cad_ckpt_after_measure(rframe *fr, size_t next)
 {
 	rrun *run = fr->run;
 	cadence_checkpoint *cp = run->ck;
@@ -538,12 +538,12 @@ int ckpt_after_measure(rframe *fr, size_t next)
 	return run->on_ck(run->ck_ctx, cp);
 }
 
-int ckpt_fit(rrun *run, rfail *f)
+int cad_ckpt_fit(rrun *run, rfail *f)
 {
 	const cadence_checkpoint *cp = run->resume;
 	const rplan *p = run->r->root_plan;
 	if (strcmp(cp->frames[0].cadence, p->name)) {
-		rfail_set(f, "the checkpoint is of cadence '%s', not of '%s'", cp->frames[0].cadence,
+		cad_rfail_set(f, "the checkpoint is of cadence '%s', not of '%s'", cp->frames[0].cadence,
 			  p->name);
 		return CADENCE_EINVALID;
 	}
@@ -555,7 +555,7 @@ int ckpt_fit(rrun *run, rfail *f)
 			const rmeasure *ms = cp->frames[i - 1].next < p->nmeasures
 				? &p->measures[cp->frames[i - 1].next] : NULL;
 			if (!ms || !ms->child || strcmp(ms->child->name, fr->cadence)) {
-				rfail_set(f, "the checkpoint is inside child cadence '%s' at measure %zu "
+				cad_rfail_set(f, "the checkpoint is inside child cadence '%s' at measure %zu "
 					  "of '%s', which does not run that child", fr->cadence,
 					  cp->frames[i - 1].next + 1, p->name);
 				return CADENCE_EINVALID;
@@ -563,19 +563,19 @@ int ckpt_fit(rrun *run, rfail *f)
 			p = ms->child;
 		}
 		if (fr->next > p->nmeasures || (i + 1 < cp->nframes && fr->next == p->nmeasures)) {
-			rfail_set(f, "the checkpoint's position in '%s' (measure %zu) is past its %zu "
+			cad_rfail_set(f, "the checkpoint's position in '%s' (measure %zu) is past its %zu "
 				  "measures", p->name, fr->next + 1, p->nmeasures);
 			return CADENCE_EINVALID;
 		}
-		int rc = score_from_input(&s, p, fr->score, &g);
-		score_free(&s);
+		int rc = cad_score_from_input(&s, p, fr->score, &g);
+		cad_score_free(&s);
 		if (rc) {
-			rfail_set(f, "the checkpoint's score of '%s' does not fit its declaration: %s",
-				  p->name, strbuf_cstr(&g.msg) ? g.msg.buf : "out of memory");
-			rfail_free(&g);
+			cad_rfail_set(f, "the checkpoint's score of '%s' does not fit its declaration: %s",
+				  p->name, cad_strbuf_cstr(&g.msg) ? g.msg.buf : "out of memory");
+			cad_rfail_free(&g);
 			return rc == CADENCE_ENOMEM ? rc : CADENCE_EINVALID;
 		}
-		rfail_free(&g);
+		cad_rfail_free(&g);
 	}
 	return 0;
 }

@@ -39,7 +39,7 @@ static int sys_sleep_ns(void *ctx, int64_t ns, int cancelled_fd)
 	}
 }
 
-void clock_system(cadence_clock *c)
+void cad_clock_system(cadence_clock *c)
 {
 	c->ctx = NULL;
 	c->mono_ns = sys_mono_ns;

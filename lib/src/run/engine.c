@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void rfail_reset(rfail *f)
+void cad_rfail_reset(rfail *f)
 {
 	f->msg.len = 0;
 	if (f->msg.buf)
@@ -21,34 +21,34 @@ void rfail_reset(rfail *f)
 	f->type = NULL;
 }
 
-void rfail_free(rfail *f)
+void cad_rfail_free(rfail *f)
 {
-	rfail_reset(f);
-	strbuf_free(&f->msg);
+	cad_rfail_reset(f);
+	cad_strbuf_free(&f->msg);
 }
 
-void rfail_set(rfail *f, const char *fmt, ...)
+void cad_rfail_set(rfail *f, const char *fmt, ...)
 {
 	va_list ap;
 	f->msg.len = 0;
 	if (f->msg.buf)
 		f->msg.buf[0] = '\0';
 	va_start(ap, fmt);
-	strbuf_vaddf(&f->msg, fmt, ap);
+	cad_strbuf_vaddf(&f->msg, fmt, ap);
 	va_end(ap);
 }
 
-int64_t run_now(const rrun *run)
+int64_t cad_run_now(const rrun *run)
 {
 	return run->r->clock.mono_ns(run->r->clock.ctx);
 }
 
-int run_cancelled(const rrun *run)
+int cad_run_cancelled(const rrun *run)
 {
 	return atomic_load_explicit(&run->r->cancelled, memory_order_relaxed);
 }
 
-void run_emit(rrun *run, const rframe *fr, cadence_event *ev)
+void cad_run_emit(rrun *run, const rframe *fr, cadence_event *ev)
 {
 	cadence_runner *r = run->r;
 	if (!r->hooks.on_event)
@@ -72,50 +72,50 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-void run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt, int code,
+void cad_run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt, int code,
 	       rfail *f)
 {
 	cadence_run_error *e = run->err;
 	const char *measure = fr->measure ? fr->measure->m->name.name : NULL;
-	const char *what = strbuf_cstr(&f->msg);
+	const char *what = cad_strbuf_cstr(&f->msg);
 	strbuf m = STRBUF_INIT;
 
 	/* "path: sync 'enrich', note 'fetch' (attempt 2 of 3): what"; a
 	 * `then` measure named after its note is not repeated */
 	const char *sep = "";
-	strbuf_adds(&m, fr->path);
-	strbuf_adds(&m, ": ");
+	cad_strbuf_adds(&m, fr->path);
+	cad_strbuf_adds(&m, ": ");
 	if (note && fr->handling_error) {
-		strbuf_adds(&m, "on_error ");
+		cad_strbuf_adds(&m, "on_error ");
 	} else if (measure && (!note || strcmp(measure, note->name) ||
 			       fr->measure->m->kind != CAD_M_THEN)) {
-		strbuf_addf(&m, "%s '%s'", cad_measure_kind_names[fr->measure->m->kind], measure);
+		cad_strbuf_addf(&m, "%s '%s'", cad_measure_kind_names[fr->measure->m->kind], measure);
 		sep = ", ";
 	}
 	if (note) {
-		strbuf_addf(&m, "%snote '%s'", sep, note->name);
+		cad_strbuf_addf(&m, "%snote '%s'", sep, note->name);
 		if (attempt && note->attempts > 1)
-			strbuf_addf(&m, " (attempt %u of %u)", attempt, note->attempts);
+			cad_strbuf_addf(&m, " (attempt %u of %u)", attempt, note->attempts);
 		else if (attempt > 1)
-			strbuf_addf(&m, " (attempt %u)", attempt);
+			cad_strbuf_addf(&m, " (attempt %u)", attempt);
 	}
 	if (m.len >= 2 && m.buf[m.len - 2] == ':')
 		m.len -= 2;	/* nothing between the path and the message */
-	strbuf_addf(&m, ": %s", what && *what ? what : cadence_strerror(code));
+	cad_strbuf_addf(&m, ": %s", what && *what ? what : cadence_strerror(code));
 	if (f->stderr_tail) {
-		strbuf_adds(&m, "\nits stderr ended with:");
+		cad_strbuf_adds(&m, "\nits stderr ended with:");
 		for (const char *l = f->stderr_tail; *l;) {
 			const char *nl = strchr(l, '\n');
 			size_t len = nl ? (size_t)(nl - l) : strlen(l);
-			strbuf_adds(&m, "\n  | ");
-			strbuf_add(&m, l, len);
+			cad_strbuf_adds(&m, "\n  | ");
+			cad_strbuf_add(&m, l, len);
 			l += len + (nl ? 1 : 0);
 		}
 	}
 	if (e) {
 		cadence_run_error_clear(e);
 		e->code = code;
-		e->message = strbuf_detach(&m);
+		e->message = cad_strbuf_detach(&m);
 		e->cadence = dup_or_null(fr->plan->name);
 		e->path = dup_or_null(fr->path);
 		e->measure = dup_or_null(measure);
@@ -132,11 +132,11 @@ void run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt,
 		ev.attempt = attempt;
 		ev.attempts = note ? note->attempts : 0;
 		ev.status = code;
-		ev.message = e ? e->message : strbuf_cstr(&m);
+		ev.message = e ? e->message : cad_strbuf_cstr(&m);
 		ev.field = f->field;
-		run_emit(run, fr, &ev);
+		cad_run_emit(run, fr, &ev);
 	}
-	strbuf_free(&m);
+	cad_strbuf_free(&m);
 }
 
 static void emit_simple(rframe *fr, cadence_event_kind kind, int status, int64_t dur)
@@ -148,13 +148,13 @@ static void emit_simple(rframe *fr, cadence_event_kind kind, int status, int64_t
 	ev.kind = kind;
 	ev.status = status;
 	ev.duration_ns = dur;
-	run_emit(fr->run, fr, &ev);
+	cad_run_emit(fr->run, fr, &ev);
 }
 
 /* A failure without a note (a condition, a merge, a child's input). */
 static int fail_measure(rframe *fr, const rnote *note, rfail *f)
 {
-	run_error(fr->run, fr, note, 0, f->cancelled ? CADENCE_ECANCELED : CADENCE_EFAILED, f);
+	cad_run_error(fr->run, fr, note, 0, f->cancelled ? CADENCE_ECANCELED : CADENCE_EFAILED, f);
 	return f->cancelled ? CADENCE_ECANCELED : CADENCE_EFAILED;
 }
 
@@ -166,24 +166,24 @@ static int cancelled(rframe *fr, const char *running, size_t n)
 	rfail f = RFAIL_INIT;
 	f.cancelled = 1;
 	if (n == 1)
-		rfail_set(&f, "interrupted while note %s was running; it was stopped", running);
+		cad_rfail_set(&f, "interrupted while note %s was running; it was stopped", running);
 	else if (n)
-		rfail_set(&f, "interrupted while notes %s were running; they were stopped", running);
+		cad_rfail_set(&f, "interrupted while notes %s were running; they were stopped", running);
 	else
-		rfail_set(&f, "interrupted before the measure started");
-	run_error(fr->run, fr, NULL, 0, CADENCE_ECANCELED, &f);
-	rfail_free(&f);
+		cad_rfail_set(&f, "interrupted before the measure started");
+	cad_run_error(fr->run, fr, NULL, 0, CADENCE_ECANCELED, &f);
+	cad_rfail_free(&f);
 	return CADENCE_ECANCELED;
 }
 
-/* The outcome of jobs_run() for the measure. */
+/* The outcome of cad_jobs_run() for the measure. */
 static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, long rc)
 {
 	if (rc == -2) {
 		rfail f = RFAIL_INIT;
-		rfail_set(&f, "out of memory");
-		run_error(fr->run, fr, NULL, 0, CADENCE_ENOMEM, &f);
-		rfail_free(&f);
+		cad_rfail_set(&f, "out of memory");
+		cad_run_error(fr->run, fr, NULL, 0, CADENCE_ENOMEM, &f);
+		cad_rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
 	if (rc == -1) {
@@ -191,14 +191,14 @@ static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, long rc)
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
 			if (jobs[i].attempt && jobs[i].fail.cancelled)
-				strbuf_addf(&running, "%s'%s'", k++ ? ", " : "", jobs[i].note->name);
-		int v = cancelled(fr, strbuf_cstr(&running) ? strbuf_cstr(&running) : "", k);
-		strbuf_free(&running);
+				cad_strbuf_addf(&running, "%s'%s'", k++ ? ", " : "", jobs[i].note->name);
+		int v = cancelled(fr, cad_strbuf_cstr(&running) ? cad_strbuf_cstr(&running) : "", k);
+		cad_strbuf_free(&running);
 		return v;
 	}
 	if (rc > 0) {
 		rjob *j = &jobs[rc - 1];
-		run_error(fr->run, fr, j->note, j->attempt, CADENCE_EFAILED, &j->fail);
+		cad_run_error(fr->run, fr, j->note, j->attempt, CADENCE_EFAILED, &j->fail);
 		return CADENCE_EFAILED;
 	}
 	return 0;
@@ -209,14 +209,14 @@ static int run_in_order(rframe *fr, rnote **notes, size_t n)
 {
 	for (size_t i = 0; i < n && !fr->interrupt; i++) {
 		rjob j;
-		job_init(&j, fr, notes[i], &fr->score);
-		long rc = jobs_run(fr, &j, 1, 1);
+		cad_job_init(&j, fr, notes[i], &fr->score);
+		long rc = cad_jobs_run(fr, &j, 1, 1);
 		int v = jobs_verdict(fr, &j, 1, rc);
 		if (!v && j.changes)
-			score_apply(&fr->score, fr->plan, j.changes);
+			cad_score_apply(&fr->score, fr->plan, j.changes);
 		if (!v && j.status == CADENCE_NOTE_STATUS_INTERRUPT)
 			fr->interrupt = 1;
-		job_clear(&j);
+		cad_job_clear(&j);
 		if (v)
 			return v;
 	}
@@ -232,16 +232,16 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 	int v;
 
 	if (!jobs) {
-		rfail_set(&f, "out of memory");
+		cad_rfail_set(&f, "out of memory");
 		fail_measure(fr, NULL, &f);
-		rfail_free(&f);
+		cad_rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		job_init(&jobs[i], fr, ms->notes[i], &fr->score);
-	v = jobs_verdict(fr, jobs, n, jobs_run(fr, jobs, n, fr->run->r->opts.jobs));
-	if (!v && merge_sync(fr, ms, jobs, n, &f, &who)) {
-		const char *why = strbuf_cstr(&f.msg);
+		cad_job_init(&jobs[i], fr, ms->notes[i], &fr->score);
+	v = jobs_verdict(fr, jobs, n, cad_jobs_run(fr, jobs, n, fr->run->r->opts.jobs));
+	if (!v && cad_merge_sync(fr, ms, jobs, n, &f, &who)) {
+		const char *why = cad_strbuf_cstr(&f.msg);
 		if (who && why && strcmp(why, "out of memory") && fr->run->r->hooks.on_event) {
 			cadence_event ev;
 			memset(&ev, 0, sizeof(ev));
@@ -249,7 +249,7 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 			ev.note = who;
 			ev.field = f.field;
 			ev.message = why;
-			run_emit(fr->run, fr, &ev);
+			cad_run_emit(fr->run, fr, &ev);
 		}
 		/* the message names both notes; err->note is the later one */
 		v = fail_measure(fr, NULL, &f);
@@ -259,10 +259,10 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 	for (size_t i = 0; i < n; i++) {
 		if (!v && jobs[i].status == CADENCE_NOTE_STATUS_INTERRUPT)
 			fr->interrupt = 1;
-		job_clear(&jobs[i]);
+		cad_job_clear(&jobs[i]);
 	}
 	free(jobs);
-	rfail_free(&f);
+	cad_rfail_free(&f);
 	return v;
 }
 
@@ -272,16 +272,16 @@ static int run_split(rframe *fr, const rmeasure *ms)
 	strbuf msg = STRBUF_INIT;
 	rfail f = RFAIL_INIT;
 	int rc;
-	if (rexpr_eval_bool(ms->when, fr->score.obj, &yes, &msg)) {
-		rfail_set(&f, "its condition '%s' failed: %s", rexpr_src(ms->when),
-			  strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+	if (cad_rexpr_eval_bool(ms->when, fr->score.obj, &yes, &msg)) {
+		cad_rfail_set(&f, "its condition '%s' failed: %s", cad_rexpr_src(ms->when),
+			  cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 		rc = fail_measure(fr, NULL, &f);
 	} else {
 		rc = yes ? run_in_order(fr, ms->notes, ms->nnotes)
 			 : run_in_order(fr, ms->else_notes, ms->nelse);
 	}
-	strbuf_free(&msg);
-	rfail_free(&f);
+	cad_strbuf_free(&msg);
+	cad_rfail_free(&f);
 	return rc;
 }
 
@@ -292,21 +292,21 @@ static int assignments(cJSON *score, rexpr **exprs, const cad_assign *as, size_t
 	cJSON *obj = cJSON_CreateObject();
 	*out = NULL;
 	if (!obj) {
-		rfail_set(f, "out of memory");
+		cad_rfail_set(f, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		cJSON *v = NULL;
 		strbuf msg = STRBUF_INIT;
-		if (rexpr_eval(exprs[i], score, &v, &msg)) {
-			rfail_set(f, "%s '%s: %s' failed: %s", what, as[i].field.name,
-				  rexpr_src(exprs[i]), strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+		if (cad_rexpr_eval(exprs[i], score, &v, &msg)) {
+			cad_rfail_set(f, "%s '%s: %s' failed: %s", what, as[i].field.name,
+				  cad_rexpr_src(exprs[i]), cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 			f->field = as[i].field.name;
-			strbuf_free(&msg);
+			cad_strbuf_free(&msg);
 			cJSON_Delete(obj);
 			return -1;
 		}
-		strbuf_free(&msg);
+		cad_strbuf_free(&msg);
 		cJSON_AddItemToObjectCS(obj, as[i].field.name, v);	/* the model outlives it */
 	}
 	*out = obj;
@@ -322,16 +322,16 @@ static int frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
 	fr->depth = parent ? parent->depth + 1 : 0;
 	strbuf path = STRBUF_INIT;
 	if (parent)
-		strbuf_addf(&path, "%s/", parent->path);
-	strbuf_adds(&path, p->name);
-	fr->path = strbuf_detach(&path);
+		cad_strbuf_addf(&path, "%s/", parent->path);
+	cad_strbuf_adds(&path, p->name);
+	fr->path = cad_strbuf_detach(&path);
 	fr->seen = calloc(p->def->nfields ? p->def->nfields : 1, sizeof(*fr->seen));
 	return fr->path && fr->seen ? 0 : -1;
 }
 
 static void frame_free(rframe *fr)
 {
-	score_free(&fr->score);
+	cad_score_free(&fr->score);
 	free(fr->path);
 	free(fr->seen);
 }
@@ -345,40 +345,40 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	int rc;
 
 	if (fr->depth + 1 >= CADENCE_MAX_CHILD_DEPTH) {
-		rfail_set(&f, "children nest deeper than %d cadences", CADENCE_MAX_CHILD_DEPTH);
+		cad_rfail_set(&f, "children nest deeper than %d cadences", CADENCE_MAX_CHILD_DEPTH);
 		rc = fail_measure(fr, NULL, &f);
-		rfail_free(&f);
+		cad_rfail_free(&f);
 		return rc;
 	}
 	rrun *run = fr->run;
 	const cJSON *resumed = NULL;
 	if (run->resume && fr->depth + 1 == run->resume_at)
-		resumed = run->resume->frames[run->resume_at].score;	/* fitted: ckpt_fit() */
+		resumed = run->resume->frames[run->resume_at].score;	/* fitted: cad_ckpt_fit() */
 	else if (assignments(fr->score.obj, ms->with, m->with, m->nwith, &input, &f, "with")) {
 		rc = fail_measure(fr, NULL, &f);
-		rfail_free(&f);
+		cad_rfail_free(&f);
 		return rc;
 	}
 	if (frame_init(&child, fr->run, fr, ms->child)) {
 		frame_free(&child);
 		cJSON_Delete(input);
-		rfail_set(&f, "out of memory");
+		cad_rfail_set(&f, "out of memory");
 		fail_measure(fr, NULL, &f);
-		rfail_free(&f);
+		cad_rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
-	rc = score_from_input(&child.score, ms->child, resumed ? resumed : input, &f);
+	rc = cad_score_from_input(&child.score, ms->child, resumed ? resumed : input, &f);
 	cJSON_Delete(input);
 	if (rc) {
 		strbuf m2 = STRBUF_INIT;
-		strbuf_addf(&m2, "child cadence '%s' cannot start: %s", ms->child->name,
-			    strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
-		rfail_set(&f, "%s", strbuf_cstr(&m2) ? strbuf_cstr(&m2) : "out of memory");
-		strbuf_free(&m2);
+		cad_strbuf_addf(&m2, "child cadence '%s' cannot start: %s", ms->child->name,
+			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
+		cad_rfail_set(&f, "%s", cad_strbuf_cstr(&m2) ? cad_strbuf_cstr(&m2) : "out of memory");
+		cad_strbuf_free(&m2);
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	rc = engine_walk(&child);
+	rc = cad_engine_walk(&child);
 	if (rc)
 		goto out;	/* the child's error names the child's note */
 	if (assignments(child.score.obj, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
@@ -386,20 +386,20 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	if (score_check_changes(fr, &fr->score, NULL, back, &f)) {
+	if (cad_score_check_changes(fr, &fr->score, NULL, back, &f)) {
 		strbuf m2 = STRBUF_INIT;
-		strbuf_addf(&m2, "merging the child's score back: %s",
-			    strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
-		rfail_set(&f, "%s", strbuf_cstr(&m2) ? strbuf_cstr(&m2) : "out of memory");
-		strbuf_free(&m2);
+		cad_strbuf_addf(&m2, "merging the child's score back: %s",
+			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
+		cad_rfail_set(&f, "%s", cad_strbuf_cstr(&m2) ? cad_strbuf_cstr(&m2) : "out of memory");
+		cad_strbuf_free(&m2);
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	score_apply(&fr->score, fr->plan, back);
+	cad_score_apply(&fr->score, fr->plan, back);
 out:
 	cJSON_Delete(back);
 	frame_free(&child);
-	rfail_free(&f);
+	cad_rfail_free(&f);
 	return rc;
 }
 
@@ -438,20 +438,20 @@ static int handle_error(rframe *fr, int rc)
 	fr->handling_error = msg ? msg : "";
 	fr->handling_note = note;
 	rjob j;
-	job_init(&j, fr, h, &fr->score);
-	int v = jobs_verdict(fr, &j, 1, jobs_run(fr, &j, 1, 1));
+	cad_job_init(&j, fr, h, &fr->score);
+	int v = jobs_verdict(fr, &j, 1, cad_jobs_run(fr, &j, 1, 1));
 	if (!v && j.changes)
-		score_apply(&fr->score, fr->plan, j.changes);
-	job_clear(&j);
+		cad_score_apply(&fr->score, fr->plan, j.changes);
+	cad_job_clear(&j);
 	fr->handling_error = fr->handling_note = NULL;
 	if (v && run->err) {
 		/* both failures in one message */
 		strbuf m = STRBUF_INIT;
-		strbuf_addf(&m, "%s\nthen the on_error handler failed: %s",
+		cad_strbuf_addf(&m, "%s\nthen the on_error handler failed: %s",
 			    saved.message ? saved.message : "",
 			    run->err->message ? run->err->message : "");
 		free(saved.message);
-		saved.message = strbuf_detach(&m);
+		saved.message = cad_strbuf_detach(&m);
 		cadence_run_error_clear(run->err);
 		*run->err = saved;
 		rc = v == CADENCE_ECANCELED ? v : rc;
@@ -474,22 +474,22 @@ static int handle_error(rframe *fr, int rc)
  * the run. */
 static int checkpoint(rframe *fr, size_t next)
 {
-	int e = ckpt_after_measure(fr, next);
+	int e = cad_ckpt_after_measure(fr, next);
 	if (!e)
 		return 0;
 	rfail f = RFAIL_INIT;
-	rfail_set(&f, "the checkpoint after this measure could not be saved: %s", strerror(e));
-	run_error(fr->run, fr, NULL, 0, CADENCE_EIO, &f);
-	rfail_free(&f);
+	cad_rfail_set(&f, "the checkpoint after this measure could not be saved: %s", strerror(e));
+	cad_run_error(fr->run, fr, NULL, 0, CADENCE_EIO, &f);
+	cad_rfail_free(&f);
 	return CADENCE_EIO;
 }
 
-int engine_walk(rframe *fr)
+int cad_engine_walk(rframe *fr)
 {
 	const rplan *p = fr->plan;
 	rrun *run = fr->run;
 	int timed = run->timed, rc = 0;
-	int64_t t0 = timed ? run_now(run) : 0;
+	int64_t t0 = timed ? cad_run_now(run) : 0;
 	size_t start = 0;
 
 	if (run->resume && fr->depth == run->resume_at) {
@@ -502,14 +502,14 @@ int engine_walk(rframe *fr)
 	for (size_t i = start; i < p->nmeasures && !fr->interrupt; i++) {
 		const rmeasure *ms = &p->measures[i];
 		fr->measure = ms;
-		if (run_cancelled(run)) {
+		if (cad_run_cancelled(run)) {
 			rc = cancelled(fr, NULL, 0);
 			break;
 		}
-		int64_t m0 = timed ? run_now(run) : 0;
+		int64_t m0 = timed ? cad_run_now(run) : 0;
 		emit_simple(fr, CADENCE_EVENT_MEASURE_START, 0, 0);
 		rc = run_measure(fr, ms);
-		emit_simple(fr, CADENCE_EVENT_MEASURE_END, rc, timed ? run_now(run) - m0 : 0);
+		emit_simple(fr, CADENCE_EVENT_MEASURE_END, rc, timed ? cad_run_now(run) - m0 : 0);
 		if (rc)
 			rc = handle_error(fr, rc);
 		if (!rc && run->ck)
@@ -518,7 +518,7 @@ int engine_walk(rframe *fr)
 			break;
 	}
 	fr->measure = NULL;
-	emit_simple(fr, CADENCE_EVENT_CADENCE_END, rc, timed ? run_now(run) - t0 : 0);
+	emit_simple(fr, CADENCE_EVENT_CADENCE_END, rc, timed ? cad_run_now(run) - t0 : 0);
 	return rc;
 }
 
@@ -550,7 +550,7 @@ int cadence_runner_run_checkpointed(cadence_runner *r, const cJSON *input,
 		}
 		return CADENCE_EINVAL;
 	}
-	if ((rc = plan_prepare(r, 0, err)))
+	if ((rc = cad_plan_prepare(r, 0, err)))
 		return rc;
 	memset(&run, 0, sizeof(run));
 	run.r = r;
@@ -559,43 +559,43 @@ int cadence_runner_run_checkpointed(cadence_runner *r, const cJSON *input,
 	run.timed = r->hooks.on_event != NULL;
 	unsigned long k = atomic_fetch_add(&r->runs, 1);
 	run.rng = r->seed + k * 0x9e3779b97f4a7c15ULL;
-	uint64_t id = rng_next(&run.rng);
+	uint64_t id = cad_rng_next(&run.rng);
 	snprintf(run.run_id, sizeof(run.run_id), "%016llx", (unsigned long long)id);
 	pthread_mutex_init(&run.done_lock, NULL);
-	if (frame_init(&root, &run, NULL, r->root_plan) || ckpt_begin(&run, co)) {
+	if (frame_init(&root, &run, NULL, r->root_plan) || cad_ckpt_begin(&run, co)) {
 		rc = CADENCE_ENOMEM;
-		rfail_set(&f, "out of memory");
-		run_error(&run, &root, NULL, 0, rc, &f);
+		cad_rfail_set(&f, "out of memory");
+		cad_run_error(&run, &root, NULL, 0, rc, &f);
 		goto out;
 	}
-	if (run.resume && (input || (rc = ckpt_fit(&run, &f)))) {
+	if (run.resume && (input || (rc = cad_ckpt_fit(&run, &f)))) {
 		/* nothing started: an error without an event */
 		if (input)
-			rfail_set(&f, "a resumed run takes its score from the checkpoint, not an input");
+			cad_rfail_set(&f, "a resumed run takes its score from the checkpoint, not an input");
 		rc = rc ? rc : CADENCE_EINVAL;
 		if (err) {
 			err->code = rc;
-			err->message = strbuf_detach(&f.msg);
+			err->message = cad_strbuf_detach(&f.msg);
 		}
 		goto out;
 	}
-	rc = score_from_input(&root.score, r->root_plan,
+	rc = cad_score_from_input(&root.score, r->root_plan,
 			      run.resume ? run.resume->frames[0].score : input, &f);
 	if (rc) {
 		strbuf m = STRBUF_INIT;
-		strbuf_addf(&m, "bad score: %s", strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
-		rfail_set(&f, "%s", strbuf_cstr(&m) ? strbuf_cstr(&m) : "out of memory");
-		strbuf_free(&m);
-		run_error(&run, &root, NULL, 0, rc, &f);
+		cad_strbuf_addf(&m, "bad score: %s", cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
+		cad_rfail_set(&f, "%s", cad_strbuf_cstr(&m) ? cad_strbuf_cstr(&m) : "out of memory");
+		cad_strbuf_free(&m);
+		cad_run_error(&run, &root, NULL, 0, rc, &f);
 		goto out;
 	}
-	rc = engine_walk(&root);
+	rc = cad_engine_walk(&root);
 	if (!rc)
-		*out = score_take(&root.score);
+		*out = cad_score_take(&root.score);
 out:
-	ckpt_end(&run);
+	cad_ckpt_end(&run);
 	frame_free(&root);
-	rfail_free(&f);
+	cad_rfail_free(&f);
 	if (run.wake[0] >= 0) {
 		close(run.wake[0]);
 		close(run.wake[1]);

@@ -34,7 +34,7 @@
  * can hold it open longer, and it is not waited for. */
 #define DRAIN_NS (500 * 1000000LL)
 
-int64_t rproc_now(void)
+int64_t cad_rproc_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -56,11 +56,11 @@ static void set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-void rproc_strerror(int e, strbuf *sb)
+void cad_rproc_strerror(int e, strbuf *sb)
 {
 	char buf[128];
 	/* the GNU strerror_r: returns the message, maybe not in buf */
-	strbuf_adds(sb, strerror_r(e, buf, sizeof(buf)));
+	cad_strbuf_adds(sb, strerror_r(e, buf, sizeof(buf)));
 }
 
 static int pidfd_for(pid_t pid)
@@ -76,7 +76,7 @@ static int pidfd_for(pid_t pid)
 #endif
 }
 
-int rproc_start(rproc *p, const rproc_spec *s)
+int cad_rproc_start(rproc *p, const rproc_spec *s)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
@@ -160,7 +160,7 @@ int rproc_start(rproc *p, const rproc_spec *s)
 	if (p->input_off == p->input_len)
 		close_fd(&p->fd_in);	/* all of it in the pipe: EOF after it */
 	if (p->pidfd < 0)
-		p->next_check = rproc_now() + EXIT_POLL_NS;
+		p->next_check = cad_rproc_now() + EXIT_POLL_NS;
 	return 0;
 
 fail_pipes:
@@ -176,7 +176,7 @@ fail_pipes:
 	return rc;
 }
 
-size_t rproc_fds(const rproc *p, struct pollfd *fds)
+size_t cad_rproc_fds(const rproc *p, struct pollfd *fds)
 {
 	size_t n = 0;
 	if (p->fd_in >= 0)
@@ -286,11 +286,11 @@ static void drain(rproc *p, int *fd, int is_out)
 				got_stderr(p, buf, (size_t)n);
 			} else if (p->out.len + (size_t)n > p->max_output) {
 				/* the output is already wrong: stop the note */
-				rproc_stop(p, RPROC_OVERFLOW, 0, 0);
+				cad_rproc_stop(p, RPROC_OVERFLOW, 0, 0);
 				close_fd(fd);
 				return;
 			} else {
-				strbuf_add(&p->out, buf, (size_t)n);
+				cad_strbuf_add(&p->out, buf, (size_t)n);
 			}
 			continue;
 		}
@@ -312,12 +312,12 @@ static void drain(rproc *p, int *fd, int is_out)
 static void leader_exited(rproc *p)
 {
 	p->exited = 1;
-	p->drain_until = rproc_now() + DRAIN_NS;
+	p->drain_until = cad_rproc_now() + DRAIN_NS;
 	kill(-p->pid, SIGKILL);
 	close_fd(&p->pidfd);
 }
 
-void rproc_io(rproc *p, const struct pollfd *fds, size_t n)
+void cad_rproc_io(rproc *p, const struct pollfd *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!fds[i].revents)
@@ -342,7 +342,7 @@ static int exited_nowait(pid_t pid)
 	return si.si_pid == pid;
 }
 
-void rproc_tick(rproc *p, int64_t now)
+void cad_rproc_tick(rproc *p, int64_t now)
 {
 	if (p->reaped)
 		return;
@@ -366,7 +366,7 @@ void rproc_tick(rproc *p, int64_t now)
 	}
 }
 
-int64_t rproc_next_tick(const rproc *p)
+int64_t cad_rproc_next_tick(const rproc *p)
 {
 	int64_t t = -1;
 	if (p->reaped)
@@ -380,7 +380,7 @@ int64_t rproc_next_tick(const rproc *p)
 	return t;
 }
 
-void rproc_stop(rproc *p, enum rproc_why why, int64_t now, int64_t grace_ns)
+void cad_rproc_stop(rproc *p, enum rproc_why why, int64_t now, int64_t grace_ns)
 {
 	if (p->reaped || p->stop == 2)
 		return;
@@ -398,7 +398,7 @@ void rproc_stop(rproc *p, enum rproc_why why, int64_t now, int64_t grace_ns)
 	p->kill_at = now + grace_ns;
 }
 
-int rproc_done(rproc *p)
+int cad_rproc_done(rproc *p)
 {
 	if (p->reaped)
 		return 1;
@@ -411,7 +411,7 @@ int rproc_done(rproc *p)
 	return 1;
 }
 
-void rproc_close(rproc *p)
+void cad_rproc_close(rproc *p)
 {
 	if (!p->reaped && p->pid > 0) {
 		kill(-p->pid, SIGKILL);
@@ -423,10 +423,10 @@ void rproc_close(rproc *p)
 	close_fd(&p->fd_out);
 	close_fd(&p->fd_err);
 	close_fd(&p->pidfd);
-	strbuf_free(&p->out);
+	cad_strbuf_free(&p->out);
 }
 
-char *rproc_stderr_tail(const rproc *p)
+char *cad_rproc_stderr_tail(const rproc *p)
 {
 	size_t start = 0, n = p->tail_len;
 	if (!n)
@@ -443,26 +443,26 @@ char *rproc_stderr_tail(const rproc *p)
 		return NULL;
 	/* UTF-8, as the log lines are; the tail may also begin inside a
 	 * character */
-	return utf8_dup_valid(p->tail + start, n - start);
+	return cad_utf8_dup_valid(p->tail + start, n - start);
 }
 
-int rproc_succeeded(const rproc *p)
+int cad_rproc_succeeded(const rproc *p)
 {
 	return p->reaped && p->why == RPROC_RUNNING && WIFEXITED(p->status) &&
 	       WEXITSTATUS(p->status) == 0;
 }
 
-void rproc_describe(const rproc *p, strbuf *sb)
+void cad_rproc_describe(const rproc *p, strbuf *sb)
 {
 	if (WIFEXITED(p->status)) {
-		strbuf_addf(sb, "exited with status %d", WEXITSTATUS(p->status));
+		cad_strbuf_addf(sb, "exited with status %d", WEXITSTATUS(p->status));
 	} else if (WIFSIGNALED(p->status)) {
 		int sig = WTERMSIG(p->status);
 		const char *abbrev = sigabbrev_np(sig);
-		strbuf_addf(sb, "was killed by signal %d", sig);
+		cad_strbuf_addf(sb, "was killed by signal %d", sig);
 		if (abbrev)
-			strbuf_addf(sb, " (SIG%s)", abbrev);
+			cad_strbuf_addf(sb, " (SIG%s)", abbrev);
 	} else {
-		strbuf_addf(sb, "ended with wait status %d", p->status);
+		cad_strbuf_addf(sb, "ended with wait status %d", p->status);
 	}
 }

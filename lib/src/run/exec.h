@@ -60,34 +60,34 @@ typedef struct rproc {
 } rproc;
 
 /* Monotonic nanoseconds: the clock of every process deadline. */
-int64_t rproc_now(void);
+int64_t cad_rproc_now(void);
 /* Starts the process.  Returns 0, or an errno value (ENOENT: no such
  * executable) with nothing left to clean up. */
-int rproc_start(rproc *p, const rproc_spec *s);
+int cad_rproc_start(rproc *p, const rproc_spec *s);
 /* The descriptors to poll (at most 4); returns how many. */
-size_t rproc_fds(const rproc *p, struct pollfd *fds);
-/* Handles the results of poll() for the descriptors rproc_fds() gave. */
-void rproc_io(rproc *p, const struct pollfd *fds, size_t n);
+size_t cad_rproc_fds(const rproc *p, struct pollfd *fds);
+/* Handles the results of poll() for the descriptors cad_rproc_fds() gave. */
+void cad_rproc_io(rproc *p, const struct pollfd *fds, size_t n);
 /* Time-driven work: SIGKILL after the grace period; checking for the exit
  * where pidfd is unavailable.  `now` is monotonic nanoseconds. */
-void rproc_tick(rproc *p, int64_t now);
-/* When rproc_tick() next has work, or -1. */
-int64_t rproc_next_tick(const rproc *p);
+void cad_rproc_tick(rproc *p, int64_t now);
+/* When cad_rproc_tick() next has work, or -1. */
+int64_t cad_rproc_next_tick(const rproc *p);
 /* SIGTERM to the group now, SIGKILL at now + grace (grace 0: SIGKILL now). */
-void rproc_stop(rproc *p, enum rproc_why why, int64_t now, int64_t grace_ns);
+void cad_rproc_stop(rproc *p, enum rproc_why why, int64_t now, int64_t grace_ns);
 /* Non-zero once the process exited, its output is read and it is reaped. */
-int rproc_done(rproc *p);
+int cad_rproc_done(rproc *p);
 /* Releases everything; a process still running is killed (with its group)
  * and reaped first. */
-void rproc_close(rproc *p);
+void cad_rproc_close(rproc *p);
 /* The last lines of stderr, NUL-terminated in a new string (NULL when
  * empty or out of memory). */
-char *rproc_stderr_tail(const rproc *p);
+char *cad_rproc_stderr_tail(const rproc *p);
 /* How the process ended, e.g. "exited with status 3", "was killed by
  * signal 11 (SIGSEGV)". */
-void rproc_describe(const rproc *p, strbuf *sb);
-int rproc_succeeded(const rproc *p);
-/* Describes an errno value of rproc_start() (thread-safe strerror). */
-void rproc_strerror(int e, strbuf *sb);
+void cad_rproc_describe(const rproc *p, strbuf *sb);
+int cad_rproc_succeeded(const rproc *p);
+/* Describes an errno value of cad_rproc_start() (thread-safe strerror). */
+void cad_rproc_strerror(int e, strbuf *sb);
 
 #endif

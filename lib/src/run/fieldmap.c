@@ -11,7 +11,7 @@ static uint32_t hash(const char *s)
 	return h;
 }
 
-int fieldmap_init(fieldmap *m, const cad_field *fields, size_t n)
+int cad_fieldmap_init(fieldmap *m, const cad_field *fields, size_t n)
 {
 	size_t cap = 8;
 	while (cap < n * 2)
@@ -31,13 +31,13 @@ int fieldmap_init(fieldmap *m, const cad_field *fields, size_t n)
 	return 0;
 }
 
-void fieldmap_free(fieldmap *m)
+void cad_fieldmap_free(fieldmap *m)
 {
 	free(m->slots);
 	m->slots = NULL;
 }
 
-long fieldmap_get(const fieldmap *m, const char *name)
+long cad_fieldmap_get(const fieldmap *m, const char *name)
 {
 	size_t at = hash(name) & m->mask;
 	uint32_t v;

@@ -17,9 +17,9 @@ typedef struct fieldmap {
 } fieldmap;
 
 /* Returns 0 or -1 when out of memory. */
-int fieldmap_init(fieldmap *m, const cad_field *fields, size_t n);
-void fieldmap_free(fieldmap *m);
+int cad_fieldmap_init(fieldmap *m, const cad_field *fields, size_t n);
+void cad_fieldmap_free(fieldmap *m);
 /* The field's index, or -1. */
-long fieldmap_get(const fieldmap *m, const char *name);
+long cad_fieldmap_get(const fieldmap *m, const char *name);
 
 #endif

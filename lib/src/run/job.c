@@ -16,7 +16,7 @@
 
 extern char **environ;
 
-void job_init(rjob *j, rframe *fr, rnote *note, rscore *base)
+void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base)
 {
 	memset(j, 0, sizeof(*j));
 	j->fr = fr;
@@ -26,16 +26,16 @@ void job_init(rjob *j, rframe *fr, rnote *note, rscore *base)
 	atomic_init(&j->abandon, 0);
 }
 
-void job_clear(rjob *j)
+void cad_job_clear(rjob *j)
 {
 	if (j->proc) {
-		rproc_close(j->proc);
+		cad_rproc_close(j->proc);
 		free(j->proc);
 		j->proc = NULL;
 	}
 	cJSON_Delete(j->changes);
 	j->changes = NULL;
-	rfail_free(&j->fail);
+	cad_rfail_free(&j->fail);
 }
 
 /* The word of cadence_event.error_type for a failure. */
@@ -75,7 +75,7 @@ static void emit_note(rjob *j, cadence_event_kind kind, int status, int64_t dur,
 	if (kind == CADENCE_EVENT_NOTE_END && (status == CADENCE_NOTE_STATUS_FAILED ||
 					      status == CADENCE_NOTE_STATUS_REJECTED))
 		ev.error_type = error_type(&j->fail);
-	run_emit(run, j->fr, &ev);
+	cad_run_emit(run, j->fr, &ev);
 }
 
 /* A breaker's state after a call (acquire: only when it changed). */
@@ -87,7 +87,7 @@ static void emit_breaker(rjob *j, const rbreaker_mode mode[2])
 	cadence_event ev;
 	note_event(j, &ev, CADENCE_EVENT_BREAKER, (int)mode[1]);
 	ev.previous = (int)mode[0];
-	run_emit(run, j->fr, &ev);
+	cad_run_emit(run, j->fr, &ev);
 }
 
 /* ---- the three bindings ---------------------------------------------------- */
@@ -97,23 +97,23 @@ static void eval_set(rjob *j)
 	rnote *n = j->note;
 	cJSON *changes = cJSON_CreateObject();
 	if (!changes) {
-		rfail_set(&j->fail, "out of memory");
+		cad_rfail_set(&j->fail, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < n->n->nset; i++) {
 		cJSON *v = NULL;
 		strbuf msg = STRBUF_INIT;
-		if (rexpr_eval(n->set[i], j->base->obj, &v, &msg)) {
-			rfail_set(&j->fail, "field '%s' = %s: %s", n->n->set[i].field.name,
-				  rexpr_src(n->set[i]), strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+		if (cad_rexpr_eval(n->set[i], j->base->obj, &v, &msg)) {
+			cad_rfail_set(&j->fail, "field '%s' = %s: %s", n->n->set[i].field.name,
+				  cad_rexpr_src(n->set[i]), cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 			j->fail.field = n->n->set[i].field.name;
 			j->fail.permanent = 1;
 			j->fail.type = "expression";
-			strbuf_free(&msg);
+			cad_strbuf_free(&msg);
 			cJSON_Delete(changes);
 			return;
 		}
-		strbuf_free(&msg);
+		cad_strbuf_free(&msg);
 		cJSON_AddItemToObjectCS(changes, n->n->set[i].field.name, v);	/* the model outlives it */
 	}
 	j->changes = changes;
@@ -123,9 +123,9 @@ static void eval_set(rjob *j)
 static int job_expired(void *arg)
 {
 	rjob *j = arg;
-	if (run_cancelled(j->fr->run) || atomic_load(&j->abandon))
+	if (cad_run_cancelled(j->fr->run) || atomic_load(&j->abandon))
 		return 1;
-	return j->deadline && rproc_now() >= j->deadline;
+	return j->deadline && cad_rproc_now() >= j->deadline;
 }
 
 static long long job_remaining_ms(void *arg)
@@ -133,7 +133,7 @@ static long long job_remaining_ms(void *arg)
 	rjob *j = arg;
 	if (!j->deadline)
 		return -1;
-	int64_t left = j->deadline - rproc_now();
+	int64_t left = j->deadline - cad_rproc_now();
 	return left > 0 ? (left + 999999) / 1000000 : 0;
 }
 
@@ -164,32 +164,32 @@ static void call_symbol(rjob *j)
 	if (rc == CADENCE_NOTE_OK || rc == CADENCE_NOTE_INTERRUPT || rc == CADENCE_NOTE_SKIP)
 		j->outcome = rc;
 	else if (ctx.failed)
-		rfail_set(&j->fail, "%s", ctx.message);
+		cad_rfail_set(&j->fail, "%s", ctx.message);
 	else if (rc == CADENCE_NOTE_FAILED)
-		rfail_set(&j->fail, "it failed without a message");
+		cad_rfail_set(&j->fail, "it failed without a message");
 	else
-		rfail_set(&j->fail, "it returned %d, which is not a cadence_note_result", rc);
-	if (j->deadline && rproc_now() >= j->deadline) {
+		cad_rfail_set(&j->fail, "it returned %d, which is not a cadence_note_result", rc);
+	if (j->deadline && cad_rproc_now() >= j->deadline) {
 		j->outcome = CADENCE_NOTE_FAILED;
-		rfail_set(&j->fail, "it timed out after %lld ms (it returned after its deadline; "
+		cad_rfail_set(&j->fail, "it timed out after %lld ms (it returned after its deadline; "
 			  "a symbol note polls cadence_note_expired())",
 			  (long long)n->n->timeout_ms);
 		j->fail.timeout = 1;
-	} else if (run_cancelled(fr->run)) {
+	} else if (cad_run_cancelled(fr->run)) {
 		j->outcome = CADENCE_NOTE_FAILED;
-		rfail_set(&j->fail, "it was cancelled");
+		cad_rfail_set(&j->fail, "it was cancelled");
 		j->fail.cancelled = 1;
 	} else if (j->outcome != CADENCE_NOTE_FAILED && changes && !cJSON_IsObject(changes)) {
 		j->outcome = CADENCE_NOTE_FAILED;
-		rfail_set(&j->fail, "its changes must be a JSON object of fields, not %s",
-			  score_type_of(changes));
+		cad_rfail_set(&j->fail, "its changes must be a JSON object of fields, not %s",
+			  cad_score_type_of(changes));
 		j->fail.permanent = 1;
 		j->fail.type = "output";
-	} else if (j->outcome != CADENCE_NOTE_FAILED && changes && !score_utf8_ok(changes)) {
+	} else if (j->outcome != CADENCE_NOTE_FAILED && changes && !cad_score_utf8_ok(changes)) {
 		/* a `run` note's text was checked whole (output.c); a C note
 		 * builds its values, so they are checked here */
 		j->outcome = CADENCE_NOTE_FAILED;
-		rfail_set(&j->fail, "its changes hold text that is not UTF-8; the strings of a "
+		cad_rfail_set(&j->fail, "its changes hold text that is not UTF-8; the strings of a "
 				    "score must be UTF-8");
 		j->fail.permanent = 1;
 		j->fail.type = "output";
@@ -219,13 +219,13 @@ static void on_line(void *ctx, const char *line, size_t len)
 {
 	rjob *j = ctx;
 	char buf[RPROC_LINE + 1];
-	if (utf8_valid_prefix(line, len) == len) {
+	if (cad_utf8_valid_prefix(line, len) == len) {
 		memcpy(buf, line, len);
 		buf[len] = '\0';
 		emit_note(j, CADENCE_EVENT_LOG, 0, 0, 0, buf);
 		return;
 	}
-	char *valid = utf8_dup_valid(line, len);
+	char *valid = cad_utf8_dup_valid(line, len);
 	emit_note(j, CADENCE_EVENT_LOG, 0, 0, 0,
 		  valid ? valid : "(a line that is not UTF-8; out of memory to show it)");
 	free(valid);
@@ -244,7 +244,7 @@ static char **make_env(rjob *j, strbuf *vars)
 	const char *dir = fr->plan->dir;
 	size_t dirlen = strlen(dir);
 
-#define VAR(...) (offs[nv++] = vars->len, strbuf_addf(vars, __VA_ARGS__), strbuf_addc(vars, '\0'))
+#define VAR(...) (offs[nv++] = vars->len, cad_strbuf_addf(vars, __VA_ARGS__), cad_strbuf_addc(vars, '\0'))
 	VAR("CADENCE_CADENCE=%s", fr->plan->name);
 	VAR("CADENCE_NOTE=%s", j->note->name);
 	VAR("CADENCE_MEASURE=%s", fr->measure ? fr->measure->m->name.name : "");
@@ -262,7 +262,7 @@ static char **make_env(rjob *j, strbuf *vars)
 		VAR("CADENCE_ERROR_NOTE=%s", fr->handling_note ? fr->handling_note : "");
 	}
 #undef VAR
-	if (!strbuf_cstr(vars))
+	if (!cad_strbuf_cstr(vars))
 		return NULL;
 	while (base[n])
 		n++;
@@ -296,12 +296,12 @@ static void start_process(rjob *j)
 	strbuf vars = STRBUF_INIT;
 	char **env = make_env(j, &vars);
 	size_t len = 0;
-	const char *input = score_json(j->base, &len);
+	const char *input = cad_score_json(j->base, &len);
 	int rc;
 
 	j->proc = calloc(1, sizeof(*j->proc));
 	if (!env || !input || !j->proc) {
-		rfail_set(&j->fail, "out of memory");
+		cad_rfail_set(&j->fail, "out of memory");
 		goto out;
 	}
 	rproc_spec spec = {
@@ -309,20 +309,20 @@ static void start_process(rjob *j)
 		r->opts.max_output ? r->opts.max_output : CADENCE_DEFAULT_MAX_OUTPUT,
 		r->hooks.on_event ? on_line : NULL, j,
 	};
-	rc = rproc_start(j->proc, &spec);
+	rc = cad_rproc_start(j->proc, &spec);
 	if (rc) {
-		rfail_set(&j->fail, "cannot run '%s': ", n->n->argv[0]);
-		rproc_strerror(rc, &j->fail.msg);
+		cad_rfail_set(&j->fail, "cannot run '%s': ", n->n->argv[0]);
+		cad_rproc_strerror(rc, &j->fail.msg);
 		if (rc == ENOENT && strchr(n->argv[0], '/'))
-			strbuf_addf(&j->fail.msg, " (looked for %s)", n->argv[0]);
+			cad_strbuf_addf(&j->fail.msg, " (looked for %s)", n->argv[0]);
 		else if (rc == ENOENT)
-			strbuf_adds(&j->fail.msg, " (not found in PATH)");
+			cad_strbuf_adds(&j->fail.msg, " (not found in PATH)");
 		j->fail.permanent = 1;
 		j->fail.type = "spawn";
 		goto out;
 	}
 	if (n->n->timeout_ms > 0)
-		j->deadline = rproc_now() + n->n->timeout_ms * 1000000LL;
+		j->deadline = cad_rproc_now() + n->n->timeout_ms * 1000000LL;
 	j->state = JOB_RUNNING;
 out:
 	if (j->state != JOB_RUNNING && j->proc) {
@@ -330,7 +330,7 @@ out:
 		j->proc = NULL;
 	}
 	free(env);
-	strbuf_free(&vars);
+	cad_strbuf_free(&vars);
 }
 
 /* A finished process: its verdict. */
@@ -338,37 +338,37 @@ static void end_process(rjob *j)
 {
 	rproc *p = j->proc;
 	rnote *n = j->note;
-	j->fail.stderr_tail = rproc_stderr_tail(p);
+	j->fail.stderr_tail = cad_rproc_stderr_tail(p);
 	switch (p->why) {
 	case RPROC_TIMEOUT:
-		rfail_set(&j->fail, "it timed out after %lld ms and was stopped",
+		cad_rfail_set(&j->fail, "it timed out after %lld ms and was stopped",
 			  (long long)n->n->timeout_ms);
 		j->fail.timeout = 1;
 		break;
 	case RPROC_CANCEL:
-		if (run_cancelled(j->fr->run))
-			rfail_set(&j->fail, "it was stopped: the run was cancelled");
+		if (cad_run_cancelled(j->fr->run))
+			cad_rfail_set(&j->fail, "it was stopped: the run was cancelled");
 		else
-			rfail_set(&j->fail, "it was stopped: another note of the measure failed");
+			cad_rfail_set(&j->fail, "it was stopped: another note of the measure failed");
 		j->fail.cancelled = 1;
 		break;
 	case RPROC_OVERFLOW:
-		rfail_set(&j->fail, "it wrote more than %zu bytes to stdout (the limit of a note's "
+		cad_rfail_set(&j->fail, "it wrote more than %zu bytes to stdout (the limit of a note's "
 			  "output) and was stopped", p->max_output);
 		j->fail.type = "output";
 		break;
 	case RPROC_RUNNING:
-		if (!rproc_succeeded(p)) {
-			rfail_set(&j->fail, "it ");
-			rproc_describe(p, &j->fail.msg);
+		if (!cad_rproc_succeeded(p)) {
+			cad_rfail_set(&j->fail, "it ");
+			cad_rproc_describe(p, &j->fail.msg);
 			j->fail.type = WIFSIGNALED(p->status) ? "signal" : "exit_status";
-		} else if (output_parse(p->out.buf ? p->out.buf : "", p->out.len, &j->changes,
+		} else if (cad_output_parse(p->out.buf ? p->out.buf : "", p->out.len, &j->changes,
 					&j->outcome, &j->fail)) {
 			j->fail.type = "output";
 		}
 		break;
 	}
-	rproc_close(p);
+	cad_rproc_close(p);
 	free(p);
 	j->proc = NULL;
 }
@@ -377,7 +377,7 @@ static void end_process(rjob *j)
 
 static int64_t run_time(rrun *run)
 {
-	return run->timed ? run_now(run) : 0;
+	return run->timed ? cad_run_now(run) : 0;
 }
 
 static void attempt_end(rjob *j);
@@ -396,11 +396,11 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 	j->probe = j->counted = 0;
 	cJSON_Delete(j->changes);
 	j->changes = NULL;
-	rfail_reset(&j->fail);
+	cad_rfail_reset(&j->fail);
 	j->attempt_start = run_time(run);
 	emit_note(j, CADENCE_EVENT_NOTE_START, 0, 0, 0, NULL);
-	if (run_cancelled(run)) {
-		rfail_set(&j->fail, "it was cancelled before it started");
+	if (cad_run_cancelled(run)) {
+		cad_rfail_set(&j->fail, "it was cancelled before it started");
 		j->fail.cancelled = 1;
 		attempt_end(j);
 		return;
@@ -408,19 +408,19 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 	if (n->breaker) {
 		strbuf why = STRBUF_INIT;
 		rbreaker_mode mode[2];
-		int rejected = rbreaker_acquire(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
+		int rejected = cad_rbreaker_acquire(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
 						&j->probe, &why, mode);
 		if (mode[0] != mode[1])
 			emit_breaker(j, mode);
 		if (rejected) {
-			rfail_set(&j->fail, "%s", strbuf_cstr(&why) ? strbuf_cstr(&why) : "out of memory");
+			cad_rfail_set(&j->fail, "%s", cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "out of memory");
 			j->fail.rejected = 1;
 			j->fail.permanent = 1;
-			strbuf_free(&why);
+			cad_strbuf_free(&why);
 			attempt_end(j);
 			return;
 		}
-		strbuf_free(&why);
+		cad_strbuf_free(&why);
 		j->counted = 1;
 	}
 	switch (n->n->binding) {
@@ -429,7 +429,7 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 		break;
 	case CAD_BIND_SYMBOL:
 		if (n->n->timeout_ms > 0)
-			j->deadline = rproc_now() + n->n->timeout_ms * 1000000LL;
+			j->deadline = cad_rproc_now() + n->n->timeout_ms * 1000000LL;
 		if (use_pool) {
 			j->state = JOB_RUNNING;
 			j->task.fn = pool_task;
@@ -462,18 +462,18 @@ static void fallback(rjob *j)
 	}
 	rfail f = RFAIL_INIT;
 	if (!changes) {
-		rfail_set(&j->fail, "out of memory");
+		cad_rfail_set(&j->fail, "out of memory");
 		return;
 	}
-	if (score_check_changes(j->fr, j->base, NULL, changes, &f)) {
-		strbuf_adds(&j->fail.msg, "; its fallback is not valid either: ");
-		strbuf_adds(&j->fail.msg, strbuf_cstr(&f.msg) ? strbuf_cstr(&f.msg) : "");
+	if (cad_score_check_changes(j->fr, j->base, NULL, changes, &f)) {
+		cad_strbuf_adds(&j->fail.msg, "; its fallback is not valid either: ");
+		cad_strbuf_adds(&j->fail.msg, cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
 		cJSON_Delete(changes);
-		rfail_free(&f);
+		cad_rfail_free(&f);
 		return;
 	}
-	rfail_free(&f);
-	emit_note(j, CADENCE_EVENT_FALLBACK, 0, 0, 0, strbuf_cstr(&j->fail.msg));
+	cad_rfail_free(&f);
+	emit_note(j, CADENCE_EVENT_FALLBACK, 0, 0, 0, cad_strbuf_cstr(&j->fail.msg));
 	j->changes = changes;
 	j->fell_back = 1;
 	j->status = CADENCE_NOTE_STATUS_OK;
@@ -489,17 +489,17 @@ static void attempt_end(rjob *j)
 	int ok;
 
 	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes &&
-	    score_check_changes(j->fr, j->base, n->writes, j->changes, &j->fail)) {
+	    cad_score_check_changes(j->fr, j->base, n->writes, j->changes, &j->fail)) {
 		j->outcome = CADENCE_NOTE_FAILED;
 		j->fail.type = "change";
 	}
 	ok = j->outcome != CADENCE_NOTE_FAILED;
 	if (j->counted) {
 		if (j->fail.cancelled) {
-			rbreaker_abandon(n->breaker, j->probe);
+			cad_rbreaker_abandon(n->breaker, j->probe);
 		} else {
 			rbreaker_mode mode[2];
-			rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
+			cad_rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
 					 j->probe, ok, mode);
 			emit_breaker(j, mode);
 		}
@@ -510,7 +510,7 @@ static void attempt_end(rjob *j)
 		: CADENCE_NOTE_STATUS_OK;
 	if (run->r->hooks.on_event)
 		emit_note(j, CADENCE_EVENT_NOTE_END, j->status, run_time(run) - j->attempt_start, 0,
-			  ok ? NULL : strbuf_cstr(&j->fail.msg));
+			  ok ? NULL : cad_strbuf_cstr(&j->fail.msg));
 	j->state = JOB_DONE;
 	if (ok) {
 		if (j->outcome == CADENCE_NOTE_SKIP) {
@@ -522,10 +522,10 @@ static void attempt_end(rjob *j)
 	if (j->fail.cancelled || atomic_load(&j->abandon))
 		return;
 	if (!j->fail.permanent && j->attempt < n->attempts) {
-		int64_t ms = retry_delay_ms(&n->n->retry, j->attempt, &run->rng);
-		emit_note(j, CADENCE_EVENT_RETRY, 0, 0, ms, strbuf_cstr(&j->fail.msg));
+		int64_t ms = cad_retry_delay_ms(&n->n->retry, j->attempt, &run->rng);
+		emit_note(j, CADENCE_EVENT_RETRY, 0, 0, ms, cad_strbuf_cstr(&j->fail.msg));
 		j->state = JOB_WAIT;
-		j->start_at = run_now(run) + ms * 1000000LL;
+		j->start_at = cad_run_now(run) + ms * 1000000LL;
 		return;
 	}
 	if (n->n->nfallback)
@@ -556,7 +556,7 @@ static int ensure_pool(rrun *run)
 		unsigned n = r->ncpu;
 		if (r->opts.jobs && r->opts.jobs < n)
 			n = r->opts.jobs;
-		rc = rpool_new(&r->pool, n ? n : 1);
+		rc = cad_rpool_new(&r->pool, n ? n : 1);
 	}
 	pthread_mutex_unlock(&r->lock);
 	return rc;
@@ -579,12 +579,12 @@ static void stop_all(rjob *jobs, size_t n, enum rproc_why why, int64_t grace)
 		rjob *j = &jobs[i];
 		atomic_store(&j->abandon, 1);
 		if (j->state == JOB_RUNNING && j->proc)
-			rproc_stop(j->proc, why, rproc_now(), grace);
+			cad_rproc_stop(j->proc, why, cad_rproc_now(), grace);
 		if (j->state == JOB_WAIT) {
 			j->state = JOB_DONE;
 			if (why == RPROC_CANCEL) {
 				j->outcome = CADENCE_NOTE_FAILED;
-				rfail_set(&j->fail, "it was stopped while waiting to retry");
+				cad_rfail_set(&j->fail, "it was stopped while waiting to retry");
 				j->fail.cancelled = 1;
 			} else if (j->attempt == 0) {
 				j->outcome = CADENCE_NOTE_SKIP;	/* never started */
@@ -605,23 +605,23 @@ static long run_alone(rframe *fr, rjob *j)
 		attempt_start(j, 0, NULL);
 		if (j->state == JOB_DONE)
 			break;
-		int64_t now = run_now(run);	/* a retry waits */
+		int64_t now = cad_run_now(run);	/* a retry waits */
 		if ((j->start_at > now &&
 		     r->clock.sleep_ns(r->clock.ctx, j->start_at - now, r->cancel_pipe[0])) ||
-		    run_cancelled(run)) {
+		    cad_run_cancelled(run)) {
 			j->state = JOB_DONE;
 			j->outcome = CADENCE_NOTE_FAILED;
-			rfail_set(&j->fail, "it was stopped while waiting to retry");
+			cad_rfail_set(&j->fail, "it was stopped while waiting to retry");
 			j->fail.cancelled = 1;
 			break;
 		}
 	}
-	if (j->fail.cancelled && run_cancelled(run))
+	if (j->fail.cancelled && cad_run_cancelled(run))
 		return -1;
 	return job_failed(j) ? 1 : 0;
 }
 
-long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
+long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 {
 	rrun *run = fr->run;
 	cadence_runner *r = run->r;
@@ -646,7 +646,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 		int64_t now = -1;	/* run clock, read when needed */
 		rtask *batch = NULL;
 
-		if (!cancelled && run_cancelled(run)) {
+		if (!cancelled && cad_run_cancelled(run)) {
 			cancelled = stopping = rescan = 1;
 			stop_all(jobs, n, RPROC_CANCEL, grace);
 		}
@@ -659,7 +659,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 		/* start what may start; the scan is skipped while nothing it
 		 * depends on changed (a sync of 100 notes must not cost 100
 		 * checks per completion) */
-		if (wake_at >= 0 && (now = run_now(run)) >= wake_at)
+		if (wake_at >= 0 && (now = cad_run_now(run)) >= wake_at)
 			rescan = 1;
 		if (rescan)
 			wake_at = -1;
@@ -667,7 +667,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			rjob *j = &jobs[i];
 			if (j->state != JOB_WAIT || stopping)
 				continue;
-			if (j->start_at > 0 && j->start_at > (now >= 0 ? now : (now = run_now(run)))) {
+			if (j->start_at > 0 && j->start_at > (now >= 0 ? now : (now = cad_run_now(run)))) {
 				if (wake_at < 0 || j->start_at < wake_at)
 					wake_at = j->start_at;
 				continue;
@@ -688,7 +688,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 		}
 		rescan = 0;
 		if (batch)
-			rpool_submit_list(r->pool, batch);
+			cad_rpool_submit_list(r->pool, batch);
 		if (first_fail && !stopping)
 			continue;
 		if (!running) {
@@ -697,9 +697,9 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			/* only retries waiting: sleep on the run's clock */
 			rescan = 1;
 			if (now < 0)
-				now = run_now(run);
+				now = cad_run_now(run);
 			if (r->clock.sleep_ns(r->clock.ctx, wake_at - now, r->cancel_pipe[0]) ||
-			    run_cancelled(run)) {
+			    cad_run_cancelled(run)) {
 				cancelled = 1;
 				stop_all(jobs, n, RPROC_CANCEL, grace);
 				break;
@@ -711,7 +711,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 		rjob *done = use_pool ? take_done(run) : NULL;
 		if (!done && use_pool && on_pool && running == on_pool) {
 			/* only pool notes out: run queued ones here too */
-			while (rpool_help(r->pool))
+			while (cad_rpool_help(r->pool))
 				;
 			done = take_done(run);
 		}
@@ -742,7 +742,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			}
 		}
 		size_t nfds = 0;
-		int64_t rnow = rproc_now(), timeout_ns = -1;
+		int64_t rnow = cad_rproc_now(), timeout_ns = -1;
 		fds[nfds] = (struct pollfd){ .fd = r->cancel_pipe[0], .events = POLLIN };
 		owner[nfds++] = NULL;
 		if (use_pool) {
@@ -753,11 +753,11 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			rjob *j = &jobs[i];
 			if (j->state != JOB_RUNNING || !j->proc)
 				continue;
-			size_t k = rproc_fds(j->proc, fds + nfds);
+			size_t k = cad_rproc_fds(j->proc, fds + nfds);
 			for (size_t m = 0; m < k; m++)
 				owner[nfds + m] = j;
 			nfds += k;
-			int64_t t = rproc_next_tick(j->proc);
+			int64_t t = cad_rproc_next_tick(j->proc);
 			if (j->deadline && !j->proc->stop && (t < 0 || j->deadline < t))
 				t = j->deadline;
 			if (t >= 0 && (timeout_ns < 0 || t - rnow < timeout_ns))
@@ -765,7 +765,7 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 		}
 		if (wake_at >= 0) {
 			if (now < 0)
-				now = run_now(run);
+				now = cad_run_now(run);
 			if (timeout_ns < 0 || wake_at - now < timeout_ns)
 				timeout_ns = wake_at - now > 0 ? wake_at - now : 0;
 		}
@@ -802,19 +802,19 @@ long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 				}
 				while (b < nfds && owner[b] == owner[a])
 					b++;
-				rproc_io(owner[a]->proc, fds + a, b - a);
+				cad_rproc_io(owner[a]->proc, fds + a, b - a);
 				a = b;
 			}
 		}
-		rnow = rproc_now();
+		rnow = cad_rproc_now();
 		for (size_t i = 0; i < n; i++) {
 			rjob *j = &jobs[i];
 			if (j->state != JOB_RUNNING || !j->proc)
 				continue;
 			if (j->deadline && rnow >= j->deadline && !j->proc->stop)
-				rproc_stop(j->proc, RPROC_TIMEOUT, rnow, grace);
-			rproc_tick(j->proc, rnow);
-			if (rproc_done(j->proc)) {
+				cad_rproc_stop(j->proc, RPROC_TIMEOUT, rnow, grace);
+			cad_rproc_tick(j->proc, rnow);
+			if (cad_rproc_done(j->proc)) {
 				rescan = 1;
 				running--;
 				end_process(j);
@@ -829,7 +829,7 @@ drain:
 	while (use_pool && on_pool) {
 		rjob *done = take_done(run);
 		if (!done) {
-			if (!rpool_help(r->pool)) {
+			if (!cad_rpool_help(r->pool)) {
 				struct pollfd pfd = { .fd = run->wake[0], .events = POLLIN };
 				pthread_mutex_lock(&run->done_lock);
 				run->sleeping = !run->done_head;
@@ -850,7 +850,7 @@ drain:
 	free(owner);
 	if (first_fail == -2)
 		return -2;
-	if (cancelled || run_cancelled(run))
+	if (cancelled || cad_run_cancelled(run))
 		return -1;
 	return first_fail;
 }

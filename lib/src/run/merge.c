@@ -13,15 +13,15 @@ static void show(strbuf *sb, const cJSON *v)
 {
 	char *s = cJSON_PrintUnformatted(v);
 	if (!s) {
-		strbuf_adds(sb, "...");
+		cad_strbuf_adds(sb, "...");
 		return;
 	}
 	size_t n = strlen(s);
 	if (n > 40) {
-		strbuf_add(sb, s, 37);
-		strbuf_adds(sb, "...");
+		cad_strbuf_add(sb, s, 37);
+		cad_strbuf_adds(sb, "...");
 	} else {
-		strbuf_add(sb, s, n);
+		cad_strbuf_add(sb, s, n);
 	}
 	cJSON_free(s);
 }
@@ -29,11 +29,11 @@ static void show(strbuf *sb, const cJSON *v)
 static void conflict(rfail *f, const char *path, const char *a, const char *b,
 		     const cJSON *av, const cJSON *bv, const char *hint)
 {
-	rfail_set(f, "notes '%s' and '%s' both changed field '%s', to ", a, b, path);
+	cad_rfail_set(f, "notes '%s' and '%s' both changed field '%s', to ", a, b, path);
 	show(&f->msg, av);
-	strbuf_adds(&f->msg, " and ");
+	cad_strbuf_adds(&f->msg, " and ");
 	show(&f->msg, bv);
-	strbuf_adds(&f->msg, hint);
+	cad_strbuf_adds(&f->msg, hint);
 	f->permanent = 1;
 }
 
@@ -96,7 +96,7 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		if (!av || (basev && cJSON_Compare(av, basev, 1))) {
 			nv = cJSON_Duplicate(bv, 1);	/* only b changed it */
 		} else {
-			strbuf_addf(&c->path, ".%s", bv->string);
+			cad_strbuf_addf(&c->path, ".%s", bv->string);
 			nv = smart(c, basev, av, bv);
 			c->path.len = plen;
 			if (c->path.buf)
@@ -121,11 +121,11 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		if (cJSON_Compare(av, k, 1)) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(out, av));
 		} else {
-			strbuf_addf(&c->path, ".%s", k->string);
-			rfail_set(c->f, "note '%s' changed field '%s' to ", c->a,
-				  strbuf_cstr(&c->path));
+			cad_strbuf_addf(&c->path, ".%s", k->string);
+			cad_rfail_set(c->f, "note '%s' changed field '%s' to ", c->a,
+				  cad_strbuf_cstr(&c->path));
 			show(&c->f->msg, av);
-			strbuf_addf(&c->f->msg, " and note '%s' removed it", c->b);
+			cad_strbuf_addf(&c->f->msg, " and note '%s' removed it", c->b);
 			c->f->permanent = 1;
 			c->failed = 1;
 		}
@@ -145,14 +145,14 @@ static cJSON *smart(smart_ctx *c, const cJSON *base, const cJSON *a, const cJSON
 		return smart_list(cJSON_IsArray(base) ? base : NULL, a, b);
 	if (cJSON_IsObject(a) && cJSON_IsObject(b))
 		return smart_map(c, base, a, b);
-	conflict(c->f, strbuf_cstr(&c->path), c->a, c->b, a, b,
+	conflict(c->f, cad_strbuf_cstr(&c->path), c->a, c->b, a, b,
 		 "; smart_merge extends lists and updates maps, but two different values "
 		 "of one field conflict");
 	c->failed = 1;
 	return NULL;
 }
 
-int merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
+int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 	       const char **who)
 {
 	const rplan *p = fr->plan;
@@ -164,13 +164,13 @@ int merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 
 	*who = NULL;
 	if (!val || !made || !owner) {
-		rfail_set(f, "out of memory");
+		cad_rfail_set(f, "out of memory");
 		goto out;
 	}
 	for (size_t j = 0; j < n; j++) {
 		cJSON *changes = jobs[j].changes;
 		for (cJSON *item = changes ? changes->child : NULL; item; item = item->next) {
-			long i = fieldmap_get(&p->fields, item->string);
+			long i = cad_fieldmap_get(&p->fields, item->string);
 			if (i < 0)
 				continue;	/* checked before: cannot happen */
 			if (!val[i]) {
@@ -199,12 +199,12 @@ int merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 				break;
 			case CAD_MERGE_SMART: {
 				smart_ctx c = { f, a, b, STRBUF_INIT, 0 };
-				strbuf_adds(&c.path, item->string);
+				cad_strbuf_adds(&c.path, item->string);
 				cJSON *m = smart(&c, fr->score.slot[i], val[i], item);
-				strbuf_free(&c.path);
+				cad_strbuf_free(&c.path);
 				if (!m) {
 					if (!c.failed)
-						rfail_set(f, "out of memory");
+						cad_rfail_set(f, "out of memory");
 					*who = b;
 					goto out;
 				}
@@ -227,7 +227,7 @@ int merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 		made[i] = NULL;
 		if (!v)
 			v = cJSON_DetachItemViaPointer(jobs[owner[i]].changes, val[i]);
-		score_set(&fr->score, i, v);
+		cad_score_set(&fr->score, i, v);
 	}
 	rc = 0;
 out:

@@ -21,12 +21,12 @@ static void add_excerpt(strbuf *sb, const char *s, size_t len, size_t max)
 {
 	for (size_t i = 0; i < len && i < max && s[i] != '\n';) {
 		uint32_t cp;
-		size_t n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (!n || utf8_is_control(cp)) {
-			strbuf_addc(sb, '?');
+		size_t n = cad_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (!n || cad_utf8_is_control(cp)) {
+			cad_strbuf_addc(sb, '?');
 			i += n ? n : 1;
 		} else {
-			strbuf_add(sb, s + i, n);
+			cad_strbuf_add(sb, s + i, n);
 			i += n;
 		}
 	}
@@ -44,15 +44,15 @@ static void where(const char *buf, size_t len, size_t at, rfail *f)
 			col++;
 		}
 	}
-	strbuf_addf(&f->msg, " at line %u, column %u", line, col);
+	cad_strbuf_addf(&f->msg, " at line %u, column %u", line, col);
 	if (at < len && buf[at] != '\n') {
-		strbuf_adds(&f->msg, " near '");
+		cad_strbuf_adds(&f->msg, " near '");
 		add_excerpt(&f->msg, buf + at, len - at, 20);
-		strbuf_addc(&f->msg, '\'');
+		cad_strbuf_addc(&f->msg, '\'');
 	}
 }
 
-int output_control(cJSON *obj, int *outcome, rfail *f)
+int cad_output_control(cJSON *obj, int *outcome, rfail *f)
 {
 	cJSON *item = obj->child;
 	while (item) {
@@ -69,14 +69,14 @@ int output_control(cJSON *obj, int *outcome, rfail *f)
 			} else {
 				/* the key as where() shows text: a control
 				 * character must not reach a terminal */
-				rfail_set(f, "its output has the unknown control key '");
+				cad_rfail_set(f, "its output has the unknown control key '");
 				add_excerpt(&f->msg, k, strlen(k), 64);
-				strbuf_adds(&f->msg, "' (known: $skip, $interrupt)");
+				cad_strbuf_adds(&f->msg, "' (known: $skip, $interrupt)");
 				f->permanent = 1;
 				return -1;
 			}
 			if (!cJSON_IsBool(item)) {
-				rfail_set(f, "its output's '%s' must be true or false", k);
+				cad_rfail_set(f, "its output's '%s' must be true or false", k);
 				f->permanent = 1;
 				return -1;
 			}
@@ -87,7 +87,7 @@ int output_control(cJSON *obj, int *outcome, rfail *f)
 	return 0;
 }
 
-int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfail *f)
+int cad_output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfail *f)
 {
 	const char *end = NULL;
 	int oc = CADENCE_NOTE_OK;
@@ -95,23 +95,23 @@ int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfa
 	if (blank(buf, len)) {
 		*changes = cJSON_CreateObject();
 		if (!*changes) {
-			rfail_set(f, "out of memory");
+			cad_rfail_set(f, "out of memory");
 			return -1;
 		}
 		*outcome = oc;
 		return 0;
 	}
 	if (memchr(buf, '\0', len)) {
-		rfail_set(f, "its output is not JSON: it holds a NUL byte");
+		cad_rfail_set(f, "its output is not JSON: it holds a NUL byte");
 		return -1;
 	}
 	/* JSON text is UTF-8 (RFC 8259): what is not would reach the score,
 	 * and through it every JSON the run writes */
-	size_t valid = utf8_valid_prefix(buf, len);
+	size_t valid = cad_utf8_valid_prefix(buf, len);
 	if (valid < len) {
-		rfail_set(f, "its output is not UTF-8: byte 0x%02X", (unsigned char)buf[valid]);
+		cad_rfail_set(f, "its output is not UTF-8: byte 0x%02X", (unsigned char)buf[valid]);
 		where(buf, len, valid, f);
-		strbuf_adds(&f->msg, "; JSON text must be UTF-8 (convert it, e.g. with "
+		cad_strbuf_adds(&f->msg, "; JSON text must be UTF-8 (convert it, e.g. with "
 				     "iconv -f LATIN1 -t UTF-8)");
 		return -1;
 	}
@@ -119,27 +119,27 @@ int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfa
 	if (!v) {
 		/* on failure cJSON points `end` at the error (its global
 		 * error pointer is not thread-safe) */
-		rfail_set(f, "its output is not JSON");
+		cad_rfail_set(f, "its output is not JSON");
 		if (end >= buf && end <= buf + len)
 			where(buf, len, (size_t)(end - buf), f);
-		strbuf_adds(&f->msg, "; a note prints one JSON object of the fields it changes, or nothing");
+		cad_strbuf_adds(&f->msg, "; a note prints one JSON object of the fields it changes, or nothing");
 		return -1;
 	}
 	if (end && !blank(end, len - (size_t)(end - buf))) {
 		while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
 			end++;
-		rfail_set(f, "its output has more after the JSON value");
+		cad_rfail_set(f, "its output has more after the JSON value");
 		where(buf, len, (size_t)(end - buf), f);
 		cJSON_Delete(v);
 		return -1;
 	}
 	if (!cJSON_IsObject(v)) {
-		rfail_set(f, "its output must be a JSON object of the fields it changes, not %s",
-			  score_type_of(v));
+		cad_rfail_set(f, "its output must be a JSON object of the fields it changes, not %s",
+			  cad_score_type_of(v));
 		cJSON_Delete(v);
 		return -1;
 	}
-	if (output_control(v, &oc, f)) {
+	if (cad_output_control(v, &oc, f)) {
 		cJSON_Delete(v);
 		return -1;
 	}

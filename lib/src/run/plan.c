@@ -27,7 +27,7 @@ static void problem(pctx *c, const char *fmt, ...)
 		return;
 	c->code = CADENCE_EINVALID;
 	va_start(ap, fmt);
-	strbuf_vaddf(&c->msg, fmt, ap);
+	cad_strbuf_vaddf(&c->msg, fmt, ap);
 	va_end(ap);
 }
 
@@ -35,7 +35,7 @@ static void oom(pctx *c)
 {
 	if (!c->code) {
 		c->code = CADENCE_ENOMEM;
-		strbuf_adds(&c->msg, "out of memory");
+		cad_strbuf_adds(&c->msg, "out of memory");
 	}
 }
 
@@ -53,17 +53,17 @@ static rexpr *compile(pctx *c, const rplan *p, const cad_expr *e, const char *wh
 	strbuf msg = STRBUF_INIT;
 	if (c->code)
 		return NULL;
-	if (rexpr_compile(&x, p->env, e, &msg)) {
-		problem(c, "%s: %s", what, strbuf_cstr(&msg) ? strbuf_cstr(&msg) : "out of memory");
+	if (cad_rexpr_compile(&x, p->env, e, &msg)) {
+		problem(c, "%s: %s", what, cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 		x = NULL;
 	}
-	strbuf_free(&msg);
+	cad_strbuf_free(&msg);
 	return x;
 }
 
 static long field_index(pctx *c, const rplan *p, const char *name, const char *what)
 {
-	long i = fieldmap_get(&p->fields, name);
+	long i = cad_fieldmap_get(&p->fields, name);
 	if (i < 0)
 		problem(c, "%s names field '%s', which cadence '%s' does not declare", what, name,
 			p->name);
@@ -79,9 +79,9 @@ static char **resolve_argv(pctx *c, const rplan *p, const cad_note *n)
 	for (size_t i = 0; i < n->argc; i++) {
 		strbuf s = STRBUF_INIT;
 		if (i == 0 && strchr(n->argv[0], '/') && n->argv[0][0] != '/')
-			strbuf_adds(&s, p->dir);
-		strbuf_adds(&s, n->argv[i]);
-		if (!(argv[i] = strbuf_detach(&s))) {
+			cad_strbuf_adds(&s, p->dir);
+		cad_strbuf_adds(&s, n->argv[i]);
+		if (!(argv[i] = cad_strbuf_detach(&s))) {
 			oom(c);
 			break;
 		}
@@ -110,10 +110,10 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 		rn->set_field = zalloc(c, n->nset, sizeof(*rn->set_field));
 		for (size_t i = 0; rn->set && rn->set_field && i < n->nset; i++) {
 			strbuf what = STRBUF_INIT;
-			strbuf_addf(&what, "note '%s' sets '%s'", rn->name, n->set[i].field.name);
-			rn->set_field[i] = field_index(c, p, n->set[i].field.name, strbuf_cstr(&what));
-			rn->set[i] = compile(c, p, &n->set[i].expr, strbuf_cstr(&what));
-			strbuf_free(&what);
+			cad_strbuf_addf(&what, "note '%s' sets '%s'", rn->name, n->set[i].field.name);
+			rn->set_field[i] = field_index(c, p, n->set[i].field.name, cad_strbuf_cstr(&what));
+			rn->set[i] = compile(c, p, &n->set[i].expr, cad_strbuf_cstr(&what));
+			cad_strbuf_free(&what);
 		}
 		break;
 	case CAD_BIND_SYMBOL:
@@ -125,13 +125,13 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			}
 		}
 		if (!rn->fn)
-			rn->fn = plugin_find(r, n->symbol);
+			rn->fn = cad_plugin_find(r, n->symbol);
 		break;
 	}
 	if (n->nwrites) {
 		rn->writes = zalloc(c, p->def->nfields, 1);
 		for (size_t i = 0; rn->writes && i < n->nwrites; i++) {
-			long f = fieldmap_get(&p->fields, n->writes[i].name);
+			long f = cad_fieldmap_get(&p->fields, n->writes[i].name);
 			if (f >= 0)
 				rn->writes[f] = 1;
 		}
@@ -143,16 +143,16 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 							    "the fallback");
 	}
 	if (n->breaker.present) {
-		int e = rbreakers_ready(r->breakers);
+		int e = cad_rbreakers_ready(r->breakers);
 		if (e) {
 			strbuf reason = STRBUF_INIT;
-			rproc_strerror(e, &reason);
+			cad_rproc_strerror(e, &reason);
 			problem(c, "note '%s' has a circuit breaker, and its state directory %s "
 				"cannot be used: %s", rn->name, r->state_dir,
-				strbuf_cstr(&reason) ? strbuf_cstr(&reason) : "");
-			strbuf_free(&reason);
+				cad_strbuf_cstr(&reason) ? cad_strbuf_cstr(&reason) : "");
+			cad_strbuf_free(&reason);
 		}
-		rn->breaker = rbreakers_get(r->breakers, p->name, rn->name, &n->breaker);
+		rn->breaker = cad_rbreakers_get(r->breakers, p->name, rn->name, &n->breaker);
 		if (!rn->breaker)
 			oom(c);
 	}
@@ -223,10 +223,10 @@ static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad
 	*fields = zalloc(c, n, sizeof(**fields));
 	for (size_t i = 0; exprs && *fields && i < n; i++) {
 		strbuf w = STRBUF_INIT;
-		strbuf_addf(&w, "child measure '%s' %s '%s'", measure, what, as[i].field.name);
-		(*fields)[i] = field_index(c, target, as[i].field.name, strbuf_cstr(&w));
-		exprs[i] = compile(c, source, &as[i].expr, strbuf_cstr(&w));
-		strbuf_free(&w);
+		cad_strbuf_addf(&w, "child measure '%s' %s '%s'", measure, what, as[i].field.name);
+		(*fields)[i] = field_index(c, target, as[i].field.name, cad_strbuf_cstr(&w));
+		exprs[i] = compile(c, source, &as[i].expr, cad_strbuf_cstr(&w));
+		cad_strbuf_free(&w);
 	}
 	return exprs;
 }
@@ -244,13 +244,13 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 		rm->else_notes = note_refs(c, p, m->else_notes, m->nelse, name);
 		rm->nelse = m->nelse;
 		strbuf what = STRBUF_INIT;
-		strbuf_addf(&what, "split '%s' when", name);
-		rm->when = compile(c, p, &m->when, strbuf_cstr(&what));
+		cad_strbuf_addf(&what, "split '%s' when", name);
+		rm->when = compile(c, p, &m->when, cad_strbuf_cstr(&what));
 		const char *type;
-		if (rm->when && rexpr_not_bool(rm->when, &type))
+		if (rm->when && cad_rexpr_not_bool(rm->when, &type))
 			problem(c, "split '%s': its condition '%s' gives %s %s, not a bool", name,
 				m->when.src, strchr("aeiou", type[0]) ? "an" : "a", type);
-		strbuf_free(&what);
+		cad_strbuf_free(&what);
 	}
 	if (m->kind != CAD_M_CHILD) {
 		c->measure = NULL;
@@ -307,12 +307,12 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	p->compiling = 1;
 	c->cadence = p->name;
 	p->dir = dir_of(def->path);
-	if (!p->dir || fieldmap_init(&p->fields, def->fields, def->nfields))
+	if (!p->dir || cad_fieldmap_init(&p->fields, def->fields, def->nfields))
 		oom(c);
 	strbuf emsg = STRBUF_INIT;
-	if (!c->code && rexpr_env_new(&p->env, def, &emsg))
-		problem(c, "%s", strbuf_cstr(&emsg) ? strbuf_cstr(&emsg) : "out of memory");
-	strbuf_free(&emsg);
+	if (!c->code && cad_rexpr_env_new(&p->env, def, &emsg))
+		problem(c, "%s", cad_strbuf_cstr(&emsg) ? cad_strbuf_cstr(&emsg) : "out of memory");
+	cad_strbuf_free(&emsg);
 	p->notes = zalloc(c, def->nnotes, sizeof(*p->notes));
 	p->nnotes = p->notes ? def->nnotes : 0;
 	for (size_t i = 0; i < p->nnotes && !c->code; i++)
@@ -364,28 +364,28 @@ static void copy_error(cadence_run_error *to, const cadence_run_error *from)
 	set_error(to, from->code, from->cadence, from->measure, from->note, from->message);
 }
 
-int plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error *err)
+int cad_plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error *err)
 {
 	int rc = 0;
 	pthread_mutex_lock(&r->lock);
 	if (r->prepared == 0) {
 		pctx c = { r, STRBUF_INIT, NULL, NULL, NULL, 0 };
-		if (!r->breakers && rbreakers_new(&r->breakers, r->state_dir))
+		if (!r->breakers && cad_rbreakers_new(&r->breakers, r->state_dir))
 			oom(&c);
 		if (!c.code)
 			r->root_plan = plan_for(&c, r->root);
 		if (c.code) {
 			strbuf full = STRBUF_INIT;
-			strbuf_addf(&full, "%s: %s", c.cadence ? c.cadence : cadence_def_name(r->root),
-				    strbuf_cstr(&c.msg) ? strbuf_cstr(&c.msg) : "out of memory");
+			cad_strbuf_addf(&full, "%s: %s", c.cadence ? c.cadence : cadence_def_name(r->root),
+				    cad_strbuf_cstr(&c.msg) ? cad_strbuf_cstr(&c.msg) : "out of memory");
 			set_error(&r->prepare_err, c.code, c.cadence ? c.cadence : cadence_def_name(r->root),
-				  c.measure, c.note, strbuf_cstr(&full));
-			strbuf_free(&full);
+				  c.measure, c.note, cad_strbuf_cstr(&full));
+			cad_strbuf_free(&full);
 			r->prepared = -1;
 		} else {
 			r->prepared = 1;
 		}
-		strbuf_free(&c.msg);
+		cad_strbuf_free(&c.msg);
 	}
 	if (r->prepared < 0) {
 		copy_error(err, &r->prepare_err);
@@ -394,13 +394,13 @@ int plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error
 		const rnote *n = missing_symbol(r);
 		if (n) {
 			strbuf m = STRBUF_INIT;
-			strbuf_addf(&m, "%s: note '%s' calls C function '%s', which no plugin provides "
+			cad_strbuf_addf(&m, "%s: note '%s' calls C function '%s', which no plugin provides "
 				    "and the program did not register", n->plan->name, n->name,
 				    n->n->symbol);
 			if (!r->nplugins)
-				strbuf_adds(&m, "; load the plugin that has it with --plugin PATH.so");
-			set_error(err, CADENCE_EINVALID, n->plan->name, NULL, n->name, strbuf_cstr(&m));
-			strbuf_free(&m);
+				cad_strbuf_adds(&m, "; load the plugin that has it with --plugin PATH.so");
+			set_error(err, CADENCE_EINVALID, n->plan->name, NULL, n->name, cad_strbuf_cstr(&m));
+			cad_strbuf_free(&m);
 			rc = CADENCE_EINVALID;
 		} else {
 			r->prepared = 2;	/* checked: no need to look again */
@@ -413,7 +413,7 @@ int plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error
 static void free_exprs(rexpr **x, long *fields, size_t n)
 {
 	for (size_t i = 0; x && i < n; i++)
-		rexpr_free(x[i]);
+		cad_rexpr_free(x[i]);
 	free(x);
 	free(fields);
 }
@@ -432,12 +432,12 @@ static void free_measure(rmeasure *m)
 {
 	free(m->notes);
 	free(m->else_notes);
-	rexpr_free(m->when);
+	cad_rexpr_free(m->when);
 	free_exprs(m->with, m->with_field, m->m ? m->m->nwith : 0);
 	free_exprs(m->merge, m->merge_field, m->m ? m->m->nmerge_back : 0);
 }
 
-void plan_free_all(cadence_runner *r)
+void cad_plan_free_all(cadence_runner *r)
 {
 	for (rplan *p = r->plans, *next; p; p = next) {
 		next = p->next;
@@ -447,8 +447,8 @@ void plan_free_all(cadence_runner *r)
 			free_measure(&p->measures[i]);
 		free(p->notes);
 		free(p->measures);
-		fieldmap_free(&p->fields);
-		rexpr_env_free(p->env);
+		cad_fieldmap_free(&p->fields);
+		cad_rexpr_env_free(p->env);
 		free(p->dir);
 		free(p);
 	}

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int plugin_open(cadence_runner *r, const char *path, strbuf *msg)
+int cad_plugin_open(cadence_runner *r, const char *path, strbuf *msg)
 {
 	void **hs = realloc(r->plugins, (r->nplugins + 1) * sizeof(*hs));
 	if (!hs)
@@ -23,13 +23,13 @@ int plugin_open(cadence_runner *r, const char *path, strbuf *msg)
 	 * the command line is a file */
 	strbuf p = STRBUF_INIT;
 	if (!strchr(path, '/'))
-		strbuf_adds(&p, "./");
-	strbuf_adds(&p, path);
-	void *h = strbuf_cstr(&p) ? dlopen(strbuf_cstr(&p), RTLD_NOW | RTLD_LOCAL) : NULL;
-	strbuf_free(&p);
+		cad_strbuf_adds(&p, "./");
+	cad_strbuf_adds(&p, path);
+	void *h = cad_strbuf_cstr(&p) ? dlopen(cad_strbuf_cstr(&p), RTLD_NOW | RTLD_LOCAL) : NULL;
+	cad_strbuf_free(&p);
 	if (!h) {
 		const char *e = dlerror();
-		strbuf_addf(msg, "cannot load plugin '%s': %s", path, e ? e : "unknown error");
+		cad_strbuf_addf(msg, "cannot load plugin '%s': %s", path, e ? e : "unknown error");
 		free(copy);
 		return CADENCE_EIO;
 	}
@@ -39,7 +39,7 @@ int plugin_open(cadence_runner *r, const char *path, strbuf *msg)
 	return 0;
 }
 
-cadence_note_fn plugin_find(cadence_runner *r, const char *name)
+cadence_note_fn cad_plugin_find(cadence_runner *r, const char *name)
 {
 	for (size_t i = 0; i < r->nplugins; i++) {
 		void *sym = dlsym(r->plugins[i], name);
@@ -53,7 +53,7 @@ cadence_note_fn plugin_find(cadence_runner *r, const char *name)
 	return NULL;
 }
 
-void plugin_close_all(cadence_runner *r)
+void cad_plugin_close_all(cadence_runner *r)
 {
 	for (size_t i = 0; i < r->nplugins; i++) {
 		dlclose(r->plugins[i]);

@@ -1,5 +1,5 @@
 /* The thread pool: one mutex, one condition, a FIFO of intrusive tasks.
- * The thread that waits for a batch may help run it (rpool_help), which
+ * The thread that waits for a batch may help run it (cad_rpool_help), which
  * keeps a batch of short tasks from paying a wake-up per task. */
 #include "run/pool.h"
 
@@ -46,7 +46,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int rpool_new(rpool **out, size_t threads)
+int cad_rpool_new(rpool **out, size_t threads)
 {
 	rpool *p = calloc(1, sizeof(*p));
 	*out = NULL;
@@ -65,14 +65,14 @@ int rpool_new(rpool **out, size_t threads)
 		p->n++;
 	}
 	if (!p->n) {
-		rpool_free(p);
+		cad_rpool_free(p);
 		return -1;
 	}
 	*out = p;
 	return 0;
 }
 
-void rpool_free(rpool *p)
+void cad_rpool_free(rpool *p)
 {
 	if (!p)
 		return;
@@ -88,13 +88,13 @@ void rpool_free(rpool *p)
 	free(p);
 }
 
-void rpool_submit(rpool *p, rtask *t)
+void cad_rpool_submit(rpool *p, rtask *t)
 {
 	t->next = NULL;
-	rpool_submit_list(p, t);
+	cad_rpool_submit_list(p, t);
 }
 
-void rpool_submit_list(rpool *p, rtask *head)
+void cad_rpool_submit_list(rpool *p, rtask *head)
 {
 	rtask *last = head;
 	if (!head)
@@ -111,7 +111,7 @@ void rpool_submit_list(rpool *p, rtask *head)
 	pthread_mutex_unlock(&p->mu);
 }
 
-int rpool_help(rpool *p)
+int cad_rpool_help(rpool *p)
 {
 	pthread_mutex_lock(&p->mu);
 	rtask *t = pop(p);
@@ -122,7 +122,7 @@ int rpool_help(rpool *p)
 	return 1;
 }
 
-size_t rpool_size(const rpool *p)
+size_t cad_rpool_size(const rpool *p)
 {
 	return p->n;
 }

@@ -15,14 +15,14 @@ struct rtask {
 typedef struct rpool rpool;
 
 /* Returns 0, or -1 when no thread could be started. */
-int rpool_new(rpool **out, size_t threads);
+int cad_rpool_new(rpool **out, size_t threads);
 /* Waits for running tasks, drops queued ones, joins the threads. */
-void rpool_free(rpool *p);
-void rpool_submit(rpool *p, rtask *t);
+void cad_rpool_free(rpool *p);
+void cad_rpool_submit(rpool *p, rtask *t);
 /* Submits a list linked by `next`, under one lock. */
-void rpool_submit_list(rpool *p, rtask *head);
+void cad_rpool_submit_list(rpool *p, rtask *head);
 /* Runs one queued task on the calling thread; 0 when the queue was empty. */
-int rpool_help(rpool *p);
-size_t rpool_size(const rpool *p);
+int cad_rpool_help(rpool *p);
+size_t cad_rpool_size(const rpool *p);
 
 #endif

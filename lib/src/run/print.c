@@ -6,68 +6,68 @@
 static void duration(strbuf *sb, int64_t ms)
 {
 	if (ms % 1000 == 0 && ms)
-		strbuf_addf(sb, "%llds", (long long)(ms / 1000));
+		cad_strbuf_addf(sb, "%llds", (long long)(ms / 1000));
 	else
-		strbuf_addf(sb, "%lldms", (long long)ms);
+		cad_strbuf_addf(sb, "%lldms", (long long)ms);
 }
 
 static void note_line(strbuf *sb, const rnote *n)
 {
 	const cad_note *cn = n->n;
-	strbuf_addf(sb, "%s: ", n->name);
+	cad_strbuf_addf(sb, "%s: ", n->name);
 	switch (cn->binding) {
 	case CAD_BIND_RUN:
-		strbuf_adds(sb, "run");
+		cad_strbuf_adds(sb, "run");
 		for (size_t i = 0; i < cn->argc; i++)
-			strbuf_addf(sb, " %s", i == 0 ? n->argv[0] : cn->argv[i]);
+			cad_strbuf_addf(sb, " %s", i == 0 ? n->argv[0] : cn->argv[i]);
 		break;
 	case CAD_BIND_SET:
-		strbuf_adds(sb, "set");
+		cad_strbuf_adds(sb, "set");
 		for (size_t i = 0; i < cn->nset; i++)
-			strbuf_addf(sb, "%s %s = %s", i ? "," : "", cn->set[i].field.name,
+			cad_strbuf_addf(sb, "%s %s = %s", i ? "," : "", cn->set[i].field.name,
 				    cn->set[i].expr.src);
 		break;
 	case CAD_BIND_SYMBOL:
-		strbuf_addf(sb, "symbol %s%s", cn->symbol, n->fn ? "" : " (not found)");
+		cad_strbuf_addf(sb, "symbol %s%s", cn->symbol, n->fn ? "" : " (not found)");
 		break;
 	}
 	if (cn->retry.present) {
-		strbuf_addf(sb, "; retry %lld attempts, delay ", (long long)cn->retry.attempts);
+		cad_strbuf_addf(sb, "; retry %lld attempts, delay ", (long long)cn->retry.attempts);
 		duration(sb, cn->retry.delay_ms);
 		if (cn->retry.backoff != 1)
-			strbuf_addf(sb, " x%g", cn->retry.backoff);
+			cad_strbuf_addf(sb, " x%g", cn->retry.backoff);
 		if (cn->retry.max_delay_ms >= 0) {
-			strbuf_adds(sb, " up to ");
+			cad_strbuf_adds(sb, " up to ");
 			duration(sb, cn->retry.max_delay_ms);
 		}
 		if (cn->retry.jitter > 0)
-			strbuf_addf(sb, " jitter %g", cn->retry.jitter);
+			cad_strbuf_addf(sb, " jitter %g", cn->retry.jitter);
 	}
 	if (cn->timeout_ms > 0) {
-		strbuf_adds(sb, "; timeout ");
+		cad_strbuf_adds(sb, "; timeout ");
 		duration(sb, cn->timeout_ms);
 	}
 	if (cn->breaker.present) {
-		strbuf_addf(sb, "; circuit breaker after %lld failures, recovery ",
+		cad_strbuf_addf(sb, "; circuit breaker after %lld failures, recovery ",
 			    (long long)cn->breaker.failure_threshold);
 		duration(sb, cn->breaker.recovery_ms);
 	}
 	if (cn->nfallback) {
-		strbuf_adds(sb, "; fallback");
+		cad_strbuf_adds(sb, "; fallback");
 		for (size_t i = 0; i < cn->nfallback; i++) {
 			char *v = cJSON_PrintUnformatted(cn->fallback_values[i]);
-			strbuf_addf(sb, "%s %s = %s", i ? "," : "", cn->fallback[i].field.name,
+			cad_strbuf_addf(sb, "%s %s = %s", i ? "," : "", cn->fallback[i].field.name,
 				    v ? v : "?");
 			cJSON_free(v);
 		}
 	}
-	strbuf_addc(sb, '\n');
+	cad_strbuf_addc(sb, '\n');
 }
 
 static void indent(strbuf *sb, unsigned depth)
 {
 	for (unsigned i = 0; i < depth; i++)
-		strbuf_adds(sb, "  ");
+		cad_strbuf_adds(sb, "  ");
 }
 
 static void notes(strbuf *sb, rnote **ns, size_t n, unsigned depth)
@@ -82,75 +82,75 @@ static void assigns(strbuf *sb, const char *what, const cad_assign *as, size_t n
 {
 	if (!n)
 		return;
-	strbuf_addf(sb, " %s {", what);
+	cad_strbuf_addf(sb, " %s {", what);
 	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "%s%s: %s", i ? ", " : "", as[i].field.name, as[i].expr.src);
-	strbuf_adds(sb, "}");
+		cad_strbuf_addf(sb, "%s%s: %s", i ? ", " : "", as[i].field.name, as[i].expr.src);
+	cad_strbuf_adds(sb, "}");
 }
 
 static void plan(strbuf *sb, const rplan *p, unsigned depth)
 {
 	const cadence_def *d = p->def;
 	indent(sb, depth);
-	strbuf_addf(sb, "cadence %s (%s)\n", p->name, d->path ? d->path : "built in code");
+	cad_strbuf_addf(sb, "cadence %s (%s)\n", p->name, d->path ? d->path : "built in code");
 	if (d->description && *d->description) {
-		/* its first line, as diagrams show it (plan_print() replaces
+		/* its first line, as diagrams show it (cad_plan_print() replaces
 		 * control characters) */
 		indent(sb, depth + 1);
-		strbuf_add(sb, d->description, strcspn(d->description, "\r\n"));
-		strbuf_addc(sb, '\n');
+		cad_strbuf_add(sb, d->description, strcspn(d->description, "\r\n"));
+		cad_strbuf_addc(sb, '\n');
 	}
 	if (d->nfields) {
 		indent(sb, depth + 1);
-		strbuf_adds(sb, "score:");
+		cad_strbuf_adds(sb, "score:");
 		for (size_t i = 0; i < d->nfields; i++) {
 			const cad_field *f = &d->fields[i];
-			strbuf_addf(sb, "%s %s %s", i ? "," : "", f->name.name,
+			cad_strbuf_addf(sb, "%s %s %s", i ? "," : "", f->name.name,
 				    cad_vtype_names[f->type]);
 			if (f->required)
-				strbuf_adds(sb, " required");
+				cad_strbuf_adds(sb, " required");
 			if (f->immutable)
-				strbuf_adds(sb, " immutable");
+				cad_strbuf_adds(sb, " immutable");
 			if (f->def) {
 				char *v = cJSON_PrintUnformatted(f->def);
-				strbuf_addf(sb, " = %s", v ? v : "?");
+				cad_strbuf_addf(sb, " = %s", v ? v : "?");
 				cJSON_free(v);
 			}
 		}
-		strbuf_addc(sb, '\n');
+		cad_strbuf_addc(sb, '\n');
 	}
 	for (size_t i = 0; i < p->nmeasures; i++) {
 		const rmeasure *ms = &p->measures[i];
 		const cad_measure *m = ms->m;
 		indent(sb, depth + 1);
-		strbuf_addf(sb, "%zu. %s %s", i + 1, cad_measure_kind_names[m->kind], m->name.name);
+		cad_strbuf_addf(sb, "%zu. %s %s", i + 1, cad_measure_kind_names[m->kind], m->name.name);
 		switch (m->kind) {
 		case CAD_M_THEN:
-			strbuf_adds(sb, ": ");
+			cad_strbuf_adds(sb, ": ");
 			note_line(sb, ms->notes[0]);
 			break;
 		case CAD_M_SEQUENCE:
-			strbuf_adds(sb, ", in order:\n");
+			cad_strbuf_adds(sb, ", in order:\n");
 			notes(sb, ms->notes, ms->nnotes, depth + 3);
 			break;
 		case CAD_M_SYNC:
-			strbuf_addf(sb, ", in parallel, merge %s:\n", cad_merge_names[m->merge]);
+			cad_strbuf_addf(sb, ", in parallel, merge %s:\n", cad_merge_names[m->merge]);
 			notes(sb, ms->notes, ms->nnotes, depth + 3);
 			break;
 		case CAD_M_SPLIT:
-			strbuf_addf(sb, " when %s\n", m->when.src);
+			cad_strbuf_addf(sb, " when %s\n", m->when.src);
 			indent(sb, depth + 2);
-			strbuf_adds(sb, "if true:\n");
+			cad_strbuf_adds(sb, "if true:\n");
 			notes(sb, ms->notes, ms->nnotes, depth + 3);
 			indent(sb, depth + 2);
-			strbuf_adds(sb, "if false:\n");
+			cad_strbuf_adds(sb, "if false:\n");
 			notes(sb, ms->else_notes, ms->nelse, depth + 3);
 			break;
 		case CAD_M_CHILD:
-			strbuf_adds(sb, ":");
+			cad_strbuf_adds(sb, ":");
 			assigns(sb, "with", m->with, m->nwith);
 			assigns(sb, "merge", m->merge_back, m->nmerge_back);
-			strbuf_addc(sb, '\n');
+			cad_strbuf_addc(sb, '\n');
 			if (ms->child)
 				plan(sb, ms->child, depth + 2);
 			break;
@@ -158,12 +158,12 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 	}
 	if (p->on_error) {
 		indent(sb, depth + 1);
-		strbuf_addf(sb, "on error (then %s): ", d->on_error_stop ? "stop" : "continue");
+		cad_strbuf_addf(sb, "on error (then %s): ", d->on_error_stop ? "stop" : "continue");
 		note_line(sb, p->on_error);
 	}
 }
 
-int plan_print(const rplan *p, FILE *out)
+int cad_plan_print(const rplan *p, FILE *out)
 {
 	strbuf sb = STRBUF_INIT;
 	plan(&sb, p, 0);
@@ -172,8 +172,8 @@ int plan_print(const rplan *p, FILE *out)
 	for (size_t i = 0; sb.buf && i < sb.len; i++)
 		if (((unsigned char)sb.buf[i] < 0x20 && sb.buf[i] != '\n') || sb.buf[i] == 0x7f)
 			sb.buf[i] = '?';
-	const char *s = strbuf_cstr(&sb);
+	const char *s = cad_strbuf_cstr(&sb);
 	int rc = !s || fputs(s, out) == EOF ? -1 : 0;
-	strbuf_free(&sb);
+	cad_strbuf_free(&sb);
 	return rc;
 }

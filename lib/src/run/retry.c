@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-uint64_t rng_next(uint64_t *s)
+uint64_t cad_rng_next(uint64_t *s)
 {
 	/* splitmix64: one multiply-xorshift chain, good enough for jitter */
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -15,7 +15,7 @@ uint64_t rng_next(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-int64_t retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng)
+int64_t cad_retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng)
 {
 	double d = (double)r->delay_ms;
 	double cap = r->max_delay_ms >= 0 ? (double)r->max_delay_ms : INFINITY;
@@ -24,7 +24,7 @@ int64_t retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rn
 	if (d > cap)
 		d = cap;
 	if (r->jitter > 0 && d > 0) {
-		double u = (double)(rng_next(rng) >> 11) / 9007199254740992.0;	/* [0, 1) */
+		double u = (double)(cad_rng_next(rng) >> 11) / 9007199254740992.0;	/* [0, 1) */
 		double j = r->jitter > 1 ? 1 : r->jitter;
 		d = d * (1 - j) + u * 2 * j * d;
 		if (d > cap)

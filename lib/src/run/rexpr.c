@@ -24,21 +24,21 @@ struct rexpr_env {
 	cadence_expr_env *env;
 };
 
-int rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
+int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
 {
 	rexpr_env *e = calloc(1, sizeof(*e));
 	*out = NULL;
 	if (!e || cadence_expr_env_new(&e->env)) {
 		free(e);
-		strbuf_adds(msg, "out of memory");
+		cad_strbuf_adds(msg, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < def->nfields; i++) {
 		const cad_field *f = &def->fields[i];
 		int rc = cadence_expr_env_add_field(e->env, f->name.name, cad_vtype_names[f->type]);
 		if (rc) {
-			strbuf_addf(msg, "score field '%s': %s", f->name.name, cadence_strerror(rc));
-			rexpr_env_free(e);
+			cad_strbuf_addf(msg, "score field '%s': %s", f->name.name, cadence_strerror(rc));
+			cad_rexpr_env_free(e);
 			return -1;
 		}
 	}
@@ -46,7 +46,7 @@ int rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
 	return 0;
 }
 
-void rexpr_env_free(rexpr_env *env)
+void cad_rexpr_env_free(rexpr_env *env)
 {
 	if (!env)
 		return;
@@ -54,7 +54,7 @@ void rexpr_env_free(rexpr_env *env)
 	free(env);
 }
 
-const char *rexpr_src(const rexpr *e)
+const char *cad_rexpr_src(const rexpr *e)
 {
 	return e->src;
 }
@@ -63,21 +63,21 @@ const char *rexpr_src(const rexpr *e)
 static void describe(const cadence_expr_error *err, int rc, strbuf *msg)
 {
 	if (rc == CADENCE_ENOMEM || !err->message[0]) {
-		strbuf_adds(msg, cadence_strerror(rc));
+		cad_strbuf_adds(msg, cadence_strerror(rc));
 		return;
 	}
-	strbuf_addf(msg, "column %u: %s", err->column, err->message);
+	cad_strbuf_addf(msg, "column %u: %s", err->column, err->message);
 	if (err->help[0])
-		strbuf_addf(msg, "; %s", err->help);
+		cad_strbuf_addf(msg, "; %s", err->help);
 }
 
-int rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg)
+int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg)
 {
 	cadence_expr_error err;
 	rexpr *r = calloc(1, sizeof(*r));
 	*out = NULL;
 	if (!r) {
-		strbuf_adds(msg, "out of memory");
+		cad_strbuf_adds(msg, "out of memory");
 		return -1;
 	}
 	memset(&err, 0, sizeof(err));
@@ -88,9 +88,9 @@ int rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *
 		/* a long expression (up to the 64 KiB limit, or past it) is cut
 		 * in the message */
 		if (len > 80)
-			strbuf_addf(msg, "expression '%.72s...' (%zu bytes): ", e->src, len);
+			cad_strbuf_addf(msg, "expression '%.72s...' (%zu bytes): ", e->src, len);
 		else
-			strbuf_addf(msg, "expression '%s': ", e->src);
+			cad_strbuf_addf(msg, "expression '%s': ", e->src);
 		describe(&err, rc, msg);
 		free(r);
 		return -1;
@@ -99,14 +99,14 @@ int rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *
 	return 0;
 }
 
-int rexpr_not_bool(const rexpr *e, const char **type)
+int cad_rexpr_not_bool(const rexpr *e, const char **type)
 {
 	cadence_expr_type t = cadence_expr_result_type(e->x);
 	*type = cadence_expr_type_name(t);
 	return t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN;
 }
 
-int rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
+int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
 {
 	cadence_expr_error err;
 	err.message[0] = err.help[0] = '\0';
@@ -116,7 +116,7 @@ int rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
 	return rc ? -1 : 0;
 }
 
-int rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
+int cad_rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
 {
 	cadence_expr_error err;
 	err.message[0] = err.help[0] = '\0';
@@ -126,7 +126,7 @@ int rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
 	return rc ? -1 : 0;
 }
 
-void rexpr_free(rexpr *e)
+void cad_rexpr_free(rexpr *e)
 {
 	if (!e)
 		return;
@@ -140,7 +140,7 @@ struct rexpr {
 	const char *src;
 };
 
-int rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
+int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
 {
 	(void)def;
 	(void)msg;
@@ -148,50 +148,50 @@ int rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
 	return 0;
 }
 
-void rexpr_env_free(rexpr_env *env)
+void cad_rexpr_env_free(rexpr_env *env)
 {
 	(void)env;
 }
 
-int rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg)
+int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg)
 {
 	(void)env;
 	*out = NULL;
-	strbuf_addf(msg, "expression '%s': this build has no expression support", e->src);
+	cad_strbuf_addf(msg, "expression '%s': this build has no expression support", e->src);
 	return -1;
 }
 
-int rexpr_not_bool(const rexpr *e, const char **type)
+int cad_rexpr_not_bool(const rexpr *e, const char **type)
 {
 	(void)e;
 	*type = "dyn";
 	return 0;
 }
 
-int rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
+int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
 {
 	(void)e;
 	(void)score;
 	*out = NULL;
-	strbuf_adds(msg, "this build has no expression support");
+	cad_strbuf_adds(msg, "this build has no expression support");
 	return -1;
 }
 
-int rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
+int cad_rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
 {
 	(void)e;
 	(void)score;
 	*out = 0;
-	strbuf_adds(msg, "this build has no expression support");
+	cad_strbuf_adds(msg, "this build has no expression support");
 	return -1;
 }
 
-void rexpr_free(rexpr *e)
+void cad_rexpr_free(rexpr *e)
 {
 	free(e);
 }
 
-const char *rexpr_src(const rexpr *e)
+const char *cad_rexpr_src(const rexpr *e)
 {
 	return e->src;
 }

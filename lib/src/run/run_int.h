@@ -38,13 +38,13 @@ typedef struct rfail {
 
 #define RFAIL_INIT { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0, NULL }
 
-/* Empties f for another use; rfail_free() also releases its memory. */
-void rfail_reset(rfail *f);
-void rfail_free(rfail *f);
+/* Empties f for another use; cad_rfail_free() also releases its memory. */
+void cad_rfail_reset(rfail *f);
+void cad_rfail_free(rfail *f);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-void rfail_set(rfail *f, const char *fmt, ...);
+void cad_rfail_set(rfail *f, const char *fmt, ...);
 
 /* ---- compiled cadences ------------------------------------------------- */
 
@@ -136,8 +136,8 @@ struct cadence_runner {
 };
 
 /* plan.c */
-int plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error *err);
-void plan_free_all(cadence_runner *r);
+int cad_plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_error *err);
+void cad_plan_free_all(cadence_runner *r);
 
 /* ---- a run --------------------------------------------------------------- */
 
@@ -215,23 +215,23 @@ struct rrun {
 };
 
 /* checkpoint.c */
-int ckpt_begin(rrun *run, const cadence_checkpoint_opts *co);
-void ckpt_end(rrun *run);
+int cad_ckpt_begin(rrun *run, const cadence_checkpoint_opts *co);
+void cad_ckpt_end(rrun *run);
 /* After a completed measure of fr: 0, or the callback's errno value. */
-int ckpt_after_measure(rframe *fr, size_t next);
+int cad_ckpt_after_measure(rframe *fr, size_t next);
 /* Does run->resume fit the runner's plans?  0 or CADENCE_EINVALID with f. */
-int ckpt_fit(rrun *run, rfail *f);
+int cad_ckpt_fit(rrun *run, rfail *f);
 
-int64_t run_now(const rrun *run);
-int run_cancelled(const rrun *run);
-void run_emit(rrun *run, const rframe *fr, cadence_event *ev);
+int64_t cad_run_now(const rrun *run);
+int cad_run_cancelled(const rrun *run);
+void cad_run_emit(rrun *run, const rframe *fr, cadence_event *ev);
 /* Fills the run's error from a failure: code, message prefixed with where. */
-void run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt,
+void cad_run_error(rrun *run, const rframe *fr, const rnote *note, unsigned attempt,
 	       int code, rfail *f);
 
 /* engine.c: runs a cadence in a frame; 0, or an error code with the
  * run's error filled. */
-int engine_walk(rframe *fr);
+int cad_engine_walk(rframe *fr);
 
 /* ---- jobs: a note with its retries ------------------------------------------ */
 
@@ -250,7 +250,7 @@ typedef struct rjob {
 	unsigned attempt;
 	int64_t start_at;	/* run clock, ns: when the next attempt may start */
 	int64_t attempt_start;	/* run clock, ns */
-	int64_t deadline;	/* rproc_now() ns of the attempt's timeout; 0: none */
+	int64_t deadline;	/* cad_rproc_now() ns of the attempt's timeout; 0: none */
 	int outcome;		/* cadence_note_result of the last attempt */
 	int status;		/* cadence_note_status at the end */
 	int fell_back;
@@ -263,55 +263,55 @@ typedef struct rjob {
 	struct rjob *next_done;
 } rjob;
 
-void job_init(rjob *j, rframe *fr, rnote *note, rscore *base);
-void job_clear(rjob *j);
+void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base);
+void cad_job_clear(rjob *j);
 /* Runs jobs to the end: at most `parallel` at once (0: no limit); with
  * stop_on_failure, the first job that fails for good stops the others.
  * Returns 0 when every job succeeded (or fell back), else the index of
  * the first failure + 1; -1 when cancelled; -2 out of memory. */
-long jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel);
+long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel);
 
 /* score.c */
-int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f);
-void score_free(rscore *s);
-cJSON *score_take(rscore *s);
-const char *score_json(rscore *s, size_t *len);
+int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f);
+void cad_score_free(rscore *s);
+cJSON *cad_score_take(rscore *s);
+const char *cad_score_json(rscore *s, size_t *len);
 /* Checks a note's (or child's) changes against the score: drops unchanged
  * fields from `changes`, fails on unknown, duplicate, mistyped or immutable
  * fields and on fields outside `writes` (may be NULL). */
-int score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
+int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
 			cJSON *changes, rfail *f);
 /* Moves every item of `changes` (checked) into the score. */
-void score_apply(rscore *s, const rplan *p, cJSON *changes);
-int score_type_ok(cad_vtype t, const cJSON *v);
+void cad_score_apply(rscore *s, const rplan *p, cJSON *changes);
+int cad_score_type_ok(cad_vtype t, const cJSON *v);
 /* Whether every string and key in v is UTF-8 (what JSON text must be). */
-int score_utf8_ok(const cJSON *v);
-const char *score_type_of(const cJSON *v);
+int cad_score_utf8_ok(const cJSON *v);
+const char *cad_score_type_of(const cJSON *v);
 /* Replaces field i with v (owned). */
-void score_set(rscore *s, size_t i, cJSON *v);
+void cad_score_set(rscore *s, size_t i, cJSON *v);
 
 /* output.c: a `run` note's stdout to changes. */
-int output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfail *f);
+int cad_output_parse(const char *buf, size_t len, cJSON **changes, int *outcome, rfail *f);
 /* Takes the control keys ($skip, $interrupt) out of an object. */
-int output_control(cJSON *obj, int *outcome, rfail *f);
+int cad_output_control(cJSON *obj, int *outcome, rfail *f);
 
 /* merge.c: the changes of a sync's notes, merged by the strategy. */
-int merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
+int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 	       const char **who);
 
 /* retry.c */
-int64_t retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng);
-uint64_t rng_next(uint64_t *state);
+int64_t cad_retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng);
+uint64_t cad_rng_next(uint64_t *state);
 
 /* clock.c */
-void clock_system(cadence_clock *c);
+void cad_clock_system(cadence_clock *c);
 
 /* plugin.c */
-int plugin_open(cadence_runner *r, const char *path, strbuf *msg);
-cadence_note_fn plugin_find(cadence_runner *r, const char *name);
-void plugin_close_all(cadence_runner *r);
+int cad_plugin_open(cadence_runner *r, const char *path, strbuf *msg);
+cadence_note_fn cad_plugin_find(cadence_runner *r, const char *name);
+void cad_plugin_close_all(cadence_runner *r);
 
 /* print.c */
-int plan_print(const rplan *p, FILE *out);
+int cad_plan_print(const rplan *p, FILE *out);
 
 #endif

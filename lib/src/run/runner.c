@@ -55,7 +55,7 @@ int cadence_runner_new(cadence_runner **out, cadence_project *project,
 	if (r->opts.clock)
 		r->clock = *r->opts.clock;
 	else
-		clock_system(&r->clock);
+		cad_clock_system(&r->clock);
 	r->opts.clock = NULL;
 	r->seed = r->opts.seed ? r->opts.seed : time_seed();
 	r->ncpu = cpu_count();
@@ -82,13 +82,13 @@ void cadence_runner_free(cadence_runner *r)
 {
 	if (!r)
 		return;
-	rpool_free(r->pool);
-	plan_free_all(r);
-	rbreakers_free(r->breakers);
+	cad_rpool_free(r->pool);
+	cad_plan_free_all(r);
+	cad_rbreakers_free(r->breakers);
 	for (size_t i = 0; i < r->nsymbols; i++)
 		free(r->symbols[i].name);
 	free(r->symbols);
-	plugin_close_all(r);
+	cad_plugin_close_all(r);
 	free((void *)r->extra);
 	free(r->state_dir);
 	cadence_run_error_clear(&r->prepare_err);
@@ -128,13 +128,13 @@ int cadence_runner_load_plugin(cadence_runner *r, const char *path, cadence_run_
 	strbuf msg = STRBUF_INIT;
 	if (r->prepared)
 		return CADENCE_EINVAL;
-	int rc = plugin_open(r, path, &msg);
+	int rc = cad_plugin_open(r, path, &msg);
 	if (rc && err) {
 		cadence_run_error_clear(err);
 		err->code = rc;
-		err->message = strbuf_detach(&msg);
+		err->message = cad_strbuf_detach(&msg);
 	}
-	strbuf_free(&msg);
+	cad_strbuf_free(&msg);
 	return rc;
 }
 
@@ -152,7 +152,7 @@ int cadence_runner_add_cadence(cadence_runner *r, const cadence_def *def)
 
 int cadence_runner_prepare(cadence_runner *r, cadence_run_error *err)
 {
-	return plan_prepare(r, 0, err);
+	return cad_plan_prepare(r, 0, err);
 }
 
 void cadence_runner_cancel(cadence_runner *r)
@@ -165,10 +165,10 @@ void cadence_runner_cancel(cadence_runner *r)
 
 int cadence_runner_print_plan(cadence_runner *r, FILE *out, cadence_run_error *err)
 {
-	int rc = plan_prepare(r, 1, err);
+	int rc = cad_plan_prepare(r, 1, err);
 	if (rc)
 		return rc;
-	if (plan_print(r->root_plan, out)) {
+	if (cad_plan_print(r->root_plan, out)) {
 		if (err) {
 			cadence_run_error_clear(err);
 			err->code = CADENCE_EIO;

@@ -11,7 +11,7 @@
 /* Integers are exact in a double up to 2^53. */
 #define MAX_EXACT 9007199254740992.0
 
-int score_type_ok(cad_vtype t, const cJSON *v)
+int cad_score_type_ok(cad_vtype t, const cJSON *v)
 {
 	if (cJSON_IsNull(v))
 		return 1;	/* null: unset, for any type */
@@ -29,7 +29,7 @@ int score_type_ok(cad_vtype t, const cJSON *v)
 	return 0;
 }
 
-const char *score_type_of(const cJSON *v)
+const char *cad_score_type_of(const cJSON *v)
 {
 	if (cJSON_IsString(v))
 		return "a string";
@@ -61,18 +61,18 @@ static void suggest_field(const rplan *p, const char *name, strbuf *sb)
 	size_t n = 0;
 	for (size_t i = 0; i < p->def->nfields && n < 64; i++)
 		cands[n++] = p->def->fields[i].name.name;
-	const char *near = n ? suggest_pick(name, strlen(name), cands, n) : NULL;
+	const char *near = n ? cad_suggest_pick(name, strlen(name), cands, n) : NULL;
 	if (near)
-		strbuf_addf(sb, "; did you mean '%s'?", near);
+		cad_strbuf_addf(sb, "; did you mean '%s'?", near);
 	else if (!p->def->nfields)
-		strbuf_adds(sb, "; the cadence declares no score fields");
+		cad_strbuf_adds(sb, "; the cadence declares no score fields");
 }
 
 /* A problem with the input; the first one names the field. */
 static void input_problem(rfail *f, size_t *count, const char *field)
 {
 	if (*count)
-		strbuf_adds(&f->msg, "\n");
+		cad_strbuf_adds(&f->msg, "\n");
 	if (!*count)
 		f->field = field;
 	(*count)++;
@@ -81,22 +81,22 @@ static void input_problem(rfail *f, size_t *count, const char *field)
 static int str_utf8_ok(const char *s)
 {
 	size_t len = strlen(s);
-	return utf8_valid_prefix(s, len) == len;
+	return cad_utf8_valid_prefix(s, len) == len;
 }
 
-int score_utf8_ok(const cJSON *v)
+int cad_score_utf8_ok(const cJSON *v)
 {
 	if (v->string && !str_utf8_ok(v->string))
 		return 0;
 	if (cJSON_IsString(v))
 		return str_utf8_ok(v->valuestring);
 	for (const cJSON *c = v->child; c; c = c->next)
-		if (!score_utf8_ok(c))
+		if (!cad_score_utf8_ok(c))
 			return 0;
 	return 1;
 }
 
-int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
+int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 {
 	const cadence_def *def = p->def;
 	size_t n = def->nfields, problems = 0;
@@ -104,8 +104,8 @@ int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 
 	memset(s, 0, sizeof(*s));
 	if (input && !cJSON_IsObject(input)) {
-		rfail_set(f, "the score must be a JSON object of fields, not %s",
-			  score_type_of(input));
+		cad_rfail_set(f, "the score must be a JSON object of fields, not %s",
+			  cad_score_type_of(input));
 		f->permanent = 1;
 		return CADENCE_EINVALID;
 	}
@@ -115,33 +115,33 @@ int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 	if (!given || !s->slot || !s->obj)
 		goto oom;
 	s->n = n;
-	rfail_reset(f);
+	cad_rfail_reset(f);
 	for (const cJSON *item = input ? input->child : NULL; item; item = item->next) {
-		long i = item->string ? fieldmap_get(&p->fields, item->string) : -1;
+		long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
 		if (i < 0) {
 			input_problem(f, &problems, NULL);
-			strbuf_addf(&f->msg, "unknown field '%s'", item->string ? item->string : "");
+			cad_strbuf_addf(&f->msg, "unknown field '%s'", item->string ? item->string : "");
 			suggest_field(p, item->string ? item->string : "", &f->msg);
 			continue;
 		}
 		const cad_field *fd = &def->fields[i];
 		if (given[i]) {
 			input_problem(f, &problems, fd->name.name);
-			strbuf_addf(&f->msg, "field '%s' is given twice", fd->name.name);
+			cad_strbuf_addf(&f->msg, "field '%s' is given twice", fd->name.name);
 			continue;
 		}
 		given[i] = item;
-		if (!score_type_ok(fd->type, item)) {
+		if (!cad_score_type_ok(fd->type, item)) {
 			input_problem(f, &problems, fd->name.name);
-			strbuf_addf(&f->msg, "field '%s' must be %s %s, not %s", fd->name.name,
+			cad_strbuf_addf(&f->msg, "field '%s' must be %s %s, not %s", fd->name.name,
 				    article(fd->type), cad_vtype_names[fd->type],
-				    score_type_of(item));
-		} else if (!score_utf8_ok(item)) {
+				    cad_score_type_of(item));
+		} else if (!cad_score_utf8_ok(item)) {
 			input_problem(f, &problems, fd->name.name);
-			strbuf_addf(&f->msg, "field '%s' holds text that is not UTF-8", fd->name.name);
+			cad_strbuf_addf(&f->msg, "field '%s' holds text that is not UTF-8", fd->name.name);
 		} else if (fd->required && cJSON_IsNull(item)) {
 			input_problem(f, &problems, fd->name.name);
-			strbuf_addf(&f->msg, "field '%s' is required and cannot be null",
+			cad_strbuf_addf(&f->msg, "field '%s' is required and cannot be null",
 				    fd->name.name);
 		}
 	}
@@ -149,7 +149,7 @@ int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 		const cad_field *fd = &def->fields[i];
 		if (fd->required && !given[i]) {
 			input_problem(f, &problems, fd->name.name);
-			strbuf_addf(&f->msg, "missing required field '%s' (%s %s)", fd->name.name,
+			cad_strbuf_addf(&f->msg, "missing required field '%s' (%s %s)", fd->name.name,
 				    article(fd->type), cad_vtype_names[fd->type]);
 		}
 	}
@@ -157,23 +157,23 @@ int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 		if (problems > 1) {
 			/* one problem per line, under a count */
 			strbuf all = STRBUF_INIT;
-			strbuf_addf(&all, "%zu problems:\n", problems);
-			const char *m = strbuf_cstr(&f->msg);
+			cad_strbuf_addf(&all, "%zu problems:\n", problems);
+			const char *m = cad_strbuf_cstr(&f->msg);
 			for (const char *line = m; m && *line;) {
 				const char *nl = strchr(line, '\n');
 				size_t len = nl ? (size_t)(nl - line) : strlen(line);
-				strbuf_adds(&all, "  ");
-				strbuf_add(&all, line, len);
+				cad_strbuf_adds(&all, "  ");
+				cad_strbuf_add(&all, line, len);
 				if (nl)
-					strbuf_addc(&all, '\n');
+					cad_strbuf_addc(&all, '\n');
 				line += len + (nl ? 1 : 0);
 			}
-			strbuf_free(&f->msg);
+			cad_strbuf_free(&f->msg);
 			f->msg = all;
 		}
 		f->permanent = 1;
 		free(given);
-		score_free(s);
+		cad_score_free(s);
 		return CADENCE_EINVALID;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -195,12 +195,12 @@ int score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 	return 0;
 oom:
 	free(given);
-	score_free(s);
-	rfail_set(f, "out of memory");
+	cad_score_free(s);
+	cad_rfail_set(f, "out of memory");
 	return CADENCE_ENOMEM;
 }
 
-void score_free(rscore *s)
+void cad_score_free(rscore *s)
 {
 	cJSON_Delete(s->obj);
 	free(s->slot);
@@ -208,15 +208,15 @@ void score_free(rscore *s)
 	memset(s, 0, sizeof(*s));
 }
 
-cJSON *score_take(rscore *s)
+cJSON *cad_score_take(rscore *s)
 {
 	cJSON *o = s->obj;
 	s->obj = NULL;
-	score_free(s);
+	cad_score_free(s);
 	return o;
 }
 
-const char *score_json(rscore *s, size_t *len)
+const char *cad_score_json(rscore *s, size_t *len)
 {
 	if (!s->json) {
 		s->json = cJSON_PrintUnformatted(s->obj);
@@ -226,7 +226,7 @@ const char *score_json(rscore *s, size_t *len)
 	return s->json;
 }
 
-void score_set(rscore *s, size_t i, cJSON *v)
+void cad_score_set(rscore *s, size_t i, cJSON *v)
 {
 	cJSON *old = s->slot[i];
 	/* the new item takes the old one's key: no allocation */
@@ -244,17 +244,17 @@ void score_set(rscore *s, size_t i, cJSON *v)
 static void list_writes(const rplan *p, const unsigned char *writes, strbuf *sb)
 {
 	const char *sep = "";
-	strbuf_adds(sb, " [");
+	cad_strbuf_adds(sb, " [");
 	for (size_t i = 0; i < p->def->nfields; i++) {
 		if (writes[i]) {
-			strbuf_addf(sb, "%s%s", sep, p->def->fields[i].name.name);
+			cad_strbuf_addf(sb, "%s%s", sep, p->def->fields[i].name.name);
 			sep = ", ";
 		}
 	}
-	strbuf_adds(sb, "]");
+	cad_strbuf_adds(sb, "]");
 }
 
-int score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
+int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
 			cJSON *changes, rfail *f)
 {
 	const rplan *p = fr->plan;
@@ -264,17 +264,17 @@ int score_check_changes(rframe *fr, const rscore *base, const unsigned char *wri
 	}
 	for (cJSON *item = changes->child, *next; item; item = next) {
 		next = item->next;
-		long i = item->string ? fieldmap_get(&p->fields, item->string) : -1;
+		long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
 		f->permanent = 1;
 		if (i < 0) {
-			rfail_set(f, "it changed unknown field '%s'", item->string ? item->string : "");
+			cad_rfail_set(f, "it changed unknown field '%s'", item->string ? item->string : "");
 			suggest_field(p, item->string ? item->string : "", &f->msg);
 			return -1;
 		}
 		const cad_field *fd = &p->def->fields[i];
 		f->field = fd->name.name;
 		if (fr->seen[i] == fr->seen_gen) {
-			rfail_set(f, "it changed field '%s' twice in one output", fd->name.name);
+			cad_rfail_set(f, "it changed field '%s' twice in one output", fd->name.name);
 			return -1;
 		}
 		fr->seen[i] = fr->seen_gen;
@@ -282,18 +282,18 @@ int score_check_changes(rframe *fr, const rscore *base, const unsigned char *wri
 			cJSON_Delete(cJSON_DetachItemViaPointer(changes, item));
 			continue;	/* the same value: not a change */
 		}
-		if (!score_type_ok(fd->type, item)) {
-			rfail_set(f, "it set field '%s' to %s, but the field is %s %s",
-				  fd->name.name, score_type_of(item), article(fd->type),
+		if (!cad_score_type_ok(fd->type, item)) {
+			cad_rfail_set(f, "it set field '%s' to %s, but the field is %s %s",
+				  fd->name.name, cad_score_type_of(item), article(fd->type),
 				  cad_vtype_names[fd->type]);
 			return -1;
 		}
 		if (fd->immutable) {
-			rfail_set(f, "it changed immutable field '%s'", fd->name.name);
+			cad_rfail_set(f, "it changed immutable field '%s'", fd->name.name);
 			return -1;
 		}
 		if (writes && !writes[i]) {
-			rfail_set(f, "it changed field '%s', which is not in its writes:",
+			cad_rfail_set(f, "it changed field '%s', which is not in its writes:",
 				  fd->name.name);
 			list_writes(p, writes, &f->msg);
 			return -1;
@@ -304,15 +304,15 @@ int score_check_changes(rframe *fr, const rscore *base, const unsigned char *wri
 	return 0;
 }
 
-void score_apply(rscore *s, const rplan *p, cJSON *changes)
+void cad_score_apply(rscore *s, const rplan *p, cJSON *changes)
 {
 	while (changes->child) {
 		cJSON *item = cJSON_DetachItemViaPointer(changes, changes->child);
-		long i = fieldmap_get(&p->fields, item->string);
+		long i = cad_fieldmap_get(&p->fields, item->string);
 		if (i < 0) {	/* checked before: cannot happen */
 			cJSON_Delete(item);
 			continue;
 		}
-		score_set(s, (size_t)i, item);
+		cad_score_set(s, (size_t)i, item);
 	}
 }

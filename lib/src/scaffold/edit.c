@@ -88,15 +88,15 @@ static int parse(parsed *p, const char *src, size_t len)
 	report r;
 	ytree_limits lim = { CADENCE_DEFAULT_MAX_DEPTH };
 	int rc;
-	arena_init(&p->a);
+	cad_arena_init(&p->a);
 	p->root = NULL;
 	if (cadence_diags_new(&p->diags))
 		return CADENCE_ENOMEM;
-	report_init(&r, p->diags, "<edit>", src, len);
-	rc = ytree_parse(&p->root, &p->a, &r, src, len, &lim);
+	cad_report_init(&r, p->diags, "<edit>", src, len);
+	rc = cad_ytree_parse(&p->root, &p->a, &r, src, len, &lim);
 	if (!rc && r.oom)
 		rc = CADENCE_ENOMEM;
-	report_release(&r);
+	cad_report_release(&r);
 	if (!rc && cadence_diags_errors(p->diags))
 		rc = CADENCE_EINVALID;
 	return rc;
@@ -104,7 +104,7 @@ static int parse(parsed *p, const char *src, size_t len)
 
 static void parsed_free(parsed *p)
 {
-	arena_free(&p->a);
+	cad_arena_free(&p->a);
 	cadence_diags_free(p->diags);
 }
 
@@ -186,7 +186,7 @@ static int verify(const ynode *before, const ynode *after, const char *name,
 static void add_indent(strbuf *b, unsigned n)
 {
 	while (n--)
-		strbuf_addc(b, ' ');
+		cad_strbuf_addc(b, ' ');
 }
 
 /* Where the note goes and at which indentation, or a reason to refuse. */
@@ -228,18 +228,18 @@ static int find_spot(const text *t, const ynode *root, const char *name, spot *s
 		return 0;
 	}
 	if (notes->kind != YNODE_MAP) {
-		strbuf_addf(why, "'notes:' on line %u is not a mapping of notes", key->line);
+		cad_strbuf_addf(why, "'notes:' on line %u is not a mapping of notes", key->line);
 		return CADENCE_EINVALID;
 	}
 	if (notes->style == YSTYLE_FLOW) {
-		strbuf_addf(why, "'notes:' on line %u is a flow mapping ({...}); --into adds to a "
+		cad_strbuf_addf(why, "'notes:' on line %u is a flow mapping ({...}); --into adds to a "
 			    "block mapping only: add the note by hand, or write one note per line",
 			    key->line);
 		return CADENCE_EINVALID;
 	}
 	for (size_t i = 0; i < notes->count; i++)
 		if (is_key(notes->items[2 * i], name)) {
-			strbuf_addf(why, "the file already has a note '%s' (line %u); "
+			cad_strbuf_addf(why, "the file already has a note '%s' (line %u); "
 				    "choose another name or edit that note",
 				    name, notes->items[2 * i]->line);
 			return CADENCE_EINVALID;
@@ -264,7 +264,7 @@ static int find_spot(const text *t, const ynode *root, const char *name, spot *s
 	return 0;
 }
 
-int edit_add_note(const char *src, size_t len, const char *name,
+int cad_edit_add_note(const char *src, size_t len, const char *name,
 		  const char *const *fields, size_t nfields,
 		  char **out, size_t *out_len, unsigned *line, strbuf *why)
 {
@@ -280,7 +280,7 @@ int edit_add_note(const char *src, size_t len, const char *name,
 	memset(&after, 0, sizeof(after));
 	rc = parse(&before, src + bom, len - bom);
 	if (rc == CADENCE_EINVALID || (!rc && !before.root)) {
-		strbuf_adds(why, "the file is not valid YAML; run 'cadence validate' on it");
+		cad_strbuf_adds(why, "the file is not valid YAML; run 'cadence validate' on it");
 		rc = CADENCE_EINVALID;
 		goto out;
 	}
@@ -288,7 +288,7 @@ int edit_add_note(const char *src, size_t len, const char *name,
 		goto out;
 	if (before.root->kind != YNODE_MAP || before.root->style == YSTYLE_FLOW ||
 	    !before.root->count) {
-		strbuf_adds(why, "the file is not a cadence written as a block mapping");
+		cad_strbuf_adds(why, "the file is not a cadence written as a block mapping");
 		rc = CADENCE_EINVALID;
 		goto out;
 	}
@@ -299,20 +299,20 @@ int edit_add_note(const char *src, size_t len, const char *name,
 	const char *eol = memchr(src, '\n', len);
 	const char *nl = eol && eol > src && eol[-1] == '\r' ? "\r\n" : "\n";
 	size_t at = bom + s.at;
-	strbuf_add(&b, src, at);
+	cad_strbuf_add(&b, src, at);
 	if (at > bom && src[at - 1] != '\n')
-		strbuf_adds(&b, nl);
+		cad_strbuf_adds(&b, nl);
 	if (s.header) {
 		add_indent(&b, s.header_indent);
-		strbuf_addf(&b, "notes:%s", nl);
+		cad_strbuf_addf(&b, "notes:%s", nl);
 	}
 	add_indent(&b, s.key_indent);
-	strbuf_addf(&b, "%s:%s", name, nl);
+	cad_strbuf_addf(&b, "%s:%s", name, nl);
 	for (size_t i = 0; i < nfields; i++) {
 		add_indent(&b, s.field_indent);
-		strbuf_addf(&b, "%s%s", fields[i], nl);
+		cad_strbuf_addf(&b, "%s%s", fields[i], nl);
 	}
-	strbuf_add(&b, src + at, len - at);
+	cad_strbuf_add(&b, src + at, len - at);
 	if (b.failed) {
 		rc = CADENCE_ENOMEM;
 		goto out;
@@ -321,18 +321,18 @@ int edit_add_note(const char *src, size_t len, const char *name,
 	if (rc == CADENCE_ENOMEM)
 		goto out;
 	if (rc || !verify(before.root, after.root, name, nfields, line)) {
-		strbuf_adds(why, "adding the note there would change more of the file than the "
+		cad_strbuf_adds(why, "adding the note there would change more of the file than the "
 			    "note (a block scalar or document marker at the end of notes:?); "
 			    "add it by hand");
 		rc = CADENCE_EINVALID;
 		goto out;
 	}
 	*out_len = b.len;
-	*out = strbuf_detach(&b);
+	*out = cad_strbuf_detach(&b);
 	rc = *out ? 0 : CADENCE_ENOMEM;
 out:
 	free(t.starts);
-	strbuf_free(&b);
+	cad_strbuf_free(&b);
 	parsed_free(&before);
 	if (after.diags)
 		parsed_free(&after);

@@ -25,7 +25,7 @@
  * added safely (the file is not valid YAML, `notes:` is a flow mapping,
  * the note exists...), CADENCE_ENOMEM.
  */
-int edit_add_note(const char *src, size_t len, const char *name,
+int cad_edit_add_note(const char *src, size_t len, const char *name,
 		  const char *const *fields, size_t nfields,
 		  char **out, size_t *out_len, unsigned *line, strbuf *why);
 

@@ -15,58 +15,58 @@ static cad_vtype field_type(const notegen *g, const char *name)
 	return f ? f->type : CAD_T_ANY;
 }
 
-void notegen_yaml_flow(strbuf *out, const cJSON *v)
+void cad_notegen_yaml_flow(strbuf *out, const cJSON *v)
 {
 	const cJSON *c;
 	if (cJSON_IsObject(v)) {
-		strbuf_addc(out, '{');
+		cad_strbuf_addc(out, '{');
 		cJSON_ArrayForEach(c, v) {
 			if (c != v->child)
-				strbuf_adds(out, ", ");
-			render_escape(out, "yaml", c->string ? c->string : "");
-			strbuf_adds(out, ": ");
-			notegen_yaml_flow(out, c);
+				cad_strbuf_adds(out, ", ");
+			cad_render_escape(out, "yaml", c->string ? c->string : "");
+			cad_strbuf_adds(out, ": ");
+			cad_notegen_yaml_flow(out, c);
 		}
-		strbuf_addc(out, '}');
+		cad_strbuf_addc(out, '}');
 	} else if (cJSON_IsArray(v)) {
-		strbuf_addc(out, '[');
+		cad_strbuf_addc(out, '[');
 		cJSON_ArrayForEach(c, v) {
 			if (c != v->child)
-				strbuf_adds(out, ", ");
-			notegen_yaml_flow(out, c);
+				cad_strbuf_adds(out, ", ");
+			cad_notegen_yaml_flow(out, c);
 		}
-		strbuf_addc(out, ']');
+		cad_strbuf_addc(out, ']');
 	} else if (cJSON_IsString(v)) {
-		render_escape(out, "yaml", v->valuestring);
+		cad_render_escape(out, "yaml", v->valuestring);
 	} else if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 		if (d == floor(d) && fabs(d) < 1e15)
-			strbuf_addf(out, "%.0f", d);
+			cad_strbuf_addf(out, "%.0f", d);
 		else
-			strbuf_addf(out, "%.17g", d);
+			cad_strbuf_addf(out, "%.17g", d);
 	} else if (cJSON_IsBool(v)) {
-		strbuf_adds(out, cJSON_IsTrue(v) ? "true" : "false");
+		cad_strbuf_adds(out, cJSON_IsTrue(v) ? "true" : "false");
 	} else {
-		strbuf_adds(out, "null");
+		cad_strbuf_adds(out, "null");
 	}
 }
 
 static void add_names(strbuf *b, const char *key, const char *const *names, size_t n)
 {
-	strbuf_addf(b, "%s: [", key);
+	cad_strbuf_addf(b, "%s: [", key);
 	for (size_t i = 0; i < n; i++)
-		strbuf_addf(b, "%s%s", i ? ", " : "", names[i]);
-	strbuf_addc(b, ']');
+		cad_strbuf_addf(b, "%s%s", i ? ", " : "", names[i]);
+	cad_strbuf_addc(b, ']');
 }
 
-void notegen_lines_free(char **lines)
+void cad_notegen_lines_free(char **lines)
 {
 	for (size_t i = 0; lines && lines[i]; i++)
 		free(lines[i]);
 	free(lines);
 }
 
-int notegen_fields(const notegen *g, char ***out, size_t *n)
+int cad_notegen_fields(const notegen *g, char ***out, size_t *n)
 {
 	strbuf b[7];
 	size_t k = 0;
@@ -77,28 +77,28 @@ int notegen_fields(const notegen *g, char ***out, size_t *n)
 	for (size_t i = 0; i < 7; i++)
 		memset(&b[i], 0, sizeof(b[i]));
 	if (g->lang_c) {
-		strbuf_addf(&b[k++], "symbol: %s", g->name);
+		cad_strbuf_addf(&b[k++], "symbol: %s", g->name);
 	} else {
-		strbuf_adds(&b[k], "run: [");
-		render_escape(&b[k], "yaml", g->run_path);
-		strbuf_addc(&b[k++], ']');
+		cad_strbuf_adds(&b[k], "run: [");
+		cad_render_escape(&b[k], "yaml", g->run_path);
+		cad_strbuf_addc(&b[k++], ']');
 	}
 	if (g->nreads)
 		add_names(&b[k++], "reads", g->reads, g->nreads);
 	if (g->nwrites)
 		add_names(&b[k++], "writes", g->writes, g->nwrites);
 	if (g->retry)
-		strbuf_addf(&b[k++], "retry: {attempts: %lld}", g->retry);
+		cad_strbuf_addf(&b[k++], "retry: {attempts: %lld}", g->retry);
 	if (g->timeout)
-		strbuf_addf(&b[k++], "timeout: %s", g->timeout);
+		cad_strbuf_addf(&b[k++], "timeout: %s", g->timeout);
 	if (g->fallback) {
-		strbuf_adds(&b[k], "fallback: ");
-		notegen_yaml_flow(&b[k++], g->fallback);
+		cad_strbuf_adds(&b[k], "fallback: ");
+		cad_notegen_yaml_flow(&b[k++], g->fallback);
 	}
 	lines = calloc(k + 1, sizeof(*lines));
 	int oom = !lines;
 	for (size_t i = 0; i < k; i++) {
-		char *s = strbuf_detach(&b[i]);
+		char *s = cad_strbuf_detach(&b[i]);
 		if (!s || oom) {
 			free(s);
 			oom = 1;
@@ -107,7 +107,7 @@ int notegen_fields(const notegen *g, char ***out, size_t *n)
 		lines[i] = s;
 	}
 	if (oom) {
-		notegen_lines_free(lines);
+		cad_notegen_lines_free(lines);
 		return CADENCE_ENOMEM;
 	}
 	*out = lines;
@@ -121,59 +121,59 @@ static const char *const json_zero[] = {
 	[CAD_T_ANY] = "null",
 };
 
-void notegen_changes_json(const notegen *g, strbuf *out)
+void cad_notegen_changes_json(const notegen *g, strbuf *out)
 {
-	strbuf_addc(out, '{');
+	cad_strbuf_addc(out, '{');
 	for (size_t i = 0; i < g->nwrites; i++) {
-		strbuf_adds(out, i ? ", " : "");
-		render_escape(out, "json", g->writes[i]);
-		strbuf_addf(out, ": %s", json_zero[field_type(g, g->writes[i])]);
+		cad_strbuf_adds(out, i ? ", " : "");
+		cad_render_escape(out, "json", g->writes[i]);
+		cad_strbuf_addf(out, ": %s", json_zero[field_type(g, g->writes[i])]);
 	}
-	strbuf_addc(out, '}');
+	cad_strbuf_addc(out, '}');
 }
 
-void notegen_c_reads(const notegen *g, strbuf *out)
+void cad_notegen_c_reads(const notegen *g, strbuf *out)
 {
 	if (!g->nreads) {
-		strbuf_adds(out, "\t(void)score;\t/* the note declares no reads */\n");
+		cad_strbuf_adds(out, "\t(void)score;\t/* the note declares no reads */\n");
 		return;
 	}
-	strbuf_adds(out, "\t/* the fields it reads, for example:\n");
+	cad_strbuf_adds(out, "\t/* the fields it reads, for example:\n");
 	for (size_t i = 0; i < g->nreads; i++) {
-		strbuf_adds(out, "\t * cJSON_GetObjectItemCaseSensitive(score, ");
-		render_escape(out, "c", g->reads[i]);
-		strbuf_adds(out, ")\n");
+		cad_strbuf_adds(out, "\t * cJSON_GetObjectItemCaseSensitive(score, ");
+		cad_render_escape(out, "c", g->reads[i]);
+		cad_strbuf_adds(out, ")\n");
 	}
-	strbuf_adds(out, "\t */\n\t(void)score;\n");
+	cad_strbuf_adds(out, "\t */\n\t(void)score;\n");
 }
 
-void notegen_c_changes(const notegen *g, strbuf *out)
+void cad_notegen_c_changes(const notegen *g, strbuf *out)
 {
 	for (size_t i = 0; i < g->nwrites; i++) {
 		cad_vtype t = field_type(g, g->writes[i]);
-		strbuf_adds(out, " ||\n\t    ");
+		cad_strbuf_adds(out, " ||\n\t    ");
 		switch (t) {
-		case CAD_T_STRING: strbuf_adds(out, "!cJSON_AddStringToObject(out, "); break;
+		case CAD_T_STRING: cad_strbuf_adds(out, "!cJSON_AddStringToObject(out, "); break;
 		case CAD_T_INTEGER:
-		case CAD_T_NUMBER: strbuf_adds(out, "!cJSON_AddNumberToObject(out, "); break;
-		case CAD_T_BOOLEAN: strbuf_adds(out, "!cJSON_AddFalseToObject(out, "); break;
-		case CAD_T_ARRAY: strbuf_adds(out, "!cJSON_AddArrayToObject(out, "); break;
-		case CAD_T_OBJECT: strbuf_adds(out, "!cJSON_AddObjectToObject(out, "); break;
-		case CAD_T_ANY: strbuf_adds(out, "!cJSON_AddNullToObject(out, "); break;
+		case CAD_T_NUMBER: cad_strbuf_adds(out, "!cJSON_AddNumberToObject(out, "); break;
+		case CAD_T_BOOLEAN: cad_strbuf_adds(out, "!cJSON_AddFalseToObject(out, "); break;
+		case CAD_T_ARRAY: cad_strbuf_adds(out, "!cJSON_AddArrayToObject(out, "); break;
+		case CAD_T_OBJECT: cad_strbuf_adds(out, "!cJSON_AddObjectToObject(out, "); break;
+		case CAD_T_ANY: cad_strbuf_adds(out, "!cJSON_AddNullToObject(out, "); break;
 		}
-		render_escape(out, "c", g->writes[i]);
+		cad_render_escape(out, "c", g->writes[i]);
 		if (t == CAD_T_STRING)
-			strbuf_adds(out, ", \"\"");
+			cad_strbuf_adds(out, ", \"\"");
 		else if (t == CAD_T_INTEGER || t == CAD_T_NUMBER)
-			strbuf_adds(out, ", 0");
-		strbuf_addc(out, ')');
+			cad_strbuf_adds(out, ", 0");
+		cad_strbuf_addc(out, ')');
 	}
 }
 
-void notegen_list(strbuf *out, const char *const *names, size_t n)
+void cad_notegen_list(strbuf *out, const char *const *names, size_t n)
 {
 	if (!n)
-		strbuf_adds(out, "(nothing declared)");
+		cad_strbuf_adds(out, "(nothing declared)");
 	for (size_t i = 0; i < n; i++)
-		strbuf_addf(out, "%s%s", i ? ", " : "", names[i]);
+		cad_strbuf_addf(out, "%s%s", i ? ", " : "", names[i]);
 }

@@ -28,26 +28,26 @@ typedef struct notegen {
 } notegen;
 
 /* The declaration's lines, each "key: value" without indentation, as a
- * NULL-terminated array of malloc'd strings (free with notegen_lines_free).
+ * NULL-terminated array of malloc'd strings (free with cad_notegen_lines_free).
  * Returns 0 or CADENCE_ENOMEM. */
-int notegen_fields(const notegen *g, char ***out, size_t *n);
-void notegen_lines_free(char **lines);
+int cad_notegen_fields(const notegen *g, char ***out, size_t *n);
+void cad_notegen_lines_free(char **lines);
 
 /* Appends a YAML flow value for `v`: {a: 1, b: [x, "y z"]}. */
-void notegen_yaml_flow(strbuf *out, const cJSON *v);
+void cad_notegen_yaml_flow(strbuf *out, const cJSON *v);
 
 /* The placeholder output of the note: a JSON object with each written
  * field set to a value of its declared type ("" 0 false [] {}), null when
  * the type is unknown. */
-void notegen_changes_json(const notegen *g, strbuf *out);
+void cad_notegen_changes_json(const notegen *g, strbuf *out);
 
 /* C statements for the template of a C note: comments on reading the
  * fields it reads, and the " ||\n\t    !cJSON_Add...(out, ...)" terms that
  * set the fields it writes. */
-void notegen_c_reads(const notegen *g, strbuf *out);
-void notegen_c_changes(const notegen *g, strbuf *out);
+void cad_notegen_c_reads(const notegen *g, strbuf *out);
+void cad_notegen_c_changes(const notegen *g, strbuf *out);
 
 /* "a, b" or "(nothing declared)", for comments. */
-void notegen_list(strbuf *out, const char *const *names, size_t n);
+void cad_notegen_list(strbuf *out, const char *const *names, size_t n);
 
 #endif

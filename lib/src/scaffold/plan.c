@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void plan_init(plan *p)
+void cad_plan_init(plan *p)
 {
 	memset(p, 0, sizeof(*p));
 }
 
-void plan_free(plan *p)
+void cad_plan_free(plan *p)
 {
 	for (size_t i = 0; i < p->nfiles; i++) {
 		free(p->files[i].path);
@@ -28,10 +28,10 @@ void plan_free(plan *p)
 	for (size_t i = 0; i < p->ndirs; i++)
 		free(p->dirs[i]);
 	free(p->dirs);
-	plan_init(p);
+	cad_plan_init(p);
 }
 
-int plan_add(plan *p, const char *path, const char *data, size_t len,
+int cad_plan_add(plan *p, const char *path, const char *data, size_t len,
 	     int mode, int may_replace)
 {
 	for (size_t i = 0; i < p->nfiles; i++)
@@ -89,7 +89,7 @@ static int check_parents(plan *p, const plan_file *f, strbuf *why, int *refused)
 		}
 		if (!stat(dir, &st)) {
 			if (!S_ISDIR(st.st_mode)) {
-				strbuf_addf(why, "%s: not a directory, but %s would go inside it\n",
+				cad_strbuf_addf(why, "%s: not a directory, but %s would go inside it\n",
 					    dir, path);
 				*refused = 1;
 			}
@@ -97,7 +97,7 @@ static int check_parents(plan *p, const plan_file *f, strbuf *why, int *refused)
 			continue;
 		}
 		if (errno != ENOENT) {
-			strbuf_addf(why, "%s: %s\n", dir, strerror(errno));
+			cad_strbuf_addf(why, "%s: %s\n", dir, strerror(errno));
 			*refused = 1;
 			free(dir);
 			continue;
@@ -113,7 +113,7 @@ static int check_parents(plan *p, const plan_file *f, strbuf *why, int *refused)
 	return 0;
 }
 
-int plan_check(plan *p, strbuf *why)
+int cad_plan_check(plan *p, strbuf *why)
 {
 	int refused = 0, rc;
 	for (size_t i = 0; i < p->ndirs; i++)
@@ -127,7 +127,7 @@ int plan_check(plan *p, strbuf *why)
 			return rc;
 		if (!lstat(f->path, &st)) {
 			if (S_ISDIR(st.st_mode)) {
-				strbuf_addf(why, "%s: a directory is in the way\n", f->path);
+				cad_strbuf_addf(why, "%s: a directory is in the way\n", f->path);
 				refused = 1;
 				continue;
 			}
@@ -135,11 +135,11 @@ int plan_check(plan *p, strbuf *why)
 			if (f->mode == PLAN_KEEP_MODE)
 				f->mode = (int)(st.st_mode & 07777);
 			if (!f->may_replace) {
-				strbuf_addf(why, "%s: already exists\n", f->path);
+				cad_strbuf_addf(why, "%s: already exists\n", f->path);
 				refused = 1;
 			}
 		} else if (errno != ENOENT && errno != ENOTDIR) {
-			strbuf_addf(why, "%s: %s\n", f->path, strerror(errno));
+			cad_strbuf_addf(why, "%s: %s\n", f->path, strerror(errno));
 			refused = 1;
 		}
 		if (f->mode == PLAN_KEEP_MODE)
@@ -182,7 +182,7 @@ static int step(const plan_hooks *h, const char *op, const char *path)
 static int fail(strbuf *why, const char *what, const char *path)
 {
 	int e = errno;
-	strbuf_addf(why, "cannot %s %s: %s", what, path, strerror(e));
+	cad_strbuf_addf(why, "cannot %s %s: %s", what, path, strerror(e));
 	return e == ENOMEM ? CADENCE_ENOMEM : CADENCE_EIO;
 }
 
@@ -277,13 +277,13 @@ static void undo(plan *p, size_t dirs_made)
 		rmdir(p->dirs[dirs_made]);
 }
 
-int plan_commit(plan *p, const plan_hooks *h, strbuf *why)
+int cad_plan_commit(plan *p, const plan_hooks *h, strbuf *why)
 {
 	size_t dirs_made = 0;
 	int rc = 0;
 
 	if (!p->checked) {
-		strbuf_adds(why, "the plan was not checked");
+		cad_strbuf_adds(why, "the plan was not checked");
 		return CADENCE_EINVAL;
 	}
 	for (; dirs_made < p->ndirs; dirs_made++)

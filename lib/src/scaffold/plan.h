@@ -2,9 +2,9 @@
  * Writing a set of files all or nothing, for `cadence init` and `cadence
  * new`.
  *
- * A plan lists the files to write.  plan_check() looks at the file system
+ * A plan lists the files to write.  cad_plan_check() looks at the file system
  * and refuses what must not happen (replacing a file that may not be
- * replaced, a directory where a file goes).  plan_commit() then creates the
+ * replaced, a directory where a file goes).  cad_plan_commit() then creates the
  * missing directories, writes every file to a temporary file beside its
  * target, and renames them into place; replaced files are kept as hard
  * links until every rename succeeded.  When any step fails, every step
@@ -27,9 +27,9 @@ typedef struct plan_file {
 	size_t len;
 	int mode;		/* permission bits, or PLAN_KEEP_MODE */
 	int may_replace;	/* an existing file may be replaced */
-	int exists;		/* set by plan_check() */
+	int exists;		/* set by cad_plan_check() */
 	int edit;		/* an edit of a file the user named (for messages) */
-	/* plan_commit() bookkeeping */
+	/* cad_plan_commit() bookkeeping */
 	char *temp;
 	char *backup;
 	int renamed;
@@ -38,7 +38,7 @@ typedef struct plan_file {
 typedef struct plan {
 	plan_file *files;
 	size_t nfiles, cap;
-	char **dirs;		/* to create, parents first (plan_check) */
+	char **dirs;		/* to create, parents first (cad_plan_check) */
 	size_t ndirs;
 	int checked;
 } plan;
@@ -51,21 +51,21 @@ typedef struct plan_hooks {
 	void *ctx;
 } plan_hooks;
 
-void plan_init(plan *p);
-void plan_free(plan *p);
+void cad_plan_init(plan *p);
+void cad_plan_free(plan *p);
 
 /* Adds a file (path and data are copied).  Returns 0 or CADENCE_ENOMEM;
  * CADENCE_EINVAL when the plan already writes `path`. */
-int plan_add(plan *p, const char *path, const char *data, size_t len,
+int cad_plan_add(plan *p, const char *path, const char *data, size_t len,
 	     int mode, int may_replace);
 
 /* Looks at the file system.  Each reason to refuse is appended to `why`
  * as one line.  Returns 0, CADENCE_EINVALID (refused), CADENCE_ENOMEM. */
-int plan_check(plan *p, strbuf *why);
+int cad_plan_check(plan *p, strbuf *why);
 
 /* Carries out a checked plan.  Returns 0, or CADENCE_EIO with the failed
  * step in `why` after undoing every step before it; CADENCE_ENOMEM (also
  * undone).  `hooks` may be NULL. */
-int plan_commit(plan *p, const plan_hooks *hooks, strbuf *why);
+int cad_plan_commit(plan *p, const plan_hooks *hooks, strbuf *why);
 
 #endif

@@ -23,12 +23,12 @@ static int is_word(char c)
 static size_t add_utf8(strbuf *out, const char *s, size_t len)
 {
 	uint32_t cp;
-	size_t n = utf8_decode((const unsigned char *)s, len, &cp);
+	size_t n = cad_utf8_decode((const unsigned char *)s, len, &cp);
 	if (!n) {
-		strbuf_adds(out, "\xEF\xBF\xBD");
+		cad_strbuf_adds(out, "\xEF\xBF\xBD");
 		return 1;
 	}
-	strbuf_add(out, s, n);
+	cad_strbuf_add(out, s, n);
 	return n;
 }
 
@@ -36,11 +36,11 @@ static size_t add_utf8(strbuf *out, const char *s, size_t len)
 static int escape_common(strbuf *out, unsigned char c)
 {
 	switch (c) {
-	case '"': strbuf_adds(out, "\\\""); return 1;
-	case '\\': strbuf_adds(out, "\\\\"); return 1;
-	case '\n': strbuf_adds(out, "\\n"); return 1;
-	case '\t': strbuf_adds(out, "\\t"); return 1;
-	case '\r': strbuf_adds(out, "\\r"); return 1;
+	case '"': cad_strbuf_adds(out, "\\\""); return 1;
+	case '\\': cad_strbuf_adds(out, "\\\\"); return 1;
+	case '\n': cad_strbuf_adds(out, "\\n"); return 1;
+	case '\t': cad_strbuf_adds(out, "\\t"); return 1;
+	case '\r': cad_strbuf_adds(out, "\\r"); return 1;
 	}
 	return 0;
 }
@@ -61,19 +61,19 @@ static int yaml_plain_ok(const char *s, size_t len)
 		if (!is_word(c) && !(c >= 'A' && c <= 'Z') && c != '.' && c != '/' && c != '-')
 			return 0;
 	}
-	return !scalar_is_null(s, len) && !scalar_is_ambiguous(s, len) &&
-	       scalar_bool(s, len, &b, &help) && scalar_int(s, len, &i, &help) &&
-	       scalar_number(s, len, &d, &help);
+	return !cad_scalar_is_null(s, len) && !cad_scalar_is_ambiguous(s, len) &&
+	       cad_scalar_bool(s, len, &b, &help) && cad_scalar_int(s, len, &i, &help) &&
+	       cad_scalar_number(s, len, &d, &help);
 }
 
 static void escape_yaml(strbuf *out, const char *s)
 {
 	size_t len = strlen(s);
 	if (yaml_plain_ok(s, len)) {
-		strbuf_add(out, s, len);
+		cad_strbuf_add(out, s, len);
 		return;
 	}
-	strbuf_addc(out, '"');
+	cad_strbuf_addc(out, '"');
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
 		if (escape_common(out, c)) {
@@ -81,62 +81,62 @@ static void escape_yaml(strbuf *out, const char *s)
 			continue;
 		}
 		if (c < 0x20 || c == 0x7F) {
-			strbuf_addf(out, "\\x%02X", c);
+			cad_strbuf_addf(out, "\\x%02X", c);
 			i++;
 		} else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85) {
-			strbuf_adds(out, "\\N");	/* YAML 1.1 line breaks */
+			cad_strbuf_adds(out, "\\N");	/* YAML 1.1 line breaks */
 			i += 2;
 		} else if (c == 0xE2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
 			   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-			strbuf_adds(out, (unsigned char)s[i + 2] == 0xA8 ? "\\L" : "\\P");
+			cad_strbuf_adds(out, (unsigned char)s[i + 2] == 0xA8 ? "\\L" : "\\P");
 			i += 3;
 		} else if (c < 0x80) {
-			strbuf_addc(out, (char)c);
+			cad_strbuf_addc(out, (char)c);
 			i++;
 		} else {
 			i += add_utf8(out, s + i, len - i);
 		}
 	}
-	strbuf_addc(out, '"');
+	cad_strbuf_addc(out, '"');
 }
 
 static void escape_sh(strbuf *out, const char *s)
 {
-	strbuf_addc(out, '\'');
+	cad_strbuf_addc(out, '\'');
 	for (; *s; s++) {
 		if (*s == '\'')
-			strbuf_adds(out, "'\\''");
+			cad_strbuf_adds(out, "'\\''");
 		else
-			strbuf_addc(out, *s);
+			cad_strbuf_addc(out, *s);
 	}
-	strbuf_addc(out, '\'');
+	cad_strbuf_addc(out, '\'');
 }
 
 static void escape_c(strbuf *out, const char *s)
 {
 	const char *start = s;
-	strbuf_addc(out, '"');
+	cad_strbuf_addc(out, '"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (escape_common(out, c))
 			continue;
 		switch (c) {
 		case '?':	/* "??/" is a trigraph under -std=c11: no "??" */
-			strbuf_adds(out, s[1] == '?' || (s != start && s[-1] == '?') ? "\\?" : "?");
+			cad_strbuf_adds(out, s[1] == '?' || (s != start && s[-1] == '?') ? "\\?" : "?");
 			continue;
 		}
 		if (c < 0x20 || c >= 0x7F)
-			strbuf_addf(out, "\\%03o", c);	/* three digits: never eats the next one */
+			cad_strbuf_addf(out, "\\%03o", c);	/* three digits: never eats the next one */
 		else
-			strbuf_addc(out, (char)c);
+			cad_strbuf_addc(out, (char)c);
 	}
-	strbuf_addc(out, '"');
+	cad_strbuf_addc(out, '"');
 }
 
 static void escape_json(strbuf *out, const char *s)
 {
 	size_t len = strlen(s);
-	strbuf_addc(out, '"');
+	cad_strbuf_addc(out, '"');
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
 		if (escape_common(out, c)) {
@@ -144,19 +144,19 @@ static void escape_json(strbuf *out, const char *s)
 			continue;
 		}
 		if (c < 0x20) {
-			strbuf_addf(out, "\\u%04x", c);
+			cad_strbuf_addf(out, "\\u%04x", c);
 			i++;
 		} else if (c < 0x80) {
-			strbuf_addc(out, (char)c);
+			cad_strbuf_addc(out, (char)c);
 			i++;
 		} else {
 			i += add_utf8(out, s + i, len - i);
 		}
 	}
-	strbuf_addc(out, '"');
+	cad_strbuf_addc(out, '"');
 }
 
-int render_escape(strbuf *out, const char *filter, const char *value)
+int cad_render_escape(strbuf *out, const char *filter, const char *value)
 {
 	if (!strcmp(filter, "yaml"))
 		escape_yaml(out, value);
@@ -187,7 +187,7 @@ static unsigned line_of(const char *src, const char *p)
 	return line;
 }
 
-int render_template(strbuf *out, const char *src, size_t len,
+int cad_render_template(strbuf *out, const char *src, size_t len,
 		    const render_var *vars, size_t nvars, strbuf *why)
 {
 	const char *p = src, *end = src + len;
@@ -199,10 +199,10 @@ int render_template(strbuf *out, const char *src, size_t len,
 				break;
 			}
 		if (!open) {
-			strbuf_add(out, p, (size_t)(end - p));
+			cad_strbuf_add(out, p, (size_t)(end - p));
 			break;
 		}
-		strbuf_add(out, p, (size_t)(open - p));
+		cad_strbuf_add(out, p, (size_t)(open - p));
 		const char *name = open + 2, *q = name;
 		while (q < end && is_word(*q))
 			q++;
@@ -216,16 +216,16 @@ int render_template(strbuf *out, const char *src, size_t len,
 			flen = (size_t)(q - filter);
 		}
 		if (q + 1 >= end || q[0] != '}' || q[1] != '}') {
-			strbuf_addf(why, "line %u: a placeholder is not closed: write {{name}} or {{name|filter}}",
+			cad_strbuf_addf(why, "line %u: a placeholder is not closed: write {{name}} or {{name|filter}}",
 				    line_of(src, open));
 			return CADENCE_EINVALID;
 		}
 		const char *value = lookup(vars, nvars, name, nlen);
 		if (!value) {
-			strbuf_addf(why, "line %u: unknown variable '%.*s'; the variables are:",
+			cad_strbuf_addf(why, "line %u: unknown variable '%.*s'; the variables are:",
 				    line_of(src, open), (int)nlen, name);
 			for (size_t i = 0; i < nvars; i++)
-				strbuf_addf(why, "%s %s", i ? "," : "", vars[i].name);
+				cad_strbuf_addf(why, "%s %s", i ? "," : "", vars[i].name);
 			return CADENCE_EINVALID;
 		}
 		if (filter) {
@@ -234,20 +234,20 @@ int render_template(strbuf *out, const char *src, size_t len,
 				flen = sizeof(fname) - 1;
 			memcpy(fname, filter, flen);
 			fname[flen] = '\0';
-			if (render_escape(out, fname, value)) {
-				strbuf_addf(why, "line %u: unknown filter '%s'; the filters are yaml, sh, c and json",
+			if (cad_render_escape(out, fname, value)) {
+				cad_strbuf_addf(why, "line %u: unknown filter '%s'; the filters are yaml, sh, c and json",
 					    line_of(src, open), fname);
 				return CADENCE_EINVALID;
 			}
 		} else {
-			strbuf_adds(out, value);
+			cad_strbuf_adds(out, value);
 		}
 		p = q + 2;
 	}
 	return out->failed || why->failed ? CADENCE_ENOMEM : 0;
 }
 
-int render_path(strbuf *out, const char *tpath, const char *name)
+int cad_render_path(strbuf *out, const char *tpath, const char *name)
 {
 	static const char mark[] = "__name__", tmpl[] = ".tmpl";
 	size_t len = strlen(tpath);
@@ -255,10 +255,10 @@ int render_path(strbuf *out, const char *tpath, const char *name)
 		len -= sizeof(tmpl) - 1;
 	for (size_t i = 0; i < len;) {
 		if (i + sizeof(mark) - 1 <= len && !memcmp(tpath + i, mark, sizeof(mark) - 1)) {
-			strbuf_adds(out, name);
+			cad_strbuf_adds(out, name);
 			i += sizeof(mark) - 1;
 		} else {
-			strbuf_addc(out, tpath[i++]);
+			cad_strbuf_addc(out, tpath[i++]);
 		}
 	}
 	return out->failed ? CADENCE_ENOMEM : 0;

@@ -32,17 +32,17 @@ typedef struct render_var {
  * CADENCE_EINVALID when a placeholder names an unknown variable or filter
  * or is not closed (`why` then says which, with its line), CADENCE_ENOMEM.
  */
-int render_template(strbuf *out, const char *src, size_t len,
+int cad_render_template(strbuf *out, const char *src, size_t len,
 		    const render_var *vars, size_t nvars, strbuf *why);
 
 /* Appends `value` escaped by `filter` ("yaml", "sh", "c", "json").
  * Returns 0, or -1 for an unknown filter.  Bytes that are not UTF-8
  * become U+FFFD in yaml and json. */
-int render_escape(strbuf *out, const char *filter, const char *value);
+int cad_render_escape(strbuf *out, const char *filter, const char *value);
 
 /* The output path of a template file: each "__name__" replaced by `name`,
  * and a final ".tmpl" (which keeps template cadences out of `cadence
  * validate .`) removed.  Returns 0 or CADENCE_ENOMEM. */
-int render_path(strbuf *out, const char *tpath, const char *name);
+int cad_render_path(strbuf *out, const char *tpath, const char *name);
 
 #endif

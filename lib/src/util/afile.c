@@ -12,8 +12,8 @@
 static int make_temp(const char *path, char **tmp)
 {
 	strbuf name = STRBUF_INIT;
-	strbuf_addf(&name, "%s.tmp.XXXXXX", path);
-	*tmp = strbuf_detach(&name);
+	cad_strbuf_addf(&name, "%s.tmp.XXXXXX", path);
+	*tmp = cad_strbuf_detach(&name);
 	if (!*tmp) {
 		errno = ENOMEM;
 		return -1;
@@ -60,7 +60,7 @@ static int finish(int fd, char *tmp, const char *path, mode_t mode, int durable,
 	return e;
 }
 
-int afile_write(const char *path, const void *data, size_t len, mode_t mode, int durable)
+int cad_afile_write(const char *path, const void *data, size_t len, mode_t mode, int durable)
 {
 	char *tmp;
 	int e, fd = begin(path, &tmp, &e);
@@ -77,7 +77,7 @@ int afile_write(const char *path, const void *data, size_t len, mode_t mode, int
 	return finish(fd, tmp, path, mode, durable, e);
 }
 
-FILE *afile_open(const char *path, char **tmp)
+FILE *cad_afile_open(const char *path, char **tmp)
 {
 	int e, fd = begin(path, tmp, &e);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -94,7 +94,7 @@ FILE *afile_open(const char *path, char **tmp)
 	return f;
 }
 
-int afile_commit(FILE *f, char *tmp, const char *path, mode_t mode, int durable, int failed)
+int cad_afile_commit(FILE *f, char *tmp, const char *path, mode_t mode, int durable, int failed)
 {
 	int e = failed ? (errno ? errno : EIO) : 0;
 	if (fflush(f) && !e)
@@ -110,7 +110,7 @@ int afile_commit(FILE *f, char *tmp, const char *path, mode_t mode, int durable,
 	return finish(fd, tmp, path, mode, durable, e);
 }
 
-int afile_probe(const char *path)
+int cad_afile_probe(const char *path)
 {
 	char *tmp;
 	int e, fd = begin(path, &tmp, &e);

@@ -13,18 +13,18 @@
 /* Replaces `path` with data[0..len), file mode `mode`; with `durable`, the
  * data reach the disk (fsync) before the rename.  Returns 0 or an errno
  * value; on failure `path` is untouched and the temporary file removed. */
-int afile_write(const char *path, const void *data, size_t len, mode_t mode, int durable);
+int cad_afile_write(const char *path, const void *data, size_t len, mode_t mode, int durable);
 
 /* For writers that stream: a FILE on a new temporary file beside `path`
- * (its name in *tmp), or NULL with errno set.  afile_commit() closes it
+ * (its name in *tmp), or NULL with errno set.  cad_afile_commit() closes it
  * and renames it over `path` (0 or an errno value; on failure the
  * temporary file is removed); either way *tmp is freed. */
-FILE *afile_open(const char *path, char **tmp);
-int afile_commit(FILE *f, char *tmp, const char *path, mode_t mode, int durable, int failed);
+FILE *cad_afile_open(const char *path, char **tmp);
+int cad_afile_commit(FILE *f, char *tmp, const char *path, mode_t mode, int durable, int failed);
 
-/* Whether afile_write() can work: a temporary file can be made beside
+/* Whether cad_afile_write() can work: a temporary file can be made beside
  * `path` (it is removed again) and `path` is not a directory.  Returns 0 or
  * an errno value. */
-int afile_probe(const char *path);
+int cad_afile_probe(const char *path);
 
 #endif

@@ -19,7 +19,7 @@ struct arena_block {
  * eighth get an allocation of their own, so a chunk wastes little. */
 #define ARENA_STR_CHUNK 4096
 
-void arena_init(arena *a)
+void cad_arena_init(arena *a)
 {
 	a->head = NULL;
 	a->used = 0;
@@ -28,7 +28,7 @@ void arena_init(arena *a)
 	a->str_left = 0;
 }
 
-void arena_free(arena *a)
+void cad_arena_free(arena *a)
 {
 	arena_block *b = a->head;
 	while (b) {
@@ -36,7 +36,7 @@ void arena_free(arena *a)
 		free(b);
 		b = next;
 	}
-	arena_init(a);
+	cad_arena_init(a);
 }
 
 /*
@@ -65,7 +65,7 @@ static void prefault(void *p, size_t size)
 #endif
 }
 
-void *arena_alloc(arena *a, size_t size)
+void *cad_arena_alloc(arena *a, size_t size)
 {
 	size_t need = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 	if (need < size)
@@ -87,14 +87,14 @@ void *arena_alloc(arena *a, size_t size)
 	return p;
 }
 
-char *arena_strndup(arena *a, const char *s, size_t len)
+char *cad_arena_strndup(arena *a, const char *s, size_t len)
 {
 	char *p;
 	if (len >= ARENA_STR_CHUNK / 8) {
-		p = arena_alloc(a, len + 1);
+		p = cad_arena_alloc(a, len + 1);
 	} else {
 		if (a->str_left <= len) {
-			a->str = arena_alloc(a, ARENA_STR_CHUNK);
+			a->str = cad_arena_alloc(a, ARENA_STR_CHUNK);
 			a->str_left = a->str ? ARENA_STR_CHUNK : 0;
 		}
 		p = a->str;
@@ -110,7 +110,7 @@ char *arena_strndup(arena *a, const char *s, size_t len)
 	return p;
 }
 
-char *arena_strdup(arena *a, const char *s)
+char *cad_arena_strdup(arena *a, const char *s)
 {
-	return arena_strndup(a, s, strlen(s));
+	return cad_arena_strndup(a, s, strlen(s));
 }

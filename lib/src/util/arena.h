@@ -18,12 +18,12 @@ typedef struct arena {
 	size_t str_left;
 } arena;
 
-void arena_init(arena *a);
-void arena_free(arena *a);
+void cad_arena_init(arena *a);
+void cad_arena_free(arena *a);
 /* Zeroed memory aligned for any type, or NULL when out of memory. */
-void *arena_alloc(arena *a, size_t size);
+void *cad_arena_alloc(arena *a, size_t size);
 /* A NUL-terminated copy of s[0..len), or NULL when out of memory. */
-char *arena_strndup(arena *a, const char *s, size_t len);
-char *arena_strdup(arena *a, const char *s);
+char *cad_arena_strndup(arena *a, const char *s, size_t len);
+char *cad_arena_strdup(arena *a, const char *s);
 
 #endif

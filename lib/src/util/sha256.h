@@ -5,6 +5,6 @@
 #include <stddef.h>
 
 /* The digest of data[0..len) as 64 lowercase hex digits and a NUL. */
-void sha256_hex(const void *data, size_t len, char out[65]);
+void cad_sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

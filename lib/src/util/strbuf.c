@@ -28,7 +28,7 @@ static int grow(strbuf *sb, size_t extra)
 	return 0;
 }
 
-void strbuf_free(strbuf *sb)
+void cad_strbuf_free(strbuf *sb)
 {
 	free(sb->buf);
 	sb->buf = NULL;
@@ -36,7 +36,7 @@ void strbuf_free(strbuf *sb)
 	sb->failed = 0;
 }
 
-void strbuf_add(strbuf *sb, const char *s, size_t len)
+void cad_strbuf_add(strbuf *sb, const char *s, size_t len)
 {
 	if (grow(sb, len))
 		return;
@@ -45,17 +45,17 @@ void strbuf_add(strbuf *sb, const char *s, size_t len)
 	sb->buf[sb->len] = '\0';
 }
 
-void strbuf_adds(strbuf *sb, const char *s)
+void cad_strbuf_adds(strbuf *sb, const char *s)
 {
-	strbuf_add(sb, s, strlen(s));
+	cad_strbuf_add(sb, s, strlen(s));
 }
 
-void strbuf_addc(strbuf *sb, char c)
+void cad_strbuf_addc(strbuf *sb, char c)
 {
-	strbuf_add(sb, &c, 1);
+	cad_strbuf_add(sb, &c, 1);
 }
 
-void strbuf_addu(strbuf *sb, uint64_t v)
+void cad_strbuf_addu(strbuf *sb, uint64_t v)
 {
 	char buf[24];
 	size_t i = sizeof(buf);
@@ -63,10 +63,10 @@ void strbuf_addu(strbuf *sb, uint64_t v)
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	strbuf_add(sb, buf + i, sizeof(buf) - i);
+	cad_strbuf_add(sb, buf + i, sizeof(buf) - i);
 }
 
-void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
+void cad_strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
 	va_copy(cp, ap);
@@ -82,26 +82,26 @@ void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
 	sb->len += (size_t)n;
 }
 
-void strbuf_addf(strbuf *sb, const char *fmt, ...)
+void cad_strbuf_addf(strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	strbuf_vaddf(sb, fmt, ap);
+	cad_strbuf_vaddf(sb, fmt, ap);
 	va_end(ap);
 }
 
-const char *strbuf_cstr(strbuf *sb)
+const char *cad_strbuf_cstr(strbuf *sb)
 {
 	if (sb->failed)
 		return NULL;
 	return sb->buf ? sb->buf : "";
 }
 
-char *strbuf_detach(strbuf *sb)
+char *cad_strbuf_detach(strbuf *sb)
 {
 	char *p;
 	if (sb->failed) {
-		strbuf_free(sb);
+		cad_strbuf_free(sb);
 		return NULL;
 	}
 	p = sb->buf;

@@ -16,20 +16,20 @@ typedef struct strbuf {
 
 #define STRBUF_INIT { NULL, 0, 0, 0 }
 
-void strbuf_free(strbuf *sb);
-void strbuf_add(strbuf *sb, const char *s, size_t len);
-void strbuf_adds(strbuf *sb, const char *s);
-void strbuf_addc(strbuf *sb, char c);
+void cad_strbuf_free(strbuf *sb);
+void cad_strbuf_add(strbuf *sb, const char *s, size_t len);
+void cad_strbuf_adds(strbuf *sb, const char *s);
+void cad_strbuf_addc(strbuf *sb, char c);
 /* The decimal digits of v: no printf, for the writers' hot paths. */
-void strbuf_addu(strbuf *sb, uint64_t v);
+void cad_strbuf_addu(strbuf *sb, uint64_t v);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-void strbuf_addf(strbuf *sb, const char *fmt, ...);
-void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
+void cad_strbuf_addf(strbuf *sb, const char *fmt, ...);
+void cad_strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* The NUL-terminated contents ("" when empty), or NULL after a failure. */
-const char *strbuf_cstr(strbuf *sb);
+const char *cad_strbuf_cstr(strbuf *sb);
 /* Hands the malloc'd string to the caller (NULL after a failure). */
-char *strbuf_detach(strbuf *sb);
+char *cad_strbuf_detach(strbuf *sb);
 
 #endif

@@ -21,7 +21,7 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-int strmap_init(strmap *m, size_t n)
+int cad_strmap_init(strmap *m, size_t n)
 {
 	size_t cap = 16;
 
@@ -40,7 +40,7 @@ int strmap_init(strmap *m, size_t n)
 	return m->slots ? 0 : -1;
 }
 
-void strmap_free(strmap *m)
+void cad_strmap_free(strmap *m)
 {
 	free(m->slots);
 	m->slots = NULL;
@@ -58,7 +58,7 @@ static strmap_slot *find(const strmap *m, const char *key, uint32_t h)
 	}
 }
 
-size_t strmap_add(strmap *m, const char *key, size_t value)
+size_t cad_strmap_add(strmap *m, const char *key, size_t value)
 {
 	uint32_t h = (uint32_t)hash_str(key);
 	strmap_slot *s = find(m, key, h);
@@ -70,7 +70,7 @@ size_t strmap_add(strmap *m, const char *key, size_t value)
 	return value;
 }
 
-size_t strmap_get(const strmap *m, const char *key)
+size_t cad_strmap_get(const strmap *m, const char *key)
 {
 	if (!m->slots)
 		return STRMAP_NONE;

@@ -17,17 +17,17 @@ typedef struct strmap {
 #define STRMAP_NONE ((size_t)-1)
 
 /* An empty map with room for `n` names (values below n).  Returns 0, or
- * -1 when out of memory (or n does not fit 32 bits); strmap_get() then
- * finds nothing and strmap_free() does nothing. */
-int strmap_init(strmap *m, size_t n);
-void strmap_free(strmap *m);
+ * -1 when out of memory (or n does not fit 32 bits); cad_strmap_get() then
+ * finds nothing and cad_strmap_free() does nothing. */
+int cad_strmap_init(strmap *m, size_t n);
+void cad_strmap_free(strmap *m);
 
 /* Adds `key` with value `value` unless the map has it already.  Returns the
  * value stored for the key: `value`, or the earlier one.  At most as many
- * keys as strmap_init() was given room for. */
-size_t strmap_add(strmap *m, const char *key, size_t value);
+ * keys as cad_strmap_init() was given room for. */
+size_t cad_strmap_add(strmap *m, const char *key, size_t value);
 
 /* The value stored for `key`, or STRMAP_NONE. */
-size_t strmap_get(const strmap *m, const char *key);
+size_t cad_strmap_get(const strmap *m, const char *key);
 
 #endif

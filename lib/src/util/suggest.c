@@ -5,7 +5,7 @@
 
 #define SUGGEST_MAX_LEN 64
 
-size_t suggest_distance(const char *a, size_t alen, const char *b, size_t cap)
+size_t cad_suggest_distance(const char *a, size_t alen, const char *b, size_t cap)
 {
 	size_t blen = strlen(b);
 	/* three rows of the DP table: enough for transpositions */
@@ -46,7 +46,7 @@ size_t suggest_distance(const char *a, size_t alen, const char *b, size_t cap)
 	return prev[blen] > cap ? cap + 1 : prev[blen];
 }
 
-const char *suggest_pick(const char *word, size_t len,
+const char *cad_suggest_pick(const char *word, size_t len,
 			 const char *const *candidates, size_t n)
 {
 	/* one edit per three characters, at least one, at most three */
@@ -58,7 +58,7 @@ const char *suggest_pick(const char *word, size_t len,
 	const char *best = NULL;
 	size_t best_d = cap + 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t d = suggest_distance(word, len, candidates[i], cap);
+		size_t d = cad_suggest_distance(word, len, candidates[i], cap);
 		if (d < best_d) {
 			best_d = d;
 			best = candidates[i];

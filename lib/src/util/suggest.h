@@ -6,12 +6,12 @@
 
 /* Optimal-string-alignment distance between a[0..alen) and b, capped: any
  * distance above `cap` is returned as cap + 1. */
-size_t suggest_distance(const char *a, size_t alen, const char *b, size_t cap);
+size_t cad_suggest_distance(const char *a, size_t alen, const char *b, size_t cap);
 
 /* The candidate closest to word (within a distance that scales with the
  * word's length), or NULL when none is close.  Candidates are tried in
  * order, so the earliest of equally close candidates wins. */
-const char *suggest_pick(const char *word, size_t len,
+const char *cad_suggest_pick(const char *word, size_t len,
 			 const char *const *candidates, size_t n);
 
 #endif

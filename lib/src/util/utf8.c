@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t cad_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	uint32_t c, min;
 	size_t n;
@@ -36,7 +36,7 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
-int utf8_is_control(uint32_t cp)
+int cad_utf8_is_control(uint32_t cp)
 {
 	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
 }
@@ -57,8 +57,8 @@ static char *dup_replacing(const char *s, size_t len, int controls, int keep_tab
 	o = out;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
-		int control = controls && n && utf8_is_control(cp);
+		size_t n = cad_utf8_decode(p + i, len - i, &cp);
+		int control = controls && n && cad_utf8_is_control(cp);
 		if (!n || (control && !(keep_tab && cp == '\t'))) {
 			memcpy(o, repl, 3);
 			o += 3;
@@ -73,17 +73,17 @@ static char *dup_replacing(const char *s, size_t len, int controls, int keep_tab
 	return out;
 }
 
-char *utf8_dup_printable(const char *s, size_t len, int keep_tab)
+char *cad_utf8_dup_printable(const char *s, size_t len, int keep_tab)
 {
 	return dup_replacing(s, len, 1, keep_tab);
 }
 
-char *utf8_dup_valid(const char *s, size_t len)
+char *cad_utf8_dup_valid(const char *s, size_t len)
 {
 	return dup_replacing(s, len, 0, 0);
 }
 
-size_t utf8_valid_prefix(const char *s, size_t len)
+size_t cad_utf8_valid_prefix(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t cp;
@@ -93,7 +93,7 @@ size_t utf8_valid_prefix(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n = cad_utf8_decode(p + i, len - i, &cp);
 		if (!n)
 			return i;
 		i += n;

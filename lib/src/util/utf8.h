@@ -7,26 +7,26 @@
 
 /* Decodes the code point at s[0..len) into *cp and returns its length in
  * bytes, or 0 when the bytes there are not valid UTF-8 (or len is 0). */
-size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+size_t cad_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Whether code point cp is a control character (C0, DEL or C1): what must
  * not reach a terminal. */
-int utf8_is_control(uint32_t cp);
+int cad_utf8_is_control(uint32_t cp);
 
 /* Copies s[0..len) into a new NUL-terminated string that is safe to print
  * and to put in JSON: each byte of an invalid sequence, each NUL and each
  * control character (other than a tab when keep_tab is set) becomes U+FFFD,
  * so a terminal escape in a file cannot reach the user's terminal and a
  * column counted in code points stays the same.  NULL when out of memory. */
-char *utf8_dup_printable(const char *s, size_t len, int keep_tab);
+char *cad_utf8_dup_printable(const char *s, size_t len, int keep_tab);
 
-/* As utf8_dup_printable(), but only invalid bytes become U+FFFD: control
+/* As cad_utf8_dup_printable(), but only invalid bytes become U+FFFD: control
  * characters are kept (for text that JSON writers escape, such as a
  * note's stderr lines).  NULL when out of memory. */
-char *utf8_dup_valid(const char *s, size_t len);
+char *cad_utf8_dup_valid(const char *s, size_t len);
 
 /* The length of the longest prefix of s[0..len) that is valid UTF-8:
  * len when it all is, else the offset of the first bad byte. */
-size_t utf8_valid_prefix(const char *s, size_t len);
+size_t cad_utf8_valid_prefix(const char *s, size_t len);
 
 #endif

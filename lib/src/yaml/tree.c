@@ -63,7 +63,7 @@ static int note_block(builder *b, unsigned from, unsigned to)
 static ynode *new_node(builder *b, ynode_kind kind, const yaml_mark_t *start,
 		       const yaml_mark_t *end)
 {
-	ynode *node = arena_alloc(b->a, sizeof(*node));
+	ynode *node = cad_arena_alloc(b->a, sizeof(*node));
 	if (!node)
 		return NULL;
 	node->kind = kind;
@@ -94,7 +94,7 @@ static int add_child(builder *b, ynode *node, ynode **root)
 static void report_unsupported(builder *b, const yaml_mark_t *m, const char *what,
 			       const char *name, const char *help)
 {
-	report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-unsupported",
+	cad_report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-unsupported",
 		  (unsigned)m->line + 1, (unsigned)m->column + 1, 1, help,
 		  "%s '%s' is not supported in cadence files", what, name);
 }
@@ -115,7 +115,7 @@ static int open_collection(builder *b, ynode_kind kind, const yaml_event_t *ev,
 			   int flow, ynode **root)
 {
 	if (b->depth >= b->max_depth) {
-		report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-depth",
+		cad_report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-depth",
 			  (unsigned)ev->start_mark.line + 1,
 			  (unsigned)ev->start_mark.column + 1, 1,
 			  "flatten the structure; no part of the format needs this depth",
@@ -151,7 +151,7 @@ static int close_collection(builder *b)
 	size_t n = b->n - start;
 
 	if (n) {
-		node->items = arena_alloc(b->a, n * sizeof(*node->items));
+		node->items = cad_arena_alloc(b->a, n * sizeof(*node->items));
 		if (!node->items)
 			return CADENCE_ENOMEM;
 		memcpy(node->items, b->items + start, n * sizeof(*node->items));
@@ -169,7 +169,7 @@ static int add_scalar(builder *b, const yaml_event_t *ev, ynode **root)
 
 	if (!node)
 		return CADENCE_ENOMEM;
-	node->text = arena_strndup(b->a, (const char *)ev->data.scalar.value,
+	node->text = cad_arena_strndup(b->a, (const char *)ev->data.scalar.value,
 				   ev->data.scalar.length);
 	if (!node->text)
 		return CADENCE_ENOMEM;
@@ -264,7 +264,7 @@ static void report_tabs(builder *b, const char *src, size_t len,
 			col++;
 		}
 		if (tab && q < eol && *q != '\r' && *q != '#' && !line_in_block(b, line)) {
-			report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-tab", line, tab_col, 1,
+			cad_report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-tab", line, tab_col, 1,
 				  "indent with spaces; YAML does not allow tabs in indentation",
 				  "tab character in indentation");
 			if (line == err_line)
@@ -284,7 +284,7 @@ static size_t first_invalid_utf8(const report *r, size_t fallback)
 	uint32_t cp;
 
 	for (size_t i = 0; i < r->len;) {
-		size_t n = utf8_decode(s + i, r->len - i, &cp);
+		size_t n = cad_utf8_decode(s + i, r->len - i, &cp);
 		if (!n)
 			return i;
 		i += n;
@@ -298,15 +298,15 @@ static void report_parse_error(builder *b, yaml_parser_t *p)
 
 	if (p->error == YAML_READER_ERROR) {
 		if (strstr(p->problem, "control characters")) {
-			report_offset_pos(b->r, p->problem_offset, &line, &col);
-			report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-encoding", line, col, 1,
+			cad_report_offset_pos(b->r, p->problem_offset, &line, &col);
+			cad_report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-encoding", line, col, 1,
 				  "remove the character, or write it as an escape in a double-quoted string",
 				  "control character 0x%02X is not allowed in YAML",
 				  (unsigned)p->problem_value);
 		} else {
 			size_t at = first_invalid_utf8(b->r, p->problem_offset);
-			report_offset_pos(b->r, at, &line, &col);
-			report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-encoding", line, col, 1,
+			cad_report_offset_pos(b->r, at, &line, &col);
+			cad_report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-encoding", line, col, 1,
 				  "save the file as UTF-8",
 				  "the file is not valid UTF-8: byte 0x%02X at offset %zu (%s)",
 				  at < b->r->len ? (unsigned char)b->r->src[at] : 0, at,
@@ -317,16 +317,16 @@ static void report_parse_error(builder *b, yaml_parser_t *p)
 	line = (unsigned)p->problem_mark.line + 1;
 	col = (unsigned)p->problem_mark.column + 1;
 	if (p->context)
-		report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-syntax", line, col, 1,
+		cad_report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-syntax", line, col, 1,
 			  syntax_help(p->problem), "invalid YAML: %s (%s started at %u:%u)",
 			  p->problem, p->context, (unsigned)p->context_mark.line + 1,
 			  (unsigned)p->context_mark.column + 1);
 	else
-		report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-syntax", line, col, 1,
+		cad_report_at(b->r, CADENCE_SEVERITY_ERROR, "yaml-syntax", line, col, 1,
 			  syntax_help(p->problem), "invalid YAML: %s", p->problem);
 }
 
-int ytree_parse(ynode **root, arena *a, report *r, const char *src,
+int cad_ytree_parse(ynode **root, arena *a, report *r, const char *src,
 		size_t len, const ytree_limits *limits)
 {
 	yaml_parser_t parser;
@@ -364,7 +364,7 @@ int ytree_parse(ynode **root, arena *a, report *r, const char *src,
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1) {
-				report_at(r, CADENCE_SEVERITY_ERROR, "yaml-multi-document",
+				cad_report_at(r, CADENCE_SEVERITY_ERROR, "yaml-multi-document",
 					  (unsigned)ev.start_mark.line + 1,
 					  (unsigned)ev.start_mark.column + 1, 3,
 					  "put each cadence in its own *.cadence.yaml file",
@@ -434,7 +434,7 @@ int ytree_parse(ynode **root, arena *a, report *r, const char *src,
 	return rc;
 }
 
-ynode *ymap_get(const ynode *map, const char *key)
+ynode *cad_ymap_get(const ynode *map, const char *key)
 {
 	if (!map || map->kind != YNODE_MAP)
 		return NULL;

@@ -65,10 +65,10 @@ typedef struct ytree_limits {
  * document), -1 when the problems reported make a tree impossible, and
  * CADENCE_ENOMEM on allocation failure.
  */
-int ytree_parse(ynode **root, arena *a, report *r, const char *src,
+int cad_ytree_parse(ynode **root, arena *a, report *r, const char *src,
 		size_t len, const ytree_limits *limits);
 
 /* The value for scalar key `key` in map node `map`, or NULL. */
-ynode *ymap_get(const ynode *map, const char *key);
+ynode *cad_ymap_get(const ynode *map, const char *key);
 
 #endif
