@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Drawing a cadence as DOT against validating it, inside the library:
  *   bench_diagram FILE [REPS]
  * Each repetition loads FILE into a new project and checks every cadence

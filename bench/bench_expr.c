@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_expr: how long compiling and evaluating expressions takes.
  *

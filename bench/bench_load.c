@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_load: how long loading and validating a cadence file takes next to
  * a bare libyaml parse of the same file, in the same process and run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_metrics: how long cadence_metrics_write() takes for a run of many
  * notes (the write `cadence run --metrics` does at the end).

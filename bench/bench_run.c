@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The run engine's figures (docs/benchmarks.md, "Run engine"), each beside
  * its baseline measured in the same process:
  *

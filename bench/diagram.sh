@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Diagram benchmark: `cadence diagram --format dot` against `cadence
 # validate` on the 10,000-note benchmark file (bench/gen_cadence.py), in
 # the same run, on the same machine.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Generate a large, valid cadence for benchmarks.
 
     bench/gen_cadence.py NOTES OUT_DIR [--name NAME] [--no-child] [--seed N]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Time of cadence_metrics_write() (bench/bench_metrics.c), in one build or
 # compared between two (the ratio NEW/OLD, from runs taken in turn):
 #

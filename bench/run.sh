@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh - load and validate timings next to a bare libyaml parse.
 #
 #   bench/run.sh [--runs N] [--no-build] [--keep] [--notes "1000 10000"]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The run engine's figures (docs/benchmarks.md, "Run engine"): builds an
 # optimised tree in BUILD (default build-bench-run) and runs
 # bench/bench_run, which measures each figure beside its baseline in the

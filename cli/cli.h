@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The cadence command line: exit codes, the command table, options. */
 #ifndef CADENCE_CLI_H
 #define CADENCE_CLI_H

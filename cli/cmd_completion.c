@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence completion bash|zsh|fish: shell completion scripts.
  *
  * The scripts' logic is in completions/ (the .in files) (embedded at build time); the

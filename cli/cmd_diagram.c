@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence diagram: draw a cadence as Mermaid, DOT, SVG or PNG. */
 #include "cli.h"
 #include "files.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence init: a project that validates, runs and tests green. */
 /* realpath() */
 #define _XOPEN_SOURCE 700

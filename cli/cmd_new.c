@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence new cadence|note: one cadence file, or one note with the YAML
  * that declares it. */
 /* realpath() */

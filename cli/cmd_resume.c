@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence resume: go on with a run from its checkpoint (cmd_run.c does the
  * work; this file holds the command's options and help). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence run: execute a cadence; the final score as JSON on stdout. */
 #include "cli.h"
 #include "files.h"

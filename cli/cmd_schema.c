@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence schema: the JSON Schema of the file format, for editors. */
 #include "cli.h"
 

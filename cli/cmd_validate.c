@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence validate: every problem in every cadence file, for people and CI. */
 #include "cli.h"
 #include "files.h"

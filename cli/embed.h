@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Files embedded into the binary at build time (cmake/embed.cmake). */
 #ifndef CADENCE_CLI_EMBED_H
 #define CADENCE_CLI_EMBED_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Finding cadence files and reading inputs for the CLI. */
 #ifndef CADENCE_CLI_FILES_H
 #define CADENCE_CLI_FILES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence: the command table and dispatch.  Each command lives in
  * cmd_<name>.c and owns its option table, which drives parsing and help. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What `cadence run` and `cadence resume` share (cmd_run.c): the options
  * both take, and the command itself. */
 #ifndef CADENCE_CLI_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What `cadence init` and `cadence new` share (scaffold.h). */
 #include "scaffold.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What `cadence init` and `cadence new` share: template sets, name checks,
  * and writing a plan of files with --force and --dry-run. */
 #ifndef CADENCE_CLI_SCAFFOLD_H

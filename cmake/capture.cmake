@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs a command with its standard output to a file (and, optionally, its
 # standard input from one), failing the build when it fails:
 #

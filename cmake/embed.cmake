@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Embeds every file below a directory into a C array (no xxd needed):
 #
 #   cmake -DBASE=DIR -DSYMBOL=NAME -DOUT=FILE.c -P embed.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Graphviz's libgvc renders `cadence diagram --format svg|png` in process.
 # Optional: AUTO (the default) uses it when pkg-config finds libgvc, ON
 # requires it, OFF builds without it (svg and png then fail with a clear

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # `cmake --install`: the binary (cli/), the static library, its headers, a
 # pkg-config file, a CMake package (find_package(cadence) ->
 # cadence::cadence), shell completions and the man page.  Every directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz.h - what the fuzz targets share.  Each target defines
  * LLVMFuzzerTestOneInput(); it is linked either with libFuzzer (clang,

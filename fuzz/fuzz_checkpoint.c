@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the checkpoint reader (lib/src/run/checkpoint.c, the file
  * `cadence resume` reads, docs/observability.md) on arbitrary bytes, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the diagram writers (Mermaid and DOT, each direction, with
  * and without expanding children) on any input that loads, checked or not:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the expression compiler and evaluator (docs/expressions.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the loader and every check, on arbitrary bytes, as
  * `cadence validate` runs them (load into a project, cadence_check() on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the parser of a `run` note's stdout (lib/src/run/output.c,
  * docs/run.md "Output"): one JSON object of changes, or nothing, with the

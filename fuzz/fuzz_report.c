@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the reporters of cadence/report.h (Prometheus metrics,
  * OTLP/JSON traces, JSON-lines events) on any sequence of events a hook

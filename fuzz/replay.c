@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A main for the fuzz targets when they are not built with libFuzzer: runs
  * LLVMFuzzerTestOneInput() on every file named, and on every file in each

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the seed corpus of a fuzz target into a directory (one file per
 input, named by its SHA-1, as libFuzzer names its own):
 

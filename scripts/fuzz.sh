@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the libFuzzer targets of fuzz/ (docs/reliability.md), one at a time.
 #
 #   scripts/fuzz.sh [options] [TARGET...]     TARGET: load diagram output expr

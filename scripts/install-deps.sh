@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs every Debian 12 package that building, testing and CI need.
 # Run as root (or through sudo).  Safe to run again: apt-get skips what is
 # already installed.

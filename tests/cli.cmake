@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # CLI tests: they run the built `cadence` binary, as users do.
 
 # One golden test per fixture: exact text output and exit status.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The run engine's test plugin: C notes in a shared object, loaded by the
 # unit tests (CADENCE_TEST_PLUGIN) and by tests/cli/run.sh (environment).
 add_library(cadence_test_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/run/plugin.c)

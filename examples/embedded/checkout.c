@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Embedding cadence: a C program that builds a cadence with C notes (no
  * file), runs it with a hook that logs what happens, and reads the result.
  * Built and run by the test suite (tests/run.cmake, test run/embedded); the pattern for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cadence/common.h"
 
 #ifndef CADENCE_VERSION_STRING

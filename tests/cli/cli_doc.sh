@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # docs/cli.md stays true to --help: a section for every command of
 # `cadence --help`, and every long option of a command's --help named in
 # its section.  (The man page has the same check, cli/man.)  `resume` and

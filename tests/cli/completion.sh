@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence completion: the scripts complete commands, options, their values
 # and *.cadence.yaml files in real bash, zsh and fish processes, and their
 # command list is the one `cadence --help` prints.

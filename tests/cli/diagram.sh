@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence diagram: arguments, formats, --cadence, refusals of files with
 # problems, Mermaid's limits, and atomic -o.
 source "$(dirname "$0")/lib.sh"

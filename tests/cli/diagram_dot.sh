@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every DOT diagram (the golden ones, hostile labels included, and the
 # examples) goes through the real Graphviz `dot -Tsvg`; any error or
 # warning on stderr fails.  The same files also render in process through

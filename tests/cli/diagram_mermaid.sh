@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every Mermaid diagram (the golden ones, hostile labels included) is
 # rendered by the real `mermaid` package, versions 10, 11 and 12, in
 # headless Debian Chromium (tests/mermaid/render.mjs); any parse or render

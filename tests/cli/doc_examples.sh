@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every complete cadence shown in the documentation validates clean: each
 # ```yaml block that starts with `cadence:` in README.md and docs/*.md.
 # (Fragments use ```yaml without a leading `cadence:`; invalid examples

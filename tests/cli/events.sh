@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence run --events: every line valid against docs/events.schema.json,
 # on a run with a sync, a split, a child and a retried note; the order of
 # the stream; a merge conflict; breakers opening; '-' for stderr.

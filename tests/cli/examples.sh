@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The bundled examples run end to end: the run in README.md's first command
 # (with the checkout's C notes from build/examples/checkout/notes.so), the
 # premium and failure paths of the checkout, and the hello example.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence init: a project that validates and passes its own tests as
 # generated; every refusal; --dry-run writes nothing; --force touches only
 # the files the templates write; --templates and CADENCE_TEMPLATES.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cmake --install into a temporary prefix: every piece lands where it
 # should, a consumer builds against the installed library through
 # pkg-config and through find_package(cadence), and the C note of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for the CLI test scripts (sourced, not run).
 #   check NAME CMD...       runs CMD, records ok/FAIL
 #   expect_status N         the status of the last run()

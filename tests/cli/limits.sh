@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The documented limits (docs/format.md, docs/run.md, docs/expressions.md
 # "Limits"; docs/reliability.md lists where each is tested): a file at a
 # limit is accepted, one past it is refused with a clear error.  File size

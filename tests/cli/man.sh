@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The man page (docs/cadence.1.scd) stays true to --help: a section for
 # every command, every option of a command in its section and none that
 # the command does not have; scdoc renders it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence run --metrics: Prometheus text format that `promtool check metrics`
 # accepts, on a run with successes, retries, failures, fallbacks and an open
 # circuit breaker; the values; atomic writes; unwritable paths.

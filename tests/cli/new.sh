@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence new cadence|note: files that validate and run, the YAML of a note
 # with its policies, --into edits that leave the rest of the file alone
 # (or refuse with a reason), bad names and values, --dry-run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence run --checkpoint and cadence resume: a run killed with SIGKILL
 # inside a child cadence, resumed from its checkpoint, ends with the score
 # of an uninterrupted run; SIGTERM leaves a valid checkpoint too; a resume

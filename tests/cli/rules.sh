@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every rule id the tool knows has a section in docs/rules.md and is shown
 # by a golden fixture (or, for file-level rules, by a CLI test), and has a
 # passing golden fixture, RULE.pass.cadence.yaml: the failing one with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # docs/rules.md shows "the actual output of cadence validate --color=never"
 # for each rule: every `$ cadence validate ...` block there is run on the
 # files the section shows (`checkout.cadence.yaml`, `payment.cadence.yaml`,

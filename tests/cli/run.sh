@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence run: score input, output, exit codes, the log, plugins, dry runs,
 # circuit breakers across invocations, SIGINT during a sync.
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The SARIF output of the whole fixture set validates against the official
 # SARIF 2.1.0 schema (tests/data/sarif-schema-2.1.0.json, from OASIS), and
 # says the same as the JSON output.

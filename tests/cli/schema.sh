@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence schema: a valid draft-07 JSON Schema, the same as the committed
 # docs/cadence.schema.json, that accepts the valid cadences and rejects the
 # structural mistakes an editor should flag.

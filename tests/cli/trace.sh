@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence run --trace: OTLP/JSON with the structure an OpenTelemetry
 # Collector's otlpjsonfile receiver reads, on a run with a sync, a split, a
 # child and a retried note: ids, parents, nesting in time, statuses, events.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cadence validate: arguments, inputs, output formats, colour, exit codes.
 source "$(dirname "$0")/lib.sh"
 fx=$src/tests/golden/fixtures

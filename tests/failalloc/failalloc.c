@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * failalloc.so - a test-only allocator interposer (LD_PRELOAD) that makes
  * one allocation fail, to test that every allocation failure ends cleanly

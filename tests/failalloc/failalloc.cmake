@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Allocation-failure sweeps (docs/reliability.md): failalloc.so makes the
 # N-th allocation fail (LD_PRELOAD, CADENCE_FAIL_ALLOC=N); sweep.sh runs a
 # command for every N up to its total.  The sweeps need a sanitizer build

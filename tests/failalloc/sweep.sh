@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Allocation-failure sweep (docs/reliability.md): runs a cadence command
 # once to count its allocations (T), then T more times, making the N-th
 # allocation fail for N = 1..T (tests/failalloc/failalloc.c).  Each run

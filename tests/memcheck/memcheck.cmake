@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The CLI tests again under valgrind memcheck (docs/reliability.md):
 # memcheck/cli/NAME runs tests/cli/NAME.sh with CADENCE_TEST_VALGRIND=1, so
 # that every run of the binary goes through valgrind (tests/memcheck/

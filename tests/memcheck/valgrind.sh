@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by tests/cli/lib.sh when CADENCE_TEST_VALGRIND is set (the
 # memcheck/cli/NAME tests, tests/memcheck/memcheck.cmake): from here on
 # $cadence is a wrapper, also named `cadence`, that runs the binary under

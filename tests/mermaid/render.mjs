@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Renders Mermaid files with the real `mermaid` package in headless Debian
 // Chromium, the way GitHub and editors render them, and fails on any parse
 // or render error.  Every file is rendered by each Mermaid major version

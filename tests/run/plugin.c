@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* C notes in a shared object, for the run engine's tests of --plugin. */
 #include <cadence/note.h>
 #include <cjson/cJSON.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A ThreadSanitizer check of the run engine's threads (Criterion and TSan
  * do not mix, so this is a plain program): syncs of C notes on the pool,
  * one runner used by several threads at once, a cancel from another

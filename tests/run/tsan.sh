@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ThreadSanitizer check of the run engine's threads: builds the library
 # with -fsanitize=thread in BUILD (default build-run-tsan) and runs
 # tests/run/tsan.c; exits non-zero on any report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the run engine's tests (test_run_*.c): load a cadence from
  * text, run it, look at the result, the error and the events. */
 #ifndef CADENCE_TEST_RUN_FIXTURE_H

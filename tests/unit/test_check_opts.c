@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence_check()'s options: what cad_check_flow turns off, and a caller built
  * against version 1 of the options (before cad_check_flow) gets every check. */
 #include "cadence/cadence.h"

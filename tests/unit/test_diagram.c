@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The diagram API: escaping, ids for any name (cadences built in code need
  * not have identifier names), cycles under --expand, limits, errors. */
 #include <cadence/cadence.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expressions, the checker: the declaration of the score, unknown fields
  * with suggestions, operand types, result types, the fields read. */
 #include "cadence/expr.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expressions, the documentation: every example expression in
  * docs/expressions.md (each line of its plain ``` blocks, except the
  * grammar) compiles, and the error messages it quotes are the ones given. */

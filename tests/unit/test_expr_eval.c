@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expressions, the evaluator: every operator, function and macro, CEL's
  * error absorption, runtime errors, numbers from JSON, limits, and one
  * compiled expression evaluated from several threads at once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expressions, the parser: precedence (as trees), literals and escapes,
  * syntax errors with their columns, limits. */
 #include "cadence/expr.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public loading API: results, positions, limits, failures. */
 #include <cadence/cadence.h>
 

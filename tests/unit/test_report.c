@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reporters (cadence/report.h) and checkpoints (cadence/checkpoint.h)
  * through the library, as an embedding program uses them: metrics, events
  * and traces of runs of C notes, runs on several threads into one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The builder (cadence/builder.h): cadences made in C run like loaded
  * ones; every mistake is refused with a message. */
 #include <cadence/builder.h>

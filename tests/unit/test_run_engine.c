@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The run engine: the score, every measure, every merge strategy, the
  * note contract of C notes, on_error, interrupts, hooks, children. */
 #include "run_fixture.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `run` notes: real processes.  Output contract, every bad output, exit
  * codes and signals, timeouts that kill the whole process group, SIGKILL
  * after the grace period, no zombies, no leaked descriptors, cancel. */

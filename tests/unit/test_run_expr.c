@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine's expressions: `set` notes, `split` conditions, a child's
  * `with` and `merge` (the language itself is tested with the expression
  * module). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Resilience: retry schedules (on a fake clock), timeouts of C notes,
  * fallback, circuit breakers (open, reject, half-open, close; persisted). */
 #include "run_fixture.h"

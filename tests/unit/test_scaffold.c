@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scaffolding: template placeholders and escaping, adding a note to
  * notes:, and all-or-nothing writes (every failure point undone). */
 #include "cadence/cadence.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Strict scalars: what the format accepts where YAML 1.1 would guess. */
 #include "format/scalar.h"
 

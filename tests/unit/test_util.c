@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Utilities: did-you-mean, UTF-8 cleaning, string buffers, the arena. */
 #include "util/arena.h"
 #include "util/strbuf.h"

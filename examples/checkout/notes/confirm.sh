@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # confirm: tells the customer that the order went through.
 #
 # Usage (from the cadence): confirm.sh --channel email|sms

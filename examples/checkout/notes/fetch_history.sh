@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fetch_history: loads the customer's earlier orders.
 #
 # reads:  order_id

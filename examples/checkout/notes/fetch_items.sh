@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fetch_items: loads the lines of the order from the order service.
 #
 # A `run` note reads the score as one JSON object on standard input and

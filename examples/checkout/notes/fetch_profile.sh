@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fetch_profile: loads the customer's profile for the order.
 #
 # Runs in the `enrich` sync beside fetch_history, with `merge: smart_merge`:

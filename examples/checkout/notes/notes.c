@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The checkout's C notes (`symbol:` bindings), built as a plugin:
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # record_failure: the on_error handler of the checkout.
 #
 # Runs when a measure fails for good, on the score as the failure left it.

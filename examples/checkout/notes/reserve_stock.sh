@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # reserve_stock: holds the order's items in the warehouse.
 #
 # reads:  order_id, items

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # send_receipt: mails the receipt of a payment (payment.cadence.yaml).
 #
 # Changes no field: it prints nothing, which means "no change".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/builder.h - building a cadence in C, without a file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/cadence.h - the whole public API of libcadence.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/check.h - the checks that need the whole cadence: references,
  * child cadences, the score and data flow, parallel write conflicts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/checkpoint.h - checkpoints: where a run is, so that it can go on
  * after a failure, a kill or a reboot (docs/observability.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/common.h - error codes, version, and the ownership rules of the API.
  *

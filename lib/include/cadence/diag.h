@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/diag.h - diagnostics: what is wrong, where, and how to fix it.
  *

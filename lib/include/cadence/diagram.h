@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/diagram.h - drawing a cadence: Mermaid and Graphviz DOT text, and
  * SVG or PNG rendered in process by Graphviz (when built with libgvc).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/expr.h - the expression language of `when`, `set`, `with` and
  * `merge`: a subset of CEL (docs/expressions.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/load.h - reading cadence files into the cadence graph.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/note.h - notes written in C: the signature of a `symbol:` note.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/project.h - a set of cadence files loaded together, so that a
  * `child` measure can be resolved to the cadence it runs.

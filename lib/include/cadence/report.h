@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/report.h - what runs report, in the formats operators' tools
  * read (docs/observability.md):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/run.h - running a cadence: the engine behind `cadence run`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cadence/schema.h - the cadence file format as a JSON Schema (draft-07),
  * for editors: VS Code's YAML extension validates and completes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The builder (cadence/builder.h): the model of model/model.h made by
  * calls instead of from a file.  Strings and fixed lists go straight into
  * the cadence's arena; lists that grow (fields, notes, measures, set and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence_check(): runs the passes over one loaded cadence. */
 #include "check/check_int.h"
 #include "cadence/common.h"

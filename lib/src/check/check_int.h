@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the check passes in lib/src/check. */
 #ifndef CADENCE_CHECK_INT_H
 #define CADENCE_CHECK_INT_H

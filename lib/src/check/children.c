@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Child cadences: the reference resolves to a file, the child gets every
  * field it requires, its `with` keys exist, and no chain of children leads
  * back to the cadence that started it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expressions: every `set` value, `when` condition and child `with` and
  * `merge` value compiles against the score it reads, as `cadence run`
  * compiles them before anything runs (lib/src/run/plan.c), and a `when`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The score and data flow: every field a note reads is set on every path
  * before it; writes go to declared, mutable fields; notes in a sync do not
  * write the same field unless the merge strategy allows it. */

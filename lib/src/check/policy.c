@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Policies: values in range, schedules that make sense, executables that
  * exist.  Ranges are checked here rather than in the format table because
  * their messages need the neighbouring values (max_delay >= delay). */

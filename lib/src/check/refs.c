@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* References inside one cadence: measures name notes that exist, every note
  * is used, measure names are unique, sync and split have something to do. */
 #include "check/check_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cadence/common.h"
 #include "cadence/diag.h"
 #include "diag/diag_int.h"

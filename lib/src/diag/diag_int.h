@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to the diagnostics module: the writers and the rule table. */
 #ifndef CADENCE_DIAG_INT_H
 #define CADENCE_DIAG_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "diag/report.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reporting problems in one source file: positions to source lines, and
  * printf-style messages, on top of the public cadence_diags list. */
 #ifndef CADENCE_REPORT_H

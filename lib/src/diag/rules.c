@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "diag/diag_int.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GitHub Actions workflow commands: annotations on the pull request diff.
  * Escaping as the runner's toolkit does it (command.ts): data escapes %, CR
  * and LF; property values also escape ':' and ','. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Machine output: cadence's own JSON (schema in docs/cli.md) and SARIF 2.1.0. */
 #include "cadence/common.h"
 #include "diag/diag_int.h"

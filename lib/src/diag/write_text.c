@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Human output: gcc/rustc style, with the source line and a caret. */
 #include "cadence/common.h"
 #include "diag/diag_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * From a cadence to the diagram graph: one walk over the measures, in
  * order, each measure drawn as a piece with one way in and one way out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cadence/diagram.h: build the graph, write it in the language asked for,
  * check Mermaid's limits, render through libgvc. */
 #include "diagram/diagram_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The diagram module: a cadence is first turned into a small graph of
  * nodes, nested groups and edges (build.c), which each language writes out

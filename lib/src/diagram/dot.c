@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Graphviz DOT text for the dot layout.  Ids are ours ([A-Za-z0-9_],
  * starting with a kind letter, never a DOT keyword); every label is a

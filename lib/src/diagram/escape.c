@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Label text for Mermaid and DOT.  Labels are user text (descriptions,
  * conditions, paths), so the rule is a short list of characters that pass

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unique node ids, and a name -> note map: open addressing with FNV-1a, so
  * a 10,000-note cadence is drawn in linear time. */
 #include "diagram/diagram_int.h"

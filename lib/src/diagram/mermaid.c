@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Mermaid flowchart text.  Only the classic flowchart syntax that Mermaid
  * 10, 11 and 12 all read (tests/mermaid renders with each): every label is

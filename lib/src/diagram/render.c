@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SVG and PNG through Graphviz's libgvc, in process (built only when
  * CMake found libgvc: CADENCE_HAVE_GVC).

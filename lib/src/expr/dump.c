@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tree as an S-expression, for the tests of the parser. */
 #include "expr/expr_int.h"
 #include "util/strbuf.h"

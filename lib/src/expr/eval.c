@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The evaluator: a walk over the checked tree, on values that borrow from
  * the score (cJSON) and from the compiled expression, so that reading

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The expression module's API: declarations of the score, compiling,
  * accessors.  Lexing is in lex.c, parsing and checking in parse.c,
  * evaluating in eval.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The expression module's insides: tokens, the tree the parser builds and
  * checks, the values the evaluator computes with. */
 #ifndef CADENCE_EXPR_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lexer: source bytes to tokens, strings decoded, numbers read. */
 #include "expr/expr_int.h"
 #include "util/utf8.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The module's bump allocator (expr_int.h). */
 #include "expr/expr_int.h"
 

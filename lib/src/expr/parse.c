@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The parser and checker: tokens to a typed tree, in one pass.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * How an expression uses each score field it names, for the data-flow
  * check of `cadence validate`: an unset field is null, and whether a null

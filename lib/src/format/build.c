@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "format/build.h"
 #include "format/scalar.h"
 

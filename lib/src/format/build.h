@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Building the cadence graph from a tree that passed cad_structure_check(). */
 #ifndef CADENCE_BUILD_H
 #define CADENCE_BUILD_H

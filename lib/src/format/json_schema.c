@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The format table (format/schema.c) as a JSON Schema, draft-07. */
 #include "cadence/common.h"
 #include "cadence/schema.h"

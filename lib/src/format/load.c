@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading: bytes -> positioned tree -> structural checks -> cadence graph. */
 #include "cadence/common.h"
 #include "cadence/load.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "format/scalar.h"
 
 #include <errno.h>

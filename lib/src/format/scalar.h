@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Strict scalars: what the format accepts where YAML 1.1 would guess.
  * Each parser returns NULL on success, or a message saying what is wrong
  * (static storage) with, where useful, a fix in *help. */

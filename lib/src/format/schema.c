@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The cadence file format, version 1.  docs/format.md describes the same
  * thing for people; the JSON Schema (`cadence schema`) is generated from
  * these tables. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The cadence file format as data: one table that drives the structural
  * checks (keys, types, required keys, enums), the JSON Schema that

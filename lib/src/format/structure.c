@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "format/structure.h"
 #include "format/scalar.h"
 #include "util/strbuf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Structural checks: the positioned tree against the format's table. */
 #ifndef CADENCE_STRUCTURE_H
 #define CADENCE_STRUCTURE_H

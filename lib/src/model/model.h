@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The cadence graph: what the checker, the diagram writers and the engine
  * read.  Built by the loader from a file (format/build.c) or, later, by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The context of a C note call (cadence/note.h). */
 #include "cadence/common.h"
 #include "cadence/note.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The context of a C note call, shared with the run engine: the engine
  * keeps one context per thread and points it at each call's data instead
  * of copying (a call must cost nanoseconds, not an allocation). */

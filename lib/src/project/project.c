@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A set of cadence files loaded once each, with child references resolved
  * lazily.  Linear lookups: a project holds at most a few thousand files and
  * a lookup is a comparison of two integers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON-lines events of runs (cadence/report.h); the schema is
  * docs/events.schema.json, described in docs/observability.md. */
 #include "report/report_int.h"

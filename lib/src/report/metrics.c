@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Prometheus metrics of runs (cadence/report.h, docs/observability.md):
  * counters and histograms per note and per cadence, written in the text
  * exposition format. */

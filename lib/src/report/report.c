@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers of the reporters (report_int.h). */
 #include "report/report_int.h"
 #include "util/afile.h"

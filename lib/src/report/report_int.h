@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the reporters share: JSON strings, the wall clock, atomic files, a
  * table of interned strings. */
 #ifndef CADENCE_REPORT_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* OpenTelemetry traces of runs (cadence/report.h, docs/observability.md):
  * one trace per run, a span per cadence, measure and note attempt, written
  * as OTLP/JSON, one ExportTraceServiceRequest per line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "run/breaker.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Circuit breakers, one per note name of a cadence, shared by every run of
  * a runner.  Closed: calls go through, failures in a row are counted; at
  * failure_threshold the breaker opens.  Open: calls are rejected until

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checkpoints (cadence/checkpoint.h): made by the engine after each
  * completed measure, saved as JSON, read back, fitted to a runner's plans
  * and resumed (engine.c starts each frame at its checkpoint's measure). */

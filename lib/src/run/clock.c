@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The system clock, and sleeps that a cancel interrupts. */
 #include "run/run_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The walk: measures in order, each note as a job, children in frames of
  * their own, on_error when a measure fails for good (docs/run.md). */
 #include "run/run_int.h"

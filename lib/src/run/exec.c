@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Processes for `run` notes; see exec.h. */
 
 /* This file alone asks for GNU/Linux extensions: pipe2 (close-on-exec

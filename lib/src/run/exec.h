@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Processes for `run` notes.  Each runs in its own process group with the
  * score on stdin; stdout is collected up to a limit, stderr is split into
  * lines (for the log) and its tail kept (for the error).  Stopping sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "run/fieldmap.h"
 
 #include <stdlib.h>

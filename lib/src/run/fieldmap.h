@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Field name -> index in the score declaration, in constant time: note
  * outputs are checked field by field, and a 100-field score must not cost
  * 100 string comparisons per field. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Jobs: a note's attempts, retries and fallback, and the loop that runs
  * several at once (docs/run.md, "Resilience").  Everything here happens on
  * the run's thread except the call of a `symbol` note handed to the pool;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Merging the notes of a `sync` measure (docs/run.md, "sync").  Each note's
  * changes were checked against the score the measure started with, and
  * only fields whose value differs from it count.  Notes are taken in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The output contract of `run` notes (docs/run.md, "Output"): stdout is
  * empty (no change) or one JSON object of the fields the note changes,
  * optionally with the control keys "$skip" and "$interrupt". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Compiling cadences for running: every name resolved to a pointer or an
  * index once (notes, fields, children, symbols, breakers), every
  * expression compiled once, so a run does no lookups by name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Plugins: shared objects whose exported functions are `symbol` notes,
  * looked up by name (docs/run.md, "Plugins"). */
 #include "run/run_int.h"

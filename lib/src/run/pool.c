@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The thread pool: one mutex, one condition, a FIFO of intrusive tasks.
  * The thread that waits for a batch may help run it (cad_rpool_help), which
  * keeps a batch of short tasks from paying a wake-up per task. */

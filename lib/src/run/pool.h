@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A fixed pool of threads for `symbol` notes of `sync` measures.  Tasks
  * are intrusive (the caller owns their memory), so submitting allocates
  * nothing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `cadence run --dry-run`: what a run would do, without running it. */
 #include "run/run_int.h"
 

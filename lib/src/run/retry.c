@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Retry schedules (docs/run.md, "retry"): the wait before attempt k+1 is
  * delay * backoff^(k-1), capped at max_delay; with jitter j, a fraction j
  * of it is random: the wait is uniform in [d * (1 - j), d * (1 + j)], then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine's view of expressions: cadence/expr.h.  Until the expression
  * module is part of the tree, every expression is refused when the runner
  * is prepared (a cadence without expressions runs either way). */

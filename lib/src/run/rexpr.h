@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expressions as the engine uses them (set, when, with, merge): compiled
  * once when a runner is prepared, against the declaration of the score
  * they read, and evaluated on a score.  A thin layer over cadence/expr.h

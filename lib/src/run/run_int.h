@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The engine's internal types.  One runner (runner.c) owns compiled plans
  * (plan.c), one per cadence it may run; one run (engine.c) walks a plan

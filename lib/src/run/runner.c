@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public side of the engine: runners, registration, cancel. */
 #include "run/run_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The score at run time: typed input with defaults, and the checks every
  * change goes through (known field, type, immutable, the note's writes). */
 #include "run/run_int.h"

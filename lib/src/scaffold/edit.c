@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Adding a note to `notes:` without disturbing the file (scaffold/edit.h). */
 #include "scaffold/edit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Adding a note to a cadence file's `notes:` mapping (`cadence new note
  * --into FILE`), leaving every other byte of the file as it was: comments,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pieces of a new note (scaffold/notegen.h). */
 #include "scaffold/notegen.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The pieces of a new note (`cadence new note`): its YAML declaration, the
  * placeholder output of a shell note and the code of a C note, from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Writing a set of files all or nothing (scaffold/plan.h). */
 #include "scaffold/plan.h"
 

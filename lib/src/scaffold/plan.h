@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writing a set of files all or nothing, for `cadence init` and `cadence
  * new`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Template placeholders and per-target escaping (scaffold/render.h). */
 #include "scaffold/render.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Templates for `cadence init` and `cadence new`: placeholders and the
  * escaping each kind of target file needs.

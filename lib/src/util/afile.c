@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Atomic replacement of a file: temporary file, write, rename. */
 #include "util/afile.h"
 #include "util/strbuf.h"

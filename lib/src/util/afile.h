@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Files replaced atomically: written to a temporary file in the same
  * directory, then renamed over the target, so a reader (node_exporter, an
  * OpenTelemetry Collector, `cadence resume`) sees the old file or the new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A bump allocator: many small allocations, one free.  The loaded tree and
  * model are allocated here so that freeing a 10,000-note file is one loop
  * over a few large blocks instead of 100,000 free() calls. */

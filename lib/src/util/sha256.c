@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256, FIPS 180-4, one call over a buffer in memory. */
 #include "util/sha256.h"
 

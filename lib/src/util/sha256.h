@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4): the checkpoint's fingerprint of the cadence files. */
 #ifndef CADENCE_SHA256_H
 #define CADENCE_SHA256_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A growable string.  Once an allocation fails the buffer stays failed and
  * every later append is a no-op, so callers check once at the end. */
 #ifndef CADENCE_STRBUF_H

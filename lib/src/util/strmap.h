@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A set of names, each with the position it was first added at: lookups in
  * constant time where a linear search would make checking a 10,000-note
  * cadence quadratic.  Keys are borrowed (they must outlive the map); an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "Did you mean" suggestions by edit distance. */
 #ifndef CADENCE_SUGGEST_H
 #define CADENCE_SUGGEST_H

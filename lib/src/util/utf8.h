@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UTF-8 decoding, strict (RFC 3629: no overlongs, no surrogates). */
 #ifndef CADENCE_UTIL_UTF8_H
 #define CADENCE_UTIL_UTF8_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "yaml/tree.h"
 #include "util/utf8.h"
 #include "cadence/common.h"
