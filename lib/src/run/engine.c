@@ -531,9 +531,25 @@ int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
 	return cadence_runner_run_checkpointed(r, input, NULL, out, err);
 }
 
+static int run_checkpointed(cadence_runner *r, const cJSON *input,
+			    const cadence_checkpoint_opts *co, cJSON **out,
+			    cadence_run_error *err);
+
 int cadence_runner_run_checkpointed(cadence_runner *r, const cJSON *input,
 				    const cadence_checkpoint_opts *co, cJSON **out,
 				    cadence_run_error *err)
+{
+	/* The error is built even when the caller does not ask for it: an
+	 * on_error handler reads it (cadence_note_error(), CADENCE_ERROR). */
+	cadence_run_error own = CADENCE_RUN_ERROR_INIT;
+	int rc = run_checkpointed(r, input, co, out, err ? err : &own);
+	cadence_run_error_clear(&own);
+	return rc;
+}
+
+static int run_checkpointed(cadence_runner *r, const cJSON *input,
+			    const cadence_checkpoint_opts *co, cJSON **out,
+			    cadence_run_error *err)
 {
 	rrun run;
 	rframe root;
