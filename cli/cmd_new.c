@@ -520,7 +520,7 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 		char *so = scaffold_join(dir, name);
 		printf("\nbuild the plugin:\n\n"
 		       "  cc -shared -fPIC -Wall -Werror $(pkg-config --cflags cadence) \\\n"
-		       "     -o %s.so %s $(pkg-config --libs cadence)\n", so ? so : name, note_path);
+		       "     -o %s.so %s $(pkg-config --libs libcjson)\n", so ? so : name, note_path);
 		free(so);
 	}
 out:

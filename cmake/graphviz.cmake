@@ -3,6 +3,7 @@
 # Optional: AUTO (the default) uses it when pkg-config finds libgvc, ON
 # requires it, OFF builds without it (svg and png then fail with a clear
 # error; mermaid and dot do not need it).  Debian: libgraphviz-dev.
+# Sets CADENCE_HAVE_GVC; lib/CMakeLists.txt links PkgConfig::GVC privately.
 set(CADENCE_WITH_GRAPHVIZ AUTO CACHE STRING "Render SVG/PNG with Graphviz libgvc: AUTO, ON or OFF")
 set_property(CACHE CADENCE_WITH_GRAPHVIZ PROPERTY STRINGS AUTO ON OFF)
 
@@ -15,12 +16,10 @@ if(NOT CADENCE_WITH_GRAPHVIZ STREQUAL "OFF")
   endif()
   if(GVC_FOUND)
     set(CADENCE_HAVE_GVC ON)
-    target_compile_definitions(cadence_lib PRIVATE CADENCE_HAVE_GVC=1)
-    target_link_libraries(cadence_lib PUBLIC PkgConfig::GVC)
   endif()
 endif()
 message(STATUS "cadence: SVG/PNG diagrams with libgvc: ${CADENCE_HAVE_GVC}")
-# for the installed package: cadence.pc and cadenceConfig.cmake
+# for the installed package: cadence.pc (Requires.private) and cadenceConfig.cmake
 if(CADENCE_HAVE_GVC)
   set(CADENCE_PC_GVC " libgvc")
 else()

@@ -9,8 +9,8 @@
  * an outcome the API does not allow (a failure without a diagnostic, a
  * return code outside the documented ones).
  */
-#ifndef CADENCE_FUZZ_H
-#define CADENCE_FUZZ_H
+#ifndef CADENCE_FUZZ_FUZZ_H
+#define CADENCE_FUZZ_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>

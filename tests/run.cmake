@@ -2,7 +2,10 @@
 # The run engine's test plugin: C notes in a shared object, loaded by the
 # unit tests (CADENCE_TEST_PLUGIN) and by tests/cli/run.sh (environment).
 add_library(cadence_test_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/run/plugin.c)
-target_link_libraries(cadence_test_plugin PRIVATE cadence_lib)
+# a plugin includes the headers and links nothing of the library: the
+# host (the cadence binary, a test) provides the note API
+target_link_libraries(cadence_test_plugin PRIVATE cadence_headers)
+cadence_defaults(cadence_test_plugin)
 if(TARGET test_run_engine)
   target_compile_definitions(test_run_engine PRIVATE
     CADENCE_TEST_PLUGIN="$<TARGET_FILE:cadence_test_plugin>")

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "cadence/common.h"
-
-#ifndef CADENCE_VERSION_STRING
-#define CADENCE_VERSION_STRING "0.0.0"
-#endif
+#include "cadence/version.h"
 
 const char *cadence_strerror(int code)
 {

@@ -4,6 +4,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+CADENCE_NOTE_PLUGIN;
+
 cadence_note_func greet, refuse, tick;
 
 /* greeting = "Hello, " + name */

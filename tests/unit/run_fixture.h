@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared by the run engine's tests (test_run_*.c): load a cadence from
  * text, run it, look at the result, the error and the events. */
-#ifndef CADENCE_TEST_RUN_FIXTURE_H
-#define CADENCE_TEST_RUN_FIXTURE_H
+#ifndef CADENCE_TESTS_UNIT_RUN_FIXTURE_H
+#define CADENCE_TESTS_UNIT_RUN_FIXTURE_H
 
 #include <cadence/cadence.h>
 #include <cadence/run.h>

@@ -2,7 +2,8 @@
 /*
  * The checkout's C notes (`symbol:` bindings), built as a plugin:
  *
- *   cc -shared -fPIC -o notes.so notes.c $(pkg-config --cflags --libs cadence)
+ *   cc -shared -fPIC -o notes.so notes.c $(pkg-config --cflags cadence) \
+ *      $(pkg-config --libs libcjson)
  *   cadence run --plugin ./notes.so checkout.cadence.yaml --score '{"order_id": "gold-17"}'
  *
  * The project's build makes it as build/examples/checkout/notes.so.  Like the
@@ -16,6 +17,9 @@
 
 #include <stdio.h>
 #include <string.h>
+
+/* the note API this plugin is built for: `cadence run` checks it */
+CADENCE_NOTE_PLUGIN;
 
 cadence_note_func fraud_score, charge_card;
 

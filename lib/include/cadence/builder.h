@@ -18,7 +18,8 @@
  * (cadence/run.h) take it as they take a loaded one.  Its path is NULL: a
  * `run` note's relative executable is relative to the working directory,
  * and `child` measures find built children through
- * cadence_runner_add_cadence().
+ * cadence_runner_add_cadence(), then (given a project) files relative to
+ * the working directory, for the checker and the diagram writers too.
  *
  * Errors are sticky: after the first failed call, every call returns the
  * same error and does nothing; cadence_builder_message() says what went
@@ -32,6 +33,8 @@
 #ifndef CADENCE_BUILDER_H
 #define CADENCE_BUILDER_H
 
+#include "cadence/common.h"
+
 #include "cadence/load.h"
 
 #include <cjson/cJSON.h>
@@ -44,11 +47,11 @@ extern "C" {
 typedef struct cadence_builder cadence_builder;
 
 /* A builder of the cadence `name`.  Returns 0 or CADENCE_ENOMEM. */
-int cadence_builder_new(cadence_builder **out, const char *name);
-void cadence_builder_free(cadence_builder *b);
+CADENCE_API int cadence_builder_new(cadence_builder **out, const char *name);
+CADENCE_API void cadence_builder_free(cadence_builder *b);
 
 /* Why the first failed call failed, or NULL. */
-const char *cadence_builder_message(const cadence_builder *b);
+CADENCE_API const char *cadence_builder_message(const cadence_builder *b);
 
 /* ---- the score ---------------------------------------------------------- */
 
@@ -60,47 +63,47 @@ enum {
 /* A score field: `type` is "string", "integer", "number", "boolean",
  * "array", "object" or "any"; `def` its default (NULL: none); flags are
  * CADENCE_FIELD_*. */
-int cadence_builder_field(cadence_builder *b, const char *name, const char *type,
+CADENCE_API int cadence_builder_field(cadence_builder *b, const char *name, const char *type,
 			  const cJSON *def, unsigned flags);
 
 /* ---- notes: declare one binding, then its policies ----------------------- */
 
-int cadence_builder_symbol(cadence_builder *b, const char *note, const char *function);
-int cadence_builder_run(cadence_builder *b, const char *note, const char *const *argv);
+CADENCE_API int cadence_builder_symbol(cadence_builder *b, const char *note, const char *function);
+CADENCE_API int cadence_builder_run(cadence_builder *b, const char *note, const char *const *argv);
 /* A `set` note, or one more field of it: `field: expression`. */
-int cadence_builder_set(cadence_builder *b, const char *note, const char *field,
+CADENCE_API int cadence_builder_set(cadence_builder *b, const char *note, const char *field,
 			const char *expression);
 
-int cadence_builder_reads(cadence_builder *b, const char *note, const char *const *fields);
-int cadence_builder_writes(cadence_builder *b, const char *note, const char *const *fields);
+CADENCE_API int cadence_builder_reads(cadence_builder *b, const char *note, const char *const *fields);
+CADENCE_API int cadence_builder_writes(cadence_builder *b, const char *note, const char *const *fields);
 /* max_delay_ms -1: no cap. */
-int cadence_builder_retry(cadence_builder *b, const char *note, unsigned attempts,
+CADENCE_API int cadence_builder_retry(cadence_builder *b, const char *note, unsigned attempts,
 			  int64_t delay_ms, double backoff, int64_t max_delay_ms, double jitter);
-int cadence_builder_timeout(cadence_builder *b, const char *note, int64_t ms);
+CADENCE_API int cadence_builder_timeout(cadence_builder *b, const char *note, int64_t ms);
 /* One more field of the note's fallback. */
-int cadence_builder_fallback(cadence_builder *b, const char *note, const char *field,
+CADENCE_API int cadence_builder_fallback(cadence_builder *b, const char *note, const char *field,
 			     const cJSON *value);
-int cadence_builder_breaker(cadence_builder *b, const char *note, int64_t failure_threshold,
+CADENCE_API int cadence_builder_breaker(cadence_builder *b, const char *note, int64_t failure_threshold,
 			    int64_t recovery_ms, int64_t half_open_max);
 
 /* ---- measures, in order ------------------------------------------------------ */
 
 /* Runs `note` (NULL: the note named like the measure). */
-int cadence_builder_then(cadence_builder *b, const char *measure, const char *note);
-int cadence_builder_sequence(cadence_builder *b, const char *measure, const char *const *notes);
+CADENCE_API int cadence_builder_then(cadence_builder *b, const char *measure, const char *note);
+CADENCE_API int cadence_builder_sequence(cadence_builder *b, const char *measure, const char *const *notes);
 /* merge: "fail_on_conflict" (NULL), "last_write_wins" or "smart_merge". */
-int cadence_builder_sync(cadence_builder *b, const char *measure, const char *merge,
+CADENCE_API int cadence_builder_sync(cadence_builder *b, const char *measure, const char *merge,
 			 const char *const *notes);
-int cadence_builder_split(cadence_builder *b, const char *measure, const char *when,
+CADENCE_API int cadence_builder_split(cadence_builder *b, const char *measure, const char *when,
 			  const char *const *if_true, const char *const *if_false);
 /* Runs the cadence named `cadence` (NULL: the measure's name).  `with` and
  * `merge` are NULL-terminated lists of FIELD, EXPRESSION pairs (may be
  * NULL): child fields from this score; this score's fields from the
  * child's final score. */
-int cadence_builder_child(cadence_builder *b, const char *measure, const char *cadence,
+CADENCE_API int cadence_builder_child(cadence_builder *b, const char *measure, const char *cadence,
 			  const char *const *with, const char *const *merge);
 
-int cadence_builder_on_error(cadence_builder *b, const char *note, int stop);
+CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, int stop);
 
 /* ---- the result ------------------------------------------------------------- */
 
@@ -108,7 +111,7 @@ int cadence_builder_on_error(cadence_builder *b, const char *note, int stop);
  * a measure and that every note a measure names is declared; returns 0,
  * CADENCE_EINVAL (see the message) or CADENCE_ENOMEM.  The builder may be
  * freed afterwards (it is empty). */
-int cadence_builder_finish(cadence_builder *b, cadence_def **out);
+CADENCE_API int cadence_builder_finish(cadence_builder *b, cadence_def **out);
 
 #ifdef __cplusplus
 }

@@ -72,7 +72,7 @@ typedef struct cadence_checkpoint_opts {
  * resume point, or opts of an unknown version, CADENCE_EINVAL.  The files
  * are not compared here: call cadence_checkpoint_check_files() first.
  */
-int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,
+CADENCE_API int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,
 				    const cadence_checkpoint_opts *opts, cJSON **out,
 				    cadence_run_error *err);
 /* Thread-safety as cadence_runner_run(): several runs at once, each with
@@ -83,43 +83,43 @@ int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,
  * mistyped key, another format version), with the reason in err;
  * CADENCE_EIO when the file cannot be read (errno and err say why);
  * CADENCE_ENOMEM.  `err` may be NULL. */
-int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t len,
+CADENCE_API int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t len,
 			     cadence_run_error *err);
-int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
+CADENCE_API int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
 				 cadence_run_error *err);
 /* *out is owned by the caller; both are thread-safe.  Releases a
  * checkpoint read back (never one handed to on_checkpoint). */
-void cadence_checkpoint_free(cadence_checkpoint *checkpoint);
+CADENCE_API void cadence_checkpoint_free(cadence_checkpoint *checkpoint);
 
 /* Writes the checkpoint as JSON (one object and a newline) to `out`
  * (borrowed).  Returns 0, CADENCE_ENOMEM or CADENCE_EIO.  Thread-safe
  * (the checkpoint is only read). */
-int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, FILE *out);
+CADENCE_API int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, FILE *out);
 /* The same into `path`, replaced atomically and durably (written to a
  * temporary file in the same directory, fsync'd, renamed), mode 0600:
  * a reader sees the previous checkpoint or this one, even after a kill.
  * Returns 0, CADENCE_ENOMEM or CADENCE_EIO (errno says why). */
-int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint, const char *path);
+CADENCE_API int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint, const char *path);
 
 /* Compares the checkpoint's file hashes with the files `project` loaded
  * (prepare the runner first, so that every child is loaded).  Returns 0
  * when they are the same files with the same bytes; CADENCE_EINVALID when
  * one changed, appeared or went away (err names it); CADENCE_ENOMEM. */
-int cadence_checkpoint_check_files(const cadence_checkpoint *checkpoint,
+CADENCE_API int cadence_checkpoint_check_files(const cadence_checkpoint *checkpoint,
 				   const cadence_project *project, cadence_run_error *err);
 /* (Reads the project: not while another thread loads into it.) */
 
 /* Accessors; strings are borrowed from the checkpoint.  Thread-safe. */
-const char *cadence_checkpoint_cadence(const cadence_checkpoint *checkpoint);	/* root's name */
+CADENCE_API const char *cadence_checkpoint_cadence(const cadence_checkpoint *checkpoint);	/* root's name */
 /* The root cadence file, absolute when it was written; NULL for a
  * cadence built in code. */
-const char *cadence_checkpoint_file(const cadence_checkpoint *checkpoint);
-const char *cadence_checkpoint_run_id(const cadence_checkpoint *checkpoint);
+CADENCE_API const char *cadence_checkpoint_file(const cadence_checkpoint *checkpoint);
+CADENCE_API const char *cadence_checkpoint_run_id(const cadence_checkpoint *checkpoint);
 /* 1 when the root cadence had completed: resuming runs nothing. */
-int cadence_checkpoint_complete(const cadence_checkpoint *checkpoint);
+CADENCE_API int cadence_checkpoint_complete(const cadence_checkpoint *checkpoint);
 /* Where it stands, for people: "checkout: 2 of 5 measures done;
  * checkout/payment: 1 of 3". */
-const char *cadence_checkpoint_position(const cadence_checkpoint *checkpoint);
+CADENCE_API const char *cadence_checkpoint_position(const cadence_checkpoint *checkpoint);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,17 @@
 #ifndef CADENCE_COMMON_H
 #define CADENCE_COMMON_H
 
+#include "cadence/version.h"
+
+/* CADENCE_API marks what the library exports: the library is built with
+ * -fvisibility=hidden, so libcadence.so exports these functions and
+ * nothing else (tests/cli/symbols.sh checks it). */
+#if defined(__GNUC__) || defined(__clang__)
+#define CADENCE_API __attribute__((visibility("default")))
+#else
+#define CADENCE_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -40,10 +51,10 @@ typedef enum cadence_error {
 } cadence_error;
 
 /* Message for an error code; never NULL.  Thread-safe. */
-const char *cadence_strerror(int code);
+CADENCE_API const char *cadence_strerror(int code);
 
 /* Library version as "MAJOR.MINOR.PATCH"; static storage.  Thread-safe. */
-const char *cadence_version(void);
+CADENCE_API const char *cadence_version(void);
 
 #ifdef __cplusplus
 }

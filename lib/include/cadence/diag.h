@@ -12,6 +12,8 @@
 #ifndef CADENCE_DIAG_H
 #define CADENCE_DIAG_H
 
+#include "cadence/common.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -47,17 +49,17 @@ typedef struct cadence_diag {
 typedef struct cadence_diags cadence_diags;
 
 /* A new, empty list.  Returns 0 or CADENCE_ENOMEM. */
-int cadence_diags_new(cadence_diags **out);
-void cadence_diags_free(cadence_diags *diags);
+CADENCE_API int cadence_diags_new(cadence_diags **out);
+CADENCE_API void cadence_diags_free(cadence_diags *diags);
 
-size_t cadence_diags_count(const cadence_diags *diags);
-size_t cadence_diags_errors(const cadence_diags *diags);
-size_t cadence_diags_warnings(const cadence_diags *diags);
+CADENCE_API size_t cadence_diags_count(const cadence_diags *diags);
+CADENCE_API size_t cadence_diags_errors(const cadence_diags *diags);
+CADENCE_API size_t cadence_diags_warnings(const cadence_diags *diags);
 /* The i-th diagnostic (i < count), borrowed from the list. */
-const cadence_diag *cadence_diags_get(const cadence_diags *diags, size_t i);
+CADENCE_API const cadence_diag *cadence_diags_get(const cadence_diags *diags, size_t i);
 
 /* Stable sort by file, line, column, then insertion order. */
-void cadence_diags_sort(cadence_diags *diags);
+CADENCE_API void cadence_diags_sort(cadence_diags *diags);
 
 /*
  * Adds a diagnostic; every string is copied.  `source_line` (may be NULL) is
@@ -65,18 +67,18 @@ void cadence_diags_sort(cadence_diags *diags);
  * `help` may be NULL.  Returns 0 or CADENCE_ENOMEM (the list then remembers
  * that it is incomplete, see cadence_diags_oom()).
  */
-int cadence_diags_add(cadence_diags *diags, cadence_severity severity,
+CADENCE_API int cadence_diags_add(cadence_diags *diags, cadence_severity severity,
 		      const char *rule, const char *file,
 		      unsigned line, unsigned column, unsigned length,
 		      const char *source_line, size_t source_line_len,
 		      const char *message, const char *help);
 
 /* Sets the related location of the diagnostic added last. */
-int cadence_diags_relate(cadence_diags *diags, unsigned line, unsigned column,
+CADENCE_API int cadence_diags_relate(cadence_diags *diags, unsigned line, unsigned column,
 			 const char *message);
 
 /* Non-zero when an allocation failed while adding diagnostics. */
-int cadence_diags_oom(const cadence_diags *diags);
+CADENCE_API int cadence_diags_oom(const cadence_diags *diags);
 
 /* Output formats of cadence_diags_write(). */
 typedef enum cadence_diag_format {
@@ -99,13 +101,13 @@ typedef struct cadence_diag_write_opts {
 
 /* Writes every diagnostic in `format` to `out`.  Returns 0, CADENCE_ENOMEM,
  * or CADENCE_EIO when writing failed (checked with ferror). */
-int cadence_diags_write(const cadence_diags *diags, FILE *out,
+CADENCE_API int cadence_diags_write(const cadence_diags *diags, FILE *out,
 			cadence_diag_format format,
 			const cadence_diag_write_opts *opts);
 
 /* Parses "text", "oneline", "json", "sarif" or "github".  Returns 0 or
  * CADENCE_EINVAL. */
-int cadence_diag_format_parse(cadence_diag_format *out, const char *name);
+CADENCE_API int cadence_diag_format_parse(cadence_diag_format *out, const char *name);
 
 #ifdef __cplusplus
 }

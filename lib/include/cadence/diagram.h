@@ -86,15 +86,18 @@ typedef struct cadence_diagram_stats {
 /*
  * Draws `def` in `format` into a new buffer: *out (malloc'd, owned by the
  * caller, free() it) holds *out_len bytes; for the text formats it is also
- * NUL-terminated.  `project` (may be NULL) resolves child cadences when
- * opts->expand is set.  `opts` and `stats` may be NULL.
+ * NUL-terminated.  `project` (may be NULL: nothing is expanded) resolves
+ * child cadences when opts->expand is set, as a runner with that project
+ * does: from the directory of the file of `def` or, for a cadence built in
+ * C (path NULL), the working directory; a child not found there stays a
+ * sub-process shape marked "not found".  `opts` and `stats` may be NULL.
  *
  * Returns 0; CADENCE_ELIMIT when Mermaid text would exceed the limits
  * (nothing is returned, *stats says by how much); CADENCE_ENOTSUP for SVG
  * or PNG in a build without libgvc; CADENCE_EFAILED when libgvc fails to
  * lay out or render; CADENCE_EINVAL for a bad argument; CADENCE_ENOMEM.
  */
-int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
+CADENCE_API int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 			   cadence_project *project, cadence_diagram_format format,
 			   const cadence_diagram_opts *opts,
 			   cadence_diagram_stats *stats);
@@ -105,16 +108,16 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
  * writes nothing.  Returns the same codes, and CADENCE_EIO when writing
  * failed (checked with fflush and ferror).
  */
-int cadence_diagram_write(FILE *out, const cadence_def *def,
+CADENCE_API int cadence_diagram_write(FILE *out, const cadence_def *def,
 			  cadence_project *project, cadence_diagram_format format,
 			  const cadence_diagram_opts *opts,
 			  cadence_diagram_stats *stats);
 
 /* Non-zero when this build renders SVG and PNG (built with libgvc). */
-int cadence_diagram_can_render(void);
+CADENCE_API int cadence_diagram_can_render(void);
 
 /* Parses "mermaid", "dot", "svg" or "png".  Returns 0 or CADENCE_EINVAL. */
-int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name);
+CADENCE_API int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name);
 
 #ifdef __cplusplus
 }

@@ -75,14 +75,14 @@ typedef enum cadence_expr_type {
 
 /* "dyn", "null", "bool", "int", "double", "string", "list", "map"; static
  * storage.  Thread-safe. */
-const char *cadence_expr_type_name(cadence_expr_type type);
+CADENCE_API const char *cadence_expr_type_name(cadence_expr_type type);
 
 /* ---- the declaration of the score ---------------------------------------- */
 
 /* An empty declaration: with it, `score.x` is an error for every x until
  * x is added.  Returns 0 or CADENCE_ENOMEM. */
-int cadence_expr_env_new(cadence_expr_env **out);
-void cadence_expr_env_free(cadence_expr_env *env);
+CADENCE_API int cadence_expr_env_new(cadence_expr_env **out);
+CADENCE_API void cadence_expr_env_free(cadence_expr_env *env);
 
 /* Declares score field `name` (copied) of `type`: "string", "integer",
  * "number", "boolean", "array", "object" or "any", as in cadence files.
@@ -90,7 +90,7 @@ void cadence_expr_env_free(cadence_expr_env *env);
  * (docs/expressions.md, "Numbers").  Returns 0, CADENCE_EINVAL (an unknown
  * type, an empty or repeated name) or CADENCE_ENOMEM.  Not thread-safe for
  * the env it changes; a finished env may be shared by concurrent compiles. */
-int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const char *type);
+CADENCE_API int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const char *type);
 
 /* ---- compiling ----------------------------------------------------------- */
 
@@ -104,23 +104,23 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
  * whose types cannot fit, a limit); CADENCE_ENOMEM; CADENCE_EINVAL when out
  * or src is NULL.  Thread-safe (no global state; env is only read).
  */
-int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
+CADENCE_API int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 			 const cadence_expr_env *env, cadence_expr_error *err);
 
-void cadence_expr_free(cadence_expr *e);
+CADENCE_API void cadence_expr_free(cadence_expr *e);
 
 /* The source as compiled, NUL-terminated; borrowed. */
-const char *cadence_expr_source(const cadence_expr *e);
+CADENCE_API const char *cadence_expr_source(const cadence_expr *e);
 
 /* The type of the result, as far as the checker knows: a `when` condition
  * should be CADENCE_EXPR_BOOL (or DYN, checked when evaluated). */
-cadence_expr_type cadence_expr_result_type(const cadence_expr *e);
+CADENCE_API cadence_expr_type cadence_expr_result_type(const cadence_expr *e);
 
 /* The top-level score fields the expression reads (`score.X`,
  * `score["X"]`, `has(score.X)`), each once, in order of first use;
  * names are borrowed. */
-size_t cadence_expr_field_count(const cadence_expr *e);
-const char *cadence_expr_field_name(const cadence_expr *e, size_t i);
+CADENCE_API size_t cadence_expr_field_count(const cadence_expr *e);
+CADENCE_API const char *cadence_expr_field_name(const cadence_expr *e, size_t i);
 
 /* How the expression uses field i, a mask: what a null (an unset field)
  * does to it.  CADENCE_EXPR_USE_OPERAND: the field is an operand of an
@@ -137,11 +137,11 @@ enum {
 	CADENCE_EXPR_USE_RESULT = 2,
 	CADENCE_EXPR_USE_TESTED = 4
 };
-unsigned cadence_expr_field_uses(const cadence_expr *e, size_t i);
+CADENCE_API unsigned cadence_expr_field_uses(const cadence_expr *e, size_t i);
 
 /* 1 when the expression may read fields it does not name: it uses `score`
  * itself (`size(score)`, `score[k]` with k computed, `score.all(...)`). */
-int cadence_expr_reads_whole_score(const cadence_expr *e);
+CADENCE_API int cadence_expr_reads_whole_score(const cadence_expr *e);
 
 /* ---- evaluating ---------------------------------------------------------- */
 
@@ -157,13 +157,13 @@ int cadence_expr_reads_whole_score(const cadence_expr *e);
  * Thread-safe: one compiled expression may be evaluated by many threads at
  * once (each with its own score or the same score, which is only read).
  */
-int cadence_expr_eval(const cadence_expr *e, const cJSON *score, cJSON **result,
+CADENCE_API int cadence_expr_eval(const cadence_expr *e, const cJSON *score, cJSON **result,
 		      cadence_expr_error *err);
 
 /* As cadence_expr_eval() for a condition: *result is 1 or 0, with no cJSON
  * made.  A result that is not a bool is an error (CADENCE_EINVALID, "the
  * condition gave an int, not a bool").  Thread-safe likewise. */
-int cadence_expr_eval_bool(const cadence_expr *e, const cJSON *score, int *result,
+CADENCE_API int cadence_expr_eval_bool(const cadence_expr *e, const cJSON *score, int *result,
 			   cadence_expr_error *err);
 
 #ifdef __cplusplus

@@ -10,6 +10,8 @@
 #ifndef CADENCE_LOAD_H
 #define CADENCE_LOAD_H
 
+#include "cadence/common.h"
+
 #include "cadence/diag.h"
 
 #include <stddef.h>
@@ -47,25 +49,25 @@ typedef struct cadence_load_opts {
  * file is reported in diags (rule file-unreadable) and returns
  * CADENCE_EINVALID.  `opts` may be NULL.
  */
-int cadence_load_file(cadence_def **out, const char *path,
+CADENCE_API int cadence_load_file(cadence_def **out, const char *path,
 		      const cadence_load_opts *opts, cadence_diags *diags);
 
 /* As cadence_load_file(), from memory: `name` is the file name shown in
  * diagnostics and the base for relative child paths; data need not be
  * NUL-terminated and is copied. */
-int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
+CADENCE_API int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
 			size_t len, const cadence_load_opts *opts,
 			cadence_diags *diags);
 
-void cadence_def_free(cadence_def *def);
+CADENCE_API void cadence_def_free(cadence_def *def);
 
 /* The cadence's name; borrowed. */
-const char *cadence_def_name(const cadence_def *def);
+CADENCE_API const char *cadence_def_name(const cadence_def *def);
 /* The path or name it was loaded from; borrowed. */
-const char *cadence_def_path(const cadence_def *def);
-size_t cadence_def_field_count(const cadence_def *def);
-size_t cadence_def_note_count(const cadence_def *def);
-size_t cadence_def_measure_count(const cadence_def *def);
+CADENCE_API const char *cadence_def_path(const cadence_def *def);
+CADENCE_API size_t cadence_def_field_count(const cadence_def *def);
+CADENCE_API size_t cadence_def_note_count(const cadence_def *def);
+CADENCE_API size_t cadence_def_measure_count(const cadence_def *def);
 
 #ifdef __cplusplus
 }

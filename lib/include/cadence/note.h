@@ -23,6 +23,17 @@
  *
  * `cadence new note NAME --lang c` writes such a function.
  *
+ * A plugin is a shared object of such functions.  It declares, once, the
+ * note API it was built for:
+ *
+ *     CADENCE_NOTE_PLUGIN;
+ *
+ * and is built with these headers only, linking nothing of libcadence
+ * (`cc -shared -fPIC $(pkg-config --cflags cadence) ...`; CMake:
+ * cadence::headers): its calls to cadence_note_*() resolve to the
+ * program that loads it, whose context they read.  A plugin carrying a
+ * copy of the library would read the context with its own layout.
+ *
  * Ownership: `score` (a JSON object: the whole score) and `ctx` are
  * borrowed for the call and must not be kept or modified.  The note may set
  * *changes (NULL on entry) to a JSON object of the fields it changes, made
@@ -38,12 +49,51 @@
 #ifndef CADENCE_NOTE_H
 #define CADENCE_NOTE_H
 
+#include "cadence/common.h"
+
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- the note API's version -------------------------------------------- */
+
+/*
+ * The version of the note API these headers declare.  A host (the cadence
+ * binary, or a program running cadence_runner_load_plugin()) loads a
+ * plugin built for the same MAJOR and a MINOR up to its own, and refuses
+ * any other, naming both versions.  MINOR grows when functions are added,
+ * so a plugin built for 1.0 runs on a 1.1 host, but a plugin that may
+ * call 1.1's functions does not run on a 1.0 host; MAJOR grows when
+ * something a built plugin relies on changes.
+ *
+ *   1.0  cadence 0.1: every function of this header but the one below
+ *   1.1  cadence 0.2: cadence_note_log()
+ */
+#define CADENCE_NOTE_API_MAJOR 1
+#define CADENCE_NOTE_API_MINOR 1
+
+/* What CADENCE_NOTE_PLUGIN exports; the host reads it when it loads the
+ * plugin.  New members only ever go at the end. */
+typedef struct cadence_note_plugin_info {
+	unsigned api_major;		/* CADENCE_NOTE_API_MAJOR */
+	unsigned api_minor;		/* CADENCE_NOTE_API_MINOR */
+	const char *cadence_version;	/* the headers' CADENCE_VERSION_STRING */
+} cadence_note_plugin_info;
+
+/* Put `CADENCE_NOTE_PLUGIN;` once in a plugin, at file scope in any one
+ * of its C files: it exports `cadence_note_plugin`, the version of the
+ * headers it is built with.  A plugin without it is refused. */
+#define CADENCE_NOTE_PLUGIN                                                   \
+	CADENCE_API extern const cadence_note_plugin_info cadence_note_plugin; \
+	const cadence_note_plugin_info cadence_note_plugin = {                \
+		CADENCE_NOTE_API_MAJOR, CADENCE_NOTE_API_MINOR,               \
+		CADENCE_VERSION_STRING                                        \
+	}
+
+/* ---- calling a note ------------------------------------------------------- */
 
 /* What a note function returns. */
 typedef enum cadence_note_result {
@@ -72,19 +122,19 @@ typedef int cadence_note_func(cadence_note_ctx *ctx, const cJSON *score,
 typedef cadence_note_func *cadence_note_fn;
 
 /* The name of the note being run (its key under `notes:`); borrowed. */
-const char *cadence_note_name(const cadence_note_ctx *ctx);
+CADENCE_API const char *cadence_note_name(const cadence_note_ctx *ctx);
 
 /* The attempt being made: 1 for the first call, 2 for the first retry... */
-unsigned cadence_note_attempt(const cadence_note_ctx *ctx);
+CADENCE_API unsigned cadence_note_attempt(const cadence_note_ctx *ctx);
 
 /* The pointer registered with the note by the embedding program (NULL for
  * notes loaded from a plugin). */
-void *cadence_note_user(const cadence_note_ctx *ctx);
+CADENCE_API void *cadence_note_user(const cadence_note_ctx *ctx);
 
 /* Non-zero once the note should stop early: its timeout has passed or
  * the run was cancelled.  A long-running note checks it between steps and
  * returns (the result is then a failure, whatever it returns). */
-int cadence_note_expired(const cadence_note_ctx *ctx);
+CADENCE_API int cadence_note_expired(const cadence_note_ctx *ctx);
 
 /* Records why the note failed (printf-style; the message is copied and
  * truncated at 1023 bytes) and returns CADENCE_NOTE_FAILED, so a note can
@@ -93,47 +143,63 @@ int cadence_note_expired(const cadence_note_ctx *ctx);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...);
+CADENCE_API int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...);
 
 /* Where the call happens: the cadence running the note (a child's name
  * inside a child), the measure that runs it, and the run's identifier (the
  * CADENCE_RUN_ID of `run` notes).  Borrowed; NULL when the context was not
  * made by the engine. */
-const char *cadence_note_cadence(const cadence_note_ctx *ctx);
-const char *cadence_note_measure(const cadence_note_ctx *ctx);
-const char *cadence_note_run_id(const cadence_note_ctx *ctx);
+CADENCE_API const char *cadence_note_cadence(const cadence_note_ctx *ctx);
+CADENCE_API const char *cadence_note_measure(const cadence_note_ctx *ctx);
+CADENCE_API const char *cadence_note_run_id(const cadence_note_ctx *ctx);
 
 /* Milliseconds left before the note's timeout (0 once it has passed), or
  * -1 when the note has no timeout.  A `symbol` note's timeout is
  * cooperative: threads cannot be stopped safely, so a note that may take
  * long polls this or cadence_note_expired(); a call that returns after its
  * deadline has timed out, and its changes are dropped. */
-long long cadence_note_remaining_ms(const cadence_note_ctx *ctx);
+CADENCE_API long long cadence_note_remaining_ms(const cadence_note_ctx *ctx);
+
+/* Note API 1.1.  Writes a line to the run's log, as a line a `run` note
+ * writes to stderr: `cadence run` shows it (prefixed with the note's
+ * name), --events and --log json carry it as a "log" event.  printf-style;
+ * the text is cut at CADENCE_NOTE_LOG_MAX bytes, a line break or a
+ * control character is written as '?', a byte that is not UTF-8 as
+ * U+FFFD.  Lines are kept with the call and logged, in order, when the
+ * note returns; past CADENCE_NOTE_LOG_LINES lines in one call, the rest
+ * are counted and dropped, and one line says how many.  Outside the
+ * engine (a context from cadence_note_ctx_new) it does nothing. */
+#define CADENCE_NOTE_LOG_MAX 4096
+#define CADENCE_NOTE_LOG_LINES 1000
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+CADENCE_API void cadence_note_log(cadence_note_ctx *ctx, const char *fmt, ...);
 
 /* In the handler note of `on_error`: the message of the failure being
  * handled, and the note that failed (NULL when no note did, such as a
  * merge conflict).  NULL in every other call.  Borrowed. */
-const char *cadence_note_error(const cadence_note_ctx *ctx);
-const char *cadence_note_error_note(const cadence_note_ctx *ctx);
+CADENCE_API const char *cadence_note_error(const cadence_note_ctx *ctx);
+CADENCE_API const char *cadence_note_error_note(const cadence_note_ctx *ctx);
 
 /*
  * For the engine and for tests of a note: a context for calling a note
  * function directly.  `name` is copied; `user` is handed to the note.
  * Returns 0 or CADENCE_ENOMEM.
  */
-int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user);
-void cadence_note_ctx_free(cadence_note_ctx *ctx);
+CADENCE_API int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user);
+CADENCE_API void cadence_note_ctx_free(cadence_note_ctx *ctx);
 
 /* Sets the attempt number the note sees (1 when created). */
-void cadence_note_ctx_set_attempt(cadence_note_ctx *ctx, unsigned attempt);
+CADENCE_API void cadence_note_ctx_set_attempt(cadence_note_ctx *ctx, unsigned attempt);
 
 /* Makes cadence_note_expired() return expired(arg) (NULL: never expired).
  * For the engine: it ties the call to its deadline and to cancellation. */
-void cadence_note_ctx_set_expiry(cadence_note_ctx *ctx, int (*expired)(void *arg),
+CADENCE_API void cadence_note_ctx_set_expiry(cadence_note_ctx *ctx, int (*expired)(void *arg),
 				 void *arg);
 
 /* The message of the last cadence_note_fail(), or NULL; borrowed. */
-const char *cadence_note_message(const cadence_note_ctx *ctx);
+CADENCE_API const char *cadence_note_message(const cadence_note_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -9,7 +9,8 @@
  * Diagnostics of a file are reported by the call that first loads it.
  *
  * Child references (docs/format.md, "child") are relative to the directory
- * of the referring file unless absolute: `payment` means the file
+ * of the referring file unless absolute (to the working directory for a
+ * cadence built in C, which has no file): `payment` means the file
  * `payment.cadence.yaml` there, `billing/payment` means
  * `billing/payment.cadence.yaml`, and a reference ending in `.yaml` names
  * the file as it is.
@@ -20,6 +21,8 @@
  */
 #ifndef CADENCE_PROJECT_H
 #define CADENCE_PROJECT_H
+
+#include "cadence/common.h"
 
 #include "cadence/diag.h"
 #include "cadence/load.h"
@@ -34,20 +37,20 @@ typedef struct cadence_project cadence_project;
 
 /* A new, empty project; `opts` (may be NULL) applies to every file it
  * loads.  Returns 0 or CADENCE_ENOMEM. */
-int cadence_project_new(cadence_project **out, const cadence_load_opts *opts);
-void cadence_project_free(cadence_project *project);
+CADENCE_API int cadence_project_new(cadence_project **out, const cadence_load_opts *opts);
+CADENCE_API void cadence_project_free(cadence_project *project);
 
 /* Loads the file at `path` (or returns the cadence already loaded from it).
  * Returns 0 with *out set, CADENCE_EINVALID when the file has errors (*out
  * NULL; the reasons were added to `diags` by the first load), or
  * CADENCE_ENOMEM. */
-int cadence_project_load_file(cadence_project *project, const char *path,
+CADENCE_API int cadence_project_load_file(cadence_project *project, const char *path,
 			      const cadence_def **out, cadence_diags *diags);
 
 /* As cadence_project_load_file(), from memory; `name` is the name shown in
  * diagnostics and the base for its child references.  Never shared with
  * another load. */
-int cadence_project_load_buffer(cadence_project *project, const char *name,
+CADENCE_API int cadence_project_load_buffer(cadence_project *project, const char *name,
 				const char *data, size_t len,
 				const cadence_def **out, cadence_diags *diags);
 
@@ -58,16 +61,16 @@ int cadence_project_load_buffer(cadence_project *project, const char *name,
  * CADENCE_EINVALID when the child's file has errors; CADENCE_EINVAL when
  * the measure is not a child measure; CADENCE_ENOMEM.  When `path_out` is
  * not NULL it receives the path tried, valid until the next call. */
-int cadence_project_child(cadence_project *project, const cadence_def *def,
+CADENCE_API int cadence_project_child(cadence_project *project, const cadence_def *def,
 			  size_t measure, const cadence_def **out,
 			  const char **path_out, cadence_diags *diags);
 
 /* Number of files loaded so far, with or without errors. */
-size_t cadence_project_file_count(const cadence_project *project);
+CADENCE_API size_t cadence_project_file_count(const cadence_project *project);
 
 /* Every cadence loaded so far without errors, in load order. */
-size_t cadence_project_count(const cadence_project *project);
-const cadence_def *cadence_project_get(const cadence_project *project, size_t i);
+CADENCE_API size_t cadence_project_count(const cadence_project *project);
+CADENCE_API const cadence_def *cadence_project_get(const cadence_project *project, size_t i);
 
 #ifdef __cplusplus
 }

@@ -46,19 +46,19 @@ typedef struct cadence_metrics cadence_metrics;
 
 /* An empty set of metrics, owned by the caller (cadence_metrics_free).
  * Returns 0 or CADENCE_ENOMEM.  Thread-safe. */
-int cadence_metrics_new(cadence_metrics **out);
+CADENCE_API int cadence_metrics_new(cadence_metrics **out);
 /* Releases the metrics; no other call on them may be running. */
-void cadence_metrics_free(cadence_metrics *metrics);
+CADENCE_API void cadence_metrics_free(cadence_metrics *metrics);
 /* A cadence_run_hooks.on_event: `metrics` is the cadence_metrics; the
  * event is borrowed for the call (names are copied).  Thread-safe. */
-void cadence_metrics_on_event(void *metrics, const cadence_event *event);
+CADENCE_API void cadence_metrics_on_event(void *metrics, const cadence_event *event);
 /* Writes every metric in the Prometheus text format (version 0.0.4) to
  * `out` (borrowed).  Thread-safe: a consistent snapshot. */
-int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
+CADENCE_API int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
 /* The same into `path`, replaced atomically (a temporary file in the
  * same directory, renamed), mode 0644: what the textfile collector
  * needs.  Thread-safe. */
-int cadence_metrics_write_file(cadence_metrics *metrics, const char *path);
+CADENCE_API int cadence_metrics_write_file(cadence_metrics *metrics, const char *path);
 
 /* ---- OpenTelemetry traces ---------------------------------------------------- */
 
@@ -67,19 +67,19 @@ typedef struct cadence_trace cadence_trace;
 /* An empty trace recorder: each run becomes one trace (a span for the
  * cadence, one per measure, one per note attempt, a child cadence's span
  * under its child measure's).  Returns 0 or CADENCE_ENOMEM. */
-int cadence_trace_new(cadence_trace **out);	/* owned by the caller; thread-safe */
+CADENCE_API int cadence_trace_new(cadence_trace **out);	/* owned by the caller; thread-safe */
 /* Releases the recorder; no other call on it may be running. */
-void cadence_trace_free(cadence_trace *trace);
+CADENCE_API void cadence_trace_free(cadence_trace *trace);
 /* A cadence_run_hooks.on_event (`trace` is the cadence_trace); the event
  * is borrowed for the call.  Thread-safe: runs on several threads are
  * told apart by their run ids. */
-void cadence_trace_on_event(void *trace, const cadence_event *event);
+CADENCE_API void cadence_trace_on_event(void *trace, const cadence_event *event);
 /* Writes the runs that have ended, one OTLP/JSON ExportTraceServiceRequest
  * per line (the otlpjsonfile receiver's format), oldest first, to `out`
  * (borrowed).  Thread-safe. */
-int cadence_trace_write(cadence_trace *trace, FILE *out);
+CADENCE_API int cadence_trace_write(cadence_trace *trace, FILE *out);
 /* The same into `path`, replaced atomically, mode 0644.  Thread-safe. */
-int cadence_trace_write_file(cadence_trace *trace, const char *path);
+CADENCE_API int cadence_trace_write_file(cadence_trace *trace, const char *path);
 
 /* ---- JSON-lines events ------------------------------------------------------- */
 
@@ -88,18 +88,18 @@ typedef struct cadence_events cadence_events;
 /* Writes one JSON object per event to `stream` (borrowed; it must outlive
  * the reporter), flushed at the end of each measure and cadence.  The
  * schema is docs/events.schema.json.  Returns 0 or CADENCE_ENOMEM. */
-int cadence_events_new(cadence_events **out, FILE *stream);	/* thread-safe */
+CADENCE_API int cadence_events_new(cadence_events **out, FILE *stream);	/* thread-safe */
 /* Releases the reporter (not the stream); no other call on it may be
  * running. */
-void cadence_events_free(cadence_events *events);
+CADENCE_API void cadence_events_free(cadence_events *events);
 /* A cadence_run_hooks.on_event (`events` is the cadence_events): one
  * line, written whole under the reporter's lock.  Thread-safe; nothing
  * else may write to the stream meanwhile. */
-void cadence_events_on_event(void *events, const cadence_event *event);
+CADENCE_API void cadence_events_on_event(void *events, const cadence_event *event);
 /* 0 while every line was written; CADENCE_EIO (errno kept) after a
  * failed write or flush; CADENCE_ENOMEM when a line could not be made.
  * Flushes the stream first.  Thread-safe. */
-int cadence_events_status(cadence_events *events);
+CADENCE_API int cadence_events_status(cadence_events *events);
 
 #ifdef __cplusplus
 }

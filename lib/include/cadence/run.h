@@ -162,7 +162,7 @@ typedef struct cadence_run_error {
 
 #define CADENCE_RUN_ERROR_INIT { 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
-void cadence_run_error_clear(cadence_run_error *err);
+CADENCE_API void cadence_run_error_clear(cadence_run_error *err);
 
 /* ---- the runner ------------------------------------------------------------ */
 
@@ -173,27 +173,31 @@ void cadence_run_error_clear(cadence_run_error *err);
  * `project` and `def` are borrowed and must outlive the runner.  `opts`
  * may be NULL.  Returns 0 or CADENCE_ENOMEM.
  */
-int cadence_runner_new(cadence_runner **out, cadence_project *project,
+CADENCE_API int cadence_runner_new(cadence_runner **out, cadence_project *project,
 		       const cadence_def *def, const cadence_run_opts *opts);
-void cadence_runner_free(cadence_runner *runner);
+CADENCE_API void cadence_runner_free(cadence_runner *runner);
 
 /* Makes `fn` the function of notes bound with `symbol: NAME`; `userdata`
  * is passed to it.  Registered functions come before plugins.  Returns 0,
  * CADENCE_EINVAL (empty name, or after the first run) or CADENCE_ENOMEM. */
-int cadence_runner_register(cadence_runner *runner, const char *name,
+CADENCE_API int cadence_runner_register(cadence_runner *runner, const char *name,
 			    cadence_note_fn fn, void *userdata);
 
 /* Loads a plugin: a shared object whose exported functions are looked up
- * by the names of `symbol` notes.  Returns 0, or CADENCE_EIO with the
- * reason in err. */
-int cadence_runner_load_plugin(cadence_runner *runner, const char *path,
+ * by the names of `symbol` notes (cadence/note.h, "plugin").  Returns 0;
+ * CADENCE_EIO when it cannot be loaded (dlopen's reason in err);
+ * CADENCE_ENOTSUP when it declares no note API (CADENCE_NOTE_PLUGIN), one
+ * this library does not provide, or carries its own copy of the note
+ * functions (err names the versions or the symbol, and what to do);
+ * CADENCE_EINVAL after the first run; CADENCE_ENOMEM. */
+CADENCE_API int cadence_runner_load_plugin(cadence_runner *runner, const char *path,
 			       cadence_run_error *err);
 
 /* Makes `def` (borrowed) the cadence that `child` measures naming it
  * (`cadence: NAME`) run, before any file is looked for.  For cadences
  * built in code.  Returns 0, CADENCE_EINVAL after the first run, or
  * CADENCE_ENOMEM. */
-int cadence_runner_add_cadence(cadence_runner *runner, const cadence_def *def);
+CADENCE_API int cadence_runner_add_cadence(cadence_runner *runner, const cadence_def *def);
 
 /*
  * Compiles the cadence and its children: resolves children, notes and
@@ -202,7 +206,7 @@ int cadence_runner_add_cadence(cadence_runner *runner, const cadence_def *def);
  * problem in err (a child that cannot be loaded, an expression that does
  * not compile, a symbol no one provides); CADENCE_ENOMEM.
  */
-int cadence_runner_prepare(cadence_runner *runner, cadence_run_error *err);
+CADENCE_API int cadence_runner_prepare(cadence_runner *runner, cadence_run_error *err);
 
 /*
  * Runs the cadence on `input` (a JSON object of score fields; NULL means
@@ -218,19 +222,19 @@ int cadence_runner_prepare(cadence_runner *runner, cadence_run_error *err);
  *   CADENCE_ENOMEM, CADENCE_EIO
  * `err` may be NULL.
  */
-int cadence_runner_run(cadence_runner *runner, const cJSON *input, cJSON **out,
+CADENCE_API int cadence_runner_run(cadence_runner *runner, const cJSON *input, cJSON **out,
 		       cadence_run_error *err);
 
 /* Stops every run of `runner`, now and later: running `run` notes get
  * SIGTERM (SIGKILL after the grace period), retries stop waiting, symbol
  * notes see cadence_note_expired().  Async-signal-safe: call it from a
  * SIGINT handler. */
-void cadence_runner_cancel(cadence_runner *runner);
+CADENCE_API void cadence_runner_cancel(cadence_runner *runner);
 
 /* Writes what a run would do, without running anything (`--dry-run`).
  * Prepares the runner first; returns as cadence_runner_prepare(), or
  * CADENCE_EIO when writing fails. */
-int cadence_runner_print_plan(cadence_runner *runner, FILE *out,
+CADENCE_API int cadence_runner_print_plan(cadence_runner *runner, FILE *out,
 			      cadence_run_error *err);
 
 #ifdef __cplusplus

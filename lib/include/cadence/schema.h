@@ -8,8 +8,10 @@
  *
  * Ownership and thread-safety follow cadence/common.h.
  */
-#ifndef CADENCE_SCHEMA_PUBLIC_H
-#define CADENCE_SCHEMA_PUBLIC_H
+#ifndef CADENCE_SCHEMA_H
+#define CADENCE_SCHEMA_H
+
+#include "cadence/common.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,7 +19,7 @@ extern "C" {
 
 /* Writes the schema, pretty-printed and NUL-terminated, to *out (the
  * caller frees it with free()).  Returns 0 or CADENCE_ENOMEM. */
-int cadence_schema_json(char **out);
+CADENCE_API int cadence_schema_json(char **out);
 
 #ifdef __cplusplus
 }

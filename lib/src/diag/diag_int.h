@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal to the diagnostics module: the writers and the rule table. */
-#ifndef CADENCE_DIAG_INT_H
-#define CADENCE_DIAG_INT_H
+#ifndef CADENCE_SRC_DIAG_DIAG_INT_H
+#define CADENCE_SRC_DIAG_DIAG_INT_H
 
 #include "cadence/diag.h"
 

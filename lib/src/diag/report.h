@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Reporting problems in one source file: positions to source lines, and
  * printf-style messages, on top of the public cadence_diags list. */
-#ifndef CADENCE_REPORT_H
-#define CADENCE_REPORT_H
+#ifndef CADENCE_SRC_DIAG_REPORT_H
+#define CADENCE_SRC_DIAG_REPORT_H
 
 #include "cadence/diag.h"
 

@@ -6,8 +6,8 @@
  * included; only the writers escape it, each for its own language
  * (escape.c).  Node ids are made from names and are unique (ids.c).
  */
-#ifndef CADENCE_DIAGRAM_INT_H
-#define CADENCE_DIAGRAM_INT_H
+#ifndef CADENCE_SRC_DIAGRAM_DIAGRAM_INT_H
+#define CADENCE_SRC_DIAGRAM_DIAGRAM_INT_H
 
 #include "cadence/diagram.h"
 #include "model/model.h"

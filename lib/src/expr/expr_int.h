@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The expression module's insides: tokens, the tree the parser builds and
  * checks, the values the evaluator computes with. */
-#ifndef CADENCE_EXPR_INT_H
-#define CADENCE_EXPR_INT_H
+#ifndef CADENCE_SRC_EXPR_EXPR_INT_H
+#define CADENCE_SRC_EXPR_EXPR_INT_H
 
 #include "cadence/expr.h"
 

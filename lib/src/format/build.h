@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Building the cadence graph from a tree that passed cad_structure_check(). */
-#ifndef CADENCE_BUILD_H
-#define CADENCE_BUILD_H
+#ifndef CADENCE_SRC_FORMAT_BUILD_H
+#define CADENCE_SRC_FORMAT_BUILD_H
 
 #include "diag/report.h"
 #include "model/model.h"

@@ -2,8 +2,8 @@
 /* Strict scalars: what the format accepts where YAML 1.1 would guess.
  * Each parser returns NULL on success, or a message saying what is wrong
  * (static storage) with, where useful, a fix in *help. */
-#ifndef CADENCE_SCALAR_H
-#define CADENCE_SCALAR_H
+#ifndef CADENCE_SRC_FORMAT_SCALAR_H
+#define CADENCE_SRC_FORMAT_SCALAR_H
 
 #include <stddef.h>
 #include <stdint.h>

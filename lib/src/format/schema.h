@@ -15,8 +15,8 @@
  * check/policy.c; libcyaml loads values without positions, so it would
  * mean a second parse that still needs the tree.
  */
-#ifndef CADENCE_SCHEMA_H
-#define CADENCE_SCHEMA_H
+#ifndef CADENCE_SRC_FORMAT_SCHEMA_H
+#define CADENCE_SRC_FORMAT_SCHEMA_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Structural checks: the positioned tree against the format's table. */
-#ifndef CADENCE_STRUCTURE_H
-#define CADENCE_STRUCTURE_H
+#ifndef CADENCE_SRC_FORMAT_STRUCTURE_H
+#define CADENCE_SRC_FORMAT_STRUCTURE_H
 
 #include "diag/report.h"
 #include "format/schema.h"

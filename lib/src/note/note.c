@@ -77,6 +77,19 @@ int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...)
 	return CADENCE_NOTE_FAILED;
 }
 
+void cadence_note_log(cadence_note_ctx *ctx, const char *fmt, ...)
+{
+	char text[CADENCE_NOTE_LOG_MAX + 1];
+	va_list ap;
+	if (!ctx->log || !fmt)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		ctx->log(ctx->log_arg, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
 const char *cadence_note_message(const cadence_note_ctx *ctx)
 {
 	return ctx->failed ? ctx->message : NULL;

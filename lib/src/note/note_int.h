@@ -2,8 +2,8 @@
 /* The context of a C note call, shared with the run engine: the engine
  * keeps one context per thread and points it at each call's data instead
  * of copying (a call must cost nanoseconds, not an allocation). */
-#ifndef CADENCE_NOTE_INT_H
-#define CADENCE_NOTE_INT_H
+#ifndef CADENCE_SRC_NOTE_NOTE_INT_H
+#define CADENCE_SRC_NOTE_NOTE_INT_H
 
 #include "cadence/note.h"
 
@@ -21,6 +21,10 @@ struct cadence_note_ctx {
 	/* set by the engine; NULL otherwise */
 	const char *cadence, *measure, *run_id;
 	const char *error, *error_note;	/* on_error handlers */
+	/* cadence_note_log(): text (len bytes, not NUL-terminated) to the
+	 * engine, which logs it on the run's thread once the call returns */
+	void (*log)(void *arg, const char *text, size_t len);
+	void *log_arg;
 	char message[NOTE_MESSAGE_MAX];
 };
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* What the reporters share: JSON strings, the wall clock, atomic files, a
  * table of interned strings. */
-#ifndef CADENCE_REPORT_INT_H
-#define CADENCE_REPORT_INT_H
+#ifndef CADENCE_SRC_REPORT_REPORT_INT_H
+#define CADENCE_SRC_REPORT_REPORT_INT_H
 
 #include "util/strbuf.h"
 

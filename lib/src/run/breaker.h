@@ -7,8 +7,8 @@
  * opens it again.  The state lives in memory, or in a directory (one small
  * JSON file per breaker, read and written under an fcntl lock) so that it
  * carries over between processes. */
-#ifndef CADENCE_RUN_BREAKER_H
-#define CADENCE_RUN_BREAKER_H
+#ifndef CADENCE_SRC_RUN_BREAKER_H
+#define CADENCE_SRC_RUN_BREAKER_H
 
 #include "model/model.h"
 #include "util/strbuf.h"

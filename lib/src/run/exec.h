@@ -6,8 +6,8 @@
  * note's own process exits, whatever it left in its group is killed, so
  * nothing survives a note.  Every process is reaped; every descriptor is
  * close-on-exec in the parent and closed above 2 in the child. */
-#ifndef CADENCE_RUN_EXEC_H
-#define CADENCE_RUN_EXEC_H
+#ifndef CADENCE_SRC_RUN_EXEC_H
+#define CADENCE_SRC_RUN_EXEC_H
 
 #include "util/strbuf.h"
 

@@ -2,8 +2,8 @@
 /* Field name -> index in the score declaration, in constant time: note
  * outputs are checked field by field, and a 100-field score must not cost
  * 100 string comparisons per field. */
-#ifndef CADENCE_RUN_FIELDMAP_H
-#define CADENCE_RUN_FIELDMAP_H
+#ifndef CADENCE_SRC_RUN_FIELDMAP_H
+#define CADENCE_SRC_RUN_FIELDMAP_H
 
 #include "model/model.h"
 

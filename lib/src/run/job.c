@@ -37,6 +37,7 @@ void cad_job_clear(rjob *j)
 	cJSON_Delete(j->changes);
 	j->changes = NULL;
 	cad_rfail_free(&j->fail);
+	cad_strbuf_free(&j->logs);
 }
 
 /* The word of cadence_event.error_type for a failure. */
@@ -138,6 +139,46 @@ static long long job_remaining_ms(void *arg)
 	return left > 0 ? (left + 999999) / 1000000 : 0;
 }
 
+/* cadence_note_log() on the note's thread: one line per line break. */
+static void job_log(void *arg, const char *text, size_t len)
+{
+	rjob *j = arg;
+	while (len) {
+		const char *nl = memchr(text, '\n', len);
+		size_t n = nl ? (size_t)(nl - text) : len;
+		if (j->nlogs < CADENCE_NOTE_LOG_LINES) {
+			cad_strbuf_add(&j->logs, text, n);
+			cad_strbuf_addc(&j->logs, '\0');
+			j->nlogs++;
+		} else {
+			j->logs_dropped++;
+		}
+		len -= nl ? n + 1 : n;
+		text += nl ? n + 1 : n;
+	}
+}
+
+static void on_line(void *ctx, const char *line, size_t len);
+
+/* On the run's thread, after the call: the lines it logged, in order. */
+static void flush_logs(rjob *j)
+{
+	const char *p = cad_strbuf_cstr(&j->logs);
+	for (size_t i = 0; p && i < j->nlogs; i++) {
+		size_t n = strlen(p);
+		on_line(j, p, n);
+		p += n + 1;
+	}
+	if (j->logs_dropped) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "(%zu more lines of cadence_note_log() dropped: "
+			 "%d lines a call at most)", j->logs_dropped, CADENCE_NOTE_LOG_LINES);
+		on_line(j, msg, strlen(msg));
+	}
+	cad_strbuf_free(&j->logs);
+	j->nlogs = j->logs_dropped = 0;
+}
+
 static void call_symbol(rjob *j)
 {
 	rframe *fr = j->fr;
@@ -159,6 +200,8 @@ static void call_symbol(rjob *j)
 	ctx.error = fr->handling_error;
 	ctx.error_note = fr->handling_note;
 	ctx.message[0] = '\0';
+	ctx.log = job_log;
+	ctx.log_arg = j;
 
 	int rc = n->fn(&ctx, j->base->obj, &changes);
 	j->changes = changes;
@@ -489,6 +532,8 @@ static void attempt_end(rjob *j)
 	rrun *run = j->fr->run;
 	int ok;
 
+	if (j->nlogs || j->logs_dropped)
+		flush_logs(j);
 	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes &&
 	    cad_score_check_changes(j->fr, j->base, n->writes, j->changes, &j->fail)) {
 		j->outcome = CADENCE_NOTE_FAILED;

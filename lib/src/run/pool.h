@@ -2,8 +2,8 @@
 /* A fixed pool of threads for `symbol` notes of `sync` measures.  Tasks
  * are intrusive (the caller owns their memory), so submitting allocates
  * nothing. */
-#ifndef CADENCE_RUN_POOL_H
-#define CADENCE_RUN_POOL_H
+#ifndef CADENCE_SRC_RUN_POOL_H
+#define CADENCE_SRC_RUN_POOL_H
 
 #include <stddef.h>
 

@@ -3,8 +3,8 @@
  * once when a runner is prepared, against the declaration of the score
  * they read, and evaluated on a score.  A thin layer over cadence/expr.h
  * that words errors for run messages. */
-#ifndef CADENCE_RUN_REXPR_H
-#define CADENCE_RUN_REXPR_H
+#ifndef CADENCE_SRC_RUN_REXPR_H
+#define CADENCE_SRC_RUN_REXPR_H
 
 #include "model/model.h"
 #include "util/strbuf.h"

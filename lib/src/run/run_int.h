@@ -5,8 +5,8 @@
  * with frames, one per cadence being run (the root, then each child), and
  * runs notes as jobs (job.c): an attempt, its retries, its fallback.
  */
-#ifndef CADENCE_RUN_INT_H
-#define CADENCE_RUN_INT_H
+#ifndef CADENCE_SRC_RUN_RUN_INT_H
+#define CADENCE_SRC_RUN_RUN_INT_H
 
 #include "cadence/checkpoint.h"
 #include "cadence/run.h"
@@ -261,6 +261,11 @@ typedef struct rjob {
 	rfail fail;
 	rproc *proc;		/* run notes, while running */
 	atomic_int abandon;	/* stop: another note of the sync failed */
+	/* cadence_note_log() lines of the attempt, each NUL-terminated, kept
+	 * by the note's thread and logged by the run's (hooks are called on
+	 * the run's thread only) */
+	strbuf logs;
+	size_t nlogs, logs_dropped;
 	struct rjob *next_done;
 } rjob;
 

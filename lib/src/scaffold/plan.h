@@ -12,8 +12,8 @@
  * before it is undone: new files and directories removed, replaced files
  * put back.  Nothing is ever deleted that the plan does not write.
  */
-#ifndef CADENCE_SCAFFOLD_PLAN_H
-#define CADENCE_SCAFFOLD_PLAN_H
+#ifndef CADENCE_SRC_SCAFFOLD_PLAN_H
+#define CADENCE_SRC_SCAFFOLD_PLAN_H
 
 #include "util/strbuf.h"
 

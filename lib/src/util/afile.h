@@ -4,8 +4,8 @@
  * OpenTelemetry Collector, `cadence resume`) sees the old file or the new
  * one, never a part; a process killed meanwhile leaves at most a stray
  * temporary file (PATH.tmp.XXXXXX). */
-#ifndef CADENCE_AFILE_H
-#define CADENCE_AFILE_H
+#ifndef CADENCE_SRC_UTIL_AFILE_H
+#define CADENCE_SRC_UTIL_AFILE_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
 /* A bump allocator: many small allocations, one free.  The loaded tree and
  * model are allocated here so that freeing a 10,000-note file is one loop
  * over a few large blocks instead of 100,000 free() calls. */
-#ifndef CADENCE_ARENA_H
-#define CADENCE_ARENA_H
+#ifndef CADENCE_SRC_UTIL_ARENA_H
+#define CADENCE_SRC_UTIL_ARENA_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4): the checkpoint's fingerprint of the cadence files. */
-#ifndef CADENCE_SHA256_H
-#define CADENCE_SHA256_H
+#ifndef CADENCE_SRC_UTIL_SHA256_H
+#define CADENCE_SRC_UTIL_SHA256_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A growable string.  Once an allocation fails the buffer stays failed and
  * every later append is a no-op, so callers check once at the end. */
-#ifndef CADENCE_STRBUF_H
-#define CADENCE_STRBUF_H
+#ifndef CADENCE_SRC_UTIL_STRBUF_H
+#define CADENCE_SRC_UTIL_STRBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * constant time where a linear search would make checking a 10,000-note
  * cadence quadratic.  Keys are borrowed (they must outlive the map); an
  * open-addressing table, sized once for the number of names to come. */
-#ifndef CADENCE_STRMAP_H
-#define CADENCE_STRMAP_H
+#ifndef CADENCE_SRC_UTIL_STRMAP_H
+#define CADENCE_SRC_UTIL_STRMAP_H
 
 #include <stddef.h>
 

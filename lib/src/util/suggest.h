@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* "Did you mean" suggestions by edit distance. */
-#ifndef CADENCE_SUGGEST_H
-#define CADENCE_SUGGEST_H
+#ifndef CADENCE_SRC_UTIL_SUGGEST_H
+#define CADENCE_SRC_UTIL_SUGGEST_H
 
 #include <stddef.h>
 

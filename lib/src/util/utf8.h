@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* UTF-8 decoding, strict (RFC 3629: no overlongs, no surrogates). */
-#ifndef CADENCE_UTIL_UTF8_H
-#define CADENCE_UTIL_UTF8_H
+#ifndef CADENCE_SRC_UTIL_UTF8_H
+#define CADENCE_SRC_UTIL_UTF8_H
 
 #include <stddef.h>
 #include <stdint.h>

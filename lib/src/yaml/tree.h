@@ -7,8 +7,8 @@
  * them silently), stop at a nesting limit before allocating anything deeper,
  * and allocate the whole tree in one arena.
  */
-#ifndef CADENCE_YAML_TREE_H
-#define CADENCE_YAML_TREE_H
+#ifndef CADENCE_SRC_YAML_TREE_H
+#define CADENCE_SRC_YAML_TREE_H
 
 #include "diag/report.h"
 #include "util/arena.h"
