@@ -95,6 +95,7 @@ extern const cli_cmd cli_cmd_init;
 extern const cli_cmd cli_cmd_new;
 extern const cli_cmd cli_cmd_completion;
 extern const cli_cmd cli_cmd_diagram;
+extern const cli_cmd cli_cmd_version;
 /* `cadence new cadence|note`: the subcommands of cli_cmd_new */
 extern const cli_cmd *const cli_new_commands[];
 const cli_cmd *cli_find_command(const char *name);

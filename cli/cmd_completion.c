@@ -32,13 +32,10 @@ typedef struct posspec {
 	int repeat;		/* the last one repeats */
 } posspec;
 
-/* `help` and `version` are handled by main.c, not the command table. */
+/* `help` is handled by main.c, not the command table. */
 static const cli_opt no_opts[] = { { 0, 0, NULL, NULL, NULL, NULL } };
 static const cli_cmd help_cmd = {
 	"help", "[COMMAND]", "Show help for a command.", NULL, no_opts, NULL,
-};
-static const cli_cmd version_cmd = {
-	"version", "", "Show the version.", NULL, no_opts, NULL,
 };
 
 /* Commands with subcommands of their own. */
@@ -47,7 +44,7 @@ static const cli_cmd *const *subcommands(const cli_cmd *c)
 	return c == &cli_cmd_new ? cli_new_commands : NULL;
 }
 
-/* Every top-level command, help and version last. */
+/* Every top-level command, help last. */
 static const cli_cmd *command_at(size_t i)
 {
 	size_t n = 0;
@@ -55,7 +52,7 @@ static const cli_cmd *command_at(size_t i)
 		n++;
 	if (i < n)
 		return cli_commands[i];
-	return i == n ? &help_cmd : i == n + 1 ? &version_cmd : NULL;
+	return i == n ? &help_cmd : NULL;
 }
 
 /* What a placeholder stands for: CADENCE_FILE is a cadence file; in a

@@ -19,6 +19,7 @@ const cli_cmd *const cli_commands[] = {
 	&cli_cmd_new,
 	&cli_cmd_completion,
 	&cli_cmd_diagram,
+	&cli_cmd_version,
 	NULL,
 };
 
@@ -38,7 +39,6 @@ static void print_usage(FILE *out)
 	for (size_t i = 0; cli_commands[i]; i++)
 		fprintf(out, "  %-12s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fprintf(out, "  %-12s %s\n", "help", "Show help for a command.");
-	fprintf(out, "  %-12s %s\n", "version", "Show the version.");
 	fputs("\nRun 'cadence help COMMAND' for a command's options.\n"
 	      "Exit status: 0 success, 1 problems found, 2 usage error, 3 internal failure.\n",
 	      out);
@@ -51,17 +51,10 @@ static int unknown_command(const char *name)
 	for (size_t i = 0; cli_commands[i] && n < 30; i++)
 		cands[n++] = cli_commands[i]->name;
 	cands[n++] = "help";
-	cands[n++] = "version";
 	const char *near = cad_suggest_pick(name, strlen(name), cands, n);
 	if (near)
 		return cli_usage_error("unknown command '%s'; did you mean '%s'?", name, near);
 	return cli_usage_error("unknown command '%s'; see 'cadence --help'", name);
-}
-
-static int version(void)
-{
-	printf("cadence %s\n", cadence_version());
-	return CLI_EXIT_OK;
 }
 
 static int dispatch(int argc, char **argv)
@@ -75,8 +68,12 @@ static int dispatch(int argc, char **argv)
 		print_usage(stdout);
 		return CLI_EXIT_OK;
 	}
-	if (!strcmp(name, "--version") || !strcmp(name, "version"))
-		return version();
+	/* the version line alone, whatever follows (`cadence version` has
+	 * the options) */
+	if (!strcmp(name, "--version")) {
+		printf("cadence %s\n", cadence_version());
+		return CLI_EXIT_OK;
+	}
 	if (!strcmp(name, "help")) {
 		if (argc < 3) {
 			print_usage(stdout);
