@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 # `cmake --install`: the binary (cli/), the static library, its headers, a
 # pkg-config file, a CMake package (find_package(cadence) ->
-# cadence::cadence), shell completions and the man page.  Every directory
-# is a cache variable; the defaults follow GNUInstallDirs.
+# cadence::cadence), shell completions, the man pages and the documentation
+# (README.md, LICENSE, CHANGELOG.md, docs/*.md).  Every directory is a cache
+# variable; the defaults follow GNUInstallDirs (CMAKE_INSTALL_DOCDIR:
+# share/doc/cadence).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -77,18 +79,31 @@ install(FILES "${CADENCE_COMPLETIONS_DIR}/cadence.bash"
 install(FILES "${CADENCE_COMPLETIONS_DIR}/_cadence" DESTINATION "${CADENCE_INSTALL_ZSH_COMPLETIONDIR}")
 install(FILES "${CADENCE_COMPLETIONS_DIR}/cadence.fish" DESTINATION "${CADENCE_INSTALL_FISH_COMPLETIONDIR}")
 
-# --- the man page, from docs/cadence.1.scd when scdoc is there -------------
+# --- the man pages, from docs/PAGE.scd when scdoc is there -----------------
+# cadence(1), the command line; cadence.yaml(5), the file format
 find_program(SCDOC_EXECUTABLE scdoc)
 if(SCDOC_EXECUTABLE)
-  add_custom_command(OUTPUT "${PROJECT_BINARY_DIR}/cadence.1"
-    COMMAND "${CMAKE_COMMAND}" "-DOUT=${PROJECT_BINARY_DIR}/cadence.1"
-            "-DIN=${PROJECT_SOURCE_DIR}/docs/cadence.1.scd"
-            -P "${CMAKE_CURRENT_LIST_DIR}/capture.cmake" -- "${SCDOC_EXECUTABLE}"
-    DEPENDS "${PROJECT_SOURCE_DIR}/docs/cadence.1.scd"
-    COMMENT "Generating the man page cadence(1)"
-    VERBATIM)
-  add_custom_target(cadence_man ALL DEPENDS "${PROJECT_BINARY_DIR}/cadence.1")
-  install(FILES "${PROJECT_BINARY_DIR}/cadence.1" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+  set(CADENCE_MAN_PAGES "")
+  foreach(page cadence.1 cadence.yaml.5)
+    string(REGEX REPLACE ".*\\.([0-9])$" "\\1" section "${page}")
+    add_custom_command(OUTPUT "${PROJECT_BINARY_DIR}/${page}"
+      COMMAND "${CMAKE_COMMAND}" "-DOUT=${PROJECT_BINARY_DIR}/${page}"
+              "-DIN=${PROJECT_SOURCE_DIR}/docs/${page}.scd"
+              -P "${CMAKE_CURRENT_LIST_DIR}/capture.cmake" -- "${SCDOC_EXECUTABLE}"
+      DEPENDS "${PROJECT_SOURCE_DIR}/docs/${page}.scd"
+      COMMENT "Generating the man page ${page}"
+      VERBATIM)
+    install(FILES "${PROJECT_BINARY_DIR}/${page}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man${section}")
+    list(APPEND CADENCE_MAN_PAGES "${PROJECT_BINARY_DIR}/${page}")
+  endforeach()
+  add_custom_target(cadence_man ALL DEPENDS ${CADENCE_MAN_PAGES})
 else()
-  message(STATUS "scdoc not found: the man page cadence(1) is not built")
+  message(STATUS "scdoc not found: the man pages cadence(1) and cadence.yaml(5) are not built")
 endif()
+
+# --- the documentation, into CMAKE_INSTALL_DOCDIR (share/doc/cadence) -------
+# docs/*.md go beside README.md, flat, as distributions lay out a doc dir
+file(GLOB CADENCE_DOC_PAGES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
+install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/LICENSE"
+              "${PROJECT_SOURCE_DIR}/CHANGELOG.md" ${CADENCE_DOC_PAGES}
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}")

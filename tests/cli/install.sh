@@ -29,11 +29,27 @@ assert "installed the CMake package" test -f "$libdir/cmake/cadence/cadenceConfi
 	-a -f "$libdir/cmake/cadence/cadenceConfigVersion.cmake" -a -f "$libdir/cmake/cadence/cadenceTargets.cmake"
 if command -v scdoc >/dev/null; then
 	assert "installed the man page" test -f "$prefix/share/man/man1/cadence.1"
+	assert "installed the man page of the format" test -f "$prefix/share/man/man5/cadence.yaml.5"
 	if command -v man >/dev/null; then
 		run man -l "$prefix/share/man/man1/cadence.1"
 		expect "the man page renders" 0 'cadence - check, run and scaffold'
+		expect "... and names cadence.yaml(5)" 0 'cadence\.yaml\(5\)'
+		run man -l "$prefix/share/man/man5/cadence.yaml.5"
+		expect "the format's man page renders" 0 'cadence\.yaml - the cadence file format'
+		# man finds it by name in the prefix, as `man 5 cadence.yaml` does
+		run env MANPATH="$prefix/share/man" man -w 5 cadence.yaml
+		expect "man finds cadence.yaml(5)" 0 "^$prefix/share/man/man5/cadence\.yaml\.5"
 	fi
 fi
+# the documentation, in share/doc/cadence: every page of docs/ and the
+# top-level files, the same bytes
+docdir=$prefix/share/doc/cadence
+for f in README.md LICENSE CHANGELOG.md; do
+	assert "installed $f in share/doc/cadence" cmp -s "$src/$f" "$docdir/$f"
+done
+for f in "$src"/docs/*.md; do
+	assert "installed docs/${f##*/} in share/doc/cadence" cmp -s "$f" "$docdir/${f##*/}"
+done
 assert "the installed completion is the binary's" \
 	cmp -s "$prefix/share/bash-completion/completions/cadence" <("$cadence" completion bash)
 run "$prefix/bin/cadence" --version

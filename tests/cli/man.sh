@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The man page (docs/cadence.1.scd) stays true to --help: a section for
 # every command, every option of a command in its section and none that
-# the command does not have; scdoc renders it.
+# the command does not have; scdoc renders it.  cadence.yaml(5)
+# (docs/cadence.yaml.5.scd) renders, names every key of the format and
+# shows an example that validates.
 source "$(dirname "$0")/lib.sh"
 scd=$src/docs/cadence.1.scd
 
@@ -58,9 +60,47 @@ if command -v scdoc >/dev/null; then
 	if command -v man >/dev/null; then
 		run man -l "$tmp/cadence.1"
 		expect "man shows it" 0 'SYNOPSIS'
+		expect "... and its SEE ALSO names cadence.yaml(5)" 0 'cadence\.yaml\(5\)'
+	fi
+	run scdoc <"$src/docs/cadence.yaml.5.scd"
+	expect "scdoc renders cadence.yaml(5)" 0 '^\.TH "cadence\.yaml" "5"'
+	printf '%s\n' "$out" >"$tmp/cadence.yaml.5"
+	if command -v man >/dev/null; then
+		run man -l "$tmp/cadence.yaml.5"
+		expect "man shows it" 0 'LIMITS'
 	fi
 else
 	status=0 out= err=
 	fail "scdoc is not installed (scripts/install-deps.sh installs it)"
 fi
+# cadence.yaml(5) stays complete: it names every key of the format (every
+# property of the JSON Schema), and its example validates clean
+yaml5=$src/docs/cadence.yaml.5.scd
+"$cadence" schema >"$tmp/schema.json"
+python3 - "$tmp/schema.json" >"$tmp/keys" <<'PY'
+import json, sys
+keys = set()
+def walk(o):
+    if isinstance(o, dict):
+        keys.update(o.get("properties", {}))
+        for v in o.values():
+            walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            walk(v)
+walk(json.load(open(sys.argv[1])))
+print("\n".join(sorted(keys)))
+PY
+assert "the JSON Schema has keys" test "$(wc -l <"$tmp/keys")" -ge 30
+missing=
+while read -r key; do
+	k=${key//_/\\_}	# scdoc escapes _: on_error is *on\_error*
+	grep -qF -e "*$k*" -e "*$k:" "$yaml5" || missing+=" $key"
+done <"$tmp/keys"
+status=0 out="missing: $missing" err=
+if [[ -z $missing ]]; then ok "cadence.yaml(5) names every key of the JSON Schema"
+else fail "cadence.yaml(5) lacks keys of the format"; fi
+awk '/^```$/ { on = !on; next } on' "$yaml5" >"$tmp/example.cadence.yaml"
+run "$cadence" validate "$tmp/example.cadence.yaml"
+expect "cadence.yaml(5)'s example validates clean" 0 'no problems'
 finish
