@@ -224,7 +224,7 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 		c.opts = *opts;
 	else if (opts && opts->version == 1)	/* a caller built before check_flow */
 		c.opts.check_executables = opts->check_executables;
-	cad_report_init(&c.r, diags, def->path, def->text, def->text_len);
+	cad_report_init(&c.r, diags, cad_def_file(def), def->text, def->text_len);
 	if (def->text && find_suppressions(&c))
 		c.oom = 1;
 	index_names(&c);

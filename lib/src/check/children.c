@@ -56,12 +56,12 @@ static void not_found(check_ctx *c, const cad_measure *m, const char *path)
 {
 	const char *ref = m->cadence.name;
 	strbuf dir = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
 	char *near = NULL;
 
-	if (!strchr(ref, '/')) {
-		cad_strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
-		near = near_file(cad_strbuf_cstr(&dir) && slash ? cad_strbuf_cstr(&dir) : ".", ref);
+	if (!strchr(ref, '/')) {	/* looked for in the cadence's own directory */
+		cad_def_dir(c->def, &dir);
+		const char *d = cad_strbuf_cstr(&dir);
+		near = d ? near_file(*d ? d : ".", ref) : NULL;
 	}
 	strbuf help = STRBUF_INIT;
 	if (near)
@@ -165,6 +165,8 @@ void cad_check_children(check_ctx *c)
 	const struct cadence_def *d = c->def;
 	int cycle_reported = 0;
 
+	if (!c->project)
+		return;	/* nothing to load children through (check.h) */
 	for (size_t i = 0; i < d->nmeasures; i++) {
 		const cad_measure *m = &d->measures[i];
 		const cadence_def *child = NULL;

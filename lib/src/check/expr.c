@@ -176,7 +176,8 @@ void cad_check_exprs(check_ctx *c)
 		 * (else every field is dyn: syntax and functions are checked) */
 		const struct cadence_def *child = NULL;
 		cadence_expr_env *cenv = NULL;
-		int rc = cadence_project_child(c->project, d, i, &child, NULL, NULL);
+		int rc = c->project ? cadence_project_child(c->project, d, i, &child, NULL, NULL)
+				    : CADENCE_ENOTFOUND;
 		if (rc == CADENCE_ENOMEM) {
 			c->oom = 1;
 			break;

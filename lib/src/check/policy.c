@@ -55,16 +55,16 @@ static void check_breaker(check_ctx *c, const cad_note *n)
 }
 
 /* A relative executable path is resolved against the cadence file's
- * directory, as `cadence run` does (docs/format.md, "run"). */
+ * directory (the working directory for a cadence built in C), as `cadence
+ * run` does (docs/format.md, "run"). */
 static void check_executable(check_ctx *c, const cad_note *n)
 {
 	const char *exe = n->argv ? n->argv[0] : NULL;
 	if (!exe || !strchr(exe, '/'))
 		return;	/* looked up in PATH when the note runs */
 	strbuf path = STRBUF_INIT;
-	const char *slash = strrchr(c->def->path, '/');
-	if (exe[0] != '/' && slash)
-		cad_strbuf_add(&path, c->def->path, (size_t)(slash - c->def->path) + 1);
+	if (exe[0] != '/')
+		cad_def_dir(c->def, &path);
 	cad_strbuf_adds(&path, exe);
 	const char *p = cad_strbuf_cstr(&path);
 	struct stat st;
@@ -72,7 +72,8 @@ static void check_executable(check_ctx *c, const cad_note *n)
 		c->oom = 1;
 	} else if (stat(p, &st) || !S_ISREG(st.st_mode)) {
 		cad_check_at(c, CADENCE_SEVERITY_WARNING, "run-not-found", n->binding_loc,
-			 "paths are relative to the directory of the cadence file",
+			 c->def->path ? "paths are relative to the directory of the cadence file"
+				      : "a cadence built in code has its paths relative to the working directory",
 			 "note '%s' runs '%s', which does not exist (looked for %s)",
 			 n->name.name, exe, p);
 	} else if (access(p, X_OK)) {

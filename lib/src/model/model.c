@@ -30,3 +30,21 @@ const cad_note *cad_find_note(const struct cadence_def *def, const char *name)
 			return &def->notes[i];
 	return NULL;
 }
+
+size_t cad_path_dir_len(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+void cad_def_dir(const struct cadence_def *def, strbuf *out)
+{
+	size_t n = cad_path_dir_len(def->path);
+	if (n)
+		cad_strbuf_add(out, def->path, n);
+}
+
+const char *cad_def_file(const struct cadence_def *def)
+{
+	return def->path ? def->path : "<built in code>";
+}

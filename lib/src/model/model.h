@@ -10,6 +10,7 @@
 #define CADENCE_MODEL_H
 
 #include "util/arena.h"
+#include "util/strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -171,5 +172,26 @@ struct cadence_def {
 /* Lookups by name; NULL when absent. */
 const cad_field *cad_find_field(const struct cadence_def *def, const char *name);
 const cad_note *cad_find_note(const struct cadence_def *def, const char *name);
+
+/* ---- where a cadence is -------------------------------------------------
+ * Relative paths in a cadence (a `run` executable, a `child` reference)
+ * are relative to the directory of its file; a cadence built in C has no
+ * file (path NULL), and builder.h makes them relative to the working
+ * directory.  These functions are the one place that decides both. */
+
+/* The length of the directory part of a cadence's path, its last '/'
+ * included: "a/b/x.yaml" 4 ("a/b/"), "/x.yaml" 1 ("/"), "x.yaml" 0, NULL 0.
+ * path[0, n) put before a relative path makes it relative to that
+ * directory; 0 means the working directory. */
+size_t cad_path_dir_len(const char *path);
+
+/* Appends that prefix for `def` to `out` ("a/b/", "/", or nothing: the
+ * working directory).  Nothing to free beyond `out`; out of memory leaves
+ * `out` failed, as strbuf does. */
+void cad_def_dir(const struct cadence_def *def, strbuf *out);
+
+/* What diagnostics name as the file of `def`: its path, or
+ * "<built in code>".  Borrowed from `def` (or static). */
+const char *cad_def_file(const struct cadence_def *def);
 
 #endif

@@ -152,12 +152,11 @@ int cadence_project_child(cadence_project *p, const cadence_def *def,
 	if (measure >= def->nmeasures || def->measures[measure].kind != CAD_M_CHILD)
 		return CADENCE_EINVAL;
 	const char *ref = def->measures[measure].cadence.name;
-	const char *slash = strrchr(def->path, '/');
 
 	cad_strbuf_free(&p->path);
 	p->path = (strbuf)STRBUF_INIT;
-	if (ref[0] != '/' && slash)
-		cad_strbuf_add(&p->path, def->path, (size_t)(slash - def->path) + 1);
+	if (ref[0] != '/')
+		cad_def_dir(def, &p->path);
 	cad_strbuf_adds(&p->path, ref);
 	if (!is_file_name(ref))
 		cad_strbuf_adds(&p->path, ".cadence.yaml");

@@ -89,13 +89,6 @@ static void set_err(cadence_run_error *err, int code, strbuf *msg)
 
 /* ---- files and their hashes ------------------------------------------------------ */
 
-/* The directory of `file` with its '/', or "" */
-static size_t dir_len(const char *file)
-{
-	const char *slash = file ? strrchr(file, '/') : NULL;
-	return slash ? (size_t)(slash - file) + 1 : 0;
-}
-
 /* Every file `project` loaded (or only `root`), named relative to the
  * directory of `base` (an absolute path, or NULL: the first file's). */
 static int collect_files(const cadence_project *project, const cadence_def *root,
@@ -118,7 +111,7 @@ static int collect_files(const cadence_project *project, const cadence_def *root
 		if (!base && !first)
 			first = strdup(p);
 		const char *b = base ? base : first;
-		size_t dl = dir_len(b);
+		size_t dl = cad_path_dir_len(b);
 		if (dl && !strncmp(p, b, dl))
 			p += dl;
 		files[k].path = strdup(p);

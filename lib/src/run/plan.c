@@ -273,19 +273,6 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	c->measure = NULL;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	size_t n = slash ? (size_t)(slash - path) + 1 : 0;
-	char *d = malloc(n + 1);
-	if (d) {
-		if (n)
-			memcpy(d, path, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 static rplan *plan_for(pctx *c, const cadence_def *def)
 {
 	cadence_runner *r = c->r;
@@ -307,7 +294,9 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	r->plans = p;
 	p->compiling = 1;
 	c->cadence = p->name;
-	p->dir = dir_of(def->path);
+	strbuf dir = STRBUF_INIT;
+	cad_def_dir(def, &dir);
+	p->dir = cad_strbuf_detach(&dir);
 	if (!p->dir || cad_fieldmap_init(&p->fields, def->fields, def->nfields))
 		oom(c);
 	strbuf emsg = STRBUF_INIT;
