@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 		double t1 = now_ms();
 		char *out = NULL;
 		size_t len = 0;
-		cadence_diagram_stats st;
+		cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
 		if (cadence_diagram_buffer(&out, &len, def, p, CADENCE_DIAGRAM_DOT, NULL, &st))
 			return 3;
 		double t2 = now_ms();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The cadence command line: exit codes, the command table, options. */
-#ifndef CADENCE_CLI_H
-#define CADENCE_CLI_H
+#ifndef CADENCE_CLI_CLI_H
+#define CADENCE_CLI_CLI_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -239,7 +239,7 @@ static int draw(const diagram_ctx *c, const char *path)
 {
 	cadence_diagram_format fmt = format_of(c->output);
 	cadence_diagram_opts opts = CADENCE_DIAGRAM_OPTS_INIT;
-	cadence_diagram_stats st;
+	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
 	cadence_diags *diags = NULL;
 	cadence_project *project = NULL;
 	const cadence_def *def = NULL;

@@ -21,9 +21,19 @@ set(CADENCE_INSTALL_FISH_COMPLETIONDIR "${CMAKE_INSTALL_DATADIR}/fish/vendor_com
     CACHE STRING "Where the fish completion goes")
 
 # --- the library, its headers, the CMake package -------------------------
-set_target_properties(cadence_lib PROPERTIES EXPORT_NAME cadence)
-install(TARGETS cadence_lib EXPORT cadenceTargets
-        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+# cadence::cadence (shared), cadence::cadence_static, cadence::headers
+set(cadence_installed_libs cadence_headers cadence_lib)
+if(CADENCE_BUILD_SHARED)
+  list(APPEND cadence_installed_libs cadence_shared)
+endif()
+install(TARGETS ${cadence_installed_libs} EXPORT cadenceTargets
+        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+        LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" NAMELINK_SKIP
+        RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+if(CADENCE_BUILD_SHARED)
+  # the unversioned libcadence.so is for building against: a -dev package's
+  install(TARGETS cadence_shared LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" NAMELINK_ONLY)
+endif()
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/lib/include/cadence"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" FILES_MATCHING PATTERN "*.h")
 install(EXPORT cadenceTargets NAMESPACE cadence:: DESTINATION "${CADENCE_INSTALL_CMAKEDIR}")

@@ -14,7 +14,7 @@ static void draw(const cadence_def *def, cadence_project *project,
 		 cadence_diagram_format format, int expand, int lr)
 {
 	cadence_diagram_opts opts = CADENCE_DIAGRAM_OPTS_INIT;
-	cadence_diagram_stats stats;
+	cadence_diagram_stats stats = CADENCE_DIAGRAM_STATS_INIT;
 	char *out = NULL;
 	size_t len = 0;
 

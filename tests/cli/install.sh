@@ -83,7 +83,25 @@ expect "pkg-config finds cadence" 0 "-I$prefix/"
 read -ra pc <<<"$out"
 run "$cc" -std=c11 -Wall -Wextra -pedantic -Werror "${xflags[@]}" -o "$tmp/consumer" "$tmp/consumer.c" "${pc[@]}"
 expect "a consumer builds through pkg-config" 0
+# the shared library: installed with its SONAME, found as a packaged one is
+soname=libcadence.so.$(sed -n 's/^Version: \([0-9]*\.[0-9]*\).*/\1/p' "$libdir/pkgconfig/cadence.pc")
+assert "installed the shared library $soname" test -L "$libdir/$soname" -a -L "$libdir/libcadence.so"
+run readelf -d "$libdir/$soname"
+expect "... whose SONAME is $soname" 0 "Library soname: \[$soname\]"
+export LD_LIBRARY_PATH=$libdir
+run readelf -d "$tmp/consumer"
+expect "... the pkg-config consumer links it" 0 "NEEDED.*\[$soname\]"
 run "$tmp/consumer"
+expect "... and runs" 0 '^[0-9.]+ c 1$'
+# the static library, through pkg-config --static
+read -ra pcs <<<"$(pkg-config --static --cflags --libs cadence |
+	sed 's/-lcadence\b/-Wl,-Bstatic -lcadence -Wl,-Bdynamic/')"
+run "$cc" -std=c11 -Wall -Wextra -pedantic -Werror "${xflags[@]}" -o "$tmp/consumer-static" \
+	"$tmp/consumer.c" "${pcs[@]}"
+expect "a consumer links the static library through pkg-config --static" 0
+run readelf -d "$tmp/consumer-static"
+assert "... and needs no libcadence.so" test "$(grep -c libcadence <<<"$out")" = 0
+run env -u LD_LIBRARY_PATH "$tmp/consumer-static"
 expect "... and runs" 0 '^[0-9.]+ c 1$'
 
 # --- a consumer through find_package(cadence) --------------------------------------
@@ -92,10 +110,14 @@ cp "$tmp/consumer.c" "$tmp/cm/"
 cat >"$tmp/cm/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.18)
 project(consumer C)
-find_package(cadence 0.1 REQUIRED)
+find_package(cadence @VERSION@ REQUIRED)
 add_executable(consumer consumer.c)
 target_link_libraries(consumer PRIVATE cadence::cadence)
+add_executable(consumer_static consumer.c)
+target_link_libraries(consumer_static PRIVATE cadence::cadence_static)
 CMAKE
+# the version installed: 0.x minor versions are not compatible with each other
+sed -i "s/@VERSION@/${soname#libcadence.so.}/" "$tmp/cm/CMakeLists.txt"
 run cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$prefix" \
 	-DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="${CADENCE_TEST_CFLAGS:-}" \
 	-DCMAKE_EXE_LINKER_FLAGS="${CADENCE_TEST_CFLAGS:-}"
@@ -104,6 +126,12 @@ run cmake --build "$tmp/cm/build"
 expect "a consumer builds through find_package(cadence)" 0
 run "$tmp/cm/build/consumer"
 expect "... and runs" 0 '^[0-9.]+ c 1$'
+run readelf -d "$tmp/cm/build/consumer"
+expect "... with the shared library (cadence::cadence)" 0 "NEEDED.*\[$soname\]"
+run env -u LD_LIBRARY_PATH "$tmp/cm/build/consumer_static"
+expect "a consumer of cadence::cadence_static runs" 0 '^[0-9.]+ c 1$'
+run readelf -d "$tmp/cm/build/consumer_static"
+assert "... and needs no libcadence.so" test "$(grep -c libcadence <<<"$out")" = 0
 
 # --- the C note: a plugin built against the installed library ------------------------
 mkdir -p "$tmp/proj/notes"
@@ -135,11 +163,19 @@ open(p, "w").write(s)
 PY
 printf '  - then: charge\n' >>flow.cadence.yaml
 # the build line the command printed, as it printed it
-build_line=$(sed -n '/^  cc -shared/,/\$(pkg-config --libs cadence)$/p' <<<"$out" | tr -d '\\\n')
+build_line=$(sed -n '/^  cc -shared/,/\$(pkg-config --libs libcjson)$/p' <<<"$out" | tr -d '\\\n')
 assert "new note --lang c prints the plugin's build line" test -n "$build_line"
 run bash -c "$build_line ${xflags[*]}"
 expect "the generated C note builds as a plugin with -Wall -Werror" 0
 assert "... into notes/charge.so" test -f notes/charge.so
+# the plugin holds no copy of the library: the note API is the host's
+run nm -D --defined-only notes/charge.so
+assert "... which defines no cadence_ function (only cadence_note_plugin)" \
+	test "$(grep -E ' cadence_' <<<"$out" | grep -vcE ' [DR] cadence_note_plugin$')" = 0
+run nm -D --undefined-only notes/charge.so
+expect "... and leaves cadence_note_fail to the host" 0 ' U cadence_note_fail$'
+run readelf -d notes/charge.so
+assert "... and needs no libcadence.so" test "$(grep -c libcadence <<<"$out")" = 0
 run "${cc}" -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only $(pkg-config --cflags cadence) notes/charge.c
 expect "... and is clean under -Wextra -pedantic too" 0
 

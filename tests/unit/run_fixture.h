@@ -109,7 +109,7 @@ static inline void fx_init(fx *f)
 static inline void fx_fake_clock(fx *f)
 {
 	f->fake.wall_ms = 1700000000000LL;
-	f->clock = (cadence_clock){ &f->fake, fake_mono, fake_wall, fake_sleep };
+	f->clock = (cadence_clock){ CADENCE_CLOCK_VERSION, &f->fake, fake_mono, fake_wall, fake_sleep };
 	f->opts.clock = &f->clock;
 }
 

@@ -165,7 +165,7 @@ Test(diagram, expand_guards_cycles)
 					       "/tests/golden/fixtures/cycle/checkout.cadence.yaml",
 					       &def, diags), 0);
 	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
-	cadence_diagram_stats st;
+	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
 	o.expand = 1;
 	char *out = NULL;
 	size_t len = 0;
@@ -185,7 +185,7 @@ Test(diagram, mermaid_limits)
 {
 	cadence_def *def = load(small);
 	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
-	cadence_diagram_stats st;
+	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
 	char *out = (char *)1;
 	size_t len = 1;
 	o.mermaid_max_edges = 5;
@@ -222,7 +222,7 @@ Test(diagram, bad_arguments)
 					    NULL), CADENCE_EINVAL);
 	o.version = 99;
 	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_DOT, &o, NULL),
-		     CADENCE_EINVAL);
+		     CADENCE_EVERSION);
 	cr_assert_eq(cadence_diagram_write(NULL, def, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
 		     CADENCE_EINVAL);
 	cadence_diagram_format f;

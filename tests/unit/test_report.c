@@ -412,7 +412,7 @@ Test(report, resume_from_every_checkpoint)
 	future.version = 99;
 	cJSON *out = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &future, &out, &err), CADENCE_EINVAL);
+	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &future, &out, &err), CADENCE_EVERSION);
 	cr_assert(strstr(err.message, "unknown version"));
 	cadence_run_error_clear(&err);
 	free(want);

@@ -69,7 +69,8 @@ typedef struct cadence_checkpoint_opts {
  * cadence (another cadence, a position past its measures, a child measure
  * that is no longer there, a score that does not fit its declaration)
  * returns CADENCE_EINVALID before anything runs; an input beside a
- * resume point, or opts of an unknown version, CADENCE_EINVAL.  The files
+ * resume point, CADENCE_EINVAL; opts of an unknown version,
+ * CADENCE_EVERSION.  The files
  * are not compared here: call cadence_checkpoint_check_files() first.
  */
 CADENCE_API int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,

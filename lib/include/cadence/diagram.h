@@ -74,6 +74,7 @@ typedef struct cadence_diagram_opts {
 /* What a diagram holds; filled by the writers when not NULL, also when a
  * limit was exceeded, so a caller can say by how much. */
 typedef struct cadence_diagram_stats {
+	unsigned version;	/* CADENCE_DIAGRAM_STATS_VERSION, set by the caller */
 	size_t nodes;
 	size_t edges;
 	size_t groups;
@@ -82,6 +83,9 @@ typedef struct cadence_diagram_stats {
 	size_t max_edges;
 	size_t expanded;	/* child cadences drawn inside */
 } cadence_diagram_stats;
+
+#define CADENCE_DIAGRAM_STATS_VERSION 1
+#define CADENCE_DIAGRAM_STATS_INIT { CADENCE_DIAGRAM_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0 }
 
 /*
  * Draws `def` in `format` into a new buffer: *out (malloc'd, owned by the

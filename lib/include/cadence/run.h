@@ -105,6 +105,7 @@ typedef struct cadence_run_hooks {
 } cadence_run_hooks;
 
 #define CADENCE_RUN_HOOKS_VERSION 1
+#define CADENCE_RUN_HOOKS_INIT { CADENCE_RUN_HOOKS_VERSION, NULL, NULL }
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -112,11 +113,15 @@ typedef struct cadence_run_hooks {
  * milliseconds (circuit breakers persist it), and a sleep that returns
  * early, with non-zero, when `cancelled` becomes readable. */
 typedef struct cadence_clock {
+	unsigned version;	/* CADENCE_CLOCK_VERSION */
 	void *ctx;
 	int64_t (*mono_ns)(void *ctx);
 	int64_t (*wall_ms)(void *ctx);
 	int (*sleep_ns)(void *ctx, int64_t ns, int cancelled_fd);
 } cadence_clock;
+
+#define CADENCE_CLOCK_VERSION 1
+#define CADENCE_CLOCK_INIT { CADENCE_CLOCK_VERSION, NULL, NULL, NULL, NULL }
 
 typedef struct cadence_run_opts {
 	unsigned version;	/* CADENCE_RUN_OPTS_VERSION */
@@ -171,7 +176,8 @@ CADENCE_API void cadence_run_error_clear(cadence_run_error *err);
  * of cadences loaded from files; cadences built in code can be made
  * available to `child` measures with cadence_runner_add_cadence().  Both
  * `project` and `def` are borrowed and must outlive the runner.  `opts`
- * may be NULL.  Returns 0 or CADENCE_ENOMEM.
+ * may be NULL.  Returns 0, CADENCE_EVERSION (opts, its hooks or its clock
+ * of an unknown version) or CADENCE_ENOMEM.
  */
 CADENCE_API int cadence_runner_new(cadence_runner **out, cadence_project *project,
 		       const cadence_def *def, const cadence_run_opts *opts);

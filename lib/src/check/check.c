@@ -4,6 +4,7 @@
 #include "cadence/common.h"
 #include "diag/diag_int.h"
 #include "util/strbuf.h"
+#include "util/api.h"
 #include "util/suggest.h"
 
 #include <stdarg.h>
@@ -216,6 +217,8 @@ int cadence_check(cadence_project *project, const cadence_def *def,
 	check_ctx c;
 	size_t errors = cadence_diags_errors(diags);
 
+	if (!CAD_VERSION_OK(opts, CADENCE_CHECK_OPTS_VERSION))
+		return CADENCE_EVERSION;
 	memset(&c, 0, sizeof(c));
 	c.project = project;
 	c.def = def;

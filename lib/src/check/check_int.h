@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared by the check passes in lib/src/check. */
-#ifndef CADENCE_CHECK_INT_H
-#define CADENCE_CHECK_INT_H
+#ifndef CADENCE_SRC_CHECK_CHECK_INT_H
+#define CADENCE_SRC_CHECK_CHECK_INT_H
 
 #include "cadence/check.h"
 #include "diag/report.h"

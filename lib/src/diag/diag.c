@@ -2,6 +2,7 @@
 #include "cadence/common.h"
 #include "cadence/diag.h"
 #include "diag/diag_int.h"
+#include "util/api.h"
 #include "util/utf8.h"
 
 #include <stdlib.h>
@@ -204,6 +205,8 @@ int cadence_diags_write(const cadence_diags *diags, FILE *out,
 	cadence_diag_write_opts defaults = CADENCE_DIAG_WRITE_OPTS_INIT;
 	int rc;
 
+	if (!CAD_VERSION_OK(opts, CADENCE_DIAG_WRITE_OPTS_VERSION))
+		return CADENCE_EVERSION;
 	if (!opts)
 		opts = &defaults;
 	switch (format) {

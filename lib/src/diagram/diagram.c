@@ -2,6 +2,7 @@
 /* cadence/diagram.h: build the graph, write it in the language asked for,
  * check Mermaid's limits, render through libgvc. */
 #include "diagram/diagram_int.h"
+#include "util/api.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,15 +34,16 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 	if (out_len)
 		*out_len = 0;
 	memset(&st, 0, sizeof(st));
+	st.version = CADENCE_DIAGRAM_STATS_VERSION;
+	if (!CAD_VERSION_OK(opts, CADENCE_DIAGRAM_OPTS_VERSION) ||
+	    !CAD_VERSION_OK(stats, CADENCE_DIAGRAM_STATS_VERSION))
+		return CADENCE_EVERSION;
 	if (stats)
 		*stats = st;
 	if (!out || !out_len || !def || (unsigned)format > CADENCE_DIAGRAM_PNG)
 		return CADENCE_EINVAL;
-	if (opts) {
-		if (opts->version < 1 || opts->version > CADENCE_DIAGRAM_OPTS_VERSION)
-			return CADENCE_EINVAL;
+	if (opts)
 		o = *opts;
-	}
 	if ((unsigned)o.direction > CADENCE_DIAGRAM_LR)
 		return CADENCE_EINVAL;
 	if ((format == CADENCE_DIAGRAM_SVG || format == CADENCE_DIAGRAM_PNG) &&

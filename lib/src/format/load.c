@@ -6,6 +6,7 @@
 #include "format/build.h"
 #include "format/structure.h"
 #include "model/model.h"
+#include "util/api.h"
 #include "yaml/tree.h"
 
 #include <errno.h>
@@ -133,8 +134,10 @@ int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
 			cadence_diags *diags)
 {
 	cadence_load_opts o;
-	opts_resolve(&o, opts);
 	*out = NULL;
+	if (!CAD_VERSION_OK(opts, CADENCE_LOAD_OPTS_VERSION))
+		return CADENCE_EVERSION;
+	opts_resolve(&o, opts);
 	if (len > o.max_file_size) {
 		report r;
 		cad_report_init(&r, diags, name, NULL, 0);
@@ -171,8 +174,10 @@ int cadence_load_file(cadence_def **out, const char *path,
 	struct stat st;
 	FILE *f;
 
-	opts_resolve(&o, opts);
 	*out = NULL;
+	if (!CAD_VERSION_OK(opts, CADENCE_LOAD_OPTS_VERSION))
+		return CADENCE_EVERSION;
+	opts_resolve(&o, opts);
 	f = fopen(path, "rb");
 	if (!f)
 		return unreadable_errno(diags, path, errno);

@@ -6,8 +6,8 @@
  * position it came from so later checks can point at it (0:0 when built in
  * code).
  */
-#ifndef CADENCE_MODEL_H
-#define CADENCE_MODEL_H
+#ifndef CADENCE_SRC_MODEL_MODEL_H
+#define CADENCE_SRC_MODEL_MODEL_H
 
 #include "util/arena.h"
 #include "util/strbuf.h"

@@ -6,6 +6,7 @@
 #include "cadence/project.h"
 #include "model/model.h"
 #include "util/strbuf.h"
+#include "util/api.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -31,8 +32,10 @@ struct cadence_project {
 
 int cadence_project_new(cadence_project **out, const cadence_load_opts *opts)
 {
-	cadence_project *p = calloc(1, sizeof(*p));
 	*out = NULL;
+	if (!CAD_VERSION_OK(opts, CADENCE_LOAD_OPTS_VERSION))
+		return CADENCE_EVERSION;
+	cadence_project *p = calloc(1, sizeof(*p));
 	if (!p)
 		return CADENCE_ENOMEM;
 	if (opts)

@@ -2,6 +2,7 @@
 /* The walk: measures in order, each note as a job, children in frames of
  * their own, on_error when a measure fails for good (docs/run.md). */
 #include "run/run_int.h"
+#include "util/api.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -559,13 +560,13 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	*out = NULL;
 	if (err)
 		cadence_run_error_clear(err);
-	if (co && co->version != CADENCE_CHECKPOINT_OPTS_VERSION) {
+	if (!CAD_VERSION_OK(co, CADENCE_CHECKPOINT_OPTS_VERSION)) {
 		if (err) {
-			err->code = CADENCE_EINVAL;
+			err->code = CADENCE_EVERSION;
 			err->message = strdup("cadence_checkpoint_opts: unknown version (use "
 					      "CADENCE_CHECKPOINT_OPTS_INIT)");
 		}
-		return CADENCE_EINVAL;
+		return CADENCE_EVERSION;
 	}
 	if ((rc = cad_plan_prepare(r, 0, err)))
 		return rc;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The public side of the engine: runners, registration, cancel. */
 #include "run/run_int.h"
+#include "util/api.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -40,8 +41,12 @@ static uint64_t time_seed(void)
 int cadence_runner_new(cadence_runner **out, cadence_project *project,
 		       const cadence_def *def, const cadence_run_opts *opts)
 {
-	cadence_runner *r = calloc(1, sizeof(*r));
 	*out = NULL;
+	if (!CAD_VERSION_OK(opts, CADENCE_RUN_OPTS_VERSION) ||
+	    (opts && !CAD_VERSION_OK(opts->hooks, CADENCE_RUN_HOOKS_VERSION)) ||
+	    (opts && !CAD_VERSION_OK(opts->clock, CADENCE_CLOCK_VERSION)))
+		return CADENCE_EVERSION;
+	cadence_runner *r = calloc(1, sizeof(*r));
 	if (!r)
 		return CADENCE_ENOMEM;
 	r->project = project;

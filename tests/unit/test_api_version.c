@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* The versioned-struct convention of cadence/common.h at every entry point
+ * that takes one: NULL and the versions 1..current are read; 0 and a
+ * version above the library's return CADENCE_EVERSION and do nothing. */
+#include <criterion/criterion.h>
+
+#include "cadence/cadence.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char src[] = "cadence: v\nnotes:\n  a: {set: {}}\nmeasures:\n  - then: a\n";
+
+static cadence_def *load(void)
+{
+	cadence_diags *d;
+	cadence_def *def;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_load_buffer(&def, "v.cadence.yaml", src, strlen(src), NULL, d), 0);
+	cadence_diags_free(d);
+	return def;
+}
+
+/* the two versions no library may read: 0 (not initialised) and the next */
+#define BAD_VERSIONS(current) { 0u, (current) + 1u }
+
+Test(api_version, load_and_project)
+{
+	unsigned bad[] = BAD_VERSIONS(CADENCE_LOAD_OPTS_VERSION);
+	cadence_diags *d;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	for (size_t i = 0; i < 2; i++) {
+		cadence_load_opts o = CADENCE_LOAD_OPTS_INIT;
+		cadence_def *def = (cadence_def *)1;
+		cadence_project *p = (cadence_project *)1;
+		o.version = bad[i];
+		cr_assert_eq(cadence_load_buffer(&def, "v", src, strlen(src), &o, d), CADENCE_EVERSION);
+		cr_assert_null(def);
+		cr_assert_eq(cadence_load_file(&def, "/nonexistent", &o, d), CADENCE_EVERSION);
+		cr_assert_null(def);
+		cr_assert_eq(cadence_project_new(&p, &o), CADENCE_EVERSION);
+		cr_assert_null(p);
+	}
+	cr_assert_eq(cadence_diags_count(d), 0, "nothing was reported");
+	cadence_load_opts ok = CADENCE_LOAD_OPTS_INIT;
+	cadence_def *def;
+	cr_assert_eq(cadence_load_buffer(&def, "v", src, strlen(src), &ok, d), 0);
+	cadence_def_free(def);
+	cadence_diags_free(d);
+}
+
+Test(api_version, check_and_diags_write)
+{
+	cadence_def *def = load();
+	cadence_diags *d;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	unsigned bad[] = BAD_VERSIONS(CADENCE_CHECK_OPTS_VERSION);
+	for (size_t i = 0; i < 2; i++) {
+		cadence_check_opts o = CADENCE_CHECK_OPTS_INIT;
+		o.version = bad[i];
+		cr_assert_eq(cadence_check(NULL, def, &o, d), CADENCE_EVERSION);
+	}
+	/* version 1 (before check_flow) is still read */
+	cadence_check_opts v1 = { 1, 0, 0 };
+	cr_assert_eq(cadence_check(NULL, def, &v1, d), 0);
+
+	unsigned badw[] = BAD_VERSIONS(CADENCE_DIAG_WRITE_OPTS_VERSION);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	for (size_t i = 0; i < 2; i++) {
+		cadence_diag_write_opts w = CADENCE_DIAG_WRITE_OPTS_INIT;
+		w.version = badw[i];
+		cr_assert_eq(cadence_diags_write(d, f, CADENCE_DIAG_JSON, &w), CADENCE_EVERSION);
+	}
+	fclose(f);
+	cr_assert_eq(len, 0, "nothing was written");
+	free(text);
+	cadence_diags_free(d);
+	cadence_def_free(def);
+}
+
+Test(api_version, diagram_opts_and_stats)
+{
+	cadence_def *def = load();
+	unsigned bad[] = BAD_VERSIONS(CADENCE_DIAGRAM_OPTS_VERSION);
+	for (size_t i = 0; i < 2; i++) {
+		cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+		cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
+		char *out = (char *)1;
+		size_t len = 1;
+		o.version = bad[i];
+		cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_MERMAID,
+						    &o, &st), CADENCE_EVERSION);
+		cr_assert_null(out);
+		st.version = bad[i];
+		cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_MERMAID,
+						    NULL, &st), CADENCE_EVERSION);
+		cr_assert_eq(st.version, bad[i], "a stats struct of another version is not written");
+	}
+	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
+	char *out;
+	size_t len;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_MERMAID, NULL, &st), 0);
+	cr_assert_gt(st.nodes, 0);
+	free(out);
+	cadence_def_free(def);
+}
+
+static void ignore(void *ctx, const cadence_event *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+Test(api_version, runner_opts_hooks_clock_checkpoint)
+{
+	cadence_def *def = load();
+	cadence_runner *r = (cadence_runner *)1;
+	cadence_run_opts o = CADENCE_RUN_OPTS_INIT;
+	cadence_run_hooks h = CADENCE_RUN_HOOKS_INIT;
+	cadence_clock c = CADENCE_CLOCK_INIT;
+	h.on_event = ignore;
+
+	o.version = CADENCE_RUN_OPTS_VERSION + 1;
+	cr_assert_eq(cadence_runner_new(&r, NULL, def, &o), CADENCE_EVERSION);
+	cr_assert_null(r);
+	o = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
+	h.version = 0;
+	o.hooks = &h;
+	cr_assert_eq(cadence_runner_new(&r, NULL, def, &o), CADENCE_EVERSION);
+	h.version = CADENCE_RUN_HOOKS_VERSION;
+	c.version = CADENCE_CLOCK_VERSION + 1;
+	o.clock = &c;
+	cr_assert_eq(cadence_runner_new(&r, NULL, def, &o), CADENCE_EVERSION);
+	o.clock = NULL;
+	cr_assert_eq(cadence_runner_new(&r, NULL, def, &o), 0);
+
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cJSON *out = (cJSON *)1;
+	co.version = 0;
+	cr_assert_eq(cadence_runner_run_checkpointed(r, NULL, &co, &out, &err), CADENCE_EVERSION);
+	cr_assert_null(out);
+	cr_assert_not_null(strstr(err.message, "CADENCE_CHECKPOINT_OPTS_INIT"), "%s", err.message);
+	cadence_run_error_clear(&err);
+	co.version = CADENCE_CHECKPOINT_OPTS_VERSION;
+	cr_assert_eq(cadence_runner_run_checkpointed(r, NULL, &co, &out, &err), 0);
+	cJSON_Delete(out);
+	cadence_runner_free(r);
+	cadence_def_free(def);
+}
+
+Test(api_version, strerror_names_it)
+{
+	cr_assert_not_null(strstr(cadence_strerror(CADENCE_EVERSION), "_INIT"));
+}
