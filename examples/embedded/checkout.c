@@ -120,7 +120,7 @@ int main(void)
 	cadence_builder_sync(b, "enrich", "smart_merge",
 			     (const char *const[]){ "loyalty", "region", NULL });
 	cadence_builder_then(b, "charge", NULL);
-	if (check(cadence_builder_finish(b, &def), b))
+	if (check(cadence_builder_finish(&def, b), b))
 		goto out;
 
 	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event };

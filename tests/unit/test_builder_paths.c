@@ -91,7 +91,7 @@ static cadence_def *parent(int with_child)
 	if (with_child)
 		cadence_builder_child(b, "sub", NULL, (const char *const[]){ "n", "score.n", NULL },
 				      (const char *const[]){ "n", "score.n", NULL });
-	cr_assert_eq(cadence_builder_finish(b, &def), 0, "%s", cadence_builder_message(b));
+	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
 	cadence_builder_free(b);
 	cr_assert_null(cadence_def_path(def));
 	return def;
@@ -108,7 +108,7 @@ static cadence_def *built_child(void)
 	cJSON_Delete(zero);
 	cadence_builder_set(b, "thrice", "n", "score.n * 3");
 	cadence_builder_then(b, "thrice", NULL);
-	cr_assert_eq(cadence_builder_finish(b, &def), 0, "%s", cadence_builder_message(b));
+	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
 	cadence_builder_free(b);
 	return def;
 }
@@ -217,7 +217,7 @@ Test(builder_paths, check_reports_a_bad_set_as_invalid_not_as_out_of_memory)
 	cadence_builder_field(b, "n", "integer", NULL, 0);
 	cadence_builder_set(b, "bump", "n", "score.nope + 1");
 	cadence_builder_then(b, "bump", NULL);
-	cr_assert_eq(cadence_builder_finish(b, &def), 0, "%s", cadence_builder_message(b));
+	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
 	cadence_builder_free(b);
 	cr_assert_eq(cadence_diags_new(&d), 0);
 	int rc = check(def, 0, NULL, d);
@@ -236,7 +236,7 @@ static char *draw(const cadence_def *def, int with_project, cadence_diagram_form
 {
 	cadence_project *p = NULL;
 	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
-	cadence_diagram_stats st;
+	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
 	char *out = NULL;
 	size_t len = 0;
 	o.expand = 1;

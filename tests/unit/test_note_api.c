@@ -203,7 +203,7 @@ static void on_event(void *ctx, const cadence_event *ev)
 static cadence_def *finish(cadence_builder *b)
 {
 	cadence_def *def;
-	cr_assert_eq(cadence_builder_finish(b, &def), 0, "%s", cadence_builder_message(b));
+	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
 	cadence_builder_free(b);
 	return def;
 }

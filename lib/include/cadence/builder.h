@@ -9,7 +9,7 @@
  *     cadence_builder_symbol(b, "price", "price_items");
  *     cadence_builder_retry(b, "price", 3, 100, 2, -1, 0);
  *     cadence_builder_then(b, "price", NULL);
- *     if (cadence_builder_finish(b, &def))
+ *     if (cadence_builder_finish(&def, b))
  *             fprintf(stderr, "%s\n", cadence_builder_message(b));
  *     cadence_builder_free(b);
  *
@@ -111,7 +111,7 @@ CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, i
  * a measure and that every note a measure names is declared; returns 0,
  * CADENCE_EINVAL (see the message) or CADENCE_ENOMEM.  The builder may be
  * freed afterwards (it is empty). */
-CADENCE_API int cadence_builder_finish(cadence_builder *b, cadence_def **out);
+CADENCE_API int cadence_builder_finish(cadence_def **out, cadence_builder *b);
 
 #ifdef __cplusplus
 }

@@ -529,7 +529,7 @@ static void *keep(cadence_builder *b, const void *p, size_t n, size_t size)
 	return c;
 }
 
-int cadence_builder_finish(cadence_builder *b, cadence_def **out)
+int cadence_builder_finish(cadence_def **out, cadence_builder *b)
 {
 	struct cadence_def *def = b->def;
 	*out = NULL;
