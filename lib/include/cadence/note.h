@@ -163,12 +163,13 @@ CADENCE_API long long cadence_note_remaining_ms(const cadence_note_ctx *ctx);
 /* Note API 1.1.  Writes a line to the run's log, as a line a `run` note
  * writes to stderr: `cadence run` shows it (prefixed with the note's
  * name), --events and --log json carry it as a "log" event.  printf-style;
- * the text is cut at CADENCE_NOTE_LOG_MAX bytes, a line break or a
- * control character is written as '?', a byte that is not UTF-8 as
- * U+FFFD.  Lines are kept with the call and logged, in order, when the
- * note returns; past CADENCE_NOTE_LOG_LINES lines in one call, the rest
- * are counted and dropped, and one line says how many.  Outside the
- * engine (a context from cadence_note_ctx_new) it does nothing. */
+ * the text is cut at CADENCE_NOTE_LOG_MAX bytes, each line break in it
+ * starts a new line, a control character is shown as '?' in the text log
+ * (JSON escapes it), a byte that is not UTF-8 as U+FFFD.  Lines are kept
+ * with the call and logged, in order, when the note returns; past
+ * CADENCE_NOTE_LOG_LINES lines in one call, the rest are counted and
+ * dropped, and one line says how many.  Outside the engine (a context
+ * from cadence_note_ctx_new) it does nothing (docs/run.md, "Plugins"). */
 #define CADENCE_NOTE_LOG_MAX 4096
 #define CADENCE_NOTE_LOG_LINES 1000
 #if defined(__GNUC__)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Plugins: shared objects whose exported functions are `symbol` notes,
- * looked up by name (docs/plugins.md).  A plugin is loaded only when it
- * declares a note API this library provides and uses this library's note
- * functions, not a copy of its own. */
+ * looked up by name (docs/run.md, "Plugins").  A plugin is loaded only
+ * when it declares a note API this library provides and uses this
+ * library's note functions, not a copy of its own. */
 #include "run/run_int.h"
 
 #include <dlfcn.h>
