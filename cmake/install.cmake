@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# `cmake --install`: the binary (cli/), the static library, its headers, a
-# pkg-config file, a CMake package (find_package(cadence) ->
-# cadence::cadence), shell completions, the man pages and the documentation
+# `cmake --install`: the binary (cli/), the shared and static libraries,
+# the headers, a pkg-config file, a CMake package (find_package(cadence) ->
+# cadence::cadence, cadence::cadence_static, cadence::headers), shell
+# completions, the man pages and the documentation
 # (README.md, LICENSE, CHANGELOG.md, docs/*.md).  Every directory is a cache
 # variable; the defaults follow GNUInstallDirs (CMAKE_INSTALL_DOCDIR:
 # share/doc/cadence).

@@ -19,5 +19,8 @@
 #include "cadence/report.h"
 #include "cadence/builder.h"
 #include "cadence/diagram.h"
+#include "cadence/expr.h"
+#include "cadence/schema.h"
+#include "cadence/version.h"
 
 #endif
