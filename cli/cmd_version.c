@@ -5,8 +5,6 @@
 #include "cli.h"
 
 #include <cadence/cadence.h>
-#include <cadence/note.h>
-#include <cadence/version.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +20,10 @@
 #define CADENCE_BUILD_TYPE ""
 #endif
 
-/* The note API a plugin must be built for, as <cadence/note.h> states it;
- * headers before 0.2 state none. */
+/* The note API a plugin must be built for, as <cadence/note.h> states it. */
 #define CAD_STR_(x) #x
 #define CAD_STR(x) CAD_STR_(x)
-#if defined(CADENCE_NOTE_API_MAJOR) && defined(CADENCE_NOTE_API_MINOR)
 #define CAD_NOTE_API CAD_STR(CADENCE_NOTE_API_MAJOR) "." CAD_STR(CADENCE_NOTE_API_MINOR)
-#elif defined(CADENCE_NOTE_API_VERSION)
-#define CAD_NOTE_API CAD_STR(CADENCE_NOTE_API_VERSION)
-#else
-#define CAD_NOTE_API NULL
-#endif
 
 enum { OPT_VERBOSE = 1, OPT_FORMAT };
 
@@ -66,7 +57,7 @@ static int on_opt(void *p, int id, const char *value)
 typedef struct build_info {
 	const char *library;	/* cadence_version(): the code that runs */
 	const char *headers;	/* what this binary was compiled against */
-	const char *note_api;	/* MAJOR.MINOR, NULL when the headers state none */
+	const char *note_api;	/* MAJOR.MINOR */
 	const char *libyaml, *cjson;
 	int render;		/* SVG and PNG through Graphviz libgvc */
 	const char *compiler, *build_type;
@@ -90,8 +81,7 @@ static void print_text(const build_info *b, int verbose)
 	if (!verbose)
 		return;
 	printf("library:    libcadence %s, headers %s\n", b->library, b->headers);
-	if (b->note_api)
-		printf("note API:   %s\n", b->note_api);
+	printf("note API:   %s\n", b->note_api);
 	printf("libyaml:    %s\n", b->libyaml);
 	printf("cJSON:      %s\n", b->cjson);
 	printf("SVG/PNG:    %s\n", b->render ? "yes (Graphviz libgvc)"
@@ -106,7 +96,7 @@ static int print_json(const build_info *b)
 	cJSON *o = cJSON_CreateObject();
 	int ok = o && cJSON_AddStringToObject(o, "version", b->library) &&
 		 cJSON_AddStringToObject(o, "headers", b->headers) &&
-		 (!b->note_api || cJSON_AddStringToObject(o, "note_api", b->note_api)) &&
+		 cJSON_AddStringToObject(o, "note_api", b->note_api) &&
 		 cJSON_AddStringToObject(o, "libyaml", b->libyaml) &&
 		 cJSON_AddStringToObject(o, "cjson", b->cjson) &&
 		 cJSON_AddBoolToObject(o, "svg_png", b->render) &&

@@ -50,6 +50,14 @@
 #define CADENCE_API
 #endif
 
+/* Lets the compiler check a printf-style function's arguments: FMT is the
+ * position of the format, ARGS of the first argument it formats. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CADENCE_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CADENCE_PRINTF(fmt, args)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -140,10 +140,7 @@ CADENCE_API int cadence_note_expired(const cadence_note_ctx *ctx);
  * truncated at 1023 bytes) and returns CADENCE_NOTE_FAILED, so a note can
  * `return cadence_note_fail(ctx, "...")`.  A later call replaces the
  * message. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-CADENCE_API int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...);
+CADENCE_API int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...) CADENCE_PRINTF(2, 3);
 
 /* Where the call happens: the cadence running the note (a child's name
  * inside a child), the measure that runs it, and the run's identifier (the
@@ -172,10 +169,7 @@ CADENCE_API long long cadence_note_remaining_ms(const cadence_note_ctx *ctx);
  * from cadence_note_ctx_new) it does nothing (docs/run.md, "Plugins"). */
 #define CADENCE_NOTE_LOG_MAX 4096
 #define CADENCE_NOTE_LOG_LINES 1000
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-CADENCE_API void cadence_note_log(cadence_note_ctx *ctx, const char *fmt, ...);
+CADENCE_API void cadence_note_log(cadence_note_ctx *ctx, const char *fmt, ...) CADENCE_PRINTF(2, 3);
 
 /* In the handler note of `on_error`: the message of the failure being
  * handled, and the note that failed (NULL when no note did, such as a
