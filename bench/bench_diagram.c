@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 		if (cadence_project_new(&p, NULL) || cadence_diags_new(&d))
 			return 3;
 		double t0 = now_ms();
-		if (cadence_project_load_file(p, argv[1], &def, d)) {
+		if (cadence_project_load_file(&def, p, argv[1], d)) {
 			fprintf(stderr, "bench_diagram: %s does not load\n", argv[1]);
 			return 1;
 		}

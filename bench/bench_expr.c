@@ -77,7 +77,7 @@ static void op_compile(job *j)
 static void op_eval(job *j)
 {
 	cJSON *v;
-	if (cadence_expr_eval(j->e, j->score, &v, NULL))
+	if (cadence_expr_eval(&v, j->e, j->score, NULL))
 		j->failed = 1;
 	cJSON_Delete(v);
 }
@@ -85,7 +85,7 @@ static void op_eval(job *j)
 static void op_eval_bool(job *j)
 {
 	int b;
-	if (cadence_expr_eval_bool(j->e, j->score, &b, NULL))
+	if (cadence_expr_eval_bool(&b, j->e, j->score, NULL))
 		j->failed = 1;
 }
 
@@ -151,9 +151,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NEXPRS; i++) {
 		job j = { exprs[i], env, NULL, score, 0 };
 		cadence_expr *e;
-		cadence_expr_error err;
+		cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 		if (cadence_expr_compile(&e, exprs[i], strlen(exprs[i]), env, &err)) {
 			fprintf(stderr, "%s: column %u: %s\n", exprs[i], err.column, err.message);
+			cadence_expr_error_clear(&err);
 			status = 1;
 			continue;
 		}

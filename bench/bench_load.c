@@ -183,7 +183,7 @@ static long run_validate(const char *path)
 
 	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL))
 		goto out;
-	if (cadence_project_load_file(project, path, &def, diags) == CADENCE_ENOMEM)
+	if (cadence_project_load_file(&def, project, path, diags) == CADENCE_ENOMEM)
 		goto out;
 	notes = 0;
 	/* as `cadence validate`: the list grows while child files load */

@@ -78,7 +78,7 @@ static double best_run(cadence_runner *r, int reps)
 		cJSON *out = NULL;
 		cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 		double t0 = now_s();
-		int rc = cadence_runner_run(r, NULL, &out, &err);
+		int rc = cadence_runner_run(&out, r, NULL, &err);
 		double t = now_s() - t0;
 		must(rc, &err);
 		cJSON_Delete(out);
@@ -222,7 +222,7 @@ static void bench_set(int reps, int n)
 			double t0 = now_s();
 			for (int i = 0; i < n; i++) {
 				cJSON *v = NULL;
-				if (cadence_expr_eval(x, score, &v, NULL))
+				if (cadence_expr_eval(&v, x, score, NULL))
 					exit(1);
 				cJSON_Delete(v);
 			}
@@ -374,12 +374,12 @@ static double observed_run(cadence_runner *r, observers *o, int on)
 	setvbuf(o->events_file, NULL, _IOFBF, 1 << 16);	/* as cadence run does */
 	cJSON *out = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	must(cadence_runner_run(r, NULL, &out, &err), &err);
+	must(cadence_runner_run(&out, r, NULL, &err), &err);
 	snprintf(path, sizeof(path), "%s/metrics.prom", o->dir);
-	int rc = on & 1 ? cadence_metrics_write_file(o->metrics, path) : 0;
+	int rc = on & 1 ? cadence_metrics_write_file(o->metrics, path, NULL) : 0;
 	snprintf(path, sizeof(path), "%s/trace.json", o->dir);
-	rc |= on & 2 ? cadence_trace_write_file(o->trace, path) : 0;
-	rc |= cadence_events_status(o->events);
+	rc |= on & 2 ? cadence_trace_write_file(o->trace, path, NULL) : 0;
+	rc |= cadence_events_status(o->events, NULL);
 	fclose(o->events_file);
 	double t = now_s() - t0;
 	if (rc)

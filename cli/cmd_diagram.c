@@ -156,7 +156,7 @@ static int load_checked(cadence_project *project, const char *path, cadence_diag
 		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
 			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
 					 strerror(errno));
-		rc = cadence_project_load_buffer(project, "<stdin>", buf, len, def, diags);
+		rc = cadence_project_load_buffer(def, project, "<stdin>", buf, len, diags);
 		free(buf);
 	} else {
 		struct stat st;
@@ -164,7 +164,7 @@ static int load_checked(cadence_project *project, const char *path, cadence_diag
 			return cli_usage_error("cannot read '%s': %s", path, strerror(errno));
 		if (S_ISDIR(st.st_mode))
 			return cli_usage_error("'%s' is a directory; 'cadence diagram' draws one file", path);
-		rc = cadence_project_load_file(project, path, def, diags);
+		rc = cadence_project_load_file(def, project, path, diags);
 	}
 	if (rc == CADENCE_ENOMEM)
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory while loading '%s'", path);

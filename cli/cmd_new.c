@@ -294,7 +294,7 @@ static long check_text(const char *path, const char *text, size_t len, int show,
 	co.check_executables = 0;	/* the note's file is not written yet */
 	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL))
 		goto out;
-	int rc = cadence_project_load_buffer(project, path, text, len, &def, diags);
+	int rc = cadence_project_load_buffer(&def, project, path, text, len, diags);
 	if (rc == CADENCE_ENOMEM || (!rc && cadence_check(project, def, &co, diags) == CADENCE_ENOMEM))
 		goto out;
 	errors = (long)cadence_diags_errors(diags);

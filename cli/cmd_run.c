@@ -437,7 +437,7 @@ static int load(const char *path, cadence_project **project, const cadence_def *
 	int rc = 0;
 	if (cadence_diags_new(&diags) || cadence_project_new(project, NULL))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	int lr = cadence_project_load_file(*project, path, def, diags);
+	int lr = cadence_project_load_file(def, *project, path, diags);
 	if (lr == CADENCE_ENOMEM) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
@@ -532,15 +532,15 @@ static int open_outputs(run_ctx *c)
  * Returns rc, or CLI_EXIT_INTERNAL when one cannot be written. */
 static int close_outputs(run_ctx *c, int rc)
 {
-	if (c->metrics && cadence_metrics_write_file(c->metrics, c->metrics_path))
-		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the metrics to '%s': %s",
-			       c->metrics_path, strerror(errno));
-	if (c->trace && cadence_trace_write_file(c->trace, c->trace_path))
-		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the trace to '%s': %s",
-			       c->trace_path, strerror(errno));
-	if (c->events && cadence_events_status(c->events))
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (c->metrics && cadence_metrics_write_file(c->metrics, c->metrics_path, &err))
+		rc = cli_error(CLI_EXIT_INTERNAL, "%s", err.message ? err.message : "out of memory");
+	if (c->trace && cadence_trace_write_file(c->trace, c->trace_path, &err))
+		rc = cli_error(CLI_EXIT_INTERNAL, "%s", err.message ? err.message : "out of memory");
+	if (c->events && cadence_events_status(c->events, &err))
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the events to '%s': %s",
-			       c->events_path, strerror(errno));
+			       c->events_path, err.sys_errno ? strerror(err.sys_errno) : "out of memory");
+	cadence_run_error_clear(&err);
 	return rc;
 }
 
@@ -553,12 +553,10 @@ static void free_outputs(run_ctx *c)
 		fclose(c->events_file);
 }
 
-static int save_checkpoint(void *ctx, const cadence_checkpoint *cp)
+static int save_checkpoint(void *ctx, const cadence_checkpoint *cp, cadence_run_error *err)
 {
 	run_ctx *c = ctx;
-	if (cadence_checkpoint_write_file(cp, c->checkpoint_path))
-		return errno ? errno : EIO;
-	return 0;
+	return cadence_checkpoint_write_file(cp, c->checkpoint_path, err);
 }
 
 /* resume: the checkpoint, and the cadence file it names (or the one
@@ -696,7 +694,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	the_runner = runner;
 	catch_signals(&old_int, &old_term);
 	caught = 1;
-	int r = cadence_runner_run_checkpointed(runner, input, &co, &out, &err);
+	int r = cadence_runner_run_checkpointed(&out, runner, input, &co, &err);
 	/* a resume point that does not fit the cadence: nothing ran */
 	rc = resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
 	if (c.timings)

@@ -103,11 +103,11 @@ static int load_one(cadence_project *project, const char *path,
 		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
 			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
 					 strerror(errno));
-		rc = cadence_project_load_buffer(project, c->stdin_name ? c->stdin_name : "<stdin>",
-						 buf, len, &def, diags);
+		rc = cadence_project_load_buffer(&def, project,
+						 c->stdin_name ? c->stdin_name : "<stdin>", buf, len, diags);
 		free(buf);
 	} else {
-		rc = cadence_project_load_file(project, path, &def, diags);
+		rc = cadence_project_load_file(&def, project, path, diags);
 	}
 	if (rc == CADENCE_ENOMEM)
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'", path);

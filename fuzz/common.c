@@ -20,6 +20,6 @@ int fuzz_load(const uint8_t *data, size_t size, cadence_project **project,
 	*def = NULL;
 	FUZZ_ASSERT(cadence_diags_new(diags) == 0);
 	FUZZ_ASSERT(cadence_project_new(project, NULL) == 0);
-	return cadence_project_load_buffer(*project, FUZZ_FILE_NAME, (const char *)data,
-					   size, def, *diags);
+	return cadence_project_load_buffer(def, *project, FUZZ_FILE_NAME,
+					   (const char *)data, size, *diags);
 }

@@ -68,7 +68,7 @@ static struct {
 static const cadence_def *load(const char *name, const char *text)
 {
 	const cadence_def *def = NULL;
-	FUZZ_ASSERT(cadence_project_load_buffer(fx.project, name, text, strlen(text), &def,
+	FUZZ_ASSERT(cadence_project_load_buffer(&def, fx.project, name, text, strlen(text),
 						fx.diags) == 0);
 	return def;
 }
@@ -117,9 +117,10 @@ static cJSON *as_json(const cadence_checkpoint *cp)
 	return o;
 }
 
-static int written(void *ctx, const cadence_checkpoint *cp)
+static int written(void *ctx, const cadence_checkpoint *cp, cadence_run_error *err)
 {
 	(void)ctx;
+	(void)err;
 	FUZZ_ASSERT(cadence_checkpoint_write(cp, fuzz_null_stream()) == 0);
 	return 0;
 }
@@ -167,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cJSON *out = NULL;
 	co.resume = cp;
 	co.on_checkpoint = written;
-	rc = cadence_runner_run_checkpointed(fx.runner, NULL, &co, &out, &err);
+	rc = cadence_runner_run_checkpointed(&out, fx.runner, NULL, &co, &err);
 	FUZZ_ASSERT(rc == 0 || rc == CADENCE_EINVALID || rc == CADENCE_EFAILED);
 	if (rc == 0) {
 		FUZZ_ASSERT(cJSON_IsObject(out));

@@ -181,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		line = nl + 1;
 	}
 
-	FUZZ_ASSERT(cadence_events_status(e) == 0);
+	FUZZ_ASSERT(cadence_events_status(e, NULL) == 0);
 	cadence_events_free(e);
 	FUZZ_ASSERT(fclose(evout) == 0);
 	assert_json_lines(evtext, evlen);

@@ -84,13 +84,6 @@ static void on_event(void *ctx, const cadence_event *ev)
 		printf("  %s falls back\n", ev->note);
 }
 
-static int check(int rc, cadence_builder *b)
-{
-	if (rc)
-		fprintf(stderr, "embedded: %s\n", cadence_builder_message(b));
-	return rc;
-}
-
 int main(void)
 {
 	cadence_builder *b;
@@ -120,8 +113,11 @@ int main(void)
 	cadence_builder_sync(b, "enrich", "smart_merge",
 			     (const char *const[]){ "loyalty", "region", NULL });
 	cadence_builder_then(b, "charge", NULL);
-	if (check(cadence_builder_finish(&def, b), b))
+	/* the builder's errors are sticky: one check, at the end */
+	if (cadence_builder_finish(&def, b, &err)) {
+		fprintf(stderr, "embedded: %s\n", err.message);
 		goto out;
+	}
 
 	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event };
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
@@ -136,7 +132,7 @@ int main(void)
 
 	input = cJSON_Parse("{\"order_id\": \"o-17\"}");
 	printf("running checkout:\n");
-	if (cadence_runner_run(runner, input, &out, &err)) {
+	if (cadence_runner_run(&out, runner, input, &err)) {
 		fprintf(stderr, "embedded: %s\n", err.message);
 		goto out;
 	}

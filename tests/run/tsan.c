@@ -75,7 +75,7 @@ static void *worker(void *arg)
 	for (int i = 0; i < 300; i++) {
 		cJSON *out = NULL;
 		cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-		int rc = cadence_runner_run(runner, NULL, &out, &err);
+		int rc = cadence_runner_run(&out, runner, NULL, &err);
 		if (rc && rc != CADENCE_ECANCELED) {
 			pthread_mutex_lock(&mu);
 			failures++;

@@ -100,6 +100,7 @@ static inline void fx_init(fx *f)
 	cr_assert_not_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/t.cadence.yaml", f->dir);
 	f->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
+	f->err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
 	f->hooks = (cadence_run_hooks){ CADENCE_RUN_HOOKS_VERSION, f, fx_on_event };
 	f->opts.hooks = &f->hooks;
 	f->opts.kill_grace_ms = 200;
@@ -139,7 +140,7 @@ static inline void fx_load(fx *f, const char *yaml)
 	fx_write(f, "t.cadence.yaml", yaml, 0);
 	cr_assert_eq(cadence_diags_new(&d), 0);
 	cr_assert_eq(cadence_project_new(&f->project, NULL), 0);
-	int rc = cadence_project_load_file(f->project, f->path, &f->def, d);
+	int rc = cadence_project_load_file(&f->def, f->project, f->path, d);
 	if (rc)
 		cadence_diags_write(d, stderr, CADENCE_DIAG_TEXT, NULL);
 	cr_assert_eq(rc, 0, "the test cadence does not load");
@@ -155,7 +156,7 @@ static inline int fx_run(fx *f, const char *input)
 		cr_assert_not_null(in, "bad test input %s", input);
 	cJSON_Delete(f->out);
 	f->out = NULL;
-	int rc = cadence_runner_run(f->r, in, &f->out, &f->err);
+	int rc = cadence_runner_run(&f->out, f->r, in, &f->err);
 	cJSON_Delete(in);
 	return rc;
 }

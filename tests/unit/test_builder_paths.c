@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "builder_fixture.h"
 
 /* The child file doubles n, the built child of the same name triples it:
  * the result says which one ran. */
@@ -91,7 +92,7 @@ static cadence_def *parent(int with_child)
 	if (with_child)
 		cadence_builder_child(b, "sub", NULL, (const char *const[]){ "n", "score.n", NULL },
 				      (const char *const[]){ "n", "score.n", NULL });
-	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
+	finish_ok(&def, b);
 	cadence_builder_free(b);
 	cr_assert_null(cadence_def_path(def));
 	return def;
@@ -108,7 +109,7 @@ static cadence_def *built_child(void)
 	cJSON_Delete(zero);
 	cadence_builder_set(b, "thrice", "n", "score.n * 3");
 	cadence_builder_then(b, "thrice", NULL);
-	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
+	finish_ok(&def, b);
 	cadence_builder_free(b);
 	return def;
 }
@@ -217,7 +218,7 @@ Test(builder_paths, check_reports_a_bad_set_as_invalid_not_as_out_of_memory)
 	cadence_builder_field(b, "n", "integer", NULL, 0);
 	cadence_builder_set(b, "bump", "n", "score.nope + 1");
 	cadence_builder_then(b, "bump", NULL);
-	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
+	finish_ok(&def, b);
 	cadence_builder_free(b);
 	cr_assert_eq(cadence_diags_new(&d), 0);
 	int rc = check(def, 0, NULL, d);
@@ -285,7 +286,7 @@ static char *run(const cadence_def *def, const cadence_def *child, int with_proj
 	cr_assert_eq(cadence_runner_new(&r, p, def, NULL), 0);
 	if (child)
 		cr_assert_eq(cadence_runner_add_cadence(r, child), 0);
-	int rc = cadence_runner_run(r, NULL, &out, &err);
+	int rc = cadence_runner_run(&out, r, NULL, &err);
 	cr_assert_eq(rc, 0, "%s", err.message);
 	char *s = cJSON_PrintUnformatted(out);
 	cJSON_Delete(out);

@@ -161,9 +161,9 @@ Test(diagram, expand_guards_cycles)
 	cadence_project *p = NULL;
 	const cadence_def *def = NULL;
 	cr_assert_eq(cadence_project_new(&p, NULL), 0);
-	cr_assert_eq(cadence_project_load_file(p, CADENCE_SOURCE_DIR
-					       "/tests/golden/fixtures/cycle/checkout.cadence.yaml",
-					       &def, diags), 0);
+	cr_assert_eq(cadence_project_load_file(&def, p,
+					       CADENCE_SOURCE_DIR
+					       "/tests/golden/fixtures/cycle/checkout.cadence.yaml", diags), 0);
 	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
 	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
 	o.expand = 1;

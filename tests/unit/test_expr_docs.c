@@ -37,7 +37,7 @@ Test(expr_docs, example_expressions_compile)
 				grammar = 1;
 			if (!grammar) {
 				cadence_expr *e = NULL;
-				cadence_expr_error err;
+				cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 				int rc = cadence_expr_compile(&e, line, len, NULL, &err);
 				cr_assert_eq(rc, 0, "docs/expressions.md: %.*s: column %u: %s",
 					     (int)len, line, err.column, err.message);
@@ -70,16 +70,17 @@ Test(expr_docs, quoted_messages_are_the_real_ones)
 			cadence_expr_env_add_field(env, cases[i].decl,
 						   !strcmp(cases[i].decl, "total") ? "number" : "string");
 		cadence_expr *e = NULL;
-		cadence_expr_error err;
+		cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 		cr_assert_eq(cadence_expr_compile(&e, cases[i].src, strlen(cases[i].src), env, &err),
 			     CADENCE_EINVALID);
 		cr_assert_str_eq(err.message, cases[i].message);
-		cr_assert_str_eq(err.help, cases[i].help);
+		cr_assert_str_eq(err.help ? err.help : "", cases[i].help);
 		cr_assert_not_null(strstr(doc, cases[i].message), "the docs quote '%s'",
 				   cases[i].message);
 		if (cases[i].help[0])
 			cr_assert_not_null(strstr(doc, cases[i].help), "the docs quote '%s'",
 					   cases[i].help);
+		cadence_expr_error_clear(&err);
 		cadence_expr_env_free(env);
 	}
 }

@@ -22,7 +22,7 @@ static const char S[] =
 static char *run(const char *src, const char *score, const cadence_expr_env *env)
 {
 	cadence_expr *e = NULL;
-	cadence_expr_error err;
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 	int rc = cadence_expr_compile(&e, src, strlen(src), env, &err);
 	cr_assert_eq(rc, 0, "%s: column %u: %s", src, err.column, err.message);
 	cJSON *sc = NULL;
@@ -32,7 +32,7 @@ static char *run(const char *src, const char *score, const cadence_expr_env *env
 	}
 	cJSON *v = (cJSON *)&v;
 	char *out;
-	rc = cadence_expr_eval(e, sc, &v, &err);
+	rc = cadence_expr_eval(&v, e, sc, &err);
 	if (rc) {
 		cr_assert_eq(rc, CADENCE_EINVALID, "%s: %d", src, rc);
 		cr_assert_null(v);
@@ -43,6 +43,7 @@ static char *run(const char *src, const char *score, const cadence_expr_env *env
 		out = cJSON_PrintUnformatted(v);
 		cJSON_Delete(v);
 	}
+	cadence_expr_error_clear(&err);
 	cJSON_Delete(sc);
 	cadence_expr_free(e);
 	return out;
@@ -514,26 +515,27 @@ Test(expr_eval, literals)
 Test(expr_eval, conditions_without_a_cjson_value)
 {
 	cadence_expr *e = NULL;
-	cadence_expr_error err;
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 	cJSON *score = cJSON_Parse(S);
 	int b = -1;
 	cr_assert_eq(cadence_expr_compile(&e, "score.n > 1", 11, NULL, NULL), 0);
-	cr_assert_eq(cadence_expr_eval_bool(e, score, &b, &err), 0);
+	cr_assert_eq(cadence_expr_eval_bool(&b, e, score, &err), 0);
 	cr_assert_eq(b, 1);
 	cadence_expr_free(e);
 	cr_assert_eq(cadence_expr_compile(&e, "score.n", 7, NULL, NULL), 0);
-	cr_assert_eq(cadence_expr_eval_bool(e, score, &b, &err), CADENCE_EINVALID);
+	cr_assert_eq(cadence_expr_eval_bool(&b, e, score, &err), CADENCE_EINVALID);
 	cr_assert_str_eq(err.message, "the condition gave int, not a bool");
 	cr_assert_eq(err.column, 1);
 	cr_assert_eq(err.width, 7);
 	cr_assert_eq(b, 0);
 	cadence_expr_free(e);
 	cr_assert_eq(cadence_expr_compile(&e, "score.x > 1", 11, NULL, NULL), 0);
-	cr_assert_eq(cadence_expr_eval_bool(e, score, &b, &err), CADENCE_EINVALID);
+	cr_assert_eq(cadence_expr_eval_bool(&b, e, score, &err), CADENCE_EINVALID);
 	cr_assert_str_eq(err.message, "score has no field 'x'");
 	cr_assert_eq(err.column, 7);
-	cr_assert_eq(cadence_expr_eval_bool(e, score, NULL, &err), CADENCE_EINVAL);
-	cr_assert_eq(cadence_expr_eval_bool(NULL, score, &b, &err), CADENCE_EINVAL);
+	cr_assert_eq(cadence_expr_eval_bool(NULL, e, score, &err), CADENCE_EINVAL);
+	cr_assert_eq(cadence_expr_eval_bool(&b, NULL, score, &err), CADENCE_EINVAL);
+	cadence_expr_error_clear(&err);
 	cadence_expr_free(e);
 	cJSON_Delete(score);
 }
@@ -541,18 +543,19 @@ Test(expr_eval, conditions_without_a_cjson_value)
 Test(expr_eval, bad_arguments_and_scores)
 {
 	cadence_expr *e = NULL;
-	cadence_expr_error err;
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 	cJSON *v = NULL, *arr = cJSON_CreateArray();
 	cr_assert_eq(cadence_expr_compile(&e, "1", 1, NULL, NULL), 0);
-	cr_assert_eq(cadence_expr_eval(NULL, NULL, &v, &err), CADENCE_EINVAL);
-	cr_assert_eq(cadence_expr_eval(e, NULL, NULL, &err), CADENCE_EINVAL);
-	cr_assert_eq(cadence_expr_eval(e, arr, &v, &err), CADENCE_EINVALID);
+	cr_assert_eq(cadence_expr_eval(&v, NULL, NULL, &err), CADENCE_EINVAL);
+	cr_assert_eq(cadence_expr_eval(NULL, e, NULL, &err), CADENCE_EINVAL);
+	cr_assert_eq(cadence_expr_eval(&v, e, arr, &err), CADENCE_EINVALID);
 	cr_assert_str_eq(err.message, "the score is not a JSON object");
 	cr_assert_null(v);
 	/* err may be NULL */
 	cadence_expr_free(e);
 	cr_assert_eq(cadence_expr_compile(&e, "1 / 0", 5, NULL, NULL), 0);
-	cr_assert_eq(cadence_expr_eval(e, NULL, &v, NULL), CADENCE_EINVALID);
+	cr_assert_eq(cadence_expr_eval(&v, e, NULL, NULL), CADENCE_EINVALID);
+	cadence_expr_error_clear(&err);
 	cadence_expr_free(e);
 	cJSON_Delete(arr);
 }
@@ -562,7 +565,7 @@ Test(expr_eval, results_are_independent_of_the_score)
 	cadence_expr *e = NULL;
 	cJSON *score = cJSON_Parse(S), *v = NULL;
 	cr_assert_eq(cadence_expr_compile(&e, "score.items", 11, NULL, NULL), 0);
-	cr_assert_eq(cadence_expr_eval(e, score, &v, NULL), 0);
+	cr_assert_eq(cadence_expr_eval(&v, e, score, NULL), 0);
 	cJSON_Delete(score);	/* the result is a copy */
 	char *s = cJSON_PrintUnformatted(v);
 	cr_assert_str_eq(s, "[{\"sku\":\"a\",\"price\":60},{\"sku\":\"b\",\"price\":50.5},"
@@ -624,8 +627,9 @@ static void *work(void *arg)
 	worker *w = arg;
 	for (int i = 0; i < 5000; i++) {
 		cJSON *v = NULL;
-		cadence_expr_error err;
-		if (cadence_expr_eval(w->e, w->score, &v, &err)) {
+		cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
+		if (cadence_expr_eval(&v, w->e, w->score, &err)) {
+			cadence_expr_error_clear(&err);
 			w->failures++;
 			continue;
 		}

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include "builder_fixture.h"
 
 /* ---- a note tested by calling it directly ---------------------------------------- */
 
@@ -203,7 +204,7 @@ static void on_event(void *ctx, const cadence_event *ev)
 static cadence_def *finish(cadence_builder *b)
 {
 	cadence_def *def;
-	cr_assert_eq(cadence_builder_finish(&def, b), 0, "%s", cadence_builder_message(b));
+	finish_ok(&def, b);
 	cadence_builder_free(b);
 	return def;
 }
@@ -256,7 +257,7 @@ static int run_shop(cadence_run_error *err)
 	cr_assert_eq(cadence_runner_register(r, "where", where, NULL), 0);
 	cr_assert_eq(cadence_runner_register(r, "flaky", where, &yes), 0);
 	cr_assert_eq(cadence_runner_register(r, "declined", declined, NULL), 0);
-	int rc = cadence_runner_run(r, NULL, &out, err);
+	int rc = cadence_runner_run(&out, r, NULL, err);
 	cJSON_Delete(out);
 	cadence_runner_free(r);
 	cadence_def_free(child);
@@ -457,7 +458,7 @@ static int run_writes(const char *const *writes, cadence_run_error *err, char **
 	cadence_def *def = finish(b);
 	cr_assert_eq(cadence_runner_new(&r, NULL, def, NULL), 0);
 	cr_assert_eq(cadence_runner_register(r, "write_ab", write_ab, NULL), 0);
-	int rc = cadence_runner_run(r, NULL, &out, err);
+	int rc = cadence_runner_run(&out, r, NULL, err);
 	*out_text = out ? cJSON_PrintUnformatted(out) : NULL;
 	cJSON_Delete(out);
 	cadence_runner_free(r);
@@ -487,8 +488,7 @@ Test(builder_flow, reads_and_writes_need_a_declared_note)
 	const char *const a[] = { "a", NULL };
 	cr_assert_eq(cadence_builder_new(&b, "x"), 0);
 	cr_assert_eq(cadence_builder_reads(b, "ghost", a), CADENCE_EINVAL);
-	cr_assert_not_null(strstr(cadence_builder_message(b), "note 'ghost' is not declared"),
-			   "%s", cadence_builder_message(b));
+	finish_fails(b, CADENCE_EINVAL, "note 'ghost' is not declared");
 	cadence_builder_free(b);
 	cr_assert_eq(cadence_builder_new(&b, "x"), 0);
 	cr_assert_eq(cadence_builder_writes(b, "ghost", a), CADENCE_EINVAL);
@@ -574,11 +574,11 @@ Test(project_api, a_child_reference_is_resolved_to_its_file)
 	cr_assert_eq(cadence_diags_new(&d), 0);
 	snprintf(want, sizeof(want), "%s/billing/payment.cadence.yaml", f.dir);
 
-	cr_assert_eq(cadence_project_child(f.project, f.def, 0, &child, &path, d), CADENCE_EINVAL,
+	cr_assert_eq(cadence_project_child(&child, &path, f.project, f.def, 0, d), CADENCE_EINVAL,
 		     "measure 0 is a then");
-	cr_assert_eq(cadence_project_child(f.project, f.def, 2, &child, &path, d), CADENCE_EINVAL,
+	cr_assert_eq(cadence_project_child(&child, &path, f.project, f.def, 2, d), CADENCE_EINVAL,
 		     "there is no measure 2");
-	cr_assert_eq(cadence_project_child(f.project, f.def, 1, &child, &path, d), CADENCE_ENOTFOUND);
+	cr_assert_eq(cadence_project_child(&child, &path, f.project, f.def, 1, d), CADENCE_ENOTFOUND);
 	cr_assert_null(child);
 	cr_assert_str_eq(path, want);
 	cr_assert_eq(cadence_diags_count(d), 0, "not found is the checker's to report");
@@ -587,10 +587,10 @@ Test(project_api, a_child_reference_is_resolved_to_its_file)
 	fx_write(&f, "billing/payment.cadence.yaml",
 		 "cadence: payment\nnotes:\n  c: {symbol: c}\nmeasures:\n  - then: c\n", 0);
 	size_t files = cadence_project_file_count(f.project);
-	cr_assert_eq(cadence_project_child(f.project, f.def, 1, &child, NULL, d), 0);
+	cr_assert_eq(cadence_project_child(&child, NULL, f.project, f.def, 1, d), 0);
 	cr_assert_str_eq(cadence_def_name(child), "payment");
 	cr_assert_eq(cadence_project_file_count(f.project), files + 1);
-	cr_assert_eq(cadence_project_child(f.project, f.def, 1, &again, NULL, d), 0);
+	cr_assert_eq(cadence_project_child(&again, NULL, f.project, f.def, 1, d), 0);
 	cr_assert_eq(again, child, "a file is loaded once");
 	cr_assert_eq(cadence_project_file_count(f.project), files + 1);
 	cadence_diags_free(d);
@@ -607,7 +607,7 @@ Test(project_api, a_child_file_with_errors_is_refused_with_its_diagnostics)
 	mkdir_billing(&f);
 	fx_write(&f, "billing/payment.cadence.yaml", "cadence: payment\nmeasures: 3\n", 0);
 	cr_assert_eq(cadence_diags_new(&d), 0);
-	cr_assert_eq(cadence_project_child(f.project, f.def, 1, &child, NULL, d), CADENCE_EINVALID);
+	cr_assert_eq(cadence_project_child(&child, NULL, f.project, f.def, 1, d), CADENCE_EINVALID);
 	cr_assert_null(child);
 	cr_assert_gt(cadence_diags_errors(d), 0);
 	cadence_diags_free(d);

@@ -77,8 +77,8 @@ static void fx_open(fx *f, const cadence_run_hooks *hooks)
 	cadence_diags *d;
 	cr_assert_eq(cadence_diags_new(&d), 0);
 	cr_assert_eq(cadence_project_new(&f->project, NULL), 0);
-	cr_assert_eq(cadence_project_load_buffer(f->project, "counter.cadence.yaml", text,
-						 strlen(text), &f->def, d), 0);
+	cr_assert_eq(cadence_project_load_buffer(&f->def, f->project, "counter.cadence.yaml",
+						 text, strlen(text), d), 0);
 	cadence_diags_free(d);
 	cadence_run_opts o = CADENCE_RUN_OPTS_INIT;
 	o.hooks = hooks;
@@ -98,7 +98,7 @@ static char *run_to_text(fx *f, const cadence_checkpoint_opts *co, int want)
 {
 	cJSON *out = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	int rc = cadence_runner_run_checkpointed(f->r, NULL, co, &out, &err);
+	int rc = cadence_runner_run_checkpointed(&out, f->r, NULL, co, &err);
 	cr_assert_eq(rc, want, "run: %d (%s)", rc, err.message ? err.message : "");
 	char *s = out ? cJSON_PrintUnformatted(out) : NULL;
 	cJSON_Delete(out);
@@ -171,8 +171,15 @@ Test(report, metrics_of_runs)
 	cr_assert(strstr(s, "cadence_runs_total{cadence=\"counter\",status=\"ok\"} 2\n"));
 	cr_assert(strstr(s, "cadence_duration_seconds_count{cadence=\"counter\"} 2\n"));
 	free(s);
-	cr_assert_eq(cadence_metrics_write_file(m, "/nonexistent-dir/m.prom"), CADENCE_EIO);
-	cr_assert_eq(errno, ENOENT);
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_metrics_write_file(m, "/nonexistent-dir/m.prom", &err), CADENCE_EIO);
+	cr_assert_eq(err.code, CADENCE_EIO);
+	cr_assert_eq(err.sys_errno, ENOENT);
+	cr_assert_str_eq(err.message, "cannot write the metrics to '/nonexistent-dir/m.prom': "
+				      "No such file or directory");
+	cadence_run_error_clear(&err);
+	cr_assert_null(err.message);
+	cr_assert_eq(err.version, CADENCE_RUN_ERROR_VERSION, "clearing keeps the version");
 	fx_close(&f);
 	cadence_metrics_free(m);
 }
@@ -220,7 +227,7 @@ Test(report, events_lines)
 	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event };
 	fx_open(&f, &h);
 	free(run_to_text(&f, NULL, 0));
-	cr_assert_eq(cadence_events_status(e), 0);
+	cr_assert_eq(cadence_events_status(e, NULL), 0);
 	char *s = mem_close(&mf);
 	strbuf names = STRBUF_INIT;
 	size_t lines = 0;
@@ -262,7 +269,7 @@ Test(report, events_are_utf8_whatever_the_strings)
 	ev.attempt = ev.attempts = 1;
 	ev.message = "caf\xE9 cr\xC3\xA8me \xF0\x9F\x8E\xB5\xF0\x9F \x1B";
 	cadence_events_on_event(e, &ev);
-	cr_assert_eq(cadence_events_status(e), 0);
+	cr_assert_eq(cadence_events_status(e, NULL), 0);
 	char *s = mem_close(&mf);
 	cr_assert(strstr(s, "\"line\":\"caf\\ufffd cr\xC3\xA8me \xF0\x9F\x8E\xB5\\ufffd\\ufffd "
 			    "\\u001b\"}\n"), "%s", s);
@@ -307,8 +314,11 @@ Test(report, events_write_failure_is_reported)
 	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event };
 	fx_open(&f, &h);
 	free(run_to_text(&f, NULL, 0));
-	cr_assert_eq(cadence_events_status(e), CADENCE_EIO);
-	cr_assert_eq(errno, ENOSPC);
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_events_status(e, &err), CADENCE_EIO);
+	cr_assert_eq(err.sys_errno, ENOSPC);
+	cr_assert_str_eq(err.message, "cannot write the events: No space left on device");
+	cadence_run_error_clear(&err);
 	fx_close(&f);
 	cadence_events_free(e);
 	fclose(full);
@@ -353,14 +363,18 @@ Test(report, a_trace_per_run)
 typedef struct saved {
 	char *text[8];		/* each checkpoint, as written */
 	size_t n;
-	int fail_at;		/* 1-based: return EACCES then */
+	int fail_at;		/* 1-based: fail as a write refused would, then */
 } saved;
 
-static int save(void *ctx, const cadence_checkpoint *cp)
+static int save(void *ctx, const cadence_checkpoint *cp, cadence_run_error *err)
 {
 	saved *s = ctx;
-	if ((int)s->n + 1 == s->fail_at)
-		return EACCES;
+	cr_assert_not_null(err);
+	cr_assert_eq(err->version, CADENCE_RUN_ERROR_VERSION);
+	if ((int)s->n + 1 == s->fail_at) {
+		err->message = strdup("cannot write the checkpoint: Permission denied");
+		return CADENCE_EIO;
+	}
 	memfile mf;
 	mem_open(&mf);
 	cr_assert_eq(cadence_checkpoint_write(cp, mf.f), 0);
@@ -403,7 +417,7 @@ Test(report, resume_from_every_checkpoint)
 		cJSON one = { 0 };
 		one.type = cJSON_Object;
 		cJSON *out = NULL;
-		cr_assert_eq(cadence_runner_run_checkpointed(f.r, &one, &ro, &out, &err), CADENCE_EINVAL,
+		cr_assert_eq(cadence_runner_run_checkpointed(&out, f.r, &one, &ro, &err), CADENCE_EINVAL,
 			     "an input with a resume point");
 		cadence_run_error_clear(&err);
 		cadence_checkpoint_free(cp);
@@ -412,7 +426,7 @@ Test(report, resume_from_every_checkpoint)
 	future.version = 99;
 	cJSON *out = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &future, &out, &err), CADENCE_EVERSION);
+	cr_assert_eq(cadence_runner_run_checkpointed(&out, f.r, NULL, &future, &err), CADENCE_EVERSION);
 	cr_assert(strstr(err.message, "unknown version"));
 	cadence_run_error_clear(&err);
 	free(want);
@@ -430,10 +444,11 @@ Test(report, a_checkpoint_that_cannot_be_saved_stops_the_run)
 	co.ctx = &sv;
 	cJSON *out = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &co, &out, &err), CADENCE_EIO);
+	cr_assert_eq(cadence_runner_run_checkpointed(&out, f.r, NULL, &co, &err), CADENCE_EIO);
 	cr_assert_null(out);
 	cr_assert(strstr(err.message, "counter: then 'flaky': the checkpoint after this measure "
-			 "could not be saved: Permission denied"), "%s", err.message);
+			 "could not be saved: cannot write the checkpoint: Permission denied"),
+		  "%s", err.message);
 	cadence_run_error_clear(&err);
 	saved_free(&sv);
 	fx_close(&f);
@@ -488,7 +503,7 @@ Test(report, a_checkpoint_of_another_cadence_does_not_fit)
 	cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
 	ro.resume = cp;
 	cJSON *out = NULL;
-	cr_assert_eq(cadence_runner_run_checkpointed(f.r, NULL, &ro, &out, &err), CADENCE_EINVALID);
+	cr_assert_eq(cadence_runner_run_checkpointed(&out, f.r, NULL, &ro, &err), CADENCE_EINVALID);
 	cr_assert_str_eq(err.message, "the checkpoint is of cadence 'other', not of 'counter'");
 	cr_assert_eq(cadence_checkpoint_check_files(cp, f.project, &err), CADENCE_EINVALID);
 	cr_assert(strstr(err.message, "'counter.cadence.yaml' is new to the run"), "%s", err.message);

@@ -592,7 +592,7 @@ static void *run_thread(void *arg)
 	cJSON *out = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	for (int i = 0; i < 200 && !p->rc; i++) {
-		p->rc = cadence_runner_run(p->r, NULL, &out, &err);
+		p->rc = cadence_runner_run(&out, p->r, NULL, &err);
 		if (!p->rc)
 			p->n = (long)cJSON_GetObjectItemCaseSensitive(out, "n")->valuedouble;
 		cJSON_Delete(out);

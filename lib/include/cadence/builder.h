@@ -9,8 +9,10 @@
  *     cadence_builder_symbol(b, "price", "price_items");
  *     cadence_builder_retry(b, "price", 3, 100, 2, -1, 0);
  *     cadence_builder_then(b, "price", NULL);
- *     if (cadence_builder_finish(&def, b))
- *             fprintf(stderr, "%s\n", cadence_builder_message(b));
+ *     cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+ *     if (cadence_builder_finish(&def, b, &err))
+ *             fprintf(stderr, "%s\n", err.message);
+ *     cadence_run_error_clear(&err);
  *     cadence_builder_free(b);
  *
  * The result is the same graph the loader makes from a file (a
@@ -22,9 +24,10 @@
  * the working directory, for the checker and the diagram writers too.
  *
  * Errors are sticky: after the first failed call, every call returns the
- * same error and does nothing; cadence_builder_message() says what went
- * wrong.  Returns: 0, CADENCE_EINVAL (a bad argument: a bad or repeated
- * name, an unknown type or note...), CADENCE_ENOMEM.
+ * same error and does nothing, and cadence_builder_finish() returns it
+ * with what went wrong in its `err`, so a sequence of calls is checked
+ * once, at the end.  Returns: 0, CADENCE_EINVAL (a bad argument: a bad or
+ * repeated name, an unknown type or note...), CADENCE_ENOMEM.
  *
  * Strings are copied; cJSON values are copied.  Lists of names are
  * NULL-terminated arrays.  Ownership and thread-safety follow
@@ -49,9 +52,6 @@ typedef struct cadence_builder cadence_builder;
 /* A builder of the cadence `name`.  Returns 0 or CADENCE_ENOMEM. */
 CADENCE_API int cadence_builder_new(cadence_builder **out, const char *name);
 CADENCE_API void cadence_builder_free(cadence_builder *b);
-
-/* Why the first failed call failed, or NULL. */
-CADENCE_API const char *cadence_builder_message(const cadence_builder *b);
 
 /* ---- the score ---------------------------------------------------------- */
 
@@ -109,9 +109,12 @@ CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, i
 
 /* The cadence, owned by the caller (cadence_def_free).  Checks that it has
  * a measure and that every note a measure names is declared; returns 0,
- * CADENCE_EINVAL (see the message) or CADENCE_ENOMEM.  The builder may be
- * freed afterwards (it is empty). */
-CADENCE_API int cadence_builder_finish(cadence_def **out, cadence_builder *b);
+ * or the first failure of any call on the builder — CADENCE_EINVAL,
+ * CADENCE_ENOMEM — with its message in `err` (cadence/common.h; may be
+ * NULL), or CADENCE_EVERSION for an err of an unknown version.  The
+ * builder may be freed afterwards (it is empty). */
+CADENCE_API int cadence_builder_finish(cadence_def **out, cadence_builder *b,
+				       cadence_run_error *err);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,7 @@
  *             fail(err.message);
  *     cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
  *     co.resume = cp;
- *     cadence_runner_run_checkpointed(runner, NULL, &co, &out, &err);
+ *     cadence_runner_run_checkpointed(&out, runner, NULL, &co, &err);
  *
  * Ownership follows cadence/common.h; a checkpoint handed to the callback
  * is borrowed for the call only.  Thread-safety: a checkpoint is
@@ -46,9 +46,13 @@ extern "C" {
 typedef struct cadence_checkpoint cadence_checkpoint;
 
 /* Called on the run's thread after each completed measure; `checkpoint`
- * is borrowed for the call.  Returns 0, or an errno value: the run then
- * stops, failing with CADENCE_EIO and that reason. */
-typedef int (*cadence_checkpoint_fn)(void *ctx, const cadence_checkpoint *checkpoint);
+ * is borrowed for the call.  Returns 0, or a negative cadence_error (such
+ * as CADENCE_EIO from cadence_checkpoint_write_file()) with the reason in
+ * `err` (never NULL; an empty struct of this library's version): the run
+ * then stops, failing with that code and "the checkpoint after this
+ * measure could not be saved: " and the reason. */
+typedef int (*cadence_checkpoint_fn)(void *ctx, const cadence_checkpoint *checkpoint,
+				     cadence_run_error *err);
 
 typedef struct cadence_checkpoint_opts {
 	unsigned version;	/* CADENCE_CHECKPOINT_OPTS_VERSION */
@@ -73,16 +77,17 @@ typedef struct cadence_checkpoint_opts {
  * CADENCE_EVERSION.  The files
  * are not compared here: call cadence_checkpoint_check_files() first.
  */
-CADENCE_API int cadence_runner_run_checkpointed(cadence_runner *runner, const cJSON *input,
-				    const cadence_checkpoint_opts *opts, cJSON **out,
-				    cadence_run_error *err);
+CADENCE_API int cadence_runner_run_checkpointed(cJSON **out, cadence_runner *runner,
+						const cJSON *input,
+						const cadence_checkpoint_opts *opts,
+						cadence_run_error *err);
 /* Thread-safety as cadence_runner_run(): several runs at once, each with
  * its own opts; on_checkpoint is called on the thread of its run. */
 
 /* Reads a checkpoint from memory or a file.  Returns 0; CADENCE_EINVALID
  * when the text is not a checkpoint (not JSON, truncated, a missing or
  * mistyped key, another format version), with the reason in err;
- * CADENCE_EIO when the file cannot be read (errno and err say why);
+ * CADENCE_EIO when the file cannot be read (err says why);
  * CADENCE_ENOMEM.  `err` may be NULL. */
 CADENCE_API int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t len,
 			     cadence_run_error *err);
@@ -93,14 +98,16 @@ CADENCE_API int cadence_checkpoint_read_file(cadence_checkpoint **out, const cha
 CADENCE_API void cadence_checkpoint_free(cadence_checkpoint *checkpoint);
 
 /* Writes the checkpoint as JSON (one object and a newline) to `out`
- * (borrowed).  Returns 0, CADENCE_ENOMEM or CADENCE_EIO.  Thread-safe
+ * (borrowed).  Returns 0, CADENCE_ENOMEM or CADENCE_EIO (the stream's
+ * error indicator, ferror(), is set).  Thread-safe
  * (the checkpoint is only read). */
 CADENCE_API int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, FILE *out);
 /* The same into `path`, replaced atomically and durably (written to a
  * temporary file in the same directory, fsync'd, renamed), mode 0600:
  * a reader sees the previous checkpoint or this one, even after a kill.
- * Returns 0, CADENCE_ENOMEM or CADENCE_EIO (errno says why). */
-CADENCE_API int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint, const char *path);
+ * Returns 0, CADENCE_ENOMEM or CADENCE_EIO (err says why; may be NULL). */
+CADENCE_API int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint,
+					      const char *path, cadence_run_error *err);
 
 /* Compares the checkpoint's file hashes with the files `project` loaded
  * (prepare the runner first, so that every child is loaded).  Returns 0

@@ -17,24 +17,42 @@
  *
  * - Names: every exported function and type is `cadence_`, every macro
  *   `CADENCE_`; the library's internal functions are `cad_` and hidden.
- * - Errors: a function that can fail returns an int, 0 or a negative
- *   cadence_error below; cadence_strerror() names it.  What is wrong with
- *   an input file is not an error but data: diagnostics (cadence/diag.h),
- *   with CADENCE_EINVALID returned.  Where a failure has more to say than
- *   its code (a run, a plugin, a checkpoint, an expression), the function
- *   takes a caller-owned error struct as its last argument, which it fills
- *   (NULL: not wanted).  No function writes to errno as its way of
- *   reporting, and none calls exit() or prints.
- * - Versioned structs: an options struct (and any struct the caller fills
- *   and the library reads, or the reverse) starts with `unsigned version`
- *   and has a `_VERSION` and an `_INIT` macro; initialise it with `_INIT`
- *   and set members by name.  Each function taking one accepts NULL (the
- *   defaults) and the versions from 1 to its own (members an older
- *   version lacks take their defaults, as each header says), and returns
- *   CADENCE_EVERSION, doing nothing, for any other.
- * - Out-parameters: a constructor (`_new`, `_parse`, `_load_*`) takes
- *   the object it makes through its first parameter, `out`, which is set
- *   to NULL on failure.
+ * - Errors, one mechanism: a function that can fail returns an int, 0 or
+ *   a negative cadence_error below (cadence_strerror() names it).  When a
+ *   failure has more to say than its code, the function takes a
+ *   caller-owned error struct as its last argument (NULL: not wanted),
+ *   which a failing call fills, releasing what it held, and a successful
+ *   one leaves alone: cadence_run_error below for everything but
+ *   expressions, cadence_expr_error (cadence/expr.h) for them, as it adds
+ *   positions in the expression's source.  Error structs are versioned
+ *   like options (below) and own their strings, which the struct's
+ *   `_clear` function releases; no message is cut to a fixed size.  What
+ *   is wrong with an input file is not an error but data: diagnostics
+ *   (cadence/diag.h), with CADENCE_EINVALID returned.  No function reports
+ *   through errno (a failed write to the caller's FILE leaves that
+ *   stream's ferror() set, as stdio does), and none calls exit() or
+ *   prints.  Callbacks the library calls report the same way: a negative
+ *   cadence_error, with the reason in the error struct they are given.
+ *   Why not a per-thread "last error" (libgit2, SQLite): this library
+ *   keeps no global or per-thread state, so an error cannot be
+ *   overwritten by a callback that calls the library again before the
+ *   caller reads it, one compiled expression can fail on many threads at
+ *   once, and the caller decides how long a message lives.
+ * - Versioned structs: an options struct and an error struct (any struct
+ *   the caller fills and the library reads, or the reverse) start with
+ *   `unsigned version` and have a `_VERSION` and an `_INIT` macro;
+ *   initialise one with `_INIT` and set members by name.  Each function
+ *   taking one accepts NULL (the defaults, or: no error wanted) and the
+ *   versions from 1 to its own (members an older version lacks take
+ *   their defaults, as each header says), and returns CADENCE_EVERSION,
+ *   doing nothing, for any other.
+ * - Parameters, in this order: out-parameters first (the object a
+ *   constructor makes, the result a function computes: `out`, `result`,
+ *   then any second one), then the object a function acts on, then its
+ *   inputs, then optional reports it fills (cadence_diags, diagram
+ *   statistics), then the error struct.  An out-parameter is set to NULL
+ *   (or 0) on failure.  A FILE to write to is an input (the stream), not
+ *   an out-parameter.
  */
 #ifndef CADENCE_COMMON_H
 #define CADENCE_COMMON_H
@@ -81,6 +99,35 @@ typedef enum cadence_error {
 	CADENCE_ERRNO_MAP(CADENCE_X_)
 #undef CADENCE_X_
 } cadence_error;
+
+/* Why a call did not succeed: the error struct of the runner, plugins,
+ * checkpoints, the reporters' files and the builder (named for the
+ * runner, whose failures use most of it).  Initialise it with
+ * CADENCE_RUN_ERROR_INIT; a failing call fills it, releasing what it
+ * held; cadence_run_error_clear() releases it.  Strings are owned by the
+ * struct; parts a failure does not have are NULL (`message` is NULL only
+ * when no memory was left for it). */
+typedef struct cadence_run_error {
+	unsigned version;	/* CADENCE_RUN_ERROR_VERSION */
+	int code;	/* the return value of the call that filled it */
+	char *message;	/* the whole message, for people */
+	char *cadence;	/* the cadence that failed (a child's name inside a child) */
+	char *path;	/* "root/child": the chain of cadences */
+	char *measure;
+	char *note;
+	char *field;	/* the score field concerned, when there is one */
+	unsigned attempt;	/* of the note, when it failed */
+	char *stderr_tail;	/* last lines of a `run` note's stderr */
+	int sys_errno;	/* CADENCE_EIO: the errno of the system call that
+			 * failed (ENOSPC, EACCES...), for programs; else 0 */
+} cadence_run_error;
+
+#define CADENCE_RUN_ERROR_VERSION 1
+#define CADENCE_RUN_ERROR_INIT { CADENCE_RUN_ERROR_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 }
+
+/* Releases the strings and zeroes the struct, keeping its version; ready
+ * for another call.  NULL is a no-op.  Thread-safe for distinct structs. */
+CADENCE_API void cadence_run_error_clear(cadence_run_error *err);
 
 /* Message for an error code; never NULL.  Thread-safe. */
 CADENCE_API const char *cadence_strerror(int code);

@@ -5,7 +5,7 @@
  *
  *     cadence_expr_env *env;
  *     cadence_expr *e;
- *     cadence_expr_error err;
+ *     cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
  *     cadence_expr_env_new(&env);
  *     cadence_expr_env_add_field(env, "premium", "boolean");
  *     cadence_expr_env_add_field(env, "total", "number");
@@ -14,7 +14,8 @@
  *     else if (cadence_expr_result_type(e) != CADENCE_EXPR_BOOL ...)
  *     ...
  *     cJSON *v;
- *     if (cadence_expr_eval(e, score, &v, &err) == 0) { ...; cJSON_Delete(v); }
+ *     if (cadence_expr_eval(&v, e, score, &err) == 0) { ...; cJSON_Delete(v); }
+ *     cadence_expr_error_clear(&err);
  *     cadence_expr_free(e);
  *     cadence_expr_env_free(env);
  *
@@ -44,20 +45,32 @@ typedef struct cadence_expr_env cadence_expr_env;
 #define CADENCE_EXPR_MAX_SOURCE ((size_t)64 * 1024)	/* bytes of source */
 #define CADENCE_EXPR_MAX_DEPTH 256			/* nesting levels */
 
-/* Where and why compiling or evaluating failed.  Positions are in the
- * expression's own source: `offset` and `length` in bytes, `column` (1-based)
- * and `width` in Unicode code points, so a caller can underline the
- * offending token under a line that holds the expression.  At the end of the
- * source, length and width are 0.  `help` is "" or a hint such as "did you
- * mean 'name'?".  Both strings are NUL-terminated (cut if longer). */
+/* Where and why compiling or evaluating failed: the error struct of this
+ * header (cadence/common.h, "Errors").  Initialise it with
+ * CADENCE_EXPR_ERROR_INIT; a failing call fills it, releasing what it held,
+ * and cadence_expr_error_clear() releases it.  Positions are in the
+ * expression's own source: `offset` and `length` in bytes, `column`
+ * (1-based) and `width` in Unicode code points, so a caller can underline
+ * the offending token under a line that holds the expression.  At the end
+ * of the source, length and width are 0.  `message` says what is wrong;
+ * `help` is NULL or a hint such as "did you mean 'name'?".  Both are owned
+ * by the struct; `message` is NULL only when no memory was left for it. */
 typedef struct cadence_expr_error {
+	unsigned version;	/* CADENCE_EXPR_ERROR_VERSION */
 	size_t offset;
 	size_t length;
 	unsigned column;
 	unsigned width;
-	char message[256];
-	char help[256];
+	char *message;
+	char *help;
 } cadence_expr_error;
+
+#define CADENCE_EXPR_ERROR_VERSION 1
+#define CADENCE_EXPR_ERROR_INIT { CADENCE_EXPR_ERROR_VERSION, 0, 0, 0, 0, NULL, NULL }
+
+/* Releases the strings and zeroes the struct, keeping its version; ready
+ * for another call.  NULL is a no-op. */
+CADENCE_API void cadence_expr_error_clear(cadence_expr_error *err);
 
 /* Static types: what the checker knows of a value before it exists.  DYN is
  * "known only when evaluated" (a field of type `any`, an element of a list,
@@ -97,7 +110,8 @@ CADENCE_API int cadence_expr_env_add_field(cadence_expr_env *env, const char *na
 /*
  * Parses and checks src[0..len) (need not be NUL-terminated; copied).
  * `env` declares the score; NULL means undeclared: any field may be read
- * and every field is dyn.  `err` may be NULL.
+ * and every field is dyn.  `err` may be NULL; one of an unknown version
+ * gives CADENCE_EVERSION.
  *
  * Returns 0 with *out set; CADENCE_EINVALID with *out NULL and the first
  * problem in *err (a syntax error, an unknown field or function, operands
@@ -152,19 +166,20 @@ CADENCE_API int cadence_expr_reads_whole_score(const cadence_expr *e);
  * operands of the wrong types, an evaluation limit) returns
  * CADENCE_EINVALID with *result NULL and the reason, at the operator or
  * field that failed, in *err (may be NULL).  Also CADENCE_ENOMEM and
- * CADENCE_EINVAL (e or result NULL).
+ * CADENCE_EINVAL (e or result NULL) and CADENCE_EVERSION (err of an unknown
+ * version).
  *
  * Thread-safe: one compiled expression may be evaluated by many threads at
  * once (each with its own score or the same score, which is only read).
  */
-CADENCE_API int cadence_expr_eval(const cadence_expr *e, const cJSON *score, cJSON **result,
-		      cadence_expr_error *err);
+CADENCE_API int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
+				  cadence_expr_error *err);
 
 /* As cadence_expr_eval() for a condition: *result is 1 or 0, with no cJSON
  * made.  A result that is not a bool is an error (CADENCE_EINVALID, "the
  * condition gave an int, not a bool").  Thread-safe likewise. */
-CADENCE_API int cadence_expr_eval_bool(const cadence_expr *e, const cJSON *score, int *result,
-			   cadence_expr_error *err);
+CADENCE_API int cadence_expr_eval_bool(int *result, const cadence_expr *e, const cJSON *score,
+				       cadence_expr_error *err);
 
 #ifdef __cplusplus
 }

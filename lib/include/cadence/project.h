@@ -44,15 +44,15 @@ CADENCE_API void cadence_project_free(cadence_project *project);
  * Returns 0 with *out set, CADENCE_EINVALID when the file has errors (*out
  * NULL; the reasons were added to `diags` by the first load), or
  * CADENCE_ENOMEM. */
-CADENCE_API int cadence_project_load_file(cadence_project *project, const char *path,
-			      const cadence_def **out, cadence_diags *diags);
+CADENCE_API int cadence_project_load_file(const cadence_def **out, cadence_project *project,
+					  const char *path, cadence_diags *diags);
 
 /* As cadence_project_load_file(), from memory; `name` is the name shown in
  * diagnostics and the base for its child references.  Never shared with
  * another load. */
-CADENCE_API int cadence_project_load_buffer(cadence_project *project, const char *name,
-				const char *data, size_t len,
-				const cadence_def **out, cadence_diags *diags);
+CADENCE_API int cadence_project_load_buffer(const cadence_def **out, cadence_project *project,
+					    const char *name, const char *data, size_t len,
+					    cadence_diags *diags);
 
 /* Resolves the child measure `measure` (an index into def's measures) to
  * the cadence it runs, loading its file when needed.  Returns 0 with *out
@@ -61,9 +61,9 @@ CADENCE_API int cadence_project_load_buffer(cadence_project *project, const char
  * CADENCE_EINVALID when the child's file has errors; CADENCE_EINVAL when
  * the measure is not a child measure; CADENCE_ENOMEM.  When `path_out` is
  * not NULL it receives the path tried, valid until the next call. */
-CADENCE_API int cadence_project_child(cadence_project *project, const cadence_def *def,
-			  size_t measure, const cadence_def **out,
-			  const char **path_out, cadence_diags *diags);
+CADENCE_API int cadence_project_child(const cadence_def **out, const char **path_out,
+				      cadence_project *project, const cadence_def *def,
+				      size_t measure, cadence_diags *diags);
 
 /* Number of files loaded so far, with or without errors. */
 CADENCE_API size_t cadence_project_file_count(const cadence_project *project);

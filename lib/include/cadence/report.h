@@ -25,8 +25,10 @@
  * Ownership follows cadence/common.h.  Thread-safety: each reporter locks
  * itself, so its `_on_event` and `_write` functions may be called from
  * several threads at once; `_free` must not race with any other call.
- * Writing functions return 0, CADENCE_ENOMEM, or CADENCE_EIO with errno
- * saying why.
+ * Writing functions return 0, CADENCE_ENOMEM or CADENCE_EIO: those that
+ * write to a stream leave its error indicator (ferror()) set; those that
+ * write a file, and cadence_events_status(), say why in `err` (may be
+ * NULL; CADENCE_EVERSION for one of an unknown version).
  */
 #ifndef CADENCE_REPORT_H
 #define CADENCE_REPORT_H
@@ -58,7 +60,8 @@ CADENCE_API int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
 /* The same into `path`, replaced atomically (a temporary file in the
  * same directory, renamed), mode 0644: what the textfile collector
  * needs.  Thread-safe. */
-CADENCE_API int cadence_metrics_write_file(cadence_metrics *metrics, const char *path);
+CADENCE_API int cadence_metrics_write_file(cadence_metrics *metrics, const char *path,
+					   cadence_run_error *err);
 
 /* ---- OpenTelemetry traces ---------------------------------------------------- */
 
@@ -79,7 +82,8 @@ CADENCE_API void cadence_trace_on_event(void *trace, const cadence_event *event)
  * (borrowed).  Thread-safe. */
 CADENCE_API int cadence_trace_write(cadence_trace *trace, FILE *out);
 /* The same into `path`, replaced atomically, mode 0644.  Thread-safe. */
-CADENCE_API int cadence_trace_write_file(cadence_trace *trace, const char *path);
+CADENCE_API int cadence_trace_write_file(cadence_trace *trace, const char *path,
+					 cadence_run_error *err);
 
 /* ---- JSON-lines events ------------------------------------------------------- */
 
@@ -96,10 +100,10 @@ CADENCE_API void cadence_events_free(cadence_events *events);
  * line, written whole under the reporter's lock.  Thread-safe; nothing
  * else may write to the stream meanwhile. */
 CADENCE_API void cadence_events_on_event(void *events, const cadence_event *event);
-/* 0 while every line was written; CADENCE_EIO (errno kept) after a
- * failed write or flush; CADENCE_ENOMEM when a line could not be made.
- * Flushes the stream first.  Thread-safe. */
-CADENCE_API int cadence_events_status(cadence_events *events);
+/* 0 while every line was written; CADENCE_EIO after a failed write or
+ * flush (err says why: the first failure); CADENCE_ENOMEM when a line
+ * could not be made.  Flushes the stream first.  Thread-safe. */
+CADENCE_API int cadence_events_status(cadence_events *events, cadence_run_error *err);
 
 #ifdef __cplusplus
 }

@@ -7,8 +7,9 @@
  *     cJSON *out;
  *     cadence_runner_new(&r, project, def, NULL);
  *     cadence_runner_register(r, "charge_card", charge_card, NULL);
- *     if (cadence_runner_run(r, input, &out, &err))
+ *     if (cadence_runner_run(&out, r, input, &err))
  *             fprintf(stderr, "%s\n", err.message);
+ *     cadence_run_error_clear(&err);
  *
  * A runner holds what does not change between runs: the cadence and its
  * children (compiled once: expressions, note lookups, field tables), the
@@ -149,25 +150,8 @@ typedef struct cadence_run_opts {
 #define CADENCE_DEFAULT_KILL_GRACE_MS 2000
 #define CADENCE_MAX_CHILD_DEPTH 64
 
-/* ---- errors ------------------------------------------------------------- */
+/* Errors: cadence_run_error, in cadence/common.h. */
 
-/* Why a run did not succeed.  Strings are owned by the struct and released
- * by cadence_run_error_clear(); unknown parts are NULL. */
-typedef struct cadence_run_error {
-	int code;	/* the return value of the call that filled it */
-	char *message;	/* the whole message, for people */
-	char *cadence;	/* the cadence that failed (a child's name inside a child) */
-	char *path;	/* "root/child": the chain of cadences */
-	char *measure;
-	char *note;
-	char *field;	/* the score field concerned, when there is one */
-	unsigned attempt;	/* of the note, when it failed */
-	char *stderr_tail;	/* last lines of a `run` note's stderr */
-} cadence_run_error;
-
-#define CADENCE_RUN_ERROR_INIT { 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
-
-CADENCE_API void cadence_run_error_clear(cadence_run_error *err);
 
 /* ---- the runner ------------------------------------------------------------ */
 
@@ -226,10 +210,12 @@ CADENCE_API int cadence_runner_prepare(cadence_runner *runner, cadence_run_error
  *   CADENCE_ECANCELED cadence_runner_cancel() was called; running notes
  *                     were stopped; err says where
  *   CADENCE_ENOMEM, CADENCE_EIO
- * `err` may be NULL.
+ *   CADENCE_EVERSION  err is of a version this library does not know
+ * `err` may be NULL.  Every function of this header that takes an `err`
+ * returns CADENCE_EVERSION for one of an unknown version, doing nothing.
  */
-CADENCE_API int cadence_runner_run(cadence_runner *runner, const cJSON *input, cJSON **out,
-		       cadence_run_error *err);
+CADENCE_API int cadence_runner_run(cJSON **out, cadence_runner *runner, const cJSON *input,
+				   cadence_run_error *err);
 
 /* Stops every run of `runner`, now and later: running `run` notes get
  * SIGTERM (SIGKILL after the grace period), retries stop waiting, symbol

@@ -9,6 +9,7 @@
 #include "cadence/common.h"
 #include "format/scalar.h"
 #include "model/model.h"
+#include "util/api.h"
 #include "util/strbuf.h"
 
 #include <stdarg.h>
@@ -139,11 +140,6 @@ void cadence_builder_free(cadence_builder *b)
 	}
 	cad_strbuf_free(&b->msg);
 	free(b);
-}
-
-const char *cadence_builder_message(const cadence_builder *b)
-{
-	return b->err ? b->msg.buf : NULL;
 }
 
 /* ---- the score ------------------------------------------------------------- */
@@ -529,10 +525,9 @@ static void *keep(cadence_builder *b, const void *p, size_t n, size_t size)
 	return c;
 }
 
-int cadence_builder_finish(cadence_def **out, cadence_builder *b)
+static int finish(cadence_def **out, cadence_builder *b)
 {
 	struct cadence_def *def = b->def;
-	*out = NULL;
 	if (b->err)
 		return b->err;
 	if (!def)
@@ -580,4 +575,18 @@ int cadence_builder_finish(cadence_def **out, cadence_builder *b)
 	b->def = NULL;
 	*out = def;
 	return 0;
+}
+
+int cadence_builder_finish(cadence_def **out, cadence_builder *b, cadence_run_error *err)
+{
+	if (out)
+		*out = NULL;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
+	if (!out || !b)
+		return cad_err_set(err, CADENCE_EINVAL, "cadence_builder_finish: out and b must not be NULL");
+	int rc = finish(out, b);
+	if (rc)
+		cad_err_set(err, rc, "%s", cad_strbuf_cstr(&b->msg) ? b->msg.buf : cadence_strerror(rc));
+	return rc;
 }

@@ -142,7 +142,7 @@ static void search(walk *w, const struct cadence_def *d)
 			w->c->oom = 1;
 			break;
 		}
-		int rc = cadence_project_child(w->c->project, d, i, &child, NULL, none);
+		int rc = cadence_project_child(&child, NULL, w->c->project, d, i, none);
 		cadence_diags_free(none);
 		if (rc == CADENCE_ENOMEM)
 			w->c->oom = 1;
@@ -173,7 +173,7 @@ void cad_check_children(check_ctx *c)
 		const char *path = NULL;
 		if (m->kind != CAD_M_CHILD)
 			continue;
-		int rc = cadence_project_child(c->project, d, i, &child, &path, c->r.diags);
+		int rc = cadence_project_child(&child, &path, c->project, d, i, c->r.diags);
 		if (rc == CADENCE_ENOMEM) {
 			c->oom = 1;
 			return;

@@ -95,8 +95,7 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 				 int own, const char *target)
 {
 	cadence_expr *x = NULL;
-	cadence_expr_error err;
-	memset(&err, 0, sizeof(err));
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 	int rc = cadence_expr_compile(&x, e->src, strlen(e->src), env, &err);
 	if (rc == CADENCE_ENOMEM) {
 		c->oom = 1;
@@ -105,14 +104,14 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 	if (rc) {
 		int exact;
 		cad_loc loc = where(c, e, &err, &exact);
+		const char *why = err.message ? err.message : cadence_strerror(rc);
 		if (exact)
-			cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
-				 err.help[0] ? err.help : NULL, "%s: %s", what,
-				 err.message[0] ? err.message : cadence_strerror(rc));
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc, err.help,
+				 "%s: %s", what, why);
 		else
-			cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc,
-				 err.help[0] ? err.help : NULL, "%s: column %u of the expression: %s",
-				 what, err.column, err.message[0] ? err.message : cadence_strerror(rc));
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc, err.help,
+				 "%s: column %u of the expression: %s", what, err.column, why);
+		cadence_expr_error_clear(&err);
 		return CADENCE_EXPR_DYN;
 	}
 	cadence_expr_type t = cadence_expr_result_type(x);
@@ -176,7 +175,7 @@ void cad_check_exprs(check_ctx *c)
 		 * (else every field is dyn: syntax and functions are checked) */
 		const struct cadence_def *child = NULL;
 		cadence_expr_env *cenv = NULL;
-		int rc = c->project ? cadence_project_child(c->project, d, i, &child, NULL, NULL)
+		int rc = c->project ? cadence_project_child(&child, NULL, c->project, d, i, NULL)
 				    : CADENCE_ENOTFOUND;
 		if (rc == CADENCE_ENOMEM) {
 			c->oom = 1;

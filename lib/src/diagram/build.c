@@ -293,7 +293,7 @@ static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size
 		int rc = CADENCE_ENOMEM;
 		/* the child's problems belong to validate, not to the picture */
 		if (!cadence_diags_new(&none))
-			rc = cadence_project_child(b->project, s->def, mi, &child, NULL, none);
+			rc = cadence_project_child(&child, NULL, b->project, s->def, mi, none);
 		cadence_diags_free(none);
 		if (rc == CADENCE_ENOMEM)
 			g->oom = 1;

@@ -12,6 +12,7 @@
  * Running out of memory or past a limit is fatal: never absorbed.
  */
 #include "expr/expr_int.h"
+#include "util/api.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -46,12 +47,10 @@ static val rt_error(ectx *c, const node *n, const char *fmt, ...)
 	if (c->has_err)
 		return V_ERR;	/* the first error stands */
 	c->has_err = 1;
-	char msg[sizeof(c->err->message)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cad_expr_verror_at(c->err, c->src, c->srclen, n->off, n->len, fmt, ap);
 	va_end(ap);
-	cad_expr_error_at(c->err, c->src, c->srclen, n->off, n->len, "%s", msg);
 	return V_ERR;
 }
 
@@ -1151,7 +1150,7 @@ static int run(ectx *c, const cadence_expr *e, const cJSON *score, val *slots_bu
 	return c->oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
-int cadence_expr_eval(const cadence_expr *e, const cJSON *score, cJSON **result,
+int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
 		      cadence_expr_error *err)
 {
 	union {
@@ -1159,21 +1158,22 @@ int cadence_expr_eval(const cadence_expr *e, const cJSON *score, cJSON **result,
 		val align;
 	} scratch;
 	val slots[SLOTS_ON_STACK];
-	cadence_expr_error local;
 	ectx c;
 
 	if (result)
 		*result = NULL;
+	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
+		return CADENCE_EVERSION;
 	if (!e || !result)
 		return CADENCE_EINVAL;
 	memset(&c, 0, sizeof(c));
 	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
-	int rc = run(&c, e, score, slots, err ? err : &local, &v);
+	int rc = run(&c, e, score, slots, err, &v);
 	if (!rc) {
 		*result = to_json(&v);
 		if (!*result) {
-			cad_expr_error_at(err ? err : &local, e->src, e->len, 0, e->len, "out of memory");
+			cad_expr_error_at(err, e->src, e->len, 0, e->len, "out of memory");
 			rc = CADENCE_ENOMEM;
 		}
 	}
@@ -1181,7 +1181,7 @@ int cadence_expr_eval(const cadence_expr *e, const cJSON *score, cJSON **result,
 	return rc;
 }
 
-int cadence_expr_eval_bool(const cadence_expr *e, const cJSON *score, int *result,
+int cadence_expr_eval_bool(int *result, const cadence_expr *e, const cJSON *score,
 			   cadence_expr_error *err)
 {
 	union {
@@ -1189,19 +1189,20 @@ int cadence_expr_eval_bool(const cadence_expr *e, const cJSON *score, int *resul
 		val align;
 	} scratch;
 	val slots[SLOTS_ON_STACK];
-	cadence_expr_error local;
 	ectx c;
 
 	if (result)
 		*result = 0;
+	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
+		return CADENCE_EVERSION;
 	if (!e || !result)
 		return CADENCE_EINVAL;
 	memset(&c, 0, sizeof(c));
 	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
-	int rc = run(&c, e, score, slots, err ? err : &local, &v);
+	int rc = run(&c, e, score, slots, err, &v);
 	if (!rc && v.k != VK_BOOL) {
-		cad_expr_error_at(err ? err : &local, e->src, e->len, 0, e->len,
+		cad_expr_error_at(err, e->src, e->len, 0, e->len,
 			      "the condition gave %s, not a bool", kind_name(&v));
 		rc = CADENCE_EINVALID;
 	}

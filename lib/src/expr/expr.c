@@ -3,6 +3,8 @@
  * accessors.  Lexing is in lex.c, parsing and checking in parse.c,
  * evaluating in eval.c. */
 #include "expr/expr_int.h"
+#include "util/api.h"
+#include "util/strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,11 +33,30 @@ static size_t codepoints(const char *s, size_t n)
 	return c;
 }
 
-void cad_expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
-		   size_t len, const char *fmt, ...)
+void cadence_expr_error_clear(cadence_expr_error *err)
 {
 	if (!err)
 		return;
+	unsigned version = err->version;
+	free(err->message);
+	free(err->help);
+	memset(err, 0, sizeof(*err));
+	err->version = version;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	strbuf sb = STRBUF_INIT;
+	cad_strbuf_vaddf(&sb, fmt, ap);
+	return cad_strbuf_detach(&sb);
+}
+
+void cad_expr_verror_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
+			size_t len, const char *fmt, va_list ap)
+{
+	if (!err)
+		return;
+	cadence_expr_error_clear(err);
 	if (off > srclen)
 		off = srclen;
 	if (len > srclen - off)
@@ -44,20 +65,31 @@ void cad_expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, 
 	err->length = len;
 	err->column = (unsigned)codepoints(src, off) + 1;
 	err->width = (unsigned)codepoints(src + off, len);
+	err->message = vformat(fmt, ap);
+}
+
+void cad_expr_error_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
+		   size_t len, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	cad_expr_verror_at(err, src, srclen, off, len, fmt, ap);
 	va_end(ap);
-	err->help[0] = '\0';
+}
+
+void cad_expr_verror_help(cadence_expr_error *err, const char *fmt, va_list ap)
+{
+	if (!err)
+		return;
+	free(err->help);
+	err->help = vformat(fmt, ap);
 }
 
 void cad_expr_error_help(cadence_expr_error *err, const char *fmt, ...)
 {
-	if (!err)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->help, sizeof(err->help), fmt, ap);
+	cad_expr_verror_help(err, fmt, ap);
 	va_end(ap);
 }
 
@@ -139,13 +171,12 @@ void cadence_expr_free(cadence_expr *e)
 int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 			 const cadence_expr_env *env, cadence_expr_error *err)
 {
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->column = 1;
-	}
+	if (out)
+		*out = NULL;
+	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
+		return CADENCE_EVERSION;
 	if (!out || (!src && len))
 		return CADENCE_EINVAL;
-	*out = NULL;
 	if (!src)
 		src = "";
 	if (len > CADENCE_EXPR_MAX_SOURCE) {

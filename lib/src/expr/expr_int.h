@@ -7,6 +7,7 @@
 #include "cadence/expr.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -190,6 +191,10 @@ void cad_expr_error_help(cadence_expr_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+/* The same with a va_list: for the parser's and evaluator's own wrappers. */
+void cad_expr_verror_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
+			size_t len, const char *fmt, va_list ap);
+void cad_expr_verror_help(cadence_expr_error *err, const char *fmt, va_list ap);
 
 /* Lexes src[0..len) into tokens (the last one TK_EOF).  Strings are
  * decoded into `ar`.  Returns 0, CADENCE_EINVALID (err filled) or

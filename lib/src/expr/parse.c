@@ -22,6 +22,7 @@
  * parsing nor evaluating can go deeper than CADENCE_EXPR_MAX_DEPTH levels.
  */
 #include "expr/expr_int.h"
+#include "util/strbuf.h"
 #include "util/suggest.h"
 
 #include <stdarg.h>
@@ -101,14 +102,10 @@ static node *fail_span(parser *p, size_t off, size_t len, const char *fmt, ...)
 	if (p->rc)
 		return NULL;
 	p->rc = CADENCE_EINVALID;
-	if (p->err) {
-		char msg[sizeof(p->err->message)];
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-		cad_expr_error_at(p->err, p->src, p->len, off, len, "%s", msg);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	cad_expr_verror_at(p->err, p->src, p->len, off, len, fmt, ap);
+	va_end(ap);
 	return NULL;
 }
 
@@ -127,7 +124,7 @@ static void help(parser *p, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->err->help, sizeof(p->err->help), fmt, ap);
+	cad_expr_verror_help(p->err, fmt, ap);
 	va_end(ap);
 }
 
@@ -135,8 +132,7 @@ static node *oom(parser *p)
 {
 	if (!p->rc) {
 		p->rc = CADENCE_ENOMEM;
-		if (p->err)
-			snprintf(p->err->message, sizeof(p->err->message), "out of memory");
+		cad_expr_error_at(p->err, p->src, p->len, 0, 0, "out of memory");
 	}
 	return NULL;
 }
@@ -266,6 +262,19 @@ static void add_field(parser *p, const char *name)
 	p->fields[p->nfields++] = name;
 }
 
+/* The help of an unknown field when no name is close: a short list of
+ * what the score declares. */
+static void help_declared(parser *p, const char **names)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t n = p->env->n < 8 ? p->env->n : 8;
+	for (size_t i = 0; i < n; i++)
+		cad_strbuf_addf(&sb, "%s'%s'", i ? ", " : "", names[i]);
+	help(p, "the score declares %s%s", cad_strbuf_cstr(&sb) ? sb.buf : "",
+	     p->env->n > n ? ", ..." : "");
+	cad_strbuf_free(&sb);
+}
+
 /* score.name, declared or not: a N_FIELD node, typed by the env. */
 static node *score_field(parser *p, const char *name, uint32_t n, size_t off, size_t len)
 {
@@ -295,19 +304,8 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 				help(p, "did you mean '%s'?", s);
 			} else if (!p->env->n) {
 				help(p, "the score declares no fields");
-			} else if (p->err && p->rc == CADENCE_EINVALID) {
-				/* a short list of what there is */
-				char *h = p->err->help;
-				size_t cap = sizeof(p->err->help), used = 0;
-				used += (size_t)snprintf(h, cap, "the score declares ");
-				for (size_t i = 0; i < p->env->n && used < cap; i++) {
-					if (i == 8) {
-						snprintf(h + used, cap - used, ", ...");
-						break;
-					}
-					used += (size_t)snprintf(h + used, cap - used, "%s'%s'",
-								 i ? ", " : "", names[i]);
-				}
+			} else {
+				help_declared(p, names);
 			}
 			free(names);
 			return NULL;

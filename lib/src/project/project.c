@@ -92,8 +92,8 @@ static int finish(cadence_project *p, entry *e, int rc, cadence_def *def,
 	return rc;
 }
 
-int cadence_project_load_file(cadence_project *p, const char *path,
-			      const cadence_def **out, cadence_diags *diags)
+int cadence_project_load_file(const cadence_def **out, cadence_project *p, const char *path,
+			      cadence_diags *diags)
 {
 	struct stat st;
 	int keyed = !stat(path, &st) && S_ISREG(st.st_mode);
@@ -122,9 +122,8 @@ int cadence_project_load_file(cadence_project *p, const char *path,
 	return finish(p, e, rc, def, out);
 }
 
-int cadence_project_load_buffer(cadence_project *p, const char *name,
-				const char *data, size_t len,
-				const cadence_def **out, cadence_diags *diags)
+int cadence_project_load_buffer(const cadence_def **out, cadence_project *p, const char *name,
+				const char *data, size_t len, cadence_diags *diags)
 {
 	*out = NULL;
 	entry *e = add_entry(p);
@@ -145,9 +144,8 @@ static int is_file_name(const char *ref)
 	return n > 5 && !strcmp(ref + n - 5, ".yaml");
 }
 
-int cadence_project_child(cadence_project *p, const cadence_def *def,
-			  size_t measure, const cadence_def **out,
-			  const char **path_out, cadence_diags *diags)
+int cadence_project_child(const cadence_def **out, const char **path_out, cadence_project *p,
+			  const cadence_def *def, size_t measure, cadence_diags *diags)
 {
 	*out = NULL;
 	if (path_out)
@@ -172,7 +170,7 @@ int cadence_project_child(cadence_project *p, const cadence_def *def,
 	struct stat st;
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return CADENCE_ENOTFOUND;
-	return cadence_project_load_file(p, path, out, diags);
+	return cadence_project_load_file(out, p, path, diags);
 }
 
 size_t cadence_project_count(const cadence_project *p)

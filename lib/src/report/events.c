@@ -2,6 +2,7 @@
 /* JSON-lines events of runs (cadence/report.h); the schema is
  * docs/events.schema.json, described in docs/observability.md. */
 #include "report/report_int.h"
+#include "util/api.h"
 
 #include <cadence/report.h>
 
@@ -168,19 +169,18 @@ void cadence_events_on_event(void *ctx, const cadence_event *ev)
 	pthread_mutex_unlock(&e->mu);
 }
 
-int cadence_events_status(cadence_events *e)
+int cadence_events_status(cadence_events *e, cadence_run_error *err)
 {
-	int rc = 0;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	pthread_mutex_lock(&e->mu);
 	if (fflush(e->out) && !e->error)
 		e->error = errno ? errno : EIO;
-	if (e->error == -1) {
-		errno = ENOMEM;
-		rc = CADENCE_ENOMEM;
-	} else if (e->error) {
-		errno = e->error;
-		rc = CADENCE_EIO;
-	}
+	int error = e->error;
 	pthread_mutex_unlock(&e->mu);
-	return rc;
+	if (error == -1)
+		return cad_err_set(err, CADENCE_ENOMEM, "out of memory: an event could not be written");
+	if (error)
+		return cad_err_sys(err, error, "cannot write the events");
+	return 0;
 }

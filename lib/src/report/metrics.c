@@ -357,7 +357,6 @@ int cadence_metrics_write(cadence_metrics *m, FILE *out)
 	format(m, &sb);
 	pthread_mutex_unlock(&m->mu);
 	if (!cad_strbuf_cstr(&sb)) {
-		errno = ENOMEM;
 		return CADENCE_ENOMEM;
 	}
 	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : CADENCE_EIO;
@@ -370,7 +369,7 @@ static int write_cb(void *ctx, FILE *out)
 	return cadence_metrics_write(ctx, out);
 }
 
-int cadence_metrics_write_file(cadence_metrics *m, const char *path)
+int cadence_metrics_write_file(cadence_metrics *m, const char *path, cadence_run_error *err)
 {
-	return cad_rep_write_file(path, write_cb, m);
+	return cad_rep_write_file(path, "metrics", write_cb, m, err);
 }

@@ -2,6 +2,7 @@
 /* Helpers of the reporters (report_int.h). */
 #include "report/report_int.h"
 #include "util/afile.h"
+#include "util/api.h"
 #include "util/utf8.h"
 
 #include <cadence/common.h>
@@ -97,20 +98,22 @@ void cad_rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
 	memcpy(out + n + 6, "Z", 2);
 }
 
-int cad_rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx)
+int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ctx, FILE *out),
+		       void *ctx, cadence_run_error *err)
 {
 	char *tmp;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	FILE *f = cad_afile_open(path, &tmp);
 	if (!f)
-		return CADENCE_EIO;
+		return cad_err_sys(err, errno, "cannot write the %s to '%s'", what, path);
 	int rc = write(ctx, f);
-	int e = cad_afile_commit(f, tmp, path, 0644, 0, rc != 0);
-	if (rc)
-		return rc;
-	if (e) {
-		errno = e;
-		return CADENCE_EIO;
-	}
+	int e = rc == CADENCE_EIO ? (errno ? errno : EIO) : 0;
+	int c = cad_afile_commit(f, tmp, path, 0644, 0, rc != 0);
+	if (rc == CADENCE_ENOMEM)
+		return cad_err_set(err, rc, "out of memory");
+	if (rc || c)
+		return cad_err_sys(err, e ? e : c ? c : EIO, "cannot write the %s to '%s'", what, path);
 	return 0;
 }
 

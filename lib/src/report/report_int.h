@@ -4,6 +4,7 @@
 #ifndef CADENCE_SRC_REPORT_REPORT_INT_H
 #define CADENCE_SRC_REPORT_REPORT_INT_H
 
+#include "cadence/common.h"
 #include "util/strbuf.h"
 
 #include <stdint.h>
@@ -26,8 +27,10 @@ typedef struct rep_time_cache {
 } rep_time_cache;
 void cad_rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
 /* Writes what write(ctx, stream) produces into `path`, atomically, mode
- * 0644.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO with errno set. */
-int cad_rep_write_file(const char *path, int (*write)(void *ctx, FILE *out), void *ctx);
+ * 0644; `what` ("metrics") names it in messages.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO, with the reason in err
+ * (may be NULL), or CADENCE_EVERSION for an err of an unknown version. */
+int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ctx, FILE *out),
+		       void *ctx, cadence_run_error *err);
 
 /* Makes room for one more element in *items (count n, capacity *cap,
  * elements of `size` bytes), doubling from `first`.  Returns 0 or -1. */

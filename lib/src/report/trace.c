@@ -406,7 +406,6 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 static int flush(strbuf *sb, FILE *out)
 {
 	if (!cad_strbuf_cstr(sb)) {
-		errno = ENOMEM;
 		return CADENCE_ENOMEM;
 	}
 	int rc = fwrite(sb->buf, 1, sb->len, out) == sb->len ? 0 : CADENCE_EIO;
@@ -449,7 +448,6 @@ int cadence_trace_write(cadence_trace *t, FILE *out)
 	const trun **order = calloc(n ? n : 1, sizeof(*order));
 	if (!order) {
 		pthread_mutex_unlock(&t->mu);
-		errno = ENOMEM;
 		return CADENCE_ENOMEM;
 	}
 	size_t k = n;
@@ -469,7 +467,7 @@ static int write_cb(void *ctx, FILE *out)
 	return cadence_trace_write(ctx, out);
 }
 
-int cadence_trace_write_file(cadence_trace *t, const char *path)
+int cadence_trace_write_file(cadence_trace *t, const char *path, cadence_run_error *err)
 {
-	return cad_rep_write_file(path, write_cb, t);
+	return cad_rep_write_file(path, "trace", write_cb, t, err);
 }

@@ -7,6 +7,7 @@
 
 #include "run/run_int.h"
 #include "util/afile.h"
+#include "util/api.h"
 #include "util/sha256.h"
 
 #include <errno.h>
@@ -78,15 +79,6 @@ static char *describe(const cadence_checkpoint *cp, const size_t *counts)
 	return cad_strbuf_detach(&sb);
 }
 
-static void set_err(cadence_run_error *err, int code, strbuf *msg)
-{
-	if (!err)
-		return;
-	cadence_run_error_clear(err);
-	err->code = code;
-	err->message = cad_strbuf_cstr(msg) ? cad_strbuf_detach(msg) : strdup(cadence_strerror(code));
-}
-
 /* ---- files and their hashes ------------------------------------------------------ */
 
 /* Every file `project` loaded (or only `root`), named relative to the
@@ -148,8 +140,10 @@ int cadence_checkpoint_check_files(const cadence_checkpoint *cp, const cadence_p
 	ckfile *now = NULL;
 	size_t n = 0;
 	strbuf msg = STRBUF_INIT;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	if (collect_files(project, NULL, NULL, &now, &n))
-		return CADENCE_ENOMEM;
+		return cad_err_set(err, CADENCE_ENOMEM, "out of memory");
 	for (size_t i = 0; i < cp->nfiles; i++) {
 		const ckfile *was = &cp->files[i], *is = NULL;
 		for (size_t j = 0; j < n && !is; j++)
@@ -175,9 +169,7 @@ int cadence_checkpoint_check_files(const cadence_checkpoint *cp, const cadence_p
 	cad_strbuf_addf(&m, "the cadence files are not those the checkpoint was written for: %s",
 		    cad_strbuf_cstr(&msg) ? msg.buf : "");
 	cad_strbuf_free(&msg);
-	set_err(err, CADENCE_EINVALID, &m);
-	cad_strbuf_free(&m);
-	return CADENCE_EINVALID;
+	return cad_err_take(err, CADENCE_EINVALID, &m);
 }
 
 /* ---- writing ------------------------------------------------------------------ */
@@ -241,21 +233,20 @@ int cadence_checkpoint_write(const cadence_checkpoint *cp, FILE *out)
 	return rc;
 }
 
-int cadence_checkpoint_write_file(const cadence_checkpoint *cp, const char *path)
+int cadence_checkpoint_write_file(const cadence_checkpoint *cp, const char *path,
+				  cadence_run_error *err)
 {
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	char *s = to_text(cp);
-	if (!s) {
-		errno = ENOMEM;
-		return CADENCE_ENOMEM;
-	}
+	if (!s)
+		return cad_err_set(err, CADENCE_ENOMEM, "out of memory");
 	size_t len = strlen(s);
 	s[len] = '\n';	/* in place of the NUL, written by length */
 	int e = cad_afile_write(path, s, len + 1, 0600, 1);
 	cJSON_free(s);
-	if (e) {
-		errno = e;
-		return CADENCE_EIO;
-	}
+	if (e)
+		return cad_err_sys(err, e, "cannot write the checkpoint to '%s'", path);
 	return 0;
 }
 
@@ -392,6 +383,8 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 	const char *end = NULL;
 	int rc = 0;
 	*out = NULL;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	cJSON *o = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	cadence_checkpoint *cp = calloc(1, sizeof(*cp));
 	if (!cp) {
@@ -420,12 +413,11 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 	cad_strbuf_free(&why);
 	if (rc) {
 		cadence_checkpoint_free(cp);
-		set_err(err, rc, &m);
-	} else {
-		*out = cp;
+		return cad_err_take(err, rc, &m);
 	}
+	*out = cp;
 	cad_strbuf_free(&m);
-	return rc;
+	return 0;
 }
 
 int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
@@ -433,6 +425,8 @@ int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
 {
 	strbuf m = STRBUF_INIT, buf = STRBUF_INIT;
 	*out = NULL;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	FILE *f = fopen(path, "rb");
 	int e = 0;
 	if (f) {
@@ -447,16 +441,12 @@ int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
 		e = errno;
 	}
 	if (e) {
-		cad_strbuf_addf(&m, "cannot read the checkpoint '%s': %s", path, strerror(e));
-		set_err(err, CADENCE_EIO, &m);
-		cad_strbuf_free(&m);
 		cad_strbuf_free(&buf);
-		errno = e;
-		return CADENCE_EIO;
+		return cad_err_sys(err, e, "cannot read the checkpoint '%s'", path);
 	}
 	if (buf.failed) {
 		cad_strbuf_free(&buf);
-		return CADENCE_ENOMEM;
+		return cad_err_set(err, CADENCE_ENOMEM, "out of memory");
 	}
 	cadence_run_error why = CADENCE_RUN_ERROR_INIT;
 	int rc = buf.len > MAX_CHECKPOINT ? CADENCE_EINVALID
@@ -464,7 +454,9 @@ int cadence_checkpoint_read_file(cadence_checkpoint **out, const char *path,
 	if (rc == CADENCE_EINVALID) {
 		cad_strbuf_addf(&m, "'%s' is not a valid checkpoint: %s", path,
 			    why.message ? why.message : "it is larger than a checkpoint can be");
-		set_err(err, rc, &m);
+		cad_err_take(err, rc, &m);
+	} else if (rc) {
+		cad_err_set(err, rc, "'%s': %s", path, why.message ? why.message : cadence_strerror(rc));
 	}
 	cadence_run_error_clear(&why);
 	cad_strbuf_free(&m);
@@ -502,7 +494,7 @@ void cad_ckpt_end(rrun *run)
 	run->ck = NULL;
 }
 
-int cad_ckpt_after_measure(rframe *fr, size_t next)
+int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why)
 {
 	rrun *run = fr->run;
 	cadence_checkpoint *cp = run->ck;
@@ -513,7 +505,7 @@ int cad_ckpt_after_measure(rframe *fr, size_t next)
 	if (n > cp->capframes) {
 		ckframe *f = realloc(cp->frames, n * sizeof(*f));
 		if (!f)
-			return ENOMEM;
+			return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 		cp->frames = f;
 		cp->capframes = n;
 	}
@@ -528,8 +520,12 @@ int cad_ckpt_after_measure(rframe *fr, size_t next)
 	cp->complete = fr->depth == 0 && next == fr->plan->nmeasures;
 	free(cp->position);
 	if (!(cp->position = describe(cp, counts)))
-		return ENOMEM;
-	return run->on_ck(run->ck_ctx, cp);
+		return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
+	int rc = run->on_ck(run->ck_ctx, cp, why);
+	if (rc > 0 || (rc < 0 && !why->message))	/* a callback that broke the contract */
+		return cad_err_set(why, rc < 0 ? rc : CADENCE_EIO, "%s",
+				   rc < 0 ? cadence_strerror(rc) : strerror(rc));
+	return rc;
 }
 
 int cad_ckpt_fit(rrun *run, rfail *f)

@@ -434,8 +434,9 @@ static int handle_error(rframe *fr, int rc)
 	char *note = run->err && run->err->note ? strdup(run->err->note) : NULL;
 	cadence_run_error saved = CADENCE_RUN_ERROR_INIT;
 	if (run->err) {
-		saved = *run->err;
+		saved = *run->err;	/* the strings move to saved */
 		memset(run->err, 0, sizeof(*run->err));
+		run->err->version = saved.version;
 	}
 	fr->handling_error = msg ? msg : "";
 	fr->handling_note = note;
@@ -476,14 +477,17 @@ static int handle_error(rframe *fr, int rc)
  * the run. */
 static int checkpoint(rframe *fr, size_t next)
 {
-	int e = cad_ckpt_after_measure(fr, next);
-	if (!e)
+	cadence_run_error why = CADENCE_RUN_ERROR_INIT;
+	int rc = cad_ckpt_after_measure(fr, next, &why);
+	if (!rc)
 		return 0;
 	rfail f = RFAIL_INIT;
-	cad_rfail_set(&f, "the checkpoint after this measure could not be saved: %s", strerror(e));
-	cad_run_error(fr->run, fr, NULL, 0, CADENCE_EIO, &f);
+	cad_rfail_set(&f, "the checkpoint after this measure could not be saved: %s",
+		      why.message ? why.message : cadence_strerror(rc));
+	cad_run_error(fr->run, fr, NULL, 0, rc, &f);
 	cad_rfail_free(&f);
-	return CADENCE_EIO;
+	cadence_run_error_clear(&why);
+	return rc;
 }
 
 int cad_engine_walk(rframe *fr)
@@ -526,23 +530,28 @@ int cad_engine_walk(rframe *fr)
 
 /* ---- a run --------------------------------------------------------------- */
 
-int cadence_runner_run(cadence_runner *r, const cJSON *input, cJSON **out,
+int cadence_runner_run(cJSON **out, cadence_runner *r, const cJSON *input,
 		       cadence_run_error *err)
 {
-	return cadence_runner_run_checkpointed(r, input, NULL, out, err);
+	return cadence_runner_run_checkpointed(out, r, input, NULL, err);
 }
 
 static int run_checkpointed(cadence_runner *r, const cJSON *input,
 			    const cadence_checkpoint_opts *co, cJSON **out,
 			    cadence_run_error *err);
 
-int cadence_runner_run_checkpointed(cadence_runner *r, const cJSON *input,
-				    const cadence_checkpoint_opts *co, cJSON **out,
-				    cadence_run_error *err)
+int cadence_runner_run_checkpointed(cJSON **out, cadence_runner *r, const cJSON *input,
+				    const cadence_checkpoint_opts *co, cadence_run_error *err)
 {
 	/* The error is built even when the caller does not ask for it: an
 	 * on_error handler reads it (cadence_note_error(), CADENCE_ERROR). */
 	cadence_run_error own = CADENCE_RUN_ERROR_INIT;
+	if (out)
+		*out = NULL;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
+	if (!out || !r)
+		return cad_err_set(err, CADENCE_EINVAL, "cadence_runner_run: out and runner must not be NULL");
 	int rc = run_checkpointed(r, input, co, out, err ? err : &own);
 	cadence_run_error_clear(&own);
 	return rc;
@@ -560,14 +569,9 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	*out = NULL;
 	if (err)
 		cadence_run_error_clear(err);
-	if (!CAD_VERSION_OK(co, CADENCE_CHECKPOINT_OPTS_VERSION)) {
-		if (err) {
-			err->code = CADENCE_EVERSION;
-			err->message = strdup("cadence_checkpoint_opts: unknown version (use "
-					      "CADENCE_CHECKPOINT_OPTS_INIT)");
-		}
-		return CADENCE_EVERSION;
-	}
+	if (!CAD_VERSION_OK(co, CADENCE_CHECKPOINT_OPTS_VERSION))
+		return cad_err_set(err, CADENCE_EVERSION, "cadence_checkpoint_opts: unknown version "
+				   "(use CADENCE_CHECKPOINT_OPTS_INIT)");
 	if ((rc = cad_plan_prepare(r, 0, err)))
 		return rc;
 	memset(&run, 0, sizeof(run));
@@ -590,11 +594,7 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 		/* nothing started: an error without an event */
 		if (input)
 			cad_rfail_set(&f, "a resumed run takes its score from the checkpoint, not an input");
-		rc = rc ? rc : CADENCE_EINVAL;
-		if (err) {
-			err->code = rc;
-			err->message = cad_strbuf_detach(&f.msg);
-		}
+		rc = cad_err_take(err, rc ? rc : CADENCE_EINVAL, &f.msg);
 		goto out;
 	}
 	rc = cad_score_from_input(&root.score, r->root_plan,

@@ -201,7 +201,7 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 		oom(c);
 		return NULL;
 	}
-	int rc = cadence_project_child(r->project, p->def, mi, &child, &path, diags);
+	int rc = cadence_project_child(&child, &path, r->project, p->def, mi, diags);
 	if (rc == CADENCE_ENOTFOUND)
 		problem(c, "child measure '%s': cadence '%s' not found (looked for %s)",
 			m->name.name, ref, path ? path : ref);

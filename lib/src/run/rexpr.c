@@ -63,25 +63,24 @@ const char *cad_rexpr_src(const rexpr *e)
 /* "column 7: unknown field 'totl'; did you mean 'total'?" */
 static void describe(const cadence_expr_error *err, int rc, strbuf *msg)
 {
-	if (rc == CADENCE_ENOMEM || !err->message[0]) {
+	if (rc == CADENCE_ENOMEM || !err->message) {
 		cad_strbuf_adds(msg, cadence_strerror(rc));
 		return;
 	}
 	cad_strbuf_addf(msg, "column %u: %s", err->column, err->message);
-	if (err->help[0])
+	if (err->help)
 		cad_strbuf_addf(msg, "; %s", err->help);
 }
 
 int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg)
 {
-	cadence_expr_error err;
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
 	rexpr *r = calloc(1, sizeof(*r));
 	*out = NULL;
 	if (!r) {
 		cad_strbuf_adds(msg, "out of memory");
 		return -1;
 	}
-	memset(&err, 0, sizeof(err));
 	r->src = e->src;
 	size_t len = strlen(e->src);
 	int rc = cadence_expr_compile(&r->x, e->src, len, env ? env->env : NULL, &err);
@@ -93,6 +92,7 @@ int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strb
 		else
 			cad_strbuf_addf(msg, "expression '%s': ", e->src);
 		describe(&err, rc, msg);
+		cadence_expr_error_clear(&err);
 		free(r);
 		return -1;
 	}
@@ -109,21 +109,23 @@ int cad_rexpr_not_bool(const rexpr *e, const char **type)
 
 int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
 {
-	cadence_expr_error err;
-	err.message[0] = err.help[0] = '\0';
-	int rc = cadence_expr_eval(e->x, score, out, &err);
-	if (rc)
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
+	int rc = cadence_expr_eval(out, e->x, score, &err);
+	if (rc) {
 		describe(&err, rc, msg);
+		cadence_expr_error_clear(&err);
+	}
 	return rc ? -1 : 0;
 }
 
 int cad_rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
 {
-	cadence_expr_error err;
-	err.message[0] = err.help[0] = '\0';
-	int rc = cadence_expr_eval_bool(e->x, score, out, &err);
-	if (rc)
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
+	int rc = cadence_expr_eval_bool(out, e->x, score, &err);
+	if (rc) {
 		describe(&err, rc, msg);
+		cadence_expr_error_clear(&err);
+	}
 	return rc ? -1 : 0;
 }
 

@@ -218,8 +218,9 @@ struct rrun {
 /* checkpoint.c */
 int cad_ckpt_begin(rrun *run, const cadence_checkpoint_opts *co);
 void cad_ckpt_end(rrun *run);
-/* After a completed measure of fr: 0, or the callback's errno value. */
-int cad_ckpt_after_measure(rframe *fr, size_t next);
+/* After a completed measure of fr: 0, or a negative cadence_error with
+ * the reason in *why. */
+int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why);
 /* Does run->resume fit the runner's plans?  0 or CADENCE_EINVALID with f. */
 int cad_ckpt_fit(rrun *run, rfail *f);
 

@@ -9,20 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void cadence_run_error_clear(cadence_run_error *err)
-{
-	if (!err)
-		return;
-	free(err->message);
-	free(err->cadence);
-	free(err->path);
-	free(err->measure);
-	free(err->note);
-	free(err->field);
-	free(err->stderr_tail);
-	memset(err, 0, sizeof(*err));
-}
-
 static unsigned cpu_count(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -132,16 +118,15 @@ int cadence_runner_register(cadence_runner *r, const char *name, cadence_note_fn
 int cadence_runner_load_plugin(cadence_runner *r, const char *path, cadence_run_error *err)
 {
 	strbuf msg = STRBUF_INIT;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	if (r->prepared)
-		return CADENCE_EINVAL;
+		return cad_err_set(err, CADENCE_EINVAL, "plugins are loaded before the first run");
 	int rc = cad_plugin_open(r, path, &msg);
-	if (rc && err) {
-		cadence_run_error_clear(err);
-		err->code = rc;
-		err->message = cad_strbuf_detach(&msg);
-	}
+	if (rc)
+		return cad_err_take(err, rc, &msg);
 	cad_strbuf_free(&msg);
-	return rc;
+	return 0;
 }
 
 int cadence_runner_add_cadence(cadence_runner *r, const cadence_def *def)
@@ -158,6 +143,8 @@ int cadence_runner_add_cadence(cadence_runner *r, const cadence_def *def)
 
 int cadence_runner_prepare(cadence_runner *r, cadence_run_error *err)
 {
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	return cad_plan_prepare(r, 0, err);
 }
 
@@ -171,16 +158,12 @@ void cadence_runner_cancel(cadence_runner *r)
 
 int cadence_runner_print_plan(cadence_runner *r, FILE *out, cadence_run_error *err)
 {
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
 	int rc = cad_plan_prepare(r, 1, err);
 	if (rc)
 		return rc;
-	if (cad_plan_print(r->root_plan, out)) {
-		if (err) {
-			cadence_run_error_clear(err);
-			err->code = CADENCE_EIO;
-			err->message = strdup("cannot write the plan");
-		}
-		return CADENCE_EIO;
-	}
+	if (cad_plan_print(r->root_plan, out))
+		return cad_err_set(err, CADENCE_EIO, "cannot write the plan");
 	return 0;
 }

@@ -115,3 +115,13 @@ char *cad_strbuf_detach(strbuf *sb)
 	sb->len = sb->cap = 0;
 	return p;
 }
+
+void cad_strbuf_add_strerror(strbuf *sb, int e)
+{
+	char buf[128];
+	/* the POSIX (XSI) strerror_r: this file is built without _GNU_SOURCE */
+	if (strerror_r(e, buf, sizeof(buf)))
+		cad_strbuf_addf(sb, "error %d", e);
+	else
+		cad_strbuf_adds(sb, buf);
+}

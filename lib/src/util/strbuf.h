@@ -28,6 +28,8 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void cad_strbuf_addf(strbuf *sb, const char *fmt, ...);
 void cad_strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* The message of errno value e: strerror() that is safe on any thread. */
+void cad_strbuf_add_strerror(strbuf *sb, int e);
 /* The NUL-terminated contents ("" when empty), or NULL after a failure. */
 const char *cad_strbuf_cstr(strbuf *sb);
 /* Hands the malloc'd string to the caller (NULL after a failure). */
