@@ -9,9 +9,12 @@
  * valid until that object is freed.
  *
  * Thread-safety, once for the whole API: the library has no global mutable
- * state.  Distinct objects may be used from distinct threads at the same time;
- * one object may be read from several threads at once, but must not be
- * modified while another thread uses it.
+ * state of its own.  Distinct objects may be used from distinct threads at
+ * the same time; one object may be read from several threads at once, but
+ * must not be modified while another thread uses it.  The one process-wide
+ * state is Graphviz's (libgvc is not thread-safe): SVG/PNG rendering
+ * (cadence/diagram.h) uses one Graphviz context behind one lock, so
+ * renderings from several threads take turns.
  *
  * Conventions, once for the whole API (docs/architecture.md, "The API"):
  *

@@ -19,6 +19,10 @@ int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name)
 	return CADENCE_EINVAL;
 }
 
+/* Sizes of each version of the caller's structs (util/api.h). */
+static const size_t opts_sizes[] = { 0, sizeof(cadence_diagram_opts) };
+static const size_t stats_sizes[] = { 0, sizeof(cadence_diagram_stats) };
+
 int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 			   cadence_project *project, cadence_diagram_format format,
 			   const cadence_diagram_opts *opts, cadence_diagram_stats *stats)
@@ -39,11 +43,11 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 	    !CAD_VERSION_OK(stats, CADENCE_DIAGRAM_STATS_VERSION))
 		return CADENCE_EVERSION;
 	if (stats)
-		*stats = st;
+		CAD_COPY_OUT(stats, &st, stats_sizes);
 	if (!out || !out_len || !def || (unsigned)format > CADENCE_DIAGRAM_PNG)
 		return CADENCE_EINVAL;
 	if (opts)
-		o = *opts;
+		CAD_COPY_IN(&o, opts, opts_sizes);
 	if ((unsigned)o.direction > CADENCE_DIAGRAM_LR)
 		return CADENCE_EINVAL;
 	if ((format == CADENCE_DIAGRAM_SVG || format == CADENCE_DIAGRAM_PNG) &&
@@ -73,7 +77,7 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 			rc = CADENCE_ELIMIT;
 	}
 	if (stats)
-		*stats = st;
+		CAD_COPY_OUT(stats, &st, stats_sizes);
 	if (rc) {
 		cad_strbuf_free(&sb);
 		return rc;

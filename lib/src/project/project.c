@@ -38,10 +38,10 @@ int cadence_project_new(cadence_project **out, const cadence_load_opts *opts)
 	cadence_project *p = calloc(1, sizeof(*p));
 	if (!p)
 		return CADENCE_ENOMEM;
+	static const size_t sizes[] = { 0, sizeof(cadence_load_opts) };	/* util/api.h */
+	p->opts = (cadence_load_opts)CADENCE_LOAD_OPTS_INIT;
 	if (opts)
-		p->opts = *opts;
-	else
-		p->opts = (cadence_load_opts)CADENCE_LOAD_OPTS_INIT;
+		CAD_COPY_IN(&p->opts, opts, sizes);
 	*out = p;
 	return 0;
 }

@@ -24,6 +24,11 @@ static uint64_t time_seed(void)
 	return s ? s : 1;
 }
 
+/* Sizes of each version of the caller's structs (util/api.h). */
+static const size_t opts_sizes[] = { 0, sizeof(cadence_run_opts) };
+static const size_t hooks_sizes[] = { 0, sizeof(cadence_run_hooks) };
+static const size_t clock_sizes[] = { 0, sizeof(cadence_clock) };
+
 int cadence_runner_new(cadence_runner **out, cadence_project *project,
 		       const cadence_def *def, const cadence_run_opts *opts)
 {
@@ -37,17 +42,15 @@ int cadence_runner_new(cadence_runner **out, cadence_project *project,
 		return CADENCE_ENOMEM;
 	r->project = project;
 	r->root = def;
+	r->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
 	if (opts)
-		r->opts = *opts;
-	else
-		r->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
+		CAD_COPY_IN(&r->opts, opts, opts_sizes);
 	if (r->opts.hooks)
-		r->hooks = *r->opts.hooks;
+		CAD_COPY_IN(&r->hooks, r->opts.hooks, hooks_sizes);
 	r->opts.hooks = NULL;
+	cad_clock_system(&r->clock);
 	if (r->opts.clock)
-		r->clock = *r->opts.clock;
-	else
-		cad_clock_system(&r->clock);
+		CAD_COPY_IN(&r->clock, r->opts.clock, clock_sizes);
 	r->opts.clock = NULL;
 	r->seed = r->opts.seed ? r->opts.seed : time_seed();
 	r->ncpu = cpu_count();

@@ -6,10 +6,28 @@
 #include "cadence/common.h"
 #include "util/strbuf.h"
 
+#include <string.h>
+
 /* A versioned struct argument the library can read: NULL (the defaults),
  * or a version from 1 to the library's own.  Entry points return
  * CADENCE_EVERSION when it is not, before doing anything. */
 #define CAD_VERSION_OK(p, current) (!(p) || ((p)->version >= 1 && (p)->version <= (current)))
+
+/* Copies the caller's versioned struct *src into *dst (which holds the
+ * defaults) as far as src's version goes, so that a program built with an
+ * older, smaller struct is not read past its end.  `sizes` is indexed by
+ * version: { 0, size of version 1, ... }; when a version adds members,
+ * the sizes of the older ones become the offsetof() their end. */
+#define CAD_COPY_IN(dst, src, sizes) memcpy((dst), (src), (sizes)[(src)->version])
+
+/* The reverse, for a struct the library fills: the caller's version, and
+ * no more of the struct than that version has, are kept. */
+#define CAD_COPY_OUT(dst, src, sizes)                                  \
+	do {                                                           \
+		unsigned cad_v_ = (dst)->version;                      \
+		memcpy((dst), (src), (sizes)[cad_v_]);                 \
+		(dst)->version = cad_v_;                               \
+	} while (0)
 
 /* The same for an error struct the caller passes to be filled. */
 #define CAD_RUN_ERR_OK(err) CAD_VERSION_OK(err, CADENCE_RUN_ERROR_VERSION)
