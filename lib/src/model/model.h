@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The cadence graph: what the checker, the diagram writers and the engine
- * read.  Built by the loader from a file (format/build.c) or, later, by the
- * C builder API; both produce this structure.  Every element keeps the
+ * read.  Built by the loader from a file (format/build.c) or by the C
+ * builder (builder/builder.c); both produce this structure.  Every element keeps the
  * position it came from so later checks can point at it (0:0 when built in
  * code).
  */

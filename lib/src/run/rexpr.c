@@ -1,20 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The engine's view of expressions: cadence/expr.h.  Until the expression
- * module is part of the tree, every expression is refused when the runner
- * is prepared (a cadence without expressions runs either way). */
+/* The engine's view of expressions: cadence/expr.h, with errors worded
+ * for run messages. */
 #include "run/rexpr.h"
+#include "cadence/expr.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__has_include)
-#if __has_include("cadence/expr.h")
-#define HAVE_EXPR 1
-#endif
-#endif
-
-#ifdef HAVE_EXPR
-#include "cadence/expr.h"
 
 struct rexpr {
 	const char *src;
@@ -136,66 +127,3 @@ void cad_rexpr_free(rexpr *e)
 	cadence_expr_free(e->x);
 	free(e);
 }
-
-#else /* no expression module */
-
-struct rexpr {
-	const char *src;
-};
-
-int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
-{
-	(void)def;
-	(void)msg;
-	*out = NULL;
-	return 0;
-}
-
-void cad_rexpr_env_free(rexpr_env *env)
-{
-	(void)env;
-}
-
-int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg)
-{
-	(void)env;
-	*out = NULL;
-	cad_strbuf_addf(msg, "expression '%s': this build has no expression support", e->src);
-	return -1;
-}
-
-int cad_rexpr_not_bool(const rexpr *e, const char **type)
-{
-	(void)e;
-	*type = "dyn";
-	return 0;
-}
-
-int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
-{
-	(void)e;
-	(void)score;
-	*out = NULL;
-	cad_strbuf_adds(msg, "this build has no expression support");
-	return -1;
-}
-
-int cad_rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
-{
-	(void)e;
-	(void)score;
-	*out = 0;
-	cad_strbuf_adds(msg, "this build has no expression support");
-	return -1;
-}
-
-void cad_rexpr_free(rexpr *e)
-{
-	free(e);
-}
-
-const char *cad_rexpr_src(const rexpr *e)
-{
-	return e->src;
-}
-#endif
