@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		for (size_t i = 0; i < cadence_project_count(p); i++)
-			cadence_check(p, cadence_project_get(p, i), &co, d);
+			cadence_check(cadence_project_get(p, i), p, &co, d);
 		double t1 = now_ms();
 		char *out = NULL;
 		size_t len = 0;

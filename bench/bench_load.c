@@ -189,7 +189,7 @@ static long run_validate(const char *path)
 	/* as `cadence validate`: the list grows while child files load */
 	for (size_t i = 0; i < cadence_project_count(project); i++) {
 		def = cadence_project_get(project, i);
-		if (cadence_check(project, def, &opts, diags) == CADENCE_ENOMEM) {
+		if (cadence_check(def, project, &opts, diags) == CADENCE_ENOMEM) {
 			notes = -1;
 			goto out;
 		}

@@ -178,7 +178,7 @@ static int load_checked(cadence_project *project, const char *path, cadence_diag
 	copts.check_flow = 0;
 	for (size_t i = 0; i < cadence_project_count(project); i++) {
 		const cadence_def *d = cadence_project_get(project, i);
-		if (cadence_check(project, d, &copts, diags) == CADENCE_ENOMEM)
+		if (cadence_check(d, project, &copts, diags) == CADENCE_ENOMEM)
 			return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'",
 					 cadence_def_path(d));
 	}

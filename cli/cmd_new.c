@@ -295,7 +295,7 @@ static long check_text(const char *path, const char *text, size_t len, int show,
 	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL))
 		goto out;
 	int rc = cadence_project_load_buffer(&def, project, path, text, len, diags);
-	if (rc == CADENCE_ENOMEM || (!rc && cadence_check(project, def, &co, diags) == CADENCE_ENOMEM))
+	if (rc == CADENCE_ENOMEM || (!rc && cadence_check(def, project, &co, diags) == CADENCE_ENOMEM))
 		goto out;
 	errors = (long)cadence_diags_errors(diags);
 	if (errors && show)

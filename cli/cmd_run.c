@@ -445,7 +445,7 @@ static int load(const char *path, cadence_project **project, const cadence_def *
 	cadence_check_opts co = CADENCE_CHECK_OPTS_INIT;
 	co.check_executables = 0;
 	for (size_t i = 0; !lr && i < cadence_project_count(*project); i++)
-		if (cadence_check(*project, cadence_project_get(*project, i), &co, diags) ==
+		if (cadence_check(cadence_project_get(*project, i), *project, &co, diags) ==
 		    CADENCE_ENOMEM) {
 			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 			goto out;

@@ -121,7 +121,7 @@ static int check_all(cadence_project *project, cadence_diags *diags)
 	cadence_check_opts opts = CADENCE_CHECK_OPTS_INIT;
 	for (size_t i = 0; i < cadence_project_count(project); i++) {
 		const cadence_def *def = cadence_project_get(project, i);
-		if (cadence_check(project, def, &opts, diags) == CADENCE_ENOMEM)
+		if (cadence_check(def, project, &opts, diags) == CADENCE_ENOMEM)
 			return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'",
 					 cadence_def_path(def));
 	}

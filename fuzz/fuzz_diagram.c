@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_load(data, size, &project, &diags, &def) == 0) {
 		cadence_check_opts copts = CADENCE_CHECK_OPTS_INIT;
 		copts.check_executables = 0;
-		int checked = cadence_check(project, def, &copts, diags);
+		int checked = cadence_check(def, project, &copts, diags);
 		FUZZ_ASSERT(checked == 0 || checked == CADENCE_EINVALID);
 		int lr = (int)(size & 1);
 		draw(def, project, CADENCE_DIAGRAM_MERMAID, 0, lr);

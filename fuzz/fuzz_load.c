@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cadence_check_opts copts = CADENCE_CHECK_OPTS_INIT;
 	for (size_t i = 0; i < cadence_project_count(project); i++) {
 		size_t before = cadence_diags_errors(diags);
-		int crc = cadence_check(project, cadence_project_get(project, i), &copts, diags);
+		int crc = cadence_check(cadence_project_get(project, i), project, &copts, diags);
 		FUZZ_ASSERT(crc == 0 || crc == CADENCE_EINVALID);
 		if (crc)
 			FUZZ_ASSERT(cadence_diags_errors(diags) > before);

@@ -59,11 +59,11 @@ Test(api_version, check_and_diags_write)
 	for (size_t i = 0; i < 2; i++) {
 		cadence_check_opts o = CADENCE_CHECK_OPTS_INIT;
 		o.version = bad[i];
-		cr_assert_eq(cadence_check(NULL, def, &o, d), CADENCE_EVERSION);
+		cr_assert_eq(cadence_check(def, NULL, &o, d), CADENCE_EVERSION);
 	}
 	/* version 1 (before check_flow) is still read */
 	cadence_check_opts v1 = { 1, 0, 0 };
-	cr_assert_eq(cadence_check(NULL, def, &v1, d), 0);
+	cr_assert_eq(cadence_check(def, NULL, &v1, d), 0);
 
 	unsigned badw[] = BAD_VERSIONS(CADENCE_DIAG_WRITE_OPTS_VERSION);
 	char *text = NULL;
@@ -202,6 +202,54 @@ Test(api_version, run_error_structs)
 	cadence_builder_free(b);
 	cadence_events_free(ev);
 	cadence_metrics_free(m);
+	cadence_runner_free(r);
+	cadence_def_free(def);
+}
+
+/* A failing call fills the error struct; a successful one leaves it as
+ * it was (common.h, "Errors"). */
+Test(api_version, success_leaves_the_error_alone)
+{
+	cadence_def *def = load();
+	cadence_runner *r;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cJSON *out = NULL;
+	cr_assert_eq(cadence_runner_new(&r, NULL, def, NULL), 0);
+	cr_assert_eq(cadence_runner_load_plugin(r, "/nonexistent.so", &err), CADENCE_EIO);
+	char *was = err.message;
+	cr_assert_not_null(was);
+	cr_assert_eq(cadence_runner_run(&out, r, NULL, &err), 0);
+	cr_assert_eq(err.message, was, "the run succeeded: the earlier error stays");
+	cr_assert_eq(err.code, CADENCE_EIO);
+	cJSON_Delete(out);
+
+	cadence_expr *e;
+	cadence_expr_error xe = CADENCE_EXPR_ERROR_INIT;
+	cr_assert_eq(cadence_expr_compile(&e, "1 +", 3, NULL, &xe), CADENCE_EINVALID);
+	char *xwas = xe.message;
+	cr_assert_eq(cadence_expr_compile(NULL, "1", 1, NULL, &xe), CADENCE_EINVAL);
+	cr_assert_neq(xe.message, xwas, "a failure replaces the earlier error");
+	cr_assert_str_eq(xe.message, cadence_strerror(CADENCE_EINVAL));
+	xwas = xe.message;
+	cr_assert_eq(cadence_expr_compile(&e, "1", 1, NULL, &xe), 0);
+	cr_assert_eq(xe.message, xwas);
+	cadence_expr_free(e);
+	cadence_expr_error_clear(&xe);
+
+	/* a finished builder refuses any further call, with a message */
+	cadence_builder *b;
+	cadence_def *built, *again;
+	cr_assert_eq(cadence_builder_new(&b, "v"), 0);
+	cr_assert_eq(cadence_builder_symbol(b, "a", "f"), 0);
+	cr_assert_eq(cadence_builder_then(b, "a", NULL), 0);
+	cr_assert_eq(cadence_builder_finish(&built, b, &err), 0);
+	cr_assert_eq(cadence_builder_symbol(b, "b", "f"), CADENCE_EINVAL);
+	cr_assert_eq(cadence_builder_finish(&again, b, &err), CADENCE_EINVAL);
+	cr_assert_null(again);
+	cr_assert_str_eq(err.message, "the builder was finished already");
+	cadence_run_error_clear(&err);
+	cadence_builder_free(b);
+	cadence_def_free(built);
 	cadence_runner_free(r);
 	cadence_def_free(def);
 }

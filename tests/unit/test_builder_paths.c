@@ -152,7 +152,7 @@ static int check(const cadence_def *def, int with_project, const cadence_check_o
 	cadence_project *p = NULL;
 	if (with_project)
 		cr_assert_eq(cadence_project_new(&p, NULL), 0);
-	int rc = cadence_check(p, def, opts, d);
+	int rc = cadence_check(def, p, opts, d);
 	cadence_project_free(p);
 	return rc;
 }

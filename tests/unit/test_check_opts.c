@@ -28,7 +28,7 @@ static size_t rule_count(const cadence_check_opts *opts, const char *rule)
 	cr_assert_eq(cadence_project_new(&p, NULL), 0);
 	cr_assert_eq(cadence_diags_new(&d), 0);
 	cr_assert_eq(cadence_project_load_buffer(&def, p, "opts.cadence.yaml", src, strlen(src), d), 0);
-	cadence_check(p, def, opts, d);
+	cadence_check(def, p, opts, d);
 	for (size_t i = 0; i < cadence_diags_count(d); i++)
 		n += !strcmp(cadence_diags_get(d, i)->rule, rule);
 	cadence_diags_free(d);

@@ -223,7 +223,7 @@ Test(diagram, bad_arguments)
 	o.version = 99;
 	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_DOT, &o, NULL),
 		     CADENCE_EVERSION);
-	cr_assert_eq(cadence_diagram_write(NULL, def, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
+	cr_assert_eq(cadence_diagram_write(def, NULL, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
 		     CADENCE_EINVAL);
 	cadence_diagram_format f;
 	cr_assert_eq(cadence_diagram_format_parse(&f, "dot"), 0);
@@ -237,13 +237,13 @@ Test(diagram, write_reports_io_errors)
 	cadence_def *def = load(small);
 	FILE *f = fopen("/dev/full", "w");
 	if (f) {
-		cr_assert_eq(cadence_diagram_write(f, def, NULL, CADENCE_DIAGRAM_DOT, NULL, NULL),
+		cr_assert_eq(cadence_diagram_write(def, NULL, f, CADENCE_DIAGRAM_DOT, NULL, NULL),
 			     CADENCE_EIO);
 		fclose(f);
 	}
 	f = tmpfile();
 	cr_assert(f);
-	cr_assert_eq(cadence_diagram_write(f, def, NULL, CADENCE_DIAGRAM_MERMAID, NULL, NULL), 0);
+	cr_assert_eq(cadence_diagram_write(def, NULL, f, CADENCE_DIAGRAM_MERMAID, NULL, NULL), 0);
 	cr_assert_gt(ftell(f), 0);
 	fclose(f);
 	cadence_def_free(def);

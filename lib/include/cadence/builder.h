@@ -26,7 +26,8 @@
  * Errors are sticky: after the first failed call, every call returns the
  * same error and does nothing, and cadence_builder_finish() returns it
  * with what went wrong in its `err`, so a sequence of calls is checked
- * once, at the end.  Returns: 0, CADENCE_EINVAL (a bad argument: a bad or
+ * once, at the end (a bad name given to cadence_builder_new() is such a
+ * failure: the builder is made, and the name is reported).  Returns: 0, CADENCE_EINVAL (a bad argument: a bad or
  * repeated name, an unknown type or note...), CADENCE_ENOMEM.
  *
  * Strings are copied; cJSON values are copied.  Lists of names are
@@ -111,8 +112,9 @@ CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, i
  * a measure and that every note a measure names is declared; returns 0,
  * or the first failure of any call on the builder — CADENCE_EINVAL,
  * CADENCE_ENOMEM — with its message in `err` (cadence/common.h; may be
- * NULL), or CADENCE_EVERSION for an err of an unknown version.  The
- * builder may be freed afterwards (it is empty). */
+ * NULL), or CADENCE_EVERSION for an err of an unknown version.  After a
+ * success the builder is empty: free it (any other call on it fails with
+ * CADENCE_EINVAL). */
 CADENCE_API int cadence_builder_finish(cadence_def **out, cadence_builder *b,
 				       cadence_run_error *err);
 

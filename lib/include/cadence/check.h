@@ -40,7 +40,10 @@ typedef struct cadence_check_opts {
  * (cadence/builder.h).  Every problem is added to `diags`; those about a
  * cadence built in C name the file "<built in code>".
  * Returns 0 when no error was found (warnings may have been added),
- * CADENCE_EINVALID when errors were, CADENCE_ENOMEM.  `opts` may be NULL.
+ * CADENCE_EINVALID when errors were, CADENCE_ENOMEM, CADENCE_EINVAL (def
+ * or diags NULL), CADENCE_EVERSION (opts of an unknown version).  `opts`
+ * may be NULL.  Loading children changes `project`: no other thread may
+ * use it meanwhile.
  *
  * Child cadences are loaded through `project` as needed, from the
  * directory of the file of `def` or, for a cadence built in C (path NULL),
@@ -50,8 +53,8 @@ typedef struct cadence_check_opts {
  * cycles, `merge` against its score) is not checked; so a cadence whose
  * children are built in C (cadence_runner_add_cadence()) is checked.
  */
-CADENCE_API int cadence_check(cadence_project *project, const cadence_def *def,
-		  const cadence_check_opts *opts, cadence_diags *diags);
+CADENCE_API int cadence_check(const cadence_def *def, cadence_project *project,
+			      const cadence_check_opts *opts, cadence_diags *diags);
 
 #ifdef __cplusplus
 }

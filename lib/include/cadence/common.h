@@ -34,8 +34,10 @@
  *   (cadence/diag.h), with CADENCE_EINVALID returned.  No function reports
  *   through errno (a failed write to the caller's FILE leaves that
  *   stream's ferror() set, as stdio does), and none calls exit() or
- *   prints.  Callbacks the library calls report the same way: a negative
- *   cadence_error, with the reason in the error struct they are given.
+ *   prints.  A callback given an error struct (cadence_checkpoint_fn)
+ *   reports the same way: a negative cadence_error, with the reason in
+ *   that struct; a C note reports through its context instead
+ *   (cadence_note_fail(), cadence/note.h).
  *   Why not a per-thread "last error" (libgit2, SQLite): this library
  *   keeps no global or per-thread state, so an error cannot be
  *   overwritten by a callback that calls the library again before the
@@ -48,14 +50,19 @@
  *   taking one accepts NULL (the defaults, or: no error wanted) and the
  *   versions from 1 to its own (members an older version lacks take
  *   their defaults, as each header says), and returns CADENCE_EVERSION,
- *   doing nothing, for any other.
+ *   doing nothing, for any other.  Not versioned: the views the library
+ *   lends for the length of a call or of an object (cadence_event,
+ *   cadence_diag), which a caller never allocates, and which grow only
+ *   at their end; and cadence_note_plugin_info, versioned by the note
+ *   API version it carries (cadence/note.h).
  * - Parameters, in this order: out-parameters first (the object a
  *   constructor makes, the result a function computes: `out`, `result`,
  *   then any second one), then the object a function acts on, then its
  *   inputs, then optional reports it fills (cadence_diags, diagram
  *   statistics), then the error struct.  An out-parameter is set to NULL
- *   (or 0) on failure.  A FILE to write to is an input (the stream), not
- *   an out-parameter.
+ *   (or 0) on failure, unless its header says it explains the failure
+ *   (cadence_project_child()'s path).  A FILE to write to is an input
+ *   (the stream), not an out-parameter.
  */
 #ifndef CADENCE_COMMON_H
 #define CADENCE_COMMON_H

@@ -73,7 +73,9 @@ CADENCE_API int cadence_diags_add(cadence_diags *diags, cadence_severity severit
 		      const char *source_line, size_t source_line_len,
 		      const char *message, const char *help);
 
-/* Sets the related location of the diagnostic added last. */
+/* Sets the related location of the diagnostic added last (`message`
+ * copied).  Returns 0, CADENCE_EINVAL (no diagnostic yet) or
+ * CADENCE_ENOMEM. */
 CADENCE_API int cadence_diags_relate(cadence_diags *diags, unsigned line, unsigned column,
 			 const char *message);
 
@@ -100,13 +102,15 @@ typedef struct cadence_diag_write_opts {
 #define CADENCE_DIAG_WRITE_OPTS_INIT { CADENCE_DIAG_WRITE_OPTS_VERSION, 0, 0, NULL }
 
 /* Writes every diagnostic in `format` to `out`.  Returns 0, CADENCE_ENOMEM,
- * or CADENCE_EIO when writing failed (checked with ferror). */
+ * CADENCE_EINVAL (an unknown format), CADENCE_EVERSION (opts of an
+ * unknown version), or CADENCE_EIO when writing failed (checked with
+ * ferror). */
 CADENCE_API int cadence_diags_write(const cadence_diags *diags, FILE *out,
 			cadence_diag_format format,
 			const cadence_diag_write_opts *opts);
 
-/* Parses "text", "oneline", "json", "sarif" or "github".  Returns 0 or
- * CADENCE_EINVAL. */
+/* Parses "text", "oneline", "json", "sarif" or "github".  Returns 0, or
+ * CADENCE_EINVAL (*out then CADENCE_DIAG_TEXT). */
 CADENCE_API int cadence_diag_format_parse(cadence_diag_format *out, const char *name);
 
 #ifdef __cplusplus

@@ -99,7 +99,8 @@ typedef struct cadence_diagram_stats {
  * Returns 0; CADENCE_ELIMIT when Mermaid text would exceed the limits
  * (nothing is returned, *stats says by how much); CADENCE_ENOTSUP for SVG
  * or PNG in a build without libgvc; CADENCE_EFAILED when libgvc fails to
- * lay out or render; CADENCE_EINVAL for a bad argument; CADENCE_ENOMEM.
+ * lay out or render; CADENCE_EINVAL for a bad argument; CADENCE_EVERSION
+ * for opts or stats of an unknown version; CADENCE_ENOMEM.
  */
 CADENCE_API int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 			   cadence_project *project, cadence_diagram_format format,
@@ -107,15 +108,16 @@ CADENCE_API int cadence_diagram_buffer(char **out, size_t *out_len, const cadenc
 			   cadence_diagram_stats *stats);
 
 /*
- * As cadence_diagram_buffer(), written to `out`.  The diagram is complete
- * before the first byte is written, so a limit or a rendering failure
- * writes nothing.  Returns the same codes, and CADENCE_EIO when writing
- * failed (checked with fflush and ferror).
+ * As cadence_diagram_buffer(), written to `stream`.  The diagram is
+ * complete before the first byte is written, so a limit or a rendering
+ * failure writes nothing.  Returns the same codes, CADENCE_EINVAL for a
+ * NULL stream, and CADENCE_EIO when writing failed (checked with fflush
+ * and ferror).
  */
-CADENCE_API int cadence_diagram_write(FILE *out, const cadence_def *def,
-			  cadence_project *project, cadence_diagram_format format,
-			  const cadence_diagram_opts *opts,
-			  cadence_diagram_stats *stats);
+CADENCE_API int cadence_diagram_write(const cadence_def *def, cadence_project *project,
+				      FILE *stream, cadence_diagram_format format,
+				      const cadence_diagram_opts *opts,
+				      cadence_diagram_stats *stats);
 
 /* Non-zero when this build renders SVG and PNG (built with libgvc). */
 CADENCE_API int cadence_diagram_can_render(void);

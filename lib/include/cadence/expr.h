@@ -116,7 +116,8 @@ CADENCE_API int cadence_expr_env_add_field(cadence_expr_env *env, const char *na
  * Returns 0 with *out set; CADENCE_EINVALID with *out NULL and the first
  * problem in *err (a syntax error, an unknown field or function, operands
  * whose types cannot fit, a limit); CADENCE_ENOMEM; CADENCE_EINVAL when out
- * or src is NULL.  Thread-safe (no global state; env is only read).
+ * is NULL, or src is NULL with a len (a NULL src of length 0 is the empty
+ * expression, CADENCE_EINVALID).  Thread-safe (no global state; env is only read).
  */
 CADENCE_API int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 			 const cadence_expr_env *env, cadence_expr_error *err);

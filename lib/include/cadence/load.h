@@ -47,7 +47,8 @@ typedef struct cadence_load_opts {
  * has no errors (it may have warnings); CADENCE_EINVALID when it has errors
  * (*out is NULL, the reasons are in diags); CADENCE_ENOMEM.  An unreadable
  * file is reported in diags (rule file-unreadable) and returns
- * CADENCE_EINVALID.  `opts` may be NULL.
+ * CADENCE_EINVALID.  `opts` may be NULL; one of an unknown version gives
+ * CADENCE_EVERSION.
  */
 CADENCE_API int cadence_load_file(cadence_def **out, const char *path,
 		      const cadence_load_opts *opts, cadence_diags *diags);

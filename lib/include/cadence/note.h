@@ -136,8 +136,8 @@ CADENCE_API void *cadence_note_user(const cadence_note_ctx *ctx);
  * returns (the result is then a failure, whatever it returns). */
 CADENCE_API int cadence_note_expired(const cadence_note_ctx *ctx);
 
-/* Records why the note failed (printf-style; the message is copied and
- * truncated at 1023 bytes) and returns CADENCE_NOTE_FAILED, so a note can
+/* Records why the note failed (printf-style; the message is copied, whole)
+ * and returns CADENCE_NOTE_FAILED, so a note can
  * `return cadence_note_fail(ctx, "...")`.  A later call replaces the
  * message. */
 CADENCE_API int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...) CADENCE_PRINTF(2, 3);

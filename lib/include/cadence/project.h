@@ -36,7 +36,8 @@ extern "C" {
 typedef struct cadence_project cadence_project;
 
 /* A new, empty project; `opts` (may be NULL) applies to every file it
- * loads.  Returns 0 or CADENCE_ENOMEM. */
+ * loads.  Returns 0, CADENCE_EVERSION (opts of an unknown version) or
+ * CADENCE_ENOMEM. */
 CADENCE_API int cadence_project_new(cadence_project **out, const cadence_load_opts *opts);
 CADENCE_API void cadence_project_free(cadence_project *project);
 

@@ -15,7 +15,9 @@
  *
  *     cadence_metrics *m;
  *     cadence_metrics_new(&m);
- *     cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event };
+ *     cadence_run_hooks hooks = CADENCE_RUN_HOOKS_INIT;
+ *     hooks.ctx = m;
+ *     hooks.on_event = cadence_metrics_on_event;
  *
  * or call several `_on_event` functions from your own callback (what
  * `cadence run --metrics --trace --events` does).  A reporter collects

@@ -161,7 +161,11 @@ typedef struct cadence_run_opts {
  * available to `child` measures with cadence_runner_add_cadence().  Both
  * `project` and `def` are borrowed and must outlive the runner.  `opts`
  * may be NULL.  Returns 0, CADENCE_EVERSION (opts, its hooks or its clock
- * of an unknown version) or CADENCE_ENOMEM.
+ * of an unknown version), CADENCE_ENOMEM, or CADENCE_EIO (no pipe for
+ * cadence_runner_cancel(): out of file descriptors).  The runner loads
+ * children into `project` when it is prepared, and reads it in each run:
+ * no other thread may change the project (another runner's preparation,
+ * cadence_check()) while this runner prepares or runs.
  */
 CADENCE_API int cadence_runner_new(cadence_runner **out, cadence_project *project,
 		       const cadence_def *def, const cadence_run_opts *opts);
@@ -169,7 +173,9 @@ CADENCE_API void cadence_runner_free(cadence_runner *runner);
 
 /* Makes `fn` the function of notes bound with `symbol: NAME`; `userdata`
  * is passed to it.  Registered functions come before plugins.  Returns 0,
- * CADENCE_EINVAL (empty name, or after the first run) or CADENCE_ENOMEM. */
+ * CADENCE_EINVAL (an empty name, a NULL fn, or once the runner is
+ * prepared: after cadence_runner_prepare() or the first run) or
+ * CADENCE_ENOMEM. */
 CADENCE_API int cadence_runner_register(cadence_runner *runner, const char *name,
 			    cadence_note_fn fn, void *userdata);
 
@@ -179,14 +185,14 @@ CADENCE_API int cadence_runner_register(cadence_runner *runner, const char *name
  * CADENCE_ENOTSUP when it declares no note API (CADENCE_NOTE_PLUGIN), one
  * this library does not provide, or carries its own copy of the note
  * functions (err names the versions or the symbol, and what to do);
- * CADENCE_EINVAL after the first run; CADENCE_ENOMEM. */
+ * CADENCE_EINVAL once the runner is prepared; CADENCE_ENOMEM. */
 CADENCE_API int cadence_runner_load_plugin(cadence_runner *runner, const char *path,
 			       cadence_run_error *err);
 
 /* Makes `def` (borrowed) the cadence that `child` measures naming it
  * (`cadence: NAME`) run, before any file is looked for.  For cadences
- * built in code.  Returns 0, CADENCE_EINVAL after the first run, or
- * CADENCE_ENOMEM. */
+ * built in code.  Returns 0, CADENCE_EINVAL (a NULL def, or once the
+ * runner is prepared), or CADENCE_ENOMEM. */
 CADENCE_API int cadence_runner_add_cadence(cadence_runner *runner, const cadence_def *def);
 
 /*
@@ -224,8 +230,8 @@ CADENCE_API int cadence_runner_run(cJSON **out, cadence_runner *runner, const cJ
 CADENCE_API void cadence_runner_cancel(cadence_runner *runner);
 
 /* Writes what a run would do, without running anything (`--dry-run`).
- * Prepares the runner first; returns as cadence_runner_prepare(), or
- * CADENCE_EIO when writing fails. */
+ * Prepares the runner first; returns as cadence_runner_prepare(),
+ * CADENCE_ENOMEM, or CADENCE_EIO when writing fails. */
 CADENCE_API int cadence_runner_print_plan(cadence_runner *runner, FILE *out,
 			      cadence_run_error *err);
 

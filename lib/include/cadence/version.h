@@ -8,7 +8,8 @@
  * The version is the single source of truth: CMakeLists.txt reads it from
  * here.  0.x: a minor release may change the API and the ABI (the shared
  * library's SONAME is libcadence.so.0.MINOR); CHANGELOG.md says what
- * changed.
+ * changed.  Macros only: nothing to own, nothing shared between threads
+ * (cadence/common.h).
  */
 #ifndef CADENCE_VERSION_H
 #define CADENCE_VERSION_H

@@ -530,8 +530,6 @@ static int finish(cadence_def **out, cadence_builder *b)
 	struct cadence_def *def = b->def;
 	if (b->err)
 		return b->err;
-	if (!def)
-		return fail(b, CADENCE_EINVAL, "the builder was finished already");
 	if (!b->nmeasures)
 		return fail(b, CADENCE_EINVAL, "cadence '%s' has no measure: a cadence needs at "
 			    "least one", def->name.name);
@@ -574,6 +572,8 @@ static int finish(cadence_def **out, cadence_builder *b)
 	free_parts(b);
 	b->def = NULL;
 	*out = def;
+	/* any later call fails, sticky, rather than touch the cadence it made */
+	fail(b, CADENCE_EINVAL, "the builder was finished already");
 	return 0;
 }
 

@@ -211,14 +211,16 @@ long cad_check_field(const check_ctx *c, const char *name)
 	return -1;
 }
 
-int cadence_check(cadence_project *project, const cadence_def *def,
+int cadence_check(const cadence_def *def, cadence_project *project,
 		  const cadence_check_opts *opts, cadence_diags *diags)
 {
 	check_ctx c;
-	size_t errors = cadence_diags_errors(diags);
 
 	if (!CAD_VERSION_OK(opts, CADENCE_CHECK_OPTS_VERSION))
 		return CADENCE_EVERSION;
+	if (!def || !diags)
+		return CADENCE_EINVAL;
+	size_t errors = cadence_diags_errors(diags);
 	memset(&c, 0, sizeof(c));
 	c.project = project;
 	c.def = def;

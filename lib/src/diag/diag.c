@@ -189,7 +189,9 @@ int cadence_diag_format_parse(cadence_diag_format *out, const char *name)
 		{ "json", CADENCE_DIAG_JSON },	 { "sarif", CADENCE_DIAG_SARIF },
 		{ "github", CADENCE_DIAG_GITHUB },
 	};
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+	if (out)
+		*out = CADENCE_DIAG_TEXT;
+	for (size_t i = 0; out && name && i < sizeof(formats) / sizeof(formats[0]); i++) {
 		if (!strcmp(name, formats[i].name)) {
 			*out = formats[i].fmt;
 			return 0;
@@ -202,13 +204,15 @@ int cadence_diags_write(const cadence_diags *diags, FILE *out,
 			cadence_diag_format format,
 			const cadence_diag_write_opts *opts)
 {
-	cadence_diag_write_opts defaults = CADENCE_DIAG_WRITE_OPTS_INIT;
+	static const size_t sizes[] = { 0, sizeof(cadence_diag_write_opts) };	/* util/api.h */
+	cadence_diag_write_opts o = CADENCE_DIAG_WRITE_OPTS_INIT;
 	int rc;
 
 	if (!CAD_VERSION_OK(opts, CADENCE_DIAG_WRITE_OPTS_VERSION))
 		return CADENCE_EVERSION;
-	if (!opts)
-		opts = &defaults;
+	if (opts)
+		CAD_COPY_IN(&o, opts, sizes);
+	opts = &o;
 	switch (format) {
 	case CADENCE_DIAG_TEXT:
 	case CADENCE_DIAG_ONELINE:

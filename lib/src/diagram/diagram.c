@@ -11,7 +11,9 @@ static const char *const format_names[] = { "mermaid", "dot", "svg", "png" };
 
 int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name)
 {
-	for (size_t i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++)
+	if (out)
+		*out = CADENCE_DIAGRAM_MERMAID;
+	for (size_t i = 0; out && name && i < sizeof(format_names) / sizeof(format_names[0]); i++)
 		if (!strcmp(name, format_names[i])) {
 			*out = (cadence_diagram_format)i;
 			return 0;
@@ -92,19 +94,20 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 	return *out ? 0 : CADENCE_ENOMEM;
 }
 
-int cadence_diagram_write(FILE *out, const cadence_def *def, cadence_project *project,
+int cadence_diagram_write(const cadence_def *def, cadence_project *project, FILE *stream,
 			  cadence_diagram_format format, const cadence_diagram_opts *opts,
 			  cadence_diagram_stats *stats)
 {
 	char *buf = NULL;
 	size_t len = 0;
 
-	if (!out)
-		return CADENCE_EINVAL;
+	/* the versions first: cadence_diagram_buffer() checks them */
 	int rc = cadence_diagram_buffer(&buf, &len, def, project, format, opts, stats);
 	if (rc)
 		return rc;
-	if (fwrite(buf, 1, len, out) != len || fflush(out) || ferror(out))
+	if (!stream)
+		rc = CADENCE_EINVAL;
+	else if (fwrite(buf, 1, len, stream) != len || fflush(stream) || ferror(stream))
 		rc = CADENCE_EIO;
 	free(buf);
 	return rc;

@@ -1158,26 +1158,31 @@ int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
 		val align;
 	} scratch;
 	val slots[SLOTS_ON_STACK];
+	cadence_expr_error mine = CADENCE_EXPR_ERROR_INIT;	/* to err on failure only */
 	ectx c;
 
 	if (result)
 		*result = NULL;
 	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
 		return CADENCE_EVERSION;
-	if (!e || !result)
+	if (!e || !result) {
+		cad_expr_error_move(err, &mine, "", 0, CADENCE_EINVAL);
 		return CADENCE_EINVAL;
+	}
 	memset(&c, 0, sizeof(c));
 	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
-	int rc = run(&c, e, score, slots, err, &v);
+	int rc = run(&c, e, score, slots, &mine, &v);
 	if (!rc) {
 		*result = to_json(&v);
 		if (!*result) {
-			cad_expr_error_at(err, e->src, e->len, 0, e->len, "out of memory");
+			cad_expr_error_at(&mine, e->src, e->len, 0, e->len, "out of memory");
 			rc = CADENCE_ENOMEM;
 		}
 	}
 	cad_xa_free(&c.sc);
+	if (rc)
+		cad_expr_error_move(err, &mine, e->src, e->len, rc);
 	return rc;
 }
 
@@ -1189,25 +1194,30 @@ int cadence_expr_eval_bool(int *result, const cadence_expr *e, const cJSON *scor
 		val align;
 	} scratch;
 	val slots[SLOTS_ON_STACK];
+	cadence_expr_error mine = CADENCE_EXPR_ERROR_INIT;	/* to err on failure only */
 	ectx c;
 
 	if (result)
 		*result = 0;
 	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
 		return CADENCE_EVERSION;
-	if (!e || !result)
+	if (!e || !result) {
+		cad_expr_error_move(err, &mine, "", 0, CADENCE_EINVAL);
 		return CADENCE_EINVAL;
+	}
 	memset(&c, 0, sizeof(c));
 	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
-	int rc = run(&c, e, score, slots, err, &v);
+	int rc = run(&c, e, score, slots, &mine, &v);
 	if (!rc && v.k != VK_BOOL) {
-		cad_expr_error_at(err, e->src, e->len, 0, e->len,
+		cad_expr_error_at(&mine, e->src, e->len, 0, e->len,
 			      "the condition gave %s, not a bool", kind_name(&v));
 		rc = CADENCE_EINVALID;
 	}
 	if (!rc)
 		*result = v.u.b;
 	cad_xa_free(&c.sc);
+	if (rc)
+		cad_expr_error_move(err, &mine, e->src, e->len, rc);
 	return rc;
 }

@@ -35,7 +35,8 @@ static size_t codepoints(const char *s, size_t n)
 
 void cadence_expr_error_clear(cadence_expr_error *err)
 {
-	if (!err)
+	/* one of an unknown version is not ours to free or to overwrite */
+	if (!err || !CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
 		return;
 	unsigned version = err->version;
 	free(err->message);
@@ -168,17 +169,10 @@ void cadence_expr_free(cadence_expr *e)
 	free(e);
 }
 
-int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
-			 const cadence_expr_env *env, cadence_expr_error *err)
+/* Compiles into *out; every failure is described in err (never NULL). */
+static int compile(cadence_expr **out, const char *src, size_t len, const cadence_expr_env *env,
+		   cadence_expr_error *err)
 {
-	if (out)
-		*out = NULL;
-	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
-		return CADENCE_EVERSION;
-	if (!out || (!src && len))
-		return CADENCE_EINVAL;
-	if (!src)
-		src = "";
 	if (len > CADENCE_EXPR_MAX_SOURCE) {
 		cad_expr_error_at(err, src, len, 0, 0,
 			      "the expression is %zu bytes long; the limit is %zu", len,
@@ -209,6 +203,39 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 	}
 	*out = e;
 	return 0;
+}
+
+void cad_expr_error_move(cadence_expr_error *to, cadence_expr_error *from, const char *src,
+			 size_t len, int rc)
+{
+	if (!from->message)	/* a failure that said nothing more: its code */
+		cad_expr_error_at(from, src, len, 0, 0, "%s", cadence_strerror(rc));
+	if (to) {
+		unsigned version = to->version;
+		cadence_expr_error_clear(to);
+		*to = *from;	/* version 1 is the only one: all of it fits */
+		to->version = version;
+		memset(from, 0, sizeof(*from));
+		from->version = CADENCE_EXPR_ERROR_VERSION;
+	}
+	cadence_expr_error_clear(from);
+}
+
+int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
+			 const cadence_expr_env *env, cadence_expr_error *err)
+{
+	cadence_expr_error mine = CADENCE_EXPR_ERROR_INIT;
+	if (out)
+		*out = NULL;
+	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
+		return CADENCE_EVERSION;
+	if (!src && !len)
+		src = "";
+	/* filled only on failure: a success leaves the caller's err alone */
+	int rc = !out || !src ? CADENCE_EINVAL : compile(out, src, len, env, &mine);
+	if (rc)
+		cad_expr_error_move(err, &mine, src ? src : "", src ? len : 0, rc);
+	return rc;
 }
 
 const char *cadence_expr_source(const cadence_expr *e)

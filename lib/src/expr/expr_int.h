@@ -191,6 +191,11 @@ void cad_expr_error_help(cadence_expr_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+/* Hands the error of a failed call (rc), made in *from, to the caller's
+ * `to` (may be NULL), with cadence_strerror(rc) when it says nothing;
+ * *from is left empty. */
+void cad_expr_error_move(cadence_expr_error *to, cadence_expr_error *from, const char *src,
+			 size_t len, int rc);
 /* The same with a va_list: for the parser's and evaluator's own wrappers. */
 void cad_expr_verror_at(cadence_expr_error *err, const char *src, size_t srclen, size_t off,
 			size_t len, const char *fmt, va_list ap);

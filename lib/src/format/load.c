@@ -18,8 +18,10 @@
 
 static void opts_resolve(cadence_load_opts *o, const cadence_load_opts *in)
 {
-	cadence_load_opts d = CADENCE_LOAD_OPTS_INIT;
-	*o = in ? *in : d;
+	static const size_t sizes[] = { 0, sizeof(cadence_load_opts) };	/* util/api.h */
+	*o = (cadence_load_opts)CADENCE_LOAD_OPTS_INIT;
+	if (in)
+		CAD_COPY_IN(o, in, sizes);
 	if (!o->max_file_size)
 		o->max_file_size = CADENCE_DEFAULT_MAX_FILE_SIZE;
 	if (!o->max_depth)
@@ -164,7 +166,13 @@ static int unreadable(cadence_diags *diags, const char *path, const char *why)
  * problem of the file */
 static int unreadable_errno(cadence_diags *diags, const char *path, int e)
 {
-	return e == ENOMEM ? CADENCE_ENOMEM : unreadable(diags, path, strerror(e));
+	if (e == ENOMEM)
+		return CADENCE_ENOMEM;
+	strbuf why = STRBUF_INIT;
+	cad_strbuf_add_strerror(&why, e);
+	int rc = unreadable(diags, path, cad_strbuf_cstr(&why) ? why.buf : "out of memory");
+	cad_strbuf_free(&why);
+	return rc;
 }
 
 int cadence_load_file(cadence_def **out, const char *path,

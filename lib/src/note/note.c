@@ -29,6 +29,7 @@ void cadence_note_ctx_free(cadence_note_ctx *ctx)
 	if (!ctx)
 		return;
 	free(ctx->owned_name);
+	cad_strbuf_free(&ctx->message);
 	free(ctx);
 }
 
@@ -68,10 +69,9 @@ int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
+	cad_strbuf_free(&ctx->message);
 	if (fmt)
-		vsnprintf(ctx->message, sizeof(ctx->message), fmt, ap);
-	else
-		ctx->message[0] = '\0';
+		cad_strbuf_vaddf(&ctx->message, fmt, ap);
 	va_end(ap);
 	ctx->failed = 1;
 	return CADENCE_NOTE_FAILED;
@@ -92,7 +92,11 @@ void cadence_note_log(cadence_note_ctx *ctx, const char *fmt, ...)
 
 const char *cadence_note_message(const cadence_note_ctx *ctx)
 {
-	return ctx->failed ? ctx->message : NULL;
+	if (!ctx->failed)
+		return NULL;
+	if (ctx->message.failed)
+		return "out of memory";
+	return ctx->message.buf ? ctx->message.buf : "";
 }
 
 const char *cadence_note_cadence(const cadence_note_ctx *ctx)

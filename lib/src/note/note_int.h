@@ -6,15 +6,14 @@
 #define CADENCE_SRC_NOTE_NOTE_INT_H
 
 #include "cadence/note.h"
-
-#define NOTE_MESSAGE_MAX 1024
+#include "util/strbuf.h"
 
 struct cadence_note_ctx {
 	const char *name;	/* borrowed from the engine, or owned_name */
 	char *owned_name;	/* cadence_note_ctx_new() */
 	unsigned attempt;
 	void *user;
-	int failed;		/* message holds a message */
+	int failed;		/* message holds a message (cadence_note_fail()) */
 	int (*expired)(void *arg);
 	long long (*remaining_ms)(void *arg);
 	void *expired_arg;
@@ -25,7 +24,7 @@ struct cadence_note_ctx {
 	 * engine, which logs it on the run's thread once the call returns */
 	void (*log)(void *arg, const char *text, size_t len);
 	void *log_arg;
-	char message[NOTE_MESSAGE_MAX];
+	strbuf message;		/* whole: no limit on what a note says */
 };
 
 #endif

@@ -389,7 +389,7 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 	cadence_checkpoint *cp = calloc(1, sizeof(*cp));
 	if (!cp) {
 		cJSON_Delete(o);
-		return CADENCE_ENOMEM;
+		return cad_err_set(err, CADENCE_ENOMEM, "out of memory");
 	}
 	if (!o) {
 		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
@@ -522,9 +522,11 @@ int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why)
 	if (!(cp->position = describe(cp, counts)))
 		return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 	int rc = run->on_ck(run->ck_ctx, cp, why);
-	if (rc > 0 || (rc < 0 && !why->message))	/* a callback that broke the contract */
-		return cad_err_set(why, rc < 0 ? rc : CADENCE_EIO, "%s",
-				   rc < 0 ? cadence_strerror(rc) : strerror(rc));
+	if (rc > 0)	/* a callback that broke the contract */
+		return cad_err_set(why, CADENCE_EINVAL, "the checkpoint callback returned %d, not 0 "
+				   "or a negative cadence_error", rc);
+	if (rc < 0 && !why->message)
+		return cad_err_set(why, rc, "%s", cadence_strerror(rc));
 	return rc;
 }
 

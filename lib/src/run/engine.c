@@ -543,16 +543,23 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 int cadence_runner_run_checkpointed(cJSON **out, cadence_runner *r, const cJSON *input,
 				    const cadence_checkpoint_opts *co, cadence_run_error *err)
 {
-	/* The error is built even when the caller does not ask for it: an
-	 * on_error handler reads it (cadence_note_error(), CADENCE_ERROR). */
 	cadence_run_error own = CADENCE_RUN_ERROR_INIT;
 	if (out)
 		*out = NULL;
 	if (!CAD_RUN_ERR_OK(err))
 		return CADENCE_EVERSION;
+	if (!CAD_VERSION_OK(co, CADENCE_CHECKPOINT_OPTS_VERSION))
+		return cad_err_set(err, CADENCE_EVERSION, "cadence_checkpoint_opts: unknown version "
+				   "(use CADENCE_CHECKPOINT_OPTS_INIT)");
 	if (!out || !r)
 		return cad_err_set(err, CADENCE_EINVAL, "cadence_runner_run: out and runner must not be NULL");
-	int rc = run_checkpointed(r, input, co, out, err ? err : &own);
+	/* The error is built in `own` even when the caller does not ask for
+	 * it (an on_error handler reads it: cadence_note_error(),
+	 * CADENCE_ERROR), and reaches the caller only when the run fails: a
+	 * run that succeeds leaves the caller's struct alone. */
+	int rc = run_checkpointed(r, input, co, out, &own);
+	if (rc)
+		cad_err_move(err, &own);
 	cadence_run_error_clear(&own);
 	return rc;
 }
@@ -566,12 +573,6 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	rfail f = RFAIL_INIT;
 	int rc;
 
-	*out = NULL;
-	if (err)
-		cadence_run_error_clear(err);
-	if (!CAD_VERSION_OK(co, CADENCE_CHECKPOINT_OPTS_VERSION))
-		return cad_err_set(err, CADENCE_EVERSION, "cadence_checkpoint_opts: unknown version "
-				   "(use CADENCE_CHECKPOINT_OPTS_INIT)");
 	if ((rc = cad_plan_prepare(r, 0, err)))
 		return rc;
 	memset(&run, 0, sizeof(run));

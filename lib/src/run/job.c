@@ -199,7 +199,7 @@ static void call_symbol(rjob *j)
 	ctx.run_id = fr->run->run_id;
 	ctx.error = fr->handling_error;
 	ctx.error_note = fr->handling_note;
-	ctx.message[0] = '\0';
+	ctx.message = (strbuf)STRBUF_INIT;
 	ctx.log = job_log;
 	ctx.log_arg = j;
 
@@ -208,11 +208,12 @@ static void call_symbol(rjob *j)
 	if (rc == CADENCE_NOTE_OK || rc == CADENCE_NOTE_INTERRUPT || rc == CADENCE_NOTE_SKIP)
 		j->outcome = rc;
 	else if (ctx.failed)
-		cad_rfail_set(&j->fail, "%s", ctx.message);
+		cad_rfail_set(&j->fail, "%s", cadence_note_message(&ctx));
 	else if (rc == CADENCE_NOTE_FAILED)
 		cad_rfail_set(&j->fail, "it failed without a message");
 	else
 		cad_rfail_set(&j->fail, "it returned %d, which is not a cadence_note_result", rc);
+	cad_strbuf_free(&ctx.message);
 	if (j->deadline && cad_rproc_now() >= j->deadline) {
 		j->outcome = CADENCE_NOTE_FAILED;
 		cad_rfail_set(&j->fail, "it timed out after %lld ms (it returned after its deadline; "

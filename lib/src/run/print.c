@@ -174,7 +174,7 @@ int cad_plan_print(const rplan *p, FILE *out)
 		if (((unsigned char)sb.buf[i] < 0x20 && sb.buf[i] != '\n') || sb.buf[i] == 0x7f)
 			sb.buf[i] = '?';
 	const char *s = cad_strbuf_cstr(&sb);
-	int rc = !s || fputs(s, out) == EOF ? -1 : 0;
+	int rc = !s ? CADENCE_ENOMEM : fputs(s, out) == EOF ? CADENCE_EIO : 0;
 	cad_strbuf_free(&sb);
 	return rc;
 }

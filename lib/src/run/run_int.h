@@ -319,6 +319,7 @@ cadence_note_fn cad_plugin_find(cadence_runner *r, const char *name);
 void cad_plugin_close_all(cadence_runner *r);
 
 /* print.c */
+/* Returns 0, CADENCE_ENOMEM or CADENCE_EIO (a failed write). */
 int cad_plan_print(const rplan *p, FILE *out);
 
 #endif

@@ -61,8 +61,10 @@ int cadence_runner_new(cadence_runner **out, cadence_project *project,
 	if (r->opts.state_dir && !(r->state_dir = strdup(r->opts.state_dir)))
 		goto oom;
 	r->opts.state_dir = NULL;
-	if (pipe(r->cancel_pipe))
-		goto oom;
+	if (pipe(r->cancel_pipe)) {	/* out of descriptors, say: not memory */
+		cadence_runner_free(r);
+		return CADENCE_EIO;
+	}
 	for (int i = 0; i < 2; i++)
 		fcntl(r->cancel_pipe[i], F_SETFD, FD_CLOEXEC);
 	fcntl(r->cancel_pipe[1], F_SETFL, fcntl(r->cancel_pipe[1], F_GETFL) | O_NONBLOCK);
@@ -166,7 +168,10 @@ int cadence_runner_print_plan(cadence_runner *r, FILE *out, cadence_run_error *e
 	int rc = cad_plan_prepare(r, 1, err);
 	if (rc)
 		return rc;
-	if (cad_plan_print(r->root_plan, out))
+	rc = cad_plan_print(r->root_plan, out);
+	if (rc == CADENCE_ENOMEM)
+		return cad_err_set(err, rc, "out of memory");
+	if (rc)
 		return cad_err_set(err, CADENCE_EIO, "cannot write the plan");
 	return 0;
 }

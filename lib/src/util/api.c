@@ -8,7 +8,8 @@
 
 void cadence_run_error_clear(cadence_run_error *err)
 {
-	if (!err)
+	/* one of an unknown version is not ours to free or to overwrite */
+	if (!err || !CAD_RUN_ERR_OK(err))
 		return;
 	unsigned version = err->version;
 	free(err->message);
@@ -20,6 +21,17 @@ void cadence_run_error_clear(cadence_run_error *err)
 	free(err->stderr_tail);
 	memset(err, 0, sizeof(*err));
 	err->version = version;
+}
+
+void cad_err_move(cadence_run_error *to, cadence_run_error *from)
+{
+	static const size_t sizes[] = { 0, sizeof(cadence_run_error) };	/* util/api.h */
+	if (!to)
+		return;
+	cadence_run_error_clear(to);
+	CAD_COPY_OUT(to, from, sizes);
+	memset(from, 0, sizeof(*from));
+	from->version = CADENCE_RUN_ERROR_VERSION;
 }
 
 int cad_err_take(cadence_run_error *err, int code, strbuf *msg)

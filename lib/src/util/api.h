@@ -49,6 +49,10 @@ int cad_err_sys(cadence_run_error *err, int e, const char *fmt, ...)
 #endif
 	;
 
+/* Moves the error in *from (of this library's version) into the caller's
+ * `to` (may be NULL), releasing what `to` held; *from is left empty. */
+void cad_err_move(cadence_run_error *to, cadence_run_error *from);
+
 /* As cad_err_set() with the message in `msg`, which it takes (and leaves
  * empty); an empty `msg` gives cadence_strerror(code). */
 int cad_err_take(cadence_run_error *err, int code, strbuf *msg);
