@@ -35,8 +35,8 @@ static size_t codepoints(const char *s, size_t n)
 
 void cadence_expr_error_clear(cadence_expr_error *err)
 {
-	/* one of an unknown version is not ours to free or to overwrite */
-	if (!err || !CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
+	/* one of a later version is not ours to overwrite (0: zeroed, ours) */
+	if (!err || err->version > CADENCE_EXPR_ERROR_VERSION)
 		return;
 	unsigned version = err->version;
 	free(err->message);

@@ -8,8 +8,8 @@
 
 void cadence_run_error_clear(cadence_run_error *err)
 {
-	/* one of an unknown version is not ours to free or to overwrite */
-	if (!err || !CAD_RUN_ERR_OK(err))
+	/* one of a later version is not ours to overwrite (0: zeroed, ours) */
+	if (!err || err->version > CADENCE_RUN_ERROR_VERSION)
 		return;
 	unsigned version = err->version;
 	free(err->message);
