@@ -1183,7 +1183,8 @@ int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
 	cad_xa_free(&c.sc);
 	if (rc)
 		cad_expr_error_move(err, &mine, e->src, e->len, rc);
-	cadence_expr_error_clear(&mine);	/* an error `||` or `&&` absorbed */
+	else if (mine.message)	/* an error `||` or `&&` absorbed; rare */
+		cadence_expr_error_clear(&mine);
 	return rc;
 }
 
@@ -1220,6 +1221,7 @@ int cadence_expr_eval_bool(int *result, const cadence_expr *e, const cJSON *scor
 	cad_xa_free(&c.sc);
 	if (rc)
 		cad_expr_error_move(err, &mine, e->src, e->len, rc);
-	cadence_expr_error_clear(&mine);	/* an error `||` or `&&` absorbed */
+	else if (mine.message)	/* an error `||` or `&&` absorbed; rare */
+		cadence_expr_error_clear(&mine);
 	return rc;
 }

@@ -210,15 +210,14 @@ void cad_expr_error_move(cadence_expr_error *to, cadence_expr_error *from, const
 {
 	if (!from->message)	/* a failure that said nothing more: its code */
 		cad_expr_error_at(from, src, len, 0, 0, "%s", cadence_strerror(rc));
-	if (to) {
-		unsigned version = to->version;
-		cadence_expr_error_clear(to);
-		*to = *from;	/* version 1 is the only one: all of it fits */
-		to->version = version;
-		memset(from, 0, sizeof(*from));
-		from->version = CADENCE_EXPR_ERROR_VERSION;
+	static const size_t sizes[] = { 0, sizeof(cadence_expr_error) };	/* util/api.h */
+	if (!to) {
+		cadence_expr_error_clear(from);
+		return;
 	}
-	cadence_expr_error_clear(from);
+	cadence_expr_error_clear(to);
+	CAD_COPY_OUT(to, from, sizes);
+	*from = (cadence_expr_error)CADENCE_EXPR_ERROR_INIT;
 }
 
 int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,

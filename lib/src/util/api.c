@@ -30,8 +30,7 @@ void cad_err_move(cadence_run_error *to, cadence_run_error *from)
 		return;
 	cadence_run_error_clear(to);
 	CAD_COPY_OUT(to, from, sizes);
-	memset(from, 0, sizeof(*from));
-	from->version = CADENCE_RUN_ERROR_VERSION;
+	*from = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
 }
 
 int cad_err_take(cadence_run_error *err, int code, strbuf *msg)
