@@ -99,6 +99,7 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 	int rc = cadence_expr_compile(&x, e->src, strlen(e->src), env, &err);
 	if (rc == CADENCE_ENOMEM) {
 		c->oom = 1;
+		cadence_expr_error_clear(&err);
 		return CADENCE_EXPR_DYN;
 	}
 	if (rc) {
