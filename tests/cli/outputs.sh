@@ -27,8 +27,10 @@ as_nobody() {
 	fi
 }
 skip() { echo "skip - $1"; }
-# the unprivileged user reads the test's files
+# the unprivileged user reads the test's files (and, under valgrind,
+# writes its logs beside root's)
 chmod 711 "$tmp"
+[[ -z ${memcheck_dir:-} ]] || chmod 1777 "$memcheck_dir/logs"
 kind() { stat -c %F "$1"; }
 
 cat >"$tmp/s.cadence.yaml" <<'YAML'
