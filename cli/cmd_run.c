@@ -600,11 +600,19 @@ static int lock_checkpoint(run_ctx *c)
 				       "for it to end or give another --checkpoint FILE; nothing ran",
 				       c->checkpoint_path);
 	if (e) {
+		/* the checkpoint's own problem (a missing directory, the
+		 * policy's reason), else its lock file's (one a killed run of
+		 * another user left) */
 		strbuf why = STRBUF_INIT;
-		if (e == EINVAL || e == EISDIR || e == ENOTSUP || e == ENOENT)
-			cad_afile_check(c->checkpoint_path, 0, &why);
-		return files_output_error(CLI_EXIT_USAGE, "checkpoint", c->checkpoint_path, e, &why,
-					  "; nothing ran");
+		int own = cad_afile_check(c->checkpoint_path, 0, &why);
+		if (own)
+			return files_output_error(CLI_EXIT_USAGE, "checkpoint", c->checkpoint_path,
+						  own, &why, "; nothing ran");
+		cad_strbuf_free(&why);
+		return cli_usage_error("cannot lock the checkpoint '%s': cannot open '%s': %s; "
+				       "nothing ran", c->checkpoint_path,
+				       c->ckpt_lock.path ? c->ckpt_lock.path : "its lock file",
+				       strerror(e));
 	}
 	return 0;
 }

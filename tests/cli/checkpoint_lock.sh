@@ -98,6 +98,22 @@ if [[ $(id -u) == 0 ]]; then
 	assert "... nor another user's files" test -e "$tmp/run.ckpt.tmp.Th3irs"
 fi
 
+# a lock file this user cannot open (another user's run was killed): said
+if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
+	mkdir -m 1777 "$tmp/shared"
+	chmod 711 "$tmp"
+	chmod 644 "$tmp/quick.cadence.yaml"
+	[[ -z ${memcheck_dir:-} ]] || chmod 1777 "$memcheck_dir/logs"
+	: >"$tmp/shared/x.ckpt.lock"
+	chmod 600 "$tmp/shared/x.ckpt.lock"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$cadence" run "$tmp/quick.cadence.yaml" --checkpoint "$tmp/shared/x.ckpt"
+	expect "a lock file another user left is named in the message" 2 '' \
+		"cannot lock the checkpoint '.*/shared/x.ckpt': cannot open '.*/shared/x.ckpt.lock': Permission denied; nothing ran"
+else
+	echo "skip - a lock file of another user (needs root and setpriv)"
+fi
+
 # a writer that ignores the lock (an older cadence, a copy by hand): the
 # run stops rather than overwrite what it wrote
 "$cadence" run "$tmp/quick.cadence.yaml" --checkpoint "$tmp/other.ckpt" >/dev/null

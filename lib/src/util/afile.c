@@ -625,10 +625,6 @@ int cad_afile_lock_take(cad_afile_lock *l, const char *target, long *holder)
 			remove_temps(t.path);
 	}
 	cad_afile_target_free(&t);
-	if (e) {
-		free(l->path);
-		l->path = NULL;
-	}
 	return e;
 }
 

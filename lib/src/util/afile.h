@@ -139,7 +139,8 @@ char *cad_afile_absolute(const char *path);
  * files (TARGET.tmp.XXXXXX, regular, of this user) that a killed writer
  * left.  Paths written in place (devices) are not locked (fd -1).
  * Returns 0, EWOULDBLOCK when another process holds it (its id in *holder,
- * or 0), or an errno value.
+ * or 0), or an errno value; l->path then names the lock file when it was
+ * the one at fault (else NULL).  Release it either way.
  */
 typedef struct cad_afile_lock {
 	int fd;
