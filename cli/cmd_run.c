@@ -617,11 +617,17 @@ static int lock_checkpoint(run_ctx *c)
 	return 0;
 }
 
-/* Remembers the checkpoint file as this run last saw it (a regular file
- * only: a device is written in place by every writer). */
+/* Remembers the checkpoint file as this run last saw it: a regular file
+ * only, not a device or a descriptor (/dev/stdout to a file that the log
+ * goes to as well), which every writer writes in place. */
 static void seen_checkpoint(run_ctx *c)
 {
-	c->ckpt_known = !stat(c->checkpoint_path, &c->ckpt_seen) && S_ISREG(c->ckpt_seen.st_mode);
+	cad_afile_target t;
+	int e = cad_afile_resolve(c->checkpoint_path, &t, NULL);
+	c->ckpt_known = !e && (t.how == CAD_AFILE_REPLACE || t.how == CAD_AFILE_LINKED);
+	if (c->ckpt_known)
+		c->ckpt_seen = t.st;
+	cad_afile_target_free(&t);
 }
 
 /* Did another writer (one that ignores the lock) replace or rewrite the

@@ -41,7 +41,7 @@ notes:
   one:
     set: {a: 1}
   mark:
-    run: [sh, -c, 'touch "$CADENCE_DIR/ran"; echo "{}"']
+    run: [sh, -c, 'touch "$CADENCE_DIR/ran"; echo marked >&2; echo "{}"']
 measures:
   - then: one
   - then: mark
@@ -93,6 +93,10 @@ printf 'before\n' >"$tmp/appended"
 assert "issue 14 item 1: --metrics /dev/fd/1 appends where the shell opened it (>>)" \
 	test "$(head -1 "$tmp/appended")" = before
 assert "... the metrics and the score after it" grep -q 'cadence_runs_total' "$tmp/appended"
+"$cadence" run "$s" --checkpoint /dev/fd/1 -c >"$tmp/ckpts" 2>&1
+assert "--checkpoint /dev/fd/1 into a file the log goes to as well: every checkpoint" \
+	test "$(grep -c cadence-checkpoint "$tmp/ckpts")" = 2
+assert "... and the score" grep -qx '{"a":1}' "$tmp/ckpts"
 run "$cadence" run "$s" --metrics /dev/fd/0 <"$s"
 expect "a descriptor open for reading only is refused" 2 '' \
 	"cannot write the metrics to '/dev/fd/0': descriptor 0 is open for reading only; nothing ran"
