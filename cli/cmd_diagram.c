@@ -7,13 +7,12 @@
 #include <cadence/diagram.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/strbuf.h"
+#include "util/afile.h"
 #include "util/suggest.h"
 
 enum {
@@ -79,68 +78,6 @@ static cadence_diagram_format format_of(const char *path)
 			return exts[i].format;
 	}
 	return CADENCE_DIAGRAM_MERMAID;
-}
-
-/*
- * Writes data to path all or nothing: a temporary file beside it (same
- * directory, so rename() is atomic), fsync, rename over the target, fsync
- * of the directory.  On any failure the temporary file is removed and the
- * target is as it was.  Returns 0 or an errno value.
- */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	strbuf tmp = STRBUF_INIT, dir = STRBUF_INIT;
-	const char *slash = strrchr(path, '/');
-	int fd = -1, err = 0;
-
-	if (slash)
-		cad_strbuf_add(&dir, path, (size_t)(slash - path) + 1);
-	else
-		cad_strbuf_adds(&dir, "./");
-	cad_strbuf_addf(&tmp, "%s.%s.XXXXXX", cad_strbuf_cstr(&dir) ? cad_strbuf_cstr(&dir) : "",
-		    slash ? slash + 1 : path);
-	char *name = cad_strbuf_cstr(&tmp) ? tmp.buf : NULL;
-	if (!name || !cad_strbuf_cstr(&dir)) {
-		err = ENOMEM;
-		goto out;
-	}
-	if ((fd = mkstemp(name)) < 0) {
-		err = errno;
-		name = NULL;
-		goto out;
-	}
-	mode_t mask = umask(0);
-	umask(mask);
-	for (size_t off = 0; off < len && !err;) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno != EINTR)
-			err = errno;
-		else if (n > 0)
-			off += (size_t)n;
-	}
-	if (!err && (fchmod(fd, 0666 & ~mask) || fsync(fd)))
-		err = errno;
-	if (close(fd) && !err)
-		err = errno;
-	fd = -1;
-	if (!err && rename(name, path))
-		err = errno;
-	if (!err) {
-		/* the rename itself survives a crash once the directory is synced;
-		 * a file system that cannot sync a directory is not an error */
-		int dfd = open(cad_strbuf_cstr(&dir), O_RDONLY);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-		name = NULL;
-	}
-out:
-	if (name)
-		unlink(name);
-	cad_strbuf_free(&tmp);
-	cad_strbuf_free(&dir);
-	return err;
 }
 
 /* Loads FILE (or standard input) and checks it with every child it uses;
@@ -289,9 +226,13 @@ static int draw(const diagram_ctx *c, const char *path)
 		/* main() checks fflush and ferror of stdout */
 		fwrite(data, 1, len, stdout);
 	} else {
-		int err = write_atomic(c->output, data, len);
-		if (err)
-			rc = cli_error(CLI_EXIT_INTERNAL, "cannot write '%s': %s", c->output, strerror(err));
+		int err = cad_afile_write(c->output, data, len, 0666, CAD_AFILE_DURABLE);
+		if (err) {
+			strbuf why = STRBUF_INIT;
+			/* the policy's reason, when it refused the path */
+			cad_afile_check(c->output, 0, &why);
+			rc = files_output_error(CLI_EXIT_INTERNAL, NULL, c->output, err, &why, "");
+		}
 	}
 out:
 	free(data);
@@ -328,7 +269,9 @@ const cli_cmd cli_cmd_diagram = {
 	"FILE is a cadence file or '-' for standard input. It is checked first,\n"
 	"with its child cadences: a file with errors is not drawn (the problems are\n"
 	"printed, exit 1). With -o the output goes to a temporary file in the same\n"
-	"directory, renamed into place when complete: never a partial file.\n"
+	"directory, renamed into place when complete: never a partial file; the\n"
+	"file replaced keeps its owner and mode, a symbolic link its target, and a\n"
+	"device, FIFO or /dev/stdout is written in place.\n"
 	"\n"
 	"Mermaid renders at most 500 edges and 50,000 characters; a larger diagram\n"
 	"is refused (exit 1): use --format dot, svg or png, or --cadence NAME.\n"

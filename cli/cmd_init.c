@@ -18,6 +18,7 @@
 
 #include "format/scalar.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 enum { OPT_NAME = 1, OPT_FORCE, OPT_DRY_RUN, OPT_TEMPLATES };
 
@@ -101,9 +102,35 @@ static int check_dir(const char *dir, strbuf *why)
 	return n ? 1 : 0;
 }
 
-/* dir as a shell word, for the "next steps" lines. */
+/* s in $'...' with octal escapes for control characters and every byte
+ * past ASCII, so that none reaches the terminal raw (bash, zsh and ksh
+ * read it). */
+static void ansi_c_quote(strbuf *b, const char *s)
+{
+	cad_strbuf_adds(b, "$'");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			cad_strbuf_addf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			cad_strbuf_addf(b, "\\%03o", *p);
+		else
+			cad_strbuf_addc(b, (char)*p);
+	}
+	cad_strbuf_addc(b, '\'');
+}
+
+/* dir as a shell word, for the "next steps" lines: as it is when plain,
+ * quoted otherwise, and escaped when it holds control characters (a
+ * newline, a terminal escape) or bytes that are not UTF-8. */
 static void shell_word(strbuf *b, const char *s)
 {
+	char *shown = cad_utf8_dup_printable(s, strlen(s), 0);
+	int clean = shown && !strcmp(shown, s);
+	free(shown);
+	if (!clean) {
+		ansi_c_quote(b, s);
+		return;
+	}
 	for (const char *p = s; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-", *p)) {
 			cad_render_escape(b, "sh", s);
@@ -151,7 +178,18 @@ static int init(const cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 	const char *dir = args.npos ? args.pos[0] : ".";
+	if (!*dir) {
+		/* "" is not "." (and scaffold_join("", f) would be "/f") */
+		rc = cli_usage_error("'cadence init' needs a directory, not an empty string (an unset "
+				     "variable?); give '.' for the current directory");
+		goto out;
+	}
 	dir_base(dir, title, sizeof(title));
+	/* the README's heading and the messages: no control character of a
+	 * directory's name (a newline, a terminal escape) goes into them */
+	char *shown = cad_utf8_dup_printable(title, strlen(title), 0);
+	snprintf(title, sizeof(title), "%s", shown ? shown : "project");
+	free(shown);
 	if (c.name) {
 		if ((rc = scaffold_check_name("project", c.name, 0)))
 			goto out;

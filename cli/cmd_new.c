@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cadence new cadence|note: one cadence file, or one note with the YAML
  * that declares it. */
-/* realpath() */
-#define _XOPEN_SOURCE 700
 
 #include "cli.h"
 #include "files.h"
@@ -20,6 +18,7 @@
 #include "format/scalar.h"
 #include "scaffold/edit.h"
 #include "scaffold/notegen.h"
+#include "util/afile.h"
 #include "util/strbuf.h"
 
 enum {
@@ -176,66 +175,11 @@ out:
 
 /* ---- new note ---------------------------------------------------------------- */
 
-/* The absolute, normalised form of path: real for the part that exists,
- * "." and ".." removed lexically for the rest. */
-static char *absolute(const char *path)
-{
-	strbuf b = STRBUF_INIT;
-	char *copy = strdup(path), *real = NULL;
-	if (!copy)
-		return NULL;
-	/* the longest prefix that exists */
-	size_t cut = strlen(copy);
-	for (;;) {
-		char save = copy[cut];
-		copy[cut] = '\0';
-		real = realpath(cut ? copy : ".", NULL);
-		copy[cut] = save;
-		if (real || !cut)
-			break;
-		while (cut > 0 && copy[cut - 1] != '/')
-			cut--;
-		while (cut > 0 && copy[cut - 1] == '/')
-			cut--;
-	}
-	if (!real) {
-		free(copy);
-		return NULL;
-	}
-	cad_strbuf_adds(&b, real);
-	free(real);
-	for (char *s = copy + cut, *e; *s; s = e) {
-		while (*s == '/')
-			s++;
-		if (!*s)
-			break;
-		e = s;
-		while (*e && *e != '/')
-			e++;
-		size_t n = (size_t)(e - s);
-		if (n == 1 && s[0] == '.')
-			continue;
-		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			char *slash = b.buf ? strrchr(b.buf, '/') : NULL;
-			if (slash && slash != b.buf)
-				b.len = (size_t)(slash - b.buf);
-			else if (slash)
-				b.len = 1;
-			continue;
-		}
-		if (b.len > 1)
-			cad_strbuf_addc(&b, '/');
-		cad_strbuf_add(&b, s, n);
-	}
-	free(copy);
-	return cad_strbuf_detach(&b);
-}
-
 /* The path of `to` relative to the directory `from`, starting with "./"
  * or "../" so that a `run:` command reads as a path. */
 static char *relative(const char *from, const char *to)
 {
-	char *a = absolute(from), *b = absolute(to);
+	char *a = cad_afile_absolute(from), *b = cad_afile_absolute(to);
 	strbuf r = STRBUF_INIT;
 	if (a && b) {
 		size_t i = 0, common = 0;

@@ -31,14 +31,15 @@ const cli_cmd cli_cmd_resume = {
 	"The checkpoint holds the SHA-256 of every cadence file the run loaded; if\n"
 	"one changed, appeared or went away, nothing runs (--force resumes anyway,\n"
 	"when the position still fits the cadence). The resumed run goes on saving\n"
-	"checkpoints to CHECKPOINT. Options are those of 'cadence run' without a\n"
-	"score (docs/observability.md).\n"
+	"checkpoints to CHECKPOINT, locked against other runs until it ends.\n"
+	"Options are those of 'cadence run' without a score (docs/observability.md).\n"
 	"\n"
-	"Exit status: 0 the cadence succeeded, 1 it failed, 2 usage error, or a\n"
-	"checkpoint that is missing, unreadable, truncated or not a checkpoint\n"
-	"(nothing ran), 3 internal failure, 4 the checkpoint does not belong to the\n"
-	"cadence: another cadence's, or the files changed since it was written\n"
-	"(nothing ran), 130 interrupted by SIGINT or SIGTERM.",
+	"Exit status: 0 the cadence succeeded, 1 it failed, 2 usage error, a\n"
+	"checkpoint that is missing, unreadable, truncated or not a checkpoint, or\n"
+	"one in use by another run (nothing ran), 3 internal failure, 4 the\n"
+	"checkpoint does not belong to the cadence: another cadence's, the files\n"
+	"changed since it was written, or another writer replaced it since it was\n"
+	"read (nothing ran), 130 interrupted by SIGINT or SIGTERM.",
 	resume_opts,
 	resume_cmd,
 };

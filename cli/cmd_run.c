@@ -14,10 +14,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "format/scalar.h"
 #include "util/afile.h"
+#include "util/api.h"
+#include "util/strbuf.h"
 #include "util/utf8.h"
 
 const char *const cli_run_log_formats[] = { "text", "json", NULL };
@@ -61,6 +64,11 @@ typedef struct run_ctx {
 	cadence_trace *trace;
 	cadence_events *events;
 	FILE *events_file;	/* NULL, stderr or owned */
+	/* --checkpoint: one run per file, and no other writer since this
+	 * run read or wrote it */
+	cad_afile_lock ckpt_lock;
+	struct stat ckpt_seen;
+	int ckpt_known;
 	/* the log */
 	int progress;		/* a live line on a terminal */
 	int progress_shown;
@@ -498,33 +506,55 @@ static int exit_for(int rc)
 /* ---- reporters and checkpoints ------------------------------------------------ */
 
 /* Before anything runs: every output can be written (nothing runs when
- * one cannot). */
+ * one cannot).  The events file is only checked: opening it truncates it,
+ * which waits until nothing can refuse the run any more (open_events). */
 static int open_outputs(run_ctx *c)
 {
-	const struct { const char *path, *what; } files[] = {
-		{ c->metrics_path, "metrics" },
-		{ c->trace_path, "trace" },
-		{ c->checkpoint_path, "checkpoint" },
+	const struct { const char *path, *what; int stream; } files[] = {
+		{ c->metrics_path, "metrics", 0 },
+		{ c->trace_path, "trace", 0 },
+		{ c->checkpoint_path, "checkpoint", 0 },
+		{ c->events_path && strcmp(c->events_path, "-") ? c->events_path : NULL, "events", 1 },
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int e = files[i].path ? cad_afile_probe(files[i].path) : 0;
+		strbuf why = STRBUF_INIT;
+		int e = files[i].path ? cad_afile_check(files[i].path, files[i].stream, &why) : 0;
 		if (e)
-			return cli_usage_error("cannot write the %s to '%s': %s; nothing ran",
-					       files[i].what, files[i].path, strerror(e));
+			return files_output_error(CLI_EXIT_USAGE, files[i].what, files[i].path, e, &why,
+						  "; nothing ran");
+		cad_strbuf_free(&why);
 	}
 	if ((c->metrics_path && cadence_metrics_new(&c->metrics)) ||
 	    (c->trace_path && cadence_trace_new(&c->trace)))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	if (c->events_path) {
-		c->events_file = strcmp(c->events_path, "-") ? fopen(c->events_path, "w") : stderr;
-		if (!c->events_file)
-			return cli_usage_error("cannot write the events to '%s': %s; nothing ran",
-					       c->events_path, strerror(errno));
-		if (c->events_file != stderr)	/* fewer writes; flushed every 0.1 s anyway */
-			setvbuf(c->events_file, NULL, _IOFBF, 1 << 16);
-		if (cadence_events_new(&c->events, c->events_file))
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	return 0;
+}
+
+/* The events file, once every check before the run has passed: a refused
+ * run leaves the previous events as they were. */
+static int open_events(run_ctx *c)
+{
+	if (!c->events_path)
+		return 0;
+	if (!strcmp(c->events_path, "-")) {
+		c->events_file = stderr;
+	} else {
+		strbuf why = STRBUF_INIT;
+		int fd = cad_afile_open_stream(c->events_path, 0666, &why);
+		c->events_file = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!c->events_file) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return files_output_error(CLI_EXIT_USAGE, "events", c->events_path, e, &why,
+						  "; nothing ran");
+		}
+		cad_strbuf_free(&why);
+		/* fewer writes; flushed every 0.1 s anyway */
+		setvbuf(c->events_file, NULL, _IOFBF, 1 << 16);
 	}
+	if (cadence_events_new(&c->events, c->events_file))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	return 0;
 }
 
@@ -546,6 +576,7 @@ static int close_outputs(run_ctx *c, int rc)
 
 static void free_outputs(run_ctx *c)
 {
+	cad_afile_lock_release(&c->ckpt_lock);
 	cadence_metrics_free(c->metrics);
 	cadence_trace_free(c->trace);
 	cadence_events_free(c->events);
@@ -553,10 +584,93 @@ static void free_outputs(run_ctx *c)
 		fclose(c->events_file);
 }
 
+/* --checkpoint: the lock that keeps a second run from writing the same
+ * file (it would replace this run's checkpoints with its own, and a
+ * resume would go on with the other run). */
+static int lock_checkpoint(run_ctx *c)
+{
+	long holder = 0;
+	int e = cad_afile_lock_take(&c->ckpt_lock, c->checkpoint_path, &holder);
+	if (e == EWOULDBLOCK && holder > 0)
+		return cli_usage_error("the checkpoint '%s' is in use by another cadence run "
+				       "(process %ld); wait for it to end or give another "
+				       "--checkpoint FILE; nothing ran", c->checkpoint_path, holder);
+	if (e == EWOULDBLOCK)
+		return cli_usage_error("the checkpoint '%s' is in use by another cadence run; wait "
+				       "for it to end or give another --checkpoint FILE; nothing ran",
+				       c->checkpoint_path);
+	if (e) {
+		/* the checkpoint's own problem (a missing directory, the
+		 * policy's reason), else its lock file's (one a killed run of
+		 * another user left) */
+		strbuf why = STRBUF_INIT;
+		int own = cad_afile_check(c->checkpoint_path, 0, &why);
+		if (own)
+			return files_output_error(CLI_EXIT_USAGE, "checkpoint", c->checkpoint_path,
+						  own, &why, "; nothing ran");
+		cad_strbuf_free(&why);
+		return cli_usage_error("cannot lock the checkpoint '%s': cannot open '%s': %s; "
+				       "nothing ran", c->checkpoint_path,
+				       c->ckpt_lock.path ? c->ckpt_lock.path : "its lock file",
+				       strerror(e));
+	}
+	return 0;
+}
+
+/* Remembers the checkpoint file as this run last saw it: a regular file
+ * only, not a device or a descriptor (/dev/stdout to a file that the log
+ * goes to as well), which every writer writes in place. */
+static void seen_checkpoint(run_ctx *c)
+{
+	cad_afile_target t;
+	int e = cad_afile_resolve(c->checkpoint_path, &t, NULL);
+	c->ckpt_known = !e && (t.how == CAD_AFILE_REPLACE || t.how == CAD_AFILE_LINKED);
+	if (c->ckpt_known)
+		c->ckpt_seen = t.st;
+	cad_afile_target_free(&t);
+}
+
+/* Did another writer (one that ignores the lock) replace or rewrite the
+ * checkpoint since this run read or wrote it?  Gone is not changed. */
+static int checkpoint_changed(const run_ctx *c)
+{
+	struct stat st;
+	const struct stat *old = &c->ckpt_seen;
+	if (!c->ckpt_known || stat(c->checkpoint_path, &st))
+		return 0;
+	return st.st_dev != old->st_dev || st.st_ino != old->st_ino || st.st_size != old->st_size ||
+	       st.st_mtim.tv_sec != old->st_mtim.tv_sec || st.st_mtim.tv_nsec != old->st_mtim.tv_nsec;
+}
+
+/* The run id in the checkpoint file now, for messages ("?" when it does
+ * not read). */
+static char *checkpoint_run_id(const char *path)
+{
+	cadence_checkpoint *cp = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	char *id = cadence_checkpoint_read_file(&cp, path, &err) ? NULL
+		   : strdup(cadence_checkpoint_run_id(cp));
+	cadence_checkpoint_free(cp);
+	cadence_run_error_clear(&err);
+	return id ? id : strdup("?");
+}
+
 static int save_checkpoint(void *ctx, const cadence_checkpoint *cp, cadence_run_error *err)
 {
 	run_ctx *c = ctx;
-	return cadence_checkpoint_write_file(cp, c->checkpoint_path, err);
+	if (checkpoint_changed(c)) {
+		char *id = checkpoint_run_id(c->checkpoint_path);
+		int rc = cad_err_set(err, CADENCE_EIO, "the checkpoint '%s' was replaced by another "
+				     "writer since this run read or wrote it (it now holds run %s; "
+				     "this is run %s); stopping, so as not to overwrite it",
+				     c->checkpoint_path, id ? id : "?", cadence_checkpoint_run_id(cp));
+		free(id);
+		return rc;
+	}
+	int rc = cadence_checkpoint_write_file(cp, c->checkpoint_path, err);
+	if (!rc)
+		seen_checkpoint(c);
+	return rc;
 }
 
 /* resume: the checkpoint, and the cadence file it names (or the one
@@ -581,8 +695,8 @@ static int read_checkpoint(run_ctx *c, cli_args *args, cadence_checkpoint **cp,
 		return cli_usage_error("the checkpoint '%s' names no cadence file (its cadence was "
 				       "built in code); give one: cadence resume CHECKPOINT "
 				       "CADENCE_FILE", args->pos[0]);
-	if (!c->checkpoint_path)
-		c->checkpoint_path = args->pos[0];	/* it goes on saving there */
+	if (!strcmp(c->checkpoint_path, args->pos[0]))
+		seen_checkpoint(c);	/* read under the lock: what it goes on from */
 	return 0;
 }
 
@@ -596,6 +710,14 @@ static int check_checkpoint(run_ctx *c, const cadence_checkpoint *cp, const char
 		return cli_error(CLI_EXIT_MISMATCH,
 				 "the checkpoint '%s' is of cadence '%s', but %s is cadence '%s'; "
 				 "nothing ran", ckpath, cadence_checkpoint_cadence(cp), file, name);
+	if (checkpoint_changed(c)) {
+		char *id = checkpoint_run_id(ckpath);
+		int rc = cli_error(CLI_EXIT_MISMATCH, "the checkpoint '%s' was replaced since it "
+				   "was read (it held run %s, it now holds run %s); nothing ran",
+				   ckpath, cadence_checkpoint_run_id(cp), id ? id : "?");
+		free(id);
+		return rc;
+	}
 	if (c->force)
 		return 0;
 	int rc = cadence_checkpoint_check_files(cp, project, &err);
@@ -624,6 +746,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	int rc, caught = 0;
 
 	memset(&c, 0, sizeof(c));
+	c.ckpt_lock.fd = -1;
 	/* --log json anywhere makes every error a JSON line, those of the
 	 * options before it too */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
@@ -644,6 +767,11 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 			    : cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
 		goto out;
 	}
+	if (resume && !c.checkpoint_path)
+		c.checkpoint_path = args.pos[0];	/* it goes on saving there */
+	/* before the checkpoint is read: no other run may change it meanwhile */
+	if (c.checkpoint_path && !c.dry_run && (rc = lock_checkpoint(&c)))
+		goto out;
 	if (resume ? (rc = read_checkpoint(&c, &args, &cp, &file)) : (rc = read_score(&c, &args, &input)))
 		goto out;
 	if (!resume)
@@ -683,7 +811,8 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		rc = cli_error(exit_for(err.code), "%s", err.message);
 		goto out;
 	}
-	if (resume && (rc = check_checkpoint(&c, cp, args.pos[0], file, project, def)))
+	if ((resume && (rc = check_checkpoint(&c, cp, args.pos[0], file, project, def))) ||
+	    (rc = open_events(&c)))
 		goto out;
 	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
 	co.resume = cp;
@@ -760,13 +889,17 @@ const cli_cmd cli_cmd_run = {
 	"--metrics, --trace and --events report the run for Prometheus,\n"
 	"OpenTelemetry and other tools; --checkpoint saves where the run is after\n"
 	"each measure, so that 'cadence resume' can go on after a failure or a kill\n"
-	"(docs/observability.md).\n"
+	"(docs/observability.md); one run at a time may use a checkpoint file.\n"
+	"Outputs that are devices, FIFOs or /dev/stdout are written in place, links\n"
+	"are followed, and a replaced file keeps its owner, mode and hard links\n"
+	"(docs/reliability.md, \"Output paths\").\n"
 	"\n"
 	"Exit status: 0 the cadence succeeded, 1 it failed (the message names the\n"
 	"cadence, measure, note and attempt), 2 usage error, bad score, a cadence\n"
-	"with errors or an output that cannot be written (nothing ran), 3 internal\n"
-	"failure (out of memory, an output or checkpoint that could not be written\n"
-	"after all), 130 interrupted by SIGINT or SIGTERM (running notes were\n"
+	"with errors, an output that cannot be written or a checkpoint in use by\n"
+	"another run (nothing ran), 3 internal failure (out of memory, an output\n"
+	"or checkpoint that could not be written after all, a checkpoint another\n"
+	"writer replaced), 130 interrupted by SIGINT or SIGTERM (running notes were\n"
 	"stopped; the checkpoint holds the last completed measure).",
 	run_opts,
 	run_cmd,

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include "files.h"
 
+#include "cli.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "util/strbuf.h"
 
 void file_list_free(file_list *l)
 {
@@ -139,4 +143,14 @@ int files_read_stream(FILE *f, size_t limit, char **out, size_t *len)
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+int files_output_error(int code, const char *what, const char *path, int e, strbuf *why,
+		       const char *tail)
+{
+	const char *reason = why && why->len && !why->failed ? why->buf : strerror(e);
+	cli_error(code, "cannot write %s%s%s'%s': %s%s", what ? "the " : "", what ? what : "",
+		  what ? " to " : "", path, reason, tail);
+	cad_strbuf_free(why);
+	return code;
 }

@@ -29,4 +29,12 @@ int files_is_cadence(const char *name);
  * without reading an endless pipe).  Returns 0, or -1 with errno set. */
 int files_read_stream(FILE *f, size_t limit, char **out, size_t *len);
 
+/* "cannot write the WHAT to 'PATH': WHY" + tail ("cannot write 'PATH'"
+ * when `what` is NULL), where WHY is the reason
+ * of the output-path policy (util/afile.h) in `why` when it has one, else
+ * strerror(e); frees `why`.  Returns `code`. */
+struct strbuf;
+int files_output_error(int code, const char *what, const char *path, int e, struct strbuf *why,
+		       const char *tail);
+
 #endif

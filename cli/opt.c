@@ -183,6 +183,13 @@ static int check_choice(const cli_opt *o, const char *value)
 	return CLI_EXIT_USAGE;
 }
 
+/* Does the option take a path ("FILE", "DIR", "PATH.so", "CADENCE_FILE")? */
+static int takes_path(const cli_opt *o)
+{
+	return o->arg && !o->choices &&
+	       (strstr(o->arg, "FILE") || strstr(o->arg, "DIR") || strstr(o->arg, "PATH"));
+}
+
 static int deliver(const cli_opt *o, const char *value,
 		   int (*on_opt)(void *, int, const char *), void *ctx,
 		   cli_args *args)
@@ -194,6 +201,12 @@ static int deliver(const cli_opt *o, const char *value,
 	}
 	if (value && (rc = check_choice(o, value)))
 		return rc;
+	/* "" is never a file, and each command would read it differently
+	 * (init "" wrote into /): an unset variable, said before anything
+	 * runs */
+	if (value && !*value && takes_path(o))
+		return cli_usage_error("option '--%s' needs a %s, not an empty string (an unset "
+				       "variable?)", o->long_name, o->arg);
 	return on_opt(ctx, o->id, value);
 }
 

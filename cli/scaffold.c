@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "format/scalar.h"
+#include "util/afile.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
 
@@ -50,30 +51,6 @@ static int tset_add(tset *s, const char *path, const char *data, size_t len)
 	return 0;
 }
 
-static int read_file(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	strbuf b = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	if (!f)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		cad_strbuf_add(&b, buf, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad || b.failed) {
-		cad_strbuf_free(&b);
-		errno = bad ? EIO : ENOMEM;
-		return -1;
-	}
-	*len = b.len;
-	*out = cad_strbuf_detach(&b);
-	if (!*out && !(*out = strdup("")))
-		return -1;
-	return 0;
-}
-
 /* Adds every regular file below root/rel (hidden ones too; symbolic links
  * to directories are not followed). */
 static int load_dir(tset *s, const char *root, const char *rel)
@@ -100,7 +77,7 @@ static int load_dir(tset *s, const char *root, const char *rel)
 		} else if (!stat(full, &st) && S_ISREG(st.st_mode)) {
 			char *data;
 			size_t len;
-			rc = read_file(full, &data, &len);
+			rc = cad_afile_read(full, &data, &len);
 			if (!rc) {
 				rc = tset_add(s, sub, data, len);
 				free(data);
@@ -161,7 +138,8 @@ oom:
 
 char *scaffold_join(const char *dir, const char *rel)
 {
-	if (!strcmp(dir, "."))
+	/* "" is "." too, never "/" */
+	if (!strcmp(dir, ".") || !*dir)
 		return strdup(rel);
 	size_t dl = strlen(dir), rl = strlen(rel);
 	while (dl > 1 && dir[dl - 1] == '/')
@@ -192,6 +170,8 @@ int scaffold_mode(const char *path)
 int scaffold_render(plan *p, const tset *s, const char *dest, const char *name,
 		    const render_var *vars, size_t nvars, int force)
 {
+	if (!p->root && cad_plan_set_root(p, dest))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
 		strbuf out = STRBUF_INIT, path = STRBUF_INIT, why = STRBUF_INIT;
 		char *full = NULL;
@@ -364,7 +344,10 @@ int scaffold_apply(plan *p, int dry_run, int force)
 		const char *verb = f->edit ? (dry_run ? "would update" : "updated")
 				 : f->exists ? (dry_run ? "would replace" : "replaced")
 				 : (dry_run ? "would create" : "created");
-		printf("%s %s\n", verb, f->path);
+		/* one line per file, whatever the directory's name holds */
+		char *shown = cad_utf8_dup_printable(f->path, strlen(f->path), 0);
+		printf("%s %s\n", verb, shown ? shown : "?");
+		free(shown);
 	}
 	return 0;
 }

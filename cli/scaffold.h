@@ -33,8 +33,10 @@ typedef struct tset {
 int tset_load(tset *s, const char *dir, const char *set);
 void tset_free(tset *s);
 
-/* Renders every file of `s` into `p` below `dest` ("." for here).  Files
- * may be replaced when `force` is set.  Returns 0 or an exit code. */
+/* Renders every file of `s` into `p` below `dest` ("." for here), which
+ * becomes the plan's root (files written through a link out of it are
+ * refused).  Files may be replaced when `force` is set.  Returns 0 or an
+ * exit code. */
 int scaffold_render(plan *p, const tset *s, const char *dest, const char *name,
 		    const render_var *vars, size_t nvars, int force);
 

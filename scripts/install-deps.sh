@@ -31,6 +31,8 @@ packages="
 	clang
 	libclang-rt-14-dev
 	prometheus
+	acl
+	strace
 "
 
 if [ "$(id -u)" -ne 0 ]; then

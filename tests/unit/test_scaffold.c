@@ -434,7 +434,8 @@ Test(plan, writes_creates_directories_and_sets_modes, .init = setup, .fini = tea
 	cr_assert_eq(stat(at("a/other.sh"), &st), 0);
 	cr_assert_eq(st.st_mode & 0777, 0644);
 	char *snap = snapshot();
-	cr_assert_null(strstr(snap, ".cadence-"), "no temporary file is left: %s", snap);
+	cr_assert_null(strstr(snap, ".cadence-"), "no copy is left: %s", snap);
+	cr_assert_null(strstr(snap, ".tmp."), "no temporary file is left: %s", snap);
 	free(snap);
 	cad_plan_free(&p);
 	cad_strbuf_free(&why);
@@ -513,5 +514,78 @@ Test(plan, every_failure_is_undone, .init = setup, .fini = teardown)
 	/* 2 mkdir, 3 create + 3 write, 1 link, 3 rename */
 	cr_assert_eq(steps, 12);
 	cr_assert_str_eq(get("old.txt"), "replaced\n");
+	free(before);
+}
+
+/* issue 14 items 3 and 18: a link is followed (it stays a link, its
+ * target's mode is the one kept), a file with another hard link is
+ * rewritten in place, and a link out of the root is refused. */
+Test(plan, follows_links_and_keeps_hard_links, .init = setup, .fini = teardown)
+{
+	plan p;
+	strbuf why = STRBUF_INIT;
+	struct stat st, st2;
+	put("target.yaml", "old\n");
+	chmod(at("target.yaml"), 0640);
+	cr_assert_eq(symlink("target.yaml", at("link.yaml")), 0);
+	put("linked.txt", "old\n");
+	cr_assert_eq(link(at("linked.txt"), at("second-name.txt")), 0);
+	cad_plan_init(&p);
+	cr_assert_eq(cad_plan_set_root(&p, root), 0);
+	cr_assert_eq(cad_plan_add(&p, at("link.yaml"), "new\n", 4, PLAN_KEEP_MODE, 1), 0);
+	cr_assert_eq(cad_plan_add(&p, at("linked.txt"), "longer new\n", 11, 0644, 1), 0);
+	cr_assert_eq(cad_plan_check(&p, &why), 0, "%s", cad_strbuf_cstr(&why));
+	cr_assert_eq(cad_plan_commit(&p, NULL, &why), 0, "%s", cad_strbuf_cstr(&why));
+	cr_assert_eq(lstat(at("link.yaml"), &st), 0);
+	cr_assert(S_ISLNK(st.st_mode), "the link stays a link");
+	cr_assert_str_eq(get("target.yaml"), "new\n");
+	cr_assert_eq(stat(at("target.yaml"), &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0640, "the target's mode, not the link's 0777");
+	cr_assert_str_eq(get("second-name.txt"), "longer new\n");
+	cr_assert_eq(stat(at("linked.txt"), &st), 0);
+	cr_assert_eq(stat(at("second-name.txt"), &st2), 0);
+	cr_assert_eq(st.st_ino, st2.st_ino, "still one file");
+	cad_plan_free(&p);
+
+	/* out of the root: refused, and nothing is written */
+	cr_assert_eq(mkdir(at("proj"), 0755), 0);
+	cr_assert_eq(symlink("..", at("proj/up")), 0);
+	cad_plan_init(&p);
+	cr_assert_eq(cad_plan_set_root(&p, at("proj")), 0);
+	cr_assert_eq(cad_plan_add(&p, at("proj/up/target.yaml"), "x", 1, 0644, 1), 0);
+	cad_strbuf_free(&why);
+	cr_assert_eq(cad_plan_check(&p, &why), CADENCE_EINVALID);
+	cr_assert(strstr(cad_strbuf_cstr(&why), "a symbolic link leads out of"), "%s", cad_strbuf_cstr(&why));
+	cad_plan_free(&p);
+	cr_assert_str_eq(get("target.yaml"), "new\n");
+	cad_strbuf_free(&why);
+}
+
+/* issue 14 item 18: a file rewritten in place (it has another hard link)
+ * is put back in place when a later step fails. */
+Test(plan, every_failure_is_undone_in_place_too, .init = setup, .fini = teardown)
+{
+	put("linked.txt", "old\n");
+	cr_assert_eq(link(at("linked.txt"), at("second-name.txt")), 0);
+	char *before = snapshot();
+	for (int n = 1;; n++) {
+		plan p;
+		strbuf why = STRBUF_INIT;
+		failer f = { n, 0 };
+		plan_hooks h = { fail_nth, &f };
+		cad_plan_init(&p);
+		cr_assert_eq(cad_plan_add(&p, at("linked.txt"), "replaced\n", 9, 0644, 1), 0);
+		cr_assert_eq(cad_plan_add(&p, at("z/new.txt"), "new\n", 4, 0644, 1), 0);
+		cr_assert_eq(cad_plan_check(&p, &why), 0);
+		int rc = cad_plan_commit(&p, &h, &why);
+		cad_plan_free(&p);
+		cad_strbuf_free(&why);
+		if (!rc)
+			break;
+		char *after = snapshot();
+		cr_assert_str_eq(after, before, "failing step %d left:\n%s", n, after);
+		free(after);
+	}
+	cr_assert_str_eq(get("second-name.txt"), "replaced\n");
 	free(before);
 }

@@ -103,9 +103,14 @@ CADENCE_API void cadence_checkpoint_free(cadence_checkpoint *checkpoint);
  * (the checkpoint is only read). */
 CADENCE_API int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, FILE *out);
 /* The same into `path`, replaced atomically and durably (written to a
- * temporary file in the same directory, fsync'd, renamed), mode 0600:
- * a reader sees the previous checkpoint or this one, even after a kill.
- * Returns 0, CADENCE_ENOMEM or CADENCE_EIO (err says why; may be NULL). */
+ * temporary file in the same directory, fsync'd, renamed, the directory
+ * fsync'd), a new file 0600 less the umask, a replaced one keeping its
+ * owner, group and mode: a reader sees the previous checkpoint or this
+ * one, even after a kill.  A device, FIFO or /dev/stdout is written in
+ * place, a symbolic link's target replaced (docs/reliability.md, "Output
+ * paths").  It takes no lock: a program that runs two runs with one file
+ * must keep them apart.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO (err
+ * says why; may be NULL). */
 CADENCE_API int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint,
 					      const char *path, cadence_run_error *err);
 

@@ -60,8 +60,10 @@ CADENCE_API void cadence_metrics_on_event(void *metrics, const cadence_event *ev
  * `out` (borrowed).  Thread-safe: a consistent snapshot. */
 CADENCE_API int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
 /* The same into `path`, replaced atomically (a temporary file in the
- * same directory, renamed), mode 0644: what the textfile collector
- * needs.  Thread-safe. */
+ * same directory, renamed), a new file 0666 less the umask: what the
+ * textfile collector needs.  A replaced file keeps its owner, group and
+ * mode, a symbolic link its target; a device or FIFO is written in place
+ * (docs/reliability.md, "Output paths").  Thread-safe. */
 CADENCE_API int cadence_metrics_write_file(cadence_metrics *metrics, const char *path,
 					   cadence_run_error *err);
 
@@ -83,7 +85,7 @@ CADENCE_API void cadence_trace_on_event(void *trace, const cadence_event *event)
  * per line (the otlpjsonfile receiver's format), oldest first, to `out`
  * (borrowed).  Thread-safe. */
 CADENCE_API int cadence_trace_write(cadence_trace *trace, FILE *out);
-/* The same into `path`, replaced atomically, mode 0644.  Thread-safe. */
+/* The same into `path`, as cadence_metrics_write_file().  Thread-safe. */
 CADENCE_API int cadence_trace_write_file(cadence_trace *trace, const char *path,
 					 cadence_run_error *err);
 

@@ -101,15 +101,15 @@ void cad_rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
 int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ctx, FILE *out),
 		       void *ctx, cadence_run_error *err)
 {
-	char *tmp;
+	cad_afile w;
 	if (!CAD_RUN_ERR_OK(err))
 		return CADENCE_EVERSION;
-	FILE *f = cad_afile_open(path, &tmp);
+	FILE *f = cad_afile_open(&w, path, 0666, 0);
 	if (!f)
 		return cad_err_sys(err, errno, "cannot write the %s to '%s'", what, path);
 	int rc = write(ctx, f);
 	int e = rc == CADENCE_EIO ? (errno ? errno : EIO) : 0;
-	int c = cad_afile_commit(f, tmp, path, 0644, 0, rc != 0);
+	int c = cad_afile_commit(&w, f, rc ? (e ? e : ENOMEM) : 0);
 	if (rc == CADENCE_ENOMEM)
 		return cad_err_set(err, rc, "out of memory");
 	if (rc || c)

@@ -26,9 +26,11 @@ typedef struct rep_time_cache {
 	int valid;
 } rep_time_cache;
 void cad_rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
-/* Writes what write(ctx, stream) produces into `path`, atomically, mode
- * 0644; `what` ("metrics") names it in messages.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO, with the reason in err
- * (may be NULL), or CADENCE_EVERSION for an err of an unknown version. */
+/* Writes what write(ctx, stream) produces into `path` by the output-path
+ * policy (util/afile.h: atomically; a new file 0666 less the umask);
+ * `what` ("metrics") names it in messages.  Returns 0, CADENCE_ENOMEM or
+ * CADENCE_EIO, with the reason in err (may be NULL), or CADENCE_EVERSION
+ * for an err of an unknown version. */
 int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ctx, FILE *out),
 		       void *ctx, cadence_run_error *err);
 

@@ -243,7 +243,7 @@ int cadence_checkpoint_write_file(const cadence_checkpoint *cp, const char *path
 		return cad_err_set(err, CADENCE_ENOMEM, "out of memory");
 	size_t len = strlen(s);
 	s[len] = '\n';	/* in place of the NUL, written by length */
-	int e = cad_afile_write(path, s, len + 1, 0600, 1);
+	int e = cad_afile_write(path, s, len + 1, 0600, CAD_AFILE_DURABLE);
 	cJSON_free(s);
 	if (e)
 		return cad_err_sys(err, e, "cannot write the checkpoint to '%s'", path);

@@ -20,15 +20,19 @@ void cad_plan_init(plan *p)
 void cad_plan_free(plan *p)
 {
 	for (size_t i = 0; i < p->nfiles; i++) {
-		free(p->files[i].path);
-		free(p->files[i].data);
-		free(p->files[i].temp);
-		free(p->files[i].backup);
+		plan_file *f = &p->files[i];
+		if (f->begun)
+			cad_afile_discard(&f->w);
+		free(f->path);
+		free(f->data);
+		free(f->backup);
+		free(f->old_data);
 	}
 	free(p->files);
 	for (size_t i = 0; i < p->ndirs; i++)
 		free(p->dirs[i]);
 	free(p->dirs);
+	free(p->root);
 	cad_plan_init(p);
 }
 
@@ -62,6 +66,13 @@ int cad_plan_add(plan *p, const char *path, const char *data, size_t len,
 	f->may_replace = may_replace;
 	p->nfiles++;
 	return 0;
+}
+
+int cad_plan_set_root(plan *p, const char *dir)
+{
+	free(p->root);
+	p->root = cad_afile_absolute(dir);
+	return p->root ? 0 : CADENCE_ENOMEM;
 }
 
 static int dir_listed(const plan *p, const char *dir)
@@ -114,6 +125,56 @@ static int check_parents(plan *p, const plan_file *f, strbuf *why, int *refused)
 	return 0;
 }
 
+/* Is f inside the root, symbolic links followed?  (init --force in a
+ * project whose cadences/ links to /etc must not write into /etc.) */
+static int check_inside(const plan *p, const plan_file *f, strbuf *why, int *refused)
+{
+	if (!p->root || f->edit)
+		return 0;
+	char *abs = cad_afile_absolute(f->path);
+	size_t n = strlen(p->root);
+	if (!abs)
+		return CADENCE_ENOMEM;
+	if (strncmp(abs, p->root, n) || (abs[n] != '/' && abs[n] && strcmp(p->root, "/"))) {
+		cad_strbuf_addf(why, "%s: a symbolic link leads out of %s (to %s); nothing is "
+			    "written through it\n", f->path, p->root, abs);
+		*refused = 1;
+	}
+	free(abs);
+	return 0;
+}
+
+/* What is at f's path, by the output-path policy: nothing, or a regular
+ * file (a link's target) that may be replaced. */
+static void check_target(plan_file *f, strbuf *why, int *refused)
+{
+	cad_afile_target t;
+	strbuf reason = STRBUF_INIT;
+	int e = cad_afile_resolve(f->path, &t, &reason);
+	f->exists = 0;
+	if (e == EISDIR) {
+		cad_strbuf_addf(why, "%s: a directory is in the way\n", f->path);
+	} else if (e && e != ENOTDIR) {
+		cad_strbuf_addf(why, "%s: %s\n", f->path, reason.len ? reason.buf : strerror(e));
+	} else if (!e && t.how == CAD_AFILE_STREAM) {
+		cad_strbuf_addf(why, "%s: not a regular file (a device, FIFO or descriptor)\n", f->path);
+	} else if (!e && t.how != CAD_AFILE_NEW) {
+		f->exists = 1;
+		/* the target's mode, not the link's 0777 */
+		if (f->mode == PLAN_KEEP_MODE)
+			f->mode = (int)(t.st.st_mode & 07777);
+		if (!f->may_replace)
+			cad_strbuf_addf(why, "%s: already exists\n", f->path);
+	}
+	/* ENOTDIR: a file where a directory goes, which check_parents says */
+	*refused |= (e && e != ENOTDIR) || (!e && t.how == CAD_AFILE_STREAM) ||
+		    (f->exists && !f->may_replace);
+	if (f->mode == PLAN_KEEP_MODE)
+		f->mode = 0644;
+	cad_afile_target_free(&t);
+	cad_strbuf_free(&reason);
+}
+
 int cad_plan_check(plan *p, strbuf *why)
 {
 	int refused = 0, rc;
@@ -122,29 +183,9 @@ int cad_plan_check(plan *p, strbuf *why)
 	p->ndirs = 0;
 	for (size_t i = 0; i < p->nfiles; i++) {
 		plan_file *f = &p->files[i];
-		struct stat st;
-		f->exists = 0;
-		if ((rc = check_parents(p, f, why, &refused)))
+		if ((rc = check_parents(p, f, why, &refused)) || (rc = check_inside(p, f, why, &refused)))
 			return rc;
-		if (!lstat(f->path, &st)) {
-			if (S_ISDIR(st.st_mode)) {
-				cad_strbuf_addf(why, "%s: a directory is in the way\n", f->path);
-				refused = 1;
-				continue;
-			}
-			f->exists = 1;
-			if (f->mode == PLAN_KEEP_MODE)
-				f->mode = (int)(st.st_mode & 07777);
-			if (!f->may_replace) {
-				cad_strbuf_addf(why, "%s: already exists\n", f->path);
-				refused = 1;
-			}
-		} else if (errno != ENOENT && errno != ENOTDIR) {
-			cad_strbuf_addf(why, "%s: %s\n", f->path, strerror(errno));
-			refused = 1;
-		}
-		if (f->mode == PLAN_KEEP_MODE)
-			f->mode = 0644;
+		check_target(f, why, &refused);
 	}
 	if (why->failed)
 		return CADENCE_ENOMEM;
@@ -202,34 +243,39 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* The file's data, ready to be put in place (util/afile.h): a template's
+ * file gets its mode, an edit keeps the file's. */
 static int write_temp(plan_file *f, const plan_hooks *h, strbuf *why)
 {
-	int fd;
-	if (!(f->temp = sibling(f->path, "new"))) {
-		errno = ENOMEM;
-		return fail(why, "write", f->path);
-	}
-	if (step(h, "create", f->path) || (fd = mkstemp(f->temp)) < 0) {
-		free(f->temp);
-		f->temp = NULL;
+	int flags = CAD_AFILE_DURABLE | (f->edit ? 0 : CAD_AFILE_SET_MODE);
+	int e;
+	if (step(h, "create", f->path))
+		return fail(why, "create a file beside", f->path);
+	if ((e = cad_afile_begin(&f->w, f->path, (mode_t)f->mode, flags))) {
+		errno = e;
 		return fail(why, "create a file beside", f->path);
 	}
-	if (step(h, "write", f->path) || write_all(fd, f->data, f->len) ||
-	    fchmod(fd, (mode_t)f->mode) || fsync(fd)) {
-		int rc = fail(why, "write", f->path);
-		close(fd);
-		return rc;
-	}
-	if (close(fd))
+	f->begun = 1;
+	if (step(h, "write", f->path) || write_all(f->w.fd, f->data, f->len))
 		return fail(why, "write", f->path);
+	if ((e = cad_afile_ready(&f->w))) {
+		errno = e;
+		return fail(why, "write", f->path);
+	}
 	return 0;
 }
 
-/* Keeps the file being replaced as a hard link, to put it back. */
+/* Keeps the file being replaced: a hard link to put back, or, for a file
+ * rewritten in place, its data. */
 static int keep_old(plan_file *f, const plan_hooks *h, strbuf *why)
 {
 	int fd;
-	if (!(f->backup = sibling(f->path, "old"))) {
+	if (step(h, "link", f->path))
+		return fail(why, "keep a copy of", f->path);
+	if (f->w.t.how == CAD_AFILE_LINKED)
+		return cad_afile_read(f->w.t.path, &f->old_data, &f->old_len)
+			? fail(why, "keep a copy of", f->path) : 0;
+	if (!(f->backup = sibling(f->w.t.path, "old"))) {
 		errno = ENOMEM;
 		return fail(why, "replace", f->path);
 	}
@@ -240,7 +286,7 @@ static int keep_old(plan_file *f, const plan_hooks *h, strbuf *why)
 	}
 	close(fd);
 	unlink(f->backup);
-	if (step(h, "link", f->path) || link(f->path, f->backup)) {
+	if (link(f->w.t.path, f->backup)) {
 		free(f->backup);
 		f->backup = NULL;
 		return fail(why, "keep a copy of", f->path);
@@ -248,31 +294,52 @@ static int keep_old(plan_file *f, const plan_hooks *h, strbuf *why)
 	return 0;
 }
 
+/* Puts a file rewritten in place back as it was. */
+static int restore_in_place(const plan_file *f)
+{
+	int fd = open(f->w.t.path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	int bad = fd < 0 || write_all(fd, f->old_data, f->old_len) ||
+		  ftruncate(fd, (off_t)f->old_len);
+	if (fd >= 0 && close(fd))
+		bad = 1;
+	return bad ? -1 : 0;
+}
+
+/* Puts f back as it was before the plan; 0, or -1 when its copy had to
+ * stay beside it. */
+static int put_back(plan_file *f)
+{
+	if (!f->renamed)
+		return 0;
+	if (!f->exists) {
+		unlink(f->w.t.path);
+		return 0;
+	}
+	if (f->old_data)
+		return restore_in_place(f);
+	/* if even the rename fails, the copy stays beside the file rather
+	 * than being lost */
+	if (f->backup && !rename(f->backup, f->w.t.path)) {
+		free(f->backup);
+		f->backup = NULL;
+		return 0;
+	}
+	return -1;
+}
+
 static void undo(plan *p, size_t dirs_made)
 {
 	for (size_t i = p->nfiles; i-- > 0;) {
 		plan_file *f = &p->files[i];
-		int keep = 0;
-		if (f->renamed && !f->exists) {
-			unlink(f->path);
-		} else if (f->renamed) {
-			/* put the old file back; if even that fails, its copy
-			 * stays beside it rather than being lost */
-			if (f->backup && !rename(f->backup, f->path)) {
-				free(f->backup);
-				f->backup = NULL;
-			} else {
-				keep = 1;
-			}
-		}
+		int keep = put_back(f);
 		f->renamed = 0;
-		if (f->temp)
-			unlink(f->temp);
 		if (f->backup && !keep)
 			unlink(f->backup);
-		free(f->temp);
 		free(f->backup);
-		f->temp = f->backup = NULL;
+		f->backup = NULL;
+		if (f->begun)
+			cad_afile_discard(&f->w);
+		f->begun = 0;
 	}
 	while (dirs_made-- > 0)
 		rmdir(p->dirs[dirs_made]);
@@ -281,7 +348,7 @@ static void undo(plan *p, size_t dirs_made)
 int cad_plan_commit(plan *p, const plan_hooks *h, strbuf *why)
 {
 	size_t dirs_made = 0;
-	int rc = 0;
+	int rc = 0, e;
 
 	if (!p->checked) {
 		cad_strbuf_adds(why, "the plan was not checked");
@@ -300,13 +367,18 @@ int cad_plan_commit(plan *p, const plan_hooks *h, strbuf *why)
 			goto undo;
 	for (size_t i = 0; i < p->nfiles; i++) {
 		plan_file *f = &p->files[i];
-		if (step(h, "rename", f->path) || rename(f->temp, f->path)) {
+		if (step(h, "rename", f->path)) {
 			rc = fail(why, "write", f->path);
 			goto undo;
 		}
+		/* an in-place copy that failed half-way is put back too */
 		f->renamed = 1;
-		free(f->temp);
-		f->temp = NULL;
+		if ((e = cad_afile_install(&f->w))) {
+			f->renamed = f->w.t.how == CAD_AFILE_LINKED;
+			errno = e;
+			rc = fail(why, "write", f->path);
+			goto undo;
+		}
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
 		plan_file *f = &p->files[i];
@@ -314,6 +386,8 @@ int cad_plan_commit(plan *p, const plan_hooks *h, strbuf *why)
 			unlink(f->backup);
 		free(f->backup);
 		f->backup = NULL;
+		cad_afile_discard(&f->w);
+		f->begun = 0;
 		f->renamed = 0;
 	}
 	return 0;
