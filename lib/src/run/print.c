@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `cadence run --dry-run`: what a run would do, without running it. */
 #include "run/run_int.h"
+#include "util/json.h"
 
 #include <string.h>
 
@@ -56,10 +57,9 @@ static void note_line(strbuf *sb, const rnote *n)
 	if (cn->nfallback) {
 		cad_strbuf_adds(sb, "; fallback");
 		for (size_t i = 0; i < cn->nfallback; i++) {
-			char *v = cJSON_PrintUnformatted(cn->fallback_values[i]);
-			cad_strbuf_addf(sb, "%s %s = %s", i ? "," : "", cn->fallback[i].field.name,
-				    v ? v : "?");
-			cJSON_free(v);
+			cad_strbuf_addf(sb, "%s %s = ", i ? "," : "", cn->fallback[i].field.name);
+			if (cad_json_add(sb, cn->fallback_values[i], 0))
+				cad_strbuf_addc(sb, '?');
 		}
 	}
 	cad_strbuf_addc(sb, '\n');
@@ -113,9 +113,9 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 			if (f->immutable)
 				cad_strbuf_adds(sb, " immutable");
 			if (f->def) {
-				char *v = cJSON_PrintUnformatted(f->def);
-				cad_strbuf_addf(sb, " = %s", v ? v : "?");
-				cJSON_free(v);
+				cad_strbuf_adds(sb, " = ");
+				if (cad_json_add(sb, f->def, 0))
+					cad_strbuf_addc(sb, '?');
 			}
 		}
 		cad_strbuf_addc(sb, '\n');
