@@ -211,28 +211,33 @@ int cad_json_equal(const cJSON *a, const cJSON *b)
 
 /* The first raw or escaped NUL in a string, or bracket beyond max_depth, in
  * t[0..len): its offset (len when none) and what it is.  Only the prefix
- * cJSON read is looked at, so strings are where cJSON saw them. */
+ * cJSON read is looked at, so strings are where cJSON saw them.  A string
+ * is walked by an inner loop that looks only for its end, NUL and escapes. */
 static size_t scan(const char *t, size_t len, unsigned max_depth, cad_json_problem *p)
 {
 	unsigned depth = 0;
-	int in_string = 0;
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	while (i < len) {
 		char c = t[i];
 		if (!c) {
 			*p = CAD_JSON_NUL;
 			return i;
-		} else if (in_string) {
-			if (c == '"') {
-				in_string = 0;
-			} else if (c == '\\') {
+		}
+		if (c == '"') {
+			/* a string: to its closing quote, escapes skipped */
+			for (i++; i < len && t[i] != '"'; i++) {
+				if (!t[i]) {
+					*p = CAD_JSON_NUL;
+					return i;
+				}
+				if (t[i] != '\\')
+					continue;
 				if (i + 5 < len && t[i + 1] == 'u' && !memcmp(t + i + 2, "0000", 4)) {
 					*p = CAD_JSON_NUL;
 					return i;
 				}
 				i++;
 			}
-		} else if (c == '"') {
-			in_string = 1;
 		} else if (c == '[' || c == '{') {
 			if (++depth > max_depth) {
 				*p = CAD_JSON_DEEP;
@@ -241,6 +246,7 @@ static size_t scan(const char *t, size_t len, unsigned max_depth, cad_json_probl
 		} else if ((c == ']' || c == '}') && depth) {
 			depth--;
 		}
+		i++;
 	}
 	return len;
 }
