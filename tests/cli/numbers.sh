@@ -180,6 +180,12 @@ run_in "$tmp/new" "$cadence" new note pay --dry-run --fallback "{\"s\": $deep}"
 expect "low: a --fallback deeper than a cadence file can hold is refused" 2 '' \
 	'--fallback is nested deeper than 61 levels at line 1, column 67'
 
+printf 'cadence: p\nnotes:\n  a: {run: [true], retry: {attempts: 2, backoff: 0.9999999, jitter: 1.0000001}}\nmeasures:\n  - then: a\n' \
+	>"$tmp/p/policy.cadence.yaml"
+run "$cadence" validate --format oneline "$tmp/p/policy.cadence.yaml"
+expect "low (same kind): a policy out of range is shown with every digit (was 'got 1')" 1 \
+	'retry backoff must be at least 1, got 0\.9999999 .*' 
+assert "... jitter too" grep -q 'retry jitter must be between 0 and 1, got 1\.0000001 ' <<<"$out"
 sed 's/"version":\t1,/"version":\t1.0000001,/' "$tmp/x.ckpt" >"$tmp/v.ckpt"
 run "$cadence" resume "$tmp/v.ckpt"
 expect "low: checkpoint version 1.0000001 is named so (not 'version 1')" 2 '' \

@@ -36,14 +36,18 @@ static void note_line(strbuf *sb, const rnote *n)
 	if (cn->retry.present) {
 		cad_strbuf_addf(sb, "; retry %lld attempts, delay ", (long long)cn->retry.attempts);
 		duration(sb, cn->retry.delay_ms);
-		if (cn->retry.backoff != 1)
-			cad_strbuf_addf(sb, " x%g", cn->retry.backoff);
+		if (cn->retry.backoff != 1) {
+			cad_strbuf_adds(sb, " x");
+			cad_json_number(sb, cn->retry.backoff);
+		}
 		if (cn->retry.max_delay_ms >= 0) {
 			cad_strbuf_adds(sb, " up to ");
 			duration(sb, cn->retry.max_delay_ms);
 		}
-		if (cn->retry.jitter > 0)
-			cad_strbuf_addf(sb, " jitter %g", cn->retry.jitter);
+		if (cn->retry.jitter > 0) {
+			cad_strbuf_adds(sb, " jitter ");
+			cad_json_number(sb, cn->retry.jitter);
+		}
 	}
 	if (cn->timeout_ms > 0) {
 		cad_strbuf_adds(sb, "; timeout ");
