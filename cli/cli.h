@@ -78,6 +78,9 @@ int cli_errors_are_json(void);
  * JSON is UTF-8 and cJSON would copy them.  Returns the item or NULL. */
 struct cJSON;
 struct cJSON *cli_json_add_text(struct cJSON *o, const char *key, const char *s);
+/* Writes o as one line of JSON to stderr and deletes it (NULL: nothing).
+ * Returns 0, or -1 when it could not be made. */
+int cli_json_line(struct cJSON *o);
 
 /* fprintf, with every control character of the result but newlines and
  * tabs written as '?' (for text quoted from files, notes and users). */

@@ -19,6 +19,7 @@
 #include "scaffold/edit.h"
 #include "scaffold/notegen.h"
 #include "util/afile.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 enum {
@@ -263,6 +264,45 @@ static int read_all(const char *path, char **out, size_t *len)
 }
 
 /* Checks the policy options; fills g. */
+/* --fallback: a JSON object of fields, which goes into the cadence file as
+ * `notes: NAME: fallback:`, so it nests no deeper than a cadence file can
+ * (its values sit below those three levels) and holds only what the file
+ * can say: no number out of range, no NUL in a string. */
+#define FALLBACK_LEVELS (CADENCE_DEFAULT_MAX_DEPTH - 3)
+
+static int parse_fallback(const char *text, cJSON **out)
+{
+	size_t len = strlen(text);
+	cad_json_error e;
+	strbuf why = STRBUF_INIT;
+	int rc = 0;
+	if (cad_json_parse(out, text, len, FALLBACK_LEVELS, &e)) {
+		cad_json_describe(&why, &e, text, len, 1);
+		rc = cli_usage_error("--fallback %s%s", cad_strbuf_cstr(&why) ? why.buf : "is not JSON",
+				     e.problem == CAD_JSON_SYNTAX
+				     ? "; give an object: '{\"status\": \"failed\"}'" : "");
+		cad_strbuf_free(&why);
+		return rc;
+	}
+	if (!cJSON_IsObject(*out))
+		return cli_usage_error("--fallback must be a JSON object of fields: "
+				       "'{\"status\": \"failed\"}'");
+	const cJSON *f;
+	cJSON_ArrayForEach(f, *out) {
+		if ((rc = scaffold_check_name("--fallback field", f->string, 0)))
+			break;
+		if (cad_json_check(f, FALLBACK_LEVELS - 1, NULL)) {
+			cad_json_check_describe(&why, f, FALLBACK_LEVELS - 1, f->string, FALLBACK_LEVELS);
+			rc = cli_usage_error("--fallback field '%s' %s", f->string,
+					     cad_strbuf_cstr(&why) ? why.buf : "is out of range");
+			break;
+		}
+	}
+	cad_strbuf_free(&why);
+	return rc;
+}
+
+/* Checks the policy options; fills g. */
 static int note_options(new_ctx *c, notegen *g, cJSON **fallback)
 {
 	const char *help = NULL, *msg;
@@ -283,21 +323,9 @@ static int note_options(new_ctx *c, notegen *g, cJSON **fallback)
 		g->timeout = c->timeout;
 	}
 	if (c->fallback) {
-		const char *end = NULL;
-		*fallback = cJSON_ParseWithOpts(c->fallback, &end, 1);
-		if (!*fallback)
-			return cli_usage_error("--fallback is not valid JSON (near '%.20s'); "
-					       "give an object: '{\"status\": \"failed\"}'",
-					       end ? end : c->fallback);
-		if (!cJSON_IsObject(*fallback))
-			return cli_usage_error("--fallback must be a JSON object of fields: "
-					       "'{\"status\": \"failed\"}'");
-		const cJSON *f;
-		cJSON_ArrayForEach(f, *fallback) {
-			int rc = scaffold_check_name("--fallback field", f->string, 0);
-			if (rc)
-				return rc;
-		}
+		int rc = parse_fallback(c->fallback, fallback);
+		if (rc)
+			return rc;
 		g->fallback = *fallback;
 	}
 	g->reads = c->reads;

@@ -20,6 +20,7 @@
 #include "format/scalar.h"
 #include "util/afile.h"
 #include "util/api.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
 
@@ -171,11 +172,7 @@ static void json_log(const cadence_event *ev)
 		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
 	if (ev->message)
 		cli_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
-	char *s = cJSON_PrintUnformatted(o);
-	if (s)
-		fprintf(stderr, "%s\n", s);
-	cJSON_free(s);
-	cJSON_Delete(o);
+	cli_json_line(o);
 }
 
 static void time_note(run_ctx *c, const cadence_event *ev)
@@ -381,26 +378,19 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 					       CADENCE_DEFAULT_MAX_FILE_SIZE);
 		}
 	}
-	const char *end = NULL;
 	/* JSON text is UTF-8 (RFC 8259); what is not would reach the final
-	 * score and every report */
-	size_t valid = cad_utf8_valid_prefix(buf, len);
-	cJSON *v = valid < len ? NULL : cJSON_ParseWithLengthOpts(buf, len, &end, 0);
-	if (!v) {
-		size_t at = valid < len ? valid
-			    : end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
-		unsigned line = 1, col = 1;
-		for (size_t i = 0; i < at; i++, col++)
-			if (buf[i] == '\n')
-				line++, col = 0;
-		unsigned bad = valid < len ? (unsigned char)buf[valid] : 0;
+	 * score and every report.  A score deeper than a run keeps could not
+	 * be checkpointed and resumed. */
+	cad_json_error e;
+	cJSON *v;
+	if (cad_json_parse(&v, buf, len, CADENCE_MAX_SCORE_DEPTH, &e)) {
+		strbuf why = STRBUF_INIT;
+		cad_json_describe(&why, &e, buf, len, 0);
 		free(buf);
-		if (valid < len)
-			return cli_usage_error("the score from %s is not UTF-8: byte 0x%02X at line %u, "
-					       "column %u; JSON text must be UTF-8 (convert it, e.g. "
-					       "with iconv -f LATIN1 -t UTF-8)", from, bad, line, col);
-		return cli_usage_error("the score from %s is not JSON (line %u, column %u)", from,
-				       line, col);
+		int rc = cli_usage_error("the score from %s %s", from,
+					 cad_strbuf_cstr(&why) ? why.buf : "is not JSON");
+		cad_strbuf_free(&why);
+		return rc;
 	}
 	free(buf);
 	if (!cJSON_IsObject(v)) {
@@ -430,11 +420,7 @@ static void print_diags_json(const cadence_diags *diags)
 		cli_json_add_text(o, "message", d->message);
 		if (d->help)
 			cli_json_add_text(o, "help", d->help);
-		char *s = cJSON_PrintUnformatted(o);
-		if (s)
-			fprintf(stderr, "%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(o);
+		cli_json_line(o);
 	}
 }
 
@@ -838,13 +824,13 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		}
 		goto out;
 	}
-	char *s = c.compact ? cJSON_PrintUnformatted(out) : cJSON_Print(out);
+	char *s = cad_json_print(out, !c.compact);
 	if (!s) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
 	printf("%s\n", s);
-	cJSON_free(s);
+	free(s);
 out:
 	cli_errors_as_json(0);
 	if (caught) {

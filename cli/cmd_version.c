@@ -12,6 +12,8 @@
 #include <cjson/cJSON.h>
 #include <yaml.h>
 
+#include "util/json.h"
+
 /* Set by cli/CMakeLists.txt; a build without them says so. */
 #ifndef CADENCE_BUILD_COMPILER
 #define CADENCE_BUILD_COMPILER "unknown"
@@ -102,10 +104,10 @@ static int print_json(const build_info *b)
 		 cJSON_AddBoolToObject(o, "svg_png", b->render) &&
 		 cJSON_AddStringToObject(o, "compiler", b->compiler) &&
 		 cJSON_AddStringToObject(o, "build_type", b->build_type);
-	char *s = ok ? cJSON_Print(o) : NULL;
+	char *s = ok ? cad_json_print(o, 1) : NULL;
 	if (s)
 		puts(s);
-	cJSON_free(s);
+	free(s);
 	cJSON_Delete(o);
 	return s ? CLI_EXIT_OK : cli_error(CLI_EXIT_INTERNAL, "out of memory");
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/json.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
 
@@ -34,19 +35,27 @@ cJSON *cli_json_add_text(cJSON *o, const char *key, const char *s)
 	return item;
 }
 
+int cli_json_line(cJSON *o)
+{
+	char *s = o ? cad_json_print(o, 0) : NULL;
+	if (s)
+		fprintf(stderr, "%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+	return s ? 0 : -1;
+}
+
 /* The message as a JSON line, {"event":"error","message":"..."}; 0 when
  * it could not be made. */
 static int print_json_error(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *s = o && cJSON_AddStringToObject(o, "event", "error") &&
-			  cli_json_add_text(o, "message", msg)
-		  ? cJSON_PrintUnformatted(o) : NULL;
-	if (s)
-		fprintf(stderr, "%s\n", s);
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return s != NULL;
+	if (o && !(cJSON_AddStringToObject(o, "event", "error") &&
+		   cli_json_add_text(o, "message", msg))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return cli_json_line(o) == 0;
 }
 
 

@@ -13,6 +13,7 @@
 
 #include "cadence/cadence.h"
 #include "cadence/checkpoint.h"
+#include "util/json.h"
 
 #include <string.h>
 
@@ -146,11 +147,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* written, it reads back to the same checkpoint: the same JSON text
 	 * (not cJSON_Compare(), which tells apart objects with a key twice) */
 	cJSON *first = as_json(cp);
-	char *text = cJSON_PrintUnformatted(first);
+	char *text = cad_json_print(first, 0);
 	FUZZ_ASSERT(text != NULL);
 	FUZZ_ASSERT(cadence_checkpoint_parse(&again, text, strlen(text), &err) == 0);
 	cJSON *second = as_json(again);
-	char *text2 = cJSON_PrintUnformatted(second);
+	char *text2 = cad_json_print(second, 0);
 	FUZZ_ASSERT(text2 != NULL && !strcmp(text, text2));
 	cJSON_Delete(first);
 	cJSON_Delete(second);

@@ -149,6 +149,11 @@ typedef struct cadence_run_opts {
 #define CADENCE_DEFAULT_MAX_OUTPUT ((size_t)1 << 20)
 #define CADENCE_DEFAULT_KILL_GRACE_MS 2000
 #define CADENCE_MAX_CHILD_DEPTH 64
+/* Arrays and objects in a score nest at most this deep, the score object
+ * itself being level 1: the input, every change (a note's output, a C
+ * note's or an expression's value) and a checkpoint's scores.  Deeper is
+ * refused, so whatever a run holds, its checkpoint can be read back. */
+#define CADENCE_MAX_SCORE_DEPTH 512
 
 /* Errors: cadence_run_error, in cadence/common.h. */
 

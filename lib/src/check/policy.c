@@ -3,6 +3,7 @@
  * exist.  Ranges are checked here rather than in the format table because
  * their messages need the neighbouring values (max_delay >= delay). */
 #include "check/check_int.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 #include <string.h>
@@ -15,21 +16,26 @@
 static void check_retry(check_ctx *c, const cad_note *n)
 {
 	const cad_retry *r = &n->retry;
+	char num[32];	/* every digit: 0.9999999 is not "1" */
 	if (!r->present)
 		return;
 	if (r->attempts < 1)
 		RANGE(c, r->attempts_loc, "attempts counts the first call too: use 1 for no retry",
 		      "retry attempts must be at least 1, got %lld", (long long)r->attempts);
-	if (r->backoff < 1)
+	if (r->backoff < 1) {
+		cad_fmt_double(num, sizeof(num), r->backoff);
 		RANGE(c, r->backoff_loc, "use 1 for a constant delay, 2 to double it each time",
-		      "retry backoff must be at least 1, got %g", r->backoff);
+		      "retry backoff must be at least 1, got %s", num);
+	}
 	if (r->max_delay_ms >= 0 && r->max_delay_ms < r->delay_ms)
 		RANGE(c, r->max_delay_loc, "raise max_delay to at least the delay, or remove it",
 		      "retry max_delay (%lld ms) is shorter than the delay (%lld ms)",
 		      (long long)r->max_delay_ms, (long long)r->delay_ms);
-	if (r->jitter < 0 || r->jitter > 1)
+	if (r->jitter < 0 || r->jitter > 1) {
+		cad_fmt_double(num, sizeof(num), r->jitter);
 		RANGE(c, r->jitter_loc, "jitter is the fraction of each delay that is random: 0 to 1",
-		      "retry jitter must be between 0 and 1, got %g", r->jitter);
+		      "retry jitter must be between 0 and 1, got %s", num);
+	}
 	if (n->timeout_ms > 0 && r->attempts > 1 && r->delay_ms > n->timeout_ms)
 		cad_check_at(c, CADENCE_SEVERITY_WARNING, "timeout-below-delay", n->timeout_loc,
 			 "a timeout applies to each attempt; check that both values are meant",

@@ -2,6 +2,7 @@
 /* Machine output: cadence's own JSON (schema in docs/cli.md) and SARIF 2.1.0. */
 #include "cadence/common.h"
 #include "diag/diag_int.h"
+#include "util/json.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 static int emit(cJSON *root, FILE *out)
 {
-	char *text = root ? cJSON_Print(root) : NULL;
+	char *text = root ? cad_json_print(root, 1) : NULL;
 	cJSON_Delete(root);
 	if (!text)
 		return CADENCE_ENOMEM;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The tree as an S-expression, for the tests of the parser. */
 #include "expr/expr_int.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 #include <inttypes.h>

@@ -13,6 +13,7 @@
  */
 #include "expr/expr_int.h"
 #include "util/api.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -162,15 +163,6 @@ static val from_json(const cJSON *j, int as_double)
 		return v;
 	default:
 		return v;	/* null, raw, invalid */
-	}
-}
-
-void cad_fmt_double(char *buf, size_t size, double d)
-{
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
 	}
 }
 

@@ -219,7 +219,4 @@ int cad_expr_uses(cadence_expr *e);
  * when out of memory. */
 char *cad_expr_dump(const cadence_expr *e);
 
-/* The shortest "%.*g" of d that reads back as d (at least 32 bytes). */
-void cad_fmt_double(char *buf, size_t size, double d);
-
 #endif

@@ -4,6 +4,7 @@
 #include "cadence/schema.h"
 #include "format/scalar.h"
 #include "format/schema.h"
+#include "util/json.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -210,7 +211,7 @@ int cadence_schema_json(char **out)
 					      cJSON_DetachItemViaPointer(body, item));
 			item = next;
 		}
-		text = cJSON_Print(root);
+		text = cad_json_print(root, 1);
 	}
 	cJSON_Delete(body);
 	cJSON_Delete(root);

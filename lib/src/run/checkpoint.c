@@ -8,6 +8,7 @@
 #include "run/run_int.h"
 #include "util/afile.h"
 #include "util/api.h"
+#include "util/json.h"
 #include "util/sha256.h"
 
 #include <errno.h>
@@ -21,6 +22,9 @@
 #define CKPT_VERSION 1
 /* scores of up to 64 nested cadences of 16 MiB each would not fit: enough */
 #define MAX_CHECKPOINT ((size_t)256 << 20)
+/* A frame's score is inside three levels of the checkpoint (the object,
+ * "frames", the frame): a score CADENCE_MAX_SCORE_DEPTH deep reads back. */
+#define CKPT_SCORE_LEVELS 3
 
 /* ---- the object -------------------------------------------------------------- */
 
@@ -218,7 +222,7 @@ oom:
 static char *to_text(const cadence_checkpoint *cp)
 {
 	cJSON *o = to_json(cp);
-	char *s = o ? cJSON_Print(o) : NULL;
+	char *s = o ? cad_json_print(o, 1) : NULL;
 	cJSON_Delete(o);
 	return s;
 }
@@ -229,7 +233,7 @@ int cadence_checkpoint_write(const cadence_checkpoint *cp, FILE *out)
 	if (!s)
 		return CADENCE_ENOMEM;
 	int rc = fprintf(out, "%s\n", s) < 0 ? CADENCE_EIO : 0;
-	cJSON_free(s);
+	free(s);
 	return rc;
 }
 
@@ -244,7 +248,7 @@ int cadence_checkpoint_write_file(const cadence_checkpoint *cp, const char *path
 	size_t len = strlen(s);
 	s[len] = '\n';	/* in place of the NUL, written by length */
 	int e = cad_afile_write(path, s, len + 1, 0600, CAD_AFILE_DURABLE);
-	cJSON_free(s);
+	free(s);
 	if (e)
 		return cad_err_sys(err, e, "cannot write the checkpoint to '%s'", path);
 	return 0;
@@ -282,8 +286,10 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 	}
 	const cJSON *ver = key(o, "version", cJSON_IsNumber, why, "key");
 	if (ver && ver->valuedouble != CKPT_VERSION) {
-		cad_strbuf_addf(why, "it is version %g; this cadence reads version %d", ver->valuedouble,
-			    CKPT_VERSION);
+		/* every digit: "version 1.0000001", not "%g"'s "version 1" */
+		cad_strbuf_adds(why, "it is version ");
+		cad_json_number(why, ver->valuedouble);
+		cad_strbuf_addf(why, "; this cadence reads version %d", CKPT_VERSION);
 		return -1;
 	}
 	const cJSON *cad = key(o, "cadence", cJSON_IsString, why, "key");
@@ -334,8 +340,8 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 			return -1;
 		if (nx->valuedouble < 0 || nx->valuedouble > (double)INT_MAX ||
 		    nx->valuedouble != (double)(size_t)nx->valuedouble) {
-			cad_strbuf_addf(why, "the frame of '%s' has a bad measure index %g", c->valuestring,
-				    nx->valuedouble);
+			cad_strbuf_addf(why, "the frame of '%s' has a bad measure index ", c->valuestring);
+			cad_json_number(why, nx->valuedouble);
 			return -1;
 		}
 		ckframe *f = &cp->frames[cp->nframes++];
@@ -380,22 +386,31 @@ int cadence_checkpoint_parse(cadence_checkpoint **out, const char *data, size_t 
 			     cadence_run_error *err)
 {
 	strbuf why = STRBUF_INIT, m = STRBUF_INIT;
-	const char *end = NULL;
+	cad_json_error je;
 	int rc = 0;
+	cJSON *o = NULL;
 	*out = NULL;
 	if (!CAD_RUN_ERR_OK(err))
 		return CADENCE_EVERSION;
-	cJSON *o = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	cad_json_parse(&o, data, len, CADENCE_MAX_SCORE_DEPTH + CKPT_SCORE_LEVELS, &je);
 	cadence_checkpoint *cp = calloc(1, sizeof(*cp));
 	if (!cp) {
 		cJSON_Delete(o);
 		return cad_err_set(err, CADENCE_ENOMEM, "out of memory");
 	}
-	if (!o) {
-		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
+	if (je.problem == CAD_JSON_SYNTAX) {
 		cad_strbuf_addf(&m, "it is not JSON: %s at byte %zu of %zu",
 			    cut_short(data, len) ? "it ends early (truncated?)" : "unexpected text",
-			    at, len);
+			    je.offset, len);
+		rc = CADENCE_EINVALID;
+	} else if (je.problem == CAD_JSON_DEEP) {
+		/* nothing of a checkpoint but its scores goes that deep */
+		cad_strbuf_addf(&m, "a score in it is nested deeper than %d levels (at line %u, "
+				"column %u)", CADENCE_MAX_SCORE_DEPTH, je.line, je.column);
+		rc = CADENCE_EINVALID;
+	} else if (je.problem) {
+		cad_strbuf_adds(&m, "it ");
+		cad_json_describe(&m, &je, data, len, 0);
 		rc = CADENCE_EINVALID;
 	} else if (!cJSON_IsObject(o)) {
 		cad_strbuf_adds(&m, "it is not a JSON object");

@@ -5,6 +5,7 @@
  * order the measure lists them — never in the order they finished — so
  * every strategy gives the same result on every run. */
 #include "run/run_int.h"
+#include "util/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 /* A short rendering of a value for messages. */
 static void show(strbuf *sb, const cJSON *v)
 {
-	char *s = cJSON_PrintUnformatted(v);
+	char *s = cad_json_print(v, 0);
 	if (!s) {
 		cad_strbuf_adds(sb, "...");
 		return;
@@ -24,7 +25,7 @@ static void show(strbuf *sb, const cJSON *v)
 	} else {
 		cad_strbuf_add(sb, s, n);
 	}
-	cJSON_free(s);
+	free(s);
 }
 
 static void conflict(rfail *f, const char *path, const char *a, const char *b,
@@ -58,7 +59,7 @@ static size_t list_start(const cJSON *base, const cJSON *b)
 		return 0;
 	const cJSON *x = base->child, *y = b->child;
 	for (; x; x = x->next, y = y->next)
-		if (!cJSON_Compare(x, y, 1))
+		if (!cad_json_equal(x, y))
 			return 0;
 	return (size_t)nb;
 }
@@ -90,11 +91,11 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		const cJSON *basev = base ? cJSON_GetObjectItemCaseSensitive(base, bv->string) : NULL;
 		cJSON *av = cJSON_GetObjectItemCaseSensitive(out, bv->string);
 		cJSON *nv;
-		if (basev && cJSON_Compare(basev, bv, 1))
+		if (basev && cad_json_equal(basev, bv))
 			continue;	/* b left this key alone */
-		if (av && cJSON_Compare(av, bv, 1))
+		if (av && cad_json_equal(av, bv))
 			continue;
-		if (!av || (basev && cJSON_Compare(av, basev, 1))) {
+		if (!av || (basev && cad_json_equal(av, basev))) {
 			nv = cJSON_Duplicate(bv, 1);	/* only b changed it */
 		} else {
 			cad_strbuf_addf(&c->path, ".%s", bv->string);
@@ -119,7 +120,7 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		cJSON *av = cJSON_GetObjectItemCaseSensitive(out, k->string);
 		if (!av)
 			continue;
-		if (cJSON_Compare(av, k, 1)) {
+		if (cad_json_equal(av, k)) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(out, av));
 		} else {
 			cad_strbuf_addf(&c->path, ".%s", k->string);
@@ -140,7 +141,7 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 
 static cJSON *smart(smart_ctx *c, const cJSON *base, const cJSON *a, const cJSON *b)
 {
-	if (cJSON_Compare(a, b, 1))
+	if (cad_json_equal(a, b))
 		return cJSON_Duplicate(a, 1);
 	if (cJSON_IsArray(a) && cJSON_IsArray(b))
 		return smart_list(cJSON_IsArray(base) ? base : NULL, a, b);
@@ -183,7 +184,7 @@ int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *
 			f->field = p->def->fields[i].name.name;
 			switch (ms->m->merge) {
 			case CAD_MERGE_FAIL_ON_CONFLICT:
-				if (!cJSON_Compare(val[i], item, 1)) {
+				if (!cad_json_equal(val[i], item)) {
 					conflict(f, item->string, a, b, val[i], item,
 						 "; with merge: fail_on_conflict (the default) two notes "
 						 "of a sync may not write one field differently");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `cadence run --dry-run`: what a run would do, without running it. */
 #include "run/run_int.h"
+#include "util/json.h"
 
 #include <string.h>
 
@@ -35,14 +36,18 @@ static void note_line(strbuf *sb, const rnote *n)
 	if (cn->retry.present) {
 		cad_strbuf_addf(sb, "; retry %lld attempts, delay ", (long long)cn->retry.attempts);
 		duration(sb, cn->retry.delay_ms);
-		if (cn->retry.backoff != 1)
-			cad_strbuf_addf(sb, " x%g", cn->retry.backoff);
+		if (cn->retry.backoff != 1) {
+			cad_strbuf_adds(sb, " x");
+			cad_json_number(sb, cn->retry.backoff);
+		}
 		if (cn->retry.max_delay_ms >= 0) {
 			cad_strbuf_adds(sb, " up to ");
 			duration(sb, cn->retry.max_delay_ms);
 		}
-		if (cn->retry.jitter > 0)
-			cad_strbuf_addf(sb, " jitter %g", cn->retry.jitter);
+		if (cn->retry.jitter > 0) {
+			cad_strbuf_adds(sb, " jitter ");
+			cad_json_number(sb, cn->retry.jitter);
+		}
 	}
 	if (cn->timeout_ms > 0) {
 		cad_strbuf_adds(sb, "; timeout ");
@@ -56,10 +61,9 @@ static void note_line(strbuf *sb, const rnote *n)
 	if (cn->nfallback) {
 		cad_strbuf_adds(sb, "; fallback");
 		for (size_t i = 0; i < cn->nfallback; i++) {
-			char *v = cJSON_PrintUnformatted(cn->fallback_values[i]);
-			cad_strbuf_addf(sb, "%s %s = %s", i ? "," : "", cn->fallback[i].field.name,
-				    v ? v : "?");
-			cJSON_free(v);
+			cad_strbuf_addf(sb, "%s %s = ", i ? "," : "", cn->fallback[i].field.name);
+			if (cad_json_add(sb, cn->fallback_values[i], 0))
+				cad_strbuf_addc(sb, '?');
 		}
 	}
 	cad_strbuf_addc(sb, '\n');
@@ -113,9 +117,9 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 			if (f->immutable)
 				cad_strbuf_adds(sb, " immutable");
 			if (f->def) {
-				char *v = cJSON_PrintUnformatted(f->def);
-				cad_strbuf_addf(sb, " = %s", v ? v : "?");
-				cJSON_free(v);
+				cad_strbuf_adds(sb, " = ");
+				if (cad_json_add(sb, f->def, 0))
+					cad_strbuf_addc(sb, '?');
 			}
 		}
 		cad_strbuf_addc(sb, '\n');

@@ -2,15 +2,13 @@
 /* The score at run time: typed input with defaults, and the checks every
  * change goes through (known field, type, immutable, the note's writes). */
 #include "run/run_int.h"
+#include "util/json.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Integers are exact in a double up to 2^53. */
-#define MAX_EXACT 9007199254740992.0
 
 int cad_score_type_ok(cad_vtype t, const cJSON *v)
 {
@@ -20,7 +18,7 @@ int cad_score_type_ok(cad_vtype t, const cJSON *v)
 	case CAD_T_STRING: return cJSON_IsString(v);
 	case CAD_T_INTEGER:
 		return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
-		       fabs(v->valuedouble) <= MAX_EXACT;
+		       fabs(v->valuedouble) <= CAD_JSON_MAX_EXACT;
 	case CAD_T_NUMBER: return cJSON_IsNumber(v);
 	case CAD_T_BOOLEAN: return cJSON_IsBool(v);
 	case CAD_T_ARRAY: return cJSON_IsArray(v);
@@ -36,7 +34,7 @@ const char *cad_score_type_of(const cJSON *v)
 		return "a string";
 	if (cJSON_IsNumber(v))
 		return v->valuedouble != floor(v->valuedouble) ? "a number"
-		       : fabs(v->valuedouble) > MAX_EXACT ? "an integer larger than 2^53"
+		       : fabs(v->valuedouble) > CAD_JSON_MAX_EXACT ? "an integer larger than 2^53"
 		       : "an integer";
 	if (cJSON_IsBool(v))
 		return "a boolean";
@@ -97,6 +95,22 @@ int cad_score_utf8_ok(const cJSON *v)
 	return 1;
 }
 
+/* Whether a field's value fits in a score: nested at most
+ * CADENCE_MAX_SCORE_DEPTH levels with the score's own, every number finite
+ * (strtod reads 1e400 as infinity, which no JSON can hold). */
+static cad_json_problem value_fits(const cJSON *v)
+{
+	return cad_json_check(v, CADENCE_MAX_SCORE_DEPTH - 1, NULL);
+}
+
+/* Appends why the value of `field` does not fit. */
+static void value_problem(strbuf *msg, const cJSON *v, const char *field)
+{
+	cad_json_check_describe(msg, v, CADENCE_MAX_SCORE_DEPTH - 1, field, CADENCE_MAX_SCORE_DEPTH);
+	if (value_fits(v) == CAD_JSON_DEEP)
+		cad_strbuf_adds(msg, " (the score itself is level 1)");
+}
+
 int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f)
 {
 	const cadence_def *def = p->def;
@@ -132,7 +146,11 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 			continue;
 		}
 		given[i] = item;
-		if (!cad_score_type_ok(fd->type, item)) {
+		if (value_fits(item)) {
+			input_problem(f, &problems, fd->name.name);
+			cad_strbuf_addf(&f->msg, "field '%s' ", fd->name.name);
+			value_problem(&f->msg, item, fd->name.name);
+		} else if (!cad_score_type_ok(fd->type, item)) {
 			input_problem(f, &problems, fd->name.name);
 			cad_strbuf_addf(&f->msg, "field '%s' must be %s %s, not %s", fd->name.name,
 				    article(fd->type), cad_vtype_names[fd->type],
@@ -220,7 +238,7 @@ cJSON *cad_score_take(rscore *s)
 const char *cad_score_json(rscore *s, size_t *len)
 {
 	if (!s->json) {
-		s->json = cJSON_PrintUnformatted(s->obj);
+		s->json = cad_json_print(s->obj, 0);
 		s->json_len = s->json ? strlen(s->json) : 0;
 	}
 	*len = s->json_len;
@@ -279,7 +297,12 @@ int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char 
 			return -1;
 		}
 		fr->seen[i] = fr->seen_gen;
-		if (cJSON_Compare(base->slot[i], item, 1)) {
+		if (value_fits(item)) {
+			cad_rfail_set(f, "it set field '%s' to a value that ", fd->name.name);
+			value_problem(&f->msg, item, fd->name.name);
+			return -1;
+		}
+		if (cad_json_equal(base->slot[i], item)) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(changes, item));
 			continue;	/* the same value: not a change */
 		}

@@ -5,8 +5,8 @@
 #include "cadence/common.h"
 #include "model/model.h"
 #include "scaffold/render.h"
+#include "util/json.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,11 +40,10 @@ void cad_notegen_yaml_flow(strbuf *out, const cJSON *v)
 	} else if (cJSON_IsString(v)) {
 		cad_render_escape(out, "yaml", v->valuestring);
 	} else if (cJSON_IsNumber(v)) {
-		double d = v->valuedouble;
-		if (d == floor(d) && fabs(d) < 1e15)
-			cad_strbuf_addf(out, "%.0f", d);
-		else
-			cad_strbuf_addf(out, "%.17g", d);
+		/* a JSON number is a YAML number (format.md, "Values"); the
+		 * caller refused those out of range */
+		if (cad_json_number(out, v->valuedouble))
+			cad_strbuf_adds(out, "null");
 	} else if (cJSON_IsBool(v)) {
 		cad_strbuf_adds(out, cJSON_IsTrue(v) ? "true" : "false");
 	} else {
