@@ -38,7 +38,7 @@ const cli_cmd cli_cmd_resume = {
 	"checkpoint that is missing, unreadable, truncated or not a checkpoint\n"
 	"(nothing ran), 3 internal failure, 4 the checkpoint does not belong to the\n"
 	"cadence: another cadence's, or the files changed since it was written\n"
-	"(nothing ran), 130 interrupted by SIGINT or SIGTERM.",
+	"(nothing ran), 130 interrupted by SIGINT, SIGTERM or SIGHUP.",
 	resume_opts,
 	resume_cmd,
 };
