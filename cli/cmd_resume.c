@@ -39,7 +39,7 @@ const cli_cmd cli_cmd_resume = {
 	"one in use by another run (nothing ran), 3 internal failure, 4 the\n"
 	"checkpoint does not belong to the cadence: another cadence's, the files\n"
 	"changed since it was written, or another writer replaced it since it was\n"
-	"read (nothing ran), 130 interrupted by SIGINT or SIGTERM.",
+	"read (nothing ran), 130 interrupted by SIGINT, SIGTERM or SIGHUP.",
 	resume_opts,
 	resume_cmd,
 };

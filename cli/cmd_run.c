@@ -73,6 +73,7 @@ typedef struct run_ctx {
 	/* the log */
 	int progress;		/* a live line on a terminal */
 	int progress_shown;
+	int log_lost;		/* stderr's reader is gone (EPIPE) */
 	char *last_error;	/* the last error logged, not to repeat it */
 	timing *times;
 	size_t ntimes, captimes;
@@ -269,6 +270,21 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 	}
 }
 
+static cadence_runner *volatile the_runner;
+
+/* After a write to stderr: when its reader is gone (`2>&1 | head -1`, a
+ * closed terminal's pipe), no one sees the log any more, and the run stops
+ * as on SIGTERM; the status is then 3, an output that could not be
+ * written.  Other errors of the log (a full disk) let the run go on. */
+static void check_log(run_ctx *c)
+{
+	if (c->log_lost || !ferror(stderr) || errno != EPIPE)
+		return;
+	c->log_lost = 1;
+	if (the_runner)
+		cadence_runner_cancel(the_runner);
+}
+
 static void on_event(void *ctx, const cadence_event *ev)
 {
 	run_ctx *c = ctx;
@@ -276,8 +292,11 @@ static void on_event(void *ctx, const cadence_event *ev)
 		cadence_metrics_on_event(c->metrics, ev);
 	if (c->trace)
 		cadence_trace_on_event(c->trace, ev);
-	if (c->events)
+	errno = 0;
+	if (c->events) {
 		cadence_events_on_event(c->events, ev);
+		check_log(c);
+	}
 	/* the log keeps its documented events (docs/run.md): a conflict is
 	 * said by the error that follows, a breaker's change by --verbose */
 	if (ev->kind == CADENCE_EVENT_CONFLICT ||
@@ -286,14 +305,17 @@ static void on_event(void *ctx, const cadence_event *ev)
 		return;
 	if (ev->kind == CADENCE_EVENT_NOTE_END && c->timings)
 		time_note(c, ev);
+	errno = 0;
 	if (c->json_log) {
 		json_log(ev);
+		check_log(c);
 		if (ev->kind == CADENCE_EVENT_ERROR && ev->message) {
 			free(c->last_error);
 			c->last_error = strdup(ev->message);
 		}
 	} else {
 		text_log(c, ev);
+		check_log(c);
 	}
 }
 
@@ -317,23 +339,49 @@ static void print_timings(run_ctx *c)
 
 /* ---- signals ------------------------------------------------------------------ */
 
-static cadence_runner *volatile the_runner;
+/* SIGINT, SIGTERM and SIGHUP (a closed terminal) cancel the run: notes are
+ * stopped, the reporters written, exit 130.  A second one stops at once:
+ * cadence exits 130 from the handler, its notes killed by the kernel and
+ * the guard (docs/run.md, "Processes"), the checkpoint as the last
+ * completed measure left it, reporters unwritten.  SIGPIPE is ignored
+ * (main.c): a closed pipe is an error of the write. */
+static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSIGNALS (sizeof(run_signals) / sizeof(*run_signals))
+
+static volatile sig_atomic_t signals_seen;
+static const char *again_msg;	/* set before the handlers */
 
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (signals_seen++) {
+		(void)!write(STDERR_FILENO, again_msg, strlen(again_msg));
+		_exit(CLI_EXIT_INTERRUPTED);
+	}
 	if (the_runner)
 		cadence_runner_cancel(the_runner);
 }
 
-static void catch_signals(struct sigaction *old_int, struct sigaction *old_term)
+static void catch_signals(int json, struct sigaction old[NSIGNALS])
 {
 	struct sigaction sa;
+	again_msg = json ? "{\"event\":\"error\",\"message\":\"interrupted again: stopped at "
+			   "once, running notes killed\"}\n"
+			 : "cadence: error: interrupted again: stopped at once, running notes "
+			   "killed (the checkpoint is the last one saved; no metrics, trace or "
+			   "events written since)\n";
+	signals_seen = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, old_int);
-	sigaction(SIGTERM, &sa, old_term);
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaction(run_signals[i], &sa, &old[i]);
+}
+
+static void restore_signals(const struct sigaction old[NSIGNALS])
+{
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaction(run_signals[i], &old[i], NULL);
 }
 
 /* ---- inputs ------------------------------------------------------------------- */
@@ -728,7 +776,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	char *state_dir = NULL;
 	const char *file = NULL;
-	struct sigaction old_int, old_term;
+	struct sigaction old_sig[NSIGNALS];
 	int rc, caught = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -807,7 +855,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		co.ctx = &c;
 	}
 	the_runner = runner;
-	catch_signals(&old_int, &old_term);
+	catch_signals(c.json_log, old_sig);
 	caught = 1;
 	int r = cadence_runner_run_checkpointed(&out, runner, input, &co, &err);
 	/* a resume point that does not fit the cadence: nothing ran */
@@ -815,15 +863,21 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	if (c.timings)
 		print_timings(&c);
 	rc = close_outputs(&c, rc);
-	if (r) {
+	if (c.log_lost) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the log to standard error: %s; "
+			       "the run was stopped", strerror(EPIPE));
+	} else if (r) {
 		clear_progress(&c);
 		if (!c.last_error || !err.message || strcmp(c.last_error, err.message)) {
 			const char *why = err.message ? err.message : cadence_strerror(r);
 			/* a JSON line with --log json */
 			cli_error(rc, "%s%s", why, rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
-		goto out;
 	}
+	/* an output that could not be written: the score is not printed
+	 * either (complete or absent, and exit 3) */
+	if (rc != CLI_EXIT_OK)
+		goto out;
 	char *s = cad_json_print(out, !c.compact);
 	if (!s) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
@@ -834,8 +888,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 out:
 	cli_errors_as_json(0);
 	if (caught) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
+		restore_signals(old_sig);
 		the_runner = NULL;
 	}
 	cJSON_Delete(out);
@@ -885,8 +938,9 @@ const cli_cmd cli_cmd_run = {
 	"with errors, an output that cannot be written or a checkpoint in use by\n"
 	"another run (nothing ran), 3 internal failure (out of memory, an output\n"
 	"or checkpoint that could not be written after all, a checkpoint another\n"
-	"writer replaced), 130 interrupted by SIGINT or SIGTERM (running notes were\n"
-	"stopped; the checkpoint holds the last completed measure).",
+	"writer replaced, a closed pipe on stdout or stderr), 130 interrupted by\n"
+	"SIGINT, SIGTERM or SIGHUP (running notes were stopped; the checkpoint\n"
+	"holds the last completed measure). A second signal stops at once, killing notes.",
 	run_opts,
 	run_cmd,
 };

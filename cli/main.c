@@ -6,6 +6,7 @@
 #include <cadence/cadence.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "util/suggest.h"
@@ -100,6 +101,10 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* a closed pipe is an error of the write that meets it (EPIPE: exit
+	 * 3, said on stderr), not a silent death by SIGPIPE; notes get the
+	 * default back (lib/src/run/exec.c) */
+	signal(SIGPIPE, SIG_IGN);
 	int rc = dispatch(argc, argv);
 	/* like git's run_builtin: a full disk or closed pipe must not pass
 	 * for success */

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The run engine's test plugin: C notes in a shared object, loaded by the
-# unit tests (CADENCE_TEST_PLUGIN) and by tests/cli/run.sh (environment).
+# unit tests (CADENCE_TEST_PLUGIN) and by tests/cli/run.sh and procs.sh
+# (environment).
 add_library(cadence_test_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/run/plugin.c)
 # a plugin includes the headers and links nothing of the library: the
 # host (the cadence binary, a test) provides the note API
@@ -11,10 +12,12 @@ if(TARGET test_run_engine)
     CADENCE_TEST_PLUGIN="$<TARGET_FILE:cadence_test_plugin>")
   add_dependencies(test_run_engine cadence_test_plugin)
 endif()
-if(TEST cli/run)
-  set_tests_properties(cli/run PROPERTIES ENVIRONMENT
-    "CI=true;NO_COLOR=;CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")
-endif()
+foreach(t cli/run cli/procs)
+  if(TEST ${t})
+    set_tests_properties(${t} PROPERTIES ENVIRONMENT
+      "CI=true;NO_COLOR=;CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")
+  endif()
+endforeach()
 
 # A program embedding the library (examples/embedded/): builds a cadence in
 # C and runs it.

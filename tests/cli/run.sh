@@ -277,7 +277,13 @@ measures:
   - sync: both
     notes: [a, b]
 '
-alive() { [[ -r /proc/$1/stat ]] && ! grep -qE '^[0-9]+ \(.*\) [ZX] ' "/proc/$1/stat"; }
+# alive PID: the process exists and is not a zombie (read once: a process
+# that ends between a test of the file and a read of it is not alive)
+alive() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ -n $st && ! ${st##*) } =~ ^[ZX] ]]
+}
 "$cadence" run --kill-grace 200ms "$tmp/slow.cadence.yaml" >"$tmp/.out" 2>"$tmp/.err" &
 pid=$!
 for _ in $(seq 500); do [[ -s $tmp/a.pid && -s $tmp/b.pid ]] && break; sleep 0.01; done
@@ -289,7 +295,7 @@ expect "SIGINT during a sync exits 130" 130 '' "interrupted while notes 'a', 'b'
 for f in a.pid b.pid; do
 	p=$(cat "$tmp/$f")
 	for _ in $(seq 200); do alive "$p" || break; sleep 0.01; done
-	assert "no process left ($f)" bash -c "! { [[ -r /proc/$p/stat ]] && ! grep -qE '^[0-9]+ \(.*\) [ZX] ' /proc/$p/stat; }"
+	assert "no process left ($f)" eval "! alive $p"
 done
 
 finish

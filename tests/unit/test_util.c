@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Utilities: did-you-mean, UTF-8 cleaning, string buffers, the arena. */
+/* Utilities: did-you-mean, UTF-8 cleaning, string buffers, the arena,
+ * saturating time arithmetic. */
 #include "util/arena.h"
+#include "util/sat.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
 
 #include <criterion/criterion.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,4 +103,34 @@ Test(arena, allocations_are_aligned_and_independent)
 	cr_assert_not_null(big);
 	memset(big, 0, 1 << 20);
 	cad_arena_free(&a);
+}
+
+/* issue 14 item 10: durations the format accepts (up to 9e15 ms) past
+ * INT64_MAX nanoseconds clamp instead of wrapping into the past */
+Test(sat, durations_clamp_instead_of_wrapping)
+{
+	int64_t most_ms = 9000000000000000LL;	/* format.md's limit */
+	cr_assert_eq(cad_sat_ms_to_ns(2000), 2000000000LL);
+	cr_assert_eq(cad_sat_ms_to_ns(most_ms), INT64_MAX);
+	cr_assert_eq(cad_sat_ms_to_ns(INT64_MAX / 1000000), INT64_MAX / 1000000 * 1000000);
+	cr_assert_eq(cad_sat_ms_to_ns(INT64_MAX / 1000000 + 1), INT64_MAX);
+	cr_assert_eq(cad_sat_add(5, 7), 12);
+	cr_assert_eq(cad_sat_add(INT64_MAX - 1, 2), INT64_MAX);
+	cr_assert_eq(cad_sat_add(INT64_MIN + 1, -2), INT64_MIN);
+	cr_assert_eq(cad_sat_add(123456789, cad_sat_ms_to_ns(most_ms)), INT64_MAX);
+}
+
+/* issue 14 item 10: the poll() timeout of a wait past 24.8 days is INT_MAX,
+ * not an int that wrapped */
+Test(sat, poll_timeouts)
+{
+	cr_assert_eq(cad_sat_poll_ms(-1), -1);
+	cr_assert_eq(cad_sat_poll_ms(0), 0);
+	cr_assert_eq(cad_sat_poll_ms(1), 1);	/* rounded up: never a busy wait */
+	cr_assert_eq(cad_sat_poll_ms(1000000), 1);
+	cr_assert_eq(cad_sat_poll_ms(1000001), 2);
+	cr_assert_eq(cad_sat_poll_ms((int64_t)INT_MAX * 1000000), INT_MAX);
+	cr_assert_eq(cad_sat_poll_ms((int64_t)INT_MAX * 1000000 + 1), INT_MAX);
+	cr_assert_eq(cad_sat_poll_ms(INT64_MAX), INT_MAX);
+	cr_assert_eq(cad_sat_ns_to_ms_up(INT64_MAX), INT64_MAX / 1000000 + 1);
 }

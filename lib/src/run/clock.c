@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The system clock, and sleeps that a cancel interrupts. */
 #include "run/run_int.h"
+#include "util/sat.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,14 +26,13 @@ static int64_t sys_wall_ms(void *ctx)
 /* Sleeps ns, or until cancelled_fd is readable (returns 1). */
 static int sys_sleep_ns(void *ctx, int64_t ns, int cancelled_fd)
 {
-	int64_t end = sys_mono_ns(ctx) + ns;
+	int64_t end = cad_sat_add(sys_mono_ns(ctx), ns);
 	for (;;) {
 		int64_t left = end - sys_mono_ns(ctx);
 		if (left <= 0)
 			return 0;
 		struct pollfd pfd = { .fd = cancelled_fd, .events = POLLIN };
-		int ms = (int)((left + 999999) / 1000000);
-		int n = poll(&pfd, cancelled_fd >= 0 ? 1 : 0, ms);
+		int n = poll(&pfd, cancelled_fd >= 0 ? 1 : 0, cad_sat_poll_ms(left));
 		if (n > 0)
 			return 1;
 		if (n < 0 && errno != EINTR)

@@ -171,8 +171,10 @@ static int cancelled(rframe *fr, const char *running, size_t n)
 		cad_rfail_set(&f, "interrupted while note %s was running; it was stopped", running);
 	else if (n)
 		cad_rfail_set(&f, "interrupted while notes %s were running; they were stopped", running);
-	else
+	else if (fr->measure)
 		cad_rfail_set(&f, "interrupted before the measure started");
+	else
+		cad_rfail_set(&f, "interrupted as the cadence ended (its measures had completed)");
 	cad_run_error(fr->run, fr, NULL, 0, CADENCE_ECANCELED, &f);
 	cad_rfail_free(&f);
 	return CADENCE_ECANCELED;
@@ -524,6 +526,11 @@ int cad_engine_walk(rframe *fr)
 			break;
 	}
 	fr->measure = NULL;
+	/* a cancel that came during the last measure, which completed anyway
+	 * (a `set` note, a process that ended first): the run was still
+	 * interrupted, as the same cancel a moment earlier would say */
+	if (!rc && cad_run_cancelled(run))
+		rc = cancelled(fr, NULL, 0);
 	emit_simple(fr, CADENCE_EVENT_CADENCE_END, rc, timed ? cad_run_now(run) - t0 : 0);
 	return rc;
 }
@@ -579,6 +586,7 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	run.r = r;
 	run.err = err;
 	run.wake[0] = run.wake[1] = -1;
+	run.guard = (rguard)RGUARD_INIT;
 	run.timed = r->hooks.on_event != NULL;
 	unsigned long k = atomic_fetch_add(&r->runs, 1);
 	run.rng = r->seed + k * 0x9e3779b97f4a7c15ULL;
@@ -613,6 +621,7 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 		*out = cad_score_take(&root.score);
 out:
 	cad_ckpt_end(&run);
+	cad_rguard_end(&run.guard);
 	frame_free(&root);
 	cad_rfail_free(&f);
 	if (run.wake[0] >= 0) {

@@ -2,30 +2,30 @@
 /* Processes for `run` notes; see exec.h. */
 
 /* This file alone asks for GNU/Linux extensions: pipe2 (close-on-exec
- * pipes without a window for a concurrent fork), posix_spawn's closefrom
- * action (no descriptor of the embedding program leaks into notes),
- * pidfd_open (wait for an exit in poll()), waitid's WNOWAIT and
- * sigabbrev_np.  The rest of the library stays at POSIX 2008. */
+ * pipes without a window for a concurrent fork), vfork, prctl's
+ * PR_SET_PDEATHSIG (a note dies with cadence), close_range (no descriptor
+ * of the embedding program leaks into notes), pidfd_open (wait for an exit
+ * in poll()), waitid's WNOWAIT and sigabbrev_np.  The rest of the library
+ * stays at POSIX 2008. */
 #define _GNU_SOURCE
 
 #include "run/exec.h"
+#include "util/sat.h"
 #include "util/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-#define HAVE_SPAWN_CLOSEFROM 1
-#endif
 
 /* Without pidfd, how often to look for the exit of a process whose output
  * is still open (a grandchild holds it). */
@@ -34,6 +34,12 @@
  * output may take to reach EOF: only a process that left the group (setsid)
  * can hold it open longer, and it is not waited for. */
 #define DRAIN_NS (500 * 1000000LL)
+/* Process ids the guard can track: PID_MAX_LIMIT of 64-bit Linux (4 Mi),
+ * a bit each, 512 KiB of shared memory of which only the pages of the
+ * ids in use are ever touched. */
+#define GUARD_PIDS (1UL << 22)
+#define WORD_BITS (8 * sizeof(unsigned long))
+#define GUARD_WORDS (1 + GUARD_PIDS / WORD_BITS)
 
 int64_t cad_rproc_now(void)
 {
@@ -77,29 +83,321 @@ static int pidfd_for(pid_t pid)
 #endif
 }
 
-int cad_rproc_start(rproc *p, const rproc_spec *s)
+/* Closes every descriptor from `from` up where the kernel can (Linux 5.9):
+ * 0, else -1 (close-on-exec still keeps cadence's own out of notes). */
+static int close_from(unsigned from)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t mask, def;
-	int rc;
+#ifdef SYS_close_range
+	return syscall(SYS_close_range, from, ~0U, 0) ? -1 : 0;
+#else
+	(void)from;
+	return -1;
+#endif
+}
+
+/* A close-on-exec pipe whose ends are both above 2, so that making them a
+ * child's 0, 1 and 2 cannot overwrite one another (cadence may have been
+ * started with stdin closed). */
+static int pipe_above_2(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC))
+		return errno;
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] > 2)
+			continue;
+		int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+		int e = errno;
+		close(fds[i]);
+		fds[i] = moved;
+		if (moved < 0) {
+			close_fd(&fds[!i]);
+			return e;
+		}
+	}
+	return 0;
+}
+
+/* ---- the guard ------------------------------------------------------------- */
+
+/* The guard's life, in the child of fork(): async-signal-safe calls only,
+ * since cadence may have threads. */
+static _Noreturn void guard_main(int fd, volatile unsigned long *groups)
+{
+	static const int deaf[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP,
+				    SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGALRM };
+	struct sigaction sa;
+	sigset_t none;
+	char buf[64];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < sizeof(deaf) / sizeof(*deaf); i++)
+		sigaction(deaf[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* out of cadence's group: a kill of that group leaves it its work */
+	setpgid(0, 0);
+	prctl(PR_SET_NAME, "cadence-guard");
+	if (fd != 3) {
+		dup2(fd, 3);
+		fd = 3;
+	}
+	for (int i = 0; i < 3; i++)
+		close(i);
+	/* without close_range (Linux < 5.9): one by one, so that it holds no
+	 * pipe of cadence's (a `| head` must see its end when cadence ends) */
+	struct rlimit rl;
+	if (close_from(4) && !getrlimit(RLIMIT_NOFILE, &rl))
+		for (rlim_t i = 4; i < rl.rlim_cur && i < 65536; i++)
+			close((int)i);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
+	/* cadence is gone: the groups of the notes it had running */
+	unsigned long words = groups[0];
+	for (unsigned long w = 1; w < words && w < GUARD_WORDS; w++)
+		for (unsigned b = 0; groups[w] && b < WORD_BITS; b++)
+			if (groups[w] & (1UL << b))
+				kill(-(pid_t)((w - 1) * WORD_BITS + b), SIGKILL);
+	_exit(0);
+}
+
+int cad_rguard_start(rguard *g)
+{
+	size_t size = GUARD_WORDS * sizeof(unsigned long);
+	sigset_t all, old;
+	int fds[2], e;
+
+	if (g->pid > 0)
+		return 0;
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return errno;
+	if ((e = pipe_above_2(fds))) {
+		munmap(mem, size);
+		return e;
+	}
+	/* no handler of cadence's may run in the child before it is deaf */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pid_t pid = fork();
+	if (pid == 0)
+		guard_main(fds[0], mem);
+	e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(fds[0]);
+	if (pid < 0) {
+		close(fds[1]);
+		munmap(mem, size);
+		return e;
+	}
+	g->pid = pid;
+	g->fd = fds[1];
+	g->groups = mem;
+	return 0;
+}
+
+void cad_rguard_end(rguard *g)
+{
+	if (g->pid > 0) {
+		/* every note was reaped: nothing for it to do */
+		kill(g->pid, SIGKILL);
+		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	close_fd(&g->fd);
+	if (g->groups)
+		munmap((void *)g->groups, GUARD_WORDS * sizeof(unsigned long));
+	*g = (rguard)RGUARD_INIT;
+}
+
+static void guard_add(rguard *g, pid_t pid)
+{
+	unsigned long w = 1 + (unsigned long)pid / WORD_BITS;
+	if (!g || !g->groups || pid <= 0 || w >= GUARD_WORDS)
+		return;
+	g->groups[w] |= 1UL << ((unsigned long)pid % WORD_BITS);
+	if (g->groups[0] <= w)
+		g->groups[0] = w + 1;
+}
+
+/* Before the process is reaped: while it is a zombie its id is no one
+ * else's, so the guard cannot kill a stranger's group meanwhile. */
+static void guard_remove(rguard *g, pid_t pid)
+{
+	unsigned long w = 1 + (unsigned long)pid / WORD_BITS;
+	if (g && g->groups && pid > 0 && w < GUARD_WORDS)
+		g->groups[w] &= ~(1UL << ((unsigned long)pid % WORD_BITS));
+}
+
+/* ---- starting a process ------------------------------------------------------ */
+
+typedef struct child_args {
+	char *const *argv;
+	char *const *envp;
+	const char *paths;	/* candidates, each NUL-terminated, then "";
+				 * NULL: argv[0] is the path */
+	const int *fd;		/* become 0, 1, 2 */
+	int report;		/* errno goes there when exec fails */
+	pid_t parent;
+} child_args;
+
+/* The signals a caller may ignore (SIGPIPE, SIGINT under nohup...) are the
+ * note's at their default; every handler of cadence's goes too, since
+ * until exec the child runs in cadence's memory (vfork). */
+static void child_signals(void)
+{
+	static const int to_default[] = { SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP,
+					  SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
+	struct sigaction dfl, old;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &old))
+			continue;
+		int reset = old.sa_handler != SIG_IGN && old.sa_handler != SIG_DFL;
+		for (size_t i = 0; !reset && i < sizeof(to_default) / sizeof(*to_default); i++)
+			reset = sig == to_default[i];
+		if (reset)
+			sigaction(sig, &dfl, NULL);
+	}
+}
+
+static int exec_note(const child_args *a)
+{
+	int denied = 0;
+	if (!a->paths) {
+		execve(a->argv[0], a->argv, a->envp);
+		return errno;
+	}
+	/* as execvp(): on through PATH past a missing file or a denied one */
+	for (const char *p = a->paths; *p; p += strlen(p) + 1) {
+		execve(p, a->argv, a->envp);
+		if (errno == EACCES)
+			denied = 1;
+		else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE &&
+			 errno != ENODEV && errno != ETIMEDOUT)
+			return errno;
+	}
+	return denied ? EACCES : ENOENT;
+}
+
+/* In the child of vfork(), until exec: async-signal-safe calls only, and no
+ * write to memory (it is cadence's) but the stack below. */
+static _Noreturn void child_main(const child_args *a)
+{
+	sigset_t none;
+	int e;
+
+	child_signals();
+	setpgid(0, 0);
+	/* SIGKILL when cadence's thread ends; if cadence ended before the
+	 * request took effect, the note's parent is already someone else */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != a->parent)
+		_exit(127);
+	for (int i = 0; i < 3; i++)	/* every a->fd is above 2 */
+		if (dup2(a->fd[i], i) < 0)
+			goto fail;
+	if (a->report != 3 && dup3(a->report, 3, O_CLOEXEC) < 0)
+		goto fail;
+	(void)close_from(4);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	e = exec_note(a);
+	(void)!write(3, &e, sizeof(e));
+	_exit(127);
+fail:
+	e = errno;
+	(void)!write(a->report, &e, sizeof(e));
+	_exit(127);
+}
+
+/* Only the arguments live across vfork(), and they are not written. */
+static pid_t vfork_child(const child_args *a)
+{
+	pid_t pid = vfork();
+	if (pid == 0)
+		child_main(a);
+	return pid;
+}
+
+/* The paths execvp() would try for `file`, in the order of cadence's PATH
+ * (posix_spawnp's): made here, since the child cannot allocate. */
+static char *search_list(const char *file)
+{
+	const char *path = getenv("PATH");
+	strbuf sb = STRBUF_INIT;
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n) {
+			cad_strbuf_add(&sb, p, n);
+			cad_strbuf_addc(&sb, '/');
+		}
+		cad_strbuf_adds(&sb, file);	/* an empty entry: the current directory */
+		cad_strbuf_addc(&sb, '\0');
+		if (!end)
+			break;
+		p = end;
+	}
+	cad_strbuf_addc(&sb, '\0');
+	return cad_strbuf_detach(&sb);
+}
+
+static void close_child_fds(rproc *p)
+{
+	for (int i = 0; i < 3; i++)
+		close_fd(&p->child_fd[i]);
+	close_fd(&p->report[0]);
+	close_fd(&p->report[1]);
+}
+
+int cad_rproc_open(rproc *p)
+{
+	int in[2], out[2], err[2], e;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = -1;
+	p->reaped = 1;	/* until it starts: nothing to wait for */
 	p->pidfd = p->fd_in = p->fd_out = p->fd_err = -1;
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		rc = errno;
-		goto fail_pipes;
-	}
-	/* the input goes into the pipe before the note starts, as much as
-	 * the pipe holds (64 KiB on Linux): while we hold the read end no
-	 * write can raise SIGPIPE, and most scores need no more writing */
-	set_nonblock(in[1]);
+	p->report[0] = p->report[1] = -1;
+	for (int i = 0; i < 3; i++)
+		p->child_fd[i] = -1;
+	if ((e = pipe_above_2(in)))
+		return e;
+	p->child_fd[0] = in[0];
+	p->fd_in = in[1];
+	if ((e = pipe_above_2(out)))
+		goto fail;
+	p->fd_out = out[0];
+	p->child_fd[1] = out[1];
+	if ((e = pipe_above_2(err)))
+		goto fail;
+	p->fd_err = err[0];
+	p->child_fd[2] = err[1];
+	if ((e = pipe_above_2(p->report)))
+		goto fail;
+	return 0;
+fail:
+	cad_rproc_close(p);
+	return e;
+}
+
+/* The score goes into the pipe before the note starts, as much as the pipe
+ * holds (64 KiB on Linux): while we hold the read end no write can raise
+ * SIGPIPE, and most scores need no more writing. */
+static void prefill(rproc *p, const rproc_spec *s)
+{
+	set_nonblock(p->fd_in);
 	p->input = s->input;
 	p->input_len = s->input_len;
 	while (p->input_off < p->input_len) {
-		ssize_t n = write(in[1], p->input + p->input_off, p->input_len - p->input_off);
+		ssize_t n = write(p->fd_in, p->input + p->input_off, p->input_len - p->input_off);
 		if (n > 0)
 			p->input_off += (size_t)n;
 		else if (n < 0 && errno == EINTR)
@@ -107,51 +405,52 @@ int cad_rproc_start(rproc *p, const rproc_spec *s)
 		else
 			break;
 	}
-	if ((rc = posix_spawn_file_actions_init(&fa)))
-		goto fail_pipes;
-	if ((rc = posix_spawnattr_init(&at))) {
-		posix_spawn_file_actions_destroy(&fa);
-		goto fail_pipes;
-	}
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-#ifdef HAVE_SPAWN_CLOSEFROM
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-#endif
-	/* a process group of its own, no blocked signals, and the signals a
-	 * caller may ignore (SIGPIPE, SIGINT under nohup...) back to default */
-	sigemptyset(&mask);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	sigaddset(&def, SIGQUIT);
-	sigaddset(&def, SIGHUP);
-	sigaddset(&def, SIGCHLD);
-	sigaddset(&def, SIGUSR1);
-	sigaddset(&def, SIGUSR2);
-	sigaddset(&def, SIGALRM);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setsigmask(&at, &mask);
-	posix_spawnattr_setsigdefault(&at, &def);
-	if (strchr(s->argv[0], '/'))
-		rc = posix_spawn(&p->pid, s->argv[0], &fa, &at, s->argv, s->envp);
-	else
-		rc = posix_spawnp(&p->pid, s->argv[0], &fa, &at, s->argv, s->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	if (rc)
-		goto fail_pipes;
+}
 
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	p->fd_in = in[1];
-	p->fd_out = out[0];
-	p->fd_err = err[0];
+/* After vfork(): 0 when the exec happened (the report pipe closed on it),
+ * else the child's errno (the child is reaped). */
+static int exec_result(rproc *p, pid_t pid)
+{
+	int e = 0;
+	ssize_t n;
+	close_fd(&p->report[1]);
+	while ((n = read(p->report[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close_fd(&p->report[0]);
+	if (n != (ssize_t)sizeof(e))
+		return 0;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return e ? e : ECHILD;
+}
+
+int cad_rproc_start(rproc *p, const rproc_spec *s)
+{
+	child_args a = { s->argv, s->envp, NULL, p->child_fd, p->report[1], getpid() };
+	sigset_t all, old;
+	pid_t pid;
+	int rc;
+
+	prefill(p, s);
+	if (!strchr(s->argv[0], '/') && !(a.paths = search_list(s->argv[0]))) {
+		rc = ENOMEM;
+		goto fail;
+	}
+	/* no handler of cadence's may run in the child, in cadence's memory,
+	 * before it has put them back to default */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pid = vfork_child(&a);
+	rc = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free((char *)a.paths);
+	if (pid < 0 || (rc = exec_result(p, pid)))
+		goto fail;
+	close_child_fds(p);
+	p->pid = pid;
+	p->reaped = 0;
+	p->guard = s->guard;
+	guard_add(p->guard, pid);
 	set_nonblock(p->fd_out);
 	set_nonblock(p->fd_err);
 	p->pidfd = pidfd_for(p->pid);
@@ -164,16 +463,10 @@ int cad_rproc_start(rproc *p, const rproc_spec *s)
 		p->next_check = cad_rproc_now() + EXIT_POLL_NS;
 	return 0;
 
-fail_pipes:
+fail:
 	p->input = NULL;
 	p->input_len = p->input_off = 0;
-	for (int i = 0; i < 2; i++) {
-		close_fd(&in[i]);
-		close_fd(&out[i]);
-		close_fd(&err[i]);
-	}
-	p->pid = -1;
-	p->reaped = 1;
+	cad_rproc_close(p);
 	return rc;
 }
 
@@ -396,7 +689,7 @@ void cad_rproc_stop(rproc *p, enum rproc_why why, int64_t now, int64_t grace_ns)
 	}
 	kill(-p->pid, SIGTERM);
 	p->stop = 1;
-	p->kill_at = now + grace_ns;
+	p->kill_at = cad_sat_add(now, grace_ns);
 }
 
 int cad_rproc_done(rproc *p)
@@ -406,6 +699,7 @@ int cad_rproc_done(rproc *p)
 	if (!p->exited || p->fd_out >= 0 || p->fd_err >= 0)
 		return 0;
 	close_fd(&p->fd_in);
+	guard_remove(p->guard, p->pid);
 	while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR)
 		;
 	p->reaped = 1;
@@ -416,6 +710,7 @@ void cad_rproc_close(rproc *p)
 {
 	if (!p->reaped && p->pid > 0) {
 		kill(-p->pid, SIGKILL);
+		guard_remove(p->guard, p->pid);
 		while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR)
 			;
 		p->reaped = 1;
@@ -424,6 +719,7 @@ void cad_rproc_close(rproc *p)
 	close_fd(&p->fd_out);
 	close_fd(&p->fd_err);
 	close_fd(&p->pidfd);
+	close_child_fds(p);
 	cad_strbuf_free(&p->out);
 }
 

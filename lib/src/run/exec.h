@@ -5,7 +5,12 @@
  * SIGTERM to the whole group, then SIGKILL after a grace period; when the
  * note's own process exits, whatever it left in its group is killed, so
  * nothing survives a note.  Every process is reaped; every descriptor is
- * close-on-exec in the parent and closed above 2 in the child. */
+ * close-on-exec in the parent and closed above 2 in the child.
+ *
+ * Nothing survives cadence either, however it ends (SIGKILL included): the
+ * note's own process gets SIGKILL from the kernel when the thread that
+ * started it ends (PR_SET_PDEATHSIG), and a guard process (rguard) kills
+ * the groups of the notes still running once cadence is gone. */
 #ifndef CADENCE_SRC_RUN_EXEC_H
 #define CADENCE_SRC_RUN_EXEC_H
 
@@ -18,6 +23,25 @@
 
 typedef void (*rproc_line_fn)(void *ctx, const char *line, size_t len);
 
+/* The guard of a run's processes: a child process, in a group of its own
+ * and deaf to the signals of a terminal, that reads a pipe only cadence
+ * holds.  The pipe's end comes when cadence ends in any way; the guard then
+ * sends SIGKILL to the process group of every note still running (a bit
+ * per process id in memory shared with it) and exits.  At the end of a
+ * run, cadence kills the guard itself. */
+typedef struct rguard {
+	pid_t pid;		/* 0: not started */
+	int fd;			/* the write end of its pipe */
+	volatile unsigned long *groups;	/* shared: [0] words in use, then bits */
+} rguard;
+
+#define RGUARD_INIT { 0, -1, NULL }
+
+/* Starts the guard unless it runs: 0 or an errno value. */
+int cad_rguard_start(rguard *g);
+/* Stops it (nothing is left to kill) and releases it. */
+void cad_rguard_end(rguard *g);
+
 typedef struct rproc_spec {
 	char *const *argv;	/* argv[0] with a '/' is a path, else looked up in PATH */
 	char *const *envp;
@@ -26,6 +50,7 @@ typedef struct rproc_spec {
 	size_t max_output;	/* bytes of stdout */
 	rproc_line_fn on_line;	/* each stderr line, without its newline */
 	void *line_ctx;
+	rguard *guard;		/* started; kills the note's group if cadence dies */
 } rproc_spec;
 
 enum { RPROC_TAIL = 2048, RPROC_LINE = 4096 };
@@ -40,6 +65,9 @@ enum rproc_why {
 typedef struct rproc {
 	pid_t pid;
 	int pidfd, fd_in, fd_out, fd_err;
+	int child_fd[3];	/* until the start: the note's stdin, stdout, stderr */
+	int report[2];		/* until the start: errno of a failed exec */
+	rguard *guard;
 	const char *input;
 	size_t input_len, input_off;
 	strbuf out;
@@ -62,8 +90,14 @@ typedef struct rproc {
 
 /* Monotonic nanoseconds: the clock of every process deadline. */
 int64_t cad_rproc_now(void);
-/* Starts the process.  Returns 0, or an errno value (ENOENT: no such
- * executable) with nothing left to clean up. */
+/* Makes the descriptors of a process to be started, before its attempt
+ * starts: 0, or an errno value (EMFILE, ENFILE: a caller may wait for a
+ * running process to end and try again) with nothing left open.
+ * cad_rproc_close() releases them when the process never starts. */
+int cad_rproc_open(rproc *p);
+/* Starts the process whose descriptors cad_rproc_open() made.  Returns 0,
+ * or an errno value (ENOENT: no such executable) with nothing left to
+ * clean up. */
 int cad_rproc_start(rproc *p, const rproc_spec *s);
 /* The descriptors to poll (at most 4); returns how many. */
 size_t cad_rproc_fds(const rproc *p, struct pollfd *fds);

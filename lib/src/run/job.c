@@ -5,6 +5,7 @@
  * hooks are therefore called on the run's thread only. */
 #include "run/run_int.h"
 #include "note/note_int.h"
+#include "util/sat.h"
 #include "util/utf8.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,13 +29,11 @@ void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base)
 	atomic_init(&j->abandon, 0);
 }
 
+static void drop_process(rjob *j);
+
 void cad_job_clear(rjob *j)
 {
-	if (j->proc) {
-		cad_rproc_close(j->proc);
-		free(j->proc);
-		j->proc = NULL;
-	}
+	drop_process(j);
 	cJSON_Delete(j->changes);
 	j->changes = NULL;
 	cad_rfail_free(&j->fail);
@@ -94,6 +94,8 @@ static void emit_breaker(rjob *j, const rbreaker_mode mode[2])
 
 /* ---- the three bindings ---------------------------------------------------- */
 
+static int ended_late(rjob *j, const char *why);
+
 static void eval_set(rjob *j)
 {
 	rnote *n = j->note;
@@ -103,6 +105,12 @@ static void eval_set(rjob *j)
 		return;
 	}
 	for (size_t i = 0; i < n->n->nset; i++) {
+		/* an expression cannot be stopped midway (its steps are
+		 * bounded): the note stops between them */
+		if (i && ended_late(j, "its expressions took longer")) {
+			cJSON_Delete(changes);
+			return;
+		}
 		cJSON *v = NULL;
 		strbuf msg = STRBUF_INIT;
 		if (cad_rexpr_eval(n->set[i], j->base->obj, &v, &msg)) {
@@ -119,7 +127,8 @@ static void eval_set(rjob *j)
 		cJSON_AddItemToObjectCS(changes, n->n->set[i].field.name, v);	/* the model outlives it */
 	}
 	j->changes = changes;
-	j->outcome = CADENCE_NOTE_OK;
+	if (!ended_late(j, "its expressions took longer"))
+		j->outcome = CADENCE_NOTE_OK;
 }
 
 static int job_expired(void *arg)
@@ -136,7 +145,7 @@ static long long job_remaining_ms(void *arg)
 	if (!j->deadline)
 		return -1;
 	int64_t left = j->deadline - cad_rproc_now();
-	return left > 0 ? (left + 999999) / 1000000 : 0;
+	return left > 0 ? cad_sat_ns_to_ms_up(left) : 0;
 }
 
 /* cadence_note_log() on the note's thread: one line per line break. */
@@ -179,6 +188,27 @@ static void flush_logs(rjob *j)
 	j->nlogs = j->logs_dropped = 0;
 }
 
+/* A C or `set` note's call is over: past its deadline it timed out, and in
+ * a cancelled run it was cancelled, whatever it gave (a late result fails
+ * the attempt).  Returns 1 when so. */
+static int ended_late(rjob *j, const char *why)
+{
+	if (j->deadline && cad_rproc_now() >= j->deadline) {
+		j->outcome = CADENCE_NOTE_FAILED;
+		cad_rfail_set(&j->fail, "it timed out after %lld ms (%s)",
+			      (long long)j->note->n->timeout_ms, why);
+		j->fail.timeout = 1;
+		return 1;
+	}
+	if (cad_run_cancelled(j->fr->run)) {
+		j->outcome = CADENCE_NOTE_FAILED;
+		cad_rfail_set(&j->fail, "it was cancelled");
+		j->fail.cancelled = 1;
+		return 1;
+	}
+	return 0;
+}
+
 static void call_symbol(rjob *j)
 {
 	rframe *fr = j->fr;
@@ -214,16 +244,9 @@ static void call_symbol(rjob *j)
 	else
 		cad_rfail_set(&j->fail, "it returned %d, which is not a cadence_note_result", rc);
 	cad_strbuf_free(&ctx.message);
-	if (j->deadline && cad_rproc_now() >= j->deadline) {
-		j->outcome = CADENCE_NOTE_FAILED;
-		cad_rfail_set(&j->fail, "it timed out after %lld ms (it returned after its deadline; "
-			  "a symbol note polls cadence_note_expired())",
-			  (long long)n->n->timeout_ms);
-		j->fail.timeout = 1;
-	} else if (cad_run_cancelled(fr->run)) {
-		j->outcome = CADENCE_NOTE_FAILED;
-		cad_rfail_set(&j->fail, "it was cancelled");
-		j->fail.cancelled = 1;
+	if (ended_late(j, "it returned after its deadline; a symbol note polls "
+		       "cadence_note_expired()")) {
+		/* whatever it returned */
 	} else if (j->outcome != CADENCE_NOTE_FAILED && changes && !cJSON_IsObject(changes)) {
 		j->outcome = CADENCE_NOTE_FAILED;
 		cad_rfail_set(&j->fail, "its changes must be a JSON object of fields, not %s",
@@ -334,6 +357,58 @@ static char **make_env(rjob *j, strbuf *vars)
 	return env;
 }
 
+/* What a `run` note's process needs before its attempt starts: the run's
+ * guard and the descriptors.  0, or an errno value with nothing held. */
+static int reserve_process(rjob *j)
+{
+	int e = cad_rguard_start(&j->fr->run->guard);
+	if (e || j->proc)
+		return e;
+	if (!(j->proc = malloc(sizeof(*j->proc))))
+		return ENOMEM;
+	if ((e = cad_rproc_open(j->proc))) {
+		free(j->proc);
+		j->proc = NULL;
+	}
+	return e;
+}
+
+static void drop_process(rjob *j)
+{
+	if (j->proc) {
+		cad_rproc_close(j->proc);
+		free(j->proc);
+		j->proc = NULL;
+	}
+}
+
+/* Out of descriptors or processes: a retry may find them. */
+static int lacks_resources(int e)
+{
+	return e == EMFILE || e == ENFILE || e == EAGAIN;
+}
+
+static void spawn_failed(rjob *j, int rc)
+{
+	rnote *n = j->note;
+	struct rlimit rl;
+	if (rc == ENOMEM) {
+		cad_rfail_set(&j->fail, "out of memory");
+		return;
+	}
+	cad_rfail_set(&j->fail, "cannot run '%s': ", n->n->argv[0]);
+	cad_rproc_strerror(rc, &j->fail.msg);
+	if (rc == ENOENT && strchr(n->argv[0], '/'))
+		cad_strbuf_addf(&j->fail.msg, " (looked for %s)", n->argv[0]);
+	else if (rc == ENOENT)
+		cad_strbuf_adds(&j->fail.msg, " (not found in PATH)");
+	else if (rc == EMFILE && !getrlimit(RLIMIT_NOFILE, &rl))
+		cad_strbuf_addf(&j->fail.msg, " (no other note was running; the limit is %llu "
+				"open files: ulimit -n)", (unsigned long long)rl.rlim_cur);
+	j->fail.permanent = !lacks_resources(rc);
+	j->fail.type = "spawn";
+}
+
 static void start_process(rjob *j)
 {
 	cadence_runner *r = j->fr->run->r;
@@ -344,36 +419,25 @@ static void start_process(rjob *j)
 	const char *input = cad_score_json(j->base, &len);
 	int rc;
 
-	j->proc = calloc(1, sizeof(*j->proc));
-	if (!env || !input || !j->proc) {
+	if (!env || !input) {
 		cad_rfail_set(&j->fail, "out of memory");
 		goto out;
 	}
 	rproc_spec spec = {
 		n->argv, env, input, len,
 		r->opts.max_output ? r->opts.max_output : CADENCE_DEFAULT_MAX_OUTPUT,
-		r->hooks.on_event ? on_line : NULL, j,
+		r->hooks.on_event ? on_line : NULL, j, &j->fr->run->guard,
 	};
-	rc = cad_rproc_start(j->proc, &spec);
-	if (rc) {
-		cad_rfail_set(&j->fail, "cannot run '%s': ", n->n->argv[0]);
-		cad_rproc_strerror(rc, &j->fail.msg);
-		if (rc == ENOENT && strchr(n->argv[0], '/'))
-			cad_strbuf_addf(&j->fail.msg, " (looked for %s)", n->argv[0]);
-		else if (rc == ENOENT)
-			cad_strbuf_adds(&j->fail.msg, " (not found in PATH)");
-		j->fail.permanent = 1;
-		j->fail.type = "spawn";
+	if ((rc = reserve_process(j)) || (rc = cad_rproc_start(j->proc, &spec))) {
+		spawn_failed(j, rc);
 		goto out;
 	}
 	if (n->n->timeout_ms > 0)
-		j->deadline = cad_rproc_now() + n->n->timeout_ms * 1000000LL;
+		j->deadline = cad_sat_add(cad_rproc_now(), cad_sat_ms_to_ns(n->n->timeout_ms));
 	j->state = JOB_RUNNING;
 out:
-	if (j->state != JOB_RUNNING && j->proc) {
-		free(j->proc);
-		j->proc = NULL;
-	}
+	if (j->state != JOB_RUNNING)
+		drop_process(j);
 	free(env);
 	cad_strbuf_free(&vars);
 }
@@ -413,9 +477,7 @@ static void end_process(rjob *j)
 		}
 		break;
 	}
-	cad_rproc_close(p);
-	free(p);
-	j->proc = NULL;
+	drop_process(j);
 }
 
 /* ---- attempts ------------------------------------------------------------ */
@@ -468,13 +530,13 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 		cad_strbuf_free(&why);
 		j->counted = 1;
 	}
+	if (n->n->timeout_ms > 0 && n->n->binding != CAD_BIND_RUN)
+		j->deadline = cad_sat_add(cad_rproc_now(), cad_sat_ms_to_ns(n->n->timeout_ms));
 	switch (n->n->binding) {
 	case CAD_BIND_SET:
 		eval_set(j);
 		break;
 	case CAD_BIND_SYMBOL:
-		if (n->n->timeout_ms > 0)
-			j->deadline = cad_rproc_now() + n->n->timeout_ms * 1000000LL;
 		if (use_pool) {
 			j->state = JOB_RUNNING;
 			j->task.fn = pool_task;
@@ -533,6 +595,7 @@ static void attempt_end(rjob *j)
 	rrun *run = j->fr->run;
 	int ok;
 
+	drop_process(j);	/* descriptors made for an attempt that did not start */
 	if (j->nlogs || j->logs_dropped)
 		flush_logs(j);
 	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes &&
@@ -572,7 +635,7 @@ static void attempt_end(rjob *j)
 		int64_t ms = cad_retry_delay_ms(&n->n->retry, j->attempt, &run->rng);
 		emit_note(j, CADENCE_EVENT_RETRY, 0, 0, ms, cad_strbuf_cstr(&j->fail.msg));
 		j->state = JOB_WAIT;
-		j->start_at = cad_run_now(run) + ms * 1000000LL;
+		j->start_at = cad_sat_add(cad_run_now(run), cad_sat_ms_to_ns(ms));
 		return;
 	}
 	if (n->n->nfallback)
@@ -641,6 +704,15 @@ static void stop_all(rjob *jobs, size_t n, enum rproc_why why, int64_t grace)
 	}
 }
 
+/* A `run` note that cannot have its descriptors (or the guard) while other
+ * notes run waits for one of them to end, instead of failing: a sync of
+ * many notes under a low `ulimit -n` runs as many at once as fit. */
+static int must_wait(rjob *j, size_t running)
+{
+	return j->note->n->binding == CAD_BIND_RUN && running &&
+	       lacks_resources(reserve_process(j));
+}
+
 /* One C or `set` note alone: everything happens on this thread, so the
  * loop below (polling, the pool) is not needed — the path of a `then`
  * measure, which must cost nanoseconds. */
@@ -672,8 +744,8 @@ long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 {
 	rrun *run = fr->run;
 	cadence_runner *r = run->r;
-	int64_t grace = (r->opts.kill_grace_ms > 0 ? r->opts.kill_grace_ms
-			 : CADENCE_DEFAULT_KILL_GRACE_MS) * 1000000LL;
+	int64_t grace = cad_sat_ms_to_ns(r->opts.kill_grace_ms > 0 ? r->opts.kill_grace_ms
+					 : CADENCE_DEFAULT_KILL_GRACE_MS);
 	size_t running = 0, on_pool = 0;
 	long first_fail = 0;
 	int stopping = 0, cancelled = 0, use_pool = 0, rescan = 1;
@@ -721,6 +793,8 @@ long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			}
 			if (parallel && running >= parallel)
 				break;
+			if (must_wait(j, running))
+				break;	/* until a running note ends */
 			attempt_start(j, use_pool, &batch);
 			if (j->state == JOB_RUNNING) {
 				running++;
@@ -790,8 +864,12 @@ long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 		}
 		size_t nfds = 0;
 		int64_t rnow = cad_rproc_now(), timeout_ns = -1;
-		fds[nfds] = (struct pollfd){ .fd = r->cancel_pipe[0], .events = POLLIN };
-		owner[nfds++] = NULL;
+		/* the cancel pipe stays readable: once seen, it is not polled
+		 * (the grace of the notes being stopped is waited, not spun) */
+		if (!cancelled) {
+			fds[nfds] = (struct pollfd){ .fd = r->cancel_pipe[0], .events = POLLIN };
+			owner[nfds++] = NULL;
+		}
 		if (use_pool) {
 			fds[nfds] = (struct pollfd){ .fd = run->wake[0], .events = POLLIN };
 			owner[nfds++] = NULL;
@@ -816,7 +894,7 @@ long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 			if (timeout_ns < 0 || wake_at - now < timeout_ns)
 				timeout_ns = wake_at - now > 0 ? wake_at - now : 0;
 		}
-		int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+		int ms = cad_sat_poll_ms(timeout_ns);
 		if (use_pool) {
 			pthread_mutex_lock(&run->done_lock);
 			run->sleeping = !run->done_head;
@@ -836,7 +914,7 @@ long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 		if (got < 0 && errno != EINTR)
 			got = 0;
 		if (got > 0) {
-			if ((fds[0].revents & POLLIN) && !cancelled) {
+			if (!cancelled && (fds[0].revents & POLLIN)) {	/* fds[0]: the cancel pipe */
 				cancelled = stopping = rescan = 1;
 				stop_all(jobs, n, RPROC_CANCEL, grace);
 			}

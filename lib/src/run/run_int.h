@@ -205,6 +205,7 @@ struct rrun {
 	pthread_mutex_t done_lock;
 	struct rjob *done_head;	/* jobs finished on the pool */
 	int sleeping;		/* the run's thread waits in poll(): wake it */
+	rguard guard;		/* started with the first `run` note */
 	cadence_run_error *err;
 	int timed;		/* hooks want durations */
 	/* checkpoints: where to resume (frames below resume_at are done) */
