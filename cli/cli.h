@@ -37,6 +37,12 @@ typedef struct cli_cmd {
 enum { CLI_OPT_HELP = 1000 };
 #define CLI_OPT_HELP_ENTRY { CLI_OPT_HELP, 'h', "help", NULL, "show this help and exit", NULL }
 
+/* `validate` and `diagram`: read what leads outside the project root. */
+#define CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(id)                                          \
+	{ id, 0, "allow-outside-root", NULL,                                          \
+	  "read child cadences and symbolic links that lead outside the project root", \
+	  NULL }
+
 /* Parsed command line of one command. */
 typedef struct cli_args {
 	char **pos;		/* positional arguments, in order */

@@ -31,6 +31,7 @@ const diag_rule cad_diag_rules[] = {
 	{ "sync-single-note", "A sync with one note runs nothing in parallel." },
 	{ "split-no-branch", "A split with neither an if_true nor an if_false branch." },
 	{ "child-not-found", "A child measure names a cadence file that does not exist." },
+	{ "outside-root", "A child cadence or a named file that leads outside the project root." },
 	{ "child-cycle", "Child cadences that lead back to the cadence that runs them." },
 	{ "child-missing-input", "A child cadence requires a field that with does not set." },
 	{ "required-default", "A score field that is required and has a default." },

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 static void opts_resolve(cadence_load_opts *o, const cadence_load_opts *in)
 {
@@ -162,6 +165,22 @@ static int unreadable(cadence_diags *diags, const char *path, const char *why)
 	return r.oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
+/* Files of the kernel's /proc and /sys file systems say they are regular
+ * and empty, and read as something else: a process's environment, say.
+ * Never a cadence, and never to be quoted in a diagnostic. */
+static int kernel_file(int fd)
+{
+#ifdef __linux__
+	struct statfs sf;
+	return !fstatfs(fd, &sf) &&
+	       (sf.f_type == 0x9fa0 /* PROC_SUPER_MAGIC */ ||
+		sf.f_type == 0x62656572 /* SYSFS_MAGIC */);
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
 /* a failed open or read: running out of memory (fopen allocates) is not a
  * problem of the file */
 static int unreadable_errno(cadence_diags *diags, const char *path, int e)
@@ -197,6 +216,10 @@ int cadence_load_file(cadence_def **out, const char *path,
 	if (S_ISDIR(st.st_mode)) {
 		fclose(f);
 		return unreadable(diags, path, "it is a directory");
+	}
+	if (kernel_file(fileno(f))) {
+		fclose(f);
+		return unreadable(diags, path, "it is a file of the kernel's /proc or /sys, not a cadence");
 	}
 	/* refuse before reading: a 2 GB file must not be read to be refused */
 	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > o.max_file_size) {
