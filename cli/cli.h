@@ -85,8 +85,15 @@ int cli_errors_are_json(void);
 struct cJSON;
 struct cJSON *cli_json_add_text(struct cJSON *o, const char *key, const char *s);
 
+/* One line of JSON text (and its line end), with every character that
+ * must not reach a terminal raw (cad_utf8_is_unsafe(): C1 controls,
+ * bidirectional overrides; cJSON escapes only C0) written as a \u escape:
+ * the same JSON value, safe on a terminal. */
+void cli_json_puts(FILE *f, const char *json);
+
 /* fprintf, with every control character of the result but newlines and
- * tabs written as '?' (for text quoted from files, notes and users). */
+ * tabs written as '?', and C1 controls, bidirectional overrides and bytes
+ * that are not UTF-8 too (for text quoted from files, notes and users). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif

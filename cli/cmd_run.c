@@ -165,7 +165,7 @@ static void json_log(const cadence_event *ev)
 		cli_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
 	char *s = cJSON_PrintUnformatted(o);
 	if (s)
-		fprintf(stderr, "%s\n", s);
+		cli_json_puts(stderr, s);
 	cJSON_free(s);
 	cJSON_Delete(o);
 }

@@ -44,6 +44,7 @@ const diag_rule cad_diag_rules[] = {
 	{ "timeout-below-delay", "A timeout shorter than the first retry delay." },
 	{ "run-not-found", "A run command whose executable does not exist." },
 	{ "run-not-executable", "A run command whose file is not executable." },
+	{ "run-crlf-shebang", "A run script whose #! line ends in CR LF (Windows line endings)." },
 	{ "bad-suppression", "A cadence-ignore comment names a rule that does not exist." },
 };
 

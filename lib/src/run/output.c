@@ -16,14 +16,15 @@ static int blank(const char *s, size_t n)
 }
 
 /* Up to `max` bytes of s[0..len), stopping at a newline, as text that can
- * be shown and put in JSON: a control character or a byte that is not
- * UTF-8 becomes '?', and a character is never cut in two. */
+ * be shown and put in JSON: an unsafe character (a control character, a
+ * bidirectional override) or a byte that is not UTF-8 becomes '?', and a
+ * character is never cut in two. */
 static void add_excerpt(strbuf *sb, const char *s, size_t len, size_t max)
 {
 	for (size_t i = 0; i < len && i < max && s[i] != '\n';) {
 		uint32_t cp;
 		size_t n = cad_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (!n || cad_utf8_is_control(cp)) {
+		if (!n || cad_utf8_is_unsafe(cp)) {
 			cad_strbuf_addc(sb, '?');
 			i += n ? n : 1;
 		} else {
