@@ -37,6 +37,12 @@ typedef struct cli_cmd {
 enum { CLI_OPT_HELP = 1000 };
 #define CLI_OPT_HELP_ENTRY { CLI_OPT_HELP, 'h', "help", NULL, "show this help and exit", NULL }
 
+/* `validate` and `diagram`: read what leads outside the project root. */
+#define CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(id)                                          \
+	{ id, 0, "allow-outside-root", NULL,                                          \
+	  "read child cadences and symbolic links that lead outside the project root", \
+	  NULL }
+
 /* Parsed command line of one command. */
 typedef struct cli_args {
 	char **pos;		/* positional arguments, in order */
@@ -82,8 +88,15 @@ struct cJSON *cli_json_add_text(struct cJSON *o, const char *key, const char *s)
  * Returns 0, or -1 when it could not be made. */
 int cli_json_line(struct cJSON *o);
 
+/* One line of JSON text (and its line end), with every character that
+ * must not reach a terminal raw (cad_utf8_is_unsafe(): C1 controls,
+ * bidirectional overrides; cJSON escapes only C0) written as a \u escape:
+ * the same JSON value, safe on a terminal. */
+void cli_json_puts(FILE *f, const char *json);
+
 /* fprintf, with every control character of the result but newlines and
- * tabs written as '?' (for text quoted from files, notes and users). */
+ * tabs written as '?', and C1 controls, bidirectional overrides and bytes
+ * that are not UTF-8 too (for text quoted from files, notes and users). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif

@@ -21,6 +21,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_DIRECTION,
 	OPT_EXPAND,
+	OPT_ALLOW_OUTSIDE_ROOT,
 };
 
 static const char *const formats[] = { "mermaid", "dot", "svg", "png", NULL };
@@ -36,6 +37,7 @@ static const cli_opt diagram_opts[] = {
 	{ OPT_DIRECTION, 'd', "direction", "DIR", "flow top-bottom or left-right (default TB)",
 	  directions },
 	{ OPT_EXPAND, 'x', "expand", NULL, "draw child cadences inside the diagram", NULL },
+	CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(OPT_ALLOW_OUTSIDE_ROOT),
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
 };
@@ -46,6 +48,7 @@ typedef struct diagram_ctx {
 	const char *output;
 	const char *direction;
 	int expand;
+	int allow_outside;
 } diagram_ctx;
 
 static int on_opt(void *p, int id, const char *value)
@@ -57,6 +60,7 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_OUTPUT: c->output = value; break;
 	case OPT_DIRECTION: c->direction = value; break;
 	case OPT_EXPAND: c->expand = 1; break;
+	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
 	}
 	return 0;
 }
@@ -82,12 +86,27 @@ static cadence_diagram_format format_of(const char *path)
 
 /* Loads FILE (or standard input) and checks it with every child it uses;
  * returns the loaded cadence in *def, or an exit code. */
-static int load_checked(cadence_project *project, const char *path, cadence_diags *diags,
-			const cadence_def **def)
+static int load_checked(cadence_project *project, const char *path, int allow_outside,
+			cadence_diags *diags, const cadence_def **def)
 {
-	int rc;
+	int rc, is_stdin = !strcmp(path, "-");
+	struct stat st;
 	*def = NULL;
-	if (!strcmp(path, "-")) {
+	if (!is_stdin && stat(path, &st))
+		return cli_usage_error("cannot read '%s': %s", path, strerror(errno));
+	if (!is_stdin && S_ISDIR(st.st_mode))
+		return cli_usage_error("'%s' is a directory; 'cadence diagram' draws one file", path);
+	char *root = files_root(path, 0, NULL);
+	if (!root)
+		return errno == ENOMEM ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
+				       : cli_usage_error("cannot read '%s': %s", path, strerror(errno));
+	rc = files_confine(project, is_stdin ? NULL : path, root, allow_outside, diags);
+	free(root);
+	if (rc > 1)
+		return rc;
+	if (rc == 1) {
+		/* refused: the diagnostic says why, below */
+	} else if (is_stdin) {
 		char *buf;
 		size_t len;
 		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
@@ -96,11 +115,6 @@ static int load_checked(cadence_project *project, const char *path, cadence_diag
 		rc = cadence_project_load_buffer(def, project, "<stdin>", buf, len, diags);
 		free(buf);
 	} else {
-		struct stat st;
-		if (stat(path, &st))
-			return cli_usage_error("cannot read '%s': %s", path, strerror(errno));
-		if (S_ISDIR(st.st_mode))
-			return cli_usage_error("'%s' is a directory; 'cadence diagram' draws one file", path);
 		rc = cadence_project_load_file(def, project, path, diags);
 	}
 	if (rc == CADENCE_ENOMEM)
@@ -203,7 +217,7 @@ static int draw(const diagram_ctx *c, const char *path)
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((rc = load_checked(project, path, diags, &def)))
+	if ((rc = load_checked(project, path, c->allow_outside, diags, &def)))
 		goto out;
 	if (c->cadence && (rc = select_cadence(project, c->cadence, &def)))
 		goto out;
@@ -272,6 +286,8 @@ const cli_cmd cli_cmd_diagram = {
 	"directory, renamed into place when complete: never a partial file; the\n"
 	"file replaced keeps its owner and mode, a symbolic link its target, and a\n"
 	"device, FIFO or /dev/stdout is written in place.\n"
+	"Like validate, it reads no file outside the project root unless\n"
+	"--allow-outside-root is given (docs/cli.md, \"The project root\").\n"
 	"\n"
 	"Mermaid renders at most 500 edges and 50,000 characters; a larger diagram\n"
 	"is refused (exit 1): use --format dot, svg or png, or --cadence NAME.\n"

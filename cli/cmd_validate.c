@@ -16,6 +16,7 @@ enum {
 	OPT_STDIN_FILENAME,
 	OPT_QUIET,
 	OPT_STRICT,
+	OPT_ALLOW_OUTSIDE_ROOT,
 };
 
 static const char *const formats[] = { "text", "oneline", "json", "sarif", "github", NULL };
@@ -29,6 +30,7 @@ static const cli_opt validate_opts[] = {
 	  "the file name to report for '-' (standard input)", NULL },
 	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when there are no problems", NULL },
 	{ OPT_STRICT, 0, "strict", NULL, "exit 1 on warnings too", NULL },
+	CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(OPT_ALLOW_OUTSIDE_ROOT),
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
 };
@@ -39,6 +41,9 @@ typedef struct validate_ctx {
 	const char *stdin_name;
 	int quiet;
 	int strict;
+	int allow_outside;
+	size_t refused;		/* inputs outside their root, not read */
+	file_list roots;	/* the project root of each input, in order */
 } validate_ctx;
 
 static int on_opt(void *p, int id, const char *value)
@@ -50,20 +55,36 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_STDIN_FILENAME: c->stdin_name = value; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_STRICT: c->strict = 1; break;
+	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
 	}
 	return 0;
 }
 
-/* Expands the arguments into the list of inputs ("-" stays "-"). */
-static int collect(cli_args *args, file_list *inputs)
+/* Adds the root of path to c->roots until it has one per input. */
+static int add_root(validate_ctx *c, const char *path, int is_dir, size_t inputs)
+{
+	char *root = files_root(path, is_dir, c->stdin_name);
+	if (!root)
+		return errno == ENOMEM ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
+				       : cli_usage_error("cannot read '%s': %s", path, strerror(errno));
+	int rc = 0;
+	while (!rc && c->roots.count < inputs)
+		rc = file_list_add(&c->roots, root);
+	free(root);
+	return rc ? cli_error(CLI_EXIT_INTERNAL, "out of memory") : 0;
+}
+
+/* Expands the arguments into the list of inputs ("-" stays "-"), and the
+ * project root of each into c->roots. */
+static int collect(cli_args *args, validate_ctx *c, file_list *inputs)
 {
 	static char dot[] = ".";
 	char *def[] = { dot };
 	char **paths = args->npos ? args->pos : def;
 	size_t n = args->npos ? args->npos : 1;
-	int stdin_seen = 0;
+	int stdin_seen = 0, rc = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !rc; i++) {
 		struct stat st;
 		const char *p = paths[i];
 		if (!strcmp(p, "-")) {
@@ -71,13 +92,14 @@ static int collect(cli_args *args, file_list *inputs)
 				return cli_usage_error("'-' (standard input) given twice");
 			if (file_list_add(inputs, p))
 				return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+			rc = add_root(c, p, 0, inputs->count);
 			continue;
 		}
 		if (stat(p, &st))
 			return cli_usage_error("cannot read '%s': %s", p, strerror(errno));
 		if (S_ISDIR(st.st_mode)) {
 			size_t before = inputs->count;
-			if (files_find(inputs, p))
+			if (files_find(inputs, p, c->allow_outside))
 				return cli_error(CLI_EXIT_INTERNAL, "cannot list '%s': %s", p,
 						 strerror(errno));
 			if (inputs->count == before)
@@ -86,17 +108,23 @@ static int collect(cli_args *args, file_list *inputs)
 		} else if (file_list_add(inputs, p)) {
 			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		}
+		rc = add_root(c, p, S_ISDIR(st.st_mode), inputs->count);
 	}
-	return 0;
+	return rc;
 }
 
 /* Loads one input into the project; its problems go to diags. */
-static int load_one(cadence_project *project, const char *path,
-		    const validate_ctx *c, cadence_diags *diags)
+static int load_one(cadence_project *project, const char *path, const char *root,
+		    validate_ctx *c, cadence_diags *diags)
 {
 	const cadence_def *def = NULL;
-	int rc;
+	int rc = files_confine(project, strcmp(path, "-") ? path : NULL, root,
+			       c->allow_outside, diags);
 
+	if (rc == 1)
+		c->refused++;	/* reported in diags */
+	if (rc)
+		return rc == 1 ? 0 : rc;
 	if (!strcmp(path, "-")) {
 		char *buf;
 		size_t len;
@@ -151,21 +179,21 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 		if (gha && !strcmp(gha, "true"))
 			fmt = CADENCE_DIAG_GITHUB;
 	}
-	if ((rc = collect(&args, &inputs)))
+	if ((rc = collect(&args, &c, &inputs)))
 		goto out;
 	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < inputs.count && !rc; i++)
-		rc = load_one(project, inputs.paths[i], &c, diags);
+		rc = load_one(project, inputs.paths[i], c.roots.paths[i], &c, diags);
 	if (rc || (rc = check_all(project, diags)))
 		goto out;
 	cadence_diags_sort(diags);
 
 	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
 	wo.color = cli_color_wanted(c.color, stdout);
-	wo.files_checked = cadence_project_file_count(project);
+	wo.files_checked = cadence_project_file_count(project) + c.refused;
 	if (!(c.quiet && !cadence_diags_count(diags)) &&
 	    cadence_diags_write(diags, stdout, fmt, &wo)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the report: %s", strerror(errno));
@@ -177,6 +205,7 @@ out:
 	cadence_project_free(project);
 	cadence_diags_free(diags);
 	file_list_free(&inputs);
+	file_list_free(&c.roots);
 	cli_args_free(&args);
 	return rc;
 }
@@ -190,6 +219,10 @@ const cli_cmd cli_cmd_validate = {
 	"directory is checked. Problems are sorted by file, line and column.\n"
 	"\n"
 	"Child cadences are loaded and checked with the files that use them.\n"
+	"No file outside the project root is read (the nearest directory holding\n"
+	".git, else the directory named or the file's): a child cadence or a\n"
+	"symbolic link that leads out of it is an outside-root error, and a link\n"
+	"met in a directory is skipped, unless --allow-outside-root is given.\n"
 	"\n"
 	"Exit status: 0 no errors (warnings allowed unless --strict),\n"
 	"1 problems found, 2 usage error,\n"

@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
 #include "files.h"
+#include "cli.h"
+
+#include <cadence/cadence.h>
+
+#include "util/path.h"
+#include "util/strbuf.h"
 
 #include "cli.h"
 
@@ -62,7 +71,19 @@ static char *join(const char *dir, const char *name)
 	return p;
 }
 
-int files_find(file_list *l, const char *dir)
+/* Is the symbolic link `path` one to a file outside `tree` (a real path)?
+ * Says so on stderr when it is. */
+static int leads_out(const char *tree, const char *top, const char *path)
+{
+	int in = cad_path_inside(tree, path);
+	if (in)
+		return 0;	/* inside, or dangling: the loader says it cannot be read */
+	cli_print_clean(stderr, "cadence: note: skipped '%s': a symbolic link to a file outside "
+			"'%s' (pass --allow-outside-root to read it)\n", path, top);
+	return 1;
+}
+
+static int find_below(file_list *l, const char *dir, const char *tree, const char *top)
 {
 	DIR *d = opendir(dir);
 	file_list names = { 0 };
@@ -96,8 +117,9 @@ int files_find(file_list *l, const char *dir)
 		if (lstat(path, &lst) == 0 && stat(path, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (!S_ISLNK(lst.st_mode))
-					rc = files_find(l, path);
-			} else if (S_ISREG(st.st_mode) && files_is_cadence(names.paths[i])) {
+					rc = find_below(l, path, tree, top);
+			} else if (S_ISREG(st.st_mode) && files_is_cadence(names.paths[i]) &&
+				   !(tree && S_ISLNK(lst.st_mode) && leads_out(tree, top, path))) {
 				rc = file_list_add(l, path);
 			}
 		} else if (files_is_cadence(names.paths[i])) {
@@ -109,6 +131,54 @@ int files_find(file_list *l, const char *dir)
 	}
 	file_list_free(&names);
 	return rc;
+}
+
+int files_find(file_list *l, const char *dir, int allow_outside)
+{
+	char *tree = allow_outside ? NULL : realpath(dir, NULL);
+	if (!allow_outside && !tree)
+		return -1;
+	int rc = find_below(l, dir, tree, dir);
+	free(tree);
+	return rc;
+}
+
+char *files_root(const char *path, int is_dir, const char *stdin_name)
+{
+	if (is_dir)
+		return cad_path_root(path);
+	if (strcmp(path, "-"))
+		return cad_path_root_of_file(path);
+	/* standard input: its children are looked for beside the name given */
+	char *root = cad_path_root_of_file(stdin_name ? stdin_name : "<stdin>");
+	return root ? root : cad_path_root(".");
+}
+
+int files_confine(cadence_project *project, const char *path, const char *root,
+		  int allow_outside, cadence_diags *diags)
+{
+	if (allow_outside) {
+		cadence_project_set_root(project, NULL);
+		return 0;
+	}
+	int rc = cadence_project_set_root(project, root);
+	if (rc)
+		return rc == CADENCE_ENOMEM ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
+					    : cli_usage_error("cannot resolve '%s': %s", root, strerror(errno));
+	if (!path || cad_path_inside(root, path))
+		return 0;	/* inside; or not there: the loader says so */
+	char *real = realpath(path, NULL);
+	strbuf msg = STRBUF_INIT;
+	cad_strbuf_addf(&msg, "the file is outside the project root %s: it resolves to %s; "
+			"it is not read", root, real ? real : "?");
+	free(real);
+	rc = cad_strbuf_cstr(&msg) ?
+	     cadence_diags_add(diags, CADENCE_SEVERITY_ERROR, "outside-root", path, 0, 0, 0, NULL, 0,
+			       cad_strbuf_cstr(&msg),
+			       "name the file itself, not a symbolic link that leads out of the project; "
+			       "if it is meant, pass --allow-outside-root") : CADENCE_ENOMEM;
+	cad_strbuf_free(&msg);
+	return rc ? cli_error(CLI_EXIT_INTERNAL, "out of memory") : 1;
 }
 
 int files_read_stream(FILE *f, size_t limit, char **out, size_t *len)

@@ -16,10 +16,26 @@ void file_list_free(file_list *l);
 /* Appends every regular *.cadence.yaml below dir (hidden entries
  * skipped, symlinked directories not followed, FIFOs and devices skipped
  * so a walk cannot block), sorted.  A dangling *.cadence.yaml symlink is
- * appended too, so its loader reports it.  Returns 0, or -1 with errno
- * set. */
-int files_find(file_list *l, const char *dir);
+ * appended too, so its loader reports it.  A symbolic link to a file
+ * outside dir is skipped, with a note on stderr, unless allow_outside.
+ * Returns 0, or -1 with errno set. */
+int files_find(file_list *l, const char *dir, int allow_outside);
 int file_list_add(file_list *l, const char *path);
+
+/* The project root (docs/cli.md, "The project root") of a path named on
+ * the command line: a directory's, a file's (from its directory), or,
+ * for "-", that of stdin_name.  Malloc'd; NULL with errno set. */
+char *files_root(const char *path, int is_dir, const char *stdin_name);
+
+struct cadence_project;
+struct cadence_diags;
+/* Before loading `path` (NULL: standard input) into the project: confines
+ * its children to root, or to nothing with allow_outside; and a file that
+ * is itself outside root (through a symbolic link) is reported as
+ * outside-root, not read.  Returns 0 to go on and load it, 1 when it was
+ * refused, or an exit code. */
+int files_confine(struct cadence_project *project, const char *path, const char *root,
+		  int allow_outside, struct cadence_diags *diags);
 
 /* Does the name end in .cadence.yaml? */
 int files_is_cadence(const char *name);

@@ -39,7 +39,7 @@ int cli_json_line(cJSON *o)
 {
 	char *s = o ? cad_json_print(o, 0) : NULL;
 	if (s)
-		fprintf(stderr, "%s\n", s);
+		cli_json_puts(stderr, s);
 	free(s);
 	cJSON_Delete(o);
 	return s ? 0 : -1;
@@ -76,18 +76,42 @@ static char *vformat(char *small, size_t size, const char *fmt, va_list ap)
 }
 
 /* Writes the formatted text with every control character but the line
- * end as '?': messages quote names, paths, expressions and what notes
- * wrote, and none of that may drive the terminal. */
+ * end and the tab as '?', C1 controls (U+009B is CSI: an escape in one
+ * character) and bidirectional overrides too, and each byte that is not
+ * UTF-8: messages quote names, paths, expressions and what notes wrote,
+ * and none of that may drive or reorder the terminal. */
 static void vprint_clean(FILE *f, const char *fmt, va_list ap)
 {
 	char small[512];
 	char *buf = vformat(small, sizeof(small), fmt, ap);
-	for (size_t i = 0; buf[i]; i++) {
-		unsigned char ch = (unsigned char)buf[i];
-		fputc((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : ch, f);
+	size_t len = strlen(buf);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = cad_utf8_decode((const unsigned char *)buf + i, len - i, &cp);
+		if (n && (!cad_utf8_is_unsafe(cp) || cp == '\n' || cp == '\t'))
+			fwrite(buf + i, 1, n, f);
+		else
+			fputc('?', f);
+		i += n ? n : 1;
 	}
 	if (buf != small)
 		free(buf);
+}
+
+void cli_json_puts(FILE *f, const char *json)
+{
+	/* outside strings JSON is ASCII: any such character is in a string */
+	size_t len = strlen(json);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = cad_utf8_decode((const unsigned char *)json + i, len - i, &cp);
+		if (n > 1 && cad_utf8_is_unsafe(cp))
+			fprintf(f, "\\u%04x", (unsigned)cp);
+		else
+			fwrite(json + i, 1, n ? n : 1, f);
+		i += n ? n : 1;
+	}
+	fputc('\n', f);
 }
 
 /* "cadence: error: MESSAGE", or its JSON line */

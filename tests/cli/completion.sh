@@ -80,7 +80,7 @@ all=$(words "${cmds[@]}")
 check "every command of cadence --help, and no other" "$all" cadence '' :: 'cadence '
 check "a command from its start" "$(words validate version)" cadence v :: 'cadence v'
 check "help COMMAND" "$all" cadence help '' :: 'cadence help '
-check "validate's options" "$(words --format --color --stdin-filename --quiet --strict --help)" \
+check "validate's options" "$(words --format --color --stdin-filename --quiet --strict --allow-outside-root --help)" \
 	cadence validate -- :: 'cadence validate --'
 check "--format values" "$(words text oneline json sarif github)" \
 	cadence validate --format '' :: 'cadence validate --format '

@@ -40,8 +40,13 @@ for sec in re.split(r"^## ", text, flags=re.M)[1:]:
                 data = body.encode("utf-8")
                 if name == "yaml-encoding":   # the é saved as Latin-1
                     data = data.replace("é".encode(), b"\xe9")
+                crlf = name == "run-crlf-shebang" and path.endswith(".sh")
+                if crlf:    # the script as the section says: executable, CR LF
+                    data = data.replace(b"\n", b"\r\n")
                 with open(os.path.join(d, path), "wb") as f:
                     f.write(data)
+                if crlf:
+                    os.chmod(os.path.join(d, path), 0o755)
             cmd = [cadence] + line.split()[2:]
             r = subprocess.run(cmd, cwd=d, capture_output=True)
             got = (r.stdout + r.stderr).decode("utf-8", "replace").rstrip("\n").split("\n")

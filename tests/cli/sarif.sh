@@ -16,12 +16,29 @@ run "$cadence" validate --format sarif "$tmp/ok.cadence.yaml"
 expect "sarif, clean" 0
 printf '%s' "$out" >"$tmp/clean.sarif"
 
+# The schema's "uri" and "uri-reference" formats are checked too, by the
+# grammar of RFC 3986 (jsonschema checks them only with a package that
+# Debian 12 does not install by default, so the test brings its own).
 check_schema() {
 	python3 - "$src/tests/data/sarif-schema-2.1.0.json" "$@" <<'PY'
-import json, sys
+import json, re, sys
 import jsonschema
 schema = json.load(open(sys.argv[1]))
-validator = jsonschema.Draft4Validator(schema)
+pct = r"%[0-9A-Fa-f]{2}"
+unres = r"A-Za-z0-9\-._~"
+sub = r"!$&'()*+,;="
+pchar = r"(?:[%s%s:@]|%s)" % (unres, sub, pct)
+nc = r"(?:[%s%s@]|%s)" % (unres, sub, pct)          # segment-nz-nc: no ':'
+auth = r"(?:[%s%s:@\[\]]|%s)*" % (unres, sub, pct)
+tail = r"(?:\?(?:%s|[/?])*)?(?:#(?:%s|[/?])*)?" % (pchar, pchar)
+hier = r"(?://%s(?:/%s*)*|/(?:%s+(?:/%s*)*)?|%s+(?:/%s*)*|)" % (auth, pchar, pchar, pchar, pchar, pchar)
+uri = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:%s%s$" % (hier, tail))
+rel = re.compile(r"^(?://%s(?:/%s*)*|/(?:%s+(?:/%s*)*)?|%s+(?:/%s*)*|)%s$"
+                 % (auth, pchar, pchar, pchar, nc, pchar, tail))
+formats = jsonschema.FormatChecker()
+formats.checks("uri")(lambda s: not isinstance(s, str) or bool(uri.match(s)))
+formats.checks("uri-reference")(lambda s: not isinstance(s, str) or bool(uri.match(s) or rel.match(s)))
+validator = jsonschema.Draft4Validator(schema, format_checker=formats)
 bad = 0
 for path in sys.argv[2:]:
     for e in validator.iter_errors(json.load(open(path))):
@@ -30,7 +47,21 @@ for path in sys.argv[2:]:
 sys.exit(1 if bad else 0)
 PY
 }
-assert "sarif validates against the SARIF 2.1.0 schema" check_schema "$tmp/out.sarif" "$tmp/clean.sarif"
+# issue 14 (low): file names with spaces, '#', '?', '%', ':' and UTF-8 are
+# percent-encoded in the artifact URIs; an absolute path is a file: URI.
+mkdir -p "$tmp/a:b"
+printf 'cadence: odd\nnotes:\n  a: {symbol: a}\n  b: {symbol: b}\nmeasures:\n  - then: a\n' \
+	>"$tmp/a:b/we ird#1%?é.cadence.yaml"
+run_in "$tmp" "$cadence" validate --format sarif "a:b"
+expect "issue 14: a relative path is a percent-encoded relative reference" 0 \
+	'"uri":[[:space:]]*"a%3Ab/we%20ird%231%25%3F%C3%A9\.cadence\.yaml"'
+printf '%s' "$out" >"$tmp/odd.sarif"
+run "$cadence" validate --format sarif "$tmp/a:b"
+expect "issue 14: an absolute path is a file: URI" 0 \
+	"\"uri\":[[:space:]]*\"file://${tmp//./\\.}/a%3Ab/we%20ird%231%25%3F%C3%A9\\.cadence\\.yaml\""
+printf '%s' "$out" >"$tmp/odd-abs.sarif"
+assert "sarif validates against the SARIF 2.1.0 schema, URI formats included" \
+	check_schema "$tmp/out.sarif" "$tmp/clean.sarif" "$tmp/odd.sarif" "$tmp/odd-abs.sarif"
 
 assert "sarif and json report the same problems" python3 - "$tmp/out.sarif" "$tmp/out.json" <<'PY'
 import json, sys

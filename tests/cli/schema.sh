@@ -75,4 +75,11 @@ assert "the schema rejects structural mistakes" check invalid \
 	"$fx/missing-key.cadence.yaml" "$fx/note-binding.cadence.yaml" \
 	"$fx/measure-kind.cadence.yaml" "$fx/bad-name.cadence.yaml" \
 	"$fx/bad-duration.cadence.yaml" "$fx/empty-cadence.cadence.yaml"
+# issue 14 (low): as validate, the schema refuses an empty executable name
+printf 'cadence: e\nnotes:\n  a: {run: [""]}\nmeasures:\n  - then: a\n' >"$tmp/empty-exe.cadence.yaml"
+printf 'cadence: e\nnotes:\n  a: {run: ""}\nmeasures:\n  - then: a\n' >"$tmp/empty-run.cadence.yaml"
+printf 'cadence: e\nnotes:\n  a: {run: [x, ""]}\nmeasures:\n  - then: a\n' >"$tmp/empty-arg.cadence.yaml"
+assert "issue 14: the schema rejects run: [\"\"] and run: \"\"" check invalid \
+	"$tmp/empty-exe.cadence.yaml" "$tmp/empty-run.cadence.yaml"
+assert "issue 14: ... and accepts an empty argument" check valid "$tmp/empty-arg.cadence.yaml"
 finish

@@ -210,6 +210,14 @@ run "$cadence" validate -f json "$tmp/random.cadence.yaml"
 printf '%s' "$out" >"$tmp/random.json"
 assert "json output stays valid JSON for binary input" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/random.json"
 
+# --- issue 14 (low): an empty executable name ------------------------------------
+printf 'cadence: e\nnotes:\n  a: {run: [""]}\n  b: {run: [./b.sh, ""]}\nmeasures:\n  - sync: s\n    notes: [a, b]\n' \
+	>"$tmp/empty-run.cadence.yaml"
+run "$cadence" validate --color=never "$tmp/empty-run.cadence.yaml"
+expect "issue 14: run: [\"\"] is refused [wrong-type]" 1 \
+	"empty-run.cadence.yaml:3:13: error: expected a command, got an empty executable name \[wrong-type\]"
+expect "issue 14: ... an empty argument after it is not" 1 "checked 1 file: 1 error,"
+
 # --- output errors ------------------------------------------------------------
 if [[ -w /dev/full ]]; then
 	run "$cadence" validate "$fx/bad-enum.cadence.yaml" >/dev/full

@@ -58,6 +58,13 @@ Test(utf8, printable_copy)
 	s = cad_utf8_dup_printable("x\0y", 3, 0);
 	cr_assert_str_eq(s, "x\xEF\xBF\xBDy");
 	free(s);
+	/* issue 14: C1 CSI (U+009B) and a right-to-left override (U+202E), but
+	 * not a left-to-right mark (U+200E) nor a letter beside them */
+	s = cad_utf8_dup_printable("a\xC2\x9B" "b\xE2\x80\xAE" "c\xE2\x80\x8E" "d\xE2\x80\xAF", 15, 0);
+	cr_assert_str_eq(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xE2\x80\x8E" "d\xE2\x80\xAF");
+	free(s);
+	cr_assert(cad_utf8_is_unsafe(0x2066) && cad_utf8_is_unsafe(0x2069) && cad_utf8_is_unsafe(0x202A));
+	cr_assert(!cad_utf8_is_unsafe(0x2065) && !cad_utf8_is_unsafe(0x206A) && !cad_utf8_is_unsafe(0x2029));
 }
 
 Test(utf8, valid_copy_and_prefix)

@@ -102,7 +102,8 @@ extern "C" {
 	X(EFAILED, -7, "the cadence failed")                              \
 	X(ECANCELED,-8, "the run was cancelled")                          \
 	X(ENOTSUP, -9, "not supported by this build")                     \
-	X(EVERSION,-10, "a struct of a version this library does not know (initialise it with its _INIT macro)")
+	X(EVERSION,-10, "a struct of a version this library does not know (initialise it with its _INIT macro)") \
+	X(EOUTSIDE,-11, "a path that leads outside the project root")
 
 typedef enum cadence_error {
 #define CADENCE_X_(name, value, msg) CADENCE_##name = (value),

@@ -41,6 +41,20 @@ typedef struct cadence_project cadence_project;
 CADENCE_API int cadence_project_new(cadence_project **out, const cadence_load_opts *opts);
 CADENCE_API void cadence_project_free(cadence_project *project);
 
+/*
+ * Confines the children of the files loaded after this call (and their
+ * own children) to the directory `root`: a child reference whose file is
+ * not below it is not read, and cadence_project_child() returns
+ * CADENCE_EOUTSIDE.  What counts is the real path, through every symbolic
+ * link; a file that does not exist counts by its directory.  NULL lifts
+ * the confinement for the files loaded next (the default).  A file keeps
+ * the root it was first loaded under.  `cadence validate` and `cadence
+ * diagram` set the project root of each file named (docs/cli.md, "The
+ * project root").  Returns 0, CADENCE_ENOTFOUND when root cannot be
+ * resolved (it must exist), or CADENCE_ENOMEM.
+ */
+CADENCE_API int cadence_project_set_root(cadence_project *project, const char *root);
+
 /* Loads the file at `path` (or returns the cadence already loaded from it).
  * Returns 0 with *out set, CADENCE_EINVALID when the file has errors (*out
  * NULL; the reasons were added to `diags` by the first load), or
@@ -59,9 +73,12 @@ CADENCE_API int cadence_project_load_buffer(const cadence_def **out, cadence_pro
  * the cadence it runs, loading its file when needed.  Returns 0 with *out
  * set; CADENCE_ENOTFOUND when no file matches the reference (nothing is
  * added to diags: the checker reports it at the reference);
- * CADENCE_EINVALID when the child's file has errors; CADENCE_EINVAL when
- * the measure is not a child measure; CADENCE_ENOMEM.  When `path_out` is
- * not NULL it receives the path tried, valid until the next call. */
+ * CADENCE_EINVALID when the child's file has errors; CADENCE_EOUTSIDE
+ * when it is outside the root of the file of `def`
+ * (cadence_project_set_root(); nothing is read nor added to diags);
+ * CADENCE_EINVAL when the measure is not a child measure; CADENCE_ENOMEM.
+ * When `path_out` is not NULL it receives the path tried, valid until the
+ * next call. */
 CADENCE_API int cadence_project_child(const cadence_def **out, const char **path_out,
 				      cadence_project *project, const cadence_def *def,
 				      size_t measure, cadence_diags *diags);

@@ -3,7 +3,6 @@
 #include "check/check_int.h"
 #include "cadence/common.h"
 #include "diag/diag_int.h"
-#include "util/strbuf.h"
 #include "util/api.h"
 #include "util/suggest.h"
 
@@ -152,21 +151,16 @@ static void check_suppressions(check_ctx *c)
 void cad_check_at(check_ctx *c, cadence_severity sev, const char *rule,
 	      cad_loc loc, const char *help, const char *fmt, ...)
 {
-	strbuf msg = STRBUF_INIT;
 	va_list ap;
 
 	c->last_suppressed = is_suppressed(c, loc.line, rule);
 	if (c->last_suppressed)
 		return;
+	/* one past the cap per rule is dropped: so is its related place */
 	va_start(ap, fmt);
-	cad_strbuf_vaddf(&msg, fmt, ap);
+	c->last_suppressed = cad_report_vat(&c->r, sev, rule, loc.line, loc.col, loc.len,
+					    help, fmt, ap);
 	va_end(ap);
-	if (!cad_strbuf_cstr(&msg))
-		c->oom = 1;
-	else
-		cad_report_at(&c->r, sev, rule, loc.line, loc.col, loc.len, help, "%s",
-			  cad_strbuf_cstr(&msg));
-	cad_strbuf_free(&msg);
 }
 
 void cad_check_relate(check_ctx *c, cad_loc loc, const char *message)

@@ -182,6 +182,14 @@ void cad_check_children(check_ctx *c)
 			not_found(c, m, path);
 			continue;
 		}
+		if (rc == CADENCE_EOUTSIDE) {
+			cad_check_at(c, CADENCE_SEVERITY_ERROR, "outside-root", m->cadence.loc,
+				 "keep child cadences inside the project (docs/cli.md, \"The project root\"); "
+				 "if the file is meant, check with --allow-outside-root",
+				 "child cadence '%s' leads outside the project root (looked for %s): "
+				 "it is not read", m->cadence.name, path);
+			continue;
+		}
 		if (rc)
 			continue;	/* the child's errors are reported in its file */
 		check_inputs(c, m, child);

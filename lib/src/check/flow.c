@@ -3,6 +3,7 @@
  * before it; writes go to declared, mutable fields; notes in a sync do not
  * write the same field unless the merge strategy allows it. */
 #include "check/check_int.h"
+#include "util/strbuf.h"
 #include "util/suggest.h"
 
 #include <stdio.h>
@@ -208,53 +209,132 @@ static int is_scalar(cad_vtype t)
 	       t == CAD_T_BOOLEAN;
 }
 
-/* The first declared write of `field` by note n, for pointing at it. */
-static const cad_ref *write_of(const cad_note *n, const char *field)
+/* One write of a field by a note of a sync: the writes are grouped by
+ * field, so a sync of N notes costs N log N, not N^2 pairs x fields. */
+typedef struct swrite {
+	long field;		/* index in def->fields */
+	size_t pos;		/* of the note in the sync's list */
+	size_t seq;		/* of the write in the sync, for a stable order */
+	const cad_note *note;
+	const cad_ref *at;
+} swrite;
+
+static int swrite_cmp(const void *pa, const void *pb)
 {
-	for (size_t i = 0; i < n->nwrites; i++)
-		if (!strcmp(n->writes[i].name, field))
-			return &n->writes[i];
-	for (size_t i = 0; i < n->nset; i++)
-		if (!strcmp(n->set[i].field.name, field))
-			return &n->set[i].field;
-	return NULL;
+	const swrite *a = pa, *b = pb;
+	if (a->field != b->field)
+		return a->field < b->field ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void sync_conflicts(check_ctx *c, const cad_measure *m)
+/* Every declared write (`writes:`, then the keys of `set:`) of the sync's
+ * notes to a declared field, sorted by field, then by note, then by
+ * position in the note; *n receives the count.  NULL with *n 0 when there
+ * is none; NULL with c->oom set when out of memory. */
+static swrite *sync_writes(check_ctx *c, const cad_measure *m, size_t *n)
 {
-	if (m->merge == CAD_MERGE_LAST_WRITE_WINS)
-		return;
-	for (size_t j = 1; j < m->nnotes; j++) {
-		const cad_note *b = cad_check_note(c, &m->notes[j]);
-		if (!b)
-			continue;
-		for (size_t i = 0; i < j; i++) {
-			const cad_note *a = cad_check_note(c, &m->notes[i]);
-			if (!a)
-				continue;
-			for (size_t k = 0; k < c->def->nfields; k++) {
-				const cad_field *fld = &c->def->fields[k];
-				const cad_ref *wa = write_of(a, fld->name.name);
-				const cad_ref *wb = write_of(b, fld->name.name);
-				if (!wa || !wb)
-					continue;
-				if (m->merge == CAD_MERGE_FAIL_ON_CONFLICT)
-					cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
-						 "let one note write the field, or choose 'merge: last_write_wins' or 'smart_merge'",
-						 "notes '%s' and '%s' both write '%s' in sync '%s' (merge: fail_on_conflict)",
-						 a->name.name, b->name.name, fld->name.name, m->name.name);
-				else if (is_scalar(fld->type))
-					cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wb->loc,
-						 "smart_merge only combines arrays and objects; let one note write it, or choose 'merge: last_write_wins'",
-						 "notes '%s' and '%s' both write the %s field '%s' in sync '%s' (merge: smart_merge)",
-						 a->name.name, b->name.name, cad_vtype_names[fld->type],
-						 fld->name.name, m->name.name);
-				else
-					continue;
-				cad_check_relate(c, wa->loc, "also written here");
+	swrite *w = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t j = 0; j < m->nnotes; j++) {
+		const cad_note *note = cad_check_note(c, &m->notes[j]);
+		size_t nw = note ? note->nwrites + note->nset : 0;
+		if (*n + nw > cap) {
+			cap = (*n + nw) * 2;
+			swrite *g = realloc(w, cap * sizeof(*g));
+			if (!g) {
+				free(w);
+				c->oom = 1;
+				*n = 0;
+				return NULL;
+			}
+			w = g;
+		}
+		for (size_t i = 0; i < nw; i++) {
+			const cad_ref *at = i < note->nwrites ? &note->writes[i]
+							      : &note->set[i - note->nwrites].field;
+			long k = cad_check_field(c, at->name);
+			size_t seq = *n;
+			if (k >= 0) {
+				w[seq] = (swrite){ k, j, seq, note, at };
+				*n = seq + 1;
 			}
 		}
 	}
+	if (*n)
+		qsort(w, *n, sizeof(*w), swrite_cmp);
+	return w;
+}
+
+/* Names listed in a write-conflict message: the count says the rest. */
+#define CONFLICT_NAMES 4
+
+/* One write-conflict for the notes writes [w, w + n) of one field (n >= 2,
+ * one write per note), at the second note's write, related to the first. */
+static void report_conflict(check_ctx *c, const cad_measure *m, const swrite *w, size_t n)
+{
+	const cad_field *fld = &c->def->fields[w[0].field];
+	strbuf who = STRBUF_INIT;
+	const char *help;
+
+	if (m->merge == CAD_MERGE_FAIL_ON_CONFLICT)
+		help = "let one note write the field, or choose 'merge: last_write_wins' or 'smart_merge'";
+	else if (is_scalar(fld->type))
+		help = "smart_merge only combines arrays and objects; let one note write it, or choose 'merge: last_write_wins'";
+	else
+		return;
+	if (n == 2) {
+		cad_strbuf_addf(&who, "notes '%s' and '%s' both write", w[0].note->name.name,
+				w[1].note->name.name);
+	} else {
+		size_t shown = n > CONFLICT_NAMES ? CONFLICT_NAMES : n - 1;
+		cad_strbuf_adds(&who, "notes");
+		for (size_t i = 0; i < shown; i++)
+			cad_strbuf_addf(&who, "%s '%s'", i ? "," : "", w[i].note->name.name);
+		if (shown < n - 1)
+			cad_strbuf_addf(&who, " and %zu more", n - shown);
+		else
+			cad_strbuf_addf(&who, " and '%s'", w[n - 1].note->name.name);
+		cad_strbuf_adds(&who, " all write");
+	}
+	if (!cad_strbuf_cstr(&who)) {
+		c->oom = 1;
+		return;
+	}
+	if (m->merge == CAD_MERGE_FAIL_ON_CONFLICT)
+		cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", w[1].at->loc, help,
+			 "%s '%s' in sync '%s' (merge: fail_on_conflict)",
+			 cad_strbuf_cstr(&who), fld->name.name, m->name.name);
+	else
+		cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", w[1].at->loc, help,
+			 "%s the %s field '%s' in sync '%s' (merge: smart_merge)",
+			 cad_strbuf_cstr(&who), cad_vtype_names[fld->type], fld->name.name,
+			 m->name.name);
+	cad_check_relate(c, w[0].at->loc, "also written here");
+	cad_strbuf_free(&who);
+}
+
+/* One write-conflict per field that two or more notes of the sync write. */
+static void sync_conflicts(check_ctx *c, const cad_measure *m)
+{
+	size_t n;
+	swrite *w;
+
+	if (m->merge == CAD_MERGE_LAST_WRITE_WINS || !(w = sync_writes(c, m, &n)))
+		return;
+	/* keep each note's first write of a field (`writes:` before `set:`) */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!kept || w[kept - 1].field != w[i].field || w[kept - 1].pos != w[i].pos)
+			w[kept++] = w[i];
+	for (size_t i = 0, end; i < kept; i = end) {
+		for (end = i + 1; end < kept && w[end].field == w[i].field; end++)
+			;
+		if (end - i > 1)
+			report_conflict(c, m, &w[i], end - i);
+	}
+	free(w);
 }
 
 void cad_check_flow(check_ctx *c)

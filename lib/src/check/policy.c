@@ -4,6 +4,7 @@
  * their messages need the neighbouring values (max_delay >= delay). */
 #include "check/check_int.h"
 #include "util/json.h"
+#include "util/shebang.h"
 #include "util/strbuf.h"
 
 #include <string.h>
@@ -86,6 +87,13 @@ static void check_executable(check_ctx *c, const cad_note *n)
 		cad_check_at(c, CADENCE_SEVERITY_WARNING, "run-not-executable", n->binding_loc,
 			 "make it executable: chmod +x",
 			 "note '%s' runs '%s', which is not executable", n->name.name, exe);
+	} else if (cad_shebang_crlf(p)) {
+		cad_check_at(c, CADENCE_SEVERITY_WARNING, "run-crlf-shebang", n->binding_loc,
+			 "save the script with LF line endings (dos2unix FILE, or sed -i 's/\\r$//' FILE); "
+			 "a .gitattributes line '*.sh text eol=lf' keeps git from converting it back",
+			 "note '%s' runs '%s', whose '#!' line ends in CR LF (Windows line endings): "
+			 "the system looks for an interpreter whose name ends in a carriage return, "
+			 "and the note fails with \"No such file or directory\"", n->name.name, exe);
 	}
 	cad_strbuf_free(&path);
 }

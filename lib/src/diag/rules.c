@@ -31,6 +31,7 @@ const diag_rule cad_diag_rules[] = {
 	{ "sync-single-note", "A sync with one note runs nothing in parallel." },
 	{ "split-no-branch", "A split with neither an if_true nor an if_false branch." },
 	{ "child-not-found", "A child measure names a cadence file that does not exist." },
+	{ "outside-root", "A child cadence or a named file that leads outside the project root." },
 	{ "child-cycle", "Child cadences that lead back to the cadence that runs them." },
 	{ "child-missing-input", "A child cadence requires a field that with does not set." },
 	{ "required-default", "A score field that is required and has a default." },
@@ -43,6 +44,7 @@ const diag_rule cad_diag_rules[] = {
 	{ "timeout-below-delay", "A timeout shorter than the first retry delay." },
 	{ "run-not-found", "A run command whose executable does not exist." },
 	{ "run-not-executable", "A run command whose file is not executable." },
+	{ "run-crlf-shebang", "A run script whose #! line ends in CR LF (Windows line endings)." },
 	{ "bad-suppression", "A cadence-ignore comment names a rule that does not exist." },
 };
 

@@ -3,6 +3,7 @@
 #include "cadence/common.h"
 #include "diag/diag_int.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -71,13 +72,38 @@ int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 	return emit(root, out);
 }
 
+/* A file path as a SARIF artifact URI (RFC 3986): every byte but the
+ * unreserved ones and '/' percent-encoded, so spaces, '#', '?', '%', ':'
+ * and UTF-8 keep their meaning; an absolute path becomes a file: URI,
+ * a relative one stays a relative reference. */
+static char *sarif_uri(const char *file)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	strbuf uri = STRBUF_INIT;
+	if (file[0] == '/')
+		cad_strbuf_adds(&uri, "file://");
+	for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
+			cad_strbuf_addc(&uri, (char)*p);
+		} else {
+			cad_strbuf_addc(&uri, '%');
+			cad_strbuf_addc(&uri, hex[*p >> 4]);
+			cad_strbuf_addc(&uri, hex[*p & 15]);
+		}
+	}
+	return cad_strbuf_detach(&uri);
+}
+
 static cJSON *sarif_location(const char *file, unsigned line, unsigned col,
 			     unsigned length)
 {
 	cJSON *loc = cJSON_CreateObject();
 	cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
 	cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-	int ok = loc && phys && art && cJSON_AddStringToObject(art, "uri", file);
+	char *uri = sarif_uri(file);
+	int ok = loc && phys && art && uri && cJSON_AddStringToObject(art, "uri", uri);
+	free(uri);
 	if (ok && line) {
 		cJSON *region = cJSON_AddObjectToObject(phys, "region");
 		ok = region && cJSON_AddNumberToObject(region, "startLine", line) &&

@@ -300,7 +300,8 @@ static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size
 		if (rc) {
 			child = NULL;
 			why = rc == CADENCE_EINVALID ? "(has errors: not expanded)"
-						     : "(not found: not expanded)";
+			      : rc == CADENCE_EOUTSIDE ? "(outside the project root: not expanded)"
+						       : "(not found: not expanded)";
 		}
 		for (size_t i = 0; child && i < b->depth; i++)
 			if (b->stack[i] == child) {

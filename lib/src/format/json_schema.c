@@ -169,12 +169,21 @@ static cJSON *of_type(const ftype *t)
 		o = cJSON_CreateObject();
 		break;
 	case FT_ARGV: {
-		cJSON *list = put(typed("array"), "items", scalar_types());
-		list = list ? put(list, "minItems", cJSON_CreateNumber(1)) : NULL;
+		/* the executable, the string or the first item, is never empty */
+		cJSON *exe = put(scalar_types(), "minLength", cJSON_CreateNumber(1));
+		cJSON *first = cJSON_CreateArray();
+		if (!exe || !first || !cJSON_AddItemToArray(first, exe)) {
+			cJSON_Delete(exe);
+			cJSON_Delete(first);
+			first = NULL;
+		}
+		cJSON *list = put(typed("array"), "items", first);
+		list = put(list, "additionalItems", scalar_types());
+		list = put(list, "minItems", cJSON_CreateNumber(1));
 		cJSON *alts = cJSON_CreateArray();
 		if (alts && list && cJSON_AddItemToArray(alts, list)) {
 			list = NULL;
-			cJSON *s = typed("string");
+			cJSON *s = put(typed("string"), "minLength", cJSON_CreateNumber(1));
 			if (!s || !cJSON_AddItemToArray(alts, s)) {
 				cJSON_Delete(s);
 				cJSON_Delete(alts);

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 static void opts_resolve(cadence_load_opts *o, const cadence_load_opts *in)
 {
@@ -51,19 +54,24 @@ void cadence_def_free(cadence_def *def)
 /* size is the file's when `whole` (a regular file's size), else only what
  * was read of it: a stream is read until it passes the limit, and a buffer
  * may be one */
-static int too_large(report *r, size_t size, size_t limit, int whole)
+static int too_large(cadence_diags *diags, const char *path, size_t size, size_t limit,
+		     int whole)
 {
 	double mib = (double)size / (1024.0 * 1024.0), max = (double)limit / (1024.0 * 1024.0);
+	report r;
+	cad_report_init(&r, diags, path, NULL, 0);
 	/* "16.0 MiB; the limit is 16.0 MiB" would say nothing */
 	if (whole && mib - max >= 0.05)
-		cad_report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
+		cad_report_at(&r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
 			  "split the cadence into child cadences",
 			  "the file is %.1f MiB; the limit is %.1f MiB", mib, max);
 	else
-		cad_report_at(r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
+		cad_report_at(&r, CADENCE_SEVERITY_ERROR, "file-too-large", 0, 0, 0,
 			  "split the cadence into child cadences",
 			  "the file is larger than the limit of %.1f MiB (%zu bytes)", max, limit);
-	return r->oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
+	int oom = r.oom;
+	cad_report_release(&r);
+	return oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
 /* Takes ownership of src (malloc'd, len bytes). */
@@ -100,7 +108,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	size_t errors_before = cadence_diags_errors(diags);
 
 	if (len > opts->max_file_size) {
-		rc = too_large(&r, len, opts->max_file_size, 0);
+		rc = too_large(diags, def->path, len, opts->max_file_size, 0);
 		goto done;
 	}
 	rc = cad_ytree_parse(&root, &def->arena, &r, src, len, &limits);
@@ -141,9 +149,7 @@ int cadence_load_buffer(cadence_def **out, const char *name, const char *data,
 		return CADENCE_EVERSION;
 	opts_resolve(&o, opts);
 	if (len > o.max_file_size) {
-		report r;
-		cad_report_init(&r, diags, name, NULL, 0);
-		return too_large(&r, len, o.max_file_size, 0);
+		return too_large(diags, name, len, o.max_file_size, 0);
 	}
 	char *copy = malloc(len + 1);
 	if (!copy)
@@ -159,7 +165,25 @@ static int unreadable(cadence_diags *diags, const char *path, const char *why)
 	cad_report_init(&r, diags, path, NULL, 0);
 	cad_report_at(&r, CADENCE_SEVERITY_ERROR, "file-unreadable", 0, 0, 0,
 		  "check the path and its permissions", "cannot read the file: %s", why);
-	return r.oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
+	int oom = r.oom;
+	cad_report_release(&r);
+	return oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
+}
+
+/* Files of the kernel's /proc and /sys file systems say they are regular
+ * and empty, and read as something else: a process's environment, say.
+ * Never a cadence, and never to be quoted in a diagnostic. */
+static int kernel_file(int fd)
+{
+#ifdef __linux__
+	struct statfs sf;
+	return !fstatfs(fd, &sf) &&
+	       (sf.f_type == 0x9fa0 /* PROC_SUPER_MAGIC */ ||
+		sf.f_type == 0x62656572 /* SYSFS_MAGIC */);
+#else
+	(void)fd;
+	return 0;
+#endif
 }
 
 /* a failed open or read: running out of memory (fopen allocates) is not a
@@ -198,12 +222,14 @@ int cadence_load_file(cadence_def **out, const char *path,
 		fclose(f);
 		return unreadable(diags, path, "it is a directory");
 	}
+	if (kernel_file(fileno(f))) {
+		fclose(f);
+		return unreadable(diags, path, "it is a file of the kernel's /proc or /sys, not a cadence");
+	}
 	/* refuse before reading: a 2 GB file must not be read to be refused */
 	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > o.max_file_size) {
-		report r;
 		fclose(f);
-		cad_report_init(&r, diags, path, NULL, 0);
-		return too_large(&r, (size_t)st.st_size, o.max_file_size, 1);
+		return too_large(diags, path, (size_t)st.st_size, o.max_file_size, 1);
 	}
 	/* read in chunks: pipes and /dev/stdin have no size */
 	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, len = 0;
@@ -239,10 +265,8 @@ int cadence_load_file(cadence_def **out, const char *path,
 	}
 	fclose(f);
 	if (len > o.max_file_size) {
-		report r;
 		free(buf);
-		cad_report_init(&r, diags, path, NULL, 0);
-		return too_large(&r, len, o.max_file_size, 0);
+		return too_large(diags, path, len, o.max_file_size, 0);
 	}
 	buf[len] = '\0';
 	return load_owned(out, path, buf, len, &o, diags);

@@ -465,6 +465,11 @@ static void walk(walker *w, ynode *n, const ftype *t)
 				    "expected %s, got an empty list", t->what);
 			for (size_t i = 0; i < n->count; i++) {
 				ynode *item = n->items[i];
+				if (i == 0 && item->kind == YNODE_SCALAR && !item->len) {
+					ERR(w, item, 1, "wrong-type", "name the executable to run",
+					    "expected %s, got an empty executable name", t->what);
+					continue;
+				}
 				if (item->kind == YNODE_SCALAR &&
 				    !(item->style == YSTYLE_PLAIN && cad_scalar_is_null(item->text, item->len)))
 					continue;

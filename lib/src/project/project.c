@@ -2,11 +2,15 @@
 /* A set of cadence files loaded once each, with child references resolved
  * lazily.  Linear lookups: a project holds at most a few thousand files and
  * a lookup is a comparison of two integers. */
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
 #include "cadence/common.h"
 #include "cadence/project.h"
 #include "model/model.h"
-#include "util/strbuf.h"
 #include "util/api.h"
+#include "util/path.h"
+#include "util/strbuf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@ typedef struct entry {
 	int keyed;		/* loaded from a file (dev, ino valid) */
 	int rc;			/* result of the load */
 	cadence_def *def;	/* NULL when rc != 0 */
+	const char *root;	/* its children stay below it, or NULL; in roots */
 } entry;
 
 struct cadence_project {
@@ -28,6 +33,9 @@ struct cadence_project {
 	cadence_def **ok;	/* loaded without errors, in load order */
 	size_t nok;
 	strbuf path;		/* the last child path tried */
+	char **roots;		/* every root set, owned (entries point in) */
+	size_t nroots;
+	const char *root;	/* for the files loaded next, or NULL */
 };
 
 int cadence_project_new(cadence_project **out, const cadence_load_opts *opts)
@@ -55,6 +63,9 @@ void cadence_project_free(cadence_project *p)
 	free(p->entries);
 	free(p->ok);
 	cad_strbuf_free(&p->path);
+	for (size_t i = 0; i < p->nroots; i++)
+		free(p->roots[i]);
+	free(p->roots);
 	free(p);
 }
 
@@ -76,7 +87,36 @@ static entry *add_entry(cadence_project *p)
 	}
 	entry *e = &p->entries[p->count];
 	memset(e, 0, sizeof(*e));
+	e->root = p->root;
 	return e;
+}
+
+int cadence_project_set_root(cadence_project *p, const char *root)
+{
+	if (!root) {
+		p->root = NULL;
+		return 0;
+	}
+	char **roots = realloc(p->roots, (p->nroots + 1) * sizeof(*roots));
+	if (!roots)
+		return CADENCE_ENOMEM;
+	p->roots = roots;
+	char *real = realpath(root, NULL);
+	if (!real)
+		return errno == ENOMEM ? CADENCE_ENOMEM : CADENCE_ENOTFOUND;
+	p->roots[p->nroots++] = real;
+	p->root = real;
+	return 0;
+}
+
+/* The root of the file `def` was loaded from: the entry's, or, for a
+ * cadence that is not the project's (built in code), the current one. */
+static const char *root_of(const cadence_project *p, const cadence_def *def)
+{
+	for (size_t i = 0; i < p->count; i++)
+		if (p->entries[i].def == def)
+			return p->entries[i].root;
+	return p->root;
 }
 
 /* Records a load's result; takes ownership of def. */
@@ -167,10 +207,21 @@ int cadence_project_child(const cadence_def **out, const char **path_out, cadenc
 	if (path_out)
 		*path_out = path;
 
+	const char *root = root_of(p, def);
+	int in = root ? cad_path_inside(root, path) : 1;
+	if (in < 0 && errno == ENOMEM)
+		return CADENCE_ENOMEM;
+	if (!in)
+		return CADENCE_EOUTSIDE;
 	struct stat st;
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return CADENCE_ENOTFOUND;
-	return cadence_project_load_file(out, p, path, diags);
+	/* the child is loaded under its parent's root, whatever is set now */
+	const char *now = p->root;
+	p->root = root;
+	int rc = cadence_project_load_file(out, p, path, diags);
+	p->root = now;
+	return rc;
 }
 
 size_t cadence_project_count(const cadence_project *p)

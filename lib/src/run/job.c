@@ -6,6 +6,7 @@
 #include "run/run_int.h"
 #include "note/note_int.h"
 #include "util/sat.h"
+#include "util/shebang.h"
 #include "util/utf8.h"
 
 #include <errno.h>
@@ -398,7 +399,10 @@ static void spawn_failed(rjob *j, int rc)
 	}
 	cad_rfail_set(&j->fail, "cannot run '%s': ", n->n->argv[0]);
 	cad_rproc_strerror(rc, &j->fail.msg);
-	if (rc == ENOENT && strchr(n->argv[0], '/'))
+	if (rc == ENOENT && strchr(n->argv[0], '/') && cad_shebang_crlf(n->argv[0]))
+		cad_strbuf_adds(&j->fail.msg, " (its '#!' line ends in CR LF, so its "
+				"interpreter is not found: save it with LF line endings)");
+	else if (rc == ENOENT && strchr(n->argv[0], '/'))
 		cad_strbuf_addf(&j->fail.msg, " (looked for %s)", n->argv[0]);
 	else if (rc == ENOENT)
 		cad_strbuf_adds(&j->fail.msg, " (not found in PATH)");

@@ -209,6 +209,9 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 		problem(c, "child measure '%s': cadence file %s has errors "
 			"(see 'cadence validate %s')", m->name.name, path ? path : ref,
 			path ? path : ref);
+	else if (rc == CADENCE_EOUTSIDE)
+		problem(c, "child measure '%s': cadence %s is outside the project root",
+			m->name.name, path ? path : ref);
 	else if (rc)
 		oom(c);
 	cadence_diags_free(diags);

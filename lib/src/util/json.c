@@ -313,7 +313,7 @@ void cad_json_add_excerpt(strbuf *sb, const char *s, size_t len, size_t max)
 	for (size_t i = 0; i < len && i < max && s[i] != '\n';) {
 		uint32_t cp;
 		size_t n = cad_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (!n || cad_utf8_is_control(cp)) {
+		if (!n || cad_utf8_is_unsafe(cp)) {
 			cad_strbuf_addc(sb, '?');
 			i += n ? n : 1;
 		} else {

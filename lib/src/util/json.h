@@ -87,7 +87,8 @@ void cad_json_describe(strbuf *sb, const cad_json_error *e, const char *text, si
 		       int excerpt);
 
 /* Up to `max` bytes of s[0..len), stopping at a newline, made safe to show
- * and to put in JSON: a control character or a byte that is not UTF-8
+ * and to put in JSON: an unsafe character (a control character, a
+ * bidirectional override) or a byte that is not UTF-8
  * becomes '?', and a character is never cut in two. */
 void cad_json_add_excerpt(strbuf *sb, const char *s, size_t len, size_t max);
 

@@ -42,8 +42,14 @@ int cad_utf8_is_control(uint32_t cp)
 	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
 }
 
+int cad_utf8_is_unsafe(uint32_t cp)
+{
+	return cad_utf8_is_control(cp) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Each byte of an invalid sequence becomes U+FFFD, and so does each
- * control character when `controls` is set (but a tab with keep_tab). */
+ * unsafe character when `controls` is set (but a tab with keep_tab). */
 static char *dup_replacing(const char *s, size_t len, int controls, int keep_tab)
 {
 	static const char repl[] = "\xEF\xBF\xBD";	/* U+FFFD */
@@ -59,7 +65,7 @@ static char *dup_replacing(const char *s, size_t len, int controls, int keep_tab
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = cad_utf8_decode(p + i, len - i, &cp);
-		int control = controls && n && cad_utf8_is_control(cp);
+		int control = controls && n && cad_utf8_is_unsafe(cp);
 		if (!n || (control && !(keep_tab && cp == '\t'))) {
 			memcpy(o, repl, 3);
 			o += 3;

@@ -14,9 +14,16 @@ size_t cad_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
  * not reach a terminal. */
 int cad_utf8_is_control(uint32_t cp);
 
+/* Whether code point cp must not reach a terminal as it is: a control
+ * character, or a bidirectional embedding, override or isolate (U+202A to
+ * U+202E, U+2066 to U+2069), which reorders the text around it on screen
+ * (what is shown is then not what is there). */
+int cad_utf8_is_unsafe(uint32_t cp);
+
 /* Copies s[0..len) into a new NUL-terminated string that is safe to print
  * and to put in JSON: each byte of an invalid sequence, each NUL and each
- * control character (other than a tab when keep_tab is set) becomes U+FFFD,
+ * unsafe character (cad_utf8_is_unsafe(); a tab is kept when keep_tab is
+ * set) becomes U+FFFD,
  * so a terminal escape in a file cannot reach the user's terminal and a
  * column counted in code points stays the same.  NULL when out of memory. */
 char *cad_utf8_dup_printable(const char *s, size_t len, int keep_tab);
