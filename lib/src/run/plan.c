@@ -389,6 +389,8 @@ int cad_plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_e
 				    n->n->symbol);
 			if (!r->nplugins)
 				cad_strbuf_adds(&m, "; load the plugin that has it with --plugin PATH.so");
+			else
+				cad_plugin_explain(r, n->n->symbol, &m);
 			set_error(err, CADENCE_EINVALID, n->plan->name, NULL, n->name, cad_strbuf_cstr(&m));
 			cad_strbuf_free(&m);
 			rc = CADENCE_EINVALID;
