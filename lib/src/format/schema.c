@@ -97,7 +97,7 @@ static const ffield note_fields[] = {
 	{ "retry", &t_retry, 0, "Retry policy." },
 	{ "timeout", &t_duration, 0, "Limit per attempt." },
 	{ "fallback", &t_value_map, 0, "Fields set when the note fails for good." },
-	{ "circuit_breaker", &t_breaker, 0, "Circuit breaker, shared by note name." },
+	{ "circuit_breaker", &t_breaker, 0, "Circuit breaker, kept per note of a cadence file." },
 };
 static const ftype t_note = {
 	.kind = FT_MAP, .what = "a note",

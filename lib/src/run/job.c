@@ -459,7 +459,7 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 			emit_breaker(j, mode);
 		if (rejected) {
 			cad_rfail_set(&j->fail, "%s", cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "out of memory");
-			j->fail.rejected = 1;
+			j->fail.rejected = rejected > 0;	/* < 0: its state cannot be kept */
 			j->fail.permanent = 1;
 			cad_strbuf_free(&why);
 			attempt_end(j);
@@ -546,9 +546,23 @@ static void attempt_end(rjob *j)
 			cad_rbreaker_abandon(n->breaker, j->probe);
 		} else {
 			rbreaker_mode mode[2];
-			cad_rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
-					 j->probe, ok, mode);
-			emit_breaker(j, mode);
+			strbuf why = STRBUF_INIT;
+			if (!cad_rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
+						  j->probe, ok, &why, mode)) {
+				emit_breaker(j, mode);
+			} else {
+				/* the call is not counted: fail, as a breaker that
+				 * cannot keep its state cannot protect anything */
+				cad_rfail_reset(&j->fail);
+				cad_rfail_set(&j->fail, "it ran, but %s", cad_strbuf_cstr(&why) ?
+					      cad_strbuf_cstr(&why) : "out of memory");
+				j->fail.permanent = 1;
+				j->outcome = CADENCE_NOTE_FAILED;
+				cJSON_Delete(j->changes);
+				j->changes = NULL;
+				ok = 0;
+			}
+			cad_strbuf_free(&why);
 		}
 	}
 	j->status = !ok ? (j->fail.rejected ? CADENCE_NOTE_STATUS_REJECTED : CADENCE_NOTE_STATUS_FAILED)
