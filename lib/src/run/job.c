@@ -5,6 +5,7 @@
  * hooks are therefore called on the run's thread only. */
 #include "run/run_int.h"
 #include "note/note_int.h"
+#include "run/env.h"
 #include "util/utf8.h"
 
 #include <errno.h>
@@ -276,8 +277,20 @@ static void on_line(void *ctx, const char *line, size_t len)
 	free(valid);
 }
 
+/* Does the note's `env:` let `entry` of the base environment through? */
+static int env_allowed(const cad_note *n, const char *entry)
+{
+	if (!n->has_env || cad_env_always(entry))
+		return 1;
+	for (size_t i = 0; i < n->nenv; i++)
+		if (cad_env_is(entry, n->env[i].name))
+			return 1;
+	return 0;
+}
+
 /* The environment of a `run` note: the base environment without the
- * variables cadence sets, then those (docs/run.md, "Environment"). */
+ * variables cadence sets, narrowed to its `env:` if it has one, then the
+ * variables cadence sets (docs/run.md, "Environment"). */
 static char **make_env(rjob *j, strbuf *vars)
 {
 	rframe *fr = j->fr;
@@ -325,7 +338,7 @@ static char **make_env(rjob *j, strbuf *vars)
 		if (!strncmp(base[i], "CADENCE_", 8))
 			for (size_t o = 0; o < sizeof(ours) / sizeof(*ours) && !skip; o++)
 				skip = !strncmp(base[i], ours[o], strlen(ours[o]));
-		if (!skip)
+		if (!skip && env_allowed(j->note->n, base[i]))
 			env[k++] = base[i];
 	}
 	for (size_t i = 0; i < nv; i++)
