@@ -17,7 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #include "format/scalar.h"
+#include "run/env.h"
 #include "util/afile.h"
 #include "util/api.h"
 #include "util/json.h"
@@ -50,6 +53,10 @@ typedef struct run_ctx {
 	const char *score_file;
 	const char **plugins;
 	size_t nplugins;
+	int env_clear;
+	const char **env_keep;	/* --env NAME */
+	size_t nenv_keep;
+	char **environment;	/* --env-clear: what notes get, borrowed from environ */
 	unsigned jobs;
 	int dry_run;
 	int json_log;
@@ -79,20 +86,32 @@ typedef struct run_ctx {
 	size_t ntimes, captimes;
 } run_ctx;
 
+/* Appends v to a list of option values (--plugin, --env). */
+static int add_value(const char ***list, size_t *n, const char *v)
+{
+	const char **l = realloc(*list, (*n + 1) * sizeof(*l));
+	if (!l)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	l[(*n)++] = v;
+	*list = l;
+	return 0;
+}
+
 static int on_opt(void *p, int id, const char *value)
 {
 	run_ctx *c = p;
+	size_t at;
+	const char *why;
 	switch (id) {
 	case RUN_OPT_SCORE: c->score = value; break;
 	case RUN_OPT_SCORE_FILE: c->score_file = value; break;
-	case RUN_OPT_PLUGIN: {
-		const char **pl = realloc(c->plugins, (c->nplugins + 1) * sizeof(*pl));
-		if (!pl)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		pl[c->nplugins++] = value;
-		c->plugins = pl;
-		break;
-	}
+	case RUN_OPT_PLUGIN: return add_value(&c->plugins, &c->nplugins, value);
+	case RUN_OPT_ENV_CLEAR: c->env_clear = 1; break;
+	case RUN_OPT_ENV:
+		if ((why = cad_scalar_env_name(value, strlen(value), &at)))
+			return cli_usage_error("--env takes the name of a variable, not '%s': %s",
+					       value, why);
+		return add_value(&c->env_keep, &c->nenv_keep, value);
 	case RUN_OPT_JOBS: {
 		char *end;
 		errno = 0;
@@ -764,6 +783,32 @@ static int check_checkpoint(run_ctx *c, const cadence_checkpoint *cp, const char
 	return rc;
 }
 
+/* --env-clear: the environment of `run` notes, this one narrowed to the
+ * variables always passed (run/env.h) and the --env ones. */
+static int note_environment(run_ctx *c)
+{
+	size_t n = 0, k = 0;
+	if (c->nenv_keep && !c->env_clear)
+		return cli_usage_error("--env %s names a variable --env-clear keeps; add --env-clear "
+				       "(without it, run notes get the whole environment)",
+				       c->env_keep[0]);
+	if (!c->env_clear)
+		return 0;
+	while (environ[n])
+		n++;
+	if (!(c->environment = malloc((n + 1) * sizeof(*c->environment))))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		int keep = cad_env_always(environ[i]);
+		for (size_t j = 0; j < c->nenv_keep && !keep; j++)
+			keep = cad_env_is(environ[i], c->env_keep[j]);
+		if (keep)
+			c->environment[k++] = environ[i];
+	}
+	c->environment[k] = NULL;
+	return 0;
+}
+
 int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 {
 	run_ctx c;
@@ -790,12 +835,15 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args))) {
 		cli_errors_as_json(0);
 		free(c.plugins);
+		free(c.env_keep);
 		return rc;
 	}
 	if (args.help) {
 		cli_print_help(cmd, stdout);
 		goto out;
 	}
+	if ((rc = note_environment(&c)))
+		goto out;
 	if (!args.npos) {
 		rc = resume ? cli_usage_error("which checkpoint? usage: cadence resume CHECKPOINT")
 			    : cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
@@ -822,6 +870,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	opts.hooks = &hooks;
 	opts.state_dir = state_dir;
 	opts.kill_grace_ms = c.grace_ms;
+	opts.environment = c.environment;
 	c.progress = !c.json_log && !c.verbose && isatty(STDERR_FILENO) &&
 		     !(getenv("CI") && *getenv("CI"));
 	if (cadence_runner_new(&runner, project, def, &opts)) {
@@ -904,6 +953,8 @@ out:
 	free(c.times);
 	free(c.last_error);
 	free(c.plugins);
+	free(c.env_keep);
+	free(c.environment);
 	cli_args_free(&args);
 	return rc;
 }

@@ -32,6 +32,8 @@ enum {
 	RUN_OPT_EVENTS,
 	RUN_OPT_CHECKPOINT,
 	RUN_OPT_FORCE,
+	RUN_OPT_ENV_CLEAR,
+	RUN_OPT_ENV,
 };
 
 extern const char *const cli_run_log_formats[];
@@ -39,7 +41,8 @@ extern const char *const cli_run_log_formats[];
 /* The options of both commands, as cli_opt initializers. */
 #define CLI_RUN_SHARED_OPTS                                                                   \
 	{ RUN_OPT_PLUGIN, 'p', "plugin", "PATH.so",                                           \
-	  "load C notes (symbol:) from a shared object; repeatable", NULL },                   \
+	  "load C notes (symbol:) from a shared object, functions it defines itself; "      \
+	  "repeatable", NULL },                   \
 	{ RUN_OPT_JOBS, 'j', "jobs", "N",                                                     \
 	  "run at most N notes of a sync at once (default: all; C notes on one thread per CPU)", \
 	  NULL },                                                                              \
@@ -47,6 +50,11 @@ extern const char *const cli_run_log_formats[];
 	  "the log on stderr: text (default) or json (JSON lines)", cli_run_log_formats },     \
 	{ RUN_OPT_TIMINGS, 't', "timings", NULL,                                              \
 	  "print a table of note timings on stderr at the end", NULL },                        \
+	{ RUN_OPT_ENV_CLEAR, 0, "env-clear", NULL,                                            \
+	  "run notes get only PATH, HOME, LANG, LC_*, TZ, TMPDIR and the --env variables "     \
+	  "of this environment (default: all of it, unless a note has env:)", NULL },          \
+	{ RUN_OPT_ENV, 0, "env", "NAME",                                                      \
+	  "with --env-clear, pass variable NAME to run notes too; repeatable", NULL },         \
 	{ RUN_OPT_STATE_DIR, 0, "state-dir", "DIR",                                           \
 	  "where circuit breakers keep their state between runs (default $CADENCE_STATE_DIR, " \
 	  "else $XDG_STATE_HOME/cadence, else ~/.local/state/cadence)", NULL },                \

@@ -260,13 +260,14 @@ expect "breaker: the failure opens it" 1 '' "it exited with status 1"
 touch "$tmp/up"
 run "$cadence" run "$tmp/breaker.cadence.yaml"
 expect "breaker: open, the next invocation is rejected" 1 '' "circuit breaker is open after 1 failures"
-assert "breaker: its state is a file" test -f "$CADENCE_STATE_DIR/breaker.call.breaker.json"
+bfile=$(find "$CADENCE_STATE_DIR" -name 'breaker.call.*.breaker.json')
+assert "breaker: its state is a file, CADENCE.NOTE.KEY.breaker.json" test -f "$bfile"
 sleep "$rt.1"
 run "$cadence" run "$tmp/breaker.cadence.yaml"
 expect "breaker: half-open, the probe goes through and closes it" 0
 run "$cadence" run --state-dir "$CADENCE_STATE_DIR" "$tmp/breaker.cadence.yaml"
 expect "breaker: closed" 0
-assert "breaker: closed in the file" grep -q '"state":"closed"' "$CADENCE_STATE_DIR/breaker.call.breaker.json"
+assert "breaker: closed in the file" grep -q '"state":"closed"' "$bfile"
 
 # --- SIGINT during a sync: exit 130, no process left ---------------------------------------------
 w slow.cadence.yaml 'cadence: slow

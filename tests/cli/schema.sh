@@ -23,7 +23,7 @@ score:
   id: {type: string, required: true}
   flags: {type: object, default: {a: 1}, immutable: false}
 notes:
-  a: {run: ./a.sh, timeout: 5s, retry: {attempts: 3, delay: 500ms, backoff: 2, max_delay: 1m30s, jitter: 0.1}}
+  a: {run: ./a.sh, env: [HOME, AWS_PROFILE], timeout: 5s, retry: {attempts: 3, delay: 500ms, backoff: 2, max_delay: 1m30s, jitter: 0.1}}
   b: {run: [./b.sh, --port, 8080], reads: [id], writes: [total], fallback: {total: 0}}
   c: {set: {total: 'score.total + 1'}}
   d: {symbol: do_d, circuit_breaker: {failure_threshold: 5, recovery_timeout: 30s, half_open_max: 2}}
@@ -67,6 +67,9 @@ for path in sys.argv[3:]:
 sys.exit(1 if bad else 0)
 PY
 }
+# issue 14: env: belongs to run notes, and holds variable names
+printf 'cadence: e\nnotes:\n  n: {symbol: f, env: [HOME]}\nmeasures:\n  - then: n\n' >"$tmp/env-symbol.cadence.yaml"
+printf 'cadence: e\nnotes:\n  n: {run: x, env: [A-B]}\nmeasures:\n  - then: n\n' >"$tmp/env-name.cadence.yaml"
 mapfile -t examples < <(find "$src/examples" -name '*.cadence.yaml' | sort)
 assert "the schema accepts every construct and every example" \
 	check valid "$tmp/all.cadence.yaml" "${examples[@]}"
@@ -74,7 +77,8 @@ assert "the schema rejects structural mistakes" check invalid \
 	"$fx/unknown-key.cadence.yaml" "$fx/bad-enum.cadence.yaml" \
 	"$fx/missing-key.cadence.yaml" "$fx/note-binding.cadence.yaml" \
 	"$fx/measure-kind.cadence.yaml" "$fx/bad-name.cadence.yaml" \
-	"$fx/bad-duration.cadence.yaml" "$fx/empty-cadence.cadence.yaml"
+	"$fx/bad-duration.cadence.yaml" "$fx/empty-cadence.cadence.yaml" \
+	"$tmp/env-symbol.cadence.yaml" "$tmp/env-name.cadence.yaml"
 # issue 14 (low): as validate, the schema refuses an empty executable name
 printf 'cadence: e\nnotes:\n  a: {run: [""]}\nmeasures:\n  - then: a\n' >"$tmp/empty-exe.cadence.yaml"
 printf 'cadence: e\nnotes:\n  a: {run: ""}\nmeasures:\n  - then: a\n' >"$tmp/empty-run.cadence.yaml"

@@ -202,3 +202,46 @@ Test(builder, set_notes_and_splits_are_built)
 	cr_assert_eq(cadence_def_note_count(def), 1);
 	cadence_def_free(def);
 }
+
+/* issue 14 (the environment of run notes): cadence_builder_env is `env:` */
+Test(builder, env_narrows_a_run_notes_environment)
+{
+	static char *const environment[] = {
+		"PATH=/usr/bin:/bin", "SECRET=s3cr3t", "KEEP=kept", "LC_ALL=C", NULL,
+	};
+	cadence_builder_field(b, "seen", "string", NULL, 0);
+	cadence_builder_run(b, "show", (const char *const[]){ "/bin/sh", "-c",
+		"printf '{\"seen\": \"%s|%s|%s|%s\"}' \"$PATH\" \"${SECRET-}\" \"${KEEP-}\" \"$LC_ALL\"",
+		NULL });
+	cr_assert_eq(cadence_builder_env(b, "show", (const char *const[]){ "KEEP", NULL }), 0);
+	cadence_builder_then(b, "show", NULL);
+	cadence_def *def;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cr_assert_eq(cadence_builder_finish(&def, b, &err), 0, "%s", err.message);
+	cadence_run_opts o = CADENCE_RUN_OPTS_INIT;
+	o.environment = environment;
+	cadence_runner *r;
+	cJSON *out = NULL;
+	cr_assert_eq(cadence_runner_new(&r, NULL, def, &o), 0);
+	cr_assert_eq(cadence_runner_run(&out, r, NULL, &err), 0, "%s", err.message);
+	cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(out, "seen")->valuestring,
+			 "/usr/bin:/bin||kept|C");
+	cJSON_Delete(out);
+	cadence_run_error_clear(&err);
+	cadence_runner_free(r);
+	cadence_def_free(def);
+}
+
+Test(builder, refuses_env_on_a_note_that_is_not_run)
+{
+	cadence_builder_symbol(b, "a", "f");
+	refused(cadence_builder_env(b, "a", (const char *const[]){ "HOME", NULL }),
+		"note 'a': only a run note has an environment of its own");
+}
+
+Test(builder, refuses_a_bad_env_name)
+{
+	cadence_builder_run(b, "a", (const char *const[]){ "true", NULL });
+	refused(cadence_builder_env(b, "a", (const char *const[]){ "A=B", NULL }),
+		"note 'a': env 'A=B': an environment variable name may only hold");
+}

@@ -77,6 +77,11 @@ CADENCE_API int cadence_builder_set(cadence_builder *b, const char *note, const 
 
 CADENCE_API int cadence_builder_reads(cadence_builder *b, const char *note, const char *const *fields);
 CADENCE_API int cadence_builder_writes(cadence_builder *b, const char *note, const char *const *fields);
+/* A `run` note's `env:`: the variables of the runner's environment it
+ * receives besides those always passed (docs/run.md, "Environment");
+ * `variables` NULL or empty: those alone.  Without this call, all. */
+CADENCE_API int cadence_builder_env(cadence_builder *b, const char *note,
+			const char *const *variables);
 /* max_delay_ms -1: no cap. */
 CADENCE_API int cadence_builder_retry(cadence_builder *b, const char *note, unsigned attempts,
 			  int64_t delay_ms, double backoff, int64_t max_delay_ms, double jitter);

@@ -4,7 +4,8 @@
  *
  * A note bound with `symbol: NAME` is a C function of type
  * cadence_note_func, found by NAME in a plugin (a shared object given to
- * `cadence run --plugin`) or registered by a program that embeds the
+ * `cadence run --plugin`; a function the plugin itself defines, not one
+ * of a library it links) or registered by a program that embeds the
  * library.  The run engine calls it once per attempt:
  *
  *     cadence_note_func charge_card;   (declares it, and checks the type)

@@ -185,7 +185,8 @@ CADENCE_API int cadence_runner_register(cadence_runner *runner, const char *name
 			    cadence_note_fn fn, void *userdata);
 
 /* Loads a plugin: a shared object whose exported functions are looked up
- * by the names of `symbol` notes (cadence/note.h, "plugin").  Returns 0;
+ * by the names of `symbol` notes (cadence/note.h, "plugin"); only the
+ * functions it defines itself, not those of the libraries it links.  Returns 0;
  * CADENCE_EIO when it cannot be loaded (dlopen's reason in err);
  * CADENCE_ENOTSUP when it declares no note API (CADENCE_NOTE_PLUGIN), one
  * this library does not provide, or carries its own copy of the note

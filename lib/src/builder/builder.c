@@ -304,6 +304,26 @@ int cadence_builder_writes(cadence_builder *b, const char *name, const char *con
 	return b->err;
 }
 
+int cadence_builder_env(cadence_builder *b, const char *name, const char *const *variables)
+{
+	bnote *n = note(b, name);
+	if (!n)
+		return b->err;
+	if (n->n.binding != CAD_BIND_RUN)
+		return fail(b, CADENCE_EINVAL, "note '%s': only a run note has an environment "
+			    "of its own", name);
+	for (size_t i = 0; variables && variables[i]; i++) {
+		size_t bad;
+		const char *why = cad_scalar_env_name(variables[i], strlen(variables[i]), &bad);
+		if (why)
+			return fail(b, CADENCE_EINVAL, "note '%s': env '%s': %s", name,
+				    variables[i], why);
+	}
+	n->n.has_env = 1;
+	n->n.env = refs(b, variables, &n->n.nenv);
+	return b->err;
+}
+
 int cadence_builder_retry(cadence_builder *b, const char *name, unsigned attempts,
 			  int64_t delay_ms, double backoff, int64_t max_delay_ms, double jitter)
 {

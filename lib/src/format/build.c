@@ -198,6 +198,10 @@ static void build_note(builder *b, cad_note *note, const ynode *key, const ynode
 	note->description = str(b, cad_ymap_get(m, "description"));
 	note->reads = refs(b, cad_ymap_get(m, "reads"), &note->nreads);
 	note->writes = refs(b, cad_ymap_get(m, "writes"), &note->nwrites);
+	if ((n = cad_ymap_get(m, "env"))) {
+		note->has_env = 1;
+		note->env = refs(b, n, &note->nenv);
+	}
 	if ((n = cad_ymap_get(m, "timeout"))) {
 		note->timeout_ms = n->v.i;
 		note->timeout_loc = loc_of(n);

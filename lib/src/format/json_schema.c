@@ -100,6 +100,13 @@ static cJSON *of_map(const ftype *t)
 		}
 		o = put(o, "oneOf", alts);
 	}
+	if (o && t->nneeds) {
+		/* `env` only beside `run` */
+		cJSON *deps = cJSON_CreateObject();
+		for (size_t i = 0; deps && i < t->nneeds; i++)
+			deps = put(deps, t->needs[i].key, cJSON_CreateStringArray(&t->needs[i].needs, 1));
+		o = put(o, "dependencies", deps);
+	}
 	return o;
 }
 
@@ -148,6 +155,9 @@ static cJSON *of_type(const ftype *t)
 		o = with_pattern("string", "^[A-Za-z_][A-Za-z0-9_]*$");
 		if (o)
 			o = put(o, "maxLength", cJSON_CreateNumber(NAME_MAX_LEN));
+		break;
+	case FT_ENVNAME:
+		o = with_pattern("string", "^[A-Za-z_][A-Za-z0-9_]*$");
 		break;
 	case FT_BOOL:
 		o = typed("boolean");

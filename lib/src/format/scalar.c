@@ -271,20 +271,34 @@ static int name_char(char c)
 	return name_start(c) || is_digit(c);
 }
 
-const char *cad_scalar_name(const char *s, size_t len, size_t *bad)
+/* Letters, digits and '_', not starting with a digit: NULL, or the one of
+ * msg[] that says why not (empty, digit first, other first, other). */
+static const char *identifier(const char *s, size_t len, size_t *bad, const char *const msg[4])
 {
 	*bad = 0;
 	if (!len)
-		return "a name cannot be empty";
+		return msg[0];
 	if (!name_start(s[0]))
-		return is_digit(s[0]) ? "a name cannot start with a digit"
-				      : "a name must start with a letter or '_'";
+		return is_digit(s[0]) ? msg[1] : msg[2];
 	for (size_t i = 1; i < len; i++) {
 		if (!name_char(s[i])) {
 			*bad = i;
-			return "a name may only hold letters, digits and '_'";
+			return msg[3];
 		}
 	}
+	return NULL;
+}
+
+const char *cad_scalar_name(const char *s, size_t len, size_t *bad)
+{
+	static const char *const msg[4] = {
+		"a name cannot be empty", "a name cannot start with a digit",
+		"a name must start with a letter or '_'",
+		"a name may only hold letters, digits and '_'",
+	};
+	const char *why = identifier(s, len, bad, msg);
+	if (why)
+		return why;
 	if (len > NAME_MAX_LEN) {
 		*bad = NAME_MAX_LEN;
 		return "a name is at most 64 characters long";
@@ -292,6 +306,17 @@ const char *cad_scalar_name(const char *s, size_t len, size_t *bad)
 	if (cad_scalar_is_reserved(s, len))
 		return "this name is a reserved word";
 	return NULL;
+}
+
+const char *cad_scalar_env_name(const char *s, size_t len, size_t *bad)
+{
+	static const char *const msg[4] = {
+		"an environment variable name cannot be empty",
+		"an environment variable name cannot start with a digit",
+		"an environment variable name must start with a letter or '_'",
+		"an environment variable name may only hold letters, digits and '_'",
+	};
+	return identifier(s, len, bad, msg);
 }
 
 void cad_scalar_name_suggest(const char *s, size_t len, char *buf, size_t size)

@@ -27,6 +27,10 @@ int cad_scalar_is_ambiguous(const char *s, size_t len);
 const char *cad_scalar_name(const char *s, size_t len, size_t *bad);
 /* Writes a valid name close to s into buf (size >= NAME_MAX_LEN + 1). */
 void cad_scalar_name_suggest(const char *s, size_t len, char *buf, size_t size);
+/* Checks the name of an environment variable (`env:`, `--env`): letters,
+ * digits and '_', not starting with a digit, as POSIX shells take them.
+ * Returns NULL or a message, with *bad as for cad_scalar_name(). */
+const char *cad_scalar_env_name(const char *s, size_t len, size_t *bad);
 /* Is s a reserved word? */
 int cad_scalar_is_reserved(const char *s, size_t len);
 

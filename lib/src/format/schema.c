@@ -24,6 +24,11 @@ static const ftype t_names = {
 	.kind = FT_LIST, .what = "a list of names", .elem = &t_name,
 	.max_items = CADENCE_MAX_NAMES, .max_what = "names in one list",
 };
+static const ftype t_envname = { .kind = FT_ENVNAME, .what = "an environment variable name" };
+static const ftype t_envnames = {
+	.kind = FT_LIST, .what = "a list of environment variable names", .elem = &t_envname,
+	.max_items = CADENCE_MAX_NAMES, .max_what = "names in one list",
+};
 static const ftype t_note_list = {
 	.kind = FT_LIST, .what = "a list of note names", .elem = &t_name,
 	.min_items = 1,
@@ -97,7 +102,12 @@ static const ffield note_fields[] = {
 	{ "retry", &t_retry, 0, "Retry policy." },
 	{ "timeout", &t_duration, 0, "Limit per attempt." },
 	{ "fallback", &t_value_map, 0, "Fields set when the note fails for good." },
-	{ "circuit_breaker", &t_breaker, 0, "Circuit breaker, shared by note name." },
+	{ "circuit_breaker", &t_breaker, 0, "Circuit breaker, kept per note of a cadence file." },
+	{ "env", &t_envnames, 0, "A run note's environment: these variables of cadence's, besides PATH, HOME, LANG, LC_*, TZ and TMPDIR (without env: all of them)." },
+};
+static const fneeds note_needs[] = {
+	{ "env", "run", "remove it: only a 'run' note is a process with an environment of its "
+	  "own; a 'set' or 'symbol' note runs inside cadence" },
 };
 static const ftype t_note = {
 	.kind = FT_MAP, .what = "a note",
@@ -105,6 +115,7 @@ static const ftype t_note = {
 	.one_of = bindings, .n_one_of = COUNT(bindings),
 	.one_of_rule = "note-binding",
 	.one_of_help = "bind the note with 'run: [COMMAND, ARG...]', 'set: {FIELD: EXPRESSION}' or 'symbol: FUNCTION'",
+	.needs = note_needs, .nneeds = COUNT(note_needs),
 };
 static const ftype t_notes = {
 	.kind = FT_DICT, .what = "a mapping of note names to notes",

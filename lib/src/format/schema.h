@@ -34,10 +34,19 @@ typedef enum ftype_kind {
 	FT_ENUM,	/* one of `enums` */
 	FT_EXPR,	/* an expression: a scalar, compiled by later checks */
 	FT_VALUE,	/* any YAML value, typed by context */
-	FT_ARGV		/* a string, or a non-empty list of strings */
+	FT_ARGV,	/* a string, or a non-empty list of strings */
+	FT_ENVNAME	/* an environment variable's name, see cad_scalar_env_name() */
 } ftype_kind;
 
 typedef struct ftype ftype;
+
+/* FT_MAP: `key` is allowed only beside `needs` (another key of the map);
+ * without it, an unknown-key error whose help is `help`. */
+typedef struct fneeds {
+	const char *key;
+	const char *needs;
+	const char *help;
+} fneeds;
 
 enum {
 	FF_REQUIRED = 1 << 0
@@ -60,6 +69,8 @@ struct ftype {
 	size_t n_one_of;
 	const char *one_of_rule;
 	const char *one_of_help;
+	const fneeds *needs;	/* FT_MAP: keys that need another key */
+	size_t nneeds;
 	const ftype *elem;	/* FT_DICT values, FT_LIST items */
 	const char *key_what;	/* FT_DICT: "field name", for messages */
 	size_t min_items;	/* FT_LIST, FT_DICT */

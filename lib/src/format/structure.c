@@ -137,10 +137,12 @@ static int key_ok(walker *w, const ynode *key)
 	return 1;
 }
 
-static void check_name(walker *w, const ynode *n, const char *what)
+/* A name, or with `env` an environment variable's name. */
+static void check_name(walker *w, const ynode *n, const char *what, int env)
 {
 	size_t bad;
-	const char *why = cad_scalar_name(n->text, n->len, &bad);
+	const char *why = env ? cad_scalar_env_name(n->text, n->len, &bad)
+			      : cad_scalar_name(n->text, n->len, &bad);
 	char fix[NAME_MAX_LEN + 2];
 	char help[NAME_MAX_LEN + 64];
 
@@ -218,6 +220,29 @@ static void unknown_key(walker *w, const ynode *key, const ftype *t)
 	cad_strbuf_free(&help);
 }
 
+/* Keys allowed only beside another (`env` beside `run`); said only when
+ * the map has one of its one_of keys, or that error says enough. */
+static void needs(walker *w, const ynode *n, const ftype *t, const ynode *const present[32])
+{
+	int bound = 0;
+	for (size_t j = 0; j < t->n_one_of && j < 32; j++)
+		bound |= present[j] != NULL;
+	for (size_t i = 0; bound && i < t->nneeds; i++) {
+		const fneeds *d = &t->needs[i];
+		if (cad_ymap_get(n, d->needs))
+			continue;
+		for (size_t k = 0; k < n->count; k++) {
+			const ynode *key = n->items[2 * k];
+			if (key->kind == YNODE_SCALAR && !strcmp(key->text, d->key)) {
+				ERR(w, key, key->width, "unknown-key", d->help,
+				    "'%s' applies only to %s with '%s'", key->text, t->what,
+				    d->needs);
+				break;
+			}
+		}
+	}
+}
+
 static void walk_map(walker *w, ynode *n, const ftype *t)
 {
 	const ynode *present[32] = { 0 };	/* one_of keys, by index */
@@ -248,6 +273,7 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 			    "%s needs the key '%s'", t->what, f->key);
 		}
 	}
+	needs(w, n, t, present);
 	if (t->n_one_of) {
 		size_t count = 0;
 		const ynode *second = NULL;
@@ -338,7 +364,10 @@ static void walk_scalar(walker *w, ynode *n, const ftype *t)
 	case FT_EXPR:
 		return;
 	case FT_NAME:
-		check_name(w, n, "name");
+		check_name(w, n, "name", 0);
+		return;
+	case FT_ENVNAME:
+		check_name(w, n, "environment variable name", 1);
 		return;
 	case FT_BOOL:
 	case FT_INT:
@@ -436,7 +465,7 @@ static void walk(walker *w, ynode *n, const ftype *t)
 			ynode *key = n->items[2 * i];
 			if (!key_ok(w, key))
 				continue;
-			check_name(w, key, t->key_what ? t->key_what : "name");
+			check_name(w, key, t->key_what ? t->key_what : "name", 0);
 			walk(w, n->items[2 * i + 1], t->elem);
 		}
 		return;

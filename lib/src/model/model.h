@@ -103,6 +103,11 @@ typedef struct cad_note {
 	size_t nreads;
 	cad_ref *writes;
 	size_t nwrites;
+	/* run: `env:`, the variables of cadence's environment it receives
+	 * beyond the ones always passed (run/env.h); has_env 0: all of them */
+	int has_env;
+	cad_ref *env;
+	size_t nenv;
 	cad_retry retry;
 	int64_t timeout_ms;	/* 0: none */
 	cad_loc timeout_loc;

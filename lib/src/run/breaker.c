@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
 #include "run/breaker.h"
+#include "util/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +29,8 @@ typedef struct bstate {
 struct rbreaker {
 	rbreakers *store;
 	char *cadence, *note;
-	char *file;		/* NULL in memory */
+	char *source;		/* the cadence file, absolute; NULL: built in code */
+	char *file;		/* the state file; NULL in memory */
 	cad_breaker policy;
 	bstate mem;
 	rbreaker *next;
@@ -48,7 +53,8 @@ static int mkdirs(const char *dir)
 			continue;
 		char c = *s;
 		*s = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST) {
+		/* the state is the user's: 0700, as XDG asks of its directories */
+		if (mkdir(p, 0700) && errno != EEXIST) {
 			int e = errno;
 			free(p);
 			return e;
@@ -89,47 +95,90 @@ int cad_rbreakers_ready(rbreakers *b)
 	return e;
 }
 
+static void breaker_free(rbreaker *br)
+{
+	free(br->cadence);
+	free(br->note);
+	free(br->source);
+	free(br->file);
+	free(br);
+}
+
 void cad_rbreakers_free(rbreakers *b)
 {
 	if (!b)
 		return;
 	for (rbreaker *br = b->list, *next; br; br = next) {
 		next = br->next;
-		free(br->cadence);
-		free(br->note);
-		free(br->file);
-		free(br);
+		breaker_free(br);
 	}
 	pthread_mutex_destroy(&b->mu);
 	free(b->dir);
 	free(b);
 }
 
-rbreaker *cad_rbreakers_get(rbreakers *b, const char *cadence, const char *note,
-			const cad_breaker *policy)
+/* The cadence file as an absolute path without links, so that one file
+ * named two ways is one breaker (NULL: built in code, or out of memory). */
+static char *absolute(const char *path, int *oom)
 {
-	rbreaker *br;
+	if (!path)
+		return NULL;
+	char *real = realpath(path, NULL);
+	if (!real && !(real = strdup(path)))	/* gone since it was loaded */
+		*oom = 1;
+	return real;
+}
+
+/* DIR/CADENCE.NOTE.KEY.breaker.json: the names for people, KEY (64 bits
+ * of SHA-256 over the file, cadence and note) so that two projects with
+ * a cadence `shop` and a note `charge` keep two breakers. */
+static char *state_file(const char *dir, const rbreaker *br)
+{
+	strbuf k = STRBUF_INIT, f = STRBUF_INIT;
+	char hex[65];
+	cad_strbuf_adds(&k, br->source ? br->source : "");
+	cad_strbuf_addc(&k, '\0');
+	cad_strbuf_adds(&k, br->cadence);
+	cad_strbuf_addc(&k, '\0');
+	cad_strbuf_adds(&k, br->note);
+	if (!cad_strbuf_cstr(&k))
+		return NULL;
+	cad_sha256_hex(k.buf, k.len, hex);
+	cad_strbuf_free(&k);
+	cad_strbuf_addf(&f, "%s/%s.%s.%.16s.breaker.json", dir, br->cadence, br->note, hex);
+	return cad_strbuf_detach(&f);
+}
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+rbreaker *cad_rbreakers_get(rbreakers *b, const char *path, const char *cadence,
+			const char *note, const cad_breaker *policy)
+{
+	int oom = 0;
+	char *source = absolute(path, &oom);
+	rbreaker *br = NULL;
 	pthread_mutex_lock(&b->mu);
+	if (oom)
+		goto out;
 	for (br = b->list; br; br = br->next)
-		if (!strcmp(br->cadence, cadence) && !strcmp(br->note, note))
+		if (same(br->source, source) && !strcmp(br->cadence, cadence) && !strcmp(br->note, note))
 			goto out;
 	br = calloc(1, sizeof(*br));
 	if (!br)
 		goto out;
 	br->store = b;
 	br->policy = *policy;
+	br->source = source;
+	source = NULL;
 	br->cadence = strdup(cadence);
 	br->note = strdup(note);
-	if (b->dir) {
-		strbuf f = STRBUF_INIT;
-		cad_strbuf_addf(&f, "%s/%s.%s.breaker.json", b->dir, cadence, note);
-		br->file = cad_strbuf_detach(&f);
-	}
+	if (br->cadence && br->note && b->dir)
+		br->file = state_file(b->dir, br);
 	if (!br->cadence || !br->note || (b->dir && !br->file)) {
-		free(br->cadence);
-		free(br->note);
-		free(br->file);
-		free(br);
+		breaker_free(br);
 		br = NULL;
 		goto out;
 	}
@@ -137,6 +186,7 @@ rbreaker *cad_rbreakers_get(rbreakers *b, const char *cadence, const char *note,
 	b->list = br;
 out:
 	pthread_mutex_unlock(&b->mu);
+	free(source);
 	return br;
 }
 
@@ -185,25 +235,76 @@ static void save(int fd, const bstate *s)
 		(void)!ftruncate(fd, n);
 }
 
+/* Opens the state file, refusing one a planted link or another user
+ * could use to make this process write where it should not, or to feed
+ * it a state: not a link (O_NOFOLLOW), a regular file (not a FIFO or a
+ * device), of this user, that only this user can write, with one name.
+ * Returns the fd; -1 with why filled; -2 when it is missing and not
+ * `create`. */
+static int open_state(const char *file, int create, strbuf *why)
+{
+	int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT : 0);
+	int fd = open(file, flags, 0600);
+	struct stat st;
+	const char *bad = NULL;
+	char detail[96] = "";
+
+	if (fd < 0 && errno == ENOENT && !create)
+		return -2;
+	if (fd < 0) {
+		bad = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
+	} else if (fstat(fd, &st)) {
+		bad = strerror(errno);
+	} else if (!S_ISREG(st.st_mode)) {
+		bad = "it is not a regular file";
+	} else if (st.st_uid != geteuid()) {
+		snprintf(detail, sizeof(detail), "it belongs to user %ld, not to this one (%ld)",
+			 (long)st.st_uid, (long)geteuid());
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(detail, sizeof(detail), "others can write it (mode %04o)",
+			 (unsigned)(st.st_mode & 07777));
+	} else if (st.st_nlink > 1) {
+		snprintf(detail, sizeof(detail), "it has %ju hard links", (uintmax_t)st.st_nlink);
+	}
+	if (!bad && !*detail)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	cad_strbuf_addf(why, "%s cannot be used: %s; remove it (cadence makes a new one, "
+		    "its breaker closed)", file, bad ? bad : detail);
+	return -1;
+}
+
+int cad_rbreaker_check(rbreaker *br, strbuf *why)
+{
+	if (!br->file)
+		return 0;
+	int fd = open_state(br->file, 0, why);
+	if (fd >= 0)
+		close(fd);
+	return fd == -1 ? -1 : 0;
+}
+
 /* Opens and locks the breaker's state: the in-process mutex for threads,
- * an fcntl lock for processes.  Returns the fd (-1 in memory). */
-static int lock(rbreaker *br, bstate *s)
+ * an fcntl lock for processes.  Returns the fd; -1 in memory; -2 when the
+ * state file cannot be used (why says why; the state is closed and goes
+ * nowhere). */
+static int lock(rbreaker *br, bstate *s, strbuf *why)
 {
 	pthread_mutex_lock(&br->store->mu);
 	if (!br->file) {
 		*s = br->mem;
 		return -1;
 	}
-	int fd = open(br->file, O_RDWR | O_CREAT, 0666);
-	if (fd >= 0) {
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
-		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		while (fcntl(fd, F_SETLKW, &fl) && errno == EINTR)
-			;
-		load(fd, s);
-	} else {
-		*s = br->mem;	/* unusable file: this process alone */
+	int fd = open_state(br->file, 1, why);
+	if (fd < 0) {
+		memset(s, 0, sizeof(*s));
+		return -2;
 	}
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	while (fcntl(fd, F_SETLKW, &fl) && errno == EINTR)
+		;
+	load(fd, s);
 	return fd;
 }
 
@@ -213,7 +314,7 @@ static void unlock(rbreaker *br, int fd, const bstate *s, int changed)
 		if (changed)
 			save(fd, s);
 		close(fd);	/* releases the fcntl lock */
-	} else {
+	} else if (fd == -1) {
 		br->mem = *s;
 	}
 	pthread_mutex_unlock(&br->store->mu);
@@ -237,13 +338,31 @@ static int advance(const cad_breaker *p, bstate *s, int64_t now)
 	return 0;
 }
 
+/* lock() for a call: -2 leaves the reason in why, after "its circuit
+ * breaker's state file", and the mutex released. */
+static int lock_call(rbreaker *br, bstate *s, strbuf *why, rbreaker_mode mode[2])
+{
+	strbuf e = STRBUF_INIT;
+	int fd = lock(br, s, &e);
+	if (fd == -2) {
+		mode[0] = mode[1] = s->mode;
+		unlock(br, fd, s, 0);
+		cad_strbuf_addf(why, "its circuit breaker's state file %s",
+			    cad_strbuf_cstr(&e) ? cad_strbuf_cstr(&e) : "cannot be used: out of memory");
+	}
+	cad_strbuf_free(&e);
+	return fd;
+}
+
 int cad_rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why, rbreaker_mode mode[2])
 {
 	bstate s;
-	int fd = lock(br, &s);
+	*probe = 0;
+	int fd = lock_call(br, &s, why, mode);
+	if (fd == -2)
+		return -1;
 	mode[0] = s.mode;
 	int changed = advance(&br->policy, &s, now), rc = 0;
-	*probe = 0;
 	if (s.mode == BREAKER_OPEN) {
 		int64_t left = br->policy.recovery_ms - (now - s.opened_at);
 		cad_strbuf_addf(why, "its circuit breaker is open after %lld failures in a row; "
@@ -267,10 +386,13 @@ int cad_rbreaker_acquire(rbreaker *br, int64_t now, int *probe, strbuf *why, rbr
 	return rc;
 }
 
-void cad_rbreaker_release(rbreaker *br, int64_t now, int probe, int success, rbreaker_mode mode[2])
+int cad_rbreaker_release(rbreaker *br, int64_t now, int probe, int success, strbuf *why,
+		     rbreaker_mode mode[2])
 {
 	bstate s;
-	int fd = lock(br, &s);
+	int fd = lock_call(br, &s, why, mode);
+	if (fd == -2)
+		return -1;
 	mode[0] = s.mode;
 	if (probe && s.probes > 0)
 		s.probes--;
@@ -291,25 +413,30 @@ void cad_rbreaker_release(rbreaker *br, int64_t now, int probe, int success, rbr
 	}
 	mode[1] = s.mode;
 	unlock(br, fd, &s, 1);
+	return 0;
 }
 
 void cad_rbreaker_abandon(rbreaker *br, int probe)
 {
 	bstate s;
+	strbuf why = STRBUF_INIT;	/* the run is cancelled: nothing to tell */
 	if (!probe)
 		return;
-	int fd = lock(br, &s);
+	int fd = lock(br, &s, &why);
 	if (s.probes > 0)
 		s.probes--;
 	unlock(br, fd, &s, 1);
+	cad_strbuf_free(&why);
 }
 
 rbreaker_mode cad_rbreaker_peek(rbreaker *br, int64_t now, int64_t *failures)
 {
 	bstate s;
-	int fd = lock(br, &s), changed = advance(&br->policy, &s, now);
+	strbuf why = STRBUF_INIT;	/* unusable: shown as closed */
+	int fd = lock(br, &s, &why), changed = advance(&br->policy, &s, now);
 	if (failures)
 		*failures = s.failures;
 	unlock(br, fd, &s, changed);
+	cad_strbuf_free(&why);
 	return s.mode;
 }

@@ -5,6 +5,7 @@
  * hooks are therefore called on the run's thread only. */
 #include "run/run_int.h"
 #include "note/note_int.h"
+#include "run/env.h"
 #include "util/sat.h"
 #include "util/shebang.h"
 #include "util/utf8.h"
@@ -300,8 +301,20 @@ static void on_line(void *ctx, const char *line, size_t len)
 	free(valid);
 }
 
+/* Does the note's `env:` let `entry` of the base environment through? */
+static int env_allowed(const cad_note *n, const char *entry)
+{
+	if (!n->has_env || cad_env_always(entry))
+		return 1;
+	for (size_t i = 0; i < n->nenv; i++)
+		if (cad_env_is(entry, n->env[i].name))
+			return 1;
+	return 0;
+}
+
 /* The environment of a `run` note: the base environment without the
- * variables cadence sets, then those (docs/run.md, "Environment"). */
+ * variables cadence sets, narrowed to its `env:` if it has one, then the
+ * variables cadence sets (docs/run.md, "Environment"). */
 static char **make_env(rjob *j, strbuf *vars)
 {
 	rframe *fr = j->fr;
@@ -349,7 +362,7 @@ static char **make_env(rjob *j, strbuf *vars)
 		if (!strncmp(base[i], "CADENCE_", 8))
 			for (size_t o = 0; o < sizeof(ours) / sizeof(*ours) && !skip; o++)
 				skip = !strncmp(base[i], ours[o], strlen(ours[o]));
-		if (!skip)
+		if (!skip && env_allowed(j->note->n, base[i]))
 			env[k++] = base[i];
 	}
 	for (size_t i = 0; i < nv; i++)
@@ -525,7 +538,7 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 			emit_breaker(j, mode);
 		if (rejected) {
 			cad_rfail_set(&j->fail, "%s", cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "out of memory");
-			j->fail.rejected = 1;
+			j->fail.rejected = rejected > 0;	/* < 0: its state cannot be kept */
 			j->fail.permanent = 1;
 			cad_strbuf_free(&why);
 			attempt_end(j);
@@ -613,9 +626,23 @@ static void attempt_end(rjob *j)
 			cad_rbreaker_abandon(n->breaker, j->probe);
 		} else {
 			rbreaker_mode mode[2];
-			cad_rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
-					 j->probe, ok, mode);
-			emit_breaker(j, mode);
+			strbuf why = STRBUF_INIT;
+			if (!cad_rbreaker_release(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
+						  j->probe, ok, &why, mode)) {
+				emit_breaker(j, mode);
+			} else {
+				/* the call is not counted: fail, as a breaker that
+				 * cannot keep its state cannot protect anything */
+				cad_rfail_reset(&j->fail);
+				cad_rfail_set(&j->fail, "it ran, but %s", cad_strbuf_cstr(&why) ?
+					      cad_strbuf_cstr(&why) : "out of memory");
+				j->fail.permanent = 1;
+				j->outcome = CADENCE_NOTE_FAILED;
+				cJSON_Delete(j->changes);
+				j->changes = NULL;
+				ok = 0;
+			}
+			cad_strbuf_free(&why);
 		}
 	}
 	j->status = !ok ? (j->fail.rejected ? CADENCE_NOTE_STATUS_REJECTED : CADENCE_NOTE_STATUS_FAILED)

@@ -153,9 +153,15 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 				cad_strbuf_cstr(&reason) ? cad_strbuf_cstr(&reason) : "");
 			cad_strbuf_free(&reason);
 		}
-		rn->breaker = cad_rbreakers_get(r->breakers, p->name, rn->name, &n->breaker);
+		rn->breaker = cad_rbreakers_get(r->breakers, p->def->path, p->name, rn->name,
+						&n->breaker);
+		strbuf why = STRBUF_INIT;
 		if (!rn->breaker)
 			oom(c);
+		else if (!c->code && cad_rbreaker_check(rn->breaker, &why))
+			problem(c, "note '%s' has a circuit breaker, and its state file %s", rn->name,
+				cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "cannot be used");
+		cad_strbuf_free(&why);
 	}
 	c->note = NULL;
 }
@@ -392,6 +398,8 @@ int cad_plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_e
 				    n->n->symbol);
 			if (!r->nplugins)
 				cad_strbuf_adds(&m, "; load the plugin that has it with --plugin PATH.so");
+			else
+				cad_plugin_explain(r, n->n->symbol, &m);
 			set_error(err, CADENCE_EINVALID, n->plan->name, NULL, n->name, cad_strbuf_cstr(&m));
 			cad_strbuf_free(&m);
 			rc = CADENCE_EINVALID;

@@ -2,10 +2,15 @@
 /* Plugins: shared objects whose exported functions are `symbol` notes,
  * looked up by name (docs/run.md, "Plugins").  A plugin is loaded only
  * when it declares a note API this library provides and uses this
- * library's note functions, not a copy of its own. */
+ * library's note functions, not a copy of its own; a note binds only a
+ * function the plugin itself defines. */
+/* dlinfo(), dladdr1(): the link map of a plugin and of a symbol's object */
+#define _GNU_SOURCE
+
 #include "run/run_int.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,16 +54,33 @@ static int check_no_copy(void *h, const char *path, strbuf *msg)
 	return CADENCE_ENOTSUP;
 }
 
+/* The object a plugin handle stands for, to tell its own symbols from
+ * those of the libraries it links: dlsym() searches those too. */
+static const void *own_object(void *h)
+{
+	struct link_map *lm = NULL;
+	return dlinfo(h, RTLD_DI_LINKMAP, &lm) ? NULL : lm;
+}
+
+/* The object that defines the symbol at `addr` (NULL: none known), and
+ * its file name. */
+static const void *object_of(const void *addr, const char **file)
+{
+	Dl_info di;
+	struct link_map *lm = NULL;
+	if (!dladdr1(addr, &di, (void **)&lm, RTLD_DL_LINKMAP))
+		return NULL;
+	if (file)
+		*file = di.dli_fname;
+	return lm;
+}
+
 int cad_plugin_open(cadence_runner *r, const char *path, strbuf *msg)
 {
-	void **hs = realloc(r->plugins, (r->nplugins + 1) * sizeof(*hs));
-	if (!hs)
-		return CADENCE_ENOMEM;
-	r->plugins = hs;
-	char **ps = realloc(r->plugin_paths, (r->nplugins + 1) * sizeof(*ps));
+	rplugin *ps = realloc(r->plugins, (r->nplugins + 1) * sizeof(*ps));
 	if (!ps)
 		return CADENCE_ENOMEM;
-	r->plugin_paths = ps;
+	r->plugins = ps;
 	char *copy = strdup(path);
 	if (!copy)
 		return CADENCE_ENOMEM;
@@ -76,25 +98,31 @@ int cad_plugin_open(cadence_runner *r, const char *path, strbuf *msg)
 		free(copy);
 		return CADENCE_EIO;
 	}
+	const void *self = own_object(h);
 	int rc = check_api(h, path, msg);
 	if (!rc)
 		rc = check_no_copy(h, path, msg);
+	if (!rc && !self) {
+		cad_strbuf_addf(msg, "cannot load plugin '%s': the dynamic linker does not say "
+			    "where it is mapped", path);
+		rc = CADENCE_EIO;
+	}
 	if (rc) {
 		dlclose(h);
 		free(copy);
 		return rc;
 	}
-	r->plugins[r->nplugins] = h;
-	r->plugin_paths[r->nplugins] = copy;
-	r->nplugins++;
+	r->plugins[r->nplugins++] = (rplugin){ h, copy, self };
 	return 0;
 }
 
 cadence_note_fn cad_plugin_find(cadence_runner *r, const char *name)
 {
 	for (size_t i = 0; i < r->nplugins; i++) {
-		void *sym = dlsym(r->plugins[i], name);
-		if (sym) {
+		void *sym = dlsym(r->plugins[i].handle, name);
+		/* abort, getpid, cJSON_Delete: found through a library the plugin
+		 * links, not a note; calling one would crash cadence */
+		if (sym && object_of(sym, NULL) == r->plugins[i].base) {
 			/* POSIX guarantees this conversion; ISO C has no cast for it */
 			cadence_note_fn fn;
 			memcpy(&fn, &sym, sizeof(fn));
@@ -104,15 +132,32 @@ cadence_note_fn cad_plugin_find(cadence_runner *r, const char *name)
 	return NULL;
 }
 
+void cad_plugin_explain(const cadence_runner *r, const char *name, strbuf *msg)
+{
+	const char *lib = NULL, *user = NULL;
+	cad_strbuf_adds(msg, " (searched: ");
+	for (size_t i = 0; i < r->nplugins; i++) {
+		cad_strbuf_addf(msg, "%s%s", i ? ", " : "", r->plugins[i].path);
+		const char *file = NULL;
+		void *sym = user ? NULL : dlsym(r->plugins[i].handle, name);
+		if (sym && object_of(sym, &file) != r->plugins[i].base && file) {
+			lib = file;
+			user = r->plugins[i].path;
+		}
+	}
+	cad_strbuf_adds(msg, ")");
+	if (user)
+		cad_strbuf_addf(msg, "; '%s' is defined by %s, a library %s uses, not by the "
+			    "plugin: name a function the plugin defines", name, lib, user);
+}
+
 void cad_plugin_close_all(cadence_runner *r)
 {
 	for (size_t i = 0; i < r->nplugins; i++) {
-		dlclose(r->plugins[i]);
-		free(r->plugin_paths[i]);
+		dlclose(r->plugins[i].handle);
+		free(r->plugins[i].path);
 	}
 	free(r->plugins);
-	free(r->plugin_paths);
 	r->plugins = NULL;
-	r->plugin_paths = NULL;
 	r->nplugins = 0;
 }

@@ -33,6 +33,11 @@ static void note_line(strbuf *sb, const rnote *n)
 		cad_strbuf_addf(sb, "symbol %s%s", cn->symbol, n->fn ? "" : " (not found)");
 		break;
 	}
+	if (cn->has_env) {
+		cad_strbuf_adds(sb, "; env PATH, HOME, LANG, LC_*, TZ, TMPDIR");
+		for (size_t i = 0; i < cn->nenv; i++)
+			cad_strbuf_addf(sb, ", %s", cn->env[i].name);
+	}
 	if (cn->retry.present) {
 		cad_strbuf_addf(sb, "; retry %lld attempts, delay ", (long long)cn->retry.attempts);
 		duration(sb, cn->retry.delay_ms);

@@ -103,6 +103,14 @@ typedef struct rsymbol {
 	void *userdata;
 } rsymbol;
 
+/* A loaded plugin: `symbol` notes bind only functions whose object
+ * (dladdr) is mapped at `base`, not those of the libraries it links. */
+typedef struct rplugin {
+	void *handle;		/* dlopen */
+	char *path;		/* as given */
+	const void *base;	/* where the plugin itself is mapped */
+} rplugin;
+
 struct cadence_runner {
 	cadence_project *project;
 	const cadence_def *root;
@@ -114,8 +122,7 @@ struct cadence_runner {
 
 	rsymbol *symbols;
 	size_t nsymbols;
-	void **plugins;		/* dlopen handles */
-	char **plugin_paths;
+	rplugin *plugins;
 	size_t nplugins;
 	const cadence_def **extra;	/* cadence_runner_add_cadence */
 	size_t nextra;
@@ -317,6 +324,9 @@ void cad_clock_system(cadence_clock *c);
 /* plugin.c */
 int cad_plugin_open(cadence_runner *r, const char *path, strbuf *msg);
 cadence_note_fn cad_plugin_find(cadence_runner *r, const char *name);
+/* Why no plugin provides `name`: the plugins searched, and the library
+ * one of them links that defines it, if any; appended to msg. */
+void cad_plugin_explain(const cadence_runner *r, const char *name, strbuf *msg);
 void cad_plugin_close_all(cadence_runner *r);
 
 /* print.c */

@@ -42,6 +42,8 @@ int cadence_runner_new(cadence_runner **out, cadence_project *project,
 		return CADENCE_ENOMEM;
 	r->project = project;
 	r->root = def;
+	/* a versioned error: one of version 0 would be neither cleared nor freed */
+	r->prepare_err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
 	r->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
 	if (opts)
 		CAD_COPY_IN(&r->opts, opts, opts_sizes);
