@@ -400,7 +400,7 @@ Test(regex, matching_stops_at_its_step_limit)
 	cad_xa_free(&c.ar);
 }
 
-Test(regex, matching_takes_16_bytes_an_instruction)
+Test(regex, matching_takes_20_bytes_an_instruction)
 {
 	compiled c;
 	compile(&c, "[0-9]{1000}");
@@ -409,7 +409,13 @@ Test(regex, matching_takes_16_bytes_an_instruction)
 	cad_xa_init(&scratch, NULL, 0, 0);
 	uint64_t steps = 0;
 	cr_assert_eq(cad_regex_match(c.re, "123", 3, &scratch, &steps, UINT64_MAX), 0);
-	cr_assert_leq(scratch.total, 16 * cad_regex_size(c.re) + 1024);
+	cr_assert_leq(scratch.total, 20 * cad_regex_size(c.re) + 1024);
+	/* a long string: and at most 1 MiB of cached states (and their index) */
+	char *s = repeated('7', 100000);
+	s[50000] = 'x';
+	cad_xa_free(&scratch);
+	cr_assert_eq(cad_regex_match(c.re, s, 100000, &scratch, &steps, UINT64_MAX), 1);
+	cr_assert_leq(scratch.total, 20 * cad_regex_size(c.re) + (1 << 20) + 8192 + 65536);
 	/* past the arena's limit: an error, not a crash */
 	xarena small;
 	cad_xa_init(&small, NULL, 0, 4096);
@@ -418,4 +424,53 @@ Test(regex, matching_takes_16_bytes_an_instruction)
 	cad_xa_free(&small);
 	cad_xa_free(&scratch);
 	cad_xa_free(&c.ar);
+	free(s);
+}
+
+/* Strings of 64 bytes or more go through the cache of states (a lazy
+ * DFA), shorter ones through the NFA alone: the same answers and the same
+ * steps, whatever the pattern, including when the cache fills up and is
+ * flushed, and when the step limit stops the match. */
+static void same_both_ways(const char *pattern, const char *s, size_t n, uint64_t max_steps)
+{
+	compiled c;
+	compile(&c, pattern);
+	cr_assert_eq(c.rc, 0, "/%s/: %s", pattern, c.err.message);
+	uint64_t a = 0, b = 0;
+	int x = cad_regex_match(c.re, s, n, &c.ar, &a, max_steps);
+	int y = cad_regex_match_nfa(c.re, s, n, &c.ar, &b, max_steps);
+	cr_assert_eq(x, y, "/%s/ on %zu bytes: %d with the cache, %d without", pattern, n, x, y);
+	cr_assert_eq(a, b, "/%s/ on %zu bytes: %llu steps with the cache, %llu without", pattern, n,
+		     (unsigned long long)a, (unsigned long long)b);
+	cad_xa_free(&c.ar);
+}
+
+Test(regex, the_cache_of_states_changes_nothing)
+{
+	unsigned long long seed = 1234567;
+	static const char alphabet[] = "ab c_-.\n]x@";
+	static char s[16384];
+	for (int it = 0; it < 3000; it++) {
+		char pat[256] = "";
+		for (int n = 1 + (int)rnd(&seed, 10); n > 0; n--)
+			strcat(pat, pieces[rnd(&seed, sizeof(pieces) / sizeof(pieces[0]))]);
+		compiled c;
+		compile(&c, pat);
+		cad_xa_free(&c.ar);
+		if (c.rc)
+			continue;
+		size_t n = 64 + rnd(&seed, 200);
+		for (size_t i = 0; i < n; i++)
+			s[i] = alphabet[rnd(&seed, sizeof(alphabet) - 1)];
+		s[n] = '\0';
+		same_both_ways(pat, s, n, UINT64_MAX);
+		same_both_ways(pat, s, n, 1 + rnd(&seed, 300));
+	}
+	/* 2^15 states (16,000 met, 170 bytes each): the cache fills up and is
+	 * flushed */
+	for (size_t i = 0; i < sizeof(s) - 1; i++)
+		s[i] = "ab"[rnd(&seed, 2)];
+	s[sizeof(s) - 1] = '\0';
+	same_both_ways("(a|b)*a(a|b){14}c", s, sizeof(s) - 1, UINT64_MAX);
+	same_both_ways("\\<(a|b)*a(a|b){14}\\>$", s, sizeof(s) - 1, UINT64_MAX);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Regular expressions (regex.h): parser, compiler and matcher.
+ * Regular expressions (regex.h): the parser and the compiler; matching is
+ * in regex_match.c.
  *
  * The dialect is the one matches() had when it called glibc's
  * regcomp(REG_EXTENDED | REG_NOSUB) in the C locale (cadence never calls
@@ -16,7 +17,7 @@
  * (x{2,3} is x x x?), which is why the program's size is limited and is
  * computed from the tree before anything is written.
  */
-#include "expr/regex.h"
+#include "expr/regex_int.h"
 
 #include "cadence/common.h"
 
@@ -27,20 +28,6 @@
 
 /* ---- byte sets ---- */
 
-typedef struct bset {
-	uint8_t b[32];
-} bset;
-
-static void bs_add(bset *s, unsigned c)
-{
-	s->b[c >> 3] |= (uint8_t)(1u << (c & 7));
-}
-
-static int bs_has(const uint8_t *b, unsigned c)
-{
-	return (b[c >> 3] >> (c & 7)) & 1;
-}
-
 static void bs_range(bset *s, unsigned lo, unsigned hi)
 {
 	for (unsigned c = lo; c <= hi; c++)
@@ -48,7 +35,10 @@ static void bs_range(bset *s, unsigned lo, unsigned hi)
 }
 
 /* The C locale's classes: ASCII only. */
-static const char *const class_names[] = {
+enum { CL_ALPHA, CL_UPPER, CL_LOWER, CL_DIGIT, CL_XDIGIT, CL_SPACE, CL_PRINT, CL_PUNCT,
+       CL_GRAPH, CL_CNTRL, CL_BLANK, CL_ALNUM, CL_COUNT };
+
+static const char *const class_names[CL_COUNT] = {
 	"alpha", "upper", "lower", "digit", "xdigit", "space",
 	"print", "punct", "graph", "cntrl", "blank", "alnum"
 };
@@ -58,17 +48,17 @@ static int in_class(unsigned i, unsigned c)
 	int upper = c >= 'A' && c <= 'Z', lower = c >= 'a' && c <= 'z';
 	int digit = c >= '0' && c <= '9', graph = c > 32 && c < 127;
 	switch (i) {
-	case 0: return upper || lower;
-	case 1: return upper;
-	case 2: return lower;
-	case 3: return digit;
-	case 4: return digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-	case 5: return c == ' ' || (c >= '\t' && c <= '\r');
-	case 6: return graph || c == ' ';
-	case 7: return graph && !upper && !lower && !digit;
-	case 8: return graph;
-	case 9: return c < 32 || c == 127;
-	case 10: return c == ' ' || c == '\t';
+	case CL_ALPHA: return upper || lower;
+	case CL_UPPER: return upper;
+	case CL_LOWER: return lower;
+	case CL_DIGIT: return digit;
+	case CL_XDIGIT: return digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	case CL_SPACE: return c == ' ' || (c >= '\t' && c <= '\r');
+	case CL_PRINT: return graph || c == ' ';
+	case CL_PUNCT: return graph && !upper && !lower && !digit;
+	case CL_GRAPH: return graph;
+	case CL_CNTRL: return c < 32 || c == 127;
+	case CL_BLANK: return c == ' ' || c == '\t';
 	default: return upper || lower || digit;
 	}
 }
@@ -80,18 +70,9 @@ static void bs_class(bset *s, unsigned i)
 			bs_add(s, c);
 }
 
-static int is_word(unsigned c)
-{
-	return in_class(11, c) || c == '_';
-}
-
 /* ---- the tree ---- */
 
 enum { RN_EMPTY, RN_BYTE, RN_ANY, RN_CLASS, RN_ASSERT, RN_CAT, RN_ALT, RN_REP };
-
-/* Assertions: ^ and \` (the string's start: there is no REG_NEWLINE), $
- * and \', \b, \B, \<, \>. */
-enum { RA_BEGIN, RA_END, RA_WORDB, RA_NWORDB, RA_WSTART, RA_WEND };
 
 #define REP_INF UINT32_MAX
 #define SIZE_SAT UINT64_MAX
@@ -142,9 +123,7 @@ static size_t char_no(const rparser *p, const unsigned char *at)
 	return n;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
+CADENCE_PRINTF(4, 5)
 static rnode *fail(rparser *p, const unsigned char *at, const char *help, const char *fmt, ...)
 {
 	if (p->err->message[0])
@@ -259,7 +238,7 @@ static int bracket_symbol(rparser *p, belem *e, unsigned char delim)
 		e->c = name[0];
 		return 1;
 	}
-	for (unsigned k = 0; k < sizeof(class_names) / sizeof(class_names[0]); k++) {
+	for (unsigned k = 0; k < CL_COUNT; k++) {
 		if (strlen(class_names[k]) == i && !memcmp(class_names[k], name, i)) {
 			e->kind = 1;
 			e->c = k;
@@ -363,7 +342,7 @@ static rnode *escape(rparser *p, int *anchor)
 	}
 	if (c == 'w' || c == 'W' || c == 's' || c == 'S') {
 		for (unsigned b = 0; b < 256; b++)
-			if ((c == 'w' || c == 'W') ? is_word(b) : in_class(5, b))
+			if ((c == 'w' || c == 'W') ? word_byte(b) : in_class(CL_SPACE, b))
 				bs_add(&set, b);
 		if (c == 'W' || c == 'S')
 			for (size_t i = 0; i < sizeof(set.b); i++)
@@ -564,25 +543,6 @@ static rnode *parse_alt(rparser *p)
 
 /* ---- the program ---- */
 
-enum { R_BYTE, R_CLASS, R_ANY, R_SPLIT, R_JMP, R_ASSERT, R_MATCH };
-
-typedef struct rinst {
-	uint8_t op;
-	uint8_t arg;	/* R_BYTE: the byte; R_ASSERT: RA_* */
-	uint32_t x, y;	/* R_SPLIT: both targets, R_JMP: x; R_CLASS: x, the class */
-} rinst;
-
-struct cad_regex {
-	rinst *prog;
-	uint32_t n;
-	const bset *cls;
-	int asserts;		/* the program has R_ASSERT */
-	int anchored;		/* no match starts after the first character */
-	int skip;		/* a match starts only at a byte of `first` */
-	int first_byte;		/* the only byte of `first`, or -1 */
-	bset first;
-};
-
 typedef struct emitter {
 	rinst *prog;
 	uint32_t pc;
@@ -678,186 +638,6 @@ static void emit(emitter *g, const rnode *n)
 	}
 }
 
-/* ---- matching ---- */
-
-/* What the assertions see at a position. */
-enum { C_BEGIN = 1, C_END = 2, C_PREV_WORD = 4, C_NEXT_WORD = 8,
-       C_UNKNOWN = 16 /* compile time: assertions but ^ may hold */ };
-
-static int word_byte(unsigned c)
-{
-	return ((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-static unsigned ctx_at(const unsigned char *s, size_t n, size_t i)
-{
-	return (i == 0 ? C_BEGIN : 0) | (i == n ? C_END : 0) |
-	       (i > 0 && word_byte(s[i - 1]) ? C_PREV_WORD : 0) |
-	       (i < n && word_byte(s[i]) ? C_NEXT_WORD : 0);
-}
-
-static int holds(unsigned kind, unsigned ctx)
-{
-	int pw = !!(ctx & C_PREV_WORD), nw = !!(ctx & C_NEXT_WORD);
-	if (kind != RA_BEGIN && (ctx & C_UNKNOWN))
-		return 1;
-	switch (kind) {
-	case RA_BEGIN: return (ctx & C_BEGIN) != 0;
-	case RA_END: return (ctx & C_END) != 0;
-	case RA_WORDB: return pw != nw;
-	case RA_NWORDB: return pw == nw;
-	case RA_WSTART: return !pw && nw;
-	default: return pw && !nw;
-	}
-}
-
-/* The states of one position: those that read a byte. */
-typedef struct rlist {
-	uint32_t *pc;
-	uint32_t n;
-} rlist;
-
-typedef struct rmatch {
-	const rinst *prog;
-	uint32_t *mark;		/* mark[pc] == gen: pc seen at this position */
-	uint32_t gen;
-	uint32_t *stack;
-	unsigned asserts;	/* assertions other than ^ passed */
-} rmatch;
-
-static void visit(rmatch *m, uint32_t *top, uint32_t pc)
-{
-	if (m->mark[pc] != m->gen) {
-		m->mark[pc] = m->gen;
-		m->stack[(*top)++] = pc;
-	}
-}
-
-/* Adds to l the states that pc leads to without reading, at a position of
- * context ctx; 1 when one of them is MATCH.  Each pc is visited once per
- * position, so the stack holds at most the program's size. */
-static int closure(rmatch *m, rlist *l, uint32_t pc, unsigned ctx)
-{
-	uint32_t top = 0;
-	visit(m, &top, pc);
-	while (top) {
-		pc = m->stack[--top];
-		const rinst *in = &m->prog[pc];
-		switch (in->op) {
-		case R_MATCH:
-			return 1;
-		case R_JMP:
-			visit(m, &top, in->x);
-			break;
-		case R_SPLIT:
-			visit(m, &top, in->y);
-			visit(m, &top, in->x);
-			break;
-		case R_ASSERT:
-			m->asserts += in->arg != RA_BEGIN;
-			if (holds(in->arg, ctx))
-				visit(m, &top, pc + 1);
-			break;
-		default:
-			l->pc[l->n++] = pc;
-			break;
-		}
-	}
-	return 0;
-}
-
-/* Where a match can start after the first character: nowhere (anchored),
- * or only at the bytes of `first` whatever the context (skip). */
-static void analyse(cad_regex *re, uint32_t *mem)
-{
-	rmatch m = { re->prog, mem, 1, mem + re->n, 0 };
-	rlist l = { mem + 2 * (size_t)re->n, 0 };
-	int matched = closure(&m, &l, 0, C_UNKNOWN);
-	re->anchored = !matched && l.n == 0;
-	re->skip = !re->anchored && !matched && !m.asserts;
-	re->first_byte = -1;
-	int bytes = 0;
-	for (uint32_t k = 0; re->skip && k < l.n; k++) {
-		const rinst *in = &re->prog[l.pc[k]];
-		for (unsigned c = 1; c < 256; c++) {
-			int in_set = in->op == R_BYTE ? c == in->arg
-				   : in->op == R_ANY || bs_has(re->cls[in->x].b, c);
-			if (in_set && !bs_has(re->first.b, c)) {
-				bs_add(&re->first, c);
-				re->first_byte = c;
-				bytes++;
-			}
-		}
-	}
-	if (bytes != 1)
-		re->first_byte = -1;
-}
-
-static size_t skip_to(const cad_regex *re, const unsigned char *s, size_t n, size_t i)
-{
-	if (re->first_byte >= 0) {
-		const unsigned char *q = memchr(s + i, re->first_byte, n - i);
-		return q ? (size_t)(q - s) : n;
-	}
-	while (i < n && !bs_has(re->first.b, s[i]))
-		i++;
-	return i;
-}
-
-/* Moves the states of cur over byte c into next; 1 on a match. */
-static int step(rmatch *m, const cad_regex *re, const rlist *cur, rlist *next, unsigned c,
-		unsigned ctx)
-{
-	for (uint32_t k = 0; k < cur->n; k++) {
-		uint32_t pc = cur->pc[k];
-		const rinst *in = &re->prog[pc];
-		int ok = in->op == R_BYTE ? in->arg == c
-		       : in->op == R_ANY || bs_has(re->cls[in->x].b, c);
-		if (ok && closure(m, next, pc + 1, ctx))
-			return 1;
-	}
-	return 0;
-}
-
-int cad_regex_match(const cad_regex *re, const char *str, size_t n, xarena *scratch,
-		    uint64_t *steps, uint64_t max_steps)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	uint32_t *mem = cad_xa_alloc(scratch, (size_t)re->n * 4 * sizeof(*mem));
-	if (!mem)
-		return CADENCE_ENOMEM;
-	rmatch m = { re->prog, mem, 1, mem + re->n, 0 };
-	rlist cur = { mem + 2 * (size_t)re->n, 0 }, next = { mem + 3 * (size_t)re->n, 0 };
-	if (closure(&m, &cur, 0, ctx_at(s, n, 0)))
-		return 1;
-	for (size_t i = 0; i < n;) {
-		uint64_t work = cur.n ? cur.n : 1;
-		if (*steps > max_steps || work > max_steps - *steps)
-			return CADENCE_ELIMIT;
-		*steps += work;
-		unsigned c = s[i++], ctx = re->asserts ? ctx_at(s, n, i) : 0;
-		m.gen++;
-		next.n = 0;
-		if (step(&m, re, &cur, &next, c, ctx))
-			return 1;
-		if (!next.n && (re->anchored || (re->skip && (i = skip_to(re, s, n, i)) == n)))
-			return 0;
-		if (!next.n)
-			m.gen++;	/* skipped: a new position */
-		if (!re->anchored && closure(&m, &next, 0, ctx))
-			return 1;
-		rlist t = cur;
-		cur = next;
-		next = t;
-	}
-	return 0;
-}
-
-size_t cad_regex_size(const cad_regex *re)
-{
-	return re->n;
-}
-
 /* ---- compiling ---- */
 
 static int too_large(cad_regex_error *err, uint64_t size)
@@ -873,6 +653,70 @@ static int too_large(cad_regex_error *err, uint64_t size)
 		 "instructions; the limit is %d", figure, CAD_REGEX_MAX_INSTS);
 	snprintf(err->help, sizeof(err->help), "%s", large_help);
 	return CADENCE_EINVALID;
+}
+
+/* Where a match can start after the first character: nowhere (anchored),
+ * or only at the bytes of `first` whatever the context (skip). */
+static void analyse(cad_regex *re, uint32_t *mem)
+{
+	rmatch m = { re->prog, mem, 1, mem + re->n, 0 };
+	rlist l = { mem + 2 * (size_t)re->n, 0 };
+	int matched = cad_re_closure(&m, &l, 0, C_UNKNOWN);
+	re->anchored = !matched && l.n == 0;
+	re->skip = !re->anchored && !matched && !m.asserts;
+	re->first_byte = -1;
+	int bytes = 0;
+	for (uint32_t k = 0; re->skip && k < l.n; k++) {
+		const rinst *in = &re->prog[l.pc[k]];
+		for (unsigned c = 1; c < 256; c++) {
+			int in_set = in->op == R_BYTE ? c == in->arg
+				   : in->op == R_ANY || bs_has(re->cls[in->x].b, c);
+			if (in_set && !bs_has(re->first.b, c)) {
+				bs_add(&re->first, c);
+				re->first_byte = (int)c;
+				bytes++;
+			}
+		}
+	}
+	if (bytes != 1)
+		re->first_byte = -1;
+}
+
+/* Splits the classes of bytes (all bytes in one at first) by the set s. */
+static void split_classes(cad_regex *re, const bset *s)
+{
+	uint16_t to[256][2];
+	memset(to, 0xff, sizeof(to));
+	uint16_t n = 0;
+	for (unsigned c = 0; c < 256; c++) {
+		uint16_t *t = &to[re->bclass[c]][bs_has(s->b, c)];
+		if (*t == 0xffff)
+			*t = n++;
+		re->bclass[c] = (uint8_t)*t;
+	}
+	re->nbc = n;
+}
+
+/* Byte classes for the cache of states (regex_match.c): bytes that every
+ * instruction (and \b's words) treat alike share a class. */
+static void byte_classes(cad_regex *re, uint32_t nclasses)
+{
+	bset bytes = { { 0 } }, words = { { 0 } };
+	re->nbc = 1;
+	for (uint32_t i = 0; i < nclasses; i++)
+		split_classes(re, &re->cls[i]);
+	for (uint32_t pc = 0; pc < re->n; pc++)
+		if (re->prog[pc].op == R_BYTE && !bs_has(bytes.b, re->prog[pc].arg)) {
+			bset one = { { 0 } };
+			bs_add(&bytes, re->prog[pc].arg);
+			bs_add(&one, re->prog[pc].arg);
+			split_classes(re, &one);
+		}
+	for (unsigned c = 0; re->words && c < 256; c++)
+		if (word_byte(c))
+			bs_add(&words, c);
+	if (re->words)
+		split_classes(re, &words);
 }
 
 static int build(xarena *tmp, xarena *ar, rparser *p, const rnode *root, uint32_t size,
@@ -893,9 +737,12 @@ static int build(xarena *tmp, xarena *ar, rparser *p, const rnode *root, uint32_
 	re->prog = prog;
 	re->n = size;
 	re->cls = cls;
-	for (i = 0; i < size; i++)
+	for (i = 0; i < size; i++) {
 		re->asserts |= prog[i].op == R_ASSERT;
+		re->words |= prog[i].op == R_ASSERT && prog[i].arg >= RA_WORDB;
+	}
 	analyse(re, mem);
+	byte_classes(re, p->nclasses);
 	*out = re;
 	return 0;
 }

@@ -44,14 +44,20 @@ int cad_regex_compile(xarena *tmp, xarena *ar, const char *pattern, size_t len, 
  * costs, and what one character of a match can cost at most. */
 size_t cad_regex_size(const cad_regex *re);
 
-/* Whether s[0..n) contains a match of re.  Each character read costs one
- * step for each state of the program alive at it (at least one), added to
- * *steps; characters skipped because no match can start at them cost
- * nothing.  Memory for the states comes from `scratch` (16 bytes per
- * instruction).  Returns 1 (a match), 0 (none), CADENCE_ELIMIT (*steps
- * would pass max_steps; the match is abandoned) or CADENCE_ENOMEM (the
- * arena could not grow: see its `limited`). */
+/* Whether s[0..n) contains a match of re.  Each byte read costs one step
+ * for each instruction alive at it (at least one), added to *steps; bytes
+ * skipped because no match can start at them cost nothing.  Memory comes
+ * from `scratch`: 20 bytes an instruction, and for a string of 64 bytes or
+ * more a cache of states of at most 1 MiB (regex_match.c).  Returns 1 (a
+ * match), 0 (none), CADENCE_ELIMIT (*steps would pass max_steps; the
+ * match is abandoned) or CADENCE_ENOMEM (the arena could not grow: see
+ * its `limited`). */
 int cad_regex_match(const cad_regex *re, const char *s, size_t n, xarena *scratch,
 		    uint64_t *steps, uint64_t max_steps);
+
+/* The same without the cache of states, whatever the length: the same
+ * answer and steps (for the tests, which compare them). */
+int cad_regex_match_nfa(const cad_regex *re, const char *s, size_t n, xarena *scratch,
+			uint64_t *steps, uint64_t max_steps);
 
 #endif
