@@ -269,6 +269,13 @@ Test(regex, the_size_is_counted_with_repetitions_written_out)
 	cr_assert_eq(size_of("a*"), 4);
 	cr_assert_eq(size_of("a{3,}"), 3 + 1 + 1);
 	cr_assert_eq(size_of("a{9999}"), CAD_REGEX_MAX_INSTS);
+	/* what matches the empty string alone is not written at all, however
+	 * often it is repeated (fuzz_regex: the loops over its copies ran for
+	 * hours; fuzz/regressions/regex/repeated-empty-group) */
+	cr_assert_eq(size_of("(){32767}{32767}{32767}a"), 2);
+	cr_assert_eq(size_of("(a(){32767}()(x{0}){32767}){9999}"), CAD_REGEX_MAX_INSTS);
+	cr_assert_eq(mine("(){32767}{32767}{32767}a", "ba"), 1);
+	cr_assert_eq(mine("^(x{0}){32767}$", ""), 1);
 	refused("a{10000}", 0,
 		"the pattern is too large: with its repetitions written out it makes 10001 "
 		"instructions; the limit is 10000",

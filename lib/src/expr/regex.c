@@ -480,6 +480,10 @@ static rnode *repeat(rparser *p, rnode *body)
 		if (!interval(p, &min, &max))
 			return NULL;
 	}
+	/* what has no instruction matches the empty string alone, however
+	 * often: no copies to write (`(){32767}{32767}` would loop for hours) */
+	if (!body->size)
+		return deeper(p, body, at) ? body : NULL;
 	rnode *n = new_node(p, RN_REP);
 	if (!n)
 		return NULL;
@@ -504,11 +508,15 @@ static rnode *piece(rparser *p)
 
 static rnode *branch(rparser *p)
 {
-	rnode *one = NULL, *cat = NULL;
+	rnode *one = NULL, *cat = NULL, *empty = NULL;
 	while (p->p < p->end && *p->p != '|' && !(*p->p == ')' && p->groups)) {
 		rnode *n = piece(p);
 		if (!n)
 			return NULL;
+		if (!n->size) {
+			empty = n;	/* matches the empty string alone: nothing to write */
+			continue;
+		}
 		if (!one) {
 			one = n;
 			continue;
@@ -520,7 +528,7 @@ static rnode *branch(rparser *p)
 		}
 		append(cat, n);
 	}
-	return cat ? cat : one ? one : new_node(p, RN_EMPTY);
+	return cat ? cat : one ? one : empty ? empty : new_node(p, RN_EMPTY);
 }
 
 static rnode *parse_alt(rparser *p)
@@ -698,20 +706,25 @@ static void split_classes(cad_regex *re, const bset *s)
 }
 
 /* Byte classes for the cache of states (regex_match.c): bytes that every
- * instruction (and \b's words) treat alike share a class. */
-static void byte_classes(cad_regex *re, uint32_t nclasses)
+ * instruction (and \b's words) treat alike share a class.  Each set the
+ * program uses splits them once (seen[]: the bracket expressions done,
+ * zeroed), so that this costs at most the program's size. */
+static void byte_classes(cad_regex *re, uint8_t *seen)
 {
 	bset bytes = { { 0 } }, words = { { 0 } };
 	re->nbc = 1;
-	for (uint32_t i = 0; i < nclasses; i++)
-		split_classes(re, &re->cls[i]);
-	for (uint32_t pc = 0; pc < re->n; pc++)
-		if (re->prog[pc].op == R_BYTE && !bs_has(bytes.b, re->prog[pc].arg)) {
+	for (uint32_t pc = 0; pc < re->n && re->nbc < 256; pc++) {
+		const rinst *in = &re->prog[pc];
+		if (in->op == R_CLASS && !seen[in->x]) {
+			seen[in->x] = 1;
+			split_classes(re, &re->cls[in->x]);
+		} else if (in->op == R_BYTE && !bs_has(bytes.b, in->arg)) {
 			bset one = { { 0 } };
-			bs_add(&bytes, re->prog[pc].arg);
-			bs_add(&one, re->prog[pc].arg);
+			bs_add(&bytes, in->arg);
+			bs_add(&one, in->arg);
 			split_classes(re, &one);
 		}
+	}
 	for (unsigned c = 0; re->words && c < 256; c++)
 		if (word_byte(c))
 			bs_add(&words, c);
@@ -726,7 +739,8 @@ static int build(xarena *tmp, xarena *ar, rparser *p, const rnode *root, uint32_
 	rinst *prog = cad_xa_alloc(ar, (size_t)size * sizeof(*prog));
 	bset *cls = cad_xa_alloc(ar, (p->nclasses ? p->nclasses : 1) * sizeof(*cls));
 	uint32_t *mem = cad_xa_alloc(tmp, (size_t)size * 3 * sizeof(*mem));
-	if (!re || !prog || !cls || !mem)
+	uint8_t *seen = cad_xa_alloc(tmp, p->nclasses ? p->nclasses : 1);
+	if (!re || !prog || !cls || !mem || !seen)
 		return CADENCE_ENOMEM;
 	uint32_t i = 0;
 	for (const rclass *c = p->classes; c; c = c->next)
@@ -742,7 +756,7 @@ static int build(xarena *tmp, xarena *ar, rparser *p, const rnode *root, uint32_
 		re->words |= prog[i].op == R_ASSERT && prog[i].arg >= RA_WORDB;
 	}
 	analyse(re, mem);
-	byte_classes(re, p->nclasses);
+	byte_classes(re, seen);
 	*out = re;
 	return 0;
 }
