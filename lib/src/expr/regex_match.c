@@ -30,12 +30,14 @@
 
 static int holds(unsigned kind, unsigned ctx)
 {
-	int pw = !!(ctx & C_PREV_WORD), nw = !!(ctx & C_NEXT_WORD);
-	if (kind != RA_BEGIN && (ctx & C_UNKNOWN))
+	if (kind == RA_BEGIN)
+		return (ctx & C_BEGIN) != 0;
+	if (ctx & C_UNKNOWN)
 		return 1;
+	if (kind == RA_END)
+		return (ctx & C_END) != 0;
+	int pw = !!(ctx & C_PREV_WORD), nw = !!(ctx & C_NEXT_WORD);
 	switch (kind) {
-	case RA_BEGIN: return (ctx & C_BEGIN) != 0;
-	case RA_END: return (ctx & C_END) != 0;
 	case RA_WORDB: return pw != nw;
 	case RA_NWORDB: return pw == nw;
 	case RA_WSTART: return !pw && nw;
@@ -43,44 +45,51 @@ static int holds(unsigned kind, unsigned ctx)
 	}
 }
 
-static void visit(rmatch *m, uint32_t *top, uint32_t pc)
+/* Marks pc seen: an instruction that reads a byte goes straight to l,
+ * one that does not onto the stack; 1 for MATCH. */
+static inline int visit(rmatch *m, rlist *l, uint32_t *top, uint32_t pc)
 {
-	if (m->mark[pc] != m->gen) {
-		m->mark[pc] = m->gen;
+	if (m->mark[pc] == m->gen)
+		return 0;
+	m->mark[pc] = m->gen;
+	uint8_t op = m->prog[pc].op;
+	if (op <= R_ANY)
+		l->pc[l->n++] = pc;
+	else if (op == R_MATCH)
+		return 1;
+	else
 		m->stack[(*top)++] = pc;
-	}
+	return 0;
 }
 
 /* Each pc is visited once per generation, so the stack holds at most the
  * program's size. */
-int cad_re_closure(rmatch *m, rlist *l, uint32_t pc, unsigned ctx)
+static inline int closure(rmatch *m, rlist *l, uint32_t pc, unsigned ctx)
 {
 	uint32_t top = 0;
-	visit(m, &top, pc);
+	if (visit(m, l, &top, pc))
+		return 1;
 	while (top) {
 		pc = m->stack[--top];
 		const rinst *in = &m->prog[pc];
-		switch (in->op) {
-		case R_MATCH:
-			return 1;
-		case R_JMP:
-			visit(m, &top, in->x);
-			break;
-		case R_SPLIT:
-			visit(m, &top, in->y);
-			visit(m, &top, in->x);
-			break;
-		case R_ASSERT:
+		int matched;
+		if (in->op == R_SPLIT) {
+			matched = visit(m, l, &top, in->y) || visit(m, l, &top, in->x);
+		} else if (in->op == R_JMP) {
+			matched = visit(m, l, &top, in->x);
+		} else {	/* R_ASSERT */
 			m->asserts += in->arg != RA_BEGIN;
-			if (holds(in->arg, ctx))
-				visit(m, &top, pc + 1);
-			break;
-		default:
-			l->pc[l->n++] = pc;
-			break;
+			matched = holds(in->arg, ctx) && visit(m, l, &top, pc + 1);
 		}
+		if (matched)
+			return 1;
 	}
 	return 0;
+}
+
+int cad_re_closure(rmatch *m, rlist *l, uint32_t pc, unsigned ctx)
+{
+	return closure(m, l, pc, ctx);
 }
 
 /* ---- the model ---- */
@@ -93,18 +102,18 @@ static unsigned ctx_at(const unsigned char *s, size_t n, size_t i)
 }
 
 /* The closure of kernel k into l; 1 when it reaches MATCH. */
-static int close_kernel(rmatch *m, const rlist *k, unsigned ctx, rlist *l)
+static inline int close_kernel(rmatch *m, const rlist *k, unsigned ctx, rlist *l)
 {
 	m->gen++;
 	l->n = 0;
 	for (uint32_t j = 0; j < k->n; j++)
-		if (cad_re_closure(m, l, k->pc[j], ctx))
+		if (closure(m, l, k->pc[j], ctx))
 			return 1;
 	return 0;
 }
 
 /* The kernel after byte c: what in l accepts it, and the start. */
-static void advance(const cad_regex *re, const rlist *l, unsigned c, rlist *next)
+static inline void advance(const cad_regex *re, const rlist *l, unsigned c, rlist *next)
 {
 	next->n = 0;
 	for (uint32_t j = 0; j < l->n; j++) {
@@ -126,8 +135,8 @@ static int charge(uint64_t *steps, uint64_t max_steps, uint64_t work)
 
 /* When nothing but the start is alive at position i, the next position at
  * which a match can start (n: none). */
-static size_t skip_from(const cad_regex *re, const rlist *k, const unsigned char *s, size_t n,
-			size_t i)
+static inline size_t skip_from(const cad_regex *re, const rlist *k, const unsigned char *s,
+			       size_t n, size_t i)
 {
 	if (!re->skip || k->n != 1 || k->pc[0] != 0 || i >= n)
 		return i;
@@ -166,7 +175,8 @@ static int nfa(const cad_regex *re, const unsigned char *s, size_t n, xarena *sc
 		return CADENCE_ENOMEM;
 	k.pc[k.n++] = 0;
 	for (size_t i = 0;; i++) {
-		if (close_kernel(&m, &k, re->asserts ? ctx_at(s, n, i) : 0, &l))
+		unsigned ctx = re->words ? ctx_at(s, n, i) : (i ? 0 : C_BEGIN) | (i == n ? C_END : 0);
+		if (close_kernel(&m, &k, ctx, &l))
 			return 1;
 		if (i == n)
 			return 0;
