@@ -15,6 +15,8 @@
 #include "cadence/common.h"
 #include "cadence/expr.h"
 
+#include "bench.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,19 +46,6 @@ static const char *const exprs[] = {
 };
 
 #define NEXPRS (sizeof(exprs) / sizeof(exprs[0]))
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 typedef struct job {
 	const char *src;
@@ -105,10 +94,10 @@ static double measure(void (*op)(job *), job *j, int rounds)
 	/* calibrate: iterations for ~20 ms */
 	long iters = 1;
 	for (;;) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (long i = 0; i < iters; i++)
 			op(j);
-		double t = now_ns() - t0;
+		double t = bench_now_ns() - t0;
 		if (t > 20e6 || iters > (1L << 26))
 			break;
 		iters = t < 1e6 ? iters * 10 : (long)((double)iters * 20e6 / t) + 1;
@@ -117,12 +106,12 @@ static double measure(void (*op)(job *), job *j, int rounds)
 	if (!per)
 		return -1;
 	for (int r = 0; r < rounds; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		for (long i = 0; i < iters; i++)
 			op(j);
-		per[r] = (now_ns() - t0) / (double)iters;
+		per[r] = (bench_now_ns() - t0) / (double)iters;
 	}
-	qsort(per, (size_t)rounds, sizeof(*per), cmp_double);
+	qsort(per, (size_t)rounds, sizeof(*per), bench_cmp_double);
 	double m = per[rounds / 2];
 	free(per);
 	return m;

@@ -4,14 +4,17 @@
 input, named by its SHA-1, as libFuzzer names its own):
 
     fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output, expr,
-                                       checkpoint or report
+                                       regex, checkpoint or report
 
 load, diagram: every *.cadence.yaml below tests/golden/fixtures,
 tests/diagram/fixtures and examples/.  output: fuzz/seeds/output/.  expr:
 the example lines of docs/expressions.md, the string literals of the
 expression unit tests (tests/unit/test_expr_*.c, test_run_expr.c), the
 expressions of the fixtures and examples (values that read `score`), and
-fuzz/seeds/expr/.  checkpoint: fuzz/seeds/checkpoint/, checkpoints of the
+fuzz/seeds/expr/.  regex: the code spans of the "Regular expressions"
+section of docs/expressions.md, the string literals of
+tests/unit/test_regex.c, each also followed by a NUL and a string to match,
+and fuzz/seeds/regex/.  checkpoint: fuzz/seeds/checkpoint/, checkpoints of the
 cadence in fuzz/fuzz_checkpoint.c at each of its positions.  report:
 fuzz/seeds/report/, event sequences of runs (passing, failing with retries
 and a breaker, a child, a sync conflict, two runs at once, odd bytes)."""
@@ -55,17 +58,20 @@ def c_unescape(s):
         "latin-1", "replace")
 
 
+def c_strings(f):
+    for m in C_STRING.finditer(f.read_text(encoding="utf-8")):
+        try:
+            yield c_unescape(m.group(1))
+        except (UnicodeDecodeError, ValueError):
+            yield m.group(1).encode()
+
+
 def test_expressions():
     files = sorted((ROOT / "tests/unit").glob("test_expr_*.c"))
     files.append(ROOT / "tests/unit/test_run_expr.c")
     for f in files:
-        if not f.exists():
-            continue
-        for m in C_STRING.finditer(f.read_text(encoding="utf-8")):
-            try:
-                yield c_unescape(m.group(1))
-            except (UnicodeDecodeError, ValueError):
-                yield m.group(1).encode()
+        if f.exists():
+            yield from c_strings(f)
 
 
 def yaml_expressions():
@@ -77,6 +83,21 @@ def yaml_expressions():
                 if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
                     v = v[1:-1]
                 yield v.encode()
+
+
+def regex_patterns():
+    text = (ROOT / "docs/expressions.md").read_text(encoding="utf-8")
+    section = text.split("## Regular expressions", 1)[1].split("\n## ", 1)[0]
+    for span in re.findall(r"`([^`]+)`", section):
+        yield span.replace("\\|", "|").encode()
+    yield from c_strings(ROOT / "tests/unit/test_regex.c")
+
+
+def regex_inputs():
+    subjects = [b"", b"abc", b"ada@example.com", b"foo bar_baz 42\n", "caf\u00e9".encode()]
+    for i, p in enumerate(regex_patterns()):
+        yield p
+        yield p + b"\0" + subjects[i % len(subjects)]
 
 
 def committed(target):
@@ -98,6 +119,9 @@ def seeds(target):
         yield from test_expressions()
         yield from yaml_expressions()
         yield from committed("expr")
+    elif target == "regex":
+        yield from regex_inputs()
+        yield from committed("regex")
     else:
         sys.exit(f"seeds.py: unknown target '{target}'")
 

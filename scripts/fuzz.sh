@@ -3,7 +3,8 @@
 # Runs the libFuzzer targets of fuzz/ (docs/reliability.md), one at a time.
 #
 #   scripts/fuzz.sh [options] [TARGET...]     TARGET: load diagram output expr
-#                                             checkpoint report (default: all six)
+#                                             regex checkpoint report (default:
+#                                             all seven)
 #   --build DIR    the clang build with -DCADENCE_BUILD_FUZZ=ON; configured
 #                  and built when it has no fuzz binaries (default build-fuzz)
 #   --time S       stop each target after S seconds (-max_total_time)
@@ -13,7 +14,7 @@
 #                  (DIR/TARGET.log); default BUILD/fuzz-work
 #   --max-len N    the largest input (-max_len); default 16384 for load
 #                  and diagram, 8192 for output and checkpoint, 2048 for
-#                  expr, 1024 for report (a few dozen events)
+#                  expr, 1024 for regex and report (a few dozen events)
 #   --nice         run under `nice -n 10`
 #
 # Without --time or --runs a target runs until it finds something (^C
@@ -41,11 +42,11 @@ while [[ $# -gt 0 ]]; do
 	--max-len) max_len_opt=$2; shift 2 ;;
 	--nice) nice=(nice -n 10); shift ;;
 	-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-	load|diagram|output|expr|checkpoint|report) targets+=("$1"); shift ;;
+	load|diagram|output|expr|regex|checkpoint|report) targets+=("$1"); shift ;;
 	*) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
-[[ ${#targets[@]} -gt 0 ]] || targets=(load diagram output expr checkpoint report)
+[[ ${#targets[@]} -gt 0 ]] || targets=(load diagram output expr regex checkpoint report)
 work=${work:-$build/fuzz-work}
 
 if [[ ! -x $build/fuzz/fuzz_load ]]; then
@@ -64,6 +65,7 @@ for t in "${targets[@]}"; do
 	load|diagram) dict=cadence.dict max_len=16384 ;;
 	output) dict=expr.dict max_len=8192 ;;	# JSON words are in it too
 	expr) dict=expr.dict max_len=2048 ;;
+	regex) dict=regex.dict max_len=1024 ;;
 	checkpoint) dict=checkpoint.dict max_len=8192 ;;
 	report) dict=report.dict max_len=1024 ;;
 	esac

@@ -308,13 +308,51 @@ Test(expr_check, function_arguments)
 
 Test(expr_check, literal_patterns_are_compiled)
 {
-	refused("score.name.matches('(')", 20, 3, "invalid regular expression: Unmatched ( or \\(",
-		"patterns are POSIX extended regular expressions");
+	refused("score.name.matches('(')", 20, 3,
+		"invalid regular expression: unmatched ( at character 1",
+		"close it with ), or write \\( for a parenthesis");
 	refused("matches(score.name, 'a{2,1}')", 21, 8,
-		"invalid regular expression: Invalid content of \\{\\}",
-		"patterns are POSIX extended regular expressions");
+		"invalid regular expression: the repetition {2,1} goes backwards at character 2",
+		"write the smaller count first");
 	cadence_expr *e = ok("score.name.matches(score.status)");	/* checked when run */
 	cadence_expr_free(e);
+}
+
+/* issue 14 item 4: a pattern past a limit is refused when the expression
+ * is compiled (what `cadence validate` reports), naming the limit and the
+ * figure, before anything of its size is allocated */
+Test(expr_check, patterns_past_the_limits_are_refused)
+{
+	refused("score.name.matches('((((a{255}){255}){255}){255})')", 20, 31,
+		"invalid regular expression: the pattern is too large: with its repetitions "
+		"written out it makes 4228250626 instructions; the limit is 10000",
+		"use smaller repetition counts (a{9}{9} is 81 copies of a); to test a length, use "
+		"size()");
+	refused("score.name.matches('a{32768}')", 20, 10,
+		"invalid regular expression: a repetition count is more than 32767 at character 2",
+		"use smaller repetition counts (a{9}{9} is 81 copies of a); to test a length, use "
+		"size()");
+	refused("score.name.matches('(a)\\\\1')", 20, 8,
+		"invalid regular expression: back-references (\\1) are not supported at character 4",
+		"a back-reference cannot be matched in linear time; repeat the group instead");
+	cadence_expr_free(ok("score.name.matches('a{9999}')"));	/* 10,000 with MATCH */
+	refused("score.name.matches('a{10000}')", 20, 10,
+		"invalid regular expression: the pattern is too large: with its repetitions "
+		"written out it makes 10001 instructions; the limit is 10000",
+		"use smaller repetition counts (a{9}{9} is 81 copies of a); to test a length, use "
+		"size()");
+	char deep[600] = "score.name.matches('";
+	size_t n = strlen(deep);
+	for (int i = 0; i < 257; i++)
+		deep[n++] = '(';
+	deep[n++] = 'a';
+	for (int i = 0; i < 257; i++)
+		deep[n++] = ')';
+	memcpy(deep + n, "')", 3);
+	refused(deep, 20, 517,
+		"invalid regular expression: groups are nested more than 256 levels deep at "
+		"character 257",
+		"split the pattern, or use fewer levels of ( )");
 }
 
 Test(expr_check, what_dynamic_values_allow)

@@ -416,7 +416,58 @@ Test(expr_eval, matches)
 	ev("'ab'.matches('a|x')", "true");
 	check_in("score.s.matches(score.p)", "{\"s\": \"abc\", \"p\": \"a.c\"}", NULL, "true");
 	check_in("score.s.matches(score.p)", "{\"s\": \"abc\", \"p\": \"(\"}", NULL,
-		 "error 9: invalid regular expression \"(\": Unmatched ( or \\(");
+		 "error 9: invalid regular expression \"(\": unmatched ( at character 1");
+	/* a literal pattern whose program is not kept with the expression
+	 * (parse.c: larger than 4 instructions a byte) is compiled when run */
+	ev("'aaa'.matches('^a{3}$')", "true");
+	ev("'aaa'.matches('^a{0,100}$')", "true");
+	ev("'aaa'.matches('^a{4,100}$')", "false");
+	ev("['ab', 'b', 'abab'].filter(x, x.matches('^(ab){1,50}$'))", "[\"ab\",\"abab\"]");
+}
+
+/* issue 14 item 4: a pattern from the score is held to the same limits as
+ * a literal one (the note fails with the message), and matching counts
+ * against the evaluation's steps, so neither can run away */
+Test(expr_eval, patterns_from_the_score_are_limited)
+{
+	check_in("score.s.matches(score.p)",
+		 "{\"s\": \"a\", \"p\": \"((((a{255}){255}){255}){255})\"}", NULL,
+		 "error 9: invalid regular expression \"((((a{255}){255}){255}){255})\": the pattern "
+		 "is too large: with its repetitions written out it makes 4228250626 instructions; "
+		 "the limit is 10000");
+	/* a long pattern is shown in part */
+	check_in("score.s.matches(score.p)",
+		 "{\"s\": \"a\", \"p\": \"0123456789012345678901234567890123456789"
+		 "01234567890123456789(\"}", NULL,
+		 "error 9: invalid regular expression \"01234567890123456789012345678901234567890123"
+		 "4567890123456789...\": unmatched ( at character 61");
+	check_in("score.s.matches(score.p) || true", "{\"s\": \"a\", \"p\": \"a\\\\1\"}",
+		 NULL, "true");	/* an invalid pattern is an error like any other */
+}
+
+Test(expr_eval, matching_counts_against_the_step_limit)
+{
+	/* up to 4,000 states alive at each of 100,000 characters */
+	size_t n = 100000;
+	char *score = malloc(n + 16);
+	cr_assert_not_null(score);
+	memcpy(score, "{\"s\": \"", 7);
+	memset(score + 7, 'a', n);
+	memcpy(score + 7 + n, "\"}", 3);
+	check_in("score.s.matches('.{0,4000}x')", score, NULL,
+		 "error 9: the evaluation took more than 10,000,000 steps (iterations of "
+		 "all/exists/map/filter, states of matches())");
+	check_in("score.s.matches('.{0,4000}x') || true", score, NULL,
+		 "error 9: the evaluation took more than 10,000,000 steps (iterations of "
+		 "all/exists/map/filter, states of matches())");	/* not absorbed */
+	check_in("score.s.matches('[a-z]+@')", score, NULL, "false");	/* 2 a character */
+	/* the steps of all the matches of one evaluation add up */
+	check_in("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, "
+		 "24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, "
+		 "45, 46, 47, 48, 49, 50, 51].all(i, !score.s.matches('[a-z]+@'))", score, NULL,
+		 "error 197: the evaluation took more than 10,000,000 steps (iterations of "
+		 "all/exists/map/filter, states of matches())");
+	free(score);
 }
 
 Test(expr_eval, min_max_sum)
@@ -594,12 +645,12 @@ Test(expr_eval, a_runaway_evaluation_stops_at_its_step_limit)
 {
 	char *score = big_score(4000);	/* 16 million iterations asked */
 	check_in("score.big.map(a, score.big.exists(b, false))", score, NULL,
-		 "error 28: the evaluation took more than 10,000,000 steps of "
-		 "all/exists/map/filter");
+		 "error 28: the evaluation took more than 10,000,000 steps (iterations of "
+		 "all/exists/map/filter, states of matches())");
 	/* a limit is not absorbed by || */
 	check_in("score.big.all(a, !score.big.exists(b, false)) || true", score, NULL,
-		 "error 29: the evaluation took more than 10,000,000 steps of "
-		 "all/exists/map/filter");
+		 "error 29: the evaluation took more than 10,000,000 steps (iterations of "
+		 "all/exists/map/filter, states of matches())");
 	free(score);
 }
 
@@ -610,6 +661,22 @@ Test(expr_eval, a_runaway_evaluation_stops_at_its_memory_limit)
 	 * them is more than 64 MiB */
 	check_in("score.big.map(a, score.big.map(b, b)).size()", score, NULL,
 		 "error 28: the evaluation needs more temporary memory than its limit (64 MiB)");
+	free(score);
+}
+
+/* issue 14 (low): the 64 MiB are of live memory.  What the condition of
+ * all/exists/exists_one/filter, or a map's value that is a number or a bool,
+ * makes for one element is freed before the next: 2,500 conditions of
+ * 40,000 bytes each (100 MB in all, 40 KB at a time) are within the limit. */
+Test(expr_eval, the_memory_limit_counts_live_memory)
+{
+	char *score = big_score(2500);
+	check_in("score.big.all(a, score.big.map(b, b).size() == 2500)", score, NULL, "true");
+	check_in("score.big.exists(a, score.big.map(b, b).size() == 0)", score, NULL, "false");
+	check_in("score.big.exists_one(a, score.big.map(b, b).size() == 0)", score, NULL, "false");
+	check_in("score.big.filter(a, score.big.map(b, b).size() == 0).size()", score, NULL, "0");
+	check_in("score.big.map(a, score.big.map(b, b).size() == 0, a).size()", score, NULL, "0");
+	check_in("score.big.map(a, score.big.map(b, b).size()).size()", score, NULL, "2500");
 	free(score);
 }
 

@@ -12,6 +12,7 @@
  * Running out of memory or past a limit is fatal: never absorbed.
  */
 #include "expr/expr_int.h"
+#include "expr/regex.h"
 #include "util/api.h"
 #include "util/json.h"
 
@@ -63,29 +64,38 @@ static val fatal(ectx *c, const node *n, const char *msg)
 	return V_ERR;
 }
 
+/* An allocation of scratch memory failed: past the limit, or malloc. */
+static val no_memory(ectx *c, const node *n)
+{
+	if (c->sc.limited)
+		return fatal(c, n, "the evaluation needs more temporary memory than its limit "
+				   "(64 MiB)");
+	c->oom = 1;
+	return fatal(c, n, "out of memory");
+}
+
 /* Scratch memory; NULL after making the error fatal. */
 static void *salloc(ectx *c, const node *n, size_t count, size_t size)
 {
 	if (count && size > SIZE_MAX / count)
 		count = SIZE_MAX / size;	/* fails below */
 	void *p = cad_xa_alloc(&c->sc, count * size);
-	if (!p) {
-		if (c->sc.limited) {
-			fatal(c, n, "the evaluation needs more temporary memory than its limit "
-				    "(64 MiB)");
-		} else {
-			c->oom = 1;
-			fatal(c, n, "out of memory");
-		}
-	}
+	if (!p)
+		no_memory(c, n);
 	return p;
+}
+
+static val too_many_steps(ectx *c, const node *n)
+{
+	return fatal(c, n, "the evaluation took more than 10,000,000 steps (iterations of "
+			   "all/exists/map/filter, states of matches())");
 }
 
 static int step(ectx *c, const node *n)
 {
 	if (++c->steps <= EXPR_MAX_STEPS)
 		return 1;
-	fatal(c, n, "the evaluation took more than 10,000,000 steps of all/exists/map/filter");
+	too_many_steps(c, n);
 	return 0;
 }
 
@@ -690,24 +700,42 @@ static val to_double(ectx *c, const node *n, const val *a)
 	}
 }
 
+/* A pattern from the score is compiled here, and so is a literal one whose
+ * program the expression does not keep (parse.c); compiling counts a step
+ * per instruction. */
+static val compile_now(ectx *c, const node *n, const val *pat, cad_regex **re)
+{
+	cad_regex_error rerr;
+	int rc = cad_regex_compile(&c->sc, &c->sc, pat->u.s, pat->n, SIZE_MAX, re, &rerr);
+	if (rc == CADENCE_ENOMEM)
+		return no_memory(c, n);
+	if (rc) {
+		int shown = pat->n > 60 ? 60 : (int)pat->n;
+		while (shown < (int)pat->n && ((unsigned char)pat->u.s[shown] & 0xC0) == 0x80)
+			shown--;	/* not inside a UTF-8 sequence */
+		return rt_error(c, n, "invalid regular expression \"%.*s%s\": %s", shown, pat->u.s,
+				shown < (int)pat->n ? "..." : "", rerr.message);
+	}
+	c->steps += cad_regex_size(*re);
+	if (c->steps > EXPR_MAX_STEPS)
+		return too_many_steps(c, n);
+	return vbool(1);
+}
+
+/* The memory of compiling and matching is freed before returning, so a
+ * match per element of a list does not add up. */
 static val matches(ectx *c, const node *n, const val *s, const val *pat)
 {
-	regex_t dyn, *re = n->re;
-	if (!re) {
-		int rc = regcomp(&dyn, pat->u.s, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char msg[128];
-			regerror(rc, &dyn, msg, sizeof(msg));
-			return rt_error(c, n, "invalid regular expression \"%s\": %s", pat->u.s, msg);
-		}
-		re = &dyn;
+	xmark mark = cad_xa_mark(&c->sc);
+	cad_regex *re = n->re;
+	val v = re ? vbool(1) : compile_now(c, n, pat, &re);
+	if (v.k != VK_ERR) {
+		int rc = cad_regex_match(re, s->u.s, s->n, &c->sc, &c->steps, EXPR_MAX_STEPS);
+		v = rc == CADENCE_ELIMIT ? too_many_steps(c, n)
+		  : rc == CADENCE_ENOMEM ? no_memory(c, n) : vbool(rc);
 	}
-	int rc = regexec(re, s->u.s, 0, NULL, 0);
-	if (re == &dyn)
-		regfree(&dyn);
-	if (rc && rc != REG_NOMATCH)
-		return rt_error(c, n, "the regular expression failed (out of memory?)");
-	return vbool(!rc);
+	cad_xa_release(&c->sc, &mark);
+	return v;
 }
 
 static val extreme(ectx *c, const node *n, const val *args, size_t nargs, int want)
@@ -828,6 +856,24 @@ static val call(ectx *c, const node *n)
 	}
 }
 
+/* Evaluates n for one element of a macro.  What it made is freed when its
+ * value holds none of it (a bool, a number, a part of the score: every
+ * condition), so that the 64 MiB limit counts live memory, not the sum of
+ * what each element made. */
+static val eval_element(ectx *c, const node *n)
+{
+	xmark mark = cad_xa_mark(&c->sc);
+	val v = eval(c, n);
+	switch (v.k) {
+	case VK_STR: case VK_LIST: case VK_MAP:
+		break;	/* may point into what it made */
+	default:
+		cad_xa_release(&c->sc, &mark);
+		break;
+	}
+	return v;
+}
+
 /* all, exists, exists_one, map, filter. */
 static val macro(ectx *c, const node *n)
 {
@@ -857,7 +903,7 @@ static val macro(ectx *c, const node *n)
 		if (!step(c, n))
 			goto done;
 		*slot = x;
-		val p = eval(c, n->kids[1]);
+		val p = eval_element(c, n->kids[1]);
 		if (c->fatal)
 			goto done;
 		if (n->fn == M_MAP && n->nkids == 2) {
@@ -900,7 +946,7 @@ static val macro(ectx *c, const node *n)
 			break;
 		default:	/* map with a filter */
 			if (p.u.b) {
-				val m = eval(c, n->kids[2]);
+				val m = eval_element(c, n->kids[2]);
 				if (m.k == VK_ERR)
 					goto done;
 				out[k++] = m;

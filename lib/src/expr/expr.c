@@ -163,8 +163,6 @@ void cadence_expr_free(cadence_expr *e)
 {
 	if (!e)
 		return;
-	for (regex_link *r = e->regexes; r; r = r->next)
-		regfree(&r->re);
 	cad_xa_free(&e->ar);
 	free(e);
 }

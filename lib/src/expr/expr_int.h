@@ -8,7 +8,6 @@
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +39,18 @@ void cad_xa_init(xarena *a, void *buf, size_t size, size_t limit);
 void cad_xa_free(xarena *a);
 void *cad_xa_alloc(xarena *a, size_t size);
 char *cad_xa_strndup(xarena *a, const char *s, size_t len);
+
+/* A point to go back to: cad_xa_release() frees what was allocated after
+ * cad_xa_mark(), so that the limit counts live memory, not all memory
+ * ever allocated (the temporaries of a condition evaluated per element). */
+typedef struct xmark {
+	xblock *head;
+	unsigned char *cur;
+	size_t left, total;
+} xmark;
+
+xmark cad_xa_mark(const xarena *a);
+void cad_xa_release(xarena *a, const xmark *m);
 
 /* ---- tokens ---- */
 
@@ -144,14 +155,9 @@ struct node {
 				 * variable): NUL-terminated */
 	uint32_t name_len;
 	val lit;		/* N_LIT */
-	regex_t *re;		/* FN_MATCHES with a literal pattern */
+	struct cad_regex *re;	/* FN_MATCHES with a literal pattern whose program
+				 * is kept (expr/regex.h); in the arena */
 };
-
-/* A compiled pattern, kept so that cadence_expr_free() can regfree it. */
-typedef struct regex_link {
-	regex_t re;
-	struct regex_link *next;
-} regex_link;
 
 struct cadence_expr {
 	xarena ar;
@@ -163,7 +169,6 @@ struct cadence_expr {
 	unsigned char *uses;	/* per field: CADENCE_EXPR_USE_* (expr/uses.c) */
 	int reads_all;
 	unsigned nslots;	/* deepest nesting of macros */
-	regex_link *regexes;
 };
 
 typedef struct env_field {

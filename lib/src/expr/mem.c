@@ -93,3 +93,21 @@ char *cad_xa_strndup(xarena *a, const char *s, size_t len)
 	p[len] = '\0';
 	return p;
 }
+
+xmark cad_xa_mark(const xarena *a)
+{
+	xmark m = { a->head, a->cur, a->left, a->total };
+	return m;
+}
+
+void cad_xa_release(xarena *a, const xmark *m)
+{
+	while (a->head != m->head) {
+		xblock *b = a->head;
+		a->head = b->next;
+		free(b);
+	}
+	a->cur = m->cur;
+	a->left = m->left;
+	a->total = m->total;
+}

@@ -22,6 +22,7 @@
  * parsing nor evaluating can go deeper than CADENCE_EXPR_MAX_DEPTH levels.
  */
 #include "expr/expr_int.h"
+#include "expr/regex.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
@@ -580,25 +581,31 @@ static node *bad_arg(parser *p, node *c, const char *fname, const node *a, const
 	return NULL;
 }
 
-/* Compiles the literal pattern of matches() now. */
+/* Compiles the literal pattern of matches() now: an invalid one, or one
+ * past the limits, is a compile error.  Its program is kept when it is
+ * small for the pattern (4 instructions a byte and 32 more): a short
+ * pattern that repetition makes large (a{9999}) is compiled again at each
+ * evaluation instead, so that no expression holds much more memory than
+ * its source takes. */
 static node *compile_pattern(parser *p, node *c, node *pat)
 {
 	if (pat->op != N_LIT || pat->lit.k != VK_STR)
 		return c;
-	regex_link *r = cad_xa_alloc(&p->e->ar, sizeof(*r));
-	if (!r)
+	xarena tmp;
+	cad_regex_error rerr;
+	cad_xa_init(&tmp, NULL, 0, 0);
+	int rc = cad_regex_compile(&tmp, &p->e->ar, pat->lit.u.s, pat->lit.n,
+				   4 * (size_t)pat->lit.n + 32, &c->re, &rerr);
+	cad_xa_free(&tmp);
+	if (rc == CADENCE_ENOMEM)
 		return oom(p);
-	int rc = regcomp(&r->re, pat->lit.u.s, REG_EXTENDED | REG_NOSUB);
 	if (rc) {
-		char msg[128];
-		regerror(rc, &r->re, msg, sizeof(msg));
-		fail_node(p, pat, "invalid regular expression: %s", msg);
-		help(p, "patterns are POSIX extended regular expressions");
+		fail_node(p, pat, "invalid regular expression: %s", rerr.message);
+		help(p, "%s", rerr.help[0] ? rerr.help
+			       : "patterns are POSIX extended regular expressions "
+				 "(docs/expressions.md, \"Regular expressions\")");
 		return NULL;
 	}
-	r->next = p->e->regexes;
-	p->e->regexes = r;
-	c->re = &r->re;
 	return c;
 }
 
