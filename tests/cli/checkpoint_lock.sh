@@ -126,6 +126,25 @@ expect "issue 14 item 17: a checkpoint replaced by another writer during the run
 	"the checkpoint '.*run.ckpt' was replaced by another writer since this run read or wrote it \\(it now holds run [0-9a-f]+; this is run [0-9a-f]+\\); stopping"
 assert "... and is not overwritten" test "$(runid "$ck")" = "$(runid "$tmp/other.ckpt")"
 
+# resume reads the checkpoint under the lock, then loads the cadence: a
+# writer that ignores the lock and replaces the checkpoint meanwhile is
+# seen before anything runs (the cadence file is a FIFO, so that the test
+# replaces the checkpoint while resume waits for the file)
+"$cadence" run "$tmp/quick.cadence.yaml" --checkpoint "$tmp/mine.ckpt" >/dev/null
+mkfifo "$tmp/fifo.cadence.yaml"
+"$cadence" resume "$tmp/mine.ckpt" "$tmp/fifo.cadence.yaml" >"$tmp/res.out" 2>"$tmp/res.err" &
+resumer=$!
+for _ in $(seq 300); do
+	[[ -e $tmp/mine.ckpt.lock ]] && break
+	sleep 0.1
+done
+cp "$tmp/other.ckpt" "$tmp/swap" && mv "$tmp/swap" "$tmp/mine.ckpt"
+cat "$tmp/quick.cadence.yaml" >"$tmp/fifo.cadence.yaml"
+wait "$resumer"
+status=$? out=$(cat "$tmp/res.out") err=$(cat "$tmp/res.err")
+expect "issue 14 item 17: resume refuses a checkpoint replaced since it was read (exit 4)" 4 '' \
+	"the checkpoint '.*mine.ckpt' was replaced since it was read \\(it held run [0-9a-f]+, it now holds run [0-9a-f]+\\); nothing ran"
+
 # the rename is followed by an fsync of the directory (strace shows it)
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	strace -f -e trace=rename,renameat,renameat2,fsync,openat -o "$tmp/strace.log" \

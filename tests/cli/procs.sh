@@ -102,11 +102,15 @@ no_orphan "item 8: SIGHUP" hup
 # that cannot be written), not a death by SIGPIPE that leaves the note
 one_note chatty '{run: [sh, -c, "echo $$ >\"$CADENCE_DIR/$PROBE.pid\"; while :; do echo tick >&2; sleep 0.05; done"]}'
 export PROBE=pipe
-timeout -s KILL 60 "$cadence" run --kill-grace 200ms "$tmp/chatty.cadence.yaml" 2>&1 | head -1 >"$tmp/.out"
+timeout -s KILL 60 "$cadence" run --kill-grace 200ms --metrics "$tmp/pipe.prom" \
+	--events "$tmp/pipe.events" "$tmp/chatty.cadence.yaml" 2>&1 | head -1 >"$tmp/.out"
 status=${PIPESTATUS[0]} out=$(cat "$tmp/.out") err=
 expect "item 8: the log's reader gone (| head -1): exit 3" 3 '^\[chatty\] tick$'
 note=$(cat "$tmp/pipe.pid")
 assert "item 8: | head -1: the note is gone" within 20 gone "$note"
+assert "item 8: | head -1: the metrics are written" grep -q 'status="cancelled"' "$tmp/pipe.prom"
+assert "item 8: | head -1: the events are written, the run's end last" \
+	sh -c 'tail -n 1 "$1" | grep -q "\"event\":\"cadence_[a-z]*\""' sh "$tmp/pipe.events"
 
 # a SIGPIPE from elsewhere is ignored: the run goes on
 one_note waits '{run: [sh, -c, "echo $$ >\"$CADENCE_DIR/$PROBE.pid\"; while [ ! -e \"$CADENCE_DIR/$PROBE.go\" ]; do sleep 0.05; done"]}'
@@ -116,7 +120,7 @@ within 30 test -s "$tmp/sigpipe.pid"
 kill -PIPE "$bg"
 touch "$tmp/sigpipe.go"
 reap
-expect "SIGPIPE sent to cadence is ignored: the run completes" 0 '^\{\}$'
+expect "issue 14 low item: SIGPIPE sent to cadence is ignored: the run completes" 0 '^\{\}$'
 
 # --- low item: a closed stdout is exit 3 with a message, not SIGPIPE (141) --------------------
 # a FIFO whose only reader is closed before cadence writes
@@ -127,20 +131,20 @@ one_note bad '{run: [true], retry: {attempts: 0}}'
 status=0
 "$cadence" validate "$tmp/bad.cadence.yaml" >&"$wr" 2>"$tmp/.err" || status=$?
 out= err=$(cat "$tmp/.err")
-expect "closed stdout: validate exits 3" 3 '' 'cannot write to standard output: Broken pipe'
+expect "issue 14 low item: closed stdout: validate exits 3" 3 '' 'cannot write to standard output: Broken pipe'
 status=0
 "$cadence" run "$tmp/waits.cadence.yaml" >&"$wr" 2>"$tmp/.err" &
 bg=$!
 touch "$tmp/sigpipe.go"
 reap
-expect "closed stdout: run exits 3" 3 '' 'cannot write to standard output: Broken pipe'
+expect "issue 14 low item: closed stdout: run exits 3" 3 '' 'cannot write to standard output: Broken pipe'
 exec {wr}>&-
 
 # --- low item: --events to a full disk prints no score ---------------------------------------
 if [[ -w /dev/full ]]; then
 	run "$cadence" run --events /dev/full "$tmp/waits.cadence.yaml"
-	expect "--events /dev/full: exit 3" 3 '' "cannot write the events to '/dev/full'"
-	assert "--events /dev/full: no score on stdout" test -z "$out"
+	expect "issue 14 low item: --events /dev/full: exit 3" 3 '' "cannot write the events to '/dev/full'"
+	assert "issue 14 low item: --events /dev/full: no score on stdout" test -z "$out"
 fi
 
 # --- item 11: no spinning through the kill grace; a second SIGINT stops at once ---------------
@@ -270,6 +274,6 @@ fi
 	echo "    notes: [$(seq -s, -f 'n%g' 60)]"
 } >"$tmp/many.cadence.yaml"
 run bash -c 'ulimit -n 128 && exec "$@"' sh "$cadence" run -c "$tmp/many.cadence.yaml"
-expect "ulimit -n 128, a sync of 60 run notes: they wait for descriptors" 0 '^\{\}$'
+expect "issue 14 low item: ulimit -n 128, a sync of 60 run notes: they wait for descriptors" 0 '^\{\}$'
 
 finish
