@@ -15,6 +15,9 @@
 #   --max-len N    the largest input (-max_len); default 16384 for load
 #                  and diagram, 8192 for output and checkpoint, 2048 for
 #                  expr, 1024 for regex and report (a few dozen events)
+#   --timeout S    an input that takes longer than S seconds is a finding
+#                  (-timeout; default 10: on a machine busy with other
+#                  work, a long run wants more, since the limit is wall time)
 #   --nice         run under `nice -n 10`
 #
 # Without --time or --runs a target runs until it finds something (^C
@@ -32,6 +35,7 @@ work=
 limit=()
 nice=()
 max_len_opt=
+timeout=10
 targets=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -40,6 +44,7 @@ while [[ $# -gt 0 ]]; do
 	--runs) limit+=("-runs=$2"); shift 2 ;;
 	--work) work=$(realpath -m "$2"); shift 2 ;;
 	--max-len) max_len_opt=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
 	--nice) nice=(nice -n 10); shift ;;
 	-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	load|diagram|output|expr|regex|checkpoint|report) targets+=("$1"); shift ;;
@@ -83,7 +88,7 @@ for t in "${targets[@]}"; do
 	# current directory
 	(cd "$work" && rm -f fuzz-0.log &&
 	 "${nice[@]}" "$build/fuzz/fuzz_$t" -jobs=1 -workers=1 \
-		-dict="$root/fuzz/$dict" -max_len=$max_len -timeout=10 -rss_limit_mb=2048 \
+		-dict="$root/fuzz/$dict" -max_len=$max_len -timeout="$timeout" -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$findings/" "${limit[@]}" \
 		"$corpus" >/dev/null 2>&1) || rc=$?
 	mv "$work/fuzz-0.log" "$log" 2>/dev/null || true
