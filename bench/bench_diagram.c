@@ -11,21 +11,15 @@
 #include <cadence/cadence.h>
 #include <cadence/diagram.h>
 
+#include "bench.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	return bench_now_ns() / 1e6;
 }
 
 int main(int argc, char **argv)
@@ -74,9 +68,9 @@ int main(int argc, char **argv)
 		cadence_diags_free(d);
 		cadence_project_free(p);
 	}
-	qsort(validate, (size_t)reps, sizeof(double), cmp);
-	qsort(draw, (size_t)reps, sizeof(double), cmp);
-	qsort(ratio, (size_t)reps, sizeof(double), cmp);
+	qsort(validate, (size_t)reps, sizeof(double), bench_cmp_double);
+	qsort(draw, (size_t)reps, sizeof(double), bench_cmp_double);
+	qsort(ratio, (size_t)reps, sizeof(double), bench_cmp_double);
 	double v = validate[reps / 2], g = draw[reps / 2];
 	printf("load+check (validate) median: %.1f ms\n", v);
 	printf("draw DOT median:              %.1f ms (%zu nodes, %zu edges, %zu bytes)\n", g,

@@ -24,6 +24,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util/json.h"
 #include "util/utf8.h"
+#include "bench.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -33,15 +34,7 @@
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	return bench_now_ns() / 1e6;
 }
 
 static uint64_t next(uint64_t *x)
@@ -205,7 +198,7 @@ int main(int argc, char **argv)
 				  &ops[i + 1].o.ms[r]);
 	double med[6];
 	for (size_t i = 0; rounds && i < nops; i++) {
-		qsort(ops[i].o.ms, (size_t)rounds, sizeof(double), cmp);
+		qsort(ops[i].o.ms, (size_t)rounds, sizeof(double), bench_cmp_double);
 		med[i] = ops[i].o.ms[rounds / 2];
 		printf("%-34s %8.2f ms", ops[i].o.name, med[i]);
 		if (i % 2)
