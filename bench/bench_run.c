@@ -540,18 +540,19 @@ static int rw_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 typedef struct scale_kind {
 	const char *title;
 	const char *note;	/* the note's body; each %d: its field's number */
-	cadence_note_fn fn;	/* registered as "fn"; NULL for a `set` note */
-	int skip;		/* not measured in this build */
+	int symbol;		/* a C note, registered as "fn" */
+	cadence_note_fn fn;	/* NULL for a C note: not measured in this build */
 } scale_kind;
 
 static const scale_kind scale_kinds[] = {
-	{ "set (read+write)", "{set: {f%d: 'score.f%d + 1'}}", NULL, 0 },
-	{ "C read, cJSON by name", "{symbol: fn, reads: [f%d]}", rd_name, 0 },
-	{ "C read+write, cJSON", "{symbol: fn, writes: [f%d]}", rw_name, 0 },
-	{ "C read, API by name", "{symbol: fn, reads: [f%d]}", RD_API_NAME, 1 },
-	{ "C read, by handle", "{symbol: fn, reads: [f%d]}", RD_API_HANDLE, 1 },
+	{ "set (read+write)", "{set: {f%d: 'score.f%d + 1'}}", 0, NULL },
+	{ "C read, cJSON by name", "{symbol: fn, reads: [f%d]}", 1, rd_name },
+	{ "C read+write, cJSON", "{symbol: fn, writes: [f%d]}", 1, rw_name },
+	{ "C read, API by name", "{symbol: fn, reads: [f%d]}", 1, RD_API_NAME },
+	{ "C read, by handle", "{symbol: fn, reads: [f%d]}", 1, RD_API_HANDLE },
 };
 #define SCALE_KINDS (sizeof(scale_kinds) / sizeof(scale_kinds[0]))
+#define SKIPPED(k) (scale_kinds[k].symbol && !scale_kinds[k].fn)
 
 /* A step coprime to f, so that (i * step) % f visits every field. */
 static int coprime_step(int f)
@@ -594,7 +595,7 @@ static cadence_runner *scale_runner(const scale_kind *k, int f, int n, cadence_d
 	cadence_runner *r;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	if (cadence_runner_new(&r, NULL, *def, NULL) ||
-	    (k->fn && cadence_runner_register(r, "fn", k->fn, NULL)))
+	    (k->symbol && cadence_runner_register(r, "fn", k->fn, NULL)))
 		exit(1);
 	must(cadence_runner_prepare(r, &err), &err);
 	return r;
@@ -642,10 +643,10 @@ static void bench_scale_notes(int reps, const int *fs, int nf)
 		for (size_t k = 0; k < SCALE_KINDS; k++) {
 			if (!(slope[i][k] = calloc((size_t)reps, sizeof(double))))
 				exit(1);
-			for (int j = 0; j < 2 && !scale_kinds[k].skip; j++)
+			for (int j = 0; j < 2 && !SKIPPED(k); j++)
 				r[i][k][j] = scale_runner(&scale_kinds[k], fs[i], ns[j], &d[i][k][j]);
 			/* a run to warm up, and how many make a time: about 20 ms */
-			if (!scale_kinds[k].skip) {
+			if (!SKIPPED(k)) {
 				double t = best_cpu_run(r[i][k][1], 1);
 				inner[i][k] = t > 0.02 / 3 ? 3 : t < 0.02 / 30 ? 30 : (int)(0.02 / t);
 			}
@@ -655,7 +656,7 @@ static void bench_scale_notes(int reps, const int *fs, int nf)
 	for (int round = 0; round < reps; round++)
 		for (int i = 0; i < nf; i++)
 			for (size_t k = 0; k < SCALE_KINDS; k++) {
-				if (scale_kinds[k].skip)
+				if (SKIPPED(k))
 					continue;
 				double t[2];
 				for (int j = 0; j < 2; j++) {
@@ -687,7 +688,7 @@ static void bench_scale_notes(int reps, const int *fs, int nf)
 	for (int i = 0; i < nf; i++) {
 		printf("| %d |", fs[i]);
 		for (size_t k = 0; k < SCALE_KINDS; k++) {
-			if (scale_kinds[k].skip) {
+			if (SKIPPED(k)) {
 				printf(" %s |", RD_API_WHY);
 				continue;
 			}
