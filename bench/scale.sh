@@ -35,7 +35,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [[ $# -ge 1 && $# -le 2 && $1 != -h && $1 != --help ]] || {
-	sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 build=$(cd "$1" && pwd)
