@@ -34,10 +34,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-[[ $# -ge 1 && $# -le 2 && $1 != -h && $1 != --help ]] || {
-	sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'
-	exit 2
-}
+usage() { sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; }
+case ${1:-} in -h | --help) usage; exit 0 ;; esac
+[[ $# -ge 1 && $# -le 2 ]] || { usage >&2; exit 2; }
 build=$(cd "$1" && pwd)
 base=${2:+$(cd "$2" && pwd)}
 rounds=${ROUNDS:-5}
