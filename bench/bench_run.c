@@ -2,11 +2,11 @@
 /* The run engine's figures (docs/benchmarks.md, "Run engine"), each beside
  * its baseline measured in the same process:
  *
- *   C notes   100,000 `then` measures of a trivial C note, against calling
+ *   C notes   10,000 `then` measures of a trivial C note, against calling
  *             the same function directly in a loop
  *   sync      one `sync` of 100 C notes over a 100-field score, each writing
  *             one distinct field
- *   set       100,000 `set` notes (when the build has expressions)
+ *   set       10,000 `set` notes (when the build has expressions)
  *   process   200 sequential `run` notes of /bin/true, against a shell loop
  *             running /bin/true 200 times, and against fork+exec+wait and
  *             posix_spawn+wait of /bin/true in a loop
@@ -16,9 +16,15 @@
  *             runs with them off: without hooks, and with an empty hook
  *             (what `cadence run` always has: its log)
  *
- * Every figure is the best of several repetitions (the least disturbed).
- * Usage: bench_run [REPEAT [observe]]   (bench/run_engine.sh runs it; "observe":
- * that figure alone) */
+ *   scale     (alone: bench_run REPEAT scale [F...]) issue 15's figures: the
+ *             marginal cost of a note as the score widens to F fields (a
+ *             `set` note, C notes reading a field by name), and one sync
+ *             of 100 x 100 and of 1,000 x 1,000 (notes x fields)
+ *
+ * Every figure is the best of several repetitions (the least disturbed),
+ * but those of `scale`: medians of interleaved rounds.
+ * Usage: bench_run [REPEAT [observe | scale [F...]]]   (bench/run_engine.sh
+ * and bench/scale.sh run it; "observe", "scale": that figure alone) */
 #include <cadence/cadence.h>
 #include <cadence/report.h>
 #include <cadence/run.h>
@@ -31,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "util/strbuf.h"
 
 #if defined(__has_include)
@@ -157,29 +164,41 @@ static void bench_symbol(int reps, int n)
 	cadence_def_free(def);
 }
 
-static void bench_sync(int reps, unsigned jobs, int measures)
+/* `measures` syncs of `width` C notes over a `width`-field score, each
+ * note writing one field; the runner prepared. */
+static cadence_runner *sync_runner(int width, int measures, unsigned jobs, cadence_def **def)
 {
 	strbuf y = STRBUF_INIT;
 	cad_strbuf_adds(&y, "cadence: wide\nscore:\n");
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < width; i++)
 		cad_strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
 	cad_strbuf_adds(&y, "notes:\n");
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < width; i++)
 		cad_strbuf_addf(&y, "  n%d: {symbol: setf, writes: [f%d]}\n", i, i);
 	cad_strbuf_adds(&y, "measures:\n");
 	for (int m = 0; m < measures; m++) {
 		cad_strbuf_addf(&y, "  - sync: s%d\n    notes: [", m);
-		for (int i = 0; i < 100; i++)
+		for (int i = 0; i < width; i++)
 			cad_strbuf_addf(&y, "%sn%d", i ? ", " : "", i);
 		cad_strbuf_adds(&y, "]\n");
 	}
-	cadence_def *def = load(y.buf, y.len);
+	*def = load(y.buf, y.len);
 	cad_strbuf_free(&y);
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	opts.jobs = jobs;
 	cadence_runner *r;
-	cadence_runner_new(&r, NULL, def, &opts);
-	cadence_runner_register(r, "setf", setf, NULL);
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (cadence_runner_new(&r, NULL, *def, &opts) ||
+	    cadence_runner_register(r, "setf", setf, NULL))
+		exit(1);
+	must(cadence_runner_prepare(r, &err), &err);
+	return r;
+}
+
+static void bench_sync(int reps, unsigned jobs, int measures)
+{
+	cadence_def *def;
+	cadence_runner *r = sync_runner(100, measures, jobs, &def);
 	double t = best_run(r, reps);
 	if (jobs == 1)
 		printf("sync: 100 C notes over a 100-field score, each writing one field "
@@ -462,6 +481,301 @@ static void bench_observe(int reps)
 	bench_observe_one("C notes (symbol)", "{symbol: tick}", 10000, reps * 2, "ns", 1e9);
 }
 
+/* ---- the field dimension (issue 15) ------------------------------------------ */
+
+/* Per-note cost as the score widens: F integer fields f0..f{F-1} and one
+ * note per field, note nfK touching field fK (its name less the n), run
+ * by `then` measures spread over the whole score (measure i runs note
+ * (i * step) % F, step coprime to F), so that a lookup that scans the
+ * score pays its average.  The cost of a note is the marginal one: the
+ * same notes and score run by SCALE_N1 and by SCALE_N2 measures, each
+ * round timing both, and (T(N2) - T(N1)) / (N2 - N1), so the per-run
+ * setup (the score built from its defaults, the result) is not in it.
+ * Each time is CPU time of the process, the best of a few runs (about
+ * 20 ms of them, 3 at least); reported: the median over the rounds. */
+enum { SCALE_N1 = CADENCE_MAX_MEASURES / 2, SCALE_N2 = CADENCE_MAX_MEASURES };
+
+static volatile double scale_sink;
+
+/* reads its field by name from the cJSON score, changes nothing */
+static int rd_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)changes;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(score, cadence_note_name(ctx) + 1);
+	scale_sink = v ? v->valuedouble : -1;
+	return CADENCE_NOTE_OK;
+}
+
+/* reads its field by name from the cJSON score and writes it plus one */
+static int rw_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	const char *field = cadence_note_name(ctx) + 1;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(score, field);
+	*changes = cJSON_CreateObject();
+	if (!v || !*changes || !cJSON_AddNumberToObject(*changes, field, v->valuedouble + 1))
+		return cadence_note_fail(ctx, "no field %s, or out of memory", field);
+	return CADENCE_NOTE_OK;
+}
+
+/*
+ * PLUG-IN POINT: the note API's own reads of a field (issue 15 item 2).
+ * Note API 1.2 is to add a read of a field by name in O(1) and a read by a
+ * handle resolved once.  Until it is on main these two columns print
+ * RD_API_WHY.  Once it is: write rd_api_name() (the field by name through
+ * the API) and rd_api_handle() (the handle resolved once, then the read by
+ * handle), each reading the field named cadence_note_name(ctx) + 1 and
+ * changing nothing, as rd_name() does, and point RD_API_NAME and
+ * RD_API_HANDLE at them.
+ */
+#if CADENCE_NOTE_API_MINOR >= 2
+#define RD_API_NAME NULL
+#define RD_API_HANDLE NULL
+#define RD_API_WHY "n/a (note API 1.2: fill in bench_run.c, RD_API_*)"
+#else
+#define RD_API_NAME NULL
+#define RD_API_HANDLE NULL
+#define RD_API_WHY "n/a (API not yet on main)"
+#endif
+
+typedef struct scale_kind {
+	const char *title;
+	const char *note;	/* the note's body; each %d: its field's number */
+	int symbol;		/* a C note, registered as "fn" */
+	cadence_note_fn fn;	/* NULL for a C note: not measured in this build */
+} scale_kind;
+
+static const scale_kind scale_kinds[] = {
+	{ "set (read+write)", "{set: {f%d: 'score.f%d + 1'}}", 0, NULL },
+	{ "C read, cJSON by name", "{symbol: fn, reads: [f%d]}", 1, rd_name },
+	{ "C read+write, cJSON", "{symbol: fn, writes: [f%d]}", 1, rw_name },
+	{ "C read, API by name", "{symbol: fn, reads: [f%d]}", 1, RD_API_NAME },
+	{ "C read, by handle", "{symbol: fn, reads: [f%d]}", 1, RD_API_HANDLE },
+};
+#define SCALE_KINDS (sizeof(scale_kinds) / sizeof(scale_kinds[0]))
+#define SKIPPED(k) (scale_kinds[k].symbol && !scale_kinds[k].fn)
+
+/* A step coprime to f, so that (i * step) % f visits every field. */
+static int coprime_step(int f)
+{
+	int step = 7919;
+	for (;;) {
+		int a = step, b = f;
+		while (b) {
+			int t = a % b;
+			a = b;
+			b = t;
+		}
+		if (a == 1)
+			return step % f;
+		step += 2;
+	}
+}
+
+/* The cadence of kind k over f fields and n measures, loaded, and its
+ * runner, prepared. */
+static cadence_runner *scale_runner(const scale_kind *k, int f, int n, cadence_def **def)
+{
+	strbuf y = STRBUF_INIT;
+	int step = coprime_step(f);
+	cad_strbuf_adds(&y, "cadence: wide\nscore:\n");
+	for (int i = 0; i < f; i++)
+		cad_strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
+	cad_strbuf_adds(&y, "notes:\n");
+	for (int i = 0; i < f; i++) {
+		cad_strbuf_addf(&y, "  nf%d: ", i);
+		cad_strbuf_addf(&y, k->note, i, i);
+		cad_strbuf_adds(&y, "\n");
+	}
+	cad_strbuf_adds(&y, "measures:\n");
+	for (int i = 0; i < n; i++)
+		cad_strbuf_addf(&y, "  - then: m%d\n    note: nf%d\n", i,
+				(int)(((long long)i * step) % f));
+	*def = load(y.buf, y.len);
+	cad_strbuf_free(&y);
+	cadence_runner *r;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (cadence_runner_new(&r, NULL, *def, NULL) ||
+	    (k->symbol && cadence_runner_register(r, "fn", k->fn, NULL)))
+		exit(1);
+	must(cadence_runner_prepare(r, &err), &err);
+	return r;
+}
+
+/* The best of `reps` runs in CPU time of the process: a note's cost is
+ * work on the CPU, and the machine these run on is shared, so a run that
+ * waits for the CPU would otherwise count the wait. */
+static double best_cpu_run(cadence_runner *r, int reps)
+{
+	double best = 1e30;
+	for (int i = 0; i < reps; i++) {
+		cJSON *out = NULL;
+		cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+		struct timespec a, b;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+		int rc = cadence_runner_run(&out, r, NULL, &err);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+		must(rc, &err);
+		cJSON_Delete(out);
+		cadence_run_error_clear(&err);
+		double t = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+static double median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), bench_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void bench_scale_notes(int reps, const int *fs, int nf)
+{
+	enum { MAXF = 8 };
+	cadence_runner *r[MAXF][SCALE_KINDS][2] = { { { NULL } } };
+	cadence_def *d[MAXF][SCALE_KINDS][2] = { { { NULL } } };
+	double *slope[MAXF][SCALE_KINDS], setup[MAXF];
+	static const int ns[2] = { SCALE_N1, SCALE_N2 };
+	int inner[MAXF][SCALE_KINDS];
+
+	nf = nf > MAXF ? MAXF : nf;
+	for (int i = 0; i < nf; i++)
+		for (size_t k = 0; k < SCALE_KINDS; k++) {
+			if (!(slope[i][k] = calloc((size_t)reps, sizeof(double))))
+				exit(1);
+			for (int j = 0; j < 2 && !SKIPPED(k); j++)
+				r[i][k][j] = scale_runner(&scale_kinds[k], fs[i], ns[j], &d[i][k][j]);
+			/* a run to warm up, and how many make a time: about 20 ms */
+			if (!SKIPPED(k)) {
+				double t = best_cpu_run(r[i][k][1], 1);
+				inner[i][k] = t > 0.02 / 3 ? 3 : t < 0.02 / 30 ? 30 : (int)(0.02 / t);
+			}
+		}
+	/* rounds: every width and kind, N1 and N2 in turn, the order of the
+	 * two alternating, so a busy spell of the machine hits all alike */
+	for (int round = 0; round < reps; round++)
+		for (int i = 0; i < nf; i++)
+			for (size_t k = 0; k < SCALE_KINDS; k++) {
+				if (SKIPPED(k))
+					continue;
+				double t[2];
+				for (int j = 0; j < 2; j++) {
+					int which = round % 2 ? 1 - j : j;
+					t[which] = best_cpu_run(r[i][k][which], inner[i][k]);
+				}
+				slope[i][k][round] = (t[1] - t[0]) / (SCALE_N2 - SCALE_N1);
+			}
+	/* what a run costs besides its notes: a run of one `set` measure */
+	for (int i = 0; i < nf; i++) {
+		cadence_def *d1;
+		cadence_runner *r1 = scale_runner(&scale_kinds[0], fs[i], 1, &d1);
+		setup[i] = best_cpu_run(r1, 20);
+		cadence_runner_free(r1);
+		cadence_def_free(d1);
+	}
+	printf("per-note engine cost by score width: marginal ns per note, (T(%d) - T(%d)) / %d "
+	       "`then` measures, T the best of a few runs in CPU time, median of %d rounds; "
+	       "(x F=%d)\n\n",
+	       SCALE_N2, SCALE_N1, SCALE_N2 - SCALE_N1, reps, fs[0]);
+	printf("| fields |");
+	for (size_t k = 0; k < SCALE_KINDS; k++)
+		printf(" %s |", scale_kinds[k].title);
+	printf(" a run of one `set` note (us) |\n|---:|");
+	for (size_t k = 0; k <= SCALE_KINDS; k++)
+		printf("---:|");
+	printf("\n");
+	double base[SCALE_KINDS];
+	for (int i = 0; i < nf; i++) {
+		printf("| %d |", fs[i]);
+		for (size_t k = 0; k < SCALE_KINDS; k++) {
+			if (SKIPPED(k)) {
+				printf(" %s |", RD_API_WHY);
+				continue;
+			}
+			double m = median_of(slope[i][k], reps) * 1e9;
+			if (!i)
+				base[k] = m;
+			printf(" %.0f (%.2fx) |", m, m / base[k]);
+		}
+		printf(" %.1f |\n", setup[i] * 1e6);
+	}
+	printf("\n");
+	for (int i = 0; i < nf; i++)
+		for (size_t k = 0; k < SCALE_KINDS; k++) {
+			for (int j = 0; j < 2; j++) {
+				cadence_runner_free(r[i][k][j]);
+				cadence_def_free(d[i][k][j]);
+			}
+			free(slope[i][k]);
+		}
+}
+
+/* One sync of W C notes over a W-field score (each writing one field),
+ * W = 100 and 1,000, in the pool and with --jobs 1: the median over
+ * `reps` interleaved rounds of the time per measure (1,000 / W measures
+ * per run). */
+static void bench_scale_sync(int reps)
+{
+	static const int widths[] = { 100, 1000 };
+	static const unsigned jobs[] = { 0, 1 };
+	cadence_runner *r[2][2];
+	cadence_def *d[2][2];
+	double *t[2][2];
+
+	for (int w = 0; w < 2; w++)
+		for (int j = 0; j < 2; j++) {
+			r[w][j] = sync_runner(widths[w], 1000 / widths[w], jobs[j], &d[w][j]);
+			if (!(t[w][j] = calloc((size_t)reps, sizeof(double))))
+				exit(1);
+		}
+	for (int round = 0; round < reps; round++)
+		for (int w = 0; w < 2; w++)
+			for (int j = 0; j < 2; j++)
+				t[w][j][round] = best_run(r[w][j], 1) / (1000 / widths[w]);
+	printf("one sync of W C notes over W fields, each writing its own field: us per "
+	       "measure (wall), median and best of %d rounds (goal at 100 x 100, pool: <= 200)\n\n",
+	       reps);
+	printf("| notes x fields | pool (default), median | best | --jobs 1, median | best |\n"
+	       "|---|---:|---:|---:|---:|\n");
+	for (int w = 0; w < 2; w++) {
+		printf("| %d x %d |", widths[w], widths[w]);
+		for (int j = 0; j < 2; j++) {
+			double m = median_of(t[w][j], reps);	/* sorts: [0] is the best */
+			printf(" %.1f | %.1f |", m * 1e6, t[w][j][0] * 1e6);
+		}
+		printf("\n");
+	}
+	printf("\n");
+	for (int w = 0; w < 2; w++)
+		for (int j = 0; j < 2; j++) {
+			cadence_runner_free(r[w][j]);
+			cadence_def_free(d[w][j]);
+			free(t[w][j]);
+		}
+}
+
+/* bench_run REPEAT scale [F...]: the figures of issue 15 (docs/benchmarks.md,
+ * "Scale: notes x score fields"), F by default 10 100 1000 10000. */
+static void bench_scale(int reps, int argc, char **argv)
+{
+	int fs[8] = { 10, 100, 1000, 10000 }, nf = 4;
+	if (argc > 0) {
+		nf = 0;
+		for (int i = 0; i < argc && nf < 8; i++) {
+			int f = atoi(argv[i]);
+			if (f < 1 || f > CADENCE_MAX_FIELDS) {
+				fprintf(stderr, "bench_run: fields from 1 to %d\n", CADENCE_MAX_FIELDS);
+				exit(2);
+			}
+			fs[nf++] = f;
+		}
+	}
+	bench_symbol(reps * 10, CADENCE_MAX_MEASURES);
+	printf("\n");
+	bench_scale_notes(reps, fs, nf);
+	bench_scale_sync(reps);
+}
+
 int main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
@@ -472,10 +786,15 @@ int main(int argc, char **argv)
 		bench_observe(reps);	/* bench_run REPEAT observe: that figure alone */
 		return 0;
 	}
-	bench_symbol(reps, 100000);
+	if (argc > 2 && !strcmp(argv[2], "scale")) {
+		bench_scale(reps, argc - 3, argv + 3);
+		return 0;
+	}
+	/* 10,000 measures: the documented limit (CADENCE_MAX_MEASURES) */
+	bench_symbol(reps * 10, CADENCE_MAX_MEASURES);
 	bench_sync(reps * 20, 1, 10);
 	bench_sync(reps * 20, 0, 10);
-	bench_set(reps, 100000);
+	bench_set(reps * 10, CADENCE_MAX_MEASURES);
 	bench_process(reps, 200);
 	bench_observe(reps);
 	return 0;

@@ -3,16 +3,20 @@
 """Generate a large, valid cadence for benchmarks.
 
     bench/gen_cadence.py NOTES OUT_DIR [--name NAME] [--no-child] [--seed N]
+                         [--fields F] [--shape mixed|chain|sync] [--reads R]
 
 Writes OUT_DIR/NAME.cadence.yaml (default name: big) with NOTES notes and,
-unless --no-child, the companion child cadence OUT_DIR/payment.cadence.yaml
-and the executable OUT_DIR/notes/step.sh that `run` notes point at.  The
-output validates clean (no errors, no warnings) with `cadence validate`.
+for the mixed shape unless --no-child, the companion child cadence
+OUT_DIR/payment.cadence.yaml and the executable OUT_DIR/notes/step.sh that
+`run` notes point at.  Within the documented limits (docs/format.md,
+"Limits": 10,000 notes, 10,000 fields, 16 MiB) the output validates clean
+(no errors, no warnings) with `cadence validate`.
 
-What the file holds, so that timings reflect real files rather than a
-pathological one:
-  - a score of 32 fields of every type, with defaults, one required field
-    and one immutable field;
+The mixed shape (the default; what the load, validate and diagram figures
+use) holds, so that timings reflect real files rather than a pathological
+one:
+  - a score of F fields (--fields, default 32) of every type, with
+    defaults, one required field and one immutable field;
   - notes bound by `run` (a relative ./notes path, so validate stats it,
     or a bare command looked up in PATH), `set` (expressions) and `symbol`;
     descriptions, reads and writes; retry, timeout, fallback and
@@ -23,9 +27,22 @@ pathological one:
   - child measures (one per ~40 measures) all name the one companion file:
     the project loads it once, so resolving them costs a stat and a lookup
     each, not a file load each.  --no-child leaves them out.
-Deterministic for a given seed.
+Deterministic for a given seed.  Without --fields, or with --fields 32,
+the output is the same as before the option existed.
+
+The wide shapes (issue 15: cost that grows with notes x score fields) have
+F fields of every type in turn, all with defaults (a run needs no input),
+and NOTES `set` notes, each reading one field and writing it back:
+  - chain: one `then` measure per note, in order (what `cadence run` of
+    "N trivial set notes over F fields" runs);
+  - sync: one `sync` of all the notes (NOTES <= F), each writing its own
+    field; --reads R makes each note also list R other fields, spread over
+    the score, under `reads:`.
+Note i touches field (i * step) % F, step coprime to F, so that the notes
+are spread over the whole score.
 """
 import argparse
+import math
 import os
 import random
 import stat
@@ -38,22 +55,29 @@ OBJECTS = ["items", "profile", "history", "stock", "order", "invoice",
            "shipment", "address", "discount", "tax", "risk", "ledger",
            "coupon", "receipt", "payment", "catalog", "carrier", "wallet"]
 
-# (name, type, default as YAML) - the score
-FIELDS = [
-    ("order_id", "string", None),           # required
-    ("currency", "string", "EUR"),          # immutable
-    ("premium", "boolean", "false"),
-    ("total", "number", "0"),
-    ("status", "string", "pending"),
-]
-for k in range(27):
-    t = ["string", "integer", "number", "boolean", "array", "object"][k % 6]
-    d = {"string": "''", "integer": "0", "number": "0.5", "boolean": "false",
-         "array": "[]", "object": "{}"}[t]
-    FIELDS.append(("%s_%d" % (OBJECTS[k % len(OBJECTS)], k), t, d))
+TYPES = ["string", "integer", "number", "boolean", "array", "object"]
+DEFAULTS = {"string": "''", "integer": "0", "number": "0.5", "boolean": "false",
+            "array": "[]", "object": "{}"}
 
-WRITABLE = [f for f in FIELDS if f[0] not in ("order_id", "currency")]
-READABLE = [f[0] for f in FIELDS]
+
+def gen_field(k):
+    """Generated field k: (name, type, default as YAML); types in turn."""
+    t = TYPES[k % len(TYPES)]
+    return ("%s_%d" % (OBJECTS[k % len(OBJECTS)], k), t, DEFAULTS[t])
+
+
+def mixed_fields(n):
+    """The score of the mixed shape: (name, type, default as YAML)."""
+    fields = [
+        ("order_id", "string", None),           # required
+        ("currency", "string", "EUR"),          # immutable
+        ("premium", "boolean", "false"),
+        ("total", "number", "0"),
+        ("status", "string", "pending"),
+    ]
+    return fields + [gen_field(k) for k in range(n - len(fields))]
+
+
 FALLBACK = {"string": "'unknown'", "integer": "0", "number": "0.0",
             "boolean": "false", "array": "[]", "object": "{}"}
 EXPR = {"string": "score.status + '-done'",
@@ -62,6 +86,11 @@ EXPR = {"string": "score.status + '-done'",
         "boolean": "score.premium || score.total > 100",
         "array": "[score.order_id, score.status]",
         "object": "{'id': score.order_id, 'total': score.total}"}
+
+
+def yaml_quote(text):
+    """A YAML single-quoted scalar (a quote inside is doubled)."""
+    return "'%s'" % text.replace("'", "''")
 
 
 def note_names(n, rng):
@@ -78,7 +107,7 @@ def note_names(n, rng):
     return names
 
 
-def emit_note(out, i, name, field, rng):
+def emit_note(out, i, name, field, readable, rng):
     fname, ftype, _ = field
     out.append("  %s:\n" % name)
     if i % 5 == 0:
@@ -91,10 +120,10 @@ def emit_note(out, i, name, field, rng):
         else:
             out.append("    run: [python3, -m, steps.%s]\n" % name)
     elif kind == 1:
-        out.append("    set: {%s: '%s'}\n" % (fname, EXPR[ftype]))
+        out.append("    set: {%s: %s}\n" % (fname, yaml_quote(EXPR[ftype])))
     else:
         out.append("    symbol: %s_impl\n" % name)
-    reads = rng.sample(READABLE, 2 + i % 3)
+    reads = rng.sample(readable, 2 + i % 3)
     out.append("    reads: [%s]\n" % ", ".join(reads))
     if kind != 1:
         out.append("    writes: [%s]\n" % fname)
@@ -114,7 +143,10 @@ def emit_note(out, i, name, field, rng):
                    "      recovery_timeout: 30s\n      half_open_max: 2\n" % (3 + i % 5))
 
 
-def generate(n, name, child, rng):
+def generate(n, name, child, rng, nfields=32):
+    fields = mixed_fields(nfields)
+    writable = [f for f in fields if f[0] not in ("order_id", "currency")]
+    readable = [f[0] for f in fields]
     names = note_names(n, rng)
     handler = names[-1]
     body = names[:-1]           # the last note is the on_error handler
@@ -125,7 +157,7 @@ def generate(n, name, child, rng):
     out.append("description: >\n  A generated cadence of %d notes for the load and\n"
                "  validate benchmarks (bench/run.sh).\n\n" % n)
     out.append("score:\n")
-    for fname, ftype, default in FIELDS:
+    for fname, ftype, default in fields:
         if default is None:
             out.append("  %s: {type: %s, required: true}\n" % (fname, ftype))
         elif fname == "currency":
@@ -135,12 +167,12 @@ def generate(n, name, child, rng):
             if len(out) % 3 == 0:
                 out.append("    description: generated field %s\n" % fname)
     out.append("\nnotes:\n")
-    # note i writes WRITABLE[i % len]: consecutive notes (a sync's) never
+    # note i writes writable[i % len]: consecutive notes (a sync's) never
     # write the same field, so no write conflicts
     for i, nm in enumerate(names):
-        f = WRITABLE[i % len(WRITABLE)]
+        f = writable[i % len(writable)]
         writes[nm] = f
-        emit_note(out, i, nm, f, rng)
+        emit_note(out, i, nm, f, readable, rng)
 
     out.append("\nmeasures:\n")
     kinds = ["then", "sync", "then", "split", "sequence", "then", "sync",
@@ -186,6 +218,71 @@ def generate(n, name, child, rng):
     return "".join(out)
 
 
+# The wide shapes (--shape chain, --shape sync): fields of every type in
+# turn, each with a default (a run needs no input).  A note reads its field
+# and writes it back with a value of the same type and a constant size, so
+# that a run's cost per note does not grow with the number of runs.
+TOUCH = {"string": 'score.%s == "a" ? "b" : "a"',
+         "integer": "score.%s + 1",
+         "number": "score.%s + 0.5",
+         "boolean": "!score.%s",
+         "array": "size(score.%s) > 0 ? [] : [1]",
+         "object": "size(score.%s) > 0 ? {} : {'k': 1}"}
+
+
+def stride_for(nfields):
+    """A step coprime to nfields: note i touches field (i * step) % nfields,
+    so the first notes are spread over the whole score rather than its
+    first fields (a lookup that scans the score pays its real average)."""
+    step = 7919
+    while math.gcd(step, nfields) != 1:
+        step += 2
+    return step % nfields if nfields > 1 else 0
+
+
+def wide_score(out, fields):
+    out.append("score:\n")
+    for fname, ftype, default in fields:
+        out.append("  %s: {type: %s, default: %s}\n" % (fname, ftype, default))
+
+
+def wide_note(out, i, field, reads):
+    fname, ftype, _ = field
+    out.append("  n_%d:\n    set: {%s: %s}\n" % (i, fname, yaml_quote(TOUCH[ftype] % fname)))
+    if reads:
+        out.append("    reads: [%s]\n" % ", ".join(reads))
+
+
+def generate_wide(shape, n, name, nfields, nreads):
+    """chain: n `set` notes, one `then` measure each, note i reading and
+    writing field (i * step) % nfields.  sync: one `sync` of n `set` notes
+    (n <= nfields), each writing its own field and, with nreads, listing
+    nreads other fields under `reads:`, spread over the score."""
+    fields = [gen_field(k) for k in range(nfields)]
+    step = stride_for(nfields)
+    out = ["# Generated by bench/gen_cadence.py --shape %s: %d notes, %d fields%s.\n"
+           % (shape, n, nfields, ", %d reads each" % nreads if nreads else ""),
+           "cadence: %s\n" % name,
+           "description: A generated %s of %d set notes over %d fields.\n\n"
+           % (shape, n, nfields)]
+    wide_score(out, fields)
+    out.append("\nnotes:\n")
+    gap = max(1, nfields // (nreads + 1)) if nreads else 0
+    for i in range(n):
+        k = (i * step) % nfields
+        reads = [fields[(k + 1 + j * gap) % nfields][0] for j in range(nreads)]
+        wide_note(out, i, fields[k], reads)
+    out.append("\nmeasures:\n")
+    if shape == "chain":
+        for i in range(n):
+            out.append("  - then: n_%d\n" % i)
+    else:
+        out.append("  - sync: all\n    notes:\n")
+        for i in range(n):
+            out.append("      - n_%d\n" % i)
+    return "".join(out)
+
+
 CHILD = """\
 # Generated by bench/gen_cadence.py: the child of every child measure.
 cadence: payment
@@ -222,14 +319,33 @@ def main():
     ap.add_argument("--no-child", action="store_true",
                     help="no child measures (single-file timing)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--fields", type=int, default=32,
+                    help="score fields (default 32)")
+    ap.add_argument("--shape", choices=["mixed", "chain", "sync"], default="mixed",
+                    help="mixed (default): every binding and measure kind; "
+                    "chain: set notes in sequence; sync: one sync of set notes")
+    ap.add_argument("--reads", type=int, default=0,
+                    help="--shape sync: fields each note lists under reads:")
     a = ap.parse_args()
-    if a.notes < 8:
-        sys.exit("gen_cadence.py: at least 8 notes")
+    if a.notes < 1 or a.fields < 1:
+        sys.exit("gen_cadence.py: at least one note and one field")
+    if a.shape == "mixed" and (a.notes < 8 or a.fields < 8):
+        sys.exit("gen_cadence.py: at least 8 notes and 8 fields")
+    if a.shape == "sync" and a.notes > a.fields:
+        sys.exit("gen_cadence.py: --shape sync needs a field per note")
+    if a.reads and (a.shape != "sync" or a.reads > a.fields):
+        sys.exit("gen_cadence.py: --reads is for --shape sync, at most --fields")
+    os.makedirs(a.out_dir, exist_ok=True)
+    path = os.path.join(a.out_dir, a.name + ".cadence.yaml")
+    if a.shape != "mixed":
+        with open(path, "w") as f:
+            f.write(generate_wide(a.shape, a.notes, a.name, a.fields, a.reads))
+        print(path)
+        return
     rng = random.Random(a.seed)
     os.makedirs(os.path.join(a.out_dir, "notes"), exist_ok=True)
-    path = os.path.join(a.out_dir, a.name + ".cadence.yaml")
     with open(path, "w") as f:
-        f.write(generate(a.notes, a.name, not a.no_child, rng))
+        f.write(generate(a.notes, a.name, not a.no_child, rng, a.fields))
     if not a.no_child:
         with open(os.path.join(a.out_dir, "payment.cadence.yaml"), "w") as f:
             f.write(CHILD)

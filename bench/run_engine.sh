@@ -5,8 +5,9 @@
 # bench/bench_run, which measures each figure beside its baseline in the
 # same process.  REPEAT (default 5): repetitions, the best one counts;
 # FIGURE `observe`: only the reporters' figure (docs/benchmarks.md,
-# "Observability").
-#   bench/run_engine.sh [BUILD] [REPEAT] [observe]
+# "Observability"); `scale`: only issue 15's figures (docs/benchmarks.md,
+# "Scale: notes x score fields"; bench/scale.sh runs them too).
+#   bench/run_engine.sh [BUILD] [REPEAT] [observe|scale]
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-bench-run}
