@@ -7,6 +7,7 @@
 
 #include <cadence/cadence.h>
 
+#include "util/afile.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 
@@ -223,4 +224,40 @@ int files_output_error(int code, const char *what, const char *path, int e, strb
 		  what ? " to " : "", path, reason, tail);
 	cad_strbuf_free(why);
 	return code;
+}
+
+/* A file cadence would replace (a regular file, or one to be made), by
+ * its device and inode, or, not there yet, by its absolute path; streams
+ * (devices, FIFOs, descriptors) are written in place and can be named
+ * twice.  Returns 0, or 1 when `path` is no such file. */
+static int replaced_file(const char *path, struct stat *st, char **abs)
+{
+	cad_afile_target t;
+	int skip = cad_afile_resolve(path, &t, NULL) || t.how == CAD_AFILE_STREAM;
+	*abs = NULL;
+	if (!skip) {
+		*st = t.st;
+		if (t.how == CAD_AFILE_NEW && !(*abs = cad_afile_absolute(t.path)))
+			skip = 1;
+	}
+	cad_afile_target_free(&t);
+	return skip;
+}
+
+int files_same_output(const char *out, const char *other)
+{
+	struct stat a, b;
+	char *pa, *pb;
+	if (replaced_file(out, &a, &pa))
+		return 0;
+	int same = 0;
+	if (!replaced_file(other, &b, &pb)) {
+		if (pa || pb)
+			same = pa && pb && !strcmp(pa, pb);
+		else
+			same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+		free(pb);
+	}
+	free(pa);
+	return same;
 }

@@ -49,6 +49,12 @@ int files_read_stream(FILE *f, size_t limit, char **out, size_t *len);
  * when `what` is NULL), where WHY is the reason
  * of the output-path policy (util/afile.h) in `why` when it has one, else
  * strerror(e); frees `why`.  Returns `code`. */
+/* Would writing the output `out` replace the file `other` (an input, or
+ * another output): one regular file under two names (links included),
+ * or one path to be made?  Devices, FIFOs and descriptors never are: they
+ * are written in place (issue 14, probe: `--metrics CADENCE_FILE`). */
+int files_same_output(const char *out, const char *other);
+
 struct strbuf;
 int files_output_error(int code, const char *what, const char *path, int e, struct strbuf *why,
 		       const char *tail);

@@ -30,4 +30,46 @@ timeout -s KILL 120 "$cadence" run --kill-grace 200ms "$tmp/spam2.cadence.yaml" 
 status=${PIPESTATUS[0]} out=$(cat "$tmp/.out") err=
 expect "issue 14 (probe): a note spamming stderr, the log's reader gone: exit 3" 3 '^\[spam2\] y$'
 
+# --- an output that is an input, or two outputs on one file ----------------------------------
+# issue 14 (probe): `--metrics CADENCE_FILE` replaced the cadence file with
+# the metrics, `--metrics F --checkpoint F` lost the checkpoint, `diagram
+# FILE -o FILE` replaced the cadence with its diagram: all exit 0
+w in.cadence.yaml 'cadence: inputs
+score:
+  x: {type: integer, default: 1}
+notes:
+  inc: {set: {x: "score.x + 1"}}
+measures:
+  - then: inc
+'
+cp "$tmp/in.cadence.yaml" "$tmp/in.orig"
+ln -s in.cadence.yaml "$tmp/in.link"
+echo '{"x": 5}' >"$tmp/score.json"
+cp "$tmp/score.json" "$tmp/score.orig"
+clash() {	# clash NAME PATTERN ARGS...: refused before anything runs, inputs untouched
+	local name=$1 pat=$2
+	shift 2
+	run_in "$tmp" "$cadence" run -c in.cadence.yaml "$@"
+	expect "issue 14 (probe): $name: refused" 2 '' "$pat.*nothing ran"
+	assert "issue 14 (probe): $name: the cadence file is untouched" cmp -s "$tmp/in.cadence.yaml" "$tmp/in.orig"
+	assert "issue 14 (probe): $name: the score file is untouched" cmp -s "$tmp/score.json" "$tmp/score.orig"
+}
+clash "--metrics CADENCE_FILE" "cannot write the metrics to 'in.cadence.yaml': it is the cadence file" --metrics in.cadence.yaml
+clash "--trace LINK_TO_CADENCE_FILE" "it is the cadence file 'in.cadence.yaml'" --trace in.link
+clash "--checkpoint CADENCE_FILE" "cannot write the checkpoint" --checkpoint in.cadence.yaml
+clash "--metrics SCORE_FILE" "it is the score file" --score-file score.json --metrics score.json
+clash "--metrics F --checkpoint F" "cannot write the checkpoint to 'o': it is also the metrics file" --metrics o --checkpoint o
+clash "--events F --trace ./F" "it is also the trace file" --trace o --events ./o
+assert "issue 14 (probe): nothing was written to o" test ! -e "$tmp/o"
+run_in "$tmp" "$cadence" run -c in.cadence.yaml --metrics /dev/null --trace /dev/null
+expect "issue 14 (probe): /dev/null for two outputs is fine" 0 '^\{"x":2\}$'
+run_in "$tmp" "$cadence" run -c in.cadence.yaml --checkpoint run.ckpt
+run_in "$tmp" "$cadence" resume -c run.ckpt --metrics run.ckpt
+expect "issue 14 (probe): resume --metrics CHECKPOINT: refused" 2 '' "it is the checkpoint resumed from"
+run_in "$tmp" "$cadence" resume -c run.ckpt
+expect "issue 14 (probe): resume CHECKPOINT saves to it" 0 '^\{"x":2\}$'
+run_in "$tmp" "$cadence" diagram in.cadence.yaml -o in.link
+expect "issue 14 (probe): diagram -o CADENCE_FILE: refused" 2 '' "cannot write the diagram to 'in.link': it is the cadence file 'in.cadence.yaml'"
+assert "issue 14 (probe): diagram -o CADENCE_FILE: untouched" cmp -s "$tmp/in.cadence.yaml" "$tmp/in.orig"
+
 finish
