@@ -72,4 +72,14 @@ run_in "$tmp" "$cadence" diagram in.cadence.yaml -o in.link
 expect "issue 14 (probe): diagram -o CADENCE_FILE: refused" 2 '' "cannot write the diagram to 'in.link': it is the cadence file 'in.cadence.yaml'"
 assert "issue 14 (probe): diagram -o CADENCE_FILE: untouched" cmp -s "$tmp/in.cadence.yaml" "$tmp/in.orig"
 
+# --- new note --into something that is not a regular file ------------------------------------
+# issue 14 (probe): --into FIFO waited for a writer for ever
+mkdir -p "$tmp/into"
+mkfifo "$tmp/into/fifo.cadence.yaml"
+run_in "$tmp/into" timeout -s KILL 60 "$cadence" new note n1 --into fifo.cadence.yaml
+expect "issue 14 (probe): --into FIFO: refused at once" 1 '' "--into fifo.cadence.yaml: it is a FIFO, not a cadence file to edit"
+run_in "$tmp/into" "$cadence" new note n1 --into /dev/null
+expect "issue 14 (probe): --into /dev/null: refused" 1 '' "it is a device"
+assert "issue 14 (probe): --into FIFO: nothing written" test ! -e "$tmp/into/n1.sh"
+
 finish
