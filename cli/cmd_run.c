@@ -437,6 +437,9 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 		int e = errno;
 		if (!from_stdin)
 			fclose(f);
+		if (rc && signals_seen)	/* the read was interrupted */
+			return cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; "
+					 "nothing ran");
 		if (rc)
 			return cli_usage_error("cannot read the score from %s: %s", from, strerror(e));
 		if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
@@ -867,7 +870,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	char *state_dir = NULL;
 	const char *file = NULL;
 	struct sigaction old_sig[NSIGNALS];
-	int rc, caught = 0;
+	int rc, caught = 0, ran = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.ckpt_lock.fd = -1;
@@ -896,6 +899,11 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	}
 	if (resume && !c.checkpoint_path)
 		c.checkpoint_path = args.pos[0];	/* it goes on saving there */
+	/* from here on a signal is ours: one before the run starts ends it
+	 * before anything runs, with 130, the checkpoint's lock and the
+	 * outputs' probes removed, not a death by the signal (issue 14, probe) */
+	catch_signals(c.json_log, old_sig);
+	caught = 1;
 	/* before the checkpoint is read: no other run may change it meanwhile */
 	if (c.checkpoint_path && !c.dry_run && (rc = lock_checkpoint(&c)))
 		goto out;
@@ -949,8 +957,9 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		co.ctx = &c;
 	}
 	the_runner = runner;
-	catch_signals(c.json_log, old_sig);
-	caught = 1;
+	if (signals_seen)
+		cadence_runner_cancel(runner);	/* came before the_runner was set */
+	ran = 1;
 	int r = cadence_runner_run_checkpointed(&out, runner, input, &co, &err);
 	/* a resume point that does not fit the cadence: nothing ran */
 	rc = resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
@@ -980,6 +989,8 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	printf("%s\n", s);
 	free(s);
 out:
+	if (caught && signals_seen && !ran && rc != CLI_EXIT_INTERRUPTED)
+		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");
 	cli_errors_as_json(0);
 	if (caught) {
 		restore_signals(old_sig);

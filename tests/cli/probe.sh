@@ -82,4 +82,23 @@ run_in "$tmp/into" "$cadence" new note n1 --into /dev/null
 expect "issue 14 (probe): --into /dev/null: refused" 1 '' "it is a device"
 assert "issue 14 (probe): --into FIFO: nothing written" test ! -e "$tmp/into/n1.sh"
 
+# --- a signal before the run starts -----------------------------------------------------------
+# issue 14 (probe): SIGTERM while cadence waited for its score (or loaded,
+# or checked) killed it (143), leaving CHECKPOINT.lock and the outputs'
+# probe files behind; now it is 130, nothing ran, nothing left
+mkfifo "$tmp/slow-score"
+"$cadence" run -c "$tmp/in.cadence.yaml" --checkpoint "$tmp/sig.ckpt" - <"$tmp/slow-score" \
+	>"$tmp/.out" 2>"$tmp/.err" &
+bg=$!
+exec 9>"$tmp/slow-score"	# the writer that never writes
+for _ in $(seq 600); do [[ -e $tmp/sig.ckpt.lock ]] && break; sleep 0.1; done
+kill -TERM "$bg"
+status=0
+wait "$bg" || status=$?
+exec 9>&-
+out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
+expect "issue 14 (probe): SIGTERM before the run: 130" 130 '' "interrupted before the run started; nothing ran"
+assert "issue 14 (probe): SIGTERM before the run: no lock file left" test ! -e "$tmp/sig.ckpt.lock"
+assert "issue 14 (probe): SIGTERM before the run: no score printed" test -z "$out"
+
 finish
