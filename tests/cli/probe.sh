@@ -101,4 +101,48 @@ expect "issue 14 (probe): SIGTERM before the run: 130" 130 '' "interrupted befor
 assert "issue 14 (probe): SIGTERM before the run: no lock file left" test ! -e "$tmp/sig.ckpt.lock"
 assert "issue 14 (probe): SIGTERM before the run: no score printed" test -z "$out"
 
+# --- children nested deeper than a run allows --------------------------------------------------
+# issue 14 (probe): a chain of 65 children ran the notes of 64 levels (a
+# note of the first one touches a file), then failed (exit 1); it is now
+# refused when the run is prepared: exit 2, nothing ran
+mkdir -p "$tmp/chain"
+chain() {	# chain N: c1 .. cN, each a child of the one before
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		w "chain/c$i.cadence.yaml" "cadence: c$i
+notes:
+  mark: {run: [touch, ran.$i]}
+measures:
+  - then: mark
+$( ((i < $1)) && printf '  - child: next\n    cadence: c%d\n' $((i + 1)))
+"
+	done
+}
+chain 65
+run_in "$tmp/chain" "$cadence" run -c c1.cadence.yaml
+expect "issue 14 (probe): 65 nested children: refused before anything runs" 2 '' "children nest deeper than 64 cadences.*nothing ran"
+assert "issue 14 (probe): 65 nested children: no note ran" test ! -e "$tmp/chain/ran.1"
+rm -f "$tmp"/chain/*
+chain 64
+run_in "$tmp/chain" "$cadence" run -c c1.cadence.yaml
+expect "issue 14 (probe): 64 nested children run" 0
+assert "issue 14 (probe): 64 nested children: the deepest ran" test -e "$tmp/chain/ran.64"
+# a cadence compiled first near the top, then reached deep: the chain
+# through it counts (c1 runs c60 first, then c2 .. c59 -> c60 .. c66)
+rm -f "$tmp"/chain/*
+chain 66
+w "chain/c1.cadence.yaml" "cadence: c1
+notes:
+  mark: {run: [touch, ran.1]}
+measures:
+  - then: mark
+  - child: early
+    cadence: c60
+  - child: next
+    cadence: c2
+"
+run_in "$tmp/chain" "$cadence" run -c c1.cadence.yaml
+expect "issue 14 (probe): a deep chain through a child compiled early: refused" 2 '' "children nest deeper than 64 cadences.*nothing ran"
+assert "issue 14 (probe): a deep chain through a child compiled early: no note ran" test ! -e "$tmp/chain/ran.1"
+
 finish
