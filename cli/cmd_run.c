@@ -647,6 +647,11 @@ static int open_events(run_ctx *c)
 			int e = errno;
 			if (fd >= 0)
 				close(fd);
+			if (signals_seen) {	/* a FIFO's open, interrupted */
+				cad_strbuf_free(&why);
+				return cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run "
+						 "started; nothing ran");
+			}
 			return files_output_error(CLI_EXIT_USAGE, "events", c->events_path, e, &why,
 						  "; nothing ran");
 		}

@@ -100,6 +100,18 @@ out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
 expect "issue 14 (probe): SIGTERM before the run: 130" 130 '' "interrupted before the run started; nothing ran"
 assert "issue 14 (probe): SIGTERM before the run: no lock file left" test ! -e "$tmp/sig.ckpt.lock"
 assert "issue 14 (probe): SIGTERM before the run: no score printed" test -z "$out"
+# waiting for the reader of an --events FIFO: one line, 130
+mkfifo "$tmp/events.fifo"
+"$cadence" run -c "$tmp/in.cadence.yaml" --events "$tmp/events.fifo" >"$tmp/.out" 2>"$tmp/.err" &
+bg=$!
+# blocked in open(2) of the FIFO (the kernel's wait_for_partner)
+for _ in $(seq 600); do grep -q partner "/proc/$bg/wchan" 2>/dev/null && break; sleep 0.1; done
+kill -TERM "$bg"
+status=0
+wait "$bg" || status=$?
+out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
+expect "issue 14 (probe): SIGTERM while the --events FIFO waits for a reader: 130" 130 '' "^cadence: error: interrupted before the run started; nothing ran$"
+assert "issue 14 (probe): ... in one line" test "$(wc -l <"$tmp/.err")" = 1
 
 # --- children nested deeper than a run allows --------------------------------------------------
 # issue 14 (probe): a chain of 65 children ran the notes of 64 levels (a
