@@ -157,4 +157,22 @@ run_in "$tmp/chain" "$cadence" run -c c1.cadence.yaml
 expect "issue 14 (probe): a deep chain through a child compiled early: refused" 2 '' "children nest deeper than 64 cadences.*nothing ran"
 assert "issue 14 (probe): a deep chain through a child compiled early: no note ran" test ! -e "$tmp/chain/ran.1"
 
+# --- a template that links out of its set ------------------------------------------------------
+# issue 14 (probe): a shared template directory with `key.txt -> a secret`
+# copied the secret into the project, mode 0644
+mkdir -p "$tmp/tpl/cadence" "$tmp/tplout"
+printf 'cadence: {{name}}\nmeasures: []\n' >"$tmp/tpl/cadence/__name__.cadence.yaml.tmpl"
+echo "s3cr3t" >"$tmp/secret"
+chmod 600 "$tmp/secret"
+ln -s "$tmp/secret" "$tmp/tpl/cadence/key.txt"
+run "$cadence" new cadence foo --templates "$tmp/tpl" --dir "$tmp/tplout"
+expect "issue 14 (probe): a template linking out of its set: refused" 1 '' "template .*key.txt is a symbolic link to '.*secret', outside '.*tpl/cadence'; nothing was written"
+assert "issue 14 (probe): a template linking out of its set: nothing written" test -z "$(ls -A "$tmp/tplout")"
+rm "$tmp/tpl/cadence/key.txt"
+echo "shared" >"$tmp/tpl/cadence/.shared"
+ln -s .shared "$tmp/tpl/cadence/in.txt"
+run "$cadence" new cadence foo --templates "$tmp/tpl" --dir "$tmp/tplout"
+expect "issue 14 (probe): a template linking inside its set is followed" 0
+assert "issue 14 (probe): ... and copied" grep -qx shared "$tmp/tplout/in.txt"
+
 finish
