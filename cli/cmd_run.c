@@ -715,10 +715,16 @@ static int lock_checkpoint(run_ctx *c)
 			return files_output_error(CLI_EXIT_USAGE, "checkpoint", c->checkpoint_path,
 						  own, &why, "; nothing ran");
 		cad_strbuf_free(&why);
+		/* O_NOFOLLOW says ELOOP for a link, a directory EISDIR: say
+		 * what is there and what to do (issue 14, probe) */
+		const char *lock = c->ckpt_lock.path ? c->ckpt_lock.path : "its lock file";
+		if (e == ELOOP || e == EISDIR)
+			return cli_usage_error("cannot lock the checkpoint '%s': its lock file '%s' is "
+					       "%s, not a lock file cadence made; remove it if no run "
+					       "uses it; nothing ran", c->checkpoint_path, lock,
+					       e == ELOOP ? "a symbolic link" : "a directory");
 		return cli_usage_error("cannot lock the checkpoint '%s': cannot open '%s': %s; "
-				       "nothing ran", c->checkpoint_path,
-				       c->ckpt_lock.path ? c->ckpt_lock.path : "its lock file",
-				       strerror(e));
+				       "nothing ran", c->checkpoint_path, lock, strerror(e));
 	}
 	return 0;
 }

@@ -175,4 +175,17 @@ run "$cadence" new cadence foo --templates "$tmp/tpl" --dir "$tmp/tplout"
 expect "issue 14 (probe): a template linking inside its set is followed" 0
 assert "issue 14 (probe): ... and copied" grep -qx shared "$tmp/tplout/in.txt"
 
+# --- a checkpoint's lock file that is a link or a directory -------------------------------------
+# issue 14 (probe): "cannot open 'run.ckpt.lock': Too many levels of
+# symbolic links" said neither what is wrong nor what to do
+mkdir -p "$tmp/lk"
+ln -s /etc/passwd "$tmp/lk/run.ckpt.lock"
+run_in "$tmp/lk" "$cadence" run -c ../in.cadence.yaml --checkpoint run.ckpt
+expect "issue 14 (probe): a lock file that is a link: named, refused" 2 '' "its lock file 'run.ckpt.lock' is a symbolic link, not a lock file cadence made; remove it"
+assert "issue 14 (probe): ... the link is left alone" test -L "$tmp/lk/run.ckpt.lock"
+rm "$tmp/lk/run.ckpt.lock"
+mkdir "$tmp/lk/run.ckpt.lock"
+run_in "$tmp/lk" "$cadence" run -c ../in.cadence.yaml --checkpoint run.ckpt
+expect "issue 14 (probe): a lock file that is a directory: named, refused" 2 '' "is a directory, not a lock file cadence made"
+
 finish
