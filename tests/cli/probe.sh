@@ -188,4 +188,27 @@ mkdir "$tmp/lk/run.ckpt.lock"
 run_in "$tmp/lk" "$cadence" run -c ../in.cadence.yaml --checkpoint run.ckpt
 expect "issue 14 (probe): a lock file that is a directory: named, refused" 2 '' "is a directory, not a lock file cadence made"
 
+# --- a breaker's state directory this user cannot write -----------------------------------------
+# issue 14 (probe): a state directory the user can search but not write
+# passed the check before the run, then failed the note's call (exit 1);
+# one it cannot search said "Permission denied; remove it" of a file that
+# was not there.  As another user: root writes anywhere.
+if [[ $(id -u) == 0 ]] && ! command -v setpriv >/dev/null; then
+	echo "skip - issue 14 (probe): breaker state directory (root without setpriv)"
+else
+	as_user() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
+	chmod 711 "$tmp"
+	[[ -z ${memcheck_dir:-} ]] || chmod 1777 "$memcheck_dir/logs"
+	one_note guarded '{run: [touch, /dev/null], circuit_breaker: {failure_threshold: 2, recovery_timeout: 1s}}'
+	chmod 644 "$tmp/guarded.cadence.yaml"
+	mkdir -p "$tmp/sd-ro" "$tmp/sd-closed"
+	chmod 555 "$tmp/sd-ro"
+	chmod 500 "$tmp/sd-closed"	# root's: others cannot even search it
+	run as_user "$cadence" run -c --state-dir "$tmp/sd-ro" "$tmp/guarded.cadence.yaml"
+	expect "issue 14 (probe): an unwritable state directory: refused before the run" 2 '' "state file .*sd-ro/guarded.guarded.*breaker.json cannot be made: Permission denied; give a --state-dir"
+	run as_user "$cadence" run -c --state-dir "$tmp/sd-closed" "$tmp/guarded.cadence.yaml"
+	expect "issue 14 (probe): a closed state directory: no 'remove it'" 2 '' "cannot be made: Permission denied; give a --state-dir"
+	assert "issue 14 (probe): ... and no 'remove it'" eval '! grep -q "remove it" <<<"$err"'
+fi
+
 finish
