@@ -211,4 +211,15 @@ else
 	assert "issue 14 (probe): ... and no 'remove it'" eval '! grep -q "remove it" <<<"$err"'
 fi
 
+# --- an output name too long for its temporary file ---------------------------------------------
+# issue 14 (probe): a 250-byte name (the file system takes 255) failed with
+# "File name too long", which it is not; NAME.tmp.XXXXXX is
+long=$(printf 'm%.0s' $(seq 250))
+run_in "$tmp" "$cadence" run -c in.cadence.yaml --metrics "$long"
+expect "issue 14 (probe): a 250-byte output name: the reason" 2 '' "its name has 250 bytes, and cadence writes it through a temporary file NAME.tmp.XXXXXX beside it.*at most 244 bytes; nothing ran"
+ok244=$(printf 'm%.0s' $(seq 244))
+run_in "$tmp" "$cadence" run -c in.cadence.yaml --metrics "$ok244"
+expect "issue 14 (probe): a 244-byte output name is written" 0
+assert "issue 14 (probe): ... there" test -s "$tmp/$ok244"
+
 finish
