@@ -84,7 +84,18 @@ static int leads_out(const char *tree, const char *top, const char *path)
 	return 1;
 }
 
-static int find_below(file_list *l, const char *dir, const char *tree, const char *top)
+/* The path that could not be listed or looked at, for the message. */
+static int failed_at(char **failed, const char *path)
+{
+	int e = errno;
+	if (!*failed)
+		*failed = strdup(path);
+	errno = e;
+	return -1;
+}
+
+static int find_below(file_list *l, const char *dir, const char *tree, const char *top,
+		      char **failed)
 {
 	DIR *d = opendir(dir);
 	file_list names = { 0 };
@@ -92,7 +103,7 @@ static int find_below(file_list *l, const char *dir, const char *tree, const cha
 	int rc = 0;
 
 	if (!d)
-		return -1;
+		return failed_at(failed, dir);
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -115,10 +126,14 @@ static int find_below(file_list *l, const char *dir, const char *tree, const cha
 			rc = -1;
 			break;
 		}
-		if (lstat(path, &lst) == 0 && stat(path, &st) == 0) {
+		if (lstat(path, &lst) && errno != ENOENT) {
+			/* a path past PATH_MAX, say: not skipped in silence
+			 * (issue 14, probe: "no *.cadence.yaml files") */
+			rc = failed_at(failed, path);
+		} else if (lstat(path, &lst) == 0 && stat(path, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (!S_ISLNK(lst.st_mode))
-					rc = find_below(l, path, tree, top);
+					rc = find_below(l, path, tree, top, failed);
 			} else if (S_ISREG(st.st_mode) && files_is_cadence(names.paths[i]) &&
 				   !(tree && S_ISLNK(lst.st_mode) && leads_out(tree, top, path))) {
 				rc = file_list_add(l, path);
@@ -134,12 +149,13 @@ static int find_below(file_list *l, const char *dir, const char *tree, const cha
 	return rc;
 }
 
-int files_find(file_list *l, const char *dir, int allow_outside)
+int files_find(file_list *l, const char *dir, int allow_outside, char **failed)
 {
+	*failed = NULL;
 	char *tree = allow_outside ? NULL : realpath(dir, NULL);
 	if (!allow_outside && !tree)
-		return -1;
-	int rc = find_below(l, dir, tree, dir);
+		return failed_at(failed, dir);
+	int rc = find_below(l, dir, tree, dir, failed);
 	free(tree);
 	return rc;
 }

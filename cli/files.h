@@ -18,8 +18,9 @@ void file_list_free(file_list *l);
  * so a walk cannot block), sorted.  A dangling *.cadence.yaml symlink is
  * appended too, so its loader reports it.  A symbolic link to a file
  * outside dir is skipped, with a note on stderr, unless allow_outside.
- * Returns 0, or -1 with errno set. */
-int files_find(file_list *l, const char *dir, int allow_outside);
+ * Returns 0, or -1 with errno set and, unless out of memory, the path
+ * that could not be listed in *failed (malloc'd). */
+int files_find(file_list *l, const char *dir, int allow_outside, char **failed);
 int file_list_add(file_list *l, const char *path);
 
 /* The project root (docs/cli.md, "The project root") of a path named on

@@ -222,4 +222,31 @@ run_in "$tmp" "$cadence" run -c in.cadence.yaml --metrics "$ok244"
 expect "issue 14 (probe): a 244-byte output name is written" 0
 assert "issue 14 (probe): ... there" test -s "$tmp/$ok244"
 
+# --- a directory walk that cannot see everything ------------------------------------------------
+# issue 14 (probe): a cadence file whose path passes PATH_MAX was skipped
+# in silence ("no *.cadence.yaml files under 'deep'", exit 2), and an
+# unreadable subdirectory was "cannot list 'TOP'" (exit 3, naming the top)
+mkdir -p "$tmp/walk"
+(
+	cd "$tmp/walk" || exit 1
+	for _ in $(seq 2100); do mkdir d && cd d || exit 1; done
+	printf 'cadence: deep\nmeasures: []\n' >x.cadence.yaml
+)
+run_in "$tmp/walk" "$cadence" validate d
+expect "issue 14 (probe): a path past PATH_MAX: named, exit 2" 2 '' "^cadence: error: cannot list 'd/d/d/.*: File name too long$"
+assert "issue 14 (probe): ... not 'no *.cadence.yaml files'" eval '! grep -q "no \*.cadence.yaml" <<<"$err"'
+rm -rf "$tmp/walk"
+if [[ $(id -u) == 0 ]] && ! command -v setpriv >/dev/null; then
+	echo "skip - issue 14 (probe): unreadable subdirectory (root without setpriv)"
+else
+	mkdir -p "$tmp/walk2/locked"
+	printf 'cadence: w\nmeasures: []\n' >"$tmp/walk2/w.cadence.yaml"
+	chmod 755 "$tmp/walk2"
+	chmod 644 "$tmp/walk2/w.cadence.yaml"
+	chmod 000 "$tmp/walk2/locked"
+	run as_user "$cadence" validate "$tmp/walk2"
+	expect "issue 14 (probe): an unreadable subdirectory: named, exit 2" 2 '' "cannot list '.*walk2/locked': Permission denied"
+	chmod 755 "$tmp/walk2/locked"
+fi
+
 finish
