@@ -227,11 +227,13 @@ assert "issue 14 (probe): ... there" test -s "$tmp/$ok244"
 # in silence ("no *.cadence.yaml files under 'deep'", exit 2), and an
 # unreadable subdirectory was "cannot list 'TOP'" (exit 3, naming the top)
 mkdir -p "$tmp/walk"
-(
-	cd "$tmp/walk" || exit 1
-	for _ in $(seq 2100); do mkdir d && cd d || exit 1; done
-	printf 'cadence: deep\nmeasures: []\n' >x.cadence.yaml
-)
+python3 -c "
+import os
+os.chdir('$tmp/walk')
+for _ in range(2100):
+    os.mkdir('d')
+    os.chdir('d')
+open('x.cadence.yaml', 'w').write('cadence: deep\\nmeasures: []\\n')"
 run_in "$tmp/walk" "$cadence" validate d
 expect "issue 14 (probe): a path past PATH_MAX: named, exit 2" 2 '' "^cadence: error: cannot list 'd/d/d/.*: File name too long$"
 assert "issue 14 (probe): ... not 'no *.cadence.yaml files'" eval '! grep -q "no \*.cadence.yaml" <<<"$err"'
