@@ -6,17 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 export CADENCE_STATE_DIR=$tmp/state
 
-w() { printf '%s' "$2" >"$tmp/$1"; }
-# one_note NAME NOTE: NAME.cadence.yaml, one `then` of note NAME: NOTE
-one_note() {
-	w "$1.cadence.yaml" "cadence: $1
-notes:
-  $1: $2
-measures:
-  - then: $1
-"
-}
-
 # --- a note that writes stderr faster than the log is written --------------------------------
 # issue 14 (probe): the reader of a note's stderr looped until the pipe was
 # empty, which `yes >&2` never lets happen: no timeout, no cancel, no
