@@ -186,6 +186,19 @@ static int too_large(const cadence_diagram_stats *st)
 	return CLI_EXIT_PROBLEMS;
 }
 
+/* -o naming the cadence file drawn or one of its children would replace
+ * it with its diagram (issue 14, probe). */
+static int output_is_input(const cadence_project *project, const char *output)
+{
+	for (size_t i = 0; i < cadence_project_count(project); i++) {
+		const char *in = cadence_def_path(cadence_project_get(project, i));
+		if (in && files_same_output(output, in))
+			return cli_usage_error("cannot write the diagram to '%s': it is the cadence "
+					       "file '%s', which is drawn; give another path", output, in);
+	}
+	return 0;
+}
+
 static int draw(const diagram_ctx *c, const char *path)
 {
 	cadence_diagram_format fmt = format_of(c->output);
@@ -220,6 +233,8 @@ static int draw(const diagram_ctx *c, const char *path)
 	if ((rc = load_checked(project, path, c->allow_outside, diags, &def)))
 		goto out;
 	if (c->cadence && (rc = select_cadence(project, c->cadence, &def)))
+		goto out;
+	if (!to_stdout && (rc = output_is_input(project, c->output)))
 		goto out;
 
 	rc = cadence_diagram_buffer(&data, &len, def, project, fmt, &opts, &st);

@@ -389,6 +389,18 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 	}
 
 	if (c.into) {
+		struct stat st;
+		/* a FIFO would keep us waiting for a writer, and a device or
+		 * a directory is no file to edit (issue 14, probe) */
+		if (!stat(c.into, &st) && !S_ISREG(st.st_mode)) {
+			rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: it is %s, not a cadence file to "
+				       "edit; name a regular *.cadence.yaml file", c.into,
+				       S_ISDIR(st.st_mode) ? "a directory" :
+				       S_ISFIFO(st.st_mode) ? "a FIFO" :
+				       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+				       "not a regular file");
+			goto out;
+		}
 		if (read_all(c.into, &into_text, &into_len)) {
 			rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: cannot read it: %s", c.into,
 				       strerror(errno));

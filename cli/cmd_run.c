@@ -437,6 +437,9 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 		int e = errno;
 		if (!from_stdin)
 			fclose(f);
+		if (rc && signals_seen)	/* the read was interrupted */
+			return cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; "
+					 "nothing ran");
 		if (rc)
 			return cli_usage_error("cannot read the score from %s: %s", from, strerror(e));
 		if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
@@ -558,10 +561,48 @@ static int exit_for(int rc)
 
 /* ---- reporters and checkpoints ------------------------------------------------ */
 
+/* An output that is an input of the run (a cadence file, the score
+ * file, a plugin, the checkpoint resumed from) or another output would
+ * overwrite it: refused before anything runs (issue 14, probe:
+ * `--metrics run.cadence.yaml` replaced the cadence file, `--metrics F
+ * --checkpoint F` lost the checkpoint). */
+static int output_clashes(run_ctx *c, const cadence_project *project, const char *read_from,
+			  const char *path, const char *what, const char *const *outs,
+			  const char *const *out_whats, size_t nouts)
+{
+	for (size_t i = 0; i < nouts; i++)
+		if (outs[i] && files_same_output(path, outs[i]))
+			return cli_usage_error("cannot write the %s to '%s': it is also the %s file "
+					       "('%s'); give each output its own file; nothing ran",
+					       what, path, out_whats[i], outs[i]);
+	for (size_t i = 0; i < cadence_project_count(project); i++) {
+		const char *in = cadence_def_path(cadence_project_get(project, i));
+		if (in && files_same_output(path, in))
+			return cli_usage_error("cannot write the %s to '%s': it is the cadence file "
+					       "'%s', which the run reads; give another path; nothing ran",
+					       what, path, in);
+	}
+	const char *inputs[] = { c->score_file && strcmp(c->score_file, "-") ? c->score_file : NULL,
+				 read_from };
+	const char *in_whats[] = { "score file", "checkpoint resumed from" };
+	for (size_t i = 0; i < 2; i++)
+		if (inputs[i] && files_same_output(path, inputs[i]))
+			return cli_usage_error("cannot write the %s to '%s': it is the %s ('%s'), "
+					       "which the run reads; give another path; nothing ran",
+					       what, path, in_whats[i], inputs[i]);
+	for (size_t i = 0; i < c->nplugins; i++)
+		if (files_same_output(path, c->plugins[i]))
+			return cli_usage_error("cannot write the %s to '%s': it is the plugin '%s'; "
+					       "give another path; nothing ran", what, path, c->plugins[i]);
+	return 0;
+}
+
 /* Before anything runs: every output can be written (nothing runs when
  * one cannot).  The events file is only checked: opening it truncates it,
- * which waits until nothing can refuse the run any more (open_events). */
-static int open_outputs(run_ctx *c)
+ * which waits until nothing can refuse the run any more (open_events).
+ * `read_from`: the checkpoint a resume reads, which only the checkpoint
+ * output may name. */
+static int open_outputs(run_ctx *c, const cadence_project *project, const char *read_from)
 {
 	const struct { const char *path, *what; int stream; } files[] = {
 		{ c->metrics_path, "metrics", 0 },
@@ -569,6 +610,7 @@ static int open_outputs(run_ctx *c)
 		{ c->checkpoint_path, "checkpoint", 0 },
 		{ c->events_path && strcmp(c->events_path, "-") ? c->events_path : NULL, "events", 1 },
 	};
+	const char *outs[4], *whats[4];
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		strbuf why = STRBUF_INIT;
 		int e = files[i].path ? cad_afile_check(files[i].path, files[i].stream, &why) : 0;
@@ -576,6 +618,12 @@ static int open_outputs(run_ctx *c)
 			return files_output_error(CLI_EXIT_USAGE, files[i].what, files[i].path, e, &why,
 						  "; nothing ran");
 		cad_strbuf_free(&why);
+		int ckpt = files[i].path == c->checkpoint_path;
+		if (files[i].path && (e = output_clashes(c, project, ckpt ? NULL : read_from,
+							 files[i].path, files[i].what, outs, whats, i)))
+			return e;
+		outs[i] = files[i].path;
+		whats[i] = files[i].what;
 	}
 	if ((c->metrics_path && cadence_metrics_new(&c->metrics)) ||
 	    (c->trace_path && cadence_trace_new(&c->trace)))
@@ -599,6 +647,11 @@ static int open_events(run_ctx *c)
 			int e = errno;
 			if (fd >= 0)
 				close(fd);
+			if (signals_seen) {	/* a FIFO's open, interrupted */
+				cad_strbuf_free(&why);
+				return cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run "
+						 "started; nothing ran");
+			}
 			return files_output_error(CLI_EXIT_USAGE, "events", c->events_path, e, &why,
 						  "; nothing ran");
 		}
@@ -662,10 +715,16 @@ static int lock_checkpoint(run_ctx *c)
 			return files_output_error(CLI_EXIT_USAGE, "checkpoint", c->checkpoint_path,
 						  own, &why, "; nothing ran");
 		cad_strbuf_free(&why);
+		/* O_NOFOLLOW says ELOOP for a link, a directory EISDIR: say
+		 * what is there and what to do (issue 14, probe) */
+		const char *lock = c->ckpt_lock.path ? c->ckpt_lock.path : "its lock file";
+		if (e == ELOOP || e == EISDIR)
+			return cli_usage_error("cannot lock the checkpoint '%s': its lock file '%s' is "
+					       "%s, not a lock file cadence made; remove it if no run "
+					       "uses it; nothing ran", c->checkpoint_path, lock,
+					       e == ELOOP ? "a symbolic link" : "a directory");
 		return cli_usage_error("cannot lock the checkpoint '%s': cannot open '%s': %s; "
-				       "nothing ran", c->checkpoint_path,
-				       c->ckpt_lock.path ? c->ckpt_lock.path : "its lock file",
-				       strerror(e));
+				       "nothing ran", c->checkpoint_path, lock, strerror(e));
 	}
 	return 0;
 }
@@ -822,7 +881,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	char *state_dir = NULL;
 	const char *file = NULL;
 	struct sigaction old_sig[NSIGNALS];
-	int rc, caught = 0;
+	int rc, caught = 0, ran = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.ckpt_lock.fd = -1;
@@ -851,6 +910,11 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	}
 	if (resume && !c.checkpoint_path)
 		c.checkpoint_path = args.pos[0];	/* it goes on saving there */
+	/* from here on a signal is ours: one before the run starts ends it
+	 * before anything runs, with 130, the checkpoint's lock and the
+	 * outputs' probes removed, not a death by the signal (issue 14, probe) */
+	catch_signals(c.json_log, old_sig);
+	caught = 1;
 	/* before the checkpoint is read: no other run may change it meanwhile */
 	if (c.checkpoint_path && !c.dry_run && (rc = lock_checkpoint(&c)))
 		goto out;
@@ -860,7 +924,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		file = args.pos[0];
 	if ((rc = load(file, &project, &def)))
 		goto out;
-	if (!c.dry_run && (rc = open_outputs(&c)))
+	if (!c.dry_run && (rc = open_outputs(&c, project, resume ? args.pos[0] : NULL)))
 		goto out;
 
 	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &c, on_event };
@@ -904,8 +968,9 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		co.ctx = &c;
 	}
 	the_runner = runner;
-	catch_signals(c.json_log, old_sig);
-	caught = 1;
+	if (signals_seen)
+		cadence_runner_cancel(runner);	/* came before the_runner was set */
+	ran = 1;
 	int r = cadence_runner_run_checkpointed(&out, runner, input, &co, &err);
 	/* a resume point that does not fit the cadence: nothing ran */
 	rc = resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
@@ -935,6 +1000,8 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	printf("%s\n", s);
 	free(s);
 out:
+	if (caught && signals_seen && !ran && rc != CLI_EXIT_INTERRUPTED)
+		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");
 	cli_errors_as_json(0);
 	if (caught) {
 		restore_signals(old_sig);

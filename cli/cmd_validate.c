@@ -99,9 +99,16 @@ static int collect(cli_args *args, validate_ctx *c, file_list *inputs)
 			return cli_usage_error("cannot read '%s': %s", p, strerror(errno));
 		if (S_ISDIR(st.st_mode)) {
 			size_t before = inputs->count;
-			if (files_find(inputs, p, c->allow_outside))
-				return cli_error(CLI_EXIT_INTERNAL, "cannot list '%s': %s", p,
-						 strerror(errno));
+			char *failed = NULL;
+			if (files_find(inputs, p, c->allow_outside, &failed)) {
+				/* the directory at fault, and a usage error unless out
+				 * of memory (issue 14, probe) */
+				int e = errno;
+				rc = cli_error(e == ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE,
+					       "cannot list '%s': %s", failed ? failed : p, strerror(e));
+				free(failed);
+				return rc;
+			}
 			if (inputs->count == before)
 				return cli_usage_error("no *.cadence.yaml files under '%s'; "
 						       "name cadence files NAME.cadence.yaml or pass them explicitly", p);

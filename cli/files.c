@@ -7,6 +7,7 @@
 
 #include <cadence/cadence.h>
 
+#include "util/afile.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 
@@ -83,7 +84,18 @@ static int leads_out(const char *tree, const char *top, const char *path)
 	return 1;
 }
 
-static int find_below(file_list *l, const char *dir, const char *tree, const char *top)
+/* The path that could not be listed or looked at, for the message. */
+static int failed_at(char **failed, const char *path)
+{
+	int e = errno;
+	if (!*failed)
+		*failed = strdup(path);
+	errno = e;
+	return -1;
+}
+
+static int find_below(file_list *l, const char *dir, const char *tree, const char *top,
+		      char **failed)
 {
 	DIR *d = opendir(dir);
 	file_list names = { 0 };
@@ -91,7 +103,7 @@ static int find_below(file_list *l, const char *dir, const char *tree, const cha
 	int rc = 0;
 
 	if (!d)
-		return -1;
+		return failed_at(failed, dir);
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -114,10 +126,14 @@ static int find_below(file_list *l, const char *dir, const char *tree, const cha
 			rc = -1;
 			break;
 		}
-		if (lstat(path, &lst) == 0 && stat(path, &st) == 0) {
+		if (lstat(path, &lst) && errno != ENOENT) {
+			/* a path past PATH_MAX, say: not skipped in silence
+			 * (issue 14, probe: "no *.cadence.yaml files") */
+			rc = failed_at(failed, path);
+		} else if (lstat(path, &lst) == 0 && stat(path, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (!S_ISLNK(lst.st_mode))
-					rc = find_below(l, path, tree, top);
+					rc = find_below(l, path, tree, top, failed);
 			} else if (S_ISREG(st.st_mode) && files_is_cadence(names.paths[i]) &&
 				   !(tree && S_ISLNK(lst.st_mode) && leads_out(tree, top, path))) {
 				rc = file_list_add(l, path);
@@ -133,12 +149,13 @@ static int find_below(file_list *l, const char *dir, const char *tree, const cha
 	return rc;
 }
 
-int files_find(file_list *l, const char *dir, int allow_outside)
+int files_find(file_list *l, const char *dir, int allow_outside, char **failed)
 {
+	*failed = NULL;
 	char *tree = allow_outside ? NULL : realpath(dir, NULL);
 	if (!allow_outside && !tree)
-		return -1;
-	int rc = find_below(l, dir, tree, dir);
+		return failed_at(failed, dir);
+	int rc = find_below(l, dir, tree, dir, failed);
 	free(tree);
 	return rc;
 }
@@ -223,4 +240,40 @@ int files_output_error(int code, const char *what, const char *path, int e, strb
 		  what ? " to " : "", path, reason, tail);
 	cad_strbuf_free(why);
 	return code;
+}
+
+/* A file cadence would replace (a regular file, or one to be made), by
+ * its device and inode, or, not there yet, by its absolute path; streams
+ * (devices, FIFOs, descriptors) are written in place and can be named
+ * twice.  Returns 0, or 1 when `path` is no such file. */
+static int replaced_file(const char *path, struct stat *st, char **abs)
+{
+	cad_afile_target t;
+	int skip = cad_afile_resolve(path, &t, NULL) || t.how == CAD_AFILE_STREAM;
+	*abs = NULL;
+	if (!skip) {
+		*st = t.st;
+		if (t.how == CAD_AFILE_NEW && !(*abs = cad_afile_absolute(t.path)))
+			skip = 1;
+	}
+	cad_afile_target_free(&t);
+	return skip;
+}
+
+int files_same_output(const char *out, const char *other)
+{
+	struct stat a, b;
+	char *pa, *pb;
+	if (replaced_file(out, &a, &pa))
+		return 0;
+	int same = 0;
+	if (!replaced_file(other, &b, &pb)) {
+		if (pa || pb)
+			same = pa && pb && !strcmp(pa, pb);
+		else
+			same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+		free(pb);
+	}
+	free(pa);
+	return same;
 }

@@ -18,8 +18,9 @@ void file_list_free(file_list *l);
  * so a walk cannot block), sorted.  A dangling *.cadence.yaml symlink is
  * appended too, so its loader reports it.  A symbolic link to a file
  * outside dir is skipped, with a note on stderr, unless allow_outside.
- * Returns 0, or -1 with errno set. */
-int files_find(file_list *l, const char *dir, int allow_outside);
+ * Returns 0, or -1 with errno set and, unless out of memory, the path
+ * that could not be listed in *failed (malloc'd). */
+int files_find(file_list *l, const char *dir, int allow_outside, char **failed);
 int file_list_add(file_list *l, const char *path);
 
 /* The project root (docs/cli.md, "The project root") of a path named on
@@ -49,6 +50,12 @@ int files_read_stream(FILE *f, size_t limit, char **out, size_t *len);
  * when `what` is NULL), where WHY is the reason
  * of the output-path policy (util/afile.h) in `why` when it has one, else
  * strerror(e); frees `why`.  Returns `code`. */
+/* Would writing the output `out` replace the file `other` (an input, or
+ * another output): one regular file under two names (links included),
+ * or one path to be made?  Devices, FIFOs and descriptors never are: they
+ * are written in place (issue 14, probe: `--metrics CADENCE_FILE`). */
+int files_same_output(const char *out, const char *other);
+
 struct strbuf;
 int files_output_error(int code, const char *what, const char *path, int e, struct strbuf *why,
 		       const char *tail);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What `cadence init` and `cadence new` share (scaffold.h). */
+/* realpath(), readlink() */
+#define _XOPEN_SOURCE 700
 #include "scaffold.h"
 
 #include "cli.h"
@@ -13,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "format/scalar.h"
 #include "util/afile.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
 
@@ -51,9 +55,25 @@ static int tset_add(tset *s, const char *path, const char *data, size_t len)
 	return 0;
 }
 
+/* A template that is a symbolic link out of its set (`key.txt ->
+ * ~/.ssh/id_rsa` in a shared template directory) would copy that file
+ * into the project, readable by all (issue 14, probe): refused, -2. */
+static int leads_out(const char *root, const char *real_root, const char *full,
+		     const struct stat *lst)
+{
+	if (!S_ISLNK(lst->st_mode) || cad_path_inside(real_root, full) == 1)
+		return 0;
+	char to[4096];
+	ssize_t n = readlink(full, to, sizeof(to) - 1);
+	to[n > 0 ? n : 0] = '\0';
+	cli_error(CLI_EXIT_PROBLEMS, "template %s is a symbolic link to '%s', outside '%s'; "
+		  "nothing was written (put the file itself in the templates)", full, to, root);
+	return -2;
+}
+
 /* Adds every regular file below root/rel (hidden ones too; symbolic links
- * to directories are not followed). */
-static int load_dir(tset *s, const char *root, const char *rel)
+ * to directories are not followed, links out of the set are refused). */
+static int load_dir(tset *s, const char *root, const char *real_root, const char *rel)
 {
 	char *dir = rel[0] ? scaffold_join(root, rel) : strdup(root);
 	DIR *d = dir ? opendir(dir) : NULL;
@@ -72,8 +92,10 @@ static int load_dir(tset *s, const char *root, const char *rel)
 		char *full = sub ? scaffold_join(root, sub) : NULL;
 		if (!full || lstat(full, &st)) {
 			rc = -1;
+		} else if ((rc = leads_out(root, real_root, full, &st))) {
+			/* said */
 		} else if (S_ISDIR(st.st_mode)) {
-			rc = load_dir(s, root, sub);
+			rc = load_dir(s, root, real_root, sub);
 		} else if (!stat(full, &st) && S_ISREG(st.st_mode)) {
 			char *data;
 			size_t len;
@@ -120,8 +142,12 @@ int tset_load(tset *s, const char *dir, const char *set)
 		free(root);
 		return rc;
 	}
-	if (load_dir(s, root, "")) {
-		int rc = cli_error(errno == ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_PROBLEMS,
+	char *real_root = realpath(root, NULL);
+	int lr = real_root ? load_dir(s, root, real_root, "") : -1;
+	free(real_root);
+	if (lr) {
+		int rc = lr == -2 ? CLI_EXIT_PROBLEMS :
+			 cli_error(errno == ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_PROBLEMS,
 				   "cannot read the templates in '%s': %s", root, strerror(errno));
 		free(root);
 		tset_free(s);

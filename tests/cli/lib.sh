@@ -37,6 +37,18 @@ help_opts() { "$cadence" "$@" --help | sed -n '/^options:/,$p' | grep -oE -- ' -
 # commands: the commands `cadence --help` lists, one a line
 commands() { "$cadence" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ {print $1}'; }
 
+# w NAME TEXT: writes TEXT to $tmp/NAME (a script may define its own)
+w() { printf '%s' "$2" >"$tmp/$1"; }
+# one_note NAME NOTE: NAME.cadence.yaml, one `then` of note NAME: NOTE
+one_note() {
+	w "$1.cadence.yaml" "cadence: $1
+notes:
+  $1: $2
+measures:
+  - then: $1
+"
+}
+
 ok() { passes=$((passes + 1)); echo "ok - $1"; }
 fail() {
 	fails=$((fails + 1))

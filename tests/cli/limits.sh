@@ -97,6 +97,7 @@ done
 run "$cadence" run "$tmp/c2.cadence.yaml"
 expect "64 cadences deep (c2 ... c65): run" 0
 run "$cadence" run "$tmp/c1.cadence.yaml"
-expect "65 cadences deep: a clear error" 1 '' "child 'c65': children nest deeper than 64 cadences"
+# refused before anything runs (issue 14, probe; it ran 64 levels first, exit 1)
+expect "65 cadences deep: a clear error, nothing ran" 2 '' "c64: children nest deeper than 64 cadences \(cadence 'c65' would run at level 65\); nothing ran"
 
 finish

@@ -8,16 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 export CADENCE_STATE_DIR=$tmp/state
 
-w() { printf '%s' "$2" >"$tmp/$1"; }
-# one_note NAME NOTE: NAME.cadence.yaml, one `then` of note NAME: NOTE
-one_note() {
-	w "$1.cadence.yaml" "cadence: $1
-notes:
-  $1: $2
-measures:
-  - then: $1
-"
-}
 # alive PID: the process exists and is not a zombie
 alive() {
 	local st

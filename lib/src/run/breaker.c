@@ -251,7 +251,18 @@ static int open_state(const char *file, int create, strbuf *why)
 
 	if (fd < 0 && errno == ENOENT && !create)
 		return -2;
+	struct stat lst;
+	int e = errno;
+	if (fd < 0 && (e == EACCES || e == EROFS) && lstat(file, &lst)) {
+		/* no file to remove: its directory is what cannot be used
+		 * (issue 14, probe: "remove it" sent the user to a file that
+		 * was not there) */
+		cad_strbuf_addf(why, "%s cannot be made: %s; give a --state-dir (or "
+			    "CADENCE_STATE_DIR) this user can write", file, strerror(e));
+		return -1;
+	}
 	if (fd < 0) {
+		errno = e;
 		bad = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
 	} else if (fstat(fd, &st)) {
 		bad = strerror(errno);
@@ -282,6 +293,19 @@ int cad_rbreaker_check(rbreaker *br, strbuf *why)
 	int fd = open_state(br->file, 0, why);
 	if (fd >= 0)
 		close(fd);
+	if (fd == -2) {
+		/* not there yet: it must be possible to make it, or the run
+		 * would fail at the note's first call (issue 14, probe) */
+		const char *slash = strrchr(br->file, '/');
+		char *dir = slash ? strndup(br->file, (size_t)(slash - br->file) + 1) : strdup(".");
+		int e = !dir ? ENOMEM : faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) ? errno : 0;
+		free(dir);
+		if (e) {
+			cad_strbuf_addf(why, "%s cannot be made: %s; give a --state-dir (or "
+				    "CADENCE_STATE_DIR) this user can write", br->file, strerror(e));
+			return -1;
+		}
+	}
 	return fd == -1 ? -1 : 0;
 }
 

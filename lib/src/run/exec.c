@@ -570,10 +570,16 @@ static void got_stderr(rproc *p, const char *s, size_t n)
 	}
 }
 
+/* Reads what the note wrote, at most DRAIN_READS buffers a call: a note
+ * that writes faster than the log is written (`yes >&2`) must not keep
+ * the run from its timeouts, its cancel and its other notes (issue 14,
+ * probe); what is left is read when poll() comes back. */
+#define DRAIN_READS 16
+
 static void drain(rproc *p, int *fd, int is_out)
 {
 	char buf[16384];
-	for (;;) {
+	for (int reads = 0; reads < DRAIN_READS; reads++) {
 		ssize_t n = read(*fd, buf, sizeof(buf));
 		if (n > 0) {
 			if (!is_out) {
@@ -592,8 +598,10 @@ static void drain(rproc *p, int *fd, int is_out)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		break;		/* EOF or an error */
+		goto end;	/* EOF or an error */
 	}
+	return;		/* more to read: poll() says so again */
+end:
 	if (!is_out && p->line_len)
 		flush_line(p);
 	close_fd(fd);
@@ -655,6 +663,8 @@ void cad_rproc_tick(rproc *p, int64_t now)
 			drain(p, &p->fd_out, 1);
 		if (p->fd_err >= 0)
 			drain(p, &p->fd_err, 0);
+		if (p->fd_err >= 0 && p->line_len)
+			flush_line(p);	/* cut off: its last line still goes to the log */
 		close_fd(&p->fd_out);
 		close_fd(&p->fd_err);
 	}

@@ -16,6 +16,7 @@ typedef struct pctx {
 	const char *measure;
 	const char *note;
 	int code;
+	unsigned depth;		/* plans being compiled, one inside the other */
 } pctx;
 
 #if defined(__GNUC__)
@@ -294,6 +295,16 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 			problem(c, "cadence '%s' runs itself through its children", p->name);
 		return p->compiling ? NULL : p;
 	}
+	/* children nest at most CADENCE_MAX_CHILD_DEPTH cadences when they
+	 * run: a deeper chain is refused here, before anything runs, rather
+	 * than after the notes of its first 64 levels ran (issue 14, probe);
+	 * this also bounds the recursion */
+	if (c->depth >= CADENCE_MAX_CHILD_DEPTH) {
+		problem(c, "children nest deeper than %d cadences (cadence '%s' would run at "
+			"level %u); nothing ran: make the chain of children shorter",
+			CADENCE_MAX_CHILD_DEPTH, def->name.name, c->depth + 1);
+		return NULL;
+	}
 	p = zalloc(c, 1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -318,8 +329,21 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 		compile_note(c, p, &p->notes[i], &def->notes[i]);
 	p->measures = zalloc(c, def->nmeasures, sizeof(*p->measures));
 	p->nmeasures = p->measures ? def->nmeasures : 0;
+	c->depth++;
 	for (size_t i = 0; i < p->nmeasures && !c->code; i++)
 		compile_measure(c, p, &p->measures[i], i);
+	c->depth--;
+	p->height = 1;
+	for (size_t i = 0; i < p->nmeasures; i++)
+		if (p->measures[i].child && p->measures[i].child->height + 1 > p->height)
+			p->height = p->measures[i].child->height + 1;
+	/* a child compiled before, higher up, can make a chain too deep
+	 * here */
+	if (c->depth + p->height > CADENCE_MAX_CHILD_DEPTH)
+		problem(c, "children nest deeper than %d cadences (cadence '%s' runs at level "
+			"%u, and its children %u levels more); nothing ran: make the chain of "
+			"children shorter", CADENCE_MAX_CHILD_DEPTH, p->name, c->depth + 1,
+			p->height - 1);
 	if (def->has_on_error && !c->code) {
 		const cad_note *n = cad_find_note(def, def->on_error_note.name);
 		if (!n)
@@ -368,7 +392,7 @@ int cad_plan_prepare(cadence_runner *r, int allow_missing_symbols, cadence_run_e
 	int rc = 0;
 	pthread_mutex_lock(&r->lock);
 	if (r->prepared == 0) {
-		pctx c = { r, STRBUF_INIT, NULL, NULL, NULL, 0 };
+		pctx c = { r, STRBUF_INIT, NULL, NULL, NULL, 0, 0 };
 		if (!r->breakers && cad_rbreakers_new(&r->breakers, r->state_dir))
 			oom(&c);
 		if (!c.code)

@@ -92,6 +92,7 @@ typedef struct rplan {
 	size_t nmeasures;
 	rnote *on_error;
 	int compiling;		/* 1 while its children are resolved: cycles */
+	unsigned height;	/* cadences in its longest chain of children, itself included */
 	struct rplan *next;	/* the runner's list */
 } rplan;
 

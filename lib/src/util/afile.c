@@ -97,6 +97,21 @@ static int dangling(const char *path, strbuf *why)
 		      "(create it, or remove the link)", to);
 }
 
+/* A name the file system takes can be too long for its temporary file
+ * (NAME.tmp.XXXXXX): say so, not a bare "File name too long" of a name
+ * that is not (issue 14, probe).  0, or ENAMETOOLONG. */
+static int temp_fits(const char *path, strbuf *why)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = strlen(slash ? slash + 1 : path), extra = sizeof(TMP_SUFFIX) - 1 + TMP_RANDOM;
+	if (n > NAME_MAX || n + extra <= NAME_MAX)
+		return 0;	/* fits, or too long anyway: the system says so */
+	return refuse(why, ENAMETOOLONG, "its name has %zu bytes, and cadence writes it through "
+		      "a temporary file NAME%sXXXXXX beside it, which would pass the %d bytes "
+		      "a file name can have; give a name of at most %zu bytes", n, TMP_SUFFIX,
+		      NAME_MAX, NAME_MAX - extra);
+}
+
 int cad_afile_resolve(const char *path, cad_afile_target *t, strbuf *why)
 {
 	struct stat lst;
@@ -109,14 +124,15 @@ int cad_afile_resolve(const char *path, cad_afile_target *t, strbuf *why)
 		if (errno != ENOENT)
 			return errno;
 		t->how = CAD_AFILE_NEW;
-		return keep_path(t, strdup(path));
+		return temp_fits(path, why) ? ENAMETOOLONG : keep_path(t, strdup(path));
 	}
 	t->st = lst;
 	if (S_ISLNK(lst.st_mode) && stat(path, &t->st))
 		return dangling(path, why);
 	if (S_ISREG(t->st.st_mode)) {
 		t->how = t->st.st_nlink > 1 ? CAD_AFILE_LINKED : CAD_AFILE_REPLACE;
-		return keep_path(t, S_ISLNK(lst.st_mode) ? realpath(path, NULL) : strdup(path));
+		int e = keep_path(t, S_ISLNK(lst.st_mode) ? realpath(path, NULL) : strdup(path));
+		return e ? e : temp_fits(t->path, why);
 	}
 	if (S_ISCHR(t->st.st_mode) || S_ISFIFO(t->st.st_mode)) {
 		t->how = CAD_AFILE_STREAM;
