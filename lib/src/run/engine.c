@@ -276,7 +276,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 	strbuf msg = STRBUF_INIT;
 	rfail f = RFAIL_INIT;
 	int rc;
-	if (cad_rexpr_eval_bool(ms->when, fr->score.obj, &yes, &msg)) {
+	if (cad_rexpr_eval_bool(ms->when, &fr->score, &yes, &msg)) {
 		cad_rfail_set(&f, "its condition '%s' failed: %s", cad_rexpr_src(ms->when),
 			  cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 		rc = fail_measure(fr, NULL, &f);
@@ -290,7 +290,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 }
 
 /* Evaluates `field: expression` pairs over `score` into an object. */
-static int assignments(cJSON *score, rexpr **exprs, const cad_assign *as, size_t n,
+static int assignments(const rscore *score, rexpr **exprs, const cad_assign *as, size_t n,
 		       cJSON **out, rfail *f, const char *what)
 {
 	cJSON *obj = cJSON_CreateObject();
@@ -358,7 +358,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	const cJSON *resumed = NULL;
 	if (run->resume && fr->depth + 1 == run->resume_at)
 		resumed = run->resume->frames[run->resume_at].score;	/* fitted: cad_ckpt_fit() */
-	else if (assignments(fr->score.obj, ms->with, m->with, m->nwith, &input, &f, "with")) {
+	else if (assignments(&fr->score, ms->with, m->with, m->nwith, &input, &f, "with")) {
 		rc = fail_measure(fr, NULL, &f);
 		cad_rfail_free(&f);
 		return rc;
@@ -385,7 +385,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	rc = cad_engine_walk(&child);
 	if (rc)
 		goto out;	/* the child's error names the child's note */
-	if (assignments(child.score.obj, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
+	if (assignments(&child.score, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
 			"merge")) {
 		rc = fail_measure(fr, NULL, &f);
 		goto out;

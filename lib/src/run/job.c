@@ -115,7 +115,7 @@ static void eval_set(rjob *j)
 		}
 		cJSON *v = NULL;
 		strbuf msg = STRBUF_INIT;
-		if (cad_rexpr_eval(n->set[i], j->base->obj, &v, &msg)) {
+		if (cad_rexpr_eval(n->set[i], j->base, &v, &msg)) {
 			cad_rfail_set(&j->fail, "field '%s' = %s: %s", n->n->set[i].field.name,
 				  cad_rexpr_src(n->set[i]), cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 			j->fail.field = n->n->set[i].field.name;

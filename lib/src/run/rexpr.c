@@ -3,6 +3,8 @@
  * for run messages. */
 #include "run/rexpr.h"
 #include "cadence/expr.h"
+#include "expr/slots.h"
+#include "run/run_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,10 +100,11 @@ int cad_rexpr_not_bool(const rexpr *e, const char **type)
 	return t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN;
 }
 
-int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
+int cad_rexpr_eval(const rexpr *e, const rscore *score, cJSON **out, strbuf *msg)
 {
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	int rc = cadence_expr_eval(out, e->x, score, &err);
+	int rc = cad_expr_eval_slots(out, e->x, (const cJSON *const *)score->slot, score->n,
+				     score->obj, &err);
 	if (rc) {
 		describe(&err, rc, msg);
 		cadence_expr_error_clear(&err);
@@ -109,10 +112,11 @@ int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
 	return rc ? -1 : 0;
 }
 
-int cad_rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
+int cad_rexpr_eval_bool(const rexpr *e, const rscore *score, int *out, strbuf *msg)
 {
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	int rc = cadence_expr_eval_bool(out, e->x, score, &err);
+	int rc = cad_expr_eval_bool_slots(out, e->x, (const cJSON *const *)score->slot, score->n,
+					  score->obj, &err);
 	if (rc) {
 		describe(&err, rc, msg);
 		cadence_expr_error_clear(&err);
