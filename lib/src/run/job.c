@@ -234,6 +234,11 @@ static void call_symbol(rjob *j)
 	ctx.message = (strbuf)STRBUF_INIT;
 	ctx.log = job_log;
 	ctx.log_arg = j;
+	ctx.fields = (const cJSON *const *)j->base->slot;
+	ctx.nfields = j->base->n;
+	ctx.names = &fr->plan->fields;
+	ctx.score = NULL;
+	ctx.declaration = fr->plan->declaration;
 
 	int rc = n->fn(&ctx, j->base->obj, &changes);
 	j->changes = changes;

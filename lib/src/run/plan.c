@@ -3,6 +3,7 @@
  * index once (notes, fields, children, symbols, breakers), every
  * expression compiled once, so a run does no lookups by name. */
 #include "run/run_int.h"
+#include "note/note_int.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -319,6 +320,10 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	p->dir = cad_strbuf_detach(&dir);
 	if (!p->dir || cad_fieldmap_init(&p->fields, def->fields, def->nfields))
 		oom(c);
+	unsigned long long h = CAD_NOTE_DECL_INIT;
+	for (size_t i = 0; i < def->nfields; i++)
+		h = cad_note_declaration_add(h, def->fields[i].name.name);
+	p->declaration = cad_note_declaration_end(h);
 	strbuf emsg = STRBUF_INIT;
 	if (!c->code && cad_rexpr_env_new(&p->env, def, &emsg))
 		problem(c, "%s", cad_strbuf_cstr(&emsg) ? cad_strbuf_cstr(&emsg) : "out of memory");

@@ -85,6 +85,8 @@ typedef struct rplan {
 	char *dir;		/* directory of the cadence file, with a
 				 * trailing '/', or "" */
 	fieldmap fields;
+	unsigned long long declaration;	/* a fingerprint of the field names, for
+					 * cadence_field_handle (note/note_int.h) */
 	rexpr_env *env;		/* the score's declaration, for expressions */
 	rnote *notes;
 	size_t nnotes;
