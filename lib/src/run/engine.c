@@ -336,6 +336,7 @@ static int frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
 static void frame_free(rframe *fr)
 {
 	cad_score_free(&fr->score);
+	cad_merge_free(fr);
 	free(fr->path);
 	free(fr->seen);
 }

@@ -92,6 +92,34 @@ static char **resolve_argv(pctx *c, const rplan *p, const cad_note *n)
 	return argv;
 }
 
+static int by_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The note's writes as sorted, distinct field indexes (names the cadence
+ * does not declare were reported by the checker; they allow nothing). */
+static rwrites *writes_of(pctx *c, const rplan *p, const cad_note *n)
+{
+	rwrites *w = zalloc(c, 1, sizeof(*w));
+	if (!w || !(w->field = zalloc(c, n->nwrites, sizeof(*w->field))))
+		return w;
+	for (size_t i = 0; i < n->nwrites; i++) {
+		long f = cad_fieldmap_get(&p->fields, n->writes[i].name);
+		if (f >= 0)
+			w->field[w->n++] = (size_t)f;
+	}
+	if (w->n > 1)
+		qsort(w->field, w->n, sizeof(*w->field), by_index);
+	size_t k = 0;
+	for (size_t i = 0; i < w->n; i++)
+		if (!k || w->field[k - 1] != w->field[i])
+			w->field[k++] = w->field[i];
+	w->n = k;
+	return w;
+}
+
 static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 {
 	cadence_runner *r = c->r;
@@ -131,14 +159,8 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			rn->fn = cad_plugin_find(r, n->symbol);
 		break;
 	}
-	if (n->nwrites) {
-		rn->writes = zalloc(c, p->def->nfields, 1);
-		for (size_t i = 0; rn->writes && i < n->nwrites; i++) {
-			long f = cad_fieldmap_get(&p->fields, n->writes[i].name);
-			if (f >= 0)
-				rn->writes[f] = 1;
-		}
-	}
+	if (n->nwrites)
+		rn->writes = writes_of(c, p, n);
 	if (n->nfallback) {
 		rn->fallback_field = zalloc(c, n->nfallback, sizeof(*rn->fallback_field));
 		for (size_t i = 0; rn->fallback_field && i < n->nfallback; i++)
@@ -454,6 +476,8 @@ static void free_note(rnote *n)
 		free(n->argv[i]);
 	free(n->argv);
 	free_exprs(n->set, n->set_field, n->n ? n->n->nset : 0);
+	if (n->writes)
+		free(n->writes->field);
 	free(n->writes);
 	free(n->fallback_field);
 }

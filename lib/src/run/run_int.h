@@ -49,6 +49,14 @@ void cad_rfail_set(rfail *f, const char *fmt, ...);
 
 /* ---- compiled cadences ------------------------------------------------- */
 
+/* A note's `writes`: the fields' indexes, ascending and distinct, so that
+ * checking a change costs O(log writes) and a note costs no memory per
+ * field of the score. */
+typedef struct rwrites {
+	size_t *field;
+	size_t n;
+} rwrites;
+
 typedef struct rnote {
 	const cad_note *n;
 	const char *name;
@@ -59,7 +67,7 @@ typedef struct rnote {
 	char **argv;		/* run: argv[0] resolved against the cadence's directory */
 	rexpr **set;		/* set: one expression per assignment */
 	long *set_field;
-	unsigned char *writes;	/* one flag per field; NULL: any field */
+	struct rwrites *writes;	/* NULL: any field */
 	long *fallback_field;
 	rbreaker *breaker;	/* NULL without circuit_breaker */
 } rnote;
@@ -176,6 +184,8 @@ struct rframe {
 	int interrupt;		/* a note ended the cadence early */
 	uint32_t *seen;		/* per field, for duplicate checks */
 	uint32_t seen_gen;
+	struct rmerge *merge;	/* merge.c's per-field table, made by the first
+				 * sync and kept empty between syncs */
 	/* on_error handler context */
 	const char *handling_error;
 	const char *handling_note;
@@ -297,7 +307,7 @@ const char *cad_score_json(rscore *s, size_t *len);
 /* Checks a note's (or child's) changes against the score: drops unchanged
  * fields from `changes`, fails on unknown, duplicate, mistyped or immutable
  * fields and on fields outside `writes` (may be NULL). */
-int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
+int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *writes,
 			cJSON *changes, rfail *f);
 /* Moves every item of `changes` (checked) into the score. */
 void cad_score_apply(rscore *s, const rplan *p, cJSON *changes);
@@ -316,6 +326,7 @@ int cad_output_control(cJSON *obj, int *outcome, rfail *f);
 /* merge.c: the changes of a sync's notes, merged by the strategy. */
 int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 	       const char **who);
+void cad_merge_free(rframe *fr);
 
 /* retry.c */
 int64_t cad_retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng);

@@ -260,20 +260,30 @@ void cad_score_set(rscore *s, size_t i, cJSON *v)
 	s->json = NULL;
 }
 
-static void list_writes(const rplan *p, const unsigned char *writes, strbuf *sb)
+static void list_writes(const rplan *p, const rwrites *writes, strbuf *sb)
 {
-	const char *sep = "";
 	cad_strbuf_adds(sb, " [");
-	for (size_t i = 0; i < p->def->nfields; i++) {
-		if (writes[i]) {
-			cad_strbuf_addf(sb, "%s%s", sep, p->def->fields[i].name.name);
-			sep = ", ";
-		}
-	}
+	for (size_t i = 0; i < writes->n; i++)
+		cad_strbuf_addf(sb, "%s%s", i ? ", " : "", p->def->fields[writes->field[i]].name.name);
 	cad_strbuf_adds(sb, "]");
 }
 
-int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
+static int may_write(const rwrites *w, size_t i)
+{
+	size_t lo = 0, hi = w->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->field[mid] == i)
+			return 1;
+		if (w->field[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *writes,
 			cJSON *changes, rfail *f)
 {
 	const rplan *p = fr->plan;
@@ -316,7 +326,7 @@ int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char 
 			cad_rfail_set(f, "it changed immutable field '%s'", fd->name.name);
 			return -1;
 		}
-		if (writes && !writes[i]) {
+		if (writes && !may_write(writes, (size_t)i)) {
 			cad_rfail_set(f, "it changed field '%s', which is not in its writes:",
 				  fd->name.name);
 			list_writes(p, writes, &f->msg);
