@@ -119,6 +119,67 @@ Test(run, defaults_fill_the_score_in_declaration_order)
 	cJSON_free(s);
 }
 
+/* The score's object is made only when needed (run_int.h, rscore): values
+ * set before it, given in the input or left at their defaults all reach
+ * the output, in declaration order, under their names. */
+static char whole_seen[256];
+
+static int whole(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)ctx;
+	(void)changes;
+	char *s = cJSON_PrintUnformatted(score);
+	snprintf(whole_seen, sizeof(whole_seen), "%s", s);
+	cJSON_free(s);
+	return CADENCE_NOTE_OK;
+}
+
+Test(run, the_whole_score_holds_what_was_set_before_it_was_made)
+{
+	static const char text[] =
+		"cadence: late\n"
+		"score:\n"
+		"  a: {type: integer, default: 1}\n"
+		"  b: {type: string}\n"
+		"  c: {type: array, default: [x]}\n"
+		"  d: {type: integer, default: 0}\n"
+		"notes:\n"
+		"  first: {set: {d: 'score.a + 40', b: \"'set'\"}}\n"
+		"  count: {set: {a: 'size(score)'}}\n"
+		"  look: {symbol: whole}\n"
+		"  again: {set: {d: 'score.d + 1'}}\n"
+		"measures:\n"
+		"  - then: first\n"
+		"  - split: big\n"
+		"    when: \"'c' in score && score.d > 40\"\n"
+		"    if_true: [count]\n"
+		"  - then: look\n"
+		"  - then: again\n";
+	fx_load(&f, text);
+	reg("whole", whole, NULL);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(fx_run(&f, "{\"c\": [\"in\"]}"), 0, "%s", f.err.message);
+		cr_assert_str_eq(whole_seen, "{\"a\":4,\"b\":\"set\",\"c\":[\"in\"],\"d\":41}");
+		char *out = cJSON_PrintUnformatted(f.out);
+		cr_assert_str_eq(out, "{\"a\":4,\"b\":\"set\",\"c\":[\"in\"],\"d\":42}");
+		cJSON_free(out);
+	}
+	/* nothing made on the way: the output alone */
+	fx_load(&f, "cadence: plain\n"
+		    "score:\n"
+		    "  a: {type: integer, default: 1}\n"
+		    "  b: {type: string}\n"
+		    "notes:\n"
+		    "  inc: {set: {a: 'score.a + 1'}}\n"
+		    "measures:\n"
+		    "  - sequence: s\n"
+		    "    notes: [inc, inc]\n");
+	cr_assert_eq(fx_run(&f, "{\"b\": \"given\"}"), 0, "%s", f.err.message);
+	char *out = cJSON_PrintUnformatted(f.out);
+	cr_assert_str_eq(out, "{\"a\":3,\"b\":\"given\"}");
+	cJSON_free(out);
+}
+
 Test(run, missing_required_field_is_named)
 {
 	fx_load(&f, typed);

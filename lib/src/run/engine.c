@@ -290,7 +290,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 }
 
 /* Evaluates `field: expression` pairs over `score` into an object. */
-static int assignments(const rscore *score, rexpr **exprs, const cad_assign *as, size_t n,
+static int assignments(rscore *score, rexpr **exprs, const cad_assign *as, size_t n,
 		       cJSON **out, rfail *f, const char *what)
 {
 	cJSON *obj = cJSON_CreateObject();
@@ -336,6 +336,7 @@ static int frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
 static void frame_free(rframe *fr)
 {
 	cad_score_free(&fr->score);
+	cJSON_Delete(fr->input);
 	cad_merge_free(fr);
 	free(fr->path);
 	free(fr->seen);
@@ -372,8 +373,8 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		cad_rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
+	child.input = input;	/* the child's score borrows it */
 	rc = cad_score_from_input(&child.score, ms->child, resumed ? resumed : input, &f);
-	cJSON_Delete(input);
 	if (rc) {
 		strbuf m2 = STRBUF_INIT;
 		cad_strbuf_addf(&m2, "child cadence '%s' cannot start: %s", ms->child->name,
@@ -618,8 +619,11 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 		goto out;
 	}
 	rc = cad_engine_walk(&root);
-	if (!rc)
-		*out = cad_score_take(&root.score);
+	if (!rc && !(*out = cad_score_take(&root.score))) {
+		rc = CADENCE_ENOMEM;
+		cad_rfail_set(&f, "out of memory");
+		cad_run_error(&run, &root, NULL, 0, rc, &f);
+	}
 out:
 	cad_ckpt_end(&run);
 	cad_rguard_end(&run.guard);

@@ -559,6 +559,12 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 		eval_set(j);
 		break;
 	case CAD_BIND_SYMBOL:
+		/* its `score` argument; made here, on the run's thread, before
+		 * any note of a sync reads it on the pool */
+		if (!cad_score_obj(j->base)) {
+			cad_rfail_set(&j->fail, "out of memory");
+			break;
+		}
 		if (use_pool) {
 			j->state = JOB_RUNNING;
 			j->task.fn = pool_task;

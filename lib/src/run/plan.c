@@ -306,6 +306,22 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	c->measure = NULL;
 }
 
+/* What a run's score starts from (run_int.h, rscore): each field's
+ * default (a null without one), and the fields an input must give. */
+static void score_start(pctx *c, rplan *p)
+{
+	const cadence_def *def = p->def;
+	p->defaults = zalloc(c, def->nfields, sizeof(*p->defaults));
+	p->required = zalloc(c, def->nfields, sizeof(*p->required));
+	if (!(p->null_value = cJSON_CreateNull()))
+		oom(c);
+	for (size_t i = 0; p->defaults && p->required && i < def->nfields; i++) {
+		p->defaults[i] = def->fields[i].def ? def->fields[i].def : p->null_value;
+		if (def->fields[i].required)
+			p->required[p->nrequired++] = i;
+	}
+}
+
 static rplan *plan_for(pctx *c, const cadence_def *def)
 {
 	cadence_runner *r = c->r;
@@ -346,6 +362,7 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	for (size_t i = 0; i < def->nfields; i++)
 		h = cad_note_declaration_add(h, def->fields[i].name.name);
 	p->declaration = cad_note_declaration_end(h);
+	score_start(c, p);
 	strbuf emsg = STRBUF_INIT;
 	if (!c->code && cad_rexpr_env_new(&p->env, def, &emsg))
 		problem(c, "%s", cad_strbuf_cstr(&emsg) ? cad_strbuf_cstr(&emsg) : "out of memory");
@@ -502,6 +519,9 @@ void cad_plan_free_all(cadence_runner *r)
 		free(p->notes);
 		free(p->measures);
 		cad_fieldmap_free(&p->fields);
+		free(p->defaults);
+		free(p->required);
+		cJSON_Delete(p->null_value);
 		cad_rexpr_env_free(p->env);
 		free(p->dir);
 		free(p);

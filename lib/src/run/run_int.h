@@ -93,6 +93,10 @@ typedef struct rplan {
 	char *dir;		/* directory of the cadence file, with a
 				 * trailing '/', or "" */
 	fieldmap fields;
+	cJSON **defaults;	/* per field: its default, or null_value */
+	cJSON *null_value;
+	size_t *required;	/* the required fields' indexes */
+	size_t nrequired;
 	unsigned long long declaration;	/* a fingerprint of the field names, for
 					 * cadence_field_handle (note/note_int.h) */
 	rexpr_env *env;		/* the score's declaration, for expressions */
@@ -163,11 +167,20 @@ void cad_plan_free_all(cadence_runner *r);
 typedef struct rrun rrun;
 typedef struct rframe rframe;
 
-/* A score: a JSON object holding every declared field, in declaration
- * order, with a pointer to each field's item for O(1) access. */
+/* A score: every declared field's value in a slot, in declaration order,
+ * read and replaced in O(1).  A run starts with its slots pointing at the
+ * plan's defaults and at the input (borrowed: a copy of F pointers, not of
+ * F values); the values it changes are its own.  The JSON object of the
+ * whole score is made only where one is needed — the output, a C note's
+ * `score`, a `run` note's stdin, a checkpoint, an expression reading the
+ * whole score (cad_score_obj()) — and from then on kept in step: every
+ * slot is then an item of it. */
 typedef struct rscore {
-	cJSON *obj;
+	cJSON *obj;		/* NULL until cad_score_obj() */
 	cJSON **slot;
+	unsigned char *owned;	/* slot[i] is the score's (else borrowed, never
+				 * changed); all are once obj is made */
+	const struct rplan *plan;
 	size_t n;
 	char *json;		/* cached serialization; NULL when stale */
 	size_t json_len;
@@ -189,6 +202,7 @@ struct rframe {
 	/* on_error handler context */
 	const char *handling_error;
 	const char *handling_note;
+	cJSON *input;		/* a child's input (owned): its score borrows it */
 };
 
 /* checkpoint.c: a checkpoint's frame (one per cadence being run, root
@@ -300,8 +314,15 @@ void cad_job_clear(rjob *j);
 long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel);
 
 /* score.c */
+/* A score of p's fields from input (checked; NULL: {}), which it borrows:
+ * input must outlive it. */
 int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f);
 void cad_score_free(rscore *s);
+/* The score as a JSON object (made the first time: O(fields)); NULL when
+ * out of memory.  On the run's thread only. */
+cJSON *cad_score_obj(rscore *s);
+/* The object, now the caller's; NULL when out of memory (s is freed
+ * either way). */
 cJSON *cad_score_take(rscore *s);
 const char *cad_score_json(rscore *s, size_t *len);
 /* Checks a note's (or child's) changes against the score: drops unchanged
