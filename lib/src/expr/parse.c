@@ -27,6 +27,7 @@
 #include "util/suggest.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +62,12 @@ typedef struct parser {
 	cadence_expr_error *err;
 	int rc;
 	unsigned nest;
-	var vars[CADENCE_EXPR_MAX_DEPTH + 1];
 	unsigned nvars;
 	const char **fields;	/* malloc'd while parsing */
 	size_t nfields, capf;
+	/* last: not zeroed (only vars[0..nvars) are read), so that starting
+	 * a parse does not clear 4 KB */
+	var vars[CADENCE_EXPR_MAX_DEPTH + 1];
 } parser;
 
 static const char *tname(unsigned t)
@@ -1371,9 +1374,10 @@ out:
 int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
 	       cadence_expr_error *err)
 {
-	parser *p = calloc(1, sizeof(*p));
+	parser *p = malloc(sizeof(*p));
 	if (!p)
 		return CADENCE_ENOMEM;
+	memset(p, 0, offsetof(parser, vars));
 	p->e = e;
 	p->src = e->src;
 	p->len = e->len;
