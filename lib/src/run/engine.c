@@ -217,7 +217,7 @@ static int run_in_order(rframe *fr, rnote **notes, size_t n)
 		long rc = cad_jobs_run(fr, &j, 1, 1);
 		int v = jobs_verdict(fr, &j, 1, rc);
 		if (!v && j.changes)
-			cad_score_apply(&fr->score, fr->plan, j.changes);
+			cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 		if (!v && j.status == CADENCE_NOTE_STATUS_INTERRUPT)
 			fr->interrupt = 1;
 		cad_job_clear(&j);
@@ -392,7 +392,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	if (cad_score_check_changes(fr, &fr->score, NULL, back, &f)) {
+	if (cad_score_check_changes(fr, &fr->score, NULL, back, ms->merge_field, NULL, &f)) {
 		strbuf m2 = STRBUF_INIT;
 		cad_strbuf_addf(&m2, "merging the child's score back: %s",
 			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
@@ -401,7 +401,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	cad_score_apply(&fr->score, fr->plan, back);
+	cad_score_apply(&fr->score, fr->plan, back, NULL);
 out:
 	cJSON_Delete(back);
 	frame_free(&child);
@@ -448,7 +448,7 @@ static int handle_error(rframe *fr, int rc)
 	cad_job_init(&j, fr, h, &fr->score);
 	int v = jobs_verdict(fr, &j, 1, cad_jobs_run(fr, &j, 1, 1));
 	if (!v && j.changes)
-		cad_score_apply(&fr->score, fr->plan, j.changes);
+		cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 	cad_job_clear(&j);
 	fr->handling_error = fr->handling_note = NULL;
 	if (v && run->err) {

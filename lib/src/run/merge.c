@@ -235,13 +235,13 @@ int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *
 	}
 	for (size_t j = 0; j < n; j++) {
 		cJSON *changes = jobs[j].changes;
-		for (cJSON *item = changes ? changes->child : NULL; item; item = item->next) {
-			long i = cad_fieldmap_get(&p->fields, item->string);
-			if (i < 0)
-				continue;	/* checked before: cannot happen */
+		size_t k = 0;
+		/* the field of each change, found when it was checked */
+		for (cJSON *item = changes ? changes->child : NULL; item; item = item->next, k++) {
+			size_t i = jobs[j].fields[k];
 			mfield *e = &m->f[i];
 			if (!e->val) {
-				if (touch(m, (size_t)i)) {
+				if (touch(m, i)) {
 					cad_rfail_set(f, "out of memory");
 					goto out;
 				}

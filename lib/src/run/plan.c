@@ -313,12 +313,15 @@ static void score_start(pctx *c, rplan *p)
 	const cadence_def *def = p->def;
 	p->defaults = zalloc(c, def->nfields, sizeof(*p->defaults));
 	p->required = zalloc(c, def->nfields, sizeof(*p->required));
+	p->kind = zalloc(c, def->nfields, 1);
 	if (!(p->null_value = cJSON_CreateNull()))
 		oom(c);
-	for (size_t i = 0; p->defaults && p->required && i < def->nfields; i++) {
-		p->defaults[i] = def->fields[i].def ? def->fields[i].def : p->null_value;
-		if (def->fields[i].required)
+	for (size_t i = 0; p->defaults && p->required && p->kind && i < def->nfields; i++) {
+		const cad_field *fd = &def->fields[i];
+		p->defaults[i] = fd->def ? fd->def : p->null_value;
+		if (fd->required)
 			p->required[p->nrequired++] = i;
+		p->kind[i] = (unsigned char)(fd->type | (fd->immutable ? KIND_IMMUTABLE : 0));
 	}
 }
 
@@ -521,6 +524,7 @@ void cad_plan_free_all(cadence_runner *r)
 		cad_fieldmap_free(&p->fields);
 		free(p->defaults);
 		free(p->required);
+		free(p->kind);
 		cJSON_Delete(p->null_value);
 		cad_rexpr_env_free(p->env);
 		free(p->dir);

@@ -97,6 +97,8 @@ typedef struct rplan {
 	cJSON *null_value;
 	size_t *required;	/* the required fields' indexes */
 	size_t nrequired;
+	unsigned char *kind;	/* per field: its cad_vtype, | KIND_IMMUTABLE: what
+				 * checking a change reads, in a byte */
 	unsigned long long declaration;	/* a fingerprint of the field names, for
 					 * cadence_field_handle (note/note_int.h) */
 	rexpr_env *env;		/* the score's declaration, for expressions */
@@ -109,6 +111,8 @@ typedef struct rplan {
 	unsigned height;	/* cadences in its longest chain of children, itself included */
 	struct rplan *next;	/* the runner's list */
 } rplan;
+
+#define KIND_IMMUTABLE 0x80
 
 /* ---- the runner ------------------------------------------------------------ */
 
@@ -294,6 +298,9 @@ typedef struct rjob {
 	int probe;		/* the attempt is a half-open probe */
 	int counted;		/* the attempt holds a breaker slot */
 	cJSON *changes;		/* owned */
+	size_t *fields;		/* once checked: each change's field, in order
+				 * (fields_buf, or malloc'd for more) */
+	size_t fields_buf[4];
 	rfail fail;
 	rproc *proc;		/* run notes, while running */
 	atomic_int abandon;	/* stop: another note of the sync failed */
@@ -327,11 +334,15 @@ cJSON *cad_score_take(rscore *s);
 const char *cad_score_json(rscore *s, size_t *len);
 /* Checks a note's (or child's) changes against the score: drops unchanged
  * fields from `changes`, fails on unknown, duplicate, mistyped or immutable
- * fields and on fields outside `writes` (may be NULL). */
+ * fields and on fields outside `writes` (may be NULL).  `known`: NULL, or
+ * the field of each item, in order (a `set` note's, a fallback's, a
+ * merge's: no name is looked up).  `fields`: NULL, or room for an index per
+ * item, filled with the field of each item kept, for cad_score_apply(). */
 int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *writes,
-			cJSON *changes, rfail *f);
-/* Moves every item of `changes` (checked) into the score. */
-void cad_score_apply(rscore *s, const rplan *p, cJSON *changes);
+			cJSON *changes, const long *known, size_t *fields, rfail *f);
+/* Moves every item of `changes` (checked) into the score; `fields` as
+ * cad_score_check_changes() filled it, or NULL (looked up by name). */
+void cad_score_apply(rscore *s, const rplan *p, cJSON *changes, const size_t *fields);
 int cad_score_type_ok(cad_vtype t, const cJSON *v);
 /* Whether every string and key in v is UTF-8 (what JSON text must be). */
 int cad_score_utf8_ok(const cJSON *v);

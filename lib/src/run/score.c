@@ -346,66 +346,83 @@ static int may_write(const rwrites *w, size_t i)
 	return 0;
 }
 
+/* The failure of a change of field i; 0 when it is none.  What a valid
+ * change reads is in p->kind[i], one byte: the field's declaration is
+ * read only to word a failure. */
+static int bad_change(const rplan *p, size_t i, const cJSON *item, const rwrites *writes,
+		      rfail *f)
+{
+	const cad_field *fd = &p->def->fields[i];
+	cad_vtype t = (cad_vtype)(p->kind[i] & ~KIND_IMMUTABLE);
+	if (!cad_score_type_ok(t, item)) {
+		cad_rfail_set(f, "it set field '%s' to %s, but the field is %s %s", fd->name.name,
+			      cad_score_type_of(item), article(t), cad_vtype_names[t]);
+		return -1;
+	}
+	if (p->kind[i] & KIND_IMMUTABLE) {
+		cad_rfail_set(f, "it changed immutable field '%s'", fd->name.name);
+		return -1;
+	}
+	if (writes && !may_write(writes, i)) {
+		cad_rfail_set(f, "it changed field '%s', which is not in its writes:", fd->name.name);
+		list_writes(p, writes, &f->msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *writes,
-			cJSON *changes, rfail *f)
+			cJSON *changes, const long *known, size_t *fields, rfail *f)
 {
 	const rplan *p = fr->plan;
+	size_t k = 0, kept = 0;
 	if (++fr->seen_gen == 0) {
 		memset(fr->seen, 0, p->def->nfields * sizeof(*fr->seen));
 		fr->seen_gen = 1;
 	}
-	for (cJSON *item = changes->child, *next; item; item = next) {
+	for (cJSON *item = changes->child, *next; item; item = next, k++) {
 		next = item->next;
-		long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
+		long i = known ? known[k]
+			 : item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
 		f->permanent = 1;
 		if (i < 0) {
 			cad_rfail_set(f, "it changed unknown field '%s'", item->string ? item->string : "");
 			suggest_field(p, item->string ? item->string : "", &f->msg);
 			return -1;
 		}
-		const cad_field *fd = &p->def->fields[i];
-		f->field = fd->name.name;
 		if (fr->seen[i] == fr->seen_gen) {
-			cad_rfail_set(f, "it changed field '%s' twice in one output", fd->name.name);
+			f->field = p->def->fields[i].name.name;
+			cad_rfail_set(f, "it changed field '%s' twice in one output", f->field);
 			return -1;
 		}
 		fr->seen[i] = fr->seen_gen;
 		if (value_fits(item)) {
-			cad_rfail_set(f, "it set field '%s' to a value that ", fd->name.name);
-			value_problem(&f->msg, item, fd->name.name);
+			f->field = p->def->fields[i].name.name;
+			cad_rfail_set(f, "it set field '%s' to a value that ", f->field);
+			value_problem(&f->msg, item, f->field);
 			return -1;
 		}
 		if (cad_json_equal(base->slot[i], item)) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(changes, item));
 			continue;	/* the same value: not a change */
 		}
-		if (!cad_score_type_ok(fd->type, item)) {
-			cad_rfail_set(f, "it set field '%s' to %s, but the field is %s %s",
-				  fd->name.name, cad_score_type_of(item), article(fd->type),
-				  cad_vtype_names[fd->type]);
+		if (bad_change(p, (size_t)i, item, writes, f)) {
+			f->field = p->def->fields[i].name.name;
 			return -1;
 		}
-		if (fd->immutable) {
-			cad_rfail_set(f, "it changed immutable field '%s'", fd->name.name);
-			return -1;
-		}
-		if (writes && !may_write(writes, (size_t)i)) {
-			cad_rfail_set(f, "it changed field '%s', which is not in its writes:",
-				  fd->name.name);
-			list_writes(p, writes, &f->msg);
-			return -1;
-		}
-		f->field = NULL;
+		if (fields)
+			fields[kept++] = (size_t)i;
 	}
+	f->field = NULL;
 	f->permanent = 0;
 	return 0;
 }
 
-void cad_score_apply(rscore *s, const rplan *p, cJSON *changes)
+void cad_score_apply(rscore *s, const rplan *p, cJSON *changes, const size_t *fields)
 {
-	while (changes->child) {
+	for (size_t k = 0; changes->child; k++) {
 		cJSON *item = cJSON_DetachItemViaPointer(changes, changes->child);
-		long i = cad_fieldmap_get(&p->fields, item->string);
+		long i = fields ? (long)fields[k] : cad_fieldmap_get(&p->fields, item->string);
 		if (i < 0) {	/* checked before: cannot happen */
 			cJSON_Delete(item);
 			continue;
