@@ -98,6 +98,36 @@ plugin older "$greet" "$tmp/api-$major.0"
 run "$cadence" run -c --plugin "$tmp/older.so" "$tmp/greet.cadence.yaml"
 expect "a plugin of an older minor version (note API $major.0) runs" 0 "^\\{\"greeting\":\"note API $major\\.0\"\\}\$"
 
+headers "$major" $((minor - 1))
+plugin previous "$greet" "$tmp/api-$major.$((minor - 1))"
+run "$cadence" run -c --plugin "$tmp/previous.so" "$tmp/greet.cadence.yaml"
+expect "a plugin of the previous minor version (note API $major.$((minor - 1))) runs" 0 \
+	"^\\{\"greeting\":\"note API $major\\.$((minor - 1))\"\\}\$"
+
+# a plugin reading fields by name and by handle (note API 1.2) calls the
+# host's functions
+plugin reader '#include <cadence/note.h>
+CADENCE_NOTE_PLUGIN;
+cadence_note_func reader;
+int reader(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	static _Thread_local cadence_field_handle h;
+	const cJSON *n = cadence_note_field_at(ctx, h);
+	(void)score;
+	if (!n && cadence_note_field_handle(&h, ctx, "n"))
+		return cadence_note_fail(ctx, "no field n");
+	n = cadence_note_field_at(ctx, h);
+	if (!cJSON_IsNumber(n) || cadence_note_field(ctx, "n") != n || cadence_note_field(ctx, "zz"))
+		return cadence_note_fail(ctx, "the score reads wrong");
+	*changes = cJSON_CreateObject();
+	if (!*changes || !cJSON_AddNumberToObject(*changes, "n", n->valuedouble * 2))
+		return cadence_note_fail(ctx, "out of memory");
+	return CADENCE_NOTE_OK;
+}'
+one_note reader 'n: {type: integer, default: 21}'
+run "$cadence" run -c --plugin "$tmp/reader.so" "$tmp/reader.cadence.yaml"
+expect "a plugin reads fields by name and by handle" 0 '^\{"n":42\}$'
+
 # a refused plugin stops the run even when another one provides the note
 run "$cadence" run --plugin "$tmp/current.so" --plugin "$tmp/next_major.so" "$tmp/greet.cadence.yaml"
 refused next_major "a refused plugin beside a good one"

@@ -299,3 +299,19 @@ Test(api_version, strerror_names_it)
 {
 	cr_assert_not_null(strstr(cadence_strerror(CADENCE_EVERSION), "_INIT"));
 }
+
+/* Not versioned (cadence/common.h): cadence_field_handle, a value the
+ * caller allocates and the library fills and reads back, keeps one layout
+ * for the whole of note API 1.x; its INIT is the handle of no field. */
+Test(api_version, the_field_handle_keeps_its_layout)
+{
+	cadence_field_handle h = CADENCE_FIELD_HANDLE_INIT;
+	cr_assert_eq(CADENCE_NOTE_API_MAJOR, 1, "a new major may change the handle");
+	cr_assert_eq(sizeof(h), sizeof(unsigned long long) + sizeof(size_t));
+	cr_assert_eq(h.declaration, 0);
+	cr_assert_eq(h.index, 0);
+	cadence_note_ctx *ctx;
+	cr_assert_eq(cadence_note_ctx_new(&ctx, "n", NULL), 0);
+	cr_assert_null(cadence_note_field_at(ctx, h));
+	cadence_note_ctx_free(ctx);
+}

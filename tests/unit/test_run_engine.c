@@ -119,6 +119,67 @@ Test(run, defaults_fill_the_score_in_declaration_order)
 	cJSON_free(s);
 }
 
+/* The score's object is made only when needed (run_int.h, rscore): values
+ * set before it, given in the input or left at their defaults all reach
+ * the output, in declaration order, under their names. */
+static char whole_seen[256];
+
+static int whole(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)ctx;
+	(void)changes;
+	char *s = cJSON_PrintUnformatted(score);
+	snprintf(whole_seen, sizeof(whole_seen), "%s", s);
+	cJSON_free(s);
+	return CADENCE_NOTE_OK;
+}
+
+Test(run, the_whole_score_holds_what_was_set_before_it_was_made)
+{
+	static const char text[] =
+		"cadence: late\n"
+		"score:\n"
+		"  a: {type: integer, default: 1}\n"
+		"  b: {type: string}\n"
+		"  c: {type: array, default: [x]}\n"
+		"  d: {type: integer, default: 0}\n"
+		"notes:\n"
+		"  first: {set: {d: 'score.a + 40', b: \"'set'\"}}\n"
+		"  count: {set: {a: 'size(score)'}}\n"
+		"  look: {symbol: whole}\n"
+		"  again: {set: {d: 'score.d + 1'}}\n"
+		"measures:\n"
+		"  - then: first\n"
+		"  - split: big\n"
+		"    when: \"'c' in score && score.d > 40\"\n"
+		"    if_true: [count]\n"
+		"  - then: look\n"
+		"  - then: again\n";
+	fx_load(&f, text);
+	reg("whole", whole, NULL);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(fx_run(&f, "{\"c\": [\"in\"]}"), 0, "%s", f.err.message);
+		cr_assert_str_eq(whole_seen, "{\"a\":4,\"b\":\"set\",\"c\":[\"in\"],\"d\":41}");
+		char *out = cJSON_PrintUnformatted(f.out);
+		cr_assert_str_eq(out, "{\"a\":4,\"b\":\"set\",\"c\":[\"in\"],\"d\":42}");
+		cJSON_free(out);
+	}
+	/* nothing made on the way: the output alone */
+	fx_load(&f, "cadence: plain\n"
+		    "score:\n"
+		    "  a: {type: integer, default: 1}\n"
+		    "  b: {type: string}\n"
+		    "notes:\n"
+		    "  inc: {set: {a: 'score.a + 1'}}\n"
+		    "measures:\n"
+		    "  - sequence: s\n"
+		    "    notes: [inc, inc]\n");
+	cr_assert_eq(fx_run(&f, "{\"b\": \"given\"}"), 0, "%s", f.err.message);
+	char *out = cJSON_PrintUnformatted(f.out);
+	cr_assert_str_eq(out, "{\"a\":3,\"b\":\"given\"}");
+	cJSON_free(out);
+}
+
 Test(run, missing_required_field_is_named)
 {
 	fx_load(&f, typed);
@@ -318,6 +379,50 @@ Test(run, smart_merge_fails_on_differing_scalars)
 	assert_error(&f, "notes 'x' and 'z' both changed field 'n', to 1 and 2");
 }
 
+/* Syncs one after another in one cadence: each merges only its own notes'
+ * changes, a failed one (handled by on_error) leaving nothing behind for
+ * the next. */
+Test(run, each_sync_merges_only_its_own_changes)
+{
+	fx_load(&f, "cadence: syncs\n"
+		    "score:\n"
+		    "  a: {type: string, default: ''}\n"
+		    "  b: {type: string, default: ''}\n"
+		    "  n: {type: integer, default: 0}\n"
+		    "  log: {type: array, default: []}\n"
+		    "notes:\n"
+		    "  x: {symbol: write_x}\n"
+		    "  y: {symbol: write_y}\n"
+		    "  z: {symbol: write_z}\n"
+		    "  q: {symbol: write_q}\n"
+		    "  h: {symbol: noop}\n"
+		    "measures:\n"
+		    "  - sync: conflict\n"
+		    "    notes: [x, z]\n"
+		    "  - sync: other\n"
+		    "    notes: [y, h]\n"
+		    "  - sync: smart\n"
+		    "    merge: smart_merge\n"
+		    "    notes: [z, q]\n"
+		    "on_error: {note: h, stop: false}\n");
+	reg("write_x", write_json, "{\"n\": 1, \"a\": \"x\"}");
+	reg("write_y", write_json, "{\"b\": \"y\", \"log\": [\"y\"]}");
+	reg("write_z", write_json, "{\"log\": [\"z\"], \"a\": \"z\"}");
+	reg("write_q", write_json, "{\"log\": [\"y\", \"q\"]}");
+	reg("noop", noop, NULL);
+	for (int i = 0; i < 3; i++) {
+		cad_strbuf_free(&f.events);
+		cr_assert_eq(fx_run(&f, NULL), 0, "%s", f.err.message);
+		cr_assert(events_have(&f, "note_end conflict h#1 ok"), "%s", f.events.buf);
+		/* `conflict` changed nothing; `other` set b and log; `smart`
+		 * merged z's a and log with q's log (q kept the base, [y]) */
+		assert_field(&f, "n", "0");
+		assert_field(&f, "b", "\"y\"");
+		assert_field(&f, "a", "\"z\"");
+		assert_field(&f, "log", "[\"z\",\"q\"]");
+	}
+}
+
 /* Each note of a sync sees the score as it was when the sync started. */
 static int copy_a_to_b(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 {
@@ -435,6 +540,28 @@ Test(run, writes_are_enforced)
 	load_contract("{}", "{\"a\": \"ok\", \"n\": 5}");
 	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
 	assert_error(&f, "note 'limited': it changed field 'n', which is not in its writes: [a]");
+}
+
+/* writes listed out of order, repeated, beside an undeclared name: the
+ * listed ones may be written; the message lists them in score order */
+Test(run, writes_in_any_order_are_enforced)
+{
+	fx_load(&f, "cadence: w\n"
+		    "score:\n"
+		    "  a: {type: integer, default: 0}\n"
+		    "  b: {type: integer, default: 0}\n"
+		    "  c: {type: integer, default: 0}\n"
+		    "  d: {type: integer, default: 0}\n"
+		    "notes:\n"
+		    "  ok: {symbol: ok, writes: [d, a, d]}\n"
+		    "  bad: {symbol: bad, writes: [d, a, b]}\n"
+		    "measures:\n"
+		    "  - then: ok\n"
+		    "  - then: bad\n");
+	reg("ok", write_json, "{\"d\": 4, \"a\": 1}");
+	reg("bad", write_json, "{\"b\": 2, \"c\": 3}");
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	assert_error(&f, "note 'bad': it changed field 'c', which is not in its writes: [a, b, d]");
 }
 
 Test(run, changes_must_be_an_object)

@@ -87,6 +87,44 @@ Test(expr, a_set_value_of_the_wrong_type_names_note_and_field)
 		assert_error(&f, "c: note 'a': it set field 'n' to a string, but the field is an integer");
 }
 
+/* A `set` note's changes are checked as any note's (their fields known
+ * from the plan, not looked up): an unchanged value dropped, writes,
+ * immutable fields, the field named in the error. */
+static const char checked[] =
+	"cadence: c\nscore:\n"
+	"  a: {type: integer, default: 1}\n"
+	"  cur: {type: string, default: EUR, immutable: true}\n"
+	"  b: {type: integer, default: 0}\n"
+	"notes:\n"
+	"  ok: {set: {a: 'score.a', b: 'score.b + 1'}, writes: [b]}\n"
+	"  bad: %s\n"
+	"measures:\n  - then: ok\n  - then: bad\n";
+
+static void run_checked(const char *bad)
+{
+	char text[512];
+	snprintf(text, sizeof(text), checked, bad);
+	fx_load(&f, text);
+}
+
+Test(expr, set_notes_are_checked_as_any_note)
+{
+	run_checked("{set: {b: 'score.b + 1', cur: 'score.cur'}}");
+	cr_assert_eq(fx_run(&f, NULL), 0, "%s", f.err.message);
+	assert_field(&f, "b", "2");
+	assert_field(&f, "a", "1");
+
+	run_checked("{set: {b: 'score.b', a: '5'}, writes: [b, cur]}");
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	assert_error(&f, "c: note 'bad': it changed field 'a', which is not in its writes: [cur, b]");
+	cr_assert_str_eq(f.err.field, "a");
+
+	run_checked("{set: {a: 'score.a', cur: \"'USD'\"}}");
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	assert_error(&f, "c: note 'bad': it changed immutable field 'cur'");
+	cr_assert_str_eq(f.err.field, "cur");
+}
+
 Test(expr, an_expression_that_does_not_compile_stops_before_the_run)
 {
 	fx_load(&f, "cadence: c\nscore:\n  n: {type: integer, default: 1}\n"

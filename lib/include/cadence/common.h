@@ -53,8 +53,9 @@
  *   doing nothing, for any other.  Not versioned: the views the library
  *   lends for the length of a call or of an object (cadence_event,
  *   cadence_diag), which a caller never allocates, and which grow only
- *   at their end; and cadence_note_plugin_info, versioned by the note
- *   API version it carries (cadence/note.h).
+ *   at their end; cadence_note_plugin_info, versioned by the note
+ *   API version it carries (cadence/note.h); and cadence_field_handle, a
+ *   value of fixed layout the library fills and reads back (note.h).
  * - Parameters, in this order: out-parameters first (the object a
  *   constructor makes, the result a function computes: `out`, `result`,
  *   then any second one), then the object a function acts on, then its

@@ -101,8 +101,10 @@ CADENCE_API void cadence_expr_env_free(cadence_expr_env *env);
  * "number", "boolean", "array", "object" or "any", as in cadence files.
  * Expressions see an integer field as int and a number field as double
  * (docs/expressions.md, "Numbers").  Returns 0, CADENCE_EINVAL (an unknown
- * type, an empty or repeated name) or CADENCE_ENOMEM.  Not thread-safe for
- * the env it changes; a finished env may be shared by concurrent compiles. */
+ * type, an empty or repeated name) or CADENCE_ENOMEM.  Names are hashed:
+ * declaring a field, and finding it when compiling `score.x`, take the
+ * same time with 10,000 fields as with 10.  Not thread-safe for the env
+ * it changes; a finished env may be shared by concurrent compiles. */
 CADENCE_API int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const char *type);
 
 /* ---- compiling ----------------------------------------------------------- */
@@ -169,6 +171,12 @@ CADENCE_API int cadence_expr_reads_whole_score(const cadence_expr *e);
  * field that failed, in *err (may be NULL).  Also CADENCE_ENOMEM and
  * CADENCE_EINVAL (e or result NULL) and CADENCE_EVERSION (err of an unknown
  * version).
+ *
+ * Cost: each field read (`score.x`) looks x up by name in `score`, and a
+ * cJSON object is a list, so a read costs time in proportion to the
+ * members before x: fine for small scores, linear in the width of a wide
+ * one.  (The run engine reads its score by slot instead, in constant
+ * time: the position `score.x` compiles to in the env.)
  *
  * Thread-safe: one compiled expression may be evaluated by many threads at
  * once (each with its own score or the same score, which is only read).

@@ -35,6 +35,13 @@
  * program that loads it, whose context they read.  A plugin carrying a
  * copy of the library would read the context with its own layout.
  *
+ * Reading a field: cadence_note_field(ctx, "amount") (note API 1.2) finds
+ * it by a hash of its name, in the same time however wide the score is;
+ * cadence_note_field_handle() resolves a name once for reads by handle.
+ * `score` is a cJSON object, a list: cJSON_GetObjectItem() on it costs
+ * time in proportion to the fields before the one read, which for a
+ * score of thousands of fields is microseconds per read.
+ *
  * Ownership: `score` (a JSON object: the whole score) and `ctx` are
  * borrowed for the call and must not be kept or modified.  The note may set
  * *changes (NULL on entry) to a JSON object of the fields it changes, made
@@ -70,11 +77,13 @@ extern "C" {
  * call 1.1's functions does not run on a 1.0 host; MAJOR grows when
  * something a built plugin relies on changes.
  *
- *   1.0  cadence 0.1: every function of this header but the one below
+ *   1.0  cadence 0.1: every function of this header but the ones below
  *   1.1  cadence 0.2: cadence_note_log()
+ *   1.2  cadence 0.2: cadence_note_field(), cadence_note_field_handle(),
+ *        cadence_note_field_at(), cadence_note_ctx_set_score()
  */
 #define CADENCE_NOTE_API_MAJOR 1
-#define CADENCE_NOTE_API_MINOR 1
+#define CADENCE_NOTE_API_MINOR 2
 
 /* What CADENCE_NOTE_PLUGIN exports; the host reads it when it loads the
  * plugin.  New members only ever go at the end. */
@@ -172,6 +181,76 @@ CADENCE_API long long cadence_note_remaining_ms(const cadence_note_ctx *ctx);
 #define CADENCE_NOTE_LOG_LINES 1000
 CADENCE_API void cadence_note_log(cadence_note_ctx *ctx, const char *fmt, ...) CADENCE_PRINTF(2, 3);
 
+/* ---- reading the score (note API 1.2) -------------------------------------- */
+
+/*
+ * The value of score field `name` in the score of this call: borrowed, as
+ * `score` is, for the call.  The score holds every field its cadence
+ * declares (null when unset: a JSON null item), so NULL means the cadence
+ * declares no field `name`, or ctx or name is NULL.  In the engine the
+ * name is looked up in a hash of the declared fields: the time of a read
+ * does not grow with the number of fields.  For a context from
+ * cadence_note_ctx_new(), it is looked up in the score given with
+ * cadence_note_ctx_set_score() (by walking it: that context is for
+ * tests), and is NULL when none was given.
+ */
+CADENCE_API const cJSON *cadence_note_field(const cadence_note_ctx *ctx, const char *name);
+
+/*
+ * A field resolved once, read many times: a small value to copy and keep,
+ * filled by cadence_note_field_handle().  Its members are the library's:
+ * a field's position in the score's declaration and a fingerprint of that
+ * declaration (its field names, in order).  It does not change size: a
+ * note API 1.x keeps this layout.  CADENCE_FIELD_HANDLE_INIT (all zero) is
+ * a handle of no field.
+ */
+typedef struct cadence_field_handle {
+	unsigned long long declaration;	/* the library's: 0 for no field */
+	size_t index;			/* the library's */
+} cadence_field_handle;
+
+#define CADENCE_FIELD_HANDLE_INIT { 0, 0 }
+
+/*
+ * Resolves field `name` of the score this call sees into *out.  Returns 0;
+ * CADENCE_ENOTFOUND when the cadence declares no such field (for a
+ * context of cadence_note_ctx_new(): when the score given with
+ * cadence_note_ctx_set_score() has no such member, or none was given);
+ * CADENCE_EINVAL when out, ctx or name is NULL.  *out is
+ * CADENCE_FIELD_HANDLE_INIT on failure.
+ *
+ * The handle stays valid after the call: for every later call, in any
+ * run, of any runner, on a score whose declaration has the same field
+ * names in the same order (the same cadence file, typically).  So a note
+ * resolves its fields once and reads them by handle at each call; when a
+ * note serves several cadences, a handle of one is refused in another
+ * (cadence_note_field_at() gives NULL), never misread, and the note
+ * resolves the name again.  The pattern, with a handle per thread (notes
+ * of a sync may run on several threads at once):
+ *
+ *     static _Thread_local cadence_field_handle amount;
+ *     const cJSON *v = cadence_note_field_at(ctx, amount);
+ *     if (!v) {	// the first call on this thread, or another cadence
+ *             if (cadence_note_field_handle(&amount, ctx, "amount"))
+ *                     return cadence_note_fail(ctx, "no field 'amount'");
+ *             v = cadence_note_field_at(ctx, amount);
+ *     }
+ *
+ * (or a handle resolved before the run, kept behind the note's `user`
+ * pointer).  Thread-safe: a handle is a plain value; resolving only reads
+ * the context.
+ */
+CADENCE_API int cadence_note_field_handle(cadence_field_handle *out, const cadence_note_ctx *ctx,
+					  const char *name);
+
+/*
+ * The value of the field of handle `h` in the score of this call (as
+ * cadence_note_field() gives it), in constant time.  NULL when `h` is of
+ * another declaration than this call's score (another cadence, or
+ * CADENCE_FIELD_HANDLE_INIT), or ctx is NULL.
+ */
+CADENCE_API const cJSON *cadence_note_field_at(const cadence_note_ctx *ctx, cadence_field_handle h);
+
 /* In the handler note of `on_error`: the message of the failure being
  * handled, and the note that failed (NULL when no note did, such as a
  * merge conflict).  NULL in every other call.  Borrowed. */
@@ -193,6 +272,15 @@ CADENCE_API void cadence_note_ctx_set_attempt(cadence_note_ctx *ctx, unsigned at
  * For the engine: it ties the call to its deadline and to cancellation. */
 CADENCE_API void cadence_note_ctx_set_expiry(cadence_note_ctx *ctx, int (*expired)(void *arg),
 				 void *arg);
+
+/* Note API 1.2.  Gives the context the score the note is called with, so
+ * that cadence_note_field(), cadence_note_field_handle() and
+ * cadence_note_field_at() read it as the engine's context reads its score:
+ * its members are taken as the declared fields, in their order.  Borrowed:
+ * it must stay alive, unchanged, while the context reads it; give it again
+ * after changing its members (values may change freely).  NULL: no
+ * score.  A call on the engine's context does nothing. */
+CADENCE_API void cadence_note_ctx_set_score(cadence_note_ctx *ctx, const cJSON *score);
 
 /* The message of the last cadence_note_fail(), or NULL; borrowed. */
 CADENCE_API const char *cadence_note_message(const cadence_note_ctx *ctx);

@@ -13,6 +13,7 @@
  */
 #include "expr/expr_int.h"
 #include "expr/regex.h"
+#include "expr/slots.h"
 #include "util/api.h"
 #include "util/json.h"
 
@@ -26,6 +27,8 @@
 
 typedef struct ectx {
 	const cJSON *score;
+	const cJSON *const *fields;	/* the score's slots (cad_expr_eval_slots), or NULL */
+	size_t nfields;
 	val *slots;
 	xarena sc;
 	const char *src;
@@ -533,9 +536,18 @@ static val field_of(ectx *c, const node *n, const val *base)
 	return rt_error(c, n, "%s has no fields (selecting '%s')", kind_name(base), n->name);
 }
 
+/* Field n of the score: from its slot when the caller gave slots (O(1)),
+ * else by name (O(fields): cJSON objects are lists). */
+static const cJSON *lookup(const ectx *c, const node *n)
+{
+	if (c->fields && n->field < c->nfields)
+		return c->fields[n->field];
+	return c->score ? cJSON_GetObjectItemCaseSensitive(c->score, n->name) : NULL;
+}
+
 static val score_field(ectx *c, const node *n)
 {
-	const cJSON *j = c->score ? cJSON_GetObjectItemCaseSensitive(c->score, n->name) : NULL;
+	const cJSON *j = lookup(c, n);
 	if (!j)
 		return rt_error(c, n, "score has no field '%s'", n->name);
 	return from_json(j, n->flags & NF_AS_DOUBLE);
@@ -579,8 +591,7 @@ static val present(ectx *c, const node *n, int *absent)
 	val v, base;
 	switch (n->op) {
 	case N_FIELD: {
-		const cJSON *j =
-			c->score ? cJSON_GetObjectItemCaseSensitive(c->score, n->name) : NULL;
+		const cJSON *j = lookup(c, n);
 		if (!j || cJSON_IsNull(j)) {
 			*absent = 1;
 			return V_ERR;
@@ -1161,20 +1172,33 @@ static cJSON *to_json(const val *v)
 #define SCRATCH_ON_STACK 1024
 #define SLOTS_ON_STACK 16
 
+/* Where the score's fields are: a cJSON object (by name), and for the
+ * engine its slots too. */
+typedef struct escore {
+	const cJSON *obj;
+	const cJSON *const *fields;
+	size_t n;
+} escore;
+
 /* Evaluates into *out; returns 0, CADENCE_EINVALID or CADENCE_ENOMEM.
  * The caller frees c->sc once done with *out. */
-static int run(ectx *c, const cadence_expr *e, const cJSON *score, val *slots_buf,
+static int run(ectx *c, const cadence_expr *e, const escore *score, val *slots_buf,
 	       cadence_expr_error *err, val *out)
 {
 	c->src = e->src;
 	c->srclen = e->len;
 	c->err = err;
 	c->slots = slots_buf;
-	if (score && !cJSON_IsObject(score)) {
+	if (score->obj && !cJSON_IsObject(score->obj)) {
 		cad_expr_error_at(err, e->src, e->len, 0, e->len, "the score is not a JSON object");
 		return CADENCE_EINVALID;
 	}
-	c->score = score;
+	c->score = score->obj;
+	/* slots only for the declaration the expression was compiled with */
+	if (score->fields && e->has_env && score->n == e->env_n) {
+		c->fields = score->fields;
+		c->nfields = score->n;
+	}
 	if (e->nslots > SLOTS_ON_STACK) {
 		c->slots = cad_xa_alloc(&c->sc, e->nslots * sizeof(*c->slots));
 		if (!c->slots)
@@ -1188,8 +1212,11 @@ static int run(ectx *c, const cadence_expr *e, const cJSON *score, val *slots_bu
 	return c->oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
-int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
-		      cadence_expr_error *err)
+/* cadence_expr_eval() (want_bool 0: a value in *result) and
+ * cadence_expr_eval_bool() (want_bool 1: the condition in *cond), on
+ * either kind of score. */
+static int evaluate(cJSON **result, int *cond, int want_bool, const cadence_expr *e,
+		    const escore *score, cadence_expr_error *err)
 {
 	union {
 		unsigned char bytes[SCRATCH_ON_STACK];
@@ -1201,9 +1228,11 @@ int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
 
 	if (result)
 		*result = NULL;
+	if (cond)
+		*cond = 0;
 	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
 		return CADENCE_EVERSION;
-	if (!e || !result) {
+	if (!e || (want_bool ? !cond : !result)) {
 		cad_expr_error_move(err, &mine, "", 0, CADENCE_EINVAL);
 		return CADENCE_EINVAL;
 	}
@@ -1211,7 +1240,15 @@ int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
 	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
 	int rc = run(&c, e, score, slots, &mine, &v);
-	if (!rc) {
+	if (!rc && want_bool) {
+		if (v.k != VK_BOOL) {
+			cad_expr_error_at(&mine, e->src, e->len, 0, e->len,
+					  "the condition gave %s, not a bool", kind_name(&v));
+			rc = CADENCE_EINVALID;
+		} else {
+			*cond = v.u.b;
+		}
+	} else if (!rc) {
 		*result = to_json(&v);
 		if (!*result) {
 			cad_expr_error_at(&mine, e->src, e->len, 0, e->len, "out of memory");
@@ -1226,40 +1263,30 @@ int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
 	return rc;
 }
 
+int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
+		      cadence_expr_error *err)
+{
+	escore s = { score, NULL, 0 };
+	return evaluate(result, NULL, 0, e, &s, err);
+}
+
 int cadence_expr_eval_bool(int *result, const cadence_expr *e, const cJSON *score,
 			   cadence_expr_error *err)
 {
-	union {
-		unsigned char bytes[SCRATCH_ON_STACK];
-		val align;
-	} scratch;
-	val slots[SLOTS_ON_STACK];
-	cadence_expr_error mine = CADENCE_EXPR_ERROR_INIT;	/* to err on failure only */
-	ectx c;
+	escore s = { score, NULL, 0 };
+	return evaluate(NULL, result, 1, e, &s, err);
+}
 
-	if (result)
-		*result = 0;
-	if (!CAD_VERSION_OK(err, CADENCE_EXPR_ERROR_VERSION))
-		return CADENCE_EVERSION;
-	if (!e || !result) {
-		cad_expr_error_move(err, &mine, "", 0, CADENCE_EINVAL);
-		return CADENCE_EINVAL;
-	}
-	memset(&c, 0, sizeof(c));
-	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
-	val v;
-	int rc = run(&c, e, score, slots, &mine, &v);
-	if (!rc && v.k != VK_BOOL) {
-		cad_expr_error_at(&mine, e->src, e->len, 0, e->len,
-			      "the condition gave %s, not a bool", kind_name(&v));
-		rc = CADENCE_EINVALID;
-	}
-	if (!rc)
-		*result = v.u.b;
-	cad_xa_free(&c.sc);
-	if (rc)
-		cad_expr_error_move(err, &mine, e->src, e->len, rc);
-	else if (mine.message)	/* an error `||` or `&&` absorbed; rare */
-		cadence_expr_error_clear(&mine);
-	return rc;
+int cad_expr_eval_slots(cJSON **result, const cadence_expr *e, const cJSON *const *fields,
+			size_t n, const cJSON *score, cadence_expr_error *err)
+{
+	escore s = { score, fields, n };
+	return evaluate(result, NULL, 0, e, &s, err);
+}
+
+int cad_expr_eval_bool_slots(int *result, const cadence_expr *e, const cJSON *const *fields,
+			     size_t n, const cJSON *score, cadence_expr_error *err)
+{
+	escore s = { score, fields, n };
+	return evaluate(NULL, result, 1, e, &s, err);
 }

@@ -121,7 +121,32 @@ void cadence_expr_env_free(cadence_expr_env *env)
 	for (size_t i = 0; i < env->n; i++)
 		free(env->fields[i].name);
 	free(env->fields);
+	cad_strmap_free(&env->index);
 	free(env);
+}
+
+long cad_expr_env_find(const cadence_expr_env *env, const char *name)
+{
+	size_t i = cad_strmap_get(&env->index, name);
+	return i == STRMAP_NONE ? -1 : (long)i;
+}
+
+/* Room in the index for one more name: a table twice as large, filled
+ * again, whenever it is full (amortised O(1) per field). */
+static int index_room(cadence_expr_env *env)
+{
+	if (env->n < env->room)
+		return 0;
+	size_t room = env->room ? env->room * 2 : 16;
+	strmap m;
+	if (room <= env->room || cad_strmap_init(&m, room))
+		return CADENCE_ENOMEM;
+	for (size_t i = 0; i < env->n; i++)
+		cad_strmap_add(&m, env->fields[i].name, i);
+	cad_strmap_free(&env->index);
+	env->index = m;
+	env->room = room;
+	return 0;
 }
 
 int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const char *type)
@@ -133,9 +158,10 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
 		t++;
 	if (t == nt)
 		return CADENCE_EINVAL;
-	for (size_t i = 0; i < env->n; i++)
-		if (!strcmp(env->fields[i].name, name))
-			return CADENCE_EINVAL;
+	if (cad_expr_env_find(env, name) >= 0)
+		return CADENCE_EINVAL;
+	if (index_room(env))
+		return CADENCE_ENOMEM;
 	if (env->n == env->cap) {
 		size_t cap = env->cap ? env->cap * 2 : 8;
 		env_field *f = realloc(env->fields, cap * sizeof(*f));
@@ -153,6 +179,7 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
 	env->fields[env->n].type = (uint8_t)decl_types[t].type;
 	env->fields[env->n].as_double = decl_types[t].type == CADENCE_EXPR_DOUBLE;
 	env->fields[env->n].decl = decl_types[t].name;
+	cad_strmap_add(&env->index, copy, env->n);
 	env->n++;
 	return 0;
 }

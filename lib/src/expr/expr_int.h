@@ -5,6 +5,7 @@
 #define CADENCE_SRC_EXPR_EXPR_INT_H
 
 #include "cadence/expr.h"
+#include "util/strmap.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -135,6 +136,8 @@ typedef enum fnid {
 	M_ALL, M_EXISTS, M_EXISTS_ONE, M_MAP, M_FILTER
 } fnid;
 
+#define NO_FIELD UINT32_MAX
+
 enum {
 	NF_AS_DOUBLE = 1,	/* N_FIELD of a `number` field: ints read as doubles */
 	NF_KEYS_UNIQUE = 2	/* N_MAP whose keys are literals, checked distinct */
@@ -150,6 +153,8 @@ struct node {
 	uint16_t slot;	/* N_VAR, N_MACRO */
 	uint32_t off, len;	/* the token errors point at */
 	uint32_t nkids;
+	uint32_t field;		/* N_FIELD: the field's index in the env (its slot
+				 * in the engine's score); NO_FIELD without an env */
 	node **kids;
 	const char *name;	/* N_FIELD, N_SELECT, N_HAS, N_VAR, N_MACRO (its
 				 * variable): NUL-terminated */
@@ -169,6 +174,9 @@ struct cadence_expr {
 	unsigned char *uses;	/* per field: CADENCE_EXPR_USE_* (expr/uses.c) */
 	int reads_all;
 	unsigned nslots;	/* deepest nesting of macros */
+	size_t env_n;		/* fields of the env it was compiled with; N_FIELD
+				 * nodes index them (none without an env: by name) */
+	int has_env;
 };
 
 typedef struct env_field {
@@ -178,10 +186,17 @@ typedef struct env_field {
 	const char *decl;	/* the type as declared: "integer"... */
 } env_field;
 
+/* Fields in declaration order, and a hash of their names: compiling
+ * `score.x` costs the same with 10 fields as with 10,000. */
 struct cadence_expr_env {
 	env_field *fields;
 	size_t n, cap;
+	strmap index;		/* name -> position; keys borrowed from fields */
+	size_t room;		/* names the index has room for */
 };
+
+/* The position of field `name` (NUL-terminated) in env, or -1. */
+long cad_expr_env_find(const cadence_expr_env *env, const char *name);
 
 /* ---- between the files ---- */
 

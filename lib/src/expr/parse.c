@@ -27,6 +27,7 @@
 #include "util/suggest.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +62,12 @@ typedef struct parser {
 	cadence_expr_error *err;
 	int rc;
 	unsigned nest;
-	var vars[CADENCE_EXPR_MAX_DEPTH + 1];
 	unsigned nvars;
 	const char **fields;	/* malloc'd while parsing */
 	size_t nfields, capf;
+	/* last: not zeroed (only vars[0..nvars) are read), so that starting
+	 * a parse does not clear 4 KB */
+	var vars[CADENCE_EXPR_MAX_DEPTH + 1];
 } parser;
 
 static const char *tname(unsigned t)
@@ -287,13 +290,10 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 	if (!f->name)
 		return oom(p);
 	f->type = T_DYN;
+	f->field = NO_FIELD;
 	if (p->env) {
-		const env_field *found = NULL;
-		for (size_t i = 0; i < p->env->n && !found; i++)
-			if (strlen(p->env->fields[i].name) == n &&
-			    !memcmp(p->env->fields[i].name, name, n))
-				found = &p->env->fields[i];
-		if (!found) {
+		long at = cad_expr_env_find(p->env, f->name);
+		if (at < 0) {
 			fail_span(p, off, len, "score has no field '%s'", f->name);
 			const char **names = malloc((p->env->n + 1) * sizeof(*names));
 			if (!names)
@@ -311,6 +311,8 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 			free(names);
 			return NULL;
 		}
+		const env_field *found = &p->env->fields[at];
+		f->field = (uint32_t)at;
 		f->type = found->type;
 		if (found->as_double)
 			f->flags |= NF_AS_DOUBLE;
@@ -322,18 +324,11 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 /* The declared type of a field node, for help texts. */
 static void help_decl(parser *p, const node *n)
 {
-	if (n->op != N_FIELD || !p->env)
+	if (n->op != N_FIELD || n->field == NO_FIELD)
 		return;
-	for (size_t i = 0; i < p->env->n; i++)
-		if (!strcmp(p->env->fields[i].name, n->name)) {
-			help(p, "score.%s is declared as %s %s", n->name,
-			     p->env->fields[i].decl[0] == 'a' || p->env->fields[i].decl[0] == 'i' ||
-					     p->env->fields[i].decl[0] == 'o'
-				     ? "an"
-				     : "a",
-			     p->env->fields[i].decl);
-			return;
-		}
+	const char *decl = p->env->fields[n->field].decl;
+	help(p, "score.%s is declared as %s %s", n->name,
+	     decl[0] == 'a' || decl[0] == 'i' || decl[0] == 'o' ? "an" : "a", decl);
 }
 
 static node *type_error(parser *p, const token *op, const node *a, const node *b,
@@ -939,10 +934,8 @@ static node *unknown_name(parser *p, const token *t)
 		used += p->vars[i].n + 1;
 	}
 	const char *s = cad_suggest_pick(w, n, cands, k);
-	int declared = 0;
-	for (size_t i = 0; p->env && i < p->env->n; i++)
-		if (strlen(p->env->fields[i].name) == n && !memcmp(p->env->fields[i].name, w, n))
-			declared = 1;
+	const char *word = p->env ? cad_xa_strndup(&p->e->ar, w, n) : NULL;
+	int declared = word && cad_expr_env_find(p->env, word) >= 0;
 	if (declared || (!p->env && !s))
 		help(p, "fields of the score are read as score.%.*s", (int)n, w);
 	else if (s)
@@ -1381,9 +1374,10 @@ out:
 int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
 	       cadence_expr_error *err)
 {
-	parser *p = calloc(1, sizeof(*p));
+	parser *p = malloc(sizeof(*p));
 	if (!p)
 		return CADENCE_ENOMEM;
+	memset(p, 0, offsetof(parser, vars));
 	p->e = e;
 	p->src = e->src;
 	p->len = e->len;
@@ -1391,6 +1385,8 @@ int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadenc
 	p->ntok = ntok;
 	p->env = env;
 	p->err = err;
+	e->has_env = env != NULL;
+	e->env_n = env ? env->n : 0;
 
 	if (toks[0].kind == TK_EOF) {
 		fail_span(p, 0, 0, "the expression is empty");

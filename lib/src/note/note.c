@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "note/note_int.h"
+#include "run/fieldmap.h"
 
 int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user)
 {
@@ -127,4 +128,75 @@ const char *cadence_note_error(const cadence_note_ctx *ctx)
 const char *cadence_note_error_note(const cadence_note_ctx *ctx)
 {
 	return ctx->error ? ctx->error_note : NULL;
+}
+
+/* ---- reading the score (note API 1.2) ---- */
+
+void cadence_note_ctx_set_score(cadence_note_ctx *ctx, const cJSON *score)
+{
+	if (!ctx || ctx->fields)
+		return;	/* the engine's context reads the engine's score */
+	ctx->score = cJSON_IsObject(score) ? score : NULL;
+	ctx->nfields = 0;
+	unsigned long long h = CAD_NOTE_DECL_INIT;
+	for (const cJSON *m = ctx->score ? ctx->score->child : NULL; m; m = m->next) {
+		h = cad_note_declaration_add(h, m->string ? m->string : "");
+		ctx->nfields++;
+	}
+	ctx->declaration = ctx->score ? cad_note_declaration_end(h) : 0;
+}
+
+/* The position of field `name`, or -1. */
+static long find_field(const cadence_note_ctx *ctx, const char *name)
+{
+	if (ctx->fields)
+		return cad_fieldmap_get(ctx->names, name);
+	long i = 0;
+	for (const cJSON *m = ctx->score ? ctx->score->child : NULL; m; m = m->next, i++)
+		if (m->string && !strcmp(m->string, name))
+			return i;
+	return -1;
+}
+
+/* Field i (below nfields). */
+static const cJSON *field_at(const cadence_note_ctx *ctx, size_t i)
+{
+	if (ctx->fields)
+		return ctx->fields[i];
+	const cJSON *m = ctx->score->child;
+	while (i--)
+		m = m->next;
+	return m;
+}
+
+const cJSON *cadence_note_field(const cadence_note_ctx *ctx, const char *name)
+{
+	if (!ctx || !name)
+		return NULL;
+	if (!ctx->fields)	/* as cJSON finds it: the first of that name */
+		return ctx->score ? cJSON_GetObjectItemCaseSensitive(ctx->score, name) : NULL;
+	long i = find_field(ctx, name);
+	return i < 0 ? NULL : ctx->fields[i];
+}
+
+int cadence_note_field_handle(cadence_field_handle *out, const cadence_note_ctx *ctx,
+			      const char *name)
+{
+	if (out)
+		*out = (cadence_field_handle)CADENCE_FIELD_HANDLE_INIT;
+	if (!out || !ctx || !name)
+		return CADENCE_EINVAL;
+	long i = ctx->declaration ? find_field(ctx, name) : -1;
+	if (i < 0)
+		return CADENCE_ENOTFOUND;
+	out->declaration = ctx->declaration;
+	out->index = (size_t)i;
+	return 0;
+}
+
+const cJSON *cadence_note_field_at(const cadence_note_ctx *ctx, cadence_field_handle h)
+{
+	if (!ctx || !h.declaration || h.declaration != ctx->declaration || h.index >= ctx->nfields)
+		return NULL;
+	return field_at(ctx, h.index);
 }

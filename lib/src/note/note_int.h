@@ -25,6 +25,33 @@ struct cadence_note_ctx {
 	void (*log)(void *arg, const char *text, size_t len);
 	void *log_arg;
 	strbuf message;		/* whole: no limit on what a note says */
+	/* the score (note API 1.2).  The engine's: the slots of the score the
+	 * note sees, in declaration order, and the declaration's hash of
+	 * names (fields non-NULL).  Else the score of
+	 * cadence_note_ctx_set_score(), read by walking it. */
+	const cJSON *const *fields;
+	size_t nfields;
+	const struct fieldmap *names;
+	const cJSON *score;
+	unsigned long long declaration;	/* cad_note_declaration(); 0: none */
 };
+
+/* The fingerprint of a declaration, a handle's `declaration`: FNV-1a of
+ * the field names in order, each ended by a NUL, never 0.  Start with
+ * CAD_NOTE_DECL_INIT, add each name, then finish. */
+#define CAD_NOTE_DECL_INIT 14695981039346656037ULL
+
+static inline unsigned long long cad_note_declaration_add(unsigned long long h, const char *name)
+{
+	do
+		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
+	while (*name++);
+	return h;
+}
+
+static inline unsigned long long cad_note_declaration_end(unsigned long long h)
+{
+	return h ? h : 1;
+}
 
 #endif

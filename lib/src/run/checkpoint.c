@@ -525,11 +525,12 @@ int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why)
 		cp->capframes = n;
 	}
 	cp->nframes = n;
-	for (const rframe *a = fr; a; a = a->parent) {
+	for (rframe *a = fr; a; a = a->parent) {
 		ckframe *f = &cp->frames[a->depth];
 		f->cadence = (char *)a->plan->name;	/* borrowed */
 		f->next = a == fr ? next : a->measure->index;
-		f->score = a->score.obj;
+		if (!(f->score = cad_score_obj(&a->score)))
+			return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 		counts[a->depth] = a->plan->nmeasures;
 	}
 	cp->complete = fr->depth == 0 && next == fr->plan->nmeasures;

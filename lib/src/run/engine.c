@@ -217,7 +217,7 @@ static int run_in_order(rframe *fr, rnote **notes, size_t n)
 		long rc = cad_jobs_run(fr, &j, 1, 1);
 		int v = jobs_verdict(fr, &j, 1, rc);
 		if (!v && j.changes)
-			cad_score_apply(&fr->score, fr->plan, j.changes);
+			cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 		if (!v && j.status == CADENCE_NOTE_STATUS_INTERRUPT)
 			fr->interrupt = 1;
 		cad_job_clear(&j);
@@ -276,7 +276,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 	strbuf msg = STRBUF_INIT;
 	rfail f = RFAIL_INIT;
 	int rc;
-	if (cad_rexpr_eval_bool(ms->when, fr->score.obj, &yes, &msg)) {
+	if (cad_rexpr_eval_bool(ms->when, &fr->score, &yes, &msg)) {
 		cad_rfail_set(&f, "its condition '%s' failed: %s", cad_rexpr_src(ms->when),
 			  cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 		rc = fail_measure(fr, NULL, &f);
@@ -290,7 +290,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 }
 
 /* Evaluates `field: expression` pairs over `score` into an object. */
-static int assignments(cJSON *score, rexpr **exprs, const cad_assign *as, size_t n,
+static int assignments(rscore *score, rexpr **exprs, const cad_assign *as, size_t n,
 		       cJSON **out, rfail *f, const char *what)
 {
 	cJSON *obj = cJSON_CreateObject();
@@ -336,6 +336,8 @@ static int frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
 static void frame_free(rframe *fr)
 {
 	cad_score_free(&fr->score);
+	cJSON_Delete(fr->input);
+	cad_merge_free(fr);
 	free(fr->path);
 	free(fr->seen);
 }
@@ -358,7 +360,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	const cJSON *resumed = NULL;
 	if (run->resume && fr->depth + 1 == run->resume_at)
 		resumed = run->resume->frames[run->resume_at].score;	/* fitted: cad_ckpt_fit() */
-	else if (assignments(fr->score.obj, ms->with, m->with, m->nwith, &input, &f, "with")) {
+	else if (assignments(&fr->score, ms->with, m->with, m->nwith, &input, &f, "with")) {
 		rc = fail_measure(fr, NULL, &f);
 		cad_rfail_free(&f);
 		return rc;
@@ -371,8 +373,8 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		cad_rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
+	child.input = input;	/* the child's score borrows it */
 	rc = cad_score_from_input(&child.score, ms->child, resumed ? resumed : input, &f);
-	cJSON_Delete(input);
 	if (rc) {
 		strbuf m2 = STRBUF_INIT;
 		cad_strbuf_addf(&m2, "child cadence '%s' cannot start: %s", ms->child->name,
@@ -385,12 +387,12 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	rc = cad_engine_walk(&child);
 	if (rc)
 		goto out;	/* the child's error names the child's note */
-	if (assignments(child.score.obj, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
+	if (assignments(&child.score, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
 			"merge")) {
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	if (cad_score_check_changes(fr, &fr->score, NULL, back, &f)) {
+	if (cad_score_check_changes(fr, &fr->score, NULL, back, ms->merge_field, NULL, &f)) {
 		strbuf m2 = STRBUF_INIT;
 		cad_strbuf_addf(&m2, "merging the child's score back: %s",
 			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
@@ -399,7 +401,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	cad_score_apply(&fr->score, fr->plan, back);
+	cad_score_apply(&fr->score, fr->plan, back, NULL);
 out:
 	cJSON_Delete(back);
 	frame_free(&child);
@@ -446,7 +448,7 @@ static int handle_error(rframe *fr, int rc)
 	cad_job_init(&j, fr, h, &fr->score);
 	int v = jobs_verdict(fr, &j, 1, cad_jobs_run(fr, &j, 1, 1));
 	if (!v && j.changes)
-		cad_score_apply(&fr->score, fr->plan, j.changes);
+		cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 	cad_job_clear(&j);
 	fr->handling_error = fr->handling_note = NULL;
 	if (v && run->err) {
@@ -617,8 +619,11 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 		goto out;
 	}
 	rc = cad_engine_walk(&root);
-	if (!rc)
-		*out = cad_score_take(&root.score);
+	if (!rc && !(*out = cad_score_take(&root.score))) {
+		rc = CADENCE_ENOMEM;
+		cad_rfail_set(&f, "out of memory");
+		cad_run_error(&run, &root, NULL, 0, rc, &f);
+	}
 out:
 	cad_ckpt_end(&run);
 	cad_rguard_end(&run.guard);

@@ -33,11 +33,27 @@ void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base)
 
 static void drop_process(rjob *j);
 
+/* Room in j->fields for the field of each change; 0 or -1. */
+static int fields_room(rjob *j, const cJSON *changes)
+{
+	size_t n = 0;
+	for (const cJSON *c = changes->child; c; c = c->next)
+		n++;
+	if (j->fields && j->fields != j->fields_buf)
+		free(j->fields);
+	j->fields = n <= sizeof(j->fields_buf) / sizeof(j->fields_buf[0]) ? j->fields_buf
+		    : malloc(n * sizeof(*j->fields));
+	return j->fields ? 0 : -1;
+}
+
 void cad_job_clear(rjob *j)
 {
 	drop_process(j);
 	cJSON_Delete(j->changes);
 	j->changes = NULL;
+	if (j->fields != j->fields_buf)
+		free(j->fields);
+	j->fields = NULL;
 	cad_rfail_free(&j->fail);
 	cad_strbuf_free(&j->logs);
 }
@@ -115,7 +131,7 @@ static void eval_set(rjob *j)
 		}
 		cJSON *v = NULL;
 		strbuf msg = STRBUF_INIT;
-		if (cad_rexpr_eval(n->set[i], j->base->obj, &v, &msg)) {
+		if (cad_rexpr_eval(n->set[i], j->base, &v, &msg)) {
 			cad_rfail_set(&j->fail, "field '%s' = %s: %s", n->n->set[i].field.name,
 				  cad_rexpr_src(n->set[i]), cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 			j->fail.field = n->n->set[i].field.name;
@@ -234,6 +250,11 @@ static void call_symbol(rjob *j)
 	ctx.message = (strbuf)STRBUF_INIT;
 	ctx.log = job_log;
 	ctx.log_arg = j;
+	ctx.fields = (const cJSON *const *)j->base->slot;
+	ctx.nfields = j->base->n;
+	ctx.names = &fr->plan->fields;
+	ctx.score = NULL;
+	ctx.declaration = fr->plan->declaration;
 
 	int rc = n->fn(&ctx, j->base->obj, &changes);
 	j->changes = changes;
@@ -554,6 +575,12 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 		eval_set(j);
 		break;
 	case CAD_BIND_SYMBOL:
+		/* its `score` argument; made here, on the run's thread, before
+		 * any note of a sync reads it on the pool */
+		if (!cad_score_obj(j->base)) {
+			cad_rfail_set(&j->fail, "out of memory");
+			break;
+		}
 		if (use_pool) {
 			j->state = JOB_RUNNING;
 			j->task.fn = pool_task;
@@ -585,11 +612,13 @@ static void fallback(rjob *j)
 		}
 	}
 	rfail f = RFAIL_INIT;
-	if (!changes) {
+	if (!changes || fields_room(j, changes)) {
+		cJSON_Delete(changes);
 		cad_rfail_set(&j->fail, "out of memory");
 		return;
 	}
-	if (cad_score_check_changes(j->fr, j->base, NULL, changes, &f)) {
+	if (cad_score_check_changes(j->fr, j->base, NULL, changes, n->fallback_field, j->fields,
+				    &f)) {
 		cad_strbuf_adds(&j->fail.msg, "; its fallback is not valid either: ");
 		cad_strbuf_adds(&j->fail.msg, cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
 		cJSON_Delete(changes);
@@ -615,10 +644,18 @@ static void attempt_end(rjob *j)
 	drop_process(j);	/* descriptors made for an attempt that did not start */
 	if (j->nlogs || j->logs_dropped)
 		flush_logs(j);
-	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes &&
-	    cad_score_check_changes(j->fr, j->base, n->writes, j->changes, &j->fail)) {
-		j->outcome = CADENCE_NOTE_FAILED;
-		j->fail.type = "change";
+	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes) {
+		/* a `set` note's changes are its assignments, in order: their
+		 * fields are known */
+		const long *known = n->n->binding == CAD_BIND_SET ? n->set_field : NULL;
+		if (fields_room(j, j->changes)) {
+			cad_rfail_set(&j->fail, "out of memory");
+			j->outcome = CADENCE_NOTE_FAILED;
+		} else if (cad_score_check_changes(j->fr, j->base, n->writes, j->changes, known,
+						   j->fields, &j->fail)) {
+			j->outcome = CADENCE_NOTE_FAILED;
+			j->fail.type = "change";
+		}
 	}
 	ok = j->outcome != CADENCE_NOTE_FAILED;
 	if (j->counted) {

@@ -154,38 +154,107 @@ static cJSON *smart(smart_ctx *c, const cJSON *base, const cJSON *a, const cJSON
 	return NULL;
 }
 
+/* A sync's merge, per field of the frame's score: the value so far, the
+ * note it came from, the value smart_merge made; allocated by the first
+ * sync of a frame and emptied after each one through the list of fields
+ * it touched, so that a sync costs its changes, not the width of the
+ * score. */
+typedef struct mfield {
+	cJSON *val;
+	cJSON *made;	/* owned; NULL: val is inside a note's changes */
+	size_t owner;
+} mfield;
+
+struct rmerge {
+	mfield *f;
+	size_t *touched;	/* fields with a val */
+	size_t ntouched, cap;
+};
+
+void cad_merge_free(rframe *fr)
+{
+	if (!fr->merge)
+		return;
+	free(fr->merge->f);
+	free(fr->merge->touched);
+	free(fr->merge);
+	fr->merge = NULL;
+}
+
+static struct rmerge *table(rframe *fr)
+{
+	size_t nf = fr->plan->def->nfields;
+	if (!fr->merge && (fr->merge = calloc(1, sizeof(*fr->merge))) &&
+	    !(fr->merge->f = calloc(nf ? nf : 1, sizeof(*fr->merge->f))))
+		cad_merge_free(fr);
+	return fr->merge;
+}
+
+static int touch(struct rmerge *m, size_t i)
+{
+	if (m->ntouched == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		size_t *t = realloc(m->touched, cap * sizeof(*t));
+		if (!t)
+			return -1;
+		m->touched = t;
+		m->cap = cap;
+	}
+	m->touched[m->ntouched++] = i;
+	return 0;
+}
+
+static int by_field(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Empties the table for the next sync. */
+static void empty(struct rmerge *m)
+{
+	for (size_t k = 0; k < m->ntouched; k++) {
+		mfield *e = &m->f[m->touched[k]];
+		cJSON_Delete(e->made);
+		memset(e, 0, sizeof(*e));
+	}
+	m->ntouched = 0;
+}
+
 int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 	       const char **who)
 {
 	const rplan *p = fr->plan;
-	size_t nf = p->def->nfields;
-	cJSON **val = calloc(nf ? nf : 1, sizeof(*val));
-	cJSON **made = calloc(nf ? nf : 1, sizeof(*made));
-	size_t *owner = calloc(nf ? nf : 1, sizeof(*owner));
+	struct rmerge *m = table(fr);
 	int rc = -1;
 
 	*who = NULL;
-	if (!val || !made || !owner) {
+	if (!m) {
 		cad_rfail_set(f, "out of memory");
-		goto out;
+		return -1;
 	}
 	for (size_t j = 0; j < n; j++) {
 		cJSON *changes = jobs[j].changes;
-		for (cJSON *item = changes ? changes->child : NULL; item; item = item->next) {
-			long i = cad_fieldmap_get(&p->fields, item->string);
-			if (i < 0)
-				continue;	/* checked before: cannot happen */
-			if (!val[i]) {
-				val[i] = item;
-				owner[i] = j;
+		size_t k = 0;
+		/* the field of each change, found when it was checked */
+		for (cJSON *item = changes ? changes->child : NULL; item; item = item->next, k++) {
+			size_t i = jobs[j].fields[k];
+			mfield *e = &m->f[i];
+			if (!e->val) {
+				if (touch(m, i)) {
+					cad_rfail_set(f, "out of memory");
+					goto out;
+				}
+				e->val = item;
+				e->owner = j;
 				continue;
 			}
-			const char *a = jobs[owner[i]].note->name, *b = jobs[j].note->name;
+			const char *a = jobs[e->owner].note->name, *b = jobs[j].note->name;
 			f->field = p->def->fields[i].name.name;
 			switch (ms->m->merge) {
 			case CAD_MERGE_FAIL_ON_CONFLICT:
-				if (!cad_json_equal(val[i], item)) {
-					conflict(f, item->string, a, b, val[i], item,
+				if (!cad_json_equal(e->val, item)) {
+					conflict(f, item->string, a, b, e->val, item,
 						 "; with merge: fail_on_conflict (the default) two notes "
 						 "of a sync may not write one field differently");
 					*who = b;
@@ -194,26 +263,26 @@ int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *
 				break;
 			case CAD_MERGE_LAST_WRITE_WINS:
 				/* the later note in the measure's list wins */
-				val[i] = item;
-				owner[i] = j;
-				cJSON_Delete(made[i]);
-				made[i] = NULL;
+				e->val = item;
+				e->owner = j;
+				cJSON_Delete(e->made);
+				e->made = NULL;
 				break;
 			case CAD_MERGE_SMART: {
 				smart_ctx c = { f, a, b, STRBUF_INIT, 0 };
 				cad_strbuf_adds(&c.path, item->string);
-				cJSON *m = smart(&c, fr->score.slot[i], val[i], item);
+				cJSON *v = smart(&c, fr->score.slot[i], e->val, item);
 				cad_strbuf_free(&c.path);
-				if (!m) {
+				if (!v) {
 					if (!c.failed)
 						cad_rfail_set(f, "out of memory");
 					*who = b;
 					goto out;
 				}
-				cJSON_Delete(made[i]);
-				made[i] = m;
-				val[i] = m;
-				owner[i] = j;
+				cJSON_Delete(e->made);
+				e->made = v;
+				e->val = v;
+				e->owner = j;
 				break;
 			}
 			}
@@ -222,21 +291,19 @@ int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *
 	}
 	/* apply in field order; a value still inside a note's changes is
 	 * moved out of them */
-	for (size_t i = 0; i < nf; i++) {
-		if (!val[i])
-			continue;
-		cJSON *v = made[i];
-		made[i] = NULL;
+	if (m->ntouched > 1)
+		qsort(m->touched, m->ntouched, sizeof(*m->touched), by_field);
+	for (size_t k = 0; k < m->ntouched; k++) {
+		size_t i = m->touched[k];
+		mfield *e = &m->f[i];
+		cJSON *v = e->made;
+		e->made = NULL;
 		if (!v)
-			v = cJSON_DetachItemViaPointer(jobs[owner[i]].changes, val[i]);
+			v = cJSON_DetachItemViaPointer(jobs[e->owner].changes, e->val);
 		cad_score_set(&fr->score, i, v);
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; made && i < nf; i++)
-		cJSON_Delete(made[i]);
-	free(val);
-	free(made);
-	free(owner);
+	empty(m);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * index once (notes, fields, children, symbols, breakers), every
  * expression compiled once, so a run does no lookups by name. */
 #include "run/run_int.h"
+#include "note/note_int.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -91,6 +92,34 @@ static char **resolve_argv(pctx *c, const rplan *p, const cad_note *n)
 	return argv;
 }
 
+static int by_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The note's writes as sorted, distinct field indexes (names the cadence
+ * does not declare were reported by the checker; they allow nothing). */
+static rwrites *writes_of(pctx *c, const rplan *p, const cad_note *n)
+{
+	rwrites *w = zalloc(c, 1, sizeof(*w));
+	if (!w || !(w->field = zalloc(c, n->nwrites, sizeof(*w->field))))
+		return w;
+	for (size_t i = 0; i < n->nwrites; i++) {
+		long f = cad_fieldmap_get(&p->fields, n->writes[i].name);
+		if (f >= 0)
+			w->field[w->n++] = (size_t)f;
+	}
+	if (w->n > 1)
+		qsort(w->field, w->n, sizeof(*w->field), by_index);
+	size_t k = 0;
+	for (size_t i = 0; i < w->n; i++)
+		if (!k || w->field[k - 1] != w->field[i])
+			w->field[k++] = w->field[i];
+	w->n = k;
+	return w;
+}
+
 static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 {
 	cadence_runner *r = c->r;
@@ -130,14 +159,8 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			rn->fn = cad_plugin_find(r, n->symbol);
 		break;
 	}
-	if (n->nwrites) {
-		rn->writes = zalloc(c, p->def->nfields, 1);
-		for (size_t i = 0; rn->writes && i < n->nwrites; i++) {
-			long f = cad_fieldmap_get(&p->fields, n->writes[i].name);
-			if (f >= 0)
-				rn->writes[f] = 1;
-		}
-	}
+	if (n->nwrites)
+		rn->writes = writes_of(c, p, n);
 	if (n->nfallback) {
 		rn->fallback_field = zalloc(c, n->nfallback, sizeof(*rn->fallback_field));
 		for (size_t i = 0; rn->fallback_field && i < n->nfallback; i++)
@@ -283,6 +306,25 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	c->measure = NULL;
 }
 
+/* What a run's score starts from (run_int.h, rscore): each field's
+ * default (a null without one), and the fields an input must give. */
+static void score_start(pctx *c, rplan *p)
+{
+	const cadence_def *def = p->def;
+	p->defaults = zalloc(c, def->nfields, sizeof(*p->defaults));
+	p->required = zalloc(c, def->nfields, sizeof(*p->required));
+	p->kind = zalloc(c, def->nfields, 1);
+	if (!(p->null_value = cJSON_CreateNull()))
+		oom(c);
+	for (size_t i = 0; p->defaults && p->required && p->kind && i < def->nfields; i++) {
+		const cad_field *fd = &def->fields[i];
+		p->defaults[i] = fd->def ? fd->def : p->null_value;
+		if (fd->required)
+			p->required[p->nrequired++] = i;
+		p->kind[i] = (unsigned char)(fd->type | (fd->immutable ? KIND_IMMUTABLE : 0));
+	}
+}
+
 static rplan *plan_for(pctx *c, const cadence_def *def)
 {
 	cadence_runner *r = c->r;
@@ -319,6 +361,11 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	p->dir = cad_strbuf_detach(&dir);
 	if (!p->dir || cad_fieldmap_init(&p->fields, def->fields, def->nfields))
 		oom(c);
+	unsigned long long h = CAD_NOTE_DECL_INIT;
+	for (size_t i = 0; i < def->nfields; i++)
+		h = cad_note_declaration_add(h, def->fields[i].name.name);
+	p->declaration = cad_note_declaration_end(h);
+	score_start(c, p);
 	strbuf emsg = STRBUF_INIT;
 	if (!c->code && cad_rexpr_env_new(&p->env, def, &emsg))
 		problem(c, "%s", cad_strbuf_cstr(&emsg) ? cad_strbuf_cstr(&emsg) : "out of memory");
@@ -449,6 +496,8 @@ static void free_note(rnote *n)
 		free(n->argv[i]);
 	free(n->argv);
 	free_exprs(n->set, n->set_field, n->n ? n->n->nset : 0);
+	if (n->writes)
+		free(n->writes->field);
 	free(n->writes);
 	free(n->fallback_field);
 }
@@ -473,6 +522,10 @@ void cad_plan_free_all(cadence_runner *r)
 		free(p->notes);
 		free(p->measures);
 		cad_fieldmap_free(&p->fields);
+		free(p->defaults);
+		free(p->required);
+		free(p->kind);
+		cJSON_Delete(p->null_value);
 		cad_rexpr_env_free(p->env);
 		free(p->dir);
 		free(p);

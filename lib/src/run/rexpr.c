@@ -3,6 +3,8 @@
  * for run messages. */
 #include "run/rexpr.h"
 #include "cadence/expr.h"
+#include "expr/slots.h"
+#include "run/run_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 struct rexpr {
 	const char *src;
 	cadence_expr *x;
+	int whole;		/* reads the whole score: needs its object */
 };
 
 struct rexpr_env {
@@ -87,6 +90,7 @@ int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strb
 		free(r);
 		return -1;
 	}
+	r->whole = cadence_expr_reads_whole_score(r->x);
 	*out = r;
 	return 0;
 }
@@ -98,10 +102,23 @@ int cad_rexpr_not_bool(const rexpr *e, const char **type)
 	return t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN;
 }
 
-int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
+/* The score's object when e needs it; 0, or -1 when out of memory. */
+static int whole(const rexpr *e, rscore *score, strbuf *msg)
+{
+	if (!e->whole || cad_score_obj(score))
+		return 0;
+	cad_strbuf_adds(msg, "out of memory");
+	return -1;
+}
+
+int cad_rexpr_eval(const rexpr *e, rscore *score, cJSON **out, strbuf *msg)
 {
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	int rc = cadence_expr_eval(out, e->x, score, &err);
+	*out = NULL;
+	if (whole(e, score, msg))
+		return -1;
+	int rc = cad_expr_eval_slots(out, e->x, (const cJSON *const *)score->slot, score->n,
+				     score->obj, &err);
 	if (rc) {
 		describe(&err, rc, msg);
 		cadence_expr_error_clear(&err);
@@ -109,10 +126,14 @@ int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg)
 	return rc ? -1 : 0;
 }
 
-int cad_rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg)
+int cad_rexpr_eval_bool(const rexpr *e, rscore *score, int *out, strbuf *msg)
 {
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	int rc = cadence_expr_eval_bool(out, e->x, score, &err);
+	*out = 0;
+	if (whole(e, score, msg))
+		return -1;
+	int rc = cad_expr_eval_bool_slots(out, e->x, (const cJSON *const *)score->slot, score->n,
+					  score->obj, &err);
 	if (rc) {
 		describe(&err, rc, msg);
 		cadence_expr_error_clear(&err);

@@ -13,6 +13,7 @@
 
 typedef struct rexpr rexpr;
 typedef struct rexpr_env rexpr_env;
+struct rscore;
 
 /* The declaration of def's score, for compiling.  Returns 0 or -1 (out of
  * memory, or a declaration the expression module refuses, in msg). */
@@ -23,11 +24,14 @@ void cad_rexpr_env_free(rexpr_env *env);
 int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg);
 /* 1 when the expression can only give something else than a boolean. */
 int cad_rexpr_not_bool(const rexpr *e, const char **type);
-/* Evaluates on `score`; the result is owned by the caller.  Returns 0 or
- * -1 with the reason in msg.  Thread-safe. */
-int cad_rexpr_eval(const rexpr *e, const cJSON *score, cJSON **out, strbuf *msg);
+/* Evaluates on `score`, a score of the declaration the expression was
+ * compiled with (its fields read from their slots; an expression reading
+ * the whole score makes its object, cad_score_obj()); the result is owned
+ * by the caller.  Returns 0 or -1 with the reason in msg.  On the run's
+ * thread. */
+int cad_rexpr_eval(const rexpr *e, struct rscore *score, cJSON **out, strbuf *msg);
 /* As cad_rexpr_eval() for a condition: *out is 1 or 0. */
-int cad_rexpr_eval_bool(const rexpr *e, const cJSON *score, int *out, strbuf *msg);
+int cad_rexpr_eval_bool(const rexpr *e, struct rscore *score, int *out, strbuf *msg);
 void cad_rexpr_free(rexpr *e);
 /* The source as written. */
 const char *cad_rexpr_src(const rexpr *e);

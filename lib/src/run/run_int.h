@@ -49,6 +49,14 @@ void cad_rfail_set(rfail *f, const char *fmt, ...);
 
 /* ---- compiled cadences ------------------------------------------------- */
 
+/* A note's `writes`: the fields' indexes, ascending and distinct, so that
+ * checking a change costs O(log writes) and a note costs no memory per
+ * field of the score. */
+typedef struct rwrites {
+	size_t *field;
+	size_t n;
+} rwrites;
+
 typedef struct rnote {
 	const cad_note *n;
 	const char *name;
@@ -59,7 +67,7 @@ typedef struct rnote {
 	char **argv;		/* run: argv[0] resolved against the cadence's directory */
 	rexpr **set;		/* set: one expression per assignment */
 	long *set_field;
-	unsigned char *writes;	/* one flag per field; NULL: any field */
+	struct rwrites *writes;	/* NULL: any field */
 	long *fallback_field;
 	rbreaker *breaker;	/* NULL without circuit_breaker */
 } rnote;
@@ -85,6 +93,14 @@ typedef struct rplan {
 	char *dir;		/* directory of the cadence file, with a
 				 * trailing '/', or "" */
 	fieldmap fields;
+	cJSON **defaults;	/* per field: its default, or null_value */
+	cJSON *null_value;
+	size_t *required;	/* the required fields' indexes */
+	size_t nrequired;
+	unsigned char *kind;	/* per field: its cad_vtype, | KIND_IMMUTABLE: what
+				 * checking a change reads, in a byte */
+	unsigned long long declaration;	/* a fingerprint of the field names, for
+					 * cadence_field_handle (note/note_int.h) */
 	rexpr_env *env;		/* the score's declaration, for expressions */
 	rnote *notes;
 	size_t nnotes;
@@ -95,6 +111,8 @@ typedef struct rplan {
 	unsigned height;	/* cadences in its longest chain of children, itself included */
 	struct rplan *next;	/* the runner's list */
 } rplan;
+
+#define KIND_IMMUTABLE 0x80
 
 /* ---- the runner ------------------------------------------------------------ */
 
@@ -153,11 +171,20 @@ void cad_plan_free_all(cadence_runner *r);
 typedef struct rrun rrun;
 typedef struct rframe rframe;
 
-/* A score: a JSON object holding every declared field, in declaration
- * order, with a pointer to each field's item for O(1) access. */
+/* A score: every declared field's value in a slot, in declaration order,
+ * read and replaced in O(1).  A run starts with its slots pointing at the
+ * plan's defaults and at the input (borrowed: a copy of F pointers, not of
+ * F values); the values it changes are its own.  The JSON object of the
+ * whole score is made only where one is needed — the output, a C note's
+ * `score`, a `run` note's stdin, a checkpoint, an expression reading the
+ * whole score (cad_score_obj()) — and from then on kept in step: every
+ * slot is then an item of it. */
 typedef struct rscore {
-	cJSON *obj;
+	cJSON *obj;		/* NULL until cad_score_obj() */
 	cJSON **slot;
+	unsigned char *owned;	/* slot[i] is the score's (else borrowed, never
+				 * changed); all are once obj is made */
+	const struct rplan *plan;
 	size_t n;
 	char *json;		/* cached serialization; NULL when stale */
 	size_t json_len;
@@ -174,9 +201,12 @@ struct rframe {
 	int interrupt;		/* a note ended the cadence early */
 	uint32_t *seen;		/* per field, for duplicate checks */
 	uint32_t seen_gen;
+	struct rmerge *merge;	/* merge.c's per-field table, made by the first
+				 * sync and kept empty between syncs */
 	/* on_error handler context */
 	const char *handling_error;
 	const char *handling_note;
+	cJSON *input;		/* a child's input (owned): its score borrows it */
 };
 
 /* checkpoint.c: a checkpoint's frame (one per cadence being run, root
@@ -268,6 +298,9 @@ typedef struct rjob {
 	int probe;		/* the attempt is a half-open probe */
 	int counted;		/* the attempt holds a breaker slot */
 	cJSON *changes;		/* owned */
+	size_t *fields;		/* once checked: each change's field, in order
+				 * (fields_buf, or malloc'd for more) */
+	size_t fields_buf[4];
 	rfail fail;
 	rproc *proc;		/* run notes, while running */
 	atomic_int abandon;	/* stop: another note of the sync failed */
@@ -288,17 +321,28 @@ void cad_job_clear(rjob *j);
 long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel);
 
 /* score.c */
+/* A score of p's fields from input (checked; NULL: {}), which it borrows:
+ * input must outlive it. */
 int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f);
 void cad_score_free(rscore *s);
+/* The score as a JSON object (made the first time: O(fields)); NULL when
+ * out of memory.  On the run's thread only. */
+cJSON *cad_score_obj(rscore *s);
+/* The object, now the caller's; NULL when out of memory (s is freed
+ * either way). */
 cJSON *cad_score_take(rscore *s);
 const char *cad_score_json(rscore *s, size_t *len);
 /* Checks a note's (or child's) changes against the score: drops unchanged
  * fields from `changes`, fails on unknown, duplicate, mistyped or immutable
- * fields and on fields outside `writes` (may be NULL). */
-int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
-			cJSON *changes, rfail *f);
-/* Moves every item of `changes` (checked) into the score. */
-void cad_score_apply(rscore *s, const rplan *p, cJSON *changes);
+ * fields and on fields outside `writes` (may be NULL).  `known`: NULL, or
+ * the field of each item, in order (a `set` note's, a fallback's, a
+ * merge's: no name is looked up).  `fields`: NULL, or room for an index per
+ * item, filled with the field of each item kept, for cad_score_apply(). */
+int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *writes,
+			cJSON *changes, const long *known, size_t *fields, rfail *f);
+/* Moves every item of `changes` (checked) into the score; `fields` as
+ * cad_score_check_changes() filled it, or NULL (looked up by name). */
+void cad_score_apply(rscore *s, const rplan *p, cJSON *changes, const size_t *fields);
 int cad_score_type_ok(cad_vtype t, const cJSON *v);
 /* Whether every string and key in v is UTF-8 (what JSON text must be). */
 int cad_score_utf8_ok(const cJSON *v);
@@ -314,6 +358,7 @@ int cad_output_control(cJSON *obj, int *outcome, rfail *f);
 /* merge.c: the changes of a sync's notes, merged by the strategy. */
 int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 	       const char **who);
+void cad_merge_free(rframe *fr);
 
 /* retry.c */
 int64_t cad_retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng);

@@ -115,7 +115,6 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 {
 	const cadence_def *def = p->def;
 	size_t n = def->nfields, problems = 0;
-	const cJSON **given = NULL;
 
 	memset(s, 0, sizeof(*s));
 	if (input && !cJSON_IsObject(input)) {
@@ -124,13 +123,19 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 		f->permanent = 1;
 		return CADENCE_EINVALID;
 	}
-	given = calloc(n ? n : 1, sizeof(*given));
-	s->slot = calloc(n ? n : 1, sizeof(*s->slot));
-	s->obj = cJSON_CreateObject();
-	if (!given || !s->slot || !s->obj)
-		goto oom;
+	/* the slots start as the defaults: a copy of pointers */
+	s->slot = malloc((n ? n : 1) * sizeof(*s->slot));
+	s->owned = calloc(n ? n : 1, 1);
+	if (!s->slot || !s->owned) {
+		cad_score_free(s);
+		cad_rfail_set(f, "out of memory");
+		return CADENCE_ENOMEM;
+	}
+	memcpy(s->slot, p->defaults, n * sizeof(*s->slot));
+	s->plan = p;
 	s->n = n;
 	cad_rfail_reset(f);
+	/* given fields are marked in owned (2) while checking, then cleared */
 	for (const cJSON *item = input ? input->child : NULL; item; item = item->next) {
 		long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
 		if (i < 0) {
@@ -140,12 +145,13 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 			continue;
 		}
 		const cad_field *fd = &def->fields[i];
-		if (given[i]) {
+		if (s->owned[i]) {
 			input_problem(f, &problems, fd->name.name);
 			cad_strbuf_addf(&f->msg, "field '%s' is given twice", fd->name.name);
 			continue;
 		}
-		given[i] = item;
+		s->owned[i] = 2;
+		s->slot[i] = (cJSON *)item;	/* borrowed: never changed */
 		if (value_fits(item)) {
 			input_problem(f, &problems, fd->name.name);
 			cad_strbuf_addf(&f->msg, "field '%s' ", fd->name.name);
@@ -164,14 +170,23 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 				    fd->name.name);
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* required fields: the plan lists them, so that a wide score with
+	 * few required fields is not walked */
+	for (size_t k = 0; k < p->nrequired; k++) {
+		size_t i = p->required[k];
 		const cad_field *fd = &def->fields[i];
-		if (fd->required && !given[i]) {
+		if (!s->owned[i]) {
 			input_problem(f, &problems, fd->name.name);
 			cad_strbuf_addf(&f->msg, "missing required field '%s' (%s %s)", fd->name.name,
 				    article(fd->type), cad_vtype_names[fd->type]);
 		}
 	}
+	if (input)	/* given, not owned */
+		for (const cJSON *item = input->child; item; item = item->next) {
+			long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
+			if (i >= 0)
+				s->owned[i] = 0;
+		}
 	if (problems) {
 		if (problems > 1) {
 			/* one problem per line, under a count */
@@ -191,148 +206,223 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 			f->msg = all;
 		}
 		f->permanent = 1;
-		free(given);
 		cad_score_free(s);
 		return CADENCE_EINVALID;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const cad_field *fd = &def->fields[i];
-		cJSON *v;
-		if (given[i])
-			v = cJSON_Duplicate(given[i], 1);
-		else if (fd->def)
-			v = cJSON_Duplicate(fd->def, 1);
-		else
-			v = cJSON_CreateNull();
-		if (!v || !cJSON_AddItemToObject(s->obj, fd->name.name, v)) {
-			cJSON_Delete(v);
-			goto oom;
-		}
-		s->slot[i] = v;
-	}
-	free(given);
 	return 0;
+}
+
+/* Whether item v already carries `name` as a key it owns. */
+static int keyed(const cJSON *v, const char *name)
+{
+	return v->string && !(v->type & cJSON_StringIsConst) && !strcmp(v->string, name);
+}
+
+static char *key_dup(const char *name)
+{
+	size_t len = strlen(name) + 1;
+	char *k = cJSON_malloc(len);
+	if (k)
+		memcpy(k, name, len);
+	return k;
+}
+
+cJSON *cad_score_obj(rscore *s)
+{
+	if (s->obj)
+		return s->obj;
+	const cad_field *fields = s->plan->def->fields;
+	cJSON *obj = cJSON_CreateObject();
+	if (!obj)
+		return NULL;
+	/* what may fail first: each value the score's own, with its key.  A
+	 * failure leaves a valid score (copies are as good as the values
+	 * they copy), and no object. */
+	for (size_t i = 0; i < s->n; i++) {
+		cJSON *v = s->slot[i];
+		if (!s->owned[i]) {
+			if (!(v = cJSON_Duplicate(v, 1)))
+				goto oom;
+			s->slot[i] = v;
+			s->owned[i] = 1;
+		}
+		if (!keyed(v, fields[i].name.name)) {
+			char *k = key_dup(fields[i].name.name);
+			if (!k)
+				goto oom;
+			if (v->string && !(v->type & cJSON_StringIsConst))
+				cJSON_free(v->string);
+			v->string = k;
+			v->type &= ~cJSON_StringIsConst;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		cJSON *v = s->slot[i];
+		v->next = v->prev = NULL;
+		cJSON_AddItemToArray(obj, v);	/* appends: O(1) */
+	}
+	s->obj = obj;
+	return obj;
 oom:
-	free(given);
-	cad_score_free(s);
-	cad_rfail_set(f, "out of memory");
-	return CADENCE_ENOMEM;
+	cJSON_Delete(obj);
+	return NULL;
 }
 
 void cad_score_free(rscore *s)
 {
-	cJSON_Delete(s->obj);
+	if (s->obj)
+		cJSON_Delete(s->obj);
+	else
+		for (size_t i = 0; s->owned && i < s->n; i++)
+			if (s->owned[i])
+				cJSON_Delete(s->slot[i]);
 	free(s->slot);
+	free(s->owned);
 	free(s->json);
 	memset(s, 0, sizeof(*s));
 }
 
 cJSON *cad_score_take(rscore *s)
 {
-	cJSON *o = s->obj;
+	cJSON *o = cad_score_obj(s);
 	s->obj = NULL;
+	if (o)	/* its items are the caller's now */
+		memset(s->owned, 0, s->n);
 	cad_score_free(s);
 	return o;
 }
 
 const char *cad_score_json(rscore *s, size_t *len)
 {
-	if (!s->json) {
+	if (!s->json && cad_score_obj(s)) {
 		s->json = cad_json_print(s->obj, 0);
 		s->json_len = s->json ? strlen(s->json) : 0;
 	}
-	*len = s->json_len;
+	*len = s->json ? s->json_len : 0;
 	return s->json;
 }
 
 void cad_score_set(rscore *s, size_t i, cJSON *v)
 {
 	cJSON *old = s->slot[i];
+	free(s->json);
+	s->json = NULL;
+	s->slot[i] = v;
+	if (!s->obj) {
+		if (s->owned[i])
+			cJSON_Delete(old);
+		s->owned[i] = 1;	/* its key is set when the object is made */
+		return;
+	}
 	/* the new item takes the old one's key: no allocation */
-	if (!(v->type & cJSON_StringIsConst))
+	if (v->string && !(v->type & cJSON_StringIsConst))
 		cJSON_free(v->string);
 	v->string = old->string;
 	v->type = (v->type & ~cJSON_StringIsConst) | (old->type & cJSON_StringIsConst);
 	old->string = NULL;
 	cJSON_ReplaceItemViaPointer(s->obj, old, v);
-	s->slot[i] = v;
-	free(s->json);
-	s->json = NULL;
 }
 
-static void list_writes(const rplan *p, const unsigned char *writes, strbuf *sb)
+static void list_writes(const rplan *p, const rwrites *writes, strbuf *sb)
 {
-	const char *sep = "";
 	cad_strbuf_adds(sb, " [");
-	for (size_t i = 0; i < p->def->nfields; i++) {
-		if (writes[i]) {
-			cad_strbuf_addf(sb, "%s%s", sep, p->def->fields[i].name.name);
-			sep = ", ";
-		}
-	}
+	for (size_t i = 0; i < writes->n; i++)
+		cad_strbuf_addf(sb, "%s%s", i ? ", " : "", p->def->fields[writes->field[i]].name.name);
 	cad_strbuf_adds(sb, "]");
 }
 
-int cad_score_check_changes(rframe *fr, const rscore *base, const unsigned char *writes,
-			cJSON *changes, rfail *f)
+static int may_write(const rwrites *w, size_t i)
+{
+	size_t lo = 0, hi = w->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->field[mid] == i)
+			return 1;
+		if (w->field[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* The failure of a change of field i; 0 when it is none.  What a valid
+ * change reads is in p->kind[i], one byte: the field's declaration is
+ * read only to word a failure. */
+static int bad_change(const rplan *p, size_t i, const cJSON *item, const rwrites *writes,
+		      rfail *f)
+{
+	const cad_field *fd = &p->def->fields[i];
+	cad_vtype t = (cad_vtype)(p->kind[i] & ~KIND_IMMUTABLE);
+	if (!cad_score_type_ok(t, item)) {
+		cad_rfail_set(f, "it set field '%s' to %s, but the field is %s %s", fd->name.name,
+			      cad_score_type_of(item), article(t), cad_vtype_names[t]);
+		return -1;
+	}
+	if (p->kind[i] & KIND_IMMUTABLE) {
+		cad_rfail_set(f, "it changed immutable field '%s'", fd->name.name);
+		return -1;
+	}
+	if (writes && !may_write(writes, i)) {
+		cad_rfail_set(f, "it changed field '%s', which is not in its writes:", fd->name.name);
+		list_writes(p, writes, &f->msg);
+		return -1;
+	}
+	return 0;
+}
+
+int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *writes,
+			cJSON *changes, const long *known, size_t *fields, rfail *f)
 {
 	const rplan *p = fr->plan;
+	size_t k = 0, kept = 0;
 	if (++fr->seen_gen == 0) {
 		memset(fr->seen, 0, p->def->nfields * sizeof(*fr->seen));
 		fr->seen_gen = 1;
 	}
-	for (cJSON *item = changes->child, *next; item; item = next) {
+	for (cJSON *item = changes->child, *next; item; item = next, k++) {
 		next = item->next;
-		long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
+		long i = known ? known[k]
+			 : item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
 		f->permanent = 1;
 		if (i < 0) {
 			cad_rfail_set(f, "it changed unknown field '%s'", item->string ? item->string : "");
 			suggest_field(p, item->string ? item->string : "", &f->msg);
 			return -1;
 		}
-		const cad_field *fd = &p->def->fields[i];
-		f->field = fd->name.name;
 		if (fr->seen[i] == fr->seen_gen) {
-			cad_rfail_set(f, "it changed field '%s' twice in one output", fd->name.name);
+			f->field = p->def->fields[i].name.name;
+			cad_rfail_set(f, "it changed field '%s' twice in one output", f->field);
 			return -1;
 		}
 		fr->seen[i] = fr->seen_gen;
 		if (value_fits(item)) {
-			cad_rfail_set(f, "it set field '%s' to a value that ", fd->name.name);
-			value_problem(&f->msg, item, fd->name.name);
+			f->field = p->def->fields[i].name.name;
+			cad_rfail_set(f, "it set field '%s' to a value that ", f->field);
+			value_problem(&f->msg, item, f->field);
 			return -1;
 		}
 		if (cad_json_equal(base->slot[i], item)) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(changes, item));
 			continue;	/* the same value: not a change */
 		}
-		if (!cad_score_type_ok(fd->type, item)) {
-			cad_rfail_set(f, "it set field '%s' to %s, but the field is %s %s",
-				  fd->name.name, cad_score_type_of(item), article(fd->type),
-				  cad_vtype_names[fd->type]);
+		if (bad_change(p, (size_t)i, item, writes, f)) {
+			f->field = p->def->fields[i].name.name;
 			return -1;
 		}
-		if (fd->immutable) {
-			cad_rfail_set(f, "it changed immutable field '%s'", fd->name.name);
-			return -1;
-		}
-		if (writes && !writes[i]) {
-			cad_rfail_set(f, "it changed field '%s', which is not in its writes:",
-				  fd->name.name);
-			list_writes(p, writes, &f->msg);
-			return -1;
-		}
-		f->field = NULL;
+		if (fields)
+			fields[kept++] = (size_t)i;
 	}
+	f->field = NULL;
 	f->permanent = 0;
 	return 0;
 }
 
-void cad_score_apply(rscore *s, const rplan *p, cJSON *changes)
+void cad_score_apply(rscore *s, const rplan *p, cJSON *changes, const size_t *fields)
 {
-	while (changes->child) {
+	for (size_t k = 0; changes->child; k++) {
 		cJSON *item = cJSON_DetachItemViaPointer(changes, changes->child);
-		long i = cad_fieldmap_get(&p->fields, item->string);
+		long i = fields ? (long)fields[k] : cad_fieldmap_get(&p->fields, item->string);
 		if (i < 0) {	/* checked before: cannot happen */
 			cJSON_Delete(item);
 			continue;
