@@ -130,6 +130,10 @@ assert "... and is not overwritten" test "$(runid "$ck")" = "$(runid "$tmp/other
 # writer that ignores the lock and replaces the checkpoint meanwhile is
 # seen before anything runs (the cadence file is a FIFO, so that the test
 # replaces the checkpoint while resume waits for the file)
+if [[ -n ${CADENCE_TEST_VALGRIND:-} ]]; then
+	# the lock file is seen before valgrind's slow resume reads the file
+	echo "skip - resume of a checkpoint replaced since it was read (under valgrind)"
+else
 "$cadence" run "$tmp/quick.cadence.yaml" --checkpoint "$tmp/mine.ckpt" >/dev/null
 mkfifo "$tmp/fifo.cadence.yaml"
 "$cadence" resume "$tmp/mine.ckpt" "$tmp/fifo.cadence.yaml" >"$tmp/res.out" 2>"$tmp/res.err" &
@@ -144,6 +148,7 @@ wait "$resumer"
 status=$? out=$(cat "$tmp/res.out") err=$(cat "$tmp/res.err")
 expect "issue 14 item 17: resume refuses a checkpoint replaced since it was read (exit 4)" 4 '' \
 	"the checkpoint '.*mine.ckpt' was replaced since it was read \\(it held run [0-9a-f]+, it now holds run [0-9a-f]+\\); nothing ran"
+fi
 
 # the rename is followed by an fsync of the directory (strace shows it)
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then

@@ -54,9 +54,14 @@ expect "issue 14: validate warns about a CR LF '#!' line [run-crlf-shebang]" 0 \
 	"warning: note 'a' runs './notes/crlf.sh', whose '#!' line ends in CR LF .*\[run-crlf-shebang\]"
 run "$cadence" validate --strict --color=never "$tmp/crlf.cadence.yaml"
 expect "issue 14: ... which --strict makes a failure" 1 "\[run-crlf-shebang\]"
-run "$cadence" run "$tmp/crlf.cadence.yaml"
-expect "issue 14: run says the '#!' line ends in CR LF" 1 "" \
-	"cannot run './notes/crlf.sh': No such file or directory \(its '#!' line ends in CR LF, so its interpreter is not found: save it with LF line endings\)"
+if [[ -z ${CADENCE_TEST_VALGRIND:-} ]]; then
+	run "$cadence" run "$tmp/crlf.cadence.yaml"
+	expect "issue 14: run says the '#!' line ends in CR LF" 1 "" \
+		"cannot run './notes/crlf.sh': No such file or directory \(its '#!' line ends in CR LF, so its interpreter is not found: save it with LF line endings\)"
+else
+	# valgrind follows the note's exec, and dies when that exec fails
+	echo "skip - run of a CR LF script under valgrind (it cannot survive a failed exec)"
+fi
 printf '#!/bin/sh\necho "{}"\r\n' >"$tmp/notes/crlf.sh"
 run "$cadence" validate --color=never "$tmp/crlf.cadence.yaml"
 expect "issue 14: CR LF after the '#!' line is not this rule's business" 0 "no problems"
