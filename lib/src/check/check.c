@@ -184,10 +184,10 @@ const cad_note *cad_check_note(const check_ctx *c, const cad_ref *ref)
 static void index_names(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
-	if (!cad_strmap_init(&c->notes, d->nnotes))
+	if (!cad_strmap_reserve(&c->notes, d->nnotes))
 		for (size_t i = 0; i < d->nnotes; i++)
 			cad_strmap_add(&c->notes, d->notes[i].name.name, i);
-	if (!cad_strmap_init(&c->fields, d->nfields))
+	if (!cad_strmap_reserve(&c->fields, d->nfields))
 		for (size_t i = 0; i < d->nfields; i++)
 			cad_strmap_add(&c->fields, d->fields[i].name.name, i);
 }

@@ -52,11 +52,11 @@ static void report_duplicate(check_ctx *c, const cad_measure *first, const cad_m
 static void duplicate_measures(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
-	strmap seen;
+	strmap seen = STRMAP_INIT;
 
 	if (d->nmeasures < 2)
 		return;
-	if (cad_strmap_init(&seen, d->nmeasures)) {
+	if (cad_strmap_reserve(&seen, d->nmeasures)) {
 		/* out of memory: every pair, the same answer */
 		for (size_t i = 1; i < d->nmeasures; i++)
 			for (size_t j = 0; j < i; j++) {
