@@ -13,7 +13,6 @@
 #include "model/model.h"
 #include "run/breaker.h"
 #include "run/exec.h"
-#include "run/fieldmap.h"
 #include "run/pool.h"
 #include "run/rexpr.h"
 #include "util/strbuf.h"
@@ -92,7 +91,6 @@ typedef struct rplan {
 	const char *name;
 	char *dir;		/* directory of the cadence file, with a
 				 * trailing '/', or "" */
-	fieldmap fields;
 	cJSON **defaults;	/* per field: its default, or null_value */
 	cJSON *null_value;
 	size_t *required;	/* the required fields' indexes */
