@@ -147,17 +147,17 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			cad_strbuf_free(&what);
 		}
 		break;
-	case CAD_BIND_SYMBOL:
-		for (size_t i = 0; i < r->nsymbols; i++) {
-			if (!strcmp(r->symbols[i].name, n->symbol)) {
-				rn->fn = r->symbols[i].fn;
-				rn->userdata = r->symbols[i].userdata;
-				break;
-			}
-		}
-		if (!rn->fn)
+	case CAD_BIND_SYMBOL: {
+		/* a function the program registered, else one of a plugin's */
+		size_t i = cad_strmap_get(&r->symbol_index, n->symbol);
+		if (i != STRMAP_NONE) {
+			rn->fn = r->symbols[i].fn;
+			rn->userdata = r->symbols[i].userdata;
+		} else {
 			rn->fn = cad_plugin_find(r, n->symbol);
+		}
 		break;
+	}
 	}
 	if (n->nwrites)
 		rn->writes = writes_of(c, p, n);
@@ -216,9 +216,9 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 	cadence_runner *r = c->r;
 	const cad_measure *m = &p->def->measures[mi];
 	const char *ref = m->cadence.name;
-	for (size_t i = 0; i < r->nextra; i++)
-		if (!strcmp(cadence_def_name(r->extra[i]), ref))
-			return r->extra[i];
+	const strmap_entry *e = cad_strmap_find(&r->extra, ref, strlen(ref));
+	if (e)
+		return e->v.p;
 	if (!r->project) {
 		problem(c, "child measure '%s' runs cadence '%s', which the runner does not know "
 			"(add it with cadence_runner_add_cadence())", m->name.name, ref);
