@@ -20,8 +20,9 @@
 
 #include <stddef.h>
 
-/* One key and its value.  `key`, `len` and `hash` are the map's; the value
- * is the caller's to read and write. */
+/* One key and its value.  `len` and `hash` are the map's, and `key` too,
+ * except that it may be pointed at other bytes equal to it (when the
+ * first are about to be freed); the value is the caller's. */
 typedef struct strmap_entry {
 	const char *key;	/* NULL: an empty slot */
 	size_t len;
