@@ -14,17 +14,19 @@
 static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 {
 	const struct cadence_def *d = c->def;
-	const char **names = d->nfields ? malloc(d->nfields * sizeof(*names)) : NULL;
 	const char *near = NULL;
 	char help[200];
 
-	if (names) {
-		for (size_t i = 0; i < d->nfields; i++)
-			names[i] = d->fields[i].name.name;
-		near = cad_suggest_pick(ref->name, strlen(ref->name), names, d->nfields);
-	} else if (d->nfields) {
-		c->oom = 1;
+	/* the names once; none sought for a diagnostic that is dropped */
+	if (d->nfields && !c->field_names && !cad_report_capped(&c->r, "undeclared-field")) {
+		if ((c->field_names = malloc(d->nfields * sizeof(*c->field_names))))
+			for (size_t i = 0; i < d->nfields; i++)
+				c->field_names[i] = d->fields[i].name.name;
+		else
+			c->oom = 1;
 	}
+	if (c->field_names && !cad_report_capped(&c->r, "undeclared-field"))
+		near = cad_suggest_pick(ref->name, strlen(ref->name), c->field_names, d->nfields);
 	if (near)
 		snprintf(help, sizeof(help), "did you mean '%s'?", near);
 	else
@@ -32,7 +34,6 @@ static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 			 ref->name);
 	cad_check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", ref->loc, help,
 		 "%s '%s', which is not declared in the score", what, ref->name);
-	free(names);
 }
 
 /* A field that a note, fallback or merge sets: declared and mutable. */

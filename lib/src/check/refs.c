@@ -10,8 +10,9 @@
 
 static void undefined_note(check_ctx *c, const cad_ref *ref, const char **names)
 {
-	const char *near = names ? cad_suggest_pick(ref->name, strlen(ref->name), names,
-						c->def->nnotes) : NULL;
+	/* none sought for a diagnostic that is dropped */
+	const char *near = names && !cad_report_capped(&c->r, "undefined-note")
+		? cad_suggest_pick(ref->name, strlen(ref->name), names, c->def->nnotes) : NULL;
 	char help[160];
 
 	if (near)
