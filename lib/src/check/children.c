@@ -169,6 +169,12 @@ void cad_check_children(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 	int cycle_reported = 0;
+	/* children searched from already, without a way back: many measures
+	 * may run one child, and the same search finds the same nothing */
+	walk done;
+
+	memset(&done, 0, sizeof(done));
+	done.c = c;
 
 	if (!c->project)
 		return;	/* nothing to load children through (check.h) */
@@ -199,7 +205,7 @@ void cad_check_children(check_ctx *c)
 			continue;	/* the child's errors are reported in its file */
 		check_inputs(c, m, child);
 
-		if (cycle_reported)
+		if (cycle_reported || (child != d && seen(&done, child)))
 			continue;
 		walk w;
 		memset(&w, 0, sizeof(w));
@@ -224,4 +230,5 @@ void cad_check_children(check_ctx *c)
 		}
 		free(w.seen);
 	}
+	free(done.seen);
 }
