@@ -409,7 +409,8 @@ static void sync_conflicts(flow *f, const cad_measure *m)
 	}
 	if (f->oom)
 		return;
-	qsort(f->conflicts, f->nconf, sizeof(*f->conflicts), size_cmp);
+	if (f->nconf)
+		qsort(f->conflicts, f->nconf, sizeof(*f->conflicts), size_cmp);
 	for (size_t i = 0; i < f->nconf; i++)
 		report_conflict(f, m, f->conflicts[i]);
 }

@@ -87,8 +87,9 @@ typedef struct smart_ix {
 	strmap base, b, out;
 } smart_ix;
 
-/* `out`'s member `name` is now `v` (NULL: removed).  The key moves to
- * `name`, a name of b or base: the member that held it may be gone. */
+/* `out`'s member `name` is to be `v` (NULL: removed).  Called before the
+ * change: the key moves to `name`, a name of b or base, before the member
+ * that held it is freed. */
 static void out_changed(strmap *ix, const char *name, cJSON *v)
 {
 	if (!ix->slots || !name)
@@ -137,11 +138,11 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 			out = NULL;
 			break;
 		}
+		out_changed(&ix.out, bv->string, nv);
 		if (av)
 			cJSON_ReplaceItemViaPointer(out, av, nv);
 		else
 			cJSON_AddItemToObject(out, bv->string, nv);
-		out_changed(&ix.out, bv->string, nv);
 	}
 	/* keys b removed are removed, unless a changed them */
 	for (const cJSON *k = base ? base->child : NULL; out && k && !c->failed; k = k->next) {
@@ -151,8 +152,8 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		if (!av)
 			continue;
 		if (cad_json_equal(av, k)) {
-			cJSON_Delete(cJSON_DetachItemViaPointer(out, av));
 			out_changed(&ix.out, k->string, NULL);
+			cJSON_Delete(cJSON_DetachItemViaPointer(out, av));
 		} else {
 			cad_strbuf_addf(&c->path, ".%s", k->string);
 			cad_rfail_set(c->f, "note '%s' changed field '%s' to ", c->a,
