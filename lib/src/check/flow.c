@@ -172,7 +172,8 @@ static void set_field(flow *f, long k)
 /* Field k of a sync, set once the sync is over. */
 static void defer_field(flow *f, long k)
 {
-	if (k >= 0 && !room(f, (void **)&f->set, f->nset, &f->capset, sizeof(*f->set)))
+	if (k >= 0 && !f->avail[k] &&
+	    !room(f, (void **)&f->set, f->nset, &f->capset, sizeof(*f->set)))
 		f->set[f->nset++] = (size_t)k;
 }
 
