@@ -25,6 +25,7 @@ extern char **environ;
 #include "util/api.h"
 #include "util/json.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/utf8.h"
 
 const char *const cli_run_log_formats[] = { "text", "json", NULL };
@@ -84,6 +85,7 @@ typedef struct run_ctx {
 	char *last_error;	/* the last error logged, not to repeat it */
 	timing *times;
 	size_t ntimes, captimes;
+	strmap time_index;	/* key -> index in times */
 } run_ctx;
 
 /* Appends v to a list of option values (--plugin, --env). */
@@ -199,10 +201,8 @@ static void time_note(run_ctx *c, const cadence_event *ev)
 {
 	char key[512];
 	snprintf(key, sizeof(key), "%s/%s", ev->path, ev->note);
-	timing *t = NULL;
-	for (size_t i = 0; i < c->ntimes && !t; i++)
-		if (!strcmp(c->times[i].key, key))
-			t = &c->times[i];
+	const strmap_entry *e = cad_strmap_find(&c->time_index, key, strlen(key));
+	timing *t = e ? &c->times[e->v.i] : NULL;
 	if (!t) {
 		if (c->ntimes == c->captimes) {
 			size_t cap = c->captimes ? c->captimes * 2 : 16;
@@ -214,9 +214,14 @@ static void time_note(run_ctx *c, const cadence_event *ev)
 		}
 		t = &c->times[c->ntimes];
 		memset(t, 0, sizeof(*t));
+		strmap_entry *ix;
 		if (!(t->key = strdup(key)))
 			return;
-		c->ntimes++;
+		if (!(ix = cad_strmap_put(&c->time_index, t->key, strlen(t->key), NULL))) {
+			free(t->key);
+			return;
+		}
+		ix->v.i = c->ntimes++;
 	}
 	t->calls++;
 	t->failures += ev->status != CADENCE_NOTE_STATUS_OK;
@@ -1018,6 +1023,7 @@ out:
 	for (size_t i = 0; i < c.ntimes; i++)
 		free(c.times[i].key);
 	free(c.times);
+	cad_strmap_free(&c.time_index);
 	free(c.last_error);
 	free(c.plugins);
 	free(c.env_keep);

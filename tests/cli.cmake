@@ -25,6 +25,10 @@ foreach(script ${CADENCE_CLI_SCRIPTS})
                        SKIP_RETURN_CODE 77)
 endforeach()
 
+# Wide cadences: seconds when every path is linear, minutes when one is
+# not (tests/cli/wide_check.sh)
+set_tests_properties(cli/wide_check PROPERTIES TIMEOUT 120)
+
 # Checks of the source tree; they skip (77) outside a git checkout.
 add_test(NAME meta/spdx COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-spdx.sh)
 add_test(NAME meta/guards COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-guards.sh)

@@ -129,6 +129,7 @@ Test(diagram, any_name_from_code)
 	d->measures[2].name.name = "o";
 	d->measures[2].notes[0].name = "graph { }";
 	d->on_error_note.name = "h\n%%{init: {}}%%";
+	cr_assert_eq(cad_model_index(d), 0, "names changed: index them again");
 	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
 	char *m = draw(def, NULL, CADENCE_DIAGRAM_MERMAID, &o);
 	char *t = draw(def, NULL, CADENCE_DIAGRAM_DOT, &o);

@@ -284,3 +284,37 @@ Test(json_equal, numbers_exactly)
 	for (size_t i = 0; i < sizeof(items) / sizeof(*items); i++)
 		cJSON_Delete(items[i]);
 }
+
+/* Objects of more than CAD_JSON_FEW_MEMBERS members are compared through
+ * an index of their members, with the same answers as searching. */
+Test(json_equal, wide_objects)
+{
+	cJSON *a = cJSON_CreateObject(), *b = cJSON_CreateObject();
+	for (int i = 0; i < 40; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "m%d", i);
+		cJSON_AddNumberToObject(a, name, i);
+		snprintf(name, sizeof(name), "m%d", 39 - i);
+		cJSON_AddNumberToObject(b, name, 39 - i);
+	}
+	cr_assert(cad_json_equal(a, b));	/* members in any order */
+	cJSON_ReplaceItemInObjectCaseSensitive(b, "m7", cJSON_CreateNumber(8));
+	cr_assert_not(cad_json_equal(a, b));
+	cr_assert_not(cad_json_equal(b, a));
+	cJSON_ReplaceItemInObjectCaseSensitive(b, "m7", cJSON_CreateNumber(7));
+	cr_assert(cad_json_equal(a, b));
+	cJSON_AddNumberToObject(a, "m40", 40);
+	cr_assert_not(cad_json_equal(a, b), "a member missing from b");
+	cr_assert_not(cad_json_equal(b, a));
+	cJSON_AddNumberToObject(b, "m40", 40);
+	/* a name twice: each member is compared with the first of its name in
+	 * the other object, as for small objects */
+	cJSON_AddNumberToObject(b, "m3", 3);
+	cr_assert(cad_json_equal(a, b));
+	cr_assert(cad_json_equal(b, a));
+	cJSON_AddNumberToObject(b, "m3", 99);
+	cr_assert_not(cad_json_equal(a, b));
+	cr_assert_not(cad_json_equal(b, a));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}

@@ -123,6 +123,24 @@ Test(load, duplicate_key_cites_the_first)
 	cr_assert_eq(d->related_column, 3);
 }
 
+/* More than 16 keys: found through a hash map, with the same answer; keys
+ * that are prefixes of one another are not duplicates. */
+Test(load, duplicate_key_in_a_large_map)
+{
+	cadence_def *def;
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof(text), "cadence: x\nscore:\n");
+	for (int i = 1; i <= 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "  f%d: {type: string}\n", i);
+	snprintf(text + n, sizeof(text) - n,
+		 "  f12: {type: integer}\nnotes:\n  a: {symbol: f}\nmeasures:\n  - then: a\n");
+	load(text, &def, NULL);
+	const cadence_diag *d = only("yaml-duplicate-key");
+	cr_assert_eq(d->line, 43);
+	cr_assert_eq(d->related_line, 14);
+	cr_assert_str_eq(d->message, "duplicate key 'f12'");
+}
+
 Test(load, syntax_error_at_the_parser_position)
 {
 	cadence_def *def;

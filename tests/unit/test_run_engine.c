@@ -423,6 +423,52 @@ Test(run, each_sync_merges_only_its_own_changes)
 	}
 }
 
+/* `{"m": {` + prefix + 20 members named name0.. (value: the index) + suffix `}}` */
+static char *wide_map(const char *prefix, const char *name, const char *suffix)
+{
+	static char buf[4][1024];
+	static int next;
+	char *out = buf[next++ % 4];
+	int n = snprintf(out, sizeof(buf[0]), "{\"m\": {%s", prefix);
+	for (int i = 0; i < 20; i++)
+		n += snprintf(out + n, sizeof(buf[0]) - (size_t)n, "%s\"%s%d\": %d",
+			      i || *prefix ? ", " : "", name, i, i);
+	snprintf(out + n, sizeof(buf[0]) - (size_t)n, "%s}}", suffix);
+	return out;
+}
+
+/* Maps of more than 16 members are merged through indexes of their
+ * members: the same result as searching them. */
+Test(run, smart_merge_of_wide_maps)
+{
+	/* y leaves out keep (removed, since x left it alone), writes k5 as x
+	 * does and adds its own */
+	load_sync("smart_merge", wide_map("\"keep\": 1", "k", ", \"s\": \"x\""),
+		  wide_map("\"k5\": 5, \"s\": \"x\"", "y", ""), "{}");
+	cr_assert_eq(fx_run(&f, NULL), 0, "%s", f.err.message);
+	char want[1024];
+	int n = snprintf(want, sizeof(want), "{");
+	for (int i = 0; i < 20; i++)
+		n += snprintf(want + n, sizeof(want) - (size_t)n, "\"k%d\":%d,", i, i);
+	n += snprintf(want + n, sizeof(want) - (size_t)n, "\"s\":\"x\"");
+	for (int i = 0; i < 20; i++)
+		n += snprintf(want + n, sizeof(want) - (size_t)n, ",\"y%d\":%d", i, i);
+	snprintf(want + n, sizeof(want) - (size_t)n, "}");
+	assert_field(&f, "m", want);
+
+	load_sync("smart_merge", wide_map("\"keep\": 2", "k", ""), wide_map("", "k", ""), "{}");
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	assert_error(&f, "note 'x' changed field 'm.keep' to 2 and note 'y' removed it");
+	load_sync("smart_merge", wide_map("", "k", ""), wide_map("\"k3\": 4", "y", ""), "{}");
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	assert_error(&f, "notes 'x' and 'y' both changed field 'm.k3', to 3 and 4");
+	/* a name twice in y's map: the first is found, and the second
+	 * compared after it, as when searching */
+	load_sync("smart_merge", wide_map("", "k", ""), wide_map("", "k", ", \"k3\": 4"), "{}");
+	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
+	assert_error(&f, "notes 'x' and 'y' both changed field 'm.k3', to 3 and 4");
+}
+
 /* Each note of a sync sees the score as it was when the sync started. */
 static int copy_a_to_b(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 {

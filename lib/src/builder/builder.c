@@ -135,6 +135,7 @@ void cadence_builder_free(cadence_builder *b)
 		return;
 	free_parts(b);
 	if (b->def) {
+		cad_model_index_free(b->def);
 		cad_arena_free(&b->def->arena);
 		free(b->def);
 	}
@@ -156,9 +157,8 @@ int cadence_builder_field(cadence_builder *b, const char *name, const char *type
 	if (t < 0)
 		return fail(b, CADENCE_EINVAL, "field '%s': unknown type '%s' (string, integer, "
 			    "number, boolean, array, object or any)", name, type ? type : "");
-	for (size_t i = 0; i < b->nfields; i++)
-		if (!strcmp(b->fields[i].name.name, name))
-			return fail(b, CADENCE_EINVAL, "field '%s' is declared twice", name);
+	if (cad_model_field_index(b->def, name) >= 0)
+		return fail(b, CADENCE_EINVAL, "field '%s' is declared twice", name);
 	if (grow(b, (void **)&b->fields, b->nfields, &b->capfields, sizeof(*b->fields)))
 		return b->err;
 	cad_field *f = &b->fields[b->nfields];
@@ -167,8 +167,14 @@ int cadence_builder_field(cadence_builder *b, const char *name, const char *type
 	f->type = (cad_vtype)t;
 	f->required = !!(flags & CADENCE_FIELD_REQUIRED);
 	f->immutable = !!(flags & CADENCE_FIELD_IMMUTABLE);
-	if (def && !(f->def = cJSON_Duplicate(def, 1)))
+	if (!f->name.name || (def && !(f->def = cJSON_Duplicate(def, 1))))
 		return oom(b);
+	/* the names are indexed as they come: the cadence keeps the index */
+	if (cad_strmap_add(&b->def->field_index, f->name.name, b->nfields) == STRMAP_NONE) {
+		cJSON_Delete(f->def);
+		f->def = NULL;
+		return oom(b);
+	}
 	b->nfields++;
 	return b->err;
 }
@@ -177,10 +183,8 @@ int cadence_builder_field(cadence_builder *b, const char *name, const char *type
 
 static bnote *find_note(cadence_builder *b, const char *name)
 {
-	for (size_t i = 0; name && i < b->nnotes; i++)
-		if (!strcmp(b->notes[i].n.name.name, name))
-			return &b->notes[i];
-	return NULL;
+	long i = name && b->def ? cad_model_note_index(b->def, name) : -1;
+	return i < 0 ? NULL : &b->notes[i];
 }
 
 /* A note to declare, or (set) to extend. */
@@ -197,11 +201,16 @@ static bnote *new_note(cadence_builder *b, const char *name, cad_binding binding
 	}
 	if (grow(b, (void **)&b->notes, b->nnotes, &b->capnotes, sizeof(*b->notes)))
 		return NULL;
-	n = &b->notes[b->nnotes++];
+	n = &b->notes[b->nnotes];
 	memset(n, 0, sizeof(*n));
 	n->n.name = ref(b, name);
 	n->n.binding = binding;
-	return b->err ? NULL : n;
+	if (!b->err && cad_strmap_add(&b->def->note_index, n->n.name.name, b->nnotes) == STRMAP_NONE)
+		oom(b);
+	if (b->err)
+		return NULL;
+	b->nnotes++;
+	return n;
 }
 
 /* A declared note, for its policies. */
@@ -402,19 +411,22 @@ static cad_measure *measure(cadence_builder *b, const char *name, cad_measure_ki
 {
 	if (b->err || name_ok(b, "measure", name))
 		return NULL;
-	for (size_t i = 0; i < b->nmeasures; i++) {
-		if (!strcmp(b->measures[i].name.name, name)) {
-			fail(b, CADENCE_EINVAL, "measure '%s' is declared twice", name);
-			return NULL;
-		}
+	if (cad_model_measure_index(b->def, name) >= 0) {
+		fail(b, CADENCE_EINVAL, "measure '%s' is declared twice", name);
+		return NULL;
 	}
 	if (grow(b, (void **)&b->measures, b->nmeasures, &b->capmeasures, sizeof(*b->measures)))
 		return NULL;
-	cad_measure *m = &b->measures[b->nmeasures++];
+	cad_measure *m = &b->measures[b->nmeasures];
 	memset(m, 0, sizeof(*m));
 	m->kind = kind;
 	m->name = ref(b, name);
-	return b->err ? NULL : m;
+	if (!b->err && cad_strmap_add(&b->def->measure_index, m->name.name, b->nmeasures) == STRMAP_NONE)
+		oom(b);
+	if (b->err)
+		return NULL;
+	b->nmeasures++;
+	return m;
 }
 
 static int some_notes(cadence_builder *b, const char *measure_name, const char *const *notes)

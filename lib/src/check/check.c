@@ -171,38 +171,12 @@ void cad_check_relate(check_ctx *c, cad_loc loc, const char *message)
 
 const cad_note *cad_check_note(const check_ctx *c, const cad_ref *ref)
 {
-	if (!c->notes.slots)	/* out of memory: slow, but the same answer */
-		return cad_find_note(c->def, ref->name);
-	size_t i = cad_strmap_get(&c->notes, ref->name);
-	return i == STRMAP_NONE ? NULL : &c->def->notes[i];
-}
-
-/* Every measure names notes and every note names fields: indexes keep a
- * 10,000-note cadence from costing notes x measures comparisons.  The first
- * of two with one name wins, as in cad_find_note() and cad_find_field().
- * Without an index (out of memory) the lookups search instead. */
-static void index_names(check_ctx *c)
-{
-	const struct cadence_def *d = c->def;
-	if (!cad_strmap_init(&c->notes, d->nnotes))
-		for (size_t i = 0; i < d->nnotes; i++)
-			cad_strmap_add(&c->notes, d->notes[i].name.name, i);
-	if (!cad_strmap_init(&c->fields, d->nfields))
-		for (size_t i = 0; i < d->nfields; i++)
-			cad_strmap_add(&c->fields, d->fields[i].name.name, i);
+	return cad_find_note(c->def, ref->name);
 }
 
 long cad_check_field(const check_ctx *c, const char *name)
 {
-	const struct cadence_def *def = c->def;
-	if (c->fields.slots) {
-		size_t i = cad_strmap_get(&c->fields, name);
-		return i == STRMAP_NONE ? -1 : (long)i;
-	}
-	for (size_t i = 0; i < def->nfields; i++)
-		if (!strcmp(def->fields[i].name.name, name))
-			return (long)i;
-	return -1;
+	return cad_model_field_index(c->def, name);
 }
 
 int cadence_check(const cadence_def *def, cadence_project *project,
@@ -226,7 +200,6 @@ int cadence_check(const cadence_def *def, cadence_project *project,
 	cad_report_init(&c.r, diags, cad_def_file(def), def->text, def->text_len);
 	if (def->text && find_suppressions(&c))
 		c.oom = 1;
-	index_names(&c);
 
 	check_suppressions(&c);
 	cad_check_refs(&c);
@@ -241,11 +214,10 @@ int cadence_check(const cadence_def *def, cadence_project *project,
 	int oom = c.oom || c.r.oom;
 	cad_report_release(&c.r);
 	free(c.supp);
+	free((void *)c.field_names);
 	free(c.xr);
 	free(c.note_xr);
 	free(c.measure_xr);
-	cad_strmap_free(&c.notes);
-	cad_strmap_free(&c.fields);
 	if (oom)
 		return CADENCE_ENOMEM;
 	return cadence_diags_errors(diags) != errors ? CADENCE_EINVALID : 0;

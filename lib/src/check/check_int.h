@@ -6,7 +6,6 @@
 #include "cadence/check.h"
 #include "diag/report.h"
 #include "model/model.h"
-#include "util/strmap.h"
 
 /* A line with a `# cadence-ignore:` comment. */
 typedef struct suppression {
@@ -35,8 +34,7 @@ typedef struct check_ctx {
 	report r;
 	suppression *supp;	/* in line order */
 	size_t nsupp;
-	strmap notes;		/* note name -> index in def->notes, first wins */
-	strmap fields;		/* field name -> index in def->fields, first wins */
+	const char **field_names;	/* def's, for did-you-mean; made on first use */
 	xread *xr;		/* by cad_check_exprs: the notes' in note order, ... */
 	size_t nxr, capxr;
 	xrange *note_xr;	/* per note of def (set notes) */

@@ -77,25 +77,30 @@ static void not_found(check_ctx *c, const cad_measure *m, const char *path)
 
 static void check_inputs(check_ctx *c, const cad_measure *m, const struct cadence_def *child)
 {
-	for (size_t i = 0; i < m->nwith; i++)
-		if (!cad_find_field(child, m->with[i].field.name))
+	unsigned char *given = calloc(child->nfields ? child->nfields : 1, 1);
+	if (!given) {
+		c->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < m->nwith; i++) {
+		long k = cad_model_field_index(child, m->with[i].field.name);
+		if (k >= 0)
+			given[k] = 1;
+		else
 			cad_check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", m->with[i].field.loc,
 				 "'with' sets fields of the child's score; check the child's 'score:'",
 				 "child cadence '%s' has no field '%s'", child->name.name,
 				 m->with[i].field.name);
+	}
 	for (size_t i = 0; i < child->nfields; i++) {
 		const cad_field *f = &child->fields[i];
-		if (!f->required)
-			continue;
-		int given = 0;
-		for (size_t j = 0; j < m->nwith && !given; j++)
-			given = !strcmp(m->with[j].field.name, f->name.name);
-		if (!given)
+		if (f->required && !given[i])
 			cad_check_at(c, CADENCE_SEVERITY_ERROR, "child-missing-input", m->name.loc,
 				 "add it to 'with:', for example 'with: {FIELD: score.FIELD}'",
 				 "child cadence '%s' requires field '%s', which 'with' does not set",
 				 child->name.name, f->name.name);
 	}
+	free(given);
 }
 
 typedef struct walk {
@@ -164,6 +169,12 @@ void cad_check_children(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 	int cycle_reported = 0;
+	/* children searched from already, without a way back: many measures
+	 * may run one child, and the same search finds the same nothing */
+	walk done;
+
+	memset(&done, 0, sizeof(done));
+	done.c = c;
 
 	if (!c->project)
 		return;	/* nothing to load children through (check.h) */
@@ -194,7 +205,7 @@ void cad_check_children(check_ctx *c)
 			continue;	/* the child's errors are reported in its file */
 		check_inputs(c, m, child);
 
-		if (cycle_reported)
+		if (cycle_reported || (child != d && seen(&done, child)))
 			continue;
 		walk w;
 		memset(&w, 0, sizeof(w));
@@ -219,4 +230,5 @@ void cad_check_children(check_ctx *c)
 		}
 		free(w.seen);
 	}
+	free(done.seen);
 }

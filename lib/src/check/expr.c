@@ -133,10 +133,46 @@ static void assigns(check_ctx *c, const cad_assign *as, size_t n, const cadence_
 	}
 }
 
+/* The envs of the children whose merge expressions were compiled: one
+ * per child, however many measures run it. */
+typedef struct child_envs {
+	const struct cadence_def **def;
+	cadence_expr_env **env;
+	size_t n, cap;
+} child_envs;
+
+/* The env of `child`'s score, made once; NULL when out of memory. */
+static cadence_expr_env *child_env(check_ctx *c, child_envs *ce, const struct cadence_def *child)
+{
+	for (size_t i = 0; i < ce->n; i++)
+		if (ce->def[i] == child)
+			return ce->env[i];
+	if (ce->n == ce->cap) {
+		size_t cap = ce->cap ? ce->cap * 2 : 8;
+		const struct cadence_def **d = realloc((void *)ce->def, cap * sizeof(*d));
+		if (d)
+			ce->def = d;
+		cadence_expr_env **e = d ? realloc(ce->env, cap * sizeof(*e)) : NULL;
+		if (!e) {
+			c->oom = 1;
+			return NULL;
+		}
+		ce->env = e;
+		ce->cap = cap;
+	}
+	cadence_expr_env *env = env_of(c, child);
+	if (env) {
+		ce->def[ce->n] = child;
+		ce->env[ce->n++] = env;
+	}
+	return env;
+}
+
 void cad_check_exprs(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
 	cadence_expr_env *env = env_of(c, d);
+	child_envs ce = { NULL, NULL, 0, 0 };
 	char what[160];
 	if (!env)
 		return;
@@ -170,7 +206,7 @@ void cad_check_exprs(check_ctx *c)
 		if (m->kind == CAD_M_CHILD)
 			assigns(c, m->with, m->nwith, env, "child", m->name.name);
 		c->measure_xr[i].count = c->nxr - c->measure_xr[i].start;
-		if (m->kind != CAD_M_CHILD)
+		if (m->kind != CAD_M_CHILD || !m->nmerge_back)
 			continue;
 		/* with reads this score; merge reads the child's, when it loaded
 		 * (else every field is dyn: syntax and functions are checked) */
@@ -182,14 +218,17 @@ void cad_check_exprs(check_ctx *c)
 			c->oom = 1;
 			break;
 		}
-		if (!rc && child && !(cenv = env_of(c, child)))
+		if (!rc && child && !(cenv = child_env(c, &ce, child)))
 			break;
 		for (size_t k = 0; k < m->nmerge_back && !c->oom; k++) {
 			snprintf(what, sizeof(what), "child '%s' merges '%s'", m->name.name,
 				 m->merge_back[k].field.name);
 			compile(c, &m->merge_back[k].expr, cenv, what, 0, NULL);
 		}
-		cadence_expr_env_free(cenv);
 	}
+	for (size_t i = 0; i < ce.n; i++)
+		cadence_expr_env_free(ce.env[i]);
+	free((void *)ce.def);
+	free(ce.env);
 	cadence_expr_env_free(env);
 }

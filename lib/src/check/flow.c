@@ -6,28 +6,27 @@
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A set of score fields, one byte per field: scores are small and the
- * walk copies sets only at splits. */
-typedef unsigned char *fset;
-
 static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 {
 	const struct cadence_def *d = c->def;
-	const char **names = d->nfields ? malloc(d->nfields * sizeof(*names)) : NULL;
 	const char *near = NULL;
 	char help[200];
 
-	if (names) {
-		for (size_t i = 0; i < d->nfields; i++)
-			names[i] = d->fields[i].name.name;
-		near = cad_suggest_pick(ref->name, strlen(ref->name), names, d->nfields);
-	} else if (d->nfields) {
-		c->oom = 1;
+	/* the names once; none sought for a diagnostic that is dropped */
+	if (d->nfields && !c->field_names && !cad_report_capped(&c->r, "undeclared-field")) {
+		if ((c->field_names = malloc(d->nfields * sizeof(*c->field_names))))
+			for (size_t i = 0; i < d->nfields; i++)
+				c->field_names[i] = d->fields[i].name.name;
+		else
+			c->oom = 1;
 	}
+	if (c->field_names && !cad_report_capped(&c->r, "undeclared-field"))
+		near = cad_suggest_pick(ref->name, strlen(ref->name), c->field_names, d->nfields);
 	if (near)
 		snprintf(help, sizeof(help), "did you mean '%s'?", near);
 	else
@@ -35,7 +34,6 @@ static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 			 ref->name);
 	cad_check_at(c, CADENCE_SEVERITY_ERROR, "undeclared-field", ref->loc, help,
 		 "%s '%s', which is not declared in the score", what, ref->name);
-	free(names);
 }
 
 /* A field that a note, fallback or merge sets: declared and mutable. */
@@ -85,52 +83,128 @@ void cad_check_score(check_ctx *c)
 	}
 }
 
-/* --- data flow ----------------------------------------------------------- */
+/* --- data flow -----------------------------------------------------------
+ * One walk over the measures with one set of the fields set so far: a
+ * note's reads are checked against it and its writes added to it, so the
+ * walk costs the names the notes list, not notes x fields.  A sync adds
+ * its notes' writes after all of them are checked (each sees the score as
+ * it was before the sync); a split takes back what its first branch set
+ * to run the second, then keeps what both set. */
+
+/* Names listed in a write-conflict message: the count says the rest. */
+#define CONFLICT_NAMES 4
+
+/* Per field, the notes of a sync that write it, as much as a write-conflict
+ * names: the first few, the last, how many.  A note counts once, at its
+ * first write of the field (`writes:` before `set:`).  Valid when gen is
+ * the sync's. */
+typedef struct fwriter {
+	const cad_note *note[CONFLICT_NAMES];
+	const cad_ref *at[2];	/* the first two notes' writes */
+	const cad_note *last;
+	size_t last_pos;	/* of the last in the sync's list */
+	size_t count;
+	uint32_t gen;
+} fwriter;
 
 typedef struct flow {
 	check_ctx *c;
-	size_t n;	/* fields */
+	size_t n;		/* fields */
+	unsigned char *avail;	/* per field: set on every path so far */
+	unsigned char *in_true;	/* per field: set by a split's first branch */
+	uint32_t *mark;		/* per field: == gen when marked for one note */
+	uint32_t gen;
+	size_t *set;		/* fields set since `logging` began, or (sync) to set */
+	size_t nset, capset;
+	int logging;
+	fwriter *writer;	/* per field, for sync_conflicts */
+	uint32_t sync_gen;
+	size_t *conflicts;	/* fields written by two notes or more */
+	size_t nconf, capconf;
+	int oom;
 } flow;
 
-static void set_field(const flow *f, fset s, const char *name)
+/* Room for one more element in a growing array; 0, or -1 (f->oom). */
+static int room(flow *f, void **arr, size_t n, size_t *cap, size_t size)
 {
-	long i = cad_check_field(f->c, name);
-	if (i >= 0)
-		s[i] = 1;
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p = realloc(*arr, c * size);
+	if (!p) {
+		f->oom = 1;
+		return -1;
+	}
+	*arr = p;
+	*cap = c;
+	return 0;
 }
 
-/* Fields a note is sure to have set once it is over, whatever happened:
- * when it can fail and the cadence goes on, only what its fallback sets. */
-static void assured_writes(const flow *f, const cad_note *n, fset out)
+/* A new generation of marks: every field unmarked. */
+static uint32_t next_mark(flow *f)
+{
+	if (++f->gen == 0) {
+		memset(f->mark, 0, f->n * sizeof(*f->mark));
+		f->gen = 1;
+	}
+	return f->gen;
+}
+
+static void mark_field(flow *f, const char *name, uint32_t gen)
+{
+	long k = cad_check_field(f->c, name);
+	if (k >= 0)
+		f->mark[k] = gen;
+}
+
+/* Field k is set from now on (on this path). */
+static void set_field(flow *f, long k)
+{
+	if (k < 0 || f->avail[k])
+		return;
+	if (f->logging && room(f, (void **)&f->set, f->nset, &f->capset, sizeof(*f->set)))
+		return;
+	f->avail[k] = 1;
+	if (f->logging)
+		f->set[f->nset++] = (size_t)k;
+}
+
+/* Field k of a sync, set once the sync is over. */
+static void defer_field(flow *f, long k)
+{
+	if (k >= 0 && !f->avail[k] &&
+	    !room(f, (void **)&f->set, f->nset, &f->capset, sizeof(*f->set)))
+		f->set[f->nset++] = (size_t)k;
+}
+
+/* The fields a note is sure to have set once it is over, whatever
+ * happened, given to `add`: when it can fail and the cadence goes on,
+ * only those its fallback sets too. */
+static void assured_writes(flow *f, const cad_note *n, void (*add)(flow *, long))
 {
 	const struct cadence_def *d = f->c->def;
-	unsigned char *w = out;
+	uint32_t fb = 0;
 
 	if (!n->nfallback && d->has_on_error && !d->on_error_stop)
 		return;
-	for (size_t i = 0; i < n->nwrites; i++)
-		set_field(f, w, n->writes[i].name);
-	for (size_t i = 0; i < n->nset; i++)
-		set_field(f, w, n->set[i].field.name);
-	if (!n->nfallback)
-		return;
-	/* intersect with the fallback's fields */
-	for (size_t i = 0; i < f->n; i++) {
-		if (!w[i])
-			continue;
-		int in_fallback = 0;
-		for (size_t j = 0; j < n->nfallback && !in_fallback; j++)
-			in_fallback = !strcmp(n->fallback[j].field.name, d->fields[i].name.name);
-		w[i] = (unsigned char)in_fallback;
+	if (n->nfallback) {
+		fb = next_mark(f);
+		for (size_t i = 0; i < n->nfallback; i++)
+			mark_field(f, n->fallback[i].field.name, fb);
+	}
+	for (size_t i = 0; i < n->nwrites + n->nset; i++) {
+		const char *name = i < n->nwrites ? n->writes[i].name : n->set[i - n->nwrites].field.name;
+		long k = cad_check_field(f->c, name);
+		if (k >= 0 && (!fb || f->mark[k] == fb))
+			add(f, k);
 	}
 }
 
-static void check_reads(const flow *f, const cad_note *n, const fset avail,
-			const cad_ref *at)
+static void check_reads(const flow *f, const cad_note *n, const cad_ref *at)
 {
 	for (size_t i = 0; i < n->nreads; i++) {
 		long k = cad_check_field(f->c, n->reads[i].name);
-		if (k < 0 || avail[k])
+		if (k < 0 || f->avail[k])
 			continue;
 		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", n->reads[i].loc,
 			 "give the field a default, make it required, or write it in an earlier note (listed in that note's 'writes:')",
@@ -139,27 +213,26 @@ static void check_reads(const flow *f, const cad_note *n, const fset avail,
 	}
 }
 
-static int listed_in_reads(const cad_note *n, const char *field)
-{
-	for (size_t i = 0; i < n->nreads; i++)
-		if (!strcmp(n->reads[i].name, field))
-			return 1;
-	return 0;
-}
-
 /* The fields expressions need set (cad_check_exprs found them): a null there
  * fails the evaluation at run time.  `note` is the set note they belong
  * to, or NULL for a measure's condition or child inputs. */
-static void check_xreads(const flow *f, xrange r, const fset avail, const cad_note *note,
-			 const cad_measure *m)
+static void check_xreads(flow *f, xrange r, const cad_note *note, const cad_measure *m)
 {
 	const check_ctx *c = f->c;
 	const struct cadence_def *d = c->def;
+	uint32_t listed = 0;	/* the note's reads: it says it handles them */
+	if (!r.count)
+		return;
+	if (note) {
+		listed = next_mark(f);
+		for (size_t i = 0; i < note->nreads; i++)
+			mark_field(f, note->reads[i].name, listed);
+	}
 	for (size_t i = r.start; i < r.start + r.count; i++) {
 		const xread *x = &c->xr[i];
 		const char *name = d->fields[x->field].name.name;
 		char help[240];
-		if (avail[x->field] || (note && listed_in_reads(note, name)))
+		if (f->avail[x->field] || (listed && f->mark[x->field] == listed))
 			continue;
 		snprintf(help, sizeof(help),
 			 "give the field a default, make it required, write it in an earlier note, "
@@ -179,28 +252,52 @@ static void check_xreads(const flow *f, xrange r, const fset avail, const cad_no
 	}
 }
 
-/* Runs a list of notes in order over `avail`. */
-static int run_notes(const flow *f, const cad_ref *refs, size_t n, fset avail,
-		     const cad_measure *m)
+/* Checks a note's reads against the fields set so far, then gives the
+ * fields it sets to `add`. */
+static void run_note(flow *f, const cad_ref *ref, const cad_measure *m,
+		     void (*add)(flow *, long))
 {
-	const cad_ref *measure = &m->name;
-	fset w = malloc(f->n ? f->n : 1);
-	if (!w)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const cad_note *note = cad_check_note(f->c, &refs[i]);
-		if (!note)
-			continue;
-		check_reads(f, note, avail, measure);
-		if (f->c->note_xr)
-			check_xreads(f, f->c->note_xr[note - f->c->def->notes], avail, note, m);
-		memset(w, 0, f->n);
-		assured_writes(f, note, w);
-		for (size_t k = 0; k < f->n; k++)
-			avail[k] |= w[k];
+	const cad_note *note = cad_check_note(f->c, ref);
+	if (!note)
+		return;
+	check_reads(f, note, &m->name);
+	if (f->c->note_xr)
+		check_xreads(f, f->c->note_xr[note - f->c->def->notes], note, m);
+	assured_writes(f, note, add);
+}
+
+static void run_notes(flow *f, const cad_ref *refs, size_t n, const cad_measure *m)
+{
+	for (size_t i = 0; i < n && !f->oom; i++)
+		run_note(f, &refs[i], m, set_field);
+}
+
+static void run_sync(flow *f, const cad_measure *m)
+{
+	f->nset = 0;
+	for (size_t j = 0; j < m->nnotes && !f->oom; j++)
+		run_note(f, &m->notes[j], m, defer_field);
+	for (size_t i = 0; i < f->nset; i++)
+		f->avail[f->set[i]] = 1;
+}
+
+/* After the split, a field is set when both branches set it. */
+static void run_split(flow *f, const cad_measure *m)
+{
+	f->logging = 1;
+	f->nset = 0;
+	run_notes(f, m->notes, m->nnotes, m);
+	size_t ntrue = f->nset;
+	for (size_t i = 0; i < ntrue; i++) {
+		f->avail[f->set[i]] = 0;	/* the second branch starts as the first did */
+		f->in_true[f->set[i]] = 1;
 	}
-	free(w);
-	return 0;
+	run_notes(f, m->else_notes, m->nelse, m);
+	for (size_t i = ntrue; i < f->nset; i++)
+		f->avail[f->set[i]] = f->in_true[f->set[i]];
+	for (size_t i = 0; i < ntrue; i++)
+		f->in_true[f->set[i]] = 0;
+	f->logging = 0;
 }
 
 static int is_scalar(cad_vtype t)
@@ -209,72 +306,14 @@ static int is_scalar(cad_vtype t)
 	       t == CAD_T_BOOLEAN;
 }
 
-/* One write of a field by a note of a sync: the writes are grouped by
- * field, so a sync of N notes costs N log N, not N^2 pairs x fields. */
-typedef struct swrite {
-	long field;		/* index in def->fields */
-	size_t pos;		/* of the note in the sync's list */
-	size_t seq;		/* of the write in the sync, for a stable order */
-	const cad_note *note;
-	const cad_ref *at;
-} swrite;
-
-static int swrite_cmp(const void *pa, const void *pb)
+/* One write-conflict for field k, which `wr->count` notes of the sync
+ * write (two or more), at the second note's write, related to the first. */
+static void report_conflict(flow *f, const cad_measure *m, size_t k)
 {
-	const swrite *a = pa, *b = pb;
-	if (a->field != b->field)
-		return a->field < b->field ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-/* Every declared write (`writes:`, then the keys of `set:`) of the sync's
- * notes to a declared field, sorted by field, then by note, then by
- * position in the note; *n receives the count.  NULL with *n 0 when there
- * is none; NULL with c->oom set when out of memory. */
-static swrite *sync_writes(check_ctx *c, const cad_measure *m, size_t *n)
-{
-	swrite *w = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	for (size_t j = 0; j < m->nnotes; j++) {
-		const cad_note *note = cad_check_note(c, &m->notes[j]);
-		size_t nw = note ? note->nwrites + note->nset : 0;
-		if (*n + nw > cap) {
-			cap = (*n + nw) * 2;
-			swrite *g = realloc(w, cap * sizeof(*g));
-			if (!g) {
-				free(w);
-				c->oom = 1;
-				*n = 0;
-				return NULL;
-			}
-			w = g;
-		}
-		for (size_t i = 0; i < nw; i++) {
-			const cad_ref *at = i < note->nwrites ? &note->writes[i]
-							      : &note->set[i - note->nwrites].field;
-			long k = cad_check_field(c, at->name);
-			size_t seq = *n;
-			if (k >= 0) {
-				w[seq] = (swrite){ k, j, seq, note, at };
-				*n = seq + 1;
-			}
-		}
-	}
-	if (*n)
-		qsort(w, *n, sizeof(*w), swrite_cmp);
-	return w;
-}
-
-/* Names listed in a write-conflict message: the count says the rest. */
-#define CONFLICT_NAMES 4
-
-/* One write-conflict for the notes writes [w, w + n) of one field (n >= 2,
- * one write per note), at the second note's write, related to the first. */
-static void report_conflict(check_ctx *c, const cad_measure *m, const swrite *w, size_t n)
-{
-	const cad_field *fld = &c->def->fields[w[0].field];
+	check_ctx *c = f->c;
+	const fwriter *wr = &f->writer[k];
+	const cad_field *fld = &c->def->fields[k];
+	size_t n = wr->count;
 	strbuf who = STRBUF_INIT;
 	const char *help;
 
@@ -285,17 +324,17 @@ static void report_conflict(check_ctx *c, const cad_measure *m, const swrite *w,
 	else
 		return;
 	if (n == 2) {
-		cad_strbuf_addf(&who, "notes '%s' and '%s' both write", w[0].note->name.name,
-				w[1].note->name.name);
+		cad_strbuf_addf(&who, "notes '%s' and '%s' both write", wr->note[0]->name.name,
+				wr->note[1]->name.name);
 	} else {
 		size_t shown = n > CONFLICT_NAMES ? CONFLICT_NAMES : n - 1;
 		cad_strbuf_adds(&who, "notes");
 		for (size_t i = 0; i < shown; i++)
-			cad_strbuf_addf(&who, "%s '%s'", i ? "," : "", w[i].note->name.name);
+			cad_strbuf_addf(&who, "%s '%s'", i ? "," : "", wr->note[i]->name.name);
 		if (shown < n - 1)
 			cad_strbuf_addf(&who, " and %zu more", n - shown);
 		else
-			cad_strbuf_addf(&who, " and '%s'", w[n - 1].note->name.name);
+			cad_strbuf_addf(&who, " and '%s'", wr->last->name.name);
 		cad_strbuf_adds(&who, " all write");
 	}
 	if (!cad_strbuf_cstr(&who)) {
@@ -303,98 +342,128 @@ static void report_conflict(check_ctx *c, const cad_measure *m, const swrite *w,
 		return;
 	}
 	if (m->merge == CAD_MERGE_FAIL_ON_CONFLICT)
-		cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", w[1].at->loc, help,
+		cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wr->at[1]->loc, help,
 			 "%s '%s' in sync '%s' (merge: fail_on_conflict)",
 			 cad_strbuf_cstr(&who), fld->name.name, m->name.name);
 	else
-		cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", w[1].at->loc, help,
+		cad_check_at(c, CADENCE_SEVERITY_ERROR, "write-conflict", wr->at[1]->loc, help,
 			 "%s the %s field '%s' in sync '%s' (merge: smart_merge)",
 			 cad_strbuf_cstr(&who), cad_vtype_names[fld->type], fld->name.name,
 			 m->name.name);
-	cad_check_relate(c, w[0].at->loc, "also written here");
+	cad_check_relate(c, wr->at[0]->loc, "also written here");
 	cad_strbuf_free(&who);
 }
 
-/* One write-conflict per field that two or more notes of the sync write. */
-static void sync_conflicts(check_ctx *c, const cad_measure *m)
+static int size_cmp(const void *pa, const void *pb)
 {
-	size_t n;
-	swrite *w;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	return a < b ? -1 : a > b;
+}
 
-	if (m->merge == CAD_MERGE_LAST_WRITE_WINS || !(w = sync_writes(c, m, &n)))
+/* The write `at` of field k by the note at `pos` of the sync: counted
+ * unless that note wrote the field before. */
+static void add_write(flow *f, const cad_note *note, const cad_ref *at, size_t pos, long k)
+{
+	fwriter *wr = &f->writer[k];
+	if (wr->gen != f->sync_gen) {
+		wr->gen = f->sync_gen;
+		wr->count = 0;
+	} else if (wr->last_pos == pos) {
 		return;
-	/* keep each note's first write of a field (`writes:` before `set:`) */
-	size_t kept = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!kept || w[kept - 1].field != w[i].field || w[kept - 1].pos != w[i].pos)
-			w[kept++] = w[i];
-	for (size_t i = 0, end; i < kept; i = end) {
-		for (end = i + 1; end < kept && w[end].field == w[i].field; end++)
-			;
-		if (end - i > 1)
-			report_conflict(c, m, &w[i], end - i);
 	}
-	free(w);
+	if (wr->count < CONFLICT_NAMES)
+		wr->note[wr->count] = note;
+	if (wr->count < 2)
+		wr->at[wr->count] = at;
+	wr->last = note;
+	wr->last_pos = pos;
+	if (++wr->count == 2 &&
+	    !room(f, (void **)&f->conflicts, f->nconf, &f->capconf, sizeof(*f->conflicts)))
+		f->conflicts[f->nconf++] = (size_t)k;
+}
+
+/* One write-conflict per field that two or more notes of the sync write,
+ * in field order: one pass over the declared writes (`writes:`, then the
+ * keys of `set:`) of each note in turn, counted per field. */
+static void sync_conflicts(flow *f, const cad_measure *m)
+{
+	check_ctx *c = f->c;
+
+	if (m->merge == CAD_MERGE_LAST_WRITE_WINS || !f->n)
+		return;
+	if (++f->sync_gen == 0) {
+		for (size_t k = 0; k < f->n; k++)
+			f->writer[k].gen = 0;
+		f->sync_gen = 1;
+	}
+	f->nconf = 0;
+	for (size_t j = 0; j < m->nnotes && !f->oom; j++) {
+		const cad_note *note = cad_check_note(c, &m->notes[j]);
+		size_t nw = note ? note->nwrites + note->nset : 0;
+		for (size_t i = 0; i < nw; i++) {
+			const cad_ref *at = i < note->nwrites ? &note->writes[i]
+							      : &note->set[i - note->nwrites].field;
+			long k = cad_check_field(c, at->name);
+			if (k >= 0)
+				add_write(f, note, at, j, k);
+		}
+	}
+	if (f->oom)
+		return;
+	if (f->nconf)
+		qsort(f->conflicts, f->nconf, sizeof(*f->conflicts), size_cmp);
+	for (size_t i = 0; i < f->nconf; i++)
+		report_conflict(f, m, f->conflicts[i]);
 }
 
 void cad_check_flow(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
-	flow f = { c, d->nfields };
 	size_t sz = d->nfields ? d->nfields : 1;
-	fset avail = calloc(sz, 1), a_true = malloc(sz), a_false = malloc(sz);
+	flow f;
 
-	if (!avail || !a_true || !a_false) {
-		c->oom = 1;
-		goto out;
-	}
-	for (size_t i = 0; i < d->nfields; i++)
-		avail[i] = d->fields[i].required || d->fields[i].def;
+	memset(&f, 0, sizeof(f));
+	f.c = c;
+	f.n = d->nfields;
+	f.avail = calloc(sz, 1);
+	f.in_true = calloc(sz, 1);
+	f.mark = calloc(sz, sizeof(*f.mark));
+	f.writer = calloc(sz, sizeof(*f.writer));
+	if (!f.avail || !f.in_true || !f.mark || !f.writer)
+		f.oom = 1;
+	for (size_t i = 0; i < d->nfields && !f.oom; i++)
+		f.avail[i] = d->fields[i].required || d->fields[i].def;
 
-	for (size_t i = 0; i < d->nmeasures; i++) {
+	for (size_t i = 0; i < d->nmeasures && !f.oom; i++) {
 		const cad_measure *m = &d->measures[i];
-		int rc = 0;
 		switch (m->kind) {
 		case CAD_M_THEN:
 		case CAD_M_SEQUENCE:
-			rc = run_notes(&f, m->notes, m->nnotes, avail, m);
+			run_notes(&f, m->notes, m->nnotes, m);
 			break;
 		case CAD_M_SYNC:
-			/* every note sees the score as it was before the sync */
-			memcpy(a_true, avail, sz);
-			for (size_t j = 0; j < m->nnotes && !rc; j++) {
-				memcpy(a_false, a_true, sz);
-				rc = run_notes(&f, &m->notes[j], 1, a_false, m);
-				for (size_t k = 0; k < d->nfields; k++)
-					avail[k] |= a_false[k];
-			}
-			sync_conflicts(c, m);
+			run_sync(&f, m);
+			sync_conflicts(&f, m);
 			break;
 		case CAD_M_SPLIT:
 			if (c->measure_xr)
-				check_xreads(&f, c->measure_xr[i], avail, NULL, m);
-			memcpy(a_true, avail, sz);
-			memcpy(a_false, avail, sz);
-			rc = run_notes(&f, m->notes, m->nnotes, a_true, m);
-			if (!rc)
-				rc = run_notes(&f, m->else_notes, m->nelse, a_false, m);
-			for (size_t k = 0; k < d->nfields; k++)
-				avail[k] = a_true[k] && a_false[k];
+				check_xreads(&f, c->measure_xr[i], NULL, m);
+			run_split(&f, m);
 			break;
 		case CAD_M_CHILD:
 			if (c->measure_xr)
-				check_xreads(&f, c->measure_xr[i], avail, NULL, m);
+				check_xreads(&f, c->measure_xr[i], NULL, m);
 			for (size_t j = 0; j < m->nmerge_back; j++)
-				set_field(&f, avail, m->merge_back[j].field.name);
-			break;
-		}
-		if (rc) {
-			c->oom = 1;
+				set_field(&f, cad_check_field(c, m->merge_back[j].field.name));
 			break;
 		}
 	}
-out:
-	free(avail);
-	free(a_true);
-	free(a_false);
+	if (f.oom)
+		c->oom = 1;
+	free(f.avail);
+	free(f.in_true);
+	free(f.mark);
+	free(f.set);
+	free(f.writer);
+	free(f.conflicts);
 }

@@ -10,8 +10,9 @@
 
 static void undefined_note(check_ctx *c, const cad_ref *ref, const char **names)
 {
-	const char *near = names ? cad_suggest_pick(ref->name, strlen(ref->name), names,
-						c->def->nnotes) : NULL;
+	/* none sought for a diagnostic that is dropped */
+	const char *near = names && !cad_report_capped(&c->r, "undefined-note")
+		? cad_suggest_pick(ref->name, strlen(ref->name), names, c->def->nnotes) : NULL;
 	char help[160];
 
 	if (near)
@@ -47,32 +48,15 @@ static void report_duplicate(check_ctx *c, const cad_measure *first, const cad_m
 }
 
 /* Each measure named like an earlier one is reported once, related to the
- * first measure of that name.  Through an index: comparing every pair is
- * quadratic, and a large cadence has thousands of measures. */
+ * first measure of that name: the model's index keeps the first. */
 static void duplicate_measures(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
-	strmap seen;
-
-	if (d->nmeasures < 2)
-		return;
-	if (cad_strmap_init(&seen, d->nmeasures)) {
-		/* out of memory: every pair, the same answer */
-		for (size_t i = 1; i < d->nmeasures; i++)
-			for (size_t j = 0; j < i; j++) {
-				if (strcmp(d->measures[j].name.name, d->measures[i].name.name))
-					continue;
-				report_duplicate(c, &d->measures[j], &d->measures[i]);
-				break;
-			}
-		return;
-	}
 	for (size_t i = 0; i < d->nmeasures; i++) {
-		size_t first = cad_strmap_add(&seen, d->measures[i].name.name, i);
-		if (first != i)
+		long first = cad_model_measure_index(d, d->measures[i].name.name);
+		if (first >= 0 && (size_t)first != i)
 			report_duplicate(c, &d->measures[first], &d->measures[i]);
 	}
-	cad_strmap_free(&seen);
 }
 
 void cad_check_refs(check_ctx *c)

@@ -5,6 +5,7 @@
 #include "util/api.h"
 #include "util/utf8.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,10 +161,39 @@ static int diag_cmp(const cadence_diag *a, size_t ai, const cadence_diag *b,
 	return ai < bi ? -1 : ai > bi;
 }
 
-void cadence_diags_sort(cadence_diags *diags)
+static int in_order(const cadence_diags *d, size_t i, size_t j)
 {
-	/* insertion sort keeps it stable and is linear on the common,
-	 * already-ordered input */
+	return diag_cmp(&d->items[i], d->order[i], &d->items[j], d->order[j]) <= 0;
+}
+
+/* Sorts the positions idx[0, n) of diagnostics (tmp: room for n more):
+ * a bottom-up merge sort, taking the left run's on ties, so stable. */
+static void merge_sort(const cadence_diags *d, size_t *idx, size_t *tmp, size_t n)
+{
+	size_t *src = idx, *dst = tmp;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = n - lo > w ? lo + w : n;
+			size_t hi = n - mid > w ? mid + w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = in_order(d, src[i], src[j]) ? src[i++] : src[j++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		size_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != idx)
+		memcpy(idx, src, n * sizeof(*idx));
+}
+
+/* Without memory for the merge sort: insertion sort, the same order. */
+static void insertion_sort(cadence_diags *diags)
+{
 	for (size_t i = 1; i < diags->count; i++) {
 		cadence_diag d = diags->items[i];
 		size_t o = diags->order[i];
@@ -177,6 +207,40 @@ void cadence_diags_sort(cadence_diags *diags)
 		diags->items[j] = d;
 		diags->order[j] = o;
 	}
+}
+
+/* In O(n log n), and O(n) when already in order (the common case).  The
+ * comparison ends with the insertion order, so any correct sort gives
+ * the one order a stable sort gives. */
+void cadence_diags_sort(cadence_diags *diags)
+{
+	size_t n = diags->count, sorted = 1;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = in_order(diags, i - 1, i);
+	if (sorted)
+		return;
+	size_t *idx = n <= SIZE_MAX / 2 / sizeof(*idx) ? malloc(2 * n * sizeof(*idx)) : NULL;
+	cadence_diag *items = malloc(diags->cap * sizeof(*items));
+	size_t *order = malloc(diags->cap * sizeof(*order));
+	if (!idx || !items || !order) {
+		free(idx);
+		free(items);
+		free(order);
+		insertion_sort(diags);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	merge_sort(diags, idx, idx + n, n);
+	for (size_t i = 0; i < n; i++) {
+		items[i] = diags->items[idx[i]];
+		order[i] = diags->order[idx[i]];
+	}
+	free(diags->items);
+	free(diags->order);
+	diags->items = items;
+	diags->order = order;
+	free(idx);
 }
 
 int cadence_diag_format_parse(cadence_diag_format *out, const char *name)

@@ -121,6 +121,12 @@ static int over_cap(report *r, cadence_severity sev, const char *rule,
 	return 1;
 }
 
+int cad_report_capped(const report *r, const char *rule)
+{
+	long i = cad_diag_rule_index(rule);
+	return i >= 0 && r->per_rule && r->per_rule[i].kept >= CAD_REPORT_MAX_PER_RULE;
+}
+
 static void report_add(report *r, cadence_severity sev, const char *rule,
 		      unsigned line, unsigned col, unsigned length, const char *help,
 		      const char *msg)

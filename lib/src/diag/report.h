@@ -51,6 +51,10 @@ int cad_report_at(report *r, cadence_severity sev, const char *rule,
 	       unsigned line, unsigned col, unsigned length, const char *help,
 	       const char *fmt, ...);
 
+/* Whether the next diagnostic of `rule` would be dropped: what only it
+ * would show (a did-you-mean) need not be computed. */
+int cad_report_capped(const report *r, const char *rule);
+
 /* As cad_report_at(), with the arguments of `fmt` in `ap`. */
 int cad_report_vat(report *r, cadence_severity sev, const char *rule,
 		   unsigned line, unsigned col, unsigned length, const char *help,

@@ -83,6 +83,29 @@ static void add_item(dg_graph *g, size_t group, size_t index, int is_group)
 	gr->nitems++;
 }
 
+/* `want` (copied into the arena) or, when it is taken, the first free of
+ * `want_2`, `want_3`, ...; "x" when out of memory. */
+static const char *claim_id(dg_graph *g, const char *want)
+{
+	size_t len = strlen(want);
+	char *id;
+	if (!cad_strmap_find(&g->ids, want, len)) {
+		id = cad_arena_strndup(&g->arena, want, len);
+	} else {
+		id = cad_arena_alloc(&g->arena, len + 24);
+		for (unsigned long n = 2; id; n++) {
+			snprintf(id, len + 24, "%s_%lu", want, n);
+			if (!cad_strmap_find(&g->ids, id, strlen(id)))
+				break;
+		}
+	}
+	if (!id || !cad_strmap_put(&g->ids, id, strlen(id), NULL)) {
+		g->oom = 1;
+		return "x";
+	}
+	return id;
+}
+
 /* An id: kind_prefix + a (+ "__" + b), made unique. */
 static const char *make_id(dg_graph *g, char kind, const char *prefix, const char *a,
 			   const char *b)
@@ -98,7 +121,7 @@ static const char *make_id(dg_graph *g, char kind, const char *prefix, const cha
 		cad_dg_id_part(sb, b);
 	}
 	const char *want = cad_strbuf_cstr(sb);
-	const char *id = want ? cad_dg_ids_claim(g, want) : "x";
+	const char *id = want ? claim_id(g, want) : "x";
 	if (!want)
 		g->oom = 1;
 	return id;
@@ -238,13 +261,12 @@ static void add_description(strbuf *sb, const char *d)
 
 typedef struct scope {
 	const struct cadence_def *def;
-	dg_names notes;
 	const char *prefix;
 } scope;
 
 static const cad_note *note_of(const scope *s, const char *name)
 {
-	return cad_dg_names_get(&s->notes, name);
+	return cad_find_note(s->def, name);
 }
 
 static const char *note_label(dg_graph *g, const scope *s, const char *name)
@@ -429,16 +451,11 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 			 const char *prefix, size_t *in, size_t *out)
 {
 	dg_graph *g = b->g;
-	scope s = { def, { NULL, NULL, 0, 0 }, prefix };
+	scope s = { def, prefix };
 	strbuf *sb = &g->label;
 	const char *name = def->name.name ? def->name.name : "cadence";
 
 	b->stack[b->depth++] = def;
-	for (size_t i = 0; i < def->nnotes; i++)
-		if (def->notes[i].name.name &&
-		    cad_dg_names_put(&s.notes, def->notes[i].name.name, &def->notes[i]))
-			g->oom = 1;
-
 	cad_strbuf_adds(sb, name);
 	add_description(sb, def->description);
 	size_t start = add_node(g, group, DG_START, make_id(g, 'c', prefix, "start", NULL),
@@ -482,7 +499,6 @@ static void draw_cadence(builder *b, const struct cadence_def *def, size_t group
 		if (def->on_error_stop)
 			add_edge(g, h, end, DG_E_ERROR, "stop");
 	}
-	cad_dg_names_free(&s.notes);
 	b->depth--;
 	*in = start;
 	*out = end;
@@ -536,7 +552,7 @@ void cad_dg_free(dg_graph *g)
 	free(g->groups);
 	free(g->nodes);
 	free(g->edges);
-	cad_dg_ids_free(&g->ids);
+	cad_strmap_free(&g->ids);
 	cad_strbuf_free(&g->scratch);
 	cad_strbuf_free(&g->label);
 	cad_arena_free(&g->arena);

@@ -4,7 +4,7 @@
  * nodes, nested groups and edges (build.c), which each language writes out
  * (mermaid.c, dot.c).  Every label in the graph is plain text, user text
  * included; only the writers escape it, each for its own language
- * (escape.c).  Node ids are made from names and are unique (ids.c).
+ * (escape.c).  Node ids are made from names and are unique (build.c).
  */
 #ifndef CADENCE_SRC_DIAGRAM_DIAGRAM_INT_H
 #define CADENCE_SRC_DIAGRAM_DIAGRAM_INT_H
@@ -13,6 +13,7 @@
 #include "model/model.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <stddef.h>
 
@@ -74,11 +75,6 @@ typedef struct dg_edge {
 	const char *label;	/* NULL = none */
 } dg_edge;
 
-typedef struct dg_idset {
-	const char **slots;
-	size_t cap, count;
-} dg_idset;
-
 typedef struct dg_graph {
 	arena arena;
 	cadence_diagram_direction direction;
@@ -88,7 +84,7 @@ typedef struct dg_graph {
 	size_t ngroups, capgroups;
 	dg_edge *edges;
 	size_t nedges, capedges;
-	dg_idset ids;
+	strmap ids;		/* the node and group ids in use */
 	strbuf scratch;		/* for ids being made */
 	strbuf label;		/* for labels being made */
 	size_t expanded;
@@ -122,22 +118,6 @@ void cad_dg_escape_mermaid(strbuf *out, const char *s);
 void cad_dg_escape_dot(strbuf *out, const char *s);
 /* A name as an id: kept when it is an identifier, else made into one. */
 void cad_dg_id_part(strbuf *out, const char *name);
-
-/* ids.c: a set of the ids in use; cad_dg_ids_claim() returns `want` (copied
- * into the arena) or, when it is taken, `want_2`, `want_3`, ... */
-const char *cad_dg_ids_claim(dg_graph *g, const char *want);
-void cad_dg_ids_free(dg_idset *set);
-
-/* A hash map from name to pointer, for the notes of a cadence. */
-typedef struct dg_names {
-	const char **keys;
-	const void **values;
-	size_t cap, count;
-} dg_names;
-
-int cad_dg_names_put(dg_names *m, const char *key, const void *value);
-const void *cad_dg_names_get(const dg_names *m, const char *key);
-void cad_dg_names_free(dg_names *m);
 
 /* render.c: lays out DOT text with libgvc and renders it as `format`
  * ("svg" or "png").  Returns 0, CADENCE_ENOTSUP (built without libgvc),

@@ -138,8 +138,8 @@ static int index_room(cadence_expr_env *env)
 	if (env->n < env->room)
 		return 0;
 	size_t room = env->room ? env->room * 2 : 16;
-	strmap m;
-	if (room <= env->room || cad_strmap_init(&m, room))
+	strmap m = STRMAP_INIT;
+	if (room <= env->room || cad_strmap_reserve(&m, room))
 		return CADENCE_ENOMEM;
 	for (size_t i = 0; i < env->n; i++)
 		cad_strmap_add(&m, env->fields[i].name, i);

@@ -339,7 +339,7 @@ size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root)
 		def->on_error_note = ref_of(cad_ymap_get(n, "note"));
 		def->on_error_stop = stop ? stop->v.b : 1;
 	}
-	if (b.oom || r->oom)
+	if (b.oom || r->oom || cad_model_index(def))
 		return (size_t)-1;
 	return b.errors;
 }

@@ -45,6 +45,7 @@ void cadence_def_free(cadence_def *def)
 	if (!def)
 		return;
 	def_release_values(def);
+	cad_model_index_free(def);
 	cad_arena_free(&def->arena);
 	free(def->path);
 	free(def->source);

@@ -2,6 +2,7 @@
 #include "format/structure.h"
 #include "format/scalar.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/suggest.h"
 
 #include <stdint.h>
@@ -56,14 +57,7 @@ static void wrong_type(walker *w, const ynode *n, const ftype *t)
 
 /* Duplicate keys: YAML parsers disagree on which value wins, so a second
  * occurrence is always an error.  Small maps compare pairwise; large ones
- * (the notes of a big cadence) go through a hash table. */
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
+ * (the notes of a big cadence) go through a strmap. */
 
 static void report_dup(walker *w, const ynode *first, const ynode *dup)
 {
@@ -95,31 +89,23 @@ static void check_duplicates(walker *w, const ynode *map)
 		}
 		return;
 	}
-	size_t cap = 32;
-	while (cap < n * 2)
-		cap *= 2;
-	const ynode **table = calloc(cap, sizeof(*table));
-	if (!table) {
+	strmap seen = STRMAP_INIT;
+	if (cad_strmap_reserve(&seen, n)) {
 		w->r->oom = 1;
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const ynode *k = map->items[2 * i];
+		ynode *k = map->items[2 * i];
 		if (k->kind != YNODE_SCALAR)
 			continue;
-		size_t slot = (size_t)hash_str(k->text) & (cap - 1);
-		while (table[slot]) {
-			const ynode *p = table[slot];
-			if (p->len == k->len && !memcmp(p->text, k->text, k->len))
-				break;
-			slot = (slot + 1) & (cap - 1);
-		}
-		if (table[slot])
-			report_dup(w, table[slot], k);
+		int added;
+		strmap_entry *e = cad_strmap_put(&seen, k->text, k->len, &added);	/* reserved */
+		if (added)
+			e->v.p = k;
 		else
-			table[slot] = k;
+			report_dup(w, e->v.p, k);
 	}
-	free(table);
+	cad_strmap_free(&seen);
 }
 
 /* Keys must be plain scalars: a mapping or list as a key is legal YAML

@@ -11,6 +11,7 @@
 
 #include "util/arena.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -172,7 +173,27 @@ struct cadence_def {
 	int has_on_error;
 	cad_ref on_error_note;
 	int on_error_stop;
+	/* name -> index in fields, notes, measures: the first of two with one
+	 * name (only measures can share one in a file that loaded) */
+	strmap field_index, note_index, measure_index;
 };
+
+/* ---- names, resolved once ------------------------------------------------
+ * The loader and the builder index a cadence's names when they make it, so
+ * that every lookup after is constant time: a 10,000-field score must not
+ * cost 10,000 comparisons per name. */
+
+/* Indexes fields, notes and measures (cadence_def_free() frees the
+ * indexes).  0, or -1 when out of memory. */
+int cad_model_index(struct cadence_def *def);
+void cad_model_index_free(struct cadence_def *def);
+
+/* The index of the field named name[0, len) in def->fields, or -1. */
+long cad_model_field_index_n(const struct cadence_def *def, const char *name, size_t len);
+/* The same for a C string, and for notes and measures. */
+long cad_model_field_index(const struct cadence_def *def, const char *name);
+long cad_model_note_index(const struct cadence_def *def, const char *name);
+long cad_model_measure_index(const struct cadence_def *def, const char *name);
 
 /* Lookups by name; NULL when absent. */
 const cad_field *cad_find_field(const struct cadence_def *def, const char *name);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "note/note_int.h"
-#include "run/fieldmap.h"
+#include "model/model.h"
 
 int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user)
 {
@@ -150,7 +150,7 @@ void cadence_note_ctx_set_score(cadence_note_ctx *ctx, const cJSON *score)
 static long find_field(const cadence_note_ctx *ctx, const char *name)
 {
 	if (ctx->fields)
-		return cad_fieldmap_get(ctx->names, name);
+		return cad_model_field_index(ctx->def, name);
 	long i = 0;
 	for (const cJSON *m = ctx->score ? ctx->score->child : NULL; m; m = m->next, i++)
 		if (m->string && !strcmp(m->string, name))

@@ -26,12 +26,12 @@ struct cadence_note_ctx {
 	void *log_arg;
 	strbuf message;		/* whole: no limit on what a note says */
 	/* the score (note API 1.2).  The engine's: the slots of the score the
-	 * note sees, in declaration order, and the declaration's hash of
-	 * names (fields non-NULL).  Else the score of
+	 * note sees, in declaration order, and the declaration, whose names
+	 * the model indexes (fields non-NULL).  Else the score of
 	 * cadence_note_ctx_set_score(), read by walking it. */
 	const cJSON *const *fields;
 	size_t nfields;
-	const struct fieldmap *names;
+	const struct cadence_def *def;
 	const cJSON *score;
 	unsigned long long declaration;	/* cad_note_declaration(); 0: none */
 };

@@ -66,6 +66,10 @@ struct cadence_metrics {
 	size_t nnotes, capnotes;
 	mcadence *cadences;
 	size_t ncadences, capcadences;
+	/* interned "cadence\0note" -> index in notes; interned cadence ->
+	 * index in cadences */
+	strmap note_index, cadence_index;
+	strbuf key;		/* the key being looked up */
 	size_t last;		/* the note found last: events come in runs */
 	int failed;		/* out of memory once: what was lost is lost */
 };
@@ -85,6 +89,9 @@ void cadence_metrics_free(cadence_metrics *m)
 	if (!m)
 		return;
 	cad_rep_intern_free(&m->names);
+	cad_strmap_free(&m->note_index);
+	cad_strmap_free(&m->cadence_index);
+	cad_strbuf_free(&m->key);
 	free(m->notes);
 	free(m->cadences);
 	pthread_mutex_destroy(&m->mu);
@@ -106,14 +113,25 @@ static mnote *find_note(cadence_metrics *m, const char *cadence, const char *not
 	if (m->last < m->nnotes && !strcmp(m->notes[m->last].note, note) &&
 	    !strcmp(m->notes[m->last].cadence, cadence))
 		return &m->notes[m->last];
+	m->key.len = 0;
+	cad_strbuf_adds(&m->key, cadence);
+	cad_strbuf_addc(&m->key, '\0');
+	cad_strbuf_adds(&m->key, note);
+	if (!cad_strbuf_cstr(&m->key)) {
+		cad_strbuf_free(&m->key);	/* not failed for the next event */
+		return NULL;
+	}
+	const strmap_entry *k = cad_strmap_find(&m->note_index, m->key.buf, m->key.len);
+	if (k)
+		return &m->notes[m->last = k->v.i];
 	const char *c = cad_rep_intern_get(&m->names, cadence), *n = cad_rep_intern_get(&m->names, note);
-	if (!c || !n)
+	const char *key = cad_rep_intern_getn(&m->names, m->key.buf, m->key.len);
+	strmap_entry *ix;
+	if (!c || !n || !key ||
+	    cad_rep_grow((void **)&m->notes, &m->capnotes, m->nnotes, sizeof(*m->notes), 16) ||
+	    !(ix = cad_strmap_put(&m->note_index, key, m->key.len, NULL)))
 		return NULL;
-	for (size_t i = 0; i < m->nnotes; i++)	/* interned: pointers compare */
-		if (m->notes[i].note == n && m->notes[i].cadence == c)
-			return &m->notes[m->last = i];
-	if (cad_rep_grow((void **)&m->notes, &m->capnotes, m->nnotes, sizeof(*m->notes), 16))
-		return NULL;
+	ix->v.i = m->nnotes;
 	mnote *e = &m->notes[m->nnotes];
 	memset(e, 0, sizeof(*e));
 	e->cadence = c;
@@ -128,11 +146,14 @@ static mcadence *find_cadence(cadence_metrics *m, const char *cadence)
 	const char *c = cad_rep_intern_get(&m->names, cadence);
 	if (!c)
 		return NULL;
-	for (size_t i = 0; i < m->ncadences; i++)
-		if (m->cadences[i].cadence == c)
-			return &m->cadences[i];
-	if (cad_rep_grow((void **)&m->cadences, &m->capcadences, m->ncadences, sizeof(*m->cadences), 4))
+	const strmap_entry *k = cad_strmap_find(&m->cadence_index, c, strlen(c));
+	if (k)
+		return &m->cadences[k->v.i];
+	strmap_entry *ix;
+	if (cad_rep_grow((void **)&m->cadences, &m->capcadences, m->ncadences, sizeof(*m->cadences), 4) ||
+	    !(ix = cad_strmap_put(&m->cadence_index, c, strlen(c), NULL)))
 		return NULL;
+	ix->v.i = m->ncadences;
 	mcadence *e = &m->cadences[m->ncadences++];
 	memset(e, 0, sizeof(*e));
 	e->cadence = c;

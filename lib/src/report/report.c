@@ -132,54 +132,31 @@ int cad_rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first)
 
 /* ---- interned strings ------------------------------------------------------------ */
 
-static size_t hash(const char *s)
+const char *cad_rep_intern_getn(rep_intern *t, const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)(h ^ (h >> 29));
-}
-
-static int grow(rep_intern *t)
-{
-	size_t n = t->mask ? (t->mask + 1) * 2 : 64;
-	char **slots = calloc(n, sizeof(*slots));
-	if (!slots)
-		return -1;
-	for (size_t i = 0; t->mask && i <= t->mask; i++) {
-		if (!t->slots[i])
-			continue;
-		size_t j = hash(t->slots[i]) & (n - 1);
-		while (slots[j])
-			j = (j + 1) & (n - 1);
-		slots[j] = t->slots[i];
+	const strmap_entry *e = cad_strmap_find(&t->map, s, len);
+	if (e)
+		return e->key;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	if (!cad_strmap_put(&t->map, copy, len, NULL)) {
+		free(copy);
+		return NULL;
 	}
-	free(t->slots);
-	t->slots = slots;
-	t->mask = n - 1;
-	return 0;
+	return copy;
 }
 
 const char *cad_rep_intern_get(rep_intern *t, const char *s)
 {
-	if (!s)
-		return NULL;
-	if ((t->count + 1) * 2 > (t->mask ? t->mask + 1 : 0) && grow(t))
-		return NULL;
-	size_t j = hash(s) & t->mask;
-	for (; t->slots[j]; j = (j + 1) & t->mask)
-		if (!strcmp(t->slots[j], s))
-			return t->slots[j];
-	if (!(t->slots[j] = strdup(s)))
-		return NULL;
-	t->count++;
-	return t->slots[j];
+	return s ? cad_rep_intern_getn(t, s, strlen(s)) : NULL;
 }
 
 void cad_rep_intern_free(rep_intern *t)
 {
-	for (size_t i = 0; t->mask && i <= t->mask; i++)
-		free(t->slots[i]);
-	free(t->slots);
-	memset(t, 0, sizeof(*t));
+	for (strmap_entry *e = cad_strmap_next(&t->map, NULL); e; e = cad_strmap_next(&t->map, e))
+		free((char *)e->key);
+	cad_strmap_free(&t->map);
 }

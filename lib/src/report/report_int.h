@@ -6,6 +6,7 @@
 
 #include "cadence/common.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -38,15 +39,16 @@ int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ct
  * elements of `size` bytes), doubling from `first`.  Returns 0 or -1. */
 int cad_rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first);
 
-/* Interned strings: one owned copy per distinct text, found by content. */
+/* Interned strings: one owned copy per distinct text, found by content
+ * (the keys of the map are the copies).  Zeroes: an empty table. */
 typedef struct rep_intern {
-	char **slots;
-	size_t mask;	/* slots - 1, a power of two; 0: empty */
-	size_t count;
+	strmap map;
 } rep_intern;
 
 /* The interned copy of s (NULL stays NULL); NULL when out of memory. */
 const char *cad_rep_intern_get(rep_intern *t, const char *s);
+/* The same for s[0, len), which may hold NULs: the copy is NUL-terminated. */
+const char *cad_rep_intern_getn(rep_intern *t, const char *s, size_t len);
 void cad_rep_intern_free(rep_intern *t);
 
 #endif

@@ -33,6 +33,7 @@ typedef struct tspan {
 	const char *error_type;	/* interned */
 	const char *result;	/* static: "ok", "failed", ... */
 	size_t index;		/* measure index */
+	size_t prev_note;	/* the span of the same note before this one, or NONE */
 	unsigned depth, attempt, attempts;
 	int status;
 	char *message;		/* owned: the error */
@@ -47,6 +48,7 @@ typedef struct trun {
 	size_t n, cap;
 	size_t cad[CADENCE_MAX_CHILD_DEPTH + 1];	/* open spans per depth */
 	size_t meas[CADENCE_MAX_CHILD_DEPTH + 1];
+	strmap last_note;	/* interned note -> its latest span */
 	char *last_error;	/* owned: the reason of a failed cadence */
 	int done;
 	struct trun *next;
@@ -82,6 +84,7 @@ static void run_free(trun *r)
 		free(r->spans[i].message);
 	}
 	free(r->spans);
+	cad_strmap_free(&r->last_note);
 	free(r->last_error);
 	free(r);
 }
@@ -161,6 +164,14 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 	if (!s->cadence || !s->path || (kind != SPAN_CADENCE && ev->measure && !s->measure) ||
 	    (kind == SPAN_NOTE && !s->note))
 		return NULL;
+	if (kind == SPAN_NOTE) {
+		int added;
+		strmap_entry *e = cad_strmap_put(&r->last_note, s->note, strlen(s->note), &added);
+		if (!e)
+			return NULL;
+		s->prev_note = added ? NONE : e->v.i;
+		e->v.i = r->n;
+	}
 	r->n++;
 	return s;
 }
@@ -169,10 +180,11 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 static tspan *note_span(cadence_trace *t, trun *r, const cadence_event *ev, int open)
 {
 	const char *note = cad_rep_intern_get(&t->names, ev->note);
-	for (size_t i = r->n; note && i-- > 0;) {
+	const strmap_entry *e = note ? cad_strmap_find(&r->last_note, note, strlen(note)) : NULL;
+	/* the spans of the note, newest first */
+	for (size_t i = e ? e->v.i : NONE; i != NONE; i = r->spans[i].prev_note) {
 		tspan *s = &r->spans[i];
-		if (s->kind == SPAN_NOTE && s->note == note && s->depth == ev->depth &&
-		    (!open || s->open))
+		if (s->depth == ev->depth && (!open || s->open))
 			return s;
 	}
 	return NULL;

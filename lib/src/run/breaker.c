@@ -4,6 +4,8 @@
 
 #include "run/breaker.h"
 #include "util/sha256.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,7 @@ struct rbreaker {
 	char *file;		/* the state file; NULL in memory */
 	cad_breaker policy;
 	bstate mem;
+	strbuf key;		/* in rbreakers.index: see breaker_key() */
 	rbreaker *next;
 };
 
@@ -41,6 +44,7 @@ struct rbreakers {
 	char *dir;
 	int ready;
 	rbreaker *list;
+	strmap index;		/* key -> rbreaker */
 };
 
 static int mkdirs(const char *dir)
@@ -101,6 +105,7 @@ static void breaker_free(rbreaker *br)
 	free(br->note);
 	free(br->source);
 	free(br->file);
+	cad_strbuf_free(&br->key);
 	free(br);
 }
 
@@ -112,6 +117,7 @@ void cad_rbreakers_free(rbreakers *b)
 		next = br->next;
 		breaker_free(br);
 	}
+	cad_strmap_free(&b->index);
 	pthread_mutex_destroy(&b->mu);
 	free(b->dir);
 	free(b);
@@ -149,9 +155,16 @@ static char *state_file(const char *dir, const rbreaker *br)
 	return cad_strbuf_detach(&f);
 }
 
-static int same(const char *a, const char *b)
+/* One breaker per file (NULL: built in code), cadence and note: the three
+ * as one key, NUL-separated (names hold no NUL). */
+static void breaker_key(strbuf *k, const char *source, const char *cadence, const char *note)
 {
-	return a == b || (a && b && !strcmp(a, b));
+	cad_strbuf_addc(k, source ? '/' : '-');
+	cad_strbuf_adds(k, source ? source : "");
+	cad_strbuf_addc(k, '\0');
+	cad_strbuf_adds(k, cadence);
+	cad_strbuf_addc(k, '\0');
+	cad_strbuf_adds(k, note);
 }
 
 rbreaker *cad_rbreakers_get(rbreakers *b, const char *path, const char *cadence,
@@ -160,15 +173,23 @@ rbreaker *cad_rbreakers_get(rbreakers *b, const char *path, const char *cadence,
 	int oom = 0;
 	char *source = absolute(path, &oom);
 	rbreaker *br = NULL;
+	strbuf key = STRBUF_INIT;
+	const strmap_entry *e;
 	pthread_mutex_lock(&b->mu);
 	if (oom)
 		goto out;
-	for (br = b->list; br; br = br->next)
-		if (same(br->source, source) && !strcmp(br->cadence, cadence) && !strcmp(br->note, note))
-			goto out;
+	breaker_key(&key, source, cadence, note);
+	if (!cad_strbuf_cstr(&key))
+		goto out;
+	if ((e = cad_strmap_find(&b->index, key.buf, key.len))) {
+		br = e->v.p;
+		goto out;
+	}
 	br = calloc(1, sizeof(*br));
 	if (!br)
 		goto out;
+	br->key = key;
+	key = (strbuf)STRBUF_INIT;
 	br->store = b;
 	br->policy = *policy;
 	br->source = source;
@@ -177,15 +198,19 @@ rbreaker *cad_rbreakers_get(rbreakers *b, const char *path, const char *cadence,
 	br->note = strdup(note);
 	if (br->cadence && br->note && b->dir)
 		br->file = state_file(b->dir, br);
-	if (!br->cadence || !br->note || (b->dir && !br->file)) {
+	strmap_entry *ix = NULL;
+	if (!br->cadence || !br->note || (b->dir && !br->file) ||
+	    !(ix = cad_strmap_put(&b->index, br->key.buf, br->key.len, NULL))) {
 		breaker_free(br);
 		br = NULL;
 		goto out;
 	}
+	ix->v.p = br;
 	br->next = b->list;
 	b->list = br;
 out:
 	pthread_mutex_unlock(&b->mu);
+	cad_strbuf_free(&key);
 	free(source);
 	return br;
 }

@@ -252,7 +252,7 @@ static void call_symbol(rjob *j)
 	ctx.log_arg = j;
 	ctx.fields = (const cJSON *const *)j->base->slot;
 	ctx.nfields = j->base->n;
-	ctx.names = &fr->plan->fields;
+	ctx.def = fr->plan->def;
 	ctx.score = NULL;
 	ctx.declaration = fr->plan->declaration;
 

@@ -81,15 +81,44 @@ static cJSON *smart_list(const cJSON *base, const cJSON *a, const cJSON *b)
 	return out;
 }
 
+/* The members of the three objects of smart_map by name, when they are
+ * many: `out` changes as the merge goes, and its index with it. */
+typedef struct smart_ix {
+	strmap base, b, out;
+} smart_ix;
+
+/* `out`'s member `name` is to be `v` (NULL: removed).  Called before the
+ * change: the key moves to `name`, a name of b or base, before the member
+ * that held it is freed. */
+static void out_changed(strmap *ix, const char *name, cJSON *v)
+{
+	if (!ix->slots || !name)
+		return;	/* not indexed (or a member without a name: searched too) */
+	strmap_entry *e = cad_strmap_put(ix, name, strlen(name), NULL);
+	if (!e) {
+		cad_strmap_free(ix);	/* searched from now on */
+		return;
+	}
+	e->key = name;
+	e->v.p = v;
+}
+
 static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const cJSON *b)
 {
 	cJSON *out = cJSON_Duplicate(a, 1);
 	size_t plen = c->path.len;
+	smart_ix ix = { STRMAP_INIT, STRMAP_INIT, STRMAP_INIT };
 	if (!cJSON_IsObject(base))
 		base = NULL;
+	if (out && cad_json_count(a) + cad_json_count(b) > CAD_JSON_FEW_MEMBERS) {
+		if (base)
+			cad_json_index(&ix.base, base, 0);
+		cad_json_index(&ix.b, b, 0);
+		cad_json_index(&ix.out, out, 1);
+	}
 	for (const cJSON *bv = b->child; out && bv && !c->failed; bv = bv->next) {
-		const cJSON *basev = base ? cJSON_GetObjectItemCaseSensitive(base, bv->string) : NULL;
-		cJSON *av = cJSON_GetObjectItemCaseSensitive(out, bv->string);
+		const cJSON *basev = base ? cad_json_member(&ix.base, base, bv->string) : NULL;
+		cJSON *av = cad_json_member(&ix.out, out, bv->string);
 		cJSON *nv;
 		if (basev && cad_json_equal(basev, bv))
 			continue;	/* b left this key alone */
@@ -106,8 +135,10 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		}
 		if (!nv) {
 			cJSON_Delete(out);
-			return NULL;
+			out = NULL;
+			break;
 		}
+		out_changed(&ix.out, bv->string, nv);
 		if (av)
 			cJSON_ReplaceItemViaPointer(out, av, nv);
 		else
@@ -115,12 +146,13 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 	}
 	/* keys b removed are removed, unless a changed them */
 	for (const cJSON *k = base ? base->child : NULL; out && k && !c->failed; k = k->next) {
-		if (cJSON_GetObjectItemCaseSensitive(b, k->string))
+		if (cad_json_member(&ix.b, b, k->string))
 			continue;
-		cJSON *av = cJSON_GetObjectItemCaseSensitive(out, k->string);
+		cJSON *av = cad_json_member(&ix.out, out, k->string);
 		if (!av)
 			continue;
 		if (cad_json_equal(av, k)) {
+			out_changed(&ix.out, k->string, NULL);
 			cJSON_Delete(cJSON_DetachItemViaPointer(out, av));
 		} else {
 			cad_strbuf_addf(&c->path, ".%s", k->string);
@@ -132,6 +164,9 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 			c->failed = 1;
 		}
 	}
+	cad_strmap_free(&ix.base);
+	cad_strmap_free(&ix.b);
+	cad_strmap_free(&ix.out);
 	if (c->failed) {
 		cJSON_Delete(out);
 		return NULL;

@@ -66,7 +66,7 @@ static rexpr *compile(pctx *c, const rplan *p, const cad_expr *e, const char *wh
 
 static long field_index(pctx *c, const rplan *p, const char *name, const char *what)
 {
-	long i = cad_fieldmap_get(&p->fields, name);
+	long i = cad_model_field_index(p->def, name);
 	if (i < 0)
 		problem(c, "%s names field '%s', which cadence '%s' does not declare", what, name,
 			p->name);
@@ -106,7 +106,7 @@ static rwrites *writes_of(pctx *c, const rplan *p, const cad_note *n)
 	if (!w || !(w->field = zalloc(c, n->nwrites, sizeof(*w->field))))
 		return w;
 	for (size_t i = 0; i < n->nwrites; i++) {
-		long f = cad_fieldmap_get(&p->fields, n->writes[i].name);
+		long f = cad_model_field_index(p->def, n->writes[i].name);
 		if (f >= 0)
 			w->field[w->n++] = (size_t)f;
 	}
@@ -147,17 +147,17 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			cad_strbuf_free(&what);
 		}
 		break;
-	case CAD_BIND_SYMBOL:
-		for (size_t i = 0; i < r->nsymbols; i++) {
-			if (!strcmp(r->symbols[i].name, n->symbol)) {
-				rn->fn = r->symbols[i].fn;
-				rn->userdata = r->symbols[i].userdata;
-				break;
-			}
-		}
-		if (!rn->fn)
+	case CAD_BIND_SYMBOL: {
+		/* a function the program registered, else one of a plugin's */
+		size_t i = cad_strmap_get(&r->symbol_index, n->symbol);
+		if (i != STRMAP_NONE) {
+			rn->fn = r->symbols[i].fn;
+			rn->userdata = r->symbols[i].userdata;
+		} else {
 			rn->fn = cad_plugin_find(r, n->symbol);
+		}
 		break;
+	}
 	}
 	if (n->nwrites)
 		rn->writes = writes_of(c, p, n);
@@ -192,13 +192,13 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 
 static rnote *note_ref(pctx *c, rplan *p, const cad_ref *ref, const char *measure)
 {
-	const cad_note *n = cad_find_note(p->def, ref->name);
-	if (!n) {
+	long i = cad_model_note_index(p->def, ref->name);
+	if (i < 0) {
 		problem(c, "measure '%s' runs note '%s', which cadence '%s' does not declare",
 			measure, ref->name, p->name);
 		return NULL;
 	}
-	return &p->notes[n - p->def->notes];
+	return &p->notes[i];
 }
 
 static rnote **note_refs(pctx *c, rplan *p, const cad_ref *refs, size_t n, const char *measure)
@@ -216,9 +216,9 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 	cadence_runner *r = c->r;
 	const cad_measure *m = &p->def->measures[mi];
 	const char *ref = m->cadence.name;
-	for (size_t i = 0; i < r->nextra; i++)
-		if (!strcmp(cadence_def_name(r->extra[i]), ref))
-			return r->extra[i];
+	const strmap_entry *e = cad_strmap_find(&r->extra, ref, strlen(ref));
+	if (e)
+		return e->v.p;
 	if (!r->project) {
 		problem(c, "child measure '%s' runs cadence '%s', which the runner does not know "
 			"(add it with cadence_runner_add_cadence())", m->name.name, ref);
@@ -359,7 +359,7 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	strbuf dir = STRBUF_INIT;
 	cad_def_dir(def, &dir);
 	p->dir = cad_strbuf_detach(&dir);
-	if (!p->dir || cad_fieldmap_init(&p->fields, def->fields, def->nfields))
+	if (!p->dir)
 		oom(c);
 	unsigned long long h = CAD_NOTE_DECL_INIT;
 	for (size_t i = 0; i < def->nfields; i++)
@@ -392,12 +392,12 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 			"children shorter", CADENCE_MAX_CHILD_DEPTH, p->name, c->depth + 1,
 			p->height - 1);
 	if (def->has_on_error && !c->code) {
-		const cad_note *n = cad_find_note(def, def->on_error_note.name);
-		if (!n)
+		long n = cad_model_note_index(def, def->on_error_note.name);
+		if (n < 0)
 			problem(c, "on_error runs note '%s', which cadence '%s' does not declare",
 				def->on_error_note.name, p->name);
 		else
-			p->on_error = &p->notes[n - def->notes];
+			p->on_error = &p->notes[n];
 	}
 	p->compiling = 0;
 	if (!c->code)
@@ -521,7 +521,6 @@ void cad_plan_free_all(cadence_runner *r)
 			free_measure(&p->measures[i]);
 		free(p->notes);
 		free(p->measures);
-		cad_fieldmap_free(&p->fields);
 		free(p->defaults);
 		free(p->required);
 		free(p->kind);

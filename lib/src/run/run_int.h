@@ -13,10 +13,10 @@
 #include "model/model.h"
 #include "run/breaker.h"
 #include "run/exec.h"
-#include "run/fieldmap.h"
 #include "run/pool.h"
 #include "run/rexpr.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -92,7 +92,6 @@ typedef struct rplan {
 	const char *name;
 	char *dir;		/* directory of the cadence file, with a
 				 * trailing '/', or "" */
-	fieldmap fields;
 	cJSON **defaults;	/* per field: its default, or null_value */
 	cJSON *null_value;
 	size_t *required;	/* the required fields' indexes */
@@ -141,10 +140,11 @@ struct cadence_runner {
 
 	rsymbol *symbols;
 	size_t nsymbols;
+	strmap symbol_index;	/* name -> index in symbols */
 	rplugin *plugins;
 	size_t nplugins;
-	const cadence_def **extra;	/* cadence_runner_add_cadence */
-	size_t nextra;
+	strmap extra;		/* cadence_runner_add_cadence: name -> the first
+				 * cadence of that name */
 
 	pthread_mutex_t lock;	/* prepare, the pool, the rng */
 	int prepared;		/* 1 ok, -1 failed (err kept) */

@@ -87,8 +87,9 @@ void cadence_runner_free(cadence_runner *r)
 	for (size_t i = 0; i < r->nsymbols; i++)
 		free(r->symbols[i].name);
 	free(r->symbols);
+	cad_strmap_free(&r->symbol_index);
 	cad_plugin_close_all(r);
-	free((void *)r->extra);
+	cad_strmap_free(&r->extra);
 	free(r->state_dir);
 	cadence_run_error_clear(&r->prepare_err);
 	for (int i = 0; i < 2; i++)
@@ -103,19 +104,24 @@ int cadence_runner_register(cadence_runner *r, const char *name, cadence_note_fn
 {
 	if (!name || !*name || !fn || r->prepared)
 		return CADENCE_EINVAL;
-	for (size_t i = 0; i < r->nsymbols; i++) {
-		if (!strcmp(r->symbols[i].name, name)) {
-			r->symbols[i].fn = fn;
-			r->symbols[i].userdata = userdata;
-			return 0;
-		}
+	const strmap_entry *e = cad_strmap_find(&r->symbol_index, name, strlen(name));
+	if (e) {
+		r->symbols[e->v.i].fn = fn;
+		r->symbols[e->v.i].userdata = userdata;
+		return 0;
 	}
 	rsymbol *s = realloc(r->symbols, (r->nsymbols + 1) * sizeof(*s));
 	if (!s)
 		return CADENCE_ENOMEM;
 	r->symbols = s;
+	strmap_entry *ix;
 	if (!(s[r->nsymbols].name = strdup(name)))
 		return CADENCE_ENOMEM;
+	if (!(ix = cad_strmap_put(&r->symbol_index, s[r->nsymbols].name, strlen(name), NULL))) {
+		free(s[r->nsymbols].name);
+		return CADENCE_ENOMEM;
+	}
+	ix->v.i = r->nsymbols;
 	s[r->nsymbols].fn = fn;
 	s[r->nsymbols].userdata = userdata;
 	r->nsymbols++;
@@ -140,11 +146,13 @@ int cadence_runner_add_cadence(cadence_runner *r, const cadence_def *def)
 {
 	if (r->prepared || !def)
 		return CADENCE_EINVAL;
-	const cadence_def **e = realloc((void *)r->extra, (r->nextra + 1) * sizeof(*e));
+	const char *name = cadence_def_name(def);
+	int added;
+	strmap_entry *e = cad_strmap_put(&r->extra, name, strlen(name), &added);
 	if (!e)
 		return CADENCE_ENOMEM;
-	e[r->nextra++] = def;
-	r->extra = e;
+	if (added)
+		e->v.p = (void *)def;	/* borrowed, as the caller promised */
 	return 0;
 }
 

@@ -137,7 +137,7 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 	cad_rfail_reset(f);
 	/* given fields are marked in owned (2) while checking, then cleared */
 	for (const cJSON *item = input ? input->child : NULL; item; item = item->next) {
-		long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
+		long i = item->string ? cad_model_field_index(p->def, item->string) : -1;
 		if (i < 0) {
 			input_problem(f, &problems, NULL);
 			cad_strbuf_addf(&f->msg, "unknown field '%s'", item->string ? item->string : "");
@@ -183,7 +183,7 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 	}
 	if (input)	/* given, not owned */
 		for (const cJSON *item = input->child; item; item = item->next) {
-			long i = item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
+			long i = item->string ? cad_model_field_index(p->def, item->string) : -1;
 			if (i >= 0)
 				s->owned[i] = 0;
 		}
@@ -383,7 +383,7 @@ int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *write
 	for (cJSON *item = changes->child, *next; item; item = next, k++) {
 		next = item->next;
 		long i = known ? known[k]
-			 : item->string ? cad_fieldmap_get(&p->fields, item->string) : -1;
+			 : item->string ? cad_model_field_index(p->def, item->string) : -1;
 		f->permanent = 1;
 		if (i < 0) {
 			cad_rfail_set(f, "it changed unknown field '%s'", item->string ? item->string : "");
@@ -422,7 +422,7 @@ void cad_score_apply(rscore *s, const rplan *p, cJSON *changes, const size_t *fi
 {
 	for (size_t k = 0; changes->child; k++) {
 		cJSON *item = cJSON_DetachItemViaPointer(changes, changes->child);
-		long i = fields ? (long)fields[k] : cad_fieldmap_get(&p->fields, item->string);
+		long i = fields ? (long)fields[k] : cad_model_field_index(p->def, item->string);
 		if (i < 0) {	/* checked before: cannot happen */
 			cJSON_Delete(item);
 			continue;

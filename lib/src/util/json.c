@@ -170,10 +170,66 @@ char *cad_json_print(const cJSON *v, int formatted)
 
 /* ---- comparing ------------------------------------------------------------------ */
 
-static int object_has(const cJSON *o, const cJSON *member)
+size_t cad_json_count(const cJSON *o)
 {
-	const cJSON *other = cJSON_GetObjectItemCaseSensitive(o, member->string);
+	size_t n = 0;
+	for (const cJSON *c = cJSON_IsObject(o) ? o->child : NULL; c; c = c->next)
+		n++;
+	return n;
+}
+
+void cad_json_index(strmap *ix, const cJSON *o, int unique)
+{
+	if (cad_strmap_reserve(ix, cad_json_count(o)))
+		return;
+	for (const cJSON *c = o->child; c; c = c->next) {
+		int added;
+		/* reserved: put cannot fail */
+		strmap_entry *e = c->string ? cad_strmap_put(ix, c->string, strlen(c->string), &added)
+					    : NULL;
+		if (!e || (!added && unique)) {
+			cad_strmap_free(ix);
+			return;
+		}
+		if (added)
+			e->v.p = (cJSON *)c;
+	}
+}
+
+cJSON *cad_json_member(const strmap *ix, const cJSON *o, const char *name)
+{
+	if (!name)
+		return NULL;	/* as cJSON_GetObjectItemCaseSensitive() */
+	if (!ix || !ix->slots)
+		return cJSON_GetObjectItemCaseSensitive(o, name);
+	const strmap_entry *e = cad_strmap_find(ix, name, strlen(name));
+	return e ? e->v.p : NULL;
+}
+
+static int object_has(const strmap *ix, const cJSON *o, const cJSON *member)
+{
+	const cJSON *other = cad_json_member(ix, o, member->string);
 	return other && cad_json_equal(member, other);
+}
+
+/* Every member of a has its equal in b, and the other way round. */
+static int objects_equal(const cJSON *a, const cJSON *b)
+{
+	strmap ia = STRMAP_INIT, ib = STRMAP_INIT;
+	int eq = 1;
+	/* indexes when both are large: one searched in the other is the
+	 * product of their sizes */
+	if (cad_json_count(a) > CAD_JSON_FEW_MEMBERS && cad_json_count(b) > CAD_JSON_FEW_MEMBERS) {
+		cad_json_index(&ia, a, 0);
+		cad_json_index(&ib, b, 0);
+	}
+	for (const cJSON *m = a->child; m && eq; m = m->next)
+		eq = object_has(&ib, b, m);
+	for (const cJSON *m = b->child; m && eq; m = m->next)
+		eq = object_has(&ia, a, m);
+	cad_strmap_free(&ia);
+	cad_strmap_free(&ib);
+	return eq;
 }
 
 int cad_json_equal(const cJSON *a, const cJSON *b)
@@ -195,13 +251,7 @@ int cad_json_equal(const cJSON *a, const cJSON *b)
 		return !a && !b;
 	case cJSON_Object:
 		/* the members in any order, as cJSON_Compare() */
-		for (const cJSON *m = a->child; m; m = m->next)
-			if (!object_has(b, m))
-				return 0;
-		for (const cJSON *m = b->child; m; m = m->next)
-			if (!object_has(a, m))
-				return 0;
-		return 1;
+		return objects_equal(a, b);
 	default:
 		return 1;	/* null, true, false */
 	}

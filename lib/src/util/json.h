@@ -19,6 +19,7 @@
 #define CADENCE_SRC_UTIL_JSON_H
 
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -53,6 +54,24 @@ char *cad_json_print(const cJSON *v, int formatted);
  * from one to the other was dropped as no change).  Objects are compared
  * whatever the order of their members. */
 int cad_json_equal(const cJSON *a, const cJSON *b);
+
+/* Objects of more members than this are indexed rather than searched
+ * when another object's members are looked up in them one by one. */
+#define CAD_JSON_FEW_MEMBERS 16
+
+/* The members of object o; 0 for anything else. */
+size_t cad_json_count(const cJSON *o);
+
+/* Indexes the members of object o by name in the empty map ix (values:
+ * the cJSON items), the first of two with one name, which is what
+ * cJSON_GetObjectItemCaseSensitive() finds.  Leaves ix without a table
+ * (slots NULL) when out of memory, when a member has no name, or, with
+ * `unique`, when two share one; cad_json_member() then searches, with the
+ * same answer. */
+void cad_json_index(strmap *ix, const cJSON *o, int unique);
+/* The member of o named `name`: through ix when it was filled, else by
+ * search. */
+cJSON *cad_json_member(const strmap *ix, const cJSON *o, const char *name);
 
 typedef enum cad_json_problem {
 	CAD_JSON_OK = 0,

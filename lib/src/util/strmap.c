@@ -5,40 +5,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 16 bytes: the table of a 10,000-note cadence stays small enough to
- * touch few pages */
-struct strmap_slot {
-	const char *key;	/* NULL: empty */
-	uint32_t hash;		/* the low bits of the key's hash */
-	uint32_t value;
-};
-
-/* FNV-1a */
-static uint64_t hash_str(const char *s)
+/* FNV-1a over the bytes, then MurmurHash3's fmix64: FNV-1a alone leaves
+ * the low bits depending little on the high bits of the last bytes. */
+static size_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (size_t)h;
 }
 
-int cad_strmap_init(strmap *m, size_t n)
+/* The slot of the key, or the empty slot where it would go. */
+static strmap_entry *probe(const strmap *m, const char *key, size_t len, size_t h)
 {
-	size_t cap = 16;
+	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
+		strmap_entry *e = &m->slots[i];
+		if (!e->key || (e->hash == h && e->len == len && !memcmp(e->key, key, len)))
+			return e;
+	}
+}
 
-	m->slots = NULL;
-	m->mask = 0;
-	if (n >= UINT32_MAX)
+/* Moves every key into a table of `cap` slots (a power of two). */
+static int rehash(strmap *m, size_t cap)
+{
+	strmap_entry *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
 		return -1;
-	/* at most three quarters full */
-	while (cap - cap / 4 < n) {
-		if (cap > SIZE_MAX / 2 / sizeof(strmap_slot))
+	strmap old = *m;
+	m->slots = slots;
+	m->mask = cap - 1;
+	for (size_t i = 0; old.slots && i <= old.mask; i++)
+		if (old.slots[i].key)
+			*probe(m, old.slots[i].key, old.slots[i].len, old.slots[i].hash) = old.slots[i];
+	free(old.slots);
+	return 0;
+}
+
+int cad_strmap_reserve(strmap *m, size_t n)
+{
+	size_t cap = m->slots ? m->mask + 1 : 16;
+	while (cap / 2 < n) {
+		if (cap > SIZE_MAX / 2 / sizeof(strmap_entry))
 			return -1;
 		cap *= 2;
 	}
-	m->slots = calloc(cap, sizeof(*m->slots));
-	m->mask = cap - 1;
-	return m->slots ? 0 : -1;
+	if (m->slots && cap == m->mask + 1)
+		return 0;
+	return rehash(m, cap);
 }
 
 void cad_strmap_free(strmap *m)
@@ -46,35 +64,61 @@ void cad_strmap_free(strmap *m)
 	free(m->slots);
 	m->slots = NULL;
 	m->mask = 0;
+	m->count = 0;
 }
 
-static strmap_slot *find(const strmap *m, const char *key, uint32_t h)
+strmap_entry *cad_strmap_find(const strmap *m, const char *key, size_t len)
 {
-	size_t i = h & m->mask;
-	for (;;) {
-		strmap_slot *s = &m->slots[i];
-		if (!s->key || (s->hash == h && !strcmp(s->key, key)))
-			return s;
-		i = (i + 1) & m->mask;
+	if (!m->slots)
+		return NULL;
+	strmap_entry *e = probe(m, key, len, hash_bytes(key, len));
+	return e->key ? e : NULL;
+}
+
+strmap_entry *cad_strmap_put(strmap *m, const char *key, size_t len, int *added)
+{
+	size_t h = hash_bytes(key, len);
+	strmap_entry *e = m->slots ? probe(m, key, len, h) : NULL;
+	if (added)
+		*added = 0;
+	if (e && e->key)
+		return e;
+	if (!e || m->count + 1 > (m->mask + 1) / 2) {
+		if (cad_strmap_reserve(m, m->count + 1))
+			return NULL;
+		e = probe(m, key, len, h);	/* in the new table */
 	}
-}
-
-size_t cad_strmap_add(strmap *m, const char *key, size_t value)
-{
-	uint32_t h = (uint32_t)hash_str(key);
-	strmap_slot *s = find(m, key, h);
-	if (s->key)
-		return s->value;
-	s->key = key;
-	s->hash = h;
-	s->value = (uint32_t)value;
-	return value;
+	e->key = key;
+	e->len = len;
+	e->hash = h;
+	m->count++;
+	if (added)
+		*added = 1;
+	return e;
 }
 
 size_t cad_strmap_get(const strmap *m, const char *key)
 {
-	if (!m->slots)
+	const strmap_entry *e = cad_strmap_find(m, key, strlen(key));
+	return e ? e->v.i : STRMAP_NONE;
+}
+
+size_t cad_strmap_add(strmap *m, const char *key, size_t value)
+{
+	int added;
+	strmap_entry *e = cad_strmap_put(m, key, strlen(key), &added);
+	if (!e)
 		return STRMAP_NONE;
-	const strmap_slot *s = find(m, key, (uint32_t)hash_str(key));
-	return s->key ? s->value : STRMAP_NONE;
+	if (added)
+		e->v.i = value;
+	return e->v.i;
+}
+
+strmap_entry *cad_strmap_next(const strmap *m, const strmap_entry *e)
+{
+	size_t i = e ? (size_t)(e - m->slots) + 1 : 0;
+	for (; m->slots && i <= m->mask; i++)
+		if (m->slots[i].key)
+			return &m->slots[i];
+	return NULL;
 }

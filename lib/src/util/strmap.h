@@ -1,34 +1,69 @@
 /* SPDX-License-Identifier: MIT */
-/* A set of names, each with the position it was first added at: lookups in
- * constant time where a linear search would make checking a 10,000-note
- * cadence quadratic.  Keys are borrowed (they must outlive the map); an
- * open-addressing table, sized once for the number of names to come. */
+/* The library's one hash map: string keys to a size_t or a pointer, so a
+ * name is found in constant time wherever a search would make a wide
+ * cadence cost notes x fields.
+ *
+ * - Keys are borrowed: their bytes must outlive the map, unchanged.  A key
+ *   is `len` bytes (NULs allowed) at a non-NULL address; cad_strmap_get()
+ *   and _add() take a C string.
+ * - Open addressing with linear probing in a power-of-two table, at most
+ *   half full, doubled as keys are added.  The hash is FNV-1a (64 bits)
+ *   followed by MurmurHash3's finalizer, so that the low bits, the slot,
+ *   depend on every byte; each slot keeps it, so a probe compares strings
+ *   only when the hashes are equal.
+ * - No global state and no locking: a map belongs to one thread, or to
+ *   what its owner locks.
+ * - STRMAP_INIT (or zeroes) is an empty map that has allocated nothing;
+ *   cad_strmap_free() makes a map empty again. */
 #ifndef CADENCE_SRC_UTIL_STRMAP_H
 #define CADENCE_SRC_UTIL_STRMAP_H
 
 #include <stddef.h>
 
-typedef struct strmap_slot strmap_slot;
+/* One key and its value.  `len` and `hash` are the map's, and `key` too,
+ * except that it may be pointed at other bytes equal to it (when the
+ * first are about to be freed); the value is the caller's. */
+typedef struct strmap_entry {
+	const char *key;	/* NULL: an empty slot */
+	size_t len;
+	size_t hash;
+	union {
+		size_t i;
+		void *p;
+	} v;
+} strmap_entry;
 
 typedef struct strmap {
-	strmap_slot *slots;
-	size_t mask;	/* slot count - 1; the count is a power of two */
+	strmap_entry *slots;
+	size_t mask;		/* slot count - 1, when slots is not NULL */
+	size_t count;		/* keys */
 } strmap;
 
+#define STRMAP_INIT { NULL, 0, 0 }
 #define STRMAP_NONE ((size_t)-1)
 
-/* An empty map with room for `n` names (values below n).  Returns 0, or
- * -1 when out of memory (or n does not fit 32 bits); cad_strmap_get() then
- * finds nothing and cad_strmap_free() does nothing. */
-int cad_strmap_init(strmap *m, size_t n);
+/* Room for `n` keys in all without growing again.  0, or -1 when out of
+ * memory (the map is unchanged). */
+int cad_strmap_reserve(strmap *m, size_t n);
 void cad_strmap_free(strmap *m);
 
-/* Adds `key` with value `value` unless the map has it already.  Returns the
- * value stored for the key: `value`, or the earlier one.  At most as many
- * keys as cad_strmap_init() was given room for. */
+/* The entry of key[0, len), or NULL. */
+strmap_entry *cad_strmap_find(const strmap *m, const char *key, size_t len);
+
+/* The entry of key[0, len), added with a zero value when absent (*added is
+ * then 1, else 0; `added` may be NULL).  NULL when out of memory, the map
+ * unchanged.  An entry pointer is valid until the next key is added. */
+strmap_entry *cad_strmap_put(strmap *m, const char *key, size_t len, int *added);
+
+/* For maps of C strings to indexes: the value of `key`, or STRMAP_NONE. */
+size_t cad_strmap_get(const strmap *m, const char *key);
+/* Adds `key` with `value` unless the map has it: the first one stays.
+ * Returns the value stored for the key (`value`, or the earlier one), or
+ * STRMAP_NONE when out of memory. */
 size_t cad_strmap_add(strmap *m, const char *key, size_t value);
 
-/* The value stored for `key`, or STRMAP_NONE. */
-size_t cad_strmap_get(const strmap *m, const char *key);
+/* Iterating, in no particular order: the entry after `e` (NULL: the
+ * first), or NULL after the last.  Adding a key during the walk ends it. */
+strmap_entry *cad_strmap_next(const strmap *m, const strmap_entry *e);
 
 #endif

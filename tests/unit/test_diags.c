@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* cadence_diags_sort(): by file, line, column, then insertion order. */
+#include <criterion/criterion.h>
+
+#include "cadence/cadence.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add(cadence_diags *d, const char *file, unsigned line, unsigned col, const char *msg)
+{
+	cr_assert_eq(cadence_diags_add(d, CADENCE_SEVERITY_ERROR, "r", file, line, col, 1, NULL, 0,
+				       msg, NULL), 0);
+}
+
+static void expect_order(const cadence_diags *d, const char *const *want, size_t n)
+{
+	cr_assert_eq(cadence_diags_count(d), n);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(cadence_diags_get(d, i)->message, want[i], "at %zu", i);
+}
+
+Test(diags_sort, ties_keep_the_insertion_order)
+{
+	cadence_diags *d;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	add(d, "f", 3, 1, "A");
+	add(d, "f", 1, 1, "B");
+	add(d, "f", 3, 1, "C");
+	add(d, "f", 1, 1, "D");
+	add(d, "e", 9, 9, "E");
+	add(d, "f", 1, 2, "F");
+	cadence_diags_sort(d);
+	const char *want[] = { "E", "B", "D", "F", "A", "C" };
+	expect_order(d, want, 6);
+	/* sorted again, and with one added after: still by insertion */
+	cadence_diags_sort(d);
+	expect_order(d, want, 6);
+	add(d, "f", 1, 1, "G");
+	cadence_diags_sort(d);
+	const char *want2[] = { "E", "B", "D", "G", "F", "A", "C" };
+	expect_order(d, want2, 7);
+	cadence_diags_free(d);
+}
+
+typedef struct ref {
+	char file[2];
+	unsigned line, col;
+	size_t seq;
+} ref;
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+	const ref *a = pa, *b = pb;
+	int c = strcmp(a->file, b->file);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Many diagnostics, most of them tied with others: the order is the one
+ * a stable sort gives (here: qsort with the insertion index last). */
+Test(diags_sort, many_with_ties)
+{
+	enum { N = 5000 };
+	cadence_diags *d;
+	ref *r = calloc(N, sizeof(*r));
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	unsigned seed = 12345;
+	for (size_t i = 0; i < N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		r[i].file[0] = (char)('a' + (seed >> 16) % 3);
+		r[i].line = (seed >> 8) % 7 + 1;
+		r[i].col = (seed >> 20) % 3 + 1;
+		r[i].seq = i;
+		char msg[32];
+		snprintf(msg, sizeof(msg), "d%zu", i);
+		add(d, r[i].file, r[i].line, r[i].col, msg);
+	}
+	cadence_diags_sort(d);
+	qsort(r, N, sizeof(*r), ref_cmp);
+	for (size_t i = 0; i < N; i++) {
+		char msg[32];
+		snprintf(msg, sizeof(msg), "d%zu", r[i].seq);
+		const cadence_diag *g = cadence_diags_get(d, i);
+		cr_assert_str_eq(g->message, msg, "at %zu", i);
+		cr_assert_eq(g->line, r[i].line);
+	}
+	free(r);
+	cadence_diags_free(d);
+}
