@@ -483,25 +483,44 @@ static void bench_observe(int reps)
 
 /* ---- the field dimension (issue 15) ------------------------------------------ */
 
-/* Per-note cost as the score widens: F integer fields f0..f{F-1} and one
- * note per field, note nfK touching field fK (its name less the n), run
- * by `then` measures spread over the whole score (measure i runs note
- * (i * step) % F, step coprime to F), so that a lookup that scans the
- * score pays its average.  The cost of a note is the marginal one: the
- * same notes and score run by SCALE_N1 and by SCALE_N2 measures, each
- * round timing both, and (T(N2) - T(N1)) / (N2 - N1), so the per-run
- * setup (the score built from its defaults, the result) is not in it.
- * Each time is CPU time of the process, the best of a few runs (about
- * 20 ms of them, 3 at least); reported: the median over the rounds. */
-enum { SCALE_N1 = CADENCE_MAX_MEASURES / 2, SCALE_N2 = CADENCE_MAX_MEASURES };
+/* Per-note cost as the score widens: F integer fields f0..f{F-1} and
+ * SCALE_NOTES notes at every width, note nK_fJ touching field fJ, J = K
+ * mod F, run by `then` measures spread over all the notes (measure i runs
+ * note (i * step) mod SCALE_NOTES, step coprime to it), so that a lookup
+ * that scans the score pays its average.  The number of notes is the same
+ * at every width, so that what changes is the score alone: with one note
+ * per field, the narrow scores would also have few notes, all in the
+ * processor's first-level cache, and the ratio would measure the cache
+ * (`bench_run REPEAT scale --per-field` gives that figure: F notes).  The cost of a note is the
+ * marginal one: the same notes and score run by SCALE_N1 and by SCALE_N2
+ * measures, each round timing both, and (T(N2) - T(N1)) / (N2 - N1), so
+ * the per-run setup (the score built from its defaults, the result) is
+ * not in it.  Each time is CPU time of the process, the best of a few
+ * runs (about 20 ms of them, 3 at least); reported: the median over the
+ * rounds. */
+enum {
+	SCALE_N1 = CADENCE_MAX_MEASURES / 2,
+	SCALE_N2 = CADENCE_MAX_MEASURES,
+	SCALE_NOTES = CADENCE_MAX_NOTES
+};
+#define SCALE_NOTES_N CADENCE_MAX_NOTES	/* for STR() */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static volatile double scale_sink;
+
+/* The field of note nK_fJ: fJ */
+static const char *scale_field(const cadence_note_ctx *ctx)
+{
+	const char *u = strchr(cadence_note_name(ctx), '_');
+	return u ? u + 1 : "";
+}
 
 /* reads its field by name from the cJSON score, changes nothing */
 static int rd_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 {
 	(void)changes;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(score, cadence_note_name(ctx) + 1);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(score, scale_field(ctx));
 	scale_sink = v ? v->valuedouble : -1;
 	return CADENCE_NOTE_OK;
 }
@@ -509,7 +528,7 @@ static int rd_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 /* reads its field by name from the cJSON score and writes it plus one */
 static int rw_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 {
-	const char *field = cadence_note_name(ctx) + 1;
+	const char *field = scale_field(ctx);
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(score, field);
 	*changes = cJSON_CreateObject();
 	if (!v || !*changes || !cJSON_AddNumberToObject(*changes, field, v->valuedouble + 1))
@@ -517,24 +536,48 @@ static int rw_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 	return CADENCE_NOTE_OK;
 }
 
-/*
- * PLUG-IN POINT: the note API's own reads of a field (issue 15 item 2).
- * Note API 1.2 is to add a read of a field by name in O(1) and a read by a
- * handle resolved once.  Until it is on main these two columns print
- * RD_API_WHY.  Once it is: write rd_api_name() (the field by name through
- * the API) and rd_api_handle() (the handle resolved once, then the read by
- * handle), each reading the field named cadence_note_name(ctx) + 1 and
- * changing nothing, as rd_name() does, and point RD_API_NAME and
- * RD_API_HANDLE at them.
- */
 #if CADENCE_NOTE_API_MINOR >= 2
-#define RD_API_NAME NULL
-#define RD_API_HANDLE NULL
-#define RD_API_WHY "n/a (note API 1.2: fill in bench_run.c, RD_API_*)"
+/* reads its field by name through the note API (a hash of the declared
+ * fields), changes nothing */
+static int rd_api_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)score;
+	(void)changes;
+	const cJSON *v = cadence_note_field(ctx, scale_field(ctx));
+	scale_sink = v ? v->valuedouble : -1;
+	return CADENCE_NOTE_OK;
+}
+
+/* The handle of each note's field, resolved at its first call: note nK_fJ
+ * keeps its handle in slot K (the notes of this benchmark run one at a
+ * time, so one table serves; a note run by several threads keeps one per
+ * thread, as note.h shows). */
+static cadence_field_handle scale_handles[SCALE_NOTES];
+
+/* reads its field by a handle resolved once, changes nothing */
+static int rd_api_handle(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)score;
+	(void)changes;
+	size_t k = (size_t)strtoul(cadence_note_name(ctx) + 1, NULL, 10);
+	if (k >= SCALE_NOTES)
+		return cadence_note_fail(ctx, "bench_run: more than %d notes", SCALE_NOTES);
+	const cJSON *v = cadence_note_field_at(ctx, scale_handles[k]);
+	if (!v) {
+		if (cadence_note_field_handle(&scale_handles[k], ctx, scale_field(ctx)))
+			return cadence_note_fail(ctx, "no field %s", scale_field(ctx));
+		v = cadence_note_field_at(ctx, scale_handles[k]);
+	}
+	scale_sink = v ? v->valuedouble : -1;
+	return CADENCE_NOTE_OK;
+}
+#define RD_API_NAME rd_api_name
+#define RD_API_HANDLE rd_api_handle
+#define RD_API_WHY ""
 #else
 #define RD_API_NAME NULL
 #define RD_API_HANDLE NULL
-#define RD_API_WHY "n/a (API not yet on main)"
+#define RD_API_WHY "n/a (note API 1.2 not in this build)"
 #endif
 
 typedef struct scale_kind {
@@ -571,25 +614,27 @@ static int coprime_step(int f)
 	}
 }
 
-/* The cadence of kind k over f fields and n measures, loaded, and its
- * runner, prepared. */
-static cadence_runner *scale_runner(const scale_kind *k, int f, int n, cadence_def **def)
+/* The cadence of kind k over f fields, `notes` notes and n measures,
+ * loaded, and its runner, prepared. */
+static cadence_runner *scale_runner(const scale_kind *k, int f, int notes, int n,
+				    cadence_def **def)
 {
 	strbuf y = STRBUF_INIT;
-	int step = coprime_step(f);
+	int step = coprime_step(notes);
 	cad_strbuf_adds(&y, "cadence: wide\nscore:\n");
 	for (int i = 0; i < f; i++)
 		cad_strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
 	cad_strbuf_adds(&y, "notes:\n");
-	for (int i = 0; i < f; i++) {
-		cad_strbuf_addf(&y, "  nf%d: ", i);
-		cad_strbuf_addf(&y, k->note, i, i);
+	for (int i = 0; i < notes; i++) {
+		cad_strbuf_addf(&y, "  n%d_f%d: ", i, i % f);
+		cad_strbuf_addf(&y, k->note, i % f, i % f);
 		cad_strbuf_adds(&y, "\n");
 	}
 	cad_strbuf_adds(&y, "measures:\n");
-	for (int i = 0; i < n; i++)
-		cad_strbuf_addf(&y, "  - then: m%d\n    note: nf%d\n", i,
-				(int)(((long long)i * step) % f));
+	for (int i = 0; i < n; i++) {
+		int j = (int)(((long long)i * step) % notes);
+		cad_strbuf_addf(&y, "  - then: m%d\n    note: n%d_f%d\n", i, j, j % f);
+	}
 	*def = load(y.buf, y.len);
 	cad_strbuf_free(&y);
 	cadence_runner *r;
@@ -629,7 +674,7 @@ static double median_of(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void bench_scale_notes(int reps, const int *fs, int nf)
+static void bench_scale_notes(int reps, const int *fs, int nf, int per_field)
 {
 	enum { MAXF = 8 };
 	cadence_runner *r[MAXF][SCALE_KINDS][2] = { { { NULL } } };
@@ -644,7 +689,9 @@ static void bench_scale_notes(int reps, const int *fs, int nf)
 			if (!(slope[i][k] = calloc((size_t)reps, sizeof(double))))
 				exit(1);
 			for (int j = 0; j < 2 && !SKIPPED(k); j++)
-				r[i][k][j] = scale_runner(&scale_kinds[k], fs[i], ns[j], &d[i][k][j]);
+				r[i][k][j] = scale_runner(&scale_kinds[k], fs[i],
+						     per_field ? fs[i] : SCALE_NOTES, ns[j],
+						     &d[i][k][j]);
 			/* a run to warm up, and how many make a time: about 20 ms */
 			if (!SKIPPED(k)) {
 				double t = best_cpu_run(r[i][k][1], 1);
@@ -668,15 +715,16 @@ static void bench_scale_notes(int reps, const int *fs, int nf)
 	/* what a run costs besides its notes: a run of one `set` measure */
 	for (int i = 0; i < nf; i++) {
 		cadence_def *d1;
-		cadence_runner *r1 = scale_runner(&scale_kinds[0], fs[i], 1, &d1);
+		cadence_runner *r1 = scale_runner(&scale_kinds[0], fs[i], 1, 1, &d1);
 		setup[i] = best_cpu_run(r1, 20);
 		cadence_runner_free(r1);
 		cadence_def_free(d1);
 	}
 	printf("per-note engine cost by score width: marginal ns per note, (T(%d) - T(%d)) / %d "
-	       "`then` measures, T the best of a few runs in CPU time, median of %d rounds; "
-	       "(x F=%d)\n\n",
-	       SCALE_N2, SCALE_N1, SCALE_N2 - SCALE_N1, reps, fs[0]);
+	       "`then` measures over %s notes, T the best of a few runs in CPU time, median of "
+	       "%d rounds; (x F=%d)\n\n",
+	       SCALE_N2, SCALE_N1, SCALE_N2 - SCALE_N1, per_field ? "F" : STR(SCALE_NOTES_N), reps,
+	       fs[0]);
 	printf("| fields |");
 	for (size_t k = 0; k < SCALE_KINDS; k++)
 		printf(" %s |", scale_kinds[k].title);
@@ -754,11 +802,17 @@ static void bench_scale_sync(int reps)
 		}
 }
 
-/* bench_run REPEAT scale [F...]: the figures of issue 15 (docs/benchmarks.md,
- * "Scale: notes x score fields"), F by default 10 100 1000 10000. */
+/* bench_run REPEAT scale [--per-field] [F...]: the figures of issue 15
+ * (docs/benchmarks.md, "Scale: notes x score fields"), F by default 10 100
+ * 1000 10000; --per-field: F notes, one per field, instead of 10,000. */
 static void bench_scale(int reps, int argc, char **argv)
 {
-	int fs[8] = { 10, 100, 1000, 10000 }, nf = 4;
+	int fs[8] = { 10, 100, 1000, 10000 }, nf = 4, per_field = 0;
+	if (argc > 0 && !strcmp(argv[0], "--per-field")) {
+		per_field = 1;
+		argc--;
+		argv++;
+	}
 	if (argc > 0) {
 		nf = 0;
 		for (int i = 0; i < argc && nf < 8; i++) {
@@ -772,7 +826,7 @@ static void bench_scale(int reps, int argc, char **argv)
 	}
 	bench_symbol(reps * 10, CADENCE_MAX_MEASURES);
 	printf("\n");
-	bench_scale_notes(reps, fs, nf);
+	bench_scale_notes(reps, fs, nf, per_field);
 	bench_scale_sync(reps);
 }
 
