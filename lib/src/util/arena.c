@@ -41,15 +41,16 @@ void cad_arena_free(arena *a)
 }
 
 /*
- * Every byte of a block is written (zeroed) when it is handed out, so each
- * of its pages is touched sooner or later, one page fault at a time.  Where
- * the system can, map them all in one call instead: on virtual machines a
- * page fault can cost tens of microseconds, which made first touches of the
- * arena the largest cost of loading a big file (docs/benchmarks.md).  A
- * hint only: pages already mapped (a reused heap) cost a page-table walk,
- * and a failure (an older kernel) changes nothing.
+ * Every byte of an arena block is written (zeroed) when it is handed out,
+ * and a hash table's slots are spread over all of it, so each page is
+ * touched sooner or later, one page fault at a time.  Where the system
+ * can, map them all in one call instead: on virtual machines a page fault
+ * can cost tens of microseconds, which made first touches the largest cost
+ * of loading a big file (docs/benchmarks.md).  A hint only: pages already
+ * mapped (a reused heap) cost a page-table walk, and a failure (an older
+ * kernel) changes nothing.
  */
-static void prefault(void *p, size_t size)
+void cad_prefault(void *p, size_t size)
 {
 #ifdef MADV_POPULATE_WRITE
 	long page = sysconf(_SC_PAGESIZE);
@@ -76,7 +77,7 @@ void *cad_arena_alloc(arena *a, size_t size)
 		arena_block *b = malloc(sizeof(*b) + cap);
 		if (!b)
 			return NULL;
-		prefault(b, sizeof(*b) + cap);
+		cad_prefault(b, sizeof(*b) + cap);
 		b->next = a->head;
 		a->head = b;
 		a->used = 0;

@@ -27,4 +27,9 @@ void *cad_arena_alloc(arena *a, size_t size);
 char *cad_arena_strndup(arena *a, const char *s, size_t len);
 char *cad_arena_strdup(arena *a, const char *s);
 
+/* Maps the pages of p[0, size) that are wholly inside it in one call, for
+ * memory about to be written all over (arena blocks, hash tables): a hint,
+ * see arena.c. */
+void cad_prefault(void *p, size_t size);
+
 #endif

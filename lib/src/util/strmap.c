@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "util/strmap.h"
+#include "util/arena.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +37,8 @@ static int rehash(strmap *m, size_t cap)
 	strmap_entry *slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return -1;
+	if (cap * sizeof(*slots) >= 64 * 1024)	/* a big table: its keys will touch every page */
+		cad_prefault(slots, cap * sizeof(*slots));
 	strmap old = *m;
 	m->slots = slots;
 	m->mask = cap - 1;
