@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "util/strbuf.h"
 
 /* A clock that moves only when slept on: retry delays and breaker
@@ -53,7 +54,7 @@ static inline int fake_sleep(void *ctx, int64_t ns, int cancelled_fd)
 }
 
 typedef struct fx {
-	char dir[64];		/* a temporary directory, the cadence's home */
+	char dir[64];		/* a temporary directory, the cadence's home ($TMPDIR/cadence-run.XXXXXX) */
 	char path[128];
 	cadence_project *project;
 	const cadence_def *def;
@@ -96,8 +97,7 @@ static inline void fx_on_event(void *ctx, const cadence_event *ev)
 static inline void fx_init(fx *f)
 {
 	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/cadence-run-test.XXXXXX");
-	cr_assert_not_null(mkdtemp(f->dir));
+	cr_assert_not_null(test_mkdtemp(f->dir, sizeof(f->dir), "run"), "TMPDIR too long for these tests?");
 	snprintf(f->path, sizeof(f->path), "%s/t.cadence.yaml", f->dir);
 	f->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
 	f->err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;

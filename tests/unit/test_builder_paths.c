@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "builder_fixture.h"
+#include "tmpdir.h"
 
 /* The child file doubles n, the built child of the same name triples it:
  * the result says which one ran. */
@@ -33,7 +34,7 @@ static const char child_file[] = "cadence: sub\n"
 /* A `run` note's output: the directory cadence gives it. */
 static const char tool[] = "#!/bin/sh\nprintf '{\"dir\": \"%s\"}\\n' \"$CADENCE_DIR\"\n";
 
-static char home[PATH_MAX], dir[64] = "/tmp/cadence-paths-XXXXXX", empty[80];
+static char home[PATH_MAX], dir[256], empty[300];
 
 static void write_file(const char *name, const char *text, mode_t mode)
 {
@@ -49,7 +50,7 @@ static void write_file(const char *name, const char *text, mode_t mode)
 static void setup(void)
 {
 	cr_assert_not_null(getcwd(home, sizeof(home)));
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(test_mkdtemp(dir, sizeof(dir), "paths"));
 	cr_assert_eq(chdir(dir), 0);
 	write_file("sub.cadence.yaml", child_file, 0644);
 	write_file("tool.sh", tool, 0755);
@@ -60,7 +61,7 @@ static void setup(void)
 static void teardown(void)
 {
 	cr_assert_eq(chdir(home), 0);
-	char path[128];
+	char path[PATH_MAX];
 	const char *names[] = { "sub.cadence.yaml", "tool.sh" };
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);

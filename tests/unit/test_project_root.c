@@ -5,6 +5,8 @@
 #define _XOPEN_SOURCE 700
 #include <cadence/cadence.h>
 
+#include "tmpdir.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64] = "/tmp/cadence-root-XXXXXX";
-static char proj[96], out[96];
+static char dir[256];
+static char proj[300], out[300];
 
 static void put(const char *path, const char *text)
 {
@@ -25,8 +27,8 @@ static void put(const char *path, const char *text)
 
 static void setup(void)
 {
-	char path[160];
-	cr_assert_not_null(mkdtemp(dir));
+	char path[360];
+	cr_assert_not_null(test_mkdtemp(dir, sizeof(dir), "root"));
 	snprintf(proj, sizeof(proj), "%s/proj", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	cr_assert_eq(mkdir(proj, 0700), 0);
@@ -45,7 +47,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[96];
+	char cmd[320];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 }
@@ -55,7 +57,7 @@ TestSuite(project_root, .init = setup, .fini = teardown);
 /* Loads NAME from proj under `root` (NULL: none) and resolves its child. */
 static int child_of(const char *name, const char *root, cadence_diags *d)
 {
-	char path[160];
+	char path[360];
 	cadence_project *p = NULL;
 	const cadence_def *def = NULL, *child = NULL;
 	const char *tried = NULL;

@@ -6,6 +6,7 @@
 #include "scaffold/notegen.h"
 #include "scaffold/plan.h"
 #include "scaffold/render.h"
+#include "tmpdir.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -327,13 +328,12 @@ Test(edit, refusals)
 
 /* ---- plan ------------------------------------------------------------------------ */
 
-static char tmpl[] = "/tmp/cadence-plan-XXXXXX";
+static char tmpl[256];
 static char *root;
 
 static void setup(void)
 {
-	strcpy(tmpl, "/tmp/cadence-plan-XXXXXX");
-	root = mkdtemp(tmpl);
+	root = test_mkdtemp(tmpl, sizeof(tmpl), "plan");
 	cr_assert_not_null(root);
 }
 

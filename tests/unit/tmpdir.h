@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* A new temporary directory for a test, under $TMPDIR as the CLI tests
+ * make theirs (/tmp when it is unset or empty): mkdtemp(3) of
+ * "$TMPDIR/cadence-NAME.XXXXXX" into buf.  NULL when the path does not fit
+ * in `size` bytes or mkdtemp fails. */
+#ifndef CADENCE_TESTS_TMPDIR_H
+#define CADENCE_TESTS_TMPDIR_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static inline char *test_mkdtemp(char *buf, size_t size, const char *name)
+{
+	const char *t = getenv("TMPDIR");
+	int n = snprintf(buf, size, "%s/cadence-%s.XXXXXX", t && *t ? t : "/tmp", name);
+	return n > 0 && (size_t)n < size ? mkdtemp(buf) : NULL;
+}
+
+#endif
