@@ -3,6 +3,7 @@
  * codes and signals, timeouts that kill the whole process group, SIGKILL
  * after the grace period, no zombies, no leaked descriptors, cancel. */
 #include "run_fixture.h"
+#include "run/exec.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -321,6 +322,61 @@ Test(exec, failures_leak_nothing_either)
 	fx_load(&f, "cadence: gone\nnotes:\n  n: {run: [./missing]}\nmeasures:\n  - then: n\n");
 	cr_assert_eq(fx_run(&f, NULL), CADENCE_EFAILED);
 	cr_assert_eq(open_fds(), before, "descriptors leaked");
+}
+
+/* A process forked by another thread of the program (a C note, the host)
+ * while a note starts holds a copy of every descriptor open then, the
+ * pipe that reports a failed exec included: the start must not wait for
+ * that process to end.  The holder here ends when the test closes `gate`
+ * (or ends); before the fix, the start waited for it, and the test for
+ * ctest's TIMEOUT. */
+static pid_t fork_holder(int gate[2])
+{
+	cr_assert_eq(pipe(gate), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		close(gate[1]);
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	cr_assert_gt(pid, 0);
+	close(gate[0]);
+	return pid;
+}
+
+static int start_beside_holder(char *const argv[])
+{
+	char *const envp[] = { NULL };
+	rproc_spec spec = { .argv = argv, .envp = envp, .max_output = 1024 };
+	rproc p;
+	int gate[2];
+	cr_assert_eq(cad_rproc_open(&p), 0);
+	pid_t holder = fork_holder(gate);
+	int e = cad_rproc_start(&p, &spec);
+	close(gate[1]);
+	cr_assert_eq(waitpid(holder, NULL, 0), holder);
+	while (!e && !cad_rproc_done(&p)) {
+		struct pollfd fds[4];
+		size_t n = cad_rproc_fds(&p, fds);
+		poll(fds, n, 10);	/* the ticks at least every 10 ms */
+		cad_rproc_io(&p, fds, n);
+		cad_rproc_tick(&p, cad_rproc_now());
+	}
+	if (!e)
+		cr_assert(cad_rproc_succeeded(&p));
+	cad_rproc_close(&p);
+	return e;
+}
+
+Test(exec, a_process_forked_meanwhile_does_not_hold_up_the_start)
+{
+	char *const ok[] = { "/bin/sh", "-c", "exit 0", NULL };
+	char *const missing[] = { "/no/such/program", NULL };
+	cr_assert_eq(start_beside_holder(ok), 0);
+	cr_assert_eq(start_beside_holder(missing), ENOENT);
+	cr_assert(no_children_left());
 }
 
 /* ---- sync of processes, cancel ------------------------------------------------------------ */

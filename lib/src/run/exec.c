@@ -97,10 +97,11 @@ static int close_from(unsigned from)
 
 /* A close-on-exec pipe whose ends are both above 2, so that making them a
  * child's 0, 1 and 2 cannot overwrite one another (cadence may have been
- * started with stdin closed). */
-static int pipe_above_2(int fds[2])
+ * started with stdin closed).  `flags`: more flags of pipe2 (O_NONBLOCK,
+ * which the ends moved above 2 keep). */
+static int pipe_above_2(int fds[2], int flags)
 {
-	if (pipe2(fds, O_CLOEXEC))
+	if (pipe2(fds, O_CLOEXEC | flags))
 		return errno;
 	for (int i = 0; i < 2; i++) {
 		if (fds[i] > 2)
@@ -176,7 +177,7 @@ int cad_rguard_start(rguard *g)
 			 MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
 		return errno;
-	if ((e = pipe_above_2(fds))) {
+	if ((e = pipe_above_2(fds, 0))) {
 		munmap(mem, size);
 		return e;
 	}
@@ -368,19 +369,20 @@ int cad_rproc_open(rproc *p)
 	p->report[0] = p->report[1] = -1;
 	for (int i = 0; i < 3; i++)
 		p->child_fd[i] = -1;
-	if ((e = pipe_above_2(in)))
+	if ((e = pipe_above_2(in, 0)))
 		return e;
 	p->child_fd[0] = in[0];
 	p->fd_in = in[1];
-	if ((e = pipe_above_2(out)))
+	if ((e = pipe_above_2(out, 0)))
 		goto fail;
 	p->fd_out = out[0];
 	p->child_fd[1] = out[1];
-	if ((e = pipe_above_2(err)))
+	if ((e = pipe_above_2(err, 0)))
 		goto fail;
 	p->fd_err = err[0];
 	p->child_fd[2] = err[1];
-	if ((e = pipe_above_2(p->report)))
+	/* non-blocking: see exec_result() */
+	if ((e = pipe_above_2(p->report, O_NONBLOCK)))
 		goto fail;
 	return 0;
 fail:
@@ -407,8 +409,12 @@ static void prefill(rproc *p, const rproc_spec *s)
 	}
 }
 
-/* After vfork(): 0 when the exec happened (the report pipe closed on it),
- * else the child's errno (the child is reaped). */
+/* After vfork(): 0 when the exec happened, else the child's errno (the
+ * child is reaped).  vfork() returns once the child exec'd or wrote its
+ * errno and exited, so the report is in the pipe or never comes: the read
+ * does not wait (O_NONBLOCK; EAGAIN: the exec happened).  Waiting for EOF would also wait for every process that
+ * another thread forked meanwhile (a C note, the host program), since each
+ * holds a copy of the write end until it execs or exits. */
 static int exec_result(rproc *p, pid_t pid)
 {
 	int e = 0;
