@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -514,6 +515,55 @@ Test(plan, every_failure_is_undone, .init = setup, .fini = teardown)
 	/* 2 mkdir, 3 create + 3 write, 1 link, 3 rename */
 	cr_assert_eq(steps, 12);
 	cr_assert_str_eq(get("old.txt"), "replaced\n");
+	free(before);
+}
+
+/* At the n-th rename, no descriptor is left: the rename itself works, the
+ * sync of the directory after it cannot open the directory. */
+typedef struct starver {
+	int nth, seen;
+	struct rlimit old;
+} starver;
+
+static int starve_at_rename(void *ctx, const char *op, const char *path)
+{
+	starver *s = ctx;
+	(void)path;
+	if (!strcmp(op, "rename") && ++s->seen == s->nth) {
+		int lowest = dup(2);
+		cr_assert_geq(lowest, 0);
+		close(lowest);
+		cr_assert_eq(getrlimit(RLIMIT_NOFILE, &s->old), 0);
+		struct rlimit low = { (rlim_t)lowest, s->old.rlim_max };
+		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	}
+	return 0;
+}
+
+/* A durable write whose directory cannot be synced fails (it was taken for
+ * done), and the plan undoes it like any failure: the renamed file goes,
+ * the replaced one comes back. */
+Test(plan, a_directory_that_cannot_be_synced_fails_and_is_undone, .init = setup, .fini = teardown)
+{
+	put("old.txt", "old\n");
+	char *before = snapshot();
+	for (int n = 1; n <= 3; n++) {
+		plan p;
+		strbuf why = STRBUF_INIT;
+		starver s = { n, 0, { 0, 0 } };
+		plan_hooks h = { starve_at_rename, &s };
+		plan_three(&p, 1);
+		cr_assert_eq(cad_plan_check(&p, &why), 0);
+		int rc = cad_plan_commit(&p, &h, &why);
+		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &s.old), 0);
+		cad_plan_free(&p);
+		cr_assert_eq(rc, CADENCE_EIO, "rename %d", n);
+		cr_assert(strstr(cad_strbuf_cstr(&why), "Too many open files"), "%s", cad_strbuf_cstr(&why));
+		char *after = snapshot();
+		cr_assert_str_eq(after, before, "failing rename %d left:\n%s", n, after);
+		free(after);
+		cad_strbuf_free(&why);
+	}
 	free(before);
 }
 

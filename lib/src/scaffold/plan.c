@@ -371,10 +371,12 @@ int cad_plan_commit(plan *p, const plan_hooks *h, strbuf *why)
 			rc = fail(why, "write", f->path);
 			goto undo;
 		}
-		/* an in-place copy that failed half-way is put back too */
+		/* an in-place copy that failed half-way is put back too, and
+		 * so is a file renamed into a directory that failed to sync
+		 * (no temporary file left) */
 		f->renamed = 1;
 		if ((e = cad_afile_install(&f->w))) {
-			f->renamed = f->w.t.how == CAD_AFILE_LINKED;
+			f->renamed = f->w.t.how == CAD_AFILE_LINKED || !f->w.tmp;
 			errno = e;
 			rc = fail(why, "write", f->path);
 			goto undo;

@@ -337,18 +337,22 @@ int cad_afile_ready(cad_afile *w)
 	return e;
 }
 
-/* The rename survives a crash once the directory is synced too; a file
- * system that cannot sync a directory (EINVAL) is not an error. */
+/* The rename survives a crash once the directory is synced too.  What
+ * cannot be synced is not an error: a file system that does not sync
+ * directories (EINVAL), a directory this user may write but not read
+ * (EACCES: it cannot be opened; the rename is all a process can do
+ * there).  Any other failure (EMFILE, ENOMEM, EIO) is: the file is in
+ * place, but not durably. */
 static int sync_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
 	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	int e = fd < 0 || !fsync(fd) || errno == EINVAL ? 0 : errno;
+	int e = !dir ? ENOMEM : fd < 0 || fsync(fd) ? errno : 0;
 	if (fd >= 0)
 		close(fd);
 	free(dir);
-	return e;
+	return e == EINVAL || e == EACCES ? 0 : e;
 }
 
 /* A file with other hard links: the temporary file's data copied over it,

@@ -8,7 +8,8 @@
  *    atomically: a temporary file PATH.tmp.XXXXXX beside it is written,
  *    fsync'd (durable writes), given the replaced file's owner and group
  *    (where the process may: root always) and its mode and ACLs, renamed
- *    over it, and the directory fsync'd (durable writes).  A reader sees
+ *    over it, and the directory fsync'd (durable writes; see sync_dir()
+ *    for what is not an error).  A reader sees
  *    the old file or the new one, never a part; a process killed meanwhile
  *    leaves at most the temporary file.  A new file is created with the
  *    caller's mode less the umask (or the directory's default ACL);
