@@ -245,7 +245,8 @@ CADENCE_API int cadence_note_field_handle(cadence_field_handle *out, const caden
 
 /*
  * The value of the field of handle `h` in the score of this call (as
- * cadence_note_field() gives it), in constant time.  NULL when `h` is of
+ * cadence_note_field() gives it), in constant time (in the engine; a
+ * context of cadence_note_ctx_new() walks its score).  NULL when `h` is of
  * another declaration than this call's score (another cadence, or
  * CADENCE_FIELD_HANDLE_INIT), or ctx is NULL.
  */
