@@ -46,10 +46,6 @@ int files_is_cadence(const char *name);
  * without reading an endless pipe).  Returns 0, or -1 with errno set. */
 int files_read_stream(FILE *f, size_t limit, char **out, size_t *len);
 
-/* "cannot write the WHAT to 'PATH': WHY" + tail ("cannot write 'PATH'"
- * when `what` is NULL), where WHY is the reason
- * of the output-path policy (util/afile.h) in `why` when it has one, else
- * strerror(e); frees `why`.  Returns `code`. */
 /* Would writing the output `out` replace the file `other` (an input, or
  * another output): one regular file under two names (links included),
  * or one path to be made?  Devices, FIFOs and descriptors never are: they
@@ -57,6 +53,10 @@ int files_read_stream(FILE *f, size_t limit, char **out, size_t *len);
 int files_same_output(const char *out, const char *other);
 
 struct strbuf;
+/* "cannot write the WHAT to 'PATH': WHY" + tail ("cannot write 'PATH'"
+ * when `what` is NULL), where WHY is the reason of the output-path policy
+ * (util/afile.h) in `why` when it has one, else strerror(e); frees `why`.
+ * Returns `code`. */
 int files_output_error(int code, const char *what, const char *path, int e, struct strbuf *why,
 		       const char *tail);
 
