@@ -347,6 +347,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	const cad_measure *m = ms->m;
 	rfail f = RFAIL_INIT;
 	cJSON *input = NULL, *back = NULL;
+	size_t *kept = NULL;	/* the field of each merge kept */
 	rframe child;
 	int rc;
 
@@ -392,7 +393,13 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	if (cad_score_check_changes(fr, &fr->score, NULL, back, ms->merge_field, NULL, &f)) {
+	if (!(kept = malloc((m->nmerge_back ? m->nmerge_back : 1) * sizeof(*kept)))) {
+		cad_rfail_set(&f, "out of memory");
+		fail_measure(fr, NULL, &f);
+		rc = CADENCE_ENOMEM;
+		goto out;
+	}
+	if (cad_score_check_changes(fr, &fr->score, NULL, back, ms->merge_field, kept, &f)) {
 		strbuf m2 = STRBUF_INIT;
 		cad_strbuf_addf(&m2, "merging the child's score back: %s",
 			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
@@ -401,8 +408,9 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = fail_measure(fr, NULL, &f);
 		goto out;
 	}
-	cad_score_apply(&fr->score, fr->plan, back, NULL);
+	cad_score_apply(&fr->score, fr->plan, back, kept);
 out:
+	free(kept);
 	cJSON_Delete(back);
 	frame_free(&child);
 	cad_rfail_free(&f);
