@@ -220,6 +220,10 @@ Test(run, several_input_problems_are_all_reported)
 	cr_assert_eq(fx_run(&f, "{\"nope\": 1, \"flag\": 3}"), CADENCE_EINVALID);
 	assert_error(&f, "3 problems:", "unknown field 'nope'", "field 'flag' must be",
 		     "missing required field 'id'");
+	/* a field given twice; the first one counts as given */
+	cr_assert_eq(fx_run(&f, "{\"count\": 1, \"count\": 2}"), CADENCE_EINVALID);
+	cr_assert_str_eq(f.err.field, "count");
+	assert_error(&f, "2 problems:", "field 'count' is given twice", "missing required field 'id'");
 }
 
 Test(run, input_text_that_is_not_utf8_is_refused)

@@ -135,7 +135,8 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 	s->plan = p;
 	s->n = n;
 	cad_rfail_reset(f);
-	/* given fields are marked in owned (2) while checking, then cleared */
+	/* a given field's slot is the input's item, never its default (the
+	 * plan's): that marks it given, and each key is looked up once */
 	for (const cJSON *item = input ? input->child : NULL; item; item = item->next) {
 		long i = item->string ? cad_model_field_index(p->def, item->string) : -1;
 		if (i < 0) {
@@ -145,13 +146,12 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 			continue;
 		}
 		const cad_field *fd = &def->fields[i];
-		if (s->owned[i]) {
+		if (s->slot[i] != p->defaults[i]) {
 			input_problem(f, &problems, fd->name.name);
 			cad_strbuf_addf(&f->msg, "field '%s' is given twice", fd->name.name);
 			continue;
 		}
-		s->owned[i] = 2;
-		s->slot[i] = (cJSON *)item;	/* borrowed: never changed */
+		s->slot[i] = (cJSON *)item;	/* borrowed (not owned): never changed */
 		if (value_fits(item)) {
 			input_problem(f, &problems, fd->name.name);
 			cad_strbuf_addf(&f->msg, "field '%s' ", fd->name.name);
@@ -175,18 +175,12 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 	for (size_t k = 0; k < p->nrequired; k++) {
 		size_t i = p->required[k];
 		const cad_field *fd = &def->fields[i];
-		if (!s->owned[i]) {
+		if (s->slot[i] == p->defaults[i]) {
 			input_problem(f, &problems, fd->name.name);
 			cad_strbuf_addf(&f->msg, "missing required field '%s' (%s %s)", fd->name.name,
 				    article(fd->type), cad_vtype_names[fd->type]);
 		}
 	}
-	if (input)	/* given, not owned */
-		for (const cJSON *item = input->child; item; item = item->next) {
-			long i = item->string ? cad_model_field_index(p->def, item->string) : -1;
-			if (i >= 0)
-				s->owned[i] = 0;
-		}
 	if (problems) {
 		if (problems > 1) {
 			/* one problem per line, under a count */
