@@ -20,6 +20,7 @@
 #include "scaffold/notegen.h"
 #include "util/afile.h"
 #include "util/json.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 
 enum {
@@ -207,16 +208,6 @@ static char *relative(const char *from, const char *to)
 	return cad_strbuf_detach(&r);
 }
 
-static char *dirname_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
 static int print_diags(cadence_diags *diags)
 {
 	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
@@ -383,7 +374,7 @@ static int new_note(const cli_cmd *cmd, int argc, char **argv)
 	cad_strbuf_addf(&file, "%s%s", name, c.lang_c ? ".c" : ".sh");
 	const char *dir = default_dir(&c, "notes");
 	if (!(note_path = scaffold_join(dir, cad_strbuf_cstr(&file))) ||
-	    !(into_dir = dirname_of(c.into ? c.into : "cadences/x"))) {
+	    !(into_dir = cad_path_dir(c.into ? c.into : "cadences/x"))) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}

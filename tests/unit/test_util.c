@@ -2,6 +2,7 @@
 /* Utilities: did-you-mean, UTF-8 cleaning, string buffers, the arena,
  * saturating time arithmetic. */
 #include "util/arena.h"
+#include "util/path.h"
 #include "util/sat.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
@@ -140,4 +141,28 @@ Test(sat, poll_timeouts)
 	cr_assert_eq(cad_sat_poll_ms((int64_t)INT_MAX * 1000000 + 1), INT_MAX);
 	cr_assert_eq(cad_sat_poll_ms(INT64_MAX), INT_MAX);
 	cr_assert_eq(cad_sat_ns_to_ms_up(INT64_MAX), INT64_MAX / 1000000 + 1);
+}
+
+/* The one "directory of a path" of the library and the CLI: the edge
+ * cases each caller had before. */
+Test(path, the_directory_of_a_path)
+{
+	static const struct {
+		const char *path, *dir;
+		size_t len;
+	} cases[] = {
+		{ "", ".", 0 },		{ "/", "/", 1 },	{ "a", ".", 0 },
+		{ "a/", "a/", 2 },	{ "/a", "/", 1 },	{ "a/b/x.yaml", "a/b/", 4 },
+		{ "//x", "//", 2 },	{ "./x", "./", 2 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *dir = cad_path_dir(cases[i].path);
+		cr_assert_str_eq(dir, cases[i].dir, "'%s'", cases[i].path);
+		cr_assert_eq(cad_path_dir_len(cases[i].path), cases[i].len, "'%s'", cases[i].path);
+		free(dir);
+	}
+	char *dir = cad_path_dir(NULL);
+	cr_assert_str_eq(dir, ".");
+	cr_assert_eq(cad_path_dir_len(NULL), 0);
+	free(dir);
 }

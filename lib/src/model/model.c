@@ -82,12 +82,6 @@ const cad_note *cad_find_note(const struct cadence_def *def, const char *name)
 	return i < 0 ? NULL : &def->notes[i];
 }
 
-size_t cad_path_dir_len(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	return slash ? (size_t)(slash - path) + 1 : 0;
-}
-
 void cad_def_dir(const struct cadence_def *def, strbuf *out)
 {
 	size_t n = cad_path_dir_len(def->path);

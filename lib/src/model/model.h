@@ -10,6 +10,7 @@
 #define CADENCE_SRC_MODEL_MODEL_H
 
 #include "util/arena.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 
@@ -205,11 +206,9 @@ const cad_note *cad_find_note(const struct cadence_def *def, const char *name);
  * file (path NULL), and builder.h makes them relative to the working
  * directory.  These functions are the one place that decides both. */
 
-/* The length of the directory part of a cadence's path, its last '/'
- * included: "a/b/x.yaml" 4 ("a/b/"), "/x.yaml" 1 ("/"), "x.yaml" 0, NULL 0.
- * path[0, n) put before a relative path makes it relative to that
- * directory; 0 means the working directory. */
-size_t cad_path_dir_len(const char *path);
+/* cad_path_dir_len() (util/path.h) of a cadence's path: path[0, n) put
+ * before a relative path makes it relative to that directory; 0 means the
+ * working directory. */
 
 /* Appends that prefix for `def` to `out` ("a/b/", "/", or nothing: the
  * working directory).  Nothing to free beyond `out`; out of memory leaves

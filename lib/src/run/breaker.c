@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "run/breaker.h"
+#include "util/path.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -321,8 +322,7 @@ int cad_rbreaker_check(rbreaker *br, strbuf *why)
 	if (fd == -2) {
 		/* not there yet: it must be possible to make it, or the run
 		 * would fail at the note's first call (issue 14, probe) */
-		const char *slash = strrchr(br->file, '/');
-		char *dir = slash ? strndup(br->file, (size_t)(slash - br->file) + 1) : strdup(".");
+		char *dir = cad_path_dir(br->file);
 		int e = !dir ? ENOMEM : faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) ? errno : 0;
 		free(dir);
 		if (e) {

@@ -3,6 +3,7 @@
 #include "scaffold/plan.h"
 
 #include "cadence/common.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -196,8 +197,7 @@ int cad_plan_check(plan *p, strbuf *why)
 /* "dir/.base.cadence-TAG-XXXXXX" beside path. */
 static char *sibling(const char *path, const char *tag)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	size_t dlen = cad_path_dir_len(path);
 	const char *base = path + dlen;
 	size_t n = dlen + 1 + strlen(base) + strlen(".cadence-") + strlen(tag) + 8;
 	char *s = malloc(n);

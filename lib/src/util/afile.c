@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 
 #include "util/afile.h"
+#include "util/path.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -102,8 +103,7 @@ static int dangling(const char *path, strbuf *why)
  * that is not (issue 14, probe).  0, or ENAMETOOLONG. */
 static int temp_fits(const char *path, strbuf *why)
 {
-	const char *slash = strrchr(path, '/');
-	size_t n = strlen(slash ? slash + 1 : path), extra = sizeof(TMP_SUFFIX) - 1 + TMP_RANDOM;
+	size_t n = strlen(path + cad_path_dir_len(path)), extra = sizeof(TMP_SUFFIX) - 1 + TMP_RANDOM;
 	if (n > NAME_MAX || n + extra <= NAME_MAX)
 		return 0;	/* fits, or too long anyway: the system says so */
 	return refuse(why, ENAMETOOLONG, "its name has %zu bytes, and cadence writes it through "
@@ -203,10 +203,9 @@ static int is_temp_of(const char *name, const char *base)
 /* Removes the temporary files of `target` that this user's writers left. */
 static void remove_temps(const char *target)
 {
-	const char *slash = strrchr(target, '/');
-	char *dir = slash ? strndup(target, (size_t)(slash - target) + 1) : strdup(".");
+	char *dir = cad_path_dir(target);
 	DIR *d = dir ? opendir(dir) : NULL;
-	const char *base = slash ? slash + 1 : target;
+	const char *base = target + cad_path_dir_len(target);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		struct stat st;
@@ -345,8 +344,7 @@ int cad_afile_ready(cad_afile *w)
  * place, but not durably. */
 static int sync_dir(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+	char *dir = cad_path_dir(path);
 	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	int e = !dir ? ENOMEM : fd < 0 || fsync(fd) ? errno : 0;
 	if (fd >= 0)

@@ -9,6 +9,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+size_t cad_path_dir_len(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+char *cad_path_dir(const char *path)
+{
+	size_t n = cad_path_dir_len(path);
+	return n ? strndup(path, n) : strdup(".");
+}
+
 char *cad_path_root(const char *dir)
 {
 	char *real = realpath(dir, NULL);
@@ -45,12 +57,7 @@ char *cad_path_root(const char *dir)
 
 char *cad_path_root_of_file(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return cad_path_root(".");
-	if (slash == path)
-		return cad_path_root("/");
-	char *dir = strndup(path, (size_t)(slash - path));
+	char *dir = cad_path_dir(path);
 	if (!dir)
 		return NULL;
 	char *root = cad_path_root(dir);
@@ -73,17 +80,16 @@ int cad_path_inside(const char *root, const char *path)
 	char *real = realpath(path, NULL);
 	if (!real && errno == ENOENT) {
 		/* not there (yet): its directory tells where it would be */
-		char *copy = strdup(path);
-		if (!copy)
-			return -1;
-		char *slash = strrchr(copy, '/');
-		const char *dir = !slash ? "." : slash == copy ? "/" : (*slash = '\0', copy);
-		const char *base = slash ? slash + 1 : copy;
-		if (strcmp(base, "..") && strcmp(base, "."))
+		const char *base = path + cad_path_dir_len(path);
+		if (strcmp(base, "..") && strcmp(base, ".")) {
+			char *dir = cad_path_dir(path);
+			if (!dir)
+				return -1;
 			real = realpath(dir, NULL);
-		int e = errno;
-		free(copy);
-		errno = e;
+			int e = errno;
+			free(dir);
+			errno = e;
+		}
 	}
 	if (!real)
 		return -1;
