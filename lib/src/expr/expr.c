@@ -131,24 +131,6 @@ long cad_expr_env_find(const cadence_expr_env *env, const char *name)
 	return i == STRMAP_NONE ? -1 : (long)i;
 }
 
-/* Room in the index for one more name: a table twice as large, filled
- * again, whenever it is full (amortised O(1) per field). */
-static int index_room(cadence_expr_env *env)
-{
-	if (env->n < env->room)
-		return 0;
-	size_t room = env->room ? env->room * 2 : 16;
-	strmap m = STRMAP_INIT;
-	if (room <= env->room || cad_strmap_reserve(&m, room))
-		return CADENCE_ENOMEM;
-	for (size_t i = 0; i < env->n; i++)
-		cad_strmap_add(&m, env->fields[i].name, i);
-	cad_strmap_free(&env->index);
-	env->index = m;
-	env->room = room;
-	return 0;
-}
-
 int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const char *type)
 {
 	if (!env || !name || !*name || !type)
@@ -160,7 +142,9 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
 		return CADENCE_EINVAL;
 	if (cad_expr_env_find(env, name) >= 0)
 		return CADENCE_EINVAL;
-	if (index_room(env))
+	/* room first, so that the add below cannot fail (the map doubles:
+	 * amortised O(1) a field) */
+	if (cad_strmap_reserve(&env->index, env->n + 1))
 		return CADENCE_ENOMEM;
 	if (env->n == env->cap) {
 		size_t cap = env->cap ? env->cap * 2 : 8;

@@ -192,7 +192,6 @@ struct cadence_expr_env {
 	env_field *fields;
 	size_t n, cap;
 	strmap index;		/* name -> position; keys borrowed from fields */
-	size_t room;		/* names the index has room for */
 };
 
 /* The position of field `name` (NUL-terminated) in env, or -1. */
