@@ -3,6 +3,7 @@
  * before it; writes go to declared, mutable fields; notes in a sync do not
  * write the same field unless the merge strategy allows it. */
 #include "check/check_int.h"
+#include "util/sort.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
@@ -354,12 +355,6 @@ static void report_conflict(flow *f, const cad_measure *m, size_t k)
 	cad_strbuf_free(&who);
 }
 
-static int size_cmp(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	return a < b ? -1 : a > b;
-}
-
 /* The write `at` of field k by the note at `pos` of the sync: counted
  * unless that note wrote the field before. */
 static void add_write(flow *f, const cad_note *note, const cad_ref *at, size_t pos, long k)
@@ -411,7 +406,7 @@ static void sync_conflicts(flow *f, const cad_measure *m)
 	if (f->oom)
 		return;
 	if (f->nconf)
-		qsort(f->conflicts, f->nconf, sizeof(*f->conflicts), size_cmp);
+		qsort(f->conflicts, f->nconf, sizeof(*f->conflicts), cad_cmp_size);
 	for (size_t i = 0; i < f->nconf; i++)
 		report_conflict(f, m, f->conflicts[i]);
 }

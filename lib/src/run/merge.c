@@ -6,6 +6,7 @@
  * every strategy gives the same result on every run. */
 #include "run/run_int.h"
 #include "util/json.h"
+#include "util/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -239,12 +240,6 @@ static int touch(struct rmerge *m, size_t i)
 	return 0;
 }
 
-static int by_field(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* Empties the table for the next sync. */
 static void empty(struct rmerge *m)
 {
@@ -327,7 +322,7 @@ int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *
 	/* apply in field order; a value still inside a note's changes is
 	 * moved out of them */
 	if (m->ntouched > 1)
-		qsort(m->touched, m->ntouched, sizeof(*m->touched), by_field);
+		qsort(m->touched, m->ntouched, sizeof(*m->touched), cad_cmp_size);
 	for (size_t k = 0; k < m->ntouched; k++) {
 		size_t i = m->touched[k];
 		mfield *e = &m->f[i];

@@ -4,6 +4,7 @@
  * expression compiled once, so a run does no lookups by name. */
 #include "run/run_int.h"
 #include "note/note_int.h"
+#include "util/sort.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -92,12 +93,6 @@ static char **resolve_argv(pctx *c, const rplan *p, const cad_note *n)
 	return argv;
 }
 
-static int by_index(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* The note's writes as sorted, distinct field indexes (names the cadence
  * does not declare were reported by the checker; they allow nothing). */
 static rwrites *writes_of(pctx *c, const rplan *p, const cad_note *n)
@@ -111,7 +106,7 @@ static rwrites *writes_of(pctx *c, const rplan *p, const cad_note *n)
 			w->field[w->n++] = (size_t)f;
 	}
 	if (w->n > 1)
-		qsort(w->field, w->n, sizeof(*w->field), by_index);
+		qsort(w->field, w->n, sizeof(*w->field), cad_cmp_size);
 	size_t k = 0;
 	for (size_t i = 0; i < w->n; i++)
 		if (!k || w->field[k - 1] != w->field[i])
