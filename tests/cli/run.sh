@@ -87,6 +87,15 @@ run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "x", "count": 900
 expect "an integer beyond 2^53 is named so" 2 '' "field 'count' must be an integer, not an integer larger than 2\^53"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": "x", "nmae": 1}'
 expect "unknown field" 2 '' "unknown field 'nmae'; did you mean 'name'"
+# past the 64th field too (it was the first 64 fields only; validate had all)
+{
+	printf 'cadence: wide\nscore:\n'
+	for i in $(seq 1 150); do printf '  field_%03d: {type: integer, default: 0}\n' "$i"; done
+	printf 'notes:\n  n: {run: [true]}\nmeasures:\n  - then: n\n'
+} >"$tmp/wide.cadence.yaml"
+run "$cadence" run "$tmp/wide.cadence.yaml" --score '{"feild_100": 1}'
+expect "unknown field of a 150-field score: the near one is field 100" 2 '' \
+	"unknown field 'feild_100'; did you mean 'field_100'"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": '
 expect "score not JSON" 2 '' "the score from --score is not JSON"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score "$(printf '{"name": "caf\351"}')"

@@ -214,7 +214,6 @@ int cadence_check(const cadence_def *def, cadence_project *project,
 	int oom = c.oom || c.r.oom;
 	cad_report_release(&c.r);
 	free(c.supp);
-	free((void *)c.field_names);
 	free(c.xr);
 	free(c.note_xr);
 	free(c.measure_xr);

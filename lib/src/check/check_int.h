@@ -34,7 +34,6 @@ typedef struct check_ctx {
 	report r;
 	suppression *supp;	/* in line order */
 	size_t nsupp;
-	const char **field_names;	/* def's, for did-you-mean; made on first use */
 	xread *xr;		/* by cad_check_exprs: the notes' in note order, ... */
 	size_t nxr, capxr;
 	xrange *note_xr;	/* per note of def (set notes) */

@@ -5,7 +5,6 @@
 #include "check/check_int.h"
 #include "util/sort.h"
 #include "util/strbuf.h"
-#include "util/suggest.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -14,20 +13,12 @@
 
 static void undeclared(check_ctx *c, const cad_ref *ref, const char *what)
 {
-	const struct cadence_def *d = c->def;
 	const char *near = NULL;
 	char help[200];
 
-	/* the names once; none sought for a diagnostic that is dropped */
-	if (d->nfields && !c->field_names && !cad_report_capped(&c->r, "undeclared-field")) {
-		if ((c->field_names = malloc(d->nfields * sizeof(*c->field_names))))
-			for (size_t i = 0; i < d->nfields; i++)
-				c->field_names[i] = d->fields[i].name.name;
-		else
-			c->oom = 1;
-	}
-	if (c->field_names && !cad_report_capped(&c->r, "undeclared-field"))
-		near = cad_suggest_pick(ref->name, strlen(ref->name), c->field_names, d->nfields);
+	/* none sought for a diagnostic that is dropped */
+	if (!cad_report_capped(&c->r, "undeclared-field"))
+		near = cad_model_near_field(c->def, ref->name, strlen(ref->name));
 	if (near)
 		snprintf(help, sizeof(help), "did you mean '%s'?", near);
 	else

@@ -268,12 +268,12 @@ static void add_field(parser *p, const char *name)
 
 /* The help of an unknown field when no name is close: a short list of
  * what the score declares. */
-static void help_declared(parser *p, const char **names)
+static void help_declared(parser *p)
 {
 	strbuf sb = STRBUF_INIT;
 	size_t n = p->env->n < 8 ? p->env->n : 8;
 	for (size_t i = 0; i < n; i++)
-		cad_strbuf_addf(&sb, "%s'%s'", i ? ", " : "", names[i]);
+		cad_strbuf_addf(&sb, "%s'%s'", i ? ", " : "", p->env->fields[i].name);
 	help(p, "the score declares %s%s", cad_strbuf_cstr(&sb) ? sb.buf : "",
 	     p->env->n > n ? ", ..." : "");
 	cad_strbuf_free(&sb);
@@ -295,20 +295,15 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 		long at = cad_expr_env_find(p->env, f->name);
 		if (at < 0) {
 			fail_span(p, off, len, "score has no field '%s'", f->name);
-			const char **names = malloc((p->env->n + 1) * sizeof(*names));
-			if (!names)
-				return oom(p);
-			for (size_t i = 0; i < p->env->n; i++)
-				names[i] = p->env->fields[i].name;
-			const char *s = cad_suggest_pick(f->name, n, names, p->env->n);
-			if (s) {
+			const char *s = cad_suggest_pick_in(f->name, n, p->env->fields, p->env->n,
+							    sizeof(env_field),
+							    offsetof(env_field, name));
+			if (s)
 				help(p, "did you mean '%s'?", s);
-			} else if (!p->env->n) {
+			else if (!p->env->n)
 				help(p, "the score declares no fields");
-			} else {
-				help_declared(p, names);
-			}
-			free(names);
+			else
+				help_declared(p);
 			return NULL;
 		}
 		const env_field *found = &p->env->fields[at];

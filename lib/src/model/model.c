@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "model/model.h"
+#include "util/suggest.h"
 
+#include <stddef.h>
 #include <string.h>
 
 const char *const cad_vtype_names[] = {
@@ -74,6 +76,12 @@ const cad_field *cad_find_field(const struct cadence_def *def, const char *name)
 {
 	long i = cad_model_field_index(def, name);
 	return i < 0 ? NULL : &def->fields[i];
+}
+
+const char *cad_model_near_field(const struct cadence_def *def, const char *name, size_t len)
+{
+	return cad_suggest_pick_in(name, len, def->fields, def->nfields, sizeof(*def->fields),
+				   offsetof(cad_field, name.name));
 }
 
 const cad_note *cad_find_note(const struct cadence_def *def, const char *name)

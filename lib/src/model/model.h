@@ -196,6 +196,10 @@ long cad_model_field_index(const struct cadence_def *def, const char *name);
 long cad_model_note_index(const struct cadence_def *def, const char *name);
 long cad_model_measure_index(const struct cadence_def *def, const char *name);
 
+/* The declared field nearest to name[0, len) for "did you mean", over
+ * all of them (util/suggest.h); NULL when none is close. */
+const char *cad_model_near_field(const struct cadence_def *def, const char *name, size_t len);
+
 /* Lookups by name; NULL when absent. */
 const cad_field *cad_find_field(const struct cadence_def *def, const char *name);
 const cad_note *cad_find_note(const struct cadence_def *def, const char *name);

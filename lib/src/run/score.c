@@ -3,7 +3,6 @@
  * change goes through (known field, type, immutable, the note's writes). */
 #include "run/run_int.h"
 #include "util/json.h"
-#include "util/suggest.h"
 #include "util/utf8.h"
 
 #include <math.h>
@@ -56,11 +55,7 @@ static const char *article(cad_vtype t)
 /* "; did you mean 'x'?" for an unknown field name */
 static void suggest_field(const rplan *p, const char *name, strbuf *sb)
 {
-	const char *cands[64];
-	size_t n = 0;
-	for (size_t i = 0; i < p->def->nfields && n < 64; i++)
-		cands[n++] = p->def->fields[i].name.name;
-	const char *near = n ? cad_suggest_pick(name, strlen(name), cands, n) : NULL;
+	const char *near = cad_model_near_field(p->def, name, strlen(name));
 	if (near)
 		cad_strbuf_addf(sb, "; did you mean '%s'?", near);
 	else if (!p->def->nfields)

@@ -50,6 +50,12 @@ size_t cad_suggest_distance(const char *a, size_t alen, const char *b, size_t ca
 const char *cad_suggest_pick(const char *word, size_t len,
 			 const char *const *candidates, size_t n)
 {
+	return cad_suggest_pick_in(word, len, candidates, n, sizeof(*candidates), 0);
+}
+
+const char *cad_suggest_pick_in(const char *word, size_t len, const void *items, size_t n,
+				size_t size, size_t name_off)
+{
 	/* one edit per three characters, at least one, at most three */
 	size_t cap = len / 3;
 	if (cap < 1)
@@ -59,10 +65,12 @@ const char *cad_suggest_pick(const char *word, size_t len,
 	const char *best = NULL;
 	size_t best_d = cap + 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t d = cad_suggest_distance(word, len, candidates[i], cap);
+		const char *c;
+		memcpy(&c, (const char *)items + i * size + name_off, sizeof(c));
+		size_t d = cad_suggest_distance(word, len, c, cap);
 		if (d < best_d) {
 			best_d = d;
-			best = candidates[i];
+			best = c;
 		}
 	}
 	return best;

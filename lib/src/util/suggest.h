@@ -15,4 +15,11 @@ size_t cad_suggest_distance(const char *a, size_t alen, const char *b, size_t ca
 const char *cad_suggest_pick(const char *word, size_t len,
 			 const char *const *candidates, size_t n);
 
+/* The same over an array of n structs of `size` bytes, each with its
+ * candidate, a `const char *`, at `name_off` (offsetof): the fields of a
+ * declaration are tried where they are, all of them, with no array of
+ * names made. */
+const char *cad_suggest_pick_in(const char *word, size_t len, const void *items, size_t n,
+				size_t size, size_t name_off);
+
 #endif
