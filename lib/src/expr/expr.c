@@ -125,10 +125,10 @@ void cadence_expr_env_free(cadence_expr_env *env)
 	free(env);
 }
 
-long cad_expr_env_find(const cadence_expr_env *env, const char *name)
+long cad_expr_env_find(const cadence_expr_env *env, const char *name, size_t len)
 {
-	size_t i = cad_strmap_get(&env->index, name);
-	return i == STRMAP_NONE ? -1 : (long)i;
+	const strmap_entry *e = cad_strmap_find(&env->index, name, len);
+	return e ? (long)e->v.i : -1;
 }
 
 int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const char *type)
@@ -140,7 +140,7 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
 		t++;
 	if (t == nt)
 		return CADENCE_EINVAL;
-	if (cad_expr_env_find(env, name) >= 0)
+	if (cad_expr_env_find(env, name, strlen(name)) >= 0)
 		return CADENCE_EINVAL;
 	/* room first, so that the add below cannot fail (the map doubles:
 	 * amortised O(1) a field) */

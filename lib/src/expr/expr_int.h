@@ -194,8 +194,8 @@ struct cadence_expr_env {
 	strmap index;		/* name -> position; keys borrowed from fields */
 };
 
-/* The position of field `name` (NUL-terminated) in env, or -1. */
-long cad_expr_env_find(const cadence_expr_env *env, const char *name);
+/* The position of the field named name[0, len) in env, or -1. */
+long cad_expr_env_find(const cadence_expr_env *env, const char *name, size_t len);
 
 /* ---- between the files ---- */
 

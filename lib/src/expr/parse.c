@@ -292,7 +292,7 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 	f->type = T_DYN;
 	f->field = NO_FIELD;
 	if (p->env) {
-		long at = cad_expr_env_find(p->env, f->name);
+		long at = cad_expr_env_find(p->env, name, n);
 		if (at < 0) {
 			fail_span(p, off, len, "score has no field '%s'", f->name);
 			const char *s = cad_suggest_pick_in(f->name, n, p->env->fields, p->env->n,
@@ -929,8 +929,7 @@ static node *unknown_name(parser *p, const token *t)
 		used += p->vars[i].n + 1;
 	}
 	const char *s = cad_suggest_pick(w, n, cands, k);
-	const char *word = p->env ? cad_xa_strndup(&p->e->ar, w, n) : NULL;
-	int declared = word && cad_expr_env_find(p->env, word) >= 0;
+	int declared = p->env && cad_expr_env_find(p->env, w, n) >= 0;
 	if (declared || (!p->env && !s))
 		help(p, "fields of the score are read as score.%.*s", (int)n, w);
 	else if (s)
