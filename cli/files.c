@@ -11,15 +11,11 @@
 #include "util/path.h"
 #include "util/strbuf.h"
 
-#include "cli.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "util/strbuf.h"
 
 void file_list_free(file_list *l)
 {
@@ -126,11 +122,12 @@ static int find_below(file_list *l, const char *dir, const char *tree, const cha
 			rc = -1;
 			break;
 		}
-		if (lstat(path, &lst) && errno != ENOENT) {
+		int lfail = lstat(path, &lst);
+		if (lfail && errno != ENOENT) {
 			/* a path past PATH_MAX, say: not skipped in silence
 			 * (issue 14, probe: "no *.cadence.yaml files") */
 			rc = failed_at(failed, path);
-		} else if (lstat(path, &lst) == 0 && stat(path, &st) == 0) {
+		} else if (!lfail && stat(path, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (!S_ISLNK(lst.st_mode))
 					rc = find_below(l, path, tree, top, failed);
