@@ -232,8 +232,10 @@ int cadence_load_file(cadence_def **out, const char *path,
 		fclose(f);
 		return too_large(diags, path, (size_t)st.st_size, o.max_file_size, 1);
 	}
-	/* read in chunks: pipes and /dev/stdin have no size */
-	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, len = 0;
+	/* read in chunks: pipes and /dev/stdin have no size.  A regular file
+	 * gets its size + 2: the NUL, and a byte more for the read that sees
+	 * EOF (with + 1 the buffer was doubled only to see it) */
+	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 2 : 65536, len = 0;
 	char *buf = malloc(cap);
 	if (!buf) {
 		fclose(f);
