@@ -21,36 +21,60 @@ valgrind --tool=cachegrind --cachegrind-out-file=/dev/null "$cadence" --version 
 
 SMALL=300 LARGE=3000 LIMIT=15
 
-# instructions CMD...: the instructions CMD executes (its exit status is
-# in $status, its stdout in $out)
+# instructions VAR CMD...: sets VAR to the instructions CMD executes, and
+# $status to its exit status (not in a subshell, which would lose it)
 instructions() {
+	local var=$1
+	shift
 	status=0
 	valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" \
-		>"$tmp/.out" 2>"$tmp/.cg" || status=$?
-	out=$(cat "$tmp/.out")
-	sed -n 's/^==[0-9]*== I *refs: *//p' "$tmp/.cg" | tr -d ,
+		>/dev/null 2>"$tmp/.cg" || status=$?
+	printf -v "$var" '%s' "$(sed -n 's/^==[0-9]*== I *refs: *//p' "$tmp/.cg" | tr -d ,)"
 }
 
 gen() {	# gen SHAPE N DIR
 	mkdir -p "$3"
 	python3 "$src/bench/gen_cadence.py" --shape "$1" --fields "$2" "$2" "$3" >/dev/null
 }
+# gen_errors N DIR: N fields, and N notes each writing and reading a field
+# that is not declared, run by measures naming N notes that do not exist:
+# each name not found is looked up, and the first of each rule get a
+# did-you-mean among all the fields or notes
+gen_errors() {
+	mkdir -p "$2"
+	python3 - "$@" <<'PY'
+import sys
+n, d = int(sys.argv[1]), sys.argv[2]
+out = ["cadence: errors", "score:"]
+out += ["  f%d: {type: integer, default: 0}" % i for i in range(n)]
+out.append("notes:")
+out += ["  n%d: {set: {g%d: score.h%d + 1}}" % (i, i, i) for i in range(n)]
+out.append("measures:")
+out += ["  - then: n%d" % i for i in range(n)]
+out += ["  - then: m%d\n    note: x%d" % (i, i) for i in range(n)]
+open(d + "/big.cadence.yaml", "w").write("\n".join(out) + "\n")
+PY
+}
 gen chain 1 "$tmp/one"
-gen chain "$SMALL" "$tmp/chain-small"
-gen chain "$LARGE" "$tmp/chain-large"
-gen sync "$SMALL" "$tmp/sync-small"
-gen sync "$LARGE" "$tmp/sync-large"
+for size in small large; do
+	n=$SMALL
+	[[ $size == small ]] || n=$LARGE
+	gen chain "$n" "$tmp/chain-$size"
+	gen sync "$n" "$tmp/sync-$size"
+	gen_errors "$n" "$tmp/errors-$size"
+done
 
-# growth NAME CMD...: CMD with FILE replaced by each file, and the ratio
+# growth NAME SHAPE STATUS CMD...: CMD with FILE replaced by each file
+# (STATUS: its exit status on the files of SHAPE), and the ratio
 growth() {
-	local name=$1 shape=$2
-	shift 2
-	local base small large
-	base=$(instructions "${@/FILE/$tmp/one/big.cadence.yaml}")
-	small=$(instructions "${@/FILE/$tmp/$shape-small/big.cadence.yaml}")
-	local small_status=$status
-	large=$(instructions "${@/FILE/$tmp/$shape-large/big.cadence.yaml}")
-	if [[ -z $base || -z $small || -z $large || $small_status != 0 || $status != 0 ]]; then
+	local name=$1 shape=$2 want=$3
+	shift 3
+	local base small large small_status
+	instructions base "${@/FILE/$tmp/one/big.cadence.yaml}"
+	instructions small "${@/FILE/$tmp/$shape-small/big.cadence.yaml}"
+	small_status=$status
+	instructions large "${@/FILE/$tmp/$shape-large/big.cadence.yaml}"
+	if [[ -z $base || -z $small || -z $large || $small_status != "$want" || $status != "$want" ]]; then
 		fail "$name: a command failed or was not counted (status $small_status, $status)"
 		return
 	fi
@@ -62,10 +86,12 @@ growth() {
 		awk -v r="$ratio" -v m="$LIMIT" 'BEGIN { exit !(r <= m) }'
 }
 
-growth "validate, chain" chain "$cadence" validate --strict --quiet FILE
-growth "diagram, chain" chain "$cadence" diagram --format dot FILE
-growth "run, chain" chain "$cadence" run --compact FILE
-growth "validate, one sync" sync "$cadence" validate --strict --quiet FILE
-growth "run, one sync" sync "$cadence" run --compact --jobs 1 FILE
+growth "validate, chain" chain 0 "$cadence" validate --strict --quiet FILE
+growth "diagram, chain" chain 0 "$cadence" diagram --format dot FILE
+growth "run, chain" chain 0 "$cadence" run --compact FILE
+growth "validate, one sync" sync 0 "$cadence" validate --strict --quiet FILE
+growth "run, one sync" sync 0 "$cadence" run --compact --jobs 1 FILE
+growth "validate, a name not found per note and per measure" errors 1 \
+	"$cadence" validate --quiet FILE
 
 finish

@@ -5,6 +5,7 @@
  * whose type is known is a boolean. */
 #include "check/check_int.h"
 #include "cadence/expr.h"
+#include "expr/compile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,19 +34,19 @@ static cadence_expr_env *env_of(check_ctx *c, const struct cadence_def *d)
 /* Where the problem is in the file: at its column inside the expression
  * when the expression is written on one line as it reads (plain, or quoted
  * without escapes), and then *exact is set; else the whole expression. */
-static cad_loc where(const check_ctx *c, const cad_expr *e, const cadence_expr_error *err,
+static cad_loc where(check_ctx *c, const cad_expr *e, const cadence_expr_error *err,
 		     int *exact)
 {
 	cad_loc loc = e->loc;
-	const char *s = c->def->text, *end = s ? s + c->def->text_len : NULL;
+	const char *s = NULL, *end = c->r.src ? c->r.src + c->r.len : NULL;
 	size_t n = strlen(e->src);
 	*exact = 0;
-	if (!s || !err->column || memchr(e->src, '\n', n))
+	if (!err->column || memchr(e->src, '\n', n))
 		return loc;
-	for (unsigned line = 1; line < loc.line && s; line++) {
-		s = memchr(s, '\n', (size_t)(end - s));
-		s = s ? s + 1 : NULL;
-	}
+	/* through the report's index of lines: a scan from the top of the
+	 * file for each error would cost errors x lines */
+	if (!(s = cad_report_line_start(&c->r, loc.line)))
+		return loc;
 	/* columns count code points; a quoted expression starts after its quote */
 	unsigned target = loc.col + (e->quoted ? 1u : 0u);
 	for (unsigned col = 1; s && col < target && s < end && *s != '\n'; col++) {
@@ -96,7 +97,9 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 {
 	cadence_expr *x = NULL;
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	int rc = cadence_expr_compile(&x, e->src, strlen(e->src), env, &err);
+	/* no did-you-mean sought for a diagnostic that is dropped */
+	int hint = !cad_report_capped(&c->r, "bad-expression");
+	int rc = cad_expr_compile_hinted(&x, e->src, strlen(e->src), env, hint, &err);
 	if (rc == CADENCE_ENOMEM) {
 		c->oom = 1;
 		cadence_expr_error_clear(&err);

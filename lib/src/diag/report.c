@@ -59,6 +59,13 @@ static int build_lines(report *r)
 	return 0;
 }
 
+const char *cad_report_line_start(report *r, unsigned line)
+{
+	if (!line || !r->src || (!r->lines && build_lines(r)) || line > r->nlines)
+		return NULL;
+	return r->src + r->lines[line - 1];
+}
+
 static const char *line_text(report *r, unsigned line, size_t *len)
 {
 	if (!line || !r->src || (!r->lines && build_lines(r)) || line > r->nlines)

@@ -36,6 +36,10 @@ typedef struct report {
 
 void cad_report_init(report *r, cadence_diags *diags, const char *file,
 		 const char *src, size_t len);
+/* Where line `line` (1-based) of the text starts, in constant time (the
+ * lines are indexed on first use), or NULL when there is no such line or
+ * no memory for the index. */
+const char *cad_report_line_start(report *r, unsigned line);
 /* Adds a line for each rule that had diagnostics dropped (the count, at
  * the first dropped), then frees what the report holds. */
 void cad_report_release(report *r);

@@ -2,6 +2,7 @@
 /* The expression module's API: declarations of the score, compiling,
  * accessors.  Lexing is in lex.c, parsing and checking in parse.c,
  * evaluating in eval.c. */
+#include "expr/compile.h"
 #include "expr/expr_int.h"
 #include "util/api.h"
 #include "util/strbuf.h"
@@ -180,7 +181,7 @@ void cadence_expr_free(cadence_expr *e)
 
 /* Compiles into *out; every failure is described in err (never NULL). */
 static int compile(cadence_expr **out, const char *src, size_t len, const cadence_expr_env *env,
-		   cadence_expr_error *err)
+		   int hint, cadence_expr_error *err)
 {
 	if (len > CADENCE_EXPR_MAX_SOURCE) {
 		cad_expr_error_at(err, src, len, 0, 0,
@@ -202,7 +203,7 @@ static int compile(cadence_expr **out, const char *src, size_t len, const cadenc
 	size_t ntok = 0;
 	int rc = cad_expr_lex(e->src, len, &e->ar, &toks, &ntok, err);
 	if (!rc)
-		rc = cad_expr_parse(e, toks, ntok, env, err);
+		rc = cad_expr_parse(e, toks, ntok, env, hint, err);
 	if (!rc)
 		rc = cad_expr_uses(e);
 	free(toks);
@@ -232,6 +233,12 @@ void cad_expr_error_move(cadence_expr_error *to, cadence_expr_error *from, const
 int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 			 const cadence_expr_env *env, cadence_expr_error *err)
 {
+	return cad_expr_compile_hinted(out, src, len, env, 1, err);
+}
+
+int cad_expr_compile_hinted(cadence_expr **out, const char *src, size_t len,
+			    const cadence_expr_env *env, int hint, cadence_expr_error *err)
+{
 	cadence_expr_error mine = CADENCE_EXPR_ERROR_INIT;
 	if (out)
 		*out = NULL;
@@ -240,7 +247,7 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 	if (!src && !len)
 		src = "";
 	/* filled only on failure: a success leaves the caller's err alone */
-	int rc = !out || !src ? CADENCE_EINVAL : compile(out, src, len, env, &mine);
+	int rc = !out || !src ? CADENCE_EINVAL : compile(out, src, len, env, hint, &mine);
 	if (rc)
 		cad_expr_error_move(err, &mine, src ? src : "", src ? len : 0, rc);
 	return rc;

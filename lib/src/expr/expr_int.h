@@ -226,10 +226,11 @@ void cad_expr_verror_help(cadence_expr_error *err, const char *fmt, va_list ap);
 int cad_expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
 	     cadence_expr_error *err);
 
-/* Parses and checks the tokens into e (its src, len and arena set).
- * Returns 0, CADENCE_EINVALID or CADENCE_ENOMEM. */
+/* Parses and checks the tokens into e (its src, len and arena set); with
+ * `hint` 0, no did-you-mean over env's fields (expr/compile.h).  Returns
+ * 0, CADENCE_EINVALID or CADENCE_ENOMEM. */
 int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
-	       cadence_expr_error *err);
+		   int hint, cadence_expr_error *err);
 
 /* Fills e->uses from the tree.  Returns 0 or CADENCE_ENOMEM. */
 int cad_expr_uses(cadence_expr *e);

@@ -59,6 +59,7 @@ typedef struct parser {
 	const token *t;
 	size_t ntok, pos;
 	const cadence_expr_env *env;
+	int hint;		/* 0: no did-you-mean over the env (expr/compile.h) */
 	cadence_expr_error *err;
 	int rc;
 	unsigned nest;
@@ -295,6 +296,8 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 		long at = cad_expr_env_find(p->env, name, n);
 		if (at < 0) {
 			fail_span(p, off, len, "score has no field '%s'", f->name);
+			if (!p->hint)
+				return NULL;
 			const char *s = cad_suggest_pick_in(f->name, n, p->env->fields, p->env->n,
 							    sizeof(env_field),
 							    offsetof(env_field, name));
@@ -1366,7 +1369,7 @@ out:
 }
 
 int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
-	       cadence_expr_error *err)
+		   int hint, cadence_expr_error *err)
 {
 	parser *p = malloc(sizeof(*p));
 	if (!p)
@@ -1378,6 +1381,7 @@ int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadenc
 	p->t = toks;
 	p->ntok = ntok;
 	p->env = env;
+	p->hint = hint;
 	p->err = err;
 	e->has_env = env != NULL;
 	e->env_n = env ? env->n : 0;

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Compiling for the checker (check/expr.c), which drops the diagnostics of
+ * a rule past CAD_REPORT_MAX_PER_RULE: with `hint` 0, a failure is not
+ * given the help that only words it, the did-you-mean for an unknown
+ * field, a search over every field of the env.  Without it, a file with as
+ * many unknown fields as declared ones would cost fields x fields to
+ * check.  Otherwise as cadence_expr_compile(). */
+#ifndef CADENCE_SRC_EXPR_COMPILE_H
+#define CADENCE_SRC_EXPR_COMPILE_H
+
+#include "cadence/expr.h"
+
+int cad_expr_compile_hinted(cadence_expr **out, const char *src, size_t len,
+			    const cadence_expr_env *env, int hint, cadence_expr_error *err);
+
+#endif
