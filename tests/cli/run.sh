@@ -96,6 +96,13 @@ expect "unknown field" 2 '' "unknown field 'nmae'; did you mean 'name'"
 run "$cadence" run "$tmp/wide.cadence.yaml" --score '{"feild_100": 1}'
 expect "unknown field of a 150-field score: the near one is field 100" 2 '' \
 	"unknown field 'feild_100'; did you mean 'field_100'"
+# the first 100 unknown fields get a did-you-mean, the rest are only named
+# (each search reads every field: cli/wide_growth)
+run "$cadence" run "$tmp/wide.cadence.yaml" \
+	--score "{$(for i in $(seq 1 101); do printf '"feild_%03d": 1,' "$i"; done | sed 's/,$//')}"
+expect "101 unknown fields: 101 problems" 2 '' "bad score: 101 problems:"
+expect "the 100th with a did-you-mean" 2 '' "unknown field 'feild_100'; did you mean 'field_100'\?$"
+expect "the 101st without" 2 '' "unknown field 'feild_101'$"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score '{"name": '
 expect "score not JSON" 2 '' "the score from --score is not JSON"
 run "$cadence" run "$tmp/hello.cadence.yaml" --score "$(printf '{"name": "caf\351"}')"

@@ -55,17 +55,37 @@ out += ["  - then: m%d\n    note: x%d" % (i, i) for i in range(n)]
 open(d + "/big.cadence.yaml", "w").write("\n".join(out) + "\n")
 PY
 }
-gen chain 1 "$tmp/one"
+# gen_input N DIR: N fields f0... set by N notes, and an input score of as
+# many fields, none declared (x0...): each near every field of about its
+# length, so that a did-you-mean for each would compare it with all
+gen_input() {
+	mkdir -p "$2"
+	python3 - "$@" <<'PY'
+import json, sys
+n, d = int(sys.argv[1]), sys.argv[2]
+out = ["cadence: input", "score:"]
+out += ["  f%d: {type: integer, default: 0}" % i for i in range(n)]
+out.append("notes:")
+out += ["  n%d: {set: {f%d: score.f%d + 1}}" % (i, i, i) for i in range(n)]
+out.append("measures:")
+out += ["  - then: n%d" % i for i in range(n)]
+open(d + "/big.cadence.yaml", "w").write("\n".join(out) + "\n")
+json.dump({"x%d" % i: 1 for i in range(n)}, open(d + "/big.cadence.yaml.input.json", "w"))
+PY
+}
+gen_input 1 "$tmp/one"
 for size in small large; do
 	n=$SMALL
 	[[ $size == small ]] || n=$LARGE
 	gen chain "$n" "$tmp/chain-$size"
+	gen_input "$n" "$tmp/input-$size"
 	gen sync "$n" "$tmp/sync-$size"
 	gen_errors "$n" "$tmp/errors-$size"
 done
 
 # growth NAME SHAPE STATUS CMD...: CMD with FILE replaced by each file
-# (STATUS: its exit status on the files of SHAPE), and the ratio
+# (STATUS: its exit status on the files of SHAPE), and the ratio; FILE in
+# FILE.input.json too, the input score beside the file
 growth() {
 	local name=$1 shape=$2 want=$3
 	shift 3
@@ -93,5 +113,7 @@ growth "validate, one sync" sync 0 "$cadence" validate --strict --quiet FILE
 growth "run, one sync" sync 0 "$cadence" run --compact --jobs 1 FILE
 growth "validate, a name not found per note and per measure" errors 1 \
 	"$cadence" validate --quiet FILE
+growth "run, an input of as many unknown fields as declared ones" input 2 \
+	"$cadence" run --score-file FILE.input.json FILE
 
 finish

@@ -62,6 +62,12 @@ static void suggest_field(const rplan *p, const char *name, strbuf *sb)
 		cad_strbuf_adds(sb, "; the cadence declares no score fields");
 }
 
+/* The unknown fields of an input that get a did-you-mean, each a search
+ * over every declared field: past them, an input of as many unknown
+ * fields as the score declares would cost fields x fields to refuse.  As
+ * many as validate's diagnostics of one rule (CAD_REPORT_MAX_PER_RULE). */
+#define INPUT_SUGGESTIONS 100
+
 /* A problem with the input; the first one names the field. */
 static void input_problem(rfail *f, size_t *count, const char *field)
 {
@@ -130,6 +136,7 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 	s->plan = p;
 	s->n = n;
 	cad_rfail_reset(f);
+	size_t unknown = 0;
 	/* a given field's slot is the input's item, never its default (the
 	 * plan's): that marks it given, and each key is looked up once */
 	for (const cJSON *item = input ? input->child : NULL; item; item = item->next) {
@@ -137,7 +144,8 @@ int cad_score_from_input(rscore *s, const rplan *p, const cJSON *input, rfail *f
 		if (i < 0) {
 			input_problem(f, &problems, NULL);
 			cad_strbuf_addf(&f->msg, "unknown field '%s'", item->string ? item->string : "");
-			suggest_field(p, item->string ? item->string : "", &f->msg);
+			if (unknown++ < INPUT_SUGGESTIONS)
+				suggest_field(p, item->string ? item->string : "", &f->msg);
 			continue;
 		}
 		const cad_field *fd = &def->fields[i];
