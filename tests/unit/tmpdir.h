@@ -3,8 +3,8 @@
  * make theirs (/tmp when it is unset or empty): mkdtemp(3) of
  * "$TMPDIR/cadence-NAME.XXXXXX" into buf.  NULL when the path does not fit
  * in `size` bytes or mkdtemp fails. */
-#ifndef CADENCE_TESTS_TMPDIR_H
-#define CADENCE_TESTS_TMPDIR_H
+#ifndef CADENCE_TESTS_UNIT_TMPDIR_H
+#define CADENCE_TESTS_UNIT_TMPDIR_H
 
 #include <stdio.h>
 #include <stdlib.h>
