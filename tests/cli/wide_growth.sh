@@ -36,51 +36,41 @@ gen() {	# gen SHAPE N DIR
 	mkdir -p "$3"
 	python3 "$src/bench/gen_cadence.py" --shape "$1" --fields "$2" "$2" "$3" >/dev/null
 }
-# gen_errors N DIR: N fields, and N notes each writing and reading a field
-# that is not declared, run by measures naming N notes that do not exist:
-# each name not found is looked up, and the first of each rule get a
-# did-you-mean among all the fields or notes
-gen_errors() {
-	mkdir -p "$2"
-	python3 - "$@" <<'PY'
-import sys
-n, d = int(sys.argv[1]), sys.argv[2]
-out = ["cadence: errors", "score:"]
-out += ["  f%d: {type: integer, default: 0}" % i for i in range(n)]
-out.append("notes:")
-out += ["  n%d: {set: {g%d: score.h%d + 1}}" % (i, i, i) for i in range(n)]
-out.append("measures:")
-out += ["  - then: n%d" % i for i in range(n)]
-out += ["  - then: m%d\n    note: x%d" % (i, i) for i in range(n)]
-open(d + "/big.cadence.yaml", "w").write("\n".join(out) + "\n")
-PY
-}
-# gen_input N DIR: N fields f0... set by N notes, and an input score of as
-# many fields, none declared (x0...): each near every field of about its
-# length, so that a did-you-mean for each would compare it with all
-gen_input() {
-	mkdir -p "$2"
+# gen_names KIND N DIR: N fields f0... and N notes, one `then` each.
+# KIND errors: each note writes and reads a field that is not declared,
+# and N more measures name notes that do not exist (each name not found is
+# looked up; the first of each rule get a did-you-mean among all the
+# fields or notes).  KIND input: each note sets its field, and beside the
+# file an input score of N fields, none declared (x0...), each near every
+# field of about its length.
+gen_names() {
+	mkdir -p "$3"
 	python3 - "$@" <<'PY'
 import json, sys
-n, d = int(sys.argv[1]), sys.argv[2]
-out = ["cadence: input", "score:"]
+kind, n, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+bad = kind == "errors"
+out = ["cadence: " + kind, "score:"]
 out += ["  f%d: {type: integer, default: 0}" % i for i in range(n)]
 out.append("notes:")
-out += ["  n%d: {set: {f%d: score.f%d + 1}}" % (i, i, i) for i in range(n)]
+out += ["  n%d: {set: {%s%d: score.%s%d + 1}}" % (i, "g" if bad else "f", i, "h" if bad else "f", i)
+        for i in range(n)]
 out.append("measures:")
 out += ["  - then: n%d" % i for i in range(n)]
+if bad:
+    out += ["  - then: m%d\n    note: x%d" % (i, i) for i in range(n)]
 open(d + "/big.cadence.yaml", "w").write("\n".join(out) + "\n")
-json.dump({"x%d" % i: 1 for i in range(n)}, open(d + "/big.cadence.yaml.input.json", "w"))
+if not bad:
+    json.dump({"x%d" % i: 1 for i in range(n)}, open(d + "/big.cadence.yaml.input.json", "w"))
 PY
 }
-gen_input 1 "$tmp/one"
+gen_names input 1 "$tmp/one"
 for size in small large; do
 	n=$SMALL
 	[[ $size == small ]] || n=$LARGE
 	gen chain "$n" "$tmp/chain-$size"
-	gen_input "$n" "$tmp/input-$size"
+	gen_names input "$n" "$tmp/input-$size"
 	gen sync "$n" "$tmp/sync-$size"
-	gen_errors "$n" "$tmp/errors-$size"
+	gen_names errors "$n" "$tmp/errors-$size"
 done
 
 # growth NAME SHAPE STATUS CMD...: CMD with FILE replaced by each file
