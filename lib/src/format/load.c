@@ -82,6 +82,11 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	struct cadence_def *def = calloc(1, sizeof(*def));
 	report r;
 	ynode *root = NULL;
+	/* The tree is needed only until the model is built: in an arena of
+	 * its own, it is freed before checks and runners allocate, which then
+	 * reuse its memory instead of touching as much again (a third of a
+	 * big file's footprint; docs/benchmarks.md, "Scale"). */
+	arena tree;
 	ytree_limits limits = { opts->max_depth };
 	int rc;
 
@@ -91,6 +96,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		return CADENCE_ENOMEM;
 	}
 	cad_arena_init(&def->arena);
+	cad_arena_init(&tree);
 	def->source = src;
 	def->path = strdup(name);
 	if (!def->path) {
@@ -112,7 +118,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		rc = too_large(diags, def->path, len, opts->max_file_size, 0);
 		goto done;
 	}
-	rc = cad_ytree_parse(&root, &def->arena, &r, src, len, &limits);
+	rc = cad_ytree_parse(&root, &tree, &r, src, len, &limits);
 	if (rc == CADENCE_ENOMEM)
 		goto done;
 	if (rc == 0)
@@ -131,6 +137,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	else
 		rc = errs ? CADENCE_EINVALID : 0;
 done:
+	cad_arena_free(&tree);
 	cad_report_release(&r);
 	if (rc) {
 		cadence_def_free(def);
