@@ -8,7 +8,7 @@
 
 /* FNV-1a over the bytes, then MurmurHash3's fmix64: FNV-1a alone leaves
  * the low bits depending little on the high bits of the last bytes. */
-static size_t hash_bytes(const char *s, size_t len)
+static uint32_t hash_bytes(const char *s, size_t len)
 {
 	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < len; i++)
@@ -18,11 +18,11 @@ static size_t hash_bytes(const char *s, size_t len)
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
-	return (size_t)h;
+	return (uint32_t)h;
 }
 
 /* The slot of the key, or the empty slot where it would go. */
-static strmap_entry *probe(const strmap *m, const char *key, size_t len, size_t h)
+static strmap_entry *probe(const strmap *m, const char *key, size_t len, uint32_t h)
 {
 	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
 		strmap_entry *e = &m->slots[i];
@@ -52,8 +52,8 @@ static int rehash(strmap *m, size_t cap)
 int cad_strmap_reserve(strmap *m, size_t n)
 {
 	size_t cap = m->slots ? m->mask + 1 : 16;
-	while (cap / 2 < n) {
-		if (cap > SIZE_MAX / 2 / sizeof(strmap_entry))
+	while (cap / 4 * 3 < n) {
+		if (cap > SIZE_MAX / 2 / sizeof(strmap_entry) || cap > UINT32_MAX / 2)
 			return -1;
 		cap *= 2;
 	}
@@ -72,7 +72,7 @@ void cad_strmap_free(strmap *m)
 
 strmap_entry *cad_strmap_find(const strmap *m, const char *key, size_t len)
 {
-	if (!m->slots)
+	if (!m->slots || len > UINT32_MAX)
 		return NULL;
 	strmap_entry *e = probe(m, key, len, hash_bytes(key, len));
 	return e->key ? e : NULL;
@@ -80,19 +80,21 @@ strmap_entry *cad_strmap_find(const strmap *m, const char *key, size_t len)
 
 strmap_entry *cad_strmap_put(strmap *m, const char *key, size_t len, int *added)
 {
-	size_t h = hash_bytes(key, len);
-	strmap_entry *e = m->slots ? probe(m, key, len, h) : NULL;
 	if (added)
 		*added = 0;
+	if (len > UINT32_MAX)
+		return NULL;
+	uint32_t h = hash_bytes(key, len);
+	strmap_entry *e = m->slots ? probe(m, key, len, h) : NULL;
 	if (e && e->key)
 		return e;
-	if (!e || m->count + 1 > (m->mask + 1) / 2) {
+	if (!e || m->count + 1 > (m->mask + 1) / 4 * 3) {
 		if (cad_strmap_reserve(m, m->count + 1))
 			return NULL;
 		e = probe(m, key, len, h);	/* in the new table */
 	}
 	e->key = key;
-	e->len = len;
+	e->len = (uint32_t)len;
 	e->hash = h;
 	m->count++;
 	if (added)

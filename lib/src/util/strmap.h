@@ -7,10 +7,13 @@
  *   is `len` bytes (NULs allowed) at a non-NULL address; cad_strmap_get()
  *   and _add() take a C string.
  * - Open addressing with linear probing in a power-of-two table, at most
- *   half full, doubled as keys are added.  The hash is FNV-1a (64 bits)
- *   followed by MurmurHash3's finalizer, so that the low bits, the slot,
- *   depend on every byte; each slot keeps it, so a probe compares strings
- *   only when the hashes are equal.
+ *   three quarters full, doubled as keys are added.  The hash is FNV-1a
+ *   (64 bits) followed by MurmurHash3's finalizer, so that the low bits,
+ *   the slot, depend on every byte; each slot keeps 32 bits of it, so a
+ *   probe compares strings only when those are equal.  A slot is 24 bytes:
+ *   10,000 names take 384 KiB, which stays in a core's cache where the
+ *   32-byte slots of a half-full table (1 MiB) did not (docs/benchmarks.md,
+ *   "Scale").  Keys are at most 4 GiB - 1 bytes long.
  * - No global state and no locking: a map belongs to one thread, or to
  *   what its owner locks.
  * - STRMAP_INIT (or zeroes) is an empty map that has allocated nothing;
@@ -19,14 +22,15 @@
 #define CADENCE_SRC_UTIL_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One key and its value.  `len` and `hash` are the map's, and `key` too,
  * except that it may be pointed at other bytes equal to it (when the
  * first are about to be freed); the value is the caller's. */
 typedef struct strmap_entry {
 	const char *key;	/* NULL: an empty slot */
-	size_t len;
-	size_t hash;
+	uint32_t len;
+	uint32_t hash;		/* the low 32 bits */
 	union {
 		size_t i;
 		void *p;
@@ -51,8 +55,8 @@ void cad_strmap_free(strmap *m);
 strmap_entry *cad_strmap_find(const strmap *m, const char *key, size_t len);
 
 /* The entry of key[0, len), added with a zero value when absent (*added is
- * then 1, else 0; `added` may be NULL).  NULL when out of memory, the map
- * unchanged.  An entry pointer is valid until the next key is added. */
+ * then 1, else 0; `added` may be NULL).  NULL when out of memory or the key
+ * is 4 GiB long or more, the map unchanged.  An entry pointer is valid until the next key is added. */
 strmap_entry *cad_strmap_put(strmap *m, const char *key, size_t len, int *added);
 
 /* For maps of C strings to indexes: the value of `key`, or STRMAP_NONE. */
