@@ -42,24 +42,27 @@ gen() {	# gen SHAPE N DIR
 # looked up; the first of each rule get a did-you-mean among all the
 # fields or notes).  KIND input: each note sets its field, and beside the
 # file an input score of N fields, none declared (x0...), each near every
-# field of about its length.
+# field of about its length.  KIND fallbacks: each note also has a
+# fallback for its field (each checked against the field's type).
 gen_names() {
 	mkdir -p "$3"
 	python3 - "$@" <<'PY'
 import json, sys
 kind, n, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 bad = kind == "errors"
+fb = kind == "fallbacks"
 out = ["cadence: " + kind, "score:"]
 out += ["  f%d: {type: integer, default: 0}" % i for i in range(n)]
 out.append("notes:")
-out += ["  n%d: {set: {%s%d: score.%s%d + 1}}" % (i, "g" if bad else "f", i, "h" if bad else "f", i)
+out += ["  n%d: {set: {%s%d: score.%s%d + 1}%s}" % (i, "g" if bad else "f", i, "h" if bad else "f", i,
+                                                   ", fallback: {f%d: %d}" % (i, i) if fb else "")
         for i in range(n)]
 out.append("measures:")
 out += ["  - then: n%d" % i for i in range(n)]
 if bad:
     out += ["  - then: m%d\n    note: x%d" % (i, i) for i in range(n)]
 open(d + "/big.cadence.yaml", "w").write("\n".join(out) + "\n")
-if not bad:
+if kind == "input":
     json.dump({"x%d" % i: 1 for i in range(n)}, open(d + "/big.cadence.yaml.input.json", "w"))
 PY
 }
@@ -71,6 +74,7 @@ for size in small large; do
 	gen_names input "$n" "$tmp/input-$size"
 	gen sync "$n" "$tmp/sync-$size"
 	gen_names errors "$n" "$tmp/errors-$size"
+	gen_names fallbacks "$n" "$tmp/fallbacks-$size"
 done
 
 # growth NAME SHAPE STATUS CMD...: CMD with FILE replaced by each file
@@ -101,6 +105,7 @@ growth "diagram, chain" chain 0 "$cadence" diagram --format dot FILE
 growth "run, chain" chain 0 "$cadence" run --compact FILE
 growth "validate, one sync" sync 0 "$cadence" validate --strict --quiet FILE
 growth "run, one sync" sync 0 "$cadence" run --compact --jobs 1 FILE
+growth "validate, a fallback per note" fallbacks 0 "$cadence" validate --strict --quiet FILE
 growth "validate, a name not found per note and per measure" errors 1 \
 	"$cadence" validate --quiet FILE
 growth "run, an input of as many unknown fields as declared ones" input 2 \

@@ -599,6 +599,24 @@ static void check_typed(walker *w, const ynode *v, int type, const char *field)
 	    cad_schema_field_type.enums[type], vkind_names[k]);
 }
 
+/* The score's field names -> their position in `score`, the first of a
+ * name as cad_ymap_get() finds it.  0, or -1 with r->oom set. */
+static int index_fields(walker *w, strmap *fields, const ynode *score)
+{
+	if (cad_strmap_reserve(fields, score->count)) {
+		w->r->oom = 1;
+		return -1;
+	}
+	for (size_t i = 0; i < score->count; i++) {
+		const ynode *k = score->items[2 * i];
+		if (k->kind == YNODE_SCALAR && cad_strmap_add(fields, k->text, i) == STRMAP_NONE) {
+			w->r->oom = 1;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void check_values(walker *w, const ynode *root)
 {
 	const ynode *score = cad_ymap_get(root, "score");
@@ -614,17 +632,26 @@ static void check_values(walker *w, const ynode *root)
 	}
 	if (!notes || notes->kind != YNODE_MAP || !score || score->kind != YNODE_MAP)
 		return;
+	/* the score's names hashed once, when a note has a fallback: a
+	 * fallback per note over a wide score must not cost notes x fields */
+	strmap fields = STRMAP_INIT;
+	int indexed = 0;
 	for (size_t i = 0; i < notes->count; i++) {
 		const ynode *fb = cad_ymap_get(notes->items[2 * i + 1], "fallback");
 		if (!fb || fb->kind != YNODE_MAP)
 			continue;
+		if (!indexed++ && index_fields(w, &fields, score))
+			break;
 		for (size_t j = 0; j < fb->count; j++) {
 			const ynode *key = fb->items[2 * j];
-			const ynode *decl;
-			if (key->kind == YNODE_SCALAR && (decl = cad_ymap_get(score, key->text)))
-				check_typed(w, fb->items[2 * j + 1], declared_type(decl), key->text);
+			size_t at;
+			if (key->kind == YNODE_SCALAR &&
+			    (at = cad_strmap_get(&fields, key->text)) != STRMAP_NONE)
+				check_typed(w, fb->items[2 * j + 1], declared_type(score->items[2 * at + 1]),
+					    key->text);
 		}
 	}
+	cad_strmap_free(&fields);
 }
 
 size_t cad_structure_check(report *r, ynode *root)
