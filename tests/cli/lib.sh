@@ -3,6 +3,11 @@
 #   check NAME CMD...       runs CMD, records ok/FAIL
 #   expect_status N         the status of the last run()
 #   run CMD...              runs CMD, output in $out (stdout) and $err (stderr)
+#   skip NAME REASON        a check that cannot run here (a tool is missing)
+#   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
+# One result format: a line per check, "ok - NAME", "FAIL - NAME" or
+# "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
+# whose every check was skipped exits 77.
 set -u
 cadence=$1
 src=$2
@@ -12,6 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 [[ -z ${CADENCE_TEST_VALGRIND:-} ]] || source "$src/tests/memcheck/valgrind.sh"
 fails=0
 passes=0
+skips=0
 status=0 out= err=
 unset GITHUB_ACTIONS NO_COLOR
 
@@ -58,6 +64,18 @@ fail() {
 	echo "  stderr: $(printf '%s' "$err" | head -20)"
 }
 
+# skip NAME REASON: shown, counted, neither passed nor failed
+skip() { skips=$((skips + 1)); echo "skip - $1 (${2:-not possible here})"; }
+# need TOOL...: the whole script needs TOOL; without it, skipped (77), saying why
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null && continue
+		echo "skip - all: $t is not installed (scripts/install-deps.sh installs it)"
+		exit 77
+	done
+}
+
 # expect NAME STATUS [grep -E pattern on stdout] [pattern on stderr]
 expect() {
 	local name=$1 want=$2 pat_out=${3:-} pat_err=${4:-}
@@ -81,6 +99,8 @@ assert() {
 
 finish() {
 	! declare -F memcheck_finish >/dev/null || memcheck_finish
-	echo "# $passes passed, $fails failed"
-	[[ $fails == 0 ]]
+	echo "# $passes passed, $fails failed, $skips skipped"
+	[[ $fails == 0 ]] || return 1
+	# nothing checked at all is not a pass
+	[[ $passes != 0 || $skips == 0 ]] || exit 77
 }
