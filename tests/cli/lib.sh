@@ -5,6 +5,7 @@
 #   run CMD...              runs CMD, output in $out (stdout) and $err (stderr)
 #   skip NAME REASON        a check that cannot run here (a tool is missing)
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
+#   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
 # One result format: a line per check, "ok - NAME", "FAIL - NAME" or
 # "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
 # whose every check was skipped exits 77.
@@ -15,6 +16,18 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # CADENCE_TEST_VALGRIND=1: $cadence runs under valgrind memcheck
 [[ -z ${CADENCE_TEST_VALGRIND:-} ]] || source "$src/tests/memcheck/valgrind.sh"
+# python3: the interpreter a version manager's shim (pyenv, asdf) picks,
+# asked once per script: through the shim, each start costs a second or more
+# on a loaded machine, and the scripts start it dozens of times
+if command -v python3 >/dev/null; then
+	python3() {
+		local py
+		[[ -s $tmp/.python3 ]] ||
+			command python3 -c 'import sys; print(sys.executable)' >"$tmp/.python3" || return
+		read -r py <"$tmp/.python3"
+		"$py" "$@"
+	}
+fi
 fails=0
 passes=0
 skips=0
@@ -73,6 +86,24 @@ need() {
 		command -v "$t" >/dev/null && continue
 		echo "skip - all: $t is not installed (scripts/install-deps.sh installs it)"
 		exit 77
+	done
+}
+
+# wait_until WHAT CMD...: waits for an event a marker shows (a file, a
+# line in one), not for a time: polls CMD every 10 ms until it succeeds.
+# The deadline ($CADENCE_TEST_DEADLINE s, default 60) is generous, for a
+# loaded machine or valgrind; past it, FAIL "timed out waiting for WHAT".
+wait_until() {
+	local what=$1 limit=${CADENCE_TEST_DEADLINE:-60}
+	local end=$((SECONDS + limit))
+	shift
+	until "$@"; do
+		if ((SECONDS >= end)); then
+			status=0 out= err=
+			fail "timed out after $limit s waiting for $what"
+			return 1
+		fi
+		sleep 0.01
 	done
 }
 
