@@ -8,7 +8,7 @@ foreach(fixture ${CADENCE_GOLDEN})
   get_filename_component(name ${fixture} NAME)
   string(REPLACE ".cadence.yaml" "" name ${name})
   add_test(NAME golden/${name}
-           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh
                    $<TARGET_FILE:cadence>
                    ${CMAKE_CURRENT_SOURCE_DIR}/golden/fixtures ${name})
 endforeach()

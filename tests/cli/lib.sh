@@ -5,6 +5,7 @@
 #   run CMD...              runs CMD, output in $out (stdout) and $err (stderr)
 #   skip NAME REASON        a check that cannot run here (a tool is missing)
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
+#   need_python MODULE...   the same for python3 and its modules
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
 # One result format: a line per check, "ok - NAME", "FAIL - NAME" or
 # "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
@@ -105,6 +106,14 @@ wait_until() {
 		fi
 		sleep 0.01
 	done
+}
+
+# need_python MODULE...: the script needs python3 with MODULE; else skipped (77)
+need_python() {
+	need python3
+	python3 -c "import ${*// /, }" 2>/dev/null && return
+	echo "skip - all: the python3 module(s) $* are missing (scripts/install-deps.sh installs them)"
+	exit 77
 }
 
 # expect NAME STATUS [grep -E pattern on stdout] [pattern on stderr]
