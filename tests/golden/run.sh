@@ -8,11 +8,14 @@
 # output is rewritten instead (review the diff before committing it).
 # Results as every test script reports them (tests/cli/lib.sh).
 dir=$2 name=$3
-source "$(dirname "$0")/../cli/lib.sh" "$1" "$(cd "$(dirname "$0")/../.." && pwd)"
+here=.
+[[ $0 != */* ]] || here=${0%/*}
+[[ $here == /* ]] || here=$PWD/$here
+source "$here/../cli/lib.sh" "$1" "$here/../.."
 cd "$dir" || exit 2
 
 want_status=1
-[[ -f $name.status ]] && want_status=$(<"$name.status")
+[[ -f $name.status ]] && read -r want_status <"$name.status"
 
 status=0
 NO_COLOR= "$cadence" validate --color=never --format text "$name.cadence.yaml" >"$tmp/out" 2>&1 || status=$?
@@ -23,10 +26,11 @@ if [[ ${UPDATE:-} == 1 ]]; then
 	echo "updated $name.expected (exit $status)"
 	exit 0
 fi
-out=$(<"$tmp/out") err=
+out= err=
 if diff -u "$name.expected" "$tmp/out"; then
 	ok "$name: the output is $name.expected"
 else
+	out=$(<"$tmp/out")
 	fail "$name: the output differs from $name.expected (- expected, + actual)"
 fi
 if [[ $status == "$want_status" ]]; then ok "$name: exit $want_status"; else
