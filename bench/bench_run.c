@@ -357,7 +357,7 @@ typedef struct observers {
 	cadence_trace *trace;
 	cadence_events *events;
 	FILE *events_file;
-	char dir[64];
+	char dir[1024];
 	int on;			/* which: 1 metrics, 2 trace, 4 events */
 } observers;
 
@@ -384,7 +384,7 @@ static void ignore(void *ctx, const cadence_event *ev)
 static double observed_run(cadence_runner *r, observers *o, int on)
 {
 	o->on = on;
-	char path[128];
+	char path[1100];
 	double t0 = now_s();
 	snprintf(path, sizeof(path), "%s/events.jsonl", o->dir);
 	if (cadence_metrics_new(&o->metrics) || cadence_trace_new(&o->trace) ||
@@ -424,8 +424,10 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 	cad_strbuf_free(&y);
 	observers o;
 	memset(&o, 0, sizeof(o));
-	snprintf(o.dir, sizeof(o.dir), "/tmp/cadence-bench.XXXXXX");
-	if (!mkdtemp(o.dir))
+	const char *tmpdir = getenv("TMPDIR");
+	int len = snprintf(o.dir, sizeof(o.dir), "%s/cadence-bench.XXXXXX",
+			 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (len < 0 || (size_t)len >= sizeof(o.dir) || !mkdtemp(o.dir))
 		exit(1);
 	cadence_run_hooks on = { CADENCE_RUN_HOOKS_VERSION, &o, observe };
 	cadence_run_hooks empty = { CADENCE_RUN_HOOKS_VERSION, NULL, ignore };
@@ -462,7 +464,7 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 	for (int i = 0; i < 3; i++)
 		printf("  %-17s %8.1f %s per note   %+.1f%% over no hooks\n", alone[i],
 		       one[i] / n * scale, unit, (one[i] / off - 1) * 100);
-	char path[128];
+	char path[1100];
 	const char *files[] = { "events.jsonl", "metrics.prom", "trace.json" };
 	for (int i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", o.dir, files[i]);

@@ -8,7 +8,7 @@ foreach(fixture ${CADENCE_GOLDEN})
   get_filename_component(name ${fixture} NAME)
   string(REPLACE ".cadence.yaml" "" name ${name})
   add_test(NAME golden/${name}
-           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh
                    $<TARGET_FILE:cadence>
                    ${CMAKE_CURRENT_SOURCE_DIR}/golden/fixtures ${name})
 endforeach()
@@ -31,6 +31,13 @@ endforeach()
 # Wide cadences: seconds when every path is linear, minutes when one is
 # not (tests/cli/wide_check.sh)
 set_tests_properties(cli/wide_check PROPERTIES TIMEOUT 120)
+
+# Slow by nature, label slow: the README's test command leaves them out
+# (`-LE slow`), CI runs them (`ctest -L slow`), so nothing goes unchecked.
+# cli/wide_growth counts instructions under valgrind on files of 3,000
+# notes; cli/install builds and installs the project and builds consumers
+# of it.  (run/tsan, tests/run.cmake, builds the library with TSan.)
+set_tests_properties(cli/wide_growth cli/install PROPERTIES LABELS slow)
 
 # Checks of the source tree; they skip (77) outside a git checkout.
 add_test(NAME meta/spdx COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-spdx.sh)

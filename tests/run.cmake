@@ -28,3 +28,14 @@ if(TEST cli/examples)
   set_tests_properties(cli/examples PROPERTIES ENVIRONMENT
     "CI=true;NO_COLOR=;CADENCE_EXAMPLE_NOTES=$<TARGET_FILE:checkout_notes>")
 endif()
+
+# ThreadSanitizer on the run engine's threads (tests/run/tsan.sh): a build
+# of the library of its own, so label slow (CI runs it, `ctest -L slow`).
+# Not in a sanitizer build: ASan and TSan do not mix, and CI runs it once,
+# from the plain build.
+if(NOT CADENCE_SANITIZE)
+  add_test(NAME run/tsan
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/run/tsan.sh ${PROJECT_BINARY_DIR}/tsan)
+  set_tests_properties(run/tsan PROPERTIES LABELS slow SKIP_RETURN_CODE 77
+                       ENVIRONMENT "CC=${CMAKE_C_COMPILER}")
+endif()

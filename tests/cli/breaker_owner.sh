@@ -6,7 +6,7 @@
 # Needs root to give a file away (chown); skipped (77) otherwise.
 source "$(dirname "$0")/lib.sh"
 
-[[ $(id -u) == 0 ]] || { echo "skipped: not root (chown needs it)"; exit 77; }
+[[ $(id -u) == 0 ]] || { echo "skip - all: not root (chown needs it)"; exit 77; }
 
 export CADENCE_STATE_DIR=$tmp/state
 cat >"$tmp/shop.cadence.yaml" <<'YAML'

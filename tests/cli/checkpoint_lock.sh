@@ -47,11 +47,7 @@ start_slow() {
 	"$cadence" run "$tmp/slow.cadence.yaml" --checkpoint "$ck" -c \
 		>"$tmp/slow.out" 2>"$tmp/slow.err" &
 	first=$!
-	for _ in $(seq 300); do
-		[[ -e $tmp/waiting ]] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until "the note 'wait' to start" test -e "$tmp/waiting"
 }
 
 assert "the first run started its long note" start_slow
@@ -111,7 +107,7 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
 	expect "a lock file another user left is named in the message" 2 '' \
 		"cannot lock the checkpoint '.*/shared/x.ckpt': cannot open '.*/shared/x.ckpt.lock': Permission denied; nothing ran"
 else
-	echo "skip - a lock file of another user (needs root and setpriv)"
+	skip "a lock file of another user" "needs root and setpriv"
 fi
 
 # a writer that ignores the lock (an older cadence, a copy by hand): the
@@ -132,16 +128,13 @@ assert "... and is not overwritten" test "$(runid "$ck")" = "$(runid "$tmp/other
 # replaces the checkpoint while resume waits for the file)
 if [[ -n ${CADENCE_TEST_VALGRIND:-} ]]; then
 	# the lock file is seen before valgrind's slow resume reads the file
-	echo "skip - resume of a checkpoint replaced since it was read (under valgrind)"
+	skip "resume of a checkpoint replaced since it was read" "under valgrind"
 else
 "$cadence" run "$tmp/quick.cadence.yaml" --checkpoint "$tmp/mine.ckpt" >/dev/null
 mkfifo "$tmp/fifo.cadence.yaml"
 "$cadence" resume "$tmp/mine.ckpt" "$tmp/fifo.cadence.yaml" >"$tmp/res.out" 2>"$tmp/res.err" &
 resumer=$!
-for _ in $(seq 300); do
-	[[ -e $tmp/mine.ckpt.lock ]] && break
-	sleep 0.1
-done
+wait_until "the resume to lock its checkpoint" test -e "$tmp/mine.ckpt.lock"
 cp "$tmp/other.ckpt" "$tmp/swap" && mv "$tmp/swap" "$tmp/mine.ckpt"
 cat "$tmp/quick.cadence.yaml" >"$tmp/fifo.cadence.yaml"
 wait "$resumer"
@@ -160,7 +153,7 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 		     r && fd != "" && index($0, "fsync(" fd ")") && / = 0$/ { ok = 1 }
 		     END { exit !ok }' "$tmp/strace.log"
 else
-	echo "skip - the directory fsync (strace missing or not allowed here)"
+	skip "the directory fsync" "strace missing or not allowed here"
 fi
 
 finish

@@ -5,12 +5,16 @@
 # command list is the one `cadence --help` prints.
 source "$(dirname "$0")/lib.sh"
 
+# Each shell that is installed is checked (one process each, all the
+# checks in it); one that is not is reported as skipped.  Without any of
+# them the test is skipped (77).
+shells=()
 for shell in bash zsh fish; do
-	if ! command -v $shell >/dev/null; then
-		status=0 out= err=
-		fail "$shell is not installed (scripts/install-deps.sh installs it)"
+	if command -v $shell >/dev/null; then shells+=("$shell"); else
+		skip "$shell: every check" "$shell is not installed; scripts/install-deps.sh installs it"
 	fi
 done
+[[ ${#shells[@]} != 0 ]] || { echo "skip - all: no bash, zsh or fish"; exit 77; }
 
 run "$cadence" completion bash
 expect "completion bash" 0 'complete -F _cadence cadence'
@@ -28,48 +32,75 @@ w=$tmp/work
 mkdir -p "$w/sub" "$w/.hidden"
 touch "$w/a.cadence.yaml" "$w/b.txt" "$w/sub/c.cadence.yaml" "$w/sub/d.json"
 
-# The words completed for a command line in each shell, sorted, one a line;
-# the last word is the one being completed ('' for a new word).
+# The checks, collected by check() and run at the end, all of a shell's in
+# one process of it: for check i, names[i], wants[i] (the expected words,
+# sorted, one a line), bwords (the words of the command line for bash, each
+# check's ended by a "::" word) and lines[i] (the line for zsh and fish;
+# the last word is the one being completed, '' for a new word).
+names=() wants=() bwords=() lines=()
+
+# Each prints, per command line, the words completed, one a line, then "--end--".
 in_bash() {
 	(cd "$w" && bash --norc --noprofile -c '
 		source "$1"; shift
-		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
-		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-		_cadence
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$tmp/cadence.bash" "$@") | normal
+		while (($#)); do
+			COMP_WORDS=()
+			while [[ $1 != :: ]]; do COMP_WORDS+=("$1"); shift; done
+			shift
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+			COMPREPLY=()
+			_cadence
+			printf "%s\n" "${COMPREPLY[@]}" --end--
+		done' _ "$tmp/cadence.bash" "${bwords[@]}")
 }
 in_zsh() {
-	local line=$*
-	(cd "$w" && timeout 20 zsh -f "$src/tests/cli/zcomplete.zsh" "$tmp/zfunc" "$line") | normal
+	(cd "$w" && timeout 120 zsh -f "$src/tests/cli/zcomplete.zsh" "$tmp/zfunc" "${lines[@]}")
 }
 in_fish() {
-	local line=$*
-	(cd "$w" && fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$tmp/cadence.fish" "$line") |
-		cut -f1 | normal
+	(cd "$w" && fish --no-config -c '
+		source $argv[1]
+		for line in $argv[2..-1]
+			complete -C $line
+			echo --end--
+		end' "$tmp/cadence.fish" "${lines[@]}") | cut -f1
 }
-# normal: one candidate a line, sorted, without a trailing '/', a directory
-# part (zsh's capture leaves it out) or fish's "--opt=" prefix
-normal() { sed -e 's|/$||' -e 's|.*/||' -e 's|^--[a-z-]*=||' | grep -v '^$' | sort -u; }
+# normal: the output of in_SHELL as "CHECK<TAB>WORD" lines, sorted, each
+# candidate without a trailing '/', a directory part (zsh's capture leaves it
+# out) or fish's "--opt=" prefix; one process for all the checks
+normal() {
+	awk -v OFS='\t' '$0 == "--end--" { n++; next }
+		{ sub(/\/$/, ""); sub(/.*\//, ""); sub(/^--[a-z-]*=/, "") }
+		$0 != "" { print n + 0, $0 }
+		END { print n + 0, "--checks--" }' | sort -t "$(printf '\t')" -k1,1n -k2 -u
+}
 # words WORD...: the expected list
 words() { printf '%s\n' "$@" | sort -u; }
 
 # check NAME EXPECTED-LIST BASH-WORDS... :: LINE-FOR-ZSH-AND-FISH
 check() {
-	local name=$1 want=$2
+	names+=("$1") wants+=("$2")
 	shift 2
-	local -a bw=()
-	while [[ $1 != :: ]]; do bw+=("$1"); shift; done
-	shift
-	local line=$1 got
-	got=$(in_bash "${bw[@]}")
-	if [[ $got == "$want" ]]; then ok "bash: $name"; else
-		status=0 out=$got err=; fail "bash: $name: want $(tr '\n' ' ' <<<"$want")"; fi
-	got=$(in_zsh "$line")
-	if [[ $got == "$want" ]]; then ok "zsh: $name"; else
-		status=0 out=$got err=; fail "zsh: $name: want $(tr '\n' ' ' <<<"$want")"; fi
-	got=$(in_fish "$line")
-	if [[ $got == "$want" ]]; then ok "fish: $name"; else
-		status=0 out=$got err=; fail "fish: $name: want $(tr '\n' ' ' <<<"$want")"; fi
+	while [[ $1 != :: ]]; do bwords+=("$1"); shift; done
+	bwords+=(::) lines+=("$2")
+}
+# compare SHELL: runs every check in SHELL and compares
+compare() {
+	local shell=$1 i n=${#names[@]} line
+	local -a got=()
+	while IFS=$'\t' read -r i line; do
+		if [[ $line == --checks-- ]]; then n=$i; else got[i]+=$line$'\n'; fi
+	done < <("in_$shell" | normal)
+	if [[ $n != "${#names[@]}" ]]; then
+		status=0 out= err=
+		fail "$shell: ran $n of ${#names[@]} checks"
+	fi
+	for ((i = 0; i < ${#names[@]}; i++)); do
+		if [[ ${got[i]:-} == "${wants[i]}"$'\n' ]]; then ok "$shell: ${names[i]}"; else
+			status=0 out=${got[i]:-} err=
+			fail "$shell: ${names[i]}: want $(tr '\n' ' ' <<<"${wants[i]}")"
+		fi
+	done
 }
 
 # The commands, as `cadence --help` lists them.
@@ -99,6 +130,7 @@ check "new note --into: cadence files" "$(words a.cadence.yaml sub)" \
 check "init: directories only" "$(words sub)" cadence init '' :: 'cadence init '
 check "completion: the shells" "$(words bash zsh fish)" cadence completion '' :: 'cadence completion '
 check "global options" "$(words --help --version)" cadence -- :: 'cadence --'
+for shell in "${shells[@]}"; do compare "$shell"; done
 
 # The generated lists match the command tables: spot-check one command's
 # options against its --help.

@@ -10,15 +10,15 @@ cadence=$1 src=$2
 dir=$src/tests/mermaid
 # without the tools the test is skipped (77), as ctest reports, not failed
 if [[ ! -d $dir/node_modules/playwright-core || ! -d $dir/node_modules/mermaid ]]; then
-	echo "skip: $dir/node_modules is missing: run scripts/install-deps.sh (npm ci there)"
+	echo "skip - all: $dir/node_modules is missing: run scripts/install-deps.sh (npm ci there)"
 	exit 77
 fi
 if ! command -v node >/dev/null; then
-	echo "skip: Node.js is not installed: run scripts/install-deps.sh"
+	echo "skip - all: Node.js is not installed: run scripts/install-deps.sh"
 	exit 77
 fi
 if [[ ! -x ${CHROMIUM:-/usr/bin/chromium} ]]; then
-	echo "skip: Chromium is not installed: run scripts/install-deps.sh"
+	echo "skip - all: Chromium is not installed: run scripts/install-deps.sh"
 	exit 77
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-mermaid.XXXXXX")

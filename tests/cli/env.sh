@@ -11,7 +11,7 @@
 # `--env-clear` are refused.
 source "$(dirname "$0")/lib.sh"
 
-[[ -r /proc/self/environ ]] || { echo "skipped: no /proc/self/environ"; exit 77; }
+[[ -r /proc/self/environ ]] || { echo "skip - all: no /proc/self/environ"; exit 77; }
 
 mkdir -p "$tmp/p"
 # record NAME: a note writing its environment, one variable a line, to

@@ -4,6 +4,7 @@
 # on a run with a sync, a split, a child and a retried note; the order of
 # the stream; a merge conflict; breakers opening; '-' for stderr.
 source "$(dirname "$0")/lib.sh"
+need_python jsonschema
 export CADENCE_STATE_DIR=$tmp/state
 source "$(dirname "$0")/observe.fixture"
 schema=$src/docs/events.schema.json

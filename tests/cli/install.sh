@@ -39,7 +39,11 @@ if command -v scdoc >/dev/null; then
 		# man finds it by name in the prefix, as `man 5 cadence.yaml` does
 		run env MANPATH="$prefix/share/man" man -w 5 cadence.yaml
 		expect "man finds cadence.yaml(5)" 0 "^$prefix/share/man/man5/cadence\.yaml\.5"
+	else
+		skip "the installed man pages render" "man is not installed"
 	fi
+else
+	skip "the man pages are installed" "scdoc is not installed: the build makes no man page"
 fi
 # the documentation, in share/doc/cadence: every page of docs/ and the
 # top-level files, the same bytes

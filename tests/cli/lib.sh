@@ -3,6 +3,13 @@
 #   check NAME CMD...       runs CMD, records ok/FAIL
 #   expect_status N         the status of the last run()
 #   run CMD...              runs CMD, output in $out (stdout) and $err (stderr)
+#   skip NAME REASON        a check that cannot run here (a tool is missing)
+#   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
+#   need_python MODULE...   the same for python3 and its modules
+#   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
+# One result format: a line per check, "ok - NAME", "FAIL - NAME" or
+# "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
+# whose every check was skipped exits 77.
 set -u
 cadence=$1
 src=$2
@@ -10,8 +17,21 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # CADENCE_TEST_VALGRIND=1: $cadence runs under valgrind memcheck
 [[ -z ${CADENCE_TEST_VALGRIND:-} ]] || source "$src/tests/memcheck/valgrind.sh"
+# python3: the interpreter a version manager's shim (pyenv, asdf) picks,
+# asked once per script: through the shim, each start costs a second or more
+# on a loaded machine, and the scripts start it dozens of times
+if command -v python3 >/dev/null; then
+	python3() {
+		local py
+		[[ -s $tmp/.python3 ]] ||
+			command python3 -c 'import sys; print(sys.executable)' >"$tmp/.python3" || return
+		read -r py <"$tmp/.python3"
+		"$py" "$@"
+	}
+fi
 fails=0
 passes=0
+skips=0
 status=0 out= err=
 unset GITHUB_ACTIONS NO_COLOR
 
@@ -58,6 +78,44 @@ fail() {
 	echo "  stderr: $(printf '%s' "$err" | head -20)"
 }
 
+# skip NAME REASON: shown, counted, neither passed nor failed
+skip() { skips=$((skips + 1)); echo "skip - $1 (${2:-not possible here})"; }
+# need TOOL...: the whole script needs TOOL; without it, skipped (77), saying why
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null && continue
+		echo "skip - all: $t is not installed (scripts/install-deps.sh installs it)"
+		exit 77
+	done
+}
+
+# wait_until WHAT CMD...: waits for an event a marker shows (a file, a
+# line in one), not for a time: polls CMD every 10 ms until it succeeds.
+# The deadline ($CADENCE_TEST_DEADLINE s, default 60) is generous, for a
+# loaded machine or valgrind; past it, FAIL "timed out waiting for WHAT".
+wait_until() {
+	local what=$1 limit=${CADENCE_TEST_DEADLINE:-60}
+	local end=$((SECONDS + limit))
+	shift
+	until "$@"; do
+		if ((SECONDS >= end)); then
+			status=0 out= err=
+			fail "timed out after $limit s waiting for $what"
+			return 1
+		fi
+		sleep 0.01
+	done
+}
+
+# need_python MODULE...: the script needs python3 with MODULE; else skipped (77)
+need_python() {
+	need python3
+	python3 -c "import ${*// /, }" 2>/dev/null && return
+	echo "skip - all: the python3 module(s) $* are missing (scripts/install-deps.sh installs them)"
+	exit 77
+}
+
 # expect NAME STATUS [grep -E pattern on stdout] [pattern on stderr]
 expect() {
 	local name=$1 want=$2 pat_out=${3:-} pat_err=${4:-}
@@ -81,6 +139,8 @@ assert() {
 
 finish() {
 	! declare -F memcheck_finish >/dev/null || memcheck_finish
-	echo "# $passes passed, $fails failed"
-	[[ $fails == 0 ]]
+	echo "# $passes passed, $fails failed, $skips skipped"
+	[[ $fails == 0 ]] || return 1
+	# nothing checked at all is not a pass
+	[[ $passes != 0 || $skips == 0 ]] || exit 77
 }

@@ -61,6 +61,8 @@ if command -v scdoc >/dev/null; then
 		run man -l "$tmp/cadence.1"
 		expect "man shows it" 0 'SYNOPSIS'
 		expect "... and its SEE ALSO names cadence.yaml(5)" 0 'cadence\.yaml\(5\)'
+	else
+		skip "man shows cadence(1)" "man is not installed"
 	fi
 	run scdoc <"$src/docs/cadence.yaml.5.scd"
 	expect "scdoc renders cadence.yaml(5)" 0 '^\.TH "cadence\.yaml" "5"'
@@ -68,10 +70,11 @@ if command -v scdoc >/dev/null; then
 	if command -v man >/dev/null; then
 		run man -l "$tmp/cadence.yaml.5"
 		expect "man shows it" 0 'LIMITS'
+	else
+		skip "man shows cadence.yaml(5)" "man is not installed"
 	fi
 else
-	status=0 out= err=
-	fail "scdoc is not installed (scripts/install-deps.sh installs it)"
+	skip "scdoc renders the man pages" "scdoc is not installed; scripts/install-deps.sh installs it"
 fi
 # cadence.yaml(5) stays complete: it names every key of the format (every
 # property of the JSON Schema), and its example validates clean

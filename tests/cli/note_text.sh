@@ -60,7 +60,7 @@ if [[ -z ${CADENCE_TEST_VALGRIND:-} ]]; then
 		"cannot run './notes/crlf.sh': No such file or directory \(its '#!' line ends in CR LF, so its interpreter is not found: save it with LF line endings\)"
 else
 	# valgrind follows the note's exec, and dies when that exec fails
-	echo "skip - run of a CR LF script under valgrind (it cannot survive a failed exec)"
+	skip "run of a CR LF script under valgrind" "it cannot survive a failed exec"
 fi
 printf '#!/bin/sh\necho "{}"\r\n' >"$tmp/notes/crlf.sh"
 run "$cadence" validate --color=never "$tmp/crlf.cadence.yaml"

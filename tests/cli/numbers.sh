@@ -6,7 +6,7 @@
 # out of range and "\u0000" are refused naming the field or the place; one
 # nesting limit that run, note output, checkpoints and resume agree on.
 source "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
+need python3
 export CADENCE_STATE_DIR=$tmp/state
 
 mkdir "$tmp/p"

@@ -26,7 +26,6 @@ as_nobody() {
 		(cd / && "$@")
 	fi
 }
-skip() { echo "skip - $1"; }
 # the unprivileged user reads the test's files (and, under valgrind,
 # writes its logs beside root's)
 chmod 711 "$tmp"

@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 
 cc=${CADENCE_TEST_CC:-cc}
-command -v "$cc" >/dev/null || { echo "skipped: no C compiler ($cc)"; exit 77; }
+command -v "$cc" >/dev/null || { echo "skip - all: no C compiler ($cc)"; exit 77; }
 build=$(cd "$(dirname "${memcheck_real:-$cadence}")/.." && pwd)
 read -ra cjson <<<"$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)"
 # the host's version and limits, from the headers it is built with

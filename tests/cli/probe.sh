@@ -80,7 +80,7 @@ mkfifo "$tmp/slow-score"
 	>"$tmp/.out" 2>"$tmp/.err" &
 bg=$!
 exec 9>"$tmp/slow-score"	# the writer that never writes
-for _ in $(seq 600); do [[ -e $tmp/sig.ckpt.lock ]] && break; sleep 0.1; done
+wait_until "the run to lock its checkpoint" test -e "$tmp/sig.ckpt.lock"
 kill -TERM "$bg"
 status=0
 wait "$bg" || status=$?
@@ -94,7 +94,7 @@ mkfifo "$tmp/events.fifo"
 "$cadence" run -c "$tmp/in.cadence.yaml" --events "$tmp/events.fifo" >"$tmp/.out" 2>"$tmp/.err" &
 bg=$!
 # blocked in open(2) of the FIFO (the kernel's wait_for_partner)
-for _ in $(seq 600); do grep -q partner "/proc/$bg/wchan" 2>/dev/null && break; sleep 0.1; done
+wait_until "cadence to block in open(2) of the FIFO" grep -q partner "/proc/$bg/wchan"
 kill -TERM "$bg"
 status=0
 wait "$bg" || status=$?
@@ -183,7 +183,7 @@ expect "issue 14 (probe): a lock file that is a directory: named, refused" 2 '' 
 # one it cannot search said "Permission denied; remove it" of a file that
 # was not there.  As another user: root writes anywhere.
 if [[ $(id -u) == 0 ]] && ! command -v setpriv >/dev/null; then
-	echo "skip - issue 14 (probe): breaker state directory (root without setpriv)"
+	skip "issue 14 (probe): breaker state directory" "root without setpriv"
 else
 	as_user() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
 	chmod 711 "$tmp"
@@ -228,7 +228,7 @@ expect "issue 14 (probe): a path past PATH_MAX: named, exit 2" 2 '' "^cadence: e
 assert "issue 14 (probe): ... not 'no *.cadence.yaml files'" eval '! grep -q "no \*.cadence.yaml" <<<"$err"'
 rm -rf "$tmp/walk"
 if [[ $(id -u) == 0 ]] && ! command -v setpriv >/dev/null; then
-	echo "skip - issue 14 (probe): unreadable subdirectory (root without setpriv)"
+	skip "issue 14 (probe): unreadable subdirectory" "root without setpriv"
 else
 	mkdir -p "$tmp/walk2/locked"
 	printf 'cadence: w\nmeasures: []\n' >"$tmp/walk2/w.cadence.yaml"

@@ -7,6 +7,10 @@
 # checkpoint gives its message and exit status.
 source "$(dirname "$0")/lib.sh"
 export CADENCE_STATE_DIR=$tmp/state
+# Each step appends its cadence/measure to runs.log when it starts and to
+# ended.log when it ends; while a file hold.MEASURE exists, the step of
+# MEASURE waits.  A test holds a measure, waits until its step has started,
+# and interrupts the run there: no timing decides where a run stops.
 
 mkdir "$tmp/p"
 cat >"$tmp/p/long.cadence.yaml" <<'YAML'
@@ -17,7 +21,7 @@ score:
   total: {type: integer, default: 0}
 notes:
   step:
-    run: [sh, -c, 'echo "$CADENCE_CADENCE/$CADENCE_MEASURE" >> "$CADENCE_DIR/runs.log"; sleep 0.2']
+    run: [sh, -c, 'm=$CADENCE_CADENCE/$CADENCE_MEASURE; echo "$m" >> "$CADENCE_DIR/runs.log"; while [ -e "$CADENCE_DIR/hold.$CADENCE_MEASURE" ]; do sleep 0.01; done; echo "$m" >> "$CADENCE_DIR/ended.log"']
   add:
     set: {count: 'score.count + 1', trail: 'score.trail + [score.count]'}
   double:
@@ -45,7 +49,7 @@ score:
   acc:  {type: integer, default: 0}
 notes:
   step:
-    run: [sh, -c, 'echo "$CADENCE_CADENCE/$CADENCE_MEASURE" >> "$CADENCE_DIR/runs.log"; sleep 0.2']
+    run: [sh, -c, 'm=$CADENCE_CADENCE/$CADENCE_MEASURE; echo "$m" >> "$CADENCE_DIR/runs.log"; while [ -e "$CADENCE_DIR/hold.$CADENCE_MEASURE" ]; do sleep 0.01; done; echo "$m" >> "$CADENCE_DIR/ended.log"']
   grow:
     set: {acc: 'score.acc * 3 + score.base'}
 measures:
@@ -69,33 +73,32 @@ except Exception:
     sys.exit(0)
 print(len(d["frames"]), *[f["next"] for f in d["frames"]], d["complete"])' "$1" 2>/dev/null
 }
-# wait_for FILE PATTERN: until the checkpoint's "position" matches (grep:
-# cheap enough to catch a measure of 0.2 s)
-wait_for() {
-	for _ in $(seq 6000); do
-		grep -qE "\"position\":.*$2" "$1" 2>/dev/null && return 0
-		sleep 0.005
-	done
-	return 1
-}
+# reached FILE PATTERN: the checkpoint's "position" matches
+reached() { grep -qE "\"position\":.*$2" "$1" 2>/dev/null; }
+# started MEASURE: its step has started (and is held)
+started() { grep -qx ".*/$1" "$tmp/p/runs.log" 2>/dev/null; }
+# A note dies with the cadence that runs it (PR_SET_PDEATHSIG): a held step
+# whose cadence was killed never ends, and nothing is left to wait for.
 
 run "$cadence" run -c "$long"
 expect "the uninterrupted run" 0
 want=$out
 assert "the uninterrupted run ran 8 steps" test "$(wc -l <"$tmp/p/runs.log")" = 8
-rm "$tmp/p/runs.log"
+rm "$tmp/p/runs.log" "$tmp/p/ended.log"
 
 # --- SIGKILL inside the child ---------------------------------------------------------
+touch "$tmp/p/hold.i2"
 "$cadence" run -c "$long" --checkpoint "$ck" >"$tmp/killed.out" 2>"$tmp/killed.err" &
 pid=$!
-# two frames: inside the child, after its first measure
-assert "the checkpoint reaches the child" wait_for "$ck" 'long/inner: 1 of 3'
+# two frames: inside the child, after its first measure, in its second
+wait_until "the checkpoint to reach the child" reached "$ck" 'long/inner: 1 of 3'
+wait_until "the child's second measure to start" started i2
 kill -KILL $pid
 wait $pid 2>/dev/null
 assert "SIGKILL left a valid checkpoint inside the child" grep -qE '^2 3 [12] False$' <<<"$(position "$ck")"
 assert "no temporary file is left" test -z "$(ls "$tmp" | grep '\.tmp\.')"
-sleep 0.3	# the note the kill orphaned finishes its sleep
 killed=$(wc -l <"$tmp/p/runs.log")
+rm "$tmp/p/hold.i2"
 run "$cadence" resume -c "$ck"
 expect "resume after SIGKILL succeeds" 0
 assert "... with the score of the uninterrupted run" test "$out" = "$want"
@@ -111,12 +114,15 @@ assert "... the same score" test "$out" = "$want"
 # --- SIGINT and SIGTERM: exit 130 and a valid checkpoint ----------------------------------
 for sig in INT TERM; do
 	rm -f "$ck"
+	touch "$tmp/p/hold.par"
 	"$cadence" run -c "$long" --checkpoint "$ck" >"$tmp/sig.out" 2>"$tmp/sig.err" &
 	pid=$!
-	assert "SIG$sig: the checkpoint reaches the root's second measure" wait_for "$ck" 'long: 2 of 6'
+	wait_until "SIG$sig: the checkpoint to reach the root's second measure" reached "$ck" 'long: 2 of 6'
+	wait_until "SIG$sig: the third measure to start" started par
 	kill -$sig $pid
 	status=0
 	wait $pid || status=$?
+	rm -f "$tmp/p/hold.par"
 	err=$(cat "$tmp/sig.err") out=
 	expect "SIG$sig: exit 130" 130 '' 'interrupted'
 	assert "SIG$sig left a valid checkpoint" test "$(position "$ck" | awk '{print $NF}')" = False
@@ -129,11 +135,14 @@ done
 
 # --- changed files: refused, --force overrides -------------------------------------------------
 rm -f "$ck"
+touch "$tmp/p/hold.par"
 "$cadence" run -c "$long" --checkpoint "$ck" >/dev/null 2>&1 &
 pid=$!
-wait_for "$ck" 'long: 2 of 6'
+wait_until "the checkpoint to reach the root's second measure" reached "$ck" 'long: 2 of 6'
+wait_until "the third measure to start" started par
 kill -KILL $pid
 wait $pid 2>/dev/null
+rm "$tmp/p/hold.par"
 cp "$ck" "$tmp/ck.saved"
 cp "$long" "$tmp/long.saved"
 printf '# edited\n' >>"$long"

@@ -282,7 +282,7 @@ run "$cadence" run "$tmp/breaker.cadence.yaml"
 if (( ($(date +%s%N) - t0) / 1000000 < rt * 1000 )); then
 	expect "breaker: open, the next invocation is rejected" 1 '' "circuit breaker is open after 1 failures"
 else
-	echo "skip - breaker: open (the two invocations took longer than the ${rt}s recovery timeout)"
+	skip "breaker: open" "the two invocations took longer than the ${rt}s recovery timeout"
 fi
 bfile=$(find "$CADENCE_STATE_DIR" -name 'breaker.call.*.breaker.json')
 assert "breaker: its state is a file, CADENCE.NOTE.KEY.breaker.json" test -f "$bfile"
@@ -311,7 +311,7 @@ alive() {
 }
 "$cadence" run --kill-grace 200ms "$tmp/slow.cadence.yaml" >"$tmp/.out" 2>"$tmp/.err" &
 pid=$!
-for _ in $(seq 500); do [[ -s $tmp/a.pid && -s $tmp/b.pid ]] && break; sleep 0.01; done
+wait_until "both notes to start" test -s "$tmp/a.pid" -a -s "$tmp/b.pid"
 kill -INT $pid
 status=0
 wait $pid || status=$?

@@ -4,6 +4,7 @@
 # SARIF 2.1.0 schema (tests/data/sarif-schema-2.1.0.json, from OASIS), and
 # says the same as the JSON output.
 source "$(dirname "$0")/lib.sh"
+need_python jsonschema
 fx=$src/tests/golden/fixtures
 
 run "$cadence" validate --format sarif "$fx"

@@ -4,6 +4,7 @@
 # docs/cadence.schema.json, that accepts the valid cadences and rejects the
 # structural mistakes an editor should flag.
 source "$(dirname "$0")/lib.sh"
+need_python jsonschema
 fx=$src/tests/golden/fixtures
 
 run "$cadence" schema

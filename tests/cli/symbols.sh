@@ -14,8 +14,8 @@ bin=${memcheck_real:-$cadence}
 build=$(cd "$(dirname "$bin")/.." && pwd)
 so=$build/lib/libcadence.so
 ar=$build/lib/libcadence.a
-command -v nm >/dev/null || { echo "skipped: no nm"; exit 77; }
-[[ -f $so ]] || { echo "skipped: $so not built (CADENCE_BUILD_SHARED=OFF?)"; exit 77; }
+command -v nm >/dev/null || { echo "skip - all: no nm"; exit 77; }
+[[ -f $so ]] || { echo "skip - all: $so not built (CADENCE_BUILD_SHARED=OFF?)"; exit 77; }
 
 # none NAME TEXT: passes when TEXT is empty; otherwise fails showing it
 none() {

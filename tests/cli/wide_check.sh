@@ -7,7 +7,7 @@
 # that once compared pairs of notes field by field would take minutes and
 # hit the test's timeout (tests/cli.cmake) instead of passing.
 source "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || exit 77
+need python3
 
 # gen FILE FIELDS NOTES SHARED: note i sets field NOTES + i from field i,
 # and, when SHARED > 0, field i % SHARED too; all of them in one sync,

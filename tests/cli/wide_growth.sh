@@ -12,12 +12,12 @@
 # before issue 15: 24x to 35x).  cli/wide_check checks what these
 # commands print; this test checks how their cost grows.
 source "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || exit 77
-command -v valgrind >/dev/null || { echo "skip: valgrind is not installed"; exit 77; }
-[[ -z ${CADENCE_TEST_VALGRIND:-} ]] || { echo "skip: already under valgrind"; exit 77; }
+need python3
+command -v valgrind >/dev/null || { echo "skip - all: valgrind is not installed"; exit 77; }
+[[ -z ${CADENCE_TEST_VALGRIND:-} ]] || { echo "skip - all: already under valgrind"; exit 77; }
 # a sanitizer build does not run under valgrind
 valgrind --tool=cachegrind --cachegrind-out-file=/dev/null "$cadence" --version >/dev/null 2>&1 ||
-	{ echo "skip: this build does not run under valgrind (sanitizers?)"; exit 77; }
+	{ echo "skip - all: this build does not run under valgrind (sanitizers?)"; exit 77; }
 
 SMALL=300 LARGE=3000 LIMIT=15
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env zsh
-# zsh zcomplete.zsh FPATH_DIR WORDS...: prints the completions a real,
-# interactive zsh offers for the command line WORDS (the cursor at its end),
-# one per line, with _cadence autoloaded from FPATH_DIR by compinit.
+# SPDX-License-Identifier: MIT
+# zsh zcomplete.zsh FPATH_DIR LINE...: for each command line LINE (the
+# cursor at its end), prints the completions a real, interactive zsh offers,
+# one per line, then a line "--end--".  One zsh, one compinit for all the
+# lines, with _cadence autoloaded from FPATH_DIR.
 #
 # zsh completes only inside its line editor, so this runs one in a pseudo
-# terminal (zsh/zpty), presses TAB, and captures what the completion system
-# adds through a wrapper around compadd (the technique of Valodim's
-# zsh-capture-completion).  Used by completion.sh.
+# terminal (zsh/zpty), types LINE, presses TAB, and captures what the
+# completion system adds through a wrapper around compadd (the technique of
+# Valodim's zsh-capture-completion); the completion is neither inserted nor
+# listed, and ^U clears the line for the next one.  Used by completion.sh.
 zmodload zsh/zpty || exit 2
 setopt rcquotes
 fdir=$1; shift
@@ -18,12 +21,21 @@ PROMPT=
 fpath=(${(q)fdir} \$fpath)
 autoload -Uz compinit
 compinit -u -d ${(q)setup}.dump
+bindkey -e
 bindkey '^M' undefined
 bindkey '^J' undefined
-bindkey '^I' complete-word
+bindkey '^I' capture-complete
+bindkey '^U' kill-whole-line
 null-line() { echo -E - \$'\0' }
-compprefuncs=( null-line )
-comppostfuncs=( null-line exit )
+# after the capture: insert nothing, list nothing, mark the end
+end-capture() { compstate[insert]=''; compstate[list]=''; null-line }
+# the completion system empties these after each use: set them for each TAB
+capture-complete() {
+    compprefuncs=( null-line )
+    comppostfuncs=( end-capture )
+    zle complete-word
+}
+zle -N capture-complete
 zstyle ':completion:*' list-grouped false
 zstyle ':completion:*' insert-tab false
 zstyle ':completion:*' list-separator ''
@@ -50,12 +62,20 @@ repeat 4; do
     [[ $line == ok* ]] && break
 done
 [[ $line == ok* ]] || { echo "zcomplete: zsh did not start" >&2; exit 2 }
-zpty -w z "$*"$'\t'
-integer tog=0
-while zpty -r z; do :; done | while IFS= read -r line; do
-    if [[ $line == *$'\0\r' ]]; then
-        (( tog++ )) && break || continue
-    fi
-    (( tog )) && echo -E - "${line%$'\r'}"
+integer tog
+for want in "$@"; do
+    zpty -w -n z "$want"$'\t'
+    tog=0
+    # between the two NUL lines: the words compadd was given
+    while zpty -r z line; do
+        if [[ $line == *$'\0\r'* ]]; then
+            (( tog++ )) && break || continue
+        fi
+        line=${line%$'\n'}
+        (( tog )) && echo -E - "${line%$'\r'}"
+    done
+    echo -E - --end--
+    zpty -w -n z $'\C-u'
 done
+zpty -d z
 rm -f $setup $setup.dump

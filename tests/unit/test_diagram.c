@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "tmpdir.h"
 
 static cadence_diags *diags;
 
@@ -242,11 +245,17 @@ Test(diagram, write_reports_io_errors)
 			     CADENCE_EIO);
 		fclose(f);
 	}
-	f = tmpfile();
+	/* a file under $TMPDIR (tmpfile(3) would use /tmp whatever it says) */
+	char dir[4096], path[4200];
+	cr_assert(test_mkdtemp(dir, sizeof(dir), "diagram"));
+	snprintf(path, sizeof(path), "%s/out.mmd", dir);
+	f = fopen(path, "w+");
 	cr_assert(f);
 	cr_assert_eq(cadence_diagram_write(def, NULL, f, CADENCE_DIAGRAM_MERMAID, NULL, NULL), 0);
 	cr_assert_gt(ftell(f), 0);
 	fclose(f);
+	unlink(path);
+	rmdir(dir);
 	cadence_def_free(def);
 }
 

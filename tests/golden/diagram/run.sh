@@ -2,12 +2,9 @@
 # Golden diagrams: draws every case in `cases` in Mermaid and DOT and
 # compares with NAME.mmd and NAME.dot.
 #   run.sh CADENCE SOURCE_DIR        (UPDATE=1 rewrites the files)
-set -u
-cadence=$1 src=$2
+# Results as every test script reports them (tests/cli/lib.sh).
+source "$2/tests/cli/lib.sh"
 dir=$src/tests/golden/diagram
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-diagram.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-passes=0 fails=0
 
 while read -r name file opts; do
 	[[ -z $name || $name == \#* ]] && continue
@@ -18,20 +15,17 @@ while read -r name file opts; do
 		(cd "$src" && "$cadence" diagram --format "$fmt" $opts "$file") >"$got" 2>"$tmp/err"
 		status=$?
 		if [[ $status != 0 ]]; then
-			echo "FAIL - $name.$ext: exit $status"
-			cat "$tmp/err"
-			fails=$((fails + 1))
+			out= err=$(<"$tmp/err")
+			fail "$name.$ext: exit $status"
 		elif [[ ${UPDATE:-} == 1 ]]; then
 			cp "$got" "$want"
 			echo "updated $name.$ext"
 		elif ! diff -u "$want" "$got"; then
-			echo "FAIL - $name.$ext differs (- expected, + actual); UPDATE=1 to accept"
-			fails=$((fails + 1))
+			out= err=
+			fail "$name.$ext differs (- expected, + actual); UPDATE=1 to accept"
 		else
-			echo "ok - $name.$ext"
-			passes=$((passes + 1))
+			ok "$name.$ext"
 		fi
 	done
 done <"$dir/cases"
-echo "$passes passed, $fails failed"
-[[ $fails == 0 ]]
+finish
