@@ -28,7 +28,9 @@ if(CADENCE_ALLOC_SWEEP)
     add_test(NAME alloc/${name}
              COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/sweep.sh $<TARGET_FILE:failalloc>
                      $<TARGET_FILE:cadence> ${parts})
-    set_tests_properties(alloc/${name} PROPERTIES LABELS alloc ENVIRONMENT
+    # COST: the longest tests of the suite (minutes each), started first
+    # so that ctest -j runs the rest beside them, not after them
+    set_tests_properties(alloc/${name} PROPERTIES LABELS alloc COST 100000 ENVIRONMENT
       "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0")
   endforeach()
 endif()
