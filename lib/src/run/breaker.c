@@ -477,15 +477,3 @@ void cad_rbreaker_abandon(rbreaker *br, int probe)
 	unlock(br, fd, &s, 1);
 	cad_strbuf_free(&why);
 }
-
-rbreaker_mode cad_rbreaker_peek(rbreaker *br, int64_t now, int64_t *failures)
-{
-	bstate s;
-	strbuf why = STRBUF_INIT;	/* unusable: shown as closed */
-	int fd = lock(br, &s, &why), changed = advance(&br->policy, &s, now);
-	if (failures)
-		*failures = s.failures;
-	unlock(br, fd, &s, changed);
-	cad_strbuf_free(&why);
-	return s.mode;
-}

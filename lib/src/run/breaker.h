@@ -57,7 +57,5 @@ int cad_rbreaker_release(rbreaker *br, int64_t now_ms, int probe, int success, s
 /* After a call that acquire() let through but that ended without a verdict
  * (the run was cancelled): only the probe is given back. */
 void cad_rbreaker_abandon(rbreaker *br, int probe);
-/* The current mode and failure count (tests, --dry-run). */
-rbreaker_mode cad_rbreaker_peek(rbreaker *br, int64_t now_ms, int64_t *failures);
 
 #endif

@@ -89,12 +89,6 @@ void cad_rpool_free(rpool *p)
 	free(p);
 }
 
-void cad_rpool_submit(rpool *p, rtask *t)
-{
-	t->next = NULL;
-	cad_rpool_submit_list(p, t);
-}
-
 void cad_rpool_submit_list(rpool *p, rtask *head)
 {
 	rtask *last = head;
@@ -121,9 +115,4 @@ int cad_rpool_help(rpool *p)
 		return 0;
 	t->fn(t);
 	return 1;
-}
-
-size_t cad_rpool_size(const rpool *p)
-{
-	return p->n;
 }

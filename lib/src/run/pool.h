@@ -19,11 +19,9 @@ typedef struct rpool rpool;
 int cad_rpool_new(rpool **out, size_t threads);
 /* Waits for running tasks, drops queued ones, joins the threads. */
 void cad_rpool_free(rpool *p);
-void cad_rpool_submit(rpool *p, rtask *t);
 /* Submits a list linked by `next`, under one lock. */
 void cad_rpool_submit_list(rpool *p, rtask *head);
 /* Runs one queued task on the calling thread; 0 when the queue was empty. */
 int cad_rpool_help(rpool *p);
-size_t cad_rpool_size(const rpool *p);
 
 #endif
