@@ -2,7 +2,7 @@
 /* cadence_check(): runs the passes over one loaded cadence. */
 #include "check/check_int.h"
 #include "cadence/common.h"
-#include "diag/diag_int.h"
+#include "diag/rules.h"
 #include "util/api.h"
 #include "util/suggest.h"
 

@@ -1,20 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal to the diagnostics module: the writers and the rule table. */
+/* Internal to the diagnostics module: the writers (the rule table, which
+ * other modules read, is diag/rules.h). */
 #ifndef CADENCE_SRC_DIAG_DIAG_INT_H
 #define CADENCE_SRC_DIAG_DIAG_INT_H
 
 #include "cadence/diag.h"
-
-typedef struct diag_rule {
-	const char *id;
-	const char *summary;	/* one line, for SARIF rule metadata */
-} diag_rule;
-
-/* Every rule the library can report, in docs/rules.md order. */
-extern const diag_rule cad_diag_rules[];
-extern const size_t cad_diag_rules_count;
-/* Index of rule `id` in cad_diag_rules, or -1. */
-long cad_diag_rule_index(const char *id);
+#include "diag/rules.h"
 
 int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 		    const cadence_diag_write_opts *opts);

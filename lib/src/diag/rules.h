@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* The rule table (rules.c), for the modules that name rules: check/ gives
+ * an unknown rule of a `# cadence-ignore:` comment a did-you-mean. */
+#ifndef CADENCE_SRC_DIAG_RULES_H
+#define CADENCE_SRC_DIAG_RULES_H
+
+#include <stddef.h>
+
+typedef struct diag_rule {
+	const char *id;
+	const char *summary;	/* one line, for SARIF rule metadata */
+} diag_rule;
+
+/* Every rule the library can report, in docs/rules.md order. */
+extern const diag_rule cad_diag_rules[];
+extern const size_t cad_diag_rules_count;
+/* Index of rule `id` in cad_diag_rules, or -1. */
+long cad_diag_rule_index(const char *id);
+
+#endif
