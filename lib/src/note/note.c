@@ -25,6 +25,31 @@ int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user)
 	return 0;
 }
 
+int cad_note_call_run(cadence_note_func *fn, const cad_note_call *call, const cJSON *score,
+		      cJSON **changes, int *failed, strbuf *message)
+{
+	cadence_note_ctx ctx = {
+		.name = call->name, .attempt = call->attempt, .user = call->user,
+		.expired = call->expired, .remaining_ms = call->remaining_ms,
+		.expired_arg = call->expired_arg,
+		.cadence = call->cadence, .measure = call->measure, .run_id = call->run_id,
+		.error = call->error, .error_note = call->error_note,
+		.log = call->log, .log_arg = call->log_arg,
+		.message = STRBUF_INIT,
+		.fields = call->fields, .nfields = call->nfields, .def = call->def,
+		.declaration = call->declaration,
+	};
+	int rc = fn(&ctx, score, changes);
+	*failed = ctx.failed;
+	if (ctx.failed) {
+		cad_strbuf_free(message);
+		*message = ctx.message;
+	} else {
+		cad_strbuf_free(&ctx.message);
+	}
+	return rc;
+}
+
 void cadence_note_ctx_free(cadence_note_ctx *ctx)
 {
 	if (!ctx)

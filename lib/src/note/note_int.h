@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The context of a C note call, shared with the run engine: the engine
- * keeps one context per thread and points it at each call's data instead
- * of copying (a call must cost nanoseconds, not an allocation). */
+/* Internal to the note module: the context of a C note call.  The engine
+ * describes a call (note/call.h); cad_note_call_run() makes the context
+ * on its stack, pointing at the call's data instead of copying it. */
 #ifndef CADENCE_SRC_NOTE_NOTE_INT_H
 #define CADENCE_SRC_NOTE_NOTE_INT_H
 
 #include "cadence/note.h"
+#include "note/call.h"
 #include "util/strbuf.h"
 
 struct cadence_note_ctx {
@@ -35,23 +36,5 @@ struct cadence_note_ctx {
 	const cJSON *score;
 	unsigned long long declaration;	/* cad_note_declaration(); 0: none */
 };
-
-/* The fingerprint of a declaration, a handle's `declaration`: FNV-1a of
- * the field names in order, each ended by a NUL, never 0.  Start with
- * CAD_NOTE_DECL_INIT, add each name, then finish. */
-#define CAD_NOTE_DECL_INIT 14695981039346656037ULL
-
-static inline unsigned long long cad_note_declaration_add(unsigned long long h, const char *name)
-{
-	do
-		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
-	while (*name++);
-	return h;
-}
-
-static inline unsigned long long cad_note_declaration_end(unsigned long long h)
-{
-	return h ? h : 1;
-}
 
 #endif

@@ -4,7 +4,7 @@
  * the run's thread except the call of a `symbol` note handed to the pool;
  * hooks are therefore called on the run's thread only. */
 #include "run/run_int.h"
-#include "note/note_int.h"
+#include "note/call.h"
 #include "run/env.h"
 #include "util/sat.h"
 #include "util/shebang.h"
@@ -231,42 +231,33 @@ static void call_symbol(rjob *j)
 {
 	rframe *fr = j->fr;
 	rnote *n = j->note;
-	cadence_note_ctx ctx;
 	cJSON *changes = NULL;
+	cad_note_call call = {
+		.name = n->name, .attempt = j->attempt, .user = n->userdata,
+		.expired = job_expired, .remaining_ms = job_remaining_ms, .expired_arg = j,
+		.cadence = fr->plan->name,
+		.measure = fr->measure ? fr->measure->m->name.name : NULL,
+		.run_id = fr->run->run_id,
+		.error = fr->handling_error, .error_note = fr->handling_note,
+		.log = job_log, .log_arg = j,
+		.fields = (const cJSON *const *)j->base->slot, .nfields = j->base->n,
+		.def = fr->plan->def, .declaration = fr->plan->declaration,
+	};
+	strbuf message = STRBUF_INIT;
+	int failed;
 
-	ctx.name = n->name;
-	ctx.owned_name = NULL;
-	ctx.attempt = j->attempt;
-	ctx.user = n->userdata;
-	ctx.failed = 0;
-	ctx.expired = job_expired;
-	ctx.remaining_ms = job_remaining_ms;
-	ctx.expired_arg = j;
-	ctx.cadence = fr->plan->name;
-	ctx.measure = fr->measure ? fr->measure->m->name.name : NULL;
-	ctx.run_id = fr->run->run_id;
-	ctx.error = fr->handling_error;
-	ctx.error_note = fr->handling_note;
-	ctx.message = (strbuf)STRBUF_INIT;
-	ctx.log = job_log;
-	ctx.log_arg = j;
-	ctx.fields = (const cJSON *const *)j->base->slot;
-	ctx.nfields = j->base->n;
-	ctx.def = fr->plan->def;
-	ctx.score = NULL;
-	ctx.declaration = fr->plan->declaration;
-
-	int rc = n->fn(&ctx, j->base->obj, &changes);
+	int rc = cad_note_call_run(n->fn, &call, j->base->obj, &changes, &failed, &message);
 	j->changes = changes;
 	if (rc == CADENCE_NOTE_OK || rc == CADENCE_NOTE_INTERRUPT || rc == CADENCE_NOTE_SKIP)
 		j->outcome = rc;
-	else if (ctx.failed)
-		cad_rfail_set(&j->fail, "%s", cadence_note_message(&ctx));
+	else if (failed)
+		cad_rfail_set(&j->fail, "%s", message.failed ? "out of memory"
+			      : message.buf ? message.buf : "");
 	else if (rc == CADENCE_NOTE_FAILED)
 		cad_rfail_set(&j->fail, "it failed without a message");
 	else
 		cad_rfail_set(&j->fail, "it returned %d, which is not a cadence_note_result", rc);
-	cad_strbuf_free(&ctx.message);
+	cad_strbuf_free(&message);
 	if (ended_late(j, "it returned after its deadline; a symbol note polls "
 		       "cadence_note_expired()")) {
 		/* whatever it returned */

@@ -3,7 +3,7 @@
  * index once (notes, fields, children, symbols, breakers), every
  * expression compiled once, so a run does no lookups by name. */
 #include "run/run_int.h"
-#include "note/note_int.h"
+#include "note/call.h"
 #include "util/sort.h"
 
 #include <limits.h>

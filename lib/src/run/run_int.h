@@ -99,7 +99,7 @@ typedef struct rplan {
 	unsigned char *kind;	/* per field: its cad_vtype, | KIND_IMMUTABLE: what
 				 * checking a change reads, in a byte */
 	unsigned long long declaration;	/* a fingerprint of the field names, for
-					 * cadence_field_handle (note/note_int.h) */
+					 * cadence_field_handle (note/call.h) */
 	rexpr_env *env;		/* the score's declaration, for expressions */
 	rnote *notes;
 	size_t nnotes;
