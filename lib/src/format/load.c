@@ -31,27 +31,6 @@ static void opts_resolve(cadence_load_opts *o, const cadence_load_opts *in)
 		o->max_depth = CADENCE_DEFAULT_MAX_DEPTH;
 }
 
-static void def_release_values(struct cadence_def *def)
-{
-	for (size_t i = 0; i < def->nfields; i++)
-		cJSON_Delete(def->fields[i].def);
-	for (size_t i = 0; i < def->nnotes; i++)
-		for (size_t j = 0; def->notes[i].fallback_values && j < def->notes[i].nfallback; j++)
-			cJSON_Delete(def->notes[i].fallback_values[j]);
-}
-
-void cadence_def_free(cadence_def *def)
-{
-	if (!def)
-		return;
-	def_release_values(def);
-	cad_model_index_free(def);
-	cad_arena_free(&def->arena);
-	free(def->path);
-	free(def->source);
-	free(def);
-}
-
 /* size is the file's when `whole` (a regular file's size), else only what
  * was read of it: a stream is read until it passes the limit, and a buffer
  * may be one */
@@ -280,29 +259,4 @@ int cadence_load_file(cadence_def **out, const char *path,
 	}
 	buf[len] = '\0';
 	return load_owned(out, path, buf, len, &o, diags);
-}
-
-const char *cadence_def_name(const cadence_def *def)
-{
-	return def->name.name;
-}
-
-const char *cadence_def_path(const cadence_def *def)
-{
-	return def->path;
-}
-
-size_t cadence_def_field_count(const cadence_def *def)
-{
-	return def->nfields;
-}
-
-size_t cadence_def_note_count(const cadence_def *def)
-{
-	return def->nnotes;
-}
-
-size_t cadence_def_measure_count(const cadence_def *def)
-{
-	return def->nmeasures;
 }
