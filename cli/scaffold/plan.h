@@ -16,8 +16,8 @@
  * files and directories removed, replaced files put back.  Nothing is ever
  * deleted that the plan does not write.
  */
-#ifndef CADENCE_SRC_SCAFFOLD_PLAN_H
-#define CADENCE_SRC_SCAFFOLD_PLAN_H
+#ifndef CADENCE_CLI_SCAFFOLD_PLAN_H
+#define CADENCE_CLI_SCAFFOLD_PLAN_H
 
 #include "util/afile.h"
 #include "util/strbuf.h"

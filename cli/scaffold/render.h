@@ -16,8 +16,8 @@
  * Without a filter the value is copied as it is: use that only for values
  * the program made safe (names checked against the name rules).
  */
-#ifndef CADENCE_SRC_SCAFFOLD_RENDER_H
-#define CADENCE_SRC_SCAFFOLD_RENDER_H
+#ifndef CADENCE_CLI_SCAFFOLD_RENDER_H
+#define CADENCE_CLI_SCAFFOLD_RENDER_H
 
 #include "util/strbuf.h"
 

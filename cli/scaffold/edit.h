@@ -10,8 +10,8 @@
  * node for node, so an edit that would change anything else is refused
  * rather than written.
  */
-#ifndef CADENCE_SRC_SCAFFOLD_EDIT_H
-#define CADENCE_SRC_SCAFFOLD_EDIT_H
+#ifndef CADENCE_CLI_SCAFFOLD_EDIT_H
+#define CADENCE_CLI_SCAFFOLD_EDIT_H
 
 #include "util/strbuf.h"
 

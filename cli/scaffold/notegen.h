@@ -5,8 +5,8 @@
  * options given and, when the note goes into a cadence, the types of that
  * cadence's score fields.
  */
-#ifndef CADENCE_SRC_SCAFFOLD_NOTEGEN_H
-#define CADENCE_SRC_SCAFFOLD_NOTEGEN_H
+#ifndef CADENCE_CLI_SCAFFOLD_NOTEGEN_H
+#define CADENCE_CLI_SCAFFOLD_NOTEGEN_H
 
 #include "cadence/load.h"
 #include "util/strbuf.h"
