@@ -127,18 +127,11 @@ static int load_checked(cadence_project *project, const char *path, int allow_ou
 	cadence_check_opts copts = CADENCE_CHECK_OPTS_INIT;
 	copts.check_executables = 0;
 	copts.check_flow = 0;
-	for (size_t i = 0; i < cadence_project_count(project); i++) {
-		const cadence_def *d = cadence_project_get(project, i);
-		if (cadence_check(d, project, &copts, diags) == CADENCE_ENOMEM)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'",
-					 cadence_def_path(d));
-	}
+	if ((rc = files_check_all(project, &copts, diags)))
+		return rc;
 	if (cadence_diags_errors(diags) || !*def) {
-		cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
-		cadence_diags_sort(diags);
-		wo.color = cli_color_wanted(NULL, stderr);
-		wo.files_checked = cadence_project_file_count(project);
-		cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
+		files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
+				  cadence_project_file_count(project));
 		fprintf(stderr, "cadence: error: '%s' has problems; fix them (see above) to draw it\n",
 			path);
 		return CLI_EXIT_PROBLEMS;

@@ -208,14 +208,6 @@ static char *relative(const char *from, const char *to)
 	return cad_strbuf_detach(&r);
 }
 
-static int print_diags(cadence_diags *diags)
-{
-	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
-	cadence_diags_sort(diags);
-	wo.color = cli_color_wanted(NULL, stderr);
-	return cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
-}
-
 /* Loads and checks a cadence (text in memory, named path); the number of
  * errors, or -1 when out of memory. */
 static long check_text(const char *path, const char *text, size_t len, int show,
@@ -235,7 +227,7 @@ static long check_text(const char *path, const char *text, size_t len, int show,
 		goto out;
 	errors = (long)cadence_diags_errors(diags);
 	if (errors && show)
-		print_diags(diags);
+		files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL, 0);
 	if (!errors && keep && cadence_load_buffer(keep, path, text, len, NULL, diags))
 		errors = -1;
 out:

@@ -513,21 +513,15 @@ static int load(const char *path, cadence_project **project, const cadence_def *
 	}
 	cadence_check_opts co = CADENCE_CHECK_OPTS_INIT;
 	co.check_executables = 0;
-	for (size_t i = 0; !lr && i < cadence_project_count(*project); i++)
-		if (cadence_check(cadence_project_get(*project, i), *project, &co, diags) ==
-		    CADENCE_ENOMEM) {
-			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-			goto out;
-		}
+	if (!lr && (rc = files_check_all(*project, &co, diags)))
+		goto out;
 	if (lr || cadence_diags_errors(diags)) {
-		cadence_diags_sort(diags);
 		if (cli_errors_are_json()) {
+			cadence_diags_sort(diags);
 			print_diags_json(diags);
 		} else {
-			cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
-			wo.color = cli_color_wanted(NULL, stderr);
-			wo.files_checked = cadence_project_file_count(*project);
-			cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, &wo);
+			files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
+					  cadence_project_file_count(*project));
 		}
 		rc = cli_usage_error("%s has problems; nothing ran", path);
 	}

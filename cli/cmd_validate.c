@@ -149,20 +149,6 @@ static int load_one(cadence_project *project, const char *path, const char *root
 	return 0;
 }
 
-/* Checks every cadence that loaded, the children found on the way too
- * (the count grows while the loop runs). */
-static int check_all(cadence_project *project, cadence_diags *diags)
-{
-	cadence_check_opts opts = CADENCE_CHECK_OPTS_INIT;
-	for (size_t i = 0; i < cadence_project_count(project); i++) {
-		const cadence_def *def = cadence_project_get(project, i);
-		if (cadence_check(def, project, &opts, diags) == CADENCE_ENOMEM)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'",
-					 cadence_def_path(def));
-	}
-	return 0;
-}
-
 static int validate(const cli_cmd *cmd, int argc, char **argv)
 {
 	validate_ctx c = { 0 };
@@ -194,15 +180,12 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 	}
 	for (size_t i = 0; i < inputs.count && !rc; i++)
 		rc = load_one(project, inputs.paths[i], c.roots.paths[i], &c, diags);
-	if (rc || (rc = check_all(project, diags)))
+	cadence_check_opts opts = CADENCE_CHECK_OPTS_INIT;
+	if (rc || (rc = files_check_all(project, &opts, diags)))
 		goto out;
-	cadence_diags_sort(diags);
-
-	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
-	wo.color = cli_color_wanted(c.color, stdout);
-	wo.files_checked = cadence_project_file_count(project) + c.refused;
 	if (!(c.quiet && !cadence_diags_count(diags)) &&
-	    cadence_diags_write(diags, stdout, fmt, &wo)) {
+	    files_write_diags(diags, stdout, fmt, c.color,
+			      cadence_project_file_count(project) + c.refused)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the report: %s", strerror(errno));
 		goto out;
 	}

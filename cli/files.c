@@ -274,3 +274,25 @@ int files_same_output(const char *out, const char *other)
 	free(pa);
 	return same;
 }
+
+int files_check_all(cadence_project *project, const cadence_check_opts *opts,
+		    cadence_diags *diags)
+{
+	for (size_t i = 0; i < cadence_project_count(project); i++) {
+		const cadence_def *def = cadence_project_get(project, i);
+		if (cadence_check(def, project, opts, diags) == CADENCE_ENOMEM)
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory while checking '%s'",
+					 cadence_def_path(def));
+	}
+	return 0;
+}
+
+int files_write_diags(cadence_diags *diags, FILE *out, cadence_diag_format fmt,
+		      const char *color, size_t files_checked)
+{
+	cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
+	cadence_diags_sort(diags);
+	wo.color = cli_color_wanted(color, out);
+	wo.files_checked = files_checked;
+	return cadence_diags_write(diags, out, fmt, &wo);
+}

@@ -3,6 +3,9 @@
 #ifndef CADENCE_CLI_FILES_H
 #define CADENCE_CLI_FILES_H
 
+#include <cadence/check.h>
+#include <cadence/diag.h>
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -59,5 +62,16 @@ struct strbuf;
  * Returns `code`. */
 int files_output_error(int code, const char *what, const char *path, int e, struct strbuf *why,
 		       const char *tail);
+
+/* Checks every cadence of the project, the children found on the way too
+ * (the count grows while the loop runs): what validate, diagram and run
+ * share.  0, or the exit status after "out of memory while checking". */
+int files_check_all(struct cadence_project *project, const cadence_check_opts *opts,
+		    cadence_diags *diags);
+/* Sorts diags and writes them to `out` in `fmt`, coloured as `color`
+ * (--color; NULL: auto) says for `out`; files_checked > 0 adds the count
+ * line to text.  Returns what cadence_diags_write() returns. */
+int files_write_diags(cadence_diags *diags, FILE *out, cadence_diag_format fmt,
+		      const char *color, size_t files_checked);
 
 #endif
