@@ -181,16 +181,16 @@ static int cancelled(rframe *fr, const char *running, size_t n)
 }
 
 /* The outcome of cad_jobs_run() for the measure. */
-static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, long rc)
+static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, rjobs_end end, rjob *failed)
 {
-	if (rc == -2) {
+	if (end == RJOBS_NOMEM) {
 		rfail f = RFAIL_INIT;
 		cad_rfail_set(&f, "out of memory");
 		cad_run_error(fr->run, fr, NULL, 0, CADENCE_ENOMEM, &f);
 		cad_rfail_free(&f);
 		return CADENCE_ENOMEM;
 	}
-	if (rc == -1) {
+	if (end == RJOBS_CANCELLED) {
 		strbuf running = STRBUF_INIT;
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
@@ -200,9 +200,9 @@ static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, long rc)
 		cad_strbuf_free(&running);
 		return v;
 	}
-	if (rc > 0) {
-		rjob *j = &jobs[rc - 1];
-		cad_run_error(fr->run, fr, j->note, j->attempt, CADENCE_EFAILED, &j->fail);
+	if (end == RJOBS_FAILED) {
+		cad_run_error(fr->run, fr, failed->note, failed->attempt, CADENCE_EFAILED,
+			      &failed->fail);
 		return CADENCE_EFAILED;
 	}
 	return 0;
@@ -214,8 +214,9 @@ static int run_in_order(rframe *fr, rnote **notes, size_t n)
 	for (size_t i = 0; i < n && !fr->interrupt; i++) {
 		rjob j;
 		cad_job_init(&j, fr, notes[i], &fr->score);
-		long rc = cad_jobs_run(fr, &j, 1, 1);
-		int v = jobs_verdict(fr, &j, 1, rc);
+		rjob *failed;
+		rjobs_end end = cad_jobs_run(fr, &j, 1, 1, &failed);
+		int v = jobs_verdict(fr, &j, 1, end, failed);
 		if (!v && j.changes)
 			cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 		if (!v && j.status == CADENCE_NOTE_STATUS_INTERRUPT)
@@ -243,7 +244,9 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 	}
 	for (size_t i = 0; i < n; i++)
 		cad_job_init(&jobs[i], fr, ms->notes[i], &fr->score);
-	v = jobs_verdict(fr, jobs, n, cad_jobs_run(fr, jobs, n, fr->run->r->opts.jobs));
+	rjob *failed;
+	rjobs_end end = cad_jobs_run(fr, jobs, n, fr->run->r->opts.jobs, &failed);
+	v = jobs_verdict(fr, jobs, n, end, failed);
 	if (!v && cad_merge_sync(fr, ms, jobs, n, &f, &who)) {
 		const char *why = cad_strbuf_cstr(&f.msg);
 		if (who && why && strcmp(why, "out of memory") && fr->run->r->hooks.on_event) {
@@ -454,7 +457,9 @@ static int handle_error(rframe *fr, int rc)
 	fr->handling_note = note;
 	rjob j;
 	cad_job_init(&j, fr, h, &fr->score);
-	int v = jobs_verdict(fr, &j, 1, cad_jobs_run(fr, &j, 1, 1));
+	rjob *failed;
+	rjobs_end end = cad_jobs_run(fr, &j, 1, 1, &failed);
+	int v = jobs_verdict(fr, &j, 1, end, failed);
 	if (!v && j.changes)
 		cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 	cad_job_clear(&j);

@@ -99,7 +99,9 @@ int cad_rproc_open(rproc *p);
  * or an errno value (ENOENT: no such executable) with nothing left to
  * clean up. */
 int cad_rproc_start(rproc *p, const rproc_spec *s);
-/* The descriptors to poll (at most 4); returns how many. */
+/* The most descriptors cad_rproc_fds() gives: stdin, stdout, stderr, pidfd. */
+#define RPROC_MAX_FDS 4
+/* The descriptors to poll (at most RPROC_MAX_FDS); returns how many. */
 size_t cad_rproc_fds(const rproc *p, struct pollfd *fds);
 /* Handles the results of poll() for the descriptors cad_rproc_fds() gave. */
 void cad_rproc_io(rproc *p, const struct pollfd *fds, size_t n);

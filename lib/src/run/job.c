@@ -775,7 +775,7 @@ static int must_wait(rjob *j, size_t running)
 /* One C or `set` note alone: everything happens on this thread, so the
  * loop below (polling, the pool) is not needed — the path of a `then`
  * measure, which must cost nanoseconds. */
-static long run_alone(rframe *fr, rjob *j)
+static rjobs_end run_alone(rframe *fr, rjob *j, rjob **failed)
 {
 	rrun *run = fr->run;
 	cadence_runner *r = run->r;
@@ -795,246 +795,399 @@ static long run_alone(rframe *fr, rjob *j)
 		}
 	}
 	if (j->fail.cancelled && cad_run_cancelled(run))
-		return -1;
-	return job_failed(j) ? 1 : 0;
+		return RJOBS_CANCELLED;
+	if (!job_failed(j))
+		return RJOBS_OK;
+	*failed = j;
+	return RJOBS_FAILED;
 }
 
-long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel)
+/* Descriptors the loop polls besides the processes': the cancel pipe and
+ * the pool's wake pipe. */
+#define LOOP_FDS 2
+/* While draining the pool, the longest wait between looks at it (ms): a
+ * task that ends writes the wake pipe, which ends the wait sooner. */
+#define DRAIN_WAIT_MS 10
+
+/* The state of one cad_jobs_run().  Jobs start in index order: those
+ * never started are jobs[next_new..n), and every job waiting to retry has
+ * a lower index, so the order is the retries (kept by index), then the
+ * new jobs.  Each event costs what it touches, never a scan of all n. */
+typedef struct jloop {
+	rrun *run;
+	cadence_runner *r;
+	rjob *jobs;
+	size_t n;
+	unsigned parallel;	/* at most this many at once; 0: no limit */
+	int64_t grace;		/* for the notes stopped, ns */
+	size_t next_new;
+	rjob **retry;		/* JOB_WAIT with index < next_new, by index */
+	size_t nretry;
+	rjob **procs;		/* running processes, by index */
+	size_t nprocs;
+	size_t running, on_pool;
+	rjob *failed;		/* the first job that failed for good */
+	int stopping, cancelled, use_pool;
+	int rescan;		/* something changed: look for jobs to start */
+	int64_t wake_at;	/* run clock: when a waiting job may start; -1 */
+	int64_t now;		/* run clock, read once per turn when needed; -1 */
+	struct pollfd *fds;	/* LOOP_FDS + RPROC_MAX_FDS per job */
+	rjob **owner;		/* the job of each fds entry; NULL: the loop's */
+	size_t nfds;
+} jloop;
+
+static int loop_init(jloop *L, rframe *fr, rjob *jobs, size_t n, unsigned parallel)
 {
-	rrun *run = fr->run;
-	cadence_runner *r = run->r;
-	int64_t grace = cad_sat_ms_to_ns(r->opts.kill_grace_ms > 0 ? r->opts.kill_grace_ms
-					 : CADENCE_DEFAULT_KILL_GRACE_MS);
-	size_t running = 0, on_pool = 0;
-	long first_fail = 0;
-	int stopping = 0, cancelled = 0, use_pool = 0, rescan = 1;
-	int64_t wake_at = -1;	/* run clock: when a waiting job may start */
-	struct pollfd *fds = NULL;
-	rjob **owner = NULL;
+	cadence_runner *r = fr->run->r;
+	*L = (jloop){ .run = fr->run, .r = r, .jobs = jobs, .n = n, .parallel = parallel,
+		      .rescan = 1, .wake_at = -1 };
+	L->grace = cad_sat_ms_to_ns(r->opts.kill_grace_ms > 0 ? r->opts.kill_grace_ms
+				    : CADENCE_DEFAULT_KILL_GRACE_MS);
+	if (n > 1 && parallel != 1)
+		for (size_t i = 0; i < n && !L->use_pool; i++)
+			L->use_pool = jobs[i].note->n->binding == CAD_BIND_SYMBOL;
+	if (n > (SIZE_MAX - LOOP_FDS) / RPROC_MAX_FDS)
+		return -1;
+	L->retry = calloc(n, sizeof(*L->retry));
+	L->procs = calloc(n, sizeof(*L->procs));
+	L->fds = calloc(n * RPROC_MAX_FDS + LOOP_FDS, sizeof(*L->fds));
+	L->owner = calloc(n * RPROC_MAX_FDS + LOOP_FDS, sizeof(*L->owner));
+	if (!L->retry || !L->procs || !L->fds || !L->owner)
+		return -1;
+	return L->use_pool && ensure_pool(L->run) ? -1 : 0;
+}
 
-	if (n == 1 && jobs[0].note->n->binding != CAD_BIND_RUN)
-		return run_alone(fr, jobs);
-	if (n > 1 && parallel != 1) {
-		for (size_t i = 0; i < n && !use_pool; i++)
-			use_pool = jobs[i].note->n->binding == CAD_BIND_SYMBOL;
-		if (use_pool && ensure_pool(run))
-			return -2;
+static void loop_free(jloop *L)
+{
+	free(L->retry);
+	free(L->procs);
+	free(L->fds);
+	free(L->owner);
+}
+
+static int64_t loop_now(jloop *L)
+{
+	if (L->now < 0)
+		L->now = cad_run_now(L->run);
+	return L->now;
+}
+
+/* Adds j to a list kept by index (its room is n). */
+static void insert_by_index(rjob **list, size_t *count, rjob *j)
+{
+	size_t i = (*count)++;
+	for (; i > 0 && list[i - 1] > j; i--)
+		list[i] = list[i - 1];
+	list[i] = j;
+}
+
+/* Stops every job (cancelled, or one failed for good): nothing waits any
+ * more, and nothing starts. */
+static void loop_stop(jloop *L)
+{
+	L->stopping = L->rescan = 1;
+	L->nretry = 0;
+	L->next_new = L->n;
+	stop_all(L->jobs, L->n, RPROC_CANCEL, L->grace);
+}
+
+enum { START_NOT_DUE, START_BLOCKED, START_STARTED };
+
+/* Starts j unless it is not due yet, or nothing more may start now (the
+ * `parallel` limit, or a `run` note that must wait for descriptors). */
+static int try_start(jloop *L, rjob *j, rtask **batch)
+{
+	if (j->start_at > 0 && j->start_at > loop_now(L)) {
+		if (L->wake_at < 0 || j->start_at < L->wake_at)
+			L->wake_at = j->start_at;
+		return START_NOT_DUE;
 	}
-	for (;;) {
-		int64_t now = -1;	/* run clock, read when needed */
-		rtask *batch = NULL;
-
-		if (!cancelled && cad_run_cancelled(run)) {
-			cancelled = stopping = rescan = 1;
-			stop_all(jobs, n, RPROC_CANCEL, grace);
-		}
-		if (first_fail && !stopping) {
-			/* one note failed for good: the measure has failed */
-			stopping = rescan = 1;
-			stop_all(jobs, n, RPROC_CANCEL, grace);
-		}
-
-		/* start what may start; the scan is skipped while nothing it
-		 * depends on changed (a sync of 100 notes must not cost 100
-		 * checks per completion) */
-		if (wake_at >= 0 && (now = cad_run_now(run)) >= wake_at)
-			rescan = 1;
-		if (rescan)
-			wake_at = -1;
-		for (size_t i = 0; rescan && i < n; i++) {
-			rjob *j = &jobs[i];
-			if (j->state != JOB_WAIT || stopping)
-				continue;
-			if (j->start_at > 0 && j->start_at > (now >= 0 ? now : (now = cad_run_now(run)))) {
-				if (wake_at < 0 || j->start_at < wake_at)
-					wake_at = j->start_at;
-				continue;
-			}
-			if (parallel && running >= parallel)
-				break;
-			if (must_wait(j, running))
-				break;	/* until a running note ends */
-			attempt_start(j, use_pool, &batch);
-			if (j->state == JOB_RUNNING) {
-				running++;
-				on_pool += j->proc == NULL;
-			} else if (j->state == JOB_WAIT && (wake_at < 0 || j->start_at < wake_at)) {
-				wake_at = j->start_at;
-			}
-			if (job_failed(j) && !first_fail) {
-				first_fail = (long)i + 1;
-				break;
-			}
-		}
-		rescan = 0;
-		if (batch)
-			cad_rpool_submit_list(r->pool, batch);
-		if (first_fail && !stopping)
-			continue;
-		if (!running) {
-			if (wake_at < 0)
-				break;	/* nothing running, nothing waiting: done */
-			/* only retries waiting: sleep on the run's clock */
-			rescan = 1;
-			if (now < 0)
-				now = cad_run_now(run);
-			if (r->clock.sleep_ns(r->clock.ctx, wake_at - now, r->cancel_pipe[0]) ||
-			    cad_run_cancelled(run)) {
-				cancelled = 1;
-				stop_all(jobs, n, RPROC_CANCEL, grace);
-				break;
-			}
-			continue;
-		}
-
-		/* jobs the pool finished */
-		rjob *done = use_pool ? take_done(run) : NULL;
-		if (!done && use_pool && on_pool && running == on_pool) {
-			/* only pool notes out: run queued ones here too */
-			while (cad_rpool_help(r->pool))
-				;
-			done = take_done(run);
-		}
-		if (done) {
-			rescan = 1;
-			for (; done; done = done->next_done) {
-				running--;
-				on_pool--;
-				attempt_end(done);
-				if (job_failed(done) && !first_fail)
-					first_fail = (long)(done - jobs) + 1;
-			}
-			continue;
-		}
-
-		/* wait for processes, the pool, a cancel or the next deadline */
-		if (!fds) {
-			fds = malloc((n * 4 + 2) * sizeof(*fds));
-			owner = malloc((n * 4 + 2) * sizeof(*owner));
-			if (!fds || !owner) {
-				free(fds);
-				free(owner);
-				stop_all(jobs, n, RPROC_CANCEL, 0);
-				fds = NULL;
-				owner = NULL;
-				first_fail = -2;
-				goto drain;
-			}
-		}
-		size_t nfds = 0;
-		int64_t rnow = cad_rproc_now(), timeout_ns = -1;
-		/* the cancel pipe stays readable: once seen, it is not polled
-		 * (the grace of the notes being stopped is waited, not spun) */
-		if (!cancelled) {
-			fds[nfds] = (struct pollfd){ .fd = r->cancel_pipe[0], .events = POLLIN };
-			owner[nfds++] = NULL;
-		}
-		if (use_pool) {
-			fds[nfds] = (struct pollfd){ .fd = run->wake[0], .events = POLLIN };
-			owner[nfds++] = NULL;
-		}
-		for (size_t i = 0; i < n; i++) {
-			rjob *j = &jobs[i];
-			if (j->state != JOB_RUNNING || !j->proc)
-				continue;
-			size_t k = cad_rproc_fds(j->proc, fds + nfds);
-			for (size_t m = 0; m < k; m++)
-				owner[nfds + m] = j;
-			nfds += k;
-			int64_t t = cad_rproc_next_tick(j->proc);
-			if (j->deadline && !j->proc->stop && (t < 0 || j->deadline < t))
-				t = j->deadline;
-			if (t >= 0 && (timeout_ns < 0 || t - rnow < timeout_ns))
-				timeout_ns = t - rnow > 0 ? t - rnow : 0;
-		}
-		if (wake_at >= 0) {
-			if (now < 0)
-				now = cad_run_now(run);
-			if (timeout_ns < 0 || wake_at - now < timeout_ns)
-				timeout_ns = wake_at - now > 0 ? wake_at - now : 0;
-		}
-		int ms = cad_sat_poll_ms(timeout_ns);
-		if (use_pool) {
-			pthread_mutex_lock(&run->done_lock);
-			run->sleeping = !run->done_head;
-			if (!run->sleeping)
-				ms = 0;
-			pthread_mutex_unlock(&run->done_lock);
-		}
-		int got = poll(fds, nfds, ms);
-		if (use_pool) {
-			char buf[64];
-			pthread_mutex_lock(&run->done_lock);
-			run->sleeping = 0;
-			pthread_mutex_unlock(&run->done_lock);
-			while (read(run->wake[0], buf, sizeof(buf)) > 0)
-				;
-		}
-		if (got < 0 && errno != EINTR)
-			got = 0;
-		if (got > 0) {
-			if (!cancelled && (fds[0].revents & POLLIN)) {	/* fds[0]: the cancel pipe */
-				cancelled = stopping = rescan = 1;
-				stop_all(jobs, n, RPROC_CANCEL, grace);
-			}
-			/* per job, the slice of fds it owns */
-			for (size_t a = 0; a < nfds;) {
-				size_t b = a + 1;
-				if (!owner[a]) {
-					a = b;
-					continue;
-				}
-				while (b < nfds && owner[b] == owner[a])
-					b++;
-				cad_rproc_io(owner[a]->proc, fds + a, b - a);
-				a = b;
-			}
-		}
-		rnow = cad_rproc_now();
-		for (size_t i = 0; i < n; i++) {
-			rjob *j = &jobs[i];
-			if (j->state != JOB_RUNNING || !j->proc)
-				continue;
-			if (j->deadline && rnow >= j->deadline && !j->proc->stop)
-				cad_rproc_stop(j->proc, RPROC_TIMEOUT, rnow, grace);
-			cad_rproc_tick(j->proc, rnow);
-			if (cad_rproc_done(j->proc)) {
-				rescan = 1;
-				running--;
-				end_process(j);
-				attempt_end(j);
-				if (job_failed(j) && !first_fail && !j->fail.cancelled)
-					first_fail = (long)i + 1;
-			}
-		}
+	if (L->parallel && L->running >= L->parallel)
+		return START_BLOCKED;
+	if (must_wait(j, L->running))
+		return START_BLOCKED;	/* until a running note ends */
+	attempt_start(j, L->use_pool, batch);
+	if (j->state == JOB_RUNNING) {
+		L->running++;
+		if (j->proc)
+			insert_by_index(L->procs, &L->nprocs, j);
+		else
+			L->on_pool++;
+	} else if (j->state == JOB_WAIT && (L->wake_at < 0 || j->start_at < L->wake_at)) {
+		L->wake_at = j->start_at;
 	}
-drain:
-	/* pool tasks cannot be stopped: wait for the ones still out */
-	while (use_pool && on_pool) {
+	if (job_failed(j) && !L->failed)
+		L->failed = j;
+	return START_STARTED;
+}
+
+/* start: the retries that are due, then new jobs, in index order, until
+ * one cannot start or one fails for good.  Pool notes go to *batch. */
+static void start_phase(jloop *L, rtask **batch)
+{
+	int blocked = 0;
+	size_t kept = 0, i = 0;
+	for (; i < L->nretry && !blocked && !L->failed; i++) {
+		rjob *j = L->retry[i];
+		int how = try_start(L, j, batch);
+		blocked = how == START_BLOCKED;
+		if (j->state == JOB_WAIT)	/* not due, blocked, or retrying again */
+			L->retry[kept++] = j;
+	}
+	for (; i < L->nretry; i++)
+		L->retry[kept++] = L->retry[i];
+	L->nretry = kept;
+	while (!blocked && !L->failed && L->next_new < L->n) {
+		rjob *j = &L->jobs[L->next_new];
+		if (try_start(L, j, batch) == START_BLOCKED)
+			break;
+		L->next_new++;
+		if (j->state == JOB_WAIT)	/* after every retry: order kept */
+			L->retry[L->nretry++] = j;
+	}
+}
+
+/* After attempt_end() of a job the loop ran: a retry waits its turn, a
+ * failure for good is remembered (one of a stopped note, when asked). */
+static void ended(jloop *L, rjob *j, int count_cancelled)
+{
+	L->rescan = 1;
+	L->running--;
+	if (j->state == JOB_WAIT)
+		insert_by_index(L->retry, &L->nretry, j);
+	if (job_failed(j) && !L->failed && (count_cancelled || !j->fail.cancelled))
+		L->failed = j;
+}
+
+/* collect: the jobs the pool finished (when only pool notes are out, the
+ * queued ones run on this thread too); 1 when there were some. */
+static int collect_phase(jloop *L)
+{
+	if (!L->use_pool)
+		return 0;
+	rjob *done = take_done(L->run);
+	if (!done && L->on_pool && L->running == L->on_pool) {
+		while (cad_rpool_help(L->r->pool))
+			;
+		done = take_done(L->run);
+	}
+	if (!done)
+		return 0;
+	for (; done; done = done->next_done) {
+		L->on_pool--;
+		attempt_end(done);
+		ended(L, done, 1);
+	}
+	return 1;
+}
+
+static void poll_add(jloop *L, int fd, rjob *owner)
+{
+	L->fds[L->nfds] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	L->owner[L->nfds++] = owner;
+}
+
+/* poll set: the cancel pipe (until seen: it stays readable, and the grace
+ * of the notes being stopped is waited, not spun), the pool's wake pipe
+ * and the processes' descriptors.  Returns the timeout: the nearest
+ * deadline, process tick or due retry, in poll() milliseconds. */
+static int poll_set_phase(jloop *L)
+{
+	int64_t rnow = cad_rproc_now(), timeout_ns = -1;
+	L->nfds = 0;
+	if (!L->cancelled)
+		poll_add(L, L->r->cancel_pipe[0], NULL);	/* fds[0] */
+	if (L->use_pool)
+		poll_add(L, L->run->wake[0], NULL);
+	for (size_t i = 0; i < L->nprocs; i++) {
+		rjob *j = L->procs[i];
+		size_t k = cad_rproc_fds(j->proc, L->fds + L->nfds);
+		for (size_t m = 0; m < k; m++)
+			L->owner[L->nfds + m] = j;
+		L->nfds += k;
+		int64_t t = cad_rproc_next_tick(j->proc);
+		if (j->deadline && !j->proc->stop && (t < 0 || j->deadline < t))
+			t = j->deadline;
+		if (t >= 0 && (timeout_ns < 0 || t - rnow < timeout_ns))
+			timeout_ns = t - rnow > 0 ? t - rnow : 0;
+	}
+	if (L->wake_at >= 0) {
+		int64_t now = loop_now(L);
+		if (timeout_ns < 0 || L->wake_at - now < timeout_ns)
+			timeout_ns = L->wake_at - now > 0 ? L->wake_at - now : 0;
+	}
+	int ms = cad_sat_poll_ms(timeout_ns);
+	if (L->use_pool) {
+		pthread_mutex_lock(&L->run->done_lock);
+		L->run->sleeping = !L->run->done_head;
+		if (!L->run->sleeping)
+			ms = 0;
+		pthread_mutex_unlock(&L->run->done_lock);
+	}
+	return ms;
+}
+
+static void drain_wake_pipe(rrun *run)
+{
+	char buf[64];
+	while (read(run->wake[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+/* dispatch: waits in poll(), then hands each process the slice of fds it
+ * owns; a cancel seen on the pipe stops every job. */
+static void dispatch_phase(jloop *L, int ms)
+{
+	int got = poll(L->fds, L->nfds, ms);
+	if (L->use_pool) {
+		pthread_mutex_lock(&L->run->done_lock);
+		L->run->sleeping = 0;
+		pthread_mutex_unlock(&L->run->done_lock);
+		drain_wake_pipe(L->run);
+	}
+	if (got <= 0)
+		return;		/* the timeout, or EINTR: the next turn looks */
+	if (!L->cancelled && (L->fds[0].revents & POLLIN)) {
+		L->cancelled = 1;
+		loop_stop(L);
+	}
+	for (size_t a = 0; a < L->nfds;) {
+		size_t b = a + 1;
+		if (!L->owner[a]) {
+			a = b;
+			continue;
+		}
+		while (b < L->nfds && L->owner[b] == L->owner[a])
+			b++;
+		cad_rproc_io(L->owner[a]->proc, L->fds + a, b - a);
+		a = b;
+	}
+}
+
+/* timeouts: a process past its deadline is stopped; each gets the work
+ * its clock asks for (SIGKILL after the grace, an exit to check). */
+static void timeouts_phase(jloop *L, int64_t rnow)
+{
+	for (size_t i = 0; i < L->nprocs; i++) {
+		rjob *j = L->procs[i];
+		if (j->deadline && rnow >= j->deadline && !j->proc->stop)
+			cad_rproc_stop(j->proc, RPROC_TIMEOUT, rnow, L->grace);
+		cad_rproc_tick(j->proc, rnow);
+	}
+}
+
+/* reap: the processes that ended leave the poll set, in index order. */
+static void reap_phase(jloop *L)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < L->nprocs; i++) {
+		rjob *j = L->procs[i];
+		if (!cad_rproc_done(j->proc)) {
+			L->procs[kept++] = j;
+			continue;
+		}
+		end_process(j);
+		attempt_end(j);
+		ended(L, j, 0);
+	}
+	L->nprocs = kept;
+}
+
+/* Nothing running, only retries waiting: sleep on the run's clock until
+ * the first is due.  1 when the run was cancelled meanwhile. */
+static int sleep_phase(jloop *L)
+{
+	cadence_runner *r = L->r;
+	L->rescan = 1;
+	if (r->clock.sleep_ns(r->clock.ctx, L->wake_at - loop_now(L), r->cancel_pipe[0]) ||
+	    cad_run_cancelled(L->run)) {
+		L->cancelled = 1;
+		stop_all(L->jobs, L->n, RPROC_CANCEL, L->grace);
+		return 1;
+	}
+	return 0;
+}
+
+/* drain: pool tasks cannot be stopped, so the loop waits for the ones
+ * still out. */
+static void drain_phase(jloop *L)
+{
+	rrun *run = L->run;
+	while (L->use_pool && L->on_pool) {
 		rjob *done = take_done(run);
 		if (!done) {
-			if (!cad_rpool_help(r->pool)) {
+			if (!cad_rpool_help(L->r->pool)) {
 				struct pollfd pfd = { .fd = run->wake[0], .events = POLLIN };
 				pthread_mutex_lock(&run->done_lock);
 				run->sleeping = !run->done_head;
 				pthread_mutex_unlock(&run->done_lock);
-				poll(&pfd, 1, 10);
-				char buf[64];
-				while (read(run->wake[0], buf, sizeof(buf)) > 0)
-					;
+				poll(&pfd, 1, DRAIN_WAIT_MS);
+				drain_wake_pipe(run);
 			}
 			continue;
 		}
 		for (; done; done = done->next_done) {
-			on_pool--;
+			L->on_pool--;
 			attempt_end(done);
 		}
 	}
-	free(fds);
-	free(owner);
-	if (first_fail == -2)
-		return -2;
-	if (cancelled || cad_run_cancelled(run))
-		return -1;
-	return first_fail;
+}
+
+/* One turn's decisions: stop on a cancel or a failure, then start what
+ * may start (looked for only when something it depends on changed: a
+ * sync of 100 notes must not cost 100 checks per completion). */
+static void begin_turn(jloop *L, rtask **batch)
+{
+	L->now = -1;
+	if (!L->cancelled && cad_run_cancelled(L->run)) {
+		L->cancelled = 1;
+		loop_stop(L);
+	}
+	if (L->failed && !L->stopping)
+		loop_stop(L);	/* one note failed for good: the measure has failed */
+	if (L->wake_at >= 0 && loop_now(L) >= L->wake_at)
+		L->rescan = 1;
+	if (L->rescan) {
+		L->wake_at = -1;
+		if (!L->stopping)
+			start_phase(L, batch);
+	}
+	L->rescan = 0;
+}
+
+rjobs_end cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rjob **failed)
+{
+	jloop L;
+	*failed = NULL;
+	if (n == 1 && jobs[0].note->n->binding != CAD_BIND_RUN)
+		return run_alone(fr, jobs, failed);
+	if (loop_init(&L, fr, jobs, n, parallel)) {
+		loop_free(&L);
+		return RJOBS_NOMEM;
+	}
+	for (;;) {
+		rtask *batch = NULL;
+		begin_turn(&L, &batch);
+		if (batch)
+			cad_rpool_submit_list(L.r->pool, batch);
+		if (L.failed && !L.stopping)
+			continue;
+		if (!L.running) {
+			if (L.wake_at < 0 || sleep_phase(&L))
+				break;	/* nothing running, nothing waiting: done */
+			continue;
+		}
+		if (collect_phase(&L))
+			continue;
+		dispatch_phase(&L, poll_set_phase(&L));
+		int64_t rnow = cad_rproc_now();
+		timeouts_phase(&L, rnow);
+		reap_phase(&L);
+	}
+	drain_phase(&L);
+	loop_free(&L);
+	if (L.cancelled || cad_run_cancelled(L.run))
+		return RJOBS_CANCELLED;
+	*failed = L.failed;
+	return L.failed ? RJOBS_FAILED : RJOBS_OK;
 }

@@ -314,11 +314,17 @@ typedef struct rjob {
 
 void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base);
 void cad_job_clear(rjob *j);
-/* Runs jobs to the end: at most `parallel` at once (0: no limit); with
- * stop_on_failure, the first job that fails for good stops the others.
- * Returns 0 when every job succeeded (or fell back), else the index of
- * the first failure + 1; -1 when cancelled; -2 out of memory. */
-long cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel);
+/* How cad_jobs_run() ended. */
+typedef enum rjobs_end {
+	RJOBS_OK,		/* every job succeeded (or fell back) */
+	RJOBS_FAILED,		/* one failed for good: *failed, the first */
+	RJOBS_CANCELLED,	/* the run was cancelled */
+	RJOBS_NOMEM,		/* out of memory, or no thread for the pool */
+} rjobs_end;
+/* Runs jobs to the end: at most `parallel` at once (0: no limit); the
+ * first job that fails for good stops the others.  *failed is that job
+ * when RJOBS_FAILED is returned, else NULL. */
+rjobs_end cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rjob **failed);
 
 /* score.c */
 /* A score of p's fields from input (checked; NULL: {}), which it borrows:
