@@ -325,193 +325,218 @@ static void print_snippet(const char *name, char **lines, size_t n)
 		printf("    %s\n", lines[i]);
 }
 
-static int new_note(const cli_cmd *cmd, int argc, char **argv)
-{
-	new_ctx c = { 0 };
-	cli_args args;
-	tset ts = { 0 };
-	plan p;
+/* What `new note` makes and holds until it returns. */
+typedef struct new_note_job {
+	new_ctx c;
+	const char *name, *dir;	/* dir: where the note's file goes */
 	notegen g;
-	cJSON *fallback = NULL;
-	cadence_def *def = NULL;
-	char *note_path = NULL, *run_path = NULL, *into_text = NULL, *edited = NULL;
-	char *into_dir = NULL, **lines = NULL;
-	size_t into_len = 0, edited_len = 0, nlines = 0;
-	unsigned line = 0;
-	strbuf why = STRBUF_INIT, changes = STRBUF_INIT, c_reads = STRBUF_INIT,
-	       c_changes = STRBUF_INIT, reads = STRBUF_INIT, writes = STRBUF_INIT,
-	       file = STRBUF_INIT;
-	int rc;
+	tset ts;
+	plan p;
+	cJSON *fallback;
+	cadence_def *def;	/* the --into file, loaded */
+	char *note_path, *run_path, *into_dir;
+	char *into_text, *edited;	/* --into: before and after */
+	size_t into_len, edited_len;
+	char **lines;		/* the note's lines under notes: */
+	size_t nlines;
+	unsigned line;		/* where the edit put it */
+} new_note_job;
 
-	memset(&g, 0, sizeof(g));
-	cad_plan_init(&p);
-	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args)))
-		goto out_noargs;
-	if (args.help) {
-		cli_print_help(cmd, stdout);
-		goto out;
-	}
-	if (args.npos != 1) {
-		rc = cli_usage_error("'cadence new note' takes one NAME%s",
-				     args.npos ? ", not several" : "; for example: cadence new note charge --retry 3");
-		goto out;
-	}
-	const char *name = args.pos[0];
-	g.name = name;
-	g.lang_c = c.lang_c;
-	if ((rc = scaffold_check_name("note", name, c.lang_c)) ||
-	    (rc = note_options(&c, &g, &fallback)))
-		goto out;
+static void new_note_job_free(new_note_job *s)
+{
+	cad_plan_free(&s->p);
+	tset_free(&s->ts);
+	cJSON_Delete(s->fallback);
+	cadence_def_free(s->def);
+	cad_notegen_lines_free(s->lines);
+	free(s->note_path);
+	free(s->run_path);
+	free(s->into_text);
+	free(s->into_dir);
+	free(s->edited);
+	free(s->c.reads_buf);
+	free(s->c.writes_buf);
+}
 
-	cad_strbuf_addf(&file, "%s%s", name, c.lang_c ? ".c" : ".sh");
-	const char *dir = default_dir(&c, "notes");
-	if (!(note_path = scaffold_join(dir, cad_strbuf_cstr(&file))) ||
-	    !(into_dir = cad_path_dir(c.into ? c.into : "cadences/x"))) {
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
+/* --into: the file must be a regular one that loads and checks clean. */
+static int read_into(new_note_job *s)
+{
+	const char *into = s->c.into;
+	struct stat st;
+	/* a FIFO would keep us waiting for a writer, and a device or a
+	 * directory is no file to edit (issue 14, probe) */
+	if (!stat(into, &st) && !S_ISREG(st.st_mode))
+		return cli_error(CLI_EXIT_PROBLEMS, "--into %s: it is %s, not a cadence file to "
+				 "edit; name a regular *.cadence.yaml file", into,
+				 S_ISDIR(st.st_mode) ? "a directory" :
+				 S_ISFIFO(st.st_mode) ? "a FIFO" :
+				 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+				 "not a regular file");
+	if (read_all(into, &s->into_text, &s->into_len))
+		return cli_error(CLI_EXIT_PROBLEMS, "--into %s: cannot read it: %s", into,
+				 strerror(errno));
+	long errors = check_text(into, s->into_text, s->into_len, 1, &s->def);
+	if (errors < 0)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (errors)
+		return cli_error(CLI_EXIT_PROBLEMS, "--into %s: the file has errors (above); "
+				 "fix them first, nothing was written", into);
+	s->g.def = s->def;
+	return 0;
+}
 
-	if (c.into) {
-		struct stat st;
-		/* a FIFO would keep us waiting for a writer, and a device or
-		 * a directory is no file to edit (issue 14, probe) */
-		if (!stat(c.into, &st) && !S_ISREG(st.st_mode)) {
-			rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: it is %s, not a cadence file to "
-				       "edit; name a regular *.cadence.yaml file", c.into,
-				       S_ISDIR(st.st_mode) ? "a directory" :
-				       S_ISFIFO(st.st_mode) ? "a FIFO" :
-				       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
-				       "not a regular file");
-			goto out;
-		}
-		if (read_all(c.into, &into_text, &into_len)) {
-			rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: cannot read it: %s", c.into,
-				       strerror(errno));
-			goto out;
-		}
-		long errors = check_text(c.into, into_text, into_len, 1, &def);
-		if (errors < 0) {
-			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-			goto out;
-		}
-		if (errors) {
-			rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: the file has errors (above); "
-				       "fix them first, nothing was written", c.into);
-			goto out;
-		}
-		g.def = def;
-	}
-	/* run: paths are relative to the cadence file: --into's directory, or
-	 * cadences/ when it exists, else here */
-	{
-		struct stat st;
-		const char *base = c.into ? into_dir
-			: (!stat("cadences", &st) && S_ISDIR(st.st_mode) ? "cadences" : ".");
-		if (!(run_path = relative(base, note_path))) {
-			rc = cli_error(CLI_EXIT_INTERNAL, "cannot resolve the path of %s", note_path);
-			goto out;
-		}
-	}
-	g.run_path = run_path;
-	if (cad_notegen_fields(&g, &lines, &nlines)) {
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
+/* run: paths are relative to the cadence file: --into's directory, or
+ * cadences/ when it exists, else here */
+static int resolve_run_path(new_note_job *s)
+{
+	struct stat st;
+	const char *base = s->c.into ? s->into_dir
+		: (!stat("cadences", &st) && S_ISDIR(st.st_mode) ? "cadences" : ".");
+	if (!(s->run_path = relative(base, s->note_path)))
+		return cli_error(CLI_EXIT_INTERNAL, "cannot resolve the path of %s", s->note_path);
+	s->g.run_path = s->run_path;
+	return 0;
+}
 
-	cad_notegen_changes_json(&g, &changes);
-	cad_notegen_c_reads(&g, &c_reads);
-	cad_notegen_c_changes(&g, &c_changes);
-	cad_notegen_list(&reads, g.reads, g.nreads);
-	cad_notegen_list(&writes, g.writes, g.nwrites);
+/* The note's lines under notes:, and its file rendered into the plan. */
+static int render_note(new_note_job *s)
+{
+	strbuf changes = STRBUF_INIT, c_reads = STRBUF_INIT, c_changes = STRBUF_INIT,
+	       reads = STRBUF_INIT, writes = STRBUF_INIT;
+	int rc = 0;
+
+	if (cad_notegen_fields(&s->g, &s->lines, &s->nlines))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	cad_notegen_changes_json(&s->g, &changes);
+	cad_notegen_c_reads(&s->g, &c_reads);
+	cad_notegen_c_changes(&s->g, &c_changes);
+	cad_notegen_list(&reads, s->g.reads, s->g.nreads);
+	cad_notegen_list(&writes, s->g.writes, s->g.nwrites);
 	const render_var vars[] = {
-		{ "name", name },
+		{ "name", s->name },
 		{ "reads", cad_strbuf_cstr(&reads) },
 		{ "writes", cad_strbuf_cstr(&writes) },
 		{ "changes", cad_strbuf_cstr(&changes) },
 		{ "c_reads", cad_strbuf_cstr(&c_reads) },
 		{ "c_changes", cad_strbuf_cstr(&c_changes) },
 	};
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		if (!vars[i].value) {
+	size_t nvars = sizeof(vars) / sizeof(vars[0]);
+	for (size_t i = 0; i < nvars && !rc; i++)
+		if (!vars[i].value)
 			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-			goto out;
-		}
-	if ((rc = tset_load(&ts, c.templates, c.lang_c ? "note/c" : "note/sh")) ||
-	    (rc = scaffold_render(&p, &ts, dir, name, vars, sizeof(vars) / sizeof(vars[0]),
-				  c.force)))
-		goto out;
-
-	if (c.into) {
-		rc = cad_edit_add_note(into_text, into_len, name, (const char *const *)lines, nlines,
-				   &edited, &edited_len, &line, &why);
-		if (rc == CADENCE_ENOMEM) {
-			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-			goto out;
-		}
-		if (rc) {
-			rc = cli_error(CLI_EXIT_PROBLEMS, "cannot add note '%s' to %s: %s; nothing "
-				       "was written", name, c.into, cad_strbuf_cstr(&why));
-			goto out;
-		}
-		long errors = check_text(c.into, edited, edited_len, 1, NULL);
-		if (errors) {
-			rc = errors < 0 ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
-				: cli_error(CLI_EXIT_PROBLEMS, "with note '%s', %s would have the errors "
-					    "above (declare the fields it reads and writes in score: "
-					    "first?); nothing was written", name, c.into);
-			goto out;
-		}
-		if ((rc = cad_plan_add(&p, c.into, edited, edited_len, PLAN_KEEP_MODE, 1))) {
-			rc = cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE,
-				       rc == CADENCE_ENOMEM ? "out of memory"
-				       : "--into names the note's own file");
-			goto out;
-		}
-		p.files[p.nfiles - 1].edit = 1;
-	}
-
-	if ((rc = scaffold_apply(&p, c.dry_run, c.force)))
-		goto out;
-	if (c.into) {
-		printf("%s note '%s' to %s, line %u:\n\n", c.dry_run ? "would add" : "added", name,
-		       c.into, line);
-		print_snippet(name, lines, nlines);
-		printf("\nrun it from measures: with '- then: %s'\n", name);
-	} else {
-		printf("\ndeclare it under the cadence's notes: (run paths are relative to the "
-		       "cadence file; --into CADENCE_FILE does this for you):\n\n");
-		print_snippet(name, lines, nlines);
-		printf("\nand run it from measures: with '- then: %s'\n", name);
-	}
-	if (c.lang_c) {
-		char *so = scaffold_join(dir, name);
-		printf("\nbuild the plugin:\n\n"
-		       "  cc -shared -fPIC -Wall -Werror $(pkg-config --cflags cadence) \\\n"
-		       "     -o %s.so %s $(pkg-config --libs libcjson)\n", so ? so : name, note_path);
-		free(so);
-	}
-out:
-	cli_args_free(&args);
-out_noargs:
-	cad_plan_free(&p);
-	tset_free(&ts);
-	cJSON_Delete(fallback);
-	cadence_def_free(def);
-	cad_notegen_lines_free(lines);
-	free(note_path);
-	free(run_path);
-	free(into_text);
-	free(into_dir);
-	free(edited);
-	free(c.reads_buf);
-	free(c.writes_buf);
-	cad_strbuf_free(&why);
+	if (!rc && !(rc = tset_load(&s->ts, s->c.templates, s->c.lang_c ? "note/c" : "note/sh")))
+		rc = scaffold_render(&s->p, &s->ts, s->dir, s->name, vars, nvars, s->c.force);
 	cad_strbuf_free(&changes);
 	cad_strbuf_free(&c_reads);
 	cad_strbuf_free(&c_changes);
 	cad_strbuf_free(&reads);
 	cad_strbuf_free(&writes);
+	return rc;
+}
+
+/* --into: the note added to the file's notes:, checked, and the edited
+ * file added to the plan. */
+static int edit_into(new_note_job *s)
+{
+	strbuf why = STRBUF_INIT;
+	int rc = cad_edit_add_note(s->into_text, s->into_len, s->name,
+				   (const char *const *)s->lines, s->nlines, &s->edited,
+				   &s->edited_len, &s->line, &why);
+	if (rc == CADENCE_ENOMEM)
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	else if (rc)
+		rc = cli_error(CLI_EXIT_PROBLEMS, "cannot add note '%s' to %s: %s; nothing "
+			       "was written", s->name, s->c.into, cad_strbuf_cstr(&why));
+	cad_strbuf_free(&why);
+	if (rc)
+		return rc;
+	long errors = check_text(s->c.into, s->edited, s->edited_len, 1, NULL);
+	if (errors)
+		return errors < 0 ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
+			: cli_error(CLI_EXIT_PROBLEMS, "with note '%s', %s would have the errors "
+				    "above (declare the fields it reads and writes in score: "
+				    "first?); nothing was written", s->name, s->c.into);
+	if ((rc = cad_plan_add(&s->p, s->c.into, s->edited, s->edited_len, PLAN_KEEP_MODE, 1)))
+		return cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE,
+				 rc == CADENCE_ENOMEM ? "out of memory"
+				 : "--into names the note's own file");
+	s->p.files[s->p.nfiles - 1].edit = 1;
+	return 0;
+}
+
+/* What to do next: declare it (or where it was added), run it, build it. */
+static void print_next_steps(const new_note_job *s)
+{
+	const char *name = s->name;
+	if (s->c.into) {
+		printf("%s note '%s' to %s, line %u:\n\n", s->c.dry_run ? "would add" : "added", name,
+		       s->c.into, s->line);
+		print_snippet(name, s->lines, s->nlines);
+		printf("\nrun it from measures: with '- then: %s'\n", name);
+	} else {
+		printf("\ndeclare it under the cadence's notes: (run paths are relative to the "
+		       "cadence file; --into CADENCE_FILE does this for you):\n\n");
+		print_snippet(name, s->lines, s->nlines);
+		printf("\nand run it from measures: with '- then: %s'\n", name);
+	}
+	if (s->c.lang_c) {
+		char *so = scaffold_join(s->dir, name);
+		printf("\nbuild the plugin:\n\n"
+		       "  cc -shared -fPIC -Wall -Werror $(pkg-config --cflags cadence) \\\n"
+		       "     -o %s.so %s $(pkg-config --libs libcjson)\n", so ? so : name,
+		       s->note_path);
+		free(so);
+	}
+}
+
+/* The note's file (and --into's edit) as one plan, written or shown. */
+static int make_note(new_note_job *s)
+{
+	strbuf file = STRBUF_INIT;
+	int rc;
+
+	s->g.name = s->name;
+	s->g.lang_c = s->c.lang_c;
+	if ((rc = scaffold_check_name("note", s->name, s->c.lang_c)) ||
+	    (rc = note_options(&s->c, &s->g, &s->fallback)))
+		return rc;
+	cad_strbuf_addf(&file, "%s%s", s->name, s->c.lang_c ? ".c" : ".sh");
+	s->dir = default_dir(&s->c, "notes");
+	s->note_path = scaffold_join(s->dir, cad_strbuf_cstr(&file));
+	s->into_dir = cad_path_dir(s->c.into ? s->c.into : "cadences/x");
 	cad_strbuf_free(&file);
+	if (!s->note_path || !s->into_dir)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if ((s->c.into && (rc = read_into(s))) || (rc = resolve_run_path(s)) ||
+	    (rc = render_note(s)) || (s->c.into && (rc = edit_into(s))) ||
+	    (rc = scaffold_apply(&s->p, s->c.dry_run, s->c.force)))
+		return rc;
+	print_next_steps(s);
+	return 0;
+}
+
+static int new_note(const cli_cmd *cmd, int argc, char **argv)
+{
+	new_note_job s = { 0 };
+	cli_args args;
+	int rc;
+
+	cad_plan_init(&s.p);
+	if ((rc = cli_parse(cmd, argc, argv, on_opt, &s.c, &args))) {
+		new_note_job_free(&s);
+		return rc;
+	}
+	if (args.help)
+		cli_print_help(cmd, stdout);
+	else if (args.npos != 1)
+		rc = cli_usage_error("'cadence new note' takes one NAME%s", args.npos ? ", not several"
+				     : "; for example: cadence new note charge --retry 3");
+	else {
+		s.name = args.pos[0];
+		rc = make_note(&s);
+	}
+	cli_args_free(&args);
+	new_note_job_free(&s);
 	return rc;
 }
 
