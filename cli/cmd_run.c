@@ -867,162 +867,208 @@ static int note_environment(run_ctx *c)
 	return 0;
 }
 
-int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
-{
+/* One `cadence run` or `cadence resume`, from the options to the score. */
+typedef struct run_call {
 	run_ctx c;
 	cli_args args;
-	cJSON *input = NULL, *out = NULL;
-	cadence_project *project = NULL;
-	const cadence_def *def = NULL;
-	cadence_runner *runner = NULL;
-	cadence_checkpoint *cp = NULL;
-	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	char *state_dir = NULL;
-	const char *file = NULL;
+	int resume;
+	const char *file;	/* the cadence file */
+	cJSON *input, *out;	/* the score in, the score out */
+	cadence_project *project;
+	const cadence_def *def;
+	cadence_runner *runner;
+	cadence_checkpoint *cp;	/* resume: the checkpoint read */
+	cadence_run_error err;
+	char *state_dir;
 	struct sigaction old_sig[NSIGNALS];
-	int rc, caught = 0, ran = 0;
+	int caught;		/* the signals are ours (old_sig holds theirs) */
+	int ran;		/* the run started */
+} run_call;
 
-	memset(&c, 0, sizeof(c));
-	c.ckpt_lock.fd = -1;
-	/* --log json anywhere makes every error a JSON line, those of the
-	 * options before it too */
+/* --log json anywhere makes every error a JSON line, those of the options
+ * before it too */
+static void json_errors_early(int argc, char **argv)
+{
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--log=json") ||
 		    (!strcmp(argv[i], "--log") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
 			cli_errors_as_json(1);
-	if ((rc = cli_parse(cmd, argc, argv, on_opt, &c, &args))) {
-		cli_errors_as_json(0);
-		free(c.plugins);
-		free(c.env_keep);
+}
+
+/* The signals, the checkpoint's lock, the score or checkpoint, the
+ * cadence (loaded and checked) and the outputs. */
+static int run_inputs(run_call *s)
+{
+	run_ctx *c = &s->c;
+	int rc;
+	if ((rc = note_environment(c)))
 		return rc;
-	}
-	if (args.help) {
-		cli_print_help(cmd, stdout);
-		goto out;
-	}
-	if ((rc = note_environment(&c)))
-		goto out;
-	if (!args.npos) {
-		rc = resume ? cli_usage_error("which checkpoint? usage: cadence resume CHECKPOINT")
-			    : cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
-		goto out;
-	}
-	if (resume && !c.checkpoint_path)
-		c.checkpoint_path = args.pos[0];	/* it goes on saving there */
+	if (!s->args.npos)
+		return s->resume ? cli_usage_error("which checkpoint? usage: cadence resume CHECKPOINT")
+			: cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
+	if (s->resume && !c->checkpoint_path)
+		c->checkpoint_path = s->args.pos[0];	/* it goes on saving there */
 	/* from here on a signal is ours: one before the run starts ends it
 	 * before anything runs, with 130, the checkpoint's lock and the
 	 * outputs' probes removed, not a death by the signal (issue 14, probe) */
-	catch_signals(c.json_log, old_sig);
-	caught = 1;
+	catch_signals(c->json_log, s->old_sig);
+	s->caught = 1;
 	/* before the checkpoint is read: no other run may change it meanwhile */
-	if (c.checkpoint_path && !c.dry_run && (rc = lock_checkpoint(&c)))
-		goto out;
-	if (resume ? (rc = read_checkpoint(&c, &args, &cp, &file)) : (rc = read_score(&c, &args, &input)))
-		goto out;
-	if (!resume)
-		file = args.pos[0];
-	if ((rc = load(file, &project, &def)))
-		goto out;
-	if (!c.dry_run && (rc = open_outputs(&c, project, resume ? args.pos[0] : NULL)))
-		goto out;
+	if (c->checkpoint_path && !c->dry_run && (rc = lock_checkpoint(c)))
+		return rc;
+	if (s->resume ? (rc = read_checkpoint(c, &s->args, &s->cp, &s->file))
+		      : (rc = read_score(c, &s->args, &s->input)))
+		return rc;
+	if (!s->resume)
+		s->file = s->args.pos[0];
+	if ((rc = load(s->file, &s->project, &s->def)))
+		return rc;
+	if (!c->dry_run && (rc = open_outputs(c, s->project, s->resume ? s->args.pos[0] : NULL)))
+		return rc;
+	return 0;
+}
 
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &c, on_event };
+/* The runner, its options and plugins. */
+static int run_runner(run_call *s, cadence_run_hooks *hooks)
+{
+	run_ctx *c = &s->c;
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
-	state_dir = c.state_dir ? strdup(c.state_dir) : default_state_dir();
-	opts.jobs = c.jobs;
-	opts.hooks = &hooks;
-	opts.state_dir = state_dir;
-	opts.kill_grace_ms = c.grace_ms;
-	opts.environment = c.environment;
-	c.progress = !c.json_log && !c.verbose && isatty(STDERR_FILENO) &&
-		     !(getenv("CI") && *getenv("CI"));
-	if (cadence_runner_new(&runner, project, def, &opts)) {
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < c.nplugins; i++) {
-		if (cadence_runner_load_plugin(runner, c.plugins[i], &err)) {
-			rc = cli_usage_error("%s", err.message ? err.message : "cannot load a plugin");
-			goto out;
-		}
-	}
-	if (c.dry_run) {
-		if (cadence_runner_print_plan(runner, stdout, &err) == CADENCE_EIO)
-			rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the plan");
-		else if (err.code)
-			rc = cli_error(exit_for(err.code), "%s", err.message);
-		goto out;
-	}
-	if (cadence_runner_prepare(runner, &err)) {
-		rc = cli_error(exit_for(err.code), "%s", err.message);
-		goto out;
-	}
-	if ((resume && (rc = check_checkpoint(&c, cp, args.pos[0], file, project, def))) ||
-	    (rc = open_events(&c)))
-		goto out;
+	s->state_dir = c->state_dir ? strdup(c->state_dir) : default_state_dir();
+	opts.jobs = c->jobs;
+	opts.hooks = hooks;
+	opts.state_dir = s->state_dir;
+	opts.kill_grace_ms = c->grace_ms;
+	opts.environment = c->environment;
+	c->progress = !c->json_log && !c->verbose && isatty(STDERR_FILENO) &&
+		      !(getenv("CI") && *getenv("CI"));
+	if (cadence_runner_new(&s->runner, s->project, s->def, &opts))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	for (size_t i = 0; i < c->nplugins; i++)
+		if (cadence_runner_load_plugin(s->runner, c->plugins[i], &s->err))
+			return cli_usage_error("%s", s->err.message ? s->err.message
+					       : "cannot load a plugin");
+	return 0;
+}
+
+/* --dry-run: the plan, nothing run. */
+static int run_dry(run_call *s)
+{
+	if (cadence_runner_print_plan(s->runner, stdout, &s->err) == CADENCE_EIO)
+		return cli_error(CLI_EXIT_INTERNAL, "cannot write the plan");
+	if (s->err.code)
+		return cli_error(exit_for(s->err.code), "%s", s->err.message);
+	return 0;
+}
+
+/* Runs (checkpointed); the status from the run's result, the timings, the
+ * outputs closed and the run's error said once. */
+static int run_run(run_call *s)
+{
+	run_ctx *c = &s->c;
+	int rc;
+	if (cadence_runner_prepare(s->runner, &s->err))
+		return cli_error(exit_for(s->err.code), "%s", s->err.message);
+	if ((s->resume && (rc = check_checkpoint(c, s->cp, s->args.pos[0], s->file, s->project,
+						 s->def))) ||
+	    (rc = open_events(c)))
+		return rc;
 	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
-	co.resume = cp;
-	if (c.checkpoint_path) {
+	co.resume = s->cp;
+	if (c->checkpoint_path) {
 		co.on_checkpoint = save_checkpoint;
-		co.ctx = &c;
+		co.ctx = c;
 	}
-	the_runner = runner;
+	the_runner = s->runner;
 	if (signals_seen)
-		cadence_runner_cancel(runner);	/* came before the_runner was set */
-	ran = 1;
-	int r = cadence_runner_run_checkpointed(&out, runner, input, &co, &err);
+		cadence_runner_cancel(s->runner);	/* came before the_runner was set */
+	s->ran = 1;
+	int r = cadence_runner_run_checkpointed(&s->out, s->runner, s->input, &co, &s->err);
 	/* a resume point that does not fit the cadence: nothing ran */
-	rc = resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
-	if (c.timings)
-		print_timings(&c);
-	rc = close_outputs(&c, rc);
-	if (c.log_lost) {
+	rc = s->resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
+	if (c->timings)
+		print_timings(c);
+	rc = close_outputs(c, rc);
+	if (c->log_lost) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the log to standard error: %s; "
 			       "the run was stopped", strerror(EPIPE));
 	} else if (r) {
-		clear_progress(&c);
-		if (!c.last_error || !err.message || strcmp(c.last_error, err.message)) {
-			const char *why = err.message ? err.message : cadence_strerror(r);
+		clear_progress(c);
+		if (!c->last_error || !s->err.message || strcmp(c->last_error, s->err.message)) {
+			const char *why = s->err.message ? s->err.message : cadence_strerror(r);
 			/* a JSON line with --log json */
 			cli_error(rc, "%s%s", why, rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 	}
-	/* an output that could not be written: the score is not printed
-	 * either (complete or absent, and exit 3) */
-	if (rc != CLI_EXIT_OK)
-		goto out;
-	char *s = cad_json_print(out, !c.compact);
-	if (!s) {
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
-	printf("%s\n", s);
-	free(s);
-out:
-	if (caught && signals_seen && !ran && rc != CLI_EXIT_INTERRUPTED)
-		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");
+	return rc;
+}
+
+/* The score, whole: not when an output could not be written (complete or
+ * absent, and exit 3). */
+static int run_print_score(run_call *s)
+{
+	char *text = cad_json_print(s->out, !s->c.compact);
+	if (!text)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+static void run_call_free(run_call *s)
+{
+	run_ctx *c = &s->c;
 	cli_errors_as_json(0);
-	if (caught) {
-		restore_signals(old_sig);
+	if (s->caught) {
+		restore_signals(s->old_sig);
 		the_runner = NULL;
 	}
-	cJSON_Delete(out);
-	cJSON_Delete(input);
-	cadence_run_error_clear(&err);
-	cadence_runner_free(runner);
-	cadence_project_free(project);
-	cadence_checkpoint_free(cp);
-	free_outputs(&c);
-	free(state_dir);
-	for (size_t i = 0; i < c.ntimes; i++)
-		free(c.times[i].key);
-	free(c.times);
-	cad_strmap_free(&c.time_index);
-	free(c.last_error);
-	free(c.plugins);
-	free(c.env_keep);
-	free(c.environment);
-	cli_args_free(&args);
+	cJSON_Delete(s->out);
+	cJSON_Delete(s->input);
+	cadence_run_error_clear(&s->err);
+	cadence_runner_free(s->runner);
+	cadence_project_free(s->project);
+	cadence_checkpoint_free(s->cp);
+	free_outputs(c);
+	free(s->state_dir);
+	for (size_t i = 0; i < c->ntimes; i++)
+		free(c->times[i].key);
+	free(c->times);
+	cad_strmap_free(&c->time_index);
+	free(c->last_error);
+	free(c->plugins);
+	free(c->env_keep);
+	free(c->environment);
+	cli_args_free(&s->args);
+}
+
+int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
+{
+	run_call s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.resume = resume;
+	s.err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
+	s.c.ckpt_lock.fd = -1;
+	json_errors_early(argc, argv);
+	if ((rc = cli_parse(cmd, argc, argv, on_opt, &s.c, &s.args))) {
+		cli_errors_as_json(0);
+		free(s.c.plugins);
+		free(s.c.env_keep);
+		return rc;
+	}
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &s.c, on_event };
+	if (s.args.help)
+		cli_print_help(cmd, stdout);
+	else if (!(rc = run_inputs(&s)) && !(rc = run_runner(&s, &hooks))) {
+		if (s.c.dry_run)
+			rc = run_dry(&s);
+		else if ((rc = run_run(&s)) == CLI_EXIT_OK)
+			rc = run_print_score(&s);
+	}
+	if (s.caught && signals_seen && !s.ran && rc != CLI_EXIT_INTERRUPTED)
+		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");
+	run_call_free(&s);
 	return rc;
 }
 
