@@ -43,6 +43,9 @@ set_tests_properties(cli/wide_growth cli/install PROPERTIES LABELS slow)
 add_test(NAME meta/spdx COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-spdx.sh)
 add_test(NAME meta/guards COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-guards.sh)
 set_tests_properties(meta/spdx meta/guards PROPERTIES SKIP_RETURN_CODE 77)
+# docs/architecture.md names every module and public header; no *_int.h
+# crosses a module
+add_test(NAME meta/architecture COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-architecture.sh)
 
 # cli/install installs this build into a temporary prefix and compiles
 # against it: it needs the build directory, the compiler and, in a
