@@ -25,7 +25,6 @@ extern char **environ;
 #include "util/api.h"
 #include "util/json.h"
 #include "util/strbuf.h"
-#include "util/strmap.h"
 #include "util/utf8.h"
 
 const char *const cli_run_log_formats[] = { "text", "json", NULL };
@@ -42,12 +41,6 @@ static const cli_opt run_opts[] = {
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
 };
-
-typedef struct timing {
-	char *key;		/* path/note */
-	unsigned calls, failures;
-	int64_t total_ns, max_ns;
-} timing;
 
 typedef struct run_ctx {
 	const char *score;
@@ -83,9 +76,6 @@ typedef struct run_ctx {
 	int progress_shown;
 	int log_lost;		/* stderr's reader is gone (EPIPE) */
 	char *last_error;	/* the last error logged, not to repeat it */
-	timing *times;
-	size_t ntimes, captimes;
-	strmap time_index;	/* key -> index in times */
 } run_ctx;
 
 /* Appends v to a list of option values (--plugin, --env). */
@@ -197,39 +187,6 @@ static void json_log(const cadence_event *ev)
 	cli_json_line(o);
 }
 
-static void time_note(run_ctx *c, const cadence_event *ev)
-{
-	char key[512];
-	snprintf(key, sizeof(key), "%s/%s", ev->path, ev->note);
-	const strmap_entry *e = cad_strmap_find(&c->time_index, key, strlen(key));
-	timing *t = e ? &c->times[e->v.i] : NULL;
-	if (!t) {
-		if (c->ntimes == c->captimes) {
-			size_t cap = c->captimes ? c->captimes * 2 : 16;
-			timing *nt = realloc(c->times, cap * sizeof(*nt));
-			if (!nt)
-				return;
-			c->times = nt;
-			c->captimes = cap;
-		}
-		t = &c->times[c->ntimes];
-		memset(t, 0, sizeof(*t));
-		strmap_entry *ix;
-		if (!(t->key = strdup(key)))
-			return;
-		if (!(ix = cad_strmap_put(&c->time_index, t->key, strlen(t->key), NULL))) {
-			free(t->key);
-			return;
-		}
-		ix->v.i = c->ntimes++;
-	}
-	t->calls++;
-	t->failures += ev->status != CADENCE_NOTE_STATUS_OK;
-	t->total_ns += ev->duration_ns;
-	if (ev->duration_ns > t->max_ns)
-		t->max_ns = ev->duration_ns;
-}
-
 static void where(const cadence_event *ev, char *buf, size_t size)
 {
 	if (ev->depth)
@@ -327,8 +284,6 @@ static void on_event(void *ctx, const cadence_event *ev)
 	    (ev->kind == CADENCE_EVENT_BREAKER &&
 	     (c->json_log || !c->verbose || ev->status == ev->previous)))
 		return;
-	if (ev->kind == CADENCE_EVENT_NOTE_END && c->timings)
-		time_note(c, ev);
 	errno = 0;
 	if (c->json_log) {
 		json_log(ev);
@@ -340,24 +295,6 @@ static void on_event(void *ctx, const cadence_event *ev)
 	} else {
 		text_log(c, ev);
 		check_log(c);
-	}
-}
-
-static void print_timings(run_ctx *c)
-{
-	if (!c->ntimes)
-		return;
-	size_t w = 4;
-	for (size_t i = 0; i < c->ntimes; i++)
-		if (strlen(c->times[i].key) > w)
-			w = strlen(c->times[i].key);
-	fprintf(stderr, "%-*s %6s %6s %11s %11s %11s\n", (int)w, "note", "calls", "failed",
-		"total ms", "mean ms", "max ms");
-	for (size_t i = 0; i < c->ntimes; i++) {
-		const timing *t = &c->times[i];
-		fprintf(stderr, "%-*s %6u %6u %11.3f %11.3f %11.3f\n", (int)w, t->key, t->calls,
-			t->failures, (double)t->total_ns / 1e6,
-			(double)t->total_ns / 1e6 / t->calls, (double)t->max_ns / 1e6);
 	}
 }
 
@@ -624,7 +561,7 @@ static int open_outputs(run_ctx *c, const cadence_project *project, const char *
 		outs[i] = files[i].path;
 		whats[i] = files[i].what;
 	}
-	if ((c->metrics_path && cadence_metrics_new(&c->metrics)) ||
+	if (((c->metrics_path || c->timings) && cadence_metrics_new(&c->metrics)) ||
 	    (c->trace_path && cadence_trace_new(&c->trace)))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	return 0;
@@ -668,7 +605,7 @@ static int open_events(run_ctx *c)
 static int close_outputs(run_ctx *c, int rc)
 {
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	if (c->metrics && cadence_metrics_write_file(c->metrics, c->metrics_path, &err))
+	if (c->metrics_path && cadence_metrics_write_file(c->metrics, c->metrics_path, &err))
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", err.message ? err.message : "out of memory");
 	if (c->trace && cadence_trace_write_file(c->trace, c->trace_path, &err))
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", err.message ? err.message : "out of memory");
@@ -985,8 +922,8 @@ static int run_run(run_call *s)
 	int r = cadence_runner_run_checkpointed(&s->out, s->runner, s->input, &co, &s->err);
 	/* a resume point that does not fit the cadence: nothing ran */
 	rc = s->resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
-	if (c->timings)
-		print_timings(c);
+	if (c->timings)	/* by the metrics reporter, which --timings makes */
+		cadence_metrics_write_timings(c->metrics, stderr);
 	rc = close_outputs(c, rc);
 	if (c->log_lost) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the log to standard error: %s; "
@@ -1030,10 +967,6 @@ static void run_call_free(run_call *s)
 	cadence_checkpoint_free(s->cp);
 	free_outputs(c);
 	free(s->state_dir);
-	for (size_t i = 0; i < c->ntimes; i++)
-		free(c->times[i].key);
-	free(c->times);
-	cad_strmap_free(&c->time_index);
 	free(c->last_error);
 	free(c->plugins);
 	free(c->env_keep);

@@ -303,6 +303,51 @@ Test(report, metric_labels_are_utf8)
 	cadence_metrics_free(m);
 }
 
+/* --timings's table: a row per note per place in the run (a child run at
+ * two places is two rows, though its metrics are one cadence's), the
+ * longest call, and the notes that did not end ok counted as failed. */
+Test(report, timings_per_place_in_the_run)
+{
+	cadence_metrics *m;
+	memfile mf;
+	cr_assert_eq(cadence_metrics_new(&m), 0);
+	mem_open(&mf);
+	cr_assert_eq(cadence_metrics_write_timings(m, mf.f), 0);
+	char *s = mem_close(&mf);
+	cr_assert_str_eq(s, "", "no note ended: no table");
+	free(s);
+	static const struct {
+		const char *path, *note;
+		int status;
+		int64_t ns;
+	} ends[] = {
+		{ "root", "a", CADENCE_NOTE_STATUS_OK, 2000000 },
+		{ "root/left", "pay", CADENCE_NOTE_STATUS_OK, 1000000 },
+		{ "root/right", "pay", CADENCE_NOTE_STATUS_FAILED, 3000000 },
+		{ "root", "a", CADENCE_NOTE_STATUS_SKIPPED, 4000000 },
+	};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		cadence_event ev = { 0 };
+		ev.kind = CADENCE_EVENT_NOTE_END;
+		ev.path = ends[i].path;
+		ev.cadence = strchr(ends[i].path, '/') ? "child" : "root";
+		ev.note = ends[i].note;
+		ev.status = ends[i].status;
+		ev.duration_ns = ends[i].ns;
+		cadence_metrics_on_event(m, &ev);
+	}
+	mem_open(&mf);
+	cr_assert_eq(cadence_metrics_write_timings(m, mf.f), 0);
+	s = mem_close(&mf);
+	cr_assert_str_eq(s,
+		"note            calls failed    total ms     mean ms      max ms\n"
+		"root/a              2      1       6.000       3.000       4.000\n"
+		"root/left/pay       1      0       1.000       1.000       1.000\n"
+		"root/right/pay      1      1       3.000       3.000       3.000\n");
+	free(s);
+	cadence_metrics_free(m);
+}
+
 Test(report, events_write_failure_is_reported)
 {
 	FILE *full = fopen("/dev/full", "w");

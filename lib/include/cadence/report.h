@@ -59,6 +59,13 @@ CADENCE_API void cadence_metrics_on_event(void *metrics, const cadence_event *ev
 /* Writes every metric in the Prometheus text format (version 0.0.4) to
  * `out` (borrowed).  Thread-safe: a consistent snapshot. */
 CADENCE_API int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
+/* Writes the table of `cadence run --timings` to `out` (borrowed): a row
+ * per note per place in the run (the event's path and the note, as
+ * "path/note", in the order they first ended) with its calls, those that
+ * did not end ok, and the total, mean and longest duration in
+ * milliseconds, under a line of headings; nothing when no note ended.
+ * Returns 0, CADENCE_ENOMEM or CADENCE_EIO.  Thread-safe. */
+CADENCE_API int cadence_metrics_write_timings(cadence_metrics *metrics, FILE *out);
 /* The same into `path`, replaced atomically (a temporary file in the
  * same directory, renamed), a new file 0666 less the umask: what the
  * textfile collector needs.  A replaced file keeps its owner, group and

@@ -59,6 +59,15 @@ typedef struct mcadence {
 	int64_t last_end_ns;	/* wall clock */
 } mcadence;
 
+/* A row of cadence_metrics_write_timings(): a note at one place in the
+ * run ("root/child/note": a child run at two places is two rows, which
+ * the Prometheus series, labelled by cadence, do not tell apart). */
+typedef struct mtiming {
+	const char *key;	/* interned "path/note" */
+	unsigned calls, failures;	/* failures: ended other than ok */
+	int64_t total_ns, max_ns;
+} mtiming;
+
 struct cadence_metrics {
 	pthread_mutex_t mu;
 	rep_intern names;
@@ -71,6 +80,9 @@ struct cadence_metrics {
 	strmap note_index, cadence_index;
 	strbuf key;		/* the key being looked up */
 	size_t last;		/* the note found last: events come in runs */
+	mtiming *timings;	/* in the order the notes first ended */
+	size_t ntimings, captimings;
+	strmap timing_index;	/* interned "path/note" -> index in timings */
 	int failed;		/* out of memory once: what was lost is lost */
 };
 
@@ -91,8 +103,10 @@ void cadence_metrics_free(cadence_metrics *m)
 	cad_rep_intern_free(&m->names);
 	cad_strmap_free(&m->note_index);
 	cad_strmap_free(&m->cadence_index);
+	cad_strmap_free(&m->timing_index);
 	cad_strbuf_free(&m->key);
 	free(m->notes);
+	free(m->timings);
 	free(m->cadences);
 	pthread_mutex_destroy(&m->mu);
 	free(m);
@@ -160,6 +174,37 @@ static mcadence *find_cadence(cadence_metrics *m, const char *cadence)
 	return e;
 }
 
+/* A note ended: its row of the timings.  Out of memory, the call is not
+ * counted there (the metrics do not depend on it). */
+static void time_note(cadence_metrics *m, const cadence_event *ev)
+{
+	m->key.len = 0;
+	cad_strbuf_addf(&m->key, "%s/%s", ev->path ? ev->path : "", ev->note);
+	if (!cad_strbuf_cstr(&m->key)) {
+		cad_strbuf_free(&m->key);
+		return;
+	}
+	const strmap_entry *k = cad_strmap_find(&m->timing_index, m->key.buf, m->key.len);
+	mtiming *t = k ? &m->timings[k->v.i] : NULL;
+	if (!t) {
+		const char *key = cad_rep_intern_getn(&m->names, m->key.buf, m->key.len);
+		strmap_entry *ix;
+		if (!key ||
+		    cad_rep_grow((void **)&m->timings, &m->captimings, m->ntimings, sizeof(*m->timings), 16) ||
+		    !(ix = cad_strmap_put(&m->timing_index, key, m->key.len, NULL)))
+			return;
+		ix->v.i = m->ntimings;
+		t = &m->timings[m->ntimings++];
+		memset(t, 0, sizeof(*t));
+		t->key = key;
+	}
+	t->calls++;
+	t->failures += ev->status != CADENCE_NOTE_STATUS_OK;
+	t->total_ns += ev->duration_ns;
+	if (ev->duration_ns > t->max_ns)
+		t->max_ns = ev->duration_ns;
+}
+
 static size_t error_index(const char *type)
 {
 	for (size_t i = 0; type && i + 1 < NTYPES; i++)
@@ -186,6 +231,8 @@ void cadence_metrics_on_event(void *ctx, const cadence_event *ev)
 		m->failed |= !c;
 		goto out;
 	}
+	if (k == CADENCE_EVENT_NOTE_END && ev->note)
+		time_note(m, ev);
 	mnote *n = ev->note ? find_note(m, ev->cadence, ev->note) : NULL;
 	m->failed |= ev->note && !n;
 	if (!n)
@@ -380,6 +427,34 @@ int cadence_metrics_write(cadence_metrics *m, FILE *out)
 	if (!cad_strbuf_cstr(&sb)) {
 		return CADENCE_ENOMEM;
 	}
+	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : CADENCE_EIO;
+	cad_strbuf_free(&sb);
+	return rc;
+}
+
+int cadence_metrics_write_timings(cadence_metrics *m, FILE *out)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t w = 4;
+	pthread_mutex_lock(&m->mu);
+	if (!m->ntimings) {
+		pthread_mutex_unlock(&m->mu);
+		return 0;
+	}
+	for (size_t i = 0; i < m->ntimings; i++)
+		if (strlen(m->timings[i].key) > w)
+			w = strlen(m->timings[i].key);
+	cad_strbuf_addf(&sb, "%-*s %6s %6s %11s %11s %11s\n", (int)w, "note", "calls", "failed",
+			"total ms", "mean ms", "max ms");
+	for (size_t i = 0; i < m->ntimings; i++) {
+		const mtiming *t = &m->timings[i];
+		cad_strbuf_addf(&sb, "%-*s %6u %6u %11.3f %11.3f %11.3f\n", (int)w, t->key, t->calls,
+				t->failures, (double)t->total_ns / 1e6,
+				(double)t->total_ns / 1e6 / t->calls, (double)t->max_ns / 1e6);
+	}
+	pthread_mutex_unlock(&m->mu);
+	if (!cad_strbuf_cstr(&sb))
+		return CADENCE_ENOMEM;
 	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : CADENCE_EIO;
 	cad_strbuf_free(&sb);
 	return rc;
