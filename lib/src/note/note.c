@@ -15,12 +15,12 @@ int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user)
 {
 	cadence_note_ctx *ctx = calloc(1, sizeof(*ctx));
 	*out = NULL;
-	if (!ctx || !(ctx->name = ctx->owned_name = strdup(name ? name : ""))) {
+	if (!ctx || !(ctx->call.name = ctx->owned_name = strdup(name ? name : ""))) {
 		free(ctx);
 		return CADENCE_ENOMEM;
 	}
-	ctx->attempt = 1;
-	ctx->user = user;
+	ctx->call.attempt = 1;
+	ctx->call.user = user;
 	*out = ctx;
 	return 0;
 }
@@ -28,17 +28,7 @@ int cadence_note_ctx_new(cadence_note_ctx **out, const char *name, void *user)
 int cad_note_call_run(cadence_note_func *fn, const cad_note_call *call, const cJSON *score,
 		      cJSON **changes, int *failed, strbuf *message)
 {
-	cadence_note_ctx ctx = {
-		.name = call->name, .attempt = call->attempt, .user = call->user,
-		.expired = call->expired, .remaining_ms = call->remaining_ms,
-		.expired_arg = call->expired_arg,
-		.cadence = call->cadence, .measure = call->measure, .run_id = call->run_id,
-		.error = call->error, .error_note = call->error_note,
-		.log = call->log, .log_arg = call->log_arg,
-		.message = STRBUF_INIT,
-		.fields = call->fields, .nfields = call->nfields, .def = call->def,
-		.declaration = call->declaration,
-	};
+	cadence_note_ctx ctx = { .call = *call, .message = STRBUF_INIT };
 	int rc = fn(&ctx, score, changes);
 	*failed = ctx.failed;
 	if (ctx.failed) {
@@ -61,34 +51,34 @@ void cadence_note_ctx_free(cadence_note_ctx *ctx)
 
 void cadence_note_ctx_set_attempt(cadence_note_ctx *ctx, unsigned attempt)
 {
-	ctx->attempt = attempt;
+	ctx->call.attempt = attempt;
 }
 
 const char *cadence_note_name(const cadence_note_ctx *ctx)
 {
-	return ctx->name;
+	return ctx->call.name;
 }
 
 unsigned cadence_note_attempt(const cadence_note_ctx *ctx)
 {
-	return ctx->attempt;
+	return ctx->call.attempt;
 }
 
 void *cadence_note_user(const cadence_note_ctx *ctx)
 {
-	return ctx->user;
+	return ctx->call.user;
 }
 
 void cadence_note_ctx_set_expiry(cadence_note_ctx *ctx, int (*expired)(void *arg),
 				 void *arg)
 {
-	ctx->expired = expired;
-	ctx->expired_arg = arg;
+	ctx->call.expired = expired;
+	ctx->call.expired_arg = arg;
 }
 
 int cadence_note_expired(const cadence_note_ctx *ctx)
 {
-	return ctx->expired ? ctx->expired(ctx->expired_arg) != 0 : 0;
+	return ctx->call.expired ? ctx->call.expired(ctx->call.expired_arg) != 0 : 0;
 }
 
 int cadence_note_fail(cadence_note_ctx *ctx, const char *fmt, ...)
@@ -107,13 +97,13 @@ void cadence_note_log(cadence_note_ctx *ctx, const char *fmt, ...)
 {
 	char text[CADENCE_NOTE_LOG_MAX + 1];
 	va_list ap;
-	if (!ctx->log || !fmt)
+	if (!ctx->call.log || !fmt)
 		return;
 	va_start(ap, fmt);
 	int n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		ctx->log(ctx->log_arg, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+		ctx->call.log(ctx->call.log_arg, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }
 
 const char *cadence_note_message(const cadence_note_ctx *ctx)
@@ -127,55 +117,55 @@ const char *cadence_note_message(const cadence_note_ctx *ctx)
 
 const char *cadence_note_cadence(const cadence_note_ctx *ctx)
 {
-	return ctx->cadence;
+	return ctx->call.cadence;
 }
 
 const char *cadence_note_measure(const cadence_note_ctx *ctx)
 {
-	return ctx->measure;
+	return ctx->call.measure;
 }
 
 const char *cadence_note_run_id(const cadence_note_ctx *ctx)
 {
-	return ctx->run_id;
+	return ctx->call.run_id;
 }
 
 long long cadence_note_remaining_ms(const cadence_note_ctx *ctx)
 {
-	return ctx->remaining_ms ? ctx->remaining_ms(ctx->expired_arg) : -1;
+	return ctx->call.remaining_ms ? ctx->call.remaining_ms(ctx->call.expired_arg) : -1;
 }
 
 const char *cadence_note_error(const cadence_note_ctx *ctx)
 {
-	return ctx->error;
+	return ctx->call.error;
 }
 
 const char *cadence_note_error_note(const cadence_note_ctx *ctx)
 {
-	return ctx->error ? ctx->error_note : NULL;
+	return ctx->call.error ? ctx->call.error_note : NULL;
 }
 
 /* ---- reading the score (note API 1.2) ---- */
 
 void cadence_note_ctx_set_score(cadence_note_ctx *ctx, const cJSON *score)
 {
-	if (!ctx || ctx->fields)
+	if (!ctx || ctx->call.fields)
 		return;	/* the engine's context reads the engine's score */
 	ctx->score = cJSON_IsObject(score) ? score : NULL;
-	ctx->nfields = 0;
+	ctx->call.nfields = 0;
 	unsigned long long h = CAD_NOTE_DECL_INIT;
 	for (const cJSON *m = ctx->score ? ctx->score->child : NULL; m; m = m->next) {
 		h = cad_note_declaration_add(h, m->string ? m->string : "");
-		ctx->nfields++;
+		ctx->call.nfields++;
 	}
-	ctx->declaration = ctx->score ? cad_note_declaration_end(h) : 0;
+	ctx->call.declaration = ctx->score ? cad_note_declaration_end(h) : 0;
 }
 
 /* The position of field `name`, or -1. */
 static long find_field(const cadence_note_ctx *ctx, const char *name)
 {
-	if (ctx->fields)
-		return cad_model_field_index(ctx->def, name);
+	if (ctx->call.fields)
+		return cad_model_field_index(ctx->call.def, name);
 	long i = 0;
 	for (const cJSON *m = ctx->score ? ctx->score->child : NULL; m; m = m->next, i++)
 		if (m->string && !strcmp(m->string, name))
@@ -186,8 +176,8 @@ static long find_field(const cadence_note_ctx *ctx, const char *name)
 /* Field i (below nfields). */
 static const cJSON *field_at(const cadence_note_ctx *ctx, size_t i)
 {
-	if (ctx->fields)
-		return ctx->fields[i];
+	if (ctx->call.fields)
+		return ctx->call.fields[i];
 	const cJSON *m = ctx->score->child;
 	while (i--)
 		m = m->next;
@@ -198,10 +188,10 @@ const cJSON *cadence_note_field(const cadence_note_ctx *ctx, const char *name)
 {
 	if (!ctx || !name)
 		return NULL;
-	if (!ctx->fields)	/* as cJSON finds it: the first of that name */
+	if (!ctx->call.fields)	/* as cJSON finds it: the first of that name */
 		return ctx->score ? cJSON_GetObjectItemCaseSensitive(ctx->score, name) : NULL;
 	long i = find_field(ctx, name);
-	return i < 0 ? NULL : ctx->fields[i];
+	return i < 0 ? NULL : ctx->call.fields[i];
 }
 
 int cadence_note_field_handle(cadence_field_handle *out, const cadence_note_ctx *ctx,
@@ -211,17 +201,17 @@ int cadence_note_field_handle(cadence_field_handle *out, const cadence_note_ctx 
 		*out = (cadence_field_handle)CADENCE_FIELD_HANDLE_INIT;
 	if (!out || !ctx || !name)
 		return CADENCE_EINVAL;
-	long i = ctx->declaration ? find_field(ctx, name) : -1;
+	long i = ctx->call.declaration ? find_field(ctx, name) : -1;
 	if (i < 0)
 		return CADENCE_ENOTFOUND;
-	out->declaration = ctx->declaration;
+	out->declaration = ctx->call.declaration;
 	out->index = (size_t)i;
 	return 0;
 }
 
 const cJSON *cadence_note_field_at(const cadence_note_ctx *ctx, cadence_field_handle h)
 {
-	if (!ctx || !h.declaration || h.declaration != ctx->declaration || h.index >= ctx->nfields)
+	if (!ctx || !h.declaration || h.declaration != ctx->call.declaration || h.index >= ctx->call.nfields)
 		return NULL;
 	return field_at(ctx, h.index);
 }

@@ -10,31 +10,16 @@
 #include "util/strbuf.h"
 
 struct cadence_note_ctx {
-	const char *name;	/* borrowed from the engine, or owned_name */
+	/* what the engine gives (note/call.h); for a context of
+	 * cadence_note_ctx_new(), what its setters set, the name owned_name,
+	 * fields NULL */
+	cad_note_call call;
 	char *owned_name;	/* cadence_note_ctx_new() */
-	unsigned attempt;
-	void *user;
 	int failed;		/* message holds a message (cadence_note_fail()) */
-	int (*expired)(void *arg);
-	long long (*remaining_ms)(void *arg);
-	void *expired_arg;
-	/* set by the engine; NULL otherwise */
-	const char *cadence, *measure, *run_id;
-	const char *error, *error_note;	/* on_error handlers */
-	/* cadence_note_log(): text (len bytes, not NUL-terminated) to the
-	 * engine, which logs it on the run's thread once the call returns */
-	void (*log)(void *arg, const char *text, size_t len);
-	void *log_arg;
 	strbuf message;		/* whole: no limit on what a note says */
-	/* the score (note API 1.2).  The engine's: the slots of the score the
-	 * note sees, in declaration order, and the declaration, whose names
-	 * the model indexes (fields non-NULL).  Else the score of
-	 * cadence_note_ctx_set_score(), read by walking it. */
-	const cJSON *const *fields;
-	size_t nfields;
-	const struct cadence_def *def;
+	/* cadence_note_ctx_set_score()'s score, read by walking it when the
+	 * engine gave no slots (call.fields NULL) */
 	const cJSON *score;
-	unsigned long long declaration;	/* cad_note_declaration(); 0: none */
 };
 
 #endif
