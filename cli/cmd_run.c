@@ -23,6 +23,7 @@ extern char **environ;
 #include "run/env.h"
 #include "util/afile.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -91,7 +92,7 @@ typedef struct run_ctx {
 /* Appends v to a list of option values (--plugin, --env). */
 static int add_value(const char ***list, size_t *n, const char *v)
 {
-	const char **l = realloc(*list, (*n + 1) * sizeof(*l));
+	const char **l = cad_realloc_array((void *)*list, *n + 1, sizeof(*l));
 	if (!l)
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	l[(*n)++] = v;
@@ -204,14 +205,8 @@ static void time_note(run_ctx *c, const cadence_event *ev)
 	const strmap_entry *e = cad_strmap_find(&c->time_index, key, strlen(key));
 	timing *t = e ? &c->times[e->v.i] : NULL;
 	if (!t) {
-		if (c->ntimes == c->captimes) {
-			size_t cap = c->captimes ? c->captimes * 2 : 16;
-			timing *nt = realloc(c->times, cap * sizeof(*nt));
-			if (!nt)
-				return;
-			c->times = nt;
-			c->captimes = cap;
-		}
+		if (CAD_GROW(c->times, c->captimes, c->ntimes + 1, 16))
+			return;
 		t = &c->times[c->ntimes];
 		memset(t, 0, sizeof(*t));
 		strmap_entry *ix;

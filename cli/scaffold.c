@@ -19,6 +19,7 @@
 
 #include "format/scalar.h"
 #include "util/afile.h"
+#include "util/grow.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
@@ -36,7 +37,7 @@ void tset_free(tset *s)
 
 static int tset_add(tset *s, const char *path, const char *data, size_t len)
 {
-	tfile *f = realloc(s->files, (s->n + 1) * sizeof(*f));
+	tfile *f = cad_realloc_array(s->files, s->n + 1, sizeof(*f));
 	if (!f)
 		return -1;
 	s->files = f;

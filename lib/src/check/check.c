@@ -4,6 +4,7 @@
 #include "cadence/common.h"
 #include "diag/diag_int.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/suggest.h"
 
 #include <stdarg.h>
@@ -44,13 +45,8 @@ static int find_suppressions(check_ctx *c)
 			e = end;
 		const char *list = marker_in(s, e);
 		if (list) {
-			if (c->nsupp == cap) {
-				cap = cap ? cap * 2 : 8;
-				suppression *n = realloc(c->supp, cap * sizeof(*n));
-				if (!n)
-					return -1;
-				c->supp = n;
-			}
+			if (CAD_GROW(c->supp, cap, c->nsupp + 1, 8))
+				return -1;
 			c->supp[c->nsupp++] = (suppression){ line, s, list, e };
 		}
 		if (e == end)

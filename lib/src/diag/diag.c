@@ -3,6 +3,7 @@
 #include "cadence/diag.h"
 #include "diag/diag_int.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/utf8.h"
 
 #include <stdint.h>
@@ -92,12 +93,12 @@ int cadence_diags_add(cadence_diags *diags, cadence_severity severity,
 	int failed = 0;
 
 	if (diags->count == diags->cap) {
-		size_t cap = diags->cap ? diags->cap * 2 : 16;
-		cadence_diag *items = realloc(diags->items, cap * sizeof(*items));
+		size_t cap = cad_grow_cap(diags->cap, diags->count + 1, sizeof(cadence_diag), 16);
+		cadence_diag *items = cap ? cad_realloc_array(diags->items, cap, sizeof(*items)) : NULL;
 		if (!items)
 			goto oom;
 		diags->items = items;
-		size_t *order = realloc(diags->order, cap * sizeof(*order));
+		size_t *order = cad_realloc_array(diags->order, cap, sizeof(*order));
 		if (!order)
 			goto oom;
 		diags->order = order;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "diag/report.h"
 #include "diag/diag_int.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
 
 #include <stdarg.h>
@@ -43,13 +44,9 @@ static int build_lines(report *r)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
-		if (n == cap) {
-			size_t *grown = realloc(lines, (cap *= 2) * sizeof(*lines));
-			if (!grown) {
-				free(lines);
-				return -1;
-			}
-			lines = grown;
+		if (CAD_GROW(lines, cap, n + 1, 64)) {
+			free(lines);
+			return -1;
 		}
 		p = nl + 1;
 		lines[n++] = (size_t)(p - r->src);

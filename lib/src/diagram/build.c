@@ -15,6 +15,7 @@
  * expanded child measure on the way down.
  */
 #include "diagram/diagram_int.h"
+#include "util/grow.h"
 #include "util/utf8.h"
 
 #include <inttypes.h>
@@ -43,16 +44,11 @@ typedef struct builder {
 
 static void *grow_array(dg_graph *g, void *arr, size_t *cap, size_t count, size_t size)
 {
-	if (count < *cap)
-		return arr;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = realloc(arr, ncap * size);
-	if (!p) {
+	if (cad_grow(&arr, cap, count + 1, size, 16)) {
 		g->oom = 1;
 		return NULL;
 	}
-	*cap = ncap;
-	return p;
+	return arr;
 }
 
 /* A label or an id from sb, copied into the arena; sb is emptied (its

@@ -5,6 +5,7 @@
 #include "expr/compile.h"
 #include "expr/expr_int.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
 
 #include <stdarg.h>
@@ -147,14 +148,8 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
 	 * amortised O(1) a field) */
 	if (cad_strmap_reserve(&env->index, env->n + 1))
 		return CADENCE_ENOMEM;
-	if (env->n == env->cap) {
-		size_t cap = env->cap ? env->cap * 2 : 8;
-		env_field *f = realloc(env->fields, cap * sizeof(*f));
-		if (!f)
-			return CADENCE_ENOMEM;
-		env->fields = f;
-		env->cap = cap;
-	}
+	if (CAD_GROW(env->fields, env->cap, env->n + 1, 8))
+		return CADENCE_ENOMEM;
 	size_t n = strlen(name);
 	char *copy = malloc(n + 1);
 	if (!copy)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The lexer: source bytes to tokens, strings decoded, numbers read. */
 #include "expr/expr_int.h"
+#include "util/grow.h"
 #include "util/utf8.h"
 
 #include <math.h>
@@ -49,14 +50,8 @@ static int at(const lexer *l, size_t i)
 
 static token *push(lexer *l, tkind kind, size_t off, size_t len)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		token *t = realloc(l->toks, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		l->toks = t;
-		l->cap = cap;
-	}
+	if (CAD_GROW(l->toks, l->cap, l->n + 1, 32))
+		return NULL;
 	token *t = &l->toks[l->n++];
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;

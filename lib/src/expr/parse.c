@@ -23,6 +23,7 @@
  */
 #include "expr/expr_int.h"
 #include "expr/regex.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
@@ -254,15 +255,9 @@ static void add_field(parser *p, const char *name)
 	for (size_t i = 0; i < p->nfields; i++)
 		if (!strcmp(p->fields[i], name))
 			return;
-	if (p->nfields == p->capf) {
-		size_t cap = p->capf ? p->capf * 2 : 8;
-		const char **f = realloc(p->fields, cap * sizeof(*f));
-		if (!f) {
-			oom(p);
-			return;
-		}
-		p->fields = f;
-		p->capf = cap;
+	if (CAD_GROW(p->fields, p->capf, p->nfields + 1, 8)) {
+		oom(p);
+		return;
 	}
 	p->fields[p->nfields++] = name;
 }
@@ -518,14 +513,9 @@ static node *call_node(parser *p, const token *name, fnid fn, node *recv)
 	node **args = NULL, *c = NULL;
 	size_t n = 0, cap = 0;
 	for (;;) {
-		if (n + 1 > cap) {
-			cap = cap ? cap * 2 : 4;
-			node **g = realloc(args, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			args = g;
+		if (CAD_GROW(args, cap, n + 1, 4)) {
+			oom(p);
+			goto out;
 		}
 		if (recv && !n) {
 			args[n++] = recv;
@@ -783,14 +773,9 @@ static node *parse_list(parser *p, const token *open)
 		node *it = parse_expr(p);
 		if (!it)
 			goto out;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			node **g = realloc(items, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			items = g;
+		if (CAD_GROW(items, cap, n + 1, 8)) {
+			oom(p);
+			goto out;
 		}
 		items[n++] = it;
 		if (!accept(p, TK_COMMA))
@@ -847,14 +832,9 @@ static node *parse_map(parser *p, const token *open)
 		node *v = parse_expr(p);
 		if (!v)
 			goto out;
-		if (n + 2 > cap) {
-			cap = cap ? cap * 2 : 8;
-			node **g = realloc(kv, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			kv = g;
+		if (CAD_GROW(kv, cap, n + 2, 8)) {
+			oom(p);
+			goto out;
 		}
 		if (k->op == N_LIT)
 			for (size_t i = 0; i < n; i += 2)
@@ -1298,14 +1278,9 @@ static node *parse_logic(parser *p, tkind kind, nop op, level_fn sub)
 			goto out;
 		if (binary_type(p, op, t, prev, b) < 0)
 			goto out;
-		if (n + 2 > cap) {
-			cap = cap ? cap * 2 : 8;
-			node **g = realloc(kids, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			kids = g;
+		if (CAD_GROW(kids, cap, n + 2, 8)) {
+			oom(p);
+			goto out;
 		}
 		if (!n)
 			kids[n++] = first;

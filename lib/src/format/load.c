@@ -7,6 +7,7 @@
 #include "format/structure.h"
 #include "model/model.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "yaml/tree.h"
 
 #include <errno.h>
@@ -252,8 +253,8 @@ int cadence_load_file(cadence_def **out, const char *path,
 		if (cap - len < 2) {
 			if (len > o.max_file_size)
 				break;
-			size_t ncap = cap * 2;
-			char *nbuf = realloc(buf, ncap);
+			size_t ncap = cad_grow_cap(cap, cap + 1, 1, 0);
+			char *nbuf = ncap ? realloc(buf, ncap) : NULL;
 			if (!nbuf) {
 				free(buf);
 				fclose(f);
