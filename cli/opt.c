@@ -184,12 +184,12 @@ static const cli_opt *find_short(const cli_cmd *cmd, char c)
 
 static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
 {
-	const char *cands[64];
-	size_t n = 0;
-	for (const cli_opt *o = cmd->opts; o->id && n < 64; o++)
+	cad_suggest s;
+	cad_suggest_init(&s, name, len);
+	for (const cli_opt *o = cmd->opts; o->id; o++)
 		if (o->long_name)
-			cands[n++] = o->long_name;
-	const char *near = cad_suggest_pick(name, len, cands, n);
+			cad_suggest_try(&s, o->long_name);
+	const char *near = s.best;
 	if (near)
 		return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; did you mean '--%s'?",
 				       (int)len, name, cmd->name, near);

@@ -8,6 +8,7 @@
 #include "util/suggest.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,21 +119,15 @@ static int report_unknown(void *arg, const char *id, size_t len)
 	loc.col = 1;
 	for (const char *p = u->sp->start; p < id; p++)
 		loc.col += (*p & 0xC0) != 0x80;
-	const char **ids = malloc(cad_diag_rules_count * sizeof(*ids));
-	const char *near = NULL;
+	const char *near = cad_suggest_pick_in(id, len, cad_diag_rules, cad_diag_rules_count,
+					       sizeof(*cad_diag_rules), offsetof(diag_rule, id));
 	char help[128];
-	if (ids) {
-		for (size_t i = 0; i < cad_diag_rules_count; i++)
-			ids[i] = cad_diag_rules[i].id;
-		near = cad_suggest_pick(id, len, ids, cad_diag_rules_count);
-	}
 	if (near)
 		snprintf(help, sizeof(help), "did you mean '%s'?", near);
 	else
 		snprintf(help, sizeof(help), "write rule ids as docs/rules.md lists them, separated by commas");
 	cad_report_at(&u->c->r, CADENCE_SEVERITY_WARNING, "bad-suppression", loc.line, loc.col,
 		  loc.len, help, "unknown rule '%.*s' in a cadence-ignore comment", (int)len, id);
-	free(ids);
 	return 0;
 }
 

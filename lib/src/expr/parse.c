@@ -493,12 +493,12 @@ static const fdef *find_fn(const char *name, size_t n)
 
 static void suggest_fn(parser *p, const char *name, size_t n, int method)
 {
-	const char *cands[NFDEFS];
-	size_t k = 0;
+	cad_suggest sg;
+	cad_suggest_init(&sg, name, n);
 	for (size_t i = 0; i < NFDEFS; i++)
 		if (method ? fdefs[i].method : fdefs[i].global)
-			cands[k++] = fdefs[i].name;
-	const char *s = cad_suggest_pick(name, n, cands, k);
+			cad_suggest_try(&sg, fdefs[i].name);
+	const char *s = sg.best;
 	if (s)
 		help(p, "did you mean '%s'?", s);
 }

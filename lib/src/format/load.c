@@ -253,15 +253,11 @@ int cadence_load_file(cadence_def **out, const char *path,
 		if (cap - len < 2) {
 			if (len > o.max_file_size)
 				break;
-			size_t ncap = cad_grow_cap(cap, cap + 1, 1, 0);
-			char *nbuf = ncap ? realloc(buf, ncap) : NULL;
-			if (!nbuf) {
+			if (CAD_GROW(buf, cap, cap + 1, 0)) {
 				free(buf);
 				fclose(f);
 				return CADENCE_ENOMEM;
 			}
-			buf = nbuf;
-			cap = ncap;
 		}
 		size_t got = fread(buf + len, 1, cap - 1 - len, f);
 		len += got;

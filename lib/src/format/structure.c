@@ -5,6 +5,7 @@
 #include "util/strmap.h"
 #include "util/suggest.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,15 @@ static void check_value(walker *w, const ynode *n)
 
 static void walk(walker *w, ynode *n, const ftype *t);
 
+const char *cad_structure_near_variant(const ftype *t, const char *word, size_t len)
+{
+	cad_suggest s;
+	cad_suggest_init(&s, word, len);
+	for (size_t v = 0; v < t->nvariants; v++)
+		cad_suggest_try(&s, t->variants[v]->fields[0].key);
+	return s.best;
+}
+
 static void list_keys(strbuf *sb, const ftype *t)
 {
 	for (size_t i = 0; i < t->nfields; i++)
@@ -192,11 +202,8 @@ static void list_keys(strbuf *sb, const ftype *t)
 static void unknown_key(walker *w, const ynode *key, const ftype *t)
 {
 	strbuf help = STRBUF_INIT;
-	const char *cands[32];
-	size_t nc = t->nfields < 32 ? t->nfields : 32;
-	for (size_t i = 0; i < nc; i++)
-		cands[i] = t->fields[i].key;
-	const char *near = cad_suggest_pick(key->text, key->len, cands, nc);
+	const char *near = cad_suggest_pick_in(key->text, key->len, t->fields, t->nfields,
+					       sizeof(*t->fields), offsetof(ffield, key));
 	if (near)
 		cad_strbuf_addf(&help, "did you mean '%s'? ", near);
 	cad_strbuf_addf(&help, "allowed keys: ");
@@ -309,17 +316,14 @@ static void walk_variant(walker *w, ynode *n, const ftype *t)
 	}
 	/* the kind list is for the message: built only when there is one */
 	strbuf kinds = STRBUF_INIT;
-	const char *cands[16];
-	for (size_t v = 0; v < t->nvariants && v < 16; v++) {
-		cands[v] = t->variants[v]->fields[0].key;
+	for (size_t v = 0; v < t->nvariants; v++)
 		cad_strbuf_addf(&kinds, "%s%s", v ? (v + 1 == t->nvariants ? " or " : ", ") : "",
-			    cands[v]);
-	}
+			    t->variants[v]->fields[0].key);
 	if (!chosen) {
 		strbuf help = STRBUF_INIT;
 		const ynode *first = n->count ? n->items[0] : NULL;
 		const char *near = first && first->kind == YNODE_SCALAR
-			? cad_suggest_pick(first->text, first->len, cands, t->nvariants) : NULL;
+			? cad_structure_near_variant(t, first->text, first->len) : NULL;
 		if (near)
 			cad_strbuf_addf(&help, "did you mean '%s' for '%s'? ", near, first->text);
 		cad_strbuf_addf(&help, "start the measure with its kind and name, for example 'then: NAME'");
