@@ -6,6 +6,7 @@
 #include "util/api.h"
 #include "util/grow.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,9 +117,7 @@ static int report_unknown(void *arg, const char *id, size_t len)
 	}
 	cad_loc loc = { u->sp->line, 0, (unsigned)len };
 	/* column in code points from the line start */
-	loc.col = 1;
-	for (const char *p = u->sp->start; p < id; p++)
-		loc.col += (*p & 0xC0) != 0x80;
+	loc.col = 1 + (unsigned)cad_utf8_count(u->sp->start, (size_t)(id - u->sp->start));
 	const char *near = cad_suggest_pick_in(id, len, cad_diag_rules, cad_diag_rules_count,
 					       sizeof(*cad_diag_rules), offsetof(diag_rule, id));
 	char help[128];

@@ -7,6 +7,7 @@
 #include "cadence/expr.h"
 #include "expr/compile.h"
 #include "util/grow.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +52,7 @@ static cad_loc where(check_ctx *c, const cad_expr *e, const cadence_expr_error *
 	/* columns count code points; a quoted expression starts after its quote */
 	unsigned target = loc.col + (e->quoted ? 1u : 0u);
 	for (unsigned col = 1; s && col < target && s < end && *s != '\n'; col++) {
-		s++;
-		while (s < end && ((unsigned char)*s & 0xC0) == 0x80)
-			s++;
+		s += cad_utf8_char_len(s, (size_t)(end - s));
 	}
 	if (!s || (size_t)(end - s) < n || memcmp(s, e->src, n))
 		return loc;

@@ -16,6 +16,7 @@
 #include "expr/slots.h"
 #include "util/api.h"
 #include "util/json.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -634,14 +635,6 @@ static val has(ectx *c, const node *n)
 
 /* ---- functions ---- */
 
-static size_t codepoints(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return k;
-}
-
 static val to_string(ectx *c, const node *n, const val *a)
 {
 	char buf[40];
@@ -721,9 +714,7 @@ static val compile_now(ectx *c, const node *n, const val *pat, cad_regex **re)
 	if (rc == CADENCE_ENOMEM)
 		return no_memory(c, n);
 	if (rc) {
-		int shown = pat->n > 60 ? 60 : (int)pat->n;
-		while (shown < (int)pat->n && ((unsigned char)pat->u.s[shown] & 0xC0) == 0x80)
-			shown--;	/* not inside a UTF-8 sequence */
+		int shown = pat->n > 60 ? (int)cad_utf8_cut(pat->u.s, 60) : (int)pat->n;
 		return rt_error(c, n, "invalid regular expression \"%.*s%s\": %s", shown, pat->u.s,
 				shown < (int)pat->n ? "..." : "", rerr.message);
 	}
@@ -835,7 +826,7 @@ static val call(ectx *c, const node *n)
 	switch ((fnid)n->fn) {
 	case FN_SIZE:
 		if (args[0].k == VK_STR)
-			return vint((int64_t)codepoints(args[0].u.s, args[0].n));
+			return vint((int64_t)cad_utf8_count(args[0].u.s, args[0].n));
 		if (is_list(&args[0]) || is_map(&args[0]))
 			return vint((int64_t)count(&args[0]));
 		return rt_error(c, n, "size() takes a string, a list or a map, not %s",

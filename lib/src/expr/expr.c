@@ -7,6 +7,7 @@
 #include "util/api.h"
 #include "util/grow.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,15 +26,6 @@ const char *cadence_expr_type_name(cadence_expr_type type)
 }
 
 /* ---- errors ---- */
-
-/* Code points in s[0..n): bytes that do not continue a sequence. */
-static size_t codepoints(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
 
 void cadence_expr_error_clear(cadence_expr_error *err)
 {
@@ -66,8 +58,8 @@ void cad_expr_verror_at(cadence_expr_error *err, const char *src, size_t srclen,
 		len = srclen - off;
 	err->offset = off;
 	err->length = len;
-	err->column = (unsigned)codepoints(src, off) + 1;
-	err->width = (unsigned)codepoints(src + off, len);
+	err->column = (unsigned)cad_utf8_count(src, off) + 1;
+	err->width = (unsigned)cad_utf8_count(src + off, len);
 	err->message = vformat(fmt, ap);
 }
 

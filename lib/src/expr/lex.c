@@ -194,30 +194,6 @@ trailing:
 
 /* ---- strings ---- */
 
-/* Appends code point cp to out as UTF-8. */
-static size_t put_utf8(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
 
 /* An escape at l->pos (the backslash): its code point into *cp. */
 static int lex_escape(lexer *l, uint32_t *cp)
@@ -332,7 +308,7 @@ static int lex_string(lexer *l, int raw)
 			int rc = lex_escape(l, &cp);
 			if (rc)
 				return rc;
-			n += put_utf8(out + n, cp);
+			n += cad_utf8_encode(cp, out + n);
 			continue;
 		}
 		if (c == 0) {

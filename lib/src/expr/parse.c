@@ -26,6 +26,7 @@
 #include "util/grow.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,9 +153,7 @@ static void describe(const parser *p, const token *t, char *buf, size_t size)
 	}
 	size_t n = t->len;
 	if (n > 40) {
-		n = 40;
-		while (n > 0 && ((unsigned char)p->src[t->off + n] & 0xC0) == 0x80)
-			n--;	/* do not cut a character */
+		n = cad_utf8_cut(p->src + t->off, 40);
 		snprintf(buf, size, "'%.*s...'", (int)n, p->src + t->off);
 		return;
 	}

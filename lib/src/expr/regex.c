@@ -20,6 +20,7 @@
 #include "expr/regex_int.h"
 
 #include "cadence/common.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -117,10 +118,7 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 /* Characters (UTF-8 sequences) of the pattern before byte `at`, plus one. */
 static size_t char_no(const rparser *p, const unsigned char *at)
 {
-	size_t n = 1;
-	for (const unsigned char *q = p->pat; q < at; q++)
-		n += (*q & 0xC0) != 0x80;
-	return n;
+	return 1 + cad_utf8_count((const char *)p->pat, (size_t)(at - p->pat));
 }
 
 CADENCE_PRINTF(4, 5)

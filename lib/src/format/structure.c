@@ -4,6 +4,7 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -139,16 +140,11 @@ static void check_name(walker *w, const ynode *n, const char *what, int env)
 	snprintf(help, sizeof(help), "try '%s'", fix);
 	unsigned col = n->col + (n->style == YSTYLE_QUOTED);
 	/* point at the offending character: count code points up to it */
-	unsigned cp = 0;
-	for (size_t i = 0; i < bad && i < n->len; i++)
-		if (((unsigned char)n->text[i] & 0xC0) != 0x80)
-			cp++;
+	unsigned cp = (unsigned)cad_utf8_count(n->text, bad < n->len ? bad : n->len);
 	w->errors++;
 	if (bad < n->len && strstr(why, "may only hold")) {
-		const unsigned char *c = (const unsigned char *)n->text + bad;
-		size_t clen = 1;
-		while (bad + clen < n->len && (c[clen] & 0xC0) == 0x80)
-			clen++;
+		const char *c = n->text + bad;
+		size_t clen = cad_utf8_char_len(c, n->len - bad);
 		cad_report_at(w->r, CADENCE_SEVERITY_ERROR, "bad-name", n->line,
 			  col + cp, 1, help,
 			  "invalid %s '%s': character '%.*s' is not allowed; %s",
