@@ -57,9 +57,7 @@ static const char *keep(dg_graph *g, strbuf *sb)
 {
 	const char *s = cad_strbuf_cstr(sb);
 	char *copy = s ? cad_arena_strndup(&g->arena, s, sb->len) : NULL;
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = '\0';
+	cad_strbuf_reset(sb);
 	if (!copy) {
 		g->oom = 1;
 		return "";
@@ -107,7 +105,7 @@ static const char *make_id(dg_graph *g, char kind, const char *prefix, const cha
 			   const char *b)
 {
 	strbuf *sb = &g->scratch;
-	sb->len = 0;
+	cad_strbuf_reset(sb);
 	cad_strbuf_addc(sb, kind);
 	cad_strbuf_addc(sb, '_');
 	cad_strbuf_adds(sb, prefix);

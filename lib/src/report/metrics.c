@@ -114,7 +114,7 @@ static mnote *find_note(cadence_metrics *m, const char *cadence, const char *not
 	if (m->last < m->nnotes && !strcmp(m->notes[m->last].note, note) &&
 	    !strcmp(m->notes[m->last].cadence, cadence))
 		return &m->notes[m->last];
-	m->key.len = 0;
+	cad_strbuf_reset(&m->key);
 	cad_strbuf_adds(&m->key, cadence);
 	cad_strbuf_addc(&m->key, '\0');
 	cad_strbuf_adds(&m->key, note);

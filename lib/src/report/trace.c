@@ -422,7 +422,7 @@ static int flush(strbuf *sb, FILE *out)
 		return CADENCE_ENOMEM;
 	}
 	int rc = fwrite(sb->buf, 1, sb->len, out) == sb->len ? 0 : CADENCE_EIO;
-	sb->len = 0;
+	cad_strbuf_reset(sb);
 	return rc;
 }
 

@@ -131,9 +131,7 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		} else {
 			cad_strbuf_addf(&c->path, ".%s", bv->string);
 			nv = smart(c, basev, av, bv);
-			c->path.len = plen;
-			if (c->path.buf)
-				c->path.buf[plen] = '\0';
+			cad_strbuf_setlen(&c->path, plen);
 		}
 		if (!nv) {
 			cJSON_Delete(out);

@@ -589,10 +589,8 @@ char *cad_afile_absolute(const char *path)
 			continue;
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
 			char *slash = b.buf ? strrchr(b.buf, '/') : NULL;
-			if (slash && slash != b.buf)
-				b.len = (size_t)(slash - b.buf);
-			else if (slash)
-				b.len = 1;
+			if (slash)
+				cad_strbuf_setlen(&b, slash != b.buf ? (size_t)(slash - b.buf) : 1);
 			continue;
 		}
 		if (b.len > 1)

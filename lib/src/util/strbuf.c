@@ -25,6 +25,21 @@ void cad_strbuf_free(strbuf *sb)
 	sb->failed = 0;
 }
 
+void cad_strbuf_reset(strbuf *sb)
+{
+	sb->failed = 0;
+	cad_strbuf_setlen(sb, 0);
+}
+
+void cad_strbuf_setlen(strbuf *sb, size_t n)
+{
+	if (n > sb->len)
+		return;
+	sb->len = n;
+	if (sb->buf)
+		sb->buf[n] = '\0';
+}
+
 void cad_strbuf_add(strbuf *sb, const char *s, size_t len)
 {
 	if (grow(sb, len))
