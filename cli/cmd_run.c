@@ -194,7 +194,7 @@ static void json_log(const cadence_event *ev)
 	if (ev->kind == CADENCE_EVENT_RETRY)
 		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
 	if (ev->message)
-		cli_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
+		cad_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
 	cli_json_line(o);
 }
 
@@ -471,29 +471,6 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 	return 0;
 }
 
-/* With --log json: each problem of the cadence file as a JSON line, the
- * fields of `cadence validate --format json` with "event":"diagnostic". */
-static void print_diags_json(const cadence_diags *diags)
-{
-	for (size_t i = 0; i < cadence_diags_count(diags); i++) {
-		const cadence_diag *d = cadence_diags_get(diags, i);
-		cJSON *o = cJSON_CreateObject();
-		if (!o)
-			return;
-		cJSON_AddStringToObject(o, "event", "diagnostic");
-		cli_json_add_text(o, "file", d->file);
-		cJSON_AddNumberToObject(o, "line", d->line);
-		cJSON_AddNumberToObject(o, "column", d->column);
-		cJSON_AddStringToObject(o, "severity",
-					d->severity == CADENCE_SEVERITY_ERROR ? "error" : "warning");
-		cJSON_AddStringToObject(o, "rule", d->rule);
-		cli_json_add_text(o, "message", d->message);
-		if (d->help)
-			cli_json_add_text(o, "help", d->help);
-		cli_json_line(o);
-	}
-}
-
 /* Loads and checks the cadence; problems go to stderr. */
 static int load(const char *path, cadence_project **project, const cadence_def **def)
 {
@@ -517,7 +494,8 @@ static int load(const char *path, cadence_project **project, const cadence_def *
 	if (lr || cadence_diags_errors(diags)) {
 		cadence_diags_sort(diags);
 		if (cli_errors_are_json()) {
-			print_diags_json(diags);
+			/* each problem a JSON line, "event":"diagnostic" */
+			cadence_diags_write(diags, stderr, CADENCE_DIAG_JSON_LINES, NULL);
 		} else {
 			cadence_diag_write_opts wo = CADENCE_DIAG_WRITE_OPTS_INIT;
 			wo.color = cli_color_wanted(NULL, stderr);

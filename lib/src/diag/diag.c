@@ -292,6 +292,9 @@ int cadence_diags_write(const cadence_diags *diags, FILE *out,
 	case CADENCE_DIAG_GITHUB:
 		rc = cad_diag_write_github(diags, out, opts);
 		break;
+	case CADENCE_DIAG_JSON_LINES:
+		rc = cad_diag_write_json_lines(diags, out);
+		break;
 	default:
 		return CADENCE_EINVAL;
 	}
