@@ -31,7 +31,7 @@ typedef struct ectx {
 	const cJSON *const *fields;	/* the score's slots (cad_expr_eval_slots), or NULL */
 	size_t nfields;
 	val *slots;
-	xarena sc;
+	arena sc;
 	const char *src;
 	size_t srclen;
 	cadence_expr_error *err;
@@ -83,7 +83,7 @@ static void *salloc(ectx *c, const node *n, size_t count, size_t size)
 {
 	if (count && size > SIZE_MAX / count)
 		count = SIZE_MAX / size;	/* fails below */
-	void *p = cad_xa_alloc(&c->sc, count * size);
+	void *p = cad_arena_alloc(&c->sc, count * size);
 	if (!p)
 		no_memory(c, n);
 	return p;
@@ -728,7 +728,7 @@ static val compile_now(ectx *c, const node *n, const val *pat, cad_regex **re)
  * match per element of a list does not add up. */
 static val matches(ectx *c, const node *n, const val *s, const val *pat)
 {
-	xmark mark = cad_xa_mark(&c->sc);
+	arena_mark mark = cad_arena_mark(&c->sc);
 	cad_regex *re = n->re;
 	val v = re ? vbool(1) : compile_now(c, n, pat, &re);
 	if (v.k != VK_ERR) {
@@ -736,7 +736,7 @@ static val matches(ectx *c, const node *n, const val *s, const val *pat)
 		v = rc == CADENCE_ELIMIT ? too_many_steps(c, n)
 		  : rc == CADENCE_ENOMEM ? no_memory(c, n) : vbool(rc);
 	}
-	cad_xa_release(&c->sc, &mark);
+	cad_arena_release(&c->sc, &mark);
 	return v;
 }
 
@@ -864,13 +864,13 @@ static val call(ectx *c, const node *n)
  * what each element made. */
 static val eval_element(ectx *c, const node *n)
 {
-	xmark mark = cad_xa_mark(&c->sc);
+	arena_mark mark = cad_arena_mark(&c->sc);
 	val v = eval(c, n);
 	switch (v.k) {
 	case VK_STR: case VK_LIST: case VK_MAP:
 		break;	/* may point into what it made */
 	default:
-		cad_xa_release(&c->sc, &mark);
+		cad_arena_release(&c->sc, &mark);
 		break;
 	}
 	return v;
@@ -1191,7 +1191,7 @@ static int run(ectx *c, const cadence_expr *e, const escore *score, val *slots_b
 		c->nfields = score->n;
 	}
 	if (e->nslots > SLOTS_ON_STACK) {
-		c->slots = cad_xa_alloc(&c->sc, e->nslots * sizeof(*c->slots));
+		c->slots = cad_arena_alloc(&c->sc, e->nslots * sizeof(*c->slots));
 		if (!c->slots)
 			return CADENCE_ENOMEM;
 	}
@@ -1228,7 +1228,7 @@ static int evaluate(cJSON **result, int *cond, int want_bool, const cadence_expr
 		return CADENCE_EINVAL;
 	}
 	memset(&c, 0, sizeof(c));
-	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
+	cad_arena_init_small(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
 	int rc = run(&c, e, score, slots, &mine, &v);
 	if (!rc && want_bool) {
@@ -1246,7 +1246,7 @@ static int evaluate(cJSON **result, int *cond, int want_bool, const cadence_expr
 			rc = CADENCE_ENOMEM;
 		}
 	}
-	cad_xa_free(&c.sc);
+	cad_arena_free(&c.sc);
 	if (rc)
 		cad_expr_error_move(err, &mine, e->src, e->len, rc);
 	else if (mine.message)	/* an error `||` or `&&` absorbed; rare */

@@ -166,7 +166,7 @@ void cadence_expr_free(cadence_expr *e)
 {
 	if (!e)
 		return;
-	cad_xa_free(&e->ar);
+	cad_arena_free(&e->ar);
 	free(e);
 }
 
@@ -190,8 +190,8 @@ static int compile(cadence_expr **out, const char *src, size_t len, const cadenc
 	if (!e)
 		return CADENCE_ENOMEM;
 	memset(e, 0, sizeof(*e));
-	cad_xa_init(&e->ar, e + 1, first, 0);
-	e->src = cad_xa_strndup(&e->ar, src, len);
+	cad_arena_init_small(&e->ar, e + 1, first, 0);
+	e->src = cad_arena_strndup(&e->ar, src, len);
 	e->len = len;
 	if (!e->src) {
 		cadence_expr_free(e);

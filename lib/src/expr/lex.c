@@ -12,7 +12,7 @@
 typedef struct lexer {
 	const char *src;
 	size_t len, pos;
-	xarena *ar;
+	arena *ar;
 	cadence_expr_error *err;
 	token *toks;
 	size_t n, cap;
@@ -151,7 +151,7 @@ static int lex_number(lexer *l)
 		goto trailing;
 	size_t n = l->pos - start;
 	if (is_double) {
-		char *copy = cad_xa_strndup(l->ar, l->src + start, n);
+		char *copy = cad_arena_strndup(l->ar, l->src + start, n);
 		if (!copy)
 			return CADENCE_ENOMEM;
 		double d = strtod(copy, NULL);
@@ -285,7 +285,7 @@ static int lex_string(lexer *l, int raw)
 			break;
 		end += c == '\\' && !raw && end + 1 < l->len ? 2 : 1;
 	}
-	char *out = cad_xa_alloc(l->ar, end - l->pos + 1);
+	char *out = cad_arena_alloc(l->ar, end - l->pos + 1);
 	size_t n = 0;
 	if (!out)
 		return CADENCE_ENOMEM;
@@ -409,7 +409,7 @@ static int lex_op(lexer *l)
 	return CADENCE_EINVALID;
 }
 
-int cad_expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
+int cad_expr_lex(const char *src, size_t len, arena *ar, token **out, size_t *ntok,
 	     cadence_expr_error *err)
 {
 	lexer l = { .src = src, .len = len, .ar = ar, .err = err };

@@ -187,7 +187,7 @@ static int expect(parser *p, tkind kind, const char *what)
 
 static node *mk(parser *p, nop op, size_t off, size_t len, size_t nkids)
 {
-	node *n = cad_xa_alloc(&p->e->ar, sizeof(*n));
+	node *n = cad_arena_alloc(&p->e->ar, sizeof(*n));
 	if (!n)
 		return oom(p);
 	n->op = (uint8_t)op;
@@ -195,7 +195,7 @@ static node *mk(parser *p, nop op, size_t off, size_t len, size_t nkids)
 	n->len = (uint32_t)len;
 	n->depth = 1;
 	if (nkids) {
-		n->kids = cad_xa_alloc(&p->e->ar, nkids * sizeof(*n->kids));
+		n->kids = cad_arena_alloc(&p->e->ar, nkids * sizeof(*n->kids));
 		if (!n->kids)
 			return oom(p);
 		n->nkids = (uint32_t)nkids;
@@ -280,7 +280,7 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 	node *f = mk(p, N_FIELD, off, len, 0);
 	if (!f)
 		return NULL;
-	f->name = cad_xa_strndup(&p->e->ar, name, n);
+	f->name = cad_arena_strndup(&p->e->ar, name, n);
 	f->name_len = n;
 	if (!f->name)
 		return oom(p);
@@ -573,12 +573,12 @@ static node *compile_pattern(parser *p, node *c, node *pat)
 {
 	if (pat->op != N_LIT || pat->lit.k != VK_STR)
 		return c;
-	xarena tmp;
+	arena tmp;
 	cad_regex_error rerr;
-	cad_xa_init(&tmp, NULL, 0, 0);
+	cad_arena_init_small(&tmp, NULL, 0, 0);
 	int rc = cad_regex_compile(&tmp, &p->e->ar, pat->lit.u.s, pat->lit.n,
 				   4 * (size_t)pat->lit.n + 32, &c->re, &rerr);
-	cad_xa_free(&tmp);
+	cad_arena_free(&tmp);
 	if (rc == CADENCE_ENOMEM)
 		return oom(p);
 	if (rc) {
@@ -743,7 +743,7 @@ static node *parse_macro(parser *p, const token *name, fnid fn, node *range)
 		return NULL;
 	m->fn = (uint8_t)fn;
 	m->slot = (uint16_t)slot;
-	m->name = cad_xa_strndup(&p->e->ar, p->src + v->off, v->len);
+	m->name = cad_arena_strndup(&p->e->ar, p->src + v->off, v->len);
 	m->name_len = v->len;
 	if (!m->name)
 		return oom(p);
@@ -794,7 +794,7 @@ static node *parse_list(parser *p, const token *open)
 	}
 	if (constant) {
 		/* a constant list: made once, here */
-		val *vals = cad_xa_alloc(&p->e->ar, (n ? n : 1) * sizeof(*vals));
+		val *vals = cad_arena_alloc(&p->e->ar, (n ? n : 1) * sizeof(*vals));
 		if (!vals) {
 			oom(p);
 			goto out;
@@ -864,7 +864,7 @@ static node *parse_map(parser *p, const token *open)
 	if (literal_keys)
 		m->flags |= NF_KEYS_UNIQUE;	/* checked above */
 	if (constant) {
-		vpair *pairs = cad_xa_alloc(&p->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
+		vpair *pairs = cad_arena_alloc(&p->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
 		if (!pairs) {
 			oom(p);
 			goto out;
@@ -958,7 +958,7 @@ static node *parse_ident(parser *p, const token *t)
 				return NULL;
 			v->slot = (uint16_t)i;
 			v->type = T_DYN;
-			v->name = cad_xa_strndup(&p->e->ar, w, n);
+			v->name = cad_arena_strndup(&p->e->ar, w, n);
 			v->name_len = (uint32_t)n;
 			return v->name ? v : oom(p);
 		}
@@ -1020,7 +1020,7 @@ static node *select_node(parser *p, node *base, const token *name)
 	if (!s)
 		return NULL;
 	s->kids[0] = base;
-	s->name = cad_xa_strndup(&p->e->ar, p->src + name->off, name->len);
+	s->name = cad_arena_strndup(&p->e->ar, p->src + name->off, name->len);
 	if (!s->name)
 		return oom(p);
 	s->name_len = name->len;
@@ -1379,7 +1379,7 @@ int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadenc
 		e->root = root;
 	}
 	if (!p->rc && p->nfields) {
-		e->fields = cad_xa_alloc(&e->ar, p->nfields * sizeof(*e->fields));
+		e->fields = cad_arena_alloc(&e->ar, p->nfields * sizeof(*e->fields));
 		if (!e->fields)
 			oom(p);
 		else
