@@ -2,6 +2,7 @@
 /* "Did you mean": one search (util/suggest), every candidate tried. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "format/structure.h"
 #include "util/suggest.h"
@@ -36,6 +37,16 @@ Test(suggest, a_variant_past_the_sixteenth_is_suggested)
 	cr_assert_null(cad_structure_near_variant(&t, "nothing-like-it", 15));
 }
 
+/* cad_suggest_init()/_try() over cands[0..n): what they pick. */
+static const char *stream(const char *word, const char *const *cands, size_t n)
+{
+	cad_suggest s;
+	cad_suggest_init(&s, word, strlen(word));
+	for (size_t i = 0; i < n; i++)
+		cad_suggest_try(&s, cands[i]);
+	return s.best;
+}
+
 Test(suggest, every_candidate_is_tried_however_many)
 {
 	char names[200][16];
@@ -46,20 +57,12 @@ Test(suggest, every_candidate_is_tried_however_many)
 	}
 	cands[199] = "last_one";
 	cr_assert_str_eq(cad_suggest_pick("last_on", 7, cands, 200), "last_one");
-	cad_suggest s;
-	cad_suggest_init(&s, "lsat_one", 8);
-	for (int i = 0; i < 200; i++)
-		cad_suggest_try(&s, cands[i]);
-	cr_assert_str_eq(s.best, "last_one");
+	cr_assert_str_eq(stream("lsat_one", cands, 200), "last_one");
 }
 
 Test(suggest, the_earliest_of_equally_close_candidates_wins)
 {
 	const char *cands[] = { "cat", "bat", "hat" };
 	cr_assert_str_eq(cad_suggest_pick("rat", 3, cands, 3), "cat");
-	cad_suggest s;
-	cad_suggest_init(&s, "rat", 3);
-	for (int i = 0; i < 3; i++)
-		cad_suggest_try(&s, cands[i]);
-	cr_assert_str_eq(s.best, "cat");
+	cr_assert_str_eq(stream("rat", cands, 3), "cat");
 }
