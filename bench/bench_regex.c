@@ -72,7 +72,7 @@ static char *text(size_t n, char sep)
 
 typedef struct engines {
 	cad_regex *mine;
-	xarena ar, scratch;
+	arena ar, scratch;
 	regex_t glibc;
 } engines;
 
@@ -84,10 +84,10 @@ static double time_one(engines *e, int which, const char *s, size_t n, uint64_t 
 	do {
 		if (which == 0) {
 			*steps = 0;
-			xmark m = cad_xa_mark(&e->scratch);
+			arena_mark m = cad_arena_mark(&e->scratch);
 			if (cad_regex_match(e->mine, s, n, &e->scratch, steps, UINT64_MAX) != 0)
 				exit(4);
-			cad_xa_release(&e->scratch, &m);
+			cad_arena_release(&e->scratch, &m);
 		} else if (regexec(&e->glibc, s, 0, NULL, 0) != REG_NOMATCH) {
 			exit(4);
 		}
@@ -101,8 +101,8 @@ static void bench(const char *pattern, int rounds)
 {
 	engines e;
 	cad_regex_error err;
-	cad_xa_init(&e.ar, NULL, 0, 0);
-	cad_xa_init(&e.scratch, NULL, 0, 0);
+	cad_arena_init_small(&e.ar, NULL, 0, 0);
+	cad_arena_init_small(&e.scratch, NULL, 0, 0);
 	if (cad_regex_compile(&e.ar, &e.ar, pattern, strlen(pattern), SIZE_MAX, &e.mine, &err) ||
 	    regcomp(&e.glibc, pattern, REG_EXTENDED | REG_NOSUB)) {
 		fprintf(stderr, "bench_regex: /%s/ does not compile\n", pattern);
@@ -129,8 +129,8 @@ static void bench(const char *pattern, int rounds)
 		free(s);
 	}
 	regfree(&e.glibc);
-	cad_xa_free(&e.scratch);
-	cad_xa_free(&e.ar);
+	cad_arena_free(&e.scratch);
+	cad_arena_free(&e.ar);
 }
 
 static int once(const char *engine, const char *pattern_no, const char *bytes)
@@ -140,8 +140,8 @@ static int once(const char *engine, const char *pattern_no, const char *bytes)
 		return 2;
 	engines e;
 	cad_regex_error err;
-	cad_xa_init(&e.ar, NULL, 0, 0);
-	cad_xa_init(&e.scratch, NULL, 0, 0);
+	cad_arena_init_small(&e.ar, NULL, 0, 0);
+	cad_arena_init_small(&e.scratch, NULL, 0, 0);
 	const char *pat = patterns[p];
 	if (cad_regex_compile(&e.ar, &e.ar, pat, strlen(pat), SIZE_MAX, &e.mine, &err) ||
 	    regcomp(&e.glibc, pat, REG_EXTENDED | REG_NOSUB))
@@ -157,8 +157,8 @@ static int once(const char *engine, const char *pattern_no, const char *bytes)
 		return 2;
 	free(s);
 	regfree(&e.glibc);
-	cad_xa_free(&e.scratch);
-	cad_xa_free(&e.ar);
+	cad_arena_free(&e.scratch);
+	cad_arena_free(&e.ar);
 	return m ? 4 : 0;
 }
 

@@ -79,20 +79,11 @@ int cli_error(int code, const char *fmt, ...);
 void cli_errors_as_json(int on);
 int cli_errors_are_json(void);
 
-/* cJSON_AddStringToObject() for text that may hold bytes that are not
- * UTF-8 (a file name, a C note's message): those become U+FFFD, since
- * JSON is UTF-8 and cJSON would copy them.  Returns the item or NULL. */
+/* (Text that may not be UTF-8 goes in with cad_json_add_text(), util/json.h.) */
 struct cJSON;
-struct cJSON *cli_json_add_text(struct cJSON *o, const char *key, const char *s);
 /* Writes o as one line of JSON to stderr and deletes it (NULL: nothing).
  * Returns 0, or -1 when it could not be made. */
 int cli_json_line(struct cJSON *o);
-
-/* One line of JSON text (and its line end), with every character that
- * must not reach a terminal raw (cad_utf8_is_unsafe(): C1 controls,
- * bidirectional overrides; cJSON escapes only C0) written as a \u escape:
- * the same JSON value, safe on a terminal. */
-void cli_json_puts(FILE *f, const char *json);
 
 /* fprintf, with every control character of the result but newlines and
  * tabs written as '?', and C1 controls, bidirectional overrides and bytes

@@ -142,24 +142,24 @@ static int load_checked(cadence_project *project, const char *path, int allow_ou
 /* The cadence named `name` among those loaded. */
 static int select_cadence(cadence_project *project, const char *name, const cadence_def **def)
 {
-	const char *cands[64];
-	size_t n = 0, count = cadence_project_count(project);
+	cad_suggest s;
+	size_t count = cadence_project_count(project);
+	cad_suggest_init(&s, name, strlen(name));
 	for (size_t i = 0; i < count; i++) {
 		const cadence_def *d = cadence_project_get(project, i);
 		if (!strcmp(cadence_def_name(d), name)) {
 			*def = d;
 			return 0;
 		}
-		if (n < 64)
-			cands[n++] = cadence_def_name(d);
+		cad_suggest_try(&s, cadence_def_name(d));
 	}
-	const char *near = cad_suggest_pick(name, strlen(name), cands, n);
+	const char *near = s.best;
 	if (near)
 		return cli_usage_error("no cadence '%s' in the file or its children; did you mean '%s'?",
 				       name, near);
 	fprintf(stderr, "cadence: error: no cadence '%s' in the file or its children; they are:", name);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", cands[i]);
+	for (size_t i = 0; i < count; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", cadence_def_name(cadence_project_get(project, i)));
 	fputc('\n', stderr);
 	return CLI_EXIT_USAGE;
 }

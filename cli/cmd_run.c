@@ -81,7 +81,7 @@ typedef struct run_ctx {
 /* Appends v to a list of option values (--plugin, --env). */
 static int add_value(const char ***list, size_t *n, const char *v)
 {
-	const char **l = realloc(*list, (*n + 1) * sizeof(*l));
+	const char **l = cad_realloc_array((void *)*list, *n + 1, sizeof(*l));
 	if (!l)
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	l[(*n)++] = v;
@@ -183,7 +183,7 @@ static void json_log(const cadence_event *ev)
 	if (ev->kind == CADENCE_EVENT_RETRY)
 		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
 	if (ev->message)
-		cli_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
+		cad_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
 	cli_json_line(o);
 }
 
@@ -413,29 +413,6 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 	return 0;
 }
 
-/* With --log json: each problem of the cadence file as a JSON line, the
- * fields of `cadence validate --format json` with "event":"diagnostic". */
-static void print_diags_json(const cadence_diags *diags)
-{
-	for (size_t i = 0; i < cadence_diags_count(diags); i++) {
-		const cadence_diag *d = cadence_diags_get(diags, i);
-		cJSON *o = cJSON_CreateObject();
-		if (!o)
-			return;
-		cJSON_AddStringToObject(o, "event", "diagnostic");
-		cli_json_add_text(o, "file", d->file);
-		cJSON_AddNumberToObject(o, "line", d->line);
-		cJSON_AddNumberToObject(o, "column", d->column);
-		cJSON_AddStringToObject(o, "severity",
-					d->severity == CADENCE_SEVERITY_ERROR ? "error" : "warning");
-		cJSON_AddStringToObject(o, "rule", d->rule);
-		cli_json_add_text(o, "message", d->message);
-		if (d->help)
-			cli_json_add_text(o, "help", d->help);
-		cli_json_line(o);
-	}
-}
-
 /* Loads and checks the cadence; problems go to stderr. */
 static int load(const char *path, cadence_project **project, const cadence_def **def)
 {
@@ -454,8 +431,9 @@ static int load(const char *path, cadence_project **project, const cadence_def *
 		goto out;
 	if (lr || cadence_diags_errors(diags)) {
 		if (cli_errors_are_json()) {
+			/* each problem a JSON line, "event":"diagnostic" */
 			cadence_diags_sort(diags);
-			print_diags_json(diags);
+			cadence_diags_write(diags, stderr, CADENCE_DIAG_JSON_LINES, NULL);
 		} else {
 			files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
 					  cadence_project_file_count(*project));

@@ -8,6 +8,7 @@
 #include <cadence/cadence.h>
 
 #include "util/afile.h"
+#include "util/grow.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 
@@ -28,14 +29,8 @@ void file_list_free(file_list *l)
 
 int file_list_add(file_list *l, const char *path)
 {
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char **p = realloc(l->paths, cap * sizeof(*p));
-		if (!p)
-			return -1;
-		l->paths = p;
-		l->cap = cap;
-	}
+	if (CAD_GROW(l->paths, l->cap, l->count + 1, 16))
+		return -1;
 	if (!(l->paths[l->count] = strdup(path)))
 		return -1;
 	l->count++;
@@ -205,13 +200,10 @@ int files_read_stream(FILE *f, size_t limit, char **out, size_t *len)
 		if (n == cap) {
 			if (n > limit)
 				break;
-			char *p = realloc(buf, cap * 2);
-			if (!p) {
+			if (CAD_GROW(buf, cap, cap + 1, 0)) {
 				free(buf);
 				return -1;
 			}
-			buf = p;
-			cap *= 2;
 		}
 		size_t got = fread(buf + n, 1, cap - n, f);
 		n += got;

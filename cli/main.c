@@ -47,12 +47,12 @@ static void print_usage(FILE *out)
 
 static int unknown_command(const char *name)
 {
-	const char *cands[32];
-	size_t n = 0;
-	for (size_t i = 0; cli_commands[i] && n < 30; i++)
-		cands[n++] = cli_commands[i]->name;
-	cands[n++] = "help";
-	const char *near = cad_suggest_pick(name, strlen(name), cands, n);
+	cad_suggest s;
+	cad_suggest_init(&s, name, strlen(name));
+	for (size_t i = 0; cli_commands[i]; i++)
+		cad_suggest_try(&s, cli_commands[i]->name);
+	cad_suggest_try(&s, "help");
+	const char *near = s.best;
 	if (near)
 		return cli_usage_error("unknown command '%s'; did you mean '%s'?", name, near);
 	return cli_usage_error("unknown command '%s'; see 'cadence --help'", name);

@@ -26,20 +26,11 @@ int cli_errors_are_json(void)
 	return errors_json;
 }
 
-cJSON *cli_json_add_text(cJSON *o, const char *key, const char *s)
-{
-	size_t len = strlen(s);
-	char *valid = cad_utf8_valid_prefix(s, len) == len ? NULL : cad_utf8_dup_valid(s, len);
-	cJSON *item = cJSON_AddStringToObject(o, key, valid ? valid : s);
-	free(valid);
-	return item;
-}
-
 int cli_json_line(cJSON *o)
 {
 	char *s = o ? cad_json_print(o, 0) : NULL;
 	if (s)
-		cli_json_puts(stderr, s);
+		cad_json_puts(stderr, s);
 	free(s);
 	cJSON_Delete(o);
 	return s ? 0 : -1;
@@ -51,7 +42,7 @@ static int print_json_error(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (o && !(cJSON_AddStringToObject(o, "event", "error") &&
-		   cli_json_add_text(o, "message", msg))) {
+		   cad_json_add_text(o, "message", msg))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
@@ -96,22 +87,6 @@ static void vprint_clean(FILE *f, const char *fmt, va_list ap)
 	}
 	if (buf != small)
 		free(buf);
-}
-
-void cli_json_puts(FILE *f, const char *json)
-{
-	/* outside strings JSON is ASCII: any such character is in a string */
-	size_t len = strlen(json);
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = cad_utf8_decode((const unsigned char *)json + i, len - i, &cp);
-		if (n > 1 && cad_utf8_is_unsafe(cp))
-			fprintf(f, "\\u%04x", (unsigned)cp);
-		else
-			fwrite(json + i, 1, n ? n : 1, f);
-		i += n ? n : 1;
-	}
-	fputc('\n', f);
 }
 
 /* "cadence: error: MESSAGE", or its JSON line */
@@ -184,12 +159,12 @@ static const cli_opt *find_short(const cli_cmd *cmd, char c)
 
 static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
 {
-	const char *cands[64];
-	size_t n = 0;
-	for (const cli_opt *o = cmd->opts; o->id && n < 64; o++)
+	cad_suggest s;
+	cad_suggest_init(&s, name, len);
+	for (const cli_opt *o = cmd->opts; o->id; o++)
 		if (o->long_name)
-			cands[n++] = o->long_name;
-	const char *near = cad_suggest_pick(name, len, cands, n);
+			cad_suggest_try(&s, o->long_name);
+	const char *near = s.best;
 	if (near)
 		return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; did you mean '--%s'?",
 				       (int)len, name, cmd->name, near);

@@ -19,6 +19,7 @@
 
 #include "format/scalar.h"
 #include "util/afile.h"
+#include "util/grow.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
@@ -36,7 +37,7 @@ void tset_free(tset *s)
 
 static int tset_add(tset *s, const char *path, const char *data, size_t len)
 {
-	tfile *f = realloc(s->files, (s->n + 1) * sizeof(*f));
+	tfile *f = cad_realloc_array(s->files, s->n + 1, sizeof(*f));
 	if (!f)
 		return -1;
 	s->files = f;
@@ -311,11 +312,9 @@ int scaffold_check_name(const char *what, const char *name, int c_ident)
 		/* the offending character, as a character, and where it is */
 		uint32_t cp = 0;
 		size_t clen = cad_utf8_decode((const unsigned char *)name + bad, len - bad, &cp);
-		size_t pos = 1;
-		for (size_t i = 0; i < bad; i++)
-			pos += ((unsigned char)name[i] & 0xC0) != 0x80;
+		size_t pos = 1 + cad_utf8_count(name, bad);
 		cad_strbuf_addf(&why, "invalid %s name '%s': ", what, n);
-		if (clen && cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0))
+		if (clen && !cad_utf8_is_control(cp))
 			cad_strbuf_addf(&why, "'%.*s'", (int)clen, name + bad);
 		else
 			cad_strbuf_addf(&why, "U+%04X", (unsigned)(clen ? cp : (unsigned char)name[bad]));

@@ -67,20 +67,20 @@ static int glibc(const char *pat, size_t plen, const char *s, size_t n, int refu
 /* The NFA alone gives the same answer in the same steps. */
 static void same_without_cache(const cad_regex *re, const char *s, size_t n, int m, uint64_t steps)
 {
-	xarena scratch;
-	cad_xa_init(&scratch, NULL, 0, 0);
+	arena scratch;
+	cad_arena_init_small(&scratch, NULL, 0, 0);
 	uint64_t nfa_steps = 0;
 	FUZZ_ASSERT(cad_regex_match_nfa(re, s, n, &scratch, &nfa_steps, BUDGET) == m);
 	FUZZ_ASSERT(nfa_steps == steps);
-	cad_xa_free(&scratch);
+	cad_arena_free(&scratch);
 }
 
 static void run(const char *pat, size_t plen, const char *s, size_t n)
 {
-	xarena ar, scratch;
+	arena ar, scratch;
 	cad_regex *re = NULL, *kept = NULL;
 	cad_regex_error err;
-	cad_xa_init(&ar, NULL, 0, (size_t)64 << 20);
+	cad_arena_init_small(&ar, NULL, 0, (size_t)64 << 20);
 	int rc = cad_regex_compile(&ar, &ar, pat, plen, SIZE_MAX, &re, &err);
 	FUZZ_ASSERT(rc == 0 || rc == CADENCE_EINVALID);
 	if (rc) {
@@ -89,7 +89,7 @@ static void run(const char *pat, size_t plen, const char *s, size_t n)
 		int on_purpose = strstr(err.message, "back-references") ||
 				 strstr(err.message, "is not an escape");
 		glibc(pat, plen, s, n, on_purpose, 0);
-		cad_xa_free(&ar);
+		cad_arena_free(&ar);
 		return;
 	}
 	size_t size = cad_regex_size(re);
@@ -99,7 +99,7 @@ static void run(const char *pat, size_t plen, const char *s, size_t n)
 	FUZZ_ASSERT(cad_regex_compile(&ar, &ar, pat, plen, keep, &kept, &err) == 0);
 	FUZZ_ASSERT((kept != NULL) == (size <= keep));
 
-	cad_xa_init(&scratch, NULL, 0, 0);
+	cad_arena_init_small(&scratch, NULL, 0, 0);
 	uint64_t steps = 0;
 	int m = cad_regex_match(re, s, n, &scratch, &steps, BUDGET);
 	FUZZ_ASSERT(m == 0 || m == 1 || m == CADENCE_ELIMIT);
@@ -124,8 +124,8 @@ static void run(const char *pat, size_t plen, const char *s, size_t n)
 		same_without_cache(re, longer, 8 * n, m, steps);
 		free(longer);
 	}
-	cad_xa_free(&scratch);
-	cad_xa_free(&ar);
+	cad_arena_free(&scratch);
+	cad_arena_free(&ar);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,6 +3,7 @@
 #include "scaffold/plan.h"
 
 #include "cadence/common.h"
+#include "util/grow.h"
 #include "util/path.h"
 
 #include <errno.h>
@@ -43,14 +44,8 @@ int cad_plan_add(plan *p, const char *path, const char *data, size_t len,
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (!strcmp(p->files[i].path, path))
 			return CADENCE_EINVAL;
-	if (p->nfiles == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		plan_file *f = realloc(p->files, cap * sizeof(*f));
-		if (!f)
-			return CADENCE_ENOMEM;
-		p->files = f;
-		p->cap = cap;
-	}
+	if (CAD_GROW(p->files, p->cap, p->nfiles + 1, 8))
+		return CADENCE_ENOMEM;
 	plan_file *f = &p->files[p->nfiles];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(path);
@@ -115,7 +110,7 @@ static int check_parents(plan *p, const plan_file *f, strbuf *why, int *refused)
 			free(dir);
 			continue;
 		}
-		char **d = realloc(p->dirs, (p->ndirs + 1) * sizeof(*d));
+		char **d = cad_realloc_array(p->dirs, p->ndirs + 1, sizeof(*d));
 		if (!d) {
 			free(dir);
 			return CADENCE_ENOMEM;

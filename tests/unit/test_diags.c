@@ -94,3 +94,30 @@ Test(diags_sort, many_with_ties)
 	free(r);
 	cadence_diags_free(d);
 }
+
+/* `cadence run --log json`'s lines: "event" first, the JSON document's
+ * fields but length and related, text made UTF-8 (a message is made
+ * printable when added; cli/run.sh checks the line of a real file). */
+Test(diags, json_lines_are_the_run_log_shape)
+{
+	cadence_diags *d = NULL;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_diags_add(d, CADENCE_SEVERITY_ERROR, "undefined-note", "f\xFF.yaml", 4, 11,
+				       1, "x", 1, "note 'b' is not defined \xE2\x80\xAE", "did you mean 'a'?"), 0);
+	cr_assert_eq(cadence_diags_add(d, CADENCE_SEVERITY_WARNING, "unused-field", "g.yaml", 2, 3, 1,
+				       "x", 1, "unused", NULL), 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	cr_assert_not_null(f);
+	cr_assert_eq(cadence_diags_write(d, f, CADENCE_DIAG_JSON_LINES, NULL), 0);
+	fclose(f);
+	cr_assert_str_eq(buf,
+		"{\"event\":\"diagnostic\",\"file\":\"f\xEF\xBF\xBD.yaml\",\"line\":4,\"column\":11,"
+		"\"severity\":\"error\",\"rule\":\"undefined-note\","
+		"\"message\":\"note 'b' is not defined \xEF\xBF\xBD\",\"help\":\"did you mean 'a'?\"}\n"
+		"{\"event\":\"diagnostic\",\"file\":\"g.yaml\",\"line\":2,\"column\":3,"
+		"\"severity\":\"warning\",\"rule\":\"unused-field\",\"message\":\"unused\"}\n");
+	free(buf);
+	cadence_diags_free(d);
+}

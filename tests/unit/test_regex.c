@@ -15,7 +15,7 @@
 #include <string.h>
 
 typedef struct compiled {
-	xarena ar;
+	arena ar;
 	cad_regex *re;
 	cad_regex_error err;
 	int rc;
@@ -23,7 +23,7 @@ typedef struct compiled {
 
 static void compile(compiled *c, const char *pattern)
 {
-	cad_xa_init(&c->ar, NULL, 0, 0);
+	cad_arena_init_small(&c->ar, NULL, 0, 0);
 	c->rc = cad_regex_compile(&c->ar, &c->ar, pattern, strlen(pattern), SIZE_MAX, &c->re,
 				  &c->err);
 }
@@ -37,7 +37,7 @@ static int mine(const char *pattern, const char *s)
 	uint64_t steps = 0;
 	int m = cad_regex_match(c.re, s, strlen(s), &c.ar, &steps, UINT64_MAX);
 	cr_assert(m == 0 || m == 1, "/%s/ on \"%s\": %d", pattern, s, m);
-	cad_xa_free(&c.ar);
+	cad_arena_free(&c.ar);
 	return m;
 }
 
@@ -191,7 +191,7 @@ Test(regex, the_same_answers_as_glibc_on_random_patterns)
 		}
 		if (!grc)
 			regfree(&g);
-		cad_xa_free(&c.ar);
+		cad_arena_free(&c.ar);
 	}
 	cr_assert_gt(accepted, 5000);
 	cr_assert_gt(compared, 80000);
@@ -209,7 +209,7 @@ static void refused(const char *pattern, size_t offset, const char *message, con
 	if (help)
 		cr_assert_str_eq(c.err.help, help, "/%s/", pattern);
 	cr_assert_eq(c.err.offset, offset, "/%s/: offset %zu", pattern, c.err.offset);
-	cad_xa_free(&c.ar);
+	cad_arena_free(&c.ar);
 }
 
 Test(regex, syntax_errors_say_what_and_where)
@@ -255,7 +255,7 @@ static size_t size_of(const char *pattern)
 	compile(&c, pattern);
 	cr_assert_eq(c.rc, 0, "/%s/: %s", pattern, c.err.message);
 	size_t n = cad_regex_size(c.re);
-	cad_xa_free(&c.ar);
+	cad_arena_free(&c.ar);
 	return n;
 }
 
@@ -335,8 +335,8 @@ Test(regex, nesting_and_length_are_limited)
 
 Test(regex, a_program_larger_than_asked_is_only_checked)
 {
-	xarena ar;
-	cad_xa_init(&ar, NULL, 0, 0);
+	arena ar;
+	cad_arena_init_small(&ar, NULL, 0, 0);
 	cad_regex *re = (cad_regex *)&ar;
 	cad_regex_error err;
 	cr_assert_eq(cad_regex_compile(&ar, &ar, "a{100}", 6, 50, &re, &err), 0);
@@ -344,7 +344,7 @@ Test(regex, a_program_larger_than_asked_is_only_checked)
 	cr_assert_eq(cad_regex_compile(&ar, &ar, "a{10}", 5, 50, &re, &err), 0);
 	cr_assert_not_null(re);
 	cr_assert_eq(cad_regex_compile(&ar, &ar, "a{100", 5, 50, &re, &err), CADENCE_EINVALID);
-	cad_xa_free(&ar);
+	cad_arena_free(&ar);
 }
 
 /* ---- time and memory ---- */
@@ -356,7 +356,7 @@ static uint64_t steps_of(const char *pattern, const char *s, size_t n, int want)
 	cr_assert_eq(c.rc, 0);
 	uint64_t steps = 0;
 	cr_assert_eq(cad_regex_match(c.re, s, n, &c.ar, &steps, UINT64_MAX), want, "/%s/", pattern);
-	cad_xa_free(&c.ar);
+	cad_arena_free(&c.ar);
 	return steps;
 }
 
@@ -404,7 +404,7 @@ Test(regex, matching_stops_at_its_step_limit)
 	cr_assert_eq(cad_regex_match(c.re, "ab", 2, &c.ar, &steps, 10 * 1000 * 1000),
 		     CADENCE_ELIMIT);
 	free(s);
-	cad_xa_free(&c.ar);
+	cad_arena_free(&c.ar);
 }
 
 Test(regex, matching_takes_20_bytes_an_instruction)
@@ -412,25 +412,25 @@ Test(regex, matching_takes_20_bytes_an_instruction)
 	compiled c;
 	compile(&c, "[0-9]{1000}");
 	cr_assert_eq(c.rc, 0);
-	xarena scratch;
-	cad_xa_init(&scratch, NULL, 0, 0);
+	arena scratch;
+	cad_arena_init_small(&scratch, NULL, 0, 0);
 	uint64_t steps = 0;
 	cr_assert_eq(cad_regex_match(c.re, "123", 3, &scratch, &steps, UINT64_MAX), 0);
 	cr_assert_leq(scratch.total, 20 * cad_regex_size(c.re) + 1024);
 	/* a long string: and at most 1 MiB of cached states (and their index) */
 	char *s = repeated('7', 100000);
 	s[50000] = 'x';
-	cad_xa_free(&scratch);
+	cad_arena_free(&scratch);
 	cr_assert_eq(cad_regex_match(c.re, s, 100000, &scratch, &steps, UINT64_MAX), 1);
 	cr_assert_leq(scratch.total, 20 * cad_regex_size(c.re) + (1 << 20) + 8192 + 65536);
 	/* past the arena's limit: an error, not a crash */
-	xarena small;
-	cad_xa_init(&small, NULL, 0, 4096);
+	arena small;
+	cad_arena_init_small(&small, NULL, 0, 4096);
 	cr_assert_eq(cad_regex_match(c.re, "123", 3, &small, &steps, UINT64_MAX), CADENCE_ENOMEM);
 	cr_assert(small.limited);
-	cad_xa_free(&small);
-	cad_xa_free(&scratch);
-	cad_xa_free(&c.ar);
+	cad_arena_free(&small);
+	cad_arena_free(&scratch);
+	cad_arena_free(&c.ar);
 	free(s);
 }
 
@@ -449,7 +449,7 @@ static void same_both_ways(const char *pattern, const char *s, size_t n, uint64_
 	cr_assert_eq(x, y, "/%s/ on %zu bytes: %d with the cache, %d without", pattern, n, x, y);
 	cr_assert_eq(a, b, "/%s/ on %zu bytes: %llu steps with the cache, %llu without", pattern, n,
 		     (unsigned long long)a, (unsigned long long)b);
-	cad_xa_free(&c.ar);
+	cad_arena_free(&c.ar);
 }
 
 Test(regex, the_cache_of_states_changes_nothing)
@@ -463,7 +463,7 @@ Test(regex, the_cache_of_states_changes_nothing)
 			strcat(pat, pieces[rnd(&seed, sizeof(pieces) / sizeof(pieces[0]))]);
 		compiled c;
 		compile(&c, pat);
-		cad_xa_free(&c.ar);
+		cad_arena_free(&c.ar);
 		if (c.rc)
 			continue;
 		size_t n = 64 + rnd(&seed, 200);

@@ -88,7 +88,12 @@ typedef enum cadence_diag_format {
 	CADENCE_DIAG_ONELINE,	/* path:line:col: error: msg [rule] */
 	CADENCE_DIAG_JSON,	/* one JSON document, schema in docs/cli.md */
 	CADENCE_DIAG_SARIF,	/* SARIF 2.1.0 */
-	CADENCE_DIAG_GITHUB	/* GitHub Actions workflow commands */
+	CADENCE_DIAG_GITHUB,	/* GitHub Actions workflow commands */
+	/* one JSON object a line, {"event":"diagnostic", then the fields of
+	 * JSON but length and related}, text made UTF-8 and characters unsafe
+	 * on a terminal escaped: `cadence run --log json` (docs/run.md); not
+	 * a name of cadence_diag_format_parse() */
+	CADENCE_DIAG_JSON_LINES
 } cadence_diag_format;
 
 typedef struct cadence_diag_write_opts {

@@ -10,6 +10,7 @@
 #include "format/scalar.h"
 #include "model/model.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
 
 #include <stdarg.h>
@@ -53,18 +54,13 @@ static int oom(cadence_builder *b)
 	return fail(b, CADENCE_ENOMEM, "out of memory");
 }
 
-/* Grows a malloc'd array to hold one more element. */
+/* Grows a malloc'd array to hold one more element, the new part zeroed. */
 static int grow(cadence_builder *b, void **arr, size_t n, size_t *cap, size_t size)
 {
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 8;
-	void *p = realloc(*arr, c * size);
-	if (!p)
+	size_t old = *cap;
+	if (cad_grow(arr, cap, n + 1, size, 8))
 		return oom(b);
-	memset((char *)p + *cap * size, 0, (c - *cap) * size);
-	*arr = p;
-	*cap = c;
+	memset((char *)*arr + old * size, 0, (*cap - old) * size);
 	return 0;
 }
 
@@ -375,7 +371,7 @@ int cadence_builder_fallback(cadence_builder *b, const char *name, const char *f
 	if (grow(b, (void **)&n->n.fallback, n->n.nfallback, &n->capfb, sizeof(*n->n.fallback)))
 		return b->err;
 	if (cap != n->capfb) {
-		cJSON **v = realloc(n->n.fallback_values, n->capfb * sizeof(*v));
+		cJSON **v = cad_realloc_array(n->n.fallback_values, n->capfb, sizeof(*v));
 		if (!v)
 			return oom(b);
 		n->n.fallback_values = v;

@@ -4,9 +4,12 @@
 #include "cadence/common.h"
 #include "diag/rules.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +47,8 @@ static int find_suppressions(check_ctx *c)
 			e = end;
 		const char *list = marker_in(s, e);
 		if (list) {
-			if (c->nsupp == cap) {
-				cap = cap ? cap * 2 : 8;
-				suppression *n = realloc(c->supp, cap * sizeof(*n));
-				if (!n)
-					return -1;
-				c->supp = n;
-			}
+			if (CAD_GROW(c->supp, cap, c->nsupp + 1, 8))
+				return -1;
 			c->supp[c->nsupp++] = (suppression){ line, s, list, e };
 		}
 		if (e == end)
@@ -119,24 +117,16 @@ static int report_unknown(void *arg, const char *id, size_t len)
 	}
 	cad_loc loc = { u->sp->line, 0, (unsigned)len };
 	/* column in code points from the line start */
-	loc.col = 1;
-	for (const char *p = u->sp->start; p < id; p++)
-		loc.col += (*p & 0xC0) != 0x80;
-	const char **ids = malloc(cad_diag_rules_count * sizeof(*ids));
-	const char *near = NULL;
+	loc.col = 1 + (unsigned)cad_utf8_count(u->sp->start, (size_t)(id - u->sp->start));
+	const char *near = cad_suggest_pick_in(id, len, cad_diag_rules, cad_diag_rules_count,
+					       sizeof(*cad_diag_rules), offsetof(diag_rule, id));
 	char help[128];
-	if (ids) {
-		for (size_t i = 0; i < cad_diag_rules_count; i++)
-			ids[i] = cad_diag_rules[i].id;
-		near = cad_suggest_pick(id, len, ids, cad_diag_rules_count);
-	}
 	if (near)
 		snprintf(help, sizeof(help), "did you mean '%s'?", near);
 	else
 		snprintf(help, sizeof(help), "write rule ids as docs/rules.md lists them, separated by commas");
 	cad_report_at(&u->c->r, CADENCE_SEVERITY_WARNING, "bad-suppression", loc.line, loc.col,
 		  loc.len, help, "unknown rule '%.*s' in a cadence-ignore comment", (int)len, id);
-	free(ids);
 	return 0;
 }
 

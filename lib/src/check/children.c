@@ -4,6 +4,7 @@
  * back to the cadence that started it. */
 #include "check/check_int.h"
 #include "cadence/common.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
@@ -31,13 +32,8 @@ static char *near_file(const char *dir, const char *name)
 		size_t len = strlen(e->d_name), sl = sizeof(suffix) - 1;
 		if (len <= sl || strcmp(e->d_name + len - sl, suffix))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **nn = realloc(names, cap * sizeof(*nn));
-			if (!nn)
-				break;
-			names = nn;
-		}
+		if (CAD_GROW(names, cap, n + 1, 16))
+			break;
 		names[n] = strndup(e->d_name, len - sl);
 		if (names[n])
 			n++;
@@ -117,15 +113,9 @@ static int seen(walk *w, const struct cadence_def *d)
 	for (size_t i = 0; i < w->nseen; i++)
 		if (w->seen[i] == d)
 			return 1;
-	if (w->nseen == w->capseen) {
-		size_t cap = w->capseen ? w->capseen * 2 : 16;
-		const struct cadence_def **s = realloc(w->seen, cap * sizeof(*s));
-		if (!s) {
-			w->c->oom = 1;
-			return 1;
-		}
-		w->seen = s;
-		w->capseen = cap;
+	if (CAD_GROW(w->seen, w->capseen, w->nseen + 1, 16)) {
+		w->c->oom = 1;
+		return 1;
 	}
 	w->seen[w->nseen++] = d;
 	return 0;

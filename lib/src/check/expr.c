@@ -6,6 +6,8 @@
 #include "check/check_int.h"
 #include "cadence/expr.h"
 #include "expr/compile.h"
+#include "util/grow.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,9 +52,7 @@ static cad_loc where(check_ctx *c, const cad_expr *e, const cadence_expr_error *
 	/* columns count code points; a quoted expression starts after its quote */
 	unsigned target = loc.col + (e->quoted ? 1u : 0u);
 	for (unsigned col = 1; s && col < target && s < end && *s != '\n'; col++) {
-		s++;
-		while (s < end && ((unsigned char)*s & 0xC0) == 0x80)
-			s++;
+		s += cad_utf8_char_len(s, (size_t)(end - s));
 	}
 	if (!s || (size_t)(end - s) < n || memcmp(s, e->src, n))
 		return loc;
@@ -73,15 +73,9 @@ static void needs(check_ctx *c, const cadence_expr *x, const cad_expr *e, const 
 		long k = cad_check_field(c, cadence_expr_field_name(x, i));
 		if (!(u & fails) || (u & CADENCE_EXPR_USE_TESTED) || k < 0)
 			continue;
-		if (c->nxr == c->capxr) {
-			size_t cap = c->capxr ? c->capxr * 2 : 64;
-			xread *p = realloc(c->xr, cap * sizeof(*p));
-			if (!p) {
-				c->oom = 1;
-				return;
-			}
-			c->xr = p;
-			c->capxr = cap;
+		if (CAD_GROW(c->xr, c->capxr, c->nxr + 1, 64)) {
+			c->oom = 1;
+			return;
 		}
 		c->xr[c->nxr++] = (xread){ k, e, target };
 	}
@@ -151,11 +145,11 @@ static cadence_expr_env *child_env(check_ctx *c, child_envs *ce, const struct ca
 		if (ce->def[i] == child)
 			return ce->env[i];
 	if (ce->n == ce->cap) {
-		size_t cap = ce->cap ? ce->cap * 2 : 8;
-		const struct cadence_def **d = realloc((void *)ce->def, cap * sizeof(*d));
+		size_t cap = cad_grow_cap(ce->cap, ce->n + 1, sizeof(*ce->env), 8);
+		const struct cadence_def **d = cap ? cad_realloc_array((void *)ce->def, cap, sizeof(*d)) : NULL;
 		if (d)
 			ce->def = d;
-		cadence_expr_env **e = d ? realloc(ce->env, cap * sizeof(*e)) : NULL;
+		cadence_expr_env **e = d ? cad_realloc_array(ce->env, cap, sizeof(*e)) : NULL;
 		if (!e) {
 			c->oom = 1;
 			return NULL;

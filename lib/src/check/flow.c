@@ -3,6 +3,7 @@
  * before it; writes go to declared, mutable fields; notes in a sync do not
  * write the same field unless the merge strategy allows it. */
 #include "check/check_int.h"
+#include "util/grow.h"
 #include "util/sort.h"
 #include "util/strbuf.h"
 
@@ -119,16 +120,10 @@ typedef struct flow {
 /* Room for one more element in a growing array; 0, or -1 (f->oom). */
 static int room(flow *f, void **arr, size_t n, size_t *cap, size_t size)
 {
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : 64;
-	void *p = realloc(*arr, c * size);
-	if (!p) {
+	if (cad_grow(arr, cap, n + 1, size, 64)) {
 		f->oom = 1;
 		return -1;
 	}
-	*arr = p;
-	*cap = c;
 	return 0;
 }
 

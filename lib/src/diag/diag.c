@@ -3,6 +3,7 @@
 #include "cadence/diag.h"
 #include "diag/diag_int.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/utf8.h"
 
 #include <stdint.h>
@@ -92,12 +93,12 @@ int cadence_diags_add(cadence_diags *diags, cadence_severity severity,
 	int failed = 0;
 
 	if (diags->count == diags->cap) {
-		size_t cap = diags->cap ? diags->cap * 2 : 16;
-		cadence_diag *items = realloc(diags->items, cap * sizeof(*items));
+		size_t cap = cad_grow_cap(diags->cap, diags->count + 1, sizeof(cadence_diag), 16);
+		cadence_diag *items = cap ? cad_realloc_array(diags->items, cap, sizeof(*items)) : NULL;
 		if (!items)
 			goto oom;
 		diags->items = items;
-		size_t *order = realloc(diags->order, cap * sizeof(*order));
+		size_t *order = cad_realloc_array(diags->order, cap, sizeof(*order));
 		if (!order)
 			goto oom;
 		diags->order = order;
@@ -290,6 +291,9 @@ int cadence_diags_write(const cadence_diags *diags, FILE *out,
 		break;
 	case CADENCE_DIAG_GITHUB:
 		rc = cad_diag_write_github(diags, out, opts);
+		break;
+	case CADENCE_DIAG_JSON_LINES:
+		rc = cad_diag_write_json_lines(diags, out);
 		break;
 	default:
 		return CADENCE_EINVAL;

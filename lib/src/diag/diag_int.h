@@ -11,6 +11,8 @@ int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 		    const cadence_diag_write_opts *opts);
 int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 		    const cadence_diag_write_opts *opts);
+/* CADENCE_DIAG_JSON_LINES: the fields of one diagnostic shared with JSON. */
+int cad_diag_write_json_lines(const cadence_diags *diags, FILE *out);
 int cad_diag_write_sarif(const cadence_diags *diags, FILE *out,
 		     const cadence_diag_write_opts *opts);
 int cad_diag_write_github(const cadence_diags *diags, FILE *out,

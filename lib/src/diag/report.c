@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "diag/report.h"
 #include "diag/diag_int.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -43,13 +45,9 @@ static int build_lines(report *r)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
-		if (n == cap) {
-			size_t *grown = realloc(lines, (cap *= 2) * sizeof(*lines));
-			if (!grown) {
-				free(lines);
-				return -1;
-			}
-			lines = grown;
+		if (CAD_GROW(lines, cap, n + 1, 64)) {
+			free(lines);
+			return -1;
 		}
 		p = nl + 1;
 		lines[n++] = (size_t)(p - r->src);
@@ -85,20 +83,15 @@ static const char *line_text(report *r, unsigned line, size_t *len)
 
 void cad_report_offset_pos(report *r, size_t offset, unsigned *line, unsigned *col)
 {
-	unsigned l = 1, c = 1;
+	unsigned l = 1;
+	size_t start = 0;
 	if (offset > r->len)
 		offset = r->len;
-	for (size_t i = 0; i < offset; i++) {
-		unsigned char ch = (unsigned char)r->src[i];
-		if (ch == '\n') {
-			l++;
-			c = 1;
-		} else if ((ch & 0xC0) != 0x80) {
-			c++;
-		}
-	}
+	for (size_t i = 0; i < offset; i++)
+		if (r->src[i] == '\n')
+			l++, start = i + 1;
 	*line = l;
-	*col = c;
+	*col = 1 + (unsigned)cad_utf8_count(r->src + start, offset - start);
 }
 
 /* Counts a diagnostic of `rule` against the cap: 0 to add it, 1 when it

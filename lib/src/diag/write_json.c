@@ -28,6 +28,47 @@ static const char *severity_name(cadence_severity s)
 	return s == CADENCE_SEVERITY_ERROR ? "error" : "warning";
 }
 
+/* The fields of one diagnostic, in the order both shapes write them: the
+ * JSON document's (`full`: with length and related) or a --log json
+ * line's (after its "event", text made UTF-8). */
+static int add_fields(cJSON *o, const cadence_diag *d, int full)
+{
+	cJSON *(*text)(cJSON *, const char *, const char *) =
+		full ? cJSON_AddStringToObject : cad_json_add_text;
+	int ok = text(o, "file", d->file) &&
+		 cJSON_AddNumberToObject(o, "line", d->line) &&
+		 cJSON_AddNumberToObject(o, "column", d->column) &&
+		 (!full || cJSON_AddNumberToObject(o, "length", d->length)) &&
+		 cJSON_AddStringToObject(o, "severity", severity_name(d->severity)) &&
+		 cJSON_AddStringToObject(o, "rule", d->rule) &&
+		 text(o, "message", d->message);
+	if (ok && d->help)
+		ok = text(o, "help", d->help) != NULL;
+	if (ok && full && d->related_line) {
+		cJSON *r = cJSON_AddObjectToObject(o, "related");
+		ok = r && cJSON_AddNumberToObject(r, "line", d->related_line) &&
+		     cJSON_AddNumberToObject(r, "column", d->related_column) &&
+		     cJSON_AddStringToObject(r, "message", d->related_message);
+	}
+	return ok;
+}
+
+int cad_diag_write_json_lines(const cadence_diags *diags, FILE *out)
+{
+	for (size_t i = 0; i < cadence_diags_count(diags); i++) {
+		cJSON *o = cJSON_CreateObject();
+		int ok = o && cJSON_AddStringToObject(o, "event", "diagnostic") &&
+			 add_fields(o, cadence_diags_get(diags, i), 0);
+		char *s = ok ? cad_json_print(o, 0) : NULL;
+		cJSON_Delete(o);
+		if (!s)
+			return CADENCE_ENOMEM;
+		cad_json_puts(out, s);
+		free(s);
+	}
+	return ferror(out) ? CADENCE_EIO : 0;
+}
+
 int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 		    const cadence_diag_write_opts *opts)
 {
@@ -42,22 +83,7 @@ int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 	for (size_t i = 0; ok && i < n; i++) {
 		const cadence_diag *d = cadence_diags_get(diags, i);
 		cJSON *o = cJSON_CreateObject();
-		ok = o && cJSON_AddItemToArray(list, o) &&
-		     cJSON_AddStringToObject(o, "file", d->file) &&
-		     cJSON_AddNumberToObject(o, "line", d->line) &&
-		     cJSON_AddNumberToObject(o, "column", d->column) &&
-		     cJSON_AddNumberToObject(o, "length", d->length) &&
-		     cJSON_AddStringToObject(o, "severity", severity_name(d->severity)) &&
-		     cJSON_AddStringToObject(o, "rule", d->rule) &&
-		     cJSON_AddStringToObject(o, "message", d->message);
-		if (ok && d->help)
-			ok = cJSON_AddStringToObject(o, "help", d->help) != NULL;
-		if (ok && d->related_line) {
-			cJSON *r = cJSON_AddObjectToObject(o, "related");
-			ok = r && cJSON_AddNumberToObject(r, "line", d->related_line) &&
-			     cJSON_AddNumberToObject(r, "column", d->related_column) &&
-			     cJSON_AddStringToObject(r, "message", d->related_message);
-		}
+		ok = o && cJSON_AddItemToArray(list, o) && add_fields(o, d, 1);
 	}
 	if (ok) {
 		cJSON *s = cJSON_AddObjectToObject(root, "summary");

@@ -2,6 +2,7 @@
 /* Human output: gcc/rustc style, with the source line and a caret. */
 #include "cadence/common.h"
 #include "diag/diag_int.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -19,10 +20,7 @@
 
 static const char *skip_cp(const char *s)
 {
-	s++;
-	while ((*s & 0xC0) == 0x80)
-		s++;
-	return s;
+	return s + cad_utf8_char_len(s, SIZE_MAX);
 }
 
 /* Prints the source line (or a window of it) and the caret underline. */

@@ -15,6 +15,7 @@
  * expanded child measure on the way down.
  */
 #include "diagram/diagram_int.h"
+#include "util/grow.h"
 #include "util/utf8.h"
 
 #include <inttypes.h>
@@ -43,16 +44,11 @@ typedef struct builder {
 
 static void *grow_array(dg_graph *g, void *arr, size_t *cap, size_t count, size_t size)
 {
-	if (count < *cap)
-		return arr;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = realloc(arr, ncap * size);
-	if (!p) {
+	if (cad_grow(&arr, cap, count + 1, size, 16)) {
 		g->oom = 1;
 		return NULL;
 	}
-	*cap = ncap;
-	return p;
+	return arr;
 }
 
 /* A label or an id from sb, copied into the arena; sb is emptied (its
@@ -61,9 +57,7 @@ static const char *keep(dg_graph *g, strbuf *sb)
 {
 	const char *s = cad_strbuf_cstr(sb);
 	char *copy = s ? cad_arena_strndup(&g->arena, s, sb->len) : NULL;
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = '\0';
+	cad_strbuf_reset(sb);
 	if (!copy) {
 		g->oom = 1;
 		return "";
@@ -111,7 +105,7 @@ static const char *make_id(dg_graph *g, char kind, const char *prefix, const cha
 			   const char *b)
 {
 	strbuf *sb = &g->scratch;
-	sb->len = 0;
+	cad_strbuf_reset(sb);
 	cad_strbuf_addc(sb, kind);
 	cad_strbuf_addc(sb, '_');
 	cad_strbuf_adds(sb, prefix);

@@ -109,24 +109,7 @@ static void dot_char(strbuf *out, uint32_t cp)
 	case '>': cad_strbuf_adds(out, "&gt;"); return;
 	}
 	char u[4];
-	if (cp < 0x80) {
-		cad_strbuf_addc(out, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		cad_strbuf_add(out, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		cad_strbuf_add(out, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		cad_strbuf_add(out, u, 4);
-	}
+	cad_strbuf_add(out, u, cad_utf8_encode(cp, u));
 }
 
 void cad_dg_escape_dot(strbuf *out, const char *s)

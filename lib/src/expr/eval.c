@@ -16,6 +16,7 @@
 #include "expr/slots.h"
 #include "util/api.h"
 #include "util/json.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -30,7 +31,7 @@ typedef struct ectx {
 	const cJSON *const *fields;	/* the score's slots (cad_expr_eval_slots), or NULL */
 	size_t nfields;
 	val *slots;
-	xarena sc;
+	arena sc;
 	const char *src;
 	size_t srclen;
 	cadence_expr_error *err;
@@ -82,7 +83,7 @@ static void *salloc(ectx *c, const node *n, size_t count, size_t size)
 {
 	if (count && size > SIZE_MAX / count)
 		count = SIZE_MAX / size;	/* fails below */
-	void *p = cad_xa_alloc(&c->sc, count * size);
+	void *p = cad_arena_alloc(&c->sc, count * size);
 	if (!p)
 		no_memory(c, n);
 	return p;
@@ -634,14 +635,6 @@ static val has(ectx *c, const node *n)
 
 /* ---- functions ---- */
 
-static size_t codepoints(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return k;
-}
-
 static val to_string(ectx *c, const node *n, const val *a)
 {
 	char buf[40];
@@ -721,9 +714,7 @@ static val compile_now(ectx *c, const node *n, const val *pat, cad_regex **re)
 	if (rc == CADENCE_ENOMEM)
 		return no_memory(c, n);
 	if (rc) {
-		int shown = pat->n > 60 ? 60 : (int)pat->n;
-		while (shown < (int)pat->n && ((unsigned char)pat->u.s[shown] & 0xC0) == 0x80)
-			shown--;	/* not inside a UTF-8 sequence */
+		int shown = pat->n > 60 ? (int)cad_utf8_cut(pat->u.s, 60) : (int)pat->n;
 		return rt_error(c, n, "invalid regular expression \"%.*s%s\": %s", shown, pat->u.s,
 				shown < (int)pat->n ? "..." : "", rerr.message);
 	}
@@ -737,7 +728,7 @@ static val compile_now(ectx *c, const node *n, const val *pat, cad_regex **re)
  * match per element of a list does not add up. */
 static val matches(ectx *c, const node *n, const val *s, const val *pat)
 {
-	xmark mark = cad_xa_mark(&c->sc);
+	arena_mark mark = cad_arena_mark(&c->sc);
 	cad_regex *re = n->re;
 	val v = re ? vbool(1) : compile_now(c, n, pat, &re);
 	if (v.k != VK_ERR) {
@@ -745,7 +736,7 @@ static val matches(ectx *c, const node *n, const val *s, const val *pat)
 		v = rc == CADENCE_ELIMIT ? too_many_steps(c, n)
 		  : rc == CADENCE_ENOMEM ? no_memory(c, n) : vbool(rc);
 	}
-	cad_xa_release(&c->sc, &mark);
+	cad_arena_release(&c->sc, &mark);
 	return v;
 }
 
@@ -835,7 +826,7 @@ static val call(ectx *c, const node *n)
 	switch ((fnid)n->fn) {
 	case FN_SIZE:
 		if (args[0].k == VK_STR)
-			return vint((int64_t)codepoints(args[0].u.s, args[0].n));
+			return vint((int64_t)cad_utf8_count(args[0].u.s, args[0].n));
 		if (is_list(&args[0]) || is_map(&args[0]))
 			return vint((int64_t)count(&args[0]));
 		return rt_error(c, n, "size() takes a string, a list or a map, not %s",
@@ -873,13 +864,13 @@ static val call(ectx *c, const node *n)
  * what each element made. */
 static val eval_element(ectx *c, const node *n)
 {
-	xmark mark = cad_xa_mark(&c->sc);
+	arena_mark mark = cad_arena_mark(&c->sc);
 	val v = eval(c, n);
 	switch (v.k) {
 	case VK_STR: case VK_LIST: case VK_MAP:
 		break;	/* may point into what it made */
 	default:
-		cad_xa_release(&c->sc, &mark);
+		cad_arena_release(&c->sc, &mark);
 		break;
 	}
 	return v;
@@ -1200,7 +1191,7 @@ static int run(ectx *c, const cadence_expr *e, const escore *score, val *slots_b
 		c->nfields = score->n;
 	}
 	if (e->nslots > SLOTS_ON_STACK) {
-		c->slots = cad_xa_alloc(&c->sc, e->nslots * sizeof(*c->slots));
+		c->slots = cad_arena_alloc(&c->sc, e->nslots * sizeof(*c->slots));
 		if (!c->slots)
 			return CADENCE_ENOMEM;
 	}
@@ -1237,7 +1228,7 @@ static int evaluate(cJSON **result, int *cond, int want_bool, const cadence_expr
 		return CADENCE_EINVAL;
 	}
 	memset(&c, 0, sizeof(c));
-	cad_xa_init(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
+	cad_arena_init_small(&c.sc, scratch.bytes, sizeof(scratch.bytes), EXPR_MAX_SCRATCH);
 	val v;
 	int rc = run(&c, e, score, slots, &mine, &v);
 	if (!rc && want_bool) {
@@ -1255,7 +1246,7 @@ static int evaluate(cJSON **result, int *cond, int want_bool, const cadence_expr
 			rc = CADENCE_ENOMEM;
 		}
 	}
-	cad_xa_free(&c.sc);
+	cad_arena_free(&c.sc);
 	if (rc)
 		cad_expr_error_move(err, &mine, e->src, e->len, rc);
 	else if (mine.message)	/* an error `||` or `&&` absorbed; rare */

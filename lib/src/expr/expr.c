@@ -5,7 +5,9 @@
 #include "expr/compile.h"
 #include "expr/expr_int.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,15 +26,6 @@ const char *cadence_expr_type_name(cadence_expr_type type)
 }
 
 /* ---- errors ---- */
-
-/* Code points in s[0..n): bytes that do not continue a sequence. */
-static size_t codepoints(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
 
 void cadence_expr_error_clear(cadence_expr_error *err)
 {
@@ -65,8 +58,8 @@ void cad_expr_verror_at(cadence_expr_error *err, const char *src, size_t srclen,
 		len = srclen - off;
 	err->offset = off;
 	err->length = len;
-	err->column = (unsigned)codepoints(src, off) + 1;
-	err->width = (unsigned)codepoints(src + off, len);
+	err->column = (unsigned)cad_utf8_count(src, off) + 1;
+	err->width = (unsigned)cad_utf8_count(src + off, len);
 	err->message = vformat(fmt, ap);
 }
 
@@ -147,14 +140,8 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
 	 * amortised O(1) a field) */
 	if (cad_strmap_reserve(&env->index, env->n + 1))
 		return CADENCE_ENOMEM;
-	if (env->n == env->cap) {
-		size_t cap = env->cap ? env->cap * 2 : 8;
-		env_field *f = realloc(env->fields, cap * sizeof(*f));
-		if (!f)
-			return CADENCE_ENOMEM;
-		env->fields = f;
-		env->cap = cap;
-	}
+	if (CAD_GROW(env->fields, env->cap, env->n + 1, 8))
+		return CADENCE_ENOMEM;
 	size_t n = strlen(name);
 	char *copy = malloc(n + 1);
 	if (!copy)
@@ -179,7 +166,7 @@ void cadence_expr_free(cadence_expr *e)
 {
 	if (!e)
 		return;
-	cad_xa_free(&e->ar);
+	cad_arena_free(&e->ar);
 	free(e);
 }
 
@@ -203,8 +190,8 @@ static int compile(cadence_expr **out, const char *src, size_t len, const cadenc
 	if (!e)
 		return CADENCE_ENOMEM;
 	memset(e, 0, sizeof(*e));
-	cad_xa_init(&e->ar, e + 1, first, 0);
-	e->src = cad_xa_strndup(&e->ar, src, len);
+	cad_arena_init_small(&e->ar, e + 1, first, 0);
+	e->src = cad_arena_strndup(&e->ar, src, len);
 	e->len = len;
 	if (!e->src) {
 		cadence_expr_free(e);

@@ -5,6 +5,7 @@
 #define CADENCE_SRC_EXPR_EXPR_INT_H
 
 #include "cadence/expr.h"
+#include "util/arena.h"
 #include "util/strmap.h"
 
 #include <cjson/cJSON.h>
@@ -19,39 +20,8 @@
 
 /* ---- memory ---- */
 
-/* A bump allocator for one compiled expression (small blocks that grow, so
- * a short expression takes a few hundred bytes) and for the temporaries of
- * one evaluation (starting in a buffer on the stack, so most evaluations
- * call malloc only for their cJSON result).  Memory is zeroed. */
-typedef struct xblock xblock;
-
-typedef struct xarena {
-	xblock *head;		/* malloc'd blocks */
-	unsigned char *cur;	/* next free byte */
-	size_t left;		/* bytes free at cur */
-	size_t next;		/* size of the next block */
-	size_t total;		/* bytes of blocks so far */
-	size_t limit;		/* most bytes of blocks; 0: no limit */
-	int limited;		/* an allocation failed because of limit */
-} xarena;
-
-/* buf[0..size) (may be NULL, 0) is used first and never freed. */
-void cad_xa_init(xarena *a, void *buf, size_t size, size_t limit);
-void cad_xa_free(xarena *a);
-void *cad_xa_alloc(xarena *a, size_t size);
-char *cad_xa_strndup(xarena *a, const char *s, size_t len);
-
-/* A point to go back to: cad_xa_release() frees what was allocated after
- * cad_xa_mark(), so that the limit counts live memory, not all memory
- * ever allocated (the temporaries of a condition evaluated per element). */
-typedef struct xmark {
-	xblock *head;
-	unsigned char *cur;
-	size_t left, total;
-} xmark;
-
-xmark cad_xa_mark(const xarena *a);
-void cad_xa_release(xarena *a, const xmark *m);
+/* Each compiled expression has an arena of its own, and each evaluation
+ * one for its temporaries: cad_arena_init_small() (util/arena.h). */
 
 /* ---- tokens ---- */
 
@@ -165,7 +135,7 @@ struct node {
 };
 
 struct cadence_expr {
-	xarena ar;
+	arena ar;
 	char *src;
 	size_t len;
 	node *root;
@@ -223,7 +193,7 @@ void cad_expr_verror_help(cadence_expr_error *err, const char *fmt, va_list ap);
 /* Lexes src[0..len) into tokens (the last one TK_EOF).  Strings are
  * decoded into `ar`.  Returns 0, CADENCE_EINVALID (err filled) or
  * CADENCE_ENOMEM. */
-int cad_expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
+int cad_expr_lex(const char *src, size_t len, arena *ar, token **out, size_t *ntok,
 	     cadence_expr_error *err);
 
 /* Parses and checks the tokens into e (its src, len and arena set); with

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The lexer: source bytes to tokens, strings decoded, numbers read. */
 #include "expr/expr_int.h"
+#include "util/grow.h"
 #include "util/utf8.h"
 
 #include <math.h>
@@ -11,7 +12,7 @@
 typedef struct lexer {
 	const char *src;
 	size_t len, pos;
-	xarena *ar;
+	arena *ar;
 	cadence_expr_error *err;
 	token *toks;
 	size_t n, cap;
@@ -49,14 +50,8 @@ static int at(const lexer *l, size_t i)
 
 static token *push(lexer *l, tkind kind, size_t off, size_t len)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		token *t = realloc(l->toks, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		l->toks = t;
-		l->cap = cap;
-	}
+	if (CAD_GROW(l->toks, l->cap, l->n + 1, 32))
+		return NULL;
 	token *t = &l->toks[l->n++];
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
@@ -156,7 +151,7 @@ static int lex_number(lexer *l)
 		goto trailing;
 	size_t n = l->pos - start;
 	if (is_double) {
-		char *copy = cad_xa_strndup(l->ar, l->src + start, n);
+		char *copy = cad_arena_strndup(l->ar, l->src + start, n);
 		if (!copy)
 			return CADENCE_ENOMEM;
 		double d = strtod(copy, NULL);
@@ -199,30 +194,6 @@ trailing:
 
 /* ---- strings ---- */
 
-/* Appends code point cp to out as UTF-8. */
-static size_t put_utf8(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
 
 /* An escape at l->pos (the backslash): its code point into *cp. */
 static int lex_escape(lexer *l, uint32_t *cp)
@@ -314,7 +285,7 @@ static int lex_string(lexer *l, int raw)
 			break;
 		end += c == '\\' && !raw && end + 1 < l->len ? 2 : 1;
 	}
-	char *out = cad_xa_alloc(l->ar, end - l->pos + 1);
+	char *out = cad_arena_alloc(l->ar, end - l->pos + 1);
 	size_t n = 0;
 	if (!out)
 		return CADENCE_ENOMEM;
@@ -337,7 +308,7 @@ static int lex_string(lexer *l, int raw)
 			int rc = lex_escape(l, &cp);
 			if (rc)
 				return rc;
-			n += put_utf8(out + n, cp);
+			n += cad_utf8_encode(cp, out + n);
 			continue;
 		}
 		if (c == 0) {
@@ -438,7 +409,7 @@ static int lex_op(lexer *l)
 	return CADENCE_EINVALID;
 }
 
-int cad_expr_lex(const char *src, size_t len, xarena *ar, token **out, size_t *ntok,
+int cad_expr_lex(const char *src, size_t len, arena *ar, token **out, size_t *ntok,
 	     cadence_expr_error *err)
 {
 	lexer l = { .src = src, .len = len, .ar = ar, .err = err };

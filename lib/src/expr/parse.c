@@ -23,8 +23,10 @@
  */
 #include "expr/expr_int.h"
 #include "expr/regex.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,9 +153,7 @@ static void describe(const parser *p, const token *t, char *buf, size_t size)
 	}
 	size_t n = t->len;
 	if (n > 40) {
-		n = 40;
-		while (n > 0 && ((unsigned char)p->src[t->off + n] & 0xC0) == 0x80)
-			n--;	/* do not cut a character */
+		n = cad_utf8_cut(p->src + t->off, 40);
 		snprintf(buf, size, "'%.*s...'", (int)n, p->src + t->off);
 		return;
 	}
@@ -187,7 +187,7 @@ static int expect(parser *p, tkind kind, const char *what)
 
 static node *mk(parser *p, nop op, size_t off, size_t len, size_t nkids)
 {
-	node *n = cad_xa_alloc(&p->e->ar, sizeof(*n));
+	node *n = cad_arena_alloc(&p->e->ar, sizeof(*n));
 	if (!n)
 		return oom(p);
 	n->op = (uint8_t)op;
@@ -195,7 +195,7 @@ static node *mk(parser *p, nop op, size_t off, size_t len, size_t nkids)
 	n->len = (uint32_t)len;
 	n->depth = 1;
 	if (nkids) {
-		n->kids = cad_xa_alloc(&p->e->ar, nkids * sizeof(*n->kids));
+		n->kids = cad_arena_alloc(&p->e->ar, nkids * sizeof(*n->kids));
 		if (!n->kids)
 			return oom(p);
 		n->nkids = (uint32_t)nkids;
@@ -254,15 +254,9 @@ static void add_field(parser *p, const char *name)
 	for (size_t i = 0; i < p->nfields; i++)
 		if (!strcmp(p->fields[i], name))
 			return;
-	if (p->nfields == p->capf) {
-		size_t cap = p->capf ? p->capf * 2 : 8;
-		const char **f = realloc(p->fields, cap * sizeof(*f));
-		if (!f) {
-			oom(p);
-			return;
-		}
-		p->fields = f;
-		p->capf = cap;
+	if (CAD_GROW(p->fields, p->capf, p->nfields + 1, 8)) {
+		oom(p);
+		return;
 	}
 	p->fields[p->nfields++] = name;
 }
@@ -286,7 +280,7 @@ static node *score_field(parser *p, const char *name, uint32_t n, size_t off, si
 	node *f = mk(p, N_FIELD, off, len, 0);
 	if (!f)
 		return NULL;
-	f->name = cad_xa_strndup(&p->e->ar, name, n);
+	f->name = cad_arena_strndup(&p->e->ar, name, n);
 	f->name_len = n;
 	if (!f->name)
 		return oom(p);
@@ -498,12 +492,12 @@ static const fdef *find_fn(const char *name, size_t n)
 
 static void suggest_fn(parser *p, const char *name, size_t n, int method)
 {
-	const char *cands[NFDEFS];
-	size_t k = 0;
+	cad_suggest sg;
+	cad_suggest_init(&sg, name, n);
 	for (size_t i = 0; i < NFDEFS; i++)
 		if (method ? fdefs[i].method : fdefs[i].global)
-			cands[k++] = fdefs[i].name;
-	const char *s = cad_suggest_pick(name, n, cands, k);
+			cad_suggest_try(&sg, fdefs[i].name);
+	const char *s = sg.best;
 	if (s)
 		help(p, "did you mean '%s'?", s);
 }
@@ -518,14 +512,9 @@ static node *call_node(parser *p, const token *name, fnid fn, node *recv)
 	node **args = NULL, *c = NULL;
 	size_t n = 0, cap = 0;
 	for (;;) {
-		if (n + 1 > cap) {
-			cap = cap ? cap * 2 : 4;
-			node **g = realloc(args, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			args = g;
+		if (CAD_GROW(args, cap, n + 1, 4)) {
+			oom(p);
+			goto out;
 		}
 		if (recv && !n) {
 			args[n++] = recv;
@@ -584,12 +573,12 @@ static node *compile_pattern(parser *p, node *c, node *pat)
 {
 	if (pat->op != N_LIT || pat->lit.k != VK_STR)
 		return c;
-	xarena tmp;
+	arena tmp;
 	cad_regex_error rerr;
-	cad_xa_init(&tmp, NULL, 0, 0);
+	cad_arena_init_small(&tmp, NULL, 0, 0);
 	int rc = cad_regex_compile(&tmp, &p->e->ar, pat->lit.u.s, pat->lit.n,
 				   4 * (size_t)pat->lit.n + 32, &c->re, &rerr);
-	cad_xa_free(&tmp);
+	cad_arena_free(&tmp);
 	if (rc == CADENCE_ENOMEM)
 		return oom(p);
 	if (rc) {
@@ -754,7 +743,7 @@ static node *parse_macro(parser *p, const token *name, fnid fn, node *range)
 		return NULL;
 	m->fn = (uint8_t)fn;
 	m->slot = (uint16_t)slot;
-	m->name = cad_xa_strndup(&p->e->ar, p->src + v->off, v->len);
+	m->name = cad_arena_strndup(&p->e->ar, p->src + v->off, v->len);
 	m->name_len = v->len;
 	if (!m->name)
 		return oom(p);
@@ -783,14 +772,9 @@ static node *parse_list(parser *p, const token *open)
 		node *it = parse_expr(p);
 		if (!it)
 			goto out;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			node **g = realloc(items, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			items = g;
+		if (CAD_GROW(items, cap, n + 1, 8)) {
+			oom(p);
+			goto out;
 		}
 		items[n++] = it;
 		if (!accept(p, TK_COMMA))
@@ -810,7 +794,7 @@ static node *parse_list(parser *p, const token *open)
 	}
 	if (constant) {
 		/* a constant list: made once, here */
-		val *vals = cad_xa_alloc(&p->e->ar, (n ? n : 1) * sizeof(*vals));
+		val *vals = cad_arena_alloc(&p->e->ar, (n ? n : 1) * sizeof(*vals));
 		if (!vals) {
 			oom(p);
 			goto out;
@@ -847,14 +831,9 @@ static node *parse_map(parser *p, const token *open)
 		node *v = parse_expr(p);
 		if (!v)
 			goto out;
-		if (n + 2 > cap) {
-			cap = cap ? cap * 2 : 8;
-			node **g = realloc(kv, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			kv = g;
+		if (CAD_GROW(kv, cap, n + 2, 8)) {
+			oom(p);
+			goto out;
 		}
 		if (k->op == N_LIT)
 			for (size_t i = 0; i < n; i += 2)
@@ -885,7 +864,7 @@ static node *parse_map(parser *p, const token *open)
 	if (literal_keys)
 		m->flags |= NF_KEYS_UNIQUE;	/* checked above */
 	if (constant) {
-		vpair *pairs = cad_xa_alloc(&p->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
+		vpair *pairs = cad_arena_alloc(&p->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
 		if (!pairs) {
 			oom(p);
 			goto out;
@@ -979,7 +958,7 @@ static node *parse_ident(parser *p, const token *t)
 				return NULL;
 			v->slot = (uint16_t)i;
 			v->type = T_DYN;
-			v->name = cad_xa_strndup(&p->e->ar, w, n);
+			v->name = cad_arena_strndup(&p->e->ar, w, n);
 			v->name_len = (uint32_t)n;
 			return v->name ? v : oom(p);
 		}
@@ -1041,7 +1020,7 @@ static node *select_node(parser *p, node *base, const token *name)
 	if (!s)
 		return NULL;
 	s->kids[0] = base;
-	s->name = cad_xa_strndup(&p->e->ar, p->src + name->off, name->len);
+	s->name = cad_arena_strndup(&p->e->ar, p->src + name->off, name->len);
 	if (!s->name)
 		return oom(p);
 	s->name_len = name->len;
@@ -1298,14 +1277,9 @@ static node *parse_logic(parser *p, tkind kind, nop op, level_fn sub)
 			goto out;
 		if (binary_type(p, op, t, prev, b) < 0)
 			goto out;
-		if (n + 2 > cap) {
-			cap = cap ? cap * 2 : 8;
-			node **g = realloc(kids, cap * sizeof(*g));
-			if (!g) {
-				oom(p);
-				goto out;
-			}
-			kids = g;
+		if (CAD_GROW(kids, cap, n + 2, 8)) {
+			oom(p);
+			goto out;
 		}
 		if (!n)
 			kids[n++] = first;
@@ -1405,7 +1379,7 @@ int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadenc
 		e->root = root;
 	}
 	if (!p->rc && p->nfields) {
-		e->fields = cad_xa_alloc(&e->ar, p->nfields * sizeof(*e->fields));
+		e->fields = cad_arena_alloc(&e->ar, p->nfields * sizeof(*e->fields));
 		if (!e->fields)
 			oom(p);
 		else

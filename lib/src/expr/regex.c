@@ -20,6 +20,7 @@
 #include "expr/regex_int.h"
 
 #include "cadence/common.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -96,7 +97,7 @@ typedef struct rclass {
 
 typedef struct rparser {
 	const unsigned char *pat, *p, *end;
-	xarena *tmp;
+	arena *tmp;
 	unsigned groups;	/* open now */
 	rclass *classes, **tail;
 	uint32_t nclasses;
@@ -117,10 +118,7 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 /* Characters (UTF-8 sequences) of the pattern before byte `at`, plus one. */
 static size_t char_no(const rparser *p, const unsigned char *at)
 {
-	size_t n = 1;
-	for (const unsigned char *q = p->pat; q < at; q++)
-		n += (*q & 0xC0) != 0x80;
-	return n;
+	return 1 + cad_utf8_count((const char *)p->pat, (size_t)(at - p->pat));
 }
 
 CADENCE_PRINTF(4, 5)
@@ -145,7 +143,7 @@ static rnode *fail(rparser *p, const unsigned char *at, const char *help, const 
 
 static rnode *new_node(rparser *p, int kind)
 {
-	rnode *n = cad_xa_alloc(p->tmp, sizeof(*n));
+	rnode *n = cad_arena_alloc(p->tmp, sizeof(*n));
 	if (!n) {
 		p->oom = 1;
 		return NULL;
@@ -184,7 +182,7 @@ static int deeper(rparser *p, rnode *n, const unsigned char *at)
 
 static rnode *leaf_class(rparser *p, const bset *set)
 {
-	rclass *c = cad_xa_alloc(p->tmp, sizeof(*c));
+	rclass *c = cad_arena_alloc(p->tmp, sizeof(*c));
 	rnode *n = c ? new_node(p, RN_CLASS) : NULL;
 	if (!n) {
 		p->oom = 1;
@@ -732,14 +730,14 @@ static void byte_classes(cad_regex *re, uint8_t *seen)
 		split_classes(re, &words);
 }
 
-static int build(xarena *tmp, xarena *ar, rparser *p, const rnode *root, uint32_t size,
+static int build(arena *tmp, arena *ar, rparser *p, const rnode *root, uint32_t size,
 		 cad_regex **out)
 {
-	cad_regex *re = cad_xa_alloc(ar, sizeof(*re));
-	rinst *prog = cad_xa_alloc(ar, (size_t)size * sizeof(*prog));
-	bset *cls = cad_xa_alloc(ar, (p->nclasses ? p->nclasses : 1) * sizeof(*cls));
-	uint32_t *mem = cad_xa_alloc(tmp, (size_t)size * 3 * sizeof(*mem));
-	uint8_t *seen = cad_xa_alloc(tmp, p->nclasses ? p->nclasses : 1);
+	cad_regex *re = cad_arena_alloc(ar, sizeof(*re));
+	rinst *prog = cad_arena_alloc(ar, (size_t)size * sizeof(*prog));
+	bset *cls = cad_arena_alloc(ar, (p->nclasses ? p->nclasses : 1) * sizeof(*cls));
+	uint32_t *mem = cad_arena_alloc(tmp, (size_t)size * 3 * sizeof(*mem));
+	uint8_t *seen = cad_arena_alloc(tmp, p->nclasses ? p->nclasses : 1);
 	if (!re || !prog || !cls || !mem || !seen)
 		return CADENCE_ENOMEM;
 	uint32_t i = 0;
@@ -761,7 +759,7 @@ static int build(xarena *tmp, xarena *ar, rparser *p, const rnode *root, uint32_
 	return 0;
 }
 
-int cad_regex_compile(xarena *tmp, xarena *ar, const char *pattern, size_t len, size_t keep_max,
+int cad_regex_compile(arena *tmp, arena *ar, const char *pattern, size_t len, size_t keep_max,
 		      cad_regex **out, cad_regex_error *err)
 {
 	*out = NULL;

@@ -37,7 +37,7 @@ typedef struct cad_regex_error {
  * more than keep_max instructions: then the pattern is only checked and
  * *out is NULL.  Returns 0, CADENCE_EINVALID (err filled: a syntax error
  * or a limit) or CADENCE_ENOMEM (an arena could not grow). */
-int cad_regex_compile(xarena *tmp, xarena *ar, const char *pattern, size_t len, size_t keep_max,
+int cad_regex_compile(arena *tmp, arena *ar, const char *pattern, size_t len, size_t keep_max,
 		      cad_regex **out, cad_regex_error *err);
 
 /* The number of instructions of a compiled program: what compiling it
@@ -52,12 +52,12 @@ size_t cad_regex_size(const cad_regex *re);
  * match), 0 (none), CADENCE_ELIMIT (*steps would pass max_steps; the
  * match is abandoned) or CADENCE_ENOMEM (the arena could not grow: see
  * its `limited`). */
-int cad_regex_match(const cad_regex *re, const char *s, size_t n, xarena *scratch,
+int cad_regex_match(const cad_regex *re, const char *s, size_t n, arena *scratch,
 		    uint64_t *steps, uint64_t max_steps);
 
 /* The same without the cache of states, whatever the length: the same
  * answer and steps (for the tests, which compare them). */
-int cad_regex_match_nfa(const cad_regex *re, const char *s, size_t n, xarena *scratch,
+int cad_regex_match_nfa(const cad_regex *re, const char *s, size_t n, arena *scratch,
 			uint64_t *steps, uint64_t max_steps);
 
 #endif

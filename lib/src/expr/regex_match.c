@@ -150,11 +150,11 @@ static inline size_t skip_from(const cad_regex *re, const rlist *k, const unsign
 }
 
 /* Memory for the sets: mark, stack and l of n each; two kernels of n + 1. */
-static uint32_t *sets(const cad_regex *re, xarena *scratch, rmatch *m, rlist *l, rlist *k,
+static uint32_t *sets(const cad_regex *re, arena *scratch, rmatch *m, rlist *l, rlist *k,
 		      rlist *next)
 {
 	size_t n = re->n;
-	uint32_t *mem = cad_xa_alloc(scratch, (5 * n + 2) * sizeof(*mem));
+	uint32_t *mem = cad_arena_alloc(scratch, (5 * n + 2) * sizeof(*mem));
 	if (mem) {
 		*m = (rmatch){ re->prog, mem, 0, mem + n, 0 };
 		*l = (rlist){ mem + 2 * n, 0 };
@@ -166,7 +166,7 @@ static uint32_t *sets(const cad_regex *re, xarena *scratch, rmatch *m, rlist *l,
 
 /* ---- the NFA ---- */
 
-static int nfa(const cad_regex *re, const unsigned char *s, size_t n, xarena *scratch,
+static int nfa(const cad_regex *re, const unsigned char *s, size_t n, arena *scratch,
 	       uint64_t *steps, uint64_t max_steps)
 {
 	rmatch m;
@@ -195,7 +195,7 @@ static int nfa(const cad_regex *re, const unsigned char *s, size_t n, xarena *sc
 	}
 }
 
-int cad_regex_match_nfa(const cad_regex *re, const char *s, size_t n, xarena *scratch,
+int cad_regex_match_nfa(const cad_regex *re, const char *s, size_t n, arena *scratch,
 			uint64_t *steps, uint64_t max_steps)
 {
 	return nfa(re, (const unsigned char *)s, n, scratch, steps, max_steps);
@@ -229,8 +229,8 @@ typedef struct dcache {
 	rlist l, next;
 	uint32_t *saved;	/* a kernel across a flush */
 	dstate **buckets;
-	xarena *ar;
-	xmark mark;		/* the states are allocated after it */
+	arena *ar;
+	arena_mark mark;		/* the states are allocated after it */
 	size_t used;		/* bytes of states */
 	int oom;
 } dcache;
@@ -256,7 +256,7 @@ static dstate *intern(dcache *d, const rlist *k, unsigned flags)
 	size_t size = sizeof(dstate) + d->re->nbc * sizeof(dedge) + k->n * sizeof(*k->pc);
 	if (d->used + size > DFA_CACHE)
 		return NULL;
-	dstate *st = cad_xa_alloc(d->ar, size);	/* zeroed: no edge known */
+	dstate *st = cad_arena_alloc(d->ar, size);	/* zeroed: no edge known */
 	if (!st) {
 		d->oom = 1;
 		return NULL;
@@ -278,7 +278,7 @@ static int flush(dcache *d, dstate **st)
 	rlist k = { d->saved, (*st)->k.n };
 	unsigned flags = (*st)->flags;
 	memcpy(k.pc, (*st)->k.pc, k.n * sizeof(*k.pc));
-	cad_xa_release(d->ar, &d->mark);
+	cad_arena_release(d->ar, &d->mark);
 	memset(d->buckets, 0, DFA_BUCKETS * sizeof(*d->buckets));
 	d->used = 0;
 	*st = intern(d, &k, flags);
@@ -352,7 +352,7 @@ static int dfa_run(dcache *d, const unsigned char *s, size_t n, uint64_t *steps,
 	return close_kernel(&d->m, &st->k, ctx, &d->l);
 }
 
-static int dfa_match(const cad_regex *re, const unsigned char *s, size_t n, xarena *scratch,
+static int dfa_match(const cad_regex *re, const unsigned char *s, size_t n, arena *scratch,
 	       uint64_t *steps, uint64_t max_steps)
 {
 	dcache d = { re, { 0 }, { 0 }, { 0 }, NULL, NULL, scratch, { 0 }, 0, 0 };
@@ -360,14 +360,14 @@ static int dfa_match(const cad_regex *re, const unsigned char *s, size_t n, xare
 	if (!sets(re, scratch, &d.m, &d.l, &unused, &d.next))
 		return CADENCE_ENOMEM;
 	d.saved = unused.pc;
-	d.buckets = cad_xa_alloc(scratch, DFA_BUCKETS * sizeof(*d.buckets));
+	d.buckets = cad_arena_alloc(scratch, DFA_BUCKETS * sizeof(*d.buckets));
 	if (!d.buckets)
 		return CADENCE_ENOMEM;
-	d.mark = cad_xa_mark(scratch);
+	d.mark = cad_arena_mark(scratch);
 	return dfa_run(&d, s, n, steps, max_steps);
 }
 
-int cad_regex_match(const cad_regex *re, const char *s, size_t n, xarena *scratch,
+int cad_regex_match(const cad_regex *re, const char *s, size_t n, arena *scratch,
 		    uint64_t *steps, uint64_t max_steps)
 {
 	if (n < DFA_MIN_LEN)

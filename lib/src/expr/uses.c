@@ -91,7 +91,7 @@ int cad_expr_uses(cadence_expr *e)
 {
 	if (!e->nfields)
 		return 0;
-	e->uses = cad_xa_alloc(&e->ar, e->nfields);
+	e->uses = cad_arena_alloc(&e->ar, e->nfields);
 	if (!e->uses)
 		return CADENCE_ENOMEM;
 	memset(e->uses, 0, e->nfields);

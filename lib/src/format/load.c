@@ -7,6 +7,7 @@
 #include "format/structure.h"
 #include "model/model.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "yaml/tree.h"
 
 #include <errno.h>
@@ -231,15 +232,11 @@ int cadence_load_file(cadence_def **out, const char *path,
 		if (cap - len < 2) {
 			if (len > o.max_file_size)
 				break;
-			size_t ncap = cap * 2;
-			char *nbuf = realloc(buf, ncap);
-			if (!nbuf) {
+			if (CAD_GROW(buf, cap, cap + 1, 0)) {
 				free(buf);
 				fclose(f);
 				return CADENCE_ENOMEM;
 			}
-			buf = nbuf;
-			cap = ncap;
 		}
 		size_t got = fread(buf + len, 1, cap - 1 - len, f);
 		len += got;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "format/scalar.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -332,8 +333,7 @@ void cad_scalar_name_suggest(const char *s, size_t len, char *buf, size_t size)
 	for (size_t i = 0; i < len && n + 1 < size && n < NAME_MAX_LEN; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x80) {
-			while (i + 1 < len && ((unsigned char)s[i + 1] & 0xC0) == 0x80)
-				i++;
+			i += cad_utf8_char_len(s + i, len - i) - 1;
 			c = '_';
 		}
 		buf[n++] = name_char((char)c) ? (char)c : '_';

@@ -4,7 +4,9 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/suggest.h"
+#include "util/utf8.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,16 +140,11 @@ static void check_name(walker *w, const ynode *n, const char *what, int env)
 	snprintf(help, sizeof(help), "try '%s'", fix);
 	unsigned col = n->col + (n->style == YSTYLE_QUOTED);
 	/* point at the offending character: count code points up to it */
-	unsigned cp = 0;
-	for (size_t i = 0; i < bad && i < n->len; i++)
-		if (((unsigned char)n->text[i] & 0xC0) != 0x80)
-			cp++;
+	unsigned cp = (unsigned)cad_utf8_count(n->text, bad < n->len ? bad : n->len);
 	w->errors++;
 	if (bad < n->len && strstr(why, "may only hold")) {
-		const unsigned char *c = (const unsigned char *)n->text + bad;
-		size_t clen = 1;
-		while (bad + clen < n->len && (c[clen] & 0xC0) == 0x80)
-			clen++;
+		const char *c = n->text + bad;
+		size_t clen = cad_utf8_char_len(c, n->len - bad);
 		cad_report_at(w->r, CADENCE_SEVERITY_ERROR, "bad-name", n->line,
 			  col + cp, 1, help,
 			  "invalid %s '%s': character '%.*s' is not allowed; %s",
@@ -183,6 +180,15 @@ static void check_value(walker *w, const ynode *n)
 
 static void walk(walker *w, ynode *n, const ftype *t);
 
+const char *cad_structure_near_variant(const ftype *t, const char *word, size_t len)
+{
+	cad_suggest s;
+	cad_suggest_init(&s, word, len);
+	for (size_t v = 0; v < t->nvariants; v++)
+		cad_suggest_try(&s, t->variants[v]->fields[0].key);
+	return s.best;
+}
+
 static void list_keys(strbuf *sb, const ftype *t)
 {
 	for (size_t i = 0; i < t->nfields; i++)
@@ -192,11 +198,8 @@ static void list_keys(strbuf *sb, const ftype *t)
 static void unknown_key(walker *w, const ynode *key, const ftype *t)
 {
 	strbuf help = STRBUF_INIT;
-	const char *cands[32];
-	size_t nc = t->nfields < 32 ? t->nfields : 32;
-	for (size_t i = 0; i < nc; i++)
-		cands[i] = t->fields[i].key;
-	const char *near = cad_suggest_pick(key->text, key->len, cands, nc);
+	const char *near = cad_suggest_pick_in(key->text, key->len, t->fields, t->nfields,
+					       sizeof(*t->fields), offsetof(ffield, key));
 	if (near)
 		cad_strbuf_addf(&help, "did you mean '%s'? ", near);
 	cad_strbuf_addf(&help, "allowed keys: ");
@@ -309,17 +312,14 @@ static void walk_variant(walker *w, ynode *n, const ftype *t)
 	}
 	/* the kind list is for the message: built only when there is one */
 	strbuf kinds = STRBUF_INIT;
-	const char *cands[16];
-	for (size_t v = 0; v < t->nvariants && v < 16; v++) {
-		cands[v] = t->variants[v]->fields[0].key;
+	for (size_t v = 0; v < t->nvariants; v++)
 		cad_strbuf_addf(&kinds, "%s%s", v ? (v + 1 == t->nvariants ? " or " : ", ") : "",
-			    cands[v]);
-	}
+			    t->variants[v]->fields[0].key);
 	if (!chosen) {
 		strbuf help = STRBUF_INIT;
 		const ynode *first = n->count ? n->items[0] : NULL;
 		const char *near = first && first->kind == YNODE_SCALAR
-			? cad_suggest_pick(first->text, first->len, cands, t->nvariants) : NULL;
+			? cad_structure_near_variant(t, first->text, first->len) : NULL;
 		if (near)
 			cad_strbuf_addf(&help, "did you mean '%s' for '%s'? ", near, first->text);
 		cad_strbuf_addf(&help, "start the measure with its kind and name, for example 'then: NAME'");

@@ -12,6 +12,10 @@
  * the nodes (ynode.v).  Returns the number of errors reported. */
 size_t cad_structure_check(report *r, ynode *root);
 
+/* The kind key of a variant of t (FT_VARIANT) nearest `word`, for "did
+ * you mean", or NULL. */
+const char *cad_structure_near_variant(const ftype *t, const char *word, size_t len);
+
 /* Describes a node for a message: "a mapping", "a list", "'abc'". */
 const char *cad_structure_describe(const ynode *n, char *buf, size_t size);
 

@@ -9,6 +9,7 @@
 #include "cadence/project.h"
 #include "model/model.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 
@@ -72,11 +73,11 @@ void cadence_project_free(cadence_project *p)
 static entry *add_entry(cadence_project *p)
 {
 	if (p->count == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		entry *e = realloc(p->entries, cap * sizeof(*e));
+		size_t cap = cad_grow_cap(p->cap, p->count + 1, sizeof(entry), 16);
+		entry *e = cap ? cad_realloc_array(p->entries, cap, sizeof(*e)) : NULL;
 		if (!e)
 			return NULL;
-		cadence_def **ok = realloc(p->ok, cap * sizeof(*ok));
+		cadence_def **ok = cad_realloc_array(p->ok, cap, sizeof(*ok));
 		if (!ok) {
 			p->entries = e;
 			return NULL;
@@ -97,7 +98,7 @@ int cadence_project_set_root(cadence_project *p, const char *root)
 		p->root = NULL;
 		return 0;
 	}
-	char **roots = realloc(p->roots, (p->nroots + 1) * sizeof(*roots));
+	char **roots = cad_realloc_array(p->roots, p->nroots + 1, sizeof(*roots));
 	if (!roots)
 		return CADENCE_ENOMEM;
 	p->roots = roots;

@@ -148,7 +148,7 @@ void cadence_events_on_event(void *ctx, const cadence_event *ev)
 	pthread_mutex_lock(&e->mu);
 	int64_t now = cad_rep_wall_ns();
 	cad_rep_rfc3339(now, when, &e->clock);
-	e->line.len = 0;
+	cad_strbuf_reset(&e->line);
 	format(&e->line, name, ev, when);
 	if (!cad_strbuf_cstr(&e->line)) {
 		if (!e->error)

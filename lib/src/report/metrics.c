@@ -3,6 +3,7 @@
  * counters and histograms per note and per cadence, written in the text
  * exposition format. */
 #include "report/report_int.h"
+#include "util/grow.h"
 #include "util/utf8.h"
 
 #include <cadence/report.h>
@@ -127,7 +128,7 @@ static mnote *find_note(cadence_metrics *m, const char *cadence, const char *not
 	if (m->last < m->nnotes && !strcmp(m->notes[m->last].note, note) &&
 	    !strcmp(m->notes[m->last].cadence, cadence))
 		return &m->notes[m->last];
-	m->key.len = 0;
+	cad_strbuf_reset(&m->key);
 	cad_strbuf_adds(&m->key, cadence);
 	cad_strbuf_addc(&m->key, '\0');
 	cad_strbuf_adds(&m->key, note);
@@ -142,7 +143,7 @@ static mnote *find_note(cadence_metrics *m, const char *cadence, const char *not
 	const char *key = cad_rep_intern_getn(&m->names, m->key.buf, m->key.len);
 	strmap_entry *ix;
 	if (!c || !n || !key ||
-	    cad_rep_grow((void **)&m->notes, &m->capnotes, m->nnotes, sizeof(*m->notes), 16) ||
+	    CAD_GROW(m->notes, m->capnotes, m->nnotes + 1, 16) ||
 	    !(ix = cad_strmap_put(&m->note_index, key, m->key.len, NULL)))
 		return NULL;
 	ix->v.i = m->nnotes;
@@ -164,7 +165,7 @@ static mcadence *find_cadence(cadence_metrics *m, const char *cadence)
 	if (k)
 		return &m->cadences[k->v.i];
 	strmap_entry *ix;
-	if (cad_rep_grow((void **)&m->cadences, &m->capcadences, m->ncadences, sizeof(*m->cadences), 4) ||
+	if (CAD_GROW(m->cadences, m->capcadences, m->ncadences + 1, 4) ||
 	    !(ix = cad_strmap_put(&m->cadence_index, c, strlen(c), NULL)))
 		return NULL;
 	ix->v.i = m->ncadences;

@@ -117,19 +117,6 @@ int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ct
 	return 0;
 }
 
-int cad_rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first)
-{
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : first;
-	void *p = realloc(*items, c * size);
-	if (!p)
-		return -1;
-	*items = p;
-	*cap = c;
-	return 0;
-}
-
 /* ---- interned strings ------------------------------------------------------------ */
 
 const char *cad_rep_intern_getn(rep_intern *t, const char *s, size_t len)

@@ -35,10 +35,6 @@ void cad_rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
 int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ctx, FILE *out),
 		       void *ctx, cadence_run_error *err);
 
-/* Makes room for one more element in *items (count n, capacity *cap,
- * elements of `size` bytes), doubling from `first`.  Returns 0 or -1. */
-int cad_rep_grow(void **items, size_t *cap, size_t n, size_t size, size_t first);
-
 /* Interned strings: one owned copy per distinct text, found by content
  * (the keys of the map are the copies).  Zeroes: an empty table. */
 typedef struct rep_intern {

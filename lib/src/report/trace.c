@@ -3,6 +3,7 @@
  * one trace per run, a span per cadence, measure and note attempt, written
  * as OTLP/JSON, one ExportTraceServiceRequest per line. */
 #include "report/report_int.h"
+#include "util/grow.h"
 
 #include <cadence/report.h>
 
@@ -138,7 +139,7 @@ static trun *find_run(cadence_trace *t, const char *run_id, int create)
 static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event *ev,
 		       size_t parent, int64_t now)
 {
-	if (cad_rep_grow((void **)&r->spans, &r->cap, r->n, sizeof(*r->spans), 64))
+	if (CAD_GROW(r->spans, r->cap, r->n + 1, 64))
 		return NULL;
 	tspan *s = &r->spans[r->n];
 	memset(s, 0, sizeof(*s));
@@ -193,7 +194,7 @@ static tspan *note_span(cadence_trace *t, trun *r, const cadence_event *ev, int 
 static int add_event(tspan *s, const char *name, int64_t now, const char *message,
 		     const char *type_key, const char *type, int64_t delay_ms)
 {
-	tevent *e = realloc(s->events, (s->nevents + 1) * sizeof(*e));
+	tevent *e = cad_realloc_array(s->events, s->nevents + 1, sizeof(*e));
 	if (!e)
 		return -1;
 	s->events = e;
@@ -421,7 +422,7 @@ static int flush(strbuf *sb, FILE *out)
 		return CADENCE_ENOMEM;
 	}
 	int rc = fwrite(sb->buf, 1, sb->len, out) == sb->len ? 0 : CADENCE_EIO;
-	sb->len = 0;
+	cad_strbuf_reset(sb);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "run/run_int.h"
 #include "util/afile.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/json.h"
 #include "util/sha256.h"
 
@@ -518,7 +519,7 @@ int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why)
 	if (!cp)
 		return 0;
 	if (n > cp->capframes) {
-		ckframe *f = realloc(cp->frames, n * sizeof(*f));
+		ckframe *f = cad_realloc_array(cp->frames, n, sizeof(*f));
 		if (!f)
 			return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 		cp->frames = f;

@@ -12,10 +12,7 @@
 
 void cad_rfail_reset(rfail *f)
 {
-	f->msg.len = 0;
-	if (f->msg.buf)
-		f->msg.buf[0] = '\0';
-	f->msg.failed = 0;
+	cad_strbuf_reset(&f->msg);
 	f->field = NULL;
 	free(f->stderr_tail);
 	f->stderr_tail = NULL;
@@ -32,9 +29,7 @@ void cad_rfail_free(rfail *f)
 void cad_rfail_set(rfail *f, const char *fmt, ...)
 {
 	va_list ap;
-	f->msg.len = 0;
-	if (f->msg.buf)
-		f->msg.buf[0] = '\0';
+	cad_strbuf_reset(&f->msg);
 	va_start(ap, fmt);
 	cad_strbuf_vaddf(&f->msg, fmt, ap);
 	va_end(ap);
@@ -102,7 +97,7 @@ void cad_run_error(rrun *run, const rframe *fr, const rnote *note, unsigned atte
 			cad_strbuf_addf(&m, " (attempt %u)", attempt);
 	}
 	if (m.len >= 2 && m.buf[m.len - 2] == ':')
-		m.len -= 2;	/* nothing between the path and the message */
+		cad_strbuf_setlen(&m, m.len - 2);	/* nothing between the path and the message */
 	cad_strbuf_addf(&m, ": %s", what && *what ? what : cadence_strerror(code));
 	if (f->stderr_tail) {
 		cad_strbuf_adds(&m, "\nits stderr ended with:");

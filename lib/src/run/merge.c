@@ -5,6 +5,7 @@
  * order the measure lists them — never in the order they finished — so
  * every strategy gives the same result on every run. */
 #include "run/run_int.h"
+#include "util/grow.h"
 #include "util/json.h"
 #include "util/sort.h"
 
@@ -130,9 +131,7 @@ static cJSON *smart_map(smart_ctx *c, const cJSON *base, const cJSON *a, const c
 		} else {
 			cad_strbuf_addf(&c->path, ".%s", bv->string);
 			nv = smart(c, basev, av, bv);
-			c->path.len = plen;
-			if (c->path.buf)
-				c->path.buf[plen] = '\0';
+			cad_strbuf_setlen(&c->path, plen);
 		}
 		if (!nv) {
 			cJSON_Delete(out);
@@ -228,14 +227,8 @@ static struct rmerge *table(rframe *fr)
 
 static int touch(struct rmerge *m, size_t i)
 {
-	if (m->ntouched == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		size_t *t = realloc(m->touched, cap * sizeof(*t));
-		if (!t)
-			return -1;
-		m->touched = t;
-		m->cap = cap;
-	}
+	if (CAD_GROW(m->touched, m->cap, m->ntouched + 1, 16))
+		return -1;
 	m->touched[m->ntouched++] = i;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 
 #include "run/run_int.h"
+#include "util/grow.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -77,7 +78,7 @@ static const void *object_of(const void *addr, const char **file)
 
 int cad_plugin_open(cadence_runner *r, const char *path, strbuf *msg)
 {
-	rplugin *ps = realloc(r->plugins, (r->nplugins + 1) * sizeof(*ps));
+	rplugin *ps = cad_realloc_array(r->plugins, r->nplugins + 1, sizeof(*ps));
 	if (!ps)
 		return CADENCE_ENOMEM;
 	r->plugins = ps;

@@ -2,6 +2,7 @@
 /* The public side of the engine: runners, registration, cancel. */
 #include "run/run_int.h"
 #include "util/api.h"
+#include "util/grow.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -110,7 +111,7 @@ int cadence_runner_register(cadence_runner *r, const char *name, cadence_note_fn
 		r->symbols[e->v.i].userdata = userdata;
 		return 0;
 	}
-	rsymbol *s = realloc(r->symbols, (r->nsymbols + 1) * sizeof(*s));
+	rsymbol *s = cad_realloc_array(r->symbols, r->nsymbols + 1, sizeof(*s));
 	if (!s)
 		return CADENCE_ENOMEM;
 	r->symbols = s;

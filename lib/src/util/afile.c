@@ -27,6 +27,17 @@
 static const char tmp_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+int (*cad_afile_fault)(const char *step);
+
+/* Whether the test seam fails `step` (errno then set to its value). */
+static int fault(const char *step)
+{
+	int e = cad_afile_fault ? cad_afile_fault(step) : 0;
+	if (e)
+		errno = e;
+	return e != 0;
+}
+
 /* ---- what a path names -------------------------------------------------------- */
 
 #if defined(__GNUC__)
@@ -176,7 +187,8 @@ static int make_temp(const char *target, mode_t mode, char **tmp)
 		uint64_t v = x >> 16;
 		for (int i = 0; i < TMP_RANDOM; i++, v /= sizeof(tmp_alphabet) - 1)
 			r[i] = tmp_alphabet[v % (sizeof(tmp_alphabet) - 1)];
-		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		int fd = fault("open_temp") ? -1 :
+			 open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 		if (fd >= 0) {
 			*tmp = name;
 			return fd;
@@ -224,7 +236,7 @@ static void remove_temps(const char *target)
 static int write_all(int fd, const char *p, size_t len)
 {
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = fault("write") ? -1 : write(fd, p, len);
 		if (n < 0 && errno != EINTR)
 			return errno;
 		if (n > 0)
@@ -292,6 +304,8 @@ static int keep_attributes(cad_afile *w)
 	    fchown(w->fd, old->st_uid, old->st_gid) && fchown(w->fd, (uid_t)-1, old->st_gid)) {
 		/* the file stays the writer's */
 	}
+	if (fault("fchmod"))
+		return errno;
 	if (w->flags & CAD_AFILE_SET_MODE)
 		return fchmod(w->fd, w->mode) ? errno : 0;
 	if (fchmod(w->fd, old->st_mode & 07777))
@@ -325,12 +339,14 @@ int cad_afile_ready(cad_afile *w)
 	int e = 0;
 	if (w->t.how == CAD_AFILE_REPLACE)
 		e = keep_attributes(w);
-	else if (w->t.how == CAD_AFILE_NEW && (w->flags & CAD_AFILE_SET_MODE) && fchmod(w->fd, w->mode))
+	else if (w->t.how == CAD_AFILE_NEW && (w->flags & CAD_AFILE_SET_MODE) &&
+		 (fault("fchmod") || fchmod(w->fd, w->mode)))
 		e = errno;
 	/* a device or a pipe has nothing to sync */
-	if (!e && w->tmp && (w->flags & CAD_AFILE_DURABLE) && fsync(w->fd))
+	if (!e && w->tmp && (w->flags & CAD_AFILE_DURABLE) && (fault("fsync") || fsync(w->fd)))
 		e = errno;
-	if (close(w->fd) && !e)
+	/* closed even when the seam fails it: no descriptor leaks in tests */
+	if ((fault("close") | close(w->fd)) && !e)
 		e = errno;
 	w->fd = -1;
 	return e;
@@ -345,8 +361,8 @@ int cad_afile_ready(cad_afile *w)
 static int sync_dir(const char *path)
 {
 	char *dir = cad_path_dir(path);
-	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	int e = !dir ? ENOMEM : fd < 0 || fsync(fd) ? errno : 0;
+	int fd = !dir || fault("open_dir") ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int e = !dir ? ENOMEM : fd < 0 || fault("fsync_dir") || fsync(fd) ? errno : 0;
 	if (fd >= 0)
 		close(fd);
 	free(dir);
@@ -357,8 +373,9 @@ static int sync_dir(const char *path)
  * so that every link sees them. */
 static int copy_in_place(cad_afile *w)
 {
-	int in = open(w->tmp, O_RDONLY | O_CLOEXEC);
-	int out = in < 0 ? -1 : open(w->t.path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	int in = fault("open_in") ? -1 : open(w->tmp, O_RDONLY | O_CLOEXEC);
+	int out = in < 0 || fault("open_out") ? -1 :
+		  open(w->t.path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	int e = out < 0 ? errno : 0;
 	struct stat st;
 	off_t len = 0;
@@ -368,7 +385,7 @@ static int copy_in_place(cad_afile *w)
 	else if (!e && (st.st_ino != w->t.st.st_ino || st.st_dev != w->t.st.st_dev))
 		e = ESTALE;	/* not the file resolved: replaced meanwhile */
 	while (!e) {
-		ssize_t n = read(in, buf, sizeof(buf));
+		ssize_t n = fault("read") ? -1 : read(in, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -378,9 +395,9 @@ static int copy_in_place(cad_afile *w)
 		e = write_all(out, buf, (size_t)n);
 		len += n;
 	}
-	if (!e && ftruncate(out, len))
+	if (!e && (fault("ftruncate") || ftruncate(out, len)))
 		e = errno;
-	if (!e && (w->flags & CAD_AFILE_DURABLE) && fsync(out))
+	if (!e && (w->flags & CAD_AFILE_DURABLE) && (fault("fsync") || fsync(out)))
 		e = errno;
 	if (out >= 0 && close(out) && !e)
 		e = errno;
@@ -395,7 +412,7 @@ int cad_afile_install(cad_afile *w)
 		return 0;
 	if (w->t.how == CAD_AFILE_LINKED)
 		return copy_in_place(w);
-	if (rename(w->tmp, w->t.path))
+	if (fault("rename") || rename(w->tmp, w->t.path))
 		return errno;
 	free(w->tmp);
 	w->tmp = NULL;
@@ -572,10 +589,8 @@ char *cad_afile_absolute(const char *path)
 			continue;
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
 			char *slash = b.buf ? strrchr(b.buf, '/') : NULL;
-			if (slash && slash != b.buf)
-				b.len = (size_t)(slash - b.buf);
-			else if (slash)
-				b.len = 1;
+			if (slash)
+				cad_strbuf_setlen(&b, slash != b.buf ? (size_t)(slash - b.buf) : 1);
 			continue;
 		}
 		if (b.len > 1)

@@ -152,4 +152,13 @@ int cad_afile_lock_take(cad_afile_lock *l, const char *target, long *holder);
 /* Removes the lock file (while still holding it) and releases it. */
 void cad_afile_lock_release(cad_afile_lock *l);
 
+/*
+ * Test seam (tests/unit/test_afile.c): when set, called before each system
+ * call of a write with the step's name ("open_temp", "write", "fchmod",
+ * "fsync", "close", "rename", "open_dir", "fsync_dir"; in place: "open_in",
+ * "open_out", "read", "ftruncate"); a non-zero return fails that call
+ * with it as errno.  NULL outside tests.
+ */
+extern int (*cad_afile_fault)(const char *step);
+
 #endif

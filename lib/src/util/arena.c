@@ -9,35 +9,64 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* What the expression module keeps in its arenas (small ones) */
+typedef union small_align {
+	int64_t i;
+	double d;
+	void *p;
+} small_align;
+
 struct arena_block {
 	arena_block *next;
 	alignas(max_align_t) unsigned char data[];
 };
 
 #define ARENA_BLOCK_MIN (64 * 1024)
-#define ARENA_ALIGN (alignof(max_align_t))
+#define ARENA_SMALL_FIRST 512
 /* Strings are packed into chunks this large; longer ones than a chunk's
  * eighth get an allocation of their own, so a chunk wastes little. */
 #define ARENA_STR_CHUNK 4096
 
 void cad_arena_init(arena *a)
 {
-	a->head = NULL;
-	a->used = 0;
-	a->cap = 0;
-	a->str = NULL;
-	a->str_left = 0;
+	memset(a, 0, sizeof(*a));
+	a->next = a->max_step = ARENA_BLOCK_MIN;
+	a->align = alignof(max_align_t);
+	a->big = 1;
 }
 
-void cad_arena_free(arena *a)
+void cad_arena_init_small(arena *a, void *buf, size_t size, size_t limit)
 {
-	arena_block *b = a->head;
-	while (b) {
+	memset(a, 0, sizeof(*a));
+	a->align = alignof(small_align);
+	/* the caller's buffer, aligned */
+	uintptr_t p = (uintptr_t)buf, q = (p + a->align - 1) & ~(uintptr_t)(a->align - 1);
+	if (buf && size > q - p) {
+		a->cur = (unsigned char *)q;
+		a->left = size - (q - p);
+	}
+	a->next = ARENA_SMALL_FIRST;
+	a->max_step = ARENA_BLOCK_MIN;
+	a->limit = limit;
+}
+
+static void free_blocks(arena_block *b, const arena_block *until)
+{
+	while (b != until) {
 		arena_block *next = b->next;
 		free(b);
 		b = next;
 	}
-	cad_arena_init(a);
+}
+
+void cad_arena_free(arena *a)
+{
+	free_blocks(a->head, NULL);
+	a->head = NULL;
+	a->cur = NULL;
+	a->left = 0;
+	a->str = NULL;
+	a->str_left = 0;
 }
 
 /*
@@ -67,24 +96,41 @@ void cad_prefault(void *p, size_t size)
 #endif
 }
 
+/* A new block of at least `need` bytes, made current; 0 or -1. */
+static int new_block(arena *a, size_t need)
+{
+	size_t cap = a->next > need ? a->next : need;
+	if (a->limit && (a->total > a->limit || cap > a->limit - a->total)) {
+		a->limited = 1;
+		return -1;
+	}
+	arena_block *b = malloc(sizeof(*b) + cap);
+	if (!b)
+		return -1;
+	if (a->big)
+		cad_prefault(b, sizeof(*b) + cap);
+	b->next = a->head;
+	a->head = b;
+	a->cur = b->data;
+	a->left = cap;
+	a->total += cap;
+	if (a->next < a->max_step)
+		a->next *= 2;
+	return 0;
+}
+
 void *cad_arena_alloc(arena *a, size_t size)
 {
-	size_t need = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	if (size == 0)
+		size = 1;
+	size_t need = (size + a->align - 1) & ~(a->align - 1);
 	if (need < size)
 		return NULL;
-	if (!a->head || a->cap - a->used < need) {
-		size_t cap = need > ARENA_BLOCK_MIN ? need : ARENA_BLOCK_MIN;
-		arena_block *b = malloc(sizeof(*b) + cap);
-		if (!b)
-			return NULL;
-		cad_prefault(b, sizeof(*b) + cap);
-		b->next = a->head;
-		a->head = b;
-		a->used = 0;
-		a->cap = cap;
-	}
-	void *p = a->head->data + a->used;
-	a->used += need;
+	if (a->left < need && new_block(a, need))
+		return NULL;
+	void *p = a->cur;
+	a->cur += need;
+	a->left -= need;
 	memset(p, 0, size);
 	return p;
 }
@@ -92,7 +138,9 @@ void *cad_arena_alloc(arena *a, size_t size)
 char *cad_arena_strndup(arena *a, const char *s, size_t len)
 {
 	char *p;
-	if (len >= ARENA_STR_CHUNK / 8) {
+	if (len + 1 == 0)
+		return NULL;
+	if (!a->big || len >= ARENA_STR_CHUNK / 8) {
 		p = cad_arena_alloc(a, len + 1);
 	} else {
 		if (a->str_left <= len) {
@@ -107,7 +155,8 @@ char *cad_arena_strndup(arena *a, const char *s, size_t len)
 	}
 	if (!p)
 		return NULL;
-	memcpy(p, s, len);
+	if (len)
+		memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
 }
@@ -115,4 +164,21 @@ char *cad_arena_strndup(arena *a, const char *s, size_t len)
 char *cad_arena_strdup(arena *a, const char *s)
 {
 	return cad_arena_strndup(a, s, strlen(s));
+}
+
+arena_mark cad_arena_mark(const arena *a)
+{
+	arena_mark m = { a->head, a->cur, a->left, a->total, a->str, a->str_left };
+	return m;
+}
+
+void cad_arena_release(arena *a, const arena_mark *m)
+{
+	free_blocks(a->head, m->head);
+	a->head = m->head;
+	a->cur = m->cur;
+	a->left = m->left;
+	a->total = m->total;
+	a->str = m->str;
+	a->str_left = m->str_left;
 }

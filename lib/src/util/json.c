@@ -469,3 +469,28 @@ void cad_json_check_describe(strbuf *sb, const cJSON *v, unsigned max_depth, con
 	}
 	cad_strbuf_free(&where);
 }
+
+cJSON *cad_json_add_text(cJSON *o, const char *key, const char *s)
+{
+	size_t len = strlen(s);
+	char *valid = cad_utf8_valid_prefix(s, len) == len ? NULL : cad_utf8_dup_valid(s, len);
+	cJSON *item = cJSON_AddStringToObject(o, key, valid ? valid : s);
+	free(valid);
+	return item;
+}
+
+void cad_json_puts(FILE *f, const char *json)
+{
+	/* outside strings JSON is ASCII: any such character is in a string */
+	size_t len = strlen(json);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = cad_utf8_decode((const unsigned char *)json + i, len - i, &cp);
+		if (n > 1 && cad_utf8_is_unsafe(cp))
+			fprintf(f, "\\u%04x", (unsigned)cp);
+		else
+			fwrite(json + i, 1, n ? n : 1, f);
+		i += n ? n : 1;
+	}
+	fputc('\n', f);
+}

@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The largest integer whose neighbours are all doubles too: 2^53. */
 #define CAD_JSON_MAX_EXACT 9007199254740992.0
@@ -47,6 +48,17 @@ int cad_json_add(strbuf *sb, const cJSON *v, int formatted);
 /* v as JSON text, malloc'd (release with free()); NULL when out of memory
  * or when cad_json_add() fails. */
 char *cad_json_print(const cJSON *v, int formatted);
+
+/* cJSON_AddStringToObject() for text that may hold bytes that are not
+ * UTF-8 (a file name, a C note's message): those become U+FFFD, since
+ * JSON is UTF-8 and cJSON would copy them.  Returns the item or NULL. */
+cJSON *cad_json_add_text(cJSON *o, const char *key, const char *s);
+
+/* One line of JSON text (and its line end), with every character that
+ * must not reach a terminal raw (cad_utf8_is_unsafe(): C1 controls,
+ * bidirectional overrides; cJSON escapes only C0) written as a \u escape:
+ * the same JSON value, safe on a terminal. */
+void cad_json_puts(FILE *f, const char *json);
 
 /* Whether a and b are the same JSON value: cJSON_Compare(a, b, 1), but
  * numbers equal only when they are (cJSON's are when they differ by less

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "util/grow.h"
 #include "util/strbuf.h"
 
 #include <stdio.h>
@@ -9,23 +10,10 @@ static int grow(strbuf *sb, size_t extra)
 {
 	if (sb->failed)
 		return -1;
-	if (sb->len + extra + 1 <= sb->cap)
-		return 0;
-	size_t cap = sb->cap ? sb->cap : 64;
-	while (cap < sb->len + extra + 1) {
-		if (cap > ((size_t)-1) / 2) {
-			sb->failed = 1;
-			return -1;
-		}
-		cap *= 2;
-	}
-	char *p = realloc(sb->buf, cap);
-	if (!p) {
+	if (extra >= SIZE_MAX - sb->len || cad_grow((void **)&sb->buf, &sb->cap, sb->len + extra + 1, 1, 64)) {
 		sb->failed = 1;
 		return -1;
 	}
-	sb->buf = p;
-	sb->cap = cap;
 	return 0;
 }
 
@@ -35,6 +23,21 @@ void cad_strbuf_free(strbuf *sb)
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
 	sb->failed = 0;
+}
+
+void cad_strbuf_reset(strbuf *sb)
+{
+	sb->failed = 0;
+	cad_strbuf_setlen(sb, 0);
+}
+
+void cad_strbuf_setlen(strbuf *sb, size_t n)
+{
+	if (n > sb->len)
+		return;
+	sb->len = n;
+	if (sb->buf)
+		sb->buf[n] = '\0';
 }
 
 void cad_strbuf_add(strbuf *sb, const char *s, size_t len)

@@ -30,6 +30,11 @@ void cad_strbuf_addf(strbuf *sb, const char *fmt, ...);
 void cad_strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* The message of errno value e: strerror() that is safe on any thread. */
 void cad_strbuf_add_strerror(strbuf *sb, int e);
+/* Empties sb, keeping its memory for what is written next; a failed
+ * buffer starts afresh. */
+void cad_strbuf_reset(strbuf *sb);
+/* Cuts sb to its first n bytes (n at most sb->len). */
+void cad_strbuf_setlen(strbuf *sb, size_t n);
 /* The NUL-terminated contents ("" when empty), or NULL after a failure. */
 const char *cad_strbuf_cstr(strbuf *sb);
 /* Hands the malloc'd string to the caller (NULL after a failure). */

@@ -53,8 +53,7 @@ const char *cad_suggest_pick(const char *word, size_t len,
 	return cad_suggest_pick_in(word, len, candidates, n, sizeof(*candidates), 0);
 }
 
-const char *cad_suggest_pick_in(const char *word, size_t len, const void *items, size_t n,
-				size_t size, size_t name_off)
+void cad_suggest_init(cad_suggest *s, const char *word, size_t len)
 {
 	/* one edit per three characters, at least one, at most three */
 	size_t cap = len / 3;
@@ -62,16 +61,31 @@ const char *cad_suggest_pick_in(const char *word, size_t len, const void *items,
 		cap = 1;
 	if (cap > 3)
 		cap = 3;
-	const char *best = NULL;
-	size_t best_d = cap + 1;
+	s->word = word;
+	s->len = len;
+	s->cap = cap;
+	s->best_d = cap + 1;
+	s->best = NULL;
+}
+
+void cad_suggest_try(cad_suggest *s, const char *candidate)
+{
+	size_t d = cad_suggest_distance(s->word, s->len, candidate, s->cap);
+	if (d < s->best_d) {
+		s->best_d = d;
+		s->best = candidate;
+	}
+}
+
+const char *cad_suggest_pick_in(const char *word, size_t len, const void *items, size_t n,
+				size_t size, size_t name_off)
+{
+	cad_suggest s;
+	cad_suggest_init(&s, word, len);
 	for (size_t i = 0; i < n; i++) {
 		const char *c;
 		memcpy(&c, (const char *)items + i * size + name_off, sizeof(c));
-		size_t d = cad_suggest_distance(word, len, c, cap);
-		if (d < best_d) {
-			best_d = d;
-			best = c;
-		}
+		cad_suggest_try(&s, c);
 	}
-	return best;
+	return s.best;
 }

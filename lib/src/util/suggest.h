@@ -9,6 +9,23 @@
  * distance above `cap` is returned as cap + 1. */
 size_t cad_suggest_distance(const char *a, size_t alen, const char *b, size_t cap);
 
+/*
+ * One search, candidate by candidate, for callers whose candidates are not
+ * in an array: cad_suggest_init(), cad_suggest_try() each, then s.best
+ * (NULL when none is close).  Every candidate is tried: there is no cap on
+ * their number, so no caller copies them into a fixed array.
+ */
+typedef struct cad_suggest {
+	const char *word;
+	size_t len;
+	size_t cap;		/* the largest distance suggested */
+	size_t best_d;
+	const char *best;
+} cad_suggest;
+
+void cad_suggest_init(cad_suggest *s, const char *word, size_t len);
+void cad_suggest_try(cad_suggest *s, const char *candidate);
+
 /* The candidate closest to word (within a distance that scales with the
  * word's length), or NULL when none is close.  Candidates are tried in
  * order, so the earliest of equally close candidates wins. */

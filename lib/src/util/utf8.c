@@ -37,6 +37,58 @@ size_t cad_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+size_t cad_utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static int continues(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+size_t cad_utf8_count(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += !continues(s[i]);
+	return n;
+}
+
+size_t cad_utf8_char_len(const char *s, size_t len)
+{
+	size_t n = len ? 1 : 0;
+	while (n < len && continues(s[n]))
+		n++;
+	return n;
+}
+
+size_t cad_utf8_cut(const char *s, size_t n)
+{
+	while (n > 0 && continues(s[n]))
+		n--;
+	return n;
+}
+
 int cad_utf8_is_control(uint32_t cp)
 {
 	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);

@@ -10,6 +10,25 @@
  * bytes, or 0 when the bytes there are not valid UTF-8 (or len is 0). */
 size_t cad_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
+/* Encodes cp (at most U+10FFFF) into out; returns its length, 1 to 4. */
+size_t cad_utf8_encode(uint32_t cp, char out[4]);
+
+/*
+ * Counting and cutting, as columns are counted (docs/diagnostics.md): a
+ * character is a byte that does not continue a UTF-8 sequence and the
+ * continuation bytes after it, valid or not.  Every count of code points
+ * and every cut of text outside this file goes through these.
+ */
+/* The characters in s[0..len). */
+size_t cad_utf8_count(const char *s, size_t len);
+/* The length of the character at s[0..len): 1 and the continuation bytes
+ * after it (0 when len is 0).  A NUL-terminated string may pass SIZE_MAX:
+ * its NUL continues nothing. */
+size_t cad_utf8_char_len(const char *s, size_t len);
+/* The largest n' <= n that does not cut s in the middle of a character
+ * (s has more than n bytes): where to cut text that is shortened. */
+size_t cad_utf8_cut(const char *s, size_t n);
+
 /* Whether code point cp is a control character (C0, DEL or C1): what must
  * not reach a terminal. */
 int cad_utf8_is_control(uint32_t cp);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "yaml/tree.h"
-#include "util/utf8.h"
 #include "cadence/common.h"
+#include "util/grow.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +30,8 @@ typedef struct builder {
 
 static int push_item(builder *b, ynode *node)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		ynode **items = realloc(b->items, cap * sizeof(*items));
-		if (!items)
-			return CADENCE_ENOMEM;
-		b->items = items;
-		b->cap = cap;
-	}
+	if (CAD_GROW(b->items, b->cap, b->n + 1, 256))
+		return CADENCE_ENOMEM;
 	b->items[b->n++] = node;
 	return 0;
 }
@@ -44,12 +39,12 @@ static int push_item(builder *b, ynode *node)
 static int note_block(builder *b, unsigned from, unsigned to)
 {
 	if (b->nblocks == b->blocks_cap) {
-		size_t cap = b->blocks_cap ? b->blocks_cap * 2 : 16;
-		unsigned *f = realloc(b->block_from, cap * sizeof(*f));
+		size_t cap = cad_grow_cap(b->blocks_cap, b->nblocks + 1, sizeof(unsigned), 16);
+		unsigned *f = cap ? cad_realloc_array(b->block_from, cap, sizeof(*f)) : NULL;
 		if (!f)
 			return CADENCE_ENOMEM;
 		b->block_from = f;
-		unsigned *t = realloc(b->block_to, cap * sizeof(*t));
+		unsigned *t = cad_realloc_array(b->block_to, cap, sizeof(*t));
 		if (!t)
 			return CADENCE_ENOMEM;
 		b->block_to = t;
@@ -128,12 +123,12 @@ static int open_collection(builder *b, ynode_kind kind, const yaml_event_t *ev,
 		return CADENCE_ENOMEM;
 	node->style = flow ? YSTYLE_FLOW : YSTYLE_PLAIN;
 	if (b->depth == b->frames_cap) {
-		size_t cap = b->frames_cap ? b->frames_cap * 2 : 16;
-		size_t *frames = realloc(b->frames, cap * sizeof(*frames));
+		size_t cap = cad_grow_cap(b->frames_cap, b->depth + 1, sizeof(ynode *), 16);
+		size_t *frames = cap ? cad_realloc_array(b->frames, cap, sizeof(*frames)) : NULL;
 		if (!frames)
 			return CADENCE_ENOMEM;
 		b->frames = frames;
-		ynode **open = realloc(b->open, cap * sizeof(*open));
+		ynode **open = cad_realloc_array(b->open, cap, sizeof(*open));
 		if (!open)
 			return CADENCE_ENOMEM;
 		b->open = open;
