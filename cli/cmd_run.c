@@ -23,6 +23,7 @@ extern char **environ;
 #include "run/env.h"
 #include "util/afile.h"
 #include "util/api.h"
+#include "util/grow.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"

@@ -179,7 +179,7 @@ static mcadence *find_cadence(cadence_metrics *m, const char *cadence)
  * counted there (the metrics do not depend on it). */
 static void time_note(cadence_metrics *m, const cadence_event *ev)
 {
-	m->key.len = 0;
+	cad_strbuf_reset(&m->key);
 	cad_strbuf_addf(&m->key, "%s/%s", ev->path ? ev->path : "", ev->note);
 	if (!cad_strbuf_cstr(&m->key)) {
 		cad_strbuf_free(&m->key);
@@ -191,7 +191,7 @@ static void time_note(cadence_metrics *m, const cadence_event *ev)
 		const char *key = cad_rep_intern_getn(&m->names, m->key.buf, m->key.len);
 		strmap_entry *ix;
 		if (!key ||
-		    cad_rep_grow((void **)&m->timings, &m->captimings, m->ntimings, sizeof(*m->timings), 16) ||
+		    CAD_GROW(m->timings, m->captimings, m->ntimings + 1, 16) ||
 		    !(ix = cad_strmap_put(&m->timing_index, key, m->key.len, NULL)))
 			return;
 		ix->v.i = m->ntimings;
