@@ -36,8 +36,10 @@ set_tests_properties(cli/wide_check PROPERTIES TIMEOUT 120)
 # (`-LE slow`), CI runs them (`ctest -L slow`), so nothing goes unchecked.
 # cli/wide_growth counts instructions under valgrind on files of 3,000
 # notes; cli/install builds and installs the project and builds consumers
-# of it.  (run/tsan, tests/run.cmake, builds the library with TSan.)
-set_tests_properties(cli/wide_growth cli/install PROPERTIES LABELS slow)
+# of it; cli/diagram_mermaid starts headless Chromium for three Mermaid
+# versions (about 30 s).  (run/tsan, tests/run.cmake, builds the library
+# with TSan.)
+set_tests_properties(cli/wide_growth cli/install cli/diagram_mermaid PROPERTIES LABELS slow)
 
 # Checks of the source tree; they skip (77) outside a git checkout.
 add_test(NAME meta/spdx COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-spdx.sh)
