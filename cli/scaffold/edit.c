@@ -94,7 +94,7 @@ static int parse(parsed *p, const char *src, size_t len)
 	if (cadence_diags_new(&p->diags))
 		return CADENCE_ENOMEM;
 	cad_report_init(&r, p->diags, "<edit>", src, len);
-	rc = cad_ytree_parse(&p->root, &p->a, &r, src, len, &lim);
+	rc = cad_ytree_parse(&p->root, &p->a, &p->a, &r, src, len, &lim);
 	if (!rc && r.oom)
 		rc = CADENCE_ENOMEM;
 	cad_report_release(&r);

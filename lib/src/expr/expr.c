@@ -158,10 +158,6 @@ int cadence_expr_env_add_field(cadence_expr_env *env, const char *name, const ch
 
 /* ---- compiling ---- */
 
-/* the first block of a compiled expression: compile() */
-#define XA_FIRST_PER_BYTE 20
-#define XA_FIRST_MIN 64
-
 void cadence_expr_free(cadence_expr *e)
 {
 	if (!e)
@@ -180,17 +176,10 @@ static int compile(cadence_expr **out, const char *src, size_t len, const cadenc
 			      CADENCE_EXPR_MAX_SOURCE);
 		return CADENCE_EINVALID;
 	}
-	/* The expression and its first block in one allocation, sized from
-	 * the source (a compiled expression takes about 20 bytes per byte of
-	 * source): most need no second block, and a runner holding 10,000 of
-	 * them touches half the memory it did with small blocks that double
-	 * (docs/benchmarks.md, "Scale"). */
-	size_t first = XA_FIRST_PER_BYTE * len + XA_FIRST_MIN;
-	cadence_expr *e = malloc(sizeof(*e) + first);
+	cadence_expr *e = calloc(1, sizeof(*e));
 	if (!e)
 		return CADENCE_ENOMEM;
-	memset(e, 0, sizeof(*e));
-	cad_arena_init_small(&e->ar, e + 1, first, 0);
+	cad_arena_init_small(&e->ar, NULL, 0, 0);
 	e->src = cad_arena_strndup(&e->ar, src, len);
 	e->len = len;
 	if (!e->src) {

@@ -18,21 +18,17 @@ static cad_loc loc_of(const ynode *n)
 	return l;
 }
 
-/* A copy of a scalar's text in the model's arena: the tree is freed once
- * the model is built (format/load.c), so nothing may point into it. */
 static const char *str(builder *b, const ynode *n)
 {
-	if (!n || !n->text)
-		return NULL;
-	char *s = cad_arena_strndup(b->a, n->text, n->len);
-	if (!s)
-		b->oom = 1;
-	return s;
+	/* a scalar's text is in the model's arena (format/load.c): the tree's
+	 * nodes are freed once the model is built, their texts are not */
+	(void)b;
+	return n ? n->text : NULL;
 }
 
-static cad_ref ref_of(builder *b, const ynode *n)
+static cad_ref ref_of(const ynode *n)
 {
-	cad_ref r = { str(b, n), loc_of(n) };
+	cad_ref r = { n->text, loc_of(n) };
 	return r;
 }
 
@@ -55,7 +51,7 @@ static cad_ref *refs(builder *b, const ynode *seq, size_t *count)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < seq->count; i++)
-		out[i] = ref_of(b, seq->items[i]);
+		out[i] = ref_of(seq->items[i]);
 	*count = seq->count;
 	return out;
 }
@@ -70,8 +66,8 @@ static cad_assign *assigns(builder *b, const ynode *map, size_t *count)
 		return NULL;
 	for (size_t i = 0; i < map->count; i++) {
 		const ynode *v = map->items[2 * i + 1];
-		out[i].field = ref_of(b, map->items[2 * i]);
-		out[i].expr.src = str(b, v);
+		out[i].field = ref_of(map->items[2 * i]);
+		out[i].expr.src = v->text;
 		out[i].expr.loc = loc_of(v);
 		out[i].expr.quoted = v->style == YSTYLE_QUOTED;
 	}
@@ -161,7 +157,7 @@ static void build_fields(builder *b, const ynode *score)
 		const ynode *decl = score->items[2 * i + 1];
 		cad_field *f = &def->fields[def->nfields++];
 		const ynode *n;
-		f->name = ref_of(b, score->items[2 * i]);
+		f->name = ref_of(score->items[2 * i]);
 		n = cad_ymap_get(decl, "type");
 		f->type = (cad_vtype)n->v.i;
 		f->type_loc = loc_of(n);
@@ -180,7 +176,7 @@ static void build_fields(builder *b, const ynode *score)
 static void build_note(builder *b, cad_note *note, const ynode *key, const ynode *m)
 {
 	const ynode *n;
-	note->name = ref_of(b, key);
+	note->name = ref_of(key);
 	if ((n = cad_ymap_get(m, "run"))) {
 		note->binding = CAD_BIND_RUN;
 		note->binding_loc = loc_of(n);
@@ -189,7 +185,7 @@ static void build_note(builder *b, cad_note *note, const ynode *key, const ynode
 		if (!note->argv)
 			return;
 		for (size_t i = 0; i < argc; i++)
-			note->argv[i] = str(b, n->kind == YNODE_SEQ ? n->items[i] : n);
+			note->argv[i] = n->kind == YNODE_SEQ ? n->items[i]->text : n->text;
 		note->argc = argc;
 	} else if ((n = cad_ymap_get(m, "set"))) {
 		note->binding = CAD_BIND_SET;
@@ -198,7 +194,7 @@ static void build_note(builder *b, cad_note *note, const ynode *key, const ynode
 	} else if ((n = cad_ymap_get(m, "symbol"))) {
 		note->binding = CAD_BIND_SYMBOL;
 		note->binding_loc = loc_of(n);
-		note->symbol = str(b, n);
+		note->symbol = n->text;
 	}
 	note->description = str(b, cad_ymap_get(m, "description"));
 	note->reads = refs(b, cad_ymap_get(m, "reads"), &note->nreads);
@@ -289,7 +285,7 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 			}
 		}
 	}
-	ms->name = ref_of(b, kind);
+	ms->name = ref_of(kind);
 	ms->description = str(b, cad_ymap_get(m, "description"));
 	switch (ms->kind) {
 	case CAD_M_THEN:
@@ -297,7 +293,7 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 		if (!ms->notes)
 			return;
 		n = cad_ymap_get(m, "note");
-		ms->notes[0] = ref_of(b, n ? n : kind);
+		ms->notes[0] = ref_of(n ? n : kind);
 		ms->nnotes = 1;
 		break;
 	case CAD_M_SYNC:
@@ -310,7 +306,7 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 		break;
 	case CAD_M_SPLIT:
 		n = cad_ymap_get(m, "when");
-		ms->when.src = str(b, n);
+		ms->when.src = n->text;
 		ms->when.loc = loc_of(n);
 		ms->when.quoted = n->style == YSTYLE_QUOTED;
 		ms->notes = refs(b, cad_ymap_get(m, "if_true"), &ms->nnotes);
@@ -318,7 +314,7 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 		break;
 	case CAD_M_CHILD:
 		n = cad_ymap_get(m, "cadence");
-		ms->cadence = ref_of(b, n ? n : kind);
+		ms->cadence = ref_of(n ? n : kind);
 		ms->with = assigns(b, cad_ymap_get(m, "with"), &ms->nwith);
 		ms->merge_back = assigns(b, cad_ymap_get(m, "merge"), &ms->nmerge_back);
 		break;
@@ -330,7 +326,7 @@ size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root)
 	builder b = { def, &def->arena, r, 0, 0 };
 	const ynode *n;
 
-	def->name = ref_of(&b, cad_ymap_get(root, "cadence"));
+	def->name = ref_of(cad_ymap_get(root, "cadence"));
 	def->description = str(&b, cad_ymap_get(root, "description"));
 	build_fields(&b, cad_ymap_get(root, "score"));
 	build_notes(&b, cad_ymap_get(root, "notes"));
@@ -341,7 +337,7 @@ size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root)
 	if ((n = cad_ymap_get(root, "on_error")) && n->kind == YNODE_MAP) {
 		const ynode *stop = cad_ymap_get(n, "stop");
 		def->has_on_error = 1;
-		def->on_error_note = ref_of(&b, cad_ymap_get(n, "note"));
+		def->on_error_note = ref_of(cad_ymap_get(n, "note"));
 		def->on_error_stop = stop ? stop->v.b : 1;
 	}
 	if (b.oom || r->oom || cad_model_index(def))

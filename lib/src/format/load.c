@@ -62,10 +62,12 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	struct cadence_def *def = calloc(1, sizeof(*def));
 	report r;
 	ynode *root = NULL;
-	/* The tree is needed only until the model is built: in an arena of
-	 * its own, it is freed before checks and runners allocate, which then
-	 * reuse its memory instead of touching as much again (a third of a
-	 * big file's footprint; docs/benchmarks.md, "Scale"). */
+	/* The tree's nodes are needed only until the model is built: in an
+	 * arena of their own, they are freed before checks and runners
+	 * allocate, which then reuse that memory instead of touching as much
+	 * again (a third of a big file's footprint; docs/benchmarks.md,
+	 * "Scale").  The scalars' texts, which the model points to, go to the
+	 * model's arena. */
 	arena tree;
 	ytree_limits limits = { opts->max_depth };
 	int rc;
@@ -98,7 +100,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		rc = too_large(diags, def->path, len, opts->max_file_size, 0);
 		goto done;
 	}
-	rc = cad_ytree_parse(&root, &tree, &r, src, len, &limits);
+	rc = cad_ytree_parse(&root, &tree, &def->arena, &r, src, len, &limits);
 	if (rc == CADENCE_ENOMEM)
 		goto done;
 	if (rc == 0)

@@ -15,6 +15,7 @@ _Static_assert(sizeof(ynode) <= 48,
  * are copied into the arena when it closes. */
 typedef struct builder {
 	arena *a;
+	arena *text;		/* scalars' texts */
 	report *r;
 	ynode **items;
 	size_t n, cap;
@@ -165,7 +166,7 @@ static int add_scalar(builder *b, const yaml_event_t *ev, ynode **root)
 
 	if (!node)
 		return CADENCE_ENOMEM;
-	node->text = cad_arena_strndup(b->a, (const char *)ev->data.scalar.value,
+	node->text = cad_arena_strndup(b->text, (const char *)ev->data.scalar.value,
 				   ev->data.scalar.length);
 	if (!node->text)
 		return CADENCE_ENOMEM;
@@ -322,7 +323,7 @@ static void report_parse_error(builder *b, yaml_parser_t *p)
 			  syntax_help(p->problem), "invalid YAML: %s", p->problem);
 }
 
-int cad_ytree_parse(ynode **root, arena *a, report *r, const char *src,
+int cad_ytree_parse(ynode **root, arena *a, arena *text, report *r, const char *src,
 		size_t len, const ytree_limits *limits)
 {
 	yaml_parser_t parser;
@@ -333,6 +334,7 @@ int cad_ytree_parse(ynode **root, arena *a, report *r, const char *src,
 
 	memset(&b, 0, sizeof(b));
 	b.a = a;
+	b.text = text;
 	b.r = r;
 	b.max_depth = limits->max_depth;
 	*root = NULL;

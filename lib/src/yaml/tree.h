@@ -61,12 +61,14 @@ typedef struct ytree_limits {
 } ytree_limits;
 
 /*
- * Parses src[0..len) into *root, allocating in `a`.  Problems are reported
+ * Parses src[0..len) into *root, allocating the nodes in `a` and the texts
+ * of scalars in `text` (which may be `a`: a loader frees the nodes once it
+ * has built what it keeps, and keeps the texts).  Problems are reported
  * through `r`.  Returns 0 on success (root may be NULL for an empty
  * document), -1 when the problems reported make a tree impossible, and
  * CADENCE_ENOMEM on allocation failure.
  */
-int cad_ytree_parse(ynode **root, arena *a, report *r, const char *src,
+int cad_ytree_parse(ynode **root, arena *a, arena *text, report *r, const char *src,
 		size_t len, const ytree_limits *limits);
 
 /* The value for scalar key `key` in map node `map`, or NULL. */
