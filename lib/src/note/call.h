@@ -34,12 +34,13 @@ typedef struct cad_note_call {
 	unsigned long long declaration;
 } cad_note_call;
 
-/* Calls fn(ctx, score, changes) with a context made from `call`, and
- * returns what fn returned.  When the note called cadence_note_fail(),
+/* Calls fn(ctx, score, changes) with a context that points at `call`
+ * (the note's setters may change it for the call), and returns what fn
+ * returned.  When the note called cadence_note_fail(),
  * *failed is 1 and its message is moved into `message` (replacing what it
  * held; marked failed when the message ran out of memory); else *failed
  * is 0 and `message` is left alone. */
-int cad_note_call_run(cadence_note_func *fn, const cad_note_call *call, const cJSON *score,
+int cad_note_call_run(cadence_note_func *fn, cad_note_call *call, const cJSON *score,
 		      cJSON **changes, int *failed, strbuf *message);
 
 /* The fingerprint of a declaration, a handle's `declaration`: FNV-1a of

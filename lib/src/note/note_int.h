@@ -10,10 +10,11 @@
 #include "util/strbuf.h"
 
 struct cadence_note_ctx {
-	/* what the engine gives (note/call.h); for a context of
-	 * cadence_note_ctx_new(), what its setters set, the name owned_name,
-	 * fields NULL */
-	cad_note_call call;
+	/* what the engine gives (note/call.h), pointed at, not copied: a call
+	 * must cost nanoseconds; for a context of cadence_note_ctx_new(),
+	 * &own: what its setters set, the name owned_name, fields NULL */
+	cad_note_call *call;
+	cad_note_call own;	/* cadence_note_ctx_new() only */
 	char *owned_name;	/* cadence_note_ctx_new() */
 	int failed;		/* message holds a message (cadence_note_fail()) */
 	strbuf message;		/* whole: no limit on what a note says */

@@ -179,8 +179,10 @@ static mcadence *find_cadence(cadence_metrics *m, const char *cadence)
  * counted there (the metrics do not depend on it). */
 static void time_note(cadence_metrics *m, const cadence_event *ev)
 {
-	cad_strbuf_reset(&m->key);
-	cad_strbuf_addf(&m->key, "%s/%s", ev->path ? ev->path : "", ev->note);
+	cad_strbuf_reset(&m->key);	/* "path/note", on every note's end: no printf */
+	cad_strbuf_adds(&m->key, ev->path ? ev->path : "");
+	cad_strbuf_addc(&m->key, '/');
+	cad_strbuf_adds(&m->key, ev->note);
 	if (!cad_strbuf_cstr(&m->key)) {
 		cad_strbuf_free(&m->key);
 		return;
