@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -312,6 +313,28 @@ static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 static volatile sig_atomic_t signals_seen;
 static const char *again_msg;	/* set before the handlers */
+static struct sigaction old_alarm;
+
+/* Before the run, the code waits in blocking calls (a score read from a
+ * slow pipe, the open(2) of an --events FIFO no one reads yet) and sees a
+ * signal by their EINTR.  A signal that comes just before such a call
+ * starts would be lost in it, and cadence would wait for ever (issue 14,
+ * probe, seen under valgrind): so the first one also starts a timer whose
+ * SIGALRM, caught without SA_RESTART, interrupts the call every 50 ms until
+ * the code sees signals_seen.  The run disarms it (run_run). */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void interrupt_waits(int on)
+{
+	struct itimerval t;
+	memset(&t, 0, sizeof(t));
+	if (on)
+		t.it_value.tv_usec = t.it_interval.tv_usec = 50000;
+	setitimer(ITIMER_REAL, &t, NULL);
+}
 
 static void on_signal(int sig)
 {
@@ -322,6 +345,8 @@ static void on_signal(int sig)
 	}
 	if (the_runner)
 		cadence_runner_cancel(the_runner);
+	else
+		interrupt_waits(1);
 }
 
 static void catch_signals(int json, struct sigaction old[NSIGNALS])
@@ -338,12 +363,16 @@ static void catch_signals(int json, struct sigaction old[NSIGNALS])
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NSIGNALS; i++)
 		sigaction(run_signals[i], &sa, &old[i]);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, &old_alarm);
 }
 
 static void restore_signals(const struct sigaction old[NSIGNALS])
 {
 	for (size_t i = 0; i < NSIGNALS; i++)
 		sigaction(run_signals[i], &old[i], NULL);
+	interrupt_waits(0);	/* a SIGALRM still due comes to on_alarm */
+	sigaction(SIGALRM, &old_alarm, NULL);
 }
 
 /* ---- inputs ------------------------------------------------------------------- */
@@ -897,6 +926,7 @@ static int run_run(run_call *s)
 	the_runner = s->runner;
 	if (signals_seen)
 		cadence_runner_cancel(s->runner);	/* came before the_runner was set */
+	interrupt_waits(0);	/* a signal now cancels the runner */
 	s->ran = 1;
 	int r = cadence_runner_run_checkpointed(&s->out, s->runner, s->input, &co, &s->err);
 	/* a resume point that does not fit the cadence: nothing ran */

@@ -28,6 +28,17 @@ foreach(script ${CADENCE_CLI_SCRIPTS})
                        SKIP_RETURN_CODE 77)
 endforeach()
 
+# sigraise.so (tests/sigraise/sigraise.c): cli/probe raises a signal in
+# cadence just before a blocking call starts.  A test tool with no
+# sanitizer, like failalloc.so.
+add_library(sigraise MODULE ${CMAKE_CURRENT_SOURCE_DIR}/sigraise/sigraise.c)
+set_target_properties(sigraise PROPERTIES PREFIX "" C_EXTENSIONS OFF)
+target_compile_options(sigraise PRIVATE -fno-sanitize=all)
+target_link_options(sigraise PRIVATE -fno-sanitize=all)
+target_link_libraries(sigraise PRIVATE ${CMAKE_DL_LIBS})
+set_tests_properties(cli/probe PROPERTIES ENVIRONMENT
+  "CI=true;NO_COLOR=;CADENCE_TEST_SIGRAISE=$<TARGET_FILE:sigraise>")
+
 # Wide cadences: seconds when every path is linear, minutes when one is
 # not (tests/cli/wide_check.sh)
 set_tests_properties(cli/wide_check PROPERTIES TIMEOUT 120)

@@ -7,6 +7,7 @@
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
 #   need_python MODULE...   the same for python3 and its modules
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
+#   wait_exit PID           waits for a background process; FAIL after a deadline
 # One result format: a line per check, "ok - NAME", "FAIL - NAME" or
 # "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
 # whose every check was skipped exits 77.
@@ -106,6 +107,30 @@ wait_until() {
 		fi
 		sleep 0.01
 	done
+}
+
+# wait_exit PID: waits for the background process PID to exit and sets
+# $status; past the deadline ($CADENCE_TEST_DEADLINE s, default 60) kills
+# it and FAILs "did not exit": a hang fails the check, not the whole test
+wait_exit() {
+	local pid=$1 limit=${CADENCE_TEST_DEADLINE:-60} stat
+	local end=$((SECONDS + limit))
+	status=0
+	# a zombie is exited (kill -0 still finds it until it is reaped)
+	while read -r stat 2>/dev/null <"/proc/$pid/stat"; do
+		stat=${stat##*) }
+		[[ ${stat%% *} == Z ]] && break
+		if ((SECONDS >= end)); then
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			status=0 out= err=
+			fail "process $pid did not exit within $limit s (killed)"
+			status=137
+			return 1
+		fi
+		sleep 0.01
+	done
+	wait "$pid" || status=$?
 }
 
 # need_python MODULE...: the script needs python3 with MODULE; else skipped (77)

@@ -82,8 +82,7 @@ bg=$!
 exec 9>"$tmp/slow-score"	# the writer that never writes
 wait_until "the run to lock its checkpoint" test -e "$tmp/sig.ckpt.lock"
 kill -TERM "$bg"
-status=0
-wait "$bg" || status=$?
+wait_exit "$bg"
 exec 9>&-
 out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
 expect "issue 14 (probe): SIGTERM before the run: 130" 130 '' "interrupted before the run started; nothing ran"
@@ -96,11 +95,38 @@ bg=$!
 # blocked in open(2) of the FIFO (the kernel's wait_for_partner)
 wait_until "cadence to block in open(2) of the FIFO" grep -q partner "/proc/$bg/wchan"
 kill -TERM "$bg"
-status=0
-wait "$bg" || status=$?
+wait_exit "$bg"
 out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
 expect "issue 14 (probe): SIGTERM while the --events FIFO waits for a reader: 130" 130 '' "^cadence: error: interrupted before the run started; nothing ran$"
 assert "issue 14 (probe): ... in one line" test "$(wc -l <"$tmp/.err")" = 1
+# the same signals raised just before the blocking read or open starts
+# (sigraise.so): the handler has run when the call begins, and the signal
+# was lost in it; cadence waited for ever (CI, under valgrind, where the
+# window is wide).  Now it is 130 as above.
+if [[ -z ${CADENCE_TEST_SIGRAISE:-} ]]; then
+	skip "a signal just before a blocking call" "CADENCE_TEST_SIGRAISE is set by ctest"
+else
+	# raised BEFORE STDIN CMD...: CMD with sigraise.so, in the background
+	# (stdin given: a background command's is /dev/null otherwise)
+	raised() {
+		LD_PRELOAD=$CADENCE_TEST_SIGRAISE CADENCE_RAISE_BEFORE=$1 \
+			ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+			"${@:3}" <"$2" >"$tmp/.out" 2>"$tmp/.err" &
+	}
+	mkfifo "$tmp/slow-score2"
+	exec 9<>"$tmp/slow-score2"	# the writer that never writes (and no wait to open)
+	raised fread-stdin "$tmp/slow-score2" "$cadence" run -c "$tmp/in.cadence.yaml" --checkpoint "$tmp/sig2.ckpt" -
+	wait_exit $!
+	exec 9>&-
+	out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
+	expect "issue 14 (probe): SIGTERM just before the score's read: 130" 130 '' "^cadence: error: interrupted before the run started; nothing ran$"
+	assert "issue 14 (probe): ... no lock file left" test ! -e "$tmp/sig2.ckpt.lock"
+	mkfifo "$tmp/events2.fifo"
+	raised open:events2.fifo /dev/null "$cadence" run -c "$tmp/in.cadence.yaml" --events "$tmp/events2.fifo"
+	wait_exit $!
+	out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
+	expect "issue 14 (probe): SIGTERM just before the open of an --events FIFO: 130" 130 '' "^cadence: error: interrupted before the run started; nothing ran$"
+fi
 
 # --- children nested deeper than a run allows --------------------------------------------------
 # issue 14 (probe): a chain of 65 children ran the notes of 64 levels (a
