@@ -120,8 +120,7 @@ for sig in INT TERM; do
 	wait_until "SIG$sig: the checkpoint to reach the root's second measure" reached "$ck" 'long: 2 of 6'
 	wait_until "SIG$sig: the third measure to start" started par
 	kill -$sig $pid
-	status=0
-	wait $pid || status=$?
+	wait_exit $pid
 	rm -f "$tmp/p/hold.par"
 	err=$(cat "$tmp/sig.err") out=
 	expect "SIG$sig: exit 130" 130 '' 'interrupted'

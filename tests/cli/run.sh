@@ -313,8 +313,7 @@ alive() {
 pid=$!
 wait_until "both notes to start" test -s "$tmp/a.pid" -a -s "$tmp/b.pid"
 kill -INT $pid
-status=0
-wait $pid || status=$?
+wait_exit $pid
 out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
 expect "SIGINT during a sync exits 130" 130 '' "interrupted while notes 'a', 'b' were running; they were stopped"
 for f in a.pid b.pid; do
