@@ -12,6 +12,8 @@
  *   CADENCE_FAIL_ALLOC_REPORT=F  at exit, write to file F one line
  *                                "CALLS FAILED": how many calls were
  *                                counted, and 1 when the N-th was reached.
+ *   CADENCE_FAIL_ALLOC_SWEEP=DIR the whole sweep (tests/failalloc/sweep.sh)
+ *                                in this one process: see sweep_serve().
  *
  * Counting starts when this object is initialised (before main), and
  * counts the calls of every object of the process (libyaml and cJSON as
@@ -25,11 +27,17 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
@@ -101,26 +109,246 @@ static int fail_now(void)
 	return 0;
 }
 
+static const char *report_path;	/* the report's file, or NULL */
+
+static void sweep_serve(const char *dir);
+
 __attribute__((constructor)) static void failalloc_start(void)
 {
 	/* read here, not in init(): a sanitizer runtime may allocate before
 	 * the environment is set up */
 	init();
 	const char *n = getenv("CADENCE_FAIL_ALLOC");
+	const char *dir = getenv("CADENCE_FAIL_ALLOC_SWEEP");
 	fail_at = n ? strtoul(n, NULL, 10) : 0;
+	report_path = getenv("CADENCE_FAIL_ALLOC_REPORT");
 	atomic_store(&calls, 0);
+	if (dir && *dir)
+		sweep_serve(dir);	/* returns in each run, a child */
 }
 
+/* With open() and write(), which do not allocate: the count is the
+ * command's own. */
 __attribute__((destructor)) static void failalloc_report(void)
 {
-	const char *path = getenv("CADENCE_FAIL_ALLOC_REPORT");
-	if (!path)
+	char line[64];
+	if (!report_path)
 		return;
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fprintf(f, "%lu %d\n", atomic_load(&calls), atomic_load(&failed));
-		fclose(f);
+	int fd = open(report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int len = snprintf(line, sizeof(line), "%lu %d\n", atomic_load(&calls),
+			   atomic_load(&failed));
+	if (fd >= 0) {
+		(void)!write(fd, line, (size_t)len);
+		close(fd);
 	}
+}
+
+/* ---- the sweep, in one process ------------------------------------------------ */
+
+/* CADENCE_FAIL_ALLOC_SWEEP=DIR: before main, this process becomes the
+ * sweep's driver.  It forks the command once without a failure (its
+ * stdout to DIR/ref.out, its count of allocations T), then once for each
+ * N = 1..T (every CADENCE_FAIL_ALLOC_STRIDE-th), each child going on into
+ * main with the N-th allocation failing; the driver judges each run as
+ * sweep.sh says, prints the failures on stderr, writes "T CLEAN RECOVERED
+ * BAD" to DIR/result and exits 1 when a run failed.  A fork at this point
+ * is the process as exec left it, minus the cost of exec, the dynamic
+ * loader and the sanitizer's start, which were most of a sweep's time.
+ * The driver allocates nothing (a child's count starts where the fork
+ * left it). */
+typedef struct sweep {
+	const char *dir;
+	char out[4096], err[4096], ref[4096], ref_err[4096], rep[4096];
+} sweep;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	(void)!write(2, buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* A file mapped whole (len 0: empty or unreadable; unmap with unmap()) */
+typedef struct mapped {
+	const char *p;
+	size_t len;
+} mapped;
+
+static mapped map(const char *path)
+{
+	mapped m = { NULL, 0 };
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			m.p = p;
+			m.len = (size_t)st.st_size;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return m;
+}
+
+static void unmap(mapped m)
+{
+	if (m.p)
+		munmap((void *)m.p, m.len);
+}
+
+static int has(mapped m, const char *s)
+{
+	return m.p && memmem(m.p, m.len, s, strlen(s)) != NULL;
+}
+
+static int same(mapped a, mapped b)
+{
+	return a.len == b.len && (!a.len || !memcmp(a.p, b.p, a.len));
+}
+
+/* Runs the command with the n-th allocation failing: returns 0 in the
+ * child (which goes on into main), the child's status (128 + signal when
+ * killed) in the driver, -1 when fork fails. */
+static int run_one(unsigned long n, unsigned long base, const char *out, const char *err,
+		   int *status)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(125);
+		close(o);
+		close(e);
+		fail_at = n;
+		atomic_store(&calls, base);
+		atomic_store(&failed, 0);
+		return 0;
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 1;
+}
+
+/* Prints the first `lines` lines of m, indented. */
+static void show(mapped m, int lines)
+{
+	size_t i = 0;
+	while (i < m.len && lines-- > 0) {
+		const char *nl = memchr(m.p + i, '\n', m.len - i);
+		size_t end = nl ? (size_t)(nl - m.p) + 1 : m.len;
+		(void)!write(2, "    ", 4);
+		(void)!write(2, m.p + i, end - i);
+		i = end;
+	}
+}
+
+/* The verdict on run n: NULL when it ended well (*clean: a clean error). */
+static const char *judge(int rc, int ref_rc, mapped out, mapped err, mapped ref, int *clean)
+{
+	*clean = 0;
+	if (has(err, "Sanitizer") || has(err, "runtime error:"))
+		return "a sanitizer report";
+	if (rc == 3) {
+		*clean = 1;
+		return has(err, "out of memory") || has(err, "Cannot allocate memory") ? NULL
+			: "status 3 without 'out of memory' or 'Cannot allocate memory' on stderr";
+	}
+	if (rc == ref_rc && same(out, ref))
+		return NULL;
+	return same(out, ref) ? "a status other than the run without a failure"
+			      : "a status or stdout other than the run without a failure";
+}
+
+static void sweep_paths(sweep *w, const char *dir)
+{
+	w->dir = dir;
+	snprintf(w->out, sizeof(w->out), "%s/out", dir);
+	snprintf(w->err, sizeof(w->err), "%s/err", dir);
+	snprintf(w->ref, sizeof(w->ref), "%s/ref.out", dir);
+	snprintf(w->ref_err, sizeof(w->ref_err), "%s/ref.err", dir);
+	snprintf(w->rep, sizeof(w->rep), "%s/rep", dir);
+}
+
+/* The reference run: its status and count, or exits the driver. */
+static int sweep_reference(sweep *w, unsigned long base, unsigned long *total)
+{
+	int rc;
+	report_path = w->rep;
+	int r = run_one(0, base, w->ref, w->ref_err, &rc);
+	if (!r)
+		return -1;	/* the child */
+	report_path = NULL;
+	mapped rep = map(w->rep), err = map(w->ref_err);
+	char line[64] = "";
+	if (rep.p)
+		memcpy(line, rep.p, rep.len < sizeof(line) - 1 ? rep.len : sizeof(line) - 1);
+	unmap(rep);
+	if (r < 0 || !rep.p || rc > 2 || has(err, "Sanitizer") || has(err, "runtime error:")) {
+		say("sweep: the run without a failure ends with status %d%s:\n", rc,
+		    rep.p ? "" : " and no count");
+		show(err, 30);
+		_exit(1);
+	}
+	unmap(err);
+	*total = strtoul(line, NULL, 10);
+	return rc;
+}
+
+static void sweep_serve(const char *dir)
+{
+	static sweep w;	/* paths: 20 KB, not on a small stack */
+	const char *k = getenv("CADENCE_FAIL_ALLOC_STRIDE");
+	unsigned long stride = k && strtoul(k, NULL, 10) ? strtoul(k, NULL, 10) : 1;
+	unsigned long base = atomic_load(&calls), total, clean = 0, recovered = 0, bad = 0;
+	sweep_paths(&w, dir);
+	int ref_rc = sweep_reference(&w, base, &total);
+	if (ref_rc < 0)
+		return;
+	mapped ref = map(w.ref);
+	for (unsigned long n = 1; n <= total; n += stride) {
+		int rc, c, r = run_one(n, base, w.out, w.err, &rc);
+		if (!r)
+			return;	/* the child: on into main */
+		if (r < 0) {
+			say("sweep: CADENCE_FAIL_ALLOC=%lu: cannot fork or wait: %s\n", n,
+			    strerror(errno));
+			_exit(2);
+		}
+		mapped out = map(w.out), err = map(w.err);
+		const char *why = judge(rc, ref_rc, out, err, ref, &c);
+		if (!why) {
+			c ? clean++ : recovered++;
+		} else if (++bad <= 5) {
+			say("sweep: CADENCE_FAIL_ALLOC=%lu: %s (status %d; without a failure %d)\n",
+			    n, why, rc, ref_rc);
+			show(err, 40);
+			if (!same(out, ref))
+				say("  stdout:\n"), show(out, 10);
+		} else {
+			say("sweep: CADENCE_FAIL_ALLOC=%lu: %s\n", n, why);
+		}
+		unmap(out);
+		unmap(err);
+	}
+	char line[128], path[4200];
+	int len = snprintf(line, sizeof(line), "%lu %lu %lu %lu\n", total, clean, recovered, bad);
+	snprintf(path, sizeof(path), "%s/result", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, (size_t)len) != len)
+		_exit(2);
+	close(fd);
+	_exit(bad ? 1 : 0);
 }
 
 void *malloc(size_t n)
