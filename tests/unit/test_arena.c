@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* util/arena, the one bump allocator: its small form (expressions). */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -58,4 +59,31 @@ Test(arena, a_big_arena_packs_short_strings)
 	cr_assert_eq(y, x + 4);
 	cr_assert_eq((uintptr_t)cad_arena_alloc(&a, 3) % _Alignof(max_align_t), 0);
 	cad_arena_free(&a);
+}
+
+/* Past 2 MiB a big arena takes 2 MiB blocks mapped on their own (huge
+ * pages): zeroed, aligned, all of it usable, an allocation larger than such
+ * a block still served, and all of it freed (ASan and valgrind check the
+ * munmap) */
+Test(arena, a_big_arena_past_two_mib_takes_mapped_blocks)
+{
+	arena a;
+	cad_arena_init(&a);
+	size_t got = 0;
+	while (got < 7 * 1024 * 1024) {
+		unsigned char *p = cad_arena_alloc(&a, 1000);
+		cr_assert_not_null(p);
+		cr_assert_eq((uintptr_t)p % _Alignof(max_align_t), 0);
+		for (int i = 0; i < 1000; i++)
+			cr_assert_eq(p[i], 0);
+		memset(p, 0xa5, 1000);
+		got += 1000;
+	}
+	unsigned char *big = cad_arena_alloc(&a, 3 * 1024 * 1024);
+	cr_assert_not_null(big);
+	cr_assert_eq(big[3 * 1024 * 1024 - 1], 0);
+	memset(big, 1, 3 * 1024 * 1024);
+	cr_assert_geq(a.total, got + 3 * 1024 * 1024);
+	cad_arena_free(&a);
+	cr_assert_null(a.head);
 }

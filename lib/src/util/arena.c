@@ -18,10 +18,15 @@ typedef union small_align {
 
 struct arena_block {
 	arena_block *next;
+	size_t mapped;		/* a huge block: the length to munmap(); else 0 */
 	alignas(max_align_t) unsigned char data[];
 };
 
 #define ARENA_BLOCK_MIN (64 * 1024)
+/* A big arena past this many bytes takes blocks of this size, mapped on
+ * their own and backed by huge pages where the system gives them: see
+ * huge_block(). */
+#define ARENA_HUGE (2 * 1024 * 1024)
 #define ARENA_SMALL_FIRST 512
 /* Strings are packed into chunks this large; longer ones than a chunk's
  * eighth get an allocation of their own, so a chunk wastes little. */
@@ -54,7 +59,10 @@ static void free_blocks(arena_block *b, const arena_block *until)
 {
 	while (b != until) {
 		arena_block *next = b->next;
-		free(b);
+		if (b->mapped)
+			munmap(b, b->mapped);
+		else
+			free(b);
 		b = next;
 	}
 }
@@ -96,6 +104,40 @@ void cad_prefault(void *p, size_t size)
 #endif
 }
 
+/*
+ * A block of ARENA_HUGE bytes aligned on ARENA_HUGE, asking for a huge page
+ * (madvise mode of transparent huge pages), or NULL.  On a virtual machine a
+ * first touch of a 4 KiB page can cost tens of microseconds, so a file of
+ * 10,000 notes spent more time in page faults than in parsing; one fault
+ * per 2 MiB instead made validate about twice as fast there
+ * (docs/benchmarks.md).  Only arenas already past ARENA_HUGE get such
+ * blocks, so a small file's memory is as before; a big one's last block
+ * may hold up to 2 MiB more than it uses.
+ */
+static arena_block *huge_block(void)
+{
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+	size_t len = 2 * (size_t)ARENA_HUGE;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* keep the aligned ARENA_HUGE bytes inside the mapping */
+	uintptr_t start = ((uintptr_t)p + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1);
+	unsigned char *q = (unsigned char *)start;
+	if (q > p)
+		munmap(p, (size_t)(q - p));
+	if (q + ARENA_HUGE < p + len)
+		munmap(q + ARENA_HUGE, (size_t)(p + len - (q + ARENA_HUGE)));
+	(void)madvise(q, ARENA_HUGE, MADV_HUGEPAGE);	/* a hint */
+	arena_block *b = (arena_block *)q;
+	b->mapped = ARENA_HUGE;
+	return b;
+#else
+	return NULL;
+#endif
+}
+
 /* A new block of at least `need` bytes, made current; 0 or -1. */
 static int new_block(arena *a, size_t need)
 {
@@ -104,11 +146,19 @@ static int new_block(arena *a, size_t need)
 		a->limited = 1;
 		return -1;
 	}
-	arena_block *b = malloc(sizeof(*b) + cap);
-	if (!b)
-		return -1;
-	if (a->big)
-		cad_prefault(b, sizeof(*b) + cap);
+	arena_block *b = NULL;
+	if (a->big && a->total >= ARENA_HUGE && need <= ARENA_HUGE - sizeof(*b))
+		b = huge_block();
+	if (b) {
+		cap = ARENA_HUGE - sizeof(*b);
+	} else {
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return -1;
+		b->mapped = 0;
+		if (a->big)
+			cad_prefault(b, sizeof(*b) + cap);
+	}
 	b->next = a->head;
 	a->head = b;
 	a->cur = b->data;
