@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The expression module's API: declarations of the score, compiling,
- * accessors.  Lexing is in lex.c, parsing and checking in parse.c,
+ * accessors.  Lexing is in lex.c, parsing in parse.c, checking in check.c,
  * evaluating in eval.c. */
 #include "expr/compile.h"
 #include "expr/expr_int.h"
@@ -190,7 +190,9 @@ static int compile(cadence_expr **out, const char *src, size_t len, const cadenc
 	size_t ntok = 0;
 	int rc = cad_expr_lex(e->src, len, &e->ar, &toks, &ntok, err);
 	if (!rc)
-		rc = cad_expr_parse(e, toks, ntok, env, hint, err);
+		rc = cad_expr_parse(e, toks, ntok, err);
+	if (!rc)
+		rc = cad_expr_check(e, env, hint, err);
 	if (!rc)
 		rc = cad_expr_uses(e);
 	free(toks);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The expression module's insides: tokens, the tree the parser builds and
- * checks, the values the evaluator computes with. */
+ * the checker completes, the values the evaluator computes with. */
 #ifndef CADENCE_SRC_EXPR_EXPR_INT_H
 #define CADENCE_SRC_EXPR_EXPR_INT_H
 
@@ -80,22 +80,28 @@ struct vpair {
 
 /* ---- the tree ---- */
 
+/* The parser (parse.c) builds the tree from the syntax alone; the checker
+ * (check.c) then resolves its names, types every node and fills what the
+ * evaluator reads.  Where a field is the checker's, the comment says so. */
 typedef enum nop {
 	N_LIT,		/* lit */
 	N_SCORE,	/* the root variable */
 	N_FIELD,	/* score.name: the fast path of N_SELECT on the root */
-	N_VAR,		/* a macro's variable: slot */
+	N_VAR,		/* a name: the parser's for any identifier, the checker's
+			 * once resolved to a macro's variable (slot, name) */
 	N_SELECT,	/* kids[0].name */
 	N_INDEX,	/* kids[0][kids[1]] */
-	N_HAS,		/* has(kids[0].name) */
+	N_HAS,		/* has(kids[0].name); parsed, kids[0] is the selection
+			 * itself, which the checker replaces by its base */
 	N_NOT, N_NEG,
 	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
 	N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE, N_IN,
-	N_AND, N_OR,	/* n-ary */
+	N_AND, N_OR,	/* n-ary; ops: the operators' offsets */
 	N_COND,		/* kids[0] ? kids[1] : kids[2] */
 	N_LIST,		/* kids */
 	N_MAP,		/* kids: key, value, key, value... */
-	N_CALL,		/* fn(kids...): a receiver is kids[0] */
+	N_CALL,		/* fn(kids...): a receiver is kids[0]; the span is the
+			 * name, and fn the checker's */
 	N_MACRO		/* kids[0].fn(slot, kids[1] [, kids[2]]) */
 } nop;
 
@@ -110,29 +116,49 @@ typedef enum fnid {
 
 enum {
 	NF_AS_DOUBLE = 1,	/* N_FIELD of a `number` field: ints read as doubles */
-	NF_KEYS_UNIQUE = 2	/* N_MAP whose keys are literals, checked distinct */
+	NF_KEYS_UNIQUE = 2,	/* N_MAP whose keys are literals, checked distinct */
+	NF_METHOD = 4,		/* N_CALL written x.f(...): kids[0] is x */
+	NF_CONST = 8		/* N_LIST, N_MAP of literals only: the checker makes
+				 * it an N_LIT (its depth is already 1) */
 };
 
 typedef struct node node;
 struct node {
 	uint8_t op;	/* nop */
-	uint8_t type;	/* cadence_expr_type */
+	uint8_t type;	/* cadence_expr_type: the checker's */
 	uint8_t fn;	/* fnid: N_CALL, N_MACRO */
 	uint8_t flags;
-	uint16_t depth;	/* levels of the tree below and including this one */
-	uint16_t slot;	/* N_VAR, N_MACRO */
+	uint16_t depth;	/* levels of the tree below and including this one
+			 * (a constant list counts as one) */
+	uint16_t slot;	/* N_VAR, N_MACRO: the checker's */
 	uint32_t off, len;	/* the token errors point at */
 	uint32_t nkids;
 	uint32_t field;		/* N_FIELD: the field's index in the env (its slot
 				 * in the engine's score); NO_FIELD without an env */
 	node **kids;
 	const char *name;	/* N_FIELD, N_SELECT, N_HAS, N_VAR, N_MACRO (its
-				 * variable): NUL-terminated */
+				 * variable): NUL-terminated; N_VAR's the checker's */
 	uint32_t name_len;
 	val lit;		/* N_LIT */
-	struct cad_regex *re;	/* FN_MATCHES with a literal pattern whose program
-				 * is kept (expr/regex.h); in the arena */
+	union {
+		struct cad_regex *re;	/* FN_MATCHES with a literal pattern whose
+					 * program is kept (expr/regex.h); in the arena */
+		const uint32_t *ops;	/* N_AND, N_OR: the offset of the operator
+					 * before each of kids[1..nkids) */
+	};
 };
+
+/* The functions and macros, by name; for the parser, which tells the
+ * macros by their names, and the checker. */
+typedef struct fdef {
+	const char *name;
+	fnid fn;
+	int global;	/* f(x) */
+	int method;	/* x.f() */
+} fdef;
+
+/* The function named name[0, n), or NULL. */
+const fdef *cad_expr_find_fn(const char *name, size_t n);
 
 struct cadence_expr {
 	arena ar;
@@ -196,11 +222,18 @@ void cad_expr_verror_help(cadence_expr_error *err, const char *fmt, va_list ap);
 int cad_expr_lex(const char *src, size_t len, arena *ar, token **out, size_t *ntok,
 	     cadence_expr_error *err);
 
-/* Parses and checks the tokens into e (its src, len and arena set); with
- * `hint` 0, no did-you-mean over env's fields (expr/compile.h).  Returns
+/* Parses the tokens into e->root (e's src, len and arena set): the syntax
+ * only, so that every syntax error comes before any type error.  Returns
  * 0, CADENCE_EINVALID or CADENCE_ENOMEM. */
-int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, const cadence_expr_env *env,
-		   int hint, cadence_expr_error *err);
+int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, cadence_expr_error *err);
+
+/* Checks e's parsed tree against env (NULL: every field dynamic): resolves
+ * names, types the nodes, compiles literal patterns, folds constant lists
+ * and maps, fills e's fields and slots.  With `hint` 0, no did-you-mean
+ * over env's fields (expr/compile.h).  Returns 0, CADENCE_EINVALID or
+ * CADENCE_ENOMEM. */
+int cad_expr_check(cadence_expr *e, const cadence_expr_env *env, int hint,
+		   cadence_expr_error *err);
 
 /* Fills e->uses from the tree.  Returns 0 or CADENCE_ENOMEM. */
 int cad_expr_uses(cadence_expr *e);
