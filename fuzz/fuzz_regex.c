@@ -94,7 +94,7 @@ static void run(const char *pat, size_t plen, const char *s, size_t n)
 	}
 	size_t size = cad_regex_size(re);
 	FUZZ_ASSERT(size >= 1 && size <= CAD_REGEX_MAX_INSTS);
-	/* what parse.c does for a literal: the same verdict, kept or not */
+	/* what check.c does for a literal: the same verdict, kept or not */
 	size_t keep = 4 * plen + 32;
 	FUZZ_ASSERT(cad_regex_compile(&ar, &ar, pat, plen, keep, &kept, &err) == 0);
 	FUZZ_ASSERT((kept != NULL) == (size <= keep));

@@ -200,6 +200,26 @@ Test(expr_check, unknown_names_functions_and_methods)
 	refused("score.items.map(x, x, x, x)", 24, 1, "expected ')', found ','", "");
 }
 
+/* ---- the order of errors ---- */
+
+/* The expression is parsed whole before it is checked: a syntax error is
+ * reported before a type or name error, even one to its left; among type
+ * and name errors, the first from the left, operands before operators. */
+Test(expr_check, syntax_errors_come_before_type_errors)
+{
+	refused("size(1) + (", 12, 0, "expected an operand, found the end of the expression", "");
+	refused("size(1) + 2", 6, 1, "size() takes a string, a list or a map, not int", "");
+	refused("score.nope and score.premium", 12, 3,
+		"unexpected 'and' after a complete expression", "use '&&' for \"and\"");
+	refused("foo(score.count +)", 18, 1, "expected an operand, found ')'", "");
+	refused("foo(score.count + 1)", 1, 3, "unknown function 'foo'", "");
+	/* in a chain, each operator is checked in turn, at its own place */
+	refused("1 && true && (1 + 'a')", 3, 2, "'&&' cannot be applied to int and bool", "");
+	refused("true && 1 && (1 + 'a')", 6, 2, "'&&' cannot be applied to bool and int", "");
+	refused("true && true && (1 + 'a')", 20, 1, "'+' cannot be applied to int and string",
+		"convert the number with string(...) first");
+}
+
 /* ---- operand types ---- */
 
 Test(expr_check, operators_on_declared_types)

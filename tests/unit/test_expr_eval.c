@@ -418,7 +418,7 @@ Test(expr_eval, matches)
 	check_in("score.s.matches(score.p)", "{\"s\": \"abc\", \"p\": \"(\"}", NULL,
 		 "error 9: invalid regular expression \"(\": unmatched ( at character 1");
 	/* a literal pattern whose program is not kept with the expression
-	 * (parse.c: larger than 4 instructions a byte) is compiled when run */
+	 * (check.c: larger than 4 instructions a byte) is compiled when run */
 	ev("'aaa'.matches('^a{3}$')", "true");
 	ev("'aaa'.matches('^a{0,100}$')", "true");
 	ev("'aaa'.matches('^a{4,100}$')", "false");

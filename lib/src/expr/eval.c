@@ -705,7 +705,7 @@ static val to_double(ectx *c, const node *n, const val *a)
 }
 
 /* A pattern from the score is compiled here, and so is a literal one whose
- * program the expression does not keep (parse.c); compiling counts a step
+ * program the expression does not keep (check.c); compiling counts a step
  * per instruction. */
 static val compile_now(ectx *c, const node *n, const val *pat, cad_regex **re)
 {
