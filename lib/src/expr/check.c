@@ -32,10 +32,15 @@
 #define T_LIST CADENCE_EXPR_LIST
 #define T_MAP CADENCE_EXPR_MAP
 
-typedef struct var {
+/* A macro's variable in scope: a list through the checker's frames,
+ * innermost first, so that no stack of them is allocated. */
+typedef struct scope scope;
+struct scope {
 	const char *name;
 	uint32_t n;
-} var;
+	unsigned slot;
+	const scope *up;
+};
 
 typedef struct checker {
 	cadence_expr *e;
@@ -45,12 +50,10 @@ typedef struct checker {
 	int hint;		/* 0: no did-you-mean over the env (expr/compile.h) */
 	cadence_expr_error *err;
 	int rc;
+	const scope *vars;	/* innermost first */
 	unsigned nvars;
 	const char **fields;	/* malloc'd while checking */
 	size_t nfields, capf;
-	/* last: not zeroed (only vars[0..nvars) are read), so that starting
-	 * a check does not clear 4 KB */
-	var vars[CADENCE_EXPR_MAX_DEPTH + 1];
 } checker;
 
 static int check(checker *c, node *n);
@@ -275,9 +278,9 @@ static int check_field(checker *c, node *f)
  * -1 when none is. */
 static long find_var(const checker *c, const char *name, size_t n)
 {
-	for (unsigned i = c->nvars; i-- > 0;)
-		if (c->vars[i].n == n && !memcmp(c->vars[i].name, name, n))
-			return (long)i;
+	for (const scope *s = c->vars; s; s = s->up)
+		if (s->n == n && !memcmp(s->name, name, n))
+			return (long)s->slot;
 	return -1;
 }
 
@@ -289,8 +292,8 @@ static int unknown_name(checker *c, const node *t)
 	fail_node(c, t, "unknown name '%.*s'", (int)n, w);
 	/* candidates: score and the variables in scope */
 	size_t total = 0;
-	for (unsigned i = 0; i < c->nvars; i++)
-		total += c->vars[i].n + 1;
+	for (const scope *v = c->vars; v; v = v->up)
+		total += v->n + 1;
 	const char **cands = malloc((c->nvars + 1) * sizeof(*cands));
 	char *buf = malloc(total + 1);
 	if (!cands || !buf) {
@@ -300,11 +303,11 @@ static int unknown_name(checker *c, const node *t)
 	}
 	size_t k = 0, used = 0;
 	cands[k++] = "score";
-	for (unsigned i = c->nvars; i-- > 0;) {
-		memcpy(buf + used, c->vars[i].name, c->vars[i].n);
-		buf[used + c->vars[i].n] = '\0';
+	for (const scope *v = c->vars; v; v = v->up) {
+		memcpy(buf + used, v->name, v->n);
+		buf[used + v->n] = '\0';
 		cands[k++] = buf + used;
-		used += c->vars[i].n + 1;
+		used += v->n + 1;
 	}
 	const char *s = cad_suggest_pick(w, n, cands, k);
 	int declared = c->env && cad_expr_env_find(c->env, w, n) >= 0;
@@ -341,13 +344,12 @@ static uint8_t lit_type(const val *v)
 	return types[v->k];
 }
 
-/* A list of literals, checked: made once, here. */
-static int fold_list(checker *c, node *l)
+/* A list of literals, checked: made once, here, in the room the parser
+ * left in lit. */
+static void fold_list(node *l)
 {
 	size_t n = l->nkids;
-	val *vals = cad_arena_alloc(&c->e->ar, (n ? n : 1) * sizeof(*vals));
-	if (!vals)
-		return oom(c);
+	val *vals = (val *)l->lit.u.items;
 	for (size_t i = 0; i < n; i++)
 		vals[i] = l->kids[i]->lit;
 	l->op = N_LIT;
@@ -356,15 +358,12 @@ static int fold_list(checker *c, node *l)
 	l->lit.n = (uint32_t)n;
 	l->lit.u.items = vals;
 	l->nkids = 0;
-	return 0;
 }
 
-static int fold_map(checker *c, node *m)
+static void fold_map(node *m)
 {
 	size_t n = m->nkids;
-	vpair *pairs = cad_arena_alloc(&c->e->ar, (n ? n / 2 : 1) * sizeof(*pairs));
-	if (!pairs)
-		return oom(c);
+	vpair *pairs = (vpair *)m->lit.u.pairs;
 	for (size_t i = 0; i < n; i += 2) {
 		pairs[i / 2].key = m->kids[i]->lit;
 		pairs[i / 2].value = m->kids[i + 1]->lit;
@@ -375,7 +374,6 @@ static int fold_map(checker *c, node *m)
 	m->lit.n = (uint32_t)(n / 2);
 	m->lit.u.pairs = pairs;
 	m->nkids = 0;
-	return 0;
 }
 
 static int check_list(checker *c, node *l)
@@ -384,7 +382,9 @@ static int check_list(checker *c, node *l)
 		if (check(c, l->kids[i]))
 			return -1;
 	l->type = T_LIST;
-	return l->flags & NF_CONST ? fold_list(c, l) : 0;
+	if (l->flags & NF_CONST)
+		fold_list(l);
+	return 0;
 }
 
 /* The key kids[i] of map m, checked: a string, given once. */
@@ -422,7 +422,9 @@ static int check_map(checker *c, node *m)
 	m->type = T_MAP;
 	if (literal_keys)
 		m->flags |= NF_KEYS_UNIQUE;	/* checked above */
-	return m->flags & NF_CONST ? fold_map(c, m) : 0;
+	if (m->flags & NF_CONST)
+		fold_map(m);
+	return 0;
 }
 
 /* ---- function tables ---- */
@@ -673,14 +675,15 @@ static int check_macro(checker *c, node *m)
 		help_decl(c, range);
 		return -1;
 	}
-	c->vars[c->nvars].name = m->name;
-	c->vars[c->nvars].n = m->name_len;
+	scope v = { m->name, m->name_len, c->nvars, c->vars };
 	m->slot = (uint16_t)c->nvars++;
+	c->vars = &v;
 	if (c->nvars > c->e->nslots)
 		c->e->nslots = c->nvars;
 	int rc = 0;
 	for (uint32_t i = 1; !rc && i < m->nkids; i++)
 		rc = check(c, m->kids[i]);
+	c->vars = v.up;
 	c->nvars--;
 	if (rc)
 		return -1;
@@ -758,10 +761,12 @@ static int check_logic(checker *c, node *n)
 {
 	if (check(c, n->kids[0]))
 		return -1;
-	for (uint32_t i = 1; i < n->nkids; i++)
+	for (uint32_t i = 1; i < n->nkids; i++) {
+		size_t op = i == 1 ? n->off : n->ops[i - 2];
 		if (check(c, n->kids[i]) ||
-		    binary_type(c, (nop)n->op, n->ops[i - 1], 2, n->kids[i - 1], n->kids[i]) < 0)
+		    binary_type(c, (nop)n->op, op, 2, n->kids[i - 1], n->kids[i]) < 0)
 			return -1;
+	}
 	n->type = T_BOOL;
 	return 0;
 }
@@ -823,22 +828,12 @@ static void keep_fields(checker *c)
 int cad_expr_check(cadence_expr *e, const cadence_expr_env *env, int hint,
 		   cadence_expr_error *err)
 {
-	checker *c = malloc(sizeof(*c));
-	if (!c)
-		return CADENCE_ENOMEM;
-	memset(c, 0, offsetof(checker, vars));
-	c->e = e;
-	c->src = e->src;
-	c->len = e->len;
-	c->env = env;
-	c->hint = hint;
-	c->err = err;
+	checker c = { .e = e, .src = e->src, .len = e->len, .env = env, .hint = hint,
+		      .err = err };
 	e->has_env = env != NULL;
 	e->env_n = env ? env->n : 0;
-	check(c, e->root);
-	keep_fields(c);
-	int rc = c->rc;
-	free(c->fields);
-	free(c);
-	return rc;
+	check(&c, e->root);
+	keep_fields(&c);
+	free(c.fields);
+	return c.rc;
 }

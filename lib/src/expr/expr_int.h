@@ -96,7 +96,7 @@ typedef enum nop {
 	N_NOT, N_NEG,
 	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
 	N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE, N_IN,
-	N_AND, N_OR,	/* n-ary; ops: the operators' offsets */
+	N_AND, N_OR,	/* n-ary; the span is the first operator, ops the others */
 	N_COND,		/* kids[0] ? kids[1] : kids[2] */
 	N_LIST,		/* kids */
 	N_MAP,		/* kids: key, value, key, value... */
@@ -119,7 +119,8 @@ enum {
 	NF_KEYS_UNIQUE = 2,	/* N_MAP whose keys are literals, checked distinct */
 	NF_METHOD = 4,		/* N_CALL written x.f(...): kids[0] is x */
 	NF_CONST = 8		/* N_LIST, N_MAP of literals only: the checker makes
-				 * it an N_LIT (its depth is already 1) */
+				 * it an N_LIT (its depth is already 1) in the room
+				 * the parser left in lit.u */
 };
 
 typedef struct node node;
@@ -144,7 +145,7 @@ struct node {
 		struct cad_regex *re;	/* FN_MATCHES with a literal pattern whose
 					 * program is kept (expr/regex.h); in the arena */
 		const uint32_t *ops;	/* N_AND, N_OR: the offset of the operator
-					 * before each of kids[1..nkids) */
+					 * before each of kids[2..nkids) */
 	};
 };
 

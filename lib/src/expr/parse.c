@@ -309,8 +309,9 @@ static void nodes_free(nodes *l)
 	free(l->ops);
 }
 
-/* A node of op ending at `close` with the kids of l; NF_CONST when they are
- * all constant, which makes its depth one. */
+/* A node of op ending at `close` with the kids of l.  When they are all
+ * constant: NF_CONST, which makes its depth one, and the room of the
+ * literal it becomes, which the checker fills. */
 static node *mk_coll(parser *p, nop op, const token *open, const token *close, const nodes *l)
 {
 	node *c = mk_to(p, op, open->off, close, l->n);
@@ -321,11 +322,18 @@ static node *mk_coll(parser *p, nop op, const token *open, const token *close, c
 		c->kids[i] = l->v[i];
 		all &= constant(l->v[i]);
 	}
-	if (all) {
-		c->flags |= NF_CONST;
-		return c;
-	}
-	return finish(p, c);
+	if (!all)
+		return finish(p, c);
+	size_t n = op == N_LIST ? l->n : l->n / 2, size = op == N_LIST ? sizeof(val) : sizeof(vpair);
+	void *room = cad_arena_alloc(&p->e->ar, (n ? n : 1) * size);
+	if (!room)
+		return oom(p);
+	if (op == N_LIST)
+		c->lit.u.items = room;
+	else
+		c->lit.u.pairs = room;
+	c->flags |= NF_CONST;
+	return c;
 }
 
 /* ---- calls ---- */
@@ -728,7 +736,8 @@ static node *parse_rel(parser *p)
 }
 
 /* && and ||: one node with all the operands of a chain, and the offsets
- * of its operators for the checker's errors. */
+ * of its operators after the first (the node's own) for the checker's
+ * errors: none for the usual two operands. */
 static node *parse_logic(parser *p, tkind kind, nop op, level_fn sub)
 {
 	node *first = sub(p);
@@ -747,13 +756,14 @@ static node *parse_logic(parser *p, tkind kind, nop op, level_fn sub)
 			goto out;
 	}
 	node *n = mk_tok(p, op, optok, l.n);
-	uint32_t *ops = n ? cad_arena_alloc(&p->e->ar, (l.n - 1) * sizeof(*ops)) : NULL;
-	if (!ops) {
+	uint32_t *ops = NULL;
+	if (n && l.n > 2 && !(ops = cad_arena_alloc(&p->e->ar, (l.n - 2) * sizeof(*ops))))
 		oom(p);
+	if (!n || p->rc)
 		goto out;
-	}
 	memcpy(n->kids, l.v, l.n * sizeof(*l.v));
-	memcpy(ops, l.ops + 1, (l.n - 1) * sizeof(*ops));
+	if (ops)
+		memcpy(ops, l.ops + 2, (l.n - 2) * sizeof(*ops));
 	n->ops = ops;
 	res = finish(p, n);
 out:
