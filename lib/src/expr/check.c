@@ -65,17 +65,23 @@ static const char *tname(unsigned t)
 
 /* ---- errors: each returns -1, for `return fail...` ---- */
 
+static int vfail(checker *c, size_t off, size_t len, const char *fmt, va_list ap)
+{
+	if (c->rc)
+		return -1;
+	c->rc = CADENCE_EINVALID;
+	cad_expr_verror_at(c->err, c->src, c->len, off, len, fmt, ap);
+	return -1;
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
 static int fail_span(checker *c, size_t off, size_t len, const char *fmt, ...)
 {
-	if (c->rc)
-		return -1;
-	c->rc = CADENCE_EINVALID;
 	va_list ap;
 	va_start(ap, fmt);
-	cad_expr_verror_at(c->err, c->src, c->len, off, len, fmt, ap);
+	vfail(c, off, len, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -127,6 +133,21 @@ static void help_decl(checker *c, const node *n)
 	const char *decl = c->env->fields[n->field].decl;
 	help(c, "score.%s is declared as %s %s", n->name,
 	     decl[0] == 'a' || decl[0] == 'i' || decl[0] == 'o' ? "an" : "a", decl);
+}
+
+/* fail_span, with the help of the declared type of `about` when it is a
+ * field. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int fail_decl(checker *c, size_t off, size_t len, const node *about, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(c, off, len, fmt, ap);
+	va_end(ap);
+	help_decl(c, about);
+	return -1;
 }
 
 /* '<op>' cannot be applied to...: op is the operator's span. */
@@ -488,9 +509,8 @@ static int arg_is(unsigned t, unsigned a, unsigned b, unsigned d)
 
 static int bad_arg(checker *c, const char *fname, const node *a, const char *want)
 {
-	fail_node(c, a, "%s() takes %s, not %s", fname, want, tname(a->type));
-	help_decl(c, a);
-	return -1;
+	return fail_decl(c, a->off, a->len, a, "%s() takes %s, not %s", fname, want,
+			 tname(a->type));
 }
 
 /* Compiles the literal pattern of matches() now: an invalid one, or one
@@ -669,12 +689,9 @@ static int check_macro(checker *c, node *m)
 	node *range = m->kids[0], *pred;
 	if (check(c, range))
 		return -1;
-	if (range->type != T_DYN && range->type != T_LIST && range->type != T_MAP) {
-		fail_span(c, m->off, strlen(fname), "%s() works on lists and maps, not on %s",
-			  fname, tname(range->type));
-		help_decl(c, range);
-		return -1;
-	}
+	if (range->type != T_DYN && range->type != T_LIST && range->type != T_MAP)
+		return fail_decl(c, m->off, strlen(fname), range,
+				 "%s() works on lists and maps, not on %s", fname, tname(range->type));
 	scope v = { m->name, m->name_len, c->nvars, c->vars };
 	m->slot = (uint16_t)c->nvars++;
 	c->vars = &v;
@@ -702,11 +719,9 @@ static int check_select(checker *c, node *s)
 	const node *base = s->kids[0];
 	if (check(c, s->kids[0]))
 		return -1;
-	if (base->type != T_DYN && base->type != T_MAP) {
-		fail_node(c, s, "%s has no fields (selecting '%s')", tname(base->type), s->name);
-		help_decl(c, base);
-		return -1;
-	}
+	if (base->type != T_DYN && base->type != T_MAP)
+		return fail_decl(c, s->off, s->len, base, "%s has no fields (selecting '%s')",
+				 tname(base->type), s->name);
 	s->type = T_DYN;
 	return 0;
 }
@@ -721,11 +736,8 @@ static int check_index(checker *c, node *x)
 		return fail_node(c, x, "a list index must be an int, not %s", tname(t));
 	if (b == T_MAP && !(t == T_STRING || t == T_DYN))
 		return fail_node(c, x, "a map key must be a string, not %s", tname(t));
-	if (b != T_LIST && b != T_MAP && b != T_DYN) {
-		fail_node(c, x, "%s cannot be indexed", tname(b));
-		help_decl(c, base);
-		return -1;
-	}
+	if (b != T_LIST && b != T_MAP && b != T_DYN)
+		return fail_decl(c, x->off, x->len, base, "%s cannot be indexed", tname(b));
 	if (b == T_DYN && !(num(t) || t == T_STRING || t == T_DYN))
 		return fail_node(c, x, "an index must be an int or a string, not %s", tname(t));
 	x->type = T_DYN;
@@ -776,11 +788,9 @@ static int check_cond(checker *c, node *n)
 	const node *k = n->kids[0];
 	if (check(c, n->kids[0]))
 		return -1;
-	if (k->type != T_BOOL && k->type != T_DYN) {
-		fail_node(c, n, "the condition before '?' must be a bool, not %s", tname(k->type));
-		help_decl(c, k);
-		return -1;
-	}
+	if (k->type != T_BOOL && k->type != T_DYN)
+		return fail_decl(c, n->off, n->len, k, "the condition before '?' must be a bool, not %s",
+				 tname(k->type));
 	if (check(c, n->kids[1]) || check(c, n->kids[2]))
 		return -1;
 	n->type = n->kids[1]->type == n->kids[2]->type ? n->kids[1]->type : T_DYN;
