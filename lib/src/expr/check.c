@@ -370,21 +370,20 @@ static uint8_t lit_type(const val *v)
 static void fold_list(node *l)
 {
 	size_t n = l->nkids;
-	val *vals = (val *)l->lit.u.items;
+	val *vals = (val *)l->lit.u.items;	/* the room, not yet a literal */
 	for (size_t i = 0; i < n; i++)
 		vals[i] = l->kids[i]->lit;
 	l->op = N_LIT;
 	l->flags &= (uint8_t)~NF_CONST;
 	l->lit.k = VK_LIST;
 	l->lit.n = (uint32_t)n;
-	l->lit.u.items = vals;
 	l->nkids = 0;
 }
 
 static void fold_map(node *m)
 {
 	size_t n = m->nkids;
-	vpair *pairs = (vpair *)m->lit.u.pairs;
+	vpair *pairs = (vpair *)m->lit.u.pairs;	/* likewise */
 	for (size_t i = 0; i < n; i += 2) {
 		pairs[i / 2].key = m->kids[i]->lit;
 		pairs[i / 2].value = m->kids[i + 1]->lit;
@@ -393,7 +392,6 @@ static void fold_map(node *m)
 	m->flags &= (uint8_t)~NF_CONST;
 	m->lit.k = VK_MAP;
 	m->lit.n = (uint32_t)(n / 2);
-	m->lit.u.pairs = pairs;
 	m->nkids = 0;
 }
 
