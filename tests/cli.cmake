@@ -19,13 +19,25 @@ file(GLOB CADENCE_CLI_SCRIPTS CONFIGURE_DEPENDS
 # lib.sh is the scripts' shared helpers, not a test: run as one, it would
 # always pass
 list(REMOVE_ITEM CADENCE_CLI_SCRIPTS ${CMAKE_CURRENT_SOURCE_DIR}/cli/lib.sh)
+# python3 as a version manager's shim (pyenv, asdf) runs it, resolved once
+# here: through the shim each start costs most of a second, and most
+# scripts start it (tests/cli/lib.sh; the scripts ask the shim without it)
+find_program(CADENCE_PYTHON3 python3)
+set(CADENCE_TEST_PYTHON "")
+if(CADENCE_PYTHON3)
+  execute_process(COMMAND ${CADENCE_PYTHON3} -c "import sys; print(sys.executable)"
+                  OUTPUT_VARIABLE CADENCE_TEST_PYTHON
+                  OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+endif()
 foreach(script ${CADENCE_CLI_SCRIPTS})
   get_filename_component(name ${script} NAME_WE)
   add_test(NAME cli/${name}
            COMMAND bash ${script} $<TARGET_FILE:cadence> ${PROJECT_SOURCE_DIR})
-  # 77: skipped (a tool the script needs is missing)
-  set_tests_properties(cli/${name} PROPERTIES ENVIRONMENT "CI=true;NO_COLOR="
-                       SKIP_RETURN_CODE 77)
+  # 77: skipped (a tool the script needs is missing); other .cmake files
+  # append to this environment
+  set_tests_properties(cli/${name} PROPERTIES
+    ENVIRONMENT "CI=true;NO_COLOR=;CADENCE_TEST_PYTHON=${CADENCE_TEST_PYTHON}"
+    SKIP_RETURN_CODE 77)
 endforeach()
 
 # sigraise.so (tests/sigraise/sigraise.c): cli/probe raises a signal in
@@ -68,6 +80,6 @@ if(TEST cli/install)
   if(CADENCE_SANITIZE)
     set(CADENCE_TEST_CFLAGS "-fsanitize=address,undefined -fno-sanitize-recover=all")
   endif()
-  set_tests_properties(cli/install PROPERTIES ENVIRONMENT
-    "CI=true;NO_COLOR=;CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
+  set_property(TEST cli/install APPEND PROPERTY ENVIRONMENT
+    "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
 endif()

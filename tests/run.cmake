@@ -14,8 +14,8 @@ if(TARGET test_run_engine)
 endif()
 foreach(t cli/run cli/procs)
   if(TEST ${t})
-    set_tests_properties(${t} PROPERTIES ENVIRONMENT
-      "CI=true;NO_COLOR=;CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")
+    set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT
+      "CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")
   endif()
 endforeach()
 
@@ -25,8 +25,8 @@ add_test(NAME run/embedded COMMAND cadence_embedded)
 
 # The examples run end to end with the checkout's C notes (examples/CMakeLists.txt).
 if(TEST cli/examples)
-  set_tests_properties(cli/examples PROPERTIES ENVIRONMENT
-    "CI=true;NO_COLOR=;CADENCE_EXAMPLE_NOTES=$<TARGET_FILE:checkout_notes>")
+  set_property(TEST cli/examples APPEND PROPERTY ENVIRONMENT
+    "CADENCE_EXAMPLE_NOTES=$<TARGET_FILE:checkout_notes>")
 endif()
 
 # ThreadSanitizer on the run engine's threads (tests/run/tsan.sh): a build

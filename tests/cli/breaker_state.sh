@@ -62,10 +62,10 @@ expect "a state file that is a symbolic link: refused, status 2" 2 '' \
 	"note 'charge' has a circuit breaker, and its state file .*shop\\.charge\\.[0-9a-f]{16}\\.breaker\\.json cannot be used: it is a symbolic link"
 expect "... saying what to do" 2 '' "remove it"
 assert "... nothing ran" test ! -e "$tmp/a/ran-a"
-assert "... the link's target is untouched" test "$(cat "$tmp/target")" = precious
+assert "... the link's target is untouched" test "$(<"$tmp/target")" = precious
 assert "... and still a link" test -L "$afile"
 run "$cadence" run --dry-run "$tmp/a/shop.cadence.yaml"
-assert "... the target is untouched by --dry-run too" test "$(cat "$tmp/target")" = precious
+assert "... the target is untouched by --dry-run too" test "$(<"$tmp/target")" = precious
 rm -f $(state)
 
 # --- other files that are not the user's private regular file --------------------------
@@ -118,7 +118,7 @@ YAML
 run "$cadence" run "$tmp/m/mid.cadence.yaml"
 expect "a state file replaced by a link after the run started: the next call fails" 1 '' \
 	"note 'charge'.*: its circuit breaker's state file .*mid\.charge\.[0-9a-f]{16}\.breaker\.json cannot be used: it is a symbolic link"
-assert "... the link's target is untouched" test "$(cat "$tmp/target")" = precious
+assert "... the link's target is untouched" test "$(<"$tmp/target")" = precious
 rm -f "$CADENCE_STATE_DIR"/mid.charge.*
 # the note itself replaces its state file: it ran, but its call cannot be counted
 cat >"$tmp/m/self.cadence.yaml" <<YAML
@@ -134,7 +134,7 @@ run "$cadence" run "$tmp/m/self.cadence.yaml"
 expect "a state file replaced while the note runs: the attempt fails" 1 '' \
 	"note 'charge'.*: it ran, but its circuit breaker's state file .* cannot be used: it is a symbolic link"
 assert "... it did run" test -e "$tmp/m/ran-self"
-assert "... the link's target is untouched" test "$(cat "$tmp/target")" = precious
+assert "... the link's target is untouched" test "$(<"$tmp/target")" = precious
 
 # --- processes running one file share its breaker, counts exact ----------------------------
 shop "$tmp/c" 'exit 1' 1000

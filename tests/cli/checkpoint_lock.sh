@@ -117,7 +117,7 @@ assert "a run started its long note" start_slow
 cp "$tmp/other.ckpt" "$tmp/swap" && mv "$tmp/swap" "$ck"
 touch "$tmp/go"
 wait_exit "$first"
-out=$(cat "$tmp/slow.out") err=$(cat "$tmp/slow.err")
+out=$(<"$tmp/slow.out") err=$(<"$tmp/slow.err")
 expect "issue 14 item 17: a checkpoint replaced by another writer during the run stops it" 3 '' \
 	"the checkpoint '.*run.ckpt' was replaced by another writer since this run read or wrote it \\(it now holds run [0-9a-f]+; this is run [0-9a-f]+\\); stopping"
 assert "... and is not overwritten" test "$(runid "$ck")" = "$(runid "$tmp/other.ckpt")"
@@ -138,7 +138,7 @@ wait_until "the resume to lock its checkpoint" test -e "$tmp/mine.ckpt.lock"
 cp "$tmp/other.ckpt" "$tmp/swap" && mv "$tmp/swap" "$tmp/mine.ckpt"
 cat "$tmp/quick.cadence.yaml" >"$tmp/fifo.cadence.yaml"
 wait_exit "$resumer"
-out=$(cat "$tmp/res.out") err=$(cat "$tmp/res.err")
+out=$(<"$tmp/res.out") err=$(<"$tmp/res.err")
 expect "issue 14 item 17: resume refuses a checkpoint replaced since it was read (exit 4)" 4 '' \
 	"the checkpoint '.*mine.ckpt' was replaced since it was read \\(it held run [0-9a-f]+, it now holds run [0-9a-f]+\\); nothing ran"
 fi

@@ -146,7 +146,7 @@ if [[ -w /dev/full ]]; then
 	run "$cadence" diagram "$co"
 	"$cadence" diagram "$co" >/dev/full 2>"$tmp/full.err"
 	status=$?
-	err=$(cat "$tmp/full.err")
+	err=$(<"$tmp/full.err")
 	expect "stdout on a full disk" 3 '' 'cannot write to standard output'
 fi
 finish

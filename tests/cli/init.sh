@@ -125,8 +125,8 @@ echo "# mine" >"$tmp/shop/cadences/other.cadence.yaml"
 run "$cadence" init --force "$tmp/shop"
 expect "--force writes into a project" 0 'replaced .*/shop/README.md'
 assert "--force replaced the template's files" grep -q '^# shop' "$tmp/shop/README.md"
-assert "--force left other files alone" test "$(cat "$tmp/shop/NOTES.txt")" = "my notes"
-assert "... other cadences too" test "$(cat "$tmp/shop/cadences/other.cadence.yaml")" = "# mine"
+assert "--force left other files alone" test "$(<"$tmp/shop/NOTES.txt")" = "my notes"
+assert "... other cadences too" test "$(<"$tmp/shop/cadences/other.cadence.yaml")" = "# mine"
 assert "no temporary file is left behind" test -z "$(find "$tmp/shop" -name '.*.cadence-*')"
 run "$cadence" init --force --dry-run "$tmp/shop"
 expect "--force --dry-run says what it would replace" 0 'would replace .*/shop/README.md'
@@ -138,7 +138,7 @@ printf 'echo {{name}}\n' >"$tmp/tpl/project/run.sh"
 run "$cadence" init --templates "$tmp/tpl" --name tpl "$tmp/fromtpl"
 expect "--templates DIR" 0 'created .*/fromtpl/docs/tpl.md'
 assert "placeholders are replaced and escaped per target" \
-	test "$(cat "$tmp/fromtpl/docs/tpl.md")" = "# fromtpl: tpl 'tpl' \"tpl\" \"tpl\""
+	test "$(<"$tmp/fromtpl/docs/tpl.md")" = "# fromtpl: tpl 'tpl' \"tpl\" \"tpl\""
 assert ".sh templates become executable" test -x "$tmp/fromtpl/run.sh"
 run env CADENCE_TEMPLATES="$tmp/tpl" "$cadence" init --name tpl "$tmp/fromenv"
 expect "CADENCE_TEMPLATES" 0 'created .*/fromenv/docs/tpl.md'

@@ -19,8 +19,10 @@ trap 'rm -rf "$tmp"' EXIT
 # CADENCE_TEST_VALGRIND=1: $cadence runs under valgrind memcheck
 [[ -z ${CADENCE_TEST_VALGRIND:-} ]] || source "$src/tests/memcheck/valgrind.sh"
 # python3: the interpreter a version manager's shim (pyenv, asdf) picks,
-# asked once per script: through the shim, each start costs a second or more
-# on a loaded machine, and the scripts start it dozens of times
+# asked once per script unless tests/cli.cmake resolved it when configured
+# ($CADENCE_TEST_PYTHON): through the shim, each start costs a second or
+# more on a loaded machine, and the scripts start it dozens of times
+[[ ! -x ${CADENCE_TEST_PYTHON:-} ]] || echo "$CADENCE_TEST_PYTHON" >"$tmp/.python3"
 if command -v python3 >/dev/null; then
 	python3() {
 		local py
@@ -30,17 +32,22 @@ if command -v python3 >/dev/null; then
 		"$py" "$@"
 	}
 fi
+# python3_path: the interpreter python3 runs, for a note's `run:` (a
+# process cadence starts finds the shim, not this function)
+python3_path() { [[ -s $tmp/.python3 ]] || python3 -c '' || return; cat "$tmp/.python3"; }
 fails=0
 passes=0
 skips=0
 status=0 out= err=
 unset GITHUB_ACTIONS NO_COLOR
 
+# ($(<FILE), not $(cat FILE): bash reads the file itself, where a cat
+# costs a process, and the scripts run() hundreds of times)
 run() {
 	status=0
 	"$@" >"$tmp/.out" 2>"$tmp/.err" || status=$?
-	out=$(cat "$tmp/.out")
-	err=$(cat "$tmp/.err")
+	out=$(<"$tmp/.out")
+	err=$(<"$tmp/.err")
 }
 
 # run_in DIR CMD...: run() with DIR as the working directory; not in a

@@ -52,7 +52,7 @@ expect "--metrics into a missing directory: exit 2, nothing ran" 2 '' \
 run "$cadence" run "$tmp/mixed.cadence.yaml" --metrics "$tmp/mixed.prom" -c
 expect "a run with retries, failures and fallbacks succeeds" 0 '"state":"late"'
 promcheck "promtool check metrics accepts the metrics" "$tmp/mixed.prom"
-m=$(cat "$tmp/mixed.prom")
+m=$(<"$tmp/mixed.prom")
 has() { grep -qxF -- "$1" <<<"$m"; }
 assert "successes counted" has 'cadence_note_runs_total{cadence="mixed",note="ok",status="ok"} 1'
 assert "failed attempts counted" has 'cadence_note_runs_total{cadence="mixed",note="flaky",status="failed"} 2'

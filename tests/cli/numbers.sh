@@ -23,8 +23,10 @@ measures:
   - then: echo
 YAML
 n=$tmp/p/n.cadence.yaml
-# python3 -c 'nested N': a field value N arrays deep
-nested() { python3 -c "import sys; n = int(sys.argv[1]); print('[' * n + ']' * n)" "$1"; }
+# nested N: a field value N arrays deep
+nested() { local s; printf -v s '%*s' "$1" ''; printf '%s%s\n' "${s// /[}" "${s// /]}"; }
+# deep_score N: a score whose field a is N arrays deep
+deep_score() { printf '{"a": %s}\n' "$(nested "$1")"; }
 
 # ---- issue 14 item 6: integers near 2^53 keep their digits -------------------
 
@@ -32,7 +34,7 @@ score='{"i":9007199254740991,"x":123456789012345.6,"a":[1000000000000001,-900719
 run "$cadence" run "$n" --compact --score "$score"
 expect "item 6: the final score runs" 0
 assert "item 6: ... and keeps every digit (cJSON wrote 9.00719925474099e+15)" test "$out" = "$score"
-assert "item 6: ... and so does the note's stdin" test "$(cat "$tmp/p/stdin.json")" = "$score"
+assert "item 6: ... and so does the note's stdin" test "$(<"$tmp/p/stdin.json")" = "$score"
 run "$cadence" run "$n" --score "$score"
 expect "item 6: the formatted final score too" 0 '^	"i":	9007199254740991,$'
 
@@ -47,22 +49,24 @@ print(json.dumps({"a": ints}))
 PY
 run "$cadence" run "$n" --score-file "$tmp/ints.json" --checkpoint "$tmp/ints.ckpt"
 expect "item 6: 3,000 integers of [1e15, 2^53] run" 0
-same_ints() {
-	python3 - "$tmp/ints.json" "$1" <<'PY'
+printf '%s\n' "$out" >"$tmp/ints.out"
+run "$cadence" resume "$tmp/ints.ckpt"
+printf '%s\n' "$out" >"$tmp/resumed.out"
+# one python3 compares them all: a line "FILE: same" or "FILE: N changed, ..."
+python3 - "$tmp/ints.json" "$tmp/ints.out" "$tmp/p/stdin.json" "$tmp/ints.ckpt" "$tmp/resumed.out" \
+	>"$tmp/same.txt" <<'PY'
 import json, sys
 want = json.load(open(sys.argv[1]))["a"]
-got = json.load(open(sys.argv[2]))
-got = got["frames"][0]["score"]["a"] if "frames" in got else got["a"]
-bad = [(w, g) for w, g in zip(want, got) if w != g or type(g) is not int]
-sys.exit(f"{len(bad)} changed, e.g. {bad[:3]}" if bad or len(want) != len(got) else 0)
+for f in sys.argv[2:]:
+    got = json.load(open(f))
+    got = got["frames"][0]["score"]["a"] if "frames" in got else got["a"]
+    bad = [(w, g) for w, g in zip(want, got) if w != g or type(g) is not int]
+    print(f"{f}: {len(bad)} changed, e.g. {bad[:3]}" if bad or len(want) != len(got) else f"{f}: same")
 PY
-}
-printf '%s\n' "$out" >"$tmp/ints.out"
+same_ints() { grep -qxF "$1: same" "$tmp/same.txt" || { cat "$tmp/same.txt"; return 1; }; }
 assert "item 6: ... the final score holds each of them exactly" same_ints "$tmp/ints.out"
 assert "item 6: ... so does the note's stdin" same_ints "$tmp/p/stdin.json"
 assert "item 6: ... and the checkpoint" same_ints "$tmp/ints.ckpt"
-run "$cadence" resume "$tmp/ints.ckpt"
-printf '%s\n' "$out" >"$tmp/resumed.out"
 assert "item 6: ... which resumes to the same score" same_ints "$tmp/resumed.out"
 
 # set_cadence NAME FIELD DECLARATION EXPRESSION: NAME.cadence.yaml, whose
@@ -117,23 +121,23 @@ expect "item 7: ... resume refuses it" 4 '' "does not fit its declaration: field
 # ---- issue 14 item 9: one nesting limit, 512 levels, the score being 1 ------
 
 # 511 levels inside the field: the score is 512 deep, the most it may be
-nested 511 | python3 -c 'import sys; print("{\"a\": %s}" % sys.stdin.read().strip())' >"$tmp/deep.json"
+deep_score 511 >"$tmp/deep.json"
 run "$cadence" run "$n" --compact --score-file "$tmp/deep.json" --checkpoint "$tmp/deep.ckpt"
 expect "item 9: a score 512 levels deep runs" 0
 first=$out
 run "$cadence" resume "$tmp/deep.ckpt" --compact
 expect "item 9: ... and its checkpoint resumes (it was 'not JSON' from ~997 levels)" 0
 assert "item 9: ... to the same score" test "$out" = "$first"
-nested 512 | python3 -c 'import sys; print("{\"a\": %s}" % sys.stdin.read().strip())' >"$tmp/deeper.json"
+deep_score 512 >"$tmp/deeper.json"
 run "$cadence" run "$n" --score-file "$tmp/deeper.json"
 expect "item 9: a score 513 levels deep is refused with the place" 2 '' \
 	"the score from .*deeper.json is nested deeper than 512 levels at line 1, column 518"
 # the probe's case: 997 levels ran, and its checkpoint was "not JSON"
-nested 996 | python3 -c 'import sys; print("{\"a\": %s}" % sys.stdin.read().strip())' >"$tmp/997.json"
+deep_score 996 >"$tmp/997.json"
 run "$cadence" run "$n" --score-file "$tmp/997.json" --checkpoint "$tmp/997.ckpt"
 expect "item 9: a score 997 levels deep is refused before it runs" 2 '' 'nested deeper than 512 levels'
 assert "item 9: ... so there is no checkpoint that resume cannot read" test ! -e "$tmp/997.ckpt"
-OUT=$(nested 1005 | python3 -c 'import sys; print("{\"a\": %s}" % sys.stdin.read().strip())') \
+OUT=$(deep_score 1005) \
 	run "$cadence" run "$tmp/p/out.cadence.yaml"
 expect "item 9: deep note output says so, not 'not JSON at line 1, column 1006'" 1 '' \
 	"note 'big': its output is nested deeper than 512 levels at line 1, column 518 near '\[\[\["

@@ -16,7 +16,7 @@ expect "issue 14 (probe): a note spamming stderr still times out" 1 '' "note 'sp
 
 one_note spam2 '{run: [sh, -c, "yes >&2"]}'
 timeout -s KILL 120 "$cadence" run --kill-grace 200ms "$tmp/spam2.cadence.yaml" 2>&1 | head -1 >"$tmp/.out"
-status=${PIPESTATUS[0]} out=$(cat "$tmp/.out") err=
+status=${PIPESTATUS[0]} out=$(<"$tmp/.out") err=
 expect "issue 14 (probe): a note spamming stderr, the log's reader gone: exit 3" 3 '^\[spam2\] y$'
 
 # --- an output that is an input, or two outputs on one file ----------------------------------

@@ -11,7 +11,7 @@ export CADENCE_STATE_DIR=$tmp/state
 # alive PID: the process exists and is not a zombie
 alive() {
 	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
 	[[ -n $st && ! ${st##*) } =~ ^[ZX] ]]
 }
 gone() { ! alive "$1"; }
@@ -40,7 +40,7 @@ reap() {
 	within 60 gone "$bg" || kill -KILL "$bg"
 	status=0
 	wait "$bg" || status=$?
-	out=$(cat "$tmp/.out") err=$(cat "$tmp/.err")
+	out=$(<"$tmp/.out") err=$(<"$tmp/.err")
 }
 # CPU time (user + system, clock ticks) of a process
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
@@ -58,7 +58,7 @@ wait
 one_note side '{run: [./side.sh]}'
 chmod +x "$tmp/side.sh"
 # pids PROBE: the note's process, the one it started
-pids() { note=$(cat "$tmp/$1.pid") child=$(cat "$tmp/$1.child"); }
+pids() { note=$(<"$tmp/$1.pid") child=$(<"$tmp/$1.child"); }
 no_orphan() {
 	assert "$1: the note's own process is gone" within 20 gone "$note"
 	assert "$1: the process it started is gone" within 20 gone "$child"
@@ -94,9 +94,9 @@ one_note chatty '{run: [sh, -c, "echo $$ >\"$CADENCE_DIR/$PROBE.pid\"; while :; 
 export PROBE=pipe
 timeout -s KILL 60 "$cadence" run --kill-grace 200ms --metrics "$tmp/pipe.prom" \
 	--events "$tmp/pipe.events" "$tmp/chatty.cadence.yaml" 2>&1 | head -1 >"$tmp/.out"
-status=${PIPESTATUS[0]} out=$(cat "$tmp/.out") err=
+status=${PIPESTATUS[0]} out=$(<"$tmp/.out") err=
 expect "item 8: the log's reader gone (| head -1): exit 3" 3 '^\[chatty\] tick$'
-note=$(cat "$tmp/pipe.pid")
+note=$(<"$tmp/pipe.pid")
 assert "item 8: | head -1: the note is gone" within 20 gone "$note"
 assert "item 8: | head -1: the metrics are written" grep -q 'status="cancelled"' "$tmp/pipe.prom"
 assert "item 8: | head -1: the events are written, the run's end last" \
@@ -120,7 +120,7 @@ exec {rw}>&-
 one_note bad '{run: [true], retry: {attempts: 0}}'
 status=0
 "$cadence" validate "$tmp/bad.cadence.yaml" >&"$wr" 2>"$tmp/.err" || status=$?
-out= err=$(cat "$tmp/.err")
+out= err=$(<"$tmp/.err")
 expect "issue 14 low item: closed stdout: validate exits 3" 3 '' 'cannot write to standard output: Broken pipe'
 status=0
 "$cadence" run "$tmp/waits.cadence.yaml" >&"$wr" 2>"$tmp/.err" &
@@ -142,7 +142,7 @@ one_note stubborn '{run: [sh, -c, "trap \"echo >\\\"$CADENCE_DIR/$PROBE.term\\\"
 export PROBE=grace
 start run --kill-grace 600s "$tmp/stubborn.cadence.yaml"
 within 30 test -s "$tmp/grace.pid"
-note=$(cat "$tmp/grace.pid")
+note=$(<"$tmp/grace.pid")
 kill -INT "$bg"
 within 30 test -e "$tmp/grace.term"	# stopped: SIGTERM sent, the grace runs
 # a spinning cadence used from 0.3 s (a busy machine) to 2 s of CPU in

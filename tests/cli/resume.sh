@@ -122,7 +122,7 @@ for sig in INT TERM; do
 	kill -$sig $pid
 	wait_exit $pid
 	rm -f "$tmp/p/hold.par"
-	err=$(cat "$tmp/sig.err") out=
+	err=$(<"$tmp/sig.err") out=
 	expect "SIG$sig: exit 130" 130 '' 'interrupted'
 	assert "SIG$sig left a valid checkpoint" test "$(position "$ck" | awk '{print $NF}')" = False
 	run "$cadence" resume -c "$ck" --events "$tmp/resumed.jsonl"

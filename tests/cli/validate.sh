@@ -223,7 +223,7 @@ if [[ -w /dev/full ]]; then
 	run "$cadence" validate "$fx/bad-enum.cadence.yaml" >/dev/full
 	status=0
 	"$cadence" validate "$fx/bad-enum.cadence.yaml" >/dev/full 2>"$tmp/.err" || status=$?
-	err=$(cat "$tmp/.err") out=
+	err=$(<"$tmp/.err") out=
 	expect "a full disk on stdout is exit 3" 3 '' 'cannot write'
 fi
 
