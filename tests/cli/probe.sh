@@ -134,14 +134,16 @@ fi
 # refused when the run is prepared: exit 2, nothing ran
 mkdir -p "$tmp/chain"
 chain() {	# chain N: c1 .. cN, each a child of the one before
-	local i
+	local i next
 	for ((i = 1; i <= $1; i++)); do
+		next=	# (printf -v: a $(...) per file cost a process each)
+		((i == $1)) || printf -v next '  - child: next\n    cadence: c%d' $((i + 1))
 		w "chain/c$i.cadence.yaml" "cadence: c$i
 notes:
   mark: {run: [touch, ran.$i]}
 measures:
   - then: mark
-$( ((i < $1)) && printf '  - child: next\n    cadence: c%d\n' $((i + 1)))
+$next
 "
 	done
 }
@@ -241,16 +243,20 @@ assert "issue 14 (probe): ... there" test -s "$tmp/$ok244"
 # issue 14 (probe): a cadence file whose path passes PATH_MAX was skipped
 # in silence ("no *.cadence.yaml files under 'deep'", exit 2), and an
 # unreadable subdirectory was "cannot list 'TOP'" (exit 3, naming the top)
+# (d, then 21 levels of 200-byte names: 4,223 bytes; 2,100 levels of "d"
+# proved the same, and took seconds to make and remove)
 mkdir -p "$tmp/walk"
 python3 -c "
 import os
 os.chdir('$tmp/walk')
-for _ in range(2100):
-    os.mkdir('d')
-    os.chdir('d')
+os.mkdir('d')
+os.chdir('d')
+for _ in range(21):
+    os.mkdir('d' * 200)
+    os.chdir('d' * 200)
 open('x.cadence.yaml', 'w').write('cadence: deep\\nmeasures: []\\n')"
 run_in "$tmp/walk" "$cadence" validate d
-expect "issue 14 (probe): a path past PATH_MAX: named, exit 2" 2 '' "^cadence: error: cannot list 'd/d/d/.*: File name too long$"
+expect "issue 14 (probe): a path past PATH_MAX: named, exit 2" 2 '' "^cadence: error: cannot list 'd/d{200}/d{200}/.*: File name too long$"
 assert "issue 14 (probe): ... not 'no *.cadence.yaml files'" eval '! grep -q "no \*.cadence.yaml" <<<"$err"'
 rm -rf "$tmp/walk"
 if [[ $(id -u) == 0 ]] && ! command -v setpriv >/dev/null; then
