@@ -18,6 +18,14 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # CADENCE_TEST_VALGRIND=1: $cadence runs under valgrind memcheck
 [[ -z ${CADENCE_TEST_VALGRIND:-} ]] || source "$src/tests/memcheck/valgrind.sh"
+# under_valgrind: true in a memcheck/cli test, where each run of $cadence
+# costs a second of valgrind's start
+under_valgrind() { [[ -n ${CADENCE_TEST_VALGRIND:-} ]]; }
+# runs N M: N, or M under valgrind: a loop of runs that take one code path
+# again and again (a hundred parallel runs of one file, say) keeps M of them
+# there, enough to take each path of the loop; cli/NAME runs all N
+# (tests/memcheck/memcheck.cmake)
+runs() { if under_valgrind; then echo "$2"; else echo "$1"; fi; }
 # python3: the interpreter a version manager's shim (pyenv, asdf) picks,
 # asked once per script unless tests/cli.cmake resolved it when configured
 # ($CADENCE_TEST_PYTHON): through the shim, each start costs a second or
