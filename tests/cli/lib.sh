@@ -21,6 +21,10 @@ trap 'rm -rf "$tmp"' EXIT
 # under_valgrind: true in a memcheck/cli test, where each run of $cadence
 # costs a second of valgrind's start
 under_valgrind() { [[ -n ${CADENCE_TEST_VALGRIND:-} ]]; }
+# $cadence_again: the binary itself, under valgrind too, for a run that
+# repeats step for step one an earlier run of the script took there (the
+# same files from another directory, say); $cadence anywhere else
+cadence_again=${memcheck_real:-$cadence}
 # runs N M: N, or M under valgrind: a loop of runs that take one code path
 # again and again (a hundred parallel runs of one file, say) keeps M of them
 # there, enough to take each path of the loop; cli/NAME runs all N

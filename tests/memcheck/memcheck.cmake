@@ -3,6 +3,12 @@
 # memcheck/cli/NAME runs tests/cli/NAME.sh with CADENCE_TEST_VALGRIND=1, so
 # that every run of the binary goes through valgrind (tests/memcheck/
 # valgrind.sh) and any error or definite/indirect leak fails the test.
+# A script knows it runs there (tests/cli/lib.sh): under_valgrind; `runs N
+# M`, a loop of N runs that take one code path again and again keeping M of
+# them under valgrind (breaker_state's parallel runs); $cadence_again, the
+# binary itself, for a run that repeats step for step one valgrind already
+# saw in the script (init's generated tests run again).  Every code path a
+# cli/ test reaches still runs under valgrind at least once.
 # Off by default (valgrind makes them slow); CI turns it on in the plain
 # build (a sanitizer build cannot run under valgrind).  Left out: the
 # Mermaid render (Chromium) and the install test (it builds and installs
