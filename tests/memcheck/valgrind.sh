@@ -5,7 +5,9 @@
 # valgrind memcheck, each process with its own log; memcheck_finish (called
 # by finish) fails the script when any log holds a report: an error, or a
 # leak that is definite or indirect.  Valgrind's status 99 on a report also
-# breaks the script's expected statuses.
+# breaks the script's expected statuses.  --read-inline-info=no: a tenth
+# less CPU per run (the scripts start hundreds); a report's stack then
+# names the function an inlined one was inlined into.
 memcheck_real=$cadence
 memcheck_dir=$tmp/.memcheck
 mkdir -p "$memcheck_dir/bin" "$memcheck_dir/logs"
@@ -13,7 +15,7 @@ cat >"$memcheck_dir/bin/cadence" <<EOF
 #!/bin/sh
 exec valgrind --quiet --tool=memcheck --leak-check=full \\
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \\
-	--error-exitcode=99 --num-callers=30 \\
+	--error-exitcode=99 --num-callers=30 --read-inline-info=no \\
 	--suppressions="$src/tests/memcheck/valgrind.supp" \\
 	--log-file="$memcheck_dir/logs/%p.log" "$memcheck_real" "\$@"
 EOF
