@@ -48,8 +48,8 @@ set_target_properties(sigraise PROPERTIES PREFIX "" C_EXTENSIONS OFF)
 target_compile_options(sigraise PRIVATE -fno-sanitize=all)
 target_link_options(sigraise PRIVATE -fno-sanitize=all)
 target_link_libraries(sigraise PRIVATE ${CMAKE_DL_LIBS})
-set_tests_properties(cli/probe PROPERTIES ENVIRONMENT
-  "CI=true;NO_COLOR=;CADENCE_TEST_SIGRAISE=$<TARGET_FILE:sigraise>")
+set_property(TEST cli/probe APPEND PROPERTY ENVIRONMENT
+  "CADENCE_TEST_SIGRAISE=$<TARGET_FILE:sigraise>")
 
 # Wide cadences: seconds when every path is linear, minutes when one is
 # not (tests/cli/wide_check.sh)
