@@ -6,6 +6,9 @@
 #include "run/exec.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -446,4 +449,43 @@ Test(exec, cancel_during_a_sync_leaves_no_process)
 	cr_assert(no_children_left());
 	/* a cancelled runner stays cancelled */
 	cr_assert_eq(fx_run(&f, NULL), CADENCE_ECANCELED);
+}
+
+/* A note writing stderr faster than its lines are logged (`yes >&2`): one
+ * round of I/O logs a bounded number of lines, so that the run gets back
+ * to its timeouts.  Each line is a write of the log: the 16 reads of one
+ * round were 130,000 lines, two seconds, and a 200 ms timeout fired after
+ * 2.4 s.  A full pipe (64 KiB, 32,768 lines) was read whole in one round. */
+static void count_line(void *ctx, const char *line, size_t len)
+{
+	(void)line;
+	(void)len;
+	++*(size_t *)ctx;
+}
+
+Test(exec, one_round_of_io_logs_a_bounded_number_of_stderr_lines)
+{
+	char *const argv[] = { "sh", "-c", "yes >&2", NULL };
+	char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+	size_t lines = 0;
+	rproc_spec spec = { .argv = argv, .envp = envp, .max_output = 1024,
+			    .on_line = count_line, .line_ctx = &lines };
+	rproc p;
+	cr_assert_eq(cad_rproc_open(&p), 0);
+	cr_assert_eq(cad_rproc_start(&p, &spec), 0);
+	int queued = 0;
+	while (queued < 60000) {	/* the pipe is (nearly) full */
+		cr_assert_eq(ioctl(p.fd_err, FIONREAD, &queued), 0);
+		if (queued < 60000)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+	struct pollfd fds[RPROC_MAX_FDS];
+	size_t n = cad_rproc_fds(&p, fds);
+	for (size_t i = 0; i < n; i++)
+		fds[i].revents = fds[i].fd == p.fd_err ? POLLIN : 0;
+	cad_rproc_io(&p, fds, n);
+	cr_assert_gt(lines, 0);
+	cr_assert_leq(lines, 4096, "one round logged %zu lines", lines);
+	cad_rproc_stop(&p, RPROC_CANCEL, cad_rproc_now(), 0);
+	cad_rproc_close(&p);
 }

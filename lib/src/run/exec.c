@@ -562,34 +562,43 @@ static void flush_line(rproc *p)
 	p->line_len = 0;
 }
 
-static void got_stderr(rproc *p, const char *s, size_t n)
+/* Returns the number of lines it logged. */
+static size_t got_stderr(rproc *p, const char *s, size_t n)
 {
+	size_t lines = 0;
 	keep_tail(p, s, n);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n') {
 			flush_line(p);
+			lines++;
 			continue;
 		}
 		if (p->line_len == sizeof(p->line))
 			flush_line(p);	/* a very long line comes in pieces */
 		p->line[p->line_len++] = s[i];
 	}
+	return lines;
 }
 
-/* Reads what the note wrote, at most DRAIN_READS buffers a call: a note
- * that writes faster than the log is written (`yes >&2`) must not keep
- * the run from its timeouts, its cancel and its other notes (issue 14,
- * probe); what is left is read when poll() comes back. */
+/* Reads what the note wrote, at most DRAIN_READS buffers a call, and of
+ * stderr at most about DRAIN_LINES lines (each one is logged, a write of
+ * its own: 16 reads of "y\n" lines were 130,000 of them, two seconds): a
+ * note that writes faster than the log is written (`yes >&2`) must not
+ * keep the run from its timeouts, its cancel and its other notes (issue
+ * 14, probe); what is left is read when poll() comes back. */
 #define DRAIN_READS 16
+#define DRAIN_LINES 2048
+#define DRAIN_ERR_READ 4096	/* at most 2,048 lines a read */
 
 static void drain(rproc *p, int *fd, int is_out)
 {
 	char buf[16384];
-	for (int reads = 0; reads < DRAIN_READS; reads++) {
-		ssize_t n = read(*fd, buf, sizeof(buf));
+	size_t lines = 0;
+	for (int reads = 0; reads < DRAIN_READS && lines < DRAIN_LINES; reads++) {
+		ssize_t n = read(*fd, buf, is_out ? sizeof(buf) : DRAIN_ERR_READ);
 		if (n > 0) {
 			if (!is_out) {
-				got_stderr(p, buf, (size_t)n);
+				lines += got_stderr(p, buf, (size_t)n);
 			} else if (p->out.len + (size_t)n > p->max_output) {
 				/* the output is already wrong: stop the note */
 				cad_rproc_stop(p, RPROC_OVERFLOW, 0, 0);
