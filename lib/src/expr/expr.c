@@ -163,12 +163,13 @@ void cadence_expr_free(cadence_expr *e)
 	if (!e)
 		return;
 	cad_arena_free(&e->ar);
-	free(e);
+	if (!e->homed)
+		free(e);
 }
 
 /* Compiles into *out; every failure is described in err (never NULL). */
-static int compile(cadence_expr **out, const char *src, size_t len, const cadence_expr_env *env,
-		   int hint, cadence_expr_error *err)
+static int compile(cadence_expr **out, arena *home, const char *src, size_t len,
+		   const cadence_expr_env *env, int hint, cadence_expr_error *err)
 {
 	if (len > CADENCE_EXPR_MAX_SOURCE) {
 		cad_expr_error_at(err, src, len, 0, 0,
@@ -176,10 +177,15 @@ static int compile(cadence_expr **out, const char *src, size_t len, const cadenc
 			      CADENCE_EXPR_MAX_SOURCE);
 		return CADENCE_EINVALID;
 	}
-	cadence_expr *e = calloc(1, sizeof(*e));
-	if (!e)
+	cadence_expr *e = home ? cad_arena_alloc(home, sizeof(*e)) : calloc(1, sizeof(*e));
+	void *buf = e && home ? cad_arena_alloc(home, CAD_EXPR_HOME_BYTES) : NULL;
+	if (!e || (home && !buf)) {
+		if (!home)
+			free(e);
 		return CADENCE_ENOMEM;
-	cad_arena_init_small(&e->ar, NULL, 0, 0);
+	}
+	cad_arena_init_small(&e->ar, buf, buf ? CAD_EXPR_HOME_BYTES : 0, 0);
+	e->homed = home != NULL;
 	e->src = cad_arena_strndup(&e->ar, src, len);
 	e->len = len;
 	if (!e->src) {
@@ -225,8 +231,8 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 	return cad_expr_compile_hinted(out, src, len, env, 1, err);
 }
 
-int cad_expr_compile_hinted(cadence_expr **out, const char *src, size_t len,
-			    const cadence_expr_env *env, int hint, cadence_expr_error *err)
+static int compile_entry(cadence_expr **out, arena *home, const char *src, size_t len,
+			 const cadence_expr_env *env, int hint, cadence_expr_error *err)
 {
 	cadence_expr_error mine = CADENCE_EXPR_ERROR_INIT;
 	if (out)
@@ -236,10 +242,22 @@ int cad_expr_compile_hinted(cadence_expr **out, const char *src, size_t len,
 	if (!src && !len)
 		src = "";
 	/* filled only on failure: a success leaves the caller's err alone */
-	int rc = !out || !src ? CADENCE_EINVAL : compile(out, src, len, env, hint, &mine);
+	int rc = !out || !src ? CADENCE_EINVAL : compile(out, home, src, len, env, hint, &mine);
 	if (rc)
 		cad_expr_error_move(err, &mine, src ? src : "", src ? len : 0, rc);
 	return rc;
+}
+
+int cad_expr_compile_hinted(cadence_expr **out, const char *src, size_t len,
+			    const cadence_expr_env *env, int hint, cadence_expr_error *err)
+{
+	return compile_entry(out, NULL, src, len, env, hint, err);
+}
+
+int cad_expr_compile_in(cadence_expr **out, arena *home, const char *src, size_t len,
+			const cadence_expr_env *env, cadence_expr_error *err)
+{
+	return compile_entry(out, home, src, len, env, 1, err);
 }
 
 const char *cadence_expr_source(const cadence_expr *e)

@@ -174,6 +174,7 @@ struct cadence_expr {
 	size_t env_n;		/* fields of the env it was compiled with; N_FIELD
 				 * nodes index them (none without an env: by name) */
 	int has_env;
+	int homed;		/* in a caller's arena (cad_expr_compile_in) */
 };
 
 typedef struct env_field {

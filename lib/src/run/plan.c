@@ -51,13 +51,16 @@ static void *zalloc(pctx *c, size_t n, size_t size)
 	return p;
 }
 
-static rexpr *compile(pctx *c, const rplan *p, const cad_expr *e, const char *what)
+/* e over p's score, compiled into `home`: the arena of the plan that owns
+ * (and frees) the result, which for a child's `with` and `merge` is not
+ * the plan whose score it reads. */
+static rexpr *compile(pctx *c, const rplan *p, arena *home, const cad_expr *e, const char *what)
 {
 	rexpr *x = NULL;
 	strbuf msg = STRBUF_INIT;
 	if (c->code)
 		return NULL;
-	if (cad_rexpr_compile(&x, p->env, e, &msg)) {
+	if (cad_rexpr_compile(&x, p->env, e, home, &msg)) {
 		problem(c, "%s: %s", what, cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 		x = NULL;
 	}
@@ -138,7 +141,7 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			strbuf what = STRBUF_INIT;
 			cad_strbuf_addf(&what, "note '%s' sets '%s'", rn->name, n->set[i].field.name);
 			rn->set_field[i] = field_index(c, p, n->set[i].field.name, cad_strbuf_cstr(&what));
-			rn->set[i] = compile(c, p, &n->set[i].expr, cad_strbuf_cstr(&what));
+			rn->set[i] = compile(c, p, &p->exprs, &n->set[i].expr, cad_strbuf_cstr(&what));
 			cad_strbuf_free(&what);
 		}
 		break;
@@ -246,7 +249,8 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 /* A child's `with` or `merge`: fields of `target`, expressions over the
  * score of `source`. */
 static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad_assign *as,
-		       size_t n, const rplan *target, const rplan *source, long **fields)
+		       size_t n, const rplan *target, const rplan *source, arena *home,
+		       long **fields)
 {
 	rexpr **exprs = zalloc(c, n, sizeof(*exprs));
 	*fields = zalloc(c, n, sizeof(**fields));
@@ -254,7 +258,7 @@ static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad
 		strbuf w = STRBUF_INIT;
 		cad_strbuf_addf(&w, "child measure '%s' %s '%s'", measure, what, as[i].field.name);
 		(*fields)[i] = field_index(c, target, as[i].field.name, cad_strbuf_cstr(&w));
-		exprs[i] = compile(c, source, &as[i].expr, cad_strbuf_cstr(&w));
+		exprs[i] = compile(c, source, home, &as[i].expr, cad_strbuf_cstr(&w));
 		cad_strbuf_free(&w);
 	}
 	return exprs;
@@ -274,7 +278,7 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 		rm->nelse = m->nelse;
 		strbuf what = STRBUF_INIT;
 		cad_strbuf_addf(&what, "split '%s' when", name);
-		rm->when = compile(c, p, &m->when, cad_strbuf_cstr(&what));
+		rm->when = compile(c, p, &p->exprs, &m->when, cad_strbuf_cstr(&what));
 		const char *type;
 		if (rm->when && cad_rexpr_not_bool(rm->when, &type))
 			problem(c, "split '%s': its condition '%s' gives %s %s, not a bool", name,
@@ -294,9 +298,10 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	rm->child = child;
 	c->measure = name;
 	c->cadence = p->name;
-	rm->with = assigns(c, name, "with", m->with, m->nwith, child, p, &rm->with_field);
+	rm->with = assigns(c, name, "with", m->with, m->nwith, child, p, &p->exprs,
+			   &rm->with_field);
 	/* merge expressions read the child's final score */
-	rm->merge = assigns(c, name, "merge", m->merge_back, m->nmerge_back, p, child,
+	rm->merge = assigns(c, name, "merge", m->merge_back, m->nmerge_back, p, child, &p->exprs,
 			    &rm->merge_field);
 	c->measure = NULL;
 }
@@ -345,6 +350,7 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 	p = zalloc(c, 1, sizeof(*p));
 	if (!p)
 		return NULL;
+	cad_arena_init(&p->exprs);
 	p->def = def;
 	p->name = def->name.name;
 	p->next = r->plans;
@@ -521,6 +527,7 @@ void cad_plan_free_all(cadence_runner *r)
 		free(p->kind);
 		cJSON_Delete(p->null_value);
 		cad_rexpr_env_free(p->env);
+		cad_arena_free(&p->exprs);	/* after the expressions in it */
 		free(p->dir);
 		free(p);
 	}

@@ -3,6 +3,7 @@
  * for run messages. */
 #include "run/rexpr.h"
 #include "cadence/expr.h"
+#include "expr/compile.h"
 #include "expr/slots.h"
 #include "run/run_int.h"
 
@@ -13,6 +14,7 @@ struct rexpr {
 	const char *src;
 	cadence_expr *x;
 	int whole;		/* reads the whole score: needs its object */
+	int homed;		/* in the caller's arena */
 };
 
 struct rexpr_env {
@@ -66,18 +68,20 @@ static void describe(const cadence_expr_error *err, int rc, strbuf *msg)
 		cad_strbuf_addf(msg, "; %s", err->help);
 }
 
-int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg)
+int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, arena *home,
+		      strbuf *msg)
 {
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	rexpr *r = calloc(1, sizeof(*r));
+	rexpr *r = home ? cad_arena_alloc(home, sizeof(*r)) : calloc(1, sizeof(*r));
 	*out = NULL;
 	if (!r) {
 		cad_strbuf_adds(msg, "out of memory");
 		return -1;
 	}
 	r->src = e->src;
+	r->homed = home != NULL;
 	size_t len = strlen(e->src);
-	int rc = cadence_expr_compile(&r->x, e->src, len, env ? env->env : NULL, &err);
+	int rc = cad_expr_compile_in(&r->x, home, e->src, len, env ? env->env : NULL, &err);
 	if (rc) {
 		/* a long expression (up to the 64 KiB limit, or past it) is cut
 		 * in the message */
@@ -87,7 +91,8 @@ int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strb
 			cad_strbuf_addf(msg, "expression '%s': ", e->src);
 		describe(&err, rc, msg);
 		cadence_expr_error_clear(&err);
-		free(r);
+		if (!home)
+			free(r);
 		return -1;
 	}
 	r->whole = cadence_expr_reads_whole_score(r->x);
@@ -146,5 +151,6 @@ void cad_rexpr_free(rexpr *e)
 	if (!e)
 		return;
 	cadence_expr_free(e->x);
-	free(e);
+	if (!e->homed)
+		free(e);
 }

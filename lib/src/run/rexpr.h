@@ -14,6 +14,7 @@
 typedef struct rexpr rexpr;
 typedef struct rexpr_env rexpr_env;
 struct rscore;
+struct arena;
 
 /* The declaration of def's score, for compiling.  Returns 0 or -1 (out of
  * memory, or a declaration the expression module refuses, in msg). */
@@ -21,7 +22,10 @@ int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *ms
 void cad_rexpr_env_free(rexpr_env *env);
 
 /* Compiles `e` against `env`.  Returns 0, or -1 with the reason in msg. */
-int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, strbuf *msg);
+/* Compiled into `home` (a big arena that outlives the rexpr, freed after
+ * cad_rexpr_free(); expr/compile.h) or, NULL, with malloc. */
+int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, struct arena *home,
+		      strbuf *msg);
 /* 1 when the expression can only give something else than a boolean. */
 int cad_rexpr_not_bool(const rexpr *e, const char **type);
 /* Evaluates on `score`, a score of the declaration the expression was

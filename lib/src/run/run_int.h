@@ -15,6 +15,7 @@
 #include "run/exec.h"
 #include "run/pool.h"
 #include "run/rexpr.h"
+#include "util/arena.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 
@@ -101,6 +102,7 @@ typedef struct rplan {
 	unsigned long long declaration;	/* a fingerprint of the field names, for
 					 * cadence_field_handle (note/call.h) */
 	rexpr_env *env;		/* the score's declaration, for expressions */
+	arena exprs;		/* the compiled expressions (expr/compile.h) */
 	rnote *notes;
 	size_t nnotes;
 	rmeasure *measures;
