@@ -7,6 +7,7 @@
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
 #   need_python MODULE...   the same for python3 and its modules
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
+#   alive PID, gone PID     a process exists and is not a zombie, or not
 #   wait_exit PID           waits for a background process; FAIL after a deadline
 # One result format: a line per check, "ok - NAME", "FAIL - NAME" or
 # "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
@@ -128,17 +129,24 @@ wait_until() {
 	done
 }
 
+# alive PID: the process exists and is not a zombie (read once: a process
+# that ends between a test of the file and a read of it is not alive; kill
+# -0 still finds a zombie until it is reaped)
+alive() {
+	local st
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+	[[ -n $st && ! ${st##*) } =~ ^[ZX] ]]
+}
+gone() { ! alive "$1"; }
+
 # wait_exit PID: waits for the background process PID to exit and sets
 # $status; past the deadline ($CADENCE_TEST_DEADLINE s, default 60) kills
 # it and FAILs "did not exit": a hang fails the check, not the whole test
 wait_exit() {
-	local pid=$1 limit=${CADENCE_TEST_DEADLINE:-60} stat
+	local pid=$1 limit=${CADENCE_TEST_DEADLINE:-60}
 	local end=$((SECONDS + limit))
 	status=0
-	# a zombie is exited (kill -0 still finds it until it is reaped)
-	while read -r stat 2>/dev/null <"/proc/$pid/stat"; do
-		stat=${stat##*) }
-		[[ ${stat%% *} == Z ]] && break
+	while alive "$pid"; do
 		if ((SECONDS >= end)); then
 			kill -KILL "$pid" 2>/dev/null
 			wait "$pid" 2>/dev/null

@@ -8,13 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 export CADENCE_STATE_DIR=$tmp/state
 
-# alive PID: the process exists and is not a zombie
-alive() {
-	local st
-	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
-	[[ -n $st && ! ${st##*) } =~ ^[ZX] ]]
-}
-gone() { ! alive "$1"; }
 # no_group PGID: no live process is left in the process group
 no_group() {
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pg="$1" '

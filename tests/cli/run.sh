@@ -297,13 +297,6 @@ measures:
   - sync: both
     notes: [a, b]
 '
-# alive PID: the process exists and is not a zombie (read once: a process
-# that ends between a test of the file and a read of it is not alive)
-alive() {
-	local st
-	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
-	[[ -n $st && ! ${st##*) } =~ ^[ZX] ]]
-}
 "$cadence" run --kill-grace 200ms "$tmp/slow.cadence.yaml" >"$tmp/.out" 2>"$tmp/.err" &
 pid=$!
 wait_until "both notes to start" test -s "$tmp/a.pid" -a -s "$tmp/b.pid"
