@@ -7,24 +7,29 @@
 # leak that is definite or indirect.  Valgrind's status 99 on a report also
 # breaks the script's expected statuses.  --read-inline-info=no: a tenth
 # less CPU per run (the scripts start hundreds); a report's stack then
-# names the function an inlined one was inlined into.
+# names the function an inlined one was inlined into.  Each run logs into a
+# directory of its own: a pid that comes round again (pid_max is 32768 here)
+# must neither overwrite an earlier run's report nor, as another user, fail
+# on root's file.  --vgdb=no: no /tmp/vgdb-pipe-* files, named by pid alone,
+# which a killed run leaves behind for a later one of that pid to trip on.
 memcheck_real=$cadence
 memcheck_dir=$tmp/.memcheck
 mkdir -p "$memcheck_dir/bin" "$memcheck_dir/logs"
 cat >"$memcheck_dir/bin/cadence" <<EOF
 #!/bin/sh
-exec valgrind --quiet --tool=memcheck --leak-check=full \\
+logs=\$(mktemp -d "$memcheck_dir/logs/run.XXXXXX") || exit 125
+exec valgrind --quiet --tool=memcheck --vgdb=no --leak-check=full \\
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \\
 	--error-exitcode=99 --num-callers=30 --read-inline-info=no \\
 	--suppressions="$src/tests/memcheck/valgrind.supp" \\
-	--log-file="$memcheck_dir/logs/%p.log" "$memcheck_real" "\$@"
+	--log-file="\$logs/%p.log" "$memcheck_real" "\$@"
 EOF
 chmod +x "$memcheck_dir/bin/cadence"
 cadence=$memcheck_dir/bin/cadence
 
 memcheck_finish() {
 	local log n=0
-	for log in "$memcheck_dir"/logs/*.log; do
+	for log in "$memcheck_dir"/logs/*/*.log; do
 		# a report is a line "==PID== ..."; "--PID-- WARNING: unhandled
 		# syscall" (pidfd_open in valgrind 3.19: cadence falls back) is not
 		grep -q '^==[0-9]*==' "$log" || continue
@@ -35,7 +40,7 @@ memcheck_finish() {
 		fi
 	done
 	if [[ $n -eq 0 ]]; then
-		ok "valgrind memcheck: no error and no leak in $(ls "$memcheck_dir/logs" | wc -l) runs"
+		ok "valgrind memcheck: no error and no leak in $(ls "$memcheck_dir"/logs/*/*.log | wc -l) runs"
 	else
 		status=0 out= err=
 		fail "valgrind memcheck: $n runs with reports"
