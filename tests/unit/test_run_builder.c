@@ -203,6 +203,28 @@ Test(builder, set_notes_and_splits_are_built)
 	cadence_def_free(def);
 }
 
+/* The loader refuses a `set:` of one field twice (a duplicate key); the
+ * builder takes it, and the run refuses the note's output: the engine's
+ * shortcut for a set note's known fields (no duplicate check) must not
+ * apply to it. */
+Test(builder, a_set_note_that_sets_a_field_twice_fails_its_run)
+{
+	cadence_builder_field(b, "n", "integer", NULL, 0);
+	cr_assert_eq(cadence_builder_set(b, "inc", "n", "1"), 0);
+	cr_assert_eq(cadence_builder_set(b, "inc", "n", "2"), 0);
+	cadence_builder_then(b, "inc", NULL);
+	cadence_def *def;
+	finish_ok(&def, b);
+	int rc;
+	char *msg = NULL;
+	char *out = run(def, NULL, &rc, &msg);
+	cr_assert_neq(rc, 0, "ran: %s", out ? out : "");
+	cr_assert(msg && strstr(msg, "it changed field 'n' twice in one output"), "%s", msg);
+	free(out);
+	free(msg);
+	cadence_def_free(def);
+}
+
 /* issue 14 (the environment of run notes): cadence_builder_env is `env:` */
 Test(builder, env_narrows_a_run_notes_environment)
 {

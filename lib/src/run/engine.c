@@ -397,7 +397,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = CADENCE_ENOMEM;
 		goto out;
 	}
-	if (cad_score_check_changes(fr, &fr->score, NULL, back, ms->merge_field, kept, &f)) {
+	if (cad_score_check_changes(fr, &fr->score, NULL, back, ms->merge_known, kept, &f)) {
 		strbuf m2 = STRBUF_INIT;
 		cad_strbuf_addf(&m2, "merging the child's score back: %s",
 			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");

@@ -608,7 +608,7 @@ static void fallback(rjob *j)
 		cad_rfail_set(&j->fail, "out of memory");
 		return;
 	}
-	if (cad_score_check_changes(j->fr, j->base, NULL, changes, n->fallback_field, j->fields,
+	if (cad_score_check_changes(j->fr, j->base, NULL, changes, n->fallback_known, j->fields,
 				    &f)) {
 		cad_strbuf_adds(&j->fail.msg, "; its fallback is not valid either: ");
 		cad_strbuf_adds(&j->fail.msg, cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
@@ -638,7 +638,7 @@ static void attempt_end(rjob *j)
 	if ((j->outcome == CADENCE_NOTE_OK || j->outcome == CADENCE_NOTE_INTERRUPT) && j->changes) {
 		/* a `set` note's changes are its assignments, in order: their
 		 * fields are known */
-		const long *known = n->n->binding == CAD_BIND_SET ? n->set_field : NULL;
+		const long *known = n->n->binding == CAD_BIND_SET ? n->set_known : NULL;
 		if (fields_room(j, j->changes)) {
 			cad_rfail_set(&j->fail, "out of memory");
 			j->outcome = CADENCE_NOTE_FAILED;

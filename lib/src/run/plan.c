@@ -77,6 +77,25 @@ static long field_index(pctx *c, const rplan *p, const char *name, const char *w
 	return i;
 }
 
+/* `fields` as a change's known fields (cad_score_check_changes()): NULL
+ * when one is there twice, or unknown (a problem already). */
+static const long *distinct(pctx *c, const long *fields, size_t n)
+{
+	if (!fields || n < 2)
+		return fields && (!n || fields[0] >= 0) ? fields : NULL;
+	long *sorted = zalloc(c, n, sizeof(*sorted));
+	if (!sorted)
+		return NULL;
+	memcpy(sorted, fields, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cad_cmp_long);
+	size_t i = 1;
+	while (i < n && sorted[i] != sorted[i - 1])
+		i++;
+	int ok = i == n && sorted[0] >= 0;
+	free(sorted);
+	return ok ? fields : NULL;
+}
+
 /* argv with argv[0] made relative to the cadence file's directory. */
 static char **resolve_argv(pctx *c, const rplan *p, const cad_note *n)
 {
@@ -144,6 +163,7 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 			rn->set[i] = compile(c, p, &p->exprs, &n->set[i].expr, cad_strbuf_cstr(&what));
 			cad_strbuf_free(&what);
 		}
+		rn->set_known = distinct(c, rn->set_field, n->nset);
 		break;
 	case CAD_BIND_SYMBOL: {
 		/* a function the program registered, else one of a plugin's */
@@ -164,6 +184,7 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 		for (size_t i = 0; rn->fallback_field && i < n->nfallback; i++)
 			rn->fallback_field[i] = field_index(c, p, n->fallback[i].field.name,
 							    "the fallback");
+		rn->fallback_known = distinct(c, rn->fallback_field, n->nfallback);
 	}
 	if (n->breaker.present) {
 		int e = cad_rbreakers_ready(r->breakers);
@@ -303,6 +324,7 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	/* merge expressions read the child's final score */
 	rm->merge = assigns(c, name, "merge", m->merge_back, m->nmerge_back, p, child, &p->exprs,
 			    &rm->merge_field);
+	rm->merge_known = distinct(c, rm->merge_field, m->nmerge_back);
 	c->measure = NULL;
 }
 

@@ -70,6 +70,10 @@ typedef struct rnote {
 	long *set_field;
 	struct rwrites *writes;	/* NULL: any field */
 	long *fallback_field;
+	/* set_field and fallback_field as cad_score_check_changes()'s
+	 * `known`: NULL when a field is in one twice (the loader refuses
+	 * duplicate keys, the builder does not) */
+	const long *set_known, *fallback_known;
 	rbreaker *breaker;	/* NULL without circuit_breaker */
 } rnote;
 
@@ -86,6 +90,7 @@ typedef struct rmeasure {
 	long *with_field;	/* in the child's fields */
 	rexpr **merge;
 	long *merge_field;	/* in this cadence's fields */
+	const long *merge_known;	/* as rnote.set_known */
 } rmeasure;
 
 typedef struct rplan {
@@ -114,6 +119,7 @@ typedef struct rplan {
 } rplan;
 
 #define KIND_IMMUTABLE 0x80
+#define SLOT_OWNED 0x40	/* rscore.flags only */
 
 /* ---- the runner ------------------------------------------------------------ */
 
@@ -184,8 +190,11 @@ typedef struct rframe rframe;
 typedef struct rscore {
 	cJSON *obj;		/* NULL until cad_score_obj() */
 	cJSON **slot;
-	unsigned char *owned;	/* slot[i] is the score's (else borrowed, never
-				 * changed); all are once obj is made */
+	unsigned char *flags;	/* per field: the plan's kind byte, | SLOT_OWNED
+				 * when slot[i] is the score's (else borrowed,
+				 * never changed; all are once obj is made): what
+				 * checking and applying a change read, in one
+				 * byte of one array */
 	const struct rplan *plan;
 	size_t n;
 	char *json;		/* cached serialization; NULL when stale */
@@ -343,8 +352,8 @@ const char *cad_score_json(rscore *s, size_t *len);
 /* Checks a note's (or child's) changes against the score: drops unchanged
  * fields from `changes`, fails on unknown, duplicate, mistyped or immutable
  * fields and on fields outside `writes` (may be NULL).  `known`: NULL, or
- * the field of each item, in order (a `set` note's, a fallback's, a
- * merge's: no name is looked up).  `fields`: NULL, or room for an index per
+ * the field of each item, in order, none twice (a `set` note's, a
+ * fallback's, a merge's: no name is looked up, no duplicate checked).  `fields`: NULL, or room for an index per
  * item, filled with the field of each item kept, for cad_score_apply(). */
 int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *writes,
 			cJSON *changes, const long *known, size_t *fields, rfail *f);

@@ -12,4 +12,11 @@ static inline int cad_cmp_size(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
+/* long values (field indexes, -1 for none), ascending. */
+static inline int cad_cmp_long(const void *pa, const void *pb)
+{
+	long a = *(const long *)pa, b = *(const long *)pb;
+	return (a > b) - (a < b);
+}
+
 #endif
