@@ -328,6 +328,34 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	c->measure = NULL;
 }
 
+/* rplan.cells: a copy of each default's top item, keyless and unlinked
+ * (a copy is never freed item by item, nor given a key: a score that
+ * owns its values duplicates it first, cad_score_obj()). */
+static cJSON *default_cells(pctx *c, const cadence_def *def)
+{
+	enum { LINE = 64 };
+	size_t n = def->nfields ? def->nfields : 1;
+	cJSON *cells = n <= (SIZE_MAX - LINE) / sizeof(cJSON)
+		       ? aligned_alloc(LINE, (n * sizeof(cJSON) + LINE - 1) / LINE * LINE) : NULL;
+	if (!cells) {
+		oom(c);
+		return NULL;
+	}
+	memset(cells, 0, n * sizeof(cJSON));
+	for (size_t i = 0; i < def->nfields; i++) {
+		const cJSON *d = def->fields[i].def;
+		if (d) {
+			cells[i] = *d;
+			cells[i].next = cells[i].prev = NULL;
+			cells[i].string = NULL;
+			cells[i].type &= ~cJSON_StringIsConst;
+		} else {
+			cells[i].type = cJSON_NULL;
+		}
+	}
+	return cells;
+}
+
 /* What a run's score starts from (run_int.h, rscore): each field's
  * default (a null without one), and the fields an input must give. */
 static void score_start(pctx *c, rplan *p)
@@ -336,11 +364,10 @@ static void score_start(pctx *c, rplan *p)
 	p->defaults = zalloc(c, def->nfields, sizeof(*p->defaults));
 	p->required = zalloc(c, def->nfields, sizeof(*p->required));
 	p->kind = zalloc(c, def->nfields, 1);
-	if (!(p->null_value = cJSON_CreateNull()))
-		oom(c);
-	for (size_t i = 0; p->defaults && p->required && p->kind && i < def->nfields; i++) {
+	p->cells = default_cells(c, def);
+	for (size_t i = 0; p->cells && p->defaults && p->required && p->kind && i < def->nfields; i++) {
 		const cad_field *fd = &def->fields[i];
-		p->defaults[i] = fd->def ? fd->def : p->null_value;
+		p->defaults[i] = &p->cells[i];
 		if (fd->required)
 			p->required[p->nrequired++] = i;
 		p->kind[i] = (unsigned char)(fd->type | (fd->immutable ? KIND_IMMUTABLE : 0));
@@ -547,7 +574,7 @@ void cad_plan_free_all(cadence_runner *r)
 		free(p->defaults);
 		free(p->required);
 		free(p->kind);
-		cJSON_Delete(p->null_value);
+		free(p->cells);
 		cad_rexpr_env_free(p->env);
 		cad_arena_free(&p->exprs);	/* after the expressions in it */
 		free(p->dir);

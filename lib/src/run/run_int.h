@@ -98,8 +98,12 @@ typedef struct rplan {
 	const char *name;
 	char *dir;		/* directory of the cadence file, with a
 				 * trailing '/', or "" */
-	cJSON **defaults;	/* per field: its default, or null_value */
-	cJSON *null_value;
+	cJSON **defaults;	/* per field: &cells[i] */
+	cJSON *cells;		/* per field: its default's top item copied (a
+				 * null without one), children borrowed from the
+				 * model; an array of cache lines, so that a run
+				 * over many fields reads one line per default,
+				 * not the one or two of a malloc'd item */
 	size_t *required;	/* the required fields' indexes */
 	size_t nrequired;
 	unsigned char *kind;	/* per field: its cad_vtype, | KIND_IMMUTABLE: what
