@@ -88,7 +88,7 @@ for b in "${builds[@]}"; do
 		awk -v b="$b" -v f="$f" -v n=$((n2 - n1)) \
 			-v a="${a[*]}" -v c="${c[*]}" 'BEGIN {
 			split(a, x, " "); split(c, y, " ")
-			for (i = 1; i <= 9; i++) d[i] = (y[i] - x[i]) / n
+			for (i = 1; i <= 9; i++) { d[i] = (y[i] - x[i]) / n; if (d[i] == 0) d[i] = 0 }
 			printf "| %s | %d | %.0f | %.2f (%.2f + %.2f) | %.2f (%.2f + %.2f) |\n", b, f,
 				d[1], d[5] + d[6], d[5], d[6], d[8] + d[9], d[8], d[9]
 		}'
