@@ -37,7 +37,7 @@ for c in "${cmds[@]}"; do
 		missing=
 		# shellcheck disable=SC2086 # "new note" is two words
 		for o in $(help_opts $n | grep -vE -- "$elsewhere"); do
-			grep -qE -- "$o([^a-z-]|\$)" <<<"$text" || missing+=" $o"
+			has_line "$o([^a-z-]|\$)" "$text" || missing+=" $o"
 		done
 		status=0 out="missing:$missing" err=
 		if [[ -z $missing ]]; then ok "cli.md's '$n' section names every option of its --help"

@@ -73,10 +73,35 @@ run_in() {
 	cd "$here" || exit 1
 }
 
-# help_opts CMD...: the long options of `cadence CMD --help`, one a line
-help_opts() { "$cadence" "$@" --help | sed -n '/^options:/,$p' | grep -oE -- ' --[a-z-]+' | tr -d ' ' | sort -u; }
-# commands: the commands `cadence --help` lists, one a line
-commands() { "$cadence" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ {print $1}'; }
+# help_opts CMD...: the long options of `cadence CMD --help`, one a line:
+# each " --name" of its lines from "options:" on, sorted, once each.  Read
+# by bash (the scripts ask it dozens of times; a sed | grep | tr pipeline
+# cost four processes a call)
+help_opts() {
+	local line on= rest
+	local -a opts=()
+	while IFS= read -r line; do
+		[[ -n $on || $line == options:* ]] || continue
+		on=1
+		rest=$line
+		while [[ $rest =~ \ (--[a-z-]+) ]]; do
+			opts+=("${BASH_REMATCH[1]}")
+			rest=${rest#*"${BASH_REMATCH[0]}"}
+		done
+	done < <("$cadence" "$@" --help)
+	((${#opts[@]} == 0)) || printf '%s\n' "${opts[@]}" | sort -u
+}
+# commands: the commands `cadence --help` lists, one a line (the first
+# word of each line after "commands:", up to an empty line)
+commands() {
+	local line on= word
+	while IFS= read -r line; do
+		if [[ -z $on ]]; then [[ $line != commands:* ]] || on=1; continue; fi
+		[[ -n $line ]] || break
+		read -r word _ <<<"$line"
+		[[ -z $word ]] || printf '%s\n' "$word"
+	done < <("$cadence" --help)
+}
 
 # w NAME TEXT: writes TEXT to $tmp/NAME (a script may define its own)
 w() { printf '%s' "$2" >"$tmp/$1"; }
