@@ -4,26 +4,29 @@
 # on a run with a sync, a split, a child and a retried note; the order of
 # the stream; a merge conflict; breakers opening; '-' for stderr.
 source "$(dirname "$0")/lib.sh"
-need_python jsonschema
 export CADENCE_STATE_DIR=$tmp/state
 source "$(dirname "$0")/observe.fixture"
 schema=$src/docs/events.schema.json
 
 # validate FILE: every line against the schema; prints the event names
-validate() {
-	python3 - "$schema" "$1" <<'PY'
+# (one python3 for the script: py_serve, tests/cli/lib.sh)
+py_serve json jsonschema -- '
 import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft202012Validator.check_schema(schema)
-v = jsonschema.Draft202012Validator(schema)
-for n, line in enumerate(open(sys.argv[2]), 1):
-    ev = json.loads(line)
-    errors = sorted(v.iter_errors(ev), key=str)
-    if errors:
-        sys.exit(f"line {n}: {errors[0].message}: {line}")
-    print(ev["event"], ev.get("path"), ev.get("note", ev.get("measure", "")))
-PY
-}
+def main(argv):
+    if argv[0] == "run_ids":	# run_ids FILE: how many run ids its events have
+        print(len({json.loads(l)["run_id"] for l in open(argv[1])}))
+        return 0
+    schema = json.load(open(argv[0]))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    v = jsonschema.Draft202012Validator(schema)
+    for n, line in enumerate(open(argv[1]), 1):
+        ev = json.loads(line)
+        errors = sorted(v.iter_errors(ev), key=str)
+        if errors:
+            sys.exit(f"line {n}: {errors[0].message}: {line}")
+        print(ev["event"], ev.get("path"), ev.get("note", ev.get("measure", "")))
+'
+validate() { py_call "$schema" "$1"; }
 
 run "$cadence" run "$tmp/shop.cadence.yaml" --events "$tmp/events.jsonl"
 expect "the run succeeds" 0
@@ -32,9 +35,8 @@ expect "every event fits docs/events.schema.json" 0
 names=$out
 assert "the stream starts with the cadence" test "$(head -1 <<<"$names")" = "cadence_started shop "
 assert "... and ends with it" test "$(tail -1 <<<"$names")" = "cadence_completed shop "
-assert "one run id for every event" test "$(python3 -c '
-import json, sys
-print(len({json.loads(l)["run_id"] for l in open(sys.argv[1])}))' "$tmp/events.jsonl")" = 1
+run py_call run_ids "$tmp/events.jsonl"
+assert "one run id for every event" test "$out" = 1
 assert "the sync's notes started" grep -qx 'note_started shop left' <<<"$names"
 assert "a failed attempt" grep -qx 'note_failed shop flaky' <<<"$names"
 assert "... then retried" grep -qx 'note_retried shop flaky' <<<"$names"

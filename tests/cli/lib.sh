@@ -6,6 +6,7 @@
 #   skip NAME REASON        a check that cannot run here (a tool is missing)
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
 #   need_python MODULE...   the same for python3 and its modules
+#   py_serve MODS -- CODE, py_call ARG...  one python3 for a script's checks
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
 #   alive PID, gone PID     a process exists and is not a zombie, or not
 #   wait_exit PID           waits for a background process; FAIL after a deadline
@@ -192,6 +193,65 @@ need_python() {
 	echo "skip - all: the python3 module(s) $* are missing (scripts/install-deps.sh installs them)"
 	exit 77
 }
+
+# py_serve MODULE... -- CODE: one python3 for all of a script's checks
+# in python (each start costs 0.1-0.4 s, most of it imports, and a script
+# asks it up to six times).  It imports MODULE... (missing: the script is
+# skipped, 77, as need_python does), then CODE, which defines main(argv)
+# returning an exit status.  py_call ARG... runs main([ARG...]) there:
+# what it prints on stdout and stderr, and its status (sys.exit() too),
+# as a command's.  ARGs hold no tab or newline.
+py_serve() {
+	local mods=() reply
+	while [[ $1 != -- ]]; do mods+=("$1"); shift; done
+	need python3
+	coproc py_server { python3 -c "$_py_driver" "$2" "$tmp/.py" "${mods[@]}"; }
+	read -r reply <&"${py_server[0]}"
+	[[ $reply == ready ]] && return
+	echo "skip - all: the python3 module(s) ${mods[*]} are missing (scripts/install-deps.sh installs them)"
+	exit 77
+}
+py_call() {
+	local a rc
+	for a in "$@"; do
+		[[ $a != *[$'\t\n']* ]] || { echo "py_call: a tab or a newline in '$a'" >&2; return 2; }
+	done
+	local IFS=$'\t'
+	printf '%s\n' "$*" >&"${py_server[1]}"
+	read -r rc <&"${py_server[0]}" || { echo "py_call: python3 is gone" >&2; return 2; }
+	a=$(<"$tmp/.py.out")
+	[[ -z $a ]] || printf '%s\n' "$a"
+	a=$(<"$tmp/.py.err")
+	[[ -z $a ]] || printf '%s\n' "$a" >&2
+	return "$rc"
+}
+_py_driver='
+import contextlib, importlib, sys, traceback
+code, base, mods = sys.argv[1], sys.argv[2], sys.argv[3:]
+try:
+    for m in mods:
+        importlib.import_module(m)
+except ImportError:
+    print("missing", flush=True)
+    sys.exit()
+ns = {"__name__": "py_serve"}
+exec(compile(code, "py_serve", "exec"), ns)
+print("ready", flush=True)
+for line in sys.stdin:
+    argv = line.rstrip("\n").split("\t")
+    with open(base + ".out", "w") as o, open(base + ".err", "w") as e:
+        with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
+            try:
+                rc = ns["main"](argv) or 0
+            except SystemExit as x:
+                rc = x.code if isinstance(x.code, int) else 1
+                if x.code is not None and not isinstance(x.code, int):
+                    print(x.code, file=sys.stderr)
+            except Exception:
+                traceback.print_exc()
+                rc = 1
+    print(rc, flush=True)
+'
 
 # has_line PATTERN TEXT: a line of TEXT matches the extended regular
 # expression PATTERN, as `grep -qE -- PATTERN <<<TEXT` says.  Bash matches

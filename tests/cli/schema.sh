@@ -4,7 +4,6 @@
 # docs/cadence.schema.json, that accepts the valid cadences and rejects the
 # structural mistakes an editor should flag.
 source "$(dirname "$0")/lib.sh"
-need_python jsonschema
 fx=$src/tests/golden/fixtures
 
 run "$cadence" schema
@@ -48,26 +47,28 @@ measures:
 on_error: {note: d, stop: false}
 YAML
 
-check() {
-	python3 - "$tmp/schema.json" "$@" <<'PY'
+# check valid|invalid FILE...: the schema accepts (rejects) every FILE
+# (one python3 for the script: py_serve, tests/cli/lib.sh)
+py_serve yaml jsonschema -- '
 import json, sys, yaml, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft7Validator.check_schema(schema)
-v = jsonschema.Draft7Validator(schema)
-want_valid = sys.argv[2] == "valid"
-bad = 0
-for path in sys.argv[3:]:
-    doc = yaml.safe_load(open(path, encoding="utf-8"))
-    errors = list(v.iter_errors(doc))
-    if want_valid and errors:
-        bad += 1
-        print("%s: %s" % (path, errors[0].message))
-    if not want_valid and not errors:
-        bad += 1
-        print("%s: accepted by the schema" % path)
-sys.exit(1 if bad else 0)
-PY
-}
+def main(argv):
+    schema = json.load(open(argv[0]))
+    jsonschema.Draft7Validator.check_schema(schema)
+    v = jsonschema.Draft7Validator(schema)
+    want_valid = argv[1] == "valid"
+    bad = 0
+    for path in argv[2:]:
+        doc = yaml.safe_load(open(path, encoding="utf-8"))
+        errors = list(v.iter_errors(doc))
+        if want_valid and errors:
+            bad += 1
+            print("%s: %s" % (path, errors[0].message))
+        if not want_valid and not errors:
+            bad += 1
+            print("%s: accepted by the schema" % path)
+    return 1 if bad else 0
+'
+check() { py_call "$tmp/schema.json" "$@"; }
 # issue 14: env: belongs to run notes, and holds variable names
 printf 'cadence: e\nnotes:\n  n: {symbol: f, env: [HOME]}\nmeasures:\n  - then: n\n' >"$tmp/env-symbol.cadence.yaml"
 printf 'cadence: e\nnotes:\n  n: {run: x, env: [A-B]}\nmeasures:\n  - then: n\n' >"$tmp/env-name.cadence.yaml"
