@@ -10,6 +10,7 @@
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
 #   alive PID, gone PID     a process exists and is not a zombie, or not
 #   wait_exit PID           waits for a background process; FAIL after a deadline
+#   nap SECONDS             sleep, without starting a process
 # One result format: a line per check, "ok - NAME", "FAIL - NAME" or
 # "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
 # whose every check was skipped exits 77.
@@ -137,6 +138,14 @@ need() {
 	done
 }
 
+# nap SECONDS: sleeps without a process: a read that times out on a FIFO
+# no one writes (opened read-write: no wait for a writer).  The scripts
+# poll hundreds of times; a `sleep` costs a process each.
+nap() {
+	[[ -p $tmp/.nap ]] || mkfifo "$tmp/.nap" || return
+	read -rt "$1" <>"$tmp/.nap" || :
+}
+
 # wait_until WHAT CMD...: waits for an event a marker shows (a file, a
 # line in one), not for a time: polls CMD every 10 ms until it succeeds.
 # The deadline ($CADENCE_TEST_DEADLINE s, default 60) is generous, for a
@@ -151,7 +160,7 @@ wait_until() {
 			fail "timed out after $limit s waiting for $what"
 			return 1
 		fi
-		sleep 0.01
+		nap 0.01
 	done
 }
 
@@ -181,7 +190,7 @@ wait_exit() {
 			status=137
 			return 1
 		fi
-		sleep 0.01
+		nap 0.01
 	done
 	wait "$pid" || status=$?
 }
