@@ -10,9 +10,12 @@ export CADENCE_STATE_DIR=$tmp/state
 # issue 14 (probe): the reader of a note's stderr looped until the pipe was
 # empty, which `yes >&2` never lets happen: no timeout, no cancel, no
 # SIGTERM was seen (cadence spun until SIGKILL)
-one_note spam '{run: [sh, -c, "yes >&2"], timeout: 1s}'
+# (a timeout of 300 ms, not 1 s: the note spams from its start, as the
+# log's lines show, and a reader that never returns never sees either)
+one_note spam '{run: [sh, -c, "yes >&2"], timeout: 300ms}'
 run timeout -s KILL 120 "$cadence" run --kill-grace 200ms "$tmp/spam.cadence.yaml"
-expect "issue 14 (probe): a note spamming stderr still times out" 1 '' "note 'spam'.*timed out after 1000 ms"
+expect "issue 14 (probe): a note spamming stderr still times out" 1 '' "note 'spam'.*timed out after 300 ms"
+assert "issue 14 (probe): ... while it spammed (its lines are in the log)" has_line '^\[spam\] y$' "$err"
 
 one_note spam2 '{run: [sh, -c, "yes >&2"]}'
 timeout -s KILL 120 "$cadence" run --kill-grace 200ms "$tmp/spam2.cadence.yaml" 2>&1 | head -1 >"$tmp/.out"
