@@ -74,10 +74,13 @@ static void round_trips(double d)
 	cr_assert_leq(strlen(s), 24, "%s", s);
 }
 
+/* 100,000 random bit patterns take every path of cad_fmt_double(): about
+ * 5,900 read back at 15 digits, 48,800 at 16, 45,100 at 17, 49
+ * subnormals and 95 integers (500,000 took 1 s for the same paths) */
 Test(json_number, random_doubles_round_trip)
 {
 	uint64_t x = 88172645463325252u;
-	for (int n = 0; n < 500000; n++) {
+	for (int n = 0; n < 100000; n++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		double d;
 		memcpy(&d, &x, sizeof(d));
