@@ -7,26 +7,48 @@
 # many more there are (docs/cli.md "Output formats").
 source "$(dirname "$0")/lib.sh"
 
-# sync N FILE [MERGE]: one sync of N set notes, all setting the string 'x'
-sync_file() {
-	python3 - "$1" "${3:-}" >"$2" <<'PY'
-import sys
-n, merge = int(sys.argv[1]), sys.argv[2]
-print("cadence: conflicts\nscore:\n  x: {type: string, default: a}\nnotes:")
-for i in range(n):
-    print(f"  n{i}: {{set: {{x: '\"v\"'}}}}")
-print("measures:\n  - sync: all")
-if merge:
-    print(f"    merge: {merge}")
-print("    notes: [" + ", ".join(f"n{i}" for i in range(n)) + "]")
-PY
-}
-
+# The files and counts in python, one python3 for the script (py_serve,
+# tests/cli/lib.sh; a start each cost 0.08 s, nine of them):
+#   sync N FILE MERGE  one sync of N set notes, all setting the string 'x'
+#   cap FILE           150 conflicts in one file
+#   count RULE FILE    the diagnostics of RULE in the JSON report FILE
+#   results FILE       the results of the SARIF report FILE
+py_serve json -- '
+import contextlib, json, sys
+def sync(n, merge):
+    print("cadence: conflicts\nscore:\n  x: {type: string, default: a}\nnotes:")
+    for i in range(n):
+        print(f"  n{i}: {{set: {{x: \x27\"v\"\x27}}}}")
+    print("measures:\n  - sync: all")
+    if merge:
+        print(f"    merge: {merge}")
+    print("    notes: [" + ", ".join(f"n{i}" for i in range(n)) + "]")
+def cap():
+    n = 150
+    print("cadence: cap\nscore:")
+    for i in range(n):
+        print(f"  f{i:03}: {{type: string, default: a}}")
+    w = ", ".join(f"f{i:03}" for i in range(n))
+    print(f"notes:\n  a: {{symbol: a, writes: [{w}]}}\n  b:\n    symbol: b\n    writes:")
+    for i in range(n):
+        print(f"      - f{i:03}")
+    print("measures:\n  - sync: s\n    notes: [a, b]")
+def main(argv):
+    what = argv[0]
+    if what == "sync":
+        with open(argv[2], "w") as f, contextlib.redirect_stdout(f):
+            sync(int(argv[1]), argv[3])
+    elif what == "cap":
+        with open(argv[1], "w") as f, contextlib.redirect_stdout(f):
+            cap()
+    elif what == "count":
+        print(sum(d["rule"] == argv[1] for d in json.load(open(argv[2]))["diagnostics"]))
+    elif what == "results":
+        print(len(json.load(open(argv[1]))["runs"][0]["results"]))
+'
+sync_file() { py_call sync "$1" "$2" "${3:-}"; }
 # count RULE: the diagnostics of RULE in the JSON report in $out
-count() {
-	python3 -c 'import json, sys
-print(sum(d["rule"] == sys.argv[1] for d in json.load(sys.stdin)["diagnostics"]))' "$1" <<<"$out"
-}
+count() { printf '%s' "$out" >"$tmp/report.json"; py_call count "$1" "$tmp/report.json"; }
 
 # --- one write-conflict per field, listing the notes -----------------------------------------
 sync_file 1000 "$tmp/s1000.cadence.yaml"
@@ -84,17 +106,7 @@ expect "item 5: a note writing the field twice counts once" 1 \
 expect "item 5: ... once: one error" 1 "1 error, 0 warnings"
 
 # --- at most 100 diagnostics of one rule per file, then a count ---------------------------------
-python3 - >"$tmp/cap.cadence.yaml" <<'PY'
-n = 150
-print("cadence: cap\nscore:")
-for i in range(n):
-    print(f"  f{i:03}: {{type: string, default: a}}")
-w = ", ".join(f"f{i:03}" for i in range(n))
-print(f"notes:\n  a: {{symbol: a, writes: [{w}]}}\n  b:\n    symbol: b\n    writes:")
-for i in range(n):
-    print(f"      - f{i:03}")
-print("measures:\n  - sync: s\n    notes: [a, b]")
-PY
+py_call cap "$tmp/cap.cadence.yaml"
 run "$cadence" validate --format json "$tmp/cap.cadence.yaml"
 assert "item 5: 150 conflicts in one file: 101 diagnostics (100 and the count)" \
 	test "$(count write-conflict)" = 101
@@ -107,7 +119,7 @@ expect "item 5: the exit status and summary count what is listed" 1 \
 	"checked 1 file: 101 errors, 0 warnings"
 run "$cadence" validate --format sarif "$tmp/cap.cadence.yaml"
 assert "item 5: SARIF holds the same 101 results" \
-	test "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"][0]["results"]))' <<<"$out")" = 101
+	test "$(printf '%s' "$out" >"$tmp/report.json"; py_call results "$tmp/report.json")" = 101
 
 # Rules are capped one by one: a second rule in the same file is listed.
 sed 's/^  a: {symbol: a, writes: \[/  a: {symbol: a, reads: [nope], writes: [/' "$tmp/cap.cadence.yaml" >"$tmp/cap2.cadence.yaml"
