@@ -209,7 +209,8 @@ need_python() {
 # skipped, 77, as need_python does), then CODE, which defines main(argv)
 # returning an exit status.  py_call ARG... runs main([ARG...]) there:
 # what it prints on stdout and stderr, and its status (sys.exit() too),
-# as a command's.  ARGs hold no tab or newline.
+# as a command's.  ARGs hold no tab or newline; not in a pipeline (bash
+# closes a coprocess's descriptors there; $(py_call ...) is fine).
 py_serve() {
 	local mods=() reply
 	while [[ $1 != -- ]]; do mods+=("$1"); shift; done

@@ -63,16 +63,25 @@ YAML
 long=$tmp/p/long.cadence.yaml
 ck=$tmp/ck.json
 
-# the position in a checkpoint: "frames next next ..." (python reads it)
-position() {
-	python3 -c '
+# One python3 for the script's checkpoints (py_serve, tests/cli/lib.sh):
+#   position FILE         "frames next next ... complete"; nothing if not JSON
+#   edit FILE OUT PYTHON  FILE's JSON as d, changed by PYTHON, written to OUT
+py_serve json -- '
 import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except Exception:
-    sys.exit(0)
-print(len(d["frames"]), *[f["next"] for f in d["frames"]], d["complete"])' "$1" 2>/dev/null
-}
+def main(argv):
+    if argv[0] == "position":
+        try:
+            d = json.load(open(argv[1]))
+        except Exception:
+            return 0
+        print(len(d["frames"]), *[f["next"] for f in d["frames"]], d["complete"])
+    elif argv[0] == "edit":
+        d = json.load(open(argv[1]))
+        exec(argv[3], {"d": d})
+        json.dump(d, open(argv[2], "w"))
+'
+# the position in a checkpoint: "frames next next ..." (python reads it)
+position() { py_call position "$1" 2>/dev/null; }
 # reached FILE PATTERN: the checkpoint's "position" matches
 reached() { grep -qE "\"position\":.*$2" "$1" 2>/dev/null; }
 # started MEASURE: its step has started (and is held)
@@ -124,7 +133,8 @@ for sig in INT TERM; do
 	rm -f "$tmp/p/hold.par"
 	err=$(<"$tmp/sig.err") out=
 	expect "SIG$sig: exit 130" 130 '' 'interrupted'
-	assert "SIG$sig left a valid checkpoint" test "$(position "$ck" | awk '{print $NF}')" = False
+	pos=$(position "$ck")	# (not in a pipeline: py_call)
+	assert "SIG$sig left a valid checkpoint" test "${pos##* }" = False
 	run "$cadence" resume -c "$ck" --events "$tmp/resumed.jsonl"
 	expect "resume after SIG$sig succeeds" 0
 	assert "... with the score of the uninterrupted run" test "$out" = "$want"
@@ -178,11 +188,7 @@ expect "an empty checkpoint: exit 2" 2 '' "is not a valid checkpoint: it is not 
 echo '{"score": {}}' >"$tmp/other.json"
 run "$cadence" resume "$tmp/other.json"
 expect "JSON that is not a checkpoint: exit 2" 2 '' "is not a valid checkpoint: key 'format' is missing"
-edit() { python3 -c "
-import json, sys
-d = json.load(open('$ck'))
-$1
-json.dump(d, open('$tmp/edited.json', 'w'))"; }
+edit() { py_call edit "$ck" "$tmp/edited.json" "$1"; }
 edit 'd["version"] = 7'
 run "$cadence" resume "$tmp/edited.json"
 expect "another format version: exit 2" 2 '' "it is version 7; this cadence reads version 1"
