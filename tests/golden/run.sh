@@ -26,8 +26,17 @@ if [[ ${UPDATE:-} == 1 ]]; then
 	echo "updated $name.expected (exit $status)"
 	exit 0
 fi
+# same A B: the files hold the same bytes, compared by bash (a diff for
+# each of the ~80 fixtures cost a process); a NUL byte, where bash's read
+# stops, is not the same: diff then decides, and shows the difference
+same() {
+	local a b
+	IFS= read -r -d '' a <"$1" && return 1
+	IFS= read -r -d '' b <"$2" && return 1
+	[[ $a == "$b" ]]
+}
 out= err=
-if diff -u "$name.expected" "$tmp/out"; then
+if same "$name.expected" "$tmp/out" || diff -u "$name.expected" "$tmp/out"; then
 	ok "$name: the output is $name.expected"
 else
 	out=$(<"$tmp/out")
