@@ -75,16 +75,22 @@ static void vprint_clean(FILE *f, const char *fmt, va_list ap)
 {
 	char small[512];
 	char *buf = vformat(small, sizeof(small), fmt, ap);
-	size_t len = strlen(buf);
+	size_t len = strlen(buf), out = 0;
+	/* cleaned in place ('?' is never longer than what it replaces), then
+	 * written at once: stderr is unbuffered, and a write per character
+	 * made a note's flood of log lines cost seconds to print */
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = cad_utf8_decode((const unsigned char *)buf + i, len - i, &cp);
-		if (n && (!cad_utf8_is_unsafe(cp) || cp == '\n' || cp == '\t'))
-			fwrite(buf + i, 1, n, f);
-		else
-			fputc('?', f);
+		if (n && (!cad_utf8_is_unsafe(cp) || cp == '\n' || cp == '\t')) {
+			memmove(buf + out, buf + i, n);
+			out += n;
+		} else {
+			buf[out++] = '?';
+		}
 		i += n ? n : 1;
 	}
+	fwrite(buf, 1, out, f);
 	if (buf != small)
 		free(buf);
 }

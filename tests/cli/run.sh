@@ -165,6 +165,26 @@ run "$cadence" run "$tmp/escape.cadence.yaml"
 expect "a note's escape sequence in the log" 1 '' '^\[bad\] \?\[31mred$'
 assert "no escape reaches the terminal" test "${err#*$'\033'}" = "$err"
 assert "... not in the error's stderr tail either" grep -qxF '  | ?[31mred' <<<"$err"
+# each line of the text log is one write(2): stderr is unbuffered, and a
+# write per character made a flood of a note's lines take seconds to print
+# (and let another writer's bytes land inside a line)
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null && ! under_valgrind; then
+	w lines.cadence.yaml 'cadence: lines
+notes:
+  talk: {run: [sh, -c, "printf \"one\\n\\033[31mtwo\\nthree\\n\" >&2"]}
+measures:
+  - then: talk
+'
+	strace -e trace=write -e signal=none -o "$tmp/write.log" \
+		"$cadence" run "$tmp/lines.cadence.yaml" >/dev/null 2>"$tmp/lines.err"
+	assert "each line of the text log is one write to stderr" \
+		test "$(grep -c '^write(2, "\[talk\] [a-z?[0-9]*\\n", ' "$tmp/write.log")" = 3 \
+		-a "$(grep -c '^write(2,' "$tmp/write.log")" = 3
+	assert "... the lines as the note wrote them, the escape made '?'" \
+		test "$(<"$tmp/lines.err")" = $'[talk] one\n[talk] ?[31mtwo\n[talk] three'
+else
+	skip "one write per log line" "strace missing or not allowed here, or under valgrind"
+fi
 run "$cadence" run --dry-run "$tmp/escape.cadence.yaml"
 expect "--dry-run: an escape in the arguments" 0 '\?\[1m'
 assert "no escape in the plan" test "${out#*$'\033'}" = "$out"
