@@ -65,6 +65,31 @@ Test(arena, a_big_arena_packs_short_strings)
  * pages): zeroed, aligned, all of it usable, an allocation larger than such
  * a block still served, and all of it freed (ASan and valgrind check the
  * munmap) */
+/* A first request of more than 2 MiB (a big file's array of notes) gets a
+ * block of whole huge pages: zeroed, aligned, all of it writable, and the
+ * rest of the block serves what comes after it. */
+Test(arena, a_request_of_megabytes_gets_a_block_of_its_own_size)
+{
+	arena a;
+	cad_arena_init(&a);
+	size_t size = 4 * 1024 * 1024 + 100;
+	unsigned char *p = cad_arena_alloc(&a, size);
+	cr_assert_not_null(p);
+	cr_assert_eq((uintptr_t)p % _Alignof(max_align_t), 0);
+	for (size_t i = 0; i < size; i += 4096)
+		cr_assert_eq(p[i], 0);
+	cr_assert_eq(p[size - 1], 0);
+	memset(p, 0x5a, size);
+	unsigned char *q = cad_arena_alloc(&a, 1000);
+	cr_assert_not_null(q);
+	cr_assert(q >= p + size || q + 1000 <= p, "overlaps the first request");
+	for (int i = 0; i < 1000; i++)
+		cr_assert_eq(q[i], 0);
+	cr_assert_geq(a.total, size + 1000);
+	cad_arena_free(&a);
+	cr_assert_null(a.head);
+}
+
 Test(arena, a_big_arena_past_two_mib_takes_mapped_blocks)
 {
 	arena a;

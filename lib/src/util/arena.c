@@ -105,35 +105,40 @@ void cad_prefault(void *p, size_t size)
 }
 
 /*
- * A block of ARENA_HUGE bytes aligned on ARENA_HUGE, asking for a huge page
- * (madvise mode of transparent huge pages), or NULL.  On a virtual machine a
- * first touch of a 4 KiB page can cost tens of microseconds, so a file of
- * 10,000 notes spent more time in page faults than in parsing; one fault
- * per 2 MiB instead made validate about twice as fast there
- * (docs/benchmarks.md).  Only arenas already past ARENA_HUGE get such
- * blocks, so a small file's memory is as before; a big one's last block
- * may hold up to 2 MiB more than it uses.
+ * A block of whole ARENA_HUGE units, enough for `need` bytes of data,
+ * aligned on ARENA_HUGE, asking for huge pages (madvise mode of
+ * transparent huge pages), or NULL.  On a virtual machine a first touch of
+ * a 4 KiB page can cost tens of microseconds, so a file of 10,000 notes
+ * spent more time in page faults than in parsing; one fault per 2 MiB
+ * instead made validate about twice as fast there (docs/benchmarks.md).
+ * Only arenas past ARENA_HUGE, or about to be, get such blocks, so a small
+ * file's memory is as before; a big one's last block may hold up to 2 MiB
+ * more than it uses.
  */
-static arena_block *huge_block(void)
+static arena_block *huge_block(size_t need)
 {
 #if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
-	size_t len = 2 * (size_t)ARENA_HUGE;
+	if (need > SIZE_MAX / 2 - 2 * (size_t)ARENA_HUGE)
+		return NULL;
+	size_t size = (sizeof(arena_block) + need + ARENA_HUGE - 1) & ~(size_t)(ARENA_HUGE - 1);
+	size_t len = size + ARENA_HUGE;
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 				-1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	/* keep the aligned ARENA_HUGE bytes inside the mapping */
+	/* keep the aligned `size` bytes inside the mapping */
 	uintptr_t start = ((uintptr_t)p + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1);
 	unsigned char *q = (unsigned char *)start;
 	if (q > p)
 		munmap(p, (size_t)(q - p));
-	if (q + ARENA_HUGE < p + len)
-		munmap(q + ARENA_HUGE, (size_t)(p + len - (q + ARENA_HUGE)));
-	(void)madvise(q, ARENA_HUGE, MADV_HUGEPAGE);	/* a hint */
+	if (q + size < p + len)
+		munmap(q + size, (size_t)(p + len - (q + size)));
+	(void)madvise(q, size, MADV_HUGEPAGE);	/* a hint */
 	arena_block *b = (arena_block *)q;
-	b->mapped = ARENA_HUGE;
+	b->mapped = size;
 	return b;
 #else
+	(void)need;
 	return NULL;
 #endif
 }
@@ -147,10 +152,12 @@ static int new_block(arena *a, size_t need)
 		return -1;
 	}
 	arena_block *b = NULL;
-	if (a->big && a->total >= ARENA_HUGE && need <= ARENA_HUGE - sizeof(*b))
-		b = huge_block();
+	/* past 2 MiB, or a request of half that or more (a big file's array
+	 * of notes): whole huge pages */
+	if (a->big && (a->total >= ARENA_HUGE || need >= ARENA_HUGE / 2))
+		b = huge_block(need);
 	if (b) {
-		cap = ARENA_HUGE - sizeof(*b);
+		cap = b->mapped - sizeof(*b);
 	} else {
 		b = malloc(sizeof(*b) + cap);
 		if (!b)
