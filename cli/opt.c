@@ -83,7 +83,8 @@ static void vprint_clean(FILE *f, const char *fmt, va_list ap)
 		uint32_t cp;
 		size_t n = cad_utf8_decode((const unsigned char *)buf + i, len - i, &cp);
 		if (n && (!cad_utf8_is_unsafe(cp) || cp == '\n' || cp == '\t')) {
-			memmove(buf + out, buf + i, n);
+			if (out != i)	/* only after a replacement */
+				memmove(buf + out, buf + i, n);
 			out += n;
 		} else {
 			buf[out++] = '?';

@@ -78,11 +78,12 @@ static long field_index(pctx *c, const rplan *p, const char *name, const char *w
 }
 
 /* `fields` as a change's known fields (cad_score_check_changes()): NULL
- * when one is there twice, or unknown (a problem already). */
+ * when one is there twice.  (An unknown one, -1, is a problem already:
+ * such a plan never runs.) */
 static const long *distinct(pctx *c, const long *fields, size_t n)
 {
 	if (!fields || n < 2)
-		return fields && (!n || fields[0] >= 0) ? fields : NULL;
+		return fields;
 	long *sorted = zalloc(c, n, sizeof(*sorted));
 	if (!sorted)
 		return NULL;
@@ -91,9 +92,8 @@ static const long *distinct(pctx *c, const long *fields, size_t n)
 	size_t i = 1;
 	while (i < n && sorted[i] != sorted[i - 1])
 		i++;
-	int ok = i == n && sorted[0] >= 0;
 	free(sorted);
-	return ok ? fields : NULL;
+	return i == n ? fields : NULL;
 }
 
 /* argv with argv[0] made relative to the cadence file's directory. */
