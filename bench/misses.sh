@@ -11,10 +11,10 @@
 # For each width F in FIELDS: NOTES `set` notes nK_fJ (`fJ = score.fJ + 1`,
 # J = K mod F) and N1 or N2 `then` measures visiting the notes in a
 # scattered order (note (i * step) mod NOTES, step coprime to NOTES), as
-# `bench_run scale` does; `cadence run` of each under callgrind, counting
-# only the walk of the measures (--toggle-collect=cad_engine_walk).  Per
-# note: (count(N2) - count(N1)) / (N2 - N1), so the run's start and end do
-# not count.  The simulated caches: D1 (L1 data) and LL (here the core's
+# `bench_run scale` does (bench/gen_cadence.py --shape scatter); `cadence
+# run` of each under callgrind, counting only the walk of the measures
+# (--toggle-collect=cad_engine_walk).  Per note: (count(N2) - count(N1)) /
+# (N2 - N1), so the run's start and end do not count.  The simulated caches: D1 (L1 data) and LL (here the core's
 # L2): sizes in D1 and LL, as valgrind's --D1 and --LL take them.
 #
 # Environment: FIELDS ("10 10000"), NOTES (10000), N1 (5000), N2 (10000),
@@ -25,7 +25,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage() { sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; }
 case ${1:-} in -h | --help) usage; exit 0 ;; esac
 [[ $# -ge 1 && $# -le 2 ]] || { usage >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "misses.sh: valgrind is not installed" >&2; exit 2; }
@@ -44,25 +44,10 @@ ll=${LL:-1048576,16,64}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cadence-misses.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# gen F N FILE: the cadence of width F with N measures
+# gen F N DIR: the cadence of width F with N measures, DIR/wide.cadence.yaml
 gen() {
-	python3 - "$1" "$notes" "$2" >"$3" <<'EOF'
-import math, sys
-f, notes, n = map(int, sys.argv[1:4])
-step = 7919
-while math.gcd(step, notes) != 1:
-    step += 2
-step %= notes
-out = ["cadence: wide", "score:"]
-out += [f"  f{i}: {{type: integer, default: 0}}" for i in range(f)]
-out.append("notes:")
-out += [f"  n{i}_f{i % f}: {{set: {{f{i % f}: 'score.f{i % f} + 1'}}}}" for i in range(notes)]
-out.append("measures:")
-for i in range(n):
-    j = i * step % notes
-    out.append(f"  - then: m{i}\n    note: n{j}_f{j % f}")
-print("\n".join(out))
-EOF
+	python3 "$here/gen_cadence.py" "$notes" "$3" --name wide --shape scatter \
+		--fields "$1" --measures "$2" >/dev/null
 }
 
 # counts BUILD FILE: "Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw" of the walk
@@ -81,10 +66,10 @@ echo "| build | fields | instructions | D1 misses (read + write) | LL misses (re
 echo "|---|---:|---:|---:|---:|"
 for b in "${builds[@]}"; do
 	for f in $fields; do
-		gen "$f" "$n1" "$tmp/a.cadence.yaml"
-		gen "$f" "$n2" "$tmp/b.cadence.yaml"
-		read -r -a a <<<"$(counts "$b" "$tmp/a.cadence.yaml")"
-		read -r -a c <<<"$(counts "$b" "$tmp/b.cadence.yaml")"
+		gen "$f" "$n1" "$tmp/a"
+		gen "$f" "$n2" "$tmp/b"
+		read -r -a a <<<"$(counts "$b" "$tmp/a/wide.cadence.yaml")"
+		read -r -a c <<<"$(counts "$b" "$tmp/b/wide.cadence.yaml")"
 		awk -v b="$b" -v f="$f" -v n=$((n2 - n1)) \
 			-v a="${a[*]}" -v c="${c[*]}" 'BEGIN {
 			split(a, x, " "); split(c, y, " ")
