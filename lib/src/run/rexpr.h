@@ -21,9 +21,9 @@ struct arena;
 int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg);
 void cad_rexpr_env_free(rexpr_env *env);
 
-/* Compiles `e` against `env`.  Returns 0, or -1 with the reason in msg. */
-/* Compiled into `home` (a big arena that outlives the rexpr, freed after
- * cad_rexpr_free(); expr/compile.h) or, NULL, with malloc. */
+/* Compiles `e` against `env` into `home` (a big arena that outlives the
+ * rexpr, freed after cad_rexpr_free(); expr/compile.h) or, when NULL,
+ * with malloc.  Returns 0, or -1 with the reason in msg. */
 int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, struct arena *home,
 		      strbuf *msg);
 /* 1 when the expression can only give something else than a boolean. */

@@ -390,13 +390,14 @@ int cad_score_check_changes(rframe *fr, const rscore *base, const rwrites *write
 			return -1;
 		}
 		/* known fields are distinct: a line less to touch per change */
-		if (!known && fr->seen[i] == fr->seen_gen) {
-			f->field = p->def->fields[i].name.name;
-			cad_rfail_set(f, "it changed field '%s' twice in one output", f->field);
-			return -1;
-		}
-		if (!known)
+		if (!known) {
+			if (fr->seen[i] == fr->seen_gen) {
+				f->field = p->def->fields[i].name.name;
+				cad_rfail_set(f, "it changed field '%s' twice in one output", f->field);
+				return -1;
+			}
 			fr->seen[i] = fr->seen_gen;
+		}
 		if (value_fits(item)) {
 			f->field = p->def->fields[i].name.name;
 			cad_rfail_set(f, "it set field '%s' to a value that ", f->field);
