@@ -68,6 +68,61 @@ Test(note_fields, a_note_reads_fields_by_name)
 	fx_free(&f);
 }
 
+/* Reads every field by name, each as "name=value" into seen[]. */
+static int all_by_name(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	static const char *const names[] = {
+		"a", "ab", "b", "a_field_with_a_name_too_long_to_keep_beside_the_note",
+		"c", "d", "abc",
+	};
+	(void)score;
+	(void)changes;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char fmt[128];
+		snprintf(fmt, sizeof(fmt), "%s=%%s", names[i]);
+		saw(fmt, cadence_note_field(ctx, names[i]));
+	}
+	return CADENCE_NOTE_OK;
+}
+
+/* A read by name compares the note's declared fields first (as many as
+ * the engine keeps beside the note, run/run_int.h), then the hash: both
+ * must give every field its own value, whether declared, declared beyond
+ * what is kept, a prefix of another, or not declared at all. */
+Test(note_fields, declared_and_undeclared_fields_read_alike)
+{
+	static const char yaml[] =
+		"cadence: t\n"
+		"score:\n"
+		"  a: {type: integer, default: 1}\n"
+		"  ab: {type: integer, default: 2}\n"
+		"  b: {type: integer, default: 3}\n"
+		"  a_field_with_a_name_too_long_to_keep_beside_the_note: {type: integer, default: 4}\n"
+		"  c: {type: integer, default: 5}\n"
+		"  d: {type: integer, default: 6}\n"
+		"notes:\n"
+		"  n:\n"
+		"    symbol: all_by_name\n"
+		"    reads: [ab, a_field_with_a_name_too_long_to_keep_beside_the_note, c, ab]\n"
+		"    writes: [b, d]\n"
+		"measures:\n"
+		"  - then: n\n";
+	static const char *const want[] = {
+		"a=1", "ab=2", "b=3", "a_field_with_a_name_too_long_to_keep_beside_the_note=4",
+		"c=5", "d=6", "abc=NULL",
+	};
+	fx f;
+	fx_init(&f);
+	fx_load(&f, yaml);
+	cr_assert_eq(cadence_runner_register(f.r, "all_by_name", all_by_name, NULL), 0);
+	nseen = 0;
+	cr_assert_eq(fx_run(&f, NULL), 0, "%s", f.err.message);
+	cr_assert_eq(nseen, 7);
+	for (int i = 0; i < 7; i++)
+		cr_assert_str_eq(seen[i], want[i]);
+	fx_free(&f);
+}
+
 /* Resolves its field once per thread and declaration, as note.h shows;
  * counts the resolutions.  `user` names the field. */
 static int resolutions;

@@ -10,6 +10,8 @@
 #include "cadence/note.h"
 #include "util/strbuf.h"
 
+#include <stdint.h>
+
 struct cadence_def;
 
 /* One call of a C note, as the engine sees it; every pointer borrowed for
@@ -32,6 +34,12 @@ typedef struct cad_note_call {
 	size_t nfields;
 	const struct cadence_def *def;
 	unsigned long long declaration;
+	/* fields the note declares: `ndeclared` names, each ended by a NUL,
+	 * one after another in `declared`, and their indexes in `fields`;
+	 * what a read by name compares before it looks in the hash */
+	const char *declared;
+	const uint32_t *declared_field;
+	unsigned ndeclared;
 } cad_note_call;
 
 /* Calls fn(ctx, score, changes) with a context that points at `call`

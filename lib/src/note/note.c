@@ -172,8 +172,13 @@ void cadence_note_ctx_set_score(cadence_note_ctx *ctx, const cJSON *score)
 /* The position of field `name`, or -1. */
 static long find_field(const cadence_note_ctx *ctx, const char *name)
 {
-	if (ctx->call->fields)
-		return cad_model_field_index(ctx->call->def, name);
+	const cad_note_call *call = ctx->call;
+	const char *d = call->declared;
+	for (unsigned k = 0; k < call->ndeclared; k++, d += strlen(d) + 1)
+		if (!strcmp(d, name))
+			return call->declared_field[k];
+	if (call->fields)
+		return cad_model_field_index(call->def, name);
 	long i = 0;
 	for (const cJSON *m = ctx->score ? ctx->score->child : NULL; m; m = m->next, i++)
 		if (m->string && !strcmp(m->string, name))

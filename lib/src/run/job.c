@@ -242,6 +242,8 @@ static void call_symbol(rjob *j)
 		.log = job_log, .log_arg = j,
 		.fields = (const cJSON *const *)j->base->slot, .nfields = j->base->n,
 		.def = fr->plan->def, .declaration = fr->plan->declaration,
+		.declared = n->declared, .declared_field = n->declared_field,
+		.ndeclared = n->ndeclared,
 	};
 	strbuf message = STRBUF_INIT;
 	int failed;

@@ -137,6 +137,22 @@ static rwrites *writes_of(pctx *c, const rplan *p, const cad_note *n)
 	return w;
 }
 
+/* rnote.declared: a C note's declared fields, as many as fit. */
+static void declared_of(const rplan *p, rnote *rn, const cad_note *n)
+{
+	size_t used = 0;
+	for (size_t i = 0; i < n->nreads + n->nwrites && rn->ndeclared < RNOTE_DECLARED; i++) {
+		const char *name = i < n->nreads ? n->reads[i].name : n->writes[i - n->nreads].name;
+		long f = cad_model_field_index(p->def, name);
+		size_t len = strlen(name);
+		if (f < 0 || (uint64_t)f > UINT32_MAX || len >= sizeof(rn->declared) - used)
+			break;	/* the hash finds the rest */
+		memcpy(rn->declared + used, name, len + 1);
+		used += len + 1;
+		rn->declared_field[rn->ndeclared++] = (uint32_t)f;
+	}
+}
+
 static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 {
 	cadence_runner *r = c->r;
@@ -174,6 +190,7 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 		} else {
 			rn->fn = cad_plugin_find(r, n->symbol);
 		}
+		declared_of(p, rn, n);
 		break;
 	}
 	}

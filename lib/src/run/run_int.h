@@ -58,13 +58,24 @@ typedef struct rwrites {
 	size_t n;
 } rwrites;
 
+#define RNOTE_DECLARED 4
+#define RNOTE_DECLARED_TEXT 40
+
 typedef struct rnote {
 	const cad_note *n;
 	const char *name;
 	struct rplan *plan;
-	unsigned attempts;	/* 1 without retry */
 	cadence_note_fn fn;	/* symbol */
 	void *userdata;
+	unsigned attempts;	/* 1 without retry */
+	/* symbol: the fields it declares (reads, then writes) while their
+	 * names fit in `declared`, each ended by a NUL, and their indexes:
+	 * what a read by name compares first (note/call.h), in lines of the
+	 * note that the engine reads anyway, where the score's name index
+	 * is in no cache of the core's over thousands of fields */
+	unsigned ndeclared;
+	uint32_t declared_field[RNOTE_DECLARED];
+	char declared[RNOTE_DECLARED_TEXT];
 	char **argv;		/* run: argv[0] resolved against the cadence's directory */
 	rexpr **set;		/* set: one expression per assignment */
 	long *set_field;
