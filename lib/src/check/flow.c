@@ -437,6 +437,8 @@ void cad_check_flow(check_ctx *c)
 			for (size_t j = 0; j < m->nmerge_back; j++)
 				set_field(&f, cad_check_field(c, m->merge_back[j].field.name));
 			break;
+		case CAD_M_DAG:	/* DAG-TODO(check): the dag's data flow */
+			break;
 		}
 	}
 	if (f.oom)

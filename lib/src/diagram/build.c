@@ -436,6 +436,8 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 	case CAD_M_CHILD:
 		draw_child(b, s, mi, group, in, out);
 		return;
+	case CAD_M_DAG:	/* DAG-TODO(diagram) */
+		break;
 	}
 	/* an unknown kind (a newer model): a plain step keeps the flow drawn */
 	*in = *out = add_node(g, group, DG_STEP, make_id(g, 'm', s->prefix, name, NULL), name);

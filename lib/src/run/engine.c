@@ -427,6 +427,8 @@ static int run_measure(rframe *fr, const rmeasure *ms)
 		return run_split(fr, ms);
 	case CAD_M_CHILD:
 		return run_child(fr, ms);
+	case CAD_M_DAG:	/* DAG-TODO(run) */
+		break;
 	}
 	return 0;
 }

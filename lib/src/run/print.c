@@ -164,6 +164,8 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 			if (ms->child)
 				plan(sb, ms->child, depth + 2);
 			break;
+		case CAD_M_DAG:	/* DAG-TODO(run) */
+			break;
 		}
 	}
 	if (p->on_error) {
