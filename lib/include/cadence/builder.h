@@ -122,6 +122,9 @@ CADENCE_API int cadence_builder_task(cadence_builder *b, const char *task, const
 				     const char *const *after, const char *when);
 
 CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, int stop);
+/* The cadence's precheck (docs/format.md, "precheck"): exactly one of the
+ * expression `when` and the note `note`, the other NULL. */
+CADENCE_API int cadence_builder_precheck(cadence_builder *b, const char *when, const char *note);
 
 /* ---- the result ------------------------------------------------------------- */
 

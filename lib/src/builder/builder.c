@@ -593,6 +593,25 @@ int cadence_builder_task(cadence_builder *b, const char *task, const char *note_
 	return b->err;
 }
 
+int cadence_builder_precheck(cadence_builder *b, const char *when, const char *note_name)
+{
+	if (b->err)
+		return b->err;
+	if (!when == !note_name)
+		return fail(b, CADENCE_EINVAL, "a precheck takes exactly one of an expression and "
+			    "a note");
+	if (b->def->has_precheck)
+		return fail(b, CADENCE_EINVAL, "the cadence has a precheck already");
+	if (note_name && name_ok(b, "note", note_name))
+		return b->err;
+	b->def->has_precheck = 1;
+	if (when)
+		b->def->precheck_when.src = str(b, when);
+	else
+		b->def->precheck_note = ref(b, note_name);
+	return b->err;
+}
+
 /* ---- finish ---------------------------------------------------------------------- */
 
 static int declared(cadence_builder *b, const char *what, const cad_ref *r, size_t n)
@@ -641,6 +660,8 @@ static int finish(cadence_def **out, cadence_builder *b)
 	}
 	if (def->has_on_error)
 		declared(b, "on_error", &def->on_error_note, 1);
+	if (def->precheck_note.name)
+		declared(b, "the precheck", &def->precheck_note, 1);
 	if (b->err)
 		return b->err;
 	/* into the arena: the result owns everything */

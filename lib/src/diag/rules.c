@@ -24,6 +24,7 @@ const diag_rule cad_diag_rules[] = {
 	{ "bad-duration", "A duration that is not a number with a unit." },
 	{ "bad-name", "A name that is not a valid identifier." },
 	{ "note-binding", "A note needs exactly one of run, set and symbol." },
+	{ "precheck-kind", "A precheck needs exactly one of when and note." },
 	{ "measure-kind", "A measure needs exactly one of then, sync, split, sequence and child." },
 	{ "undefined-note", "A measure or on_error names a note that is not defined." },
 	{ "unused-note", "A note that no measure runs." },

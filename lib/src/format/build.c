@@ -380,6 +380,15 @@ size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root)
 		def->on_error_note = ref_of(cad_ymap_get(n, "note"));
 		def->on_error_stop = stop ? stop->v.b : 1;
 	}
+	if ((n = cad_ymap_get(root, "precheck")) && n->kind == YNODE_MAP) {
+		const ynode *w = cad_ymap_get(n, "when"), *note = cad_ymap_get(n, "note");
+		def->has_precheck = 1;
+		def->precheck_loc = loc_of(n);
+		if (w)
+			def->precheck_when = expr_of(w);
+		if (note)
+			def->precheck_note = ref_of(note);
+	}
 	if (b.oom || r->oom || cad_model_index(def))
 		return (size_t)-1;
 	return b.errors;

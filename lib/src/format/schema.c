@@ -226,6 +226,20 @@ static const ftype t_on_error = {
 	.fields = on_error_fields, .nfields = COUNT(on_error_fields),
 };
 
+static const char *const precheck_kinds[] = { "when", "note" };
+static const ffield precheck_fields[] = {
+	{ "when", &t_expr, 0, "A boolean expression over the input score: false stops the cadence before its first measure." },
+	{ "note", &t_name, 0, "A note run on the input score: its failure stops the cadence before its first measure; its changes are applied." },
+};
+static const ftype t_precheck = {
+	.kind = FT_MAP, .what = "a precheck",
+	.fields = precheck_fields, .nfields = COUNT(precheck_fields),
+	.one_of = precheck_kinds, .n_one_of = COUNT(precheck_kinds),
+	.one_of_rule = "precheck-kind",
+	.one_of_help = "decide with 'when: EXPRESSION' or 'note: NOTE'",
+	.one_of_both_help = "keep one of them: a note can test what the expression does",
+};
+
 static const ffield cadence_fields[] = {
 	{ "cadence", &t_name, FF_REQUIRED, "The cadence's name." },
 	{ "description", &t_string, 0, "What the cadence does." },
@@ -233,6 +247,7 @@ static const ffield cadence_fields[] = {
 	{ "notes", &t_notes, 0, "Units of work." },
 	{ "measures", &t_measures, FF_REQUIRED, "What runs, in order." },
 	{ "on_error", &t_on_error, 0, "A handler note run when a measure fails for good." },
+	{ "precheck", &t_precheck, 0, "Whether the cadence runs at all: checked before its first measure." },
 };
 const ftype cad_schema_cadence = {
 	.kind = FT_MAP, .what = "a cadence",

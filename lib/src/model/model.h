@@ -199,6 +199,12 @@ struct cadence_def {
 	int has_on_error;
 	cad_ref on_error_note;
 	int on_error_stop;
+	/* precheck: a condition or a note that decides, before the first
+	 * measure, whether the cadence runs at all (docs/format.md) */
+	int has_precheck;
+	cad_loc precheck_loc;
+	cad_expr precheck_when;	/* src NULL: none */
+	cad_ref precheck_note;	/* name NULL: none */
 	/* name -> index in fields, notes, measures: the first of two with one
 	 * name (only measures can share one in a file that loaded) */
 	strmap field_index, note_index, measure_index;
