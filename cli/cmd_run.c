@@ -503,6 +503,7 @@ static int exit_for(int rc)
 	case CADENCE_EFAILED: return CLI_EXIT_PROBLEMS;
 	case CADENCE_EINVALID: return CLI_EXIT_USAGE;
 	case CADENCE_ECANCELED: return CLI_EXIT_INTERRUPTED;
+	case CADENCE_ESTOPPED: return CLI_EXIT_STOPPED;
 	default: return CLI_EXIT_INTERNAL;
 	}
 }
@@ -946,7 +947,8 @@ static int run_run(run_call *s)
 		if (!c->last_error || !s->err.message || strcmp(c->last_error, s->err.message)) {
 			const char *why = s->err.message ? s->err.message : cadence_strerror(r);
 			/* a JSON line with --log json */
-			cli_error(rc, "%s%s", why, rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
+			cli_say(rc, r == CADENCE_ESTOPPED ? "stopped" : "error", "%s%s", why,
+				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 	}
 	return rc;
@@ -1009,8 +1011,8 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	else if (!(rc = run_inputs(&s)) && !(rc = run_runner(&s, &hooks))) {
 		if (s.c.dry_run)
 			rc = run_dry(&s);
-		else if ((rc = run_run(&s)) == CLI_EXIT_OK)
-			rc = run_print_score(&s);
+		else if ((rc = run_run(&s)) == CLI_EXIT_OK || rc == CLI_EXIT_STOPPED)
+			rc = run_print_score(&s) ? CLI_EXIT_INTERNAL : rc;
 	}
 	if (s.caught && signals_seen && !s.ran && rc != CLI_EXIT_INTERRUPTED)
 		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");

@@ -11,6 +11,8 @@ enum {
 	/* resume: the checkpoint does not belong to the cadence files (they
 	 * changed, or it is another cadence's) */
 	CLI_EXIT_MISMATCH = 4,
+	/* run: the cadence's precheck stopped it before its first measure */
+	CLI_EXIT_STOPPED = 5,
 	/* as shells report a process killed by SIGINT (128 + 2) */
 	CLI_EXIT_INTERRUPTED = 130
 };

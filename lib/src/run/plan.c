@@ -466,6 +466,16 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 		else
 			p->on_error = &p->notes[n];
 	}
+	if (def->precheck_when.src)
+		p->precheck_when = compile(c, p, &p->exprs, &def->precheck_when, "the precheck");
+	if (def->precheck_note.name && !c->code) {
+		long n = cad_model_note_index(def, def->precheck_note.name);
+		if (n < 0)
+			problem(c, "the precheck runs note '%s', which cadence '%s' does not declare",
+				def->precheck_note.name, p->name);
+		else
+			p->precheck_note = &p->notes[n];
+	}
 	p->compiling = 0;
 	if (!c->code)
 		c->cadence = outer;

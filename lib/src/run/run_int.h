@@ -128,6 +128,8 @@ typedef struct rplan {
 	rmeasure *measures;
 	size_t nmeasures;
 	rnote *on_error;
+	rexpr *precheck_when;	/* the precheck: one of the two, or neither */
+	rnote *precheck_note;
 	int compiling;		/* 1 while its children are resolved: cycles */
 	unsigned height;	/* cadences in its longest chain of children, itself included */
 	struct rplan *next;	/* the runner's list */
@@ -230,6 +232,7 @@ struct rframe {
 	struct rmerge *merge;	/* merge.c's per-field table, made by the first
 				 * sync and kept empty between syncs */
 	/* on_error handler context */
+	int prechecking;	/* its precheck note is running */
 	const char *handling_error;
 	const char *handling_note;
 	cJSON *input;		/* a child's input (owned): its score borrows it */
