@@ -372,19 +372,21 @@ static const char *task_label(dg_graph *g, const scope *s, const cad_task *t)
 	return keep(g, sb);
 }
 
-/* "dag NAME (merge M)", then "jobs N · on_failure F" (jobs when set). */
+/* "dag NAME (jobs N · on_failure F · merge M)", jobs when set, on one
+ * line: Mermaid makes no room for a second line of a subgraph's title. */
 static const char *dag_label(dg_graph *g, const cad_measure *m)
 {
 	strbuf *sb = &g->label;
 	unsigned merge = (unsigned)m->merge, fail = (unsigned)m->on_failure;
-	cad_strbuf_addf(sb, "dag %s (merge %s)\n", m->name.name,
-			merge < 3 ? cad_merge_names[merge] : "?");
+	cad_strbuf_addf(sb, "dag %s (", m->name.name);
 	if (m->jobs > 0) {
 		cad_strbuf_adds(sb, "jobs ");
 		cad_strbuf_addu(sb, (uint64_t)m->jobs);
 		cad_strbuf_adds(sb, DOT_SEP);
 	}
-	cad_strbuf_addf(sb, "on_failure %s", fail < 3 ? cad_on_failure_names[fail] : "?");
+	cad_strbuf_addf(sb, "on_failure %s" DOT_SEP "merge %s)",
+			fail < 3 ? cad_on_failure_names[fail] : "?",
+			merge < 3 ? cad_merge_names[merge] : "?");
 	add_description(sb, m->description);
 	return keep(g, sb);
 }
