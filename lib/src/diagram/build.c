@@ -424,10 +424,11 @@ static void draw_dag(builder *b, const scope *s, const cad_measure *m, size_t gr
 {
 	dg_graph *g = b->g;
 	const char *name = m->name.name;
-	size_t n = m->ntasks, grp = add_group(g, group, DG_G_DAG,
-					      make_id(g, 'g', s->prefix, name, NULL), dag_label(g, m));
+	size_t n = m->ntasks;
+	size_t grp = add_group(g, group, DG_G_DAG, make_id(g, 'g', s->prefix, name, NULL),
+			       dag_label(g, m));
 	size_t entry = add_node(g, grp, DG_FORK, make_id(g, 'f', s->prefix, name, NULL), "");
-	size_t *node = calloc(n ? 2 * n : 1, sizeof(*node));
+	size_t *node = calloc(n ? 2 * n : 1, sizeof(*node));	/* then seen[] */
 	unsigned char *has_next = calloc(n ? n : 1, 1);
 	strmap index = STRMAP_INIT;
 
