@@ -17,8 +17,15 @@ assert "it runs the checkout example with the C notes' plugin" \
 tail=${tail//build\/cli\/cadence/\"$cadence\"}
 tail=${tail//build\/examples\/checkout\/notes.so/\"$notes\"}
 run_in "$src" bash -euo pipefail -c "$tail"
-expect "README's first command: validate examples/, then run the checkout" 0 '^checked 3 files: no problems$'
-out=$(sed 1d <<<"$out")
+# DAG-TODO(check): validate does not count a dag's task as a use of its note
+# yet, so it reports examples/dag's four notes unused, and nothing else may
+# be reported; once it does, expect '^checked 4 files: no problems$' alone.
+expect "README's first command: validate examples/, then run the checkout" 0 \
+	'^checked 4 files: (no problems|0 errors, 4 warnings)$'
+grep -q '^checked 4 files: no problems$' <<<"$out" ||
+	assert "... the warnings are examples/dag's notes, unused to validate until it knows dags" \
+		test "$(grep -c "examples/dag/sales.cadence.yaml:[0-9:]* warning: note '[a-z_]*' is never used \[unused-note\]$" <<<"$out")" = 4
+out=$(sed '1,/^checked /d' <<<"$out")
 assert "the run went through the child payment cadence" score 's["payment_status"] == "paid" and s["transaction_id"].startswith("tx-")'
 
 # --- the checkout's paths -------------------------------------------------------------
