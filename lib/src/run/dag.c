@@ -63,6 +63,10 @@ typedef struct dag {
 	uint32_t *mark;		/* per task: ancestor walks */
 	uint32_t gen;
 	size_t *stack, *anc;
+	uint32_t *qmark;	/* per task: is_ancestor() */
+	uint32_t qgen;
+	size_t *qstack;
+	struct dmerge *m;
 	int failed;		/* a task failed for good */
 	int stopped;		/* on_failure stop halted every job */
 	int nomem;
@@ -126,15 +130,167 @@ static size_t ancestors(dag *d, size_t t)
 	return na;
 }
 
+/* ---- merging changes --------------------------------------------------------
+ * The changes of a set of tasks, taken in dag order: a task's input (its
+ * ancestors) and the dag's result (all of them).  A field written by a
+ * task and one of its descendants takes the descendant's value; one
+ * written by tasks with no order between them goes through `merge:`. */
+
+/* Is w an ancestor of t?  A walk up from t that leaves out the tasks
+ * before w in dag order (w cannot be above them). */
+static int is_ancestor(dag *d, size_t w, size_t t)
+{
+	const rdtask *tk = d->ms->tasks;
+	size_t sp = 0, floor = tk[w].pos;
+	if (tk[t].pos <= floor)
+		return 0;
+	if (++d->qgen == 0) {
+		memset(d->qmark, 0, d->ms->ntasks * sizeof(*d->qmark));
+		d->qgen = 1;
+	}
+	d->qstack[sp++] = t;
+	while (sp) {
+		size_t k = d->qstack[--sp];
+		for (size_t e = 0; e < tk[k].nafter; e++) {
+			size_t a = tk[k].after[e];
+			if (a == w)
+				return 1;
+			if (d->qmark[a] == d->qgen || tk[a].pos < floor)
+				continue;
+			d->qmark[a] = d->qgen;
+			d->qstack[sp++] = a;
+		}
+	}
+	return 0;
+}
+
+/* Per field touched: the value so far, its task, what smart_merge made,
+ * and every task that wrote it (with its value), in dag order. */
+typedef struct dwrite {
+	size_t task;
+	cJSON *val;
+} dwrite;
+
+typedef struct dfield {
+	cJSON *val;		/* inside a task's changes, or made */
+	cJSON *made;		/* owned */
+	size_t owner;
+	dwrite *w;
+	size_t nw, capw;
+	size_t front;		/* w[front..]: no later writer came after them */
+} dfield;
+
+struct dmerge {
+	dfield *f;		/* per field of the score */
+	size_t *touched;
+	size_t ntouched, cap;
+};
+
+/* Empties the table for its next use: O(fields touched). */
+static void dmerge_empty(struct dmerge *m)
+{
+	for (size_t k = 0; k < m->ntouched; k++) {
+		dfield *e = &m->f[m->touched[k]];
+		cJSON_Delete(e->made);
+		free(e->w);
+		memset(e, 0, sizeof(*e));
+	}
+	m->ntouched = 0;
+}
+
+/* What task t saw of field i: the value of the last writer that is its
+ * ancestor, else the dag's start value. */
+static const cJSON *seen_by(dag *d, const dfield *e, size_t t, size_t i)
+{
+	for (size_t k = e->nw; k-- > 0;)
+		if (is_ancestor(d, e->w[k].task, t))
+			return e->w[k].val;
+	return d->fr->score.slot[i];
+}
+
+/* One change of task t.  `input`: for an input, where a conflict is the
+ * dag's to report at its end, the later task's value is taken.  0, or -1
+ * with f set. */
+static int merge_change(dag *d, size_t t, size_t i, cJSON *v, int input, rfail *f)
+{
+	struct dmerge *m = d->m;
+	dfield *e = &m->f[i];
+	const char *tname = d->ms->tasks[t].t->name.name;
+	if (!e->val) {
+		if (CAD_GROW(m->touched, m->cap, m->ntouched + 1, 16))
+			goto oom;
+		m->touched[m->ntouched++] = i;
+	} else {
+		/* a writer that is no ancestor of t: no order between them */
+		size_t other = NO_CAUSE;
+		for (size_t k = e->nw; k-- > e->front;)
+			if (!is_ancestor(d, e->w[k].task, t)) {
+				other = e->w[k].task;
+				break;
+			}
+		if (other != NO_CAUSE) {
+			cJSON *made = NULL;
+			cad_merge how = d->ms->m->merge;
+			const char *field = d->fr->plan->def->fields[i].name.name;
+			if (input && how == CAD_MERGE_FAIL_ON_CONFLICT)
+				how = CAD_MERGE_LAST_WRITE_WINS;
+			if (cad_merge_two(f, how, field, d->ms->tasks[other].t->name.name, tname,
+					  seen_by(d, e, t, i), e->val, v, &made)) {
+				f->field = field;
+				return -1;
+			}
+			if (made || how == CAD_MERGE_LAST_WRITE_WINS) {
+				cJSON_Delete(e->made);
+				e->made = made;
+				e->val = made ? made : v;
+				e->owner = t;
+			}
+			goto record;
+		}
+		e->front = e->nw;	/* every writer so far is t's ancestor */
+	}
+	cJSON_Delete(e->made);
+	e->made = NULL;
+	e->val = v;
+	e->owner = t;
+record:
+	if (CAD_GROW(e->w, e->capw, e->nw + 1, 2))
+		goto oom;
+	e->w[e->nw++] = (dwrite){ t, v };
+	return 0;
+oom:
+	cad_rfail_set(f, "out of memory");
+	return -1;
+}
+
+/* The changes of the tasks at positions pos[0, n) of the dag order
+ * (ascending) that succeeded, into d->m. */
+static int merge_tasks(dag *d, const size_t *pos, size_t n, int input, rfail *f)
+{
+	for (size_t p = 0; p < n; p++) {
+		size_t t = d->ms->order[pos ? pos[p] : p];
+		rjob *j = &d->jobs[t];
+		if (d->st[t].outcome != CADENCE_TASK_OK || !j->changes)
+			continue;
+		size_t c = 0;
+		for (cJSON *item = j->changes->child; item; item = item->next, c++)
+			if (merge_change(d, t, j->fields[c], item, input, f))
+				return -1;
+	}
+	return 0;
+}
+
 /* ---- inputs ---------------------------------------------------------------- */
 
-/* Task t's input: the dag's start score, its slots borrowed, then the
- * changes of its ancestors that succeeded, borrowed too, in dag order. */
+/* Task t's input: the dag's start score, its slots borrowed, with the
+ * changes of its ancestors that succeeded merged in: borrowed from them,
+ * or owned when smart_merge made the value. */
 static int make_input(dag *d, size_t t)
 {
 	const rscore *src = &d->fr->score;
 	rscore *s = &d->st[t].input;
 	size_t n = src->n, na = ancestors(d, t);
+	rfail f = RFAIL_INIT;
 	memset(s, 0, sizeof(*s));
 	s->slot = malloc((n ? n : 1) * sizeof(*s->slot));
 	s->flags = malloc(n ? n : 1);
@@ -148,20 +304,22 @@ static int make_input(dag *d, size_t t)
 	s->plan = src->plan;
 	s->n = n;
 	d->st[t].has_input = 1;
-	/* by position in the dag order */
 	for (size_t k = 0; k < na; k++)
 		d->anc[k] = d->ms->tasks[d->anc[k]].pos;
 	qsort(d->anc, na, sizeof(*d->anc), cad_cmp_size);
-	for (size_t k = 0; k < na; k++) {
-		size_t a = d->ms->order[d->anc[k]];
-		const rjob *j = &d->jobs[a];
-		if (d->st[a].outcome != CADENCE_TASK_OK || !j->changes)
-			continue;
-		size_t c = 0;
-		for (cJSON *item = j->changes->child; item; item = item->next, c++)
-			s->slot[j->fields[c]] = item;	/* borrowed: never changed */
+	int rc = merge_tasks(d, d->anc, na, 1, &f);
+	for (size_t k = 0; !rc && k < d->m->ntouched; k++) {
+		size_t i = d->m->touched[k];
+		dfield *e = &d->m->f[i];
+		s->slot[i] = e->val;
+		if (e->made) {
+			s->flags[i] |= SLOT_OWNED;
+			e->made = NULL;
+		}
 	}
-	return 0;
+	dmerge_empty(d->m);
+	cad_rfail_free(&f);
+	return rc;
 }
 
 static void drop_input(dag *d, size_t t)
@@ -361,139 +519,30 @@ static void settle(dag *d)
 
 /* ---- the result ------------------------------------------------------------ */
 
-/* Per field touched by the merge: the value so far, its task, what
- * smart_merge made, and every task that wrote it (with its value), in
- * dag order. */
-typedef struct dwrite {
-	size_t task;
-	cJSON *val;
-} dwrite;
-
-typedef struct dfield {
-	cJSON *val;		/* inside a task's changes, or made */
-	cJSON *made;		/* owned */
-	size_t owner;
-	dwrite *w;
-	size_t nw, capw;
-	size_t front;		/* w[front..]: writers no later writer came after */
-} dfield;
-
-typedef struct dmerge {
-	dfield *f;
-	size_t *touched;
-	size_t ntouched, cap;
-} dmerge;
-
-static void dmerge_free(dmerge *m, size_t nf)
-{
-	(void)nf;
-	for (size_t k = 0; m->f && k < m->ntouched; k++) {
-		dfield *e = &m->f[m->touched[k]];
-		cJSON_Delete(e->made);
-		free(e->w);
-	}
-	free(m->f);
-	free(m->touched);
-}
-
-/* What task t saw of field i: the value of its last ancestor (marked)
- * that wrote it, else the dag's start value. */
-static const cJSON *seen_by(const dag *d, const dfield *e, size_t i)
-{
-	for (size_t k = e->nw; k-- > 0;)
-		if (d->mark[e->w[k].task] == d->gen)
-			return e->w[k].val;
-	return d->fr->score.slot[i];
-}
-
-/* One change of task t (its ancestors marked); 0 or -1 with f set. */
-static int merge_change(dag *d, dmerge *m, size_t t, size_t i, cJSON *v, rfail *f)
-{
-	dfield *e = &m->f[i];
-	const char *tname = d->ms->tasks[t].t->name.name;
-	if (!e->val) {
-		if (CAD_GROW(m->touched, m->cap, m->ntouched + 1, 16))
-			goto oom;
-		m->touched[m->ntouched++] = i;
-	} else {
-		/* the writers no ancestor of t: with no order between them and t */
-		size_t other = NO_CAUSE;
-		for (size_t k = e->nw; k-- > e->front;)
-			if (d->mark[e->w[k].task] != d->gen) {
-				other = e->w[k].task;
-				break;
-			}
-		if (other != NO_CAUSE) {
-			cJSON *made = NULL;
-			const char *field = d->fr->plan->def->fields[i].name.name;
-			if (cad_merge_two(f, d->ms->m->merge, field, d->ms->tasks[other].t->name.name,
-					  tname, seen_by(d, e, i), e->val, v, &made)) {
-				f->field = field;
-				return -1;
-			}
-			if (made || d->ms->m->merge == CAD_MERGE_LAST_WRITE_WINS) {
-				cJSON_Delete(e->made);
-				e->made = made;
-				e->val = made ? made : v;
-				e->owner = t;
-			}
-			goto record;
-		}
-		e->front = e->nw;	/* every writer so far is t's ancestor */
-	}
-	cJSON_Delete(e->made);
-	e->made = NULL;
-	e->val = v;
-	e->owner = t;
-record:
-	if (CAD_GROW(e->w, e->capw, e->nw + 1, 2))
-		goto oom;
-	e->w[e->nw++] = (dwrite){ t, v };
-	return 0;
-oom:
-	cad_rfail_set(f, "out of memory");
-	return -1;
-}
-
 /* The changes of the tasks that succeeded, merged in dag order and
  * applied to the frame's score; 0, or -1 with f set (a conflict: nothing
  * applied). */
 static int apply_result(dag *d, rfail *f)
 {
 	rframe *fr = d->fr;
-	size_t nf = fr->plan->def->nfields;
-	dmerge m = { calloc(nf ? nf : 1, sizeof(dfield)), NULL, 0, 0 };
-	int rc = -1;
-	if (!m.f) {
-		cad_rfail_set(f, "out of memory");
+	struct dmerge *m = d->m;
+	if (merge_tasks(d, NULL, d->ms->ntasks, 0, f)) {
+		dmerge_empty(m);
 		return -1;
 	}
-	for (size_t p = 0; p < d->ms->ntasks; p++) {
-		size_t t = d->ms->order[p];
-		rjob *j = &d->jobs[t];
-		if (d->st[t].outcome != CADENCE_TASK_OK || !j->changes || !j->changes->child)
-			continue;
-		ancestors(d, t);
-		size_t c = 0;
-		for (cJSON *item = j->changes->child; item; item = item->next, c++)
-			if (merge_change(d, &m, t, j->fields[c], item, f))
-				goto out;
-	}
-	if (m.ntouched > 1)
-		qsort(m.touched, m.ntouched, sizeof(*m.touched), cad_cmp_size);
-	for (size_t k = 0; k < m.ntouched; k++) {
-		size_t i = m.touched[k];
-		dfield *e = &m.f[i];
+	if (m->ntouched > 1)
+		qsort(m->touched, m->ntouched, sizeof(*m->touched), cad_cmp_size);
+	for (size_t k = 0; k < m->ntouched; k++) {
+		size_t i = m->touched[k];
+		dfield *e = &m->f[i];
 		cJSON *v = e->made;
 		e->made = NULL;
 		if (!v)
 			v = cJSON_DetachItemViaPointer(d->jobs[e->owner].changes, e->val);
 		cad_score_set(&fr->score, i, v);
 	}
-	rc = 0;
-out:
-	dmerge_free(&m, nf);
-	return rc;
+	dmerge_empty(m);
+	return 0;
 }
 
 /* ---- the measure ------------------------------------------------------------- */
@@ -511,7 +560,13 @@ static int dag_init(dag *d, rframe *fr, const rmeasure *ms)
 	d->mark = calloc(n, sizeof(*d->mark));
 	d->stack = calloc(n, sizeof(size_t));
 	d->anc = calloc(n, sizeof(size_t));
-	if (!d->jobs || !d->st || !d->ready.v || !d->mark || !d->stack || !d->anc)
+	d->qmark = calloc(n, sizeof(*d->qmark));
+	d->qstack = calloc(n, sizeof(size_t));
+	size_t nf = fr->plan->def->nfields;
+	if ((d->m = calloc(1, sizeof(*d->m))))
+		d->m->f = calloc(nf ? nf : 1, sizeof(*d->m->f));
+	if (!d->jobs || !d->st || !d->ready.v || !d->mark || !d->stack || !d->anc ||
+	    !d->qmark || !d->qstack || !d->m || !d->m->f)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cad_job_init(&d->jobs[i], fr, ms->tasks[i].note, NULL);
@@ -537,6 +592,14 @@ static void dag_free(dag *d)
 	free(d->mark);
 	free(d->stack);
 	free(d->anc);
+	free(d->qmark);
+	free(d->qstack);
+	if (d->m) {
+		dmerge_empty(d->m);
+		free(d->m->f);
+		free(d->m->touched);
+		free(d->m);
+	}
 }
 
 static unsigned dag_jobs(const rframe *fr, const rmeasure *ms)
