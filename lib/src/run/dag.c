@@ -67,6 +67,7 @@ typedef struct dag {
 	uint32_t qgen;
 	size_t *qstack;
 	struct dmerge *m;
+	size_t who;		/* the later task of a conflict */
 	int failed;		/* a task failed for good */
 	int stopped;		/* on_failure stop halted every job */
 	int nomem;
@@ -237,6 +238,7 @@ static int merge_change(dag *d, size_t t, size_t i, cJSON *v, int input, rfail *
 			if (cad_merge_two(f, how, field, d->ms->tasks[other].t->name.name, tname,
 					  seen_by(d, e, t, i), e->val, v, &made)) {
 				f->field = field;
+				d->who = t;
 				return -1;
 			}
 			if (made || how == CAD_MERGE_LAST_WRITE_WINS) {
@@ -663,6 +665,8 @@ int cad_dag_run(rframe *fr, const rmeasure *ms)
 			memset(&ev, 0, sizeof(ev));
 			ev.kind = CADENCE_EVENT_CONFLICT;
 			ev.field = f.field;
+			ev.task = ms->tasks[d.who].t->name.name;
+			ev.note = ms->tasks[d.who].note->name;
 			ev.message = cad_strbuf_cstr(&f.msg);
 			cad_run_emit(fr->run, fr, &ev);
 		}
