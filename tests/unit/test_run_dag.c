@@ -8,6 +8,7 @@
 #include "util/strbuf.h"
 
 static fx F;
+static int append(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes);
 static strbuf tasks;	/* "name outcome[: reason]" per task event, in order */
 
 static void on_event(void *ctx, const cadence_event *ev)
@@ -518,4 +519,34 @@ Test(dag, a_built_cycle_is_refused_before_anything_runs)
 	cadence_run_error_clear(&err);
 	cadence_runner_free(r);
 	cadence_def_free(def);
+}
+
+/* ---- inputs made from a parent's --------------------------------------------------- */
+
+/* A task after one task starts from that task's input and changes: what a
+ * merge leaves (b and c's lists) flows down a chain, through a C note
+ * (whose input becomes a JSON object of copies) and a long chain. */
+Test(dag, a_chain_below_a_merge_sees_the_merged_value)
+{
+	strbuf y = STRBUF_INIT;
+	cad_strbuf_adds(&y, "cadence: t\n"
+			"score: {log: {type: array, default: []}, n: {type: integer, default: 0}}\n"
+			"notes:\n"
+			"  b: {set: {log: 'score.log + [\"b\"]'}}\n"
+			"  c: {set: {log: 'score.log + [\"c\"]'}}\n"
+			"  d: {symbol: app}\n"
+			"  e: {set: {log: 'score.log + [\"e\"]'}}\n"
+			"  inc: {set: {n: 'score.n + size(score.log)'}}\n"
+			"measures:\n  - dag: m\n    merge: smart_merge\n    jobs: 2\n    tasks:\n"
+			"      - {task: b}\n      - {task: c}\n"
+			"      - {task: d, after: [b, c]}\n      - {task: e, after: [d]}\n"
+			"      - {task: i0, note: inc, after: [e]}\n");
+	for (int i = 1; i < 300; i++)
+		cad_strbuf_addf(&y, "      - {task: i%d, note: inc, after: [i%d]}\n", i, i - 1);
+	fx_load(&F, y.buf);
+	cad_strbuf_free(&y);
+	cr_assert_eq(cadence_runner_register(F.r, "app", append, "d"), 0);
+	cr_assert_eq(fx_run(&F, NULL), 0, "%s", F.err.message);
+	assert_field(&F, "log", "[\"b\",\"c\",\"d\",\"e\"]");
+	assert_field(&F, "n", "1200");	/* 300 tasks, each adding 4 to what it saw */
 }

@@ -41,12 +41,18 @@ size_t cad_heap_pop(rheap *h)
 }
 
 enum { T_WAITING, T_READY, T_RUNNING, T_ENDED };
+enum { V_NONE, V_OWN, V_SHARED };
 #define NO_CAUSE ((size_t)-1)
 
 typedef struct dtask {
 	unsigned char state;
 	unsigned char outcome;	/* cadence_task_outcome, once ended */
 	unsigned char has_input;
+	unsigned char shared;	/* its input is the dag's start score itself */
+	unsigned char vstate;	/* its view: V_NONE, V_OWN (view) or V_SHARED */
+	unsigned char let_go;	/* it gave back its hold on its parent's view */
+	size_t holds;		/* tasks after it alone that have not made their view */
+	cJSON **view;		/* its input's pointers (make_view()), while held */
 	size_t waiting;		/* tasks it is after that have not ended */
 	size_t cause;		/* skipped: the failed task upstream; NO_CAUSE */
 	rscore input;		/* from when it is next to start until it ends */
@@ -68,6 +74,8 @@ typedef struct dag {
 	size_t *qstack;
 	struct dmerge *m;
 	size_t who;		/* the later task of a conflict */
+	cJSON **made;		/* values smart_merge made for views, till the end */
+	size_t nmade, capmade;
 	int failed;		/* a task failed for good */
 	int stopped;		/* on_failure stop halted every job */
 	int nomem;
@@ -284,52 +292,168 @@ static int merge_tasks(dag *d, const size_t *pos, size_t n, int input, rfail *f)
 
 /* ---- inputs ---------------------------------------------------------------- */
 
-/* Task t's input: the dag's start score, its slots borrowed, with the
- * changes of its ancestors that succeeded merged in: borrowed from them,
- * or owned when smart_merge made the value. */
-static int make_input(dag *d, size_t t)
+/* ---- views ----------------------------------------------------------------
+ * A task's view is the array of its input's values before anything else
+ * happens to the input (a C note's JSON object replaces its slots with
+ * copies): only items that live until the dag ends (the start score's, the
+ * tasks' changes, values smart_merge made, kept in d->made).  A task after
+ * one task only starts from that task's view plus its changes — what the
+ * merge over its ancestors gives, since its parent comes after all of
+ * them — so a chain costs O(fields) per task, not O(ancestors).  A view is
+ * kept while such children have not made theirs. */
+
+static void release_view(dag *d, size_t t)
 {
-	const rscore *src = &d->fr->score;
-	rscore *s = &d->st[t].input;
-	size_t n = src->n, na = ancestors(d, t);
-	rfail f = RFAIL_INIT;
-	memset(s, 0, sizeof(*s));
-	s->slot = malloc((n ? n : 1) * sizeof(*s->slot));
-	s->flags = malloc(n ? n : 1);
-	if (!s->slot || !s->flags) {
-		cad_score_free(s);
-		return -1;
+	dtask *st = &d->st[t];
+	if (st->holds && --st->holds)
+		return;
+	free(st->view);
+	st->view = NULL;
+	st->vstate = V_NONE;
+}
+
+/* t does not need its parent's view any more (it made its own, or never
+ * will). */
+static void let_parent_go(dag *d, size_t t)
+{
+	if (d->st[t].let_go || d->ms->tasks[t].nafter != 1)
+		return;
+	d->st[t].let_go = 1;
+	release_view(d, d->ms->tasks[t].after[0]);
+}
+
+/* Whether task a ended ok with changes. */
+static int changed(const dag *d, size_t a)
+{
+	return d->st[a].outcome == CADENCE_TASK_OK && d->jobs[a].changes &&
+	       d->jobs[a].changes->child;
+}
+
+/* Whether one of the `na` ancestors in d->anc changed something. */
+static int ancestors_changed(const dag *d, size_t na)
+{
+	for (size_t k = 0; k < na; k++)
+		if (changed(d, d->anc[k]))
+			return 1;
+	return 0;
+}
+
+/* The view of a task after p alone: p's view (or the start score) with
+ * p's changes.  NULL: shared (*shared 1), or out of memory. */
+static cJSON **view_after(dag *d, size_t p, int *shared)
+{
+	const rscore *start = &d->fr->score;
+	size_t n = start->n;
+	if (!changed(d, p) && d->st[p].vstate == V_SHARED) {
+		*shared = 1;
+		return NULL;
 	}
-	memcpy(s->slot, src->slot, n * sizeof(*s->slot));
-	for (size_t i = 0; i < n; i++)
-		s->flags[i] = src->flags[i] & (unsigned char)~SLOT_OWNED;
-	s->plan = src->plan;
-	s->n = n;
-	d->st[t].has_input = 1;
+	cJSON **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	memcpy(v, d->st[p].vstate == V_OWN ? d->st[p].view : start->slot, n * sizeof(*v));
+	if (changed(d, p)) {
+		const rjob *j = &d->jobs[p];
+		size_t c = 0;
+		for (cJSON *item = j->changes->child; item; item = item->next, c++)
+			v[j->fields[c]] = item;
+	}
+	return v;
+}
+
+/* The view of t from the merge of its ancestors' changes. */
+static cJSON **view_merged(dag *d, size_t t, int *shared)
+{
+	const rscore *start = &d->fr->score;
+	size_t n = start->n, na = ancestors(d, t);
+	rfail f = RFAIL_INIT;
+	if (!ancestors_changed(d, na)) {
+		*shared = 1;
+		return NULL;
+	}
+	cJSON **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	memcpy(v, start->slot, n * sizeof(*v));
 	for (size_t k = 0; k < na; k++)
 		d->anc[k] = d->ms->tasks[d->anc[k]].pos;
 	qsort(d->anc, na, sizeof(*d->anc), cad_cmp_size);
 	int rc = merge_tasks(d, d->anc, na, 1, &f);
 	for (size_t k = 0; !rc && k < d->m->ntouched; k++) {
-		size_t i = d->m->touched[k];
-		dfield *e = &d->m->f[i];
-		s->slot[i] = e->val;
+		dfield *e = &d->m->f[d->m->touched[k]];
+		v[d->m->touched[k]] = e->val;
 		if (e->made) {
-			s->flags[i] |= SLOT_OWNED;
-			e->made = NULL;
+			if (CAD_GROW(d->made, d->capmade, d->nmade + 1, 16))
+				rc = -1;
+			else
+				d->made[d->nmade++] = e->made;	/* lives till the end */
+			e->made = rc ? e->made : NULL;
 		}
 	}
 	dmerge_empty(d->m);
 	cad_rfail_free(&f);
-	return rc;
+	if (rc) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Task t's input: its view as a score whose slots it borrows, or, when
+ * its ancestors changed nothing, the start score itself, shared as a
+ * sync's notes share it (no copy, one JSON object for every C note). */
+static int make_input(dag *d, size_t t)
+{
+	const rscore *src = &d->fr->score;
+	dtask *st = &d->st[t];
+	rscore *s = &st->input;
+	size_t n = src->n;
+	int shared = 0;
+	const rdtask *tk = &d->ms->tasks[t];
+	cJSON **v;
+	if (tk->nafter == 1 && d->st[tk->after[0]].vstate != V_NONE)
+		v = view_after(d, tk->after[0], &shared);
+	else
+		v = view_merged(d, t, &shared);
+	if (!v && !shared)
+		return -1;
+	let_parent_go(d, t);
+	memset(s, 0, sizeof(*s));
+	st->has_input = 1;
+	st->shared = (unsigned char)shared;
+	st->vstate = shared ? V_SHARED : V_OWN;
+	st->view = v;
+	if (!shared) {
+		s->slot = malloc((n ? n : 1) * sizeof(*s->slot));
+		s->flags = malloc(n ? n : 1);
+		if (!s->slot || !s->flags) {
+			cad_score_free(s);
+			st->has_input = 0;
+			return -1;
+		}
+		memcpy(s->slot, v, n * sizeof(*s->slot));
+		for (size_t i = 0; i < n; i++)
+			s->flags[i] = src->flags[i] & (unsigned char)~SLOT_OWNED;
+		s->plan = src->plan;
+		s->n = n;
+	}
+	if (!st->holds) {	/* no child will start from it */
+		st->holds = 1;
+		release_view(d, t);
+	}
+	return 0;
 }
 
 static void drop_input(dag *d, size_t t)
 {
-	if (d->st[t].has_input) {
+	if (d->st[t].has_input && !d->st[t].shared)
 		cad_score_free(&d->st[t].input);
-		d->st[t].has_input = 0;
-	}
+	d->st[t].has_input = d->st[t].shared = 0;
+}
+
+static rscore *input_of(dag *d, size_t t)
+{
+	return d->st[t].shared ? &d->fr->score : &d->st[t].input;
 }
 
 /* ---- outcomes -------------------------------------------------------------- */
@@ -365,6 +489,7 @@ static void skip(dag *d, size_t t, size_t cause)
 {
 	dtask *st = &d->st[t];
 	strbuf why = STRBUF_INIT;
+	let_parent_go(d, t);	/* made its view, or never will */
 	st->state = T_ENDED;
 	st->outcome = CADENCE_TASK_SKIPPED;
 	st->cause = cause;
@@ -415,7 +540,7 @@ static rjob *dag_next(rsched *s)
 			d->nomem = 1;
 			return NULL;
 		}
-		j->base = &d->st[t].input;
+		j->base = input_of(d, t);
 		const rexpr *when = d->ms->tasks[t].when;
 		int yes = 1;
 		strbuf msg = STRBUF_INIT;
@@ -574,6 +699,8 @@ static int dag_init(dag *d, rframe *fr, const rmeasure *ms)
 		cad_job_init(&d->jobs[i], fr, ms->tasks[i].note, NULL);
 		d->jobs[i].task_name = ms->tasks[i].t->name.name;
 		d->st[i].cause = NO_CAUSE;
+		if (ms->tasks[i].nafter == 1)
+			d->st[ms->tasks[i].after[0]].holds++;
 		if (!(d->st[i].waiting = ms->tasks[i].nafter)) {
 			d->st[i].state = T_READY;
 			cad_heap_push(&d->ready, i);
@@ -586,8 +713,12 @@ static void dag_free(dag *d)
 {
 	for (size_t i = 0; d->jobs && d->st && i < d->ms->ntasks; i++) {
 		drop_input(d, i);
+		free(d->st[i].view);
 		cad_job_clear(&d->jobs[i]);
 	}
+	for (size_t k = 0; k < d->nmade; k++)
+		cJSON_Delete(d->made[k]);
+	free(d->made);
 	free(d->jobs);
 	free(d->st);
 	free(d->ready.v);
@@ -645,7 +776,11 @@ int cad_dag_run(rframe *fr, const rmeasure *ms)
 {
 	dag d;
 	int rc = 0;
-	if (dag_init(&d, fr, ms)) {
+	/* the start score's object made now: tasks' inputs borrow its items,
+	 * and C notes on the pool read them, so it must not be remade (its
+	 * items re-keyed, relinked) while they run, when a task that shares
+	 * it needs it */
+	if (dag_init(&d, fr, ms) || !cad_score_obj(&fr->score)) {
 		dag_free(&d);
 		return fail_simple(fr, CADENCE_ENOMEM, "out of memory");
 	}
