@@ -144,4 +144,31 @@ expect "resume runs the dag again from its start" 0 '^\{"log":\["a"\]\}$'
 run cat "$tmp/first.count"
 assert "... and not the measure before it" test "$out" = x
 
+# an interrupt: the running tasks stopped and cancelled, the others too
+w slow.cadence.yaml '
+cadence: slow
+score: {n: {type: integer, default: 0}}
+notes:
+  nap: {run: [sh, -c, "touch \"$CADENCE_DIR/started.$$\"; exec sleep 30"]}
+  quick: {set: {n: "1"}}
+measures:
+  - dag: naps
+    jobs: 2
+    tasks:
+      - {task: a, note: nap}
+      - {task: b, note: nap}
+      - {task: c, note: quick, after: [a]}
+'
+"$cadence" run "$tmp/slow.cadence.yaml" --events "$tmp/int.jsonl" >/dev/null 2>"$tmp/int.err" &
+bg=$!
+# (the events file is flushed as measures end: the notes say they started)
+started() { local f=("$tmp"/started.*); [[ ${#f[@]} == 2 && -e ${f[1]} ]]; }
+wait_until "both tasks running" started
+kill -INT "$bg"
+wait_exit "$bg"
+expect "SIGINT during a dag: exit 130" 130
+run py_call validate "$src/docs/events.schema.json" "$tmp/int.jsonl"
+expect "... the running tasks are cancelled" 0 "^task_end a cancelled"
+expect "... and the one that never started" 0 "^task_end c cancelled"
+
 finish
