@@ -58,7 +58,7 @@ typedef enum cadence_event_kind {
 					 * its cadence_breaker_state, previous the one before */
 	CADENCE_EVENT_CONFLICT,		/* notes of a sync changed a field differently: field,
 					 * note (the later one), message; an ERROR follows */
-	/* Added in 0.x with the dag measure (appended: the values above keep
+	/* Added in 0.2.0 with the dag measure (appended: the values above keep
 	 * their numbers; a hook that switches on kinds should ignore kinds it
 	 * does not know).  Each names `task` and its `note`. */
 	CADENCE_EVENT_TASK_START,	/* a task of a dag starts (before its first attempt) */
@@ -150,7 +150,8 @@ typedef struct cadence_clock {
 typedef struct cadence_run_opts {
 	unsigned version;	/* CADENCE_RUN_OPTS_VERSION */
 	/* Notes of one `sync` running at once; 0: all of them, with `symbol`
-	 * notes on one thread per CPU. */
+	 * notes on one thread per CPU.  It also lowers a `dag`'s `jobs:` (the
+	 * tasks it runs at once; by default one per CPU). */
 	unsigned jobs;
 	/* Environment of `run` notes, NULL-terminated "NAME=value"; NULL:
 	 * this process's environment.  CADENCE_* variables are added. */
