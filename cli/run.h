@@ -46,7 +46,8 @@ extern const char *const cli_run_log_formats[];
 	  "load C notes (symbol:) from a shared object, functions it defines itself; "      \
 	  "repeatable", NULL },                   \
 	{ RUN_OPT_JOBS, 'j', "jobs", "N",                                                     \
-	  "run at most N notes of a sync at once (default: all; C notes on one thread per CPU)", \
+	  "run at most N notes of a sync, or tasks of a dag, at once (default: all, and a "  \
+	  "dag's jobs:; C notes on one thread per CPU)", \
 	  NULL },                                                                              \
 	{ RUN_OPT_LOG, 0, "log", "FORMAT",                                                    \
 	  "the log on stderr: text (default) or json (JSON lines)", cli_run_log_formats },     \

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* cadence_task_outcome as words: "ok", "failed", "skipped", "cancelled". */
+extern const char *const cad_task_outcomes[4];
+
 /* Appends s as a JSON string, quotes included. */
 void cad_rep_json_str(strbuf *sb, const char *s);
 /* Numbers without printf (the reporters write many): decimal, 16 hex

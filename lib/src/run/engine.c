@@ -436,8 +436,8 @@ static int run_measure(rframe *fr, const rmeasure *ms)
 		return run_split(fr, ms);
 	case CAD_M_CHILD:
 		return run_child(fr, ms);
-	case CAD_M_DAG:	/* DAG-TODO(run) */
-		break;
+	case CAD_M_DAG:
+		return cad_dag_run(fr, ms);
 	}
 	return 0;
 }
