@@ -6,7 +6,8 @@
  * Every pass is a loop with its own stack or queue, never a recursion: a
  * chain of 10,000 tasks must not cost 10,000 frames.  Each costs the tasks
  * plus the entries (a heap makes the dag order n log n); the searches of
- * cad_dag_before() only go through tasks between the two in dag order. */
+ * cad_dag_before() only go through tasks between the two in dag order,
+ * from the end with fewer entries. */
 #include "check/check_int.h"
 #include "util/grow.h"
 #include "util/strbuf.h"
@@ -30,29 +31,40 @@ static uint32_t next_gen(dag_graph *g)
 	return g->gen;
 }
 
-int cad_dag_before(dag_graph *g, size_t a, size_t b)
+/* Whether `to` is reached from `from` through `at`/`next` (pred or succ),
+ * going only through tasks whose place in dag order is between lo and hi:
+ * one outside cannot lead to it. */
+static int reaches(dag_graph *g, const size_t *at, const size_t *next, size_t from, size_t to,
+		   size_t lo, size_t hi)
 {
-	if (!g->pos || a == b || g->pos[a] >= g->pos[b])
-		return 0;
-	/* back from b, through the tasks after a in dag order only: one
-	 * before a cannot lead to it */
 	uint32_t gen = next_gen(g);
 	size_t sp = 0;
-	g->stack[sp++] = b;
-	g->seen[b] = gen;
+	g->stack[sp++] = from;
+	g->seen[from] = gen;
 	while (sp) {
 		size_t x = g->stack[--sp];
-		for (size_t j = g->pred_at[x]; j < g->pred_at[x + 1]; j++) {
-			size_t p = g->pred[j];
-			if (p == a)
+		for (size_t j = at[x]; j < at[x + 1]; j++) {
+			size_t p = next[j];
+			if (p == to)
 				return 1;
-			if (g->seen[p] == gen || g->pos[p] < g->pos[a])
+			if (g->seen[p] == gen || g->pos[p] < lo || g->pos[p] > hi)
 				continue;
 			g->seen[p] = gen;
 			g->stack[sp++] = p;
 		}
 	}
 	return 0;
+}
+
+int cad_dag_before(dag_graph *g, size_t a, size_t b)
+{
+	if (!g->pos || a == b || g->pos[a] >= g->pos[b])
+		return 0;
+	/* from the end with fewer entries: a fan-in's last task is after
+	 * thousands, each of them after one */
+	if (g->succ_at[a + 1] - g->succ_at[a] <= g->pred_at[b + 1] - g->pred_at[b])
+		return reaches(g, g->succ_at, g->succ, a, b, g->pos[a], g->pos[b]);
+	return reaches(g, g->pred_at, g->pred, b, a, g->pos[a], g->pos[b]);
 }
 
 static void graph_free(dag_graph *g)
@@ -400,9 +412,9 @@ static void report_implied(check_ctx *c, const cad_task *t, const cad_ref *entry
 {
 	cad_check_at(c, CADENCE_SEVERITY_WARNING, "dag-redundant-after", entry->loc,
 		     "remove it: the order is the same without it",
-		     "task '%s' is after '%s' already through '%s'", t->name.name, entry->name,
+		     "task '%s' is after '%s' already, through '%s'", t->name.name, entry->name,
 		     through->name);
-	cad_check_relate(c, through->loc, "which is after it");
+	cad_check_relate(c, through->loc, "the entry that implies it");
 }
 
 /* Task i's entries that another entry comes after: one search back from
