@@ -676,7 +676,7 @@ static void task_reads(flow *f, dag_flow *df, size_t t, size_t mi)
 		if (c->note_xr)
 			task_xreads(f, df, t, c->note_xr[n - c->def->notes], DREAD_SET, done);
 	}
-	if (c->task_xr)
+	if (c->task_xr && c->task_base)
 		task_xreads(f, df, t, c->task_xr[c->task_base[mi] + t], DREAD_WHEN, done);
 }
 
