@@ -14,8 +14,8 @@ need python3
 n=$(runs 10000 1000)
 
 # gen SHAPE FILE: a dag of $n tasks, task i running note t<i>.
-#   chain   t<i> after t<i-1>, reading the field it wrote and a shared one
-#           that every task writes
+#   chain   t<i> after t<i-1>, reading the field it wrote, a shared one
+#           that every task writes, and the one t0 wrote
 #   circle  the chain, with t0 after the last
 #   fan     t0, then every other but the last after t0, reading what t0
 #           wrote; the last after all of those, and after t0 again
@@ -32,7 +32,7 @@ out.append("notes:")
 for i in range(n):
     if shape in ("chain", "circle"):
         w = "f%d, acc" % i if i < n - 1 else "acc"
-        r = "f%d, acc" % (i - 1) if i else ""
+        r = "f%d, acc, f0" % (i - 1) if i > 1 else "f0, acc" if i else ""
         out.append("  t%d: {symbol: t, reads: [%s], writes: [%s]}" % (i, r, w))
     elif shape == "fan":
         if i == 0:
