@@ -584,7 +584,7 @@ static void dag_read_unset(flow *f, dag_flow *df, size_t t, const dread *r)
 	const char *tn = m->tasks[t].name.name, *fn = f->c->def->fields[r->field].name.name;
 	char help[240];
 	snprintf(help, sizeof(help), "give the field a default, make it required, or write it "
-		 "before the dag or in a task that '%.64s' is after", tn);
+		 "before the dag or in a task that '%.64s' is after (one without 'when:')", tn);
 	if (r->kind == DREAD_LISTED)
 		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", r->loc, help,
 			     "note '%s' reads '%s', which is not set on every path to task '%s' of dag '%s'",
