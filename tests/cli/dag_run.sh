@@ -100,17 +100,18 @@ assert "... skipped ones too" test "$out" = 1
 # a failure: below it skipped, beside it cancelled (jobs 1, finish)
 w fail.cadence.yaml '
 cadence: fail
-score: {n: {type: integer, default: 0}}
+score: {n: {type: integer, default: 0}, m: {type: integer, default: 0}}
 notes:
   bad: {run: [sh, -c, "echo broken >&2; exit 3"]}
   next: {set: {n: "1"}}
+  beside: {set: {m: "1"}}
 measures:
   - dag: d
     jobs: 1
     tasks:
       - task: bad
       - {task: below, note: next, after: [bad]}
-      - {task: other, note: next}
+      - {task: other, note: beside}
 '
 run "$cadence" run "$tmp/fail.cadence.yaml" --events "$tmp/fail.jsonl"
 expect "a failed task fails the run" 1 "" "error: fail: dag 'd', note 'bad'.*task 'bad': it exited with status 3"

@@ -618,12 +618,18 @@ static void dag_read(flow *f, dag_flow *df, size_t t, const dread *r)
 		else
 			hi = mid;
 	}
-	size_t after = lo < b && df->w[lo].task == t ? lo + 1 : lo;
-	if (lo > a && !cad_dag_before(g, df->w[lo - 1].task, t)) {
+	int self = lo < b && df->w[lo].task == t;
+	size_t after = self ? lo + 1 : lo;
+	/* under smart_merge, a task that writes the array or object it reads
+	 * (appending to a list) merges with the other writers, as the notes of
+	 * a sync do: it needs no order to them */
+	int merges = self && df->m->merge == CAD_MERGE_SMART &&
+		     !is_scalar(f->c->def->fields[k].type);
+	if (!merges && lo > a && !cad_dag_before(g, df->w[lo - 1].task, t)) {
 		missing_after(f, df, t, k, df->w[lo - 1].task);
 		return;
 	}
-	if (after < b && !cad_dag_before(g, t, df->w[after].task)) {
+	if (!merges && after < b && !cad_dag_before(g, t, df->w[after].task)) {
 		missing_after(f, df, t, k, df->w[after].task);
 		return;
 	}
