@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Expressions: every `set` value, `when` condition (a split's, a dag
- * task's) and child `with` and `merge` value compiles against the score it
+ * task's, the precheck's) and child `with` and `merge` value compiles against the score it
  * reads, as `cadence run` compiles them before anything runs
  * (lib/src/run/plan.c), and a `when` whose type is known is a boolean. */
 #include "check/check_int.h"
@@ -224,6 +224,11 @@ void cad_check_exprs(check_ctx *c)
 			assigns(c, d->notes[i].set, d->notes[i].nset, env, "note",
 				d->notes[i].name.name);
 		c->note_xr[i].count = c->nxr - c->note_xr[i].start;
+	}
+	if (d->precheck_when.src && !c->oom) {
+		size_t at = c->nxr;
+		condition(c, &d->precheck_when, env, "the precheck");
+		c->nxr = at;	/* it reads the input: no data flow to follow */
 	}
 	for (size_t i = 0; i < d->nmeasures && !c->oom; i++) {
 		const cad_measure *m = &d->measures[i];

@@ -796,6 +796,11 @@ void cad_check_flow(check_ctx *c)
 		f.oom = 1;
 	for (size_t i = 0; i < d->nfields && !f.oom; i++)
 		f.avail[i] = d->fields[i].required || d->fields[i].def;
+	/* a precheck note that failed stopped the cadence: when the measures
+	 * run, its writes happened */
+	const cad_note *pre = d->precheck_note.name ? cad_check_note(c, &d->precheck_note) : NULL;
+	if (pre && !f.oom)
+		assured_writes(&f, pre, set_field);
 
 	for (size_t i = 0; i < d->nmeasures && !f.oom; i++) {
 		const cad_measure *m = &d->measures[i];

@@ -91,6 +91,8 @@ void cad_check_refs(check_ctx *c)
 	}
 	if (d->has_on_error)
 		use_notes(c, &d->on_error_note, 1, used, names);
+	if (d->precheck_note.name)
+		use_notes(c, &d->precheck_note, 1, used, names);
 	for (size_t i = 0; i < d->nnotes; i++)
 		if (!used[i])
 			cad_check_at(c, CADENCE_SEVERITY_WARNING, "unused-note", d->notes[i].name.loc,
