@@ -186,7 +186,9 @@ static void json_log(const cadence_event *ev)
 	if (ev->kind == CADENCE_EVENT_NOTE_END)
 		cJSON_AddStringToObject(o, "status", status_names[ev->status]);
 	else if (ev->kind == CADENCE_EVENT_CADENCE_END || ev->kind == CADENCE_EVENT_MEASURE_END)
-		cJSON_AddStringToObject(o, "status", ev->status ? "failed" : "ok");
+		cJSON_AddStringToObject(o, "status", !ev->status ? "ok"
+					: ev->status == CADENCE_ECANCELED ? "cancelled"
+					: ev->status == CADENCE_ESTOPPED ? "stopped" : "failed");
 	else if ((ev->kind == CADENCE_EVENT_TASK_END || ev->kind == CADENCE_EVENT_TASK_SKIPPED) &&
 		 ev->status >= 0 && ev->status <= 3)
 		cJSON_AddStringToObject(o, "outcome", outcome_names[ev->status]);

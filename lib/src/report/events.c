@@ -27,6 +27,12 @@ static const char *const breaker_events[] = { "breaker_closed", "breaker_opened"
 static const char *const breaker_states[] = { "closed", "open", "half_open" };
 static const char *const note_results[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
 const char *const cad_task_outcomes[4] = { "ok", "failed", "skipped", "cancelled" };
+const char *const cad_end_statuses[4] = { "ok", "failed", "cancelled", "stopped" };
+
+int cad_end_status(int code)
+{
+	return !code ? 0 : code == CADENCE_ECANCELED ? 2 : code == CADENCE_ESTOPPED ? 3 : 1;
+}
 
 int cadence_events_new(cadence_events **out, FILE *stream)
 {
@@ -54,7 +60,9 @@ static const char *event_name(const cadence_event *ev)
 {
 	switch (ev->kind) {
 	case CADENCE_EVENT_CADENCE_START: return "cadence_started";
-	case CADENCE_EVENT_CADENCE_END: return ev->status ? "cadence_failed" : "cadence_completed";
+	case CADENCE_EVENT_CADENCE_END:
+		return !ev->status ? "cadence_completed"
+		       : ev->status == CADENCE_ESTOPPED ? "cadence_stopped" : "cadence_failed";
 	case CADENCE_EVENT_MEASURE_START: return "measure_started";
 	case CADENCE_EVENT_MEASURE_END: return ev->status ? "measure_failed" : "measure_completed";
 	case CADENCE_EVENT_NOTE_START: return "note_started";
@@ -123,8 +131,7 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 	if (k == CADENCE_EVENT_NOTE_END && ev->status >= 0 && ev->status <= 4)
 		str_field(sb, "status", note_results[ev->status]);
 	else if (k == CADENCE_EVENT_CADENCE_END || k == CADENCE_EVENT_MEASURE_END)
-		str_field(sb, "status", !ev->status ? "ok"
-			  : ev->status == CADENCE_ECANCELED ? "cancelled" : "failed");
+		str_field(sb, "status", cad_end_statuses[cad_end_status(ev->status)]);
 	if ((k == CADENCE_EVENT_TASK_END || k == CADENCE_EVENT_TASK_SKIPPED) &&
 	    ev->status >= 0 && ev->status <= 3)
 		str_field(sb, "outcome", cad_task_outcomes[ev->status]);

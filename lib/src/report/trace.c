@@ -263,7 +263,9 @@ static int record(cadence_trace *t, const cadence_event *ev)
 	case CADENCE_EVENT_CADENCE_END:
 		if (r->cad[d] == NONE)
 			return -1;
-		close_span(&r->spans[r->cad[d]], now, ev->status != 0, r->last_error);
+		/* a precheck's stop is an outcome, not an error */
+		close_span(&r->spans[r->cad[d]], now, ev->status != 0 && ev->status != CADENCE_ESTOPPED,
+			   r->last_error);
 		r->cad[d] = NONE;
 		r->done = d == 0;
 		return 0;
