@@ -16,6 +16,11 @@
  *             runs with them off: without hooks, and with an empty hook
  *             (what `cadence run` always has: its log)
  *
+ *   dag       (alone: bench_run REPEAT dag) the engine's cost per task of a
+ *             `dag`: 100 independent tasks of the sync's C notes against the
+ *             sync of the same notes, --jobs 1 and the pool, and a chain of
+ *             100 tasks (each after the one before) against a `sequence`
+ *
  *   scale     (alone: bench_run REPEAT scale [F...]) issue 15's figures: the
  *             marginal cost of a note as the score widens to F fields (a
  *             `set` note, C notes reading a field by name), and one sync
@@ -23,7 +28,7 @@
  *
  * Every figure is the best of several repetitions (the least disturbed),
  * but those of `scale`: medians of interleaved rounds.
- * Usage: bench_run [REPEAT [observe | scale [F...]]]   (bench/run_engine.sh
+ * Usage: bench_run [REPEAT [observe | dag | scale [F...]]]   (bench/run_engine.sh
  * and bench/scale.sh run it; "observe", "scale": that figure alone) */
 #include <cadence/cadence.h>
 #include <cadence/report.h>
@@ -208,6 +213,73 @@ static void bench_sync(int reps, unsigned jobs, int measures)
 	       jobs == 1 ? "" : " (goal <= 200)");
 	cadence_runner_free(r);
 	cadence_def_free(def);
+}
+
+/* ---- dag ---------------------------------------------------------------------- */
+
+/* One measure over a `width`-field score of `width` C notes, each writing
+ * its own field: kind "sync", "sequence", "dag" (independent tasks) or
+ * "chain" (a dag, each task after the one before). */
+static cadence_runner *dag_runner(int width, const char *kind, unsigned jobs, cadence_def **def)
+{
+	strbuf y = STRBUF_INIT;
+	int dag = !strcmp(kind, "dag") || !strcmp(kind, "chain");
+	cad_strbuf_adds(&y, "cadence: wide\nscore:\n");
+	for (int i = 0; i < width; i++)
+		cad_strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
+	cad_strbuf_adds(&y, "notes:\n");
+	for (int i = 0; i < width; i++)
+		cad_strbuf_addf(&y, "  n%d: {symbol: setf, writes: [f%d]}\n", i, i);
+	cad_strbuf_addf(&y, "measures:\n  - %s: m\n", dag ? "dag" : kind);
+	if (dag) {
+		cad_strbuf_addf(&y, "    jobs: %u\n    tasks:\n", jobs ? jobs : 2);
+		for (int i = 0; i < width; i++)
+			if (!strcmp(kind, "chain") && i)
+				cad_strbuf_addf(&y, "      - {task: n%d, after: [n%d]}\n", i, i - 1);
+			else
+				cad_strbuf_addf(&y, "      - {task: n%d}\n", i);
+	} else {
+		cad_strbuf_adds(&y, "    notes: [");
+		for (int i = 0; i < width; i++)
+			cad_strbuf_addf(&y, "%sn%d", i ? ", " : "", i);
+		cad_strbuf_adds(&y, "]\n");
+	}
+	*def = load(y.buf, y.len);
+	cad_strbuf_free(&y);
+	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
+	opts.jobs = jobs;
+	cadence_runner *r;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (cadence_runner_new(&r, NULL, *def, &opts) ||
+	    cadence_runner_register(r, "setf", setf, NULL))
+		exit(1);
+	must(cadence_runner_prepare(r, &err), &err);
+	return r;
+}
+
+static double dag_figure(int reps, const char *kind, unsigned jobs)
+{
+	cadence_def *def;
+	cadence_runner *r = dag_runner(100, kind, jobs, &def);
+	double t = best_run(r, reps);
+	cadence_runner_free(r);
+	cadence_def_free(def);
+	return t;
+}
+
+static void bench_dag(int reps)
+{
+	printf("dag: 100 C notes over a 100-field score, each writing one field; us per "
+	       "measure, and the dag's extra cost per task\n");
+	for (unsigned jobs = 1; jobs <= 2; jobs++) {
+		double sync = dag_figure(reps, "sync", jobs), dag = dag_figure(reps, "dag", jobs);
+		printf("  %-22s sync %8.1f us   dag %8.1f us   +%6.2f us per task\n",
+		       jobs == 1 ? "--jobs 1 (inline)" : "jobs 2 (pool)", sync * 1e6, dag * 1e6,
+		       (dag - sync) / 100 * 1e6);
+	}
+	double seq = dag_figure(reps, "sequence", 1), chain = dag_figure(reps, "chain", 1);
+	printf("  %-22s seq  %8.1f us   dag %8.1f us   +%6.2f us per task\n",
+	       "chain, --jobs 1", seq * 1e6, chain * 1e6, (chain - seq) / 100 * 1e6);
 }
 
 static void bench_set(int reps, int n)
@@ -840,6 +912,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 2 && !strcmp(argv[2], "observe")) {
 		bench_observe(reps);	/* bench_run REPEAT observe: that figure alone */
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[2], "dag")) {
+		bench_dag(reps * 20);	/* bench_run REPEAT dag: that figure alone */
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[2], "scale")) {

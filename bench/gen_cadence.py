@@ -38,7 +38,10 @@ and NOTES `set` notes, each reading one field and writing it back:
     "N trivial set notes over F fields" runs);
   - sync: one `sync` of all the notes (NOTES <= F), each writing its own
     field; --reads R makes each note also list R other fields, spread over
-    the score, under `reads:`.
+    the score, under `reads:`;
+  - dag: one `dag` of all the notes (NOTES <= F), each writing its own
+    field, in layers of 100 tasks, each task after two of the layer before
+    and reading the fields they write.
 Note i touches field (i * step) % F, step coprime to F, so that the notes
 are spread over the whole score.
 
@@ -259,6 +262,21 @@ def wide_note(out, i, field, reads):
         out.append("    reads: [%s]\n" % ", ".join(reads))
 
 
+DAG_WIDTH = 100
+
+
+def dag_after(i):
+    """--shape dag: layers of DAG_WIDTH tasks, each task after two tasks
+    of the layer before (one for the first layer's successors of a layer of
+    one): a fan-out and fan-in at every layer, no edge implied by another."""
+    layer, pos = divmod(i, DAG_WIDTH)
+    if not layer:
+        return []
+    base = (layer - 1) * DAG_WIDTH
+    a, b = base + pos, base + (pos * 7 + 3) % DAG_WIDTH
+    return [a] if a == b else [a, b]
+
+
 def generate_wide(shape, n, name, nfields, nreads):
     """chain: n `set` notes, one `then` measure each, note i reading and
     writing field (i * step) % nfields.  sync: one `sync` of n `set` notes
@@ -277,11 +295,21 @@ def generate_wide(shape, n, name, nfields, nreads):
     for i in range(n):
         k = (i * step) % nfields
         reads = [fields[(k + 1 + j * gap) % nfields][0] for j in range(nreads)]
+        if shape == "dag":	# the fields its upstream tasks write, so the
+            # data-flow checks have edges to follow
+            reads = [fields[(a * step) % nfields][0] for a in dag_after(i)]
         wide_note(out, i, fields[k], reads)
     out.append("\nmeasures:\n")
     if shape == "chain":
         for i in range(n):
             out.append("  - then: n_%d\n" % i)
+    elif shape == "dag":
+        out.append("  - dag: all\n    tasks:\n")
+        for i in range(n):
+            out.append("      - task: n_%d\n" % i)
+            after = dag_after(i)
+            if after:
+                out.append("        after: [%s]\n" % ", ".join("n_%d" % a for a in after))
     else:
         out.append("  - sync: all\n    notes:\n")
         for i in range(n):
@@ -344,10 +372,11 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fields", type=int, default=32,
                     help="score fields (default 32)")
-    ap.add_argument("--shape", choices=["mixed", "chain", "sync", "scatter"], default="mixed",
+    ap.add_argument("--shape", choices=["mixed", "chain", "sync", "scatter", "dag"], default="mixed",
                     help="mixed (default): every binding and measure kind; "
                     "chain: set notes in sequence; sync: one sync of set notes; "
-                    "scatter: bench_run scale's notes and measures")
+                    "scatter: bench_run scale's notes and measures; "
+                    "dag: one dag of set notes in layers")
     ap.add_argument("--measures", type=int, default=0,
                     help="--shape scatter: its `then` measures (default: NOTES)")
     ap.add_argument("--reads", type=int, default=0,
@@ -357,8 +386,8 @@ def main():
         sys.exit("gen_cadence.py: at least one note and one field")
     if a.shape == "mixed" and (a.notes < 8 or a.fields < 8):
         sys.exit("gen_cadence.py: at least 8 notes and 8 fields")
-    if a.shape == "sync" and a.notes > a.fields:
-        sys.exit("gen_cadence.py: --shape sync needs a field per note")
+    if a.shape in ("sync", "dag") and a.notes > a.fields:
+        sys.exit("gen_cadence.py: --shape %s needs a field per note" % a.shape)
     if a.reads and (a.shape != "sync" or a.reads > a.fields):
         sys.exit("gen_cadence.py: --reads is for --shape sync, at most --fields")
     if a.measures and a.shape != "scatter":

@@ -13,6 +13,8 @@
 #   mixed  the load benchmark's file, every binding and measure kind, F fields
 #   sync   one `sync` of N `set` notes over N fields (N in SYNCS), each note
 #          writing its own field; sync+reads: each also lists READS fields
+#   dag    one `dag` of N tasks over N fields (N in DAGS), in layers of 100,
+#          each task after two of the layer before
 # For each file, whole processes timed in rotating rounds (bench/proctime.py):
 # the bare libyaml parse (bench_load --once events FILE), `cadence validate
 # --strict` (which also checks that the file is clean), `cadence diagram
@@ -24,8 +26,9 @@
 # Environment: ROUNDS (5), BUDGET_S (20: seconds of rounds per file at
 # most), LIMIT_S (60: a command is stopped after it), LIMIT_MB (4096:
 # address space of each command), NOTES ("1000 10000"), FIELDS ("10 100
-# 1000 10000"), SYNCS ("100 1000 10000"), READS (100), REPEAT (5: rounds of
-# bench_run), SHAPES ("chain mixed sync"), ENGINE (1: run bench_run).
+# 1000 10000"), SYNCS ("100 1000 10000"), DAGS ("1000 10000"), READS (100),
+# REPEAT (5: rounds of bench_run), SHAPES ("chain mixed sync"; dag too on
+# request), ENGINE (1: run bench_run).
 #
 # Times are medians of CPU time (user + system, from wait4); ratios are
 # medians of the ratios within a round, CPU time first and wall time in
@@ -34,7 +37,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage() { sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,36p' "$0" | sed 's/^# \{0,1\}//'; }
 case ${1:-} in -h | --help) usage; exit 0 ;; esac
 [[ $# -ge 1 && $# -le 2 ]] || { usage >&2; exit 2; }
 build=$(cd "$1" && pwd)
@@ -46,6 +49,7 @@ limit_mb=${LIMIT_MB:-4096}
 notes=${NOTES:-1000 10000}
 fields=${FIELDS:-10 100 1000 10000}
 syncs=${SYNCS:-100 1000 10000}
+dags=${DAGS:-1000 10000}
 reads=${READS:-100}
 repeat=${REPEAT:-5}
 shapes=${SHAPES:-chain mixed sync}
@@ -182,6 +186,11 @@ for shape in $shapes; do
 		for n in $syncs; do
 			cell sync "$n" "$n"
 			[[ $reads == 0 ]] || cell sync "$n" "$n" "$reads"
+		done
+		;;
+	dag)
+		for n in $dags; do
+			cell dag "$n" "$n"
 		done
 		;;
 	*) echo "scale.sh: unknown shape '$shape'" >&2; exit 2 ;;

@@ -73,6 +73,12 @@ int cli_usage_error(const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))
 #endif
 int cli_error(int code, const char *fmt, ...);
+/* The same for an outcome that is not an error: "cadence: EVENT: ..."
+ * (a precheck that stopped a run: "stopped"). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int cli_say(int code, const char *event, const char *fmt, ...);
 
 /* With on, cli_error() and cli_usage_error() write each error as a JSON
  * line, {"event":"error","message":"..."} (`--log json`). */

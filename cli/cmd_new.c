@@ -24,7 +24,7 @@
 #include "util/strbuf.h"
 
 enum {
-	OPT_DIR = 1, OPT_FORCE, OPT_DRY_RUN, OPT_TEMPLATES,
+	OPT_DIR = 1, OPT_FORCE, OPT_DRY_RUN, OPT_TEMPLATES, OPT_TEMPLATE,
 	OPT_LANG, OPT_RETRY, OPT_TIMEOUT, OPT_FALLBACK, OPT_READS, OPT_WRITES, OPT_INTO,
 };
 
@@ -35,8 +35,13 @@ enum {
 	{ OPT_TEMPLATES, 0, "templates", "DIR", "use the templates in DIR instead of the built-in ones", NULL }
 
 static const char *const langs[] = { "sh", "c", NULL };
+/* `new cadence --template`: each is a template set (templates/cadence/,
+ * templates/pipeline/) */
+static const char *const kinds[] = { "basic", "pipeline", NULL };
 
 static const cli_opt new_cadence_opts[] = {
+	{ OPT_TEMPLATE, 't', "template", "KIND", "basic: one note to fill in (default); pipeline: "
+	  "staged intake, research, plan, run, verify with a precheck and dags", kinds },
 	COMMON_OPTS("cadence file", "cadences"),
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
@@ -65,6 +70,7 @@ static const cli_opt new_opts[] = {
 typedef struct new_ctx {
 	const char *dir, *templates;
 	int force, dry_run;
+	int pipeline;	/* new cadence --template pipeline */
 	int lang_c;
 	const char *retry, *timeout, *fallback, *into;
 	char *reads_buf, *writes_buf;	/* strdup'd lists, split in place */
@@ -110,6 +116,7 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_FORCE: c->force = 1; break;
 	case OPT_DRY_RUN: c->dry_run = 1; break;
 	case OPT_TEMPLATES: c->templates = value; break;
+	case OPT_TEMPLATE: c->pipeline = !strcmp(value, "pipeline"); break;
 	case OPT_LANG: c->lang_c = !strcmp(value, "c"); break;
 	case OPT_RETRY: c->retry = value; break;
 	case OPT_TIMEOUT: c->timeout = value; break;
@@ -164,7 +171,7 @@ static int new_cadence(const cli_cmd *cmd, int argc, char **argv)
 	const char *name = args.pos[0];
 	const render_var vars[] = { { "name", name } };
 	if ((rc = scaffold_check_name("cadence", name, 0)) ||
-	    (rc = tset_load(&ts, c.templates, "cadence")) ||
+	    (rc = tset_load(&ts, c.templates, c.pipeline ? "pipeline" : "cadence")) ||
 	    (rc = scaffold_render(&p, &ts, default_dir(&c, "cadences"), name, vars, 1, c.force)) ||
 	    (rc = scaffold_apply(&p, c.dry_run, c.force)))
 		goto out;
@@ -600,7 +607,7 @@ const cli_cmd cli_cmd_new = {
 	"new",
 	"cadence|note NAME [OPTIONS]",
 	"Create a cadence file, or a note with the YAML that declares it.",
-	"  cadence new cadence NAME [--dir DIR]\n"
+	"  cadence new cadence NAME [--template basic|pipeline] [--dir DIR]\n"
 	"  cadence new note NAME [--lang sh|c] [--retry N] [--timeout DURATION]\n"
 	"      [--fallback JSON] [--reads F,...] [--writes F,...] [--into CADENCE_FILE]\n"
 	"Both take --force, --dry-run and --templates DIR; see\n"

@@ -154,14 +154,20 @@ static void clear_progress(run_ctx *c)
 static const char *const status_names[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
 static const char *const kind_names[] = {
 	"cadence_start", "cadence_end", "measure_start", "measure_end", "note_start",
-	"note_end", "retry", "fallback", "error", "log",
+	"note_end", "retry", "fallback", "error", "log", "breaker", "conflict",
+	"task_start", "task_end", "task_skipped",
 };
+static const char *const outcome_names[] = { "ok", "failed", "skipped", "cancelled" };
 
 static void json_log(const cadence_event *ev)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return;
+	if ((size_t)ev->kind >= sizeof(kind_names) / sizeof(*kind_names)) {
+		cJSON_Delete(o);
+		return;	/* a kind this program does not know */
+	}
 	cJSON_AddStringToObject(o, "event", kind_names[ev->kind]);
 	cJSON_AddStringToObject(o, "run_id", ev->run_id);
 	cJSON_AddStringToObject(o, "cadence", ev->cadence);
@@ -170,6 +176,8 @@ static void json_log(const cadence_event *ev)
 		cJSON_AddStringToObject(o, "measure", ev->measure);
 		cJSON_AddStringToObject(o, "kind", ev->measure_kind);
 	}
+	if (ev->task)
+		cJSON_AddStringToObject(o, "task", ev->task);
 	if (ev->note) {
 		cJSON_AddStringToObject(o, "note", ev->note);
 		cJSON_AddNumberToObject(o, "attempt", ev->attempt);
@@ -178,14 +186,21 @@ static void json_log(const cadence_event *ev)
 	if (ev->kind == CADENCE_EVENT_NOTE_END)
 		cJSON_AddStringToObject(o, "status", status_names[ev->status]);
 	else if (ev->kind == CADENCE_EVENT_CADENCE_END || ev->kind == CADENCE_EVENT_MEASURE_END)
-		cJSON_AddStringToObject(o, "status", ev->status ? "failed" : "ok");
+		cJSON_AddStringToObject(o, "status", !ev->status ? "ok"
+					: ev->status == CADENCE_ECANCELED ? "cancelled"
+					: ev->status == CADENCE_ESTOPPED ? "stopped" : "failed");
+	else if ((ev->kind == CADENCE_EVENT_TASK_END || ev->kind == CADENCE_EVENT_TASK_SKIPPED) &&
+		 ev->status >= 0 && ev->status <= 3)
+		cJSON_AddStringToObject(o, "outcome", outcome_names[ev->status]);
 	if (ev->kind == CADENCE_EVENT_NOTE_END || ev->kind == CADENCE_EVENT_CADENCE_END ||
-	    ev->kind == CADENCE_EVENT_MEASURE_END)
+	    ev->kind == CADENCE_EVENT_MEASURE_END || ev->kind == CADENCE_EVENT_TASK_END)
 		cJSON_AddNumberToObject(o, "duration_ms", (double)ev->duration_ns / 1e6);
 	if (ev->kind == CADENCE_EVENT_RETRY)
 		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
 	if (ev->message)
-		cad_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
+		cad_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line"
+				  : ev->kind == CADENCE_EVENT_TASK_SKIPPED ? "reason" : "message",
+				  ev->message);
 	cli_json_line(o);
 }
 
@@ -245,6 +260,23 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 	case CADENCE_EVENT_CADENCE_END:
 		if (ev->depth == 0)
 			clear_progress(c);
+		break;
+	case CADENCE_EVENT_TASK_START:
+		if (c->verbose)
+			cli_print_clean(stderr, "cadence: %s: dag '%s': task '%s' started\n", ev->path,
+					ev->measure, ev->task);
+		break;
+	case CADENCE_EVENT_TASK_END:
+	case CADENCE_EVENT_TASK_SKIPPED:
+		/* a failed task always: under on_failure continue, the error
+		 * names only the first one */
+		if (c->verbose || ev->status == CADENCE_TASK_FAILED) {
+			clear_progress(c);
+			cli_print_clean(stderr, "cadence: %s: dag '%s': task '%s' %s%s%s\n", ev->path,
+					ev->measure, ev->task,
+					ev->status >= 0 && ev->status <= 3 ? outcome_names[ev->status] : "?",
+					ev->message ? ": " : "", ev->message ? ev->message : "");
+		}
 		break;
 	case CADENCE_EVENT_BREAKER: {
 		static const char *const states[] = { "closed", "open", "half-open" };
@@ -503,6 +535,7 @@ static int exit_for(int rc)
 	case CADENCE_EFAILED: return CLI_EXIT_PROBLEMS;
 	case CADENCE_EINVALID: return CLI_EXIT_USAGE;
 	case CADENCE_ECANCELED: return CLI_EXIT_INTERRUPTED;
+	case CADENCE_ESTOPPED: return CLI_EXIT_STOPPED;
 	default: return CLI_EXIT_INTERNAL;
 	}
 }
@@ -946,7 +979,8 @@ static int run_run(run_call *s)
 		if (!c->last_error || !s->err.message || strcmp(c->last_error, s->err.message)) {
 			const char *why = s->err.message ? s->err.message : cadence_strerror(r);
 			/* a JSON line with --log json */
-			cli_error(rc, "%s%s", why, rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
+			cli_say(rc, r == CADENCE_ESTOPPED ? "stopped" : "error", "%s%s", why,
+				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 	}
 	return rc;
@@ -1009,8 +1043,8 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	else if (!(rc = run_inputs(&s)) && !(rc = run_runner(&s, &hooks))) {
 		if (s.c.dry_run)
 			rc = run_dry(&s);
-		else if ((rc = run_run(&s)) == CLI_EXIT_OK)
-			rc = run_print_score(&s);
+		else if ((rc = run_run(&s)) == CLI_EXIT_OK || rc == CLI_EXIT_STOPPED)
+			rc = run_print_score(&s) ? CLI_EXIT_INTERNAL : rc;
 	}
 	if (s.caught && signals_seen && !s.ran && rc != CLI_EXIT_INTERRUPTED)
 		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");

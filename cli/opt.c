@@ -38,10 +38,10 @@ int cli_json_line(cJSON *o)
 
 /* The message as a JSON line, {"event":"error","message":"..."}; 0 when
  * it could not be made. */
-static int print_json_error(const char *msg)
+static int print_json_error(const char *event, const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
-	if (o && !(cJSON_AddStringToObject(o, "event", "error") &&
+	if (o && !(cJSON_AddStringToObject(o, "event", event) &&
 		   cad_json_add_text(o, "message", msg))) {
 		cJSON_Delete(o);
 		o = NULL;
@@ -96,20 +96,20 @@ static void vprint_clean(FILE *f, const char *fmt, va_list ap)
 		free(buf);
 }
 
-/* "cadence: error: MESSAGE", or its JSON line */
-static void verror(const char *fmt, va_list ap)
+/* "cadence: EVENT: MESSAGE" (EVENT "error", say), or its JSON line */
+static void vsay(const char *event, const char *fmt, va_list ap)
 {
 	if (errors_json) {
 		char small[512];
 		char *buf = vformat(small, sizeof(small), fmt, ap);
-		int done = print_json_error(buf);
+		int done = print_json_error(event, buf);
 		if (buf != small)
 			free(buf);
 		if (!done)
 			fputs("cadence: error: out of memory\n", stderr);
 		return;
 	}
-	fputs("cadence: error: ", stderr);
+	fprintf(stderr, "cadence: %s: ", event);
 	vprint_clean(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -126,16 +126,25 @@ int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	verror(fmt, ap);
+	vsay("error", fmt, ap);
 	va_end(ap);
 	return CLI_EXIT_USAGE;
+}
+
+int cli_say(int code, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(event, fmt, ap);
+	va_end(ap);
+	return code;
 }
 
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	verror(fmt, ap);
+	vsay("error", fmt, ap);
 	va_end(ap);
 	return code;
 }

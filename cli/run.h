@@ -11,6 +11,8 @@ enum {
 	/* resume: the checkpoint does not belong to the cadence files (they
 	 * changed, or it is another cadence's) */
 	CLI_EXIT_MISMATCH = 4,
+	/* run: the cadence's precheck stopped it before its first measure */
+	CLI_EXIT_STOPPED = 5,
 	/* as shells report a process killed by SIGINT (128 + 2) */
 	CLI_EXIT_INTERRUPTED = 130
 };
@@ -44,7 +46,8 @@ extern const char *const cli_run_log_formats[];
 	  "load C notes (symbol:) from a shared object, functions it defines itself; "      \
 	  "repeatable", NULL },                   \
 	{ RUN_OPT_JOBS, 'j', "jobs", "N",                                                     \
-	  "run at most N notes of a sync at once (default: all; C notes on one thread per CPU)", \
+	  "run at most N notes of a sync, or tasks of a dag, at once (default: all, and a "  \
+	  "dag's jobs:; C notes on one thread per CPU)", \
 	  NULL },                                                                              \
 	{ RUN_OPT_LOG, 0, "log", "FORMAT",                                                    \
 	  "the log on stderr: text (default) or json (JSON lines)", cli_run_log_formats },     \

@@ -8,9 +8,10 @@
  * lines of the text exposition format, in UTF-8.
  *
  * The input is a list of events (up to 16), one per line: a kind byte, a
- * status byte, a depth/attempt byte, then up to seven strings split by '|':
- * cadence, path, measure, note, message, run id and field (empty: the
- * run id "r", the others NULL where the event may lack them).
+ * status byte, a depth/attempt byte, then up to eight strings split by '|':
+ * cadence, path, measure, note, message, run id, field and task (empty:
+ * the run id "r", the task "t" where a task event needs one, the others
+ * NULL where the event may lack them).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "fuzz.h"
@@ -32,7 +33,7 @@
 #else
 #define NOT_FUZZED
 #endif
-#define NSTR 7
+#define NSTR 8
 
 static const char *const measure_kinds[] = { "then", "sync", "split", "sequence", "child" };
 static const char *const error_types[] = { "timeout", "exit_status", "output", "breaker_open", "x\xff" };
@@ -145,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		cadence_event ev;
 		memset(&ev, 0, sizeof(ev));
-		ev.kind = (cadence_event_kind)(kind % (CADENCE_EVENT_CONFLICT + 1));
+		ev.kind = (cadence_event_kind)(kind % (CADENCE_EVENT_TASK_SKIPPED + 1));
 		/* mostly the statuses the kinds document, sometimes any */
 		static const int statuses[] = { 0, 1, 2, 3, 4, 5, -1, CADENCE_ECANCELED,
 						CADENCE_EFAILED };
@@ -173,6 +174,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ev.kind != CADENCE_EVENT_ERROR)
 				ev.note = ev.note ? ev.note : "n";
 		}
+		/* a dag's task: its events, and some of its note's */
+		if (ev.kind >= CADENCE_EVENT_TASK_START || (ev.note && dep & 0x40))
+			ev.task = str[7] ? str[7] : "t";
 		if (ev.kind == CADENCE_EVENT_NOTE_END && ev.status)
 			ev.error_type = error_types[dep % 5];
 		cadence_metrics_on_event(m, &ev);

@@ -140,6 +140,54 @@ gen "$tmp/text.cadence.yaml" 150 "$wide"
 run "$cadence" diagram "$tmp/text.cadence.yaml"
 expect "more than 50,000 characters are refused" 1 '' 'characters \(Mermaid reads at most 50000\)'
 
+# ... and for a dag: start -> entry -> 249 tasks -> exit -> end is 500
+# edges; one task more, after another, is one edge more
+dag() {	# dag FILE TASKS [LAST_AFTER]
+	{
+		printf 'cadence: big\nnotes:\n  n: {symbol: n}\nmeasures:\n  - dag: wide\n    tasks:\n'
+		for ((i = 0; i < $2; i++)); do
+			printf '      - task: t%d\n        note: n\n' "$i"
+		done
+		[[ -n ${3:-} ]] && printf '      - task: u\n        note: n\n        after: [%s]\n' "$3"
+	} >"$1"
+}
+dag "$tmp/d500.cadence.yaml" 249
+run "$cadence" diagram "$tmp/d500.cadence.yaml"
+expect "a dag of 500 edges is drawn" 0 '^flowchart'
+assert "... every task from the entry to the exit" test "$(grep -c -e '^    f_wide --> m_wide__t' -e '^    m_wide__t[0-9]* --> j_wide$' <<<"$out")" = 498
+dag "$tmp/d501.cadence.yaml" 249 t0
+run "$cadence" diagram "$tmp/d501.cadence.yaml"
+expect "a dag of 501 edges is refused" 1 '' '501 edges \(Mermaid draws at most 500\).*--format dot'
+dag "$tmp/d10k.cadence.yaml" 9999 t9998
+run "$cadence" diagram -f dot "$tmp/d10k.cadence.yaml"
+expect "DOT draws a dag of 10,000 tasks, the most there can be" 0 'm_wide__t9998 -> m_wide__u;$'
+
+# a dag inside an expanded child: its ids carry the child measure's name
+cat >"$tmp/outer.cadence.yaml" <<'YAML'
+cadence: outer
+notes:
+  a: {symbol: a}
+measures:
+  - child: inner
+    cadence: ./inner.cadence.yaml
+YAML
+cat >"$tmp/inner.cadence.yaml" <<'YAML'
+cadence: inner
+notes:
+  a: {symbol: a}
+  b: {symbol: b}
+measures:
+  - dag: d
+    tasks:
+      - task: a
+      - task: b
+        after: [a]
+YAML
+run "$cadence" diagram --expand "$tmp/outer.cadence.yaml"
+expect "a dag in an expanded child" 0 '^    c_inner__start --> f_inner__d$'
+assert "... its task edge" grep -qx '    m_inner__d__a --> m_inner__d__b' <<<"$out"
+assert "... its group" grep -q '^        subgraph g_inner__d \["dag d ' <<<"$out"
+
 # a full disk is an internal failure, not a truncated success
 if [[ -w /dev/full ]]; then
 	"$cadence" diagram "$co" >/dev/full 2>"$tmp/full.err"

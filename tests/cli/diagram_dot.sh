@@ -20,6 +20,23 @@ for f in "$gold"/*.dot; do
 	fi
 done
 
+# the examples, drawn expanded, as their README shows them
+while IFS= read -r f; do
+	name=${f#"$src/"}
+	if ! command -v dot >/dev/null; then
+		skip "dot -Tsvg $name" "Graphviz 'dot' is not installed: run scripts/install-deps.sh"
+		continue
+	fi
+	run_in "$src" "$cadence" diagram --expand -f dot -o "$tmp/example.dot" "$f"
+	[[ $status == 0 ]] && run dot -Tsvg "$tmp/example.dot" -o "$tmp/out.svg"
+	if [[ $status == 0 && -z $err && -s $tmp/out.svg ]]; then
+		ok "dot -Tsvg $name"
+	else
+		fail "dot -Tsvg $name (stderr must be empty)"
+	fi
+	rm -f "$tmp/example.dot" "$tmp/out.svg"
+done < <(find "$src/examples" -name '*.cadence.yaml' | sort)
+
 # in process, through libgvc, for every case of the golden runner; under
 # valgrind each case in one of the two formats, in turn (each case and
 # each renderer once: a Graphviz render there costs many seconds)

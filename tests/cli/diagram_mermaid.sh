@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Every Mermaid diagram (the golden ones, hostile labels included) is
-# rendered by the real `mermaid` package, versions 10, 11 and 12, in
-# headless Debian Chromium (tests/mermaid/render.mjs); any parse or render
+# Every Mermaid diagram (the golden ones, hostile labels included, and the
+# examples) is rendered by the real `mermaid` package, versions 10, 11 and
+# 12, in headless Debian Chromium (tests/mermaid/render.mjs); any parse or render
 # error fails, and so does a drawn label that differs from the user's text.
 # scripts/install-deps.sh installs Chromium, Node.js and the npm packages.
 set -u
@@ -43,4 +43,10 @@ if ((size < 49000 || size > 50000)); then
 	echo "FAIL - text-50000.mmd is $size bytes; make the generator stay just under 50,000"
 	exit 1
 fi
+# the examples, drawn expanded, as their README shows them
+while IFS= read -r f; do
+	name=${f#"$src/examples/"}
+	name=${name%.cadence.yaml}
+	"$cadence" diagram --expand -o "$tmp/example-${name//\//-}.mmd" "$f" || exit 1
+done < <(find "$src/examples" -name '*.cadence.yaml' | sort)
 node "$dir/render.mjs" "$src"/tests/golden/diagram/*.mmd "$tmp"/*.mmd

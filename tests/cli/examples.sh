@@ -17,7 +17,7 @@ assert "it runs the checkout example with the C notes' plugin" \
 tail=${tail//build\/cli\/cadence/\"$cadence\"}
 tail=${tail//build\/examples\/checkout\/notes.so/\"$notes\"}
 run_in "$src" bash -euo pipefail -c "$tail"
-expect "README's first command: validate examples/, then run the checkout" 0 '^checked 3 files: no problems$'
+expect "README's first command: validate examples/, then run the checkout" 0 '^checked 4 files: no problems$'
 out=$(sed 1d <<<"$out")
 assert "the run went through the child payment cadence" score 's["payment_status"] == "paid" and s["transaction_id"].startswith("tx-")'
 
@@ -37,6 +37,13 @@ assert "on_error's note ran" grep -qF "[record_failure] checkout of gold-decline
 run "$cadence" run "$co" --score '{"order_id": "gold-17"}'
 expect "without the plugin: a clear error before anything runs" 2 '' "calls C function '(fraud_score|charge_card)', which no plugin provides"
 assert "nothing ran" test "$(grep -c '^\[' <<<"$err")" = 0
+
+# --- dag: extract, then two transforms at once, then load ---------------------------------
+run "$cadence" run -c "$src/examples/dag/sales.cadence.yaml" --score '{"region": "north"}'
+expect "the dag example runs" 0 '^\{"region":"north","rows":\[\{"sku":"tea-green","price":4.5,"qty":10\},\{"sku":"mug","price":12,"qty":3\}\],"revenue":81,"units":13,"report":"north: 13 units, 81 in revenue"\}$'
+run "$cadence" run -c "$src/examples/dag/sales.cadence.yaml" --score '{"region": "offline"}'
+expect "its extract fails for good after its retries: the tasks after it are skipped" 1 '' \
+	"dag 'daily', note 'extract' \(attempt 3 of 3\)"
 
 # --- hello --------------------------------------------------------------------------------
 run "$cadence" run -c "$src/examples/hello/hello.cadence.yaml" --score '{"name": "Ada"}'

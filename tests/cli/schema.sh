@@ -38,6 +38,19 @@ measures:
     when: score.total > 1
     if_true: [d]
     if_false: [c]
+  - dag: graph
+    jobs: 2
+    on_failure: continue
+    merge: smart_merge
+    tasks:
+      - task: b
+      - task: c
+        after: [b]
+        when: score.total > 0
+        description: counts
+      - task: again
+        note: c
+        after: [b]
   - sequence: group
     notes: [a, b]
   - child: pay

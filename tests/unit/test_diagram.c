@@ -279,3 +279,126 @@ Test(diagram, render_svg_png)
 	free(out);
 	cadence_def_free(def);
 }
+
+/* The edges of a Mermaid text: its lines that hold " --> ", in order. */
+static char *edges_of(const char *m)
+{
+	strbuf sb = STRBUF_INIT;
+	for (const char *p = m; *p;) {
+		size_t n = strcspn(p, "\n");
+		const char *arrow = strstr(p, " --> ");
+		if (arrow && arrow < p + n) {
+			cad_strbuf_add(&sb, p + 4, n - 4);
+			cad_strbuf_addc(&sb, '\n');
+		}
+		p += n + (p[n] == '\n');
+	}
+	char *s = cad_strbuf_detach(&sb);
+	return s ? s : calloc(1, 1);
+}
+
+static void assert_edges(const char *text, const char *want)
+{
+	cadence_def *def = load(text);
+	char *m = draw(def, NULL, CADENCE_DIAGRAM_MERMAID, NULL);
+	char *e = edges_of(m);
+	cr_assert_str_eq(e, want, "in:\n%s", m);
+	free(e);
+	free(m);
+	cadence_def_free(def);
+}
+
+/* What only validate reports still draws, with one way through the dag:
+ * an `after` naming no task draws nothing, an entry repeated draws one
+ * edge, a task listed twice is its first for `after`, and a circle with
+ * nothing to start from gets the entry-to-exit edge. */
+Test(diagram, dag_with_errors_draws)
+{
+	assert_edges("cadence: d\nnotes:\n  a: {symbol: a}\n  b: {symbol: b}\n"
+		     "measures:\n  - dag: d\n    tasks:\n"
+		     "      - task: a\n        after: [nope]\n"
+		     "      - task: b\n        after: [a, a, nope]\n"
+		     "      - task: a\n        after: [b]\n",
+		     "c_start --> f_d\n"
+		     "f_d --> m_d__a\n"
+		     "m_d__a --> m_d__b\n"
+		     "m_d__b --> m_d__a_2\n"
+		     "m_d__a_2 --> j_d\n"
+		     "j_d --> c_end\n");
+	assert_edges("cadence: d\nnotes:\n  a: {symbol: a}\n  b: {symbol: b}\n"
+		     "measures:\n  - dag: d\n    tasks:\n"
+		     "      - task: a\n        after: [b]\n"
+		     "      - task: b\n        after: [a]\n",
+		     "c_start --> f_d\n"
+		     "m_d__b --> m_d__a\n"
+		     "m_d__a --> m_d__b\n"
+		     "f_d --> j_d\n"
+		     "j_d --> c_end\n");
+	/* nothing to start from, but an end */
+	assert_edges("cadence: d\nnotes:\n  a: {symbol: a}\n  b: {symbol: b}\n"
+		     "measures:\n  - dag: d\n    tasks:\n"
+		     "      - task: a\n        after: [b]\n"
+		     "      - task: b\n        after: [a]\n"
+		     "      - task: c\n        note: a\n        after: [b]\n",
+		     "c_start --> f_d\n"
+		     "m_d__b --> m_d__a\n"
+		     "m_d__a --> m_d__b\n"
+		     "m_d__b --> m_d__c\n"
+		     "m_d__c --> j_d\n"
+		     "f_d --> j_d\n"
+		     "j_d --> c_end\n");
+	/* a task after itself: not a start, not an end */
+	assert_edges("cadence: d\nnotes:\n  a: {symbol: a}\n  b: {symbol: b}\n"
+		     "measures:\n  - dag: d\n    tasks:\n"
+		     "      - task: a\n        after: [a]\n"
+		     "      - task: b\n",
+		     "c_start --> f_d\n"
+		     "m_d__a --> m_d__a\n"
+		     "f_d --> m_d__b\n"
+		     "m_d__b --> j_d\n"
+		     "j_d --> c_end\n");
+}
+
+/* A dag built in code with no task (the loader refuses one) still has
+ * its way through. */
+Test(diagram, dag_without_tasks)
+{
+	cadence_def *def = load("cadence: d\nnotes:\n  a: {symbol: a}\n"
+				"measures:\n  - dag: d\n    tasks:\n      - task: a\n");
+	struct cadence_def *d = def;
+	d->measures[0].ntasks = 0;
+	char *m = draw(def, NULL, CADENCE_DIAGRAM_MERMAID, NULL);
+	char *e = edges_of(m);
+	cr_assert_str_eq(e, "c_start --> f_d\nf_d --> j_d\nj_d --> c_end\n");
+	cr_assert(strstr(m, "subgraph g_d [\"dag d (on_failure finish #183; merge fail_on_conflict)\"]"));
+	free(e);
+	free(m);
+	cadence_def_free(def);
+}
+
+/* The same cadence gives the same text, drawn again or loaded again. */
+Test(diagram, dag_is_deterministic)
+{
+	const char *path = CADENCE_SOURCE_DIR "/tests/diagram/fixtures/dag.cadence.yaml";
+	cadence_diagram_format fmts[] = { CADENCE_DIAGRAM_MERMAID, CADENCE_DIAGRAM_DOT };
+	for (size_t f = 0; f < 2; f++) {
+		char *first = NULL;
+		for (int round = 0; round < 4; round++) {
+			cadence_def *def = NULL;
+			cr_assert_eq(cadence_load_file(&def, path, NULL, diags), 0);
+			char *out = draw(def, NULL, fmts[f], NULL);
+			char *again = draw(def, NULL, fmts[f], NULL);
+			cr_assert_str_eq(out, again);
+			if (first)
+				cr_assert_str_eq(out, first);
+			free(again);
+			if (first)
+				free(out);
+			else
+				first = out;
+			cadence_def_free(def);
+		}
+		cr_assert(strstr(first, "m_wide__score_users"));
+		free(first);
+	}
+}

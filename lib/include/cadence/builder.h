@@ -109,7 +109,22 @@ CADENCE_API int cadence_builder_split(cadence_builder *b, const char *measure, c
 CADENCE_API int cadence_builder_child(cadence_builder *b, const char *measure, const char *cadence,
 			  const char *const *with, const char *const *merge);
 
+/* A dag (docs/format.md, "dag"); its tasks follow, with
+ * cadence_builder_task().  merge as for a sync; on_failure "finish"
+ * (NULL), "stop" or "continue"; jobs: most tasks at once, 1 to
+ * CADENCE_MAX_DAG_JOBS (0: one per CPU). */
+CADENCE_API int cadence_builder_dag(cadence_builder *b, const char *measure, const char *merge,
+				    const char *on_failure, unsigned jobs);
+/* One more task of the dag just added: runs `note` (NULL: the note named
+ * like the task) once the tasks `after` (NULL or a NULL-terminated list)
+ * have ended, unless the expression `when` (NULL: none) gives false. */
+CADENCE_API int cadence_builder_task(cadence_builder *b, const char *task, const char *note,
+				     const char *const *after, const char *when);
+
 CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, int stop);
+/* The cadence's precheck (docs/format.md, "precheck"): exactly one of the
+ * expression `when` and the note `note`, the other NULL. */
+CADENCE_API int cadence_builder_precheck(cadence_builder *b, const char *when, const char *note);
 
 /* ---- the result ------------------------------------------------------------- */
 

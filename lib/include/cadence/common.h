@@ -104,7 +104,8 @@ extern "C" {
 	X(ECANCELED,-8, "the run was cancelled")                          \
 	X(ENOTSUP, -9, "not supported by this build")                     \
 	X(EVERSION,-10, "a struct of a version this library does not know (initialise it with its _INIT macro)") \
-	X(EOUTSIDE,-11, "a path that leads outside the project root")
+	X(EOUTSIDE,-11, "a path that leads outside the project root")    \
+	X(ESTOPPED,-12, "the cadence's precheck stopped it before its first measure")
 
 typedef enum cadence_error {
 #define CADENCE_X_(name, value, msg) CADENCE_##name = (value),

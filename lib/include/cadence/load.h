@@ -40,6 +40,9 @@ typedef struct cadence_load_opts {
 #define CADENCE_MAX_FIELDS 10000
 #define CADENCE_MAX_MEASURES 10000
 #define CADENCE_MAX_NAMES 10000
+/* tasks in one dag measure, and the most a dag's `jobs:` may run at once */
+#define CADENCE_MAX_TASKS 10000
+#define CADENCE_MAX_DAG_JOBS 1024
 
 /*
  * Loads the cadence in the file at `path`.  Problems are added to `diags`

@@ -56,9 +56,27 @@ typedef enum cadence_event_kind {
 	CADENCE_EVENT_LOG,		/* one line a `run` note wrote to stderr */
 	CADENCE_EVENT_BREAKER,		/* a note's circuit breaker after a call: status
 					 * its cadence_breaker_state, previous the one before */
-	CADENCE_EVENT_CONFLICT		/* notes of a sync changed a field differently: field,
+	CADENCE_EVENT_CONFLICT,		/* notes of a sync changed a field differently: field,
 					 * note (the later one), message; an ERROR follows */
+	/* Added in 0.2.0 with the dag measure (appended: the values above keep
+	 * their numbers; a hook that switches on kinds should ignore kinds it
+	 * does not know).  Each names `task` and its `note`. */
+	CADENCE_EVENT_TASK_START,	/* a task of a dag starts (before its first attempt) */
+	CADENCE_EVENT_TASK_END,		/* ... ends; status: cadence_task_outcome (ok, failed,
+					 * cancelled), message: the failure; a task that never
+					 * started ends cancelled without a TASK_START */
+	CADENCE_EVENT_TASK_SKIPPED	/* a task did not run; status CADENCE_TASK_SKIPPED,
+					 * message the reason: its `when`, or the task upstream
+					 * that failed (`field` NULL) */
 } cadence_event_kind;
+
+/* How a task of a dag ended (docs/format.md, "dag"). */
+typedef enum cadence_task_outcome {
+	CADENCE_TASK_OK,
+	CADENCE_TASK_FAILED,
+	CADENCE_TASK_SKIPPED,
+	CADENCE_TASK_CANCELLED
+} cadence_task_outcome;
 
 typedef enum cadence_breaker_state {
 	CADENCE_BREAKER_CLOSED,
@@ -97,6 +115,11 @@ typedef struct cadence_event {
 	const char *error_type;
 	const char *field;	/* CONFLICT, and ERROR when a field is concerned */
 	int previous;		/* BREAKER: the state before the call */
+	/* Appended with the dag measure (the struct is the library's, read
+	 * through a pointer: older hooks read the fields above only).  TASK_*
+	 * events, and the NOTE_* events of a task's note: the task's name;
+	 * else NULL. */
+	const char *task;
 } cadence_event;
 
 typedef struct cadence_run_hooks {
@@ -127,7 +150,8 @@ typedef struct cadence_clock {
 typedef struct cadence_run_opts {
 	unsigned version;	/* CADENCE_RUN_OPTS_VERSION */
 	/* Notes of one `sync` running at once; 0: all of them, with `symbol`
-	 * notes on one thread per CPU. */
+	 * notes on one thread per CPU.  It also lowers a `dag`'s `jobs:` (the
+	 * tasks it runs at once; by default one per CPU). */
 	unsigned jobs;
 	/* Environment of `run` notes, NULL-terminated "NAME=value"; NULL:
 	 * this process's environment.  CADENCE_* variables are added. */

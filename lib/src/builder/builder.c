@@ -30,6 +30,7 @@ struct cadence_builder {
 	size_t nnotes, capnotes;
 	cad_measure *measures;
 	size_t nmeasures, capmeasures;
+	size_t captasks;	/* of the last measure, a dag: its tasks malloc'd */
 	int err;
 	strbuf msg;
 };
@@ -115,6 +116,8 @@ static void free_parts(cadence_builder *b)
 		free(b->notes[i].n.fallback);
 		free(b->notes[i].n.fallback_values);
 	}
+	for (size_t i = 0; i < b->nmeasures; i++)
+		free(b->measures[i].tasks);
 	free(b->fields);
 	free(b->notes);
 	free(b->measures);
@@ -529,6 +532,86 @@ int cadence_builder_on_error(cadence_builder *b, const char *name, int stop)
 	return b->err;
 }
 
+int cadence_builder_dag(cadence_builder *b, const char *name, const char *merge,
+			const char *on_failure, unsigned jobs)
+{
+	int strategy = merge ? -1 : CAD_MERGE_FAIL_ON_CONFLICT;
+	int mode = on_failure ? -1 : CAD_ON_FAILURE_FINISH;
+	for (int i = CAD_MERGE_FAIL_ON_CONFLICT; i <= CAD_MERGE_SMART && merge; i++)
+		if (!strcmp(merge, cad_merge_names[i]))
+			strategy = i;
+	for (int i = CAD_ON_FAILURE_FINISH; i <= CAD_ON_FAILURE_CONTINUE && on_failure; i++)
+		if (!strcmp(on_failure, cad_on_failure_names[i]))
+			mode = i;
+	if (b->err)
+		return b->err;
+	if (strategy < 0)
+		return fail(b, CADENCE_EINVAL, "dag '%s': unknown merge '%s' (fail_on_conflict, "
+			    "last_write_wins or smart_merge)", name ? name : "", merge);
+	if (mode < 0)
+		return fail(b, CADENCE_EINVAL, "dag '%s': unknown on_failure '%s' (finish, stop or "
+			    "continue)", name ? name : "", on_failure);
+	if (jobs > CADENCE_MAX_DAG_JOBS)
+		return fail(b, CADENCE_EINVAL, "dag '%s': jobs %u is more than %d", name ? name : "",
+			    jobs, CADENCE_MAX_DAG_JOBS);
+	cad_measure *m = measure(b, name, CAD_M_DAG);
+	if (m) {
+		m->merge = (cad_merge)strategy;
+		m->on_failure = (cad_on_failure)mode;
+		m->jobs = jobs;
+		b->captasks = 0;
+	}
+	return b->err;
+}
+
+int cadence_builder_task(cadence_builder *b, const char *task, const char *note_name,
+			 const char *const *after, const char *when)
+{
+	if (b->err || name_ok(b, "task", task) || (note_name && name_ok(b, "note", note_name)))
+		return b->err;
+	cad_measure *m = b->nmeasures ? &b->measures[b->nmeasures - 1] : NULL;
+	if (!m || m->kind != CAD_M_DAG)
+		return fail(b, CADENCE_EINVAL, "task '%s' needs a dag measure before it "
+			    "(cadence_builder_dag())", task);
+	for (size_t i = 0; i < m->ntasks; i++)
+		if (!strcmp(m->tasks[i].name.name, task))
+			return fail(b, CADENCE_EINVAL, "dag '%s': task '%s' is declared twice",
+				    m->name.name, task);
+	if (m->ntasks >= CADENCE_MAX_TASKS)
+		return fail(b, CADENCE_EINVAL, "dag '%s': more than %d tasks", m->name.name,
+			    CADENCE_MAX_TASKS);
+	if (grow(b, (void **)&m->tasks, m->ntasks, &b->captasks, sizeof(*m->tasks)))
+		return b->err;
+	cad_task *t = &m->tasks[m->ntasks];
+	t->name = ref(b, task);
+	t->note = note_name ? ref(b, note_name) : t->name;
+	t->after = refs(b, after, &t->nafter);
+	if (when)
+		t->when.src = str(b, when);
+	if (!b->err)
+		m->ntasks++;
+	return b->err;
+}
+
+int cadence_builder_precheck(cadence_builder *b, const char *when, const char *note_name)
+{
+	if (b->err)
+		return b->err;
+	if (!when == !note_name)
+		return fail(b, CADENCE_EINVAL, "a precheck takes exactly one of an expression and "
+			    "a note");
+	if (b->def->has_precheck)
+		return fail(b, CADENCE_EINVAL, "the cadence has a precheck already");
+	if (note_name && name_ok(b, "note", note_name))
+		return b->err;
+	b->def->has_precheck = 1;
+	if (when)
+		b->def->precheck_when.src = str(b, when);
+	else
+		b->def->precheck_note = ref(b, note_name);
+	return b->err;
+}
+
 /* ---- finish ---------------------------------------------------------------------- */
 
 static int declared(cadence_builder *b, const char *what, const cad_ref *r, size_t n)
@@ -567,10 +650,18 @@ static int finish(cadence_def **out, cadence_builder *b)
 		cad_strbuf_addf(&what, "%s '%s'", cad_measure_kind_names[m->kind], m->name.name);
 		declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure", m->notes, m->nnotes);
 		declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure", m->else_notes, m->nelse);
+		for (size_t t = 0; t < m->ntasks; t++)
+			declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure",
+				 &m->tasks[t].note, 1);
+		if (m->kind == CAD_M_DAG && !m->ntasks)
+			fail(b, CADENCE_EINVAL, "dag '%s' has no task: add one with "
+			     "cadence_builder_task()", m->name.name);
 		cad_strbuf_free(&what);
 	}
 	if (def->has_on_error)
 		declared(b, "on_error", &def->on_error_note, 1);
+	if (def->precheck_note.name)
+		declared(b, "the precheck", &def->precheck_note, 1);
 	if (b->err)
 		return b->err;
 	/* into the arena: the result owns everything */
@@ -587,6 +678,9 @@ static int finish(cadence_def **out, cadence_builder *b)
 	}
 	def->fields = keep(b, b->fields, b->nfields, sizeof(*b->fields));
 	def->measures = keep(b, b->measures, b->nmeasures, sizeof(*b->measures));
+	for (size_t i = 0; def->measures && i < b->nmeasures; i++)
+		def->measures[i].tasks = keep(b, b->measures[i].tasks, b->measures[i].ntasks,
+					      sizeof(*b->measures[i].tasks));
 	if (b->err)
 		return b->err;
 	def->notes = notes;

@@ -193,6 +193,7 @@ int cadence_check(const cadence_def *def, cadence_project *project,
 
 	check_suppressions(&c);
 	cad_check_refs(&c);
+	cad_check_dags(&c);
 	cad_check_policies(&c);
 	cad_check_children(&c);
 	if (c.opts.check_flow) {
@@ -207,6 +208,9 @@ int cadence_check(const cadence_def *def, cadence_project *project,
 	free(c.xr);
 	free(c.note_xr);
 	free(c.measure_xr);
+	free(c.task_xr);
+	free(c.task_base);
+	cad_check_dags_free(&c);
 	if (oom)
 		return CADENCE_ENOMEM;
 	return cadence_diags_errors(diags) != errors ? CADENCE_EINVALID : 0;

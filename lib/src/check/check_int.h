@@ -7,6 +7,8 @@
 #include "diag/report.h"
 #include "model/model.h"
 
+#include <stdint.h>
+
 /* A line with a `# cadence-ignore:` comment. */
 typedef struct suppression {
 	unsigned line;
@@ -21,11 +23,31 @@ typedef struct xread {
 	long field;		/* index in def->fields */
 	const cad_expr *expr;	/* the expression, for the position */
 	const char *target;	/* the field it computes, or NULL (a condition) */
+	int needed;		/* a null there fails; else only read (a dag's
+				 * order checks want every field read) */
 } xread;
 
 typedef struct xrange {
 	size_t start, count;	/* in check_ctx.xr */
 } xrange;
+
+/* A dag measure's graph (dag.c), made once for the passes that need it.
+ * Task i is after pred[pred_at[i] .. pred_at[i + 1]) (its `after:`
+ * entries that name a task, as pred_ref), and before succ[succ_at[i] ..
+ * succ_at[i + 1]).  Without a cycle, order holds the tasks in dag order
+ * (docs/format.md, "dag") and pos[i] is task i's place in it. */
+typedef struct dag_graph {
+	size_t n;
+	size_t *pred_at, *pred, *succ_at, *succ;
+	const cad_ref **pred_ref;
+	size_t *order, *pos;	/* NULL when the dag has a cycle */
+	/* labels of a depth-first walk (dag.c, "labels"), with order */
+	size_t *pre, *last, *post, *low;
+	/* searches: a node is seen when seen[node] == gen */
+	uint32_t *seen;
+	uint32_t gen;
+	size_t *stack;
+} dag_graph;
 
 typedef struct check_ctx {
 	cadence_project *project;
@@ -38,6 +60,9 @@ typedef struct check_ctx {
 	size_t nxr, capxr;
 	xrange *note_xr;	/* per note of def (set notes) */
 	xrange *measure_xr;	/* per measure (split's when, child's with) */
+	xrange *task_xr;	/* per task of every dag, from task_base[measure] */
+	size_t *task_base;	/* per measure */
+	dag_graph *dags;	/* per measure; n 0 for all but dags (dag.c) */
 	int last_suppressed;	/* cad_check_relate() then has nothing to relate */
 	int oom;
 } check_ctx;
@@ -58,6 +83,13 @@ const cad_note *cad_check_note(const check_ctx *c, const cad_ref *ref);
 long cad_check_field(const check_ctx *c, const char *name);
 
 void cad_check_refs(check_ctx *c);
+/* The dags' graphs (c->dags), and their shape: names, cycles, redundant
+ * entries.  Before cad_check_flow, which follows the data through them. */
+void cad_check_dags(check_ctx *c);
+void cad_check_dags_free(check_ctx *c);
+/* Whether task a of dag g comes before task b, directly or through
+ * others (g without a cycle). */
+int cad_dag_before(dag_graph *g, size_t a, size_t b);
 void cad_check_score(check_ctx *c);
 void cad_check_flow(check_ctx *c);
 void cad_check_policies(check_ctx *c);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Expressions: every `set` value, `when` condition and child `with` and
- * `merge` value compiles against the score it reads, as `cadence run`
- * compiles them before anything runs (lib/src/run/plan.c), and a `when`
- * whose type is known is a boolean. */
+/* Expressions: every `set` value, `when` condition (a split's, a dag
+ * task's, the precheck's) and child `with` and `merge` value compiles against the score it
+ * reads, as `cadence run` compiles them before anything runs
+ * (lib/src/run/plan.c), and a `when` whose type is known is a boolean. */
 #include "check/check_int.h"
 #include "cadence/expr.h"
 #include "expr/compile.h"
@@ -62,22 +62,23 @@ static cad_loc where(check_ctx *c, const cad_expr *e, const cadence_expr_error *
 	return loc;
 }
 
-/* Records the fields of the cadence's own score that x needs set: those a
- * null would fail (an operand; for a condition, its value too), unless
- * the expression tests them. */
+/* Records the fields of the cadence's own score that x reads, marking as
+ * needed those a null would fail (an operand; for a condition, its value
+ * too), unless the expression tests them. */
 static void needs(check_ctx *c, const cadence_expr *x, const cad_expr *e, const char *target)
 {
 	for (size_t i = 0; i < cadence_expr_field_count(x); i++) {
 		unsigned u = cadence_expr_field_uses(x, i);
 		unsigned fails = CADENCE_EXPR_USE_OPERAND | (target ? 0u : CADENCE_EXPR_USE_RESULT);
 		long k = cad_check_field(c, cadence_expr_field_name(x, i));
-		if (!(u & fails) || (u & CADENCE_EXPR_USE_TESTED) || k < 0)
+		if (k < 0)
 			continue;
 		if (CAD_GROW(c->xr, c->capxr, c->nxr + 1, 64)) {
 			c->oom = 1;
 			return;
 		}
-		c->xr[c->nxr++] = (xread){ k, e, target };
+		c->xr[c->nxr++] = (xread){ k, e, target,
+					   (u & fails) && !(u & CADENCE_EXPR_USE_TESTED) };
 	}
 }
 
@@ -130,6 +131,36 @@ static void assigns(check_ctx *c, const cad_assign *as, size_t n, const cadence_
 	}
 }
 
+/* A `when:` condition: it compiles, and gives a bool when its type is known. */
+static void condition(check_ctx *c, const cad_expr *e, const cadence_expr_env *env,
+		      const char *what)
+{
+	cadence_expr_type t = compile(c, e, env, what, 1, NULL);
+	if (t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN)
+		cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", e->loc,
+			     "a condition must give true or false: compare it "
+			     "(score.count > 0) or test it (has(score.x))",
+			     "%s gives %s, not a bool", what, cadence_expr_type_name(t));
+}
+
+/* The conditions of a dag's tasks, each with its range of c->xr. */
+static void tasks_when(check_ctx *c, const cad_measure *m, size_t mi,
+		       const cadence_expr_env *env)
+{
+	char what[200];
+	for (size_t j = 0; j < m->ntasks && !c->oom; j++) {
+		const cad_task *t = &m->tasks[j];
+		xrange *r = &c->task_xr[c->task_base[mi] + j];
+		r->start = c->nxr;
+		if (t->when.src) {
+			snprintf(what, sizeof(what), "the condition of task '%s' of dag '%s'",
+				 t->name.name, m->name.name);
+			condition(c, &t->when, env, what);
+		}
+		r->count = c->nxr - r->start;
+	}
+}
+
 /* The envs of the children whose merge expressions were compiled: one
  * per child, however many measures run it. */
 typedef struct child_envs {
@@ -173,9 +204,16 @@ void cad_check_exprs(check_ctx *c)
 	char what[160];
 	if (!env)
 		return;
+	size_t ntasks = 0;
+	c->task_base = calloc(d->nmeasures ? d->nmeasures : 1, sizeof(*c->task_base));
+	for (size_t i = 0; c->task_base && i < d->nmeasures; i++) {
+		c->task_base[i] = ntasks;
+		ntasks += d->measures[i].ntasks;
+	}
 	c->note_xr = calloc(d->nnotes ? d->nnotes : 1, sizeof(*c->note_xr));
 	c->measure_xr = calloc(d->nmeasures ? d->nmeasures : 1, sizeof(*c->measure_xr));
-	if (!c->note_xr || !c->measure_xr) {
+	c->task_xr = calloc(ntasks ? ntasks : 1, sizeof(*c->task_xr));
+	if (!c->note_xr || !c->measure_xr || !c->task_base || !c->task_xr) {
 		c->oom = 1;
 		cadence_expr_env_free(env);
 		return;
@@ -187,18 +225,19 @@ void cad_check_exprs(check_ctx *c)
 				d->notes[i].name.name);
 		c->note_xr[i].count = c->nxr - c->note_xr[i].start;
 	}
+	if (d->precheck_when.src && !c->oom) {
+		size_t at = c->nxr;
+		condition(c, &d->precheck_when, env, "the precheck");
+		c->nxr = at;	/* it reads the input: no data flow to follow */
+	}
 	for (size_t i = 0; i < d->nmeasures && !c->oom; i++) {
 		const cad_measure *m = &d->measures[i];
+		if (m->kind == CAD_M_DAG)
+			tasks_when(c, m, i, env);
 		c->measure_xr[i].start = c->nxr;
 		if (m->kind == CAD_M_SPLIT && m->when.src) {
 			snprintf(what, sizeof(what), "the condition of split '%s'", m->name.name);
-			cadence_expr_type t = compile(c, &m->when, env, what, 1, NULL);
-			if (t != CADENCE_EXPR_BOOL && t != CADENCE_EXPR_DYN)
-				cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", m->when.loc,
-					 "a condition must give true or false: compare it "
-					 "(score.count > 0) or test it (has(score.x))",
-					 "the condition of split '%s' gives %s, not a bool",
-					 m->name.name, cadence_expr_type_name(t));
+			condition(c, &m->when, env, what);
 		}
 		if (m->kind == CAD_M_CHILD)
 			assigns(c, m->with, m->nwith, env, "child", m->name.name);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The score and data flow: every field a note reads is set on every path
- * before it; writes go to declared, mutable fields; notes in a sync do not
- * write the same field unless the merge strategy allows it. */
+ * before it; writes go to declared, mutable fields; notes in a sync, and
+ * tasks of a dag with no order between them, do not write the same field
+ * unless the merge strategy allows it. */
 #include "check/check_int.h"
 #include "util/grow.h"
 #include "util/sort.h"
@@ -114,6 +115,11 @@ typedef struct flow {
 	uint32_t sync_gen;
 	size_t *conflicts;	/* fields written by two notes or more */
 	size_t nconf, capconf;
+	/* dags: per field, its id among the fields of the dag looked at when
+	 * lmark == lgen, and the task that wrote it last */
+	size_t *lid, *lastw;
+	uint32_t *lmark;
+	uint32_t lgen;
 	int oom;
 } flow;
 
@@ -219,7 +225,7 @@ static void check_xreads(flow *f, xrange r, const cad_note *note, const cad_meas
 		const xread *x = &c->xr[i];
 		const char *name = d->fields[x->field].name.name;
 		char help[240];
-		if (f->avail[x->field] || (listed && f->mark[x->field] == listed))
+		if (!x->needed || f->avail[x->field] || (listed && f->mark[x->field] == listed))
 			continue;
 		snprintf(help, sizeof(help),
 			 "give the field a default, make it required, write it in an earlier note, "
@@ -397,6 +403,379 @@ static void sync_conflicts(flow *f, const cad_measure *m)
 		report_conflict(f, m, f->conflicts[i]);
 }
 
+/* --- dags ----------------------------------------------------------------
+ * Inside a dag a task sees the score from before the dag plus its
+ * ancestors' changes (docs/format.md, "dag").  Per field the dag writes,
+ * its writers in dag order: when each is before the next (a chain), a
+ * task's place among them says all, with two searches: the writer just
+ * before it must be an ancestor and the one just after a descendant (else
+ * dag-missing-after), and then every writer before it is an ancestor.
+ * Writers that are no chain race: two consecutive ones have no order
+ * (dag-race, as a sync's write-conflict). */
+
+/* One task's declared write of a field, in dag order. */
+typedef struct dwrite {
+	size_t lid, task;
+	const cad_ref *at;
+	int sure;	/* its descendants see it whatever happens */
+} dwrite;
+
+typedef struct dag_flow {
+	const cad_measure *m;
+	dag_graph *g;
+	const cad_note **note;	/* per task; NULL: undefined */
+	size_t nl;		/* fields the dag writes, by local id */
+	dwrite *w;		/* the writes sorted by field, each in dag order */
+	size_t nw, capw;
+	size_t *wat;		/* field l's writes: w[wat[l] .. wat[l + 1]) */
+	unsigned char *chain;	/* per field: its writers are a chain */
+	size_t *first_sure;	/* per field: its first sure write, or wat[l + 1] */
+	int oom;
+} dag_flow;
+
+/* What a read of a task is, for read-before-write. */
+typedef enum dread_kind { DREAD_LISTED, DREAD_SET, DREAD_WHEN } dread_kind;
+
+typedef struct dread {
+	dread_kind kind;
+	long field;
+	cad_loc loc;
+	const char *target;	/* DREAD_SET: the field it computes */
+	int needed;		/* a null there fails */
+} dread;
+
+static uint32_t next_lgen(flow *f)
+{
+	if (++f->lgen == 0) {
+		memset(f->lmark, 0, f->n * sizeof(*f->lmark));
+		f->lgen = 1;
+	}
+	return f->lgen;
+}
+
+/* The local id of field k, new ones numbered as they come. */
+static size_t local_id(flow *f, dag_flow *df, long k)
+{
+	if (f->lmark[k] != f->lgen) {
+		f->lmark[k] = f->lgen;
+		f->lid[k] = df->nl++;
+		f->lastw[k] = (size_t)-1;
+	}
+	return f->lid[k];
+}
+
+/* Task t's writes (`writes:`, then the keys of `set:`), once per field. */
+static void task_writes(flow *f, dag_flow *df, size_t t)
+{
+	const cad_note *n = df->note[t];
+	uint32_t fb = 0;
+	if (!n)
+		return;
+	if (n->nfallback) {
+		fb = next_mark(f);
+		for (size_t i = 0; i < n->nfallback; i++)
+			mark_field(f, n->fallback[i].field.name, fb);
+	}
+	for (size_t i = 0; i < n->nwrites + n->nset; i++) {
+		const cad_ref *at = i < n->nwrites ? &n->writes[i] : &n->set[i - n->nwrites].field;
+		long k = cad_check_field(f->c, at->name);
+		if (k < 0)
+			continue;
+		size_t l = local_id(f, df, k);
+		if (f->lastw[k] == t)
+			continue;
+		f->lastw[k] = t;
+		if (cad_grow((void **)&df->w, &df->capw, df->nw + 1, sizeof(*df->w), 64)) {
+			df->oom = 1;
+			return;
+		}
+		/* a failure without fallback skips the descendants: they see
+		 * every write; with one, those the fallback makes too */
+		int sure = !df->m->tasks[t].when.src && (!fb || f->mark[k] == fb);
+		df->w[df->nw++] = (dwrite){ l, t, at, sure };
+	}
+}
+
+/* Sorts the writes by field (stable: each field's in dag order). */
+static int sort_writes(dag_flow *df)
+{
+	size_t nl = df->nl;
+	dwrite *sorted = malloc((df->nw ? df->nw : 1) * sizeof(*sorted));
+	df->wat = calloc(nl + 2, sizeof(*df->wat));
+	df->chain = malloc(nl ? nl : 1);
+	df->first_sure = malloc((nl ? nl : 1) * sizeof(*df->first_sure));
+	if (!sorted || !df->wat || !df->chain || !df->first_sure) {
+		free(sorted);
+		return -1;
+	}
+	for (size_t i = 0; i < df->nw; i++)
+		df->wat[df->w[i].lid + 2]++;
+	for (size_t l = 0; l < nl; l++)
+		df->wat[l + 2] += df->wat[l + 1];
+	for (size_t i = 0; i < df->nw; i++)
+		sorted[df->wat[df->w[i].lid + 1]++] = df->w[i];
+	free(df->w);
+	df->w = sorted;
+	return 0;
+}
+
+static void report_race(flow *f, dag_flow *df, const dwrite *a, const dwrite *b, long k)
+{
+	const cad_measure *m = df->m;
+	const cad_field *fld = &f->c->def->fields[k];
+	const char *ta = m->tasks[a->task].name.name, *tb = m->tasks[b->task].name.name;
+	char help[512];
+	if (m->merge == CAD_MERGE_FAIL_ON_CONFLICT) {
+		snprintf(help, sizeof(help), "put one after the other (add '%.64s' to the 'after:' of "
+			 "task '%.64s'), let one write the field, or choose 'merge: last_write_wins' "
+			 "or 'smart_merge'", ta, tb);
+		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "dag-race", m->tasks[b->task].name.loc, help,
+			     "tasks '%s' and '%s' of dag '%s' both write '%s' with no order between "
+			     "them (merge: fail_on_conflict)", ta, tb, m->name.name, fld->name.name);
+	} else {
+		snprintf(help, sizeof(help), "smart_merge only combines arrays and objects; put one "
+			 "after the other (add '%.64s' to the 'after:' of task '%.64s'), let one write "
+			 "it, or choose 'merge: last_write_wins'", ta, tb);
+		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "dag-race", m->tasks[b->task].name.loc, help,
+			     "tasks '%s' and '%s' of dag '%s' both write the %s field '%s' with no "
+			     "order between them (merge: smart_merge)", ta, tb, m->name.name,
+			     cad_vtype_names[fld->type], fld->name.name);
+	}
+	cad_check_relate(f->c, m->tasks[a->task].name.loc, "the other task");
+}
+
+/* Per field: whether its writers are a chain, reporting the first two
+ * with no order between them when the merge would fail on them. */
+static void check_writers(flow *f, dag_flow *df, long k)
+{
+	size_t l = f->lid[k], a = df->wat[l], b = df->wat[l + 1];
+	const cad_measure *m = df->m;
+	int races = m->merge == CAD_MERGE_FAIL_ON_CONFLICT ||
+		    (m->merge == CAD_MERGE_SMART && is_scalar(f->c->def->fields[k].type));
+	df->chain[l] = 1;
+	df->first_sure[l] = b;
+	for (size_t i = a; i < b; i++) {
+		if (df->w[i].sure && df->first_sure[l] == b)
+			df->first_sure[l] = i;
+		if (i + 1 < b && df->chain[l] && !cad_dag_before(df->g, df->w[i].task, df->w[i + 1].task)) {
+			df->chain[l] = 0;
+			if (races)
+				report_race(f, df, &df->w[i], &df->w[i + 1], k);
+		}
+	}
+}
+
+static void missing_after(flow *f, dag_flow *df, size_t t, long k, size_t w)
+{
+	const cad_measure *m = df->m;
+	const char *tn = m->tasks[t].name.name, *wn = m->tasks[w].name.name;
+	char help[512];
+	snprintf(help, sizeof(help), "add '%.64s' to the 'after:' of task '%.64s' to read its value, "
+		 "or '%.64s' to that of '%.64s' to read the value from before", wn, tn, tn, wn);
+	cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "dag-missing-after", m->tasks[t].name.loc, help,
+		     "task '%s' reads '%s', which task '%s' of dag '%s' writes, but neither is after "
+		     "the other", tn, f->c->def->fields[k].name.name, wn, m->name.name);
+	cad_check_relate(f->c, m->tasks[w].name.loc, "the task that writes it");
+}
+
+static void dag_read_unset(flow *f, dag_flow *df, size_t t, const dread *r)
+{
+	const cad_measure *m = df->m;
+	const char *tn = m->tasks[t].name.name, *fn = f->c->def->fields[r->field].name.name;
+	char help[240];
+	snprintf(help, sizeof(help), "give the field a default, make it required, or write it "
+		 "before the dag or in a task that '%.64s' is after (one without 'when:')", tn);
+	if (r->kind == DREAD_LISTED)
+		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", r->loc, help,
+			     "note '%s' reads '%s', which is not set on every path to task '%s' of dag '%s'",
+			     df->note[t]->name.name, fn, tn, m->name.name);
+	else if (r->kind == DREAD_SET)
+		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", r->loc, help,
+			     "note '%s' computes '%s' from '%s', which is not set on every path to task "
+			     "'%s' of dag '%s'", df->note[t]->name.name, r->target, fn, tn, m->name.name);
+	else
+		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", r->loc, help,
+			     "the condition of task '%s' of dag '%s' reads '%s', which is not set on "
+			     "every path to it", tn, m->name.name, fn);
+}
+
+/* One read of task t: the writers of its field that have no order to t,
+ * then whether the field is set for t. */
+static void dag_read(flow *f, dag_flow *df, size_t t, const dread *r)
+{
+	dag_graph *g = df->g;
+	long k = r->field;
+	if (f->lmark[k] != f->lgen) {	/* no task of the dag writes it */
+		if (r->needed && !f->avail[k])
+			dag_read_unset(f, df, t, r);
+		return;
+	}
+	size_t l = f->lid[k], a = df->wat[l], b = df->wat[l + 1], lo = a, hi = b;
+	while (lo < hi) {	/* the first writer not before t in dag order */
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->pos[df->w[mid].task] < g->pos[t])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int self = lo < b && df->w[lo].task == t;
+	size_t after = self ? lo + 1 : lo;
+	/* under smart_merge, a task that writes the array or object it reads
+	 * (appending to a list) merges with the other writers, as the notes of
+	 * a sync do: it needs no order to them */
+	int merges = self && df->m->merge == CAD_MERGE_SMART &&
+		     !is_scalar(f->c->def->fields[k].type);
+	if (!merges && lo > a && !cad_dag_before(g, df->w[lo - 1].task, t)) {
+		missing_after(f, df, t, k, df->w[lo - 1].task);
+		return;
+	}
+	if (!merges && after < b && !cad_dag_before(g, t, df->w[after].task)) {
+		missing_after(f, df, t, k, df->w[after].task);
+		return;
+	}
+	if (!r->needed || f->avail[k])
+		return;
+	if (df->chain[l]) {
+		if (df->first_sure[l] < lo)
+			return;
+	} else {
+		for (size_t i = lo; i-- > a;)
+			if (df->w[i].sure && cad_dag_before(g, df->w[i].task, t))
+				return;
+	}
+	dag_read_unset(f, df, t, r);
+}
+
+/* The reads of task t's `when` or note's set expressions, in range r:
+ * those a null fails first, so that a field counts as needed if one
+ * of its uses is. */
+static void task_xreads(flow *f, dag_flow *df, size_t t, xrange xr, dread_kind kind,
+			uint32_t done)
+{
+	const check_ctx *c = f->c;
+	for (int pass = 1; pass >= 0; pass--) {
+		for (size_t i = xr.start; i < xr.start + xr.count; i++) {
+			const xread *x = &c->xr[i];
+			if (x->needed != pass || f->mark[x->field] == done)
+				continue;
+			f->mark[x->field] = done;
+			dread r = { kind, x->field, x->expr->loc, x->target, x->needed };
+			dag_read(f, df, t, &r);
+		}
+	}
+}
+
+static void task_reads(flow *f, dag_flow *df, size_t t, size_t mi)
+{
+	const check_ctx *c = f->c;
+	const cad_note *n = df->note[t];
+	uint32_t done = next_mark(f);	/* fields looked at for t */
+	if (n) {
+		for (size_t i = 0; i < n->nreads; i++) {
+			long k = cad_check_field(c, n->reads[i].name);
+			if (k < 0 || f->mark[k] == done)
+				continue;
+			f->mark[k] = done;
+			dread r = { DREAD_LISTED, k, n->reads[i].loc, NULL, 1 };
+			dag_read(f, df, t, &r);
+		}
+		if (c->note_xr)
+			task_xreads(f, df, t, c->note_xr[n - c->def->notes], DREAD_SET, done);
+	}
+	if (c->task_xr && c->task_base)
+		task_xreads(f, df, t, c->task_xr[c->task_base[mi] + t], DREAD_WHEN, done);
+}
+
+/* The order checks and the reads of a dag without a circle. */
+static void dag_inside(flow *f, dag_flow *df, size_t mi)
+{
+	dag_graph *g = df->g;
+	next_lgen(f);
+	for (size_t i = 0; i < g->n && !df->oom; i++)
+		task_writes(f, df, g->order[i]);
+	if (df->oom || sort_writes(df)) {
+		df->oom = 1;
+		return;
+	}
+	/* each field once, at its first write in dag order */
+	for (size_t l = 0; l < df->nl; l++) {
+		long k = cad_check_field(f->c, df->w[df->wat[l]].at->name);
+		check_writers(f, df, k);
+	}
+	for (size_t i = 0; i < g->n; i++)
+		task_reads(f, df, g->order[i], mi);
+}
+
+/* After the dag, a field is set when a task sure to have run writes it:
+ * one without `when`, whose writes count as a note's in a sync
+ * (assured_writes); when the cadence goes on after a failure, also one
+ * that no failure can skip or cancel: no ancestor (on_failure: continue),
+ * no task of the dag (finish, stop) fails without a fallback. */
+static void dag_after(flow *f, dag_flow *df)
+{
+	const struct cadence_def *d = f->c->def;
+	const cad_measure *m = df->m;
+	dag_graph *g = df->g;
+	int goes_on = d->has_on_error && !d->on_error_stop;
+	int any_fails = 0;
+	unsigned char *anc = NULL;	/* per task: an ancestor may fail */
+
+	for (size_t t = 0; t < m->ntasks; t++)
+		any_fails |= df->note[t] && !df->note[t]->nfallback;
+	if (goes_on && m->on_failure == CAD_ON_FAILURE_CONTINUE && g->order) {
+		if (!(anc = calloc(m->ntasks, 1))) {
+			df->oom = 1;
+			return;
+		}
+		for (size_t i = 0; i < g->n; i++) {
+			size_t t = g->order[i];
+			for (size_t j = g->pred_at[t]; j < g->pred_at[t + 1] && !anc[t]; j++) {
+				size_t p = g->pred[j];
+				anc[t] = anc[p] || (df->note[p] && !df->note[p]->nfallback);
+			}
+		}
+	}
+	f->nset = 0;
+	for (size_t t = 0; t < m->ntasks && !f->oom; t++) {
+		if (!df->note[t] || m->tasks[t].when.src)
+			continue;
+		if (goes_on && (anc ? anc[t] : any_fails))
+			continue;
+		assured_writes(f, df->note[t], defer_field);
+	}
+	for (size_t i = 0; i < f->nset; i++)
+		f->avail[f->set[i]] = 1;
+	free(anc);
+}
+
+static void run_dag(flow *f, const cad_measure *m, dag_graph *g, size_t mi)
+{
+	dag_flow df;
+	if (!g || g->n != m->ntasks)
+		return;	/* out of memory making it */
+	memset(&df, 0, sizeof(df));
+	df.m = m;
+	df.g = g;
+	df.note = malloc((m->ntasks ? m->ntasks : 1) * sizeof(*df.note));
+	if (!df.note) {
+		f->oom = 1;
+		return;
+	}
+	for (size_t t = 0; t < m->ntasks; t++)
+		df.note[t] = cad_check_note(f->c, &m->tasks[t].note);
+	if (g->order)
+		dag_inside(f, &df, mi);
+	if (!df.oom)
+		dag_after(f, &df);
+	if (df.oom)
+		f->oom = 1;
+	free(df.note);
+	free(df.w);
+	free(df.wat);
+	free(df.chain);
+	free(df.first_sure);
+}
+
 void cad_check_flow(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
@@ -410,10 +789,18 @@ void cad_check_flow(check_ctx *c)
 	f.in_true = calloc(sz, 1);
 	f.mark = calloc(sz, sizeof(*f.mark));
 	f.writer = calloc(sz, sizeof(*f.writer));
-	if (!f.avail || !f.in_true || !f.mark || !f.writer)
+	f.lid = calloc(sz, sizeof(*f.lid));
+	f.lastw = calloc(sz, sizeof(*f.lastw));
+	f.lmark = calloc(sz, sizeof(*f.lmark));
+	if (!f.avail || !f.in_true || !f.mark || !f.writer || !f.lid || !f.lastw || !f.lmark)
 		f.oom = 1;
 	for (size_t i = 0; i < d->nfields && !f.oom; i++)
 		f.avail[i] = d->fields[i].required || d->fields[i].def;
+	/* a precheck note that failed stopped the cadence: when the measures
+	 * run, its writes happened */
+	const cad_note *pre = d->precheck_note.name ? cad_check_note(c, &d->precheck_note) : NULL;
+	if (pre && !f.oom)
+		assured_writes(&f, pre, set_field);
 
 	for (size_t i = 0; i < d->nmeasures && !f.oom; i++) {
 		const cad_measure *m = &d->measures[i];
@@ -437,6 +824,9 @@ void cad_check_flow(check_ctx *c)
 			for (size_t j = 0; j < m->nmerge_back; j++)
 				set_field(&f, cad_check_field(c, m->merge_back[j].field.name));
 			break;
+		case CAD_M_DAG:
+			run_dag(&f, m, c->dags ? &c->dags[i] : NULL, i);
+			break;
 		}
 	}
 	if (f.oom)
@@ -447,4 +837,7 @@ void cad_check_flow(check_ctx *c)
 	free(f.set);
 	free(f.writer);
 	free(f.conflicts);
+	free(f.lid);
+	free(f.lastw);
+	free(f.lmark);
 }

@@ -3,6 +3,7 @@
  * exist.  Ranges are checked here rather than in the format table because
  * their messages need the neighbouring values (max_delay >= delay). */
 #include "check/check_int.h"
+#include "cadence/load.h"
 #include "util/json.h"
 #include "util/shebang.h"
 #include "util/strbuf.h"
@@ -100,6 +101,15 @@ static void check_executable(check_ctx *c, const cad_note *n)
 
 void cad_check_policies(check_ctx *c)
 {
+	for (size_t i = 0; i < c->def->nmeasures; i++) {
+		const cad_measure *m = &c->def->measures[i];
+		/* jobs 0 without a place: the builder's "one per CPU" */
+		if (m->kind == CAD_M_DAG && m->jobs_loc.line &&
+		    (m->jobs < 1 || m->jobs > CADENCE_MAX_DAG_JOBS))
+			RANGE(c, m->jobs_loc, "jobs is how many tasks run at once: remove it for one per CPU",
+			      "dag '%s' jobs must be 1 to %d, got %lld", m->name.name,
+			      CADENCE_MAX_DAG_JOBS, (long long)m->jobs);
+	}
 	for (size_t i = 0; i < c->def->nnotes; i++) {
 		const cad_note *n = &c->def->notes[i];
 		check_retry(c, n);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* References inside one cadence: measures name notes that exist, every note
+/* References inside one cadence: measures and tasks name notes that exist, every note
  * is used, measure names are unique, sync and split have something to do. */
 #include "check/check_int.h"
 #include "util/suggest.h"
@@ -77,6 +77,8 @@ void cad_check_refs(check_ctx *c)
 		const cad_measure *m = &d->measures[i];
 		use_notes(c, m->notes, m->nnotes, used, names);
 		use_notes(c, m->else_notes, m->nelse, used, names);
+		for (size_t j = 0; j < m->ntasks; j++)
+			use_notes(c, &m->tasks[j].note, 1, used, names);
 		if (m->kind == CAD_M_SYNC && m->nnotes < 2)
 			cad_check_at(c, CADENCE_SEVERITY_WARNING, "sync-single-note", m->name.loc,
 				 "use 'then:' for one note, or add the notes that run beside it",
@@ -89,6 +91,8 @@ void cad_check_refs(check_ctx *c)
 	}
 	if (d->has_on_error)
 		use_notes(c, &d->on_error_note, 1, used, names);
+	if (d->precheck_note.name)
+		use_notes(c, &d->precheck_note, 1, used, names);
 	for (size_t i = 0; i < d->nnotes; i++)
 		if (!used[i])
 			cad_check_at(c, CADENCE_SEVERITY_WARNING, "unused-note", d->notes[i].name.loc,

@@ -7,7 +7,9 @@
  *   c_<p>start, c_<p>end          the cadence's start and end
  *   m_<p><measure>                a then step, a child, a placeholder
  *   m_<p><measure>__<note>        a note inside a sync, split or sequence
- *   f_<p><measure>, j_<p><measure> fork and join (sync), rejoin (split)
+ *   m_<p><measure>__<task>        a task of a dag
+ *   f_<p><measure>, j_<p><measure> fork and join (sync), rejoin (split),
+ *                                 entry and exit (dag)
  *   d_<p><measure>                the decision of a split
  *   g_<p><measure>, g_<p>scope    groups
  *   h_<p>on_error                 the on_error handler
@@ -354,6 +356,112 @@ static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size
 			      keep(g, sb));
 }
 
+/* A task: its name (and note), its condition, description, policies. */
+static const char *task_label(dg_graph *g, const scope *s, const cad_task *t)
+{
+	strbuf *sb = &g->label;
+	const char *name = t->name.name ? t->name.name : "?";
+	const char *note = t->note.name ? t->note.name : name;
+	cad_strbuf_adds(sb, name);
+	if (strcmp(note, name))
+		cad_strbuf_addf(sb, " (%s)", note);
+	if (t->when.src)
+		cad_strbuf_addf(sb, "\nwhen %s", t->when.src);
+	add_description(sb, t->description);
+	add_policies(sb, note_of(s, note));
+	return keep(g, sb);
+}
+
+/* "dag NAME (jobs N · on_failure F · merge M)", jobs when set, on one
+ * line: Mermaid makes no room for a second line of a subgraph's title. */
+static const char *dag_label(dg_graph *g, const cad_measure *m)
+{
+	strbuf *sb = &g->label;
+	unsigned merge = (unsigned)m->merge, fail = (unsigned)m->on_failure;
+	cad_strbuf_addf(sb, "dag %s (", m->name.name);
+	if (m->jobs > 0) {
+		cad_strbuf_adds(sb, "jobs ");
+		cad_strbuf_addu(sb, (uint64_t)m->jobs);
+		cad_strbuf_adds(sb, DOT_SEP);
+	}
+	cad_strbuf_addf(sb, "on_failure %s" DOT_SEP "merge %s)",
+			fail < 3 ? cad_on_failure_names[fail] : "?",
+			merge < 3 ? cad_merge_names[merge] : "?");
+	add_description(sb, m->description);
+	return keep(g, sb);
+}
+
+/* The edges into task i: one from each task of its `after` that names a
+ * task of the dag (the first of a name; each once), else one from the
+ * entry.  seen[k] == i + 1 marks task k as met in this list already.
+ * Names of no task are validate's to report: they draw nothing. */
+static int dag_edges_in(dg_graph *g, const cad_task *t, size_t i, const strmap *index,
+			const size_t *node, size_t entry, size_t *seen, unsigned char *has_next)
+{
+	int any = 0;
+	for (size_t j = 0; j < t->nafter; j++) {
+		size_t k = t->after[j].name ? cad_strmap_get(index, t->after[j].name) : STRMAP_NONE;
+		if (k == STRMAP_NONE || seen[k] == i + 1)
+			continue;
+		seen[k] = i + 1;
+		add_edge(g, node[k], node[i], DG_E_FLOW, NULL);
+		has_next[k] = 1;
+		any = 1;
+	}
+	if (!any)
+		add_edge(g, entry, node[i], DG_E_FLOW, NULL);
+	return !any;
+}
+
+/* A dag: a group from an entry bar to an exit bar; the tasks with no
+ * `after` start from the entry, the tasks nothing comes after lead to the
+ * exit, an edge for each `after` between.  When no task starts from the
+ * entry or none leads to the exit (no tasks, or tasks that wait on each
+ * other in a circle: an error validate reports), an edge from entry to
+ * exit keeps the flow drawn through the measure. */
+static void draw_dag(builder *b, const scope *s, const cad_measure *m, size_t group,
+		     size_t *in, size_t *out)
+{
+	dg_graph *g = b->g;
+	const char *name = m->name.name;
+	size_t n = m->ntasks;
+	size_t grp = add_group(g, group, DG_G_DAG, make_id(g, 'g', s->prefix, name, NULL),
+			       dag_label(g, m));
+	size_t entry = add_node(g, grp, DG_FORK, make_id(g, 'f', s->prefix, name, NULL), "");
+	size_t *node = calloc(n ? 2 * n : 1, sizeof(*node));	/* then seen[] */
+	unsigned char *has_next = calloc(n ? n : 1, 1);
+	strmap index = STRMAP_INIT;
+
+	*in = *out = entry;
+	if (!node || !has_next || cad_strmap_reserve(&index, n)) {
+		g->oom = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const cad_task *t = &m->tasks[i];
+		const char *tn = t->name.name ? t->name.name : "?";
+		node[i] = add_node(g, grp, DG_STEP, make_id(g, 'm', s->prefix, name, tn),
+				   task_label(g, s, t));
+		if (t->name.name && cad_strmap_add(&index, t->name.name, i) == STRMAP_NONE)
+			g->oom = 1;
+	}
+	size_t *seen = node + n, roots = 0, sinks = 0;
+	for (size_t i = 0; i < n && !g->oom; i++)
+		roots += (size_t)dag_edges_in(g, &m->tasks[i], i, &index, node, entry, seen, has_next);
+	*out = add_node(g, grp, DG_JOIN, make_id(g, 'j', s->prefix, name, NULL), "");
+	for (size_t i = 0; i < n; i++)
+		if (!has_next[i]) {
+			add_edge(g, node[i], *out, DG_E_FLOW, NULL);
+			sinks++;
+		}
+	if (!roots || !sinks)
+		add_edge(g, entry, *out, DG_E_FLOW, NULL);
+out:
+	cad_strmap_free(&index);
+	free(node);
+	free(has_next);
+}
+
 static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, size_t *in,
 			 size_t *out)
 {
@@ -435,6 +543,9 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 	}
 	case CAD_M_CHILD:
 		draw_child(b, s, mi, group, in, out);
+		return;
+	case CAD_M_DAG:
+		draw_dag(b, s, m, group, in, out);
 		return;
 	}
 	/* an unknown kind (a newer model): a plain step keeps the flow drawn */

@@ -23,8 +23,8 @@ typedef enum dg_shape {
 	DG_START,	/* the cadence begins: its name */
 	DG_END,		/* the cadence ends */
 	DG_STEP,	/* a note runs */
-	DG_FORK,	/* sync: branches start */
-	DG_JOIN,	/* sync: branches are merged */
+	DG_FORK,	/* sync: branches start; dag: its entry */
+	DG_JOIN,	/* sync: branches are merged; dag: its exit */
 	DG_DECISION,	/* split: the condition */
 	DG_MERGE,	/* split: the branches rejoin */
 	DG_CHILD,	/* a child cadence runs (not drawn inside) */
@@ -36,7 +36,8 @@ typedef enum dg_group_kind {
 	DG_G_SYNC,
 	DG_G_SEQUENCE,
 	DG_G_CHILD,	/* an expanded child cadence */
-	DG_G_SCOPE	/* the measures an on_error handler covers */
+	DG_G_SCOPE,	/* the measures an on_error handler covers */
+	DG_G_DAG
 } dg_group_kind;
 
 typedef enum dg_edge_kind {

@@ -271,6 +271,46 @@ static void build_notes(builder *b, const ynode *notes)
 			   notes->items[2 * i + 1]);
 }
 
+static cad_expr expr_of(const ynode *n)
+{
+	cad_expr e = { n->text, loc_of(n), n->style == YSTYLE_QUOTED };
+	return e;
+}
+
+static void build_tasks(builder *b, cad_measure *ms, const ynode *list)
+{
+	const ynode *n;
+	if (!list || list->kind != YNODE_SEQ)
+		return;
+	ms->tasks = alloc_array(b, list->count, sizeof(*ms->tasks));
+	for (size_t i = 0; ms->tasks && i < list->count; i++) {
+		const ynode *t = list->items[i];
+		cad_task *task = &ms->tasks[ms->ntasks++];
+		memset(task, 0, sizeof(*task));
+		task->name = ref_of(cad_ymap_get(t, "task"));
+		n = cad_ymap_get(t, "note");
+		task->note = n ? ref_of(n) : task->name;
+		task->after = refs(b, cad_ymap_get(t, "after"), &task->nafter);
+		if ((n = cad_ymap_get(t, "when")))
+			task->when = expr_of(n);
+		task->description = str(b, cad_ymap_get(t, "description"));
+	}
+}
+
+static void build_dag(builder *b, cad_measure *ms, const ynode *m)
+{
+	const ynode *n;
+	build_tasks(b, ms, cad_ymap_get(m, "tasks"));
+	if ((n = cad_ymap_get(m, "jobs"))) {
+		ms->jobs = n->v.i;
+		ms->jobs_loc = loc_of(n);
+	}
+	if ((n = cad_ymap_get(m, "on_failure")))
+		ms->on_failure = (cad_on_failure)n->v.i;
+	if ((n = cad_ymap_get(m, "merge")))
+		ms->merge = (cad_merge)n->v.i;
+}
+
 static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 {
 	const ynode *kind = m->items[0];
@@ -278,7 +318,7 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 	/* the kind key may not come first in the mapping */
 	for (size_t i = 0; i < m->count; i++) {
 		const char *k = m->items[2 * i]->text;
-		for (int j = CAD_M_THEN; j <= CAD_M_CHILD; j++) {
+		for (int j = CAD_M_THEN; j <= CAD_M_DAG; j++) {
 			if (!strcmp(k, cad_measure_kind_names[j])) {
 				ms->kind = (cad_measure_kind)j;
 				kind = m->items[2 * i + 1];
@@ -305,10 +345,7 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 		ms->notes = refs(b, cad_ymap_get(m, "notes"), &ms->nnotes);
 		break;
 	case CAD_M_SPLIT:
-		n = cad_ymap_get(m, "when");
-		ms->when.src = n->text;
-		ms->when.loc = loc_of(n);
-		ms->when.quoted = n->style == YSTYLE_QUOTED;
+		ms->when = expr_of(cad_ymap_get(m, "when"));
 		ms->notes = refs(b, cad_ymap_get(m, "if_true"), &ms->nnotes);
 		ms->else_notes = refs(b, cad_ymap_get(m, "if_false"), &ms->nelse);
 		break;
@@ -317,6 +354,9 @@ static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 		ms->cadence = ref_of(n ? n : kind);
 		ms->with = assigns(b, cad_ymap_get(m, "with"), &ms->nwith);
 		ms->merge_back = assigns(b, cad_ymap_get(m, "merge"), &ms->nmerge_back);
+		break;
+	case CAD_M_DAG:
+		build_dag(b, ms, m);
 		break;
 	}
 }
@@ -339,6 +379,15 @@ size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root)
 		def->has_on_error = 1;
 		def->on_error_note = ref_of(cad_ymap_get(n, "note"));
 		def->on_error_stop = stop ? stop->v.b : 1;
+	}
+	if ((n = cad_ymap_get(root, "precheck")) && n->kind == YNODE_MAP) {
+		const ynode *w = cad_ymap_get(n, "when"), *note = cad_ymap_get(n, "note");
+		def->has_precheck = 1;
+		def->precheck_loc = loc_of(n);
+		if (w)
+			def->precheck_when = expr_of(w);
+		if (note)
+			def->precheck_note = ref_of(note);
 	}
 	if (b.oom || r->oom || cad_model_index(def))
 		return (size_t)-1;

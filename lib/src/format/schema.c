@@ -161,6 +161,37 @@ static const ffield child_fields[] = {
 	{ "merge", &t_expr_map, 0, "Fields of this score from expressions over the child's final score." },
 	{ "description", &t_string, 0, NULL },
 };
+static const char *const on_failure_modes[] = { "finish", "stop", "continue" };
+static const ftype t_on_failure = {
+	.kind = FT_ENUM, .what = "an on_failure mode",
+	.enums = on_failure_modes, .nenums = COUNT(on_failure_modes),
+};
+static const ffield task_fields[] = {
+	{ "task", &t_name, FF_REQUIRED, "The task's name, and the note it runs unless note is given." },
+	{ "note", &t_name, 0, "The note to run (default: the task's name)." },
+	{ "after", &t_names, 0, "Tasks of this dag that must end before this one starts." },
+	{ "when", &t_expr, 0, "A boolean expression over the task's input: false skips the task, not its dependents." },
+	{ "description", &t_string, 0, NULL },
+};
+static const ftype t_task = {
+	.kind = FT_MAP, .what = "a task",
+	.fields = task_fields, .nfields = COUNT(task_fields),
+};
+static const ftype t_tasks = {
+	.kind = FT_LIST, .what = "a list of tasks", .elem = &t_task,
+	.min_items = 1, .min_rule = "dag-empty",
+	.min_message = "a dag needs at least one task",
+	.min_help = "add a task such as '- task: NOTE'",
+	.max_items = CADENCE_MAX_TASKS, .max_what = "tasks in one dag",
+};
+static const ffield dag_fields[] = {
+	{ "dag", &t_name, FF_REQUIRED, "Runs tasks as soon as the tasks they are after have ended; the measure's name." },
+	{ "tasks", &t_tasks, FF_REQUIRED, "The tasks, each a note run on the score plus its ancestors' changes." },
+	{ "jobs", &t_int, 0, "Most tasks running at once, 1 to 1024 (default: the number of CPUs)." },
+	{ "on_failure", &t_on_failure, 0, "After a task fails: finish (default) lets running tasks end, stop cancels them, continue runs all that does not depend on it." },
+	{ "merge", &t_merge_strategy, 0, "How the changes of tasks with no order between them are merged (default fail_on_conflict)." },
+	{ "description", &t_string, 0, NULL },
+};
 #define VARIANT(name, f) \
 	static const ftype t_##name = { .kind = FT_MAP, .what = "a " #name " measure", \
 					.fields = f, .nfields = COUNT(f) }
@@ -169,8 +200,9 @@ VARIANT(sync, sync_fields);
 VARIANT(split, split_fields);
 VARIANT(sequence, sequence_fields);
 VARIANT(child, child_fields);
+VARIANT(dag, dag_fields);
 static const ftype *const measure_variants[] = {
-	&t_then, &t_sync, &t_split, &t_sequence, &t_child,
+	&t_then, &t_sync, &t_split, &t_sequence, &t_child, &t_dag,
 };
 static const ftype t_measure = {
 	.kind = FT_VARIANT, .what = "a measure",
@@ -194,6 +226,20 @@ static const ftype t_on_error = {
 	.fields = on_error_fields, .nfields = COUNT(on_error_fields),
 };
 
+static const char *const precheck_kinds[] = { "when", "note" };
+static const ffield precheck_fields[] = {
+	{ "when", &t_expr, 0, "A boolean expression over the input score: false stops the cadence before its first measure." },
+	{ "note", &t_name, 0, "A note run on the input score: its failure stops the cadence before its first measure; its changes are applied." },
+};
+static const ftype t_precheck = {
+	.kind = FT_MAP, .what = "a precheck",
+	.fields = precheck_fields, .nfields = COUNT(precheck_fields),
+	.one_of = precheck_kinds, .n_one_of = COUNT(precheck_kinds),
+	.one_of_rule = "precheck-kind",
+	.one_of_help = "decide with 'when: EXPRESSION' or 'note: NOTE'",
+	.one_of_both_help = "keep one of them: a note can test what the expression does",
+};
+
 static const ffield cadence_fields[] = {
 	{ "cadence", &t_name, FF_REQUIRED, "The cadence's name." },
 	{ "description", &t_string, 0, "What the cadence does." },
@@ -201,6 +247,7 @@ static const ffield cadence_fields[] = {
 	{ "notes", &t_notes, 0, "Units of work." },
 	{ "measures", &t_measures, FF_REQUIRED, "What runs, in order." },
 	{ "on_error", &t_on_error, 0, "A handler note run when a measure fails for good." },
+	{ "precheck", &t_precheck, 0, "Whether the cadence runs at all: checked before its first measure." },
 };
 const ftype cad_schema_cadence = {
 	.kind = FT_MAP, .what = "a cadence",

@@ -69,6 +69,7 @@ struct ftype {
 	size_t n_one_of;
 	const char *one_of_rule;
 	const char *one_of_help;
+	const char *one_of_both_help;	/* two of them (NULL: a note's help) */
 	const fneeds *needs;	/* FT_MAP: keys that need another key */
 	size_t nneeds;
 	const ftype *elem;	/* FT_DICT values, FT_LIST items */

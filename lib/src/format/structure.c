@@ -282,7 +282,8 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 			    "%s needs one of %s", t->what, cad_strbuf_cstr(&keys));
 		else
 			ERR(w, second, second->width, t->one_of_rule,
-			    "keep one of them; split the work into two notes if it needs both",
+			    t->one_of_both_help ? t->one_of_both_help
+			    : "keep one of them; split the work into two notes if it needs both",
 			    "%s takes only one of %s", t->what, cad_strbuf_cstr(&keys));
 		cad_strbuf_free(&keys);
 	}

@@ -10,11 +10,15 @@ const char *const cad_vtype_names[] = {
 };
 
 const char *const cad_measure_kind_names[] = {
-	"then", "sync", "split", "sequence", "child",
+	"then", "sync", "split", "sequence", "child", "dag",
 };
 
 const char *const cad_merge_names[] = {
 	"fail_on_conflict", "last_write_wins", "smart_merge",
+};
+
+const char *const cad_on_failure_names[] = {
+	"finish", "stop", "continue",
 };
 
 int cad_model_index(struct cadence_def *def)

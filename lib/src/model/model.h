@@ -125,7 +125,8 @@ typedef enum cad_measure_kind {
 	CAD_M_SYNC,
 	CAD_M_SPLIT,
 	CAD_M_SEQUENCE,
-	CAD_M_CHILD
+	CAD_M_CHILD,
+	CAD_M_DAG
 } cad_measure_kind;
 
 extern const char *const cad_measure_kind_names[];
@@ -137,6 +138,25 @@ typedef enum cad_merge {
 } cad_merge;
 
 extern const char *const cad_merge_names[];
+
+/* dag: what a failed task does to the rest (docs/format.md, "dag") */
+typedef enum cad_on_failure {
+	CAD_ON_FAILURE_FINISH,
+	CAD_ON_FAILURE_STOP,
+	CAD_ON_FAILURE_CONTINUE
+} cad_on_failure;
+
+extern const char *const cad_on_failure_names[];
+
+/* One task of a dag: a note run once its `after` tasks have ended. */
+typedef struct cad_task {
+	cad_ref name;
+	cad_ref note;		/* the task's name when `note:` is absent */
+	cad_ref *after;
+	size_t nafter;
+	cad_expr when;		/* src NULL: none */
+	const char *description;
+} cad_task;
 
 typedef struct cad_measure {
 	cad_measure_kind kind;
@@ -155,6 +175,11 @@ typedef struct cad_measure {
 	size_t nwith;
 	cad_assign *merge_back;	/* child */
 	size_t nmerge_back;
+	cad_task *tasks;	/* dag; merge is its strategy too */
+	size_t ntasks;
+	int64_t jobs;		/* dag: tasks at once; 0: one per CPU */
+	cad_loc jobs_loc;
+	cad_on_failure on_failure;
 } cad_measure;
 
 struct cadence_def {
@@ -174,6 +199,12 @@ struct cadence_def {
 	int has_on_error;
 	cad_ref on_error_note;
 	int on_error_stop;
+	/* precheck: a condition or a note that decides, before the first
+	 * measure, whether the cadence runs at all (docs/format.md) */
+	int has_precheck;
+	cad_loc precheck_loc;
+	cad_expr precheck_when;	/* src NULL: none */
+	cad_ref precheck_note;	/* name NULL: none */
 	/* name -> index in fields, notes, measures: the first of two with one
 	 * name (only measures can share one in a file that loaded) */
 	strmap field_index, note_index, measure_index;

@@ -26,6 +26,13 @@ static const char *const breaker_events[] = { "breaker_closed", "breaker_opened"
 					      "breaker_half_opened" };
 static const char *const breaker_states[] = { "closed", "open", "half_open" };
 static const char *const note_results[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
+const char *const cad_task_outcomes[4] = { "ok", "failed", "skipped", "cancelled" };
+const char *const cad_end_statuses[4] = { "ok", "failed", "cancelled", "stopped" };
+
+int cad_end_status(int code)
+{
+	return !code ? 0 : code == CADENCE_ECANCELED ? 2 : code == CADENCE_ESTOPPED ? 3 : 1;
+}
 
 int cadence_events_new(cadence_events **out, FILE *stream)
 {
@@ -53,7 +60,9 @@ static const char *event_name(const cadence_event *ev)
 {
 	switch (ev->kind) {
 	case CADENCE_EVENT_CADENCE_START: return "cadence_started";
-	case CADENCE_EVENT_CADENCE_END: return ev->status ? "cadence_failed" : "cadence_completed";
+	case CADENCE_EVENT_CADENCE_END:
+		return !ev->status ? "cadence_completed"
+		       : ev->status == CADENCE_ESTOPPED ? "cadence_stopped" : "cadence_failed";
 	case CADENCE_EVENT_MEASURE_START: return "measure_started";
 	case CADENCE_EVENT_MEASURE_END: return ev->status ? "measure_failed" : "measure_completed";
 	case CADENCE_EVENT_NOTE_START: return "note_started";
@@ -72,6 +81,10 @@ static const char *event_name(const cadence_event *ev)
 		return ev->status != ev->previous && ev->status >= 0 && ev->status <= 2
 			? breaker_events[ev->status] : NULL;
 	case CADENCE_EVENT_CONFLICT: return "merge_conflict";
+	/* the names docs/format.md ("dag") gives */
+	case CADENCE_EVENT_TASK_START: return "task_start";
+	case CADENCE_EVENT_TASK_END: return "task_end";
+	case CADENCE_EVENT_TASK_SKIPPED: return "task_skipped";
 	}
 	return NULL;
 }
@@ -109,6 +122,7 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 		str_field(sb, "measure_kind", ev->measure_kind);
 		num_field(sb, ",\"measure_index\":", ev->measure_index);
 	}
+	str_field(sb, "task", ev->task);
 	if (ev->note) {
 		str_field(sb, "note", ev->note);
 		num_field(sb, ",\"attempt\":", ev->attempt);
@@ -117,10 +131,12 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 	if (k == CADENCE_EVENT_NOTE_END && ev->status >= 0 && ev->status <= 4)
 		str_field(sb, "status", note_results[ev->status]);
 	else if (k == CADENCE_EVENT_CADENCE_END || k == CADENCE_EVENT_MEASURE_END)
-		str_field(sb, "status", !ev->status ? "ok"
-			  : ev->status == CADENCE_ECANCELED ? "cancelled" : "failed");
+		str_field(sb, "status", cad_end_statuses[cad_end_status(ev->status)]);
+	if ((k == CADENCE_EVENT_TASK_END || k == CADENCE_EVENT_TASK_SKIPPED) &&
+	    ev->status >= 0 && ev->status <= 3)
+		str_field(sb, "outcome", cad_task_outcomes[ev->status]);
 	if (k == CADENCE_EVENT_NOTE_END || k == CADENCE_EVENT_CADENCE_END ||
-	    k == CADENCE_EVENT_MEASURE_END)
+	    k == CADENCE_EVENT_MEASURE_END || k == CADENCE_EVENT_TASK_END)
 	{
 		cad_strbuf_adds(sb, ",\"duration_ms\":");
 		cad_rep_add_ms(sb, ev->duration_ns);
@@ -134,7 +150,8 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 	}
 	str_field(sb, "error_type", ev->error_type);
 	str_field(sb, "field", ev->field);
-	str_field(sb, k == CADENCE_EVENT_LOG ? "line" : "message", ev->message);
+	str_field(sb, k == CADENCE_EVENT_LOG ? "line" : k == CADENCE_EVENT_TASK_SKIPPED ? "reason"
+		  : "message", ev->message);
 	cad_strbuf_adds(sb, "}\n");
 }
 

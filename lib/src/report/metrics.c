@@ -35,7 +35,6 @@ static const char *const error_types[] = {
 };
 #define NTYPES (sizeof(error_types) / sizeof(error_types[0]))
 static const char *const breaker_states[] = { "closed", "open", "half_open" };
-static const char *const cadence_status[] = { "ok", "failed", "cancelled" };
 
 typedef struct hist {
 	uint64_t bucket[16];	/* not cumulative */
@@ -55,7 +54,8 @@ typedef struct mnote {
 
 typedef struct mcadence {
 	const char *cadence;
-	uint64_t runs[3];
+	uint64_t runs[4];	/* by cad_end_status() */
+	uint64_t tasks[4];	/* dag tasks, by cadence_task_outcome */
 	hist duration;
 	int64_t last_end_ns;	/* wall clock */
 } mcadence;
@@ -221,13 +221,21 @@ void cadence_metrics_on_event(void *ctx, const cadence_event *ev)
 	cadence_metrics *m = ctx;
 	int k = ev->kind;
 	if (k != CADENCE_EVENT_NOTE_END && k != CADENCE_EVENT_RETRY && k != CADENCE_EVENT_FALLBACK &&
-	    k != CADENCE_EVENT_BREAKER && k != CADENCE_EVENT_CADENCE_END)
+	    k != CADENCE_EVENT_BREAKER && k != CADENCE_EVENT_CADENCE_END &&
+	    k != CADENCE_EVENT_TASK_END && k != CADENCE_EVENT_TASK_SKIPPED)
 		return;
 	pthread_mutex_lock(&m->mu);
+	if (k == CADENCE_EVENT_TASK_END || k == CADENCE_EVENT_TASK_SKIPPED) {
+		mcadence *c = find_cadence(m, ev->cadence);
+		if (c && ev->status >= 0 && ev->status <= 3)
+			c->tasks[ev->status]++;
+		m->failed |= !c;
+		goto out;
+	}
 	if (k == CADENCE_EVENT_CADENCE_END) {
 		mcadence *c = find_cadence(m, ev->cadence);
 		if (c) {
-			c->runs[!ev->status ? 0 : ev->status == CADENCE_ECANCELED ? 2 : 1]++;
+			c->runs[cad_end_status(ev->status)]++;
 			observe(&c->duration, cadence_le, CADENCE_NB, (double)ev->duration_ns / 1e9);
 			c->last_end_ns = cad_rep_wall_ns();
 		}
@@ -409,9 +417,22 @@ static void format(cadence_metrics *m, strbuf *sb)
 			  &m->cadences[i].duration, cadence_le_text, CADENCE_NB);
 	family(sb, "cadence_runs_total", "counter", "Runs of a cadence, by how they ended.");
 	for (size_t i = 0; i < m->ncadences; i++)
-		for (size_t s = 0; s < 3; s++)
+		for (size_t s = 0; s < 4; s++)
 			counter(sb, "cadence_runs_total", m->cadences[i].cadence, NULL, "status",
-				cadence_status[s], m->cadences[i].runs[s]);
+				cad_end_statuses[s], m->cadences[i].runs[s]);
+	/* only when a dag ran: the families of a run without one stay as
+	 * they were */
+	int dags = 0;
+	for (size_t i = 0; i < m->ncadences && !dags; i++)
+		for (size_t o = 0; o < 4; o++)
+			dags |= m->cadences[i].tasks[o] != 0;
+	if (dags)
+		family(sb, "cadence_dag_tasks_total", "counter",
+		       "Tasks of dag measures, by outcome (ok, failed, skipped, cancelled).");
+	for (size_t i = 0; dags && i < m->ncadences; i++)
+		for (size_t o = 0; o < 4; o++)
+			counter(sb, "cadence_dag_tasks_total", m->cadences[i].cadence, NULL, "outcome",
+				cad_task_outcomes[o], m->cadences[i].tasks[o]);
 	family(sb, "cadence_last_run_timestamp_seconds", "gauge",
 	       "When the last run of a cadence ended, in seconds since the Unix epoch.");
 	for (size_t i = 0; i < m->ncadences; i++) {

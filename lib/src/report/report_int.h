@@ -11,6 +11,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* cadence_task_outcome as words: "ok", "failed", "skipped", "cancelled". */
+extern const char *const cad_task_outcomes[4];
+
+/* The status of a cadence's or a measure's end, from its error code: 0
+ * "ok", 1 "failed", 2 "cancelled", 3 "stopped" (its precheck); the index
+ * into cad_end_statuses. */
+extern const char *const cad_end_statuses[4];
+int cad_end_status(int code);
+
 /* Appends s as a JSON string, quotes included. */
 void cad_rep_json_str(strbuf *sb, const char *s);
 /* Numbers without printf (the reporters write many): decimal, 16 hex

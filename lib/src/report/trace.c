@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SPAN_CADENCE, SPAN_MEASURE, SPAN_NOTE };
+enum { SPAN_CADENCE, SPAN_MEASURE, SPAN_NOTE, SPAN_TASK };
 enum { STATUS_UNSET, STATUS_OK, STATUS_ERROR };	/* OTLP's status codes */
 #define NONE ((size_t)-1)
 
@@ -31,6 +31,7 @@ typedef struct tspan {
 	int kind;
 	int open;
 	const char *name, *cadence, *path, *measure, *measure_kind, *note;	/* interned */
+	const char *task;	/* interned: a dag's task, its span and its note's */
 	const char *error_type;	/* interned */
 	const char *result;	/* static: "ok", "failed", ... */
 	size_t index;		/* measure index */
@@ -50,6 +51,7 @@ typedef struct trun {
 	size_t cad[CADENCE_MAX_CHILD_DEPTH + 1];	/* open spans per depth */
 	size_t meas[CADENCE_MAX_CHILD_DEPTH + 1];
 	strmap last_note;	/* interned note -> its latest span */
+	strmap last_task;	/* interned task -> its latest span */
 	char *last_error;	/* owned: the reason of a failed cadence */
 	int done;
 	struct trun *next;
@@ -86,6 +88,7 @@ static void run_free(trun *r)
 	}
 	free(r->spans);
 	cad_strmap_free(&r->last_note);
+	cad_strmap_free(&r->last_task);
 	free(r->last_error);
 	free(r);
 }
@@ -156,15 +159,23 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 		s->measure_kind = cad_rep_intern_get(&t->names, ev->measure_kind);
 		s->index = ev->measure_index;
 	}
-	if (kind == SPAN_NOTE) {
+	if (kind == SPAN_NOTE || kind == SPAN_TASK) {
 		s->note = cad_rep_intern_get(&t->names, ev->note);
 		s->attempt = ev->attempt;
 		s->attempts = ev->attempts;
+		s->task = cad_rep_intern_get(&t->names, ev->task);
 	}
-	s->name = kind == SPAN_CADENCE ? s->cadence : kind == SPAN_MEASURE ? s->measure : s->note;
+	s->name = kind == SPAN_CADENCE ? s->cadence : kind == SPAN_MEASURE ? s->measure
+		  : kind == SPAN_TASK ? s->task : s->note;
 	if (!s->cadence || !s->path || (kind != SPAN_CADENCE && ev->measure && !s->measure) ||
-	    (kind == SPAN_NOTE && !s->note))
+	    (kind == SPAN_NOTE && !s->note) || (ev->task && !s->task))
 		return NULL;
+	if (kind == SPAN_TASK) {
+		strmap_entry *e = cad_strmap_put(&r->last_task, s->task, strlen(s->task), NULL);
+		if (!e)
+			return NULL;
+		e->v.i = r->n;
+	}
 	if (kind == SPAN_NOTE) {
 		int added;
 		strmap_entry *e = cad_strmap_put(&r->last_note, s->note, strlen(s->note), &added);
@@ -189,6 +200,16 @@ static tspan *note_span(cadence_trace *t, trun *r, const cadence_event *ev, int 
 			return s;
 	}
 	return NULL;
+}
+
+/* The open span of ev's task, or NONE. */
+static size_t task_span(cadence_trace *t, trun *r, const cadence_event *ev)
+{
+	const char *task = ev->task ? cad_rep_intern_get(&t->names, ev->task) : NULL;
+	const strmap_entry *e = task ? cad_strmap_find(&r->last_task, task, strlen(task)) : NULL;
+	if (!e || !r->spans[e->v.i].open || r->spans[e->v.i].depth != ev->depth)
+		return NONE;
+	return e->v.i;
 }
 
 static int add_event(tspan *s, const char *name, int64_t now, const char *message,
@@ -242,7 +263,9 @@ static int record(cadence_trace *t, const cadence_event *ev)
 	case CADENCE_EVENT_CADENCE_END:
 		if (r->cad[d] == NONE)
 			return -1;
-		close_span(&r->spans[r->cad[d]], now, ev->status != 0, r->last_error);
+		/* a precheck's stop is an outcome, not an error */
+		close_span(&r->spans[r->cad[d]], now, ev->status != 0 && ev->status != CADENCE_ESTOPPED,
+			   r->last_error);
 		r->cad[d] = NONE;
 		r->done = d == 0;
 		return 0;
@@ -257,11 +280,37 @@ static int record(cadence_trace *t, const cadence_event *ev)
 		close_span(&r->spans[r->meas[d]], now, ev->status != 0, r->last_error);
 		r->meas[d] = NONE;
 		return 0;
-	case CADENCE_EVENT_NOTE_START:
-		/* an on_error handler runs after its measure ended: under the cadence */
-		if (!new_span(t, r, SPAN_NOTE, ev, r->meas[d] != NONE ? r->meas[d] : r->cad[d], now))
+	case CADENCE_EVENT_NOTE_START: {
+		/* an on_error handler runs after its measure ended: under the
+		 * cadence; a task's note, under its task */
+		size_t parent = r->meas[d] != NONE ? r->meas[d] : r->cad[d];
+		if (ev->task && task_span(t, r, ev) != NONE)
+			parent = task_span(t, r, ev);
+		if (!new_span(t, r, SPAN_NOTE, ev, parent, now))
 			return -1;
 		return 0;
+	}
+	case CADENCE_EVENT_TASK_START:
+		return new_span(t, r, SPAN_TASK, ev, r->meas[d], now) ? 0 : -1;
+	case CADENCE_EVENT_TASK_END:
+	case CADENCE_EVENT_TASK_SKIPPED: {
+		/* a task that never started: a span of no length, for its outcome */
+		size_t at = ev->kind == CADENCE_EVENT_TASK_END ? task_span(t, r, ev) : NONE;
+		if (at == NONE) {
+			if (!new_span(t, r, SPAN_TASK, ev, r->meas[d], now))
+				return -1;
+			at = r->n - 1;
+		}
+		s = &r->spans[at];
+		int failed = ev->status == CADENCE_TASK_FAILED;
+		close_span(s, now, failed, ev->message);
+		if (ev->status >= 0 && ev->status <= CADENCE_TASK_CANCELLED)
+			s->result = cad_task_outcomes[ev->status];
+		if (ev->kind == CADENCE_EVENT_TASK_SKIPPED || ev->status == CADENCE_TASK_CANCELLED)
+			return add_event(s, s->result ? s->result : "skipped", now, ev->message, NULL,
+					 NULL, -1);
+		return 0;
+	}
 	case CADENCE_EVENT_NOTE_END: {
 		if (!(s = note_span(t, r, ev, 1)))
 			return -1;
@@ -356,7 +405,7 @@ static void nano(strbuf *sb, const char *key, int64_t ns)
 
 static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 {
-	static const char *const kinds[] = { "cadence", "measure", "note" };
+	static const char *const kinds[] = { "cadence", "measure", "note", "task" };
 	int first = 1;
 	cad_strbuf_adds(sb, "{\"traceId\":\"");
 	cad_rep_add_hex16(sb, r->trace_id[0]);
@@ -390,6 +439,12 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 		attr_int(sb, &first, "cadence.attempts", s->attempts);
 		attr_str(sb, &first, "cadence.note.status", s->result);
 		attr_str(sb, &first, "cadence.error.type", s->error_type);
+		attr_str(sb, &first, "cadence.task", s->task);
+	}
+	if (s->kind == SPAN_TASK) {
+		attr_str(sb, &first, "cadence.task", s->task);
+		attr_str(sb, &first, "cadence.note", s->note);
+		attr_str(sb, &first, "cadence.task.outcome", s->result);
 	}
 	cad_strbuf_adds(sb, "],\"events\":[");
 	for (size_t i = 0; i < s->nevents; i++) {

@@ -84,6 +84,8 @@ void cad_run_error(rrun *run, const rframe *fr, const rnote *note, unsigned atte
 	cad_strbuf_adds(&m, ": ");
 	if (note && fr->handling_error) {
 		cad_strbuf_adds(&m, "on_error ");
+	} else if (note && fr->prechecking) {
+		cad_strbuf_adds(&m, "precheck ");
 	} else if (measure && (!note || strcmp(measure, note->name) ||
 			       fr->measure->m->kind != CAD_M_THEN)) {
 		cad_strbuf_addf(&m, "%s '%s'", cad_measure_kind_names[fr->measure->m->kind], measure);
@@ -384,6 +386,13 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		goto out;
 	}
 	rc = cad_engine_walk(&child);
+	if (rc == CADENCE_ESTOPPED) {
+		/* the child chose not to run: nothing to merge, no failure */
+		if (run->err)
+			cadence_run_error_clear(run->err);
+		rc = 0;
+		goto out;
+	}
 	if (rc)
 		goto out;	/* the child's error names the child's note */
 	if (assignments(&child.score, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
@@ -427,6 +436,8 @@ static int run_measure(rframe *fr, const rmeasure *ms)
 		return run_split(fr, ms);
 	case CAD_M_CHILD:
 		return run_child(fr, ms);
+	case CAD_M_DAG:
+		return cad_dag_run(fr, ms);
 	}
 	return 0;
 }
@@ -485,6 +496,69 @@ static int handle_error(rframe *fr, int rc)
 	return fr->plan->def->on_error_stop ? rc : 0;
 }
 
+/* A precheck that stops the cadence: CADENCE_ESTOPPED, with why (after
+ * the cadence's path) in the run's error; no error event: a stop is an
+ * outcome, not a failure. */
+static int stopped(rframe *fr, const char *why)
+{
+	cadence_run_error *e = fr->run->err;
+	if (e) {
+		strbuf m = STRBUF_INIT;
+		cad_strbuf_addf(&m, "%s: %s; nothing ran", fr->path, why);
+		cadence_run_error_clear(e);
+		e->code = CADENCE_ESTOPPED;
+		e->message = cad_strbuf_detach(&m);
+		e->cadence = dup_or_null(fr->plan->name);
+		e->path = dup_or_null(fr->path);
+	}
+	return CADENCE_ESTOPPED;
+}
+
+/* The cadence's precheck (docs/format.md, "precheck"): 0 to run its
+ * measures; CADENCE_ESTOPPED to stop before them; else the run's error
+ * (a condition that is not a boolean, a cancel). */
+static int precheck(rframe *fr)
+{
+	const rplan *p = fr->plan;
+	int rc = 0;
+	if (p->precheck_when) {
+		int yes = 0;
+		strbuf msg = STRBUF_INIT, why = STRBUF_INIT;
+		const char *src = cad_rexpr_src(p->precheck_when);
+		if (cad_rexpr_eval_bool(p->precheck_when, &fr->score, &yes, &msg)) {
+			rfail f = RFAIL_INIT;
+			cad_rfail_set(&f, "its precheck '%s' failed: %s", src,
+				      cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
+			rc = fail_measure(fr, NULL, &f);
+			cad_rfail_free(&f);
+		} else if (!yes) {
+			cad_strbuf_addf(&why, "precheck: '%s' is false", src);
+			rc = stopped(fr, cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "precheck");
+		}
+		cad_strbuf_free(&msg);
+		cad_strbuf_free(&why);
+		return rc;
+	}
+	rjob j, *failed;
+	cad_job_init(&j, fr, p->precheck_note, &fr->score);
+	fr->prechecking = 1;
+	rjobs_end end = cad_jobs_run(fr, &j, 1, 1, &failed);
+	fr->prechecking = 0;
+	if (end == RJOBS_FAILED) {
+		/* the note's failure is the reason, not an error of the run */
+		strbuf why = STRBUF_INIT;
+		const char *msg = cad_strbuf_cstr(&j.fail.msg);
+		cad_strbuf_addf(&why, "precheck note '%s' failed: %s", j.note->name,
+				msg && *msg ? msg : "it failed");
+		rc = stopped(fr, cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "precheck");
+		cad_strbuf_free(&why);
+	} else if (!(rc = jobs_verdict(fr, &j, 1, end, failed)) && j.changes) {
+		cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
+	}
+	cad_job_clear(&j);
+	return rc;
+}
+
 /* After a completed measure: the checkpoint; a failure to save it stops
  * the run. */
 static int checkpoint(rframe *fr, size_t next)
@@ -509,15 +583,19 @@ int cad_engine_walk(rframe *fr)
 	int timed = run->timed, rc = 0;
 	int64_t t0 = timed ? cad_run_now(run) : 0;
 	size_t start = 0;
+	int restored = 0;	/* from a checkpoint: its precheck passed then */
 
 	if (run->resume && fr->depth == run->resume_at) {
+		restored = 1;
 		/* the checkpoint's frame for this depth: its measure next */
 		start = run->resume->frames[run->resume_at++].next;
 		if (run->resume_at == run->resume->nframes)
 			run->resume = NULL;	/* the innermost: from here on, a run */
 	}
 	emit_simple(fr, CADENCE_EVENT_CADENCE_START, 0, 0);
-	for (size_t i = start; i < p->nmeasures && !fr->interrupt; i++) {
+	if (!restored && (p->precheck_when || p->precheck_note))
+		rc = precheck(fr);
+	for (size_t i = start; !rc && i < p->nmeasures && !fr->interrupt; i++) {
 		const rmeasure *ms = &p->measures[i];
 		fr->measure = ms;
 		if (cad_run_cancelled(run)) {
@@ -627,7 +705,7 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 		goto out;
 	}
 	rc = cad_engine_walk(&root);
-	if (!rc && !(*out = cad_score_take(&root.score))) {
+	if ((!rc || rc == CADENCE_ESTOPPED) && !(*out = cad_score_take(&root.score))) {
 		rc = CADENCE_ENOMEM;
 		cad_rfail_set(&f, "out of memory");
 		cad_run_error(&run, &root, NULL, 0, rc, &f);

@@ -79,6 +79,7 @@ static void note_event(rjob *j, cadence_event *ev, cadence_event_kind kind, int 
 	ev->attempt = j->attempt;
 	ev->attempts = j->note->attempts;
 	ev->status = status;
+	ev->task = j->task_name;
 }
 
 static void emit_note(rjob *j, cadence_event_kind kind, int status, int64_t dur,
@@ -829,6 +830,8 @@ typedef struct jloop {
 	size_t nprocs;
 	size_t running, on_pool;
 	rjob *failed;		/* the first job that failed for good */
+	rsched *sched;		/* NULL: jobs in index order, all ready */
+	int halt;		/* the scheduler asked to stop every job */
 	int stopping, cancelled, use_pool;
 	int rescan;		/* something changed: look for jobs to start */
 	int64_t wake_at;	/* run clock: when a waiting job may start; -1 */
@@ -857,6 +860,21 @@ static int loop_init(jloop *L, rframe *fr, rjob *jobs, size_t n, unsigned parall
 	if (!L->retry || !L->procs || !L->fds || !L->owner)
 		return -1;
 	return L->use_pool && ensure_pool(L->run) ? -1 : 0;
+}
+
+/* Whether every job must stop: without a scheduler, one failed for good;
+ * with one, when it says so (a dag's on_failure). */
+static int must_halt(const jloop *L)
+{
+	return L->sched ? L->halt || L->sched->stop : L->failed != NULL;
+}
+
+/* j is done for good: the scheduler hears of it (its dependents may
+ * become ready). */
+static void job_over(jloop *L, rjob *j)
+{
+	if (L->sched && j->state == JOB_DONE && L->sched->ended(L->sched, j))
+		L->halt = 1;
 }
 
 static void loop_free(jloop *L)
@@ -908,6 +926,8 @@ static int try_start(jloop *L, rjob *j, rtask **batch)
 		return START_BLOCKED;
 	if (must_wait(j, L->running))
 		return START_BLOCKED;	/* until a running note ends */
+	if (L->sched && !j->attempt)
+		L->sched->started(L->sched, j);	/* taken: before it can end */
 	attempt_start(j, L->use_pool, batch);
 	if (j->state == JOB_RUNNING) {
 		L->running++;
@@ -920,6 +940,7 @@ static int try_start(jloop *L, rjob *j, rtask **batch)
 	}
 	if (job_failed(j) && !L->failed)
 		L->failed = j;
+	job_over(L, j);
 	return START_STARTED;
 }
 
@@ -929,7 +950,7 @@ static void start_phase(jloop *L, rtask **batch)
 {
 	int blocked = 0;
 	size_t kept = 0, i = 0;
-	for (; i < L->nretry && !blocked && !L->failed; i++) {
+	for (; i < L->nretry && !blocked && !must_halt(L); i++) {
 		rjob *j = L->retry[i];
 		int how = try_start(L, j, batch);
 		blocked = how == START_BLOCKED;
@@ -939,7 +960,14 @@ static void start_phase(jloop *L, rtask **batch)
 	for (; i < L->nretry; i++)
 		L->retry[kept++] = L->retry[i];
 	L->nretry = kept;
-	while (!blocked && !L->failed && L->next_new < L->n) {
+	while (L->sched && !blocked && !must_halt(L)) {
+		rjob *j = L->sched->next(L->sched);
+		if (!j || try_start(L, j, batch) == START_BLOCKED)
+			break;
+		if (j->state == JOB_WAIT)
+			insert_by_index(L->retry, &L->nretry, j);
+	}
+	while (!L->sched && !blocked && !L->failed && L->next_new < L->n) {
 		rjob *j = &L->jobs[L->next_new];
 		if (try_start(L, j, batch) == START_BLOCKED)
 			break;
@@ -959,6 +987,7 @@ static void ended(jloop *L, rjob *j, int count_cancelled)
 		insert_by_index(L->retry, &L->nretry, j);
 	if (job_failed(j) && !L->failed && (count_cancelled || !j->fail.cancelled))
 		L->failed = j;
+	job_over(L, j);
 }
 
 /* collect: the jobs the pool finished (when only pool notes are out, the
@@ -1145,7 +1174,7 @@ static void begin_turn(jloop *L, rtask **batch)
 		L->cancelled = 1;
 		loop_stop(L);
 	}
-	if (L->failed && !L->stopping)
+	if (must_halt(L) && !L->stopping)
 		loop_stop(L);	/* one note failed for good: the measure has failed */
 	if (L->wake_at >= 0 && loop_now(L) >= L->wake_at)
 		L->rescan = 1;
@@ -1157,22 +1186,39 @@ static void begin_turn(jloop *L, rtask **batch)
 	L->rescan = 0;
 }
 
+static rjobs_end jobs_loop(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rsched *sched,
+			   rjob **failed);
+
 rjobs_end cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rjob **failed)
 {
-	jloop L;
 	*failed = NULL;
 	if (n == 1 && jobs[0].note->n->binding != CAD_BIND_RUN)
 		return run_alone(fr, jobs, failed);
+	return jobs_loop(fr, jobs, n, parallel, NULL, failed);
+}
+
+rjobs_end cad_jobs_run_sched(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rsched *sched)
+{
+	rjob *failed = NULL;
+	rjobs_end end = jobs_loop(fr, jobs, n, parallel, sched, &failed);
+	return end == RJOBS_FAILED ? RJOBS_OK : end;
+}
+
+static rjobs_end jobs_loop(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rsched *sched,
+			   rjob **failed)
+{
+	jloop L;
 	if (loop_init(&L, fr, jobs, n, parallel)) {
 		loop_free(&L);
 		return RJOBS_NOMEM;
 	}
+	L.sched = sched;
 	for (;;) {
 		rtask *batch = NULL;
 		begin_turn(&L, &batch);
 		if (batch)
 			cad_rpool_submit_list(L.r->pool, batch);
-		if (L.failed && !L.stopping)
+		if (must_halt(&L) && !L.stopping)
 			continue;
 		if (!L.running) {
 			if (L.wake_at < 0 || sleep_phase(&L))

@@ -330,3 +330,37 @@ out:
 	empty(m);
 	return rc;
 }
+
+int cad_merge_two(rfail *f, cad_merge how, const char *field, const char *a, const char *b,
+		  const cJSON *base, const cJSON *av, const cJSON *bv, cJSON **made)
+{
+	*made = NULL;
+	switch (how) {
+	case CAD_MERGE_FAIL_ON_CONFLICT:
+		if (cad_json_equal(av, bv))
+			return 0;
+		cad_rfail_set(f, "tasks '%s' and '%s' both changed field '%s', with no order between "
+			      "them, to ", a, b, field);
+		show(&f->msg, av);
+		cad_strbuf_adds(&f->msg, " and ");
+		show(&f->msg, bv);
+		cad_strbuf_adds(&f->msg, "; with merge: fail_on_conflict (the default) such tasks may "
+				"not write one field differently: put one after the other");
+		f->permanent = 1;
+		return -1;
+	case CAD_MERGE_LAST_WRITE_WINS:
+		return 0;	/* the caller takes b */
+	case CAD_MERGE_SMART: {
+		smart_ctx c = { f, a, b, STRBUF_INIT, 0 };
+		cad_strbuf_adds(&c.path, field);
+		*made = smart(&c, base, av, bv);
+		cad_strbuf_free(&c.path);
+		if (*made)
+			return 0;
+		if (!c.failed)
+			cad_rfail_set(f, "out of memory");
+		return -1;
+	}
+	}
+	return 0;
+}

@@ -302,6 +302,165 @@ static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad
 	return exprs;
 }
 
+/* ---- dags ---------------------------------------------------------------
+ * The checker reports what is wrong with a dag (undefined-after,
+ * duplicate-task, dag-cycle); a cadence built in code is not checked, so
+ * the plan refuses the same, with one message. */
+
+/* The index of each task's name; a task listed twice is a problem. */
+static void dag_names(pctx *c, const cad_measure *m, strmap *names)
+{
+	if (cad_strmap_reserve(names, m->ntasks)) {
+		oom(c);
+		return;
+	}
+	for (size_t i = 0; i < m->ntasks && !c->code; i++) {
+		size_t at = cad_strmap_add(names, m->tasks[i].name.name, i);
+		if (at == STRMAP_NONE)
+			oom(c);
+		else if (at != i)
+			problem(c, "dag '%s' lists task '%s' twice: give each task a name of its own",
+				m->name.name, m->tasks[i].name.name);
+	}
+}
+
+/* The after and next lists, in one block of 2 x the edges. */
+static void dag_edges(pctx *c, rmeasure *rm, const strmap *names)
+{
+	const cad_measure *m = rm->m;
+	size_t ne = 0, used = 0;
+	for (size_t i = 0; i < m->ntasks; i++)
+		ne += m->tasks[i].nafter;
+	if (!(rm->edges = zalloc(c, 2 * ne, sizeof(*rm->edges))))
+		return;
+	for (size_t i = 0; i < m->ntasks && !c->code; i++) {
+		rdtask *t = &rm->tasks[i];
+		t->after = rm->edges + used;
+		for (size_t k = 0; k < t->t->nafter; k++) {
+			const char *a = t->t->after[k].name;
+			size_t j = cad_strmap_get(names, a);
+			if (j == STRMAP_NONE)
+				problem(c, "dag '%s': task '%s' is after '%s', which is no task of the dag",
+					m->name.name, t->t->name.name, a);
+			else if (j == i)
+				problem(c, "dag '%s': task '%s' is after itself", m->name.name, a);
+			else
+				rm->tasks[j].nnext++;
+			t->after[t->nafter++] = j;
+		}
+		used += t->nafter;
+	}
+	for (size_t i = 0; i < m->ntasks && !c->code; i++) {
+		rm->tasks[i].next = rm->edges + used;
+		used += rm->tasks[i].nnext;
+		rm->tasks[i].nnext = 0;
+	}
+	for (size_t i = 0; i < m->ntasks && !c->code; i++)
+		for (size_t k = 0; k < rm->tasks[i].nafter; k++) {
+			rdtask *a = &rm->tasks[rm->tasks[i].after[k]];
+			a->next[a->nnext++] = i;
+		}
+}
+
+/* A circle among the tasks Kahn's algorithm left (`left`: 1 each), as
+ * "a -> b -> a": walking `after` from one of them must come back. */
+static void dag_cycle(pctx *c, const rmeasure *rm, unsigned char *left)
+{
+	size_t at = 0, n = rm->ntasks;
+	while (!left[at])
+		at++;
+	/* n steps reach the circle; marking then finds where it closes */
+	for (size_t step = 0; step < n; step++)
+		for (size_t k = 0; k < rm->tasks[at].nafter; k++)
+			if (left[rm->tasks[at].after[k]]) {
+				at = rm->tasks[at].after[k];
+				break;
+			}
+	strbuf path = STRBUF_INIT;
+	size_t start = at;
+	do {
+		cad_strbuf_addf(&path, "%s -> ", rm->tasks[at].t->name.name);
+		for (size_t k = 0; k < rm->tasks[at].nafter; k++)
+			if (left[rm->tasks[at].after[k]]) {
+				at = rm->tasks[at].after[k];
+				break;
+			}
+	} while (at != start);
+	cad_strbuf_adds(&path, rm->tasks[at].t->name.name);
+	/* the walk went against `after`: the circle reads the other way */
+	problem(c, "dag '%s': tasks depend on each other in a circle (each is after the "
+		"next): %s", rm->m->name.name, cad_strbuf_cstr(&path) ? cad_strbuf_cstr(&path) : "");
+	cad_strbuf_free(&path);
+}
+
+/* The dag order: Kahn's algorithm, the ready task listed first next. */
+static void dag_order(pctx *c, rmeasure *rm)
+{
+	size_t n = rm->ntasks, done = 0;
+	size_t *waiting = zalloc(c, n, sizeof(*waiting));
+	rheap h = { zalloc(c, n, sizeof(size_t)), 0 };
+	rm->order = zalloc(c, n, sizeof(*rm->order));
+	if (!waiting || !h.v || !rm->order)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!(waiting[i] = rm->tasks[i].nafter))
+			cad_heap_push(&h, i);
+	while (h.n) {
+		size_t i = cad_heap_pop(&h);
+		rm->tasks[i].pos = done;
+		rm->order[done++] = i;
+		for (size_t k = 0; k < rm->tasks[i].nnext; k++)
+			if (!--waiting[rm->tasks[i].next[k]])
+				cad_heap_push(&h, rm->tasks[i].next[k]);
+	}
+	if (done < n) {
+		unsigned char *left = (unsigned char *)waiting;	/* reused: a byte each */
+		for (size_t i = 0; i < n; i++)
+			left[i] = waiting[i] != 0;
+		dag_cycle(c, rm, left);
+	}
+out:
+	free(waiting);
+	free(h.v);
+}
+
+static void compile_dag(pctx *c, rplan *p, rmeasure *rm)
+{
+	const cad_measure *m = rm->m;
+	strmap names = STRMAP_INIT;
+	if (!m->ntasks) {
+		problem(c, "dag '%s' has no tasks: give it a list of tasks", m->name.name);
+		return;
+	}
+	if (!(rm->tasks = zalloc(c, m->ntasks, sizeof(*rm->tasks))))
+		return;
+	rm->ntasks = m->ntasks;
+	for (size_t i = 0; i < m->ntasks && !c->code; i++) {
+		rdtask *t = &rm->tasks[i];
+		t->t = &m->tasks[i];
+		t->note = note_ref(c, p, &t->t->note, m->name.name);
+		if (t->t->when.src) {
+			strbuf what = STRBUF_INIT;
+			const char *type;
+			cad_strbuf_addf(&what, "dag '%s' task '%s' when", m->name.name,
+					t->t->name.name);
+			t->when = compile(c, p, &p->exprs, &t->t->when, cad_strbuf_cstr(&what));
+			if (t->when && cad_rexpr_not_bool(t->when, &type))
+				problem(c, "%s: its condition '%s' gives %s %s, not a bool",
+					cad_strbuf_cstr(&what), t->t->when.src,
+					strchr("aeiou", type[0]) ? "an" : "a", type);
+			cad_strbuf_free(&what);
+		}
+	}
+	if (!c->code)
+		dag_names(c, m, &names);
+	if (!c->code)
+		dag_edges(c, rm, &names);
+	if (!c->code)
+		dag_order(c, rm);
+	cad_strmap_free(&names);
+}
+
 static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 {
 	const cad_measure *m = &p->def->measures[index];
@@ -323,6 +482,8 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 				m->when.src, strchr("aeiou", type[0]) ? "an" : "a", type);
 		cad_strbuf_free(&what);
 	}
+	if (m->kind == CAD_M_DAG)
+		compile_dag(c, p, rm);
 	if (m->kind != CAD_M_CHILD) {
 		c->measure = NULL;
 		return;
@@ -466,6 +627,16 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 		else
 			p->on_error = &p->notes[n];
 	}
+	if (def->precheck_when.src)
+		p->precheck_when = compile(c, p, &p->exprs, &def->precheck_when, "the precheck");
+	if (def->precheck_note.name && !c->code) {
+		long n = cad_model_note_index(def, def->precheck_note.name);
+		if (n < 0)
+			problem(c, "the precheck runs note '%s', which cadence '%s' does not declare",
+				def->precheck_note.name, p->name);
+		else
+			p->precheck_note = &p->notes[n];
+	}
 	p->compiling = 0;
 	if (!c->code)
 		c->cadence = outer;
@@ -576,6 +747,11 @@ static void free_measure(rmeasure *m)
 	cad_rexpr_free(m->when);
 	free_exprs(m->with, m->with_field, m->m ? m->m->nwith : 0);
 	free_exprs(m->merge, m->merge_field, m->m ? m->m->nmerge_back : 0);
+	for (size_t i = 0; i < m->ntasks; i++)
+		cad_rexpr_free(m->tasks[i].when);
+	free(m->tasks);
+	free(m->order);
+	free(m->edges);
 }
 
 void cad_plan_free_all(cadence_runner *r)

@@ -98,6 +98,31 @@ static void assigns(strbuf *sb, const char *what, const cad_assign *as, size_t n
 	cad_strbuf_adds(sb, "}");
 }
 
+/* A dag: its policy, then its tasks in dag order (the order of jobs: 1),
+ * each with what it is after and its condition. */
+static void dag(strbuf *sb, const rmeasure *ms, unsigned depth)
+{
+	const cad_measure *m = ms->m;
+	if (m->jobs > 0)
+		cad_strbuf_addf(sb, ", %lld at once", (long long)m->jobs);
+	else
+		cad_strbuf_adds(sb, ", one per CPU at once");
+	cad_strbuf_addf(sb, ", on_failure %s, merge %s; tasks in dag order:\n",
+			cad_on_failure_names[m->on_failure], cad_merge_names[m->merge]);
+	for (size_t k = 0; k < ms->ntasks; k++) {
+		const rdtask *t = &ms->tasks[ms->order[k]];
+		indent(sb, depth);
+		cad_strbuf_addf(sb, "%s", t->t->name.name);
+		for (size_t a = 0; a < t->nafter; a++)
+			cad_strbuf_addf(sb, "%s%s", a ? ", " : " after ",
+					ms->tasks[t->after[a]].t->name.name);
+		if (t->t->when.src)
+			cad_strbuf_addf(sb, " when %s", t->t->when.src);
+		cad_strbuf_adds(sb, ": ");
+		note_line(sb, t->note);
+	}
+}
+
 static void plan(strbuf *sb, const rplan *p, unsigned depth)
 {
 	const cadence_def *d = p->def;
@@ -163,6 +188,9 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 			cad_strbuf_addc(sb, '\n');
 			if (ms->child)
 				plan(sb, ms->child, depth + 2);
+			break;
+		case CAD_M_DAG:
+			dag(sb, ms, depth + 3);
 			break;
 		}
 	}

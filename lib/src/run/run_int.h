@@ -88,6 +88,19 @@ typedef struct rnote {
 	rbreaker *breaker;	/* NULL without circuit_breaker */
 } rnote;
 
+/* A task of a dag, compiled: its note, its condition, the tasks it is
+ * after and those after it (indexes in rmeasure.tasks). */
+typedef struct rdtask {
+	const cad_task *t;
+	rnote *note;
+	rexpr *when;		/* NULL: none */
+	size_t *after;		/* in rmeasure.edges */
+	size_t nafter;
+	size_t *next;		/* in rmeasure.edges */
+	size_t nnext;
+	size_t pos;		/* its place in the dag order */
+} rdtask;
+
 typedef struct rmeasure {
 	const cad_measure *m;
 	size_t index;
@@ -102,6 +115,10 @@ typedef struct rmeasure {
 	rexpr **merge;
 	long *merge_field;	/* in this cadence's fields */
 	const long *merge_known;	/* as rnote.set_known */
+	rdtask *tasks;		/* dag */
+	size_t ntasks;
+	size_t *order;		/* dag: the tasks in dag order (docs/format.md) */
+	size_t *edges;		/* dag: every after and next list, in one block */
 } rmeasure;
 
 typedef struct rplan {
@@ -128,6 +145,8 @@ typedef struct rplan {
 	rmeasure *measures;
 	size_t nmeasures;
 	rnote *on_error;
+	rexpr *precheck_when;	/* the precheck: one of the two, or neither */
+	rnote *precheck_note;
 	int compiling;		/* 1 while its children are resolved: cycles */
 	unsigned height;	/* cadences in its longest chain of children, itself included */
 	struct rplan *next;	/* the runner's list */
@@ -230,6 +249,7 @@ struct rframe {
 	struct rmerge *merge;	/* merge.c's per-field table, made by the first
 				 * sync and kept empty between syncs */
 	/* on_error handler context */
+	int prechecking;	/* its precheck note is running */
 	const char *handling_error;
 	const char *handling_note;
 	cJSON *input;		/* a child's input (owned): its score borrows it */
@@ -329,6 +349,7 @@ typedef struct rjob {
 	size_t fields_buf[4];
 	rfail fail;
 	rproc *proc;		/* run notes, while running */
+	const char *task_name;	/* a dag's task: its name, for events */
 	atomic_int abandon;	/* stop: another note of the sync failed */
 	/* cadence_note_log() lines of the attempt, each NUL-terminated, kept
 	 * by the note's thread and logged by the run's (hooks are called on
@@ -351,6 +372,22 @@ typedef enum rjobs_end {
  * first job that fails for good stops the others.  *failed is that job
  * when RJOBS_FAILED is returned, else NULL. */
 rjobs_end cad_jobs_run(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rjob **failed);
+/* Which job starts next, for jobs that are not all ready at once (a
+ * dag's tasks).  Called on the run's thread. */
+typedef struct rsched rsched;
+struct rsched {
+	/* The next job to start, its base set, or NULL for none now; it stays
+	 * next until started() says it was taken. */
+	rjob *(*next)(rsched *s);
+	void (*started)(rsched *s, rjob *j);
+	/* j is done for good (JOB_DONE); 1 stops every job now. */
+	int (*ended)(rsched *s, rjob *j);
+	int stop;	/* set by the scheduler: stop every job now */
+};
+/* Runs jobs as the scheduler gives them, at most `parallel` at once; a
+ * failure stops nothing unless ended() says so.  RJOBS_OK (whatever the
+ * jobs' outcomes), RJOBS_CANCELLED or RJOBS_NOMEM. */
+rjobs_end cad_jobs_run_sched(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rsched *sched);
 
 /* score.c */
 /* A score of p's fields from input (checked; NULL: {}), which it borrows:
@@ -391,6 +428,13 @@ int cad_output_control(cJSON *obj, int *outcome, rfail *f);
 int cad_merge_sync(rframe *fr, const rmeasure *ms, rjob *jobs, size_t n, rfail *f,
 	       const char **who);
 void cad_merge_free(rframe *fr);
+/* One field changed by two tasks of a dag with no order between them: av
+ * the value so far (task a's), bv task b's, base what b saw.  0 when
+ * merged: *made a new value (smart_merge, owned), or NULL: av stays
+ * (fail_on_conflict, equal values), or bv wins (last_write_wins).  -1 on
+ * a conflict or out of memory, with f set. */
+int cad_merge_two(rfail *f, cad_merge how, const char *field, const char *a, const char *b,
+		  const cJSON *base, const cJSON *av, const cJSON *bv, cJSON **made);
 
 /* retry.c */
 int64_t cad_retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng);
@@ -406,6 +450,17 @@ cadence_note_fn cad_plugin_find(cadence_runner *r, const char *name);
  * one of them links that defines it, if any; appended to msg. */
 void cad_plugin_explain(const cadence_runner *r, const char *name, strbuf *msg);
 void cad_plugin_close_all(cadence_runner *r);
+
+/* dag.c */
+/* A min-heap of indexes, with room for every push made. */
+typedef struct rheap {
+	size_t *v;
+	size_t n;
+} rheap;
+void cad_heap_push(rheap *h, size_t x);
+size_t cad_heap_pop(rheap *h);
+/* Runs a dag measure: 0, or an error code with the run's error filled. */
+int cad_dag_run(rframe *fr, const rmeasure *ms);
 
 /* print.c */
 /* Returns 0, CADENCE_ENOMEM or CADENCE_EIO (a failed write). */

@@ -1,0 +1,827 @@
+/* SPDX-License-Identifier: MIT */
+/* The dag measure (docs/format.md, "dag"): tasks run as jobs of
+ * cad_jobs_run_sched(), each as soon as the tasks it is after have ended;
+ * each sees the score the dag started with plus its ancestors' changes,
+ * and the changes are merged in dag order at the end, so the result does
+ * not depend on timing.  Everything here runs on the run's thread. */
+#include "run/run_int.h"
+#include "util/grow.h"
+#include "util/sort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cad_heap_push(rheap *h, size_t x)
+{
+	size_t i = h->n++;
+	while (i && h->v[(i - 1) / 2] > x) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = x;
+}
+
+size_t cad_heap_pop(rheap *h)
+{
+	size_t top = h->v[0], x = h->v[--h->n], i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && h->v[c + 1] < h->v[c])
+			c++;
+		if (h->v[c] >= x)
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = x;
+	return top;
+}
+
+enum { T_WAITING, T_READY, T_RUNNING, T_ENDED };
+enum { V_NONE, V_OWN, V_SHARED };
+#define NO_CAUSE ((size_t)-1)
+
+typedef struct dtask {
+	unsigned char state;
+	unsigned char outcome;	/* cadence_task_outcome, once ended */
+	unsigned char has_input;
+	unsigned char shared;	/* its input is the dag's start score itself */
+	unsigned char vstate;	/* its view: V_NONE, V_OWN (view) or V_SHARED */
+	unsigned char let_go;	/* it gave back its hold on its parent's view */
+	size_t holds;		/* tasks after it alone that have not made their view */
+	cJSON **view;		/* its input's pointers (make_view()), while held */
+	size_t waiting;		/* tasks it is after that have not ended */
+	size_t cause;		/* skipped: the failed task upstream; NO_CAUSE */
+	rscore input;		/* from when it is next to start until it ends */
+	int64_t t0;
+} dtask;
+
+typedef struct dag {
+	rsched s;		/* first: the loop's view */
+	rframe *fr;
+	const rmeasure *ms;
+	rjob *jobs;
+	dtask *st;
+	rheap ready;		/* by index: the task listed first starts first */
+	uint32_t *mark;		/* per task: ancestor walks */
+	uint32_t gen;
+	size_t *stack, *anc;
+	uint32_t *qmark;	/* per task: is_ancestor() */
+	uint32_t qgen;
+	size_t *qstack;
+	struct dmerge *m;
+	size_t who;		/* the later task of a conflict */
+	cJSON **made;		/* values smart_merge made for views, till the end */
+	size_t nmade, capmade;
+	int failed;		/* a task failed for good */
+	int stopped;		/* on_failure stop halted every job */
+	int nomem;
+} dag;
+
+static dag *of(rsched *s)
+{
+	return (dag *)s;
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static void task_event(dag *d, size_t i, cadence_event_kind kind, int status, int64_t dur,
+		       const char *message)
+{
+	rrun *run = d->fr->run;
+	if (!run->r->hooks.on_event)
+		return;
+	cadence_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.task = d->ms->tasks[i].t->name.name;
+	ev.note = d->ms->tasks[i].note->name;
+	ev.status = status;
+	ev.duration_ns = dur;
+	ev.message = message;
+	ev.attempts = d->ms->tasks[i].note->attempts;
+	ev.attempt = d->jobs[i].attempt;
+	cad_run_emit(run, d->fr, &ev);
+}
+
+static int64_t now_if_timed(const dag *d)
+{
+	return d->fr->run->timed ? cad_run_now(d->fr->run) : 0;
+}
+
+/* ---- ancestors ------------------------------------------------------------- */
+
+/* Marks the ancestors of t with a new generation and lists them in
+ * d->anc, in no order; returns how many.  O(ancestors + their edges). */
+static size_t ancestors(dag *d, size_t t)
+{
+	const rdtask *tk = d->ms->tasks;
+	size_t na = 0, sp = 0;
+	if (++d->gen == 0) {
+		memset(d->mark, 0, d->ms->ntasks * sizeof(*d->mark));
+		d->gen = 1;
+	}
+	d->stack[sp++] = t;
+	while (sp) {
+		size_t k = d->stack[--sp];
+		for (size_t e = 0; e < tk[k].nafter; e++) {
+			size_t a = tk[k].after[e];
+			if (d->mark[a] == d->gen)
+				continue;
+			d->mark[a] = d->gen;
+			d->anc[na++] = a;
+			d->stack[sp++] = a;
+		}
+	}
+	return na;
+}
+
+/* ---- merging changes --------------------------------------------------------
+ * The changes of a set of tasks, taken in dag order: a task's input (its
+ * ancestors) and the dag's result (all of them).  A field written by a
+ * task and one of its descendants takes the descendant's value; one
+ * written by tasks with no order between them goes through `merge:`. */
+
+/* Is w an ancestor of t?  A walk up from t that leaves out the tasks
+ * before w in dag order (w cannot be above them). */
+static int is_ancestor(dag *d, size_t w, size_t t)
+{
+	const rdtask *tk = d->ms->tasks;
+	size_t sp = 0, floor = tk[w].pos;
+	if (tk[t].pos <= floor)
+		return 0;
+	if (++d->qgen == 0) {
+		memset(d->qmark, 0, d->ms->ntasks * sizeof(*d->qmark));
+		d->qgen = 1;
+	}
+	d->qstack[sp++] = t;
+	while (sp) {
+		size_t k = d->qstack[--sp];
+		for (size_t e = 0; e < tk[k].nafter; e++) {
+			size_t a = tk[k].after[e];
+			if (a == w)
+				return 1;
+			if (d->qmark[a] == d->qgen || tk[a].pos < floor)
+				continue;
+			d->qmark[a] = d->qgen;
+			d->qstack[sp++] = a;
+		}
+	}
+	return 0;
+}
+
+/* Per field touched: the value so far, its task, what smart_merge made,
+ * and every task that wrote it (with its value), in dag order. */
+typedef struct dwrite {
+	size_t task;
+	cJSON *val;
+} dwrite;
+
+typedef struct dfield {
+	cJSON *val;		/* inside a task's changes, or made */
+	cJSON *made;		/* owned */
+	size_t owner;
+	dwrite *w;
+	size_t nw, capw;
+	size_t front;		/* w[front..]: no later writer came after them */
+} dfield;
+
+struct dmerge {
+	dfield *f;		/* per field of the score */
+	size_t *touched;
+	size_t ntouched, cap;
+};
+
+/* Empties the table for its next use: O(fields touched). */
+static void dmerge_empty(struct dmerge *m)
+{
+	for (size_t k = 0; k < m->ntouched; k++) {
+		dfield *e = &m->f[m->touched[k]];
+		cJSON_Delete(e->made);
+		free(e->w);
+		memset(e, 0, sizeof(*e));
+	}
+	m->ntouched = 0;
+}
+
+/* What task t saw of field i: the value of the last writer that is its
+ * ancestor, else the dag's start value. */
+static const cJSON *seen_by(dag *d, const dfield *e, size_t t, size_t i)
+{
+	for (size_t k = e->nw; k-- > 0;)
+		if (is_ancestor(d, e->w[k].task, t))
+			return e->w[k].val;
+	return d->fr->score.slot[i];
+}
+
+/* One change of task t.  `input`: for an input, where a conflict is the
+ * dag's to report at its end, the later task's value is taken.  0, or -1
+ * with f set. */
+static int merge_change(dag *d, size_t t, size_t i, cJSON *v, int input, rfail *f)
+{
+	struct dmerge *m = d->m;
+	dfield *e = &m->f[i];
+	const char *tname = d->ms->tasks[t].t->name.name;
+	if (!e->val) {
+		if (CAD_GROW(m->touched, m->cap, m->ntouched + 1, 16))
+			goto oom;
+		m->touched[m->ntouched++] = i;
+	} else {
+		/* a writer that is no ancestor of t: no order between them */
+		size_t other = NO_CAUSE;
+		for (size_t k = e->nw; k-- > e->front;)
+			if (!is_ancestor(d, e->w[k].task, t)) {
+				other = e->w[k].task;
+				break;
+			}
+		if (other != NO_CAUSE) {
+			cJSON *made = NULL;
+			cad_merge how = d->ms->m->merge;
+			const char *field = d->fr->plan->def->fields[i].name.name;
+			if (input && how == CAD_MERGE_FAIL_ON_CONFLICT)
+				how = CAD_MERGE_LAST_WRITE_WINS;
+			if (cad_merge_two(f, how, field, d->ms->tasks[other].t->name.name, tname,
+					  seen_by(d, e, t, i), e->val, v, &made)) {
+				f->field = field;
+				d->who = t;
+				return -1;
+			}
+			if (made || how == CAD_MERGE_LAST_WRITE_WINS) {
+				cJSON_Delete(e->made);
+				e->made = made;
+				e->val = made ? made : v;
+				e->owner = t;
+			}
+			goto record;
+		}
+		e->front = e->nw;	/* every writer so far is t's ancestor */
+	}
+	cJSON_Delete(e->made);
+	e->made = NULL;
+	e->val = v;
+	e->owner = t;
+record:
+	if (CAD_GROW(e->w, e->capw, e->nw + 1, 2))
+		goto oom;
+	e->w[e->nw++] = (dwrite){ t, v };
+	return 0;
+oom:
+	cad_rfail_set(f, "out of memory");
+	return -1;
+}
+
+/* The changes of the tasks at positions pos[0, n) of the dag order
+ * (ascending) that succeeded, into d->m. */
+static int merge_tasks(dag *d, const size_t *pos, size_t n, int input, rfail *f)
+{
+	for (size_t p = 0; p < n; p++) {
+		size_t t = d->ms->order[pos ? pos[p] : p];
+		rjob *j = &d->jobs[t];
+		if (d->st[t].outcome != CADENCE_TASK_OK || !j->changes)
+			continue;
+		size_t c = 0;
+		for (cJSON *item = j->changes->child; item; item = item->next, c++)
+			if (merge_change(d, t, j->fields[c], item, input, f))
+				return -1;
+	}
+	return 0;
+}
+
+/* ---- inputs ---------------------------------------------------------------- */
+
+/* ---- views ----------------------------------------------------------------
+ * A task's view is the array of its input's values before anything else
+ * happens to the input (a C note's JSON object replaces its slots with
+ * copies): only items that live until the dag ends (the start score's, the
+ * tasks' changes, values smart_merge made, kept in d->made).  A task after
+ * one task only starts from that task's view plus its changes — what the
+ * merge over its ancestors gives, since its parent comes after all of
+ * them — so a chain costs O(fields) per task, not O(ancestors).  A view is
+ * kept while such children have not made theirs. */
+
+static void release_view(dag *d, size_t t)
+{
+	dtask *st = &d->st[t];
+	if (st->holds && --st->holds)
+		return;
+	free(st->view);
+	st->view = NULL;
+	st->vstate = V_NONE;
+}
+
+/* t does not need its parent's view any more (it made its own, or never
+ * will). */
+static void let_parent_go(dag *d, size_t t)
+{
+	if (d->st[t].let_go || d->ms->tasks[t].nafter != 1)
+		return;
+	d->st[t].let_go = 1;
+	release_view(d, d->ms->tasks[t].after[0]);
+}
+
+/* Whether task a ended ok with changes. */
+static int changed(const dag *d, size_t a)
+{
+	return d->st[a].outcome == CADENCE_TASK_OK && d->jobs[a].changes &&
+	       d->jobs[a].changes->child;
+}
+
+/* Whether one of the `na` ancestors in d->anc changed something. */
+static int ancestors_changed(const dag *d, size_t na)
+{
+	for (size_t k = 0; k < na; k++)
+		if (changed(d, d->anc[k]))
+			return 1;
+	return 0;
+}
+
+/* The view of a task after p alone: p's view (or the start score) with
+ * p's changes.  NULL: shared (*shared 1), or out of memory. */
+static cJSON **view_after(dag *d, size_t p, int *shared)
+{
+	const rscore *start = &d->fr->score;
+	size_t n = start->n;
+	if (!changed(d, p) && d->st[p].vstate == V_SHARED) {
+		*shared = 1;
+		return NULL;
+	}
+	cJSON **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	memcpy(v, d->st[p].vstate == V_OWN ? d->st[p].view : start->slot, n * sizeof(*v));
+	if (changed(d, p)) {
+		const rjob *j = &d->jobs[p];
+		size_t c = 0;
+		for (cJSON *item = j->changes->child; item; item = item->next, c++)
+			v[j->fields[c]] = item;
+	}
+	return v;
+}
+
+/* The view of t from the merge of its ancestors' changes. */
+static cJSON **view_merged(dag *d, size_t t, int *shared)
+{
+	const rscore *start = &d->fr->score;
+	size_t n = start->n, na = ancestors(d, t);
+	rfail f = RFAIL_INIT;
+	if (!ancestors_changed(d, na)) {
+		*shared = 1;
+		return NULL;
+	}
+	cJSON **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	memcpy(v, start->slot, n * sizeof(*v));
+	for (size_t k = 0; k < na; k++)
+		d->anc[k] = d->ms->tasks[d->anc[k]].pos;
+	qsort(d->anc, na, sizeof(*d->anc), cad_cmp_size);
+	int rc = merge_tasks(d, d->anc, na, 1, &f);
+	for (size_t k = 0; !rc && k < d->m->ntouched; k++) {
+		dfield *e = &d->m->f[d->m->touched[k]];
+		v[d->m->touched[k]] = e->val;
+		if (e->made) {
+			if (CAD_GROW(d->made, d->capmade, d->nmade + 1, 16))
+				rc = -1;
+			else
+				d->made[d->nmade++] = e->made;	/* lives till the end */
+			e->made = rc ? e->made : NULL;
+		}
+	}
+	dmerge_empty(d->m);
+	cad_rfail_free(&f);
+	if (rc) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Task t's input: its view as a score whose slots it borrows, or, when
+ * its ancestors changed nothing, the start score itself, shared as a
+ * sync's notes share it (no copy, one JSON object for every C note). */
+static int make_input(dag *d, size_t t)
+{
+	const rscore *src = &d->fr->score;
+	dtask *st = &d->st[t];
+	rscore *s = &st->input;
+	size_t n = src->n;
+	int shared = 0;
+	const rdtask *tk = &d->ms->tasks[t];
+	cJSON **v;
+	if (tk->nafter == 1 && d->st[tk->after[0]].vstate != V_NONE)
+		v = view_after(d, tk->after[0], &shared);
+	else
+		v = view_merged(d, t, &shared);
+	if (!v && !shared)
+		return -1;
+	let_parent_go(d, t);
+	memset(s, 0, sizeof(*s));
+	st->has_input = 1;
+	st->shared = (unsigned char)shared;
+	st->vstate = shared ? V_SHARED : V_OWN;
+	st->view = v;
+	if (!shared) {
+		s->slot = malloc((n ? n : 1) * sizeof(*s->slot));
+		s->flags = malloc(n ? n : 1);
+		if (!s->slot || !s->flags) {
+			cad_score_free(s);
+			st->has_input = 0;
+			return -1;
+		}
+		memcpy(s->slot, v, n * sizeof(*s->slot));
+		for (size_t i = 0; i < n; i++)
+			s->flags[i] = src->flags[i] & (unsigned char)~SLOT_OWNED;
+		s->plan = src->plan;
+		s->n = n;
+	}
+	if (!st->holds) {	/* no child will start from it */
+		st->holds = 1;
+		release_view(d, t);
+	}
+	return 0;
+}
+
+static void drop_input(dag *d, size_t t)
+{
+	if (d->st[t].has_input && !d->st[t].shared)
+		cad_score_free(&d->st[t].input);
+	d->st[t].has_input = d->st[t].shared = 0;
+}
+
+static rscore *input_of(dag *d, size_t t)
+{
+	return d->st[t].shared ? &d->fr->score : &d->st[t].input;
+}
+
+/* ---- outcomes -------------------------------------------------------------- */
+
+static int bad(const dag *d, size_t a)
+{
+	return d->st[a].state == T_ENDED &&
+	       (d->st[a].outcome == CADENCE_TASK_FAILED ||
+		(d->st[a].outcome == CADENCE_TASK_SKIPPED && d->st[a].cause != NO_CAUSE));
+}
+
+/* The failed task upstream of t, through the tasks it is after (the first
+ * in dag order), or NO_CAUSE. */
+static size_t cause_of(const dag *d, size_t t)
+{
+	const rdtask *tk = &d->ms->tasks[t];
+	size_t best = NO_CAUSE;
+	for (size_t e = 0; e < tk->nafter; e++) {
+		size_t a = tk->after[e];
+		if (!bad(d, a))
+			continue;
+		size_t c = d->st[a].outcome == CADENCE_TASK_FAILED ? a : d->st[a].cause;
+		if (best == NO_CAUSE || d->ms->tasks[c].pos < d->ms->tasks[best].pos)
+			best = c;
+	}
+	return best;
+}
+
+static void released(dag *d, size_t t);
+
+/* t did not run and never will: skipped, with its reason. */
+static void skip(dag *d, size_t t, size_t cause)
+{
+	dtask *st = &d->st[t];
+	strbuf why = STRBUF_INIT;
+	let_parent_go(d, t);	/* made its view, or never will */
+	st->state = T_ENDED;
+	st->outcome = CADENCE_TASK_SKIPPED;
+	st->cause = cause;
+	if (cause == NO_CAUSE)
+		cad_strbuf_addf(&why, "its condition '%s' gave false",
+				d->ms->tasks[t].t->when.src ? d->ms->tasks[t].t->when.src : "");
+	else
+		cad_strbuf_addf(&why, "upstream task '%s' failed",
+				d->ms->tasks[cause].t->name.name);
+	task_event(d, t, CADENCE_EVENT_TASK_SKIPPED, CADENCE_TASK_SKIPPED, 0,
+		   cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "");
+	cad_strbuf_free(&why);
+	released(d, t);
+}
+
+/* t has ended: the tasks after it that now have all theirs ended become
+ * ready, or are skipped when one of those failed. */
+static void released(dag *d, size_t t)
+{
+	const rdtask *tk = &d->ms->tasks[t];
+	for (size_t e = 0; e < tk->nnext; e++) {
+		size_t k = tk->next[e];
+		if (--d->st[k].waiting)
+			continue;
+		size_t c = cause_of(d, k);
+		if (c != NO_CAUSE) {
+			skip(d, k, c);
+		} else {
+			d->st[k].state = T_READY;
+			cad_heap_push(&d->ready, k);
+		}
+	}
+}
+
+/* ---- the scheduler ----------------------------------------------------------- */
+
+static rjob *dag_next(rsched *s)
+{
+	dag *d = of(s);
+	while (d->ready.n && !d->nomem) {
+		size_t t = d->ready.v[0];
+		rjob *j = &d->jobs[t];
+		if (d->failed && d->ms->m->on_failure != CAD_ON_FAILURE_CONTINUE)
+			return NULL;	/* finish: no task starts any more */
+		if (d->st[t].has_input)
+			return j;	/* blocked before: still next */
+		if (make_input(d, t)) {
+			d->nomem = 1;
+			return NULL;
+		}
+		j->base = input_of(d, t);
+		const rexpr *when = d->ms->tasks[t].when;
+		int yes = 1;
+		strbuf msg = STRBUF_INIT;
+		if (when && cad_rexpr_eval_bool(when, j->base, &yes, &msg)) {
+			/* a condition that cannot be evaluated fails the task */
+			cad_heap_pop(&d->ready);
+			cad_rfail_set(&j->fail, "its condition '%s' failed: %s", cad_rexpr_src(when),
+				      cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
+			j->fail.type = "expression";
+			j->state = JOB_DONE;
+			j->outcome = CADENCE_NOTE_FAILED;
+			cad_strbuf_free(&msg);
+			d->st[t].state = T_RUNNING;
+			task_event(d, t, CADENCE_EVENT_TASK_START, 0, 0, NULL);
+			d->st[t].t0 = now_if_timed(d);
+			if (s->ended(s, j))
+				return NULL;
+			continue;
+		}
+		cad_strbuf_free(&msg);
+		if (!yes) {
+			cad_heap_pop(&d->ready);
+			drop_input(d, t);
+			j->base = NULL;
+			skip(d, t, NO_CAUSE);
+			continue;
+		}
+		return j;
+	}
+	return NULL;
+}
+
+static void dag_started(rsched *s, rjob *j)
+{
+	dag *d = of(s);
+	size_t t = (size_t)(j - d->jobs);
+	size_t top = cad_heap_pop(&d->ready);
+	(void)top;	/* t: dag_next() gave the top */
+	d->st[t].state = T_RUNNING;
+	task_event(d, t, CADENCE_EVENT_TASK_START, 0, 0, NULL);
+	d->st[t].t0 = now_if_timed(d);
+}
+
+static int dag_ended(rsched *s, rjob *j)
+{
+	dag *d = of(s);
+	size_t t = (size_t)(j - d->jobs);
+	dtask *st = &d->st[t];
+	if (d->stopped || st->state != T_RUNNING)
+		return 0;	/* stopped: every task still running is cancelled */
+	int failed = j->outcome == CADENCE_NOTE_FAILED;
+	int cancelled = failed && j->fail.cancelled && cad_run_cancelled(d->fr->run);
+	st->state = T_ENDED;
+	st->outcome = cancelled ? CADENCE_TASK_CANCELLED
+		      : failed ? CADENCE_TASK_FAILED : CADENCE_TASK_OK;
+	drop_input(d, t);	/* its changes stay, in the job */
+	j->base = NULL;
+	task_event(d, t, CADENCE_EVENT_TASK_END, st->outcome, now_if_timed(d) - st->t0,
+		   failed ? cad_strbuf_cstr(&j->fail.msg) : NULL);
+	if (cancelled)
+		return 0;	/* the loop stops the rest */
+	if (failed) {
+		d->failed = 1;
+		if (d->ms->m->on_failure == CAD_ON_FAILURE_STOP) {
+			d->stopped = d->s.stop = 1;
+			return 1;
+		}
+	}
+	released(d, t);
+	return 0;
+}
+
+/* After the loop: the tasks that did not end, in dag order (each after
+ * the tasks it is after): skipped below a failure, else cancelled. */
+static void settle(dag *d)
+{
+	for (size_t p = 0; p < d->ms->ntasks; p++) {
+		size_t t = d->ms->order[p];
+		dtask *st = &d->st[t];
+		if (st->state == T_ENDED)
+			continue;
+		size_t c = st->state == T_RUNNING ? NO_CAUSE : cause_of(d, t);
+		if (c != NO_CAUSE) {
+			st->state = T_ENDED;	/* skip() would release: nothing waits now */
+			st->outcome = CADENCE_TASK_SKIPPED;
+			st->cause = c;
+			strbuf why = STRBUF_INIT;
+			cad_strbuf_addf(&why, "upstream task '%s' failed", d->ms->tasks[c].t->name.name);
+			task_event(d, t, CADENCE_EVENT_TASK_SKIPPED, CADENCE_TASK_SKIPPED, 0,
+				   cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "");
+			cad_strbuf_free(&why);
+			continue;
+		}
+		int64_t dur = st->state == T_RUNNING ? now_if_timed(d) - st->t0 : 0;
+		st->state = T_ENDED;
+		st->outcome = CADENCE_TASK_CANCELLED;
+		task_event(d, t, CADENCE_EVENT_TASK_END, CADENCE_TASK_CANCELLED, dur,
+			   d->stopped ? "the dag stopped: another task failed (on_failure: stop)"
+			   : d->failed ? "the dag stopped starting tasks: another task failed"
+			   : "the run was interrupted");
+	}
+}
+
+/* ---- the result ------------------------------------------------------------ */
+
+/* The changes of the tasks that succeeded, merged in dag order and
+ * applied to the frame's score; 0, or -1 with f set (a conflict: nothing
+ * applied). */
+static int apply_result(dag *d, rfail *f)
+{
+	rframe *fr = d->fr;
+	struct dmerge *m = d->m;
+	if (merge_tasks(d, NULL, d->ms->ntasks, 0, f)) {
+		dmerge_empty(m);
+		return -1;
+	}
+	if (m->ntouched > 1)
+		qsort(m->touched, m->ntouched, sizeof(*m->touched), cad_cmp_size);
+	for (size_t k = 0; k < m->ntouched; k++) {
+		size_t i = m->touched[k];
+		dfield *e = &m->f[i];
+		cJSON *v = e->made;
+		e->made = NULL;
+		if (!v)
+			v = cJSON_DetachItemViaPointer(d->jobs[e->owner].changes, e->val);
+		cad_score_set(&fr->score, i, v);
+	}
+	dmerge_empty(m);
+	return 0;
+}
+
+/* ---- the measure ------------------------------------------------------------- */
+
+static int dag_init(dag *d, rframe *fr, const rmeasure *ms)
+{
+	size_t n = ms->ntasks;
+	memset(d, 0, sizeof(*d));
+	d->s = (rsched){ dag_next, dag_started, dag_ended, 0 };
+	d->fr = fr;
+	d->ms = ms;
+	d->jobs = calloc(n, sizeof(*d->jobs));
+	d->st = calloc(n, sizeof(*d->st));
+	d->ready.v = calloc(n, sizeof(size_t));
+	d->mark = calloc(n, sizeof(*d->mark));
+	d->stack = calloc(n, sizeof(size_t));
+	d->anc = calloc(n, sizeof(size_t));
+	d->qmark = calloc(n, sizeof(*d->qmark));
+	d->qstack = calloc(n, sizeof(size_t));
+	size_t nf = fr->plan->def->nfields;
+	if ((d->m = calloc(1, sizeof(*d->m))))
+		d->m->f = calloc(nf ? nf : 1, sizeof(*d->m->f));
+	if (!d->jobs || !d->st || !d->ready.v || !d->mark || !d->stack || !d->anc ||
+	    !d->qmark || !d->qstack || !d->m || !d->m->f)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		cad_job_init(&d->jobs[i], fr, ms->tasks[i].note, NULL);
+		d->jobs[i].task_name = ms->tasks[i].t->name.name;
+		d->st[i].cause = NO_CAUSE;
+		if (ms->tasks[i].nafter == 1)
+			d->st[ms->tasks[i].after[0]].holds++;
+		if (!(d->st[i].waiting = ms->tasks[i].nafter)) {
+			d->st[i].state = T_READY;
+			cad_heap_push(&d->ready, i);
+		}
+	}
+	return 0;
+}
+
+static void dag_free(dag *d)
+{
+	for (size_t i = 0; d->jobs && d->st && i < d->ms->ntasks; i++) {
+		drop_input(d, i);
+		free(d->st[i].view);
+		cad_job_clear(&d->jobs[i]);
+	}
+	for (size_t k = 0; k < d->nmade; k++)
+		cJSON_Delete(d->made[k]);
+	free(d->made);
+	free(d->jobs);
+	free(d->st);
+	free(d->ready.v);
+	free(d->mark);
+	free(d->stack);
+	free(d->anc);
+	free(d->qmark);
+	free(d->qstack);
+	if (d->m) {
+		dmerge_empty(d->m);
+		free(d->m->f);
+		free(d->m->touched);
+		free(d->m);
+	}
+}
+
+static unsigned dag_jobs(const rframe *fr, const rmeasure *ms)
+{
+	const cadence_runner *r = fr->run->r;
+	unsigned jobs = ms->m->jobs > 0 ? (unsigned)ms->m->jobs : r->ncpu ? r->ncpu : 1;
+	if (r->opts.jobs && r->opts.jobs < jobs)
+		jobs = r->opts.jobs;
+	return jobs;
+}
+
+/* The first failed task in dag order: the dag's error. */
+static int first_failure(dag *d)
+{
+	for (size_t p = 0; p < d->ms->ntasks; p++) {
+		size_t t = d->ms->order[p];
+		if (d->st[t].outcome != CADENCE_TASK_FAILED)
+			continue;
+		rjob *j = &d->jobs[t];
+		strbuf m = STRBUF_INIT;
+		cad_strbuf_addf(&m, "task '%s': %s", d->ms->tasks[t].t->name.name,
+				cad_strbuf_cstr(&j->fail.msg) ? cad_strbuf_cstr(&j->fail.msg) : "failed");
+		cad_strbuf_free(&j->fail.msg);
+		j->fail.msg = m;
+		cad_run_error(d->fr->run, d->fr, j->note, j->attempt, CADENCE_EFAILED, &j->fail);
+		return CADENCE_EFAILED;
+	}
+	return 0;
+}
+
+static int fail_simple(rframe *fr, int code, const char *msg)
+{
+	rfail f = RFAIL_INIT;
+	cad_rfail_set(&f, "%s", msg);
+	cad_run_error(fr->run, fr, NULL, 0, code, &f);
+	cad_rfail_free(&f);
+	return code;
+}
+
+int cad_dag_run(rframe *fr, const rmeasure *ms)
+{
+	dag d;
+	int rc = 0;
+	/* the start score's object made now: tasks' inputs borrow its items,
+	 * and C notes on the pool read them, so it must not be remade (its
+	 * items re-keyed, relinked) while they run, when a task that shares
+	 * it needs it */
+	if (dag_init(&d, fr, ms) || !cad_score_obj(&fr->score)) {
+		dag_free(&d);
+		return fail_simple(fr, CADENCE_ENOMEM, "out of memory");
+	}
+	rjobs_end end = cad_jobs_run_sched(fr, d.jobs, ms->ntasks, dag_jobs(fr, ms), &d.s);
+	settle(&d);
+	/* the inputs borrow the frame's score: gone before it changes */
+	for (size_t i = 0; i < ms->ntasks; i++)
+		drop_input(&d, i);
+	if (end == RJOBS_NOMEM || d.nomem) {
+		rc = fail_simple(fr, CADENCE_ENOMEM, "out of memory");
+		goto out;
+	}
+	rfail f = RFAIL_INIT;
+	if (apply_result(&d, &f)) {
+		if (fr->run->r->hooks.on_event && f.field) {
+			cadence_event ev;
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = CADENCE_EVENT_CONFLICT;
+			ev.field = f.field;
+			ev.task = ms->tasks[d.who].t->name.name;
+			ev.note = ms->tasks[d.who].note->name;
+			ev.message = cad_strbuf_cstr(&f.msg);
+			cad_run_emit(fr->run, fr, &ev);
+		}
+		rc = CADENCE_EFAILED;
+		cad_run_error(fr->run, fr, NULL, 0, rc, &f);
+		cad_rfail_free(&f);
+		goto out;
+	}
+	cad_rfail_free(&f);
+	if (end == RJOBS_CANCELLED) {
+		rc = fail_simple(fr, CADENCE_ECANCELED, "interrupted while the dag's tasks were "
+				 "running; they were stopped");
+		goto out;
+	}
+	rc = first_failure(&d);
+	for (size_t i = 0; !rc && i < ms->ntasks; i++)
+		if (d.st[i].outcome == CADENCE_TASK_OK &&
+		    d.jobs[i].status == CADENCE_NOTE_STATUS_INTERRUPT)
+			fr->interrupt = 1;
+out:
+	dag_free(&d);
+	return rc;
+}
