@@ -20,7 +20,8 @@ for f in "$gold"/*.dot; do
 	fi
 done
 
-# the examples, drawn expanded, as their README shows them
+# the dag example, drawn expanded, as its README shows it (the others'
+# shapes are in the golden cases above; a dot process costs 0.3 s)
 while IFS= read -r f; do
 	name=${f#"$src/"}
 	if ! command -v dot >/dev/null; then
@@ -35,7 +36,7 @@ while IFS= read -r f; do
 		fail "dot -Tsvg $name (stderr must be empty)"
 	fi
 	rm -f "$tmp/example.dot" "$tmp/out.svg"
-done < <(find "$src/examples" -name '*.cadence.yaml' | sort)
+done < <(find "$src/examples/dag" -name '*.cadence.yaml' | sort)
 
 # in process, through libgvc, for every case of the golden runner; under
 # valgrind each case in one of the two formats, in turn (each case and

@@ -389,14 +389,14 @@ Test(dag, wide_fan_in_jobs_default)
 /* ---- the same score whatever the timing ------------------------------------------ */
 
 /* Appends its name (user data) to log and records the log's length as it
- * saw it, after a random sleep of 0 to 5 ms. */
+ * saw it, after a random sleep of 0 to 1 ms. */
 static int step(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 {
 	static _Thread_local unsigned seed;
 	const char *name = cadence_note_user(ctx);
 	if (!seed)
 		seed = (unsigned)(uintptr_t)&seed ^ (unsigned)time(NULL);
-	nanosleep(&(struct timespec){ 0, (long)(rand_r(&seed) % 5000) * 1000 }, NULL);
+	nanosleep(&(struct timespec){ 0, (long)(rand_r(&seed) % 1000) * 1000 }, NULL);
 	cJSON *log = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(score, "log"), 1);
 	int seen = cJSON_GetArraySize(log);
 	cJSON_AddItemToArray(log, cJSON_CreateString(name));
