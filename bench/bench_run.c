@@ -126,6 +126,23 @@ static int setf(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 	return CADENCE_NOTE_OK;
 }
 
+/* The cadence in y (freed), loaded into *def, and its runner, with
+ * note "setf" registered and at most `jobs` notes at once, prepared. */
+static cadence_runner *setf_runner(strbuf *y, unsigned jobs, cadence_def **def)
+{
+	*def = load(y->buf, y->len);
+	cad_strbuf_free(y);
+	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
+	opts.jobs = jobs;
+	cadence_runner *r;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (cadence_runner_new(&r, NULL, *def, &opts) ||
+	    cadence_runner_register(r, "setf", setf, NULL))
+		exit(1);
+	must(cadence_runner_prepare(r, &err), &err);
+	return r;
+}
+
 static void bench_symbol(int reps, int n)
 {
 	strbuf y = STRBUF_INIT;
@@ -187,17 +204,7 @@ static cadence_runner *sync_runner(int width, int measures, unsigned jobs, caden
 			cad_strbuf_addf(&y, "%sn%d", i ? ", " : "", i);
 		cad_strbuf_adds(&y, "]\n");
 	}
-	*def = load(y.buf, y.len);
-	cad_strbuf_free(&y);
-	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
-	opts.jobs = jobs;
-	cadence_runner *r;
-	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	if (cadence_runner_new(&r, NULL, *def, &opts) ||
-	    cadence_runner_register(r, "setf", setf, NULL))
-		exit(1);
-	must(cadence_runner_prepare(r, &err), &err);
-	return r;
+	return setf_runner(&y, jobs, def);
 }
 
 static void bench_sync(int reps, unsigned jobs, int measures)
@@ -244,17 +251,7 @@ static cadence_runner *dag_runner(int width, const char *kind, unsigned jobs, ca
 			cad_strbuf_addf(&y, "%sn%d", i ? ", " : "", i);
 		cad_strbuf_adds(&y, "]\n");
 	}
-	*def = load(y.buf, y.len);
-	cad_strbuf_free(&y);
-	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
-	opts.jobs = jobs;
-	cadence_runner *r;
-	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	if (cadence_runner_new(&r, NULL, *def, &opts) ||
-	    cadence_runner_register(r, "setf", setf, NULL))
-		exit(1);
-	must(cadence_runner_prepare(r, &err), &err);
-	return r;
+	return setf_runner(&y, jobs, def);
 }
 
 static double dag_figure(int reps, const char *kind, unsigned jobs)

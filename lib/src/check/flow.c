@@ -173,18 +173,23 @@ static void defer_field(flow *f, long k)
 /* The fields a note is sure to have set once it is over, whatever
  * happened, given to `add`: when it can fail and the cadence goes on,
  * only those its fallback sets too. */
+/* The mark of the fields note n's fallback sets (0 without one). */
+static uint32_t fallback_mark(flow *f, const cad_note *n)
+{
+	if (!n->nfallback)
+		return 0;
+	uint32_t fb = next_mark(f);
+	for (size_t i = 0; i < n->nfallback; i++)
+		mark_field(f, n->fallback[i].field.name, fb);
+	return fb;
+}
+
 static void assured_writes(flow *f, const cad_note *n, void (*add)(flow *, long))
 {
 	const struct cadence_def *d = f->c->def;
-	uint32_t fb = 0;
-
 	if (!n->nfallback && d->has_on_error && !d->on_error_stop)
 		return;
-	if (n->nfallback) {
-		fb = next_mark(f);
-		for (size_t i = 0; i < n->nfallback; i++)
-			mark_field(f, n->fallback[i].field.name, fb);
-	}
+	uint32_t fb = fallback_mark(f, n);
 	for (size_t i = 0; i < n->nwrites + n->nset; i++) {
 		const char *name = i < n->nwrites ? n->writes[i].name : n->set[i - n->nwrites].field.name;
 		long k = cad_check_field(f->c, name);
@@ -468,14 +473,9 @@ static size_t local_id(flow *f, dag_flow *df, long k)
 static void task_writes(flow *f, dag_flow *df, size_t t)
 {
 	const cad_note *n = df->note[t];
-	uint32_t fb = 0;
 	if (!n)
 		return;
-	if (n->nfallback) {
-		fb = next_mark(f);
-		for (size_t i = 0; i < n->nfallback; i++)
-			mark_field(f, n->fallback[i].field.name, fb);
-	}
+	uint32_t fb = fallback_mark(f, n);
 	for (size_t i = 0; i < n->nwrites + n->nset; i++) {
 		const cad_ref *at = i < n->nwrites ? &n->writes[i] : &n->set[i - n->nwrites].field;
 		long k = cad_check_field(f->c, at->name);
