@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A ThreadSanitizer check of the run engine's threads (Criterion and TSan
- * do not mix, so this is a plain program): syncs of C notes on the pool,
+ * do not mix, so this is a plain program): syncs and a dag of C notes on
+ * the pool,
  * one runner used by several threads at once, a cancel from another
  * thread.  tests/run/tsan.sh builds the library with -fsanitize=thread and
  * runs it; any report fails it. */
@@ -32,7 +33,16 @@ static const char text[] =
 	"    notes: [na, nb, nc, nd, ne]\n"
 	"  - sync: again\n"
 	"    merge: smart_merge\n"
-	"    notes: [na, nd]\n";
+	"    notes: [na, nd]\n"
+	"  - dag: graph\n"
+	"    merge: smart_merge\n"
+	"    jobs: 3\n"
+	"    tasks:\n"
+	"      - task: na\n"
+	"      - {task: nb, after: [na]}\n"
+	"      - {task: nc, after: [na]}\n"
+	"      - {task: nd, after: [nb, nc]}\n"
+	"      - task: ne\n";
 
 static int inc(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 {
