@@ -32,6 +32,8 @@ assert "... the metrics count a stopped run" \
 	grep -q '^cadence_runs_total{cadence="gate",status="stopped"} 1$' "$tmp/m.prom"
 assert "... the trace's cadence span is not an error" \
 	test "$(grep -c '"code":2' "$tmp/tr.json")" = 0
+run "$cadence" run --dry-run "$tmp/gate.cadence.yaml" --score '{"n": 12}'
+expect "--dry-run shows the precheck" 0 '^  precheck \(false or failed: stop, nothing runs\): when score.n < 10$'
 run "$cadence" run --log json "$tmp/gate.cadence.yaml" --score '{"n": 12}'
 expect "with --log json, the stop is a JSON line" 5 '' \
 	'^\{"event":"stopped","message":"gate: precheck: .score.n < 10. is false; nothing ran"\}$'

@@ -174,6 +174,26 @@ Test(dag, unordered_writers_smart_merge)
 	assert_field(&F, "log", "[\"s\",\"one\",\"three\",\"two\"]");
 }
 
+/* A task after two writers changed what it saw, their merge: its change is
+ * measured against that, not against the last ancestor's value alone
+ * (lists extend once; a key it removed stays removed). */
+Test(dag, smart_merge_measures_a_change_against_what_the_task_saw)
+{
+	fx_load(&F, "cadence: t\n"
+		"score:\n  l: {type: array, default: []}\n  o: {type: object, default: {}}\n"
+		"notes:\n"
+		"  a: {set: {l: 'score.l + [1]', o: '{\"a\": 1}'}}\n"
+		"  b: {set: {l: 'score.l + [2]', o: '{\"b\": 2}'}}\n"
+		"  x: {set: {l: 'score.l + [3]', o: '{\"x\": 3}'}}\n"
+		"  c: {set: {l: 'score.l + [9]', o: '{\"b\": score.o.b, \"c\": 9}'}}\n"
+		"measures:\n  - dag: d\n    merge: smart_merge\n    tasks:\n"
+		"      - task: a\n      - task: b\n      - task: x\n"
+		"      - {task: c, after: [a, b]}\n");
+	cr_assert_eq(fx_run(&F, NULL), 0, "%s", F.err.message);
+	assert_field(&F, "l", "[1,2,3,9]");
+	assert_field(&F, "o", "{\"b\":2,\"x\":3,\"c\":9}");
+}
+
 /* ---- outcomes ------------------------------------------------------------------ */
 
 Test(dag, when_false_skips_only_that_task)

@@ -56,6 +56,9 @@ typedef struct dtask {
 	size_t waiting;		/* tasks it is after that have not ended */
 	size_t cause;		/* skipped: the failed task upstream; NO_CAUSE */
 	rscore input;		/* from when it is next to start until it ends */
+	/* smart_merge: per change of its job, a copy of the value its input
+	 * held, what that change is measured against (seen_by()) */
+	cJSON **seen;
 	int64_t t0;
 } dtask;
 
@@ -207,14 +210,48 @@ static void dmerge_empty(struct dmerge *m)
 	m->ntouched = 0;
 }
 
-/* What task t saw of field i: the value of the last writer that is its
- * ancestor, else the dag's start value. */
-static const cJSON *seen_by(dag *d, const dfield *e, size_t t, size_t i)
+/* What task t saw of field i, which it changed: its input's value, kept
+ * when it ended (the merge of all its ancestors' changes, not the last
+ * one's alone), else the dag's start value. */
+static const cJSON *seen_by(dag *d, size_t t, size_t i)
 {
-	for (size_t k = e->nw; k-- > 0;)
-		if (is_ancestor(d, e->w[k].task, t))
-			return e->w[k].val;
+	const rjob *j = &d->jobs[t];
+	size_t c = 0;
+	for (const cJSON *item = j->changes ? j->changes->child : NULL; item;
+	     item = item->next, c++)
+		if (j->fields[c] == i && d->st[t].seen)
+			return d->st[t].seen[c];
 	return d->fr->score.slot[i];
+}
+
+/* Keeps what task t's input held of each field it changed (smart_merge
+ * measures a change against it); 0, or -1 when out of memory. */
+static int keep_seen(dag *d, size_t t)
+{
+	const rjob *j = &d->jobs[t];
+	size_t n = 0;
+	if (d->ms->m->merge != CAD_MERGE_SMART || !j->changes)
+		return 0;
+	for (const cJSON *item = j->changes->child; item; item = item->next)
+		n++;
+	if (!n || !(d->st[t].seen = calloc(n, sizeof(*d->st[t].seen))))
+		return n ? -1 : 0;
+	rscore *in = d->st[t].shared ? &d->fr->score : &d->st[t].input;
+	for (size_t c = 0; c < n; c++)
+		if (!(d->st[t].seen[c] = cJSON_Duplicate(in->slot[j->fields[c]], 1)))
+			return -1;
+	return 0;
+}
+
+static void free_seen(dag *d, size_t t)
+{
+	const rjob *j = &d->jobs[t];
+	size_t c = 0;
+	for (const cJSON *item = j->changes ? j->changes->child : NULL;
+	     d->st[t].seen && item; item = item->next, c++)
+		cJSON_Delete(d->st[t].seen[c]);
+	free(d->st[t].seen);
+	d->st[t].seen = NULL;
 }
 
 /* One change of task t.  `input`: for an input, where a conflict is the
@@ -244,7 +281,7 @@ static int merge_change(dag *d, size_t t, size_t i, cJSON *v, int input, rfail *
 			if (input && how == CAD_MERGE_FAIL_ON_CONFLICT)
 				how = CAD_MERGE_LAST_WRITE_WINS;
 			if (cad_merge_two(f, how, field, d->ms->tasks[other].t->name.name, tname,
-					  seen_by(d, e, t, i), e->val, v, &made)) {
+					  seen_by(d, t, i), e->val, v, &made)) {
 				f->field = field;
 				d->who = t;
 				return -1;
@@ -596,6 +633,8 @@ static int dag_ended(rsched *s, rjob *j)
 	st->state = T_ENDED;
 	st->outcome = cancelled ? CADENCE_TASK_CANCELLED
 		      : failed ? CADENCE_TASK_FAILED : CADENCE_TASK_OK;
+	if (st->outcome == CADENCE_TASK_OK && keep_seen(d, t))
+		d->nomem = 1;
 	drop_input(d, t);	/* its changes stay, in the job */
 	j->base = NULL;
 	task_event(d, t, CADENCE_EVENT_TASK_END, st->outcome, now_if_timed(d) - st->t0,
@@ -714,6 +753,7 @@ static void dag_free(dag *d)
 	for (size_t i = 0; d->jobs && d->st && i < d->ms->ntasks; i++) {
 		drop_input(d, i);
 		free(d->st[i].view);
+		free_seen(d, i);
 		cad_job_clear(&d->jobs[i]);
 	}
 	for (size_t k = 0; k < d->nmade; k++)
@@ -793,6 +833,11 @@ int cad_dag_run(rframe *fr, const rmeasure *ms)
 		rc = fail_simple(fr, CADENCE_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (end == RJOBS_CANCELLED) {	/* nothing of an interrupted dag counts */
+		rc = fail_simple(fr, CADENCE_ECANCELED, "interrupted while the dag's tasks were "
+				 "running; they were stopped");
+		goto out;
+	}
 	rfail f = RFAIL_INIT;
 	if (apply_result(&d, &f)) {
 		if (fr->run->r->hooks.on_event && f.field) {
@@ -811,11 +856,6 @@ int cad_dag_run(rframe *fr, const rmeasure *ms)
 		goto out;
 	}
 	cad_rfail_free(&f);
-	if (end == RJOBS_CANCELLED) {
-		rc = fail_simple(fr, CADENCE_ECANCELED, "interrupted while the dag's tasks were "
-				 "running; they were stopped");
-		goto out;
-	}
 	rc = first_failure(&d);
 	for (size_t i = 0; !rc && i < ms->ntasks; i++)
 		if (d.st[i].outcome == CADENCE_TASK_OK &&

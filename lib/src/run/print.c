@@ -154,6 +154,14 @@ static void plan(strbuf *sb, const rplan *p, unsigned depth)
 		}
 		cad_strbuf_addc(sb, '\n');
 	}
+	if (p->precheck_when || p->precheck_note) {
+		indent(sb, depth + 1);
+		cad_strbuf_adds(sb, "precheck (false or failed: stop, nothing runs): ");
+		if (p->precheck_when)
+			cad_strbuf_addf(sb, "when %s\n", cad_rexpr_src(p->precheck_when));
+		else
+			note_line(sb, p->precheck_note);
+	}
 	for (size_t i = 0; i < p->nmeasures; i++) {
 		const rmeasure *ms = &p->measures[i];
 		const cad_measure *m = ms->m;
