@@ -146,4 +146,13 @@ status=$? out= err=
 if [[ $status == 0 ]]; then ok "random dags: the order checks match a brute-force closure"
 else fail "random dags: the order checks match a brute-force closure"; fi
 
+# a task listed twice whose note reads and writes a field: duplicate-task
+# alone, not a race of the task with itself
+printf '%s\n' 'cadence: t' 'score:' '  x: {type: integer, default: 0}' 'notes:' \
+	"  a: {set: {x: 'score.x + 1'}}" 'measures:' '  - dag: d' '    tasks:' \
+	'      - task: a' '      - task: a' >"$tmp/dup.cadence.yaml"
+run "$cadence" validate -f oneline "$tmp/dup.cadence.yaml"
+expect "a task listed twice: duplicate-task" 1 "dup.cadence.yaml:10:15: error: task 'a' is listed twice in dag 'd' \[duplicate-task\]"
+assert "... and nothing that follows from it" [ "$(grep -c '\[' <<<"$out")" = 1 ]
+
 finish

@@ -41,6 +41,7 @@ typedef struct dag_graph {
 	size_t *pred_at, *pred, *succ_at, *succ;
 	const cad_ref **pred_ref;
 	size_t *order, *pos;	/* NULL when the dag has a cycle */
+	int dup;		/* a task is listed twice (duplicate-task) */
 	/* labels of a depth-first walk (dag.c, "labels"), with order */
 	size_t *pre, *last, *post, *low;
 	/* searches: a node is seen when seen[node] == gen */

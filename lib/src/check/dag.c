@@ -194,8 +194,10 @@ static int build_edges(check_ctx *c, const cad_measure *m, dag_graph *g)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t first = cad_strmap_add(&names, m->tasks[i].name.name, i);
-		if (first != i)
+		if (first != i) {
 			duplicate_task(c, m, &m->tasks[first], &m->tasks[i]);
+			g->dup = 1;
+		}
 	}
 	g->pred_at = calloc(n + 1, sizeof(*g->pred_at));
 	g->succ_at = calloc(n + 1, sizeof(*g->succ_at));
