@@ -155,4 +155,15 @@ run "$cadence" validate -f oneline "$tmp/dup.cadence.yaml"
 expect "a task listed twice: duplicate-task" 1 "dup.cadence.yaml:10:15: error: task 'a' is listed twice in dag 'd' \[duplicate-task\]"
 assert "... and nothing that follows from it" [ "$(grep -c '\[' <<<"$out")" = 1 ]
 
+# last_write_wins: two writers with no order between them are no race, and
+# a reader after one of them is still missing the other (not the nearest)
+printf '%s\n' 'cadence: t' 'score:' '  x: {type: integer, default: 0}' \
+	'  y: {type: integer, default: 0}' 'notes:' "  w1: {set: {x: '1'}}" \
+	"  w2: {set: {x: '2'}}" "  r: {set: {y: 'score.x'}}" 'measures:' '  - dag: d' \
+	'    merge: last_write_wins' '    tasks:' '      - task: w1' '      - task: w2' \
+	'      - {task: t, note: r, after: [w2]}' >"$tmp/lww.cadence.yaml"
+run "$cadence" validate -f oneline "$tmp/lww.cadence.yaml"
+expect "a reader after one of two unordered writers misses the other" 1 \
+	"lww.cadence.yaml:15:15: error: task 't' reads 'x', which task 'w1' of dag 'd' writes, but neither is after the other \[dag-missing-after\]"
+
 finish

@@ -599,6 +599,26 @@ static void dag_read_unset(flow *f, dag_flow *df, size_t t, const dread *r)
 			     "every path to it", tn, m->name.name, fn);
 }
 
+/* A writer of field l (sorted in dag order in df->w) that has no order to
+ * task t, or SIZE_MAX: lo is the first writer not before t in dag order,
+ * `after` the first after t.  When the writers form a chain, the nearest
+ * on each side decide for the rest; else each is asked (readers x writers
+ * of such a field at worst). */
+static size_t unordered_writer(dag_flow *df, size_t l, size_t t, size_t lo, size_t after)
+{
+	dag_graph *g = df->g;
+	size_t a = df->wat[l], b = df->wat[l + 1];
+	size_t first = df->chain[l] && lo > a ? lo - 1 : a;
+	size_t last = df->chain[l] && after < b ? after + 1 : b;
+	for (size_t i = lo; i-- > first;)
+		if (!cad_dag_before(g, df->w[i].task, t))
+			return df->w[i].task;
+	for (size_t i = after; i < last; i++)
+		if (df->w[i].task != t && !cad_dag_before(g, t, df->w[i].task))
+			return df->w[i].task;
+	return SIZE_MAX;
+}
+
 /* One read of task t: the writers of its field that have no order to t,
  * then whether the field is set for t. */
 static void dag_read(flow *f, dag_flow *df, size_t t, const dread *r)
@@ -625,12 +645,9 @@ static void dag_read(flow *f, dag_flow *df, size_t t, const dread *r)
 	 * a sync do: it needs no order to them */
 	int merges = self && df->m->merge == CAD_MERGE_SMART &&
 		     !is_scalar(f->c->def->fields[k].type);
-	if (!merges && lo > a && !cad_dag_before(g, df->w[lo - 1].task, t)) {
-		missing_after(f, df, t, k, df->w[lo - 1].task);
-		return;
-	}
-	if (!merges && after < b && !cad_dag_before(g, t, df->w[after].task)) {
-		missing_after(f, df, t, k, df->w[after].task);
+	size_t w = merges ? SIZE_MAX : unordered_writer(df, l, t, lo, after);
+	if (w != SIZE_MAX) {
+		missing_after(f, df, t, k, w);
 		return;
 	}
 	if (!r->needed || f->avail[k])
