@@ -164,6 +164,6 @@ printf '%s\n' 'cadence: t' 'score:' '  x: {type: integer, default: 0}' \
 	'      - {task: t, note: r, after: [w2]}' >"$tmp/lww.cadence.yaml"
 run "$cadence" validate -f oneline "$tmp/lww.cadence.yaml"
 expect "a reader after one of two unordered writers misses the other" 1 \
-	"lww.cadence.yaml:15:15: error: task 't' reads 'x', which task 'w1' of dag 'd' writes, but neither is after the other \[dag-missing-after\]"
+	"lww.cadence.yaml:15:16: error: task 't' reads 'x', which task 'w1' of dag 'd' writes, but neither is after the other \[dag-missing-after\]"
 
 finish
