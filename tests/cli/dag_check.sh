@@ -96,7 +96,7 @@ assert "a race: one error" [ "$(grep -c '\[' <<<"$out")" = 1 ]
 # Random dags (a fixed seed), each task writing a field of its own and
 # reading others', listed in a shuffled order: the dag-missing-after and
 # dag-redundant-after diagnostics are those a brute-force closure finds.
-python3 - "$cadence" "$tmp" "$(runs 60 10)" <<'PY'
+python3 - "$cadence" "$tmp" "$(runs 40 10)" <<'PY'
 import os, random, re, subprocess, sys
 cadence, d, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rnd = random.Random(7)

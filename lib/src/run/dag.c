@@ -59,6 +59,7 @@ typedef struct dtask {
 	/* smart_merge: per change of its job, a copy of the value its input
 	 * held, what that change is measured against (seen_by()) */
 	cJSON **seen;
+	size_t nseen;		/* its length: the changes may be taken by then */
 	int64_t t0;
 } dtask;
 
@@ -236,6 +237,7 @@ static int keep_seen(dag *d, size_t t)
 		n++;
 	if (!n || !(d->st[t].seen = calloc(n, sizeof(*d->st[t].seen))))
 		return n ? -1 : 0;
+	d->st[t].nseen = n;
 	rscore *in = d->st[t].shared ? &d->fr->score : &d->st[t].input;
 	for (size_t c = 0; c < n; c++)
 		if (!(d->st[t].seen[c] = cJSON_Duplicate(in->slot[j->fields[c]], 1)))
@@ -245,13 +247,11 @@ static int keep_seen(dag *d, size_t t)
 
 static void free_seen(dag *d, size_t t)
 {
-	const rjob *j = &d->jobs[t];
-	size_t c = 0;
-	for (const cJSON *item = j->changes ? j->changes->child : NULL;
-	     d->st[t].seen && item; item = item->next, c++)
+	for (size_t c = 0; c < d->st[t].nseen; c++)
 		cJSON_Delete(d->st[t].seen[c]);
 	free(d->st[t].seen);
 	d->st[t].seen = NULL;
+	d->st[t].nseen = 0;
 }
 
 /* One change of task t.  `input`: for an input, where a conflict is the
