@@ -58,6 +58,7 @@ static cadence_def *built(void)
 	cr_assert_eq(cadence_builder_task(b, "e", NULL, after_d, NULL), 0);
 	cr_assert_eq(cadence_builder_task(b, "f", NULL, after_typo, NULL), 0);
 	finish_ok(&def, b);
+	cadence_builder_free(b);
 	return def;
 }
 
