@@ -126,6 +126,18 @@ static int setf(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 	return CADENCE_NOTE_OK;
 }
 
+/* A cadence's name, `width` integer fields and a note nK writing fK
+ * (setf) for each, into y: the measures follow. */
+static void setf_head(strbuf *y, int width)
+{
+	cad_strbuf_adds(y, "cadence: wide\nscore:\n");
+	for (int i = 0; i < width; i++)
+		cad_strbuf_addf(y, "  f%d: {type: integer, default: 0}\n", i);
+	cad_strbuf_adds(y, "notes:\n");
+	for (int i = 0; i < width; i++)
+		cad_strbuf_addf(y, "  n%d: {symbol: setf, writes: [f%d]}\n", i, i);
+}
+
 /* The cadence in y (freed), loaded into *def, and its runner, with
  * note "setf" registered and at most `jobs` notes at once, prepared. */
 static cadence_runner *setf_runner(strbuf *y, unsigned jobs, cadence_def **def)
@@ -191,12 +203,7 @@ static void bench_symbol(int reps, int n)
 static cadence_runner *sync_runner(int width, int measures, unsigned jobs, cadence_def **def)
 {
 	strbuf y = STRBUF_INIT;
-	cad_strbuf_adds(&y, "cadence: wide\nscore:\n");
-	for (int i = 0; i < width; i++)
-		cad_strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
-	cad_strbuf_adds(&y, "notes:\n");
-	for (int i = 0; i < width; i++)
-		cad_strbuf_addf(&y, "  n%d: {symbol: setf, writes: [f%d]}\n", i, i);
+	setf_head(&y, width);
 	cad_strbuf_adds(&y, "measures:\n");
 	for (int m = 0; m < measures; m++) {
 		cad_strbuf_addf(&y, "  - sync: s%d\n    notes: [", m);
@@ -231,12 +238,7 @@ static cadence_runner *dag_runner(int width, const char *kind, unsigned jobs, ca
 {
 	strbuf y = STRBUF_INIT;
 	int dag = !strcmp(kind, "dag") || !strcmp(kind, "chain");
-	cad_strbuf_adds(&y, "cadence: wide\nscore:\n");
-	for (int i = 0; i < width; i++)
-		cad_strbuf_addf(&y, "  f%d: {type: integer, default: 0}\n", i);
-	cad_strbuf_adds(&y, "notes:\n");
-	for (int i = 0; i < width; i++)
-		cad_strbuf_addf(&y, "  n%d: {symbol: setf, writes: [f%d]}\n", i, i);
+	setf_head(&y, width);
 	cad_strbuf_addf(&y, "measures:\n  - %s: m\n", dag ? "dag" : kind);
 	if (dag) {
 		cad_strbuf_addf(&y, "    jobs: %u\n    tasks:\n", jobs ? jobs : 2);
