@@ -24,9 +24,10 @@ const cli_cmd cli_cmd_resume = {
 	"[OPTIONS] CHECKPOINT [CADENCE_FILE]",
 	"Go on with a run from its checkpoint and print the final score.",
 	"CHECKPOINT is a file written by 'cadence run --checkpoint'. The run goes on\n"
-	"after the last measure that completed (inside child cadences too), with the\n"
-	"scores saved then, and ends with the score an uninterrupted run would have\n"
-	"printed. The cadence is the file the checkpoint names, or CADENCE_FILE.\n"
+	"after the last measure that completed (inside child cadences too; in a dag,\n"
+	"with the tasks that had not ended ok), with the scores saved then, and ends\n"
+	"with the score an uninterrupted run would have printed. The cadence is the\n"
+	"file the checkpoint names, or CADENCE_FILE.\n"
 	"\n"
 	"The checkpoint holds the SHA-256 of every cadence file the run loaded; if\n"
 	"one changed, appeared or went away, nothing runs (--force resumes anyway,\n"

@@ -38,7 +38,8 @@ static const cli_opt run_opts[] = {
 	{ RUN_OPT_DRY_RUN, 'n', "dry-run", NULL, "print what would run, and run nothing", NULL },
 	CLI_RUN_SHARED_OPTS,
 	{ RUN_OPT_CHECKPOINT, 0, "checkpoint", "FILE",
-	  "after each completed measure, save where the run is to FILE (atomically), "
+	  "after each completed measure (and in a dag, as tasks end), save where the run is "
+	  "to FILE (atomically), "
 	  "for 'cadence resume FILE'", NULL },
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },

@@ -4,8 +4,8 @@
  * `cadence resume` reads, docs/observability.md) on arbitrary bytes, and
  * what is done with a checkpoint that reads: written back (the text it
  * gives reads again to the same checkpoint), compared with the project's
- * files, and resumed on a cadence with a child, whose `set` notes run in
- * process, so that a resume point that does not fit is refused before
+ * files, and resumed on a cadence with a child and a dag, whose `set`
+ * notes run in process, so that a resume point that does not fit is refused before
  * anything runs and one that fits runs to a score.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-/* The cadences of tests/cli/resume.sh, with `set` notes only. */
+/* The cadences of tests/cli/resume.sh, with `set` notes only, and a dag. */
 static const char root_text[] =
 	"cadence: long\n"
 	"score:\n"
@@ -43,7 +43,13 @@ static const char root_text[] =
 	"  - split: big\n"
 	"    when: score.total > 100\n"
 	"    if_true: [double]\n"
-	"    if_false: [add]\n";
+	"    if_false: [add]\n"
+	"  - dag: fan\n"
+	"    merge: smart_merge\n"
+	"    tasks:\n"
+	"      - {task: a, note: add}\n"
+	"      - {task: b, note: double, after: [a]}\n"
+	"      - {task: c, note: label, after: [a]}\n";
 
 static const char child_text[] =
 	"cadence: inner\n"

@@ -3,6 +3,7 @@
  * the merge, the four outcomes under each on_failure, and the same score
  * whatever the timing. */
 #include <cadence/builder.h>
+#include <cadence/checkpoint.h>
 
 #include "run_fixture.h"
 #include "util/strbuf.h"
@@ -431,7 +432,7 @@ static int step(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 #define DET_TASKS 30
 static char det_names[DET_TASKS][8];
 
-static char *det_run(unsigned jobs)
+static void det_load(unsigned jobs)
 {
 	F.opts.jobs = jobs;
 	strbuf y = STRBUF_INIT;
@@ -460,6 +461,11 @@ static char *det_run(unsigned jobs)
 		snprintf(sym, sizeof(sym), "t%u", i);
 		cr_assert_eq(cadence_runner_register(F.r, sym, step, det_names[i]), 0);
 	}
+}
+
+static char *det_run(unsigned jobs)
+{
+	det_load(jobs);
 	cr_assert_eq(fx_run(&F, NULL), 0, "%s", F.err.message);
 	return cJSON_PrintUnformatted(F.out);
 }
@@ -473,6 +479,81 @@ Test(dag, the_same_score_whatever_the_timing)
 		cJSON_free(again);
 	}
 	cJSON_free(first);
+}
+
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+typedef struct saved {
+	char *text[DET_TASKS + 2];
+	size_t n;
+} saved;
+
+/* Keeps each checkpoint of the run as its text. */
+static int keep(void *ctx, const cadence_checkpoint *cp, cadence_run_error *err)
+{
+	saved *s = ctx;
+	size_t len = 0;
+	(void)err;
+	cr_assert_lt(s->n, DET_TASKS + 2, "more checkpoints than turns of the dag");
+	FILE *f = open_memstream(&s->text[s->n], &len);
+	cr_assert_not_null(f);
+	cr_assert_eq(cadence_checkpoint_write(cp, f), 0);
+	fclose(f);
+	s->n++;
+	return 0;
+}
+
+/* Each checkpoint written inside the dag (its tasks that ended ok, with
+ * their changes and what smart_merge measures them against) resumes to
+ * the score of an uninterrupted run, running only the other tasks. */
+Test(dag, a_resume_from_any_checkpoint_gives_the_uninterrupted_score)
+{
+	char *want = det_run(1);
+	saved s = { { NULL }, 0 };
+	/* a clock that stands still: no checkpoint is held back as too
+	 * recent (a save waits nine times what the last one took) */
+	fx_fake_clock(&F);
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	co.on_checkpoint = keep;
+	co.ctx = &s;
+	det_load(2);
+	cJSON_Delete(F.out);
+	F.out = NULL;
+	cr_assert_eq(cadence_runner_run_checkpointed(&F.out, F.r, NULL, &co, &F.err), 0, "%s",
+		     F.err.message);
+	size_t inside = 0;
+	for (size_t k = 0; k < s.n; k++) {
+		cadence_checkpoint *cp = NULL;
+		cr_assert_eq(cadence_checkpoint_parse(&cp, s.text[k], strlen(s.text[k]), &F.err), 0,
+			     "%s", F.err.message);
+		if (strstr(s.text[k], "\"dag\":")) {
+			inside++;
+			cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
+			ro.resume = cp;
+			cad_strbuf_reset(&tasks);
+			cJSON_Delete(F.out);
+			F.out = NULL;
+			cr_assert_eq(cadence_runner_run_checkpointed(&F.out, F.r, NULL, &ro, &F.err), 0,
+				     "%s", F.err.message);
+			char *got = cJSON_PrintUnformatted(F.out);
+			cr_assert_str_eq(got, want, "resumed from checkpoint %zu (%s)", k,
+					 cadence_checkpoint_position(cp));
+			cJSON_free(got);
+			/* the recorded tasks did not run again */
+			const char *done = strstr(s.text[k], "\"tasks\":");
+			for (unsigned i = 0; i < DET_TASKS; i++) {
+				char rec[32], ev[32];
+				snprintf(rec, sizeof(rec), "\"task\":\t\"t%u\"", i);
+				snprintf(ev, sizeof(ev), "t%u start\n", i);
+				if (strstr(done, rec))
+					cr_assert(!saw(ev), "t%u ran again: %s", i, tasks.buf);
+			}
+		}
+		cadence_checkpoint_free(cp);
+		free(s.text[k]);
+	}
+	cr_assert_gt(inside, 5, "%zu checkpoints inside the dag", inside);
+	cJSON_free(want);
 }
 
 /* ---- built in code ------------------------------------------------------------------ */

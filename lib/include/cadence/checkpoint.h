@@ -4,10 +4,12 @@
  * after a failure, a kill or a reboot (docs/observability.md).
  *
  * After each measure that completes, at every depth (inside child
- * cadences too), the engine hands a checkpoint to the run's
- * on_checkpoint callback: the score of every cadence being run, from the
- * root to the innermost child, the next measure of each, and the SHA-256
- * of every cadence file the runner's project loaded.  Saved with
+ * cadences too), and inside a dag as its tasks end, the engine hands a
+ * checkpoint to the run's on_checkpoint callback: the score of every
+ * cadence being run, from the root to the innermost child, the next
+ * measure of each, the tasks of a running dag that ended ok with their
+ * changes, and the SHA-256 of every cadence file the runner's project
+ * loaded.  Saved with
  * cadence_checkpoint_write_file() (atomic), it is read back with
  * cadence_checkpoint_read_file() and resumed with
  * cadence_runner_run_checkpointed(): the run continues after the last
@@ -45,12 +47,14 @@ extern "C" {
 
 typedef struct cadence_checkpoint cadence_checkpoint;
 
-/* Called on the run's thread after each completed measure; `checkpoint`
- * is borrowed for the call.  Returns 0, or a negative cadence_error (such
- * as CADENCE_EIO from cadence_checkpoint_write_file()) with the reason in
- * `err` (never NULL; an empty struct of this library's version): the run
- * then stops, failing with that code and "the checkpoint after this
- * measure could not be saved: " and the reason. */
+/* Called on the run's thread after each completed measure, and in a dag
+ * after tasks ended ok; `checkpoint` is borrowed for the call.  Returns 0,
+ * or a negative cadence_error (such as CADENCE_EIO from
+ * cadence_checkpoint_write_file()) with the reason in `err` (never NULL; an
+ * empty struct of this library's version): the run then stops, failing
+ * with that code and "the checkpoint after this measure could not be
+ * saved: " (in a dag: "the checkpoint after its tasks that ended could not
+ * be saved: ") and the reason. */
 typedef int (*cadence_checkpoint_fn)(void *ctx, const cadence_checkpoint *checkpoint,
 				     cadence_run_error *err);
 

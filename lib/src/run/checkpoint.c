@@ -35,6 +35,7 @@ static void frames_free(cadence_checkpoint *cp)
 		for (size_t i = 0; i < cp->nframes; i++) {
 			free(cp->frames[i].cadence);
 			cJSON_Delete(cp->frames[i].score);
+			cJSON_Delete(cp->frames[i].dag);
 		}
 	free(cp->frames);
 	cp->frames = NULL;
@@ -65,9 +66,16 @@ const char *cadence_checkpoint_position(const cadence_checkpoint *cp)
 	return cp->position ? cp->position : "";
 }
 
+/* How many tasks a dag record holds. */
+static size_t dag_done(const cJSON *dag)
+{
+	return (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(dag, "tasks"));
+}
+
 /* "checkout: 2 of 5 measures done; checkout/payment: 1 of 3", from the
- * frames and the measure counts (counts[i], or unknown when NULL). */
-static char *describe(const cadence_checkpoint *cp, const size_t *counts)
+ * frames and the measure counts (counts[i], or unknown when NULL), and
+ * "; dag 'etl': 3 of 8 tasks done" (of ntasks, unless 0) inside a dag. */
+static char *describe(const cadence_checkpoint *cp, const size_t *counts, size_t ntasks)
 {
 	strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
 	for (size_t i = 0; i < cp->nframes; i++) {
@@ -79,6 +87,15 @@ static char *describe(const cadence_checkpoint *cp, const size_t *counts)
 		if (counts)
 			cad_strbuf_addf(&sb, " of %zu", counts[i]);
 		cad_strbuf_adds(&sb, i ? "" : " measures done");
+		const cJSON *dag = cp->frames[i].dag;
+		if (!dag)
+			continue;
+		cad_strbuf_addf(&sb, "; dag '%s': %zu",
+				cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dag, "measure")),
+				dag_done(dag));
+		if (ntasks)
+			cad_strbuf_addf(&sb, " of %zu", ntasks);
+		cad_strbuf_adds(&sb, " tasks done");
 	}
 	cad_strbuf_free(&path);
 	return cad_strbuf_detach(&sb);
@@ -211,7 +228,8 @@ static cJSON *to_json(const cadence_checkpoint *cp)
 		    !cJSON_AddStringToObject(f, "cadence", cp->frames[i].cadence) ||
 		    !cJSON_AddNumberToObject(f, "next", (double)cp->frames[i].next) ||
 		    /* a reference: the score is not copied */
-		    !cJSON_AddItemReferenceToObject(f, "score", cp->frames[i].score))
+		    !cJSON_AddItemReferenceToObject(f, "score", cp->frames[i].score) ||
+		    (cp->frames[i].dag && !cJSON_AddItemReferenceToObject(f, "dag", cp->frames[i].dag)))
 			goto oom;
 	}
 	return o;
@@ -276,6 +294,36 @@ static int is_hex64(const char *s)
 		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
 			return 0;
 	return n == 64;
+}
+
+/* A frame's dag record (ckframe.dag): its shape; 0 or -1 with *why. */
+static int parse_dag(const cJSON *dag, const char *cadence, int more, strbuf *why)
+{
+	if (more) {
+		cad_strbuf_addf(why, "the frame of '%s' has a dag but is not the innermost", cadence);
+		return -1;
+	}
+	if (!cJSON_IsObject(dag)) {
+		cad_strbuf_addf(why, "the frame of '%s' has a 'dag' that is not an object", cadence);
+		return -1;
+	}
+	const cJSON *tasks = key(dag, "tasks", cJSON_IsArray, why, "its dag's key");
+	if (!key(dag, "measure", cJSON_IsString, why, "its dag's key") || !tasks)
+		return -1;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, tasks) {
+		const cJSON *name = key(t, "task", cJSON_IsString, why, "a dag task's key");
+		const cJSON *ch = cJSON_GetObjectItemCaseSensitive(t, "changes");
+		const cJSON *in = cJSON_GetObjectItemCaseSensitive(t, "interrupt");
+		if (!name)
+			return -1;
+		if ((ch && !cJSON_IsObject(ch)) || (in && !cJSON_IsBool(in))) {
+			cad_strbuf_addf(why, "dag task '%s' has a '%s' of the wrong type",
+					name->valuestring, ch && !cJSON_IsObject(ch) ? "changes" : "interrupt");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
@@ -349,13 +397,19 @@ static int parse_into(cadence_checkpoint *cp, const cJSON *o, strbuf *why)
 		f->next = (size_t)nx->valuedouble;
 		if (!(f->cadence = strdup(c->valuestring)) || !(f->score = cJSON_Duplicate(sc, 1)))
 			return -2;
+		const cJSON *dag = cJSON_GetObjectItemCaseSensitive(it, "dag");
+		int p = dag ? parse_dag(dag, c->valuestring, it->next != NULL, why) : 0;
+		if (p)
+			return p;
+		if (dag && !(f->dag = cJSON_Duplicate(dag, 1)))
+			return -2;
 	}
 	if (strcmp(cp->frames[0].cadence, cp->cadence)) {
 		cad_strbuf_addf(why, "its first frame is of '%s', not of its cadence '%s'",
 			    cp->frames[0].cadence, cp->cadence);
 		return -1;
 	}
-	return (cp->position = describe(cp, NULL)) ? 0 : -2;
+	return (cp->position = describe(cp, NULL, 0)) ? 0 : -2;
 }
 
 /* Whether a text that is not JSON was cut short: it ends inside a string,
@@ -510,7 +564,9 @@ void cad_ckpt_end(rrun *run)
 	run->ck = NULL;
 }
 
-int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why)
+/* The frames from fr up, fr's next measure `next`, with `dag` (or NULL)
+ * in fr's frame, handed to the callback. */
+static int save(rframe *fr, size_t next, const cJSON *dag, cadence_run_error *why)
 {
 	rrun *run = fr->run;
 	cadence_checkpoint *cp = run->ck;
@@ -530,20 +586,51 @@ int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why)
 		ckframe *f = &cp->frames[a->depth];
 		f->cadence = (char *)a->plan->name;	/* borrowed */
 		f->next = a == fr ? next : a->measure->index;
+		f->dag = a == fr ? (cJSON *)dag : NULL;	/* borrowed, never changed */
 		if (!(f->score = cad_score_obj(&a->score)))
 			return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 		counts[a->depth] = a->plan->nmeasures;
 	}
 	cp->complete = fr->depth == 0 && next == fr->plan->nmeasures;
 	free(cp->position);
-	if (!(cp->position = describe(cp, counts)))
+	if (!(cp->position = describe(cp, counts, dag ? fr->measure->ntasks : 0)))
 		return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 	int rc = run->on_ck(run->ck_ctx, cp, why);
+	cp->frames[fr->depth].dag = NULL;
 	if (rc > 0)	/* a callback that broke the contract */
 		return cad_err_set(why, CADENCE_EINVAL, "the checkpoint callback returned %d, not 0 "
 				   "or a negative cadence_error", rc);
 	if (rc < 0 && !why->message)
 		return cad_err_set(why, rc, "%s", cadence_strerror(rc));
+	return rc;
+}
+
+int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why)
+{
+	return save(fr, next, NULL, why);
+}
+
+int cad_ckpt_in_dag(rframe *fr, const cJSON *dag, cadence_run_error *why)
+{
+	return save(fr, fr->measure->index, dag, why);
+}
+
+/* A frame's dag record: of the dag measure it is at, naming its tasks. */
+static int fit_dag(const rplan *p, const ckframe *fr, rfail *f)
+{
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fr->dag, "measure"));
+	const rmeasure *ms = fr->next < p->nmeasures ? &p->measures[fr->next] : NULL;
+	rfail g = RFAIL_INIT;
+	if (!ms || ms->m->kind != CAD_M_DAG || strcmp(ms->m->name.name, name)) {
+		cad_rfail_set(f, "the checkpoint is inside dag '%s' at measure %zu of '%s', which is "
+			  "not that dag", name, fr->next + 1, p->name);
+		return CADENCE_EINVALID;
+	}
+	int rc = cad_dag_record_tasks(ms, fr->dag, NULL, &g);
+	if (rc)
+		cad_rfail_set(f, "the checkpoint's record of dag '%s' does not fit it: %s", name,
+			  cad_strbuf_cstr(&g.msg) ? g.msg.buf : "out of memory");
+	cad_rfail_free(&g);
 	return rc;
 }
 
@@ -585,6 +672,8 @@ int cad_ckpt_fit(rrun *run, rfail *f)
 			return rc == CADENCE_ENOMEM ? rc : CADENCE_EINVALID;
 		}
 		cad_rfail_free(&g);
+		if (fr->dag && (rc = fit_dag(p, fr, f)))
+			return rc;
 	}
 	return 0;
 }

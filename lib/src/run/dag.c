@@ -5,8 +5,10 @@
  * and the changes are merged in dag order at the end, so the result does
  * not depend on timing.  Everything here runs on the run's thread. */
 #include "run/run_int.h"
+#include "util/api.h"
 #include "util/grow.h"
 #include "util/sort.h"
+#include "util/strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,8 @@ typedef struct dtask {
 	unsigned char shared;	/* its input is the dag's start score itself */
 	unsigned char vstate;	/* its view: V_NONE, V_OWN (view) or V_SHARED */
 	unsigned char let_go;	/* it gave back its hold on its parent's view */
+	unsigned char restored;	/* its outcome came from the checkpoint */
+	const cJSON *record;	/* the checkpoint's record of it, till it is ready */
 	size_t holds;		/* tasks after it alone that have not made their view */
 	cJSON **view;		/* its input's pointers (make_view()), while held */
 	size_t waiting;		/* tasks it is after that have not ended */
@@ -83,6 +87,9 @@ typedef struct dag {
 	int failed;		/* a task failed for good */
 	int stopped;		/* on_failure stop halted every job */
 	int nomem;
+	int dirty;		/* a task ended ok since the last checkpoint */
+	int ckrc;		/* saving a checkpoint failed: the run's error */
+	int64_t save_after;	/* run clock: no checkpoint before then */
 } dag;
 
 static dag *of(rsched *s)
@@ -561,11 +568,184 @@ static void released(dag *d, size_t t)
 	}
 }
 
+/* ---- checkpoints -------------------------------------------------------------
+ * With --checkpoint, the tasks that ended ok are saved with their changes
+ * (ckframe.dag) once per turn of the jobs loop in which some did, and when
+ * the dag fails or is interrupted.  A resumed dag takes a recorded task's
+ * changes, checked against its input as its output was, instead of
+ * running it, when it would start: its input is then the one it had. */
+
+int cad_dag_record_tasks(const rmeasure *ms, const cJSON *rec, size_t *index, rfail *f)
+{
+	strmap names = STRMAP_INIT, seen = STRMAP_INIT;
+	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(rec, "tasks"), *it;
+	size_t k = 0;
+	int rc = 0;
+	if (cad_strmap_reserve(&names, ms->ntasks))
+		rc = CADENCE_ENOMEM;
+	for (size_t t = 0; !rc && t < ms->ntasks; t++)
+		if (cad_strmap_add(&names, ms->tasks[t].t->name.name, t) == STRMAP_NONE)
+			rc = CADENCE_ENOMEM;
+	cJSON_ArrayForEach(it, tasks) {
+		if (rc)
+			break;
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "task"));
+		size_t t = cad_strmap_get(&names, name);
+		if (t == STRMAP_NONE) {
+			cad_rfail_set(f, "dag '%s' has no task '%s' any more", ms->m->name.name, name);
+			rc = CADENCE_EINVALID;
+		} else if (cad_strmap_add(&seen, name, k) != k) {
+			cad_rfail_set(f, "it lists task '%s' of dag '%s' twice", name, ms->m->name.name);
+			rc = CADENCE_EINVALID;
+		} else if (index) {
+			index[k] = t;
+		}
+		k++;
+	}
+	if (rc == CADENCE_ENOMEM)
+		cad_rfail_set(f, "out of memory");
+	cad_strmap_free(&names);
+	cad_strmap_free(&seen);
+	return rc;
+}
+
+/* The record of the tasks that ended ok, in dag order: their changes are
+ * referenced, not copied. */
+static cJSON *record(dag *d)
+{
+	cJSON *rec = cJSON_CreateObject(), *tasks = NULL;
+	if (!rec || !cJSON_AddStringToObject(rec, "measure", d->ms->m->name.name) ||
+	    !(tasks = cJSON_AddArrayToObject(rec, "tasks")))
+		goto oom;
+	for (size_t p = 0; p < d->ms->ntasks; p++) {
+		size_t t = d->ms->order[p];
+		const rjob *j = &d->jobs[t];
+		cJSON *o;
+		if (d->st[t].state != T_ENDED || d->st[t].outcome != CADENCE_TASK_OK)
+			continue;
+		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(tasks, o) ||
+		    !cJSON_AddStringToObject(o, "task", d->ms->tasks[t].t->name.name) ||
+		    (changed(d, t) && !cJSON_AddItemReferenceToObject(o, "changes", j->changes)) ||
+		    (j->status == CADENCE_NOTE_STATUS_INTERRUPT && !cJSON_AddTrueToObject(o, "interrupt")))
+			goto oom;
+	}
+	return rec;
+oom:
+	cJSON_Delete(rec);
+	return NULL;
+}
+
+/* Saves the checkpoint; 0, or -1 when it could not be saved: the run's
+ * error is set and every job stops. */
+static int save(dag *d)
+{
+	cadence_run_error why = CADENCE_RUN_ERROR_INIT;
+	cJSON *rec = record(d);
+	int rc = rec ? cad_ckpt_in_dag(d->fr, rec, &why)
+		 : cad_err_set(&why, CADENCE_ENOMEM, "out of memory");
+	cJSON_Delete(rec);
+	d->dirty = 0;
+	if (!rc)
+		return 0;
+	rfail f = RFAIL_INIT;
+	cad_rfail_set(&f, "the checkpoint after its tasks that ended could not be saved: %s",
+		      why.message ? why.message : cadence_strerror(rc));
+	cad_run_error(d->fr->run, d->fr, NULL, 0, rc, &f);
+	cad_rfail_free(&f);
+	cadence_run_error_clear(&why);
+	d->ckrc = rc;
+	d->s.stop = 1;
+	return -1;
+}
+
+/* Saves the checkpoint unless the last one is too recent: a save that
+ * took c waits 9c for the next, so that saving (O(tasks recorded) each)
+ * takes at most a tenth of the run, and the loop comes back then.  0, or
+ * -1 as save(). */
+static int save_now(dag *d)
+{
+	rrun *run = d->fr->run;
+	int64_t now = cad_run_now(run);
+	if (now < d->save_after) {
+		d->s.wake_at = d->save_after;
+		return 0;
+	}
+	d->s.wake_at = -1;
+	int rc = save(d);
+	int64_t took = cad_run_now(run) - now;
+	d->save_after = now + (took > 0 ? 10 * took : 0);
+	return rc;
+}
+
+/* Task t, ready with its input, from its record: 1 when it ended so (its
+ * job done), 0 when it must run (its recorded changes no longer fit). */
+static int restore(dag *d, size_t t)
+{
+	rjob *j = &d->jobs[t];
+	const cJSON *rec = d->st[t].record;
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(rec, "changes");
+	d->st[t].record = NULL;
+	if (ch && ch->child) {
+		if (!(j->changes = cJSON_Duplicate(ch, 1)) || cad_job_fields_room(j, j->changes)) {
+			d->nomem = 1;
+			return 0;
+		}
+		/* as its output was checked, but by the writes of no note: a
+		 * fallback's changes are not its note's */
+		if (cad_score_check_changes(d->fr, j->base, NULL, j->changes, NULL, j->fields,
+					    &j->fail)) {
+			cJSON_Delete(j->changes);
+			j->changes = NULL;
+			cad_rfail_reset(&j->fail);
+			return 0;
+		}
+	}
+	cad_heap_pop(&d->ready);
+	j->outcome = CADENCE_NOTE_OK;
+	j->status = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "interrupt"))
+		    ? CADENCE_NOTE_STATUS_INTERRUPT : CADENCE_NOTE_STATUS_OK;
+	j->state = JOB_DONE;
+	d->st[t].state = T_RUNNING;
+	d->st[t].restored = 1;
+	return 1;
+}
+
+/* Marks the tasks fr's resumed record holds; 0, or an error code with the
+ * run's error filled. */
+static int take_record(dag *d)
+{
+	const cJSON *rec = d->fr->resume_dag;
+	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(rec, "tasks");
+	size_t n = (size_t)cJSON_GetArraySize(tasks), k = 0;
+	d->fr->resume_dag = NULL;
+	if (!rec || !n)
+		return 0;
+	size_t *index = malloc(n * sizeof(*index));
+	rfail f = RFAIL_INIT;
+	int rc = index ? cad_dag_record_tasks(d->ms, rec, index, &f) : CADENCE_ENOMEM;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, tasks) {
+		if (rc)
+			break;
+		d->st[index[k++]].record = it;
+	}
+	free(index);
+	if (rc) {	/* fitted before: out of memory */
+		if (!f.msg.len)
+			cad_rfail_set(&f, "out of memory");
+		cad_run_error(d->fr->run, d->fr, NULL, 0, rc, &f);
+	}
+	cad_rfail_free(&f);
+	return rc;
+}
+
 /* ---- the scheduler ----------------------------------------------------------- */
 
 static rjob *dag_next(rsched *s)
 {
 	dag *d = of(s);
+	if (d->dirty && save_now(d))
+		return NULL;
 	while (d->ready.n && !d->nomem) {
 		size_t t = d->ready.v[0];
 		rjob *j = &d->jobs[t];
@@ -578,6 +758,11 @@ static rjob *dag_next(rsched *s)
 			return NULL;
 		}
 		j->base = input_of(d, t);
+		if (d->st[t].record && restore(d, t)) {
+			if (s->ended(s, j))
+				return NULL;
+			continue;
+		}
 		const rexpr *when = d->ms->tasks[t].when;
 		int yes = 1;
 		strbuf msg = STRBUF_INIT;
@@ -637,8 +822,10 @@ static int dag_ended(rsched *s, rjob *j)
 		d->nomem = 1;
 	drop_input(d, t);	/* its changes stay, in the job */
 	j->base = NULL;
-	task_event(d, t, CADENCE_EVENT_TASK_END, st->outcome, now_if_timed(d) - st->t0,
-		   failed ? cad_strbuf_cstr(&j->fail.msg) : NULL);
+	if (!st->restored)	/* it ran in an earlier run, which said so */
+		task_event(d, t, CADENCE_EVENT_TASK_END, st->outcome, now_if_timed(d) - st->t0,
+			   failed ? cad_strbuf_cstr(&j->fail.msg) : NULL);
+	d->dirty |= st->outcome == CADENCE_TASK_OK && !st->restored && d->fr->run->ck;
 	if (cancelled)
 		return 0;	/* the loop stops the rest */
 	if (failed) {
@@ -677,7 +864,8 @@ static void settle(dag *d)
 		st->state = T_ENDED;
 		st->outcome = CADENCE_TASK_CANCELLED;
 		task_event(d, t, CADENCE_EVENT_TASK_END, CADENCE_TASK_CANCELLED, dur,
-			   d->stopped ? "the dag stopped: another task failed (on_failure: stop)"
+			   d->ckrc ? "the dag stopped: its checkpoint could not be saved"
+			   : d->stopped ? "the dag stopped: another task failed (on_failure: stop)"
 			   : d->failed ? "the dag stopped starting tasks: another task failed"
 			   : "the run was interrupted");
 	}
@@ -717,7 +905,7 @@ static int dag_init(dag *d, rframe *fr, const rmeasure *ms)
 {
 	size_t n = ms->ntasks;
 	memset(d, 0, sizeof(*d));
-	d->s = (rsched){ dag_next, dag_started, dag_ended, 0 };
+	d->s = (rsched){ dag_next, dag_started, dag_ended, 0, -1 };
 	d->fr = fr;
 	d->ms = ms;
 	d->jobs = calloc(n, sizeof(*d->jobs));
@@ -821,14 +1009,26 @@ int cad_dag_run(rframe *fr, const rmeasure *ms)
 	 * items re-keyed, relinked) while they run, when a task that shares
 	 * it needs it */
 	if (dag_init(&d, fr, ms) || !cad_score_obj(&fr->score)) {
+		fr->resume_dag = NULL;
 		dag_free(&d);
 		return fail_simple(fr, CADENCE_ENOMEM, "out of memory");
 	}
+	if ((rc = take_record(&d))) {
+		dag_free(&d);
+		return rc;
+	}
 	rjobs_end end = cad_jobs_run_sched(fr, d.jobs, ms->ntasks, dag_jobs(fr, ms), &d.s);
 	settle(&d);
+	/* what ended ok before a failure or an interrupt is not run again */
+	if (d.dirty && !d.nomem && (end == RJOBS_CANCELLED || d.failed))
+		save(&d);
 	/* the inputs borrow the frame's score: gone before it changes */
 	for (size_t i = 0; i < ms->ntasks; i++)
 		drop_input(&d, i);
+	if (d.ckrc) {	/* the run's error is set */
+		rc = d.ckrc;
+		goto out;
+	}
 	if (end == RJOBS_NOMEM || d.nomem) {
 		rc = fail_simple(fr, CADENCE_ENOMEM, "out of memory");
 		goto out;

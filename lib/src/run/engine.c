@@ -587,8 +587,11 @@ int cad_engine_walk(rframe *fr)
 
 	if (run->resume && fr->depth == run->resume_at) {
 		restored = 1;
-		/* the checkpoint's frame for this depth: its measure next */
-		start = run->resume->frames[run->resume_at++].next;
+		/* the checkpoint's frame for this depth: its measure next, and
+		 * what ran of it when it is a dag */
+		const ckframe *ck = &run->resume->frames[run->resume_at++];
+		start = ck->next;
+		fr->resume_dag = ck->dag;
 		if (run->resume_at == run->resume->nframes)
 			run->resume = NULL;	/* the innermost: from here on, a run */
 	}

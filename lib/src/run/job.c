@@ -34,7 +34,7 @@ void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base)
 static void drop_process(rjob *j);
 
 /* Room in j->fields for the field of each change; 0 or -1. */
-static int fields_room(rjob *j, const cJSON *changes)
+int cad_job_fields_room(rjob *j, const cJSON *changes)
 {
 	size_t n = 0;
 	for (const cJSON *c = changes->child; c; c = c->next)
@@ -336,7 +336,7 @@ static char **make_env(rjob *j, strbuf *vars)
 	cadence_runner *r = fr->run->r;
 	char *const *base = r->opts.environment ? r->opts.environment : environ;
 	size_t n = 0, k = 0;
-	size_t offs[10];
+	size_t offs[11];
 	size_t nv = 0;
 	const char *dir = fr->plan->dir;
 	size_t dirlen = strlen(dir);
@@ -345,6 +345,8 @@ static char **make_env(rjob *j, strbuf *vars)
 	VAR("CADENCE_CADENCE=%s", fr->plan->name);
 	VAR("CADENCE_NOTE=%s", j->note->name);
 	VAR("CADENCE_MEASURE=%s", fr->measure ? fr->measure->m->name.name : "");
+	if (j->task_name)
+		VAR("CADENCE_TASK=%s", j->task_name);
 	VAR("CADENCE_ATTEMPT=%u", j->attempt);
 	VAR("CADENCE_ATTEMPTS=%u", j->note->attempts);
 	VAR("CADENCE_RUN_ID=%s", fr->run->run_id);
@@ -371,7 +373,7 @@ static char **make_env(rjob *j, strbuf *vars)
 			"CADENCE_CADENCE=", "CADENCE_NOTE=", "CADENCE_MEASURE=",
 			"CADENCE_ATTEMPT=", "CADENCE_ATTEMPTS=", "CADENCE_RUN_ID=",
 			"CADENCE_DIR=", "CADENCE_TIMEOUT_MS=", "CADENCE_ERROR=",
-			"CADENCE_ERROR_NOTE=",
+			"CADENCE_ERROR_NOTE=", "CADENCE_TASK=",
 		};
 		int skip = 0;
 		if (!strncmp(base[i], "CADENCE_", 8))
@@ -606,7 +608,7 @@ static void fallback(rjob *j)
 		}
 	}
 	rfail f = RFAIL_INIT;
-	if (!changes || fields_room(j, changes)) {
+	if (!changes || cad_job_fields_room(j, changes)) {
 		cJSON_Delete(changes);
 		cad_rfail_set(&j->fail, "out of memory");
 		return;
@@ -642,7 +644,7 @@ static void attempt_end(rjob *j)
 		/* a `set` note's changes are its assignments, in order: their
 		 * fields are known */
 		const long *known = n->n->binding == CAD_BIND_SET ? n->set_known : NULL;
-		if (fields_room(j, j->changes)) {
+		if (cad_job_fields_room(j, j->changes)) {
 			cad_rfail_set(&j->fail, "out of memory");
 			j->outcome = CADENCE_NOTE_FAILED;
 		} else if (cad_score_check_changes(j->fr, j->base, n->writes, j->changes, known,
@@ -1042,10 +1044,13 @@ static int poll_set_phase(jloop *L)
 		if (t >= 0 && (timeout_ns < 0 || t - rnow < timeout_ns))
 			timeout_ns = t - rnow > 0 ? t - rnow : 0;
 	}
-	if (L->wake_at >= 0) {
+	int64_t wake = L->wake_at;
+	if (L->sched && L->sched->wake_at >= 0 && (wake < 0 || L->sched->wake_at < wake))
+		wake = L->sched->wake_at;
+	if (wake >= 0) {
 		int64_t now = loop_now(L);
-		if (timeout_ns < 0 || L->wake_at - now < timeout_ns)
-			timeout_ns = L->wake_at - now > 0 ? L->wake_at - now : 0;
+		if (timeout_ns < 0 || wake - now < timeout_ns)
+			timeout_ns = wake - now > 0 ? wake - now : 0;
 	}
 	int ms = cad_sat_poll_ms(timeout_ns);
 	if (L->use_pool) {
@@ -1177,6 +1182,8 @@ static void begin_turn(jloop *L, rtask **batch)
 	if (must_halt(L) && !L->stopping)
 		loop_stop(L);	/* one note failed for good: the measure has failed */
 	if (L->wake_at >= 0 && loop_now(L) >= L->wake_at)
+		L->rescan = 1;
+	if (L->sched && L->sched->wake_at >= 0 && loop_now(L) >= L->sched->wake_at)
 		L->rescan = 1;
 	if (L->rescan) {
 		L->wake_at = -1;

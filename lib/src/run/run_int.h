@@ -253,6 +253,9 @@ struct rframe {
 	const char *handling_error;
 	const char *handling_note;
 	cJSON *input;		/* a child's input (owned): its score borrows it */
+	/* resumed inside a dag: the checkpoint's record of its tasks, for
+	 * cad_dag_run() to take (borrowed from run->resume) */
+	const cJSON *resume_dag;
 };
 
 /* checkpoint.c: a checkpoint's frame (one per cadence being run, root
@@ -261,6 +264,10 @@ typedef struct ckframe {
 	char *cadence;
 	size_t next;		/* the measure to run next */
 	cJSON *score;
+	/* while measure `next` is a dag: the tasks that ended ok, with their
+	 * changes ({"measure": NAME, "tasks": [{"task", "changes",
+	 * "interrupt"}]}); NULL otherwise.  Only the innermost frame has one. */
+	cJSON *dag;
 } ckframe;
 
 typedef struct ckfile {
@@ -306,6 +313,9 @@ void cad_ckpt_end(rrun *run);
 /* After a completed measure of fr: 0, or a negative cadence_error with
  * the reason in *why. */
 int cad_ckpt_after_measure(rframe *fr, size_t next, cadence_run_error *why);
+/* While fr's dag measure runs: its record (ckframe.dag) saved with the
+ * frames; the same returns. */
+int cad_ckpt_in_dag(rframe *fr, const cJSON *dag, cadence_run_error *why);
 /* Does run->resume fit the runner's plans?  0 or CADENCE_EINVALID with f. */
 int cad_ckpt_fit(rrun *run, rfail *f);
 
@@ -360,6 +370,8 @@ typedef struct rjob {
 } rjob;
 
 void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base);
+/* j->fields made long enough for the items of `changes`; 0 or -1. */
+int cad_job_fields_room(rjob *j, const cJSON *changes);
 void cad_job_clear(rjob *j);
 /* How cad_jobs_run() ended. */
 typedef enum rjobs_end {
@@ -383,6 +395,9 @@ struct rsched {
 	/* j is done for good (JOB_DONE); 1 stops every job now. */
 	int (*ended)(rsched *s, rjob *j);
 	int stop;	/* set by the scheduler: stop every job now */
+	/* set by the scheduler: run clock ns at which it wants next() called
+	 * though no job ended (a checkpoint held back); -1: none */
+	int64_t wake_at;
 };
 /* Runs jobs as the scheduler gives them, at most `parallel` at once; a
  * failure stops nothing unless ended() says so.  RJOBS_OK (whatever the
@@ -461,6 +476,10 @@ void cad_heap_push(rheap *h, size_t x);
 size_t cad_heap_pop(rheap *h);
 /* Runs a dag measure: 0, or an error code with the run's error filled. */
 int cad_dag_run(rframe *fr, const rmeasure *ms);
+/* The tasks of ms a checkpoint's dag record (ckframe.dag) names: index[k]
+ * (when not NULL) for its k-th.  0, or CADENCE_EINVALID (a name that is no
+ * task, or one twice) or CADENCE_ENOMEM, with f set. */
+int cad_dag_record_tasks(const rmeasure *ms, const cJSON *rec, size_t *index, rfail *f);
 
 /* print.c */
 /* Returns 0, CADENCE_ENOMEM or CADENCE_EIO (a failed write). */
