@@ -120,6 +120,15 @@ CADENCE_API int cadence_builder_dag(cadence_builder *b, const char *measure, con
  * have ended, unless the expression `when` (NULL: none) gives false. */
 CADENCE_API int cadence_builder_task(cadence_builder *b, const char *task, const char *note,
 				     const char *const *after, const char *when);
+/* A task of the dag just added that runs the cadence `cadence` (NULL: the
+ * task's name) as a child measure does, `with` and `merge` as for
+ * cadence_builder_child() (its fields from the task's input; the task's
+ * changes from the child's final score); after and when as for
+ * cadence_builder_task(). */
+CADENCE_API int cadence_builder_child_task(cadence_builder *b, const char *task,
+					   const char *cadence, const char *const *with,
+					   const char *const *merge, const char *const *after,
+					   const char *when);
 
 CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, int stop);
 /* The cadence's precheck (docs/format.md, "precheck"): exactly one of the

@@ -12,6 +12,7 @@
 #include "util/api.h"
 #include "util/grow.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct cadence_builder {
 	cad_measure *measures;
 	size_t nmeasures, capmeasures;
 	size_t captasks;	/* of the last measure, a dag: its tasks malloc'd */
+	strmap tasknames;	/* its tasks' names (borrowed from the arena) */
 	int err;
 	strbuf msg;
 };
@@ -118,6 +120,7 @@ static void free_parts(cadence_builder *b)
 	}
 	for (size_t i = 0; i < b->nmeasures; i++)
 		free(b->measures[i].tasks);
+	cad_strmap_free(&b->tasknames);
 	free(b->fields);
 	free(b->notes);
 	free(b->measures);
@@ -560,36 +563,78 @@ int cadence_builder_dag(cadence_builder *b, const char *name, const char *merge,
 		m->on_failure = (cad_on_failure)mode;
 		m->jobs = jobs;
 		b->captasks = 0;
+		cad_strmap_free(&b->tasknames);
 	}
 	return b->err;
+}
+
+/* A new task of the dag just added, its name, after and when set; NULL
+ * with b->err set. */
+static cad_task *add_task(cadence_builder *b, const char *task, const char *const *after,
+			  const char *when)
+{
+	if (b->err || name_ok(b, "task", task))
+		return NULL;
+	cad_measure *m = b->nmeasures ? &b->measures[b->nmeasures - 1] : NULL;
+	if (!m || m->kind != CAD_M_DAG) {
+		fail(b, CADENCE_EINVAL, "task '%s' needs a dag measure before it "
+		     "(cadence_builder_dag())", task);
+		return NULL;
+	}
+	if (cad_strmap_get(&b->tasknames, task) != STRMAP_NONE) {
+		fail(b, CADENCE_EINVAL, "dag '%s': task '%s' is declared twice", m->name.name, task);
+		return NULL;
+	}
+	if (m->ntasks >= CADENCE_MAX_TASKS) {
+		fail(b, CADENCE_EINVAL, "dag '%s': more than %d tasks", m->name.name,
+		     CADENCE_MAX_TASKS);
+		return NULL;
+	}
+	if (grow(b, (void **)&m->tasks, m->ntasks, &b->captasks, sizeof(*m->tasks)))
+		return NULL;
+	cad_task *t = &m->tasks[m->ntasks];
+	t->name = ref(b, task);
+	t->after = refs(b, after, &t->nafter);
+	if (when)
+		t->when.src = str(b, when);
+	if (!b->err && cad_strmap_add(&b->tasknames, t->name.name, m->ntasks) == STRMAP_NONE)
+		oom(b);
+	if (b->err)
+		return NULL;
+	m->ntasks++;
+	return t;
 }
 
 int cadence_builder_task(cadence_builder *b, const char *task, const char *note_name,
 			 const char *const *after, const char *when)
 {
-	if (b->err || name_ok(b, "task", task) || (note_name && name_ok(b, "note", note_name)))
+	if (b->err || (note_name && name_ok(b, "note", note_name)))
 		return b->err;
-	cad_measure *m = b->nmeasures ? &b->measures[b->nmeasures - 1] : NULL;
-	if (!m || m->kind != CAD_M_DAG)
-		return fail(b, CADENCE_EINVAL, "task '%s' needs a dag measure before it "
-			    "(cadence_builder_dag())", task);
-	for (size_t i = 0; i < m->ntasks; i++)
-		if (!strcmp(m->tasks[i].name.name, task))
-			return fail(b, CADENCE_EINVAL, "dag '%s': task '%s' is declared twice",
-				    m->name.name, task);
-	if (m->ntasks >= CADENCE_MAX_TASKS)
-		return fail(b, CADENCE_EINVAL, "dag '%s': more than %d tasks", m->name.name,
-			    CADENCE_MAX_TASKS);
-	if (grow(b, (void **)&m->tasks, m->ntasks, &b->captasks, sizeof(*m->tasks)))
+	cad_task *t = add_task(b, task, after, when);
+	if (t)
+		t->note = note_name ? ref(b, note_name) : t->name;
+	return b->err;
+}
+
+int cadence_builder_child_task(cadence_builder *b, const char *task, const char *cadence,
+			       const char *const *with, const char *const *merge,
+			       const char *const *after, const char *when)
+{
+	if (b->err || !b->def)
 		return b->err;
-	cad_task *t = &m->tasks[m->ntasks];
-	t->name = ref(b, task);
-	t->note = note_name ? ref(b, note_name) : t->name;
-	t->after = refs(b, after, &t->nafter);
-	if (when)
-		t->when.src = str(b, when);
-	if (!b->err)
-		m->ntasks++;
+	cad_measure *c = cad_arena_alloc(&b->def->arena, sizeof(*c));
+	if (!c)
+		return oom(b);
+	memset(c, 0, sizeof(*c));
+	c->kind = CAD_M_CHILD;
+	c->cadence = ref(b, cadence ? cadence : task ? task : "");
+	c->with = pairs(b, task, with, &c->nwith);
+	c->merge_back = pairs(b, task, merge, &c->nmerge_back);
+	cad_task *t = b->err ? NULL : add_task(b, task, after, when);
+	if (t) {
+		c->name = t->name;
+		t->child = c;
+	}
 	return b->err;
 }
 
@@ -651,8 +696,9 @@ static int finish(cadence_def **out, cadence_builder *b)
 		declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure", m->notes, m->nnotes);
 		declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure", m->else_notes, m->nelse);
 		for (size_t t = 0; t < m->ntasks; t++)
-			declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "a measure",
-				 &m->tasks[t].note, 1);
+			if (!m->tasks[t].child)
+				declared(b, cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what)
+					 : "a measure", &m->tasks[t].note, 1);
 		if (m->kind == CAD_M_DAG && !m->ntasks)
 			fail(b, CADENCE_EINVAL, "dag '%s' has no task: add one with "
 			     "cadence_builder_task()", m->name.name);

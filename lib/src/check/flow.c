@@ -779,7 +779,7 @@ static void run_dag(flow *f, const cad_measure *m, dag_graph *g, size_t mi)
 		return;
 	}
 	for (size_t t = 0; t < m->ntasks; t++)
-		df.note[t] = cad_check_note(f->c, &m->tasks[t].note);
+		df.note[t] = m->tasks[t].child ? NULL : cad_check_note(f->c, &m->tasks[t].note);
 	/* a task listed twice would be reported racing and reading itself:
 	 * its races and reads wait until the names are fixed, as a cycle's */
 	if (g->order && !g->dup)

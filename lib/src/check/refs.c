@@ -78,7 +78,8 @@ void cad_check_refs(check_ctx *c)
 		use_notes(c, m->notes, m->nnotes, used, names);
 		use_notes(c, m->else_notes, m->nelse, used, names);
 		for (size_t j = 0; j < m->ntasks; j++)
-			use_notes(c, &m->tasks[j].note, 1, used, names);
+			if (!m->tasks[j].child)	/* a child task runs no note */
+				use_notes(c, &m->tasks[j].note, 1, used, names);
 		if (m->kind == CAD_M_SYNC && m->nnotes < 2)
 			cad_check_at(c, CADENCE_SEVERITY_WARNING, "sync-single-note", m->name.loc,
 				 "use 'then:' for one note, or add the notes that run beside it",

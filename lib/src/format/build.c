@@ -290,6 +290,19 @@ static void build_tasks(builder *b, cad_measure *ms, const ynode *list)
 		task->name = ref_of(cad_ymap_get(t, "task"));
 		n = cad_ymap_get(t, "note");
 		task->note = n ? ref_of(n) : task->name;
+		if ((n = cad_ymap_get(t, "cadence")) && !cad_ymap_get(t, "note")) {
+			cad_measure *c = alloc_array(b, 1, sizeof(*c));
+			if (!c)
+				return;
+			memset(c, 0, sizeof(*c));
+			c->kind = CAD_M_CHILD;
+			c->name = task->name;
+			c->cadence = ref_of(n);
+			c->with = assigns(b, cad_ymap_get(t, "with"), &c->nwith);
+			c->merge_back = assigns(b, cad_ymap_get(t, "merge"), &c->nmerge_back);
+			task->child = c;
+			task->note = (cad_ref){ 0 };
+		}
 		task->after = refs(b, cad_ymap_get(t, "after"), &task->nafter);
 		if ((n = cad_ymap_get(t, "when")))
 			task->when = expr_of(n);

@@ -85,7 +85,22 @@ static cJSON *of_map(const ftype *t)
 	o = put(o, "properties", props);
 	o = cJSON_GetArraySize(req) ? put(o, "required", req) : (cJSON_Delete(req), o);
 	o = put(o, "additionalProperties", cJSON_CreateFalse());
-	if (o && t->n_one_of) {
+	if (o && t->n_one_of && t->one_of_optional) {
+		/* at most one: no two of them together */
+		cJSON *pairs = cJSON_CreateArray();
+		for (size_t i = 0; pairs && i < t->n_one_of; i++)
+			for (size_t j = i + 1; pairs && j < t->n_one_of; j++) {
+				const char *both[2] = { t->one_of[i], t->one_of[j] };
+				cJSON *alt = put(cJSON_CreateObject(), "required",
+						 cJSON_CreateStringArray(both, 2));
+				if (!alt || !cJSON_AddItemToArray(pairs, alt)) {
+					cJSON_Delete(alt);
+					cJSON_Delete(pairs);
+					pairs = NULL;
+				}
+			}
+		o = put(o, "not", put(cJSON_CreateObject(), "anyOf", pairs));
+	} else if (o && t->n_one_of) {
 		/* exactly one binding key: each alternative requires one */
 		cJSON *alts = cJSON_CreateArray();
 		for (size_t i = 0; alts && i < t->n_one_of; i++) {

@@ -166,16 +166,30 @@ static const ftype t_on_failure = {
 	.kind = FT_ENUM, .what = "an on_failure mode",
 	.enums = on_failure_modes, .nenums = COUNT(on_failure_modes),
 };
+static const char *const task_kinds[] = { "note", "cadence" };
 static const ffield task_fields[] = {
-	{ "task", &t_name, FF_REQUIRED, "The task's name, and the note it runs unless note is given." },
+	{ "task", &t_name, FF_REQUIRED, "The task's name, and the note it runs unless note or cadence is given." },
 	{ "note", &t_name, 0, "The note to run (default: the task's name)." },
+	{ "cadence", &t_string, 0, "A child cadence to run instead of a note: a cadence name (NAME.cadence.yaml beside this file) or a path." },
+	{ "with", &t_expr_map, 0, "The child's fields from expressions over the task's input." },
+	{ "merge", &t_expr_map, 0, "The task's changes: fields of this score from expressions over the child's final score." },
 	{ "after", &t_names, 0, "Tasks of this dag that must end before this one starts." },
 	{ "when", &t_expr, 0, "A boolean expression over the task's input: false skips the task, not its dependents." },
 	{ "description", &t_string, 0, NULL },
 };
+static const fneeds task_needs[] = {
+	{ "with", "cadence", "remove it, or run a child cadence with 'cadence: NAME': 'with' sets "
+	  "the child's fields" },
+	{ "merge", "cadence", "remove it, or run a child cadence with 'cadence: NAME': 'merge' takes "
+	  "the child's results" },
+};
 static const ftype t_task = {
 	.kind = FT_MAP, .what = "a task",
 	.fields = task_fields, .nfields = COUNT(task_fields),
+	.one_of = task_kinds, .n_one_of = COUNT(task_kinds), .one_of_optional = 1,
+	.one_of_rule = "task-kind",
+	.one_of_both_help = "keep one of them: a task runs a note or a child cadence",
+	.needs = task_needs, .nneeds = COUNT(task_needs),
 };
 static const ftype t_tasks = {
 	.kind = FT_LIST, .what = "a list of tasks", .elem = &t_task,

@@ -70,6 +70,7 @@ struct ftype {
 	const char *one_of_rule;
 	const char *one_of_help;
 	const char *one_of_both_help;	/* two of them (NULL: a note's help) */
+	int one_of_optional;	/* at most one of them (none is fine) */
 	const fneeds *needs;	/* FT_MAP: keys that need another key */
 	size_t nneeds;
 	const ftype *elem;	/* FT_DICT values, FT_LIST items */

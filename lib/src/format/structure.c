@@ -213,7 +213,7 @@ static void unknown_key(walker *w, const ynode *key, const ftype *t)
  * the map has one of its one_of keys, or that error says enough. */
 static void needs(walker *w, const ynode *n, const ftype *t, const ynode *const present[32])
 {
-	int bound = 0;
+	int bound = t->one_of_optional;
 	for (size_t j = 0; j < t->n_one_of && j < 32; j++)
 		bound |= present[j] != NULL;
 	for (size_t i = 0; bound && i < t->nneeds; i++) {
@@ -271,7 +271,7 @@ static void walk_map(walker *w, ynode *n, const ftype *t)
 				second = present[j];
 		}
 		/* the key list is for the message: built only when there is one */
-		if (count && !second)
+		if ((count || t->one_of_optional) && !second)
 			return;
 		strbuf keys = STRBUF_INIT;
 		for (size_t j = 0; j < t->n_one_of; j++)

@@ -151,7 +151,12 @@ extern const char *const cad_on_failure_names[];
 /* One task of a dag: a note run once its `after` tasks have ended. */
 typedef struct cad_task {
 	cad_ref name;
-	cad_ref note;		/* the task's name when `note:` is absent */
+	cad_ref note;		/* the task's name when `note:` is absent; name
+				 * NULL for a child task */
+	/* a task with `cadence:`: a child measure named after the task (its
+	 * cadence, with, merge_back), which the checks, the runner and the
+	 * diagrams treat as they treat a child measure; NULL otherwise */
+	struct cad_measure *child;
 	cad_ref *after;
 	size_t nafter;
 	cad_expr when;		/* src NULL: none */

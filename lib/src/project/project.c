@@ -8,6 +8,7 @@
 #include "cadence/common.h"
 #include "cadence/project.h"
 #include "model/model.h"
+#include "project/project.h"
 #include "util/api.h"
 #include "util/grow.h"
 #include "util/path.h"
@@ -193,7 +194,16 @@ int cadence_project_child(const cadence_def **out, const char **path_out, cadenc
 		*path_out = NULL;
 	if (measure >= def->nmeasures || def->measures[measure].kind != CAD_M_CHILD)
 		return CADENCE_EINVAL;
-	const char *ref = def->measures[measure].cadence.name;
+	return cad_project_child_of(out, path_out, p, def, &def->measures[measure], diags);
+}
+
+int cad_project_child_of(const cadence_def **out, const char **path_out, cadence_project *p,
+			 const cadence_def *def, const cad_measure *m, cadence_diags *diags)
+{
+	*out = NULL;
+	if (path_out)
+		*path_out = NULL;
+	const char *ref = m->cadence.name;
 
 	cad_strbuf_free(&p->path);
 	p->path = (strbuf)STRBUF_INIT;
