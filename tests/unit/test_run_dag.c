@@ -556,6 +556,135 @@ Test(dag, a_resume_from_any_checkpoint_gives_the_uninterrupted_score)
 	cJSON_free(want);
 }
 
+/* ---- child tasks ------------------------------------------------------------------------ */
+
+/* kid: acc from base, twice (acc*3 + base); it fails when base < 0. */
+static void write_kid(void)
+{
+	fx_write(&F, "kid.cadence.yaml",
+		 "cadence: kid\nscore:\n  base: {type: integer, required: true}\n"
+		 "  acc: {type: integer, default: 0}\n"
+		 "notes:\n  grow: {set: {acc: 'score.acc * 3 + score.base'}}\n"
+		 "  guard: {reads: [base], set: {acc: 'score.base < 0 ? score.base / 0 : score.acc'}}\n"
+		 "measures:\n  - then: grow\n  - then: again\n    note: grow\n  - then: guard\n", 0);
+}
+
+static const char child_yaml[] =
+	"cadence: t\nscore:\n"
+	"  x: {type: integer, default: 0}\n"
+	"  y: {type: integer, default: 0}\n"
+	"  z: {type: integer, default: 0}\n"
+	"  tag: {type: array, default: []}\n"
+	"notes:\n"
+	"  seed: {set: {x: 'score.x + 2'}}\n"
+	"  zed: {set: {z: 'score.y + 1', tag: 'score.tag + [\"zed\"]'}}\n"
+	"  side: {set: {tag: 'score.tag + [\"side\"]'}}\n"
+	"measures:\n  - dag: g\n    merge: smart_merge\n%s    tasks:\n"
+	"      - {task: seed}\n"
+	"      - {task: kid, cadence: kid, with: {base: score.x}, merge: {y: score.acc, "
+	"tag: 'score.acc > 0 ? [\"kid\"] : []'}, after: [seed]}\n"
+	"      - {task: side, after: [seed]}\n"
+	"      - {task: zed, after: [kid]}\n";
+
+static void load_child(const char *extra)
+{
+	char y[sizeof(child_yaml) + 64];
+	write_kid();
+	snprintf(y, sizeof(y), child_yaml, extra);
+	fx_load(&F, y);
+}
+
+/* Its input is the task's (seed's x), its changes are the child's merge,
+ * which its dependents see and the dag's merge combines. */
+Test(dag, a_child_task_runs_its_cadence_on_the_task_input)
+{
+	load_child("");
+	cr_assert_eq(fx_run(&F, NULL), 0, "%s", F.err.message);
+	assert_field(&F, "x", "2");
+	assert_field(&F, "y", "8");	/* (0*3+2)*3+2 */
+	assert_field(&F, "z", "9");	/* zed, after kid, saw y */
+	assert_field(&F, "tag", "[\"kid\",\"side\",\"zed\"]");	/* in dag order */
+	assert_saw("kid ok");
+}
+
+/* No other task of its dag runs beside it: side, ready at once, starts
+ * after it has ended, and nothing starts while it runs. */
+Test(dag, a_child_task_runs_alone)
+{
+	load_child("    jobs: 4\n");
+	cr_assert_eq(fx_run(&F, NULL), 0, "%s", F.err.message);
+	cr_assert_str_eq(tasks.buf, "seed start\nseed ok\nkid start\nkid ok\nside start\nside ok\n"
+			 "zed start\nzed ok\n");
+}
+
+/* Its child's failure fails the task: the tasks after it are skipped, the
+ * dag's error names the task and the child's note. */
+Test(dag, a_child_task_that_fails_fails_the_dag)
+{
+	load_child("    on_failure: continue\n");
+	cr_assert_neq(fx_run(&F, "{\"x\": -10}"), 0);
+	assert_saw("kid failed");
+	assert_saw("zed skipped: upstream task 'kid' failed");
+	assert_saw("side ok");
+	assert_error_has(&F, "task 'kid'", "t/kid", "guard", NULL);
+}
+
+Test(dag, a_child_task_skipped_by_its_condition_runs_nothing)
+{
+	write_kid();
+	fx_load(&F, "cadence: t\nscore:\n  y: {type: integer, default: 5}\n"
+		"measures:\n  - dag: g\n    tasks:\n"
+		"      - {task: kid, cadence: kid, with: {base: '1'}, merge: {y: score.acc}, "
+		"when: score.y > 10}\n");
+	cr_assert_eq(fx_run(&F, NULL), 0, "%s", F.err.message);
+	assert_field(&F, "y", "5");
+	assert_saw("kid skipped: its condition 'score.y > 10' gave false");
+	cr_assert_null(strstr(F.events.buf ? F.events.buf : "", "kid/"), "the child ran: %s",
+		       F.events.buf);
+}
+
+/* A checkpoint never stands inside a child task's cadence (the task is
+ * recorded when it ends); a resume from the one after it does not run it
+ * again. */
+Test(dag, a_child_task_is_checkpointed_as_a_task)
+{
+	saved s = { { NULL }, 0 };
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	fx_fake_clock(&F);
+	load_child("    jobs: 1\n");
+	co.on_checkpoint = keep;
+	co.ctx = &s;
+	cr_assert_eq(cadence_runner_run_checkpointed(&F.out, F.r, NULL, &co, &F.err), 0, "%s",
+		     F.err.message);
+	char *want = cJSON_PrintUnformatted(F.out);
+	int resumed = 0;
+	for (size_t k = 0; k < s.n; k++) {
+		cr_assert_null(strstr(s.text[k], "\"cadence\":\t\"kid\""), "a frame of the child: %s",
+			       s.text[k]);
+		if (strstr(s.text[k], "\"task\":\t\"kid\"") && strstr(s.text[k], "\"dag\":")) {
+			cadence_checkpoint *cp = NULL;
+			cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
+			cr_assert_eq(cadence_checkpoint_parse(&cp, s.text[k], strlen(s.text[k]),
+							      &F.err), 0, "%s", F.err.message);
+			ro.resume = cp;
+			cad_strbuf_reset(&tasks);
+			cJSON_Delete(F.out);
+			F.out = NULL;
+			cr_assert_eq(cadence_runner_run_checkpointed(&F.out, F.r, NULL, &ro, &F.err),
+				     0, "%s", F.err.message);
+			char *got = cJSON_PrintUnformatted(F.out);
+			cr_assert_str_eq(got, want);
+			cr_assert(!saw("kid start"), "kid ran again: %s", tasks.buf);
+			cJSON_free(got);
+			cadence_checkpoint_free(cp);
+			resumed++;
+		}
+		free(s.text[k]);
+	}
+	cr_assert_gt(resumed, 0, "no checkpoint recorded kid");
+	cJSON_free(want);
+}
+
 /* ---- built in code ------------------------------------------------------------------ */
 
 static int append(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
@@ -650,4 +779,42 @@ Test(dag, a_chain_below_a_merge_sees_the_merged_value)
 	cr_assert_eq(fx_run(&F, NULL), 0, "%s", F.err.message);
 	assert_field(&F, "log", "[\"b\",\"c\",\"d\",\"e\"]");
 	assert_field(&F, "n", "1200");	/* 300 tasks, each adding 4 to what it saw */
+}
+
+Test(dag, a_child_task_built_in_code_runs)
+{
+	cadence_builder *b;
+	cadence_def *kid = NULL, *root = NULL;
+	cr_assert_eq(cadence_builder_new(&b, "kid"), 0);
+	cadence_builder_field(b, "base", "integer", NULL, CADENCE_FIELD_REQUIRED);
+	cadence_builder_field(b, "acc", "integer", NULL, 0);
+	cadence_builder_set(b, "grow", "acc", "score.base * 10");
+	cadence_builder_then(b, "grow", NULL);
+	cr_assert_eq(cadence_builder_finish(&kid, b, &F.err), 0, "%s", F.err.message);
+	cadence_builder_free(b);
+	cr_assert_eq(cadence_builder_new(&b, "t"), 0);
+	cadence_builder_field(b, "y", "integer", NULL, 0);
+	cadence_builder_dag(b, "g", NULL, NULL, 0);
+	cadence_builder_child_task(b, "k", "kid", (const char *[]){ "base", "4", NULL },
+				   (const char *[]){ "y", "score.acc", NULL }, NULL, NULL);
+	cr_assert_eq(cadence_builder_child_task(b, "k", "kid", NULL, NULL, NULL, NULL),
+		     CADENCE_EINVAL);
+	cadence_builder_free(b);
+	cr_assert_eq(cadence_builder_new(&b, "t"), 0);
+	cadence_builder_field(b, "y", "integer", NULL, 0);
+	cadence_builder_dag(b, "g", NULL, NULL, 0);
+	cadence_builder_child_task(b, "k", "kid", (const char *[]){ "base", "4", NULL },
+				   (const char *[]){ "y", "score.acc", NULL }, NULL, NULL);
+	cr_assert_eq(cadence_builder_finish(&root, b, &F.err), 0, "%s", F.err.message);
+	cadence_builder_free(b);
+	cadence_runner *r = NULL;
+	cr_assert_eq(cadence_runner_new(&r, NULL, root, NULL), 0);
+	cr_assert_eq(cadence_runner_add_cadence(r, kid), 0);
+	cJSON *out = NULL;
+	cr_assert_eq(cadence_runner_run(&out, r, NULL, &F.err), 0, "%s", F.err.message);
+	cr_assert_eq(cJSON_GetObjectItemCaseSensitive(out, "y")->valuedouble, 40);
+	cJSON_Delete(out);
+	cadence_runner_free(r);
+	cadence_def_free(root);
+	cadence_def_free(kid);
 }

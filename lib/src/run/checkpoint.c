@@ -572,8 +572,8 @@ static int save(rframe *fr, size_t next, const cJSON *dag, cadence_run_error *wh
 	cadence_checkpoint *cp = run->ck;
 	size_t n = fr->depth + 1;
 	size_t counts[CADENCE_MAX_CHILD_DEPTH];
-	if (!cp)
-		return 0;
+	if (!cp || fr->in_task)
+		return 0;	/* a dag task's child: the task is recorded */
 	if (n > cp->capframes) {
 		ckframe *f = cad_realloc_array(cp->frames, n, sizeof(*f));
 		if (!f)

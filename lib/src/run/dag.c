@@ -54,6 +54,7 @@ typedef struct dtask {
 	unsigned char vstate;	/* its view: V_NONE, V_OWN (view) or V_SHARED */
 	unsigned char let_go;	/* it gave back its hold on its parent's view */
 	unsigned char restored;	/* its outcome came from the checkpoint */
+	unsigned char on_loop;	/* started by the jobs loop, not ended */
 	const cJSON *record;	/* the checkpoint's record of it, till it is ready */
 	size_t holds;		/* tasks after it alone that have not made their view */
 	cJSON **view;		/* its input's pointers (make_view()), while held */
@@ -87,6 +88,7 @@ typedef struct dag {
 	int failed;		/* a task failed for good */
 	int stopped;		/* on_failure stop halted every job */
 	int nomem;
+	size_t nrunning;	/* tasks on_loop */
 	int dirty;		/* a task ended ok since the last checkpoint */
 	int ckrc;		/* saving a checkpoint failed: the run's error */
 	int64_t save_after;	/* run clock: no checkpoint before then */
@@ -108,13 +110,14 @@ static void task_event(dag *d, size_t i, cadence_event_kind kind, int status, in
 	cadence_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
+	const rnote *note = d->ms->tasks[i].note;	/* NULL: a child task */
 	ev.task = d->ms->tasks[i].t->name.name;
-	ev.note = d->ms->tasks[i].note->name;
+	ev.note = note ? note->name : NULL;
 	ev.status = status;
 	ev.duration_ns = dur;
 	ev.message = message;
-	ev.attempts = d->ms->tasks[i].note->attempts;
-	ev.attempt = d->jobs[i].attempt;
+	ev.attempts = note ? note->attempts : 0;
+	ev.attempt = note ? d->jobs[i].attempt : 0;
 	cad_run_emit(run, d->fr, &ev);
 }
 
@@ -739,6 +742,55 @@ static int take_record(dag *d)
 	return rc;
 }
 
+/* ---- child tasks ---------------------------------------------------------------
+ * A task that runs a child cadence runs on the run's thread, as a child
+ * measure does, when no other task of its dag is running (the child's own
+ * measures run as usual); its changes are its child's merge, checked
+ * against its input. */
+
+static void child_failed(dag *d, rjob *j, int rc)
+{
+	const cadence_run_error *e = d->fr->run->err;
+	j->outcome = CADENCE_NOTE_FAILED;
+	j->status = CADENCE_NOTE_STATUS_FAILED;
+	cad_rfail_set(&j->fail, "%s", e && e->message ? e->message : cadence_strerror(rc));
+	j->fail.cancelled = rc == CADENCE_ECANCELED;
+	d->nomem |= rc == CADENCE_ENOMEM;
+}
+
+/* Runs child task t, ready with its input (j->base): its job done. */
+static void run_child_task(dag *d, size_t t)
+{
+	rjob *j = &d->jobs[t];
+	cJSON *back = NULL;
+	size_t *kept = NULL;
+	cad_heap_pop(&d->ready);
+	d->st[t].state = T_RUNNING;
+	task_event(d, t, CADENCE_EVENT_TASK_START, 0, 0, NULL);
+	d->st[t].t0 = now_if_timed(d);
+	int rc = cad_engine_child(d->fr, j->base, d->ms->tasks[t].child, 1, &back, &kept);
+	j->state = JOB_DONE;
+	j->attempt = 1;
+	if (!rc && back && back->child && cad_job_fields_room(j, back))
+		rc = CADENCE_ENOMEM;
+	if (rc) {
+		child_failed(d, j, rc);
+	} else {
+		j->outcome = CADENCE_NOTE_OK;
+		j->status = CADENCE_NOTE_STATUS_OK;
+		if (back && back->child) {
+			size_t n = 0;
+			for (const cJSON *c = back->child; c; c = c->next)
+				n++;
+			memcpy(j->fields, kept, n * sizeof(*kept));
+			j->changes = back;
+			back = NULL;
+		}
+	}
+	cJSON_Delete(back);
+	free(kept);
+}
+
 /* ---- the scheduler ----------------------------------------------------------- */
 
 static rjob *dag_next(rsched *s)
@@ -751,6 +803,8 @@ static rjob *dag_next(rsched *s)
 		rjob *j = &d->jobs[t];
 		if (d->failed && d->ms->m->on_failure != CAD_ON_FAILURE_CONTINUE)
 			return NULL;	/* finish: no task starts any more */
+		if (d->ms->tasks[t].child && d->nrunning)
+			return NULL;	/* a child task runs alone: after those */
 		if (d->st[t].has_input)
 			return j;	/* blocked before: still next */
 		if (make_input(d, t)) {
@@ -790,6 +844,12 @@ static rjob *dag_next(rsched *s)
 			skip(d, t, NO_CAUSE);
 			continue;
 		}
+		if (d->ms->tasks[t].child) {
+			run_child_task(d, t);
+			if (s->ended(s, j))
+				return NULL;
+			continue;
+		}
 		return j;
 	}
 	return NULL;
@@ -802,6 +862,8 @@ static void dag_started(rsched *s, rjob *j)
 	size_t top = cad_heap_pop(&d->ready);
 	(void)top;	/* t: dag_next() gave the top */
 	d->st[t].state = T_RUNNING;
+	d->st[t].on_loop = 1;
+	d->nrunning++;
 	task_event(d, t, CADENCE_EVENT_TASK_START, 0, 0, NULL);
 	d->st[t].t0 = now_if_timed(d);
 }
@@ -811,6 +873,10 @@ static int dag_ended(rsched *s, rjob *j)
 	dag *d = of(s);
 	size_t t = (size_t)(j - d->jobs);
 	dtask *st = &d->st[t];
+	if (st->on_loop) {
+		st->on_loop = 0;
+		d->nrunning--;
+	}
 	if (d->stopped || st->state != T_RUNNING)
 		return 0;	/* stopped: every task still running is cancelled */
 	int failed = j->outcome == CADENCE_NOTE_FAILED;
@@ -1046,7 +1112,7 @@ int cad_dag_run(rframe *fr, const rmeasure *ms)
 			ev.kind = CADENCE_EVENT_CONFLICT;
 			ev.field = f.field;
 			ev.task = ms->tasks[d.who].t->name.name;
-			ev.note = ms->tasks[d.who].note->name;
+			ev.note = ms->tasks[d.who].note ? ms->tasks[d.who].note->name : NULL;
 			ev.message = cad_strbuf_cstr(&f.msg);
 			cad_run_emit(fr->run, fr, &ev);
 		}

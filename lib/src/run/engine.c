@@ -342,15 +342,44 @@ static void frame_free(rframe *fr)
 	free(fr->seen);
 }
 
-static int run_child(rframe *fr, const rmeasure *ms)
+/* The child's merge-back changes, checked against base: 0, or an error
+ * code with the run's error filled. */
+static int merge_back(rframe *fr, rscore *base, const rmeasure *ms, rframe *child,
+		      cJSON **back, size_t **kept)
 {
 	const cad_measure *m = ms->m;
 	rfail f = RFAIL_INIT;
-	cJSON *input = NULL, *back = NULL;
-	size_t *kept = NULL;	/* the field of each merge kept */
+	int rc = 0;
+	if (assignments(&child->score, ms->merge, m->merge_back, m->nmerge_back, back, &f,
+			"merge")) {
+		rc = fail_measure(fr, NULL, &f);
+	} else if (!(*kept = malloc((m->nmerge_back ? m->nmerge_back : 1) * sizeof(**kept)))) {
+		cad_rfail_set(&f, "out of memory");
+		fail_measure(fr, NULL, &f);
+		rc = CADENCE_ENOMEM;
+	} else if (cad_score_check_changes(fr, base, NULL, *back, ms->merge_known, *kept, &f)) {
+		strbuf m2 = STRBUF_INIT;
+		cad_strbuf_addf(&m2, "merging the child's score back: %s",
+			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
+		cad_rfail_set(&f, "%s", cad_strbuf_cstr(&m2) ? cad_strbuf_cstr(&m2) : "out of memory");
+		cad_strbuf_free(&m2);
+		rc = fail_measure(fr, NULL, &f);
+	}
+	cad_rfail_free(&f);
+	return rc;
+}
+
+int cad_engine_child(rframe *fr, rscore *base, const rmeasure *ms, int in_task, cJSON **back,
+		     size_t **kept)
+{
+	const cad_measure *m = ms->m;
+	rfail f = RFAIL_INIT;
+	cJSON *input = NULL;
 	rframe child;
 	int rc;
 
+	*back = NULL;
+	*kept = NULL;
 	if (fr->depth + 1 >= CADENCE_MAX_CHILD_DEPTH) {
 		cad_rfail_set(&f, "children nest deeper than %d cadences", CADENCE_MAX_CHILD_DEPTH);
 		rc = fail_measure(fr, NULL, &f);
@@ -361,7 +390,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	const cJSON *resumed = NULL;
 	if (run->resume && fr->depth + 1 == run->resume_at)
 		resumed = run->resume->frames[run->resume_at].score;	/* fitted: cad_ckpt_fit() */
-	else if (assignments(&fr->score, ms->with, m->with, m->nwith, &input, &f, "with")) {
+	else if (assignments(base, ms->with, m->with, m->nwith, &input, &f, "with")) {
 		rc = fail_measure(fr, NULL, &f);
 		cad_rfail_free(&f);
 		return rc;
@@ -375,6 +404,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		return CADENCE_ENOMEM;
 	}
 	child.input = input;	/* the child's score borrows it */
+	child.in_task = fr->in_task || in_task;
 	rc = cad_score_from_input(&child.score, ms->child, resumed ? resumed : input, &f);
 	if (rc) {
 		strbuf m2 = STRBUF_INIT;
@@ -393,34 +423,29 @@ static int run_child(rframe *fr, const rmeasure *ms)
 		rc = 0;
 		goto out;
 	}
-	if (rc)
-		goto out;	/* the child's error names the child's note */
-	if (assignments(&child.score, ms->merge, m->merge_back, m->nmerge_back, &back, &f,
-			"merge")) {
-		rc = fail_measure(fr, NULL, &f);
-		goto out;
-	}
-	if (!(kept = malloc((m->nmerge_back ? m->nmerge_back : 1) * sizeof(*kept)))) {
-		cad_rfail_set(&f, "out of memory");
-		fail_measure(fr, NULL, &f);
-		rc = CADENCE_ENOMEM;
-		goto out;
-	}
-	if (cad_score_check_changes(fr, &fr->score, NULL, back, ms->merge_known, kept, &f)) {
-		strbuf m2 = STRBUF_INIT;
-		cad_strbuf_addf(&m2, "merging the child's score back: %s",
-			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
-		cad_rfail_set(&f, "%s", cad_strbuf_cstr(&m2) ? cad_strbuf_cstr(&m2) : "out of memory");
-		cad_strbuf_free(&m2);
-		rc = fail_measure(fr, NULL, &f);
-		goto out;
-	}
-	cad_score_apply(&fr->score, fr->plan, back, kept);
+	if (!rc)	/* else the child's error names the child's note */
+		rc = merge_back(fr, base, ms, &child, back, kept);
 out:
-	free(kept);
-	cJSON_Delete(back);
+	if (rc) {
+		cJSON_Delete(*back);
+		free(*kept);
+		*back = NULL;
+		*kept = NULL;
+	}
 	frame_free(&child);
 	cad_rfail_free(&f);
+	return rc;
+}
+
+static int run_child(rframe *fr, const rmeasure *ms)
+{
+	cJSON *back;
+	size_t *kept;
+	int rc = cad_engine_child(fr, &fr->score, ms, 0, &back, &kept);
+	if (!rc && back)
+		cad_score_apply(&fr->score, fr->plan, back, kept);
+	cJSON_Delete(back);
+	free(kept);
 	return rc;
 }
 
@@ -611,7 +636,7 @@ int cad_engine_walk(rframe *fr)
 		emit_simple(fr, CADENCE_EVENT_MEASURE_END, rc, timed ? cad_run_now(run) - m0 : 0);
 		if (rc)
 			rc = handle_error(fr, rc);
-		if (!rc && run->ck)
+		if (!rc && run->ck && !fr->in_task)
 			rc = checkpoint(fr, fr->interrupt ? p->nmeasures : i + 1);
 		if (rc)
 			break;

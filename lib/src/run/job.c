@@ -852,7 +852,7 @@ static int loop_init(jloop *L, rframe *fr, rjob *jobs, size_t n, unsigned parall
 				    : CADENCE_DEFAULT_KILL_GRACE_MS);
 	if (n > 1 && parallel != 1)
 		for (size_t i = 0; i < n && !L->use_pool; i++)
-			L->use_pool = jobs[i].note->n->binding == CAD_BIND_SYMBOL;
+			L->use_pool = jobs[i].note && jobs[i].note->n->binding == CAD_BIND_SYMBOL;
 	if (n > (SIZE_MAX - LOOP_FDS) / RPROC_MAX_FDS)
 		return -1;
 	L->retry = calloc(n, sizeof(*L->retry));

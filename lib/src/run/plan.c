@@ -3,6 +3,7 @@
  * index once (notes, fields, children, symbols, breakers), every
  * expression compiled once, so a run does no lookups by name. */
 #include "run/run_int.h"
+#include "project/project.h"
 #include "note/call.h"
 #include "util/sort.h"
 
@@ -247,17 +248,24 @@ static rnote **note_refs(pctx *c, rplan *p, const cad_ref *refs, size_t n, const
 
 static rplan *plan_for(pctx *c, const cadence_def *def);
 
-static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
+/* "child measure" or, for a dag's child task, "task": in messages. */
+static const char *child_kind(const rplan *p, const rmeasure *rm)
+{
+	return p->def->measures[rm->index].kind == CAD_M_DAG ? "task" : "child measure";
+}
+
+static const cadence_def *find_child(pctx *c, rplan *p, const rmeasure *rm)
 {
 	cadence_runner *r = c->r;
-	const cad_measure *m = &p->def->measures[mi];
+	const cad_measure *m = rm->m;
+	const char *kind = child_kind(p, rm);
 	const char *ref = m->cadence.name;
 	const strmap_entry *e = cad_strmap_find(&r->extra, ref, strlen(ref));
 	if (e)
 		return e->v.p;
 	if (!r->project) {
-		problem(c, "child measure '%s' runs cadence '%s', which the runner does not know "
-			"(add it with cadence_runner_add_cadence())", m->name.name, ref);
+		problem(c, "%s '%s' runs cadence '%s', which the runner does not know "
+			"(add it with cadence_runner_add_cadence())", kind, m->name.name, ref);
 		return NULL;
 	}
 	const cadence_def *child = NULL;
@@ -267,17 +275,17 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 		oom(c);
 		return NULL;
 	}
-	int rc = cadence_project_child(&child, &path, r->project, p->def, mi, diags);
+	int rc = cad_project_child_of(&child, &path, r->project, p->def, m, diags);
 	if (rc == CADENCE_ENOTFOUND)
-		problem(c, "child measure '%s': cadence '%s' not found (looked for %s)",
-			m->name.name, ref, path ? path : ref);
+		problem(c, "%s '%s': cadence '%s' not found (looked for %s)",
+			kind, m->name.name, ref, path ? path : ref);
 	else if (rc == CADENCE_EINVALID)
-		problem(c, "child measure '%s': cadence file %s has errors "
-			"(see 'cadence validate %s')", m->name.name, path ? path : ref,
+		problem(c, "%s '%s': cadence file %s has errors "
+			"(see 'cadence validate %s')", kind, m->name.name, path ? path : ref,
 			path ? path : ref);
 	else if (rc == CADENCE_EOUTSIDE)
-		problem(c, "child measure '%s': cadence %s is outside the project root",
-			m->name.name, path ? path : ref);
+		problem(c, "%s '%s': cadence %s is outside the project root",
+			kind, m->name.name, path ? path : ref);
 	else if (rc)
 		oom(c);
 	cadence_diags_free(diags);
@@ -286,7 +294,8 @@ static const cadence_def *find_child(pctx *c, rplan *p, size_t mi)
 
 /* A child's `with` or `merge`: fields of `target`, expressions over the
  * score of `source`. */
-static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad_assign *as,
+static rexpr **assigns(pctx *c, const char *kind, const char *measure, const char *what,
+		       const cad_assign *as,
 		       size_t n, const rplan *target, const rplan *source, arena *home,
 		       long **fields)
 {
@@ -294,7 +303,7 @@ static rexpr **assigns(pctx *c, const char *measure, const char *what, const cad
 	*fields = zalloc(c, n, sizeof(**fields));
 	for (size_t i = 0; exprs && *fields && i < n; i++) {
 		strbuf w = STRBUF_INIT;
-		cad_strbuf_addf(&w, "child measure '%s' %s '%s'", measure, what, as[i].field.name);
+		cad_strbuf_addf(&w, "%s '%s' %s '%s'", kind, measure, what, as[i].field.name);
 		(*fields)[i] = field_index(c, target, as[i].field.name, cad_strbuf_cstr(&w));
 		exprs[i] = compile(c, source, home, &as[i].expr, cad_strbuf_cstr(&w));
 		cad_strbuf_free(&w);
@@ -424,6 +433,28 @@ out:
 	free(h.v);
 }
 
+/* rm->m, a child measure or a dag's child task: its child's plan and its
+ * with and merge. */
+static void compile_child(pctx *c, rplan *p, rmeasure *rm)
+{
+	const cad_measure *m = rm->m;
+	const char *name = m->name.name, *measure = c->measure;
+	const cadence_def *cd = find_child(c, p, rm);
+	rplan *child = cd ? plan_for(c, cd) : NULL;
+	if (!child)
+		return;
+	rm->child = child;
+	c->measure = name;
+	c->cadence = p->name;
+	rm->with = assigns(c, child_kind(p, rm), name, "with", m->with, m->nwith, child, p,
+			   &p->exprs, &rm->with_field);
+	/* merge expressions read the child's final score */
+	rm->merge = assigns(c, child_kind(p, rm), name, "merge", m->merge_back, m->nmerge_back, p,
+			    child, &p->exprs, &rm->merge_field);
+	rm->merge_known = distinct(c, rm->merge_field, m->nmerge_back);
+	c->measure = measure;
+}
+
 static void compile_dag(pctx *c, rplan *p, rmeasure *rm)
 {
 	const cad_measure *m = rm->m;
@@ -438,7 +469,15 @@ static void compile_dag(pctx *c, rplan *p, rmeasure *rm)
 	for (size_t i = 0; i < m->ntasks && !c->code; i++) {
 		rdtask *t = &rm->tasks[i];
 		t->t = &m->tasks[i];
-		t->note = note_ref(c, p, &t->t->note, m->name.name);
+		if (t->t->child) {
+			if ((t->child = zalloc(c, 1, sizeof(*t->child)))) {
+				t->child->m = t->t->child;
+				t->child->index = rm->index;
+				compile_child(c, p, t->child);
+			}
+		} else {
+			t->note = note_ref(c, p, &t->t->note, m->name.name);
+		}
 		if (t->t->when.src) {
 			strbuf what = STRBUF_INIT;
 			const char *type;
@@ -484,25 +523,8 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 	}
 	if (m->kind == CAD_M_DAG)
 		compile_dag(c, p, rm);
-	if (m->kind != CAD_M_CHILD) {
-		c->measure = NULL;
-		return;
-	}
-	const cadence_def *cd = find_child(c, p, index);
-	if (!cd)
-		return;
-	rplan *child = plan_for(c, cd);
-	if (!child)
-		return;
-	rm->child = child;
-	c->measure = name;
-	c->cadence = p->name;
-	rm->with = assigns(c, name, "with", m->with, m->nwith, child, p, &p->exprs,
-			   &rm->with_field);
-	/* merge expressions read the child's final score */
-	rm->merge = assigns(c, name, "merge", m->merge_back, m->nmerge_back, p, child, &p->exprs,
-			    &rm->merge_field);
-	rm->merge_known = distinct(c, rm->merge_field, m->nmerge_back);
+	if (m->kind == CAD_M_CHILD)
+		compile_child(c, p, rm);
 	c->measure = NULL;
 }
 
@@ -747,8 +769,12 @@ static void free_measure(rmeasure *m)
 	cad_rexpr_free(m->when);
 	free_exprs(m->with, m->with_field, m->m ? m->m->nwith : 0);
 	free_exprs(m->merge, m->merge_field, m->m ? m->m->nmerge_back : 0);
-	for (size_t i = 0; i < m->ntasks; i++)
+	for (size_t i = 0; i < m->ntasks; i++) {
 		cad_rexpr_free(m->tasks[i].when);
+		if (m->tasks[i].child)
+			free_measure(m->tasks[i].child);
+		free(m->tasks[i].child);
+	}
 	free(m->tasks);
 	free(m->order);
 	free(m->edges);

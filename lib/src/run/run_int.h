@@ -92,7 +92,8 @@ typedef struct rnote {
  * after and those after it (indexes in rmeasure.tasks). */
 typedef struct rdtask {
 	const cad_task *t;
-	rnote *note;
+	rnote *note;		/* NULL: a child task */
+	struct rmeasure *child;	/* a child task: its child measure, compiled */
 	rexpr *when;		/* NULL: none */
 	size_t *after;		/* in rmeasure.edges */
 	size_t nafter;
@@ -256,6 +257,9 @@ struct rframe {
 	/* resumed inside a dag: the checkpoint's record of its tasks, for
 	 * cad_dag_run() to take (borrowed from run->resume) */
 	const cJSON *resume_dag;
+	/* it runs for a dag's child task (or inside one): no checkpoint of
+	 * its own, the task is recorded when it ends */
+	int in_task;
 };
 
 /* checkpoint.c: a checkpoint's frame (one per cadence being run, root
@@ -329,6 +333,12 @@ void cad_run_error(rrun *run, const rframe *fr, const rnote *note, unsigned atte
 /* engine.c: runs a cadence in a frame; 0, or an error code with the
  * run's error filled. */
 int cad_engine_walk(rframe *fr);
+/* Runs the child of child measure ms from `base` (fr's score, or a dag
+ * task's input), for a dag task when in_task: its merge-back changes in
+ * *back (NULL when it stopped at its precheck), their fields in *kept
+ * (malloc'd).  0, or an error code with the run's error filled. */
+int cad_engine_child(rframe *fr, rscore *base, const rmeasure *ms, int in_task,
+		     cJSON **back, size_t **kept);
 
 /* ---- jobs: a note with its retries ------------------------------------------ */
 
