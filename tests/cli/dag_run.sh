@@ -3,8 +3,8 @@
 # cadence run on a dag measure (docs/format.md, "dag"): the score with
 # --jobs 1 and the default, --dry-run, the events (against
 # docs/events.schema.json), the text and JSON logs, --timings, the trace's
-# task spans, the metrics, a failure's outcomes, and a resume that runs an
-# interrupted dag again from its start.
+# task spans, the metrics, a failure's outcomes, a resume that runs the
+# tasks that had not ended ok, and a task that runs a child cadence.
 source "$(dirname "$0")/lib.sh"
 
 py_serve json jsonschema -- '
@@ -120,8 +120,8 @@ run py_call validate "$src/docs/events.schema.json" "$tmp/fail.jsonl"
 expect "... its events fit the schema" 0 "^task_skipped below skipped upstream task 'bad' failed"
 expect "... a task beside it that never started is cancelled" 0 "^task_end other cancelled"
 
-# resume: the dag failed, the checkpoint holds the measure before it, and
-# resume runs the whole dag again
+# resume: the dag failed, the checkpoint holds the measure before it and
+# the task that ended ok (a), and resume runs the one that failed
 w resume.cadence.yaml '
 cadence: resume
 score: {log: {type: array, default: []}}
@@ -141,9 +141,40 @@ run "$cadence" run "$tmp/resume.cadence.yaml" --checkpoint "$tmp/ck.json"
 expect "a dag that fails leaves the checkpoint of the measure before" 1
 touch "$tmp/open"
 run "$cadence" resume -c "$tmp/ck.json"
-expect "resume runs the dag again from its start" 0 '^\{"log":\["a"\]\}$'
+expect "resume runs the dag's failed task" 0 '^\{"log":\["a"\]\}$'
 run cat "$tmp/first.count"
 assert "... and not the measure before it" test "$out" = x
+
+# a task that runs a child cadence: its events (without a note), its span,
+# the child's own events and spans, and its merge as the task's changes
+w enrich.cadence.yaml '
+cadence: enrich
+score: {rows: {type: integer, required: true}, scored: {type: integer, default: 0}}
+notes:
+  score_rows: {set: {scored: "score.rows * 10"}}
+measures:
+  - then: score_rows
+'
+w parent.cadence.yaml '
+cadence: parent
+score: {rows: {type: integer, default: 0}, total: {type: integer, default: 0}}
+notes:
+  extract: {run: [sh, -c, "echo \"{\\\"rows\\\": 4}\""]}
+measures:
+  - dag: p
+    tasks:
+      - task: extract
+      - {task: enrich, cadence: enrich, with: {rows: score.rows}, merge: {total: score.scored}, after: [extract]}
+'
+run "$cadence" run -c "$tmp/parent.cadence.yaml" --events "$tmp/child.jsonl" --trace "$tmp/child.json"
+expect "a child task runs its cadence on its input; its merge is its change" 0 '^\{"rows":4,"total":40\}$'
+run py_call validate "$src/docs/events.schema.json" "$tmp/child.jsonl"
+expect "... its events fit the schema" 0 "^task_end enrich ok"
+run grep -c '"path":"parent/enrich".*"note":"score_rows"' "$tmp/child.jsonl"
+assert "... the child's notes report with the child's path" test "$out" -ge 2
+run py_call spans "$tmp/child.json"
+expect "... a span for the task" 0 "^task enrich under measure p$"
+expect "... and for the child's note" 0 "^note score_rows under "
 
 # an interrupt: the running tasks stopped and cancelled, the others too
 w slow.cadence.yaml '
