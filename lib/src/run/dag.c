@@ -891,7 +891,8 @@ static int dag_ended(rsched *s, rjob *j)
 	if (!st->restored)	/* it ran in an earlier run, which said so */
 		task_event(d, t, CADENCE_EVENT_TASK_END, st->outcome, now_if_timed(d) - st->t0,
 			   failed ? cad_strbuf_cstr(&j->fail.msg) : NULL);
-	d->dirty |= st->outcome == CADENCE_TASK_OK && !st->restored && d->fr->run->ck;
+	d->dirty |= st->outcome == CADENCE_TASK_OK && !st->restored && d->fr->run->ck &&
+		    !d->fr->in_task;
 	if (cancelled)
 		return 0;	/* the loop stops the rest */
 	if (failed) {
