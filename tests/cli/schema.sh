@@ -51,6 +51,11 @@ measures:
       - task: again
         note: c
         after: [b]
+      - task: charge
+        cadence: payment
+        with: {amount: score.total}
+        merge: {total: score.amount}
+        after: [c]
   - sequence: group
     notes: [a, b]
   - child: pay
@@ -94,6 +99,17 @@ assert "the schema rejects structural mistakes" check invalid \
 	"$fx/measure-kind.cadence.yaml" "$fx/bad-name.cadence.yaml" \
 	"$fx/bad-duration.cadence.yaml" "$fx/empty-cadence.cadence.yaml" \
 	"$tmp/env-symbol.cadence.yaml" "$tmp/env-name.cadence.yaml"
+# a dag task runs a note or a child cadence, not both (task-kind), and
+# with/merge need cadence
+task() { printf 'cadence: t\nnotes:\n  n: {symbol: f}\nmeasures:\n  - dag: d\n    tasks:\n      - task: n\n%b' "$1"; }
+task '        note: n\n        cadence: c\n' >"$tmp/task-both.cadence.yaml"
+task '        with: {a: "1"}\n' >"$tmp/task-with.cadence.yaml"
+task '        note: n\n        merge: {a: score.a}\n' >"$tmp/task-merge.cadence.yaml"
+task '        cadence: c\n        with: {a: "1"}\n        merge: {a: score.a}\n' >"$tmp/task-child.cadence.yaml"
+assert "the schema rejects a task with note and cadence, and with or merge without cadence" \
+	check invalid "$tmp/task-both.cadence.yaml" "$tmp/task-with.cadence.yaml" \
+	"$tmp/task-merge.cadence.yaml"
+assert "... and accepts a child task" check valid "$tmp/task-child.cadence.yaml"
 # issue 14 (low): as validate, the schema refuses an empty executable name
 printf 'cadence: e\nnotes:\n  a: {run: [""]}\nmeasures:\n  - then: a\n' >"$tmp/empty-exe.cadence.yaml"
 printf 'cadence: e\nnotes:\n  a: {run: ""}\nmeasures:\n  - then: a\n' >"$tmp/empty-run.cadence.yaml"

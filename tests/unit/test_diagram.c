@@ -402,3 +402,77 @@ Test(diagram, dag_is_deterministic)
 		free(first);
 	}
 }
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert(f, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A dag's child tasks under --expand: a child found is drawn inside the
+ * dag, its start and end joined by the tasks' `after`; one that runs the
+ * cadence drawn (a cycle) or names no file stays a sub-process saying
+ * why, with the task's condition. */
+Test(diagram, dag_child_tasks_expand)
+{
+	char dir[4096], path[4200];
+	cr_assert(test_mkdtemp(dir, sizeof(dir), "diagram"));
+	write_file(dir, "self.cadence.yaml",
+		   "cadence: self\nnotes:\n  a: {symbol: a}\n"
+		   "measures:\n  - dag: d\n    tasks:\n"
+		   "      - task: a\n"
+		   "      - task: leaf\n        cadence: leaf\n        after: [a]\n"
+		   "      - task: again\n        cadence: self\n        after: [leaf]\n"
+		   "        when: 'true'\n"
+		   "      - task: gone\n        cadence: nowhere\n");
+	write_file(dir, "leaf.cadence.yaml",
+		   "cadence: leaf\nnotes:\n  x: {symbol: x}\nmeasures:\n  - then: x\n");
+	snprintf(path, sizeof(path), "%s/self.cadence.yaml", dir);
+	cadence_project *p = NULL;
+	const cadence_def *def = NULL;
+	cr_assert_eq(cadence_project_new(&p, NULL), 0);
+	cr_assert_eq(cadence_project_load_file(&def, p, path, diags), 0);
+	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
+	o.expand = 1;
+	char *m = NULL;
+	size_t len = 0;
+	cr_assert_eq(cadence_diagram_buffer(&m, &len, def, p, CADENCE_DIAGRAM_MERMAID, &o, &st), 0);
+	cr_assert_eq(st.expanded, 1);
+	cr_assert(strstr(m, "subgraph g_d__leaf [\"child leaf (cadence leaf)\"]"), "%s", m);
+	cr_assert(strstr(m, "m_d__again[[\"again<br>child cadence self<br>when true<br>"
+			    "(cycle#58; not expanded)\"]]"), "%s", m);
+	cr_assert(strstr(m, "m_d__gone[[\"gone<br>child cadence nowhere<br>"
+			    "(not found#58; not expanded)\"]]"), "%s", m);
+	char *e = edges_of(m);
+	cr_assert_str_eq(e, "c_start --> f_d\n"
+			    "c_d__leaf__start --> m_d__leaf__x\n"
+			    "m_d__leaf__x --> c_d__leaf__end\n"
+			    "f_d --> m_d__a\n"
+			    "m_d__a --> c_d__leaf__start\n"
+			    "c_d__leaf__end --> m_d__again\n"
+			    "f_d --> m_d__gone\n"
+			    "m_d__again --> j_d\n"
+			    "m_d__gone --> j_d\n"
+			    "j_d --> c_end\n");
+	free(e);
+	free(m);
+	/* not expanded: each child task is a sub-process */
+	o.expand = 0;
+	cr_assert_eq(cadence_diagram_buffer(&m, &len, def, p, CADENCE_DIAGRAM_DOT, &o, &st), 0);
+	cr_assert_eq(st.expanded, 0);
+	cr_assert(strstr(m, "m_d__leaf [shape=box, style=\"\", peripheries=2, "
+			    "label=\"leaf\\nchild cadence leaf\"];"), "%s", m);
+	cr_assert(strstr(m, "m_d__a -> m_d__leaf;"));
+	free(m);
+	cadence_project_free(p);
+	snprintf(path, sizeof(path), "%s/self.cadence.yaml", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/leaf.cadence.yaml", dir);
+	unlink(path);
+	rmdir(dir);
+}

@@ -7,16 +7,19 @@
  *   c_<p>start, c_<p>end          the cadence's start and end
  *   m_<p><measure>                a then step, a child, a placeholder
  *   m_<p><measure>__<note>        a note inside a sync, split or sequence
- *   m_<p><measure>__<task>        a task of a dag
+ *   m_<p><measure>__<task>        a task of a dag (a child task too)
  *   f_<p><measure>, j_<p><measure> fork and join (sync), rejoin (split),
  *                                 entry and exit (dag)
  *   d_<p><measure>                the decision of a split
  *   g_<p><measure>, g_<p>scope    groups
  *   h_<p>on_error                 the on_error handler
+ *   g_<p><measure>__<task>        an expanded child task
  * where <p> is empty for the cadence drawn, and `<child>__` for each
- * expanded child measure on the way down.
+ * expanded child measure on the way down (`<dag>__<task>__` for a child
+ * task).
  */
 #include "diagram/diagram_int.h"
+#include "project/project.h"
 #include "util/grow.h"
 #include "util/utf8.h"
 
@@ -298,49 +301,83 @@ static size_t chain(builder *b, const scope *s, const cad_measure *m, size_t gro
 static void draw_cadence(builder *b, const struct cadence_def *def, size_t group,
 			 const char *prefix, size_t *in, size_t *out);
 
-static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size_t *in,
-		       size_t *out)
+/* Where a child is drawn: a child measure (task NULL) or a dag's child
+ * task, whose ids are the dag's name and the task's. */
+typedef struct child_site {
+	const cad_measure *m;	/* the child measure, or the task's (cad_task.child) */
+	const cad_measure *dag;
+	const cad_task *task;
+} child_site;
+
+/* The child cadence to draw inside, or NULL with *why saying why not
+ * (NULL too when expanding is off). */
+static const struct cadence_def *child_to_expand(builder *b, const scope *s,
+						 const cad_measure *m, const char **why)
 {
 	dg_graph *g = b->g;
-	const cad_measure *m = &s->def->measures[mi];
 	const struct cadence_def *child = NULL;
-	const char *why = NULL;
+	cadence_diags *none = NULL;
+	int rc = CADENCE_ENOMEM;
 
-	if (b->expand && b->project) {
-		cadence_diags *none = NULL;
-		int rc = CADENCE_ENOMEM;
-		/* the child's problems belong to validate, not to the picture */
-		if (!cadence_diags_new(&none))
-			rc = cadence_project_child(&child, NULL, b->project, s->def, mi, none);
-		cadence_diags_free(none);
-		if (rc == CADENCE_ENOMEM)
-			g->oom = 1;
-		if (rc) {
-			child = NULL;
-			why = rc == CADENCE_EINVALID ? "(has errors: not expanded)"
-			      : rc == CADENCE_EOUTSIDE ? "(outside the project root: not expanded)"
-						       : "(not found: not expanded)";
-		}
-		for (size_t i = 0; child && i < b->depth; i++)
-			if (b->stack[i] == child) {
-				child = NULL;
-				why = "(cycle: not expanded)";
-			}
-		if (child && (b->depth == MAX_DEPTH || g->expanded >= CADENCE_DIAGRAM_MAX_EXPANSIONS)) {
-			child = NULL;
-			why = "(limit: not expanded)";
-		}
+	*why = NULL;
+	if (!b->expand || !b->project)
+		return NULL;
+	/* the child's problems belong to validate, not to the picture */
+	if (!cadence_diags_new(&none))
+		rc = cad_project_child_of(&child, NULL, b->project, s->def, m, none);
+	cadence_diags_free(none);
+	if (rc == CADENCE_ENOMEM)
+		g->oom = 1;
+	if (rc) {
+		*why = rc == CADENCE_EINVALID ? "(has errors: not expanded)"
+		       : rc == CADENCE_EOUTSIDE ? "(outside the project root: not expanded)"
+						: "(not found: not expanded)";
+		return NULL;
 	}
+	for (size_t i = 0; i < b->depth; i++)
+		if (b->stack[i] == child) {
+			*why = "(cycle: not expanded)";
+			return NULL;
+		}
+	if (b->depth == MAX_DEPTH || g->expanded >= CADENCE_DIAGRAM_MAX_EXPANSIONS) {
+		*why = "(limit: not expanded)";
+		return NULL;
+	}
+	return child;
+}
 
+/* A child measure or child task: the child's cadence inside a group when
+ * expanded, else one sub-process node naming it. */
+static void draw_child(builder *b, const scope *s, const child_site *at, size_t group,
+		       size_t *in, size_t *out)
+{
+	dg_graph *g = b->g;
+	const cad_measure *m = at->m;
+	/* ids: m_<p><measure> for a measure, m_<p><dag>__<task> for a task */
+	const char *a = at->task ? at->dag->name.name : m->name.name;
+	const char *bn = at->task ? (at->task->name.name ? at->task->name.name : "?") : NULL;
+	const char *when = at->task ? at->task->when.src : NULL;
+	const char *desc = at->task ? at->task->description : m->description;
+	const char *why;
+	const struct cadence_def *child = child_to_expand(b, s, m, &why);
 	strbuf *sb = &g->label;
+
 	if (child) {
-		cad_strbuf_addf(sb, "child %s (cadence %s)", m->name.name, m->cadence.name);
-		add_description(sb, m->description);
-		size_t grp = add_group(g, group, DG_G_CHILD, make_id(g, 'g', s->prefix, m->name.name, NULL),
+		/* the condition on the title's line: Mermaid makes no room for
+		 * more than one line of a subgraph's title */
+		cad_strbuf_addf(sb, "child %s (cadence %s)", bn ? bn : a, m->cadence.name);
+		if (when)
+			cad_strbuf_addf(sb, DOT_SEP "when %s", when);
+		add_description(sb, desc);
+		size_t grp = add_group(g, group, DG_G_CHILD, make_id(g, 'g', s->prefix, a, bn),
 				       keep(g, sb));
 		strbuf pre = STRBUF_INIT;
 		cad_strbuf_adds(&pre, s->prefix);
-		cad_dg_id_part(&pre, m->name.name);
+		cad_dg_id_part(&pre, a);
+		if (bn) {
+			cad_strbuf_adds(&pre, "__");
+			cad_dg_id_part(&pre, bn);
+		}
 		cad_strbuf_adds(&pre, "__");
 		const char *prefix = keep(g, &pre);
 		cad_strbuf_free(&pre);
@@ -348,12 +385,13 @@ static void draw_child(builder *b, const scope *s, size_t mi, size_t group, size
 		draw_cadence(b, child, grp, prefix, in, out);
 		return;
 	}
-	cad_strbuf_addf(sb, "%s\nchild cadence %s", m->name.name, m->cadence.name);
+	cad_strbuf_addf(sb, "%s\nchild cadence %s", bn ? bn : a, m->cadence.name);
+	if (when)
+		cad_strbuf_addf(sb, "\nwhen %s", when);
 	if (why)
 		cad_strbuf_addf(sb, "\n%s", why);
-	add_description(sb, m->description);
-	*in = *out = add_node(g, group, DG_CHILD, make_id(g, 'm', s->prefix, m->name.name, NULL),
-			      keep(g, sb));
+	add_description(sb, desc);
+	*in = *out = add_node(g, group, DG_CHILD, make_id(g, 'm', s->prefix, a, bn), keep(g, sb));
 }
 
 /* A task: its name (and note), its condition, description, policies. */
@@ -396,7 +434,8 @@ static const char *dag_label(dg_graph *g, const cad_measure *m)
  * entry.  seen[k] == i + 1 marks task k as met in this list already.
  * Names of no task are validate's to report: they draw nothing. */
 static int dag_edges_in(dg_graph *g, const cad_task *t, size_t i, const strmap *index,
-			const size_t *node, size_t entry, size_t *seen, unsigned char *has_next)
+			const size_t *in, const size_t *out, size_t entry, size_t *seen,
+			unsigned char *has_next)
 {
 	int any = 0;
 	for (size_t j = 0; j < t->nafter; j++) {
@@ -404,12 +443,12 @@ static int dag_edges_in(dg_graph *g, const cad_task *t, size_t i, const strmap *
 		if (k == STRMAP_NONE || seen[k] == i + 1)
 			continue;
 		seen[k] = i + 1;
-		add_edge(g, node[k], node[i], DG_E_FLOW, NULL);
+		add_edge(g, out[k], in[i], DG_E_FLOW, NULL);
 		has_next[k] = 1;
 		any = 1;
 	}
 	if (!any)
-		add_edge(g, entry, node[i], DG_E_FLOW, NULL);
+		add_edge(g, entry, in[i], DG_E_FLOW, NULL);
 	return !any;
 }
 
@@ -428,7 +467,9 @@ static void draw_dag(builder *b, const scope *s, const cad_measure *m, size_t gr
 	size_t grp = add_group(g, group, DG_G_DAG, make_id(g, 'g', s->prefix, name, NULL),
 			       dag_label(g, m));
 	size_t entry = add_node(g, grp, DG_FORK, make_id(g, 'f', s->prefix, name, NULL), "");
-	size_t *node = calloc(n ? 2 * n : 1, sizeof(*node));	/* then seen[] */
+	/* each task's way in and way out (one node, or an expanded child's
+	 * start and end), then seen[] */
+	size_t *node = calloc(n ? 3 * n : 1, sizeof(*node));
 	unsigned char *has_next = calloc(n ? n : 1, 1);
 	strmap index = STRMAP_INIT;
 
@@ -437,21 +478,28 @@ static void draw_dag(builder *b, const scope *s, const cad_measure *m, size_t gr
 		g->oom = 1;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	size_t *t_in = node, *t_out = node + n, *seen = node + 2 * n, roots = 0, sinks = 0;
+	for (size_t i = 0; i < n && !g->oom; i++) {
 		const cad_task *t = &m->tasks[i];
 		const char *tn = t->name.name ? t->name.name : "?";
-		node[i] = add_node(g, grp, DG_STEP, make_id(g, 'm', s->prefix, name, tn),
-				   task_label(g, s, t));
+		if (t->child) {
+			child_site at = { t->child, m, t };
+			draw_child(b, s, &at, grp, &t_in[i], &t_out[i]);
+		} else {
+			t_in[i] = t_out[i] = add_node(g, grp, DG_STEP,
+						      make_id(g, 'm', s->prefix, name, tn),
+						      task_label(g, s, t));
+		}
 		if (t->name.name && cad_strmap_add(&index, t->name.name, i) == STRMAP_NONE)
 			g->oom = 1;
 	}
-	size_t *seen = node + n, roots = 0, sinks = 0;
 	for (size_t i = 0; i < n && !g->oom; i++)
-		roots += (size_t)dag_edges_in(g, &m->tasks[i], i, &index, node, entry, seen, has_next);
+		roots += (size_t)dag_edges_in(g, &m->tasks[i], i, &index, t_in, t_out, entry, seen,
+					      has_next);
 	*out = add_node(g, grp, DG_JOIN, make_id(g, 'j', s->prefix, name, NULL), "");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && !g->oom; i++)
 		if (!has_next[i]) {
-			add_edge(g, node[i], *out, DG_E_FLOW, NULL);
+			add_edge(g, t_out[i], *out, DG_E_FLOW, NULL);
 			sinks++;
 		}
 	if (!roots || !sinks)
@@ -541,9 +589,11 @@ static void draw_measure(builder *b, const scope *s, size_t mi, size_t group, si
 		*out = chain(b, s, m, grp, m->notes + 1, m->nnotes - 1, *in, NULL);
 		return;
 	}
-	case CAD_M_CHILD:
-		draw_child(b, s, mi, group, in, out);
+	case CAD_M_CHILD: {
+		child_site at = { m, NULL, NULL };
+		draw_child(b, s, &at, group, in, out);
 		return;
+	}
 	case CAD_M_DAG:
 		draw_dag(b, s, m, group, in, out);
 		return;

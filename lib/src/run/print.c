@@ -98,6 +98,16 @@ static void assigns(strbuf *sb, const char *what, const cad_assign *as, size_t n
 	cad_strbuf_adds(sb, "}");
 }
 
+/* A child task as a child measure prints: its cadence, with and merge,
+ * read from the model (the task's rdtask holds no plan of the child). */
+static void child_task(strbuf *sb, const cad_measure *c)
+{
+	cad_strbuf_addf(sb, "child cadence %s", c->cadence.name);
+	assigns(sb, "with", c->with, c->nwith);
+	assigns(sb, "merge", c->merge_back, c->nmerge_back);
+	cad_strbuf_addc(sb, '\n');
+}
+
 /* A dag: its policy, then its tasks in dag order (the order of jobs: 1),
  * each with what it is after and its condition. */
 static void dag(strbuf *sb, const rmeasure *ms, unsigned depth)
@@ -119,7 +129,10 @@ static void dag(strbuf *sb, const rmeasure *ms, unsigned depth)
 		if (t->t->when.src)
 			cad_strbuf_addf(sb, " when %s", t->t->when.src);
 		cad_strbuf_adds(sb, ": ");
-		note_line(sb, t->note);
+		if (t->t->child)
+			child_task(sb, t->t->child);
+		else
+			note_line(sb, t->note);
 	}
 }
 
