@@ -153,7 +153,8 @@ Test(check_dag, a_child_task_reads_its_with_and_writes_its_merge)
 }
 
 /* x set only by child task c's merge, read by the then measure after the
- * dag; on_error stop or not. */
+ * dag; on_error stop or not.  on_failure: continue, so that only c itself
+ * can keep x unset. */
 static cadence_def *merged_after_dag(int stop)
 {
 	cadence_builder *b;
@@ -165,7 +166,7 @@ static cadence_def *merged_after_dag(int stop)
 	cr_assert_eq(cadence_builder_symbol(b, "r", "f"), 0);
 	cr_assert_eq(cadence_builder_symbol(b, "oops", "f"), 0);
 	cr_assert_eq(cadence_builder_reads(b, "r", x), 0);
-	cr_assert_eq(cadence_builder_dag(b, "d", NULL, NULL, 0), 0);
+	cr_assert_eq(cadence_builder_dag(b, "d", NULL, "continue", 0), 0);
 	cr_assert_eq(cadence_builder_child_task(b, "c", "sub", NULL, merge, NULL, NULL), 0);
 	cr_assert_eq(cadence_builder_then(b, "read", "r"), 0);
 	cr_assert_eq(cadence_builder_on_error(b, "oops", stop), 0);
