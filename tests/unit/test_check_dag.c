@@ -105,3 +105,122 @@ Test(check_dag, check_flow_off_keeps_the_shape_only)
 	cadence_diags_free(d);
 	cadence_def_free(def);
 }
+
+/* A dag whose task c runs a child cadence (no project: the child is not
+ * loaded, its with and merge still count): w and c both write x with no
+ * order; r reads x after w only; c passes y, which nothing sets. */
+static cadence_def *with_child_task(void)
+{
+	cadence_builder *b;
+	cadence_def *def;
+	const char *const x[] = { "x", NULL };
+	const char *const after_w[] = { "w", NULL };
+	const char *const with[] = { "n", "score.y + 1", NULL };
+	const char *const merge[] = { "x", "score.r", NULL };
+	cr_assert_eq(cadence_builder_new(&b, "parent"), 0);
+	cr_assert_eq(cadence_builder_field(b, "x", "string", NULL, 0), 0);
+	cr_assert_eq(cadence_builder_field(b, "y", "integer", NULL, 0), 0);
+	cr_assert_eq(cadence_builder_symbol(b, "w", "f"), 0);
+	cr_assert_eq(cadence_builder_symbol(b, "r", "f"), 0);
+	cr_assert_eq(cadence_builder_writes(b, "w", x), 0);
+	cr_assert_eq(cadence_builder_reads(b, "r", x), 0);
+	cr_assert_eq(cadence_builder_dag(b, "d", NULL, NULL, 0), 0);
+	cr_assert_eq(cadence_builder_task(b, "w", NULL, NULL, NULL), 0);
+	cr_assert_eq(cadence_builder_child_task(b, "c", "sub", with, merge, NULL, NULL), 0);
+	cr_assert_eq(cadence_builder_task(b, "r", NULL, after_w, NULL), 0);
+	finish_ok(&def, b);
+	cadence_builder_free(b);
+	return def;
+}
+
+Test(check_dag, a_child_task_reads_its_with_and_writes_its_merge)
+{
+	cadence_def *def = with_child_task();
+	cadence_diags *d = check(def, 1);
+	const cadence_diag *g = only(d, "dag-race");
+	cr_assert_str_eq(g->message, "tasks 'w' and 'c' of dag 'd' both write 'x' with no order "
+				     "between them (merge: fail_on_conflict)");
+	g = only(d, "dag-missing-after");
+	cr_assert_str_eq(g->message, "task 'r' reads 'x', which task 'c' of dag 'd' writes, but "
+				     "neither is after the other");
+	g = only(d, "read-before-write");
+	cr_assert_str_eq(g->message, "task 'c' of dag 'd' passes 'n' from 'y', which is not set on "
+				     "every path to it");
+	cr_assert_eq(count(d, "undefined-note"), 0);
+	cr_assert_eq(cadence_diags_count(d), 3);
+	cadence_diags_free(d);
+	cadence_def_free(def);
+}
+
+/* x set only by child task c's merge, read by the then measure after the
+ * dag; on_error stop or not.  on_failure: continue, so that only c itself
+ * can keep x unset. */
+static cadence_def *merged_after_dag(int stop)
+{
+	cadence_builder *b;
+	cadence_def *def;
+	const char *const x[] = { "x", NULL };
+	const char *const merge[] = { "x", "score.r", NULL };
+	cr_assert_eq(cadence_builder_new(&b, "parent"), 0);
+	cr_assert_eq(cadence_builder_field(b, "x", "string", NULL, 0), 0);
+	cr_assert_eq(cadence_builder_symbol(b, "r", "f"), 0);
+	cr_assert_eq(cadence_builder_symbol(b, "oops", "f"), 0);
+	cr_assert_eq(cadence_builder_reads(b, "r", x), 0);
+	cr_assert_eq(cadence_builder_dag(b, "d", NULL, "continue", 0), 0);
+	cr_assert_eq(cadence_builder_child_task(b, "c", "sub", NULL, merge, NULL, NULL), 0);
+	cr_assert_eq(cadence_builder_then(b, "read", "r"), 0);
+	cr_assert_eq(cadence_builder_on_error(b, "oops", stop), 0);
+	finish_ok(&def, b);
+	cadence_builder_free(b);
+	return def;
+}
+
+Test(check_dag, a_child_tasks_merge_is_set_after_the_dag)
+{
+	cadence_def *def = merged_after_dag(1);
+	cadence_diags *d;
+	cadence_check_opts o = CADENCE_CHECK_OPTS_INIT;
+	o.check_flow = 1;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_check(def, NULL, &o, d), 0);
+	cr_assert_eq(cadence_diags_count(d), 0);
+	cadence_diags_free(d);
+	cadence_def_free(def);
+}
+
+/* a child that fails while the cadence goes on has merged nothing */
+Test(check_dag, a_child_tasks_merge_is_not_sure_when_the_cadence_goes_on)
+{
+	cadence_def *def = merged_after_dag(0);
+	cadence_diags *d = check(def, 1);
+	const cadence_diag *g = only(d, "read-before-write");
+	cr_assert_str_eq(g->message, "note 'r' reads 'x', which is not set on every path to "
+				     "measure 'read'");
+	cr_assert_eq(cadence_diags_count(d), 1);
+	cadence_diags_free(d);
+	cadence_def_free(def);
+}
+
+/* child tasks in a circle, one listed twice: the shape is reported, and
+ * the flow, which waits for a dag without them, does not trip on them */
+Test(check_dag, child_tasks_in_a_circle)
+{
+	cadence_builder *b;
+	cadence_def *def;
+	const char *const after_a[] = { "a", NULL };
+	const char *const after_b[] = { "b", NULL };
+	const char *const merge[] = { "x", "score.r", NULL };
+	cr_assert_eq(cadence_builder_new(&b, "parent"), 0);
+	cr_assert_eq(cadence_builder_field(b, "x", "string", NULL, 0), 0);
+	cr_assert_eq(cadence_builder_dag(b, "d", NULL, NULL, 0), 0);
+	cr_assert_eq(cadence_builder_child_task(b, "a", "sub", NULL, merge, after_b, NULL), 0);
+	cr_assert_eq(cadence_builder_child_task(b, "b", "sub", NULL, merge, after_a, "has(score.x)"), 0);
+	finish_ok(&def, b);
+	cadence_builder_free(b);
+	cadence_diags *d = check(def, 1);
+	const cadence_diag *g = only(d, "dag-cycle");
+	cr_assert_str_eq(g->message, "tasks of dag 'd' are after each other in a circle: a -> b -> a");
+	cr_assert_eq(cadence_diags_count(d), 1);
+	cadence_diags_free(d);
+	cadence_def_free(def);
+}

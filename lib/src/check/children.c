@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Child cadences: the reference resolves to a file, the child gets every
- * field it requires, its `with` keys exist, and no chain of children leads
- * back to the cadence that started it. */
+/* Child cadences, run by a `child` measure or a dag task with `cadence:`
+ * (its cad_task.child): the reference resolves to a file, the child gets
+ * every field it requires, its `with` keys exist, and no chain of children
+ * leads back to the cadence that started it. */
 #include "check/check_int.h"
 #include "cadence/common.h"
+#include "project/project.h"
 #include "util/grow.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
@@ -121,104 +123,136 @@ static int seen(walk *w, const struct cadence_def *d)
 	return 0;
 }
 
+static void search(walk *w, const struct cadence_def *d);
+
+/* One child of d on the search: child measure or child task m. */
+static void search_child(walk *w, const struct cadence_def *d, const cad_measure *m)
+{
+	const cadence_def *child = NULL;
+	/* the child's own problems are reported when it is checked */
+	cadence_diags *none = NULL;
+	if (cadence_diags_new(&none)) {
+		w->c->oom = 1;
+		return;
+	}
+	int rc = cad_project_child_of(&child, NULL, w->c->project, d, m, none);
+	cadence_diags_free(none);
+	if (rc == CADENCE_ENOMEM)
+		w->c->oom = 1;
+	if (rc || !child)
+		return;
+	if (child == w->path[0]) {
+		w->path[w->depth++] = child;
+		w->found = 1;
+		return;
+	}
+	if (!seen(w, child))
+		search(w, child);
+}
+
 /* Depth-first search for a way back to w->path[0]. */
 static void search(walk *w, const struct cadence_def *d)
 {
 	if (w->found || w->depth == MAX_CHAIN)
 		return;
 	w->path[w->depth++] = d;
-	for (size_t i = 0; i < d->nmeasures && !w->found; i++) {
-		const cadence_def *child = NULL;
-		if (d->measures[i].kind != CAD_M_CHILD)
-			continue;
-		/* the child's own problems are reported when it is checked */
-		cadence_diags *none = NULL;
-		if (cadence_diags_new(&none)) {
-			w->c->oom = 1;
-			break;
-		}
-		int rc = cadence_project_child(&child, NULL, w->c->project, d, i, none);
-		cadence_diags_free(none);
-		if (rc == CADENCE_ENOMEM)
-			w->c->oom = 1;
-		if (rc || !child)
-			continue;
-		if (child == w->path[0]) {
-			w->path[w->depth++] = child;
-			w->found = 1;
-			return;
-		}
-		if (!seen(w, child))
-			search(w, child);
+	for (size_t i = 0; i < d->nmeasures && !w->found && !w->c->oom; i++) {
+		const cad_measure *m = &d->measures[i];
+		if (m->kind == CAD_M_CHILD)
+			search_child(w, d, m);
+		for (size_t j = 0; j < m->ntasks && !w->found && !w->c->oom; j++)
+			if (m->tasks[j].child)
+				search_child(w, d, m->tasks[j].child);
 	}
 	if (!w->found)
 		w->depth--;
 }
 
-void cad_check_children(check_ctx *c)
-{
-	const struct cadence_def *d = c->def;
-	int cycle_reported = 0;
+typedef struct children {
+	check_ctx *c;
+	int cycle_reported;
 	/* children searched from already, without a way back: many measures
 	 * may run one child, and the same search finds the same nothing */
 	walk done;
+} children;
 
-	memset(&done, 0, sizeof(done));
-	done.c = c;
+static void report_cycle(check_ctx *c, const cad_measure *m, const walk *w)
+{
+	strbuf chain = STRBUF_INIT;
+	for (size_t k = 0; k < w->depth; k++)
+		cad_strbuf_addf(&chain, "%s%s", k ? " -> " : "", w->path[k]->name.name);
+	cad_check_at(c, CADENCE_SEVERITY_ERROR, "child-cycle", m->cadence.loc,
+		     "a cadence cannot run itself, directly or through its children; break the chain",
+		     "child cadences form a cycle: %s",
+		     cad_strbuf_cstr(&chain) ? cad_strbuf_cstr(&chain) : "?");
+	cad_strbuf_free(&chain);
+}
+
+/* The child that measure or task m runs: found, given its inputs, and
+ * not leading back here (one cycle reported per cadence). */
+static void check_child(children *ch, const cad_measure *m)
+{
+	check_ctx *c = ch->c;
+	const struct cadence_def *d = c->def;
+	const cadence_def *child = NULL;
+	const char *path = NULL;
+	int rc = cad_project_child_of(&child, &path, c->project, d, m, c->r.diags);
+	if (rc == CADENCE_ENOMEM) {
+		c->oom = 1;
+		return;
+	}
+	if (rc == CADENCE_ENOTFOUND) {
+		not_found(c, m, path);
+		return;
+	}
+	if (rc == CADENCE_EOUTSIDE) {
+		cad_check_at(c, CADENCE_SEVERITY_ERROR, "outside-root", m->cadence.loc,
+			 "keep child cadences inside the project (docs/cli.md, \"The project root\"); "
+			 "if the file is meant, check with --allow-outside-root",
+			 "child cadence '%s' leads outside the project root (looked for %s): "
+			 "it is not read", m->cadence.name, path);
+		return;
+	}
+	if (rc || !child)
+		return;	/* the child's errors are reported in its file */
+	check_inputs(c, m, child);
+
+	if (ch->cycle_reported || (child != d && seen(&ch->done, child)))
+		return;
+	walk w;
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	w.path[w.depth++] = d;
+	if (child == d) {
+		w.path[w.depth++] = d;
+		w.found = 1;
+	} else {
+		search(&w, child);
+	}
+	if (w.found) {
+		report_cycle(c, m, &w);
+		ch->cycle_reported = 1;
+	}
+	free(w.seen);
+}
+
+void cad_check_children(check_ctx *c)
+{
+	const struct cadence_def *d = c->def;
+	children ch;
 
 	if (!c->project)
 		return;	/* nothing to load children through (check.h) */
-	for (size_t i = 0; i < d->nmeasures; i++) {
+	memset(&ch, 0, sizeof(ch));
+	ch.c = c;
+	ch.done.c = c;
+	for (size_t i = 0; i < d->nmeasures && !c->oom; i++) {
 		const cad_measure *m = &d->measures[i];
-		const cadence_def *child = NULL;
-		const char *path = NULL;
-		if (m->kind != CAD_M_CHILD)
-			continue;
-		int rc = cadence_project_child(&child, &path, c->project, d, i, c->r.diags);
-		if (rc == CADENCE_ENOMEM) {
-			c->oom = 1;
-			return;
-		}
-		if (rc == CADENCE_ENOTFOUND) {
-			not_found(c, m, path);
-			continue;
-		}
-		if (rc == CADENCE_EOUTSIDE) {
-			cad_check_at(c, CADENCE_SEVERITY_ERROR, "outside-root", m->cadence.loc,
-				 "keep child cadences inside the project (docs/cli.md, \"The project root\"); "
-				 "if the file is meant, check with --allow-outside-root",
-				 "child cadence '%s' leads outside the project root (looked for %s): "
-				 "it is not read", m->cadence.name, path);
-			continue;
-		}
-		if (rc)
-			continue;	/* the child's errors are reported in its file */
-		check_inputs(c, m, child);
-
-		if (cycle_reported || (child != d && seen(&done, child)))
-			continue;
-		walk w;
-		memset(&w, 0, sizeof(w));
-		w.c = c;
-		w.path[w.depth++] = d;
-		if (child == d) {
-			w.path[w.depth++] = d;
-			w.found = 1;
-		} else {
-			search(&w, child);
-		}
-		if (w.found) {
-			strbuf chain = STRBUF_INIT;
-			for (size_t k = 0; k < w.depth; k++)
-				cad_strbuf_addf(&chain, "%s%s", k ? " -> " : "", w.path[k]->name.name);
-			cad_check_at(c, CADENCE_SEVERITY_ERROR, "child-cycle", m->cadence.loc,
-				 "a cadence cannot run itself, directly or through its children; break the chain",
-				 "child cadences form a cycle: %s",
-				 cad_strbuf_cstr(&chain) ? cad_strbuf_cstr(&chain) : "?");
-			cad_strbuf_free(&chain);
-			cycle_reported = 1;
-		}
-		free(w.seen);
+		if (m->kind == CAD_M_CHILD)
+			check_child(&ch, m);
+		for (size_t j = 0; j < m->ntasks && !c->oom; j++)
+			if (m->tasks[j].child)
+				check_child(&ch, m->tasks[j].child);
 	}
-	free(done.seen);
+	free(ch.done.seen);
 }

@@ -2,10 +2,13 @@
 /* Expressions: every `set` value, `when` condition (a split's, a dag
  * task's, the precheck's) and child `with` and `merge` value compiles against the score it
  * reads, as `cadence run` compiles them before anything runs
- * (lib/src/run/plan.c), and a `when` whose type is known is a boolean. */
+ * (lib/src/run/plan.c), and a `when` whose type is known is a boolean.
+ * A dag task with `cadence:` has its `with` and `merge` checked as a child
+ * measure's. */
 #include "check/check_int.h"
 #include "cadence/expr.h"
 #include "expr/compile.h"
+#include "project/project.h"
 #include "util/grow.h"
 #include "util/utf8.h"
 
@@ -143,24 +146,6 @@ static void condition(check_ctx *c, const cad_expr *e, const cadence_expr_env *e
 			     "%s gives %s, not a bool", what, cadence_expr_type_name(t));
 }
 
-/* The conditions of a dag's tasks, each with its range of c->xr. */
-static void tasks_when(check_ctx *c, const cad_measure *m, size_t mi,
-		       const cadence_expr_env *env)
-{
-	char what[200];
-	for (size_t j = 0; j < m->ntasks && !c->oom; j++) {
-		const cad_task *t = &m->tasks[j];
-		xrange *r = &c->task_xr[c->task_base[mi] + j];
-		r->start = c->nxr;
-		if (t->when.src) {
-			snprintf(what, sizeof(what), "the condition of task '%s' of dag '%s'",
-				 t->name.name, m->name.name);
-			condition(c, &t->when, env, what);
-		}
-		r->count = c->nxr - r->start;
-	}
-}
-
 /* The envs of the children whose merge expressions were compiled: one
  * per child, however many measures run it. */
 typedef struct child_envs {
@@ -194,6 +179,60 @@ static cadence_expr_env *child_env(check_ctx *c, child_envs *ce, const struct ca
 		ce->env[ce->n++] = env;
 	}
 	return env;
+}
+
+/* A child measure's or child task's expressions: `with` over this score
+ * (what it reads recorded for cad_check_flow), `merge` over the child's
+ * final score when it loaded (else every field is dyn: syntax and
+ * functions are checked).  `owner` names it in messages. */
+static void child_exprs(check_ctx *c, child_envs *ce, const cad_measure *m,
+			const cadence_expr_env *env, const char *owner)
+{
+	char what[240];
+	for (size_t i = 0; i < m->nwith && !c->oom; i++) {
+		snprintf(what, sizeof(what), "%s passes '%s'", owner, m->with[i].field.name);
+		compile(c, &m->with[i].expr, env, what, 1, m->with[i].field.name);
+	}
+	if (!m->nmerge_back || c->oom)
+		return;
+	const struct cadence_def *child = NULL;
+	cadence_expr_env *cenv = NULL;
+	int rc = c->project ? cad_project_child_of(&child, NULL, c->project, c->def, m, NULL)
+			    : CADENCE_ENOTFOUND;
+	if (rc == CADENCE_ENOMEM) {
+		c->oom = 1;
+		return;
+	}
+	if (!rc && child && !(cenv = child_env(c, ce, child)))
+		return;
+	for (size_t k = 0; k < m->nmerge_back && !c->oom; k++) {
+		snprintf(what, sizeof(what), "%s merges '%s'", owner, m->merge_back[k].field.name);
+		compile(c, &m->merge_back[k].expr, cenv, what, 0, NULL);
+	}
+}
+
+/* The conditions of a dag's tasks and the `with` of its child tasks (over
+ * the task's input: the same fields), each task with its range of c->xr. */
+static void tasks_exprs(check_ctx *c, child_envs *ce, const cad_measure *m, size_t mi,
+			const cadence_expr_env *env)
+{
+	char what[200];
+	for (size_t j = 0; j < m->ntasks && !c->oom; j++) {
+		const cad_task *t = &m->tasks[j];
+		xrange *r = &c->task_xr[c->task_base[mi] + j];
+		r->start = c->nxr;
+		if (t->when.src) {
+			snprintf(what, sizeof(what), "the condition of task '%s' of dag '%s'",
+				 t->name.name, m->name.name);
+			condition(c, &t->when, env, what);
+		}
+		if (t->child) {
+			snprintf(what, sizeof(what), "task '%s' of dag '%s'", t->name.name,
+				 m->name.name);
+			child_exprs(c, ce, t->child, env, what);
+		}
+		r->count = c->nxr - r->start;
+	}
 }
 
 void cad_check_exprs(check_ctx *c)
@@ -233,34 +272,17 @@ void cad_check_exprs(check_ctx *c)
 	for (size_t i = 0; i < d->nmeasures && !c->oom; i++) {
 		const cad_measure *m = &d->measures[i];
 		if (m->kind == CAD_M_DAG)
-			tasks_when(c, m, i, env);
+			tasks_exprs(c, &ce, m, i, env);
 		c->measure_xr[i].start = c->nxr;
 		if (m->kind == CAD_M_SPLIT && m->when.src) {
 			snprintf(what, sizeof(what), "the condition of split '%s'", m->name.name);
 			condition(c, &m->when, env, what);
 		}
-		if (m->kind == CAD_M_CHILD)
-			assigns(c, m->with, m->nwith, env, "child", m->name.name);
+		if (m->kind == CAD_M_CHILD) {
+			snprintf(what, sizeof(what), "child '%s'", m->name.name);
+			child_exprs(c, &ce, m, env, what);
+		}
 		c->measure_xr[i].count = c->nxr - c->measure_xr[i].start;
-		if (m->kind != CAD_M_CHILD || !m->nmerge_back)
-			continue;
-		/* with reads this score; merge reads the child's, when it loaded
-		 * (else every field is dyn: syntax and functions are checked) */
-		const struct cadence_def *child = NULL;
-		cadence_expr_env *cenv = NULL;
-		int rc = c->project ? cadence_project_child(&child, NULL, c->project, d, i, NULL)
-				    : CADENCE_ENOTFOUND;
-		if (rc == CADENCE_ENOMEM) {
-			c->oom = 1;
-			break;
-		}
-		if (!rc && child && !(cenv = child_env(c, &ce, child)))
-			break;
-		for (size_t k = 0; k < m->nmerge_back && !c->oom; k++) {
-			snprintf(what, sizeof(what), "child '%s' merges '%s'", m->name.name,
-				 m->merge_back[k].field.name);
-			compile(c, &m->merge_back[k].expr, cenv, what, 0, NULL);
-		}
 	}
 	for (size_t i = 0; i < ce.n; i++)
 		cadence_expr_env_free(ce.env[i]);

@@ -74,6 +74,11 @@ void cad_check_score(check_ctx *c)
 		const cad_measure *m = &d->measures[i];
 		for (size_t j = 0; j < m->nmerge_back; j++)
 			check_target(c, &m->merge_back[j].field, "merges into");
+		for (size_t t = 0; t < m->ntasks; t++) {
+			const cad_measure *ch = m->tasks[t].child;
+			for (size_t j = 0; ch && j < ch->nmerge_back; j++)
+				check_target(c, &ch->merge_back[j].field, "merges into");
+		}
 	}
 }
 
@@ -428,7 +433,7 @@ typedef struct dwrite {
 typedef struct dag_flow {
 	const cad_measure *m;
 	dag_graph *g;
-	const cad_note **note;	/* per task; NULL: undefined */
+	const cad_note **note;	/* per task; NULL: undefined, or a child task */
 	size_t nl;		/* fields the dag writes, by local id */
 	dwrite *w;		/* the writes sorted by field, each in dag order */
 	size_t nw, capw;
@@ -439,13 +444,13 @@ typedef struct dag_flow {
 } dag_flow;
 
 /* What a read of a task is, for read-before-write. */
-typedef enum dread_kind { DREAD_LISTED, DREAD_SET, DREAD_WHEN } dread_kind;
+typedef enum dread_kind { DREAD_LISTED, DREAD_SET, DREAD_WHEN, DREAD_WITH } dread_kind;
 
 typedef struct dread {
 	dread_kind kind;
 	long field;
 	cad_loc loc;
-	const char *target;	/* DREAD_SET: the field it computes */
+	const char *target;	/* DREAD_SET, DREAD_WITH: the field it computes */
 	int needed;		/* a null there fails */
 } dread;
 
@@ -469,30 +474,46 @@ static size_t local_id(flow *f, dag_flow *df, long k)
 	return f->lid[k];
 }
 
-/* Task t's writes (`writes:`, then the keys of `set:`), once per field. */
+/* Task t's write `at` of field k, once per field; `sure`: its descendants
+ * see it whatever happens. */
+static void task_write(flow *f, dag_flow *df, size_t t, const cad_ref *at, int sure)
+{
+	long k = cad_check_field(f->c, at->name);
+	if (k < 0)
+		return;
+	size_t l = local_id(f, df, k);
+	if (f->lastw[k] == t)
+		return;
+	f->lastw[k] = t;
+	if (cad_grow((void **)&df->w, &df->capw, df->nw + 1, sizeof(*df->w), 64)) {
+		df->oom = 1;
+		return;
+	}
+	df->w[df->nw++] = (dwrite){ l, t, at, sure };
+}
+
+/* Task t's writes (`writes:`, then the keys of `set:`; a child task's
+ * `merge:` keys), once per field. */
 static void task_writes(flow *f, dag_flow *df, size_t t)
 {
+	const cad_task *task = &df->m->tasks[t];
 	const cad_note *n = df->note[t];
+	if (task->child) {
+		/* a child that fails skips the descendants: they see every merge */
+		for (size_t i = 0; i < task->child->nmerge_back && !df->oom; i++)
+			task_write(f, df, t, &task->child->merge_back[i].field, !task->when.src);
+		return;
+	}
 	if (!n)
 		return;
 	uint32_t fb = fallback_mark(f, n);
-	for (size_t i = 0; i < n->nwrites + n->nset; i++) {
+	for (size_t i = 0; i < n->nwrites + n->nset && !df->oom; i++) {
 		const cad_ref *at = i < n->nwrites ? &n->writes[i] : &n->set[i - n->nwrites].field;
 		long k = cad_check_field(f->c, at->name);
-		if (k < 0)
-			continue;
-		size_t l = local_id(f, df, k);
-		if (f->lastw[k] == t)
-			continue;
-		f->lastw[k] = t;
-		if (cad_grow((void **)&df->w, &df->capw, df->nw + 1, sizeof(*df->w), 64)) {
-			df->oom = 1;
-			return;
-		}
 		/* a failure without fallback skips the descendants: they see
 		 * every write; with one, those the fallback makes too */
-		int sure = !df->m->tasks[t].when.src && (!fb || f->mark[k] == fb);
-		df->w[df->nw++] = (dwrite){ l, t, at, sure };
+		if (k >= 0)
+			task_write(f, df, t, at, !task->when.src && (!fb || f->mark[k] == fb));
 	}
 }
 
@@ -593,6 +614,10 @@ static void dag_read_unset(flow *f, dag_flow *df, size_t t, const dread *r)
 		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", r->loc, help,
 			     "note '%s' computes '%s' from '%s', which is not set on every path to task "
 			     "'%s' of dag '%s'", df->note[t]->name.name, r->target, fn, tn, m->name.name);
+	else if (r->kind == DREAD_WITH)
+		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", r->loc, help,
+			     "task '%s' of dag '%s' passes '%s' from '%s', which is not set on every "
+			     "path to it", tn, m->name.name, r->target, fn);
 	else
 		cad_check_at(f->c, CADENCE_SEVERITY_ERROR, "read-before-write", r->loc, help,
 			     "the condition of task '%s' of dag '%s' reads '%s', which is not set on "
@@ -663,9 +688,9 @@ static void dag_read(flow *f, dag_flow *df, size_t t, const dread *r)
 	dag_read_unset(f, df, t, r);
 }
 
-/* The reads of task t's `when` or note's set expressions, in range r:
- * those a null fails first, so that a field counts as needed if one
- * of its uses is. */
+/* The reads of task t's `when` and child `with` (a read with a target) or
+ * note's set expressions, in range r: those a null fails first, so that a
+ * field counts as needed if one of its uses is. */
 static void task_xreads(flow *f, dag_flow *df, size_t t, xrange xr, dread_kind kind,
 			uint32_t done)
 {
@@ -676,7 +701,8 @@ static void task_xreads(flow *f, dag_flow *df, size_t t, xrange xr, dread_kind k
 			if (x->needed != pass || f->mark[x->field] == done)
 				continue;
 			f->mark[x->field] = done;
-			dread r = { kind, x->field, x->expr->loc, x->target, x->needed };
+			dread_kind k = kind == DREAD_WHEN && x->target ? DREAD_WITH : kind;
+			dread r = { k, x->field, x->expr->loc, x->target, x->needed };
 			dag_read(f, df, t, &r);
 		}
 	}
@@ -723,6 +749,13 @@ static void dag_inside(flow *f, dag_flow *df, size_t mi)
 		task_reads(f, df, g->order[i], mi);
 }
 
+/* Whether task t can fail with nothing to stand in: a child task, or a
+ * note without a fallback (an undefined one is reported, not followed). */
+static int may_fail(const dag_flow *df, size_t t)
+{
+	return df->m->tasks[t].child || (df->note[t] && !df->note[t]->nfallback);
+}
+
 /* After the dag, a field is set when a task sure to have run writes it:
  * one without `when`, whose writes count as a note's in a sync
  * (assured_writes); when the cadence goes on after a failure, also one
@@ -738,7 +771,7 @@ static void dag_after(flow *f, dag_flow *df)
 	unsigned char *anc = NULL;	/* per task: an ancestor may fail */
 
 	for (size_t t = 0; t < m->ntasks; t++)
-		any_fails |= df->note[t] && !df->note[t]->nfallback;
+		any_fails |= may_fail(df, t);
 	if (goes_on && m->on_failure == CAD_ON_FAILURE_CONTINUE && g->order) {
 		if (!(anc = calloc(m->ntasks, 1))) {
 			df->oom = 1;
@@ -748,17 +781,24 @@ static void dag_after(flow *f, dag_flow *df)
 			size_t t = g->order[i];
 			for (size_t j = g->pred_at[t]; j < g->pred_at[t + 1] && !anc[t]; j++) {
 				size_t p = g->pred[j];
-				anc[t] = anc[p] || (df->note[p] && !df->note[p]->nfallback);
+				anc[t] = anc[p] || may_fail(df, p);
 			}
 		}
 	}
 	f->nset = 0;
 	for (size_t t = 0; t < m->ntasks && !f->oom; t++) {
-		if (!df->note[t] || m->tasks[t].when.src)
+		const cad_measure *ch = m->tasks[t].child;
+		if ((!df->note[t] && !ch) || m->tasks[t].when.src)
 			continue;
 		if (goes_on && (anc ? anc[t] : any_fails))
 			continue;
-		assured_writes(f, df->note[t], defer_field);
+		if (!ch) {
+			assured_writes(f, df->note[t], defer_field);
+			continue;
+		}
+		/* a child has no fallback: a note without one, as assured_writes sees it */
+		for (size_t j = 0; j < ch->nmerge_back && !goes_on; j++)
+			defer_field(f, cad_check_field(f->c, ch->merge_back[j].field.name));
 	}
 	for (size_t i = 0; i < f->nset; i++)
 		f->avail[f->set[i]] = 1;

@@ -27,6 +27,7 @@ const diag_rule cad_diag_rules[] = {
 	{ "precheck-kind", "A precheck needs exactly one of when and note." },
 	{ "measure-kind", "A measure needs exactly one of then, sync, split, sequence, child and dag." },
 	{ "dag-empty", "A dag measure with no task." },
+	{ "task-kind", "A dag task takes at most one of note and cadence." },
 	{ "undefined-note", "A measure, a task, on_error or the precheck names a note that is not defined." },
 	{ "unused-note", "A note that no measure or task runs." },
 	{ "duplicate-measure", "Two measures of one cadence have the same name." },
