@@ -168,6 +168,10 @@ measures:
 '
 run "$cadence" run -c "$tmp/parent.cadence.yaml" --events "$tmp/child.jsonl" --trace "$tmp/child.json"
 expect "a child task runs its cadence on its input; its merge is its change" 0 '^\{"rows":4,"total":40\}$'
+run "$cadence" run -n "$tmp/parent.cadence.yaml"
+expect "--dry-run prints a child task with its with and merge" 0 \
+	"^ +enrich after extract: child cadence enrich with \{rows: score.rows\} merge \{total: score.scored\}$"
+expect "... and the child's plan under it" 0 "^ +1\. then score_rows: score_rows: set scored = score.rows \* 10$"
 run py_call validate "$src/docs/events.schema.json" "$tmp/child.jsonl"
 expect "... its events fit the schema" 0 "^task_end enrich ok"
 run grep -c '"path":"parent/enrich".*"note":"score_rows"' "$tmp/child.jsonl"

@@ -98,14 +98,20 @@ static void assigns(strbuf *sb, const char *what, const cad_assign *as, size_t n
 	cad_strbuf_adds(sb, "}");
 }
 
+static void plan(strbuf *sb, const rplan *p, unsigned depth);
+
 /* A child task as a child measure prints: its cadence, with and merge,
- * read from the model (the task's rdtask holds no plan of the child). */
-static void child_task(strbuf *sb, const cad_measure *c)
+ * then the child's plan when it was compiled (a plan made by hand in a
+ * test may hold only the model). */
+static void child_task(strbuf *sb, const rdtask *t, unsigned depth)
 {
+	const cad_measure *c = t->t->child;
 	cad_strbuf_addf(sb, "child cadence %s", c->cadence.name);
 	assigns(sb, "with", c->with, c->nwith);
 	assigns(sb, "merge", c->merge_back, c->nmerge_back);
 	cad_strbuf_addc(sb, '\n');
+	if (t->child && t->child->child)
+		plan(sb, t->child->child, depth + 1);
 }
 
 /* A dag: its policy, then its tasks in dag order (the order of jobs: 1),
@@ -130,7 +136,7 @@ static void dag(strbuf *sb, const rmeasure *ms, unsigned depth)
 			cad_strbuf_addf(sb, " when %s", t->t->when.src);
 		cad_strbuf_adds(sb, ": ");
 		if (t->t->child)
-			child_task(sb, t->t->child);
+			child_task(sb, t, depth);
 		else
 			note_line(sb, t->note);
 	}
