@@ -4,8 +4,11 @@
 # optimised tree in BUILD (default build-bench-run), then
 #   - parallelism: one dag of 100 independent tasks, each a `run` note
 #     sleeping 50 ms, with jobs 10 (about 0.5 s) and jobs 1 (about 5 s);
+#   - checkpoints inside a dag: 1,000 quick tasks with and without
+#     --checkpoint, and how many checkpoints were written;
 #   - the engine's cost per task: bench_run REPEAT dag (bench/bench_run.c).
-# Bounded: about 6 s of sleeping plus a few seconds of bench_run.
+# Bounded: about 6 s of sleeping, 15 s of quick tasks and a few seconds of
+# bench_run.
 #   bench/dag.sh [BUILD] [REPEAT]
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,4 +37,32 @@ for jobs in 10 1; do
 	t1=$(date +%s.%N)
 	echo "100 tasks sleeping 50 ms, jobs $jobs: $(echo "$t1 - $t0" | bc) s wall"
 done
+# checkpoints inside a dag: 1,000 tasks of `true` (a process each, about
+# 2 ms), jobs 10, with and without --checkpoint, three times each,
+# alternating; and how many checkpoints the run wrote
+{
+	printf 'cadence: quick\nnotes:\n  t: {run: [true]}\n'
+	printf 'measures:\n  - dag: many\n    jobs: 10\n    tasks:\n'
+	i=0
+	while [ $i -lt 1000 ]; do
+		printf '      - {task: t%d, note: t}\n' $i
+		i=$((i + 1))
+	done
+} >"$tmp/quick.cadence.yaml"
+for round in 1 2 3; do
+	for ck in "" "--checkpoint $tmp/ck.json"; do
+		rm -f "$tmp/ck.json"
+		t0=$(date +%s.%N)
+		"$build/cli/cadence" run $ck "$tmp/quick.cadence.yaml" >/dev/null
+		t1=$(date +%s.%N)
+		echo "1000 tasks of true, jobs 10${ck:+, --checkpoint}: $(echo "$t1 - $t0" | bc) s wall"
+	done
+done
+if command -v strace >/dev/null; then
+	rm -f "$tmp/ck.json"
+	n=$(strace -f -e trace=rename,renameat,renameat2 -o "$tmp/strace.out" \
+		"$build/cli/cadence" run --checkpoint "$tmp/ck.json" "$tmp/quick.cadence.yaml" \
+		>/dev/null && grep -c 'ck.json' "$tmp/strace.out")
+	echo "checkpoints written for those 1000 tasks: $n"
+fi
 "$build/bench/bench_run" "$repeat" dag
