@@ -6,7 +6,8 @@
  * steps (`*` or a range, then `/N`), lists, 7 for Sunday as well as 0, and
  * the macros @yearly (@annually), @monthly, @weekly, @daily (@midnight) and
  * @hourly.  Day-of-month and day-of-week are ORed when both are restricted
- * (neither is `*`), as POSIX says; when one is `*`, the other alone counts.
+ * (neither begins with `*`), as POSIX says; when one does, the other alone
+ * counts.
  *
  * Fire times are computed in a zone (sched/tz.h), with the daylight-saving
  * rules of docs/format.md: a wall time that falls in a skipped hour fires
@@ -31,7 +32,10 @@ typedef struct cad_cron {
 	uint32_t mdays;		/* bit d: day of month 1-31 */
 	uint16_t months;	/* bit m: month 1-12 */
 	uint8_t wdays;		/* bit w: 0 (Sunday) - 6 */
-	unsigned char mday_star, wday_star;	/* the field was `*` (or `*` /N? no: only a bare `*`) */
+	/* the field begins with `*` (`*` or `*/N`): then it does not restrict
+	 * the day, and the other day field decides alone (Debian's cron,
+	 * Vixie cron, decides so for `*/N` too) */
+	unsigned char mday_star, wday_star;
 } cad_cron;
 
 /* A problem in an expression: its byte range in the text and what is
