@@ -84,61 +84,6 @@ static cadence_diagram_format format_of(const char *path)
 	return CADENCE_DIAGRAM_MERMAID;
 }
 
-/* Loads FILE (or standard input) and checks it with every child it uses;
- * returns the loaded cadence in *def, or an exit code. */
-static int load_checked(cadence_project *project, const char *path, int allow_outside,
-			cadence_diags *diags, const cadence_def **def)
-{
-	int rc, is_stdin = !strcmp(path, "-");
-	struct stat st;
-	*def = NULL;
-	if (!is_stdin && stat(path, &st))
-		return cli_usage_error("cannot read '%s': %s", path, strerror(errno));
-	if (!is_stdin && S_ISDIR(st.st_mode))
-		return cli_usage_error("'%s' is a directory; 'cadence diagram' draws one file", path);
-	char *root = files_root(path, 0, NULL);
-	if (!root)
-		return errno == ENOMEM ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
-				       : cli_usage_error("cannot read '%s': %s", path, strerror(errno));
-	rc = files_confine(project, is_stdin ? NULL : path, root, allow_outside, diags);
-	free(root);
-	if (rc > 1)
-		return rc;
-	if (rc == 1) {
-		/* refused: the diagnostic says why, below */
-	} else if (is_stdin) {
-		char *buf;
-		size_t len;
-		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
-			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
-					 strerror(errno));
-		rc = cadence_project_load_buffer(def, project, "<stdin>", buf, len, diags);
-		free(buf);
-	} else {
-		rc = cadence_project_load_file(def, project, path, diags);
-	}
-	if (rc == CADENCE_ENOMEM)
-		return cli_error(CLI_EXIT_INTERNAL, "out of memory while loading '%s'", path);
-	/* check every cadence loaded, the children found on the way too, for
-	 * what the drawing shows: structure, names, references, children and
-	 * policies.  What only running needs (the score, expressions, data
-	 * flow, `run` executables) is validate's: it does not stop a drawing,
-	 * which is most useful while those are being fixed */
-	cadence_check_opts copts = CADENCE_CHECK_OPTS_INIT;
-	copts.check_executables = 0;
-	copts.check_flow = 0;
-	if ((rc = files_check_all(project, &copts, diags)))
-		return rc;
-	if (cadence_diags_errors(diags) || !*def) {
-		files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
-				  cadence_project_file_count(project));
-		fprintf(stderr, "cadence: error: '%s' has problems; fix them (see above) to draw it\n",
-			path);
-		return CLI_EXIT_PROBLEMS;
-	}
-	return 0;
-}
-
 /* The cadence named `name` among those loaded. */
 static int select_cadence(cadence_project *project, const char *name, const cadence_def **def)
 {
@@ -223,7 +168,7 @@ static int draw(const diagram_ctx *c, const char *path)
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((rc = load_checked(project, path, c->allow_outside, diags, &def)))
+	if ((rc = files_load_checked(project, path, c->allow_outside, diags, &def, "diagram", "to draw it")))
 		goto out;
 	if (c->cadence && (rc = select_cadence(project, c->cadence, &def)))
 		goto out;

@@ -288,3 +288,59 @@ int files_write_diags(cadence_diags *diags, FILE *out, cadence_diag_format fmt,
 	wo.files_checked = files_checked;
 	return cadence_diags_write(diags, out, fmt, &wo);
 }
+
+int files_load_checked(cadence_project *project, const char *path, int allow_outside,
+		       cadence_diags *diags, const cadence_def **def, const char *command,
+		       const char *purpose)
+{
+	int rc, is_stdin = !strcmp(path, "-");
+	struct stat st;
+	*def = NULL;
+	if (!is_stdin && stat(path, &st))
+		return cli_usage_error("cannot read '%s': %s", path, strerror(errno));
+	if (!is_stdin && S_ISDIR(st.st_mode))
+		return cli_usage_error("'%s' is a directory; 'cadence %s' takes one file", path,
+				       command);
+	char *root = files_root(path, 0, NULL);
+	if (!root)
+		return errno == ENOMEM ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
+				       : cli_usage_error("cannot read '%s': %s", path, strerror(errno));
+	rc = files_confine(project, is_stdin ? NULL : path, root, allow_outside, diags);
+	free(root);
+	if (rc > 1)
+		return rc;
+	if (rc == 1) {
+		/* refused: the diagnostic says why, below */
+	} else if (is_stdin) {
+		char *buf;
+		size_t len;
+		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
+			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
+					 strerror(errno));
+		rc = cadence_project_load_buffer(def, project, "<stdin>", buf, len, diags);
+		free(buf);
+	} else {
+		rc = cadence_project_load_file(def, project, path, diags);
+	}
+	if (rc == CADENCE_ENOMEM)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory while loading '%s'", path);
+	/* check every cadence loaded, the children found on the way too, for
+	 * what a drawing or a schedule shows: structure, names, references,
+	 * children, policies and the schedule.  What only running needs (the
+	 * score, expressions, data flow, `run` executables) is validate's: it
+	 * does not stop a drawing, which is most useful while those are being
+	 * fixed */
+	cadence_check_opts copts = CADENCE_CHECK_OPTS_INIT;
+	copts.check_executables = 0;
+	copts.check_flow = 0;
+	if ((rc = files_check_all(project, &copts, diags)))
+		return rc;
+	if (cadence_diags_errors(diags) || !*def) {
+		files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
+				  cadence_project_file_count(project));
+		fprintf(stderr, "cadence: error: '%s' has problems; fix them (see above) %s\n", path,
+			purpose);
+		return CLI_EXIT_PROBLEMS;
+	}
+	return 0;
+}

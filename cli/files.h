@@ -68,6 +68,14 @@ int files_output_error(int code, const char *what, const char *path, int e, stru
  * share.  0, or the exit status after "out of memory while checking". */
 int files_check_all(struct cadence_project *project, const cadence_check_opts *opts,
 		    cadence_diags *diags);
+/* Loads PATH (or standard input, "-") into `project` and checks it with
+ * every child it uses (structure, names, references, children, policies,
+ * schedule: not the data flow nor `run` executables); the cadence in *def,
+ * or an exit code after the diagnostics and "'PATH' has problems; fix them
+ * (see above) PURPOSE".  `command` names the command in messages. */
+int files_load_checked(struct cadence_project *project, const char *path, int allow_outside,
+		       cadence_diags *diags, const cadence_def **def, const char *command,
+		       const char *purpose);
 /* Sorts diags and writes them to `out` in `fmt`, coloured as `color`
  * (--color; NULL: auto) says for `out`; files_checked > 0 adds the count
  * line to text.  Returns what cadence_diags_write() returns. */

@@ -164,6 +164,35 @@ const cad_note *cad_check_note(const check_ctx *c, const cad_ref *ref)
 	return cad_find_note(c->def, ref->name);
 }
 
+/* Where the problem is in the file: at its column inside the expression
+ * when the expression is written on one line as it reads (plain, or quoted
+ * without escapes), and then *exact is set; else the whole expression. */
+cad_loc cad_check_inside(check_ctx *c, const cad_expr *e, unsigned column, unsigned width,
+		       int *exact)
+{
+	cad_loc loc = e->loc;
+	const char *s = NULL, *end = c->r.src ? c->r.src + c->r.len : NULL;
+	size_t n = strlen(e->src);
+	*exact = 0;
+	if (!column || memchr(e->src, '\n', n))
+		return loc;
+	/* through the report's index of lines: a scan from the top of the
+	 * file for each error would cost errors x lines */
+	if (!(s = cad_report_line_start(&c->r, loc.line)))
+		return loc;
+	/* columns count code points; a quoted expression starts after its quote */
+	unsigned target = loc.col + (e->quoted ? 1u : 0u);
+	for (unsigned col = 1; s && col < target && s < end && *s != '\n'; col++) {
+		s += cad_utf8_char_len(s, (size_t)(end - s));
+	}
+	if (!s || (size_t)(end - s) < n || memcmp(s, e->src, n))
+		return loc;
+	*exact = 1;
+	loc.col = target + column - 1;
+	loc.len = width ? width : 1;
+	return loc;
+}
+
 long cad_check_field(const check_ctx *c, const char *name)
 {
 	return cad_model_field_index(c->def, name);

@@ -75,6 +75,13 @@ __attribute__((format(printf, 6, 7)))
 void cad_check_at(check_ctx *c, cadence_severity sev, const char *rule,
 	      cad_loc loc, const char *help, const char *fmt, ...);
 
+/* Where columns column .. column + width - 1 (code points, from 1) of the
+ * text of e are in the file, when e is written on one line as it reads
+ * (plain, or quoted without escapes), and then *exact is set; else e's
+ * whole location. */
+cad_loc cad_check_inside(check_ctx *c, const cad_expr *e, unsigned column, unsigned width,
+			 int *exact);
+
 /* Adds a related location to the diagnostic reported last. */
 void cad_check_relate(check_ctx *c, cad_loc loc, const char *message);
 

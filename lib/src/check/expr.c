@@ -36,33 +36,11 @@ static cadence_expr_env *env_of(check_ctx *c, const struct cadence_def *d)
 	return env;
 }
 
-/* Where the problem is in the file: at its column inside the expression
- * when the expression is written on one line as it reads (plain, or quoted
- * without escapes), and then *exact is set; else the whole expression. */
+/* Where the problem is in the file (check_int.h, cad_check_inside()). */
 static cad_loc where(check_ctx *c, const cad_expr *e, const cadence_expr_error *err,
 		     int *exact)
 {
-	cad_loc loc = e->loc;
-	const char *s = NULL, *end = c->r.src ? c->r.src + c->r.len : NULL;
-	size_t n = strlen(e->src);
-	*exact = 0;
-	if (!err->column || memchr(e->src, '\n', n))
-		return loc;
-	/* through the report's index of lines: a scan from the top of the
-	 * file for each error would cost errors x lines */
-	if (!(s = cad_report_line_start(&c->r, loc.line)))
-		return loc;
-	/* columns count code points; a quoted expression starts after its quote */
-	unsigned target = loc.col + (e->quoted ? 1u : 0u);
-	for (unsigned col = 1; s && col < target && s < end && *s != '\n'; col++) {
-		s += cad_utf8_char_len(s, (size_t)(end - s));
-	}
-	if (!s || (size_t)(end - s) < n || memcmp(s, e->src, n))
-		return loc;
-	*exact = 1;
-	loc.col = target + err->column - 1;
-	loc.len = err->width ? err->width : 1;
-	return loc;
+	return cad_check_inside(c, e, err->column, err->width, exact);
 }
 
 /* Records the fields of the cadence's own score that x reads, marking as
