@@ -147,6 +147,47 @@ expect "resume after SIGINT" 0
 assert "... with the score of the uninterrupted run" test "$out" = "$want"
 assert "... running the interrupted task only" test "$(ran)" = "s3 "
 
+# --- child tasks: one that ended ok is saved at once, before the next runs ---
+cat >"$tmp/p/kid.cadence.yaml" <<'YAML'
+cadence: kid
+score: {v: {type: integer, default: 0}, out: {type: integer, default: 0}}
+notes:
+  work:
+    reads: [v]
+    writes: [out]
+    run: [sh, -c, 't=kid-$(cat | tr -dc 0-9); echo "$t" >> "$CADENCE_DIR/runs.log"; while [ -e "$CADENCE_DIR/hold.$t" ]; do sleep 0.01; done; echo "{\"out\": 5}"']
+measures:
+  - then: work
+YAML
+cat >"$tmp/p/kids.cadence.yaml" <<'YAML'
+cadence: kids
+score: {y: {type: integer, default: 0}, z: {type: integer, default: 0}}
+measures:
+  - dag: d
+    tasks:
+      - {task: k1, cadence: kid, with: {v: "1"}, merge: {y: score.out}}
+      - {task: k2, cadence: kid, with: {v: "2"}, merge: {z: score.out}, after: [k1]}
+YAML
+rm -f "$ck" "$log"
+run "$cadence" run -c "$tmp/p/kids.cadence.yaml"
+want_kids=$out
+rm -f "$log"
+touch "$tmp/p/hold.kid-20"
+"$cadence" run -c "$tmp/p/kids.cadence.yaml" --checkpoint "$ck" >/dev/null 2>&1 &
+pid=$!
+# (the child's stdin is its score: v 2 and out 0 give kid-20)
+wait_until "k2's child to start" grep -qx kid-20 "$log"
+wait_until "the checkpoint to hold k1" reached "$ck" "dag 'd': 1 of 2 tasks done"
+kill -KILL $pid
+wait $pid 2>/dev/null
+rm -f "$tmp/p"/hold.*
+assert "a child task that ended ok is saved while the next runs" test "$(done_tasks "$ck")" = k1
+rm -f "$log"
+run "$cadence" resume -c "$ck"
+expect "resume runs the child task that had not ended" 0
+assert "... to the score of the uninterrupted run" test "$out" = "$want_kids"
+assert "... and not the one that had" test "$(wc -l <"$log")" = 1
+
 # --- bad records ---
 touch "$tmp/p/hold.b"
 rm -f "$ck" "$log"

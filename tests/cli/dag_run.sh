@@ -180,6 +180,38 @@ run py_call spans "$tmp/child.json"
 expect "... a span for the task" 0 "^task enrich under measure p$"
 expect "... and for the child's note" 0 "^note score_rows under "
 
+# an interrupt while a child task runs: nothing else starts after it
+w napkid.cadence.yaml '
+cadence: napkid
+score: {n: {type: integer, default: 0}}
+notes:
+  nap: {run: [sh, -c, "touch \"$CADENCE_DIR/kid.started\"; exec sleep 30"]}
+measures:
+  - then: nap
+'
+w kidint.cadence.yaml '
+cadence: kidint
+score: {n: {type: integer, default: 0}, m: {type: integer, default: 0}}
+notes:
+  quick: {set: {m: "1"}}
+measures:
+  - dag: d
+    jobs: 1
+    tasks:
+      - {task: k, cadence: napkid, merge: {n: score.n}}
+      - {task: a, note: quick}
+'
+"$cadence" run "$tmp/kidint.cadence.yaml" --events "$tmp/kidint.jsonl" >/dev/null 2>&1 &
+bg=$!
+wait_until "the child task running" test -e "$tmp/kid.started"
+kill -INT "$bg"
+wait_exit "$bg"
+expect "SIGINT during a child task: exit 130" 130
+run py_call validate "$src/docs/events.schema.json" "$tmp/kidint.jsonl"
+expect "... the child task is cancelled" 0 "^task_end k cancelled"
+expect "... the task after it in line is cancelled" 0 "^task_end a cancelled"
+assert "... without starting" test -z "$(grep '^task_start a' <<<"$out")"
+
 # an interrupt: the running tasks stopped and cancelled, the others too
 w slow.cadence.yaml '
 cadence: slow

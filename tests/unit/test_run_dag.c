@@ -11,6 +11,7 @@
 static fx F;
 static int append(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes);
 static strbuf tasks;	/* "name outcome[: reason]" per task event, in order */
+static strbuf cancels;	/* "name: why" per task cancelled */
 
 static void on_event(void *ctx, const cadence_event *ev)
 {
@@ -18,6 +19,8 @@ static void on_event(void *ctx, const cadence_event *ev)
 	fx_on_event(ctx, ev);
 	if (ev->kind == CADENCE_EVENT_TASK_START)
 		cad_strbuf_addf(&tasks, "%s start\n", ev->task);
+	if (ev->kind == CADENCE_EVENT_TASK_END && ev->status == CADENCE_TASK_CANCELLED)
+		cad_strbuf_addf(&cancels, "%s: %s\n", ev->task, ev->message ? ev->message : "");
 	if (ev->kind == CADENCE_EVENT_TASK_END || ev->kind == CADENCE_EVENT_TASK_SKIPPED)
 		cad_strbuf_addf(&tasks, "%s %s%s%s\n", ev->task, outcome[ev->status],
 				ev->kind == CADENCE_EVENT_TASK_SKIPPED ? ": " : "",
@@ -29,12 +32,14 @@ static void setup(void)
 	fx_init(&F);
 	F.hooks.on_event = on_event;
 	cad_strbuf_reset(&tasks);
+	cad_strbuf_reset(&cancels);
 }
 
 static void teardown(void)
 {
 	fx_free(&F);
 	cad_strbuf_free(&tasks);
+	cad_strbuf_free(&cancels);
 }
 
 TestSuite(dag, .init = setup, .fini = teardown);
@@ -554,6 +559,45 @@ Test(dag, a_resume_from_any_checkpoint_gives_the_uninterrupted_score)
 	}
 	cr_assert_gt(inside, 5, "%zu checkpoints inside the dag", inside);
 	cJSON_free(want);
+}
+
+static int refuse(void *ctx, const cadence_checkpoint *cp, cadence_run_error *err)
+{
+	(void)ctx, (void)cp;
+	err->message = strdup("the disk is full");
+	return CADENCE_EIO;
+}
+
+/* Sleeps 50 ms, then sets its field (user data). */
+static int nap(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)score;
+	nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+	*changes = cJSON_CreateObject();
+	cJSON_AddNumberToObject(*changes, cadence_note_user(ctx), 1);
+	return CADENCE_NOTE_OK;
+}
+
+/* A checkpoint that cannot be saved stops the dag: the tasks running are
+ * cancelled, saying why, and the run fails with the reason. */
+Test(dag, a_checkpoint_that_cannot_be_saved_cancels_the_running_tasks)
+{
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	co.on_checkpoint = refuse;
+	fx_load(&F, "cadence: t\nscore:\n  x: {type: integer, default: 0}\n"
+		"  y: {type: integer, default: 0}\n"
+		"notes:\n  quick: {set: {x: '1'}}\n  slow: {symbol: slow}\n"
+		"measures:\n  - dag: d\n    jobs: 2\n    tasks:\n"
+		"      - {task: slow}\n      - {task: quick}\n");
+	cr_assert_eq(cadence_runner_register(F.r, "slow", nap, "y"), 0);
+	int rc = cadence_runner_run_checkpointed(&F.out, F.r, NULL, &co, &F.err);
+	cr_assert_eq(rc, CADENCE_EIO, "%d: %s", rc, F.err.message);
+	assert_error_has(&F, "the checkpoint after its tasks that ended could not be saved",
+			 "the disk is full", NULL);
+	assert_saw("quick ok");
+	assert_saw("slow cancelled");
+	cr_assert_str_eq(cancels.buf ? cancels.buf : "",
+			 "slow: the dag stopped: its checkpoint could not be saved\n");
 }
 
 /* ---- child tasks ------------------------------------------------------------------------ */

@@ -620,14 +620,14 @@ int cadence_builder_child_task(cadence_builder *b, const char *task, const char 
 			       const char *const *with, const char *const *merge,
 			       const char *const *after, const char *when)
 {
-	if (b->err || !b->def)
+	if (b->err || name_ok(b, "task", task))
 		return b->err;
 	cad_measure *c = cad_arena_alloc(&b->def->arena, sizeof(*c));
 	if (!c)
 		return oom(b);
 	memset(c, 0, sizeof(*c));
 	c->kind = CAD_M_CHILD;
-	c->cadence = ref(b, cadence ? cadence : task ? task : "");
+	c->cadence = ref(b, cadence ? cadence : task);
 	c->with = pairs(b, task, with, &c->nwith);
 	c->merge_back = pairs(b, task, merge, &c->nmerge_back);
 	cad_task *t = b->err ? NULL : add_task(b, task, after, when);

@@ -586,16 +586,18 @@ static int save(rframe *fr, size_t next, const cJSON *dag, cadence_run_error *wh
 		ckframe *f = &cp->frames[a->depth];
 		f->cadence = (char *)a->plan->name;	/* borrowed */
 		f->next = a == fr ? next : a->measure->index;
-		f->dag = a == fr ? (cJSON *)dag : NULL;	/* borrowed, never changed */
+		f->dag = NULL;
 		if (!(f->score = cad_score_obj(&a->score)))
 			return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 		counts[a->depth] = a->plan->nmeasures;
 	}
 	cp->complete = fr->depth == 0 && next == fr->plan->nmeasures;
+	/* borrowed for the call alone: the caller frees it after */
+	cp->frames[fr->depth].dag = (cJSON *)dag;
 	free(cp->position);
-	if (!(cp->position = describe(cp, counts, dag ? fr->measure->ntasks : 0)))
-		return cad_err_set(why, CADENCE_ENOMEM, "out of memory");
-	int rc = run->on_ck(run->ck_ctx, cp, why);
+	cp->position = describe(cp, counts, dag ? fr->measure->ntasks : 0);
+	int rc = cp->position ? run->on_ck(run->ck_ctx, cp, why)
+		 : cad_err_set(why, CADENCE_ENOMEM, "out of memory");
 	cp->frames[fr->depth].dag = NULL;
 	if (rc > 0)	/* a callback that broke the contract */
 		return cad_err_set(why, CADENCE_EINVAL, "the checkpoint callback returned %d, not 0 "

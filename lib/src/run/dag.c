@@ -593,11 +593,13 @@ int cad_dag_record_tasks(const rmeasure *ms, const cJSON *rec, size_t *index, rf
 		if (rc)
 			break;
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "task"));
-		size_t t = cad_strmap_get(&names, name);
+		size_t t = cad_strmap_get(&names, name), first;
 		if (t == STRMAP_NONE) {
 			cad_rfail_set(f, "dag '%s' has no task '%s' any more", ms->m->name.name, name);
 			rc = CADENCE_EINVALID;
-		} else if (cad_strmap_add(&seen, name, k) != k) {
+		} else if ((first = cad_strmap_add(&seen, name, k)) == STRMAP_NONE) {
+			rc = CADENCE_ENOMEM;
+		} else if (first != k) {
 			cad_rfail_set(f, "it lists task '%s' of dag '%s' twice", name, ms->m->name.name);
 			rc = CADENCE_EINVALID;
 		} else if (index) {
@@ -629,6 +631,7 @@ static cJSON *record(dag *d)
 		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(tasks, o) ||
 		    !cJSON_AddStringToObject(o, "task", d->ms->tasks[t].t->name.name) ||
 		    (changed(d, t) && !cJSON_AddItemReferenceToObject(o, "changes", j->changes)) ||
+		    (j->fell_back && !cJSON_AddTrueToObject(o, "fallback")) ||
 		    (j->status == CADENCE_NOTE_STATUS_INTERRUPT && !cJSON_AddTrueToObject(o, "interrupt")))
 			goto oom;
 	}
@@ -657,7 +660,7 @@ static int save(dag *d)
 	cad_rfail_free(&f);
 	cadence_run_error_clear(&why);
 	d->ckrc = rc;
-	d->s.stop = 1;
+	d->stopped = d->s.stop = 1;	/* the running tasks are cancelled */
 	return -1;
 }
 
@@ -689,14 +692,19 @@ static int restore(dag *d, size_t t)
 	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(rec, "changes");
 	d->st[t].record = NULL;
 	if (ch && ch->child) {
+		const rnote *n = d->ms->tasks[t].note;
+		int fell_back = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "fallback"));
 		if (!(j->changes = cJSON_Duplicate(ch, 1)) || cad_job_fields_room(j, j->changes)) {
+			cJSON_Delete(j->changes);
+			j->changes = NULL;
 			d->nomem = 1;
 			return 0;
 		}
-		/* as its output was checked, but by the writes of no note: a
-		 * fallback's changes are not its note's */
-		if (cad_score_check_changes(d->fr, j->base, NULL, j->changes, NULL, j->fields,
-					    &j->fail)) {
+		/* as its output was checked: by its note's writes, unless it
+		 * came from the fallback or a child's merge (checked by their
+		 * own keys when they were made) */
+		if (cad_score_check_changes(d->fr, j->base, n && !fell_back ? n->writes : NULL,
+					    j->changes, NULL, j->fields, &j->fail)) {
 			cJSON_Delete(j->changes);
 			j->changes = NULL;
 			cad_rfail_reset(&j->fail);
@@ -748,12 +756,21 @@ static int take_record(dag *d)
  * measures run as usual); its changes are its child's merge, checked
  * against its input. */
 
+/* The task's failure is the run's error, less the dag's own "path: dag
+ * 'name': " where the error was the dag's frame's (a merge that failed):
+ * the dag's error says it again. */
 static void child_failed(dag *d, rjob *j, int rc)
 {
 	const cadence_run_error *e = d->fr->run->err;
+	const char *msg = rc != CADENCE_ENOMEM && e && e->message ? e->message : cadence_strerror(rc);
+	strbuf own = STRBUF_INIT;
+	cad_strbuf_addf(&own, "%s: dag '%s': ", d->fr->path, d->ms->m->name.name);
+	if (cad_strbuf_cstr(&own) && !strncmp(msg, own.buf, own.len))
+		msg += own.len;
+	cad_strbuf_free(&own);
 	j->outcome = CADENCE_NOTE_FAILED;
 	j->status = CADENCE_NOTE_STATUS_FAILED;
-	cad_rfail_set(&j->fail, "%s", e && e->message ? e->message : cadence_strerror(rc));
+	cad_rfail_set(&j->fail, "%s", msg);
 	j->fail.cancelled = rc == CADENCE_ECANCELED;
 	d->nomem |= rc == CADENCE_ENOMEM;
 }
@@ -793,66 +810,86 @@ static void run_child_task(dag *d, size_t t)
 
 /* ---- the scheduler ----------------------------------------------------------- */
 
+/* What becomes of ready task t before it can start: 0, its input made and
+ * its condition true; 1, it ended (restored, skipped, or its condition
+ * failed it: ended() was called, *halt its answer); -1, out of memory. */
+static int prepare(dag *d, size_t t, int *halt)
+{
+	rjob *j = &d->jobs[t];
+	if (make_input(d, t))
+		return -1;
+	j->base = input_of(d, t);
+	if (d->st[t].record && restore(d, t)) {
+		*halt = d->s.ended(&d->s, j);
+		return 1;
+	}
+	if (d->nomem)
+		return -1;
+	const rexpr *when = d->ms->tasks[t].when;
+	int yes = 1;
+	strbuf msg = STRBUF_INIT;
+	if (when && cad_rexpr_eval_bool(when, j->base, &yes, &msg)) {
+		/* a condition that cannot be evaluated fails the task */
+		cad_heap_pop(&d->ready);
+		cad_rfail_set(&j->fail, "its condition '%s' failed: %s", cad_rexpr_src(when),
+			      cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
+		j->fail.type = "expression";
+		j->state = JOB_DONE;
+		j->outcome = CADENCE_NOTE_FAILED;
+		cad_strbuf_free(&msg);
+		d->st[t].state = T_RUNNING;
+		task_event(d, t, CADENCE_EVENT_TASK_START, 0, 0, NULL);
+		d->st[t].t0 = now_if_timed(d);
+		*halt = d->s.ended(&d->s, j);
+		return 1;
+	}
+	cad_strbuf_free(&msg);
+	if (!yes) {
+		cad_heap_pop(&d->ready);
+		drop_input(d, t);
+		j->base = NULL;
+		skip(d, t, NO_CAUSE);
+		return 1;
+	}
+	return 0;
+}
+
 static rjob *dag_next(rsched *s)
 {
 	dag *d = of(s);
 	if (d->dirty && save_now(d))
 		return NULL;
-	while (d->ready.n && !d->nomem) {
+	while (d->ready.n && !d->nomem && !cad_run_cancelled(d->fr->run)) {
 		size_t t = d->ready.v[0];
 		rjob *j = &d->jobs[t];
+		int halt = 0, p;
 		if (d->failed && d->ms->m->on_failure != CAD_ON_FAILURE_CONTINUE)
 			return NULL;	/* finish: no task starts any more */
-		if (d->ms->tasks[t].child && d->nrunning)
+		/* has_input: ready before, its condition true, but blocked */
+		if (!d->st[t].has_input && (p = prepare(d, t, &halt))) {
+			d->nomem |= p < 0;
+			if (halt || p < 0)
+				return NULL;
+			continue;
+		}
+		if (!d->ms->tasks[t].child)
+			return j;
+		if (d->nrunning)
 			return NULL;	/* a child task runs alone: after those */
-		if (d->st[t].has_input)
-			return j;	/* blocked before: still next */
-		if (make_input(d, t)) {
-			d->nomem = 1;
+		run_child_task(d, t);
+		if (s->ended(s, j) || (d->dirty && save_now(d)))
 			return NULL;
-		}
-		j->base = input_of(d, t);
-		if (d->st[t].record && restore(d, t)) {
-			if (s->ended(s, j))
-				return NULL;
-			continue;
-		}
-		const rexpr *when = d->ms->tasks[t].when;
-		int yes = 1;
-		strbuf msg = STRBUF_INIT;
-		if (when && cad_rexpr_eval_bool(when, j->base, &yes, &msg)) {
-			/* a condition that cannot be evaluated fails the task */
-			cad_heap_pop(&d->ready);
-			cad_rfail_set(&j->fail, "its condition '%s' failed: %s", cad_rexpr_src(when),
-				      cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
-			j->fail.type = "expression";
-			j->state = JOB_DONE;
-			j->outcome = CADENCE_NOTE_FAILED;
-			cad_strbuf_free(&msg);
-			d->st[t].state = T_RUNNING;
-			task_event(d, t, CADENCE_EVENT_TASK_START, 0, 0, NULL);
-			d->st[t].t0 = now_if_timed(d);
-			if (s->ended(s, j))
-				return NULL;
-			continue;
-		}
-		cad_strbuf_free(&msg);
-		if (!yes) {
-			cad_heap_pop(&d->ready);
-			drop_input(d, t);
-			j->base = NULL;
-			skip(d, t, NO_CAUSE);
-			continue;
-		}
-		if (d->ms->tasks[t].child) {
-			run_child_task(d, t);
-			if (s->ended(s, j))
-				return NULL;
-			continue;
-		}
-		return j;
 	}
 	return NULL;
+}
+
+/* The loop's call when a held-back checkpoint is due, whether or not it
+ * asks for a task (it does not while it stops, or is blocked). */
+static void dag_tick(rsched *s)
+{
+	dag *d = of(s);
+	if (d->dirty)
+		save_now(d);
 }
 
 static void dag_started(rsched *s, rjob *j)
@@ -972,7 +1009,7 @@ static int dag_init(dag *d, rframe *fr, const rmeasure *ms)
 {
 	size_t n = ms->ntasks;
 	memset(d, 0, sizeof(*d));
-	d->s = (rsched){ dag_next, dag_started, dag_ended, 0, -1 };
+	d->s = (rsched){ dag_next, dag_started, dag_ended, dag_tick, 0, -1 };
 	d->fr = fr;
 	d->ms = ms;
 	d->jobs = calloc(n, sizeof(*d->jobs));

@@ -1183,8 +1183,11 @@ static void begin_turn(jloop *L, rtask **batch)
 		loop_stop(L);	/* one note failed for good: the measure has failed */
 	if (L->wake_at >= 0 && loop_now(L) >= L->wake_at)
 		L->rescan = 1;
-	if (L->sched && L->sched->wake_at >= 0 && loop_now(L) >= L->sched->wake_at)
+	if (L->sched && L->sched->wake_at >= 0 && loop_now(L) >= L->sched->wake_at) {
+		L->sched->wake_at = -1;
+		L->sched->tick(L->sched);
 		L->rescan = 1;
+	}
 	if (L->rescan) {
 		L->wake_at = -1;
 		if (!L->stopping)

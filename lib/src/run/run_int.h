@@ -404,6 +404,8 @@ struct rsched {
 	void (*started)(rsched *s, rjob *j);
 	/* j is done for good (JOB_DONE); 1 stops every job now. */
 	int (*ended)(rsched *s, rjob *j);
+	/* wake_at has come (it is -1 again): called even when next() is not */
+	void (*tick)(rsched *s);
 	int stop;	/* set by the scheduler: stop every job now */
 	/* set by the scheduler: run clock ns at which it wants next() called
 	 * though no job ended (a checkpoint held back); -1: none */
