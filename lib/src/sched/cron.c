@@ -134,7 +134,7 @@ static int bad_word(parser *p, size_t at, size_t len)
 		const char *kind = in_month ? "month" : "day-of-week";
 		snprintf(help, sizeof(help), "the %s field is the %s; this is the %s field (%s)",
 			 kind, ordinal[in_month ? F_MONTH : F_WDAY], ordinal[p->fi], f->range_help);
-		return fail(p->err, at, len, help, "'%.*s' is a %s name, not a %s", qlen(len), s,
+		return fail(p->err, at, len, help, "'%.*s' is a %s name, in the %s field", qlen(len), s,
 			    kind, f->what);
 	}
 	if (!f->names) {
@@ -237,9 +237,9 @@ static int parse_element(parser *p, size_t at, size_t end, uint64_t *bits)
 		pos++;
 		lo = f->min;
 		hi = f->star_max;
-		if (pos < end && t[pos] != '/')
+		if (pos < end && (isalnum((unsigned char)t[pos]) || t[pos] == '-' || t[pos] == '*'))
 			return fail(p->err, pos, 1, "`*` stands alone or takes a step: * or */N",
-				    "'%c' after '*'", t[pos]);
+				    "unexpected '%c' after '*' in the %s field", t[pos], f->what);
 	} else {
 		if (parse_value(p, &pos, end, 0, &lo) < 0)
 			return -1;
