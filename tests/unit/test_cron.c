@@ -18,6 +18,7 @@
  * The error rows are written from the texts and their byte offsets.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sched/cron.h"
@@ -479,4 +480,123 @@ Test(cron_dst, new_york_repeated_hour)
 	/* after = 06:10Z, 01:10 EST, the second pass */
 	EXPECT_FIRES("30 1 * * *", "America/New_York", utc(2026, 11, 1, 6, 10),
 		     { 2026, 11, 2, 6, 30 });
+}
+
+/* ---- against a reference, minute by minute ---- */
+
+/* A small deterministic generator: the same expressions on every run. */
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+/* One field of a random expression: values in lo..hi (hot: a narrower
+ * band most values fall in, so that fire times are near). */
+static void random_field(char *out, size_t size, uint32_t *s, int lo, int hi, int hot_lo,
+			 int hot_hi)
+{
+	int a = hot_lo + (int)(lcg(s) % (uint32_t)(hot_hi - hot_lo + 1));
+	int b = a + (int)(lcg(s) % (uint32_t)(hi - a + 1));
+	int k = 1 + (int)(lcg(s) % 7);
+	switch (lcg(s) % 7) {
+	case 0: snprintf(out, size, "*"); break;
+	case 1: snprintf(out, size, "*/%d", k); break;
+	case 2: snprintf(out, size, "%d", a); break;
+	case 3: snprintf(out, size, "%d-%d", a, b); break;
+	case 4: snprintf(out, size, "%d-%d/%d", a, b, k); break;
+	case 5: snprintf(out, size, "%d,%d", a, lo + (int)(lcg(s) % (uint32_t)(hi - lo + 1))); break;
+	default: snprintf(out, size, "%d/%d", a, k); break;
+	}
+}
+
+/* Whether the fields match a local time, written from the rule (not from
+ * cron.c): both day sets when either day field begins with `*`, else
+ * either. */
+static int ref_matches(const cad_cron *c, int64_t local)
+{
+	int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+	int64_t sec = local - days * 86400;
+	int wd = (int)(((days + 4) % 7 + 7) % 7);
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp + 2) / 5 + 1), mo = (int)(mp < 10 ? mp + 3 : mp - 9);
+	int dom = (c->mdays >> d) & 1, dow = (c->wdays >> wd) & 1;
+	int day = (c->mday_star || c->wday_star) ? dom && dow : dom || dow;
+	return day && ((c->months >> mo) & 1) && ((c->hours >> (sec / 3600)) & 1) &&
+	       ((c->minutes >> (sec % 3600 / 60)) & 1);
+}
+
+/* Whether cron fires at instant t (a whole minute), from the rules on
+ * instants: its local time matches and is not a repeat (the hour before,
+ * the clock was an hour ahead), or t is a forward jump and a skipped
+ * minute matches.  Both zones tested shift by whole hours. */
+static int ref_fires(const cad_cron *c, const cad_tz *tz, int64_t t)
+{
+	int32_t off = cad_tz_offset(tz, t, NULL);
+	int64_t local = t + off;
+	if (ref_matches(c, local) && cad_tz_offset(tz, t - 3600, NULL) - off != 3600)
+		return 1;
+	int32_t before = cad_tz_offset(tz, t - 1, NULL);
+	for (int64_t l = t - 60 + before + 60; before < off && l < local; l += 60)
+		if (ref_matches(c, l))
+			return 1;
+	return 0;
+}
+
+static void against_reference(const char *zname, const int64_t *windows, size_t nwin,
+			      uint32_t seed, int hot_hour_lo, int hot_hour_hi)
+{
+	cad_tz *tz = zone(zname);
+	uint32_t s = seed;
+	const int64_t horizon = 3 * 86400;
+	for (int i = 0; i < 300; i++) {
+		char f[5][24], text[140];
+		random_field(f[0], sizeof(f[0]), &s, 0, 59, 0, 59);
+		random_field(f[1], sizeof(f[1]), &s, 0, 23, hot_hour_lo, hot_hour_hi);
+		random_field(f[2], sizeof(f[2]), &s, 1, 31, 1, 31);
+		random_field(f[3], sizeof(f[3]), &s, 1, 12, 1, 12);
+		random_field(f[4], sizeof(f[4]), &s, 0, 7, 0, 7);
+		for (int k = 2; k < 5; k++)	/* days and months: often any, so that most find one */
+			if (lcg(&s) % 2)
+				snprintf(f[k], sizeof(f[k]), "*");
+		snprintf(text, sizeof(text), "%s %s %s %s %s", f[0], f[1], f[2], f[3], f[4]);
+		cad_cron c = parse_ok(text);
+		int64_t after = windows[i % nwin] + (int64_t)(lcg(&s) % (3 * 86400));
+		if (i % 3 == 0)
+			after -= after % 60;	/* on a minute, as a previous fire is */
+		int64_t want = -1;
+		for (int64_t t = after - (after % 60 + 60) % 60 + 60; t <= after + horizon; t += 60)
+			if (t > after && ref_fires(&c, tz, t)) {
+				want = t;
+				break;
+			}
+		int64_t got = -1;
+		if (cad_cron_next(&c, tz, after, horizon, &got) < 0)
+			got = -1;
+		cr_assert_eq(got, want, "'%s' in %s after %lld: %lld, the reference %lld", text,
+			     zname, (long long)after, (long long)got, (long long)want);
+	}
+	cad_tz_free(tz);
+}
+
+Test(cron_reference, utc_two_months)
+{
+	const int64_t w[] = { utc(2026, 1, 30, 0, 0), utc(2028, 2, 26, 0, 0), utc(2026, 12, 30, 0, 0) };
+	against_reference("UTC", w, 3, 1, 0, 23);
+}
+
+/* the days around the changes of 2026, hours near the changes */
+Test(cron_reference, berlin_around_its_changes)
+{
+	const int64_t w[] = { utc(2026, 3, 28, 0, 0), utc(2026, 10, 24, 0, 0) };
+	against_reference("Europe/Berlin", w, 2, 7, 1, 3);
+}
+
+Test(cron_reference, new_york_around_its_changes)
+{
+	const int64_t w[] = { utc(2026, 3, 7, 0, 0), utc(2026, 10, 31, 0, 0) };
+	against_reference("America/New_York", w, 2, 11, 0, 3);
 }
