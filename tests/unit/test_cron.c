@@ -210,6 +210,7 @@ static const bad bad_rows[] = {
 	{ "0 1-25 * * *", 4, 2, "hour 25 is out of range 0-23", NULL },
 	{ "5-2 * * * *", 0, 3, "range 5-2 goes backwards", "write 2-5, or 5-59,0-2" },
 	{ "0 0 * * fri-mon", 8, 7, "range fri-mon goes backwards", "write 1-5" },
+	{ "0 0 * * 5-0", 8, 3, "range 5-0 goes backwards", "write 5-7" },
 	{ "0 0 * dec-jan *", 6, 7, "range dec-jan goes backwards", NULL },
 	{ "5- * * * *", 0, 2, "range 5- has no end", "low-high" },
 	{ "*/0 * * * *", 2, 1, "step 0 never advances", "*/15" },

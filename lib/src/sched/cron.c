@@ -56,15 +56,16 @@ typedef struct field_def {
 	const char *const *names;	/* names[i] is min + i; NULL: numbers only */
 	size_t nnames;
 	const char *range_help;
+	const char *unit;	/* "minutes": what a step counts */
 } field_def;
 
 static const field_def fields[F_COUNT] = {
-	{ "minute", 0, 59, 59, NULL, 0, "minutes are 0-59" },
-	{ "hour", 0, 23, 23, NULL, 0, "hours are 0-23 (0 is midnight)" },
-	{ "day-of-month", 1, 31, 31, NULL, 0, "days of the month are 1-31" },
-	{ "month", 1, 12, 12, month_names, 12, "months are 1-12 or jan-dec" },
+	{ "minute", 0, 59, 59, NULL, 0, "minutes are 0-59", "minutes" },
+	{ "hour", 0, 23, 23, NULL, 0, "hours are 0-23, 0 is midnight", "hours" },
+	{ "day-of-month", 1, 31, 31, NULL, 0, "days of the month are 1-31", "days" },
+	{ "month", 1, 12, 12, month_names, 12, "months are 1-12 or jan-dec", "months" },
 	{ "day-of-week", 0, 7, 6, day_names, 7,
-	  "days of the week are 0-7 (0 and 7 are Sunday) or sun-sat" },
+	  "days of the week are 0-7 (0 and 7 are Sunday) or sun-sat", "days" },
 };
 
 static const char *const ordinal[F_COUNT] = { "1st", "2nd", "3rd", "4th", "5th" };
@@ -193,8 +194,9 @@ static int parse_step(parser *p, size_t *pos, size_t end, int *step)
 	size_t slash = *pos - 1, at = *pos, i = at;
 	const field_def *f = p->f;
 	char help[160];
-	snprintf(help, sizeof(help), "a step is a number after `/`: */%d in the %s field is every %d",
-		 p->fi == F_MINUTE ? 15 : 2, f->what, p->fi == F_MINUTE ? 15 : 2);
+	int eg = p->fi == F_MINUTE ? 15 : 2;
+	snprintf(help, sizeof(help), "a step is a number after `/`: */%d in the %s field is every %d %s",
+		 eg, f->what, eg, f->unit);
 	if (i >= end || !isdigit((unsigned char)t[i])) {
 		if (i < end && isalnum((unsigned char)t[i])) {
 			size_t j = i;
@@ -254,9 +256,13 @@ static int parse_element(parser *p, size_t at, size_t end, uint64_t *bits)
 				return -1;
 			if (hi < lo) {
 				char help[160];
-				snprintf(help, sizeof(help),
-					 "a range runs from low to high: write %d-%d, or %d-%d,%d-%d "
-					 "for one that wraps around", hi, lo, lo, f->star_max, f->min, hi);
+				if (p->fi == F_WDAY && hi == 0)
+					snprintf(help, sizeof(help), "7 is Sunday too: write %d-7", lo);
+				else
+					snprintf(help, sizeof(help),
+						 "a range runs from low to high: write %d-%d, or "
+						 "%d-%d,%d-%d for one that wraps around",
+						 hi, lo, lo, f->star_max, f->min, hi);
 				return fail(p->err, at, pos - at, help, "range %.*s goes backwards",
 					    qlen(pos - at), t + at);
 			}
