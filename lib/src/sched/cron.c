@@ -112,7 +112,7 @@ static int bad_char(parser *p, size_t at, size_t end)
 	size_t n = cad_utf8_char_len(s, end - at);
 	uint32_t cp = 0;
 	const char *help = "a field is numbers, names, `*`, ranges (1-5), steps (*/15) and lists (1,15)";
-	if (strchr("?#LlWw", *s))
+	if (*s && strchr("?#LlWw", *s))
 		help = "cadence takes POSIX cron fields: no ?, L, W or # (those are Quartz's)";
 	else if (*s == '\n' || *s == '\r')
 		help = "a cron expression is one line; fields are separated by spaces or tabs";
@@ -296,14 +296,10 @@ static int parse_field(parser *p, int fi, size_t at, size_t end, uint64_t *bits)
 		size_t stop = start;
 		while (stop < end && t[stop] != ',')
 			stop++;
-		if (stop == start) {
-			size_t comma = stop < end ? stop : stop - 1;
-			if (stop == end && start > at)
-				comma = start - 1;
-			return fail(p->err, comma, 1,
+		if (stop == start)	/* a comma first, or two in a row: point at it */
+			return fail(p->err, stop, 1,
 				    "remove the extra comma, or put a value where it is missing",
 				    "empty element in the %s list", p->f->what);
-		}
 		if (parse_element(p, start, stop, bits) < 0)
 			return -1;
 		if (stop == end)
