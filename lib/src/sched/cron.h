@@ -32,9 +32,12 @@ typedef struct cad_cron {
 	uint32_t mdays;		/* bit d: day of month 1-31 */
 	uint16_t months;	/* bit m: month 1-12 */
 	uint8_t wdays;		/* bit w: 0 (Sunday) - 6 */
-	/* the field begins with `*` (`*` or `*/N`): then it does not restrict
-	 * the day, and the other day field decides alone (Debian's cron,
-	 * Vixie cron, decides so for `*/N` too) */
+	/* the field begins with `*` (`*`, or `*` then a step `/N`), as Vixie
+	 * cron's DOM_STAR and DOW_STAR: when either is set, a day must be in
+	 * both sets (for a bare `*`, which holds every day, that is the other
+	 * field alone; `*` with step 2 and `fri` are the odd-numbered Fridays,
+	 * as in Vixie's and Debian's cron); when neither is, in either (the
+	 * OR of POSIX) */
 	unsigned char mday_star, wday_star;
 } cad_cron;
 
