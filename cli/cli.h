@@ -108,6 +108,10 @@ extern const cli_cmd cli_cmd_init;
 extern const cli_cmd cli_cmd_new;
 extern const cli_cmd cli_cmd_completion;
 extern const cli_cmd cli_cmd_diagram;
+extern const cli_cmd cli_cmd_schedule;
+extern const cli_cmd *const cli_schedule_commands[];
+/* The subcommands of c ("new", "schedule"), NULL-terminated; NULL: none. */
+const cli_cmd *const *cli_subcommands(const cli_cmd *c);
 extern const cli_cmd cli_cmd_version;
 /* `cadence new cadence|note`: the subcommands of cli_cmd_new */
 extern const cli_cmd *const cli_new_commands[];

@@ -41,7 +41,7 @@ static const cli_cmd help_cmd = {
 /* Commands with subcommands of their own. */
 static const cli_cmd *const *subcommands(const cli_cmd *c)
 {
-	return c == &cli_cmd_new ? cli_new_commands : NULL;
+	return cli_subcommands(c);
 }
 
 /* Every top-level command, help last. */

@@ -20,9 +20,16 @@ const cli_cmd *const cli_commands[] = {
 	&cli_cmd_new,
 	&cli_cmd_completion,
 	&cli_cmd_diagram,
+	&cli_cmd_schedule,
 	&cli_cmd_version,
 	NULL,
 };
+
+const cli_cmd *const *cli_subcommands(const cli_cmd *c)
+{
+	return c == &cli_cmd_new ? cli_new_commands
+	       : c == &cli_cmd_schedule ? cli_schedule_commands : NULL;
+}
 
 const cli_cmd *cli_find_command(const char *name)
 {
@@ -84,10 +91,11 @@ static int dispatch(int argc, char **argv)
 		if (!cmd)
 			return unknown_command(argv[2]);
 		/* `cadence help new note`: the subcommand's own help */
-		if (argc > 3 && !strcmp(cmd->name, "new"))
-			for (size_t i = 0; cli_new_commands[i]; i++)
-				if (!strcmp(argv[3], cli_new_commands[i]->name + strlen("new ")))
-					cmd = cli_new_commands[i];
+		const cli_cmd *const *subs = argc > 3 ? cli_subcommands(cmd) : NULL;
+		size_t skip = strlen(cmd->name) + 1;
+		for (size_t i = 0; subs && subs[i]; i++)
+			if (!strcmp(argv[3], subs[i]->name + skip))
+				cmd = subs[i];
 		cli_print_help(cmd, stdout);
 		return CLI_EXIT_OK;
 	}

@@ -33,6 +33,7 @@ packages="
 	prometheus
 	acl
 	strace
+	tzdata
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -43,6 +43,7 @@ mapfile -t cmds < <(commands)
 for c in "${cmds[@]}"; do
 	case $c in
 	new) names=("new cadence" "new note") ;;
+	schedule) names=("schedule next") ;;
 	*) names=("$c") ;;
 	esac
 	for n in "${names[@]}"; do

@@ -131,6 +131,16 @@ CADENCE_API int cadence_builder_child_task(cadence_builder *b, const char *task,
 					   const char *when);
 
 CADENCE_API int cadence_builder_on_error(cadence_builder *b, const char *note, int stop);
+/* The cadence's schedule (docs/format.md, "schedule"): `cron` (5 fields
+ * or a macro; checked by cadence_check(), as a file's), `timezone` (NULL:
+ * UTC); overlap "skip" (NULL), "queue_one", "replace" or "allow"; catch_up
+ * "none" (NULL), "latest" or "all", with catch_up_max (0: the default,
+ * 10); jitter_ms 0 for none; score NULL or an object (copied): the input
+ * of scheduled runs. */
+CADENCE_API int cadence_builder_schedule(cadence_builder *b, const char *cron,
+					 const char *timezone, const char *overlap,
+					 const char *catch_up, unsigned catch_up_max,
+					 int64_t jitter_ms, const cJSON *score);
 /* The cadence's precheck (docs/format.md, "precheck"): exactly one of the
  * expression `when` and the note `note`, the other NULL. */
 CADENCE_API int cadence_builder_precheck(cadence_builder *b, const char *when, const char *note);

@@ -21,6 +21,7 @@
 #include "cadence/diagram.h"
 #include "cadence/expr.h"
 #include "cadence/schema.h"
+#include "cadence/schedule.h"
 #include "cadence/version.h"
 
 #endif

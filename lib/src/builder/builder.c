@@ -638,6 +638,54 @@ int cadence_builder_child_task(cadence_builder *b, const char *task, const char 
 	return b->err;
 }
 
+/* The index of `word` in names[0, n), or -1. */
+static int enum_index(const char *const *names, int n, const char *word)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], word))
+			return i;
+	return -1;
+}
+
+int cadence_builder_schedule(cadence_builder *b, const char *cron, const char *timezone,
+			     const char *overlap, const char *catch_up, unsigned catch_up_max,
+			     int64_t jitter_ms, const cJSON *score)
+{
+	cad_schedule *s = b->def ? &b->def->schedule : NULL;
+	int ov = overlap ? enum_index(cad_overlap_names, 4, overlap) : CAD_OVERLAP_SKIP;
+	int cu = catch_up ? enum_index(cad_catch_up_names, 3, catch_up) : CAD_CATCH_UP_NONE;
+	if (b->err)
+		return b->err;
+	if (!cron || !*cron)
+		return fail(b, CADENCE_EINVAL, "a schedule needs a cron expression");
+	if (s->present)
+		return fail(b, CADENCE_EINVAL, "the cadence has a schedule already");
+	if (ov < 0)
+		return fail(b, CADENCE_EINVAL, "unknown overlap '%s' (skip, queue_one, replace or "
+			    "allow)", overlap);
+	if (cu < 0)
+		return fail(b, CADENCE_EINVAL, "unknown catch_up '%s' (none, latest or all)",
+			    catch_up);
+	if (jitter_ms < 0)
+		return fail(b, CADENCE_EINVAL, "jitter %lld ms is negative", (long long)jitter_ms);
+	if (catch_up_max > CAD_MAX_CATCH_UP)
+		return fail(b, CADENCE_EINVAL, "catch_up_max %u is more than %d", catch_up_max,
+			    CAD_MAX_CATCH_UP);
+	if (score && !cJSON_IsObject(score))
+		return fail(b, CADENCE_EINVAL, "a schedule's score is a JSON object");
+	if (score && !(s->score = cJSON_Duplicate(score, 1)))
+		return oom(b);
+	s->present = 1;
+	s->cron.src = str(b, cron);
+	s->timezone = timezone ? str(b, timezone) : NULL;
+	s->overlap = (cad_overlap)ov;
+	s->catch_up = (cad_catch_up)cu;
+	s->catch_up_max = catch_up_max ? catch_up_max : CAD_DEFAULT_CATCH_UP_MAX;
+	s->jitter_ms = jitter_ms;
+	s->enabled = 1;
+	return b->err;
+}
+
 int cadence_builder_precheck(cadence_builder *b, const char *when, const char *note_name)
 {
 	if (b->err)

@@ -224,6 +224,7 @@ int cadence_check(const cadence_def *def, cadence_project *project,
 	cad_check_refs(&c);
 	cad_check_dags(&c);
 	cad_check_policies(&c);
+	cad_check_schedule(&c);
 	cad_check_children(&c);
 	if (c.opts.check_flow) {
 		cad_check_score(&c);

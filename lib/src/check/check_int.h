@@ -101,6 +101,8 @@ int cad_dag_before(dag_graph *g, size_t a, size_t b);
 void cad_check_score(check_ctx *c);
 void cad_check_flow(check_ctx *c);
 void cad_check_policies(check_ctx *c);
+/* The schedule: its cron expression and time zone (check/schedule.c). */
+void cad_check_schedule(check_ctx *c);
 void cad_check_children(check_ctx *c);
 /* cad_check_exprs before cad_check_flow: it finds the fields expressions need. */
 void cad_check_exprs(check_ctx *c);

@@ -110,6 +110,12 @@ void cad_check_policies(check_ctx *c)
 			      "dag '%s' jobs must be 1 to %d, got %lld", m->name.name,
 			      CADENCE_MAX_DAG_JOBS, (long long)m->jobs);
 	}
+	const cad_schedule *s = &c->def->schedule;
+	if (s->present && s->catch_up_max_loc.line &&
+	    (s->catch_up_max < 1 || s->catch_up_max > CAD_MAX_CATCH_UP))
+		RANGE(c, s->catch_up_max_loc, "catch_up_max bounds the missed runs caught up at once",
+		      "catch_up_max must be 1 to %d, got %lld", CAD_MAX_CATCH_UP,
+		      (long long)s->catch_up_max);
 	for (size_t i = 0; i < c->def->nnotes; i++) {
 		const cad_note *n = &c->def->notes[i];
 		check_retry(c, n);

@@ -55,6 +55,10 @@ const diag_rule cad_diag_rules[] = {
 	{ "run-not-executable", "A run command whose file is not executable." },
 	{ "run-crlf-shebang", "A run script whose #! line ends in CR LF (Windows line endings)." },
 	{ "bad-suppression", "A cadence-ignore comment names a rule that does not exist." },
+	{ "schedule-cron", "A schedule's cron expression that does not parse." },
+	{ "schedule-never", "A schedule whose cron expression never fires." },
+	{ "schedule-timezone", "A schedule's time zone that the system's tzdata does not have." },
+	{ "schedule-score", "A schedule's score that leaves a required field unset." },
 };
 
 const size_t cad_diag_rules_count = sizeof(cad_diag_rules) / sizeof(cad_diag_rules[0]);

@@ -324,6 +324,39 @@ static void build_dag(builder *b, cad_measure *ms, const ynode *m)
 		ms->merge = (cad_merge)n->v.i;
 }
 
+static void build_schedule(builder *b, cad_schedule *s, const ynode *m)
+{
+	const ynode *n;
+	s->present = 1;
+	s->loc = loc_of(m);
+	s->overlap = CAD_OVERLAP_SKIP;
+	s->catch_up = CAD_CATCH_UP_NONE;
+	s->catch_up_max = CAD_DEFAULT_CATCH_UP_MAX;
+	s->enabled = 1;
+	if ((n = cad_ymap_get(m, "cron")))
+		s->cron = expr_of(n);
+	if ((n = cad_ymap_get(m, "timezone"))) {
+		s->timezone = n->text;
+		s->timezone_loc = loc_of(n);
+	}
+	if ((n = cad_ymap_get(m, "jitter")))
+		s->jitter_ms = n->v.i;
+	if ((n = cad_ymap_get(m, "overlap")))
+		s->overlap = (cad_overlap)n->v.i;
+	if ((n = cad_ymap_get(m, "catch_up")))
+		s->catch_up = (cad_catch_up)n->v.i;
+	if ((n = cad_ymap_get(m, "catch_up_max"))) {
+		s->catch_up_max = n->v.i;
+		s->catch_up_max_loc = loc_of(n);
+	}
+	if ((n = cad_ymap_get(m, "score"))) {
+		s->score = value(b, n);
+		s->score_loc = loc_of(n);
+	}
+	if ((n = cad_ymap_get(m, "enabled")))
+		s->enabled = n->v.b;
+}
+
 static void build_measure(builder *b, cad_measure *ms, const ynode *m)
 {
 	const ynode *kind = m->items[0];
@@ -402,6 +435,8 @@ size_t cad_build_model(struct cadence_def *def, report *r, const ynode *root)
 		if (note)
 			def->precheck_note = ref_of(note);
 	}
+	if ((n = cad_ymap_get(root, "schedule")) && n->kind == YNODE_MAP)
+		build_schedule(&b, &def->schedule, n);
 	if (b.oom || r->oom || cad_model_index(def))
 		return (size_t)-1;
 	return b.errors;

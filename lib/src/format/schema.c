@@ -254,6 +254,31 @@ static const ftype t_precheck = {
 	.one_of_both_help = "keep one of them: a note can test what the expression does",
 };
 
+static const char *const overlap_modes[] = { "skip", "queue_one", "replace", "allow" };
+static const ftype t_overlap = {
+	.kind = FT_ENUM, .what = "an overlap policy",
+	.enums = overlap_modes, .nenums = COUNT(overlap_modes),
+};
+static const char *const catch_up_modes[] = { "none", "latest", "all" };
+static const ftype t_catch_up = {
+	.kind = FT_ENUM, .what = "a catch_up policy",
+	.enums = catch_up_modes, .nenums = COUNT(catch_up_modes),
+};
+static const ffield schedule_fields[] = {
+	{ "cron", &t_string, FF_REQUIRED, "When it runs: 5-field cron (minute hour day-of-month month day-of-week), names, ranges, steps, lists, or @hourly/@daily/@weekly/@monthly/@yearly." },
+	{ "timezone", &t_string, 0, "The IANA time zone the cron times are in (default UTC)." },
+	{ "jitter", &t_duration, 0, "Each run starts up to this long after its time, at random (default none)." },
+	{ "overlap", &t_overlap, 0, "A time that comes while a run is going on: skip (default), queue_one, replace or allow." },
+	{ "catch_up", &t_catch_up, 0, "Times missed while no scheduler ran: none (default), latest or all." },
+	{ "catch_up_max", &t_int, 0, "With catch_up all: at most this many missed runs, the latest (1 to 1000, default 10)." },
+	{ "score", &t_value_map, 0, "The input score of scheduled runs." },
+	{ "enabled", &t_bool, 0, "false: declared, but not run on its times (default true)." },
+};
+static const ftype t_schedule = {
+	.kind = FT_MAP, .what = "a schedule",
+	.fields = schedule_fields, .nfields = COUNT(schedule_fields),
+};
+
 static const ffield cadence_fields[] = {
 	{ "cadence", &t_name, FF_REQUIRED, "The cadence's name." },
 	{ "description", &t_string, 0, "What the cadence does." },
@@ -262,6 +287,7 @@ static const ffield cadence_fields[] = {
 	{ "measures", &t_measures, FF_REQUIRED, "What runs, in order." },
 	{ "on_error", &t_on_error, 0, "A handler note run when a measure fails for good." },
 	{ "precheck", &t_precheck, 0, "Whether the cadence runs at all: checked before its first measure." },
+	{ "schedule", &t_schedule, 0, "When the cadence runs on its own: a cron expression in a time zone." },
 };
 const ftype cad_schema_cadence = {
 	.kind = FT_MAP, .what = "a cadence",

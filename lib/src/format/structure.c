@@ -618,6 +618,52 @@ static int index_fields(walker *w, strmap *fields, const ynode *score)
 	return 0;
 }
 
+/* A schedule's `score:`: each field declared and of its type, and every
+ * required field given (a scheduled run has no other input). */
+static void check_schedule_score(walker *w, const ynode *root, const ynode *score,
+				 strmap *fields)
+{
+	const ynode *sch = cad_ymap_get(root, "schedule");
+	const ynode *ss = sch && sch->kind == YNODE_MAP ? cad_ymap_get(sch, "score") : NULL;
+	int declared = score && score->kind == YNODE_MAP;
+	for (size_t j = 0; ss && ss->kind == YNODE_MAP && j < ss->count; j++) {
+		const ynode *key = ss->items[2 * j];
+		size_t at = declared && key->kind == YNODE_SCALAR ? cad_strmap_get(fields, key->text)
+			    : STRMAP_NONE;
+		if (key->kind != YNODE_SCALAR)
+			continue;
+		if (at != STRMAP_NONE) {
+			check_typed(w, ss->items[2 * j + 1], declared_type(score->items[2 * at + 1]),
+				    key->text);
+			continue;
+		}
+		cad_suggest s;
+		char help[200];
+		cad_suggest_init(&s, key->text, key->len);
+		for (size_t i = 0; declared && i < score->count; i++)
+			if (score->items[2 * i]->kind == YNODE_SCALAR)
+				cad_suggest_try(&s, score->items[2 * i]->text);
+		if (s.best)
+			snprintf(help, sizeof(help), "did you mean '%s'?", s.best);
+		else
+			snprintf(help, sizeof(help), "declare it under 'score:', or remove it");
+		ERR(w, key, key->width, "undeclared-field", help,
+		    "the schedule's score sets '%s', which is not declared in the score", key->text);
+	}
+	for (size_t i = 0; sch && sch->kind == YNODE_MAP && declared && i < score->count; i++) {
+		const ynode *decl = score->items[2 * i + 1], *req = cad_ymap_get(decl, "required");
+		const ynode *name = score->items[2 * i];
+		if (!req || req->kind != YNODE_SCALAR || strcmp(req->text, "true") ||
+		    name->kind != YNODE_SCALAR ||
+		    (ss && ss->kind == YNODE_MAP && cad_ymap_get(ss, name->text)))
+			continue;
+		ERR(w, ss ? ss : sch, 1, "schedule-score",
+		    "give it in the schedule's 'score:', or give the field a default",
+		    "field '%s' is required, and the schedule's score does not set it: a scheduled "
+		    "run would fail", name->text);
+	}
+}
+
 static void check_values(walker *w, const ynode *root)
 {
 	const ynode *score = cad_ymap_get(root, "score");
@@ -631,12 +677,19 @@ static void check_values(walker *w, const ynode *root)
 				check_typed(w, def, declared_type(decl), score->items[2 * i]->text);
 		}
 	}
-	if (!notes || notes->kind != YNODE_MAP || !score || score->kind != YNODE_MAP)
-		return;
 	/* the score's names hashed once, when a note has a fallback: a
 	 * fallback per note over a wide score must not cost notes x fields */
 	strmap fields = STRMAP_INIT;
 	int indexed = 0;
+	if (cad_ymap_get(root, "schedule")) {
+		if (score && score->kind == YNODE_MAP && !indexed++ && index_fields(w, &fields, score))
+			return;
+		check_schedule_score(w, root, score, &fields);
+	}
+	if (!notes || notes->kind != YNODE_MAP || !score || score->kind != YNODE_MAP) {
+		cad_strmap_free(&fields);
+		return;
+	}
 	for (size_t i = 0; i < notes->count; i++) {
 		const ynode *fb = cad_ymap_get(notes->items[2 * i + 1], "fallback");
 		if (!fb || fb->kind != YNODE_MAP)

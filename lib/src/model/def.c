@@ -10,6 +10,7 @@ static void def_release_values(struct cadence_def *def)
 {
 	for (size_t i = 0; i < def->nfields; i++)
 		cJSON_Delete(def->fields[i].def);
+	cJSON_Delete(def->schedule.score);
 	for (size_t i = 0; i < def->nnotes; i++)
 		for (size_t j = 0; def->notes[i].fallback_values && j < def->notes[i].nfallback; j++)
 			cJSON_Delete(def->notes[i].fallback_values[j]);

@@ -21,6 +21,14 @@ const char *const cad_on_failure_names[] = {
 	"finish", "stop", "continue",
 };
 
+const char *const cad_overlap_names[] = {
+	"skip", "queue_one", "replace", "allow",
+};
+
+const char *const cad_catch_up_names[] = {
+	"none", "latest", "all",
+};
+
 int cad_model_index(struct cadence_def *def)
 {
 	cad_model_index_free(def);

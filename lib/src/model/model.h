@@ -148,6 +148,44 @@ typedef enum cad_on_failure {
 
 extern const char *const cad_on_failure_names[];
 
+/* schedule: what a fire time does while a run of the cadence is going on,
+ * and what a scheduler that was off runs of the fire times it missed
+ * (docs/format.md, "schedule") */
+typedef enum cad_overlap {
+	CAD_OVERLAP_SKIP,
+	CAD_OVERLAP_QUEUE_ONE,
+	CAD_OVERLAP_REPLACE,
+	CAD_OVERLAP_ALLOW
+} cad_overlap;
+extern const char *const cad_overlap_names[];
+
+typedef enum cad_catch_up {
+	CAD_CATCH_UP_NONE,
+	CAD_CATCH_UP_LATEST,
+	CAD_CATCH_UP_ALL
+} cad_catch_up;
+extern const char *const cad_catch_up_names[];
+
+#define CAD_DEFAULT_CATCH_UP_MAX 10
+#define CAD_MAX_CATCH_UP 1000
+
+typedef struct cad_schedule {
+	int present;
+	cad_loc loc;
+	cad_expr cron;		/* src as written; loc and quoted as an
+				 * expression's, for diagnostics inside it */
+	const char *timezone;	/* NULL: UTC */
+	cad_loc timezone_loc;
+	int64_t jitter_ms;
+	cad_overlap overlap;
+	cad_catch_up catch_up;
+	int64_t catch_up_max;	/* catch_up all: at most this many runs */
+	cad_loc catch_up_max_loc;
+	cJSON *score;		/* the input of scheduled runs (owned); NULL */
+	cad_loc score_loc;
+	int enabled;
+} cad_schedule;
+
 /* One task of a dag: a note run once its `after` tasks have ended. */
 typedef struct cad_task {
 	cad_ref name;
@@ -210,6 +248,7 @@ struct cadence_def {
 	cad_loc precheck_loc;
 	cad_expr precheck_when;	/* src NULL: none */
 	cad_ref precheck_note;	/* name NULL: none */
+	cad_schedule schedule;
 	/* name -> index in fields, notes, measures: the first of two with one
 	 * name (only measures can share one in a file that loaded) */
 	strmap field_index, note_index, measure_index;

@@ -6,8 +6,8 @@
  * steps (`*` or a range, then `/N`), lists, 7 for Sunday as well as 0, and
  * the macros @yearly (@annually), @monthly, @weekly, @daily (@midnight) and
  * @hourly.  Day-of-month and day-of-week are ORed when both are restricted
- * (neither begins with `*`), as POSIX says; when one does, the other alone
- * counts.
+ * (neither begins with `*`), as POSIX says; when one does, ANDed, as
+ * Debian's (Vixie) cron does, so that a bare `*` leaves the other alone.
  *
  * Fire times are computed in a zone (sched/tz.h), with the daylight-saving
  * rules of docs/format.md: a wall time that falls in a skipped hour fires

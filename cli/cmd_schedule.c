@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* cadence schedule next: the times a cadence's schedule fires at
+ * (docs/format.md, "schedule"), in its time zone and in UTC. */
+#include "cli.h"
+#include "files.h"
+
+#include <cadence/cadence.h>
+#include <cadence/schedule.h>
+#include <cjson/cJSON.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { OPT_COUNT = 1, OPT_AFTER, OPT_FORMAT, OPT_ALLOW_OUTSIDE_ROOT };
+
+#define MAX_COUNT 1000
+
+static const char *const formats[] = { "text", "json", NULL };
+
+static const cli_opt next_opts[] = {
+	{ OPT_COUNT, 'n', "count", "N", "how many times to print, 1 to 1000 (default 5)", NULL },
+	{ OPT_AFTER, 0, "after", "TIME",
+	  "the times after TIME (RFC 3339: 2026-03-29T00:00:00Z, or with an offset "
+	  "such as +01:00), not after now", NULL },
+	{ OPT_FORMAT, 'f', "format", "FORMAT", "text (default), or json: one object a line", formats },
+	CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(OPT_ALLOW_OUTSIDE_ROOT),
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+typedef struct next_ctx {
+	long count;
+	int64_t after;
+	int has_after;
+	int json;
+	int allow_outside;
+} next_ctx;
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back
+ * (H. Hinnant's algorithms): no timegm(), no TZ. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* "2026-03-29T01:30:00" of seconds t (as UTC). */
+static void format_civil(char *buf, size_t size, int64_t t, char sep)
+{
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, y;
+	int64_t s = t - days * 86400;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, size, "%04lld-%02u-%02u%c%02lld:%02lld:%02lld", (long long)y, m, d, sep,
+		 (long long)(s / 3600), (long long)(s / 60 % 60), (long long)(s % 60));
+}
+
+/* Reads n digits at *p; -1 when they are not there. */
+static long digits(const char **p, int n)
+{
+	long v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+/* RFC 3339: YYYY-MM-DDTHH:MM[:SS[.frac]](Z|+HH:MM|-HH:MM); 't', ' ' and
+ * 'z' as well.  0, or -1. */
+static int parse_time(const char *s, int64_t *out)
+{
+	const char *p = s;
+	long y = digits(&p, 4), mo, d, h, mi, sec = 0, oh = 0, om = 0;
+	int sign = 0;
+	if (y < 0 || *p++ != '-' || (mo = digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
+	    (d = digits(&p, 2)) < 1 || d > 31 || !strchr("Tt ", *p) || !*p++ ||
+	    (h = digits(&p, 2)) < 0 || h > 23 || *p++ != ':' || (mi = digits(&p, 2)) < 0 || mi > 59)
+		return -1;
+	if (*p == ':' && (p++, (sec = digits(&p, 2)) < 0 || sec > 60))
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if ((oh = digits(&p, 2)) < 0 || oh > 23 || *p++ != ':' ||
+		    (om = digits(&p, 2)) < 0 || om > 59)
+			return -1;
+	} else {
+		return -1;
+	}
+	if (*p)
+		return -1;
+	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return -1;
+	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+	       (sec > 59 ? 59 : sec) - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+static int on_opt(void *p, int id, const char *value)
+{
+	next_ctx *c = p;
+	char *end;
+	switch (id) {
+	case OPT_COUNT:
+		errno = 0;
+		c->count = strtol(value, &end, 10);
+		if (errno || end == value || *end || c->count < 1 || c->count > MAX_COUNT)
+			return cli_usage_error("--count takes a whole number from 1 to %d, not '%s'",
+					       MAX_COUNT, value);
+		break;
+	case OPT_AFTER:
+		if (parse_time(value, &c->after))
+			return cli_usage_error("--after takes an RFC 3339 time such as "
+					       "2026-03-29T00:00:00Z or 2026-03-29T02:00:00+01:00, "
+					       "not '%s'", value);
+		c->has_after = 1;
+		break;
+	case OPT_FORMAT:
+		c->json = !strcmp(value, "json");
+		break;
+	case OPT_ALLOW_OUTSIDE_ROOT:
+		c->allow_outside = 1;
+		break;
+	}
+	return 0;
+}
+
+/* "+01:00" of an offset in seconds. */
+static void format_offset(char *buf, size_t size, int32_t off)
+{
+	unsigned a = (unsigned)(off < 0 ? -(int64_t)off : off);
+	snprintf(buf, size, "%c%02u:%02u", off < 0 ? '-' : '+', a / 3600 % 100, a / 60 % 60);
+}
+
+static int print_time(const next_ctx *c, const cadence_schedule *s, const char *name, int64_t t)
+{
+	const char *abbr = NULL;
+	int32_t off = cadence_schedule_utc_offset(s, t, &abbr);
+	char local[64], utc[64], offs[16];
+	format_civil(local, sizeof(local), t + off, c->json ? 'T' : ' ');
+	format_civil(utc, sizeof(utc), t, 'T');
+	format_offset(offs, sizeof(offs), off);
+	if (!c->json) {
+		printf("  %s %-6s (%s)  %sZ\n", local, abbr ? abbr : offs, offs, utc);
+		return 0;
+	}
+	cJSON *o = cJSON_CreateObject();
+	char when[96], u[96];
+	snprintf(when, sizeof(when), "%s%s", local, offs);
+	snprintf(u, sizeof(u), "%sZ", utc);
+	if (!o || !cJSON_AddStringToObject(o, "cadence", name) ||
+	    !cJSON_AddStringToObject(o, "time", when) || !cJSON_AddStringToObject(o, "utc", u) ||
+	    !cJSON_AddStringToObject(o, "timezone", cadence_schedule_timezone(s)) ||
+	    (abbr && !cJSON_AddStringToObject(o, "abbreviation", abbr))) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	char *line = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!line)
+		return -1;
+	puts(line);
+	cJSON_free(line);
+	return 0;
+}
+
+static int print_next(const next_ctx *c, const cadence_def *def)
+{
+	cadence_schedule *s = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	const char *name = cadence_def_name(def);
+	int rc = cadence_schedule_open(&s, def, &err);
+	if (rc == CADENCE_ENOTFOUND) {
+		rc = cli_error(CLI_EXIT_PROBLEMS, "cadence '%s' has no schedule: add "
+			       "'schedule: {cron: \"MIN HOUR DAY MONTH WEEKDAY\"}' (docs/format.md, "
+			       "\"schedule\")", name);
+	} else if (rc) {
+		rc = cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_PROBLEMS, "%s",
+			       err.message ? err.message : cadence_strerror(rc));
+	} else {
+		int64_t t = c->has_after ? c->after : (int64_t)time(NULL);
+		if (!c->json)
+			cli_print_clean(stdout, "%s: cron \"%s\" in %s%s\n", name, cadence_schedule_cron(s),
+					cadence_schedule_timezone(s),
+					cadence_schedule_enabled(s) ? "" : " (enabled: false: not run on these times)");
+		for (long i = 0; i < c->count && !rc; i++) {
+			if (cadence_schedule_next(s, t, &t)) {
+				if (!c->json)
+					puts("  (no later time within eight years)");
+				break;
+			}
+			if (print_time(c, s, name, t))
+				rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		}
+		if (!rc && (fflush(stdout) || ferror(stdout)))
+			rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the times: %s", strerror(errno));
+	}
+	cadence_schedule_free(s);
+	cadence_run_error_clear(&err);
+	return rc;
+}
+
+static int schedule_next(const cli_cmd *cmd, int argc, char **argv)
+{
+	next_ctx c = { 5, 0, 0, 0, 0 };
+	cli_args args;
+	int rc = cli_parse(cmd, argc, argv, on_opt, &c, &args);
+	if (rc)
+		return rc;
+	if (args.help) {
+		cli_print_help(cmd, stdout);
+	} else if (args.npos != 1) {
+		rc = cli_usage_error("'cadence schedule next' takes one cadence file, not %zu "
+				     "arguments", args.npos);
+	} else {
+		cadence_project *project = NULL;
+		cadence_diags *diags = NULL;
+		const cadence_def *def = NULL;
+		if (cadence_project_new(&project, NULL) || cadence_diags_new(&diags))
+			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		else if (!(rc = files_load_checked(project, args.pos[0], c.allow_outside, diags, &def,
+						   "schedule next", "for its times")))
+			rc = print_next(&c, def);
+		cadence_diags_free(diags);
+		cadence_project_free(project);
+	}
+	cli_args_free(&args);
+	return rc;
+}
+
+const cli_cmd cli_cmd_schedule_next = {
+	"schedule next",
+	"[OPTIONS] CADENCE_FILE",
+	"Print the next times a cadence's schedule fires at.",
+	"The times come from the cadence's 'schedule:' (docs/format.md, \"schedule\"):\n"
+	"its cron expression in its time zone, with the daylight-saving rules\n"
+	"written there (a time in a skipped hour fires once, at the jump; a time in\n"
+	"a repeated hour once, the first time). Each line gives the local time, the\n"
+	"zone's abbreviation and offset, and the time in UTC. The file is checked\n"
+	"first, as 'cadence run' checks it.\n"
+	"\n"
+	"Exit status: 0 printed, 1 the cadence has problems or no schedule, 2 usage\n"
+	"error, 3 internal failure.",
+	next_opts,
+	schedule_next,
+};
+
+const cli_cmd *const cli_schedule_commands[] = {
+	&cli_cmd_schedule_next,
+	NULL,
+};
+
+static const cli_opt schedule_opts[] = {
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static int run_schedule(const cli_cmd *cmd, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cli_print_help(cmd, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	for (size_t i = 0; cli_schedule_commands[i]; i++)
+		if (!strcmp(argv[1], cli_schedule_commands[i]->name + strlen("schedule ")))
+			return cli_schedule_commands[i]->run(cli_schedule_commands[i], argc - 1,
+							     argv + 1);
+	return cli_usage_error("'cadence schedule' has the subcommand 'next', not '%s'; see "
+			       "'cadence schedule --help'", argv[1]);
+}
+
+const cli_cmd cli_cmd_schedule = {
+	"schedule",
+	"next [OPTIONS] CADENCE_FILE",
+	"Work with a cadence's schedule: its next fire times.",
+	"  cadence schedule next [-n N] [--after TIME] [--format text|json] CADENCE_FILE\n"
+	"See 'cadence schedule next --help'.\n"
+	"\n"
+	"Exit status: as 'cadence schedule next'.",
+	schedule_opts,
+	run_schedule,
+};
