@@ -411,6 +411,11 @@ Test(tz_file, corrupt_files)
 	f.b[56] = 0x7f;	/* the second type's offset: about 97 days */
 	corrupt_says(dir, &f, "local time type 2");
 	/* version 2 and later: the 64-bit block is read, the 32-bit one skipped */
+	f.n = 0;	/* two transitions out of order */
+	header(&f, '\0', 2, 1, 4);
+	put32(&f, 100), put32(&f, 50), put(&f, "\0\0", 2);
+	put32(&f, 0), put(&f, "\0\0", 2), put(&f, "UTC", 4);
+	corrupt_says(dir, &f, "transition 2 is not later than the one before");
 	make_zone(&f, '2', "CCC-3");
 	f.b[121] = 5;
 	corrupt_says(dir, &f, "has type 5 of 2");

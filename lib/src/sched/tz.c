@@ -677,7 +677,7 @@ int cad_tz_instants(const cad_tz *tz, int64_t local, int64_t out[2], int64_t *af
 			gap = a;
 		first = 0;
 		prev = o;
-		if (b == INT64_MAX || b > hi)
+		if (b == INT64_MAX || b > hi || b <= a)	/* b <= a: a guard, never */
 			break;
 		a = b;
 	}
