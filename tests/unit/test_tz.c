@@ -220,6 +220,8 @@ Test(tz_name, names_that_leave_the_tzdata_or_are_no_zone)
 	bad_name("zone.tab", CADENCE_ENOTFOUND, "is not a time zone name");
 	bad_name("Nope/Nowhere", CADENCE_ENOTFOUND, "no time zone 'Nope/Nowhere'");
 	bad_name("Europe", CADENCE_ENOTFOUND, "directory");
+	bad_name("Europe/Berln", CADENCE_ENOTFOUND, "did you mean 'Europe/Berlin'?");
+	bad_name("Asia/Katmandu_", CADENCE_ENOTFOUND, "did you mean 'Asia/Katmandu'?");
 	bad_name("Europe/Berlin/x", CADENCE_ENOTFOUND, "no such file");
 }
 
@@ -375,6 +377,17 @@ Test(tz_file, made_zones_of_every_version_load)
 		cr_assert_str_eq(abbr, versions[i] ? "CCC" : "BBB");
 		cad_tz_free(tz);
 	}
+	/* a 32-bit block of nothing (as zic -b slim may write): skipped */
+	tzbytes v;
+	make_zone(&v, '2', "CCC-3");
+	tzbytes slim;
+	slim.n = 0;
+	header(&slim, '2', 0, 0, 0);
+	put(&slim, v.b + 69, v.n - 69);
+	write_zone(dir, "Slim", slim.b, slim.n);
+	cad_tz *s = load_ok("Slim");
+	cr_assert_eq(cad_tz_offset(s, 2000000000, NULL), 3 * 3600);
+	cad_tz_free(s);
 	/* an empty footer: the last type lasts */
 	tzbytes f;
 	make_zone(&f, '2', "");
@@ -397,8 +410,11 @@ Test(tz_file, corrupt_files)
 	make_zone(&f, '2', "CCC-3");
 	f.b[32] = 0x7f;	/* timecnt of the first header: 2^31 transitions */
 	corrupt_says(dir, &f, "need more than its");
-	make_zone(&f, '2', "CCC-3");
+	make_zone(&f, '\0', NULL);
 	f.b[39] = 0;	/* typecnt 0 */
+	corrupt_says(dir, &f, "local time types");
+	make_zone(&f, '2', "CCC-3");
+	f.b[69 + 39] = 0;	/* typecnt 0, in the second header */
 	corrupt_says(dir, &f, "local time types");
 	/* a version 1 file: its 32-bit block is the data (offsets of make_zone) */
 	make_zone(&f, '\0', NULL);
@@ -434,6 +450,9 @@ Test(tz_file, corrupt_files)
 	make_zone(&f, '2', "CCC-3");
 	f.n -= 1;	/* the footer's closing newline */
 	corrupt_says(dir, &f, "footer");
+	make_zone(&f, '2', "CCC-3");
+	f.b[69] = 'X';
+	corrupt_says(dir, &f, "its second header does not begin with \"TZif\"");
 	make_zone(&f, '2', "CCC-3");
 	f.n = 30;
 	corrupt_says(dir, &f, "ends within a header");

@@ -8,7 +8,9 @@
 
 #include "cadence/common.h"
 #include "util/strbuf.h"
+#include "util/suggest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -348,20 +350,25 @@ static int read_header(const unsigned char *b, size_t len, size_t at, tzif_hdr *
 	if (len - at < 44)
 		return corrupt(why, path, "it ends within a header (%zu bytes)", len);
 	if (memcmp(b + at, "TZif", 4))
-		return corrupt(why, path, "it does not begin with \"TZif\"");
+		return corrupt(why, path, at ? "its second header does not begin with \"TZif\""
+					    : "it does not begin with \"TZif\"");
 	h->version = (char)b[at + 4];
 	if (h->version && (h->version < '2' || h->version > '9'))
 		return corrupt(why, path, "its version byte is neither 0 nor a digit 2-9");
 	const unsigned char *c = b + at + 20;
 	h->isutcnt = be32(c), h->isstdcnt = be32(c + 4), h->leapcnt = be32(c + 8);
 	h->timecnt = be32(c + 12), h->typecnt = be32(c + 16), h->charcnt = be32(c + 20);
-	if (h->typecnt == 0 || h->typecnt > 256 || h->charcnt == 0)
+	/* the 32-bit block of a version 2+ file is skipped, whatever it holds
+	 * (RFC 8536, section 4): only its size counts */
+	int skipped = h->version && at == 0;
+	if (!skipped && (h->typecnt == 0 || h->typecnt > 256 || h->charcnt == 0))
 		return corrupt(why, path, "it has %u local time types (1-256 expected) and %u "
 			       "abbreviation bytes (1 or more)", h->typecnt, h->charcnt);
-	if ((h->isutcnt && h->isutcnt != h->typecnt) || (h->isstdcnt && h->isstdcnt != h->typecnt))
+	if (!skipped && ((h->isutcnt && h->isutcnt != h->typecnt) ||
+			 (h->isstdcnt && h->isstdcnt != h->typecnt)))
 		return corrupt(why, path, "its UT and standard indicator counts are not 0 or the "
 			       "number of types");
-	if (block_size(h, h->version ? 8 : 4) > len - at - 44)
+	if (block_size(h, h->version && !skipped ? 8 : 4) > len - at - 44)
 		return corrupt(why, path, "its counts (%u transitions, %u types) need more than its "
 			       "%zu bytes", h->timecnt, h->typecnt, len);
 	return 0;
@@ -481,12 +488,43 @@ static int valid_name(const char *name)
 	}
 }
 
+/* the zone of name's directory closest to it ("Europe/Berln": Europe/Berlin),
+ * into *out; nothing when none is close or the directory cannot be read */
+static void suggest_zone(const char *name, const char *dir, strbuf *out)
+{
+	const char *slash = strrchr(name, '/'), *base = slash ? slash + 1 : name;
+	strbuf path = STRBUF_INIT;
+	cad_strbuf_addf(&path, "%s/%.*s", dir, (int)(base - name), name);
+	DIR *d = cad_strbuf_cstr(&path) ? opendir(path.buf) : NULL;
+	cad_suggest s;
+	cad_suggest_init(&s, base, strlen(base));
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (!valid_name(e->d_name) || !strcmp(e->d_name, base))
+			continue;	/* zone.tab, ".", the name itself */
+		cad_suggest_try(&s, e->d_name);
+		if (s.best == e->d_name) {	/* readdir reuses its entry: keep a copy */
+			cad_strbuf_reset(out);
+			cad_strbuf_addf(out, "%.*s%s", (int)(base - name), name, e->d_name);
+			s.best = "";
+		}
+	}
+	if (d)
+		closedir(d);
+	cad_strbuf_free(&path);
+}
+
 static int not_found(strbuf *why, const char *name, const char *dir, const char *what)
 {
-	if (why)
-		cad_strbuf_addf(why, "no time zone '%s' in %s (%s): a zone is an IANA name such as "
-				"Europe/Berlin, America/New_York or UTC; set TZDIR if the tzdata "
-				"is elsewhere", name, dir, what);
+	if (!why)
+		return CADENCE_ENOTFOUND;
+	strbuf near = STRBUF_INIT;
+	suggest_zone(name, dir, &near);
+	cad_strbuf_addf(why, "no time zone '%s' in %s (%s)", name, dir, what);
+	if (near.len && cad_strbuf_cstr(&near))
+		cad_strbuf_addf(why, "; did you mean '%s'?", near.buf);
+	cad_strbuf_adds(why, ": a zone is an IANA name such as Europe/Berlin, America/New_York or "
+			"UTC; set TZDIR if the tzdata is elsewhere");
+	cad_strbuf_free(&near);
 	return CADENCE_ENOTFOUND;
 }
 
