@@ -391,9 +391,12 @@ static int read_data(cad_tz *tz, const unsigned char *b, const tzif_hdr *h, cons
 	unsigned ts = h->version ? 8 : 4;
 	if (alloc_data(tz, h))
 		return CADENCE_ENOMEM;
-	if (h->leapcnt)
-		return corrupt(why, path, "it counts leap seconds (a \"right/\" zone): use the zone's "
-			       "name without \"right/\"");
+	if (h->leapcnt) {	/* times would be off by the leap seconds: refused, not corrupt */
+		if (why)
+			cad_strbuf_addf(why, "'%s' counts leap seconds (a \"right/\" zone), which "
+					"cadence does not: use the zone's name without \"right/\"", path);
+		return CADENCE_EINVALID;
+	}
 	for (size_t i = 0; i < h->timecnt; i++) {
 		tz->times[i] = ts == 8 ? be64(b + i * 8) : be32s(b + i * 4);
 		if (i && tz->times[i] <= tz->times[i - 1])
