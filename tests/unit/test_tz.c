@@ -178,9 +178,11 @@ Test(tz_dst, far_future_from_the_footer)
 	    utc(2100, 3, 28, 1, 0) + 146097LL * 86400 * 1000);
 }
 
-Test(tz_dst, extremes_do_not_overflow)
+static cad_tz *footer_zone(const char *posix);
+
+/* the ends of int64_t: answers, no overflow (UBSan builds check) */
+static void extremes(cad_tz *tz)
 {
-	cad_tz *tz = load_ok("Europe/Berlin");
 	int64_t out[2], after;
 	int64_t ends[] = { INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, 0 };
 	for (size_t i = 0; i < sizeof(ends) / sizeof(*ends); i++) {
@@ -190,6 +192,22 @@ Test(tz_dst, extremes_do_not_overflow)
 		int n = cad_tz_instants(tz, ends[i], out, &after);
 		cr_assert(n >= 0 && n <= 2);
 	}
+	cad_tz_free(tz);
+}
+
+Test(tz_dst, extremes_do_not_overflow)
+{
+	extremes(load_ok("Europe/Berlin"));
+	extremes(footer_zone("CET-1CEST,M3.5.0,M10.5.0/3"));
+	extremes(footer_zone("<+1030>-10:30<+11>-11,M10.1.0,M4.1.0"));
+	/* far from the table, the footer's 400-year cycle still holds */
+	cad_tz *tz = footer_zone("CET-1CEST,M3.5.0,M10.5.0/3");
+	int64_t shift = 146097LL * 86400 * 20000000;
+	int64_t out[2], after;
+	cr_assert_eq(cad_tz_instants(tz, utc(2026, 3, 29, 2, 30) - shift, out, &after), 0);
+	cr_assert_eq(after, utc(2026, 3, 29, 1, 0) - shift);
+	cr_assert_eq(cad_tz_instants(tz, utc(2026, 10, 25, 2, 30) + shift, out, &after), 2);
+	cr_assert_eq(out[1], utc(2026, 10, 25, 1, 30) + shift);
 	cad_tz_free(tz);
 }
 

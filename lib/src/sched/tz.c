@@ -155,11 +155,18 @@ static void footer_transitions(const tz_posix *p, int64_t y, int64_t at[8], int 
 		}
 }
 
+/* t's place in its 400-year cycle: [0, CYCLE), with no overflow at the ends */
+static int64_t in_cycle(int64_t t)
+{
+	int64_t r = t % CYCLE;
+	return r < 0 ? r + CYCLE : r;
+}
+
 static const tz_type *footer_at(const tz_posix *p, int64_t t)
 {
 	if (!p->has_dst)
 		return &p->std;
-	int64_t r = t - floor_div(t, CYCLE) * CYCLE;
+	int64_t r = in_cycle(t);
 	int64_t at[8];
 	int dst[8];
 	footer_transitions(p, year_of_days(floor_div(r, DAY)), at, dst);
@@ -174,13 +181,13 @@ static int64_t footer_next(const tz_posix *p, int64_t t)
 {
 	if (!p->has_dst)
 		return INT64_MAX;
-	int64_t base = floor_div(t, CYCLE) * CYCLE, r = t - base;
+	int64_t r = in_cycle(t);
 	int64_t at[8];
 	int dst[8];
 	footer_transitions(p, year_of_days(floor_div(r, DAY)), at, dst);
 	for (int i = 0; i < 8; i++)
 		if (at[i] > r)
-			return base > INT64_MAX - at[i] ? INT64_MAX : base + at[i];
+			return sat_add(t, at[i] - r);
 	return INT64_MAX;
 }
 
