@@ -8,7 +8,9 @@
 
 #include "cadence/common.h"
 #include "util/strbuf.h"
+#include "util/suggest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -153,11 +155,18 @@ static void footer_transitions(const tz_posix *p, int64_t y, int64_t at[8], int 
 		}
 }
 
+/* t's place in its 400-year cycle: [0, CYCLE), with no overflow at the ends */
+static int64_t in_cycle(int64_t t)
+{
+	int64_t r = t % CYCLE;
+	return r < 0 ? r + CYCLE : r;
+}
+
 static const tz_type *footer_at(const tz_posix *p, int64_t t)
 {
 	if (!p->has_dst)
 		return &p->std;
-	int64_t r = t - floor_div(t, CYCLE) * CYCLE;
+	int64_t r = in_cycle(t);
 	int64_t at[8];
 	int dst[8];
 	footer_transitions(p, year_of_days(floor_div(r, DAY)), at, dst);
@@ -172,13 +181,13 @@ static int64_t footer_next(const tz_posix *p, int64_t t)
 {
 	if (!p->has_dst)
 		return INT64_MAX;
-	int64_t base = floor_div(t, CYCLE) * CYCLE, r = t - base;
+	int64_t r = in_cycle(t);
 	int64_t at[8];
 	int dst[8];
 	footer_transitions(p, year_of_days(floor_div(r, DAY)), at, dst);
 	for (int i = 0; i < 8; i++)
 		if (at[i] > r)
-			return base > INT64_MAX - at[i] ? INT64_MAX : base + at[i];
+			return sat_add(t, at[i] - r);
 	return INT64_MAX;
 }
 
@@ -348,20 +357,25 @@ static int read_header(const unsigned char *b, size_t len, size_t at, tzif_hdr *
 	if (len - at < 44)
 		return corrupt(why, path, "it ends within a header (%zu bytes)", len);
 	if (memcmp(b + at, "TZif", 4))
-		return corrupt(why, path, "it does not begin with \"TZif\"");
+		return corrupt(why, path, at ? "its second header does not begin with \"TZif\""
+					    : "it does not begin with \"TZif\"");
 	h->version = (char)b[at + 4];
 	if (h->version && (h->version < '2' || h->version > '9'))
 		return corrupt(why, path, "its version byte is neither 0 nor a digit 2-9");
 	const unsigned char *c = b + at + 20;
 	h->isutcnt = be32(c), h->isstdcnt = be32(c + 4), h->leapcnt = be32(c + 8);
 	h->timecnt = be32(c + 12), h->typecnt = be32(c + 16), h->charcnt = be32(c + 20);
-	if (h->typecnt == 0 || h->typecnt > 256 || h->charcnt == 0)
+	/* the 32-bit block of a version 2+ file is skipped, whatever it holds
+	 * (RFC 8536, section 4): only its size counts */
+	int skipped = h->version && at == 0;
+	if (!skipped && (h->typecnt == 0 || h->typecnt > 256 || h->charcnt == 0))
 		return corrupt(why, path, "it has %u local time types (1-256 expected) and %u "
 			       "abbreviation bytes (1 or more)", h->typecnt, h->charcnt);
-	if ((h->isutcnt && h->isutcnt != h->typecnt) || (h->isstdcnt && h->isstdcnt != h->typecnt))
+	if (!skipped && ((h->isutcnt && h->isutcnt != h->typecnt) ||
+			 (h->isstdcnt && h->isstdcnt != h->typecnt)))
 		return corrupt(why, path, "its UT and standard indicator counts are not 0 or the "
 			       "number of types");
-	if (block_size(h, h->version ? 8 : 4) > len - at - 44)
+	if (block_size(h, h->version && !skipped ? 8 : 4) > len - at - 44)
 		return corrupt(why, path, "its counts (%u transitions, %u types) need more than its "
 			       "%zu bytes", h->timecnt, h->typecnt, len);
 	return 0;
@@ -384,9 +398,12 @@ static int read_data(cad_tz *tz, const unsigned char *b, const tzif_hdr *h, cons
 	unsigned ts = h->version ? 8 : 4;
 	if (alloc_data(tz, h))
 		return CADENCE_ENOMEM;
-	if (h->leapcnt)
-		return corrupt(why, path, "it counts leap seconds (a \"right/\" zone): use the zone's "
-			       "name without \"right/\"");
+	if (h->leapcnt) {	/* times would be off by the leap seconds: refused, not corrupt */
+		if (why)
+			cad_strbuf_addf(why, "'%s' counts leap seconds (a \"right/\" zone), which "
+					"cadence does not: use the zone's name without \"right/\"", path);
+		return CADENCE_EINVALID;
+	}
 	for (size_t i = 0; i < h->timecnt; i++) {
 		tz->times[i] = ts == 8 ? be64(b + i * 8) : be32s(b + i * 4);
 		if (i && tz->times[i] <= tz->times[i - 1])
@@ -481,12 +498,43 @@ static int valid_name(const char *name)
 	}
 }
 
+/* the zone of name's directory closest to it ("Europe/Berln": Europe/Berlin),
+ * into *out; nothing when none is close or the directory cannot be read */
+static void suggest_zone(const char *name, const char *dir, strbuf *out)
+{
+	const char *slash = strrchr(name, '/'), *base = slash ? slash + 1 : name;
+	strbuf path = STRBUF_INIT;
+	cad_strbuf_addf(&path, "%s/%.*s", dir, (int)(base - name), name);
+	DIR *d = cad_strbuf_cstr(&path) ? opendir(path.buf) : NULL;
+	cad_suggest s;
+	cad_suggest_init(&s, base, strlen(base));
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (!valid_name(e->d_name) || !strcmp(e->d_name, base))
+			continue;	/* zone.tab, ".", the name itself */
+		cad_suggest_try(&s, e->d_name);
+		if (s.best == e->d_name) {	/* readdir reuses its entry: keep a copy */
+			cad_strbuf_reset(out);
+			cad_strbuf_addf(out, "%.*s%s", (int)(base - name), name, e->d_name);
+			s.best = "";
+		}
+	}
+	if (d)
+		closedir(d);
+	cad_strbuf_free(&path);
+}
+
 static int not_found(strbuf *why, const char *name, const char *dir, const char *what)
 {
-	if (why)
-		cad_strbuf_addf(why, "no time zone '%s' in %s (%s): a zone is an IANA name such as "
-				"Europe/Berlin, America/New_York or UTC; set TZDIR if the tzdata "
-				"is elsewhere", name, dir, what);
+	if (!why)
+		return CADENCE_ENOTFOUND;
+	strbuf near = STRBUF_INIT;
+	suggest_zone(name, dir, &near);
+	cad_strbuf_addf(why, "no time zone '%s' in %s (%s)", name, dir, what);
+	if (near.len && cad_strbuf_cstr(&near))
+		cad_strbuf_addf(why, "; did you mean '%s'?", near.buf);
+	cad_strbuf_adds(why, ": a zone is an IANA name such as Europe/Berlin, America/New_York or "
+			"UTC; set TZDIR if the tzdata is elsewhere");
+	cad_strbuf_free(&near);
 	return CADENCE_ENOTFOUND;
 }
 
@@ -677,7 +725,7 @@ int cad_tz_instants(const cad_tz *tz, int64_t local, int64_t out[2], int64_t *af
 			gap = a;
 		first = 0;
 		prev = o;
-		if (b == INT64_MAX || b > hi)
+		if (b == INT64_MAX || b > hi || b <= a)	/* b <= a: a guard, never */
 			break;
 		a = b;
 	}
