@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/civil.h"
+
 enum { OPT_COUNT = 1, OPT_AFTER, OPT_FORMAT, OPT_ALLOW_OUTSIDE_ROOT };
 
 #define MAX_COUNT 1000
@@ -41,39 +43,14 @@ typedef struct next_ctx {
 	int allow_outside;
 } next_ctx;
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back
- * (H. Hinnant's algorithms): no timegm(), no TZ. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 /* "2026-03-29T01:30:00" of seconds t (as UTC). */
 static void format_civil(char *buf, size_t size, int64_t t, char sep)
 {
-	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, y;
+	int64_t days = cad_floor_div(t, 86400), y;
 	int64_t s = t - days * 86400;
-	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, size, "%04lld-%02u-%02u%c%02lld:%02lld:%02lld", (long long)y, m, d, sep,
+	int m, d;
+	cad_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, size, "%04lld-%02d-%02d%c%02lld:%02lld:%02lld", (long long)y, m, d, sep,
 		 (long long)(s / 3600), (long long)(s / 60 % 60), (long long)(s % 60));
 }
 
@@ -117,11 +94,9 @@ static int parse_time(const char *s, int64_t *out)
 	}
 	if (*p)
 		return -1;
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+	if (d > cad_month_days(y, (int)mo))
 		return -1;
-	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+	*out = cad_days_from_civil(y, (int)mo, (int)d) * 86400 + h * 3600 + mi * 60 +
 	       (sec > 59 ? 59 : sec) - sign * (oh * 3600 + om * 60);
 	return 0;
 }

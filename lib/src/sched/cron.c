@@ -7,6 +7,7 @@
  * depend on the process's TZ.
  */
 #include "sched/cron.h"
+#include "util/civil.h"
 
 #include "util/suggest.h"
 #include "util/utf8.h"
@@ -475,44 +476,10 @@ int cad_cron_parse(cad_cron *out, const char *text, cad_cron_error *err)
 
 /* ---- calendar ---- */
 
-/* The date of a day since 1970-01-01, proleptic Gregorian (H. Hinnant's
- * civil_from_days). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
 
-/* 0 Sunday - 6 Saturday; 1970-01-01 was a Thursday. */
-static int weekday(int64_t days)
-{
-	int64_t w = (days + 4) % 7;
-	return (int)(w < 0 ? w + 7 : w);
-}
 
-static int is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
 
-static int month_days(int64_t y, int m)
-{
-	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && is_leap(y) ? 29 : n[m - 1];
-}
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
 
 /* Whether the day fields allow the day: either alone when neither begins
  * with `*`, as POSIX says; both when one does (as Vixie cron: for a bare
@@ -536,7 +503,7 @@ int cad_cron_can_fire(const cad_cron *c)
 	for (int m = 1; m <= 12; m++) {
 		if (!((c->months >> m) & 1))
 			continue;
-		for (int d = 1; d <= (m == 2 ? 29 : month_days(1, m)); d++)
+		for (int d = 1; d <= (m == 2 ? 29 : cad_month_days(1, m)); d++)
 			if ((c->mdays >> d) & 1)
 				return 1;
 	}
@@ -562,30 +529,30 @@ static int next_bit(uint64_t bits, int from)
  * hours that do not match are skipped at once. */
 static int next_local(const cad_cron *c, int64_t local, int64_t limit, int64_t *found)
 {
-	int64_t days = floor_div(local, 86400);
+	int64_t days = cad_floor_div(local, 86400);
 	int64_t sec = local - days * 86400;
 	int64_t y;
 	int m, d, h = (int)(sec / 3600), mi = (int)(sec % 3600 / 60);
-	civil_from_days(days, &y, &m, &d);
+	cad_civil_from_days(days, &y, &m, &d);
 	for (;;) {
 		if (days * 86400 > limit)
 			return -1;
 		if (!((c->months >> m) & 1)) {
-			days += month_days(y, m) - d + 1;
-			civil_from_days(days, &y, &m, &d);
+			days += cad_month_days(y, m) - d + 1;
+			cad_civil_from_days(days, &y, &m, &d);
 			h = mi = 0;
 			continue;
 		}
-		if (!day_matches(c, d, weekday(days))) {
+		if (!day_matches(c, d, cad_weekday(days))) {
 			days++;
-			civil_from_days(days, &y, &m, &d);
+			cad_civil_from_days(days, &y, &m, &d);
 			h = mi = 0;
 			continue;
 		}
 		int nh = next_bit(c->hours, h);
 		if (nh < 0) {
 			days++;
-			civil_from_days(days, &y, &m, &d);
+			cad_civil_from_days(days, &y, &m, &d);
 			h = mi = 0;
 			continue;
 		}
@@ -599,7 +566,7 @@ static int next_local(const cad_cron *c, int64_t local, int64_t limit, int64_t *
 			mi = 0;
 			if (h == 24) {
 				days++;
-				civil_from_days(days, &y, &m, &d);
+				cad_civil_from_days(days, &y, &m, &d);
 				h = 0;
 			}
 			continue;
@@ -640,7 +607,7 @@ int cad_cron_next(const cad_cron *c, const cad_tz *tz, int64_t after, int64_t ho
 	 * times, so the first match whose instant is past `after` is the one:
 	 * matches skipped (after is in a repeated hour's second pass) or
 	 * merged (several in one gap fire at the jump once) are passed over. */
-	int64_t from = floor_div(local, 60) * 60 + 60;
+	int64_t from = cad_floor_div(local, 60) * 60 + 60;
 	int64_t cand;
 	while (next_local(c, from, limit, &cand) == 0) {
 		int64_t t = fire_instant(tz, cand);

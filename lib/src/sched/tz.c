@@ -7,6 +7,7 @@
 #include "sched/tz.h"
 
 #include "cadence/common.h"
+#include "util/civil.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
@@ -76,43 +77,18 @@ static int64_t sat_add(int64_t a, int64_t b)
 	return a + b;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
 
-/* days since 1970-01-01 of a Gregorian date (H. Hinnant's algorithm) */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = floor_div(y, 400);
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
-static int64_t year_of_days(int64_t z)
-{
-	z += 719468;
-	int64_t era = floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	return yoe + era * 400 + (mp >= 10);
-}
 
-static int is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
 
-static int month_days(int64_t y, int m)
+
+/* The year of a day. */
+static int64_t year_of_days(int64_t days)
 {
-	static const unsigned char n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return n[m - 1] + (m == 2 && is_leap(y));
+	int64_t y;
+	int m, d;
+	cad_civil_from_days(days, &y, &m, &d);
+	return y;
 }
 
 /* ---- the footer's POSIX TZ rules ----------------------------------------------------- */
@@ -120,15 +96,15 @@ static int month_days(int64_t y, int m)
 /* days since the epoch of the rule's date in year y */
 static int64_t rule_day(const tz_rule *r, int64_t y)
 {
-	int64_t jan1 = days_from_civil(y, 1, 1);
+	int64_t jan1 = cad_days_from_civil(y, 1, 1);
 	if (r->kind == 'J')	/* 1-365, February 29 never counted */
-		return jan1 + r->n - 1 + (is_leap(y) && r->n >= 60);
+		return jan1 + r->n - 1 + (cad_is_leap(y) && r->n >= 60);
 	if (r->kind == 'D')
 		return jan1 + r->n;
-	int64_t first = days_from_civil(y, r->m, 1);
+	int64_t first = cad_days_from_civil(y, r->m, 1);
 	int wday = (int)(((first + 4) % 7 + 7) % 7);	/* 1970-01-01 was a Thursday */
 	int64_t day = (r->d - wday + 7) % 7 + 7 * (r->w - 1);
-	while (day >= month_days(y, r->m))	/* week 5: the last such day */
+	while (day >= cad_month_days(y, r->m))	/* week 5: the last such day */
 		day -= 7;
 	return first + day;
 }
@@ -169,7 +145,7 @@ static const tz_type *footer_at(const tz_posix *p, int64_t t)
 	int64_t r = in_cycle(t);
 	int64_t at[8];
 	int dst[8];
-	footer_transitions(p, year_of_days(floor_div(r, DAY)), at, dst);
+	footer_transitions(p, year_of_days(cad_floor_div(r, DAY)), at, dst);
 	int in_dst = !dst[0];
 	for (int i = 0; i < 8 && at[i] <= r; i++)
 		in_dst = dst[i];
@@ -184,7 +160,7 @@ static int64_t footer_next(const tz_posix *p, int64_t t)
 	int64_t r = in_cycle(t);
 	int64_t at[8];
 	int dst[8];
-	footer_transitions(p, year_of_days(floor_div(r, DAY)), at, dst);
+	footer_transitions(p, year_of_days(cad_floor_div(r, DAY)), at, dst);
 	for (int i = 0; i < 8; i++)
 		if (at[i] > r)
 			return sat_add(t, at[i] - r);
@@ -532,8 +508,9 @@ static int not_found(strbuf *why, const char *name, const char *dir, const char 
 	cad_strbuf_addf(why, "no time zone '%s' in %s (%s)", name, dir, what);
 	if (near.len && cad_strbuf_cstr(&near))
 		cad_strbuf_addf(why, "; did you mean '%s'?", near.buf);
-	cad_strbuf_adds(why, ": a zone is an IANA name such as Europe/Berlin, America/New_York or "
-			"UTC; set TZDIR if the tzdata is elsewhere");
+	else
+		cad_strbuf_adds(why, ": a zone is an IANA name such as Europe/Berlin, "
+				"America/New_York or UTC; set TZDIR if the tzdata is elsewhere");
 	cad_strbuf_free(&near);
 	return CADENCE_ENOTFOUND;
 }
