@@ -43,21 +43,21 @@ static cad_tz *load_ok(const char *name)
 
 /* offset and abbreviation at t agree with localtime_r in the zone TZ names,
  * and t is one of the instants of its own local time */
-static void agree_at(const cad_tz *tz, const char *tzname, time_t t)
+static void agree_at(const cad_tz *tz, const char *zone, time_t t)
 {
 	struct tm tm;
 	cr_assert_not_null(localtime_r(&t, &tm));
 	const char *abbr = NULL;
 	int32_t off = cad_tz_offset(tz, t, &abbr);
-	cr_assert_eq(off, tm.tm_gmtoff, "%s at %lld: offset %ld, the C library says %ld", tzname,
+	cr_assert_eq(off, tm.tm_gmtoff, "%s at %lld: offset %ld, the C library says %ld", zone,
 		     (long long)t, (long)off, (long)tm.tm_gmtoff);
 	cr_assert(abbr && !strcmp(abbr, tm.tm_zone), "%s at %lld: abbreviation %s, the C library "
-		  "says %s", tzname, (long long)t, abbr ? abbr : "(null)", tm.tm_zone);
+		  "says %s", zone, (long long)t, abbr ? abbr : "(null)", tm.tm_zone);
 	int64_t local = cad_tz_local(tz, t), out[2], after;
 	cr_assert_eq(local, (int64_t)t + tm.tm_gmtoff);
 	int n = cad_tz_instants(tz, local, out, &after);
 	cr_assert(n >= 1 && (out[0] == t || (n == 2 && out[1] == t)) && after == out[0],
-		  "%s: %lld is not an instant of its local time %lld (%d found)", tzname,
+		  "%s: %lld is not an instant of its local time %lld (%d found)", zone,
 		  (long long)t, (long long)local, n);
 	for (int i = 0; i < n; i++)
 		cr_assert_eq(cad_tz_local(tz, out[i]), local);
