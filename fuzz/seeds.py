@@ -4,7 +4,7 @@
 input, named by its SHA-1, as libFuzzer names its own):
 
     fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output, expr,
-                                       regex, checkpoint or report
+                                       regex, checkpoint, report or cron
 
 load, diagram: every *.cadence.yaml below tests/golden/fixtures,
 tests/diagram/fixtures and examples/.  output: fuzz/seeds/output/.  expr:
@@ -17,7 +17,9 @@ tests/unit/test_regex.c, each also followed by a NUL and a string to match,
 and fuzz/seeds/regex/.  checkpoint: fuzz/seeds/checkpoint/, checkpoints of the
 cadence in fuzz/fuzz_checkpoint.c at each of its positions.  report:
 fuzz/seeds/report/, event sequences of runs (passing, failing with retries
-and a breaker, a child, a sync conflict, two runs at once, odd bytes)."""
+and a breaker, a child, a sync conflict, two runs at once, odd bytes).
+cron: fuzz/seeds/cron/, cron expressions (good ones, and bad ones of each
+kind)."""
 import hashlib
 import pathlib
 import re
@@ -112,7 +114,7 @@ def seeds(target):
     if target in ("load", "diagram"):
         for f in yaml_files():
             yield f.read_bytes()
-    elif target in ("output", "checkpoint", "report"):
+    elif target in ("output", "checkpoint", "report", "cron"):
         yield from committed(target)
     elif target == "expr":
         yield from doc_expressions()

@@ -3,8 +3,8 @@
 # Runs the libFuzzer targets of fuzz/ (docs/reliability.md), one at a time.
 #
 #   scripts/fuzz.sh [options] [TARGET...]     TARGET: load diagram output expr
-#                                             regex checkpoint report (default:
-#                                             all seven)
+#                                             regex checkpoint report cron
+#                                             (default: all eight)
 #   --build DIR    the clang build with -DCADENCE_BUILD_FUZZ=ON; configured
 #                  and built when it has no fuzz binaries (default build-fuzz)
 #   --time S       stop each target after S seconds (-max_total_time)
@@ -14,7 +14,8 @@
 #                  (DIR/TARGET.log); default BUILD/fuzz-work
 #   --max-len N    the largest input (-max_len); default 16384 for load
 #                  and diagram, 8192 for output and checkpoint, 2048 for
-#                  expr, 1024 for regex and report (a few dozen events)
+#                  expr, 1024 for regex and report (a few dozen events),
+#                  256 for cron
 #   --timeout S    an input that takes longer than S seconds is a finding
 #                  (-timeout; default 10: on a machine busy with other
 #                  work, a long run wants more, since the limit is wall time)
@@ -47,11 +48,11 @@ while [[ $# -gt 0 ]]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--nice) nice=(nice -n 10); shift ;;
 	-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-	load|diagram|output|expr|regex|checkpoint|report) targets+=("$1"); shift ;;
+	load|diagram|output|expr|regex|checkpoint|report|cron) targets+=("$1"); shift ;;
 	*) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
-[[ ${#targets[@]} -gt 0 ]] || targets=(load diagram output expr regex checkpoint report)
+[[ ${#targets[@]} -gt 0 ]] || targets=(load diagram output expr regex checkpoint report cron)
 work=${work:-$build/fuzz-work}
 
 if [[ ! -x $build/fuzz/fuzz_load ]]; then
@@ -73,6 +74,7 @@ for t in "${targets[@]}"; do
 	regex) dict=regex.dict max_len=1024 ;;
 	checkpoint) dict=checkpoint.dict max_len=8192 ;;
 	report) dict=report.dict max_len=1024 ;;
+	cron) dict=cron.dict max_len=256 ;;
 	esac
 	max_len=${max_len_opt:-$max_len}
 	corpus=$work/corpus/$t
