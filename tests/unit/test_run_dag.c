@@ -508,6 +508,20 @@ static int keep(void *ctx, const cadence_checkpoint *cp, cadence_run_error *err)
 	return 0;
 }
 
+/* The score of a run resumed from cp, printed (cJSON_free()); the task
+ * events of that run alone in `tasks`. */
+static char *resumed_score(const cadence_checkpoint *cp)
+{
+	cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
+	ro.resume = cp;
+	cad_strbuf_reset(&tasks);
+	cJSON_Delete(F.out);
+	F.out = NULL;
+	cr_assert_eq(cadence_runner_run_checkpointed(&F.out, F.r, NULL, &ro, &F.err), 0, "%s",
+		     F.err.message);
+	return cJSON_PrintUnformatted(F.out);
+}
+
 /* Each checkpoint written inside the dag (its tasks that ended ok, with
  * their changes and what smart_merge measures them against) resumes to
  * the score of an uninterrupted run, running only the other tasks. */
@@ -533,14 +547,7 @@ Test(dag, a_resume_from_any_checkpoint_gives_the_uninterrupted_score)
 			     "%s", F.err.message);
 		if (strstr(s.text[k], "\"dag\":")) {
 			inside++;
-			cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
-			ro.resume = cp;
-			cad_strbuf_reset(&tasks);
-			cJSON_Delete(F.out);
-			F.out = NULL;
-			cr_assert_eq(cadence_runner_run_checkpointed(&F.out, F.r, NULL, &ro, &F.err), 0,
-				     "%s", F.err.message);
-			char *got = cJSON_PrintUnformatted(F.out);
+			char *got = resumed_score(cp);
 			cr_assert_str_eq(got, want, "resumed from checkpoint %zu (%s)", k,
 					 cadence_checkpoint_position(cp));
 			cJSON_free(got);
@@ -707,16 +714,9 @@ Test(dag, a_child_task_is_checkpointed_as_a_task)
 			       s.text[k]);
 		if (strstr(s.text[k], "\"task\":\t\"kid\"") && strstr(s.text[k], "\"dag\":")) {
 			cadence_checkpoint *cp = NULL;
-			cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
 			cr_assert_eq(cadence_checkpoint_parse(&cp, s.text[k], strlen(s.text[k]),
 							      &F.err), 0, "%s", F.err.message);
-			ro.resume = cp;
-			cad_strbuf_reset(&tasks);
-			cJSON_Delete(F.out);
-			F.out = NULL;
-			cr_assert_eq(cadence_runner_run_checkpointed(&F.out, F.r, NULL, &ro, &F.err),
-				     0, "%s", F.err.message);
-			char *got = cJSON_PrintUnformatted(F.out);
+			char *got = resumed_score(cp);
 			cr_assert_str_eq(got, want);
 			cr_assert(!saw("kid start"), "kid ran again: %s", tasks.buf);
 			cJSON_free(got);

@@ -636,7 +636,7 @@ int cad_engine_walk(rframe *fr)
 		emit_simple(fr, CADENCE_EVENT_MEASURE_END, rc, timed ? cad_run_now(run) - m0 : 0);
 		if (rc)
 			rc = handle_error(fr, rc);
-		if (!rc && run->ck && !fr->in_task)
+		if (!rc && run->ck)
 			rc = checkpoint(fr, fr->interrupt ? p->nmeasures : i + 1);
 		if (rc)
 			break;
