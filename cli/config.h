@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The project configuration (docs/cli.md, "Project configuration"): the
+ * file cadence.project.yaml, found upward from the working directory as
+ * git finds .git, CADENCE_* environment variables and command-line flags.
+ * Each setting's value comes from the first that gives it: a flag, the
+ * environment, the file, the default; cli_config_origin() says which.
+ *
+ * Ownership: a cli_config is the caller's (cli_config_free); the strings
+ * it returns live as long as it does.  Not thread-safe: one thread.
+ */
+#ifndef CADENCE_CLI_CONFIG_H
+#define CADENCE_CLI_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLI_CONFIG_FILE "cadence.project.yaml"
+
+typedef struct cli_config cli_config;
+
+typedef enum cli_config_origin {
+	CLI_CONFIG_DEFAULT,
+	CLI_CONFIG_FILE_ORIGIN,	/* the project file */
+	CLI_CONFIG_ENV,		/* a CADENCE_* variable */
+	CLI_CONFIG_FLAG		/* the command line */
+} cli_config_origin;
+
+/* The settings, one per key of the project file. */
+typedef enum cli_setting {
+	CLI_SET_STATE_DIR,	/* state_dir / CADENCE_STATE_DIR: breakers, registry, locks */
+	CLI_SET_CADENCES,	/* cadences / CADENCE_CADENCES: where the project's cadences are */
+	CLI_SET_PLUGINS,	/* plugins / CADENCE_PLUGINS: .so files or directories of them */
+	CLI_SET_FORMAT,		/* format / CADENCE_FORMAT: default diagnostics format */
+	CLI_SET_LOG,		/* log / CADENCE_LOG: default --log of run */
+	CLI_SET_REGISTRY,	/* registry / CADENCE_REGISTRY: record runs (true/false) */
+	CLI_SET_RETENTION_DAYS,	/* retention.days / CADENCE_RETENTION_DAYS */
+	CLI_SET_RETENTION_RUNS,	/* retention.runs / CADENCE_RETENTION_RUNS: kept per cadence */
+	CLI_SET_SERVE_LISTEN,	/* serve.listen / CADENCE_LISTEN */
+	CLI_SET_SERVE_TOKEN_FILE, /* serve.token_file / CADENCE_TOKEN_FILE */
+	CLI_SET_SERVE_GRACE,	/* serve.grace / CADENCE_GRACE: a duration */
+	CLI_SET_COUNT
+} cli_setting;
+
+/*
+ * Loads the configuration: the project file found upward from the
+ * working directory (or `path` when not NULL: --config), then the
+ * environment.  No project file is not an error: defaults apply.  On a
+ * bad file or variable, prints positioned diagnostics to stderr and
+ * returns an exit code (2); 0 on success.
+ */
+int cli_config_load(const char *path, cli_config **out);
+void cli_config_free(cli_config *cfg);
+
+/* A command-line flag's value, which wins over every other origin.
+ * Returns 0, or an exit code after printing why the value is bad. */
+int cli_config_set_flag(cli_config *cfg, cli_setting s, const char *value);
+
+/* The project directory (holding the project file), or NULL. */
+const char *cli_config_root(const cli_config *cfg);
+/* The project file's path, or NULL. */
+const char *cli_config_path(const cli_config *cfg);
+
+/* A setting as text (paths absolute; lists joined by ':'); NULL: unset. */
+const char *cli_config_get(const cli_config *cfg, cli_setting s);
+cli_config_origin cli_config_origin_of(const cli_config *cfg, cli_setting s);
+
+/* Typed views of the settings above. */
+const char *cli_config_state_dir(const cli_config *cfg); /* NULL: none known */
+int cli_config_registry_on(const cli_config *cfg);
+int64_t cli_config_retention_days(const cli_config *cfg);	/* 0: keep forever */
+int64_t cli_config_retention_runs(const cli_config *cfg);	/* 0: no limit */
+
+/* The project's cadence files (every *.cadence.yaml under the `cadences`
+ * directories), sorted; *paths malloc'd, each malloc'd.  Returns 0 or an
+ * exit code after printing why. */
+int cli_config_cadence_files(const cli_config *cfg, char ***paths, size_t *count);
+
+/* The file of the project's cadence named `name` (the `cadence:` key of
+ * the file), malloc'd in *path.  Returns 0; CLI_EXIT_USAGE after
+ * printing "no cadence named ..." with a did-you-mean; or an exit code. */
+int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path);
+
+#endif
