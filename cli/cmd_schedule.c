@@ -2,6 +2,7 @@
 /* cadence schedule next: the times a cadence's schedule fires at
  * (docs/format.md, "schedule"), in its time zone and in UTC. */
 #include "cli.h"
+#include "timefmt.h"
 #include "files.h"
 
 #include <cadence/cadence.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/civil.h"
 
 enum { OPT_COUNT = 1, OPT_AFTER, OPT_FORMAT, OPT_ALLOW_OUTSIDE_ROOT };
 
@@ -43,64 +43,6 @@ typedef struct next_ctx {
 	int allow_outside;
 } next_ctx;
 
-/* "2026-03-29T01:30:00" of seconds t (as UTC). */
-static void format_civil(char *buf, size_t size, int64_t t, char sep)
-{
-	int64_t days = cad_floor_div(t, 86400), y;
-	int64_t s = t - days * 86400;
-	int m, d;
-	cad_civil_from_days(days, &y, &m, &d);
-	snprintf(buf, size, "%04lld-%02d-%02d%c%02lld:%02lld:%02lld", (long long)y, m, d, sep,
-		 (long long)(s / 3600), (long long)(s / 60 % 60), (long long)(s % 60));
-}
-
-/* Reads n digits at *p; -1 when they are not there. */
-static long digits(const char **p, int n)
-{
-	long v = 0;
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	return v;
-}
-
-/* RFC 3339: YYYY-MM-DDTHH:MM[:SS[.frac]](Z|+HH:MM|-HH:MM); 't', ' ' and
- * 'z' as well.  0, or -1. */
-static int parse_time(const char *s, int64_t *out)
-{
-	const char *p = s;
-	long y = digits(&p, 4), mo, d, h, mi, sec = 0, oh = 0, om = 0;
-	int sign = 0;
-	if (y < 0 || *p++ != '-' || (mo = digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
-	    (d = digits(&p, 2)) < 1 || d > 31 || !strchr("Tt ", *p) || !*p++ ||
-	    (h = digits(&p, 2)) < 0 || h > 23 || *p++ != ':' || (mi = digits(&p, 2)) < 0 || mi > 59)
-		return -1;
-	if (*p == ':' && (p++, (sec = digits(&p, 2)) < 0 || sec > 60))
-		return -1;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if ((oh = digits(&p, 2)) < 0 || oh > 23 || *p++ != ':' ||
-		    (om = digits(&p, 2)) < 0 || om > 59)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	if (d > cad_month_days(y, (int)mo))
-		return -1;
-	*out = cad_days_from_civil(y, (int)mo, (int)d) * 86400 + h * 3600 + mi * 60 +
-	       (sec > 59 ? 59 : sec) - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
 static int on_opt(void *p, int id, const char *value)
 {
 	next_ctx *c = p;
@@ -114,7 +56,7 @@ static int on_opt(void *p, int id, const char *value)
 					       MAX_COUNT, value);
 		break;
 	case OPT_AFTER:
-		if (parse_time(value, &c->after))
+		if (cli_time_parse(value, &c->after))
 			return cli_usage_error("--after takes an RFC 3339 time such as "
 					       "2026-03-29T00:00:00Z or 2026-03-29T02:00:00+01:00, "
 					       "not '%s'", value);
@@ -142,8 +84,8 @@ static int print_time(const next_ctx *c, const cadence_schedule *s, const char *
 	const char *abbr = NULL;
 	int32_t off = cadence_schedule_utc_offset(s, t, &abbr);
 	char local[64], utc[64], offs[16];
-	format_civil(local, sizeof(local), t + off, c->json ? 'T' : ' ');
-	format_civil(utc, sizeof(utc), t, 'T');
+	cli_time_civil(local, sizeof(local), t + off, c->json ? 'T' : ' ');
+	cli_time_civil(utc, sizeof(utc), t, 'T');
 	format_offset(offs, sizeof(offs), off);
 	if (!c->json) {
 		printf("  %s %-6s (%s)  %sZ\n", local, abbr ? abbr : offs, offs, utc);
