@@ -79,4 +79,59 @@ int reg_set_disabled(reg *r, const char *cadence, int disabled);
  * than the bound), "error". */
 int reg_missed(reg *r, const char *cadence, int64_t fire, const char *reason);
 
+/* ---- reading (history, list, prune) -------------------------------------- */
+
+/* One row of runs; strings malloc'd (NULL: none).  status "running" only
+ * while the run's process holds its lock: reads first mark the others
+ * `interrupted` (reg_reap). */
+typedef struct reg_run {
+	int64_t id;
+	char *cadence, *file, *file_digest, *trigger, *status, *error, *score_digest;
+	char *events_path, *trace_path, *checkpoint_path;
+	int64_t scheduled_for;	/* -1: none */
+	int64_t start_ms, end_ms; /* end -1: none */
+	int64_t pid;
+} reg_run;
+
+/* One row of missed. */
+typedef struct reg_miss {
+	int64_t id;
+	char *cadence, *reason;
+	int64_t fire;		/* Unix s */
+	int64_t recorded_ms;
+} reg_miss;
+
+/* Marks the runs still `running` whose process is gone (its lock free)
+ * as `interrupted`.  Returns how many, or -1. */
+int reg_reap(reg *r);
+
+/* Runs, newest first: of `cadence` (NULL: all), started at or after
+ * since_ms (-1: any), at most `limit` (0: all).  *out malloc'd
+ * (reg_runs_free). */
+int reg_runs(reg *r, const char *cadence, int64_t since_ms, size_t limit, reg_run **out,
+	     size_t *n);
+void reg_runs_free(reg_run *runs, size_t n);
+
+/* Missed fire times, newest first, as reg_runs (since: recorded at). */
+int reg_misses(reg *r, const char *cadence, int64_t since_ms, size_t limit, reg_miss **out,
+	       size_t *n);
+void reg_misses_free(reg_miss *m, size_t n);
+
+/* How many runs of `cadence` are running now (after reg_reap). */
+int reg_running(reg *r, const char *cadence, int64_t *n);
+
+/* Retention: removes the runs that ended before before_ms (-1: none by
+ * age) and those beyond the newest `keep` of their cadence (0: no limit),
+ * and the missed fire times recorded before before_ms or beyond the newest
+ * `keep`; never a running run.  With dry_run, removes nothing.  The
+ * counts in *runs and *missed. */
+int reg_prune(reg *r, int64_t before_ms, int64_t keep, int dry_run, int64_t *runs,
+	      int64_t *missed);
+
+/* The database's path. */
+const char *reg_path(const reg *r);
+
+/* The schema version this cadence writes (PRAGMA user_version). */
+#define REG_SCHEMA_VERSION 1
+
 #endif

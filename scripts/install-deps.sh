@@ -15,6 +15,7 @@ packages="
 	pkg-config
 	libyaml-dev
 	libcjson-dev
+	libsqlite3-dev
 	libcriterion-dev
 	python3
 	python3-jsonschema
