@@ -3,6 +3,8 @@
 #include "cli.h"
 #include "files.h"
 #include "run.h"
+#include "scheduled.h"
+#include "timefmt.h"
 
 #include <cadence/cadence.h>
 #include <cadence/checkpoint.h>
@@ -36,6 +38,15 @@ static const cli_opt run_opts[] = {
 	{ RUN_OPT_SCORE_FILE, 0, "score-file", "FILE",
 	  "read the input score from FILE ('-': standard input)", NULL },
 	{ RUN_OPT_DRY_RUN, 'n', "dry-run", NULL, "print what would run, and run nothing", NULL },
+	{ RUN_OPT_SCHEDULED, 0, "scheduled", "NAME",
+	  "run the project's cadence NAME for its schedule's due times, by its overlap and "
+	  "catch_up, recorded in the registry (what timers and cron call)", NULL },
+	{ RUN_OPT_NOW, 0, "now", "TIME",
+	  "with --scheduled: act as if the time were TIME (RFC 3339), to see or test what "
+	  "a schedule does", NULL },
+	{ RUN_OPT_JITTER, 0, "jitter", NULL,
+	  "with --scheduled: wait a random part of the schedule's jitter first (for cron, "
+	  "which has no jitter of its own)", NULL },
 	CLI_RUN_SHARED_OPTS,
 	{ RUN_OPT_CHECKPOINT, 0, "checkpoint", "FILE",
 	  "after each completed measure (and in a dag, as tasks end), save where the run is "
@@ -63,6 +74,11 @@ typedef struct run_ctx {
 	int64_t grace_ms;
 	const char *state_dir;
 	int force;
+	/* --scheduled */
+	const char *scheduled;
+	int64_t now;		/* --now, -1: the clock */
+	int jitter;
+	int64_t scheduled_for;	/* the fire time of this run, -1: none */
 	/* reporters */
 	const char *metrics_path, *trace_path, *events_path, *checkpoint_path;
 	cadence_metrics *metrics;
@@ -131,6 +147,13 @@ static int on_opt(void *p, int id, const char *value)
 	case RUN_OPT_EVENTS: c->events_path = value; break;
 	case RUN_OPT_CHECKPOINT: c->checkpoint_path = value; break;
 	case RUN_OPT_FORCE: c->force = 1; break;
+	case RUN_OPT_SCHEDULED: c->scheduled = value; break;
+	case RUN_OPT_JITTER: c->jitter = 1; break;
+	case RUN_OPT_NOW:
+		if (cli_time_parse(value, &c->now))
+			return cli_usage_error("--now takes an RFC 3339 time such as "
+					       "2026-03-29T02:30:00+02:00, not '%s'", value);
+		break;
 	case RUN_OPT_GRACE: {
 		const char *help = NULL, *bad = cad_scalar_duration(value, strlen(value), &c->grace_ms, &help);
 		if (bad || c->grace_ms <= 0)
@@ -670,6 +693,10 @@ static void free_outputs(run_ctx *c)
 	cadence_events_free(c->events);
 	if (c->events_file && c->events_file != stderr)
 		fclose(c->events_file);
+	c->metrics = NULL;
+	c->trace = NULL;
+	c->events = NULL;
+	c->events_file = NULL;
 }
 
 /* --checkpoint: the lock that keeps a second run from writing the same
@@ -886,7 +913,7 @@ static int run_inputs(run_call *s)
 	int rc;
 	if ((rc = note_environment(c)))
 		return rc;
-	if (!s->args.npos)
+	if (!s->args.npos && !s->file)
 		return s->resume ? cli_usage_error("which checkpoint? usage: cadence resume CHECKPOINT")
 			: cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
 	if (s->resume && !c->checkpoint_path)
@@ -902,7 +929,7 @@ static int run_inputs(run_call *s)
 	if (s->resume ? (rc = read_checkpoint(c, &s->args, &s->cp, &s->file))
 		      : (rc = read_score(c, &s->args, &s->input)))
 		return rc;
-	if (!s->resume)
+	if (!s->resume && !s->file)
 		s->file = s->args.pos[0];
 	if ((rc = load(s->file, &s->project, &s->def)))
 		return rc;
@@ -999,13 +1026,13 @@ static int run_print_score(run_call *s)
 	return 0;
 }
 
-static void run_call_free(run_call *s)
+/* What one run made: --scheduled makes several in one call. */
+static void run_once_free(run_call *s)
 {
-	run_ctx *c = &s->c;
-	cli_errors_as_json(0);
 	if (s->caught) {
 		restore_signals(s->old_sig);
 		the_runner = NULL;
+		s->caught = 0;
 	}
 	cJSON_Delete(s->out);
 	cJSON_Delete(s->input);
@@ -1013,13 +1040,75 @@ static void run_call_free(run_call *s)
 	cadence_runner_free(s->runner);
 	cadence_project_free(s->project);
 	cadence_checkpoint_free(s->cp);
-	free_outputs(c);
+	free_outputs(&s->c);
 	free(s->state_dir);
-	free(c->last_error);
+	free(s->c.last_error);
+	s->out = s->input = NULL;
+	s->runner = NULL;
+	s->project = NULL;
+	s->def = NULL;
+	s->cp = NULL;
+	s->state_dir = s->c.last_error = NULL;
+	s->ran = 0;
+	s->err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
+}
+
+static void run_call_free(run_call *s)
+{
+	run_ctx *c = &s->c;
+	cli_errors_as_json(0);
+	run_once_free(s);
 	free(c->plugins);
 	free(c->env_keep);
 	free(c->environment);
 	cli_args_free(&s->args);
+}
+
+/* One run: inputs, runner, the run (or the plan) and the score. */
+static int run_once(run_call *s)
+{
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &s->c, on_event };
+	int rc;
+	if (!(rc = run_inputs(s)) && !(rc = run_runner(s, &hooks))) {
+		if (s->c.dry_run)
+			rc = run_dry(s);
+		else if ((rc = run_run(s)) == CLI_EXIT_OK || rc == CLI_EXIT_STOPPED)
+			rc = run_print_score(s) ? CLI_EXIT_INTERNAL : rc;
+	}
+	if (s->caught && signals_seen && !s->ran && rc != CLI_EXIT_INTERRUPTED)
+		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");
+	return rc;
+}
+
+int cli_run_interrupted(void)
+{
+	return signals_seen != 0;
+}
+
+/* cli_fire_fn: one scheduled run, as `cadence run FILE --score SCORE`. */
+static int run_fire(void *ctx, const char *file, const char *score, int64_t fire)
+{
+	run_call *s = ctx;
+	s->file = file;
+	s->c.score = score;
+	s->c.scheduled_for = fire;
+	int rc = run_once(s);
+	run_once_free(s);
+	s->file = NULL;
+	s->c.score = NULL;
+	return rc;
+}
+
+static int run_scheduled(run_call *s)
+{
+	run_ctx *c = &s->c;
+	if (s->resume)
+		return cli_usage_error("--scheduled is an option of 'cadence run'");
+	if (s->args.npos || c->score || c->score_file)
+		return cli_usage_error("--scheduled NAME runs the project's cadence NAME with its "
+				       "schedule's score: give no FILE, --score or --score-file");
+	cli_scheduled_opts o = { c->scheduled, c->state_dir, c->now, c->jitter, c->dry_run };
+	return cli_scheduled(&o, run_fire, s);
 }
 
 int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
@@ -1031,6 +1120,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	s.resume = resume;
 	s.err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
 	s.c.ckpt_lock.fd = -1;
+	s.c.now = s.c.scheduled_for = -1;
 	json_errors_early(argc, argv);
 	if ((rc = cli_parse(cmd, argc, argv, on_opt, &s.c, &s.args))) {
 		cli_errors_as_json(0);
@@ -1038,17 +1128,14 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		free(s.c.env_keep);
 		return rc;
 	}
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &s.c, on_event };
 	if (s.args.help)
 		cli_print_help(cmd, stdout);
-	else if (!(rc = run_inputs(&s)) && !(rc = run_runner(&s, &hooks))) {
-		if (s.c.dry_run)
-			rc = run_dry(&s);
-		else if ((rc = run_run(&s)) == CLI_EXIT_OK || rc == CLI_EXIT_STOPPED)
-			rc = run_print_score(&s) ? CLI_EXIT_INTERNAL : rc;
-	}
-	if (s.caught && signals_seen && !s.ran && rc != CLI_EXIT_INTERRUPTED)
-		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; nothing ran");
+	else if (s.c.scheduled)
+		rc = run_scheduled(&s);
+	else if (s.c.now >= 0 || s.c.jitter)
+		rc = cli_usage_error("--now and --jitter go with --scheduled NAME");
+	else
+		rc = run_once(&s);
 	run_call_free(&s);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "files.h"
 
+#include <cadence/diag.h>
 #include <cadence/load.h>
 
 #include <errno.h>
@@ -147,10 +148,13 @@ int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path
 	*path = NULL;
 	for (size_t i = 0; !rc && i < n; i++) {
 		cadence_def *def = NULL;
-		if (!*path && cadence_load_file(&def, paths[i], NULL, NULL) == 0 &&
+		cadence_diags *diags = NULL;
+		if (!*path && !cadence_diags_new(&diags) &&
+		    cadence_load_file(&def, paths[i], NULL, diags) == 0 &&
 		    strcmp(cadence_def_name(def), name) == 0)
 			*path = strdup(paths[i]);
 		cadence_def_free(def);
+		cadence_diags_free(diags);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);

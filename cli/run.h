@@ -36,6 +36,9 @@ enum {
 	RUN_OPT_FORCE,
 	RUN_OPT_ENV_CLEAR,
 	RUN_OPT_ENV,
+	RUN_OPT_SCHEDULED,
+	RUN_OPT_NOW,
+	RUN_OPT_JITTER,
 };
 
 extern const char *const cli_run_log_formats[];
