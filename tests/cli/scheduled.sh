@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cadence run --scheduled NAME (docs/cli.md, "Scheduled runs"): what is due
+# by catch_up at a --now (the clock as a parameter, a machine off for a
+# week included), daylight saving, one process per fire time, the overlap
+# policies with real processes, and every bad input.
+source "$(dirname "$0")/lib.sh"
+
+mkdir -p "$tmp/p" && cd "$tmp/p" || exit 1
+state=$tmp/state
+export CADENCE_STATE_DIR=$state
+# bump: n + 1, by a shell note
+cat >bump.sh <<'EOF'
+#!/bin/sh
+n=$(sed -n 's/.*"n": *\([0-9]*\).*/\1/p')
+echo "{\"n\": $((n + 1))}"
+EOF
+# slow: logs its start, waits for $tmp/go (30 s at most), logs its end
+cat >slow.sh <<EOF
+#!/bin/sh
+echo "start \$\$" >>"$tmp/log.\$CADENCE_CADENCE"
+i=0
+while [ ! -e "$tmp/go" ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done
+echo "end \$\$" >>"$tmp/log.\$CADENCE_CADENCE"
+echo '{}'
+EOF
+chmod +x bump.sh slow.sh
+
+# cadence NAME CRON CATCH_UP [MORE]
+sched() {
+	cat >"$1.cadence.yaml" <<EOF
+cadence: $1
+score:
+  n: {type: integer, default: 0}
+notes:
+  bump: {run: ./bump.sh}
+measures:
+  - then: bump
+schedule:
+  cron: "$2"
+  catch_up: $3
+  score: {n: 41}
+${4:-}
+EOF
+}
+sched hourly_none "0 * * * *" none
+sched hourly_latest "0 * * * *" latest
+sched hourly_all "0 * * * *" all "  catch_up_max: 5"
+sched berlin "30 2 * * *" all "  timezone: Europe/Berlin"
+T0=2026-03-01T10:00:20Z
+WEEK=2026-03-08T10:00:30Z	# 168 hourly times later, the newest 30 s ago
+
+for p in none latest all; do
+	run "$cadence" run -c --scheduled hourly_$p --now $T0
+	expect "catch_up $p: a time on time runs, with the schedule's score" 0 '^\{"n":42\}$'
+	run "$cadence" run -c --scheduled hourly_$p --now 2026-03-01T10:00:50Z
+	expect "... once: at the same time again nothing is due" 0 '' 'nothing is due'
+	assert "... and nothing ran" test -z "$out"
+done
+
+run "$cadence" run -c --scheduled hourly_none --now $WEEK
+expect "a week off, catch_up none: the newest (on time) runs" 0 '^\{"n":42\}$' \
+	'hourly_none: 167 times did not run \(catch_up\), the newest 2026-03-08T09:00:00Z'
+assert "... once" test "$(grep -c . <<<"$out")" = 1
+run "$cadence" run -c --scheduled hourly_latest --now 2026-03-08T10:30:00Z
+expect "a week off, catch_up latest: the newest runs, 30 min late" 0 '^\{"n":42\}$' \
+	'167 times did not run \(catch_up\)'
+run "$cadence" run -c --scheduled hourly_all --now $WEEK
+expect "a week off, catch_up all (max 5): five runs" 0 '^\{"n":42\}$' \
+	'hourly_all: 163 times did not run \(catch_up_max\), the newest 2026-03-08T05:00:00Z'
+assert "... five of them" test "$(grep -c . <<<"$out")" = 5
+run "$cadence" run -c --scheduled hourly_none --now 2026-03-08T11:30:00Z
+expect "catch_up none, 30 min late: nothing runs, the time is missed" 0 '' \
+	'the time 2026-03-08T11:00:00Z did not run \(catch_up\)'
+assert "... nothing ran" test -z "$out"
+
+run "$cadence" run -n --scheduled berlin --now 2026-03-28T01:30:30Z
+expect "Berlin: --dry-run says what is due" 0 '^2026-03-28T01:30:00Z run$'
+run "$cadence" run -c --scheduled berlin --now 2026-03-28T01:30:30Z
+expect "... and the run makes it" 0 '^\{"n":42\}$'
+run "$cadence" run -n --scheduled berlin --now 2026-03-30T05:00:00Z
+expect "over spring forward: 02:30 on 03-29 is due once, at 03:00 CEST" 0 \
+	'^2026-03-29T01:00:00Z run$'
+expect "... and 03-30 at 02:30 CEST" 0 '^2026-03-30T00:30:00Z run$'
+assert "... two times, no more" test "$(grep -c . <<<"$out")" = 2
+
+# two processes, one fire time: one runs it
+sched race "0 * * * *" latest
+for i in 1 2 3 4; do
+	"$cadence" run -c --scheduled race --now $T0 >"$tmp/race.$i" 2>&1 &
+done
+wait
+assert "four processes at one fire time: one run" \
+	test "$(cat "$tmp"/race.* | grep -c '"n":42')" = 1
+
+# overlap: a run goes on (slow.sh waits for $tmp/go) when the next time comes
+over() {
+	cat >"$1.cadence.yaml" <<EOF
+cadence: $1
+notes:
+  slow: {run: ./slow.sh}
+measures:
+  - then: slow
+schedule:
+  cron: "0 * * * *"
+  overlap: $1
+EOF
+}
+starts() { [[ -e $tmp/log.$1 && $(grep -c start "$tmp/log.$1") == "$2" ]]; }
+start_first() {	# NAME: the 10:00 run, in the background, until its note started
+	rm -f "$tmp/go" "$tmp/log.$1"
+	"$cadence" run -c --scheduled "$1" --now 2026-03-01T10:00:10Z >"$tmp/first.$1" 2>&1 &
+	first=$!
+	wait_until "$1's first run started" starts "$1" 1
+}
+for p in skip queue_one replace allow; do over $p; done
+
+start_first skip
+run "$cadence" run -c --scheduled skip --now 2026-03-01T11:00:10Z
+expect "overlap skip: the 11:00 run does not start" 0 '' \
+	'the run before still goes on \(overlap: skip\)'
+expect "... and is missed, overlap" 0 '' 'the time 2026-03-01T11:00:00Z did not run \(overlap\)'
+touch "$tmp/go"
+wait $first
+assert "... the first ends as it would" test "$(grep -c . "$tmp/log.skip")" = 2
+
+start_first queue_one
+"$cadence" run -c --scheduled queue_one --now 2026-03-01T11:00:10Z >"$tmp/second" 2>&1 &
+second=$!
+wait_until "the second waits" grep -q 'this one waits' "$tmp/second"
+run "$cadence" run -c --scheduled queue_one --now 2026-03-01T12:00:10Z
+expect "overlap queue_one: a third does not queue" 0 '' \
+	'queue_one, and one run waits already'
+assert "... the second has not started" test "$(grep -c start "$tmp/log.queue_one")" = 1
+touch "$tmp/go"
+wait $first
+wait $second
+assert "... after the first, the second ran" \
+	test "$(tr '\n' ' ' <"$tmp/log.queue_one" | sed 's/[0-9]//g')" = "start  end  start  end  "
+
+start_first replace
+run "$cadence" run -c --scheduled replace --now 2026-03-01T11:00:10Z &
+second=$!
+nap 1
+touch "$tmp/go"
+wait $second
+wait $first
+first_status=$?
+assert "overlap replace: the first was stopped (130)" test "$first_status" = 130
+assert "... its note did not end" test "$(grep -c end "$tmp/log.replace")" = 1
+
+start_first allow
+"$cadence" run -c --scheduled allow --now 2026-03-01T11:00:10Z >"$tmp/second" 2>&1 &
+second=$!
+wait_until "overlap allow: the second starts beside the first" starts allow 2
+assert "... while the first goes on" test "$(grep -c end "$tmp/log.allow")" = 0
+touch "$tmp/go"
+wait $first $second
+
+# bad input: a message, exit 2, nothing run
+run "$cadence" run --scheduled nosuch
+expect "an unknown cadence" 2 '' "no cadence named 'nosuch'"
+w plain.cadence.yaml 'cadence: plain
+notes:
+  bump: {run: ./bump.sh}
+measures:
+  - then: bump
+'
+cp "$tmp/plain.cadence.yaml" .
+run "$cadence" run --scheduled plain
+expect "a cadence with no schedule" 2 '' "cadence 'plain' .* has no schedule: add 'schedule:'"
+run "$cadence" run --scheduled hourly_all --now 2026-13-01T00:00:00Z
+expect "a bad --now" 2 '' "--now takes an RFC 3339 time"
+run "$cadence" run --now 2026-03-01T00:00:00Z plain.cadence.yaml
+expect "--now without --scheduled" 2 '' "--now and --jitter go with --scheduled NAME"
+run "$cadence" run --scheduled hourly_all plain.cadence.yaml
+expect "--scheduled with a FILE" 2 '' "give no FILE, --score or --score-file"
+: >"$tmp/afile"
+run "$cadence" run --scheduled hourly_all --state-dir "$tmp/afile"
+expect "a state directory that is a file" 2 '' 'nothing ran'
+assert "... and the file is untouched" test ! -s "$tmp/afile"
+
+finish
