@@ -493,8 +493,6 @@ static int walker_refuses(cli_setting s, const ynode *n)
 {
 	int64_t i;
 	const char *help;
-	if (n->kind != (settings[s].kind == VK_PATHS ? YNODE_SEQ : YNODE_SCALAR))
-		return 1;
 	if (n->kind == YNODE_SEQ)
 		return 0;
 	if (n->style == YSTYLE_PLAIN && cad_scalar_is_null(n->text, n->len))
@@ -516,30 +514,32 @@ static unsigned apply_file(cli_config *cfg, report *r, const ynode *root)
 	unsigned errors = 0;
 	for (int s = 0; s < CLI_SET_COUNT; s++) {
 		const ynode *n = lookup(root, settings[s].key);
-		if (!n || n->kind == YNODE_INVALID)
+		/* of the wrong kind: the walker said so */
+		if (!n || n->kind != (settings[s].kind == VK_PATHS ? YNODE_SEQ : YNODE_SCALAR))
 			continue;
 		strbuf sb = STRBUF_INIT;
 		char hbuf[256], *norm = NULL;
 		const char *help;
 		unsigned before = errors;
-		if (n->kind == YNODE_SEQ && settings[s].kind == VK_PATHS)
+		if (n->kind == YNODE_SEQ)
 			list_text(n, &sb, r, &errors);
-		else if (n->kind == YNODE_SCALAR)
+		else
 			cad_strbuf_add(&sb, n->text, n->len);
-		if (!cad_strbuf_cstr(&sb))
+		const char *text = cad_strbuf_cstr(&sb);
+		if (!text)
 			r->oom = 1;
 		if (errors != before || r->oom) {
 			cad_strbuf_free(&sb);
 			continue;
 		}
-		const char *why = check_value((cli_setting)s, sb.buf, cfg->root, &norm, &help, hbuf,
+		const char *why = check_value((cli_setting)s, text, cfg->root, &norm, &help, hbuf,
 					      sizeof(hbuf));
 		if (why) {
 			errors++;
 			if (!walker_refuses((cli_setting)s, n))
 				cad_report_at(r, CADENCE_SEVERITY_ERROR, "config-value", n->line, n->col,
 					      n->width ? n->width : 1, help, "%s, got '%s'", why,
-					      sb.buf);
+					      text);
 		} else if (norm) {
 			free(cfg->value[s]);
 			cfg->value[s] = norm;
