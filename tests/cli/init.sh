@@ -121,7 +121,7 @@ expect "an existing file is refused" 1 '' 'partial.cadence.yaml: already exists'
 # --- --dry-run writes nothing ----------------------------------------------------
 run "$cadence" init --dry-run "$tmp/dry"
 expect "--dry-run lists every file" 0 'would create .*/dry/README.md'
-assert "--dry-run lists all 10 files" test "$(grep -c '^would create' <<<"$out")" = 10
+assert "--dry-run lists all 11 files" test "$(grep -c '^would create' <<<"$out")" = 11
 assert "--dry-run creates nothing, not even DIR" test ! -e "$tmp/dry"
 
 # --- --force ------------------------------------------------------------------------
