@@ -144,7 +144,7 @@ static char *absolute(const char *base, const char *p, size_t len)
 {
 	strbuf sb = STRBUF_INIT;
 	if (*p != '/' && base)
-		cad_strbuf_addf(&sb, "%s/", base);
+		cad_strbuf_addf(&sb, "%s%s", base, strcmp(base, "/") ? "/" : "");
 	cad_strbuf_add(&sb, p, len);
 	/* "./x" is "x": the path as people write it */
 	char *s = cad_strbuf_detach(&sb);
@@ -806,18 +806,28 @@ int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path
 	char **paths = NULL;
 	size_t n = 0;
 	int rc = cli_config_cadence_files(cfg, &paths, &n);
+	file_list names = { 0 };	/* for the did-you-mean */
 	*path = NULL;
-	for (size_t i = 0; !rc && i < n; i++) {
+	for (size_t i = 0; !rc && i < n && !*path; i++) {
 		cadence_def *def = NULL;
-		if (!*path && cadence_load_file(&def, paths[i], NULL, NULL) == 0 &&
-		    strcmp(cadence_def_name(def), name) == 0)
-			*path = strdup(paths[i]);
+		if (cadence_load_file(&def, paths[i], NULL, NULL) == 0) {
+			if (!strcmp(cadence_def_name(def), name))
+				rc = (*path = strdup(paths[i])) ? 0 : oom();
+			else if (file_list_add(&names, cadence_def_name(def)))
+				rc = oom();
+		}
 		cadence_def_free(def);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	if (!rc && !*path)
-		rc = cli_error(CLI_EXIT_USAGE, "no cadence named '%s' in the project", name);
+	if (!rc && !*path) {
+		const char *near = cad_suggest_pick(name, strlen(name), (const char *const *)names.paths,
+						    names.count);
+		rc = cli_error(CLI_EXIT_USAGE, "no cadence named '%s' in the project (%s)%s%s%s", name,
+			       cfg->value[CLI_SET_CADENCES], near ? "; did you mean '" : "",
+			       near ? near : "", near ? "'?" : "");
+	}
+	file_list_free(&names);
 	return rc;
 }
