@@ -252,7 +252,11 @@ static const char *check_value(cli_setting s, const char *v, const char *base, c
 				return "an empty path in the list";
 			}
 			char *a = absolute(base, p, l);
-			cad_strbuf_addf(&sb, "%s%s", sb.len ? ":" : "", a ? a : "");
+			if (!a) {
+				cad_strbuf_free(&sb);
+				return NULL;	/* *out NULL: out of memory */
+			}
+			cad_strbuf_addf(&sb, "%s%s", sb.len ? ":" : "", a);
 			free(a);
 			if (!end)
 				break;
@@ -385,13 +389,16 @@ static int defaults(cli_config *cfg)
 static int find_file(cli_config *cfg, const char *path)
 {
 	char cwd[4096];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return path && *path == '/' ? 0
-			: cli_usage_error("cannot find the working directory: %s", strerror(errno));
+	const char *base = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
 	if (path) {
-		cfg->path = absolute(cwd, path, strlen(path));
+		if (!base && *path != '/')
+			return cli_usage_error("cannot find the working directory for '%s': %s", path,
+					       strerror(errno));
+		cfg->path = absolute(base, path, strlen(path));
 		return cfg->path ? 0 : oom();
 	}
+	if (!base)
+		return 0;	/* a working directory that is gone is in no project */
 	for (;;) {
 		struct stat st;
 		strbuf sb = STRBUF_INIT;
@@ -420,19 +427,20 @@ static int report_unreadable(cadence_diags *diags, const char *path, const char 
 	return -1;
 }
 
-/* Reads the file whole into *src; -1 after a diagnostic. */
+/* Reads the file whole into *src; -1 after a diagnostic.  (Replaced
+ * between the stat and the read, it is read as it is then: a project
+ * file is the user's own, not input from others.) */
 static int read_file(cadence_diags *diags, const char *path, char **src, size_t *len)
 {
 	struct stat st;
+	/* a FIFO or a device found by name would block the command or read
+	 * forever: only a regular file (through links) is read */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return report_unreadable(diags, path, S_ISDIR(st.st_mode) ? "it is a directory"
+					 : "it is not a regular file");
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return report_unreadable(diags, path, strerror(errno));
-	if (fstat(fileno(f), &st) || S_ISDIR(st.st_mode)) {
-		int e = errno;
-		fclose(f);
-		return report_unreadable(diags, path, S_ISDIR(st.st_mode) ? "it is a directory"
-					 : strerror(e));
-	}
 	if (files_read_stream(f, CADENCE_DEFAULT_MAX_FILE_SIZE, src, len)) {
 		int e = errno;
 		fclose(f);

@@ -155,6 +155,11 @@ run_in "$tmp/bad" "$cadence" config show
 expect "a directory named cadence.project.yaml" 2 '' \
 	"^$f: error: cannot read the project file: it is a directory \\[file-unreadable\\]$"
 rmdir "$f"
+mkfifo "$f"
+run_in "$tmp/bad" timeout 20 "$cadence" config show
+expect "a FIFO named cadence.project.yaml: refused, not read (no hang)" 2 '' \
+	"^$f: error: cannot read the project file: it is not a regular file \\[file-unreadable\\]$"
+rm -f "$f"
 run_in "$tmp/bad" "$cadence" config show --config "$tmp/missing.yaml"
 expect "--config of a missing file" 2 '' \
 	"^$tmp/missing.yaml: error: cannot read the project file: No such file or directory"
