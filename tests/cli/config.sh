@@ -11,8 +11,9 @@ for v in STATE_DIR CADENCES PLUGINS FORMAT LOG REGISTRY RETENTION_DAYS RETENTION
 done
 export XDG_STATE_HOME=$tmp/xdg
 
-# jget KEY FIELD: a field of a setting in $out (config show --format json)
-jget() { python3 -c 'import json,sys; v=json.loads(sys.argv[1])["settings"][sys.argv[2]][sys.argv[3]]; print(json.dumps(v))' "$out" "$1" "$2"; }
+# jget KEY FIELD: a field of a setting in $shown (config show --format json;
+# not $out, which a failed assert empties)
+jget() { python3 -c 'import json,sys; v=json.loads(sys.argv[1])["settings"][sys.argv[2]][sys.argv[3]]; print(json.dumps(v))' "$shown" "$1" "$2"; }
 
 # --- no project file: the defaults, as before ----------------------------------
 mkdir -p "$tmp/none"
@@ -52,6 +53,7 @@ run_in "$p/a" env CADENCE_RETENTION_DAYS=7 CADENCE_FORMAT=sarif CADENCE_STATE_DI
 	CADENCE_REGISTRY=false \
 	"$cadence" config show --format json --set retention.days=3 --set log=json
 expect "config show --format json with flags and variables" 0
+shown=$out
 assert "flag over env over file: retention.days is the flag's" \
 	test "$(jget retention.days value)/$(jget retention.days origin)" = '3/"flag"'
 assert "env over file: format is CADENCE_FORMAT's" \
