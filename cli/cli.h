@@ -110,6 +110,8 @@ extern const cli_cmd cli_cmd_completion;
 extern const cli_cmd cli_cmd_diagram;
 extern const cli_cmd cli_cmd_schedule;
 extern const cli_cmd *const cli_schedule_commands[];
+extern const cli_cmd cli_cmd_config;
+extern const cli_cmd *const cli_config_commands[];
 /* The subcommands of c ("new", "schedule"), NULL-terminated; NULL: none. */
 const cli_cmd *const *cli_subcommands(const cli_cmd *c);
 extern const cli_cmd cli_cmd_version;

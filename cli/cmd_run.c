@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cadence run: execute a cadence; the final score as JSON on stdout. */
 #include "cli.h"
+#include "config.h"
 #include "files.h"
 #include "run.h"
 #include "scheduled.h"
@@ -68,11 +69,13 @@ typedef struct run_ctx {
 	unsigned jobs;
 	int dry_run;
 	int json_log;
+	int log_given;		/* --log: the project's `log` does not apply */
 	int timings;
 	int verbose;
 	int compact;
 	int64_t grace_ms;
 	const char *state_dir;
+	const char *config_path;	/* --config */
 	int force;
 	/* --scheduled */
 	const char *scheduled;
@@ -136,8 +139,10 @@ static int on_opt(void *p, int id, const char *value)
 	case RUN_OPT_LOG:
 		/* from here on, errors are JSON lines too */
 		c->json_log = !strcmp(value, "json");
+		c->log_given = 1;
 		cli_errors_as_json(c->json_log);
 		break;
+	case RUN_OPT_CONFIG: c->config_path = value; break;
 	case RUN_OPT_TIMINGS: c->timings = 1; break;
 	case RUN_OPT_STATE_DIR: c->state_dir = value; break;
 	case RUN_OPT_VERBOSE: c->verbose = 1; break;
@@ -535,23 +540,6 @@ out:
 	return rc;
 }
 
-static char *default_state_dir(void)
-{
-	const char *e = getenv("CADENCE_STATE_DIR");
-	char buf[4096];
-	if (e && *e)
-		return strdup(e);
-	if ((e = getenv("XDG_STATE_HOME")) && *e) {
-		snprintf(buf, sizeof(buf), "%s/cadence", e);
-		return strdup(buf);
-	}
-	if ((e = getenv("HOME")) && *e) {
-		snprintf(buf, sizeof(buf), "%s/.local/state/cadence", e);
-		return strdup(buf);
-	}
-	return NULL;
-}
-
 static int exit_for(int rc)
 {
 	switch (rc) {
@@ -890,6 +878,9 @@ typedef struct run_call {
 	cadence_checkpoint *cp;	/* resume: the checkpoint read */
 	cadence_run_error err;
 	char *state_dir;
+	cli_config *cfg;	/* the project configuration */
+	char **cfg_plugins;	/* its plugins, before those of --plugin */
+	size_t ncfg_plugins;
 	struct sigaction old_sig[NSIGNALS];
 	int caught;		/* the signals are ours (old_sig holds theirs) */
 	int ran;		/* the run started */
@@ -905,14 +896,41 @@ static void json_errors_early(int argc, char **argv)
 			cli_errors_as_json(1);
 }
 
+/* The project configuration (docs/cli.md, "Project configuration"):
+ * --state-dir is its flag level; its `log` applies without --log; its
+ * plugins load before those of --plugin, which add to them. */
+static int run_config(run_call *s)
+{
+	run_ctx *c = &s->c;
+	int rc;
+	if ((rc = cli_config_load(c->config_path, &s->cfg)) ||
+	    (c->state_dir && (rc = cli_config_set_flag(s->cfg, CLI_SET_STATE_DIR, c->state_dir))))
+		return rc;
+	if (!c->log_given && !strcmp(cli_config_get(s->cfg, CLI_SET_LOG), "json")) {
+		c->json_log = 1;
+		cli_errors_as_json(1);
+	}
+	if ((rc = cli_config_plugins(s->cfg, &s->cfg_plugins, &s->ncfg_plugins)) || !s->ncfg_plugins)
+		return rc;
+	const char **all = calloc(s->ncfg_plugins + c->nplugins, sizeof(*all));
+	if (!all)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	for (size_t i = 0; i < s->ncfg_plugins; i++)
+		all[i] = s->cfg_plugins[i];
+	for (size_t i = 0; i < c->nplugins; i++)
+		all[s->ncfg_plugins + i] = c->plugins[i];
+	free(c->plugins);
+	c->plugins = all;
+	c->nplugins += s->ncfg_plugins;
+	return 0;
+}
+
 /* The signals, the checkpoint's lock, the score or checkpoint, the
  * cadence (loaded and checked) and the outputs. */
 static int run_inputs(run_call *s)
 {
 	run_ctx *c = &s->c;
 	int rc;
-	if ((rc = note_environment(c)))
-		return rc;
 	if (!s->args.npos && !s->file)
 		return s->resume ? cli_usage_error("which checkpoint? usage: cadence resume CHECKPOINT")
 			: cli_usage_error("which cadence? usage: cadence run FILE [--score JSON]");
@@ -943,7 +961,10 @@ static int run_runner(run_call *s, cadence_run_hooks *hooks)
 {
 	run_ctx *c = &s->c;
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
-	s->state_dir = c->state_dir ? strdup(c->state_dir) : default_state_dir();
+	const char *state = cli_config_state_dir(s->cfg);
+	s->state_dir = state ? strdup(state) : NULL;
+	if (state && !s->state_dir)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	opts.jobs = c->jobs;
 	opts.hooks = hooks;
 	opts.state_dir = s->state_dir;
@@ -1058,6 +1079,10 @@ static void run_call_free(run_call *s)
 	run_ctx *c = &s->c;
 	cli_errors_as_json(0);
 	run_once_free(s);
+	for (size_t i = 0; i < s->ncfg_plugins; i++)
+		free(s->cfg_plugins[i]);
+	free(s->cfg_plugins);
+	cli_config_free(s->cfg);
 	free(c->plugins);
 	free(c->env_keep);
 	free(c->environment);
@@ -1107,7 +1132,7 @@ static int run_scheduled(run_call *s)
 	if (s->args.npos || c->score || c->score_file)
 		return cli_usage_error("--scheduled NAME runs the project's cadence NAME with its "
 				       "schedule's score: give no FILE, --score or --score-file");
-	cli_scheduled_opts o = { c->scheduled, c->state_dir, c->now, c->jitter, c->dry_run };
+	cli_scheduled_opts o = { c->scheduled, s->cfg, c->now, c->jitter, c->dry_run };
 	return cli_scheduled(&o, run_fire, s);
 }
 
@@ -1130,6 +1155,8 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	}
 	if (s.args.help)
 		cli_print_help(cmd, stdout);
+	else if ((rc = run_config(&s)) || (rc = note_environment(&s.c)))
+		;	/* said */
 	else if (s.c.scheduled)
 		rc = run_scheduled(&s);
 	else if (s.c.now >= 0 || s.c.jitter)

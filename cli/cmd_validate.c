@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cadence validate: every problem in every cadence file, for people and CI. */
 #include "cli.h"
+#include "config.h"
 #include "files.h"
 
 #include <cadence/cadence.h>
@@ -24,7 +25,8 @@ static const char *const colors[] = { "auto", "always", "never", NULL };
 
 static const cli_opt validate_opts[] = {
 	{ OPT_FORMAT, 'f', "format", "FORMAT",
-	  "output format (default text; github when GITHUB_ACTIONS=true)", formats },
+	  "output format (default: the project's format, else github when "
+	  "GITHUB_ACTIONS=true, else text)", formats },
 	{ OPT_COLOR, 0, "color", "WHEN", "colour the text output (default auto)", colors },
 	{ OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
 	  "the file name to report for '-' (standard input)", NULL },
@@ -149,6 +151,25 @@ static int load_one(cadence_project *project, const char *path, const char *root
 	return 0;
 }
 
+/* Without --format: the project's `format` (file or CADENCE_FORMAT),
+ * else github under GitHub Actions, else text. */
+static int default_format(cadence_diag_format *fmt)
+{
+	cli_config *cfg = NULL;
+	int rc = cli_config_load(NULL, &cfg);
+	if (rc)
+		return rc;
+	if (cli_config_origin_of(cfg, CLI_SET_FORMAT) != CLI_CONFIG_DEFAULT) {
+		cadence_diag_format_parse(fmt, cli_config_get(cfg, CLI_SET_FORMAT));
+	} else {
+		const char *gha = getenv("GITHUB_ACTIONS");
+		if (gha && !strcmp(gha, "true"))
+			*fmt = CADENCE_DIAG_GITHUB;
+	}
+	cli_config_free(cfg);
+	return 0;
+}
+
 static int validate(const cli_cmd *cmd, int argc, char **argv)
 {
 	validate_ctx c = { 0 };
@@ -165,13 +186,10 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 		cli_print_help(cmd, stdout);
 		goto out;
 	}
-	if (c.format) {
+	if (!c.format && (rc = default_format(&fmt)))
+		goto out;
+	if (c.format)
 		cadence_diag_format_parse(&fmt, c.format);
-	} else {
-		const char *gha = getenv("GITHUB_ACTIONS");
-		if (gha && !strcmp(gha, "true"))
-			fmt = CADENCE_DIAG_GITHUB;
-	}
 	if ((rc = collect(&args, &c, &inputs)))
 		goto out;
 	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL)) {

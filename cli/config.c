@@ -1,30 +1,335 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The project configuration: for now defaults and CADENCE_* variables
- * only; the project file comes next (cli/config.h).
+ * The project configuration (cli/config.h, docs/cli.md "Project
+ * configuration"): defaults, the project file, CADENCE_* variables and
+ * flags, each value with its origin.
+ *
+ * The file is checked by the cadence format's own machinery: the
+ * positioned tree (yaml/tree.h), a table of the format's types
+ * (format/schema.h) and its walker (cad_structure_check_as), so its
+ * errors are a cadence file's, with the same rules.  What the types
+ * cannot say (an address, a count below 0) is checked after, by the
+ * same function that checks a variable or a flag.
  */
 #include "config.h"
 
 #include "cli.h"
 #include "files.h"
 
-#include <cadence/diag.h>
-#include <cadence/load.h>
+#include <cadence/cadence.h>
 
+#include "diag/report.h"
+#include "format/scalar.h"
+#include "format/schema.h"
+#include "format/structure.h"
+#include "util/strbuf.h"
+#include "util/suggest.h"
+#include "yaml/tree.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct cli_config {
 	char *value[CLI_SET_COUNT];
 	cli_config_origin origin[CLI_SET_COUNT];
+	unsigned line[CLI_SET_COUNT];	/* CLI_CONFIG_FILE_ORIGIN: where */
+	char *path;			/* the project file, absolute; or NULL */
+	char *root;			/* its directory */
 };
 
-static const char *const env_names[CLI_SET_COUNT] = {
-	"CADENCE_STATE_DIR", "CADENCE_CADENCES", "CADENCE_PLUGINS", "CADENCE_FORMAT",
-	"CADENCE_LOG", "CADENCE_REGISTRY", "CADENCE_RETENTION_DAYS",
-	"CADENCE_RETENTION_RUNS", "CADENCE_LISTEN", "CADENCE_TOKEN_FILE", "CADENCE_GRACE",
+/* ---- the settings ------------------------------------------------------------- */
+
+typedef enum vkind {
+	VK_PATH,	/* a path, made absolute */
+	VK_PATHS,	/* paths, made absolute, joined by ':' */
+	VK_ENUM,
+	VK_BOOL,
+	VK_COUNT,	/* a whole number >= 0 */
+	VK_LISTEN,	/* ADDR:PORT */
+	VK_DURATION
+} vkind;
+
+static const char *const diag_formats[] = { "text", "oneline", "json", "sarif", "github" };
+static const char *const log_formats[] = { "text", "json" };
+
+typedef struct setting_info {
+	const char *key;	/* in the file: "retention.days" */
+	const char *env;
+	vkind kind;
+	const char *const *choices;
+	size_t nchoices;
+} setting_info;
+
+static const setting_info settings[CLI_SET_COUNT] = {
+	[CLI_SET_STATE_DIR] = { "state_dir", "CADENCE_STATE_DIR", VK_PATH, NULL, 0 },
+	[CLI_SET_CADENCES] = { "cadences", "CADENCE_CADENCES", VK_PATHS, NULL, 0 },
+	[CLI_SET_PLUGINS] = { "plugins", "CADENCE_PLUGINS", VK_PATHS, NULL, 0 },
+	[CLI_SET_FORMAT] = { "format", "CADENCE_FORMAT", VK_ENUM, diag_formats, 5 },
+	[CLI_SET_LOG] = { "log", "CADENCE_LOG", VK_ENUM, log_formats, 2 },
+	[CLI_SET_REGISTRY] = { "registry", "CADENCE_REGISTRY", VK_BOOL, NULL, 0 },
+	[CLI_SET_RETENTION_DAYS] = { "retention.days", "CADENCE_RETENTION_DAYS", VK_COUNT, NULL, 0 },
+	[CLI_SET_RETENTION_RUNS] = { "retention.runs", "CADENCE_RETENTION_RUNS", VK_COUNT, NULL, 0 },
+	[CLI_SET_SERVE_LISTEN] = { "serve.listen", "CADENCE_LISTEN", VK_LISTEN, NULL, 0 },
+	[CLI_SET_SERVE_TOKEN_FILE] = { "serve.token_file", "CADENCE_TOKEN_FILE", VK_PATH, NULL, 0 },
+	[CLI_SET_SERVE_GRACE] = { "serve.grace", "CADENCE_GRACE", VK_DURATION, NULL, 0 },
 };
+
+/* ---- the file's table, in the cadence format's types -------------------------- */
+
+static const ftype t_path = { .kind = FT_STRING, .what = "a path" };
+static const ftype t_paths = { .kind = FT_LIST, .what = "a list of paths", .elem = &t_path };
+static const ftype t_format = { .kind = FT_ENUM, .what = "a diagnostics format",
+				.enums = diag_formats, .nenums = 5 };
+static const ftype t_log = { .kind = FT_ENUM, .what = "a log format",
+			     .enums = log_formats, .nenums = 2 };
+static const ftype t_bool = { .kind = FT_BOOL, .what = "a boolean" };
+static const ftype t_count = { .kind = FT_INT, .what = "a whole number" };
+static const ftype t_listen = { .kind = FT_STRING, .what = "an address and port" };
+static const ftype t_duration = { .kind = FT_DURATION, .what = "a duration" };
+
+static const ffield retention_fields[] = {
+	{ "days", &t_count, 0, "days a run is kept in the registry (0: forever)" },
+	{ "runs", &t_count, 0, "runs kept per cadence (0: no limit)" },
+};
+static const ftype t_retention = { .kind = FT_MAP, .what = "the retention settings",
+				   .fields = retention_fields, .nfields = 2 };
+
+static const ffield serve_fields[] = {
+	{ "listen", &t_listen, 0, "ADDR:PORT the service listens on" },
+	{ "token_file", &t_path, 0, "the file holding the service's API token" },
+	{ "grace", &t_duration, 0, "how long the service waits for runs when stopped" },
+};
+static const ftype t_serve = { .kind = FT_MAP, .what = "the service settings",
+			       .fields = serve_fields, .nfields = 3 };
+
+static const ffield project_fields[] = {
+	{ "state_dir", &t_path, 0, "breaker files, the run registry, locks" },
+	{ "cadences", &t_paths, 0, "directories of the project's cadence files" },
+	{ "plugins", &t_paths, 0, ".so files, or directories of them, loaded by run" },
+	{ "format", &t_format, 0, "the default diagnostics format of validate" },
+	{ "log", &t_log, 0, "the default --log of run and resume" },
+	{ "registry", &t_bool, 0, "record runs in the registry" },
+	{ "retention", &t_retention, 0, "how long runs are kept" },
+	{ "serve", &t_serve, 0, "the service" },
+};
+static const ftype t_project = { .kind = FT_MAP, .what = "the project settings",
+				 .fields = project_fields, .nfields = 8 };
+
+/* ---- values ------------------------------------------------------------------- */
+
+static int oom(void)
+{
+	return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+}
+
+static int set(cli_config *cfg, cli_setting s, const char *v, cli_config_origin o)
+{
+	char *copy = v ? strdup(v) : NULL;
+	if (v && !copy)
+		return oom();
+	free(cfg->value[s]);
+	cfg->value[s] = copy;
+	cfg->origin[s] = o;
+	cfg->line[s] = 0;
+	return 0;
+}
+
+/* p made absolute against base (malloc'd). */
+static char *absolute(const char *base, const char *p, size_t len)
+{
+	strbuf sb = STRBUF_INIT;
+	if (*p != '/' && base)
+		cad_strbuf_addf(&sb, "%s%s", base, strcmp(base, "/") ? "/" : "");
+	cad_strbuf_add(&sb, p, len);
+	/* "./x" is "x": the path as people write it */
+	char *s = cad_strbuf_detach(&sb);
+	if (!s)
+		return NULL;
+	char *dot;
+	while ((dot = strstr(s, "/./")))
+		memmove(dot, dot + 2, strlen(dot + 2) + 1);
+	size_t n = strlen(s);
+	if (n > 2 && !strcmp(s + n - 2, "/."))
+		s[n - 2] = '\0';
+	return s;
+}
+
+static int is_host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.';
+}
+
+/* ADDR:PORT: an IPv4 address, [an IPv6 address] or a host name; a port
+ * from 1 to 65535. */
+static const char *check_listen(const char *v, const char **help)
+{
+	const char *colon = strrchr(v, ':');
+	char host[256];
+	*help = "write ADDR:PORT, for example 127.0.0.1:8080, [::1]:8080 or localhost:8080";
+	if (!colon || colon == v)
+		return "expected an address and port (ADDR:PORT)";
+	size_t hlen = (size_t)(colon - v);
+	if (hlen >= sizeof(host))
+		return "the address is too long";
+	memcpy(host, v, hlen);
+	host[hlen] = '\0';
+	const char *port = colon + 1;
+	char *end;
+	errno = 0;
+	long p = strtol(port, &end, 10);
+	if (!*port || *end || *port < '0' || *port > '9' || errno || p < 1 || p > 65535)
+		return "the port must be a number from 1 to 65535";
+	unsigned char buf[16];
+	if (host[0] == '[') {
+		if (hlen < 3 || host[hlen - 1] != ']')
+			return "an IPv6 address must be in brackets: [ADDR]:PORT";
+		host[hlen - 1] = '\0';
+		return inet_pton(AF_INET6, host + 1, buf) == 1 ? NULL : "not an IPv6 address";
+	}
+	if (strchr(host, ':'))
+		return "an IPv6 address must be in brackets: [ADDR]:PORT";
+	if (inet_pton(AF_INET, host, buf) == 1)
+		return NULL;
+	for (size_t i = 0; i < hlen; i++)
+		if (!is_host_char(host[i]))
+			return "not an IPv4 address or host name";
+	if (host[0] >= '0' && host[0] <= '9' && strspn(host, "0123456789.") == hlen)
+		return "not an IPv4 address";
+	return NULL;
+}
+
+/* A path list item: not empty, no ':' (lists are joined by ':'). */
+static const char *check_path(const char *v, size_t len, const char **help)
+{
+	*help = "give a path, or remove the setting";
+	if (!len)
+		return "expected a path, got an empty string";
+	if (memchr(v, ':', len)) {
+		*help = "rename the file or directory: lists of paths are joined by ':'";
+		return "a path in a list cannot hold ':'";
+	}
+	return NULL;
+}
+
+/*
+ * Checks v for setting s; on success *out is its value (paths absolute
+ * against base, booleans as true/false), malloc'd.  Returns NULL or what
+ * is wrong, with a fix in *help (static or in hbuf).
+ */
+static const char *check_value(cli_setting s, const char *v, const char *base, char **out,
+			       const char **help, char *hbuf, size_t hsize)
+{
+	const setting_info *si = &settings[s];
+	const char *why = NULL;
+	size_t len = strlen(v);
+	int64_t n;
+	int b;
+
+	*out = NULL;
+	*help = NULL;
+	switch (si->kind) {
+	case VK_PATH:
+		if (!len) {
+			*help = "give a path, or remove the setting";
+			return "expected a path, got an empty string";
+		}
+		*out = absolute(base, v, len);
+		break;
+	case VK_PATHS: {
+		strbuf sb = STRBUF_INIT;
+		for (const char *p = v;;) {
+			const char *end = strchr(p, ':');
+			size_t l = end ? (size_t)(end - p) : strlen(p);
+			if (!l) {
+				cad_strbuf_free(&sb);
+				*help = "separate the paths by one ':' each";
+				return "an empty path in the list";
+			}
+			char *a = absolute(base, p, l);
+			if (!a) {
+				cad_strbuf_free(&sb);
+				return NULL;	/* *out NULL: out of memory */
+			}
+			cad_strbuf_addf(&sb, "%s%s", sb.len ? ":" : "", a);
+			free(a);
+			if (!end)
+				break;
+			p = end + 1;
+		}
+		*out = cad_strbuf_detach(&sb);
+		break;
+	}
+	case VK_ENUM:
+		for (size_t i = 0; i < si->nchoices; i++)
+			if (!strcmp(v, si->choices[i])) {
+				*out = strdup(v);	/* NULL: out of memory, said by the caller */
+				return NULL;
+			}
+		{
+			const char *near = cad_suggest_pick(v, len, si->choices, si->nchoices);
+			int k = snprintf(hbuf, hsize, "%s%s%suse one of: ", near ? "did you mean '" : "",
+					 near ? near : "", near ? "'? " : "");
+			for (size_t i = 0; i < si->nchoices && k > 0 && (size_t)k < hsize; i++)
+				k += snprintf(hbuf + k, hsize - (size_t)k, "%s%s", i ? ", " : "",
+					      si->choices[i]);
+			*help = hbuf;
+		}
+		return s == CLI_SET_FORMAT ? "not a diagnostics format" : "not a log format";
+	case VK_BOOL:
+		if ((why = cad_scalar_bool(v, len, &b, help)))
+			return why;
+		*out = strdup(b ? "true" : "false");
+		break;
+	case VK_COUNT:
+		if ((why = cad_scalar_int(v, len, &n, help)))
+			return why;
+		if (n < 0) {
+			*help = "write 0 for no limit";
+			return "expected a whole number of 0 or more";
+		}
+		*out = strdup(v);
+		break;
+	case VK_LISTEN:
+		if ((why = check_listen(v, help)))
+			return why;
+		*out = strdup(v);
+		break;
+	case VK_DURATION:
+		if ((why = cad_scalar_duration(v, len, &n, help)))
+			return why;
+		*out = strdup(v);
+		break;
+	}
+	return NULL;
+}
+
+/* The setting from a variable or a flag (`who` names it in messages). */
+static int set_checked(cli_config *cfg, cli_setting s, const char *v, cli_config_origin o,
+		       const char *who)
+{
+	char cwd[4096], hbuf[256], *norm;
+	const char *help;
+	const char *base = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
+	const char *why = check_value(s, v, base, &norm, &help, hbuf, sizeof(hbuf));
+	if (why)
+		return cli_usage_error("%s='%s': %s%s%s", who, v, why, help && *help ? "; " : "",
+				       help && *help ? help : "");
+	if (!norm)
+		return oom();
+	free(cfg->value[s]);
+	cfg->value[s] = norm;
+	cfg->origin[s] = o;
+	cfg->line[s] = 0;
+	return 0;
+}
+
+/* ---- defaults ----------------------------------------------------------------- */
 
 static char *xdg_state_dir(void)
 {
@@ -39,17 +344,6 @@ static char *xdg_state_dir(void)
 	return strdup(buf);
 }
 
-static int set(cli_config *cfg, cli_setting s, const char *v, cli_config_origin o)
-{
-	char *copy = v ? strdup(v) : NULL;
-	if (v && !copy)
-		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	free(cfg->value[s]);
-	cfg->value[s] = copy;
-	cfg->origin[s] = o;
-	return 0;
-}
-
 static int defaults(cli_config *cfg)
 {
 	static const char *const fixed[CLI_SET_COUNT] = {
@@ -58,12 +352,268 @@ static int defaults(cli_config *cfg)
 		[CLI_SET_RETENTION_RUNS] = "1000", [CLI_SET_SERVE_LISTEN] = "127.0.0.1:8080",
 		[CLI_SET_SERVE_GRACE] = "30s",
 	};
-	char *state = xdg_state_dir();
-	int rc = set(cfg, CLI_SET_STATE_DIR, state, CLI_CONFIG_DEFAULT);
-	free(state);
+	char *state = NULL;
+	int rc = 0;
 	for (int s = 0; !rc && s < CLI_SET_COUNT; s++)
 		if (fixed[s])
 			rc = set(cfg, (cli_setting)s, fixed[s], CLI_CONFIG_DEFAULT);
+	if (rc)
+		return rc;
+	/* with a project file, the project keeps its own state and cadences */
+	if (cfg->root) {
+		strbuf sb = STRBUF_INIT;
+		cad_strbuf_addf(&sb, "%s/.cadence/state", cfg->root);
+		state = cad_strbuf_detach(&sb);
+		char *cad = absolute(cfg->root, "cadences", 8);
+		if (!state || !cad) {
+			free(cad);
+			free(state);
+			return oom();
+		}
+		rc = set(cfg, CLI_SET_CADENCES, cad, CLI_CONFIG_DEFAULT);
+		free(cad);
+	} else {
+		state = xdg_state_dir();
+	}
+	if (!rc)
+		rc = set(cfg, CLI_SET_STATE_DIR, state, CLI_CONFIG_DEFAULT);
+	free(state);
+	return rc;
+}
+
+/* ---- finding and reading the file --------------------------------------------- */
+
+/* The project file: `path` made absolute, or the nearest
+ * cadence.project.yaml from the working directory up to /.  Any entry of
+ * that name counts, a directory too: reading it says what is wrong. */
+static int find_file(cli_config *cfg, const char *path)
+{
+	char cwd[4096];
+	const char *base = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
+	if (path) {
+		if (!base && *path != '/')
+			return cli_usage_error("cannot find the working directory for '%s': %s", path,
+					       strerror(errno));
+		cfg->path = absolute(base, path, strlen(path));
+		return cfg->path ? 0 : oom();
+	}
+	if (!base)
+		return 0;	/* a working directory that is gone is in no project */
+	for (;;) {
+		struct stat st;
+		strbuf sb = STRBUF_INIT;
+		cad_strbuf_addf(&sb, "%s%s" CLI_CONFIG_FILE, cwd, strcmp(cwd, "/") ? "/" : "");
+		if (!cad_strbuf_cstr(&sb))
+			return oom();
+		if (!lstat(sb.buf, &st)) {
+			cfg->path = cad_strbuf_detach(&sb);
+			return 0;
+		}
+		cad_strbuf_free(&sb);
+		char *slash = strrchr(cwd, '/');
+		if (!slash || !strcmp(cwd, "/"))
+			return 0;
+		slash[slash == cwd] = '\0';
+	}
+}
+
+static int report_unreadable(cadence_diags *diags, const char *path, const char *why)
+{
+	report r;
+	cad_report_init(&r, diags, path, NULL, 0);
+	cad_report_at(&r, CADENCE_SEVERITY_ERROR, "file-unreadable", 0, 0, 0,
+		      "check the path and its permissions", "cannot read the project file: %s", why);
+	cad_report_release(&r);
+	return -1;
+}
+
+/* Reads the file whole into *src; -1 after a diagnostic.  (Replaced
+ * between the stat and the read, it is read as it is then: a project
+ * file is the user's own, not input from others.) */
+static int read_file(cadence_diags *diags, const char *path, char **src, size_t *len)
+{
+	struct stat st;
+	/* a FIFO or a device found by name would block the command or read
+	 * forever: only a regular file (through links) is read */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return report_unreadable(diags, path, S_ISDIR(st.st_mode) ? "it is a directory"
+					 : "it is not a regular file");
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return report_unreadable(diags, path, strerror(errno));
+	if (files_read_stream(f, CADENCE_DEFAULT_MAX_FILE_SIZE, src, len)) {
+		int e = errno;
+		fclose(f);
+		return report_unreadable(diags, path, strerror(e));
+	}
+	fclose(f);
+	if (*len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
+		free(*src);
+		return report_unreadable(diags, path, "it is larger than the limit of 16 MiB");
+	}
+	return 0;
+}
+
+/* The node of key "a.b" in the document, or NULL. */
+static const ynode *lookup(const ynode *root, const char *key)
+{
+	const char *dot = strchr(key, '.');
+	if (!dot)
+		return cad_ymap_get(root, key);
+	char head[32];
+	snprintf(head, sizeof(head), "%.*s", (int)(dot - key), key);
+	const ynode *m = cad_ymap_get(root, head);
+	return m && m->kind == YNODE_MAP ? cad_ymap_get(m, dot + 1) : NULL;
+}
+
+/* The value of a list of paths as text, joined by ':'.  Items the walker
+ * refused (null, a list) are skipped: it said what is wrong with them. */
+static void list_text(const ynode *n, strbuf *sb, report *r, unsigned *errors)
+{
+	for (size_t i = 0; i < n->count; i++) {
+		const ynode *item = n->items[i];
+		if (item->kind != YNODE_SCALAR ||
+		    (item->style == YSTYLE_PLAIN && cad_scalar_is_null(item->text, item->len))) {
+			(*errors)++;
+			continue;
+		}
+		const char *help, *why = check_path(item->text, item->len, &help);
+		if (why) {
+			(*errors)++;
+			cad_report_at(r, CADENCE_SEVERITY_ERROR, "config-value", item->line, item->col,
+				      item->width ? item->width : 1, help, "%s", why);
+			continue;
+		}
+		cad_strbuf_addf(sb, "%s%s", sb->len ? ":" : "", item->text);
+	}
+	if (!n->count) {
+		(*errors)++;
+		cad_report_at(r, CADENCE_SEVERITY_ERROR, "config-value", n->line, n->col, 1,
+			      "list at least one path, or remove the setting",
+			      "expected a list of paths, got an empty list");
+	}
+}
+
+/* Would the walker have refused this value already?  Then it is not
+ * said twice.  Only what its types cannot say is this file's to report:
+ * an empty path, an address, a count below 0. */
+static int walker_refuses(cli_setting s, const ynode *n)
+{
+	int64_t i;
+	const char *help;
+	if (n->kind == YNODE_SEQ)
+		return 0;
+	if (n->style == YSTYLE_PLAIN && cad_scalar_is_null(n->text, n->len))
+		return 1;
+	switch (settings[s].kind) {
+	case VK_PATH:
+	case VK_LISTEN:
+		return 0;
+	case VK_COUNT:
+		return n->style != YSTYLE_PLAIN || cad_scalar_int(n->text, n->len, &i, &help);
+	default:
+		return 1;	/* enums, booleans, durations: its checks are these */
+	}
+}
+
+/* The settings the file gives, checked as a variable's would be. */
+static unsigned apply_file(cli_config *cfg, report *r, const ynode *root)
+{
+	unsigned errors = 0;
+	for (int s = 0; s < CLI_SET_COUNT; s++) {
+		const ynode *n = lookup(root, settings[s].key);
+		/* of the wrong kind: the walker said so */
+		if (!n || n->kind != (settings[s].kind == VK_PATHS ? YNODE_SEQ : YNODE_SCALAR))
+			continue;
+		strbuf sb = STRBUF_INIT;
+		char hbuf[256], *norm = NULL;
+		const char *help;
+		unsigned before = errors;
+		if (n->kind == YNODE_SEQ)
+			list_text(n, &sb, r, &errors);
+		else
+			cad_strbuf_add(&sb, n->text, n->len);
+		const char *text = cad_strbuf_cstr(&sb);
+		if (!text)
+			r->oom = 1;
+		if (errors != before || r->oom) {
+			cad_strbuf_free(&sb);
+			continue;
+		}
+		const char *why = check_value((cli_setting)s, text, cfg->root, &norm, &help, hbuf,
+					      sizeof(hbuf));
+		if (why) {
+			errors++;
+			if (!walker_refuses((cli_setting)s, n))
+				cad_report_at(r, CADENCE_SEVERITY_ERROR, "config-value", n->line, n->col,
+					      n->width ? n->width : 1, help, "%s, got '%s'", why,
+					      text);
+		} else if (norm) {
+			free(cfg->value[s]);
+			cfg->value[s] = norm;
+			cfg->origin[s] = CLI_CONFIG_FILE_ORIGIN;
+			cfg->line[s] = n->line;
+		} else {
+			r->oom = 1;
+		}
+		cad_strbuf_free(&sb);
+	}
+	return errors;
+}
+
+/* Parses and checks the project file into cfg; problems into diags.
+ * Returns 0 or CADENCE_ENOMEM. */
+static int load_file(cli_config *cfg, cadence_diags *diags)
+{
+	char *src = NULL;
+	size_t len = 0;
+	if (read_file(diags, cfg->path, &src, &len))
+		return 0;	/* said in diags */
+	const char *text = src;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+		text += 3;
+		len -= 3;
+	}
+	report r;
+	arena a;
+	ynode *root = NULL;
+	ytree_limits limits = { CADENCE_DEFAULT_MAX_DEPTH };
+	cad_arena_init(&a);
+	cad_report_init(&r, diags, cfg->path, text, len);
+	/* its problems go to diags; rc says only whether there is a tree */
+	int rc = cad_ytree_parse(&root, &a, &a, &r, text, len, &limits);
+	if (rc == 0 && root && !(root->kind == YNODE_SCALAR && root->style == YSTYLE_PLAIN &&
+				 cad_scalar_is_null(root->text, root->len))) {
+		/* both, so that every problem is said at once */
+		cad_structure_check_as(&r, root, &t_project);
+		if (root->kind == YNODE_MAP)
+			apply_file(cfg, &r, root);
+	}
+	rc = r.oom ? CADENCE_ENOMEM : 0;
+	cad_report_release(&r);
+	cad_arena_free(&a);
+	free(src);
+	return rc;
+}
+
+/* ---- the API ------------------------------------------------------------------ */
+
+static int file_settings(cli_config *cfg)
+{
+	cadence_diags *diags = NULL;
+	if (cadence_diags_new(&diags))
+		return oom();
+	int rc = load_file(cfg, diags);
+	if (rc == CADENCE_ENOMEM) {
+		rc = oom();
+	} else if (cadence_diags_errors(diags)) {
+		files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL, 0);
+		rc = cli_usage_error("the project file '%s' has problems; fix them (see above), "
+				     "or name another with --config", cfg->path);
+	} else {
+		rc = 0;
+	}
+	cadence_diags_free(diags);
 	return rc;
 }
 
@@ -71,15 +621,25 @@ int cli_config_load(const char *path, cli_config **out)
 {
 	cli_config *cfg = calloc(1, sizeof(*cfg));
 	int rc;
-	(void)path;
 	*out = NULL;
 	if (!cfg)
-		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	rc = defaults(cfg);
+		return oom();
+	rc = find_file(cfg, path);
+	if (!rc && cfg->path) {
+		char *slash = strrchr(cfg->path, '/');
+		cfg->root = strndup(cfg->path, slash && slash != cfg->path
+				    ? (size_t)(slash - cfg->path) : 1);
+		if (!cfg->root)
+			rc = oom();
+	}
+	if (!rc)
+		rc = defaults(cfg);
+	if (!rc && cfg->path)
+		rc = file_settings(cfg);
 	for (int s = 0; !rc && s < CLI_SET_COUNT; s++) {
-		const char *e = getenv(env_names[s]);
+		const char *e = getenv(settings[s].env);
 		if (e && *e)
-			rc = set(cfg, (cli_setting)s, e, CLI_CONFIG_ENV);
+			rc = set_checked(cfg, (cli_setting)s, e, CLI_CONFIG_ENV, settings[s].env);
 	}
 	if (rc) {
 		cli_config_free(cfg);
@@ -95,18 +655,46 @@ void cli_config_free(cli_config *cfg)
 		return;
 	for (int s = 0; s < CLI_SET_COUNT; s++)
 		free(cfg->value[s]);
+	free(cfg->path);
+	free(cfg->root);
 	free(cfg);
 }
 
 int cli_config_set_flag(cli_config *cfg, cli_setting s, const char *value)
 {
-	return set(cfg, s, value, CLI_CONFIG_FLAG);
+	char who[64];
+	snprintf(who, sizeof(who), "%s", settings[s].key);
+	return set_checked(cfg, s, value, CLI_CONFIG_FLAG, who);
 }
 
-const char *cli_config_root(const cli_config *cfg) { (void)cfg; return NULL; }
-const char *cli_config_path(const cli_config *cfg) { (void)cfg; return NULL; }
+const char *cli_config_root(const cli_config *cfg) { return cfg->root; }
+const char *cli_config_path(const cli_config *cfg) { return cfg->path; }
 const char *cli_config_get(const cli_config *cfg, cli_setting s) { return cfg->value[s]; }
 cli_config_origin cli_config_origin_of(const cli_config *cfg, cli_setting s) { return cfg->origin[s]; }
+unsigned cli_config_line(const cli_config *cfg, cli_setting s) { return cfg->line[s]; }
+const char *cli_config_key(cli_setting s) { return settings[s].key; }
+const char *cli_config_env_name(cli_setting s) { return settings[s].env; }
+int cli_config_is_list(cli_setting s) { return settings[s].kind == VK_PATHS; }
+int cli_config_is_number(cli_setting s) { return settings[s].kind == VK_COUNT; }
+int cli_config_is_bool(cli_setting s) { return settings[s].kind == VK_BOOL; }
+
+int cli_config_find_setting(const char *key, cli_setting *s)
+{
+	for (int i = 0; i < CLI_SET_COUNT; i++) {
+		if (!strcmp(key, settings[i].key)) {
+			*s = (cli_setting)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *cli_config_near_setting(const char *key)
+{
+	return cad_suggest_pick_in(key, strlen(key), settings, CLI_SET_COUNT, sizeof(*settings),
+				   offsetof(setting_info, key));
+}
+
 const char *cli_config_state_dir(const cli_config *cfg) { return cfg->value[CLI_SET_STATE_DIR]; }
 
 int cli_config_registry_on(const cli_config *cfg)
@@ -124,16 +712,97 @@ int64_t cli_config_retention_runs(const cli_config *cfg)
 	return strtoll(cfg->value[CLI_SET_RETENTION_RUNS], NULL, 10);
 }
 
+/* Calls fn on each item of a ':' list (a copy of it, NUL-terminated). */
+static int each_item(const char *list, int (*fn)(void *ctx, const char *item), void *ctx)
+{
+	char *copy = list ? strdup(list) : NULL;
+	int rc = 0;
+	if (list && !copy)
+		return oom();
+	for (char *p = copy, *next; !rc && p && *p; p = next) {
+		next = strchr(p, ':');
+		if (next)
+			*next++ = '\0';
+		rc = fn(ctx, p);
+	}
+	free(copy);
+	return rc;
+}
+
+static int add_cadences(void *ctx, const char *dir)
+{
+	file_list *l = ctx;
+	char *failed = NULL;
+	if (files_find(l, dir, 0, &failed) != 0) {
+		int e = errno;
+		cli_error(e == ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE, "cannot list '%s': %s",
+			  failed ? failed : dir, strerror(e));
+		free(failed);
+		return e == ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cli_config_cadence_files(const cli_config *cfg, char ***paths, size_t *count)
 {
 	file_list l = { 0 };
-	char *failed = NULL;
-	if (files_find(&l, cfg->value[CLI_SET_CADENCES], 0, &failed) != 0) {
-		int e = errno;
+	int rc = each_item(cfg->value[CLI_SET_CADENCES], add_cadences, &l);
+	if (rc) {
 		file_list_free(&l);
-		cli_error(CLI_EXIT_USAGE, "cannot list '%s': %s", failed ? failed : "?", strerror(e));
-		free(failed);
-		return CLI_EXIT_USAGE;
+		return rc;
+	}
+	*paths = l.paths;
+	*count = l.count;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A plugin path: a directory adds its *.so files, sorted; anything else
+ * is added as it is, for the loader to say what is wrong with it. */
+static int add_plugin(void *ctx, const char *path)
+{
+	file_list *l = ctx;
+	struct stat st;
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return file_list_add(l, path) ? oom() : 0;
+	DIR *d = opendir(path);
+	if (!d)
+		return cli_usage_error("cannot list the plugin directory '%s': %s", path,
+				       strerror(errno));
+	size_t first = l->count;
+	struct dirent *e;
+	int rc = 0;
+	while (!rc && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n < 4 || strcmp(e->d_name + n - 3, ".so"))
+			continue;
+		strbuf sb = STRBUF_INIT;
+		cad_strbuf_addf(&sb, "%s/%s", path, e->d_name);
+		struct stat fst;
+		if (cad_strbuf_cstr(&sb) && !stat(sb.buf, &fst) && !S_ISREG(fst.st_mode)) {
+			cad_strbuf_free(&sb);
+			continue;
+		}
+		rc = !cad_strbuf_cstr(&sb) || file_list_add(l, sb.buf) ? oom() : 0;
+		cad_strbuf_free(&sb);
+	}
+	closedir(d);
+	if (!rc)
+		qsort(l->paths + first, l->count - first, sizeof(*l->paths), cmp_str);
+	return rc;
+}
+
+int cli_config_plugins(const cli_config *cfg, char ***paths, size_t *count)
+{
+	file_list l = { 0 };
+	int rc = each_item(cfg->value[CLI_SET_PLUGINS], add_plugin, &l);
+	if (rc) {
+		file_list_free(&l);
+		return rc;
 	}
 	*paths = l.paths;
 	*count = l.count;
@@ -145,21 +814,34 @@ int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path
 	char **paths = NULL;
 	size_t n = 0;
 	int rc = cli_config_cadence_files(cfg, &paths, &n);
+	file_list names = { 0 };	/* for the did-you-mean */
 	*path = NULL;
-	for (size_t i = 0; !rc && i < n; i++) {
+	for (size_t i = 0; !rc && i < n && !*path; i++) {
 		cadence_def *def = NULL;
-		cadence_diags *diags = NULL;
-		if (!*path && !cadence_diags_new(&diags) &&
-		    cadence_load_file(&def, paths[i], NULL, diags) == 0 &&
-		    strcmp(cadence_def_name(def), name) == 0)
-			*path = strdup(paths[i]);
+		cadence_diags *diags = NULL;	/* a file that does not load is not it */
+		if (cadence_diags_new(&diags)) {
+			rc = oom();
+			break;
+		}
+		if (cadence_load_file(&def, paths[i], NULL, diags) == 0) {
+			if (!strcmp(cadence_def_name(def), name))
+				rc = (*path = strdup(paths[i])) ? 0 : oom();
+			else if (file_list_add(&names, cadence_def_name(def)))
+				rc = oom();
+		}
 		cadence_def_free(def);
 		cadence_diags_free(diags);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	if (!rc && !*path)
-		rc = cli_error(CLI_EXIT_USAGE, "no cadence named '%s' in the project", name);
+	if (!rc && !*path) {
+		const char *near = cad_suggest_pick(name, strlen(name), (const char *const *)names.paths,
+						    names.count);
+		rc = cli_error(CLI_EXIT_USAGE, "no cadence named '%s' in the project (%s)%s%s%s", name,
+			       cfg->value[CLI_SET_CADENCES], near ? "; did you mean '" : "",
+			       near ? near : "", near ? "'?" : "");
+	}
+	file_list_free(&names);
 	return rc;
 }

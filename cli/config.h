@@ -65,11 +65,30 @@ const char *cli_config_path(const cli_config *cfg);
 const char *cli_config_get(const cli_config *cfg, cli_setting s);
 cli_config_origin cli_config_origin_of(const cli_config *cfg, cli_setting s);
 
+/* CLI_CONFIG_FILE_ORIGIN: the line of the file that gives s; else 0. */
+unsigned cli_config_line(const cli_config *cfg, cli_setting s);
+/* A setting's key in the file ("retention.days") and its variable. */
+const char *cli_config_key(cli_setting s);
+const char *cli_config_env_name(cli_setting s);
+/* Kinds of values, for `config show --format json`. */
+int cli_config_is_list(cli_setting s);
+int cli_config_is_number(cli_setting s);
+int cli_config_is_bool(cli_setting s);
+/* The setting of key `key` in *s: 0, or -1 when there is none (then
+ * cli_config_near_setting() gives the nearest key, or NULL). */
+int cli_config_find_setting(const char *key, cli_setting *s);
+const char *cli_config_near_setting(const char *key);
+
 /* Typed views of the settings above. */
 const char *cli_config_state_dir(const cli_config *cfg); /* NULL: none known */
 int cli_config_registry_on(const cli_config *cfg);
 int64_t cli_config_retention_days(const cli_config *cfg);	/* 0: keep forever */
 int64_t cli_config_retention_runs(const cli_config *cfg);	/* 0: no limit */
+
+/* The plugins to load: each `plugins` path, a directory replaced by its
+ * *.so files (sorted); *paths malloc'd, each malloc'd.  Returns 0 or an
+ * exit code after printing why. */
+int cli_config_plugins(const cli_config *cfg, char ***paths, size_t *count);
 
 /* The project's cadence files (every *.cadence.yaml under the `cadences`
  * directories), sorted; *paths malloc'd, each malloc'd.  Returns 0 or an

@@ -21,6 +21,7 @@ const cli_cmd *const cli_commands[] = {
 	&cli_cmd_completion,
 	&cli_cmd_diagram,
 	&cli_cmd_schedule,
+	&cli_cmd_config,
 	&cli_cmd_version,
 	NULL,
 };
@@ -28,7 +29,8 @@ const cli_cmd *const cli_commands[] = {
 const cli_cmd *const *cli_subcommands(const cli_cmd *c)
 {
 	return c == &cli_cmd_new ? cli_new_commands
-	       : c == &cli_cmd_schedule ? cli_schedule_commands : NULL;
+	       : c == &cli_cmd_schedule ? cli_schedule_commands
+	       : c == &cli_cmd_config ? cli_config_commands : NULL;
 }
 
 const cli_cmd *cli_find_command(const char *name)

@@ -39,6 +39,7 @@ enum {
 	RUN_OPT_SCHEDULED,
 	RUN_OPT_NOW,
 	RUN_OPT_JITTER,
+	RUN_OPT_CONFIG,
 };
 
 extern const char *const cli_run_log_formats[];
@@ -47,7 +48,7 @@ extern const char *const cli_run_log_formats[];
 #define CLI_RUN_SHARED_OPTS                                                                   \
 	{ RUN_OPT_PLUGIN, 'p', "plugin", "PATH.so",                                           \
 	  "load C notes (symbol:) from a shared object, functions it defines itself; "      \
-	  "repeatable", NULL },                   \
+	  "repeatable, after the project's plugins", NULL },                                   \
 	{ RUN_OPT_JOBS, 'j', "jobs", "N",                                                     \
 	  "run at most N notes of a sync, or tasks of a dag, at once (default: all, and a "  \
 	  "dag's jobs:; C notes on one thread per CPU)", \
@@ -63,7 +64,10 @@ extern const char *const cli_run_log_formats[];
 	  "with --env-clear, pass variable NAME to run notes too; repeatable", NULL },         \
 	{ RUN_OPT_STATE_DIR, 0, "state-dir", "DIR",                                           \
 	  "where circuit breakers keep their state between runs (default $CADENCE_STATE_DIR, " \
-	  "else $XDG_STATE_HOME/cadence, else ~/.local/state/cadence)", NULL },                \
+	  "else the project file's state_dir, else $XDG_STATE_HOME/cadence, else "            \
+	  "~/.local/state/cadence)", NULL },                                                   \
+	{ RUN_OPT_CONFIG, 0, "config", "FILE",                                                \
+	  "the project file to read (default: cadence.project.yaml here or above)", NULL },   \
 	{ RUN_OPT_VERBOSE, 'v', "verbose", NULL,                                              \
 	  "log every measure and note as it starts and ends", NULL },                          \
 	{ RUN_OPT_GRACE, 0, "kill-grace", "DURATION",                                         \

@@ -24,7 +24,7 @@
 
 typedef struct sched_call {
 	const cli_scheduled_opts *o;
-	cli_config *cfg;
+	const cli_config *cfg;
 	char *file;
 	cadence_def *def;
 	cadence_schedule *sched;
@@ -46,8 +46,7 @@ static int resolve(sched_call *s)
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	cadence_diags *diags = NULL;
 	int rc;
-	if ((rc = cli_config_load(NULL, &s->cfg)) ||
-	    (rc = cli_config_find_cadence(s->cfg, s->o->name, &s->file)))
+	if ((rc = cli_config_find_cadence(s->cfg, s->o->name, &s->file)))
 		return rc;
 	if (cadence_diags_new(&diags))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
@@ -70,7 +69,7 @@ static int resolve(sched_call *s)
 
 static int open_registry(sched_call *s)
 {
-	const char *dir = s->o->state_dir ? s->o->state_dir : cli_config_state_dir(s->cfg);
+	const char *dir = cli_config_state_dir(s->cfg);
 	char *why = NULL;
 	if (!dir)
 		return cli_usage_error("no state directory for the run registry: give --state-dir "
@@ -115,7 +114,7 @@ static int record_missed(sched_call *s, const char *all_reason)
 /* <state>/schedules/NAME.SUFFIX, opened for a lock; -1 with a message. */
 static int lock_file(sched_call *s, const char *suffix)
 {
-	const char *dir = s->o->state_dir ? s->o->state_dir : cli_config_state_dir(s->cfg);
+	const char *dir = cli_config_state_dir(s->cfg);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/schedules", dir);
 	if (mkdir(path, 0700) && errno != EEXIST)
@@ -285,7 +284,7 @@ static int scheduled(sched_call *s, cli_fire_fn fire, void *ctx)
 
 int cli_scheduled(const cli_scheduled_opts *o, cli_fire_fn fire, void *ctx)
 {
-	sched_call s = { .o = o, .lock_fd = -1, .queue_fd = -1 };
+	sched_call s = { .o = o, .cfg = o->cfg, .lock_fd = -1, .queue_fd = -1 };
 	s.due.last = -1;
 	int rc = scheduled(&s, fire, ctx);
 	if (s.lock_fd >= 0)
@@ -297,6 +296,5 @@ int cli_scheduled(const cli_scheduled_opts *o, cli_fire_fn fire, void *ctx)
 	cadence_schedule_free(s.sched);
 	cadence_def_free(s.def);
 	free(s.file);
-	cli_config_free(s.cfg);
 	return rc;
 }

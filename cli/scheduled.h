@@ -18,7 +18,7 @@ typedef int (*cli_fire_fn)(void *ctx, const char *file, const char *score, int64
 
 typedef struct cli_scheduled_opts {
 	const char *name;	/* the cadence */
-	const char *state_dir;	/* --state-dir, or NULL: the configuration's */
+	const struct cli_config *cfg;	/* the project's, --state-dir applied */
 	int64_t now;		/* --now, or -1: the clock */
 	int jitter;		/* --jitter: wait a random part of `jitter:` first */
 	int dry_run;		/* say what is due, change nothing */

@@ -14,12 +14,16 @@ run "$cadence" init "$tmp/shop"
 expect "init creates a project" 0 'created .*/shop/cadences/shop.cadence.yaml' ''
 for f in cadences/shop.cadence.yaml notes/greet.sh notes/count.sh tests/run.sh \
 	.github/workflows/cadence.yml .vscode/settings.json .vscode/extensions.json \
-	.vscode/cadence.schema.json README.md .gitignore; do
+	.vscode/cadence.schema.json README.md .gitignore cadence.project.yaml; do
 	assert "init wrote $f" test -f "$tmp/shop/$f"
 done
 assert "notes and tests are executable" \
 	test -x "$tmp/shop/notes/greet.sh" -a -x "$tmp/shop/notes/count.sh" -a -x "$tmp/shop/tests/run.sh"
 assert "other files are not executable" test ! -x "$tmp/shop/README.md"
+assert ".gitignore skips the run state, .cadence/" grep -qx '.cadence/' "$tmp/shop/.gitignore"
+run bash -c "cd '$tmp/shop/notes' && '$cadence' config show"
+expect "the project file is found from a subdirectory" 0 \
+	"^state_dir +$tmp/shop/.cadence/state +file $tmp/shop/cadence.project.yaml:[0-9]+$"
 run bash -c "cd '$tmp/shop' && '$cadence' validate"
 expect "the project validates" 0 'checked 1 file: no problems'
 run bash -c "cd '$tmp/shop' && '$cadence' validate --strict --format github cadences/"
@@ -117,7 +121,7 @@ expect "an existing file is refused" 1 '' 'partial.cadence.yaml: already exists'
 # --- --dry-run writes nothing ----------------------------------------------------
 run "$cadence" init --dry-run "$tmp/dry"
 expect "--dry-run lists every file" 0 'would create .*/dry/README.md'
-assert "--dry-run lists all 10 files" test "$(grep -c '^would create' <<<"$out")" = 10
+assert "--dry-run lists all 11 files" test "$(grep -c '^would create' <<<"$out")" = 11
 assert "--dry-run creates nothing, not even DIR" test ! -e "$tmp/dry"
 
 # --- --force ------------------------------------------------------------------------

@@ -44,6 +44,7 @@ for c in "${cmds[@]}"; do
 	case $c in
 	new) names=("new cadence" "new note") ;;
 	schedule) names=("schedule next") ;;
+	config) names=("config show") ;;
 	*) names=("$c") ;;
 	esac
 	for n in "${names[@]}"; do

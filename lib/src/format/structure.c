@@ -724,3 +724,10 @@ size_t cad_structure_check(report *r, ynode *root)
 		check_values(&w, root);
 	return w.errors;
 }
+
+size_t cad_structure_check_as(report *r, ynode *root, const ftype *t)
+{
+	walker w = { r, 0 };
+	walk(&w, root, t);
+	return w.errors;
+}

@@ -12,6 +12,11 @@
  * the nodes (ynode.v).  Returns the number of errors reported. */
 size_t cad_structure_check(report *r, ynode *root);
 
+/* Checks `root` (not NULL) against another table built from the same
+ * types: the CLI's project file (cli/config.c).  Returns the number of
+ * errors reported. */
+size_t cad_structure_check_as(report *r, ynode *root, const ftype *t);
+
 /* The kind key of a variant of t (FT_VARIANT) nearest `word`, for "did
  * you mean", or NULL. */
 const char *cad_structure_near_variant(const ftype *t, const char *word, size_t len);
