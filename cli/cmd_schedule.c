@@ -2,6 +2,7 @@
 /* cadence schedule next: the times a cadence's schedule fires at
  * (docs/format.md, "schedule"), in its time zone and in UTC. */
 #include "cli.h"
+#include "config.h"
 #include "timefmt.h"
 #include "files.h"
 
@@ -147,6 +148,29 @@ static int print_next(const next_ctx *c, const cadence_def *def)
 	return rc;
 }
 
+/* The times of the cadence `arg`: a file, or a name of the project's. */
+static int next_of(const next_ctx *c, const char *arg)
+{
+	cli_config *cfg = NULL;
+	cadence_project *project = NULL;
+	cadence_diags *diags = NULL;
+	const cadence_def *def = NULL;
+	char *path = NULL;
+	int rc = cli_config_load(NULL, &cfg);
+	if (!rc)
+		rc = cli_config_resolve(cfg, arg, &path);
+	if (!rc && (cadence_project_new(&project, NULL) || cadence_diags_new(&diags)))
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (!rc && !(rc = files_load_checked(project, path, c->allow_outside, diags, &def,
+					     "schedule next", "for its times")))
+		rc = print_next(c, def);
+	cadence_diags_free(diags);
+	cadence_project_free(project);
+	free(path);
+	cli_config_free(cfg);
+	return rc;
+}
+
 static int schedule_next(const cli_cmd *cmd, int argc, char **argv)
 {
 	next_ctx c = { 5, 0, 0, 0, 0 };
@@ -157,19 +181,10 @@ static int schedule_next(const cli_cmd *cmd, int argc, char **argv)
 	if (args.help) {
 		cli_print_help(cmd, stdout);
 	} else if (args.npos != 1) {
-		rc = cli_usage_error("'cadence schedule next' takes one cadence file, not %zu "
-				     "arguments", args.npos);
+		rc = cli_usage_error("'cadence schedule next' takes one cadence (a name or a file), "
+				     "not %zu arguments", args.npos);
 	} else {
-		cadence_project *project = NULL;
-		cadence_diags *diags = NULL;
-		const cadence_def *def = NULL;
-		if (cadence_project_new(&project, NULL) || cadence_diags_new(&diags))
-			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		else if (!(rc = files_load_checked(project, args.pos[0], c.allow_outside, diags, &def,
-						   "schedule next", "for its times")))
-			rc = print_next(&c, def);
-		cadence_diags_free(diags);
-		cadence_project_free(project);
+		rc = next_of(&c, args.pos[0]);
 	}
 	cli_args_free(&args);
 	return rc;
@@ -177,14 +192,15 @@ static int schedule_next(const cli_cmd *cmd, int argc, char **argv)
 
 const cli_cmd cli_cmd_schedule_next = {
 	"schedule next",
-	"[OPTIONS] CADENCE_FILE",
+	"[OPTIONS] NAME|CADENCE_FILE",
 	"Print the next times a cadence's schedule fires at.",
 	"The times come from the cadence's 'schedule:' (docs/format.md, \"schedule\"):\n"
 	"its cron expression in its time zone, with the daylight-saving rules\n"
 	"written there (a time in a skipped hour fires once, at the jump; a time in\n"
 	"a repeated hour once, the first time). Each line gives the local time, the\n"
 	"zone's abbreviation and offset, and the time in UTC. The file is checked\n"
-	"first, as 'cadence run' checks it.\n"
+	"first, as 'cadence run' checks it. NAME is a cadence of the project\n"
+	"(docs/cli.md, \"Project configuration\"); a path is a file.\n"
 	"\n"
 	"Exit status: 0 printed, 1 the cadence has problems or no schedule, 2 usage\n"
 	"error, 3 internal failure.",

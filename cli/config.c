@@ -815,8 +815,9 @@ int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path
 	size_t n = 0;
 	int rc = cli_config_cadence_files(cfg, &paths, &n);
 	file_list names = { 0 };	/* for the did-you-mean */
+	const char *other = NULL;	/* a second file of that name */
 	*path = NULL;
-	for (size_t i = 0; !rc && i < n && !*path; i++) {
+	for (size_t i = 0; !rc && i < n && !other; i++) {
 		cadence_def *def = NULL;
 		cadence_diags *diags = NULL;	/* a file that does not load is not it */
 		if (cadence_diags_new(&diags)) {
@@ -824,14 +825,20 @@ int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path
 			break;
 		}
 		if (cadence_load_file(&def, paths[i], NULL, diags) == 0) {
-			if (!strcmp(cadence_def_name(def), name))
+			if (strcmp(cadence_def_name(def), name))
+				rc = file_list_add(&names, cadence_def_name(def)) ? oom() : 0;
+			else if (*path)
+				other = paths[i];
+			else
 				rc = (*path = strdup(paths[i])) ? 0 : oom();
-			else if (file_list_add(&names, cadence_def_name(def)))
-				rc = oom();
 		}
 		cadence_def_free(def);
 		cadence_diags_free(diags);
 	}
+	if (!rc && other)
+		rc = cli_error(CLI_EXIT_USAGE, "two files of the project are the cadence '%s': '%s' "
+			       "and '%s'; rename one (its 'cadence:' key) or name the file", name,
+			       *path, other);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
@@ -842,6 +849,22 @@ int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path
 			       cfg->value[CLI_SET_CADENCES], near ? "; did you mean '" : "",
 			       near ? near : "", near ? "'?" : "");
 	}
+	if (rc) {
+		free(*path);
+		*path = NULL;
+	}
 	file_list_free(&names);
 	return rc;
+}
+
+int cli_config_resolve(const cli_config *cfg, const char *arg, char **path)
+{
+	struct stat st;
+	size_t n = strlen(arg);
+	if (strchr(arg, '/') || (n >= 5 && !strcmp(arg + n - 5, ".yaml")) || !strcmp(arg, "-") ||
+	    lstat(arg, &st) == 0) {
+		*path = strdup(arg);
+		return *path ? 0 : oom();
+	}
+	return cli_config_find_cadence(cfg, arg, path);
 }

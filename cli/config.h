@@ -100,4 +100,10 @@ int cli_config_cadence_files(const cli_config *cfg, char ***paths, size_t *count
  * printing "no cadence named ..." with a did-you-mean; or an exit code. */
 int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path);
 
+/* A cadence named on the command line: `arg` itself when it is a path (it
+ * holds a '/', ends in .yaml or names an existing file), else the file of
+ * the project's cadence of that name.  *path malloc'd.  Returns 0 or an
+ * exit code after printing why. */
+int cli_config_resolve(const cli_config *cfg, const char *arg, char **path);
+
 #endif

@@ -74,7 +74,7 @@ expect "--after a day that does not exist: usage error" 2 '' '--after takes an R
 run "$cadence" schedule next --after yesterday "$n"
 expect "--after not a time: usage error" 2 '' "not 'yesterday'"
 run "$cadence" schedule next
-expect "no file: usage error" 2 '' "takes one cadence file, not 0 arguments"
+expect "no file: usage error" 2 '' "takes one cadence \(a name or a file\), not 0 arguments"
 run "$cadence" schedule next "$n" "$n"
 expect "two files: usage error" 2 '' "not 2 arguments"
 run "$cadence" schedule next "$tmp"
@@ -85,4 +85,15 @@ run "$cadence" schedule
 expect "no subcommand: the help, exit 2" 2 '' 'next \[OPTIONS\] CADENCE_FILE'
 run "$cadence" help schedule next
 expect "cadence help schedule next" 0 'Print the next times'
+# a cadence by its name: the project's (here: the files under the working
+# directory, no project file)
+run_in "$tmp" "$cadence" schedule next nightly
+expect "two files of one name: which?" 2 '' \
+	"two files of the project are the cadence 'nightly': './bad.cadence.yaml' and './nightly.cadence.yaml'"
+mkdir "$tmp/one" && cp "$n" "$tmp/one/"
+run_in "$tmp/one" "$cadence" schedule next -n 1 --after 2026-03-27T00:00:00Z nightly
+expect "by name: the project's cadence 'nightly'" 0 '^nightly: cron "30 2 \* \* \*" in Europe/Berlin$'
+run_in "$tmp/one" "$cadence" schedule next nightlly
+expect "an unknown name: did you mean" 2 '' "no cadence named 'nightlly' .*did you mean 'nightly'"
+
 finish
