@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -129,26 +128,25 @@ fail:
 	return -1;
 }
 
-/* The lock holder's pid, written in the lock file for overlap: replace. */
-static void write_pid(int fd)
+/* POSIX record locks, not flock(): the kernel names the holder (F_GETLK),
+ * so replace signals the process that holds the lock and no other; and
+ * they end with the process, never passed to a note it starts. */
+static int lock_whole(int fd, int wait)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) != n)
-		(void)0;	/* replace then finds no pid and waits: not an error */
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	return fcntl(fd, wait ? F_SETLKW : F_SETLK, &l);
 }
 
-static long read_pid(int fd)
+static long lock_holder(int fd)
 {
-	char buf[32] = "";
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	return n > 0 ? strtol(buf, NULL, 10) : 0;
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	return fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK ? (long)l.l_pid : 0;
 }
 
 /* Waits for the lock; 0, or -1 when a signal came. */
 static int wait_lock(int fd)
 {
-	while (flock(fd, LOCK_EX))
+	while (lock_whole(fd, 1))
 		if (errno != EINTR || cli_run_interrupted())
 			return -1;
 	return 0;
@@ -164,9 +162,9 @@ static int take_overlap(sched_call *s)
 		return 0;
 	if ((s->lock_fd = lock_file(s, "lock")) < 0)
 		return CLI_EXIT_USAGE;
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0)
-		goto held;
-	if (errno != EWOULDBLOCK)
+	if (lock_whole(s->lock_fd, 0) == 0)
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
 		return cli_error(CLI_EXIT_INTERNAL, "cannot lock: %s", strerror(errno));
 	if (ov == CADENCE_OVERLAP_SKIP)
 		return 1;
@@ -174,12 +172,12 @@ static int take_overlap(sched_call *s)
 		/* one waiter at most: the queue lock */
 		if ((s->queue_fd = lock_file(s, "queue")) < 0)
 			return CLI_EXIT_USAGE;
-		if (flock(s->queue_fd, LOCK_EX | LOCK_NB))
+		if (lock_whole(s->queue_fd, 0))
 			return 1;
 		cli_say(0, "note", "%s: a run goes on; this one waits for it (overlap: queue_one)",
 			s->o->name);
 	} else {
-		long pid = read_pid(s->lock_fd);
+		long pid = lock_holder(s->lock_fd);
 		cli_say(0, "note", "%s: stopping the run that goes on (pid %ld; overlap: replace)",
 			s->o->name, pid);
 		if (pid > 0 && pid != (long)getpid())
@@ -192,8 +190,6 @@ static int take_overlap(sched_call *s)
 		close(s->queue_fd);
 		s->queue_fd = -1;
 	}
-held:
-	write_pid(s->lock_fd);
 	return 0;
 }
 

@@ -127,7 +127,7 @@ assert "... the first ends as it would" test "$(grep -c . "$tmp/log.skip")" = 2
 start_first queue_one
 "$cadence" run -c --scheduled queue_one --now 2026-03-01T11:00:10Z >"$tmp/second" 2>&1 &
 second=$!
-wait_until "the second waits" grep -q 'this one waits' "$tmp/second"
+wait_until "the second waits" grep -qs 'this one waits' "$tmp/second"
 run "$cadence" run -c --scheduled queue_one --now 2026-03-01T12:00:10Z
 expect "overlap queue_one: a third does not queue" 0 '' \
 	'queue_one, and one run waits already'
