@@ -80,7 +80,7 @@ expect "two files: usage error" 2 '' "not 2 arguments"
 run "$cadence" schedule next "$tmp"
 expect "a directory: usage error" 2 '' "is a directory; 'cadence schedule next' takes one file"
 run "$cadence" schedule nxt "$n"
-expect "an unknown subcommand: usage error" 2 '' "'cadence schedule' has the subcommand 'next', not 'nxt'"
+expect "an unknown subcommand: usage error" 2 '' "'cadence schedule' has the subcommands 'next' and 'export', not 'nxt'"
 run "$cadence" schedule
 expect "no subcommand: the help, exit 2" 2 '' 'next \[OPTIONS\] CADENCE_FILE'
 run "$cadence" help schedule next

@@ -15,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The zones are compared over eight years from `now`, every half hour
- * (offsets change on the hour or the half hour). */
+/* The zones are looked at over eight years from `now`: whether one has a
+ * single offset, daily (a period of daylight saving lasts weeks); whether
+ * two have the same offsets, every half hour (offsets change on the hour
+ * or the half hour, and two zones may change on the same day at different
+ * hours). */
 #define SPAN ((int64_t)8 * 366 * 86400)
+#define DAY ((int64_t)86400)
 #define STEP ((int64_t)1800)
 
 void cadence_schedule_export_free(cadence_schedule_export *x)
@@ -192,7 +196,7 @@ static int open_parts(const cadence_def *def, cad_cron *c, cad_tz **tz, cadence_
 static int fixed_offset(const cad_tz *tz, int64_t now)
 {
 	int32_t off = cad_tz_offset(tz, now, NULL);
-	for (int64_t t = now; t < now + SPAN; t += STEP)
+	for (int64_t t = now; t < now + SPAN; t += DAY)
 		if (cad_tz_offset(tz, t, NULL) != off)
 			return 0;
 	return 1;
