@@ -274,10 +274,15 @@ static int write_units(const export_ctx *c, const cadence_schedule *s,
 	if (!rc && p.nfiles)
 		rc = cad_plan_check(&p, &why);
 	if (rc == CADENCE_EINVALID) {
+		int exists = 0;
+		for (size_t i = 0; i < p.nfiles; i++)
+			exists |= p.files[i].exists && !p.files[i].may_replace;
 		if (why.len && why.buf[why.len - 1] == '\n')
 			cad_strbuf_setlen(&why, why.len - 1);
-		rc = cli_error(CLI_EXIT_PROBLEMS, "nothing written:\n%s\n(--force replaces units "
-			       "that exist and differ)", cad_strbuf_cstr(&why));
+		rc = cli_error(exists ? CLI_EXIT_PROBLEMS : CLI_EXIT_INTERNAL, "nothing written:\n%s%s",
+			       cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "out of memory",
+			       exists ? "\n(they differ from what the export writes: --force "
+					"replaces them)" : "");
 	} else if (!rc && p.nfiles && (rc = cad_plan_commit(&p, NULL, &why))) {
 		rc = rc == CADENCE_ENOMEM ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
 			: cli_error(CLI_EXIT_INTERNAL, "%s; nothing written",

@@ -149,7 +149,7 @@ def t(s):
 CASES = [("UTC", "2026-02-27T00:00:00Z")] * 2 + [
     ("Europe/Berlin", "2026-03-28T00:00:00Z"), ("Europe/Berlin", "2026-10-24T00:00:00Z"),
     ("America/New_York", "2026-03-07T12:00:00Z"), ("America/New_York", "2026-10-31T12:00:00Z")]
-PER_CASE = 50
+PER_CASE = 45
 
 def export(i, expr, zone):
     f = os.path.join(tmp, "x", "c%d.cadence.yaml" % i)
@@ -306,3 +306,158 @@ else
 	expect "cross-check: OnCalendar= lines = cadence schedule next (generated expressions, 3 zones)" 0
 	echo "# $out"
 fi
+
+# ---- (b) the units pass systemd-analyze verify ----
+
+mkdir -p "$tmp/my proj%" "$tmp/verify"
+cad "my proj%/v.cadence.yaml" verified "*/15 9-17 13 * mon-fri" America/New_York '  jitter: 30s
+  catch_up: all
+'
+if ! command -v systemd-analyze >/dev/null; then
+	skip "systemd-analyze verify" "systemd-analyze is not installed (Debian: systemd)"
+else
+	# a unit known to be good first: verify needs no running systemd, but a
+	# container may lack what it loads (then the check cannot say anything)
+	printf '[Service]\nType=oneshot\nExecStart=/bin/true\n' >"$tmp/verify/probe.service"
+	if ! probe=$(systemd-analyze verify --man=no "$tmp/verify/probe.service" 2>&1) || [[ -n $probe ]]; then
+		skip "systemd-analyze verify" "verify cannot run here: ${probe:-it failed on a unit known to be good}"
+	else
+		# the ExecStart= binary must exist for verify: the built cadence
+		run "$cadence" schedule export --to systemd -o "$tmp/verify" \
+			--cadence-binary "$(readlink -f "$cadence_again")" "$tmp/my proj%/v.cadence.yaml"
+		expect "verify: exported (a project path with a blank and a %)" 0
+		run systemd-analyze verify --man=no "$tmp/verify/cadence-verified.timer" \
+			"$tmp/verify/cadence-verified.service"
+		expect "systemd-analyze verify: exit 0" 0
+		assert "... not a word on stderr (no 'ignoring', no warning)" test -z "$out$err"
+		assert "... the % doubled for systemd" grep -qxF "WorkingDirectory=$tmp/my proj%%" \
+			"$tmp/verify/cadence-verified.service"
+		# the check can fail: a unit with a key systemd ignores
+		printf 'Bogus=1\n' >>"$tmp/verify/cadence-verified.timer"
+		run systemd-analyze verify --man=no "$tmp/verify/cadence-verified.timer" \
+			"$tmp/verify/cadence-verified.service"
+		assert "... and it would see an ignored key" grep -q 'ignoring' <<<"$err"
+	fi
+fi
+
+# ---- cron ----
+
+cad tokyo.cadence.yaml tokyo "*/15 0-9 * * mon-fri" Asia/Tokyo '  jitter: 2m
+'
+run_in "$tmp" "$cadence" schedule export --to cron --machine-timezone UTC "$tmp/tokyo.cadence.yaml"
+expect "cron: Tokyo on a UTC machine (both without DST): shifted 9 hours" 0 \
+	"^# cron \"\\*/15 0-9 \\* \\* mon-fri\" in Asia/Tokyo, moved by -540 minutes into the machine's zone UTC\\.$"
+expect "... 00:00-08:45 Tokyo are 15:00-23:45 UTC the day before (Sunday-Thursday)" 0 \
+	"^\\*/15 15-23 \\* \\* 0-4 cd $tmp && $(readlink -f "$cadence_again") run --scheduled tokyo$"
+expect "... 09:00-09:45 Tokyo are 00:00-00:45 UTC the same day" 0 '^\*/15 0 \* \* mon-fri cd '
+expect "... cron has no jitter: said" 0 '^# cron has no jitter'
+assert "... no NOTE: exact" test "$(grep -c NOTE <<<"$out")" = 0
+
+cad first.cadence.yaml first "0 8 1 * *" Asia/Tokyo
+run "$cadence" schedule export --to cron --machine-timezone UTC "$tmp/first.cadence.yaml"
+expect "08:00 on the 1st in Tokyo: the day before in UTC cannot be written: a NOTE" 0 \
+	"^# NOTE: .*the 1st of a month has no day before it in cron"
+expect "... and the line as written" 0 '^0 8 1 \* \* cd '
+
+cad kolkata.cadence.yaml kolkata "0 9 * * *" Asia/Kolkata
+run "$cadence" schedule export --to cron --machine-timezone UTC "$tmp/kolkata.cadence.yaml"
+expect "a half-hour zone: 09:00 in Kolkata is 03:30 UTC" 0 '^30 3 \* \* \* cd '
+
+cad berlin.cadence.yaml berlin "30 2 * * *" Europe/Berlin
+run "$cadence" schedule export --to cron --machine-timezone Europe/Berlin "$tmp/berlin.cadence.yaml"
+expect "the machine's own zone: the expression unchanged" 0 '^30 2 \* \* \* cd '
+assert "... no NOTE" test "$(grep -c NOTE <<<"$out")" = 0
+run "$cadence" schedule export --to cron --machine-timezone Europe/Paris "$tmp/berlin.cadence.yaml"
+expect "a zone with the same offsets (Paris for Berlin): unchanged too" 0 \
+	"^# cron \"30 2 \\* \\* \\*\" in Europe/Berlin, the machine's zone \\(Europe/Paris\\)\\.$"
+run "$cadence" schedule export --to cron --machine-timezone UTC "$tmp/berlin.cadence.yaml"
+expect "Berlin on a UTC machine (DST): the line as written" 0 '^30 2 \* \* \* cd '
+expect "... under a NOTE that cron cannot keep the zone" 0 \
+	"^# NOTE: cron has no time zone of its own: it reads these fields in the machine's zone \\(UTC\\), not in Europe/Berlin"
+expect "... and that run --scheduled decides what runs, not when" 0 '^# cron starts `cadence run --scheduled` at these times'
+run "$cadence" schedule export --to cron --machine-timezone No/Such_Zone "$tmp/berlin.cadence.yaml"
+expect "a machine zone that does not exist: a NOTE, exit 0" 0 "^# NOTE: the machine's time zone 'No/Such_Zone' cannot be read"
+
+mkdir -p "$tmp/it's 100%"
+cad "it's 100%/q.cadence.yaml" quoted "@daily"
+run "$cadence" schedule export --to cron --machine-timezone UTC --cadence-binary /opt/cadence/bin/cadence \
+	"$tmp/it's 100%/q.cadence.yaml"
+expect "cron: a macro stays; the directory quoted for the shell, % escaped for cron" 0 \
+	"^@daily cd '$tmp/it'\\\\''s 100\\\\%' && /opt/cadence/bin/cadence run --scheduled quoted$"
+
+run "$cadence" schedule export --to cron --machine-timezone UTC -o "$tmp/crontab" "$tmp/kolkata.cadence.yaml"
+expect "cron -o FILE: written" 0
+assert "... the line in the file" grep -q '^30 3 \* \* \* cd ' "$tmp/crontab"
+run "$cadence" schedule export --to cron --machine-timezone UTC -o "$tmp/crontab" "$tmp/tokyo.cadence.yaml"
+expect "... another cadence's line over it: refused, exit 1" 1 '' "'$tmp/crontab' exists and differs; nothing written \\(--force replaces it\\)"
+assert "... the file as it was" grep -q '^30 3 \* \* \* cd ' "$tmp/crontab"
+run "$cadence" schedule export --to cron --machine-timezone UTC -o "$tmp/crontab" --force "$tmp/tokyo.cadence.yaml"
+expect "... with --force: replaced" 0
+assert "... the new line" grep -q '^\*/15 0 \* \* mon-fri cd ' "$tmp/crontab"
+
+# ---- (c) bad input: a clear message, nothing written ----
+
+mkdir -p "$tmp/bad"
+w none.cadence.yaml 'cadence: none
+notes:
+  sweep: {symbol: sweep}
+measures:
+  - then: sweep
+'
+for to in systemd cron; do
+	run "$cadence" schedule export --to $to -o "$tmp/bad/$to" "$tmp/none.cadence.yaml"
+	expect "$to: no schedule: exit 1, as schedule next" 1 '' "cadence 'none' has no schedule: add 'schedule: \\{cron:.*nothing written"
+	assert "... nothing written" test ! -e "$tmp/bad/$to"
+	cad bad.cadence.yaml bad "0 25 * * *"
+	run "$cadence" schedule export --to $to -o "$tmp/bad/$to" "$tmp/bad.cadence.yaml"
+	expect "$to: a bad cron: the diagnostic, exit 1" 1 '' 'hour 25 is out of range 0-23 \[schedule-cron\]'
+	assert "... nothing written" test ! -e "$tmp/bad/$to"
+	cad never.cadence.yaml never "0 0 30 2 *"
+	run "$cadence" schedule export --to $to -o "$tmp/bad/$to" "$tmp/never.cadence.yaml"
+	expect "$to: a schedule that never fires: exit 1" 1 '' 'schedule-never'
+	assert "... nothing written" test ! -e "$tmp/bad/$to"
+done
+
+# unwritable: a read-only directory (not for root, who writes anyway), and
+# a directory that is a file, and /proc
+touch "$tmp/bad/file"
+run "$cadence" schedule export --to systemd -o "$tmp/bad/file/units" "$n"
+expect "-o under a file: exit 3" 3 '' "^$tmp/bad/file: not a directory, but $tmp/bad/file/units/cadence-nightly.service would go inside it$"
+expect "... says nothing was written" 3 '' '^cadence: error: nothing written:$'
+run "$cadence" schedule export --to systemd -o /proc/self/fdinfo "$n"
+expect "-o where no file can be made: exit 3" 3 '' 'cannot create a file beside /proc/self/fdinfo/cadence-nightly.service: .*; nothing written'
+if [[ $(id -u) != 0 ]]; then
+	mkdir "$tmp/bad/ro" && chmod 555 "$tmp/bad/ro"
+	run "$cadence" schedule export --to systemd -o "$tmp/bad/ro" "$n"
+	expect "a read-only -o directory: exit 3" 3 '' 'Permission denied; nothing written'
+	assert "... nothing in it (no temporary file either)" test -z "$(ls -A "$tmp/bad/ro")"
+	run "$cadence" schedule export --to cron -o "$tmp/bad/ro/crontab" "$n"
+	expect "cron -o in a read-only directory: exit 3" 3 '' "cannot write the crontab line to '$tmp/bad/ro/crontab': Permission denied; nothing written"
+	chmod 755 "$tmp/bad/ro"
+else
+	skip "a read-only -o directory" "running as root, who may write there"
+fi
+
+# an existing unit that differs: refused without --force, the other unit
+# not written either
+mkdir -p "$tmp/exist"
+echo '# mine' >"$tmp/exist/cadence-nightly.timer"
+run "$cadence" schedule export --to systemd -o "$tmp/exist" "$n"
+expect "a different unit there: exit 1" 1 '' "^$tmp/exist/cadence-nightly.timer: already exists$"
+expect "... --force named" 1 '' '--force replaces them'
+assert "... the unit as it was" test "$(cat "$tmp/exist/cadence-nightly.timer")" = '# mine'
+assert "... and the service not written alone" test ! -e "$tmp/exist/cadence-nightly.service"
+assert "... no temporary file left" test "$(ls -A "$tmp/exist")" = cadence-nightly.timer
+run "$cadence" schedule export --to systemd -o "$tmp/exist" --force "$n"
+expect "... with --force: both written" 0 "^wrote $tmp/exist/cadence-nightly.timer$"
+assert "... the timer replaced" grep -q '^OnCalendar=' "$tmp/exist/cadence-nightly.timer"
+
+run "$cadence" schedule export "$n"
+expect "no --to: usage error" 2 '' 'needs --to systemd or --to cron'
+run "$cadence" schedule export --to launchd "$n"
+expect "--to launchd: usage error" 2
+run "$cadence" schedule export --to cron
+expect "no file: usage error" 2 '' 'takes one cadence file, not 0 arguments'
+run "$cadence" help schedule export
+expect "cadence help schedule export" 0 'Write a cadence.s schedule as a systemd timer or a crontab line'
+finish
