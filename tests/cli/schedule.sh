@@ -82,7 +82,7 @@ expect "a directory: usage error" 2 '' "is a directory; 'cadence schedule next' 
 run "$cadence" schedule nxt "$n"
 expect "an unknown subcommand: usage error" 2 '' "'cadence schedule' has the subcommands 'next' and 'export', not 'nxt'"
 run "$cadence" schedule
-expect "no subcommand: the help, exit 2" 2 '' 'next \[OPTIONS\] CADENCE_FILE'
+expect "no subcommand: the help, exit 2" 2 '' 'next[|]export \[OPTIONS\] CADENCE_FILE'
 run "$cadence" help schedule next
 expect "cadence help schedule next" 0 'Print the next times'
 finish

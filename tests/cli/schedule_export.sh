@@ -149,7 +149,7 @@ def t(s):
 CASES = [("UTC", "2026-02-27T00:00:00Z")] * 2 + [
     ("Europe/Berlin", "2026-03-28T00:00:00Z"), ("Europe/Berlin", "2026-10-24T00:00:00Z"),
     ("America/New_York", "2026-03-07T12:00:00Z"), ("America/New_York", "2026-10-31T12:00:00Z")]
-PER_CASE = 45
+PER_CASE = 40
 
 def export(i, expr, zone):
     f = os.path.join(tmp, "x", "c%d.cadence.yaml" % i)
