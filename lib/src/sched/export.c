@@ -296,8 +296,19 @@ typedef struct shifted {
 	uint64_t minutes[3][24];
 } shifted;
 
+/* Whether the expression allows every day: then a time that crosses
+ * midnight stays on an allowed day, and no day field moves. */
+static int every_day(const cad_cron *c)
+{
+	int dom_all = all_set(c->mdays, 1, 31), dow_all = (c->wdays & 0x7f) == 0x7f;
+	if (!all_set(c->months, 1, 12))
+		return 0;
+	return c->mday_star || c->wday_star ? dom_all && dow_all : dom_all || dow_all;
+}
+
 static void shift_times(const cad_cron *c, int delta, shifted *s)
 {
+	int keep_day = every_day(c);
 	memset(s, 0, sizeof(*s));
 	for (int h = 0; h < 24; h++)
 		for (int m = 0; m < 60; m++) {
@@ -306,6 +317,8 @@ static void shift_times(const cad_cron *c, int delta, shifted *s)
 			int t = h * 60 + m + delta;
 			int carry = t < 0 ? -1 : t >= 1440 ? 1 : 0;
 			t -= carry * 1440;
+			if (keep_day)
+				carry = 0;
 			s->minutes[carry + 1][t / 60] |= (uint64_t)1 << (t % 60);
 		}
 }
