@@ -45,7 +45,7 @@ assert "... the service: oneshot" grep -qx 'Type=oneshot' "$service"
 assert "... in the project directory (cadence.project.yaml above the file)" \
 	grep -qxF "WorkingDirectory=$tmp/proj" "$service"
 assert "... starting this cadence with run --scheduled" \
-	grep -qxF "ExecStart=$(readlink -f "$cadence") run --scheduled nightly" "$service"
+	grep -qxF "ExecStart=$(readlink -f "$cadence_again") run --scheduled nightly" "$service"
 
 run "$cadence" schedule export --to systemd -o "$tmp/units" "$n"
 expect "again: unchanged, exit 0" 0 "^unchanged $tmp/units/cadence-nightly.service, $tmp/units/cadence-nightly.timer$"
@@ -149,7 +149,7 @@ def t(s):
 CASES = [("UTC", "2026-02-27T00:00:00Z")] * 2 + [
     ("Europe/Berlin", "2026-03-28T00:00:00Z"), ("Europe/Berlin", "2026-10-24T00:00:00Z"),
     ("America/New_York", "2026-03-07T12:00:00Z"), ("America/New_York", "2026-10-31T12:00:00Z")]
-PER_CASE = 40
+PER_CASE = int(sys.argv[3])	# 40: 240 expressions, 6 cases
 
 def export(i, expr, zone):
     f = os.path.join(tmp, "x", "c%d.cadence.yaml" % i)
@@ -239,7 +239,7 @@ def main():
     i, combos, never, errors, excluded, broken = 0, [], 0, [], {}, []
     pool = ThreadPoolExecutor(2)	# two processes at a time: the runs are short
     for zone, base in CASES:
-        exprs = [expression() for _ in range(PER_CASE + 10)]
+        exprs = [expression() for _ in range(PER_CASE + max(2, PER_CASE // 4))]
         done = list(pool.map(lambda a: (a[1],) + export(a[0], a[1], zone),
                              enumerate(exprs, start=i)))
         i += len(exprs)
@@ -288,7 +288,7 @@ def main():
     if errors:
         print("%d differ" % len(errors))
         return 1
-    if not excluded.get("Europe/Berlin") or not excluded.get("America/New_York"):
+    if PER_CASE >= 20 and not (excluded.get("Europe/Berlin") and excluded.get("America/New_York")):
         print("no spring-forward day was covered in Berlin and New York")
         return 1
     return 0
@@ -302,7 +302,8 @@ elif ! systemd-analyze calendar --help 2>/dev/null | grep -q -- --base-time; the
 elif ! python3 -c 'import zoneinfo; zoneinfo.ZoneInfo("Europe/Berlin")' 2>/dev/null; then
 	skip "cross-check with systemd-analyze calendar" "python3 with zoneinfo and tzdata is missing"
 else
-	run python3 "$tmp/xcheck.py" "$cadence" "$tmp"
+	# under valgrind, each run costs a second: a few expressions a case
+	run python3 "$tmp/xcheck.py" "$cadence" "$tmp" "$(runs 40 2)"
 	expect "cross-check: OnCalendar= lines = cadence schedule next (generated expressions, 3 zones)" 0
 	echo "# $out"
 fi
