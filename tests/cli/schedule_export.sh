@@ -350,7 +350,7 @@ expect "cron: Tokyo on a UTC machine (both without DST): shifted 9 hours" 0 \
 	"^# cron \"\\*/15 0-9 \\* \\* mon-fri\" in Asia/Tokyo, moved by -540 minutes into the machine's zone UTC\\.$"
 expect "... 00:00-08:45 Tokyo are 15:00-23:45 UTC the day before (Sunday-Thursday)" 0 \
 	"^\\*/15 15-23 \\* \\* 0-4 cd $tmp && $(readlink -f "$cadence_again") run --scheduled tokyo$"
-expect "... 09:00-09:45 Tokyo are 00:00-00:45 UTC the same day" 0 '^\*/15 0 \* \* mon-fri cd '
+expect "... 09:00-09:45 Tokyo are 00:00-00:45 UTC the same day (days as numbers)" 0 '^\*/15 0 \* \* 1-5 cd '
 expect "... cron has no jitter: said" 0 '^# cron has no jitter'
 assert "... no NOTE: exact" test "$(grep -c NOTE <<<"$out")" = 0
 
@@ -394,7 +394,7 @@ expect "... another cadence's line over it: refused, exit 1" 1 '' "'$tmp/crontab
 assert "... the file as it was" grep -q '^30 3 \* \* \* cd ' "$tmp/crontab"
 run "$cadence" schedule export --to cron --machine-timezone UTC -o "$tmp/crontab" --force "$tmp/tokyo.cadence.yaml"
 expect "... with --force: replaced" 0
-assert "... the new line" grep -q '^\*/15 0 \* \* mon-fri cd ' "$tmp/crontab"
+assert "... the new line" grep -q '^\*/15 0 \* \* 1-5 cd ' "$tmp/crontab"
 
 # ---- (c) bad input: a clear message, nothing written ----
 

@@ -112,18 +112,27 @@ static const struct {
 	{ "@daily", NULL, "Etc/UTC", 0, { "@daily" }, NULL },
 	/* fixed offsets: moved, by groups of hours, days moved across midnight */
 	{ "*/15 0-9 * * mon-fri", "Asia/Tokyo", "UTC", -32400,
-	  { "*/15 15-23 * * 0-4", "*/15 0 * * mon-fri" }, NULL },
+	  { "*/15 15-23 * * 0-4", "*/15 0 * * 1-5" }, NULL },
 	{ "0 9 * * *", "Asia/Kolkata", "UTC", -19800, { "30 3 * * *" }, NULL },
 	{ "@hourly", "Asia/Tokyo", "UTC", -32400, { "0 * * * *" }, NULL },
 	{ "0 1 13 * fri", "Asia/Tokyo", "UTC", -32400, { "0 16 12 * 4" }, NULL },
+	/* what Debian's cron does not read is rewritten: a/s, names, sun as 7
+	 * at a range's end, a macro in upper case */
+	{ "10/20 * * * fri-sun", NULL, "UTC", 0, { "10,30,50 * * * 0,5,6" }, NULL },
+	{ "0 0 * jan-mar mon", NULL, "UTC", 0, { "0 0 * 1-3 1" }, NULL },
+	{ "@DAILY", NULL, "UTC", 0, { "@daily" }, NULL },
+	/* a day field's `*` kept, so that the fields combine as they did */
+	{ "0 0 */2 * fri", NULL, "UTC", 0, { "0 0 */2 * 5" }, NULL },
+	{ "0 0 1-31 * mon", NULL, "UTC", 0, { "0 0 1-31 * 1" }, NULL },
+	{ "0 0 13 * */3", NULL, "UTC", 0, { "0 0 13 * */3" }, NULL },
 	{ "0 23 27 * *", NULL, "Asia/Tokyo", 32400, { "0 8 28 * *" }, NULL },
 	/* 30 minutes forward: 10:45 and 11:15, not a product of two hours */
 	{ "15,45 10 * * *", NULL, "Asia/Kolkata", 19800, { "45 15 * * *", "15 16 * * *" }, NULL },
 	/* cannot be moved: as written, with why */
 	{ "0 8 1 * *", "Asia/Tokyo", "UTC", 0, { "0 8 1 * *" }, "the 1st of a month" },
 	{ "0 23 28 * *", NULL, "Asia/Tokyo", 0, { "0 23 28 * *" }, "from the 28th on" },
-	{ "0 1 * jan *", "Asia/Tokyo", "UTC", 0, { "0 1 * jan *" }, "the months are restricted" },
-	{ "0 1 */2 * fri", "Asia/Tokyo", "UTC", 0, { "0 1 */2 * fri" }, "both restricted and ANDed" },
+	{ "0 1 * jan *", "Asia/Tokyo", "UTC", 0, { "0 1 * 1 *" }, "the months are restricted" },
+	{ "0 1 */2 * fri", "Asia/Tokyo", "UTC", 0, { "0 1 */2 * 5" }, "both restricted and ANDed" },
 	{ "30 2 * * *", "Europe/Berlin", "UTC", 0, { "30 2 * * *" }, "differ by daylight saving" },
 	{ "30 2 * * *", "Europe/Berlin", NULL, 0, { "30 2 * * *" }, "not known" },
 	{ "30 2 * * *", "Europe/Berlin", "No/Such", 0, { "30 2 * * *" }, "cannot be read" },

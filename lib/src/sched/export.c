@@ -257,37 +257,77 @@ int cadence_schedule_export_systemd(cadence_schedule_export **out, const cadence
 
 /* ---- cron ---- */
 
-/* The five fields as written (a macro's own), for the parts a shift
- * leaves alone.  f[i] points into the text, n[i] its length. */
-static void split_fields(const char *text, const char *f[5], size_t n[5])
+/* A cron field of the values in bits, in the syntax every cron reads
+ * (numbers, a-b, a step of `*`, lists; not cadence's a/s, names, or sun
+ * as 7 at a range's end, which Debian's cron refuses).  `star`: the field must
+ * begin with `*` (1), must not (0: a day field whose `*` would change
+ * how the day fields combine), or either (-1). */
+static void cron_field(strbuf *sb, uint64_t bits, int lo, int hi, int star)
 {
-	static const struct {
-		const char *name, *expr;
-	} macros[] = {
-		{ "@yearly", "0 0 1 1 *" }, { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
-		{ "@weekly", "0 0 * * 0" }, { "@daily", "0 0 * * *" }, { "@midnight", "0 0 * * *" },
-		{ "@hourly", "0 * * * *" },
-	};
-	const char *t = text;
-	while (*t == ' ' || *t == '\t')
-		t++;
-	for (size_t i = 0; *t == '@' && i < sizeof(macros) / sizeof(macros[0]); i++) {
-		size_t k = 0, len = strlen(macros[i].name);
-		while (k < len && tolower((unsigned char)t[k]) == macros[i].name[k])
-			k++;
-		if (k == len) {
-			t = macros[i].expr;
-			break;
+	int s = 1;
+	if (star != 0) {
+		/* the smallest step from lo that the values hold throughout */
+		for (; s <= hi - lo + 1; s++) {
+			int all = 1;
+			for (int v = lo; v <= hi && all; v += s)
+				all = bit(bits, v);
+			if (all)
+				break;
+		}
+		uint64_t prog = 0;
+		for (int v = lo; v <= hi; v += s)
+			prog |= (uint64_t)1 << v;
+		/* a step when it must be, or when it is the whole field and
+		 * gives two values or more */
+		if (star == 1 ? s <= hi - lo + 1 : s <= hi - lo && prog == bits) {
+			cad_strbuf_adds(sb, "*");
+			if (s > 1)
+				cad_strbuf_addf(sb, "/%d", s);
+			if ((bits &= ~prog) == 0)
+				return;
+			cad_strbuf_addc(sb, ',');
 		}
 	}
-	for (int i = 0; i < 5; i++) {
-		while (*t == ' ' || *t == '\t')
-			t++;
-		f[i] = t;
-		while (*t && *t != ' ' && *t != '\t')
-			t++;
-		n[i] = (size_t)(t - f[i]);
+	int sep = 0;
+	for (int i = lo; i <= hi; i++) {
+		if (!bit(bits, i))
+			continue;
+		int j = i;
+		while (j + 1 <= hi && bit(bits, j + 1))
+			j++;
+		cad_strbuf_addf(sb, sep ? ",%d" : "%d", i);
+		sep = 1;
+		if (j >= i + 2) {
+			cad_strbuf_addf(sb, "-%d", j);
+			i = j;
+		}
 	}
+}
+
+/* The day-of-month, month and day-of-week fields, each beginning with `*`
+ * as the expression's did (so that they combine as its did). */
+static void day_fields(strbuf *sb, const cad_cron *c, uint64_t mdays, unsigned wdays)
+{
+	cron_field(sb, mdays, 1, 31, c->mday_star);
+	cad_strbuf_addc(sb, ' ');
+	cron_field(sb, c->months, 1, 12, -1);
+	cad_strbuf_addc(sb, ' ');
+	cron_field(sb, wdays & 0x7f, 0, 6, c->wday_star);
+}
+
+/* The macro the expression is (lower case: Debian's cron reads no other),
+ * or NULL. */
+static const char *macro_of(const char *text, char buf[16])
+{
+	size_t n = 0;
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (*text != '@')
+		return NULL;
+	for (; text[n] && text[n] != ' ' && text[n] != '\t' && n < 15; n++)
+		buf[n] = (char)tolower((unsigned char)text[n]);
+	buf[n] = '\0';
+	return buf;
 }
 
 /* Times shifted by `delta` minutes: for each day carry (-1, 0, +1) and
@@ -353,12 +393,12 @@ static const char *shift_days(const cad_cron *c, int carry, strbuf *sb)
 			if ((c->wdays >> w) & 1)
 				wdays |= 1u << ((w + carry + 7) % 7);
 	if (use_dom)
-		add_set(sb, mdays, 1, 31, "%d", "-", 0);
+		cron_field(sb, mdays, 1, 31, 0);
 	else
 		cad_strbuf_addc(sb, '*');
 	cad_strbuf_adds(sb, " * ");
 	if (use_dow)
-		add_set(sb, wdays, 0, 6, "%d", "-", 0);
+		cron_field(sb, wdays, 0, 6, 0);
 	else
 		cad_strbuf_addc(sb, '*');
 	return NULL;
@@ -367,13 +407,10 @@ static const char *shift_days(const cad_cron *c, int carry, strbuf *sb)
 /* The lines of c shifted by delta minutes, grouped: the hours whose
  * minutes (and day carry) are the same make one line.  NULL, or why they
  * cannot be written. */
-static const char *shifted_lines(cadence_schedule_export *x, const cad_cron *c, const char *text,
-				 int delta, int *nomem)
+static const char *shifted_lines(cadence_schedule_export *x, const cad_cron *c, int delta,
+				 int *nomem)
 {
 	shifted s;
-	const char *f[5];
-	size_t n[5];
-	split_fields(text, f, n);
 	shift_times(c, delta, &s);
 	for (int k = 0; k < 3; k++) {
 		uint32_t done = 0;
@@ -387,20 +424,13 @@ static const char *shifted_lines(cadence_schedule_export *x, const cad_cron *c, 
 					hours |= 1u << g;
 			done |= hours;
 			strbuf sb = STRBUF_INIT;
-			if (mins == c->minutes)
-				cad_strbuf_add(&sb, f[0], n[0]);
-			else
-				add_set(&sb, mins, 0, 59, "%d", "-", 0);
+			cron_field(&sb, mins, 0, 59, -1);
 			cad_strbuf_addc(&sb, ' ');
-			if (hours == c->hours)
-				cad_strbuf_add(&sb, f[1], n[1]);
-			else
-				add_set(&sb, hours, 0, 23, "%d", "-", 0);
+			cron_field(&sb, hours, 0, 23, -1);
 			cad_strbuf_addc(&sb, ' ');
 			const char *why = NULL;
 			if (k == 1)
-				cad_strbuf_addf(&sb, "%.*s %.*s %.*s", (int)n[2], f[2], (int)n[3], f[3],
-						(int)n[4], f[4]);
+				day_fields(&sb, c, c->mdays, c->wdays);
 			else
 				why = shift_days(c, k - 1, &sb);
 			if (why || add_line(x, &sb)) {
@@ -420,21 +450,25 @@ static void clear_lines(cadence_schedule_export *x)
 	x->nlines = 0;
 }
 
-/* The expression as written, with `note` when it is not empty: why the
- * times are the schedule's own, read by cron in its zone. */
-static int as_written(cadence_schedule_export *x, const char *text, strbuf *note)
+/* The expression's own times (a macro as itself), with `note` when it is
+ * not empty: why they are not moved into cron's zone. */
+static int as_written(cadence_schedule_export *x, const cad_cron *c, const char *text,
+		      strbuf *note)
 {
 	strbuf sb = STRBUF_INIT;
-	const char *t = text;
-	size_t len;
+	char buf[16];
+	const char *macro = macro_of(text, buf);
 	clear_lines(x);
 	x->shift = 0;
-	while (*t == ' ' || *t == '\t')
-		t++;
-	len = strlen(t);
-	while (len && (t[len - 1] == ' ' || t[len - 1] == '\t'))
-		len--;
-	cad_strbuf_add(&sb, t, len);
+	if (macro) {
+		cad_strbuf_adds(&sb, macro);
+	} else {
+		cron_field(&sb, c->minutes, 0, 59, -1);
+		cad_strbuf_addc(&sb, ' ');
+		cron_field(&sb, c->hours, 0, 23, -1);
+		cad_strbuf_addc(&sb, ' ');
+		day_fields(&sb, c, c->mdays, c->wdays);
+	}
 	if (add_line(x, &sb) || (note->len && !(x->note = cad_strbuf_detach(note)))) {
 		cad_strbuf_free(&sb);
 		return -1;
@@ -467,7 +501,7 @@ static int cron_lines(cadence_schedule_export *x, const cad_cron *c, const cad_t
 		int nomem = 0;
 		const char *no = shift % 60 ? "the zones differ by a part of a minute"
 			     : shift <= -86400 || shift >= 86400 ? "the zones are a day or more apart"
-			     : shifted_lines(x, c, text, shift / 60, &nomem);
+			     : shifted_lines(x, c, shift / 60, &nomem);
 		if (!no) {
 			x->shift = shift;
 			goto done;
@@ -481,7 +515,7 @@ static int cron_lines(cadence_schedule_export *x, const cad_cron *c, const cad_t
 				"fields are %s's times, read by cron in %s", zone, (int)(shift / 60),
 				cron_zone, no, zone, cron_zone);
 	}
-	rc = as_written(x, text, &note);
+	rc = as_written(x, c, text, &note);
 done:
 	cad_strbuf_free(&note);
 	cad_strbuf_free(&why);
