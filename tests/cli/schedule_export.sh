@@ -81,6 +81,10 @@ expect "--cadence-binary relative: usage error" 2 '' 'takes an absolute path'
 # instants (cadence's, at a transition where the offset grows, missing
 # from systemd's) are excluded, counted, and must occur in both DST zones.
 #
+# The crontab lines are checked the same way, read by a reader of Vixie
+# cron's fields written here (it refuses what Debian's cron refuses), for
+# zones of fixed offsets, where cron can be exact.
+#
 # The zone's lines are run with TZ=ZONE and the " ZONE" suffix taken off
 # (systemd computes a suffixed line by switching TZ to it; done per
 # iteration, that costs ~6 ms each, a minute for the whole set); a sample
@@ -234,6 +238,106 @@ def compare(expr, zone, lines, got, want, n):
         return "%r in %s: only %d times to compare" % (expr, zone, len(s))
     return len([x for x in gapped if x <= window])
 
+# ---- cron: the exported lines, read as Debian's cron reads them ----
+
+MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
+          "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+          "@hourly": "0 * * * *"}
+
+def cron_field(tok, lo, hi):
+    """Vixie cron's field: *, a, a-b, each with /s after * or a range only
+    (a/s is cadence's, not cron's), and lists of those; numbers only (the
+    export writes no names)."""
+    vals = set()
+    for part in tok.split(","):
+        m = re.fullmatch(r"(\*|\d+-\d+|\d+)(?:/(\d+))?", part)
+        if not m or (m.group(2) and m.group(1).isdigit()):
+            raise ValueError("cron does not read %r" % tok)
+        if m.group(1) == "*":
+            a, b = lo, hi
+        elif "-" in m.group(1):
+            a, b = map(int, m.group(1).split("-"))
+        else:
+            a = b = int(m.group(1))
+        if not lo <= a <= b <= hi:
+            raise ValueError("cron does not read %r" % tok)
+        vals |= set(range(a, b + 1, int(m.group(2) or 1)))
+    return vals
+
+def cron_times(line, off, base, n):
+    """The next n times of a crontab line (5 fields or a macro) in a zone
+    of fixed offset `off`, after instant base."""
+    f = MACROS.get(line, line).split()
+    mins, hours = sorted(cron_field(f[0], 0, 59)), sorted(cron_field(f[1], 0, 23))
+    doms, mons = cron_field(f[2], 1, 31), cron_field(f[3], 1, 12)
+    dows = set(d % 7 for d in cron_field(f[4], 0, 7))
+    star = f[2].startswith("*") or f[4].startswith("*")
+    day = datetime.fromtimestamp(base + off, timezone.utc).date()
+    out = []
+    for _ in range(50 * 366):	# Feb 29 on a weekday: 12 of them take decades
+        dm, dw = day.day in doms, (day.weekday() + 1) % 7 in dows
+        if day.month in mons and ((dm and dw) if star else (dm or dw)):
+            midnight = int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+            for h in hours:
+                for m in mins:
+                    x = midnight + h * 3600 + m * 60 - off
+                    if x > base:
+                        out.append(x)
+        if len(out) >= n:
+            break
+        day += timedelta(days=1)
+    return sorted(out)[:n]
+
+def export_cron(i, expr, zone, machine):
+    f = os.path.join(tmp, "x", "k%d.cadence.yaml" % i)
+    with open(f, "w") as o:
+        o.write("cadence: k%d\nnotes:\n  sweep: {symbol: sweep}\nmeasures:\n  - then: sweep\n"
+                "schedule:\n  cron: \"%s\"\n  timezone: %s\n" % (i, expr, zone))
+    p = subprocess.run([cadence, "schedule", "export", "--to", "cron", "--machine-timezone",
+                        machine, "--cadence-binary", "/bin/true", f], capture_output=True,
+                       text=True)
+    if p.returncode == 1 and "never fires" in p.stderr:
+        return f, None, None
+    if p.returncode:
+        sys.exit("cron export of %r in %s: exit %d: %s" % (expr, zone, p.returncode, p.stderr))
+    lines = [l.split(" cd ")[0] for l in p.stdout.splitlines() if not l.startswith("#")]
+    return f, lines, "# NOTE:" in p.stdout
+
+# zones with one offset all year: schedule's, machine's
+# (and one zone on itself: the fields rewritten for cron, not moved)
+CRON_CASES = [("Asia/Tokyo", "UTC"), ("Asia/Kolkata", "UTC"), ("America/Phoenix", "UTC"),
+              ("UTC", "Asia/Tokyo"), ("Asia/Kathmandu", "Etc/GMT+3"), ("Asia/Tokyo", "Asia/Tokyo")]
+
+def cron_check(pool, base):
+    errors, compared, noted = [], 0, 0
+    for n_case, (zone, machine) in enumerate(CRON_CASES):
+        exprs = [expression() for _ in range(max(2, PER_CASE // 2))]
+        done = list(pool.map(lambda a: export_cron(1000 * (n_case + 1) + a[0], a[1], zone, machine),
+                             enumerate(exprs)))
+        off = int(datetime.fromtimestamp(t(base), timezone.utc)
+                  .astimezone(ZoneInfo(machine)).utcoffset().total_seconds())
+        todo = [(e, d) for e, d in zip(exprs, done) if d[1] is not None and not d[2]]
+        for e, d in zip(exprs, done):
+            if d[2]:	# as written, under a NOTE: cron must still read it
+                noted += 1
+                try:
+                    [cron_times(l, off, t(base), 1) for l in d[1]]
+                except ValueError as x:
+                    errors.append("%r in %s: %s" % (e, zone, x))
+        nexts = list(pool.map(lambda ed: cadence_next(ed[1][0], base), todo))
+        for (expr, (f, lines, _)), got in zip(todo, nexts):
+            try:
+                want = sorted(set(x for l in lines for x in cron_times(l, off, t(base), N)))[:N]
+            except ValueError as e:
+                errors.append("%r in %s: %s" % (expr, zone, e))
+                continue
+            compared += 1
+            if want != got[:len(want)] or len(want) < min(N, len(got)):
+                fmt = lambda l: [datetime.fromtimestamp(x, timezone.utc).strftime("%Y-%m-%dT%H:%MZ") for x in l]
+                errors.append("%r in %s on a %s machine: %s\n  cadence %s\n  cron    %s" % (
+                    expr, zone, machine, lines, fmt(got), fmt(want)))
+    return errors, compared, noted
+
 def main():
     os.makedirs(os.path.join(tmp, "x"), exist_ok=True)
     i, combos, never, errors, excluded, broken = 0, [], 0, [], {}, []
@@ -277,6 +381,10 @@ def main():
         r = compare(expr, zone, lines, cadence_next(f, "2026-03-07T12:00:00Z")[:6], want, 6)
         if isinstance(r, str):
             errors.append("as written: " + r)
+    cerrors, ccompared, cnoted = cron_check(pool, "2026-02-27T00:00:00Z")
+    errors += cerrors
+    print("cron: %d expressions moved between zones of fixed offsets and read as cron reads "
+          "them; %d left as written with a NOTE" % (ccompared, cnoted))
     print("%d expressions (%d that never fire left out), %d of them also as written; "
           "excluded (cadence at the jump, systemd skips): %s" % (
               len(combos), never, len(sample), excluded))
@@ -304,7 +412,7 @@ elif ! python3 -c 'import zoneinfo; zoneinfo.ZoneInfo("Europe/Berlin")' 2>/dev/n
 else
 	# under valgrind, each run costs a second: a few expressions a case
 	run python3 "$tmp/xcheck.py" "$cadence" "$tmp" "$(runs 40 2)"
-	expect "cross-check: OnCalendar= lines = cadence schedule next (generated expressions, 3 zones)" 0
+	expect "cross-check: OnCalendar= lines (3 zones) and crontab lines (zones of fixed offsets) = cadence schedule next" 0
 	echo "# $out"
 fi
 

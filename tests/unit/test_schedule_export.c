@@ -131,6 +131,10 @@ static const struct {
 	/* cannot be moved: as written, with why */
 	{ "0 8 1 * *", "Asia/Tokyo", "UTC", 0, { "0 8 1 * *" }, "the 1st of a month" },
 	{ "0 23 28 * *", NULL, "Asia/Tokyo", 0, { "0 23 28 * *" }, "from the 28th on" },
+	/* found by the cross-check: 02:00 on the 31st in Tokyo is 17:00 on the
+	 * 30th in UTC, but the 30th of April has no 31st after it */
+	{ "0 2 31 * *", "Asia/Tokyo", "UTC", 0, { "0 2 31 * *" }, "after the 28th" },
+	{ "0 2 28 * *", "Asia/Tokyo", "UTC", -32400, { "0 17 27 * *" }, NULL },
 	{ "0 1 * jan *", "Asia/Tokyo", "UTC", 0, { "0 1 * 1 *" }, "the months are restricted" },
 	{ "0 1 */2 * fri", "Asia/Tokyo", "UTC", 0, { "0 1 */2 * 5" }, "both restricted and ANDed" },
 	{ "30 2 * * *", "Europe/Berlin", "UTC", 0, { "30 2 * * *" }, "differ by daylight saving" },

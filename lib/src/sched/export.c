@@ -382,9 +382,13 @@ static const char *shift_days(const cad_cron *c, int carry, strbuf *sb)
 		for (int d = 1; d <= 31; d++) {
 			if (!bit(c->mdays, d))
 				continue;
-			if ((carry > 0 && d > 27) || (carry < 0 && d == 1))
+			/* d and the day it moves to are in the same month only
+			 * when both exist in every month (28 days) */
+			if ((carry > 0 && d > 27) || (carry < 0 && (d == 1 || d > 28)))
 				return carry > 0 ? "a day from the 28th on has no next day in every month"
-						 : "the 1st of a month has no day before it in cron";
+				       : d == 1 ? "the 1st of a month has no day before it in cron"
+						: "a day after the 28th is not in every month, the day "
+						  "before it is";
 			mdays |= (uint64_t)1 << (d + carry);
 		}
 	unsigned wdays = 0;
