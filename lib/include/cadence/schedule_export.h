@@ -65,12 +65,13 @@ CADENCE_API int cadence_schedule_export_systemd(cadence_schedule_export **out,
 						cadence_run_error *err);
 
 /* Crontab fields for def's schedule, run by a cron daemon whose zone is
- * `cron_zone` (an IANA name; NULL: unknown).  When the zones have the same
- * offsets at every time, the fields are the expression as written (a
- * macro stays a macro); when each zone has one offset all the time, the
- * fields are shifted by the difference, if that can be written exactly;
- * else the fields are the expression as written and `note` says why they
- * are not the schedule's times.  Errors as above. */
+ * `cron_zone` (an IANA name; NULL: unknown), in the syntax Debian's cron
+ * reads (numbers, ranges, steps of `*`, lists; a macro stays a macro, in
+ * lower case).  When the zones have the same offsets at every time, the
+ * fields are the expression's times; when each zone has one offset all
+ * the time, those times moved by the difference, if that can be written
+ * exactly; else the expression's times, and `note` says why they are not
+ * the schedule's times in cron's zone.  Errors as above. */
 CADENCE_API int cadence_schedule_export_cron(cadence_schedule_export **out,
 					     const cadence_def *def, const char *cron_zone,
 					     int64_t now, cadence_run_error *err);
