@@ -109,6 +109,7 @@ extern const cli_cmd cli_cmd_new;
 extern const cli_cmd cli_cmd_completion;
 extern const cli_cmd cli_cmd_diagram;
 extern const cli_cmd cli_cmd_schedule;
+extern const cli_cmd cli_cmd_schedule_export;
 extern const cli_cmd *const cli_schedule_commands[];
 extern const cli_cmd cli_cmd_config;
 extern const cli_cmd *const cli_config_commands[];

@@ -210,6 +210,7 @@ const cli_cmd cli_cmd_schedule_next = {
 
 const cli_cmd *const cli_schedule_commands[] = {
 	&cli_cmd_schedule_next,
+	&cli_cmd_schedule_export,
 	NULL,
 };
 
@@ -228,18 +229,20 @@ static int run_schedule(const cli_cmd *cmd, int argc, char **argv)
 		if (!strcmp(argv[1], cli_schedule_commands[i]->name + strlen("schedule ")))
 			return cli_schedule_commands[i]->run(cli_schedule_commands[i], argc - 1,
 							     argv + 1);
-	return cli_usage_error("'cadence schedule' has the subcommand 'next', not '%s'; see "
+	return cli_usage_error("'cadence schedule' has the subcommands 'next' and 'export', not "
+			       "'%s'; see "
 			       "'cadence schedule --help'", argv[1]);
 }
 
 const cli_cmd cli_cmd_schedule = {
 	"schedule",
-	"next [OPTIONS] CADENCE_FILE",
-	"Work with a cadence's schedule: its next fire times.",
+	"next|export [OPTIONS] CADENCE_FILE",
+	"Work with a cadence's schedule: its next fire times, its systemd or cron form.",
 	"  cadence schedule next [-n N] [--after TIME] [--format text|json] CADENCE_FILE\n"
-	"See 'cadence schedule next --help'.\n"
+	"  cadence schedule export --to systemd|cron [-o PATH] [--force] CADENCE_FILE\n"
+	"See 'cadence schedule next --help' and 'cadence schedule export --help'.\n"
 	"\n"
-	"Exit status: as 'cadence schedule next'.",
+	"Exit status: as the subcommand's.",
 	schedule_opts,
 	run_schedule,
 };

@@ -55,6 +55,12 @@ set_property(TEST cli/probe APPEND PROPERTY ENVIRONMENT
 # not (tests/cli/wide_check.sh)
 set_tests_properties(cli/wide_check PROPERTIES TIMEOUT 120)
 
+# The cross-check of `schedule export` against systemd-analyze calendar
+# (tests/cli/schedule_export.sh): 240 generated expressions, each exported
+# and asked for its times, about 15 s; first, so that it does not finish
+# last
+set_tests_properties(cli/schedule_export PROPERTIES TIMEOUT 120 COST 1000)
+
 # Slow by nature, label slow: the README's test command leaves them out
 # (`-LE slow`), CI runs them (`ctest -L slow`), so nothing goes unchecked.
 # cli/wide_growth counts instructions under valgrind on files of 3,000

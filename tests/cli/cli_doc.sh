@@ -24,7 +24,7 @@ for c in "${cmds[@]}"; do
 		else status=0 out= err=; fail "cli.md does not name 'cadence $c'"; fi
 		continue ;;
 	new) names=("new cadence" "new note") ;;
-	schedule) names=("schedule next") ;;
+	schedule) names=("schedule next" "schedule export") ;;
 	config) names=("config show") ;;
 	*) names=("$c") ;;
 	esac

@@ -43,7 +43,7 @@ mapfile -t cmds < <(commands)
 for c in "${cmds[@]}"; do
 	case $c in
 	new) names=("new cadence" "new note") ;;
-	schedule) names=("schedule next") ;;
+	schedule) names=("schedule next" "schedule export") ;;
 	config) names=("config show") ;;
 	*) names=("$c") ;;
 	esac

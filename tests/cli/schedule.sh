@@ -80,9 +80,9 @@ expect "two files: usage error" 2 '' "not 2 arguments"
 run "$cadence" schedule next "$tmp"
 expect "a directory: usage error" 2 '' "is a directory; 'cadence schedule next' takes one file"
 run "$cadence" schedule nxt "$n"
-expect "an unknown subcommand: usage error" 2 '' "'cadence schedule' has the subcommand 'next', not 'nxt'"
+expect "an unknown subcommand: usage error" 2 '' "'cadence schedule' has the subcommands 'next' and 'export', not 'nxt'"
 run "$cadence" schedule
-expect "no subcommand: the help, exit 2" 2 '' 'next \[OPTIONS\] CADENCE_FILE'
+expect "no subcommand: the help, exit 2" 2 '' 'next[|]export \[OPTIONS\] CADENCE_FILE'
 run "$cadence" help schedule next
 expect "cadence help schedule next" 0 'Print the next times'
 # a cadence by its name: the project's (here: the files under the working

@@ -22,6 +22,7 @@
 #include "cadence/expr.h"
 #include "cadence/schema.h"
 #include "cadence/schedule.h"
+#include "cadence/schedule_export.h"
 #include "cadence/version.h"
 
 #endif
