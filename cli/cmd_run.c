@@ -2,6 +2,7 @@
 /* cadence run: execute a cadence; the final score as JSON on stdout. */
 #include "cli.h"
 #include "files.h"
+#include "record.h"
 #include "run.h"
 
 #include <cadence/cadence.h>
@@ -63,6 +64,7 @@ typedef struct run_ctx {
 	int64_t grace_ms;
 	const char *state_dir;
 	int force;
+	int no_record;		/* --no-record */
 	/* reporters */
 	const char *metrics_path, *trace_path, *events_path, *checkpoint_path;
 	cadence_metrics *metrics;
@@ -131,6 +133,7 @@ static int on_opt(void *p, int id, const char *value)
 	case RUN_OPT_EVENTS: c->events_path = value; break;
 	case RUN_OPT_CHECKPOINT: c->checkpoint_path = value; break;
 	case RUN_OPT_FORCE: c->force = 1; break;
+	case RUN_OPT_NO_RECORD: c->no_record = 1; break;
 	case RUN_OPT_GRACE: {
 		const char *help = NULL, *bad = cad_scalar_duration(value, strlen(value), &c->grace_ms, &help);
 		if (bad || c->grace_ms <= 0)
@@ -865,6 +868,7 @@ typedef struct run_call {
 	char *state_dir;
 	struct sigaction old_sig[NSIGNALS];
 	int caught;		/* the signals are ours (old_sig holds theirs) */
+	cli_record record;	/* the run in the run registry */
 	int ran;		/* the run started */
 } run_call;
 
@@ -945,7 +949,7 @@ static int run_dry(run_call *s)
 
 /* Runs (checkpointed); the status from the run's result, the timings, the
  * outputs closed and the run's error said once. */
-static int run_run(run_call *s)
+static int run_body(run_call *s)
 {
 	run_ctx *c = &s->c;
 	int rc;
@@ -984,6 +988,21 @@ static int run_run(run_call *s)
 				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 	}
+	return rc;
+}
+
+/* run_body(), recorded in the run registry (docs/registry.md). */
+static int run_run(run_call *s)
+{
+	run_ctx *c = &s->c;
+	cli_record_what w = { c->state_dir, c->no_record, cadence_def_name(s->def), s->file,
+			      REG_MANUAL, -1, c->events_path, c->trace_path, c->checkpoint_path };
+	cli_record_begin(&s->record, &w);
+	int rc = run_body(s);
+	char code[48];
+	snprintf(code, sizeof(code), "exit status %d", rc);
+	cli_record_end(&s->record, rc, s->err.message ? s->err.message
+		       : c->last_error ? c->last_error : code, s->out);
 	return rc;
 }
 
