@@ -225,20 +225,22 @@ static int read_int(reg *r, const char *sql, int64_t *v)
 	return rc;
 }
 
-static int migrate_body(reg *r, void *ctx)
+/* Refuses a schema this cadence does not know: a newer one, or another
+ * program's database.  Reads only, so that it runs before anything is
+ * written (journal_mode = WAL writes the file's header). */
+static int check_schema(reg *r, int64_t *version)
 {
-	(void)ctx;
-	int64_t version = 0, tables = 0;
-	int rc = read_int(r, "PRAGMA user_version", &version);
+	int64_t tables = 0;
+	int rc = read_int(r, "PRAGMA user_version", version);
 	if (rc != SQLITE_OK)
 		return rc;
-	if (version > REG_SCHEMA_VERSION)
+	if (*version > REG_SCHEMA_VERSION)
 		return fail(r, "the run registry %s was made by a newer cadence (schema version "
 			    "%lld; this cadence knows versions up to %d): use that newer cadence, "
 			    "or set another state directory (--state-dir, CADENCE_STATE_DIR); "
-			    "cadence left the file as it is", r->path, (long long)version,
+			    "cadence left the file as it is", r->path, (long long)*version,
 			    REG_SCHEMA_VERSION);
-	if (version == 0) {
+	if (*version == 0) {
 		rc = read_int(r, "SELECT count(*) FROM sqlite_master", &tables);
 		if (rc != SQLITE_OK)
 			return rc;
@@ -248,6 +250,18 @@ static int migrate_body(reg *r, void *ctx)
 				    "is: move it away, or set another state directory "
 				    "(--state-dir, CADENCE_STATE_DIR)", r->path);
 	}
+	return SQLITE_OK;
+}
+
+/* Read again inside the write transaction: another process may have
+ * migrated meanwhile. */
+static int migrate_body(reg *r, void *ctx)
+{
+	(void)ctx;
+	int64_t version = 0;
+	int rc = check_schema(r, &version);
+	if (rc != SQLITE_OK)
+		return rc;
 	for (int64_t v = version; v < REG_SCHEMA_VERSION; v++) {
 		char sql[64];
 		if ((rc = exec(r, migrations[v])) != SQLITE_OK)
@@ -257,6 +271,22 @@ static int migrate_body(reg *r, void *ctx)
 			return rc;
 	}
 	return SQLITE_OK;
+}
+
+/* check_schema() before anything is written, retried while busy. */
+static int precheck(reg *r)
+{
+	int64_t until = now_ms() + RETRY_FOR_MS, version;
+	for (unsigned attempt = 0;; attempt++) {
+		int rc = check_schema(r, &version);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (rc == -1)
+			return -1;
+		if (!busy(rc) || now_ms() > until)
+			return fail_sql(r, rc, "opening it");
+		backoff(attempt);
+	}
 }
 
 /* WAL mode (a setting of the file: once made, it stays); retried while
@@ -329,7 +359,7 @@ static int open_db(reg *r)
 		return fail_sql(r, rc, "opening it");
 	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
-	if (wal_mode(r))
+	if (precheck(r) || wal_mode(r))
 		return -1;
 	/* WAL: a commit is durable at the next checkpoint; NORMAL loses no
 	 * consistency on a crash, only the last commits on a power loss */
