@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/json.h"
+
 enum { OPT_STATE_DIR = 1, OPT_FORMAT, OPT_MISSED, OPT_SINCE, OPT_LIMIT };
 
 static const char *const formats[] = { "text", "json", NULL };
@@ -79,7 +81,11 @@ static void add_json_time(cJSON *o, const char *key, int64_t ms, int with_ms)
 
 static void add_json_text(cJSON *o, const char *key, const char *s)
 {
-	cJSON_AddItemToObject(o, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+	/* text from files, notes and users, which may not be UTF-8 */
+	if (s)
+		cad_json_add_text(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
 }
 
 static int run_json(const reg_run *x)

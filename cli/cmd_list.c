@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/json.h"
+
 enum { OPT_STATE_DIR = 1, OPT_FORMAT };
 
 static const char *const formats[] = { "text", "json", NULL };
@@ -95,6 +97,16 @@ static void add_text_row(regcmd_table *t, const regcmd_cadence *c, const facts *
 	regcmd_table_add(t, c->problem ? c->problem : last && last->error ? last->error : "");
 }
 
+/* A string, or null. */
+static void add_text(cJSON *o, const char *key, const char *s)
+{
+	/* text from files, notes and users, which may not be UTF-8 */
+	if (s)
+		cad_json_add_text(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
 static int json_row(const regcmd_cadence *c, const facts *f)
 {
 	char buf[64];
@@ -102,18 +114,16 @@ static int json_row(const regcmd_cadence *c, const facts *f)
 	const reg_run *last = f->nlast ? f->last : NULL;
 	if (!o)
 		return -1;
-	cJSON_AddItemToObject(o, "cadence", c->name ? cJSON_CreateString(c->name) : cJSON_CreateNull());
+	add_text(o, "cadence", c->name);
 	cJSON_AddStringToObject(o, "file", c->path);
-	cJSON_AddItemToObject(o, "schedule", c->schedule ? cJSON_CreateString(cadence_schedule_cron(c->schedule))
-						     : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "timezone", c->schedule
-			      ? cJSON_CreateString(cadence_schedule_timezone(c->schedule)) : cJSON_CreateNull());
+	add_text(o, "schedule", c->schedule ? cadence_schedule_cron(c->schedule) : NULL);
+	add_text(o, "timezone", c->schedule ? cadence_schedule_timezone(c->schedule) : NULL);
 	cJSON_AddStringToObject(o, "state", f->state);
 	cJSON_AddBoolToObject(o, "paused", f->st.paused);
 	cJSON_AddBoolToObject(o, "disabled", f->st.disabled);
 	if (f->next >= 0)
 		regcmd_utc(buf, sizeof(buf), f->next * 1000, 0);
-	cJSON_AddItemToObject(o, "next", f->next >= 0 ? cJSON_CreateString(buf) : cJSON_CreateNull());
+	add_text(o, "next", f->next >= 0 ? buf : NULL);
 	if (last) {
 		cJSON *l = cJSON_AddObjectToObject(o, "last_run");
 		cJSON_AddNumberToObject(l, "id", (double)last->id);
@@ -123,13 +133,13 @@ static int json_row(const regcmd_cadence *c, const facts *f)
 		cJSON_AddStringToObject(l, "start", buf);
 		if (last->end_ms >= 0)
 			regcmd_utc(buf, sizeof(buf), last->end_ms, 1);
-		cJSON_AddItemToObject(l, "end", last->end_ms >= 0 ? cJSON_CreateString(buf) : cJSON_CreateNull());
-		cJSON_AddItemToObject(l, "error", last->error ? cJSON_CreateString(last->error) : cJSON_CreateNull());
+		add_text(l, "end", last->end_ms >= 0 ? buf : NULL);
+		add_text(l, "error", last->error);
 	} else {
 		cJSON_AddNullToObject(o, "last_run");
 	}
 	cJSON_AddNumberToObject(o, "running", (double)f->running);
-	cJSON_AddItemToObject(o, "problem", c->problem ? cJSON_CreateString(c->problem) : cJSON_CreateNull());
+	add_text(o, "problem", c->problem);
 	return regcmd_json_line(o);
 }
 

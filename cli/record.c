@@ -11,9 +11,11 @@
 
 #include <cjson/cJSON.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,12 +44,20 @@ const char *cli_record_status(int exit_code)
 
 int cli_record_file_digest(const char *path, char out[65])
 {
-	FILE *f = fopen(path, "rb");
 	strbuf b = STRBUF_INIT;
 	char buf[8192];
 	size_t n;
-	if (!f)
+	struct stat sb;
+	/* a regular file only: a FIFO's bytes were the run's, and reading it
+	 * again would wait for a writer that is gone */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
+	FILE *f = fstat(fd, &sb) || !S_ISREG(sb.st_mode) ? NULL : fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		cad_strbuf_add(&b, buf, n);
 	int bad = ferror(f) || b.failed;

@@ -43,7 +43,9 @@ regcmd_cadence *regcmd_find(regcmd_cadence *c, size_t n, const char *name, int q
 
 /* pause, resume NAME, disable, enable: the schedules of the cadences
  * named in argv (after the command's options). */
-typedef enum regcmd_toggle_op { REGCMD_PAUSE, REGCMD_RESUME, REGCMD_DISABLE, REGCMD_ENABLE } regcmd_toggle_op;
+typedef enum regcmd_toggle_op {
+	REGCMD_PAUSE, REGCMD_RESUME, REGCMD_DISABLE, REGCMD_ENABLE
+} regcmd_toggle_op;
 int regcmd_toggle(const cli_cmd *cmd, int argc, char **argv, regcmd_toggle_op op);
 /* The same with the names and state directory given (resume NAME). */
 int regcmd_toggle_names(char **names, size_t n, const char *state_dir, regcmd_toggle_op op);

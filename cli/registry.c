@@ -36,6 +36,7 @@ struct reg {
 	char *dir;		/* the state directory */
 	char *path;		/* registry.db */
 	char err[1536];
+	unsigned seed;		/* the retries' pauses (rand_r) */
 	/* runs begun and not ended: their locks */
 	struct held { int64_t id; int fd; } *held;
 	size_t nheld, cap_held;
@@ -92,10 +93,10 @@ static int fail_sql(reg *r, int rc, const char *doing)
 
 /* A short random pause between retries, so that waiting processes do not
  * retry in step. */
-static void backoff(unsigned attempt)
+static void backoff(reg *r, unsigned attempt)
 {
 	struct timespec ts;
-	long ms = 5 + (long)((unsigned)rand() % (10u + 10u * (attempt < 10 ? attempt : 10)));
+	long ms = 5 + (long)((unsigned)rand_r(&r->seed) % (10u + 10u * (attempt < 10 ? attempt : 10)));
 	ts.tv_sec = 0;
 	ts.tv_nsec = ms * 1000000L;
 	nanosleep(&ts, NULL);
@@ -130,7 +131,7 @@ static int transact(reg *r, const char *doing, int (*body)(reg *, void *), void 
 		}
 		if (!busy(rc) || now_ms() > until)
 			return fail_sql(r, rc, doing);
-		backoff(attempt);
+		backoff(r, attempt);
 	}
 }
 
@@ -285,7 +286,7 @@ static int precheck(reg *r)
 			return -1;
 		if (!busy(rc) || now_ms() > until)
 			return fail_sql(r, rc, "opening it");
-		backoff(attempt);
+		backoff(r, attempt);
 	}
 }
 
@@ -300,7 +301,7 @@ static int wal_mode(reg *r)
 			return 0;
 		if (!busy(rc) || now_ms() > until)
 			return fail_sql(r, rc, "opening it");
-		backoff(attempt);
+		backoff(r, attempt);
 	}
 }
 
@@ -382,7 +383,7 @@ int reg_open(const char *state_dir, reg **out, char **why)
 		return -1;
 	}
 	sprintf(r->path, "%s/registry.db", state_dir);
-	srand((unsigned)getpid() ^ (unsigned)now_ms());
+	r->seed = (unsigned)getpid() ^ (unsigned)now_ms();
 	if (make_dirs(r) || open_db(r)) {
 		*why = strdup(r->err);
 		reg_close(r);
@@ -610,7 +611,7 @@ static int query(reg *r, const char *doing, sqlite3_stmt *st,
 			return fail_sql(r, rc, doing);
 		if (restart)
 			restart(ctx);
-		backoff(attempt);
+		backoff(r, attempt);
 	}
 }
 
