@@ -193,7 +193,9 @@ static int history(const history_ctx *c, const char *name)
 		if (regcmd_table_print(&t, stdout))
 			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		else
-			printf("\n%zu %s listed%s.\n", n, c->missed ? "missed fire times" : "runs",
+			printf("\n%zu %s listed%s.\n", n,
+			       c->missed ? (n == 1 ? "missed fire time" : "missed fire times")
+					 : (n == 1 ? "run" : "runs"),
 			       c->limit && n == c->limit ? " (--limit 0 lists all)" : "");
 	}
 	if (!rc && (fflush(stdout) || ferror(stdout)))

@@ -76,7 +76,7 @@ expect "registry: false runs" 0
 assert "... and records nothing" test "$(count)" = "$n"
 
 run "$cadence" history --limit 1
-expect "--limit 1" 0 '^1 runs listed \(--limit 0 lists all\)\.$'
+expect "--limit 1" 0 '^1 run listed \(--limit 0 lists all\)\.$'
 run "$cadence" history --since 1h --format json
 assert "--since 1h: both runs" test "$(grep -c '^{' <<<"$out")" = 2
 run "$cadence" history --since 2099-01-01T00:00:00Z --format json
@@ -180,6 +180,7 @@ if [[ $(id -u) == 0 ]] && ! command -v setpriv >/dev/null; then
 else
 	as_user() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
 	chmod 711 "$tmp"
+	[[ -z ${memcheck_dir:-} ]] || chmod 1777 "$memcheck_dir/logs"
 	chmod 755 "$proj"
 	chmod 644 "$proj"/*.yaml
 	mkdir -p "$tmp/ro"
