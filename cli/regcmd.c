@@ -142,13 +142,6 @@ static int toggle_one(reg *r, const regcmd_cadence *c, regcmd_toggle_op op)
 	if (was != on && (op <= REGCMD_RESUME ? reg_set_paused(r, name, on)
 			  : reg_set_disabled(r, name, on)))
 		return cli_error(CLI_EXIT_INTERNAL, "%s", reg_error(r));
-	static const char *const done[] = {
-		"paused: its fire times are recorded as missed (reason paused) until "
-		"'cadence resume %s'",
-		"resumed: it runs on its schedule again%s",
-		"disabled: it does not run on its schedule until 'cadence enable %s'",
-		"enabled: it runs on its schedule again%s",
-	};
 	static const char *const already[] = {
 		"was paused already", "was not paused", "was disabled already", "was not disabled",
 	};
@@ -156,13 +149,24 @@ static int toggle_one(reg *r, const regcmd_cadence *c, regcmd_toggle_op op)
 		cli_print_clean(stdout, "%s: %s\n", name, already[op]);
 		return 0;
 	}
-	cli_print_clean(stdout, "%s: ", name);
-	if (op == REGCMD_RESUME && st.disabled)
-		cli_print_clean(stdout, done[op], ", once enabled ('cadence enable')");
-	else if (op == REGCMD_ENABLE && st.paused)
-		cli_print_clean(stdout, done[op], ", once resumed ('cadence resume')");
-	else
-		cli_print_clean(stdout, done[op], op == REGCMD_PAUSE || op == REGCMD_DISABLE ? name : "");
+	switch (op) {
+	case REGCMD_PAUSE:
+		cli_print_clean(stdout, "%s: paused: its fire times are recorded as missed (reason "
+				"paused) until 'cadence resume %s'", name, name);
+		break;
+	case REGCMD_DISABLE:
+		cli_print_clean(stdout, "%s: disabled: it does not run on its schedule until "
+				"'cadence enable %s'", name, name);
+		break;
+	case REGCMD_RESUME:
+	case REGCMD_ENABLE:
+		cli_print_clean(stdout, "%s: %s: it runs on its schedule again%s", name,
+				op == REGCMD_RESUME ? "resumed" : "enabled",
+				op == REGCMD_RESUME && st.disabled ? ", once enabled ('cadence enable')"
+				: op == REGCMD_ENABLE && st.paused ? ", once resumed ('cadence resume')"
+				: "");
+		break;
+	}
 	putchar('\n');
 	return 0;
 }
