@@ -116,6 +116,13 @@ extern const cli_cmd *const cli_config_commands[];
 /* The subcommands of c ("new", "schedule"), NULL-terminated; NULL: none. */
 const cli_cmd *const *cli_subcommands(const cli_cmd *c);
 extern const cli_cmd cli_cmd_version;
+/* the run registry's (docs/registry.md) */
+extern const cli_cmd cli_cmd_list;
+extern const cli_cmd cli_cmd_pause;
+extern const cli_cmd cli_cmd_disable;
+extern const cli_cmd cli_cmd_enable;
+extern const cli_cmd cli_cmd_history;
+extern const cli_cmd cli_cmd_prune;
 /* `cadence new cadence|note`: the subcommands of cli_cmd_new */
 extern const cli_cmd *const cli_new_commands[];
 const cli_cmd *cli_find_command(const char *name);

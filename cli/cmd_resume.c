@@ -2,7 +2,11 @@
 /* cadence resume: go on with a run from its checkpoint (cmd_run.c does the
  * work; this file holds the command's options and help). */
 #include "cli.h"
+#include "regcmd.h"
 #include "run.h"
+
+#include <string.h>
+#include <sys/stat.h>
 
 static const cli_opt resume_opts[] = {
 	CLI_RUN_SHARED_OPTS,
@@ -14,15 +18,80 @@ static const cli_opt resume_opts[] = {
 	{ 0, 0, NULL, NULL, NULL, NULL },
 };
 
+/* The positional arguments of argv, read by the option table without
+ * saying anything (cli_parse() says it, in cli_run_main()); --state-dir's
+ * value in *state_dir.  Returns how many, the first in *first. */
+static size_t positionals(const cli_cmd *cmd, int argc, char **argv, const char **first,
+			  const char **state_dir)
+{
+	size_t n = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const cli_opt *o = NULL;
+		if (!strcmp(a, "--")) {
+			n += (size_t)(argc - i - 1);
+			if (i + 1 < argc && !*first)
+				*first = argv[i + 1];
+			break;
+		}
+		if (a[0] != '-' || !a[1]) {
+			if (!n++)
+				*first = a;
+			continue;
+		}
+		size_t len = a[1] == '-' ? strcspn(a + 2, "=") : 1;
+		for (const cli_opt *p = cmd->opts; p->id && !o; p++)
+			if (a[1] == '-' ? p->long_name && strlen(p->long_name) == len &&
+					  !strncmp(p->long_name, a + 2, len)
+					: p->short_name == a[1])
+				o = p;
+		if (!o || !o->arg)
+			continue;
+		const char *v = a[1] == '-' ? (a[2 + len] ? a + 3 + len : NULL) : (a[2] ? a + 2 : NULL);
+		if (!v && i + 1 < argc)
+			v = argv[++i];
+		if (o->id == RUN_OPT_STATE_DIR)
+			*state_dir = v;
+	}
+	return n;
+}
+
+/* `cadence resume NAME`: an argument that is not a file and names a
+ * cadence of the project resumes its paused schedule. */
 static int resume_cmd(const cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_run_main(cmd, argc, argv, 1);
+	const char *first = NULL, *state_dir = NULL;
+	struct stat sb;
+	if (positionals(cmd, argc, argv, &first, &state_dir) != 1 || strchr(first, '/') ||
+	    !stat(first, &sb))
+		return cli_run_main(cmd, argc, argv, 1);
+	regcmd_cadence *all = NULL;
+	size_t n = 0;
+	int rc = regcmd_cadences(&all, &n);
+	if (rc)
+		return rc;
+	int known = regcmd_find(all, n, first, 1) != NULL;
+	regcmd_cadences_free(all, n);
+	if (known)
+		return regcmd_toggle_names((char **)&first, 1, state_dir, REGCMD_RESUME);
+	return cli_usage_error("'%s' is neither a checkpoint file (there is no such file) nor the "
+			       "name of a cadence of this project; 'cadence resume CHECKPOINT' "
+			       "goes on with a checkpointed run, 'cadence resume NAME' resumes a "
+			       "paused schedule ('cadence list' lists the cadences); nothing ran",
+			       first);
 }
 
 const cli_cmd cli_cmd_resume = {
 	"resume",
-	"[OPTIONS] CHECKPOINT [CADENCE_FILE]",
-	"Go on with a run from its checkpoint and print the final score.",
+	"[OPTIONS] CHECKPOINT [CADENCE_FILE] | NAME",
+	"Go on with a run from its checkpoint, or resume a paused schedule.",
+	"Two commands in one, told apart by the argument: an existing file (or a\n"
+	"path with a '/') is a CHECKPOINT; otherwise NAME, a cadence of the project\n"
+	"whose schedule 'cadence pause NAME' paused, resumes that schedule (the\n"
+	"state in the run registry, docs/registry.md; --state-dir applies; exit\n"
+	"status as 'cadence pause'). An argument that is neither is an error that\n"
+	"says so.\n"
+	"\n"
 	"CHECKPOINT is a file written by 'cadence run --checkpoint'. The run goes on\n"
 	"after the last measure that completed (inside child cadences too; in a dag,\n"
 	"with the tasks that had not ended ok), with the scores saved then, and ends\n"

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "config.h"
 #include "files.h"
+#include "record.h"
 #include "run.h"
 #include "scheduled.h"
 #include "timefmt.h"
@@ -82,6 +83,7 @@ typedef struct run_ctx {
 	int64_t now;		/* --now, -1: the clock */
 	int jitter;
 	int64_t scheduled_for;	/* the fire time of this run, -1: none */
+	int no_record;		/* --no-record */
 	/* reporters */
 	const char *metrics_path, *trace_path, *events_path, *checkpoint_path;
 	cadence_metrics *metrics;
@@ -159,6 +161,7 @@ static int on_opt(void *p, int id, const char *value)
 			return cli_usage_error("--now takes an RFC 3339 time such as "
 					       "2026-03-29T02:30:00+02:00, not '%s'", value);
 		break;
+	case RUN_OPT_NO_RECORD: c->no_record = 1; break;
 	case RUN_OPT_GRACE: {
 		const char *help = NULL, *bad = cad_scalar_duration(value, strlen(value), &c->grace_ms, &help);
 		if (bad || c->grace_ms <= 0)
@@ -883,6 +886,7 @@ typedef struct run_call {
 	size_t ncfg_plugins;
 	struct sigaction old_sig[NSIGNALS];
 	int caught;		/* the signals are ours (old_sig holds theirs) */
+	cli_record record;	/* the run in the run registry */
 	int ran;		/* the run started */
 } run_call;
 
@@ -993,7 +997,7 @@ static int run_dry(run_call *s)
 
 /* Runs (checkpointed); the status from the run's result, the timings, the
  * outputs closed and the run's error said once. */
-static int run_run(run_call *s)
+static int run_body(run_call *s)
 {
 	run_ctx *c = &s->c;
 	int rc;
@@ -1032,6 +1036,22 @@ static int run_run(run_call *s)
 				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 	}
+	return rc;
+}
+
+/* run_body(), recorded in the run registry (docs/registry.md). */
+static int run_run(run_call *s)
+{
+	run_ctx *c = &s->c;
+	cli_record_what w = { s->cfg, c->no_record, cadence_def_name(s->def), s->file,
+			      c->scheduled ? REG_SCHEDULE : REG_MANUAL, c->scheduled_for,
+			      c->events_path, c->trace_path, c->checkpoint_path };
+	cli_record_begin(&s->record, &w);
+	int rc = run_body(s);
+	char code[48];
+	snprintf(code, sizeof(code), "exit status %d", rc);
+	cli_record_end(&s->record, rc, s->err.message ? s->err.message
+		       : c->last_error ? c->last_error : code, s->out);
 	return rc;
 }
 

@@ -22,6 +22,12 @@ const cli_cmd *const cli_commands[] = {
 	&cli_cmd_diagram,
 	&cli_cmd_schedule,
 	&cli_cmd_config,
+	&cli_cmd_list,
+	&cli_cmd_pause,
+	&cli_cmd_disable,
+	&cli_cmd_enable,
+	&cli_cmd_history,
+	&cli_cmd_prune,
 	&cli_cmd_version,
 	NULL,
 };

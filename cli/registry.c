@@ -36,6 +36,7 @@ struct reg {
 	char *dir;		/* the state directory */
 	char *path;		/* registry.db */
 	char err[1536];
+	unsigned seed;		/* the retries' pauses (rand_r) */
 	/* runs begun and not ended: their locks */
 	struct held { int64_t id; int fd; } *held;
 	size_t nheld, cap_held;
@@ -92,10 +93,10 @@ static int fail_sql(reg *r, int rc, const char *doing)
 
 /* A short random pause between retries, so that waiting processes do not
  * retry in step. */
-static void backoff(unsigned attempt)
+static void backoff(reg *r, unsigned attempt)
 {
 	struct timespec ts;
-	long ms = 5 + (long)((unsigned)rand() % (10u + 10u * (attempt < 10 ? attempt : 10)));
+	long ms = 5 + (long)((unsigned)rand_r(&r->seed) % (10u + 10u * (attempt < 10 ? attempt : 10)));
 	ts.tv_sec = 0;
 	ts.tv_nsec = ms * 1000000L;
 	nanosleep(&ts, NULL);
@@ -130,7 +131,7 @@ static int transact(reg *r, const char *doing, int (*body)(reg *, void *), void 
 		}
 		if (!busy(rc) || now_ms() > until)
 			return fail_sql(r, rc, doing);
-		backoff(attempt);
+		backoff(r, attempt);
 	}
 }
 
@@ -225,20 +226,22 @@ static int read_int(reg *r, const char *sql, int64_t *v)
 	return rc;
 }
 
-static int migrate_body(reg *r, void *ctx)
+/* Refuses a schema this cadence does not know: a newer one, or another
+ * program's database.  Reads only, so that it runs before anything is
+ * written (journal_mode = WAL writes the file's header). */
+static int check_schema(reg *r, int64_t *version)
 {
-	(void)ctx;
-	int64_t version = 0, tables = 0;
-	int rc = read_int(r, "PRAGMA user_version", &version);
+	int64_t tables = 0;
+	int rc = read_int(r, "PRAGMA user_version", version);
 	if (rc != SQLITE_OK)
 		return rc;
-	if (version > REG_SCHEMA_VERSION)
+	if (*version > REG_SCHEMA_VERSION)
 		return fail(r, "the run registry %s was made by a newer cadence (schema version "
 			    "%lld; this cadence knows versions up to %d): use that newer cadence, "
 			    "or set another state directory (--state-dir, CADENCE_STATE_DIR); "
-			    "cadence left the file as it is", r->path, (long long)version,
+			    "cadence left the file as it is", r->path, (long long)*version,
 			    REG_SCHEMA_VERSION);
-	if (version == 0) {
+	if (*version == 0) {
 		rc = read_int(r, "SELECT count(*) FROM sqlite_master", &tables);
 		if (rc != SQLITE_OK)
 			return rc;
@@ -248,6 +251,18 @@ static int migrate_body(reg *r, void *ctx)
 				    "is: move it away, or set another state directory "
 				    "(--state-dir, CADENCE_STATE_DIR)", r->path);
 	}
+	return SQLITE_OK;
+}
+
+/* Read again inside the write transaction: another process may have
+ * migrated meanwhile. */
+static int migrate_body(reg *r, void *ctx)
+{
+	(void)ctx;
+	int64_t version = 0;
+	int rc = check_schema(r, &version);
+	if (rc != SQLITE_OK)
+		return rc;
 	for (int64_t v = version; v < REG_SCHEMA_VERSION; v++) {
 		char sql[64];
 		if ((rc = exec(r, migrations[v])) != SQLITE_OK)
@@ -257,6 +272,22 @@ static int migrate_body(reg *r, void *ctx)
 			return rc;
 	}
 	return SQLITE_OK;
+}
+
+/* check_schema() before anything is written, retried while busy. */
+static int precheck(reg *r)
+{
+	int64_t until = now_ms() + RETRY_FOR_MS, version;
+	for (unsigned attempt = 0;; attempt++) {
+		int rc = check_schema(r, &version);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (rc == -1)
+			return -1;
+		if (!busy(rc) || now_ms() > until)
+			return fail_sql(r, rc, "opening it");
+		backoff(r, attempt);
+	}
 }
 
 /* WAL mode (a setting of the file: once made, it stays); retried while
@@ -270,7 +301,7 @@ static int wal_mode(reg *r)
 			return 0;
 		if (!busy(rc) || now_ms() > until)
 			return fail_sql(r, rc, "opening it");
-		backoff(attempt);
+		backoff(r, attempt);
 	}
 }
 
@@ -329,7 +360,7 @@ static int open_db(reg *r)
 		return fail_sql(r, rc, "opening it");
 	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
-	if (wal_mode(r))
+	if (precheck(r) || wal_mode(r))
 		return -1;
 	/* WAL: a commit is durable at the next checkpoint; NORMAL loses no
 	 * consistency on a crash, only the last commits on a power loss */
@@ -352,7 +383,7 @@ int reg_open(const char *state_dir, reg **out, char **why)
 		return -1;
 	}
 	sprintf(r->path, "%s/registry.db", state_dir);
-	srand((unsigned)getpid() ^ (unsigned)now_ms());
+	r->seed = (unsigned)getpid() ^ (unsigned)now_ms();
 	if (make_dirs(r) || open_db(r)) {
 		*why = strdup(r->err);
 		reg_close(r);
@@ -580,7 +611,7 @@ static int query(reg *r, const char *doing, sqlite3_stmt *st,
 			return fail_sql(r, rc, doing);
 		if (restart)
 			restart(ctx);
-		backoff(attempt);
+		backoff(r, attempt);
 	}
 }
 

@@ -40,6 +40,7 @@ enum {
 	RUN_OPT_NOW,
 	RUN_OPT_JITTER,
 	RUN_OPT_CONFIG,
+	RUN_OPT_NO_RECORD,
 };
 
 extern const char *const cli_run_log_formats[];
@@ -79,7 +80,9 @@ extern const char *const cli_run_log_formats[];
 	  "write the run's OpenTelemetry trace (OTLP/JSON) to FILE at the end (atomically)",   \
 	  NULL },                                                                              \
 	{ RUN_OPT_EVENTS, 0, "events", "FILE",                                                \
-	  "write one JSON line per event to FILE as the run goes ('-': stderr)", NULL }
+	  "write one JSON line per event to FILE as the run goes ('-': stderr)", NULL },       \
+	{ RUN_OPT_NO_RECORD, 0, "no-record", NULL,                                            \
+	  "do not record the run in the run registry (docs/registry.md)", NULL }
 
 /* Runs `cadence run` (resume 0) or `cadence resume` (resume 1). */
 int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume);

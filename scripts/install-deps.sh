@@ -16,6 +16,7 @@ packages="
 	libyaml-dev
 	libcjson-dev
 	libsqlite3-dev
+	sqlite3
 	libcriterion-dev
 	python3
 	python3-jsonschema

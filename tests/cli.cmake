@@ -69,6 +69,8 @@ set_tests_properties(cli/schedule_export PROPERTIES TIMEOUT 120 COST 1000)
 # versions (about 30 s).  (run/tsan, tests/run.cmake, builds the library
 # with TSan.)
 set_tests_properties(cli/wide_growth cli/install cli/diagram_mermaid PROPERTIES LABELS slow)
+# cli/registry_concurrency: 8 processes share the run registry for 30 s
+set_tests_properties(cli/registry_concurrency PROPERTIES LABELS slow TIMEOUT 300)
 
 # Checks of the source tree; they skip (77) outside a git checkout.
 add_test(NAME meta/spdx COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-spdx.sh)

@@ -180,10 +180,20 @@ Test(registry, a_newer_schema_is_refused_and_left_alone)
 	char path[600];
 	snprintf(path, sizeof(path), "%s/registry.db", dir);
 	run_sql(path, "CREATE TABLE future (x); PRAGMA user_version = 99");
+	FILE *f = fopen(path, "rb");
+	char before[100], after[100];
+	cr_assert_not_null(f);
+	cr_assert_eq(fread(before, 1, sizeof(before), f), sizeof(before));
+	fclose(f);
 	char *why = open_fails();
 	cr_expect(strstr(why, "made by a newer cadence"), "%s", why);
 	cr_expect(strstr(why, "schema version 99"), "%s", why);
 	free(why);
+	f = fopen(path, "rb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fread(after, 1, sizeof(after), f), sizeof(after));
+	fclose(f);
+	cr_expect(!memcmp(before, after, sizeof(before)), "the header is untouched (no WAL mode set)");
 }
 
 Test(registry, a_foreign_database_is_refused)
