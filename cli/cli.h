@@ -123,6 +123,8 @@ extern const cli_cmd cli_cmd_disable;
 extern const cli_cmd cli_cmd_enable;
 extern const cli_cmd cli_cmd_history;
 extern const cli_cmd cli_cmd_prune;
+/* `cadence serve` (docs/serve.md) */
+extern const cli_cmd cli_cmd_serve;
 /* `cadence new cadence|note`: the subcommands of cli_cmd_new */
 extern const cli_cmd *const cli_new_commands[];
 const cli_cmd *cli_find_command(const char *name);

@@ -107,13 +107,13 @@ static void add_text(cJSON *o, const char *key, const char *s)
 		cJSON_AddNullToObject(o, key);
 }
 
-static int json_row(const regcmd_cadence *c, const facts *f)
+static cJSON *json_object(const regcmd_cadence *c, const facts *f)
 {
 	char buf[64];
 	cJSON *o = cJSON_CreateObject();
 	const reg_run *last = f->nlast ? f->last : NULL;
 	if (!o)
-		return -1;
+		return NULL;
 	add_text(o, "cadence", c->name);
 	cJSON_AddStringToObject(o, "file", c->path);
 	add_text(o, "schedule", c->schedule ? cadence_schedule_cron(c->schedule) : NULL);
@@ -140,7 +140,23 @@ static int json_row(const regcmd_cadence *c, const facts *f)
 	}
 	cJSON_AddNumberToObject(o, "running", (double)f->running);
 	add_text(o, "problem", c->problem);
-	return regcmd_json_line(o);
+	return o;
+}
+
+static int json_row(const regcmd_cadence *c, const facts *f)
+{
+	cJSON *o = json_object(c, f);
+	return o ? regcmd_json_line(o) : -1;
+}
+
+cJSON *regcmd_list_object(reg *r, const regcmd_cadence *c, int64_t now)
+{
+	facts f;
+	if (gather(r, c, now, &f))
+		return NULL;
+	cJSON *o = json_object(c, &f);
+	reg_runs_free(f.last, f.nlast);
+	return o;
 }
 
 static int list(const list_ctx *c)

@@ -1039,12 +1039,21 @@ static int run_body(run_call *s)
 	return rc;
 }
 
+/* A manual run's trigger: api when `cadence serve` started it, which says
+ * so by CADENCE_TRIGGER=api in its environment (docs/serve.md, "Runs");
+ * any other value is ignored. */
+static reg_trigger run_trigger(void)
+{
+	const char *t = getenv("CADENCE_TRIGGER");
+	return t && !strcmp(t, "api") ? REG_API : REG_MANUAL;
+}
+
 /* run_body(), recorded in the run registry (docs/registry.md). */
 static int run_run(run_call *s)
 {
 	run_ctx *c = &s->c;
 	cli_record_what w = { s->cfg, c->no_record, cadence_def_name(s->def), s->file,
-			      c->scheduled ? REG_SCHEDULE : REG_MANUAL, c->scheduled_for,
+			      c->scheduled ? REG_SCHEDULE : run_trigger(), c->scheduled_for,
 			      c->events_path, c->trace_path, c->checkpoint_path };
 	cli_record_begin(&s->record, &w);
 	int rc = run_body(s);

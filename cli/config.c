@@ -166,7 +166,7 @@ static int is_host_char(char c)
 }
 
 /* ADDR:PORT: an IPv4 address, [an IPv6 address] or a host name; a port
- * from 1 to 65535. */
+ * from 0 (any free port: serve --ready-file says which) to 65535. */
 static const char *check_listen(const char *v, const char **help)
 {
 	const char *colon = strrchr(v, ':');
@@ -183,8 +183,8 @@ static const char *check_listen(const char *v, const char **help)
 	char *end;
 	errno = 0;
 	long p = strtol(port, &end, 10);
-	if (!*port || *end || *port < '0' || *port > '9' || errno || p < 1 || p > 65535)
-		return "the port must be a number from 1 to 65535";
+	if (!*port || *end || *port < '0' || *port > '9' || errno || p < 0 || p > 65535)
+		return "the port must be a number from 0 (any free port) to 65535";
 	unsigned char buf[16];
 	if (host[0] == '[') {
 		if (hlen < 3 || host[hlen - 1] != ']')

@@ -28,6 +28,7 @@ const cli_cmd *const cli_commands[] = {
 	&cli_cmd_enable,
 	&cli_cmd_history,
 	&cli_cmd_prune,
+	&cli_cmd_serve,
 	&cli_cmd_version,
 	NULL,
 };

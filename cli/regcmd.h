@@ -74,6 +74,12 @@ void regcmd_table_add(regcmd_table *t, const char *cell);
 int regcmd_table_print(regcmd_table *t, FILE *out);
 void regcmd_table_free(regcmd_table *t);
 
+/* The object of `cadence list --format json` for the cadence c (`cadence
+ * serve`'s GET /cadences); NULL after saying why (the registry failed,
+ * out of memory). */
+struct cJSON;
+struct cJSON *regcmd_list_object(reg *r, const regcmd_cadence *c, int64_t now);
+
 /* Prints a JSON object as one line on stdout and deletes it; -1 when it
  * could not be made. */
 struct cJSON;

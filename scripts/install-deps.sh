@@ -16,6 +16,8 @@ packages="
 	libyaml-dev
 	libcjson-dev
 	libsqlite3-dev
+	libmicrohttpd-dev
+	curl
 	sqlite3
 	libcriterion-dev
 	python3

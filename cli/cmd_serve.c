@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/* cadence serve: an HTTP service that lists the project's cadences, starts
+ * runs, shows them and their history (docs/serve.md).  libmicrohttpd
+ * answers on a pool of threads; this thread waits for signals. */
+#define _DEFAULT_SOURCE	/* strndup, getaddrinfo's flags */
+
+#include "cli.h"
+#include "config.h"
+#include "run.h"
+#include "serve/serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "format/scalar.h"
+#include "util/strbuf.h"
+
+enum {
+	OPT_LISTEN = 1, OPT_READY_FILE, OPT_STATE_DIR, OPT_TOKEN_FILE, OPT_GRACE, OPT_MAX_RUNS,
+	OPT_MAX_BODY, OPT_THREADS
+};
+
+static const cli_opt serve_opts[] = {
+	{ OPT_LISTEN, 'l', "listen", "ADDR:PORT",
+	  "the address to listen on: IPv4:PORT, [IPv6]:PORT or HOST:PORT; port 0: any free "
+	  "one (default: serve.listen, $CADENCE_LISTEN, else 127.0.0.1:8080)", NULL },
+	{ OPT_READY_FILE, 0, "ready-file", "FILE",
+	  "once listening, write the address listened on (ADDR:PORT) to FILE, atomically; "
+	  "removed at exit", NULL },
+	{ OPT_TOKEN_FILE, 0, "token-file", "FILE",
+	  "the bearer tokens, lines 'TOKEN SCOPE[,SCOPE]' (default: serve.token_file, "
+	  "$CADENCE_TOKEN_FILE; $CADENCE_TOKEN adds one token of scope admin)", NULL },
+	{ OPT_GRACE, 0, "grace", "DURATION",
+	  "on SIGTERM or SIGINT, how long running runs may go on before they are stopped "
+	  "(default: serve.grace, $CADENCE_GRACE, else 30s)", NULL },
+	{ OPT_MAX_RUNS, 0, "max-runs", "N",
+	  "at most N runs at once; beyond, POST .../runs answers 429 (default 4)", NULL },
+	{ OPT_MAX_BODY, 0, "max-body", "BYTES",
+	  "the largest request body accepted; beyond, 413 (default 1048576)", NULL },
+	{ OPT_THREADS, 0, "threads", "N", "threads that answer requests (default 4)", NULL },
+	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
+	  "the state directory: the run registry, and serve/runs/ for the runs' files "
+	  "(default: the project's state_dir, $CADENCE_STATE_DIR, else "
+	  "$XDG_STATE_HOME/cadence, else ~/.local/state/cadence)", NULL },
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+typedef struct serve_opts_t {
+	const char *listen, *ready_file, *state_dir, *token_file, *grace;
+	long max_runs, max_body, threads;
+} serve_opts_t;
+
+static int number(const char *opt, const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *end || end == v || n < lo || n > hi)
+		return cli_usage_error("--%s takes a number from %ld to %ld, not '%s'", opt, lo, hi, v);
+	*out = n;
+	return 0;
+}
+
+static int on_opt(void *p, int id, const char *value)
+{
+	serve_opts_t *o = p;
+	switch (id) {
+	case OPT_LISTEN: o->listen = value; break;
+	case OPT_READY_FILE: o->ready_file = value; break;
+	case OPT_STATE_DIR: o->state_dir = value; break;
+	case OPT_TOKEN_FILE: o->token_file = value; break;
+	case OPT_GRACE: o->grace = value; break;
+	case OPT_MAX_RUNS: return number("max-runs", value, 1, 1024, &o->max_runs);
+	case OPT_MAX_BODY: return number("max-body", value, 2, 1L << 30, &o->max_body);
+	case OPT_THREADS: return number("threads", value, 1, 256, &o->threads);
+	}
+	return 0;
+}
+
+/* ---- the address -------------------------------------------------------------- */
+
+typedef struct listen_addr {
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int ipv6;
+} listen_addr;
+
+/* ADDR:PORT (checked by the configuration) to a socket address. */
+static int resolve(const char *v, listen_addr *a)
+{
+	const char *colon = strrchr(v, ':');
+	char *host = strndup(v, (size_t)(colon - v));
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if (!host)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	char *h = host;
+	if (*h == '[') {
+		h++;
+		h[strlen(h) - 1] = '\0';
+	}
+	int e = getaddrinfo(h, colon + 1, &hints, &res);
+	int rc = 0;
+	if (e)
+		rc = cli_usage_error("cannot listen on '%s': %s", v, gai_strerror(e));
+	else {
+		memcpy(&a->sa, res->ai_addr, res->ai_addrlen);
+		a->len = res->ai_addrlen;
+		a->ipv6 = res->ai_family == AF_INET6;
+		freeaddrinfo(res);
+	}
+	free(host);
+	return rc;
+}
+
+static int is_loopback(const listen_addr *a)
+{
+	if (!a->ipv6)
+		return (ntohl(((const struct sockaddr_in *)&a->sa)->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&a->sa)->sin6_addr);
+}
+
+/* "127.0.0.1:43127", "[::1]:8080" of the bound socket. */
+static void bound_text(int fd, char *buf, size_t size)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char host[INET6_ADDRSTRLEN];
+	if (getsockname(fd, (struct sockaddr *)&sa, &len)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (sa.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, size, "[%s]:%u", host, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&sa;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(buf, size, "%s:%u", host, ntohs(s4->sin_port));
+	}
+}
+
+/* FILE.tmp written, then renamed: a reader sees the whole line or none. */
+static int write_ready(const char *path, const char *text)
+{
+	strbuf tmp = STRBUF_INIT;
+	cad_strbuf_addf(&tmp, "%s.tmp", path);
+	FILE *f = tmp.failed ? NULL : fopen(cad_strbuf_cstr(&tmp), "w");
+	int bad = !f || fprintf(f, "%s\n", text) < 0;
+	if (f && fclose(f))
+		bad = 1;
+	if (!bad && rename(cad_strbuf_cstr(&tmp), path))
+		bad = 1;
+	if (bad) {
+		cli_error(CLI_EXIT_INTERNAL, "cannot write the ready file '%s': %s", path,
+			  strerror(errno));
+		if (!tmp.failed)
+			unlink(cad_strbuf_cstr(&tmp));
+	}
+	cad_strbuf_free(&tmp);
+	return bad ? CLI_EXIT_INTERNAL : 0;
+}
+
+/* ---- settings ---------------------------------------------------------------- */
+
+typedef struct settings {
+	cli_config *cfg;
+	listen_addr addr;
+	const char *listen;
+	int64_t grace_ms;
+	char exe[4096];
+} settings;
+
+static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
+{
+	const char *help = NULL;
+	int rc = cli_config_load(NULL, &st->cfg);
+	if (!rc && o->listen)
+		rc = cli_config_set_flag(st->cfg, CLI_SET_SERVE_LISTEN, o->listen);
+	if (!rc && o->grace)
+		rc = cli_config_set_flag(st->cfg, CLI_SET_SERVE_GRACE, o->grace);
+	if (!rc && o->token_file)
+		rc = cli_config_set_flag(st->cfg, CLI_SET_SERVE_TOKEN_FILE, o->token_file);
+	if (!rc && o->state_dir)
+		rc = cli_config_set_flag(st->cfg, CLI_SET_STATE_DIR, o->state_dir);
+	if (rc)
+		return rc;
+	st->listen = cli_config_get(st->cfg, CLI_SET_SERVE_LISTEN);
+	const char *grace = cli_config_get(st->cfg, CLI_SET_SERVE_GRACE);
+	if (cad_scalar_duration(grace, strlen(grace), &st->grace_ms, &help))
+		return cli_usage_error("serve.grace: '%s' is not a duration (%s)", grace,
+				       help ? help : "e.g. 30s");
+	if ((rc = resolve(st->listen, &st->addr)))
+		return rc;
+	s->state_dir = cli_config_state_dir(st->cfg);
+	if (!s->state_dir)
+		return cli_usage_error("no state directory: give --state-dir DIR or set "
+				       "$CADENCE_STATE_DIR (HOME is not set either)");
+	if ((rc = serve_auth_load(&s->auth, cli_config_get(st->cfg, CLI_SET_SERVE_TOKEN_FILE),
+				  getenv("CADENCE_TOKEN"))))
+		return rc;
+	s->open = s->auth.n == 0;
+	if (s->open && !is_loopback(&st->addr))
+		return cli_usage_error("refusing to listen on %s without a token: anyone who can "
+				       "reach it could start runs; configure tokens (--token-file, "
+				       "serve.token_file, $CADENCE_TOKEN: docs/serve.md) or listen on "
+				       "a loopback address (127.0.0.1, [::1])", st->listen);
+	ssize_t n = readlink("/proc/self/exe", st->exe, sizeof(st->exe) - 1);
+	if (n <= 0)
+		return cli_error(CLI_EXIT_INTERNAL, "cannot find this program's file "
+				 "(/proc/self/exe): %s", strerror(errno));
+	st->exe[n] = '\0';
+	return 0;
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+/* Waits up to ms for a signal of set; 1 when one came. */
+static int wait_signal(const sigset_t *set, int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+	int sig;
+	do
+		sig = sigtimedwait(set, NULL, &ts);
+	while (sig < 0 && errno == EINTR);
+	return sig > 0;
+}
+
+/* Grace: the runs may end by themselves; then they are stopped (SIGTERM:
+ * notes stopped, the checkpoint kept), then stopped at once (a second
+ * SIGTERM).  Returns 0, or 130 when a second signal came. */
+static int drain(serve_ctx *s, const sigset_t *set, int64_t grace_ms)
+{
+	size_t left = serve_runs_running(&s->runs, NULL);
+	if (left)
+		fprintf(stderr, "cadence: serve: stopping: %zu run%s running, waiting up to %lld ms\n",
+			left, left == 1 ? "" : "s", (long long)grace_ms);
+	for (int64_t waited = 0; waited < grace_ms && serve_runs_drain(&s->runs, 0); waited += 100)
+		if (wait_signal(set, 100))
+			goto at_once;
+	if (!serve_runs_drain(&s->runs, 0))
+		return 0;
+	fprintf(stderr, "cadence: serve: the grace period is over: stopping the runs\n");
+	serve_runs_signal(&s->runs, SIGTERM);
+	/* a run's notes get --kill-grace (2 s) before SIGKILL; a little more */
+	for (int waited = 0; waited < 10000 && serve_runs_drain(&s->runs, 0); waited += 100)
+		if (wait_signal(set, 100))
+			goto at_once;
+	if (!serve_runs_drain(&s->runs, 0))
+		return 0;
+at_once:
+	fprintf(stderr, "cadence: serve: stopping the runs at once\n");
+	serve_runs_signal(&s->runs, SIGTERM);
+	serve_runs_signal(&s->runs, SIGTERM);
+	serve_runs_drain(&s->runs, 2000);
+	return CLI_EXIT_INTERRUPTED;
+}
+
+static struct MHD_Daemon *start(serve_ctx *s, const settings *st, long threads)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | (st->addr.ipv6 ? MHD_USE_IPv6 : 0);
+	return MHD_start_daemon(flags, 0, NULL, NULL, serve_api_handler, s,
+				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&st->addr.sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+				MHD_OPTION_NOTIFY_COMPLETED, serve_api_completed, s,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+				MHD_OPTION_END);
+}
+
+static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* blocked in every thread, libmicrohttpd's included: sigtimedwait()
+	 * here takes them */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	char *why = NULL;
+	if (serve_runs_init(&s->runs, st->exe, s->state_dir, (size_t)o->max_runs, &why)) {
+		int rc = cli_error(CLI_EXIT_INTERNAL, "%s", why ? why : "out of memory");
+		free(why);
+		return rc;
+	}
+	struct MHD_Daemon *d = start(s, st, o->threads);
+	if (!d)
+		return cli_error(CLI_EXIT_USAGE, "cannot listen on %s: %s (is the port in use? "
+				 "--listen ADDR:PORT, port 0 for any free one)", st->listen,
+				 strerror(errno));
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+	char bound[80];
+	bound_text(info ? info->listen_fd : -1, bound, sizeof(bound));
+	fprintf(stderr, "cadence: serve: listening on http://%s/ (%s)\n", bound,
+		s->open ? "no token: every request allowed, loopback only" : "bearer tokens");
+	int rc = o->ready_file ? write_ready(o->ready_file, bound) : 0;
+	int sig = 0;
+	while (!rc && sig <= 0) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig < 0 && errno != EINTR)
+			rc = cli_error(CLI_EXIT_INTERNAL, "sigwaitinfo: %s", strerror(errno));
+	}
+	/* stop accepting: the listening socket closed, requests under way
+	 * answered */
+	int lfd = MHD_quiesce_daemon(d);
+	if (lfd >= 0)
+		close(lfd);
+	if (!rc)
+		rc = drain(s, &set, st->grace_ms);
+	MHD_stop_daemon(d);
+	if (o->ready_file)
+		unlink(o->ready_file);
+	if (!rc)
+		fprintf(stderr, "cadence: serve: stopped\n");
+	return rc;
+}
+
+static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
+{
+	serve_opts_t o = { NULL, NULL, NULL, NULL, NULL, 4, 1L << 20, 4 };
+	serve_ctx s;
+	settings st;
+	cli_args args;
+	memset(&s, 0, sizeof(s));
+	memset(&st, 0, sizeof(st));
+	int rc = cli_parse(cmd, argc, argv, on_opt, &o, &args);
+	if (rc)
+		return rc;
+	if (args.help) {
+		cli_print_help(cmd, stdout);
+		cli_args_free(&args);
+		return 0;
+	}
+	if (args.npos)
+		rc = cli_usage_error("'cadence serve' takes no arguments, not '%s'", args.pos[0]);
+	cli_args_free(&args);
+	pthread_mutex_init(&s.project, NULL);
+	s.max_body = (size_t)o.max_body;
+	if (!rc)
+		rc = load_settings(&o, &st, &s);
+	if (!rc)
+		rc = serve(&s, &o, &st);
+	serve_runs_free(&s.runs);
+	serve_auth_free(&s.auth);
+	cli_config_free(st.cfg);
+	pthread_mutex_destroy(&s.project);
+	return rc;
+}
+
+const cli_cmd cli_cmd_serve = {
+	"serve",
+	"[OPTIONS]",
+	"Serve an HTTP API: list cadences, start runs, show them and their history.",
+	"Listens on serve.listen (127.0.0.1:8080 by default; --listen) and answers\n"
+	"the REST API of docs/serve.md: GET /cadences, POST /cadences/NAME/runs\n"
+	"(the body is the input score; 202 and the run's id), GET /runs/ID,\n"
+	"GET /runs/ID/events, POST /runs/ID/cancel, POST /cadences/NAME/pause,\n"
+	"resume, disable and enable, GET /history, GET /healthz. JSON in and out;\n"
+	"errors are RFC 9457 problem details.\n"
+	"\n"
+	"Each run is a child process 'cadence run', recorded in the run registry\n"
+	"with trigger api. Requests need 'Authorization: Bearer TOKEN', a token of\n"
+	"the token file (lines 'TOKEN SCOPE[,SCOPE]'; scopes read < run < admin)\n"
+	"or $CADENCE_TOKEN. With no token configured every request is allowed, and\n"
+	"serve refuses to listen on anything but a loopback address.\n"
+	"\n"
+	"SIGTERM or SIGINT: stop accepting, let the runs finish for the grace period\n"
+	"(serve.grace, --grace), then stop them (they keep their checkpoints) and\n"
+	"exit 0. A second signal stops the runs at once (exit 130).\n"
+	"\n"
+	"Not built yet: the dashboard, /metrics, webhooks, --schedules, TLS and\n"
+	"Server-Sent Events (docs/serve.md).\n"
+	"\n"
+	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
+	"bad configuration or no token beyond loopback, 3 internal failure, 130 a\n"
+	"second signal stopped the runs at once.",
+	serve_opts,
+	serve_cmd,
+};

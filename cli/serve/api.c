@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT */
+/* `cadence serve`: the HTTP routes (docs/serve.md, "API").  JSON in and
+ * out; errors as RFC 9457 problem details (application/problem+json). */
+#include "serve.h"
+
+#include "cli.h"
+#include "record.h"
+#include "regcmd.h"
+
+#include <cjson/cJSON.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/json.h"
+#include "util/strbuf.h"
+
+/* One request: its body as it comes. */
+typedef struct req {
+	strbuf body;
+	int too_big;
+} req;
+
+/* ---- responses -------------------------------------------------------------- */
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, char *text,
+				 const char *type)
+{
+	if (!text)
+		return MHD_NO;	/* out of memory: libmicrohttpd closes the connection */
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+								    MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	enum MHD_Result rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status, cJSON *o)
+{
+	char *text = o ? cad_json_print(o, 0) : NULL;
+	cJSON_Delete(o);
+	return send_text(conn, status, text, "application/json");
+}
+
+static const char *status_title(unsigned status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+/* A problem (RFC 9457) with type about:blank: the title is the status's
+ * phrase, the detail says what was wrong and how to fix it.  `header`,
+ * `value`: one more header (Allow, Retry-After, WWW-Authenticate) or NULL. */
+static enum MHD_Result problem(struct MHD_Connection *conn, unsigned status, const char *header,
+			       const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static enum MHD_Result problem(struct MHD_Connection *conn, unsigned status, const char *header,
+			       const char *value, const char *fmt, ...)
+{
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	cad_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", "about:blank");
+	cJSON_AddStringToObject(o, "title", status_title(status));
+	cJSON_AddNumberToObject(o, "status", status);
+	cad_json_add_text(o, "detail", cad_strbuf_cstr(&sb));
+	cad_strbuf_free(&sb);
+	char *text = cad_json_print(o, 0);
+	cJSON_Delete(o);
+	if (!text)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+								    MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/problem+json");
+	if (header)
+		MHD_add_response_header(resp, header, value);
+	enum MHD_Result rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static void add_text(cJSON *o, const char *key, const char *s)
+{
+	/* text from files, notes and users, which may not be UTF-8 */
+	if (s)
+		cad_json_add_text(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void add_time(cJSON *o, const char *key, int64_t ms)
+{
+	char buf[64];
+	if (ms < 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	regcmd_utc(buf, sizeof(buf), ms, 1);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+/* ---- the project ---------------------------------------------------------------- */
+
+/* The file of the project's cadence `name` (malloc'd), or NULL. */
+static char *cadence_file(serve_ctx *s, const char *name, int *has_schedule)
+{
+	regcmd_cadence *all = NULL;
+	size_t n = 0;
+	char *file = NULL;
+	pthread_mutex_lock(&s->project);
+	if (!regcmd_cadences(&all, &n)) {
+		regcmd_cadence *c = regcmd_find(all, n, name, 1);
+		if (c) {
+			file = strdup(c->path);
+			if (has_schedule)
+				*has_schedule = c->schedule != NULL;
+		}
+	}
+	regcmd_cadences_free(all, n);
+	pthread_mutex_unlock(&s->project);
+	return file;
+}
+
+static enum MHD_Result no_cadence(struct MHD_Connection *conn, const char *name)
+{
+	return problem(conn, 404, NULL, NULL, "no cadence named '%s' in the project (GET /cadences "
+		       "lists them)", name);
+}
+
+static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
+{
+	regcmd_cadence *all = NULL;
+	size_t n = 0;
+	reg *r = NULL;
+	char *why = NULL;
+	cJSON *arr = cJSON_CreateArray();
+	int64_t now = (int64_t)time(NULL);
+	int bad = !arr;
+	pthread_mutex_lock(&s->project);
+	if (!bad && regcmd_cadences(&all, &n))
+		bad = 1;
+	else if (!bad && reg_open(s->state_dir, &r, &why))
+		bad = 1;
+	for (size_t i = 0; !bad && i < n; i++) {
+		cJSON *o = regcmd_list_object(r, &all[i], now);
+		if (!o)
+			bad = 1;
+		else
+			cJSON_AddItemToArray(arr, o);
+	}
+	reg_close(r);
+	regcmd_cadences_free(all, n);
+	pthread_mutex_unlock(&s->project);
+	if (bad) {
+		cJSON_Delete(arr);
+		enum MHD_Result rc = problem(conn, 500, NULL, NULL, "cannot list the cadences: %s",
+					     why ? why : "see the server's log");
+		free(why);
+		return rc;
+	}
+	return send_json(conn, 200, arr);
+}
+
+static enum MHD_Result post_run(serve_ctx *s, struct MHD_Connection *conn, const char *name,
+				req *q)
+{
+	const char *body = q->body.len ? cad_strbuf_cstr(&q->body) : "{}";
+	size_t len = q->body.len ? q->body.len : 2;
+	cJSON *score = cJSON_ParseWithLength(body, len);
+	int object = cJSON_IsObject(score), parsed = score != NULL;
+	cJSON_Delete(score);
+	if (!object)
+		return problem(conn, 400, NULL, NULL, "the body is the run's input score: a JSON "
+			       "object (e.g. {\"n\": 1}), not %s", parsed ? "another JSON value"
+			       : "valid JSON");
+	char *file = cadence_file(s, name, NULL);
+	if (!file)
+		return no_cadence(conn, name);
+	char id[33], *why = NULL;
+	int rc = serve_runs_start(&s->runs, name, file, body, len, id, &why);
+	free(file);
+	if (rc == 1)
+		return problem(conn, 429, "Retry-After", "1", "%zu runs are running, the most "
+			       "'cadence serve --max-runs' allows; try again later",
+			       s->runs.max_running);
+	if (rc) {
+		enum MHD_Result r = problem(conn, 500, NULL, NULL, "%s", why ? why : "out of memory");
+		free(why);
+		return r;
+	}
+	char loc[48];
+	snprintf(loc, sizeof(loc), "/runs/%s", id);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", id);
+	cad_json_add_text(o, "cadence", name);
+	cJSON_AddStringToObject(o, "status", "running");
+	cJSON_AddStringToObject(o, "location", loc);
+	char *text = o ? cad_json_print(o, 0) : NULL;
+	cJSON_Delete(o);
+	if (!text)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+								    MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Location", loc);
+	enum MHD_Result res = MHD_queue_response(conn, 202, resp);
+	MHD_destroy_response(resp);
+	return res;
+}
+
+static const char *const toggles[] = { "pause", "resume", "disable", "enable", NULL };
+
+static enum MHD_Result post_toggle(serve_ctx *s, struct MHD_Connection *conn, const char *name,
+				   regcmd_toggle_op op)
+{
+	int has_schedule = 0;
+	char *file = cadence_file(s, name, &has_schedule);
+	reg *r = NULL;
+	char *why = NULL;
+	reg_schedule_state st;
+	if (!file)
+		return no_cadence(conn, name);
+	free(file);
+	if (!has_schedule)
+		return problem(conn, 409, NULL, NULL, "cadence '%s' has no usable schedule: nothing "
+			       "to %s (docs/format.md, \"schedule\")", name, toggles[op]);
+	pthread_mutex_lock(&s->project);
+	int bad = reg_open(s->state_dir, &r, &why);
+	int on = op == REGCMD_PAUSE || op == REGCMD_DISABLE;
+	if (!bad)
+		bad = op <= REGCMD_RESUME ? reg_set_paused(r, name, on) : reg_set_disabled(r, name, on);
+	if (!bad)
+		bad = reg_schedule_get(r, name, &st);
+	if (bad && !why && r)
+		why = strdup(reg_error(r));
+	reg_close(r);
+	pthread_mutex_unlock(&s->project);
+	if (bad) {
+		enum MHD_Result rc = problem(conn, 500, NULL, NULL, "%s", why ? why : "out of memory");
+		free(why);
+		return rc;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cad_json_add_text(o, "cadence", name);
+	cJSON_AddBoolToObject(o, "paused", st.paused);
+	cJSON_AddBoolToObject(o, "disabled", st.disabled);
+	return send_json(conn, 200, o);
+}
+
+/* ---- runs ------------------------------------------------------------------------ */
+
+/* A file of the run's directory, whole (malloc'd, NUL-terminated), or NULL. */
+static char *run_file(const serve_run *r, const char *name, size_t *len)
+{
+	strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	cad_strbuf_addf(&path, "%s/%s", r->dir, name);
+	FILE *f = fopen(cad_strbuf_cstr(&path), "r");
+	cad_strbuf_free(&path);
+	if (!f)
+		return NULL;
+	char buf[8192];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		cad_strbuf_add(&sb, buf, got);
+	fclose(f);
+	if (len)
+		*len = sb.len;
+	cad_strbuf_addc(&sb, '\0');
+	cad_strbuf_setlen(&sb, sb.len - 1);
+	return cad_strbuf_detach(&sb);
+}
+
+/* The message of the last {"event":"error"} line of the run's log. */
+static char *last_error(const serve_run *r)
+{
+	char *log = run_file(r, "log.jsonl", NULL), *msg = NULL;
+	for (char *line = log; line && *line;) {
+		char *end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		cJSON *o = cJSON_Parse(line);
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "event");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "message");
+		if (cJSON_IsString(ev) && !strcmp(ev->valuestring, "error") && cJSON_IsString(m)) {
+			free(msg);
+			msg = strdup(m->valuestring);
+		}
+		cJSON_Delete(o);
+		line = end ? end + 1 : NULL;
+	}
+	free(log);
+	return msg;
+}
+
+static cJSON *run_object(const serve_run *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	int done = r->exit_code >= 0;
+	char events[48];
+	snprintf(events, sizeof(events), "/runs/%s/events", r->id);
+	cJSON_AddStringToObject(o, "id", r->id);
+	add_text(o, "cadence", r->cadence);
+	add_text(o, "file", r->file);
+	cJSON_AddStringToObject(o, "status", done ? "finished" : "running");
+	add_text(o, "outcome", done ? cli_record_status(r->exit_code) : NULL);
+	if (done)
+		cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
+	else
+		cJSON_AddNullToObject(o, "exit_code");
+	cJSON_AddBoolToObject(o, "cancelled", r->cancelled);
+	add_time(o, "start", r->start_ms);
+	add_time(o, "end", r->end_ms);
+	char *err = done && r->exit_code ? last_error(r) : NULL;
+	char code[32];
+	snprintf(code, sizeof(code), "exit status %d", r->exit_code);
+	add_text(o, "error", err ? err : done && r->exit_code ? code : NULL);
+	free(err);
+	char *out = done ? run_file(r, "score.out", NULL) : NULL;
+	cJSON *score = out && *out ? cJSON_Parse(out) : NULL;
+	free(out);
+	if (score)
+		cJSON_AddItemToObject(o, "score", score);
+	else
+		cJSON_AddNullToObject(o, "score");
+	cJSON_AddStringToObject(o, "events", events);
+	return o;
+}
+
+static enum MHD_Result no_run(struct MHD_Connection *conn, const char *id)
+{
+	return problem(conn, 404, NULL, NULL, "no run '%s' started by this server (runs of "
+		       "earlier servers and other processes: GET /history)", id);
+}
+
+static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const char *id,
+			       int events)
+{
+	serve_run r;
+	if (serve_runs_get(&s->runs, id, &r))
+		return no_run(conn, id);
+	if (!events)
+		return send_json(conn, 200, run_object(&r));
+	char *text = run_file(&r, "events.jsonl", NULL);
+	return send_text(conn, 200, text ? text : strdup(""), "application/x-ndjson");
+}
+
+static enum MHD_Result post_cancel(serve_ctx *s, struct MHD_Connection *conn, const char *id)
+{
+	int rc = serve_runs_cancel(&s->runs, id);
+	serve_run r;
+	if (rc < 0 || serve_runs_get(&s->runs, id, &r))
+		return no_run(conn, id);
+	if (rc == 1)
+		return problem(conn, 409, NULL, NULL, "run '%s' has ended already (%s)", id,
+			       cli_record_status(r.exit_code));
+	return send_json(conn, 202, run_object(&r));
+}
+
+/* ---- history --------------------------------------------------------------------- */
+
+static cJSON *history_object(const reg_run *x)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)x->id);
+	add_text(o, "cadence", x->cadence);
+	add_text(o, "file", x->file);
+	add_text(o, "trigger", x->trigger);
+	add_time(o, "scheduled_for", x->scheduled_for < 0 ? -1 : x->scheduled_for * 1000);
+	add_time(o, "start", x->start_ms);
+	add_time(o, "end", x->end_ms);
+	add_text(o, "status", x->status);
+	add_text(o, "error", x->error);
+	add_text(o, "score_digest", x->score_digest);
+	return o;
+}
+
+static enum MHD_Result get_history(serve_ctx *s, struct MHD_Connection *conn)
+{
+	const char *cadence = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "cadence");
+	const char *lim = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since");
+	int64_t since_ms = -1;
+	long limit = 50;
+	char *end = NULL;
+	if (lim) {
+		errno = 0;
+		limit = strtol(lim, &end, 10);
+		if (errno || *end || limit < 1 || limit > 1000)
+			return problem(conn, 400, NULL, NULL, "limit is a number of runs from 1 to "
+				       "1000, not '%s'", lim);
+	}
+	if (since && regcmd_parse_since(since, (int64_t)time(NULL) * 1000, &since_ms))
+		return problem(conn, 400, NULL, NULL, "since is an RFC 3339 time or a duration "
+			       "before now (90s, 2h, 7d), not '%s'", since);
+	reg *r = NULL;
+	reg_run *runs = NULL;
+	size_t n = 0;
+	char *why = NULL;
+	pthread_mutex_lock(&s->project);
+	int bad = reg_open(s->state_dir, &r, &why) ||
+		  reg_runs(r, cadence, since_ms, (size_t)limit, &runs, &n);
+	if (bad && !why)
+		why = strdup(reg_error(r));
+	reg_close(r);
+	pthread_mutex_unlock(&s->project);
+	if (bad) {
+		enum MHD_Result rc = problem(conn, 500, NULL, NULL, "%s", why ? why : "out of memory");
+		free(why);
+		return rc;
+	}
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < n; i++)
+		cJSON_AddItemToArray(arr, history_object(&runs[i]));
+	reg_runs_free(runs, n);
+	return send_json(conn, 200, arr);
+}
+
+/* ---- routing ----------------------------------------------------------------------- */
+
+/* The route of a path: its scope and the methods it takes. */
+typedef enum route_kind {
+	R_NONE, R_HEALTH, R_OPENAPI, R_CADENCES, R_TRIGGER, R_TOGGLE, R_RUN, R_EVENTS, R_CANCEL,
+	R_HISTORY
+} route_kind;
+
+typedef struct route {
+	route_kind kind;
+	char *a;		/* NAME or ID */
+	int op;			/* R_TOGGLE: regcmd_toggle_op */
+} route;
+
+/* Splits "/x/y/z" into at most 4 segments (strings malloc'd). */
+static size_t segments(const char *url, char *seg[4])
+{
+	size_t n = 0;
+	const char *p = url;
+	while (*p == '/' && n < 4) {
+		p++;
+		size_t len = strcspn(p, "/");
+		if (!len && !p[len])
+			break;
+		seg[n++] = strndup(p, len);
+		p += len;
+	}
+	if (*p) {	/* more than 4, or an empty segment: no route */
+		for (size_t i = 0; i < n; i++)
+			free(seg[i]);
+		return 0;
+	}
+	return n;
+}
+
+static route find_route(const char *url)
+{
+	char *seg[4] = { NULL };
+	size_t n = segments(url, seg);
+	route rt = { R_NONE, NULL, 0 };
+	if (n == 1 && !strcmp(seg[0], "healthz"))
+		rt.kind = R_HEALTH;
+	else if (n == 1 && !strcmp(seg[0], "openapi.json"))
+		rt.kind = R_OPENAPI;
+	else if (n == 1 && !strcmp(seg[0], "cadences"))
+		rt.kind = R_CADENCES;
+	else if (n == 1 && !strcmp(seg[0], "history"))
+		rt.kind = R_HISTORY;
+	else if (n == 3 && !strcmp(seg[0], "cadences") && !strcmp(seg[2], "runs"))
+		rt.kind = R_TRIGGER;
+	else if (n == 3 && !strcmp(seg[0], "cadences"))
+		for (int i = 0; toggles[i]; i++)
+			if (!strcmp(seg[2], toggles[i])) {
+				rt.kind = R_TOGGLE;
+				rt.op = i;
+			}
+	if (n == 2 && !strcmp(seg[0], "runs"))
+		rt.kind = R_RUN;
+	else if (n == 3 && !strcmp(seg[0], "runs") && !strcmp(seg[2], "events"))
+		rt.kind = R_EVENTS;
+	else if (n == 3 && !strcmp(seg[0], "runs") && !strcmp(seg[2], "cancel"))
+		rt.kind = R_CANCEL;
+	if (rt.kind != R_NONE && n > 1) {
+		rt.a = seg[1];
+		seg[1] = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(seg[i]);
+	return rt;
+}
+
+/* The method each route takes, and the scope it needs. */
+static const struct {
+	const char *method;
+	serve_scope scope;
+} route_needs[] = {
+	[R_NONE] = { NULL, SERVE_SCOPE_ADMIN },
+	[R_HEALTH] = { "GET", SERVE_SCOPE_NONE },
+	[R_OPENAPI] = { "GET", SERVE_SCOPE_NONE },
+	[R_CADENCES] = { "GET", SERVE_SCOPE_READ },
+	[R_TRIGGER] = { "POST", SERVE_SCOPE_RUN },
+	[R_TOGGLE] = { "POST", SERVE_SCOPE_ADMIN },
+	[R_RUN] = { "GET", SERVE_SCOPE_READ },
+	[R_EVENTS] = { "GET", SERVE_SCOPE_READ },
+	[R_CANCEL] = { "POST", SERVE_SCOPE_RUN },
+	[R_HISTORY] = { "GET", SERVE_SCOPE_READ },
+};
+
+static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const route *rt,
+				req *q)
+{
+	switch (rt->kind) {
+	case R_HEALTH: {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", s->runs.stopping ? "stopping" : "ok");
+		cJSON_AddNumberToObject(o, "running", (double)serve_runs_running(&s->runs, NULL));
+		return send_json(conn, 200, o);
+	}
+	case R_OPENAPI:
+		if (!s->openapi)
+			return problem(conn, 404, NULL, NULL, "this build of cadence has no OpenAPI "
+				       "document");
+		return send_text(conn, 200, strdup(s->openapi), "application/json");
+	case R_CADENCES: return get_cadences(s, conn);
+	case R_TRIGGER: return post_run(s, conn, rt->a, q);
+	case R_TOGGLE: return post_toggle(s, conn, rt->a, (regcmd_toggle_op)rt->op);
+	case R_RUN: return get_run(s, conn, rt->a, 0);
+	case R_EVENTS: return get_run(s, conn, rt->a, 1);
+	case R_CANCEL: return post_cancel(s, conn, rt->a);
+	case R_HISTORY: return get_history(s, conn);
+	case R_NONE: break;
+	}
+	return MHD_NO;
+}
+
+/* Authentication, the route, the method, the scope, the body's size, in
+ * that order: a client without a token learns nothing of the routes. */
+static enum MHD_Result respond(serve_ctx *s, struct MHD_Connection *conn, const char *url,
+			       const char *method, req *q)
+{
+	route rt = find_route(url);
+	serve_scope scope = SERVE_SCOPE_ADMIN;
+	enum MHD_Result rc;
+	if (!s->open && route_needs[rt.kind].scope != SERVE_SCOPE_NONE) {
+		const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							       MHD_HTTP_HEADER_AUTHORIZATION);
+		scope = serve_auth_check(&s->auth, auth);
+		if (!scope) {
+			rc = problem(conn, 401, "WWW-Authenticate", "Bearer realm=\"cadence\"",
+				     auth ? "the bearer token is not one of the server's"
+				     : "this server needs 'Authorization: Bearer TOKEN' (docs/serve.md,"
+				     " \"Authentication\")");
+			goto out;
+		}
+	}
+	if (rt.kind == R_NONE) {
+		rc = problem(conn, 404, NULL, NULL, "no such resource: %s (docs/serve.md lists the "
+			     "API)", url);
+	} else if (strcmp(method, route_needs[rt.kind].method)) {
+		rc = problem(conn, 405, "Allow", route_needs[rt.kind].method, "%s takes %s, not %s",
+			     url, route_needs[rt.kind].method, method);
+	} else if (scope < route_needs[rt.kind].scope) {
+		rc = problem(conn, 403, NULL, NULL, "%s %s needs a token of scope '%s' (or wider); "
+			     "this one has '%s'", method, url,
+			     serve_scope_name(route_needs[rt.kind].scope), serve_scope_name(scope));
+	} else if (q->too_big) {
+		rc = problem(conn, 413, NULL, NULL, "the body is larger than %zu bytes, the most "
+			     "'cadence serve --max-body' allows", s->max_body);
+	} else {
+		rc = dispatch(s, conn, &rt, q);
+	}
+out:
+	free(rt.a);
+	return rc;
+}
+
+enum MHD_Result serve_api_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	serve_ctx *s = cls;
+	req *q = *con_cls;
+	(void)version;
+	if (!q) {	/* the headers: the body, if any, comes in the next calls */
+		q = calloc(1, sizeof(*q));
+		*con_cls = q;
+		return q ? MHD_YES : MHD_NO;
+	}
+	if (*upload_data_size) {
+		if (q->body.len + *upload_data_size > s->max_body)
+			q->too_big = 1;	/* read to its end, then 413 */
+		else
+			cad_strbuf_add(&q->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (q->body.failed)
+		return MHD_NO;
+	return respond(s, conn, url, method, q);
+}
+
+void serve_api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	req *q = *con_cls;
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (q) {
+		cad_strbuf_free(&q->body);
+		free(q);
+		*con_cls = NULL;
+	}
+}

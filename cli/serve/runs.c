@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/* `cadence serve`: the runs it starts (serve.h).  Each is a child process
+ * of the same binary, `cadence run FILE --score-file F --events F`, with
+ * CADENCE_TRIGGER=api so that the registry records it as an API run: a
+ * run that crashes or leaks takes no request thread with it, and runs
+ * exactly as `cadence run` does (docs/serve.md, "Runs"). */
+#define _DEFAULT_SOURCE	/* environ */
+
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/grow.h"
+#include "util/strbuf.h"
+
+extern char **environ;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dup_printf(const char *a, const char *b)
+{
+	strbuf sb = STRBUF_INIT;
+	cad_strbuf_adds(&sb, a);
+	cad_strbuf_adds(&sb, b);
+	return cad_strbuf_detach(&sb);
+}
+
+/* mkdir -p of a directory the user owns (0700: scores may be secret). */
+static int make_dirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int e = mkdir(path, 0700) && errno != EEXIST ? errno : 0;
+		*p = '/';
+		if (e)
+			return -1;
+	}
+	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+/* Waits for the children and records how each ended. */
+static void *reaper(void *p)
+{
+	serve_runs *rs = p;
+	for (;;) {
+		int st;
+		pthread_mutex_lock(&rs->lock);
+		while (!rs->running && !rs->stopping)
+			pthread_cond_wait(&rs->changed, &rs->lock);
+		int done = !rs->running && rs->stopping;
+		pthread_mutex_unlock(&rs->lock);
+		if (done)
+			return NULL;
+		pid_t pid = waitpid(-1, &st, 0);
+		if (pid < 0) {
+			if (errno == ECHILD) {	/* spawned, not yet counted */
+				struct timespec ts = { 0, 10 * 1000000 };
+				nanosleep(&ts, NULL);
+			}
+			continue;
+		}
+		pthread_mutex_lock(&rs->lock);
+		for (size_t i = 0; i < rs->n; i++) {
+			serve_run *r = &rs->runs[i];
+			if (r->pid != pid)
+				continue;
+			r->pid = 0;
+			r->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			r->end_ms = now_ms();
+			rs->running--;
+		}
+		pthread_cond_broadcast(&rs->changed);
+		pthread_mutex_unlock(&rs->lock);
+	}
+}
+
+int serve_runs_init(serve_runs *rs, const char *exe, const char *state_dir, size_t max_running,
+		    char **why)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->exe = exe;
+	rs->state_dir = state_dir;
+	rs->max_running = max_running;
+	rs->runs_dir = dup_printf(state_dir, "/serve/runs");
+	pthread_mutex_init(&rs->lock, NULL);
+	pthread_cond_init(&rs->changed, NULL);
+	if (!rs->runs_dir || make_dirs(rs->runs_dir)) {
+		strbuf sb = STRBUF_INIT;
+		cad_strbuf_addf(&sb, "cannot make the directory of the runs' files '%s': ",
+				rs->runs_dir ? rs->runs_dir : state_dir);
+		cad_strbuf_add_strerror(&sb, errno);
+		cad_strbuf_adds(&sb, " (the state directory: --state-dir, state_dir)");
+		*why = cad_strbuf_detach(&sb);
+		return -1;
+	}
+	if (pthread_create(&rs->reaper, NULL, reaper, rs)) {
+		*why = strdup("cannot start a thread");
+		return -1;
+	}
+	rs->reaper_started = 1;
+	return 0;
+}
+
+void serve_runs_free(serve_runs *rs)
+{
+	if (!rs->runs_dir)	/* never initialised */
+		return;
+	pthread_mutex_lock(&rs->lock);
+	rs->stopping = 1;
+	pthread_cond_broadcast(&rs->changed);
+	int join = rs->reaper_started && !rs->running;
+	pthread_mutex_unlock(&rs->lock);
+	/* a child still running (a second signal): the reaper stays in
+	 * waitpid(), and the process exits around it */
+	if (join)
+		pthread_join(rs->reaper, NULL);
+	for (size_t i = 0; i < rs->n; i++) {
+		free(rs->runs[i].cadence);
+		free(rs->runs[i].file);
+		free(rs->runs[i].dir);
+	}
+	free(rs->runs);
+	free(rs->runs_dir);
+}
+
+static int random_id(char id[33])
+{
+	unsigned char b[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : read(fd, b, sizeof(b));
+	if (fd >= 0)
+		close(fd);
+	if (got != (ssize_t)sizeof(b))
+		return -1;
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return close(fd);
+}
+
+/* The child's environment: this one with CADENCE_TRIGGER=api. */
+static char **child_env(void)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 2, sizeof(*env));
+	size_t k = 0;
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "CADENCE_TRIGGER=", 16))
+			env[k++] = environ[i];
+	env[k++] = "CADENCE_TRIGGER=api";
+	env[k] = NULL;
+	return env;
+}
+
+static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
+{
+	strbuf score = STRBUF_INIT, events = STRBUF_INIT, out = STRBUF_INIT,
+	       log = STRBUF_INIT;
+	cad_strbuf_addf(&score, "%s/score.json", dir);
+	cad_strbuf_addf(&events, "%s/events.jsonl", dir);
+	cad_strbuf_addf(&out, "%s/score.out", dir);
+	cad_strbuf_addf(&log, "%s/log.jsonl", dir);
+	char *argv[] = { (char *)rs->exe, "run", (char *)file, "--score-file",
+			 (char *)cad_strbuf_cstr(&score), "--events", (char *)cad_strbuf_cstr(&events),
+			 "--log", "json", "--compact", rs->state_dir ? "--state-dir" : NULL,
+			 (char *)rs->state_dir, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
+	char **env = child_env();
+	int rc = -1;
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGPIPE);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, cad_strbuf_cstr(&out), O_WRONLY | O_CREAT | O_TRUNC,
+					 0600);
+	posix_spawn_file_actions_addopen(&fa, 2, cad_strbuf_cstr(&log), O_WRONLY | O_CREAT | O_TRUNC,
+					 0600);
+	/* serve's signals are blocked for sigwait(); the run takes its own.
+	 * Its own process group: a terminal's ^C goes to serve, which decides */
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETPGROUP);
+	if (env && !posix_spawn(pid, rs->exe, &fa, &at, argv, env))
+		rc = 0;
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(env);
+	cad_strbuf_free(&score);
+	cad_strbuf_free(&events);
+	cad_strbuf_free(&out);
+	cad_strbuf_free(&log);
+	return rc;
+}
+
+/* The run's directory with its input score; malloc'd path, or NULL. */
+static char *prepare(serve_runs *rs, const char *id, const char *score, size_t len)
+{
+	strbuf sb = STRBUF_INIT;
+	cad_strbuf_addf(&sb, "%s/%s", rs->runs_dir, id);
+	char *dir = cad_strbuf_detach(&sb);
+	if (!dir || mkdir(dir, 0700)) {
+		free(dir);
+		return NULL;
+	}
+	cad_strbuf_addf(&sb, "%s/score.json", dir);
+	int bad = write_file(cad_strbuf_cstr(&sb), score, len);
+	cad_strbuf_free(&sb);
+	if (bad) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static char *why_errno(const char *what)
+{
+	strbuf sb = STRBUF_INIT;
+	cad_strbuf_adds(&sb, what);
+	cad_strbuf_add_strerror(&sb, errno);
+	return cad_strbuf_detach(&sb);
+}
+
+int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
+		     size_t len, char id[33], char **why)
+{
+	pthread_mutex_lock(&rs->lock);
+	int rc = rs->stopping || rs->running >= rs->max_running ? 1 : 0;
+	char *dir = NULL;
+	pid_t pid = 0;
+	if (!rc && (random_id(id) || !(dir = prepare(rs, id, score, len)))) {
+		*why = why_errno("cannot write the run's input score: ");
+		rc = -1;
+	}
+	if (!rc && spawn(rs, file, dir, &pid)) {
+		*why = why_errno("cannot start 'cadence run': ");
+		rc = -1;
+	}
+	serve_run *r = NULL;
+	if (!rc && !CAD_GROW(rs->runs, rs->cap, rs->n + 1, 16)) {
+		r = &rs->runs[rs->n++];
+		memset(r, 0, sizeof(*r));
+		memcpy(r->id, id, 33);
+		r->cadence = strdup(name);
+		r->file = strdup(file);
+		r->dir = dir;
+		r->pid = pid;
+		r->exit_code = -1;
+		r->start_ms = now_ms();
+		r->end_ms = -1;
+		rs->running++;
+		dir = NULL;
+		pthread_cond_broadcast(&rs->changed);
+	} else if (!rc) {
+		/* out of memory with a child started: it runs, untracked */
+		*why = strdup("out of memory");
+		rc = -1;
+	}
+	pthread_mutex_unlock(&rs->lock);
+	free(dir);
+	return rc;
+}
+
+int serve_runs_get(serve_runs *rs, const char *id, serve_run *out)
+{
+	int rc = -1;
+	pthread_mutex_lock(&rs->lock);
+	for (size_t i = 0; i < rs->n; i++)
+		if (!strcmp(rs->runs[i].id, id)) {
+			*out = rs->runs[i];
+			rc = 0;
+		}
+	pthread_mutex_unlock(&rs->lock);
+	return rc;
+}
+
+int serve_runs_cancel(serve_runs *rs, const char *id)
+{
+	int rc = -1;
+	pthread_mutex_lock(&rs->lock);
+	for (size_t i = 0; i < rs->n; i++) {
+		serve_run *r = &rs->runs[i];
+		if (strcmp(r->id, id))
+			continue;
+		rc = r->pid ? 0 : 1;
+		if (r->pid) {
+			/* the run stops its notes and leaves its checkpoint, as
+			 * on a terminal's SIGTERM (exit 130: interrupted) */
+			r->cancelled = 1;
+			kill(r->pid, SIGTERM);
+		}
+	}
+	pthread_mutex_unlock(&rs->lock);
+	return rc;
+}
+
+size_t serve_runs_running(serve_runs *rs, const char *name)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&rs->lock);
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->runs[i].pid && (!name || !strcmp(rs->runs[i].cadence, name)))
+			n++;
+	pthread_mutex_unlock(&rs->lock);
+	return n;
+}
+
+size_t serve_runs_drain(serve_runs *rs, int64_t grace_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)(grace_ms / 1000);
+	until.tv_nsec += (long)(grace_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&rs->lock);
+	rs->stopping = 1;
+	while (rs->running && pthread_cond_timedwait(&rs->changed, &rs->lock, &until) != ETIMEDOUT)
+		;
+	size_t left = rs->running;
+	pthread_mutex_unlock(&rs->lock);
+	return left;
+}
+
+void serve_runs_signal(serve_runs *rs, int sig)
+{
+	pthread_mutex_lock(&rs->lock);
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->runs[i].pid)
+			kill(rs->runs[i].pid, sig);
+	pthread_mutex_unlock(&rs->lock);
+}
