@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "embed.h"
 #include "run.h"
 #include "serve/serve.h"
 
@@ -350,6 +351,7 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 	cli_args_free(&args);
 	pthread_mutex_init(&s.project, NULL);
 	s.max_body = (size_t)o.max_body;
+	s.openapi = (const char *)embed_openapi[0].data;
 	if (!rc)
 		rc = load_settings(&o, &st, &s);
 	if (!rc)

@@ -14,5 +14,7 @@ typedef struct embed_file {
 /* templates/ and completions/, each ended by an entry with path NULL. */
 extern const embed_file embed_templates[];
 extern const embed_file embed_completions[];
+/* docs/openapi.json alone (`cadence serve`'s /openapi.json) */
+extern const embed_file embed_openapi[];
 
 #endif

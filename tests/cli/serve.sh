@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cadence serve (docs/serve.md), over real HTTP on 127.0.0.1 (curl), on a
+# port the kernel picks (--listen 127.0.0.1:0, read from --ready-file):
+# every endpoint, every error status (400, 401, 403, 404, 405, 409, 413,
+# 429), a run started, polled to its end and found in `cadence history`
+# with trigger api, a run cancelled, SIGTERM with a run running (exit 0
+# once it ended; past the grace period the run is stopped), and the
+# refusal to listen beyond loopback without a token.
+source "$(dirname "$0")/lib.sh"
+need curl
+
+proj=$tmp/proj
+mkdir -p "$proj"
+export CADENCE_STATE_DIR=$tmp/state
+unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
+	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME
+
+w proj/hello.cadence.yaml '
+cadence: hello
+notes:
+  say: {set: {greeting: "\"hi \" + score.name"}}
+score:
+  name: {type: string, default: "you"}
+  greeting: {type: string, default: ""}
+measures:
+  - then: say
+'
+w proj/nightly.cadence.yaml '
+cadence: nightly
+schedule: {cron: "30 2 * * *", timezone: Europe/Berlin}
+notes:
+  ok: {set: {done: "true"}}
+score:
+  done: {type: boolean, default: false}
+measures:
+  - then: ok
+'
+# a run that lasts until its marker file appears (bounded: 60 s)
+w proj/waiter.cadence.yaml "
+cadence: waiter
+notes:
+  wait: {run: [sh, -c, 'i=0; while [ ! -e $tmp/go ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i+1)); done']}
+measures:
+  - then: wait
+"
+w tokens "# scopes: read < run < admin
+reader-0123456789abcdef read
+runner-0123456789abcdef run
+admin-0123456789abcdef admin
+"
+R=reader-0123456789abcdef
+X=runner-0123456789abcdef
+A=admin-0123456789abcdef
+
+spid=
+# start_serve ARGS...: serve in the project, its address in $addr
+start_serve() {
+	rm -f "$tmp/ready"
+	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
+		"$@" 2>"$tmp/serve.err") &
+	spid=$!
+	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
+	addr=$(<"$tmp/ready")
+}
+# stop_serve: SIGTERM, and its exit status in $status
+stop_serve() {
+	kill -TERM "$spid"
+	wait_exit "$spid"
+}
+
+# http METHOD PATH [TOKEN] [BODY]: the status in $code, the body in $body,
+# the headers in $tmp/headers
+http() {
+	local args=(-s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X "$1"
+		--max-time 20)
+	[[ -z ${3:-} ]] || args+=(-H "Authorization: Bearer $3")
+	[[ -z ${4+x} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	code=$(curl "${args[@]}" "http://$addr$2") || code="curl failed: $?"
+	body=$(<"$tmp/body")
+}
+# check_http NAME CODE [PATTERN]: the last http's status and body
+check_http() {
+	if [[ $code != "$2" ]]; then
+		fail "$1 (HTTP $code, expected $2: ${body:0:300})"
+	elif [[ -n ${3:-} ]] && ! grep -Eq -- "$3" <<<"$body"; then
+		fail "$1 (the body lacks /$3/: ${body:0:300})"
+	else
+		ok "$1"
+	fi
+}
+# keep SCHEMA: the last body, to check against docs/openapi.json's
+# components/schemas/SCHEMA at the end ('[SCHEMA]': an array of them)
+nkept=0
+keep() {
+	mkdir -p "$tmp/kept"
+	nkept=$((nkept + 1))
+	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
+	cp "$tmp/body" "$tmp/kept/$nkept.json"
+}
+header() { grep -i "^$1: " "$tmp/headers" | tr -d '\r' | cut -d' ' -f2-; }
+# a problem (RFC 9457) of status N
+problem() { echo "\"type\":\"about:blank\",\"title\":\"[A-Za-z ]+\",\"status\":$1,\"detail\":"; }
+finished() { http GET "/runs/$1" "$R"; grep -q '"status":"finished"' <<<"$body"; }
+
+# --- refusals ------------------------------------------------------------------
+run_in "$proj" "$cadence" serve --listen 0.0.0.0:0
+expect "no token: refuses to listen beyond loopback" 2 '' \
+	"refusing to listen on 0.0.0.0:0 without a token.*loopback"
+run_in "$proj" "$cadence" serve --listen '[::]:0'
+expect "... nor on [::]" 2 '' 'refusing to listen on \[::\]:0 without a token'
+w badscope 'abcdefghijklmnopqrstuvwxyz write'
+run_in "$proj" "$cadence" serve --token-file "$tmp/badscope"
+expect "a token file with an unknown scope" 2 '' \
+	"$tmp/badscope:1: unknown scope in 'write'; the scopes are read, run and admin"
+w short 'abc read'
+run_in "$proj" "$cadence" serve --token-file "$tmp/short"
+expect "a token too short" 2 '' "$tmp/short:1: a token of 3 characters is too short"
+w noscope 'abcdefghijklmnopqrstuvwxyz'
+run_in "$proj" "$cadence" serve --token-file "$tmp/noscope"
+expect "a token without a scope" 2 '' "$tmp/noscope:1: a line of the token file is 'TOKEN SCOPE"
+run_in "$proj" "$cadence" serve --token-file "$tmp/missing"
+expect "a token file that does not exist" 2 '' "cannot read the token file '$tmp/missing'"
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:70000
+expect "a port beyond 65535" 2 '' 'the port must be a number from 0'
+run_in "$proj" "$cadence" serve --max-runs 0
+expect "--max-runs 0" 2 '' '--max-runs takes a number from 1 to 1024'
+run_in "$proj" "$cadence" serve extra
+expect "no arguments" 2 '' "'cadence serve' takes no arguments"
+
+# --- with tokens ---------------------------------------------------------------
+start_serve --token-file "$tmp/tokens" --max-body 4096 --max-runs 1
+assert "the ready file holds 127.0.0.1 and the port bound" \
+	grep -Eq '^127\.0\.0\.1:[1-9][0-9]*$' "$tmp/ready"
+assert "... and the log says where" grep -q "listening on http://$addr/ (bearer tokens)" \
+	"$tmp/serve.err"
+
+http GET /healthz
+check_http "GET /healthz needs no token" 200 '^\{"status":"ok","running":0\}$'
+keep "Health"
+http GET /cadences
+check_http "no token: 401" 401 "$(problem 401).*Authorization: Bearer TOKEN"
+assert "... with WWW-Authenticate" test "$(header WWW-Authenticate)" = 'Bearer realm="cadence"'
+assert "... as application/problem+json" test "$(header Content-Type)" = application/problem+json
+http GET /cadences not-a-token-0123456789
+check_http "a bad token: 401" 401 "the bearer token is not one of the server's"
+http GET /cadences "${R}x"
+check_http "... a token one character longer: 401" 401
+http GET /nothing
+check_http "an unknown path without a token: 401, not 404" 401
+
+http GET /cadences "$R"
+check_http "GET /cadences" 200 '^\[\{"cadence":"hello","file":"[^"]*hello.cadence.yaml","schedule":null'
+keep "[Cadence]"
+assert "... every cadence" grep -Eq '"cadence":"nightly","file":"[^"]*","schedule":"30 2 \* \* \*","timezone":"Europe/Berlin","state":"enabled","paused":false,"disabled":false,"next":"[0-9-]+T' <<<"$body"
+assert "... as application/json" test "$(header Content-Type)" = application/json
+
+http GET /nothing "$R"
+check_http "an unknown path: 404" 404 "$(problem 404)\"no such resource: /nothing"
+http PUT /cadences "$R"
+check_http "PUT /cadences: 405" 405 '/cadences takes GET, not PUT'
+keep "Problem"
+assert "... with Allow: GET" test "$(header Allow)" = GET
+http GET /cadences/hello/runs "$X"
+check_http "GET on the trigger: 405" 405
+assert "... with Allow: POST" test "$(header Allow)" = POST
+
+# --- a run ---------------------------------------------------------------------
+http POST /cadences/hello/runs "$R" '{"name":"ann"}'
+check_http "POST .../runs with a read token: 403" 403 "needs a token of scope 'run' \(or wider\); this one has 'read'"
+http POST /cadences/hello/runs "$X" '{"name":'
+check_http "bad JSON: 400" 400 "$(problem 400).*a JSON object.*not valid JSON"
+http POST /cadences/hello/runs "$X" '[1]'
+check_http "a score that is not an object: 400" 400 'not another JSON value'
+http POST /cadences/nope/runs "$X" '{}'
+check_http "an unknown cadence: 404" 404 "no cadence named 'nope' in the project"
+head -c 5000 /dev/zero | tr '\0' ' ' >"$tmp/big"
+http POST /cadences/hello/runs "$X" "$(<"$tmp/big"){}"
+check_http "a body beyond --max-body: 413" 413 'larger than 4096 bytes'
+keep "Problem"
+
+http POST /cadences/hello/runs "$X" '{"name":"ann"}'
+check_http "POST /cadences/hello/runs: 202" 202 '^\{"id":"[0-9a-f]{32}","cadence":"hello","status":"running","location":"/runs/[0-9a-f]{32}"\}$'
+keep "RunStarted"
+id=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
+assert "... Location: the run" test "$(header Location)" = "/runs/$id"
+wait_until "the run's end" finished "$id"
+http GET "/runs/$id" "$R"
+check_http "GET /runs/ID: finished, ok, the final score" 200 \
+	"^\{\"id\":\"$id\",\"cadence\":\"hello\",.*\"status\":\"finished\",\"outcome\":\"ok\",\"exit_code\":0,\"cancelled\":false,.*\"error\":null,\"score\":\{\"name\":\"ann\",\"greeting\":\"hi ann\"\},\"events\":\"/runs/$id/events\"\}$"
+keep Run
+http GET "/runs/$id/events" "$R"
+check_http "GET /runs/ID/events: the JSON lines" 200 '^\{"time":"[^"]*","event":"cadence_started"'
+assert "... as application/x-ndjson" test "$(header Content-Type)" = application/x-ndjson
+assert "... the whole run" grep -q '"event":"cadence_completed"' <<<"$body"
+run "$cadence" history hello --format json
+expect "the run in cadence history, trigger api" 0 '"cadence":"hello",.*"trigger":"api",.*"status":"ok"'
+http GET "/history?cadence=hello" "$R"
+check_http "GET /history?cadence=hello" 200 '^\[\{"id":1,"cadence":"hello",.*"trigger":"api",.*"status":"ok"'
+keep "[HistoryRun]"
+http GET "/history?limit=0" "$R"
+check_http "GET /history?limit=0: 400" 400 "limit is a number of runs from 1 to 1000, not '0'"
+http GET "/history?since=yesterday" "$R"
+check_http "GET /history?since=yesterday: 400" 400 "since is an RFC 3339 time or a duration"
+http GET /runs/0123456789abcdef0123456789abcdef "$R"
+check_http "an unknown run: 404" 404 "no run '0123456789abcdef0123456789abcdef' started by this server"
+http GET /runs/0123456789abcdef0123456789abcdef/events "$R"
+check_http "... its events: 404" 404
+http POST /runs/0123456789abcdef0123456789abcdef/cancel "$X"
+check_http "... cancelled: 404" 404
+http POST "/runs/$id/cancel" "$X"
+check_http "cancelling a run that ended: 409" 409 "has ended already \(ok\)"
+
+# --- the bound on runs, cancel -------------------------------------------------------
+rm -f "$tmp/go"
+http POST /cadences/waiter/runs "$X" ''
+check_http "a long run (an empty body: the score {})" 202
+wid=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
+http POST /cadences/hello/runs "$X" '{}'
+check_http "beyond --max-runs 1: 429" 429 "1 runs are running, the most 'cadence serve --max-runs' allows"
+keep "Problem"
+assert "... with Retry-After" test "$(header Retry-After)" = 1
+http GET /healthz
+check_http "/healthz counts it" 200 '"running":1'
+http GET "/runs/$wid" "$R"
+check_http "a running run" 200 '"status":"running","outcome":null,"exit_code":null,"cancelled":false,.*"end":null,"error":null,"score":null'
+keep "Run"
+http POST "/runs/$wid/cancel" "$R"
+check_http "cancel with a read token: 403" 403 "needs a token of scope 'run'"
+http POST "/runs/$wid/cancel" "$X"
+check_http "POST /runs/ID/cancel: 202" 202 '"status":"running",.*"cancelled":true'
+wait_until "the cancelled run's end" finished "$wid"
+http GET "/runs/$wid" "$R"
+check_http "... it ended interrupted" 200 '"status":"finished","outcome":"interrupted","exit_code":130,"cancelled":true'
+keep "Run"
+run "$cadence" history waiter --format json
+expect "... recorded as interrupted, trigger api" 0 '"trigger":"api",.*"status":"interrupted"'
+
+# --- pause, resume, disable, enable ----------------------------------------------------
+http POST /cadences/nightly/pause "$X"
+check_http "pause with a run token: 403" 403 "needs a token of scope 'admin'"
+http POST /cadences/nightly/pause "$A"
+check_http "POST /cadences/nightly/pause" 200 '^\{"cadence":"nightly","paused":true,"disabled":false\}$'
+keep "ScheduleState"
+run "$cadence" list --format json
+expect "... cadence list sees it" 0 '"cadence":"nightly",.*"paused":true'
+http POST /cadences/nightly/disable "$A"
+check_http "POST .../disable" 200 '"paused":true,"disabled":true'
+http POST /cadences/nightly/resume "$A"
+check_http "POST .../resume" 200 '"paused":false,"disabled":true'
+http POST /cadences/nightly/enable "$A"
+check_http "POST .../enable" 200 '"paused":false,"disabled":false'
+http POST /cadences/hello/pause "$A"
+check_http "pausing a cadence without a schedule: 409" 409 "cadence 'hello' has no usable schedule"
+http POST /cadences/nope/pause "$A"
+check_http "pausing an unknown cadence: 404" 404 "no cadence named 'nope'"
+http GET /cadences/nightly/pause "$A"
+check_http "GET on pause: 405" 405
+
+# --- SIGTERM with a run running: exit 0 once it ended ---------------------------------
+rm -f "$tmp/go"
+http POST /cadences/waiter/runs "$X" '{}'
+check_http "a run before SIGTERM" 202
+wid=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
+kill -TERM "$spid"
+wait_until "serve stops accepting" grep -q 'stopping: 1 run running' "$tmp/serve.err"
+assert "... still alive while the run runs" alive "$spid"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$addr/healthz") || :
+assert "... new connections refused" test "$code" = 000
+: >"$tmp/go"
+wait_exit "$spid"
+assert "... exit 0 once the run ended" test "$status" = 0
+assert "... said so" grep -q 'serve: stopped' "$tmp/serve.err"
+assert "... the ready file removed" test ! -e "$tmp/ready"
+run "$cadence" history waiter --limit 1 --format json
+expect "... the run ended ok" 0 '"trigger":"api",.*"status":"ok"'
+
+# --- past the grace period the run is stopped --------------------------------------------
+rm -f "$tmp/go"
+CADENCE_TOKEN=env-token-0123456789abcdef start_serve --grace 300ms
+assert "CADENCE_TOKEN: tokens on" grep -q '(bearer tokens)' "$tmp/serve.err"
+http POST /cadences/waiter/runs env-token-0123456789abcdef '{}'
+check_http "CADENCE_TOKEN has the run scope" 202
+http POST /cadences/nightly/pause env-token-0123456789abcdef
+check_http "... and admin" 200
+kill -TERM "$spid"
+wait_exit "$spid"
+assert "past --grace: the run stopped, exit 0" test "$status" = 0
+assert "... said so" grep -q 'the grace period is over: stopping the runs' "$tmp/serve.err"
+run "$cadence" history waiter --limit 1 --format json
+expect "... the run recorded as interrupted" 0 '"trigger":"api",.*"status":"interrupted"'
+: >"$tmp/go"
+
+# --- no token, on loopback: every request allowed --------------------------------------------
+start_serve
+assert "no token: said" grep -q 'no token: every request allowed, loopback only' "$tmp/serve.err"
+http GET /cadences
+check_http "GET /cadences without a token" 200
+http POST /cadences/nightly/resume
+check_http "POST .../resume without a token" 200 '"paused":false'
+http GET /openapi.json
+check_http "GET /openapi.json" 200 '"openapi": "3\.1\.[0-9]+"'
+assert "... docs/openapi.json itself" cmp -s "$tmp/body" "$src/docs/openapi.json"
+stop_serve
+assert "SIGTERM with no run: exit 0" test "$status" = 0
+
+# --- docs/openapi.json: a valid OpenAPI 3.1 document, and the responses kept
+# match its schemas (openapi-spec-validator, openapi-schema-validator)
+if python3 -c 'import openapi_spec_validator, openapi_schema_validator' 2>/dev/null; then
+	run python3 - "$src/docs/openapi.json" "$tmp/kept" "$nkept" <<'PY'
+import json, sys
+from openapi_spec_validator import validate
+from openapi_schema_validator import OAS31Validator
+doc = json.load(open(sys.argv[1]))
+validate(doc)
+print("valid OpenAPI")
+for i in range(1, int(sys.argv[3]) + 1):
+    name = open(f"{sys.argv[2]}/{i}.schema").read().strip()
+    ref = {"$ref": "#/components/schemas/" + name.strip("[]")}
+    schema = {"type": "array", "items": ref} if name.startswith("[") else ref
+    schema = dict(schema, components=doc["components"])
+    OAS31Validator(schema).validate(json.load(open(f"{sys.argv[2]}/{i}.json")))
+    print("matches", name)
+PY
+	expect "docs/openapi.json is valid OpenAPI 3.1" 0 '^valid OpenAPI$'
+	assert "... the responses match its schemas ($nkept)" \
+		test "$(grep -c '^matches' <<<"$out")" = "$nkept"
+	[[ $status == 0 ]] || echo "$err" | tail -5
+else
+	skip "docs/openapi.json validated" "python3 has no openapi-spec-validator"
+fi
+
+finish
