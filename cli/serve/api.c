@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `cadence serve`: the HTTP routes (docs/serve.md, "API").  JSON in and
  * out; errors as RFC 9457 problem details (application/problem+json). */
+#define _DEFAULT_SOURCE	/* realpath */
+
 #include "serve.h"
 
 #include "cli.h"
@@ -138,7 +140,8 @@ static char *cadence_file(serve_ctx *s, const char *name, int *has_schedule)
 	if (!regcmd_cadences(&all, &n)) {
 		regcmd_cadence *c = regcmd_find(all, n, name, 1);
 		if (c) {
-			file = strdup(c->path);
+			/* absolute: what the run records, and what GET shows */
+			file = realpath(c->path, NULL);
 			if (has_schedule)
 				*has_schedule = c->schedule != NULL;
 		}
@@ -170,6 +173,10 @@ static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
 		bad = 1;
 	for (size_t i = 0; !bad && i < n; i++) {
 		cJSON *o = regcmd_list_object(r, &all[i], now);
+		char *abs = o ? realpath(all[i].path, NULL) : NULL;
+		if (abs)	/* the file as runs record it: absolute */
+			cJSON_ReplaceItemInObjectCaseSensitive(o, "file", cJSON_CreateString(abs));
+		free(abs);
 		if (!o)
 			bad = 1;
 		else

@@ -194,13 +194,15 @@ static char **child_env(void)
 static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 {
 	strbuf score = STRBUF_INIT, events = STRBUF_INIT, out = STRBUF_INIT,
-	       log = STRBUF_INIT;
+	       log = STRBUF_INIT, ckpt = STRBUF_INIT;
 	cad_strbuf_addf(&score, "%s/score.json", dir);
+	cad_strbuf_addf(&ckpt, "%s/checkpoint.json", dir);
 	cad_strbuf_addf(&events, "%s/events.jsonl", dir);
 	cad_strbuf_addf(&out, "%s/score.out", dir);
 	cad_strbuf_addf(&log, "%s/log.jsonl", dir);
 	char *argv[] = { (char *)rs->exe, "run", (char *)file, "--score-file",
 			 (char *)cad_strbuf_cstr(&score), "--events", (char *)cad_strbuf_cstr(&events),
+			 "--checkpoint", (char *)cad_strbuf_cstr(&ckpt),
 			 "--log", "json", "--compact", rs->state_dir ? "--state-dir" : NULL,
 			 (char *)rs->state_dir, NULL };
 	posix_spawn_file_actions_t fa;
@@ -236,6 +238,7 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 	cad_strbuf_free(&events);
 	cad_strbuf_free(&out);
 	cad_strbuf_free(&log);
+	cad_strbuf_free(&ckpt);
 	return rc;
 }
 

@@ -108,7 +108,7 @@ bad "a bad duration" 'serve:
 ' "^$f:2:10: error: expected a duration, got '5 minutes' \\[bad-duration\\]$"
 bad "a bad listen address: the port" 'serve:
   listen: localhost:99999
-' "^$f:2:11: error: the port must be a number from 0 (any free port) to 65535, got 'localhost:99999' \\[config-value\\]$"
+' "^$f:2:11: error: the port must be a number from 0 \\(any free port\\) to 65535, got 'localhost:99999' \\[config-value\\]$"
 bad "a bad listen address: no port" 'serve: {listen: 127.0.0.1}
 ' "^$f:1:17: error: expected an address and port \\(ADDR:PORT\\), got '127.0.0.1' \\[config-value\\]$"
 bad "a bad listen address: IPv6 without brackets" 'serve: {listen: "::1:80"}

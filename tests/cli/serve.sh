@@ -40,8 +40,12 @@ measures:
 w proj/waiter.cadence.yaml "
 cadence: waiter
 notes:
+  first: {set: {started: \"true\"}}
   wait: {run: [sh, -c, 'i=0; while [ ! -e $tmp/go ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i+1)); done']}
+score:
+  started: {type: boolean, default: false}
 measures:
+  - then: first
   - then: wait
 "
 w tokens "# scopes: read < run < admin
@@ -150,7 +154,7 @@ http GET /nothing
 check_http "an unknown path without a token: 401, not 404" 401
 
 http GET /cadences "$R"
-check_http "GET /cadences" 200 '^\[\{"cadence":"hello","file":"[^"]*hello.cadence.yaml","schedule":null'
+check_http "GET /cadences" 200 "^\\[\\{\"cadence\":\"hello\",\"file\":\"$proj/hello.cadence.yaml\",\"schedule\":null"
 keep "[Cadence]"
 assert "... every cadence" grep -Eq '"cadence":"nightly","file":"[^"]*","schedule":"30 2 \* \* \*","timezone":"Europe/Berlin","state":"enabled","paused":false,"disabled":false,"next":"[0-9-]+T' <<<"$body"
 assert "... as application/json" test "$(header Content-Type)" = application/json
@@ -187,7 +191,14 @@ assert "... Location: the run" test "$(header Location)" = "/runs/$id"
 wait_until "the run's end" finished "$id"
 http GET "/runs/$id" "$R"
 check_http "GET /runs/ID: finished, ok, the final score" 200 \
-	"^\{\"id\":\"$id\",\"cadence\":\"hello\",.*\"status\":\"finished\",\"outcome\":\"ok\",\"exit_code\":0,\"cancelled\":false,.*\"error\":null,\"score\":\{\"name\":\"ann\",\"greeting\":\"hi ann\"\},\"events\":\"/runs/$id/events\"\}$"
+	"^\{\"id\":\"$id\",\"cadence\":\"hello\",\"file\":\"$proj/hello.cadence.yaml\",.*\"status\":\"finished\",\"outcome\":\"ok\",\"exit_code\":0,\"cancelled\":false,.*\"error\":null,\"score\":\{\"name\":\"ann\",\"greeting\":\"hi ann\"\},\"events\":\"/runs/$id/events\"\}$"
+keep Run
+http POST /cadences/hello/runs "$X" '{"name":5}'
+check_http "a score the cadence rejects: 202 all the same" 202
+bid=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
+wait_until "the rejected run's end" finished "$bid"
+check_http "... it ended with outcome error, saying why" 200 \
+	"\"outcome\":\"error\",\"exit_code\":2,.*\"error\":\"hello: bad score: field 'name' must be a string, not an integer\",\"score\":null"
 keep Run
 http GET "/runs/$id/events" "$R"
 check_http "GET /runs/ID/events: the JSON lines" 200 '^\{"time":"[^"]*","event":"cadence_started"'
@@ -196,7 +207,7 @@ assert "... the whole run" grep -q '"event":"cadence_completed"' <<<"$body"
 run "$cadence" history hello --format json
 expect "the run in cadence history, trigger api" 0 '"cadence":"hello",.*"trigger":"api",.*"status":"ok"'
 http GET "/history?cadence=hello" "$R"
-check_http "GET /history?cadence=hello" 200 '^\[\{"id":1,"cadence":"hello",.*"trigger":"api",.*"status":"ok"'
+check_http "GET /history?cadence=hello" 200 '^\[\{"id":2,"cadence":"hello",.*"trigger":"api",.*"status":"error".*\{"id":1,.*"status":"ok"'
 keep "[HistoryRun]"
 http GET "/history?limit=0" "$R"
 check_http "GET /history?limit=0: 400" 400 "limit is a number of runs from 1 to 1000, not '0'"
@@ -235,6 +246,12 @@ check_http "... it ended interrupted" 200 '"status":"finished","outcome":"interr
 keep "Run"
 run "$cadence" history waiter --format json
 expect "... recorded as interrupted, trigger api" 0 '"trigger":"api",.*"status":"interrupted"'
+ckpt=$CADENCE_STATE_DIR/serve/runs/$wid/checkpoint.json
+assert "... its checkpoint kept (serve/runs/ID/checkpoint.json)" test -s "$ckpt"
+: >"$tmp/go"
+run_in "$proj" "$cadence" resume --no-record "$ckpt" waiter.cadence.yaml
+expect "... which cadence resume completes" 0 '"started":[[:space:]]+true'
+rm -f "$tmp/go"
 
 # --- pause, resume, disable, enable ----------------------------------------------------
 http POST /cadences/nightly/pause "$X"
