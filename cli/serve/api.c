@@ -130,14 +130,19 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
 
 /* ---- the project ---------------------------------------------------------------- */
 
-/* The file of the project's cadence `name` (malloc'd), or NULL. */
-static char *cadence_file(serve_ctx *s, const char *name, int *has_schedule)
+/* regcmd_cadences() said why on stderr, the server's log */
+static const char unreadable[] = "the project's cadences cannot be read (see the server's log)";
+
+/* The file of the project's cadence `name` (malloc'd), or NULL; *broken
+ * when the project's cadences cannot be read. */
+static char *cadence_file(serve_ctx *s, const char *name, int *has_schedule, int *broken)
 {
 	regcmd_cadence *all = NULL;
 	size_t n = 0;
 	char *file = NULL;
 	pthread_mutex_lock(&s->project);
-	if (!regcmd_cadences(&all, &n)) {
+	*broken = regcmd_cadences(&all, &n) != 0;
+	if (!*broken) {
 		regcmd_cadence *c = regcmd_find(all, n, name, 1);
 		if (c) {
 			/* absolute: what the run records, and what GET shows */
@@ -151,8 +156,10 @@ static char *cadence_file(serve_ctx *s, const char *name, int *has_schedule)
 	return file;
 }
 
-static enum MHD_Result no_cadence(struct MHD_Connection *conn, const char *name)
+static enum MHD_Result no_cadence(struct MHD_Connection *conn, const char *name, int broken)
 {
+	if (broken)
+		return problem(conn, 500, NULL, NULL, "%s", unreadable);
 	return problem(conn, 404, NULL, NULL, "no cadence named '%s' in the project (GET /cadences "
 		       "lists them)", name);
 }
@@ -167,10 +174,12 @@ static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
 	int64_t now = (int64_t)time(NULL);
 	int bad = !arr;
 	pthread_mutex_lock(&s->project);
-	if (!bad && regcmd_cadences(&all, &n))
+	if (!bad && regcmd_cadences(&all, &n)) {
 		bad = 1;
-	else if (!bad && reg_open(s->state_dir, &r, &why))
+		why = strdup(unreadable);
+	} else if (!bad && reg_open(s->state_dir, &r, &why)) {
 		bad = 1;
+	}
 	for (size_t i = 0; !bad && i < n; i++) {
 		cJSON *o = regcmd_list_object(r, &all[i], now);
 		char *abs = o ? realpath(all[i].path, NULL) : NULL;
@@ -188,7 +197,7 @@ static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
 	if (bad) {
 		cJSON_Delete(arr);
 		enum MHD_Result rc = problem(conn, 500, NULL, NULL, "cannot list the cadences: %s",
-					     why ? why : "see the server's log");
+					     why ? why : "see the server's log (stderr)");
 		free(why);
 		return rc;
 	}
@@ -207,12 +216,16 @@ static enum MHD_Result post_run(serve_ctx *s, struct MHD_Connection *conn, const
 		return problem(conn, 400, NULL, NULL, "the body is the run's input score: a JSON "
 			       "object (e.g. {\"n\": 1}), not %s", parsed ? "another JSON value"
 			       : "valid JSON");
-	char *file = cadence_file(s, name, NULL);
+	int broken;
+	char *file = cadence_file(s, name, NULL, &broken);
 	if (!file)
-		return no_cadence(conn, name);
+		return no_cadence(conn, name, broken);
 	char id[33], *why = NULL;
 	int rc = serve_runs_start(&s->runs, name, file, body, len, id, &why);
 	free(file);
+	if (rc == 2)
+		return problem(conn, 503, NULL, NULL, "the server is stopping (SIGTERM): it starts "
+			       "no more runs");
 	if (rc == 1)
 		return problem(conn, 429, "Retry-After", "1", "%zu runs are running, the most "
 			       "'cadence serve --max-runs' allows; try again later",
@@ -251,13 +264,13 @@ static const char *const toggles[] = { "pause", "resume", "disable", "enable", N
 static enum MHD_Result post_toggle(serve_ctx *s, struct MHD_Connection *conn, const char *name,
 				   regcmd_toggle_op op)
 {
-	int has_schedule = 0;
-	char *file = cadence_file(s, name, &has_schedule);
+	int has_schedule = 0, broken;
+	char *file = cadence_file(s, name, &has_schedule, &broken);
 	reg *r = NULL;
 	char *why = NULL;
 	reg_schedule_state st;
 	if (!file)
-		return no_cadence(conn, name);
+		return no_cadence(conn, name, broken);
 	free(file);
 	if (!has_schedule)
 		return problem(conn, 409, NULL, NULL, "cadence '%s' has no usable schedule: nothing "

@@ -274,7 +274,7 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 		     size_t len, char id[33], char **why)
 {
 	pthread_mutex_lock(&rs->lock);
-	int rc = rs->stopping || rs->running >= rs->max_running ? 1 : 0;
+	int rc = rs->stopping ? 2 : rs->running >= rs->max_running ? 1 : 0;
 	char *dir = NULL;
 	pid_t pid = 0;
 	if (!rc && (random_id(id) || !(dir = prepare(rs, id, score, len)))) {

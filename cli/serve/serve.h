@@ -9,8 +9,8 @@
  * server's mutexes (the project configuration and a reg are not
  * thread-safe).
  */
-#ifndef CADENCE_CLI_SERVE_H
-#define CADENCE_CLI_SERVE_H
+#ifndef CADENCE_CLI_SERVE_SERVE_H
+#define CADENCE_CLI_SERVE_SERVE_H
 
 #include <pthread.h>
 #include <stddef.h>
@@ -77,8 +77,8 @@ int serve_runs_init(serve_runs *rs, const char *exe, const char *state_dir, size
 void serve_runs_free(serve_runs *rs);
 
 /* Starts a run of `file` (the cadence `name`) with the input score `score`
- * (JSON text); its id into id.  0; 1: too many running (429); -1 with a
- * malloc'd reason in *why. */
+ * (JSON text); its id into id.  0; 1: too many running (429); 2: the
+ * server is stopping (503); -1 with a malloc'd reason in *why. */
 int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
 		     size_t len, char id[33], char **why);
 /* A copy of the run `id` (strings borrowed: valid until serve_runs_free);

@@ -259,7 +259,7 @@ check_http "pause with a run token: 403" 403 "needs a token of scope 'admin'"
 http POST /cadences/nightly/pause "$A"
 check_http "POST /cadences/nightly/pause" 200 '^\{"cadence":"nightly","paused":true,"disabled":false\}$'
 keep "ScheduleState"
-run "$cadence" list --format json
+run_in "$proj" "$cadence" list --format json
 expect "... cadence list sees it" 0 '"cadence":"nightly",.*"paused":true'
 http POST /cadences/nightly/disable "$A"
 check_http "POST .../disable" 200 '"paused":true,"disabled":true'
@@ -307,6 +307,55 @@ assert "... said so" grep -q 'the grace period is over: stopping the runs' "$tmp
 run "$cadence" history waiter --limit 1 --format json
 expect "... the run recorded as interrupted" 0 '"trigger":"api",.*"status":"interrupted"'
 : >"$tmp/go"
+
+# --- a second signal stops the runs at once ------------------------------------------------
+rm -f "$tmp/go"
+start_serve --grace 60s
+http POST /cadences/waiter/runs '' '{}'
+check_http "a run before two signals" 202
+kill -TERM "$spid"
+wait_until "serve waits for the run" grep -q 'stopping: 1 run running' "$tmp/serve.err"
+kill -INT "$spid"
+wait_exit "$spid"
+assert "a second signal: exit 130 at once, not after the grace period" test "$status" = 130
+assert "... said so" grep -q 'stopping the runs at once' "$tmp/serve.err"
+wait_until "the stopped run's record" eval \
+	'"$cadence" history waiter --limit 1 --format json | grep -q "\"status\":\"interrupted\""'
+: >"$tmp/go"
+
+# --- the project file's settings -----------------------------------------------------------
+w proj/cadence.project.yaml "
+cadences: [.]
+serve:
+  listen: 127.0.0.1:0
+  token_file: $tmp/tokens
+  grace: 5s
+"
+rm -f "$tmp/ready"
+(cd "$proj" && exec "$cadence" serve --ready-file "$tmp/ready" 2>"$tmp/serve.err") &
+spid=$!
+wait_until "serve's ready file" test -s "$tmp/ready"
+addr=$(<"$tmp/ready")
+assert "serve.listen and serve.token_file from the project file" \
+	grep -q "listening on http://127.0.0.1:[0-9]*/ (bearer tokens)" "$tmp/serve.err"
+http GET /cadences
+check_http "... a token needed" 401
+http GET /cadences "$R"
+check_http "... one of the file's tokens" 200
+cp "$proj/cadence.project.yaml" "$tmp/project.yaml"
+sed -i 's/^cadences: \[\.\]$/cadences: [nowhere]/' "$proj/cadence.project.yaml"
+http GET /cadences "$R"
+check_http "the project's cadences unreadable: 500, saying where to look" 500 \
+	"cannot list the cadences: the project's cadences cannot be read \(see the server's log\)"
+assert "... the log says why" grep -q "cadence: error: cannot list '$proj/nowhere'" "$tmp/serve.err"
+http POST /cadences/hello/runs "$X" '{}'
+check_http "... no run starts: 500" 500 "the project's cadences cannot be read"
+cp "$tmp/project.yaml" "$proj/cadence.project.yaml"
+http GET /cadences "$R"
+check_http "... read again at the next request" 200
+stop_serve
+assert "... stopped: exit 0" test "$status" = 0
+rm "$proj/cadence.project.yaml"
 
 # --- no token, on loopback: every request allowed --------------------------------------------
 start_serve
