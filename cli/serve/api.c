@@ -389,10 +389,15 @@ static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const 
 	serve_run r;
 	if (serve_runs_get(&s->runs, id, &r))
 		return no_run(conn, id);
-	if (!events)
-		return send_json(conn, 200, run_object(&r));
-	char *text = run_file(&r, "events.jsonl", NULL);
-	return send_text(conn, 200, text ? text : strdup(""), "application/x-ndjson");
+	enum MHD_Result rc;
+	if (!events) {
+		rc = send_json(conn, 200, run_object(&r));
+	} else {
+		char *text = run_file(&r, "events.jsonl", NULL);
+		rc = send_text(conn, 200, text ? text : strdup(""), "application/x-ndjson");
+	}
+	serve_run_clear(&r);
+	return rc;
 }
 
 static enum MHD_Result post_cancel(serve_ctx *s, struct MHD_Connection *conn, const char *id)
@@ -401,10 +406,12 @@ static enum MHD_Result post_cancel(serve_ctx *s, struct MHD_Connection *conn, co
 	serve_run r;
 	if (rc < 0 || serve_runs_get(&s->runs, id, &r))
 		return no_run(conn, id);
-	if (rc == 1)
-		return problem(conn, 409, NULL, NULL, "run '%s' has ended already (%s)", id,
-			       cli_record_status(r.exit_code));
-	return send_json(conn, 202, run_object(&r));
+	enum MHD_Result res = rc == 1
+		? problem(conn, 409, NULL, NULL, "run '%s' has ended already (%s)", id,
+			  cli_record_status(r.exit_code))
+		: send_json(conn, 202, run_object(&r));
+	serve_run_clear(&r);
+	return res;
 }
 
 /* ---- history --------------------------------------------------------------------- */

@@ -131,11 +131,8 @@ void serve_runs_free(serve_runs *rs)
 	 * waitpid(), and the process exits around it */
 	if (join)
 		pthread_join(rs->reaper, NULL);
-	for (size_t i = 0; i < rs->n; i++) {
-		free(rs->runs[i].cadence);
-		free(rs->runs[i].file);
-		free(rs->runs[i].dir);
-	}
+	for (size_t i = 0; i < rs->n; i++)
+		serve_run_clear(&rs->runs[i]);
 	free(rs->runs);
 	free(rs->runs_dir);
 }
@@ -270,6 +267,19 @@ static char *why_errno(const char *what)
 	return cad_strbuf_detach(&sb);
 }
 
+/* Past SERVE_RUNS_KEPT, the oldest run that ended makes room (under the
+ * lock: readers get copies). */
+static void forget_oldest(serve_runs *rs)
+{
+	for (size_t i = 0; rs->n >= SERVE_RUNS_KEPT && i < rs->n; i++) {
+		if (rs->runs[i].pid)
+			continue;
+		serve_run_clear(&rs->runs[i]);
+		memmove(&rs->runs[i], &rs->runs[i + 1], (rs->n - i - 1) * sizeof(*rs->runs));
+		rs->n--;
+	}
+}
+
 int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
 		     size_t len, char id[33], char **why)
 {
@@ -286,6 +296,8 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 		rc = -1;
 	}
 	serve_run *r = NULL;
+	if (!rc)
+		forget_oldest(rs);
 	if (!rc && !CAD_GROW(rs->runs, rs->cap, rs->n + 1, 16)) {
 		r = &rs->runs[rs->n++];
 		memset(r, 0, sizeof(*r));
@@ -314,14 +326,32 @@ int serve_runs_get(serve_runs *rs, const char *id, serve_run *out)
 {
 	int rc = -1;
 	pthread_mutex_lock(&rs->lock);
-	for (size_t i = 0; i < rs->n; i++)
-		if (!strcmp(rs->runs[i].id, id)) {
-			*out = rs->runs[i];
-			rc = 0;
+	for (size_t i = 0; rc && i < rs->n; i++) {
+		if (strcmp(rs->runs[i].id, id))
+			continue;
+		*out = rs->runs[i];
+		out->cadence = strdup(out->cadence);
+		out->file = strdup(out->file);
+		out->dir = strdup(out->dir);
+		rc = 0;
+		if (!out->cadence || !out->file || !out->dir) {
+			serve_run_clear(out);
+			rc = -1;
+			break;
 		}
+	}
 	pthread_mutex_unlock(&rs->lock);
 	return rc;
 }
+
+void serve_run_clear(serve_run *r)
+{
+	free(r->cadence);
+	free(r->file);
+	free(r->dir);
+	r->cadence = r->file = r->dir = NULL;
+}
+
 
 int serve_runs_cancel(serve_runs *rs, const char *id)
 {

@@ -58,6 +58,10 @@ typedef struct serve_run {
 	int64_t start_ms, end_ms;	/* end -1 while running */
 } serve_run;
 
+/* Runs kept for GET /runs/ID: beyond, the oldest that ended is forgotten
+ * (its files stay; the registry keeps its record). */
+#define SERVE_RUNS_KEPT 10000
+
 typedef struct serve_runs {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;	/* a run started or ended */
@@ -81,9 +85,10 @@ void serve_runs_free(serve_runs *rs);
  * server is stopping (503); -1 with a malloc'd reason in *why. */
 int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
 		     size_t len, char id[33], char **why);
-/* A copy of the run `id` (strings borrowed: valid until serve_runs_free);
- * 0, or -1 when unknown. */
+/* A copy of the run `id`, its strings the copy's own (serve_run_clear);
+ * 0, or -1 when unknown (or out of memory). */
 int serve_runs_get(serve_runs *rs, const char *id, serve_run *out);
+void serve_run_clear(serve_run *r);
 /* Sends SIGTERM to the run: 0; 1: it ended already; -1: unknown. */
 int serve_runs_cancel(serve_runs *rs, const char *id);
 /* How many of `name`'s runs are running (NULL: all). */
