@@ -567,7 +567,7 @@ static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const
 	switch (rt->kind) {
 	case R_HEALTH: {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "status", s->runs.stopping ? "stopping" : "ok");
+		cJSON_AddStringToObject(o, "status", serve_runs_stopping(&s->runs) ? "stopping" : "ok");
 		cJSON_AddNumberToObject(o, "running", (double)serve_runs_running(&s->runs, NULL));
 		return send_json(conn, 200, o);
 	}

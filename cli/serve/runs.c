@@ -403,6 +403,14 @@ size_t serve_runs_drain(serve_runs *rs, int64_t grace_ms)
 	return left;
 }
 
+int serve_runs_stopping(serve_runs *rs)
+{
+	pthread_mutex_lock(&rs->lock);
+	int stopping = rs->stopping;
+	pthread_mutex_unlock(&rs->lock);
+	return stopping;
+}
+
 void serve_runs_signal(serve_runs *rs, int sig)
 {
 	pthread_mutex_lock(&rs->lock);

@@ -96,6 +96,8 @@ size_t serve_runs_running(serve_runs *rs, const char *name);
 /* Shutdown: no new runs; waits up to grace_ms for the running ones to end
  * (0 as soon as none runs), returns how many still run. */
 size_t serve_runs_drain(serve_runs *rs, int64_t grace_ms);
+/* Whether the server is stopping (serve_runs_drain() was called). */
+int serve_runs_stopping(serve_runs *rs);
 /* Sends sig to every running run. */
 void serve_runs_signal(serve_runs *rs, int sig);
 
