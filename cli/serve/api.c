@@ -128,6 +128,16 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
 	cJSON_AddStringToObject(o, key, buf);
 }
 
+/* cJSON's parser writes a global (its last error) on every call: one
+ * thread at a time, under the lock of the library's other users here. */
+static cJSON *parse(serve_ctx *s, const char *text, size_t len)
+{
+	pthread_mutex_lock(&s->project);
+	cJSON *v = cJSON_ParseWithLength(text, len);
+	pthread_mutex_unlock(&s->project);
+	return v;
+}
+
 /* ---- the project ---------------------------------------------------------------- */
 
 /* regcmd_cadences() said why on stderr, the server's log */
@@ -209,7 +219,7 @@ static enum MHD_Result post_run(serve_ctx *s, struct MHD_Connection *conn, const
 {
 	const char *body = q->body.len ? cad_strbuf_cstr(&q->body) : "{}";
 	size_t len = q->body.len ? q->body.len : 2;
-	cJSON *score = cJSON_ParseWithLength(body, len);
+	cJSON *score = parse(s, body, len);
 	int object = cJSON_IsObject(score), parsed = score != NULL;
 	cJSON_Delete(score);
 	if (!object)
@@ -322,14 +332,14 @@ static char *run_file(const serve_run *r, const char *name, size_t *len)
 }
 
 /* The message of the last {"event":"error"} line of the run's log. */
-static char *last_error(const serve_run *r)
+static char *last_error(serve_ctx *s, const serve_run *r)
 {
 	char *log = run_file(r, "log.jsonl", NULL), *msg = NULL;
 	for (char *line = log; line && *line;) {
 		char *end = strchr(line, '\n');
 		if (end)
 			*end = '\0';
-		cJSON *o = cJSON_Parse(line);
+		cJSON *o = parse(s, line, strlen(line));
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "event");
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "message");
 		if (cJSON_IsString(ev) && !strcmp(ev->valuestring, "error") && cJSON_IsString(m)) {
@@ -343,7 +353,7 @@ static char *last_error(const serve_run *r)
 	return msg;
 }
 
-static cJSON *run_object(const serve_run *r)
+static cJSON *run_object(serve_ctx *s, const serve_run *r)
 {
 	cJSON *o = cJSON_CreateObject();
 	int done = r->exit_code >= 0;
@@ -361,13 +371,13 @@ static cJSON *run_object(const serve_run *r)
 	cJSON_AddBoolToObject(o, "cancelled", r->cancelled);
 	add_time(o, "start", r->start_ms);
 	add_time(o, "end", r->end_ms);
-	char *err = done && r->exit_code ? last_error(r) : NULL;
+	char *err = done && r->exit_code ? last_error(s, r) : NULL;
 	char code[32];
 	snprintf(code, sizeof(code), "exit status %d", r->exit_code);
 	add_text(o, "error", err ? err : done && r->exit_code ? code : NULL);
 	free(err);
 	char *out = done ? run_file(r, "score.out", NULL) : NULL;
-	cJSON *score = out && *out ? cJSON_Parse(out) : NULL;
+	cJSON *score = out && *out ? parse(s, out, strlen(out)) : NULL;
 	free(out);
 	if (score)
 		cJSON_AddItemToObject(o, "score", score);
@@ -391,7 +401,7 @@ static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const 
 		return no_run(conn, id);
 	enum MHD_Result rc;
 	if (!events) {
-		rc = send_json(conn, 200, run_object(&r));
+		rc = send_json(conn, 200, run_object(s, &r));
 	} else {
 		char *text = run_file(&r, "events.jsonl", NULL);
 		rc = send_text(conn, 200, text ? text : strdup(""), "application/x-ndjson");
@@ -409,7 +419,7 @@ static enum MHD_Result post_cancel(serve_ctx *s, struct MHD_Connection *conn, co
 	enum MHD_Result res = rc == 1
 		? problem(conn, 409, NULL, NULL, "run '%s' has ended already (%s)", id,
 			  cli_record_status(r.exit_code))
-		: send_json(conn, 202, run_object(&r));
+		: send_json(conn, 202, run_object(s, &r));
 	serve_run_clear(&r);
 	return res;
 }

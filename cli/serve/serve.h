@@ -109,7 +109,8 @@ typedef struct serve_ctx {
 	serve_runs runs;
 	const char *state_dir;	/* --state-dir, or NULL: the project's */
 	size_t max_body;
-	pthread_mutex_t project;	/* the configuration and the registry */
+	/* the configuration, the registry and cJSON's parser (not thread-safe) */
+	pthread_mutex_t project;
 	const char *openapi;	/* docs/openapi.json's text, or NULL */
 } serve_ctx;
 
