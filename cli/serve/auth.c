@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "util/sha256.h"
 
@@ -85,6 +86,12 @@ static int read_file(serve_auth *a, const char *path)
 	if (!f)
 		return cli_error(CLI_EXIT_USAGE, "cannot read the token file '%s': %s (serve.token_file,"
 				 " $CADENCE_TOKEN_FILE)", path, strerror(errno));
+	struct stat st;
+	/* not fatal: a file shared on purpose (a group of operators) works */
+	if (!fstat(fileno(f), &st) && (st.st_mode & 077))
+		fprintf(stderr, "cadence: warning: the token file '%s' can be read by other users "
+			"(mode %03o); 'chmod 600 %s' keeps the tokens secret\n", path,
+			(unsigned)(st.st_mode & 0777), path);
 	while (!rc && fgets(line, sizeof(line), f)) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';

@@ -53,6 +53,7 @@ reader-0123456789abcdef read
 runner-0123456789abcdef run
 admin-0123456789abcdef admin
 "
+chmod 600 "$tmp/tokens"
 R=reader-0123456789abcdef
 X=runner-0123456789abcdef
 A=admin-0123456789abcdef
@@ -102,6 +103,7 @@ keep() {
 	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
 	cp "$tmp/body" "$tmp/kept/$nkept.json"
 }
+not_grep() { ! grep -q "$@"; }
 header() { grep -i "^$1: " "$tmp/headers" | tr -d '\r' | cut -d' ' -f2-; }
 # a problem (RFC 9457) of status N
 problem() { echo "\"type\":\"about:blank\",\"title\":\"[A-Za-z ]+\",\"status\":$1,\"detail\":"; }
@@ -132,12 +134,22 @@ expect "--max-runs 0" 2 '' '--max-runs takes a number from 1 to 1024'
 run_in "$proj" "$cadence" serve extra
 expect "no arguments" 2 '' "'cadence serve' takes no arguments"
 
+cp "$tmp/tokens" "$tmp/shared"
+chmod 644 "$tmp/shared"
+# (a state directory that cannot be made: serve stops after the warning)
+run_in "$proj" "$cadence" serve --token-file "$tmp/shared" --state-dir /dev/null/state
+expect "a token file others can read: a warning" 3 '' \
+	"^cadence: warning: the token file '$tmp/shared' can be read by other users \(mode 644\); 'chmod 600 $tmp/shared' keeps the tokens secret$"
+expect "a state directory that cannot be made" 3 '' \
+	"cannot make the directory of the runs' files '/dev/null/state/serve/runs': Not a directory"
+
 # --- with tokens ---------------------------------------------------------------
 start_serve --token-file "$tmp/tokens" --max-body 4096 --max-runs 1
 assert "the ready file holds 127.0.0.1 and the port bound" \
 	grep -Eq '^127\.0\.0\.1:[1-9][0-9]*$' "$tmp/ready"
 assert "... and the log says where" grep -q "listening on http://$addr/ (bearer tokens)" \
 	"$tmp/serve.err"
+assert "... no warning for a token file of mode 600" not_grep warning "$tmp/serve.err"
 
 http GET /healthz
 check_http "GET /healthz needs no token" 200 '^\{"status":"ok","running":0\}$'
