@@ -264,7 +264,11 @@ static int drain(serve_ctx *s, const sigset_t *set, int64_t grace_ms)
 		return 0;
 at_once:
 	fprintf(stderr, "cadence: serve: stopping the runs at once\n");
+	/* two signals, apart: two sent together may arrive as one, and a
+	 * run stops at once on its second */
 	serve_runs_signal(&s->runs, SIGTERM);
+	struct timespec apart = { 0, 100 * 1000000 };
+	nanosleep(&apart, NULL);
 	serve_runs_signal(&s->runs, SIGTERM);
 	serve_runs_drain(&s->runs, 2000);
 	return CLI_EXIT_INTERRUPTED;
