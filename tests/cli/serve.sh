@@ -331,6 +331,7 @@ kill -INT "$spid"
 wait_exit "$spid"
 assert "a second signal: exit 130 at once, not after the grace period" test "$status" = 130
 assert "... said so" grep -q 'stopping the runs at once' "$tmp/serve.err"
+# shellcheck disable=SC2016 # expanded by eval, each time it polls
 wait_until "the stopped run's record" eval \
 	'"$cadence" history waiter --limit 1 --format json | grep -q "\"status\":\"interrupted\""'
 : >"$tmp/go"
