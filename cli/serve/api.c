@@ -649,7 +649,16 @@ enum MHD_Result serve_api_handler(void *cls, struct MHD_Connection *conn, const 
 	if (!q) {	/* the headers: the body, if any, comes in the next calls */
 		q = calloc(1, sizeof(*q));
 		*con_cls = q;
-		return q ? MHD_YES : MHD_NO;
+		if (!q)
+			return MHD_NO;
+		/* a body announced too large is answered now, unread */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+			q->too_big = 1;
+			return respond(s, conn, url, method, q);
+		}
+		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		if (q->body.len + *upload_data_size > s->max_body)

@@ -194,6 +194,11 @@ head -c 5000 /dev/zero | tr '\0' ' ' >"$tmp/big"
 http POST /cadences/hello/runs "$X" "$(<"$tmp/big"){}"
 check_http "a body beyond --max-body: 413" 413 'larger than 4096 bytes'
 keep "Problem"
+code=$(head -c 5000 /dev/zero | curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 \
+	-H "Authorization: Bearer $X" -H 'Transfer-Encoding: chunked' --data-binary @- \
+	"http://$addr/cadences/hello/runs") || code="curl failed: $?"
+body=$(<"$tmp/body")
+check_http "... sent in chunks, with no Content-Length: 413" 413 'larger than 4096 bytes'
 
 http POST /cadences/hello/runs "$X" '{"name":"ann"}'
 check_http "POST /cadences/hello/runs: 202" 202 '^\{"id":"[0-9a-f]{32}","cadence":"hello","status":"running","location":"/runs/[0-9a-f]{32}"\}$'
