@@ -346,8 +346,8 @@ static void cron_text(strbuf *sb, const export_ctx *c, const cadence_schedule *s
 				"but not when: for %s's times exactly, use --to systemd.\n",
 				x->note, zone);
 	if (x->jitter_ms)
-		cad_strbuf_addf(sb, "# cron has no jitter: this line starts on the minute "
-				"(jitter: %lld ms not applied).\n", (long long)x->jitter_ms);
+		cad_strbuf_addf(sb, "# cron has no jitter: --jitter makes cadence wait a random "
+				"part of %lld ms first.\n", (long long)x->jitter_ms);
 	if (!cadence_schedule_enabled(s))
 		cad_strbuf_adds(sb, "# The schedule has enabled: false: do not install this line.\n");
 	for (size_t i = 0; i < x->nlines; i++) {
@@ -355,7 +355,8 @@ static void cron_text(strbuf *sb, const export_ctx *c, const cadence_schedule *s
 		add_cron_word(sb, c->workdir);
 		cad_strbuf_adds(sb, " && ");
 		add_cron_word(sb, c->exe);
-		cad_strbuf_addf(sb, " run --scheduled %s\n", c->name);
+		cad_strbuf_addf(sb, " run --scheduled %s%s\n", c->name,
+				x->jitter_ms ? " --jitter" : "");
 	}
 }
 
