@@ -157,6 +157,46 @@ assert "... while the first goes on" test "$(grep -c end "$tmp/log.allow")" = 0
 touch "$tmp/go"
 wait $first $second
 
+# the registry: runs recorded with trigger schedule and their time; pause,
+# resume, disable
+run "$cadence" history hourly_all --format json --limit 0
+expect "history: the catch-up runs, trigger schedule, each with its time" 0 \
+	'"trigger":"schedule","scheduled_for":"2026-03-08T10:00:00Z"'
+assert "... six runs of hourly_all (one on time, five caught up)" \
+	test "$(grep -c '"trigger":"schedule"' <<<"$out")" = 6
+run "$cadence" history hourly_none --missed --format json --limit 0
+expect "history --missed: catch_up none's missed times, with why" 0 \
+	'"fire":"2026-03-08T11:00:00Z","reason":"catch_up"'
+assert "... 167 + 1 of them" test "$(grep -c '"reason":"catch_up"' <<<"$out")" = 168
+
+sched paused "0 * * * *" all
+run "$cadence" run -c --scheduled paused --now $T0
+run "$cadence" pause paused
+expect "pause" 0
+run "$cadence" run -c --scheduled paused --now 2026-03-01T13:00:30Z
+expect "paused: nothing runs, the times are missed (paused)" 0 '' \
+	'paused: 3 times did not run \(paused\), the newest 2026-03-01T13:00:00Z'
+assert "... nothing ran" test -z "$out"
+run "$cadence" resume paused
+expect "resume NAME: the schedule again" 0
+run "$cadence" run -c --scheduled paused --now 2026-03-01T14:00:30Z
+expect "... the next time runs, the paused ones are not made up" 0 '^\{"n":42\}$'
+assert "... once" test "$(grep -c . <<<"$out")" = 1
+run "$cadence" disable paused
+run "$cadence" run -c --scheduled paused --now 2026-03-01T15:00:30Z
+expect "disabled: nothing runs" 0 '' "the schedule is disabled \('cadence enable' turns it on\)"
+run "$cadence" history paused --missed --format json --limit 0
+assert "... and nothing is recorded missed (3, all paused)" \
+	test "$(grep -c '"reason":"paused"' <<<"$out")" = 3
+
+# a damaged registry: nothing runs, the file is left as it was
+mkdir -p "$tmp/bad"
+head -c 4096 /dev/urandom >"$tmp/bad/registry.db"
+cp "$tmp/bad/registry.db" "$tmp/bad.copy"
+run "$cadence" run --scheduled hourly_all --state-dir "$tmp/bad" --now $T0
+expect "a damaged registry: exit 2, nothing ran" 2 '' 'nothing ran \(a scheduled run needs the registry'
+assert "... the file untouched" cmp -s "$tmp/bad/registry.db" "$tmp/bad.copy"
+
 # bad input: a message, exit 2, nothing run
 run "$cadence" run --scheduled nosuch
 expect "an unknown cadence" 2 '' "no cadence named 'nosuch'"
