@@ -36,6 +36,7 @@ packages="
 	acl
 	strace
 	tzdata
+	systemd
 "
 
 if [ "$(id -u)" -ne 0 ]; then
