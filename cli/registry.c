@@ -360,6 +360,14 @@ static int open_db(reg *r)
 		return fail_sql(r, rc, "opening it");
 	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
+	/* Each cadence process opens the registry for a moment: closing the
+	 * last connection would checkpoint, sync and delete the WAL, then the
+	 * next process make it again (most of a run's recording cost,
+	 * bench/registry.sh).  The WAL is kept and checkpointed by the commits
+	 * that fill it (SQLite's autocheckpoint, every 1000 pages). */
+	int one = 1;
+	sqlite3_db_config(r->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_file_control(r->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
 	if (precheck(r) || wal_mode(r))
 		return -1;
 	/* WAL: a commit is durable at the next checkpoint; NORMAL loses no
