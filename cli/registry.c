@@ -722,9 +722,12 @@ typedef struct claim_ctx {
 	const char *cadence;
 	int64_t fire;
 	int already;
+	int cas;		/* set last_fire = fire only if it is still `seen` */
+	int64_t seen;
 } claim_ctx;
 
-/* last_fire = max(last_fire, fire); already: it was >= fire. */
+/* last_fire = max(last_fire, fire), already: it was >= fire; or, with
+ * cas, last_fire = fire when it is `seen`, already: it was not. */
 static int advance(reg *r, claim_ctx *c)
 {
 	sqlite3_stmt *st;
@@ -739,7 +742,7 @@ static int advance(reg *r, claim_ctx *c)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return rc;
-	c->already = last >= c->fire;
+	c->already = c->cas ? last != c->seen : last >= c->fire;
 	if (c->already)
 		return SQLITE_OK;
 	if ((rc = prep(r, "UPDATE schedules SET last_fire = ? WHERE cadence = ?", &st)) != SQLITE_OK)
@@ -756,9 +759,9 @@ static int claim_body(reg *r, void *p)
 	return advance(r, p);
 }
 
-int reg_schedule_claim(reg *r, const char *cadence, int64_t fire)
+int reg_schedule_claim(reg *r, const char *cadence, int64_t seen, int64_t fire)
 {
-	claim_ctx c = { cadence, fire, 0 };
+	claim_ctx c = { cadence, fire, 0, 1, seen < 0 ? -1 : seen };
 	if (transact(r, "claiming a fire time", claim_body, &c))
 		return -1;
 	return c.already ? 1 : 0;
@@ -825,7 +828,7 @@ static int missed_body(reg *r, void *p)
 
 int reg_missed(reg *r, const char *cadence, int64_t fire, const char *reason)
 {
-	missed_ctx m = { { cadence, fire, 0 }, reason };
+	missed_ctx m = { { cadence, fire, 0, 0, -1 }, reason };
 	return transact(r, "recording a missed fire time", missed_body, &m);
 }
 
