@@ -20,11 +20,11 @@
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
-int regcmd_open(const char *state_dir, reg **r)
+int regcmd_open(const char *config, const char *state_dir, reg **r)
 {
 	cli_config *cfg = NULL;
 	char *why = NULL;
-	int rc = cli_config_load(NULL, &cfg);
+	int rc = cli_config_load(config, &cfg);
 	if (rc)
 		return rc;
 	const char *dir = state_dir ? state_dir : cli_config_state_dir(cfg);
@@ -56,12 +56,12 @@ static void load_one(regcmd_cadence *c)
 	cadence_run_error_clear(&err);
 }
 
-int regcmd_cadences(regcmd_cadence **out, size_t *n)
+int regcmd_cadences(const char *config, regcmd_cadence **out, size_t *n)
 {
 	cli_config *cfg = NULL;
 	char **paths = NULL;
 	size_t count = 0;
-	int rc = cli_config_load(NULL, &cfg);
+	int rc = cli_config_load(config, &cfg);
 	*out = NULL;
 	*n = 0;
 	if (rc || (rc = cli_config_cadence_files(cfg, &paths, &count))) {
@@ -171,12 +171,13 @@ static int toggle_one(reg *r, const regcmd_cadence *c, regcmd_toggle_op op)
 	return 0;
 }
 
-int regcmd_toggle_names(char **names, size_t n, const char *state_dir, regcmd_toggle_op op)
+int regcmd_toggle_names(char **names, size_t n, const char *config, const char *state_dir,
+			regcmd_toggle_op op)
 {
 	regcmd_cadence *all = NULL;
 	size_t count = 0;
 	reg *r = NULL;
-	int rc = regcmd_cadences(&all, &count);
+	int rc = regcmd_cadences(config, &all, &count);
 	/* every name checked before any change: all or nothing */
 	for (size_t i = 0; !rc && i < n; i++)
 		if (!regcmd_find(all, count, names[i], 0))
@@ -185,7 +186,7 @@ int regcmd_toggle_names(char **names, size_t n, const char *state_dir, regcmd_to
 		if (!regcmd_find(all, count, names[i], 1)->schedule)
 			rc = toggle_one(NULL, regcmd_find(all, count, names[i], 1), op);
 	if (!rc)
-		rc = regcmd_open(state_dir, &r);
+		rc = regcmd_open(config, state_dir, &r);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = toggle_one(r, regcmd_find(all, count, names[i], 1), op);
 	reg_close(r);
@@ -212,7 +213,7 @@ int regcmd_toggle(const cli_cmd *cmd, int argc, char **argv, regcmd_toggle_op op
 	else if (!args.npos)
 		rc = cli_usage_error("which cadence? usage: cadence %s NAME...", op_verbs[op]);
 	else
-		rc = regcmd_toggle_names(args.pos, args.npos, state_dir, op);
+		rc = regcmd_toggle_names(args.pos, args.npos, NULL, state_dir, op);
 	cli_args_free(&args);
 	return rc;
 }

@@ -122,6 +122,12 @@ static int transact(reg *r, const char *doing, int (*body)(reg *, void *), void 
 			rc = body(r, ctx);
 			if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 				rc = exec(r, "COMMIT");
+			/* the message before ROLLBACK replaces it ("not an error") */
+			if (rc != SQLITE_OK && rc != -1 && (!busy(rc) || now_ms() > until)) {
+				fail_sql(r, rc, doing);
+				exec(r, "ROLLBACK");
+				return -1;
+			}
 			if (rc != SQLITE_OK)
 				exec(r, "ROLLBACK");
 			if (rc == SQLITE_OK)
