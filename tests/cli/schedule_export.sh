@@ -567,7 +567,7 @@ expect "no --to: usage error" 2 '' 'needs --to systemd or --to cron'
 run "$cadence" schedule export --to launchd "$n"
 expect "--to launchd: usage error" 2
 run "$cadence" schedule export --to cron
-expect "no file: usage error" 2 '' 'takes one cadence file, not 0 arguments'
+expect "no file: usage error" 2 '' 'takes one cadence \(a name or a file\), not 0 arguments'
 run "$cadence" help schedule export
 expect "cadence help schedule export" 0 'Write a cadence.s schedule as a systemd timer or a crontab line'
 finish
