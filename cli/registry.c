@@ -217,7 +217,9 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"CREATE INDEX missed_by_cadence ON missed (cadence, id);",
 };
 
-static int read_int(reg *r, const char *sql, int64_t *v)
+/* The first row's first column of sql, and its second into *v2 when not
+ * NULL: one statement, so one snapshot of the database. */
+static int read_ints(reg *r, const char *sql, int64_t *v, int64_t *v2)
 {
 	sqlite3_stmt *st;
 	int rc = prep(r, sql, &st);
@@ -226,6 +228,8 @@ static int read_int(reg *r, const char *sql, int64_t *v)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*v = sqlite3_column_int64(st, 0);
+		if (v2)
+			*v2 = sqlite3_column_int64(st, 1);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
@@ -238,7 +242,10 @@ static int read_int(reg *r, const char *sql, int64_t *v)
 static int check_schema(reg *r, int64_t *version)
 {
 	int64_t tables = 0;
-	int rc = read_int(r, "PRAGMA user_version", version);
+	/* the version and the tables in one snapshot: read apart, another
+	 * process's migration could land between them (tables, no version) */
+	int rc = read_ints(r, "SELECT (SELECT user_version FROM pragma_user_version), "
+			   "(SELECT count(*) FROM sqlite_master)", version, &tables);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (*version > REG_SCHEMA_VERSION)
@@ -248,9 +255,6 @@ static int check_schema(reg *r, int64_t *version)
 			    "cadence left the file as it is", r->path, (long long)*version,
 			    REG_SCHEMA_VERSION);
 	if (*version == 0) {
-		rc = read_int(r, "SELECT count(*) FROM sqlite_master", &tables);
-		if (rc != SQLITE_OK)
-			return rc;
 		if (tables)
 			return fail(r, "%s is a SQLite database, but not a cadence run registry "
 				    "(it has tables and no schema version); cadence left it as it "
