@@ -88,6 +88,30 @@ static vspec opt_kind(const cli_opt *o)
 	return placeholder_kind(o->arg, 0);
 }
 
+/* "NAME|CADENCE_FILE": alternatives that are all placeholders (capitals,
+ * digits, '_'), not words to type */
+static int placeholders(const char *t)
+{
+	for (; *t; t++)
+		if (!(*t == '|' || *t == '_' || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9')))
+			return 0;
+	return 1;
+}
+
+/* The first of the alternatives that completes anything. */
+static vspec alternatives_kind(const char *t)
+{
+	vspec v = { VK_NONE, "" };
+	char alt[128];
+	while (*t && v.kind == VK_NONE) {
+		size_t n = strcspn(t, "|");
+		snprintf(alt, sizeof(alt), "%.*s", (int)n, t);
+		v = placeholder_kind(alt, 1);
+		t += n + (t[n] == '|');
+	}
+	return v;
+}
+
 static void parse_usage(const char *usage, posspec *ps)
 {
 	memset(ps, 0, sizeof(*ps));
@@ -113,7 +137,9 @@ static void parse_usage(const char *usage, posspec *ps)
 		if (!len || t[0] == '-' || !strcmp(t, "OPTIONS"))
 			continue;
 		vspec *v = &ps->v[ps->n++];
-		if (strchr(t, '|')) {
+		if (strchr(t, '|') && placeholders(t)) {
+			*v = alternatives_kind(t);
+		} else if (strchr(t, '|')) {
 			v->kind = VK_WORDS;
 			snprintf(v->words, sizeof(v->words), "%s", t);
 			for (char *p = v->words; *p; p++)

@@ -178,7 +178,7 @@ static int history(const history_ctx *c, const char *name)
 	reg_miss *m = NULL;
 	size_t n = 0;
 	regcmd_table t = { NULL, 0, 0, 0, 0 };
-	int rc = regcmd_open(c->state_dir, &r);
+	int rc = regcmd_open(NULL, c->state_dir, &r);
 	if (!rc && (c->missed ? reg_misses(r, name, c->since_ms, c->limit, &m, &n)
 			      : reg_runs(r, name, c->since_ms, c->limit, &runs, &n)))
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", reg_error(r));

@@ -166,9 +166,9 @@ static int list(const list_ctx *c)
 	reg *r = NULL;
 	regcmd_table t = { NULL, 10, 0, 0, 0 };
 	int64_t now = (int64_t)time(NULL);
-	int rc = regcmd_cadences(&all, &n);
+	int rc = regcmd_cadences(NULL, &all, &n);
 	if (!rc)
-		rc = regcmd_open(c->state_dir, &r);
+		rc = regcmd_open(NULL, c->state_dir, &r);
 	static const char *const head[] = { "CADENCE", "SCHEDULE", "TIMEZONE", "STATE", "NEXT",
 					    "LEFT", "LAST", "STATUS", "RUNNING", "ERROR" };
 	for (size_t i = 0; i < 10; i++)

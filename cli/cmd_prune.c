@@ -45,9 +45,15 @@ static int prune(const prune_ctx *c)
 		puts("retention is off (retention.days and retention.runs are 0): nothing removed");
 		return 0;
 	}
-	if ((rc = regcmd_open(c->state_dir, &r)))
+	if ((rc = regcmd_open(NULL, c->state_dir, &r)))
 		return rc;
-	int64_t before = days > 0 ? (int64_t)time(NULL) * 1000 - days * 86400000 : -1;
+	/* more days than the epoch holds: no run is that old */
+	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	int64_t before = days > 0 && days <= now_ms / 86400000 ? now_ms - days * 86400000 : -1;
+	if (days > 0 && before < 0 && keep <= 0) {
+		printf("no run ended more than %lld days ago: nothing removed\n", (long long)days);
+		return 0;
+	}
 	if (reg_prune(r, before, keep, c->dry_run, &runs, &missed)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", reg_error(r));
 	} else {

@@ -19,10 +19,11 @@ static const cli_opt resume_opts[] = {
 };
 
 /* The positional arguments of argv, read by the option table without
- * saying anything (cli_parse() says it, in cli_run_main()); --state-dir's
- * value in *state_dir.  Returns how many, the first in *first. */
+ * saying anything (cli_parse() says it, in cli_run_main()); the values of
+ * --state-dir and --config in *state_dir and *config.  Returns how many,
+ * the first in *first. */
 static size_t positionals(const cli_cmd *cmd, int argc, char **argv, const char **first,
-			  const char **state_dir)
+			  const char **state_dir, const char **config)
 {
 	size_t n = 0;
 	for (int i = 1; i < argc; i++) {
@@ -52,30 +53,32 @@ static size_t positionals(const cli_cmd *cmd, int argc, char **argv, const char 
 			v = argv[++i];
 		if (o->id == RUN_OPT_STATE_DIR)
 			*state_dir = v;
+		else if (o->id == RUN_OPT_CONFIG)
+			*config = v;
 	}
 	return n;
 }
 
-/* `cadence resume NAME`: an argument that is not a file and names a
- * cadence of the project resumes its paused schedule. */
+/* `cadence resume NAME`: an argument that is not a regular file (nor a
+ * path) and names a cadence of the project resumes its paused schedule. */
 static int resume_cmd(const cli_cmd *cmd, int argc, char **argv)
 {
-	const char *first = NULL, *state_dir = NULL;
+	const char *first = NULL, *state_dir = NULL, *config = NULL;
 	struct stat sb;
-	if (positionals(cmd, argc, argv, &first, &state_dir) != 1 || strchr(first, '/') ||
-	    !stat(first, &sb))
+	if (positionals(cmd, argc, argv, &first, &state_dir, &config) != 1 ||
+	    strchr(first, '/') || (!stat(first, &sb) && S_ISREG(sb.st_mode)))
 		return cli_run_main(cmd, argc, argv, 1);
 	regcmd_cadence *all = NULL;
 	size_t n = 0;
-	int rc = regcmd_cadences(&all, &n);
+	int rc = regcmd_cadences(config, &all, &n);
 	if (rc)
 		return rc;
 	int known = regcmd_find(all, n, first, 1) != NULL;
 	regcmd_cadences_free(all, n);
 	if (known)
-		return regcmd_toggle_names((char **)&first, 1, state_dir, REGCMD_RESUME);
-	return cli_usage_error("'%s' is neither a checkpoint file (there is no such file) nor the "
-			       "name of a cadence of this project; 'cadence resume CHECKPOINT' "
+		return regcmd_toggle_names((char **)&first, 1, config, state_dir, REGCMD_RESUME);
+	return cli_usage_error("'%s' is neither a checkpoint file (there is no such regular file) "
+			       "nor the name of a cadence of this project; 'cadence resume CHECKPOINT' "
 			       "goes on with a checkpointed run, 'cadence resume NAME' resumes a "
 			       "paused schedule ('cadence list' lists the cadences); nothing ran",
 			       first);

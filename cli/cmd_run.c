@@ -886,6 +886,7 @@ typedef struct run_call {
 	size_t ncfg_plugins;
 	struct sigaction old_sig[NSIGNALS];
 	int caught;		/* the signals are ours (old_sig holds theirs) */
+	int recorded;		/* the run reached the registry (run_run) */
 	cli_record record;	/* the run in the run registry */
 	int ran;		/* the run started */
 } run_call;
@@ -943,7 +944,8 @@ static int run_inputs(run_call *s)
 	/* from here on a signal is ours: one before the run starts ends it
 	 * before anything runs, with 130, the checkpoint's lock and the
 	 * outputs' probes removed, not a death by the signal (issue 14, probe) */
-	catch_signals(c->json_log, s->old_sig);
+	if (!c->scheduled)	/* --scheduled: caught for the whole call */
+		catch_signals(c->json_log, s->old_sig);
 	s->caught = 1;
 	/* before the checkpoint is read: no other run may change it meanwhile */
 	if (c->checkpoint_path && !c->dry_run && (rc = lock_checkpoint(c)))
@@ -1056,6 +1058,7 @@ static int run_run(run_call *s)
 			      c->scheduled ? REG_SCHEDULE : run_trigger(), c->scheduled_for,
 			      c->events_path, c->trace_path, c->checkpoint_path };
 	cli_record_begin(&s->record, &w);
+	s->recorded = 1;
 	int rc = run_body(s);
 	char code[48];
 	snprintf(code, sizeof(code), "exit status %d", rc);
@@ -1080,7 +1083,8 @@ static int run_print_score(run_call *s)
 static void run_once_free(run_call *s)
 {
 	if (s->caught) {
-		restore_signals(s->old_sig);
+		if (!s->c.scheduled)
+			restore_signals(s->old_sig);
 		the_runner = NULL;
 		s->caught = 0;
 	}
@@ -1099,7 +1103,7 @@ static void run_once_free(run_call *s)
 	s->def = NULL;
 	s->cp = NULL;
 	s->state_dir = s->c.last_error = NULL;
-	s->ran = 0;
+	s->ran = s->recorded = 0;
 	s->err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
 }
 
@@ -1140,13 +1144,14 @@ int cli_run_interrupted(void)
 }
 
 /* cli_fire_fn: one scheduled run, as `cadence run FILE --score SCORE`. */
-static int run_fire(void *ctx, const char *file, const char *score, int64_t fire)
+static int run_fire(void *ctx, const char *file, const char *score, int64_t fire, int *ran)
 {
 	run_call *s = ctx;
 	s->file = file;
 	s->c.score = score;
 	s->c.scheduled_for = fire;
 	int rc = run_once(s);
+	*ran = s->recorded;
 	run_once_free(s);
 	s->file = NULL;
 	s->c.score = NULL;
@@ -1162,7 +1167,15 @@ static int run_scheduled(run_call *s)
 		return cli_usage_error("--scheduled NAME runs the project's cadence NAME with its "
 				       "schedule's score: give no FILE, --score or --score-file");
 	cli_scheduled_opts o = { c->scheduled, s->cfg, c->now, c->jitter, c->dry_run };
-	return cli_scheduled(&o, run_fire, s);
+	/* a signal is ours for the whole call: while waiting for the run
+	 * before and between runs too, each time left is recorded missed */
+	catch_signals(c->json_log, s->old_sig);
+	int rc = cli_scheduled(&o, run_fire, s);
+	restore_signals(s->old_sig);
+	if (signals_seen && rc != CLI_EXIT_INTERRUPTED)
+		rc = cli_error(CLI_EXIT_INTERRUPTED, "interrupted; the scheduled times not run are "
+			       "recorded as missed (interrupted)");
+	return rc;
 }
 
 int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)

@@ -346,8 +346,8 @@ static void cron_text(strbuf *sb, const export_ctx *c, const cadence_schedule *s
 				"but not when: for %s's times exactly, use --to systemd.\n",
 				x->note, zone);
 	if (x->jitter_ms)
-		cad_strbuf_addf(sb, "# cron has no jitter: this line starts on the minute "
-				"(jitter: %lld ms not applied).\n", (long long)x->jitter_ms);
+		cad_strbuf_addf(sb, "# cron has no jitter: --jitter makes cadence wait a random "
+				"part of %lld ms first.\n", (long long)x->jitter_ms);
 	if (!cadence_schedule_enabled(s))
 		cad_strbuf_adds(sb, "# The schedule has enabled: false: do not install this line.\n");
 	for (size_t i = 0; i < x->nlines; i++) {
@@ -355,7 +355,8 @@ static void cron_text(strbuf *sb, const export_ctx *c, const cadence_schedule *s
 		add_cron_word(sb, c->workdir);
 		cad_strbuf_adds(sb, " && ");
 		add_cron_word(sb, c->exe);
-		cad_strbuf_addf(sb, " run --scheduled %s\n", c->name);
+		cad_strbuf_addf(sb, " run --scheduled %s%s\n", c->name,
+				x->jitter_ms ? " --jitter" : "");
 	}
 }
 
@@ -442,6 +443,32 @@ static int locate(export_ctx *c)
 	return 0;
 }
 
+/* The export of the cadence `arg`: a file, or a name of the project's. */
+static int export_of(export_ctx *c, const char *arg)
+{
+	cli_config *cfg = NULL;
+	cadence_project *project = NULL;
+	cadence_diags *diags = NULL;
+	const cadence_def *def = NULL;
+	char *path = NULL;
+	int rc = cli_config_load(NULL, &cfg);
+	if (!rc)
+		rc = cli_config_resolve(cfg, arg, &path);
+	if (!rc)
+		rc = locate((c->file = path, c));
+	if (!rc && (cadence_project_new(&project, NULL) || cadence_diags_new(&diags)))
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (!rc && !(rc = files_load_checked(project, path, c->allow_outside, diags, &def,
+					     "schedule export", "for its schedule")))
+		rc = export_def(c, def);
+	cadence_diags_free(diags);
+	cadence_project_free(project);
+	c->file = NULL;
+	free(path);
+	cli_config_free(cfg);
+	return rc;
+}
+
 static int schedule_export(const cli_cmd *cmd, int argc, char **argv)
 {
 	export_ctx c = { -1, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL };
@@ -452,21 +479,12 @@ static int schedule_export(const cli_cmd *cmd, int argc, char **argv)
 	if (args.help) {
 		cli_print_help(cmd, stdout);
 	} else if (args.npos != 1) {
-		rc = cli_usage_error("'cadence schedule export' takes one cadence file, not %zu "
-				     "arguments", args.npos);
+		rc = cli_usage_error("'cadence schedule export' takes one cadence (a name or a "
+				     "file), not %zu arguments", args.npos);
 	} else if (c.cron < 0) {
 		rc = cli_usage_error("'cadence schedule export' needs --to systemd or --to cron");
-	} else if (!(rc = locate((c.file = args.pos[0], &c)))) {
-		cadence_project *project = NULL;
-		cadence_diags *diags = NULL;
-		const cadence_def *def = NULL;
-		if (cadence_project_new(&project, NULL) || cadence_diags_new(&diags))
-			rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		else if (!(rc = files_load_checked(project, args.pos[0], c.allow_outside, diags, &def,
-						   "schedule export", "for its schedule")))
-			rc = export_def(&c, def);
-		cadence_diags_free(diags);
-		cadence_project_free(project);
+	} else {
+		rc = export_of(&c, args.pos[0]);
 	}
 	free(c.exe);
 	free(c.workdir);
@@ -476,7 +494,7 @@ static int schedule_export(const cli_cmd *cmd, int argc, char **argv)
 
 const cli_cmd cli_cmd_schedule_export = {
 	"schedule export",
-	"--to systemd|cron [OPTIONS] CADENCE_FILE",
+	"--to systemd|cron [OPTIONS] NAME|CADENCE_FILE",
 	"Write a cadence's schedule as a systemd timer or a crontab line.",
 	"--to systemd writes cadence-NAME.timer and cadence-NAME.service into the\n"
 	"-o directory (default: the working directory). The timer's OnCalendar=\n"

@@ -209,7 +209,7 @@ static const char *check_path(const char *v, size_t len, const char **help)
 {
 	*help = "give a path, or remove the setting";
 	if (!len)
-		return "expected a path, got an empty string";
+		return "expected a path, not an empty string";
 	if (memchr(v, ':', len)) {
 		*help = "rename the file or directory: lists of paths are joined by ':'";
 		return "a path in a list cannot hold ':'";
@@ -237,7 +237,7 @@ static const char *check_value(cli_setting s, const char *v, const char *base, c
 	case VK_PATH:
 		if (!len) {
 			*help = "give a path, or remove the setting";
-			return "expected a path, got an empty string";
+			return "expected a path, not an empty string";
 		}
 		*out = absolute(base, v, len);
 		break;
@@ -809,29 +809,46 @@ int cli_config_plugins(const cli_config *cfg, char ***paths, size_t *count)
 	return 0;
 }
 
+/* "; 2 files did not load ('a.cadence.yaml', ...): see 'cadence validate'" */
+static void say_broken(char *buf, size_t size, const file_list *broken)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	if (!broken->count)
+		return;
+	n += (size_t)snprintf(buf, size, "; %zu file%s did not load (", broken->count,
+			      broken->count == 1 ? "" : "s");
+	for (size_t i = 0; i < broken->count && i < 3 && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s'%s'", i ? ", " : "", broken->paths[i]);
+	if (n < size)
+		snprintf(buf + n, size - n, "%s): one of them may be it; see 'cadence validate'",
+			 broken->count > 3 ? ", ..." : "");
+}
+
 int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path)
 {
 	char **paths = NULL;
 	size_t n = 0;
 	int rc = cli_config_cadence_files(cfg, &paths, &n);
 	file_list names = { 0 };	/* for the did-you-mean */
+	file_list broken = { 0 };	/* files that do not load: it may be one */
 	const char *other = NULL;	/* a second file of that name */
 	*path = NULL;
 	for (size_t i = 0; !rc && i < n && !other; i++) {
 		cadence_def *def = NULL;
-		cadence_diags *diags = NULL;	/* a file that does not load is not it */
+		cadence_diags *diags = NULL;
 		if (cadence_diags_new(&diags)) {
 			rc = oom();
 			break;
 		}
-		if (cadence_load_file(&def, paths[i], NULL, diags) == 0) {
-			if (strcmp(cadence_def_name(def), name))
-				rc = file_list_add(&names, cadence_def_name(def)) ? oom() : 0;
-			else if (*path)
-				other = paths[i];
-			else
-				rc = (*path = strdup(paths[i])) ? 0 : oom();
-		}
+		if (cadence_load_file(&def, paths[i], NULL, diags) != 0)
+			rc = file_list_add(&broken, paths[i]) ? oom() : 0;
+		else if (strcmp(cadence_def_name(def), name))
+			rc = file_list_add(&names, cadence_def_name(def)) ? oom() : 0;
+		else if (*path)
+			other = paths[i];
+		else
+			rc = (*path = strdup(paths[i])) ? 0 : oom();
 		cadence_def_free(def);
 		cadence_diags_free(diags);
 	}
@@ -845,15 +862,18 @@ int cli_config_find_cadence(const cli_config *cfg, const char *name, char **path
 	if (!rc && !*path) {
 		const char *near = cad_suggest_pick(name, strlen(name), (const char *const *)names.paths,
 						    names.count);
-		rc = cli_error(CLI_EXIT_USAGE, "no cadence named '%s' in the project (%s)%s%s%s", name,
-			       cfg->value[CLI_SET_CADENCES], near ? "; did you mean '" : "",
-			       near ? near : "", near ? "'?" : "");
+		char why[512];
+		say_broken(why, sizeof(why), &broken);
+		rc = cli_error(CLI_EXIT_USAGE, "no cadence named '%s' in the project (%s)%s%s%s%s",
+			       name, cfg->value[CLI_SET_CADENCES], near ? "; did you mean '" : "",
+			       near ? near : "", near ? "'?" : "", why);
 	}
 	if (rc) {
 		free(*path);
 		*path = NULL;
 	}
 	file_list_free(&names);
+	file_list_free(&broken);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #define _DEFAULT_SOURCE
 
 #include "regcmd.h"
+#include "timefmt.h"
 
 #include "config.h"
 
@@ -20,11 +21,11 @@
 #include "util/strbuf.h"
 #include "util/suggest.h"
 
-int regcmd_open(const char *state_dir, reg **r)
+int regcmd_open(const char *config, const char *state_dir, reg **r)
 {
 	cli_config *cfg = NULL;
 	char *why = NULL;
-	int rc = cli_config_load(NULL, &cfg);
+	int rc = cli_config_load(config, &cfg);
 	if (rc)
 		return rc;
 	const char *dir = state_dir ? state_dir : cli_config_state_dir(cfg);
@@ -56,12 +57,12 @@ static void load_one(regcmd_cadence *c)
 	cadence_run_error_clear(&err);
 }
 
-int regcmd_cadences(regcmd_cadence **out, size_t *n)
+int regcmd_cadences(const char *config, regcmd_cadence **out, size_t *n)
 {
 	cli_config *cfg = NULL;
 	char **paths = NULL;
 	size_t count = 0;
-	int rc = cli_config_load(NULL, &cfg);
+	int rc = cli_config_load(config, &cfg);
 	*out = NULL;
 	*n = 0;
 	if (rc || (rc = cli_config_cadence_files(cfg, &paths, &count))) {
@@ -171,12 +172,13 @@ static int toggle_one(reg *r, const regcmd_cadence *c, regcmd_toggle_op op)
 	return 0;
 }
 
-int regcmd_toggle_names(char **names, size_t n, const char *state_dir, regcmd_toggle_op op)
+int regcmd_toggle_names(char **names, size_t n, const char *config, const char *state_dir,
+			regcmd_toggle_op op)
 {
 	regcmd_cadence *all = NULL;
 	size_t count = 0;
 	reg *r = NULL;
-	int rc = regcmd_cadences(&all, &count);
+	int rc = regcmd_cadences(config, &all, &count);
 	/* every name checked before any change: all or nothing */
 	for (size_t i = 0; !rc && i < n; i++)
 		if (!regcmd_find(all, count, names[i], 0))
@@ -185,7 +187,7 @@ int regcmd_toggle_names(char **names, size_t n, const char *state_dir, regcmd_to
 		if (!regcmd_find(all, count, names[i], 1)->schedule)
 			rc = toggle_one(NULL, regcmd_find(all, count, names[i], 1), op);
 	if (!rc)
-		rc = regcmd_open(state_dir, &r);
+		rc = regcmd_open(config, state_dir, &r);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = toggle_one(r, regcmd_find(all, count, names[i], 1), op);
 	reg_close(r);
@@ -212,22 +214,12 @@ int regcmd_toggle(const cli_cmd *cmd, int argc, char **argv, regcmd_toggle_op op
 	else if (!args.npos)
 		rc = cli_usage_error("which cadence? usage: cadence %s NAME...", op_verbs[op]);
 	else
-		rc = regcmd_toggle_names(args.pos, args.npos, state_dir, op);
+		rc = regcmd_toggle_names(args.pos, args.npos, NULL, state_dir, op);
 	cli_args_free(&args);
 	return rc;
 }
 
 /* ---- times ------------------------------------------------------------------- */
-
-static void civil(char *buf, size_t size, int64_t t, char sep)
-{
-	int64_t days = cad_floor_div(t, 86400), y;
-	int64_t s = t - days * 86400;
-	int m, d;
-	cad_civil_from_days(days, &y, &m, &d);
-	snprintf(buf, size, "%04lld-%02d-%02d%c%02lld:%02lld:%02lld", (long long)y, m, d, sep,
-		 (long long)(s / 3600), (long long)(s / 60 % 60), (long long)(s % 60));
-}
 
 void regcmd_time(char *buf, size_t size, int64_t t, const cadence_schedule *schedule)
 {
@@ -246,7 +238,7 @@ void regcmd_time(char *buf, size_t size, int64_t t, const cadence_schedule *sche
 		off = tm.tm_gmtoff;
 		abbr = tm.tm_zone;
 	}
-	civil(local, sizeof(local), t + off, ' ');
+	cli_time_civil(local, sizeof(local), t + off, ' ');
 	if (!abbr || !*abbr) {
 		unsigned long a = (unsigned long)(off < 0 ? -off : off);
 		snprintf(zone, sizeof(zone), "%c%02lu:%02lu", off < 0 ? '-' : '+', a / 3600 % 100,
@@ -259,7 +251,7 @@ void regcmd_time(char *buf, size_t size, int64_t t, const cadence_schedule *sche
 void regcmd_utc(char *buf, size_t size, int64_t ms, int with_ms)
 {
 	char t[48];
-	civil(t, sizeof(t), cad_floor_div(ms, 1000), 'T');
+	cli_time_civil(t, sizeof(t), cad_floor_div(ms, 1000), 'T');
 	if (with_ms)
 		snprintf(buf, size, "%s.%03lldZ", t, (long long)(ms - cad_floor_div(ms, 1000) * 1000));
 	else
@@ -281,55 +273,12 @@ void regcmd_span(char *buf, size_t size, int64_t s)
 			 s / 86400 == 1 ? "" : "s", (long long)(s / 3600 % 24));
 }
 
-/* RFC 3339: YYYY-MM-DDTHH:MM[:SS[.frac]](Z|+HH:MM|-HH:MM).  0, or -1. */
-static long digits(const char **p, int n)
-{
-	long v = 0;
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	return v;
-}
-
-static int parse_time(const char *s, int64_t *out)
-{
-	const char *p = s;
-	long y = digits(&p, 4), mo, d, h, mi, sec = 0, oh = 0, om = 0;
-	int sign = 0;
-	if (y < 0 || *p++ != '-' || (mo = digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
-	    (d = digits(&p, 2)) < 1 || d > 31 || !strchr("Tt ", *p) || !*p++ ||
-	    (h = digits(&p, 2)) < 0 || h > 23 || *p++ != ':' || (mi = digits(&p, 2)) < 0 || mi > 59)
-		return -1;
-	if (*p == ':' && (p++, (sec = digits(&p, 2)) < 0 || sec > 60))
-		return -1;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if ((oh = digits(&p, 2)) < 0 || oh > 23 || *p++ != ':' ||
-		    (om = digits(&p, 2)) < 0 || om > 59)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (*p || d > cad_month_days(y, (int)mo))
-		return -1;
-	*out = cad_days_from_civil(y, (int)mo, (int)d) * 86400 + h * 3600 + mi * 60 +
-	       (sec > 59 ? 59 : sec) - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
 int regcmd_parse_since(const char *s, int64_t now_ms, int64_t *ms)
 {
 	int64_t t, span;
 	const char *help = NULL;
 	size_t len = strlen(s);
-	if (!parse_time(s, &t)) {
+	if (!cli_time_parse(s, &t)) {
 		*ms = t * 1000;
 		return 0;
 	}

@@ -23,7 +23,7 @@
 
 /* Opens the registry of state_dir (NULL: the configuration's).  0, or an
  * exit code (3) after saying why. */
-int regcmd_open(const char *state_dir, reg **r);
+int regcmd_open(const char *config, const char *state_dir, reg **r);
 
 /* A cadence of the project (cli_config_cadence_files()). */
 typedef struct regcmd_cadence {
@@ -35,7 +35,7 @@ typedef struct regcmd_cadence {
 } regcmd_cadence;
 
 /* The project's cadences, in the order of their files.  0 or an exit code. */
-int regcmd_cadences(regcmd_cadence **out, size_t *n);
+int regcmd_cadences(const char *config, regcmd_cadence **out, size_t *n);
 void regcmd_cadences_free(regcmd_cadence *c, size_t n);
 /* The cadence named `name`, or NULL; `quiet` 0: says "no cadence named"
  * with a did-you-mean first. */
@@ -48,7 +48,8 @@ typedef enum regcmd_toggle_op {
 } regcmd_toggle_op;
 int regcmd_toggle(const cli_cmd *cmd, int argc, char **argv, regcmd_toggle_op op);
 /* The same with the names and state directory given (resume NAME). */
-int regcmd_toggle_names(char **names, size_t n, const char *state_dir, regcmd_toggle_op op);
+int regcmd_toggle_names(char **names, size_t n, const char *config, const char *state_dir,
+			regcmd_toggle_op op);
 
 /* "2026-12-05 14:03:11 CET" of Unix seconds t: in the schedule's zone, or
  * the machine's when schedule is NULL. */

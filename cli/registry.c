@@ -122,6 +122,12 @@ static int transact(reg *r, const char *doing, int (*body)(reg *, void *), void 
 			rc = body(r, ctx);
 			if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 				rc = exec(r, "COMMIT");
+			/* the message before ROLLBACK replaces it ("not an error") */
+			if (rc != SQLITE_OK && rc != -1 && (!busy(rc) || now_ms() > until)) {
+				fail_sql(r, rc, doing);
+				exec(r, "ROLLBACK");
+				return -1;
+			}
 			if (rc != SQLITE_OK)
 				exec(r, "ROLLBACK");
 			if (rc == SQLITE_OK)
@@ -211,7 +217,9 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"CREATE INDEX missed_by_cadence ON missed (cadence, id);",
 };
 
-static int read_int(reg *r, const char *sql, int64_t *v)
+/* The first row's first column of sql, and its second into *v2 when not
+ * NULL: one statement, so one snapshot of the database. */
+static int read_ints(reg *r, const char *sql, int64_t *v, int64_t *v2)
 {
 	sqlite3_stmt *st;
 	int rc = prep(r, sql, &st);
@@ -220,6 +228,8 @@ static int read_int(reg *r, const char *sql, int64_t *v)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*v = sqlite3_column_int64(st, 0);
+		if (v2)
+			*v2 = sqlite3_column_int64(st, 1);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
@@ -232,7 +242,10 @@ static int read_int(reg *r, const char *sql, int64_t *v)
 static int check_schema(reg *r, int64_t *version)
 {
 	int64_t tables = 0;
-	int rc = read_int(r, "PRAGMA user_version", version);
+	/* the version and the tables in one snapshot: read apart, another
+	 * process's migration could land between them (tables, no version) */
+	int rc = read_ints(r, "SELECT (SELECT user_version FROM pragma_user_version), "
+			   "(SELECT count(*) FROM sqlite_master)", version, &tables);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (*version > REG_SCHEMA_VERSION)
@@ -242,9 +255,6 @@ static int check_schema(reg *r, int64_t *version)
 			    "cadence left the file as it is", r->path, (long long)*version,
 			    REG_SCHEMA_VERSION);
 	if (*version == 0) {
-		rc = read_int(r, "SELECT count(*) FROM sqlite_master", &tables);
-		if (rc != SQLITE_OK)
-			return rc;
 		if (tables)
 			return fail(r, "%s is a SQLite database, but not a cadence run registry "
 				    "(it has tables and no schema version); cadence left it as it "
@@ -360,6 +370,14 @@ static int open_db(reg *r)
 		return fail_sql(r, rc, "opening it");
 	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
+	/* Each cadence process opens the registry for a moment: closing the
+	 * last connection would checkpoint, sync and delete the WAL, then the
+	 * next process make it again (most of a run's recording cost,
+	 * bench/registry.sh).  The WAL is kept and checkpointed by the commits
+	 * that fill it (SQLite's autocheckpoint, every 1000 pages). */
+	int one = 1;
+	sqlite3_db_config(r->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_file_control(r->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
 	if (precheck(r) || wal_mode(r))
 		return -1;
 	/* WAL: a commit is durable at the next checkpoint; NORMAL loses no
@@ -714,9 +732,12 @@ typedef struct claim_ctx {
 	const char *cadence;
 	int64_t fire;
 	int already;
+	int cas;		/* set last_fire = fire only if it is still `seen` */
+	int64_t seen;
 } claim_ctx;
 
-/* last_fire = max(last_fire, fire); already: it was >= fire. */
+/* last_fire = max(last_fire, fire), already: it was >= fire; or, with
+ * cas, last_fire = fire when it is `seen`, already: it was not. */
 static int advance(reg *r, claim_ctx *c)
 {
 	sqlite3_stmt *st;
@@ -731,7 +752,7 @@ static int advance(reg *r, claim_ctx *c)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return rc;
-	c->already = last >= c->fire;
+	c->already = c->cas ? last != c->seen : last >= c->fire;
 	if (c->already)
 		return SQLITE_OK;
 	if ((rc = prep(r, "UPDATE schedules SET last_fire = ? WHERE cadence = ?", &st)) != SQLITE_OK)
@@ -748,9 +769,9 @@ static int claim_body(reg *r, void *p)
 	return advance(r, p);
 }
 
-int reg_schedule_claim(reg *r, const char *cadence, int64_t fire)
+int reg_schedule_claim(reg *r, const char *cadence, int64_t seen, int64_t fire)
 {
-	claim_ctx c = { cadence, fire, 0 };
+	claim_ctx c = { cadence, fire, 0, 1, seen < 0 ? -1 : seen };
 	if (transact(r, "claiming a fire time", claim_body, &c))
 		return -1;
 	return c.already ? 1 : 0;
@@ -817,7 +838,7 @@ static int missed_body(reg *r, void *p)
 
 int reg_missed(reg *r, const char *cadence, int64_t fire, const char *reason)
 {
-	missed_ctx m = { { cadence, fire, 0 }, reason };
+	missed_ctx m = { { cadence, fire, 0, 0, -1 }, reason };
 	return transact(r, "recording a missed fire time", missed_body, &m);
 }
 

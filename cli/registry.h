@@ -66,10 +66,11 @@ typedef struct reg_schedule_state {
  * not paused, not disabled, last_fire -1. */
 int reg_schedule_get(reg *r, const char *cadence, reg_schedule_state *st);
 
-/* Marks fire times up to `fire` as handled (last_fire only moves forward).
- * Returns 0, or 1 when `fire` was handled already (by another process:
- * the caller does not run it), or -1. */
-int reg_schedule_claim(reg *r, const char *cadence, int64_t fire);
+/* Marks fire times up to `fire` as handled, if the last one handled is
+ * still `seen` (the last_fire the caller read, -1 for none): what the
+ * caller worked out from it is its own.  Returns 0; 1 when another
+ * process moved last_fire since (the caller runs nothing); or -1. */
+int reg_schedule_claim(reg *r, const char *cadence, int64_t seen, int64_t fire);
 
 int reg_set_paused(reg *r, const char *cadence, int paused);
 int reg_set_disabled(reg *r, const char *cadence, int disabled);

@@ -83,16 +83,25 @@ static int open_registry(sched_call *s)
 	return 0;
 }
 
-/* Records each time of the plan that does not run (each time at all when
- * `all_reason` says why none runs: "paused"), and says so in one line. */
-static int record_missed(sched_call *s, const char *all_reason)
+/* Marks the times still to run as missed with `why`. */
+static void mark_unrun(sched_call *s, const char *why)
+{
+	for (size_t i = 0; i < s->due.count; i++)
+		if (!s->due.times[i].missed)
+			s->due.times[i].missed = why;
+}
+
+/* Records the times of the plan missed with `only` (every missed time when
+ * NULL; each time at all when `all` says why none runs: "paused"), and
+ * says so in one line. */
+static int record_missed(sched_call *s, const char *only, const char *all)
 {
 	char last[40];
 	size_t n = 0;
 	const char *why = NULL;
 	for (size_t i = 0; i < s->due.count; i++) {
-		const char *w = all_reason ? all_reason : s->due.times[i].missed;
-		if (!w)
+		const char *w = all ? all : s->due.times[i].missed;
+		if (!w || (only && strcmp(w, only)))
 			continue;
 		if (reg_missed(s->reg, s->o->name, s->due.times[i].fire, w))
 			return cli_error(CLI_EXIT_INTERNAL, "cannot record a missed time: %s",
@@ -101,7 +110,8 @@ static int record_missed(sched_call *s, const char *all_reason)
 		utc(last, sizeof(last), s->due.times[i].fire);
 		why = w;
 	}
-	n += s->due.older_missed;
+	if (!only)
+		n += s->due.older_missed;
 	if (n == 1)
 		cli_say(0, "note", "%s: the time %s did not run (%s)", s->o->name, last, why);
 	else if (n)
@@ -206,74 +216,130 @@ static void jitter_wait(const sched_call *s)
 		;
 }
 
-static int run_due(sched_call *s, cli_fire_fn fire, void *ctx)
+/* Each time to run, in order, until a signal; a time whose run did not
+ * start (a bad output path, say) or that a signal left is recorded
+ * missed ("error", "interrupted"): a claimed time is run or missed, never
+ * lost. */
+static int run_times(sched_call *s, cli_fire_fn fire, void *ctx)
 {
-	int rc = 0, taken = take_overlap(s);
-	if (taken == 1) {
-		for (size_t i = 0; i < s->due.count; i++)
-			if (!s->due.times[i].missed)
-				s->due.times[i].missed = "overlap";
-		cli_say(0, "note", "%s: the run before still goes on (overlap: %s)", s->o->name,
-			cadence_schedule_overlap(s->sched) == CADENCE_OVERLAP_SKIP ? "skip"
-			: "queue_one, and one run waits already");
-		return record_missed(s, NULL);
-	}
-	if (taken)
-		return taken;
-	jitter_wait(s);
-	for (size_t i = 0; i < s->due.count && !cli_run_interrupted(); i++) {
-		if (s->due.times[i].missed)
+	int rc = 0;
+	for (size_t i = 0; i < s->due.count; i++) {
+		cadence_due_time *t = &s->due.times[i];
+		if (t->missed)
 			continue;
-		int r = fire(ctx, s->file, cadence_schedule_score(s->sched), s->due.times[i].fire);
+		if (cli_run_interrupted()) {
+			t->missed = "interrupted";
+			continue;
+		}
+		int ran = 0, r = fire(ctx, s->file, cadence_schedule_score(s->sched), t->fire, &ran);
+		if (!ran)
+			t->missed = r == CLI_EXIT_INTERRUPTED ? "interrupted" : "error";
 		if (r && !rc)
 			rc = r;
 	}
-	return rc;
+	int e = record_missed(s, "error", NULL);
+	int i = record_missed(s, "interrupted", NULL);
+	return rc ? rc : e ? e : i;
+}
+
+static int run_due(sched_call *s, cli_fire_fn fire, void *ctx)
+{
+	int taken = take_overlap(s);
+	if (taken == 1) {
+		mark_unrun(s, "overlap");
+		cli_say(0, "note", "%s: the run before still goes on (overlap: %s)", s->o->name,
+			cadence_schedule_overlap(s->sched) == CADENCE_OVERLAP_SKIP ? "skip"
+			: "queue_one, and one run waits already");
+		return record_missed(s, "overlap", NULL);
+	}
+	if (taken) {
+		const char *why = taken == CLI_EXIT_INTERRUPTED ? "interrupted" : "error";
+		mark_unrun(s, why);
+		record_missed(s, why, NULL);
+		return taken;
+	}
+	jitter_wait(s);
+	return run_times(s, fire, ctx);
 }
 
 /* --dry-run: what is due, nothing recorded. */
 static int say_due(sched_call *s, const reg_schedule_state *st)
 {
 	char t[40];
-	if (st->paused || st->disabled)
-		printf("%s: %s\n", s->o->name, st->paused ? "paused" : "disabled");
-	for (size_t i = 0; i < s->due.count; i++)
-		printf("%s %s%s\n", utc(t, sizeof(t), s->due.times[i].fire),
-		       s->due.times[i].missed ? "missed: " : "run",
-		       s->due.times[i].missed ? s->due.times[i].missed : "");
+	const char *off = st->paused ? "paused" : st->disabled ? "disabled" : NULL;
+	for (size_t i = 0; i < s->due.count; i++) {
+		const char *why = off ? off : s->due.times[i].missed;
+		printf("%s %s%s\n", utc(t, sizeof(t), s->due.times[i].fire), why ? "missed: " : "run",
+		       why ? why : "");
+	}
 	if (!s->due.count)
 		printf("%s: nothing is due\n", s->o->name);
 	return 0;
 }
 
+/* The last fire time handled, as the plan starts from it: -1 (start now)
+ * when the registry holds a time after the clock's now (a clock that was
+ * wrong and is right again); with a --now before it, *stop. */
+static int64_t start_from(sched_call *s, int64_t last, int64_t now, int *stop)
+{
+	char t[40];
+	*stop = 0;
+	if (last <= now)
+		return last;
+	utc(t, sizeof(t), last);
+	if (s->o->now >= 0) {
+		*stop = 1;
+		cli_say(0, "note", "%s: the times up to %s were handled already, after --now; "
+			"nothing is due", s->o->name, t);
+		return last;
+	}
+	cli_say(0, "warning", "%s: the registry says the times up to %s were handled, which "
+		"is after now (was the clock wrong?); going on from now", s->o->name, t);
+	return -1;
+}
+
 static int scheduled(sched_call *s, cli_fire_fn fire, void *ctx)
 {
 	reg_schedule_state st;
-	int rc;
+	int rc, stop;
+	int64_t real_now = (int64_t)time(NULL), now = s->o->now >= 0 ? s->o->now : real_now;
+	if (now > real_now + 60 && !s->o->dry_run)
+		return cli_usage_error("--now is in the future: the registry would take those times "
+				       "as handled, and skip the real ones until then; see what is "
+				       "due then with -n, which changes nothing");
 	if ((rc = resolve(s)) || (rc = open_registry(s)))
 		return rc;
 	if (reg_schedule_get(s->reg, s->o->name, &st))
 		return cli_error(CLI_EXIT_INTERNAL, "%s", reg_error(s->reg));
-	int64_t now = s->o->now >= 0 ? s->o->now : (int64_t)time(NULL);
-	if (cadence_schedule_due(s->sched, st.last_fire, now, &s->due))
+	int64_t from = start_from(s, st.last_fire, now, &stop);
+	if (stop)
+		return 0;
+	if (cadence_schedule_due(s->sched, from, now, &s->due))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	if (s->o->dry_run)
 		return say_due(s, &st);
-	if (s->due.last < 0)
+	/* a schedule seen for the first time (or after a clock set back)
+	 * starts now even when nothing is due: a later call catches up from
+	 * here */
+	if (s->due.last < 0 && from >= 0)
 		return cli_say(0, "note", "%s: nothing is due", s->o->name);
 	/* the times are this process's from here on, or another's already */
-	if ((rc = reg_schedule_claim(s->reg, s->o->name, s->due.last)) < 0)
+	rc = reg_schedule_claim(s->reg, s->o->name, st.last_fire,
+				s->due.last >= 0 ? s->due.last : now);
+	if (rc < 0)
 		return cli_error(CLI_EXIT_INTERNAL, "%s", reg_error(s->reg));
 	if (rc == 1)
 		return cli_say(0, "note", "%s: another process handled these times already",
 			       s->o->name);
+	if (s->due.last < 0)
+		return cli_say(0, "note", "%s: nothing is due", s->o->name);
 	/* off: nothing runs and nothing is recorded; paused: recorded */
 	if (st.disabled || !cadence_schedule_enabled(s->sched))
 		return cli_say(0, "note", "%s: the schedule is disabled%s", s->o->name,
 			       st.disabled ? " ('cadence enable' turns it on)" : " (enabled: false)");
 	if (st.paused)
-		return record_missed(s, "paused");
-	if ((rc = record_missed(s, NULL)))
+		return record_missed(s, NULL, "paused");
+	if ((rc = record_missed(s, NULL, NULL)))
 		return rc;
 	return run_due(s, fire, ctx);
 }

@@ -13,8 +13,10 @@
 #include <stdint.h>
 
 /* Runs the cadence in `file` once, for the fire time `fire`, with the
- * schedule's score (JSON text or NULL); returns an exit code. */
-typedef int (*cli_fire_fn)(void *ctx, const char *file, const char *score, int64_t fire);
+ * schedule's score (JSON text or NULL); returns an exit code, and sets
+ * *ran when the run started (and is in the registry as a run). */
+typedef int (*cli_fire_fn)(void *ctx, const char *file, const char *score, int64_t fire,
+			   int *ran);
 
 typedef struct cli_scheduled_opts {
 	const char *name;	/* the cadence */

@@ -38,6 +38,7 @@ packages="
 	acl
 	strace
 	tzdata
+	systemd
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -127,6 +127,8 @@ check "new note's options" "$(words --lang)" cadence new note x --la :: 'cadence
 check "new note --lang values" "$(words sh c)" cadence new note x --lang '' :: 'cadence new note x --lang '
 check "new note --into: cadence files" "$(words a.cadence.yaml sub)" \
 	cadence new note x --into '' :: 'cadence new note x --into '
+check "schedule next NAME|CADENCE_FILE: cadence files, not the words" "$(words a.cadence.yaml sub)" \
+	cadence schedule next '' :: 'cadence schedule next '
 check "init: directories only" "$(words sub)" cadence init '' :: 'cadence init '
 check "completion: the shells" "$(words bash zsh fish)" cadence completion '' :: 'cadence completion '
 check "global options" "$(words --help --version)" cadence -- :: 'cadence --'

@@ -117,7 +117,7 @@ bad "a negative count" 'retention:
   days: -1
 ' "^$f:2:9: error: expected a whole number of 0 or more, got '-1' \\[config-value\\]$"
 bad "an empty path in a list" 'plugins: [a, ""]
-' "^$f:1:14: error: expected a path, got an empty string \\[config-value\\]$"
+' "^$f:1:14: error: expected a path, not an empty string \\[config-value\\]$"
 bad "not a mapping" '- a
 - b
 ' "^$f:1:1: error: expected the project settings, got a list \\[wrong-type\\]$"

@@ -77,6 +77,8 @@ for ((i = 0; i < workers; i++)); do
 done
 echo "# $made runs made by $workers processes in $seconds s"
 status=0 out=$(cat "$tmp"/w/*.err) err=
+# what the workers said, if anything: a failure below is then explained
+[[ -z $out ]] || sort "$tmp"/w/*.err | uniq -c | sort -rn | head -10 | sed 's/^/# /'
 assert "no command failed ($failed)" test "$failed" = 0
 assert "no 'database is locked' on any stderr" eval '! grep -qi "database is locked\|busy" "$tmp"/w/*.err'
 assert "no warning or error on any stderr" eval '! grep -q "warning\|error" "$tmp"/w/*.err'

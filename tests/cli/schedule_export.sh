@@ -457,9 +457,10 @@ run_in "$tmp" "$cadence" schedule export --to cron --machine-timezone UTC "$tmp/
 expect "cron: Tokyo on a UTC machine (both without DST): shifted 9 hours" 0 \
 	"^# cron \"\\*/15 0-9 \\* \\* mon-fri\" in Asia/Tokyo, moved by -540 minutes into the machine's zone UTC\\.$"
 expect "... 00:00-08:45 Tokyo are 15:00-23:45 UTC the day before (Sunday-Thursday)" 0 \
-	"^\\*/15 15-23 \\* \\* 0-4 cd $tmp && $(readlink -f "$cadence_again") run --scheduled tokyo$"
+	"^\\*/15 15-23 \\* \\* 0-4 cd $tmp && $(readlink -f "$cadence_again") run --scheduled tokyo --jitter$"
 expect "... 09:00-09:45 Tokyo are 00:00-00:45 UTC the same day (days as numbers)" 0 '^\*/15 0 \* \* 1-5 cd '
 expect "... cron has no jitter: said" 0 '^# cron has no jitter'
+expect "... and cadence waits it: --jitter" 0 ' run --scheduled tokyo --jitter$'
 assert "... no NOTE: exact" test "$(grep -c NOTE <<<"$out")" = 0
 
 cad first.cadence.yaml first "0 8 1 * *" Asia/Tokyo
@@ -566,7 +567,7 @@ expect "no --to: usage error" 2 '' 'needs --to systemd or --to cron'
 run "$cadence" schedule export --to launchd "$n"
 expect "--to launchd: usage error" 2
 run "$cadence" schedule export --to cron
-expect "no file: usage error" 2 '' 'takes one cadence file, not 0 arguments'
+expect "no file: usage error" 2 '' 'takes one cadence \(a name or a file\), not 0 arguments'
 run "$cadence" help schedule export
 expect "cadence help schedule export" 0 'Write a cadence.s schedule as a systemd timer or a crontab line'
 finish

@@ -107,9 +107,9 @@ schedule:
 EOF
 }
 starts() { [[ -e $tmp/log.$1 && $(grep -c start "$tmp/log.$1") == "$2" ]]; }
-start_first() {	# NAME: the 10:00 run, in the background, until its note started
+start_first() {	# NAME [TIME]: the 10:00 run (or TIME's), in the background, until its note started
 	rm -f "$tmp/go" "$tmp/log.$1"
-	"$cadence" run -c --scheduled "$1" --now 2026-03-01T10:00:10Z >"$tmp/first.$1" 2>&1 &
+	"$cadence" run -c --scheduled "$1" --now "${2:-2026-03-01T10:00:10Z}" >"$tmp/first.$1" 2>&1 &
 	first=$!
 	wait_until "$1's first run started" starts "$1" 1
 }
@@ -139,15 +139,30 @@ assert "... after the first, the second ran" \
 	test "$(tr '\n' ' ' <"$tmp/log.queue_one" | sed 's/[0-9]//g')" = "start  end  start  end  "
 
 start_first replace
-run "$cadence" run -c --scheduled replace --now 2026-03-01T11:00:10Z &
+"$cadence" run -c --scheduled replace --now 2026-03-01T11:00:10Z >"$tmp/second" 2>&1 &
 second=$!
-nap 1
-touch "$tmp/go"
-wait $second
+wait_until "overlap replace: the second stops the first" grep -qs 'stopping the run that goes on' "$tmp/second"
 wait $first
 first_status=$?
-assert "overlap replace: the first was stopped (130)" test "$first_status" = 130
-assert "... its note did not end" test "$(grep -c end "$tmp/log.replace")" = 1
+assert "... the first was stopped (130)" test "$first_status" = 130
+assert "... its note did not end" test "$(grep -c end "$tmp/log.replace")" = 0
+wait_until "... the second runs once the first has ended" starts replace 2
+touch "$tmp/go"
+wait $second
+assert "... and succeeds" test $? = 0
+
+# a signal while waiting for the run before: 130, the time missed
+start_first queue_one 2026-03-01T14:00:10Z
+"$cadence" run -c --scheduled queue_one --now 2026-03-01T15:00:10Z >"$tmp/second" 2>&1 &
+second=$!
+wait_until "a queued run waits" grep -qs 'this one waits' "$tmp/second"
+kill -TERM $second
+wait $second
+assert "SIGTERM while waiting: 130" test $? = 130
+touch "$tmp/go"
+wait $first
+run "$cadence" history queue_one --missed --format json
+expect "... its time recorded missed, interrupted" 0 '"fire":"2026-03-01T15:00:00Z","reason":"interrupted"'
 
 start_first allow
 "$cadence" run -c --scheduled allow --now 2026-03-01T11:00:10Z >"$tmp/second" 2>&1 &
@@ -156,6 +171,79 @@ wait_until "overlap allow: the second starts beside the first" starts allow 2
 assert "... while the first goes on" test "$(grep -c end "$tmp/log.allow")" = 0
 touch "$tmp/go"
 wait $first $second
+
+# a first call that is late: nothing is due, but the schedule starts
+# there, so the next call catches up
+sched daily "30 2 * * *" latest
+run "$cadence" run -c --scheduled daily --now 2026-03-01T09:00:00Z
+expect "a first call, late: nothing is due" 0 '' 'daily: nothing is due'
+run "$cadence" run -c --scheduled daily --now 2026-03-02T09:00:00Z
+expect "... the next call, late again, catches up (latest)" 0 '^\{"n":42\}$'
+
+# a time whose run cannot start is recorded missed (error), not lost
+sched lost "0 * * * *" all
+run "$cadence" run -c --scheduled lost --now $T0
+run "$cadence" run -c --scheduled lost --now 2026-03-01T12:00:10Z --events "$tmp/no/such/dir/e"
+expect "runs that cannot start: exit 2" 2 '' '2 times did not run \(error\), the newest 2026-03-01T12:00:00Z'
+run "$cadence" history lost --missed --format json
+assert "... both recorded missed, error" test "$(grep -c '"reason":"error"' <<<"$out")" = 2
+
+# --now in the future would mark the real times handled
+run "$cadence" run --scheduled lost --now 2099-01-01T00:00:00Z
+expect "a --now in the future: refused" 2 '' '--now is in the future'
+run "$cadence" run -n --scheduled lost --now 2099-01-01T00:00:30Z
+expect "... but -n shows what is due then" 0 '^2099-01-01T00:00:00Z run$'
+# a registry ahead of the clock (a clock that was wrong): going on from now
+if command -v sqlite3 >/dev/null; then
+	sched minutely "* * * * *" none
+	run "$cadence" run -c --scheduled minutely
+	sqlite3 "$state/registry.db" "UPDATE schedules SET last_fire = 4102444800 WHERE cadence = 'minutely'"
+	run "$cadence" run -c --scheduled minutely
+	expect "a registry ahead of the clock: a warning, and the time now runs" 0 '^\{"n":42\}$' \
+		'which is after now \(was the clock wrong\?\); going on from now'
+else
+	skip "a registry ahead of the clock" "no sqlite3"
+fi
+
+# the registry: runs recorded with trigger schedule and their time; pause,
+# resume, disable
+run "$cadence" history hourly_all --format json --limit 0
+expect "history: the catch-up runs, trigger schedule, each with its time" 0 \
+	'"trigger":"schedule","scheduled_for":"2026-03-08T10:00:00Z"'
+assert "... six runs of hourly_all (one on time, five caught up)" \
+	test "$(grep -c '"trigger":"schedule"' <<<"$out")" = 6
+run "$cadence" history hourly_none --missed --format json --limit 0
+expect "history --missed: catch_up none's missed times, with why" 0 \
+	'"fire":"2026-03-08T11:00:00Z","reason":"catch_up"'
+assert "... 167 + 1 of them" test "$(grep -c '"reason":"catch_up"' <<<"$out")" = 168
+
+sched paused "0 * * * *" all
+run "$cadence" run -c --scheduled paused --now $T0
+run "$cadence" pause paused
+expect "pause" 0
+run "$cadence" run -c --scheduled paused --now 2026-03-01T13:00:30Z
+expect "paused: nothing runs, the times are missed (paused)" 0 '' \
+	'paused: 3 times did not run \(paused\), the newest 2026-03-01T13:00:00Z'
+assert "... nothing ran" test -z "$out"
+run "$cadence" resume paused
+expect "resume NAME: the schedule again" 0
+run "$cadence" run -c --scheduled paused --now 2026-03-01T14:00:30Z
+expect "... the next time runs, the paused ones are not made up" 0 '^\{"n":42\}$'
+assert "... once" test "$(grep -c . <<<"$out")" = 1
+run "$cadence" disable paused
+run "$cadence" run -c --scheduled paused --now 2026-03-01T15:00:30Z
+expect "disabled: nothing runs" 0 '' "the schedule is disabled \('cadence enable' turns it on\)"
+run "$cadence" history paused --missed --format json --limit 0
+assert "... and nothing is recorded missed (3, all paused)" \
+	test "$(grep -c '"reason":"paused"' <<<"$out")" = 3
+
+# a damaged registry: nothing runs, the file is left as it was
+mkdir -p "$tmp/bad"
+head -c 4096 /dev/urandom >"$tmp/bad/registry.db"
+cp "$tmp/bad/registry.db" "$tmp/bad.copy"
+run "$cadence" run --scheduled hourly_all --state-dir "$tmp/bad" --now $T0
+expect "a damaged registry: exit 2, nothing ran" 2 '' 'nothing ran \(a scheduled run needs the registry'
+assert "... the file untouched" cmp -s "$tmp/bad/registry.db" "$tmp/bad.copy"
 
 # bad input: a message, exit 2, nothing run
 run "$cadence" run --scheduled nosuch

@@ -133,9 +133,16 @@ Test(registry, schedule_state_persists_and_claims_once)
 	cr_expect_eq(st.first_seen, -1);
 	cr_assert_eq(reg_set_paused(r, "s", 1), 0);
 	cr_assert_eq(reg_set_disabled(r, "s", 1), 0);
-	cr_assert_eq(reg_schedule_claim(r, "s", 100), 0);
-	cr_expect_eq(reg_schedule_claim(r, "s", 100), 1, "a fire time is claimed once");
-	cr_expect_eq(reg_schedule_claim(r, "s", 50), 1, "last_fire only moves forward");
+	cr_assert_eq(reg_schedule_claim(r, "s", -1, 100), 0);
+	cr_expect_eq(reg_schedule_claim(r, "s", -1, 100), 1,
+		     "a claim from what another process changed since is refused");
+	cr_expect_eq(reg_schedule_claim(r, "s", -1, 150), 1, "... later times too");
+	cr_assert_eq(reg_schedule_claim(r, "s", 100, 120), 0, "from what it read, it claims");
+	cr_assert_eq(reg_schedule_claim(r, "s", 120, 90), 0,
+		     "back, too, from what it read (a clock set right again)");
+	cr_assert_eq(reg_missed(r, "s", 80, "paused"), 0);
+	cr_assert_eq(reg_schedule_get(r, "s", &st), 0);
+	cr_expect_eq(st.last_fire, 90, "a missed time moves last_fire forward only");
 	cr_assert_eq(reg_missed(r, "s", 200, "paused"), 0);
 	reg_close(r);
 	r = open_ok();
@@ -147,7 +154,7 @@ Test(registry, schedule_state_persists_and_claims_once)
 	reg_miss *m;
 	size_t n;
 	cr_assert_eq(reg_misses(r, "s", -1, 0, &m, &n), 0);
-	cr_assert_eq(n, 1);
+	cr_assert_eq(n, 2);
 	cr_expect_str_eq(m[0].reason, "paused");
 	cr_expect_eq(m[0].fire, 200);
 	reg_misses_free(m, n);
