@@ -151,7 +151,7 @@ static char *cadence_file(serve_ctx *s, const char *name, int *has_schedule, int
 	size_t n = 0;
 	char *file = NULL;
 	pthread_mutex_lock(&s->project);
-	*broken = regcmd_cadences(&all, &n) != 0;
+	*broken = regcmd_cadences(NULL, &all, &n) != 0;
 	if (!*broken) {
 		regcmd_cadence *c = regcmd_find(all, n, name, 1);
 		if (c) {
@@ -184,7 +184,7 @@ static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
 	int64_t now = (int64_t)time(NULL);
 	int bad = !arr;
 	pthread_mutex_lock(&s->project);
-	if (!bad && regcmd_cadences(&all, &n)) {
+	if (!bad && regcmd_cadences(NULL, &all, &n)) {
 		bad = 1;
 		why = strdup(unreadable);
 	} else if (!bad && reg_open(s->state_dir, &r, &why)) {
