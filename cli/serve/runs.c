@@ -170,7 +170,20 @@ static int write_file(const char *path, const char *data, size_t len)
 	return close(fd);
 }
 
-/* The child's environment: this one with CADENCE_TRIGGER=api. */
+/* Whether the child must not see the variable env[i]: serve's tokens
+ * (the admin's CADENCE_TOKEN would reach every `run:` note). */
+static int withheld(const char *var)
+{
+	static const char *const names[] = { "CADENCE_TRIGGER=", "CADENCE_TOKEN=",
+					     "CADENCE_TOKEN_FILE=", NULL };
+	for (size_t i = 0; names[i]; i++)
+		if (!strncmp(var, names[i], strlen(names[i])))
+			return 1;
+	return 0;
+}
+
+/* The child's environment: this one without serve's tokens, with
+ * CADENCE_TRIGGER=api. */
 static char **child_env(void)
 {
 	size_t n = 0;
@@ -181,7 +194,7 @@ static char **child_env(void)
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "CADENCE_TRIGGER=", 16))
+		if (!withheld(environ[i]))
 			env[k++] = environ[i];
 	env[k++] = "CADENCE_TRIGGER=api";
 	env[k] = NULL;

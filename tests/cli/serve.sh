@@ -48,6 +48,14 @@ measures:
   - then: first
   - then: wait
 "
+# a run that writes what it sees of serve's tokens
+w proj/leak.cadence.yaml "
+cadence: leak
+notes:
+  peek: {run: [sh, -c, 'printf %s \"\${CADENCE_TOKEN-}\${CADENCE_TOKEN_FILE-}\" >$tmp/leaked']}
+measures:
+  - then: peek
+"
 w tokens "# scopes: read < run < admin
 reader-0123456789abcdef read
 runner-0123456789abcdef run
@@ -107,7 +115,7 @@ not_grep() { ! grep -q "$@"; }
 header() { grep -i "^$1: " "$tmp/headers" | tr -d '\r' | cut -d' ' -f2-; }
 # a problem (RFC 9457) of status N
 problem() { echo "\"type\":\"about:blank\",\"title\":\"[A-Za-z ]+\",\"status\":$1,\"detail\":"; }
-finished() { http GET "/runs/$1" "$R"; grep -q '"status":"finished"' <<<"$body"; }
+finished() { http GET "/runs/$1" "${2:-$R}"; grep -q '"status":"finished"' <<<"$body"; }
 
 # --- refusals ------------------------------------------------------------------
 run_in "$proj" "$cadence" serve --listen 0.0.0.0:0
@@ -317,6 +325,11 @@ http POST /cadences/waiter/runs env-token-0123456789abcdef '{}'
 check_http "CADENCE_TOKEN has the run scope" 202
 http POST /cadences/nightly/pause env-token-0123456789abcdef
 check_http "... and admin" 200
+http POST /cadences/leak/runs env-token-0123456789abcdef '{}'
+lid=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
+wait_until "the run that looks for the tokens" finished "$lid" env-token-0123456789abcdef
+assert "... CADENCE_TOKEN and CADENCE_TOKEN_FILE are not in a run's environment" \
+	test -e "$tmp/leaked" -a ! -s "$tmp/leaked"
 kill -TERM "$spid"
 wait_exit "$spid"
 assert "past --grace: the run stopped, exit 0" test "$status" = 0
