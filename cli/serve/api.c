@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util/json.h"
@@ -23,7 +24,7 @@
 /* One request: its body as it comes. */
 typedef struct req {
 	strbuf body;
-	int too_big;
+	int answered;		/* refused on its headers: the body is not read */
 } req;
 
 /* ---- responses -------------------------------------------------------------- */
@@ -63,6 +64,7 @@ static const char *status_title(unsigned status)
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
@@ -133,8 +135,16 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
 static cJSON *parse(serve_ctx *s, const char *text, size_t len)
 {
 	pthread_mutex_lock(&s->project);
-	cJSON *v = cJSON_ParseWithLength(text, len);
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	pthread_mutex_unlock(&s->project);
+	/* one value, then only blanks: '{} x' is no JSON document */
+	while (v && end < text + len && strchr(" \t\r\n", *end) && *end)
+		end++;
+	if (v && end != text + len) {
+		cJSON_Delete(v);
+		v = NULL;
+	}
 	return v;
 }
 
@@ -598,15 +608,91 @@ static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const
 	return MHD_NO;
 }
 
-/* Authentication, the route, the method, the scope, the body's size, in
- * that order: a client without a token learns nothing of the routes. */
-static enum MHD_Result respond(serve_ctx *s, struct MHD_Connection *conn, const char *url,
-			       const char *method, req *q)
+/* Whether the Host header's value (NULL: none, HTTP/1.0) names this
+ * machine's loopback: 127.0.0.1, [::1] or localhost, with a port or not. */
+static int loopback_host(const char *host)
+{
+	static const char *const names[] = { "127.0.0.1", "[::1]", "localhost", NULL };
+	if (!host)
+		return 1;
+	for (size_t i = 0; names[i]; i++) {
+		size_t n = strlen(names[i]);
+		if (strncasecmp(host, names[i], n))
+			continue;
+		const char *p = host + n;
+		if (!*p)
+			return 1;
+		if (*p++ != ':' || !*p)
+			continue;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (!*p)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the Content-Type header's value is application/json (with
+ * parameters or not). */
+static int json_type(const char *type)
+{
+	static const char json[] = "application/json";
+	if (!type || strncasecmp(type, json, sizeof(json) - 1))
+		return 0;
+	type += sizeof(json) - 1;
+	while (*type == ' ' || *type == '\t')
+		type++;
+	return !*type || *type == ';';
+}
+
+/* Whether the request has a body: a Content-Length beyond 0, or chunks. */
+static int has_body(struct MHD_Connection *conn, unsigned long long *length)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	*length = cl ? strtoull(cl, NULL, 10) : 0;
+	return *length > 0 || MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+/* With no token, a web page the server's user visits must not reach the
+ * server: neither by a cross-site request (it carries an Origin) nor by
+ * DNS rebinding (its Host is the attacker's name).  0: allowed. */
+static enum MHD_Result refuse_browser(struct MHD_Connection *conn, int *refused)
+{
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	*refused = 1;
+	if (origin)
+		return problem(conn, 403, NULL, NULL, "a request with an Origin header (from a web "
+			       "page) is refused by a server without tokens; configure tokens "
+			       "(docs/serve.md, \"Authentication\")");
+	if (!loopback_host(host))
+		return problem(conn, 403, NULL, NULL, "Host '%s' is not a loopback name (127.0.0.1, "
+			       "[::1], localhost): a server without tokens answers only those; "
+			       "configure tokens (docs/serve.md, \"Authentication\")", host);
+	*refused = 0;
+	return MHD_YES;
+}
+
+/* On the headers, before any body is read: authentication, the route,
+ * the method, the scope, the body's type and announced size, in that
+ * order (a client without a token learns nothing of the routes, and
+ * sends no body the server reads).  *refused when a refusal was queued. */
+static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const char *url,
+			    const char *method, int *refused)
 {
 	route rt = find_route(url);
 	serve_scope scope = SERVE_SCOPE_ADMIN;
-	enum MHD_Result rc;
-	if (!s->open && route_needs[rt.kind].scope != SERVE_SCOPE_NONE) {
+	unsigned long long length;
+	enum MHD_Result rc = MHD_YES;
+	*refused = 1;
+	if (s->open) {
+		rc = refuse_browser(conn, refused);
+		if (*refused)
+			goto out;
+		*refused = 1;
+	} else if (route_needs[rt.kind].scope != SERVE_SCOPE_NONE) {
 		const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_AUTHORIZATION);
 		scope = serve_auth_check(&s->auth, auth);
@@ -628,11 +714,16 @@ static enum MHD_Result respond(serve_ctx *s, struct MHD_Connection *conn, const 
 		rc = problem(conn, 403, NULL, NULL, "%s %s needs a token of scope '%s' (or wider); "
 			     "this one has '%s'", method, url,
 			     serve_scope_name(route_needs[rt.kind].scope), serve_scope_name(scope));
-	} else if (q->too_big) {
+	} else if (has_body(conn, &length) &&
+		   !json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		rc = problem(conn, 415, NULL, NULL, "a body is JSON: send it with 'Content-Type: "
+			     "application/json'");
+	} else if (length > s->max_body) {
 		rc = problem(conn, 413, NULL, NULL, "the body is larger than %zu bytes, the most "
 			     "'cadence serve --max-body' allows", s->max_body);
 	} else {
-		rc = dispatch(s, conn, &rt, q);
+		*refused = 0;
 	}
 out:
 	free(rt.a);
@@ -651,26 +742,30 @@ enum MHD_Result serve_api_handler(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = q;
 		if (!q)
 			return MHD_NO;
-		/* a body announced too large is answered now, unread */
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > s->max_body) {
-			q->too_big = 1;
-			return respond(s, conn, url, method, q);
-		}
+		return gate(s, conn, url, method, &q->answered);
+	}
+	if (q->answered) {	/* refused on its headers */
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (q->body.len + *upload_data_size > s->max_body)
-			q->too_big = 1;	/* read to its end, then 413 */
-		else
-			cad_strbuf_add(&q->body, upload_data, *upload_data_size);
+		/* in chunks, beyond the bound: 413 if it can still be sent,
+		 * else the connection closed; never read on */
+		if (q->body.len + *upload_data_size > s->max_body) {
+			q->answered = 1;
+			return problem(conn, 413, NULL, NULL, "the body is larger than %zu bytes, the "
+				       "most 'cadence serve --max-body' allows", s->max_body);
+		}
+		cad_strbuf_add(&q->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (q->body.failed)
 		return MHD_NO;
-	return respond(s, conn, url, method, q);
+	route rt = find_route(url);
+	enum MHD_Result rc = dispatch(s, conn, &rt, q);
+	free(rt.a);
+	return rc;
 }
 
 void serve_api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

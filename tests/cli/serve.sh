@@ -202,11 +202,27 @@ head -c 5000 /dev/zero | tr '\0' ' ' >"$tmp/big"
 http POST /cadences/hello/runs "$X" "$(<"$tmp/big"){}"
 check_http "a body beyond --max-body: 413" 413 'larger than 4096 bytes'
 keep "Problem"
-code=$(head -c 5000 /dev/zero | curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 \
-	-H "Authorization: Bearer $X" -H 'Transfer-Encoding: chunked' --data-binary @- \
+rc=0
+head -c 5000 /dev/zero | curl -s -o /dev/null --max-time 20 -H "Authorization: Bearer $X" \
+	-H 'Transfer-Encoding: chunked' -H 'Content-Type: application/json' --data-binary @- \
+	"http://$addr/cadences/hello/runs" || rc=$?
+# 52: no answer, 55/56: the connection closed while curl was sending
+assert "... sent in chunks, with no Content-Length: the connection closed, not read on" \
+	grep -qxE '52|55|56' <<<"$rc"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $X" \
+	--data-binary '{}' "http://$addr/cadences/hello/runs") || code="curl failed: $?"
+body=$(<"$tmp/body")
+check_http "a body that is not application/json: 415" 415 "$(problem 415).*Content-Type: application/json"
+keep "Problem"
+http POST /cadences/hello/runs "$X" '{} x'
+check_http "JSON with more after it: 400" 400 'not valid JSON'
+# the headers are judged before the body is read: no token, a long body
+# announced, a short one sent, and the answer comes at once
+code=$(printf '{}' | curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 \
+	-H 'Content-Type: application/json' -H 'Content-Length: 1000000' --data-binary @- \
 	"http://$addr/cadences/hello/runs") || code="curl failed: $?"
 body=$(<"$tmp/body")
-check_http "... sent in chunks, with no Content-Length: 413" 413 'larger than 4096 bytes'
+check_http "no token: 401 before the body is read" 401 'needs .Authorization: Bearer TOKEN'
 
 http POST /cadences/hello/runs "$X" '{"name":"ann"}'
 check_http "POST /cadences/hello/runs: 202" 202 '^\{"id":"[0-9a-f]{32}","cadence":"hello","status":"running","location":"/runs/[0-9a-f]{32}"\}$'
@@ -398,6 +414,24 @@ check_http "POST .../resume without a token" 200 '"paused":false'
 http GET /openapi.json
 check_http "GET /openapi.json" 200 '"openapi": "3\.1\.[0-9]+"'
 assert "... docs/openapi.json itself" cmp -s "$tmp/body" "$src/docs/openapi.json"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 -H 'Origin: http://evil.example' \
+	-X POST "http://$addr/cadences/nightly/pause") || code="curl failed: $?"
+body=$(<"$tmp/body")
+check_http "no token: a request with an Origin (a web page's): 403" 403 'Origin header'
+keep "Problem"
+port=${addr##*:}
+for host in "rebound.example:$port" "127.0.0.2:$port"; do
+	code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 -H "Host: $host" \
+		"http://$addr/cadences") || code="curl failed: $?"
+	body=$(<"$tmp/body")
+	check_http "no token: Host $host (DNS rebinding): 403" 403 "Host '$host' is not a loopback name"
+done
+for host in "localhost:$port" "LOCALHOST" "[::1]:$port" "127.0.0.1"; do
+	code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 -H "Host: $host" \
+		"http://$addr/cadences") || code="curl failed: $?"
+	body=$(<"$tmp/body")
+	check_http "no token: Host $host: allowed" 200
+done
 stop_serve
 assert "SIGTERM with no run: exit 0" test "$status" = 0
 
