@@ -296,6 +296,10 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	/* blocked in every thread, libmicrohttpd's included: sigtimedwait()
 	 * here takes them */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* an ignored SIGCHLD (inherited from a service manager or a shell's
+	 * trap) makes the kernel reap the runs: waitpid() would never see one
+	 * end */
+	signal(SIGCHLD, SIG_DFL);
 	char *why = NULL;
 	if (serve_runs_init(&s->runs, st->exe, s->state_dir, (size_t)o->max_runs, &why)) {
 		int rc = cli_error(CLI_EXIT_INTERNAL, "%s", why ? why : "out of memory");
