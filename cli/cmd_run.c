@@ -433,6 +433,13 @@ static void catch_signals(int json, struct sigaction old[NSIGNALS])
 		sigaction(run_signals[i], &sa, &old[i]);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, &old_alarm);
+	/* `cadence serve` starts its runs with these blocked, so that a cancel
+	 * before this point waits for the handlers; a no-op otherwise */
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaddset(&set, run_signals[i]);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void restore_signals(const struct sigaction old[NSIGNALS])

@@ -41,7 +41,7 @@ static const cli_opt serve_opts[] = {
 	  "the bearer tokens, lines 'TOKEN SCOPE[,SCOPE]' (default: serve.token_file, "
 	  "$CADENCE_TOKEN_FILE; $CADENCE_TOKEN adds one token of scope admin)", NULL },
 	{ OPT_GRACE, 0, "grace", "DURATION",
-	  "on SIGTERM or SIGINT, how long running runs may go on before they are stopped "
+	  "on SIGTERM, SIGINT or SIGHUP, how long running runs may go on before they are stopped "
 	  "(default: serve.grace, $CADENCE_GRACE, else 30s)", NULL },
 	{ OPT_MAX_RUNS, 0, "max-runs", "N",
 	  "at most N runs at once; beyond, POST .../runs answers 429 (default 4)", NULL },
@@ -284,6 +284,8 @@ static struct MHD_Daemon *start(serve_ctx *s, const settings *st, long threads)
 				MHD_OPTION_NOTIFY_COMPLETED, serve_api_completed, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+				/* one client cannot take every connection */
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
 				MHD_OPTION_END);
 }
 
@@ -293,6 +295,7 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);	/* a closed terminal: stop as on SIGTERM */
 	/* blocked in every thread, libmicrohttpd's included: sigtimedwait()
 	 * here takes them */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
@@ -388,16 +391,18 @@ const cli_cmd cli_cmd_serve = {
 	"or $CADENCE_TOKEN. With no token configured every request is allowed, and\n"
 	"serve refuses to listen on anything but a loopback address.\n"
 	"\n"
-	"SIGTERM or SIGINT: stop accepting, let the runs finish for the grace period\n"
-	"(serve.grace, --grace), then stop them (they keep their checkpoints) and\n"
-	"exit 0. A second signal stops the runs at once (exit 130).\n"
+	"SIGTERM, SIGINT or SIGHUP: stop accepting, let the runs finish for the grace\n"
+	"period (serve.grace, --grace), then stop them (they keep their checkpoints)\n"
+	"and wait up to 10 s: exit 0 once all ended. A second signal, or runs still\n"
+	"running after those 10 s: the runs are stopped at once, then killed, and\n"
+	"serve exits 130.\n"
 	"\n"
 	"Not built yet: the dashboard, /metrics, webhooks, --schedules, TLS and\n"
 	"Server-Sent Events (docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
-	"bad configuration or no token beyond loopback, 3 internal failure, 130 a\n"
-	"second signal stopped the runs at once.",
+	"bad configuration or no token beyond loopback, 3 internal failure, 130 the\n"
+	"runs were stopped at once (a second signal, or runs left after the grace).",
 	serve_opts,
 	serve_cmd,
 };

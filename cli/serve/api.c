@@ -373,7 +373,11 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	add_text(o, "cadence", r->cadence);
 	add_text(o, "file", r->file);
 	cJSON_AddStringToObject(o, "status", done ? "finished" : "running");
-	add_text(o, "outcome", done ? cli_record_status(r->exit_code) : NULL);
+	/* killed by a signal: not cadence run's own end (it turns SIGTERM
+	 * into exit 130); interrupted when cancelled, else failed */
+	const char *outcome = !done ? NULL : !r->signal ? cli_record_status(r->exit_code)
+			      : r->cancelled ? "interrupted" : "failed";
+	add_text(o, "outcome", outcome);
 	if (done)
 		cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
 	else
@@ -414,6 +418,10 @@ static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const 
 		rc = send_json(conn, 200, run_object(s, &r));
 	} else {
 		char *text = run_file(&r, "events.jsonl", NULL);
+		/* running: the line being written is left for the next poll */
+		char *last = text && r.exit_code < 0 ? strrchr(text, '\n') : NULL;
+		if (text && r.exit_code < 0)
+			*(last ? last + 1 : text) = '\0';
 		rc = send_text(conn, 200, text ? text : strdup(""), "application/x-ndjson");
 	}
 	serve_run_clear(&r);

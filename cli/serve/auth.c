@@ -111,7 +111,11 @@ int serve_auth_load(serve_auth *a, const char *path, const char *env_token)
 	a->n = 0;
 	if (path)
 		rc = read_file(a, path);
-	if (!rc && env_token && *env_token)
+	if (!rc && env_token && *env_token && strlen(env_token) < 16)
+		rc = cli_error(CLI_EXIT_USAGE, "$CADENCE_TOKEN has %zu characters: a token must "
+			       "be secret; use 16 or more (e.g. 'openssl rand -hex 32')",
+			       strlen(env_token));
+	else if (!rc && env_token && *env_token)
 		rc = add_token(a, env_token, strlen(env_token), SERVE_SCOPE_ADMIN);
 	if (!rc && path && !a->n)
 		rc = cli_error(CLI_EXIT_USAGE, "the token file '%s' holds no token; add a line "

@@ -4,7 +4,7 @@
  * CADENCE_TRIGGER=api so that the registry records it as an API run: a
  * run that crashes or leaks takes no request thread with it, and runs
  * exactly as `cadence run` does (docs/serve.md, "Runs"). */
-#define _DEFAULT_SOURCE	/* environ */
+#define _GNU_SOURCE	/* environ, posix_spawn_file_actions_addclosefrom_np */
 
 #include "serve.h"
 
@@ -55,12 +55,33 @@ static int make_dirs(char *path)
 	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-/* Waits for the children and records how each ended. */
+/* Records how the child pid ended, and collects it (under the lock). */
+static void ended(serve_runs *rs, pid_t pid)
+{
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	for (size_t i = 0; i < rs->n; i++) {
+		serve_run *r = &rs->runs[i];
+		if (r->pid != pid)
+			continue;
+		r->pid = 0;
+		r->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+		r->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		r->end_ms = now_ms();
+		rs->running--;
+	}
+}
+
+/* Waits for the children and records how each ended.  A child is seen
+ * ended (WNOWAIT: its pid still taken) before the lock, and collected
+ * under it: the pid cannot be reused by another process while a cancel
+ * holding the lock may still signal it. */
 static void *reaper(void *p)
 {
 	serve_runs *rs = p;
 	for (;;) {
-		int st;
+		siginfo_t si;
 		pthread_mutex_lock(&rs->lock);
 		while (!rs->running && !rs->stopping)
 			pthread_cond_wait(&rs->changed, &rs->lock);
@@ -68,8 +89,8 @@ static void *reaper(void *p)
 		pthread_mutex_unlock(&rs->lock);
 		if (done)
 			return NULL;
-		pid_t pid = waitpid(-1, &st, 0);
-		if (pid < 0) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) < 0 || !si.si_pid) {
 			if (errno == ECHILD) {	/* spawned, not yet counted */
 				struct timespec ts = { 0, 10 * 1000000 };
 				nanosleep(&ts, NULL);
@@ -77,15 +98,7 @@ static void *reaper(void *p)
 			continue;
 		}
 		pthread_mutex_lock(&rs->lock);
-		for (size_t i = 0; i < rs->n; i++) {
-			serve_run *r = &rs->runs[i];
-			if (r->pid != pid)
-				continue;
-			r->pid = 0;
-			r->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			r->end_ms = now_ms();
-			rs->running--;
-		}
+		ended(rs, si.si_pid);
 		pthread_cond_broadcast(&rs->changed);
 		pthread_mutex_unlock(&rs->lock);
 	}
@@ -124,12 +137,15 @@ void serve_runs_free(serve_runs *rs)
 		return;
 	pthread_mutex_lock(&rs->lock);
 	rs->stopping = 1;
+	/* runs left after the forced stop: killed with their notes (each its
+	 * own process group), so that the reaper collects them and ends
+	 * before the table it reads is freed */
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->runs[i].pid)
+			kill(-rs->runs[i].pid, SIGKILL);
 	pthread_cond_broadcast(&rs->changed);
-	int join = rs->reaper_started && !rs->running;
 	pthread_mutex_unlock(&rs->lock);
-	/* a child still running (a second signal): the reaper stays in
-	 * waitpid(), and the process exits around it */
-	if (join)
+	if (rs->reaper_started)
 		pthread_join(rs->reaper, NULL);
 	for (size_t i = 0; i < rs->n; i++)
 		serve_run_clear(&rs->runs[i]);
@@ -217,13 +233,20 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 			 (char *)rs->state_dir, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	sigset_t none, def;
+	sigset_t held, def;
 	char **env = child_env();
-	int rc = -1;
-	sigemptyset(&none);
+	int rc = ENOMEM;
+	/* the run starts with the stopping signals held: a cancel that comes
+	 * before `cadence run` has its handlers waits for them (it unblocks
+	 * them right after), and the run ends interrupted, with its record */
+	sigemptyset(&held);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGHUP);
 	sigemptyset(&def);
 	sigaddset(&def, SIGTERM);
 	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGHUP);
 	sigaddset(&def, SIGPIPE);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
@@ -232,15 +255,20 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 					 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, cad_strbuf_cstr(&log), O_WRONLY | O_CREAT | O_TRUNC,
 					 0600);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	/* serve's sockets and files stay serve's */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
 	/* serve's signals are blocked for sigwait(); the run takes its own.
 	 * Its own process group: a terminal's ^C goes to serve, which decides */
-	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigmask(&at, &held);
 	posix_spawnattr_setsigdefault(&at, &def);
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
 				 POSIX_SPAWN_SETPGROUP);
-	if (env && !posix_spawn(pid, rs->exe, &fa, &at, argv, env))
-		rc = 0;
+	/* posix_spawn() returns its error; errno is not set */
+	if (env)
+		rc = posix_spawn(pid, rs->exe, &fa, &at, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	free(env);
@@ -249,7 +277,8 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 	cad_strbuf_free(&out);
 	cad_strbuf_free(&log);
 	cad_strbuf_free(&ckpt);
-	return rc;
+	errno = rc;
+	return rc ? -1 : 0;
 }
 
 /* The run's directory with its input score; malloc'd path, or NULL. */
@@ -270,6 +299,24 @@ static char *prepare(serve_runs *rs, const char *id, const char *score, size_t l
 		return NULL;
 	}
 	return dir;
+}
+
+/* A run's directory that no run uses (its start failed): removed, with
+ * what the failed start may have left (errno kept for the message). */
+static void remove_dir(const char *dir)
+{
+	static const char *const files[] = { "score.json", "score.out", "log.jsonl", NULL };
+	int e = errno;
+	strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; files[i]; i++) {
+		cad_strbuf_setlen(&sb, 0);
+		cad_strbuf_addf(&sb, "%s/%s", dir, files[i]);
+		if (!sb.failed)
+			unlink(cad_strbuf_cstr(&sb));
+	}
+	cad_strbuf_free(&sb);
+	rmdir(dir);
+	errno = e;
 }
 
 static char *why_errno(const char *what)
@@ -306,6 +353,7 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 	}
 	if (!rc && spawn(rs, file, dir, &pid)) {
 		*why = why_errno("cannot start 'cadence run': ");
+		remove_dir(dir);
 		rc = -1;
 	}
 	serve_run *r = NULL;

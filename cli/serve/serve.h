@@ -53,7 +53,8 @@ typedef struct serve_run {
 	char id[33];		/* 32 hex digits, random */
 	char *cadence, *file, *dir;	/* dir: score.json, events.jsonl, ... */
 	pid_t pid;		/* 0 once it ended */
-	int exit_code;		/* -1 while running */
+	int exit_code;		/* -1 while running; 128 + N killed by signal N */
+	int signal;		/* the signal that killed it, or 0 */
 	int cancelled;		/* POST /runs/ID/cancel */
 	int64_t start_ms, end_ms;	/* end -1 while running */
 } serve_run;

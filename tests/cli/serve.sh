@@ -287,6 +287,31 @@ check_http "... it ended interrupted" 200 '"status":"finished","outcome":"interr
 keep "Run"
 run "$cadence" history waiter --format json
 expect "... recorded as interrupted, trigger api" 0 '"trigger":"api",.*"status":"interrupted"'
+# cancelled at once, before `cadence run` has its handlers (one kept-alive
+# connection: the cancel follows the start within a millisecond): each run
+# ends interrupted all the same (it starts with SIGTERM held), recorded
+run python3 - "$addr" "$X" <<'PY'
+import http.client, json, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+c = http.client.HTTPConnection(host, int(port), timeout=20)
+auth = {"Authorization": "Bearer " + sys.argv[2], "Content-Type": "application/json"}
+for _ in range(3):
+    c.request("POST", "/cadences/waiter/runs", "{}", auth)
+    run = json.loads(c.getresponse().read())["id"]
+    c.request("POST", "/runs/%s/cancel" % run, None, auth)
+    c.getresponse().read()
+    for _ in range(600):
+        c.request("GET", "/runs/" + run, None, auth)
+        d = json.loads(c.getresponse().read())
+        if d["status"] == "finished":
+            break
+        time.sleep(0.1)
+    print(d["outcome"], d["exit_code"])
+PY
+assert "runs cancelled right after their start end interrupted, not killed ($(echo $out))" \
+	test "$out" = $'interrupted 130\ninterrupted 130\ninterrupted 130'
+run "$cadence" history waiter --limit 3 --format json
+assert "... and are in the history" test "$(grep -o '"status":"interrupted"' <<<"$out" | wc -l)" = 3
 ckpt=$CADENCE_STATE_DIR/serve/runs/$wid/checkpoint.json
 assert "... its checkpoint kept (serve/runs/ID/checkpoint.json)" test -s "$ckpt"
 : >"$tmp/go"
@@ -335,6 +360,12 @@ expect "... the run ended ok" 0 '"trigger":"api",.*"status":"ok"'
 
 # --- past the grace period the run is stopped --------------------------------------------
 rm -f "$tmp/go"
+CADENCE_TOKEN=short-token timeout 20 "$cadence" serve --listen 127.0.0.1:0 >/dev/null 2>"$tmp/short.err" &&
+	fail "a short CADENCE_TOKEN: refused" || {
+	[[ $? == 2 ]] && grep -q 'CADENCE_TOKEN has 11 characters.*16 or more' "$tmp/short.err" &&
+		ok "a short CADENCE_TOKEN: refused (exit 2)" ||
+		fail "a short CADENCE_TOKEN: refused ($(<"$tmp/short.err"))"
+}
 CADENCE_TOKEN=env-token-0123456789abcdef start_serve --grace 300ms
 assert "CADENCE_TOKEN: tokens on" grep -q '(bearer tokens)' "$tmp/serve.err"
 http POST /cadences/waiter/runs env-token-0123456789abcdef '{}'
@@ -400,8 +431,9 @@ check_http "... no run starts: 500" 500 "the project's cadences cannot be read"
 cp "$tmp/project.yaml" "$proj/cadence.project.yaml"
 http GET /cadences "$R"
 check_http "... read again at the next request" 200
-stop_serve
-assert "... stopped: exit 0" test "$status" = 0
+kill -HUP "$spid"
+wait_exit "$spid"
+assert "SIGHUP stops serve as SIGTERM does: exit 0" test "$status" = 0
 rm "$proj/cadence.project.yaml"
 
 # --- no token, on loopback: every request allowed --------------------------------------------
