@@ -159,7 +159,7 @@ static int write_ready(const char *path, const char *text)
 {
 	strbuf tmp = STRBUF_INIT;
 	cad_strbuf_addf(&tmp, "%s.tmp", path);
-	FILE *f = tmp.failed ? NULL : fopen(cad_strbuf_cstr(&tmp), "w");
+	FILE *f = tmp.failed ? NULL : fopen(cad_strbuf_cstr(&tmp), "we");
 	int bad = !f || fprintf(f, "%s\n", text) < 0;
 	if (f && fclose(f))
 		bad = 1;

@@ -325,7 +325,7 @@ static char *run_file(const serve_run *r, const char *name, size_t *len)
 {
 	strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
 	cad_strbuf_addf(&path, "%s/%s", r->dir, name);
-	FILE *f = fopen(cad_strbuf_cstr(&path), "r");
+	FILE *f = fopen(cad_strbuf_cstr(&path), "re");
 	cad_strbuf_free(&path);
 	if (!f)
 		return NULL;

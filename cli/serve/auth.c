@@ -79,7 +79,7 @@ static int token_line(serve_auth *a, char *line, const char *path, unsigned line
 
 static int read_file(serve_auth *a, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	char line[1024];
 	unsigned lineno = 0;
 	int rc = 0;
