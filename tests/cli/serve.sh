@@ -56,6 +56,15 @@ notes:
 measures:
   - then: peek
 "
+# a run that lists the files its `cadence run` holds open
+w proj/peekfds.cadence.yaml "
+cadence: peekfds
+notes:
+  peek: {run: [sh, -c, 'ls -l /proc/\$PPID/fd/ >$tmp/run-fds']}
+measures:
+  - then: peek
+"
+w inherited 'a file serve inherits open (fd 7), not close-on-exec'
 w tokens "# scopes: read < run < admin
 reader-0123456789abcdef read
 runner-0123456789abcdef run
@@ -440,8 +449,9 @@ rm "$proj/cadence.project.yaml"
 # (started with SIGCHLD ignored, as some service managers leave it: serve
 # sets it back, or it could not wait for its runs)
 rm -f "$tmp/ready"
-(cd "$proj" && trap '' CHLD && exec "$cadence" serve --listen 127.0.0.1:0 \
-	--ready-file "$tmp/ready" 2>"$tmp/serve.err") &
+# (and with a file open on fd 7 that its runs must not inherit)
+(cd "$proj" && trap '' CHLD && exec 7<"$tmp/inherited" && exec "$cadence" serve \
+	--listen 127.0.0.1:0 --ready-file "$tmp/ready" 2>"$tmp/serve.err") &
 spid=$!
 wait_until "serve's ready file" test -s "$tmp/ready"
 addr=$(<"$tmp/ready")
@@ -450,6 +460,11 @@ check_http "a run, serve started with SIGCHLD ignored" 202
 hid=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
 wait_until "... the run's end" finished "$hid"
 check_http "... it ends (serve waits for it)" 200 '"status":"finished","outcome":"ok"'
+http POST /cadences/peekfds/runs '' '{}'
+pid_=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
+wait_until "the run that lists its files" finished "$pid_"
+assert "a run's process holds none of serve's files (fds >= 3 closed)" \
+	eval 'grep -q "registry.db" "$tmp/run-fds" && ! grep -q "$tmp/inherited" "$tmp/run-fds"'
 assert "no token: said" grep -q 'no token: every request allowed, loopback only' "$tmp/serve.err"
 http GET /cadences
 check_http "GET /cadences without a token" 200
