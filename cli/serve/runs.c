@@ -186,8 +186,8 @@ static int write_file(const char *path, const char *data, size_t len)
 	return close(fd);
 }
 
-/* Whether the child must not see the variable env[i]: serve's tokens
- * (the admin's CADENCE_TOKEN would reach every `run:` note). */
+/* Whether the child must not see var ("NAME=VALUE"): serve's tokens (the
+ * admin's CADENCE_TOKEN would reach every `run:` note). */
 static int withheld(const char *var)
 {
 	static const char *const names[] = { "CADENCE_TRIGGER=", "CADENCE_TOKEN=",
