@@ -36,7 +36,7 @@ if(CADENCE_MEMCHECK)
       ENVIRONMENT "${env};CADENCE_TEST_VALGRIND=1" SKIP_RETURN_CODE 77)
     # the longest ones first, so that the last to finish is a short one
     # (a fresh build has no timings for ctest to order them by)
-    if(name MATCHES "^(breaker_state|cli_doc|diagram|probe|resume|limits|numbers)$")
+    if(name MATCHES "^(breaker_state|cli_doc|diagram|probe|resume|limits|numbers|scheduled|registry|schedule_export|serve)$")
       set_tests_properties(memcheck/cli/${name} PROPERTIES COST 1000)
     endif()
   endforeach()
