@@ -444,10 +444,21 @@ static void catch_signals(int json, struct sigaction old[NSIGNALS])
 
 static void restore_signals(const struct sigaction old[NSIGNALS])
 {
+	sigset_t alrm, prev;
+	struct timespec zero = { 0, 0 };
 	for (size_t i = 0; i < NSIGNALS; i++)
 		sigaction(run_signals[i], &old[i], NULL);
-	interrupt_waits(0);	/* a SIGALRM still due comes to on_alarm */
+	/* the timer stopped, and a SIGALRM it raised already taken here: one
+	 * delivered after the old action is back would end the process (as
+	 * under valgrind, which delivers signals late: cli/scheduled) */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_BLOCK, &alrm, &prev);
+	interrupt_waits(0);
+	while (sigtimedwait(&alrm, NULL, &zero) == SIGALRM)
+		;
 	sigaction(SIGALRM, &old_alarm, NULL);
+	sigprocmask(SIG_SETMASK, &prev, NULL);
 }
 
 /* ---- inputs ------------------------------------------------------------------- */
