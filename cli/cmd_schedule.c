@@ -148,27 +148,10 @@ static int print_next(const next_ctx *c, const cadence_def *def)
 	return rc;
 }
 
-/* The times of the cadence `arg`: a file, or a name of the project's. */
-static int next_of(const next_ctx *c, const char *arg)
+static int next_fn(void *ctx, const char *path, const cadence_def *def)
 {
-	cli_config *cfg = NULL;
-	cadence_project *project = NULL;
-	cadence_diags *diags = NULL;
-	const cadence_def *def = NULL;
-	char *path = NULL;
-	int rc = cli_config_load(NULL, &cfg);
-	if (!rc)
-		rc = cli_config_resolve(cfg, arg, &path);
-	if (!rc && (cadence_project_new(&project, NULL) || cadence_diags_new(&diags)))
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	if (!rc && !(rc = files_load_checked(project, path, c->allow_outside, diags, &def,
-					     "schedule next", "for its times")))
-		rc = print_next(c, def);
-	cadence_diags_free(diags);
-	cadence_project_free(project);
-	free(path);
-	cli_config_free(cfg);
-	return rc;
+	(void)path;
+	return print_next(ctx, def);
 }
 
 static int schedule_next(const cli_cmd *cmd, int argc, char **argv)
@@ -184,7 +167,8 @@ static int schedule_next(const cli_cmd *cmd, int argc, char **argv)
 		rc = cli_usage_error("'cadence schedule next' takes one cadence (a name or a file), "
 				     "not %zu arguments", args.npos);
 	} else {
-		rc = next_of(&c, args.pos[0]);
+		rc = files_with_cadence(args.pos[0], c.allow_outside, "schedule next",
+					"for its times", next_fn, &c);
 	}
 	cli_args_free(&args);
 	return rc;

@@ -443,29 +443,14 @@ static int locate(export_ctx *c)
 	return 0;
 }
 
-/* The export of the cadence `arg`: a file, or a name of the project's. */
-static int export_of(export_ctx *c, const char *arg)
+static int export_fn(void *ctx, const char *path, const cadence_def *def)
 {
-	cli_config *cfg = NULL;
-	cadence_project *project = NULL;
-	cadence_diags *diags = NULL;
-	const cadence_def *def = NULL;
-	char *path = NULL;
-	int rc = cli_config_load(NULL, &cfg);
+	export_ctx *c = ctx;
+	c->file = path;
+	int rc = locate(c);
 	if (!rc)
-		rc = cli_config_resolve(cfg, arg, &path);
-	if (!rc)
-		rc = locate((c->file = path, c));
-	if (!rc && (cadence_project_new(&project, NULL) || cadence_diags_new(&diags)))
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	if (!rc && !(rc = files_load_checked(project, path, c->allow_outside, diags, &def,
-					     "schedule export", "for its schedule")))
 		rc = export_def(c, def);
-	cadence_diags_free(diags);
-	cadence_project_free(project);
 	c->file = NULL;
-	free(path);
-	cli_config_free(cfg);
 	return rc;
 }
 
@@ -484,7 +469,8 @@ static int schedule_export(const cli_cmd *cmd, int argc, char **argv)
 	} else if (c.cron < 0) {
 		rc = cli_usage_error("'cadence schedule export' needs --to systemd or --to cron");
 	} else {
-		rc = export_of(&c, args.pos[0]);
+		rc = files_with_cadence(args.pos[0], c.allow_outside, "schedule export",
+					"for its schedule", export_fn, &c);
 	}
 	free(c.exe);
 	free(c.workdir);

@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "files.h"
+#include "config.h"
 #include "cli.h"
 
 #include <cadence/cadence.h>
@@ -343,4 +344,27 @@ int files_load_checked(cadence_project *project, const char *path, int allow_out
 		return CLI_EXIT_PROBLEMS;
 	}
 	return 0;
+}
+
+int files_with_cadence(const char *arg, int allow_outside, const char *cmd, const char *purpose,
+		       int (*fn)(void *ctx, const char *path, const cadence_def *def), void *ctx)
+{
+	cli_config *cfg = NULL;
+	cadence_project *project = NULL;
+	cadence_diags *diags = NULL;
+	const cadence_def *def = NULL;
+	char *path = NULL;
+	int rc = cli_config_load(NULL, &cfg);
+	if (!rc)
+		rc = cli_config_resolve(cfg, arg, &path);
+	if (!rc && (cadence_project_new(&project, NULL) || cadence_diags_new(&diags)))
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (!rc && !(rc = files_load_checked(project, path, allow_outside, diags, &def, cmd,
+					     purpose)))
+		rc = fn(ctx, path, def);
+	cadence_diags_free(diags);
+	cadence_project_free(project);
+	free(path);
+	cli_config_free(cfg);
+	return rc;
 }

@@ -82,4 +82,11 @@ int files_load_checked(struct cadence_project *project, const char *path, int al
 int files_write_diags(cadence_diags *diags, FILE *out, cadence_diag_format fmt,
 		      const char *color, size_t files_checked);
 
+/* A cadence named on the command line (a file, or a name of the project's:
+ * cli_config_resolve()), loaded and checked as files_load_checked() does
+ * (`cmd`, `purpose` for its messages), then fn(ctx, path, def).  Returns
+ * an exit code: fn's, or why the cadence was not loaded. */
+int files_with_cadence(const char *arg, int allow_outside, const char *cmd, const char *purpose,
+		       int (*fn)(void *ctx, const char *path, const cadence_def *def), void *ctx);
+
 #endif
