@@ -78,7 +78,10 @@ run_in() {
 # help_opts CMD...: the long options of `cadence CMD --help`, one a line:
 # each " --name" of its lines from "options:" on, sorted, once each.  Read
 # by bash (the scripts ask it dozens of times; a sed | grep | tr pipeline
-# cost four processes a call)
+# cost four processes a call).  $help_cadence runs them: $cadence, or
+# $cadence_again in a script whose --help runs another already made
+# (cli/man repeats cli/cli_doc's)
+help_cadence=$cadence
 help_opts() {
 	local line on= rest
 	local -a opts=()
@@ -90,7 +93,7 @@ help_opts() {
 			opts+=("${BASH_REMATCH[1]}")
 			rest=${rest#*"${BASH_REMATCH[0]}"}
 		done
-	done < <("$cadence" "$@" --help)
+	done < <("$help_cadence" "$@" --help)
 	((${#opts[@]} == 0)) || printf '%s\n' "${opts[@]}" | sort -u
 }
 # commands: the commands `cadence --help` lists, one a line (the first
@@ -102,7 +105,7 @@ commands() {
 		[[ -n $line ]] || break
 		read -r word _ <<<"$line"
 		[[ -z $word ]] || printf '%s\n' "$word"
-	done < <("$cadence" --help)
+	done < <("$help_cadence" --help)
 }
 
 # w NAME TEXT: writes TEXT to $tmp/NAME (a script may define its own)

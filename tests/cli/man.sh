@@ -7,6 +7,8 @@
 # shows an example that validates.
 source "$(dirname "$0")/lib.sh"
 scd=$src/docs/cadence.1.scd
+# every command's --help: cli/cli_doc runs them under valgrind
+help_cadence=$cadence_again
 
 # section NAME: the text of "## NAME ..." up to the next heading
 section() {
