@@ -595,9 +595,16 @@ enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const ch
 	cad_strbuf_adds(&sb, "</tr></table><h2>Final score</h2>");
 	char *score = r.exit_code >= 0 ? read_file(r.dir, "score.out") : NULL;
 	if (score && *score) {
+		/* indented for reading; as written when it is no JSON */
+		pthread_mutex_lock(&s->project);
+		cJSON *v = cJSON_Parse(score);
+		pthread_mutex_unlock(&s->project);
+		char *pretty = v ? cad_json_print(v, 1) : NULL;
+		cJSON_Delete(v);
 		cad_strbuf_adds(&sb, "<pre>");
-		serve_html_escape(&sb, score);
+		serve_html_escape(&sb, pretty ? pretty : score);
 		cad_strbuf_adds(&sb, "</pre>");
+		free(pretty);
 	} else {
 		cad_strbuf_adds(&sb, r.exit_code < 0 ? "<p class=\"muted\">The run goes on: reload "
 				"the page.</p>" : "<p class=\"muted\">None: the run ended without "

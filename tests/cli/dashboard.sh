@@ -157,7 +157,7 @@ web GET "$loc"
 check_web "the run's page" 200 '<h1>Run of hello</h1>'
 assert "... its outcome" grep -q '<td class="ok">ok</td>' <<<"$body"
 assert "... its final score, escaped" \
-	grep -qF '&quot;name&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt;\&quot;&#39;&amp;&quot;' <<<"$body"
+	grep -qF '&quot;&lt;script&gt;alert(1)&lt;/script&gt;\&quot;&#39;&amp;&quot;' <<<"$body"
 assert "... its events, the note's output escaped" \
 	grep -qF 'line: &lt;script&gt;alert(2)&lt;/script&gt;' <<<"$body"
 assert "... no script tag" not_grep -qi '<script' <<<"$body"
