@@ -39,6 +39,18 @@ score:
 measures:
   - then: ok
 '
+# a note that fails, is retried, and opens its breaker (threshold 2): the
+# first run fails twice, the second is rejected
+w proj/flaky.cadence.yaml '
+cadence: flaky
+notes:
+  fail:
+    run: [sh, -c, "exit 3"]
+    retry: {attempts: 2, delay: 10ms}
+    circuit_breaker: {failure_threshold: 2, recovery_timeout: 1m, half_open_max: 1}
+measures:
+  - then: fail
+'
 # a file whose name is markup (names in the file are identifiers)
 cp "$proj/nightly.cadence.yaml" "$proj/<img src=x onerror=alert(3)>.cadence.yaml"
 sed -i 's/^cadence: nightly/cadence: imgname/' "$proj/<img src=x onerror=alert(3)>.cadence.yaml"
@@ -181,6 +193,11 @@ check_web "an unknown page: 404" 404
 # --- GET /metrics ----------------------------------------------------------------------
 (cd "$proj" && "$cadence" run -c --scheduled nightly --now 2026-03-01T10:00:20Z >/dev/null 2>&1)
 (cd "$proj" && "$cadence" run -c --scheduled nightly --now 2026-03-01T11:30:00Z >/dev/null 2>&1)
+for i in 1 2; do
+	web POST /cadences/flaky/runs
+	fid=$(sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' <<<"$body")
+	wait_until "flaky run $i's end" sh -c "curl -s http://$addr/runs/$fid | grep -q '\"status\":\"finished\"'"
+done
 web GET /metrics
 check_web "GET /metrics" 200
 assert "... the text format 0.0.4" \
@@ -192,6 +209,17 @@ assert "... its notes, named as the textfile names them" \
 	m 'cadence_note_runs_total{cadence="hello",note="shout",status="ok"} 1'
 assert "... the note durations, a histogram" m 'cadence_note_duration_seconds_count{cadence="hello",note="say"} 1'
 assert "... the runs' durations" m 'cadence_duration_seconds_count{cadence="hello"} 1'
+assert "... the failed runs" m 'cadence_serve_runs_total{cadence="flaky",outcome="failed"} 2'
+assert "... their attempts summed across runs" \
+	m 'cadence_note_runs_total{cadence="flaky",note="fail",status="failed"} 2'
+assert "... the rejected one" m 'cadence_note_runs_total{cadence="flaky",note="fail",status="rejected"} 1'
+assert "... the errors by type" m 'cadence_note_errors_total{cadence="flaky",note="fail",type="exit_status"} 2'
+assert "... the retries" m 'cadence_note_retries_total{cadence="flaky",note="fail"} 1'
+assert "... the breaker's state now: open" \
+	m 'cadence_circuit_breaker_state{cadence="flaky",note="fail",state="open"} 1'
+assert "... not closed" m 'cadence_circuit_breaker_state{cadence="flaky",note="fail",state="closed"} 0'
+assert "... opened once" m 'cadence_circuit_breaker_opened_total{cadence="flaky",note="fail"} 1'
+assert "... the runs by the textfile's status" m 'cadence_runs_total{cadence="flaky",status="failed"} 2'
 assert "... the HTTP requests by route and status" \
 	m 'cadence_serve_http_requests_total{route="/ui/cadences/{name}/{action}",status="403"} 3'
 assert "... a scheduled run of another process: its lag" m 'cadence_schedule_lag_seconds_count{cadence="nightly"} 1'
