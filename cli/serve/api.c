@@ -26,7 +26,7 @@ typedef struct req {
 	strbuf body;
 	int answered;		/* refused on its headers: the body is not read */
 	int kind;		/* its route_kind (GET /metrics counts by route) */
-	int method_post;
+	int method_post;	/* /ui/login: POST signs in, GET shows the form */
 	serve_scope scope;	/* the token's or the session cookie's */
 } req;
 
@@ -696,7 +696,7 @@ static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const
 		return serve_ui_action(s, conn, rt->a, rt->kind == R_UI_TRIGGER ? "trigger"
 				       : toggles[rt->op], cad_strbuf_cstr(&q->body), q->body.len);
 	case R_UI_LOGIN:
-		if (!q->body.len && !q->method_post)
+		if (!q->method_post)
 			return serve_ui_login_page(s, conn, 200, NULL);
 		return serve_ui_login(s, conn, cad_strbuf_cstr(&q->body), q->body.len);
 	case R_UI_LOGOUT: return serve_ui_logout(s, conn);

@@ -89,10 +89,15 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, unsigned status, s
 	return rc;
 }
 
-static void page_start(strbuf *sb, const char *title, int signed_in)
+/* The page's head and header; refresh: seconds before the browser loads
+ * the page again (a run going on), or 0. */
+static void page_head(strbuf *sb, const char *title, int signed_in, int refresh)
 {
 	cad_strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			"<meta name=\"viewport\" content=\"width=device-width\"><title>");
+			"<meta name=\"viewport\" content=\"width=device-width\">");
+	if (refresh)
+		cad_strbuf_addf(sb, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
+	cad_strbuf_adds(sb, "<title>");
 	serve_html_escape(sb, title);
 	cad_strbuf_addf(sb, " · cadence</title><style>%s</style></head><body><header>"
 			"<a href=\"/\">cadence serve</a>", style);
@@ -100,6 +105,11 @@ static void page_start(strbuf *sb, const char *title, int signed_in)
 		cad_strbuf_adds(sb, "<form method=\"post\" action=\"/ui/logout\">"
 				"<button type=\"submit\">Sign out</button></form>");
 	cad_strbuf_adds(sb, "</header><main>");
+}
+
+static void page_start(strbuf *sb, const char *title, int signed_in)
+{
+	page_head(sb, title, signed_in, 0);
 }
 
 static enum MHD_Result send_page(struct MHD_Connection *conn, unsigned status, strbuf *sb)
@@ -560,12 +570,12 @@ static void diagram_section(serve_ctx *s, strbuf *sb, const serve_run *r)
 	}
 	char *text = NULL;
 	size_t len = 0;
-	int rc = serve_ui_draw(s, r->file, CADENCE_DIAGRAM_MERMAID, &text, &len);
 	cad_strbuf_adds(sb, "<pre>");
-	serve_html_escape_n(sb, text ? text : "(cannot draw it: see the server's log)",
-			    text ? len : strlen("(cannot draw it: see the server's log)"));
+	if (!serve_ui_draw(s, r->file, CADENCE_DIAGRAM_MERMAID, &text, &len))
+		serve_html_escape_n(sb, text, len);
+	else	/* too large for Mermaid, or the file changed: said in the log */
+		cad_strbuf_adds(sb, "(cannot draw it: see the server's log)");
 	cad_strbuf_adds(sb, "</pre></div>");
-	(void)rc;
 	free(text);
 }
 
@@ -582,7 +592,8 @@ enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const ch
 	snprintf(code, sizeof(code), "%d", r.exit_code);
 	int signed_in = !s->open && MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
 								SESSION_COOKIE);
-	page_start(&sb, r.cadence, signed_in);
+	/* no script: a run going on is shown again every 2 s by the browser */
+	page_head(&sb, r.cadence, signed_in, r.exit_code < 0 ? 2 : 0);
 	cad_strbuf_adds(&sb, "<h1>Run of ");
 	serve_html_escape(&sb, r.cadence);
 	cad_strbuf_adds(&sb, "</h1><table><tr><th>Run</th><th>File</th><th>Started</th>"
@@ -607,8 +618,8 @@ enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const ch
 		cad_strbuf_adds(&sb, "</pre>");
 		free(pretty);
 	} else {
-		cad_strbuf_adds(&sb, r.exit_code < 0 ? "<p class=\"muted\">The run goes on: reload "
-				"the page.</p>" : "<p class=\"muted\">None: the run ended without "
+		cad_strbuf_adds(&sb, r.exit_code < 0 ? "<p class=\"muted\">The run goes on: the page "
+				"reloads itself.</p>" : "<p class=\"muted\">None: the run ended without "
 				"one.</p>");
 	}
 	free(score);

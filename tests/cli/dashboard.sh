@@ -51,6 +51,14 @@ notes:
 measures:
   - then: fail
 '
+# a run that lasts until $tmp/go appears (bounded: 60 s)
+w proj/waiter.cadence.yaml "
+cadence: waiter
+notes:
+  wait: {run: [sh, -c, 'i=0; while [ ! -e $tmp/go ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i+1)); done; echo {}']}
+measures:
+  - then: wait
+"
 # a file whose name is markup (names in the file are identifiers)
 cp "$proj/nightly.cadence.yaml" "$proj/<img src=x onerror=alert(3)>.cadence.yaml"
 sed -i 's/^cadence: nightly/cadence: imgname/' "$proj/<img src=x onerror=alert(3)>.cadence.yaml"
@@ -183,6 +191,15 @@ if grep -q '<img src="/ui/runs/' <<<"$body"; then
 else
 	assert "a build without Graphviz shows the Mermaid text" grep -q 'flowchart' <<<"$body"
 fi
+form /ui/cadences/waiter/trigger "csrf=$token"
+wid=$(header Location)
+web GET "$wid"
+check_web "a run going on: its page" 200 'The run goes on'
+assert "... reloads itself, without a script" grep -q '<meta http-equiv="refresh" content="2">' <<<"$body"
+touch "$tmp/go"
+wait_until "the waiter's end" sh -c "curl -s http://$addr/runs/${wid##*/} | grep -q '\"status\":\"finished\"'"
+web GET "$wid"
+assert "... not once it ended" not_grep -q 'http-equiv="refresh"' <<<"$body"
 form /ui/cadences/hello/trigger "csrf=$token" "score=[1]"
 check_web "a score that is not a JSON object: 400" 400 'JSON object'
 web GET /ui/runs/0123456789abcdef0123456789abcdef
