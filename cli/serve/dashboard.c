@@ -215,12 +215,14 @@ static void csrf_field(serve_ctx *s, struct MHD_Connection *conn, strbuf *sb)
 	cad_strbuf_addf(sb, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", tok);
 }
 
-/* 0 when the form's csrf field is this session's token. */
+/* 0 when the form's csrf field is this session's token; 1 when it is
+ * missing or another; -1 when the body is not URL-encoded. */
 static int csrf_bad(serve_ctx *s, struct MHD_Connection *conn, const char *body, size_t len)
 {
 	char want[65], *got = NULL;
 	csrf_token(s, conn, want);
-	int bad = serve_form_value(body, len, "csrf", &got) || !serve_equal(got, want);
+	int rc = serve_form_value(body, len, "csrf", &got);
+	int bad = rc < 0 ? -1 : rc || !serve_equal(got, want);
 	free(got);
 	return bad;
 }
@@ -254,10 +256,13 @@ enum MHD_Result serve_ui_login(serve_ctx *s, struct MHD_Connection *conn, const 
 	char *token = NULL;
 	if (s->open)
 		return redirect(conn, "/", NULL);
-	if (serve_form_value(body, len, "token", &token) || !*token) {
+	int rc = serve_form_value(body, len, "token", &token);
+	if (rc || !*token) {
 		free(token);
-		return serve_ui_login_page(s, conn, 400, "the form needs a field 'token': paste a "
-					   "token of the server's token file or CADENCE_TOKEN");
+		return serve_ui_login_page(s, conn, 400, rc < 0 ? "the form's body is not "
+					   "URL-encoded (a bad %-escape or a NUL byte)" : "the form "
+					   "needs a field 'token': paste a token of the server's token "
+					   "file or CADENCE_TOKEN");
 	}
 	strbuf bearer = STRBUF_INIT;
 	cad_strbuf_addf(&bearer, "Bearer %s", token);
@@ -765,7 +770,11 @@ static enum MHD_Result trigger(serve_ctx *s, struct MHD_Connection *conn, const 
 enum MHD_Result serve_ui_action(serve_ctx *s, struct MHD_Connection *conn, const char *name,
 				const char *act, const char *body, size_t len)
 {
-	if (csrf_bad(s, conn, body, len))
+	int bad = csrf_bad(s, conn, body, len);
+	if (bad < 0)
+		return serve_ui_error(conn, 400, "the form's body is not URL-encoded (a bad %%-escape "
+				      "or a NUL byte): send the dashboard's form as the browser does");
+	if (bad)
 		return serve_ui_error(conn, 403, "the form's CSRF token is missing or wrong: reload "
 				      "the page and submit it again");
 	if (!strcmp(act, "trigger"))

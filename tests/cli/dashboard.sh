@@ -204,6 +204,18 @@ form /ui/cadences/hello/trigger "csrf=$token" "score=[1]"
 check_web "a score that is not a JSON object: 400" 400 'JSON object'
 web GET /ui/runs/0123456789abcdef0123456789abcdef
 check_web "an unknown run's page: 404" 404 'no run'
+web GET /ui/runs/0123456789abcdef0123456789abcdef/diagram.svg
+check_web "an unknown run's diagram: 404" 404 'no run'
+web POST /ui/cadences/hello/trigger -H "Origin: http://$addr" --data 'csrf=%zz'
+check_web "a form body that is not URL-encoded: 400" 400 'not URL-encoded'
+web GET /ui/cadences/nightly/pause
+check_web "GET on a form's route: 405" 405
+assert "... Allow: POST" test "$(header Allow)" = POST
+web PUT /ui/login
+check_web "PUT on the login: 405" 405
+assert "... Allow: GET, POST" test "$(header Allow)" = "GET, POST"
+web POST /metrics
+check_web "POST /metrics: 405" 405
 web GET /ui/nothing
 check_web "an unknown page: 404" 404
 
@@ -267,6 +279,8 @@ check_web "with tokens, GET / without one: the login form (401)" 401 'action="/u
 assert "... HTML, with the policy" test "$(header Content-Security-Policy)" = "$csp"
 web POST /ui/login -H "Origin: http://$addr" --data-urlencode "token=not-a-token-0123456789"
 check_web "a wrong token: 401" 401 'not one of the server'
+web POST /ui/login -H "Origin: http://$addr" --data 'token=%4'
+check_web "a login body that is not URL-encoded: 400" 400 'not URL-encoded'
 web POST /ui/login -H "Origin: http://$addr"
 check_web "no token: 400" 400 'field &#39;token&#39;'
 web POST /ui/login -H "Origin: http://evil.example" --data-urlencode "token=$R"
