@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -309,6 +310,12 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		free(why);
 		return rc;
 	}
+	serve_metrics_start(&s->metrics, s->state_dir);
+	/* GET /metrics adds each run's figures when it ends */
+	pthread_mutex_lock(&s->runs.lock);
+	s->runs.on_end = serve_metrics_on_end;
+	s->runs.on_end_arg = &s->metrics;
+	pthread_mutex_unlock(&s->runs.lock);
 	struct MHD_Daemon *d = start(s, st, o->threads);
 	if (!d)
 		return cli_error(CLI_EXIT_USAGE, "cannot listen on %s: %s (is the port in use? "
@@ -341,6 +348,18 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	return rc;
 }
 
+/* n random bytes (the dashboard's secret): 0, or -1 with errno. */
+static int random_bytes(unsigned char *b, size_t n)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : read(fd, b, n);
+	if (fd >= 0)
+		close(fd);
+	if (got != (ssize_t)n && fd >= 0)
+		errno = EIO;
+	return got == (ssize_t)n ? 0 : -1;
+}
+
 static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 {
 	serve_opts_t o = { NULL, NULL, NULL, NULL, NULL, 4, 1L << 20, 4 };
@@ -361,6 +380,8 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 		rc = cli_usage_error("'cadence serve' takes no arguments, not '%s'", args.pos[0]);
 	cli_args_free(&args);
 	pthread_mutex_init(&s.project, NULL);
+	if (!rc && (serve_metrics_init(&s.metrics) || random_bytes(s.secret, sizeof(s.secret))))
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot start: %s", strerror(errno));
 	s.max_body = (size_t)o.max_body;
 	s.openapi = (const char *)embed_openapi[0].data;
 	if (!rc)
@@ -368,6 +389,7 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 	if (!rc)
 		rc = serve(&s, &o, &st);
 	serve_runs_free(&s.runs);
+	serve_metrics_free(&s.metrics);
 	serve_auth_free(&s.auth);
 	cli_config_free(st.cfg);
 	pthread_mutex_destroy(&s.project);
@@ -383,7 +405,8 @@ const cli_cmd cli_cmd_serve = {
 	"(the body is the input score; 202 and the run's id), GET /runs/ID,\n"
 	"GET /runs/ID/events, POST /runs/ID/cancel, POST /cadences/NAME/pause,\n"
 	"resume, disable and enable, GET /history, GET /healthz. JSON in and out;\n"
-	"errors are RFC 9457 problem details.\n"
+	"errors are RFC 9457 problem details. GET /metrics: Prometheus totals since\n"
+	"the start; GET /: a dashboard in HTML (a login form when tokens are set).\n"
 	"\n"
 	"Each run is a child process 'cadence run', recorded in the run registry\n"
 	"with trigger api. Requests need 'Authorization: Bearer TOKEN', a token of\n"
@@ -397,8 +420,8 @@ const cli_cmd cli_cmd_serve = {
 	"running after those 10 s: the runs are stopped at once, then killed, and\n"
 	"serve exits 130.\n"
 	"\n"
-	"Not built yet: the dashboard, /metrics, webhooks, --schedules, TLS and\n"
-	"Server-Sent Events (docs/serve.md).\n"
+	"Not built yet: webhooks, --schedules, TLS and Server-Sent Events\n"
+	"(docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
 	"bad configuration or no token beyond loopback, 3 internal failure, 130 the\n"

@@ -1096,3 +1096,53 @@ int reg_prune(reg *r, int64_t before_ms, int64_t keep, int dry_run, int64_t *run
 	*missed = c.missed;
 	return 0;
 }
+
+/* Rows after a known id, oldest first: what a reader that keeps a
+ * watermark (GET /metrics of `cadence serve`) reads, at a cost of the new
+ * rows only (the id is the table's rowid). */
+int reg_runs_after(reg *r, int64_t after_id, size_t limit, reg_run **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	runs_ctx c = { NULL, 0, 0 };
+	*out = NULL;
+	*n = 0;
+	int rc = prep(r, "SELECT id, cadence, file, file_digest, trigger, scheduled_for, start_ms, "
+		      "end_ms, status, error, score_digest, pid, events_path, trace_path, "
+		      "checkpoint_path FROM runs WHERE id > ? ORDER BY id LIMIT ?", &st);
+	if (rc != SQLITE_OK)
+		return fail_sql(r, rc, "reading the runs");
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	rc = query(r, "reading the runs", st, run_row, &c, restart_runs);
+	sqlite3_finalize(st);
+	if (rc) {
+		reg_runs_free(c.runs, c.n);
+		return -1;
+	}
+	*out = c.runs;
+	*n = c.n;
+	return 0;
+}
+
+int reg_misses_after(reg *r, int64_t after_id, size_t limit, reg_miss **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	miss_ctx c = { NULL, 0, 0 };
+	*out = NULL;
+	*n = 0;
+	int rc = prep(r, "SELECT id, cadence, fire, reason, recorded_ms FROM missed WHERE id > ? "
+		      "ORDER BY id LIMIT ?", &st);
+	if (rc != SQLITE_OK)
+		return fail_sql(r, rc, "reading the missed fire times");
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	rc = query(r, "reading the missed fire times", st, miss_row, &c, restart_misses);
+	sqlite3_finalize(st);
+	if (rc) {
+		reg_misses_free(c.m, c.n);
+		return -1;
+	}
+	*out = c.m;
+	*n = c.n;
+	return 0;
+}

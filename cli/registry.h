@@ -118,6 +118,11 @@ int reg_misses(reg *r, const char *cadence, int64_t since_ms, size_t limit, reg_
 	       size_t *n);
 void reg_misses_free(reg_miss *m, size_t n);
 
+/* Runs (missed fire times) with an id beyond after_id, oldest first, at
+ * most `limit` (0: all): new rows since a reader's last look. */
+int reg_runs_after(reg *r, int64_t after_id, size_t limit, reg_run **out, size_t *n);
+int reg_misses_after(reg *r, int64_t after_id, size_t limit, reg_miss **out, size_t *n);
+
 /* How many runs of `cadence` are running now (after reg_reap). */
 int reg_running(reg *r, const char *cadence, int64_t *n);
 

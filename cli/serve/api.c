@@ -25,6 +25,9 @@
 typedef struct req {
 	strbuf body;
 	int answered;		/* refused on its headers: the body is not read */
+	int kind;		/* its route_kind (GET /metrics counts by route) */
+	int method_post;	/* /ui/login: POST signs in, GET shows the form */
+	serve_scope scope;	/* the token's or the session cookie's */
 } req;
 
 /* ---- responses -------------------------------------------------------------- */
@@ -506,8 +509,33 @@ static enum MHD_Result get_history(serve_ctx *s, struct MHD_Connection *conn)
 /* The route of a path: its scope and the methods it takes. */
 typedef enum route_kind {
 	R_NONE, R_HEALTH, R_OPENAPI, R_CADENCES, R_TRIGGER, R_TOGGLE, R_RUN, R_EVENTS, R_CANCEL,
-	R_HISTORY
+	R_HISTORY, R_METRICS, R_UI_LIST, R_UI_RUN, R_UI_DIAGRAM, R_UI_TOGGLE, R_UI_TRIGGER,
+	R_UI_LOGIN, R_UI_LOGOUT
 } route_kind;
+
+/* Each route's template: the label `route` of GET /metrics' requests. */
+static const char *const route_names[] = {
+	[R_NONE] = "other", [R_HEALTH] = "/healthz", [R_OPENAPI] = "/openapi.json",
+	[R_CADENCES] = "/cadences", [R_TRIGGER] = "/cadences/{name}/runs",
+	[R_TOGGLE] = "/cadences/{name}/{action}", [R_RUN] = "/runs/{id}",
+	[R_EVENTS] = "/runs/{id}/events", [R_CANCEL] = "/runs/{id}/cancel",
+	[R_HISTORY] = "/history", [R_METRICS] = "/metrics", [R_UI_LIST] = "/",
+	[R_UI_RUN] = "/ui/runs/{id}", [R_UI_DIAGRAM] = "/ui/runs/{id}/diagram.svg",
+	[R_UI_TOGGLE] = "/ui/cadences/{name}/{action}", [R_UI_TRIGGER] = "/ui/cadences/{name}/trigger",
+	[R_UI_LOGIN] = "/ui/login", [R_UI_LOGOUT] = "/ui/logout",
+};
+
+/* The dashboard's routes: HTML, and a session cookie counts as a token. */
+static int ui_route(route_kind k)
+{
+	return k >= R_UI_LIST;
+}
+
+/* The dashboard's forms: bodies application/x-www-form-urlencoded. */
+static int form_route(route_kind k)
+{
+	return k == R_UI_TOGGLE || k == R_UI_TRIGGER || k == R_UI_LOGIN || k == R_UI_LOGOUT;
+}
 
 typedef struct route {
 	route_kind kind;
@@ -536,12 +564,42 @@ static size_t segments(const char *url, char *seg[4])
 	return n;
 }
 
+/* The dashboard's routes: /, /ui/... */
+static void find_ui_route(const char *url, char *seg[4], size_t n, route *rt)
+{
+	if (!strcmp(url, "/"))
+		rt->kind = R_UI_LIST;
+	if (!n || strcmp(seg[0], "ui"))
+		return;
+	if (n == 2 && !strcmp(seg[1], "login"))
+		rt->kind = R_UI_LOGIN;
+	else if (n == 2 && !strcmp(seg[1], "logout"))
+		rt->kind = R_UI_LOGOUT;
+	else if (n == 3 && !strcmp(seg[1], "runs"))
+		rt->kind = R_UI_RUN;
+	else if (n == 4 && !strcmp(seg[1], "runs") && !strcmp(seg[3], "diagram.svg"))
+		rt->kind = R_UI_DIAGRAM;
+	else if (n == 4 && !strcmp(seg[1], "cadences") && !strcmp(seg[3], "trigger"))
+		rt->kind = R_UI_TRIGGER;
+	else if (n == 4 && !strcmp(seg[1], "cadences") &&
+		 (!strcmp(seg[3], "pause") || !strcmp(seg[3], "resume")))
+		rt->kind = R_UI_TOGGLE;
+	if (rt->kind != R_UI_LIST && rt->kind != R_NONE && n > 2) {
+		rt->op = n == 4 && !strcmp(seg[3], "pause") ? REGCMD_PAUSE : REGCMD_RESUME;
+		rt->a = seg[2];
+		seg[2] = NULL;
+	}
+}
+
 static route find_route(const char *url)
 {
 	char *seg[4] = { NULL };
 	size_t n = segments(url, seg);
 	route rt = { R_NONE, NULL, 0 };
-	if (n == 1 && !strcmp(seg[0], "healthz"))
+	find_ui_route(url, seg, n, &rt);
+	if (n == 1 && !strcmp(seg[0], "metrics"))
+		rt.kind = R_METRICS;
+	else if (n == 1 && !strcmp(seg[0], "healthz"))
 		rt.kind = R_HEALTH;
 	else if (n == 1 && !strcmp(seg[0], "openapi.json"))
 		rt.kind = R_OPENAPI;
@@ -563,7 +621,7 @@ static route find_route(const char *url)
 		rt.kind = R_EVENTS;
 	else if (n == 3 && !strcmp(seg[0], "runs") && !strcmp(seg[2], "cancel"))
 		rt.kind = R_CANCEL;
-	if (rt.kind != R_NONE && n > 1) {
+	if (rt.kind != R_NONE && !ui_route(rt.kind) && n > 1) {
 		rt.a = seg[1];
 		seg[1] = NULL;
 	}
@@ -587,7 +645,23 @@ static const struct {
 	[R_EVENTS] = { "GET", SERVE_SCOPE_READ },
 	[R_CANCEL] = { "POST", SERVE_SCOPE_RUN },
 	[R_HISTORY] = { "GET", SERVE_SCOPE_READ },
+	[R_METRICS] = { "GET", SERVE_SCOPE_READ },
+	[R_UI_LIST] = { "GET", SERVE_SCOPE_READ },
+	[R_UI_RUN] = { "GET", SERVE_SCOPE_READ },
+	[R_UI_DIAGRAM] = { "GET", SERVE_SCOPE_READ },
+	[R_UI_TOGGLE] = { "POST", SERVE_SCOPE_ADMIN },
+	[R_UI_TRIGGER] = { "POST", SERVE_SCOPE_RUN },
+	[R_UI_LOGIN] = { "GET, POST", SERVE_SCOPE_NONE },
+	[R_UI_LOGOUT] = { "POST", SERVE_SCOPE_NONE },
 };
+
+/* Whether the route takes the method (/ui/login takes two). */
+static int method_ok(route_kind k, const char *method)
+{
+	if (k == R_UI_LOGIN)
+		return !strcmp(method, "GET") || !strcmp(method, "POST");
+	return !strcmp(method, route_needs[k].method);
+}
 
 static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const route *rt,
 				req *q)
@@ -611,6 +685,21 @@ static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const
 	case R_EVENTS: return get_run(s, conn, rt->a, 1);
 	case R_CANCEL: return post_cancel(s, conn, rt->a);
 	case R_HISTORY: return get_history(s, conn);
+	case R_METRICS:
+		return send_text(conn, 200, serve_metrics_scrape(s),
+				 "text/plain; version=0.0.4; charset=utf-8");
+	case R_UI_LIST: return serve_ui_list(s, conn, q->scope);
+	case R_UI_RUN: return serve_ui_run(s, conn, rt->a);
+	case R_UI_DIAGRAM: return serve_ui_diagram(s, conn, rt->a);
+	case R_UI_TOGGLE:
+	case R_UI_TRIGGER:
+		return serve_ui_action(s, conn, rt->a, rt->kind == R_UI_TRIGGER ? "trigger"
+				       : toggles[rt->op], cad_strbuf_cstr(&q->body), q->body.len);
+	case R_UI_LOGIN:
+		if (!q->method_post)
+			return serve_ui_login_page(s, conn, 200, NULL);
+		return serve_ui_login(s, conn, cad_strbuf_cstr(&q->body), q->body.len);
+	case R_UI_LOGOUT: return serve_ui_logout(s, conn);
 	case R_NONE: break;
 	}
 	return MHD_NO;
@@ -653,6 +742,28 @@ static int json_type(const char *type)
 	return !*type || *type == ';';
 }
 
+/* Whether the Content-Type header's value is
+ * application/x-www-form-urlencoded (a form of the dashboard). */
+static int form_type(const char *type)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	if (!type || strncasecmp(type, form, sizeof(form) - 1))
+		return 0;
+	type += sizeof(form) - 1;
+	while (*type == ' ' || *type == '\t')
+		type++;
+	return !*type || *type == ';';
+}
+
+/* Whether the Origin header's value is this server's own origin, as the
+ * Host header names it: a form of the dashboard, posted from its page. */
+static int own_origin(const char *origin, const char *host)
+{
+	static const char http[] = "http://";
+	return origin && host && !strncasecmp(origin, http, sizeof(http) - 1) &&
+	       !strcasecmp(origin + sizeof(http) - 1, host);
+}
+
 /* Whether the request has a body: a Content-Length beyond 0, or chunks. */
 static int has_body(struct MHD_Connection *conn, unsigned long long *length)
 {
@@ -666,12 +777,14 @@ static int has_body(struct MHD_Connection *conn, unsigned long long *length)
 /* With no token, a web page the server's user visits must not reach the
  * server: neither by a cross-site request (it carries an Origin) nor by
  * DNS rebinding (its Host is the attacker's name).  0: allowed. */
-static enum MHD_Result refuse_browser(struct MHD_Connection *conn, int *refused)
+static enum MHD_Result refuse_browser(struct MHD_Connection *conn, route_kind k, int *refused)
 {
 	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	*refused = 1;
-	if (origin)
+	/* the dashboard's own forms carry the page's origin: a loopback one,
+	 * since Host is checked below */
+	if (origin && !(form_route(k) && own_origin(origin, host)))
 		return problem(conn, 403, NULL, NULL, "a request with an Origin header (from a web "
 			       "page) is refused by a server without tokens; configure tokens "
 			       "(docs/serve.md, \"Authentication\")");
@@ -688,22 +801,39 @@ static enum MHD_Result refuse_browser(struct MHD_Connection *conn, int *refused)
  * order (a client without a token learns nothing of the routes, and
  * sends no body the server reads).  *refused when a refusal was queued. */
 static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const char *url,
-			    const char *method, int *refused)
+			    const char *method, req *q)
 {
 	route rt = find_route(url);
 	serve_scope scope = SERVE_SCOPE_ADMIN;
 	unsigned long long length;
 	enum MHD_Result rc = MHD_YES;
+	int *refused = &q->answered;
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	q->kind = rt.kind;
+	q->method_post = !strcmp(method, "POST");
 	*refused = 1;
 	if (s->open) {
-		rc = refuse_browser(conn, refused);
+		rc = refuse_browser(conn, rt.kind, refused);
 		if (*refused)
 			goto out;
 		*refused = 1;
+	} else if (form_route(rt.kind) && origin && !own_origin(origin, host)) {
+		/* a form posted from another site's page */
+		rc = serve_ui_error(conn, 403, "this form comes from another site (Origin '%s')",
+				    origin);
+		goto out;
 	} else if (route_needs[rt.kind].scope != SERVE_SCOPE_NONE) {
 		const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_AUTHORIZATION);
-		scope = serve_auth_check(&s->auth, auth);
+		/* a browser signed in to the dashboard: its cookie, there only */
+		scope = auth || !ui_route(rt.kind) ? serve_auth_check(&s->auth, auth)
+			: serve_ui_cookie_scope(s, conn);
+		if (!scope && ui_route(rt.kind)) {
+			rc = serve_ui_login_page(s, conn, 401, auth ? "the bearer token is not one "
+						 "of the server's" : NULL);
+			goto out;
+		}
 		if (!scope) {
 			rc = problem(conn, 401, "WWW-Authenticate", "Bearer realm=\"cadence\"",
 				     auth ? "the bearer token is not one of the server's"
@@ -715,14 +845,19 @@ static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const cha
 	if (rt.kind == R_NONE) {
 		rc = problem(conn, 404, NULL, NULL, "no such resource: %s (docs/serve.md lists the "
 			     "API)", url);
-	} else if (strcmp(method, route_needs[rt.kind].method)) {
+	} else if (!method_ok(rt.kind, method)) {
 		rc = problem(conn, 405, "Allow", route_needs[rt.kind].method, "%s takes %s, not %s",
 			     url, route_needs[rt.kind].method, method);
 	} else if (scope < route_needs[rt.kind].scope) {
 		rc = problem(conn, 403, NULL, NULL, "%s %s needs a token of scope '%s' (or wider); "
 			     "this one has '%s'", method, url,
 			     serve_scope_name(route_needs[rt.kind].scope), serve_scope_name(scope));
-	} else if (has_body(conn, &length) &&
+	} else if (form_route(rt.kind) && has_body(conn, &length) &&
+		   !form_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		rc = problem(conn, 415, NULL, NULL, "a form of the dashboard is sent with "
+			     "'Content-Type: application/x-www-form-urlencoded'");
+	} else if (!form_route(rt.kind) && has_body(conn, &length) &&
 		   !json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		rc = problem(conn, 415, NULL, NULL, "a body is JSON: send it with 'Content-Type: "
@@ -732,6 +867,7 @@ static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const cha
 			     "'cadence serve --max-body' allows", s->max_body);
 	} else {
 		*refused = 0;
+		q->scope = scope;
 	}
 out:
 	free(rt.a);
@@ -750,7 +886,7 @@ enum MHD_Result serve_api_handler(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = q;
 		if (!q)
 			return MHD_NO;
-		return gate(s, conn, url, method, &q->answered);
+		return gate(s, conn, url, method, q);
 	}
 	if (q->answered) {	/* refused on its headers */
 		*upload_data_size = 0;
@@ -779,10 +915,13 @@ enum MHD_Result serve_api_handler(void *cls, struct MHD_Connection *conn, const 
 void serve_api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	serve_ctx *s = cls;
 	req *q = *con_cls;
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	const union MHD_ConnectionInfo *info = q ? MHD_get_connection_info(conn,
+						   MHD_CONNECTION_INFO_HTTP_STATUS) : NULL;
+	if (info && info->http_status)
+		serve_metrics_http(&s->metrics, route_names[q->kind], info->http_status);
 	if (q) {
 		cad_strbuf_free(&q->body);
 		free(q);

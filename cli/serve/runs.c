@@ -55,9 +55,11 @@ static int make_dirs(char *path)
 	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-/* Records how the child pid ended, and collects it (under the lock). */
-static void ended(serve_runs *rs, pid_t pid)
+/* Records how the child pid ended, and collects it (under the lock); a
+ * copy of its run into *copy (strings its own) when there is a hook. */
+static int ended(serve_runs *rs, pid_t pid, serve_run *copy)
 {
+	int found = 0;
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
@@ -70,7 +72,17 @@ static void ended(serve_runs *rs, pid_t pid)
 		r->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		r->end_ms = now_ms();
 		rs->running--;
+		if (rs->on_end && !found) {
+			*copy = *r;
+			copy->cadence = strdup(r->cadence);
+			copy->file = strdup(r->file);
+			copy->dir = strdup(r->dir);
+			found = copy->cadence && copy->file && copy->dir;
+			if (!found)
+				serve_run_clear(copy);
+		}
 	}
+	return found;
 }
 
 /* Waits for the children and records how each ended.  A child is seen
@@ -97,10 +109,15 @@ static void *reaper(void *p)
 			}
 			continue;
 		}
+		serve_run copy;
 		pthread_mutex_lock(&rs->lock);
-		ended(rs, si.si_pid);
+		int hook = ended(rs, si.si_pid, &copy);
 		pthread_cond_broadcast(&rs->changed);
 		pthread_mutex_unlock(&rs->lock);
+		if (hook) {	/* outside the lock: it reads the run's files */
+			rs->on_end(rs->on_end_arg, &copy);
+			serve_run_clear(&copy);
+		}
 	}
 }
 
@@ -220,15 +237,17 @@ static char **child_env(void)
 static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 {
 	strbuf score = STRBUF_INIT, events = STRBUF_INIT, out = STRBUF_INIT,
-	       log = STRBUF_INIT, ckpt = STRBUF_INIT;
+	       log = STRBUF_INIT, ckpt = STRBUF_INIT, prom = STRBUF_INIT;
 	cad_strbuf_addf(&score, "%s/score.json", dir);
 	cad_strbuf_addf(&ckpt, "%s/checkpoint.json", dir);
 	cad_strbuf_addf(&events, "%s/events.jsonl", dir);
 	cad_strbuf_addf(&out, "%s/score.out", dir);
 	cad_strbuf_addf(&log, "%s/log.jsonl", dir);
+	cad_strbuf_addf(&prom, "%s/metrics.prom", dir);
 	char *argv[] = { (char *)rs->exe, "run", (char *)file, "--score-file",
 			 (char *)cad_strbuf_cstr(&score), "--events", (char *)cad_strbuf_cstr(&events),
 			 "--checkpoint", (char *)cad_strbuf_cstr(&ckpt),
+			 "--metrics", (char *)cad_strbuf_cstr(&prom),
 			 "--log", "json", "--compact", rs->state_dir ? "--state-dir" : NULL,
 			 (char *)rs->state_dir, NULL };
 	posix_spawn_file_actions_t fa;
@@ -277,6 +296,7 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 	cad_strbuf_free(&out);
 	cad_strbuf_free(&log);
 	cad_strbuf_free(&ckpt);
+	cad_strbuf_free(&prom);
 	errno = rc;
 	return rc ? -1 : 0;
 }
@@ -305,7 +325,8 @@ static char *prepare(serve_runs *rs, const char *id, const char *score, size_t l
  * what the failed start may have left (errno kept for the message). */
 static void remove_dir(const char *dir)
 {
-	static const char *const files[] = { "score.json", "score.out", "log.jsonl", NULL };
+	static const char *const files[] = { "score.json", "score.out", "log.jsonl", "metrics.prom",
+					     NULL };
 	int e = errno;
 	strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; files[i]; i++) {

@@ -19,6 +19,8 @@
 
 #include <microhttpd.h>
 
+#include "metrics.h"
+
 /* ---- auth.c -------------------------------------------------------------- */
 
 /* Scopes, each including those below it: read < run < admin. */
@@ -75,6 +77,10 @@ typedef struct serve_runs {
 	int stopping;		/* no new runs */
 	pthread_t reaper;
 	int reaper_started;
+	/* called by the reaper, outside the lock, with a copy of each run
+	 * that ended (GET /metrics adds its figures); NULL: none */
+	void (*on_end)(void *arg, const serve_run *r);
+	void *on_end_arg;
 } serve_runs;
 
 int serve_runs_init(serve_runs *rs, const char *exe, const char *state_dir, size_t max_running,
@@ -113,6 +119,10 @@ typedef struct serve_ctx {
 	/* the configuration, the registry and cJSON's parser (not thread-safe) */
 	pthread_mutex_t project;
 	const char *openapi;	/* docs/openapi.json's text, or NULL */
+	serve_metrics metrics;	/* GET /metrics */
+	/* random at each start: the dashboard's session cookies and CSRF
+	 * tokens are HMACs under it (dashboard.c) */
+	unsigned char secret[32];
 } serve_ctx;
 
 /* libmicrohttpd's access handler (MHD_AccessHandlerCallback) and its
@@ -122,5 +132,44 @@ enum MHD_Result serve_api_handler(void *cls, struct MHD_Connection *conn, const 
 		      size_t *upload_data_size, void **con_cls);
 void serve_api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe);
+
+/* ---- metrics.c ------------------------------------------------------------ */
+
+/* serve_runs' on_end hook: arg is the serve_metrics; adds the run's
+ * outcome, wall time and textfile (metrics.h). */
+void serve_metrics_on_end(void *arg, const serve_run *r);
+/* Before the server answers: where the registry's rows start to count. */
+void serve_metrics_start(serve_metrics *m, const char *state_dir);
+/* GET /metrics: the registry's new rows added, the exposition (malloc'd). */
+char *serve_metrics_scrape(serve_ctx *s);
+/* The outcome of a run that ended, as GET /runs/ID says it. */
+const char *serve_run_outcome(const serve_run *r);
+
+/* ---- dashboard.c ---------------------------------------------------------- */
+
+/* The scope of the request's session cookie (a signed-in browser), or
+ * SERVE_SCOPE_NONE. */
+serve_scope serve_ui_cookie_scope(serve_ctx *s, struct MHD_Connection *conn);
+/* GET /: the cadences, with the forms `scope` allows. */
+enum MHD_Result serve_ui_list(serve_ctx *s, struct MHD_Connection *conn, serve_scope scope);
+/* GET /ui/runs/ID and GET /ui/runs/ID/diagram.svg. */
+enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const char *id);
+enum MHD_Result serve_ui_diagram(serve_ctx *s, struct MHD_Connection *conn, const char *id);
+/* POST /ui/cadences/NAME/ACT (pause, resume, trigger): a form, its CSRF
+ * token checked first. */
+enum MHD_Result serve_ui_action(serve_ctx *s, struct MHD_Connection *conn, const char *name,
+				const char *act, const char *body, size_t len);
+/* GET and POST /ui/login, POST /ui/logout. */
+enum MHD_Result serve_ui_login_page(serve_ctx *s, struct MHD_Connection *conn, unsigned status,
+				    const char *message);
+enum MHD_Result serve_ui_login(serve_ctx *s, struct MHD_Connection *conn, const char *body,
+			       size_t len);
+enum MHD_Result serve_ui_logout(serve_ctx *s, struct MHD_Connection *conn);
+/* An HTML error page. */
+enum MHD_Result serve_ui_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The diagram of the cadence file `file` in a cadence_diagram_format
+ * into *out (malloc'd): 0, or a CADENCE_E* code (said on stderr). */
+int serve_ui_draw(serve_ctx *s, const char *file, int format, char **out, size_t *len);
 
 #endif

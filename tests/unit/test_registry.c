@@ -261,3 +261,41 @@ Test(registry, prune_keeps_the_newest_and_the_recent)
 	reg_runs_free(rs, n);
 	reg_close(r);
 }
+
+/* reg_runs_after, reg_misses_after: the rows beyond a watermark, oldest
+ * first, a page at a time (GET /metrics of cadence serve) */
+Test(registry, rows_after_an_id_oldest_first_in_pages)
+{
+	reg *r = open_ok();
+	int64_t a = begin(r, "a", 1000), b = begin(r, "b", 2000), c = begin(r, "a", 3000);
+	reg_run *runs = NULL;
+	size_t n = 0;
+	cr_assert_eq(reg_runs_after(r, a, 0, &runs, &n), 0, "%s", reg_error(r));
+	cr_assert_eq(n, 2);
+	cr_assert_eq(runs[0].id, b);
+	cr_assert_eq(runs[1].id, c);
+	cr_assert_str_eq(runs[1].cadence, "a");
+	reg_runs_free(runs, n);
+	cr_assert_eq(reg_runs_after(r, 0, 1, &runs, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(runs[0].id, a);
+	reg_runs_free(runs, n);
+	cr_assert_eq(reg_runs_after(r, c, 0, &runs, &n), 0);
+	cr_assert_eq(n, 0);
+	reg_runs_free(runs, n);
+
+	reg_miss *m = NULL;
+	cr_assert_eq(reg_missed(r, "s", 100, "paused"), 0);
+	cr_assert_eq(reg_missed(r, "t", 200, "overlap"), 0);
+	cr_assert_eq(reg_misses_after(r, 0, 0, &m, &n), 0, "%s", reg_error(r));
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(m[0].cadence, "s");
+	cr_assert_str_eq(m[1].reason, "overlap");
+	int64_t first = m[0].id;
+	reg_misses_free(m, n);
+	cr_assert_eq(reg_misses_after(r, first, 0, &m, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(m[0].cadence, "t");
+	reg_misses_free(m, n);
+	reg_close(r);
+}
