@@ -27,7 +27,7 @@
 
 enum {
 	OPT_LISTEN = 1, OPT_READY_FILE, OPT_STATE_DIR, OPT_TOKEN_FILE, OPT_GRACE, OPT_MAX_RUNS,
-	OPT_MAX_BODY, OPT_THREADS
+	OPT_MAX_BODY, OPT_THREADS, OPT_MAX_QUEUE, OPT_RATE, OPT_BURST, OPT_CLIENT_TIMEOUT
 };
 
 static const cli_opt serve_opts[] = {
@@ -44,9 +44,23 @@ static const cli_opt serve_opts[] = {
 	  "on SIGTERM, SIGINT or SIGHUP, how long running runs may go on before they are stopped "
 	  "(default: serve.grace, $CADENCE_GRACE, else 30s)", NULL },
 	{ OPT_MAX_RUNS, 0, "max-runs", "N",
-	  "at most N runs at once; beyond, POST .../runs answers 429 (default 4)", NULL },
+	  "at most N runs at once; beyond, runs wait in the queue (default: serve.max_runs, "
+	  "$CADENCE_MAX_RUNS, else 4)", NULL },
+	{ OPT_MAX_QUEUE, 0, "max-queue", "N",
+	  "at most N runs wait for a slot; beyond, POST .../runs answers 429 (default: "
+	  "serve.max_queue, $CADENCE_MAX_QUEUE, else 64)", NULL },
 	{ OPT_MAX_BODY, 0, "max-body", "BYTES",
-	  "the largest request body accepted; beyond, 413 (default 1048576)", NULL },
+	  "the largest request body accepted; beyond, 413 (default: serve.max_body, "
+	  "$CADENCE_MAX_BODY, else 1048576)", NULL },
+	{ OPT_RATE, 0, "rate", "N",
+	  "at most N requests a second per token (per address with no token); beyond, 429; "
+	  "0: no limit (default: serve.rate, $CADENCE_RATE, else 0)", NULL },
+	{ OPT_BURST, 0, "burst", "N",
+	  "requests a token may make at once before --rate applies (default: serve.burst, "
+	  "$CADENCE_BURST, else the rate)", NULL },
+	{ OPT_CLIENT_TIMEOUT, 0, "client-timeout", "DURATION",
+	  "a connection silent this long (slow headers, a body that stops, idle) is closed "
+	  "(default: serve.client_timeout, $CADENCE_CLIENT_TIMEOUT, else 30s)", NULL },
 	{ OPT_THREADS, 0, "threads", "N", "threads that answer requests (default 4)", NULL },
 	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
 	  "the state directory: the run registry, and serve/runs/ for the runs' files "
@@ -58,7 +72,9 @@ static const cli_opt serve_opts[] = {
 
 typedef struct serve_opts_t {
 	const char *listen, *ready_file, *state_dir, *token_file, *grace;
-	long max_runs, max_body, threads;
+	long threads;
+	/* flags that have a setting of the project configuration too */
+	const char *value[CLI_SET_COUNT];
 } serve_opts_t;
 
 static int number(const char *opt, const char *v, long lo, long hi, long *out)
@@ -81,11 +97,51 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_STATE_DIR: o->state_dir = value; break;
 	case OPT_TOKEN_FILE: o->token_file = value; break;
 	case OPT_GRACE: o->grace = value; break;
-	case OPT_MAX_RUNS: return number("max-runs", value, 1, 1024, &o->max_runs);
-	case OPT_MAX_BODY: return number("max-body", value, 2, 1L << 30, &o->max_body);
+	case OPT_MAX_RUNS: o->value[CLI_SET_SERVE_MAX_RUNS] = value; break;
+	case OPT_MAX_QUEUE: o->value[CLI_SET_SERVE_MAX_QUEUE] = value; break;
+	case OPT_MAX_BODY: o->value[CLI_SET_SERVE_MAX_BODY] = value; break;
+	case OPT_RATE: o->value[CLI_SET_SERVE_RATE] = value; break;
+	case OPT_BURST: o->value[CLI_SET_SERVE_BURST] = value; break;
+	case OPT_CLIENT_TIMEOUT: o->value[CLI_SET_SERVE_CLIENT_TIMEOUT] = value; break;
 	case OPT_THREADS: return number("threads", value, 1, 256, &o->threads);
 	}
 	return 0;
+}
+
+/* The bounds of the numeric settings, and the flag of each. */
+static const struct {
+	cli_setting set;
+	const char *flag;
+	long lo, hi;
+} bounds[] = {
+	{ CLI_SET_SERVE_MAX_RUNS, "max-runs", 1, 1024 },
+	{ CLI_SET_SERVE_MAX_QUEUE, "max-queue", 0, 100000 },
+	{ CLI_SET_SERVE_MAX_BODY, "max-body", 2, 1L << 30 },
+	{ CLI_SET_SERVE_RATE, "rate", 0, 1000000 },
+	{ CLI_SET_SERVE_BURST, "burst", 0, 1000000 },
+};
+
+/* A numeric setting, checked against its bounds; the message names where
+ * the value came from (the flag, the variable or the file's key). */
+static int bounded(const cli_config *cfg, size_t i, long *out)
+{
+	const char *v = cli_config_get(cfg, bounds[i].set);
+	cli_config_origin o = cli_config_origin_of(cfg, bounds[i].set);
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (!errno && !*end && end != v && n >= bounds[i].lo && n <= bounds[i].hi) {
+		*out = n;
+		return 0;
+	}
+	if (o == CLI_CONFIG_FLAG)
+		return cli_usage_error("--%s takes a number from %ld to %ld, not '%s'",
+				       bounds[i].flag, bounds[i].lo, bounds[i].hi, v);
+	return cli_usage_error("%s%s%s takes a number from %ld to %ld, not '%s' (--%s overrides "
+			       "it)", o == CLI_CONFIG_ENV ? "" : cli_config_key(bounds[i].set),
+			       o == CLI_CONFIG_ENV ? cli_config_env_name(bounds[i].set) : "",
+			       o == CLI_CONFIG_ENV ? "" : " (the project file)", bounds[i].lo,
+			       bounds[i].hi, v, bounds[i].flag);
 }
 
 /* ---- the address -------------------------------------------------------------- */
@@ -181,9 +237,31 @@ typedef struct settings {
 	cli_config *cfg;
 	listen_addr addr;
 	const char *listen;
-	int64_t grace_ms;
+	int64_t grace_ms, client_timeout_ms;
+	long max_runs, max_queue, max_body, rate, burst;
 	char exe[4096];
 } settings;
+
+/* The limits (docs/serve.md, "Limits"): flags over the configuration. */
+static int load_limits(const serve_opts_t *o, settings *st)
+{
+	const char *help = NULL;
+	int rc = 0;
+	for (int i = 0; !rc && i < CLI_SET_COUNT; i++)
+		if (o->value[i])
+			rc = cli_config_set_flag(st->cfg, (cli_setting)i, o->value[i]);
+	long *out[] = { &st->max_runs, &st->max_queue, &st->max_body, &st->rate, &st->burst };
+	for (size_t i = 0; !rc && i < sizeof(bounds) / sizeof(bounds[0]); i++)
+		rc = bounded(st->cfg, i, out[i]);
+	if (rc)
+		return rc;
+	const char *t = cli_config_get(st->cfg, CLI_SET_SERVE_CLIENT_TIMEOUT);
+	if (cad_scalar_duration(t, strlen(t), &st->client_timeout_ms, &help) ||
+	    st->client_timeout_ms < 1000 || st->client_timeout_ms > 86400000)
+		return cli_usage_error("the client timeout (--client-timeout, serve.client_timeout) "
+				       "is a duration from 1s to 24h, not '%s'", t);
+	return 0;
+}
 
 static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 {
@@ -197,6 +275,8 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 		rc = cli_config_set_flag(st->cfg, CLI_SET_SERVE_TOKEN_FILE, o->token_file);
 	if (!rc && o->state_dir)
 		rc = cli_config_set_flag(st->cfg, CLI_SET_STATE_DIR, o->state_dir);
+	if (!rc)
+		rc = load_limits(o, st);
 	if (rc)
 		return rc;
 	st->listen = cli_config_get(st->cfg, CLI_SET_SERVE_LISTEN);
@@ -282,7 +362,12 @@ static struct MHD_Daemon *start(serve_ctx *s, const settings *st, long threads)
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&st->addr.sa,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				MHD_OPTION_NOTIFY_COMPLETED, serve_api_completed, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				MHD_OPTION_NOTIFY_CONNECTION, serve_conns_notify, &s->conns,
+				/* a client silent this long (headers sent slowly,
+				 * a body that stops, an idle keep-alive) is
+				 * dropped: it holds a connection of the bound */
+				MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned)((st->client_timeout_ms + 999) / 1000),
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 				/* one client cannot take every connection */
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
@@ -304,7 +389,11 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	 * end */
 	signal(SIGCHLD, SIG_DFL);
 	char *why = NULL;
-	if (serve_runs_init(&s->runs, st->exe, s->state_dir, (size_t)o->max_runs, &why)) {
+	s->max_body = (size_t)st->max_body;
+	serve_conns_init(&s->conns, st->client_timeout_ms);
+	serve_limits_init(&s->limits, (unsigned)st->rate, (unsigned)st->burst);
+	if (serve_runs_init(&s->runs, st->exe, s->state_dir, (size_t)st->max_runs,
+			    (size_t)st->max_queue, &why)) {
 		int rc = cli_error(CLI_EXIT_INTERNAL, "%s", why ? why : "out of memory");
 		free(why);
 		return rc;
@@ -321,10 +410,14 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		s->open ? "no token: every request allowed, loopback only" : "bearer tokens");
 	int rc = o->ready_file ? write_ready(o->ready_file, bound) : 0;
 	int sig = 0;
+	/* between signals, a look at the slow clients 4 times a second */
+	struct timespec tick = { 0, 250 * 1000000 };
 	while (!rc && sig <= 0) {
-		sig = sigwaitinfo(&set, NULL);
-		if (sig < 0 && errno != EINTR)
-			rc = cli_error(CLI_EXIT_INTERNAL, "sigwaitinfo: %s", strerror(errno));
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig < 0 && errno != EINTR && errno != EAGAIN)
+			rc = cli_error(CLI_EXIT_INTERNAL, "sigtimedwait: %s", strerror(errno));
+		if (sig < 0)
+			serve_conns_sweep(&s->conns);
 	}
 	/* stop accepting: the listening socket closed, requests under way
 	 * answered */
@@ -343,10 +436,12 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 
 static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 {
-	serve_opts_t o = { NULL, NULL, NULL, NULL, NULL, 4, 1L << 20, 4 };
+	serve_opts_t o;
 	serve_ctx s;
 	settings st;
 	cli_args args;
+	memset(&o, 0, sizeof(o));
+	o.threads = 4;
 	memset(&s, 0, sizeof(s));
 	memset(&st, 0, sizeof(st));
 	int rc = cli_parse(cmd, argc, argv, on_opt, &o, &args);
@@ -361,7 +456,6 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 		rc = cli_usage_error("'cadence serve' takes no arguments, not '%s'", args.pos[0]);
 	cli_args_free(&args);
 	pthread_mutex_init(&s.project, NULL);
-	s.max_body = (size_t)o.max_body;
 	s.openapi = (const char *)embed_openapi[0].data;
 	if (!rc)
 		rc = load_settings(&o, &st, &s);
@@ -369,6 +463,9 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 		rc = serve(&s, &o, &st);
 	serve_runs_free(&s.runs);
 	serve_auth_free(&s.auth);
+	if (s.limits.lock_ready)
+		serve_limits_free(&s.limits);
+	serve_conns_free(&s.conns);
 	cli_config_free(st.cfg);
 	pthread_mutex_destroy(&s.project);
 	return rc;
