@@ -309,9 +309,18 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 
 /* ---- running ------------------------------------------------------------------ */
 
-/* Waits up to ms for a signal of set; 1 when one came. */
-static int wait_signal(const sigset_t *set, int64_t ms)
+/* What the main thread does between signals: slow clients dropped, event
+ * streams resumed. */
+static void tick(serve_ctx *s)
 {
+	serve_conns_sweep(&s->conns);
+	serve_streams_tick(&s->streams);
+}
+
+/* Waits up to ms for a signal of set; 1 when one came. */
+static int wait_signal(serve_ctx *s, const sigset_t *set, int64_t ms)
+{
+	tick(s);
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
 	int sig;
 	do
@@ -330,7 +339,7 @@ static int drain(serve_ctx *s, const sigset_t *set, int64_t grace_ms)
 		fprintf(stderr, "cadence: serve: stopping: %zu run%s running, waiting up to %lld ms\n",
 			left, left == 1 ? "" : "s", (long long)grace_ms);
 	for (int64_t waited = 0; waited < grace_ms && serve_runs_drain(&s->runs, 0); waited += 100)
-		if (wait_signal(set, 100))
+		if (wait_signal(s, set, 100))
 			goto at_once;
 	if (!serve_runs_drain(&s->runs, 0))
 		return 0;
@@ -338,7 +347,7 @@ static int drain(serve_ctx *s, const sigset_t *set, int64_t grace_ms)
 	serve_runs_signal(&s->runs, SIGTERM);
 	/* a run's notes get --kill-grace (2 s) before SIGKILL; a little more */
 	for (int waited = 0; waited < 10000 && serve_runs_drain(&s->runs, 0); waited += 100)
-		if (wait_signal(set, 100))
+		if (wait_signal(s, set, 100))
 			goto at_once;
 	if (!serve_runs_drain(&s->runs, 0))
 		return 0;
@@ -356,7 +365,8 @@ at_once:
 
 static struct MHD_Daemon *start(serve_ctx *s, const settings *st, long threads)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+	/* suspend/resume: event streams wait without a thread */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
 			 MHD_USE_ERROR_LOG | (st->addr.ipv6 ? MHD_USE_IPv6 : 0);
 	return MHD_start_daemon(flags, 0, NULL, NULL, serve_api_handler, s,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&st->addr.sa,
@@ -391,6 +401,10 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	char *why = NULL;
 	s->max_body = (size_t)st->max_body;
 	serve_conns_init(&s->conns, st->client_timeout_ms);
+	/* a comment line well within the client timeout, so that the stream
+	 * stays open and a client gone is found (at a write) */
+	serve_streams_init(&s->streams, st->client_timeout_ms / 2 < 15000
+			   ? st->client_timeout_ms / 2 : 15000);
 	serve_limits_init(&s->limits, (unsigned)st->rate, (unsigned)st->burst);
 	if (serve_runs_init(&s->runs, st->exe, s->state_dir, (size_t)st->max_runs,
 			    (size_t)st->max_queue, &why)) {
@@ -411,13 +425,13 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	int rc = o->ready_file ? write_ready(o->ready_file, bound) : 0;
 	int sig = 0;
 	/* between signals, a look at the slow clients 4 times a second */
-	struct timespec tick = { 0, 250 * 1000000 };
+	struct timespec quarter = { 0, 250 * 1000000 };
 	while (!rc && sig <= 0) {
-		sig = sigtimedwait(&set, NULL, &tick);
+		sig = sigtimedwait(&set, NULL, &quarter);
 		if (sig < 0 && errno != EINTR && errno != EAGAIN)
 			rc = cli_error(CLI_EXIT_INTERNAL, "sigtimedwait: %s", strerror(errno));
 		if (sig < 0)
-			serve_conns_sweep(&s->conns);
+			tick(s);
 	}
 	/* stop accepting: the listening socket closed, requests under way
 	 * answered */
@@ -426,6 +440,14 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		close(lfd);
 	if (!rc)
 		rc = drain(s, &set, st->grace_ms);
+	/* the event streams end (their runs have): none may be suspended when
+	 * the daemon stops */
+	serve_streams_close(&s->streams);
+	for (int i = 0; i < 20 && serve_streams_open(&s->streams); i++) {
+		struct timespec ts = { 0, 50 * 1000000 };
+		nanosleep(&ts, NULL);
+		serve_streams_tick(&s->streams);
+	}
 	MHD_stop_daemon(d);
 	if (o->ready_file)
 		unlink(o->ready_file);
@@ -466,6 +488,7 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 	if (s.limits.lock_ready)
 		serve_limits_free(&s.limits);
 	serve_conns_free(&s.conns);
+	serve_streams_free(&s.streams);
 	cli_config_free(st.cfg);
 	pthread_mutex_destroy(&s.project);
 	return rc;
@@ -494,8 +517,11 @@ const cli_cmd cli_cmd_serve = {
 	"running after those 10 s: the runs are stopped at once, then killed, and\n"
 	"serve exits 130.\n"
 	"\n"
-	"Not built yet: the dashboard, /metrics, webhooks, --schedules, TLS and\n"
-	"Server-Sent Events (docs/serve.md).\n"
+	"GET /runs/ID/events with 'Accept: text/event-stream' streams the events as\n"
+	"Server-Sent Events while the run lasts.\n"
+	"\n"
+	"Not built yet: the dashboard, /metrics, webhooks, --schedules and TLS\n"
+	"(docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
 	"bad configuration or no token beyond loopback, 3 internal failure, 130 the\n"

@@ -424,6 +424,8 @@ static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const 
 	enum MHD_Result rc;
 	if (!events) {
 		rc = send_json(conn, 200, run_object(s, &r));
+	} else if (serve_sse_wanted(conn)) {
+		rc = serve_sse_respond(&s->streams, &s->runs, conn, &r);
 	} else {
 		char *text = run_file(&r, "events.jsonl", NULL);
 		/* running: the line being written is left for the next poll */

@@ -161,6 +161,37 @@ void serve_conns_received(serve_conns *c, struct MHD_Connection *conn, int whole
 /* Shuts down the connections late with their request; how many. */
 size_t serve_conns_sweep(serve_conns *c);
 
+/* ---- sse.c --------------------------------------------------------------- */
+
+/* A run's events as Server-Sent Events, streamed while the run lasts. */
+typedef struct serve_stream serve_stream;
+
+typedef struct serve_streams {
+	pthread_mutex_t lock;
+	serve_stream *list;
+	size_t n;
+	int64_t heartbeat_ms;	/* a comment line after this long without a send */
+	int closing;		/* shutdown: every stream ends */
+	int ready;
+} serve_streams;
+
+void serve_streams_init(serve_streams *ss, int64_t heartbeat_ms);
+/* After MHD_stop_daemon(). */
+void serve_streams_free(serve_streams *ss);
+/* Resumes the streams waiting for events, frees those whose client went
+ * away.  Called by the main thread, a few times a second. */
+void serve_streams_tick(serve_streams *ss);
+/* Shutdown: every stream sends what it has and ends (`event: end`); none
+ * waits suspended any more (MHD_stop_daemon() must not find one). */
+void serve_streams_close(serve_streams *ss);
+/* Streams still open. */
+size_t serve_streams_open(serve_streams *ss);
+/* Whether the request asks for text/event-stream (Accept). */
+int serve_sse_wanted(struct MHD_Connection *conn);
+/* Queues the stream of the run r's events. */
+enum MHD_Result serve_sse_respond(serve_streams *ss, serve_runs *runs,
+				  struct MHD_Connection *conn, const serve_run *r);
+
 /* ---- api.c --------------------------------------------------------------- */
 
 typedef struct serve_ctx {
@@ -171,6 +202,7 @@ typedef struct serve_ctx {
 	size_t max_body;
 	serve_limits limits;	/* requests per token (per address, no token) */
 	serve_conns conns;	/* the connections, for the slow clients' timeout */
+	serve_streams streams;	/* GET /runs/ID/events as Server-Sent Events */
 	/* the configuration, the registry and cJSON's parser (not thread-safe) */
 	pthread_mutex_t project;
 	const char *openapi;	/* docs/openapi.json's text, or NULL */
