@@ -412,6 +412,9 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		free(why);
 		return rc;
 	}
+	/* runs an earlier server left running (it was killed) are stopped
+	 * before this one answers: the registry then shows them ended */
+	serve_past_adopt(s->state_dir, s->runs.runs_dir);
 	struct MHD_Daemon *d = start(s, st, o->threads);
 	if (!d)
 		return cli_error(CLI_EXIT_USAGE, "cannot listen on %s: %s (is the port in use? "

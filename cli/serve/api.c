@@ -375,28 +375,35 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	cJSON_AddStringToObject(o, "id", r->id);
 	add_text(o, "cadence", r->cadence);
 	add_text(o, "file", r->file);
+	/* a run of an earlier server: as its registry row says */
+	int past_running = r->past && r->reg_status && !strcmp(r->reg_status, "running");
+	if (r->past)
+		done = !past_running;
 	cJSON_AddStringToObject(o, "status", done || r->unstarted ? "finished"
 				: r->queued ? "queued" : "running");
 	/* killed by a signal: not cadence run's own end (it turns SIGTERM
 	 * into exit 130); interrupted when cancelled, else failed.  Never
 	 * started: interrupted (cancelled, the server stopped) or error. */
-	const char *outcome = r->unstarted ? r->cancelled || serve_runs_stopping(&s->runs)
+	const char *outcome = r->past ? (past_running ? NULL : r->reg_status ? r->reg_status
+					 : "interrupted")
+			      : r->unstarted ? r->cancelled || serve_runs_stopping(&s->runs)
 					     ? "interrupted" : "error"
 			      : !done ? NULL : !r->signal ? cli_record_status(r->exit_code)
 			      : r->cancelled ? "interrupted" : "failed";
 	add_text(o, "outcome", outcome);
-	if (done)
+	if (done && !r->past)	/* (an earlier server's run: not known) */
 		cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
 	else
 		cJSON_AddNullToObject(o, "exit_code");
 	cJSON_AddBoolToObject(o, "cancelled", r->cancelled);
 	add_time(o, "start", r->start_ms);
 	add_time(o, "end", r->end_ms);
-	char *err = done && r->exit_code ? last_error(s, r) : NULL;
+	char *err = r->past ? (r->reg_error ? strdup(r->reg_error) : NULL)
+		    : done && r->exit_code ? last_error(s, r) : NULL;
 	char code[32];
 	snprintf(code, sizeof(code), "exit status %d", r->exit_code);
 	add_text(o, "error", r->unstarted ? r->unstarted : err ? err
-		 : done && r->exit_code ? code : NULL);
+		 : done && r->exit_code && !r->past ? code : NULL);
 	free(err);
 	char *out = done ? run_file(r, "score.out", NULL) : NULL;
 	cJSON *score = out && *out ? parse(s, out, strlen(out)) : NULL;
@@ -411,15 +418,26 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 
 static enum MHD_Result no_run(struct MHD_Connection *conn, const char *id)
 {
-	return problem(conn, 404, NULL, NULL, "no run '%s' started by this server (runs of "
-		       "earlier servers and other processes: GET /history)", id);
+	return problem(conn, 404, NULL, NULL, "no run '%s' started by this server or an earlier "
+		       "one on this state directory (runs of other processes: GET /history)", id);
+}
+
+/* The run `id`: this server's, else an earlier server's (past.c). */
+static int find_run(serve_ctx *s, const char *id, serve_run *r)
+{
+	if (!serve_runs_get(&s->runs, id, r))
+		return 0;
+	pthread_mutex_lock(&s->project);
+	int rc = serve_past_get(s->state_dir, s->runs.runs_dir, id, r);
+	pthread_mutex_unlock(&s->project);
+	return rc;
 }
 
 static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const char *id,
 			       int events)
 {
 	serve_run r;
-	if (serve_runs_get(&s->runs, id, &r))
+	if (find_run(s, id, &r))
 		return no_run(conn, id);
 	enum MHD_Result rc;
 	if (!events) {
@@ -429,8 +447,9 @@ static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const 
 	} else {
 		char *text = run_file(&r, "events.jsonl", NULL);
 		/* running: the line being written is left for the next poll */
-		char *last = text && r.exit_code < 0 ? strrchr(text, '\n') : NULL;
-		if (text && r.exit_code < 0)
+		int going = r.end_ms < 0;
+		char *last = text && going ? strrchr(text, '\n') : NULL;
+		if (text && going)
 			*(last ? last + 1 : text) = '\0';
 		rc = send_text(conn, 200, text ? text : strdup(""), "application/x-ndjson");
 	}
@@ -442,6 +461,13 @@ static enum MHD_Result post_cancel(serve_ctx *s, struct MHD_Connection *conn, co
 {
 	int rc = serve_runs_cancel(&s->runs, id);
 	serve_run r;
+	if (rc < 0 && !find_run(s, id, &r)) {
+		enum MHD_Result res = problem(conn, 409, NULL, NULL, "run '%s' was started by an "
+					      "earlier server: it has ended, or was stopped when "
+					      "this one started", id);
+		serve_run_clear(&r);
+		return res;
+	}
 	if (rc < 0 || serve_runs_get(&s->runs, id, &r))
 		return no_run(conn, id);
 	enum MHD_Result res = rc == 1

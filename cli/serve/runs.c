@@ -341,7 +341,8 @@ static char *prepare(serve_runs *rs, const char *id, const char *score, size_t l
  * what the failed start may have left (errno kept for the message). */
 static void remove_dir(const char *dir)
 {
-	static const char *const files[] = { "score.json", "score.out", "log.jsonl", NULL };
+	static const char *const files[] = { "score.json", "run.json", "score.out", "log.jsonl",
+					     NULL };
 	int e = errno;
 	strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; files[i]; i++) {
@@ -386,6 +387,11 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 	pid_t pid = 0;
 	if (!rc && (random_id(id) || !(dir = prepare(rs, id, score, len)))) {
 		*why = why_errno("cannot write the run's input score: ");
+		rc = -1;
+	}
+	if (!rc && serve_past_note(dir, name, file, now_ms())) {
+		*why = why_errno("cannot write the run's run.json: ");
+		remove_dir(dir);
 		rc = -1;
 	}
 	if (!rc && !full && spawn(rs, file, dir, &pid)) {
@@ -453,7 +459,9 @@ void serve_run_clear(serve_run *r)
 	free(r->cadence);
 	free(r->file);
 	free(r->dir);
-	r->cadence = r->file = r->dir = NULL;
+	free(r->reg_status);
+	free(r->reg_error);
+	r->cadence = r->file = r->dir = r->reg_status = r->reg_error = NULL;
 }
 
 

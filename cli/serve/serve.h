@@ -61,6 +61,9 @@ typedef struct serve_run {
 	 * queued, a failed start), static text; NULL: it started */
 	const char *unstarted;
 	int64_t start_ms, end_ms;	/* -1: not yet (queued; running) */
+	/* a run of an earlier server (past.c): its registry status and error */
+	int past;
+	char *reg_status, *reg_error;
 } serve_run;
 
 /* Runs kept for GET /runs/ID: beyond, the oldest that ended is forgotten
@@ -160,6 +163,20 @@ void serve_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_co
 void serve_conns_received(serve_conns *c, struct MHD_Connection *conn, int whole);
 /* Shuts down the connections late with their request; how many. */
 size_t serve_conns_sweep(serve_conns *c);
+
+/* ---- past.c -------------------------------------------------------------- */
+
+/* Writes the run's run.json in dir (its cadence, file, when accepted,
+ * this server's pid), for later servers.  0, or -1 (errno). */
+int serve_past_note(const char *dir, const char *cadence, const char *file, int64_t accepted_ms);
+/* The run `id` of an earlier server, from its directory and the registry
+ * (out->past set); 0, or -1 when unknown.  Reads the registry and parses
+ * JSON: under the caller's project lock. */
+int serve_past_get(const char *state_dir, const char *runs_dir, const char *id, serve_run *out);
+/* At start: the runs of this state directory still running whose server
+ * is gone are stopped (SIGTERM, then SIGKILL after 10 s), and the
+ * registry reaped.  0, or -1 after a warning. */
+int serve_past_adopt(const char *state_dir, const char *runs_dir);
 
 /* ---- sse.c --------------------------------------------------------------- */
 
