@@ -27,7 +27,8 @@
 
 enum {
 	OPT_LISTEN = 1, OPT_READY_FILE, OPT_STATE_DIR, OPT_TOKEN_FILE, OPT_GRACE, OPT_MAX_RUNS,
-	OPT_MAX_BODY, OPT_THREADS, OPT_MAX_QUEUE, OPT_RATE, OPT_BURST, OPT_CLIENT_TIMEOUT
+	OPT_MAX_BODY, OPT_THREADS, OPT_MAX_QUEUE, OPT_RATE, OPT_BURST, OPT_CLIENT_TIMEOUT,
+	OPT_TLS_CERT, OPT_TLS_KEY
 };
 
 static const cli_opt serve_opts[] = {
@@ -62,6 +63,12 @@ static const cli_opt serve_opts[] = {
 	  "a connection silent this long (slow headers, a body that stops, idle) is closed "
 	  "(default: serve.client_timeout, $CADENCE_CLIENT_TIMEOUT, else 30s)", NULL },
 	{ OPT_THREADS, 0, "threads", "N", "threads that answer requests (default 4)", NULL },
+	{ OPT_TLS_CERT, 0, "tls-cert", "FILE",
+	  "speak HTTPS with this certificate chain (PEM), with --tls-key (default: "
+	  "serve.tls_cert, $CADENCE_TLS_CERT)", NULL },
+	{ OPT_TLS_KEY, 0, "tls-key", "FILE",
+	  "the certificate's private key (PEM, no passphrase) (default: serve.tls_key, "
+	  "$CADENCE_TLS_KEY)", NULL },
 	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
 	  "the state directory: the run registry, and serve/runs/ for the runs' files "
 	  "(default: the project's state_dir, $CADENCE_STATE_DIR, else "
@@ -103,6 +110,8 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_RATE: o->value[CLI_SET_SERVE_RATE] = value; break;
 	case OPT_BURST: o->value[CLI_SET_SERVE_BURST] = value; break;
 	case OPT_CLIENT_TIMEOUT: o->value[CLI_SET_SERVE_CLIENT_TIMEOUT] = value; break;
+	case OPT_TLS_CERT: o->value[CLI_SET_SERVE_TLS_CERT] = value; break;
+	case OPT_TLS_KEY: o->value[CLI_SET_SERVE_TLS_KEY] = value; break;
 	case OPT_THREADS: return number("threads", value, 1, 256, &o->threads);
 	}
 	return 0;
@@ -239,6 +248,7 @@ typedef struct settings {
 	const char *listen;
 	int64_t grace_ms, client_timeout_ms;
 	long max_runs, max_queue, max_body, rate, burst;
+	serve_tls tls;
 	char exe[4096];
 } settings;
 
@@ -286,6 +296,13 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 				       help ? help : "e.g. 30s");
 	if ((rc = resolve(st->listen, &st->addr)))
 		return rc;
+	char *why = NULL;
+	if (serve_tls_load(&st->tls, cli_config_get(st->cfg, CLI_SET_SERVE_TLS_CERT),
+			   cli_config_get(st->cfg, CLI_SET_SERVE_TLS_KEY), &why)) {
+		rc = cli_usage_error("%s", why ? why : "out of memory");
+		free(why);
+		return rc;
+	}
 	s->state_dir = cli_config_state_dir(st->cfg);
 	if (!s->state_dir)
 		return cli_usage_error("no state directory: give --state-dir DIR or set "
@@ -367,8 +384,16 @@ static struct MHD_Daemon *start(serve_ctx *s, const settings *st, long threads)
 {
 	/* suspend/resume: event streams wait without a thread */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
-			 MHD_USE_ERROR_LOG | (st->addr.ipv6 ? MHD_USE_IPv6 : 0);
+			 MHD_USE_ERROR_LOG | (st->addr.ipv6 ? MHD_USE_IPv6 : 0) |
+			 (st->tls.on ? MHD_USE_TLS : 0);
+	/* TLS: the PEM texts (MHD_OPTION_ARRAY with none when off) */
+	struct MHD_OptionItem tls[] = {
+		{ st->tls.on ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, st->tls.cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, st->tls.key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	return MHD_start_daemon(flags, 0, NULL, NULL, serve_api_handler, s,
+				MHD_OPTION_ARRAY, tls,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&st->addr.sa,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				MHD_OPTION_NOTIFY_COMPLETED, serve_api_completed, s,
@@ -415,7 +440,16 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	/* runs an earlier server left running (it was killed) are stopped
 	 * before this one answers: the registry then shows them ended */
 	serve_past_adopt(s->state_dir, s->runs.runs_dir);
+	errno = 0;
 	struct MHD_Daemon *d = start(s, st, o->threads);
+	if (!d && st->tls.on && errno != EADDRINUSE && errno != EACCES)
+		return cli_error(CLI_EXIT_USAGE, "cannot start TLS with the certificate '%s' and "
+				 "the key '%s': GnuTLS refused them (libmicrohttpd's message above "
+				 "says why): is the key the certificate's, are both valid PEM? "
+				 "('openssl x509 -noout -pubkey -in CERT' and 'openssl pkey -pubout "
+				 "-in KEY' print the same key when they match)",
+				 cli_config_get(st->cfg, CLI_SET_SERVE_TLS_CERT),
+				 cli_config_get(st->cfg, CLI_SET_SERVE_TLS_KEY));
 	if (!d)
 		return cli_error(CLI_EXIT_USAGE, "cannot listen on %s: %s (is the port in use? "
 				 "--listen ADDR:PORT, port 0 for any free one)", st->listen,
@@ -423,7 +457,8 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
 	char bound[80];
 	bound_text(info ? info->listen_fd : -1, bound, sizeof(bound));
-	fprintf(stderr, "cadence: serve: listening on http://%s/ (%s)\n", bound,
+	fprintf(stderr, "cadence: serve: listening on %s://%s/ (%s)\n", st->tls.on ? "https" : "http",
+		bound,
 		s->open ? "no token: every request allowed, loopback only" : "bearer tokens");
 	int rc = o->ready_file ? write_ready(o->ready_file, bound) : 0;
 	int sig = 0;
@@ -492,6 +527,7 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 		serve_limits_free(&s.limits);
 	serve_conns_free(&s.conns);
 	serve_streams_free(&s.streams);
+	serve_tls_free(&st.tls);
 	cli_config_free(st.cfg);
 	pthread_mutex_destroy(&s.project);
 	return rc;
@@ -523,12 +559,15 @@ const cli_cmd cli_cmd_serve = {
 	"GET /runs/ID/events with 'Accept: text/event-stream' streams the events as\n"
 	"Server-Sent Events while the run lasts.\n"
 	"\n"
-	"Not built yet: the dashboard, /metrics, webhooks, --schedules and TLS\n"
+	"--tls-cert and --tls-key: HTTPS (PEM files; a bad one: exit 2).\n"
+	"\n"
+	"Not built yet: the dashboard, /metrics, webhooks and --schedules\n"
 	"(docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
-	"bad configuration or no token beyond loopback, 3 internal failure, 130 the\n"
-	"runs were stopped at once (a second signal, or runs left after the grace).",
+	"bad configuration, no token beyond loopback or a bad TLS certificate or\n"
+	"key, 3 internal failure, 130 the runs were stopped at once (a second\n"
+	"signal, or runs left after the grace).",
 	serve_opts,
 	serve_cmd,
 };

@@ -178,6 +178,20 @@ int serve_past_get(const char *state_dir, const char *runs_dir, const char *id, 
  * registry reaped.  0, or -1 after a warning. */
 int serve_past_adopt(const char *state_dir, const char *runs_dir);
 
+/* ---- tls.c --------------------------------------------------------------- */
+
+typedef struct serve_tls {
+	int on;
+	char *cert, *key;	/* PEM text */
+} serve_tls;
+
+/* Reads the certificate chain and the key (both paths, or neither: no
+ * TLS).  0, or -1 with a malloc'd message in *why: one without the
+ * other, no TLS in libmicrohttpd, a file unreadable, not PEM, or an
+ * encrypted key. */
+int serve_tls_load(serve_tls *t, const char *cert_path, const char *key_path, char **why);
+void serve_tls_free(serve_tls *t);
+
 /* ---- sse.c --------------------------------------------------------------- */
 
 /* A run's events as Server-Sent Events, streamed while the run lasts. */
