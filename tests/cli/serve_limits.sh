@@ -37,6 +37,15 @@ chmod 600 "$tmp/tokens"
 T1=one-0123456789abcdef
 T2=two-0123456789abcdef
 
+# keep SCHEMA: the last body, checked at the end against docs/openapi.json's
+# components/schemas/SCHEMA
+nkept=0
+keep() {
+	mkdir -p "$tmp/kept"
+	nkept=$((nkept + 1))
+	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
+	printf '%s' "$body" >"$tmp/kept/$nkept.json"
+}
 spid=
 start_serve() {
 	rm -f "$tmp/ready"
@@ -104,18 +113,22 @@ for n in 1 2 3; do
 	ids+=("$(run_id)")
 	[[ $n == 1 ]] && check_http "run 1 starts" 202 '"status":"running"'
 	[[ $n != 1 ]] && check_http "run $n (serve.max_runs 1): queued, 202" 202 \
-		"^\{\"id\":\"${ids[-1]}\",\"cadence\":\"waiter\",\"status\":\"queued\",\"location\":\"/runs/${ids[-1]}\"\}$"
+		"^\{\"id\":\"${ids[-1]}\",\"cadence\":\"waiter\",\"status\":\"queued\",\"location\":\"/runs/${ids[-1]}\"\}$" &&
+		keep RunStarted
 done
 http POST /cadences/waiter/runs "$T1" '{"n":4}'
 check_http "beyond CADENCE_MAX_QUEUE=2: 429" 429 "1 runs are running and 2 wait, the most 'cadence serve --max-runs' and '--max-queue' allow"
+keep Problem
 assert "... with Retry-After" test "$(header Retry-After)" = 1
 http GET "/runs/${ids[1]}" "$T1"
 check_http "GET /runs/ID of a queued run: status queued, no start" 200 \
 	'"status":"queued","outcome":null,"exit_code":null,"cancelled":false,"start":null,"end":null,"error":null,"score":null'
+keep Run
 http GET "/runs/${ids[1]}/events" "$T1"
 check_http "... its events: none yet" 200 '^$'
 http POST "/runs/${ids[1]}/cancel" "$T1"
 check_http "cancelling a queued run: 202" 202 '"status":"finished","outcome":"interrupted","exit_code":null,"cancelled":true,.*"error":"cancelled before it started \(it was queued\)"'
+keep Run
 http POST "/runs/${ids[1]}/cancel" "$T1"
 check_http "... again: 409" 409 "has ended already \(cancelled before it started"
 http POST /cadences/waiter/runs "$T1" '{"n":5}'
@@ -159,9 +172,11 @@ burst() {
 	curl -s -w '%{http_code} ' --max-time 20 "$@" "${urls[@]}"
 }
 start_serve --token-file "$tmp/tokens" --rate 1 --burst 3
-codes=$(burst 5 -H "Authorization: Bearer $T1")
+# (the first 3 allowed, then refused: under valgrind, where a request
+# takes long, one may come back meanwhile)
+codes=$(burst 6 -H "Authorization: Bearer $T1")
 assert "--rate 1 --burst 3: 3 requests at once, then refused ($codes)" \
-	test "$codes" = "200 200 200 429 429 "
+	eval '[[ $codes == "200 200 200 429 "* ]]'
 http GET /cadences "$T1"
 check_http "... 429, a problem" 429 "more than 1 requests a second \(3 at once\) with this token"
 assert "... with Retry-After: 1" test "$(header Retry-After)" = 1
@@ -170,8 +185,9 @@ check_http "another token has its own bucket" 200
 http GET /healthz
 check_http "/healthz is not counted" 200
 nap 1.1
-codes=$(burst 2 -H "Authorization: Bearer $T1")
-assert "a second later, one request again, not two ($codes)" test "$codes" = "200 429 "
+codes=$(burst 4 -H "Authorization: Bearer $T1")
+assert "a second later, one request again, not all ($codes)" \
+	eval '[[ $codes == "200 "*429* ]]'
 
 kill -TERM "$spid"
 wait_exit "$spid"
@@ -183,9 +199,9 @@ serve:
   burst: 2
 "
 CADENCE_RATE=1 start_serve
-codes=$(burst 3)
+codes=$(burst 4)
 assert "no token: per address (CADENCE_RATE=1, serve.burst 2) ($codes)" \
-	test "$codes" = "200 200 429 "
+	eval '[[ $codes == "200 200 429 "* ]]'
 http GET /cadences
 check_http "... saying so" 429 "with this address"
 kill -TERM "$spid"
@@ -240,5 +256,24 @@ assert "a whole request is answered" grep -q '^whole answered$' <<<"$out"
 kill -TERM "$spid"
 wait_exit "$spid"
 assert "serve stops after the slow clients: exit 0" test "$status" = 0
+
+# --- the bodies kept match docs/openapi.json ---------------------------------------------
+if python3 -c 'import openapi_schema_validator' 2>/dev/null; then
+	run python3 - "$src/docs/openapi.json" "$tmp/kept" "$nkept" <<'PY'
+import json, sys
+from openapi_schema_validator import OAS31Validator
+doc = json.load(open(sys.argv[1]))
+for i in range(1, int(sys.argv[3]) + 1):
+    name = open(f"{sys.argv[2]}/{i}.schema").read().strip()
+    schema = {"$ref": "#/components/schemas/" + name, "components": doc["components"]}
+    OAS31Validator(schema).validate(json.load(open(f"{sys.argv[2]}/{i}.json")))
+    print("matches", name)
+PY
+	assert "the responses kept match docs/openapi.json ($nkept)" \
+		test "$(grep -c '^matches' <<<"$out")" = "$nkept"
+	[[ $status == 0 ]] || echo "$err" | tail -5
+else
+	skip "the responses checked against docs/openapi.json" "python3 has no openapi-schema-validator"
+fi
 
 finish

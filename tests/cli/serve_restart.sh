@@ -48,6 +48,15 @@ measures:
   - then: done
 "
 
+# keep SCHEMA: the last body, checked at the end against docs/openapi.json's
+# components/schemas/SCHEMA
+nkept=0
+keep() {
+	mkdir -p "$tmp/kept"
+	nkept=$((nkept + 1))
+	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
+	printf '%s' "$body" >"$tmp/kept/$nkept.json"
+}
 spid=
 start_serve() {
 	rm -f "$tmp/ready"
@@ -126,6 +135,7 @@ start_serve
 http GET "/runs/${waiters[0]}"
 check_http "a later server: GET /runs/ID of an interrupted run" 200 \
 	"^\{\"id\":\"${waiters[0]}\",\"cadence\":\"waiter\",\"file\":\"$proj/waiter.cadence.yaml\",\"status\":\"finished\",\"outcome\":\"interrupted\",\"exit_code\":null,\"cancelled\":false,\"start\":\"[^\"]+\",\"end\":\"[^\"]+\""
+keep Run
 http GET "/runs/${quicks[0]}"
 check_http "... of a completed run, with its final score" 200 \
 	'"status":"finished","outcome":"ok",.*"score":\{"done":true\}'
@@ -172,11 +182,31 @@ check_http "... GET /runs/ID: interrupted" 200 '"status":"finished","outcome":"i
 http GET "/runs/$queued"
 check_http "... the queued run: never started" 200 \
 	'"status":"finished","outcome":"interrupted","exit_code":null,.*"start":null,.*"error":"its server stopped before the run started'
+keep Run
 : >"$tmp/go"
 assert "... their checkpoints are completed by cadence resume" \
 	test "$(resume_all "${killed[@]}")" = 3
 kill -TERM "$spid"
 wait_exit "$spid"
 assert "exit 0" test "$status" = 0
+
+# --- the bodies kept match docs/openapi.json ---------------------------------------------
+if python3 -c 'import openapi_schema_validator' 2>/dev/null; then
+	run python3 - "$src/docs/openapi.json" "$tmp/kept" "$nkept" <<'PY'
+import json, sys
+from openapi_schema_validator import OAS31Validator
+doc = json.load(open(sys.argv[1]))
+for i in range(1, int(sys.argv[3]) + 1):
+    name = open(f"{sys.argv[2]}/{i}.schema").read().strip()
+    schema = {"$ref": "#/components/schemas/" + name, "components": doc["components"]}
+    OAS31Validator(schema).validate(json.load(open(f"{sys.argv[2]}/{i}.json")))
+    print("matches", name)
+PY
+	assert "the responses kept match docs/openapi.json ($nkept)" \
+		test "$(grep -c '^matches' <<<"$out")" = "$nkept"
+	[[ $status == 0 ]] || echo "$err" | tail -5
+else
+	skip "the responses checked against docs/openapi.json" "python3 has no openapi-schema-validator"
+fi
 
 finish
