@@ -99,7 +99,7 @@ static int row_of(const reg_run *x, const char *id)
 	char tail[64];
 	snprintf(tail, sizeof(tail), "/%s/events.jsonl", id);
 	size_t n = x->events_path ? strlen(x->events_path) : 0, t = strlen(tail);
-	return n > t && !strcmp(x->events_path + n - t, tail) &&
+	return n >= t + 11 && !strcmp(x->events_path + n - t, tail) &&
 	       !strncmp(x->events_path + n - t - 11, "/serve/runs", 11);
 }
 
