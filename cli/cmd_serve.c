@@ -28,7 +28,8 @@
 
 enum {
 	OPT_LISTEN = 1, OPT_READY_FILE, OPT_STATE_DIR, OPT_TOKEN_FILE, OPT_GRACE, OPT_MAX_RUNS,
-	OPT_MAX_BODY, OPT_THREADS
+	OPT_MAX_BODY, OPT_THREADS, OPT_MAX_QUEUE, OPT_RATE, OPT_BURST, OPT_CLIENT_TIMEOUT,
+	OPT_TLS_CERT, OPT_TLS_KEY
 };
 
 static const cli_opt serve_opts[] = {
@@ -45,10 +46,30 @@ static const cli_opt serve_opts[] = {
 	  "on SIGTERM, SIGINT or SIGHUP, how long running runs may go on before they are stopped "
 	  "(default: serve.grace, $CADENCE_GRACE, else 30s)", NULL },
 	{ OPT_MAX_RUNS, 0, "max-runs", "N",
-	  "at most N runs at once; beyond, POST .../runs answers 429 (default 4)", NULL },
+	  "at most N runs at once; beyond, runs wait in the queue (default: serve.max_runs, "
+	  "$CADENCE_MAX_RUNS, else 4)", NULL },
+	{ OPT_MAX_QUEUE, 0, "max-queue", "N",
+	  "at most N runs wait for a slot; beyond, POST .../runs answers 429 (default: "
+	  "serve.max_queue, $CADENCE_MAX_QUEUE, else 64)", NULL },
 	{ OPT_MAX_BODY, 0, "max-body", "BYTES",
-	  "the largest request body accepted; beyond, 413 (default 1048576)", NULL },
+	  "the largest request body accepted; beyond, 413 (default: serve.max_body, "
+	  "$CADENCE_MAX_BODY, else 1048576)", NULL },
+	{ OPT_RATE, 0, "rate", "N",
+	  "at most N requests a second per token (per address with no token); beyond, 429; "
+	  "0: no limit (default: serve.rate, $CADENCE_RATE, else 0)", NULL },
+	{ OPT_BURST, 0, "burst", "N",
+	  "requests a token may make at once before --rate applies (default: serve.burst, "
+	  "$CADENCE_BURST, else the rate)", NULL },
+	{ OPT_CLIENT_TIMEOUT, 0, "client-timeout", "DURATION",
+	  "a connection silent this long (slow headers, a body that stops, idle) is closed "
+	  "(default: serve.client_timeout, $CADENCE_CLIENT_TIMEOUT, else 30s)", NULL },
 	{ OPT_THREADS, 0, "threads", "N", "threads that answer requests (default 4)", NULL },
+	{ OPT_TLS_CERT, 0, "tls-cert", "FILE",
+	  "speak HTTPS with this certificate chain (PEM), with --tls-key (default: "
+	  "serve.tls_cert, $CADENCE_TLS_CERT)", NULL },
+	{ OPT_TLS_KEY, 0, "tls-key", "FILE",
+	  "the certificate's private key (PEM, no passphrase) (default: serve.tls_key, "
+	  "$CADENCE_TLS_KEY)", NULL },
 	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
 	  "the state directory: the run registry, and serve/runs/ for the runs' files "
 	  "(default: the project's state_dir, $CADENCE_STATE_DIR, else "
@@ -59,7 +80,9 @@ static const cli_opt serve_opts[] = {
 
 typedef struct serve_opts_t {
 	const char *listen, *ready_file, *state_dir, *token_file, *grace;
-	long max_runs, max_body, threads;
+	long threads;
+	/* flags that have a setting of the project configuration too */
+	const char *value[CLI_SET_COUNT];
 } serve_opts_t;
 
 static int number(const char *opt, const char *v, long lo, long hi, long *out)
@@ -82,11 +105,53 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_STATE_DIR: o->state_dir = value; break;
 	case OPT_TOKEN_FILE: o->token_file = value; break;
 	case OPT_GRACE: o->grace = value; break;
-	case OPT_MAX_RUNS: return number("max-runs", value, 1, 1024, &o->max_runs);
-	case OPT_MAX_BODY: return number("max-body", value, 2, 1L << 30, &o->max_body);
+	case OPT_MAX_RUNS: o->value[CLI_SET_SERVE_MAX_RUNS] = value; break;
+	case OPT_MAX_QUEUE: o->value[CLI_SET_SERVE_MAX_QUEUE] = value; break;
+	case OPT_MAX_BODY: o->value[CLI_SET_SERVE_MAX_BODY] = value; break;
+	case OPT_RATE: o->value[CLI_SET_SERVE_RATE] = value; break;
+	case OPT_BURST: o->value[CLI_SET_SERVE_BURST] = value; break;
+	case OPT_CLIENT_TIMEOUT: o->value[CLI_SET_SERVE_CLIENT_TIMEOUT] = value; break;
+	case OPT_TLS_CERT: o->value[CLI_SET_SERVE_TLS_CERT] = value; break;
+	case OPT_TLS_KEY: o->value[CLI_SET_SERVE_TLS_KEY] = value; break;
 	case OPT_THREADS: return number("threads", value, 1, 256, &o->threads);
 	}
 	return 0;
+}
+
+/* The bounds of the numeric settings, and the flag of each. */
+static const struct {
+	cli_setting set;
+	const char *flag;
+	long lo, hi;
+} bounds[] = {
+	{ CLI_SET_SERVE_MAX_RUNS, "max-runs", 1, 1024 },
+	{ CLI_SET_SERVE_MAX_QUEUE, "max-queue", 0, 100000 },
+	{ CLI_SET_SERVE_MAX_BODY, "max-body", 2, 1L << 30 },
+	{ CLI_SET_SERVE_RATE, "rate", 0, 1000000 },
+	{ CLI_SET_SERVE_BURST, "burst", 0, 1000000 },
+};
+
+/* A numeric setting, checked against its bounds; the message names where
+ * the value came from (the flag, the variable or the file's key). */
+static int bounded(const cli_config *cfg, size_t i, long *out)
+{
+	const char *v = cli_config_get(cfg, bounds[i].set);
+	cli_config_origin o = cli_config_origin_of(cfg, bounds[i].set);
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (!errno && !*end && end != v && n >= bounds[i].lo && n <= bounds[i].hi) {
+		*out = n;
+		return 0;
+	}
+	if (o == CLI_CONFIG_FLAG)
+		return cli_usage_error("--%s takes a number from %ld to %ld, not '%s'",
+				       bounds[i].flag, bounds[i].lo, bounds[i].hi, v);
+	return cli_usage_error("%s%s%s takes a number from %ld to %ld, not '%s' (--%s overrides "
+			       "it)", o == CLI_CONFIG_ENV ? "" : cli_config_key(bounds[i].set),
+			       o == CLI_CONFIG_ENV ? cli_config_env_name(bounds[i].set) : "",
+			       o == CLI_CONFIG_ENV ? "" : " (the project file)", bounds[i].lo,
+			       bounds[i].hi, v, bounds[i].flag);
 }
 
 /* ---- the address -------------------------------------------------------------- */
@@ -182,9 +247,32 @@ typedef struct settings {
 	cli_config *cfg;
 	listen_addr addr;
 	const char *listen;
-	int64_t grace_ms;
+	int64_t grace_ms, client_timeout_ms;
+	long max_runs, max_queue, max_body, rate, burst;
+	serve_tls tls;
 	char exe[4096];
 } settings;
+
+/* The limits (docs/serve.md, "Limits"): flags over the configuration. */
+static int load_limits(const serve_opts_t *o, settings *st)
+{
+	const char *help = NULL;
+	int rc = 0;
+	for (int i = 0; !rc && i < CLI_SET_COUNT; i++)
+		if (o->value[i])
+			rc = cli_config_set_flag(st->cfg, (cli_setting)i, o->value[i]);
+	long *out[] = { &st->max_runs, &st->max_queue, &st->max_body, &st->rate, &st->burst };
+	for (size_t i = 0; !rc && i < sizeof(bounds) / sizeof(bounds[0]); i++)
+		rc = bounded(st->cfg, i, out[i]);
+	if (rc)
+		return rc;
+	const char *t = cli_config_get(st->cfg, CLI_SET_SERVE_CLIENT_TIMEOUT);
+	if (cad_scalar_duration(t, strlen(t), &st->client_timeout_ms, &help) ||
+	    st->client_timeout_ms < 1000 || st->client_timeout_ms > 86400000)
+		return cli_usage_error("the client timeout (--client-timeout, serve.client_timeout) "
+				       "is a duration from 1s to 24h, not '%s'", t);
+	return 0;
+}
 
 static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 {
@@ -198,6 +286,8 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 		rc = cli_config_set_flag(st->cfg, CLI_SET_SERVE_TOKEN_FILE, o->token_file);
 	if (!rc && o->state_dir)
 		rc = cli_config_set_flag(st->cfg, CLI_SET_STATE_DIR, o->state_dir);
+	if (!rc)
+		rc = load_limits(o, st);
 	if (rc)
 		return rc;
 	st->listen = cli_config_get(st->cfg, CLI_SET_SERVE_LISTEN);
@@ -207,6 +297,13 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 				       help ? help : "e.g. 30s");
 	if ((rc = resolve(st->listen, &st->addr)))
 		return rc;
+	char *why = NULL;
+	if (serve_tls_load(&st->tls, cli_config_get(st->cfg, CLI_SET_SERVE_TLS_CERT),
+			   cli_config_get(st->cfg, CLI_SET_SERVE_TLS_KEY), &why)) {
+		rc = cli_usage_error("%s", why ? why : "out of memory");
+		free(why);
+		return rc;
+	}
 	s->state_dir = cli_config_state_dir(st->cfg);
 	if (!s->state_dir)
 		return cli_usage_error("no state directory: give --state-dir DIR or set "
@@ -230,9 +327,18 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 
 /* ---- running ------------------------------------------------------------------ */
 
-/* Waits up to ms for a signal of set; 1 when one came. */
-static int wait_signal(const sigset_t *set, int64_t ms)
+/* What the main thread does between signals: slow clients dropped, event
+ * streams resumed. */
+static void tick(serve_ctx *s)
 {
+	serve_conns_sweep(&s->conns);
+	serve_streams_tick(&s->streams);
+}
+
+/* Waits up to ms for a signal of set; 1 when one came. */
+static int wait_signal(serve_ctx *s, const sigset_t *set, int64_t ms)
+{
+	tick(s);
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
 	int sig;
 	do
@@ -251,7 +357,7 @@ static int drain(serve_ctx *s, const sigset_t *set, int64_t grace_ms)
 		fprintf(stderr, "cadence: serve: stopping: %zu run%s running, waiting up to %lld ms\n",
 			left, left == 1 ? "" : "s", (long long)grace_ms);
 	for (int64_t waited = 0; waited < grace_ms && serve_runs_drain(&s->runs, 0); waited += 100)
-		if (wait_signal(set, 100))
+		if (wait_signal(s, set, 100))
 			goto at_once;
 	if (!serve_runs_drain(&s->runs, 0))
 		return 0;
@@ -259,7 +365,7 @@ static int drain(serve_ctx *s, const sigset_t *set, int64_t grace_ms)
 	serve_runs_signal(&s->runs, SIGTERM);
 	/* a run's notes get --kill-grace (2 s) before SIGKILL; a little more */
 	for (int waited = 0; waited < 10000 && serve_runs_drain(&s->runs, 0); waited += 100)
-		if (wait_signal(set, 100))
+		if (wait_signal(s, set, 100))
 			goto at_once;
 	if (!serve_runs_drain(&s->runs, 0))
 		return 0;
@@ -277,13 +383,27 @@ at_once:
 
 static struct MHD_Daemon *start(serve_ctx *s, const settings *st, long threads)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | (st->addr.ipv6 ? MHD_USE_IPv6 : 0);
+	/* suspend/resume: event streams wait without a thread */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG | (st->addr.ipv6 ? MHD_USE_IPv6 : 0) |
+			 (st->tls.on ? MHD_USE_TLS : 0);
+	/* TLS: the PEM texts (MHD_OPTION_ARRAY with none when off) */
+	struct MHD_OptionItem tls[] = {
+		{ st->tls.on ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, st->tls.cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, st->tls.key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	return MHD_start_daemon(flags, 0, NULL, NULL, serve_api_handler, s,
+				MHD_OPTION_ARRAY, tls,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&st->addr.sa,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				MHD_OPTION_NOTIFY_COMPLETED, serve_api_completed, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				MHD_OPTION_NOTIFY_CONNECTION, serve_conns_notify, &s->conns,
+				/* a client silent this long (headers sent slowly,
+				 * a body that stops, an idle keep-alive) is
+				 * dropped: it holds a connection of the bound */
+				MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned)((st->client_timeout_ms + 999) / 1000),
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 				/* one client cannot take every connection */
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
@@ -305,7 +425,15 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	 * end */
 	signal(SIGCHLD, SIG_DFL);
 	char *why = NULL;
-	if (serve_runs_init(&s->runs, st->exe, s->state_dir, (size_t)o->max_runs, &why)) {
+	s->max_body = (size_t)st->max_body;
+	serve_conns_init(&s->conns, st->client_timeout_ms);
+	/* a comment line well within the client timeout, so that the stream
+	 * stays open and a client gone is found (at a write) */
+	serve_streams_init(&s->streams, st->client_timeout_ms / 2 < 15000
+			   ? st->client_timeout_ms / 2 : 15000);
+	serve_limits_init(&s->limits, (unsigned)st->rate, (unsigned)st->burst);
+	if (serve_runs_init(&s->runs, st->exe, s->state_dir, (size_t)st->max_runs,
+			    (size_t)st->max_queue, &why)) {
 		int rc = cli_error(CLI_EXIT_INTERNAL, "%s", why ? why : "out of memory");
 		free(why);
 		return rc;
@@ -316,7 +444,19 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	s->runs.on_end = serve_metrics_on_end;
 	s->runs.on_end_arg = &s->metrics;
 	pthread_mutex_unlock(&s->runs.lock);
+	/* runs an earlier server left running (it was killed) are stopped
+	 * before this one answers: the registry then shows them ended */
+	serve_past_adopt(s->state_dir, s->runs.runs_dir);
+	errno = 0;
 	struct MHD_Daemon *d = start(s, st, o->threads);
+	if (!d && st->tls.on && errno != EADDRINUSE && errno != EACCES)
+		return cli_error(CLI_EXIT_USAGE, "cannot start TLS with the certificate '%s' and "
+				 "the key '%s': GnuTLS refused them (libmicrohttpd's message above "
+				 "says why): is the key the certificate's, are both valid PEM? "
+				 "('openssl x509 -noout -pubkey -in CERT' and 'openssl pkey -pubout "
+				 "-in KEY' print the same key when they match)",
+				 cli_config_get(st->cfg, CLI_SET_SERVE_TLS_CERT),
+				 cli_config_get(st->cfg, CLI_SET_SERVE_TLS_KEY));
 	if (!d)
 		return cli_error(CLI_EXIT_USAGE, "cannot listen on %s: %s (is the port in use? "
 				 "--listen ADDR:PORT, port 0 for any free one)", st->listen,
@@ -324,14 +464,19 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
 	char bound[80];
 	bound_text(info ? info->listen_fd : -1, bound, sizeof(bound));
-	fprintf(stderr, "cadence: serve: listening on http://%s/ (%s)\n", bound,
+	fprintf(stderr, "cadence: serve: listening on %s://%s/ (%s)\n", st->tls.on ? "https" : "http",
+		bound,
 		s->open ? "no token: every request allowed, loopback only" : "bearer tokens");
 	int rc = o->ready_file ? write_ready(o->ready_file, bound) : 0;
 	int sig = 0;
+	/* between signals, a look at the slow clients 4 times a second */
+	struct timespec quarter = { 0, 250 * 1000000 };
 	while (!rc && sig <= 0) {
-		sig = sigwaitinfo(&set, NULL);
-		if (sig < 0 && errno != EINTR)
-			rc = cli_error(CLI_EXIT_INTERNAL, "sigwaitinfo: %s", strerror(errno));
+		sig = sigtimedwait(&set, NULL, &quarter);
+		if (sig < 0 && errno != EINTR && errno != EAGAIN)
+			rc = cli_error(CLI_EXIT_INTERNAL, "sigtimedwait: %s", strerror(errno));
+		if (sig < 0)
+			tick(s);
 	}
 	/* stop accepting: the listening socket closed, requests under way
 	 * answered */
@@ -340,6 +485,14 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		close(lfd);
 	if (!rc)
 		rc = drain(s, &set, st->grace_ms);
+	/* the event streams end (their runs have): none may be suspended when
+	 * the daemon stops */
+	serve_streams_close(&s->streams);
+	for (int i = 0; i < 20 && serve_streams_open(&s->streams); i++) {
+		struct timespec ts = { 0, 50 * 1000000 };
+		nanosleep(&ts, NULL);
+		serve_streams_tick(&s->streams);
+	}
 	MHD_stop_daemon(d);
 	if (o->ready_file)
 		unlink(o->ready_file);
@@ -362,10 +515,12 @@ static int random_bytes(unsigned char *b, size_t n)
 
 static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 {
-	serve_opts_t o = { NULL, NULL, NULL, NULL, NULL, 4, 1L << 20, 4 };
+	serve_opts_t o;
 	serve_ctx s;
 	settings st;
 	cli_args args;
+	memset(&o, 0, sizeof(o));
+	o.threads = 4;
 	memset(&s, 0, sizeof(s));
 	memset(&st, 0, sizeof(st));
 	int rc = cli_parse(cmd, argc, argv, on_opt, &o, &args);
@@ -382,7 +537,6 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 	pthread_mutex_init(&s.project, NULL);
 	if (!rc && (serve_metrics_init(&s.metrics) || random_bytes(s.secret, sizeof(s.secret))))
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot start: %s", strerror(errno));
-	s.max_body = (size_t)o.max_body;
 	s.openapi = (const char *)embed_openapi[0].data;
 	if (!rc)
 		rc = load_settings(&o, &st, &s);
@@ -391,6 +545,11 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 	serve_runs_free(&s.runs);
 	serve_metrics_free(&s.metrics);
 	serve_auth_free(&s.auth);
+	if (s.limits.lock_ready)
+		serve_limits_free(&s.limits);
+	serve_conns_free(&s.conns);
+	serve_streams_free(&s.streams);
+	serve_tls_free(&st.tls);
 	cli_config_free(st.cfg);
 	pthread_mutex_destroy(&s.project);
 	return rc;
@@ -420,12 +579,18 @@ const cli_cmd cli_cmd_serve = {
 	"running after those 10 s: the runs are stopped at once, then killed, and\n"
 	"serve exits 130.\n"
 	"\n"
-	"Not built yet: webhooks, --schedules, TLS and Server-Sent Events\n"
+	"GET /runs/ID/events with 'Accept: text/event-stream' streams the events as\n"
+	"Server-Sent Events while the run lasts.\n"
+	"\n"
+	"--tls-cert and --tls-key: HTTPS (PEM files; a bad one: exit 2).\n"
+	"\n"
+	"Not built yet: webhooks and --schedules\n"
 	"(docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
-	"bad configuration or no token beyond loopback, 3 internal failure, 130 the\n"
-	"runs were stopped at once (a second signal, or runs left after the grace).",
+	"bad configuration, no token beyond loopback or a bad TLS certificate or\n"
+	"key, 3 internal failure, 130 the runs were stopped at once (a second\n"
+	"signal, or runs left after the grace).",
 	serve_opts,
 	serve_cmd,
 };

@@ -77,6 +77,15 @@ static const setting_info settings[CLI_SET_COUNT] = {
 	[CLI_SET_SERVE_LISTEN] = { "serve.listen", "CADENCE_LISTEN", VK_LISTEN, NULL, 0 },
 	[CLI_SET_SERVE_TOKEN_FILE] = { "serve.token_file", "CADENCE_TOKEN_FILE", VK_PATH, NULL, 0 },
 	[CLI_SET_SERVE_GRACE] = { "serve.grace", "CADENCE_GRACE", VK_DURATION, NULL, 0 },
+	[CLI_SET_SERVE_MAX_RUNS] = { "serve.max_runs", "CADENCE_MAX_RUNS", VK_COUNT, NULL, 0 },
+	[CLI_SET_SERVE_MAX_QUEUE] = { "serve.max_queue", "CADENCE_MAX_QUEUE", VK_COUNT, NULL, 0 },
+	[CLI_SET_SERVE_MAX_BODY] = { "serve.max_body", "CADENCE_MAX_BODY", VK_COUNT, NULL, 0 },
+	[CLI_SET_SERVE_RATE] = { "serve.rate", "CADENCE_RATE", VK_COUNT, NULL, 0 },
+	[CLI_SET_SERVE_BURST] = { "serve.burst", "CADENCE_BURST", VK_COUNT, NULL, 0 },
+	[CLI_SET_SERVE_CLIENT_TIMEOUT] = { "serve.client_timeout", "CADENCE_CLIENT_TIMEOUT",
+					   VK_DURATION, NULL, 0 },
+	[CLI_SET_SERVE_TLS_CERT] = { "serve.tls_cert", "CADENCE_TLS_CERT", VK_PATH, NULL, 0 },
+	[CLI_SET_SERVE_TLS_KEY] = { "serve.tls_key", "CADENCE_TLS_KEY", VK_PATH, NULL, 0 },
 };
 
 /* ---- the file's table, in the cadence format's types -------------------------- */
@@ -103,9 +112,17 @@ static const ffield serve_fields[] = {
 	{ "listen", &t_listen, 0, "ADDR:PORT the service listens on" },
 	{ "token_file", &t_path, 0, "the file holding the service's API token" },
 	{ "grace", &t_duration, 0, "how long the service waits for runs when stopped" },
+	{ "max_runs", &t_count, 0, "runs at once" },
+	{ "max_queue", &t_count, 0, "runs waiting for a slot" },
+	{ "max_body", &t_count, 0, "the largest request body, in bytes" },
+	{ "rate", &t_count, 0, "requests a second per token (0: no limit)" },
+	{ "burst", &t_count, 0, "requests a token may make at once" },
+	{ "client_timeout", &t_duration, 0, "how long a silent client is waited for" },
+	{ "tls_cert", &t_path, 0, "the TLS certificate (PEM)" },
+	{ "tls_key", &t_path, 0, "the TLS private key (PEM)" },
 };
 static const ftype t_serve = { .kind = FT_MAP, .what = "the service settings",
-			       .fields = serve_fields, .nfields = 3 };
+			       .fields = serve_fields, .nfields = 11 };
 
 static const ffield project_fields[] = {
 	{ "state_dir", &t_path, 0, "breaker files, the run registry, locks" },
@@ -350,7 +367,10 @@ static int defaults(cli_config *cfg)
 		[CLI_SET_CADENCES] = ".", [CLI_SET_FORMAT] = "text", [CLI_SET_LOG] = "text",
 		[CLI_SET_REGISTRY] = "true", [CLI_SET_RETENTION_DAYS] = "90",
 		[CLI_SET_RETENTION_RUNS] = "1000", [CLI_SET_SERVE_LISTEN] = "127.0.0.1:8080",
-		[CLI_SET_SERVE_GRACE] = "30s",
+		[CLI_SET_SERVE_GRACE] = "30s", [CLI_SET_SERVE_MAX_RUNS] = "4",
+		[CLI_SET_SERVE_MAX_QUEUE] = "64", [CLI_SET_SERVE_MAX_BODY] = "1048576",
+		[CLI_SET_SERVE_RATE] = "0", [CLI_SET_SERVE_BURST] = "0",
+		[CLI_SET_SERVE_CLIENT_TIMEOUT] = "30s",
 	};
 	char *state = NULL;
 	int rc = 0;

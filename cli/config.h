@@ -39,6 +39,14 @@ typedef enum cli_setting {
 	CLI_SET_SERVE_LISTEN,	/* serve.listen / CADENCE_LISTEN */
 	CLI_SET_SERVE_TOKEN_FILE, /* serve.token_file / CADENCE_TOKEN_FILE */
 	CLI_SET_SERVE_GRACE,	/* serve.grace / CADENCE_GRACE: a duration */
+	CLI_SET_SERVE_MAX_RUNS,	/* serve.max_runs / CADENCE_MAX_RUNS: runs at once */
+	CLI_SET_SERVE_MAX_QUEUE, /* serve.max_queue / CADENCE_MAX_QUEUE: runs waiting */
+	CLI_SET_SERVE_MAX_BODY,	/* serve.max_body / CADENCE_MAX_BODY: bytes */
+	CLI_SET_SERVE_RATE,	/* serve.rate / CADENCE_RATE: requests a second per token */
+	CLI_SET_SERVE_BURST,	/* serve.burst / CADENCE_BURST: requests at once per token */
+	CLI_SET_SERVE_CLIENT_TIMEOUT, /* serve.client_timeout / CADENCE_CLIENT_TIMEOUT */
+	CLI_SET_SERVE_TLS_CERT,	/* serve.tls_cert / CADENCE_TLS_CERT: PEM file */
+	CLI_SET_SERVE_TLS_KEY,	/* serve.tls_key / CADENCE_TLS_KEY: PEM file */
 	CLI_SET_COUNT
 } cli_setting;
 

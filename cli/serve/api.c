@@ -11,7 +11,9 @@
 
 #include <cjson/cJSON.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 
 #include "util/json.h"
+#include "util/sha256.h"
 #include "util/strbuf.h"
 
 /* One request: its body as it comes. */
@@ -250,10 +253,10 @@ static enum MHD_Result post_run(serve_ctx *s, struct MHD_Connection *conn, const
 		return problem(conn, 503, NULL, NULL, "the server is stopping (SIGTERM): it starts "
 			       "no more runs");
 	if (rc == 1)
-		return problem(conn, 429, "Retry-After", "1", "%zu runs are running, the most "
-			       "'cadence serve --max-runs' allows; try again later",
-			       s->runs.max_running);
-	if (rc) {
+		return problem(conn, 429, "Retry-After", "1", "%zu runs are running and %zu wait, "
+			       "the most 'cadence serve --max-runs' and '--max-queue' allow; try "
+			       "again later", s->runs.max_running, s->runs.max_queue);
+	if (rc && rc != 3) {
 		enum MHD_Result r = problem(conn, 500, NULL, NULL, "%s", why ? why : "out of memory");
 		free(why);
 		return r;
@@ -263,7 +266,7 @@ static enum MHD_Result post_run(serve_ctx *s, struct MHD_Connection *conn, const
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", id);
 	cad_json_add_text(o, "cadence", name);
-	cJSON_AddStringToObject(o, "status", "running");
+	cJSON_AddStringToObject(o, "status", rc == 3 ? "queued" : "running");
 	cJSON_AddStringToObject(o, "location", loc);
 	char *text = o ? cad_json_print(o, 0) : NULL;
 	cJSON_Delete(o);
@@ -375,23 +378,35 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	cJSON_AddStringToObject(o, "id", r->id);
 	add_text(o, "cadence", r->cadence);
 	add_text(o, "file", r->file);
-	cJSON_AddStringToObject(o, "status", done ? "finished" : "running");
+	/* a run of an earlier server: as its registry row says */
+	int past_running = r->past && r->reg_status && !strcmp(r->reg_status, "running");
+	if (r->past)
+		done = !past_running;
+	cJSON_AddStringToObject(o, "status", done || r->unstarted ? "finished"
+				: r->queued ? "queued" : "running");
 	/* killed by a signal: not cadence run's own end (it turns SIGTERM
-	 * into exit 130); interrupted when cancelled, else failed */
-	const char *outcome = !done ? NULL : !r->signal ? cli_record_status(r->exit_code)
+	 * into exit 130); interrupted when cancelled, else failed.  Never
+	 * started: interrupted (cancelled, the server stopped) or error. */
+	const char *outcome = r->past ? (past_running ? NULL : r->reg_status ? r->reg_status
+					 : "interrupted")
+			      : r->unstarted ? r->cancelled || serve_runs_stopping(&s->runs)
+					     ? "interrupted" : "error"
+			      : !done ? NULL : !r->signal ? cli_record_status(r->exit_code)
 			      : r->cancelled ? "interrupted" : "failed";
 	add_text(o, "outcome", outcome);
-	if (done)
+	if (done && !r->past)	/* (an earlier server's run: not known) */
 		cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
 	else
 		cJSON_AddNullToObject(o, "exit_code");
 	cJSON_AddBoolToObject(o, "cancelled", r->cancelled);
 	add_time(o, "start", r->start_ms);
 	add_time(o, "end", r->end_ms);
-	char *err = done && r->exit_code ? last_error(s, r) : NULL;
+	char *err = r->past ? (r->reg_error ? strdup(r->reg_error) : NULL)
+		    : done && r->exit_code ? last_error(s, r) : NULL;
 	char code[32];
 	snprintf(code, sizeof(code), "exit status %d", r->exit_code);
-	add_text(o, "error", err ? err : done && r->exit_code ? code : NULL);
+	add_text(o, "error", r->unstarted ? r->unstarted : err ? err
+		 : done && r->exit_code && !r->past ? code : NULL);
 	free(err);
 	char *out = done ? run_file(r, "score.out", NULL) : NULL;
 	cJSON *score = out && *out ? parse(s, out, strlen(out)) : NULL;
@@ -406,24 +421,38 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 
 static enum MHD_Result no_run(struct MHD_Connection *conn, const char *id)
 {
-	return problem(conn, 404, NULL, NULL, "no run '%s' started by this server (runs of "
-		       "earlier servers and other processes: GET /history)", id);
+	return problem(conn, 404, NULL, NULL, "no run '%s' started by this server or an earlier "
+		       "one on this state directory (runs of other processes: GET /history)", id);
+}
+
+/* The run `id`: this server's, else an earlier server's (past.c). */
+static int find_run(serve_ctx *s, const char *id, serve_run *r)
+{
+	if (!serve_runs_get(&s->runs, id, r))
+		return 0;
+	pthread_mutex_lock(&s->project);
+	int rc = serve_past_get(s->state_dir, s->runs.runs_dir, id, r);
+	pthread_mutex_unlock(&s->project);
+	return rc;
 }
 
 static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const char *id,
 			       int events)
 {
 	serve_run r;
-	if (serve_runs_get(&s->runs, id, &r))
+	if (find_run(s, id, &r))
 		return no_run(conn, id);
 	enum MHD_Result rc;
 	if (!events) {
 		rc = send_json(conn, 200, run_object(s, &r));
+	} else if (serve_sse_wanted(conn)) {
+		rc = serve_sse_respond(&s->streams, &s->runs, conn, &r);
 	} else {
 		char *text = run_file(&r, "events.jsonl", NULL);
 		/* running: the line being written is left for the next poll */
-		char *last = text && r.exit_code < 0 ? strrchr(text, '\n') : NULL;
-		if (text && r.exit_code < 0)
+		int going = r.end_ms < 0;
+		char *last = text && going ? strrchr(text, '\n') : NULL;
+		if (text && going)
 			*(last ? last + 1 : text) = '\0';
 		rc = send_text(conn, 200, text ? text : strdup(""), "application/x-ndjson");
 	}
@@ -435,11 +464,18 @@ static enum MHD_Result post_cancel(serve_ctx *s, struct MHD_Connection *conn, co
 {
 	int rc = serve_runs_cancel(&s->runs, id);
 	serve_run r;
+	if (rc < 0 && !find_run(s, id, &r)) {
+		enum MHD_Result res = problem(conn, 409, NULL, NULL, "run '%s' was started by an "
+					      "earlier server: it has ended, or was stopped when "
+					      "this one started", id);
+		serve_run_clear(&r);
+		return res;
+	}
 	if (rc < 0 || serve_runs_get(&s->runs, id, &r))
 		return no_run(conn, id);
 	enum MHD_Result res = rc == 1
 		? problem(conn, 409, NULL, NULL, "run '%s' has ended already (%s)", id,
-			  cli_record_status(r.exit_code))
+			  r.unstarted ? r.unstarted : cli_record_status(r.exit_code))
 		: send_json(conn, 202, run_object(s, &r));
 	serve_run_clear(&r);
 	return res;
@@ -796,6 +832,46 @@ static enum MHD_Result refuse_browser(struct MHD_Connection *conn, route_kind k,
 	return MHD_YES;
 }
 
+/* The client a request's rate is counted against: its token's digest,
+ * else (no token configured) its address. */
+static void client_key(struct MHD_Connection *conn, const char *auth, char key[72])
+{
+	if (auth) {
+		cad_sha256_hex(auth, strlen(auth), key);
+		return;
+	}
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	snprintf(key, 72, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, key, 72);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, key, 72);
+}
+
+/* 429 when the client's bucket is empty (healthz and the document are
+ * free: supervisors poll them).  *refused when it was sent. */
+static enum MHD_Result rate_limit(serve_ctx *s, struct MHD_Connection *conn, route_kind kind,
+				  int *refused)
+{
+	char key[72], after[16];
+	*refused = 0;
+	if (!s->limits.rate || route_needs[kind].scope == SERVE_SCOPE_NONE)
+		return MHD_YES;
+	client_key(conn, s->open ? NULL : MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					  MHD_HTTP_HEADER_AUTHORIZATION), key);
+	unsigned wait = serve_limits_take(&s->limits, key);
+	if (!wait)
+		return MHD_YES;
+	*refused = 1;
+	snprintf(after, sizeof(after), "%u", wait);
+	return problem(conn, 429, "Retry-After", after, "more than %u requests a second (%u at "
+		       "once) with this %s, the most 'cadence serve --rate' and '--burst' allow; "
+		       "try again in %u s", s->limits.rate, s->limits.burst,
+		       s->open ? "address" : "token", wait);
+}
+
 /* On the headers, before any body is read: authentication, the route,
  * the method, the scope, the body's type and announced size, in that
  * order (a client without a token learns nothing of the routes, and
@@ -842,6 +918,10 @@ static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const cha
 			goto out;
 		}
 	}
+	rc = rate_limit(s, conn, rt.kind, refused);
+	if (*refused)
+		goto out;
+	*refused = 1;
 	if (rt.kind == R_NONE) {
 		rc = problem(conn, 404, NULL, NULL, "no such resource: %s (docs/serve.md lists the "
 			     "API)", url);
@@ -906,6 +986,7 @@ enum MHD_Result serve_api_handler(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (q->body.failed)
 		return MHD_NO;
+	serve_conns_received(&s->conns, conn, 1);
 	route rt = find_route(url);
 	enum MHD_Result rc = dispatch(s, conn, &rt, q);
 	free(rt.a);
@@ -922,6 +1003,7 @@ void serve_api_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 						   MHD_CONNECTION_INFO_HTTP_STATUS) : NULL;
 	if (info && info->http_status)
 		serve_metrics_http(&s->metrics, route_names[q->kind], info->http_status);
+	serve_conns_received(&s->conns, conn, 0);
 	if (q) {
 		cad_strbuf_free(&q->body);
 		free(q);

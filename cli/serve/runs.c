@@ -85,6 +85,38 @@ static int ended(serve_runs *rs, pid_t pid, serve_run *copy)
 	return found;
 }
 
+static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid);
+
+/* A run that ends without having started (under the lock). */
+static void end_unstarted(serve_runs *rs, serve_run *r, const char *why)
+{
+	r->queued = 0;
+	r->unstarted = why;
+	r->end_ms = now_ms();
+	rs->queued--;
+}
+
+/* Slots free: the oldest queued runs start (under the lock; the table is
+ * in the order runs were accepted). */
+static void start_queued(serve_runs *rs)
+{
+	for (size_t i = 0; i < rs->n && rs->queued && rs->running < rs->max_running; i++) {
+		serve_run *r = &rs->runs[i];
+		if (!r->queued)
+			continue;
+		if (!r->file || spawn(rs, r->file, r->dir, &r->pid)) {
+			end_unstarted(rs, r, "cannot start 'cadence run' (see the server's log)");
+			fprintf(stderr, "cadence: serve: cannot start the queued run %s: %s\n", r->id,
+				strerror(errno));
+			continue;
+		}
+		r->queued = 0;
+		r->start_ms = now_ms();
+		rs->queued--;
+		rs->running++;
+	}
+}
+
 /* Waits for the children and records how each ended.  A child is seen
  * ended (WNOWAIT: its pid still taken) before the lock, and collected
  * under it: the pid cannot be reused by another process while a cancel
@@ -112,6 +144,8 @@ static void *reaper(void *p)
 		serve_run copy;
 		pthread_mutex_lock(&rs->lock);
 		int hook = ended(rs, si.si_pid, &copy);
+		if (!rs->stopping)
+			start_queued(rs);
 		pthread_cond_broadcast(&rs->changed);
 		pthread_mutex_unlock(&rs->lock);
 		if (hook) {	/* outside the lock: it reads the run's files */
@@ -122,12 +156,13 @@ static void *reaper(void *p)
 }
 
 int serve_runs_init(serve_runs *rs, const char *exe, const char *state_dir, size_t max_running,
-		    char **why)
+		    size_t max_queue, char **why)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->exe = exe;
 	rs->state_dir = state_dir;
 	rs->max_running = max_running;
+	rs->max_queue = max_queue;
 	rs->runs_dir = dup_printf(state_dir, "/serve/runs");
 	pthread_mutex_init(&rs->lock, NULL);
 	pthread_cond_init(&rs->changed, NULL);
@@ -236,6 +271,7 @@ static char **child_env(void)
 
 static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 {
+	/* (under the lock: called by a request's thread or by the reaper) */
 	strbuf score = STRBUF_INIT, events = STRBUF_INIT, out = STRBUF_INIT,
 	       log = STRBUF_INIT, ckpt = STRBUF_INIT, prom = STRBUF_INIT;
 	cad_strbuf_addf(&score, "%s/score.json", dir);
@@ -325,7 +361,8 @@ static char *prepare(serve_runs *rs, const char *id, const char *score, size_t l
  * what the failed start may have left (errno kept for the message). */
 static void remove_dir(const char *dir)
 {
-	static const char *const files[] = { "score.json", "score.out", "log.jsonl", "metrics.prom",
+	static const char *const files[] = { "score.json", "run.json", "score.out", "log.jsonl",
+		"metrics.prom",
 					     NULL };
 	int e = errno;
 	strbuf sb = STRBUF_INIT;
@@ -353,7 +390,7 @@ static char *why_errno(const char *what)
 static void forget_oldest(serve_runs *rs)
 {
 	for (size_t i = 0; rs->n >= SERVE_RUNS_KEPT && i < rs->n; i++) {
-		if (rs->runs[i].pid)
+		if (rs->runs[i].pid || rs->runs[i].queued)
 			continue;
 		serve_run_clear(&rs->runs[i]);
 		memmove(&rs->runs[i], &rs->runs[i + 1], (rs->n - i - 1) * sizeof(*rs->runs));
@@ -365,14 +402,20 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 		     size_t len, char id[33], char **why)
 {
 	pthread_mutex_lock(&rs->lock);
-	int rc = rs->stopping ? 2 : rs->running >= rs->max_running ? 1 : 0;
+	int full = rs->running >= rs->max_running;
+	int rc = rs->stopping ? 2 : full && rs->queued >= rs->max_queue ? 1 : 0;
 	char *dir = NULL;
 	pid_t pid = 0;
 	if (!rc && (random_id(id) || !(dir = prepare(rs, id, score, len)))) {
 		*why = why_errno("cannot write the run's input score: ");
 		rc = -1;
 	}
-	if (!rc && spawn(rs, file, dir, &pid)) {
+	if (!rc && serve_past_note(dir, name, file, now_ms())) {
+		*why = why_errno("cannot write the run's run.json: ");
+		remove_dir(dir);
+		rc = -1;
+	}
+	if (!rc && !full && spawn(rs, file, dir, &pid)) {
 		*why = why_errno("cannot start 'cadence run': ");
 		remove_dir(dir);
 		rc = -1;
@@ -388,11 +431,17 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 		r->file = strdup(file);
 		r->dir = dir;
 		r->pid = pid;
+		r->queued = full;
 		r->exit_code = -1;
-		r->start_ms = now_ms();
+		r->start_ms = full ? -1 : now_ms();
 		r->end_ms = -1;
-		rs->running++;
+		if (full)
+			rs->queued++;
+		else
+			rs->running++;
 		dir = NULL;
+		if (full)
+			rc = 3;
 		pthread_cond_broadcast(&rs->changed);
 	} else if (!rc) {
 		/* out of memory with a child started: it runs, untracked */
@@ -431,7 +480,9 @@ void serve_run_clear(serve_run *r)
 	free(r->cadence);
 	free(r->file);
 	free(r->dir);
-	r->cadence = r->file = r->dir = NULL;
+	free(r->reg_status);
+	free(r->reg_error);
+	r->cadence = r->file = r->dir = r->reg_status = r->reg_error = NULL;
 }
 
 
@@ -443,8 +494,11 @@ int serve_runs_cancel(serve_runs *rs, const char *id)
 		serve_run *r = &rs->runs[i];
 		if (strcmp(r->id, id))
 			continue;
-		rc = r->pid ? 0 : 1;
-		if (r->pid) {
+		rc = r->pid || r->queued ? 0 : 1;
+		if (r->queued) {
+			r->cancelled = 1;
+			end_unstarted(rs, r, "cancelled before it started (it was queued)");
+		} else if (r->pid) {
 			/* the run stops its notes and leaves its checkpoint, as
 			 * on a terminal's SIGTERM (exit 130: interrupted) */
 			r->cancelled = 1;
@@ -478,6 +532,10 @@ size_t serve_runs_drain(serve_runs *rs, int64_t grace_ms)
 	}
 	pthread_mutex_lock(&rs->lock);
 	rs->stopping = 1;
+	for (size_t i = 0; rs->queued && i < rs->n; i++)
+		if (rs->runs[i].queued)
+			end_unstarted(rs, &rs->runs[i], "the server stopped before the run started "
+				      "(it was queued)");
 	while (rs->running && pthread_cond_timedwait(&rs->changed, &rs->lock, &until) != ETIMEDOUT)
 		;
 	size_t left = rs->running;

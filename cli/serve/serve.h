@@ -58,7 +58,14 @@ typedef struct serve_run {
 	int exit_code;		/* -1 while running; 128 + N killed by signal N */
 	int signal;		/* the signal that killed it, or 0 */
 	int cancelled;		/* POST /runs/ID/cancel */
-	int64_t start_ms, end_ms;	/* end -1 while running */
+	int queued;		/* waiting for a slot (--max-runs); not started */
+	/* why a run ended without starting (cancelled or stopped while
+	 * queued, a failed start), static text; NULL: it started */
+	const char *unstarted;
+	int64_t start_ms, end_ms;	/* -1: not yet (queued; running) */
+	/* a run of an earlier server (past.c): its registry status and error */
+	int past;
+	char *reg_status, *reg_error;
 } serve_run;
 
 /* Runs kept for GET /runs/ID: beyond, the oldest that ended is forgotten
@@ -71,6 +78,7 @@ typedef struct serve_runs {
 	serve_run *runs;
 	size_t n, cap;
 	size_t running, max_running;
+	size_t queued, max_queue;	/* started in order as slots free */
 	const char *exe;	/* the cadence binary that runs them */
 	const char *state_dir;	/* passed as --state-dir, or NULL */
 	char *runs_dir;		/* <state dir>/serve/runs */
@@ -84,29 +92,142 @@ typedef struct serve_runs {
 } serve_runs;
 
 int serve_runs_init(serve_runs *rs, const char *exe, const char *state_dir, size_t max_running,
-		    char **why);
+		    size_t max_queue, char **why);
 void serve_runs_free(serve_runs *rs);
 
 /* Starts a run of `file` (the cadence `name`) with the input score `score`
- * (JSON text); its id into id.  0; 1: too many running (429); 2: the
- * server is stopping (503); -1 with a malloc'd reason in *why. */
+ * (JSON text); its id into id.  0; 3: queued (--max-runs are running);
+ * 1: the queue is full too (429); 2: the server is stopping (503); -1
+ * with a malloc'd reason in *why. */
 int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
 		     size_t len, char id[33], char **why);
 /* A copy of the run `id`, its strings the copy's own (serve_run_clear);
  * 0, or -1 when unknown (or out of memory). */
 int serve_runs_get(serve_runs *rs, const char *id, serve_run *out);
 void serve_run_clear(serve_run *r);
-/* Sends SIGTERM to the run: 0; 1: it ended already; -1: unknown. */
+/* Sends SIGTERM to the run (a queued one ends, never started): 0; 1: it
+ * ended already; -1: unknown. */
 int serve_runs_cancel(serve_runs *rs, const char *id);
 /* How many of `name`'s runs are running (NULL: all). */
 size_t serve_runs_running(serve_runs *rs, const char *name);
-/* Shutdown: no new runs; waits up to grace_ms for the running ones to end
- * (0 as soon as none runs), returns how many still run. */
+/* Shutdown: no new runs, the queued ones end unstarted; waits up to
+ * grace_ms for the running ones to end (0 as soon as none runs), returns
+ * how many still run. */
 size_t serve_runs_drain(serve_runs *rs, int64_t grace_ms);
 /* Whether the server is stopping (serve_runs_drain() was called). */
 int serve_runs_stopping(serve_runs *rs);
 /* Sends sig to every running run. */
 void serve_runs_signal(serve_runs *rs, int sig);
+
+/* ---- limits.c ------------------------------------------------------------ */
+
+typedef struct serve_bucket {
+	char key[72];		/* a token's digest, or a client's address */
+	double tokens;		/* requests it may make now */
+	int64_t last_ms;	/* when tokens was worked out (monotonic) */
+} serve_bucket;
+
+/* The request rate per client: a token bucket each. */
+typedef struct serve_limits {
+	pthread_mutex_t lock;
+	unsigned rate, burst;	/* rate 0: no limit; burst 0 at init: rate */
+	serve_bucket *b;
+	size_t n, cap;
+	int lock_ready;		/* serve_limits_init() was called */
+} serve_limits;
+
+void serve_limits_init(serve_limits *l, unsigned rate, unsigned burst);
+void serve_limits_free(serve_limits *l);
+/* Takes one request from key's bucket: 0, or the seconds (1 or more) to
+ * wait when it is empty (Retry-After).  Out of memory: allowed. */
+unsigned serve_limits_take(serve_limits *l, const char *key);
+
+/* Slow clients: a request (headers and body) must arrive within the
+ * client timeout, counted from the connection's start or the end of the
+ * previous request on it; else its socket is shut down. */
+typedef struct serve_conn {
+	struct serve_conn *prev, *next;
+	int fd;
+	int64_t since_ms;	/* monotonic: the request's time starts */
+	int answering;		/* the request arrived whole; being answered */
+	int dropped;
+} serve_conn;
+
+typedef struct serve_conns {
+	pthread_mutex_t lock;
+	serve_conn *all;
+	int64_t timeout_ms;
+	int ready;
+} serve_conns;
+
+void serve_conns_init(serve_conns *c, int64_t timeout_ms);
+void serve_conns_free(serve_conns *c);
+/* MHD_OPTION_NOTIFY_CONNECTION's callback (cls: the serve_conns). */
+void serve_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			enum MHD_ConnectionNotificationCode code);
+/* The request on conn arrived whole (whole 1), or was answered (0). */
+void serve_conns_received(serve_conns *c, struct MHD_Connection *conn, int whole);
+/* Shuts down the connections late with their request; how many. */
+size_t serve_conns_sweep(serve_conns *c);
+
+/* ---- past.c -------------------------------------------------------------- */
+
+/* Writes the run's run.json in dir (its cadence, file, when accepted,
+ * this server's pid), for later servers.  0, or -1 (errno). */
+int serve_past_note(const char *dir, const char *cadence, const char *file, int64_t accepted_ms);
+/* The run `id` of an earlier server, from its directory and the registry
+ * (out->past set); 0, or -1 when unknown.  Reads the registry and parses
+ * JSON: under the caller's project lock. */
+int serve_past_get(const char *state_dir, const char *runs_dir, const char *id, serve_run *out);
+/* At start: the runs of this state directory still running whose server
+ * is gone are stopped (SIGTERM, then SIGKILL after 10 s), and the
+ * registry reaped.  0, or -1 after a warning. */
+int serve_past_adopt(const char *state_dir, const char *runs_dir);
+
+/* ---- tls.c --------------------------------------------------------------- */
+
+typedef struct serve_tls {
+	int on;
+	char *cert, *key;	/* PEM text */
+} serve_tls;
+
+/* Reads the certificate chain and the key (both paths, or neither: no
+ * TLS).  0, or -1 with a malloc'd message in *why: one without the
+ * other, no TLS in libmicrohttpd, a file unreadable, not PEM, or an
+ * encrypted key. */
+int serve_tls_load(serve_tls *t, const char *cert_path, const char *key_path, char **why);
+void serve_tls_free(serve_tls *t);
+
+/* ---- sse.c --------------------------------------------------------------- */
+
+/* A run's events as Server-Sent Events, streamed while the run lasts. */
+typedef struct serve_stream serve_stream;
+
+typedef struct serve_streams {
+	pthread_mutex_t lock;
+	serve_stream *list;
+	size_t n;
+	int64_t heartbeat_ms;	/* a comment line after this long without a send */
+	int closing;		/* shutdown: every stream ends */
+	int ready;
+} serve_streams;
+
+void serve_streams_init(serve_streams *ss, int64_t heartbeat_ms);
+/* After MHD_stop_daemon(). */
+void serve_streams_free(serve_streams *ss);
+/* Resumes the streams waiting for events, frees those whose client went
+ * away.  Called by the main thread, a few times a second. */
+void serve_streams_tick(serve_streams *ss);
+/* Shutdown: every stream sends what it has and ends (`event: end`); none
+ * waits suspended any more (MHD_stop_daemon() must not find one). */
+void serve_streams_close(serve_streams *ss);
+/* Streams still open. */
+size_t serve_streams_open(serve_streams *ss);
+/* Whether the request asks for text/event-stream (Accept). */
+int serve_sse_wanted(struct MHD_Connection *conn);
+/* Queues the stream of the run r's events. */
+enum MHD_Result serve_sse_respond(serve_streams *ss, serve_runs *runs,
+				  struct MHD_Connection *conn, const serve_run *r);
 
 /* ---- api.c --------------------------------------------------------------- */
 
@@ -116,6 +237,9 @@ typedef struct serve_ctx {
 	serve_runs runs;
 	const char *state_dir;	/* --state-dir, or NULL: the project's */
 	size_t max_body;
+	serve_limits limits;	/* requests per token (per address, no token) */
+	serve_conns conns;	/* the connections, for the slow clients' timeout */
+	serve_streams streams;	/* GET /runs/ID/events as Server-Sent Events */
 	/* the configuration, the registry and cJSON's parser (not thread-safe) */
 	pthread_mutex_t project;
 	const char *openapi;	/* docs/openapi.json's text, or NULL */

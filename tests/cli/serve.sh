@@ -161,7 +161,7 @@ expect "a state directory that cannot be made" 3 '' \
 	"cannot make the directory of the runs' files '/dev/null/state/serve/runs': Not a directory"
 
 # --- with tokens ---------------------------------------------------------------
-start_serve --token-file "$tmp/tokens" --max-body 4096 --max-runs 1
+start_serve --token-file "$tmp/tokens" --max-body 4096 --max-runs 1 --max-queue 0
 assert "the ready file holds 127.0.0.1 and the port bound" \
 	grep -Eq '^127\.0\.0\.1:[1-9][0-9]*$' "$tmp/ready"
 assert "... and the log says where" grep -q "listening on http://$addr/ (bearer tokens)" \
@@ -278,7 +278,7 @@ http POST /cadences/waiter/runs "$X" ''
 check_http "a long run (an empty body: the score {})" 202
 wid=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
 http POST /cadences/hello/runs "$X" '{}'
-check_http "beyond --max-runs 1: 429" 429 "1 runs are running, the most 'cadence serve --max-runs' allows"
+check_http "beyond --max-runs 1 and --max-queue 0: 429" 429 "1 runs are running and 0 wait, the most 'cadence serve --max-runs' and '--max-queue' allow"
 keep "Problem"
 assert "... with Retry-After" test "$(header Retry-After)" = 1
 http GET /healthz

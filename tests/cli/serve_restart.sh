@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cadence serve's shutdown and restarts (docs/serve.md, "Shutdown",
+# "Restarts"), over real HTTP on 127.0.0.1: SIGTERM during 20 running runs
+# exits 0 within the grace period (plus the 10 s stopped runs get), every
+# run completed or interrupted with a checkpoint that cadence resume
+# completes, the registry with none running; a later server answers GET
+# /runs/ID for them; a SIGKILL of serve leaves the registry consistent
+# (its runs still running, holding their locks), and the next server stops
+# them at its start: they are recorded interrupted, checkpoints kept, and a
+# run that was queued shows as never started.  Slow (about 30 s).
+source "$(dirname "$0")/lib.sh"
+need curl
+
+proj=$tmp/proj
+mkdir -p "$proj"
+export CADENCE_STATE_DIR=$tmp/state
+unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
+	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME CADENCE_MAX_RUNS CADENCE_MAX_QUEUE \
+	CADENCE_MAX_BODY CADENCE_RATE CADENCE_BURST CADENCE_CLIENT_TIMEOUT
+
+# a run that lasts until its marker file appears (bounded: 60 s), with a
+# checkpoint after its first measure
+w proj/waiter.cadence.yaml "
+cadence: waiter
+notes:
+  first: {set: {started: \"true\"}}
+  wait: {run: [sh, -c, 'i=0; while [ ! -e $tmp/go ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i+1)); done']}
+  last: {set: {done: \"true\"}}
+score:
+  started: {type: boolean, default: false}
+  done: {type: boolean, default: false}
+measures:
+  - then: first
+  - then: wait
+  - then: last
+"
+# a run that ends 1 s after its marker file appears: within the grace
+w proj/quick.cadence.yaml "
+cadence: quick
+notes:
+  nap: {run: [sh, -c, 'i=0; while [ ! -e $tmp/q ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i+1)); done; sleep 1']}
+  done: {set: {done: \"true\"}}
+score:
+  done: {type: boolean, default: false}
+measures:
+  - then: nap
+  - then: done
+"
+
+# keep SCHEMA: the last body, checked at the end against docs/openapi.json's
+# components/schemas/SCHEMA
+nkept=0
+keep() {
+	mkdir -p "$tmp/kept"
+	nkept=$((nkept + 1))
+	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
+	printf '%s' "$body" >"$tmp/kept/$nkept.json"
+}
+spid=
+start_serve() {
+	rm -f "$tmp/ready"
+	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
+		"$@" 2>>"$tmp/serve.err") &
+	spid=$!
+	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
+	addr=$(<"$tmp/ready")
+}
+http() {
+	local args=(-s -o "$tmp/body" -w '%{http_code}' -X "$1" --max-time 20)
+	[[ -z ${3+x} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$3")
+	code=$(curl "${args[@]}" "http://$addr$2") || code="curl failed: $?"
+	body=$(<"$tmp/body")
+}
+check_http() {
+	if [[ $code != "$2" ]]; then
+		fail "$1 (HTTP $code, expected $2: ${body:0:300})"
+	elif [[ -n ${3:-} ]] && ! grep -Eq -- "$3" <<<"$body"; then
+		fail "$1 (the body lacks /$3/: ${body:0:300})"
+	else
+		ok "$1"
+	fi
+}
+start_run() {
+	http POST "/cadences/$1/runs" '{}'
+	grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1
+}
+ckpt() { echo "$CADENCE_STATE_DIR/serve/runs/$1/checkpoint.json"; }
+all_ckpts() { local i; for i in "$@"; do [[ -s $(ckpt "$i") ]] || return 1; done; }
+running() { http GET /healthz; grep -q "\"running\":$1}" <<<"$body"; }
+count() { grep -o "$1" <<<"$2" | wc -l; }
+# resumes every run of ids from its checkpoint; how many completed
+resume_all() {
+	local n=0 i
+	for i in "$@"; do
+		(cd "$proj" && "$cadence" resume --no-record "$(ckpt "$i")" waiter.cadence.yaml \
+			>/dev/null 2>&1) && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# --- SIGTERM during 20 running runs ---------------------------------------------------
+rm -f "$tmp/go" "$tmp/q"
+start_serve --max-runs 20 --grace 3s
+waiters=() quicks=()
+for _ in $(seq 10); do
+	waiters+=("$(start_run waiter)")
+	quicks+=("$(start_run quick)")
+done
+wait_until "20 runs running" running 20
+wait_until "the waiters' checkpoints (their first measure done)" all_ckpts "${waiters[@]}"
+: >"$tmp/q"
+start=$SECONDS
+kill -TERM "$spid"
+wait_exit "$spid"
+took=$((SECONDS - start))
+assert "SIGTERM during 20 running runs: exit 0" test "$status" = 0
+# the grace (3 s), the 10 s stopped runs get at most, a margin
+assert "... within the grace period and the stop ($took s)" test "$took" -le 15
+assert "... the grace was over, the runs stopped" \
+	grep -q 'the grace period is over: stopping the runs' "$tmp/serve.err"
+run "$cadence" history --format json --limit 100
+assert "the registry: 20 api runs" test "$(count '"trigger":"api"' "$out")" = 20
+assert "... none running" test "$(count '"status":"running"' "$out")" = 0
+assert "... the 10 short ones completed" test "$(count '"status":"ok"' "$out")" = 10
+assert "... the 10 long ones interrupted" test "$(count '"status":"interrupted"' "$out")" = 10
+run_in "$proj" "$cadence" list --format json
+assert "cadence list: none running" grep -q '"cadence":"waiter".*"running":0' <<<"$out"
+: >"$tmp/go"
+assert "every interrupted run's checkpoint is completed by cadence resume" \
+	test "$(resume_all "${waiters[@]}")" = 10
+
+# --- a later server knows them ----------------------------------------------------------
+start_serve
+http GET "/runs/${waiters[0]}"
+check_http "a later server: GET /runs/ID of an interrupted run" 200 \
+	"^\{\"id\":\"${waiters[0]}\",\"cadence\":\"waiter\",\"file\":\"$proj/waiter.cadence.yaml\",\"status\":\"finished\",\"outcome\":\"interrupted\",\"exit_code\":null,\"cancelled\":false,\"start\":\"[^\"]+\",\"end\":\"[^\"]+\""
+keep Run
+http GET "/runs/${quicks[0]}"
+check_http "... of a completed run, with its final score" 200 \
+	'"status":"finished","outcome":"ok",.*"score":\{"done":true\}'
+http GET "/runs/${quicks[0]}/events"
+check_http "... its events" 200 '"event":"cadence_completed"'
+http POST "/runs/${quicks[0]}/cancel"
+check_http "... cancelling it: 409" 409 "was started by an earlier server"
+http GET /runs/0123456789abcdef0123456789abcdef
+check_http "an unknown run: 404" 404 "no run"
+http GET /runs/..%2F..%2Fstate
+check_http "not a run id: 404" 404
+kill -TERM "$spid"
+wait_exit "$spid"
+
+# --- a SIGKILL of serve ----------------------------------------------------------------------
+rm -f "$tmp/go"
+start_serve --max-runs 3
+killed=()
+for _ in 1 2 3; do killed+=("$(start_run waiter)"); done
+queued=$(start_run waiter)
+http GET "/runs/$queued"
+check_http "a fourth run queued" 200 '"status":"queued"'
+wait_until "3 runs running" running 3
+wait_until "their checkpoints" all_ckpts "${killed[@]}"
+kill -KILL "$spid"
+wait "$spid" 2>/dev/null
+run "$cadence" history waiter --format json --limit 3
+assert "SIGKILL of serve: its runs go on, shown running (they hold their locks)" \
+	test "$(count '"status":"running"' "$out")" = 3
+assert "... in their own process groups: alive" \
+	eval "[[ \$(pgrep -f -- '--events $CADENCE_STATE_DIR/serve/runs/' | wc -l) -ge 3 ]]"
+: >"$tmp/serve.err"
+start_serve
+assert "the next server stops them at its start" \
+	grep -q '3 runs of an earlier server (killed?) still running: stopping them' "$tmp/serve.err"
+run "$cadence" history --format json --limit 100
+assert "... the registry: none running" test "$(count '"status":"running"' "$out")" = 0
+run "$cadence" history waiter --format json --limit 3
+assert "... the 3 recorded interrupted" test "$(count '"status":"interrupted"' "$out")" = 3
+assert "... their processes gone" \
+	eval "[[ \$(pgrep -f -- '--events $CADENCE_STATE_DIR/serve/runs/' | wc -l) == 0 ]]"
+http GET "/runs/${killed[0]}"
+check_http "... GET /runs/ID: interrupted" 200 '"status":"finished","outcome":"interrupted"'
+http GET "/runs/$queued"
+check_http "... the queued run: never started" 200 \
+	'"status":"finished","outcome":"interrupted","exit_code":null,.*"start":null,.*"error":"its server stopped before the run started'
+keep Run
+: >"$tmp/go"
+assert "... their checkpoints are completed by cadence resume" \
+	test "$(resume_all "${killed[@]}")" = 3
+kill -TERM "$spid"
+wait_exit "$spid"
+assert "exit 0" test "$status" = 0
+
+# --- the bodies kept match docs/openapi.json ---------------------------------------------
+if python3 -c 'import openapi_schema_validator' 2>/dev/null; then
+	run python3 - "$src/docs/openapi.json" "$tmp/kept" "$nkept" <<'PY'
+import json, sys
+from openapi_schema_validator import OAS31Validator
+doc = json.load(open(sys.argv[1]))
+for i in range(1, int(sys.argv[3]) + 1):
+    name = open(f"{sys.argv[2]}/{i}.schema").read().strip()
+    schema = {"$ref": "#/components/schemas/" + name, "components": doc["components"]}
+    OAS31Validator(schema).validate(json.load(open(f"{sys.argv[2]}/{i}.json")))
+    print("matches", name)
+PY
+	assert "the responses kept match docs/openapi.json ($nkept)" \
+		test "$(grep -c '^matches' <<<"$out")" = "$nkept"
+	[[ $status == 0 ]] || echo "$err" | tail -5
+else
+	skip "the responses checked against docs/openapi.json" "python3 has no openapi-schema-validator"
+fi
+
+finish

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cadence serve over TLS (docs/serve.md, "TLS"): a self-signed certificate
+# made here by openssl, served on 127.0.0.1 and checked by curl --cacert
+# (requests, a run, an event stream); the settings from flags, the project
+# file and CADENCE_*; and every bad certificate or key refused at start
+# with a clear message and exit 2.
+source "$(dirname "$0")/lib.sh"
+need curl openssl
+
+proj=$tmp/proj
+mkdir -p "$proj"
+export CADENCE_STATE_DIR=$tmp/state
+unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
+	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME CADENCE_MAX_RUNS CADENCE_MAX_QUEUE \
+	CADENCE_MAX_BODY CADENCE_RATE CADENCE_BURST CADENCE_CLIENT_TIMEOUT CADENCE_TLS_CERT \
+	CADENCE_TLS_KEY
+
+w proj/hello.cadence.yaml '
+cadence: hello
+notes:
+  say: {set: {greeting: "\"hi \" + score.name"}}
+score:
+  name: {type: string, default: "you"}
+  greeting: {type: string, default: ""}
+measures:
+  - then: say
+'
+# selfsigned NAME: $tmp/NAME.crt and $tmp/NAME.key, for 127.0.0.1
+selfsigned() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext 'subjectAltName=IP:127.0.0.1' -keyout "$tmp/$1.key" -out "$tmp/$1.crt" \
+		>/dev/null 2>&1
+}
+selfsigned a || { echo "openssl cannot make a certificate"; exit 77; }
+selfsigned b
+chmod 600 "$tmp/a.key" "$tmp/b.key"
+
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/a.crt" --tls-key "$tmp/b.key"
+if grep -q 'built without TLS' <<<"$err"; then
+	echo "skip: this libmicrohttpd has no TLS: $err"
+	exit 77
+fi
+
+spid=
+start_serve() {
+	rm -f "$tmp/ready"
+	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
+		"$@" 2>"$tmp/serve.err") &
+	spid=$!
+	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
+	addr=$(<"$tmp/ready")
+}
+https() {
+	local args=(-s -o "$tmp/body" -w '%{http_code}' -X "$1" --max-time 20 --cacert "$tmp/a.crt")
+	[[ -z ${3+x} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$3")
+	code=$(curl "${args[@]}" "https://$addr$2") || code="curl failed: $?"
+	body=$(<"$tmp/body")
+}
+check_http() {
+	if [[ $code != "$2" ]]; then
+		fail "$1 (HTTP $code, expected $2: ${body:0:300})"
+	elif [[ -n ${3:-} ]] && ! grep -Eq -- "$3" <<<"$body"; then
+		fail "$1 (the body lacks /$3/: ${body:0:300})"
+	else
+		ok "$1"
+	fi
+}
+
+# --- bad certificates and keys: exit 2, saying what and where -------------------------
+expect "a key that is not the certificate's" 2 '' \
+	"cannot start TLS with the certificate '$tmp/a.crt' and the key '$tmp/b.key': GnuTLS refused them"
+assert "... GnuTLS's reason above it" grep -q 'do not match' <<<"$err"
+w garbage.pem 'not a certificate at all'
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/garbage.pem" --tls-key "$tmp/a.key"
+expect "a certificate that is not PEM" 2 '' \
+	"^cadence: error: the TLS certificate '$tmp/garbage.pem' is not a PEM certificate \(no '-----BEGIN CERTIFICATE-----' line\)"
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/a.crt" --tls-key "$tmp/a.crt"
+expect "a certificate given as the key" 2 '' "the TLS key '$tmp/a.crt' is not a PEM key"
+printf -- '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' >"$tmp/broken.crt"
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/broken.crt" --tls-key "$tmp/a.key"
+expect "a PEM certificate with a broken body" 2 '' "cannot start TLS with the certificate '$tmp/broken.crt'"
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/missing.crt" --tls-key "$tmp/a.key"
+expect "a certificate that does not exist" 2 '' \
+	"cannot read the TLS certificate '$tmp/missing.crt': No such file or directory"
+mkdir "$tmp/dir.key"
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/a.crt" --tls-key "$tmp/dir.key"
+expect "a key that cannot be read (a directory)" 2 '' "cannot read the TLS key '$tmp/dir.key': Is a directory"
+run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/a.crt"
+expect "a certificate without its key" 2 '' \
+	"TLS needs both a certificate and its key: --tls-cert FILE and --tls-key FILE .*only the certificate was given"
+run_in "$proj" env CADENCE_TLS_KEY="$tmp/a.key" "$cadence" serve --listen 127.0.0.1:0
+expect "a key without its certificate (CADENCE_TLS_KEY)" 2 '' "only the key was given"
+if openssl pkey -in "$tmp/a.key" -aes256 -passout pass:secret -out "$tmp/enc.key" 2>/dev/null; then
+	run_in "$proj" "$cadence" serve --listen 127.0.0.1:0 --tls-cert "$tmp/a.crt" --tls-key "$tmp/enc.key"
+	expect "an encrypted key" 2 '' "the TLS key '$tmp/enc.key' is encrypted: serve takes a key without a passphrase"
+else
+	skip "an encrypted key" "openssl cannot encrypt a key"
+fi
+
+# --- HTTPS --------------------------------------------------------------------------------
+start_serve --tls-cert "$tmp/a.crt" --tls-key "$tmp/a.key"
+assert "the log says https" grep -q "listening on https://$addr/" "$tmp/serve.err"
+https GET /healthz
+check_http "GET /healthz over TLS, the certificate checked (curl --cacert)" 200 '"status":"ok"'
+rc=0
+curl -s -o /dev/null --max-time 20 "https://$addr/healthz" || rc=$?
+assert "... a client that does not trust it refuses it (curl exit $rc)" test "$rc" = 60
+rc=0
+curl -s -o /dev/null --max-time 20 "http://$addr/healthz" || rc=$?
+assert "... plain HTTP gets no answer (curl exit $rc)" test "$rc" != 0
+https POST /cadences/hello/runs '{"name":"tls"}'
+check_http "a run started over TLS" 202
+id=$(grep -Eo '[0-9a-f]{32}' <<<"$body" | head -1)
+finished() { https GET "/runs/$id"; grep -q '"status":"finished"' <<<"$body"; }
+wait_until "the run's end" finished
+check_http "... it ends ok" 200 '"outcome":"ok",.*"greeting":"hi tls"'
+curl -s -N --max-time 20 --cacert "$tmp/a.crt" -H 'Accept: text/event-stream' \
+	"https://$addr/runs/$id/events" >"$tmp/sse" || :
+assert "its events as Server-Sent Events over TLS" grep -qx 'event: end' "$tmp/sse"
+kill -TERM "$spid"
+wait_exit "$spid"
+assert "SIGTERM: exit 0" test "$status" = 0
+
+# the project file's keys (relative to the file), CADENCE_TLS_* over them
+cp "$tmp/a.crt" "$tmp/a.key" "$proj/"
+w proj/cadence.project.yaml "
+cadences: [.]
+serve:
+  tls_cert: a.crt
+  tls_key: a.key
+"
+start_serve
+https GET /healthz
+check_http "serve.tls_cert and serve.tls_key of the project file" 200
+kill -TERM "$spid"
+wait_exit "$spid"
+run_in "$proj" env CADENCE_TLS_KEY="$tmp/b.key" "$cadence" serve --listen 127.0.0.1:0
+expect "CADENCE_TLS_KEY over serve.tls_key" 2 '' "the key '$tmp/b.key'"
+
+finish
