@@ -214,6 +214,8 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 				  getenv("CADENCE_TOKEN"))))
 		return rc;
 	s->open = s->auth.n == 0;
+	if ((rc = serve_hooks_load(&s->hooks, st->cfg)))
+		return rc;
 	if (s->open && !is_loopback(&st->addr))
 		return cli_usage_error("refusing to listen on %s without a token: anyone who can "
 				       "reach it could start runs; configure tokens (--token-file, "
@@ -309,6 +311,8 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		free(why);
 		return rc;
 	}
+	s->runs.hidden_env = s->hooks.hidden;
+	s->runs.nhidden_env = s->hooks.nhidden;
 	struct MHD_Daemon *d = start(s, st, o->threads);
 	if (!d)
 		return cli_error(CLI_EXIT_USAGE, "cannot listen on %s: %s (is the port in use? "
@@ -369,6 +373,7 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 		rc = serve(&s, &o, &st);
 	serve_runs_free(&s.runs);
 	serve_auth_free(&s.auth);
+	serve_hooks_free(&s.hooks);
 	cli_config_free(st.cfg);
 	pthread_mutex_destroy(&s.project);
 	return rc;

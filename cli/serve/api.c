@@ -506,7 +506,7 @@ static enum MHD_Result get_history(serve_ctx *s, struct MHD_Connection *conn)
 /* The route of a path: its scope and the methods it takes. */
 typedef enum route_kind {
 	R_NONE, R_HEALTH, R_OPENAPI, R_CADENCES, R_TRIGGER, R_TOGGLE, R_RUN, R_EVENTS, R_CANCEL,
-	R_HISTORY
+	R_HISTORY, R_HOOK
 } route_kind;
 
 typedef struct route {
@@ -559,6 +559,8 @@ static route find_route(const char *url)
 			}
 	if (n == 2 && !strcmp(seg[0], "runs"))
 		rt.kind = R_RUN;
+	else if (n == 2 && !strcmp(seg[0], "hooks"))
+		rt.kind = R_HOOK;
 	else if (n == 3 && !strcmp(seg[0], "runs") && !strcmp(seg[2], "events"))
 		rt.kind = R_EVENTS;
 	else if (n == 3 && !strcmp(seg[0], "runs") && !strcmp(seg[2], "cancel"))
@@ -587,6 +589,7 @@ static const struct {
 	[R_EVENTS] = { "GET", SERVE_SCOPE_READ },
 	[R_CANCEL] = { "POST", SERVE_SCOPE_RUN },
 	[R_HISTORY] = { "GET", SERVE_SCOPE_READ },
+	[R_HOOK] = { "POST", SERVE_SCOPE_NONE },	/* the signature is the auth (webhook.c) */
 };
 
 static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const route *rt,
@@ -611,6 +614,17 @@ static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const
 	case R_EVENTS: return get_run(s, conn, rt->a, 1);
 	case R_CANCEL: return post_cancel(s, conn, rt->a);
 	case R_HISTORY: return get_history(s, conn);
+	case R_HOOK: {
+		serve_reply r;
+		serve_hook_post(s, conn, rt->a, q->body.len ? cad_strbuf_cstr(&q->body) : "",
+				q->body.len, &r);
+		enum MHD_Result rc = r.body ? send_json(conn, r.status, r.body)
+				     : problem(conn, r.status, r.header, r.value, "%s",
+					       r.detail ? r.detail : "out of memory");
+		r.body = NULL;	/* send_json() deleted it */
+		serve_reply_clear(&r);
+		return rc;
+	}
 	case R_NONE: break;
 	}
 	return MHD_NO;
@@ -695,7 +709,9 @@ static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const cha
 	unsigned long long length;
 	enum MHD_Result rc = MHD_YES;
 	*refused = 1;
-	if (s->open) {
+	/* a webhook's signature is its authentication, made with a secret no
+	 * web page has: neither the browser checks nor a token apply */
+	if (s->open && rt.kind != R_HOOK) {
 		rc = refuse_browser(conn, refused);
 		if (*refused)
 			goto out;
