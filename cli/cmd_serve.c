@@ -402,12 +402,17 @@ const cli_cmd cli_cmd_serve = {
 	"running after those 10 s: the runs are stopped at once, then killed, and\n"
 	"serve exits 130.\n"
 	"\n"
-	"Not built yet: the dashboard, /metrics, webhooks, --schedules, TLS and\n"
-	"Server-Sent Events (docs/serve.md).\n"
+	"POST /hooks/NAME: the signed deliveries of the webhook routes of\n"
+	"serve.webhooks (GitHub or Standard Webhooks signatures, no token), each a\n"
+	"run with trigger webhook; a delivery id seen before starts nothing.\n"
+	"\n"
+	"Not built yet: the dashboard, /metrics, --schedules, TLS and Server-Sent\n"
+	"Events (docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
-	"bad configuration or no token beyond loopback, 3 internal failure, 130 the\n"
-	"runs were stopped at once (a second signal, or runs left after the grace).",
+	"bad configuration (a webhook's cadence or secret missing) or no token\n"
+	"beyond loopback, 3 internal failure, 130 the runs were stopped at once\n"
+	"(a second signal, or runs left after the grace).",
 	serve_opts,
 	serve_cmd,
 };

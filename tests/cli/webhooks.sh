@@ -130,6 +130,14 @@ check_http() {
 		ok "$1"
 	fi
 }
+# keep SCHEMA: the last body, checked against docs/openapi.json at the end
+nkept=0
+keep() {
+	mkdir -p "$tmp/kept"
+	nkept=$((nkept + 1))
+	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
+	cp "$tmp/body" "$tmp/kept/$nkept.json"
+}
 problem() { echo "\"type\":\"about:blank\",\"title\":\"[A-Za-z ]+\",\"status\":$1,\"detail\":"; }
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1" <<<"$body"; }
 # final_score ID [HEADER]: waits for the run's end; its score in $body
@@ -224,6 +232,7 @@ post /hooks/issues "$gh" "X-GitHub-Event: issues" "X-GitHub-Delivery: d-1" \
 	"X-Hub-Signature-256: $sig" "User-Agent: GitHub-Hookshot/abc"
 check_http "a GitHub issues event: 202" 202 \
 	'^\{"id":"[0-9a-f]{32}","cadence":"triage","webhook":"issues","delivery":"d-1","replay":false,"status":"running","location":"/runs/[0-9a-f]{32}"\}$'
+keep WebhookAccepted
 id1=$(json_field id)
 if final_score "$id1"; then
 	check_http "... its run mapped the event to the score" 200 \
@@ -235,6 +244,7 @@ post /hooks/issues "$gh" "X-GitHub-Event: issues" "X-GitHub-Delivery: d-1" \
 	"X-Hub-Signature-256: $sig"
 check_http "the same delivery again: 200, the first run's id, a replay" 200 \
 	"^\{\"id\":\"$id1\",\"cadence\":\"triage\",\"webhook\":\"issues\",\"delivery\":\"d-1\",\"replay\":true,"
+keep WebhookAccepted
 assert "... one run in the registry, trigger webhook" test "$(runs_in_registry triage)" = 1
 
 # two deliveries of one new id at once: one run
@@ -258,6 +268,7 @@ check_http "a signature of another body: 401" 401 \
 	"$(problem 401)\"webhook 'issues': X-Hub-Signature-256 does not match the body.*nothing was run"
 post /hooks/issues "$gh" "X-GitHub-Delivery: d-3"
 check_http "unsigned: 401" 401 "no X-Hub-Signature-256 header"
+keep Problem
 post /hooks/issues "$gh" "X-GitHub-Delivery: d-4" "X-Hub-Signature-256: sha1=0123"
 check_http "a malformed signature: 401" 401 "is not 'sha256=' and 64 hex digits"
 post /hooks/issues "$gh" "X-Hub-Signature-256: $sig"
@@ -271,6 +282,7 @@ sig=$(sign_gh "$tmp/small.json")
 post /hooks/issues "$tmp/small.json" "X-GitHub-Delivery: d-6" "X-Hub-Signature-256: $sig"
 check_http "a payload without a field an expression reads: 422" 422 \
 	"\"title\":\"Unprocessable Content\",\"status\":422,\"detail\":\"webhook 'issues': score field 'event' \\(headers\\[.*\\]\\): column 8: no key .*x-github-event.*; nothing was run"
+keep Problem
 printf '{"action":"opened","issue":{"number":"1","title":"x","labels":[]}}' >"$tmp/str.json"
 sig=$(sign_gh "$tmp/str.json")
 post /hooks/issues "$tmp/str.json" "X-GitHub-Delivery: d-7" "X-Hub-Signature-256: $sig" \
@@ -343,5 +355,25 @@ final_score "$id10" "Authorization: Bearer admin-0123456789abcdef" &&
 post /hooks/issues "$gh" "X-GitHub-Delivery: d-11" "X-Hub-Signature-256: ${sig%?}0"
 check_http "... a bad signature: 401" 401 "does not match"
 stop_serve
+
+# --- docs/openapi.json: the route's responses match its schemas ------------------
+if python3 -c 'import openapi_spec_validator, openapi_schema_validator' 2>/dev/null; then
+	run python3 - "$src/docs/openapi.json" "$tmp/kept" "$nkept" <<'PY'
+import json, sys
+from openapi_schema_validator import OAS31Validator
+doc = json.load(open(sys.argv[1]))
+assert "/hooks/{name}" in doc["paths"]
+for i in range(1, int(sys.argv[3]) + 1):
+    name = open(f"{sys.argv[2]}/{i}.schema").read().strip()
+    schema = {"$ref": "#/components/schemas/" + name, "components": doc["components"]}
+    OAS31Validator(schema).validate(json.load(open(f"{sys.argv[2]}/{i}.json")))
+    print("matches", name)
+PY
+	assert "the webhook responses match docs/openapi.json ($nkept)" \
+		test "$(grep -c '^matches' <<<"$out")" = "$nkept"
+else
+	skip "the webhook responses checked against docs/openapi.json" \
+		"python3 has no openapi-schema-validator"
+fi
 
 finish
