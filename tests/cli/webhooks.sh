@@ -47,6 +47,15 @@ score:
 measures:
   - then: note
 '
+# a run that writes what it sees of the webhooks' secret variables
+w proj/peek.cadence.yaml "
+cadence: peek
+notes:
+  peek: {run: [sh, -c, 'printf %s \"\${PEEK_SECRET-}\${CAL_SECRET-}\" >$tmp/leaked']}
+measures:
+  - then: peek
+"
+export PEEK_SECRET="It's a Secret to Everybody"
 GH_SECRET="It's a Secret to Everybody"
 printf '%s\n' "$GH_SECRET" >"$tmp/gh.secret"
 SW_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
@@ -76,6 +85,10 @@ serve:
         start: payload.payload.startTime
         uid: payload.payload.uid
 $1
+    peek:
+      cadence: peek
+      signature: github
+      secret_env: PEEK_SECRET
 YAML
 }
 project ''
@@ -332,6 +345,12 @@ post /hooks/bookings "$cal" "webhook-id: msg_6" "webhook-timestamp: $now" \
 	"webhook-signature: v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= $(sign_sw msg_6 "$now" "$cal")"
 check_http "two signatures, the second right (a rotated secret): 202" 202
 assert "... the booking ran twice in all" test "$(runs_in_registry booking)" = 2
+printf '{}' >"$tmp/empty.json"
+post /hooks/peek "$tmp/empty.json" "X-GitHub-Delivery: p-1" "X-Hub-Signature-256: $(sign_gh "$tmp/empty.json")"
+check_http "a route with no score: the score is {}" 202
+idp=$(json_field id)
+final_score "$idp" && check_http "... its run ended" 200 '"outcome":"ok"'
+assert "... and saw none of the secrets' variables" test -e "$tmp/leaked" -a ! -s "$tmp/leaked"
 stop_serve
 assert "serve stopped: exit 0" test "$status" = 0
 
