@@ -274,6 +274,8 @@ ids=$(cat "$tmp"/par? | python3 -c 'import sys, json
 print(len({json.loads(l)["id"] for l in sys.stdin.read().replace("}{", "}\n{").splitlines()}))')
 assert "4 concurrent deliveries of one id: one run id among the answers" test "$ids" = 1
 assert "... one of them 202, three 200" test "$(sort "$tmp"/parcode? | tr '\n' ' ')" = "200 200 200 202 "
+idpar=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$tmp/par1")
+final_score "$idpar" || fail "the run of the concurrent deliveries did not finish"
 
 printf '{"action":"opened","issue":{"number":1,"title":"x"}}' >"$tmp/small.json"
 post /hooks/issues "$tmp/small.json" "X-GitHub-Delivery: d-2" "X-Hub-Signature-256: $sig"
@@ -344,6 +346,8 @@ check_http "no signature: 401" 401 "needs the headers webhook-id, webhook-timest
 post /hooks/bookings "$cal" "webhook-id: msg_6" "webhook-timestamp: $now" \
 	"webhook-signature: v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= $(sign_sw msg_6 "$now" "$cal")"
 check_http "two signatures, the second right (a rotated secret): 202" 202
+id6=$(json_field id)
+final_score "$id6" || fail "the run of msg_6 did not finish"
 assert "... the booking ran twice in all" test "$(runs_in_registry booking)" = 2
 printf '{}' >"$tmp/empty.json"
 post /hooks/peek "$tmp/empty.json" "X-GitHub-Delivery: p-1" "X-Hub-Signature-256: $(sign_gh "$tmp/empty.json")"
