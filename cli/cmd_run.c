@@ -1059,13 +1059,14 @@ static int run_body(run_call *s)
 	return rc;
 }
 
-/* A manual run's trigger: api when `cadence serve` started it, which says
- * so by CADENCE_TRIGGER=api in its environment (docs/serve.md, "Runs");
- * any other value is ignored. */
+/* A manual run's trigger: api or webhook when `cadence serve` started it,
+ * which says so by CADENCE_TRIGGER=api (or webhook) in its environment
+ * (docs/serve.md, "Runs"); any other value is ignored. */
 static reg_trigger run_trigger(void)
 {
 	const char *t = getenv("CADENCE_TRIGGER");
-	return t && !strcmp(t, "api") ? REG_API : REG_MANUAL;
+	return t && !strcmp(t, "api") ? REG_API
+	       : t && !strcmp(t, "webhook") ? REG_WEBHOOK : REG_MANUAL;
 }
 
 /* run_body(), recorded in the run registry (docs/registry.md). */

@@ -312,6 +312,8 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 				  getenv("CADENCE_TOKEN"))))
 		return rc;
 	s->open = s->auth.n == 0;
+	if ((rc = serve_hooks_load(&s->hooks, st->cfg)))
+		return rc;
 	if (s->open && !is_loopback(&st->addr))
 		return cli_usage_error("refusing to listen on %s without a token: anyone who can "
 				       "reach it could start runs; configure tokens (--token-file, "
@@ -448,6 +450,8 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	 * before this one answers: the registry then shows them ended */
 	serve_past_adopt(s->state_dir, s->runs.runs_dir);
 	errno = 0;
+	s->runs.hidden_env = s->hooks.hidden;
+	s->runs.nhidden_env = s->hooks.nhidden;
 	struct MHD_Daemon *d = start(s, st, o->threads);
 	if (!d && st->tls.on && errno != EADDRINUSE && errno != EACCES)
 		return cli_error(CLI_EXIT_USAGE, "cannot start TLS with the certificate '%s' and "
@@ -550,6 +554,7 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 	serve_conns_free(&s.conns);
 	serve_streams_free(&s.streams);
 	serve_tls_free(&st.tls);
+	serve_hooks_free(&s.hooks);
 	cli_config_free(st.cfg);
 	pthread_mutex_destroy(&s.project);
 	return rc;
@@ -584,13 +589,17 @@ const cli_cmd cli_cmd_serve = {
 	"\n"
 	"--tls-cert and --tls-key: HTTPS (PEM files; a bad one: exit 2).\n"
 	"\n"
-	"Not built yet: webhooks and --schedules\n"
-	"(docs/serve.md).\n"
+	"POST /hooks/NAME: the signed deliveries of the webhook routes of\n"
+	"serve.webhooks (GitHub or Standard Webhooks signatures, no token), each a\n"
+	"run with trigger webhook; a delivery id seen before starts nothing.\n"
+	"\n"
+	"Not built yet: --schedules (docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
-	"bad configuration, no token beyond loopback or a bad TLS certificate or\n"
-	"key, 3 internal failure, 130 the runs were stopped at once (a second\n"
-	"signal, or runs left after the grace).",
+	"bad configuration (a webhook's cadence or secret missing), no token\n"
+	"beyond loopback or a bad TLS certificate or key, 3 internal failure, 130\n"
+	"the runs were stopped at once (a second signal, or runs left after the\n"
+	"grace).",
 	serve_opts,
 	serve_cmd,
 };

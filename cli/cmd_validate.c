@@ -152,14 +152,15 @@ static int load_one(cadence_project *project, const char *path, const char *root
 }
 
 /* Without --format: the project's `format` (file or CADENCE_FORMAT),
- * else github under GitHub Actions, else text. */
-static int default_format(cadence_diag_format *fmt)
+ * else github under GitHub Actions, else text.  A project file with
+ * problems gives no format: its problems are in the report. */
+static int default_format(cadence_diag_format *fmt, int project_bad)
 {
 	cli_config *cfg = NULL;
-	int rc = cli_config_load(NULL, &cfg);
+	int rc = project_bad ? 0 : cli_config_load(NULL, &cfg);
 	if (rc)
 		return rc;
-	if (cli_config_origin_of(cfg, CLI_SET_FORMAT) != CLI_CONFIG_DEFAULT) {
+	if (cfg && cli_config_origin_of(cfg, CLI_SET_FORMAT) != CLI_CONFIG_DEFAULT) {
 		cadence_diag_format_parse(fmt, cli_config_get(cfg, CLI_SET_FORMAT));
 	} else {
 		const char *gha = getenv("GITHUB_ACTIONS");
@@ -186,16 +187,19 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 		cli_print_help(cmd, stdout);
 		goto out;
 	}
-	if (!c.format && (rc = default_format(&fmt)))
+	/* the project file's problems (serve.webhooks' expressions, say)
+	 * are reported with the cadences' */
+	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL) ||
+	    cli_config_check_file(diags)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	if (!c.format && (rc = default_format(&fmt, cadence_diags_errors(diags) > 0)))
 		goto out;
 	if (c.format)
 		cadence_diag_format_parse(&fmt, c.format);
 	if ((rc = collect(&args, &c, &inputs)))
 		goto out;
-	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL)) {
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
 	for (size_t i = 0; i < inputs.count && !rc; i++)
 		rc = load_one(project, inputs.paths[i], c.roots.paths[i], &c, diags);
 	cadence_check_opts opts = CADENCE_CHECK_OPTS_INIT;

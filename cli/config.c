@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "files.h"
+#include "serve/hook.h"
 
 #include <cadence/cadence.h>
 
@@ -22,7 +23,9 @@
 #include "format/scalar.h"
 #include "format/schema.h"
 #include "format/structure.h"
+#include "util/grow.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/suggest.h"
 #include "yaml/tree.h"
 
@@ -40,6 +43,8 @@ struct cli_config {
 	unsigned line[CLI_SET_COUNT];	/* CLI_CONFIG_FILE_ORIGIN: where */
 	char *path;			/* the project file, absolute; or NULL */
 	char *root;			/* its directory */
+	cli_webhook *hooks;		/* serve.webhooks */
+	size_t nhooks, caphooks;
 };
 
 /* ---- the settings ------------------------------------------------------------- */
@@ -108,6 +113,31 @@ static const ffield retention_fields[] = {
 static const ftype t_retention = { .kind = FT_MAP, .what = "the retention settings",
 				   .fields = retention_fields, .nfields = 2 };
 
+static const char *const hook_schemes[] = { "github", "standard" };
+static const ftype t_scheme = { .kind = FT_ENUM, .what = "a signature scheme",
+				.enums = hook_schemes, .nenums = 2 };
+static const ftype t_string = { .kind = FT_STRING, .what = "a string" };
+static const ftype t_envname = { .kind = FT_ENVNAME, .what = "an environment variable's name" };
+static const ftype t_hook_expr = { .kind = FT_EXPR, .what = "an expression" };
+static const ftype t_hook_score = { .kind = FT_DICT, .what = "a mapping of score fields to "
+				    "expressions", .elem = &t_hook_expr, .key_what = "field name" };
+static const ffield hook_fields[] = {
+	{ "cadence", &t_string, FF_REQUIRED, "the cadence a delivery runs" },
+	{ "signature", &t_scheme, FF_REQUIRED, "github or standard (Standard Webhooks)" },
+	{ "secret_file", &t_path, 0, "the file holding the signing secret" },
+	{ "secret_env", &t_envname, 0, "the variable holding the signing secret" },
+	{ "score", &t_hook_score, 0, "the input score: field -> expression over payload, headers" },
+};
+static const char *const hook_secrets[] = { "secret_file", "secret_env" };
+static const ftype t_hook = {
+	.kind = FT_MAP, .what = "a webhook route", .fields = hook_fields, .nfields = 5,
+	.one_of = hook_secrets, .n_one_of = 2, .one_of_rule = "webhook-secret",
+	.one_of_help = "give the signing secret with 'secret_file: PATH' or 'secret_env: VARIABLE'",
+	.one_of_both_help = "keep one of them",
+};
+static const ftype t_hooks = { .kind = FT_DICT, .what = "a mapping of webhook names to routes",
+			       .elem = &t_hook, .key_what = "webhook name" };
+
 static const ffield serve_fields[] = {
 	{ "listen", &t_listen, 0, "ADDR:PORT the service listens on" },
 	{ "token_file", &t_path, 0, "the file holding the service's API token" },
@@ -120,9 +150,10 @@ static const ffield serve_fields[] = {
 	{ "client_timeout", &t_duration, 0, "how long a silent client is waited for" },
 	{ "tls_cert", &t_path, 0, "the TLS certificate (PEM)" },
 	{ "tls_key", &t_path, 0, "the TLS private key (PEM)" },
+	{ "webhooks", &t_hooks, 0, "POST /hooks/NAME: signed deliveries that start runs" },
 };
 static const ftype t_serve = { .kind = FT_MAP, .what = "the service settings",
-			       .fields = serve_fields, .nfields = 11 };
+			       .fields = serve_fields, .nfields = 12 };
 
 static const ffield project_fields[] = {
 	{ "state_dir", &t_path, 0, "breaker files, the run registry, locks" },
@@ -581,6 +612,142 @@ static unsigned apply_file(cli_config *cfg, report *r, const ynode *root)
 	return errors;
 }
 
+/* ---- serve.webhooks ------------------------------------------------------------ */
+
+static void free_hook(cli_webhook *h)
+{
+	for (size_t i = 0; i < h->nscore; i++) {
+		free(h->score[i].name);
+		free(h->score[i].expr);
+	}
+	free(h->score);
+	free(h->name);
+	free(h->cadence);
+	free(h->signature);
+	free(h->secret_file);
+	free(h->secret_env);
+}
+
+static char *text_of(const ynode *n, int *oom)
+{
+	char *s = n && n->kind == YNODE_SCALAR ? strndup(n->text, n->len) : NULL;
+	if (n && n->kind == YNODE_SCALAR && !s)
+		*oom = 1;
+	return s;
+}
+
+/* Where column `column` of the expression of node n is in the file: exact
+ * when n is one line of the source as written (plain, or quoted without
+ * escapes); else n's start, and *exact 0. */
+static void expr_at(report *r, const ynode *n, unsigned column, unsigned *line, unsigned *col,
+		    int *exact)
+{
+	*line = n->line;
+	*col = n->col;
+	*exact = 0;
+	const char *s = cad_report_line_start(r, n->line);
+	const char *end = r->src ? r->src + r->len : NULL;
+	if (!column || !s || memchr(n->text, '\n', n->len) || n->style == YSTYLE_BLOCK)
+		return;
+	unsigned target = n->col + (n->style == YSTYLE_QUOTED);
+	for (unsigned c = 1; s < end && c < target && *s != '\n'; c++)
+		s += cad_utf8_char_len(s, (size_t)(end - s));
+	if ((size_t)(end - s) < n->len || memcmp(s, n->text, n->len))
+		return;
+	*exact = 1;
+	*col = target + column - 1;
+}
+
+/* Compiles the expression of a score field: a positioned error if bad. */
+static void compile_field(report *r, const char *hook, const ynode *key, const ynode *n)
+{
+	cadence_expr *e = NULL;
+	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
+	int rc = hook_compile(&e, n->text, n->len, &err);
+	cadence_expr_free(e);
+	if (rc == CADENCE_ENOMEM) {
+		r->oom = 1;
+	} else if (rc) {
+		unsigned line, col;
+		int exact;
+		expr_at(r, n, err.column, &line, &col, &exact);
+		const char *why = err.message ? err.message : cadence_strerror(rc);
+		if (exact)
+			cad_report_at(r, CADENCE_SEVERITY_ERROR, "bad-expression", line, col,
+				      err.width ? err.width : 1, err.help, "webhook '%s', score field "
+				      "'%.*s': %s", hook, (int)key->len, key->text, why);
+		else
+			cad_report_at(r, CADENCE_SEVERITY_ERROR, "bad-expression", line, col,
+				      n->width ? n->width : 1, err.help, "webhook '%s', score field "
+				      "'%.*s': column %u of the expression: %s", hook, (int)key->len,
+				      key->text, err.column, why);
+	}
+	cadence_expr_error_clear(&err);
+}
+
+/* One route, whose shape the walker checked. */
+static int load_hook(cli_config *cfg, report *r, const ynode *key, const ynode *m)
+{
+	cli_webhook h = { 0 };
+	int oom = 0;
+	const ynode *cad = cad_ymap_get(m, "cadence"), *sig = cad_ymap_get(m, "signature");
+	const ynode *file = cad_ymap_get(m, "secret_file"), *env = cad_ymap_get(m, "secret_env");
+	const ynode *score = cad_ymap_get(m, "score");
+	h.name = text_of(key, &oom);
+	h.cadence = text_of(cad, &oom);
+	h.signature = text_of(sig, &oom);
+	h.secret_env = text_of(env, &oom);
+	if (file && file->kind == YNODE_SCALAR && !(h.secret_file = absolute(cfg->root, file->text,
+									       file->len)))
+		oom = 1;
+	h.line = key->line;
+	h.col = key->col;
+	h.cadence_line = cad ? cad->line : key->line;
+	h.cadence_col = cad ? cad->col : key->col;
+	const ynode *secret = file ? file : env ? env : key;
+	h.secret_line = secret->line;
+	h.secret_col = secret->col;
+	size_t n = score && score->kind == YNODE_MAP ? score->count : 0;
+	h.score = n ? calloc(n, sizeof(*h.score)) : NULL;
+	if (n && !h.score)
+		oom = 1;
+	for (size_t i = 0; !oom && i < n; i++) {
+		const ynode *k = score->items[2 * i], *v = score->items[2 * i + 1];
+		if (v->kind != YNODE_SCALAR)
+			continue;
+		cli_webhook_field *f = &h.score[h.nscore++];
+		f->name = text_of(k, &oom);
+		f->expr = text_of(v, &oom);
+		f->line = v->line;
+		f->col = v->col;
+		if (!oom)
+			compile_field(r, h.name, k, v);
+	}
+	if (oom || CAD_GROW(cfg->hooks, cfg->caphooks, cfg->nhooks + 1, 4)) {
+		free_hook(&h);
+		return -1;
+	}
+	cfg->hooks[cfg->nhooks++] = h;
+	return 0;
+}
+
+/* serve.webhooks, after the walker found its shape right. */
+static void load_webhooks(cli_config *cfg, report *r, const ynode *hooks)
+{
+	if (!hooks || hooks->kind != YNODE_MAP)
+		return;
+	for (size_t i = 0; i < hooks->count && !r->oom; i++)
+		if (hooks->items[2 * i + 1]->kind == YNODE_MAP &&
+		    load_hook(cfg, r, hooks->items[2 * i], hooks->items[2 * i + 1]))
+			r->oom = 1;
+}
+
+size_t cli_config_webhooks(const cli_config *cfg, const cli_webhook **out)
+{
+	*out = cfg->hooks;
+	return cfg->nhooks;
+}
+
 /* Parses and checks the project file into cfg; problems into diags.
  * Returns 0 or CADENCE_ENOMEM. */
 static int load_file(cli_config *cfg, cadence_diags *diags)
@@ -608,6 +775,8 @@ static int load_file(cli_config *cfg, cadence_diags *diags)
 		cad_structure_check_as(&r, root, &t_project);
 		if (root->kind == YNODE_MAP)
 			apply_file(cfg, &r, root);
+		if (root->kind == YNODE_MAP)
+			load_webhooks(cfg, &r, lookup(root, "serve.webhooks"));
 	}
 	rc = r.oom ? CADENCE_ENOMEM : 0;
 	cad_report_release(&r);
@@ -634,6 +803,23 @@ static int file_settings(cli_config *cfg)
 		rc = 0;
 	}
 	cadence_diags_free(diags);
+	return rc;
+}
+
+int cli_config_check_file(cadence_diags *diags)
+{
+	cli_config *cfg = calloc(1, sizeof(*cfg));
+	int rc = !cfg ? CADENCE_ENOMEM : 0;
+	/* find_file() fails only out of memory with no path given */
+	if (!rc && find_file(cfg, NULL))
+		rc = CADENCE_ENOMEM;
+	if (!rc && cfg->path) {
+		char *slash = strrchr(cfg->path, '/');
+		cfg->root = strndup(cfg->path, slash && slash != cfg->path
+				    ? (size_t)(slash - cfg->path) : 1);
+		rc = !cfg->root ? CADENCE_ENOMEM : load_file(cfg, diags);
+	}
+	cli_config_free(cfg);
 	return rc;
 }
 
@@ -673,6 +859,9 @@ void cli_config_free(cli_config *cfg)
 {
 	if (!cfg)
 		return;
+	for (size_t i = 0; i < cfg->nhooks; i++)
+		free_hook(&cfg->hooks[i]);
+	free(cfg->hooks);
 	for (int s = 0; s < CLI_SET_COUNT; s++)
 		free(cfg->value[s]);
 	free(cfg->path);

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cadence/diag.h>
+
 #define CLI_CONFIG_FILE "cadence.project.yaml"
 
 typedef struct cli_config cli_config;
@@ -86,6 +88,36 @@ int cli_config_is_bool(cli_setting s);
  * cli_config_near_setting() gives the nearest key, or NULL). */
 int cli_config_find_setting(const char *key, cli_setting *s);
 const char *cli_config_near_setting(const char *key);
+
+/* A webhook route of `cadence serve` (serve.webhooks, docs/serve.md
+ * "Webhooks"): POST /hooks/NAME starts a run of `cadence` with the score
+ * built by its fields' expressions.  The expressions were compiled when
+ * the file loaded (a bad one is a positioned error there); the cadence
+ * and the secret are looked at by serve.  Positions are the project
+ * file's (line, col 1-based). */
+typedef struct cli_webhook_field {
+	char *name, *expr;
+	unsigned line, col;
+} cli_webhook_field;
+
+typedef struct cli_webhook {
+	char *name, *cadence, *signature;	/* signature: "github", "standard" */
+	char *secret_file;	/* absolute, or NULL */
+	char *secret_env;	/* or NULL */
+	unsigned line, col;	/* the route's name */
+	unsigned cadence_line, cadence_col, secret_line, secret_col;
+	cli_webhook_field *score;
+	size_t nscore;
+} cli_webhook;
+
+/* The routes, in the file's order; borrowed. */
+size_t cli_config_webhooks(const cli_config *cfg, const cli_webhook **out);
+
+/* Checks the project file found from the working directory (none: no
+ * problem) into diags, as cli_config_load() would (for `cadence
+ * validate`, which reports the project file's problems with the
+ * cadences').  Returns 0 or CADENCE_ENOMEM. */
+int cli_config_check_file(cadence_diags *diags);
 
 /* Typed views of the settings above. */
 const char *cli_config_state_dir(const cli_config *cfg); /* NULL: none known */

@@ -215,6 +215,14 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"  reason TEXT NOT NULL,"
 	"  recorded_ms INTEGER NOT NULL);"
 	"CREATE INDEX missed_by_cadence ON missed (cadence, id);",
+	/* 2: webhook deliveries seen (docs/serve.md, "Webhooks"); the key
+	 * makes the claim of a delivery atomic */
+	"CREATE TABLE deliveries ("
+	"  hook TEXT NOT NULL,"
+	"  delivery TEXT NOT NULL,"
+	"  run TEXT,"
+	"  received_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (hook, delivery));",
 };
 
 /* The first row's first column of sql, and its second into *v2 when not
@@ -1145,4 +1153,87 @@ int reg_misses_after(reg *r, int64_t after_id, size_t limit, reg_miss **out, siz
 	*out = c.m;
 	*n = c.n;
 	return 0;
+}
+
+/* ---- webhook deliveries ------------------------------------------------- */
+
+typedef struct delivery_ctx {
+	const char *hook, *delivery, *run;
+	int64_t received_ms;
+	int seen;		/* claim: it was there already */
+	char *first;		/* claim: its run, malloc'd (NULL: none yet) */
+	int oom;
+} delivery_ctx;
+
+/* INSERT OR IGNORE, then the row: one transaction, so of two claims of
+ * one delivery exactly one inserts. */
+static int claim_delivery_body(reg *r, void *p)
+{
+	delivery_ctx *d = p;
+	sqlite3_stmt *st;
+	int rc = prep(r, "INSERT OR IGNORE INTO deliveries (hook, delivery, received_ms) "
+		      "VALUES (?, ?, ?)", &st);
+	if (rc != SQLITE_OK)
+		return rc;
+	bind_text(st, 1, d->hook);
+	bind_text(st, 2, d->delivery);
+	sqlite3_bind_int64(st, 3, d->received_ms);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	d->seen = sqlite3_changes(r->db) == 0;
+	if (!d->seen)
+		return SQLITE_DONE;
+	if ((rc = prep(r, "SELECT run FROM deliveries WHERE hook = ? AND delivery = ?", &st)))
+		return rc;
+	bind_text(st, 1, d->hook);
+	bind_text(st, 2, d->delivery);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		free(d->first);
+		d->first = col_text(st, 0, &d->oom);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int reg_delivery_claim(reg *r, const char *hook, const char *delivery, int64_t now_ms_,
+		       char **first_run)
+{
+	delivery_ctx d = { hook, delivery, NULL, now_ms_, 0, NULL, 0 };
+	*first_run = NULL;
+	if (transact(r, "claiming a webhook delivery", claim_delivery_body, &d)) {
+		free(d.first);
+		return -1;
+	}
+	if (d.oom)
+		return fail(r, "out of memory");
+	*first_run = d.first;
+	return d.seen;
+}
+
+static int set_delivery_body(reg *r, void *p)
+{
+	delivery_ctx *d = p;
+	sqlite3_stmt *st;
+	int rc = prep(r, d->run ? "UPDATE deliveries SET run = ? WHERE hook = ? AND delivery = ?"
+		      : "DELETE FROM deliveries WHERE ?1 IS NULL AND hook = ?2 AND delivery = ?3",
+		      &st);
+	if (rc != SQLITE_OK)
+		return rc;
+	bind_text(st, 1, d->run);
+	bind_text(st, 2, d->hook);
+	bind_text(st, 3, d->delivery);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int reg_delivery_set_run(reg *r, const char *hook, const char *delivery, const char *run)
+{
+	delivery_ctx d = { hook, delivery, run, 0, 0, NULL, 0 };
+	return transact(r, run ? "recording a webhook delivery's run"
+			: "forgetting a webhook delivery", set_delivery_body, &d);
 }

@@ -134,10 +134,23 @@ int reg_running(reg *r, const char *cadence, int64_t *n);
 int reg_prune(reg *r, int64_t before_ms, int64_t keep, int dry_run, int64_t *runs,
 	      int64_t *missed);
 
+/* ---- webhook deliveries (docs/serve.md, "Webhooks") ------------------- */
+
+/* Claims the delivery `delivery` of the webhook `hook`, atomically: of
+ * any number of claims of one delivery, by any processes, one gets 0 (a
+ * new delivery: the caller starts its run, then reg_delivery_set_run());
+ * the others get 1 with the first claim's run id in *first_run (malloc'd;
+ * NULL while that run is being started).  -1 on error. */
+int reg_delivery_claim(reg *r, const char *hook, const char *delivery, int64_t now_ms,
+		       char **first_run);
+/* The run started for a claimed delivery; run NULL forgets the claim (no
+ * run could start: a redelivery may try again). */
+int reg_delivery_set_run(reg *r, const char *hook, const char *delivery, const char *run);
+
 /* The database's path. */
 const char *reg_path(const reg *r);
 
 /* The schema version this cadence writes (PRAGMA user_version). */
-#define REG_SCHEMA_VERSION 1
+#define REG_SCHEMA_VERSION 2
 
 #endif

@@ -4,7 +4,8 @@
 input, named by its SHA-1, as libFuzzer names its own):
 
     fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output, expr,
-                                       regex, checkpoint, report or cron
+                                       regex, checkpoint, report, cron,
+                                       hook_sig or hook_score
 
 load, diagram: every *.cadence.yaml below tests/golden/fixtures,
 tests/diagram/fixtures and examples/.  output: fuzz/seeds/output/.  expr:
@@ -19,7 +20,9 @@ cadence in fuzz/fuzz_checkpoint.c at each of its positions.  report:
 fuzz/seeds/report/, event sequences of runs (passing, failing with retries
 and a breaker, a child, a sync conflict, two runs at once, odd bytes).
 cron: fuzz/seeds/cron/, cron expressions (good ones, and bad ones of each
-kind)."""
+kind).  hook_sig, hook_score: fuzz/seeds/hook_sig/ (signed and badly signed
+deliveries of both schemes), fuzz/seeds/hook_score/ (route expressions with
+a GitHub and a Cal.com payload)."""
 import hashlib
 import pathlib
 import re
@@ -114,7 +117,7 @@ def seeds(target):
     if target in ("load", "diagram"):
         for f in yaml_files():
             yield f.read_bytes()
-    elif target in ("output", "checkpoint", "report", "cron"):
+    elif target in ("output", "checkpoint", "report", "cron", "hook_sig", "hook_score"):
         yield from committed(target)
     elif target == "expr":
         yield from doc_expressions()

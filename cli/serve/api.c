@@ -71,6 +71,7 @@ static const char *status_title(unsigned status)
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
@@ -545,8 +546,9 @@ static enum MHD_Result get_history(serve_ctx *s, struct MHD_Connection *conn)
 /* The route of a path: its scope and the methods it takes. */
 typedef enum route_kind {
 	R_NONE, R_HEALTH, R_OPENAPI, R_CADENCES, R_TRIGGER, R_TOGGLE, R_RUN, R_EVENTS, R_CANCEL,
-	R_HISTORY, R_METRICS, R_UI_LIST, R_UI_RUN, R_UI_DIAGRAM, R_UI_TOGGLE, R_UI_TRIGGER,
-	R_UI_LOGIN, R_UI_LOGOUT
+	R_HISTORY, R_HOOK, R_METRICS,
+	/* the dashboard's, last (ui_route()) */
+	R_UI_LIST, R_UI_RUN, R_UI_DIAGRAM, R_UI_TOGGLE, R_UI_TRIGGER, R_UI_LOGIN, R_UI_LOGOUT
 } route_kind;
 
 /* Each route's template: the label `route` of GET /metrics' requests. */
@@ -555,7 +557,7 @@ static const char *const route_names[] = {
 	[R_CADENCES] = "/cadences", [R_TRIGGER] = "/cadences/{name}/runs",
 	[R_TOGGLE] = "/cadences/{name}/{action}", [R_RUN] = "/runs/{id}",
 	[R_EVENTS] = "/runs/{id}/events", [R_CANCEL] = "/runs/{id}/cancel",
-	[R_HISTORY] = "/history", [R_METRICS] = "/metrics", [R_UI_LIST] = "/",
+	[R_HISTORY] = "/history", [R_HOOK] = "/hooks/{name}", [R_METRICS] = "/metrics", [R_UI_LIST] = "/",
 	[R_UI_RUN] = "/ui/runs/{id}", [R_UI_DIAGRAM] = "/ui/runs/{id}/diagram.svg",
 	[R_UI_TOGGLE] = "/ui/cadences/{name}/{action}", [R_UI_TRIGGER] = "/ui/cadences/{name}/trigger",
 	[R_UI_LOGIN] = "/ui/login", [R_UI_LOGOUT] = "/ui/logout",
@@ -653,6 +655,8 @@ static route find_route(const char *url)
 			}
 	if (n == 2 && !strcmp(seg[0], "runs"))
 		rt.kind = R_RUN;
+	else if (n == 2 && !strcmp(seg[0], "hooks"))
+		rt.kind = R_HOOK;
 	else if (n == 3 && !strcmp(seg[0], "runs") && !strcmp(seg[2], "events"))
 		rt.kind = R_EVENTS;
 	else if (n == 3 && !strcmp(seg[0], "runs") && !strcmp(seg[2], "cancel"))
@@ -689,6 +693,7 @@ static const struct {
 	[R_UI_TRIGGER] = { "POST", SERVE_SCOPE_RUN },
 	[R_UI_LOGIN] = { "GET, POST", SERVE_SCOPE_NONE },
 	[R_UI_LOGOUT] = { "POST", SERVE_SCOPE_NONE },
+	[R_HOOK] = { "POST", SERVE_SCOPE_NONE },	/* the signature is the auth (webhook.c) */
 };
 
 /* Whether the route takes the method (/ui/login takes two). */
@@ -736,6 +741,17 @@ static enum MHD_Result dispatch(serve_ctx *s, struct MHD_Connection *conn, const
 			return serve_ui_login_page(s, conn, 200, NULL);
 		return serve_ui_login(s, conn, cad_strbuf_cstr(&q->body), q->body.len);
 	case R_UI_LOGOUT: return serve_ui_logout(s, conn);
+	case R_HOOK: {
+		serve_reply r;
+		serve_hook_post(s, conn, rt->a, q->body.len ? cad_strbuf_cstr(&q->body) : "",
+				q->body.len, &r);
+		enum MHD_Result rc = r.body ? send_json(conn, r.status, r.body)
+				     : problem(conn, r.status, r.header, r.value, "%s",
+					       r.detail ? r.detail : "out of memory");
+		r.body = NULL;	/* send_json() deleted it */
+		serve_reply_clear(&r);
+		return rc;
+	}
 	case R_NONE: break;
 	}
 	return MHD_NO;
@@ -889,7 +905,9 @@ static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const cha
 	q->kind = rt.kind;
 	q->method_post = !strcmp(method, "POST");
 	*refused = 1;
-	if (s->open) {
+	/* a webhook's signature is its authentication, made with a secret no
+	 * web page has: neither the browser checks nor a token apply */
+	if (s->open && rt.kind != R_HOOK) {
 		rc = refuse_browser(conn, rt.kind, refused);
 		if (*refused)
 			goto out;

@@ -100,40 +100,12 @@ int serve_form_value(const char *body, size_t len, const char *key, char **out)
 	return 1;
 }
 
-static void unhex(const char hex[64], unsigned char out[32])
-{
-	for (size_t i = 0; i < 32; i++)
-		out[i] = (unsigned char)(hexval(hex[2 * i]) * 16 + hexval(hex[2 * i + 1]));
-}
-
 void serve_hmac_hex(const unsigned char *key, size_t klen, const char *msg, size_t mlen,
 		    char out[65])
 {
-	enum { BLOCK = 64 };
-	unsigned char k[BLOCK] = { 0 }, inner_digest[32];
-	char hex[65];
-	if (klen > BLOCK) {
-		cad_sha256_hex(key, klen, hex);
-		unhex(hex, k);
-	} else {
-		memcpy(k, key, klen);
-	}
-	unsigned char *buf = malloc(BLOCK + (mlen > 32 ? mlen : 32));
-	if (!buf) {	/* no digest can match this one */
-		memset(out, 'x', 64);
-		out[64] = '\0';
-		return;
-	}
-	for (size_t i = 0; i < BLOCK; i++)
-		buf[i] = k[i] ^ 0x36;
-	memcpy(buf + BLOCK, msg, mlen);
-	cad_sha256_hex(buf, BLOCK + mlen, hex);
-	unhex(hex, inner_digest);
-	for (size_t i = 0; i < BLOCK; i++)
-		buf[i] = k[i] ^ 0x5c;
-	memcpy(buf + BLOCK, inner_digest, 32);
-	cad_sha256_hex(buf, BLOCK + 32, out);
-	free(buf);
+	unsigned char mac[32];
+	cad_hmac_sha256(key, klen, msg, mlen, mac);
+	cad_hex(mac, sizeof(mac), out);
 }
 
 int serve_equal(const char *a, const char *b)

@@ -85,7 +85,7 @@ static int ended(serve_runs *rs, pid_t pid, serve_run *copy)
 	return found;
 }
 
-static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid);
+static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid, int webhook);
 
 /* A run that ends without having started (under the lock). */
 static void end_unstarted(serve_runs *rs, serve_run *r, const char *why)
@@ -104,7 +104,7 @@ static void start_queued(serve_runs *rs)
 		serve_run *r = &rs->runs[i];
 		if (!r->queued)
 			continue;
-		if (!r->file || spawn(rs, r->file, r->dir, &r->pid)) {
+		if (!r->file || spawn(rs, r->file, r->dir, &r->pid, r->webhook)) {
 			end_unstarted(rs, r, "cannot start 'cadence run' (see the server's log)");
 			fprintf(stderr, "cadence: serve: cannot start the queued run %s: %s\n", r->id,
 				strerror(errno));
@@ -240,19 +240,22 @@ static int write_file(const char *path, const char *data, size_t len)
 
 /* Whether the child must not see var ("NAME=VALUE"): serve's tokens (the
  * admin's CADENCE_TOKEN would reach every `run:` note). */
-static int withheld(const char *var)
+static int withheld(const serve_runs *rs, const char *var)
 {
 	static const char *const names[] = { "CADENCE_TRIGGER=", "CADENCE_TOKEN=",
 					     "CADENCE_TOKEN_FILE=", NULL };
 	for (size_t i = 0; names[i]; i++)
 		if (!strncmp(var, names[i], strlen(names[i])))
 			return 1;
+	for (size_t i = 0; i < rs->nhidden_env; i++)	/* webhook secrets */
+		if (!strncmp(var, rs->hidden_env[i], strlen(rs->hidden_env[i])))
+			return 1;
 	return 0;
 }
 
 /* The child's environment: this one without serve's tokens, with
- * CADENCE_TRIGGER=api. */
-static char **child_env(void)
+ * CADENCE_TRIGGER=api or webhook. */
+static char **child_env(const serve_runs *rs, int webhook)
 {
 	size_t n = 0;
 	while (environ[n])
@@ -262,14 +265,14 @@ static char **child_env(void)
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (!withheld(environ[i]))
+		if (!withheld(rs, environ[i]))
 			env[k++] = environ[i];
-	env[k++] = "CADENCE_TRIGGER=api";
+	env[k++] = webhook ? "CADENCE_TRIGGER=webhook" : "CADENCE_TRIGGER=api";
 	env[k] = NULL;
 	return env;
 }
 
-static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
+static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid, int webhook)
 {
 	/* (under the lock: called by a request's thread or by the reaper) */
 	strbuf score = STRBUF_INIT, events = STRBUF_INIT, out = STRBUF_INIT,
@@ -289,7 +292,7 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t held, def;
-	char **env = child_env();
+	char **env = child_env(rs, webhook);
 	int rc = ENOMEM;
 	/* the run starts with the stopping signals held: a cancel that comes
 	 * before `cadence run` has its handlers waits for them (it unblocks
@@ -401,6 +404,12 @@ static void forget_oldest(serve_runs *rs)
 int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
 		     size_t len, char id[33], char **why)
 {
+	return serve_runs_start_as(rs, 0, name, file, score, len, id, why);
+}
+
+int serve_runs_start_as(serve_runs *rs, int webhook, const char *name, const char *file,
+			const char *score, size_t len, char id[33], char **why)
+{
 	pthread_mutex_lock(&rs->lock);
 	int full = rs->running >= rs->max_running;
 	int rc = rs->stopping ? 2 : full && rs->queued >= rs->max_queue ? 1 : 0;
@@ -415,7 +424,7 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 		remove_dir(dir);
 		rc = -1;
 	}
-	if (!rc && !full && spawn(rs, file, dir, &pid)) {
+	if (!rc && !full && spawn(rs, file, dir, &pid, webhook)) {
 		*why = why_errno("cannot start 'cadence run': ");
 		remove_dir(dir);
 		rc = -1;
@@ -429,6 +438,7 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 		memcpy(r->id, id, 33);
 		r->cadence = strdup(name);
 		r->file = strdup(file);
+		r->webhook = webhook;
 		r->dir = dir;
 		r->pid = pid;
 		r->queued = full;

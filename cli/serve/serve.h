@@ -59,6 +59,7 @@ typedef struct serve_run {
 	int signal;		/* the signal that killed it, or 0 */
 	int cancelled;		/* POST /runs/ID/cancel */
 	int queued;		/* waiting for a slot (--max-runs); not started */
+	int webhook;		/* started by a webhook (trigger webhook) */
 	/* why a run ended without starting (cancelled or stopped while
 	 * queued, a failed start), static text; NULL: it started */
 	const char *unstarted;
@@ -89,6 +90,9 @@ typedef struct serve_runs {
 	 * that ended (GET /metrics adds its figures); NULL: none */
 	void (*on_end)(void *arg, const serve_run *r);
 	void *on_end_arg;
+	/* "NAME=" of more variables the runs do not see (webhook secrets) */
+	char *const *hidden_env;
+	size_t nhidden_env;
 } serve_runs;
 
 int serve_runs_init(serve_runs *rs, const char *exe, const char *state_dir, size_t max_running,
@@ -101,6 +105,10 @@ void serve_runs_free(serve_runs *rs);
  * with a malloc'd reason in *why. */
 int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
 		     size_t len, char id[33], char **why);
+/* The same, the run recorded with trigger `webhook` (webhook 1) instead
+ * of `api` (webhook.c). */
+int serve_runs_start_as(serve_runs *rs, int webhook, const char *name, const char *file,
+			const char *score, size_t len, char id[33], char **why);
 /* A copy of the run `id`, its strings the copy's own (serve_run_clear);
  * 0, or -1 when unknown (or out of memory). */
 int serve_runs_get(serve_runs *rs, const char *id, serve_run *out);
@@ -228,6 +236,39 @@ int serve_sse_wanted(struct MHD_Connection *conn);
 /* Queues the stream of the run r's events. */
 enum MHD_Result serve_sse_respond(serve_streams *ss, serve_runs *runs,
 				  struct MHD_Connection *conn, const serve_run *r);
+/* ---- webhook.c ----------------------------------------------------------- */
+
+/* The webhook routes (serve.webhooks, docs/serve.md "Webhooks"), their
+ * secrets read and expressions compiled. */
+typedef struct serve_hook serve_hook;
+typedef struct serve_hooks {
+	serve_hook *v;
+	size_t n;
+	char **hidden;		/* "NAME=" of the secrets' variables */
+	size_t nhidden;
+} serve_hooks;
+
+struct cli_config;
+/* Loads the routes of cfg: their cadences must be the project's and their
+ * secrets readable.  0, or an exit code after saying what is wrong where
+ * (FILE:LINE:COL). */
+int serve_hooks_load(serve_hooks *hs, const struct cli_config *cfg);
+void serve_hooks_free(serve_hooks *hs);
+
+/* What a handler answers: a JSON body (status 2xx), or a problem of
+ * status with `detail`; one more header when `header` is not NULL. */
+typedef struct serve_reply {
+	unsigned status;
+	struct cJSON *body;
+	char *detail;
+	const char *header, *value;
+} serve_reply;
+void serve_reply_clear(serve_reply *r);
+
+struct serve_ctx;
+/* POST /hooks/NAME with its raw body. */
+void serve_hook_post(struct serve_ctx *s, struct MHD_Connection *conn, const char *name,
+		     const char *body, size_t len, serve_reply *out);
 
 /* ---- api.c --------------------------------------------------------------- */
 
@@ -247,6 +288,7 @@ typedef struct serve_ctx {
 	/* random at each start: the dashboard's session cookies and CSRF
 	 * tokens are HMACs under it (dashboard.c) */
 	unsigned char secret[32];
+	serve_hooks hooks;	/* POST /hooks/NAME */
 } serve_ctx;
 
 /* libmicrohttpd's access handler (MHD_AccessHandlerCallback) and its

@@ -169,7 +169,7 @@ mkdir -p "$tmp/new"
 python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("create table future (x)"); db.execute("pragma user_version = 7"); db.commit()' "$tmp/new/registry.db"
 sum=$(sha256sum <"$tmp/new/registry.db")
 CADENCE_STATE_DIR=$tmp/new run "$cadence" history
-expect "a newer schema: a clear error" 3 '' "was made by a newer cadence \(schema version 7; this cadence knows versions up to 1\)"
+expect "a newer schema: a clear error" 3 '' "was made by a newer cadence \(schema version 7; this cadence knows versions up to 2\)"
 CADENCE_STATE_DIR=$tmp/new run_in "$proj" "$cadence" run hello.cadence.yaml
 expect "... a manual run runs, warned" 0 '' "warning: .*made by a newer cadence"
 assert "... the file untouched" test "$(sha256sum <"$tmp/new/registry.db")" = "$sum"

@@ -14,6 +14,7 @@
  */
 #include "expr/expr_int.h"
 #include "expr/regex.h"
+#include "expr/vars.h"
 #include "util/grow.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
@@ -833,15 +834,34 @@ static void keep_fields(checker *c)
 	e->nfields = c->nfields;
 }
 
-int cad_expr_check(cadence_expr *e, const cadence_expr_env *env, int hint,
-		   cadence_expr_error *err)
+int cad_expr_check_vars(cadence_expr *e, const cadence_expr_env *env, int hint,
+			const char *const *vars, size_t nvars, cadence_expr_error *err)
 {
 	checker c = { .e = e, .src = e->src, .len = e->len, .env = env, .hint = hint,
 		      .err = err };
+	scope bound[CAD_EXPR_MAX_VARS];
+	if (nvars > CAD_EXPR_MAX_VARS)
+		return CADENCE_EINVAL;
+	/* the caller's names are the outermost scope: a macro's variable of
+	 * the same name hides one, as it would hide another macro's */
+	for (size_t i = 0; i < nvars; i++) {
+		bound[i] = (scope){ vars[i], (uint32_t)strlen(vars[i]), (unsigned)i,
+				    i ? &bound[i - 1] : NULL };
+		c.vars = &bound[i];
+	}
+	c.nvars = (unsigned)nvars;
+	e->nvars = (unsigned)nvars;
+	e->nslots = (unsigned)nvars;
 	e->has_env = env != NULL;
 	e->env_n = env ? env->n : 0;
 	check(&c, e->root);
 	keep_fields(&c);
 	free(c.fields);
 	return c.rc;
+}
+
+int cad_expr_check(cadence_expr *e, const cadence_expr_env *env, int hint,
+		   cadence_expr_error *err)
+{
+	return cad_expr_check_vars(e, env, hint, NULL, 0, err);
 }

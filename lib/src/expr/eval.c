@@ -14,6 +14,7 @@
 #include "expr/expr_int.h"
 #include "expr/regex.h"
 #include "expr/slots.h"
+#include "expr/vars.h"
 #include "util/api.h"
 #include "util/json.h"
 #include "util/utf8.h"
@@ -1169,6 +1170,8 @@ typedef struct escore {
 	const cJSON *obj;
 	const cJSON *const *fields;
 	size_t n;
+	const cJSON *const *vars;	/* the bound names' values (expr/vars.h) */
+	size_t nvars;
 } escore;
 
 /* Evaluates into *out; returns 0, CADENCE_EINVALID or CADENCE_ENOMEM.
@@ -1195,6 +1198,10 @@ static int run(ectx *c, const cadence_expr *e, const escore *score, val *slots_b
 		if (!c->slots)
 			return CADENCE_ENOMEM;
 	}
+	/* the bound names: null where the caller gave no value */
+	for (unsigned i = 0; i < e->nvars; i++)
+		c->slots[i] = i < score->nvars && score->vars[i] ? from_json(score->vars[i], 0)
+			      : (val){ VK_NULL, 0, { 0 } };
 	*out = eval(c, e->root);
 	if (out->k != VK_ERR)
 		return 0;
@@ -1257,27 +1264,34 @@ static int evaluate(cJSON **result, int *cond, int want_bool, const cadence_expr
 int cadence_expr_eval(cJSON **result, const cadence_expr *e, const cJSON *score,
 		      cadence_expr_error *err)
 {
-	escore s = { score, NULL, 0 };
+	escore s = { score, NULL, 0, NULL, 0 };
 	return evaluate(result, NULL, 0, e, &s, err);
 }
 
 int cadence_expr_eval_bool(int *result, const cadence_expr *e, const cJSON *score,
 			   cadence_expr_error *err)
 {
-	escore s = { score, NULL, 0 };
+	escore s = { score, NULL, 0, NULL, 0 };
 	return evaluate(NULL, result, 1, e, &s, err);
 }
 
 int cad_expr_eval_slots(cJSON **result, const cadence_expr *e, const cJSON *const *fields,
 			size_t n, const cJSON *score, cadence_expr_error *err)
 {
-	escore s = { score, fields, n };
+	escore s = { score, fields, n, NULL, 0 };
 	return evaluate(result, NULL, 0, e, &s, err);
 }
 
 int cad_expr_eval_bool_slots(int *result, const cadence_expr *e, const cJSON *const *fields,
 			     size_t n, const cJSON *score, cadence_expr_error *err)
 {
-	escore s = { score, fields, n };
+	escore s = { score, fields, n, NULL, 0 };
 	return evaluate(NULL, result, 1, e, &s, err);
+}
+
+int cad_expr_eval_vars(cJSON **result, const cadence_expr *e, const cJSON *const *vars,
+		       size_t nvars, cadence_expr_error *err)
+{
+	escore s = { NULL, NULL, 0, vars, nvars };
+	return evaluate(result, NULL, 0, e, &s, err);
 }

@@ -4,6 +4,7 @@
  * evaluating in eval.c. */
 #include "expr/compile.h"
 #include "expr/expr_int.h"
+#include "expr/vars.h"
 #include "util/api.h"
 #include "util/grow.h"
 #include "util/strbuf.h"
@@ -169,7 +170,8 @@ void cadence_expr_free(cadence_expr *e)
 
 /* Compiles into *out; every failure is described in err (never NULL). */
 static int compile(cadence_expr **out, arena *home, const char *src, size_t len,
-		   const cadence_expr_env *env, int hint, cadence_expr_error *err)
+		   const cadence_expr_env *env, int hint, const char *const *vars, size_t nvars,
+		   cadence_expr_error *err)
 {
 	if (len > CADENCE_EXPR_MAX_SOURCE) {
 		cad_expr_error_at(err, src, len, 0, 0,
@@ -198,7 +200,7 @@ static int compile(cadence_expr **out, arena *home, const char *src, size_t len,
 	if (!rc)
 		rc = cad_expr_parse(e, toks, ntok, err);
 	if (!rc)
-		rc = cad_expr_check(e, env, hint, err);
+		rc = cad_expr_check_vars(e, env, hint, vars, nvars, err);
 	if (!rc)
 		rc = cad_expr_uses(e);
 	free(toks);
@@ -232,7 +234,8 @@ int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
 }
 
 static int compile_entry(cadence_expr **out, arena *home, const char *src, size_t len,
-			 const cadence_expr_env *env, int hint, cadence_expr_error *err)
+			 const cadence_expr_env *env, int hint, const char *const *vars,
+			 size_t nvars, cadence_expr_error *err)
 {
 	cadence_expr_error mine = CADENCE_EXPR_ERROR_INIT;
 	if (out)
@@ -242,7 +245,7 @@ static int compile_entry(cadence_expr **out, arena *home, const char *src, size_
 	if (!src && !len)
 		src = "";
 	/* filled only on failure: a success leaves the caller's err alone */
-	int rc = !out || !src ? CADENCE_EINVAL : compile(out, home, src, len, env, hint, &mine);
+	int rc = !out || !src ? CADENCE_EINVAL : compile(out, home, src, len, env, hint, vars, nvars, &mine);
 	if (rc)
 		cad_expr_error_move(err, &mine, src ? src : "", src ? len : 0, rc);
 	return rc;
@@ -251,13 +254,13 @@ static int compile_entry(cadence_expr **out, arena *home, const char *src, size_
 int cad_expr_compile_hinted(cadence_expr **out, const char *src, size_t len,
 			    const cadence_expr_env *env, int hint, cadence_expr_error *err)
 {
-	return compile_entry(out, NULL, src, len, env, hint, err);
+	return compile_entry(out, NULL, src, len, env, hint, NULL, 0, err);
 }
 
 int cad_expr_compile_in(cadence_expr **out, arena *home, const char *src, size_t len,
 			const cadence_expr_env *env, cadence_expr_error *err)
 {
-	return compile_entry(out, home, src, len, env, 1, err);
+	return compile_entry(out, home, src, len, env, 1, NULL, 0, err);
 }
 
 const char *cadence_expr_source(const cadence_expr *e)
@@ -288,4 +291,16 @@ unsigned cadence_expr_field_uses(const cadence_expr *e, size_t i)
 int cadence_expr_reads_whole_score(const cadence_expr *e)
 {
 	return e ? e->reads_all : 0;
+}
+
+int cad_expr_compile_vars(cadence_expr **out, const char *src, size_t len,
+			  const cadence_expr_env *env, const char *const *vars, size_t nvars,
+			  cadence_expr_error *err)
+{
+	if (nvars > CAD_EXPR_MAX_VARS || (nvars && !vars)) {
+		if (out)
+			*out = NULL;
+		return CADENCE_EINVAL;
+	}
+	return compile_entry(out, NULL, src, len, env, 1, vars, nvars, err);
 }

@@ -175,6 +175,8 @@ struct cadence_expr {
 				 * nodes index them (none without an env: by name) */
 	int has_env;
 	int homed;		/* in a caller's arena (cad_expr_compile_in) */
+	unsigned nvars;		/* names bound by the caller (expr/vars.h): slots
+				 * 0..nvars, before any macro's */
 };
 
 typedef struct env_field {
@@ -236,6 +238,10 @@ int cad_expr_parse(cadence_expr *e, const token *toks, size_t ntok, cadence_expr
  * CADENCE_ENOMEM. */
 int cad_expr_check(cadence_expr *e, const cadence_expr_env *env, int hint,
 		   cadence_expr_error *err);
+/* The same with the names vars[0..nvars) bound to slots 0..nvars
+ * (expr/vars.h). */
+int cad_expr_check_vars(cadence_expr *e, const cadence_expr_env *env, int hint,
+			const char *const *vars, size_t nvars, cadence_expr_error *err);
 
 /* Fills e->uses from the tree.  Returns 0 or CADENCE_ENOMEM. */
 int cad_expr_uses(cadence_expr *e);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SHA-256, FIPS 180-4, one call over a buffer in memory. */
+/* SHA-256, FIPS 180-4, and HMAC-SHA256, RFC 2104. */
 #include "util/sha256.h"
 
 #include <stdint.h>
@@ -44,32 +44,106 @@ static void block(uint32_t h[8], const unsigned char *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
-void cad_sha256_hex(const void *data, size_t len, char out[65])
+void cad_sha256_init(cad_sha256 *c)
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	const unsigned char *p = data;
-	unsigned char tail[128];
-	size_t full = len / 64 * 64, rest = len - full;
-	uint64_t bits = (uint64_t)len * 8;
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(c->h, h0, sizeof(h0));
+	c->len = 0;
+}
 
-	for (size_t i = 0; i < full; i += 64)
-		block(h, p + i);
+void cad_sha256_update(cad_sha256 *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t have = (size_t)(c->len % 64);
+	c->len += len;
+	if (have) {
+		size_t take = len < 64 - have ? len : 64 - have;
+		memcpy(c->buf + have, p, take);
+		p += take;
+		len -= take;
+		if (have + take < 64)
+			return;
+		block(c->h, c->buf);
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		block(c->h, p);
+	if (len)
+		memcpy(c->buf, p, len);
+}
+
+void cad_sha256_final(cad_sha256 *c, unsigned char out[32])
+{
+	uint64_t bits = c->len * 8;
+	size_t rest = (size_t)(c->len % 64);
+	unsigned char tail[128];
 	memset(tail, 0, sizeof(tail));
-	if (rest)
-		memcpy(tail, p + full, rest);
+	memcpy(tail, c->buf, rest);
 	tail[rest] = 0x80;
 	size_t n = rest + 1 + 8 <= 64 ? 64 : 128;
 	for (int i = 0; i < 8; i++)
 		tail[n - 1 - i] = (unsigned char)(bits >> (8 * i));
-	block(h, tail);
+	block(c->h, tail);
 	if (n == 128)
-		block(h, tail + 64);
+		block(c->h, tail + 64);
+	for (int i = 0; i < 32; i++)
+		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void cad_hex(const unsigned char *bytes, size_t n, char *out)
+{
 	static const char hex[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		unsigned char byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
-		out[2 * i] = hex[byte >> 4];
-		out[2 * i + 1] = hex[byte & 15];
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 15];
 	}
-	out[64] = '\0';
+	out[2 * n] = '\0';
+}
+
+void cad_sha256_hex(const void *data, size_t len, char out[65])
+{
+	cad_sha256 c;
+	unsigned char d[32];
+	cad_sha256_init(&c);
+	cad_sha256_update(&c, data, len);
+	cad_sha256_final(&c, d);
+	cad_hex(d, 32, out);
+}
+
+/* RFC 2104: H((K ^ opad) || H((K ^ ipad) || data)), K hashed first when
+ * longer than a block. */
+void cad_hmac_sha256(const void *key, size_t klen, const void *data, size_t len,
+		     unsigned char out[32])
+{
+	unsigned char k[64], pad[64], inner[32];
+	cad_sha256 c;
+	memset(k, 0, sizeof(k));
+	if (klen > 64) {
+		cad_sha256_init(&c);
+		cad_sha256_update(&c, key, klen);
+		cad_sha256_final(&c, k);
+	} else if (klen) {
+		memcpy(k, key, klen);
+	}
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	cad_sha256_init(&c);
+	cad_sha256_update(&c, pad, 64);
+	cad_sha256_update(&c, data, len);
+	cad_sha256_final(&c, inner);
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	cad_sha256_init(&c);
+	cad_sha256_update(&c, pad, 64);
+	cad_sha256_update(&c, inner, 32);
+	cad_sha256_final(&c, out);
+}
+
+int cad_equal_ct(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
 }
