@@ -27,7 +27,7 @@
 
 enum {
 	OPT_LISTEN = 1, OPT_READY_FILE, OPT_STATE_DIR, OPT_TOKEN_FILE, OPT_GRACE, OPT_MAX_RUNS,
-	OPT_MAX_BODY, OPT_THREADS
+	OPT_MAX_BODY, OPT_THREADS, OPT_SCHEDULES
 };
 
 static const cli_opt serve_opts[] = {
@@ -48,6 +48,10 @@ static const cli_opt serve_opts[] = {
 	{ OPT_MAX_BODY, 0, "max-body", "BYTES",
 	  "the largest request body accepted; beyond, 413 (default 1048576)", NULL },
 	{ OPT_THREADS, 0, "threads", "N", "threads that answer requests (default 4)", NULL },
+	{ OPT_SCHEDULES, 0, "schedules", NULL,
+	  "fire the project's schedules: at start and at each fire time, a scheduled run "
+	  "of the cadence, as cron would start it (default: serve.schedules, "
+	  "$CADENCE_SCHEDULES, else off)", NULL },
 	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
 	  "the state directory: the run registry, and serve/runs/ for the runs' files "
 	  "(default: the project's state_dir, $CADENCE_STATE_DIR, else "
@@ -59,6 +63,7 @@ static const cli_opt serve_opts[] = {
 typedef struct serve_opts_t {
 	const char *listen, *ready_file, *state_dir, *token_file, *grace;
 	long max_runs, max_body, threads;
+	int schedules;
 } serve_opts_t;
 
 static int number(const char *opt, const char *v, long lo, long hi, long *out)
@@ -84,6 +89,7 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_MAX_RUNS: return number("max-runs", value, 1, 1024, &o->max_runs);
 	case OPT_MAX_BODY: return number("max-body", value, 2, 1L << 30, &o->max_body);
 	case OPT_THREADS: return number("threads", value, 1, 256, &o->threads);
+	case OPT_SCHEDULES: o->schedules = 1; break;
 	}
 	return 0;
 }
@@ -182,8 +188,28 @@ typedef struct settings {
 	listen_addr addr;
 	const char *listen;
 	int64_t grace_ms;
+	int schedules;
+	int64_t skew;		/* CADENCE_TEST_CLOCK_SKEW */
 	char exe[4096];
 } settings;
+
+/* serve.schedules, and the test clock: CADENCE_TEST_CLOCK_SKEW=S puts
+ * the scheduler's clock S seconds ahead (passed to its runs as --now), so
+ * that a test sees a fire time come without waiting for it.  For tests
+ * only; at most 59 s, as `cadence run --now` refuses a time further ahead. */
+static int schedules_settings(settings *st)
+{
+	st->schedules = !strcmp(cli_config_get(st->cfg, CLI_SET_SERVE_SCHEDULES), "true");
+	const char *skew = getenv("CADENCE_TEST_CLOCK_SKEW");
+	long n = 0;
+	if (st->schedules && skew && *skew) {
+		int rc = number("CADENCE_TEST_CLOCK_SKEW", skew, -86400, 59, &n);
+		if (rc)
+			return rc;
+	}
+	st->skew = n;
+	return 0;
+}
 
 static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 {
@@ -197,6 +223,10 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 		rc = cli_config_set_flag(st->cfg, CLI_SET_SERVE_TOKEN_FILE, o->token_file);
 	if (!rc && o->state_dir)
 		rc = cli_config_set_flag(st->cfg, CLI_SET_STATE_DIR, o->state_dir);
+	if (!rc && o->schedules)
+		rc = cli_config_set_flag(st->cfg, CLI_SET_SERVE_SCHEDULES, "true");
+	if (!rc)
+		rc = schedules_settings(st);
 	if (rc)
 		return rc;
 	st->listen = cli_config_get(st->cfg, CLI_SET_SERVE_LISTEN);
@@ -320,12 +350,20 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	fprintf(stderr, "cadence: serve: listening on http://%s/ (%s)\n", bound,
 		s->open ? "no token: every request allowed, loopback only" : "bearer tokens");
 	int rc = o->ready_file ? write_ready(o->ready_file, bound) : 0;
+	if (!rc && st->schedules && serve_sched_start(&s->sched, s, st->skew, &why)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "%s", why ? why : "out of memory");
+		free(why);
+	}
+	if (!rc && st->schedules)
+		fprintf(stderr, "cadence: serve: firing the project's schedules (--schedules)\n");
 	int sig = 0;
 	while (!rc && sig <= 0) {
 		sig = sigwaitinfo(&set, NULL);
 		if (sig < 0 && errno != EINTR)
 			rc = cli_error(CLI_EXIT_INTERNAL, "sigwaitinfo: %s", strerror(errno));
 	}
+	/* the scheduler first: no fire starts a run once stopping */
+	serve_sched_stop(&s->sched);
 	/* stop accepting: the listening socket closed, requests under way
 	 * answered */
 	int lfd = MHD_quiesce_daemon(d);
@@ -343,7 +381,7 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 
 static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 {
-	serve_opts_t o = { NULL, NULL, NULL, NULL, NULL, 4, 1L << 20, 4 };
+	serve_opts_t o = { NULL, NULL, NULL, NULL, NULL, 4, 1L << 20, 4, 0 };
 	serve_ctx s;
 	settings st;
 	cli_args args;
@@ -385,6 +423,10 @@ const cli_cmd cli_cmd_serve = {
 	"resume, disable and enable, GET /history, GET /healthz. JSON in and out;\n"
 	"errors are RFC 9457 problem details.\n"
 	"\n"
+	"--schedules (serve.schedules): serve also fires the project's schedules, at\n"
+	"start (catching up what passed) and at each fire time, each by a run\n"
+	"'cadence run --scheduled NAME', exactly as cron would start it.\n"
+	"\n"
 	"Each run is a child process 'cadence run', recorded in the run registry\n"
 	"with trigger api. Requests need 'Authorization: Bearer TOKEN', a token of\n"
 	"the token file (lines 'TOKEN SCOPE[,SCOPE]'; scopes read < run < admin)\n"
@@ -397,7 +439,7 @@ const cli_cmd cli_cmd_serve = {
 	"running after those 10 s: the runs are stopped at once, then killed, and\n"
 	"serve exits 130.\n"
 	"\n"
-	"Not built yet: the dashboard, /metrics, webhooks, --schedules, TLS and\n"
+	"Not built yet: the dashboard, /metrics, webhooks, TLS and\n"
 	"Server-Sent Events (docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"

@@ -77,6 +77,7 @@ static const setting_info settings[CLI_SET_COUNT] = {
 	[CLI_SET_SERVE_LISTEN] = { "serve.listen", "CADENCE_LISTEN", VK_LISTEN, NULL, 0 },
 	[CLI_SET_SERVE_TOKEN_FILE] = { "serve.token_file", "CADENCE_TOKEN_FILE", VK_PATH, NULL, 0 },
 	[CLI_SET_SERVE_GRACE] = { "serve.grace", "CADENCE_GRACE", VK_DURATION, NULL, 0 },
+	[CLI_SET_SERVE_SCHEDULES] = { "serve.schedules", "CADENCE_SCHEDULES", VK_BOOL, NULL, 0 },
 };
 
 /* ---- the file's table, in the cadence format's types -------------------------- */
@@ -103,9 +104,10 @@ static const ffield serve_fields[] = {
 	{ "listen", &t_listen, 0, "ADDR:PORT the service listens on" },
 	{ "token_file", &t_path, 0, "the file holding the service's API token" },
 	{ "grace", &t_duration, 0, "how long the service waits for runs when stopped" },
+	{ "schedules", &t_bool, 0, "the service fires the project's schedules" },
 };
 static const ftype t_serve = { .kind = FT_MAP, .what = "the service settings",
-			       .fields = serve_fields, .nfields = 3 };
+			       .fields = serve_fields, .nfields = 4 };
 
 static const ffield project_fields[] = {
 	{ "state_dir", &t_path, 0, "breaker files, the run registry, locks" },
@@ -350,7 +352,7 @@ static int defaults(cli_config *cfg)
 		[CLI_SET_CADENCES] = ".", [CLI_SET_FORMAT] = "text", [CLI_SET_LOG] = "text",
 		[CLI_SET_REGISTRY] = "true", [CLI_SET_RETENTION_DAYS] = "90",
 		[CLI_SET_RETENTION_RUNS] = "1000", [CLI_SET_SERVE_LISTEN] = "127.0.0.1:8080",
-		[CLI_SET_SERVE_GRACE] = "30s",
+		[CLI_SET_SERVE_GRACE] = "30s", [CLI_SET_SERVE_SCHEDULES] = "false",
 	};
 	char *state = NULL;
 	int rc = 0;

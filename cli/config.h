@@ -39,6 +39,7 @@ typedef enum cli_setting {
 	CLI_SET_SERVE_LISTEN,	/* serve.listen / CADENCE_LISTEN */
 	CLI_SET_SERVE_TOKEN_FILE, /* serve.token_file / CADENCE_TOKEN_FILE */
 	CLI_SET_SERVE_GRACE,	/* serve.grace / CADENCE_GRACE: a duration */
+	CLI_SET_SERVE_SCHEDULES, /* serve.schedules / CADENCE_SCHEDULES: fire them (true/false) */
 	CLI_SET_COUNT
 } cli_setting;
 

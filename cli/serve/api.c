@@ -372,6 +372,7 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	cJSON_AddStringToObject(o, "id", r->id);
 	add_text(o, "cadence", r->cadence);
 	add_text(o, "file", r->file);
+	add_text(o, "trigger", r->trigger);
 	cJSON_AddStringToObject(o, "status", done ? "finished" : "running");
 	/* killed by a signal: not cadence run's own end (it turns SIGTERM
 	 * into exit 130); interrupted when cancelled, else failed */
@@ -391,7 +392,11 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	add_text(o, "error", err ? err : done && r->exit_code ? code : NULL);
 	free(err);
 	char *out = done ? run_file(r, "score.out", NULL) : NULL;
-	cJSON *score = out && *out ? parse(s, out, strlen(out)) : NULL;
+	/* one line a run: a scheduled run may make several, the last wins */
+	char *line = out;
+	for (char *nl; line && (nl = strchr(line, '\n')) && nl[1]; line = nl + 1)
+		;
+	cJSON *score = line && *line ? parse(s, line, strlen(line)) : NULL;
 	free(out);
 	if (score)
 		cJSON_AddItemToObject(o, "score", score);

@@ -199,8 +199,9 @@ static int withheld(const char *var)
 }
 
 /* The child's environment: this one without serve's tokens, with
- * CADENCE_TRIGGER=api. */
-static char **child_env(void)
+ * CADENCE_TRIGGER=api for an API run (a scheduled one records trigger
+ * schedule by itself). */
+static char **child_env(int api)
 {
 	size_t n = 0;
 	while (environ[n])
@@ -212,12 +213,22 @@ static char **child_env(void)
 	for (size_t i = 0; i < n; i++)
 		if (!withheld(environ[i]))
 			env[k++] = environ[i];
-	env[k++] = "CADENCE_TRIGGER=api";
+	if (api)
+		env[k++] = "CADENCE_TRIGGER=api";
 	env[k] = NULL;
 	return env;
 }
 
-static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
+/* What a run runs: `cadence run FILE --score-file DIR/score.json` (an
+ * API run), or `cadence run --scheduled NAME --jitter [--now TIME]` (a
+ * schedule's fire: sched.c). */
+typedef struct run_what {
+	const char *name, *file;
+	int scheduled;
+	const char *now;	/* --now: the test clock of sched.c, or NULL */
+} run_what;
+
+static int spawn(serve_runs *rs, const run_what *w, const char *dir, pid_t *pid)
 {
 	strbuf score = STRBUF_INIT, events = STRBUF_INIT, out = STRBUF_INIT,
 	       log = STRBUF_INIT, ckpt = STRBUF_INIT;
@@ -226,15 +237,33 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 	cad_strbuf_addf(&events, "%s/events.jsonl", dir);
 	cad_strbuf_addf(&out, "%s/score.out", dir);
 	cad_strbuf_addf(&log, "%s/log.jsonl", dir);
-	char *argv[] = { (char *)rs->exe, "run", (char *)file, "--score-file",
-			 (char *)cad_strbuf_cstr(&score), "--events", (char *)cad_strbuf_cstr(&events),
-			 "--checkpoint", (char *)cad_strbuf_cstr(&ckpt),
-			 "--log", "json", "--compact", rs->state_dir ? "--state-dir" : NULL,
-			 (char *)rs->state_dir, NULL };
+	char *argv[18] = { (char *)rs->exe, "run", "--events", (char *)cad_strbuf_cstr(&events),
+			   "--checkpoint", (char *)cad_strbuf_cstr(&ckpt), "--log", "json",
+			   "--compact" };
+	size_t k = 9;
+	if (w->scheduled) {
+		argv[k++] = "--scheduled";
+		argv[k++] = (char *)w->name;
+		argv[k++] = "--jitter";
+		if (w->now) {
+			argv[k++] = "--now";
+			argv[k++] = (char *)w->now;
+		}
+	} else {
+		argv[k++] = "--score-file";
+		argv[k++] = (char *)cad_strbuf_cstr(&score);
+	}
+	if (rs->state_dir) {
+		argv[k++] = "--state-dir";
+		argv[k++] = (char *)rs->state_dir;
+	}
+	if (!w->scheduled)
+		argv[k++] = (char *)w->file;
+	argv[k] = NULL;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t held, def;
-	char **env = child_env();
+	char **env = child_env(!w->scheduled);
 	int rc = ENOMEM;
 	/* the run starts with the stopping signals held: a cancel that comes
 	 * before `cadence run` has its handlers waits for them (it unblocks
@@ -281,7 +310,8 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid)
 	return rc ? -1 : 0;
 }
 
-/* The run's directory with its input score; malloc'd path, or NULL. */
+/* The run's directory with its input score (none: NULL); malloc'd path,
+ * or NULL. */
 static char *prepare(serve_runs *rs, const char *id, const char *score, size_t len)
 {
 	strbuf sb = STRBUF_INIT;
@@ -291,6 +321,8 @@ static char *prepare(serve_runs *rs, const char *id, const char *score, size_t l
 		free(dir);
 		return NULL;
 	}
+	if (!score)
+		return dir;
 	cad_strbuf_addf(&sb, "%s/score.json", dir);
 	int bad = write_file(cad_strbuf_cstr(&sb), score, len);
 	cad_strbuf_free(&sb);
@@ -340,18 +372,20 @@ static void forget_oldest(serve_runs *rs)
 	}
 }
 
-int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
-		     size_t len, char id[33], char **why)
+/* Starts the run w (score: its input score, or NULL); `limited`: refused
+ * beyond max_running.  serve_runs_start()'s returns. */
+static int start_run(serve_runs *rs, const run_what *w, const char *score, size_t len,
+		     int limited, char id[33], char **why)
 {
 	pthread_mutex_lock(&rs->lock);
-	int rc = rs->stopping ? 2 : rs->running >= rs->max_running ? 1 : 0;
+	int rc = rs->stopping ? 2 : limited && rs->running >= rs->max_running ? 1 : 0;
 	char *dir = NULL;
 	pid_t pid = 0;
 	if (!rc && (random_id(id) || !(dir = prepare(rs, id, score, len)))) {
 		*why = why_errno("cannot write the run's input score: ");
 		rc = -1;
 	}
-	if (!rc && spawn(rs, file, dir, &pid)) {
+	if (!rc && spawn(rs, w, dir, &pid)) {
 		*why = why_errno("cannot start 'cadence run': ");
 		remove_dir(dir);
 		rc = -1;
@@ -363,9 +397,10 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 		r = &rs->runs[rs->n++];
 		memset(r, 0, sizeof(*r));
 		memcpy(r->id, id, 33);
-		r->cadence = strdup(name);
-		r->file = strdup(file);
+		r->cadence = strdup(w->name);
+		r->file = strdup(w->file);
 		r->dir = dir;
+		r->trigger = w->scheduled ? "schedule" : "api";
 		r->pid = pid;
 		r->exit_code = -1;
 		r->start_ms = now_ms();
@@ -381,6 +416,20 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
 	pthread_mutex_unlock(&rs->lock);
 	free(dir);
 	return rc;
+}
+
+int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
+		     size_t len, char id[33], char **why)
+{
+	run_what w = { name, file, 0, NULL };
+	return start_run(rs, &w, score, len, 1, id, why);
+}
+
+int serve_runs_start_scheduled(serve_runs *rs, const char *name, const char *file,
+			       const char *now, char id[33], char **why)
+{
+	run_what w = { name, file, 1, now };
+	return start_run(rs, &w, NULL, 0, 0, id, why);
 }
 
 int serve_runs_get(serve_runs *rs, const char *id, serve_run *out)

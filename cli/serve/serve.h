@@ -56,6 +56,7 @@ typedef struct serve_run {
 	int exit_code;		/* -1 while running; 128 + N killed by signal N */
 	int signal;		/* the signal that killed it, or 0 */
 	int cancelled;		/* POST /runs/ID/cancel */
+	const char *trigger;	/* "api", or "schedule" (--schedules: sched.c) */
 	int64_t start_ms, end_ms;	/* end -1 while running */
 } serve_run;
 
@@ -86,6 +87,13 @@ void serve_runs_free(serve_runs *rs);
  * server is stopping (503); -1 with a malloc'd reason in *why. */
 int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
 		     size_t len, char id[33], char **why);
+/* Starts `cadence run --scheduled name --jitter` (file: the cadence's, for
+ * GET /runs/ID), which handles what the schedule has due as it does from
+ * cron; `now`: its --now (a test clock), or NULL.  Not refused beyond
+ * max_running (a schedule's own overlap policy bounds its runs).  As
+ * serve_runs_start(), never 1. */
+int serve_runs_start_scheduled(serve_runs *rs, const char *name, const char *file,
+			       const char *now, char id[33], char **why);
 /* A copy of the run `id`, its strings the copy's own (serve_run_clear);
  * 0, or -1 when unknown (or out of memory). */
 int serve_runs_get(serve_runs *rs, const char *id, serve_run *out);
@@ -102,6 +110,27 @@ int serve_runs_stopping(serve_runs *rs);
 /* Sends sig to every running run. */
 void serve_runs_signal(serve_runs *rs, int sig);
 
+/* ---- sched.c ------------------------------------------------------------- */
+
+/* --schedules: a thread that starts `cadence run --scheduled NAME` for each
+ * schedule of the project when its fire time comes (docs/serve.md,
+ * "Schedules"). */
+typedef struct serve_sched {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	int started, stopping;
+	int64_t skew;		/* seconds added to the clock: CADENCE_TEST_CLOCK_SKEW */
+	int64_t checked;	/* the fire times up to it (Unix s) are handled */
+	struct serve_ctx *ctx;
+} serve_sched;
+
+/* Starts the thread; 0, or -1 with a malloc'd reason in *why. */
+int serve_sched_start(serve_sched *sc, struct serve_ctx *ctx, int64_t skew, char **why);
+/* Stops the thread (no fire starts after it returns); a no-op when it did
+ * not start. */
+void serve_sched_stop(serve_sched *sc);
+
 /* ---- api.c --------------------------------------------------------------- */
 
 typedef struct serve_ctx {
@@ -113,6 +142,7 @@ typedef struct serve_ctx {
 	/* the configuration, the registry and cJSON's parser (not thread-safe) */
 	pthread_mutex_t project;
 	const char *openapi;	/* docs/openapi.json's text, or NULL */
+	serve_sched sched;	/* --schedules */
 } serve_ctx;
 
 /* libmicrohttpd's access handler (MHD_AccessHandlerCallback) and its
