@@ -91,3 +91,9 @@ if(TEST cli/install)
   set_property(TEST cli/install APPEND PROPERTY ENVIRONMENT
     "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
 endif()
+
+# cli/serve_openapi: the npm packages of tests/openapi (swagger-parser,
+# Ajv), installed by `npm ci` from its lock file into the build tree the
+# first time the test runs (skipped, 77, when they cannot be)
+set_property(TEST cli/serve_openapi APPEND PROPERTY ENVIRONMENT
+  "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/openapi-node")
