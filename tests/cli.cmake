@@ -71,6 +71,9 @@ set_tests_properties(cli/schedule_export PROPERTIES TIMEOUT 120 COST 1000)
 set_tests_properties(cli/wide_growth cli/install cli/diagram_mermaid PROPERTIES LABELS slow)
 # cli/registry_concurrency: 8 processes share the run registry for 30 s
 set_tests_properties(cli/registry_concurrency PROPERTIES LABELS slow TIMEOUT 300)
+# cli/serve_load: 500 triggers of cadence serve from 20 clients (bench/serve.sh
+# --check), each a `cadence run` process
+set_tests_properties(cli/serve_load PROPERTIES LABELS slow TIMEOUT 600)
 
 # Checks of the source tree; they skip (77) outside a git checkout.
 add_test(NAME meta/spdx COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-spdx.sh)
