@@ -15,7 +15,8 @@
 #     GET /runs/ID knows is at its bound, 10,000: what grows after is a leak);
 #   - the latency of the triggers (p50, p99, max) and runs per second.
 # For comparison, the same cadence through `cadence run` processes: CLI
-# runs one after the other, and CLI runs 50 at a time (fewer than REQUESTS:
+# runs one after the other, CLI runs 50 at a time, and CLI runs 50 at a
+# time with the arguments serve gives its runs (fewer than REQUESTS:
 # a run costs the same process start either way, so the rate is the figure).
 # Bounded: the clients stop after REQUESTS accepted or MAX_SECONDS (default
 # 300), the drain after 120 s.  Traffic goes to 127.0.0.1 only.
@@ -230,8 +231,18 @@ if [[ $cli -gt 0 ]]; then
 	seq "$cli" | xargs -P 50 -I{} "$cadence" run "$hello" --score '{"name":"cli"}' >/dev/null
 	t1=$(date +%s%N)
 	echo "cadence run: $cli runs, 50 at a time: $(echo "scale=0; $cli * 1000000000 / ($t1 - $t0)" | bc) runs/s"
+	# as serve runs them: the score from a file, the events, a checkpoint
+	# (durable writes), the log as JSON, each run in its own directory
+	echo '{"name":"cli"}' >"$tmp/score.json"
+	export cadence tmp hello
+	t0=$(date +%s%N)
+	seq "$cli" | xargs -P 50 -I{} sh -c 'd=$tmp/cli/$1; mkdir -p "$d" && exec "$cadence" run \
+		--events "$d/events.jsonl" --checkpoint "$d/checkpoint.json" --log json --compact \
+		--score-file "$tmp/score.json" "$hello" >"$d/score.out" 2>"$d/log.jsonl"' sh {}
+	t1=$(date +%s%N)
+	echo "cadence run: $cli runs, 50 at a time, with serve's arguments (--events, --checkpoint, --log json): $(echo "scale=0; $cli * 1000000000 / ($t1 - $t0)" | bc) runs/s"
 	n=$("$cadence" history hello --format json --limit 0 | grep -c '"status":"ok"' || :)
-	echo "cadence run: $n of $((2 * cli)) recorded ok"
+	echo "cadence run: $n of $((3 * cli)) recorded ok"
 fi
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
