@@ -215,7 +215,12 @@ def keep(method, path, r, body):
 c.request("POST", "/cadences/waiter/runs", body="{}", headers=h)
 r = c.getresponse(); keep("POST", "/cadences/waiter/runs", r, r.read())
 os.kill(pid, signal.SIGTERM)
-time.sleep(0.5)	# serve takes the signal and stops starting runs
+# until serve says it stops (on this connection: new ones are refused by then)
+for _ in range(600):
+    c.request("GET", "/healthz")
+    if b'"stopping"' in c.getresponse().read():
+        break
+    time.sleep(0.05)
 c.request("POST", "/cadences/hello/runs", body="{}", headers=h)
 r = c.getresponse(); keep("POST", "/cadences/hello/runs", r, r.read())
 PY
