@@ -120,7 +120,7 @@ done
 rm -f "$tmp/go"
 start_serve "$state" --schedules
 B=$(utc "$boundary")
-assert "--schedules: said" grep -q 'firing the project.s schedules' "$tmp/serve.err"
+wait_until "--schedules: said" grep -q 'firing the project.s schedules' "$tmp/serve.err"
 wait_until "at start, the slow one runs (first seen: its newest time on time)" \
 	grep -q 'schedule of slow: run [0-9a-f]* started' "$tmp/serve.err"
 wait_until "at start, hourly_all catches up (catch_up all)" eval \
