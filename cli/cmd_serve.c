@@ -29,7 +29,7 @@
 enum {
 	OPT_LISTEN = 1, OPT_READY_FILE, OPT_STATE_DIR, OPT_TOKEN_FILE, OPT_GRACE, OPT_MAX_RUNS,
 	OPT_MAX_BODY, OPT_THREADS, OPT_MAX_QUEUE, OPT_RATE, OPT_BURST, OPT_CLIENT_TIMEOUT,
-	OPT_TLS_CERT, OPT_TLS_KEY
+	OPT_TLS_CERT, OPT_TLS_KEY, OPT_SCHEDULES
 };
 
 static const cli_opt serve_opts[] = {
@@ -70,6 +70,10 @@ static const cli_opt serve_opts[] = {
 	{ OPT_TLS_KEY, 0, "tls-key", "FILE",
 	  "the certificate's private key (PEM, no passphrase) (default: serve.tls_key, "
 	  "$CADENCE_TLS_KEY)", NULL },
+	{ OPT_SCHEDULES, 0, "schedules", NULL,
+	  "fire the project's schedules: at start and at each fire time, a scheduled run "
+	  "of the cadence, as cron would start it (default: serve.schedules, "
+	  "$CADENCE_SCHEDULES, else off)", NULL },
 	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
 	  "the state directory: the run registry, and serve/runs/ for the runs' files "
 	  "(default: the project's state_dir, $CADENCE_STATE_DIR, else "
@@ -114,6 +118,7 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_TLS_CERT: o->value[CLI_SET_SERVE_TLS_CERT] = value; break;
 	case OPT_TLS_KEY: o->value[CLI_SET_SERVE_TLS_KEY] = value; break;
 	case OPT_THREADS: return number("threads", value, 1, 256, &o->threads);
+	case OPT_SCHEDULES: o->value[CLI_SET_SERVE_SCHEDULES] = "true"; break;
 	}
 	return 0;
 }
@@ -250,6 +255,8 @@ typedef struct settings {
 	int64_t grace_ms, client_timeout_ms;
 	long max_runs, max_queue, max_body, rate, burst;
 	serve_tls tls;
+	int schedules;
+	int64_t skew;		/* CADENCE_TEST_CLOCK_SKEW */
 	char exe[4096];
 } settings;
 
@@ -274,6 +281,24 @@ static int load_limits(const serve_opts_t *o, settings *st)
 	return 0;
 }
 
+/* serve.schedules, and the test clock: CADENCE_TEST_CLOCK_SKEW=S puts
+ * the scheduler's clock S seconds ahead (passed to its runs as --now), so
+ * that a test sees a fire time come without waiting for it.  For tests
+ * only; at most 59 s, as `cadence run --now` refuses a time further ahead. */
+static int schedules_settings(settings *st)
+{
+	st->schedules = !strcmp(cli_config_get(st->cfg, CLI_SET_SERVE_SCHEDULES), "true");
+	const char *skew = getenv("CADENCE_TEST_CLOCK_SKEW");
+	long n = 0;
+	if (st->schedules && skew && *skew) {
+		int rc = number("CADENCE_TEST_CLOCK_SKEW", skew, -86400, 59, &n);
+		if (rc)
+			return rc;
+	}
+	st->skew = n;
+	return 0;
+}
+
 static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 {
 	const char *help = NULL;
@@ -288,6 +313,8 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 		rc = cli_config_set_flag(st->cfg, CLI_SET_STATE_DIR, o->state_dir);
 	if (!rc)
 		rc = load_limits(o, st);
+	if (!rc)
+		rc = schedules_settings(st);
 	if (rc)
 		return rc;
 	st->listen = cli_config_get(st->cfg, CLI_SET_SERVE_LISTEN);
@@ -472,6 +499,12 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		bound,
 		s->open ? "no token: every request allowed, loopback only" : "bearer tokens");
 	int rc = o->ready_file ? write_ready(o->ready_file, bound) : 0;
+	if (!rc && st->schedules && serve_sched_start(&s->sched, s, st->skew, &why)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "%s", why ? why : "out of memory");
+		free(why);
+	}
+	if (!rc && st->schedules)
+		fprintf(stderr, "cadence: serve: firing the project's schedules (--schedules)\n");
 	int sig = 0;
 	/* between signals, a look at the slow clients 4 times a second */
 	struct timespec quarter = { 0, 250 * 1000000 };
@@ -482,6 +515,8 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 		if (sig < 0)
 			tick(s);
 	}
+	/* the scheduler first: no fire starts a run once stopping */
+	serve_sched_stop(&s->sched);
 	/* stop accepting: the listening socket closed, requests under way
 	 * answered */
 	int lfd = MHD_quiesce_daemon(d);
@@ -572,6 +607,10 @@ const cli_cmd cli_cmd_serve = {
 	"errors are RFC 9457 problem details. GET /metrics: Prometheus totals since\n"
 	"the start; GET /: a dashboard in HTML (a login form when tokens are set).\n"
 	"\n"
+	"--schedules (serve.schedules): serve also fires the project's schedules, at\n"
+	"start (catching up what passed) and at each fire time, each by a run\n"
+	"'cadence run --scheduled NAME', exactly as cron would start it.\n"
+	"\n"
 	"Each run is a child process 'cadence run', recorded in the run registry\n"
 	"with trigger api. Requests need 'Authorization: Bearer TOKEN', a token of\n"
 	"the token file (lines 'TOKEN SCOPE[,SCOPE]'; scopes read < run < admin)\n"
@@ -593,7 +632,8 @@ const cli_cmd cli_cmd_serve = {
 	"serve.webhooks (GitHub or Standard Webhooks signatures, no token), each a\n"
 	"run with trigger webhook; a delivery id seen before starts nothing.\n"
 	"\n"
-	"Not built yet: --schedules (docs/serve.md).\n"
+	"--schedules: serve fires the project's schedules itself, as\n"
+	"'cadence run --scheduled NAME' from cron would (docs/serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
 	"bad configuration (a webhook's cadence or secret missing), no token\n"

@@ -91,6 +91,7 @@ static const setting_info settings[CLI_SET_COUNT] = {
 					   VK_DURATION, NULL, 0 },
 	[CLI_SET_SERVE_TLS_CERT] = { "serve.tls_cert", "CADENCE_TLS_CERT", VK_PATH, NULL, 0 },
 	[CLI_SET_SERVE_TLS_KEY] = { "serve.tls_key", "CADENCE_TLS_KEY", VK_PATH, NULL, 0 },
+	[CLI_SET_SERVE_SCHEDULES] = { "serve.schedules", "CADENCE_SCHEDULES", VK_BOOL, NULL, 0 },
 };
 
 /* ---- the file's table, in the cadence format's types -------------------------- */
@@ -150,10 +151,11 @@ static const ffield serve_fields[] = {
 	{ "client_timeout", &t_duration, 0, "how long a silent client is waited for" },
 	{ "tls_cert", &t_path, 0, "the TLS certificate (PEM)" },
 	{ "tls_key", &t_path, 0, "the TLS private key (PEM)" },
+	{ "schedules", &t_bool, 0, "the service fires the project's schedules" },
 	{ "webhooks", &t_hooks, 0, "POST /hooks/NAME: signed deliveries that start runs" },
 };
 static const ftype t_serve = { .kind = FT_MAP, .what = "the service settings",
-			       .fields = serve_fields, .nfields = 12 };
+			       .fields = serve_fields, .nfields = 13 };
 
 static const ffield project_fields[] = {
 	{ "state_dir", &t_path, 0, "breaker files, the run registry, locks" },
@@ -401,7 +403,7 @@ static int defaults(cli_config *cfg)
 		[CLI_SET_SERVE_GRACE] = "30s", [CLI_SET_SERVE_MAX_RUNS] = "4",
 		[CLI_SET_SERVE_MAX_QUEUE] = "64", [CLI_SET_SERVE_MAX_BODY] = "1048576",
 		[CLI_SET_SERVE_RATE] = "0", [CLI_SET_SERVE_BURST] = "0",
-		[CLI_SET_SERVE_CLIENT_TIMEOUT] = "30s",
+		[CLI_SET_SERVE_CLIENT_TIMEOUT] = "30s", [CLI_SET_SERVE_SCHEDULES] = "false",
 	};
 	char *state = NULL;
 	int rc = 0;

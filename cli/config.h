@@ -49,6 +49,7 @@ typedef enum cli_setting {
 	CLI_SET_SERVE_CLIENT_TIMEOUT, /* serve.client_timeout / CADENCE_CLIENT_TIMEOUT */
 	CLI_SET_SERVE_TLS_CERT,	/* serve.tls_cert / CADENCE_TLS_CERT: PEM file */
 	CLI_SET_SERVE_TLS_KEY,	/* serve.tls_key / CADENCE_TLS_KEY: PEM file */
+	CLI_SET_SERVE_SCHEDULES, /* serve.schedules / CADENCE_SCHEDULES: fire them (true/false) */
 	CLI_SET_COUNT
 } cli_setting;
 

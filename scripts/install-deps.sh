@@ -63,11 +63,15 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 echo "install-deps.sh: installed:" $packages nodejs npm
 
-# The npm packages of the Mermaid render test, exactly as locked; again
-# only when the lock file changed since the last install.
-mermaid_dir=$(cd "$(dirname "$0")/.." && pwd)/tests/mermaid
-if [ ! -f "$mermaid_dir/node_modules/.package-lock.json" ] ||
-   [ "$mermaid_dir/package-lock.json" -nt "$mermaid_dir/node_modules/.package-lock.json" ]; then
-	(cd "$mermaid_dir" && npm ci --no-audit --no-fund --loglevel=error)
-	echo "install-deps.sh: npm ci in tests/mermaid"
-fi
+# The npm packages of the Mermaid render test and of the OpenAPI check
+# (tests/openapi: cli/serve_openapi also installs them into the build tree
+# itself), exactly as locked; again only when a lock file changed since the
+# last install.
+for npm_dir in tests/mermaid tests/openapi; do
+	dir=$(cd "$(dirname "$0")/.." && pwd)/$npm_dir
+	if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+	   [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+		echo "install-deps.sh: npm ci in $npm_dir"
+	fi
+done

@@ -74,6 +74,9 @@ set_tests_properties(cli/registry_concurrency PROPERTIES LABELS slow TIMEOUT 300
 # cli/serve_restart: SIGTERM during 20 runs, a SIGKILL of serve and the
 # restarts after them (about 30 s)
 set_tests_properties(cli/serve_restart PROPERTIES LABELS slow TIMEOUT 300)
+# cli/serve_load: 500 triggers of cadence serve from 20 clients (bench/serve.sh
+# --check), each a `cadence run` process
+set_tests_properties(cli/serve_load PROPERTIES LABELS slow TIMEOUT 600)
 
 # Checks of the source tree; they skip (77) outside a git checkout.
 add_test(NAME meta/spdx COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-spdx.sh)
@@ -94,3 +97,9 @@ if(TEST cli/install)
   set_property(TEST cli/install APPEND PROPERTY ENVIRONMENT
     "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
 endif()
+
+# cli/serve_openapi: the npm packages of tests/openapi (swagger-parser,
+# Ajv), installed by `npm ci` from its lock file into the build tree the
+# first time the test runs (skipped, 77, when they cannot be)
+set_property(TEST cli/serve_openapi APPEND PROPERTY ENVIRONMENT
+  "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/openapi-node")

@@ -383,6 +383,7 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	int past_running = r->past && r->reg_status && !strcmp(r->reg_status, "running");
 	if (r->past)
 		done = !past_running;
+	add_text(o, "trigger", r->trigger);
 	cJSON_AddStringToObject(o, "status", done || r->unstarted ? "finished"
 				: r->queued ? "queued" : "running");
 	/* killed by a signal: not cadence run's own end (it turns SIGTERM
@@ -410,7 +411,11 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 		 : done && r->exit_code && !r->past ? code : NULL);
 	free(err);
 	char *out = done ? run_file(r, "score.out", NULL) : NULL;
-	cJSON *score = out && *out ? parse(s, out, strlen(out)) : NULL;
+	/* one line a run: a scheduled run may make several, the last wins */
+	char *line = out;
+	for (char *nl; line && (nl = strchr(line, '\n')) && nl[1]; line = nl + 1)
+		;
+	cJSON *score = line && *line ? parse(s, line, strlen(line)) : NULL;
 	free(out);
 	if (score)
 		cJSON_AddItemToObject(o, "score", score);

@@ -85,7 +85,17 @@ static int ended(serve_runs *rs, pid_t pid, serve_run *copy)
 	return found;
 }
 
-static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid, int webhook);
+/* What a run runs: `cadence run FILE --score-file DIR/score.json` (an
+ * API run), or `cadence run --scheduled NAME --jitter [--now TIME]` (a
+ * schedule's fire: sched.c). */
+typedef struct run_what {
+	const char *name, *file;
+	int scheduled;
+	const char *now;	/* --now: the test clock of sched.c, or NULL */
+	const char *trigger;	/* "api", "webhook" or "schedule" */
+} run_what;
+
+static int spawn(serve_runs *rs, const run_what *w, const char *dir, pid_t *pid);
 
 /* A run that ends without having started (under the lock). */
 static void end_unstarted(serve_runs *rs, serve_run *r, const char *why)
@@ -104,7 +114,8 @@ static void start_queued(serve_runs *rs)
 		serve_run *r = &rs->runs[i];
 		if (!r->queued)
 			continue;
-		if (!r->file || spawn(rs, r->file, r->dir, &r->pid, r->webhook)) {
+		run_what w = { r->cadence, r->file, 0, NULL, r->trigger };
+		if (!r->file || spawn(rs, &w, r->dir, &r->pid)) {
 			end_unstarted(rs, r, "cannot start 'cadence run' (see the server's log)");
 			fprintf(stderr, "cadence: serve: cannot start the queued run %s: %s\n", r->id,
 				strerror(errno));
@@ -254,8 +265,9 @@ static int withheld(const serve_runs *rs, const char *var)
 }
 
 /* The child's environment: this one without serve's tokens, with
- * CADENCE_TRIGGER=api or webhook. */
-static char **child_env(const serve_runs *rs, int webhook)
+ * CADENCE_TRIGGER=api or webhook (a scheduled run records trigger
+ * schedule by itself). */
+static char **child_env(const serve_runs *rs, const char *trigger)
 {
 	size_t n = 0;
 	while (environ[n])
@@ -267,12 +279,15 @@ static char **child_env(const serve_runs *rs, int webhook)
 	for (size_t i = 0; i < n; i++)
 		if (!withheld(rs, environ[i]))
 			env[k++] = environ[i];
-	env[k++] = webhook ? "CADENCE_TRIGGER=webhook" : "CADENCE_TRIGGER=api";
+	if (strcmp(trigger, "schedule"))
+		env[k++] = !strcmp(trigger, "webhook") ? "CADENCE_TRIGGER=webhook"
+			   : "CADENCE_TRIGGER=api";
 	env[k] = NULL;
 	return env;
 }
 
-static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid, int webhook)
+
+static int spawn(serve_runs *rs, const run_what *w, const char *dir, pid_t *pid)
 {
 	/* (under the lock: called by a request's thread or by the reaper) */
 	strbuf score = STRBUF_INIT, events = STRBUF_INIT, out = STRBUF_INIT,
@@ -283,16 +298,33 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid, 
 	cad_strbuf_addf(&out, "%s/score.out", dir);
 	cad_strbuf_addf(&log, "%s/log.jsonl", dir);
 	cad_strbuf_addf(&prom, "%s/metrics.prom", dir);
-	char *argv[] = { (char *)rs->exe, "run", (char *)file, "--score-file",
-			 (char *)cad_strbuf_cstr(&score), "--events", (char *)cad_strbuf_cstr(&events),
-			 "--checkpoint", (char *)cad_strbuf_cstr(&ckpt),
-			 "--metrics", (char *)cad_strbuf_cstr(&prom),
-			 "--log", "json", "--compact", rs->state_dir ? "--state-dir" : NULL,
-			 (char *)rs->state_dir, NULL };
+	char *argv[20] = { (char *)rs->exe, "run", "--events", (char *)cad_strbuf_cstr(&events),
+			   "--checkpoint", (char *)cad_strbuf_cstr(&ckpt), "--metrics",
+			   (char *)cad_strbuf_cstr(&prom), "--log", "json", "--compact" };
+	size_t k = 11;
+	if (w->scheduled) {
+		argv[k++] = "--scheduled";
+		argv[k++] = (char *)w->name;
+		argv[k++] = "--jitter";
+		if (w->now) {
+			argv[k++] = "--now";
+			argv[k++] = (char *)w->now;
+		}
+	} else {
+		argv[k++] = "--score-file";
+		argv[k++] = (char *)cad_strbuf_cstr(&score);
+	}
+	if (rs->state_dir) {
+		argv[k++] = "--state-dir";
+		argv[k++] = (char *)rs->state_dir;
+	}
+	if (!w->scheduled)
+		argv[k++] = (char *)w->file;
+	argv[k] = NULL;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t held, def;
-	char **env = child_env(rs, webhook);
+	char **env = child_env(rs, w->trigger);
 	int rc = ENOMEM;
 	/* the run starts with the stopping signals held: a cancel that comes
 	 * before `cadence run` has its handlers waits for them (it unblocks
@@ -340,7 +372,8 @@ static int spawn(serve_runs *rs, const char *file, const char *dir, pid_t *pid, 
 	return rc ? -1 : 0;
 }
 
-/* The run's directory with its input score; malloc'd path, or NULL. */
+/* The run's directory with its input score (none: NULL); malloc'd path,
+ * or NULL. */
 static char *prepare(serve_runs *rs, const char *id, const char *score, size_t len)
 {
 	strbuf sb = STRBUF_INIT;
@@ -350,6 +383,8 @@ static char *prepare(serve_runs *rs, const char *id, const char *score, size_t l
 		free(dir);
 		return NULL;
 	}
+	if (!score)
+		return dir;
 	cad_strbuf_addf(&sb, "%s/score.json", dir);
 	int bad = write_file(cad_strbuf_cstr(&sb), score, len);
 	cad_strbuf_free(&sb);
@@ -401,30 +436,29 @@ static void forget_oldest(serve_runs *rs)
 	}
 }
 
-int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
-		     size_t len, char id[33], char **why)
-{
-	return serve_runs_start_as(rs, 0, name, file, score, len, id, why);
-}
-
-int serve_runs_start_as(serve_runs *rs, int webhook, const char *name, const char *file,
-			const char *score, size_t len, char id[33], char **why)
+/* Starts the run w (score: its input score, or NULL); `limited`: queued
+ * beyond max_running, refused beyond the queue.  serve_runs_start()'s
+ * returns. */
+static int start_run(serve_runs *rs, const run_what *w, const char *score, size_t len,
+		     int limited, char id[33], char **why)
 {
 	pthread_mutex_lock(&rs->lock);
 	int full = rs->running >= rs->max_running;
-	int rc = rs->stopping ? 2 : full && rs->queued >= rs->max_queue ? 1 : 0;
+	int rc = rs->stopping ? 2 : limited && full && rs->queued >= rs->max_queue ? 1 : 0;
+	/* a scheduled run is never queued: its overlap policy bounds it */
+	full = full && limited;
 	char *dir = NULL;
 	pid_t pid = 0;
 	if (!rc && (random_id(id) || !(dir = prepare(rs, id, score, len)))) {
 		*why = why_errno("cannot write the run's input score: ");
 		rc = -1;
 	}
-	if (!rc && serve_past_note(dir, name, file, now_ms())) {
+	if (!rc && serve_past_note(dir, w->name, w->file, now_ms())) {
 		*why = why_errno("cannot write the run's run.json: ");
 		remove_dir(dir);
 		rc = -1;
 	}
-	if (!rc && !full && spawn(rs, file, dir, &pid, webhook)) {
+	if (!rc && !full && spawn(rs, w, dir, &pid)) {
 		*why = why_errno("cannot start 'cadence run': ");
 		remove_dir(dir);
 		rc = -1;
@@ -436,10 +470,11 @@ int serve_runs_start_as(serve_runs *rs, int webhook, const char *name, const cha
 		r = &rs->runs[rs->n++];
 		memset(r, 0, sizeof(*r));
 		memcpy(r->id, id, 33);
-		r->cadence = strdup(name);
-		r->file = strdup(file);
-		r->webhook = webhook;
+		r->cadence = strdup(w->name);
+		r->file = strdup(w->file);
+		r->trigger = w->trigger;
 		r->dir = dir;
+		r->trigger = w->scheduled ? "schedule" : "api";
 		r->pid = pid;
 		r->queued = full;
 		r->exit_code = -1;
@@ -461,6 +496,28 @@ int serve_runs_start_as(serve_runs *rs, int webhook, const char *name, const cha
 	pthread_mutex_unlock(&rs->lock);
 	free(dir);
 	return rc;
+}
+
+int serve_runs_start(serve_runs *rs, const char *name, const char *file, const char *score,
+		     size_t len, char id[33], char **why)
+{
+	run_what w = { name, file, 0, NULL, "api" };
+	return start_run(rs, &w, score, len, 1, id, why);
+}
+
+int serve_runs_start_as(serve_runs *rs, int webhook, const char *name, const char *file,
+			const char *score, size_t len, char id[33], char **why)
+{
+	run_what w = { name, file, 0, NULL, webhook ? "webhook" : "api" };
+	return start_run(rs, &w, score, len, 1, id, why);
+}
+
+int serve_runs_start_scheduled(serve_runs *rs, const char *name, const char *file,
+			       const char *now, char id[33], char **why)
+{
+	run_what w = { name, file, 1, NULL, "schedule" };
+	w.now = now;
+	return start_run(rs, &w, NULL, 0, 0, id, why);
 }
 
 int serve_runs_get(serve_runs *rs, const char *id, serve_run *out)

@@ -59,7 +59,7 @@ typedef struct serve_run {
 	int signal;		/* the signal that killed it, or 0 */
 	int cancelled;		/* POST /runs/ID/cancel */
 	int queued;		/* waiting for a slot (--max-runs); not started */
-	int webhook;		/* started by a webhook (trigger webhook) */
+	const char *trigger;	/* "api", "webhook" or "schedule" (--schedules: sched.c) */
 	/* why a run ended without starting (cancelled or stopped while
 	 * queued, a failed start), static text; NULL: it started */
 	const char *unstarted;
@@ -109,6 +109,13 @@ int serve_runs_start(serve_runs *rs, const char *name, const char *file, const c
  * of `api` (webhook.c). */
 int serve_runs_start_as(serve_runs *rs, int webhook, const char *name, const char *file,
 			const char *score, size_t len, char id[33], char **why);
+/* Starts `cadence run --scheduled name --jitter` (file: the cadence's, for
+ * GET /runs/ID), which handles what the schedule has due as it does from
+ * cron; `now`: its --now (a test clock), or NULL.  Not refused beyond
+ * max_running (a schedule's own overlap policy bounds its runs).  As
+ * serve_runs_start(), never 1. */
+int serve_runs_start_scheduled(serve_runs *rs, const char *name, const char *file,
+			       const char *now, char id[33], char **why);
 /* A copy of the run `id`, its strings the copy's own (serve_run_clear);
  * 0, or -1 when unknown (or out of memory). */
 int serve_runs_get(serve_runs *rs, const char *id, serve_run *out);
@@ -269,6 +276,26 @@ struct serve_ctx;
 /* POST /hooks/NAME with its raw body. */
 void serve_hook_post(struct serve_ctx *s, struct MHD_Connection *conn, const char *name,
 		     const char *body, size_t len, serve_reply *out);
+/* ---- sched.c ------------------------------------------------------------- */
+
+/* --schedules: a thread that starts `cadence run --scheduled NAME` for each
+ * schedule of the project when its fire time comes (docs/serve.md,
+ * "Schedules"). */
+typedef struct serve_sched {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	int started, stopping;
+	int64_t skew;		/* seconds added to the clock: CADENCE_TEST_CLOCK_SKEW */
+	int64_t checked;	/* the fire times up to it (Unix s) are handled */
+	struct serve_ctx *ctx;
+} serve_sched;
+
+/* Starts the thread; 0, or -1 with a malloc'd reason in *why. */
+int serve_sched_start(serve_sched *sc, struct serve_ctx *ctx, int64_t skew, char **why);
+/* Stops the thread (no fire starts after it returns); a no-op when it did
+ * not start. */
+void serve_sched_stop(serve_sched *sc);
 
 /* ---- api.c --------------------------------------------------------------- */
 
@@ -289,6 +316,7 @@ typedef struct serve_ctx {
 	 * tokens are HMACs under it (dashboard.c) */
 	unsigned char secret[32];
 	serve_hooks hooks;	/* POST /hooks/NAME */
+	serve_sched sched;	/* --schedules */
 } serve_ctx;
 
 /* libmicrohttpd's access handler (MHD_AccessHandlerCallback) and its

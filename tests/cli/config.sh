@@ -253,6 +253,6 @@ fi
 sed -E 's/^# ?([a-z_]+:|  [a-z_]+:)/\1/' "$tmp/shop/cadence.project.yaml" >"$tmp/uncommented.yaml"
 run_in "$tmp/shop" "$cadence" config show --config "$tmp/uncommented.yaml" --format json
 expect "the template's settings, all uncommented, are valid" 0
-assert "... and every one is set by it" test "$(grep -c '"origin":	"file"' <<<"$out")" = 11
+assert "... and every one is set by it" test "$(grep -c '"origin":	"file"' <<<"$out")" = 12
 
 finish

@@ -23,7 +23,7 @@ if(CADENCE_MEMCHECK)
   file(GLOB scripts CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/cli/*.sh)
   foreach(script ${scripts})
     get_filename_component(name ${script} NAME_WE)
-    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency)$")
+    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load)$")
       continue()
     endif()
     # the environment of cli/NAME (tests/cli.cmake, tests/run.cmake), and
