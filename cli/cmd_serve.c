@@ -479,6 +479,7 @@ static int serve(serve_ctx *s, const serve_opts_t *o, settings *st)
 	errno = 0;
 	s->runs.hidden_env = s->hooks.hidden;
 	s->runs.nhidden_env = s->hooks.nhidden;
+	s->tls = st->tls.on;
 	struct MHD_Daemon *d = start(s, st, o->threads);
 	if (!d && st->tls.on && errno != EADDRINUSE && errno != EACCES)
 		return cli_error(CLI_EXIT_USAGE, "cannot start TLS with the certificate '%s' and "

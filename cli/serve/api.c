@@ -391,8 +391,7 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	 * started: interrupted (cancelled, the server stopped) or error. */
 	const char *outcome = r->past ? (past_running ? NULL : r->reg_status ? r->reg_status
 					 : "interrupted")
-			      : r->unstarted ? r->cancelled || serve_runs_stopping(&s->runs)
-					     ? "interrupted" : "error"
+			      : r->unstarted ? r->start_failed ? "error" : "interrupted"
 			      : !done ? NULL : !r->signal ? cli_record_status(r->exit_code)
 			      : r->cancelled ? "interrupted" : "failed";
 	add_text(o, "outcome", outcome);
@@ -814,11 +813,11 @@ static int form_type(const char *type)
 
 /* Whether the Origin header's value is this server's own origin, as the
  * Host header names it: a form of the dashboard, posted from its page. */
-static int own_origin(const char *origin, const char *host)
+static int own_origin(const serve_ctx *s, const char *origin, const char *host)
 {
-	static const char http[] = "http://";
-	return origin && host && !strncasecmp(origin, http, sizeof(http) - 1) &&
-	       !strcasecmp(origin + sizeof(http) - 1, host);
+	const char *scheme = s->tls ? "https://" : "http://";
+	size_t n = strlen(scheme);
+	return origin && host && !strncasecmp(origin, scheme, n) && !strcasecmp(origin + n, host);
 }
 
 /* Whether the request has a body: a Content-Length beyond 0, or chunks. */
@@ -834,14 +833,15 @@ static int has_body(struct MHD_Connection *conn, unsigned long long *length)
 /* With no token, a web page the server's user visits must not reach the
  * server: neither by a cross-site request (it carries an Origin) nor by
  * DNS rebinding (its Host is the attacker's name).  0: allowed. */
-static enum MHD_Result refuse_browser(struct MHD_Connection *conn, route_kind k, int *refused)
+static enum MHD_Result refuse_browser(const serve_ctx *s, struct MHD_Connection *conn,
+				      route_kind k, int *refused)
 {
 	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	*refused = 1;
 	/* the dashboard's own forms carry the page's origin: a loopback one,
 	 * since Host is checked below */
-	if (origin && !(form_route(k) && own_origin(origin, host)))
+	if (origin && !(form_route(k) && own_origin(s, origin, host)))
 		return problem(conn, 403, NULL, NULL, "a request with an Origin header (from a web "
 			       "page) is refused by a server without tokens; configure tokens "
 			       "(docs/serve.md, \"Authentication\")");
@@ -857,7 +857,10 @@ static enum MHD_Result refuse_browser(struct MHD_Connection *conn, route_kind k,
  * else (no token configured) its address. */
 static void client_key(struct MHD_Connection *conn, const char *auth, char key[72])
 {
-	if (auth) {
+	if (auth) {	/* the token's: "Bearer" in any case, as auth.c reads it */
+		if (!strncasecmp(auth, "Bearer ", 7))
+			auth += 7;
+		auth += strspn(auth, " \t");
 		cad_sha256_hex(auth, strlen(auth), key);
 		return;
 	}
@@ -913,11 +916,11 @@ static enum MHD_Result gate(serve_ctx *s, struct MHD_Connection *conn, const cha
 	/* a webhook's signature is its authentication, made with a secret no
 	 * web page has: neither the browser checks nor a token apply */
 	if (s->open && rt.kind != R_HOOK) {
-		rc = refuse_browser(conn, rt.kind, refused);
+		rc = refuse_browser(s, conn, rt.kind, refused);
 		if (*refused)
 			goto out;
 		*refused = 1;
-	} else if (form_route(rt.kind) && origin && !own_origin(origin, host)) {
+	} else if (form_route(rt.kind) && origin && !own_origin(s, origin, host)) {
 		/* a form posted from another site's page */
 		rc = serve_ui_error(conn, 403, "this form comes from another site (Origin '%s')",
 				    origin);

@@ -188,7 +188,7 @@ static void identity(serve_ctx *s, struct MHD_Connection *conn, char out[65])
 						       MHD_HTTP_HEADER_AUTHORIZATION);
 	if (s->open) {
 		snprintf(out, 65, "open");
-	} else if (auth && !strncmp(auth, "Bearer ", 7)) {
+	} else if (auth && !strncasecmp(auth, "Bearer ", 7)) {	/* as auth.c reads it */
 		char digest[65];
 		cad_sha256_hex(auth + 7, strlen(auth + 7), digest);
 		session_value(s, digest, out);
@@ -275,9 +275,9 @@ enum MHD_Result serve_ui_login(serve_ctx *s, struct MHD_Connection *conn, const 
 	if (!scope)
 		return serve_ui_login_page(s, conn, 401, "that token is not one of the server's");
 	session_value(s, digest, value);
-	char cookie[160];
-	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict",
-		 value);
+	char cookie[168];
+	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s",
+		 value, s->tls ? "; Secure" : "");
 	return redirect(conn, "/", cookie);
 }
 
@@ -598,7 +598,7 @@ enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const ch
 	int signed_in = !s->open && MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
 								SESSION_COOKIE);
 	/* no script: a run going on is shown again every 2 s by the browser */
-	page_head(&sb, r.cadence, signed_in, r.exit_code < 0 ? 2 : 0);
+	page_head(&sb, r.cadence, signed_in, r.end_ms < 0 ? 2 : 0);
 	cad_strbuf_adds(&sb, "<h1>Run of ");
 	serve_html_escape(&sb, r.cadence);
 	cad_strbuf_adds(&sb, "</h1><table><tr><th>Run</th><th>File</th><th>Started</th>"
@@ -623,7 +623,7 @@ enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const ch
 		cad_strbuf_adds(&sb, "</pre>");
 		free(pretty);
 	} else {
-		cad_strbuf_adds(&sb, r.exit_code < 0 ? "<p class=\"muted\">The run goes on: the page "
+		cad_strbuf_adds(&sb, r.end_ms < 0 ? "<p class=\"muted\">The run goes on: the page "
 				"reloads itself.</p>" : "<p class=\"muted\">None: the run ended without "
 				"one.</p>");
 	}
@@ -755,9 +755,10 @@ static enum MHD_Result trigger(serve_ctx *s, struct MHD_Connection *conn, const 
 	if (rc == 2)
 		return serve_ui_error(conn, 503, "the server is stopping: it starts no more runs");
 	if (rc == 1)
-		return serve_ui_error(conn, 429, "%zu runs are running, the most 'cadence serve "
-				      "--max-runs' allows; try again later", s->runs.max_running);
-	if (rc) {
+		return serve_ui_error(conn, 429, "%zu runs are running and %zu wait, the most "
+				      "'cadence serve --max-runs' and '--max-queue' allow; try again "
+				      "later", s->runs.max_running, s->runs.max_queue);
+	if (rc && rc != 3) {	/* 3: queued, it starts when a run ends */
 		enum MHD_Result r = serve_ui_error(conn, 500, "%s", why ? why : "out of memory");
 		free(why);
 		return r;

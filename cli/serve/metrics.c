@@ -296,6 +296,10 @@ const char *serve_run_outcome(const serve_run *r)
 {
 	/* killed by a signal: not cadence run's own end (it turns SIGTERM
 	 * into exit 130); interrupted when cancelled, else failed */
+	if (r->unstarted)	/* never started: cancelled or stopped, or failed to */
+		return r->start_failed ? "error" : "interrupted";
+	if (r->queued)
+		return "queued";
 	if (r->exit_code < 0)
 		return "running";
 	return !r->signal ? cli_record_status(r->exit_code) : r->cancelled ? "interrupted"

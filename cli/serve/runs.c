@@ -100,6 +100,7 @@ static int spawn(serve_runs *rs, const run_what *w, const char *dir, pid_t *pid)
 /* A run that ends without having started (under the lock). */
 static void end_unstarted(serve_runs *rs, serve_run *r, const char *why)
 {
+	r->start_failed = !r->cancelled && !rs->stopping;
 	r->queued = 0;
 	r->unstarted = why;
 	r->end_ms = now_ms();
@@ -449,6 +450,12 @@ static int start_run(serve_runs *rs, const run_what *w, const char *score, size_
 	full = full && limited;
 	char *dir = NULL;
 	pid_t pid = 0;
+	/* the row's strings before the child: no run without its row */
+	char *name = rc ? NULL : strdup(w->name), *file = rc ? NULL : strdup(w->file);
+	if (!rc && (!name || !file)) {
+		*why = strdup("out of memory");
+		rc = -1;
+	}
 	if (!rc && (random_id(id) || !(dir = prepare(rs, id, score, len)))) {
 		*why = why_errno("cannot write the run's input score: ");
 		rc = -1;
@@ -470,11 +477,11 @@ static int start_run(serve_runs *rs, const run_what *w, const char *score, size_
 		r = &rs->runs[rs->n++];
 		memset(r, 0, sizeof(*r));
 		memcpy(r->id, id, 33);
-		r->cadence = strdup(w->name);
-		r->file = strdup(w->file);
+		r->cadence = name;
+		r->file = file;
+		name = file = NULL;
 		r->trigger = w->trigger;
 		r->dir = dir;
-		r->trigger = w->scheduled ? "schedule" : "api";
 		r->pid = pid;
 		r->queued = full;
 		r->exit_code = -1;
@@ -495,6 +502,8 @@ static int start_run(serve_runs *rs, const run_what *w, const char *score, size_
 	}
 	pthread_mutex_unlock(&rs->lock);
 	free(dir);
+	free(name);
+	free(file);
 	return rc;
 }
 

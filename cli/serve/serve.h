@@ -63,6 +63,7 @@ typedef struct serve_run {
 	/* why a run ended without starting (cancelled or stopped while
 	 * queued, a failed start), static text; NULL: it started */
 	const char *unstarted;
+	int start_failed;	/* unstarted because it could not start: outcome error */
 	int64_t start_ms, end_ms;	/* -1: not yet (queued; running) */
 	/* a run of an earlier server (past.c): its registry status and error */
 	int past;
@@ -311,6 +312,7 @@ typedef struct serve_ctx {
 	/* the configuration, the registry and cJSON's parser (not thread-safe) */
 	pthread_mutex_t project;
 	const char *openapi;	/* docs/openapi.json's text, or NULL */
+	int tls;		/* HTTPS: the dashboard's origin and its cookie's Secure */
 	serve_metrics metrics;	/* GET /metrics */
 	/* random at each start: the dashboard's session cookies and CSRF
 	 * tokens are HMACs under it (dashboard.c) */

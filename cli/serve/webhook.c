@@ -338,7 +338,8 @@ static char *cadence_file(serve_ctx *s, const serve_hook *h, serve_reply *out)
 	return file;
 }
 
-static cJSON *accepted(const serve_hook *h, const char *delivery, const char *id, int replay)
+static cJSON *accepted(const serve_hook *h, const char *delivery, const char *id, int replay,
+		       int queued)
 {
 	cJSON *o = cJSON_CreateObject();
 	char loc[48];
@@ -353,7 +354,7 @@ static cJSON *accepted(const serve_hook *h, const char *delivery, const char *id
 	cad_json_add_text(o, "delivery", delivery);
 	cJSON_AddBoolToObject(o, "replay", replay);
 	if (!replay)
-		cJSON_AddStringToObject(o, "status", "running");
+		cJSON_AddStringToObject(o, "status", queued ? "queued" : "running");
 	if (id)
 		cJSON_AddStringToObject(o, "location", loc);
 	else
@@ -378,8 +379,10 @@ static void claim_and_run(serve_ctx *s, const serve_hook *h, const char *deliver
 	if (!seen) {
 		rc = serve_runs_start_as(&s->runs, 1, h->cadence, file, score, strlen(score), id,
 					 &why);
-		/* no run: forget the claim, so that a redelivery can start one */
-		if (reg_delivery_set_run(r, h->name, delivery, rc ? NULL : id) && !rc) {
+		/* no run (3: queued, a run to come): forget the claim, so that a
+		 * redelivery can start one */
+		int started = !rc || rc == 3;
+		if (reg_delivery_set_run(r, h->name, delivery, started ? id : NULL) && started) {
 			rc = -1;
 			why = strdup(reg_error(r));
 		}
@@ -390,18 +393,19 @@ static void claim_and_run(serve_ctx *s, const serve_hook *h, const char *deliver
 		reply_problem(out, 500, "%s", why ? why : "out of memory");
 	} else if (seen) {
 		out->status = 200;
-		out->body = accepted(h, delivery, first, 1);
+		out->body = accepted(h, delivery, first, 1, 0);
 	} else if (rc == 2) {
 		reply_problem(out, 503, "the server is stopping (SIGTERM): it starts no more runs; "
 			      "the delivery can be sent again");
 	} else if (rc == 1) {
 		out->header = "Retry-After";
 		out->value = "1";
-		reply_problem(out, 429, "%zu runs are running, the most 'cadence serve --max-runs' "
-			      "allows; the delivery can be sent again", s->runs.max_running);
+		reply_problem(out, 429, "%zu runs are running and %zu wait, the most 'cadence serve "
+			      "--max-runs' and '--max-queue' allow; the delivery can be sent again",
+			      s->runs.max_running, s->runs.max_queue);
 	} else {
 		out->status = 202;
-		out->body = accepted(h, delivery, id, 0);
+		out->body = accepted(h, delivery, id, 0, rc == 3);
 	}
 	free(why);
 	free(first);

@@ -321,4 +321,24 @@ web GET /
 check_web "a cookie of an earlier server is worth nothing" 401
 stop_serve
 
+# --- a run queued behind --max-runs, then cancelled ------------------------------------
+rm -f "$tmp/jar" "$tmp/go"
+start_serve --max-runs 1
+web GET /
+token=$(csrf)
+form /ui/cadences/waiter/trigger "csrf=$token"
+check_web "a run takes the one slot" 303
+form /ui/cadences/hello/trigger "csrf=$token"
+check_web "Run with every slot taken: 303 to the queued run, not an error" 303
+qid=$(header Location)
+web GET "$qid"
+check_web "... its page says queued" 200 '>queued<'
+assert "... and reloads itself" grep -q 'http-equiv="refresh"' <<<"$body"
+curl -s -o /dev/null -X POST "http://$addr/runs/${qid##*/}/cancel"
+web GET "$qid"
+check_web "cancelled while queued: interrupted" 200 '>interrupted<'
+assert "... its page no longer reloads" not_grep -q 'http-equiv="refresh"' <<<"$body"
+touch "$tmp/go"
+stop_serve
+
 finish

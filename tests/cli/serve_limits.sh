@@ -180,6 +180,9 @@ assert "--rate 1 --burst 3: 3 requests at once, then refused ($codes)" \
 http GET /cadences "$T1"
 check_http "... 429, a problem" 429 "more than 1 requests a second \(3 at once\) with this token"
 assert "... with Retry-After: 1" test "$(header Retry-After)" = 1
+codes=$(burst 2 -H "Authorization: bearer $T1")
+assert "... \"bearer\" in another case is the same token's bucket ($codes)" \
+	eval '[[ $codes == *429* && $codes != "200 200 " ]]'
 http GET /cadences "$T2"
 check_http "another token has its own bucket" 200
 http GET /healthz

@@ -118,6 +118,19 @@ check_http "... it ends ok" 200 '"outcome":"ok",.*"greeting":"hi tls"'
 curl -s -N --max-time 20 --cacert "$tmp/a.crt" -H 'Accept: text/event-stream' \
 	"https://$addr/runs/$id/events" >"$tmp/sse" || :
 assert "its events as Server-Sent Events over TLS" grep -qx 'event: end' "$tmp/sse"
+# the dashboard's forms: a browser's Origin over TLS is https://HOST
+curl -s -o "$tmp/list" --max-time 20 --cacert "$tmp/a.crt" "https://$addr/"
+csrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$tmp/list" | head -1 | sed 's/.*value="//; s/"//')
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 --cacert "$tmp/a.crt" \
+	-H "Origin: https://$addr" --data-urlencode "csrf=$csrf" \
+	"https://$addr/ui/cadences/hello/trigger") || code="curl failed: $?"
+body=$(<"$tmp/body")
+check_http "a dashboard form over TLS, Origin https://HOST: 303" 303
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 --cacert "$tmp/a.crt" \
+	-H "Origin: http://$addr" --data-urlencode "csrf=$csrf" \
+	"https://$addr/ui/cadences/hello/trigger") || code="curl failed: $?"
+body=$(<"$tmp/body")
+check_http "... from http://HOST, another origin: 403" 403
 kill -TERM "$spid"
 wait_exit "$spid"
 assert "SIGTERM: exit 0" test "$status" = 0

@@ -358,6 +358,33 @@ assert "... and saw none of the secrets' variables" test -e "$tmp/leaked" -a ! -
 stop_serve
 assert "serve stopped: exit 0" test "$status" = 0
 
+# --- a delivery queued behind --max-runs: still claimed, still a webhook run ------
+w proj/hold.cadence.yaml "
+cadence: hold
+notes:
+  hold: {run: [sh, -c, 'while [ ! -e $tmp/go ]; do sleep 0.05; done']}
+measures:
+  - then: hold
+"
+rm -f "$tmp/go"
+before=$(runs_in_registry triage)
+start_serve --max-runs 1
+printf '{}' >"$tmp/empty-score.json"
+post /cadences/hold/runs "$tmp/empty-score.json"
+check_http "a run holds the one slot" 202 '"status":"running"'
+post /hooks/issues "$gh" "X-GitHub-Event: issues" "X-GitHub-Delivery: d-20" \
+	"X-Hub-Signature-256: $(sign_gh "$gh")"
+check_http "a delivery behind it: 202, queued" 202 '"delivery":"d-20","replay":false,"status":"queued"'
+idq=$(json_field id)
+post /hooks/issues "$gh" "X-GitHub-Event: issues" "X-GitHub-Delivery: d-20" \
+	"X-Hub-Signature-256: $(sign_gh "$gh")"
+check_http "... redelivered while queued: a replay of it, nothing queued" 200 \
+	"^\{\"id\":\"$idq\".*\"replay\":true"
+touch "$tmp/go"
+final_score "$idq" && check_http "... it ran once the slot freed" 200 '"trigger":"webhook".*"outcome":"ok"'
+assert "... recorded once more with trigger webhook" test "$(runs_in_registry triage)" = $((before + 1))
+stop_serve
+
 # --- with tokens: no bearer token needed on a webhook ----------------------------
 printf 'admin-0123456789abcdef admin\n' >"$tmp/tokens"
 chmod 600 "$tmp/tokens"
