@@ -11,11 +11,13 @@
 # cli/ test reaches still runs under valgrind at least once.
 # Off by default (valgrind makes them slow); CI turns it on in the plain
 # build (a sanitizer build cannot run under valgrind).  Left out: the
-# Mermaid render (Chromium), the install test (it builds and installs
+# Mermaid render and the dashboard in a browser (Chromium: the pages'
+# paths run under valgrind in cli/dashboard), the install test (it builds and installs
 # this build, which the other tests already run), wide_growth (a growth
-# measure over large files) and registry_concurrency (processes racing for
-# the registry for seconds: valgrind serialises them, and the registry's
-# paths run under valgrind in cli/registry).
+# measure over large files), serve_load (500 runs through serve: its
+# paths run under valgrind in cli/serve) and registry_concurrency
+# (processes racing for the registry for seconds: valgrind serialises
+# them, and the registry's paths run under valgrind in cli/registry).
 option(CADENCE_MEMCHECK "Also run the CLI tests under valgrind memcheck (memcheck/cli/*)" OFF)
 
 if(CADENCE_MEMCHECK)
@@ -23,7 +25,7 @@ if(CADENCE_MEMCHECK)
   file(GLOB scripts CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/cli/*.sh)
   foreach(script ${scripts})
     get_filename_component(name ${script} NAME_WE)
-    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load)$")
+    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load|dashboard_browser)$")
       continue()
     endif()
     # the environment of cli/NAME (tests/cli.cmake, tests/run.cmake), and
