@@ -109,6 +109,16 @@ static int is_id(const char *id)
 	return n == 32 && !id[n];
 }
 
+/* The registry's trigger as one of serve's (static) names; NULL: other. */
+static const char *past_trigger(const char *t)
+{
+	static const char *const names[] = { "api", "webhook", "schedule", NULL };
+	for (size_t i = 0; t && names[i]; i++)
+		if (!strcmp(t, names[i]))
+			return names[i];
+	return NULL;
+}
+
 int serve_past_get(const char *state_dir, const char *runs_dir, const char *id, serve_run *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -141,6 +151,7 @@ int serve_past_get(const char *state_dir, const char *runs_dir, const char *id, 
 			continue;
 		out->reg_status = runs[i].status ? strdup(runs[i].status) : NULL;
 		out->reg_error = runs[i].error ? strdup(runs[i].error) : NULL;
+		out->trigger = past_trigger(runs[i].trigger);
 		out->start_ms = runs[i].start_ms;
 		out->end_ms = runs[i].end_ms;
 		break;

@@ -134,7 +134,7 @@ assert "every interrupted run's checkpoint is completed by cadence resume" \
 start_serve
 http GET "/runs/${waiters[0]}"
 check_http "a later server: GET /runs/ID of an interrupted run" 200 \
-	"^\{\"id\":\"${waiters[0]}\",\"cadence\":\"waiter\",\"file\":\"$proj/waiter.cadence.yaml\",\"status\":\"finished\",\"outcome\":\"interrupted\",\"exit_code\":null,\"cancelled\":false,\"start\":\"[^\"]+\",\"end\":\"[^\"]+\""
+	"^\{\"id\":\"${waiters[0]}\",\"cadence\":\"waiter\",\"file\":\"$proj/waiter.cadence.yaml\",\"trigger\":\"api\",\"status\":\"finished\",\"outcome\":\"interrupted\",\"exit_code\":null,\"cancelled\":false,\"start\":\"[^\"]+\",\"end\":\"[^\"]+\""
 keep Run
 http GET "/runs/${quicks[0]}"
 check_http "... of a completed run, with its final score" 200 \
