@@ -893,45 +893,68 @@ static int restart_runs(void *p)
 	return 0;
 }
 
-/* "WHERE ..." of the filters, bound from index 1. */
-static void bind_filters(sqlite3_stmt *st, const char *cadence, int64_t since_ms, size_t limit)
-{
-	int i = 1;
-	if (cadence)
-		bind_text(st, i++, cadence);
-	if (since_ms >= 0)
-		sqlite3_bind_int64(st, i++, since_ms);
-	sqlite3_bind_int64(st, i, limit ? (int64_t)limit : -1);
-}
+/* Which rows a read takes: those of a cadence, since a time, newest first;
+ * or (after) those past a known id, oldest first.  limit 0: all of them. */
+typedef struct reg_sel {
+	const char *cadence;	/* NULL: every cadence */
+	int64_t since_ms;	/* < 0: any time */
+	int after;
+	int64_t after_id;
+	size_t limit;
+} reg_sel;
 
-int reg_runs(reg *r, const char *cadence, int64_t since_ms, size_t limit, reg_run **out,
-	     size_t *n)
+/* Reads the rows of "SELECT ... FROM table" (cols) that sel picks, each
+ * to row(); time is the condition of since_ms ("AND start_ms >= ?"). */
+static int select_rows(reg *r, const char *cols, const char *time, const reg_sel *sel,
+		       const char *doing, int (*row)(reg *, sqlite3_stmt *, void *), void *ctx,
+		       int (*restart)(void *))
 {
 	char sql[512];
 	sqlite3_stmt *st;
-	runs_ctx c = { NULL, 0, 0 };
-	*out = NULL;
-	*n = 0;
-	if (reg_reap(r) < 0)
-		return -1;
-	snprintf(sql, sizeof(sql),
-		 "SELECT id, cadence, file, file_digest, trigger, scheduled_for, start_ms, end_ms, "
-		 "status, error, score_digest, pid, events_path, trace_path, checkpoint_path "
-		 "FROM runs WHERE 1 %s %s ORDER BY id DESC LIMIT ?",
-		 cadence ? "AND cadence = ?" : "", since_ms >= 0 ? "AND start_ms >= ?" : "");
+	snprintf(sql, sizeof(sql), "%s WHERE 1 %s %s %s ORDER BY id %s LIMIT ?", cols,
+		 sel->cadence ? "AND cadence = ?" : "", sel->since_ms >= 0 ? time : "",
+		 sel->after ? "AND id > ?" : "", sel->after ? "" : "DESC");
 	int rc = prep(r, sql, &st);
 	if (rc != SQLITE_OK)
-		return fail_sql(r, rc, "reading the runs");
-	bind_filters(st, cadence, since_ms, limit);
-	rc = query(r, "reading the runs", st, run_row, &c, restart_runs);
+		return fail_sql(r, rc, doing);
+	int i = 1;
+	if (sel->cadence)
+		bind_text(st, i++, sel->cadence);
+	if (sel->since_ms >= 0)
+		sqlite3_bind_int64(st, i++, sel->since_ms);
+	if (sel->after)
+		sqlite3_bind_int64(st, i++, sel->after_id);
+	sqlite3_bind_int64(st, i, sel->limit ? (int64_t)sel->limit : -1);
+	rc = query(r, doing, st, row, ctx, restart);
 	sqlite3_finalize(st);
-	if (rc) {
+	return rc;
+}
+
+static int select_runs(reg *r, const reg_sel *sel, reg_run **out, size_t *n)
+{
+	runs_ctx c = { NULL, 0, 0 };
+	if (select_rows(r,
+			"SELECT id, cadence, file, file_digest, trigger, scheduled_for, start_ms, "
+			"end_ms, status, error, score_digest, pid, events_path, trace_path, "
+			"checkpoint_path FROM runs",
+			"AND start_ms >= ?", sel, "reading the runs", run_row, &c, restart_runs)) {
 		reg_runs_free(c.runs, c.n);
 		return -1;
 	}
 	*out = c.runs;
 	*n = c.n;
 	return 0;
+}
+
+int reg_runs(reg *r, const char *cadence, int64_t since_ms, size_t limit, reg_run **out,
+	     size_t *n)
+{
+	reg_sel sel = { cadence, since_ms, 0, 0, limit };
+	*out = NULL;
+	*n = 0;
+	if (reg_reap(r) < 0)
+		return -1;
+	return select_runs(r, &sel, out, n);
 }
 
 void reg_runs_free(reg_run *runs, size_t n)
@@ -982,31 +1005,27 @@ static int restart_misses(void *p)
 	return 0;
 }
 
-int reg_misses(reg *r, const char *cadence, int64_t since_ms, size_t limit, reg_miss **out,
-	       size_t *n)
+static int select_misses(reg *r, const reg_sel *sel, reg_miss **out, size_t *n)
 {
-	char sql[256];
-	sqlite3_stmt *st;
 	miss_ctx c = { NULL, 0, 0 };
 	*out = NULL;
 	*n = 0;
-	snprintf(sql, sizeof(sql),
-		 "SELECT id, cadence, fire, reason, recorded_ms FROM missed WHERE 1 %s %s "
-		 "ORDER BY id DESC LIMIT ?",
-		 cadence ? "AND cadence = ?" : "", since_ms >= 0 ? "AND recorded_ms >= ?" : "");
-	int rc = prep(r, sql, &st);
-	if (rc != SQLITE_OK)
-		return fail_sql(r, rc, "reading the missed fire times");
-	bind_filters(st, cadence, since_ms, limit);
-	rc = query(r, "reading the missed fire times", st, miss_row, &c, restart_misses);
-	sqlite3_finalize(st);
-	if (rc) {
+	if (select_rows(r, "SELECT id, cadence, fire, reason, recorded_ms FROM missed",
+			"AND recorded_ms >= ?", sel, "reading the missed fire times", miss_row, &c,
+			restart_misses)) {
 		reg_misses_free(c.m, c.n);
 		return -1;
 	}
 	*out = c.m;
 	*n = c.n;
 	return 0;
+}
+
+int reg_misses(reg *r, const char *cadence, int64_t since_ms, size_t limit, reg_miss **out,
+	       size_t *n)
+{
+	reg_sel sel = { cadence, since_ms, 0, 0, limit };
+	return select_misses(r, &sel, out, n);
 }
 
 void reg_misses_free(reg_miss *m, size_t n)
@@ -1110,49 +1129,16 @@ int reg_prune(reg *r, int64_t before_ms, int64_t keep, int dry_run, int64_t *run
  * rows only (the id is the table's rowid). */
 int reg_runs_after(reg *r, int64_t after_id, size_t limit, reg_run **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	runs_ctx c = { NULL, 0, 0 };
+	reg_sel sel = { NULL, -1, 1, after_id, limit };
 	*out = NULL;
 	*n = 0;
-	int rc = prep(r, "SELECT id, cadence, file, file_digest, trigger, scheduled_for, start_ms, "
-		      "end_ms, status, error, score_digest, pid, events_path, trace_path, "
-		      "checkpoint_path FROM runs WHERE id > ? ORDER BY id LIMIT ?", &st);
-	if (rc != SQLITE_OK)
-		return fail_sql(r, rc, "reading the runs");
-	sqlite3_bind_int64(st, 1, after_id);
-	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
-	rc = query(r, "reading the runs", st, run_row, &c, restart_runs);
-	sqlite3_finalize(st);
-	if (rc) {
-		reg_runs_free(c.runs, c.n);
-		return -1;
-	}
-	*out = c.runs;
-	*n = c.n;
-	return 0;
+	return select_runs(r, &sel, out, n);
 }
 
 int reg_misses_after(reg *r, int64_t after_id, size_t limit, reg_miss **out, size_t *n)
 {
-	sqlite3_stmt *st;
-	miss_ctx c = { NULL, 0, 0 };
-	*out = NULL;
-	*n = 0;
-	int rc = prep(r, "SELECT id, cadence, fire, reason, recorded_ms FROM missed WHERE id > ? "
-		      "ORDER BY id LIMIT ?", &st);
-	if (rc != SQLITE_OK)
-		return fail_sql(r, rc, "reading the missed fire times");
-	sqlite3_bind_int64(st, 1, after_id);
-	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
-	rc = query(r, "reading the missed fire times", st, miss_row, &c, restart_misses);
-	sqlite3_finalize(st);
-	if (rc) {
-		reg_misses_free(c.m, c.n);
-		return -1;
-	}
-	*out = c.m;
-	*n = c.n;
-	return 0;
+	reg_sel sel = { NULL, -1, 1, after_id, limit };
+	return select_misses(r, &sel, out, n);
 }
 
 /* ---- webhook deliveries ------------------------------------------------- */

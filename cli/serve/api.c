@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "model/model.h"	/* a cadence's description */
 #include "util/json.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
@@ -191,28 +192,30 @@ static enum MHD_Result no_cadence(struct MHD_Connection *conn, const char *name,
 		       "lists them)", name);
 }
 
-static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
+cJSON *serve_cadences(serve_ctx *s, int ui, char **why)
 {
 	regcmd_cadence *all = NULL;
 	size_t n = 0;
 	reg *r = NULL;
-	char *why = NULL;
 	cJSON *arr = cJSON_CreateArray();
 	int64_t now = (int64_t)time(NULL);
 	int bad = !arr;
 	pthread_mutex_lock(&s->project);
 	if (!bad && regcmd_cadences(NULL, &all, &n)) {
 		bad = 1;
-		why = strdup(unreadable);
-	} else if (!bad && reg_open(s->state_dir, &r, &why)) {
+		*why = strdup(unreadable);
+	} else if (!bad && reg_open(s->state_dir, &r, why)) {
 		bad = 1;
 	}
 	for (size_t i = 0; !bad && i < n; i++) {
 		cJSON *o = regcmd_list_object(r, &all[i], now);
-		char *abs = o ? realpath(all[i].path, NULL) : NULL;
+		const char *desc = all[i].def ? all[i].def->description : NULL;
+		char *abs = o && !ui ? realpath(all[i].path, NULL) : NULL;
 		if (abs)	/* the file as runs record it: absolute */
 			cJSON_ReplaceItemInObjectCaseSensitive(o, "file", cJSON_CreateString(abs));
 		free(abs);
+		if (o && ui && desc)
+			cad_json_add_text(o, "description", desc);
 		if (!o)
 			bad = 1;
 		else
@@ -223,6 +226,16 @@ static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
 	pthread_mutex_unlock(&s->project);
 	if (bad) {
 		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+static enum MHD_Result get_cadences(serve_ctx *s, struct MHD_Connection *conn)
+{
+	char *why = NULL;
+	cJSON *arr = serve_cadences(s, 0, &why);
+	if (!arr) {
 		enum MHD_Result rc = problem(conn, 500, NULL, NULL, "cannot list the cadences: %s",
 					     why ? why : "see the server's log (stderr)");
 		free(why);
@@ -327,12 +340,13 @@ static enum MHD_Result post_toggle(serve_ctx *s, struct MHD_Connection *conn, co
 
 /* ---- runs ------------------------------------------------------------------------ */
 
-/* A file of the run's directory, whole (malloc'd, NUL-terminated), or NULL. */
-static char *run_file(const serve_run *r, const char *name, size_t *len)
+char *serve_read_file(const char *dir, const char *name, size_t *len)
 {
 	strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	cad_strbuf_addf(&path, "%s/%s", r->dir, name);
-	FILE *f = fopen(cad_strbuf_cstr(&path), "re");
+	if (name)
+		cad_strbuf_addf(&path, "%s/%s", dir, name);
+	const char *file = name ? cad_strbuf_cstr(&path) : dir;	/* NULL: out of memory */
+	FILE *f = file ? fopen(file, "re") : NULL;
 	cad_strbuf_free(&path);
 	if (!f)
 		return NULL;
@@ -351,7 +365,7 @@ static char *run_file(const serve_run *r, const char *name, size_t *len)
 /* The message of the last {"event":"error"} line of the run's log. */
 static char *last_error(serve_ctx *s, const serve_run *r)
 {
-	char *log = run_file(r, "log.jsonl", NULL), *msg = NULL;
+	char *log = serve_read_file(r->dir, "log.jsonl", NULL), *msg = NULL;
 	for (char *line = log; line && *line;) {
 		char *end = strchr(line, '\n');
 		if (end)
@@ -409,7 +423,7 @@ static cJSON *run_object(serve_ctx *s, const serve_run *r)
 	add_text(o, "error", r->unstarted ? r->unstarted : err ? err
 		 : done && r->exit_code && !r->past ? code : NULL);
 	free(err);
-	char *out = done ? run_file(r, "score.out", NULL) : NULL;
+	char *out = done ? serve_read_file(r->dir, "score.out", NULL) : NULL;
 	/* one line a run: a scheduled run may make several, the last wins */
 	char *line = out;
 	for (char *nl; line && (nl = strchr(line, '\n')) && nl[1]; line = nl + 1)
@@ -453,7 +467,7 @@ static enum MHD_Result get_run(serve_ctx *s, struct MHD_Connection *conn, const 
 	} else if (serve_sse_wanted(conn)) {
 		rc = serve_sse_respond(&s->streams, &s->runs, conn, &r);
 	} else {
-		char *text = run_file(&r, "events.jsonl", NULL);
+		char *text = serve_read_file(r.dir, "events.jsonl", NULL);
 		/* running: the line being written is left for the next poll */
 		int going = r.end_ms < 0;
 		char *last = text && going ? strrchr(text, '\n') : NULL;

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "model/model.h"	/* a cadence's description */
 #include "util/json.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
@@ -377,42 +376,6 @@ static void cadence_row(serve_ctx *s, struct MHD_Connection *conn, strbuf *sb, c
 	cad_strbuf_free(&sched);
 }
 
-/* The project's cadences as GET /cadences has them, or NULL (*why). */
-static cJSON *cadences(serve_ctx *s, char **why)
-{
-	regcmd_cadence *all = NULL;
-	size_t n = 0;
-	reg *r = NULL;
-	cJSON *arr = cJSON_CreateArray();
-	int64_t now = (int64_t)time(NULL);
-	pthread_mutex_lock(&s->project);
-	int bad = !arr;
-	if (!bad && regcmd_cadences(NULL, &all, &n)) {
-		bad = 1;
-		*why = strdup("the project's cadences cannot be read (see the server's log)");
-	} else if (!bad && reg_open(s->state_dir, &r, why)) {
-		bad = 1;
-	}
-	for (size_t i = 0; !bad && i < n; i++) {
-		cJSON *o = regcmd_list_object(r, &all[i], now);
-		const char *desc = all[i].def ? all[i].def->description : NULL;
-		if (o && desc)
-			cad_json_add_text(o, "description", desc);
-		if (!o)
-			bad = 1;
-		else
-			cJSON_AddItemToArray(arr, o);
-	}
-	reg_close(r);
-	regcmd_cadences_free(all, n);
-	pthread_mutex_unlock(&s->project);
-	if (bad) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
-}
-
 static void utc(char *buf, size_t size, int64_t ms)
 {
 	if (ms < 0)
@@ -449,7 +412,7 @@ static void recent_runs(serve_ctx *s, strbuf *sb)
 enum MHD_Result serve_ui_list(serve_ctx *s, struct MHD_Connection *conn, serve_scope scope)
 {
 	char *why = NULL;
-	cJSON *arr = cadences(s, &why);
+	cJSON *arr = serve_cadences(s, 1, &why);
 	if (!arr) {
 		enum MHD_Result rc = serve_ui_error(conn, 500, "cannot list the cadences: %s",
 						    why ? why : "out of memory");
@@ -475,23 +438,6 @@ enum MHD_Result serve_ui_list(serve_ctx *s, struct MHD_Connection *conn, serve_s
 }
 
 /* ---- a run ------------------------------------------------------------------------ */
-
-static char *read_file(const char *dir, const char *name)
-{
-	strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	cad_strbuf_addf(&path, "%s/%s", dir, name);
-	FILE *f = path.failed ? NULL : fopen(cad_strbuf_cstr(&path), "re");
-	cad_strbuf_free(&path);
-	if (!f)
-		return NULL;
-	char buf[8192];
-	size_t got;
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-		cad_strbuf_add(&sb, buf, got);
-	fclose(f);
-	cad_strbuf_addc(&sb, '\0');
-	return cad_strbuf_detach(&sb);
-}
 
 /* The event's detail: what a reader wants of it in one cell. */
 static void event_detail(strbuf *sb, const cJSON *ev)
@@ -610,7 +556,7 @@ enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const ch
 	cell(&sb, serve_run_outcome(&r), serve_run_outcome(&r));
 	cell(&sb, r.exit_code >= 0 ? code : NULL, NULL);
 	cad_strbuf_adds(&sb, "</tr></table><h2>Final score</h2>");
-	char *score = r.exit_code >= 0 ? read_file(r.dir, "score.out") : NULL;
+	char *score = r.exit_code >= 0 ? serve_read_file(r.dir, "score.out", NULL) : NULL;
 	if (score && *score) {
 		/* indented for reading; as written when it is no JSON */
 		pthread_mutex_lock(&s->project);
@@ -629,7 +575,7 @@ enum MHD_Result serve_ui_run(serve_ctx *s, struct MHD_Connection *conn, const ch
 	}
 	free(score);
 	diagram_section(s, &sb, &r);
-	char *events = read_file(r.dir, "events.jsonl");
+	char *events = serve_read_file(r.dir, "events.jsonl", NULL);
 	events_table(s, &sb, events);
 	free(events);
 	serve_run_clear(&r);

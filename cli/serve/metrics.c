@@ -194,25 +194,10 @@ static void add_textfile(serve_metrics *m, char *text)
 	}
 }
 
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t got;
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-		cad_strbuf_add(&sb, buf, got);
-	fclose(f);
-	cad_strbuf_addc(&sb, '\0');
-	return cad_strbuf_detach(&sb);
-}
-
 void serve_metrics_run_ended(serve_metrics *m, const char *cadence, const char *outcome,
 			     double seconds, const char *prom_path)
 {
-	char *text = prom_path ? read_all(prom_path) : NULL;
+	char *text = prom_path ? serve_read_file(prom_path, NULL, NULL) : NULL;
 	strbuf lb = STRBUF_INIT;
 	cad_strbuf_adds(&lb, "cadence=\"");
 	serve_metrics_label(&lb, cadence);

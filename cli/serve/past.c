@@ -60,19 +60,10 @@ int serve_past_note(const char *dir, const char *cadence, const char *file, int6
  * caller's lock of cJSON's parser. */
 static cJSON *read_note(const char *dir)
 {
-	strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	cad_strbuf_addf(&path, "%s/run.json", dir);
-	FILE *f = path.failed ? NULL : fopen(cad_strbuf_cstr(&path), "re");
-	cad_strbuf_free(&path);
-	if (!f)
-		return NULL;
-	char buf[4096];
-	size_t got;
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-		cad_strbuf_add(&sb, buf, got);
-	fclose(f);
-	cJSON *o = sb.failed ? NULL : cJSON_ParseWithLength(sb.buf ? sb.buf : "", sb.len);
-	cad_strbuf_free(&sb);
+	size_t len;
+	char *text = serve_read_file(dir, "run.json", &len);
+	cJSON *o = text ? cJSON_ParseWithLength(text, len) : NULL;
+	free(text);
 	if (o && !cJSON_IsObject(o)) {
 		cJSON_Delete(o);
 		o = NULL;

@@ -300,6 +300,11 @@ void serve_sched_stop(serve_sched *sc);
 
 /* ---- api.c --------------------------------------------------------------- */
 
+/* The whole file dir/name (name NULL: the file dir), malloc'd and
+ * NUL-terminated, its length in *len (len may be NULL); NULL when there is
+ * none or out of memory.  Opened close-on-exec: the runs are children. */
+char *serve_read_file(const char *dir, const char *name, size_t *len);
+
 typedef struct serve_ctx {
 	serve_auth auth;
 	int open;		/* no token: every request allowed (loopback only) */
@@ -320,6 +325,12 @@ typedef struct serve_ctx {
 	serve_hooks hooks;	/* POST /hooks/NAME */
 	serve_sched sched;	/* --schedules */
 } serve_ctx;
+
+/* The project's cadences as GET /cadences lists them (ui: as the dashboard
+ * shows them, with their description and the file as the project names
+ * it), or NULL; *why then says why when it can (malloc'd).  Takes the
+ * project lock. */
+struct cJSON *serve_cadences(serve_ctx *s, int ui, char **why);
 
 /* libmicrohttpd's access handler (MHD_AccessHandlerCallback) and its
  * request-completed callback. */

@@ -10,11 +10,8 @@
 source "$(dirname "$0")/lib.sh"
 need curl
 
-proj=$tmp/proj
-mkdir -p "$proj"
-export CADENCE_STATE_DIR=$tmp/state
-unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
-	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME
+serve_project
+serve_keep_err=1
 
 w proj/hello.cadence.yaml '
 cadence: hello
@@ -69,39 +66,14 @@ chmod 600 "$tmp/tokens"
 R=reader-0123456789abcdef
 A=admin-0123456789abcdef
 
-spid=
-start_serve() {
-	rm -f "$tmp/ready"
-	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
-		"$@" 2>>"$tmp/serve.err") &
-	spid=$!
-	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
-	addr=$(<"$tmp/ready")
-}
-stop_serve() {
-	kill -TERM "$spid"
-	wait_exit "$spid"
-}
 # web METHOD PATH [CURL ARGS...]: the status in $code, the body in $body,
 # the headers in $tmp/headers; cookies kept in $tmp/jar
 web() {
 	local m=$1 p=$2
 	shift 2
-	code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X "$m" --max-time 20 \
-		-b "$tmp/jar" -c "$tmp/jar" "$@" "http://$addr$p") || code="curl failed: $?"
-	body=$(<"$tmp/body")
-}
-check_web() {
-	if [[ $code != "$2" ]]; then
-		fail "$1 (HTTP $code, expected $2: ${body:0:300})"
-	elif [[ -n ${3:-} ]] && ! grep -Eq -- "$3" <<<"$body"; then
-		fail "$1 (the body lacks /$3/: ${body:0:300})"
-	else
-		ok "$1"
-	fi
+	request "$m" "$p" -b "$tmp/jar" -c "$tmp/jar" "$@"
 }
 not_grep() { ! grep "$@"; }
-header() { grep -i "^$1: " "$tmp/headers" | tr -d '\r' | cut -d' ' -f2-; }
 csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' <<<"$body" | head -1 | sed 's/.*value="//; s/"//'; }
 # form PATH FIELDS...: a form posted as a browser does (its Origin too)
 form() {
@@ -119,7 +91,7 @@ paused() {
 rm -f "$tmp/jar"
 start_serve
 web GET /
-check_web "GET /: the cadence list" 200 '<h1>Cadences</h1>'
+check_http "GET /: the cadence list" 200 '<h1>Cadences</h1>'
 assert "... is HTML in UTF-8" test "$(header Content-Type)" = "text/html; charset=utf-8"
 csp=$(header Content-Security-Policy)
 assert "... its policy loads nothing from elsewhere and runs no script" \
@@ -138,43 +110,43 @@ assert "... forms carry a CSRF token" test ${#token} = 64
 
 # CSRF and Origin
 form /ui/cadences/nightly/pause
-check_web "a pause without a CSRF token: 403" 403 'CSRF token is missing or wrong'
+check_http "a pause without a CSRF token: 403" 403 'CSRF token is missing or wrong'
 assert "... an HTML page with the same headers" test "$(header Content-Security-Policy)" = "$csp"
 assert "... and nothing paused" test "$(paused nightly)" = False
 wrong=${token%?}0
 [[ ${token: -1} != 0 ]] || wrong=${token%?}1
 form /ui/cadences/nightly/pause "csrf=$wrong"
-check_web "a pause with a wrong CSRF token: 403" 403
+check_http "a pause with a wrong CSRF token: 403" 403
 web POST /ui/cadences/nightly/pause -H "Origin: http://evil.example" --data-urlencode "csrf=$token"
-check_web "a form from another origin: 403" 403 'Origin'
+check_http "a form from another origin: 403" 403 'Origin'
 web POST /ui/cadences/nightly/pause -H "Content-Type: application/json" --data "{\"csrf\":\"$token\"}"
-check_web "a form that is JSON: 415" 415 'x-www-form-urlencoded'
+check_http "a form that is JSON: 415" 415 'x-www-form-urlencoded'
 web POST /cadences/nightly/pause -H "Origin: http://$addr"
-check_web "the JSON API still refuses any Origin" 403
+check_http "the JSON API still refuses any Origin" 403
 assert "... nothing paused by all that" test "$(paused nightly)" = False
 form /ui/cadences/nightly/pause "csrf=$token"
-check_web "a pause through the form: 303" 303
+check_http "a pause through the form: 303" 303
 assert "... back to the list" test "$(header Location)" = /
 assert "... GET /cadences says paused" test "$(paused nightly)" = True
 web GET /
 assert "... the list offers resume" grep -q 'action="/ui/cadences/nightly/resume"' <<<"$body"
 form /ui/cadences/nightly/resume "csrf=$token"
-check_web "resume through the form" 303
+check_http "resume through the form" 303
 assert "... not paused" test "$(paused nightly)" = False
 form /ui/cadences/hello/pause "csrf=$token"
-check_web "pausing a cadence without a schedule: 409" 409 'no usable schedule'
+check_http "pausing a cadence without a schedule: 409" 409 'no usable schedule'
 form /ui/cadences/nope/pause "csrf=$token"
-check_web "an unknown cadence: 404" 404 "no cadence named"
+check_http "an unknown cadence: 404" 404 "no cadence named"
 
 # a run through the form, and its page
 form /ui/cadences/hello/trigger "csrf=$token" 'score={"name": "<script>alert(1)</script>\"'"'"'&"}'
-check_web "a run through the form: 303" 303
+check_http "a run through the form: 303" 303
 loc=$(header Location)
 assert "... to the run's page" grep -Eq '^/ui/runs/[0-9a-f]{32}$' <<<"$loc"
 id=${loc##*/}
 wait_until "the run's end" sh -c "curl -s http://$addr/runs/$id | grep -q '\"status\":\"finished\"'"
 web GET "$loc"
-check_web "the run's page" 200 '<h1>Run of hello</h1>'
+check_http "the run's page" 200 '<h1>Run of hello</h1>'
 assert "... its outcome" grep -q '<td class="ok">ok</td>' <<<"$body"
 assert "... its final score, escaped" \
 	grep -qF '&quot;&lt;script&gt;alert(1)&lt;/script&gt;\&quot;&#39;&amp;&quot;' <<<"$body"
@@ -184,7 +156,7 @@ assert "... no script tag" not_grep -qi '<script' <<<"$body"
 assert "... the cadence_completed event" grep -q '<td>cadence_completed</td>' <<<"$body"
 if grep -q '<img src="/ui/runs/' <<<"$body"; then
 	web GET "/ui/runs/$id/diagram.svg"
-	check_web "the diagram, SVG" 200 '<svg'
+	check_http "the diagram, SVG" 200 '<svg'
 	assert "... as an image/svg+xml of its own policy" \
 		test "$(header Content-Type)" = image/svg+xml
 	assert "... which runs no script" grep -q "default-src 'none'" <<<"$(header Content-Security-Policy)"
@@ -194,30 +166,30 @@ fi
 form /ui/cadences/waiter/trigger "csrf=$token"
 wid=$(header Location)
 web GET "$wid"
-check_web "a run going on: its page" 200 'The run goes on'
+check_http "a run going on: its page" 200 'The run goes on'
 assert "... reloads itself, without a script" grep -q '<meta http-equiv="refresh" content="2">' <<<"$body"
 touch "$tmp/go"
 wait_until "the waiter's end" sh -c "curl -s http://$addr/runs/${wid##*/} | grep -q '\"status\":\"finished\"'"
 web GET "$wid"
 assert "... not once it ended" not_grep -q 'http-equiv="refresh"' <<<"$body"
 form /ui/cadences/hello/trigger "csrf=$token" "score=[1]"
-check_web "a score that is not a JSON object: 400" 400 'JSON object'
+check_http "a score that is not a JSON object: 400" 400 'JSON object'
 web GET /ui/runs/0123456789abcdef0123456789abcdef
-check_web "an unknown run's page: 404" 404 'no run'
+check_http "an unknown run's page: 404" 404 'no run'
 web GET /ui/runs/0123456789abcdef0123456789abcdef/diagram.svg
-check_web "an unknown run's diagram: 404" 404 'no run'
+check_http "an unknown run's diagram: 404" 404 'no run'
 web POST /ui/cadences/hello/trigger -H "Origin: http://$addr" --data 'csrf=%zz'
-check_web "a form body that is not URL-encoded: 400" 400 'not URL-encoded'
+check_http "a form body that is not URL-encoded: 400" 400 'not URL-encoded'
 web GET /ui/cadences/nightly/pause
-check_web "GET on a form's route: 405" 405
+check_http "GET on a form's route: 405" 405
 assert "... Allow: POST" test "$(header Allow)" = POST
 web PUT /ui/login
-check_web "PUT on the login: 405" 405
+check_http "PUT on the login: 405" 405
 assert "... Allow: GET, POST" test "$(header Allow)" = "GET, POST"
 web POST /metrics
-check_web "POST /metrics: 405" 405
+check_http "POST /metrics: 405" 405
 web GET /ui/nothing
-check_web "an unknown page: 404" 404
+check_http "an unknown page: 404" 404
 
 # --- GET /metrics ----------------------------------------------------------------------
 (cd "$proj" && "$cadence" run -c --scheduled nightly --now 2026-03-01T10:00:20Z >/dev/null 2>&1)
@@ -228,7 +200,7 @@ for i in 1 2; do
 	wait_until "flaky run $i's end" sh -c "curl -s http://$addr/runs/$fid | grep -q '\"status\":\"finished\"'"
 done
 web GET /metrics
-check_web "GET /metrics" 200
+check_http "GET /metrics" 200
 assert "... the text format 0.0.4" \
 	test "$(header Content-Type)" = "text/plain; version=0.0.4; charset=utf-8"
 printf '%s\n' "$body" >"$tmp/metrics.prom"
@@ -275,50 +247,50 @@ stop_serve
 rm -f "$tmp/jar"
 start_serve --token-file "$tmp/tokens"
 web GET /
-check_web "with tokens, GET / without one: the login form (401)" 401 'action="/ui/login"'
+check_http "with tokens, GET / without one: the login form (401)" 401 'action="/ui/login"'
 assert "... HTML, with the policy" test "$(header Content-Security-Policy)" = "$csp"
 web POST /ui/login -H "Origin: http://$addr" --data-urlencode "token=not-a-token-0123456789"
-check_web "a wrong token: 401" 401 'not one of the server'
+check_http "a wrong token: 401" 401 'not one of the server'
 web POST /ui/login -H "Origin: http://$addr" --data 'token=%4'
-check_web "a login body that is not URL-encoded: 400" 400 'not URL-encoded'
+check_http "a login body that is not URL-encoded: 400" 400 'not URL-encoded'
 web POST /ui/login -H "Origin: http://$addr"
-check_web "no token: 400" 400 'field &#39;token&#39;'
+check_http "no token: 400" 400 'field &#39;token&#39;'
 web POST /ui/login -H "Origin: http://evil.example" --data-urlencode "token=$R"
-check_web "a login from another site: 403" 403
+check_http "a login from another site: 403" 403
 web POST /ui/login -H "Origin: http://$addr" --data-urlencode "token=$R"
-check_web "the reader's token: 303" 303
+check_http "the reader's token: 303" 303
 cookie=$(grep -i '^set-cookie:' "$tmp/headers" | tr -d '\r')
 assert "... a session cookie, HttpOnly, SameSite=Strict" \
 	grep -Eq '^[Ss]et-[Cc]ookie: cadence_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict$' <<<"$cookie"
 assert "... which is not the token" not_grep -q "$R" "$tmp/jar"
 web GET /
-check_web "signed in, the list" 200 '<h1>Cadences</h1>'
+check_http "signed in, the list" 200 '<h1>Cadences</h1>'
 assert "... a reader sees no button" not_grep -q '/pause"\|/trigger"' <<<"$body"
 web GET /cadences
-check_web "the cookie does not open the JSON API" 401
+check_http "the cookie does not open the JSON API" 401
 web POST /ui/cadences/nightly/pause -H "Origin: http://$addr" --data-urlencode "csrf=x"
-check_web "a reader cannot pause" 403
+check_http "a reader cannot pause" 403
 web GET /metrics -H "Authorization: Bearer $R"
-check_web "GET /metrics with a read token" 200 'cadence_serve_runs_running 0'
+check_http "GET /metrics with a read token" 200 'cadence_serve_runs_running 0'
 web GET /metrics
-check_web "... without (a cookie does not do): 401" 401
+check_http "... without (a cookie does not do): 401" 401
 web POST /ui/logout -H "Origin: http://$addr"
-check_web "sign out" 303
+check_http "sign out" 303
 web GET /
-check_web "... the cookie gone" 401
+check_http "... the cookie gone" 401
 web POST /ui/login -H "Origin: http://$addr" --data-urlencode "token=$A"
 web GET /
-check_web "the admin signed in" 200 'action="/ui/cadences/nightly/pause"'
+check_http "the admin signed in" 200 'action="/ui/cadences/nightly/pause"'
 token=$(csrf)
 form /ui/cadences/nightly/pause "csrf=$token"
-check_web "pause through the form with the admin's cookie" 303
+check_http "pause through the form with the admin's cookie" 303
 assert "... paused" test "$(paused nightly "$A")" = True
 cp "$tmp/jar" "$tmp/jar.admin"
 stop_serve
 start_serve --token-file "$tmp/tokens"
 cp "$tmp/jar.admin" "$tmp/jar"
 web GET /
-check_web "a cookie of an earlier server is worth nothing" 401
+check_http "a cookie of an earlier server is worth nothing" 401
 stop_serve
 
 # --- a run queued behind --max-runs, then cancelled ------------------------------------
@@ -327,16 +299,16 @@ start_serve --max-runs 1
 web GET /
 token=$(csrf)
 form /ui/cadences/waiter/trigger "csrf=$token"
-check_web "a run takes the one slot" 303
+check_http "a run takes the one slot" 303
 form /ui/cadences/hello/trigger "csrf=$token"
-check_web "Run with every slot taken: 303 to the queued run, not an error" 303
+check_http "Run with every slot taken: 303 to the queued run, not an error" 303
 qid=$(header Location)
 web GET "$qid"
-check_web "... its page says queued" 200 '>queued<'
+check_http "... its page says queued" 200 '>queued<'
 assert "... and reloads itself" grep -q 'http-equiv="refresh"' <<<"$body"
 curl -s -o /dev/null -X POST "http://$addr/runs/${qid##*/}/cancel"
 web GET "$qid"
-check_web "cancelled while queued: interrupted" 200 '>interrupted<'
+check_http "cancelled while queued: interrupted" 200 '>interrupted<'
 assert "... its page no longer reloads" not_grep -q 'http-equiv="refresh"' <<<"$body"
 touch "$tmp/go"
 stop_serve

@@ -20,11 +20,7 @@ if [[ ! -x $chromium ]] || ! command -v node >/dev/null; then
 	exit 77
 fi
 
-proj=$tmp/proj
-mkdir -p "$proj"
-export CADENCE_STATE_DIR=$tmp/state
-unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
-	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME
+serve_project
 
 cat >"$proj/hostile.cadence.yaml" <<'EOF'
 cadence: hostile
@@ -47,11 +43,7 @@ measures:
   - then: ok
 EOF
 
-(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
-	2>"$tmp/serve.err") &
-spid=$!
-wait_until "serve's ready file" test -s "$tmp/ready"
-addr=$(<"$tmp/ready")
+start_serve
 NODE_MODULES=$modules CHROMIUM=$chromium node "$src/tests/dashboard/browser.mjs" test \
 	"http://$addr" >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -63,6 +55,5 @@ while read -r line; do
 done <"$tmp/out"
 assert "the browser checks ran to their end" test "$rc" = 0 -a -s "$tmp/out"
 [[ $rc == 0 ]] || tail -5 "$tmp/err"
-kill -TERM "$spid"
-wait_exit "$spid"
+stop_serve
 finish

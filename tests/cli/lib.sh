@@ -11,6 +11,7 @@
 #   alive PID, gone PID     a process exists and is not a zombie, or not
 #   wait_exit PID           waits for a background process; FAIL after a deadline
 #   nap SECONDS             sleep, without starting a process
+#   serve_project, start_serve, http, check_http, ...  see "cadence serve" below
 # One result format: a line per check, "ok - NAME", "FAIL - NAME" or
 # "skip - NAME (REASON)", then "# P passed, F failed, S skipped"; a script
 # whose every check was skipped exits 77.
@@ -314,4 +315,104 @@ finish() {
 	[[ $fails == 0 ]] || return 1
 	# nothing checked at all is not a pass
 	[[ $passes != 0 || $skips == 0 ]] || exit 77
+}
+
+# --- cadence serve ------------------------------------------------------------
+# For the scripts of `cadence serve` (serve*.sh, webhooks.sh, dashboard*.sh):
+#   serve_project           $proj, $CADENCE_STATE_DIR under $tmp; none of
+#                           serve's settings from the environment
+#   start_serve ARGS...     serve in $proj on 127.0.0.1:0; $spid, $addr
+#   stop_serve              SIGTERM; its exit status in $status
+#   request METHOD PATH [CURL ARGS...]  $code, $body, the headers in $tmp/headers
+#   http METHOD PATH [TOKEN] [BODY]     request with a bearer TOKEN, a JSON BODY
+#   check_http NAME CODE [PATTERN]      the last request's status and body
+#   header NAME             a header of the last request
+#   keep SCHEMA, check_kept NAME [PATH...]  bodies checked against docs/openapi.json
+# $serve_scheme (http) and $serve_curl (more curl arguments: --cacert FILE)
+# say how to reach serve; $serve_keep_err set: serve.err is appended to,
+# not emptied, at each start (a script reading it across restarts).
+serve_scheme=http
+serve_curl=()
+serve_keep_err=
+spid= addr= code= body=
+serve_project() {
+	proj=$tmp/proj
+	mkdir -p "$proj"
+	export CADENCE_STATE_DIR=$tmp/state
+	unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
+		CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME CADENCE_MAX_RUNS CADENCE_MAX_QUEUE \
+		CADENCE_MAX_BODY CADENCE_RATE CADENCE_BURST CADENCE_CLIENT_TIMEOUT CADENCE_TLS_CERT \
+		CADENCE_TLS_KEY CADENCE_SCHEDULES CADENCE_TEST_CLOCK_SKEW
+}
+start_serve() {
+	rm -f "$tmp/ready"
+	[[ -n $serve_keep_err ]] || : >"$tmp/serve.err"
+	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
+		"$@" 2>>"$tmp/serve.err") &
+	spid=$!
+	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
+	addr=$(<"$tmp/ready")
+}
+stop_serve() {
+	kill -TERM "$spid"
+	wait_exit "$spid"
+}
+request() {
+	local m=$1 p=$2
+	shift 2
+	code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X "$m" --max-time 20 \
+		"${serve_curl[@]}" "$@" "$serve_scheme://$addr$p") || code="curl failed: $?"
+	body=$(<"$tmp/body")
+}
+http() {
+	local args=()
+	[[ -z ${3:-} ]] || args+=(-H "Authorization: Bearer $3")
+	[[ -z ${4+x} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	request "$1" "$2" "${args[@]}"
+}
+check_http() {
+	if [[ $code != "$2" ]]; then
+		fail "$1 (HTTP $code, expected $2: ${body:0:300})"
+	elif [[ -n ${3:-} ]] && ! grep -Eq -- "$3" <<<"$body"; then
+		fail "$1 (the body lacks /$3/: ${body:0:300})"
+	else
+		ok "$1"
+	fi
+}
+header() { grep -i "^$1: " "$tmp/headers" | tr -d '\r' | cut -d' ' -f2-; }
+# keep SCHEMA: the last body, for check_kept to check against
+# docs/openapi.json's components/schemas/SCHEMA ('[SCHEMA]': an array of them)
+nkept=0
+keep() {
+	mkdir -p "$tmp/kept"
+	nkept=$((nkept + 1))
+	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
+	printf '%s' "$body" >"$tmp/kept/$nkept.json"
+}
+# check_kept NAME [PATH...]: one check, NAME ($nkept): every body kept
+# matches its schema, and docs/openapi.json has each PATH; skipped without
+# python3's openapi-schema-validator
+check_kept() {
+	local name=$1
+	shift
+	if ! python3 -c 'import openapi_schema_validator' 2>/dev/null; then
+		skip "$name" "python3 has no openapi-schema-validator"
+		return
+	fi
+	run python3 - "$src/docs/openapi.json" "$tmp/kept" "$nkept" "$@" <<'PY'
+import json, sys
+from openapi_schema_validator import OAS31Validator
+doc = json.load(open(sys.argv[1]))
+for path in sys.argv[4:]:
+    assert path in doc["paths"], path
+for i in range(1, int(sys.argv[3]) + 1):
+    name = open(f"{sys.argv[2]}/{i}.schema").read().strip()
+    ref = {"$ref": "#/components/schemas/" + name.strip("[]")}
+    schema = {"type": "array", "items": ref} if name.startswith("[") else ref
+    schema = dict(schema, components=doc["components"])
+    OAS31Validator(schema).validate(json.load(open(f"{sys.argv[2]}/{i}.json")))
+    print("matches", name)
+PY
+	assert "$name ($nkept)" test "$(grep -c '^matches' <<<"$out")" = "$nkept"
+	[[ $status == 0 ]] || echo "$err" | tail -5
 }

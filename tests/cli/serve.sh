@@ -10,11 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 need curl
 
-proj=$tmp/proj
-mkdir -p "$proj"
-export CADENCE_STATE_DIR=$tmp/state
-unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
-	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME
+serve_project
 
 w proj/hello.cadence.yaml '
 cadence: hello
@@ -75,53 +71,7 @@ R=reader-0123456789abcdef
 X=runner-0123456789abcdef
 A=admin-0123456789abcdef
 
-spid=
-# start_serve ARGS...: serve in the project, its address in $addr
-start_serve() {
-	rm -f "$tmp/ready"
-	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
-		"$@" 2>"$tmp/serve.err") &
-	spid=$!
-	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
-	addr=$(<"$tmp/ready")
-}
-# stop_serve: SIGTERM, and its exit status in $status
-stop_serve() {
-	kill -TERM "$spid"
-	wait_exit "$spid"
-}
-
-# http METHOD PATH [TOKEN] [BODY]: the status in $code, the body in $body,
-# the headers in $tmp/headers
-http() {
-	local args=(-s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -X "$1"
-		--max-time 20)
-	[[ -z ${3:-} ]] || args+=(-H "Authorization: Bearer $3")
-	[[ -z ${4+x} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$4")
-	code=$(curl "${args[@]}" "http://$addr$2") || code="curl failed: $?"
-	body=$(<"$tmp/body")
-}
-# check_http NAME CODE [PATTERN]: the last http's status and body
-check_http() {
-	if [[ $code != "$2" ]]; then
-		fail "$1 (HTTP $code, expected $2: ${body:0:300})"
-	elif [[ -n ${3:-} ]] && ! grep -Eq -- "$3" <<<"$body"; then
-		fail "$1 (the body lacks /$3/: ${body:0:300})"
-	else
-		ok "$1"
-	fi
-}
-# keep SCHEMA: the last body, to check against docs/openapi.json's
-# components/schemas/SCHEMA at the end ('[SCHEMA]': an array of them)
-nkept=0
-keep() {
-	mkdir -p "$tmp/kept"
-	nkept=$((nkept + 1))
-	printf '%s\n' "$1" >"$tmp/kept/$nkept.schema"
-	cp "$tmp/body" "$tmp/kept/$nkept.json"
-}
 not_grep() { ! grep -q "$@"; }
-header() { grep -i "^$1: " "$tmp/headers" | tr -d '\r' | cut -d' ' -f2-; }
 # a problem (RFC 9457) of status N
 problem() { echo "\"type\":\"about:blank\",\"title\":\"[A-Za-z ]+\",\"status\":$1,\"detail\":"; }
 finished() { http GET "/runs/$1" "${2:-$R}"; grep -q '"status":"finished"' <<<"$body"; }

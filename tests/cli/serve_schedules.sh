@@ -15,10 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 need curl
 
-proj=$tmp/proj
-mkdir -p "$proj"
-unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
-	CADENCE_GRACE CADENCE_TRIGGER CADENCE_SCHEDULES CADENCE_TEST_CLOCK_SKEW XDG_STATE_HOME
+serve_project
 
 # every minute, catch_up none: one run a minute
 w proj/tick.cadence.yaml '
@@ -67,35 +64,20 @@ measures:
 # the seconds before the next minute that serve is given: enough for a
 # request or two first (more under valgrind, whose starts are slow)
 margin=$(runs 8 25)
-spid=
-# start_serve STATE ARGS...: serve in the project with its own state
-# directory, its clock $margin s before a minute starts ($boundary, Unix s
-# on serve's clock, $skew s ahead of this one)
-start_serve() {
+# start_serve_in STATE ARGS...: start_serve with its own state directory,
+# its clock $margin s before a minute starts ($boundary, Unix s on serve's
+# clock, $skew s ahead of this one)
+start_serve_in() {
 	local state=$1 now sec
 	shift
-	rm -f "$tmp/ready"
 	now=$(date +%s)
 	sec=$((now % 60))
 	skew=$((60 - margin - sec))
 	boundary=$((now - sec + 60))
 	export CADENCE_STATE_DIR=$state
-	(cd "$proj" && CADENCE_TEST_CLOCK_SKEW=$skew exec "$cadence" serve --listen 127.0.0.1:0 \
-		--ready-file "$tmp/ready" "$@" 2>"$tmp/serve.err") &
-	spid=$!
-	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
-	addr=$(<"$tmp/ready")
-}
-stop_serve() {
-	kill -TERM "$spid"
-	wait_exit "$spid"
+	CADENCE_TEST_CLOCK_SKEW=$skew start_serve "$@"
 }
 utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-http() {
-	local args=(-s -o "$tmp/body" -w '%{http_code}' -X "$1" --max-time 20)
-	code=$(curl "${args[@]}" "http://$addr$2") || code="curl failed: $?"
-	body=$(<"$tmp/body")
-}
 # history NAME [--missed]: the registry's JSON lines in $out
 history() { run_in "$proj" "$cadence" history "$@" --format json --limit 0; }
 ran_at() {	# NAME TIME: a run of NAME for the fire time TIME that ended ok
@@ -118,7 +100,7 @@ for c in all none; do
 	expect "hourly_$c: handled three hours ago (cadence run --scheduled --now)" 0 '"done":true'
 done
 rm -f "$tmp/go"
-start_serve "$state" --schedules
+start_serve_in "$state" --schedules
 B=$(utc "$boundary")
 wait_until "--schedules: said" grep -q 'firing the project.s schedules' "$tmp/serve.err"
 wait_until "at start, the slow one runs (first seen: its newest time on time)" \
@@ -151,7 +133,7 @@ rm "$proj/late.cadence.yaml"
 
 # --- a pause through the API; the setting from the environment --------------
 export CADENCE_SCHEDULES=true
-start_serve "$tmp/state2"
+start_serve_in "$tmp/state2"
 http POST /cadences/tick/pause
 assert "CADENCE_SCHEDULES=true: pause through the API (before the minute's time)" \
 	eval '[[ $code == 200 && $(($(date +%s) + skew)) -lt $boundary ]]'
@@ -161,7 +143,7 @@ stop_serve
 unset CADENCE_SCHEDULES
 
 # --- off by default; serve.schedules in the project file ----------------------
-start_serve "$tmp/state3"
+start_serve_in "$tmp/state3"
 wait_until "without --schedules: past the minute" eval '(( $(date +%s) + skew > boundary + 1 ))'
 stop_serve
 assert "... nothing fired" test "$(grep -c 'schedule of' "$tmp/serve.err")" = 0
@@ -172,7 +154,7 @@ state_dir: $tmp/state4
 cadences: [.]
 serve: {schedules: true}
 "
-start_serve "$tmp/state4"
+start_serve_in "$tmp/state4"
 wait_until "serve.schedules: true in the project file: fired" \
 	grep -q 'schedule of tick: run' "$tmp/serve.err"
 stop_serve

@@ -9,12 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 need curl
 
-proj=$tmp/proj
-mkdir -p "$proj"
-export CADENCE_STATE_DIR=$tmp/state
-unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
-	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME CADENCE_MAX_RUNS CADENCE_MAX_QUEUE \
-	CADENCE_MAX_BODY CADENCE_RATE CADENCE_BURST CADENCE_CLIENT_TIMEOUT
+serve_project
 
 # a run that lasts until its marker file appears (bounded: 60 s)
 w proj/waiter.cadence.yaml "
@@ -32,15 +27,6 @@ measures:
   - then: last
 "
 
-spid=
-start_serve() {
-	rm -f "$tmp/ready"
-	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
-		"$@" 2>"$tmp/serve.err") &
-	spid=$!
-	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
-	addr=$(<"$tmp/ready")
-}
 start_run() {
 	curl -s --max-time 20 -H 'Content-Type: application/json' --data-binary '{}' \
 		"http://$addr/cadences/waiter/runs" | grep -Eo '[0-9a-f]{32}' | head -1

@@ -8,13 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 need curl openssl
 
-proj=$tmp/proj
-mkdir -p "$proj"
-export CADENCE_STATE_DIR=$tmp/state
-unset CADENCE_REGISTRY CADENCE_CADENCES CADENCE_LISTEN CADENCE_TOKEN CADENCE_TOKEN_FILE \
-	CADENCE_GRACE CADENCE_TRIGGER XDG_STATE_HOME CADENCE_MAX_RUNS CADENCE_MAX_QUEUE \
-	CADENCE_MAX_BODY CADENCE_RATE CADENCE_BURST CADENCE_CLIENT_TIMEOUT CADENCE_TLS_CERT \
-	CADENCE_TLS_KEY
+serve_project
 
 w proj/hello.cadence.yaml '
 cadence: hello
@@ -42,30 +36,10 @@ if grep -q 'built without TLS' <<<"$err"; then
 	exit 77
 fi
 
-spid=
-start_serve() {
-	rm -f "$tmp/ready"
-	(cd "$proj" && exec "$cadence" serve --listen 127.0.0.1:0 --ready-file "$tmp/ready" \
-		"$@" 2>"$tmp/serve.err") &
-	spid=$!
-	wait_until "serve's ready file" test -s "$tmp/ready" || return 1
-	addr=$(<"$tmp/ready")
-}
-https() {
-	local args=(-s -o "$tmp/body" -w '%{http_code}' -X "$1" --max-time 20 --cacert "$tmp/a.crt")
-	[[ -z ${3+x} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$3")
-	code=$(curl "${args[@]}" "https://$addr$2") || code="curl failed: $?"
-	body=$(<"$tmp/body")
-}
-check_http() {
-	if [[ $code != "$2" ]]; then
-		fail "$1 (HTTP $code, expected $2: ${body:0:300})"
-	elif [[ -n ${3:-} ]] && ! grep -Eq -- "$3" <<<"$body"; then
-		fail "$1 (the body lacks /$3/: ${body:0:300})"
-	else
-		ok "$1"
-	fi
-}
+# https METHOD PATH [BODY]: http's request, over TLS
+serve_scheme=https
+serve_curl=(--cacert "$tmp/a.crt")
+https() { http "$1" "$2" '' "${@:3}"; }
 
 # --- bad certificates and keys: exit 2, saying what and where -------------------------
 expect "a key that is not the certificate's" 2 '' \
