@@ -256,6 +256,7 @@ x 200 GET /metrics - -H "Authorization: Bearer $R"
 
 # the dashboard: its pages (bearer, then a session cookie), the forms
 x 200 GET /ui/login -
+x 403 GET /ui/login - -H 'Origin: http://evil.example'
 x 400 POST /ui/login - -d 'other=1'
 x 401 POST /ui/login - --data-urlencode 'token=not-a-token-0123456789'
 x 403 POST /ui/login - -H 'Origin: http://evil.example' --data-urlencode "token=$R"
