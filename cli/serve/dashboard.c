@@ -131,7 +131,12 @@ enum MHD_Result serve_ui_error(struct MHD_Connection *conn, unsigned status, con
 	serve_html_escape(&sb, cad_strbuf_cstr(&msg));
 	cad_strbuf_adds(&sb, "</p><p><a href=\"/\">Back to the cadences</a></p>");
 	cad_strbuf_free(&msg);
-	return send_page(conn, status, &sb);
+	if (status != 429)
+		return send_page(conn, status, &sb);
+	/* a full queue: as the API's 429 */
+	cad_strbuf_adds(&sb, "</main></body></html>\n");
+	return send_body(conn, status, &sb, "text/html; charset=utf-8", page_csp, "Retry-After",
+			 "1");
 }
 
 static enum MHD_Result redirect(struct MHD_Connection *conn, const char *to, const char *cookie)

@@ -286,12 +286,8 @@ hook 202 d-1 '{"name":"gh"}'
 hid=$(run_id)
 wait_until "the webhook's run's end" finished "$hid"
 x 200 GET "/runs/$hid" - -H "Authorization: Bearer $R"
-# SERVER BUG (cli/serve/runs.c, start_run: r->trigger set to w->trigger,
-# then overwritten by `w->scheduled ? "schedule" : "api"`): a webhook's run
-# shows "trigger":"api" (and a queued one would be started with
-# CADENCE_TRIGGER=api, recorded so); docs/serve.md, "GET /runs/ID":
-# `webhook` (by a webhook).  Fails until it is fixed.
-assert "a webhook's run: trigger webhook (SERVER BUG until fixed)" \
+# docs/serve.md, "GET /runs/ID": `webhook` (by a webhook)
+assert "a webhook's run: trigger webhook" \
 	grep -q '"trigger":"webhook"' "$ex/$nex.body"
 hook 200 d-1 '{"name":"gh"}'
 key=another-secret hook 401 d-2 '{"name":"gh"}'
@@ -319,25 +315,20 @@ x 202 POST "/runs/$qid/cancel" - -H "Authorization: Bearer $X"
 x 200 GET "/runs/$qid" - -H "Authorization: Bearer $R"
 assert "a queued run cancelled: finished, interrupted, never started" \
 	grep -q '"status":"finished","outcome":"interrupted".*"start":null' "$ex/$nex.body"
-# SERVER BUG (cli/serve/webhook.c, claim_and_run): a delivery whose run is
-# queued (serve_runs_start 3) is answered "status":"running" and its
-# delivery id is forgotten (reg_delivery_set_run with NULL), so that its
-# redelivery starts a second run; docs/serve.md, "Webhooks": a new
-# delivery starts a run as POST /cadences/NAME/runs does, redeliveries
-# start nothing.  These two checks fail until it is fixed.
+# docs/serve.md, "Webhooks": a new delivery starts a run as POST
+# /cadences/NAME/runs does (queued beyond --max-runs), redeliveries start
+# nothing
 hook 202 d-6 '{"name":"queued"}'
 hqid=$(run_id)
-assert "a webhook's run beyond --max-runs: queued (SERVER BUG until fixed)" \
+assert "a webhook's run beyond --max-runs: queued" \
 	grep -q '"status":"queued"' "$ex/$nex.body"
 hook 200 d-6 '{"name":"queued"}'
-assert "... its redelivery: the first run's id (SERVER BUG until fixed)" \
+assert "... its redelivery: the first run's id" \
 	grep -q "\"id\":\"$hqid\"" "$ex/$nex.body"
 [[ -z $hqid ]] || curl -s -o /dev/null --max-time 20 -X POST -H "Authorization: Bearer $X" \
 	"http://$addr/runs/$hqid/cancel"
-# SERVER BUG (cli/serve/dashboard.c, trigger): a form's run that is queued
-# (serve_runs_start 3) is answered 500 "out of memory" (the run is queued
-# all the same); docs/serve.md, "Dashboard": a form that worked answers
-# 303 to the new run's page.  Fails until it is fixed.
+# docs/serve.md, "Dashboard": a form that worked answers 303 to the new
+# run's page, a queued run's too
 ui 303 /ui/cadences/hello/trigger
 x 202 POST "/runs/$wid/cancel" - -H "Authorization: Bearer $X"
 wait_until "the cancelled run's end" finished "$wid"
