@@ -36,7 +36,7 @@ foreach(script ${CADENCE_CLI_SCRIPTS})
   # 77: skipped (a tool the script needs is missing); other .cmake files
   # append to this environment
   set_tests_properties(cli/${name} PROPERTIES
-    ENVIRONMENT "CI=true;NO_COLOR=;CADENCE_TEST_PYTHON=${CADENCE_TEST_PYTHON}"
+    ENVIRONMENT "CI=true;NO_COLOR=;CADENCE_TEST_PYTHON=${CADENCE_TEST_PYTHON};CADENCE_TEST_SANITIZED=$<BOOL:${CADENCE_SANITIZE}>"
     SKIP_RETURN_CODE 77)
 endforeach()
 

@@ -34,6 +34,17 @@ cadence_again=${memcheck_real:-$cadence}
 # there, enough to take each path of the loop; cli/NAME runs all N
 # (tests/memcheck/memcheck.cmake)
 runs() { if under_valgrind; then echo "$2"; else echo "$1"; fi; }
+# sampled N M: N, or M under valgrind or in a sanitizer build (ASan +
+# UBSan, where each start costs a tenth of a second): a cross-check over
+# N generated inputs of one code path, which the plain build runs in full
+# and the memory checkers sample (cli/schedule_export)
+sampled() {
+	if under_valgrind || [[ ${CADENCE_TEST_SANITIZED:-0} == 1 ]]; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
 # python3: the interpreter a version manager's shim (pyenv, asdf) picks,
 # asked once per script unless tests/cli.cmake resolved it when configured
 # ($CADENCE_TEST_PYTHON): through the shim, each start costs a second or

@@ -128,7 +128,8 @@ cd "$proj" || exit 1
 "$cadence" run sleeper.cadence.yaml >/dev/null 2>"$tmp/sleeper.err" &
 pid=$!
 cd - >/dev/null || exit 1
-running() { "$cadence" history sleeper --format json | grep -q '"status":"running"'; }
+# polled (wait_until): $cadence_again, as the polls repeat the run below
+running() { "$cadence_again" history sleeper --format json | grep -q '"status":"running"'; }
 wait_until "the sleeper to be recorded as running" running
 run_in "$proj" "$cadence" list --format json
 expect "list: the sleeper runs now" 0 '"cadence":"sleeper".*"running":1'

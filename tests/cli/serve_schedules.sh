@@ -78,8 +78,10 @@ start_serve_in() {
 	CADENCE_TEST_CLOCK_SKEW=$skew start_serve "$@"
 }
 utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-# history NAME [--missed]: the registry's JSON lines in $out
-history() { run_in "$proj" "$cadence" history "$@" --format json --limit 0; }
+# history NAME [--missed]: the registry's JSON lines in $out; polled
+# (wait_until), so $cadence_again: `history` runs under valgrind in
+# cli/registry, and a poll every 10 ms would start valgrind a hundred times
+history() { run_in "$proj" "$cadence_again" history "$@" --format json --limit 0; }
 ran_at() {	# NAME TIME: a run of NAME for the fire time TIME that ended ok
 	history "$1"
 	grep -q "\"trigger\":\"schedule\",\"scheduled_for\":\"$2\".*\"status\":\"ok\"" <<<"$out"

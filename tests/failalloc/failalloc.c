@@ -14,6 +14,10 @@
  *                                counted, and 1 when the N-th was reached.
  *   CADENCE_FAIL_ALLOC_SWEEP=DIR the whole sweep (tests/failalloc/sweep.sh)
  *                                in this one process: see sweep_serve().
+ *   CADENCE_FAIL_ALLOC_PER_SITE=K with the sweep: fail only the first K
+ *                                calls made from each call stack (a site:
+ *                                the return addresses of the call); 0 or
+ *                                unset: every call.
  *
  * Counting starts when this object is initialised (before main), and
  * counts the calls of every object of the process (libyaml and cJSON as
@@ -31,6 +35,7 @@
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unwind.h>
 
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
@@ -97,10 +103,47 @@ static void init(void)
 	busy = 0;
 }
 
+/* The reference run of a per-site sweep records the site of each call:
+ * sites[c - 1] for call c (an mmap, not an allocation; a single-threaded
+ * command is assumed, as the sweeps' are). */
+static unsigned long *sites;
+static size_t sites_cap;
+static _Thread_local int in_backtrace;
+
+/* The call stack, walked with libgcc's unwinder (linked, not loaded by
+ * dlopen() as glibc's backtrace() does, whose allocations LeakSanitizer
+ * reports): FNV-1a over the return addresses, 24 at most. */
+typedef struct walk {
+	unsigned long h;
+	int left;
+} walk;
+
+static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	walk *w = arg;
+	w->h ^= (unsigned long)_Unwind_GetIP(ctx);
+	w->h *= 1099511628211UL;
+	return --w->left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+/* A hash of the current allocation call's stack; 0 while one is taken. */
+static unsigned long site_hash(void)
+{
+	walk w = { 1469598103934665603UL, 24 };
+	if (in_backtrace)
+		return 0;
+	in_backtrace = 1;
+	_Unwind_Backtrace(walk_frame, &w);
+	in_backtrace = 0;
+	return w.h | 1;
+}
+
 /* 1 when this call is the one to fail */
 static int fail_now(void)
 {
 	unsigned long c = atomic_fetch_add(&calls, 1) + 1;
+	if (sites && c <= sites_cap)
+		sites[c - 1] = site_hash();
 	if (fail_at && c == fail_at) {
 		atomic_store(&failed, 1);
 		errno = ENOMEM;
@@ -110,6 +153,7 @@ static int fail_now(void)
 }
 
 static const char *report_path;	/* the report's file, or NULL */
+static const char *sites_path;	/* where the reference run writes sites[] */
 
 static void sweep_serve(const char *dir);
 
@@ -135,11 +179,19 @@ __attribute__((destructor)) static void failalloc_report(void)
 	if (!report_path)
 		return;
 	int fd = open(report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int len = snprintf(line, sizeof(line), "%lu %d\n", atomic_load(&calls),
-			   atomic_load(&failed));
+	unsigned long c = atomic_load(&calls);
+	int len = snprintf(line, sizeof(line), "%lu %d\n", c, atomic_load(&failed));
 	if (fd >= 0) {
 		(void)!write(fd, line, (size_t)len);
 		close(fd);
+	}
+	if (sites && sites_path) {
+		size_t bytes = (c < sites_cap ? c : sites_cap) * sizeof(*sites);
+		fd = open(sites_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			(void)!write(fd, sites, bytes);
+			close(fd);
+		}
 	}
 }
 
@@ -158,7 +210,8 @@ __attribute__((destructor)) static void failalloc_report(void)
  * left it). */
 typedef struct sweep {
 	const char *dir;
-	char out[4096], err[4096], ref[4096], ref_err[4096], rep[4096];
+	unsigned long per_site;	/* CADENCE_FAIL_ALLOC_PER_SITE */
+	char out[4096], err[4096], ref[4096], ref_err[4096], rep[4096], sites[4096];
 } sweep;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -278,6 +331,53 @@ static void sweep_paths(sweep *w, const char *dir)
 	snprintf(w->ref, sizeof(w->ref), "%s/ref.out", dir);
 	snprintf(w->ref_err, sizeof(w->ref_err), "%s/ref.err", dir);
 	snprintf(w->rep, sizeof(w->rep), "%s/rep", dir);
+	snprintf(w->sites, sizeof(w->sites), "%s/sites", dir);
+}
+
+/* An anonymous mapping of n zeroed bytes (not an allocation), or NULL */
+static void *zeroed(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* In the reference run of a per-site sweep: record each call's site. */
+static void record_sites(const sweep *w)
+{
+	sites_cap = (size_t)1 << 24;
+	sites = zeroed(sites_cap * sizeof(*sites));
+	sites_path = w->sites;
+}
+
+/* The runs of a per-site sweep, from the reference run's sites: try[n - 1]
+ * is 1 when call n is among the first per_site calls of its site.  Exits
+ * the driver when the sites cannot be read. */
+static char *pick_sites(const sweep *w, unsigned long total)
+{
+	mapped m = map(w->sites);
+	const unsigned long *site = (const void *)m.p;
+	size_t slots = 2;
+	while (slots < 2 * (size_t)total)
+		slots <<= 1;
+	unsigned long *key = zeroed(slots * sizeof(*key));
+	unsigned *seen = zeroed(slots * sizeof(*seen));
+	char *try = zeroed(total ? total : 1);
+	if (m.len / sizeof(*site) < total || !key || !seen || !try) {
+		say("sweep: the reference run's sites (%s) cannot be read\n", w->sites);
+		_exit(2);
+	}
+	for (unsigned long n = 0; n < total; n++) {
+		size_t i = site[n] & (slots - 1);
+		while (key[i] && key[i] != site[n])	/* open addressing */
+			i = (i + 1) & (slots - 1);
+		key[i] = site[n];
+		try[n] = !site[n] || ++seen[i] <= w->per_site;
+	}
+	unmap(m);
+	munmap(key, slots * sizeof(*key));
+	munmap(seen, slots * sizeof(*seen));
+	return try;
 }
 
 /* The reference run: its status and count, or exits the driver. */
@@ -286,8 +386,11 @@ static int sweep_reference(sweep *w, unsigned long base, unsigned long *total)
 	int rc;
 	report_path = w->rep;
 	int r = run_one(0, base, w->ref, w->ref_err, &rc);
-	if (!r)
-		return -1;	/* the child */
+	if (!r) {	/* the child */
+		if (w->per_site)
+			record_sites(w);
+		return -1;
+	}
 	report_path = NULL;
 	mapped rep = map(w->rep), err = map(w->ref_err);
 	char line[64] = "";
@@ -309,14 +412,27 @@ static void sweep_serve(const char *dir)
 {
 	static sweep w;	/* paths: 20 KB, not on a small stack */
 	const char *k = getenv("CADENCE_FAIL_ALLOC_STRIDE");
+	const char *ps = getenv("CADENCE_FAIL_ALLOC_PER_SITE");
 	unsigned long stride = k && strtoul(k, NULL, 10) ? strtoul(k, NULL, 10) : 1;
+	w.per_site = ps ? strtoul(ps, NULL, 10) : 0;
+	if (w.per_site) {
+		/* a first walk, which may allocate: here, before the count a
+		 * run starts from */
+		site_hash();
+		atomic_store(&calls, 0);
+	}
 	unsigned long base = atomic_load(&calls), total, clean = 0, recovered = 0, bad = 0;
+	unsigned long tried = 0;
 	sweep_paths(&w, dir);
 	int ref_rc = sweep_reference(&w, base, &total);
 	if (ref_rc < 0)
 		return;
 	mapped ref = map(w.ref);
+	char *try = w.per_site ? pick_sites(&w, total) : NULL;
 	for (unsigned long n = 1; n <= total; n += stride) {
+		if (try && !try[n - 1])
+			continue;
+		tried++;
 		int rc, c, r = run_one(n, base, w.out, w.err, &rc);
 		if (!r)
 			return;	/* the child: on into main */
@@ -342,7 +458,8 @@ static void sweep_serve(const char *dir)
 		unmap(err);
 	}
 	char line[128], path[4200];
-	int len = snprintf(line, sizeof(line), "%lu %lu %lu %lu\n", total, clean, recovered, bad);
+	int len = snprintf(line, sizeof(line), "%lu %lu %lu %lu %lu\n", total, clean, recovered, bad,
+			   tried);
 	snprintf(path, sizeof(path), "%s/result", dir);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, line, (size_t)len) != len)

@@ -12,7 +12,8 @@ add_library(failalloc MODULE ${CMAKE_CURRENT_LIST_DIR}/failalloc.c)
 set_target_properties(failalloc PROPERTIES PREFIX "" C_EXTENSIONS OFF)
 target_compile_options(failalloc PRIVATE -fno-sanitize=all)
 target_link_options(failalloc PRIVATE -fno-sanitize=all)
-target_link_libraries(failalloc PRIVATE ${CMAKE_DL_LIBS})
+# libgcc_s: the unwinder of --per-site, linked so that it is not dlopen()ed
+target_link_libraries(failalloc PRIVATE ${CMAKE_DL_LIBS} gcc_s)
 
 if(CADENCE_ALLOC_SWEEP)
   set(checkout ${PROJECT_SOURCE_DIR}/examples/checkout)
@@ -27,8 +28,9 @@ if(CADENCE_ALLOC_SWEEP)
     list(REMOVE_AT parts 0)
     add_test(NAME alloc/${name}
              COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/sweep.sh $<TARGET_FILE:failalloc>
-                     $<TARGET_FILE:cadence> ${parts})
-    # COST: the longest tests of the suite (minutes each), started first
+                     --per-site 3 $<TARGET_FILE:cadence> ${parts})
+    # --per-site 3: the first three calls of each call stack fail in turn,
+    # a fifth of every call (sweep.sh); COST: long tests, started first
     # so that ctest -j runs the rest beside them, not after them
     set_tests_properties(alloc/${name} PROPERTIES LABELS alloc COST 100000 ENVIRONMENT
       "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0")

@@ -49,7 +49,7 @@ static const char *stream(const char *word, const char *const *cands, size_t n)
 
 Test(suggest, every_candidate_is_tried_however_many)
 {
-	char names[200][16];
+	char names[200][24];	/* room for any int: GCC -O1 cannot see i < 200 */
 	const char *cands[200];
 	for (int i = 0; i < 200; i++) {
 		snprintf(names[i], sizeof(names[i]), "field_%03d", i);
