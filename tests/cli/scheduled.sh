@@ -53,7 +53,11 @@ WEEK=2026-03-08T10:00:30Z	# 168 hourly times later, the newest 30 s ago
 for p in none latest all; do
 	run "$cadence" run -c --scheduled hourly_$p --now $T0
 	expect "catch_up $p: a time on time runs, with the schedule's score" 0 '^\{"n":42\}$'
-	run "$cadence" run -c --scheduled hourly_$p --now 2026-03-01T10:00:50Z
+	# nothing due again: latest plans as none does (one time at most), and
+	# none's run here took that path under valgrind (all keeps a longer plan)
+	again=$cadence
+	[[ $p != latest ]] || again=$cadence_again
+	run "$again" run -c --scheduled hourly_$p --now 2026-03-01T10:00:50Z
 	expect "... once: at the same time again nothing is due" 0 '' 'nothing is due'
 	assert "... and nothing ran" test -z "$out"
 done
@@ -84,13 +88,15 @@ expect "over spring forward: 02:30 on 03-29 is due once, at 03:00 CEST" 0 \
 expect "... and 03-30 at 02:30 CEST" 0 '^2026-03-30T00:30:00Z run$'
 assert "... two times, no more" test "$(grep -c . <<<"$out")" = 2
 
-# two processes, one fire time: one runs it
+# processes racing for one fire time: one runs it (under valgrind two:
+# the one that runs, and one that finds the time taken)
 sched race "0 * * * *" latest
-for i in 1 2 3 4; do
+nrace=$(runs 4 2)
+for ((i = 1; i <= nrace; i++)); do
 	"$cadence" run -c --scheduled race --now $T0 >"$tmp/race.$i" 2>&1 &
 done
 wait
-assert "four processes at one fire time: one run" \
+assert "$nrace processes at one fire time: one run" \
 	test "$(cat "$tmp"/race.* | grep -c '"n":42')" = 1
 
 # overlap: a run goes on (slow.sh waits for $tmp/go) when the next time comes
@@ -107,9 +113,9 @@ schedule:
 EOF
 }
 starts() { [[ -e $tmp/log.$1 && $(grep -c start "$tmp/log.$1") == "$2" ]]; }
-start_first() {	# NAME [TIME]: the 10:00 run (or TIME's), in the background, until its note started
+start_first() {	# NAME [TIME [BINARY]]: the 10:00 run (or TIME's), in the background, until its note started
 	rm -f "$tmp/go" "$tmp/log.$1"
-	"$cadence" run -c --scheduled "$1" --now "${2:-2026-03-01T10:00:10Z}" >"$tmp/first.$1" 2>&1 &
+	"${3:-$cadence}" run -c --scheduled "$1" --now "${2:-2026-03-01T10:00:10Z}" >"$tmp/first.$1" 2>&1 &
 	first=$!
 	wait_until "$1's first run started" starts "$1" 1
 }
@@ -124,7 +130,9 @@ touch "$tmp/go"
 wait $first
 assert "... the first ends as it would" test "$(grep -c . "$tmp/log.skip")" = 2
 
-start_first queue_one
+# (off valgrind: the first run holds the lock as skip's first did, the
+# same path under valgrind; queue_one's own are the runs that wait)
+start_first queue_one "" "$cadence_again"
 "$cadence" run -c --scheduled queue_one --now 2026-03-01T11:00:10Z >"$tmp/second" 2>&1 &
 second=$!
 wait_until "the second waits" grep -qs 'this one waits' "$tmp/second"
@@ -182,10 +190,12 @@ expect "... the next call, late again, catches up (latest)" 0 '^\{"n":42\}$'
 
 # a time whose run cannot start is recorded missed (error), not lost
 sched lost "0 * * * *" all
-run "$cadence" run -c --scheduled lost --now $T0
+# (setup, off valgrind: hourly_all's first run at $T0 took this path)
+run "$cadence_again" run -c --scheduled lost --now $T0
 run "$cadence" run -c --scheduled lost --now 2026-03-01T12:00:10Z --events "$tmp/no/such/dir/e"
 expect "runs that cannot start: exit 2" 2 '' '2 times did not run \(error\), the newest 2026-03-01T12:00:00Z'
-run "$cadence" history lost --missed --format json
+# (off valgrind: the history --missed --format json of queue_one above)
+run "$cadence_again" history lost --missed --format json
 assert "... both recorded missed, error" test "$(grep -c '"reason":"error"' <<<"$out")" = 2
 
 # --now in the future would mark the real times handled
@@ -218,7 +228,8 @@ expect "history --missed: catch_up none's missed times, with why" 0 \
 assert "... 167 + 1 of them" test "$(grep -c '"reason":"catch_up"' <<<"$out")" = 168
 
 sched paused "0 * * * *" all
-run "$cadence" run -c --scheduled paused --now $T0
+# (setup, off valgrind: hourly_all's first run at $T0 took this path)
+run "$cadence_again" run -c --scheduled paused --now $T0
 run "$cadence" pause paused
 expect "pause" 0
 run "$cadence" run -c --scheduled paused --now 2026-03-01T13:00:30Z
@@ -233,7 +244,8 @@ assert "... once" test "$(grep -c . <<<"$out")" = 1
 run "$cadence" disable paused
 run "$cadence" run -c --scheduled paused --now 2026-03-01T15:00:30Z
 expect "disabled: nothing runs" 0 '' "the schedule is disabled \('cadence enable' turns it on\)"
-run "$cadence" history paused --missed --format json --limit 0
+# (off valgrind: hourly_none's history --missed --format json --limit 0)
+run "$cadence_again" history paused --missed --format json --limit 0
 assert "... and nothing is recorded missed (3, all paused)" \
 	test "$(grep -c '"reason":"paused"' <<<"$out")" = 3
 
