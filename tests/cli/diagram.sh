@@ -56,7 +56,8 @@ run "$cadence" diagram -f mermaid -o "$tmp/out/c.svg" "$co"
 assert "--format wins over the extension" grep -q '^flowchart TB' "$tmp/out/c.svg"
 assert "-o leaves no temporary file" test "$(ls -A "$tmp/out" | wc -l)" = 3
 umask 022
-run "$cadence" diagram -o "$tmp/out/mode.mmd" "$co"
+# (the run of -o x.mmd above again, for the mode: the binary itself)
+run "$cadence_again" diagram -o "$tmp/out/mode.mmd" "$co"
 assert "-o creates the file 0644 under umask 022" test "$(stat -c %a "$tmp/out/mode.mmd")" = 644
 rm "$tmp/out/mode.mmd"
 run "$cadence" diagram -o "$tmp/nodir/c.mmd" "$co"

@@ -112,7 +112,10 @@ set_cadence over x '{type: number, default: 1e308}' "'score.x * 10.0'"
 run "$cadence" run "$tmp/p/over.cadence.yaml"
 expect "item 7: an expression never makes infinity (double overflow)" 1 '' "double overflow"
 # a checkpoint edited to hold 1e400 does not resume to a score with null
-run "$cadence" run "$n" --checkpoint "$tmp/x.ckpt" --score '{"x": 1.5}'
+# (the checkpoint to edit: a run with --score, as item 6's, and
+# --checkpoint, as with --score-file, both under valgrind above: the
+# binary itself)
+run "$cadence_again" run "$n" --checkpoint "$tmp/x.ckpt" --score '{"x": 1.5}'
 sed 's/"x":\t1.5/"x":\t1e400/' "$tmp/x.ckpt" >"$tmp/x400.ckpt"
 assert "item 7: (the checkpoint was edited)" grep -q 1e400 "$tmp/x400.ckpt"
 run "$cadence" resume "$tmp/x400.ckpt"
