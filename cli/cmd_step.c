@@ -94,7 +94,7 @@ static int on_opt(void *p, int id, const char *value)
 static int read_object(const char *path, const char *what, cJSON **out)
 {
 	int from_stdin = !strcmp(path, "-");
-	char *buf = NULL, from[64 + 4096];
+	char *buf = NULL;
 	size_t len = 0;
 
 	*out = NULL;
@@ -107,18 +107,18 @@ static int read_object(const char *path, const char *what, cJSON **out)
 	int e = errno;
 	if (!from_stdin)
 		fclose(f);
-	if (from_stdin)
-		snprintf(from, sizeof(from), "standard input");
-	else
-		snprintf(from, sizeof(from), "'%s'", path);
-	if (rc)
-		return cli_usage_error("cannot read the %s from %s: %s", what, from, strerror(e));
-	if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
+	/* named as run names its --score-file */
+	const char *src = from_stdin ? "standard input" : path;
+	if (rc) {
+		rc = cli_usage_error("cannot read the %s from %s: %s", what, src, strerror(e));
+	} else if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
 		free(buf);
-		return cli_usage_error("the %s in %s is larger than %zu bytes", what, from,
-				       (size_t)CADENCE_DEFAULT_MAX_FILE_SIZE);
+		rc = cli_usage_error("the %s in %s is larger than %zu bytes", what, src,
+				     (size_t)CADENCE_DEFAULT_MAX_FILE_SIZE);
+	} else {
+		rc = cli_run_parse_object(buf, len, what, src, out);	/* it takes buf */
 	}
-	return cli_run_parse_object(buf, len, what, from, out);
+	return rc;
 }
 
 /* The log on stderr: what run's text log says of a note's stderr lines,

@@ -46,7 +46,7 @@ run "$cadence" run -c "${popt[@]}" chain.cadence.yaml
 expect "the chain runs" 0 '"count":'
 echo "$out" >run.json
 
-run "$cadence" step -c chain.cadence.yaml say
+run "$cadence" step -c "${popt[@]}" chain.cadence.yaml say
 expect "a run note's step prints its changes (no --score: the defaults)" 0 \
 	'^\{"status":"said","count":1\}$' '^\[say\] hello$'
 echo '{"count": 0, "status": "new", "label": ""}' >s0.json
@@ -72,9 +72,9 @@ if [[ -n $plug ]]; then
 else
 	skip "symbol notes" "CADENCE_TEST_PLUGIN is not set"
 fi
-run "$cadence_again" step -c --score - chain.cadence.yaml double <<<'{"count": 5}'
+run "$cadence_again" step -c --score - "${popt[@]}" chain.cadence.yaml double <<<'{"count": 5}'
 expect "the score from standard input (--score -)" 0 '^\{"count":11,"label":"xnew"\}$'
-run "$cadence_again" step -c --score - chain.cadence.yaml double <<<'{"count": 5, "label": "xnew"}'
+run "$cadence_again" step -c --score - "${popt[@]}" chain.cadence.yaml double <<<'{"count": 5, "label": "xnew"}'
 expect "an unchanged field is not a change" 0 '^\{"count":11\}$'
 
 # ---- policies ----------------------------------------------------------------------
@@ -262,28 +262,28 @@ expect "a child's merge: the parent's score after its merge: expressions" 0 '^\{
 assert "... the score the run gives" test "$out" = "$(<prun.json)"
 
 # ---- bad inputs ------------------------------------------------------------------------
-run "$cadence" step chain.cadence.yaml
+run "$cadence" step "${popt[@]}" chain.cadence.yaml
 expect "no note: status 2" 2 '' "^cadence: error: which note\\? usage: cadence step"
 run "$cadence_again" step
 expect "no cadence: status 2" 2 '' "which cadence\\?"
-run "$cadence" step chain.cadence.yaml nope
+run "$cadence" step "${popt[@]}" chain.cadence.yaml nope
 expect "an unknown note: status 2, naming the notes" 2 '' \
 	"cadence 'chain' has no note 'nope'; its notes: say, double"
-run "$cadence_again" step chain.cadence.yaml say extra
+run "$cadence_again" step "${popt[@]}" chain.cadence.yaml say extra
 expect "a second note: status 2" 2 '' "unexpected argument 'extra'"
 echo '{"count": ' >bad.json
-run "$cadence" step --score bad.json chain.cadence.yaml double
-expect "a score that is not JSON: status 2" 2 '' "the score from 'bad.json' "
+run "$cadence" step --score bad.json "${popt[@]}" chain.cadence.yaml double
+expect "a score that is not JSON: status 2" 2 '' "the score from bad.json "
 echo '[1]' >arr.json
-run "$cadence_again" step --score arr.json chain.cadence.yaml double
-expect "a score that is not an object: status 2" 2 '' "the score from 'arr.json' must be a JSON object"
-run "$cadence_again" step --score nowhere.json chain.cadence.yaml double
+run "$cadence_again" step --score arr.json "${popt[@]}" chain.cadence.yaml double
+expect "a score that is not an object: status 2" 2 '' "the score from arr.json must be a JSON object"
+run "$cadence_again" step --score nowhere.json "${popt[@]}" chain.cadence.yaml double
 expect "a missing score file: status 2" 2 '' "cannot read the score file 'nowhere.json'"
 for bad in '{"count": "x"}' '{"nope": 1}'; do
 	echo "$bad" >s.json
-	run "$cadence_again" run --score-file s.json chain.cadence.yaml
+	run "$cadence_again" run --score-file s.json "${popt[@]}" chain.cadence.yaml
 	want=$(grep '^cadence: error:' <<<"$err")
-	run "$cadence_again" step --score s.json chain.cadence.yaml double
+	run "$cadence_again" step --score s.json "${popt[@]}" chain.cadence.yaml double
 	expect "a score that does not fit ($bad): status 2" 2 '' 'bad score: '
 	assert "... with run's message" test "$(grep '^cadence: error:' <<<"$err")" = "$want"
 done
@@ -292,9 +292,9 @@ expect "a required field missing: status 2" 2 '' "bad score: .*'x'"
 # changes files
 run "$cadence" step --merge 2 merges.cadence.yaml m2-ta.json arr.json
 expect "a changes file that is not an object: status 2, naming it" 2 '' \
-	"the changes from 'arr.json' must be a JSON object"
+	"the changes from arr.json must be a JSON object"
 run "$cadence_again" step --merge 2 merges.cadence.yaml m2-ta.json bad.json
-expect "a changes file that is not JSON: status 2, naming it" 2 '' "the changes from 'bad.json' "
+expect "a changes file that is not JSON: status 2, naming it" 2 '' "the changes from bad.json "
 echo '{"nope": 1}' >unk.json
 run "$cadence" step --merge 2 merges.cadence.yaml m2-ta.json unk.json
 expect "a changes file naming an undeclared field: status 2, naming the file" 2 '' \
@@ -318,16 +318,16 @@ done
 run "$cadence_again" step --merge 2 --no-policies merges.cadence.yaml m2-ta.json m2-tb.json
 expect "--no-policies with --merge: status 2" 2 '' "--no-policies is for a note"
 # outputs
-run "$cadence" step -o nodir/out.json chain.cadence.yaml double
+run "$cadence" step -o nodir/out.json "${popt[@]}" chain.cadence.yaml double
 expect "-o into a missing directory: status 2, nothing ran" 2 '' \
 	"cannot write the output to 'nodir/out.json': .*; nothing ran"
-run "$cadence_again" step -o chain.cadence.yaml chain.cadence.yaml double
+run "$cadence_again" step -o chain.cadence.yaml "${popt[@]}" chain.cadence.yaml double
 expect "-o naming the cadence file: status 2" 2 '' "it is the cadence file"
 assert "... which is left as it was" grep -q '^cadence: chain$' chain.cadence.yaml
-run "$cadence_again" step --score s0.json -o s0.json chain.cadence.yaml double
+run "$cadence_again" step --score s0.json -o s0.json "${popt[@]}" chain.cadence.yaml double
 expect "-o may replace the score file (read first)" 0
 assert "... with the changes" test "$(norm s0.json)" = '{"count": 1, "label": "xnew"}'
-run "$cadence" step --bogus chain.cadence.yaml double
+run "$cadence" step --bogus "${popt[@]}" chain.cadence.yaml double
 expect "an unknown option: status 2" 2 '' "unknown option.*--bogus"
 run "$cadence_again" step --help
 expect "--help names every option" 0 '--no-policies'
