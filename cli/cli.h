@@ -104,6 +104,7 @@ extern const cli_cmd cli_cmd_validate;
 extern const cli_cmd cli_cmd_schema;
 extern const cli_cmd cli_cmd_run;
 extern const cli_cmd cli_cmd_resume;
+extern const cli_cmd cli_cmd_step;
 extern const cli_cmd cli_cmd_init;
 extern const cli_cmd cli_cmd_new;
 extern const cli_cmd cli_cmd_completion;

@@ -461,6 +461,21 @@ static void restore_signals(const struct sigaction old[NSIGNALS])
 	sigprocmask(SIG_SETMASK, &prev, NULL);
 }
 
+static struct sigaction step_old[NSIGNALS];
+
+void cli_run_signals_begin(cadence_runner *runner)
+{
+	catch_signals(0, step_old);
+	the_runner = runner;
+	interrupt_waits(0);	/* a signal now cancels the runner */
+}
+
+void cli_run_signals_end(void)
+{
+	the_runner = NULL;
+	restore_signals(step_old);
+}
+
 /* ---- inputs ------------------------------------------------------------------- */
 
 static int read_score(run_ctx *c, cli_args *args, cJSON **out)
@@ -506,16 +521,22 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 					       CADENCE_DEFAULT_MAX_FILE_SIZE);
 		}
 	}
+	return cli_run_parse_object(buf, len, "score", from, out);
+}
+
+int cli_run_parse_object(char *buf, size_t len, const char *what, const char *from, cJSON **out)
+{
 	/* JSON text is UTF-8 (RFC 8259); what is not would reach the final
 	 * score and every report.  A score deeper than a run keeps could not
 	 * be checkpointed and resumed. */
 	cad_json_error e;
 	cJSON *v;
+	*out = NULL;
 	if (cad_json_parse(&v, buf, len, CADENCE_MAX_SCORE_DEPTH, &e)) {
 		strbuf why = STRBUF_INIT;
 		cad_json_describe(&why, &e, buf, len, 0);
 		free(buf);
-		int rc = cli_usage_error("the score from %s %s", from,
+		int rc = cli_usage_error("the %s from %s %s", what, from,
 					 cad_strbuf_cstr(&why) ? why.buf : "is not JSON");
 		cad_strbuf_free(&why);
 		return rc;
@@ -523,14 +544,13 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 	free(buf);
 	if (!cJSON_IsObject(v)) {
 		cJSON_Delete(v);
-		return cli_usage_error("the score from %s must be a JSON object of fields", from);
+		return cli_usage_error("the %s from %s must be a JSON object of fields", what, from);
 	}
 	*out = v;
 	return 0;
 }
 
-/* Loads and checks the cadence; problems go to stderr. */
-static int load(const char *path, cadence_project **project, const cadence_def **def)
+int cli_run_load(const char *path, cadence_project **project, const cadence_def **def)
 {
 	cadence_diags *diags = NULL;
 	int rc = 0;
@@ -561,7 +581,7 @@ out:
 	return rc;
 }
 
-static int exit_for(int rc)
+int cli_run_exit_for(int rc)
 {
 	switch (rc) {
 	case 0: return CLI_EXIT_OK;
@@ -973,7 +993,7 @@ static int run_inputs(run_call *s)
 		return rc;
 	if (!s->resume && !s->file)
 		s->file = s->args.pos[0];
-	if ((rc = load(s->file, &s->project, &s->def)))
+	if ((rc = cli_run_load(s->file, &s->project, &s->def)))
 		return rc;
 	if (!c->dry_run && (rc = open_outputs(c, s->project, s->resume ? s->args.pos[0] : NULL)))
 		return rc;
@@ -1011,7 +1031,7 @@ static int run_dry(run_call *s)
 	if (cadence_runner_print_plan(s->runner, stdout, &s->err) == CADENCE_EIO)
 		return cli_error(CLI_EXIT_INTERNAL, "cannot write the plan");
 	if (s->err.code)
-		return cli_error(exit_for(s->err.code), "%s", s->err.message);
+		return cli_error(cli_run_exit_for(s->err.code), "%s", s->err.message);
 	return 0;
 }
 
@@ -1022,7 +1042,7 @@ static int run_body(run_call *s)
 	run_ctx *c = &s->c;
 	int rc;
 	if (cadence_runner_prepare(s->runner, &s->err))
-		return cli_error(exit_for(s->err.code), "%s", s->err.message);
+		return cli_error(cli_run_exit_for(s->err.code), "%s", s->err.message);
 	if ((s->resume && (rc = check_checkpoint(c, s->cp, s->args.pos[0], s->file, s->project,
 						 s->def))) ||
 	    (rc = open_events(c)))
@@ -1040,7 +1060,7 @@ static int run_body(run_call *s)
 	s->ran = 1;
 	int r = cadence_runner_run_checkpointed(&s->out, s->runner, s->input, &co, &s->err);
 	/* a resume point that does not fit the cadence: nothing ran */
-	rc = s->resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : exit_for(r);
+	rc = s->resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : cli_run_exit_for(r);
 	if (c->timings)	/* by the metrics reporter, which --timings makes */
 		cadence_metrics_write_timings(c->metrics, stderr);
 	rc = close_outputs(c, rc);

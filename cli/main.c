@@ -16,6 +16,7 @@ const cli_cmd *const cli_commands[] = {
 	&cli_cmd_schema,
 	&cli_cmd_run,
 	&cli_cmd_resume,
+	&cli_cmd_step,
 	&cli_cmd_init,
 	&cli_cmd_new,
 	&cli_cmd_completion,

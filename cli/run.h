@@ -84,6 +84,26 @@ extern const char *const cli_run_log_formats[];
 	{ RUN_OPT_NO_RECORD, 0, "no-record", NULL,                                            \
 	  "do not record the run in the run registry (docs/registry.md)", NULL }
 
+/* What `cadence step` (cmd_step.c) shares with run. */
+struct cJSON;
+struct cadence_project;
+struct cadence_def;
+struct cadence_runner;
+/* Loads and checks the cadence file as run does (problems on stderr):
+ * 0 or an exit status. */
+int cli_run_load(const char *path, struct cadence_project **project,
+		 const struct cadence_def **def);
+/* buf (malloc'd, taken) as a JSON object, as run reads a score: 0, or a
+ * usage error "the WHAT from FROM ..." said. */
+int cli_run_parse_object(char *buf, size_t len, const char *what, const char *from,
+			 struct cJSON **out);
+/* The exit status for a library error code, as run's. */
+int cli_run_exit_for(int rc);
+/* SIGINT, SIGTERM and SIGHUP cancel `runner` (a second one exits 130)
+ * from begin to end, as during a run. */
+void cli_run_signals_begin(struct cadence_runner *runner);
+void cli_run_signals_end(void);
+
 /* Runs `cadence run` (resume 0) or `cadence resume` (resume 1). */
 int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume);
 

@@ -253,6 +253,66 @@ CADENCE_API int cadence_runner_prepare(cadence_runner *runner, cadence_run_error
 CADENCE_API int cadence_runner_run(cJSON **out, cadence_runner *runner, const cJSON *input,
 				   cadence_run_error *err);
 
+/* ---- one step: a note, or a measure's merge, alone (`cadence step`) ----- */
+
+/* cadence_runner_step() flags. */
+#define CADENCE_STEP_NO_POLICIES 1u	/* one attempt: no retry, timeout or fallback */
+
+/*
+ * Runs one note of the runner's cadence, `note` (its name in `notes:`),
+ * on `input` (checked as cadence_runner_run() checks it; NULL: {}), as a
+ * measure would run it: the same code, the same checks of its changes.
+ * Its retry, timeout and fallback apply unless `flags` has
+ * CADENCE_STEP_NO_POLICIES; its circuit breaker never does (a breaker's
+ * state belongs to the machine that keeps it; an engine that runs steps
+ * elsewhere keeps its own).  On success returns 0, the fields the note
+ * changed in *changes (owned by the caller; {} for none, or for a note
+ * that asked to be skipped) and the note's cadence_note_status in
+ * *status (OK, SKIPPED, or INTERRUPT: it asked to end the cadence after
+ * its changes).  Otherwise *changes is NULL and err says why:
+ *   CADENCE_EINVAL    no note of that name (err->note names it), a NULL
+ *                     argument
+ *   CADENCE_EINVALID  the input does not fit the score declaration, or
+ *                     cadence_runner_prepare() failed; nothing ran
+ *   CADENCE_EFAILED   the note failed for good (err names it and the
+ *                     attempt); CADENCE_ECANCELED, CADENCE_ENOMEM
+ * Thread-safety as cadence_runner_run().
+ */
+CADENCE_API int cadence_runner_step(cJSON **changes, int *status, cadence_runner *runner,
+				    const char *note, const cJSON *input, unsigned flags,
+				    cadence_run_error *err);
+
+/*
+ * Merges what the parts of measure `measure` (0-based, as measure_index
+ * in events) of the runner's cadence gave, into `input` (checked as by
+ * cadence_runner_run(); NULL: {}), as the measure would at its end:
+ *   - a `sync`: `parts` holds one changes object per note, in the order
+ *     of its `notes:` (as cadence_runner_step() gives them); each is
+ *     checked as that note's output is, then they are merged by the
+ *     sync's `merge:` strategy;
+ *   - a `child`: `parts` holds one object, the child's final score
+ *     (checked against the child's declaration); the `merge:`
+ *     expressions over it give the changes.
+ * `labels` (NULL, or one string per part) name the parts in messages
+ * (file names); without them, "changes N".  On success returns 0 and the
+ * whole merged score in *out (owned by the caller).  Otherwise *out is
+ * NULL and err says why:
+ *   CADENCE_EINVAL    no such measure, one that is not a sync or a child,
+ *                     a wrong number of parts, a part that is not an
+ *                     object or does not fit (a field the score does not
+ *                     declare, outside the note's writes, immutable,
+ *                     mistyped); NULL arguments
+ *   CADENCE_EINVALID  the input does not fit the score declaration, or
+ *                     cadence_runner_prepare() failed
+ *   CADENCE_EFAILED   the merge failed: a conflict (err->field, the same
+ *                     message as a run's), a `merge:` expression that fails
+ *   CADENCE_ENOMEM
+ * `parts` are not changed.  Thread-safety as cadence_runner_run().
+ */
+CADENCE_API int cadence_runner_merge(cJSON **out, cadence_runner *runner, size_t measure,
+				     const cJSON *input, const cJSON *const *parts, size_t nparts,
+				     const char *const *labels, cadence_run_error *err);
+
 /* Stops every run of `runner`, now and later: running `run` notes get
  * SIGTERM (SIGKILL after the grace period), retries stop waiting, symbol
  * notes see cadence_note_expired().  Async-signal-safe: call it from a

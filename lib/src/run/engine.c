@@ -178,7 +178,7 @@ static int cancelled(rframe *fr, const char *running, size_t n)
 }
 
 /* The outcome of cad_jobs_run() for the measure. */
-static int jobs_verdict(rframe *fr, rjob *jobs, size_t n, rjobs_end end, rjob *failed)
+int cad_engine_verdict(rframe *fr, rjob *jobs, size_t n, rjobs_end end, rjob *failed)
 {
 	if (end == RJOBS_NOMEM) {
 		rfail f = RFAIL_INIT;
@@ -213,7 +213,7 @@ static int run_in_order(rframe *fr, rnote **notes, size_t n)
 		cad_job_init(&j, fr, notes[i], &fr->score);
 		rjob *failed;
 		rjobs_end end = cad_jobs_run(fr, &j, 1, 1, &failed);
-		int v = jobs_verdict(fr, &j, 1, end, failed);
+		int v = cad_engine_verdict(fr, &j, 1, end, failed);
 		if (!v && j.changes)
 			cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 		if (!v && j.status == CADENCE_NOTE_STATUS_INTERRUPT)
@@ -243,7 +243,7 @@ static int run_sync(rframe *fr, const rmeasure *ms)
 		cad_job_init(&jobs[i], fr, ms->notes[i], &fr->score);
 	rjob *failed;
 	rjobs_end end = cad_jobs_run(fr, jobs, n, fr->run->r->opts.jobs, &failed);
-	v = jobs_verdict(fr, jobs, n, end, failed);
+	v = cad_engine_verdict(fr, jobs, n, end, failed);
 	if (!v && cad_merge_sync(fr, ms, jobs, n, &f, &who)) {
 		const char *why = cad_strbuf_cstr(&f.msg);
 		if (who && why && strcmp(why, "out of memory") && fr->run->r->hooks.on_event) {
@@ -317,7 +317,7 @@ static int assignments(rscore *score, rexpr **exprs, const cad_assign *as, size_
 	return 0;
 }
 
-static int frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
+int cad_frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
 {
 	memset(fr, 0, sizeof(*fr));
 	fr->run = run;
@@ -333,7 +333,7 @@ static int frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p)
 	return fr->path && fr->seen ? 0 : -1;
 }
 
-static void frame_free(rframe *fr)
+void cad_frame_free(rframe *fr)
 {
 	cad_score_free(&fr->score);
 	cJSON_Delete(fr->input);
@@ -344,7 +344,7 @@ static void frame_free(rframe *fr)
 
 /* The child's merge-back changes, checked against base: 0, or an error
  * code with the run's error filled. */
-static int merge_back(rframe *fr, rscore *base, const rmeasure *ms, rframe *child,
+int cad_engine_merge_back(rframe *fr, rscore *base, const rmeasure *ms, rframe *child,
 		      cJSON **back, size_t **kept)
 {
 	const cad_measure *m = ms->m;
@@ -395,8 +395,8 @@ int cad_engine_child(rframe *fr, rscore *base, const rmeasure *ms, int in_task, 
 		cad_rfail_free(&f);
 		return rc;
 	}
-	if (frame_init(&child, fr->run, fr, ms->child)) {
-		frame_free(&child);
+	if (cad_frame_init(&child, fr->run, fr, ms->child)) {
+		cad_frame_free(&child);
 		cJSON_Delete(input);
 		cad_rfail_set(&f, "out of memory");
 		fail_measure(fr, NULL, &f);
@@ -424,7 +424,7 @@ int cad_engine_child(rframe *fr, rscore *base, const rmeasure *ms, int in_task, 
 		goto out;
 	}
 	if (!rc)	/* else the child's error names the child's note */
-		rc = merge_back(fr, base, ms, &child, back, kept);
+		rc = cad_engine_merge_back(fr, base, ms, &child, back, kept);
 out:
 	if (rc) {
 		cJSON_Delete(*back);
@@ -432,7 +432,7 @@ out:
 		*back = NULL;
 		*kept = NULL;
 	}
-	frame_free(&child);
+	cad_frame_free(&child);
 	cad_rfail_free(&f);
 	return rc;
 }
@@ -490,7 +490,7 @@ static int handle_error(rframe *fr, int rc)
 	cad_job_init(&j, fr, h, &fr->score);
 	rjob *failed;
 	rjobs_end end = cad_jobs_run(fr, &j, 1, 1, &failed);
-	int v = jobs_verdict(fr, &j, 1, end, failed);
+	int v = cad_engine_verdict(fr, &j, 1, end, failed);
 	if (!v && j.changes)
 		cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 	cad_job_clear(&j);
@@ -577,7 +577,7 @@ static int precheck(rframe *fr)
 				msg && *msg ? msg : "it failed");
 		rc = stopped(fr, cad_strbuf_cstr(&why) ? cad_strbuf_cstr(&why) : "precheck");
 		cad_strbuf_free(&why);
-	} else if (!(rc = jobs_verdict(fr, &j, 1, end, failed)) && j.changes) {
+	} else if (!(rc = cad_engine_verdict(fr, &j, 1, end, failed)) && j.changes) {
 		cad_score_apply(&fr->score, fr->plan, j.changes, j.fields);
 	}
 	cad_job_clear(&j);
@@ -687,6 +687,60 @@ int cadence_runner_run_checkpointed(cJSON **out, cadence_runner *r, const cJSON 
 	return rc;
 }
 
+int cad_run_open(rrun *run, rframe *root, cadence_runner *r, cadence_run_error *err)
+{
+	rfail f = RFAIL_INIT;
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	memset(root, 0, sizeof(*root));
+	run->r = r;
+	run->err = err;
+	run->wake[0] = run->wake[1] = -1;
+	run->guard = (rguard)RGUARD_INIT;
+	pthread_mutex_init(&run->done_lock, NULL);
+	if ((rc = cad_plan_prepare(r, 0, err)))
+		return rc;
+	run->timed = r->hooks.on_event != NULL;
+	unsigned long k = atomic_fetch_add(&r->runs, 1);
+	run->rng = r->seed + k * 0x9e3779b97f4a7c15ULL;
+	uint64_t id = cad_rng_next(&run->rng);
+	snprintf(run->run_id, sizeof(run->run_id), "%016llx", (unsigned long long)id);
+	if (cad_frame_init(root, run, NULL, r->root_plan)) {
+		cad_rfail_set(&f, "out of memory");
+		cad_run_error(run, root, NULL, 0, CADENCE_ENOMEM, &f);
+		cad_rfail_free(&f);
+		return CADENCE_ENOMEM;
+	}
+	return 0;
+}
+
+int cad_run_input(rframe *root, const cJSON *input)
+{
+	rfail f = RFAIL_INIT;
+	int rc = cad_score_from_input(&root->score, root->plan, input, &f);
+	if (rc) {
+		strbuf m = STRBUF_INIT;
+		cad_strbuf_addf(&m, "bad score: %s", cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
+		cad_rfail_set(&f, "%s", cad_strbuf_cstr(&m) ? cad_strbuf_cstr(&m) : "out of memory");
+		cad_strbuf_free(&m);
+		cad_run_error(root->run, root, NULL, 0, rc, &f);
+	}
+	cad_rfail_free(&f);
+	return rc;
+}
+
+void cad_run_close(rrun *run, rframe *root)
+{
+	cad_rguard_end(&run->guard);
+	cad_frame_free(root);	/* a zeroed frame too */
+	if (run->wake[0] >= 0) {
+		close(run->wake[0]);
+		close(run->wake[1]);
+	}
+	pthread_mutex_destroy(&run->done_lock);
+}
+
 static int run_checkpointed(cadence_runner *r, const cJSON *input,
 			    const cadence_checkpoint_opts *co, cJSON **out,
 			    cadence_run_error *err)
@@ -696,20 +750,9 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	rfail f = RFAIL_INIT;
 	int rc;
 
-	if ((rc = cad_plan_prepare(r, 0, err)))
-		return rc;
-	memset(&run, 0, sizeof(run));
-	run.r = r;
-	run.err = err;
-	run.wake[0] = run.wake[1] = -1;
-	run.guard = (rguard)RGUARD_INIT;
-	run.timed = r->hooks.on_event != NULL;
-	unsigned long k = atomic_fetch_add(&r->runs, 1);
-	run.rng = r->seed + k * 0x9e3779b97f4a7c15ULL;
-	uint64_t id = cad_rng_next(&run.rng);
-	snprintf(run.run_id, sizeof(run.run_id), "%016llx", (unsigned long long)id);
-	pthread_mutex_init(&run.done_lock, NULL);
-	if (frame_init(&root, &run, NULL, r->root_plan) || cad_ckpt_begin(&run, co)) {
+	if ((rc = cad_run_open(&run, &root, r, err)))
+		goto out;
+	if (cad_ckpt_begin(&run, co)) {
 		rc = CADENCE_ENOMEM;
 		cad_rfail_set(&f, "out of memory");
 		cad_run_error(&run, &root, NULL, 0, rc, &f);
@@ -722,16 +765,8 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 		rc = cad_err_take(err, rc ? rc : CADENCE_EINVAL, &f.msg);
 		goto out;
 	}
-	rc = cad_score_from_input(&root.score, r->root_plan,
-			      run.resume ? run.resume->frames[0].score : input, &f);
-	if (rc) {
-		strbuf m = STRBUF_INIT;
-		cad_strbuf_addf(&m, "bad score: %s", cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
-		cad_rfail_set(&f, "%s", cad_strbuf_cstr(&m) ? cad_strbuf_cstr(&m) : "out of memory");
-		cad_strbuf_free(&m);
-		cad_run_error(&run, &root, NULL, 0, rc, &f);
+	if ((rc = cad_run_input(&root, run.resume ? run.resume->frames[0].score : input)))
 		goto out;
-	}
 	rc = cad_engine_walk(&root);
 	if ((!rc || rc == CADENCE_ESTOPPED) && !(*out = cad_score_take(&root.score))) {
 		rc = CADENCE_ENOMEM;
@@ -740,13 +775,7 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	}
 out:
 	cad_ckpt_end(&run);
-	cad_rguard_end(&run.guard);
-	frame_free(&root);
+	cad_run_close(&run, &root);
 	cad_rfail_free(&f);
-	if (run.wake[0] >= 0) {
-		close(run.wake[0]);
-		close(run.wake[1]);
-	}
-	pthread_mutex_destroy(&run.done_lock);
 	return rc;
 }

@@ -340,6 +340,23 @@ int cad_engine_walk(rframe *fr);
 int cad_engine_child(rframe *fr, rscore *base, const rmeasure *ms, int in_task,
 		     cJSON **back, size_t **kept);
 
+/* A run of r with its root frame, prepared (engine.c; step.c shares it):
+ * 0, or an error code with err filled.  cad_run_close() either way. */
+int cad_run_open(rrun *run, rframe *root, cadence_runner *r, cadence_run_error *err);
+/* The root's score from input (NULL: {}), checked: 0, or an error code
+ * ("bad score: ...") with the run's error filled. */
+int cad_run_input(rframe *root, const cJSON *input);
+void cad_run_close(rrun *run, rframe *root);
+/* A frame for plan p (parent NULL: the root); 0 or -1 (out of memory).
+ * cad_frame_free() either way, a zeroed frame included. */
+int cad_frame_init(rframe *fr, rrun *run, rframe *parent, const rplan *p);
+void cad_frame_free(rframe *fr);
+/* Child measure ms's `merge:` over the child's final score (child),
+ * checked against base: the changes in *back, their fields in *kept
+ * (malloc'd).  0, or an error code with the run's error filled. */
+int cad_engine_merge_back(rframe *fr, rscore *base, const rmeasure *ms, rframe *child,
+			  cJSON **back, size_t **kept);
+
 /* ---- jobs: a note with its retries ------------------------------------------ */
 
 typedef enum rjob_state {
@@ -415,6 +432,10 @@ struct rsched {
  * failure stops nothing unless ended() says so.  RJOBS_OK (whatever the
  * jobs' outcomes), RJOBS_CANCELLED or RJOBS_NOMEM. */
 rjobs_end cad_jobs_run_sched(rframe *fr, rjob *jobs, size_t n, unsigned parallel, rsched *sched);
+
+/* engine.c: the outcome of cad_jobs_run() for fr's measure: 0, or an
+ * error code with the run's error filled. */
+int cad_engine_verdict(rframe *fr, rjob *jobs, size_t n, rjobs_end end, rjob *failed);
 
 /* score.c */
 /* A score of p's fields from input (checked; NULL: {}), which it borrows:

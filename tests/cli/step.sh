@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cadence step (issue 20, point 1): one note, or one measure's merge, run
+# alone on a score from a file, as an external engine (Argo Workflows, n8n)
+# runs a node of a cadence's graph.  Every binding, the policies applied
+# and left out (--no-policies), skip and $interrupt, each merge strategy
+# with a conflict, a child's merge, every bad input with its message and
+# status; and the property the engines rely on: steps chained as the
+# measures run give the score `cadence run` gives.
+source "$(dirname "$0")/lib.sh"
+need python3
+
+cd "$tmp" || exit 1
+# the JSON of a file, keys sorted, on one line: scores compared as values
+norm() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), sort_keys=True))' "$1"; }
+# apply SCORE CHANGES OUT: the score with the changes set, as a run applies them
+apply() {
+	python3 -c 'import json,sys
+s = json.load(open(sys.argv[1])); s.update(json.load(open(sys.argv[2])))
+json.dump(s, open(sys.argv[3], "w"))' "$1" "$2" "$3"
+}
+note() { printf '#!/bin/sh\ncat >/dev/null\n%s\n' "$2" >"$tmp/$1"; chmod +x "$tmp/$1"; }
+
+# ---- every binding; steps in order give the run's score ------------------------------
+note say.sh 'echo hello >&2; echo "{\"status\": \"said\", \"count\": 1}"'
+plug=${CADENCE_TEST_PLUGIN:-}
+sym=
+[[ -z $plug ]] || sym='
+  tick: {symbol: tick}'
+w chain.cadence.yaml "cadence: chain
+score:
+  count: {type: integer, default: 0}
+  status: {type: string, default: new}
+  label: {type: string, default: \"\"}
+notes:
+  say: {run: [./say.sh]}
+  double: {set: {count: 'score.count * 2 + 1', label: '\"x\" + score.status'}}$sym
+measures:
+  - then: say
+  - then: double
+$([[ -z $plug ]] || echo '  - then: tick')
+"
+popt=()
+[[ -z $plug ]] || popt=(--plugin "$plug")
+run "$cadence" run -c "${popt[@]}" chain.cadence.yaml
+expect "the chain runs" 0 '"count":'
+echo "$out" >run.json
+
+run "$cadence" step -c "${popt[@]}" chain.cadence.yaml say
+expect "a run note's step prints its changes (no --score: the defaults)" 0 \
+	'^\{"status":"said","count":1\}$' '^\[say\] hello$'
+echo '{"count": 0, "status": "new", "label": ""}' >s0.json
+notes=(say double)
+[[ -z $plug ]] || notes+=(tick)
+i=0
+for n in "${notes[@]}"; do
+	run "$cadence_again" step "${popt[@]}" --score "s$i.json" -o "c$i.json" chain.cadence.yaml "$n"
+	expect "step $n (-o)" 0
+	apply "s$i.json" "c$i.json" "s$((i + 1)).json"
+	i=$((i + 1))
+done
+assert "steps of every note, their changes applied in order, give the run's score" \
+	test "$(norm "s$i.json")" = "$(norm run.json)"
+run cat c1.json
+expect "a set note's changes: only the fields it changed" 0 '"count":.3,$'
+if [[ -n $plug ]]; then
+	run cat c2.json
+	expect "a symbol note (--plugin) runs" 0 '^\{$'
+	assert "... and counts" test "$(norm c2.json)" = '{"count": 4}'
+	run "$cadence_again" step chain.cadence.yaml tick
+	expect "a symbol note without its plugin: status 2" 2 '' "tick"
+else
+	skip "symbol notes" "CADENCE_TEST_PLUGIN is not set"
+fi
+run "$cadence_again" step -c --score - "${popt[@]}" chain.cadence.yaml double <<<'{"count": 5}'
+expect "the score from standard input (--score -)" 0 '^\{"count":11,"label":"xnew"\}$'
+run "$cadence_again" step -c --score - "${popt[@]}" chain.cadence.yaml double <<<'{"count": 5, "label": "xnew"}'
+expect "an unchanged field is not a change" 0 '^\{"count":11\}$'
+
+# ---- policies ----------------------------------------------------------------------
+note flaky.sh '[ "$CADENCE_ATTEMPT" -ge 3 ] || { echo "no luck $CADENCE_ATTEMPT of $CADENCE_ATTEMPTS" >&2; exit 1; }
+echo "{\"status\": \"attempt $CADENCE_ATTEMPT\"}"'
+note slow.sh 'sleep 1; echo "{\"status\": \"slept\"}"'
+w pol.cadence.yaml "cadence: pol
+score:
+  status: {type: string, default: new}
+notes:
+  flaky:
+    run: [./flaky.sh]
+    retry: {attempts: 3, delay: 10ms}
+  slow:
+    run: [./slow.sh]
+    timeout: 200ms
+    fallback: {status: timed_out}
+  slow_bare:
+    run: [./slow.sh]
+    timeout: 200ms
+  broken:
+    run: [./flaky.sh]
+    fallback: {status: fell_back}
+    circuit_breaker: {failure_threshold: 1, recovery_timeout: 1h}
+measures:
+  - then: flaky
+  - then: slow
+  - then: slow_bare
+  - then: broken
+"
+run "$cadence" step -c pol.cadence.yaml flaky
+expect "retries apply by default: the third attempt succeeds" 0 '^\{"status":"attempt 3"\}$' \
+	"note 'flaky' failed \\(attempt 2 of 3\\): .*; retrying in 10 ms"
+assert "... after two retries, each logged" test "$(grep -c retrying <<<"$err")" = 2
+run "$cadence" step -c --no-policies pol.cadence.yaml flaky
+expect "--no-policies: one attempt, which fails: status 1" 1 '' \
+	"^cadence: error: pol: note 'flaky': it exited with status 1"
+expect "... it knows it has one attempt (CADENCE_ATTEMPTS=1)" 1 '' 'no luck 1 of 1'
+assert "... nothing on stdout" test -z "$out"
+run "$cadence_again" step -c pol.cadence.yaml slow
+expect "a timeout, then the fallback taken: status 0" 0 '^\{"status":"timed_out"\}$' \
+	"note 'slow' failed for good: it timed out after 200 ms.*; its fallback applies"
+run "$cadence_again" step -c pol.cadence.yaml slow_bare
+expect "a timeout without a fallback: status 1" 1 '' "note 'slow_bare': it timed out after 200 ms"
+run "$cadence_again" step -c --no-policies pol.cadence.yaml slow
+expect "--no-policies: no timeout, no fallback (the note runs to its end)" 0 \
+	'^\{"status":"slept"\}$'
+run "$cadence_again" step -c --no-policies pol.cadence.yaml broken
+expect "--no-policies: no fallback, the failure is the status" 1 '' "note 'broken'"
+for k in 1 2; do
+	run "$cadence_again" step -c pol.cadence.yaml broken
+	expect "circuit breakers never apply (call $k: the note runs, fails, falls back)" 0 \
+		'^\{"status":"fell_back"\}$' 'no luck 1 of 1'
+done
+
+# ---- skip and $interrupt -----------------------------------------------------------
+note skip.sh "echo '{\"\$skip\": true}'"
+note stop.sh "echo '{\"status\": \"stopped here\", \"\$interrupt\": true}'"
+w ctl.cadence.yaml "cadence: ctl
+score:
+  status: {type: string, default: new}
+notes:
+  skipper: {run: [./skip.sh]}
+  stopper: {run: [./stop.sh]}
+measures:
+  - then: skipper
+  - then: stopper
+"
+run "$cadence" step -c ctl.cadence.yaml skipper
+expect "a note that asks to be skipped: {} and status 0" 0 '^\{\}$'
+assert "... and nothing on stderr" test -z "$err"
+run "$cadence" step -c ctl.cadence.yaml stopper
+expect "a note that ends the cadence (\$interrupt): its changes, status 5" 5 \
+	'^\{"status":"stopped here"\}$' "^cadence: stopped: note 'stopper' ended the cadence"
+if [[ -n $plug ]]; then
+	w int.cadence.yaml "cadence: int
+notes:
+  me: {symbol: interrupt_me}
+measures:
+  - then: me
+"
+	run "$cadence" step --plugin "$plug" int.cadence.yaml me
+	expect "interrupted (SIGINT): status 130, as run" 130 '' 'interrupted'
+fi
+
+# ---- merges --------------------------------------------------------------------------
+note who_a.sh 'echo "{\"who\": \"a\"}"'
+note who_b.sh 'echo "{\"who\": \"b\"}"'
+w merges.cadence.yaml "cadence: merges
+score:
+  tags: {type: array, default: []}
+  who: {type: string, default: \"\"}
+  n: {type: integer, default: 0}
+notes:
+  wa: {run: [./who_a.sh]}
+  wb: {run: [./who_b.sh]}
+  ta: {set: {tags: 'score.tags + [\"a\"]'}}
+  tb: {set: {tags: 'score.tags + [\"b\"]'}}
+  c: {set: {n: 'score.n + 1'}}
+measures:
+  - sync: fo
+    notes: [wa, c]
+  - sync: lww
+    merge: last_write_wins
+    notes: [ta, tb, wa, wb]
+  - sync: sm
+    merge: smart_merge
+    notes: [ta, tb]
+  - then: c
+"
+run "$cadence" run -c merges.cadence.yaml
+expect "the merges run" 0 '"tags":\["b","a","b"\]'
+echo "$out" >mrun.json
+echo '{"tags": [], "who": "", "n": 0}' >m0.json
+m=0
+for measure in "wa c" "ta tb wa wb" "ta tb"; do
+	files=()
+	for n in $measure; do
+		run "$cadence_again" step --score "m$m.json" -o "m$m-$n.json" merges.cadence.yaml "$n"
+		[[ $status == 0 ]] || fail "step $n of measure $m"
+		files+=("m$m-$n.json")
+	done
+	run "$cadence_again" step --merge "$m" --score "m$m.json" -o "m$((m + 1)).json" \
+		merges.cadence.yaml "${files[@]}"
+	expect "step --merge $m (${measure// /, })" 0
+	m=$((m + 1))
+done
+run "$cadence_again" step --score m3.json -o c3.json merges.cadence.yaml c
+apply m3.json c3.json m4.json
+assert "steps of each note and a merge per sync give the run's score (fail_on_conflict, last_write_wins, smart_merge)" \
+	test "$(norm m4.json)" = "$(norm mrun.json)"
+run cat m2.json
+assert "... last_write_wins: the later note wins" test "$(norm m2.json)" = '{"n": 1, "tags": ["b"], "who": "b"}'
+run "$cadence_again" step -c --merge 2 --score m2.json merges.cadence.yaml m2-ta.json m2-tb.json
+expect "smart_merge extends lists (from stdout)" 0 '^\{"tags":\["b","a","b"\],"who":"b","n":1\}$'
+
+# a conflict under fail_on_conflict: the message run gives
+w clash.cadence.yaml "cadence: clash
+score:
+  who: {type: string, default: \"\"}
+notes:
+  wa: {run: [./who_a.sh]}
+  wb: {run: [./who_b.sh]}
+measures:
+  - sync: both
+    notes: [wa, wb]
+"
+run "$cadence" run clash.cadence.yaml
+expect "run: the conflict fails the sync" 1 '' "both changed field 'who'"
+run_err=$(grep '^cadence: error:' <<<"$err")
+run "$cadence_again" step -o wa.json clash.cadence.yaml wa
+run "$cadence_again" step -o wb.json clash.cadence.yaml wb
+echo keep >merged.json
+run "$cadence" step --merge 0 -o merged.json clash.cadence.yaml wa.json wb.json
+expect "a conflict under fail_on_conflict: status 1" 1 '' "both changed field 'who'"
+assert "... with the message run gives" test "$(grep '^cadence: error:' <<<"$err")" = "$run_err"
+assert "... and -o left as it was (never a partial file)" test "$(<merged.json)" = keep
+
+# a child: CHANGES is the child's final score, through the merge: expressions
+w kid.cadence.yaml "cadence: kid
+score:
+  x: {type: integer, required: true}
+  y: {type: integer, default: 0}
+notes:
+  twice: {set: {y: 'score.x * 2'}}
+measures:
+  - then: twice
+"
+w parent.cadence.yaml "cadence: parent
+score:
+  x: {type: integer, default: 3}
+  got: {type: integer, default: 0}
+measures:
+  - child: kid
+    with: {x: score.x}
+    merge: {got: 'score.y + 1'}
+"
+run "$cadence" run -c parent.cadence.yaml
+echo "$out" >prun.json
+echo '{"x": 3}' >k0.json
+run "$cadence_again" step --score k0.json -o k0c.json kid.cadence.yaml twice
+apply k0.json k0c.json kfinal.json
+run "$cadence" step -c --merge 0 parent.cadence.yaml kfinal.json
+expect "a child's merge: the parent's score after its merge: expressions" 0 '^\{"x":3,"got":7\}$'
+assert "... the score the run gives" test "$out" = "$(<prun.json)"
+
+# ---- bad inputs ------------------------------------------------------------------------
+run "$cadence" step "${popt[@]}" chain.cadence.yaml
+expect "no note: status 2" 2 '' "^cadence: error: which note\\? usage: cadence step"
+run "$cadence_again" step
+expect "no cadence: status 2" 2 '' "which cadence\\?"
+run "$cadence" step "${popt[@]}" chain.cadence.yaml nope
+expect "an unknown note: status 2, naming the notes" 2 '' \
+	"cadence 'chain' has no note 'nope'; its notes: say, double"
+run "$cadence_again" step "${popt[@]}" chain.cadence.yaml say extra
+expect "a second note: status 2" 2 '' "unexpected argument 'extra'"
+echo '{"count": ' >bad.json
+run "$cadence" step --score bad.json "${popt[@]}" chain.cadence.yaml double
+expect "a score that is not JSON: status 2" 2 '' "the score from bad.json "
+echo '[1]' >arr.json
+run "$cadence_again" step --score arr.json "${popt[@]}" chain.cadence.yaml double
+expect "a score that is not an object: status 2" 2 '' "the score from arr.json must be a JSON object"
+run "$cadence_again" step --score nowhere.json "${popt[@]}" chain.cadence.yaml double
+expect "a missing score file: status 2" 2 '' "cannot read the score file 'nowhere.json'"
+for bad in '{"count": "x"}' '{"nope": 1}'; do
+	echo "$bad" >s.json
+	run "$cadence_again" run --score-file s.json "${popt[@]}" chain.cadence.yaml
+	want=$(grep '^cadence: error:' <<<"$err")
+	run "$cadence_again" step --score s.json "${popt[@]}" chain.cadence.yaml double
+	expect "a score that does not fit ($bad): status 2" 2 '' 'bad score: '
+	assert "... with run's message" test "$(grep '^cadence: error:' <<<"$err")" = "$want"
+done
+run "$cadence" step kid.cadence.yaml twice
+expect "a required field missing: status 2" 2 '' "bad score: .*'x'"
+# changes files
+run "$cadence" step --merge 2 merges.cadence.yaml m2-ta.json arr.json
+expect "a changes file that is not an object: status 2, naming it" 2 '' \
+	"the changes from arr.json must be a JSON object"
+run "$cadence_again" step --merge 2 merges.cadence.yaml m2-ta.json bad.json
+expect "a changes file that is not JSON: status 2, naming it" 2 '' "the changes from bad.json "
+echo '{"nope": 1}' >unk.json
+run "$cadence" step --merge 2 merges.cadence.yaml m2-ta.json unk.json
+expect "a changes file naming an undeclared field: status 2, naming the file" 2 '' \
+	"unk.json \\(note 'tb'\\): it changed unknown field 'nope'"
+echo '{"tags": 5}' >mistyped.json
+run "$cadence_again" step --merge 2 merges.cadence.yaml m2-ta.json mistyped.json
+expect "a changes file with a mistyped value: status 2, naming the file" 2 '' \
+	"mistyped.json \\(note 'tb'\\): .*'tags'"
+run "$cadence" step --merge 2 merges.cadence.yaml m2-ta.json
+expect "a wrong number of changes files: status 2" 2 '' \
+	"sync 'sm' \\(measure 2\\) takes 2 changes, one per note .*, not 1"
+run "$cadence_again" step --merge 0 parent.cadence.yaml
+expect "no changes file: status 2" 2 '' "which cadence|takes 1 final score"
+run "$cadence" step --merge 3 merges.cadence.yaml m2-ta.json
+expect "--merge of a then: status 2" 2 '' "measure 3 of cadence 'merges' is then 'c', which has nothing to merge"
+run "$cadence_again" step --merge 9 merges.cadence.yaml m2-ta.json
+expect "--merge past the last measure: status 2" 2 '' "has 4 measures \\(indexes 0 to 3\\), not a measure 9"
+for bad in x -1 1.5 ''; do
+	run "$cadence_again" step --merge "$bad" merges.cadence.yaml m2-ta.json
+	expect "--merge '$bad': status 2" 2 '' "--merge takes the index of a measure"
+done
+run "$cadence_again" step --merge 2 --no-policies merges.cadence.yaml m2-ta.json m2-tb.json
+expect "--no-policies with --merge: status 2" 2 '' "--no-policies is for a note"
+# outputs
+run "$cadence" step -o nodir/out.json "${popt[@]}" chain.cadence.yaml double
+expect "-o into a missing directory: status 2, nothing ran" 2 '' \
+	"cannot write the output to 'nodir/out.json': .*; nothing ran"
+run "$cadence_again" step -o chain.cadence.yaml "${popt[@]}" chain.cadence.yaml double
+expect "-o naming the cadence file: status 2" 2 '' "it is the cadence file"
+assert "... which is left as it was" grep -q '^cadence: chain$' chain.cadence.yaml
+run "$cadence_again" step --score s0.json -o s0.json "${popt[@]}" chain.cadence.yaml double
+expect "-o may replace the score file (read first)" 0
+assert "... with the changes" test "$(norm s0.json)" = '{"count": 1, "label": "xnew"}'
+run "$cadence" step --bogus "${popt[@]}" chain.cadence.yaml double
+expect "an unknown option: status 2" 2 '' "unknown option.*--bogus"
+run "$cadence_again" step --help
+expect "--help names every option" 0 '--no-policies'
+finish
