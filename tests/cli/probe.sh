@@ -55,10 +55,15 @@ clash "--events F --trace ./F" "it is also the trace file" --trace o --events ./
 assert "issue 14 (probe): nothing was written to o" test ! -e "$tmp/o"
 run_in "$tmp" "$cadence" run -c in.cadence.yaml --metrics /dev/null --trace /dev/null
 expect "issue 14 (probe): /dev/null for two outputs is fine" 0 '^\{"x":2\}$'
-run_in "$tmp" "$cadence" run -c in.cadence.yaml --checkpoint run.ckpt
+# (under valgrind elsewhere: the setup, a run --checkpoint FILE -c to its
+# end, in memcheck/cli/checkpoint_lock ("a run with a checkpoint"); the
+# resume of a completed checkpoint, saved to where it was read (the
+# checkpoint output is not compared with it: open_outputs, cli/cmd_run.c),
+# in memcheck/cli/resume ("resuming a completed checkpoint ..."))
+run_in "$tmp" "$cadence_again" run -c in.cadence.yaml --checkpoint run.ckpt
 run_in "$tmp" "$cadence" resume -c run.ckpt --metrics run.ckpt
 expect "issue 14 (probe): resume --metrics CHECKPOINT: refused" 2 '' "it is the checkpoint resumed from"
-run_in "$tmp" "$cadence" resume -c run.ckpt
+run_in "$tmp" "$cadence_again" resume -c run.ckpt
 expect "issue 14 (probe): resume CHECKPOINT saves to it" 0 '^\{"x":2\}$'
 run_in "$tmp" "$cadence" diagram in.cadence.yaml -o in.link
 expect "issue 14 (probe): diagram -o CADENCE_FILE: refused" 2 '' "cannot write the diagram to 'in.link': it is the cadence file 'in.cadence.yaml'"

@@ -16,17 +16,19 @@ measures:
 printf '%s' "$good" >"$tmp/good.cadence.yaml"
 
 # --- help and version ---------------------------------------------------
-run "$cadence" --help
+# (memcheck/cli/cli_doc runs `--help` and `validate --help` under valgrind,
+# memcheck/cli/version `--version` and `version`; `help validate` stays here)
+run "$cadence_again" --help
 expect "--help" 0 '^usage: cadence'
-run "$cadence" validate --help
+run "$cadence_again" validate --help
 expect "validate --help" 0 '^usage: cadence validate'
 help1=$out
 run "$cadence" help validate
 expect "help validate" 0 '^usage: cadence validate'
 assert "help validate == validate --help" test "$out" = "$help1"
-run "$cadence" --version
+run "$cadence_again" --version
 expect "--version" 0 '^cadence [0-9]+\.[0-9]+\.[0-9]+$'
-run "$cadence" version
+run "$cadence_again" version
 expect "version" 0 '^cadence [0-9]+\.[0-9]+\.[0-9]+$'
 
 # --- usage errors: exit 2, a message on stderr, nothing on stdout ------------
@@ -220,7 +222,9 @@ expect "issue 14: ... an empty argument after it is not" 1 "checked 1 file: 1 er
 
 # --- output errors ------------------------------------------------------------
 if [[ -w /dev/full ]]; then
-	run "$cadence" validate "$fx/bad-enum.cadence.yaml" >/dev/full
+	# (run writes into its own files: this is the run of "no colour when
+	# stdout is not a terminal" again)
+	run "$cadence_again" validate "$fx/bad-enum.cadence.yaml" >/dev/full
 	status=0
 	"$cadence" validate "$fx/bad-enum.cadence.yaml" >/dev/full 2>"$tmp/.err" || status=$?
 	err=$(<"$tmp/.err") out=
