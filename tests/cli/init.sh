@@ -30,7 +30,7 @@ run bash -c "cd '$tmp/shop' && '$cadence' validate --strict --format github cade
 expect "... with no warnings either (as CI runs it)" 0
 run env CADENCE="$cadence" "$tmp/shop/tests/run.sh"
 expect "the generated tests pass" 0 'all passed'
-if "$cadence_again" run --help >/dev/null 2>&1; then	# (run.sh asked the same)
+if "$cadence_again" run --help >/dev/null 2>&1; then	# (cli_doc asks the same under valgrind)
 	assert "the generated tests ran the sample with cadence run" grep -q 'ok - the sample greets' <<<"$out"
 else
 	assert "without cadence run, the generated tests say they skipped the run" grep -q '^skip' <<<"$out"
