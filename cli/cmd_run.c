@@ -482,7 +482,6 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	const char *from = NULL;
 	int from_stdin = args->npos > 1 || (c->score_file && !strcmp(c->score_file, "-"));
 	int sources = (c->score != NULL) + (c->score_file != NULL) + (args->npos > 1);
 
@@ -494,34 +493,41 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 				       "--score-file FILE or '-' (standard input)", args->pos[1]);
 	if (!sources)
 		return 0;
-	if (c->score) {
-		buf = strdup(c->score);
-		len = buf ? strlen(buf) : 0;
-		from = "--score";
-		if (!buf)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	} else {
-		FILE *f = from_stdin ? stdin : fopen(c->score_file, "rb");
-		from = from_stdin ? "standard input" : c->score_file;
-		if (!f)
-			return cli_usage_error("cannot read the score file '%s': %s", c->score_file,
-					       strerror(errno));
-		int rc = files_read_stream(f, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len);
-		int e = errno;
-		if (!from_stdin)
-			fclose(f);
-		if (rc && signals_seen)	/* the read was interrupted */
-			return cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; "
-					 "nothing ran");
-		if (rc)
-			return cli_usage_error("cannot read the score from %s: %s", from, strerror(e));
-		if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
-			free(buf);
-			return cli_usage_error("the score in %s is larger than %zu bytes", from,
-					       CADENCE_DEFAULT_MAX_FILE_SIZE);
-		}
+	if (!c->score)
+		return cli_run_read_object(from_stdin ? "-" : c->score_file, "score", out);
+	buf = strdup(c->score);
+	len = buf ? strlen(buf) : 0;
+	if (!buf)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	return cli_run_parse_object(buf, len, "score", "--score", out);
+}
+
+int cli_run_read_object(const char *path, const char *what, cJSON **out)
+{
+	int from_stdin = !strcmp(path, "-");
+	const char *from = from_stdin ? "standard input" : path;
+	char *buf = NULL;
+	size_t len = 0;
+
+	*out = NULL;
+	FILE *f = from_stdin ? stdin : fopen(path, "rb");
+	if (!f)
+		return cli_usage_error("cannot read the %s file '%s': %s", what, path, strerror(errno));
+	int rc = files_read_stream(f, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len);
+	int e = errno;
+	if (!from_stdin)
+		fclose(f);
+	if (rc && signals_seen)	/* the read was interrupted */
+		return cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the run started; "
+				 "nothing ran");
+	if (rc)
+		return cli_usage_error("cannot read the %s from %s: %s", what, from, strerror(e));
+	if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
+		free(buf);
+		return cli_usage_error("the %s in %s is larger than %zu bytes", what, from,
+				       (size_t)CADENCE_DEFAULT_MAX_FILE_SIZE);
 	}
-	return cli_run_parse_object(buf, len, "score", from, out);
+	return cli_run_parse_object(buf, len, what, from, out);
 }
 
 int cli_run_parse_object(char *buf, size_t len, const char *what, const char *from, cJSON **out)

@@ -93,32 +93,10 @@ static int on_opt(void *p, int id, const char *value)
  * 0 or an exit status, said. */
 static int read_object(const char *path, const char *what, cJSON **out)
 {
-	int from_stdin = !strcmp(path, "-");
-	char *buf = NULL;
-	size_t len = 0;
-
 	*out = NULL;
 	if (!*path)
 		return cli_usage_error("the %s file is an empty path", what);
-	FILE *f = from_stdin ? stdin : fopen(path, "rb");
-	if (!f)
-		return cli_usage_error("cannot read the %s file '%s': %s", what, path, strerror(errno));
-	int rc = files_read_stream(f, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len);
-	int e = errno;
-	if (!from_stdin)
-		fclose(f);
-	/* named as run names its --score-file */
-	const char *src = from_stdin ? "standard input" : path;
-	if (rc) {
-		rc = cli_usage_error("cannot read the %s from %s: %s", what, src, strerror(e));
-	} else if (len > CADENCE_DEFAULT_MAX_FILE_SIZE) {
-		free(buf);
-		rc = cli_usage_error("the %s in %s is larger than %zu bytes", what, src,
-				     (size_t)CADENCE_DEFAULT_MAX_FILE_SIZE);
-	} else {
-		rc = cli_run_parse_object(buf, len, what, src, out);	/* it takes buf */
-	}
-	return rc;
+	return cli_run_read_object(path, what, out);
 }
 
 /* The log on stderr: what run's text log says of a note's stderr lines,

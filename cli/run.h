@@ -97,6 +97,9 @@ int cli_run_load(const char *path, struct cadence_project **project,
  * usage error "the WHAT from FROM ..." said. */
 int cli_run_parse_object(char *buf, size_t len, const char *what, const char *from,
 			 struct cJSON **out);
+/* The JSON object in file PATH ('-': standard input), read as run reads
+ * --score-file: 0, or an exit status with "the WHAT ..." said. */
+int cli_run_read_object(const char *path, const char *what, struct cJSON **out);
 /* The exit status for a library error code, as run's. */
 int cli_run_exit_for(int rc);
 /* SIGINT, SIGTERM and SIGHUP cancel `runner` (a second one exits 130)
