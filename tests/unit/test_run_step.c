@@ -81,8 +81,8 @@ Test(step, a_note_with_its_policies_retries_as_a_run_does)
 	cJSON *changes;
 	int status = -1;
 	load_policy();
-	cr_assert_eq(cadence_runner_step(&changes, &status, f.r, "call", NULL, 0, &f.err), 0, "%s",
-		     f.err.message);
+	cr_assert_eq(cadence_runner_step(&changes, &status, f.r, "call", NULL, NULL, &f.err), 0,
+		     "%s", f.err.message);
 	assert_json(changes, "{\"status\":\"done\"}");
 	cr_assert_eq(status, CADENCE_NOTE_STATUS_OK);
 	cr_assert_eq(atomic_load(&calls), 3);
@@ -94,8 +94,10 @@ Test(step, no_policies_is_one_attempt_that_fails)
 {
 	cJSON *changes = (cJSON *)1;
 	load_policy();
-	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "call", NULL,
-					 CADENCE_STEP_NO_POLICIES, &f.err), CADENCE_EFAILED);
+	cadence_step_opts o = CADENCE_STEP_OPTS_INIT;
+	o.flags = CADENCE_STEP_NO_POLICIES;
+	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "call", NULL, &o, &f.err),
+		     CADENCE_EFAILED);
 	cr_assert_null(changes);
 	cr_assert_eq(atomic_load(&calls), 1);
 	assert_error(&f, "note 'call'", "failure 1");
@@ -106,7 +108,7 @@ Test(step, only_changed_fields_are_given)
 {
 	cJSON *changes;
 	load_policy();
-	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "same", NULL, 0, &f.err), 0);
+	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "same", NULL, NULL, &f.err), 0);
 	assert_json(changes, "{}");
 	cJSON_Delete(changes);
 }
@@ -115,7 +117,7 @@ Test(step, an_unknown_note_is_einval_listing_the_notes)
 {
 	cJSON *changes;
 	load_policy();
-	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "cal", NULL, 0, &f.err),
+	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "cal", NULL, NULL, &f.err),
 		     CADENCE_EINVAL);
 	assert_error(&f, "has no note 'cal'", "call, same, a, b");
 }
@@ -124,7 +126,7 @@ Test(step, a_bad_score_is_einvalid)
 {
 	cJSON *changes, *in = json("{\"n\": \"x\"}");
 	load_policy();
-	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "a", in, 0, &f.err),
+	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "a", in, NULL, &f.err),
 		     CADENCE_EINVALID);
 	assert_error(&f, "bad score", "'n'");
 	cJSON_Delete(in);
@@ -135,8 +137,8 @@ Test(step, steps_and_a_merge_give_the_run_score)
 	cJSON *ca, *cb, *merged;
 	load_policy();
 	cJSON *in = json("{\"tags\": [\"x\"], \"status\": \"done\"}");
-	cr_assert_eq(cadence_runner_step(&ca, NULL, f.r, "a", in, 0, &f.err), 0);
-	cr_assert_eq(cadence_runner_step(&cb, NULL, f.r, "b", in, 0, &f.err), 0);
+	cr_assert_eq(cadence_runner_step(&ca, NULL, f.r, "a", in, NULL, &f.err), 0);
+	cr_assert_eq(cadence_runner_step(&cb, NULL, f.r, "b", in, NULL, &f.err), 0);
 	/* smart_merge: n conflicts (2 and 3) */
 	const cJSON *parts[] = { ca, cb };
 	cr_assert_eq(cadence_runner_merge(&merged, f.r, 2, in, parts, 2, NULL, &f.err),
@@ -219,8 +221,8 @@ Test(step, null_arguments)
 {
 	cJSON *out;
 	load_policy();
-	cr_assert_eq(cadence_runner_step(NULL, NULL, f.r, "a", NULL, 0, &f.err), CADENCE_EINVAL);
-	cr_assert_eq(cadence_runner_step(&out, NULL, f.r, NULL, NULL, 0, NULL), CADENCE_EINVAL);
+	cr_assert_eq(cadence_runner_step(NULL, NULL, f.r, "a", NULL, NULL, &f.err), CADENCE_EINVAL);
+	cr_assert_eq(cadence_runner_step(&out, NULL, f.r, NULL, NULL, NULL, NULL), CADENCE_EINVAL);
 	cr_assert_eq(cadence_runner_merge(NULL, f.r, 0, NULL, NULL, 0, NULL, &f.err),
 		     CADENCE_EINVAL);
 }

@@ -255,32 +255,79 @@ CADENCE_API int cadence_runner_run(cJSON **out, cadence_runner *runner, const cJ
 
 /* ---- one step: a note, or a measure's merge, alone (`cadence step`) ----- */
 
-/* cadence_runner_step() flags. */
+/* cadence_step_opts.flags. */
 #define CADENCE_STEP_NO_POLICIES 1u	/* one attempt: no retry, timeout or fallback */
+#define CADENCE_STEP_APPLY 2u		/* *out: the whole score, the changes applied */
+#define CADENCE_STEP_FALLBACK 4u	/* do not run the note: its `fallback:` values */
+#define CADENCE_STEP_MEASURE 8u		/* no note: the whole measure opts->measure */
+#define CADENCE_STEP_PRECHECK 16u	/* no note: the cadence's `precheck:` */
+
+#define CADENCE_STEP_OPTS_VERSION 1u
+
+/* What cadence_runner_step() runs and gives; NULL: the defaults
+ * (CADENCE_STEP_OPTS_INIT: the note, with its policies, its changes). */
+typedef struct cadence_step_opts {
+	unsigned version;	/* CADENCE_STEP_OPTS_VERSION */
+	unsigned flags;		/* CADENCE_STEP_* */
+	size_t measure;		/* with CADENCE_STEP_MEASURE: its index, from 0 */
+	/* Either not NULL: the note runs as the `on_error` handler does,
+	 * seeing `error` (cadence_note_error(), CADENCE_ERROR; NULL: "") and
+	 * `error_note` (cadence_note_error_note(), CADENCE_ERROR_NOTE; NULL:
+	 * none).  Borrowed for the call. */
+	const char *error;
+	const char *error_note;
+} cadence_step_opts;
+
+#define CADENCE_STEP_OPTS_INIT { CADENCE_STEP_OPTS_VERSION, 0, 0, NULL, NULL }
 
 /*
- * Runs one note of the runner's cadence, `note` (its name in `notes:`),
- * on `input` (checked as cadence_runner_run() checks it; NULL: {}), as a
- * measure would run it: the same code, the same checks of its changes.
- * Its retry, timeout and fallback apply unless `flags` has
- * CADENCE_STEP_NO_POLICIES; its circuit breaker never does (a breaker's
- * state belongs to the machine that keeps it; an engine that runs steps
- * elsewhere keeps its own).  On success returns 0, the fields the note
- * changed in *changes (owned by the caller; {} for none, or for a note
- * that asked to be skipped) and the note's cadence_note_status in
- * *status (OK, SKIPPED, or INTERRUPT: it asked to end the cadence after
- * its changes).  Otherwise *changes is NULL and err says why:
- *   CADENCE_EINVAL    no note of that name (err->note names it), a NULL
+ * Runs one step of the runner's cadence on `input` (checked as
+ * cadence_runner_run() checks it; NULL: {}) with the engine's own code:
+ *   - `note` (its name in `notes:`), as a measure would run it, the same
+ *     checks of its changes.  Its retry, timeout and fallback apply
+ *     unless CADENCE_STEP_NO_POLICIES.  With CADENCE_STEP_FALLBACK it does
+ *     not run: its `fallback:` values are its changes, checked as when it
+ *     fails for good in a run;
+ *   - with `note` NULL and CADENCE_STEP_MEASURE, the whole measure
+ *     opts->measure (0-based, as measure_index in events; any kind), its
+ *     notes with their policies; the cadence's `on_error` does not run
+ *     (the caller handles the failure: run the handler as a note with
+ *     opts->error);
+ *   - with `note` NULL and CADENCE_STEP_PRECHECK, the cadence's
+ *     `precheck:` (a condition, or a note with its policies), as a run
+ *     decides it before its first measure; none: nothing to do.
+ * A circuit breaker never applies (a breaker's state belongs to the
+ * machine that keeps it; an engine that runs steps elsewhere keeps its
+ * own).  On success returns 0 and in *out (owned by the caller) the
+ * note's changes: the fields it changed ({} for none, or for a note that
+ * asked to be skipped); or, with CADENCE_STEP_APPLY, a measure or the
+ * precheck, the whole score after the step.  *status (may be NULL) is
+ * the cadence_note_status of the note, or of the measure: OK, SKIPPED
+ * (the note asked to be skipped) or INTERRUPT (a note asked to end the
+ * cadence after its changes).  Otherwise *out is NULL, except for
+ * CADENCE_ESTOPPED, and err says why:
+ *   CADENCE_EINVAL    no note of that name (err->note names it), no such
+ *                     measure, CADENCE_STEP_FALLBACK for a note without
+ *                     `fallback:`, flags that do not go together (a note
+ *                     and MEASURE or PRECHECK, or neither; NO_POLICIES,
+ *                     FALLBACK or an error with MEASURE or PRECHECK;
+ *                     FALLBACK with NO_POLICIES or an error), a NULL
  *                     argument
  *   CADENCE_EINVALID  the input does not fit the score declaration, or
  *                     cadence_runner_prepare() failed; nothing ran
- *   CADENCE_EFAILED   the note failed for good (err names it and the
- *                     attempt); CADENCE_ECANCELED, CADENCE_ENOMEM
+ *   CADENCE_EFAILED   the note or the measure failed for good (err names
+ *                     it, as a run's error does), a fallback that does
+ *                     not fit, a precheck condition that is not a boolean
+ *   CADENCE_ESTOPPED  CADENCE_STEP_PRECHECK: the precheck stops the
+ *                     cadence (err says why, as a run's); *out holds
+ *                     the score all the same
+ *   CADENCE_ECANCELED, CADENCE_ENOMEM
+ *   CADENCE_EVERSION  opts or err of a version this library does not know
  * Thread-safety as cadence_runner_run().
  */
-CADENCE_API int cadence_runner_step(cJSON **changes, int *status, cadence_runner *runner,
-				    const char *note, const cJSON *input, unsigned flags,
-				    cadence_run_error *err);
+CADENCE_API int cadence_runner_step(cJSON **out, int *status, cadence_runner *runner,
+				    const char *note, const cJSON *input,
+				    const cadence_step_opts *opts, cadence_run_error *err);
 
 /*
  * Merges what the parts of measure `measure` (0-based, as measure_index

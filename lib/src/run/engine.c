@@ -449,7 +449,7 @@ static int run_child(rframe *fr, const rmeasure *ms)
 	return rc;
 }
 
-static int run_measure(rframe *fr, const rmeasure *ms)
+int cad_engine_measure(rframe *fr, const rmeasure *ms)
 {
 	switch (ms->m->kind) {
 	case CAD_M_THEN:
@@ -539,13 +539,12 @@ static int stopped(rframe *fr, const char *why)
 	return CADENCE_ESTOPPED;
 }
 
-/* The cadence's precheck (docs/format.md, "precheck"): 0 to run its
- * measures; CADENCE_ESTOPPED to stop before them; else the run's error
- * (a condition that is not a boolean, a cancel). */
-static int precheck(rframe *fr)
+int cad_engine_precheck(rframe *fr)
 {
 	const rplan *p = fr->plan;
 	int rc = 0;
+	if (!p->precheck_note && !p->precheck_when)
+		return 0;
 	if (p->precheck_when) {
 		int yes = 0;
 		strbuf msg = STRBUF_INIT, why = STRBUF_INIT;
@@ -621,8 +620,8 @@ int cad_engine_walk(rframe *fr)
 			run->resume = NULL;	/* the innermost: from here on, a run */
 	}
 	emit_simple(fr, CADENCE_EVENT_CADENCE_START, 0, 0);
-	if (!restored && (p->precheck_when || p->precheck_note))
-		rc = precheck(fr);
+	if (!restored)
+		rc = cad_engine_precheck(fr);
 	for (size_t i = start; !rc && i < p->nmeasures && !fr->interrupt; i++) {
 		const rmeasure *ms = &p->measures[i];
 		fr->measure = ms;
@@ -632,7 +631,7 @@ int cad_engine_walk(rframe *fr)
 		}
 		int64_t m0 = timed ? cad_run_now(run) : 0;
 		emit_simple(fr, CADENCE_EVENT_MEASURE_START, 0, 0);
-		rc = run_measure(fr, ms);
+		rc = cad_engine_measure(fr, ms);
 		emit_simple(fr, CADENCE_EVENT_MEASURE_END, rc, timed ? cad_run_now(run) - m0 : 0);
 		if (rc)
 			rc = handle_error(fr, rc);

@@ -546,7 +546,7 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 		attempt_end(j);
 		return;
 	}
-	if (n->breaker) {
+	if (n->breaker && !run->no_breakers) {
 		strbuf why = STRBUF_INIT;
 		rbreaker_mode mode[2];
 		int rejected = cad_rbreaker_acquire(n->breaker, run->r->clock.wall_ms(run->r->clock.ctx),
@@ -595,7 +595,7 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 	attempt_end(j);
 }
 
-static void fallback(rjob *j)
+void cad_job_fallback(rjob *j)
 {
 	rnote *n = j->note;
 	cJSON *changes = cJSON_CreateObject();
@@ -703,7 +703,7 @@ static void attempt_end(rjob *j)
 		return;
 	}
 	if (n->n->nfallback)
-		fallback(j);
+		cad_job_fallback(j);
 }
 
 /* ---- the loop -------------------------------------------------------------- */

@@ -303,6 +303,7 @@ struct rrun {
 	rguard guard;		/* started with the first `run` note */
 	cadence_run_error *err;
 	int timed;		/* hooks want durations */
+	int no_breakers;	/* a step: circuit breakers do not apply */
 	/* checkpoints: where to resume (frames below resume_at are done) */
 	const cadence_checkpoint *resume;
 	unsigned resume_at;
@@ -339,6 +340,16 @@ int cad_engine_walk(rframe *fr);
  * (malloc'd).  0, or an error code with the run's error filled. */
 int cad_engine_child(rframe *fr, rscore *base, const rmeasure *ms, int in_task,
 		     cJSON **back, size_t **kept);
+
+/* Runs measure ms of fr (fr->measure set): 0, or an error code with the
+ * run's error filled; fr->interrupt when a note ended the cadence.  The
+ * cadence's on_error is the caller's (cad_engine_walk's). */
+int cad_engine_measure(rframe *fr, const rmeasure *ms);
+/* The cadence's precheck (docs/format.md, "precheck"), none included: 0
+ * to run its measures (a precheck note's changes applied to fr's score);
+ * CADENCE_ESTOPPED to stop before them, why in the run's error; else the
+ * run's error (a condition that is not a boolean, a cancel). */
+int cad_engine_precheck(rframe *fr);
 
 /* A run of r with its root frame, prepared (engine.c; step.c shares it):
  * 0, or an error code with err filled.  cad_run_close() either way. */
@@ -400,6 +411,10 @@ void cad_job_init(rjob *j, rframe *fr, rnote *note, rscore *base);
 /* j->fields made long enough for the items of `changes`; 0 or -1. */
 int cad_job_fields_room(rjob *j, const cJSON *changes);
 void cad_job_clear(rjob *j);
+/* The note of j failed for good (j->fail says why): its `fallback:`
+ * values, checked, become j's changes (j->fell_back), or j->fail says
+ * why they do not fit.  The note must have a fallback. */
+void cad_job_fallback(rjob *j);
 /* How cad_jobs_run() ended. */
 typedef enum rjobs_end {
 	RJOBS_OK,		/* every job succeeded (or fell back) */

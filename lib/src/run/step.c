@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* One note, or one measure's merge, of a cadence run alone: what an
- * external engine (Argo Workflows, n8n) runs for a node of a cadence's
- * graph (`cadence step`, docs/cli.md).  The engine's own code does the
- * work: a job runs the note with its policies (job.c), merge.c merges a
- * sync's changes, engine.c merges a child's score back. */
+/* One note, one measure, the precheck or one measure's merge of a
+ * cadence run alone: what an external engine (Argo Workflows, n8n) runs
+ * for a node of a cadence's graph (`cadence step`, docs/cli.md).  The
+ * engine's own code does the work: a job runs the note with its policies
+ * and fallback (job.c), engine.c runs a measure and the precheck and
+ * merges a child's score back, merge.c merges a sync's changes. */
 #include "run/run_int.h"
 #include "util/api.h"
 #include "util/strbuf.h"
@@ -32,68 +33,165 @@ static int no_note(const rplan *p, const char *name, cadence_run_error *err)
 	return rc;
 }
 
-/* The note's job, run once: the changes it made (checked, unchanged
- * fields dropped) and its status. */
-static int step_note(rframe *root, rnote *note, unsigned flags, cJSON **changes, int *status)
+static int no_measure(const rplan *p, size_t measure, cadence_run_error *err)
+{
+	return cad_err_set(err, CADENCE_EINVAL, "cadence '%s' has %zu measures (indexes 0 to "
+			   "%zu), not a measure %zu", p->name, p->nmeasures, p->nmeasures - 1,
+			   measure);
+}
+
+/* The note failed for good where its step ran: its fallback, as a run
+ * takes it (cad_job_fallback()). */
+static int step_fallback(rframe *root, rjob *j)
+{
+	j->state = JOB_DONE;
+	j->outcome = CADENCE_NOTE_FAILED;
+	cad_rfail_set(&j->fail, "its step failed for good");
+	cad_job_fallback(j);
+	if (j->fell_back)
+		return 0;
+	cad_run_error(root->run, root, j->note, 0, CADENCE_EFAILED, &j->fail);
+	return CADENCE_EFAILED;
+}
+
+static int step_job(rframe *root, rjob *j)
+{
+	rjob *failed;
+	rjobs_end end = cad_jobs_run(root, j, 1, 1, &failed);
+	return cad_engine_verdict(root, j, 1, end, failed);
+}
+
+/* The note's job, run once (or its fallback taken): its changes (checked,
+ * unchanged fields dropped) in *changes, or applied to the score with
+ * CADENCE_STEP_APPLY; its status. */
+static int step_note(rframe *root, rnote *note, const cadence_step_opts *o, cJSON **changes,
+		     int *status)
 {
 	/* the policies left to the caller: the note as compiled, with one
-	 * attempt, no timeout, no fallback; a breaker never applies */
+	 * attempt, no timeout, no fallback */
 	rnote bare = *note;
 	cad_note model = *note->n;
-	bare.breaker = NULL;
-	if (flags & CADENCE_STEP_NO_POLICIES) {
+	if (o->flags & CADENCE_STEP_NO_POLICIES) {
 		model.timeout_ms = 0;
 		model.nfallback = 0;
 		bare.n = &model;
 		bare.attempts = 1;
 	}
-	rjob j, *failed;
+	rjob j;
 	cad_job_init(&j, root, &bare, &root->score);
-	rjobs_end end = cad_jobs_run(root, &j, 1, 1, &failed);
-	int rc = cad_engine_verdict(root, &j, 1, end, failed);
+	/* as handle_error() runs the on_error handler */
+	root->handling_error = o->error ? o->error : o->error_note ? "" : NULL;
+	root->handling_note = o->error_note;
+	int rc = o->flags & CADENCE_STEP_FALLBACK ? step_fallback(root, &j) : step_job(root, &j);
+	root->handling_error = root->handling_note = NULL;
 	if (!rc) {
 		*status = j.status;
-		*changes = j.changes ? j.changes : cJSON_CreateObject();
-		j.changes = NULL;
-		if (!*changes) {
-			rfail f = RFAIL_INIT;
-			cad_rfail_set(&f, "out of memory");
-			cad_run_error(root->run, root, NULL, 0, CADENCE_ENOMEM, &f);
-			cad_rfail_free(&f);
-			rc = CADENCE_ENOMEM;
+		if (o->flags & CADENCE_STEP_APPLY) {
+			if (j.changes)
+				cad_score_apply(&root->score, root->plan, j.changes, j.fields);
+		} else {
+			*changes = j.changes ? j.changes : cJSON_CreateObject();
+			j.changes = NULL;
+			if (!*changes)
+				rc = cad_err_set(root->run->err, CADENCE_ENOMEM, "out of memory");
 		}
 	}
 	cad_job_clear(&j);
 	return rc;
 }
 
-int cadence_runner_step(cJSON **changes, int *status, cadence_runner *r, const char *note,
-			const cJSON *input, unsigned flags, cadence_run_error *err)
+static int step_measure(rframe *root, const rmeasure *ms, int *status)
 {
+	root->measure = ms;	/* CADENCE_MEASURE, messages: as in a run */
+	int rc = cad_engine_measure(root, ms);
+	*status = root->interrupt ? CADENCE_NOTE_STATUS_INTERRUPT : CADENCE_NOTE_STATUS_OK;
+	return rc;
+}
+
+/* Flags and arguments that go together (run.h). */
+static int step_opts_ok(const char *note, const cadence_step_opts *o, cadence_run_error *err)
+{
+	const unsigned all = CADENCE_STEP_NO_POLICIES | CADENCE_STEP_APPLY |
+			     CADENCE_STEP_FALLBACK | CADENCE_STEP_MEASURE | CADENCE_STEP_PRECHECK;
+	unsigned f = o->flags, whole = f & (CADENCE_STEP_MEASURE | CADENCE_STEP_PRECHECK);
+	int handler = o->error || o->error_note;
+	const char *why = NULL;
+	if (f & ~all)
+		why = "unknown flags";
+	else if (whole == (CADENCE_STEP_MEASURE | CADENCE_STEP_PRECHECK))
+		why = "CADENCE_STEP_MEASURE and CADENCE_STEP_PRECHECK do not go together";
+	else if (!note == !whole)
+		why = "a note, or no note with CADENCE_STEP_MEASURE or CADENCE_STEP_PRECHECK";
+	else if (whole && ((f & (CADENCE_STEP_NO_POLICIES | CADENCE_STEP_FALLBACK)) || handler))
+		why = "a measure or the precheck runs its notes with their policies: no "
+		      "CADENCE_STEP_NO_POLICIES, CADENCE_STEP_FALLBACK or error";
+	else if ((f & CADENCE_STEP_FALLBACK) && ((f & CADENCE_STEP_NO_POLICIES) || handler))
+		why = "CADENCE_STEP_FALLBACK runs no note: no CADENCE_STEP_NO_POLICIES or error";
+	return why ? cad_err_set(err, CADENCE_EINVAL, "cadence_runner_step: %s", why) : 0;
+}
+
+/* The step on the root frame: what it names exists, the input fits, then
+ * it runs; *out the changes, or the whole score. */
+static int step_do(rframe *root, const char *note, const cJSON *input,
+		   const cadence_step_opts *o, cJSON **out, int *status)
+{
+	const rplan *p = root->plan;
+	cadence_run_error *err = root->run->err;
+	rnote *n = note ? find_note(p, note) : NULL;
+	int rc;
+	if (note && !n)
+		return no_note(p, note, err);
+	if ((o->flags & CADENCE_STEP_MEASURE) && o->measure >= p->nmeasures)
+		return no_measure(p, o->measure, err);
+	if ((o->flags & CADENCE_STEP_FALLBACK) && !n->n->nfallback)
+		return cad_err_set(err, CADENCE_EINVAL, "note '%s' of cadence '%s' has no fallback "
+				   "(no 'fallback:'): there are no values to give for it",
+				   n->name, p->name);
+	if ((rc = cad_run_input(root, input)))
+		return rc;
+	if (o->flags & CADENCE_STEP_PRECHECK)
+		rc = cad_engine_precheck(root);
+	else if (o->flags & CADENCE_STEP_MEASURE)
+		rc = step_measure(root, &p->measures[o->measure], status);
+	else
+		rc = step_note(root, n, o, out, status);
+	if ((!rc || rc == CADENCE_ESTOPPED) && (!n || (o->flags & CADENCE_STEP_APPLY)) &&
+	    !(*out = cad_score_take(&root->score)))
+		rc = cad_err_set(err, CADENCE_ENOMEM, "out of memory");
+	return rc;
+}
+
+int cadence_runner_step(cJSON **out, int *status, cadence_runner *r, const char *note,
+			const cJSON *input, const cadence_step_opts *opts, cadence_run_error *err)
+{
+	static const cadence_step_opts defaults = CADENCE_STEP_OPTS_INIT;
+	const cadence_step_opts *o = opts ? opts : &defaults;
 	cadence_run_error own = CADENCE_RUN_ERROR_INIT;
 	rrun run;
 	rframe root;
 	int rc, st = CADENCE_NOTE_STATUS_OK;
 
-	if (changes)
-		*changes = NULL;
+	if (out)
+		*out = NULL;
 	if (!CAD_RUN_ERR_OK(err))
 		return CADENCE_EVERSION;
-	if (!changes || !r || !note)
-		return cad_err_set(err, CADENCE_EINVAL, "cadence_runner_step: changes, runner and "
-				   "note must not be NULL");
+	if (!CAD_VERSION_OK(opts, CADENCE_STEP_OPTS_VERSION))
+		return cad_err_set(err, CADENCE_EVERSION, "cadence_step_opts: unknown version "
+				   "(use CADENCE_STEP_OPTS_INIT)");
+	if (!out || !r)
+		return cad_err_set(err, CADENCE_EINVAL, "cadence_runner_step: out and runner must "
+				   "not be NULL");
+	if ((rc = step_opts_ok(note, o, err)))
+		return rc;
 	/* as a run: the error is the caller's only when the step fails */
 	if (!(rc = cad_run_open(&run, &root, r, &own))) {
-		rnote *n = find_note(r->root_plan, note);
-		if (!n)
-			rc = no_note(r->root_plan, note, &own);
-		else if (!(rc = cad_run_input(&root, input)))
-			rc = step_note(&root, n, flags, changes, &st);
+		run.no_breakers = 1;
+		rc = step_do(&root, note, input, o, out, &st);
 	}
 	cad_run_close(&run, &root);
 	if (rc)
 		cad_err_move(err, &own);
-	else if (status)
+	if ((!rc || rc == CADENCE_ESTOPPED) && status)
 		*status = st;
 	cadence_run_error_clear(&own);
 	return rc;
@@ -188,9 +286,7 @@ static int merge_args(const rplan *p, size_t measure, const cJSON *const *parts,
 		      const char *const *labels, cadence_run_error *err)
 {
 	if (measure >= p->nmeasures)
-		return cad_err_set(err, CADENCE_EINVAL, "cadence '%s' has %zu measures (indexes 0 to "
-				   "%zu), not a measure %zu", p->name, p->nmeasures,
-				   p->nmeasures - 1, measure);
+		return no_measure(p, measure, err);
 	const rmeasure *ms = &p->measures[measure];
 	const char *kind = cad_measure_kind_names[ms->m->kind];
 	size_t want = ms->m->kind == CAD_M_SYNC ? ms->nnotes : 1;
