@@ -454,17 +454,26 @@ static int step(const cli_cmd *cmd, int argc, char **argv)
 
 const cli_cmd cli_cmd_step = {
 	"step",
-	"[OPTIONS] FILE NOTE|CHANGES...",
-	"Run one note, or one merge, of a cadence: the unit an external engine runs.",
+	"[OPTIONS] FILE [NOTE|CHANGES...]",
+	"Run one note, measure, precheck or merge of a cadence: the unit an external engine runs.",
 	"cadence step FILE NOTE runs the note NOTE of the cadence in FILE (any\n"
 	"binding: run, set, symbol with --plugin) on the score read with --score\n"
 	"FILE ('-': standard input; without it, the declared defaults), checked as\n"
 	"'cadence run' checks a score, and prints the note's changes: one JSON\n"
 	"object of the fields it changed, the changes a run would apply ({} for\n"
-	"none, or when the note asks to be skipped). Its retry, timeout and\n"
-	"fallback apply as in a run, unless --no-policies: then one attempt, no\n"
-	"timeout, no fallback, for an engine (Argo Workflows, n8n) that does those\n"
-	"itself. Circuit breakers never apply: their state belongs to one machine.\n"
+	"none, or when the note asks to be skipped); with --apply, the whole score\n"
+	"with them applied. Its retry, timeout and fallback apply as in a run,\n"
+	"unless --no-policies: then one attempt, no timeout, no fallback, for an\n"
+	"engine (Argo Workflows, n8n) that does those itself. Circuit breakers\n"
+	"never apply: their state belongs to one machine. --fallback does not run\n"
+	"the note: it prints its fallback: values as its changes (a note without\n"
+	"one: status 2). --error MESSAGE (and --error-note NAME) runs the note as\n"
+	"the on_error handler runs, seeing that error (CADENCE_ERROR).\n"
+	"\n"
+	"cadence step --measure INDEX FILE runs the whole measure INDEX (0-based,\n"
+	"any kind) with its notes' policies and prints the whole score after it;\n"
+	"the cadence's on_error does not run. cadence step --precheck FILE decides\n"
+	"the cadence's precheck as a run does and prints the score.\n"
 	"\n"
 	"cadence step --merge INDEX FILE CHANGES... merges into the score what the\n"
 	"parts of measure INDEX (0-based, as measure_index in the events) gave: for\n"
@@ -473,15 +482,21 @@ const cli_cmd cli_cmd_step = {
 	"measure's merge: expressions. It prints the whole merged score.\n"
 	"\n"
 	"With -o the JSON goes to a temporary file beside OUT, renamed into place\n"
-	"(never a partial file); OUT is checked before anything runs.\n"
+	"(never a partial file); OUT is checked before anything runs. --outcome\n"
+	"FILE writes ok, skipped, interrupt or stopped to FILE the same way, and\n"
+	"status 5 becomes 0.\n"
 	"\n"
-	"Exit status: 0 done (the JSON written), 1 the note failed for good, or the\n"
-	"merge failed (a conflict under fail_on_conflict: the message a run gives),\n"
-	"2 usage error, a bad score or changes file, an unknown note or measure, a\n"
-	"cadence with errors, an output that cannot be written (nothing ran), 3\n"
-	"internal failure (out of memory, the output not written), 5 the note asked\n"
-	"to end the cadence (\"$interrupt\"; its changes are written), 130\n"
-	"interrupted by SIGINT, SIGTERM or SIGHUP (the note was stopped).",
+	"Exit status: 0 done (the JSON written), 1 the note failed for good, its\n"
+	"fallback does not fit, the measure failed, the precheck's condition is\n"
+	"not a boolean, or the merge failed (a conflict under fail_on_conflict:\n"
+	"the message a run gives), 2 usage error (options that do not go\n"
+	"together), a bad score or changes file, an unknown note or measure, a\n"
+	"note without a fallback for --fallback, a cadence with errors, an output\n"
+	"that cannot be written (nothing ran), 3 internal failure (out of memory,\n"
+	"the output not written), 5 a note asked to end the cadence (\"$interrupt\";\n"
+	"its changes, or the score, are written) or the precheck stopped it (0\n"
+	"with --outcome), 130 interrupted by SIGINT, SIGTERM or SIGHUP (the note\n"
+	"was stopped).",
 	step_opts,
 	step,
 };

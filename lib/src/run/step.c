@@ -46,7 +46,7 @@ static int step_fallback(rframe *root, rjob *j)
 {
 	j->state = JOB_DONE;
 	j->outcome = CADENCE_NOTE_FAILED;
-	cad_rfail_set(&j->fail, "its step failed for good");
+	cad_rfail_set(&j->fail, "it failed in its own step");
 	cad_job_fallback(j);
 	if (j->fell_back)
 		return 0;
@@ -145,7 +145,8 @@ static int step_do(rframe *root, const char *note, const cJSON *input,
 		return no_measure(p, o->measure, err);
 	if ((o->flags & CADENCE_STEP_FALLBACK) && !n->n->nfallback)
 		return cad_err_set(err, CADENCE_EINVAL, "note '%s' of cadence '%s' has no fallback "
-				   "(no 'fallback:'): there are no values to give for it",
+				   "(no 'fallback:' key): no values to give; give it one, "
+				   "or fail where its step failed",
 				   n->name, p->name);
 	if ((rc = cad_run_input(root, input)))
 		return rc;
