@@ -455,7 +455,7 @@ static int step(const cli_cmd *cmd, int argc, char **argv)
 const cli_cmd cli_cmd_step = {
 	"step",
 	"[OPTIONS] FILE [NOTE|CHANGES...]",
-	"Run one note, measure, precheck or merge of a cadence: the unit an external engine runs.",
+	"Run one note, measure, precheck or merge of a cadence: a unit for an external engine.",
 	"cadence step FILE NOTE runs the note NOTE of the cadence in FILE (any\n"
 	"binding: run, set, symbol with --plugin) on the score read with --score\n"
 	"FILE ('-': standard input; without it, the declared defaults), checked as\n"

@@ -261,6 +261,239 @@ run "$cadence" step -c --merge 0 parent.cadence.yaml kfinal.json
 expect "a child's merge: the parent's score after its merge: expressions" 0 '^\{"x":3,"got":7\}$'
 assert "... the score the run gives" test "$out" = "$(<prun.json)"
 
+# ---- --measure: every measure in turn gives the run's score ----------------------------
+# chain_measures NAME FILE INPUT [OPTION...]: `cadence run` on INPUT, then
+# `step --measure` of each measure in turn on the score the one before
+# wrote (up to one that ends the cadence: status 5), compared
+chain_measures() {
+	local name=$1 file=$2 input=$3 i=0
+	shift 3
+	export CADENCE_STATE_DIR=$tmp/state	# the run's breakers
+	run "$cadence_again" run -c "$@" "$file" --score "$input"
+	[[ $status == 0 ]] || { fail "$name: run (exit $status): $err"; return; }
+	echo "$out" >"$name-run.json"
+	echo "$input" >"$name-0.json"
+	while :; do
+		run "$cadence_again" step "$@" --measure "$i" --score "$name-$i.json" \
+			-o "$name-$((i + 1)).json" "$file"
+		if [[ $status == 2 && $err == *"not a measure $i"* ]]; then
+			break
+		elif [[ $status == 5 ]]; then
+			i=$((i + 1))
+			break
+		elif [[ $status != 0 ]]; then
+			fail "$name: step --measure $i (exit $status): $err"
+			return
+		fi
+		i=$((i + 1))
+	done
+	assert "$name: step --measure of each of its $i measures in turn gives the run's score" \
+		test "$(norm "$name-$i.json")" = "$(norm "$name-run.json")"
+}
+ex=$src/examples
+chain_measures hello "$ex/hello/hello.cadence.yaml" '{"name": "Ada"}'
+chain_measures sales "$ex/dag/sales.cadence.yaml" '{"region": "north"}'
+if [[ -n ${CADENCE_EXAMPLE_NOTES:-} ]]; then
+	for order in gold-17-big new-5; do
+		chain_measures "checkout-$order" "$ex/checkout/checkout.cadence.yaml" \
+			"{\"order_id\": \"$order\"}" --plugin "$CADENCE_EXAMPLE_NOTES"
+	done
+else
+	skip "the checkout example's measures" "CADENCE_EXAMPLE_NOTES is not set"
+fi
+chain_measures chain chain.cadence.yaml '{"count": 2}' "${popt[@]}"
+chain_measures merges merges.cadence.yaml '{"n": 1}'
+chain_measures parent parent.cadence.yaml '{"x": 5}'
+chain_measures ctl ctl.cadence.yaml '{}'
+assert "ctl: the chain ended at the note that ends the cadence (measure 1)" test -f ctl-2.json
+run "$cadence" step -c --measure 1 ctl.cadence.yaml
+expect "--measure: a note that ends the cadence: the score, status 5" 5 \
+	'^\{"status":"stopped here"\}$' "^cadence: stopped: a note of measure 1 ended the cadence"
+run "$cadence" step -c --measure 0 ctl.cadence.yaml
+expect "--measure: a note that asks to be skipped: the score as it was, status 0" 0 \
+	'^\{"status":"new"\}$'
+run "$cadence" step -c --measure 0 pol.cadence.yaml
+expect "--measure: the notes' policies apply (retries)" 0 '^\{"status":"attempt 3"\}$' \
+	"note 'flaky' failed \\(attempt 2 of 3\\)"
+run "$cadence" step -c --measure 1 --score - pol.cadence.yaml <<<'{"status": "x"}'
+expect "--measure: ... timeouts and fallbacks" 0 '^\{"status":"timed_out"\}$'
+run "$cadence" run clash.cadence.yaml
+want=$(grep '^cadence: error:' <<<"$err")
+run "$cadence" step --measure 0 -o merged.json clash.cadence.yaml
+expect "--measure: a measure that fails: status 1" 1 '' "both changed field 'who'"
+assert "... with the message run gives" test "$(grep '^cadence: error:' <<<"$err")" = "$want"
+assert "... and -o left as it was" test "$(<merged.json)" = keep
+
+# ---- on_error: --error and --error-note ------------------------------------------------
+note bad.sh 'exit 3'
+note handler.sh 'echo "{\"status\": \"$CADENCE_ERROR|$CADENCE_ERROR_NOTE\"}"; echo handled >&2'
+w errs.cadence.yaml "cadence: errs
+score:
+  status: {type: string, default: new}
+notes:
+  bad: {run: [./bad.sh]}
+  handler: {run: [./handler.sh]}
+measures:
+  - then: bad
+on_error: {note: handler, stop: false}
+"
+run "$cadence" run -c errs.cadence.yaml
+expect "run: the handler sees the error" 0 '"status":"errs: note .bad.: it exited with status 3\|bad"'
+echo "$out" >errs-run.json
+run "$cadence" step --measure 0 errs.cadence.yaml
+expect "--measure: a failed measure, the cadence's on_error not run" 1 '' \
+	"^cadence: error: errs: note 'bad': it exited with status 3$"
+assert "... no handler ran" test "$(grep -c handled <<<"$err")" = 0
+msg=$(sed -n 's/^cadence: error: //p' <<<"$err")
+echo '{"status": "new"}' >errs-0.json
+run "$cadence_again" step --apply --error "$msg" --error-note bad --score errs-0.json \
+	-o errs-1.json errs.cadence.yaml handler
+expect "--error, --error-note: the handler runs as on_error runs it" 0 '' '^\[handler\] handled$'
+assert "... the score the run gives (CADENCE_ERROR, CADENCE_ERROR_NOTE)" \
+	test "$(norm errs-1.json)" = "$(norm errs-run.json)"
+run "$cadence" step -c --error boom errs.cadence.yaml handler
+expect "--error alone: CADENCE_ERROR_NOTE empty" 0 '^\{"status":"boom\|"\}$'
+run "$cadence" step -c errs.cadence.yaml handler
+expect "without --error the note sees no error" 0 '^\{"status":"\|"\}$'
+note failing_handler.sh 'exit 4'
+w errs2.cadence.yaml "cadence: errs2
+notes:
+  h: {run: [./failing_handler.sh]}
+measures:
+  - then: h
+"
+run "$cadence" step --error boom errs2.cadence.yaml h
+expect "--error: the note's failure is an on_error note's, as in a run" 1 '' \
+	"^cadence: error: errs2: on_error note 'h': it exited with status 4$"
+
+# ---- --fallback and --apply ------------------------------------------------------------
+run "$cadence" step -c --fallback pol.cadence.yaml slow
+expect "--fallback: the note's fallback values, the note not run" 0 '^\{"status":"timed_out"\}$' \
+	"note 'slow' failed for good: it failed in its own step; its fallback applies"
+assert "... at once (slow.sh sleeps 1 s)" test "$(grep -c slept <<<"$out")" = 0
+run "$cadence" step -c --fallback --score - pol.cadence.yaml slow <<<'{"status": "timed_out"}'
+expect "--fallback: a value the score has already is no change" 0 '^\{\}$'
+run "$cadence" step -c --fallback --apply --score - pol.cadence.yaml broken <<<'{"status": "x"}'
+expect "--fallback --apply: the score with the fallback applied" 0 '^\{"status":"fell_back"\}$'
+run "$cadence" step --fallback pol.cadence.yaml flaky
+expect "--fallback for a note without one: status 2, naming it" 2 '' \
+	"note 'flaky' of cadence 'pol' has no fallback"
+i=0
+for n in "${notes[@]}"; do
+	run "$cadence_again" step "${popt[@]}" --apply --score "s$i.json" -o "a$i.json" chain.cadence.yaml "$n"
+	expect "--apply $n" 0
+	assert "... the score with its changes applied (as score + changes)" \
+		test "$(norm "a$i.json")" = "$(norm "s$((i + 1)).json")"
+	i=$((i + 1))
+done
+run "$cadence" step -c --apply ctl.cadence.yaml stopper
+expect "--apply with \$interrupt: the score, status 5" 5 '^\{"status":"stopped here"\}$' \
+	"note 'stopper' ended the cadence .*: the score with its changes is written"
+
+# ---- --precheck ----------------------------------------------------------------------------
+w gate.cadence.yaml "cadence: gate
+score:
+  n: {type: integer, default: 0}
+notes:
+  inc: {set: {n: score.n + 1}}
+precheck: {when: score.n < 10}
+measures:
+  - then: inc
+"
+run "$cadence" step -c --precheck --score - gate.cadence.yaml <<<'{"n": 1}'
+expect "--precheck that passes: the score, status 0" 0 '^\{"n":1\}$'
+assert "... nothing on stderr" test -z "$err"
+echo '{"n": 12}' >g12.json
+run "$cadence" run -c --score-file g12.json gate.cadence.yaml
+want=$err
+run "$cadence" step -c --precheck --score g12.json gate.cadence.yaml
+expect "--precheck that stops: the score, status 5" 5 '^\{"n":12\}$' \
+	"^cadence: stopped: gate: precheck: 'score.n < 10' is false; nothing ran$"
+assert "... run's message" test "$err" = "$want"
+w gate2.cadence.yaml "cadence: gate2
+score:
+  n: {type: integer, default: 0}
+  ok: {type: boolean, default: false}
+notes:
+  check: {set: {ok: 'score.n > 0'}}
+  inc: {set: {n: score.n + 1}}
+precheck: {note: check}
+measures:
+  - then: inc
+"
+run "$cadence" step -c --precheck --score - gate2.cadence.yaml <<<'{"n": 3}'
+expect "--precheck note: its changes applied, status 0" 0 '^\{"n":3,"ok":true\}$'
+w gate3.cadence.yaml "cadence: gate3
+score:
+  n: {type: integer, default: 0}
+notes:
+  inc: {set: {n: score.n + 1}}
+  no: {run: [./bad.sh]}
+precheck: {note: no}
+measures:
+  - then: inc
+"
+run "$cadence" step -c --precheck gate3.cadence.yaml
+expect "--precheck note that fails: stopped, status 5" 5 '^\{"n":0\}$' \
+	"^cadence: stopped: gate3: precheck note 'no' failed: it exited with status 3; nothing ran$"
+w gate4.cadence.yaml "cadence: gate4
+score:
+  o: {type: object, default: {\"x\": \"s\"}}
+notes:
+  inc: {set: {o: '{\"x\": true}'}}
+precheck: {when: score.o.x}
+measures:
+  - then: inc
+"
+run "$cadence" run gate4.cadence.yaml
+want=$(grep '^cadence: error:' <<<"$err")
+run "$cadence" step --precheck gate4.cadence.yaml
+expect "--precheck: a condition that is not a boolean: status 1" 1 '' \
+	"^cadence: error: gate4: its precheck 'score.o.x' failed: .*not a bool"
+assert "... with run's message" test "$(grep '^cadence: error:' <<<"$err")" = "$want"
+run "$cadence" step -c --precheck --score - chain.cadence.yaml "${popt[@]}" <<<'{"count": 4}'
+expect "--precheck of a cadence without one: the score unchanged, status 0" 0 \
+	'^\{"count":4,"status":"new","label":""\}$'
+
+# ---- --outcome -------------------------------------------------------------------------------
+outcome() {	# outcome WORD STATUS NAME STEP-ARGS...: the word and the status
+	local word=$1 want=$2 name=$3
+	shift 3
+	rm -f oc.txt
+	run "$cadence_again" step -o oc.json --outcome oc.txt "$@"
+	expect "--outcome: $name: status $want" "$want"
+	assert "... the outcome '$word'" test "$(<oc.txt)" = "$word"
+}
+outcome ok 0 "a note" "${popt[@]}" chain.cadence.yaml double
+outcome skipped 0 "a note that asks to be skipped" ctl.cadence.yaml skipper
+outcome interrupt 0 "a note that ends the cadence (5 without --outcome)" ctl.cadence.yaml stopper
+assert "... its changes written" test "$(norm oc.json)" = '{"status": "stopped here"}'
+outcome interrupt 0 "a measure whose note ends the cadence" --measure 1 ctl.cadence.yaml
+outcome stopped 0 "a precheck that stops" --precheck --score g12.json gate.cadence.yaml
+outcome ok 0 "a precheck that passes" --precheck gate.cadence.yaml
+outcome ok 0 "a fallback" --fallback pol.cadence.yaml slow
+outcome ok 0 "a merge" --merge 2 --score m2.json merges.cadence.yaml m2-ta.json m2-tb.json
+assert "... a file of one line" test "$(wc -l <oc.txt)" = 1
+echo keep >oc.txt
+run "$cadence" step --outcome oc.txt --no-policies pol.cadence.yaml broken
+expect "--outcome: a note that fails: status 1" 1
+assert "... the outcome file left as it was" test "$(<oc.txt)" = keep
+run "$cadence" step --outcome oc.txt --precheck gate4.cadence.yaml
+expect "--outcome: a precheck that fails: status 1" 1
+assert "... the outcome file left as it was" test "$(<oc.txt)" = keep
+run "$cadence" step --outcome nodir/oc.txt ctl.cadence.yaml skipper
+expect "--outcome into a missing directory: status 2, nothing ran" 2 '' \
+	"cannot write the outcome to 'nodir/oc.txt': .*; nothing ran"
+run "$cadence" step --outcome - ctl.cadence.yaml skipper
+expect "--outcome -: status 2" 2 '' "--outcome takes a file, not '-'"
+run "$cadence" step --outcome '' ctl.cadence.yaml skipper
+expect "--outcome '': status 2" 2 '' "option '--outcome' needs a FILE, not an empty string"
+run "$cadence" step --outcome oc.txt -o oc.txt ctl.cadence.yaml skipper
+expect "--outcome and -o the same file: status 2" 2 '' "--outcome and -o both name 'oc.txt'"
+run "$cadence" step --outcome ctl.cadence.yaml ctl.cadence.yaml skipper
+expect "--outcome naming the cadence file: status 2" 2 '' \
+	"cannot write the outcome to 'ctl.cadence.yaml': it is the cadence file"
+
 # ---- bad inputs ------------------------------------------------------------------------
 run "$cadence" step "${popt[@]}" chain.cadence.yaml
 expect "no note: status 2" 2 '' "^cadence: error: which note\\? usage: cadence step"
@@ -318,6 +551,49 @@ for bad in x -1 1.5 ''; do
 done
 run "$cadence_again" step --merge 2 --no-policies merges.cadence.yaml m2-ta.json m2-tb.json
 expect "--no-policies with --merge: status 2" 2 '' "--no-policies is for a note"
+# options that do not go together: status 2, saying which
+combo() {	# combo NAME PATTERN STEP-ARGS...
+	local name=$1 pat=$2
+	shift 2
+	run "$cadence_again" step "$@"
+	expect "$name: status 2" 2 '' "$pat"
+}
+combo "--merge and --measure" "--merge, --measure and --precheck do not go together" \
+	--merge 0 --measure 0 merges.cadence.yaml m2-ta.json
+combo "--measure and --precheck" "--merge, --measure and --precheck do not go together" \
+	--measure 0 --precheck gate.cadence.yaml
+combo "--no-policies with --measure" "--no-policies is for a note; the notes of a measure" \
+	--measure 0 --no-policies gate.cadence.yaml
+combo "--no-policies with --precheck" "--no-policies is for a note" \
+	--precheck --no-policies gate.cadence.yaml
+for mode in "--merge 0" "--measure 0" --precheck; do
+	combo "--apply with $mode" "--apply is for a note .*; ${mode% *} writes the whole score" \
+		$mode --apply merges.cadence.yaml
+	for o in --fallback "--error x" "--error-note x"; do
+		combo "$o with $mode" "${o% *} is for a note .*, not with ${mode% *}" \
+			$mode $o merges.cadence.yaml
+	done
+done
+combo "--fallback and --no-policies" "--fallback and --no-policies do not go together" \
+	--fallback --no-policies pol.cadence.yaml slow
+combo "--fallback and --error" "--fallback and --error do not go together" \
+	--fallback --error x pol.cadence.yaml slow
+combo "--fallback and --error-note" "--fallback and --error-note do not go together" \
+	--fallback --error-note x pol.cadence.yaml slow
+combo "--measure with a NOTE" "unexpected argument 'inc'; --measure takes no note: cadence step \\[OPTIONS\\] --measure INDEX FILE" \
+	--measure 0 gate.cadence.yaml inc
+combo "--precheck with a NOTE" "unexpected argument 'inc'; --precheck takes no note" \
+	--precheck gate.cadence.yaml inc
+combo "--measure without FILE" "which cadence\\? usage: cadence step \\[OPTIONS\\] --measure INDEX FILE" \
+	--measure 0
+combo "--precheck without FILE" "which cadence\\? usage: cadence step \\[OPTIONS\\] --precheck FILE" \
+	--precheck
+combo "--fallback without NOTE" "which note\\?" --fallback pol.cadence.yaml
+combo "--measure past the last measure" "cadence 'gate' has 1 measures \\(indexes 0 to 0\\), not a measure 1" \
+	--measure 1 gate.cadence.yaml
+for bad in x -1 ''; do
+	combo "--measure '$bad'" "--measure takes the index of a measure" --measure "$bad" gate.cadence.yaml
+done
 # outputs
 run "$cadence" step -o nodir/out.json "${popt[@]}" chain.cadence.yaml double
 expect "-o into a missing directory: status 2, nothing ran" 2 '' \
