@@ -217,6 +217,160 @@ Test(step, a_child_merge_applies_the_merge_expressions)
 	cJSON_Delete(bad);
 }
 
+static cadence_step_opts opts_of(unsigned flags)
+{
+	cadence_step_opts o = CADENCE_STEP_OPTS_INIT;
+	o.flags = flags;
+	return o;
+}
+
+Test(step, fallback_gives_its_values_without_running_the_note)
+{
+	cJSON *changes;
+	int status = -1;
+	cadence_step_opts o = opts_of(CADENCE_STEP_FALLBACK);
+	load_policy();
+	cr_assert_eq(cadence_runner_step(&changes, &status, f.r, "call", NULL, &o, &f.err), 0,
+		     "%s", f.err.message);
+	assert_json(changes, "{\"status\":\"fell_back\"}");
+	cr_assert_eq(status, CADENCE_NOTE_STATUS_OK);
+	cr_assert_eq(atomic_load(&calls), 0);
+	cJSON_Delete(changes);
+	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "a", NULL, &o, &f.err),
+		     CADENCE_EINVAL);
+	assert_error(&f, "note 'a' of cadence 's' has no fallback");
+	cr_assert_null(changes);
+}
+
+Test(step, apply_gives_the_whole_score)
+{
+	cJSON *score, *in = json("{\"n\": 5}");
+	cadence_step_opts o = opts_of(CADENCE_STEP_APPLY);
+	load_policy();
+	cr_assert_eq(cadence_runner_step(&score, NULL, f.r, "a", in, &o, &f.err), 0);
+	assert_json(score, "{\"status\":\"new\",\"n\":6,\"tags\":[\"a\"]}");
+	cJSON_Delete(score);
+	o.flags |= CADENCE_STEP_FALLBACK;
+	cr_assert_eq(cadence_runner_step(&score, NULL, f.r, "call", in, &o, &f.err), 0);
+	assert_json(score, "{\"status\":\"fell_back\",\"n\":5,\"tags\":[]}");
+	cJSON_Delete(score);
+	cJSON_Delete(in);
+}
+
+Test(step, a_measure_runs_whole_with_its_policies)
+{
+	cJSON *score, *in = json("{\"n\": 1}");
+	cadence_step_opts o = opts_of(CADENCE_STEP_MEASURE);
+	int status = -1;
+	load_policy();
+	cr_assert_eq(cadence_runner_step(&score, &status, f.r, NULL, in, &o, &f.err), 0, "%s",
+		     f.err.message);
+	assert_json(score, "{\"status\":\"done\",\"n\":1,\"tags\":[]}");
+	cr_assert_eq(atomic_load(&calls), 3, "the retries of measure 0's note");
+	cr_assert_eq(status, CADENCE_NOTE_STATUS_OK);
+	cJSON_Delete(score);
+	/* a sync whose notes conflict: the run's error */
+	o.measure = 2;
+	cr_assert_eq(cadence_runner_step(&score, NULL, f.r, NULL, in, &o, &f.err),
+		     CADENCE_EFAILED);
+	assert_error(&f, "sync 'both'", "notes 'a' and 'b' both changed field 'n'");
+	cr_assert_null(score);
+	o.measure = 3;
+	cr_assert_eq(cadence_runner_step(&score, NULL, f.r, NULL, in, &o, &f.err),
+		     CADENCE_EINVAL);
+	assert_error(&f, "has 3 measures (indexes 0 to 2), not a measure 3");
+	cJSON_Delete(in);
+}
+
+Test(step, a_precheck_stops_or_lets_go)
+{
+	cJSON *score, *in = json("{\"n\": 12}");
+	cadence_step_opts o = opts_of(CADENCE_STEP_PRECHECK);
+	fx_load(&f, "cadence: gate\n"
+		    "score:\n"
+		    "  n: {type: integer, default: 0}\n"
+		    "notes:\n"
+		    "  inc: {set: {n: score.n + 1}}\n"
+		    "precheck: {when: score.n < 10}\n"
+		    "measures:\n"
+		    "  - then: inc\n");
+	cr_assert_eq(cadence_runner_step(&score, NULL, f.r, NULL, NULL, &o, &f.err), 0);
+	assert_json(score, "{\"n\":0}");
+	cJSON_Delete(score);
+	cr_assert_eq(cadence_runner_step(&score, NULL, f.r, NULL, in, &o, &f.err),
+		     CADENCE_ESTOPPED);
+	assert_json(score, "{\"n\":12}");
+	cr_assert_str_eq(f.err.message, "gate: precheck: 'score.n < 10' is false; nothing ran");
+	cJSON_Delete(score);
+	cJSON_Delete(in);
+}
+
+/* An on_error handler: the error it sees, in `status`. */
+static int handler(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
+{
+	(void)score;
+	const char *e = cadence_note_error(ctx), *n = cadence_note_error_note(ctx);
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s|%s", e ? e : "(none)", n ? n : "(none)");
+	*changes = cJSON_CreateObject();
+	cJSON_AddStringToObject(*changes, "status", buf);
+	return CADENCE_NOTE_OK;
+}
+
+Test(step, a_note_runs_as_the_on_error_handler_with_an_error)
+{
+	cJSON *changes;
+	cadence_step_opts o = CADENCE_STEP_OPTS_INIT;
+	fx_load(&f, "cadence: h\n"
+		    "score:\n"
+		    "  status: {type: string, default: new}\n"
+		    "notes:\n"
+		    "  h: {symbol: handler}\n"
+		    "measures:\n"
+		    "  - then: h\n");
+	cr_assert_eq(cadence_runner_register(f.r, "handler", handler, NULL), 0);
+	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "h", NULL, &o, &f.err), 0);
+	assert_json(changes, "{\"status\":\"(none)|(none)\"}");
+	cJSON_Delete(changes);
+	o.error = "boom";
+	o.error_note = "fetch";
+	cr_assert_eq(cadence_runner_step(&changes, NULL, f.r, "h", NULL, &o, &f.err), 0);
+	assert_json(changes, "{\"status\":\"boom|fetch\"}");
+	cJSON_Delete(changes);
+}
+
+Test(step, flags_that_do_not_go_together_are_einval)
+{
+	cJSON *out;
+	static const struct {
+		const char *note;
+		unsigned flags;
+		const char *error;
+		const char *why;
+	} bad[] = {
+		{ "a", CADENCE_STEP_MEASURE, NULL, "a note, or no note" },
+		{ NULL, 0, NULL, "a note, or no note" },
+		{ NULL, CADENCE_STEP_MEASURE | CADENCE_STEP_PRECHECK, NULL, "do not go together" },
+		{ NULL, CADENCE_STEP_PRECHECK | CADENCE_STEP_NO_POLICIES, NULL, "policies" },
+		{ NULL, CADENCE_STEP_MEASURE, "x", "or error" },
+		{ "a", CADENCE_STEP_FALLBACK | CADENCE_STEP_NO_POLICIES, NULL, "runs no note" },
+		{ "a", CADENCE_STEP_FALLBACK, "x", "runs no note" },
+		{ "a", 1u << 20, NULL, "unknown flags" },
+	};
+	load_policy();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cadence_step_opts o = opts_of(bad[i].flags);
+		o.error = bad[i].error;
+		cr_assert_eq(cadence_runner_step(&out, NULL, f.r, bad[i].note, NULL, &o, &f.err),
+			     CADENCE_EINVAL, "case %zu", i);
+		assert_error(&f, bad[i].why);
+	}
+	cadence_step_opts o = opts_of(0);
+	o.version = 99;
+	cr_assert_eq(cadence_runner_step(&out, NULL, f.r, "a", NULL, &o, &f.err), CADENCE_EVERSION);
+	cr_assert_eq(atomic_load(&calls), 0);
+}
+
 Test(step, null_arguments)
 {
 	cJSON *out;
