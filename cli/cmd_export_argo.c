@@ -79,6 +79,14 @@ static int on_opt(void *p, int id, const char *value)
 	return 0;
 }
 
+static int braces(const char *what, const char *value)
+{
+	return cli_usage_error("%s '%s' holds '{{', which Argo replaces as one of its "
+			       "variables (it has no escape); rename it%s", what, value,
+			       strcmp(what, "FILE") ? "" : ", or give its path in the image "
+			       "with --path");
+}
+
 /* Values Argo would carry but cadence's steps could not use. */
 static int check_values(const argo_ctx *c, const char *file)
 {
@@ -91,8 +99,14 @@ static int check_values(const argo_ctx *c, const char *file)
 				       "cadences/shop.cadence.yaml)", file,
 				       file[0] == '/' ? "an absolute path on this machine"
 				       : "standard input");
-	if (c->o.path && !*c->o.path)
-		return cli_usage_error("--path is empty; give the cadence file's path in the image");
+	const char *const named[] = { "--path", c->o.path, "--image", c->o.image,
+				      "--workdir", c->o.workdir, "FILE", c->o.path ? NULL : file };
+	for (size_t i = 0; i < 8; i += 2)
+		if (named[i + 1] && strstr(named[i + 1], "{{"))
+			return braces(named[i], named[i + 1]);
+	for (size_t i = 0; i < c->nplugins; i++)
+		if (strstr(c->plugins[i], "{{"))
+			return braces("--plugin", c->plugins[i]);
 	return 0;
 }
 
@@ -102,6 +116,9 @@ static int export_error(int rc, const char *file)
 	case CADENCE_ENOTFOUND:
 		return cli_usage_error("'%s' has no schedule:, so it has no CronWorkflow; add a "
 				       "schedule: (docs/format.md) or export --kind workflow", file);
+	case CADENCE_EINVALID:
+		return cli_error(CLI_EXIT_PROBLEMS, "'%s' cannot be exported to Argo as it is "
+				 "(see above); nothing was written", file);
 	case CADENCE_ELIMIT:
 		return cli_error(CLI_EXIT_PROBLEMS, "the manifest of '%s' would be 1 MB or more, "
 				 "more than Kubernetes stores in one object; split the cadence "
@@ -156,6 +173,8 @@ static int export(argo_ctx *c, const char *file)
 		goto out;
 	}
 	if ((rc = cadence_export_argo(&data, &len, def, &c->o, warnings))) {
+		if (rc == CADENCE_EINVALID)
+			files_write_diags(warnings, stderr, CADENCE_DIAG_TEXT, NULL, 0);
 		rc = export_error(rc, file);
 		goto out;
 	}

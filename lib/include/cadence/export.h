@@ -72,10 +72,14 @@ CADENCE_API int cadence_argo_kind_parse(cadence_argo_kind *out, const char *name
  * new buffer: *out (malloc'd, NUL-terminated, the caller's) holds *out_len
  * bytes.  Warnings go to `diags` (may be NULL: none are reported).
  * Returns 0; CADENCE_ENOTFOUND for CADENCE_ARGO_CRON when the cadence has
- * no `schedule:`; CADENCE_ELIMIT when the manifest would be 1 MB or more
- * (Argo's limit on an object); CADENCE_EINVAL for a NULL argument, an
- * absolute path or a path Argo cannot carry; CADENCE_EVERSION for opts of
- * an unknown version; CADENCE_ENOMEM.
+ * no `schedule:`; CADENCE_EINVALID when the cadence holds what Argo would
+ * misread (a `{{` in the schedule's score: an error in `diags`);
+ * CADENCE_ELIMIT when the manifest would be 1 MB or more (Kubernetes'
+ * limit on an object); CADENCE_EINVAL for a NULL argument, no path (a
+ * cadence built in C, without opts->path), an absolute def path without
+ * opts->path, or a path, image, workdir or plugin holding `{{` (Argo
+ * replaces `{{...}}` in a spec and has no escape); CADENCE_EVERSION for
+ * opts of an unknown version; CADENCE_ENOMEM.
  */
 CADENCE_API int cadence_export_argo(char **out, size_t *out_len, const cadence_def *def,
 				    const cadence_argo_opts *opts, cadence_diags *diags);

@@ -45,6 +45,7 @@ typedef struct ax {
 	strmap made;		/* what a template does -> its name */
 	strmap tnames;		/* the templates' names */
 	arena keys;		/* the maps' keys */
+	int invalid;		/* an error reported: nothing is written */
 	int oom;
 } ax;
 
@@ -687,6 +688,17 @@ static cJSON *manifest(ax *x)
 	cadence_argo_kind kind = x->o->kind;
 	const cad_schedule *s = &x->def->schedule;
 	char *input = kind == CADENCE_ARGO_CRON && s->score ? cad_json_print(s->score, 0) : NULL;
+	if (input && strstr(input, "{{")) {
+		/* Argo would take it for one of its {{variables}}: it has no escape */
+		if (!x->rep.diags || cad_report_at(&x->rep, CADENCE_SEVERITY_ERROR, "export-braces",
+						     s->score_loc.line, s->score_loc.col,
+						     s->score_loc.len, "write the value another way, "
+						     "such as '{ {' or a field the notes assemble",
+						     "schedule: a value of score: holds '{{', which Argo "
+						     "replaces as one of its variables"))
+			x->oom = 1;
+		x->invalid = 1;
+	}
 	cJSON *doc = cJSON_CreateObject();
 	put_str(x, doc, "apiVersion", "argoproj.io/v1alpha1");
 	put_str(x, doc, "kind", kinds[kind]);
@@ -753,8 +765,12 @@ static int check_args(const cadence_def *def, const cadence_argo_opts *o, const 
 	*file = o->path ? o->path : def->path;
 	if (!*file || !**file || (!o->path && **file == '/'))
 		return CADENCE_EINVAL;
+	/* Argo replaces {{...}} everywhere in a spec, and has no escape */
+	if (strstr(*file, "{{") || (o->image && strstr(o->image, "{{")) ||
+	    (o->workdir && strstr(o->workdir, "{{")))
+		return CADENCE_EINVAL;
 	for (size_t i = 0; i < o->nplugins; i++)
-		if (!o->plugins || !o->plugins[i])
+		if (!o->plugins || !o->plugins[i] || strstr(o->plugins[i], "{{"))
 			return CADENCE_EINVAL;
 	return 0;
 }
@@ -787,7 +803,8 @@ int cadence_export_argo(char **out, size_t *out_len, const cadence_def *def,
 	}
 	warn_cadence(&x);
 	cJSON *doc = manifest(&x);
-	rc = x.oom || x.rep.oom ? CADENCE_ENOMEM : render(&x, doc, out, out_len);
+	rc = x.oom || x.rep.oom ? CADENCE_ENOMEM
+	     : x.invalid ? CADENCE_EINVALID : render(&x, doc, out, out_len);
 	cJSON_Delete(doc);
 	cad_strmap_free(&x.made);
 	cad_strmap_free(&x.tnames);
