@@ -8,7 +8,10 @@
 # written.  tests/cli/export_argo_equiv.sh runs the manifests.
 source "$(dirname "$0")/lib.sh"
 
-schema=${CADENCE_ARGO_SCHEMA:-$src/../shared/schemas/argo-workflows-schema.json}
+# tests/data/argo-workflows-schema.json: Argo Workflows v4.1.2's
+# api/jsonschema/schema.json (argoproj/argo-workflows at f016ad89eb,
+# Apache-2.0), unchanged
+schema=${CADENCE_ARGO_SCHEMA:-$src/tests/data/argo-workflows-schema.json}
 fx=$src/tests/export/fixtures
 py_serve yaml jsonschema -- '
 import json, sys, yaml
