@@ -94,10 +94,16 @@ e=$tmp/every.workflow.yaml
 run py_call tasks "$e" measures
 expect "measures: a then is a task after nothing" 0 '^bump - note-bump$'
 expect "... a sync's notes give changes after it" 0 '^both-left bump.Succeeded note-left-changes$'
-expect "... a fallback depends on its note's failure" 0 \
-	'^both-right-fallback both-right.Failed fallback-right-changes$'
-expect "... the merge after both notes (or the fallback)" 0 \
-	'^both-merge both-left.Succeeded && \(both-right.Succeeded \|\| both-right-fallback.Succeeded\) merge-both$'
+expect "... a note with a fallback runs a DAG of both" 0 \
+	'^both-right bump.Succeeded note-right-changes-or-fallback$'
+expect "... the merge after both notes" 0 \
+	'^both-merge both-left.Succeeded && both-right.Succeeded merge-both$'
+run py_call tasks "$e" note-right-changes-or-fallback
+expect "... in it the fallback depends on the note's failure" 0 '^fallback note.Failed fallback-right-changes$'
+run py_call template "$e" note-right-changes-or-fallback
+expect "... and its output is the artifact of the one that ran" 0 \
+	'"fromExpression": "tasks.note.status == .Succeeded. \? tasks.note.outputs.artifacts.changes : tasks.fallback.outputs.artifacts.changes"'
+run py_call tasks "$e" measures
 expect "... a split runs whole" 0 '^size both-merge.Succeeded measure-size$'
 expect "... a sequence's notes in order, named after the measure" 0 \
 	'^tail-end-finish tail-end-bump.Succeeded note-finish$'

@@ -9,7 +9,9 @@
  * `ok`, the DAG `measures`, one link of a chain per note or measure.  A
  * `then` or `sequence` is a task per note (`--apply`: the score after
  * it), its retry and timeout as the template's retryStrategy and
- * activeDeadlineSeconds, its fallback a task that depends on its failure;
+ * activeDeadlineSeconds, its fallback a task that depends on its failure
+ * (the two in a DAG of their own, which gives the artifact of the one that
+ * ran);
  * a `sync` is a task per note giving its changes, then a merge task; a
  * `split`, `child` or `dag` is one task running the whole measure
  * (`--measure`), its notes' policies applied by cadence.  Every score a
@@ -50,12 +52,10 @@ typedef struct ax {
 } ax;
 
 /* Where the score is after a link of the chain: what the next task
- * depends on, and the artifact it takes (`from`, or `fromExpression` when
- * a fallback may have given it). */
+ * depends on, and the artifact it takes. */
 typedef struct link {
 	strbuf depends;		/* empty: the first task */
 	strbuf from;
-	int expr;		/* from is a fromExpression */
 } link;
 
 /* ---- JSON with an out-of-memory flag ----------------------------------------- */
@@ -360,7 +360,7 @@ static void note_template(ax *x, const cad_note *n, int fallback, int apply, str
 
 /* ---- the chain of tasks --------------------------------------------------------- */
 
-#define LINK_INIT { STRBUF_INIT, STRBUF_INIT, 0 }
+#define LINK_INIT { STRBUF_INIT, STRBUF_INIT }
 
 static void link_free(link *l)
 {
@@ -379,7 +379,7 @@ static void arg_from(ax *x, cJSON *task, const char *name, link *l)
 		arts = put_arr(x, args, "artifacts");
 	cJSON *a = put_obj(x, arts, NULL);
 	put_str(x, a, "name", name);
-	put_str(x, a, l->expr ? "fromExpression" : "from", cstr(x, &l->from));
+	put_str(x, a, "from", cstr(x, &l->from));
 }
 
 /* A task of the DAG `tasks` named `name` (made unique in `used`) running
@@ -396,56 +396,81 @@ static cJSON *task(ax *x, cJSON *tasks, strmap *used, strbuf *name, const char *
 	return t;
 }
 
-/* The link after task `tn` whose artifact `art` the next task takes; with
- * a fallback task `fn`, from whichever of the two succeeded. */
-static void link_after(link *out, const char *tn, const char *fn, const char *art)
+/* The link after task `tn`, whose artifact `art` the next task takes. */
+static void link_after(link *out, const char *tn, const char *art)
 {
 	cad_strbuf_setlen(&out->depends, 0);
 	cad_strbuf_setlen(&out->from, 0);
-	out->expr = fn != NULL;
-	if (!fn) {
-		cad_strbuf_addf(&out->depends, "%s.Succeeded", tn);
-		cad_strbuf_addf(&out->from, "{{tasks.%s.outputs.artifacts.%s}}", tn, art);
-		return;
+	cad_strbuf_addf(&out->depends, "%s.Succeeded", tn);
+	cad_strbuf_addf(&out->from, "{{tasks.%s.outputs.artifacts.%s}}", tn, art);
+}
+
+static cJSON *dag_template(ax *x, const char *name, int input);
+
+/* A note with a fallback: a DAG of the note's task and the fallback's,
+ * which depends on its failure, giving the artifact of the one that ran
+ * (Argo takes a `fromExpression` in a template's outputs, not in a task's
+ * arguments).  It fails only when the fallback does; its name in `name`. */
+static void guarded_template(ax *x, const cad_note *n, int apply, strbuf *name)
+{
+	const char *art = apply ? "score" : "changes";
+	strbuf key = STRBUF_INIT, note = STRBUF_INIT, fb = STRBUF_INIT, e = STRBUF_INIT;
+	cad_strbuf_addf(&key, "guarded%s:%s", apply ? "" : "-changes", n->name.name);
+	cad_strbuf_adds(name, "note-");
+	argo_name(name, n->name.name);
+	cad_strbuf_adds(name, apply ? "-or-fallback" : "-changes-or-fallback");
+	if (!made(x, cstr(x, &key), name)) {
+		note_template(x, n, 0, apply, &note);
+		note_template(x, n, 1, apply, &fb);
+		cJSON *tasks = dag_template(x, cstr(x, name), 1);
+		link in = LINK_INIT;
+		cad_strbuf_adds(&in.from, "{{inputs.artifacts.score}}");
+		cJSON *t = put_obj(x, tasks, NULL);
+		put_str(x, t, "name", "note");
+		put_str(x, t, "template", cstr(x, &note));
+		arg_from(x, t, "score", &in);
+		t = put_obj(x, tasks, NULL);
+		put_str(x, t, "name", "fallback");
+		put_str(x, t, "template", cstr(x, &fb));
+		put_str(x, t, "depends", "note.Failed");
+		arg_from(x, t, "score", &in);
+		link_free(&in);
+		cJSON *tmpl = cJSON_GetArrayItem(x->templates, cJSON_GetArraySize(x->templates) - 1);
+		cJSON *a = put_obj(x, put_arr(x, put_obj(x, tmpl, "outputs"), "artifacts"), NULL);
+		put_str(x, a, "name", art);
+		cad_strbuf_addf(&e, "tasks.note.status == 'Succeeded' ? tasks.note.outputs.artifacts."
+				"%s : tasks.fallback.outputs.artifacts.%s", art, art);
+		put_str(x, a, "fromExpression", cstr(x, &e));
 	}
-	cad_strbuf_addf(&out->depends, "(%s.Succeeded || %s.Succeeded)", tn, fn);
-	cad_strbuf_addf(&out->from, "tasks['%s'].status == 'Succeeded' ? tasks['%s'].outputs."
-			"artifacts.%s : tasks['%s'].outputs.artifacts.%s", tn, tn, art, fn, art);
+	cad_strbuf_free(&key);
+	cad_strbuf_free(&note);
+	cad_strbuf_free(&fb);
+	cad_strbuf_free(&e);
 }
 
 /* Note `ref` as a task named `base` (with the note's name added when
- * `named`) after link `in`, and its fallback task when it has one; `out`
- * becomes the link after them. */
+ * `named`) after link `in`; `out` becomes the link after it. */
 static void note_task(ax *x, cJSON *tasks, strmap *used, const char *base, int named,
 		      const cad_ref *ref, int apply, link *in, link *out)
 {
 	const cad_note *n = cad_find_note(x->def, ref->name);
-	strbuf tmpl = STRBUF_INIT, tn = STRBUF_INIT, fn = STRBUF_INIT;
+	strbuf tmpl = STRBUF_INIT, tn = STRBUF_INIT;
 	if (!n)
 		return;		/* a loaded cadence names declared notes only */
-	note_template(x, n, 0, apply, &tmpl);
+	if (n->nfallback)
+		guarded_template(x, n, apply, &tmpl);
+	else
+		note_template(x, n, 0, apply, &tmpl);
 	cad_strbuf_adds(&tn, base);
 	if (named) {
 		cad_strbuf_addc(&tn, '-');
 		argo_name(&tn, ref->name);
 	}
 	task(x, tasks, used, &tn, cstr(x, &tmpl), in);
-	if (n->nfallback) {
-		cad_strbuf_setlen(&tmpl, 0);
-		note_template(x, n, 1, apply, &tmpl);
-		cad_strbuf_addf(&fn, "%s-fallback", cstr(x, &tn));
-		link failed = LINK_INIT;
-		cad_strbuf_addf(&failed.depends, "%s.Failed", cstr(x, &tn));
-		cad_strbuf_adds(&failed.from, cstr(x, &in->from));
-		failed.expr = in->expr;
-		task(x, tasks, used, &fn, cstr(x, &tmpl), &failed);
-		link_free(&failed);
-	}
-	if (cstr(x, &tn) && (!n->nfallback || cstr(x, &fn)))
-		link_after(out, tn.buf, n->nfallback ? fn.buf : NULL, apply ? "score" : "changes");
+	if (cstr(x, &tn))
+		link_after(out, tn.buf, apply ? "score" : "changes");
 	cad_strbuf_free(&tmpl);
 	cad_strbuf_free(&tn);
-	cad_strbuf_free(&fn);
 }
 
 /* A sync: a task per note giving its changes, all after `in`, then the
@@ -473,7 +498,6 @@ static void sync_tasks(ax *x, cJSON *tasks, strmap *used, size_t index, const ca
 	cad_strbuf_addf(&tn, "%s-merge", base);
 	/* the merge depends on the notes, and takes the score as they did */
 	cad_strbuf_adds(&out.from, cstr(x, &in->from));
-	out.expr = in->expr;
 	cJSON *t = task(x, tasks, used, &tn, cstr(x, &tmpl), &out);
 	for (size_t k = 0; k < m->nnotes; k++) {
 		strbuf an = STRBUF_INIT;
@@ -484,7 +508,7 @@ static void sync_tasks(ax *x, cJSON *tasks, strmap *used, size_t index, const ca
 	}
 	free(parts);
 	if (cstr(x, &tn))
-		link_after(in, tn.buf, NULL, "score");
+		link_after(in, tn.buf, "score");
 	link_free(&out);
 	cad_strbuf_free(&tmpl);
 	cad_strbuf_free(&tn);
@@ -506,7 +530,7 @@ static void measure_task(ax *x, cJSON *tasks, strmap *used, size_t index, const 
 	cad_strbuf_adds(&tn, base);
 	task(x, tasks, used, &tn, cstr(x, &tmpl), in);
 	if (cstr(x, &tn))
-		link_after(in, tn.buf, NULL, "score");
+		link_after(in, tn.buf, "score");
 	cad_strbuf_free(&tmpl);
 	cad_strbuf_free(&tn);
 	cad_strbuf_free(&idx);
@@ -583,7 +607,7 @@ static void main_template(ax *x)
 	arg_from(x, t, "score", &in);
 	container(x, "input", step_cmd(x, args), 0, "score", 1, 1);
 	if (x->def->nmeasures) {
-		link_after(&in, "input", NULL, "score");
+		link_after(&in, "input", "score");
 		t = put_obj(x, tasks, NULL);
 		put_str(x, t, "name", "measures");
 		put_str(x, t, "template", "measures");
