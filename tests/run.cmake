@@ -23,11 +23,14 @@ endforeach()
 # C and runs it.
 add_test(NAME run/embedded COMMAND cadence_embedded)
 
-# The examples run end to end with the checkout's C notes (examples/CMakeLists.txt).
-if(TEST cli/examples)
-  set_property(TEST cli/examples APPEND PROPERTY ENVIRONMENT
-    "CADENCE_EXAMPLE_NOTES=$<TARGET_FILE:checkout_notes>")
-endif()
+# The examples run end to end with the checkout's C notes (examples/CMakeLists.txt),
+# and so do their Argo exports.
+foreach(t cli/examples cli/export_argo_equiv)
+  if(TEST ${t})
+    set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT
+      "CADENCE_EXAMPLE_NOTES=$<TARGET_FILE:checkout_notes>")
+  endif()
+endforeach()
 
 # ThreadSanitizer on the run engine's threads (tests/run/tsan.sh): a build
 # of the library of its own, so label slow (CI runs it, `ctest -L slow`).
