@@ -112,6 +112,9 @@ extern const cli_cmd cli_cmd_diagram;
 extern const cli_cmd cli_cmd_schedule;
 extern const cli_cmd cli_cmd_schedule_export;
 extern const cli_cmd *const cli_schedule_commands[];
+extern const cli_cmd cli_cmd_export;
+extern const cli_cmd cli_cmd_export_argo;
+extern const cli_cmd *const cli_export_commands[];
 extern const cli_cmd cli_cmd_config;
 extern const cli_cmd *const cli_config_commands[];
 /* The subcommands of c ("new", "schedule"), NULL-terminated; NULL: none. */

@@ -24,8 +24,8 @@ endforeach()
 add_test(NAME run/embedded COMMAND cadence_embedded)
 
 # The examples run end to end with the checkout's C notes (examples/CMakeLists.txt);
-# step.sh runs them measure by measure.
-foreach(t cli/examples cli/step)
+# step.sh runs them measure by measure, and export_argo_equiv as Argo workflows.
+foreach(t cli/examples cli/step cli/export_argo_equiv)
   if(TEST ${t} AND TARGET checkout_notes)
     set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT
       "CADENCE_EXAMPLE_NOTES=$<TARGET_FILE:checkout_notes>")

@@ -46,6 +46,7 @@ for c in "${cmds[@]}"; do
 	case $c in
 	new) names=("new cadence" "new note") ;;
 	schedule) names=("schedule next" "schedule export") ;;
+	export) names=("export argo") ;;
 	config) names=("config show") ;;
 	*) names=("$c") ;;
 	esac

@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cadence export argo (docs/export.md): every example and fixture, in each
+# kind, validates against Argo's own JSON Schema and cadence's checks of
+# what the schema misses (tests/export/argo_check.py); the mapping of
+# policies; warnings at their place, --strict; hostile strings come back
+# from the parsed manifest unchanged; bad input is refused, nothing
+# written.  tests/cli/export_argo_equiv.sh runs the manifests.
+source "$(dirname "$0")/lib.sh"
+
+# tests/data/argo-workflows-schema.json: Argo Workflows v4.1.2's
+# api/jsonschema/schema.json (argoproj/argo-workflows at f016ad89eb,
+# Apache-2.0), unchanged
+schema=${CADENCE_ARGO_SCHEMA:-$src/tests/data/argo-workflows-schema.json}
+fx=$src/tests/export/fixtures
+py_serve yaml jsonschema -- '
+import json, sys, yaml
+def load(p):
+    with open(p) as f:
+        return yaml.safe_load(f)
+def main(argv):
+    what, path = argv[0], argv[1]
+    d = load(path)
+    if what == "json":      # the YAML and the JSON manifest hold the same
+        with open(argv[2]) as f:
+            return 0 if json.load(f) == d else 1
+    if what == "get":       # a value by a path of keys and indexes
+        for k in argv[2].split("/"):
+            d = d[int(k)] if isinstance(d, list) else d[k]
+        print(d if isinstance(d, str) else json.dumps(d, sort_keys=True))
+        return 0
+    if what == "template":  # a template by name, as JSON
+        for t in d["spec"].get("workflowSpec", d["spec"])["templates"]:
+            if t["name"] == argv[2]:
+                print(json.dumps(t, sort_keys=True))
+                return 0
+        return 1
+    if what == "tasks":     # the tasks of a DAG template: name depends template
+        for t in d["spec"]["templates"]:
+            if t["name"] == argv[2]:
+                for k in t["dag"]["tasks"]:
+                    print(k["name"], k.get("depends", "-"), k["template"])
+        return 0
+    return 2
+'
+
+# ---- every example and fixture, each kind: the schema and our checks ----
+
+manifests=()
+for f in "$src"/examples/*/*.cadence.yaml "$fx"/*.cadence.yaml; do
+	base=$(basename "$f" .cadence.yaml)
+	for kind in workflow template; do
+		o=$tmp/$base.$kind.yaml
+		run_in "$src" "$cadence_again" export argo --kind "$kind" -o "$o" \
+			"${f#"$src"/}"
+		[[ $status == 0 ]] || fail "export $base --kind $kind (exit $status): $err"
+		manifests+=("$o")
+	done
+done
+w sched.cadence.yaml 'cadence: nightly_job
+notes:
+  sweep: {set: {n: "score.n + 1"}, retry: {attempts: 2}}
+score:
+  n: {type: integer, default: 0}
+measures:
+  - then: sweep
+schedule:
+  cron: "30 2 * * 1-5"
+  timezone: Europe/Berlin
+  overlap: replace
+  score: {n: 41}
+'
+run_in "$tmp" "$cadence" export argo --kind cron -o cron.yaml sched.cadence.yaml
+expect "cron: a CronWorkflow from schedule:" 0
+manifests+=("$tmp/cron.yaml")
+if [[ -f $schema ]]; then
+	run python3 "$src/tests/export/argo_check.py" --schema "$schema" "${manifests[@]}"
+	expect "every manifest (${#manifests[@]}): Argo's schema for its kind and our checks" 0
+else
+	skip "Argo's schema" "no $schema (set CADENCE_ARGO_SCHEMA)"
+fi
+assert "cron: the schedule, zone and overlap" [ \
+	"$(py_call get "$tmp/cron.yaml" spec/schedules/0)|$(py_call get "$tmp/cron.yaml" spec/timezone)|$(py_call get "$tmp/cron.yaml" spec/concurrencyPolicy)" \
+	== "30 2 * * 1-5|Europe/Berlin|Replace" ]
+assert "cron: schedule: score: is the input artifact" [ \
+	"$(py_call get "$tmp/cron.yaml" spec/workflowSpec/arguments/artifacts/0/raw/data)" == '{"n":41}' ]
+assert "cron: a kubernetes name" [ "$(py_call get "$tmp/cron.yaml" metadata/name)" == nightly-job ]
+run_in "$tmp" "$cadence" export argo sched.cadence.yaml
+expect "workflow: generateName, lower case" 0 '^  generateName: nightly-job-$'
+
+# ---- the mapping ----
+
+e=$tmp/every.workflow.yaml
+run py_call tasks "$e" measures
+expect "measures: a then is a task after nothing" 0 '^bump - note-bump$'
+expect "... a sync's notes give changes after it" 0 '^both-left bump.Succeeded note-left-changes$'
+expect "... a note with a fallback runs a DAG of both" 0 \
+	'^both-right bump.Succeeded note-right-changes-or-fallback$'
+expect "... the merge after both notes" 0 \
+	'^both-merge both-left.Succeeded && both-right.Succeeded merge-both$'
+run py_call tasks "$e" note-right-changes-or-fallback
+expect "... in it the fallback depends on the note's failure" 0 '^fallback note.Failed fallback-right-changes$'
+run py_call template "$e" note-right-changes-or-fallback
+expect "... and its output is the artifact of the one that ran" 0 \
+	'"fromExpression": "tasks.note.status == .Succeeded. \? tasks.note.outputs.artifacts.changes : tasks.fallback.outputs.artifacts.changes"'
+run py_call tasks "$e" measures
+expect "... a split runs whole" 0 '^size both-merge.Succeeded measure-size$'
+expect "... a sequence's notes in order, named after the measure" 0 \
+	'^tail-end-finish tail-end-bump.Succeeded note-finish$'
+expect "... a child and a dag run whole" 0 '^graph sub.Succeeded measure-graph$'
+run py_call template "$e" note-bump
+expect "retry: limit is attempts - 1, only status 1 retried, backoff and cap" 0 \
+	'"retryStrategy": \{"backoff": \{"cap": "4s", "duration": "1500ms", "factor": "2"\}, "expression": "asInt\(lastRetry.exitCode\) == 1", "limit": "2", "retryPolicy": "OnFailure"\}'
+expect "timeout: activeDeadlineSeconds, rounded up" 0 '"activeDeadlineSeconds": "3"'
+expect "the step: one attempt, the score after the note" 0 \
+	'"command": \["cadence", "step", "--no-policies", "--apply", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "bump"\]'
+run py_call template "$e" merge-both
+expect "merge: the changes files after FILE, in notes: order" 0 \
+	'"--merge", "1", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "/tmp/cadence/c1.json", "/tmp/cadence/c2.json"\]'
+run py_call get "$e" spec/onExit
+expect "on_error: the exit handler" 0 '^on-exit$'
+run py_call template "$e" on-exit
+expect "... runs when the workflow did not succeed, on its last score" 0 \
+	'"from": "\{\{workflow.outputs.artifacts.score\}\}".*"when": "\{\{workflow.status\}\} != Succeeded"'
+run_in "$src" "$cadence" export argo -f json -o "$tmp/every.json" tests/export/fixtures/every.cadence.yaml
+assert "-f json: the same manifest as the YAML" py_call json "$e" "$tmp/every.json"
+run_in "$src" "$cadence" export argo tests/export/fixtures/every.cadence.yaml
+assert "the same input gives the same bytes" cmp -s "$tmp/.out" "$e"
+
+# ---- warnings, --strict ----
+
+expect "warnings at their place, with their rule" 0 '' \
+	'every.cadence.yaml:16:50: warning: .*backoff factor is an integer; 1.5 is written as 2 \[export-backoff\]'
+expect "... the timeout rounded" 0 '' "every.cadence.yaml:17:14: warning: .*\[export-timeout\]"
+echo keep >"$tmp/kept.yaml"
+run_in "$src" "$cadence" export argo --strict -o "$tmp/kept.yaml" tests/export/fixtures/every.cadence.yaml
+expect "--strict: a warning is an error, exit 1" 1 '' \
+	"--strict: 2 thing\(s\) of .* cannot be expressed in Argo \(see above\); nothing was written"
+assert "... the output left as it was" [ "$(<"$tmp/kept.yaml")" == keep ]
+run_in "$src" "$cadence" export argo --strict -o "$tmp/hello.yaml" examples/hello/hello.cadence.yaml
+expect "--strict: a cadence Argo expresses whole is written" 0
+run_in "$src" "$cadence" export argo examples/checkout/checkout.cadence.yaml
+expect "a breaker, jitter and a C note without --plugin are warned about" 0 '' '\[export-breaker\]'
+expect "... jitter" 0 '' '\[export-jitter\]'
+expect "... the plugin" 0 '' "note 'check_fraud' is a C function \('fraud_score'\): give --plugin .*\[export-plugin\]"
+run_in "$src" "$cadence" export argo -p /opt/shop/notes.so -p /opt/x.so examples/checkout/checkout.cadence.yaml
+assert "--plugin: no warning, every step gets them" \
+	has_line '^      - --plugin$' "$out"
+assert "... in order" [ "$(grep -c -- '- /opt/x.so' <<<"$out")" -gt 3 ]
+if has_line 'export-plugin' "$err"; then fail "--plugin: still warned"; else ok "--plugin: not warned"; fi
+w cont.cadence.yaml 'cadence: cont
+notes:
+  a: {set: {n: "1"}}
+  h: {set: {n: "2"}}
+score:
+  n: {type: integer, default: 0}
+measures:
+  - then: a
+on_error: {note: h, stop: false}
+'
+run_in "$tmp" "$cadence" export argo cont.cadence.yaml
+expect "on_error stop: false cannot go on in Argo: warned" 0 '' \
+	'cont.cadence.yaml:9:18: warning: on_error with stop: false: .*\[export-on-error\]'
+
+# ---- names ----
+
+w names.cadence.yaml 'cadence: _Odd_Name
+notes:
+  _x: {set: {n: "1"}}
+  x_: {set: {n: "2"}}
+  note_x: {set: {n: "3"}}
+  u_x: {set: {n: "4"}}
+score:
+  n: {type: integer, default: 0}
+measures:
+  - sequence: s
+    notes: [_x, x_, u_x]
+  - then: note_x
+  - sync: m
+    merge: last_write_wins
+    notes: [x_, _x]
+'
+run_in "$tmp" "$cadence" export argo names.cadence.yaml
+expect "names: exported" 0 '^  generateName: odd-name-$'
+o=$tmp/names.yaml
+printf '%s\n' "$out" >"$o"
+if [[ -f $schema ]]; then
+	run python3 "$src/tests/export/argo_check.py" --schema "$schema" "$o"
+	expect "names: every name matches Argo's pattern, none twice" 0
+fi
+run py_call tasks "$o" measures
+expect "... _x becomes u-x, and u_x another name" 0 '^s-u-x - note-u-x$'
+expect "... u_x" 0 '^s-u-x-2 s-x-.Succeeded note-u-x-2$'
+
+# ---- hostile strings: the parsed manifest holds them as they were ----
+
+hostile=$'say "hi" \'there\'\nline two: {x: 1} # not a comment\n- - [a] & *b !c |d >e %f @g `h` ${i} $(j) \\k yes no ~ null 0x1F 1e3 ---'
+printf 'cadence: hostile\ndescription: %s\nscore:\n  s: {type: string, default: ""}\nnotes:\n  a: {set: {s: "\\"x\\""}}\nmeasures:\n  - then: a\nschedule:\n  cron: "0 * * * *"\n  score: {s: %s}\n' \
+	"$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$hostile")" \
+	"$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$hostile")" \
+	>"$tmp/hostile.cadence.yaml"
+mkdir -p "$tmp/d i r"
+cp "$tmp/hostile.cadence.yaml" "$tmp/d i r/"
+path=$'p a t h/"q"\'s\n: # -x'
+run_in "$tmp" "$cadence" export argo --kind cron --image $'img:"1"\n# x' --workdir '/w: x' \
+	--path "$path" -o hostile.yaml 'd i r/hostile.cadence.yaml'
+expect "hostile: exported" 0
+h=$tmp/hostile.yaml
+assert "... the description, score, path, image, workdir come back unchanged" python3 -c '
+import json, sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+want = sys.argv[2]
+got = d["metadata"]["annotations"]["workflows.argoproj.io/description"]
+score = json.loads(d["spec"]["workflowSpec"]["arguments"]["artifacts"][0]["raw"]["data"])
+t = d["spec"]["workflowSpec"]["templates"]
+inp = [x for x in t if x["name"] == "input"][0]["container"]
+sys.exit(0 if got == want and score["s"] == want and inp["command"][-1] == sys.argv[3]
+         and inp["image"] == sys.argv[4] and inp["workingDir"] == "/w: x" else 1)
+' "$h" "$hostile" "$path" $'img:"1"\n# x'
+for v in '--path {{workflow.name}}.yaml' '--image x{{y}}' '--workdir {{a}}' '--plugin {{p}}.so'; do
+	run_in "$src" "$cadence" export argo ${v% *} "${v#* }" examples/hello/hello.cadence.yaml
+	expect "'{{' in ${v% *} is refused (Argo would replace it)" 2 '' \
+		"${v% *} '.*' holds '\{\{', which Argo replaces as one of its variables"
+done
+w braces.cadence.yaml 'cadence: braces
+score:
+  s: {type: string, default: ""}
+notes:
+  a: {set: {s: "score.s"}}
+measures:
+  - then: a
+schedule:
+  cron: "0 * * * *"
+  score: {s: "{{workflow.name}}"}
+'
+run_in "$tmp" "$cadence" export argo --kind cron -o br.yaml braces.cadence.yaml
+expect "'{{' in the schedule's score is an error at its place" 1 '' \
+	'braces.cadence.yaml:10:10: error: schedule: a value of score: holds .*\[export-braces\]'
+assert "... nothing written" [ ! -e "$tmp/br.yaml" ]
+
+# ---- bad input ----
+
+run "$cadence" export argo
+expect "no FILE" 2 '' "'cadence export argo' exports one cadence FILE; 0 were given"
+run "$cadence" export argo a b
+expect "two FILEs" 2 '' "exports one cadence FILE; 2 were given"
+run "$cadence" export argo --kind crontab examples/hello/hello.cadence.yaml
+expect "an unknown kind" 2 '' "crontab"
+run_in "$src" "$cadence" export argo --kind cron examples/hello/hello.cadence.yaml
+expect "--kind cron without schedule:" 2 '' \
+	"'examples/hello/hello.cadence.yaml' has no schedule:, so it has no CronWorkflow"
+run "$cadence" export argo "$src/examples/hello/hello.cadence.yaml"
+expect "an absolute FILE without --path" 2 '' \
+	"the steps name the cadence file by its path in the image, and '.*' is an absolute path on this machine; give it with --path"
+run "$cadence" export argo --path hello.cadence.yaml "$src/examples/hello/hello.cadence.yaml"
+expect "... with --path: written" 0 '      - hello.cadence.yaml$'
+run "$cadence" export argo - <"$src/examples/hello/hello.cadence.yaml"
+expect "standard input without --path" 2 '' "is standard input; give it with --path"
+run_in "$src" "$cadence" export argo --image '' examples/hello/hello.cadence.yaml
+expect "an empty --image" 2 '' "--image is empty; give the image that holds cadence"
+run_in "$src" "$cadence" export argo --path '' examples/hello/hello.cadence.yaml
+expect "an empty --path" 2 '' "option '--path' needs a PATH, not an empty string"
+run_in "$src" "$cadence" export argo -o nodir/x.yaml examples/hello/hello.cadence.yaml
+expect "-o in a missing directory" 3 '' "cannot write the manifest to 'nodir/x.yaml'"
+cp "$src/examples/hello/hello.cadence.yaml" "$tmp/h.cadence.yaml"
+run_in "$tmp" "$cadence" export argo -o h.cadence.yaml h.cadence.yaml
+expect "-o naming the cadence file is refused" 2 '' "it is the cadence file exported"
+assert "... which is left as it was" cmp -s "$tmp/h.cadence.yaml" "$src/examples/hello/hello.cadence.yaml"
+w bad.cadence.yaml 'cadence: bad
+measures:
+  - then: nope
+'
+run_in "$tmp" "$cadence" export argo -o bad.yaml bad.cadence.yaml
+expect "a cadence with errors is not exported" 1 '' "undefined-note"
+assert "... nothing written" [ ! -e "$tmp/bad.yaml" ]
+run "$cadence" export argo --help
+expect "--help" 0 "^usage: cadence export argo \[OPTIONS\] FILE"
+run "$cadence" export nope
+expect "an unknown export" 2 '' "'cadence export' has the subcommand"
+
+finish

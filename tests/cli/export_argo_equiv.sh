@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Issue 20's equivalence: an exported Argo Workflow, run by a local
+# executor of Argo's DAG semantics (tests/export/argo_exec.py: order,
+# depends, when, retryStrategy, artifacts as files, each container's
+# command as a process), gives the final score `cadence run` gives, for
+# every example and for generated cadences with every measure kind
+# (tests/export/gen_cadences.py), with notes that fail and are retried,
+# fall back, or fail the run, an on_error handler and a precheck.  A run
+# that fails is a workflow that fails, and the handler saw the same score.
+source "$(dirname "$0")/lib.sh"
+need_python yaml
+notes=${CADENCE_EXAMPLE_NOTES:?the test needs CADENCE_EXAMPLE_NOTES (tests/run.cmake sets it)}
+harness=$src/tests/export/argo_exec.py
+
+# same SCORE_FILE: exits 0 when the run's JSON (stdout of cadence run, in
+# $tmp/run.out) and the workflow's (the executor's summary) agree
+py_serve json -- '
+import json
+def main(argv):
+    status, run_out, summary, seen_run, seen_argo = argv
+    with open(summary) as f:
+        s = json.load(f)
+    phase = s["phase"]
+    want = "Succeeded" if status in ("0", "5") else "Failed"
+    if phase != want:
+        print("run exit %s, workflow %s (nodes: %s)" % (status, phase, s["nodes"]))
+        return 1
+    if want == "Succeeded":
+        with open(run_out) as f:
+            r = json.load(f)
+        a = s["outputs"]["artifacts"].get("score")
+        a = json.loads(a) if isinstance(a, str) else a
+        if r != a:
+            print("scores differ:\n  run:  %s\n  argo: %s" % (json.dumps(r, sort_keys=True),
+                                                          json.dumps(a, sort_keys=True)))
+            return 1
+    import os
+    names = sorted(n for n in os.listdir(seen_run) if n.endswith(".json"))
+    if names != sorted(n for n in os.listdir(seen_argo) if n.endswith(".json")):
+        print("the on_error handler ran in one and not the other")
+        return 1
+    for n in names:
+        with open(os.path.join(seen_run, n)) as f, open(os.path.join(seen_argo, n)) as g:
+            if json.load(f) != json.load(g):
+                print("the on_error handler saw another score")
+                return 1
+    return 0
+'
+
+# equiv NAME DIR FILE SCORE_FILE [--plugin P]: run and export FILE (relative
+# to DIR, where both run), compare
+equiv() {
+	local name=$1 dir=$2 file=$3 score=$4
+	shift 4
+	rm -rf "$dir/counters" "$dir/seen" && mkdir -p "$dir/counters" "$dir/seen"
+	run_in "$dir" "$cadence_again" run -c --score-file "$score" "$@" "$file"
+	local rstatus=$status
+	printf '%s\n' "$out" >"$tmp/run.out"
+	rm -rf "$tmp/seen.run" && cp -r "$dir/seen" "$tmp/seen.run"
+	rm -rf "$dir/counters" "$dir/seen" && mkdir -p "$dir/counters" "$dir/seen"
+	run_in "$dir" "$cadence" export argo -f json -o "$tmp/m.json" "$@" "$file"
+	if [[ $status != 0 ]]; then
+		fail "$name: export (exit $status): $err"
+		return
+	fi
+	python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+m["spec"]["arguments"]["artifacts"][0]["raw"]["data"] = open(sys.argv[2]).read()
+json.dump(m, open(sys.argv[1], "w"))' "$tmp/m.json" "$score"
+	# the steps: cli/step runs their modes under valgrind, so here the
+	# binary itself ($cadence_again) runs the dozens each workflow starts
+	run python3 "$harness" "$tmp/m.json" --workdir "$dir" --cadence "$cadence_again"
+	if [[ $status != 0 ]]; then
+		fail "$name: the executor failed (exit $status): $err"
+		return
+	fi
+	printf '%s\n' "$out" >"$tmp/summary.json"
+	rm -rf "$tmp/seen.argo" && cp -r "$dir/seen" "$tmp/seen.argo"
+	run py_call same "$rstatus" "$tmp/run.out" "$tmp/summary.json" "$tmp/seen.run" "$tmp/seen.argo"
+	expect "$name: the workflow's final score is the run's (run exit $rstatus)" 0
+}
+
+# ---- the examples ----
+
+printf '%s' '{"name": "Ada"}' >"$tmp/hello.json"
+equiv "examples/hello" "$src" examples/hello/hello.cadence.yaml "$tmp/hello.json"
+for s in '{"order_id": "gold-17"}' '{"order_id": "gold-17-big"}' '{"order_id": "fail-3"}'; do
+	printf '%s' "$s" >"$tmp/co.json"
+	equiv "examples/checkout $s" "$src" examples/checkout/checkout.cadence.yaml "$tmp/co.json" \
+		--plugin "$notes"
+done
+printf '%s' '{"order_id": "o-1", "amount": 12.5}' >"$tmp/pay.json"
+equiv "examples/checkout/payment" "$src" examples/checkout/payment.cadence.yaml "$tmp/pay.json" \
+	--plugin "$notes"
+printf '%s' '{"region": "north"}' >"$tmp/sales.json"
+equiv "examples/dag" "$src" examples/dag/sales.cadence.yaml "$tmp/sales.json"
+for s in '{}' '{"n": 7}' '{"n": -1}'; do
+	printf '%s' "$s" >"$tmp/every.json"
+	equiv "fixture every_kind $s" "$src" tests/export/fixtures/every.cadence.yaml "$tmp/every.json"
+done
+
+# ---- generated cadences: every measure kind, failures, fallbacks, on_error ----
+
+gen=$tmp/gen
+count=$(sampled 40 6)
+python3 "$src/tests/export/gen_cadences.py" "$gen" "$count" 20
+for ((i = 0; i < count; i++)); do
+	g=$(printf 'g%03d' "$i")
+	equiv "generated $g" "$gen" "$g.cadence.yaml" "$gen/$g.score.json"
+done
+
+finish
