@@ -18,7 +18,7 @@ harness=$src/tests/export/argo_exec.py
 py_serve json -- '
 import json
 def main(argv):
-    status, run_out, summary, seen_run, seen_argo = argv
+    _, status, run_out, summary, seen_run, seen_argo = argv
     with open(summary) as f:
         s = json.load(f)
     phase = s["phase"]
