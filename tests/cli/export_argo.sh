@@ -104,6 +104,12 @@ run py_call template "$e" note-right-changes-or-fallback
 expect "... and its output is the artifact of the one that ran" 0 \
 	'"fromExpression": "tasks.note.status == .Succeeded. \? tasks.note.outputs.artifacts.changes : tasks.fallback.outputs.artifacts.changes"'
 run py_call tasks "$e" measures
+expect "... a note after a note that may end the cadence runs only when it did not" 0 \
+	'^both-left bump.Succeeded note-left-changes$'
+run py_call template "$e" measures
+expect "... (\$interrupt: the step's outcome)" 0 \
+	'"depends": "bump.Succeeded", "name": "both-left", "template": "note-left-changes", "when": "\{\{tasks.bump.outputs.parameters.outcome\}\} != interrupt"'
+run py_call tasks "$e" measures
 expect "... a split runs whole" 0 '^size both-merge.Succeeded measure-size$'
 expect "... a sequence's notes in order, named after the measure" 0 \
 	'^tail-end-finish tail-end-bump.Succeeded note-finish$'
@@ -112,8 +118,8 @@ run py_call template "$e" note-bump
 expect "retry: limit is attempts - 1, only status 1 retried, backoff and cap" 0 \
 	'"retryStrategy": \{"backoff": \{"cap": "4s", "duration": "1500ms", "factor": "2"\}, "expression": "asInt\(lastRetry.exitCode\) == 1", "limit": "2", "retryPolicy": "OnFailure"\}'
 expect "timeout: activeDeadlineSeconds, rounded up" 0 '"activeDeadlineSeconds": "3"'
-expect "the step: one attempt, the score after the note" 0 \
-	'"command": \["cadence", "step", "--no-policies", "--apply", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "bump"\]'
+expect "the step: one attempt, the score after the note, its outcome" 0 \
+	'"command": \["cadence", "step", "--no-policies", "--apply", "--outcome", "/tmp/cadence/outcome", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "bump"\]'
 run py_call template "$e" merge-both
 expect "merge: the changes files after FILE, in notes: order" 0 \
 	'"--merge", "1", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "/tmp/cadence/c1.json", "/tmp/cadence/c2.json"\]'

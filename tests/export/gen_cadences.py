@@ -7,7 +7,8 @@ usage: gen_cadences.py DIR COUNT SEED
 Writes DIR/gNNN.cadence.yaml (COUNT of them), DIR/child.cadence.yaml that
 they run as a child, and DIR/gNNN.score.json, the input of each.  Every
 measure kind (then, sync, split, sequence, child, dag) is drawn, with
-`set` notes and `run` notes (sh), notes that fail a few times before they
+`set` notes and `run` notes (sh), notes that end the cadence early
+(`$interrupt`; not in a sync, whose export cannot keep it), notes that fail a few times before they
 succeed (a counter file in DIR/counters, which the test empties before each
 run), notes that always fail, with and without a fallback, retries and
 timeouts, a precheck and an on_error handler that records the score it was
@@ -77,6 +78,9 @@ class Gen:
             body = "{run: [sh, -c, %s, %s], retry: {attempts: %d, delay: 10ms, backoff: 2}%s}" % (
                 json.dumps(script), json.dumps(cnt), attempts,
                 ", fallback: {msg: fell_back}" if r.random() < 0.7 else "")
+        elif kind == "stop":
+            # ends the cadence early, its change applied (`$interrupt`)
+            body = sh('cat >/dev/null; echo \'{"msg": "%s", "$interrupt": true}\'' % name)
         elif kind == "bad":
             body = sh("cat >/dev/null; echo broken >&2; exit 1")
             if self.rnd.random() < 0.6:
@@ -85,7 +89,7 @@ class Gen:
         return name
 
     def simple(self):
-        return self.note(self.rnd.choice(["inc", "inc", "tag", "shell", "flaky", "bad"]))
+        return self.note(self.rnd.choice(["inc", "inc", "tag", "shell", "flaky", "bad", "stop"]))
 
     def measure(self, i):
         r = self.rnd

@@ -52,10 +52,12 @@ typedef struct ax {
 } ax;
 
 /* Where the score is after a link of the chain: what the next task
- * depends on, and the artifact it takes. */
+ * depends on, the artifact it takes, and its condition (a note that ended
+ * the cadence, `$interrupt`, skips the rest: its step's outcome says so). */
 typedef struct link {
 	strbuf depends;		/* empty: the first task */
 	strbuf from;
+	strbuf when;		/* empty: none */
 } link;
 
 /* ---- JSON with an out-of-memory flag ----------------------------------------- */
@@ -349,23 +351,28 @@ static void note_template(ax *x, const cad_note *n, int fallback, int apply, str
 	cad_strbuf_free(&key);
 	if (old)
 		return;
-	const char *args[] = { fallback ? "--fallback" : "--no-policies", apply ? "--apply" : NULL,
-				NULL };
+	/* a note whose score goes on says whether it ended the cadence; a
+	 * sync's note cannot (its merge runs first): its status 5 fails */
+	const char *args[] = { fallback ? "--fallback" : "--no-policies", "--apply", "--outcome",
+			       AX_OUTCOME, NULL };
+	if (!apply)
+		args[1] = NULL;
 	cJSON *cmd = step_cmd(x, args);
 	put_str(x, cmd, NULL, n->name.name);
-	cJSON *t = container(x, cstr(x, name), cmd, 0, apply ? "score" : "changes", apply, 0);
+	cJSON *t = container(x, cstr(x, name), cmd, 0, apply ? "score" : "changes", apply, apply);
 	if (!fallback)
 		policies(x, t, n);
 }
 
 /* ---- the chain of tasks --------------------------------------------------------- */
 
-#define LINK_INIT { STRBUF_INIT, STRBUF_INIT }
+#define LINK_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT }
 
 static void link_free(link *l)
 {
 	cad_strbuf_free(&l->depends);
 	cad_strbuf_free(&l->from);
+	cad_strbuf_free(&l->when);
 }
 
 /* Adds artifact `name` taken from link `l` to a task's arguments. */
@@ -392,17 +399,24 @@ static cJSON *task(ax *x, cJSON *tasks, strmap *used, strbuf *name, const char *
 	put_str(x, t, "template", tmpl);
 	if (in->depends.len)
 		put_str(x, t, "depends", cstr(x, &in->depends));
+	if (in->when.len)
+		put_str(x, t, "when", cstr(x, &in->when));
 	arg_from(x, t, "score", in);
 	return t;
 }
 
-/* The link after task `tn`, whose artifact `art` the next task takes. */
-static void link_after(link *out, const char *tn, const char *art)
+/* The link after task `tn`, whose artifact `art` the next task takes;
+ * with `outcome`, only when tn's step did not end the cadence. */
+static void link_after(link *out, const char *tn, const char *art, int outcome)
 {
 	cad_strbuf_setlen(&out->depends, 0);
 	cad_strbuf_setlen(&out->from, 0);
+	cad_strbuf_setlen(&out->when, 0);
 	cad_strbuf_addf(&out->depends, "%s.Succeeded", tn);
 	cad_strbuf_addf(&out->from, "{{tasks.%s.outputs.artifacts.%s}}", tn, art);
+	if (outcome)
+		cad_strbuf_addf(&out->when, "{{tasks.%s.outputs.parameters.outcome}} != interrupt",
+				tn);
 }
 
 static cJSON *dag_template(ax *x, const char *name, int input);
@@ -441,6 +455,14 @@ static void guarded_template(ax *x, const cad_note *n, int apply, strbuf *name)
 		cad_strbuf_addf(&e, "tasks.note.status == 'Succeeded' ? tasks.note.outputs.artifacts."
 				"%s : tasks.fallback.outputs.artifacts.%s", art, art);
 		put_str(x, a, "fromExpression", cstr(x, &e));
+		if (apply) {
+			a = put_obj(x, put_arr(x, cJSON_GetObjectItemCaseSensitive(tmpl, "outputs"),
+					       "parameters"), NULL);
+			put_str(x, a, "name", "outcome");
+			put_str(x, put_obj(x, a, "valueFrom"), "expression",
+				"tasks.note.status == 'Succeeded' ? tasks.note.outputs.parameters."
+				"outcome : tasks.fallback.outputs.parameters.outcome");
+		}
 	}
 	cad_strbuf_free(&key);
 	cad_strbuf_free(&note);
@@ -468,7 +490,7 @@ static void note_task(ax *x, cJSON *tasks, strmap *used, const char *base, int n
 	}
 	task(x, tasks, used, &tn, cstr(x, &tmpl), in);
 	if (cstr(x, &tn))
-		link_after(out, tn.buf, apply ? "score" : "changes");
+		link_after(out, tn.buf, apply ? "score" : "changes", apply);
 	cad_strbuf_free(&tmpl);
 	cad_strbuf_free(&tn);
 }
@@ -508,7 +530,7 @@ static void sync_tasks(ax *x, cJSON *tasks, strmap *used, size_t index, const ca
 	}
 	free(parts);
 	if (cstr(x, &tn))
-		link_after(in, tn.buf, "score");
+		link_after(in, tn.buf, "score", 0);
 	link_free(&out);
 	cad_strbuf_free(&tmpl);
 	cad_strbuf_free(&tn);
@@ -524,13 +546,13 @@ static void measure_task(ax *x, cJSON *tasks, strmap *used, size_t index, const 
 	cad_strbuf_adds(&tmpl, "measure-");
 	argo_name(&tmpl, m->name.name);
 	cad_strbuf_addf(&idx, "%zu", index);
-	const char *args[] = { "--measure", cstr(x, &idx), NULL };
+	const char *args[] = { "--measure", cstr(x, &idx), "--outcome", AX_OUTCOME, NULL };
 	if (!made(x, cstr(x, &idx), &tmpl))
-		container(x, cstr(x, &tmpl), step_cmd(x, args), 0, "score", 1, 0);
+		container(x, cstr(x, &tmpl), step_cmd(x, args), 0, "score", 1, 1);
 	cad_strbuf_adds(&tn, base);
 	task(x, tasks, used, &tn, cstr(x, &tmpl), in);
 	if (cstr(x, &tn))
-		link_after(in, tn.buf, "score");
+		link_after(in, tn.buf, "score", 1);
 	cad_strbuf_free(&tmpl);
 	cad_strbuf_free(&tn);
 	cad_strbuf_free(&idx);
@@ -607,7 +629,7 @@ static void main_template(ax *x)
 	arg_from(x, t, "score", &in);
 	container(x, "input", step_cmd(x, args), 0, "score", 1, 1);
 	if (x->def->nmeasures) {
-		link_after(&in, "input", "score");
+		link_after(&in, "input", "score", 0);
 		t = put_obj(x, tasks, NULL);
 		put_str(x, t, "name", "measures");
 		put_str(x, t, "template", "measures");
