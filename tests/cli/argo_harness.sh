@@ -147,6 +147,15 @@ argo exitfail.json
 assert "an exit handler that fails turns a Succeeded workflow Failed" \
 	is '[d["phase"], d["nodes"]["main"], d["nodes"]["onExit"]]' "['Failed', 'Succeeded', 'Failed']"
 
+argo "$fix/nested.yaml"
+assert "a nested DAG gated by a when: its tasks run, its output artifact (from) feeds the next" \
+	is '[d["phase"], d["nodes"]["main.measures.m1"], d["outputs"]["artifacts"]["score"]]' \
+	"['Succeeded', 'Succeeded', {'n': 1, 'm0': True, 'm1': True, 'last': True}]"
+argo "$fix/nested.yaml" --param ok=no
+assert "... Skipped by its when: what depends on its .Succeeded is Omitted, the DAG Succeeded" \
+	is '[d["phase"], d["nodes"]["main.measures"], d["nodes"]["main.last"], "main.measures.m0" in d["nodes"]]' \
+	"['Succeeded', 'Skipped', 'Omitted', False]"
+
 # ---- cadence as the command -----------------------------------------------------------
 mutate "$fix/retry.yaml" cadence.json '
 d["spec"]["templates"][1] = {"name": "flaky", "container": {"image": "x", "command": ["cadence", "--version"]}}'
@@ -181,7 +190,7 @@ if ! pyjs=$(pick "yaml, jsonschema"); then
 	exit
 fi
 good=("$fix/fallback.yaml" "$fix/retry.yaml" "$fix/deadline.yaml" "$fix/coinflip.yaml"
-	"$fix/onexit.yaml" "$fix/unknown-field.yaml")
+	"$fix/onexit.yaml" "$fix/nested.yaml" "$fix/unknown-field.yaml")
 run "$pyjs" "$chk" --schema "$schema" "${good[@]}"
 expect "the fixtures pass the schema and the own checks" 0 'onexit.yaml: ok'
 # check NAME FILE PATTERN: argo_check.py fails FILE (status 1) with PATTERN on stderr

@@ -62,8 +62,9 @@ code.  Sources (argoproj/argo-workflows):
   seconds and the attempt is Failed ("Pod was active on the node longer
   than the specified deadline"), which OnFailure retries.
 - docs/walk-through/output-parameters.md, docs/walk-through/artifacts.md:
-  outputs.parameters valueFrom.path (the file's content; `default` when it
-  is missing), outputs.artifacts path and globalName (published as
+  outputs.parameters valueFrom.path (the file's content as it is, a final
+  newline kept, as workflow/executor/executor.go SaveParameters reads it;
+  `default` when the file is missing), outputs.artifacts path and globalName (published as
   {{workflow.outputs.artifacts.NAME}}, the last node to publish a name
   wins, as the controller's addOutputsToGlobalScope overwrites), DAG
   outputs.artifacts `from`/`fromExpression`.  A Succeeded pod whose
@@ -862,7 +863,7 @@ class Run:
             src = pod + vf["path"]
             if os.path.isfile(src):
                 with open(src, encoding="utf-8", errors="replace") as f:
-                    res["parameters"][p["name"]] = f.read().strip()
+                    res["parameters"][p["name"]] = f.read()
             elif "default" in vf:
                 res["parameters"][p["name"]] = str(vf["default"])
             else:
