@@ -156,6 +156,16 @@ assert "... Skipped by its when: what depends on its .Succeeded is Omitted, the 
 	is '[d["phase"], d["nodes"]["main.measures"], d["nodes"]["main.last"], "main.measures.m0" in d["nodes"]]' \
 	"['Succeeded', 'Skipped', 'Omitted', False]"
 
+# ---- WorkflowTemplate and CronWorkflow: their workflow spec runs ------------------------
+mutate "$fix/fallback.yaml" wftmpl.json 'd["kind"] = "WorkflowTemplate"; d["metadata"] = {"name": "fallback"}'
+argo wftmpl.json
+assert "a WorkflowTemplate runs its spec" is '[d["phase"], d["nodes"]["main.b"]]' "['Succeeded', 'Succeeded']"
+mutate "$fix/fallback.yaml" cron.json '
+d["kind"] = "CronWorkflow"; d["metadata"] = {"name": "fallback"}
+d["spec"] = {"schedules": ["0 3 * * *"], "concurrencyPolicy": "Forbid", "workflowSpec": d["spec"]}'
+argo cron.json --param fb=1
+assert "a CronWorkflow runs its spec.workflowSpec" is '[d["phase"], d["nodes"]["main.b"]]' "['Failed', 'Omitted']"
+
 # ---- cadence as the command -----------------------------------------------------------
 mutate "$fix/retry.yaml" cadence.json '
 d["spec"]["templates"][1] = {"name": "flaky", "container": {"image": "x", "command": ["cadence", "--version"]}}'
@@ -189,15 +199,26 @@ if ! pyjs=$(pick "yaml, jsonschema"); then
 	finish
 	exit
 fi
-good=("$fix/fallback.yaml" "$fix/retry.yaml" "$fix/deadline.yaml" "$fix/coinflip.yaml"
-	"$fix/onexit.yaml" "$fix/nested.yaml" "$fix/unknown-field.yaml")
-run "$pyjs" "$chk" --schema "$schema" "${good[@]}"
-expect "the fixtures pass the schema and the own checks" 0 'onexit.yaml: ok'
 # check NAME FILE PATTERN: argo_check.py fails FILE (status 1) with PATTERN on stderr
 check() {
 	run "$pyjs" "$chk" --schema "$schema" "$2"
 	expect "$1" 1 '' "$3"
 }
+good=("$fix/fallback.yaml" "$fix/retry.yaml" "$fix/deadline.yaml" "$fix/coinflip.yaml"
+	"$fix/onexit.yaml" "$fix/nested.yaml" "$fix/unknown-field.yaml")
+run "$pyjs" "$chk" --schema "$schema" "${good[@]}"
+expect "the fixtures pass the schema and the own checks" 0 'onexit.yaml: ok'
+run "$pyjs" "$chk" --schema "$schema" wftmpl.json cron.json
+expect "... as a WorkflowTemplate and a CronWorkflow" 0 'cron.json: ok'
+mutate "$fix/fallback.yaml" f0.json '
+d["kind"] = "CronWorkflow"; d["metadata"] = {"name": "fallback"}
+d["spec"] = {"schedules": ["0 3 * * *"], "workflowSpec": d["spec"]}
+d["spec"]["workflowSpec"]["templates"][0]["dag"]["tasks"][2]["depends"] = "a.Succeeded || gone.Succeeded"'
+check "... a CronWorkflow's workflowSpec gets the own checks" f0.json \
+	"f0.json: \\\$\.spec\.workflowSpec\.templates\[0\]\.dag\.tasks\[2\]\.depends: task 'b' depends on 'gone'"
+mutate "$fix/fallback.yaml" f00.json 'd["kind"] = "CronWorkflow"'
+check "... and the schema of its kind (a CronWorkflow needs spec.workflowSpec)" f00.json \
+	"CronWorkflow\): 'workflowSpec' is a required property"
 check "fromExpression alone in a task's arguments" "$fix/fromexpr-argument.yaml" \
 	'tasks\[1\]\.arguments\.artifacts\[0\]: .fromExpression. alone is rejected'
 mutate "$fix/fallback.yaml" f1.json 'd["spec"]["templates"][0]["dag"]["tasks"][1]["depends"] = "nosuch.Failed"'
