@@ -224,6 +224,9 @@ check "fromExpression alone in a task's arguments" "$fix/fromexpr-argument.yaml"
 mutate "$fix/fallback.yaml" f1.json 'd["spec"]["templates"][0]["dag"]["tasks"][1]["depends"] = "nosuch.Failed"'
 check "a depends on no task of the DAG" f1.json \
 	"f1.json: \\\$\.spec\.templates\[0\]\.dag\.tasks\[1\]\.depends: task 'a-fallback' depends on 'nosuch', which is no task"
+mutate "$fix/fallback.yaml" f1b.json 'd["spec"]["templates"][0]["dag"]["tasks"][1]["depends"] = "a.Finished"'
+check "a depends on an unknown task result" f1b.json \
+	"tasks\[1\]\.depends: 'a.Finished': unknown task result 'Finished'"
 mutate "$fix/fallback.yaml" f2.json 'd["spec"]["templates"][0]["dag"]["tasks"][0]["name"] = "a_1"'
 check "a task name with '_'" f2.json "tasks\[0\]\.name: task name 'a_1' is invalid"
 mutate "$fix/fallback.yaml" f3.json 'd["spec"]["templates"][0]["dag"]["tasks"][2]["template"] = "nosuch"'

@@ -36,6 +36,7 @@ schema, a file that cannot be read or parsed).
 """
 import argparse
 import json
+import os
 import re
 import sys
 
@@ -48,50 +49,12 @@ KINDS = {
     "WorkflowTemplate": "io.argoproj.workflow.v1alpha1.WorkflowTemplate",
     "CronWorkflow": "io.argoproj.workflow.v1alpha1.CronWorkflow",
 }
-# operands of a depends expression: TASK or TASK.RESULT (dependencies.go)
-DEPENDS_TOKEN = re.compile(r"\s*(\(|\)|&&|\|\||!|[^\s()&|!]+)")
-RESULTS = ("Succeeded", "Failed", "Errored", "Skipped", "Omitted",
-           "Daemoned", "AnySucceeded", "AllFailed")
 TASK_REF = re.compile(r"\{\{\s*tasks\.([^.}\s]+)")
 EXPR_TASK_REF = re.compile(r"tasks\s*(?:\[\s*['\"]([^'\"]+)['\"]\s*\]|\.([A-Za-z0-9_-]+))")
 
 
-class UsageError(Exception):
-    pass
-
-
-def load(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read: {e.strerror}") from e
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    try:
-        import yaml
-    except ImportError as e:
-        raise UsageError(f"{path}: not JSON, and python3-yaml is missing") from e
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise UsageError(f"{path}: neither JSON nor YAML: {e}") from e
-
-
-def depends_names(expr):
-    """The task names an enhanced depends expression refers to."""
-    names = []
-    for tok in DEPENDS_TOKEN.findall(expr or ""):
-        if tok in ("(", ")", "&&", "||", "!"):
-            continue
-        name, dot, result = tok.partition(".")
-        if dot and result not in RESULTS:
-            raise ValueError(f"'{tok}': unknown task result '{result}' "
-                             f"(one of {', '.join(RESULTS)})")
-        names.append(name)
-    return names
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from argo_exec import HarnessError, depends_tasks, load  # noqa: E402 (one reader, one depends parser)
 
 
 class Checker:
@@ -222,9 +185,9 @@ class Checker:
             mine = []
             if "depends" in t:
                 try:
-                    mine += depends_names(t["depends"])
-                except ValueError as e:
-                    self.err(f"{p}.depends", str(e))
+                    mine += depends_tasks(str(t["depends"]), f"{p}.depends")
+                except HarnessError as e:
+                    self.errors.append(f"{self.name}: {e}")
             if "dependencies" in t:
                 lst = t["dependencies"] if isinstance(t["dependencies"], list) else []
                 mine += [d for d in lst if isinstance(d, str)]
@@ -356,7 +319,7 @@ def main(argv):
     for path in args.manifests:
         try:
             doc = load(path)
-        except UsageError as e:
+        except HarnessError as e:
             print(f"argo_check.py: {e}", file=sys.stderr)
             return 2
         errors = check(path, doc, defs, validator_cls)

@@ -873,7 +873,7 @@ class Run:
 
     # -- DAGs --
     def run_dag(self, t, tpath, path, inputs):
-        tasks = t["dag"].get("tasks") or []
+        tasks = [dict(x) for x in t["dag"].get("tasks") or []]  # the manifest stays as it is
         if not tasks:
             raise HarnessError(f"{tpath}.dag.tasks: no task")
         names = [x["name"] for x in tasks]
@@ -884,10 +884,8 @@ class Run:
             where = f"{tpath}.dag.tasks[{i}]"
             if "depends" in task and "dependencies" in task:
                 raise HarnessError(f"{where}: both depends and dependencies")
-            if "dependencies" in task:
-                task = dict(task)
+            if "dependencies" in task:  # the docs: [A, B] is "A && B"
                 task["depends"] = " && ".join(task.pop("dependencies"))
-                tasks[i] = task
             d = depends_tasks(task.get("depends", ""), f"{where}.depends")
             for n in d:
                 if n not in names:
@@ -1142,7 +1140,10 @@ def load(path):
         return json.loads(text)
     except ValueError:
         pass
-    import yaml
+    try:
+        import yaml
+    except ImportError as e:
+        raise HarnessError(f"{path}: not JSON, and python3-yaml is missing") from e
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
