@@ -166,6 +166,21 @@ d["spec"] = {"schedules": ["0 3 * * *"], "concurrencyPolicy": "Forbid", "workflo
 argo cron.json --param fb=1
 assert "a CronWorkflow runs its spec.workflowSpec" is '[d["phase"], d["nodes"]["main.b"]]' "['Failed', 'Omitted']"
 
+# ---- --mount, env, workingDir ----------------------------------------------------------
+mkdir -p app
+printf 'hello from the image\n' >app/greeting
+mutate "$fix/retry.yaml" mount.json '
+d["spec"]["arguments"] = {"parameters": [{"name": "who", "value": "Ada"}]}
+d["spec"]["templates"][1] = {"name": "flaky", "container": {"image": "x",
+  "command": ["sh", "-c", "cat \"$1\" >here; printf %s \"$WHO\" >>here", "sh", "/app/greeting"],
+  "env": [{"name": "WHO", "value": "{{workflow.parameters.who}}"}], "workingDir": "sub"}}'
+argo mount.json --mount "/app=$tmp/app" --param who=Bo
+assert "--mount maps an image path; env is substituted; a relative workingDir is under --workdir" \
+	test "$(cat "$wd/sub/here")" = "hello from the image
+Bo"
+argo mount.json --mount "app=$tmp/app"
+expect "--mount of a relative container path: exit 2" 2 '' "--mount 'app="
+
 # ---- cadence as the command -----------------------------------------------------------
 mutate "$fix/retry.yaml" cadence.json '
 d["spec"]["templates"][1] = {"name": "flaky", "container": {"image": "x", "command": ["cadence", "--version"]}}'

@@ -3,6 +3,7 @@
 """argo_exec.py: runs an Argo Workflow's DAG locally (test code).
 
 usage: argo_exec.py MANIFEST --workdir DIR [--cadence PATH] [--param K=V]...
+                    [--mount CONTAINER_DIR=DIR]...
 
 A local executor for the subset of Argo Workflows that `cadence export
 argo` writes, for the equivalence tests: the final score of an exported
@@ -74,7 +75,8 @@ code.  Sources (argoproj/argo-workflows):
 How a pod runs here: its `command` + `args`, substituted, as a process (no
 shell), `cadence` as the first word replaced by --cadence; the working
 directory is --workdir, or the container's workingDir (a relative one
-under --workdir, an absolute one as written: it must exist).  The
+under --workdir, made if missing; an absolute one as written: it must
+exist).  The
 environment is this process's plus the container's `env` (name, value);
 standard input is empty, standard output goes to standard error (the
 summary alone is on standard output).
@@ -82,7 +84,10 @@ Container paths are private per pod: every path the template declares (an
 input or output artifact's `path`, an output parameter's valueFrom.path)
 and every argument that starts with /tmp/ are mapped into a new temporary
 directory POD: an argument equal to such a path P, or starting with P/, or
-starting with /tmp/, becomes POD + the argument.  Input artifacts are
+starting with /tmp/, becomes POD + the argument.  --mount C=D maps what
+the image would hold (the cadence file, its executables): an argument
+equal to C or starting with C/ becomes D + the rest (before the rules
+above; the first --mount that matches wins).  Input artifacts are
 copied to POD + path before the process starts; outputs are read from
 there after it ends.  Artifacts are files (a directory artifact is not
 supported).
@@ -578,8 +583,9 @@ def single_ref(text):
 
 # --- the run ------------------------------------------------------------------
 class Run:
-    def __init__(self, doc, workdir, cadence, params):
+    def __init__(self, doc, workdir, cadence, params, mounts=()):
         self.workdir = os.path.abspath(workdir)
+        self.mounts = list(mounts)
         self.cadence = cadence
         kind = doc.get("kind")
         strict(doc, "manifest", "$")
@@ -714,7 +720,8 @@ class Run:
                 raise HarnessError(f"{tpath}.retryStrategy.retryPolicy: '{policy}' is "
                                    "not supported (Always, OnFailure, OnError)")
             for k, v in (retry.get("backoff") or {}).items():
-                if not re.fullmatch(r"\d+(\.\d+)?(ms|s|m|h)?|\d+", str(v)):
+                # seconds, or a Go duration ("1m30s"; Argo's docs add "1d")
+                if not re.fullmatch(r"\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+", str(v)):
                     raise HarnessError(f"{tpath}.retryStrategy.backoff.{k}: '{v}' is no "
                                        "duration or number")
         retried = {"Always": (FAILED, ERROR), "OnFailure": (FAILED,), "OnError": (ERROR,)}
@@ -755,6 +762,9 @@ class Run:
                 raise HarnessError(f"{tpath}: artifact/parameter path '{d}' is not absolute")
 
         def mapped(arg):
+            for c_dir, h_dir in self.mounts:
+                if arg == c_dir or arg.startswith(c_dir + "/"):
+                    return h_dir + arg[len(c_dir):]
             for d in declared:
                 if arg == d or arg.startswith(d.rstrip("/") + "/"):
                     return pod + arg
@@ -791,6 +801,8 @@ class Run:
         if "workingDir" in c:
             wd = c["workingDir"]
             cwd = wd if os.path.isabs(wd) else os.path.join(self.workdir, wd)
+            if not os.path.isabs(wd):
+                os.makedirs(cwd, exist_ok=True)  # as a container runtime makes it
             if not os.path.isdir(cwd):
                 raise HarnessError(f"{tpath}.container.workingDir: '{cwd}' is no directory")
         for a in (t.get("inputs") or {}).get("artifacts") or []:
@@ -1157,6 +1169,7 @@ def main(argv):
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--cadence")
     ap.add_argument("--param", action="append", default=[])
+    ap.add_argument("--mount", action="append", default=[])
     try:
         args = ap.parse_args(argv)
     except SystemExit as e:
@@ -1169,7 +1182,14 @@ def main(argv):
         doc = load(args.manifest)
         if not isinstance(doc, dict):
             raise HarnessError(f"{args.manifest}: not a mapping")
-        run = Run(doc, args.workdir, args.cadence and os.path.abspath(args.cadence), params)
+        mounts = []
+        for m in args.mount:
+            c_dir, eq, h_dir = m.partition("=")
+            if not eq or not c_dir.startswith("/") or not os.path.isdir(h_dir):
+                raise HarnessError(f"--mount '{m}': expected /CONTAINER/DIR=EXISTING-DIR")
+            mounts.append((c_dir.rstrip("/"), os.path.abspath(h_dir)))
+        run = Run(doc, args.workdir, args.cadence and os.path.abspath(args.cadence), params,
+                  mounts)
         status = run.run()
         json.dump(run.summary(status), sys.stdout, indent=2)
         print()
