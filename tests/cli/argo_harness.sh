@@ -102,6 +102,21 @@ mutate "$fix/retry.yaml" onerror.json 'd["spec"]["templates"][1]["retryStrategy"
 argo onerror.json
 assert "retryPolicy OnError does not retry a Failed attempt" \
 	is '[d["phase"], d["attempts"]["main.flaky"]]' "['Failed', 1]"
+mutate "$fix/retry.yaml" expr.json '
+d["spec"]["arguments"] = {"parameters": [{"name": "code", "value": "1"}]}
+t = d["spec"]["templates"][1]
+t["retryStrategy"]["expression"] = "asInt(lastRetry.exitCode) == 1 && lastRetry.status == \"Failed\""
+t["container"]["args"] = ["n=$(cat count 2>/dev/null || echo 0); n=$((n + 1)); echo \"$n\" >count; [ \"$n\" -gt 2 ] || exit {{workflow.parameters.code}}"]'
+argo expr.json
+assert "retryStrategy.expression true (exit code 1): retried" \
+	is '[d["phase"], d["attempts"]["main.flaky"]]' "['Succeeded', 3]"
+argo expr.json --param code=3
+assert "... false (exit code 3): not retried" is '[d["phase"], d["attempts"]["main.flaky"]]' "['Failed', 1]"
+mutate expr.json expr2.json 'del d["spec"]["templates"][1]["retryStrategy"]["retryPolicy"]
+d["spec"]["templates"][1]["retryStrategy"]["expression"] = "asInt(lastRetry.exitCode) >= 3"'
+argo expr2.json --param code=3
+assert "... alone, without a retryPolicy, it decides" \
+	is '[d["phase"], d["attempts"]["main.flaky"]]' "['Succeeded', 3]"
 start=$SECONDS
 argo "$fix/deadline.yaml"
 assert "activeDeadlineSeconds: the pod is killed, Failed" \
@@ -178,6 +193,18 @@ argo mount.json --mount "/app=$tmp/app" --param who=Bo
 assert "--mount maps an image path; env is substituted; a relative workingDir is under --workdir" \
 	test "$(cat "$wd/sub/here")" = "hello from the image
 Bo"
+# a host file under /tmp is read where it is; a scratch path beside a
+# declared one, and any other /tmp path, stay in the pod
+scratch=/tmp/cadence-argo-harness-$$
+mutate "$fix/retry.yaml" paths.json "
+d['spec']['templates'][1] = {'name': 'flaky', 'container': {'image': 'x',
+  'command': ['sh', '-c', 'cp \"\$1\" \"\$2\"; cp \"\$1\" \"\$3\"; cp \"\$1\" \"\$4\"', 'sh',
+    '$tmp/app/greeting', '/tmp/cadence/out.json', '/tmp/cadence/extra', '$scratch']},
+  'outputs': {'artifacts': [{'name': 'score', 'path': '/tmp/cadence/out.json', 'globalName': 'g'}]}}"
+argo paths.json
+assert "a host file under /tmp is read in place; scratch paths stay in the pod" \
+	is '[d["phase"], d["outputs"]["artifacts"]["g"]]' "['Succeeded', 'hello from the image\\n']"
+assert "... nothing written on the host's /tmp" test ! -e "$scratch" -a ! -e /tmp/cadence/extra
 argo mount.json --mount "app=$tmp/app"
 expect "--mount of a relative container path: exit 2" 2 '' "--mount 'app="
 

@@ -56,7 +56,12 @@ code.  Sources (argoproj/argo-workflows):
 - docs/retries.md, docs/walk-through/retrying-failed-or-errored-steps.md:
   retryStrategy.limit is the number of retries after the first attempt
   (limit + 1 attempts at most); retryPolicy OnFailure (the default)
-  retries a Failed attempt, OnError an Error, Always both.  The backoff
+  retries a Failed attempt, OnError an Error, Always both; `expression`
+  (lastRetry.exitCode, .status, .duration, .message; asInt, asFloat, <,
+  <=, >, >=) must be true too, and alone decides without a retryPolicy
+  (v3.5 and later).  lastRetry.exitCode is "-1" when there is none: a pod
+  that did not start, or killed at its deadline (an assumption: Kubernetes
+  kills the pod, not the process).  The backoff
   (duration, factor, cap, maxDuration) is checked for form and not waited
   for: what the tests compare is the number of attempts and the result.
 - activeDeadlineSeconds of a template: the pod is killed after that many
@@ -80,14 +85,17 @@ exist).  The
 environment is this process's plus the container's `env` (name, value);
 standard input is empty, standard output goes to standard error (the
 summary alone is on standard output).
-Container paths are private per pod: every path the template declares (an
-input or output artifact's `path`, an output parameter's valueFrom.path)
-and every argument that starts with /tmp/ are mapped into a new temporary
-directory POD: an argument equal to such a path P, or starting with P/, or
-starting with /tmp/, becomes POD + the argument.  --mount C=D maps what
-the image would hold (the cadence file, its executables): an argument
-equal to C or starting with C/ becomes D + the rest (before the rules
-above; the first --mount that matches wins).  Input artifacts are
+Container paths are private per pod, mapped into a new temporary
+directory POD: an argument becomes POD + the argument when it is a path
+the template declares (an input or output artifact's `path`, an output
+parameter's valueFrom.path) or lies under one, or lies under the
+directory of one (other than / and /tmp: /tmp/cadence/x for a declared
+/tmp/cadence/in.json), or starts with /tmp/ and does not exist on this
+host (a path under /tmp the host has, a plugin in a build directory, is
+taken as the image's and left alone).  --mount C=D maps what the image
+would hold (the cadence file, its executables): an argument equal to C
+or starting with C/ becomes D + the rest (before the rules above; the
+first --mount that matches wins).  Input artifacts are
 copied to POD + path before the process starts; outputs are read from
 there after it ends.  Artifacts are files (a directory artifact is not
 supported).
@@ -125,6 +133,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 
 class HarnessError(Exception):
@@ -170,7 +179,7 @@ FIELDS = {
     "valuefrom": {"path": None, "default": None},
     "outart": {"name": None, "path": None, "globalName": None, "from": None,
                "fromExpression": None, "optional": None, "archive": INERT},
-    "retry": {"limit": None, "retryPolicy": None, "backoff": "backoff"},
+    "retry": {"limit": None, "retryPolicy": None, "expression": None, "backoff": "backoff"},
     "backoff": {"duration": None, "factor": None, "cap": None, "maxDuration": None},
 }
 
@@ -399,7 +408,22 @@ class Artifact:
 
 
 EXPR_TOKEN = re.compile(r"""\s*(?:(?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|"""
-                        r"""(?P<op>==|!=|&&|\|\||[?:!().\[\]])|(?P<word>[A-Za-z_]\w*))""")
+                        r"""(?P<num>\d+(?:\.\d+)?)|"""
+                        r"""(?P<op>==|!=|<=|>=|&&|\|\||[<>?:!().,\[\]])|(?P<word>[A-Za-z_]\w*))""")
+
+
+def as_number(kind):
+    """expr's asInt / asFloat (Argo's expression functions): a string or a
+    number as an int or a float; anything else fails."""
+    def conv(v, text):
+        try:
+            return kind(v) if kind is float else int(str(v), 10) if isinstance(v, str) else int(v)
+        except (TypeError, ValueError) as e:
+            raise NodeError(f"expression '{text}': cannot convert {v!r}") from e
+    return conv
+
+
+EXPR_FUNCS = {"asInt": as_number(int), "asFloat": as_number(float)}
 
 
 def eval_expr(text, env):
@@ -415,6 +439,9 @@ def eval_expr(text, env):
             pos += 1
         if m.group("str"):
             toks.append(("v", m.group("str")[1:-1]))
+        elif m.group("num"):
+            n = m.group("num")
+            toks.append(("v", float(n) if "." in n else int(n)))
         elif m.group("word"):
             toks.append(("w", m.group("word")))
         else:
@@ -448,6 +475,16 @@ def eval_expr(text, env):
         elif kind == "w":
             if v in ("true", "false", "nil"):
                 val = {"true": True, "false": False, "nil": None}[v]
+            elif v in EXPR_FUNCS and peek() == ("op", "("):
+                take("(")
+                args = [ternary()]
+                while peek() == ("op", ","):
+                    take(",")
+                    args.append(ternary())
+                take(")")
+                if len(args) != 1:
+                    raise NodeError(f"expression '{text}': {v} takes one argument")
+                val = EXPR_FUNCS[v](args[0], text)
             elif v in env:
                 val = env[v]
             else:
@@ -483,6 +520,13 @@ def eval_expr(text, env):
             b = primary()
             eq = a is b if isinstance(a, Artifact) or isinstance(b, Artifact) else a == b
             return eq if op == "==" else not eq
+        if peek() in (("op", "<"), ("op", "<="), ("op", ">"), ("op", ">=")):
+            _, op = take()
+            b = primary()
+            nums = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+            if not nums and not (isinstance(a, str) and isinstance(b, str)):
+                raise NodeError(f"expression '{text}': '{op}' of {a!r} and {b!r}")
+            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
         return a
 
     def conj():
@@ -707,15 +751,18 @@ class Run:
     # -- containers --
     def run_container(self, t, tpath, path, inputs):
         retry = t.get("retryStrategy")
-        limit, policy = 0, "OnFailure"
+        limit, policy, expression = 0, "OnFailure", None
         if retry is not None:
+            expression = retry.get("expression")
             limit = retry.get("limit", 0)
             try:
                 limit = int(str(limit))
             except ValueError as e:
                 raise HarnessError(f"{tpath}.retryStrategy.limit: '{limit}' is no "
                                    "integer") from e
-            policy = retry.get("retryPolicy", "OnFailure")
+            # docs/retries.md: without a policy an expression alone decides
+            # (v3.5 and later), else OnFailure; with both, both must agree
+            policy = retry.get("retryPolicy", "Always" if expression else "OnFailure")
             if policy not in ("Always", "OnFailure", "OnError"):
                 raise HarnessError(f"{tpath}.retryStrategy.retryPolicy: '{policy}' is "
                                    "not supported (Always, OnFailure, OnError)")
@@ -729,9 +776,20 @@ class Run:
         while True:
             attempt += 1
             self.attempts[path] = attempt
-            phase, outputs, msg = self.run_pod(t, tpath, path, inputs)
+            started = time.monotonic()
+            phase, outputs, msg, code = self.run_pod(t, tpath, path, inputs)
             if phase == SUCCEEDED or attempt > limit or phase not in retried[policy]:
                 break
+            if expression is not None:
+                last = {"exitCode": code, "status": phase, "message": msg or "",
+                        "duration": str(int(time.monotonic() - started))}
+                try:
+                    again = eval_expr(str(expression), {"lastRetry": last})
+                except NodeError as e:
+                    phase, msg = ERROR, f"retryStrategy.expression: {e}"
+                    break
+                if again is not True:
+                    break
             print(f"argo_exec: {path}: attempt {attempt} {phase} ({msg}); retrying",
                   file=sys.stderr)
         self.decide(path, phase, msg if phase != SUCCEEDED else None, t["name"])
@@ -761,6 +819,10 @@ class Run:
             if not isinstance(d, str) or not d.startswith("/"):
                 raise HarnessError(f"{tpath}: artifact/parameter path '{d}' is not absolute")
 
+        # the directories of the declared paths, but /tmp and /: the pod's
+        # scratch directories (/tmp/cadence for /tmp/cadence/in.json)
+        scratch = {os.path.dirname(d.rstrip("/")) for d in declared} - {"/", "/tmp"}
+
         def mapped(arg):
             for c_dir, h_dir in self.mounts:
                 if arg == c_dir or arg.startswith(c_dir + "/"):
@@ -768,7 +830,12 @@ class Run:
             for d in declared:
                 if arg == d or arg.startswith(d.rstrip("/") + "/"):
                     return pod + arg
-            return pod + arg if arg.startswith("/tmp/") else arg
+            for d in scratch:
+                if arg.startswith(d + "/"):
+                    return pod + arg
+            # a path under /tmp that the host has is the image's (a plugin
+            # in a build directory under /tmp): left as it is
+            return pod + arg if arg.startswith("/tmp/") and not os.path.exists(arg) else arg
 
         scope = self.string_scope(inputs)
         for a in (t.get("inputs") or {}).get("artifacts") or []:
@@ -788,7 +855,7 @@ class Run:
                 env[e["name"]] = substitute(str(e.get("value", "")), scope,
                                             f"{tpath}.container.env")
         except NodeError as e:
-            return ERROR, empty_outputs(), str(e)
+            return ERROR, empty_outputs(), str(e), "-1"
         if not argv:
             raise HarnessError(f"{tpath}.container: no command (an image's entrypoint "
                                "cannot run here)")
@@ -830,21 +897,21 @@ class Run:
                                     stdout=sys.stderr.fileno(), start_new_session=True)
         except OSError as e:
             # the container cannot start: Argo reports the pod as Error
-            return ERROR, empty_outputs(), f"cannot start {argv[0]}: {e.strerror}"
+            return ERROR, empty_outputs(), f"cannot start {argv[0]}: {e.strerror}", "-1"
         try:
             rc = proc.wait(timeout=deadline)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             return FAILED, self.collect(t, pod, False)[0], \
-                "Pod was active on the node longer than the specified deadline"
+                "Pod was active on the node longer than the specified deadline", "-1"
         ok = rc == 0
         outputs, missing = self.collect(t, pod, ok)
         if ok and missing:
-            return ERROR, outputs, missing
+            return ERROR, outputs, missing, str(rc)
         if ok:
-            return SUCCEEDED, outputs, None
-        return FAILED, outputs, f"Error (exit code {rc})"
+            return SUCCEEDED, outputs, None, "0"
+        return FAILED, outputs, f"Error (exit code {rc})", str(rc)
 
     def collect(self, t, pod, ok):
         """The pod's outputs; for a Succeeded pod, what is missing."""
