@@ -660,7 +660,6 @@ class Run:
         self.attempts = {}
         self.messages = {}
         self.templates_of = {}
-        self.tmp = tempfile.mkdtemp(prefix="argo-exec-")
         args = spec.get("arguments") or {}
         for p in args.get("parameters") or []:
             self.globals["workflow.parameters." + p["name"]] = str(p.get("value", ""))
@@ -668,12 +667,15 @@ class Run:
             if "workflow.parameters." + k not in self.globals:
                 raise HarnessError(f"--param {k}: the workflow declares no parameter '{k}'")
             self.globals["workflow.parameters." + k] = v
-        self.wf_arts = {}
         for i, a in enumerate(args.get("artifacts") or []):
             if "raw" not in a:
                 raise HarnessError(f"{base}.arguments.artifacts[{i}]: only raw.data "
                                    "is supported for a workflow's artifacts")
-            self.wf_arts[a["name"]] = self.raw_file(a["raw"].get("data", ""))
+        # last: nothing above may fail once the directory exists (cleanup()
+        # removes it, and main() calls it only for a Run made)
+        self.tmp = tempfile.mkdtemp(prefix="argo-exec-")
+        self.wf_arts = {a["name"]: self.raw_file(a["raw"].get("data", ""))
+                        for a in args.get("artifacts") or []}
 
     def template(self, name, where):
         if name not in self.templates:
