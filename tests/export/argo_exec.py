@@ -373,21 +373,20 @@ def eval_when(text):
             return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
         return a
 
-    def conj():
-        a = cmp()
-        while peek() == ("op", "&&"):
-            take()
-            b = cmp()
-            a = boolean(a) and boolean(b)
-        return a
+    def chain(op, operand):
+        """operand (op operand)*: && or || over booleans (govaluate
+        evaluates both sides)"""
+        def parse():
+            a = operand()
+            while peek() == ("op", op):
+                take()
+                b = boolean(operand())
+                a = boolean(a) and b if op == "&&" else boolean(a) or b
+            return a
+        return parse
 
-    def disj():
-        a = conj()
-        while peek() == ("op", "||"):
-            take()
-            b = conj()
-            a = boolean(a) or boolean(b)
-        return a
+    conj = chain("&&", cmp)
+    disj = chain("||", conj)
 
     def boolean(v):
         if not isinstance(v, bool):
