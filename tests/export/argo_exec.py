@@ -176,7 +176,7 @@ FIELDS = {
     "inart": {"name": None, "path": None, "raw": "raw", "optional": None},
     "outputs": {"parameters": ["outparam"], "artifacts": ["outart"]},
     "outparam": {"name": None, "valueFrom": "valuefrom", "globalName": None},
-    "valuefrom": {"path": None, "default": None},
+    "valuefrom": {"path": None, "default": None, "expression": None},
     "outart": {"name": None, "path": None, "globalName": None, "from": None,
                "fromExpression": None, "optional": None, "archive": INERT},
     "retry": {"limit": None, "retryPolicy": None, "expression": None, "backoff": "backoff"},
@@ -1017,8 +1017,18 @@ class Run:
         outs = t.get("outputs") or {}
         res = empty_outputs()
         for i, p in enumerate(outs.get("parameters") or []):
-            raise HarnessError(f"{tpath}.outputs.parameters[{i}]: outputs.parameters of a "
-                               "dag template are not supported here")
+            # docs/conditional-artifacts-parameters.md: a DAG's output
+            # parameter from an expr expression over its tasks
+            vf = p.get("valueFrom") or {}
+            if set(vf) != {"expression"}:
+                raise HarnessError(f"{tpath}.outputs.parameters[{i}]: a dag template's "
+                                   "output parameter is supported here with "
+                                   "valueFrom.expression only")
+            v = eval_expr(vf["expression"], self.task_scopes(inputs, done)[2])
+            if not isinstance(v, str):
+                raise NodeError(f"{tpath}.outputs.parameters[{i}]: '{vf['expression']}' "
+                                f"gives {v!r}, not a string")
+            res["parameters"][p["name"]] = v
         for i, a in enumerate(outs.get("artifacts") or []):
             where = f"{tpath}.outputs.artifacts[{i}]"
             if "path" in a:
