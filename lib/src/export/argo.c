@@ -327,7 +327,10 @@ static int made(ax *x, const char *key, strbuf *name)
 	}
 	if (!added) {
 		cad_strbuf_setlen(name, 0);
-		cad_strbuf_adds(name, e->v.p);
+		if (e->v.p)
+			cad_strbuf_adds(name, e->v.p);
+		else
+			x->oom = 1;	/* its name was not kept */
 		return 1;
 	}
 	unique(x, &x->tnames, name);
@@ -393,6 +396,10 @@ static void arg_from(ax *x, cJSON *task, const char *name, link *l)
  * template `tmpl` on the score of link `in`, which it depends on. */
 static cJSON *task(ax *x, cJSON *tasks, strmap *used, strbuf *name, const char *tmpl, link *in)
 {
+	/* a link that could not be written (out of memory) must not become
+	 * a task without its depends or when */
+	if (in->depends.failed || in->when.failed || in->from.failed)
+		x->oom = 1;
 	unique(x, used, name);
 	cJSON *t = put_obj(x, tasks, NULL);
 	put_str(x, t, "name", cstr(x, name));
@@ -516,10 +523,12 @@ static void sync_tasks(ax *x, cJSON *tasks, strmap *used, size_t index, const ca
 	if (!made(x, cstr(x, &idx), &tmpl))
 		container(x, cstr(x, &tmpl), step_cmd(x, args), m->nnotes, "score", 1, 0);
 	for (size_t k = 0; k < m->nnotes; k++)
-		cad_strbuf_addf(&out.depends, "%s%s", k ? " && " : "", cstr(x, &parts[k].depends));
+		if (cstr(x, &parts[k].depends))
+			cad_strbuf_addf(&out.depends, "%s%s", k ? " && " : "", parts[k].depends.buf);
 	cad_strbuf_addf(&tn, "%s-merge", base);
 	/* the merge depends on the notes, and takes the score as they did */
-	cad_strbuf_adds(&out.from, cstr(x, &in->from));
+	if (cstr(x, &in->from))
+		cad_strbuf_adds(&out.from, in->from.buf);
 	cJSON *t = task(x, tasks, used, &tn, cstr(x, &tmpl), &out);
 	for (size_t k = 0; k < m->nnotes; k++) {
 		strbuf an = STRBUF_INIT;
