@@ -17,7 +17,9 @@
 # measure over large files), serve_load (500 runs through serve: its
 # paths run under valgrind in cli/serve) and registry_concurrency
 # (processes racing for the registry for seconds: valgrind serialises
-# them, and the registry's paths run under valgrind in cli/registry).
+# them, and the registry's paths run under valgrind in cli/registry) and
+# argo_harness (the self-test of the local Argo executor: Python on
+# hand-written manifests, cadence run once).
 option(CADENCE_MEMCHECK "Also run the CLI tests under valgrind memcheck (memcheck/cli/*)" OFF)
 
 if(CADENCE_MEMCHECK)
@@ -25,7 +27,7 @@ if(CADENCE_MEMCHECK)
   file(GLOB scripts CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/cli/*.sh)
   foreach(script ${scripts})
     get_filename_component(name ${script} NAME_WE)
-    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load|dashboard_browser)$")
+    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load|dashboard_browser|argo_harness)$")
       continue()
     endif()
     # the environment of cli/NAME (tests/cli.cmake, tests/run.cmake), and
