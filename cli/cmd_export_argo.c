@@ -167,10 +167,15 @@ static int export(argo_ctx *c, const char *file)
 	if ((rc = files_load_checked(project, file, c->allow_outside, diags, &def, "export argo",
 				     "to export it")))
 		goto out;
-	if (c->output && strcmp(c->output, "-") && files_same_output(c->output, file)) {
-		rc = cli_usage_error("cannot write the manifest to '%s': it is the cadence file "
-				     "exported; give another path", c->output);
-		goto out;
+	for (size_t i = 0; c->output && strcmp(c->output, "-") &&
+			   i < cadence_project_count(project); i++) {
+		const char *in = cadence_def_path(cadence_project_get(project, i));
+		if (in && files_same_output(c->output, in)) {
+			rc = cli_usage_error("cannot write the manifest to '%s': it is the cadence "
+					     "file '%s', which the export reads; give another path",
+					     c->output, in);
+			goto out;
+		}
 	}
 	if ((rc = cadence_export_argo(&data, &len, def, &c->o, warnings))) {
 		if (rc == CADENCE_EINVALID)

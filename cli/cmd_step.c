@@ -24,6 +24,7 @@ enum {
 	OPT_SCORE = 1,
 	OPT_PLUGIN,
 	OPT_NO_POLICIES,
+	OPT_ONE_ATTEMPT,
 	OPT_MERGE,
 	OPT_MEASURE,
 	OPT_PRECHECK,
@@ -46,6 +47,9 @@ static const cli_opt step_opts[] = {
 	{ OPT_NO_POLICIES, 0, "no-policies", NULL,
 	  "run one attempt, with no timeout and no fallback: the engine that calls step "
 	  "retries, times out and falls back itself", NULL },
+	{ OPT_ONE_ATTEMPT, 0, "one-attempt", NULL,
+	  "run one attempt with the note's timeout, no fallback: the engine retries a step "
+	  "whose note failed or timed out, and falls back itself", NULL },
 	{ OPT_MERGE, 0, "merge", "INDEX",
 	  "merge instead: the changes files of the notes of sync measure INDEX (0-based), or "
 	  "the final score of child measure INDEX, into the score; print the whole score", NULL },
@@ -80,6 +84,7 @@ typedef struct step_ctx {
 	const char **plugins;
 	size_t nplugins;
 	int no_policies;
+	int one_attempt;
 	long merge;		/* --merge INDEX, -1: none */
 	long measure;		/* --measure INDEX, -1: none */
 	int precheck;
@@ -119,6 +124,7 @@ static int on_opt(void *p, int id, const char *value)
 		break;
 	}
 	case OPT_NO_POLICIES: c->no_policies = 1; break;
+	case OPT_ONE_ATTEMPT: c->one_attempt = 1; break;
 	case OPT_MERGE: return parse_index("--merge", value, &c->merge);
 	case OPT_MEASURE: return parse_index("--measure", value, &c->measure);
 	case OPT_PRECHECK: c->precheck = 1; break;
@@ -273,8 +279,13 @@ static int check_modes(const step_ctx *c)
 	if ((c->merge >= 0) + (c->measure >= 0) + c->precheck > 1)
 		return cli_usage_error("--merge, --measure and --precheck do not go together: a "
 				       "step is one merge, one measure or the precheck");
-	if (mode && c->no_policies)
-		return cli_usage_error("--no-policies is for a note; %s", c->merge >= 0
+	if (c->no_policies && c->one_attempt)
+		return cli_usage_error("--no-policies and --one-attempt do not go together: one "
+				       "drops the note's timeout, the other keeps it");
+	if (mode && (c->no_policies || c->one_attempt))
+		return cli_usage_error("%s is for a note; %s",
+				       c->no_policies ? "--no-policies" : "--one-attempt",
+				       c->merge >= 0
 				       ? "a merge has no policies"
 				       : "the notes of a measure and the precheck keep theirs");
 	if (mode && c->apply)
@@ -283,10 +294,11 @@ static int check_modes(const step_ctx *c)
 	if (mode && note_opt)
 		return cli_usage_error("%s is for a note (cadence step %s ... FILE NOTE), not "
 				       "with %s", note_opt, note_opt, mode);
-	if (c->fallback && (c->no_policies || c->error || c->error_note))
+	if (c->fallback && (c->no_policies || c->one_attempt || c->error || c->error_note))
 		return cli_usage_error("--fallback and %s do not go together: --fallback runs "
 				       "no note, it gives the note's fallback: values",
-				       c->no_policies ? "--no-policies" : c->error ? "--error"
+				       c->no_policies ? "--no-policies" : c->one_attempt
+				       ? "--one-attempt" : c->error ? "--error"
 				       : "--error-note");
 	return 0;
 }
@@ -366,6 +378,7 @@ static int step_lib(step_call *s, int *status)
 	cadence_step_opts o = CADENCE_STEP_OPTS_INIT;
 	int whole = c->measure >= 0 || c->precheck;
 	o.flags = (c->no_policies ? CADENCE_STEP_NO_POLICIES : 0) |
+		  (c->one_attempt ? CADENCE_STEP_ONE_ATTEMPT : 0) |
 		  (c->apply ? CADENCE_STEP_APPLY : 0) | (c->fallback ? CADENCE_STEP_FALLBACK : 0) |
 		  (c->measure >= 0 ? CADENCE_STEP_MEASURE : 0) |
 		  (c->precheck ? CADENCE_STEP_PRECHECK : 0);

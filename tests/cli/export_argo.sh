@@ -87,6 +87,10 @@ assert "cron: schedule: score: is the input artifact" [ \
 assert "cron: a kubernetes name" [ "$(py_call get "$tmp/cron.yaml" metadata/name)" == nightly-job ]
 run_in "$tmp" "$cadence" export argo sched.cadence.yaml
 expect "workflow: generateName, lower case" 0 '^  generateName: nightly-job-$'
+sed 's|30 2 \* \* 1-5|0 0 */2 * fri|' "$tmp/sched.cadence.yaml" >"$tmp/days.cadence.yaml"
+run_in "$tmp" "$cadence" export argo --kind cron days.cadence.yaml
+expect "cron: '*/2' days and a weekday: warned (Argo ORs them)" 0 '' \
+	"days.cadence.yaml:9:9: warning: schedule: with '\*/2' for the day of month and 'fri' .*\[export-cron\]"
 
 # ---- the mapping ----
 
@@ -117,14 +121,18 @@ expect "... a child and a dag run whole" 0 '^graph sub.Succeeded measure-graph$'
 run py_call template "$e" note-bump
 expect "retry: limit is attempts - 1, only status 1 retried, backoff and cap" 0 \
 	'"retryStrategy": \{"backoff": \{"cap": "4s", "duration": "1500ms", "factor": "2"\}, "expression": "asInt\(lastRetry.exitCode\) == 1", "limit": "2", "retryPolicy": "OnFailure"\}'
-expect "timeout: activeDeadlineSeconds, rounded up" 0 '"activeDeadlineSeconds": "3"'
-expect "the step: one attempt, the score after the note, its outcome" 0 \
-	'"command": \["cadence", "step", "--no-policies", "--apply", "--outcome", "/tmp/cadence/outcome", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "bump"\]'
+expect "timeout: kept by the step; activeDeadlineSeconds a backstop 30 s later" 0 \
+	'"activeDeadlineSeconds": "33"'
+expect "the step: one attempt with its timeout, the score after the note, its outcome" 0 \
+	'"command": \["cadence", "step", "--one-attempt", "--apply", "--outcome", "/tmp/cadence/outcome", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "bump"\]'
 run py_call template "$e" merge-both
 expect "merge: the changes files after FILE, in notes: order" 0 \
 	'"--merge", "1", "--score", "/tmp/cadence/in.json", "-o", "/tmp/cadence/out.json", "tests/export/fixtures/every.cadence.yaml", "/tmp/cadence/c1.json", "/tmp/cadence/c2.json"\]'
 run py_call get "$e" spec/onExit
 expect "on_error: the exit handler" 0 '^on-exit$'
+run py_call template "$e" on-error
+expect "... the handler's step: the score after it, the failures as the error" 0 \
+	'"command": \["cadence", "step", "--apply", "--error", "\{\{workflow.failures\}\}", "--score"'
 run py_call template "$e" on-exit
 expect "... runs when the workflow did not succeed, on its last score" 0 \
 	'"from": "\{\{workflow.outputs.artifacts.score\}\}".*"when": "\{\{workflow.status\}\} != Succeeded"'
@@ -137,11 +145,12 @@ assert "the same input gives the same bytes" cmp -s "$tmp/.out" "$e"
 
 expect "warnings at their place, with their rule" 0 '' \
 	'every.cadence.yaml:16:50: warning: .*backoff factor is an integer; 1.5 is written as 2 \[export-backoff\]'
-expect "... the timeout rounded" 0 '' "every.cadence.yaml:17:14: warning: .*\[export-timeout\]"
+if has_line 'export-timeout' "$err"; then fail "a timeout of 2500ms is kept: no warning"
+else ok "a timeout of 2500ms is kept by the step: no warning"; fi
 echo keep >"$tmp/kept.yaml"
 run_in "$src" "$cadence" export argo --strict -o "$tmp/kept.yaml" tests/export/fixtures/every.cadence.yaml
 expect "--strict: a warning is an error, exit 1" 1 '' \
-	"--strict: 2 thing\(s\) of .* cannot be expressed in Argo \(see above\); nothing was written"
+	"--strict: 1 thing\(s\) of .* cannot be expressed in Argo \(see above\); nothing was written"
 assert "... the output left as it was" [ "$(<"$tmp/kept.yaml")" == keep ]
 run_in "$src" "$cadence" export argo --strict -o "$tmp/hello.yaml" examples/hello/hello.cadence.yaml
 expect "--strict: a cadence Argo expresses whole is written" 0
@@ -187,7 +196,7 @@ measures:
     notes: [x_, _x]
 '
 run_in "$tmp" "$cadence" export argo names.cadence.yaml
-expect "names: exported" 0 '^  generateName: odd-name-$'
+expect "names: exported" 0 '^  generateName: odd-name-[0-9a-f]{6}-$'
 o=$tmp/names.yaml
 printf '%s\n' "$out" >"$o"
 if [[ -f $schema ]]; then
@@ -197,6 +206,41 @@ fi
 run py_call tasks "$o" measures
 expect "... _x becomes u-x, and u_x another name" 0 '^s-u-x - note-u-x$'
 expect "... u_x" 0 '^s-u-x-2 s-x-.Succeeded note-u-x-2$'
+
+l64=$(printf 'm%.0s' {1..64}) n64=$(printf 'n%.0s' {1..64})
+w long.cadence.yaml "cadence: Long_Name
+notes:
+  $n64: {set: {n: '1'}}
+  contains: {set: {n: '2'}}
+score:
+  n: {type: integer, default: 0}
+measures:
+  - sequence: $l64
+    notes: [$n64, $n64]
+  - then: contains
+  - then: matches
+    note: contains
+"
+run_in "$tmp" "$cadence" export argo -o long.yaml long.cadence.yaml
+expect "long names: exported" 0
+run python3 "$src/tests/export/argo_check.py" --schema "$schema" "$tmp/long.yaml"
+expect "... task names cut under Argo's 128 characters, still unique" 0
+run py_call tasks "$tmp/long.yaml" measures
+expect "... a task named after a word of expr-lang (depends) is renamed" 0 '^contains-2 '
+expect "... matches too" 0 '^matches-2 contains-2.Succeeded note-contains$'
+run py_call get "$tmp/long.yaml" metadata/generateName
+expect "... a name that changed more than _ to - keeps a hash" 0 '^long-name-[0-9a-f]{6}-$'
+w lower.cadence.yaml 'cadence: long_name
+notes:
+  a: {set: {n: "1"}}
+score:
+  n: {type: integer, default: 0}
+measures:
+  - then: a
+'
+run_in "$tmp" "$cadence" export argo -o lower.yaml lower.cadence.yaml
+run py_call get "$tmp/lower.yaml" metadata/generateName
+expect "... so Long_Name and long_name do not meet" 0 '^long-name-$'
 
 # ---- hostile strings: the parsed manifest holds them as they were ----
 
@@ -223,6 +267,14 @@ inp = [x for x in t if x["name"] == "input"][0]["container"]
 sys.exit(0 if got == want and score["s"] == want and inp["command"][-1] == sys.argv[3]
          and inp["image"] == sys.argv[4] and inp["workingDir"] == "/w: x" else 1)
 ' "$h" "$hostile" "$path" $'img:"1"\n# x'
+for d in -.inf +.inf .inf -.5 .5 1_000 0o17 0x1F 2001-12-14 Yes on '~' null '<<' = '@x' '%x' '!x' '&x' '*x' '- x' '? x' ': x' 'x: y' 'x #y' $'a\tb' $'\xc2\x85' ' lead' 'trail '; do
+	printf 'cadence: t\ndescription: %s\nnotes:\n  a: {set: {n: "1"}}\nscore:\n  n: {type: integer, default: 0}\nmeasures:\n  - then: a\n' \
+		"$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$d")" >"$tmp/t.cadence.yaml"
+	run_in "$tmp" "$cadence_again" export argo -o t.yaml t.cadence.yaml
+	got=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["metadata"]["annotations"]["workflows.argoproj.io/description"] == sys.argv[2])' "$tmp/t.yaml" "$d" 2>&1)
+	[[ $got == True ]] || { fail "description '$d' does not read back as itself: $got"; continue; }
+done
+ok "descriptions that look like numbers, booleans, dates, null or YAML syntax read back as themselves"
 for v in '--path {{workflow.name}}.yaml' '--image x{{y}}' '--workdir {{a}}' '--plugin {{p}}.so'; do
 	run_in "$src" "$cadence" export argo ${v% *} "${v#* }" examples/hello/hello.cadence.yaml
 	expect "'{{' in ${v% *} is refused (Argo would replace it)" 2 '' \
@@ -270,8 +322,13 @@ run_in "$src" "$cadence" export argo -o nodir/x.yaml examples/hello/hello.cadenc
 expect "-o in a missing directory" 3 '' "cannot write the manifest to 'nodir/x.yaml'"
 cp "$src/examples/hello/hello.cadence.yaml" "$tmp/h.cadence.yaml"
 run_in "$tmp" "$cadence" export argo -o h.cadence.yaml h.cadence.yaml
-expect "-o naming the cadence file is refused" 2 '' "it is the cadence file exported"
+expect "-o naming the cadence file is refused" 2 '' "it is the cadence file 'h.cadence.yaml', which the export reads"
 assert "... which is left as it was" cmp -s "$tmp/h.cadence.yaml" "$src/examples/hello/hello.cadence.yaml"
+mkdir -p "$tmp/co" && cp "$src"/examples/checkout/*.cadence.yaml "$tmp/co/"
+run_in "$tmp" "$cadence" export argo -o co/payment.cadence.yaml co/checkout.cadence.yaml
+expect "-o naming a child cadence file is refused" 2 '' \
+	"it is the cadence file 'co/payment.cadence.yaml', which the export reads"
+assert "... which is left as it was" cmp -s "$tmp/co/payment.cadence.yaml" "$src/examples/checkout/payment.cadence.yaml"
 w bad.cadence.yaml 'cadence: bad
 measures:
   - then: nope

@@ -18,7 +18,7 @@ harness=$src/tests/export/argo_exec.py
 py_serve json -- '
 import json
 def main(argv):
-    _, status, run_out, summary, seen_run, seen_argo = argv
+    _, status, run_out, summary, seen_run, seen_argo, handled = argv
     with open(summary) as f:
         s = json.load(f)
     phase = s["phase"]
@@ -42,14 +42,24 @@ def main(argv):
         return 1
     for n in names:
         with open(os.path.join(seen_run, n)) as f, open(os.path.join(seen_argo, n)) as g:
-            if json.load(f) != json.load(g):
+            seen = json.load(f)
+            if seen != json.load(g):
                 print("the on_error handler saw another score")
                 return 1
+        # the workflow ends with the score the handler left: what it saw,
+        # with its change (the generated handler sets msg)
+        a = s["outputs"]["artifacts"].get("score")
+        a = json.loads(a) if isinstance(a, str) else a
+        if handled == "yes" and want == "Failed" and a != dict(seen, msg="handled"):
+            print("after the handler the workflow has %s, not %s" % (a, dict(seen, msg="handled")))
+            return 1
     return 0
 '
 
 # equiv NAME DIR FILE SCORE_FILE [--plugin P]: run and export FILE (relative
-# to DIR, where both run), compare
+# to DIR, where both run), compare; handled=yes: the on_error handler is a
+# generated one, which sets msg
+handled=no
 equiv() {
 	local name=$1 dir=$2 file=$3 score=$4
 	shift 4
@@ -77,32 +87,42 @@ json.dump(m, open(sys.argv[1], "w"))' "$tmp/m.json" "$score"
 	fi
 	printf '%s\n' "$out" >"$tmp/summary.json"
 	rm -rf "$tmp/seen.argo" && cp -r "$dir/seen" "$tmp/seen.argo"
-	run py_call same "$rstatus" "$tmp/run.out" "$tmp/summary.json" "$tmp/seen.run" "$tmp/seen.argo"
+	run py_call same "$rstatus" "$tmp/run.out" "$tmp/summary.json" "$tmp/seen.run" "$tmp/seen.argo" \
+		"$handled"
 	expect "$name: the workflow's final score is the run's (run exit $rstatus)" 0
 }
 
-# ---- the examples ----
+# ---- the examples (a copy: the counters and what handlers saw go beside them) ----
+
+w=$tmp/w
+mkdir -p "$w/tests/export"
+cp -r "$src/examples" "$w/"
+cp -r "$src/tests/export/fixtures" "$w/tests/export/"
 
 printf '%s' '{"name": "Ada"}' >"$tmp/hello.json"
-equiv "examples/hello" "$src" examples/hello/hello.cadence.yaml "$tmp/hello.json"
+equiv "examples/hello" "$w" examples/hello/hello.cadence.yaml "$tmp/hello.json"
 for s in '{"order_id": "gold-17"}' '{"order_id": "gold-17-big"}' '{"order_id": "fail-3"}'; do
 	printf '%s' "$s" >"$tmp/co.json"
-	equiv "examples/checkout $s" "$src" examples/checkout/checkout.cadence.yaml "$tmp/co.json" \
+	equiv "examples/checkout $s" "$w" examples/checkout/checkout.cadence.yaml "$tmp/co.json" \
 		--plugin "$notes"
 done
 printf '%s' '{"order_id": "o-1", "amount": 12.5}' >"$tmp/pay.json"
-equiv "examples/checkout/payment" "$src" examples/checkout/payment.cadence.yaml "$tmp/pay.json" \
+equiv "examples/checkout/payment" "$w" examples/checkout/payment.cadence.yaml "$tmp/pay.json" \
 	--plugin "$notes"
 printf '%s' '{"region": "north"}' >"$tmp/sales.json"
-equiv "examples/dag" "$src" examples/dag/sales.cadence.yaml "$tmp/sales.json"
+equiv "examples/dag" "$w" examples/dag/sales.cadence.yaml "$tmp/sales.json"
 for s in '{}' '{"n": 7}' '{"n": -1}'; do
 	printf '%s' "$s" >"$tmp/every.json"
-	equiv "fixture every_kind $s" "$src" tests/export/fixtures/every.cadence.yaml "$tmp/every.json"
+	equiv "fixture every_kind $s" "$w" tests/export/fixtures/every.cadence.yaml "$tmp/every.json"
 done
+printf '{}' >"$tmp/empty.json"
+equiv "a note that times out is retried (the step keeps its timeout)" "$w" \
+	tests/export/fixtures/timeout.cadence.yaml "$tmp/empty.json"
 
 # ---- generated cadences: every measure kind, failures, fallbacks, on_error ----
 
 gen=$tmp/gen
+handled=yes
 count=$(sampled 40 6)
 python3 "$src/tests/export/gen_cadences.py" "$gen" "$count" 20
 for ((i = 0; i < count; i++)); do

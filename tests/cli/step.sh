@@ -124,6 +124,20 @@ expect "--no-policies: no timeout, no fallback (the note runs to its end)" 0 \
 	'^\{"status":"slept"\}$'
 run "$cadence_again" step -c --no-policies pol.cadence.yaml broken
 expect "--no-policies: no fallback, the failure is the status" 1 '' "note 'broken'"
+run "$cadence" step -c --one-attempt pol.cadence.yaml slow
+expect "--one-attempt: the timeout kept, no fallback: status 1" 1 '' \
+	"note 'slow': it timed out after 200 ms"
+run "$cadence_again" step -c --one-attempt pol.cadence.yaml flaky
+expect "--one-attempt: one attempt, no retry" 1 '' 'no luck 1 of 1'
+run "$cadence_again" step -c --one-attempt pol.cadence.yaml slow_bare
+expect "... the same for a note without a fallback" 1 '' "timed out after 200 ms"
+for bad in "--no-policies --one-attempt pol.cadence.yaml flaky|--no-policies and --one-attempt do not go together" \
+	"--one-attempt --measure 0 pol.cadence.yaml|--one-attempt is for a note; the notes of a measure" \
+	"--one-attempt --fallback pol.cadence.yaml broken|--fallback and --one-attempt do not go together"; do
+	# shellcheck disable=SC2086 # the words of the case
+	run "$cadence_again" step ${bad%|*}
+	expect "--one-attempt: ${bad%% pol*}: status 2" 2 '' "${bad#*|}"
+done
 for k in 1 2; do
 	run "$cadence_again" step -c pol.cadence.yaml broken
 	expect "circuit breakers never apply (call $k: the note runs, fails, falls back)" 0 \

@@ -261,6 +261,9 @@ CADENCE_API int cadence_runner_run(cJSON **out, cadence_runner *runner, const cJ
 #define CADENCE_STEP_FALLBACK 4u	/* do not run the note: its `fallback:` values */
 #define CADENCE_STEP_MEASURE 8u		/* no note: the whole measure opts->measure */
 #define CADENCE_STEP_PRECHECK 16u	/* no note: the cadence's `precheck:` */
+/* one attempt with the note's timeout: no retry, no fallback (an engine
+ * that retries a step the note failed, timed out included) */
+#define CADENCE_STEP_ONE_ATTEMPT 32u
 
 #define CADENCE_STEP_OPTS_VERSION 1u
 
@@ -285,7 +288,9 @@ typedef struct cadence_step_opts {
  * cadence_runner_run() checks it; NULL: {}) with the engine's own code:
  *   - `note` (its name in `notes:`), as a measure would run it, the same
  *     checks of its changes.  Its retry, timeout and fallback apply
- *     unless CADENCE_STEP_NO_POLICIES.  With CADENCE_STEP_FALLBACK it does
+ *     unless CADENCE_STEP_NO_POLICIES (one attempt, none of them) or
+ *     CADENCE_STEP_ONE_ATTEMPT (one attempt, its timeout kept: a note
+ *     that times out failed).  With CADENCE_STEP_FALLBACK it does
  *     not run: its `fallback:` values are its changes, checked as when it
  *     fails for good in a run;
  *   - with `note` NULL and CADENCE_STEP_MEASURE, the whole measure
@@ -309,9 +314,11 @@ typedef struct cadence_step_opts {
  *   CADENCE_EINVAL    no note of that name (err->note names it), no such
  *                     measure, CADENCE_STEP_FALLBACK for a note without
  *                     `fallback:`, flags that do not go together (a note
- *                     and MEASURE or PRECHECK, or neither; NO_POLICIES,
+ *                     and MEASURE or PRECHECK, or neither; NO_POLICIES
+ *                     with ONE_ATTEMPT; NO_POLICIES, ONE_ATTEMPT,
  *                     FALLBACK or an error with MEASURE or PRECHECK;
- *                     FALLBACK with NO_POLICIES or an error), a NULL
+ *                     FALLBACK with NO_POLICIES, ONE_ATTEMPT or an
+ *                     error), a NULL
  *                     argument
  *   CADENCE_EINVALID  the input does not fit the score declaration, or
  *                     cadence_runner_prepare() failed; nothing ran

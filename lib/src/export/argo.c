@@ -8,11 +8,10 @@
  * the precheck decided: `cadence step --precheck`) and then, when it says
  * `ok`, the DAG `measures`, one link of a chain per note or measure.  A
  * `then` or `sequence` is a task per note (`--apply`: the score after
- * it), its retry and timeout as the template's retryStrategy and
- * activeDeadlineSeconds, its fallback a task that depends on its failure
- * (the two in a DAG of their own, which gives the artifact of the one that
- * ran);
- * a `sync` is a task per note giving its changes, then a merge task; a
+ * it; `--one-attempt`: its timeout kept), its retry as the template's
+ * retryStrategy, its fallback a task that depends on its failure (the two
+ * in a DAG of their own, which gives the artifact of the one that ran); a
+ * `sync` is a task per note giving its changes, then a merge task; a
  * `split`, `child` or `dag` is one task running the whole measure
  * (`--measure`), its notes' policies applied by cadence.  Every score a
  * task writes is also the workflow's output artifact `score`, so the exit
@@ -30,6 +29,7 @@
 #include "yaml/emit.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +37,11 @@
 #define AX_IN AX_DIR "/in.json"
 #define AX_OUT AX_DIR "/out.json"
 #define AX_OUTCOME AX_DIR "/outcome"
+/* the longest task or template name made, before a "-N" that keeps it
+ * unique: Argo's limit is 128 */
+#define AX_NAME_MAX 120
+/* seconds past a note's timeout before Argo's deadline stops its step */
+#define AX_DEADLINE_GRACE 30
 
 typedef struct ax {
 	const struct cadence_def *def;
@@ -113,28 +118,43 @@ static void argo_name(strbuf *sb, const char *s)
 
 /* A Kubernetes object's name (RFC 1123: lower case, alphanumerics and
  * `-`, starting and ending alphanumeric), at most 52 characters so that a
- * CronWorkflow's can take its suffixes; a name that had to change that
- * much keeps a hash of the original, so two cadences do not meet. */
+ * CronWorkflow's can take its suffixes.  A name that changed more than
+ * `_` to `-` (case, a `_` at an end, `__`, length) keeps a hash of the
+ * original: `Checkout` and `checkout` do not meet. */
 static void k8s_name(strbuf *sb, const char *s)
 {
 	size_t start = sb->len, n = strlen(s);
+	int lossy = n > 45;
 	for (const char *p = s; *p && sb->len - start < 45; p++) {
 		char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p == '_' ? '-' : *p;
+		lossy |= *p >= 'A' && *p <= 'Z';
 		if (c != '-' || (sb->len > start && sb->buf[sb->len - 1] != '-'))
 			cad_strbuf_addc(sb, c);
+		else
+			lossy = 1;
 	}
-	while (cad_strbuf_cstr(sb) && sb->len > start && sb->buf[sb->len - 1] == '-')
+	while (cad_strbuf_cstr(sb) && sb->len > start && sb->buf[sb->len - 1] == '-') {
 		cad_strbuf_setlen(sb, sb->len - 1);
-	if (sb->len == start || n > 45) {
+		lossy = 1;
+	}
+	if (lossy || sb->len == start) {
 		char hex[65];
 		cad_sha256_hex(s, n, hex);
 		cad_strbuf_addf(sb, "%s%.6s", sb->len == start ? "c" : "-", hex);
 	}
 }
 
-/* Makes the name in sb unique in `used` ("-2", "-3", ...) and records it. */
+/* Makes the name in sb unique in `used` ("-2", "-3", ...) and records it;
+ * a name over AX_NAME_MAX keeps a hash of its end (Argo refuses names of
+ * more than 128 characters). */
 static void unique(ax *x, strmap *used, strbuf *sb)
 {
+	if (cad_strbuf_cstr(sb) && sb->len > AX_NAME_MAX) {
+		char hex[65];
+		cad_sha256_hex(sb->buf, sb->len, hex);
+		cad_strbuf_setlen(sb, AX_NAME_MAX - 7);
+		cad_strbuf_addf(sb, "-%.6s", hex);
+	}
 	size_t base = sb->len;
 	for (unsigned k = 2; cad_strbuf_cstr(sb) && cad_strmap_find(used, sb->buf, sb->len); k++) {
 		cad_strbuf_setlen(sb, base);
@@ -265,11 +285,10 @@ static void go_duration(strbuf *sb, int64_t ms)
 		cad_strbuf_addf(sb, "%llds", (long long)(ms / 1000));
 }
 
-/* The note's retry and timeout, for Argo to apply (its IntOrString
- * fields are strings, as Argo's schema has them) (the step runs one
- * attempt: --no-policies).  Only status 1 (the note failed) is retried:
- * 2 (bad input) and 5 (the cadence ends) would fail again or must not
- * run twice. */
+/* The note's retry, for Argo to apply (its IntOrString fields are
+ * strings, as Argo's schema has them): the step runs one attempt
+ * (--one-attempt).  Only status 1 (the note failed, or timed out) is
+ * retried: 2 (bad input) would fail again. */
 static void policies(ax *x, cJSON *t, const cad_note *n)
 {
 	const cad_retry *r = &n->retry;
@@ -302,10 +321,10 @@ static void policies(ax *x, cJSON *t, const cad_note *n)
 			     "jitter; its retries wait exactly", n->name.name);
 	}
 	if (n->timeout_ms > 0) {
-		int64_t s = n->timeout_ms / 1000 + (n->timeout_ms % 1000 != 0);
-		if (n->timeout_ms % 1000)
-			warn(x, "export-timeout", n->timeout_loc, "note '%s': Argo's deadlines are "
-			     "whole seconds; the timeout becomes %llds", n->name.name, (long long)s);
+		/* the step keeps the timeout (--one-attempt): a note that times
+		 * out fails, status 1, and is retried; the deadline only stops a
+		 * step that hangs past it and the kill's grace */
+		int64_t s = n->timeout_ms / 1000 + (n->timeout_ms % 1000 != 0) + AX_DEADLINE_GRACE;
 		cad_strbuf_setlen(&d, 0);
 		cad_strbuf_addf(&d, "%lld", (long long)s);
 		put_str(x, t, "activeDeadlineSeconds", cstr(x, &d));
@@ -356,7 +375,7 @@ static void note_template(ax *x, const cad_note *n, int fallback, int apply, str
 		return;
 	/* a note whose score goes on says whether it ended the cadence; a
 	 * sync's note cannot (its merge runs first): its status 5 fails */
-	const char *args[] = { fallback ? "--fallback" : "--no-policies", "--apply", "--outcome",
+	const char *args[] = { fallback ? "--fallback" : "--one-attempt", "--apply", "--outcome",
 			       AX_OUTCOME, NULL };
 	if (!apply)
 		args[1] = NULL;
@@ -614,8 +633,16 @@ static cJSON *dag_template(ax *x, const char *name, int input)
 
 static void measures_template(ax *x)
 {
+	/* Argo evaluates `depends` with expr-lang: a task named after one of
+	 * its words would not parse there */
+	static const char *const words[] = {
+		"not", "and", "or", "in", "matches", "contains", "startsWith", "endsWith", "nil",
+	};
 	cJSON *tasks = dag_template(x, "measures", 1);
 	strmap used = STRMAP_INIT;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!cad_strmap_put(&used, words[i], strlen(words[i]), NULL))
+			x->oom = 1;
 	link in = LINK_INIT;
 	cad_strbuf_adds(&in.from, "{{inputs.artifacts.score}}");
 	for (size_t i = 0; i < x->def->nmeasures && !x->oom; i++)
@@ -657,7 +684,7 @@ static void exit_template(ax *x, cJSON *spec)
 	const cad_note *n = cad_find_note(x->def, x->def->on_error_note.name);
 	if (!n)
 		return;
-	static const char *const args[] = { "--error", "{{workflow.failures}}", NULL };
+	static const char *const args[] = { "--apply", "--error", "{{workflow.failures}}", NULL };
 	cJSON *cmd = step_cmd(x, args);
 	put_str(x, cmd, NULL, n->name.name);
 	container(x, "on-error", cmd, 0, "score", 1, 0);
@@ -692,6 +719,24 @@ static cJSON *workflow_spec(ax *x, const char *input)
 	return spec;
 }
 
+/* cadence, as Vixie cron, counts a day field that starts with `*` (a step of it)
+ * as `*`, so the other field alone decides; Argo's cron library
+ * (robfig/cron v3) counts `*` with a step as a restriction, and a day then
+ * fires when either field matches. */
+static void cron_days(ax *x, const cad_schedule *s)
+{
+	char f[5][32];
+	if (sscanf(s->cron.src, "%31s %31s %31s %31s %31s", f[0], f[1], f[2], f[3], f[4]) != 5)
+		return;		/* a macro */
+	int dom_step = f[2][0] == '*' && f[2][1], dow_step = f[4][0] == '*' && f[4][1];
+	int dom_any = !strcmp(f[2], "*"), dow_any = !strcmp(f[4], "*");
+	if ((dom_step && !dow_any) || (dow_step && !dom_any))
+		warn(x, "export-cron", s->cron.loc, "schedule: with '%s' for the day of month and "
+		     "'%s' for the day of week, cadence fires on days that match both (a field "
+		     "that starts with '*' counts as '*'); Argo's cron on days that match either",
+		     f[2], f[4]);
+}
+
 /* A CronWorkflow's spec from the cadence's schedule. */
 static cJSON *cron_spec(ax *x, cJSON *workflow)
 {
@@ -710,6 +755,7 @@ static cJSON *cron_spec(ax *x, cJSON *workflow)
 	if (s->jitter_ms)
 		warn(x, "export-jitter", s->loc, "schedule: Argo has no jitter; runs start on "
 		     "the cron times");
+	cron_days(x, s);
 	if (s->catch_up != CAD_CATCH_UP_NONE)
 		warn(x, "export-catch-up", s->loc, "schedule: catch_up: %s: Argo runs at most the "
 		     "latest missed time, within startingDeadlineSeconds (set it to allow one)",
@@ -745,7 +791,7 @@ static cJSON *manifest(ax *x)
 	char *input = kind == CADENCE_ARGO_CRON && s->score ? cad_json_print(s->score, 0) : NULL;
 	if (input && strstr(input, "{{")) {
 		/* Argo would take it for one of its {{variables}}: it has no escape */
-		if (!x->rep.diags || cad_report_at(&x->rep, CADENCE_SEVERITY_ERROR, "export-braces",
+		if (x->rep.diags && cad_report_at(&x->rep, CADENCE_SEVERITY_ERROR, "export-braces",
 						     s->score_loc.line, s->score_loc.col,
 						     s->score_loc.len, "write the value another way, "
 						     "such as '{ {' or a field the notes assemble",

@@ -68,11 +68,12 @@ static int step_note(rframe *root, rnote *note, const cadence_step_opts *o, cJSO
 		     int *status)
 {
 	/* the policies left to the caller: the note as compiled, with one
-	 * attempt, no timeout, no fallback */
+	 * attempt, no fallback, and no timeout unless ONE_ATTEMPT keeps it */
 	rnote bare = *note;
 	cad_note model = *note->n;
-	if (o->flags & CADENCE_STEP_NO_POLICIES) {
-		model.timeout_ms = 0;
+	if (o->flags & (CADENCE_STEP_NO_POLICIES | CADENCE_STEP_ONE_ATTEMPT)) {
+		if (o->flags & CADENCE_STEP_NO_POLICIES)
+			model.timeout_ms = 0;
 		model.nfallback = 0;
 		bare.n = &model;
 		bare.attempts = 1;
@@ -112,7 +113,9 @@ static int step_measure(rframe *root, const rmeasure *ms, int *status)
 static int step_opts_ok(const char *note, const cadence_step_opts *o, cadence_run_error *err)
 {
 	const unsigned all = CADENCE_STEP_NO_POLICIES | CADENCE_STEP_APPLY |
-			     CADENCE_STEP_FALLBACK | CADENCE_STEP_MEASURE | CADENCE_STEP_PRECHECK;
+			     CADENCE_STEP_FALLBACK | CADENCE_STEP_MEASURE | CADENCE_STEP_PRECHECK |
+			     CADENCE_STEP_ONE_ATTEMPT;
+	const unsigned bare = CADENCE_STEP_NO_POLICIES | CADENCE_STEP_ONE_ATTEMPT;
 	unsigned f = o->flags, whole = f & (CADENCE_STEP_MEASURE | CADENCE_STEP_PRECHECK);
 	int handler = o->error || o->error_note;
 	const char *why = NULL;
@@ -122,11 +125,15 @@ static int step_opts_ok(const char *note, const cadence_step_opts *o, cadence_ru
 		why = "CADENCE_STEP_MEASURE and CADENCE_STEP_PRECHECK do not go together";
 	else if (!note == !whole)
 		why = "a note, or no note with CADENCE_STEP_MEASURE or CADENCE_STEP_PRECHECK";
-	else if (whole && ((f & (CADENCE_STEP_NO_POLICIES | CADENCE_STEP_FALLBACK)) || handler))
+	else if ((f & bare) == bare)
+		why = "CADENCE_STEP_NO_POLICIES and CADENCE_STEP_ONE_ATTEMPT do not go together";
+	else if (whole && ((f & (bare | CADENCE_STEP_FALLBACK)) || handler))
 		why = "a measure or the precheck runs its notes with their policies: no "
-		      "CADENCE_STEP_NO_POLICIES, CADENCE_STEP_FALLBACK or error";
-	else if ((f & CADENCE_STEP_FALLBACK) && ((f & CADENCE_STEP_NO_POLICIES) || handler))
-		why = "CADENCE_STEP_FALLBACK runs no note: no CADENCE_STEP_NO_POLICIES or error";
+		      "CADENCE_STEP_NO_POLICIES, CADENCE_STEP_ONE_ATTEMPT, CADENCE_STEP_FALLBACK "
+		      "or error";
+	else if ((f & CADENCE_STEP_FALLBACK) && ((f & bare) || handler))
+		why = "CADENCE_STEP_FALLBACK runs no note: no CADENCE_STEP_NO_POLICIES, "
+		      "CADENCE_STEP_ONE_ATTEMPT or error";
 	return why ? cad_err_set(err, CADENCE_EINVAL, "cadence_runner_step: %s", why) : 0;
 }
 

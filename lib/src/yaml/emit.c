@@ -26,8 +26,10 @@ static int looks_typed(const char *s)
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcasecmp(s, words[i]))
 			return 1;
-	if (*s == '+' || *s == '-' || *s == '.')
+	if (*s == '+' || *s == '-')
 		s++;
+	if (*s == '.')
+		s++;	/* .5, -.inf, +.nan */
 	return (*s >= '0' && *s <= '9') || !strncasecmp(s, "inf", 3) || !strncasecmp(s, "nan", 3);
 }
 
