@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* cadence export: a cadence as a workflow of an external engine whose
+ * nodes run `cadence step` (docs/export.md).  `export n8n` is here;
+ * `export argo` is cli_export_argo() (cmd_export_argo.c). */
+#include "cli.h"
+#include "files.h"
+
+#include <cadence/cadence.h>
+#include <cadence/export.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/afile.h"
+#include "util/strbuf.h"
+
+enum { OPT_OUTPUT = 1, OPT_STATE_DIR, OPT_BINARY, OPT_STRICT, OPT_ALLOW_OUTSIDE_ROOT };
+
+static const cli_opt n8n_opts[] = {
+	{ OPT_OUTPUT, 'o', "output", "OUT",
+	  "write the workflow to OUT, atomically (default: standard output)", NULL },
+	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
+	  "where the nodes keep the score, DIR/<execution id>/ on n8n's machine "
+	  "(default: " CADENCE_EXPORT_N8N_STATE_DIR ")", NULL },
+	{ OPT_BINARY, 0, "cadence-binary", "PATH",
+	  "the cadence the nodes run (default: cadence, on n8n's PATH)", NULL },
+	{ OPT_STRICT, 0, "strict", NULL,
+	  "fail (status 1, nothing written) when anything is lost: a warning", NULL },
+	CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(OPT_ALLOW_OUTSIDE_ROOT),
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+typedef struct n8n_ctx {
+	const char *output;
+	const char *state_dir;
+	const char *binary;
+	int strict;
+	int allow_outside;
+} n8n_ctx;
+
+static int on_opt(void *p, int id, const char *value)
+{
+	n8n_ctx *c = p;
+	switch (id) {
+	case OPT_OUTPUT: c->output = value; break;
+	case OPT_STATE_DIR:
+		if (!*value)
+			return cli_usage_error("--state-dir takes a directory, not an empty path");
+		c->state_dir = value;
+		break;
+	case OPT_BINARY:
+		if (!*value)
+			return cli_usage_error("--cadence-binary takes a program, not an empty path");
+		c->binary = value;
+		break;
+	case OPT_STRICT: c->strict = 1; break;
+	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
+	}
+	return 0;
+}
+
+/* -o OUT: writable, and not the cadence file. */
+static int check_output(const n8n_ctx *c, const char *cadence_file)
+{
+	strbuf why = STRBUF_INIT;
+	int e;
+	if (!c->output || !strcmp(c->output, "-"))
+		return 0;
+	if (!*c->output)
+		return cli_usage_error("-o takes a file, not an empty path");
+	if ((e = cad_afile_check(c->output, 0, &why)))
+		return files_output_error(CLI_EXIT_USAGE, "workflow", c->output, e, &why,
+					  "; nothing written");
+	cad_strbuf_free(&why);
+	if (files_same_output(c->output, cadence_file))
+		return cli_usage_error("cannot write the workflow to '%s': it is the cadence file; "
+				       "give another path; nothing written", c->output);
+	return 0;
+}
+
+static int write_out(const n8n_ctx *c, const char *text, size_t len)
+{
+	if (!c->output || !strcmp(c->output, "-")) {
+		fwrite(text, 1, len, stdout);	/* main() checks stdout's errors */
+		return 0;
+	}
+	int e = cad_afile_write(c->output, text, len, 0666, CAD_AFILE_DURABLE);
+	if (e) {
+		strbuf why = STRBUF_INIT;
+		cad_afile_check(c->output, 0, &why);
+		return files_output_error(CLI_EXIT_INTERNAL, "workflow", c->output, e, &why,
+					  "; nothing written");
+	}
+	return 0;
+}
+
+/* The warnings, said; with --strict, status 1. */
+static int said(const n8n_ctx *c, cadence_diags *diags)
+{
+	size_t n = cadence_diags_count(diags);
+	if (!n)
+		return 0;
+	if (files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL, 0))
+		return cli_error(CLI_EXIT_INTERNAL, "cannot write the warnings");
+	if (c->strict)
+		return cli_error(CLI_EXIT_PROBLEMS, "%zu warning%s: n8n cannot do all the cadence "
+				 "says (see above); nothing written (--strict)", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static int export_fn(void *ctx, const char *path, const cadence_def *def)
+{
+	n8n_ctx *c = ctx;
+	cadence_export_n8n_opts o = CADENCE_EXPORT_N8N_OPTS_INIT;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	cadence_diags *diags = NULL;
+	char *abs = cad_afile_absolute(path), *text = NULL;
+	size_t len = 0;
+	int rc = check_output(c, path);
+	if (rc)
+		goto out;
+	if (!abs || cadence_diags_new(&diags)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	o.cadence_file = abs;
+	o.state_dir = c->state_dir;
+	o.cadence_binary = c->binary;
+	int r = cadence_export_n8n(&text, &len, def, &o, diags, &err);
+	if (r == CADENCE_EINVAL)
+		rc = cli_usage_error("%s; nothing written", err.message ? err.message
+				     : cadence_strerror(r));
+	else if (r)
+		rc = cli_error(CLI_EXIT_INTERNAL, "%s", cadence_strerror(r));
+	else if (!(rc = said(c, diags)))
+		rc = write_out(c, text, len);
+out:
+	free(text);
+	free(abs);
+	cadence_diags_free(diags);
+	cadence_run_error_clear(&err);
+	return rc;
+}
+
+static int export_n8n(const cli_cmd *cmd, int argc, char **argv)
+{
+	n8n_ctx c = { NULL, NULL, NULL, 0, 0 };
+	cli_args args;
+	int rc = cli_parse(cmd, argc, argv, on_opt, &c, &args);
+	if (rc)
+		return rc;
+	if (args.help)
+		cli_print_help(cmd, stdout);
+	else if (args.npos != 1)
+		rc = cli_usage_error("'cadence export n8n' takes one cadence (a name or a file), "
+				     "not %zu arguments", args.npos);
+	else if (!strcmp(args.pos[0], "-"))
+		rc = cli_usage_error("'cadence export n8n' needs the cadence in a file, which its "
+				     "nodes run, not standard input");
+	else
+		rc = files_with_cadence(args.pos[0], c.allow_outside, "export n8n",
+					"for n8n", export_fn, &c);
+	cli_args_free(&args);
+	return rc;
+}
+
+const cli_cmd cli_cmd_export_n8n = {
+	"export n8n",
+	"[OPTIONS] NAME|CADENCE_FILE",
+	"Write a cadence as an n8n workflow whose nodes run 'cadence step'.",
+	"The workflow (JSON, for n8n's import) starts with a Manual Trigger, or a\n"
+	"Schedule Trigger with the cadence's schedule: cron and time zone. Each\n"
+	"note is an Execute Command node running 'cadence step' on the cadence file\n"
+	"(its absolute path); a sync's notes are parallel branches joined by a Merge\n"
+	"node, then a node running the sync's merge; split, child, dag and the\n"
+	"precheck are one node each. A note's retry becomes the node's retry\n"
+	"(clamped to n8n's 2-5 tries, 0-5,000 ms), its fallback a node on the\n"
+	"node's error output. The score goes through files in DIR/<execution id>/\n"
+	"(--state-dir), never through a command line; every other text in a command\n"
+	"is shell-quoted. What n8n cannot do (a backoff, a timeout, a circuit\n"
+	"breaker, on_error...) is a warning at its place in the file. n8n 2.x\n"
+	"disables Execute Command: enable it with NODES_EXCLUDE=\"[]\"\n"
+	"(docs/export.md, \"n8n\").\n"
+	"\n"
+	"Exit status: 0 written, 1 the cadence has problems, or warnings with\n"
+	"--strict (nothing written), 2 usage error (a path n8n would read as an\n"
+	"expression, an -o that cannot be written), 3 internal failure.",
+	n8n_opts,
+	export_n8n,
+};
+
+static const cli_opt argo_opts[] = {
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static int export_argo(const cli_cmd *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	return cli_export_argo(argc, argv);
+}
+
+const cli_cmd cli_cmd_export_argo = {
+	"export argo",
+	"[OPTIONS] NAME|CADENCE_FILE",
+	"Write a cadence as Argo Workflows manifests whose tasks run 'cadence step'.",
+	"See docs/export.md, \"Argo Workflows\".",
+	argo_opts,
+	export_argo,
+};
+
+const cli_cmd *const cli_export_commands[] = {
+	&cli_cmd_export_argo,
+	&cli_cmd_export_n8n,
+	NULL,
+};
+
+static const cli_opt export_opts[] = {
+	CLI_OPT_HELP_ENTRY,
+	{ 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static int run_export(const cli_cmd *cmd, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cli_print_help(cmd, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	for (size_t i = 0; cli_export_commands[i]; i++)
+		if (!strcmp(argv[1], cli_export_commands[i]->name + strlen("export ")))
+			return cli_export_commands[i]->run(cli_export_commands[i], argc - 1,
+							   argv + 1);
+	return cli_usage_error("'cadence export' has the subcommands 'argo' and 'n8n', not '%s'; "
+			       "see 'cadence export --help'", argv[1]);
+}
+
+const cli_cmd cli_cmd_export = {
+	"export",
+	"argo|n8n [OPTIONS] CADENCE_FILE",
+	"Write a cadence for an external engine (Argo Workflows, n8n).",
+	"  cadence export argo [OPTIONS] CADENCE_FILE\n"
+	"  cadence export n8n [-o OUT] [--state-dir DIR] [--strict] CADENCE_FILE\n"
+	"Each node of the engine's workflow runs 'cadence step' (docs/export.md).\n"
+	"See 'cadence export argo --help' and 'cadence export n8n --help'.\n"
+	"\n"
+	"Exit status: as the subcommand's.",
+	export_opts,
+	run_export,
+};
