@@ -14,11 +14,14 @@
 #include "util/afile.h"
 #include "util/strbuf.h"
 
-enum { OPT_OUTPUT = 1, OPT_STATE_DIR, OPT_BINARY, OPT_STRICT, OPT_ALLOW_OUTSIDE_ROOT };
+enum { OPT_OUTPUT = 1, OPT_SCORE, OPT_STATE_DIR, OPT_BINARY, OPT_STRICT, OPT_ALLOW_OUTSIDE_ROOT };
 
 static const cli_opt n8n_opts[] = {
 	{ OPT_OUTPUT, 'o', "output", "OUT",
 	  "write the workflow to OUT, atomically (default: standard output)", NULL },
+	{ OPT_SCORE, 's', "score", "FILE",
+	  "the input score: a JSON file on n8n's machine that the first node reads "
+	  "(default: the declared defaults)", NULL },
 	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
 	  "where the nodes keep the score, DIR/<execution id>/ on n8n's machine "
 	  "(default: " CADENCE_EXPORT_N8N_STATE_DIR ")", NULL },
@@ -33,6 +36,7 @@ static const cli_opt n8n_opts[] = {
 
 typedef struct n8n_ctx {
 	const char *output;
+	const char *score;
 	const char *state_dir;
 	const char *binary;
 	int strict;
@@ -44,6 +48,11 @@ static int on_opt(void *p, int id, const char *value)
 	n8n_ctx *c = p;
 	switch (id) {
 	case OPT_OUTPUT: c->output = value; break;
+	case OPT_SCORE:
+		if (!*value || !strcmp(value, "-"))
+			return cli_usage_error("--score takes a file on n8n's machine, not '%s'", value);
+		c->score = value;
+		break;
 	case OPT_STATE_DIR:
 		if (!*value)
 			return cli_usage_error("--state-dir takes a directory, not an empty path");
@@ -127,6 +136,7 @@ static int export_fn(void *ctx, const char *path, const cadence_def *def)
 	o.cadence_file = abs;
 	o.state_dir = c->state_dir;
 	o.cadence_binary = c->binary;
+	o.score_file = c->score;
 	int r = cadence_export_n8n(&text, &len, def, &o, diags, &err);
 	if (r == CADENCE_EINVAL)
 		rc = cli_usage_error("%s; nothing written", err.message ? err.message
@@ -145,7 +155,7 @@ out:
 
 static int export_n8n(const cli_cmd *cmd, int argc, char **argv)
 {
-	n8n_ctx c = { NULL, NULL, NULL, 0, 0 };
+	n8n_ctx c = { NULL, NULL, NULL, NULL, 0, 0 };
 	cli_args args;
 	int rc = cli_parse(cmd, argc, argv, on_opt, &c, &args);
 	if (rc)

@@ -53,10 +53,13 @@ typedef struct cadence_export_n8n_opts {
 	const char *state_dir;
 	/* The cadence the commands run; NULL: "cadence", found on n8n's PATH. */
 	const char *cadence_binary;
+	/* The input score, a JSON file on n8n's machine the first node reads
+	 * (as `cadence run --score-file`); NULL: the declared defaults. */
+	const char *score_file;
 } cadence_export_n8n_opts;
 
 #define CADENCE_EXPORT_N8N_OPTS_VERSION 1
-#define CADENCE_EXPORT_N8N_OPTS_INIT { CADENCE_EXPORT_N8N_OPTS_VERSION, NULL, NULL, NULL }
+#define CADENCE_EXPORT_N8N_OPTS_INIT { CADENCE_EXPORT_N8N_OPTS_VERSION, NULL, NULL, NULL, NULL }
 
 /*
  * Writes `def` as an n8n workflow into a new buffer: *out (malloc'd, owned

@@ -82,7 +82,7 @@ void cad_export_step_args(const cad_step_call *c, const char *file,
 		arg(ctx, "--apply", 0);
 	if (c->score) {
 		arg(ctx, "--score", 0);
-		arg(ctx, c->score, 1);
+		arg(ctx, c->score, !c->score_given);
 	}
 	if (c->output) {
 		arg(ctx, "-o", 0);

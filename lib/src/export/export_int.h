@@ -48,6 +48,7 @@ typedef struct cad_step_call {
 	size_t index;		/* MERGE, MEASURE: the measure's */
 	const char *note;	/* NOTE, FALLBACK */
 	const char *score;	/* state file of --score; NULL: the declared defaults */
+	int score_given;	/* score is the user's file, not a state file */
 	const char *output;	/* state file of -o; NULL: standard output */
 	const char *const *parts;	/* MERGE: the state files merged */
 	size_t nparts;

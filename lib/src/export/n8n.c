@@ -34,7 +34,7 @@
 
 typedef struct wf {
 	const cadence_def *def;
-	const char *file, *state, *binary;
+	const char *file, *state, *binary, *input;
 	cJSON *root, *nodes, *conns;
 	cad_export_names names;
 	report rep;
@@ -271,8 +271,20 @@ static tail join(wf *w, const char *want, const tail *in, size_t n, int *col, in
 typedef struct flow {
 	tail t;			/* the node the next one follows */
 	const char *score;	/* the state file of the score; NULL: the defaults */
+	int given;		/* score is still the user's input file */
 	int col;		/* the next node's depth */
 } flow;
+
+/* A call of `mode` on the score where `f` is. */
+static cad_step_call call_at(const flow *f, cad_step_mode mode)
+{
+	cad_step_call c;
+	memset(&c, 0, sizeof(c));
+	c.mode = mode;
+	c.score = f->score;
+	c.score_given = f->given;
+	return c;
+}
 
 /* A state file's name: what the arena of the names keeps. */
 static const char *state_file(wf *w, size_t measure, long part, const char *note)
@@ -342,12 +354,15 @@ static void chain(wf *w, flow *f, size_t i, const cad_measure *m)
 	snprintf(label, sizeof(label), "%zu %s", i, cad_measure_kind_names[m->kind]);
 	for (size_t k = 0; k < m->nnotes && !w->oom; k++) {
 		const cad_note *note = note_of(w, &m->notes[k]);
-		cad_step_call c = { CAD_STEP_NOTE, 1, 0, m->notes[k].name, f->score, NULL, NULL, 0 };
+		cad_step_call c = call_at(f, CAD_STEP_NOTE);
+		c.apply = 1;
+		c.note = m->notes[k].name;
 		c.output = state_file(w, i, m->nnotes > 1 ? (long)k : -1, m->notes[k].name);
 		if (!note || !c.output)
 			return;
 		f->t = note_nodes(w, label, note, c, f->t, &f->col, 0);
 		f->score = c.output;
+		f->given = 0;
 		f->col++;
 	}
 }
@@ -363,7 +378,8 @@ static void sync_nodes(wf *w, flow *f, size_t i, const cad_measure *m)
 	snprintf(label, sizeof(label), "%zu sync", i);
 	for (size_t k = 0; ends && parts && k < m->nnotes && !w->oom; k++) {
 		const cad_note *note = note_of(w, &m->notes[k]);
-		cad_step_call c = { CAD_STEP_NOTE, 0, 0, m->notes[k].name, f->score, NULL, NULL, 0 };
+		cad_step_call c = call_at(f, CAD_STEP_NOTE);
+		c.note = m->notes[k].name;
 		int col = f->col;
 		c.output = parts[k] = state_file(w, i, (long)k, m->notes[k].name);
 		if (!note || !c.output)
@@ -378,7 +394,10 @@ static void sync_nodes(wf *w, flow *f, size_t i, const cad_measure *m)
 		f->col = end_col;
 		snprintf(label, sizeof(label), "%zu sync (join)", i);
 		f->t = join(w, label, ends, m->nnotes, &f->col, 0);
-		cad_step_call c = { CAD_STEP_MERGE, 0, i, NULL, f->score, NULL, parts, m->nnotes };
+		cad_step_call c = call_at(f, CAD_STEP_MERGE);
+		c.index = i;
+		c.parts = parts;
+		c.nparts = m->nnotes;
 		c.output = state_file(w, i, -1, NULL);
 		snprintf(label, sizeof(label), "%zu sync (merge)", i);
 		const char *n = c.output ? exec_node(w, label, &c, f->col++, 0, m->description) : NULL;
@@ -386,6 +405,7 @@ static void sync_nodes(wf *w, flow *f, size_t i, const cad_measure *m)
 			connect(w, f->t, n, 0);
 		f->t = (tail){ n, 0 };
 		f->score = c.output;
+		f->given = 0;
 	}
 	free(ends);
 	free((void *)parts);
@@ -395,7 +415,8 @@ static void sync_nodes(wf *w, flow *f, size_t i, const cad_measure *m)
 static void whole(wf *w, flow *f, size_t i, const cad_measure *m)
 {
 	char label[96];
-	cad_step_call c = { CAD_STEP_MEASURE, 0, i, NULL, f->score, NULL, NULL, 0 };
+	cad_step_call c = call_at(f, CAD_STEP_MEASURE);
+	c.index = i;
 	c.output = state_file(w, i, -1, NULL);
 	snprintf(label, sizeof(label), "%zu %s", i, cad_measure_kind_names[m->kind]);
 	if (m->name.name) {
@@ -407,6 +428,7 @@ static void whole(wf *w, flow *f, size_t i, const cad_measure *m)
 		connect(w, f->t, n, 0);
 	f->t = (tail){ n, 0 };
 	f->score = c.output;
+	f->given = 0;
 }
 
 static void measure(wf *w, flow *f, size_t i)
@@ -482,7 +504,7 @@ static void precheck(wf *w, flow *f)
 {
 	if (!w->def->has_precheck)
 		return;
-	cad_step_call c = { CAD_STEP_PRECHECK, 0, 0, NULL, f->score, NULL, NULL, 0 };
+	cad_step_call c = call_at(f, CAD_STEP_PRECHECK);
 	const char *n = exec_node(w, "precheck", &c, f->col++, 0, NULL);
 	if (n)
 		connect(w, f->t, n, 0);
@@ -516,11 +538,25 @@ static void final_score(wf *w, flow *f)
 	cad_strbuf_free(&sb);
 }
 
+/* Without an input score, the first node starts from the declared
+ * defaults: a required field without one fails it. */
+static void no_input(wf *w)
+{
+	for (size_t i = 0; !w->input && i < w->def->nfields; i++) {
+		const cad_field *f = &w->def->fields[i];
+		if (f->required && !f->def)
+			warn(w, "export-input", f->name.loc, "give an input score file (--score)",
+			     "field '%s' is required and has no default: without an input score, "
+			     "the workflow's first node fails", f->name.name);
+	}
+}
+
 static void whole_cadence(wf *w)
 {
 	const cadence_def *def = w->def;
-	flow f = { { NULL, 0 }, NULL, 0 };
+	flow f = { { NULL, 0 }, w->input, w->input != NULL, 0 };
 	trigger(w, &f);
+	no_input(w);
 	precheck(w, &f);
 	for (size_t i = 0; i < def->nmeasures && !w->oom; i++)
 		measure(w, &f, i);
@@ -547,9 +583,9 @@ static const char *expression_in(const char *s)
 
 static int check_texts(const wf *w, cadence_run_error *err)
 {
-	const char *what[] = { "cadence file", "state directory", "cadence binary" };
-	const char *text[] = { w->file, w->state, w->binary };
-	for (size_t i = 0; i < 3; i++) {
+	const char *what[] = { "cadence file", "state directory", "cadence binary", "score file" };
+	const char *text[] = { w->file, w->state, w->binary, w->input };
+	for (size_t i = 0; i < 4; i++) {
 		const char *mark = expression_in(text[i]);
 		if (mark)
 			return cad_err_set(err, CADENCE_EINVAL,
@@ -597,6 +633,7 @@ int cadence_export_n8n(char **out, size_t *out_len, const cadence_def *def,
 	w.file = opts && opts->cadence_file ? opts->cadence_file : def->path;
 	w.state = opts && opts->state_dir ? opts->state_dir : CADENCE_EXPORT_N8N_STATE_DIR;
 	w.binary = opts && opts->cadence_binary ? opts->cadence_binary : "cadence";
+	w.input = opts ? opts->score_file : NULL;
 	if (!w.file)
 		return cad_err_set(err, CADENCE_EINVAL, "cadence '%s' has no file for the commands "
 				   "to name: give one (cadence_file)", def->name.name);
