@@ -245,11 +245,12 @@ static const char *merge_node(wf *w, const char *want, int inputs, int col, int 
 }
 
 /* The tails joined by Merge nodes at `col` (each after the first, for more
- * than MERGE_INPUTS, one column on, its first input the one before). */
+ * than MERGE_INPUTS, one column on, its first input the one before); one
+ * tail needs none. */
 static tail join(wf *w, const char *want, const tail *in, size_t n, int *col, int row)
 {
 	tail t = in[0];
-	size_t i = 0;
+	size_t i = n == 1 ? 1 : 0;
 	while (i < n && !w->oom) {
 		size_t first = i ? 1 : 0;
 		size_t take = n - i < MERGE_INPUTS - first ? n - i : MERGE_INPUTS - first;
