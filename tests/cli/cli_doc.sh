@@ -25,6 +25,7 @@ for c in "${cmds[@]}"; do
 		continue ;;
 	new) names=("new cadence" "new note") ;;
 	schedule) names=("schedule next" "schedule export") ;;
+	export) names=("export n8n") ;;	# export argo: its own section, with its exporter
 	config) names=("config show") ;;
 	*) names=("$c") ;;
 	esac
