@@ -66,28 +66,36 @@ static void warn(wf *w, const char *rule, cad_loc at, const char *help, const ch
 
 /* ---- nodes and connections ---- */
 
+/* An addition that must have worked (cJSON returns NULL or false when out
+ * of memory): the export fails with CADENCE_ENOMEM, never half made. */
+static void need(wf *w, const void *made)
+{
+	if (!made)
+		w->oom = 1;
+}
+
 static cJSON *add_node(wf *w, const char *want, const char *type, double version, int col,
 		       int row, const char **name)
 {
 	char id[37];
-	cJSON *n = cJSON_CreateObject(), *pos = cJSON_CreateArray();
+	cJSON *n = cJSON_CreateObject(), *pos;
 	*name = cad_export_name(&w->names, want, NULL, 0, 0, " #");
-	if (!n || !pos || !*name) {
+	if (!n || !*name) {
 		cJSON_Delete(n);
-		cJSON_Delete(pos);
 		w->oom = 1;
 		return NULL;
 	}
 	cad_export_uuid(w->def->name.name, *name, id);
-	cJSON_AddItemToArray(w->nodes, n);
-	cJSON_AddItemToObject(n, "parameters", cJSON_CreateObject());
-	cJSON_AddStringToObject(n, "id", id);
-	cJSON_AddStringToObject(n, "name", *name);
-	cJSON_AddStringToObject(n, "type", type);
-	cJSON_AddNumberToObject(n, "typeVersion", version);
-	cJSON_AddItemToArray(pos, cJSON_CreateNumber(col * COL_W));
-	cJSON_AddItemToArray(pos, cJSON_CreateNumber(row * ROW_H / 2));
-	cJSON_AddItemToObject(n, "position", pos);
+	cJSON_AddItemToArray(w->nodes, n);	/* a list: nothing to allocate */
+	need(w, cJSON_AddObjectToObject(n, "parameters"));
+	need(w, cJSON_AddStringToObject(n, "id", id));
+	need(w, cJSON_AddStringToObject(n, "name", *name));
+	need(w, cJSON_AddStringToObject(n, "type", type));
+	need(w, cJSON_AddNumberToObject(n, "typeVersion", version));
+	need(w, (pos = cJSON_AddArrayToObject(n, "position")));
+	if (!cJSON_AddItemToArray(pos, cJSON_CreateNumber(col * COL_W)) ||
+	    !cJSON_AddItemToArray(pos, cJSON_CreateNumber(row * ROW_H / 2)))
+		w->oom = 1;
 	return n;
 }
 
@@ -105,16 +113,19 @@ static void connect(wf *w, tail from, const char *to, int in)
 		return;
 	}
 	while (cJSON_GetArraySize(main) <= from.output)
-		cJSON_AddItemToArray(main, cJSON_CreateArray());
+		if (!cJSON_AddItemToArray(main, cJSON_CreateArray())) {
+			w->oom = 1;
+			return;
+		}
 	bucket = cJSON_GetArrayItem(main, from.output);
 	if (!bucket || !(c = cJSON_CreateObject())) {
 		w->oom = 1;
 		return;
 	}
-	cJSON_AddItemToArray(bucket, c);
-	cJSON_AddStringToObject(c, "node", to);
-	cJSON_AddStringToObject(c, "type", "main");
-	cJSON_AddNumberToObject(c, "index", in);
+	cJSON_AddItemToArray(bucket, c);	/* a list: nothing to allocate */
+	need(w, cJSON_AddStringToObject(c, "node", to));
+	need(w, cJSON_AddStringToObject(c, "type", "main"));
+	need(w, cJSON_AddNumberToObject(c, "index", in));
 }
 
 /* ---- commands ---- */
@@ -189,9 +200,9 @@ static void retry_settings(wf *w, cJSON *n, const cad_note *note)
 	if (r->jitter > 0)
 		warn(w, "export-retry-backoff", r->jitter_loc, NULL,
 		     "note '%s': n8n has no jitter: every retry waits exactly %lld ms", name, wait);
-	cJSON_AddBoolToObject(n, "retryOnFail", 1);
-	cJSON_AddNumberToObject(n, "maxTries", (double)tries);
-	cJSON_AddNumberToObject(n, "waitBetweenTries", (double)wait);
+	need(w, cJSON_AddBoolToObject(n, "retryOnFail", 1));
+	need(w, cJSON_AddNumberToObject(n, "maxTries", (double)tries));
+	need(w, cJSON_AddNumberToObject(n, "waitBetweenTries", (double)wait));
 }
 
 /* The policies of `note` that no node setting holds, said. */
@@ -223,8 +234,8 @@ static const char *exec_node(wf *w, const char *want, const cad_step_call *c, in
 		return NULL;
 	}
 	cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
-	cJSON_AddBoolToObject(p, "executeOnce", 1);
-	cJSON_AddStringToObject(p, "command", cmd);
+	need(w, cJSON_AddBoolToObject(p, "executeOnce", 1));
+	need(w, cJSON_AddStringToObject(p, "command", cmd));
 	free(cmd);
 	if (description && !cad_json_add_text(n, "notes", description))
 		w->oom = 1;
@@ -239,8 +250,8 @@ static const char *merge_node(wf *w, const char *want, int inputs, int col, int 
 	if (!n)
 		return NULL;
 	cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
-	cJSON_AddStringToObject(p, "mode", "append");
-	cJSON_AddNumberToObject(p, "numberInputs", inputs);
+	need(w, cJSON_AddStringToObject(p, "mode", "append"));
+	need(w, cJSON_AddNumberToObject(p, "numberInputs", inputs));
 	return name;
 }
 
@@ -320,7 +331,7 @@ static tail note_nodes(wf *w, const char *label, const cad_note *note, cad_step_
 	retry_settings(w, node, note);
 	lost_policies(w, note);
 	if (note->nfallback) {
-		cJSON_AddStringToObject(node, "onError", "continueErrorOutput");
+		need(w, cJSON_AddStringToObject(node, "onError", "continueErrorOutput"));
 		cad_step_call f = c;
 		f.mode = CAD_STEP_FALLBACK;
 		cad_strbuf_adds(&want, " (fallback)");
@@ -468,20 +479,18 @@ static void trigger(wf *w, flow *f)
 		return;
 	}
 	cJSON *n = add_node(w, "Schedule", "n8n-nodes-base.scheduleTrigger", 1.2, f->col++, 0, &name);
-	cJSON *iv = cJSON_CreateArray(), *one = cJSON_CreateObject();
+	cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
+	cJSON *iv = cJSON_AddArrayToObject(cJSON_AddObjectToObject(p, "rule"), "interval");
+	cJSON *one = cJSON_CreateObject();
 	f->t = (tail){ name, 0 };
-	if (!n || !iv || !one) {
-		cJSON_Delete(iv);
+	if (!iv || !cJSON_AddItemToArray(iv, one)) {
 		cJSON_Delete(one);
 		w->oom = 1;
 		return;
 	}
-	cJSON *rule = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(n, "parameters"), "rule");
-	cJSON_AddItemToObject(rule, "interval", iv);
-	cJSON_AddItemToArray(iv, one);
-	cJSON_AddStringToObject(one, "field", "cronExpression");
-	cad_json_add_text(one, "expression", s->cron.src);
-	cad_json_add_text(settings, "timezone", s->timezone ? s->timezone : "UTC");
+	need(w, cJSON_AddStringToObject(one, "field", "cronExpression"));
+	need(w, cad_json_add_text(one, "expression", s->cron.src));
+	need(w, cad_json_add_text(settings, "timezone", s->timezone ? s->timezone : "UTC"));
 	if (s->jitter_ms)
 		warn(w, "export-schedule", s->loc, NULL, "n8n's Schedule Trigger has no jitter");
 	if (s->overlap != CAD_OVERLAP_ALLOW)
@@ -530,8 +539,8 @@ static void final_score(wf *w, flow *f)
 						   f->col++, 0, &name) : NULL;
 	if (n) {
 		cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
-		cJSON_AddBoolToObject(p, "executeOnce", 1);
-		cJSON_AddStringToObject(p, "command", sb.buf);
+		need(w, cJSON_AddBoolToObject(p, "executeOnce", 1));
+		need(w, cJSON_AddStringToObject(p, "command", sb.buf));
 		connect(w, f->t, name, 0);
 	} else {
 		w->oom = 1;
@@ -605,8 +614,8 @@ static int build(wf *w, char **out, size_t *out_len)
 	    !(w->conns = cJSON_AddObjectToObject(w->root, "connections")))
 		return CADENCE_ENOMEM;
 	whole_cadence(w);
-	cJSON_AddObjectToObject(w->root, "pinData");
-	cJSON_AddBoolToObject(w->root, "active", 0);
+	need(w, cJSON_AddObjectToObject(w->root, "pinData"));
+	need(w, cJSON_AddBoolToObject(w->root, "active", 0));
 	strbuf sb = STRBUF_INIT;
 	if (w->oom || cad_json_add(&sb, w->root, 1) || (cad_strbuf_addc(&sb, '\n'),
 							 !cad_strbuf_cstr(&sb))) {
