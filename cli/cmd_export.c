@@ -14,7 +14,7 @@
 #include "util/afile.h"
 #include "util/strbuf.h"
 
-enum { OPT_OUTPUT = 1, OPT_SCORE, OPT_STATE_DIR, OPT_BINARY, OPT_STRICT, OPT_ALLOW_OUTSIDE_ROOT };
+enum { OPT_OUTPUT = 1, OPT_SCORE, OPT_PLUGIN, OPT_STATE_DIR, OPT_BINARY, OPT_STRICT, OPT_ALLOW_OUTSIDE_ROOT };
 
 static const cli_opt n8n_opts[] = {
 	{ OPT_OUTPUT, 'o', "output", "OUT",
@@ -22,6 +22,9 @@ static const cli_opt n8n_opts[] = {
 	{ OPT_SCORE, 's', "score", "FILE",
 	  "the input score: a JSON file on n8n's machine that the first node reads "
 	  "(default: the declared defaults)", NULL },
+	{ OPT_PLUGIN, 'p', "plugin", "PATH.so",
+	  "every step loads C notes (symbol:) from this shared object, a path on n8n's "
+	  "machine; repeatable", NULL },
 	{ OPT_STATE_DIR, 0, "state-dir", "DIR",
 	  "where the nodes keep the score, DIR/<execution id>/ on n8n's machine "
 	  "(default: " CADENCE_EXPORT_N8N_STATE_DIR ")", NULL },
@@ -37,6 +40,8 @@ static const cli_opt n8n_opts[] = {
 typedef struct n8n_ctx {
 	const char *output;
 	const char *score;
+	const char **plugins;
+	size_t nplugins;
 	const char *state_dir;
 	const char *binary;
 	int strict;
@@ -53,6 +58,16 @@ static int on_opt(void *p, int id, const char *value)
 			return cli_usage_error("--score takes a file on n8n's machine, not '%s'", value);
 		c->score = value;
 		break;
+	case OPT_PLUGIN: {
+		if (!*value)
+			return cli_usage_error("--plugin takes a shared object, not an empty path");
+		const char **l = realloc((void *)c->plugins, (c->nplugins + 1) * sizeof(*l));
+		if (!l)
+			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		l[c->nplugins++] = value;
+		c->plugins = l;
+		break;
+	}
 	case OPT_STATE_DIR:
 		if (!*value)
 			return cli_usage_error("--state-dir takes a directory, not an empty path");
@@ -137,6 +152,8 @@ static int export_fn(void *ctx, const char *path, const cadence_def *def)
 	o.state_dir = c->state_dir;
 	o.cadence_binary = c->binary;
 	o.score_file = c->score;
+	o.plugins = c->plugins;
+	o.nplugins = c->nplugins;
 	int r = cadence_export_n8n(&text, &len, def, &o, diags, &err);
 	if (r == CADENCE_EINVAL)
 		rc = cli_usage_error("%s; nothing written", err.message ? err.message
@@ -155,11 +172,13 @@ out:
 
 static int export_n8n(const cli_cmd *cmd, int argc, char **argv)
 {
-	n8n_ctx c = { NULL, NULL, NULL, NULL, 0, 0 };
+	n8n_ctx c = { NULL, NULL, NULL, 0, NULL, NULL, 0, 0 };
 	cli_args args;
 	int rc = cli_parse(cmd, argc, argv, on_opt, &c, &args);
-	if (rc)
+	if (rc) {
+		free((void *)c.plugins);
 		return rc;
+	}
 	if (args.help)
 		cli_print_help(cmd, stdout);
 	else if (args.npos != 1)
@@ -171,6 +190,7 @@ static int export_n8n(const cli_cmd *cmd, int argc, char **argv)
 	else
 		rc = files_with_cadence(args.pos[0], c.allow_outside, "export n8n",
 					"for n8n", export_fn, &c);
+	free((void *)c.plugins);
 	cli_args_free(&args);
 	return rc;
 }
@@ -188,10 +208,10 @@ const cli_cmd cli_cmd_export_n8n = {
 	"(clamped to n8n's 2-5 tries, 0-5,000 ms), its fallback a node on the\n"
 	"node's error output. The score goes through files in DIR/<execution id>/\n"
 	"(--state-dir), never through a command line; every other text in a command\n"
-	"is shell-quoted. What n8n cannot do (a backoff, a timeout, a circuit\n"
-	"breaker, on_error...) is a warning at its place in the file. n8n 2.x\n"
-	"disables Execute Command: enable it with NODES_EXCLUDE=\"[]\"\n"
-	"(docs/export.md, \"n8n\").\n"
+	"is shell-quoted. --plugin gives every step a plugin (C notes). What n8n\n"
+	"cannot do (a backoff, a timeout, a circuit breaker, on_error...) is a\n"
+	"warning at its place in the file. n8n 2.x disables Execute Command: enable\n"
+	"it with NODES_EXCLUDE=\"[]\" (docs/export.md, \"n8n\").\n"
 	"\n"
 	"Exit status: 0 written, 1 the cadence has problems, or warnings with\n"
 	"--strict (nothing written), 2 usage error (a path n8n would read as an\n"

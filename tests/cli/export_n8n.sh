@@ -313,7 +313,9 @@ measures:
 """ % (json.dumps(text), json.dumps(text)))
 PY
 state=$tmp/$'st \' $(touch pwned5) `touch pwned6`\n'
-run "$cadence" export n8n --state-dir "$state" --cadence-binary "$tmp/fake/cadence" "$hdir/h.cadence.yaml"
+plugin=$'/opt/p\'l $(touch pwned7)\n.so'
+run "$cadence" export n8n --state-dir "$state" --cadence-binary "$tmp/fake/cadence" \
+	--plugin "$plugin" "$hdir/h.cadence.yaml"
 expect "hostile paths and descriptions export" 0
 printf '%s\n' "$out" >h.json
 assert "the description is the node's notes, the same string" test "$(python3 -c '
@@ -321,11 +323,11 @@ import json, sys
 w = json.load(open("h.json"))
 print(w["nodes"][1]["notes"] == sys.argv[1] and sys.argv[1] not in json.dumps(w["nodes"][1]["parameters"]))' "$hostile")" = True
 run_cmds h.json h.log
-assert "the commands run with exactly the paths as argv, nothing injected" test "$(python3 - "$hdir/h.cadence.yaml" "$state" <<'PY'
+assert "the commands run with exactly the paths as argv, nothing injected" test "$(python3 - "$hdir/h.cadence.yaml" "$state" "$plugin" <<'PY'
 import json, sys
-f, st = sys.argv[1:]
+f, st, pl = sys.argv[1:]
 got = [json.loads(l) for l in open("h.log")]
-print(got == [["step", "--no-policies", "--apply", "-o", st + "/42/m0.json", f, "a"]])
+print(got == [["step", "--no-policies", "--apply", "--plugin", pl, "-o", st + "/42/m0.json", f, "a"]])
 PY
 )" = True
 assert "no command ran what a path or a description held" \
@@ -394,6 +396,19 @@ for rule in 'lost.cadence.yaml:5:14: .*\[export-timeout\]' \
 	assert "a warning at ${rule%%: *}" has_line "^${rule/: /: warning: }$" "$lost"
 done
 
+# a C note: a warning without --plugin, none with one
+w c.cadence.yaml 'cadence: c
+notes:
+  a: {symbol: a_fn}
+measures:
+  - then: a
+'
+run "$cadence" export n8n c.cadence.yaml
+expect "a C note without --plugin: a warning" 0 '' \
+	"^c\.cadence\.yaml:3:15: warning: note 'a' is a C note \(symbol:\): cadence step runs it only with its plugin, and the commands load none \[export-c-note\]$"
+run "$cadence" export n8n --strict -p /opt/notes.so c.cadence.yaml
+expect "... with --plugin, every step loads it, no warning" 0 "step --no-policies --apply --plugin /opt/notes\.so -o"
+
 # ---- bad input ------------------------------------------------------------------------
 run "$cadence" export
 expect "export without a kind" 2 '' '^usage: cadence export argo\|n8n'
@@ -418,6 +433,8 @@ run "$cadence" export n8n -o '' proj/kid.cadence.yaml
 expect "-o empty" 2 '' "^cadence: error: -o takes a file, not an empty path$"
 run "$cadence" export n8n --state-dir '' proj/kid.cadence.yaml
 expect "--state-dir empty" 2 '' "option '--state-dir' needs a DIR, not an empty string"
+run "$cadence" export n8n -p /x/{{y}}.so proj/kid.cadence.yaml
+expect "a plugin with {{ is refused" 2 '' "the plugin '/x/\{\{y}}\.so' holds '\{\{'"
 run "$cadence" export n8n --score - proj/kid.cadence.yaml
 expect "--score -" 2 '' "--score takes a file on n8n's machine, not '-'"
 w broken.cadence.yaml 'cadence: broken

@@ -132,19 +132,19 @@ static void collect(void *ctx, const char *text, int state)
 
 Test(export_step, the_arguments_of_each_mode)
 {
-	static const char *const parts[] = { "a.json", "b.json" };
+	static const char *const parts[] = { "a.json", "b.json" }, *const plugs[] = { "/p.so" };
 	char buf[512];
-	cad_step_call c = { CAD_STEP_MERGE, 0, 2, NULL, "in.json", 0, "out.json", parts, 2 };
+	cad_step_call c = { CAD_STEP_MERGE, 0, 2, NULL, "in.json", 0, "out.json", parts, 2, NULL, 0 };
 	buf[0] = '\0';
 	cad_export_step_args(&c, "/f.cadence.yaml", collect, buf);
 	cr_assert_str_eq(buf, " step --merge 2 --score @in.json -o @out.json /f.cadence.yaml "
 			 "@a.json @b.json");
-	cad_step_call n = { CAD_STEP_NOTE, 1, 0, "inc", "/data/in.json", 1, "o.json", NULL, 0 };
+	cad_step_call n = { CAD_STEP_NOTE, 1, 0, "inc", "/data/in.json", 1, "o.json", NULL, 0, plugs, 1 };
 	buf[0] = '\0';
 	cad_export_step_args(&n, "/f.cadence.yaml", collect, buf);
-	cr_assert_str_eq(buf, " step --no-policies --apply --score /data/in.json -o @o.json "
+	cr_assert_str_eq(buf, " step --no-policies --apply --plugin /p.so --score /data/in.json -o @o.json "
 			 "/f.cadence.yaml inc");
-	cad_step_call p = { CAD_STEP_PRECHECK, 0, 0, NULL, NULL, 0, NULL, NULL, 0 };
+	cad_step_call p = { CAD_STEP_PRECHECK, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 };
 	buf[0] = '\0';
 	cad_export_step_args(&p, "/f.cadence.yaml", collect, buf);
 	cr_assert_str_eq(buf, " step --precheck /f.cadence.yaml");

@@ -56,10 +56,15 @@ typedef struct cadence_export_n8n_opts {
 	/* The input score, a JSON file on n8n's machine the first node reads
 	 * (as `cadence run --score-file`); NULL: the declared defaults. */
 	const char *score_file;
+	/* Shared objects every `cadence step` loads (--plugin), for C notes
+	 * (symbol:), as paths on n8n's machine; `nplugins` of them.  Without
+	 * any, a C note is a warning (export-c-note). */
+	const char *const *plugins;
+	size_t nplugins;
 } cadence_export_n8n_opts;
 
 #define CADENCE_EXPORT_N8N_OPTS_VERSION 1
-#define CADENCE_EXPORT_N8N_OPTS_INIT { CADENCE_EXPORT_N8N_OPTS_VERSION, NULL, NULL, NULL, NULL }
+#define CADENCE_EXPORT_N8N_OPTS_INIT { CADENCE_EXPORT_N8N_OPTS_VERSION, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /*
  * Writes `def` as an n8n workflow into a new buffer: *out (malloc'd, owned
@@ -69,7 +74,7 @@ typedef struct cadence_export_n8n_opts {
  * (may be NULL), positioned in the cadence file.  `opts` may be NULL.
  *
  * Returns 0; CADENCE_EINVAL for a NULL argument, a cadence without a file
- * and no opts->cadence_file, or a path or name that n8n would read as an
+ * and no opts->cadence_file, or a path that n8n would read as an
  * expression ("{{", "}}", or a backslash before a brace: `err` says which);
  * CADENCE_EVERSION for opts or err of an unknown version; CADENCE_ENOMEM.
  * `err` (may be NULL) is filled on failure.

@@ -80,6 +80,10 @@ void cad_export_step_args(const cad_step_call *c, const char *file,
 	}
 	if (c->apply)
 		arg(ctx, "--apply", 0);
+	for (size_t i = 0; i < c->nplugins; i++) {
+		arg(ctx, "--plugin", 0);
+		arg(ctx, c->plugins[i], 0);
+	}
 	if (c->score) {
 		arg(ctx, "--score", 0);
 		arg(ctx, c->score, !c->score_given);

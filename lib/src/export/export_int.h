@@ -52,6 +52,8 @@ typedef struct cad_step_call {
 	const char *output;	/* state file of -o; NULL: standard output */
 	const char *const *parts;	/* MERGE: the state files merged */
 	size_t nparts;
+	const char *const *plugins;	/* --plugin, each (C notes) */
+	size_t nplugins;
 } cad_step_call;
 
 /* Calls arg(ctx, text, state) for each argument after the program's name

@@ -35,6 +35,8 @@
 typedef struct wf {
 	const cadence_def *def;
 	const char *file, *state, *binary, *input;
+	const char *const *plugins;
+	size_t nplugins;
 	cJSON *root, *nodes, *conns;
 	cad_export_names names;
 	report rep;
@@ -216,11 +218,11 @@ static void lost_policies(wf *w, const cad_note *note)
 		warn(w, "export-circuit-breaker", note->breaker.loc,
 		     "a breaker's state belongs to one machine; cadence step never applies it",
 		     "note '%s': its circuit_breaker does not apply in n8n", note->name.name);
-	if (note->binding == CAD_BIND_SYMBOL)
+	if (note->binding == CAD_BIND_SYMBOL && !w->nplugins)
 		warn(w, "export-c-note", note->binding_loc,
-		     "run it with 'cadence run --plugin', or bind the note to an executable (run:)",
-		     "note '%s' is a C note (symbol:): cadence step runs it only with its plugin, "
-		     "which the exported commands do not load", note->name.name);
+		     "give the plugin that defines it (--plugin PATH.so), or bind the note to an "
+		     "executable (run:)", "note '%s' is a C note (symbol:): cadence step runs it "
+		     "only with its plugin, and the commands load none", note->name.name);
 }
 
 static const char *exec_node(wf *w, const char *want, const cad_step_call *c, int col, int row,
@@ -281,6 +283,7 @@ static tail join(wf *w, const char *want, const tail *in, size_t n, int *col, in
 /* ---- measures ---- */
 
 typedef struct flow {
+	const wf *w;
 	tail t;			/* the node the next one follows */
 	const char *score;	/* the state file of the score; NULL: the defaults */
 	int given;		/* score is still the user's input file */
@@ -295,6 +298,8 @@ static cad_step_call call_at(const flow *f, cad_step_mode mode)
 	c.mode = mode;
 	c.score = f->score;
 	c.score_given = f->given;
+	c.plugins = f->w->plugins;
+	c.nplugins = f->w->nplugins;
 	return c;
 }
 
@@ -564,7 +569,7 @@ static void no_input(wf *w)
 static void whole_cadence(wf *w)
 {
 	const cadence_def *def = w->def;
-	flow f = { { NULL, 0 }, w->input, w->input != NULL, 0 };
+	flow f = { w, { NULL, 0 }, w->input, w->input != NULL, 0 };
 	trigger(w, &f);
 	no_input(w);
 	precheck(w, &f);
@@ -595,13 +600,14 @@ static int check_texts(const wf *w, cadence_run_error *err)
 {
 	const char *what[] = { "cadence file", "state directory", "cadence binary", "score file" };
 	const char *text[] = { w->file, w->state, w->binary, w->input };
-	for (size_t i = 0; i < 4; i++) {
-		const char *mark = expression_in(text[i]);
+	for (size_t i = 0; i < 4 + w->nplugins; i++) {
+		const char *t = i < 4 ? text[i] : w->plugins[i - 4];
+		const char *mark = expression_in(t);
 		if (mark)
 			return cad_err_set(err, CADENCE_EINVAL,
 					   "the %s '%s' holds '%s', which n8n reads as an "
 					   "expression in a command; use a path without it",
-					   what[i], text[i], mark);
+					   i < 4 ? what[i] : "plugin", t, mark);
 	}
 	return 0;
 }
@@ -644,6 +650,8 @@ int cadence_export_n8n(char **out, size_t *out_len, const cadence_def *def,
 	w.state = opts && opts->state_dir ? opts->state_dir : CADENCE_EXPORT_N8N_STATE_DIR;
 	w.binary = opts && opts->cadence_binary ? opts->cadence_binary : "cadence";
 	w.input = opts ? opts->score_file : NULL;
+	w.plugins = opts ? opts->plugins : NULL;
+	w.nplugins = w.plugins ? opts->nplugins : 0;
 	if (!w.file)
 		return cad_err_set(err, CADENCE_EINVAL, "cadence '%s' has no file for the commands "
 				   "to name: give one (cadence_file)", def->name.name);
