@@ -87,36 +87,11 @@ static int on_opt(void *p, int id, const char *value)
 /* -o OUT: writable, and not the cadence file. */
 static int check_output(const n8n_ctx *c, const char *cadence_file)
 {
-	strbuf why = STRBUF_INIT;
-	int e;
-	if (!c->output || !strcmp(c->output, "-"))
-		return 0;
-	if (!*c->output)
-		return cli_usage_error("-o takes a file, not an empty path");
-	if ((e = cad_afile_check(c->output, 0, &why)))
-		return files_output_error(CLI_EXIT_USAGE, "workflow", c->output, e, &why,
-					  "; nothing written");
-	cad_strbuf_free(&why);
-	if (files_same_output(c->output, cadence_file))
-		return cli_usage_error("cannot write the workflow to '%s': it is the cadence file; "
-				       "give another path; nothing written", c->output);
-	return 0;
-}
-
-static int write_out(const n8n_ctx *c, const char *text, size_t len)
-{
-	if (!c->output || !strcmp(c->output, "-")) {
-		fwrite(text, 1, len, stdout);	/* main() checks stdout's errors */
-		return 0;
-	}
-	int e = cad_afile_write(c->output, text, len, 0666, CAD_AFILE_DURABLE);
-	if (e) {
-		strbuf why = STRBUF_INIT;
-		cad_afile_check(c->output, 0, &why);
-		return files_output_error(CLI_EXIT_INTERNAL, "workflow", c->output, e, &why,
-					  "; nothing written");
-	}
-	return 0;
+	int rc = files_output_check(c->output, "workflow", "; nothing written");
+	if (!rc && c->output && strcmp(c->output, "-") && files_same_output(c->output, cadence_file))
+		rc = cli_usage_error("cannot write the workflow to '%s': it is the cadence file; "
+				     "give another path; nothing written", c->output);
+	return rc;
 }
 
 /* The warnings, said; with --strict, status 1. */
@@ -161,7 +136,7 @@ static int export_fn(void *ctx, const char *path, const cadence_def *def)
 	else if (r)
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", cadence_strerror(r));
 	else if (!(rc = said(c, diags)))
-		rc = write_out(c, text, len);
+		rc = files_output_write(c->output, "workflow", text, len, "; nothing written");
 out:
 	free(text);
 	free(abs);

@@ -127,16 +127,9 @@ static void on_event(void *ctx, const cadence_event *ev)
  * as they are read before anything is written. */
 static int check_output(const step_ctx *c, const cadence_project *project)
 {
-	strbuf why = STRBUF_INIT;
-	int e;
-	if (!c->output || !strcmp(c->output, "-"))
-		return 0;
-	if (!*c->output)
-		return cli_usage_error("-o takes a file, not an empty path");
-	if ((e = cad_afile_check(c->output, 0, &why)))
-		return files_output_error(CLI_EXIT_USAGE, "output", c->output, e, &why,
-					  "; nothing ran");
-	cad_strbuf_free(&why);
+	int rc = files_output_check(c->output, "output", "; nothing ran");
+	if (rc || !c->output || !strcmp(c->output, "-"))
+		return rc;
 	for (size_t i = 0; i < cadence_project_count(project); i++) {
 		const char *in = cadence_def_path(cadence_project_get(project, i));
 		if (in && files_same_output(c->output, in))
@@ -169,12 +162,7 @@ static int write_json(const step_ctx *c, const cJSON *v)
 	free(text);
 	if (!cad_strbuf_cstr(&sb))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	int e = cad_afile_write(c->output, sb.buf, sb.len, 0666, CAD_AFILE_DURABLE);
-	if (e) {
-		strbuf why = STRBUF_INIT;
-		cad_afile_check(c->output, 0, &why);	/* the policy's reason, if any */
-		rc = files_output_error(CLI_EXIT_INTERNAL, "output", c->output, e, &why, "");
-	}
+	rc = files_output_write(c->output, "output", sb.buf, sb.len, "");
 	cad_strbuf_free(&sb);
 	return rc;
 }

@@ -364,6 +364,18 @@ static const cad_note *note_of(const wf *w, const cad_ref *r)
 	return cad_find_note(w->def, r->name);
 }
 
+/* A node whose call writes the score (c->output) after f's node. */
+static void score_node(wf *w, flow *f, const char *label, const cad_step_call *c,
+		       const char *description)
+{
+	const char *n = c->output ? exec_node(w, label, c, f->col++, 0, description) : NULL;
+	if (n)
+		connect(w, f->t, n, 0);
+	f->t = (tail){ n, 0 };
+	f->score = c->output;
+	f->given = 0;
+}
+
 /* then, sequence: each note's node applies its changes to the score. */
 static void chain(wf *w, flow *f, size_t i, const cad_measure *m)
 {
@@ -417,12 +429,7 @@ static void sync_nodes(wf *w, flow *f, size_t i, const cad_measure *m)
 		c.nparts = m->nnotes;
 		c.output = state_file(w, i, -1, NULL);
 		snprintf(label, sizeof(label), "%zu sync (merge)", i);
-		const char *n = c.output ? exec_node(w, label, &c, f->col++, 0, m->description) : NULL;
-		if (n)
-			connect(w, f->t, n, 0);
-		f->t = (tail){ n, 0 };
-		f->score = c.output;
-		f->given = 0;
+		score_node(w, f, label, &c, m->description);
 	}
 	free(ends);
 	free((void *)parts);
@@ -440,12 +447,7 @@ static void whole(wf *w, flow *f, size_t i, const cad_measure *m)
 		size_t len = strlen(label);
 		snprintf(label + len, sizeof(label) - len, ": %s", m->name.name);
 	}
-	const char *n = c.output ? exec_node(w, label, &c, f->col++, 0, m->description) : NULL;
-	if (n)
-		connect(w, f->t, n, 0);
-	f->t = (tail){ n, 0 };
-	f->score = c.output;
-	f->given = 0;
+	score_node(w, f, label, &c, m->description);
 }
 
 static void measure(wf *w, flow *f, size_t i)
