@@ -118,7 +118,8 @@ for n in w["nodes"]:
     if n["name"] not in ins: bad.append("%r has no input" % n["name"])
     if n["type"] == "n8n-nodes-base.executeCommand":
         p = n["parameters"]
-        if p.get("executeOnce") is not True: bad.append("%r not executeOnce" % n["name"])
+        if p.get("executeOnce") is not True or n.get("executeOnce") is not True:
+            bad.append("%r not executeOnce" % n["name"])
         if not p["command"].startswith("=") or p["command"].count("{{") != 1 or \
            p["command"].count("{{ $execution.id }}") != 1 or p["command"].count("}}") != 1:
             bad.append("%r: expressions in %r" % (n["name"], p["command"]))

@@ -236,8 +236,11 @@ static const char *exec_node(wf *w, const char *want, const cad_step_call *c, in
 		return NULL;
 	}
 	cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
+	/* the node's own parameter and n8n's setting of every node: once per
+	 * call, not once per item (a Merge node passes an item per input) */
 	need(w, cJSON_AddBoolToObject(p, "executeOnce", 1));
 	need(w, cJSON_AddStringToObject(p, "command", cmd));
+	need(w, cJSON_AddBoolToObject(n, "executeOnce", 1));
 	free(cmd);
 	if (description && !cad_json_add_text(n, "notes", description))
 		w->oom = 1;
@@ -548,6 +551,7 @@ static void final_score(wf *w, flow *f)
 		cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
 		need(w, cJSON_AddBoolToObject(p, "executeOnce", 1));
 		need(w, cJSON_AddStringToObject(p, "command", sb.buf));
+		need(w, cJSON_AddBoolToObject(n, "executeOnce", 1));
 		connect(w, f->t, name, 0);
 	} else {
 		w->oom = 1;
