@@ -168,7 +168,8 @@ import json, sys
 for n in json.load(open(sys.argv[1]))["nodes"]:
     c = n["parameters"].get("command")
     if c is not None:
-        print(json.dumps([n["name"], c[1:].replace("{{ $execution.id }}", "42")]))
+        print(json.dumps([n["name"], c[1:].replace("{{ $execution.id }}", "42")],
+                         separators=(",", ":"), ensure_ascii=False))
 PY
 # the positions: x by depth (the sync's branches at one depth), y by the
 # order of the sync's notes
@@ -244,7 +245,7 @@ PY
 assert "each node calls cadence step as meant, the score through the execution's files" \
 	test "$(sort argv.log)" = "$want"
 assert "the last node prints the final score" has_line \
-	'"score", "cat -- /tmp/cadence-n8n/\\"42\\"/m5.json"' "$(python3 cmds.py all.json)"
+	'"score","cat -- /tmp/cadence-n8n/\\"42\\"/m5.json"' "$(python3 cmds.py all.json)"
 
 # ---- the same bytes every time; -o writes them -------------------------------------
 run "$cadence" export n8n -o out.json proj/all.cadence.yaml
@@ -434,6 +435,9 @@ run "$cadence" export n8n -o '' proj/kid.cadence.yaml
 expect "-o empty" 2 '' "^cadence: error: -o takes a file, not an empty path$"
 run "$cadence" export n8n --state-dir '' proj/kid.cadence.yaml
 expect "--state-dir empty" 2 '' "option '--state-dir' needs a DIR, not an empty string"
+run "$cadence" export n8n -p '/x/a. constructor/n.so' proj/kid.cadence.yaml
+expect "a plugin with .constructor is refused (n8n refuses it in an expression)" 2 '' \
+	"the plugin '/x/a\. constructor/n\.so' holds '\.constructor'"
 run "$cadence" export n8n -p /x/{{y}}.so proj/kid.cadence.yaml
 expect "a plugin with {{ is refused" 2 '' "the plugin '/x/\{\{y}}\.so' holds '\{\{'"
 run "$cadence" export n8n --score - proj/kid.cadence.yaml
@@ -505,6 +509,23 @@ w = json.load(open("all.json")); w["nodes"][2]["name"] = w["nodes"][1]["name"]
 json.dump(w, open("dup.json", "w"))'
 	run node "$nd/check.mjs" dup.json
 	expect "n8n-workflow refuses a workflow with two nodes of one name" 1 '^FAIL - dup\.json: .*Duplicate node name'
+	# n8n's own evaluation of the commands (Expression of n8n-workflow) is
+	# the plain text with the execution's id put in: nothing of a path or a
+	# description was read as an expression
+	cp "$pkg/expand.mjs" "$nd/expand.mjs" 2>/dev/null || :
+	for f in all.json h.json; do
+		run node "$nd/expand.mjs" "$f"
+		expect "$f: n8n evaluates each command to the text with the execution's id" 0
+		assert "... the same commands as meant" test "$out" = "$(python3 cmds.py "$f")"
+	done
+	# and would evaluate an expression in a path: why "{{" is refused
+	python3 -c '
+import json
+w = json.load(open("all.json"))
+w["nodes"][1]["parameters"]["command"] += " /p/{{ 6 * 7 }}"
+json.dump(w, open("expr.json", "w"))'
+	run node "$nd/expand.mjs" expr.json
+	assert "n8n evaluates {{ }} in a command (a path holding one would change)" has_line '/p/42"\]$' "$out"
 	run node "$nd/check.mjs" "${files[@]}"
 	expect "every workflow passes safeParseWorkflowStructure (${#files[@]}: the tests' and every example's)" 0
 	[[ $status == 0 ]] || printf '%s\n' "$out"

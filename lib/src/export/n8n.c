@@ -592,13 +592,18 @@ static void whole_cadence(wf *w)
 
 /* ---- the entry point ---- */
 
-/* Text n8n would read as an expression inside a command ('=...'). */
+/* Text n8n would read as an expression inside a command ('=...'): a
+ * brace pair (or one escaped), or what n8n refuses anywhere in one
+ * (".constructor", a dot and spaces before it too). */
 static const char *expression_in(const char *s)
 {
 	static const char *const marks[] = { "{{", "}}", "\\{", "\\}" };
 	for (size_t i = 0; s && i < sizeof(marks) / sizeof(marks[0]); i++)
 		if (strstr(s, marks[i]))
 			return marks[i];
+	for (const char *dot = s ? strchr(s, '.') : NULL; dot; dot = strchr(dot + 1, '.'))
+		if (!strncmp(dot + 1 + strspn(dot + 1, " \t\n\r\f\v"), "constructor", 11))
+			return ".constructor";
 	return NULL;
 }
 
