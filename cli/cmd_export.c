@@ -54,30 +54,13 @@ static int on_opt(void *p, int id, const char *value)
 	switch (id) {
 	case OPT_OUTPUT: c->output = value; break;
 	case OPT_SCORE:
-		if (!*value || !strcmp(value, "-"))
+		if (!strcmp(value, "-"))
 			return cli_usage_error("--score takes a file on n8n's machine, not '%s'", value);
 		c->score = value;
 		break;
-	case OPT_PLUGIN: {
-		if (!*value)
-			return cli_usage_error("--plugin takes a shared object, not an empty path");
-		const char **l = realloc((void *)c->plugins, (c->nplugins + 1) * sizeof(*l));
-		if (!l)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		l[c->nplugins++] = value;
-		c->plugins = l;
-		break;
-	}
-	case OPT_STATE_DIR:
-		if (!*value)
-			return cli_usage_error("--state-dir takes a directory, not an empty path");
-		c->state_dir = value;
-		break;
-	case OPT_BINARY:
-		if (!*value)
-			return cli_usage_error("--cadence-binary takes a program, not an empty path");
-		c->binary = value;
-		break;
+	case OPT_PLUGIN: return cli_add_value(&c->plugins, &c->nplugins, value);
+	case OPT_STATE_DIR: c->state_dir = value; break;
+	case OPT_BINARY: c->binary = value; break;
 	case OPT_STRICT: c->strict = 1; break;
 	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
 	}
