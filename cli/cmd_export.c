@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cadence export: a cadence as a workflow of an external engine whose
  * nodes run `cadence step` (docs/export.md).  `export n8n` is here;
- * `export argo` is cli_export_argo() (cmd_export_argo.c). */
+ * `export argo` is cmd_export_argo.c's. */
 #include "cli.h"
 #include "files.h"
 
@@ -176,26 +176,6 @@ const cli_cmd cli_cmd_export_n8n = {
 	"expression, an -o that cannot be written), 3 internal failure.",
 	n8n_opts,
 	export_n8n,
-};
-
-static const cli_opt argo_opts[] = {
-	CLI_OPT_HELP_ENTRY,
-	{ 0, 0, NULL, NULL, NULL, NULL },
-};
-
-static int export_argo(const cli_cmd *cmd, int argc, char **argv)
-{
-	(void)cmd;
-	return cli_export_argo(argc, argv);
-}
-
-const cli_cmd cli_cmd_export_argo = {
-	"export argo",
-	"[OPTIONS] NAME|CADENCE_FILE",
-	"Write a cadence as Argo Workflows manifests whose tasks run 'cadence step'.",
-	"See docs/export.md, \"Argo Workflows\".",
-	argo_opts,
-	export_argo,
 };
 
 const cli_cmd *const cli_export_commands[] = {
