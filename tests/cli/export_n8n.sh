@@ -47,7 +47,7 @@ notes:
     fallback: {b: 0}
   pc: {set: {c: "3"}, writes: [c]}
   s1: {set: {r: "\"s1\""}}
-  s2: {set: {r: "r + \"s2\""}}
+  s2: {set: {r: "score.r + \"s2\""}}
   yes: {set: {r: "\"yes\""}}
   no: {set: {r: "\"no\""}}
   t1: {set: {k: "1"}, writes: [k]}
@@ -410,6 +410,77 @@ expect "a C note without --plugin: a warning" 0 '' \
 	"^c\.cadence\.yaml:3:15: warning: note 'a' is a C note \(symbol:\): cadence step runs it only with its plugin, and the commands load none \[export-c-note\]$"
 run "$cadence" export n8n --strict -p /opt/notes.so c.cadence.yaml
 expect "... with --plugin, every step loads it, no warning" 0 "step --no-policies --apply --plugin /opt/notes\.so -o"
+
+# ---- the workflow run as n8n runs it gives the score `cadence run` gives ---------------
+# sim.py WORKFLOW ID: the nodes in n8n's order (by depth, then branch),
+# each run once its input fired (a Merge once any input did), a command
+# by sh for execution ID; a failed command fires its error output when
+# the node continues on error, else the run stops (status 1).  Prints the
+# last command's output: the final score.  (n8n's retries are not run.)
+cat >sim.py <<'PY'
+import json, subprocess, sys
+wf = json.load(open(sys.argv[1]))
+ins = {}
+for src, c in wf["connections"].items():
+    for out, bucket in enumerate(c["main"]):
+        for e in bucket:
+            ins.setdefault(e["node"], []).append((src, out))
+fired, last = {}, None
+for n in sorted(wf["nodes"], key=lambda n: (n["position"][0], n["position"][1])):
+    name = n["name"]
+    if n["type"].endswith("Trigger") or n["type"].endswith("merge"):
+        if n["type"].endswith("Trigger") or any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
+            fired[name] = {0}
+        continue
+    if not any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
+        continue
+    cmd = n["parameters"]["command"][1:].replace("{{ $execution.id }}", sys.argv[2])
+    r = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
+    if r.returncode == 0:
+        fired[name], last = {0}, r.stdout
+    elif n.get("onError") == "continueErrorOutput":
+        fired[name] = {1}
+    else:
+        sys.exit("node %r failed (%d): %s" % (name, r.returncode, r.stderr))
+print(json.dumps(json.loads(last), sort_keys=True))
+PY
+norm() { python3 -c 'import json, sys; print(json.dumps(json.loads(sys.stdin.read()), sort_keys=True))'; }
+if ! "$cadence" step --help | grep -q -- '--measure'; then
+	skip "the exported workflows run as cadence run does" \
+		"this cadence step has no --measure, --apply, --fallback, --precheck (issue 20, point 1)"
+else
+	printf '#!/bin/sh\nexit 1\n' >proj/fail.sh
+	chmod +x proj/fail.sh
+	w proj/fb.cadence.yaml 'cadence: fb
+score:
+  a: {type: integer, default: 0}
+  b: {type: integer, default: 0}
+notes:
+  bad: {run: [./fail.sh], writes: [a], fallback: {a: 7}}
+  ok: {set: {b: "score.a + 1"}, writes: [b]}
+  bad2: {run: [./fail.sh], writes: [b], fallback: {b: 9}}
+  ok2: {set: {a: "score.a * 10"}, writes: [a]}
+measures:
+  - then: bad
+  - then: ok
+  - sync: s
+    notes: [bad2, ok2]
+'
+	printf '{"name": "n8n"}' >hello-in.json
+	printf '{"region": "north"}' >sales-in.json
+	for c in "proj/all.cadence.yaml|" "proj/fb.cadence.yaml|" \
+		"$src/examples/hello/hello.cadence.yaml|$tmp/hello-in.json" \
+		"$src/examples/dag/sales.cadence.yaml|$tmp/sales-in.json"; do
+		f=${c%|*} in=${c#*|}
+		run "$cadence" export n8n --state-dir "$tmp/state" --cadence-binary "$cadence" \
+			${in:+--score "$in"} -o sim.json "$f"
+		run python3 sim.py sim.json 7
+		got=$out
+		run "$cadence" run ${in:+--score-file "$in"} "$f"
+		assert "${f#"$src"/}: the workflow, run as n8n runs it, ends with the score of cadence run" \
+			test -n "$got" -a "$got" = "$(norm <<<"$out")"
+	done
+fi
 
 # ---- bad input ------------------------------------------------------------------------
 run "$cadence" export
