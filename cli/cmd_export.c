@@ -77,6 +77,28 @@ static int check_output(const n8n_ctx *c, const char *cadence_file)
 	return rc;
 }
 
+/* What running needs beyond what loading checked (the score, every
+ * expression, the data flow), as run checks it: a workflow of a cadence
+ * that cannot run would fail in n8n, at its first node. */
+static int check_runs(const cadence_def *def, const char *path)
+{
+	cadence_diags *d = NULL;
+	cadence_check_opts co = CADENCE_CHECK_OPTS_INIT;
+	int rc = 0;
+	co.check_executables = 0;	/* they are n8n's machine's */
+	if (cadence_diags_new(&d))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (cadence_check(def, NULL, &co, d) == CADENCE_ENOMEM) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	} else if (cadence_diags_errors(d)) {
+		files_write_diags(d, stderr, CADENCE_DIAG_TEXT, NULL, 0);
+		rc = cli_error(CLI_EXIT_PROBLEMS, "'%s' has problems; fix them (see above) for it "
+			       "to run in n8n; nothing written", path);
+	}
+	cadence_diags_free(d);
+	return rc;
+}
+
 /* The warnings, said; with --strict, status 1. */
 static int said(const n8n_ctx *c, cadence_diags *diags)
 {
@@ -100,7 +122,7 @@ static int export_fn(void *ctx, const char *path, const cadence_def *def)
 	char *abs = cad_afile_absolute(path), *text = NULL;
 	size_t len = 0;
 	int rc = check_output(c, path);
-	if (rc)
+	if (rc || (rc = check_runs(def, path)))
 		goto out;
 	if (!abs || cadence_diags_new(&diags)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");

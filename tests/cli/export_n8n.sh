@@ -522,6 +522,18 @@ measures:
 run "$cadence" export n8n -o broken.json broken.cadence.yaml
 expect "a cadence with errors" 1 '' "undefined-note"
 assert "... nothing written" test ! -e broken.json
+w badexpr.cadence.yaml 'cadence: badexpr
+score:
+  r: {type: string, default: ""}
+notes:
+  a: {set: {r: "r + 1"}}
+measures:
+  - then: a
+'
+run "$cadence" export n8n -o badexpr.json badexpr.cadence.yaml
+expect "a cadence that cannot run (an expression error), as run checks it" 1 '' \
+	"^cadence: error: 'badexpr\.cadence\.yaml' has problems; fix them \(see above\) for it to run in n8n; nothing written$"
+assert "... the error said, nothing written" test ! -e badexpr.json -a -n "$(grep -F '[bad-expression]' <<<"$err")"
 run "$cadence" export n8n --help
 expect "export n8n --help" 0 "^usage: cadence export n8n \[OPTIONS\] NAME\|CADENCE_FILE$"
 run "$cadence" help export n8n
