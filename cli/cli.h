@@ -61,6 +61,10 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv,
 	      cli_args *args);
 void cli_args_free(cli_args *args);
 
+/* Appends v to a malloc'd list of a repeatable option's values (--plugin,
+ * --env): 0, or CLI_EXIT_INTERNAL after "out of memory". */
+int cli_add_value(const char ***list, size_t *n, const char *v);
+
 /* Prints `cadence NAME` help from the command's table. */
 void cli_print_help(const cli_cmd *cmd, FILE *out);
 
@@ -115,6 +119,7 @@ extern const cli_cmd *const cli_schedule_commands[];
 extern const cli_cmd cli_cmd_export;
 extern const cli_cmd cli_cmd_export_argo;
 extern const cli_cmd *const cli_export_commands[];
+extern const cli_cmd cli_cmd_export_n8n;
 extern const cli_cmd cli_cmd_config;
 extern const cli_cmd *const cli_config_commands[];
 /* The subcommands of c ("new", "schedule"), NULL-terminated; NULL: none. */

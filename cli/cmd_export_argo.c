@@ -10,9 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/afile.h"
-#include "util/grow.h"
-#include "util/strbuf.h"
 
 enum {
 	OPT_KIND = 1,
@@ -53,7 +50,7 @@ static const cli_opt argo_opts[] = {
 typedef struct argo_ctx {
 	cadence_argo_opts o;
 	const char **plugins;
-	size_t nplugins, cap;
+	size_t nplugins;
 	const char *output;
 	int strict, allow_outside, oom;
 } argo_ctx;
@@ -70,11 +67,7 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_OUTPUT: c->output = value; break;
 	case OPT_STRICT: c->strict = 1; break;
 	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
-	case OPT_PLUGIN:
-		if (CAD_GROW(c->plugins, c->cap, c->nplugins + 1, 4))
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		c->plugins[c->nplugins++] = value;
-		break;
+	case OPT_PLUGIN: return cli_add_value(&c->plugins, &c->nplugins, value);
 	}
 	return 0;
 }
@@ -132,20 +125,6 @@ static int export_error(int rc, const char *file)
 	}
 }
 
-static int write_out(const argo_ctx *c, const char *data, size_t len)
-{
-	if (!c->output || !strcmp(c->output, "-")) {
-		fwrite(data, 1, len, stdout);	/* main() checks fflush and ferror */
-		return 0;
-	}
-	int err = cad_afile_write(c->output, data, len, 0666, CAD_AFILE_DURABLE);
-	if (!err)
-		return 0;
-	strbuf why = STRBUF_INIT;
-	cad_afile_check(c->output, 0, &why);
-	return files_output_error(CLI_EXIT_INTERNAL, "manifest", c->output, err, &why, "");
-}
-
 static int export(argo_ctx *c, const char *file)
 {
 	cadence_diags *diags = NULL, *warnings = NULL;
@@ -157,7 +136,8 @@ static int export(argo_ctx *c, const char *file)
 
 	c->o.plugins = c->plugins;
 	c->o.nplugins = c->nplugins;
-	if ((rc = check_values(c, file)))
+	if ((rc = check_values(c, file)) ||
+	    (rc = files_output_check(c->output, "manifest", "; nothing was exported")))
 		return rc;
 	if (cadence_diags_new(&diags) || cadence_diags_new(&warnings) ||
 	    cadence_project_new(&project, NULL)) {
@@ -190,7 +170,7 @@ static int export(argo_ctx *c, const char *file)
 			       "expressed in Argo (see above); nothing was written",
 			       cadence_diags_count(warnings), file);
 	else
-		rc = write_out(c, data, len);
+		rc = files_output_write(c->output, "manifest", data, len, "");
 out:
 	free(data);
 	cadence_project_free(project);

@@ -115,14 +115,7 @@ static int on_opt(void *p, int id, const char *value)
 	step_ctx *c = p;
 	switch (id) {
 	case OPT_SCORE: c->score = value; break;
-	case OPT_PLUGIN: {
-		const char **l = realloc((void *)c->plugins, (c->nplugins + 1) * sizeof(*l));
-		if (!l)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		l[c->nplugins++] = value;
-		c->plugins = l;
-		break;
-	}
+	case OPT_PLUGIN: return cli_add_value(&c->plugins, &c->nplugins, value);
 	case OPT_NO_POLICIES: c->no_policies = 1; break;
 	case OPT_ONE_ATTEMPT: c->one_attempt = 1; break;
 	case OPT_MERGE: return parse_index("--merge", value, &c->merge);
@@ -230,12 +223,7 @@ static int write_text(const char *path, const char *what, const char *text)
 	cad_strbuf_addc(&sb, '\n');
 	if (!cad_strbuf_cstr(&sb))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	int e = cad_afile_write(path, sb.buf, sb.len, 0666, CAD_AFILE_DURABLE);
-	if (e) {
-		strbuf why = STRBUF_INIT;
-		cad_afile_check(path, 0, &why);	/* the policy's reason, if any */
-		rc = files_output_error(CLI_EXIT_INTERNAL, what, path, e, &why, "");
-	}
+	rc = files_output_write(path, what, sb.buf, sb.len, "");
 	cad_strbuf_free(&sb);
 	return rc;
 }

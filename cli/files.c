@@ -232,6 +232,35 @@ int files_output_error(int code, const char *what, const char *path, int e, strb
 	return code;
 }
 
+int files_output_check(const char *out, const char *what, const char *tail)
+{
+	strbuf why = STRBUF_INIT;
+	int e;
+	if (!out || !strcmp(out, "-"))
+		return 0;
+	if (!*out)
+		return cli_usage_error("-o takes a file, not an empty path");
+	if ((e = cad_afile_check(out, 0, &why)))
+		return files_output_error(CLI_EXIT_USAGE, what, out, e, &why, tail);
+	cad_strbuf_free(&why);
+	return 0;
+}
+
+int files_output_write(const char *out, const char *what, const char *data, size_t len,
+		       const char *tail)
+{
+	if (!out || !strcmp(out, "-")) {
+		fwrite(data, 1, len, stdout);	/* main() checks stdout's errors */
+		return 0;
+	}
+	int e = cad_afile_write(out, data, len, 0666, CAD_AFILE_DURABLE);
+	if (!e)
+		return 0;
+	strbuf why = STRBUF_INIT;
+	cad_afile_check(out, 0, &why);	/* the policy's reason, if any */
+	return files_output_error(CLI_EXIT_INTERNAL, what, out, e, &why, tail);
+}
+
 /* A file cadence would replace (a regular file, or one to be made), by
  * its device and inode, or, not there yet, by its absolute path; streams
  * (devices, FIFOs, descriptors) are written in place and can be named

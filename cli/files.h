@@ -63,6 +63,17 @@ struct strbuf;
 int files_output_error(int code, const char *what, const char *path, int e, struct strbuf *why,
 		       const char *tail);
 
+/* An -o OUT given on the command line, checked before anything is done:
+ * 0 for none or "-" (standard output); an empty path or one the output
+ * policy refuses (util/afile.h) is a usage error, said as
+ * files_output_error() says it ("cannot write the WHAT to 'OUT': WHY"
+ * + tail).  Returns 0 or the exit status. */
+int files_output_check(const char *out, const char *what, const char *tail);
+/* data[0, len) to OUT ("-" or NULL: standard output) through a temporary
+ * file renamed into place; a failure is said (WHAT, tail) and is
+ * CLI_EXIT_INTERNAL.  Returns 0 or the exit status. */
+int files_output_write(const char *out, const char *what, const char *data, size_t len,
+		       const char *tail);
 /* Checks every cadence of the project, the children found on the way too
  * (the count grows while the loop runs): what validate, diagram and run
  * share.  0, or the exit status after "out of memory while checking". */

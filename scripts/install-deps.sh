@@ -67,11 +67,15 @@ echo "install-deps.sh: installed:" $packages nodejs npm
 # (tests/openapi: cli/serve_openapi also installs them into the build tree
 # itself), exactly as locked; again only when a lock file changed since the
 # last install.
-for npm_dir in tests/mermaid tests/openapi; do
+# tests/n8n (cli/export_n8n) with --ignore-scripts: n8n-workflow's
+# isolated-vm builds a native module its structure check does not use.
+for npm_dir in tests/mermaid tests/openapi tests/n8n; do
 	dir=$(cd "$(dirname "$0")/.." && pwd)/$npm_dir
+	scripts=
+	[ "$npm_dir" != tests/n8n ] || scripts=--ignore-scripts
 	if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
 	   [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+		(cd "$dir" && npm ci $scripts --no-audit --no-fund --loglevel=error)
 		echo "install-deps.sh: npm ci in $npm_dir"
 	fi
 done

@@ -103,3 +103,10 @@ endif()
 # first time the test runs (skipped, 77, when they cannot be)
 set_property(TEST cli/serve_openapi APPEND PROPERTY ENVIRONMENT
   "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/openapi-node")
+
+# cli/export_n8n: the npm package of tests/n8n (n8n-workflow, for its
+# safeParseWorkflowStructure), installed by `npm ci --ignore-scripts` from
+# its lock file into the build tree the first time the test runs (that
+# check skipped when it cannot be)
+set_property(TEST cli/export_n8n APPEND PROPERTY ENVIRONMENT
+  "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/n8n-node")

@@ -25,7 +25,7 @@ for c in "${cmds[@]}"; do
 		continue ;;
 	new) names=("new cadence" "new note") ;;
 	schedule) names=("schedule next" "schedule export") ;;
-	export) names=("export argo") ;;
+	export) names=("export argo" "export n8n") ;;
 	config) names=("config show") ;;
 	*) names=("$c") ;;
 	esac

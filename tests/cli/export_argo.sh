@@ -319,7 +319,8 @@ expect "an empty --image" 2 '' "--image is empty; give the image that holds cade
 run_in "$src" "$cadence" export argo --path '' examples/hello/hello.cadence.yaml
 expect "an empty --path" 2 '' "option '--path' needs a PATH, not an empty string"
 run_in "$src" "$cadence" export argo -o nodir/x.yaml examples/hello/hello.cadence.yaml
-expect "-o in a missing directory" 3 '' "cannot write the manifest to 'nodir/x.yaml'"
+expect "-o in a missing directory: refused before anything is done" 2 '' \
+	"cannot write the manifest to 'nodir/x.yaml': .*; nothing was exported"
 cp "$src/examples/hello/hello.cadence.yaml" "$tmp/h.cadence.yaml"
 run_in "$tmp" "$cadence" export argo -o h.cadence.yaml h.cadence.yaml
 expect "-o naming the cadence file is refused" 2 '' "it is the cadence file 'h.cadence.yaml', which the export reads"

@@ -19,6 +19,7 @@
 #include "cadence/report.h"
 #include "cadence/builder.h"
 #include "cadence/diagram.h"
+#include "cadence/export.h"
 #include "cadence/expr.h"
 #include "cadence/schema.h"
 #include "cadence/schedule.h"
