@@ -83,9 +83,10 @@ in_dir=(bash -c 'cd "$1" && shift && exec "$@"' in_dir)
 
 # ---- n8n and its Node.js ----------------------------------------------------------
 command -v npm >/dev/null || { echo "skip - all: npm is not installed (apt-get install npm)"; exit 77; }
-limit 60 npm ping
+limit 60 npm ping --fetch-retries=0 --fetch-timeout=30000
 if [[ $status != 0 ]]; then
-	echo "skip - all: the npm registry does not answer (npm ping: $(tail -1 <<<"$err"))"
+	[[ $status != 124 ]] || err="no answer within 60 s"
+	echo "skip - all: the npm registry $(npm config get registry) does not answer (npm ping: $(grep -m1 'npm error' <<<"$err" || tail -1 <<<"$err"))"
 	exit 77
 fi
 pkgs=${CADENCE_N8N_CACHE:-$tmp/npm}
