@@ -61,6 +61,10 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv,
 	      cli_args *args);
 void cli_args_free(cli_args *args);
 
+/* Appends v to a malloc'd list of a repeatable option's values (--plugin,
+ * --env): 0, or CLI_EXIT_INTERNAL after "out of memory". */
+int cli_add_value(const char ***list, size_t *n, const char *v);
+
 /* Prints `cadence NAME` help from the command's table. */
 void cli_print_help(const cli_cmd *cmd, FILE *out);
 
@@ -112,15 +116,12 @@ extern const cli_cmd cli_cmd_diagram;
 extern const cli_cmd cli_cmd_schedule;
 extern const cli_cmd cli_cmd_schedule_export;
 extern const cli_cmd *const cli_schedule_commands[];
-extern const cli_cmd cli_cmd_config;
-extern const cli_cmd *const cli_config_commands[];
-/* `cadence export argo|n8n` (docs/export.md); `export argo` runs
- * cli_export_argo() (cmd_export_argo.c) with argv[0] "argo" */
 extern const cli_cmd cli_cmd_export;
-extern const cli_cmd cli_cmd_export_n8n;
 extern const cli_cmd cli_cmd_export_argo;
 extern const cli_cmd *const cli_export_commands[];
-int cli_export_argo(int argc, char **argv);
+extern const cli_cmd cli_cmd_export_n8n;
+extern const cli_cmd cli_cmd_config;
+extern const cli_cmd *const cli_config_commands[];
 /* The subcommands of c ("new", "schedule"), NULL-terminated; NULL: none. */
 const cli_cmd *const *cli_subcommands(const cli_cmd *c);
 extern const cli_cmd cli_cmd_version;

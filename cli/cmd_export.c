@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cadence export: a cadence as a workflow of an external engine whose
  * nodes run `cadence step` (docs/export.md).  `export n8n` is here;
- * `export argo` is cli_export_argo() (cmd_export_argo.c). */
+ * `export argo` is cmd_export_argo.c's. */
 #include "cli.h"
 #include "files.h"
 
@@ -54,30 +54,13 @@ static int on_opt(void *p, int id, const char *value)
 	switch (id) {
 	case OPT_OUTPUT: c->output = value; break;
 	case OPT_SCORE:
-		if (!*value || !strcmp(value, "-"))
+		if (!strcmp(value, "-"))
 			return cli_usage_error("--score takes a file on n8n's machine, not '%s'", value);
 		c->score = value;
 		break;
-	case OPT_PLUGIN: {
-		if (!*value)
-			return cli_usage_error("--plugin takes a shared object, not an empty path");
-		const char **l = realloc((void *)c->plugins, (c->nplugins + 1) * sizeof(*l));
-		if (!l)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		l[c->nplugins++] = value;
-		c->plugins = l;
-		break;
-	}
-	case OPT_STATE_DIR:
-		if (!*value)
-			return cli_usage_error("--state-dir takes a directory, not an empty path");
-		c->state_dir = value;
-		break;
-	case OPT_BINARY:
-		if (!*value)
-			return cli_usage_error("--cadence-binary takes a program, not an empty path");
-		c->binary = value;
-		break;
+	case OPT_PLUGIN: return cli_add_value(&c->plugins, &c->nplugins, value);
+	case OPT_STATE_DIR: c->state_dir = value; break;
+	case OPT_BINARY: c->binary = value; break;
 	case OPT_STRICT: c->strict = 1; break;
 	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
 	}
@@ -91,6 +74,28 @@ static int check_output(const n8n_ctx *c, const char *cadence_file)
 	if (!rc && c->output && strcmp(c->output, "-") && files_same_output(c->output, cadence_file))
 		rc = cli_usage_error("cannot write the workflow to '%s': it is the cadence file; "
 				     "give another path; nothing written", c->output);
+	return rc;
+}
+
+/* What running needs beyond what loading checked (the score, every
+ * expression, the data flow), as run checks it: a workflow of a cadence
+ * that cannot run would fail in n8n, at its first node. */
+static int check_runs(const cadence_def *def, const char *path)
+{
+	cadence_diags *d = NULL;
+	cadence_check_opts co = CADENCE_CHECK_OPTS_INIT;
+	int rc = 0;
+	co.check_executables = 0;	/* they are n8n's machine's */
+	if (cadence_diags_new(&d))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (cadence_check(def, NULL, &co, d) == CADENCE_ENOMEM) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	} else if (cadence_diags_errors(d)) {
+		files_write_diags(d, stderr, CADENCE_DIAG_TEXT, NULL, 0);
+		rc = cli_error(CLI_EXIT_PROBLEMS, "'%s' has problems; fix them (see above) for it "
+			       "to run in n8n; nothing written", path);
+	}
+	cadence_diags_free(d);
 	return rc;
 }
 
@@ -117,7 +122,7 @@ static int export_fn(void *ctx, const char *path, const cadence_def *def)
 	char *abs = cad_afile_absolute(path), *text = NULL;
 	size_t len = 0;
 	int rc = check_output(c, path);
-	if (rc)
+	if (rc || (rc = check_runs(def, path)))
 		goto out;
 	if (!abs || cadence_diags_new(&diags)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
@@ -193,26 +198,6 @@ const cli_cmd cli_cmd_export_n8n = {
 	"expression, an -o that cannot be written), 3 internal failure.",
 	n8n_opts,
 	export_n8n,
-};
-
-static const cli_opt argo_opts[] = {
-	CLI_OPT_HELP_ENTRY,
-	{ 0, 0, NULL, NULL, NULL, NULL },
-};
-
-static int export_argo(const cli_cmd *cmd, int argc, char **argv)
-{
-	(void)cmd;
-	return cli_export_argo(argc, argv);
-}
-
-const cli_cmd cli_cmd_export_argo = {
-	"export argo",
-	"[OPTIONS] NAME|CADENCE_FILE",
-	"Write a cadence as Argo Workflows manifests whose tasks run 'cadence step'.",
-	"See docs/export.md, \"Argo Workflows\".",
-	argo_opts,
-	export_argo,
 };
 
 const cli_cmd *const cli_export_commands[] = {

@@ -102,17 +102,6 @@ typedef struct run_ctx {
 	char *last_error;	/* the last error logged, not to repeat it */
 } run_ctx;
 
-/* Appends v to a list of option values (--plugin, --env). */
-static int add_value(const char ***list, size_t *n, const char *v)
-{
-	const char **l = cad_realloc_array((void *)*list, *n + 1, sizeof(*l));
-	if (!l)
-		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	l[(*n)++] = v;
-	*list = l;
-	return 0;
-}
-
 static int on_opt(void *p, int id, const char *value)
 {
 	run_ctx *c = p;
@@ -121,13 +110,13 @@ static int on_opt(void *p, int id, const char *value)
 	switch (id) {
 	case RUN_OPT_SCORE: c->score = value; break;
 	case RUN_OPT_SCORE_FILE: c->score_file = value; break;
-	case RUN_OPT_PLUGIN: return add_value(&c->plugins, &c->nplugins, value);
+	case RUN_OPT_PLUGIN: return cli_add_value(&c->plugins, &c->nplugins, value);
 	case RUN_OPT_ENV_CLEAR: c->env_clear = 1; break;
 	case RUN_OPT_ENV:
 		if ((why = cad_scalar_env_name(value, strlen(value), &at)))
 			return cli_usage_error("--env takes the name of a variable, not '%s': %s",
 					       value, why);
-		return add_value(&c->env_keep, &c->nenv_keep, value);
+		return cli_add_value(&c->env_keep, &c->nenv_keep, value);
 	case RUN_OPT_JOBS: {
 		char *end;
 		errno = 0;

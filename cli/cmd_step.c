@@ -64,14 +64,7 @@ static int on_opt(void *p, int id, const char *value)
 	step_ctx *c = p;
 	switch (id) {
 	case OPT_SCORE: c->score = value; break;
-	case OPT_PLUGIN: {
-		const char **l = realloc((void *)c->plugins, (c->nplugins + 1) * sizeof(*l));
-		if (!l)
-			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-		l[c->nplugins++] = value;
-		c->plugins = l;
-		break;
-	}
+	case OPT_PLUGIN: return cli_add_value(&c->plugins, &c->nplugins, value);
 	case OPT_NO_POLICIES: c->no_policies = 1; break;
 	case OPT_MERGE: {
 		char *end;

@@ -39,8 +39,8 @@ const cli_cmd *const *cli_subcommands(const cli_cmd *c)
 {
 	return c == &cli_cmd_new ? cli_new_commands
 	       : c == &cli_cmd_schedule ? cli_schedule_commands
-	       : c == &cli_cmd_config ? cli_config_commands
-	       : c == &cli_cmd_export ? cli_export_commands : NULL;
+	       : c == &cli_cmd_export ? cli_export_commands
+	       : c == &cli_cmd_config ? cli_config_commands : NULL;
 }
 
 const cli_cmd *cli_find_command(const char *name)

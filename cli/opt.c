@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/grow.h"
 #include "util/json.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
@@ -346,4 +347,14 @@ int cli_color_wanted(const char *mode, FILE *stream)
 	if (term && !strcmp(term, "dumb"))
 		return 0;
 	return isatty(fileno(stream));
+}
+
+int cli_add_value(const char ***list, size_t *n, const char *v)
+{
+	const char **l = cad_realloc_array((void *)*list, *n + 1, sizeof(*l));
+	if (!l)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	l[(*n)++] = v;
+	*list = l;
+	return 0;
 }

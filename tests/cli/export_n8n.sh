@@ -47,7 +47,7 @@ notes:
     fallback: {b: 0}
   pc: {set: {c: "3"}, writes: [c]}
   s1: {set: {r: "\"s1\""}}
-  s2: {set: {r: "r + \"s2\""}}
+  s2: {set: {r: "score.r + \"s2\""}}
   yes: {set: {r: "\"yes\""}}
   no: {set: {r: "\"no\""}}
   t1: {set: {k: "1"}, writes: [k]}
@@ -118,7 +118,8 @@ for n in w["nodes"]:
     if n["name"] not in ins: bad.append("%r has no input" % n["name"])
     if n["type"] == "n8n-nodes-base.executeCommand":
         p = n["parameters"]
-        if p.get("executeOnce") is not True: bad.append("%r not executeOnce" % n["name"])
+        if p.get("executeOnce") is not True or n.get("executeOnce") is not True:
+            bad.append("%r not executeOnce" % n["name"])
         if not p["command"].startswith("=") or p["command"].count("{{") != 1 or \
            p["command"].count("{{ $execution.id }}") != 1 or p["command"].count("}}") != 1:
             bad.append("%r: expressions in %r" % (n["name"], p["command"]))
@@ -167,7 +168,8 @@ import json, sys
 for n in json.load(open(sys.argv[1]))["nodes"]:
     c = n["parameters"].get("command")
     if c is not None:
-        print(json.dumps([n["name"], c[1:].replace("{{ $execution.id }}", "42")]))
+        print(json.dumps([n["name"], c[1:].replace("{{ $execution.id }}", "42")],
+                         separators=(",", ":"), ensure_ascii=False))
 PY
 # the positions: x by depth (the sync's branches at one depth), y by the
 # order of the sync's notes
@@ -243,7 +245,7 @@ PY
 assert "each node calls cadence step as meant, the score through the execution's files" \
 	test "$(sort argv.log)" = "$want"
 assert "the last node prints the final score" has_line \
-	'"score", "cat -- /tmp/cadence-n8n/\\"42\\"/m5.json"' "$(python3 cmds.py all.json)"
+	'"score","cat -- /tmp/cadence-n8n/\\"42\\"/m5.json"' "$(python3 cmds.py all.json)"
 
 # ---- the same bytes every time; -o writes them -------------------------------------
 run "$cadence" export n8n -o out.json proj/all.cadence.yaml
@@ -409,6 +411,77 @@ expect "a C note without --plugin: a warning" 0 '' \
 run "$cadence" export n8n --strict -p /opt/notes.so c.cadence.yaml
 expect "... with --plugin, every step loads it, no warning" 0 "step --no-policies --apply --plugin /opt/notes\.so -o"
 
+# ---- the workflow run as n8n runs it gives the score `cadence run` gives ---------------
+# sim.py WORKFLOW ID: the nodes in n8n's order (by depth, then branch),
+# each run once its input fired (a Merge once any input did), a command
+# by sh for execution ID; a failed command fires its error output when
+# the node continues on error, else the run stops (status 1).  Prints the
+# last command's output: the final score.  (n8n's retries are not run.)
+cat >sim.py <<'PY'
+import json, subprocess, sys
+wf = json.load(open(sys.argv[1]))
+ins = {}
+for src, c in wf["connections"].items():
+    for out, bucket in enumerate(c["main"]):
+        for e in bucket:
+            ins.setdefault(e["node"], []).append((src, out))
+fired, last = {}, None
+for n in sorted(wf["nodes"], key=lambda n: (n["position"][0], n["position"][1])):
+    name = n["name"]
+    if n["type"].endswith("Trigger") or n["type"].endswith("merge"):
+        if n["type"].endswith("Trigger") or any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
+            fired[name] = {0}
+        continue
+    if not any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
+        continue
+    cmd = n["parameters"]["command"][1:].replace("{{ $execution.id }}", sys.argv[2])
+    r = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
+    if r.returncode == 0:
+        fired[name], last = {0}, r.stdout
+    elif n.get("onError") == "continueErrorOutput":
+        fired[name] = {1}
+    else:
+        sys.exit("node %r failed (%d): %s" % (name, r.returncode, r.stderr))
+print(json.dumps(json.loads(last), sort_keys=True))
+PY
+norm() { python3 -c 'import json, sys; print(json.dumps(json.loads(sys.stdin.read()), sort_keys=True))'; }
+if ! "$cadence" step --help | grep -q -- '--measure'; then
+	skip "the exported workflows run as cadence run does" \
+		"this cadence step has no --measure, --apply, --fallback, --precheck (issue 20, point 1)"
+else
+	printf '#!/bin/sh\nexit 1\n' >proj/fail.sh
+	chmod +x proj/fail.sh
+	w proj/fb.cadence.yaml 'cadence: fb
+score:
+  a: {type: integer, default: 0}
+  b: {type: integer, default: 0}
+notes:
+  bad: {run: [./fail.sh], writes: [a], fallback: {a: 7}}
+  ok: {set: {b: "score.a + 1"}, writes: [b]}
+  bad2: {run: [./fail.sh], writes: [b], fallback: {b: 9}}
+  ok2: {set: {a: "score.a * 10"}, writes: [a]}
+measures:
+  - then: bad
+  - then: ok
+  - sync: s
+    notes: [bad2, ok2]
+'
+	printf '{"name": "n8n"}' >hello-in.json
+	printf '{"region": "north"}' >sales-in.json
+	for c in "proj/all.cadence.yaml|" "proj/fb.cadence.yaml|" \
+		"$src/examples/hello/hello.cadence.yaml|$tmp/hello-in.json" \
+		"$src/examples/dag/sales.cadence.yaml|$tmp/sales-in.json"; do
+		f=${c%|*} in=${c#*|}
+		run "$cadence" export n8n --state-dir "$tmp/state" --cadence-binary "$cadence" \
+			${in:+--score "$in"} -o sim.json "$f"
+		run python3 sim.py sim.json 7
+		got=$out
+		run "$cadence" run ${in:+--score-file "$in"} "$f"
+		assert "${f#"$src"/}: the workflow, run as n8n runs it, ends with the score of cadence run" \
+			test -n "$got" -a "$got" = "$(norm <<<"$out")"
+	done
+fi
+
 # ---- bad input ------------------------------------------------------------------------
 run "$cadence" export
 expect "export without a kind" 2 '' '^usage: cadence export argo\|n8n'
@@ -433,6 +506,9 @@ run "$cadence" export n8n -o '' proj/kid.cadence.yaml
 expect "-o empty" 2 '' "^cadence: error: -o takes a file, not an empty path$"
 run "$cadence" export n8n --state-dir '' proj/kid.cadence.yaml
 expect "--state-dir empty" 2 '' "option '--state-dir' needs a DIR, not an empty string"
+run "$cadence" export n8n -p '/x/a. constructor/n.so' proj/kid.cadence.yaml
+expect "a plugin with .constructor is refused (n8n refuses it in an expression)" 2 '' \
+	"the plugin '/x/a\. constructor/n\.so' holds '\.constructor'"
 run "$cadence" export n8n -p /x/{{y}}.so proj/kid.cadence.yaml
 expect "a plugin with {{ is refused" 2 '' "the plugin '/x/\{\{y}}\.so' holds '\{\{'"
 run "$cadence" export n8n --score - proj/kid.cadence.yaml
@@ -446,6 +522,18 @@ measures:
 run "$cadence" export n8n -o broken.json broken.cadence.yaml
 expect "a cadence with errors" 1 '' "undefined-note"
 assert "... nothing written" test ! -e broken.json
+w badexpr.cadence.yaml 'cadence: badexpr
+score:
+  r: {type: string, default: ""}
+notes:
+  a: {set: {r: "r + 1"}}
+measures:
+  - then: a
+'
+run "$cadence" export n8n -o badexpr.json badexpr.cadence.yaml
+expect "a cadence that cannot run (an expression error), as run checks it" 1 '' \
+	"^cadence: error: 'badexpr\.cadence\.yaml' has problems; fix them \(see above\) for it to run in n8n; nothing written$"
+assert "... the error said, nothing written" test ! -e badexpr.json -a -n "$(grep -F '[bad-expression]' <<<"$err")"
 run "$cadence" export n8n --help
 expect "export n8n --help" 0 "^usage: cadence export n8n \[OPTIONS\] NAME\|CADENCE_FILE$"
 run "$cadence" help export n8n
@@ -504,6 +592,23 @@ w = json.load(open("all.json")); w["nodes"][2]["name"] = w["nodes"][1]["name"]
 json.dump(w, open("dup.json", "w"))'
 	run node "$nd/check.mjs" dup.json
 	expect "n8n-workflow refuses a workflow with two nodes of one name" 1 '^FAIL - dup\.json: .*Duplicate node name'
+	# n8n's own evaluation of the commands (Expression of n8n-workflow) is
+	# the plain text with the execution's id put in: nothing of a path or a
+	# description was read as an expression
+	cp "$pkg/expand.mjs" "$nd/expand.mjs" 2>/dev/null || :
+	for f in all.json h.json; do
+		run node "$nd/expand.mjs" "$f"
+		expect "$f: n8n evaluates each command to the text with the execution's id" 0
+		assert "... the same commands as meant" test "$out" = "$(python3 cmds.py "$f")"
+	done
+	# and would evaluate an expression in a path: why "{{" is refused
+	python3 -c '
+import json
+w = json.load(open("all.json"))
+w["nodes"][1]["parameters"]["command"] += " /p/{{ 6 * 7 }}"
+json.dump(w, open("expr.json", "w"))'
+	run node "$nd/expand.mjs" expr.json
+	assert "n8n evaluates {{ }} in a command (a path holding one would change)" has_line '/p/42"\]$' "$out"
 	run node "$nd/check.mjs" "${files[@]}"
 	expect "every workflow passes safeParseWorkflowStructure (${#files[@]}: the tests' and every example's)" 0
 	[[ $status == 0 ]] || printf '%s\n' "$out"

@@ -75,7 +75,8 @@ typedef struct cadence_export_n8n_opts {
  *
  * Returns 0; CADENCE_EINVAL for a NULL argument, a cadence without a file
  * and no opts->cadence_file, or a path that n8n would read as an
- * expression ("{{", "}}", or a backslash before a brace: `err` says which);
+ * expression ("{{", "}}", a backslash before a brace) or holds what n8n
+ * refuses in one (".constructor"): `err` says which;
  * CADENCE_EVERSION for opts or err of an unknown version; CADENCE_ENOMEM.
  * `err` (may be NULL) is filled on failure.
  */

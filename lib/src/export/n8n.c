@@ -236,8 +236,11 @@ static const char *exec_node(wf *w, const char *want, const cad_step_call *c, in
 		return NULL;
 	}
 	cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
+	/* the node's own parameter and n8n's setting of every node: once per
+	 * call, not once per item (a Merge node passes an item per input) */
 	need(w, cJSON_AddBoolToObject(p, "executeOnce", 1));
 	need(w, cJSON_AddStringToObject(p, "command", cmd));
+	need(w, cJSON_AddBoolToObject(n, "executeOnce", 1));
 	free(cmd);
 	if (description && !cad_json_add_text(n, "notes", description))
 		w->oom = 1;
@@ -548,6 +551,7 @@ static void final_score(wf *w, flow *f)
 		cJSON *p = cJSON_GetObjectItemCaseSensitive(n, "parameters");
 		need(w, cJSON_AddBoolToObject(p, "executeOnce", 1));
 		need(w, cJSON_AddStringToObject(p, "command", sb.buf));
+		need(w, cJSON_AddBoolToObject(n, "executeOnce", 1));
 		connect(w, f->t, name, 0);
 	} else {
 		w->oom = 1;
@@ -588,13 +592,18 @@ static void whole_cadence(wf *w)
 
 /* ---- the entry point ---- */
 
-/* Text n8n would read as an expression inside a command ('=...'). */
+/* Text n8n would read as an expression inside a command ('=...'): a
+ * brace pair (or one escaped), or what n8n refuses anywhere in one
+ * (".constructor", a dot and spaces before it too). */
 static const char *expression_in(const char *s)
 {
 	static const char *const marks[] = { "{{", "}}", "\\{", "\\}" };
 	for (size_t i = 0; s && i < sizeof(marks) / sizeof(marks[0]); i++)
 		if (strstr(s, marks[i]))
 			return marks[i];
+	for (const char *dot = s ? strchr(s, '.') : NULL; dot; dot = strchr(dot + 1, '.'))
+		if (!strncmp(dot + 1 + strspn(dot + 1, " \t\n\r\f\v"), "constructor", 11))
+			return ".constructor";
 	return NULL;
 }
 
