@@ -226,15 +226,15 @@ import json, sys
 f, d = sys.argv[1:]
 calls = [
  ["step", "--precheck", f],
- ["step", "--no-policies", "--apply", "-o", d + "/m0.json", f, "first"],
- ["step", "--no-policies", "--score", d + "/m0.json", "-o", d + "/m1-0-pa.json", f, "pa"],
- ["step", "--no-policies", "--score", d + "/m0.json", "-o", d + "/m1-1-pb.json", f, "pb"],
+ ["step", "--one-attempt", "--apply", "-o", d + "/m0.json", f, "first"],
+ ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-0-pa.json", f, "pa"],
+ ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-1-pb.json", f, "pb"],
  ["step", "--fallback", "--score", d + "/m0.json", "-o", d + "/m1-1-pb.json", f, "pb"],
- ["step", "--no-policies", "--score", d + "/m0.json", "-o", d + "/m1-2-pc.json", f, "pc"],
+ ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-2-pc.json", f, "pc"],
  ["step", "--merge", "1", "--score", d + "/m0.json", "-o", d + "/m1.json", f,
   d + "/m1-0-pa.json", d + "/m1-1-pb.json", d + "/m1-2-pc.json"],
- ["step", "--no-policies", "--apply", "--score", d + "/m1.json", "-o", d + "/m2-0-s1.json", f, "s1"],
- ["step", "--no-policies", "--apply", "--score", d + "/m2-0-s1.json", "-o", d + "/m2-1-s2.json", f, "s2"],
+ ["step", "--one-attempt", "--apply", "--score", d + "/m1.json", "-o", d + "/m2-0-s1.json", f, "s1"],
+ ["step", "--one-attempt", "--apply", "--score", d + "/m2-0-s1.json", "-o", d + "/m2-1-s2.json", f, "s2"],
  ["step", "--measure", "3", "--score", d + "/m2-1-s2.json", "-o", d + "/m3.json", f],
  ["step", "--measure", "4", "--score", d + "/m3.json", "-o", d + "/m4.json", f],
  ["step", "--measure", "5", "--score", d + "/m4.json", "-o", d + "/m5.json", f],
@@ -329,7 +329,7 @@ assert "the commands run with exactly the paths as argv, nothing injected" test 
 import json, sys
 f, st, pl = sys.argv[1:]
 got = [json.loads(l) for l in open("h.log")]
-print(got == [["step", "--no-policies", "--apply", "--plugin", pl, "-o", st + "/42/m0.json", f, "a"]])
+print(got == [["step", "--one-attempt", "--apply", "--plugin", pl, "-o", st + "/42/m0.json", f, "a"]])
 PY
 )" = True
 assert "no command ran what a path or a description held" \
@@ -389,8 +389,9 @@ on_error: {note: h}
 '
 run "$cadence" export n8n lost.cadence.yaml
 lost=$err
-for rule in 'lost.cadence.yaml:5:14: .*\[export-timeout\]' \
-	'lost.cadence.yaml:6:46: .*no backoff.*\[export-retry-backoff\]' \
+if has_line 'export-timeout' "$lost"; then fail "a note's timeout is kept by its step: no warning"
+else ok "a note's timeout is kept by its step (--one-attempt): no warning"; fi
+for rule in 'lost.cadence.yaml:6:46: .*no backoff.*\[export-retry-backoff\]' \
 	'lost.cadence.yaml:6:60: .*no max_delay.*\[export-retry-backoff\]' \
 	'lost.cadence.yaml:6:72: .*no jitter.*\[export-retry-backoff\]' \
 	'lost.cadence.yaml:7:22: .*circuit_breaker.*\[export-circuit-breaker\]' \
@@ -409,7 +410,7 @@ run "$cadence" export n8n c.cadence.yaml
 expect "a C note without --plugin: a warning" 0 '' \
 	"^c\.cadence\.yaml:3:15: warning: note 'a' is a C note \(symbol:\): cadence step runs it only with its plugin, and the commands load none \[export-c-note\]$"
 run "$cadence" export n8n --strict -p /opt/notes.so c.cadence.yaml
-expect "... with --plugin, every step loads it, no warning" 0 "step --no-policies --apply --plugin /opt/notes\.so -o"
+expect "... with --plugin, every step loads it, no warning" 0 "step --one-attempt --apply --plugin /opt/notes\.so -o"
 
 # ---- the workflow run as n8n runs it gives the score `cadence run` gives ---------------
 # sim.py WORKFLOW ID: the nodes in n8n's order (by depth, then branch),

@@ -59,7 +59,7 @@ Test(export_n8n, same_bytes_twice_and_json)
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(w, "nodes")), 3);
 	cJSON *cmd = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
 		cJSON_GetObjectItem(w, "nodes"), 1), "parameters"), "command");
-	cr_assert(strstr(cmd->valuestring, "step --no-policies --apply -o \"$d\"/m0.json "
+	cr_assert(strstr(cmd->valuestring, "step --one-attempt --apply -o \"$d\"/m0.json "
 			 "/srv/tiny.cadence.yaml inc"), "%s", cmd->valuestring);
 	cJSON_Delete(w);
 	free(a);
@@ -142,7 +142,7 @@ Test(export_step, the_arguments_of_each_mode)
 	cad_step_call n = { CAD_STEP_NOTE, 1, 0, "inc", "/data/in.json", 1, "o.json", NULL, 0, plugs, 1 };
 	buf[0] = '\0';
 	cad_export_step_args(&n, "/f.cadence.yaml", collect, buf);
-	cr_assert_str_eq(buf, " step --no-policies --apply --plugin /p.so --score /data/in.json -o @o.json "
+	cr_assert_str_eq(buf, " step --one-attempt --apply --plugin /p.so --score /data/in.json -o @o.json "
 			 "/f.cadence.yaml inc");
 	cad_step_call p = { CAD_STEP_PRECHECK, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 };
 	buf[0] = '\0';

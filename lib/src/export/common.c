@@ -61,7 +61,7 @@ out:
 }
 
 static const char *const mode_flags[] = {
-	[CAD_STEP_NOTE] = "--no-policies",
+	[CAD_STEP_NOTE] = "--one-attempt",
 	[CAD_STEP_FALLBACK] = "--fallback",
 	[CAD_STEP_MERGE] = "--merge",
 	[CAD_STEP_MEASURE] = "--measure",

@@ -20,6 +20,7 @@
 #include "util/api.h"
 #include "util/json.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ typedef struct wf {
 	cad_export_names names;
 	report rep;
 	int has_rep;
+	strmap warned;		/* notes whose policies were said (note names: def's) */
+	int quiet;		/* a note said before: its warnings are not repeated */
 	int oom;
 } wf;
 
@@ -58,7 +61,7 @@ __attribute__((format(printf, 5, 6)))
 static void warn(wf *w, const char *rule, cad_loc at, const char *help, const char *fmt, ...)
 {
 	va_list ap;
-	if (!w->has_rep)
+	if (!w->has_rep || w->quiet)
 		return;
 	va_start(ap, fmt);
 	cad_report_vat(&w->rep, CADENCE_SEVERITY_WARNING, rule, at.line, at.col, at.len, help,
@@ -210,10 +213,6 @@ static void retry_settings(wf *w, cJSON *n, const cad_note *note)
 /* The policies of `note` that no node setting holds, said. */
 static void lost_policies(wf *w, const cad_note *note)
 {
-	if (note->timeout_ms)
-		warn(w, "export-timeout", note->timeout_loc,
-		     "n8n has a timeout for the whole workflow (settings.executionTimeout), not for "
-		     "a node", "note '%s': its timeout does not apply in n8n", note->name.name);
 	if (note->breaker.present)
 		warn(w, "export-circuit-breaker", note->breaker.loc,
 		     "a breaker's state belongs to one machine; cadence step never applies it",
@@ -336,8 +335,14 @@ static tail note_nodes(wf *w, const char *label, const cad_note *note, cad_step_
 	if (!node)
 		goto out;
 	connect(w, from, n, 0);
+	/* a note that runs in several measures is said once */
+	int added = 0;
+	if (!cad_strmap_put(&w->warned, note->name.name, strlen(note->name.name), &added))
+		w->oom = 1;
+	w->quiet = !added;
 	retry_settings(w, node, note);
 	lost_policies(w, note);
+	w->quiet = 0;
 	if (note->nfallback) {
 		need(w, cJSON_AddStringToObject(node, "onError", "continueErrorOutput"));
 		cad_step_call f = c;
@@ -626,7 +631,17 @@ static int check_texts(const wf *w, cadence_run_error *err)
 static int build(wf *w, char **out, size_t *out_len)
 {
 	w->root = cJSON_CreateObject();
-	if (!w->root || !cad_json_add_text(w->root, "name", w->def->name.name) ||
+	/* an id of n8n's form (16 letters and digits): `n8n import:workflow`
+	 * refuses a workflow without one; a hash, so the same every time */
+	char uuid[37], id[17];
+	cad_export_uuid(w->def->name.name, "workflow", uuid);
+	size_t k = 0;
+	for (const char *p = uuid; *p && k < 16; p++)
+		if (*p != '-')
+			id[k++] = *p;
+	id[k] = '\0';
+	if (!w->root || !cad_json_add_text(w->root, "id", id) ||
+	    !cad_json_add_text(w->root, "name", w->def->name.name) ||
 	    !(w->nodes = cJSON_AddArrayToObject(w->root, "nodes")) ||
 	    !(w->conns = cJSON_AddObjectToObject(w->root, "connections")))
 		return CADENCE_ENOMEM;
@@ -679,6 +694,7 @@ int cadence_export_n8n(char **out, size_t *out_len, const cadence_def *def,
 		cad_report_release(&w.rep);
 	cJSON_Delete(w.root);
 	cad_export_names_free(&w.names);
+	cad_strmap_free(&w.warned);
 	if (rc)
 		return cad_err_set(err, rc, "out of memory");
 	return 0;
