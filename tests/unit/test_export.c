@@ -162,3 +162,72 @@ Test(export_uuid, stable_and_shaped)
 	cr_assert_eq(a[8], '-');
 	cr_assert_eq(a[14], '5');
 }
+
+/* ---- Argo (cadence_export_argo): the API's answers; the manifests are
+ * checked by tests/cli/export_argo.sh and run by export_argo_equiv.sh ---- */
+
+static cadence_def *loaded(const char *text)
+{
+	cadence_def *def = NULL;
+	cadence_diags *d = NULL;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_load_buffer(&def, "jobs/x.cadence.yaml", text, strlen(text), NULL, d), 0);
+	cr_assert_eq(cadence_diags_errors(d), 0);
+	cadence_diags_free(d);
+	return def;
+}
+
+static const char braces[] =
+	"cadence: braces\nscore:\n  s: {type: string, default: \"\"}\nnotes:\n"
+	"  a: {set: {s: 'score.s'}}\nmeasures:\n  - then: a\n"
+	"schedule:\n  cron: \"0 * * * *\"\n  score: {s: \"{{workflow.name}}\"}\n";
+
+Test(export_argo, braces_in_the_score_are_invalid_with_or_without_diags)
+{
+	cadence_def *def = loaded(braces);
+	cadence_argo_opts o = CADENCE_ARGO_OPTS_INIT;
+	cadence_diags *d = NULL;
+	char *out = (char *)1;
+	size_t len = 0;
+	o.kind = CADENCE_ARGO_CRON;
+	cr_assert_eq(cadence_export_argo(&out, &len, def, &o, NULL), CADENCE_EINVALID);
+	cr_assert_null(out);
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_export_argo(&out, &len, def, &o, d), CADENCE_EINVALID);
+	cr_assert_eq(cadence_diags_errors(d), 1);
+	cr_assert_str_eq(cadence_diags_get(d, 0)->rule, "export-braces");
+	o.kind = CADENCE_ARGO_WORKFLOW;	/* the schedule's score is a cron's only */
+	cr_assert_eq(cadence_export_argo(&out, &len, def, &o, NULL), 0);
+	cr_assert_eq(strlen(out), len);
+	free(out);
+	cadence_diags_free(d);
+	cadence_def_free(def);
+}
+
+Test(export_argo, what_it_refuses)
+{
+	cadence_def *def = built(), *file = loaded(braces);
+	cadence_argo_opts o = CADENCE_ARGO_OPTS_INIT;
+	char *out = NULL;
+	size_t len = 0;
+	/* built in C: no file for the steps to name, unless opts say */
+	cr_assert_eq(cadence_export_argo(&out, &len, def, NULL, NULL), CADENCE_EINVAL);
+	o.path = "tiny.cadence.yaml";
+	cr_assert_eq(cadence_export_argo(&out, &len, def, &o, NULL), 0);
+	free(out);
+	o.kind = CADENCE_ARGO_CRON;	/* no schedule: */
+	cr_assert_eq(cadence_export_argo(&out, &len, def, &o, NULL), CADENCE_ENOTFOUND);
+	o.kind = CADENCE_ARGO_WORKFLOW;
+	o.image = "x{{y}}";
+	cr_assert_eq(cadence_export_argo(&out, &len, file, &o, NULL), CADENCE_EINVAL);
+	o.image = NULL;
+	o.version = 99;
+	cr_assert_eq(cadence_export_argo(&out, &len, file, &o, NULL), CADENCE_EVERSION);
+	cr_assert_eq(cadence_export_argo(NULL, &len, file, NULL, NULL), CADENCE_EINVAL);
+	cadence_argo_kind k;
+	cr_assert_eq(cadence_argo_kind_parse(&k, "cron"), 0);
+	cr_assert_eq(k, CADENCE_ARGO_CRON);
+	cr_assert_eq(cadence_argo_kind_parse(&k, "Cron"), CADENCE_EINVAL);
+	cadence_def_free(def);
+	cadence_def_free(file);
+}
