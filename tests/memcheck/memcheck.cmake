@@ -19,7 +19,9 @@
 # (processes racing for the registry for seconds: valgrind serialises
 # them, and the registry's paths run under valgrind in cli/registry) and
 # argo_harness (the self-test of the local Argo executor: Python on
-# hand-written manifests, cadence run once).
+# hand-written manifests, cadence run once) and export_argo_equiv (exported
+# workflows run by that executor: the exports run under valgrind in
+# cli/export_argo, the step modes in cli/step).
 option(CADENCE_MEMCHECK "Also run the CLI tests under valgrind memcheck (memcheck/cli/*)" OFF)
 
 if(CADENCE_MEMCHECK)
@@ -27,7 +29,7 @@ if(CADENCE_MEMCHECK)
   file(GLOB scripts CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/cli/*.sh)
   foreach(script ${scripts})
     get_filename_component(name ${script} NAME_WE)
-    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load|dashboard_browser|argo_harness)$")
+    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load|dashboard_browser|argo_harness|export_argo_equiv)$")
       continue()
     endif()
     # the environment of cli/NAME (tests/cli.cmake, tests/run.cmake), and
