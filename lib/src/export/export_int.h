@@ -32,7 +32,7 @@ const char *cad_export_name(cad_export_names *n, const char *want,
 /* ---- the `cadence step` call of a node ---- */
 
 typedef enum cad_step_mode {
-	CAD_STEP_NOTE,		/* a note, once (--no-policies: the engine retries) */
+	CAD_STEP_NOTE,		/* a note, once (--one-attempt: its timeout kept, the engine retries) */
 	CAD_STEP_FALLBACK,	/* the note's fallback values (--fallback) */
 	CAD_STEP_MERGE,		/* a sync's or a child's merge (--merge INDEX) */
 	CAD_STEP_MEASURE,	/* a whole measure (--measure INDEX) */
