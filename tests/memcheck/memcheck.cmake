@@ -7,8 +7,10 @@
 # M`, a loop of N runs that take one code path again and again keeping M of
 # them under valgrind (breaker_state's parallel runs); $cadence_again, the
 # binary itself, for a run that repeats step for step one valgrind already
-# saw in the script (init's generated tests run again).  Every code path a
-# cli/ test reaches still runs under valgrind at least once.
+# saw in the script (init's generated tests run again).  Of the rest, the
+# wrapper (tests/memcheck/valgrind.sh) runs each command shape under
+# valgrind once and a third of the repeats; every run is under ASan +
+# UBSan in the sanitizer suite.
 # Off by default (valgrind makes them slow); CI turns it on in the plain
 # build (a sanitizer build cannot run under valgrind).  Left out: the
 # Mermaid render and the dashboard in a browser (Chromium: the pages'
