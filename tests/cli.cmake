@@ -60,6 +60,11 @@ set_tests_properties(cli/wide_check PROPERTIES TIMEOUT 120)
 # and asked for its times, about 15 s; first, so that it does not finish
 # last
 set_tests_properties(cli/schedule_export PROPERTIES TIMEOUT 120 COST 1000)
+# The other long ones start first too (a fresh build, as in CI, has no
+# timings for ctest to order them by): serve_schedules waits for the
+# minute to turn, the others run hundreds of processes
+set_tests_properties(cli/serve_schedules cli/export_n8n cli/export_argo_equiv cli/step
+  cli/serve_openapi cli/diagram_dot PROPERTIES COST 1000)
 
 # Slow by nature, label slow: the README's test command leaves them out
 # (`-LE slow`), CI runs them (`ctest -L slow`), so nothing goes unchecked.
