@@ -9,7 +9,7 @@
 # binary itself, for a run that repeats step for step one valgrind already
 # saw in the script (init's generated tests run again).  Of the rest, the
 # wrapper (tests/memcheck/valgrind.sh) runs each command shape under
-# valgrind once and a third of the repeats; every run is under ASan +
+# valgrind once and a quarter of the repeats; every run is under ASan +
 # UBSan in the sanitizer suite.
 # Off by default (valgrind makes them slow); CI turns it on in the plain
 # build (a sanitizer build cannot run under valgrind).  Left out: the

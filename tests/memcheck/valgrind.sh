@@ -9,14 +9,14 @@
 #
 # Which runs: the first run of each command shape in the script (its first
 # words, the subcommand, and the names of its options: `run -c --scheduled
-# --now`), and every $CADENCE_TEST_VALGRIND_EVERY-th run (3 unless set; 1:
+# --now`), and every $CADENCE_TEST_VALGRIND_EVERY-th run (4 unless set; 1:
 # every run); the others run the binary itself.  A valgrind start costs
-# 0.6-0.8 CPU-s whatever the run does, and the scripts make about two
+# 0.6-0.8 CPU-s whatever the run does, and the scripts make over a
 # thousand runs, most of them repeats of a shape with other data: every
 # one of them also runs under ASan + UBSan in the sanitizer suite, which
 # sees the heap errors and leaks valgrind sees; valgrind's own part
 # (uninitialised values, a slow run's timing) keeps every shape and a
-# third of the rest (docs/reliability.md).
+# quarter of the rest (docs/reliability.md).
 #
 # --read-inline-info=no: a tenth less CPU per run; a report's stack then
 # names the function an inlined one was inlined into.  Each run logs into a
@@ -26,7 +26,7 @@
 # which a killed run leaves behind for a later one of that pid to trip on.
 memcheck_real=$cadence
 memcheck_dir=$tmp/.memcheck
-memcheck_every=${CADENCE_TEST_VALGRIND_EVERY:-3}
+memcheck_every=${CADENCE_TEST_VALGRIND_EVERY:-4}
 [[ $memcheck_every =~ ^[1-9][0-9]*$ ]] || {
 	echo "CADENCE_TEST_VALGRIND_EVERY must be a positive integer, not '$memcheck_every'" >&2
 	exit 2
