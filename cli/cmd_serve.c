@@ -574,6 +574,9 @@ static int serve_cmd(const cli_cmd *cmd, int argc, char **argv)
 	if (args.npos)
 		rc = cli_usage_error("'cadence serve' takes no arguments, not '%s'", args.pos[0]);
 	cli_args_free(&args);
+	char why[512];
+	if (!rc && serve_mhd_load(why, sizeof(why)))
+		rc = cli_error(CLI_EXIT_INTERNAL, "%s", why);
 	pthread_mutex_init(&s.project, NULL);
 	if (!rc && (serve_metrics_init(&s.metrics) || random_bytes(s.secret, sizeof(s.secret))))
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot start: %s", strerror(errno));

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <microhttpd.h>
+#include "serve/mhd.h"
 
 #include "metrics.h"
 

@@ -10,6 +10,30 @@
 source "$(dirname "$0")/lib.sh"
 need curl
 
+# ---- libmicrohttpd is loaded by serve alone (cli/serve/mhd.h) ------------------
+bin=${memcheck_real:-$cadence}
+if command -v ldd >/dev/null; then
+	assert "no other command loads libmicrohttpd or GnuTLS (the binary does not link them)" \
+		test -z "$(ldd "$bin" | grep -E 'libmicrohttpd|libgnutls')"
+fi
+soname=$(ldconfig -p 2>/dev/null | grep -o 'libmicrohttpd\.so\.[0-9]*' | head -1)
+if [[ -n $soname ]]; then
+	# a file of that name the loader finds first and cannot load
+	mkdir -p "$tmp/badlib" && : >"$tmp/badlib/$soname"
+	LD_LIBRARY_PATH=$tmp/badlib run "$cadence" serve --listen 127.0.0.1:0
+	expect "serve with a libmicrohttpd that cannot be loaded: status 3, what and how to install" 3 '' \
+		"^cadence: error: cannot load libmicrohttpd, which 'cadence serve' needs: .*$soname.*apt-get install libmicrohttpd12\)$"
+	if command -v cc >/dev/null && cc -shared -o "$tmp/badlib/$soname" -x c /dev/null 2>/dev/null; then
+		LD_LIBRARY_PATH=$tmp/badlib run "$cadence" serve --listen 127.0.0.1:0
+		expect "serve with a library of that name without libmicrohttpd's functions" 3 '' \
+			"^cadence: error: $soname is not the libmicrohttpd 'cadence serve' was built with: it has no MHD_start_daemon$"
+	else
+		skip "a library without libmicrohttpd's functions" "no C compiler to make one"
+	fi
+else
+	skip "serve without a loadable libmicrohttpd" "ldconfig lists no libmicrohttpd.so.N"
+fi
+
 serve_project
 
 w proj/hello.cadence.yaml '
