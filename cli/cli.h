@@ -33,6 +33,10 @@ typedef struct cli_cmd {
 	int (*run)(const struct cli_cmd *cmd, int argc, char **argv);
 } cli_cmd;
 
+/* `cadence help`: main.c runs it, outside the command table; its entry
+ * gives its help text and its completion. */
+extern const cli_cmd cli_cmd_help;
+
 /* Common option ids shared by every command's table. */
 enum { CLI_OPT_HELP = 1000 };
 #define CLI_OPT_HELP_ENTRY { CLI_OPT_HELP, 'h', "help", NULL, "show this help and exit", NULL }

@@ -16,6 +16,7 @@
 
 #include "scaffold/render.h"
 #include "util/strbuf.h"
+#include "util/suggest.h"
 
 typedef enum vkind { VK_NONE, VK_WORDS, VK_COMMANDS, VK_CADENCE, VK_DIRS, VK_FILES } vkind;
 
@@ -32,11 +33,6 @@ typedef struct posspec {
 	int repeat;		/* the last one repeats */
 } posspec;
 
-/* `help` is handled by main.c, not the command table. */
-static const cli_opt no_opts[] = { { 0, 0, NULL, NULL, NULL, NULL } };
-static const cli_cmd help_cmd = {
-	"help", "[COMMAND]", "Show help for a command.", NULL, no_opts, NULL,
-};
 
 /* Commands with subcommands of their own. */
 static const cli_cmd *const *subcommands(const cli_cmd *c)
@@ -52,7 +48,7 @@ static const cli_cmd *command_at(size_t i)
 		n++;
 	if (i < n)
 		return cli_commands[i];
-	return i == n ? &help_cmd : NULL;
+	return i == n ? &cli_cmd_help : NULL;
 }
 
 /* What a placeholder stands for: CADENCE_FILE is a cadence file; in a
@@ -575,9 +571,12 @@ static int completion(const cli_cmd *cmd, int argc, char **argv)
 		int found = 0;
 		for (size_t i = 0; shells[i]; i++)
 			found |= !strcmp(shells[i], args.pos[0]);
+		const char *near = found ? NULL
+				   : cad_suggest_pick(args.pos[0], strlen(args.pos[0]), shells, 3);
 		if (!found)
-			rc = cli_usage_error("no completion for '%s'; choose bash, zsh or fish",
-					     args.pos[0]);
+			rc = cli_usage_error("no completion for '%s'; %s%s%schoose bash, zsh or fish",
+					     args.pos[0], near ? "did you mean '" : "",
+					     near ? near : "", near ? "'? " : "");
 		else if (completion_script(args.pos[0], &out) || !cad_strbuf_cstr(&out))
 			rc = cli_error(CLI_EXIT_INTERNAL, "cannot make the %s script", args.pos[0]);
 		else

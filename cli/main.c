@@ -77,6 +77,71 @@ static int unknown_command(const char *name)
 	return cli_usage_error("unknown command '%s'; see 'cadence --help'", name);
 }
 
+static const cli_opt help_opts[] = { CLI_OPT_HELP_ENTRY, { 0, 0, NULL, NULL, NULL, NULL } };
+const cli_cmd cli_cmd_help = {
+	"help", "[COMMAND [SUBCOMMAND]]", "Show help for a command.",
+	"Without a command, the list of commands; with one, its usage and\n"
+	"options, as 'cadence COMMAND --help' prints them ('cadence help new\n"
+	"note': a subcommand's).",
+	help_opts, NULL,
+};
+
+/* the options of `cadence` itself, before any command */
+static int unknown_option(const char *name)
+{
+	static const char *const globals[] = { "--help", "--version", "-h" };
+	const char *near = cad_suggest_pick(name, strlen(name), globals, 3);
+	if (near)
+		return cli_usage_error("unknown option '%s'; did you mean '%s'?", name, near);
+	return cli_usage_error("unknown option '%s'; see 'cadence --help'", name);
+}
+
+static int is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* `cadence help COMMAND [SUBCOMMAND]` */
+static int help(int argc, char **argv)
+{
+	if (argc < 3) {
+		print_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (is_help(argv[2]) || !strcmp(argv[2], "help")) {
+		if (argc > 3 && !is_help(argv[2]))
+			return cli_usage_error("'cadence help help' takes nothing more, not '%s'",
+					       argv[3]);
+		cli_print_help(&cli_cmd_help, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (argv[2][0] == '-')
+		return cli_usage_error("unknown option '%s' for 'cadence help'; see 'cadence help "
+				       "--help'", argv[2]);
+	const cli_cmd *cmd = cli_find_command(argv[2]);
+	if (!cmd)
+		return unknown_command(argv[2]);
+	if (argc > 3) {
+		/* `cadence help new note`: the subcommand's own help */
+		const cli_cmd *const *subs = cli_subcommands(cmd);
+		const cli_cmd *sub = NULL;
+		size_t skip = strlen(cmd->name) + 1;
+		for (size_t i = 0; subs && subs[i]; i++)
+			if (!strcmp(argv[3], subs[i]->name + skip))
+				sub = subs[i];
+		if (sub && argc > 4)
+			return cli_usage_error("'cadence help %s' takes nothing more, not '%s'",
+					       sub->name, argv[4]);
+		if (!sub)
+			return cli_usage_error("'cadence help %s' takes %s, not '%s'", cmd->name,
+					       subs ? "one of its subcommands" : "nothing more",
+					       argv[3]);
+		cmd = sub;
+	}
+	cli_print_help(cmd, stdout);
+	return CLI_EXIT_OK;
+}
+
 static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -84,7 +149,7 @@ static int dispatch(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	const char *name = argv[1];
-	if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+	if (is_help(name)) {
 		print_usage(stdout);
 		return CLI_EXIT_OK;
 	}
@@ -94,25 +159,10 @@ static int dispatch(int argc, char **argv)
 		printf("cadence %s\n", cadence_version());
 		return CLI_EXIT_OK;
 	}
-	if (!strcmp(name, "help")) {
-		if (argc < 3) {
-			print_usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		const cli_cmd *cmd = cli_find_command(argv[2]);
-		if (!cmd)
-			return unknown_command(argv[2]);
-		/* `cadence help new note`: the subcommand's own help */
-		const cli_cmd *const *subs = argc > 3 ? cli_subcommands(cmd) : NULL;
-		size_t skip = strlen(cmd->name) + 1;
-		for (size_t i = 0; subs && subs[i]; i++)
-			if (!strcmp(argv[3], subs[i]->name + skip))
-				cmd = subs[i];
-		cli_print_help(cmd, stdout);
-		return CLI_EXIT_OK;
-	}
+	if (!strcmp(name, "help"))
+		return help(argc, argv);
 	if (name[0] == '-')
-		return cli_usage_error("unknown option '%s'; see 'cadence --help'", name);
+		return unknown_option(name);
 	const cli_cmd *cmd = cli_find_command(name);
 	if (!cmd)
 		return unknown_command(name);

@@ -182,7 +182,11 @@ static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
 		if (o->long_name)
 			cad_suggest_try(&s, o->long_name);
 	const char *near = s.best;
-	if (near)
+	/* too short for the distance ('--form'): the one option it begins */
+	for (const cli_opt *o = cmd->opts; !s.best && len >= 2 && o->id; o++)
+		if (o->long_name && !strncmp(o->long_name, name, len))
+			near = near ? "" : o->long_name;
+	if (near && *near)
 		return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; did you mean '--%s'?",
 				       (int)len, name, cmd->name, near);
 	return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; see 'cadence %s --help'",

@@ -78,6 +78,36 @@ run "$cadence" version 1.0
 expect "an argument: exit 2" 2 '' "'cadence version' takes no arguments"
 assert "... nothing on stdout" test -z "$out"
 
+# `cadence help` and the options of cadence itself (issue 21)
+for a in "help help" "help --help" "help -h"; do
+	run "$cadence_again" $a
+	expect "cadence $a: help's own usage" 0 '^usage: cadence help \[COMMAND \[SUBCOMMAND\]\]$'
+done
+run "$cadence" help new note
+expect "help new note: the subcommand's help" 0 '^usage: cadence new note NAME'
+run "$cadence" help help x
+expect "help help x: exit 2" 2 '' "^cadence: error: 'cadence help help' takes nothing more, not 'x'$"
+run "$cadence_again" help validate x
+expect "help validate x: exit 2, not validate's help" 2 '' \
+	"^cadence: error: 'cadence help validate' takes nothing more, not 'x'$"
+assert "... nothing on stdout" test -z "$out"
+run "$cadence_again" help new bogus
+expect "help new bogus: exit 2" 2 '' "^cadence: error: 'cadence help new' takes one of its subcommands, not 'bogus'$"
+run "$cadence_again" help new note x
+expect "help new note x: exit 2" 2 '' "^cadence: error: 'cadence help new note' takes nothing more, not 'x'$"
+run "$cadence" help --bogus
+expect "help --bogus: exit 2" 2 '' "^cadence: error: unknown option '--bogus' for 'cadence help'; see 'cadence help --help'$"
+run "$cadence" --versoin
+expect "--versoin: did you mean --version" 2 '' "^cadence: error: unknown option '--versoin'; did you mean '--version'\?$"
+run "$cadence_again" --bogus
+expect "--bogus: see cadence --help" 2 '' "^cadence: error: unknown option '--bogus'; see 'cadence --help'$"
+run "$cadence" validate --form json x.yaml
+expect "--form: the one option it begins" 2 '' "unknown option '--form' for 'cadence validate'; did you mean '--format'\?$"
+run "$cadence_again" run --sc x.yaml
+expect "--sc: several options begin so, none suggested" 2 '' "unknown option '--sc' for 'cadence run'; see 'cadence run --help'$"
+run "$cadence" completion bsh
+expect "completion bsh: did you mean bash" 2 '' "^cadence: error: no completion for 'bsh'; did you mean 'bash'\? choose bash, zsh or fish$"
+
 assert "CHANGELOG.md has a section for $header_version" \
 	grep -qE "^## \\[${header_version//./\\.}\\]" "$src/CHANGELOG.md"
 finish
