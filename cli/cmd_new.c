@@ -82,6 +82,7 @@ typedef struct new_ctx {
 /* Splits "a,b, c" in place into names, checking each. */
 static int split_fields(const char *opt, char *list, const char **out, size_t *n)
 {
+	size_t k = 0;
 	for (char *s = list, *e; s; s = e) {
 		e = strchr(s, ',');
 		if (e)
@@ -91,8 +92,11 @@ static int split_fields(const char *opt, char *list, const char **out, size_t *n
 		size_t len = strlen(s);
 		while (len && s[len - 1] == ' ')
 			s[--len] = '\0';
+		k++;
+		/* 'a,,b' is a typo, not two fields */
 		if (!len)
-			continue;
+			return cli_usage_error("--%s: name %zu of the list is empty; separate the "
+					       "names with one comma (--%s a,b)", opt, k, opt);
 		char what[32];
 		snprintf(what, sizeof(what), "--%s field", opt);
 		int rc = scaffold_check_name(what, s, 0);

@@ -30,7 +30,7 @@ static const cli_opt validate_opts[] = {
 	{ OPT_COLOR, 0, "color", "WHEN", "colour the text output (default auto)", colors },
 	{ OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
 	  "the file name to report for '-' (standard input)", NULL },
-	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when there are no problems", NULL },
+	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when there are no problems (json and sarif still print their document)", NULL },
 	{ OPT_STRICT, 0, "strict", NULL, "exit 1 on warnings too", NULL },
 	CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(OPT_ALLOW_OUTSIDE_ROOT),
 	CLI_OPT_HELP_ENTRY,
@@ -119,6 +119,10 @@ static int collect(cli_args *args, validate_ctx *c, file_list *inputs)
 		}
 		rc = add_root(c, p, S_ISDIR(st.st_mode), inputs->count);
 	}
+	if (!rc && c->stdin_name && !stdin_seen)
+		return cli_usage_error("--stdin-filename names standard input, which is not among "
+				       "the paths: add '-' (cadence validate --stdin-filename %s -)",
+				       c->stdin_name);
 	return rc;
 }
 
@@ -205,7 +209,10 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 	cadence_check_opts opts = CADENCE_CHECK_OPTS_INIT;
 	if (rc || (rc = files_check_all(project, &opts, diags)))
 		goto out;
-	if (!(c.quiet && !cadence_diags_count(diags)) &&
+	/* -q silences text; a JSON or SARIF report is a document a CI step
+	 * reads (or uploads) even when it lists nothing */
+	int document = fmt == CADENCE_DIAG_JSON || fmt == CADENCE_DIAG_SARIF;
+	if (!(c.quiet && !cadence_diags_count(diags) && !document) &&
 	    files_write_diags(diags, stdout, fmt, c.color,
 			      cadence_project_file_count(project) + c.refused)) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the report: %s", strerror(errno));

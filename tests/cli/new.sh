@@ -70,7 +70,8 @@ assert "--dry-run writes nothing" test ! -e "$tmp/elsewhere"
 for bad in "--retry 0|1 to 1000" "--retry x|1 to 1000" "--timeout 30|--timeout '30'" \
 	"--timeout 0s|longer than 0" "--fallback {|is not JSON at line 1, column 1" "--fallback [1]|must be a JSON object" \
 	'--fallback {"bad-key":1}|invalid --fallback field name' "--reads a,b-c|invalid --reads field name 'b-c'" \
-	"--writes a,a|names 'a' twice" "--lang py|sh, c" "--lang c --dir notes int|C keyword; try 'int_note'" \
+	"--writes a,a|names 'a' twice" "--reads a,,b|--reads: name 2 of the list is empty; separate the names with one comma" \
+	"--writes a,|--writes: name 2 of the list is empty" "--lang py|sh, c" "--lang c --dir notes int|C keyword; try 'int_note'" \
 	"--lang c cadence_x|belong to the libraries"; do
 	args=${bad%%|*} pat=${bad#*|}
 	# (for the int and cadence_x cases this run is "takes one NAME, not

@@ -59,6 +59,18 @@ expect "clean file" 0 '^checked 1 file: no problems$'
 run "$cadence" validate -q "$tmp/good.cadence.yaml"
 expect "clean file, --quiet" 0
 assert "--quiet prints nothing" test -z "$out$err"
+# ... but a machine format is a document a CI step reads or uploads (issue 21)
+run "$cadence" validate -q --format json "$tmp/good.cadence.yaml"
+expect "clean file, -q --format json: the document" 0 '"diagnostics":[[:space:]]*\[\]'
+assert "... a whole JSON document" python3 -c 'import json, sys; json.loads(sys.argv[1])' "$out"
+run "$cadence_again" validate -q --format sarif "$tmp/good.cadence.yaml"
+expect "clean file, -q --format sarif: the document" 0 '"results":[[:space:]]*\[\]'
+assert "... a whole SARIF document" python3 -c 'import json, sys; assert json.loads(sys.argv[1])["version"] == "2.1.0"' "$out"
+run "$cadence_again" validate -q --format github "$tmp/good.cadence.yaml"
+assert "clean file, -q --format github: nothing (workflow commands, one per problem)" test -z "$out$err"
+run "$cadence" validate --stdin-filename x.cadence.yaml "$tmp/good.cadence.yaml"
+expect "--stdin-filename without '-' among the paths is a usage error" 2 '' \
+	"^cadence: error: --stdin-filename names standard input, which is not among the paths: add '-' \(cadence validate --stdin-filename x.cadence.yaml -\)$"
 run "$cadence" validate "$src/examples"
 expect "examples validate clean" 0 'no problems'
 
