@@ -39,7 +39,7 @@ static const cli_opt run_opts[] = {
 	{ RUN_OPT_SCORE, 's', "score", "JSON", "the input score, a JSON object", NULL },
 	{ RUN_OPT_SCORE_FILE, 0, "score-file", "FILE",
 	  "read the input score from FILE ('-': standard input)", NULL },
-	{ RUN_OPT_DRY_RUN, 'n', "dry-run", NULL, "print what would run, and run nothing", NULL },
+	{ RUN_OPT_DRY_RUN, 'n', "dry-run", NULL, "check the input score, print what would run, and run nothing", NULL },
 	{ RUN_OPT_SCHEDULED, 0, "scheduled", "NAME",
 	  "run the project's cadence NAME for its schedule's due times, by its overlap and "
 	  "catch_up, recorded in the registry (what timers and cron call)", NULL },
@@ -1020,9 +1020,12 @@ static int run_runner(run_call *s, cadence_run_hooks *hooks)
 	return 0;
 }
 
-/* --dry-run: the plan, nothing run. */
+/* --dry-run: the input score checked as the run checks it, then the
+ * plan; nothing run.  (A resume's score is the checkpoint's.) */
 static int run_dry(run_call *s)
 {
+	if (!s->resume && cadence_runner_check_input(s->runner, s->input, &s->err))
+		return cli_error(cli_run_exit_for(s->err.code), "%s", s->err.message);
 	if (cadence_runner_print_plan(s->runner, stdout, &s->err) == CADENCE_EIO)
 		return cli_error(CLI_EXIT_INTERNAL, "cannot write the plan");
 	if (s->err.code)

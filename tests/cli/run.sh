@@ -264,6 +264,18 @@ run_in "$tmp" "$cadence" run --dry-run "$tmp/marker.cadence.yaml"
 expect "--dry-run prints the plan" 0 '1\. then touch: touch: run sh -c touch marked'
 assert "--dry-run runs nothing" test ! -e "$tmp/marked"
 assert "--dry-run shows the description's first line, no escape" grep -qxF '  Touches a ?[1mmarker.' <<<"$out"
+# the input score is checked as the run checks it (issue 21): the same
+# message and status, nothing run; C notes need no plugin for it
+co=$src/examples/checkout/checkout.cadence.yaml
+run "$cadence" run -n "$co" --score '{"order_id": 17, "ordr": 1}'
+expect "--dry-run with a bad score: the run's message, status 2" 2 '' \
+	"^cadence: error: checkout: bad score: 2 problems:$"
+assert "... both problems, no plan" test -z "$out" -a "$(grep -c "field 'order_id' must be a string, not an integer\|unknown field 'ordr'" <<<"$err")" = 2
+run "$cadence_again" run -n "$co" --score '{}'
+expect "--dry-run without a required field: status 2" 2 '' \
+	"^cadence: error: checkout: bad score: missing required field 'order_id' \(a string\)$"
+run "$cadence_again" run -n "$co" --score '{"order_id": "o-1"}'
+expect "--dry-run with a good score and no plugin: the plan" 0 '^cadence checkout '
 
 # --- plugins -------------------------------------------------------------------------------
 w plugged.cadence.yaml 'cadence: plugged

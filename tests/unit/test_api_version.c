@@ -178,6 +178,7 @@ Test(api_version, run_error_structs)
 		cr_assert_eq(cadence_runner_prepare(r, &err), CADENCE_EVERSION);
 		cr_assert_eq(cadence_runner_load_plugin(r, "/nonexistent.so", &err), CADENCE_EVERSION);
 		cr_assert_eq(cadence_runner_print_plan(r, stderr, &err), CADENCE_EVERSION);
+		cr_assert_eq(cadence_runner_check_input(r, NULL, &err), CADENCE_EVERSION);
 		cr_assert_eq(cadence_runner_step(&out, NULL, r, "a", NULL, NULL, &err), CADENCE_EVERSION);
 		cr_assert_null(out);
 		out = (cJSON *)1;

@@ -380,3 +380,36 @@ Test(step, null_arguments)
 	cr_assert_eq(cadence_runner_merge(NULL, f.r, 0, NULL, NULL, 0, NULL, &f.err),
 		     CADENCE_EINVAL);
 }
+
+/* cadence_runner_check_input(): the run's check of an input score, alone
+ * (`run --dry-run`; cli/run shows it needs no plugin for a C note) */
+Test(step, check_input_is_the_runs_check_and_runs_nothing)
+{
+	fx_load(&f, "cadence: ci\n"
+		    "score:\n"
+		    "  id: {type: string, required: true}\n"
+		    "  n: {type: integer, default: 1}\n"
+		    "notes:\n"
+		    "  call: {symbol: flaky}\n"
+		    "measures:\n"
+		    "  - then: call\n");
+	cr_assert_eq(cadence_runner_register(f.r, "flaky", flaky, NULL), 0);
+	cJSON *good = json("{\"id\": \"a\"}");
+	cJSON *bad = json("{\"id\": 7, \"nn\": 1}");
+	cr_assert_eq(cadence_runner_check_input(f.r, good, &f.err), 0, "%s", f.err.message);
+	cr_assert_eq(cadence_runner_check_input(f.r, bad, &f.err), CADENCE_EINVALID);
+	cr_assert_str_eq(f.err.message, "ci: bad score: 2 problems:\n"
+			 "  field 'id' must be a string, not an integer\n"
+			 "  unknown field 'nn'; did you mean 'n'?");
+	cr_assert_eq(cadence_runner_check_input(f.r, NULL, &f.err), CADENCE_EINVALID);
+	cr_assert_str_eq(f.err.message, "ci: bad score: missing required field 'id' (a string)");
+	cr_assert_eq(cadence_runner_check_input(NULL, good, &f.err), CADENCE_EINVAL);
+	cr_assert_eq(atomic_load(&calls), 0, "nothing ran");
+	/* the run itself gives the same message */
+	cr_assert_eq(cadence_runner_run(&(cJSON *){ NULL }, f.r, bad, &f.err), CADENCE_EINVALID);
+	cr_assert_str_eq(f.err.message, "ci: bad score: 2 problems:\n"
+			 "  field 'id' must be a string, not an integer\n"
+			 "  unknown field 'nn'; did you mean 'n'?");
+	cJSON_Delete(good);
+	cJSON_Delete(bad);
+}

@@ -373,6 +373,15 @@ CADENCE_API int cadence_runner_merge(cJSON **out, cadence_runner *runner, size_t
  * SIGINT handler. */
 CADENCE_API void cadence_runner_cancel(cadence_runner *runner);
 
+/* Checks `input` as cadence_runner_run() does before its first measure
+ * (every field known, of its declared type, the required ones given),
+ * without running anything or loading plugins: 0, or CADENCE_EINVALID
+ * with err->message as the run's ("NAME: bad score: ..."), or
+ * CADENCE_ENOMEM.  NULL is the empty score (the defaults).  Thread-safety
+ * as cadence_runner_run(). */
+CADENCE_API int cadence_runner_check_input(cadence_runner *runner, const cJSON *input,
+					   cadence_run_error *err);
+
 /* Writes what a run would do, without running anything (`--dry-run`).
  * Prepares the runner first; returns as cadence_runner_prepare(),
  * CADENCE_ENOMEM, or CADENCE_EIO when writing fails. */

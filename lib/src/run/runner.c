@@ -172,6 +172,31 @@ void cadence_runner_cancel(cadence_runner *r)
 		(void)!write(r->cancel_pipe[1], "c", 1);
 }
 
+int cadence_runner_check_input(cadence_runner *r, const cJSON *input, cadence_run_error *err)
+{
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
+	if (!r)
+		return cad_err_set(err, CADENCE_EINVAL, "cadence_runner_check_input: runner must "
+				   "not be NULL");
+	int rc = cad_plan_prepare(r, 1, err);
+	if (rc)
+		return rc;
+	rscore s;
+	rfail f = RFAIL_INIT;
+	/* the run's own check (cad_run_input), with its message: "NAME: bad
+	 * score: ..." where NAME is the root frame's path */
+	rc = cad_score_from_input(&s, r->root_plan, input, &f);
+	if (rc == CADENCE_ENOMEM)
+		cad_err_set(err, rc, "out of memory");
+	else if (rc)
+		cad_err_set(err, rc, "%s: bad score: %s", r->root_plan->name,
+			    cad_strbuf_cstr(&f.msg) ? cad_strbuf_cstr(&f.msg) : "");
+	cad_score_free(&s);
+	cad_rfail_free(&f);
+	return rc;
+}
+
 int cadence_runner_print_plan(cadence_runner *r, FILE *out, cadence_run_error *err)
 {
 	if (!CAD_RUN_ERR_OK(err))
