@@ -480,6 +480,12 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 	if (args->npos > 2 || (args->npos == 2 && strcmp(args->pos[1], "-")))
 		return cli_usage_error("unexpected argument '%s'; the score is given with --score JSON, "
 				       "--score-file FILE or '-' (standard input)", args->pos[1]);
+	if (from_stdin && args->npos && !strcmp(args->pos[0], "-"))
+		return cli_usage_error("standard input holds the cadence ('-'); give the score with "
+				       "--score JSON or --score-file FILE");
+	if (c->checkpoint_path && args->npos && !strcmp(args->pos[0], "-"))
+		return cli_usage_error("--checkpoint needs the cadence in a file: a resume reads it "
+				       "again, and standard input ('-') cannot be");
 	if (!sources)
 		return 0;
 	if (!c->score)
@@ -551,7 +557,24 @@ int cli_run_load(const char *path, cadence_project **project, const cadence_def 
 	int rc = 0;
 	if (cadence_diags_new(&diags) || cadence_project_new(project, NULL))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	int lr = cadence_project_load_file(def, *project, path, diags);
+	int lr;
+	if (!strcmp(path, "-")) {
+		/* the cadence from standard input, as `validate -` reads it:
+		 * named <stdin>, its children found from the working directory */
+		char *buf = NULL;
+		size_t len = 0;
+		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len)) {
+			rc = signals_seen ? cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the "
+						      "run started; nothing ran")
+					  : cli_usage_error("cannot read the cadence from standard "
+							    "input: %s", strerror(errno));
+			goto out;
+		}
+		lr = cadence_project_load_buffer(def, *project, "<stdin>", buf, len, diags);
+		free(buf);
+	} else {
+		lr = cadence_project_load_file(def, *project, path, diags);
+	}
 	if (lr == CADENCE_ENOMEM) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
@@ -569,7 +592,8 @@ int cli_run_load(const char *path, cadence_project **project, const cadence_def 
 			files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
 					  cadence_project_file_count(*project));
 		}
-		rc = cli_usage_error("%s has problems; nothing ran", path);
+		rc = cli_usage_error("%s has problems; nothing ran",
+				     strcmp(path, "-") ? path : "the cadence from standard input");
 	}
 out:
 	cadence_diags_free(diags);
@@ -1258,6 +1282,8 @@ const cli_cmd cli_cmd_run = {
 	"The input score comes from --score JSON, --score-file FILE, or '-' (standard\n"
 	"input); without one, the score holds the declared defaults. The cadence is\n"
 	"checked first, as by 'cadence validate'; nothing runs if it has errors.\n"
+	"FILE '-' reads the cadence from standard input (the score then comes from\n"
+	"--score or --score-file).\n"
 	"\n"
 	"Notes' stderr lines, retries and errors are logged on stderr; the final\n"
 	"score is printed on stdout. docs/run.md describes the note contract, the\n"

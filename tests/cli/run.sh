@@ -276,6 +276,23 @@ expect "--dry-run without a required field: status 2" 2 '' \
 	"^cadence: error: checkout: bad score: missing required field 'order_id' \(a string\)$"
 run "$cadence_again" run -n "$co" --score '{"order_id": "o-1"}'
 expect "--dry-run with a good score and no plugin: the plan" 0 '^cadence checkout '
+# the cadence from standard input ('-'), as validate and diagram read it (issue 21)
+hello=$src/examples/hello/hello.cadence.yaml
+run "$cadence" run -c - --score '{"name": "Ada"}' <"$hello"
+expect "run -: the cadence from standard input" 0 '^\{"name":"Ada","greeting":"Hello, Ada!"\}$'
+for a in "- -" "- --score-file -"; do
+	# shellcheck disable=SC2086 # split on purpose
+	run "$cadence" run $a <"$hello"
+	expect "run $a: standard input twice is a usage error" 2 '' \
+		"^cadence: error: standard input holds the cadence \('-'\); give the score with --score JSON or --score-file FILE$"
+done
+run "$cadence" run - --checkpoint "$tmp/stdin.ckpt" --score '{"name": "A"}' <"$hello"
+expect "run - --checkpoint: a usage error (a resume reads the file again)" 2 '' \
+	"^cadence: error: --checkpoint needs the cadence in a file"
+assert "... no checkpoint written" test ! -e "$tmp/stdin.ckpt"
+run "$cadence" run - <<<'cadence: ['
+expect "run - with a broken cadence: its problems at <stdin>, status 2" 2 '' '^<stdin>:2:1: error: invalid YAML'
+assert "... and says where it came from" has_line '^cadence: error: the cadence from standard input has problems; nothing ran$' "$err"
 
 # --- plugins -------------------------------------------------------------------------------
 w plugged.cadence.yaml 'cadence: plugged
