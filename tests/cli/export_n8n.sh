@@ -18,7 +18,7 @@ cd "$tmp" || exit 1
 
 # One python3 for every check in python (py_serve): `py_call OP ARG...`.
 # An ARG that may hold a newline (the hostile paths) goes through a file:
-# `py_args OP ARG...`.  The ops, over a workflow FILE:
+# `py_args OP ARG...` (lib.sh).  The ops, over a workflow FILE:
 #   graph FILE    the structure every export must have, as "ok"/"bad: ..."
 #                 lines: names and ids unique, ids UUID-shaped, every
 #                 connection between existing nodes, a node with inputs
@@ -226,19 +226,9 @@ OPS = dict(graph=graph, edges=edges, cmds=cmds, scripts=scripts, calls=calls,
            norm=norm)
 
 def main(argv):
-    op, args = argv[0], argv[1:]
-    if args[:1] == ["--args0"]:     # py_args: the arguments in a file, NUL-ended
-        args = open(args[1], encoding="utf-8").read().split("\0")[:-1]
-    return OPS[op](*args)
+    return OPS[argv[0]](*argv[1:])
 PY
 py_serve json -- "$py_code"
-# py_args OP ARG...: py_call with ARGs that may hold a newline
-py_args() {
-	local op=$1
-	shift
-	printf '%s\0' "$@" >"$tmp/.pyargs"
-	py_call "$op" --args0 "$tmp/.pyargs"
-}
 graph() { py_call graph "$1"; }
 
 # ---- a cadence of every measure kind ----------------------------------------------
@@ -671,6 +661,9 @@ if under_valgrind || [[ ${CADENCE_TEST_SANITIZED:-0} == 1 ]]; then
 	finish
 	exit
 fi
+# the ones install-deps.sh installed, at the lock file: no npm ci at all
+! have_modules "$pkg" || [[ $pkg/package-lock.json -nt $pkg/node_modules/.package-lock.json ]] ||
+	nd=$pkg
 if command -v node >/dev/null && [[ $nd != "$pkg" ]]; then
 	mkdir -p "$nd"
 	(
