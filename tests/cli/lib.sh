@@ -7,6 +7,7 @@
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
 #   need_python MODULE...   the same for python3 and its modules
 #   py_serve MODS -- CODE, py_call ARG...  one python3 for a script's checks
+#   py_args ARG...          py_call with ARGs that hold a newline or a tab
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
 #   alive PID, gone PID     a process exists and is not a zombie, or not
 #   wait_exit PID           waits for a background process; FAIL after a deadline
