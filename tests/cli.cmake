@@ -111,7 +111,10 @@ set_property(TEST cli/serve_openapi APPEND PROPERTY ENVIRONMENT
 
 # cli/export_n8n: the npm package of tests/n8n (n8n-workflow, for its
 # safeParseWorkflowStructure), installed by `npm ci --ignore-scripts` from
-# its lock file into the build tree the first time the test runs (that
-# check skipped when it cannot be)
+# its lock file into the build tree the first time the test runs, unless
+# install-deps.sh installed it in tests/n8n at that lock (that check
+# skipped when it cannot be).  Only the plain build's run uses it: under
+# valgrind (memcheck/cli/export_n8n) and in a sanitizer build the script
+# skips those checks of the same bytes, and installs nothing.
 set_property(TEST cli/export_n8n APPEND PROPERTY ENVIRONMENT
   "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/n8n-node")

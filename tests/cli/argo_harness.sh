@@ -22,15 +22,67 @@ pick() {
 	done
 	return 1
 }
-if ! py=$(pick yaml); then
+# one interpreter for all: one with jsonschema too (argo_check.py's
+# checks), else one with yaml alone (those checks skipped, below)
+if py=$(pick "yaml, jsonschema"); then
+	pyjs=$py
+elif ! py=$(pick yaml); then
 	echo "skip - all: no python3 with the module yaml (scripts/install-deps.sh installs it)"
 	exit 77
 fi
+# py_serve starts python3: the interpreter picked
+python3() { "$py" "$@"; }
 
-exe=$src/tests/export/argo_exec.py
-chk=$src/tests/export/argo_check.py
 fix=$src/tests/export/fixtures
 schema=${CADENCE_ARGO_SCHEMA:-$src/../shared/schemas/argo-workflows-schema.json}
+
+# One python3 for the script (py_serve; a start costs a tenth of a second,
+# and the script made a hundred), argo_exec.py and argo_check.py imported
+# into it, their main() called as a run of the file would:
+#   exec ARGS...          argo_exec.py ARGS (its summary kept for `is`)
+#   is PYEXPR             PYEXPR over the last summary (d), printed
+#   mutate IN OUT CODE    OUT, the manifest IN (YAML) changed by the python
+#                         in the file CODE on d, as JSON
+#   check ARGS...         argo_check.py ARGS
+#   py CODE ARG...        CODE run with sys.argv ["-c", ARG...], as python3 -c
+IFS= read -r -d '' py_code <<'PY'
+import contextlib, io, json, sys, yaml
+import argo_exec
+last = [""]
+def main(argv):
+    op, args = argv[0], argv[1:]
+    if op == "exec":
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            rc = argo_exec.main(args)
+        last[0] = buf.getvalue()
+        sys.stdout.write(last[0])
+        return rc
+    if op == "is":
+        try:
+            d = json.loads(last[0])
+            print(eval(args[0]))
+        except Exception as e:
+            print("%s: %s" % (type(e).__name__, e))
+        return 0
+    if op == "mutate":
+        with open(args[0]) as f:
+            d = yaml.safe_load(f)
+        with open(args[2]) as f:
+            exec(f.read(), {"d": d})
+        with open(args[1], "w") as f:
+            json.dump(d, f)
+        return 0
+    if op == "check":
+        import argo_check
+        return argo_check.main(args)
+    if op == "py":
+        sys.argv = ["-c"] + args[1:]
+        exec(args[0], {"__name__": "__main__"})
+        return 0
+    return 2
+PY
+PYTHONPATH=$src/tests/export${PYTHONPATH:+:$PYTHONPATH} py_serve yaml argo_exec -- "$py_code"
 
 # argo MANIFEST [ARGS...]: argo_exec.py in a new working directory $wd
 n=0
@@ -38,21 +90,18 @@ argo() {
 	n=$((n + 1))
 	wd=$tmp/wd$n
 	mkdir -p "$wd"
-	run "$py" "$exe" "$1" --workdir "$wd" "${@:2}"
+	run py_call exec "$1" --workdir "$wd" "${@:2}"
 }
 # is PYEXPR WANT: PYEXPR over the last summary (d) prints WANT
 is() {
 	local got
-	got=$("$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' \
-		"$out" "$1" 2>&1)
+	got=$(py_call is "$1" 2>&1)
 	[[ $got == "$2" ]] || { echo "  $1: '$got', expected '$2'"; return 1; }
 }
 # mutate IN OUT PYCODE: OUT, the manifest IN (YAML) changed by PYCODE on d, as JSON
 mutate() {
-	"$py" -c 'import json, sys, yaml
-d = yaml.safe_load(open(sys.argv[1]))
-exec(sys.argv[3])
-json.dump(d, open(sys.argv[2], "w"))' "$1" "$2" "$3"
+	printf '%s' "$3" >"$tmp/mutate.py"
+	py_call mutate "$1" "$2" "$tmp/mutate.py"
 }
 
 # ---- depends and the DAG's phase ------------------------------------------------------
@@ -151,9 +200,9 @@ assert "a failed step: the workflow Failed, the exit handler runs" \
 	"['Failed', 'Failed', 'Succeeded']"
 assert "... with {{workflow.status}} = Failed" test "$(<"$wd/status")" = Failed
 assert "... {{workflow.failures}}: a JSON list naming the failed node" \
-	"$py" -c 'import json, sys; f = json.load(open(sys.argv[1])); assert [x["displayName"] for x in f if x["phase"] == "Failed"][0] == "boom"' "$wd/failures.json"
+	py_call py 'import json, sys; f = json.load(open(sys.argv[1])); assert [x["displayName"] for x in f if x["phase"] == "Failed"][0] == "boom"' "$wd/failures.json"
 assert "... and {{workflow.outputs.artifacts.score}}" \
-	"$py" -c 'import json, sys; assert json.load(open(sys.argv[1])) == {"n": 1, "m": 2}' "$wd/exit-score.json"
+	py_call py 'import json, sys; assert json.load(open(sys.argv[1])) == {"n": 1, "m": 2}' "$wd/exit-score.json"
 mutate "$fix/onexit.yaml" exitfail.json '
 t = d["spec"]["templates"]
 t[-2]["dag"]["tasks"][0]["when"] = "{{workflow.status}} == Succeeded"
@@ -227,7 +276,7 @@ expect "fromExpression alone in a task's arguments (Argo rejects it): exit 2" 2 
 	"from, artifact location, or key is required"
 argo "$fix/fallback.yaml" --param nope=1
 expect "--param of an undeclared parameter: exit 2" 2 '' "declares no parameter 'nope'"
-run "$py" "$exe" "$fix/fallback.yaml"
+run py_call exec "$fix/fallback.yaml"
 expect "no --workdir: exit 2" 2
 
 # ---- argo_check.py ----------------------------------------------------------------------
@@ -236,21 +285,21 @@ if [[ ! -f $schema ]]; then
 	finish
 	exit
 fi
-if ! pyjs=$(pick "yaml, jsonschema"); then
+if [[ -z ${pyjs:-} ]]; then
 	skip "argo_check.py" "no python3 with the modules yaml and jsonschema"
 	finish
 	exit
 fi
 # check NAME FILE PATTERN: argo_check.py fails FILE (status 1) with PATTERN on stderr
 check() {
-	run "$pyjs" "$chk" --schema "$schema" "$2"
+	run py_call check --schema "$schema" "$2"
 	expect "$1" 1 '' "$3"
 }
 good=("$fix/fallback.yaml" "$fix/retry.yaml" "$fix/deadline.yaml" "$fix/coinflip.yaml"
 	"$fix/onexit.yaml" "$fix/nested.yaml" "$fix/unknown-field.yaml")
-run "$pyjs" "$chk" --schema "$schema" "${good[@]}"
+run py_call check --schema "$schema" "${good[@]}"
 expect "the fixtures pass the schema and the own checks" 0 'onexit.yaml: ok'
-run "$pyjs" "$chk" --schema "$schema" wftmpl.json cron.json
+run py_call check --schema "$schema" wftmpl.json cron.json
 expect "... as a WorkflowTemplate and a CronWorkflow" 0 'cron.json: ok'
 mutate "$fix/fallback.yaml" f0.json '
 d["kind"] = "CronWorkflow"; d["metadata"] = {"name": "fallback"}
@@ -291,9 +340,9 @@ d["spec"]["templates"][0]["dag"]["tasks"][2]["dependencies"] = ["a"]'
 check "depends and dependencies in one DAG" f9.json "uses both 'depends' and 'dependencies'"
 mutate "$fix/fallback.yaml" f10.json 'd["spec"]["templates"][0]["dag"]["tasks"][0]["templateRef"] = {"name": "x", "template": "y"}'
 check "templateRef: unsupported" f10.json "tasks\[0\]\.templateRef: templateRef is not supported"
-run "$pyjs" "$chk" --schema "$schema"
+run py_call check --schema "$schema"
 expect "argo_check.py without a manifest: exit 2" 2
-run "$pyjs" "$chk" --schema "$schema" "$tmp/none.yaml"
+run py_call check --schema "$schema" "$tmp/none.yaml"
 expect "argo_check.py on a missing file: exit 2" 2 '' 'none.yaml: cannot read'
 
 finish

@@ -9,15 +9,58 @@
 # fall back, or fail the run, an on_error handler and a precheck.  A run
 # that fails is a workflow that fails, and the handler saw the same score.
 source "$(dirname "$0")/lib.sh"
-need_python yaml
 notes=${CADENCE_EXAMPLE_NOTES:?the test needs CADENCE_EXAMPLE_NOTES (tests/run.cmake sets it)}
-harness=$src/tests/export/argo_exec.py
 
-# same SCORE_FILE: exits 0 when the run's JSON (stdout of cadence run, in
-# $tmp/run.out) and the workflow's (the executor's summary) agree
-py_serve json -- '
-import json
+# One python3 for the script (py_serve), the executor and the generator
+# imported into it (each python3 start costs a tenth of a second, and the
+# script made three a cadence):
+#   exec MANIFEST ARGS...   tests/export/argo_exec.py's main, in-process
+#   reset DIR               DIR/counters and DIR/seen, empty
+#   keep DIR COPY           a copy of DIR/seen (what the handler saw) at COPY
+#   patch MANIFEST SCORE    the manifest's input artifact: SCORE's bytes
+#   gen DIR COUNT SEED      tests/export/gen_cadences.py's main
+#   same STATUS ...         exits 0 when the run's JSON (stdout of cadence
+#                           run, in $tmp/run.out) and the workflow's (the
+#                           executor's summary) agree
+PYTHONPATH=$src/tests/export${PYTHONPATH:+:$PYTHONPATH} py_serve yaml argo_exec gen_cadences -- '
+import json, os, shutil
+import argo_exec, gen_cadences
 def main(argv):
+    if argv[0] == "exec":
+        return argo_exec.main(argv[1:])
+    if argv[0] == "gen":
+        return gen_cadences.main(argv)
+    if argv[0] == "reset":     # DIR/counters and DIR/seen, empty
+        for sub in ("counters", "seen"):
+            shutil.rmtree(os.path.join(argv[1], sub), ignore_errors=True)
+            os.makedirs(os.path.join(argv[1], sub))
+        return 0
+    if argv[0] == "keep":      # a copy of DIR/seen, what the handler saw, at COPY
+        shutil.rmtree(argv[2], ignore_errors=True)
+        shutil.copytree(os.path.join(argv[1], "seen"), argv[2])
+        return 0
+    if argv[0] == "kinds":     # the case kinds gen_cadences.py made, in DIR/g*.cadence.yaml
+        import glob, re
+        got = set()
+        for f in glob.glob(os.path.join(argv[1], "g*.cadence.yaml")):
+            with open(f) as c:
+                t = c.read()
+            got |= {"measure " + m for m in re.findall(r"^  - (\w+):", t, re.M)}
+            for kind, body in re.findall(r"^  (inc|tag|scalar|shell|flaky|stop|bad)_\d+: (.*)$", t, re.M):
+                if kind in ("flaky", "bad"):
+                    kind += " with a fallback" if "fallback" in body else " without one"
+                got.add("note " + kind)
+            got |= {k for k in ("precheck", "on_error") if "\n%s:" % k in t}
+        print(", ".join(sorted(got)))
+        return 0
+    if argv[0] == "patch":
+        with open(argv[1]) as f:
+            m = json.load(f)
+        with open(argv[2]) as f:
+            m["spec"]["arguments"]["artifacts"][0]["raw"]["data"] = f.read()
+        with open(argv[1], "w") as f:
+            json.dump(m, f)
+        return 0
     _, status, run_out, summary, seen_run, seen_argo, handled = argv
     with open(summary) as f:
         s = json.load(f)
@@ -35,7 +78,6 @@ def main(argv):
             print("scores differ:\n  run:  %s\n  argo: %s" % (json.dumps(r, sort_keys=True),
                                                           json.dumps(a, sort_keys=True)))
             return 1
-    import os
     names = sorted(n for n in os.listdir(seen_run) if n.endswith(".json"))
     if names != sorted(n for n in os.listdir(seen_argo) if n.endswith(".json")):
         print("the on_error handler ran in one and not the other")
@@ -63,30 +105,33 @@ handled=no
 equiv() {
 	local name=$1 dir=$2 file=$3 score=$4
 	shift 4
-	rm -rf "$dir/counters" "$dir/seen" && mkdir -p "$dir/counters" "$dir/seen"
+	# (the files in the server: a rm, mkdir or cp costs a process, and
+	# each cadence made eight)
+	py_call reset "$dir"
 	run_in "$dir" "$cadence_again" run -c --score-file "$score" "$@" "$file"
 	local rstatus=$status
 	printf '%s\n' "$out" >"$tmp/run.out"
-	rm -rf "$tmp/seen.run" && cp -r "$dir/seen" "$tmp/seen.run"
-	rm -rf "$dir/counters" "$dir/seen" && mkdir -p "$dir/counters" "$dir/seen"
+	py_call keep "$dir" "$tmp/seen.run"
+	if [[ $handled == yes ]]; then
+		outcomes[$rstatus]=1
+		! compgen -G "$tmp/seen.run/*.json" >/dev/null || outcomes[handled]=1
+	fi
+	py_call reset "$dir"
 	run_in "$dir" "$cadence" export argo -f json -o "$tmp/m.json" "$@" "$file"
 	if [[ $status != 0 ]]; then
 		fail "$name: export (exit $status): $err"
 		return
 	fi
-	python3 -c 'import json, sys
-m = json.load(open(sys.argv[1]))
-m["spec"]["arguments"]["artifacts"][0]["raw"]["data"] = open(sys.argv[2]).read()
-json.dump(m, open(sys.argv[1], "w"))' "$tmp/m.json" "$score"
+	py_call patch "$tmp/m.json" "$score"
 	# the steps: cli/step runs their modes under valgrind, so here the
 	# binary itself ($cadence_again) runs the dozens each workflow starts
-	run python3 "$harness" "$tmp/m.json" --workdir "$dir" --cadence "$cadence_again"
+	run py_call exec "$tmp/m.json" --workdir "$dir" --cadence "$cadence_again"
 	if [[ $status != 0 ]]; then
 		fail "$name: the executor failed (exit $status): $err"
 		return
 	fi
 	printf '%s\n' "$out" >"$tmp/summary.json"
-	rm -rf "$tmp/seen.argo" && cp -r "$dir/seen" "$tmp/seen.argo"
+	py_call keep "$dir" "$tmp/seen.argo"
 	run py_call same "$rstatus" "$tmp/run.out" "$tmp/summary.json" "$tmp/seen.run" "$tmp/seen.argo" \
 		"$handled"
 	expect "$name: the workflow's final score is the run's (run exit $rstatus)" 0
@@ -121,13 +166,26 @@ equiv "a note that times out is retried (the step keeps its timeout)" "$w" \
 
 # ---- generated cadences: every measure kind, failures, fallbacks, on_error ----
 
+# 40 of them.  The first 24 of seed 20 already hold every case kind
+# gen_cadences.py makes and every outcome of a run, but not every case of
+# a note: an off-by-one retry limit in the export (limit = attempts) is
+# caught only by g027, a flaky note that runs out of its attempts and falls
+# back.  The two checks below say that the set holds every kind and every
+# outcome, and fail if a change of the generator loses one.
 gen=$tmp/gen
 handled=yes
+declare -A outcomes=()
 count=$(sampled 40 6)
-python3 "$src/tests/export/gen_cadences.py" "$gen" "$count" 20
+py_call gen "$gen" "$count" 20
 for ((i = 0; i < count; i++)); do
-	g=$(printf 'g%03d' "$i")
+	printf -v g 'g%03d' "$i"
 	equiv "generated $g" "$gen" "$g.cadence.yaml" "$gen/$g.score.json"
 done
+if ((count == 40)); then
+	assert "the generated cadences hold every case kind" test "$(py_call kinds "$gen")" = \
+		"measure child, measure dag, measure sequence, measure split, measure sync, measure then, note bad with a fallback, note bad without one, note flaky with a fallback, note flaky without one, note inc, note scalar, note shell, note stop, note tag, on_error, precheck"
+	assert "... and every outcome: success, failure, failure with the handler, the precheck false" \
+		test "${outcomes[0]:-}${outcomes[1]:-}${outcomes[handled]:-}${outcomes[5]:-}" = 1111
+fi
 
 finish

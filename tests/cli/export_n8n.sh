@@ -9,11 +9,227 @@
 # into the shell or n8n's expressions (each command is run with a fake
 # cadence that records its argv); every bad input; and every workflow,
 # examples included, passes n8n's own structure check
-# (safeParseWorkflowStructure of n8n-workflow, tests/n8n).
+# (safeParseWorkflowStructure of n8n-workflow, tests/n8n; in the plain
+# build: under valgrind and in a sanitizer build the exports are the same
+# bytes, and those checks print a skip line).
 source "$(dirname "$0")/lib.sh"
-need python3
 
 cd "$tmp" || exit 1
+
+# One python3 for every check in python (py_serve): `py_call OP ARG...`.
+# An ARG that may hold a newline (the hostile paths) goes through a file:
+# `py_args OP ARG...` (lib.sh).  The ops, over a workflow FILE:
+#   graph FILE    the structure every export must have, as "ok"/"bad: ..."
+#                 lines: names and ids unique, ids UUID-shaped, every
+#                 connection between existing nodes, a node with inputs
+#                 from two places is a Merge node with one connection per
+#                 input (numberInputs), every edge goes right (x grows with
+#                 depth), every Execute Command node runs once with one
+#                 expression, the execution's id
+#   edges FILE    "FROM -> TO:INPUT" lines (FROM:1 for an error output), sorted
+#   cmds FILE     each node's ["NAME","COMMAND"], the command as n8n runs it
+#                 for execution 42 (the '=' dropped, the expression evaluated)
+#   scripts FILE DIR   the same commands, one file each, DIR/NNN.sh
+#   calls LOG     the argv the fake cadence recorded, a JSON list a line, sorted
+#   sim FILE ID   the workflow run as n8n runs it (see below): the final score
+#   norm FILE     a JSON file as sorted JSON on one line
+IFS= read -r -d '' py_code <<'PY'
+import json, re, subprocess, sys
+
+def load(p):
+    with open(p, encoding="utf-8") as f:
+        return json.load(f)
+
+def by_name(p):
+    return {n["name"]: n for n in load(p)["nodes"]}
+
+def graph(p):
+    w = load(p)
+    bad = []
+    names = [n["name"] for n in w["nodes"]]
+    by = {n["name"]: n for n in w["nodes"]}
+    if len(set(names)) != len(names): bad.append("duplicate names")
+    ids = [n["id"] for n in w["nodes"]]
+    if len(set(ids)) != len(ids): bad.append("duplicate ids")
+    if not all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids):
+        bad.append("an id not UUID-shaped")
+    ins = {}
+    for src, c in w["connections"].items():
+        if src not in by: bad.append("source %r" % src)
+        for out, bucket in enumerate(c["main"]):
+            for e in bucket:
+                if e["node"] not in by: bad.append("target %r" % e["node"]); continue
+                ins.setdefault(e["node"], []).append(e["index"])
+                if by[e["node"]]["position"][0] <= by[src]["position"][0]:
+                    bad.append("edge %r -> %r goes left" % (src, e["node"]))
+    for name, idx in ins.items():
+        n = by[name]
+        if len(idx) > 1:
+            if n["type"] != "n8n-nodes-base.merge": bad.append("%r joins %d without a Merge" % (name, len(idx)))
+            elif sorted(idx) != list(range(n["parameters"]["numberInputs"])):
+                bad.append("%r inputs %r" % (name, idx))
+        elif n["type"] == "n8n-nodes-base.merge": bad.append("Merge %r with one input" % name)
+        elif idx != [0]: bad.append("%r input %r" % (name, idx))
+    for n in w["nodes"]:
+        if n["type"].endswith("Trigger"):
+            if n["name"] in ins: bad.append("trigger with an input")
+            continue
+        if n["name"] not in ins: bad.append("%r has no input" % n["name"])
+        if n["type"] == "n8n-nodes-base.executeCommand":
+            p = n["parameters"]
+            if p.get("executeOnce") is not True or n.get("executeOnce") is not True:
+                bad.append("%r not executeOnce" % n["name"])
+            if not p["command"].startswith("=") or p["command"].count("{{") != 1 or \
+               p["command"].count("{{ $execution.id }}") != 1 or p["command"].count("}}") != 1:
+                bad.append("%r: expressions in %r" % (n["name"], p["command"]))
+    if w.get("settings", {}).get("executionOrder") != "v1": bad.append("not executionOrder v1")
+    print("\n".join("bad: " + b for b in bad) or "ok")
+
+def edges(p):
+    w = load(p)
+    lines = []
+    for src, c in w["connections"].items():
+        for out, bucket in enumerate(c["main"]):
+            for e in bucket:
+                lines.append("%s%s -> %s:%d" % (src, ":1" if out else "", e["node"], e["index"]))
+    print("\n".join(sorted(lines)))
+
+def commands(p):
+    return [(n["name"], n["parameters"]["command"][1:].replace("{{ $execution.id }}", "42"))
+            for n in load(p)["nodes"] if n["parameters"].get("command") is not None]
+
+def cmds(p):
+    for c in commands(p):
+        print(json.dumps(list(c), separators=(",", ":"), ensure_ascii=False))
+
+def scripts(p, d):
+    for i, (_, c) in enumerate(commands(p)):
+        with open("%s/%03d.sh" % (d, i), "w", encoding="utf-8") as f:
+            f.write(c + "\n")
+
+def recorded(log):
+    # the fake cadence's log: the count of arguments, then each, NUL-ended
+    parts = open(log, encoding="utf-8").read().split("\0")
+    got, i = [], 0
+    while i < len(parts) - 1:
+        n = int(parts[i])
+        got.append(parts[i + 1:i + 1 + n])
+        i += 1 + n
+    return got
+
+def calls(log):
+    print("\n".join(sorted(json.dumps(c) for c in recorded(log))))
+
+def want_all(f, d):
+    calls = [
+     ["step", "--precheck", f],
+     ["step", "--one-attempt", "--apply", "-o", d + "/m0.json", f, "first"],
+     ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-0-pa.json", f, "pa"],
+     ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-1-pb.json", f, "pb"],
+     ["step", "--fallback", "--score", d + "/m0.json", "-o", d + "/m1-1-pb.json", f, "pb"],
+     ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-2-pc.json", f, "pc"],
+     ["step", "--merge", "1", "--score", d + "/m0.json", "-o", d + "/m1.json", f,
+      d + "/m1-0-pa.json", d + "/m1-1-pb.json", d + "/m1-2-pc.json"],
+     ["step", "--one-attempt", "--apply", "--score", d + "/m1.json", "-o", d + "/m2-0-s1.json", f, "s1"],
+     ["step", "--one-attempt", "--apply", "--score", d + "/m2-0-s1.json", "-o", d + "/m2-1-s2.json", f, "s2"],
+     ["step", "--measure", "3", "--score", d + "/m2-1-s2.json", "-o", d + "/m3.json", f],
+     ["step", "--measure", "4", "--score", d + "/m3.json", "-o", d + "/m4.json", f],
+     ["step", "--measure", "5", "--score", d + "/m4.json", "-o", d + "/m5.json", f],
+    ]
+    print("\n".join(sorted(json.dumps(c) for c in calls)))
+
+def positions(p):
+    # x by depth (the sync's branches at one depth), y by the order of its notes
+    by = {n: x["position"] for n, x in by_name(p).items()}
+    a, b, c = by["1 sync: pa"], by["1 sync: pb"], by["1 sync: pc"]
+    print(a[0] == b[0] == c[0] and a[1] < b[1] < by["1 sync: pb (fallback)"][1] < c[1])
+
+def settings(p):
+    by = by_name(p)
+    pa, pb = by["1 sync: pa"], by["1 sync: pb"]
+    print(pa.get("retryOnFail"), pa.get("maxTries"), pa.get("waitBetweenTries"), pa.get("onError"),
+          pb.get("onError"), pb.get("retryOnFail"),
+          by["1 sync (join)"]["parameters"], by["0 then: first"].get("notes"))
+
+def disjoint(a, b):
+    print(not ({n["id"] for n in load(a)["nodes"]} & {n["id"] for n in load(b)["nodes"]}))
+
+def merges(p):
+    print(sorted(n["parameters"]["numberInputs"] for n in load(p)["nodes"]
+                 if n["type"].endswith("merge")))
+
+def trigger(p):
+    w = load(p)
+    t = w["nodes"][0]
+    print(t["type"], t["parameters"]["rule"]["interval"], w["settings"])
+
+def hostile_file(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("cadence: h\ndescription: %s\nnotes:\n  a: {set: {}, description: %s}\n"
+                "measures:\n  - then: a\n" % (json.dumps(text), json.dumps(text)))
+
+def hostile_notes(p, text):
+    w = load(p)
+    print(w["nodes"][1]["notes"] == text and text not in json.dumps(w["nodes"][1]["parameters"]))
+
+def hostile_calls(log, f, st, pl):
+    print(recorded(log) == [["step", "--one-attempt", "--apply", "--plugin", pl, "-o",
+                             st + "/42/m0.json", f, "a"]])
+
+def mutate(what, src, dst):
+    w = load(src)
+    if what == "dup":       # two nodes of one name
+        w["nodes"][2]["name"] = w["nodes"][1]["name"]
+    else:                   # an expression in a command
+        w["nodes"][1]["parameters"]["command"] += " /p/{{ 6 * 7 }}"
+    with open(dst, "w") as f:
+        json.dump(w, f)
+
+def sim(p, ident):
+    # the nodes in n8n's order (by depth, then branch), each run once its
+    # input fired (a Merge once any input did), a command by sh for
+    # execution ID; a failed command fires its error output when the node
+    # continues on error, else the run stops (status 1).  Prints the last
+    # command's output: the final score.  (n8n's retries are not run.)
+    wf = load(p)
+    ins = {}
+    for src, c in wf["connections"].items():
+        for out, bucket in enumerate(c["main"]):
+            for e in bucket:
+                ins.setdefault(e["node"], []).append((src, out))
+    fired, last = {}, None
+    for n in sorted(wf["nodes"], key=lambda n: (n["position"][0], n["position"][1])):
+        name = n["name"]
+        if n["type"].endswith("Trigger") or n["type"].endswith("merge"):
+            if n["type"].endswith("Trigger") or any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
+                fired[name] = {0}
+            continue
+        if not any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
+            continue
+        cmd = n["parameters"]["command"][1:].replace("{{ $execution.id }}", ident)
+        r = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
+        if r.returncode == 0:
+            fired[name], last = {0}, r.stdout
+        elif n.get("onError") == "continueErrorOutput":
+            fired[name] = {1}
+        else:
+            sys.exit("node %r failed (%d): %s" % (name, r.returncode, r.stderr))
+    print(json.dumps(json.loads(last), sort_keys=True))
+
+def norm(p):
+    print(json.dumps(load(p), sort_keys=True))
+
+OPS = dict(graph=graph, edges=edges, cmds=cmds, scripts=scripts, calls=calls,
+           want_all=want_all, positions=positions, settings=settings, disjoint=disjoint,
+           merges=merges, trigger=trigger, hostile_file=hostile_file,
+           hostile_notes=hostile_notes, hostile_calls=hostile_calls, mutate=mutate, sim=sim,
+           norm=norm)
+
+def main(argv):
+    return OPS[argv[0]](*argv[1:])
+PY
+py_serve json -- "$py_code"
+graph() { py_call graph "$1"; }
 
 # ---- a cadence of every measure kind ----------------------------------------------
 mkdir -p proj
@@ -77,68 +293,9 @@ expect "every measure kind exports" 0
 printf '%s\n' "$out" >all.json
 all_warn=$err
 
-# graph.py WORKFLOW: the structure every export must have, said as
-# "ok"/"bad: ..." lines: names and ids unique, ids UUID-shaped, every
-# connection between existing nodes, a node with inputs from two places
-# is a Merge node with one connection per input (numberInputs), every
-# edge goes right (x grows with depth), every Execute Command node runs
-# once with one expression, the execution's id.
-cat >graph.py <<'PY'
-import json, re, sys
-w = json.load(open(sys.argv[1]))
-bad = []
-names = [n["name"] for n in w["nodes"]]
-by = {n["name"]: n for n in w["nodes"]}
-if len(set(names)) != len(names): bad.append("duplicate names")
-ids = [n["id"] for n in w["nodes"]]
-if len(set(ids)) != len(ids): bad.append("duplicate ids")
-if not all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids):
-    bad.append("an id not UUID-shaped")
-ins = {}
-for src, c in w["connections"].items():
-    if src not in by: bad.append("source %r" % src)
-    for out, bucket in enumerate(c["main"]):
-        for e in bucket:
-            if e["node"] not in by: bad.append("target %r" % e["node"]); continue
-            ins.setdefault(e["node"], []).append(e["index"])
-            if by[e["node"]]["position"][0] <= by[src]["position"][0]:
-                bad.append("edge %r -> %r goes left" % (src, e["node"]))
-for name, idx in ins.items():
-    n = by[name]
-    if len(idx) > 1:
-        if n["type"] != "n8n-nodes-base.merge": bad.append("%r joins %d without a Merge" % (name, len(idx)))
-        elif sorted(idx) != list(range(n["parameters"]["numberInputs"])):
-            bad.append("%r inputs %r" % (name, idx))
-    elif n["type"] == "n8n-nodes-base.merge": bad.append("Merge %r with one input" % name)
-    elif idx != [0]: bad.append("%r input %r" % (name, idx))
-for n in w["nodes"]:
-    if n["type"].endswith("Trigger"):
-        if n["name"] in ins: bad.append("trigger with an input")
-        continue
-    if n["name"] not in ins: bad.append("%r has no input" % n["name"])
-    if n["type"] == "n8n-nodes-base.executeCommand":
-        p = n["parameters"]
-        if p.get("executeOnce") is not True or n.get("executeOnce") is not True:
-            bad.append("%r not executeOnce" % n["name"])
-        if not p["command"].startswith("=") or p["command"].count("{{") != 1 or \
-           p["command"].count("{{ $execution.id }}") != 1 or p["command"].count("}}") != 1:
-            bad.append("%r: expressions in %r" % (n["name"], p["command"]))
-if w.get("settings", {}).get("executionOrder") != "v1": bad.append("not executionOrder v1")
-print("\n".join("bad: " + b for b in bad) or "ok")
-PY
-graph() { python3 graph.py "$1"; }
 assert "the graph: unique names and ids, a Merge at every join, edges left to right" \
 	test "$(graph all.json)" = ok
 
-# edges.py WORKFLOW: "FROM -> TO:INPUT" lines (FROM:1 for an error output)
-cat >edges.py <<'PY'
-import json, sys
-w = json.load(open(sys.argv[1]))
-for src, c in w["connections"].items():
-    for out, bucket in enumerate(c["main"]):
-        for e in bucket:
-            print("%s%s -> %s:%d" % (src, ":1" if out else "", e["node"], e["index"]))
-PY
 want_edges='Start -> precheck:0
 precheck -> 0 then: first:0
 0 then: first -> 1 sync: pa:0
@@ -157,124 +314,79 @@ precheck -> 0 then: first:0
 3 split: pick -> 4 child: sub:0
 4 child: sub -> 5 dag: d:0
 5 dag: d -> score:0'
-got_edges=$(python3 edges.py all.json | sort)
 assert "the edges: a chain, the sync's three branches joined, the fallback on the error output" \
-	test "$got_edges" = "$(sort <<<"$want_edges")"
+	test "$(py_call edges all.json)" = "$(sort <<<"$want_edges")"
 
-# cmds.py WORKFLOW: each node's "NAME<TAB>COMMAND", the command as n8n
-# runs it for execution 42 (the '=' dropped, the expression evaluated)
-cat >cmds.py <<'PY'
-import json, sys
-for n in json.load(open(sys.argv[1]))["nodes"]:
-    c = n["parameters"].get("command")
-    if c is not None:
-        print(json.dumps([n["name"], c[1:].replace("{{ $execution.id }}", "42")],
-                         separators=(",", ":"), ensure_ascii=False))
-PY
 # the positions: x by depth (the sync's branches at one depth), y by the
 # order of the sync's notes
-pos=$(python3 -c '
-import json, sys
-by = {n["name"]: n["position"] for n in json.load(open("all.json"))["nodes"]}
-a, b, c = by["1 sync: pa"], by["1 sync: pb"], by["1 sync: pc"]
-print(a[0] == b[0] == c[0] and a[1] < b[1] < by["1 sync: pb (fallback)"][1] < c[1])')
-assert "the branches of a sync at one depth, in the order of its notes, top to bottom" test "$pos" = True
+assert "the branches of a sync at one depth, in the order of its notes, top to bottom" \
+	test "$(py_call positions all.json)" = True
 
 # the node settings: retry clamped, fallback's error output, one Merge
-settings=$(python3 -c '
-import json
-by = {n["name"]: n for n in json.load(open("all.json"))["nodes"]}
-pa, pb = by["1 sync: pa"], by["1 sync: pb"]
-print(pa.get("retryOnFail"), pa.get("maxTries"), pa.get("waitBetweenTries"), pa.get("onError"),
-      pb.get("onError"), pb.get("retryOnFail"),
-      by["1 sync (join)"]["parameters"], by["0 then: first"].get("notes"))')
 assert "retry clamped to n8n's 5 tries and 5,000 ms; fallback on the error output; a 3-input Merge" \
-	test "$settings" = "True 5 5000 None continueErrorOutput None {'mode': 'append', 'numberInputs': 3} the first"
+	test "$(py_call settings all.json)" = "True 5 5000 None continueErrorOutput None {'mode': 'append', 'numberInputs': 3} the first"
 assert "the clamps are positioned warnings" has_line \
 	"^proj/all\.cadence\.yaml:16:[0-9]+: warning: note 'pa': n8n retries at most 5 times in all: attempts 9 becomes 5 \[export-retry-clamped\]$" "$all_warn"
 assert "... the delay too" has_line \
 	"^proj/all\.cadence\.yaml:16:[0-9]+: warning: note 'pa': n8n waits at most 5000 ms between tries: delay 10000 ms becomes 5000 \[export-retry-clamped\]$" "$all_warn"
 
 # the commands, run with a fake cadence that records its argv: each calls
-# `cadence step` as meant, the score only through files of execution 42
+# `cadence step` as meant, the score only through files of execution 42.
+# A plain sh script (a process per call, no interpreter): the count of its
+# arguments, then each, NUL-ended (a hostile path may hold a newline).
 mkdir -p fake
 cat >fake/cadence <<'SH'
 #!/bin/sh
 # records its argv, and writes {} to its -o file (the last node cats it)
-python3 -c '
-import json, sys
-a = sys.argv[1:]
-print(json.dumps(a))
-if "-o" in a:
-    open(a[a.index("-o") + 1], "w").write("{}")' "$@" >>"$ARGV_LOG"
+printf '%s\0' "$#" "$@" >>"$ARGV_LOG"
+while [ $# -gt 1 ]; do
+	[ "$1" != -o ] || printf '{}' >"$2"
+	shift
+done
 SH
 chmod +x fake/cadence
-# run_cmds WORKFLOW LOG: every command, in node order, by sh
+# run_cmds WORKFLOW LOG: every command, in node order, by sh (a command
+# that fails is recorded as a call of its own: "failed: N.sh")
 run_cmds() {
-	local line
+	local f
 	: >"$2"
-	while IFS= read -r line; do
-		python3 -c 'import json, sys; print(json.loads(sys.argv[1])[1])' "$line" >cmd.sh
-		PATH=$tmp/fake:$PATH ARGV_LOG=$2 sh cmd.sh >/dev/null 2>&1 || echo "failed: $line" >>"$2"
-	done < <(python3 cmds.py "$1")
+	rm -rf cmds && mkdir cmds
+	py_call scripts "$1" cmds
+	for f in cmds/*.sh; do
+		PATH=$tmp/fake:$PATH ARGV_LOG=$2 sh "$f" >/dev/null 2>&1 ||
+			printf '%s\0' 1 "failed: $f" >>"$2"
+	done
 }
 run_cmds all.json argv.log
 f=$tmp/proj/all.cadence.yaml
 d=/tmp/cadence-n8n/42
-want=$(python3 - "$f" "$d" <<'PY'
-import json, sys
-f, d = sys.argv[1:]
-calls = [
- ["step", "--precheck", f],
- ["step", "--one-attempt", "--apply", "-o", d + "/m0.json", f, "first"],
- ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-0-pa.json", f, "pa"],
- ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-1-pb.json", f, "pb"],
- ["step", "--fallback", "--score", d + "/m0.json", "-o", d + "/m1-1-pb.json", f, "pb"],
- ["step", "--one-attempt", "--score", d + "/m0.json", "-o", d + "/m1-2-pc.json", f, "pc"],
- ["step", "--merge", "1", "--score", d + "/m0.json", "-o", d + "/m1.json", f,
-  d + "/m1-0-pa.json", d + "/m1-1-pb.json", d + "/m1-2-pc.json"],
- ["step", "--one-attempt", "--apply", "--score", d + "/m1.json", "-o", d + "/m2-0-s1.json", f, "s1"],
- ["step", "--one-attempt", "--apply", "--score", d + "/m2-0-s1.json", "-o", d + "/m2-1-s2.json", f, "s2"],
- ["step", "--measure", "3", "--score", d + "/m2-1-s2.json", "-o", d + "/m3.json", f],
- ["step", "--measure", "4", "--score", d + "/m3.json", "-o", d + "/m4.json", f],
- ["step", "--measure", "5", "--score", d + "/m4.json", "-o", d + "/m5.json", f],
-]
-print("\n".join(sorted(json.dumps(c) for c in calls)))
-PY
-)
 assert "each node calls cadence step as meant, the score through the execution's files" \
-	test "$(sort argv.log)" = "$want"
+	test "$(py_call calls argv.log)" = "$(py_call want_all "$f" "$d")"
 assert "the last node prints the final score" has_line \
-	'"score","cat -- /tmp/cadence-n8n/\\"42\\"/m5.json"' "$(python3 cmds.py all.json)"
+	'"score","cat -- /tmp/cadence-n8n/\\"42\\"/m5.json"' "$(py_call cmds all.json)"
 
 # ---- the same bytes every time; -o writes them -------------------------------------
 run "$cadence" export n8n -o out.json proj/all.cadence.yaml
 expect "-o writes the workflow" 0
 assert "-o holds what standard output had, byte for byte, twice" cmp -s out.json all.json
-# ids follow names: another cadence's nodes have other ids
+# ids follow names: another cadence's nodes have other ids (the export of
+# all.cadence.yaml above, under another name: the binary itself)
 sed 's/^cadence: all/cadence: other/' proj/all.cadence.yaml >proj/other.cadence.yaml
-run "$cadence" export n8n proj/other.cadence.yaml
-assert "another cadence, other ids" test "$(python3 -c '
-import json, sys
-a = {n["id"] for n in json.load(open("all.json"))["nodes"]}
-b = {n["id"] for n in json.loads(sys.stdin.read())["nodes"]}
-print(not (a & b))' <<<"$out")" = True
+run "$cadence_again" export n8n -o other.json proj/other.cadence.yaml
+assert "another cadence, other ids" test "$(py_call disjoint all.json other.json)" = True
 
 # ---- a sync of 12 notes: Merge nodes of at most 10 inputs, chained ---------------
 {
 	printf 'cadence: wide\nscore:\n'
-	for i in $(seq 1 12); do printf '  f%d: {type: integer, default: 0}\n' "$i"; done
+	for i in {1..12}; do printf '  f%d: {type: integer, default: 0}\n' "$i"; done
 	printf 'notes:\n'
-	for i in $(seq 1 12); do printf '  n%d: {set: {f%d: "%d"}, writes: [f%d]}\n' "$i" "$i" "$i" "$i"; done
-	printf 'measures:\n  - sync: all12\n    notes: [%s]\n' "$(seq -s, -f 'n%g' 1 12)"
+	for i in {1..12}; do printf '  n%d: {set: {f%d: "%d"}, writes: [f%d]}\n' "$i" "$i" "$i" "$i"; done
+	printf 'measures:\n  - sync: all12\n    notes: [n1,n2,n3,n4,n5,n6,n7,n8,n9,n10,n11,n12]\n'
 } >wide.cadence.yaml
 run "$cadence" export n8n -o wide.json wide.cadence.yaml
 expect "a sync of 12 notes exports" 0
 assert "... its joins are Merge nodes of 10 inputs and 3 (the first's output and the last two)" \
-	test "$(graph wide.json) $(python3 -c '
-import json
-print(sorted(n["parameters"]["numberInputs"] for n in json.load(open("wide.json"))["nodes"]
-             if n["type"].endswith("merge")))')" = "ok [3, 10]"
+	test "$(graph wide.json) $(py_call merges wide.json)" = "ok [3, 10]"
 
 # ---- the schedule: a Schedule Trigger with its cron, the zone in the settings ------
 w sched.cadence.yaml 'cadence: sched
@@ -289,11 +401,9 @@ schedule:
 '
 run "$cadence" export n8n sched.cadence.yaml
 expect "a schedule exports" 0
-assert "a Schedule Trigger with the cron expression, the zone in the settings" test "$(python3 -c '
-import json, sys
-w = json.loads(sys.stdin.read())
-t = w["nodes"][0]
-print(t["type"], t["parameters"]["rule"]["interval"], w["settings"])' <<<"$out")" = \
+printf '%s\n' "$out" >sched.json
+assert "a Schedule Trigger with the cron expression, the zone in the settings" \
+	test "$(py_call trigger sched.json)" = \
 	"n8n-nodes-base.scheduleTrigger [{'field': 'cronExpression', 'expression': '30 6 * * mon-fri'}] {'executionOrder': 'v1', 'timezone': 'Europe/Berlin'}"
 assert "... with nothing lost: no warning" test -z "$err"
 run "$cadence" export n8n --strict sched.cadence.yaml
@@ -303,35 +413,18 @@ expect "--strict without a warning writes the workflow" 0 '"name":'
 hostile=$'it\'s "q" {{ $env.HOME }} $(touch pwned) `touch pwned2` \\ ; & | \n second line'
 hdir=$tmp/$'dir \' " $(touch pwned3) `touch pwned4` ; &\nnl'
 mkdir -p "$hdir"
-python3 - "$hdir/h.cadence.yaml" "$hostile" <<'PY'
-import json, sys
-path, text = sys.argv[1:]
-open(path, "w").write("""cadence: h
-description: %s
-notes:
-  a: {set: {}, description: %s}
-measures:
-  - then: a
-""" % (json.dumps(text), json.dumps(text)))
-PY
+py_args hostile_file "$hdir/h.cadence.yaml" "$hostile"
 state=$tmp/$'st \' $(touch pwned5) `touch pwned6`\n'
 plugin=$'/opt/p\'l $(touch pwned7)\n.so'
 run "$cadence" export n8n --state-dir "$state" --cadence-binary "$tmp/fake/cadence" \
 	--plugin "$plugin" "$hdir/h.cadence.yaml"
 expect "hostile paths and descriptions export" 0
 printf '%s\n' "$out" >h.json
-assert "the description is the node's notes, the same string" test "$(python3 -c '
-import json, sys
-w = json.load(open("h.json"))
-print(w["nodes"][1]["notes"] == sys.argv[1] and sys.argv[1] not in json.dumps(w["nodes"][1]["parameters"]))' "$hostile")" = True
+assert "the description is the node's notes, the same string" \
+	test "$(py_args hostile_notes h.json "$hostile")" = True
 run_cmds h.json h.log
-assert "the commands run with exactly the paths as argv, nothing injected" test "$(python3 - "$hdir/h.cadence.yaml" "$state" "$plugin" <<'PY'
-import json, sys
-f, st, pl = sys.argv[1:]
-got = [json.loads(l) for l in open("h.log")]
-print(got == [["step", "--one-attempt", "--apply", "--plugin", pl, "-o", st + "/42/m0.json", f, "a"]])
-PY
-)" = True
+assert "the commands run with exactly the paths as argv, nothing injected" \
+	test "$(py_args hostile_calls h.log "$hdir/h.cadence.yaml" "$state" "$plugin")" = True
 assert "no command ran what a path or a description held" \
 	test -z "$(ls "$tmp"/pwned* "$hdir"/pwned* "$state"/pwned* 2>/dev/null)"
 assert "the graph of hostile text is sound" test "$(graph h.json)" = ok
@@ -343,16 +436,21 @@ run "$cadence" export n8n -o ex.json 'ex{{ $env.HOME }}/kid.cadence.yaml'
 expect "a cadence path with {{ is refused" 2 '' \
 	"^cadence: error: the cadence file '.*/ex\{\{ \\\$env\.HOME }}/kid\.cadence\.yaml' holds '\{\{', which n8n reads as an expression in a command; use a path without it; nothing written$"
 assert "... nothing written" test ! -e ex.json
+# the first under valgrind; the other two take its path again (one loop
+# over the marks, one message): the binary itself
+bin=$cadence
 for bad in 'a}}b' 'a\{b' 'x{{y'; do
-	run "$cadence" export n8n --state-dir "/tmp/$bad" proj/kid.cadence.yaml
+	run "$bin" export n8n --state-dir "/tmp/$bad" proj/kid.cadence.yaml
 	expect "a state directory with '$bad' is refused" 2 '' "^cadence: error: the state directory '/tmp/.*' holds"
+	bin=$cadence_again
 done
 run "$cadence" export n8n --cadence-binary '/opt/{{x}}/cadence' proj/kid.cadence.yaml
 expect "a cadence binary with {{ is refused" 2 '' "the cadence binary '/opt/\{\{x}}/cadence' holds '\{\{'"
 run "$cadence" export n8n --score '/in/{{1}}.json' proj/kid.cadence.yaml
 expect "a score file with {{ is refused" 2 '' "the score file '/in/\{\{1}}\.json' holds '\{\{'"
-# a single brace is plain text
-run "$cadence" export n8n --state-dir '/tmp/a{b}c' proj/kid.cadence.yaml
+# a single brace is plain text (no mark found: the path of the hostile
+# export's --state-dir above, under valgrind there: the binary itself)
+run "$cadence_again" export n8n --state-dir '/tmp/a{b}c' proj/kid.cadence.yaml
 expect "single braces are plain text" 0 "/tmp/a\{b}c"
 
 # ---- --score: the first node reads the input file; a required field warns --------
@@ -412,40 +510,9 @@ expect "a C note without --plugin: a warning" 0 '' \
 run "$cadence" export n8n --strict -p /opt/notes.so c.cadence.yaml
 expect "... with --plugin, every step loads it, no warning" 0 "step --one-attempt --apply --plugin /opt/notes\.so -o"
 
+
 # ---- the workflow run as n8n runs it gives the score `cadence run` gives ---------------
-# sim.py WORKFLOW ID: the nodes in n8n's order (by depth, then branch),
-# each run once its input fired (a Merge once any input did), a command
-# by sh for execution ID; a failed command fires its error output when
-# the node continues on error, else the run stops (status 1).  Prints the
-# last command's output: the final score.  (n8n's retries are not run.)
-cat >sim.py <<'PY'
-import json, subprocess, sys
-wf = json.load(open(sys.argv[1]))
-ins = {}
-for src, c in wf["connections"].items():
-    for out, bucket in enumerate(c["main"]):
-        for e in bucket:
-            ins.setdefault(e["node"], []).append((src, out))
-fired, last = {}, None
-for n in sorted(wf["nodes"], key=lambda n: (n["position"][0], n["position"][1])):
-    name = n["name"]
-    if n["type"].endswith("Trigger") or n["type"].endswith("merge"):
-        if n["type"].endswith("Trigger") or any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
-            fired[name] = {0}
-        continue
-    if not any(o in fired.get(s, ()) for s, o in ins.get(name, [])):
-        continue
-    cmd = n["parameters"]["command"][1:].replace("{{ $execution.id }}", sys.argv[2])
-    r = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
-    if r.returncode == 0:
-        fired[name], last = {0}, r.stdout
-    elif n.get("onError") == "continueErrorOutput":
-        fired[name] = {1}
-    else:
-        sys.exit("node %r failed (%d): %s" % (name, r.returncode, r.stderr))
-print(json.dumps(json.loads(last), sort_keys=True))
-PY
-norm() { python3 -c 'import json, sys; print(json.dumps(json.loads(sys.stdin.read()), sort_keys=True))'; }
+# (py_call sim: the nodes in n8n's order, see above)
 if ! "$cadence" step --help | grep -q -- '--measure'; then
 	skip "the exported workflows run as cadence run does" \
 		"this cadence step has no --measure, --apply, --fallback, --precheck (issue 20, point 1)"
@@ -474,14 +541,20 @@ measures:
 		"$src/examples/dag/sales.cadence.yaml|$tmp/sales-in.json"; do
 		f=${c%|*} in=${c#*|}
 		# the nodes' steps and the run: the binary itself (cli/step runs
-		# the step modes under valgrind)
-		run "$cadence" export n8n --state-dir "$tmp/state" --cadence-binary "$cadence_again" \
+		# the step modes under valgrind); the export too, but fb's (its
+		# then with a fallback is no other export's): all.cadence.yaml's
+		# exports above and the examples' below run under valgrind, with
+		# these options (the hostile export's, and --score in req's)
+		bin=$cadence_again
+		[[ $f != */fb.cadence.yaml ]] || bin=$cadence
+		run "$bin" export n8n --state-dir "$tmp/state" --cadence-binary "$cadence_again" \
 			${in:+--score "$in"} -o sim.json "$f"
-		run python3 sim.py sim.json 7
+		run py_call sim sim.json 7
 		got=$out
 		run "$cadence_again" run ${in:+--score-file "$in"} "$f"
+		printf '%s\n' "$out" >run.json
 		assert "${f#"$src"/}: the workflow, run as n8n runs it, ends with the score of cadence run" \
-			test -n "$got" -a "$got" = "$(norm <<<"$out")"
+			test -n "$got" -a "$got" = "$(py_call norm run.json)"
 	done
 fi
 
@@ -542,10 +615,55 @@ expect "export n8n --help" 0 "^usage: cadence export n8n \[OPTIONS\] NAME\|CADEN
 run "$cadence" help export n8n
 expect "help export n8n" 0 "NODES_EXCLUDE"
 
-# ---- n8n's own check: safeParseWorkflowStructure of n8n-workflow ---------------------
+# ---- every example and golden fixture exports, with a sound graph ---------------------
+files=(all.json out.json wide.json h.json)
+for ex in "$src"/examples/*/*.cadence.yaml; do
+	name=${ex##*/} name=ex-${name%.cadence.yaml}.json
+	run "$cadence" export n8n -o "$name" "$ex"
+	expect "examples/${ex#"$src"/examples/} exports" 0
+	files+=("$name")
+done
+# the golden fixtures: each that exports (the others have errors: status
+# 1 or 2, never a crash) is checked too; a sample of them under the
+# memory checkers
+every=$(sampled 1 15) i=0 nfx=0 crashed=
+for fx in "$src"/tests/golden/fixtures/*.cadence.yaml; do
+	((i++ % every == 0)) || continue
+	name=${fx##*/} name=fx-${name%.cadence.yaml}.json
+	run "$cadence" export n8n -o "$name" "$fx"
+	case $status in
+	0) files+=("$name") nfx=$((nfx + 1)) ;;
+	1 | 2) ;;
+	*) crashed+=" ${fx##*/}:$status" ;;
+	esac
+done
+assert "the golden fixtures export ($nfx) or are refused with status 1 or 2" \
+	test -z "$crashed" -a "$nfx" -gt 0
+sound=1
+for f in "${files[@]}"; do
+	[[ $f == ex-* || $f == fx-* ]] || continue
+	g=$(graph "$f")
+	[[ $g == ok ]] || { fail "$f: $g"; sound=; }
+done
+[[ -z $sound ]] || ok "every example's and fixture's graph is sound"
+
+# ---- n8n's own checks: safeParseWorkflowStructure and Expression of n8n-workflow -----
+# In the plain build only: under valgrind or in a sanitizer build the
+# exports above are the bytes the plain build's cli/export_n8n checks (the
+# exporter's output does not depend on the build), so neither node nor an
+# `npm ci` into that build's tree is spent there.
 pkg=$src/tests/n8n
 nd=${CADENCE_TEST_NODE_DIR:-$pkg}
 have_modules() { [[ -f $1/node_modules/n8n-workflow/package.json ]]; }
+if under_valgrind || [[ ${CADENCE_TEST_SANITIZED:-0} == 1 ]]; then
+	skip "n8n-workflow's safeParseWorkflowStructure and Expression" \
+		"a memory-checked run: the plain build's cli/export_n8n checks the same bytes"
+	finish
+	exit
+fi
+# the ones install-deps.sh installed, at the lock file: no npm ci at all
+! have_modules "$pkg" || [[ $pkg/package-lock.json -nt $pkg/node_modules/.package-lock.json ]] ||
+	nd=$pkg
 if command -v node >/dev/null && [[ $nd != "$pkg" ]]; then
 	mkdir -p "$nd"
 	(
@@ -563,64 +681,38 @@ fi
 if ! command -v node >/dev/null || ! have_modules "$nd"; then
 	skip "n8n-workflow's safeParseWorkflowStructure" "node or the npm packages of tests/n8n are" \
 		"not installed ($(tail -1 "$tmp/npm.log" 2>/dev/null); scripts/install-deps.sh installs them)"
+	finish
+	exit
+fi
+[[ $nd == "$pkg" ]] || cp "$pkg/check.mjs" "$pkg/expand.mjs" "$nd/"
+# one node for each tool: check.mjs over every workflow and one it must
+# refuse (a duplicate node name: the checker can fail), expand.mjs over
+# the commands of two workflows and one with an expression in a command
+py_call mutate dup all.json dup.json
+py_call mutate expr all.json expr.json
+run node "$nd/check.mjs" dup.json "${files[@]}"
+checked=$out
+assert "n8n-workflow refuses a workflow with two nodes of one name" \
+	test "$status" = 1 -a "$(grep -c '^FAIL - dup\.json: .*Duplicate node name' <<<"$checked")" = 1
+# n8n's own evaluation of the commands (Expression of n8n-workflow) is
+# the plain text with the execution's id put in: nothing of a path or a
+# description was read as an expression
+run node "$nd/expand.mjs" all.json h.json expr.json
+expanded=$out estatus=$status
+for f in all.json h.json; do
+	status=$estatus out=$(grep -F "$f	" <<<"$expanded" | cut -f2-)
+	expect "$f: n8n evaluates each command to the text with the execution's id" 0 '^\["'
+	assert "... the same commands as meant" test "$out" = "$(py_call cmds "$f")"
+done
+# and would evaluate an expression in a path: why "{{" is refused
+assert "n8n evaluates {{ }} in a command (a path holding one would change)" \
+	has_line '^expr\.json	.*/p/42"\]$' "$expanded"
+status=0 out=$(grep -v '^FAIL - dup\.json: ' <<<"$checked")
+if [[ $(grep -c '^ok - ' <<<"$out") == "${#files[@]}" && $out != *FAIL* ]]; then
+	ok "every workflow passes safeParseWorkflowStructure (${#files[@]}: the tests' and every example's)"
 else
-	[[ $nd == "$pkg" ]] || cp "$pkg/check.mjs" "$nd/check.mjs"
-	files=(all.json out.json wide.json h.json)
-	for ex in "$src"/examples/*/*.cadence.yaml; do
-		name=ex-$(basename "$ex" .cadence.yaml).json
-		run "$cadence" export n8n -o "$name" "$ex"
-		expect "examples/${ex#"$src"/examples/} exports" 0
-		files+=("$name")
-	done
-	# the golden fixtures: each that exports (the others have errors: status
-	# 1 or 2, never a crash) is checked too; a sample of them under the
-	# memory checkers
-	every=$(sampled 1 15) i=0 nfx=0 crashed=
-	for fx in "$src"/tests/golden/fixtures/*.cadence.yaml; do
-		((i++ % every == 0)) || continue
-		name=fx-$(basename "$fx" .cadence.yaml).json
-		run "$cadence" export n8n -o "$name" "$fx"
-		case $status in
-		0) files+=("$name") nfx=$((nfx + 1)) ;;
-		1 | 2) ;;
-		*) crashed+=" $(basename "$fx"):$status" ;;
-		esac
-	done
-	assert "the golden fixtures export ($nfx) or are refused with status 1 or 2" \
-		test -z "$crashed" -a "$nfx" -gt 0
-	# the checker can fail: a workflow with a duplicate node name
-	python3 -c '
-import json
-w = json.load(open("all.json")); w["nodes"][2]["name"] = w["nodes"][1]["name"]
-json.dump(w, open("dup.json", "w"))'
-	run node "$nd/check.mjs" dup.json
-	expect "n8n-workflow refuses a workflow with two nodes of one name" 1 '^FAIL - dup\.json: .*Duplicate node name'
-	# n8n's own evaluation of the commands (Expression of n8n-workflow) is
-	# the plain text with the execution's id put in: nothing of a path or a
-	# description was read as an expression
-	cp "$pkg/expand.mjs" "$nd/expand.mjs" 2>/dev/null || :
-	for f in all.json h.json; do
-		run node "$nd/expand.mjs" "$f"
-		expect "$f: n8n evaluates each command to the text with the execution's id" 0
-		assert "... the same commands as meant" test "$out" = "$(python3 cmds.py "$f")"
-	done
-	# and would evaluate an expression in a path: why "{{" is refused
-	python3 -c '
-import json
-w = json.load(open("all.json"))
-w["nodes"][1]["parameters"]["command"] += " /p/{{ 6 * 7 }}"
-json.dump(w, open("expr.json", "w"))'
-	run node "$nd/expand.mjs" expr.json
-	assert "n8n evaluates {{ }} in a command (a path holding one would change)" has_line '/p/42"\]$' "$out"
-	run node "$nd/check.mjs" "${files[@]}"
-	expect "every workflow passes safeParseWorkflowStructure (${#files[@]}: the tests' and every example's)" 0
-	[[ $status == 0 ]] || printf '%s\n' "$out"
-	for f in "${files[@]}"; do
-		[[ $f == ex-* || $f == fx-* ]] || continue
-		g=$(graph "$f")
-		[[ $g == ok ]] || fail "$f: $g"
-	done
-	ok "every example's and fixture's graph is sound"
+	fail "every workflow passes safeParseWorkflowStructure (${#files[@]}: the tests' and every example's)"
+	printf '%s\n' "$out"
 fi
 
 finish

@@ -7,6 +7,7 @@
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
 #   need_python MODULE...   the same for python3 and its modules
 #   py_serve MODS -- CODE, py_call ARG...  one python3 for a script's checks
+#   py_args ARG...          py_call with ARGs that hold a newline or a tab
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
 #   alive PID, gone PID     a process exists and is not a zombie, or not
 #   wait_exit PID           waits for a background process; FAIL after a deadline
@@ -226,6 +227,8 @@ need_python() {
 # what it prints on stdout and stderr, and its status (sys.exit() too),
 # as a command's.  ARGs hold no tab or newline; not in a pipeline (bash
 # closes a coprocess's descriptors there; $(py_call ...) is fine).
+# py_args ARG...: py_call for ARGs that may hold a tab or a newline (a
+# hostile path): they go through a file, each NUL-ended.
 py_serve() {
 	local mods=() reply
 	while [[ $1 != -- ]]; do mods+=("$1"); shift; done
@@ -250,6 +253,10 @@ py_call() {
 	[[ -z $a ]] || printf '%s\n' "$a" >&2
 	return "$rc"
 }
+py_args() {
+	printf '%s\0' "$@" >"$tmp/.py.args"
+	py_call @args
+}
 _py_driver='
 import contextlib, importlib, sys, traceback
 code, base, mods = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -264,6 +271,9 @@ exec(compile(code, "py_serve", "exec"), ns)
 print("ready", flush=True)
 for line in sys.stdin:
     argv = line.rstrip("\n").split("\t")
+    if argv == ["@args"]:
+        with open(base + ".args", encoding="utf-8", errors="surrogateescape") as f:
+            argv = f.read().split("\0")[:-1]
     with open(base + ".out", "w") as o, open(base + ".err", "w") as e:
         with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
             try:

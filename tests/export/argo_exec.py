@@ -893,9 +893,12 @@ class Run:
                                    "number") from e
         try:
             # the container's standard output goes to standard error: the
-            # summary alone is on standard output
+            # summary alone is on standard output; both to sys.stderr's
+            # file, which a test that calls main() in-process redirects
+            sys.stderr.flush()
+            err = sys.stderr.fileno()
             proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=sys.stderr.fileno(), start_new_session=True)
+                                    stdout=err, stderr=err, start_new_session=True)
         except OSError as e:
             # the container cannot start: Argo reports the pod as Error
             return ERROR, empty_outputs(), f"cannot start {argv[0]}: {e.strerror}", "-1"
