@@ -22,7 +22,7 @@ expect "no project file: config show says so" 0 '^project file: none'
 expect "... the state directory is XDG's, a default" 0 "^state_dir +$tmp/xdg/cadence +default$"
 expect "... the cadences are the working directory's" 0 '^cadences +\. +default$'
 run_in "$tmp/none" "$cadence" config show --format json
-expect "... json: file null" 0 '"file":	null'
+expect "... json: file null" 0 '"file": null'
 
 # --- discovery from a subdirectory ---------------------------------------------
 p=$tmp/proj
@@ -254,6 +254,6 @@ fi
 sed -E 's/^# ?([a-z_]+:|  [a-z_]+:)/\1/' "$tmp/shop/cadence.project.yaml" >"$tmp/uncommented.yaml"
 run_in "$tmp/shop" "$cadence" config show --config "$tmp/uncommented.yaml" --format json
 expect "the template's settings, all uncommented, are valid" 0
-assert "... and every one is set by it" test "$(grep -c '"origin":	"file"' <<<"$out")" = 12
+assert "... and every one is set by it" test "$(grep -c '"origin": "file"' <<<"$out")" = 12
 
 finish

@@ -104,7 +104,7 @@ kill -KILL $pid
 wait $pid 2>/dev/null
 assert "the checkpoint records the tasks that ended ok, in dag order" \
 	test "$(done_tasks "$ck")" = "a c s1 s2 s3"
-assert "... and the score the dag started with" grep -q '"total":	0' "$ck"
+assert "... and the score the dag started with" grep -q '"total": 0' "$ck"
 rm "$tmp/p/hold.b" "$log"
 run "$cadence" resume -c "$ck" --events "$tmp/ev.jsonl"
 expect "resume after SIGKILL inside the dag succeeds" 0
@@ -112,7 +112,7 @@ assert "... with the score of the uninterrupted run" test "$out" = "$want"
 assert "... running only the task that had not ended" test "$(ran)" = "b "
 assert "... and the task after it" grep -q '"task_end".*"task":"d"\|"task":"d".*"task_end"' "$tmp/ev.jsonl"
 assert "restored tasks send no events" test -z "$(grep '"task":"c"' "$tmp/ev.jsonl")"
-assert "the resumed run's checkpoint is complete" grep -q '"complete":	true' "$ck"
+assert "the resumed run's checkpoint is complete" grep -q '"complete": true' "$ck"
 rm "$log"
 
 # --- a failed task (on_failure: continue): resume runs it and what is after it ---

@@ -555,7 +555,7 @@ Test(dag, a_resume_from_any_checkpoint_gives_the_uninterrupted_score)
 			const char *done = strstr(s.text[k], "\"tasks\":");
 			for (unsigned i = 0; i < DET_TASKS; i++) {
 				char rec[32], ev[32];
-				snprintf(rec, sizeof(rec), "\"task\":\t\"t%u\"", i);
+				snprintf(rec, sizeof(rec), "\"task\": \"t%u\"", i);
 				snprintf(ev, sizeof(ev), "t%u start\n", i);
 				if (strstr(done, rec))
 					cr_assert(!saw(ev), "t%u ran again: %s", i, tasks.buf);
@@ -710,9 +710,9 @@ Test(dag, a_child_task_is_checkpointed_as_a_task)
 	char *want = cJSON_PrintUnformatted(F.out);
 	int resumed = 0;
 	for (size_t k = 0; k < s.n; k++) {
-		cr_assert_null(strstr(s.text[k], "\"cadence\":\t\"kid\""), "a frame of the child: %s",
+		cr_assert_null(strstr(s.text[k], "\"cadence\": \"kid\""), "a frame of the child: %s",
 			       s.text[k]);
-		if (strstr(s.text[k], "\"task\":\t\"kid\"") && strstr(s.text[k], "\"dag\":")) {
+		if (strstr(s.text[k], "\"task\": \"kid\"") && strstr(s.text[k], "\"dag\":")) {
 			cadence_checkpoint *cp = NULL;
 			cr_assert_eq(cadence_checkpoint_parse(&cp, s.text[k], strlen(s.text[k]),
 							      &F.err), 0, "%s", F.err.message);

@@ -92,31 +92,38 @@ static void add_string(strbuf *sb, const char *s)
 	cad_strbuf_addc(sb, '"');
 }
 
-static void add_tabs(strbuf *sb, size_t n)
+/* two spaces a level, as jq and most JSON tools print */
+static void add_indent(strbuf *sb, size_t n)
 {
-	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-	for (; n > 16; n -= 16)
-		cad_strbuf_add(sb, tabs, 16);
-	cad_strbuf_add(sb, tabs, n);
+	static const char spaces[] = "                                ";
+	for (n *= 2; n > 32; n -= 32)
+		cad_strbuf_add(sb, spaces, 32);
+	cad_strbuf_add(sb, spaces, n);
 }
 
 static int add_value(strbuf *sb, const cJSON *v, int fmt, size_t depth);
 
-/* Objects and arrays in cJSON's layouts: formatted, an object has one
- * member a line, indented by a tab per enclosing array or object, and an
- * array stays on one line, its elements separated by ", ". */
+/* Objects and arrays: formatted, an object has one member a line,
+ * `"name": value`, indented by two spaces per enclosing array or object,
+ * an empty one `{}`, and an array stays on one line, its elements
+ * separated by ", ";
+ * unformatted, cJSON_PrintUnformatted()'s layout. */
 static int add_container(strbuf *sb, const cJSON *v, int fmt, size_t depth)
 {
 	int object = cJSON_IsObject(v);
+	if (!v->child) {
+		cad_strbuf_adds(sb, object ? "{}" : "[]");
+		return 0;
+	}
 	cad_strbuf_addc(sb, object ? '{' : '[');
 	if (object && fmt)
 		cad_strbuf_addc(sb, '\n');
 	for (const cJSON *c = v->child; c; c = c->next) {
 		if (object) {
 			if (fmt)
-				add_tabs(sb, depth + 1);
+				add_indent(sb, depth + 1);
 			add_string(sb, c->string);
-			cad_strbuf_add(sb, ":\t", fmt ? 2 : 1);
+			cad_strbuf_add(sb, ": ", fmt ? 2 : 1);
 		}
 		if (add_value(sb, c, fmt, depth + 1))
 			return -1;
@@ -126,7 +133,7 @@ static int add_container(strbuf *sb, const cJSON *v, int fmt, size_t depth)
 			cad_strbuf_addc(sb, '\n');
 	}
 	if (object && fmt)
-		add_tabs(sb, depth);
+		add_indent(sb, depth);
 	cad_strbuf_addc(sb, object ? '}' : ']');
 	return 0;
 }

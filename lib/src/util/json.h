@@ -38,8 +38,9 @@ int cad_json_number(strbuf *sb, double d);
  * gives. */
 void cad_fmt_double(char *buf, size_t size, double d);
 
-/* Appends v as JSON text, in the layout of cJSON_Print() (`formatted`: tabs
- * and newlines) or cJSON_PrintUnformatted(), numbers by cad_json_number().
+/* Appends v as JSON text, `formatted` (an object's members one a line,
+ * indented by two spaces a level, `"name": value`; arrays on one line) or
+ * in cJSON_PrintUnformatted()'s layout, numbers by cad_json_number().
  * A number that is not finite is written `null`, as cJSON does: every way
  * in refuses them first.  Returns 0, or -1 for an item cJSON cannot print
  * either (cJSON_Invalid, a raw item without text). */
