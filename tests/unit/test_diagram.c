@@ -232,7 +232,7 @@ Test(diagram, bad_arguments)
 	cadence_diagram_format f;
 	cr_assert_eq(cadence_diagram_format_parse(&f, "dot"), 0);
 	cr_assert_eq(f, CADENCE_DIAGRAM_DOT);
-	cr_assert_eq(cadence_diagram_format_parse(&f, "jpeg"), CADENCE_EINVAL);
+	cr_assert_eq(cadence_diagram_format_parse(&f, "gif"), CADENCE_EINVAL);
 	cadence_def_free(def);
 }
 
