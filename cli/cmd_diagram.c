@@ -121,12 +121,14 @@ static const char *extension(const char *path)
 	return dot && dot > base && dot[1] ? dot + 1 : NULL;
 }
 
-/* -o to something that is not a regular file (a device, a FIFO,
+/* -o to what the output policy writes in place (a device, a FIFO,
  * /dev/stdout) is drawn as standard output is, without an extension. */
 static int is_stream(const char *path)
 {
-	struct stat st;
-	return !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	cad_afile_target t;
+	int stream = !cad_afile_resolve(path, &t, NULL) && t.how == CAD_AFILE_STREAM;
+	cad_afile_target_free(&t);
+	return stream;
 }
 
 /* The format: --format, else -o's extension, which --format must not
