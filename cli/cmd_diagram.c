@@ -344,7 +344,7 @@ const cli_cmd cli_cmd_diagram = {
 	"by Graphviz). Another extension, or none, needs --format (a device or\n"
 	"FIFO without one is written as standard output: Mermaid); a --format\n"
 	"that contradicts a known extension is a usage error. --dpi and --scale\n"
-	"size png and jpg (pixels = --dpi x --scale per inch); other formats\n"
+	"size png and jpg (dots per inch: --dpi times --scale); other formats\n"
 	"refuse them. An image over 32767 pixels a side or 100 million pixels is\n"
 	"refused (exit 1).\n"
 	"\n"
@@ -352,10 +352,10 @@ const cli_cmd cli_cmd_diagram = {
 	"is refused (exit 1): use --format dot, svg or png, or --cadence NAME.\n"
 	"docs/diagram.md shows what each shape means.\n"
 	"\n"
-	"Exit status: 0 drawn, 1 problems in the input or too large for Mermaid\n"
-	"or for the pixel limits, 2 usage error (also: svg, png, pdf or jpg in a\n"
-	"build without Graphviz),\n"
-	"3 internal failure (out of memory, cannot write the output).",
+	"Exit status: 0 drawn, 1 problems in the input or too large (Mermaid's\n"
+	"limits, the pixel limits), 2 usage error (also: svg, png, pdf or jpg in\n"
+	"a build without Graphviz), 3 internal failure (out of memory, cannot\n"
+	"write the output).",
 	diagram_opts,
 	diagram,
 };
