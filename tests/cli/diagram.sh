@@ -52,8 +52,8 @@ run "$cadence" diagram -o "$tmp/out/c.dot" "$co"
 assert "-o x.dot writes DOT" grep -q '^digraph cadence {' "$tmp/out/c.dot"
 run "$cadence" diagram -o "$tmp/out/c.mmd" "$co"
 assert "-o x.mmd writes Mermaid" grep -q '^flowchart TB' "$tmp/out/c.mmd"
-run "$cadence" diagram -f mermaid -o "$tmp/out/c.svg" "$co"
-assert "--format wins over the extension" grep -q '^flowchart TB' "$tmp/out/c.svg"
+run "$cadence" diagram -f mermaid -o "$tmp/out/c.txt" "$co"
+assert "--format wins over an unknown extension" grep -q '^flowchart TB' "$tmp/out/c.txt"
 assert "-o leaves no temporary file" test "$(ls -A "$tmp/out" | wc -l)" = 3
 umask 022
 # (the run of -o x.mmd above again, for the mode: the binary itself)

@@ -65,7 +65,7 @@ run_in "$tmp" "$cadence" resume -c run.ckpt --metrics run.ckpt
 expect "issue 14 (probe): resume --metrics CHECKPOINT: refused" 2 '' "it is the checkpoint resumed from"
 run_in "$tmp" "$cadence_again" resume -c run.ckpt
 expect "issue 14 (probe): resume CHECKPOINT saves to it" 0 '^\{"x":2\}$'
-run_in "$tmp" "$cadence" diagram in.cadence.yaml -o in.link
+run_in "$tmp" "$cadence" diagram -f mermaid in.cadence.yaml -o in.link
 expect "issue 14 (probe): diagram -o CADENCE_FILE: refused" 2 '' "cannot write the diagram to 'in.link': it is the cadence file 'in.cadence.yaml'"
 assert "issue 14 (probe): diagram -o CADENCE_FILE: untouched" cmp -s "$tmp/in.cadence.yaml" "$tmp/in.orig"
 

@@ -8,6 +8,7 @@
 #include "model/model.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,7 +233,7 @@ Test(diagram, bad_arguments)
 	cadence_diagram_format f;
 	cr_assert_eq(cadence_diagram_format_parse(&f, "dot"), 0);
 	cr_assert_eq(f, CADENCE_DIAGRAM_DOT);
-	cr_assert_eq(cadence_diagram_format_parse(&f, "jpeg"), CADENCE_EINVAL);
+	cr_assert_eq(cadence_diagram_format_parse(&f, "gif"), CADENCE_EINVAL);
 	cadence_def_free(def);
 }
 
@@ -277,6 +278,67 @@ Test(diagram, render_svg_png)
 	cr_assert_gt(len, 8);
 	cr_assert_eq(memcmp(out, "\x89PNG\r\n\x1a\n", 8), 0);
 	free(out);
+	cadence_def_free(def);
+}
+
+Test(diagram, render_pdf_jpeg_and_resolution)
+{
+	cadence_def *def = load(small);
+	cadence_diagram_opts o = CADENCE_DIAGRAM_OPTS_INIT;
+	cadence_diagram_stats st = CADENCE_DIAGRAM_STATS_INIT;
+	cadence_diagram_format f;
+	char *out = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(cadence_diagram_format_parse(&f, "jpeg"), 0);
+	cr_assert_eq(f, CADENCE_DIAGRAM_JPEG);
+	cr_assert_eq(cadence_diagram_format_parse(&f, "pdf"), 0);
+	cr_assert_eq(f, CADENCE_DIAGRAM_PDF);
+	/* a resolution where there are no pixels, or not a valid one */
+	o.dpi = 150;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_SVG, &o, NULL),
+		     CADENCE_EINVAL);
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_DOT, &o, NULL),
+		     CADENCE_EINVAL);
+	o.dpi = -1;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PNG, &o, NULL),
+		     CADENCE_EINVAL);
+	o.dpi = 0;
+	o.scale = NAN;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PNG, &o, NULL),
+		     CADENCE_EINVAL);
+	o.scale = 0;
+	if (!cadence_diagram_can_render()) {
+		cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PDF, NULL,
+						    NULL), CADENCE_ENOTSUP);
+		cadence_def_free(def);
+		return;
+	}
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PDF, NULL, NULL), 0);
+	cr_assert(len > 4 && !memcmp(out, "%PDF", 4));
+	free(out);
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_JPEG, NULL, &st), 0);
+	cr_assert(len > 3 && !memcmp(out, "\xff\xd8\xff", 3));
+	free(out);
+	/* the pixels, from the layout: twice as many a side at twice the dpi */
+	size_t w = st.width;
+	cr_assert_gt(w, 0);
+	o.dpi = 192;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PNG, &o, &st), 0);
+	free(out);
+	cr_assert(st.width >= 2 * w - 1 && st.width <= 2 * w + 1, "%zu at 192 dpi, %zu at 96",
+		  st.width, w);
+	/* too many: refused, with the size */
+	o.scale = 1000;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PNG, &o, &st),
+		     CADENCE_ELIMIT);
+	cr_assert_null(out);
+	cr_assert_gt(st.width, CADENCE_DIAGRAM_MAX_SIDE);
+	/* a version 1 caller has neither: Graphviz's resolution */
+	o.version = 1;
+	cr_assert_eq(cadence_diagram_buffer(&out, &len, def, NULL, CADENCE_DIAGRAM_PNG, &o, &st), 0);
+	free(out);
+	cr_assert_eq(st.width, w);
 	cadence_def_free(def);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cadence/diagram.h - drawing a cadence: Mermaid and Graphviz DOT text, and
- * SVG or PNG rendered in process by Graphviz (when built with libgvc).
+ * SVG, PNG, PDF or JPEG rendered in process by Graphviz (when built with
+ * libgvc).
  *
  * Every measure is drawn so that its meaning shows (docs/diagram.md):
  * start and end; `then` as a step; `sync` as fork, parallel branches and
@@ -18,7 +19,7 @@
  * Ownership and thread-safety follow cadence/common.h.  The writers only
  * read `def`; with `expand` they load child cadences through `project`, so
  * a project must not be used by another thread during the call.  Rendering
- * SVG or PNG goes through libgvc, which has process-wide state: the library
+ * SVG, PNG, PDF or JPEG goes through libgvc, which has process-wide state: the library
  * serialises those calls with a lock of its own, so they are safe from
  * several threads but do not run in parallel.
  */
@@ -40,7 +41,9 @@ typedef enum cadence_diagram_format {
 	CADENCE_DIAGRAM_MERMAID = 0,	/* Mermaid flowchart text */
 	CADENCE_DIAGRAM_DOT,		/* Graphviz DOT text */
 	CADENCE_DIAGRAM_SVG,		/* rendered by libgvc (dot layout) */
-	CADENCE_DIAGRAM_PNG		/* rendered by libgvc (dot layout) */
+	CADENCE_DIAGRAM_PNG,		/* rendered by libgvc (dot layout) */
+	CADENCE_DIAGRAM_PDF,		/* rendered by libgvc (cairo) */
+	CADENCE_DIAGRAM_JPEG		/* rendered by libgvc */
 } cadence_diagram_format;
 
 typedef enum cadence_diagram_direction {
@@ -55,6 +58,14 @@ typedef enum cadence_diagram_direction {
 /* Children expanded into one diagram at most (each expansion counts), so
  * that a tree of children cannot grow the output without bound. */
 #define CADENCE_DIAGRAM_MAX_EXPANSIONS 256
+/* The raster formats (PNG, JPEG): Graphviz's default resolution, and the
+ * largest image drawn.  Cairo draws at most 32767 pixels a side; beyond
+ * that Graphviz shrinks the image and says so on stderr, so a larger
+ * image is refused; the pixel count bounds the memory of one render
+ * (4 bytes a pixel). */
+#define CADENCE_DIAGRAM_DEFAULT_DPI 96.0
+#define CADENCE_DIAGRAM_MAX_SIDE 32767
+#define CADENCE_DIAGRAM_MAX_PIXELS 100000000
 
 typedef struct cadence_diagram_opts {
 	unsigned version;	/* CADENCE_DIAGRAM_OPTS_VERSION */
@@ -66,10 +77,17 @@ typedef struct cadence_diagram_opts {
 	/* Mermaid limits; 0 = the defaults above. */
 	size_t mermaid_max_text;
 	size_t mermaid_max_edges;
+	/* Version 2.  PNG and JPEG only (CADENCE_EINVAL for another format):
+	 * the resolution in dots per inch (Graphviz's `dpi` attribute; 0 =
+	 * CADENCE_DIAGRAM_DEFAULT_DPI), multiplied by `scale` (0 = 1).  Both
+	 * must be finite and not negative. */
+	double dpi;
+	double scale;
 } cadence_diagram_opts;
 
-#define CADENCE_DIAGRAM_OPTS_VERSION 1
-#define CADENCE_DIAGRAM_OPTS_INIT { CADENCE_DIAGRAM_OPTS_VERSION, CADENCE_DIAGRAM_TB, 0, 0, 0 }
+#define CADENCE_DIAGRAM_OPTS_VERSION 2
+#define CADENCE_DIAGRAM_OPTS_INIT \
+	{ CADENCE_DIAGRAM_OPTS_VERSION, CADENCE_DIAGRAM_TB, 0, 0, 0, 0, 0 }
 
 /* What a diagram holds; filled by the writers when not NULL, also when a
  * limit was exceeded, so a caller can say by how much. */
@@ -82,10 +100,15 @@ typedef struct cadence_diagram_stats {
 	size_t max_text;	/* the limits that applied (Mermaid), else 0 */
 	size_t max_edges;
 	size_t expanded;	/* child cadences drawn inside */
+	/* Version 2: the pixels of a PNG or JPEG (from the layout, before it
+	 * is drawn), else 0. */
+	size_t width;
+	size_t height;
 } cadence_diagram_stats;
 
-#define CADENCE_DIAGRAM_STATS_VERSION 1
-#define CADENCE_DIAGRAM_STATS_INIT { CADENCE_DIAGRAM_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0 }
+#define CADENCE_DIAGRAM_STATS_VERSION 2
+#define CADENCE_DIAGRAM_STATS_INIT \
+	{ CADENCE_DIAGRAM_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /*
  * Draws `def` in `format` into a new buffer: *out (malloc'd, owned by the
@@ -96,9 +119,10 @@ typedef struct cadence_diagram_stats {
  * C (path NULL), the working directory; a child not found there stays a
  * sub-process shape marked "not found".  `opts` and `stats` may be NULL.
  *
- * Returns 0; CADENCE_ELIMIT when Mermaid text would exceed the limits
- * (nothing is returned, *stats says by how much); CADENCE_ENOTSUP for SVG
- * or PNG in a build without libgvc; CADENCE_EFAILED when libgvc fails to
+ * Returns 0; CADENCE_ELIMIT when Mermaid text would exceed the limits,
+ * or a PNG or JPEG the size limits above (nothing is returned, *stats says
+ * by how much); CADENCE_ENOTSUP for SVG, PNG, PDF or JPEG in a build
+ * without libgvc; CADENCE_EFAILED when libgvc fails to
  * lay out or render; CADENCE_EINVAL for a bad argument; CADENCE_EVERSION
  * for opts or stats of an unknown version; CADENCE_ENOMEM.
  */
@@ -119,10 +143,12 @@ CADENCE_API int cadence_diagram_write(const cadence_def *def, cadence_project *p
 				      const cadence_diagram_opts *opts,
 				      cadence_diagram_stats *stats);
 
-/* Non-zero when this build renders SVG and PNG (built with libgvc). */
+/* Non-zero when this build renders SVG, PNG, PDF and JPEG (built with
+ * libgvc). */
 CADENCE_API int cadence_diagram_can_render(void);
 
-/* Parses "mermaid", "dot", "svg" or "png".  Returns 0 or CADENCE_EINVAL. */
+/* Parses "mermaid", "dot", "svg", "png", "pdf" or "jpg" (also "jpeg").
+ * Returns 0 or CADENCE_EINVAL. */
 CADENCE_API int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name);
 
 #ifdef __cplusplus

@@ -4,15 +4,20 @@
 #include "diagram/diagram_int.h"
 #include "util/api.h"
 
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const format_names[] = { "mermaid", "dot", "svg", "png" };
+/* Graphviz's names of the formats, by cadence_diagram_format */
+static const char *const format_names[] = { "mermaid", "dot", "svg", "png", "pdf", "jpg" };
 
 int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name)
 {
 	if (out)
 		*out = CADENCE_DIAGRAM_MERMAID;
+	if (out && name && !strcmp(name, "jpeg"))
+		name = "jpg";
 	for (size_t i = 0; out && name && i < sizeof(format_names) / sizeof(format_names[0]); i++)
 		if (!strcmp(name, format_names[i])) {
 			*out = (cadence_diagram_format)i;
@@ -22,8 +27,31 @@ int cadence_diagram_format_parse(cadence_diagram_format *out, const char *name)
 }
 
 /* Sizes of each version of the caller's structs (util/api.h). */
-static const size_t opts_sizes[] = { 0, sizeof(cadence_diagram_opts) };
-static const size_t stats_sizes[] = { 0, sizeof(cadence_diagram_stats) };
+static const size_t opts_sizes[] = { 0, offsetof(cadence_diagram_opts, dpi),
+				     sizeof(cadence_diagram_opts) };
+static const size_t stats_sizes[] = { 0, offsetof(cadence_diagram_stats, width),
+				      sizeof(cadence_diagram_stats) };
+
+static int rendered(cadence_diagram_format f)
+{
+	return f >= CADENCE_DIAGRAM_SVG;
+}
+
+static int raster(cadence_diagram_format f)
+{
+	return f == CADENCE_DIAGRAM_PNG || f == CADENCE_DIAGRAM_JPEG;
+}
+
+/* The resolution of a render: 0 (Graphviz's own) for a vector format, or
+ * -1 when opts ask for one that is not valid there. */
+static double resolution(const cadence_diagram_opts *o, cadence_diagram_format f)
+{
+	if (!isfinite(o->dpi) || !isfinite(o->scale) || o->dpi < 0 || o->scale < 0)
+		return -1;
+	if (!raster(f))
+		return o->dpi || o->scale ? -1 : 0;
+	return (o->dpi ? o->dpi : CADENCE_DIAGRAM_DEFAULT_DPI) * (o->scale ? o->scale : 1);
+}
 
 int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 			   cadence_project *project, cadence_diagram_format format,
@@ -46,14 +74,14 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 		return CADENCE_EVERSION;
 	if (stats)
 		CAD_COPY_OUT(stats, &st, stats_sizes);
-	if (!out || !out_len || !def || (unsigned)format > CADENCE_DIAGRAM_PNG)
+	if (!out || !out_len || !def || (unsigned)format > CADENCE_DIAGRAM_JPEG)
 		return CADENCE_EINVAL;
 	if (opts)
 		CAD_COPY_IN(&o, opts, opts_sizes);
-	if ((unsigned)o.direction > CADENCE_DIAGRAM_LR)
+	double dpi = resolution(&o, format);
+	if ((unsigned)o.direction > CADENCE_DIAGRAM_LR || dpi < 0)
 		return CADENCE_EINVAL;
-	if ((format == CADENCE_DIAGRAM_SVG || format == CADENCE_DIAGRAM_PNG) &&
-	    !cadence_diagram_can_render())
+	if (rendered(format) && !cadence_diagram_can_render())
 		return CADENCE_ENOTSUP;
 
 	rc = cad_dg_build(&g, def, project, &o);
@@ -78,14 +106,16 @@ int cadence_diagram_buffer(char **out, size_t *out_len, const cadence_def *def,
 		if (!rc && (st.text_len > st.max_text || st.edges > st.max_edges))
 			rc = CADENCE_ELIMIT;
 	}
+	if (!rc && rendered(format)) {
+		cad_dg_image img = { format_names[format], dpi, 0, 0 };
+		rc = cad_dg_render(cad_strbuf_cstr(&sb), &img, out, out_len);
+		st.width = img.width;
+		st.height = img.height;
+		cad_strbuf_free(&sb);
+	}
 	if (stats)
 		CAD_COPY_OUT(stats, &st, stats_sizes);
-	if (rc) {
-		cad_strbuf_free(&sb);
-		return rc;
-	}
-	if (format == CADENCE_DIAGRAM_SVG || format == CADENCE_DIAGRAM_PNG) {
-		rc = cad_dg_render(cad_strbuf_cstr(&sb), format_names[format], out, out_len);
+	if (rc || rendered(format)) {
 		cad_strbuf_free(&sb);
 		return rc;
 	}

@@ -120,9 +120,19 @@ void cad_dg_escape_dot(strbuf *out, const char *s);
 /* A name as an id: kept when it is an identifier, else made into one. */
 void cad_dg_id_part(strbuf *out, const char *name);
 
-/* render.c: lays out DOT text with libgvc and renders it as `format`
- * ("svg" or "png").  Returns 0, CADENCE_ENOTSUP (built without libgvc),
- * CADENCE_EFAILED or CADENCE_ENOMEM. */
-int cad_dg_render(const char *dot, const char *format, char **out, size_t *out_len);
+/* An image to render: Graphviz's name of the format ("svg", "png", "pdf",
+ * "jpg"), the resolution (0: Graphviz's own), and for a raster format the
+ * pixels (set by cad_dg_render() from the layout). */
+typedef struct cad_dg_image {
+	const char *format;
+	double dpi;
+	size_t width, height;
+} cad_dg_image;
+
+/* render.c: lays out DOT text with libgvc and renders it as img->format.
+ * Returns 0, CADENCE_ELIMIT (a PNG or JPEG larger than the limits of
+ * cadence/diagram.h: img says how large), CADENCE_ENOTSUP (built without
+ * libgvc), CADENCE_EFAILED or CADENCE_ENOMEM. */
+int cad_dg_render(const char *dot, cad_dg_image *img, char **out, size_t *out_len);
 
 #endif
