@@ -54,14 +54,17 @@ static void *zalloc(pctx *c, size_t n, size_t size)
 
 /* e over p's score, compiled into `home`: the arena of the plan that owns
  * (and frees) the result, which for a child's `with` and `merge` is not
- * the plan whose score it reads. */
+ * the plan whose score it reads.  What the check compiled and the project
+ * kept is borrowed instead (project/kept.h). */
 static rexpr *compile(pctx *c, const rplan *p, arena *home, const cad_expr *e, const char *what)
 {
 	rexpr *x = NULL;
 	strbuf msg = STRBUF_INIT;
 	if (c->code)
 		return NULL;
-	if (cad_rexpr_compile(&x, p->env, e, home, &msg)) {
+	const cadence_expr *kept = p->kept ? cad_kept_get(p->kept, e, p->def) : NULL;
+	if (kept ? cad_rexpr_borrow(&x, kept, e, home, &msg)
+		 : cad_rexpr_compile(&x, p->env, e, home, &msg)) {
 		problem(c, "%s: %s", what, cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 		x = NULL;
 	}
@@ -616,6 +619,7 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 		h = cad_note_declaration_add(h, def->fields[i].name.name);
 	p->declaration = cad_note_declaration_end(h);
 	score_start(c, p);
+	p->kept = cad_project_kept(r->project, def);
 	strbuf emsg = STRBUF_INIT;
 	if (!c->code && cad_rexpr_env_new(&p->env, def, &emsg))
 		problem(c, "%s", cad_strbuf_cstr(&emsg) ? cad_strbuf_cstr(&emsg) : "out of memory");

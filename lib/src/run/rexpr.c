@@ -12,7 +12,8 @@
 
 struct rexpr {
 	const char *src;
-	cadence_expr *x;
+	const cadence_expr *x;
+	cadence_expr *own;	/* x when compiled here; NULL when borrowed */
 	int whole;		/* reads the whole score: needs its object */
 	int homed;		/* in the caller's arena */
 };
@@ -68,20 +69,42 @@ static void describe(const cadence_expr_error *err, int rc, strbuf *msg)
 		cad_strbuf_addf(msg, "; %s", err->help);
 }
 
+/* A rexpr of e, without its expression yet; NULL when out of memory. */
+static rexpr *rexpr_new(const cad_expr *e, arena *home, strbuf *msg)
+{
+	rexpr *r = home ? cad_arena_alloc(home, sizeof(*r)) : calloc(1, sizeof(*r));
+	if (!r) {
+		cad_strbuf_adds(msg, "out of memory");
+		return NULL;
+	}
+	r->src = e->src;
+	r->homed = home != NULL;
+	return r;
+}
+
+int cad_rexpr_borrow(rexpr **out, const cadence_expr *x, const cad_expr *e, arena *home,
+		     strbuf *msg)
+{
+	rexpr *r = rexpr_new(e, home, msg);
+	*out = r;
+	if (!r)
+		return -1;
+	r->x = x;
+	r->whole = cadence_expr_reads_whole_score(x);
+	return 0;
+}
+
 int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, arena *home,
 		      strbuf *msg)
 {
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	rexpr *r = home ? cad_arena_alloc(home, sizeof(*r)) : calloc(1, sizeof(*r));
+	rexpr *r = rexpr_new(e, home, msg);
+	cadence_expr *x = NULL;
 	*out = NULL;
-	if (!r) {
-		cad_strbuf_adds(msg, "out of memory");
+	if (!r)
 		return -1;
-	}
-	r->src = e->src;
-	r->homed = home != NULL;
 	size_t len = strlen(e->src);
-	int rc = cad_expr_compile_in(&r->x, home, e->src, len, env ? env->env : NULL, &err);
+	int rc = cad_expr_compile_in(&x, home, e->src, len, env ? env->env : NULL, 1, &err);
 	if (rc) {
 		/* a long expression (up to the 64 KiB limit, or past it) is cut
 		 * in the message */
@@ -95,7 +118,8 @@ int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, aren
 			free(r);
 		return -1;
 	}
-	r->whole = cadence_expr_reads_whole_score(r->x);
+	r->x = r->own = x;
+	r->whole = cadence_expr_reads_whole_score(x);
 	*out = r;
 	return 0;
 }
@@ -150,7 +174,7 @@ void cad_rexpr_free(rexpr *e)
 {
 	if (!e)
 		return;
-	cadence_expr_free(e->x);
+	cadence_expr_free(e->own);
 	if (!e->homed)
 		free(e);
 }

@@ -6,6 +6,7 @@
 #ifndef CADENCE_SRC_RUN_REXPR_H
 #define CADENCE_SRC_RUN_REXPR_H
 
+#include "cadence/expr.h"
 #include "model/model.h"
 #include "util/strbuf.h"
 
@@ -26,6 +27,12 @@ void cad_rexpr_env_free(rexpr_env *env);
  * with malloc.  Returns 0, or -1 with the reason in msg. */
 int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, struct arena *home,
 		      strbuf *msg);
+/* As cad_rexpr_compile(), for `x`, compiled from `e` already against
+ * the same declaration and kept by the project (project/kept.h): borrowed,
+ * never freed by cad_rexpr_free().  Returns 0, or -1 (out of memory, in
+ * msg). */
+int cad_rexpr_borrow(rexpr **out, const cadence_expr *x, const cad_expr *e, struct arena *home,
+		     strbuf *msg);
 /* 1 when the expression can only give something else than a boolean. */
 int cad_rexpr_not_bool(const rexpr *e, const char **type);
 /* Evaluates on `score`, a score of the declaration the expression was
