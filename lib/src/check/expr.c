@@ -22,33 +22,48 @@
  * it: `kept` is NULL unless the project keeps the expressions of `def`
  * and the env took every field (a runner compiles against all of them). */
 typedef struct xenv {
-	cadence_expr_env *env;
+	const cadence_expr_env *env;
+	cadence_expr_env *own;	/* env when made here: freed or kept */
 	const struct cadence_def *def;
 	cad_kept *kept;
 } xenv;
 
-/* d's env into *x; -1 when out of memory (c->oom set). */
+/* d's env into *x, the one kept by an earlier check when there is one; -1
+ * when out of memory (c->oom set). */
 static int env_of(check_ctx *c, const struct cadence_def *d, xenv *x)
 {
 	int whole = 1;
-	*x = (xenv){ NULL, d, NULL };
-	if (cadence_expr_env_new(&x->env)) {
+	*x = (xenv){ NULL, NULL, d, cad_project_kept(c->project, d) };
+	if (x->kept && (x->env = cad_kept_env(x->kept, d)))
+		return 0;
+	if (cadence_expr_env_new(&x->own)) {
 		c->oom = 1;
 		return -1;
 	}
 	for (size_t i = 0; i < d->nfields; i++) {
 		const cad_field *f = &d->fields[i];
-		int rc = cadence_expr_env_add_field(x->env, f->name.name, cad_vtype_names[f->type]);
+		int rc = cadence_expr_env_add_field(x->own, f->name.name, cad_vtype_names[f->type]);
 		if (rc == CADENCE_ENOMEM) {
 			c->oom = 1;
-			cadence_expr_env_free(x->env);
-			x->env = NULL;
+			cadence_expr_env_free(x->own);
 			return -1;
 		}
 		whole &= !rc;
 	}
-	x->kept = whole ? cad_project_kept(c->project, d) : NULL;
+	x->env = x->own;
+	if (!whole)
+		x->kept = NULL;
 	return 0;
+}
+
+/* x's env kept for the runners when it keeps, else freed. */
+static void env_done(check_ctx *c, xenv *x)
+{
+	if (x->kept && x->own && cad_kept_put_env(x->kept, x->def, x->own))
+		c->oom = 1;
+	else if (!x->kept)
+		cadence_expr_env_free(x->own);
+	x->own = NULL;
 }
 
 /* Where the problem is in the file (check_int.h, cad_check_inside()). */
@@ -196,7 +211,7 @@ static void child_exprs(check_ctx *c, child_envs *ce, const cad_measure *m,
 	if (!m->nmerge_back || c->oom)
 		return;
 	const struct cadence_def *child = NULL;
-	static const xenv none = { NULL, NULL, NULL };	/* the child did not load */
+	static const xenv none = { NULL, NULL, NULL, NULL };	/* the child did not load */
 	const xenv *cenv = &none;
 	int rc = c->project ? cad_project_child_of(&child, NULL, c->project, c->def, m, NULL)
 			    : CADENCE_ENOTFOUND;
@@ -256,7 +271,7 @@ void cad_check_exprs(check_ctx *c)
 	c->task_xr = calloc(ntasks ? ntasks : 1, sizeof(*c->task_xr));
 	if (!c->note_xr || !c->measure_xr || !c->task_base || !c->task_xr) {
 		c->oom = 1;
-		cadence_expr_env_free(own.env);
+		env_done(c, &own);
 		return;
 	}
 	for (size_t i = 0; i < d->nnotes && !c->oom; i++) {
@@ -287,7 +302,7 @@ void cad_check_exprs(check_ctx *c)
 		c->measure_xr[i].count = c->nxr - c->measure_xr[i].start;
 	}
 	for (size_t i = 0; i < ce.n; i++)
-		cadence_expr_env_free(ce.env[i].env);
+		env_done(c, &ce.env[i]);
 	free(ce.env);
-	cadence_expr_env_free(own.env);
+	env_done(c, &own);
 }

@@ -6,7 +6,8 @@
  * (cad_project_keep_exprs()), the check keeps each one that compiles,
  * keyed by where it is in the model (its cad_expr) and the cadence whose
  * score it was compiled against; a runner's preparation then borrows it
- * instead of compiling it again, and compiles what is not kept.
+ * instead of compiling it again, and compiles what is not kept.  The env
+ * of each cadence's score (its declaration, cadence/expr.h) is kept too.
  *
  * - Ownership: the store owns the expressions, in one big arena (huge
  *   pages, as the runner's own: expr/compile.h); they live until the
@@ -37,5 +38,10 @@ struct arena *cad_kept_home(cad_kept *k);
 int cad_kept_put(cad_kept *k, const cad_expr *e, const struct cadence_def *def, cadence_expr *x);
 /* The expression kept for e over the score of `def`, or NULL; borrowed. */
 const cadence_expr *cad_kept_get(const cad_kept *k, const cad_expr *e, const struct cadence_def *def);
+/* Keeps env, the env of every field of def's score, unless one is kept
+ * already (then env is freed).  0, or -1 when out of memory (env freed). */
+int cad_kept_put_env(cad_kept *k, const struct cadence_def *def, cadence_expr_env *env);
+/* The env kept for def's score, or NULL; borrowed. */
+const cadence_expr_env *cad_kept_env(const cad_kept *k, const struct cadence_def *def);
 
 #endif

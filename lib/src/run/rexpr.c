@@ -19,21 +19,23 @@ struct rexpr {
 };
 
 struct rexpr_env {
-	cadence_expr_env *env;
+	const cadence_expr_env *env;
+	cadence_expr_env *own;	/* env when made here; NULL when borrowed */
 };
 
 int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
 {
 	rexpr_env *e = calloc(1, sizeof(*e));
 	*out = NULL;
-	if (!e || cadence_expr_env_new(&e->env)) {
+	if (!e || cadence_expr_env_new(&e->own)) {
 		free(e);
 		cad_strbuf_adds(msg, "out of memory");
 		return -1;
 	}
+	e->env = e->own;
 	for (size_t i = 0; i < def->nfields; i++) {
 		const cad_field *f = &def->fields[i];
-		int rc = cadence_expr_env_add_field(e->env, f->name.name, cad_vtype_names[f->type]);
+		int rc = cadence_expr_env_add_field(e->own, f->name.name, cad_vtype_names[f->type]);
 		if (rc) {
 			cad_strbuf_addf(msg, "score field '%s': %s", f->name.name, cadence_strerror(rc));
 			cad_rexpr_env_free(e);
@@ -44,11 +46,23 @@ int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *ms
 	return 0;
 }
 
+int cad_rexpr_env_borrow(rexpr_env **out, const cadence_expr_env *env, strbuf *msg)
+{
+	rexpr_env *e = calloc(1, sizeof(*e));
+	*out = e;
+	if (!e) {
+		cad_strbuf_adds(msg, "out of memory");
+		return -1;
+	}
+	e->env = env;
+	return 0;
+}
+
 void cad_rexpr_env_free(rexpr_env *env)
 {
 	if (!env)
 		return;
-	cadence_expr_env_free(env->env);
+	cadence_expr_env_free(env->own);
 	free(env);
 }
 

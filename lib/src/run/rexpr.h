@@ -20,6 +20,10 @@ struct arena;
 /* The declaration of def's score, for compiling.  Returns 0 or -1 (out of
  * memory, or a declaration the expression module refuses, in msg). */
 int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg);
+/* As cad_rexpr_env_new(), with `env`, the env the check made of the same
+ * declaration, kept by the project (project/kept.h): borrowed.  Returns 0
+ * or -1 (out of memory, in msg). */
+int cad_rexpr_env_borrow(rexpr_env **out, const cadence_expr_env *env, strbuf *msg);
 void cad_rexpr_env_free(rexpr_env *env);
 
 /* Compiles `e` against `env` into `home` (a big arena that outlives the
