@@ -25,6 +25,7 @@
 extern char **environ;
 
 #include "format/scalar.h"
+#include "project/keep.h"
 #include "run/env.h"
 #include "util/afile.h"
 #include "util/api.h"
@@ -555,7 +556,10 @@ int cli_run_load(const char *path, cadence_project **project, const cadence_def 
 {
 	cadence_diags *diags = NULL;
 	int rc = 0;
-	if (cadence_diags_new(&diags) || cadence_project_new(project, NULL))
+	/* the check's compiled expressions kept for the runner, which then
+	 * does not compile them again (project/kept.h) */
+	if (cadence_diags_new(&diags) || cadence_project_new(project, NULL) ||
+	    cad_project_keep_exprs(*project))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	int lr;
 	if (!strcmp(path, "-")) {

@@ -4,7 +4,9 @@
  * reads, as `cadence run` compiles them before anything runs
  * (lib/src/run/plan.c), and a `when` whose type is known is a boolean.
  * A dag task with `cadence:` has its `with` and `merge` checked as a child
- * measure's. */
+ * measure's.  When the project keeps expressions (project/kept.h), those
+ * that compile are kept for its runners, which then do not compile them
+ * again. */
 #include "check/check_int.h"
 #include "cadence/expr.h"
 #include "expr/compile.h"
@@ -16,24 +18,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The env of a cadence's score; NULL when out of memory (c->oom set). */
-static cadence_expr_env *env_of(check_ctx *c, const struct cadence_def *d)
+/* The env of a cadence's score, and where to keep what compiles against
+ * it: `kept` is NULL unless the project keeps the expressions of `def`
+ * and the env took every field (a runner compiles against all of them). */
+typedef struct xenv {
+	const cadence_expr_env *env;
+	cadence_expr_env *own;	/* env when made here: freed or kept */
+	const struct cadence_def *def;
+	cad_kept *kept;
+} xenv;
+
+/* d's env into *x, the one kept by an earlier check when there is one; -1
+ * when out of memory (c->oom set). */
+static int env_of(check_ctx *c, const struct cadence_def *d, xenv *x)
 {
-	cadence_expr_env *env;
-	if (cadence_expr_env_new(&env)) {
+	int whole = 1;
+	*x = (xenv){ NULL, NULL, d, cad_project_kept(c->project, d) };
+	if (x->kept && (x->env = cad_kept_env(x->kept, d)))
+		return 0;
+	if (cadence_expr_env_new(&x->own)) {
 		c->oom = 1;
-		return NULL;
+		return -1;
 	}
 	for (size_t i = 0; i < d->nfields; i++) {
 		const cad_field *f = &d->fields[i];
-		int rc = cadence_expr_env_add_field(env, f->name.name, cad_vtype_names[f->type]);
+		int rc = cadence_expr_env_add_field(x->own, f->name.name, cad_vtype_names[f->type]);
 		if (rc == CADENCE_ENOMEM) {
 			c->oom = 1;
-			cadence_expr_env_free(env);
-			return NULL;
+			cadence_expr_env_free(x->own);
+			return -1;
 		}
+		whole &= !rc;
 	}
-	return env;
+	x->env = x->own;
+	if (!whole)
+		x->kept = NULL;
+	return 0;
+}
+
+/* x's env kept for the runners when it keeps, else freed. */
+static void env_done(check_ctx *c, xenv *x)
+{
+	if (x->kept && x->own && cad_kept_put_env(x->kept, x->def, x->own))
+		c->oom = 1;
+	else if (!x->kept)
+		cadence_expr_env_free(x->own);
+	x->own = NULL;
 }
 
 /* Where the problem is in the file (check_int.h, cad_check_inside()). */
@@ -63,23 +93,24 @@ static void needs(check_ctx *c, const cadence_expr *x, const cad_expr *e, const 
 	}
 }
 
-/* Compiles e and reports a problem; returns the result type (DYN when it
- * does not compile).  With `own` (an expression over the cadence's own
- * score), records what it needs set for cad_check_flow; `target` is the field
- * it computes, NULL for a condition. */
-static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
-				 const cadence_expr_env *env, const char *what,
-				 int own, const char *target)
+/* The expression of e, compiled (or kept from an earlier check) and kept
+ * when env keeps; NULL with a problem reported.  *mine: what to free. */
+static const cadence_expr *compiled(check_ctx *c, const cad_expr *e, const xenv *env,
+				    const char *what, cadence_expr **mine)
 {
-	cadence_expr *x = NULL;
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
+	const cadence_expr *x = env->kept ? cad_kept_get(env->kept, e, env->def) : NULL;
+	*mine = NULL;
+	if (x)
+		return x;
 	/* no did-you-mean sought for a diagnostic that is dropped */
 	int hint = !cad_report_capped(&c->r, "bad-expression");
-	int rc = cad_expr_compile_hinted(&x, e->src, strlen(e->src), env, hint, &err);
+	int rc = cad_expr_compile_in(mine, env->kept ? cad_kept_home(env->kept) : NULL, e->src,
+				     strlen(e->src), env->env, hint, &err);
 	if (rc == CADENCE_ENOMEM) {
 		c->oom = 1;
 		cadence_expr_error_clear(&err);
-		return CADENCE_EXPR_DYN;
+		return NULL;
 	}
 	if (rc) {
 		int exact;
@@ -92,16 +123,35 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e,
 			cad_check_at(c, CADENCE_SEVERITY_ERROR, "bad-expression", loc, err.help,
 				 "%s: column %u of the expression: %s", what, err.column, why);
 		cadence_expr_error_clear(&err);
-		return CADENCE_EXPR_DYN;
+		return NULL;
 	}
+	return *mine;
+}
+
+/* Compiles e and reports a problem; returns the result type (DYN when it
+ * does not compile).  With `own` (an expression over the cadence's own
+ * score), records what it needs set for cad_check_flow; `target` is the field
+ * it computes, NULL for a condition. */
+static cadence_expr_type compile(check_ctx *c, const cad_expr *e, const xenv *env,
+				 const char *what, int own, const char *target)
+{
+	cadence_expr *mine;
+	const cadence_expr *x = compiled(c, e, env, what, &mine);
+	if (!x)
+		return CADENCE_EXPR_DYN;
 	cadence_expr_type t = cadence_expr_result_type(x);
 	if (own)
 		needs(c, x, e, target);
-	cadence_expr_free(x);
+	if (mine && env->kept) {
+		if (cad_kept_put(env->kept, e, env->def, mine))
+			c->oom = 1;
+	} else {
+		cadence_expr_free(mine);
+	}
 	return t;
 }
 
-static void assigns(check_ctx *c, const cad_assign *as, size_t n, const cadence_expr_env *env,
+static void assigns(check_ctx *c, const cad_assign *as, size_t n, const xenv *env,
 		    const char *kind, const char *owner)
 {
 	char what[160];
@@ -113,7 +163,7 @@ static void assigns(check_ctx *c, const cad_assign *as, size_t n, const cadence_
 }
 
 /* A `when:` condition: it compiles, and gives a bool when its type is known. */
-static void condition(check_ctx *c, const cad_expr *e, const cadence_expr_env *env,
+static void condition(check_ctx *c, const cad_expr *e, const xenv *env,
 		      const char *what)
 {
 	cadence_expr_type t = compile(c, e, env, what, 1, NULL);
@@ -127,36 +177,23 @@ static void condition(check_ctx *c, const cad_expr *e, const cadence_expr_env *e
 /* The envs of the children whose merge expressions were compiled: one
  * per child, however many measures run it. */
 typedef struct child_envs {
-	const struct cadence_def **def;
-	cadence_expr_env **env;
+	xenv *env;
 	size_t n, cap;
 } child_envs;
 
 /* The env of `child`'s score, made once; NULL when out of memory. */
-static cadence_expr_env *child_env(check_ctx *c, child_envs *ce, const struct cadence_def *child)
+static const xenv *child_env(check_ctx *c, child_envs *ce, const struct cadence_def *child)
 {
 	for (size_t i = 0; i < ce->n; i++)
-		if (ce->def[i] == child)
-			return ce->env[i];
-	if (ce->n == ce->cap) {
-		size_t cap = cad_grow_cap(ce->cap, ce->n + 1, sizeof(*ce->env), 8);
-		const struct cadence_def **d = cap ? cad_realloc_array((void *)ce->def, cap, sizeof(*d)) : NULL;
-		if (d)
-			ce->def = d;
-		cadence_expr_env **e = d ? cad_realloc_array(ce->env, cap, sizeof(*e)) : NULL;
-		if (!e) {
-			c->oom = 1;
-			return NULL;
-		}
-		ce->env = e;
-		ce->cap = cap;
+		if (ce->env[i].def == child)
+			return &ce->env[i];
+	if (CAD_GROW(ce->env, ce->cap, ce->n + 1, 8)) {
+		c->oom = 1;
+		return NULL;
 	}
-	cadence_expr_env *env = env_of(c, child);
-	if (env) {
-		ce->def[ce->n] = child;
-		ce->env[ce->n++] = env;
-	}
-	return env;
+	if (env_of(c, child, &ce->env[ce->n]))
+		return NULL;
+	return &ce->env[ce->n++];
 }
 
 /* A child measure's or child task's expressions: `with` over this score
@@ -164,7 +201,7 @@ static cadence_expr_env *child_env(check_ctx *c, child_envs *ce, const struct ca
  * final score when it loaded (else every field is dyn: syntax and
  * functions are checked).  `owner` names it in messages. */
 static void child_exprs(check_ctx *c, child_envs *ce, const cad_measure *m,
-			const cadence_expr_env *env, const char *owner)
+			const xenv *env, const char *owner)
 {
 	char what[240];
 	for (size_t i = 0; i < m->nwith && !c->oom; i++) {
@@ -174,7 +211,8 @@ static void child_exprs(check_ctx *c, child_envs *ce, const cad_measure *m,
 	if (!m->nmerge_back || c->oom)
 		return;
 	const struct cadence_def *child = NULL;
-	cadence_expr_env *cenv = NULL;
+	static const xenv none = { NULL, NULL, NULL, NULL };	/* the child did not load */
+	const xenv *cenv = &none;
 	int rc = c->project ? cad_project_child_of(&child, NULL, c->project, c->def, m, NULL)
 			    : CADENCE_ENOTFOUND;
 	if (rc == CADENCE_ENOMEM) {
@@ -192,7 +230,7 @@ static void child_exprs(check_ctx *c, child_envs *ce, const cad_measure *m,
 /* The conditions of a dag's tasks and the `with` of its child tasks (over
  * the task's input: the same fields), each task with its range of c->xr. */
 static void tasks_exprs(check_ctx *c, child_envs *ce, const cad_measure *m, size_t mi,
-			const cadence_expr_env *env)
+			const xenv *env)
 {
 	char what[200];
 	for (size_t j = 0; j < m->ntasks && !c->oom; j++) {
@@ -216,11 +254,12 @@ static void tasks_exprs(check_ctx *c, child_envs *ce, const cad_measure *m, size
 void cad_check_exprs(check_ctx *c)
 {
 	const struct cadence_def *d = c->def;
-	cadence_expr_env *env = env_of(c, d);
-	child_envs ce = { NULL, NULL, 0, 0 };
+	xenv own;
+	child_envs ce = { NULL, 0, 0 };
 	char what[160];
-	if (!env)
+	if (env_of(c, d, &own))
 		return;
+	const xenv *env = &own;
 	size_t ntasks = 0;
 	c->task_base = calloc(d->nmeasures ? d->nmeasures : 1, sizeof(*c->task_base));
 	for (size_t i = 0; c->task_base && i < d->nmeasures; i++) {
@@ -232,7 +271,7 @@ void cad_check_exprs(check_ctx *c)
 	c->task_xr = calloc(ntasks ? ntasks : 1, sizeof(*c->task_xr));
 	if (!c->note_xr || !c->measure_xr || !c->task_base || !c->task_xr) {
 		c->oom = 1;
-		cadence_expr_env_free(env);
+		env_done(c, &own);
 		return;
 	}
 	for (size_t i = 0; i < d->nnotes && !c->oom; i++) {
@@ -263,8 +302,7 @@ void cad_check_exprs(check_ctx *c)
 		c->measure_xr[i].count = c->nxr - c->measure_xr[i].start;
 	}
 	for (size_t i = 0; i < ce.n; i++)
-		cadence_expr_env_free(ce.env[i]);
-	free((void *)ce.def);
+		env_done(c, &ce.env[i]);
 	free(ce.env);
-	cadence_expr_env_free(env);
+	env_done(c, &own);
 }

@@ -227,12 +227,6 @@ void cad_expr_error_move(cadence_expr_error *to, cadence_expr_error *from, const
 	*from = (cadence_expr_error)CADENCE_EXPR_ERROR_INIT;
 }
 
-int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
-			 const cadence_expr_env *env, cadence_expr_error *err)
-{
-	return cad_expr_compile_hinted(out, src, len, env, 1, err);
-}
-
 static int compile_entry(cadence_expr **out, arena *home, const char *src, size_t len,
 			 const cadence_expr_env *env, int hint, const char *const *vars,
 			 size_t nvars, cadence_expr_error *err)
@@ -251,16 +245,16 @@ static int compile_entry(cadence_expr **out, arena *home, const char *src, size_
 	return rc;
 }
 
-int cad_expr_compile_hinted(cadence_expr **out, const char *src, size_t len,
-			    const cadence_expr_env *env, int hint, cadence_expr_error *err)
+int cadence_expr_compile(cadence_expr **out, const char *src, size_t len,
+			 const cadence_expr_env *env, cadence_expr_error *err)
 {
-	return compile_entry(out, NULL, src, len, env, hint, NULL, 0, err);
+	return compile_entry(out, NULL, src, len, env, 1, NULL, 0, err);
 }
 
 int cad_expr_compile_in(cadence_expr **out, arena *home, const char *src, size_t len,
-			const cadence_expr_env *env, cadence_expr_error *err)
+			const cadence_expr_env *env, int hint, cadence_expr_error *err)
 {
-	return compile_entry(out, home, src, len, env, 1, NULL, 0, err);
+	return compile_entry(out, home, src, len, env, hint, NULL, 0, err);
 }
 
 const char *cadence_expr_source(const cadence_expr *e)

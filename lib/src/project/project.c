@@ -38,6 +38,7 @@ struct cadence_project {
 	char **roots;		/* every root set, owned (entries point in) */
 	size_t nroots;
 	const char *root;	/* for the files loaded next, or NULL */
+	cad_kept *kept;		/* cad_project_keep_exprs(), or NULL */
 };
 
 int cadence_project_new(cadence_project **out, const cadence_load_opts *opts)
@@ -68,7 +69,25 @@ void cadence_project_free(cadence_project *p)
 	for (size_t i = 0; i < p->nroots; i++)
 		free(p->roots[i]);
 	free(p->roots);
+	cad_kept_free(p->kept);
 	free(p);
+}
+
+int cad_project_keep_exprs(cadence_project *p)
+{
+	if (!p->kept && cad_kept_new(&p->kept))
+		return CADENCE_ENOMEM;
+	return 0;
+}
+
+cad_kept *cad_project_kept(const cadence_project *p, const cadence_def *def)
+{
+	if (!p || !p->kept)
+		return NULL;
+	for (size_t i = 0; i < p->count; i++)
+		if (p->entries[i].def == def)
+			return p->kept;
+	return NULL;
 }
 
 static entry *add_entry(cadence_project *p)

@@ -54,27 +54,54 @@ static void *zalloc(pctx *c, size_t n, size_t size)
 
 /* e over p's score, compiled into `home`: the arena of the plan that owns
  * (and frees) the result, which for a child's `with` and `merge` is not
- * the plan whose score it reads. */
-static rexpr *compile(pctx *c, const rplan *p, arena *home, const cad_expr *e, const char *what)
+ * the plan whose score it reads.  What the check compiled and the project
+ * kept is borrowed instead (project/kept.h).  What e is, in a message, is
+ * a format formatted only for a problem (here and in field_index()): the
+ * 10,000 `set` notes of a wide cadence formatted 10,000 texts no one read. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static rexpr *compile(pctx *c, const rplan *p, arena *home, const cad_expr *e,
+		      const char *what_fmt, ...)
 {
 	rexpr *x = NULL;
 	strbuf msg = STRBUF_INIT;
 	if (c->code)
 		return NULL;
-	if (cad_rexpr_compile(&x, p->env, e, home, &msg)) {
-		problem(c, "%s: %s", what, cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
+	const cadence_expr *kept = p->kept ? cad_kept_get(p->kept, e, p->def) : NULL;
+	if (kept ? cad_rexpr_borrow(&x, kept, e, home, &msg)
+		 : cad_rexpr_compile(&x, p->env, e, home, &msg)) {
+		strbuf what = STRBUF_INIT;
+		va_list ap;
+		va_start(ap, what_fmt);
+		cad_strbuf_vaddf(&what, what_fmt, ap);
+		va_end(ap);
+		problem(c, "%s: %s", cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "out of memory",
+			cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
+		cad_strbuf_free(&what);
 		x = NULL;
 	}
 	cad_strbuf_free(&msg);
 	return x;
 }
 
-static long field_index(pctx *c, const rplan *p, const char *name, const char *what)
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static long field_index(pctx *c, const rplan *p, const char *name, const char *what_fmt, ...)
 {
 	long i = cad_model_field_index(p->def, name);
-	if (i < 0)
-		problem(c, "%s names field '%s', which cadence '%s' does not declare", what, name,
+	if (i < 0) {
+		strbuf what = STRBUF_INIT;
+		va_list ap;
+		va_start(ap, what_fmt);
+		cad_strbuf_vaddf(&what, what_fmt, ap);
+		va_end(ap);
+		problem(c, "%s names field '%s', which cadence '%s' does not declare",
+			cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "out of memory", name,
 			p->name);
+		cad_strbuf_free(&what);
+	}
 	return i;
 }
 
@@ -174,11 +201,11 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 		rn->set = zalloc(c, n->nset, sizeof(*rn->set));
 		rn->set_field = zalloc(c, n->nset, sizeof(*rn->set_field));
 		for (size_t i = 0; rn->set && rn->set_field && i < n->nset; i++) {
-			strbuf what = STRBUF_INIT;
-			cad_strbuf_addf(&what, "note '%s' sets '%s'", rn->name, n->set[i].field.name);
-			rn->set_field[i] = field_index(c, p, n->set[i].field.name, cad_strbuf_cstr(&what));
-			rn->set[i] = compile(c, p, &p->exprs, &n->set[i].expr, cad_strbuf_cstr(&what));
-			cad_strbuf_free(&what);
+			const char *field = n->set[i].field.name;
+			rn->set_field[i] = field_index(c, p, field, "note '%s' sets '%s'", rn->name,
+						       field);
+			rn->set[i] = compile(c, p, &p->exprs, &n->set[i].expr,
+					     "note '%s' sets '%s'", rn->name, field);
 		}
 		rn->set_known = distinct(c, rn->set_field, n->nset);
 		break;
@@ -302,11 +329,11 @@ static rexpr **assigns(pctx *c, const char *kind, const char *measure, const cha
 	rexpr **exprs = zalloc(c, n, sizeof(*exprs));
 	*fields = zalloc(c, n, sizeof(**fields));
 	for (size_t i = 0; exprs && *fields && i < n; i++) {
-		strbuf w = STRBUF_INIT;
-		cad_strbuf_addf(&w, "%s '%s' %s '%s'", kind, measure, what, as[i].field.name);
-		(*fields)[i] = field_index(c, target, as[i].field.name, cad_strbuf_cstr(&w));
-		exprs[i] = compile(c, source, home, &as[i].expr, cad_strbuf_cstr(&w));
-		cad_strbuf_free(&w);
+		const char *field = as[i].field.name;
+		(*fields)[i] = field_index(c, target, field, "%s '%s' %s '%s'", kind, measure,
+					   what, field);
+		exprs[i] = compile(c, source, home, &as[i].expr, "%s '%s' %s '%s'", kind, measure,
+				   what, field);
 	}
 	return exprs;
 }
@@ -483,7 +510,7 @@ static void compile_dag(pctx *c, rplan *p, rmeasure *rm)
 			const char *type;
 			cad_strbuf_addf(&what, "dag '%s' task '%s' when", m->name.name,
 					t->t->name.name);
-			t->when = compile(c, p, &p->exprs, &t->t->when, cad_strbuf_cstr(&what));
+			t->when = compile(c, p, &p->exprs, &t->t->when, "%s", cad_strbuf_cstr(&what));
 			if (t->when && cad_rexpr_not_bool(t->when, &type))
 				problem(c, "%s: its condition '%s' gives %s %s, not a bool",
 					cad_strbuf_cstr(&what), t->t->when.src,
@@ -514,7 +541,7 @@ static void compile_measure(pctx *c, rplan *p, rmeasure *rm, size_t index)
 		rm->nelse = m->nelse;
 		strbuf what = STRBUF_INIT;
 		cad_strbuf_addf(&what, "split '%s' when", name);
-		rm->when = compile(c, p, &p->exprs, &m->when, cad_strbuf_cstr(&what));
+		rm->when = compile(c, p, &p->exprs, &m->when, "%s", cad_strbuf_cstr(&what));
 		const char *type;
 		if (rm->when && cad_rexpr_not_bool(rm->when, &type))
 			problem(c, "split '%s': its condition '%s' gives %s %s, not a bool", name,
@@ -616,8 +643,11 @@ static rplan *plan_for(pctx *c, const cadence_def *def)
 		h = cad_note_declaration_add(h, def->fields[i].name.name);
 	p->declaration = cad_note_declaration_end(h);
 	score_start(c, p);
+	p->kept = cad_project_kept(r->project, def);
 	strbuf emsg = STRBUF_INIT;
-	if (!c->code && cad_rexpr_env_new(&p->env, def, &emsg))
+	const cadence_expr_env *kept_env = p->kept ? cad_kept_env(p->kept, def) : NULL;
+	if (!c->code && (kept_env ? cad_rexpr_env_borrow(&p->env, kept_env, &emsg)
+				  : cad_rexpr_env_new(&p->env, def, &emsg)))
 		problem(c, "%s", cad_strbuf_cstr(&emsg) ? cad_strbuf_cstr(&emsg) : "out of memory");
 	cad_strbuf_free(&emsg);
 	p->notes = zalloc(c, def->nnotes, sizeof(*p->notes));

@@ -12,27 +12,30 @@
 
 struct rexpr {
 	const char *src;
-	cadence_expr *x;
+	const cadence_expr *x;
+	cadence_expr *own;	/* x when compiled here; NULL when borrowed */
 	int whole;		/* reads the whole score: needs its object */
 	int homed;		/* in the caller's arena */
 };
 
 struct rexpr_env {
-	cadence_expr_env *env;
+	const cadence_expr_env *env;
+	cadence_expr_env *own;	/* env when made here; NULL when borrowed */
 };
 
 int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg)
 {
 	rexpr_env *e = calloc(1, sizeof(*e));
 	*out = NULL;
-	if (!e || cadence_expr_env_new(&e->env)) {
+	if (!e || cadence_expr_env_new(&e->own)) {
 		free(e);
 		cad_strbuf_adds(msg, "out of memory");
 		return -1;
 	}
+	e->env = e->own;
 	for (size_t i = 0; i < def->nfields; i++) {
 		const cad_field *f = &def->fields[i];
-		int rc = cadence_expr_env_add_field(e->env, f->name.name, cad_vtype_names[f->type]);
+		int rc = cadence_expr_env_add_field(e->own, f->name.name, cad_vtype_names[f->type]);
 		if (rc) {
 			cad_strbuf_addf(msg, "score field '%s': %s", f->name.name, cadence_strerror(rc));
 			cad_rexpr_env_free(e);
@@ -43,11 +46,23 @@ int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *ms
 	return 0;
 }
 
+int cad_rexpr_env_borrow(rexpr_env **out, const cadence_expr_env *env, strbuf *msg)
+{
+	rexpr_env *e = calloc(1, sizeof(*e));
+	*out = e;
+	if (!e) {
+		cad_strbuf_adds(msg, "out of memory");
+		return -1;
+	}
+	e->env = env;
+	return 0;
+}
+
 void cad_rexpr_env_free(rexpr_env *env)
 {
 	if (!env)
 		return;
-	cadence_expr_env_free(env->env);
+	cadence_expr_env_free(env->own);
 	free(env);
 }
 
@@ -68,20 +83,42 @@ static void describe(const cadence_expr_error *err, int rc, strbuf *msg)
 		cad_strbuf_addf(msg, "; %s", err->help);
 }
 
+/* A rexpr of e, without its expression yet; NULL when out of memory. */
+static rexpr *rexpr_new(const cad_expr *e, arena *home, strbuf *msg)
+{
+	rexpr *r = home ? cad_arena_alloc(home, sizeof(*r)) : calloc(1, sizeof(*r));
+	if (!r) {
+		cad_strbuf_adds(msg, "out of memory");
+		return NULL;
+	}
+	r->src = e->src;
+	r->homed = home != NULL;
+	return r;
+}
+
+int cad_rexpr_borrow(rexpr **out, const cadence_expr *x, const cad_expr *e, arena *home,
+		     strbuf *msg)
+{
+	rexpr *r = rexpr_new(e, home, msg);
+	*out = r;
+	if (!r)
+		return -1;
+	r->x = x;
+	r->whole = cadence_expr_reads_whole_score(x);
+	return 0;
+}
+
 int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, arena *home,
 		      strbuf *msg)
 {
 	cadence_expr_error err = CADENCE_EXPR_ERROR_INIT;
-	rexpr *r = home ? cad_arena_alloc(home, sizeof(*r)) : calloc(1, sizeof(*r));
+	rexpr *r = rexpr_new(e, home, msg);
+	cadence_expr *x = NULL;
 	*out = NULL;
-	if (!r) {
-		cad_strbuf_adds(msg, "out of memory");
+	if (!r)
 		return -1;
-	}
-	r->src = e->src;
-	r->homed = home != NULL;
 	size_t len = strlen(e->src);
-	int rc = cad_expr_compile_in(&r->x, home, e->src, len, env ? env->env : NULL, &err);
+	int rc = cad_expr_compile_in(&x, home, e->src, len, env ? env->env : NULL, 1, &err);
 	if (rc) {
 		/* a long expression (up to the 64 KiB limit, or past it) is cut
 		 * in the message */
@@ -95,7 +132,8 @@ int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, aren
 			free(r);
 		return -1;
 	}
-	r->whole = cadence_expr_reads_whole_score(r->x);
+	r->x = r->own = x;
+	r->whole = cadence_expr_reads_whole_score(x);
 	*out = r;
 	return 0;
 }
@@ -150,7 +188,7 @@ void cad_rexpr_free(rexpr *e)
 {
 	if (!e)
 		return;
-	cadence_expr_free(e->x);
+	cadence_expr_free(e->own);
 	if (!e->homed)
 		free(e);
 }

@@ -6,6 +6,7 @@
 #ifndef CADENCE_SRC_RUN_REXPR_H
 #define CADENCE_SRC_RUN_REXPR_H
 
+#include "cadence/expr.h"
 #include "model/model.h"
 #include "util/strbuf.h"
 
@@ -19,6 +20,10 @@ struct arena;
 /* The declaration of def's score, for compiling.  Returns 0 or -1 (out of
  * memory, or a declaration the expression module refuses, in msg). */
 int cad_rexpr_env_new(rexpr_env **out, const struct cadence_def *def, strbuf *msg);
+/* As cad_rexpr_env_new(), with `env`, the env the check made of the same
+ * declaration, kept by the project (project/kept.h): borrowed.  Returns 0
+ * or -1 (out of memory, in msg). */
+int cad_rexpr_env_borrow(rexpr_env **out, const cadence_expr_env *env, strbuf *msg);
 void cad_rexpr_env_free(rexpr_env *env);
 
 /* Compiles `e` against `env` into `home` (a big arena that outlives the
@@ -26,6 +31,12 @@ void cad_rexpr_env_free(rexpr_env *env);
  * with malloc.  Returns 0, or -1 with the reason in msg. */
 int cad_rexpr_compile(rexpr **out, const rexpr_env *env, const cad_expr *e, struct arena *home,
 		      strbuf *msg);
+/* As cad_rexpr_compile(), for `x`, compiled from `e` already against
+ * the same declaration and kept by the project (project/kept.h): borrowed,
+ * never freed by cad_rexpr_free().  Returns 0, or -1 (out of memory, in
+ * msg). */
+int cad_rexpr_borrow(rexpr **out, const cadence_expr *x, const cad_expr *e, struct arena *home,
+		     strbuf *msg);
 /* 1 when the expression can only give something else than a boolean. */
 int cad_rexpr_not_bool(const rexpr *e, const char **type);
 /* Evaluates on `score`, a score of the declaration the expression was

@@ -141,6 +141,8 @@ typedef struct rplan {
 					 * cadence_field_handle (note/call.h) */
 	rexpr_env *env;		/* the score's declaration, for expressions */
 	arena exprs;		/* the compiled expressions (expr/compile.h) */
+	struct cad_kept *kept;	/* expressions over this score that the check
+				 * compiled, borrowed (project/kept.h), or NULL */
 	rnote *notes;
 	size_t nnotes;
 	rmeasure *measures;
