@@ -8,9 +8,9 @@
 # them under valgrind (breaker_state's parallel runs); $cadence_again, the
 # binary itself, for a run that repeats step for step one valgrind already
 # saw in the script (init's generated tests run again).  Of the rest, the
-# wrapper (tests/memcheck/valgrind.sh) runs each command shape under
-# valgrind once and a quarter of the repeats; every run is under ASan +
-# UBSan in the sanitizer suite.
+# wrapper (tests/memcheck/valgrind.sh) runs each command's first run and
+# a third of the others under valgrind; every run is under ASan + UBSan
+# in the sanitizer suite.
 # Off by default (valgrind makes them slow); CI turns it on in the plain
 # build (a sanitizer build cannot run under valgrind).  Left out: the
 # Mermaid render and the dashboard in a browser (Chromium: the pages'

@@ -7,16 +7,15 @@
 # leak that is definite or indirect.  Valgrind's status 99 on a report also
 # breaks the script's expected statuses.
 #
-# Which runs: the first run of each command shape in the script (its first
-# words, the subcommand, and the names of its options: `run -c --scheduled
-# --now`), and every $CADENCE_TEST_VALGRIND_EVERY-th run (4 unless set; 1:
-# every run); the others run the binary itself.  A valgrind start costs
-# 0.6-0.8 CPU-s whatever the run does, and the scripts make over a
-# thousand runs, most of them repeats of a shape with other data: every
+# Which runs: the first run of each command in the script (its leading
+# words: `run`, `export argo`, `schedule next`), and every
+# $CADENCE_TEST_VALGRIND_EVERY-th run (3 unless set; 1: every run); the
+# others run the binary itself.  A valgrind start costs 0.6-0.8 CPU-s
+# whatever the run does, and the scripts make over a thousand runs: every
 # one of them also runs under ASan + UBSan in the sanitizer suite, which
 # sees the heap errors and leaks valgrind sees; valgrind's own part
-# (uninitialised values, a slow run's timing) keeps every shape and a
-# quarter of the rest (docs/reliability.md).
+# (uninitialised values, a slow run's timing) sees every command and a
+# third of the runs (docs/reliability.md).
 #
 # --read-inline-info=no: a tenth less CPU per run; a report's stack then
 # names the function an inlined one was inlined into.  Each run logs into a
@@ -26,7 +25,7 @@
 # which a killed run leaves behind for a later one of that pid to trip on.
 memcheck_real=$cadence
 memcheck_dir=$tmp/.memcheck
-memcheck_every=${CADENCE_TEST_VALGRIND_EVERY:-4}
+memcheck_every=${CADENCE_TEST_VALGRIND_EVERY:-3}
 [[ $memcheck_every =~ ^[1-9][0-9]*$ ]] || {
 	echo "CADENCE_TEST_VALGRIND_EVERY must be a positive integer, not '$memcheck_every'" >&2
 	exit 2
@@ -35,15 +34,13 @@ mkdir -p "$memcheck_dir/bin" "$memcheck_dir/logs"
 cat >"$memcheck_dir/bin/cadence" <<EOF
 #!/bin/sh
 logs=\$(mktemp -d "$memcheck_dir/logs/run.XXXXXX") || exit 125
-# the shape: up to two leading words of lower-case letters, digits, - or _
-# (the subcommand: 'export argo'), then only the options' names
+# the command: up to two leading words of lower-case letters, digits, -
+# or _, before any option or other argument ('export argo', 'run')
 shape= words=0
 for a do
 	case \$a in
-	--*=*) shape="\$shape \${a%%=*}" ;;
-	-?*) shape="\$shape \$a" ;;
-	*[!a-z0-9_-]* | '' | [!a-z]*) words=2 ;;
-	*) [ \$words -ge 2 ] || shape="\$shape \$a" words=\$((words + 1)) ;;
+	*[!a-z0-9_-]* | '' | [!a-z]*) break ;;
+	*) shape="\$shape \$a" words=\$((words + 1)); [ \$words -lt 2 ] || break ;;
 	esac
 done
 nth() { echo \$#; }
@@ -51,7 +48,7 @@ n=\$(nth "$memcheck_dir"/logs/run.*)
 read -r key _ <<END
 \$(printf '%s' "\$shape" | cksum)
 END
-# mkdir: atomic, so racing first runs of a shape take valgrind once
+# mkdir: atomic, so racing first runs of a command take valgrind once
 if ! mkdir "$memcheck_dir/logs/shape.\$key" 2>/dev/null && [ \$((n % $memcheck_every)) -ne 0 ]; then
 	exec "$memcheck_real" "\$@"
 fi
@@ -83,7 +80,7 @@ memcheck_finish() {
 		fi
 	done
 	if [[ $n -eq 0 ]]; then
-		ok "valgrind memcheck: no error and no leak in $vg runs (of ${#runs[@]}: each command shape and one in $memcheck_every of the others)"
+		ok "valgrind memcheck: no error and no leak in $vg runs (of ${#runs[@]}: each command's first and one in $memcheck_every)"
 	else
 		status=0 out= err=
 		fail "valgrind memcheck: $n runs with reports"
