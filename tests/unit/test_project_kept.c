@@ -20,13 +20,7 @@
 
 static char dir[256], main_path[300];
 
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
-}
+#define put(path, text) cr_assert_eq(test_write_file((path), (text)), 0, "cannot write %s", (path))
 
 /* main: a set note, a split's condition, a child's with and merge. */
 static void setup(void)

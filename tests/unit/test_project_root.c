@@ -17,13 +17,7 @@
 static char dir[256];
 static char proj[300], out[300];
 
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
-}
+#define put(path, text) cr_assert_eq(test_write_file((path), (text)), 0, "cannot write %s", (path))
 
 static void setup(void)
 {

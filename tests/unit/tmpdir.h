@@ -16,4 +16,14 @@ static inline char *test_mkdtemp(char *buf, size_t size, const char *name)
 	return n > 0 && (size_t)n < size ? mkdtemp(buf) : NULL;
 }
 
+/* Writes `text` to `path`, created or truncated: 0, or -1. */
+static inline int test_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	int bad = fputs(text, f) < 0;
+	return fclose(f) || bad ? -1 : 0;
+}
+
 #endif
