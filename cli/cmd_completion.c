@@ -572,7 +572,8 @@ static int completion(const cli_cmd *cmd, int argc, char **argv)
 		for (size_t i = 0; shells[i]; i++)
 			found |= !strcmp(shells[i], args.pos[0]);
 		const char *near = found ? NULL
-				   : cad_suggest_pick(args.pos[0], strlen(args.pos[0]), shells, 3);
+				   : cad_suggest_pick(args.pos[0], strlen(args.pos[0]), shells,
+						    sizeof(shells) / sizeof(*shells) - 1);
 		if (!found)
 			rc = cli_usage_error("no completion for '%s'; %s%s%schoose bash, zsh or fish",
 					     args.pos[0], near ? "did you mean '" : "",

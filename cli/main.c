@@ -90,7 +90,8 @@ const cli_cmd cli_cmd_help = {
 static int unknown_option(const char *name)
 {
 	static const char *const globals[] = { "--help", "--version", "-h" };
-	const char *near = cad_suggest_pick(name, strlen(name), globals, 3);
+	const char *near = cad_suggest_pick(name, strlen(name), globals,
+					    sizeof(globals) / sizeof(*globals));
 	if (near)
 		return cli_usage_error("unknown option '%s'; did you mean '%s'?", name, near);
 	return cli_usage_error("unknown option '%s'; see 'cadence --help'", name);

@@ -174,6 +174,20 @@ static const cli_opt *find_short(const cli_cmd *cmd, char c)
 	return NULL;
 }
 
+/* The one long option of cmd that name[0, len) begins, or NULL (none, or
+ * several). */
+static const char *only_prefix(const cli_cmd *cmd, const char *name, size_t len)
+{
+	const char *found = NULL;
+	for (const cli_opt *o = cmd->opts; o->id; o++)
+		if (o->long_name && !strncmp(o->long_name, name, len)) {
+			if (found)
+				return NULL;
+			found = o->long_name;
+		}
+	return found;
+}
+
 static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
 {
 	cad_suggest s;
@@ -183,10 +197,9 @@ static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
 			cad_suggest_try(&s, o->long_name);
 	const char *near = s.best;
 	/* too short for the distance ('--form'): the one option it begins */
-	for (const cli_opt *o = cmd->opts; !s.best && len >= 2 && o->id; o++)
-		if (o->long_name && !strncmp(o->long_name, name, len))
-			near = near ? "" : o->long_name;
-	if (near && *near)
+	if (!near && len >= 2)
+		near = only_prefix(cmd, name, len);
+	if (near)
 		return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; did you mean '--%s'?",
 				       (int)len, name, cmd->name, near);
 	return cli_usage_error("unknown option '--%.*s' for 'cadence %s'; see 'cadence %s --help'",
