@@ -58,6 +58,13 @@ static void *zalloc(pctx *c, size_t n, size_t size)
  * kept is borrowed instead (project/kept.h).  What e is, in a message, is
  * a format formatted only for a problem (here and in field_index()): the
  * 10,000 `set` notes of a wide cadence formatted 10,000 texts no one read. */
+/* what_fmt with ap, into `what`: its text, or "out of memory". */
+static const char *what_text(strbuf *what, const char *what_fmt, va_list ap)
+{
+	cad_strbuf_vaddf(what, what_fmt, ap);
+	return cad_strbuf_cstr(what) ? cad_strbuf_cstr(what) : "out of memory";
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
@@ -74,10 +81,9 @@ static rexpr *compile(pctx *c, const rplan *p, arena *home, const cad_expr *e,
 		strbuf what = STRBUF_INIT;
 		va_list ap;
 		va_start(ap, what_fmt);
-		cad_strbuf_vaddf(&what, what_fmt, ap);
-		va_end(ap);
-		problem(c, "%s: %s", cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "out of memory",
+		problem(c, "%s: %s", what_text(&what, what_fmt, ap),
 			cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
+		va_end(ap);
 		cad_strbuf_free(&what);
 		x = NULL;
 	}
@@ -95,11 +101,9 @@ static long field_index(pctx *c, const rplan *p, const char *name, const char *w
 		strbuf what = STRBUF_INIT;
 		va_list ap;
 		va_start(ap, what_fmt);
-		cad_strbuf_vaddf(&what, what_fmt, ap);
-		va_end(ap);
 		problem(c, "%s names field '%s', which cadence '%s' does not declare",
-			cad_strbuf_cstr(&what) ? cad_strbuf_cstr(&what) : "out of memory", name,
-			p->name);
+			what_text(&what, what_fmt, ap), name, p->name);
+		va_end(ap);
 		cad_strbuf_free(&what);
 	}
 	return i;
