@@ -10,6 +10,7 @@
 #include "util/sort.h"
 #include "util/strmap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,8 @@ typedef struct dtask {
 	unsigned char restored;	/* its outcome came from the checkpoint */
 	unsigned char on_loop;	/* started by the jobs loop, not ended */
 	const cJSON *record;	/* the checkpoint's record of it, till it is ready */
-	size_t holds;		/* tasks after it alone that have not made their view */
+	size_t holds;		/* tasks starting from its view that have not made theirs */
+	size_t base;		/* the task it starts from (base_of()), or NO_CAUSE */
 	cJSON **view;		/* its input's pointers (make_view()), while held */
 	size_t waiting;		/* tasks it is after that have not ended */
 	size_t cause;		/* skipped: the failed task upstream; NO_CAUSE */
@@ -75,12 +77,11 @@ typedef struct dag {
 	rjob *jobs;
 	dtask *st;
 	rheap ready;		/* by index: the task listed first starts first */
-	uint32_t *mark;		/* per task: ancestor walks */
-	uint32_t gen;
-	size_t *stack, *anc;
-	uint32_t *qmark;	/* per task: is_ancestor() */
-	uint32_t qgen;
-	size_t *qstack;
+	uint64_t *anc;		/* per task, `words` words: a bit per dag position */
+	size_t words;
+	struct dwrites *fw;	/* per field: its writers so far, in dag order */
+	size_t view_bytes;	/* of the views held (V_OWN) */
+	unsigned char *flags;	/* a task's input's flags: the start score's, borrowed */
 	struct dmerge *m;
 	size_t who;		/* the later task of a conflict */
 	cJSON **made;		/* values smart_merge made for views, till the end */
@@ -126,31 +127,68 @@ static int64_t now_if_timed(const dag *d)
 	return d->fr->run->timed ? cad_run_now(d->fr->run) : 0;
 }
 
-/* ---- ancestors ------------------------------------------------------------- */
+/* ---- ancestors -------------------------------------------------------------
+ * Each task's ancestors as a bit set over dag positions, made once when
+ * the dag starts (a row of `words` words per task, 12.5 MB for the 10,000
+ * tasks a dag may have): "is w above t" is one bit, and the ancestors of
+ * t that its base (base_of()) does not have are its row less the base's.
+ * Walks up the edges cost O(ancestors) per question, which made a wide
+ * dag's inputs quadratic. */
 
-/* Marks the ancestors of t with a new generation and lists them in
- * d->anc, in no order; returns how many.  O(ancestors + their edges). */
-static size_t ancestors(dag *d, size_t t)
+static uint64_t *row(const dag *d, size_t t)
 {
-	const rdtask *tk = d->ms->tasks;
-	size_t na = 0, sp = 0;
-	if (++d->gen == 0) {
-		memset(d->mark, 0, d->ms->ntasks * sizeof(*d->mark));
-		d->gen = 1;
-	}
-	d->stack[sp++] = t;
-	while (sp) {
-		size_t k = d->stack[--sp];
-		for (size_t e = 0; e < tk[k].nafter; e++) {
-			size_t a = tk[k].after[e];
-			if (d->mark[a] == d->gen)
-				continue;
-			d->mark[a] = d->gen;
-			d->anc[na++] = a;
-			d->stack[sp++] = a;
+	return d->anc + t * d->words;
+}
+
+static int has_bit(const uint64_t *r, size_t pos)
+{
+	return (int)((r[pos / 64] >> (pos % 64)) & 1u);
+}
+
+/* Is w an ancestor of t? */
+static int is_ancestor(const dag *d, size_t w, size_t t)
+{
+	return has_bit(row(d, t), d->ms->tasks[w].pos);
+}
+
+/* Fills every task's row, parents first (in dag order), and its base:
+ * its parent with the most ancestors (the fewest left to merge), or
+ * NO_CAUSE for a task after none.  `count`: room for a number per task.
+ * A parent's row has no bit at or past its own position. */
+static void fill_ancestors(dag *d, size_t *count)
+{
+	const rmeasure *ms = d->ms;
+	for (size_t p = 0; p < ms->ntasks; p++) {
+		size_t t = ms->order[p], best = NO_CAUSE;
+		uint64_t *r = row(d, t);
+		for (size_t e = 0; e < ms->tasks[t].nafter; e++) {
+			size_t a = ms->tasks[t].after[e], pa = ms->tasks[a].pos;
+			const uint64_t *ra = row(d, a);
+			for (size_t w = 0; w <= pa / 64; w++)
+				r[w] |= ra[w];
+			r[pa / 64] |= (uint64_t)1 << (pa % 64);
+			if (best == NO_CAUSE || count[a] > count[best])
+				best = a;
 		}
+		count[t] = 0;
+		for (size_t w = 0; w <= p / 64; w++)
+			count[t] += (size_t)__builtin_popcountll(r[w]);
+		d->st[t].base = best;
 	}
-	return na;
+}
+
+/* The next dag position at or after `pos` set in r & ~less (less may be
+ * NULL), or SIZE_MAX. */
+static size_t next_bit(const dag *d, const uint64_t *r, const uint64_t *less, size_t pos)
+{
+	for (size_t w = pos / 64; w < d->words; w++) {
+		uint64_t x = r[w] & (less ? ~less[w] : ~(uint64_t)0);
+		if (w == pos / 64)
+			x &= ~(uint64_t)0 << (pos % 64);
+		if (x)
+			return w * 64 + (size_t)__builtin_ctzll(x);
+	}
+	return SIZE_MAX;
 }
 
 /* ---- merging changes --------------------------------------------------------
@@ -159,40 +197,18 @@ static size_t ancestors(dag *d, size_t t)
  * task and one of its descendants takes the descendant's value; one
  * written by tasks with no order between them goes through `merge:`. */
 
-/* Is w an ancestor of t?  A walk up from t that leaves out the tasks
- * before w in dag order (w cannot be above them). */
-static int is_ancestor(dag *d, size_t w, size_t t)
-{
-	const rdtask *tk = d->ms->tasks;
-	size_t sp = 0, floor = tk[w].pos;
-	if (tk[t].pos <= floor)
-		return 0;
-	if (++d->qgen == 0) {
-		memset(d->qmark, 0, d->ms->ntasks * sizeof(*d->qmark));
-		d->qgen = 1;
-	}
-	d->qstack[sp++] = t;
-	while (sp) {
-		size_t k = d->qstack[--sp];
-		for (size_t e = 0; e < tk[k].nafter; e++) {
-			size_t a = tk[k].after[e];
-			if (a == w)
-				return 1;
-			if (d->qmark[a] == d->qgen || tk[a].pos < floor)
-				continue;
-			d->qmark[a] = d->qgen;
-			d->qstack[sp++] = a;
-		}
-	}
-	return 0;
-}
-
 /* Per field touched: the value so far, its task, what smart_merge made,
  * and every task that wrote it (with its value), in dag order. */
 typedef struct dwrite {
 	size_t task;
 	cJSON *val;
 } dwrite;
+
+/* A field's writers: the tasks that ended ok having changed it. */
+struct dwrites {
+	dwrite *w;
+	size_t n, cap;
+};
 
 typedef struct dfield {
 	cJSON *val;		/* inside a task's changes, or made */
@@ -320,19 +336,46 @@ oom:
 	return -1;
 }
 
-/* The changes of the tasks at positions pos[0, n) of the dag order
- * (ascending) that succeeded, into d->m. */
-static int merge_tasks(dag *d, const size_t *pos, size_t n, int input, rfail *f)
+/* The changes of task t, if it succeeded, into d->m. */
+static int merge_task(dag *d, size_t t, int input, rfail *f)
 {
-	for (size_t p = 0; p < n; p++) {
-		size_t t = d->ms->order[pos ? pos[p] : p];
-		rjob *j = &d->jobs[t];
-		if (d->st[t].outcome != CADENCE_TASK_OK || !j->changes)
-			continue;
-		size_t c = 0;
-		for (cJSON *item = j->changes->child; item; item = item->next, c++)
-			if (merge_change(d, t, j->fields[c], item, input, f))
-				return -1;
+	rjob *j = &d->jobs[t];
+	if (d->st[t].outcome != CADENCE_TASK_OK || !j->changes)
+		return 0;
+	size_t c = 0;
+	for (cJSON *item = j->changes->child; item; item = item->next, c++)
+		if (merge_change(d, t, j->fields[c], item, input, f))
+			return -1;
+	return 0;
+}
+
+/* Field i as t's input has it, into d->m: the writers of i above t, in
+ * dag order, as merge_task() would take them. */
+static int merge_field(dag *d, size_t t, size_t i, rfail *f)
+{
+	const struct dwrites *ws = &d->fw[i];
+	const uint64_t *r = row(d, t);
+	for (size_t k = 0; k < ws->n; k++)
+		if (has_bit(r, d->ms->tasks[ws->w[k].task].pos) &&
+		    merge_change(d, ws->w[k].task, i, ws->w[k].val, 1, f))
+			return -1;
+	return 0;
+}
+
+/* Task t ended ok: it is a writer of each field it changed, kept in dag
+ * order (tasks end in any order, mostly close to it).  0, or -1. */
+static int add_writes(dag *d, size_t t)
+{
+	const rjob *j = &d->jobs[t];
+	size_t c = 0, pos = d->ms->tasks[t].pos;
+	for (cJSON *item = j->changes ? j->changes->child : NULL; item; item = item->next, c++) {
+		struct dwrites *ws = &d->fw[j->fields[c]];
+		if (CAD_GROW(ws->w, ws->cap, ws->n + 1, 2))
+			return -1;
+		size_t k = ws->n++;
+		for (; k && d->ms->tasks[ws->w[k - 1].task].pos > pos; k--)
+			ws->w[k] = ws->w[k - 1];
+		ws->w[k] = (dwrite){ t, item };
 	}
 	return 0;
 }
@@ -343,30 +386,43 @@ static int merge_tasks(dag *d, const size_t *pos, size_t n, int input, rfail *f)
  * A task's view is the array of its input's values before anything else
  * happens to the input (a C note's JSON object replaces its slots with
  * copies): only items that live until the dag ends (the start score's, the
- * tasks' changes, values smart_merge made, kept in d->made).  A task after
- * one task only starts from that task's view plus its changes — what the
- * merge over its ancestors gives, since its parent comes after all of
- * them — so a chain costs O(fields) per task, not O(ancestors).  A view is
- * kept while such children have not made theirs. */
+ * tasks' changes, values smart_merge made, kept in d->made).  A task
+ * starts from the view of its base (base_of(): its parent with the most
+ * ancestors) plus the base's changes, and merges again only the fields
+ * that its other ancestors changed, so a task costs O(fields + the
+ * changes of the ancestors its base lacks), not O(ancestors).  A view is
+ * kept while tasks based on it have not made theirs, and while the views
+ * kept take less than VIEW_BYTES: past that a task merges all its
+ * ancestors' changes instead, which gives the same input. */
+
+#define VIEW_BYTES ((size_t)64 << 20)
+
+static void drop_view(dag *d, size_t t)
+{
+	dtask *st = &d->st[t];
+	if (st->vstate == V_OWN)
+		d->view_bytes -= d->fr->score.n * sizeof(*st->view);
+	free(st->view);
+	st->view = NULL;
+	st->vstate = V_NONE;
+}
 
 static void release_view(dag *d, size_t t)
 {
 	dtask *st = &d->st[t];
 	if (st->holds && --st->holds)
 		return;
-	free(st->view);
-	st->view = NULL;
-	st->vstate = V_NONE;
+	drop_view(d, t);
 }
 
-/* t does not need its parent's view any more (it made its own, or never
+/* t does not need its base's view any more (it made its own, or never
  * will). */
 static void let_parent_go(dag *d, size_t t)
 {
-	if (d->st[t].let_go || d->ms->tasks[t].nafter != 1)
+	if (d->st[t].let_go || d->st[t].base == NO_CAUSE)
 		return;
 	d->st[t].let_go = 1;
-	release_view(d, d->ms->tasks[t].after[0]);
+	release_view(d, d->st[t].base);
 }
 
 /* Whether task a ended ok with changes. */
@@ -376,17 +432,29 @@ static int changed(const dag *d, size_t a)
 	       d->jobs[a].changes->child;
 }
 
-/* Whether one of the `na` ancestors in d->anc changed something. */
-static int ancestors_changed(const dag *d, size_t na)
+/* The fields d->m touched, into view v (what smart_merge made kept till
+ * the end); d->m emptied.  0, or -1 when out of memory. */
+static int take_touched(dag *d, cJSON **v)
 {
-	for (size_t k = 0; k < na; k++)
-		if (changed(d, d->anc[k]))
-			return 1;
-	return 0;
+	int rc = 0;
+	for (size_t k = 0; !rc && k < d->m->ntouched; k++) {
+		dfield *e = &d->m->f[d->m->touched[k]];
+		v[d->m->touched[k]] = e->val;
+		if (e->made) {
+			if (CAD_GROW(d->made, d->capmade, d->nmade + 1, 16))
+				rc = -1;
+			else
+				d->made[d->nmade++] = e->made;	/* lives till the end */
+			e->made = rc ? e->made : NULL;
+		}
+	}
+	dmerge_empty(d->m);
+	return rc;
 }
 
-/* The view of a task after p alone: p's view (or the start score) with
- * p's changes.  NULL: shared (*shared 1), or out of memory. */
+/* The view of a task based on p with nothing else to merge: p's view (or
+ * the start score) with p's changes.  NULL: shared (*shared 1), or out of
+ * memory. */
 static cJSON **view_after(dag *d, size_t p, int *shared)
 {
 	const rscore *start = &d->fr->score;
@@ -408,13 +476,56 @@ static cJSON **view_after(dag *d, size_t p, int *shared)
 	return v;
 }
 
-/* The view of t from the merge of its ancestors' changes. */
+/* The view of t from base b's: the fields changed by t's ancestors that
+ * b does not have merged again from all their writers above t; the
+ * others are as b's view after b has them (its ancestors' writers of
+ * them are t's, and b comes after all of those).  NULL as view_after(). */
+static cJSON **view_from(dag *d, size_t t, size_t b, int *shared)
+{
+	const uint64_t *rt = row(d, t), *rb = row(d, b);
+	size_t pb = d->ms->tasks[b].pos;
+	rfail f = RFAIL_INIT;
+	int rc = 0;
+	for (size_t p = next_bit(d, rt, rb, 0); !rc && p != SIZE_MAX; p = next_bit(d, rt, rb, p + 1)) {
+		size_t a = d->ms->order[p];
+		if (p == pb || !changed(d, a))
+			continue;
+		const rjob *j = &d->jobs[a];
+		size_t c = 0;
+		for (cJSON *item = j->changes->child; !rc && item; item = item->next, c++)
+			if (!d->m->f[j->fields[c]].val)	/* not merged yet */
+				rc = merge_field(d, t, j->fields[c], &f);
+	}
+	cad_rfail_free(&f);
+	cJSON **v = NULL;
+	if (!rc && !d->m->ntouched)
+		return view_after(d, b, shared);
+	if (!rc && (v = view_after(d, b, shared)) == NULL && *shared) {
+		*shared = 0;
+		v = malloc((d->fr->score.n ? d->fr->score.n : 1) * sizeof(*v));
+		if (v)
+			memcpy(v, d->fr->score.slot, d->fr->score.n * sizeof(*v));
+	}
+	if (rc || !v || take_touched(d, v)) {
+		dmerge_empty(d->m);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The view of t from the merge of all its ancestors' changes, in dag
+ * order: for a task without a base, or whose base's view is gone. */
 static cJSON **view_merged(dag *d, size_t t, int *shared)
 {
 	const rscore *start = &d->fr->score;
-	size_t n = start->n, na = ancestors(d, t);
+	const uint64_t *r = row(d, t);
+	size_t n = start->n, p;
 	rfail f = RFAIL_INIT;
-	if (!ancestors_changed(d, na)) {
+	for (p = next_bit(d, r, NULL, 0); p != SIZE_MAX; p = next_bit(d, r, NULL, p + 1))
+		if (changed(d, d->ms->order[p]))
+			break;
+	if (p == SIZE_MAX) {
 		*shared = 1;
 		return NULL;
 	}
@@ -422,24 +533,12 @@ static cJSON **view_merged(dag *d, size_t t, int *shared)
 	if (!v)
 		return NULL;
 	memcpy(v, start->slot, n * sizeof(*v));
-	for (size_t k = 0; k < na; k++)
-		d->anc[k] = d->ms->tasks[d->anc[k]].pos;
-	qsort(d->anc, na, sizeof(*d->anc), cad_cmp_size);
-	int rc = merge_tasks(d, d->anc, na, 1, &f);
-	for (size_t k = 0; !rc && k < d->m->ntouched; k++) {
-		dfield *e = &d->m->f[d->m->touched[k]];
-		v[d->m->touched[k]] = e->val;
-		if (e->made) {
-			if (CAD_GROW(d->made, d->capmade, d->nmade + 1, 16))
-				rc = -1;
-			else
-				d->made[d->nmade++] = e->made;	/* lives till the end */
-			e->made = rc ? e->made : NULL;
-		}
-	}
-	dmerge_empty(d->m);
+	int rc = 0;
+	for (; !rc && p != SIZE_MAX; p = next_bit(d, r, NULL, p + 1))
+		rc = merge_task(d, d->ms->order[p], 1, &f);
 	cad_rfail_free(&f);
-	if (rc) {
+	if (rc || take_touched(d, v)) {
+		dmerge_empty(d->m);
 		free(v);
 		return NULL;
 	}
@@ -454,36 +553,39 @@ static int make_input(dag *d, size_t t)
 	const rscore *src = &d->fr->score;
 	dtask *st = &d->st[t];
 	rscore *s = &st->input;
-	size_t n = src->n;
+	size_t n = src->n, b = st->base;
 	int shared = 0;
-	const rdtask *tk = &d->ms->tasks[t];
-	cJSON **v;
-	if (tk->nafter == 1 && d->st[tk->after[0]].vstate != V_NONE)
-		v = view_after(d, tk->after[0], &shared);
-	else
-		v = view_merged(d, t, &shared);
+	cJSON **v = b != NO_CAUSE && d->st[b].vstate != V_NONE ? view_from(d, t, b, &shared)
+		    : view_merged(d, t, &shared);
 	if (!v && !shared)
 		return -1;
 	let_parent_go(d, t);
 	memset(s, 0, sizeof(*s));
-	st->has_input = 1;
 	st->shared = (unsigned char)shared;
-	st->vstate = shared ? V_SHARED : V_OWN;
-	st->view = v;
+	st->vstate = shared ? V_SHARED : V_NONE;
 	if (!shared) {
-		s->slot = malloc((n ? n : 1) * sizeof(*s->slot));
+		/* kept for the tasks based on it, within VIEW_BYTES; else the
+		 * input's slots are the view's array itself */
+		int keep = st->holds && d->view_bytes + n * sizeof(*v) <= VIEW_BYTES;
+		s->slot = keep ? malloc((n ? n : 1) * sizeof(*s->slot)) : v;
 		s->flags = malloc(n ? n : 1);
 		if (!s->slot || !s->flags) {
+			if (s->slot != v)
+				free(v);
 			cad_score_free(s);
-			st->has_input = 0;
 			return -1;
 		}
-		memcpy(s->slot, v, n * sizeof(*s->slot));
-		for (size_t i = 0; i < n; i++)
-			s->flags[i] = src->flags[i] & (unsigned char)~SLOT_OWNED;
+		if (keep) {
+			memcpy(s->slot, v, n * sizeof(*v));
+			st->view = v;
+			st->vstate = V_OWN;
+			d->view_bytes += n * sizeof(*v);
+		}
+		memcpy(s->flags, d->flags, n);
 		s->plan = src->plan;
 		s->n = n;
 	}
+	st->has_input = 1;
 	if (!st->holds) {	/* no child will start from it */
 		st->holds = 1;
 		release_view(d, t);
@@ -921,7 +1023,7 @@ static int dag_ended(rsched *s, rjob *j)
 	st->state = T_ENDED;
 	st->outcome = cancelled ? CADENCE_TASK_CANCELLED
 		      : failed ? CADENCE_TASK_FAILED : CADENCE_TASK_OK;
-	if (st->outcome == CADENCE_TASK_OK && keep_seen(d, t))
+	if (st->outcome == CADENCE_TASK_OK && (keep_seen(d, t) || add_writes(d, t)))
 		d->nomem = 1;
 	drop_input(d, t);	/* its changes stay, in the job */
 	j->base = NULL;
@@ -984,10 +1086,11 @@ static int apply_result(dag *d, rfail *f)
 {
 	rframe *fr = d->fr;
 	struct dmerge *m = d->m;
-	if (merge_tasks(d, NULL, d->ms->ntasks, 0, f)) {
-		dmerge_empty(m);
-		return -1;
-	}
+	for (size_t p = 0; p < d->ms->ntasks; p++)
+		if (merge_task(d, d->ms->order[p], 0, f)) {
+			dmerge_empty(m);
+			return -1;
+		}
 	if (m->ntouched > 1)
 		qsort(m->touched, m->ntouched, sizeof(*m->touched), cad_cmp_size);
 	for (size_t k = 0; k < m->ntouched; k++) {
@@ -1015,23 +1118,30 @@ static int dag_init(dag *d, rframe *fr, const rmeasure *ms)
 	d->jobs = calloc(n, sizeof(*d->jobs));
 	d->st = calloc(n, sizeof(*d->st));
 	d->ready.v = calloc(n, sizeof(size_t));
-	d->mark = calloc(n, sizeof(*d->mark));
-	d->stack = calloc(n, sizeof(size_t));
-	d->anc = calloc(n, sizeof(size_t));
-	d->qmark = calloc(n, sizeof(*d->qmark));
-	d->qstack = calloc(n, sizeof(size_t));
+	d->words = (n + 63) / 64;
+	size_t bits = n * d->words;
+	d->anc = calloc(bits ? bits : 1, sizeof(*d->anc));
 	size_t nf = fr->plan->def->nfields;
+	d->fw = calloc(nf ? nf : 1, sizeof(*d->fw));
 	if ((d->m = calloc(1, sizeof(*d->m))))
 		d->m->f = calloc(nf ? nf : 1, sizeof(*d->m->f));
-	if (!d->jobs || !d->st || !d->ready.v || !d->mark || !d->stack || !d->anc ||
-	    !d->qmark || !d->qstack || !d->m || !d->m->f)
+	d->flags = malloc(fr->score.n ? fr->score.n : 1);
+	if (!d->jobs || !d->st || !d->ready.v || !d->anc || !d->fw || !d->flags || !d->m ||
+	    !d->m->f)
 		return -1;
+	for (size_t i = 0; i < fr->score.n; i++)
+		d->flags[i] = fr->score.flags[i] & (unsigned char)~SLOT_OWNED;
+	size_t *count = malloc(n * sizeof(*count) + 1);
+	if (!count)
+		return -1;
+	fill_ancestors(d, count);
+	free(count);
 	for (size_t i = 0; i < n; i++) {
 		cad_job_init(&d->jobs[i], fr, ms->tasks[i].note, NULL);
 		d->jobs[i].task_name = ms->tasks[i].t->name.name;
 		d->st[i].cause = NO_CAUSE;
-		if (ms->tasks[i].nafter == 1)
-			d->st[ms->tasks[i].after[0]].holds++;
+		if (d->st[i].base != NO_CAUSE)
+			d->st[d->st[i].base].holds++;
 		if (!(d->st[i].waiting = ms->tasks[i].nafter)) {
 			d->st[i].state = T_READY;
 			cad_heap_push(&d->ready, i);
@@ -1054,11 +1164,11 @@ static void dag_free(dag *d)
 	free(d->jobs);
 	free(d->st);
 	free(d->ready.v);
-	free(d->mark);
-	free(d->stack);
 	free(d->anc);
-	free(d->qmark);
-	free(d->qstack);
+	free(d->flags);
+	for (size_t i = 0; d->fw && i < d->fr->plan->def->nfields; i++)
+		free(d->fw[i].w);
+	free(d->fw);
 	if (d->m) {
 		dmerge_empty(d->m);
 		free(d->m->f);

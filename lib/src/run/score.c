@@ -6,6 +6,7 @@
 #include "util/utf8.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,14 +267,28 @@ oom:
 	return NULL;
 }
 
+/* The values a score without its object owns freed: eight flags at a
+ * time, since a task's input over a wide score owns few. */
+static void free_owned(rscore *s)
+{
+	const uint64_t owned8 = UINT64_C(0x0101010101010101) * SLOT_OWNED;
+	for (size_t i = 0; s->flags && i < s->n; i += 8) {
+		size_t end = s->n - i < 8 ? s->n : i + 8;
+		uint64_t w = owned8;	/* a short tail: each flag looked at */
+		if (end - i == 8)
+			memcpy(&w, s->flags + i, 8);
+		for (size_t k = i; (w & owned8) && k < end; k++)
+			if (s->flags[k] & SLOT_OWNED)
+				cJSON_Delete(s->slot[k]);
+	}
+}
+
 void cad_score_free(rscore *s)
 {
 	if (s->obj)
 		cJSON_Delete(s->obj);
 	else
-		for (size_t i = 0; s->flags && i < s->n; i++)
-			if (s->flags[i] & SLOT_OWNED)
-				cJSON_Delete(s->slot[i]);
+		free_owned(s);
 	free(s->slot);
 	free(s->flags);
 	free(s->json);
