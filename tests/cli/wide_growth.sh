@@ -66,6 +66,30 @@ if kind == "input":
     json.dump({"x%d" % i: 1 for i in range(n)}, open(d + "/big.cadence.yaml.input.json", "w"))
 PY
 }
+# gen_layers N DIR: one dag of N tasks over ten fields, in layers of 10,
+# each task after two of the layer before (as bench/gen_cadence.py's dag
+# shape) and setting one field (last_write_wins).  A task's input is a
+# parent's plus what its other ancestors changed; when it was the merge of
+# all its ancestors' changes (O(ancestors) each), run grew 39x here.
+gen_layers() {
+	mkdir -p "$2"
+	python3 - "$@" <<'PY'
+import sys
+n, d = int(sys.argv[1]), sys.argv[2]
+out = ["cadence: layers", "score:"]
+out += ["  f%d: {type: integer, default: 0}" % i for i in range(10)]
+out.append("notes:")
+out += ["  n%d: {set: {f%d: %d}}" % (i, i % 10, i) for i in range(n)]
+out += ["measures:", "  - dag: all", "    merge: last_write_wins", "    jobs: 1", "    tasks:"]
+for i in range(n):
+    out.append("      - task: n%d" % i)
+    layer, pos = divmod(i, 10)
+    if layer:
+        a, b = (layer - 1) * 10 + pos, (layer - 1) * 10 + (pos * 7 + 3) % 10
+        out.append("        after: [%s]" % ", ".join("n%d" % x for x in sorted({a, b})))
+open(d + "/big.cadence.yaml", "w").write("\n".join(out) + "\n")
+PY
+}
 gen_names input 1 "$tmp/one"
 for size in small large; do
 	n=$SMALL
@@ -75,6 +99,7 @@ for size in small large; do
 	gen sync "$n" "$tmp/sync-$size"
 	gen_names errors "$n" "$tmp/errors-$size"
 	gen_names fallbacks "$n" "$tmp/fallbacks-$size"
+	gen_layers "$n" "$tmp/layers-$size"
 done
 
 # growth NAME SHAPE STATUS CMD...: CMD with FILE replaced by each file
@@ -105,6 +130,7 @@ growth "diagram, chain" chain 0 "$cadence" diagram --format dot FILE
 growth "run, chain" chain 0 "$cadence" run --compact FILE
 growth "validate, one sync" sync 0 "$cadence" validate --strict --quiet FILE
 growth "run, one sync" sync 0 "$cadence" run --compact --jobs 1 FILE
+growth "run, a dag in layers" layers 0 "$cadence" run --compact FILE
 growth "validate, a fallback per note" fallbacks 0 "$cadence" validate --strict --quiet FILE
 growth "validate, a name not found per note and per measure" errors 1 \
 	"$cadence" validate --quiet FILE

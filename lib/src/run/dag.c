@@ -350,11 +350,18 @@ static int merge_task(dag *d, size_t t, int input, rfail *f)
 }
 
 /* Field i as t's input has it, into d->m: the writers of i above t, in
- * dag order, as merge_task() would take them. */
+ * dag order, as merge_task() would take them.  For an input, any merge
+ * but smart_merge takes the last one's value (merge_change()). */
 static int merge_field(dag *d, size_t t, size_t i, rfail *f)
 {
 	const struct dwrites *ws = &d->fw[i];
 	const uint64_t *r = row(d, t);
+	if (d->ms->m->merge != CAD_MERGE_SMART) {
+		for (size_t k = ws->n; k--;)
+			if (has_bit(r, d->ms->tasks[ws->w[k].task].pos))
+				return merge_change(d, ws->w[k].task, i, ws->w[k].val, 1, f);
+		return 0;
+	}
 	for (size_t k = 0; k < ws->n; k++)
 		if (has_bit(r, d->ms->tasks[ws->w[k].task].pos) &&
 		    merge_change(d, ws->w[k].task, i, ws->w[k].val, 1, f))
