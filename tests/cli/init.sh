@@ -71,20 +71,25 @@ wf = yaml.safe_load(text)
 ref = wf["env"]["CADENCE_REF"]
 assert ref == "v" + version, (ref, version)
 steps = wf["jobs"]["check"]["steps"]
-cache = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
-assert len(cache) == 1, steps
-assert "${{ env.CADENCE_REF }}" in cache[0]["with"]["key"], cache
-assert cache[0]["with"]["path"] == "${{ runner.temp }}/cadence", cache
+restore = [s for s in steps if s.get("uses", "").startswith("actions/cache/restore@")]
+save = [s for s in steps if s.get("uses", "").startswith("actions/cache/save@")]
+assert len(restore) == 1 and len(save) == 1, steps
+restore, save = restore[0], save[0]
+assert "${{ env.CADENCE_REF }}" in restore["with"]["key"], restore
+assert restore["with"]["path"] == save["with"]["path"] == "${{ runner.temp }}/cadence", steps
+assert save["with"]["key"] == "${{ steps.%s.outputs.cache-primary-key }}" % restore["id"], save
 build = [s for s in steps if "cmake --build" in s.get("run", "")]
 assert len(build) == 1, steps
 b = build[0]
-assert b["if"] == "steps.%s.outputs.cache-hit != 'true'" % cache[0]["id"], b
+miss = "steps.%s.outputs.cache-hit != 'true'" % restore["id"]
+assert b["if"] == miss and save["if"] == miss, (b, save)
 assert '"$CADENCE_REF"' in b["run"] and "FETCH_HEAD" in b["run"], b["run"]
 assert "-DCADENCE_WERROR=OFF" in b["run"], b["run"]
 assert '-DCMAKE_INSTALL_PREFIX="$RUNNER_TEMP/cadence"' in b["run"], b["run"]
 assert "-Werror" not in text and "WERROR=ON" not in text, text
 assert "clone" not in text, text
-assert steps.index(cache[0]) < steps.index(b) < [s.get("run") for s in steps].index("make")
+assert steps.index(restore) < steps.index(b) < steps.index(save) < \
+    [s.get("run") for s in steps].index("make")
 PY
 	expect "the workflow pins this cadence (v and its version), builds it without -Werror, caches it" 0
 else
