@@ -151,7 +151,8 @@ if command -v make >/dev/null && command -v "${CC:-cc}" >/dev/null &&
 	rm -rf "$tmp/cshop/build"
 	run_in "$tmp/cshop" env CADENCE="$cadence" PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$tmp/none" make
 	expect "without cadence's pkg-config file, make says what to do" 2 '' \
-		"cannot find cadence's pkg-config file \\(cadence.pc\\) to build notes/fraud.c.*CADENCE_PC="
+		"cannot find cadence's headers through pkg-config \\(cadence.pc, above\\) to build notes/fraud.c.*CADENCE_PC="
+	assert "... after pkg-config's own reason" grep -q "Package cadence was not found" <<<"$err"
 	# a project without C notes needs no make (its tests never call it)
 	run_in "$tmp/shop" env CADENCE="$cadence_again" MAKE=false tests/run.sh
 	expect "the generated tests of a project without C notes do not make" 0 'all passed'
