@@ -10,7 +10,7 @@
 #
 # Needs CADENCE_BUILD_DIR (set by tests/cli.cmake), make and a C compiler.
 source "$(dirname "$0")/lib.sh"
-need make pkg-config python3
+need make cc pkg-config python3
 pkg-config --exists libcjson || { echo "skip - all: libcjson's pkg-config file is missing"; exit 77; }
 
 build=${CADENCE_BUILD_DIR:-$(cd "$(dirname "$cadence")/.." && pwd)}
@@ -84,6 +84,11 @@ run_in "$shop" bash -c "${csteps[1]}"
 expect "make builds the C note against the installed headers" 0 "-o build/plugins/fraud.so notes/fraud.c"
 assert "... found through the installed cadence (PREFIX/lib/pkgconfig/cadence.pc)" \
 	grep -qE -- "-I$prefix/(lib[^ ]*/pkgconfig/\.\./\.\./)?include " <<<"$out"
+# a cadence on PATH through a symbolic link: its prefix is where it leads
+mkdir "$tmp/links" && ln -s "$prefix/bin/cadence" "$tmp/links/cadence"
+run_in "$shop" env PATH="$tmp/links:$PATH" make -B -n
+expect "make finds the headers through a symbolic link to the installed cadence" 0 \
+	"-I$prefix/(lib[^ ]*/pkgconfig/\.\./\.\./)?include "
 run_in "$shop" bash -c "${csteps[2]} -v"
 expect "cadence run --plugin runs the C note" 0 '"length": 13' "note 'fraud' ok"
 run_in "$shop" tests/run.sh
