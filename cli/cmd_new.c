@@ -475,6 +475,23 @@ static int edit_into(new_note_job *s)
 	return 0;
 }
 
+/* A C note in the notes/ of a project from `cadence init`: its Makefile
+ * builds each notes/NAME.c into build/plugins/NAME.so, which tests/run.sh
+ * loads. */
+static void print_make_step(const new_note_job *s)
+{
+	size_t n = strlen(s->dir), d = cad_path_dir_len(s->dir);
+	char *top = cad_path_dir(s->dir), *makefile = top ? scaffold_join(top, "Makefile") : NULL;
+	struct stat st;
+	if (n - d == 5 && !strcmp(s->dir + d, "notes") && makefile &&
+	    !stat(makefile, &st) && S_ISREG(st.st_mode))
+		printf("\nor, in this project, with its %s (tests/run.sh builds and loads "
+		       "every C note):\n\n  make && cadence run --plugin build/plugins/%s.so %s\n",
+		       makefile, s->name, s->c.into ? s->c.into : "CADENCE_FILE");
+	free(top);
+	free(makefile);
+}
+
 /* What to do next: declare it (or where it was added), run it, build it. */
 static void print_next_steps(const new_note_job *s)
 {
@@ -497,6 +514,7 @@ static void print_next_steps(const new_note_job *s)
 		       "     -o %s.so %s $(pkg-config --libs libcjson)\n", so ? so : name,
 		       s->note_path);
 		free(so);
+		print_make_step(s);
 	}
 }
 

@@ -103,6 +103,11 @@ if(TEST cli/install)
     "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
 endif()
 
+# cli/first_hour installs this build into a temporary prefix as well, and
+# runs the README's Getting started from it (about 10 s: not slow)
+set_property(TEST cli/first_hour APPEND PROPERTY ENVIRONMENT
+  "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR}")
+
 # cli/serve_openapi: the npm packages of tests/openapi (swagger-parser,
 # Ajv), installed by `npm ci` from its lock file into the build tree the
 # first time the test runs (skipped, 77, when they cannot be)

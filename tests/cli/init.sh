@@ -12,7 +12,7 @@ tree() { (cd "$1" && find . -print0 | sort -z | xargs -0 -r sha1sum 2>/dev/null;
 # --- a new project works the first time ------------------------------------
 run "$cadence" init "$tmp/shop"
 expect "init creates a project" 0 'created .*/shop/cadences/shop.cadence.yaml' ''
-for f in cadences/shop.cadence.yaml notes/greet.sh notes/count.sh tests/run.sh \
+for f in cadences/shop.cadence.yaml notes/greet.sh notes/count.sh tests/run.sh Makefile \
 	.github/workflows/cadence.yml .vscode/settings.json .vscode/extensions.json \
 	.vscode/cadence.schema.json README.md .gitignore cadence.project.yaml; do
 	assert "init wrote $f" test -f "$tmp/shop/$f"
@@ -21,6 +21,8 @@ assert "notes and tests are executable" \
 	test -x "$tmp/shop/notes/greet.sh" -a -x "$tmp/shop/notes/count.sh" -a -x "$tmp/shop/tests/run.sh"
 assert "other files are not executable" test ! -x "$tmp/shop/README.md"
 assert ".gitignore skips the run state, .cadence/" grep -qx '.cadence/' "$tmp/shop/.gitignore"
+assert ".gitignore skips the plugins make builds, /build/" grep -qx '/build/' "$tmp/shop/.gitignore"
+assert "... and not every *.so" bash -c "! grep -q 'so\$' '$tmp/shop/.gitignore'"
 run bash -c "cd '$tmp/shop/notes' && '$cadence' config show"
 expect "the project file is found from a subdirectory" 0 \
 	"^state_dir +$tmp/shop/.cadence/state +file $tmp/shop/cadence.project.yaml:[0-9]+$"
@@ -54,16 +56,112 @@ wf = yaml.safe_load(open(root + "/.github/workflows/cadence.yml"))
 steps = [s.get("run", "") for s in wf["jobs"]["check"]["steps"]]
 assert any("cadence validate --format github" in s for s in steps), steps
 assert any("tests/run.sh" in s for s in steps), steps
+assert "make" in steps, steps
+PY
+expect "the workflow parses and validates, makes, tests" 0
+
+# the workflow's cadence: this version, pinned, built with warnings not
+# errors, into a prefix cached under the pin; the build skipped on a hit
+if python3 -c 'import yaml' 2>/dev/null; then
+	run python3 - "$tmp/shop" "$("$cadence_again" version)" <<'PY'
+import sys, yaml
+root, version = sys.argv[1], sys.argv[2].split()[-1]
+text = open(root + "/.github/workflows/cadence.yml").read()
+wf = yaml.safe_load(text)
+ref = wf["env"]["CADENCE_REF"]
+assert ref == "v" + version, (ref, version)
+steps = wf["jobs"]["check"]["steps"]
+restore = [s for s in steps if s.get("uses", "").startswith("actions/cache/restore@")]
+save = [s for s in steps if s.get("uses", "").startswith("actions/cache/save@")]
+assert len(restore) == 1 and len(save) == 1, steps
+restore, save = restore[0], save[0]
+assert "${{ env.CADENCE_REF }}" in restore["with"]["key"], restore
+assert restore["with"]["path"] == save["with"]["path"] == "${{ runner.temp }}/cadence", steps
+assert save["with"]["key"] == "${{ steps.%s.outputs.cache-primary-key }}" % restore["id"], save
+build = [s for s in steps if "cmake --build" in s.get("run", "")]
+assert len(build) == 1, steps
+b = build[0]
+miss = "steps.%s.outputs.cache-hit != 'true'" % restore["id"]
+assert b["if"] == miss and save["if"] == miss, (b, save)
+assert '"$CADENCE_REF"' in b["run"] and "FETCH_HEAD" in b["run"], b["run"]
+assert "-DCADENCE_WERROR=OFF" in b["run"], b["run"]
+assert '-DCMAKE_INSTALL_PREFIX="$RUNNER_TEMP/cadence"' in b["run"], b["run"]
+assert "-Werror" not in text and "WERROR=ON" not in text, text
+assert "clone" not in text, text
+assert steps.index(restore) < steps.index(b) < steps.index(save) < \
+    [s.get("run") for s in steps].index("make")
+PY
+	expect "the workflow pins this cadence (v and its version), builds it without -Werror, caches it" 0
+else
+	skip "the workflow pins this cadence, builds it without -Werror, caches it" "python3 has no yaml module"
+fi
+run python3 - "$tmp/shop" <<'PY'
+import json, sys
+root = sys.argv[1]
 settings = json.load(open(root + "/.vscode/settings.json"))
 assert settings["yaml.schemas"] == {"./.vscode/cadence.schema.json": "*.cadence.yaml"}
 json.load(open(root + "/.vscode/extensions.json"))
 json.load(open(root + "/.vscode/cadence.schema.json"))
 PY
-expect "the workflow and editor settings parse and say the right things" 0
+expect "the editor settings parse and say the right things" 0
 "$cadence" schema >"$tmp/schema.json"
 assert "the editor schema is cadence schema's" cmp -s "$tmp/schema.json" "$tmp/shop/.vscode/cadence.schema.json"
 assert "the sample names its schema for yaml-language-server" \
 	grep -q '^# yaml-language-server: \$schema=../.vscode/cadence.schema.json' "$tmp/shop/cadences/shop.cadence.yaml"
+
+# --- a C note: make builds it, the generated tests load it ------------------------
+# issue 21: init, new note --lang c --into, `- then:` it, and tests/run.sh
+# failed ("C function 'fraud', which no plugin provides").  Here the headers
+# are the sources' (this build is not installed: cli/first_hour does it
+# from an installed prefix, with no CADENCE_CFLAGS)
+if command -v make >/dev/null && command -v "${CC:-cc}" >/dev/null &&
+	pkg-config --exists libcjson 2>/dev/null; then
+	run "$cadence" init "$tmp/cshop"
+	expect "init (the C note's project)" 0 'created'
+	run_in "$tmp/cshop" "$cadence" new note fraud --lang c --into cadences/cshop.cadence.yaml
+	expect "new note fraud --lang c --into" 0 'added note .fraud. to cadences/cshop.cadence.yaml'
+	assert "... says how this project builds and loads it" grep -q \
+		'^  make && cadence run --plugin build/plugins/fraud.so cadences/cshop.cadence.yaml$' <<<"$out"
+	printf '  - then: fraud\n' >>"$tmp/cshop/cadences/cshop.cadence.yaml"
+	run_in "$tmp/cshop" "$cadence" validate --strict
+	expect "... which validates, run from measures" 0
+	cflags="-I$src/lib/include"
+	if "$cadence_again" run --help >/dev/null 2>&1; then
+		run_in "$tmp/cshop" "$cadence_again" run cadences/cshop.cadence.yaml
+		expect "without its plugin, the run refuses the C note" 2 '' "C function 'fraud', which no plugin provides"
+		run_in "$tmp/cshop" env CADENCE="$cadence" CADENCE_CFLAGS="$cflags" tests/run.sh
+		expect "the generated tests build the C note and pass" 0 'all passed'
+		assert "... saying they built it" grep -q '^ok - the C notes build$' <<<"$out"
+		assert "... and ran the sample with it" grep -q '^ok - the sample counts$' <<<"$out"
+		assert "make built build/plugins/fraud.so" test -f "$tmp/cshop/build/plugins/fraud.so"
+		# the note really runs under the tests: made to fail, it fails them
+		sed -i 's|\*changes = out;|cJSON_Delete(out);\n\treturn cadence_note_fail(ctx, "fraud suspected");|' \
+			"$tmp/cshop/notes/fraud.c"
+		touch -d '+2 seconds' "$tmp/cshop/notes/fraud.c"	# newer than the plugin
+		run_in "$tmp/cshop" env CADENCE="$cadence_again" CADENCE_CFLAGS="$cflags" tests/run.sh
+		expect "a failing C note fails the generated tests" 1 \
+			'FAIL - cadence run --plugin build/plugins/fraud.so cadences/cshop.cadence.yaml' 'fraud suspected'
+		echo 'int broken(void) { return }' >>"$tmp/cshop/notes/fraud.c"
+		run_in "$tmp/cshop" env CADENCE="$cadence_again" CADENCE_CFLAGS="$cflags" tests/run.sh
+		expect "a C note that does not build fails them" 1 'FAIL - the C notes build \(make\)' 'fraud\.c'
+	else
+		skip "the generated tests run the C note" "this cadence has no 'cadence run'"
+	fi
+	# no cadence.pc anywhere: make says where to find it
+	rm -rf "$tmp/cshop/build"
+	run_in "$tmp/cshop" env CADENCE="$cadence" PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$tmp/none" make
+	expect "without cadence's pkg-config file, make says what to do" 2 '' \
+		"cannot find cadence's headers through pkg-config \\(cadence.pc, above\\) to build notes/fraud.c.*CADENCE_PC="
+	assert "... after pkg-config's own reason" grep -q "Package cadence was not found" <<<"$err"
+	# a project without C notes needs no make (its tests never call it)
+	run_in "$tmp/shop" env CADENCE="$cadence_again" MAKE=false tests/run.sh
+	expect "the generated tests of a project without C notes do not make" 0 'all passed'
+	assert "... nor say they built C notes" bash -c "! grep -q 'C notes' <<<\"\$out\""
+	run_in "$tmp/shop" make
+	expect "its make builds nothing, needing no cadence.pc" 0 "Nothing to be done for 'all'"
+else
+	skip "a C note in a project from cadence init" "make, cc or libcjson's pkg-config file is missing"
+fi
 
 # --- names ---------------------------------------------------------------------
 run bash -c "cd '$tmp' && '$cadence' init --dry-run my-shop"
@@ -121,7 +219,7 @@ expect "an existing file is refused" 1 '' 'partial.cadence.yaml: already exists'
 # --- --dry-run writes nothing ----------------------------------------------------
 run "$cadence" init --dry-run "$tmp/dry"
 expect "--dry-run lists every file" 0 'would create .*/dry/README.md'
-assert "--dry-run lists all 11 files" test "$(grep -c '^would create' <<<"$out")" = 11
+assert "--dry-run lists all 12 files" test "$(grep -c '^would create' <<<"$out")" = 12
 assert "--dry-run creates nothing, not even DIR" test ! -e "$tmp/dry"
 
 # --- --force ------------------------------------------------------------------------

@@ -166,6 +166,7 @@ assert "... only the unused note is reported" bash -c "! grep -q run-not-found <
 # installed library is tested in install.sh) ------------------------------------------
 run "$cadence" new note price_c --lang c --reads order_id --writes total,status --into cadences/shop.cadence.yaml
 expect "new note --lang c --into" 0 'build the plugin'
+assert "... and no make line where no Makefile builds notes/" bash -c "! grep -q 'make &&' <<<\"\$1\"" _ "$out"
 run "${CC:-cc}" -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only -I"$src/lib/include" notes/price_c.c
 expect "the C note compiles with -Wall -Wextra -pedantic -Werror" 0
 run "$cadence" help new note

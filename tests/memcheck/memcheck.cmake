@@ -15,7 +15,8 @@
 # build (a sanitizer build cannot run under valgrind).  Left out: the
 # Mermaid render and the dashboard in a browser (Chromium: the pages'
 # paths run under valgrind in cli/dashboard), the install test (it builds and installs
-# this build, which the other tests already run), wide_growth (a growth
+# this build, which the other tests already run) and first_hour (it runs
+# the installed binary, not the one under valgrind), wide_growth (a growth
 # measure over large files), serve_load (500 runs through serve: its
 # paths run under valgrind in cli/serve) and registry_concurrency
 # (processes racing for the registry for seconds: valgrind serialises
@@ -31,7 +32,7 @@ if(CADENCE_MEMCHECK)
   file(GLOB scripts CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/cli/*.sh)
   foreach(script ${scripts})
     get_filename_component(name ${script} NAME_WE)
-    if(name MATCHES "^(lib|diagram_mermaid|install|wide_growth|registry_concurrency|serve_load|dashboard_browser|argo_harness|export_argo_equiv)$")
+    if(name MATCHES "^(lib|diagram_mermaid|install|first_hour|wide_growth|registry_concurrency|serve_load|dashboard_browser|argo_harness|export_argo_equiv)$")
       continue()
     endif()
     # the environment of cli/NAME (tests/cli.cmake, tests/run.cmake), and

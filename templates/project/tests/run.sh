@@ -1,7 +1,8 @@
 #!/bin/sh
-# The tests of this project: the cadences validate, each note answers as
-# expected, and the sample cadence runs to the expected score.  Exits
-# non-zero when a test fails.  Uses the `cadence` on PATH, or $CADENCE.
+# The tests of this project: the C notes build, the cadences validate,
+# each note answers as expected, and the sample cadence runs to the
+# expected score.  Exits non-zero when a test fails.  Uses the `cadence`
+# on PATH, or $CADENCE, and `make` (or $MAKE) when there are C notes.
 #
 # Running the sample needs `cadence run`; with a cadence that does not have
 # it yet, the sample is validated and its notes are tested one by one.
@@ -27,6 +28,23 @@ expect() {
 	fi
 }
 
+# The C notes, notes/*.c: make builds each into a plugin (Makefile),
+# build/plugins/NAME.so, and the runs below load them all with --plugin.
+# A project without C notes builds and loads nothing.
+set --
+for c in notes/*.c; do
+	[ -e "$c" ] || continue
+	c=${c#notes/}
+	set -- "$@" --plugin "build/plugins/${c%.c}.so"
+done
+if [ $# -gt 0 ]; then
+	if ${MAKE:-make} -s; then
+		ok "the C notes build"
+	else
+		not_ok "the C notes build (make)"
+	fi
+fi
+
 if "$cadence" validate --quiet cadences/; then
 	ok "the cadences validate"
 else
@@ -39,11 +57,11 @@ out=$(printf '%s' '{"name": "cadence", "greeting": "Hello, cadence!", "length": 
 expect "count counts" length 15 "$out"
 
 if "$cadence" run --help >/dev/null 2>&1; then
-	if out=$("$cadence" run "$sample" --score '{"name": "cadence"}'); then
+	if out=$("$cadence" run "$@" "$sample" --score '{"name": "cadence"}'); then
 		expect "the sample greets" greeting '"Hello, cadence!"' "$out"
 		expect "the sample counts" length 15 "$out"
 	else
-		not_ok "cadence run $sample"
+		not_ok "cadence run${*:+ $*} $sample"
 	fi
 else
 	echo "skip - running the sample: this cadence has no 'cadence run' yet"
