@@ -20,16 +20,23 @@ if(CADENCE_PKG_CONFIG)
   endif()
 endif()
 
+# cad_shell_dirs(VAR COMMAND...): the lines COMMAND prints, as a list; ""
+# when it fails
+function(cad_shell_dirs var)
+  set(${var} "" PARENT_SCOPE)
+  execute_process(COMMAND ${ARGN} OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_QUIET)
+  if(rc EQUAL 0)
+    string(REGEX REPLACE "\n+$" "" out "${out}")
+    string(REPLACE "\n" ";" out "${out}")
+    set(${var} "${out}" PARENT_SCOPE)
+  endif()
+endfunction()
+
 set(CADENCE_ZSH_FPATH "")
 find_program(CADENCE_ZSH zsh)
 mark_as_advanced(CADENCE_ZSH)
 if(CADENCE_ZSH)
-  execute_process(COMMAND "${CADENCE_ZSH}" -f -c "print -rl -- \$fpath"
-                  OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_QUIET)
-  if(rc EQUAL 0)
-    string(REGEX REPLACE "\n+$" "" out "${out}")
-    string(REPLACE "\n" ";" CADENCE_ZSH_FPATH "${out}")
-  endif()
+  cad_shell_dirs(CADENCE_ZSH_FPATH "${CADENCE_ZSH}" -f -c "print -rl -- \$fpath")
 endif()
 
 set(CADENCE_FISH_PATH "")
@@ -38,12 +45,7 @@ mark_as_advanced(CADENCE_FISH)
 if(CADENCE_FISH)
   set(home "${PROJECT_BINARY_DIR}/fish-home")
   file(MAKE_DIRECTORY "${home}")
-  execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=XDG_DATA_DIRS
-                          --unset=XDG_CONFIG_HOME --unset=XDG_DATA_HOME "HOME=${home}"
-                          "${CADENCE_FISH}" -c "printf '%s\\n' \$fish_complete_path"
-                  OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_QUIET)
-  if(rc EQUAL 0)
-    string(REGEX REPLACE "\n+$" "" out "${out}")
-    string(REPLACE "\n" ";" CADENCE_FISH_PATH "${out}")
-  endif()
+  cad_shell_dirs(CADENCE_FISH_PATH "${CMAKE_COMMAND}" -E env --unset=XDG_DATA_DIRS
+                 --unset=XDG_CONFIG_HOME --unset=XDG_DATA_HOME "HOME=${home}"
+                 "${CADENCE_FISH}" -c "printf '%s\\n' \$fish_complete_path")
 endif()

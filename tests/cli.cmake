@@ -102,8 +102,8 @@ if(TEST cli/install)
   set_property(TEST cli/install APPEND PROPERTY ENVIRONMENT
     "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
 endif()
-# cli/install_completions stages `cmake --install` of this build to /usr/local
-set_property(TEST cli/install_completions APPEND PROPERTY ENVIRONMENT
+# cli/install_staged stages `cmake --install` of this build to /usr/local
+set_property(TEST cli/install_staged APPEND PROPERTY ENVIRONMENT
   "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR}")
 
 # cli/serve_openapi: the npm packages of tests/openapi (swagger-parser,

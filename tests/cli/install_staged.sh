@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# `cmake --install` to /usr/local (staged with DESTDIR) puts each completion
-# where its shell reads it with no configuration, and real bash
-# (bash-completion), zsh and fish then complete `cadence va` to `validate`.
+# `cmake --install` to /usr/local (staged with DESTDIR) installs the
+# documentation every --help text and the man page name, at the paths they
+# name, and puts each completion where its shell reads it with no
+# configuration: real bash (bash-completion), zsh and fish then complete
+# `cadence va` to `validate`.
 #
 # Two checks per shell:
 # - the search path: the directories the shell itself reports it reads
@@ -31,6 +33,44 @@ expect "cmake --install --prefix /usr/local with DESTDIR" 0
 assert "nothing is installed outside the DESTDIR root" \
 	test -z "$(find "$root" -maxdepth 1 -mindepth 1 ! -name usr ! -name etc)"
 
+# --- the documentation ---------------------------------------------------------
+# the binary names the paths of the prefix it was configured with
+configured=$(sed -n 's/^CMAKE_INSTALL_PREFIX:[A-Z]*=//p' "$build/CMakeCache.txt")
+docdir=$root/usr/local/share/doc/cadence
+for f in README.md events.schema.json cadence.schema.json cli.md format.md images/checkout.svg; do
+	assert "installed share/doc/cadence/$f" test -f "$docdir/$f"
+done
+# every absolute path a --help names, and every page of the documentation
+named=()
+while read -r c; do
+	read -ra words <<<"$c"
+	"$cadence" "${words[@]}" --help >"$tmp/help"
+	mapfile -t -O "${#named[@]}" named < <(grep -oE "(^| )/[^ ]+" "$tmp/help" | tr -d ' ')
+	mapfile -t -O "${#named[@]}" named < <(grep -oE '\b[a-z0-9_.-]+\.(md|json)\b' "$tmp/help" |
+		sed "s#^#$configured/share/doc/cadence/#")
+done < <(all_commands)
+mapfile -t named < <(printf '%s\n' "${named[@]}" | sort -u)
+assert "the --help texts name pages of the installed documentation" \
+	test "$(grep -c '/share/doc/cadence/[a-z]*\.md$' < <(printf '%s\n' "${named[@]}"))" -ge 8
+for path in "${named[@]}"; do
+	# the options' defaults name other places (~/.local/state/cadence)
+	[[ $path == "$configured"/* ]] || continue
+	assert "a --help names $path: installed" test -e "$root/usr/local${path#"$configured"}"
+done
+if command -v scdoc >/dev/null && command -v man >/dev/null; then
+	# one long line a paragraph: no path broken by a hyphen
+	run env MANWIDTH=4000 man -l "$root/usr/local/share/man/man1/cadence.1"
+	expect "the installed man page names the installed documentation" 0 "$configured/share/doc/cadence"
+	assert "... and no docs/ of the sources but one" test "$(grep -c 'docs/' <<<"$out")" -le 1
+	mapfile -t paths < <(grep -oE "$configured/share/doc/cadence([a-z0-9_./-]*[a-z])?" <<<"$out" | sort -u)
+	for path in "${paths[@]}"; do
+		assert "the man page names $path: installed" test -e "$root/usr/local${path#"$configured"}"
+	done
+else
+	skip "the installed man page names the installed documentation" "scdoc or man is not installed"
+fi
+
+# --- the completions -------------------------------------------------------------
 # found FILE DIR...: the first DIR under the root that holds FILE
 found() {
 	local file=$1 d
@@ -56,23 +96,23 @@ if [[ -f $bash_completion ]]; then
 else
 	skip "bash: the completion is found" "bash-completion is not installed; scripts/install-deps.sh installs it"
 fi
-if command -v zsh >/dev/null; then
-	have_zsh=1
-	mapfile -t dirs < <(zsh -f -c 'print -rl -- $fpath')
-	run found _cadence "${dirs[@]}"
-	expect "zsh: the completion is in a directory of zsh's \$fpath" 0 '^/usr/local/share/zsh/'
-else
-	skip "zsh: the completion is found" "zsh is not installed; scripts/install-deps.sh installs it"
-fi
-if command -v fish >/dev/null; then
-	have_fish=1
-	mapfile -t dirs < <("${clean[@]}" fish -c 'printf "%s\n" $fish_complete_path')
-	run found cadence.fish "${dirs[@]}"
-	expect "fish: the completion is in a directory of \$fish_complete_path" 0 '^/'
-	fish_dir=$out
-else
-	skip "fish: the completion is found" "fish is not installed; scripts/install-deps.sh installs it"
-fi
+# in_path SHELL FILE WANT CMD...: the directories CMD prints (the shell's
+# own search path) under the root hold FILE, in a directory matching WANT;
+# $out: that directory
+in_path() {
+	local shell=$1 file=$2 want=$3
+	shift 3
+	if ! command -v "$shell" >/dev/null; then
+		skip "$shell: the completion is found" "$shell is not installed; scripts/install-deps.sh installs it"
+		return 1
+	fi
+	mapfile -t dirs < <("$@")
+	run found "$file" "${dirs[@]}"
+	expect "$shell: the completion is in a directory of its search path" 0 "$want"
+}
+in_path zsh _cadence '^/usr/local/share/zsh/' zsh -f -c 'print -rl -- $fpath' && have_zsh=1
+in_path fish cadence.fish '^/' "${clean[@]}" fish -c 'printf "%s\n" $fish_complete_path' &&
+	have_fish=1 fish_dir=$out
 ((have_bash + have_zsh + have_fish)) || { echo "skip - all: no shell to complete in"; exit 77; }
 
 # --- the real shells, the staged tree mounted where it would be --------------
