@@ -328,15 +328,25 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv,
 static size_t page_name_before(const char *text, size_t end)
 {
 	size_t start = end;
-	while (start && text[start - 1] && strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", text[start - 1]))
+	while (start && strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", text[start - 1]) && text[start - 1])
 		start--;
 	return end - start;
 }
 
+/* Whether text[0..len) names the page name[0..n) (as a whole word). */
+static int names_page(const char *text, size_t len, const char *name, size_t n)
+{
+	for (size_t i = 0; i + n <= len; i++)
+		if (!strncmp(text + i, name, n) && page_name_before(text, i + n) == n)
+			return 1;
+	return 0;
+}
+
 /* Prints the installed path of each page of the documentation that text
- * names (a word ending in .md or .json), once: the help names pages, and
- * an installed cadence has them in CADENCE_DOCDIR, not in docs/. */
-static void print_pages(const char *text, FILE *out)
+ * names (a word ending in .md or .json), once, unless skip (an earlier
+ * text) named it too: the help names pages, and an installed cadence has
+ * them in CADENCE_DOCDIR, not in docs/. */
+static void print_pages(const char *text, const char *skip, FILE *out)
 {
 	static const char *const exts[] = { ".md", ".json" };
 	for (const char *p = text; *p; p++) {
@@ -347,12 +357,9 @@ static void print_pages(const char *text, FILE *out)
 			size_t end = (size_t)(p - text) + elen;
 			size_t n = page_name_before(text, end);
 			const char *name = text + end - n;
-			/* once: skip a name an earlier part of text named */
-			const char *seen;
-			for (seen = text; seen < name; seen++)
-				if (!strncmp(seen, name, n) && page_name_before(text, (size_t)(seen - text) + n) == n)
-					break;
-			if (n > elen && seen == name)
+			/* once: not a name an earlier part of text named */
+			if (n > elen && !names_page(text, (size_t)(name - text), name, n) &&
+			    !(skip && names_page(skip, strlen(skip), name, n)))
 				fprintf(out, "  %s/%.*s\n", CADENCE_DOCDIR, (int)n, name);
 		}
 	}
@@ -386,7 +393,9 @@ void cli_print_help(const cli_cmd *cmd, FILE *out)
 	}
 	fputs("\nsee also:\n  man 1 cadence\n", out);
 	if (cmd->description)
-		print_pages(cmd->description, out);
+		print_pages(cmd->description, NULL, out);
+	for (const cli_opt *o = cmd->opts; o->id; o++)
+		print_pages(o->help, cmd->description, out);
 }
 
 int cli_color_wanted(const char *mode, FILE *stream)

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Every command and subcommand `cadence help` lists (all_commands, lib.sh):
 # `--help` and `-h` print its help on stdout and exit 0, `cadence help
-# COMMAND` prints the same, and, for each that takes a fixed number of
-# arguments, one argument more is a usage error (2) that names the command,
-# with nothing on stdout.  A new command must be put in one of the two
+# COMMAND` prints the same, naming no docs/ of the sources; and, for each
+# that takes a fixed number of arguments, one argument more is a usage
+# error (2) that names the command, with nothing on stdout.  A new command must be put in one of the two
 # tables below, or the check of the tables fails.
 source "$(dirname "$0")/lib.sh"
 
@@ -22,6 +22,10 @@ for c in "${cmds[@]}"; do
 	assert "... and prints nothing on stderr" test -z "$err"
 	help=$out
 	assert "... and names its options" grep -q '^options:' <<<"$help"
+	# an installed user has no docs/ of the sources: the pages are named,
+	# and listed at their installed paths (cli/install_staged checks those)
+	assert "... and no docs/ of the sources" test "$(grep -c 'docs/' <<<"$help")" = 0
+	assert "... and ends with see also: man 1 cadence" grep -qx '  man 1 cadence' <<<"$help"
 	run "$cadence" "${words[@]}" -h
 	assert "cadence $c -h is --help" test "$status" = 0 -a "$out" = "$help"
 	run "$cadence" help "${words[@]}"
