@@ -328,7 +328,7 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv,
 static size_t page_name_before(const char *text, size_t end)
 {
 	size_t start = end;
-	while (start && strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", text[start - 1]) && text[start - 1])
+	while (start && text[start - 1] && strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", text[start - 1]))
 		start--;
 	return end - start;
 }
@@ -343,12 +343,13 @@ static int names_page(const char *text, size_t len, const char *name, size_t n)
 }
 
 /* Prints the installed path of each page of the documentation that text
- * names (a word ending in .md or .json), once, unless skip (an earlier
- * text) named it too: the help names pages, and an installed cadence has
- * them in CADENCE_DOCDIR, not in docs/. */
+ * names (a word ending in .md or .schema.json: not an example file such
+ * as score.json), once, unless skip (an earlier text) named it too: the
+ * help names pages, and an installed cadence has them in CADENCE_DOCDIR,
+ * not in docs/. */
 static void print_pages(const char *text, const char *skip, FILE *out)
 {
-	static const char *const exts[] = { ".md", ".json" };
+	static const char *const exts[] = { ".md", ".schema.json" };
 	for (const char *p = text; *p; p++) {
 		for (size_t e = 0; e < sizeof(exts) / sizeof(exts[0]); e++) {
 			size_t elen = strlen(exts[e]);

@@ -46,7 +46,7 @@ while read -r c; do
 	read -ra words <<<"$c"
 	"$cadence" "${words[@]}" --help >"$tmp/help"
 	mapfile -t -O "${#named[@]}" named < <(grep -oE "(^| )/[^ ]+" "$tmp/help" | tr -d ' ')
-	mapfile -t -O "${#named[@]}" named < <(grep -oE '\b[a-z0-9_.-]+\.(md|json)\b' "$tmp/help" |
+	mapfile -t -O "${#named[@]}" named < <(grep -oE '\b[a-z0-9_.-]+\.(md|schema\.json)\b' "$tmp/help" |
 		sed "s#^#$configured/share/doc/cadence/#")
 done < <(all_commands)
 mapfile -t named < <(printf '%s\n' "${named[@]}" | sort -u)
