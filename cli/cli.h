@@ -14,6 +14,12 @@ enum {
 	CLI_EXIT_INTERNAL = 3	/* out of memory, cannot write output */
 };
 
+/* Where `cmake --install` puts the documentation (CMAKE_INSTALL_FULL_DOCDIR,
+ * from cli/CMakeLists.txt): the help texts and messages name its pages. */
+#ifndef CADENCE_DOCDIR
+#define CADENCE_DOCDIR "/usr/local/share/doc/cadence"
+#endif
+
 /* One option of a command; the same table drives parsing and --help. */
 typedef struct cli_opt {
 	int id;			/* passed to the command's handler */

@@ -216,7 +216,7 @@ const cli_cmd cli_cmd_config_show = {
 	"working directory or the nearest directory above it that holds one (as git\n"
 	"finds .git; --config names another), CADENCE_* environment variables and\n"
 	"command-line flags. Each setting's value comes from the first that gives\n"
-	"it: a flag, the environment, the file, the default (docs/cli.md, \"Project\n"
+	"it: a flag, the environment, the file, the default (cli.md, \"Project\n"
 	"configuration\"). Each line gives the setting, its value (paths absolute,\n"
 	"lists joined by ':') and its origin: default, file PATH:LINE, env NAME or\n"
 	"flag. --format json prints one object, for scripts.\n"

@@ -21,7 +21,7 @@ const cli_cmd cli_cmd_disable = {
 	"Each NAME is the name of a cadence of the project, one with a 'schedule:'.\n"
 	"A disabled schedule does not run on its fire times until 'cadence enable\n"
 	"NAME'; its fire times are recorded as missed with reason 'disabled'. The\n"
-	"state is kept in the run registry (docs/registry.md) and lasts across\n"
+	"state is kept in the run registry (registry.md) and lasts across\n"
 	"restarts; it is separate from pause (a schedule may be both) and from\n"
 	"'enabled: false' in the file. Manual runs ('cadence run') are not affected.\n"
 	"\n"

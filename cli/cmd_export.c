@@ -191,7 +191,7 @@ const cli_cmd cli_cmd_export_n8n = {
 	"is shell-quoted. --plugin gives every step a plugin (C notes). What n8n\n"
 	"cannot do (a backoff, a timeout, a circuit breaker, on_error...) is a\n"
 	"warning at its place in the file. n8n 2.x disables Execute Command: enable\n"
-	"it with NODES_EXCLUDE=\"[]\" (docs/export.md, \"n8n\").\n"
+	"it with NODES_EXCLUDE=\"[]\" (export.md, \"n8n\").\n"
 	"\n"
 	"Exit status: 0 written, 1 the cadence has problems, or warnings with\n"
 	"--strict (nothing written), 2 usage error (a path n8n would read as an\n"
@@ -231,7 +231,7 @@ const cli_cmd cli_cmd_export = {
 	"Write a cadence for an external engine (Argo Workflows, n8n).",
 	"  cadence export argo [--kind workflow|template|cron] [--image IMAGE] [-o OUT] CADENCE_FILE\n"
 	"  cadence export n8n [-o OUT] [--state-dir DIR] [--strict] CADENCE_FILE\n"
-	"Each node of the engine's workflow runs 'cadence step' (docs/export.md).\n"
+	"Each node of the engine's workflow runs 'cadence step' (export.md).\n"
 	"See 'cadence export argo --help' and 'cadence export n8n --help'.\n"
 	"\n"
 	"Exit status: as the subcommand's.",

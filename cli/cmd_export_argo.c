@@ -108,7 +108,7 @@ static int export_error(int rc, const char *file)
 	switch (rc) {
 	case CADENCE_ENOTFOUND:
 		return cli_usage_error("'%s' has no schedule:, so it has no CronWorkflow; add a "
-				       "schedule: (docs/format.md) or export --kind workflow", file);
+				       "schedule: (cadence.yaml(5), SCHEDULE) or export --kind workflow", file);
 	case CADENCE_EINVALID:
 		return cli_error(CLI_EXIT_PROBLEMS, "'%s' cannot be exported to Argo as it is "
 				 "(see above); nothing was written", file);
@@ -219,7 +219,7 @@ const cli_cmd cli_cmd_export_argo = {
 	"\n"
 	"What Argo cannot express (circuit breakers, jitter, a C note without\n"
 	"--plugin, ...) is a warning on standard error, at its place in FILE;\n"
-	"--strict makes it an error. docs/export.md has the mapping and how to\n"
+	"--strict makes it an error. export.md has the mapping and how to\n"
 	"build the image and submit the workflow.\n"
 	"\n"
 	"Exit status: 0 written, 1 problems in the cadence (or, with --strict,\n"

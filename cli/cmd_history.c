@@ -229,7 +229,7 @@ const cli_cmd cli_cmd_history = {
 	"history",
 	"[OPTIONS] [NAME]",
 	"Show the recorded runs, or missed fire times, newest first.",
-	"The runs the run registry recorded (docs/registry.md), of every cadence or\n"
+	"The runs the run registry recorded (registry.md), of every cadence or\n"
 	"of the cadence NAME: id, cadence, trigger (manual, schedule, api, webhook),\n"
 	"start in local time, duration, status and error. A status is ok, failed,\n"
 	"stopped (a precheck or breaker stopped it), error (it could not start),\n"

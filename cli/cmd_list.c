@@ -217,13 +217,13 @@ const cli_cmd cli_cmd_list = {
 	"[OPTIONS]",
 	"List the project's cadences: schedule, next and last run, state.",
 	"One line for each cadence of the project (the *.cadence.yaml files under\n"
-	"its 'cadences' directories: docs/cli.md, \"Project configuration\"): its\n"
+	"its 'cadences' directories: cli.md, \"Project configuration\"): its\n"
 	"name, its schedule's cron expression and time zone, its state (enabled,\n"
 	"paused, disabled, off when the file says 'enabled: false', '-' without a\n"
 	"schedule), the next fire time in the schedule's zone and how long until\n"
 	"then (only for a schedule that will run), the last run's start and\n"
 	"status, how many runs are running now and the last run's error. Runs and\n"
-	"states come from the run registry (docs/registry.md).\n"
+	"states come from the run registry (registry.md).\n"
 	"\n"
 	"--format json prints one object a line, for scripts: cadence, file,\n"
 	"schedule, timezone, state, paused, disabled, next (UTC), last_run (id,\n"

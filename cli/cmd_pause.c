@@ -22,7 +22,7 @@ const cli_cmd cli_cmd_pause = {
 	"one with a 'schedule:'. A paused schedule does not run: each fire time\n"
 	"it passes is recorded as missed, with reason 'paused' ('cadence history\n"
 	"--missed'), until 'cadence resume NAME'. The state is kept in the run\n"
-	"registry (docs/registry.md), so it lasts across restarts; pausing a paused\n"
+	"registry (registry.md), so it lasts across restarts; pausing a paused\n"
 	"schedule changes nothing. Every NAME is checked before any is changed.\n"
 	"\n"
 	"Exit status: 0 done, 1 a cadence has no schedule (nothing changed), 2 usage\n"

@@ -100,7 +100,7 @@ const cli_cmd cli_cmd_prune = {
 	"and those beyond the newest retention.runs of their cadence\n"
 	"(CADENCE_RETENTION_RUNS, default 1000); the same for missed fire times.\n"
 	"0 turns a bound off. A running run is never removed. Says how many it\n"
-	"removed (with --dry-run, would remove). docs/registry.md, \"Retention\".\n"
+	"removed (with --dry-run, would remove). registry.md, \"Retention\".\n"
 	"\n"
 	"Exit status: 0 done, 2 usage error or a bad project configuration, 3 the\n"
 	"run registry cannot be used (damaged, read-only, made by a newer cadence).",

@@ -480,7 +480,8 @@ static int read_score(run_ctx *c, cli_args *args, cJSON **out)
 		return cli_usage_error("give the score once: --score JSON, --score-file FILE or '-'");
 	if (args->npos > 2 || (args->npos == 2 && strcmp(args->pos[1], "-")))
 		return cli_usage_error("unexpected argument '%s'; the score is given with --score JSON, "
-				       "--score-file FILE or '-' (standard input)", args->pos[1]);
+				       "--score-file FILE or '-' (standard input)",
+				       args->pos[strcmp(args->pos[1], "-") ? 1 : 2]);
 	if (from_stdin && args->npos && !strcmp(args->pos[0], "-"))
 		return cli_usage_error("standard input holds the cadence ('-'); give the score with "
 				       "--score JSON or --score-file FILE");
@@ -1290,16 +1291,16 @@ const cli_cmd cli_cmd_run = {
 	"--score or --score-file).\n"
 	"\n"
 	"Notes' stderr lines, retries and errors are logged on stderr; the final\n"
-	"score is printed on stdout. docs/run.md describes the note contract, the\n"
+	"score is printed on stdout. run.md describes the note contract, the\n"
 	"environment of 'run' notes, the merge order of sync and the limits.\n"
 	"\n"
 	"--metrics, --trace and --events report the run for Prometheus,\n"
 	"OpenTelemetry and other tools; --checkpoint saves where the run is after\n"
 	"each measure, so that 'cadence resume' can go on after a failure or a kill\n"
-	"(docs/observability.md); one run at a time may use a checkpoint file.\n"
+	"(observability.md); one run at a time may use a checkpoint file.\n"
 	"Outputs that are devices, FIFOs or /dev/stdout are written in place, links\n"
 	"are followed, and a replaced file keeps its owner, mode and hard links\n"
-	"(docs/reliability.md, \"Output paths\").\n"
+	"(reliability.md, \"Output paths\").\n"
 	"\n"
 	"Exit status: 0 the cadence succeeded, 1 it failed (the message names the\n"
 	"cadence, measure, note and attempt), 2 usage error, bad score, a cadence\n"

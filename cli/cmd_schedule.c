@@ -120,8 +120,8 @@ static int print_next(const next_ctx *c, const cadence_def *def)
 	int rc = cadence_schedule_open(&s, def, &err);
 	if (rc == CADENCE_ENOTFOUND) {
 		rc = cli_error(CLI_EXIT_PROBLEMS, "cadence '%s' has no schedule: add "
-			       "'schedule: {cron: \"MIN HOUR DAY MONTH WEEKDAY\"}' (docs/format.md, "
-			       "\"schedule\")", name);
+			       "'schedule: {cron: \"MIN HOUR DAY MONTH WEEKDAY\"}' (cadence.yaml(5), "
+			       "SCHEDULE)", name);
 	} else if (rc) {
 		rc = cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_PROBLEMS, "%s",
 			       err.message ? err.message : cadence_strerror(rc));
@@ -178,13 +178,13 @@ const cli_cmd cli_cmd_schedule_next = {
 	"schedule next",
 	"[OPTIONS] NAME|CADENCE_FILE",
 	"Print the next times a cadence's schedule fires at.",
-	"The times come from the cadence's 'schedule:' (docs/format.md, \"schedule\"):\n"
+	"The times come from the cadence's 'schedule:' (format.md, \"schedule\"):\n"
 	"its cron expression in its time zone, with the daylight-saving rules\n"
 	"written there (a time in a skipped hour fires once, at the jump; a time in\n"
 	"a repeated hour once, the first time). Each line gives the local time, the\n"
 	"zone's abbreviation and offset, and the time in UTC. The file is checked\n"
 	"first, as 'cadence run' checks it. NAME is a cadence of the project\n"
-	"(docs/cli.md, \"Project configuration\"); a path is a file.\n"
+	"(cli.md, \"Project configuration\"); a path is a file.\n"
 	"\n"
 	"Exit status: 0 printed, 1 the cadence has problems or no schedule, 2 usage\n"
 	"error, 3 internal failure.",

@@ -206,7 +206,7 @@ static void timer_text(strbuf *sb, const export_ctx *c, const cadence_schedule *
 	if (x->zone_changes)
 		cad_strbuf_addf(sb, "# Daylight saving: a time in the hour %s's clock skips does "
 				"not fire in\n# systemd; cadence's own rule runs it once at the "
-				"jump (docs/format.md,\n# \"schedule\"). A time in a repeated "
+				"jump (cadence.yaml(5),\n# SCHEDULE). A time in a repeated "
 				"hour fires once in both.\n", cadence_schedule_timezone(s));
 	if (!cadence_schedule_enabled(s))
 		cad_strbuf_adds(sb, "# The schedule has enabled: false: do not enable this timer.\n");
@@ -409,8 +409,8 @@ static int export_def(export_ctx *c, const cadence_def *def)
 	}
 	if (rc == CADENCE_ENOTFOUND)
 		rc = cli_error(CLI_EXIT_PROBLEMS, "cadence '%s' has no schedule: add "
-			       "'schedule: {cron: \"MIN HOUR DAY MONTH WEEKDAY\"}' (docs/format.md, "
-			       "\"schedule\"); nothing written", c->name);
+			       "'schedule: {cron: \"MIN HOUR DAY MONTH WEEKDAY\"}' (cadence.yaml(5), "
+			       "SCHEDULE); nothing written", c->name);
 	else if (rc)
 		rc = cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_PROBLEMS,
 			       "%s; nothing written", err.message ? err.message : cadence_strerror(rc));
@@ -497,7 +497,7 @@ const cli_cmd cli_cmd_schedule_export = {
 	"--machine-timezone) the line is the expression as written; for two zones\n"
 	"without daylight saving, the times moved by their difference; else the\n"
 	"expression as written, under a comment that says cron cannot keep the\n"
-	"zone. docs/format.md, \"schedule\", has where systemd, cron and cadence\n"
+	"zone. format.md, \"schedule\", has where systemd, cron and cadence\n"
 	"differ (daylight saving).\n"
 	"\n"
 	"Exit status: 0 written, 1 the cadence has problems or no schedule, or a\n"

@@ -45,7 +45,7 @@ const cli_cmd cli_cmd_schema = {
 	"",
 	"Print the JSON Schema (draft-07) of the cadence file format.",
 	"Editors use it to validate and complete *.cadence.yaml files; see\n"
-	"docs/editors.md. The same schema is committed at docs/cadence.schema.json.\n"
+	"editors.md. The same schema is installed as cadence.schema.json.\n"
 	"It checks the shape of a file only: run 'cadence validate' for the rest.",
 	schema_opts,
 	schema,

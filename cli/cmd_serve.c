@@ -344,7 +344,7 @@ static int load_settings(const serve_opts_t *o, settings *st, serve_ctx *s)
 	if (s->open && !is_loopback(&st->addr))
 		return cli_usage_error("refusing to listen on %s without a token: anyone who can "
 				       "reach it could start runs; configure tokens (--token-file, "
-				       "serve.token_file, $CADENCE_TOKEN: docs/serve.md) or listen on "
+				       "serve.token_file, $CADENCE_TOKEN: " CADENCE_DOCDIR "/serve.md) or listen on "
 				       "a loopback address (127.0.0.1, [::1])", st->listen);
 	ssize_t n = readlink("/proc/self/exe", st->exe, sizeof(st->exe) - 1);
 	if (n <= 0)
@@ -604,7 +604,7 @@ const cli_cmd cli_cmd_serve = {
 	"[OPTIONS]",
 	"Serve an HTTP API: list cadences, start runs, show them and their history.",
 	"Listens on serve.listen (127.0.0.1:8080 by default; --listen) and answers\n"
-	"the REST API of docs/serve.md: GET /cadences, POST /cadences/NAME/runs\n"
+	"the REST API of serve.md: GET /cadences, POST /cadences/NAME/runs\n"
 	"(the body is the input score; 202 and the run's id), GET /runs/ID,\n"
 	"GET /runs/ID/events, POST /runs/ID/cancel, POST /cadences/NAME/pause,\n"
 	"resume, disable and enable, GET /history, GET /healthz. JSON in and out;\n"
@@ -637,7 +637,7 @@ const cli_cmd cli_cmd_serve = {
 	"run with trigger webhook; a delivery id seen before starts nothing.\n"
 	"\n"
 	"--schedules: serve fires the project's schedules itself, as\n"
-	"'cadence run --scheduled NAME' from cron would (docs/serve.md).\n"
+	"'cadence run --scheduled NAME' from cron would (serve.md).\n"
 	"\n"
 	"Exit status: 0 stopped by a signal after the runs ended, 2 usage error, a\n"
 	"bad configuration (a webhook's cadence or secret missing), no token\n"

@@ -323,6 +323,49 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv,
 	return rc;
 }
 
+/* The length of the page name (registry.md, events.schema.json) that ends
+ * just before text + end, or 0. */
+static size_t page_name_before(const char *text, size_t end)
+{
+	size_t start = end;
+	while (start && text[start - 1] && strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", text[start - 1]))
+		start--;
+	return end - start;
+}
+
+/* Whether text[0..len) names the page name[0..n) (as a whole word). */
+static int names_page(const char *text, size_t len, const char *name, size_t n)
+{
+	for (size_t i = 0; i + n <= len; i++)
+		if (!strncmp(text + i, name, n) && page_name_before(text, i + n) == n)
+			return 1;
+	return 0;
+}
+
+/* Prints the installed path of each page of the documentation that text
+ * names (a word ending in .md or .schema.json: not an example file such
+ * as score.json), once, unless skip (an earlier text) named it too: the
+ * help names pages, and an installed cadence has them in CADENCE_DOCDIR,
+ * not in docs/. */
+static void print_pages(const char *text, const char *skip, FILE *out)
+{
+	static const char *const exts[] = { ".md", ".schema.json" };
+	for (const char *p = text; *p; p++) {
+		for (size_t e = 0; e < sizeof(exts) / sizeof(exts[0]); e++) {
+			size_t elen = strlen(exts[e]);
+			if (strncmp(p, exts[e], elen) || (p[elen] >= 'a' && p[elen] <= 'z'))
+				continue;
+			size_t end = (size_t)(p - text) + elen;
+			size_t n = page_name_before(text, end);
+			const char *name = text + end - n;
+			/* once: not a name an earlier part of text named */
+			if (n > elen && !names_page(text, (size_t)(name - text), name, n) &&
+			    !(skip && names_page(skip, strlen(skip), name, n)))
+				fprintf(out, "  %s/%.*s\n", CADENCE_DOCDIR, (int)n, name);
+		}
+	}
+}
+
 void cli_print_help(const cli_cmd *cmd, FILE *out)
 {
 	fprintf(out, "usage: cadence %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
@@ -349,6 +392,11 @@ void cli_print_help(const cli_cmd *cmd, FILE *out)
 		}
 		fputc('\n', out);
 	}
+	fputs("\nsee also:\n  man 1 cadence\n", out);
+	if (cmd->description)
+		print_pages(cmd->description, NULL, out);
+	for (const cli_opt *o = cmd->opts; o->id; o++)
+		print_pages(o->help, cmd->description, out);
 }
 
 int cli_color_wanted(const char *mode, FILE *stream)

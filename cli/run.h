@@ -82,7 +82,7 @@ extern const char *const cli_run_log_formats[];
 	{ RUN_OPT_EVENTS, 0, "events", "FILE",                                                \
 	  "write one JSON line per event to FILE as the run goes ('-': stderr)", NULL },       \
 	{ RUN_OPT_NO_RECORD, 0, "no-record", NULL,                                            \
-	  "do not record the run in the run registry (docs/registry.md)", NULL }
+	  "do not record the run in the run registry (registry.md)", NULL }
 
 /* What `cadence step` (cmd_step.c) shares with run. */
 struct cJSON;

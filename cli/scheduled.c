@@ -58,7 +58,7 @@ static int resolve(sched_call *s)
 	rc = cadence_schedule_open(&s->sched, s->def, &err);
 	if (rc == CADENCE_ENOTFOUND)
 		rc = cli_usage_error("cadence '%s' (%s) has no schedule: add 'schedule:' "
-				     "(docs/format.md, \"schedule\") or run it with 'cadence run %s'",
+				     "(cadence.yaml(5), SCHEDULE) or run it with 'cadence run %s'",
 				     s->o->name, s->file, s->file);
 	else if (rc)
 		rc = cli_usage_error("%s: %s", s->file, err.message ? err.message : "bad schedule");

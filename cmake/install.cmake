@@ -2,8 +2,8 @@
 # `cmake --install`: the binary (cli/), the shared and static libraries,
 # the headers, a pkg-config file, a CMake package (find_package(cadence) ->
 # cadence::cadence, cadence::cadence_static, cadence::headers), shell
-# completions, the man pages and the documentation
-# (README.md, LICENSE, CHANGELOG.md, docs/*.md).  Every directory is a cache
+# completions (each where its shell reads it), the man pages and the documentation
+# (README.md, LICENSE, CHANGELOG.md, docs/*.md and docs/*.json).  Every directory is a cache
 # variable; the defaults follow GNUInstallDirs (CMAKE_INSTALL_DOCDIR:
 # share/doc/cadence).
 include(GNUInstallDirs)
@@ -13,13 +13,30 @@ set(CADENCE_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/cadence" CACHE STRIN
     "Where the CMake package of cadence goes")
 set(CADENCE_INSTALL_PKGCONFIGDIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig" CACHE STRING
     "Where cadence.pc goes")
-set(CADENCE_INSTALL_BASH_COMPLETIONDIR "${CMAKE_INSTALL_DATADIR}/bash-completion/completions"
-    CACHE STRING "Where the bash completion goes")
-# Debian's zsh reads vendor-completions; other systems use site-functions
-set(CADENCE_INSTALL_ZSH_COMPLETIONDIR "${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions"
-    CACHE STRING "Where the zsh completion goes")
-set(CADENCE_INSTALL_FISH_COMPLETIONDIR "${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d"
-    CACHE STRING "Where the fish completion goes")
+# The completions: "" (the default) puts each where its shell reads it
+# for the prefix (cmake/completion_dirs.cmake); a directory, relative to the
+# prefix or absolute, overrides that.  A build directory configured before
+# keeps the old fixed defaults in its cache: those go back to "", once (a
+# first configure has no cache file yet, and its -D values are the user's)
+if(NOT CADENCE_COMPLETIONDIRS_CHOSEN)
+  foreach(old BASH=bash-completion/completions ZSH=zsh/vendor-completions
+              FISH=fish/vendor_completions.d)
+    string(REPLACE "=" ";" old "${old}")
+    list(GET old 0 shell)
+    list(GET old 1 dir)
+    if(EXISTS "${CMAKE_BINARY_DIR}/CMakeCache.txt" AND
+       CADENCE_INSTALL_${shell}_COMPLETIONDIR STREQUAL "${CMAKE_INSTALL_DATADIR}/${dir}")
+      set_property(CACHE CADENCE_INSTALL_${shell}_COMPLETIONDIR PROPERTY VALUE "")
+    endif()
+  endforeach()
+  set(CADENCE_COMPLETIONDIRS_CHOSEN ON CACHE INTERNAL "the completion directories are chosen")
+endif()
+set(CADENCE_INSTALL_BASH_COMPLETIONDIR "" CACHE STRING
+    "Where the bash completion goes (empty: where bash-completion reads it)")
+set(CADENCE_INSTALL_ZSH_COMPLETIONDIR "" CACHE STRING
+    "Where the zsh completion goes (empty: a directory of zsh's fpath)")
+set(CADENCE_INSTALL_FISH_COMPLETIONDIR "" CACHE STRING
+    "Where the fish completion goes (empty: a directory fish reads)")
 
 # --- the library, its headers, the CMake package -------------------------
 # cadence::cadence (shared), cadence::cadence_static, cadence::headers
@@ -85,10 +102,16 @@ foreach(shell_file bash:cadence.bash zsh:_cadence fish:cadence.fish)
   list(APPEND CADENCE_COMPLETION_FILES "${CADENCE_COMPLETIONS_DIR}/${file}")
 endforeach()
 add_custom_target(cadence_completions ALL DEPENDS ${CADENCE_COMPLETION_FILES})
-install(FILES "${CADENCE_COMPLETIONS_DIR}/cadence.bash"
-        DESTINATION "${CADENCE_INSTALL_BASH_COMPLETIONDIR}" RENAME cadence)
-install(FILES "${CADENCE_COMPLETIONS_DIR}/_cadence" DESTINATION "${CADENCE_INSTALL_ZSH_COMPLETIONDIR}")
-install(FILES "${CADENCE_COMPLETIONS_DIR}/cadence.fish" DESTINATION "${CADENCE_INSTALL_FISH_COMPLETIONDIR}")
+include("${CMAKE_CURRENT_LIST_DIR}/shell_dirs.cmake")
+install(CODE "
+set(CADENCE_COMPLETIONS_DIR \"${CADENCE_COMPLETIONS_DIR}\")
+set(CADENCE_BASH_DIR \"${CADENCE_INSTALL_BASH_COMPLETIONDIR}\")
+set(CADENCE_ZSH_DIR \"${CADENCE_INSTALL_ZSH_COMPLETIONDIR}\")
+set(CADENCE_FISH_DIR \"${CADENCE_INSTALL_FISH_COMPLETIONDIR}\")
+set(CADENCE_BASH_REL \"${CADENCE_BASH_REL}\")
+set(CADENCE_ZSH_FPATH \"${CADENCE_ZSH_FPATH}\")
+set(CADENCE_FISH_PATH \"${CADENCE_FISH_PATH}\")
+include(\"${CMAKE_CURRENT_LIST_DIR}/completion_dirs.cmake\")")
 
 # --- the man pages, from docs/PAGE.scd when scdoc is there -----------------
 # cadence(1), the command line; cadence.yaml(5), the file format
@@ -97,11 +120,14 @@ if(SCDOC_EXECUTABLE)
   set(CADENCE_MAN_PAGES "")
   foreach(page cadence.1 cadence.yaml.5)
     string(REGEX REPLACE ".*\\.([0-9])$" "\\1" section "${page}")
+    # @CADENCE_DOCDIR@ in the page: where the documentation is installed
+    set(CADENCE_DOCDIR "${CMAKE_INSTALL_FULL_DOCDIR}")
+    configure_file("${PROJECT_SOURCE_DIR}/docs/${page}.scd" "${PROJECT_BINARY_DIR}/${page}.scd" @ONLY)
     add_custom_command(OUTPUT "${PROJECT_BINARY_DIR}/${page}"
       COMMAND "${CMAKE_COMMAND}" "-DOUT=${PROJECT_BINARY_DIR}/${page}"
-              "-DIN=${PROJECT_SOURCE_DIR}/docs/${page}.scd"
+              "-DIN=${PROJECT_BINARY_DIR}/${page}.scd"
               -P "${CMAKE_CURRENT_LIST_DIR}/capture.cmake" -- "${SCDOC_EXECUTABLE}"
-      DEPENDS "${PROJECT_SOURCE_DIR}/docs/${page}.scd"
+      DEPENDS "${PROJECT_BINARY_DIR}/${page}.scd"
       COMMENT "Generating the man page ${page}"
       VERBATIM)
     install(FILES "${PROJECT_BINARY_DIR}/${page}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man${section}")
@@ -113,8 +139,13 @@ else()
 endif()
 
 # --- the documentation, into CMAKE_INSTALL_DOCDIR (share/doc/cadence) -------
-# docs/*.md go beside README.md, flat, as distributions lay out a doc dir
-file(GLOB CADENCE_DOC_PAGES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
+# docs/*.md go beside README.md, flat, as distributions lay out a doc dir,
+# with the JSON Schemas (file format, events) and the OpenAPI description
+# the pages and the --help texts name
+file(GLOB CADENCE_DOC_PAGES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md"
+     "${PROJECT_SOURCE_DIR}/docs/*.json")
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/LICENSE"
               "${PROJECT_SOURCE_DIR}/CHANGELOG.md" ${CADENCE_DOC_PAGES}
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+# the images diagram.md and serve.md show (images/NAME beside them)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/images" DESTINATION "${CMAKE_INSTALL_DOCDIR}")

@@ -26,6 +26,7 @@ packages="
 	scdoc
 	zsh
 	fish
+	bash-completion
 	graphviz
 	libgraphviz-dev
 	chromium

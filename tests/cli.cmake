@@ -102,6 +102,9 @@ if(TEST cli/install)
   set_property(TEST cli/install APPEND PROPERTY ENVIRONMENT
     "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR};CADENCE_TEST_CC=${CMAKE_C_COMPILER};CADENCE_TEST_CFLAGS=${CADENCE_TEST_CFLAGS}")
 endif()
+# cli/install_staged stages `cmake --install` of this build to /usr/local
+set_property(TEST cli/install_staged APPEND PROPERTY ENVIRONMENT
+  "CADENCE_BUILD_DIR=${PROJECT_BINARY_DIR}")
 
 # cli/first_hour installs this build into a temporary prefix as well, and
 # runs the README's Getting started from it (about 10 s: not slow)

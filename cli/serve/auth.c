@@ -64,7 +64,8 @@ static int token_line(serve_auth *a, char *line, const char *path, unsigned line
 	serve_scope scope;
 	if (!*rest || rest[slen + strspn(rest + slen, " \t")])
 		return cli_error(CLI_EXIT_USAGE, "%s:%u: a line of the token file is 'TOKEN "
-				 "SCOPE[,SCOPE]' (scopes: read, run, admin); see docs/serve.md",
+				 "SCOPE[,SCOPE]' (scopes: read, run, admin); see "
+				 CADENCE_DOCDIR "/serve.md",
 				 path, lineno);
 	rest[slen] = '\0';
 	if (parse_scopes(rest, &scope))
@@ -119,7 +120,7 @@ int serve_auth_load(serve_auth *a, const char *path, const char *env_token)
 		rc = add_token(a, env_token, strlen(env_token), SERVE_SCOPE_ADMIN);
 	if (!rc && path && !a->n)
 		rc = cli_error(CLI_EXIT_USAGE, "the token file '%s' holds no token; add a line "
-			       "'TOKEN SCOPE[,SCOPE]' (docs/serve.md)", path);
+			       "'TOKEN SCOPE[,SCOPE]' (" CADENCE_DOCDIR "/serve.md)", path);
 	return rc;
 }
 

@@ -19,7 +19,7 @@ run cmake --install "$build" --prefix "$prefix"
 expect "cmake --install into a temporary prefix" 0
 libdir=$(dirname "$(find "$prefix" -name libcadence.a | head -1)")
 for f in bin/cadence include/cadence/cadence.h include/cadence/note.h include/cadence/load.h \
-	share/bash-completion/completions/cadence share/zsh/vendor-completions/_cadence \
+	share/bash-completion/completions/cadence share/zsh/site-functions/_cadence \
 	share/fish/vendor_completions.d/cadence.fish; do
 	assert "installed $f" test -f "$prefix/$f"
 done

@@ -121,6 +121,25 @@ commands() {
 	done < <("$help_cadence" --help)
 }
 
+# all_commands: every command and subcommand, one a line ("new",
+# "new cadence", "new note", ...): a subcommand is a word of the first of a
+# command's usage ("cadence new cadence|note ...", "cadence config show")
+# whose own --help is its ("usage: cadence new note ...")
+all_commands() {
+	local cmd usage sub
+	local -a subs
+	while read -r cmd; do
+		printf '%s\n' "$cmd"
+		usage=$("$help_cadence" "$cmd" --help | sed -n "s/^usage: cadence $cmd //p")
+		[[ ${usage%% *} =~ ^[a-z0-9|]+$ ]] || continue
+		IFS='|' read -ra subs <<<"${usage%% *}"
+		for sub in "${subs[@]}"; do
+			"$help_cadence" "$cmd" "$sub" --help 2>/dev/null | grep -q "^usage: cadence $cmd $sub " &&
+				printf '%s %s\n' "$cmd" "$sub"
+		done
+	done < <(commands)
+}
+
 # w NAME TEXT: writes TEXT to $tmp/NAME (a script may define its own)
 w() { printf '%s' "$2" >"$tmp/$1"; }
 # one_note NAME NOTE: NAME.cadence.yaml, one `then` of note NAME: NOTE

@@ -59,6 +59,7 @@ measures:
 '
 run "$cadence" schedule next "$tmp/plain.cadence.yaml"
 expect "a cadence without a schedule: exit 1" 1 '' "cadence 'plain' has no schedule: add 'schedule: \{cron:"
+expect "... naming cadence.yaml(5), not docs/" 1 '' '\(cadence\.yaml\(5\), SCHEDULE\)'
 sed 's/30 2 \* \* \*/30 25 * * */' "$n" >"$tmp/bad.cadence.yaml"
 run "$cadence" schedule next "$tmp/bad.cadence.yaml"
 expect "a bad cron: the diagnostic, exit 1" 1 '' 'hour 25 is out of range 0-23 \[schedule-cron\]'

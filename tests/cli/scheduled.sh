@@ -269,6 +269,7 @@ measures:
 cp "$tmp/plain.cadence.yaml" .
 run "$cadence" run --scheduled plain
 expect "a cadence with no schedule" 2 '' "cadence 'plain' .* has no schedule: add 'schedule:'"
+expect "... naming cadence.yaml(5), not docs/" 2 '' '\(cadence\.yaml\(5\), SCHEDULE\)'
 run "$cadence" run --scheduled hourly_all --now 2026-13-01T00:00:00Z
 expect "a bad --now" 2 '' "--now takes an RFC 3339 time"
 run "$cadence" run --now 2026-03-01T00:00:00Z plain.cadence.yaml

@@ -116,6 +116,7 @@ expect "a token too short" 2 '' "$tmp/short:1: a token of 3 characters is too sh
 w noscope 'abcdefghijklmnopqrstuvwxyz'
 run_in "$proj" "$cadence" serve --token-file "$tmp/noscope"
 expect "a token without a scope" 2 '' "$tmp/noscope:1: a line of the token file is 'TOKEN SCOPE"
+expect "... naming the installed serve.md, not docs/" 2 '' 'see /[^ ]*/share/doc/cadence/serve\.md$'
 run_in "$proj" "$cadence" serve --token-file "$tmp/missing"
 expect "a token file that does not exist" 2 '' "cannot read the token file '$tmp/missing'"
 run_in "$proj" "$cadence" serve --listen 127.0.0.1:70000

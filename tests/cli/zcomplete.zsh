@@ -3,7 +3,8 @@
 # zsh zcomplete.zsh FPATH_DIR LINE...: for each command line LINE (the
 # cursor at its end), prints the completions a real, interactive zsh offers,
 # one per line, then a line "--end--".  One zsh, one compinit for all the
-# lines, with _cadence autoloaded from FPATH_DIR.
+# lines, with _cadence autoloaded from FPATH_DIR (FPATH_DIR "": from zsh's
+# own $fpath, as an installed completion is).
 #
 # zsh completes only inside its line editor, so this runs one in a pseudo
 # terminal (zsh/zpty), types LINE, presses TAB, and captures what the
@@ -18,7 +19,7 @@ local line
 setup=$(mktemp)
 cat >$setup <<SETUP
 PROMPT=
-fpath=(${(q)fdir} \$fpath)
+${fdir:+fpath=(${(q)fdir} \$fpath)}
 autoload -Uz compinit
 compinit -u -d ${(q)setup}.dump
 bindkey -e
