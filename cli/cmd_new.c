@@ -296,7 +296,7 @@ static char *relative(const char *from, const char *to)
 		for (; a[i] && a[i] == b[i]; i++)
 			if (a[i] == '/')
 				common = i;
-		if (!a[i] && (b[i] == '/' || !b[i]))
+		if ((!a[i] && (b[i] == '/' || !b[i])) || (!b[i] && a[i] == '/'))
 			common = i;
 		if (!strcmp(a, "/"))
 			common = 0;
@@ -310,6 +310,9 @@ static char *relative(const char *from, const char *to)
 		while (ups--)
 			cad_strbuf_adds(&r, "../");
 		cad_strbuf_adds(&r, rest);
+		/* "../", an ancestor: ".." */
+		if (!*rest && r.len > 2 && r.buf[r.len - 1] == '/')
+			r.buf[--r.len] = '\0';
 	}
 	free(a);
 	free(b);
