@@ -825,8 +825,12 @@ const cli_cmd cli_cmd_new_cadence = {
 	"new cadence",
 	"NAME [OPTIONS]",
 	"Create NAME.cadence.yaml: a cadence that validates, to fill in.",
-	"The file goes into --dir DIR, else cadences/ when it exists, else the\n"
-	"current directory. NAME is the cadence's name: letters, digits and '_',\n"
+	"The file goes into --dir DIR, else the project's cadences directory when\n"
+	"it exists, else the project root, wherever in the project the command\n"
+	"runs; outside a project, into cadences/ when it exists, else here. (The\n"
+	"project: the directory of cadence.project.yaml found upward, else the\n"
+	"nearest one below the repository's top holding cadences/ and notes/.)\n"
+	"NAME is the cadence's name: letters, digits and '_',\n"
 	"not starting with a digit, at most 64 characters, not a reserved word.\n"
 	"An existing file is replaced only with --force.",
 	new_cadence_opts,
@@ -840,18 +844,25 @@ const cli_cmd cli_cmd_new_note = {
 	"A sh note (notes/NAME.sh) reads the score as JSON on standard input and\n"
 	"prints the fields it changes as JSON; a c note (notes/NAME.c) is a\n"
 	"function with the signature of <cadence/note.h>, built into a plugin.\n"
-	"The file goes into --dir DIR, else notes/ when it exists, else the current\n"
-	"directory; it is replaced only with --force.\n"
+	"The file goes into --dir DIR, else the project's notes/ when it exists,\n"
+	"else the project root, wherever in the project the command runs (see\n"
+	"'cadence new cadence --help'); outside a project, into notes/ when it\n"
+	"exists, else here. It is replaced only with --force.\n"
 	"\n"
 	"The YAML that declares the note, with the policies asked for, is printed.\n"
 	"With --into CADENCE_FILE it is added to the end of that file's notes:\n"
-	"instead, and the rest of the file is left as it was; the file must\n"
-	"validate before and after, and a flow-style notes: ({...}) or a note of\n"
-	"the same name is refused. The note's placeholder output then gives each\n"
-	"field it writes a value of the field's declared type.\n"
+	"instead, and the rest of the file is left as it was; --then also adds\n"
+	"'- then: NAME' to the end of measures:, --after MEASURE right after the\n"
+	"measure of that name (the value of its then:, sync:, ... key). The file\n"
+	"is checked as it will be after the edit: errors the edit fixes (a measure\n"
+	"that runs the note, written first) do not refuse it; errors that remain\n"
+	"or that the edit brings do, and nothing is written. A flow-style notes:\n"
+	"or measures:, or a note of the same name, is refused. The note's\n"
+	"placeholder output then gives each field it writes a value of the\n"
+	"field's declared type.\n"
 	"\n"
 	"Run paths in the YAML are relative to the cadence file: to CADENCE_FILE's\n"
-	"directory, else to cadences/ when it exists, else to the current one.",
+	"directory, else to where 'cadence new cadence' would write.",
 	new_note_opts,
 	new_note,
 };
@@ -881,13 +892,15 @@ const cli_cmd cli_cmd_new = {
 	"Create a cadence file, or a note with the YAML that declares it.",
 	"  cadence new cadence NAME [--template basic|pipeline] [--dir DIR]\n"
 	"  cadence new note NAME [--lang sh|c] [--retry N] [--timeout DURATION]\n"
-	"      [--fallback JSON] [--reads F,...] [--writes F,...] [--into CADENCE_FILE]\n"
+	"      [--fallback JSON] [--reads F,...] [--writes F,...]\n"
+	"      [--into CADENCE_FILE [--then | --after MEASURE]]\n"
 	"Both take --force, --dry-run and --templates DIR; see\n"
 	"'cadence new cadence --help' and 'cadence new note --help'.\n"
 	"\n"
 	"Exit status: 0 written (or shown, with --dry-run), 1 refused (a file\n"
 	"exists, --into cannot take the note), 2 usage error (a bad name or\n"
-	"value), 3 writing failed (everything undone).",
+	"value, an --after MEASURE the file does not have), 3 writing failed\n"
+	"(everything undone).",
 	new_opts,
 	run_new,
 };
