@@ -761,6 +761,9 @@ static int place_note(new_note_job *s)
 	if (s->c.then && !s->c.into)
 		return cli_usage_error("%s adds the measure to a cadence file: give --into "
 				       "CADENCE_FILE too", s->c.after ? "--after" : "--then");
+	if (s->c.into && !strcmp(s->c.into, "-"))
+		return cli_usage_error("--into edits a cadence file in place, which standard input "
+				       "('-') cannot be: give the file's path");
 	if ((rc = find_project(&s->c)))
 		return rc;
 	cad_strbuf_addf(&file, "%s%s", s->name, s->c.lang_c ? ".c" : ".sh");

@@ -241,6 +241,8 @@ for bad in "--then" "--after a"; do
 	run "$cadence" new note lonely $bad
 	expect "new note $bad without --into" 2 '' "${bad%% *} adds the measure to a cadence file: give --into"
 done
+run "$cadence" new note lonely --into - <cadences/shop.cadence.yaml
+expect "new note --into -" 2 '' "^cadence: error: --into edits a cadence file in place, which standard input \('-'\) cannot be: give the file's path$"
 assert "... writing nothing" test ! -e notes/lonely.sh
 printf 'cadence: dup\nnotes:\n  a: {set: {}}\nmeasures:\n  - then: a\n  - then: b\n' >"$tmp/dup.cadence.yaml"
 cp "$tmp/dup.cadence.yaml" "$tmp/dup.before"
