@@ -26,6 +26,7 @@ enum {
 	OPT_ALLOW_OUTSIDE_ROOT,
 	OPT_DPI,
 	OPT_SCALE,
+	OPT_STDIN_FILENAME,
 };
 
 /* by cadence_diagram_format */
@@ -46,6 +47,9 @@ static const cli_opt diagram_opts[] = {
 	  NULL },
 	{ OPT_SCALE, 0, "scale", "F", "png, jpg: multiply the resolution (pixels) by F, 0.1 to 10",
 	  NULL },
+	{ OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
+	  "with FILE '-': the cadence's file name, for its problems, its project root and to "
+	  "find its child cadences beside it", NULL },
 	CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(OPT_ALLOW_OUTSIDE_ROOT),
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
@@ -56,6 +60,7 @@ typedef struct diagram_ctx {
 	const char *format;
 	const char *output;
 	const char *direction;
+	const char *stdin_name;	/* --stdin-filename */
 	int expand;
 	int allow_outside;
 	double dpi, scale;	/* 0: not given */
@@ -87,6 +92,7 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_OUTPUT: c->output = value; break;
 	case OPT_DIRECTION: c->direction = value; break;
 	case OPT_EXPAND: c->expand = 1; break;
+	case OPT_STDIN_FILENAME: c->stdin_name = value; break;
 	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
 	case OPT_DPI:
 		c->dpi_flag = c->dpi_flag ? c->dpi_flag : "--dpi";
@@ -265,7 +271,8 @@ static int draw(const diagram_ctx *c, const char *path)
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((rc = files_load_checked(project, path, c->allow_outside, diags, &def, "diagram", "to draw it")))
+	if ((rc = files_load_checked(project, path, c->stdin_name, c->allow_outside, diags, &def,
+				     "diagram", "to draw it")))
 		goto out;
 	if (c->cadence && (rc = select_cadence(project, c->cadence, &def)))
 		goto out;
@@ -320,6 +327,10 @@ static int diagram(const cli_cmd *cmd, int argc, char **argv)
 		rc = cli_usage_error("'cadence diagram' needs a FILE; see 'cadence diagram --help'");
 	else if (args.npos > 1)
 		rc = cli_usage_error("'cadence diagram' draws one file; %zu were given", args.npos);
+	else if (c.stdin_name && strcmp(args.pos[0], "-"))
+		rc = cli_usage_error("--stdin-filename names the cadence read from standard input, "
+				     "but it comes from '%s': give FILE '-' (cadence diagram "
+				     "--stdin-filename %s -)", args.pos[0], c.stdin_name);
 	else
 		rc = draw(&c, args.pos[0]);
 	cli_args_free(&args);

@@ -144,7 +144,7 @@ static int export(argo_ctx *c, const char *file)
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((rc = files_load_checked(project, file, c->allow_outside, diags, &def, "export argo",
+	if ((rc = files_load_checked(project, file, NULL, c->allow_outside, diags, &def, "export argo",
 				     "to export it")))
 		goto out;
 	for (size_t i = 0; c->output && strcmp(c->output, "-") &&

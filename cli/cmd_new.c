@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cadence new cadence|note: one cadence file, or one note with the YAML
  * that declares it. */
+#define _XOPEN_SOURCE 700	/* realpath */
 
 #include "cli.h"
+#include "config.h"
 #include "files.h"
 #include "scaffold.h"
 
@@ -22,14 +24,17 @@
 #include "util/json.h"
 #include "util/path.h"
 #include "util/strbuf.h"
+#include "util/suggest.h"
 
 enum {
 	OPT_DIR = 1, OPT_FORCE, OPT_DRY_RUN, OPT_TEMPLATES, OPT_TEMPLATE,
 	OPT_LANG, OPT_RETRY, OPT_TIMEOUT, OPT_FALLBACK, OPT_READS, OPT_WRITES, OPT_INTO,
+	OPT_THEN, OPT_AFTER,
 };
 
 #define COMMON_OPTS(what, dir) \
-	{ OPT_DIR, 0, "dir", "DIR", "where the " what " goes (default: " dir "/ when it exists, else .)", NULL }, \
+	{ OPT_DIR, 0, "dir", "DIR", "where the " what " goes (default: the project's " dir "/ when it " \
+	  "exists, else the project root, else .)", NULL }, \
 	{ OPT_FORCE, 0, "force", NULL, "replace the file if it exists", NULL }, \
 	{ OPT_DRY_RUN, 0, "dry-run", NULL, "show what would be written; write nothing", NULL }, \
 	{ OPT_TEMPLATES, 0, "templates", "DIR", "use the templates in DIR instead of the built-in ones", NULL }
@@ -55,6 +60,10 @@ static const cli_opt new_note_opts[] = {
 	{ OPT_READS, 0, "reads", "FIELDS", "score fields it reads, comma-separated", NULL },
 	{ OPT_WRITES, 0, "writes", "FIELDS", "score fields it changes, comma-separated", NULL },
 	{ OPT_INTO, 0, "into", "CADENCE_FILE", "add the note to that cadence's notes: instead of printing it", NULL },
+	{ OPT_THEN, 0, "then", NULL, "with --into: also run the note, adding '- then: NAME' at the end "
+	  "of measures:", NULL },
+	{ OPT_AFTER, 0, "after", "MEASURE", "with --into: add '- then: NAME' right after the measure "
+	  "named MEASURE (the value of its then:, sync:, split:, sequence:, child: or dag:)", NULL },
 	COMMON_OPTS("note", "notes"),
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
@@ -73,6 +82,10 @@ typedef struct new_ctx {
 	int pipeline;	/* new cadence --template pipeline */
 	int lang_c;
 	const char *retry, *timeout, *fallback, *into;
+	int then;			/* --then or --after: add the measure */
+	const char *after;		/* --after MEASURE */
+	char *root;			/* the project root (absolute), or NULL */
+	char *cadences_dir;		/* the project's cadences/ (absolute), or NULL */
 	char *reads_buf, *writes_buf;	/* strdup'd lists, split in place */
 	const char *reads[MAX_FIELDS], *writes[MAX_FIELDS];
 	size_t nreads, nwrites;
@@ -126,6 +139,8 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_TIMEOUT: c->timeout = value; break;
 	case OPT_FALLBACK: c->fallback = value; break;
 	case OPT_INTO: c->into = value; break;
+	case OPT_THEN: c->then = 1; break;
+	case OPT_AFTER: c->after = value; c->then = 1; break;
 	case OPT_READS:
 	case OPT_WRITES: {
 		char **buf = id == OPT_READS ? &c->reads_buf : &c->writes_buf;
@@ -142,12 +157,85 @@ static int on_opt(void *p, int id, const char *value)
 	return 0;
 }
 
-static const char *default_dir(const new_ctx *c, const char *conventional)
+static int is_dir(const char *path)
 {
 	struct stat st;
-	if (c->dir)
-		return c->dir;
-	return !stat(conventional, &st) && S_ISDIR(st.st_mode) ? conventional : ".";
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static char *relative(const char *from, const char *to);
+
+/* The project root: the directory of cadence.project.yaml found upward;
+ * else, up to the repository's top (.git), the nearest directory laid out
+ * as `cadence init` makes it (cadences/ and notes/).  The project's
+ * cadences/ is the first of its `cadences` setting. */
+static int find_project(new_ctx *c)
+{
+	cli_config *cfg = NULL;
+	int rc = cli_config_load(NULL, &cfg);
+	if (rc)
+		return rc;
+	if (cli_config_root(cfg)) {
+		const char *dirs = cli_config_get(cfg, CLI_SET_CADENCES);
+		c->root = strdup(cli_config_root(cfg));
+		c->cadences_dir = dirs ? strndup(dirs, strcspn(dirs, ":")) : NULL;
+		cli_config_free(cfg);
+		return c->root && (!dirs || c->cadences_dir) ? 0
+			: cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	}
+	cli_config_free(cfg);
+	char *here = realpath(".", NULL), *top = cad_path_root(".");
+	for (size_t len = here ? strlen(here) : 0; here && top && !c->root;) {
+		here[len] = '\0';
+		char *cad = scaffold_join(here, "cadences"), *notes = scaffold_join(here, "notes");
+		if (cad && notes && is_dir(cad) && is_dir(notes)) {
+			c->root = strdup(here);
+			c->cadences_dir = cad;
+			cad = NULL;
+		}
+		free(cad);
+		free(notes);
+		if (len <= strlen(top))
+			break;
+		while (len > 1 && here[len - 1] != '/')
+			len--;
+		len -= len > 1;
+	}
+	free(here);
+	free(top);
+	return 0;
+}
+
+/* A path to write to, relative to the working directory when it can be:
+ * "notes", "../notes"; "." for here. */
+static char *from_here(const char *abs)
+{
+	char *r = relative(".", abs);
+	if (r && !strncmp(r, "./", 2)) {
+		memmove(r, r + 2, strlen(r + 2) + 1);
+		if (!*r) {
+			free(r);
+			r = strdup(".");
+		}
+	}
+	return r;
+}
+
+/* Where a new file goes: `given` (--dir); else the project's directory for it
+ * (`conventional`, or its cadences/) when it exists, else the project
+ * root; without a project, `conventional` when it exists here, else
+ * here.  Malloc'd. */
+static char *default_dir(const new_ctx *c, const char *given, const char *conventional)
+{
+	if (given)
+		return strdup(given);
+	if (!c->root)
+		return strdup(is_dir(conventional) ? conventional : ".");
+	char *dir = !strcmp(conventional, "cadences") && c->cadences_dir
+		? strdup(c->cadences_dir) : scaffold_join(c->root, conventional);
+	char *r = dir ? from_here(is_dir(dir) ? dir : c->root) : NULL;
+	free(dir);
+	return r;
 }
 
 /* ---- new cadence ----------------------------------------------------------- */
@@ -158,6 +246,7 @@ static int new_cadence(const cli_cmd *cmd, int argc, char **argv)
 	cli_args args;
 	tset ts = { 0 };
 	plan p;
+	char *dir = NULL;
 	int rc;
 
 	cad_plan_init(&p);
@@ -174,12 +263,20 @@ static int new_cadence(const cli_cmd *cmd, int argc, char **argv)
 	}
 	const char *name = args.pos[0];
 	const render_var vars[] = { { "name", name } };
-	if ((rc = scaffold_check_name("cadence", name, 0)) ||
-	    (rc = tset_load(&ts, c.templates, c.pipeline ? "pipeline" : "cadence")) ||
-	    (rc = scaffold_render(&p, &ts, default_dir(&c, "cadences"), name, vars, 1, c.force)) ||
+	if ((rc = scaffold_check_name("cadence", name, 0)) || (rc = find_project(&c)))
+		goto out;
+	if (!(dir = default_dir(&c, c.dir, "cadences"))) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((rc = tset_load(&ts, c.templates, c.pipeline ? "pipeline" : "cadence")) ||
+	    (rc = scaffold_render(&p, &ts, dir, name, vars, 1, c.force)) ||
 	    (rc = scaffold_apply(&p, c.dry_run, c.force)))
 		goto out;
 out:
+	free(dir);
+	free(c.root);
+	free(c.cadences_dir);
 	cad_plan_free(&p);
 	tset_free(&ts);
 	cli_args_free(&args);
@@ -199,7 +296,7 @@ static char *relative(const char *from, const char *to)
 		for (; a[i] && a[i] == b[i]; i++)
 			if (a[i] == '/')
 				common = i;
-		if (!a[i] && (b[i] == '/' || !b[i]))
+		if ((!a[i] && (b[i] == '/' || !b[i])) || (!b[i] && a[i] == '/'))
 			common = i;
 		if (!strcmp(a, "/"))
 			common = 0;
@@ -213,38 +310,71 @@ static char *relative(const char *from, const char *to)
 		while (ups--)
 			cad_strbuf_adds(&r, "../");
 		cad_strbuf_adds(&r, rest);
+		/* "../", an ancestor: ".." */
+		if (!*rest && r.len > 2 && r.buf[r.len - 1] == '/')
+			r.buf[--r.len] = '\0';
 	}
 	free(a);
 	free(b);
 	return cad_strbuf_detach(&r);
 }
 
-/* Loads and checks a cadence (text in memory, named path); the number of
- * errors, or -1 when out of memory. */
-static long check_text(const char *path, const char *text, size_t len, int show,
+/* Loads and checks a cadence (text in memory, named path) into *diags;
+ * the number of errors, or -1 when out of memory.  *keep: the cadence
+ * when it has no error. */
+static long check_text(const char *path, const char *text, size_t len, cadence_diags **diags,
 		       cadence_def **keep)
 {
 	cadence_project *project = NULL;
-	cadence_diags *diags = NULL;
 	const cadence_def *def = NULL;
 	cadence_check_opts co = CADENCE_CHECK_OPTS_INIT;
 	long errors = -1;
 
 	co.check_executables = 0;	/* the note's file is not written yet */
-	if (cadence_diags_new(&diags) || cadence_project_new(&project, NULL))
+	if (cadence_diags_new(diags) || cadence_project_new(&project, NULL))
 		goto out;
-	int rc = cadence_project_load_buffer(&def, project, path, text, len, diags);
-	if (rc == CADENCE_ENOMEM || (!rc && cadence_check(def, project, &co, diags) == CADENCE_ENOMEM))
+	int rc = cadence_project_load_buffer(&def, project, path, text, len, *diags);
+	if (rc == CADENCE_ENOMEM || (!rc && cadence_check(def, project, &co, *diags) == CADENCE_ENOMEM))
 		goto out;
-	errors = (long)cadence_diags_errors(diags);
-	if (errors && show)
-		files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL, 0);
-	if (!errors && keep && cadence_load_buffer(keep, path, text, len, NULL, diags))
+	errors = (long)cadence_diags_errors(*diags);
+	if (!errors && keep && cadence_load_buffer(keep, path, text, len, NULL, *diags))
 		errors = -1;
 out:
 	cadence_project_free(project);
-	cadence_diags_free(diags);
 	return errors;
+}
+
+/* Does `list` hold an error with the rule and message of `d`? */
+static int has_error(const cadence_diags *list, const cadence_diag *d)
+{
+	for (size_t i = 0; i < cadence_diags_count(list); i++) {
+		const cadence_diag *e = cadence_diags_get(list, i);
+		if (e->severity == CADENCE_SEVERITY_ERROR && !strcmp(e->rule, d->rule) &&
+		    !strcmp(e->message, d->message))
+			return 1;
+	}
+	return 0;
+}
+
+/* Adds to `out` the errors of `from` that `in` holds (or, with `absent`,
+ * does not hold); returns how many, or -1 when out of memory. */
+static long copy_errors(cadence_diags *out, const cadence_diags *from, const cadence_diags *in,
+			int absent)
+{
+	long n = 0;
+	for (size_t i = 0; i < cadence_diags_count(from); i++) {
+		const cadence_diag *d = cadence_diags_get(from, i);
+		if (d->severity != CADENCE_SEVERITY_ERROR || has_error(in, d) == absent)
+			continue;
+		if (cadence_diags_add(out, d->severity, d->rule, d->file, d->line, d->column, d->length,
+				      d->source_line, d->source_line ? strlen(d->source_line) : 0,
+				      d->message, d->help) ||
+		    (d->related_line && cadence_diags_relate(out, d->related_line, d->related_column,
+							      d->related_message)))
+			return -1;
+		n++;
+	}
+	return n;
 }
 
 static int read_all(const char *path, char **out, size_t *len)
@@ -339,18 +469,23 @@ static void print_snippet(const char *name, char **lines, size_t n)
 /* What `new note` makes and holds until it returns. */
 typedef struct new_note_job {
 	new_ctx c;
-	const char *name, *dir;	/* dir: where the note's file goes */
+	const char *name;
+	char *dir;		/* where the note's file goes */
 	notegen g;
 	tset ts;
 	plan p;
 	cJSON *fallback;
-	cadence_def *def;	/* the --into file, loaded */
+	cadence_def *def;	/* the --into file as edited, loaded */
+	cadence_diags *before;	/* --into: the file's problems as it is */
+	long before_errors;
 	char *note_path, *run_path, *into_dir;
 	char *into_text, *edited;	/* --into: before and after */
 	size_t into_len, edited_len;
 	char **lines;		/* the note's lines under notes: */
 	size_t nlines;
-	unsigned line;		/* where the edit put it */
+	unsigned line;		/* where the edit put the note */
+	unsigned then_line;	/* and the measure (--then, --after) */
+	int unused;		/* no measure runs the note */
 } new_note_job;
 
 static void new_note_job_free(new_note_job *s)
@@ -359,7 +494,9 @@ static void new_note_job_free(new_note_job *s)
 	tset_free(&s->ts);
 	cJSON_Delete(s->fallback);
 	cadence_def_free(s->def);
+	cadence_diags_free(s->before);
 	cad_notegen_lines_free(s->lines);
+	free(s->dir);
 	free(s->note_path);
 	free(s->run_path);
 	free(s->into_text);
@@ -367,9 +504,12 @@ static void new_note_job_free(new_note_job *s)
 	free(s->edited);
 	free(s->c.reads_buf);
 	free(s->c.writes_buf);
+	free(s->c.root);
+	free(s->c.cadences_dir);
 }
 
-/* --into: the file must be a regular one that loads and checks clean. */
+/* --into: the file must be a regular one; its problems as it is are kept,
+ * to tell those the edit fixes from those it does not. */
 static int read_into(new_note_job *s)
 {
 	const char *into = s->c.into;
@@ -386,38 +526,33 @@ static int read_into(new_note_job *s)
 	if (read_all(into, &s->into_text, &s->into_len))
 		return cli_error(CLI_EXIT_PROBLEMS, "--into %s: cannot read it: %s", into,
 				 strerror(errno));
-	long errors = check_text(into, s->into_text, s->into_len, 1, &s->def);
-	if (errors < 0)
-		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	if (errors)
-		return cli_error(CLI_EXIT_PROBLEMS, "--into %s: the file has errors (above); "
-				 "fix them first, nothing was written", into);
-	s->g.def = s->def;
-	return 0;
+	s->before_errors = check_text(into, s->into_text, s->into_len, &s->before, NULL);
+	return s->before_errors < 0 ? cli_error(CLI_EXIT_INTERNAL, "out of memory") : 0;
 }
 
 /* run: paths are relative to the cadence file: --into's directory, or
- * cadences/ when it exists, else here */
+ * the project's cadences/ (as `new cadence` places it) */
 static int resolve_run_path(new_note_job *s)
 {
-	struct stat st;
-	const char *base = s->c.into ? s->into_dir
-		: (!stat("cadences", &st) && S_ISDIR(st.st_mode) ? "cadences" : ".");
-	if (!(s->run_path = relative(base, s->note_path)))
+	char *base = s->c.into ? NULL : default_dir(&s->c, NULL, "cadences");
+	if ((!s->c.into && !base) || !(s->run_path = relative(s->c.into ? s->into_dir : base,
+								 s->note_path))) {
+		free(base);
 		return cli_error(CLI_EXIT_INTERNAL, "cannot resolve the path of %s", s->note_path);
+	}
+	free(base);
 	s->g.run_path = s->run_path;
 	return 0;
 }
 
-/* The note's lines under notes:, and its file rendered into the plan. */
+/* The note's file rendered into the plan (after the --into edit, which
+ * gives the types of the fields it writes). */
 static int render_note(new_note_job *s)
 {
 	strbuf changes = STRBUF_INIT, c_reads = STRBUF_INIT, c_changes = STRBUF_INIT,
 	       reads = STRBUF_INIT, writes = STRBUF_INIT;
 	int rc = 0;
 
-	if (cad_notegen_fields(&s->g, &s->lines, &s->nlines))
-		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	cad_notegen_changes_json(&s->g, &changes);
 	cad_notegen_c_reads(&s->g, &c_reads);
 	cad_notegen_c_changes(&s->g, &c_changes);
@@ -445,29 +580,142 @@ static int render_note(new_note_job *s)
 	return rc;
 }
 
-/* --into: the note added to the file's notes:, checked, and the edited
- * file added to the plan. */
+/* --after MEASURE names no measure: the measures there are. */
+static int no_such_measure(const new_note_job *s)
+{
+	strbuf names = STRBUF_INIT;
+	size_t n = cad_edit_measure_names(s->into_text, s->into_len, &names);
+	char *list = cad_strbuf_cstr(&names) ? strdup(names.buf) : NULL;
+	cad_suggest sg;
+	cad_suggest_init(&sg, s->c.after, strlen(s->c.after));
+	for (char *m = list, *end; m; m = end ? end + 2 : NULL) {
+		if ((end = strstr(m, ", ")))
+			*end = '\0';
+		cad_suggest_try(&sg, m);
+	}
+	int rc = cli_usage_error("--after %s: %s has no measure named '%s'; %s%s%s%s%s",
+				 s->c.after, s->c.into, s->c.after,
+				 sg.best ? "did you mean '" : "", sg.best ? sg.best : "",
+				 sg.best ? "'? " : "",
+				 n ? "its measures are: " : "it has no measure to follow; use --then",
+				 n && cad_strbuf_cstr(&names) ? names.buf : "");
+	free(list);
+	cad_strbuf_free(&names);
+	return rc;
+}
+
+/* --then, --after: the measure that runs the note, added to the text
+ * with the note in it.  The note's line moves down when the measure goes
+ * above it. */
+static int edit_measure(new_note_job *s, strbuf *why)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc = cad_edit_add_measure(s->edited, s->edited_len, s->name, s->c.after, &out, &len,
+				      &s->then_line, why);
+	if (rc)
+		return rc;
+	if (s->then_line <= s->line)
+		s->line++;
+	free(s->edited);
+	s->edited = out;
+	s->edited_len = len;
+	return 0;
+}
+
+/* The --into file as edited has errors: those of the file that the edit
+ * does not fix (at their places in the file), then those the edit brings. */
+static int refuse_edit(const new_note_job *s, const cadence_diags *after)
+{
+	cadence_diags *shown = NULL;
+	long kept = 0, added = 0;
+	if (cadence_diags_new(&shown) || (kept = copy_errors(shown, s->before, after, 0)) < 0 ||
+	    (added = copy_errors(shown, after, s->before, 1)) < 0) {
+		cadence_diags_free(shown);
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	}
+	files_write_diags(shown, stderr, CADENCE_DIAG_TEXT, NULL, 0);
+	cadence_diags_free(shown);
+	if (kept)
+		return cli_error(CLI_EXIT_PROBLEMS, "--into %s: the file has errors (above) that "
+				 "adding note '%s' does not fix; fix them first, nothing was "
+				 "written", s->c.into, s->name);
+	int undeclared = 0;
+	for (size_t i = 0; i < cadence_diags_count(after); i++)
+		undeclared |= !strcmp(cadence_diags_get(after, i)->rule, "undeclared-field");
+	return cli_error(CLI_EXIT_PROBLEMS, "with note '%s'%s, %s would have the errors "
+			 "above%s; nothing was written", s->name, s->c.then ? " and its measure" : "",
+			 s->c.into, undeclared ? " (declare the fields it reads and writes in score: "
+			 "first?)" : "");
+}
+
+/* The edited file must have no error, whatever the file had before;
+ * its cadence gives the types of the fields the note writes. */
+static int check_edited(new_note_job *s)
+{
+	cadence_diags *after = NULL;
+	int rc = 0;
+	long errors = check_text(s->c.into, s->edited, s->edited_len, &after, &s->def);
+	if (errors)
+		rc = errors < 0 ? cli_error(CLI_EXIT_INTERNAL, "out of memory") : refuse_edit(s, after);
+	for (size_t i = 0; !rc && i < cadence_diags_count(after); i++) {
+		const cadence_diag *d = cadence_diags_get(after, i);
+		s->unused |= !strcmp(d->rule, "unused-note") && d->line == s->line;
+	}
+	cadence_diags_free(after);
+	s->g.def = s->def;
+	return rc;
+}
+
+/* --into: the note (and its measure) added to the file, the result
+ * checked. */
 static int edit_into(new_note_job *s)
 {
 	strbuf why = STRBUF_INIT;
-	int rc = cad_edit_add_note(s->into_text, s->into_len, s->name,
-				   (const char *const *)s->lines, s->nlines, &s->edited,
-				   &s->edited_len, &s->line, &why);
-	if (rc == CADENCE_ENOMEM)
-		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	else if (rc)
-		rc = cli_error(CLI_EXIT_PROBLEMS, "cannot add note '%s' to %s: %s; nothing "
-			       "was written", s->name, s->c.into, cad_strbuf_cstr(&why));
+	const char *what = "the measure of note";
+	char *tried = NULL;
+	size_t len;
+	unsigned line;
+	/* the measure is tried on the file as it is first, so that a refusal
+	 * names the file's lines; the note goes in first, then the measure */
+	int rc = s->c.then ? cad_edit_add_measure(s->into_text, s->into_len, s->name, s->c.after,
+						  &tried, &len, &line, &why) : 0;
+	free(tried);
+	if (rc == CADENCE_ENOTFOUND) {
+		cad_strbuf_free(&why);
+		return no_such_measure(s);
+	}
+	if (!rc) {
+		what = "note";
+		rc = cad_edit_add_note(s->into_text, s->into_len, s->name,
+				       (const char *const *)s->lines, s->nlines, &s->edited,
+				       &s->edited_len, &s->line, &why);
+	}
+	if (!rc && s->c.then) {
+		what = "the measure of note";
+		rc = edit_measure(s, &why);
+	}
+	if (rc == CADENCE_EINVALID && s->before_errors) {
+		/* an edit the file's own errors may explain */
+		files_write_diags(s->before, stderr, CADENCE_DIAG_TEXT, NULL, 0);
+		rc = cli_error(CLI_EXIT_PROBLEMS, "--into %s: the file has errors (above); fix "
+			       "them first, nothing was written", s->c.into);
+	} else if (rc == CADENCE_EINVALID) {
+		rc = cli_error(CLI_EXIT_PROBLEMS, "cannot add %s '%s' to %s: %s; nothing "
+			       "was written", what, s->name, s->c.into, cad_strbuf_cstr(&why));
+	} else if (rc) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "cannot add %s '%s' to %s: %s", what, s->name,
+			       s->c.into, cadence_strerror(rc));
+	}
 	cad_strbuf_free(&why);
+	return rc ? rc : check_edited(s);
+}
+
+/* The edited --into file, added to the plan after the note's file. */
+static int plan_into(new_note_job *s)
+{
+	int rc = cad_plan_add(&s->p, s->c.into, s->edited, s->edited_len, PLAN_KEEP_MODE, 1);
 	if (rc)
-		return rc;
-	long errors = check_text(s->c.into, s->edited, s->edited_len, 1, NULL);
-	if (errors)
-		return errors < 0 ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
-			: cli_error(CLI_EXIT_PROBLEMS, "with note '%s', %s would have the errors "
-				    "above (declare the fields it reads and writes in score: "
-				    "first?); nothing was written", s->name, s->c.into);
-	if ((rc = cad_plan_add(&s->p, s->c.into, s->edited, s->edited_len, PLAN_KEEP_MODE, 1)))
 		return cli_error(rc == CADENCE_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE,
 				 rc == CADENCE_ENOMEM ? "out of memory"
 				 : "--into names the note's own file");
@@ -500,7 +748,12 @@ static void print_next_steps(const new_note_job *s)
 		printf("%s note '%s' to %s, line %u:\n\n", s->c.dry_run ? "would add" : "added", name,
 		       s->c.into, s->line);
 		print_snippet(name, s->lines, s->nlines);
-		printf("\nrun it from measures: with '- then: %s'\n", name);
+		if (s->c.then)
+			printf("\nand the measure '- then: %s' to its measures:, line %u\n", name,
+			       s->then_line);
+		else if (s->unused)
+			printf("\nrun it from measures: with '- then: %s' (or add it with --then)\n",
+			       name);
 	} else {
 		printf("\ndeclare it under the cadence's notes: (run paths are relative to the "
 		       "cadence file; --into CADENCE_FILE does this for you):\n\n");
@@ -518,26 +771,44 @@ static void print_next_steps(const new_note_job *s)
 	}
 }
 
+/* Where the note goes, and the --into file read. */
+static int place_note(new_note_job *s)
+{
+	strbuf file = STRBUF_INIT;
+	int rc;
+	if (s->c.then && !s->c.into)
+		return cli_usage_error("%s adds the measure to a cadence file: give --into "
+				       "CADENCE_FILE too", s->c.after ? "--after" : "--then");
+	if (s->c.into && !strcmp(s->c.into, "-"))
+		return cli_usage_error("--into edits a cadence file in place, which standard input "
+				       "('-') cannot be: give the file's path");
+	if ((rc = find_project(&s->c)))
+		return rc;
+	cad_strbuf_addf(&file, "%s%s", s->name, s->c.lang_c ? ".c" : ".sh");
+	s->dir = default_dir(&s->c, s->c.dir, "notes");
+	s->note_path = s->dir ? scaffold_join(s->dir, cad_strbuf_cstr(&file)) : NULL;
+	s->into_dir = s->c.into ? cad_path_dir(s->c.into) : NULL;
+	cad_strbuf_free(&file);
+	if (!s->note_path || (s->c.into && !s->into_dir))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	return s->c.into ? read_into(s) : 0;
+}
+
 /* The note's file (and --into's edit) as one plan, written or shown. */
 static int make_note(new_note_job *s)
 {
-	strbuf file = STRBUF_INIT;
 	int rc;
 
 	s->g.name = s->name;
 	s->g.lang_c = s->c.lang_c;
 	if ((rc = scaffold_check_name("note", s->name, s->c.lang_c)) ||
-	    (rc = note_options(&s->c, &s->g, &s->fallback)))
+	    (rc = note_options(&s->c, &s->g, &s->fallback)) || (rc = place_note(s)) ||
+	    (rc = resolve_run_path(s)))
 		return rc;
-	cad_strbuf_addf(&file, "%s%s", s->name, s->c.lang_c ? ".c" : ".sh");
-	s->dir = default_dir(&s->c, "notes");
-	s->note_path = scaffold_join(s->dir, cad_strbuf_cstr(&file));
-	s->into_dir = cad_path_dir(s->c.into ? s->c.into : "cadences/x");
-	cad_strbuf_free(&file);
-	if (!s->note_path || !s->into_dir)
+	if (cad_notegen_fields(&s->g, &s->lines, &s->nlines))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	if ((s->c.into && (rc = read_into(s))) || (rc = resolve_run_path(s)) ||
-	    (rc = render_note(s)) || (s->c.into && (rc = edit_into(s))) ||
+	if ((s->c.into && (rc = edit_into(s))) || (rc = render_note(s)) ||
+	    (s->c.into && (rc = plan_into(s))) ||
 	    (rc = scaffold_apply(&s->p, s->c.dry_run, s->c.force)))
 		return rc;
 	print_next_steps(s);
@@ -575,8 +846,12 @@ const cli_cmd cli_cmd_new_cadence = {
 	"new cadence",
 	"NAME [OPTIONS]",
 	"Create NAME.cadence.yaml: a cadence that validates, to fill in.",
-	"The file goes into --dir DIR, else cadences/ when it exists, else the\n"
-	"current directory. NAME is the cadence's name: letters, digits and '_',\n"
+	"The file goes into --dir DIR, else the project's cadences directory when\n"
+	"it exists, else the project root, wherever in the project the command\n"
+	"runs; outside a project, into cadences/ when it exists, else here. (The\n"
+	"project: the directory of cadence.project.yaml found upward, else the\n"
+	"nearest one below the repository's top holding cadences/ and notes/.)\n"
+	"NAME is the cadence's name: letters, digits and '_',\n"
 	"not starting with a digit, at most 64 characters, not a reserved word.\n"
 	"An existing file is replaced only with --force.",
 	new_cadence_opts,
@@ -590,18 +865,25 @@ const cli_cmd cli_cmd_new_note = {
 	"A sh note (notes/NAME.sh) reads the score as JSON on standard input and\n"
 	"prints the fields it changes as JSON; a c note (notes/NAME.c) is a\n"
 	"function with the signature of <cadence/note.h>, built into a plugin.\n"
-	"The file goes into --dir DIR, else notes/ when it exists, else the current\n"
-	"directory; it is replaced only with --force.\n"
+	"The file goes into --dir DIR, else the project's notes/ when it exists,\n"
+	"else the project root, wherever in the project the command runs (see\n"
+	"'cadence new cadence --help'); outside a project, into notes/ when it\n"
+	"exists, else here. It is replaced only with --force.\n"
 	"\n"
 	"The YAML that declares the note, with the policies asked for, is printed.\n"
 	"With --into CADENCE_FILE it is added to the end of that file's notes:\n"
-	"instead, and the rest of the file is left as it was; the file must\n"
-	"validate before and after, and a flow-style notes: ({...}) or a note of\n"
-	"the same name is refused. The note's placeholder output then gives each\n"
-	"field it writes a value of the field's declared type.\n"
+	"instead, and the rest of the file is left as it was; --then also adds\n"
+	"'- then: NAME' to the end of measures:, --after MEASURE right after the\n"
+	"measure of that name (the value of its then:, sync:, ... key). The file\n"
+	"is checked as it will be after the edit: errors the edit fixes (a measure\n"
+	"that runs the note, written first) do not refuse it; errors that remain\n"
+	"or that the edit brings do, and nothing is written. A flow-style notes:\n"
+	"or measures:, or a note of the same name, is refused. The note's\n"
+	"placeholder output then gives each field it writes a value of the\n"
+	"field's declared type.\n"
 	"\n"
 	"Run paths in the YAML are relative to the cadence file: to CADENCE_FILE's\n"
-	"directory, else to cadences/ when it exists, else to the current one.",
+	"directory, else to where 'cadence new cadence' would write.",
 	new_note_opts,
 	new_note,
 };
@@ -631,13 +913,15 @@ const cli_cmd cli_cmd_new = {
 	"Create a cadence file, or a note with the YAML that declares it.",
 	"  cadence new cadence NAME [--template basic|pipeline] [--dir DIR]\n"
 	"  cadence new note NAME [--lang sh|c] [--retry N] [--timeout DURATION]\n"
-	"      [--fallback JSON] [--reads F,...] [--writes F,...] [--into CADENCE_FILE]\n"
+	"      [--fallback JSON] [--reads F,...] [--writes F,...]\n"
+	"      [--into CADENCE_FILE [--then | --after MEASURE]]\n"
 	"Both take --force, --dry-run and --templates DIR; see\n"
 	"'cadence new cadence --help' and 'cadence new note --help'.\n"
 	"\n"
 	"Exit status: 0 written (or shown, with --dry-run), 1 refused (a file\n"
 	"exists, --into cannot take the note), 2 usage error (a bad name or\n"
-	"value), 3 writing failed (everything undone).",
+	"value, an --after MEASURE the file does not have), 3 writing failed\n"
+	"(everything undone).",
 	new_opts,
 	run_new,
 };

@@ -50,6 +50,9 @@ static const cli_opt run_opts[] = {
 	{ RUN_OPT_JITTER, 0, "jitter", NULL,
 	  "with --scheduled: wait a random part of the schedule's jitter first (for cron, "
 	  "which has no jitter of its own)", NULL },
+	{ RUN_OPT_STDIN_FILENAME, 0, "stdin-filename", "NAME",
+	  "with FILE '-': the cadence's file name, for its problems and to find its child "
+	  "cadences beside it", NULL },
 	CLI_RUN_SHARED_OPTS,
 	{ RUN_OPT_CHECKPOINT, 0, "checkpoint", "FILE",
 	  "after each completed measure (and in a dag, as tasks end), save where the run is "
@@ -78,6 +81,7 @@ typedef struct run_ctx {
 	int64_t grace_ms;
 	const char *state_dir;
 	const char *config_path;	/* --config */
+	const char *stdin_name;		/* --stdin-filename */
 	int force;
 	/* --scheduled */
 	const char *scheduled;
@@ -111,7 +115,11 @@ static int on_opt(void *p, int id, const char *value)
 	switch (id) {
 	case RUN_OPT_SCORE: c->score = value; break;
 	case RUN_OPT_SCORE_FILE: c->score_file = value; break;
-	case RUN_OPT_PLUGIN: return cli_add_value(&c->plugins, &c->nplugins, value);
+	case RUN_OPT_PLUGIN:
+		if (!strcmp(value, "-"))
+			return cli_usage_error("--plugin loads a shared object by its path; standard "
+					       "input ('-') cannot be loaded: give PATH.so");
+		return cli_add_value(&c->plugins, &c->nplugins, value);
 	case RUN_OPT_ENV_CLEAR: c->env_clear = 1; break;
 	case RUN_OPT_ENV:
 		if ((why = cad_scalar_env_name(value, strlen(value), &at)))
@@ -134,7 +142,16 @@ static int on_opt(void *p, int id, const char *value)
 		c->log_given = 1;
 		cli_errors_as_json(c->json_log);
 		break;
-	case RUN_OPT_CONFIG: c->config_path = value; break;
+	case RUN_OPT_CONFIG:
+		/* the project file's directory is the project's: a file has one,
+		 * standard input none */
+		if (!strcmp(value, "-"))
+			return cli_usage_error("--config names the project file, whose directory is "
+					       "the project's; it cannot be standard input ('-'): give "
+					       "its path");
+		c->config_path = value;
+		break;
+	case RUN_OPT_STDIN_FILENAME: c->stdin_name = value; break;
 	case RUN_OPT_TIMINGS: c->timings = 1; break;
 	case RUN_OPT_STATE_DIR: c->state_dir = value; break;
 	case RUN_OPT_VERBOSE: c->verbose = 1; break;
@@ -553,7 +570,8 @@ int cli_run_parse_object(char *buf, size_t len, const char *what, const char *fr
 	return 0;
 }
 
-int cli_run_load(const char *path, cadence_project **project, const cadence_def **def)
+int cli_run_load(const char *path, const char *stdin_name, cadence_project **project,
+		 const cadence_def **def)
 {
 	cadence_diags *diags = NULL;
 	int rc = 0;
@@ -565,17 +583,18 @@ int cli_run_load(const char *path, cadence_project **project, const cadence_def 
 	int lr;
 	if (!strcmp(path, "-")) {
 		/* the cadence from standard input, as `validate -` reads it:
-		 * named <stdin>, its children found from the working directory */
+		 * named by --stdin-filename (else <stdin>), its children found
+		 * beside that name (else from the working directory) */
 		char *buf = NULL;
 		size_t len = 0;
 		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len)) {
 			rc = signals_seen ? cli_error(CLI_EXIT_INTERRUPTED, "interrupted before the "
 						      "run started; nothing ran")
-					  : cli_usage_error("cannot read the cadence from standard "
-							    "input: %s", strerror(errno));
+					  : files_stdin_error();
 			goto out;
 		}
-		lr = cadence_project_load_buffer(def, *project, "<stdin>", buf, len, diags);
+		lr = cadence_project_load_buffer(def, *project, stdin_name ? stdin_name : "<stdin>",
+						 buf, len, diags);
 		free(buf);
 	} else {
 		lr = cadence_project_load_file(def, *project, path, diags);
@@ -597,8 +616,12 @@ int cli_run_load(const char *path, cadence_project **project, const cadence_def 
 			files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
 					  cadence_project_file_count(*project));
 		}
-		rc = cli_usage_error("%s has problems; nothing ran",
-				     strcmp(path, "-") ? path : "the cadence from standard input");
+		if (strcmp(path, "-"))
+			rc = cli_usage_error("%s has problems; nothing ran", path);
+		else
+			rc = cli_usage_error("the cadence from standard input%s%s%s has problems; "
+					     "nothing ran", stdin_name ? " ('" : "",
+					     stdin_name ? stdin_name : "", stdin_name ? "')" : "");
 	}
 out:
 	cadence_diags_free(diags);
@@ -1017,7 +1040,11 @@ static int run_inputs(run_call *s)
 		return rc;
 	if (!s->resume && !s->file)
 		s->file = s->args.pos[0];
-	if ((rc = cli_run_load(s->file, &s->project, &s->def)))
+	if (c->stdin_name && strcmp(s->file, "-"))
+		return cli_usage_error("--stdin-filename names the cadence read from standard input, "
+				       "but it comes from '%s': give FILE '-' (cadence run "
+				       "--stdin-filename %s -)", s->file, c->stdin_name);
+	if ((rc = cli_run_load(s->file, c->stdin_name, &s->project, &s->def)))
 		return rc;
 	if (!c->dry_run && (rc = open_outputs(c, s->project, s->resume ? s->args.pos[0] : NULL)))
 		return rc;

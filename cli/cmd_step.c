@@ -332,7 +332,7 @@ static int step_inputs(step_call *s)
 	for (size_t k = 0; k < s->nparts; k++)
 		if ((rc = read_object(s->args.pos[k + 1], "changes", &s->parts[k])))
 			return rc;
-	if ((rc = cli_run_load(s->args.pos[0], &s->project, &s->def)) ||
+	if ((rc = cli_run_load(s->args.pos[0], NULL, &s->project, &s->def)) ||
 	    (rc = check_output(&s->c, s->project)))
 		return rc;
 	return 0;

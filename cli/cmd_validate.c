@@ -142,8 +142,7 @@ static int load_one(cadence_project *project, const char *path, const char *root
 		char *buf;
 		size_t len;
 		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
-			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
-					 strerror(errno));
+			return files_stdin_error();
 		rc = cadence_project_load_buffer(&def, project,
 						 c->stdin_name ? c->stdin_name : "<stdin>", buf, len, diags);
 		free(buf);

@@ -319,7 +319,14 @@ int files_write_diags(cadence_diags *diags, FILE *out, cadence_diag_format fmt,
 	return cadence_diags_write(diags, out, fmt, &wo);
 }
 
-int files_load_checked(cadence_project *project, const char *path, int allow_outside,
+int files_stdin_error(void)
+{
+	/* as an unreadable file named on the command line is */
+	return cli_usage_error("cannot read the cadence from standard input: %s", strerror(errno));
+}
+
+int files_load_checked(cadence_project *project, const char *path, const char *stdin_name,
+		       int allow_outside,
 		       cadence_diags *diags, const cadence_def **def, const char *command,
 		       const char *purpose)
 {
@@ -331,7 +338,7 @@ int files_load_checked(cadence_project *project, const char *path, int allow_out
 	if (!is_stdin && S_ISDIR(st.st_mode))
 		return cli_usage_error("'%s' is a directory; 'cadence %s' takes one file", path,
 				       command);
-	char *root = files_root(path, 0, NULL);
+	char *root = files_root(path, 0, stdin_name);
 	if (!root)
 		return errno == ENOMEM ? cli_error(CLI_EXIT_INTERNAL, "out of memory")
 				       : cli_usage_error("cannot read '%s': %s", path, strerror(errno));
@@ -345,9 +352,9 @@ int files_load_checked(cadence_project *project, const char *path, int allow_out
 		char *buf;
 		size_t len;
 		if (files_read_stream(stdin, CADENCE_DEFAULT_MAX_FILE_SIZE, &buf, &len))
-			return cli_error(CLI_EXIT_INTERNAL, "cannot read standard input: %s",
-					 strerror(errno));
-		rc = cadence_project_load_buffer(def, project, "<stdin>", buf, len, diags);
+			return files_stdin_error();
+		rc = cadence_project_load_buffer(def, project, stdin_name ? stdin_name : "<stdin>",
+						 buf, len, diags);
 		free(buf);
 	} else {
 		rc = cadence_project_load_file(def, project, path, diags);
@@ -368,8 +375,13 @@ int files_load_checked(cadence_project *project, const char *path, int allow_out
 	if (cadence_diags_errors(diags) || !*def) {
 		files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
 				  cadence_project_file_count(project));
-		fprintf(stderr, "cadence: error: '%s' has problems; fix them (see above) %s\n", path,
-			purpose);
+		if (is_stdin)
+			fprintf(stderr, "cadence: error: the cadence from standard input%s%s%s has "
+				"problems; fix them (see above) %s\n", stdin_name ? " ('" : "",
+				stdin_name ? stdin_name : "", stdin_name ? "')" : "", purpose);
+		else
+			fprintf(stderr, "cadence: error: '%s' has problems; fix them (see above) %s\n",
+				path, purpose);
 		return CLI_EXIT_PROBLEMS;
 	}
 	return 0;
@@ -388,7 +400,7 @@ int files_with_cadence(const char *arg, int allow_outside, const char *cmd, cons
 		rc = cli_config_resolve(cfg, arg, &path);
 	if (!rc && (cadence_project_new(&project, NULL) || cadence_diags_new(&diags)))
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
-	if (!rc && !(rc = files_load_checked(project, path, allow_outside, diags, &def, cmd,
+	if (!rc && !(rc = files_load_checked(project, path, NULL, allow_outside, diags, &def, cmd,
 					     purpose)))
 		rc = fn(ctx, path, def);
 	cadence_diags_free(diags);

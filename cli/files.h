@@ -79,12 +79,19 @@ int files_output_write(const char *out, const char *what, const char *data, size
  * share.  0, or the exit status after "out of memory while checking". */
 int files_check_all(struct cadence_project *project, const cadence_check_opts *opts,
 		    cadence_diags *diags);
-/* Loads PATH (or standard input, "-") into `project` and checks it with
+/* Standard input could not be read (errno says why): the usage error
+ * every command that reads a cadence from '-' gives.  Returns 2. */
+int files_stdin_error(void);
+
+/* Loads PATH (or standard input, "-", named stdin_name: --stdin-filename,
+ * NULL for "<stdin>"; its root and children are found beside that name,
+ * as validate finds them) into `project` and checks it with
  * every child it uses (structure, names, references, children, policies,
  * schedule: not the data flow nor `run` executables); the cadence in *def,
  * or an exit code after the diagnostics and "'PATH' has problems; fix them
  * (see above) PURPOSE".  `command` names the command in messages. */
-int files_load_checked(struct cadence_project *project, const char *path, int allow_outside,
+int files_load_checked(struct cadence_project *project, const char *path,
+		       const char *stdin_name, int allow_outside,
 		       cadence_diags *diags, const cadence_def **def, const char *command,
 		       const char *purpose);
 /* Sorts diags and writes them to `out` in `fmt`, coloured as `color`

@@ -41,6 +41,7 @@ enum {
 	RUN_OPT_JITTER,
 	RUN_OPT_CONFIG,
 	RUN_OPT_NO_RECORD,
+	RUN_OPT_STDIN_FILENAME,
 };
 
 extern const char *const cli_run_log_formats[];
@@ -90,8 +91,10 @@ struct cadence_project;
 struct cadence_def;
 struct cadence_runner;
 /* Loads and checks the cadence file as run does (problems on stderr):
- * 0 or an exit status. */
-int cli_run_load(const char *path, struct cadence_project **project,
+ * 0 or an exit status.  PATH '-' reads standard input, named stdin_name
+ * (--stdin-filename; NULL: "<stdin>"), its child cadences found beside
+ * that name. */
+int cli_run_load(const char *path, const char *stdin_name, struct cadence_project **project,
 		 const struct cadence_def **def);
 /* buf (malloc'd, taken) as a JSON object, as run reads a score: 0, or a
  * usage error "the WHAT from FROM ..." said. */

@@ -136,46 +136,46 @@ static int same(const ynode *a, const ynode *b)
 	return 1;
 }
 
+/* Is top-level mapping `after` the mapping `before` with only the value
+ * of `key` changed, or `key` added when `before` has none?  Sets *old
+ * (NULL when added) and *now to the values of `key`. */
+static int same_but(const ynode *before, const ynode *after, const char *key,
+		    const ynode **old, const ynode **now)
+{
+	long k = find_key(before, key), nk;
+	if (!after || after->kind != YNODE_MAP || (nk = find_key(after, key)) < 0 ||
+	    after->count != before->count + (k < 0))
+		return 0;
+	for (size_t i = 0, j = 0; i < after->count; i++) {
+		if ((long)i == nk) {
+			if (k >= 0 && !same(before->items[2 * j++], after->items[2 * i]))
+				return 0;
+			continue;
+		}
+		if (!same(before->items[2 * j], after->items[2 * i]) ||
+		    !same(before->items[2 * j + 1], after->items[2 * i + 1]))
+			return 0;
+		j++;
+	}
+	*old = k < 0 ? NULL : before->items[2 * k + 1];
+	*now = after->items[2 * nk + 1];
+	return 1;
+}
+
 /* Is `after` the document `before` with only note `name` (nfields
  * fields) added at the end of notes:?  Sets *line to its key's line. */
 static int verify(const ynode *before, const ynode *after, const char *name,
 		  size_t nfields, unsigned *line)
 {
-	long k = find_key(before, "notes");
-	const ynode *notes = NULL;
-	if (!after || after->kind != YNODE_MAP)
+	const ynode *old, *notes;
+	if (!same_but(before, after, "notes", &old, &notes))
 		return 0;
-	if (k < 0) {
-		long nk = find_key(after, "notes");
-		if (nk < 0 || after->count != before->count + 1)
+	size_t had = old && old->kind == YNODE_MAP ? old->count : 0;
+	if (notes->kind != YNODE_MAP || notes->count != had + 1)
+		return 0;
+	for (size_t i = 0; i < 2 * had; i++)
+		if (!same(old->items[i], notes->items[i]))
 			return 0;
-		for (size_t i = 0, j = 0; i < after->count; i++) {
-			if ((long)i == nk)
-				continue;
-			if (!same(before->items[2 * j], after->items[2 * i]) ||
-			    !same(before->items[2 * j + 1], after->items[2 * i + 1]))
-				return 0;
-			j++;
-		}
-		notes = after->items[2 * nk + 1];
-		if (notes->kind != YNODE_MAP || notes->count != 1)
-			return 0;
-	} else {
-		if (after->count != before->count)
-			return 0;
-		for (size_t i = 0; i < after->count; i++)
-			if (!same(before->items[2 * i], after->items[2 * i]) ||
-			    ((long)i != k && !same(before->items[2 * i + 1], after->items[2 * i + 1])))
-				return 0;
-		const ynode *old = before->items[2 * k + 1];
-		notes = after->items[2 * k + 1];
-		size_t had = old->kind == YNODE_MAP ? old->count : 0;
-		if (notes->kind != YNODE_MAP || notes->count != had + 1)
-			return 0;
-		for (size_t i = 0; i < 2 * had; i++)
-			if (!same(old->items[i], notes->items[i]))
-				return 0;
-	}
 	const ynode *key = notes->items[2 * (notes->count - 1)];
 	const ynode *val = notes->items[2 * (notes->count - 1) + 1];
 	if (!is_key(key, name) || val->kind != YNODE_MAP || val->count != nfields)
@@ -265,77 +265,269 @@ static int find_spot(const text *t, const ynode *root, const char *name, spot *s
 	return 0;
 }
 
+/* One edit: the text before it, parsed, and the text after it. */
+typedef struct edit {
+	const char *src;
+	size_t len, bom;
+	const char *nl;		/* the file's line end */
+	text t;			/* of src after the BOM */
+	parsed before, after;
+	int parsed_after;
+	strbuf b;		/* the edited text */
+} edit;
+
+/* Parses the text to edit, which must be a cadence in block style. */
+static int edit_begin(edit *e, const char *src, size_t len, strbuf *why)
+{
+	memset(e, 0, sizeof(*e));
+	e->src = src;
+	e->len = len;
+	e->bom = len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	const char *eol = memchr(src, '\n', len);
+	e->nl = eol && eol > src && eol[-1] == '\r' ? "\r\n" : "\n";
+	int rc = parse(&e->before, src + e->bom, len - e->bom);
+	if (rc == CADENCE_EINVALID || (!rc && !e->before.root)) {
+		cad_strbuf_adds(why, "the file is not valid YAML; run 'cadence validate' on it");
+		return CADENCE_EINVALID;
+	}
+	if (rc)
+		return rc;
+	const ynode *root = e->before.root;
+	if (root->kind != YNODE_MAP || root->style == YSTYLE_FLOW || !root->count) {
+		cad_strbuf_adds(why, "the file is not a cadence written as a block mapping");
+		return CADENCE_EINVALID;
+	}
+	return text_lines(&e->t, src + e->bom, len - e->bom);
+}
+
+/* Inserts `lines` ('\n'-terminated, written with the file's line ends)
+ * at byte `at` of the text after the BOM, and parses the result. */
+static int edit_insert(edit *e, size_t at, const char *lines)
+{
+	at += e->bom;
+	cad_strbuf_add(&e->b, e->src, at);
+	if (at > e->bom && e->src[at - 1] != '\n')
+		cad_strbuf_adds(&e->b, e->nl);
+	for (const char *l = lines; *l; l++)
+		if (*l == '\n')
+			cad_strbuf_adds(&e->b, e->nl);
+		else
+			cad_strbuf_addc(&e->b, *l);
+	cad_strbuf_add(&e->b, e->src + at, e->len - at);
+	if (e->b.failed)
+		return CADENCE_ENOMEM;
+	e->parsed_after = 1;
+	int rc = parse(&e->after, e->b.buf + e->bom, e->b.len - e->bom);
+	return rc == CADENCE_ENOMEM ? rc : 0;
+}
+
+static int edit_done(edit *e, int rc, char **out, size_t *out_len)
+{
+	if (!rc) {
+		*out_len = e->b.len;
+		*out = cad_strbuf_detach(&e->b);
+		rc = *out ? 0 : CADENCE_ENOMEM;
+	}
+	free(e->t.starts);
+	cad_strbuf_free(&e->b);
+	parsed_free(&e->before);
+	if (e->parsed_after)
+		parsed_free(&e->after);
+	return rc;
+}
+
 int cad_edit_add_note(const char *src, size_t len, const char *name,
 		  const char *const *fields, size_t nfields,
 		  char **out, size_t *out_len, unsigned *line, strbuf *why)
 {
-	size_t bom = len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	parsed before, after;
-	text t = { 0 };
-	strbuf b = STRBUF_INIT;
+	edit e;
+	strbuf lines = STRBUF_INIT;
 	spot s;
 	int rc;
 
 	*out = NULL;
 	*out_len = 0;
-	memset(&after, 0, sizeof(after));
-	rc = parse(&before, src + bom, len - bom);
-	if (rc == CADENCE_EINVALID || (!rc && !before.root)) {
-		cad_strbuf_adds(why, "the file is not valid YAML; run 'cadence validate' on it");
-		rc = CADENCE_EINVALID;
-		goto out;
-	}
-	if (rc)
-		goto out;
-	if (before.root->kind != YNODE_MAP || before.root->style == YSTYLE_FLOW ||
-	    !before.root->count) {
-		cad_strbuf_adds(why, "the file is not a cadence written as a block mapping");
-		rc = CADENCE_EINVALID;
-		goto out;
-	}
-	if ((rc = text_lines(&t, src + bom, len - bom)) ||
-	    (rc = find_spot(&t, before.root, name, &s, why)))
-		goto out;
-
-	const char *eol = memchr(src, '\n', len);
-	const char *nl = eol && eol > src && eol[-1] == '\r' ? "\r\n" : "\n";
-	size_t at = bom + s.at;
-	cad_strbuf_add(&b, src, at);
-	if (at > bom && src[at - 1] != '\n')
-		cad_strbuf_adds(&b, nl);
+	if ((rc = edit_begin(&e, src, len, why)) ||
+	    (rc = find_spot(&e.t, e.before.root, name, &s, why)))
+		return edit_done(&e, rc, out, out_len);
 	if (s.header) {
-		add_indent(&b, s.header_indent);
-		cad_strbuf_addf(&b, "notes:%s", nl);
+		add_indent(&lines, s.header_indent);
+		cad_strbuf_adds(&lines, "notes:\n");
 	}
-	add_indent(&b, s.key_indent);
-	cad_strbuf_addf(&b, "%s:%s", name, nl);
+	add_indent(&lines, s.key_indent);
+	cad_strbuf_addf(&lines, "%s:\n", name);
 	for (size_t i = 0; i < nfields; i++) {
-		add_indent(&b, s.field_indent);
-		cad_strbuf_addf(&b, "%s%s", fields[i], nl);
+		add_indent(&lines, s.field_indent);
+		cad_strbuf_addf(&lines, "%s\n", fields[i]);
 	}
-	cad_strbuf_add(&b, src + at, len - at);
-	if (b.failed) {
-		rc = CADENCE_ENOMEM;
-		goto out;
-	}
-	rc = parse(&after, b.buf + bom, b.len - bom);
-	if (rc == CADENCE_ENOMEM)
-		goto out;
-	if (rc || !verify(before.root, after.root, name, nfields, line)) {
+	rc = lines.failed ? CADENCE_ENOMEM : edit_insert(&e, s.at, lines.buf);
+	cad_strbuf_free(&lines);
+	if (!rc && !verify(e.before.root, e.after.root, name, nfields, line)) {
 		cad_strbuf_adds(why, "adding the note there would change more of the file than the "
 			    "note (a block scalar or document marker at the end of notes:?); "
 			    "add it by hand");
 		rc = CADENCE_EINVALID;
-		goto out;
 	}
-	*out_len = b.len;
-	*out = cad_strbuf_detach(&b);
-	rc = *out ? 0 : CADENCE_ENOMEM;
-out:
-	free(t.starts);
-	cad_strbuf_free(&b);
-	parsed_free(&before);
-	if (after.diags)
-		parsed_free(&after);
-	return rc;
+	return edit_done(&e, rc, out, out_len);
+}
+
+/* ---- measures ------------------------------------------------------------------ */
+
+static const char *const kind_keys[] = { "then", "sync", "split", "sequence", "child", "dag" };
+
+static const char *measure_name(const ynode *m)
+{
+	if (m->kind != YNODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < sizeof(kind_keys) / sizeof(kind_keys[0]); i++) {
+		long k = find_key(m, kind_keys[i]);
+		if (k >= 0 && m->items[2 * k + 1]->kind == YNODE_SCALAR)
+			return m->items[2 * k + 1]->text;
+	}
+	return NULL;
+}
+
+/* The column (0-based) of the '-' that starts the item at line:col, by
+ * going back over the spaces and line ends before it; -1 when there is
+ * none (a flow sequence). */
+static long dash_of(const text *t, const ynode *item, unsigned *line)
+{
+	size_t i = line_at(t, item->line) + item->col - 1;
+	unsigned l = item->line;
+	while (i > 0) {
+		char c = t->s[--i];
+		if (c == '-')
+			break;
+		if (c == '\n')
+			l--;
+		else if (c != ' ' && c != '\r')
+			return -1;
+	}
+	if (t->s[i] != '-')
+		return -1;
+	*line = l;
+	return (long)(i - line_at(t, l));
+}
+
+/* Where the measure goes: after item `after` of measures: (its last when
+ * `after` is NULL), at the sequence's indentation. */
+static int measure_spot(const text *t, const ynode *root, const char *after, size_t *at,
+			unsigned *indent, int *header, size_t *index, strbuf *why)
+{
+	long k = find_key(root, "measures");
+	*header = 0;
+	if (k < 0) {
+		/* a new measures: at the end of the file */
+		*header = 1;
+		*indent = root->items[0]->col - 1 + 2;
+		*at = t->len;
+		*index = 0;
+		return 0;
+	}
+	const ynode *key = root->items[2 * k], *seq = root->items[2 * k + 1];
+	if (seq->kind == YNODE_SCALAR && seq->style == YSTYLE_PLAIN && !seq->len) {
+		*at = line_at(t, key->line + 1);
+		*indent = key->col - 1 + 2;
+		*index = 0;
+		return 0;
+	}
+	unsigned dash_line;
+	long dash = seq->kind == YNODE_SEQ && seq->count ? dash_of(t, seq->items[0], &dash_line) : -1;
+	if (seq->kind != YNODE_SEQ || seq->style == YSTYLE_FLOW || dash < 0) {
+		cad_strbuf_addf(why, "'measures:' on line %u is not a block list (- then: ...); "
+			    "add the measure by hand", key->line);
+		return CADENCE_EINVALID;
+	}
+	size_t i = seq->count - 1;
+	if (after) {
+		for (i = 0; i < seq->count; i++) {
+			const char *n = measure_name(seq->items[i]);
+			if (n && !strcmp(n, after))
+				break;
+		}
+		if (i == seq->count)
+			return CADENCE_ENOTFOUND;
+	}
+	*indent = (unsigned)dash;
+	*index = i + 1;
+	/* the item ends where the next one (or the next top-level key)
+	 * starts, less the blank lines and outer comments before it */
+	unsigned next = (size_t)k + 1 < root->count ? root->items[2 * (k + 1)]->line : t->n + 1;
+	if (i + 1 < seq->count && dash_of(t, seq->items[i + 1], &next) < 0)
+		return CADENCE_EINVALID;
+	unsigned l = next - 1;
+	while (l > seq->items[i]->line && skippable(t, l, *indent + 2))
+		l--;
+	*at = line_at(t, l + 1);
+	return 0;
+}
+
+/* Is `after` `before` with only `- then: name` added as item `index` of
+ * measures:?  Sets *line to its line. */
+static int verify_measure(const ynode *before, const ynode *after, const char *name,
+			  size_t index, unsigned *line)
+{
+	const ynode *old, *seq;
+	if (!same_but(before, after, "measures", &old, &seq))
+		return 0;
+	size_t had = old && old->kind == YNODE_SEQ ? old->count : 0;
+	if (seq->kind != YNODE_SEQ || seq->count != had + 1)
+		return 0;
+	for (size_t i = 0, j = 0; i < seq->count; i++)
+		if (i != index && !same(old->items[j++], seq->items[i]))
+			return 0;
+	const ynode *m = seq->items[index];
+	if (m->kind != YNODE_MAP || m->count != 1 || !is_key(m->items[0], "then") ||
+	    !is_key(m->items[1], name))
+		return 0;
+	*line = m->line;
+	return 1;
+}
+
+int cad_edit_add_measure(const char *src, size_t len, const char *name, const char *after,
+			 char **out, size_t *out_len, unsigned *line, strbuf *why)
+{
+	edit e;
+	strbuf lines = STRBUF_INIT;
+	size_t at, index;
+	unsigned indent;
+	int header, rc;
+
+	*out = NULL;
+	*out_len = 0;
+	if ((rc = edit_begin(&e, src, len, why)) ||
+	    (rc = measure_spot(&e.t, e.before.root, after, &at, &indent, &header, &index, why)))
+		return edit_done(&e, rc, out, out_len);
+	if (header) {
+		add_indent(&lines, indent - 2);
+		cad_strbuf_adds(&lines, "measures:\n");
+	}
+	add_indent(&lines, indent);
+	cad_strbuf_addf(&lines, "- then: %s\n", name);
+	rc = lines.failed ? CADENCE_ENOMEM : edit_insert(&e, at, lines.buf);
+	cad_strbuf_free(&lines);
+	if (!rc && !verify_measure(e.before.root, e.after.root, name, index, line)) {
+		cad_strbuf_adds(why, "adding the measure there would change more of the file than "
+			    "the measure (a block scalar or document marker at the end of "
+			    "measures:?); add it by hand");
+		rc = CADENCE_EINVALID;
+	}
+	return edit_done(&e, rc, out, out_len);
+}
+
+size_t cad_edit_measure_names(const char *src, size_t len, strbuf *out)
+{
+	size_t bom = len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3) ? 3 : 0, n = 0;
+	parsed p;
+	if (!parse(&p, src + bom, len - bom) && p.root && p.root->kind == YNODE_MAP) {
+		long k = find_key(p.root, "measures");
+		const ynode *seq = k < 0 ? NULL : p.root->items[2 * k + 1];
+		for (size_t i = 0; seq && seq->kind == YNODE_SEQ && i < seq->count; i++) {
+			const char *m = measure_name(seq->items[i]);
+			if (m)
+				cad_strbuf_addf(out, "%s%s", n++ ? ", " : "", m);
+		}
+	}
+	parsed_free(&p);
+	return n;
 }

@@ -169,6 +169,132 @@ expect "new note --lang c --into" 0 'build the plugin'
 assert "... and no make line where no Makefile builds notes/" bash -c "! grep -q 'make &&' <<<\"\$1\"" _ "$out"
 run "${CC:-cc}" -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only -I"$src/lib/include" notes/price_c.c
 expect "the C note compiles with -Wall -Wextra -pedantic -Werror" 0
+# --- --into checks the file as edited; --then and --after add the measure ---------
+cat >cadences/flow.cadence.yaml <<'YAML'
+cadence: flow
+score:
+  status: {type: string, default: ''}
+notes:
+  first: {set: {status: '"a"'}}
+measures:
+  - then: first
+  # the measure is written before its note
+  - then: fraud
+YAML
+cp cadences/flow.cadence.yaml "$tmp/flow.before"
+run "$cadence" new note fraud --into cadences/flow.cadence.yaml
+expect "--into takes a file whose only error is that the note is not defined" 0 \
+	"added note 'fraud' to cadences/flow.cadence.yaml, line 6"
+assert "... and says nothing of adding a measure: one runs it already" \
+	bash -c '! grep -q "run it from measures" <<<"$1"' _ "$out"
+run "$cadence" validate --strict cadences/flow.cadence.yaml
+expect "... which then validates without a warning" 0 'no problems'
+
+cp "$tmp/flow.before" cadences/flow.cadence.yaml
+run "$cadence" new note other --into cadences/flow.cadence.yaml --dir "$tmp/n1"
+expect "errors the edit does not fix refuse it" 1 '' \
+	"the file has errors \\(above\\) that adding note 'other' does not fix"
+assert "... showing them" grep -q "note 'fraud' is not defined \\[undefined-note\\]" <<<"$err"
+assert "... and writing nothing" cmp -s "$tmp/flow.before" cadences/flow.cadence.yaml
+assert "... not even the note" test ! -e "$tmp/n1/other.sh"
+run "$cadence" new note fraud --writes nope --into cadences/flow.cadence.yaml --dir "$tmp/n1"
+expect "an error the edit brings refuses it" 1 '' "with note 'fraud', .* would have the errors above \\(declare"
+assert "... showing only that one, not the undefined note it fixes" \
+	bash -c 'grep -q undeclared-field <<<"$1" && ! grep -q undefined-note <<<"$1"' _ "$err"
+assert "... writing nothing" cmp -s "$tmp/flow.before" cadences/flow.cadence.yaml
+
+# --then: the measure appended, at the file's indentation
+cp "$tmp/shop.before" cadences/shop.cadence.yaml
+run "$cadence" new note ship --into cadences/shop.cadence.yaml --then
+expect "--then adds the measure too" 0 "and the measure '- then: ship' to its measures:, line 25"
+run diff "$tmp/shop.before" cadences/shop.cadence.yaml
+assert "... after the last measure, the note after the last note" test "$out" = "18a19,20
+>   ship:
+>     run: [../notes/ship.sh]
+22a25
+>   - then: ship"
+run "$cadence" validate --strict cadences/shop.cadence.yaml
+expect "... so the new note is not unused" 1 ''
+assert "... (no unused-note for it)" bash -c '! grep -q "ship.*unused-note\|unused-note.*ship" <<<"$1"' _ "$out"
+# --after MEASURE: right after that measure; the note's line moves with
+# it when measures: comes first
+printf 'cadence: up\nmeasures:\n  - then: a\n  - then: b\nnotes:\n  a: {set: {}}\n  b: {set: {}}\n' \
+	>"$tmp/up.cadence.yaml"
+run "$cadence" new note mid --into "$tmp/up.cadence.yaml" --after a --dir "$tmp/n2"
+expect "--after MEASURE" 0 "added note 'mid' to $tmp/up.cadence.yaml, line 9:"
+assert "... names the measure's line" grep -q "to its measures:, line 4" <<<"$out"
+assert "... inserted after that measure" grep -qzF $'  - then: a\n  - then: mid\n  - then: b\n' \
+	"$tmp/up.cadence.yaml"
+run "$cadence" validate --strict "$tmp/up.cadence.yaml"
+expect "... and the file validates" 0
+cp "$tmp/up.cadence.yaml" "$tmp/up.before"
+run "$cadence" new note late --into "$tmp/up.cadence.yaml" --after mdi --dir "$tmp/n2"
+expect "--after a measure that does not exist" 2 '' \
+	"--after mdi: .* has no measure named 'mdi'; did you mean 'mid'\\? its measures are: a, mid, b"
+run "$cadence" new note late --into "$tmp/up.cadence.yaml" --then --dir "$tmp/n2" --dry-run
+expect "--then --dry-run" 0 "would add note 'late'"
+assert "... writes nothing" cmp -s "$tmp/up.before" "$tmp/up.cadence.yaml"
+assert "... nor the note" test ! -e "$tmp/n2/late.sh"
+run "$cadence" new note mid2 --into "$tmp/up.cadence.yaml" --after mid --dir "$tmp/n2" --then
+expect "--then with --after: --after says where" 0 "to its measures:, line 5"
+for bad in "--then" "--after a"; do
+	# shellcheck disable=SC2086 # the arguments are split on purpose
+	run "$cadence" new note lonely $bad
+	expect "new note $bad without --into" 2 '' "${bad%% *} adds the measure to a cadence file: give --into"
+done
+run "$cadence" new note lonely --into - <cadences/shop.cadence.yaml
+expect "new note --into -" 2 '' "^cadence: error: --into edits a cadence file in place, which standard input \('-'\) cannot be: give the file's path$"
+assert "... writing nothing" test ! -e notes/lonely.sh
+printf 'cadence: dup\nnotes:\n  a: {set: {}}\nmeasures:\n  - then: a\n  - then: b\n' >"$tmp/dup.cadence.yaml"
+cp "$tmp/dup.cadence.yaml" "$tmp/dup.before"
+run "$cadence" new note b --into "$tmp/dup.cadence.yaml" --then --dir "$tmp/n3"
+expect "--then where a measure of that name exists" 1 '' "with note 'b' and its measure, .* would have the errors above; nothing"
+assert "... says why" grep -q duplicate-measure <<<"$err"
+assert "... and writes nothing" cmp -s "$tmp/dup.before" "$tmp/dup.cadence.yaml"
+assert "... nor the note" test ! -e "$tmp/n3/b.sh"
+printf 'cadence: fl\nnotes:\n  a: {set: {}}\nmeasures: [{then: a}]\n' >"$tmp/fl.cadence.yaml"
+run "$cadence" new note b --into "$tmp/fl.cadence.yaml" --then --dir "$tmp/n3"
+expect "--then into a flow-style measures:" 1 '' \
+	"cannot add the measure of note 'b' to .*: 'measures:' on line 4 is not a block list"
+printf 'cadence: none\nnotes:\n  a: {set: {}}\n' >"$tmp/none.cadence.yaml"
+run "$cadence" new note b --into "$tmp/none.cadence.yaml" --then --dir "$tmp/n3"
+expect "--then into a file without measures: (the error it fixes)" 0 "to its measures:, line 7"
+assert "... adds measures: at the end" grep -qzF $'measures:\n  - then: b\n' "$tmp/none.cadence.yaml"
+
+# --- paths resolve from the project root, wherever the command runs ---------------
+run "$cadence" init "$tmp/proj" --name proj
+expect "a project for the paths" 0
+run_in "$tmp/proj/cadences" "$cadence" new note fraud --into proj.cadence.yaml --then
+expect "new note from cadences/ writes the project's notes/" 0 '^created \.\./notes/fraud\.sh$'
+assert "... there, not in cadences/" test -x "$tmp/proj/notes/fraud.sh" -a ! -e "$tmp/proj/cadences/fraud.sh"
+assert "... its run: path relative to the cadence file" grep -q 'run: \[\.\./notes/fraud\.sh\]' <<<"$out"
+run "$cadence" validate --strict "$tmp/proj/cadences"
+expect "... and the project validates" 0 'no problems'
+mkdir -p "$tmp/proj/notes/deep"
+run_in "$tmp/proj/notes/deep" "$cadence" new note helper
+expect "new note from a directory below notes/" 0 '^created \.\./helper\.sh$'
+assert "... run: relative to cadences/" grep -q 'run: \[\.\./notes/helper\.sh\]' <<<"$out"
+run_in "$tmp/proj/notes" "$cadence" new cadence billing
+expect "new cadence from notes/ writes the project's cadences/" 0 '^created \.\./cadences/billing\.cadence\.yaml$'
+printf 'cadences: [flows]\n' >"$tmp/proj/cadence.project.yaml"
+mkdir -p "$tmp/proj/flows"
+run_in "$tmp/proj/notes" "$cadence" new cadence second
+expect "new cadence goes where the project's cadences setting says" 0 '^created \.\./flows/second\.cadence\.yaml$'
+run_in "$tmp/proj/notes" "$cadence" new note third --dry-run
+assert "... and run: paths are relative to it" grep -q 'run: \[\.\./notes/third\.sh\]' <<<"$out"
+rm "$tmp/proj/cadence.project.yaml"
+mkdir -p "$tmp/proj/.git"
+run_in "$tmp/proj/cadences" "$cadence" new note laid_out --dry-run
+expect "without a project file, init's layout (cadences/, notes/) below .git" 0 '^would create \.\./notes/laid_out\.sh$'
+rmdir "$tmp/proj/notes/deep"
+mkdir -p "$tmp/bare/sub"
+run_in "$tmp/bare/sub" "$cadence" new note alone --dry-run
+expect "no project: here, as before" 0 '^would create alone\.sh$'
+printf 'format: nope\n' >"$tmp/bare/cadence.project.yaml"
+run_in "$tmp/bare/sub" "$cadence" new note alone --dry-run
+expect "a broken project file is reported" 2 '' 'format'
+rm "$tmp/bare/cadence.project.yaml"
+
 run "$cadence" help new note
 expect "help new note: the subcommand's help" 0 '^usage: cadence new note NAME'
 # (under valgrind, help new cadence takes the path of help new note just

@@ -327,6 +327,134 @@ Test(edit, refusals)
 	}
 }
 
+/* ---- edit: measures ---------------------------------------------------------------- */
+
+static char *add_measure(const char *src, const char *after, int want_rc, unsigned *line,
+			 char **why)
+{
+	char *out = NULL;
+	size_t len;
+	strbuf w = STRBUF_INIT;
+	unsigned l = 0;
+	int rc = cad_edit_add_measure(src, strlen(src), "n", after, &out, &len, &l, &w);
+	cr_assert_eq(rc, want_rc, "rc %d: %s", rc, cad_strbuf_cstr(&w) ? cad_strbuf_cstr(&w) : "");
+	cr_assert(rc || strlen(out) == len);
+	if (line)
+		*line = l;
+	if (why)
+		*why = cad_strbuf_detach(&w);
+	cad_strbuf_free(&w);
+	return out;
+}
+
+static const char measures_src[] =
+	"cadence: c\n"
+	"measures:\n"
+	"    - then: a       # first\n"
+	"    # before b\n"
+	"    - sync: b\n"
+	"      notes: [a, c]\n"
+	"\n"
+	"    - child: d\n"
+	"# after the measures\n"
+	"on_error: {note: a}\n";
+
+/* measures_src with `line` inserted after its line n: what an edit that
+ * changes nothing else gives */
+static char *with_line(unsigned n, const char *line)
+{
+	const char *at = measures_src;
+	while (n--)
+		at = strchr(at, '\n') + 1;
+	strbuf b = STRBUF_INIT;
+	cad_strbuf_add(&b, measures_src, (size_t)(at - measures_src));
+	cad_strbuf_adds(&b, line);
+	cad_strbuf_adds(&b, at);
+	return cad_strbuf_detach(&b);
+}
+
+Test(edit_measure, appends_at_the_end_of_measures_keeping_everything_else)
+{
+	unsigned line;
+	char *out = add_measure(measures_src, NULL, 0, &line, NULL);
+	char *want = with_line(8, "    - then: n\n");
+	/* after the last measure, before the comment that leads to on_error */
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(line, 9);
+	free(want);
+	free(out);
+}
+
+Test(edit_measure, goes_after_the_measure_named_before_its_comments)
+{
+	unsigned line;
+	char *out = add_measure(measures_src, "a", 0, &line, NULL);
+	char *want = with_line(3, "    - then: n\n");
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(line, 4);
+	free(want);
+	free(out);
+	/* a multi-line measure, and a blank line kept below the new one */
+	out = add_measure(measures_src, "b", 0, &line, NULL);
+	want = with_line(6, "    - then: n\n");
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(line, 7);
+	free(want);
+	free(out);
+}
+
+Test(edit_measure, follows_line_ends_and_an_indentless_list)
+{
+	char *out = add_measure("cadence: c\r\nmeasures:\r\n- then: a\r\n", NULL, 0, NULL, NULL);
+	cr_assert_str_eq(out, "cadence: c\r\nmeasures:\r\n- then: a\r\n- then: n\r\n");
+	free(out);
+}
+
+Test(edit_measure, adds_measures_when_missing_or_empty)
+{
+	unsigned line;
+	char *out = add_measure("cadence: c\nnotes:\n  n: {symbol: n}\n", NULL, 0, &line, NULL);
+	cr_assert_str_eq(out, "cadence: c\nnotes:\n  n: {symbol: n}\nmeasures:\n  - then: n\n");
+	cr_assert_eq(line, 5);
+	free(out);
+	out = add_measure("cadence: c\nmeasures:\nnotes: {}\n", NULL, 0, &line, NULL);
+	cr_assert_str_eq(out, "cadence: c\nmeasures:\n  - then: n\nnotes: {}\n");
+	free(out);
+	/* no final newline */
+	out = add_measure("cadence: c\nmeasures:\n  - then: a", NULL, 0, NULL, NULL);
+	cr_assert_str_eq(out, "cadence: c\nmeasures:\n  - then: a\n  - then: n\n");
+	free(out);
+}
+
+Test(edit_measure, refusals)
+{
+	static const struct { const char *src, *after; int rc; const char *reason; } cases[] = {
+		{ "cadence: c\nmeasures: [{then: a}]\n", NULL, CADENCE_EINVALID, "not a block list" },
+		{ "cadence: c\nmeasures: {then: a}\n", NULL, CADENCE_EINVALID, "not a block list" },
+		{ "cadence: c\nmeasures: [\n", NULL, CADENCE_EINVALID, "not valid YAML" },
+		{ "- cadence: c\n", NULL, CADENCE_EINVALID, "block mapping" },
+		{ "cadence: c\nmeasures:\n  - then: a\n", "b", CADENCE_ENOTFOUND, "" },
+		{ "cadence: c\nmeasures:\n  - then: a\n    description: |+\n      x\n\n",
+		  NULL, CADENCE_EINVALID, "change more of the file" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *why;
+		cr_assert_null(add_measure(cases[i].src, cases[i].after, cases[i].rc, NULL, &why));
+		cr_assert(strstr(why ? why : "", cases[i].reason), "%s: %s", cases[i].reason, why);
+		free(why);
+	}
+}
+
+Test(edit_measure, names_the_measures)
+{
+	strbuf b = STRBUF_INIT;
+	cr_assert_eq(cad_edit_measure_names(measures_src, strlen(measures_src), &b), 3);
+	cr_assert_str_eq(cad_strbuf_cstr(&b), "a, b, d");
+	cad_strbuf_free(&b);
+	cr_assert_eq(cad_edit_measure_names("x: [", 4, &b), 0);
+	cad_strbuf_free(&b);
+}
+
 /* ---- plan ------------------------------------------------------------------------ */
 
 static char tmpl[256];
