@@ -83,4 +83,23 @@ want = [(d["file"].split("/")[-1], d["line"], d["column"], d["rule"], d["severit
 assert got == want, (got[:3], want[:3])
 assert len(got) >= 19, len(got)
 PY
+# issue 21 item 14: every rule carries its metadata, fullDescription,
+# helpUri (its section of docs/rules.md) and defaultConfiguration.level
+# (the schema above checks their shape); without a project configuration
+# each result's level is its rule's default.
+assert "issue 21: the rules carry fullDescription, helpUri, defaultConfiguration" \
+	python3 - "$tmp/out.sarif" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+rules = run["tool"]["driver"]["rules"]
+for r in rules:
+    assert len(r["fullDescription"]["text"]) > len(r["shortDescription"]["text"]), r["id"]
+    assert r["helpUri"] == ("https://github.com/cadence-toolchain/cadence/blob/main/docs/rules.md#"
+                            + r["id"]), r["helpUri"]
+    assert r["defaultConfiguration"]["level"] in ("error", "warning"), r
+levels = {r["defaultConfiguration"]["level"] for r in rules}
+assert levels == {"error", "warning"}, levels
+for res in run["results"]:
+    assert res["level"] == rules[res["ruleIndex"]]["defaultConfiguration"]["level"], res
+PY
 finish
