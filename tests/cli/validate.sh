@@ -232,6 +232,19 @@ expect "issue 14: run: [\"\"] is refused [wrong-type]" 1 \
 	"empty-run.cadence.yaml:3:13: error: expected a command, got an empty executable name \[wrong-type\]"
 expect "issue 14: ... an empty argument after it is not" 1 "checked 1 file: 1 error,"
 
+# --- issue 21 item 16: the caret goes by display width ----------------------------
+# CJK and emoji take 2 columns, a combining mark 0, a tab stays a tab; the
+# column reported still counts code points (24).
+printf 'cadence: x\nnotes:\n  a: {run: "./\xe8\xae\xa2\xe5\x8d\x95\xf0\x9f\x98\x80\te\xcc\x81", bogus: 1}\nmeasures:\n  - then: a\n' \
+	>"$tmp/wide.cadence.yaml"
+run "$cadence" validate --color=never "$tmp/wide.cadence.yaml"
+expect "issue 21: the column counts code points" 1 \
+	"wide.cadence.yaml:3:24: error: unknown key 'bogus' in a note \[unknown-key\]"
+caret=$(sed -n 3p <<<"$out")
+want="      | $(printf '%20s')"$'\t'"$(printf '%4s')^~~~~"
+if [[ $caret == "$want" ]]; then ok "issue 21: the caret stands under 'bogus' after CJK, emoji, a tab and a combining mark"
+else fail "issue 21: the caret line is '$caret', not '$want'"; fi
+
 # --- output errors ------------------------------------------------------------
 if [[ -w /dev/full ]]; then
 	# (run writes into its own files: this is the run of "no colour when
