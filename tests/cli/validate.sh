@@ -143,7 +143,7 @@ for x in ds:
     assert set(x) >= {"file", "line", "column", "length", "severity", "rule", "message"}, x
     assert x["severity"] == "error" and isinstance(x["line"], int)
 assert ds[0]["line"] == 3 and ds[0]["column"] == 34 and ds[0]["rule"] == "wrong-type", ds[0]
-assert d["summary"] == {"files": 2, "errors": 8, "warnings": 0}, d["summary"]
+assert d["summary"] == {"files": 2, "errors": 8, "warnings": 0, "notes": 0}, d["summary"]
 PY
 run "$cadence" validate -f json "$tmp/good.cadence.yaml"
 expect "json, clean" 0 '"diagnostics":[[:space:]]*\[\]'

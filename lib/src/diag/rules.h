@@ -14,6 +14,10 @@ typedef struct diag_rule {
 	cadence_severity severity;	/* the default severity */
 	const char *summary;		/* one line */
 	const char *description;	/* the section's first paragraph, plain text */
+	/* of the stages before the meaning is checked (reading the file,
+	 * YAML, structure): the rest of the check depends on what they
+	 * refuse, so a configuration cannot turn them off */
+	int structural;
 } diag_rule;
 
 /* Every rule the library can report, in docs/rules.md order. */

@@ -28,9 +28,11 @@ static int emit(cJSON *root, FILE *out)
 	return ferror(out) ? CADENCE_EIO : 0;
 }
 
+/* Also SARIF's level names. */
 static const char *severity_name(cadence_severity s)
 {
-	return s == CADENCE_SEVERITY_ERROR ? "error" : "warning";
+	return s == CADENCE_SEVERITY_ERROR ? "error"
+	       : s == CADENCE_SEVERITY_WARNING ? "warning" : "note";
 }
 
 /* The fields of one diagnostic, in the order both shapes write them: the
@@ -94,7 +96,8 @@ int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 		cJSON *s = cJSON_AddObjectToObject(root, "summary");
 		ok = s && cJSON_AddNumberToObject(s, "files", (double)opts->files_checked) &&
 		     cJSON_AddNumberToObject(s, "errors", (double)cadence_diags_errors(diags)) &&
-		     cJSON_AddNumberToObject(s, "warnings", (double)cadence_diags_warnings(diags));
+		     cJSON_AddNumberToObject(s, "warnings", (double)cadence_diags_warnings(diags)) &&
+		     cJSON_AddNumberToObject(s, "notes", (double)cadence_diags_notes(diags));
 	}
 	if (!ok) {
 		cJSON_Delete(root);

@@ -109,14 +109,16 @@ int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 
 	for (size_t i = 0; i < n; i++) {
 		const cadence_diag *d = cadence_diags_get(diags, i);
-		int err = d->severity == CADENCE_SEVERITY_ERROR;
+		static const char *const names[] = { "error", "warning", "note" };
+		static const char *const colors[] = { C_RED, C_YELLOW, C_BLUE };
+		unsigned sev = d->severity <= CADENCE_SEVERITY_NOTE ? d->severity : 0;
 
 		if (color)
 			fputs(C_BOLD, out);
 		put_location(out, d);
 		if (color)
-			fputs(err ? C_RED : C_YELLOW, out);
-		fputs(err ? "error" : "warning", out);
+			fputs(colors[sev], out);
+		fputs(names[sev], out);
 		if (color)
 			fputs(C_RESET C_BOLD, out);
 		fprintf(out, ": %s", d->message);
@@ -140,11 +142,16 @@ int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 		size_t e = cadence_diags_errors(diags), w = cadence_diags_warnings(diags);
 		fprintf(out, "%schecked %zu file%s: ", n ? "\n" : "",
 			opts->files_checked, opts->files_checked == 1 ? "" : "s");
-		if (!e && !w)
+		size_t notes = cadence_diags_notes(diags);
+		if (!e && !w && !notes)
 			fputs("no problems\n", out);
 		else
-			fprintf(out, "%zu error%s, %zu warning%s\n", e,
+			fprintf(out, "%zu error%s, %zu warning%s", e,
 				e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+		if (notes)	/* said only when a configuration makes notes */
+			fprintf(out, ", %zu note%s", notes, notes == 1 ? "" : "s");
+		if (e || w || notes)
+			fputc('\n', out);
 	}
 	return ferror(out) ? CADENCE_EIO : 0;
 }
