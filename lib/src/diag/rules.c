@@ -372,6 +372,18 @@ const diag_rule cad_diag_rules[] = {
 	  " the expression, or underlines the whole expression when it is "
 	  "written with escapes or over several lines (the message then gives"
 	  " the column inside the expression).", 0 },
+	{ "set-type", CADENCE_SEVERITY_ERROR,
+	  "A set expression whose type can never be the type of the field it writes.",
+	  "A note's set: expression gives a value whose type, as the "
+	  "expression language knows it before the run (expressions.md), can "
+	  "never be the declared type of the field it writes: an integer into"
+	  " a string field, a string into a number, a list into an object. "
+	  "The run would stop at that write (\"it set field 's' to an "
+	  "integer, but the field is a string\"). A value whose type is known"
+	  " only when it runs (a field of type any, an element of a list, a "
+	  "map's value) is not reported, nor is null (it unsets the field), "
+	  "nor a double for an integer field (2.0 fits). The caret is under "
+	  "the expression.", 0 },
 	{ "policy-range", CADENCE_SEVERITY_ERROR,
 	  "A policy value outside its range.",
 	  "A policy value outside its range: a retry's attempts, backoff, "
