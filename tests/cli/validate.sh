@@ -245,6 +245,47 @@ want="      | $(printf '%20s')"$'\t'"$(printf '%4s')^~~~~"
 if [[ $caret == "$want" ]]; then ok "issue 21: the caret stands under 'bogus' after CJK, emoji, a tab and a combining mark"
 else fail "issue 21: the caret line is '$caret', not '$want'"; fi
 
+# --- issue 21 item 13: one run reports what can be known -----------------------
+# A note and a measure with structural errors are left out, and the rest of
+# the file is checked: before, the first run showed the unknown-key and
+# measure-kind errors only, and the other three came after fixing them.
+cat >"$tmp/partial.cadence.yaml" <<'EOF2'
+cadence: shop
+score:
+  total: {type: number, default: 0}
+  label: {type: string, default: ""}
+notes:
+  charge:
+    symbol: charge
+    retyr: {attempts: 3}
+  price:
+    set: {label: score.totl}
+  tag:
+    set: {label: score.total}
+    retry: {attempts: 0, delay: 2s}
+measures:
+  - then: charge
+  - then: price
+  - then: tag
+  - thn: ghost
+EOF2
+run "$cadence" validate --format oneline "$tmp/partial.cadence.yaml"
+expect "issue 21: the structural errors" 1 \
+	"partial\.cadence\.yaml:8:5: error: unknown key 'retyr' in a note \[unknown-key\]"
+expect "... and the measure's" 1 "partial\.cadence\.yaml:18:5: error: a measure needs one of .*\[measure-kind\]"
+expect "... with the expression error of an intact note, in the same run" 1 \
+	"partial\.cadence\.yaml:10:24: error: note 'price' sets 'label': score has no field 'totl' \[bad-expression\]"
+expect "... its set-type error" 1 "partial\.cadence\.yaml:12:18: error: .*\[set-type\]"
+expect "... and its policy error" 1 "partial\.cadence\.yaml:13:23: error: retry attempts must be at least 1, got 0 \[policy-range\]"
+[[ $(grep -c . <<<"$out") == 5 ]] && ok "... five problems, none made up from the broken parts (no undefined-note for 'charge')" ||
+	fail "issue 21: expected 5 problems, got: $out"
+# an error outside a note or a measure (here in the score): the rest depends on it
+sed -i 's/  total: {type: number, default: 0}/  total: {type: numbr, default: 0}/' "$tmp/partial.cadence.yaml"
+run "$cadence" validate --format oneline "$tmp/partial.cadence.yaml"
+expect "issue 21: a broken score stops the checks that read it" 1 "\[bad-enum\]"
+[[ $out != *bad-expression* && $out != *set-type* ]] && ok "... no expression is checked against it" ||
+	fail "issue 21: expressions checked against a broken score: $out"
+
 # --- output errors ------------------------------------------------------------
 if [[ -w /dev/full ]]; then
 	# (run writes into its own files: this is the run of "no colour when
