@@ -52,9 +52,8 @@ int cli_rules_set(cli_rule_levels *l, const char *id, size_t idlen, const char *
 		return -1;
 	}
 	if (cad_diag_rules[i].structural) {
-		snprintf(help, helpsize, "fix the file instead: nothing else can be checked "
-			 "in a file that %s refuses ('cadence explain %.*s')", cad_diag_rules[i].id,
-			 (int)idlen, id);
+		snprintf(help, helpsize, "fix the file instead: a file that %s refuses cannot "
+			 "be run ('cadence explain %s')", cad_diag_rules[i].id, cad_diag_rules[i].id);
 		why->kind = CLI_RULES_STRUCTURAL;
 		snprintf(why->what, sizeof(why->what), "rule '%.*s' is structural and cannot be turned off "
 			 "or given another level", (int)idlen, id);
