@@ -61,8 +61,13 @@ run "$cadence" validate --format sarif "$tmp/a:b"
 expect "issue 14: an absolute path is a file: URI" 0 \
 	"\"uri\":[[:space:]]*\"file://${tmp//./\\.}/a%3Ab/we%20ird%231%25%3F%C3%A9\\.cadence\\.yaml\""
 printf '%s' "$out" >"$tmp/odd-abs.sarif"
+# issue 21 item 15: results whose level a flag changed (note) or removed
+run "$cadence" validate --format sarif --severity unused-note=note --disable sync-single-note "$fx"
+expect "sarif with rule levels" 1 '"level":[[:space:]]*"note"'
+printf '%s' "$out" >"$tmp/levels.sarif"
 assert "sarif validates against the SARIF 2.1.0 schema, URI formats included" \
-	check_schema "$tmp/out.sarif" "$tmp/clean.sarif" "$tmp/odd.sarif" "$tmp/odd-abs.sarif"
+	check_schema "$tmp/out.sarif" "$tmp/clean.sarif" "$tmp/odd.sarif" "$tmp/odd-abs.sarif" \
+	"$tmp/levels.sarif"
 
 assert "sarif and json report the same problems" python3 - "$tmp/out.sarif" "$tmp/out.json" <<'PY'
 import json, sys
