@@ -116,6 +116,7 @@ void cli_print_clean(FILE *f, const char *fmt, ...);
 /* The command table (main.c) and its commands. */
 extern const cli_cmd cli_cmd_validate;
 extern const cli_cmd cli_cmd_schema;
+extern const cli_cmd cli_cmd_explain;
 extern const cli_cmd cli_cmd_run;
 extern const cli_cmd cli_cmd_resume;
 extern const cli_cmd cli_cmd_step;

@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "diag/rules.h"
 #include "scaffold/render.h"
 #include "util/strbuf.h"
 #include "util/suggest.h"
@@ -22,7 +23,7 @@ typedef enum vkind { VK_NONE, VK_WORDS, VK_COMMANDS, VK_CADENCE, VK_DIRS, VK_FIL
 
 typedef struct vspec {
 	vkind kind;
-	char words[256];	/* VK_WORDS: space-separated */
+	char words[2048];	/* VK_WORDS: space-separated (every rule id fits) */
 } vspec;
 
 #define MAX_POS 8
@@ -57,6 +58,14 @@ static const cli_cmd *command_at(size_t i)
 static vspec placeholder_kind(const char *arg, int positional)
 {
 	vspec v = { VK_NONE, "" };
+	if (!strcmp(arg, "RULE")) {	/* explain RULE, validate --disable RULE */
+		size_t n = 0;
+		v.kind = VK_WORDS;
+		for (size_t i = 0; i < cad_diag_rules_count; i++)
+			n += (size_t)snprintf(v.words + n, n < sizeof(v.words) ? sizeof(v.words) - n : 0,
+					      "%s%s", i ? " " : "", cad_diag_rules[i].id);
+		return v;
+	}
 	if (strstr(arg, "CADENCE") || (positional && (!strcmp(arg, "FILE") || !strcmp(arg, "PATH"))))
 		v.kind = VK_CADENCE;
 	else if (strstr(arg, "DIR"))

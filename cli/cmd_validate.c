@@ -18,6 +18,9 @@ enum {
 	OPT_QUIET,
 	OPT_STRICT,
 	OPT_ALLOW_OUTSIDE_ROOT,
+	OPT_DISABLE,
+	OPT_SEVERITY,
+	OPT_EXCLUDE,
 };
 
 static const char *const formats[] = { "text", "oneline", "json", "sarif", "github", NULL };
@@ -33,6 +36,11 @@ static const cli_opt validate_opts[] = {
 	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when there are no problems (json and sarif still print their document)", NULL },
 	{ OPT_STRICT, 0, "strict", NULL, "exit 1 on warnings too", NULL },
 	CLI_OPT_ALLOW_OUTSIDE_ROOT_ENTRY(OPT_ALLOW_OUTSIDE_ROOT),
+	{ OPT_DISABLE, 0, "disable", "RULE", "do not report RULE (repeatable; as 'rules: {RULE: off}')", NULL },
+	{ OPT_SEVERITY, 0, "severity", "RULE=LEVEL",
+	  "report RULE as error, warning or note, or off (repeatable)", NULL },
+	{ OPT_EXCLUDE, 0, "exclude", "GLOB",
+	  "skip the files and directories GLOB matches in directory scans (repeatable)", NULL },
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },
 };
@@ -46,6 +54,10 @@ typedef struct validate_ctx {
 	int allow_outside;
 	size_t refused;		/* inputs outside their root, not read */
 	file_list roots;	/* the project root of each input, in order */
+	file_list levels;	/* --disable/--severity, as "RULE=LEVEL", in order */
+	file_list exclude;	/* the project's exclude:, then --exclude */
+	cli_rule_levels rules;	/* the project's rules:, then the flags */
+	int oom;
 } validate_ctx;
 
 static int on_opt(void *p, int id, const char *value)
@@ -58,6 +70,38 @@ static int on_opt(void *p, int id, const char *value)
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_STRICT: c->strict = 1; break;
 	case OPT_ALLOW_OUTSIDE_ROOT: c->allow_outside = 1; break;
+	case OPT_DISABLE:
+		if (strchr(value, '='))
+			return cli_usage_error("--disable takes a rule, not '%s'; "
+					       "use --severity RULE=LEVEL to change a level", value);
+		c->oom |= file_list_add(&c->levels, value) ||
+			  file_list_add(&c->levels, "off");
+		break;
+	case OPT_SEVERITY: {
+		const char *eq = strchr(value, '=');
+		if (!eq || eq == value)
+			return cli_usage_error("--severity takes RULE=LEVEL (LEVEL off, error, "
+					       "warning or note), not '%s'", value);
+		char *rule = strndup(value, (size_t)(eq - value));
+		c->oom |= !rule || file_list_add(&c->levels, rule) ||
+			  file_list_add(&c->levels, eq + 1);
+		free(rule);
+		break;
+	}
+	case OPT_EXCLUDE: c->oom |= file_list_add(&c->exclude, value) != 0; break;
+	}
+	return 0;
+}
+
+/* The flags' levels over the project file's: a bad rule or level is a
+ * usage error, with the rule table's did-you-mean. */
+static int flag_levels(validate_ctx *c)
+{
+	for (size_t i = 0; i + 1 < c->levels.count; i += 2) {
+		const char *rule = c->levels.paths[i];
+		cli_rules_why why;
+		if (cli_rules_set(&c->rules, rule, strlen(rule), c->levels.paths[i + 1], &why))
+			return cli_usage_error("%s; %s", why.what, why.help);
 	}
 	return 0;
 }
@@ -114,6 +158,9 @@ static int collect(cli_args *args, validate_ctx *c, file_list *inputs)
 			if (inputs->count == before)
 				return cli_usage_error("no *.cadence.yaml files under '%s'; "
 						       "name cadence files NAME.cadence.yaml or pass them explicitly", p);
+			if (files_exclude(inputs, before, p, &c->exclude) && inputs->count == before)
+				return cli_usage_error("every *.cadence.yaml file under '%s' is excluded "
+						       "(--exclude, or the project file's exclude:)", p);
 		} else if (file_list_add(inputs, p)) {
 			return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		}
@@ -154,16 +201,30 @@ static int load_one(cadence_project *project, const char *path, const char *root
 	return 0;
 }
 
-/* Without --format: the project's `format` (file or CADENCE_FORMAT),
- * else github under GitHub Actions, else text.  A project file with
- * problems gives no format: its problems are in the report. */
-static int default_format(cadence_diag_format *fmt, int project_bad)
+/* What the project configuration gives validate: the default format
+ * (without --format: the project's `format`, file or CADENCE_FORMAT, else
+ * github under GitHub Actions, else text), the rules' levels and the
+ * exclude patterns, under the flags'.  A project file with problems gives
+ * nothing: its problems are in the report. */
+static int project_settings(validate_ctx *c, cadence_diag_format *fmt, int project_bad)
 {
 	cli_config *cfg = NULL;
 	int rc = project_bad ? 0 : cli_config_load(NULL, &cfg);
 	if (rc)
 		return rc;
-	if (cfg && cli_config_origin_of(cfg, CLI_SET_FORMAT) != CLI_CONFIG_DEFAULT) {
+	if (cfg) {
+		const file_list *ex = cli_config_exclude(cfg);
+		file_list flags = c->exclude;
+		c->rules = *cli_config_rule_levels(cfg);
+		c->exclude = (file_list){ 0 };
+		for (size_t i = 0; i < ex->count + flags.count && !c->oom; i++)
+			c->oom = file_list_add(&c->exclude, i < ex->count ? ex->paths[i]
+					       : flags.paths[i - ex->count]) != 0;
+		file_list_free(&flags);
+	}
+	if (c->format) {
+		cadence_diag_format_parse(fmt, c->format);
+	} else if (cfg && cli_config_origin_of(cfg, CLI_SET_FORMAT) != CLI_CONFIG_DEFAULT) {
 		cadence_diag_format_parse(fmt, cli_config_get(cfg, CLI_SET_FORMAT));
 	} else {
 		const char *gha = getenv("GITHUB_ACTIONS");
@@ -171,7 +232,9 @@ static int default_format(cadence_diag_format *fmt, int project_bad)
 			*fmt = CADENCE_DIAG_GITHUB;
 	}
 	cli_config_free(cfg);
-	return 0;
+	if (c->oom)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	return flag_levels(c);
 }
 
 static int validate(const cli_cmd *cmd, int argc, char **argv)
@@ -197,10 +260,8 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (!c.format && (rc = default_format(&fmt, cadence_diags_errors(diags) > 0)))
+	if ((rc = project_settings(&c, &fmt, cadence_diags_errors(diags) > 0)))
 		goto out;
-	if (c.format)
-		cadence_diag_format_parse(&fmt, c.format);
 	if ((rc = collect(&args, &c, &inputs)))
 		goto out;
 	for (size_t i = 0; i < inputs.count && !rc; i++)
@@ -208,6 +269,10 @@ static int validate(const cli_cmd *cmd, int argc, char **argv)
 	cadence_check_opts opts = CADENCE_CHECK_OPTS_INIT;
 	if (rc || (rc = files_check_all(project, &opts, diags)))
 		goto out;
+	if (cli_rules_apply(&c.rules, &diags)) {
+		rc = cli_error(CLI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
 	/* -q silences text; a JSON or SARIF report is a document a CI step
 	 * reads (or uploads) even when it lists nothing */
 	int document = fmt == CADENCE_DIAG_JSON || fmt == CADENCE_DIAG_SARIF;
@@ -224,6 +289,8 @@ out:
 	cadence_diags_free(diags);
 	file_list_free(&inputs);
 	file_list_free(&c.roots);
+	file_list_free(&c.levels);
+	file_list_free(&c.exclude);
 	cli_args_free(&args);
 	return rc;
 }

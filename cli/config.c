@@ -45,6 +45,8 @@ struct cli_config {
 	char *root;			/* its directory */
 	cli_webhook *hooks;		/* serve.webhooks */
 	size_t nhooks, caphooks;
+	cli_rule_levels levels;		/* rules */
+	file_list exclude;		/* exclude: glob patterns */
 };
 
 /* ---- the settings ------------------------------------------------------------- */
@@ -157,6 +159,17 @@ static const ffield serve_fields[] = {
 static const ftype t_serve = { .kind = FT_MAP, .what = "the service settings",
 			       .fields = serve_fields, .nfields = 13 };
 
+/* rules: keys are rule ids (with '-', not names), checked by
+ * apply_rules() with the rule table's did-you-mean; values levels */
+static const char *const rule_levels[] = { "off", "error", "warning", "note" };
+static const ftype t_level = { .kind = FT_ENUM, .what = "a rule level",
+			       .enums = rule_levels, .nenums = 4 };
+static const ftype t_rules = { .kind = FT_DICT, .what = "a mapping of rule ids to levels",
+			       .elem = &t_level, .key_what = "rule id", .key_any = 1 };
+static const ftype t_glob = { .kind = FT_STRING, .what = "a glob pattern" };
+static const ftype t_globs = { .kind = FT_LIST, .what = "a list of glob patterns",
+			       .elem = &t_glob };
+
 static const ffield project_fields[] = {
 	{ "state_dir", &t_path, 0, "breaker files, the run registry, locks" },
 	{ "cadences", &t_paths, 0, "directories of the project's cadence files" },
@@ -166,9 +179,11 @@ static const ffield project_fields[] = {
 	{ "registry", &t_bool, 0, "record runs in the registry" },
 	{ "retention", &t_retention, 0, "how long runs are kept" },
 	{ "serve", &t_serve, 0, "the service" },
+	{ "rules", &t_rules, 0, "RULE: off, error, warning or note (validate)" },
+	{ "exclude", &t_globs, 0, "paths that validate's directory scans skip" },
 };
 static const ftype t_project = { .kind = FT_MAP, .what = "the project settings",
-				 .fields = project_fields, .nfields = 8 };
+				 .fields = project_fields, .nfields = 10 };
 
 /* ---- values ------------------------------------------------------------------- */
 
@@ -614,6 +629,48 @@ static unsigned apply_file(cli_config *cfg, report *r, const ynode *root)
 	return errors;
 }
 
+/* ---- rules and exclude ----------------------------------------------------------- */
+
+/* rules: {RULE: LEVEL}; each bad entry is an error at its key or value. */
+static void apply_rules(cli_config *cfg, report *r, const ynode *m)
+{
+	if (!m || m->kind != YNODE_MAP)
+		return;		/* the walker said what is wrong */
+	for (size_t i = 0; i < m->count; i++) {
+		const ynode *k = m->items[2 * i], *v = m->items[2 * i + 1];
+		cli_rules_why why;
+		/* a level that is no level: the walker said so (bad-enum) */
+		if (k->kind != YNODE_SCALAR || v->kind != YNODE_SCALAR ||
+		    !cli_rules_set(&cfg->levels, k->text, k->len, v->text, &why) ||
+		    why.kind == CLI_RULES_LEVEL)
+			continue;
+		const ynode *at = why.kind == CLI_RULES_UNKNOWN ? k : v;
+		cad_report_at(r, CADENCE_SEVERITY_ERROR, "config-value", at->line, at->col,
+			      at->width ? at->width : 1, why.help, "%s", why.what);
+	}
+}
+
+/* exclude: [GLOB...], the walker checked each is a string. */
+static void apply_exclude(cli_config *cfg, report *r, const ynode *l)
+{
+	if (!l || l->kind != YNODE_SEQ)
+		return;
+	for (size_t i = 0; i < l->count; i++)
+		if (l->items[i]->kind == YNODE_SCALAR && l->items[i]->len &&
+		    file_list_add(&cfg->exclude, l->items[i]->text))
+			r->oom = 1;
+}
+
+const cli_rule_levels *cli_config_rule_levels(const cli_config *cfg)
+{
+	return &cfg->levels;
+}
+
+const file_list *cli_config_exclude(const cli_config *cfg)
+{
+	return &cfg->exclude;
+}
+
 /* ---- serve.webhooks ------------------------------------------------------------ */
 
 static void free_hook(cli_webhook *h)
@@ -777,8 +834,11 @@ static int load_file(cli_config *cfg, cadence_diags *diags)
 		cad_structure_check_as(&r, root, &t_project);
 		if (root->kind == YNODE_MAP)
 			apply_file(cfg, &r, root);
-		if (root->kind == YNODE_MAP)
+		if (root->kind == YNODE_MAP) {
 			load_webhooks(cfg, &r, lookup(root, "serve.webhooks"));
+			apply_rules(cfg, &r, lookup(root, "rules"));
+			apply_exclude(cfg, &r, lookup(root, "exclude"));
+		}
 	}
 	rc = r.oom ? CADENCE_ENOMEM : 0;
 	cad_report_release(&r);
@@ -864,6 +924,7 @@ void cli_config_free(cli_config *cfg)
 	for (size_t i = 0; i < cfg->nhooks; i++)
 		free_hook(&cfg->hooks[i]);
 	free(cfg->hooks);
+	file_list_free(&cfg->exclude);
 	for (int s = 0; s < CLI_SET_COUNT; s++)
 		free(cfg->value[s]);
 	free(cfg->path);

@@ -17,6 +17,9 @@
 
 #include <cadence/diag.h>
 
+#include "files.h"
+#include "rules.h"
+
 #define CLI_CONFIG_FILE "cadence.project.yaml"
 
 typedef struct cli_config cli_config;
@@ -119,6 +122,11 @@ size_t cli_config_webhooks(const cli_config *cfg, const cli_webhook **out);
  * validate`, which reports the project file's problems with the
  * cadences').  Returns 0 or CADENCE_ENOMEM. */
 int cli_config_check_file(cadence_diags *diags);
+
+/* The project file's `rules:` levels (all CLI_LEVEL_DEFAULT without a
+ * file) and `exclude:` patterns; borrowed. */
+const cli_rule_levels *cli_config_rule_levels(const cli_config *cfg);
+const file_list *cli_config_exclude(const cli_config *cfg);
 
 /* Typed views of the settings above. */
 const char *cli_config_state_dir(const cli_config *cfg); /* NULL: none known */

@@ -16,5 +16,7 @@ extern const embed_file embed_templates[];
 extern const embed_file embed_completions[];
 /* docs/openapi.json alone (`cadence serve`'s /openapi.json) */
 extern const embed_file embed_openapi[];
+/* docs/rules.md alone (`cadence explain RULE`) */
+extern const embed_file embed_rules[];
 
 #endif

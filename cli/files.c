@@ -15,6 +15,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -151,6 +153,39 @@ int files_find(file_list *l, const char *dir, int allow_outside, char **failed)
 	int rc = find_below(l, dir, tree, dir, failed);
 	free(tree);
 	return rc;
+}
+
+/* Whether a pattern matches rel or one of its leading directories. */
+static int excluded(const char *rel, const file_list *patterns)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (char *end = buf + strlen(buf); end; end = strrchr(buf, '/')) {
+		*end = '\0';	/* rel itself first, then each parent */
+		for (size_t i = 0; i < patterns->count; i++)
+			if (!fnmatch(patterns->paths[i], buf, 0))
+				return 1;
+	}
+	return 0;
+}
+
+size_t files_exclude(file_list *l, size_t from, const char *dir, const file_list *patterns)
+{
+	size_t kept = from, dlen = strlen(dir);
+	for (size_t i = from; i < l->count; i++) {
+		const char *rel = l->paths[i];
+		if (!strncmp(rel, dir, dlen) && (rel[dlen] == '/' || dir[dlen - 1] == '/'))
+			rel += dlen;
+		while (*rel == '/' || (rel[0] == '.' && rel[1] == '/'))
+			rel += *rel == '/' ? 1 : 2;
+		if (patterns->count && excluded(rel, patterns))
+			free(l->paths[i]);
+		else
+			l->paths[kept++] = l->paths[i];
+	}
+	size_t dropped = l->count - kept;
+	l->count = kept;
+	return dropped;
 }
 
 char *files_root(const char *path, int is_dir, const char *stdin_name)

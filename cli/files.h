@@ -26,6 +26,12 @@ void file_list_free(file_list *l);
 int files_find(file_list *l, const char *dir, int allow_outside, char **failed);
 int file_list_add(file_list *l, const char *path);
 
+/* Drops the paths l->paths[from..] (found below dir by files_find()) that
+ * a glob of `patterns` excludes (docs/cli.md, "Excluding paths"): one
+ * that matches the path relative to dir, or one of its leading
+ * directories, by fnmatch(3) with '*' crossing '/'.  Returns how many. */
+size_t files_exclude(file_list *l, size_t from, const char *dir, const file_list *patterns);
+
 /* The project root (docs/cli.md, "The project root") of a path named on
  * the command line: a directory's, a file's (from its directory), or,
  * for "-", that of stdin_name.  Malloc'd; NULL with errno set. */

@@ -14,6 +14,7 @@
 const cli_cmd *const cli_commands[] = {
 	&cli_cmd_validate,
 	&cli_cmd_schema,
+	&cli_cmd_explain,
 	&cli_cmd_run,
 	&cli_cmd_resume,
 	&cli_cmd_step,

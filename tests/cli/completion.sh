@@ -111,8 +111,13 @@ all=$(words "${cmds[@]}")
 check "every command of cadence --help, and no other" "$all" cadence '' :: 'cadence '
 check "a command from its start" "$(words validate version)" cadence v :: 'cadence v'
 check "help COMMAND" "$all" cadence help '' :: 'cadence help '
-check "validate's options" "$(words --format --color --stdin-filename --quiet --strict --allow-outside-root --help)" \
+check "validate's options" "$(words --format --color --stdin-filename --quiet --strict --allow-outside-root --disable --severity --exclude --help)" \
 	cadence validate -- :: 'cadence validate --'
+# issue 21 item 15: rule ids complete, from the rule table
+check "explain: rule ids" "$(words unknown-key unused-note undeclared-field undefined-note undefined-after)" \
+	cadence explain un :: 'cadence explain un'
+check "validate --disable: rule ids" "$(words sync-single-note)" \
+	cadence validate --disable sy :: 'cadence validate --disable sy'
 check "--format values" "$(words text oneline json sarif github)" \
 	cadence validate --format '' :: 'cadence validate --format '
 check "a value after =" "$(words json)" cadence validate --format = j :: 'cadence validate --format=j'

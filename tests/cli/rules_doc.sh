@@ -81,4 +81,36 @@ if under_valgrind; then
 	if [[ $n -ge 30 ]]; then ok "... with diagnostics in $n places"
 	else fail "... with diagnostics in $n places only"; fi
 fi
+# The rule table (lib/src/diag/rules.c), as the SARIF rules show it, says
+# what each section of rules.md says: the severity and summary of its first
+# line, the description its first paragraph without Markdown, and a helpUri
+# to the section, in the order of the sections.
+printf 'cadence: ok\nnotes:\n  a: {symbol: a}\nmeasures:\n  - then: a\n' >"$tmp/ok.cadence.yaml"
+run "$cadence_again" validate --format sarif "$tmp/ok.cadence.yaml"
+expect "sarif of a clean file" 0
+printf '%s' "$out" >"$tmp/ok.sarif"
+assert "the rule table says what rules.md says" python3 - "$src/docs/rules.md" "$tmp/ok.sarif" <<'PY'
+import json, re, sys
+def plain(s):
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s).replace("`", "")
+    s = re.sub(r"\*\*([^*]+)\*\*", r"\1", s)
+    s = re.sub(r"\*([^*]+)\*", r"\1", s)
+    return " ".join(s.split())
+want = []
+for sec in re.split(r"^## ", open(sys.argv[1], encoding="utf-8").read(), flags=re.M)[2:]:
+    name, body = sec.split("\n", 1)
+    paras = body.strip().split("\n\n")
+    m = re.fullmatch(r"\*(error|warning)\* — (.*)", paras[0])
+    assert m, "%s: no '*severity* — summary' line" % name
+    want.append((name, m.group(1), m.group(2), plain(paras[1])))
+rules = json.load(open(sys.argv[2]))["runs"][0]["tool"]["driver"]["rules"]
+got = [(r["id"], r["defaultConfiguration"]["level"], r["shortDescription"]["text"],
+        r["fullDescription"]["text"]) for r in rules]
+for w, g in zip(want, got):
+    assert w == g, "rules.md: %r\ntable:    %r" % (w, g)
+assert len(want) == len(got), (len(want), len(got))
+for r in rules:
+    assert r["helpUri"].endswith("/docs/rules.md#" + r["id"]), r["helpUri"]
+print("# %d rules compared" % len(got))
+PY
 finish

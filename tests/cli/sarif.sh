@@ -61,8 +61,13 @@ run "$cadence" validate --format sarif "$tmp/a:b"
 expect "issue 14: an absolute path is a file: URI" 0 \
 	"\"uri\":[[:space:]]*\"file://${tmp//./\\.}/a%3Ab/we%20ird%231%25%3F%C3%A9\\.cadence\\.yaml\""
 printf '%s' "$out" >"$tmp/odd-abs.sarif"
+# issue 21 item 15: results whose level a flag changed (note) or removed
+run "$cadence" validate --format sarif --severity unused-note=note --disable sync-single-note "$fx"
+expect "sarif with rule levels" 1 '"level":[[:space:]]*"note"'
+printf '%s' "$out" >"$tmp/levels.sarif"
 assert "sarif validates against the SARIF 2.1.0 schema, URI formats included" \
-	check_schema "$tmp/out.sarif" "$tmp/clean.sarif" "$tmp/odd.sarif" "$tmp/odd-abs.sarif"
+	check_schema "$tmp/out.sarif" "$tmp/clean.sarif" "$tmp/odd.sarif" "$tmp/odd-abs.sarif" \
+	"$tmp/levels.sarif"
 
 assert "sarif and json report the same problems" python3 - "$tmp/out.sarif" "$tmp/out.json" <<'PY'
 import json, sys
@@ -82,5 +87,24 @@ want = [(d["file"].split("/")[-1], d["line"], d["column"], d["rule"], d["severit
         for d in plain["diagnostics"]]
 assert got == want, (got[:3], want[:3])
 assert len(got) >= 19, len(got)
+PY
+# issue 21 item 14: every rule carries its metadata, fullDescription,
+# helpUri (its section of docs/rules.md) and defaultConfiguration.level
+# (the schema above checks their shape); without a project configuration
+# each result's level is its rule's default.
+assert "issue 21: the rules carry fullDescription, helpUri, defaultConfiguration" \
+	python3 - "$tmp/out.sarif" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+rules = run["tool"]["driver"]["rules"]
+for r in rules:
+    assert len(r["fullDescription"]["text"]) > len(r["shortDescription"]["text"]), r["id"]
+    assert r["helpUri"] == ("https://github.com/cadence-toolchain/cadence/blob/main/docs/rules.md#"
+                            + r["id"]), r["helpUri"]
+    assert r["defaultConfiguration"]["level"] in ("error", "warning"), r
+levels = {r["defaultConfiguration"]["level"] for r in rules}
+assert levels == {"error", "warning"}, levels
+for res in run["results"]:
+    assert res["level"] == rules[res["ruleIndex"]]["defaultConfiguration"]["level"], res
 PY
 finish

@@ -143,7 +143,7 @@ for x in ds:
     assert set(x) >= {"file", "line", "column", "length", "severity", "rule", "message"}, x
     assert x["severity"] == "error" and isinstance(x["line"], int)
 assert ds[0]["line"] == 3 and ds[0]["column"] == 34 and ds[0]["rule"] == "wrong-type", ds[0]
-assert d["summary"] == {"files": 2, "errors": 8, "warnings": 0}, d["summary"]
+assert d["summary"] == {"files": 2, "errors": 8, "warnings": 0, "notes": 0}, d["summary"]
 PY
 run "$cadence" validate -f json "$tmp/good.cadence.yaml"
 expect "json, clean" 0 '"diagnostics":[[:space:]]*\[\]'
@@ -231,6 +231,60 @@ run "$cadence" validate --color=never "$tmp/empty-run.cadence.yaml"
 expect "issue 14: run: [\"\"] is refused [wrong-type]" 1 \
 	"empty-run.cadence.yaml:3:13: error: expected a command, got an empty executable name \[wrong-type\]"
 expect "issue 14: ... an empty argument after it is not" 1 "checked 1 file: 1 error,"
+
+# --- issue 21 item 16: the caret goes by display width ----------------------------
+# CJK and emoji take 2 columns, a combining mark 0, a tab stays a tab; the
+# column reported still counts code points (24).
+printf 'cadence: x\nnotes:\n  a: {run: "./\xe8\xae\xa2\xe5\x8d\x95\xf0\x9f\x98\x80\te\xcc\x81", bogus: 1}\nmeasures:\n  - then: a\n' \
+	>"$tmp/wide.cadence.yaml"
+run "$cadence" validate --color=never "$tmp/wide.cadence.yaml"
+expect "issue 21: the column counts code points" 1 \
+	"wide.cadence.yaml:3:24: error: unknown key 'bogus' in a note \[unknown-key\]"
+caret=$(sed -n 3p <<<"$out")
+want="      | $(printf '%20s')"$'\t'"$(printf '%4s')^~~~~"
+if [[ $caret == "$want" ]]; then ok "issue 21: the caret stands under 'bogus' after CJK, emoji, a tab and a combining mark"
+else fail "issue 21: the caret line is '$caret', not '$want'"; fi
+
+# --- issue 21 item 13: one run reports what can be known -----------------------
+# A note and a measure with structural errors are left out, and the rest of
+# the file is checked: before, the first run showed the unknown-key and
+# measure-kind errors only, and the other three came after fixing them.
+cat >"$tmp/partial.cadence.yaml" <<'EOF2'
+cadence: shop
+score:
+  total: {type: number, default: 0}
+  label: {type: string, default: ""}
+notes:
+  charge:
+    symbol: charge
+    retyr: {attempts: 3}
+  price:
+    set: {label: score.totl}
+  tag:
+    set: {label: score.total}
+    retry: {attempts: 0, delay: 2s}
+measures:
+  - then: charge
+  - then: price
+  - then: tag
+  - thn: ghost
+EOF2
+run "$cadence" validate --format oneline "$tmp/partial.cadence.yaml"
+expect "issue 21: the structural errors" 1 \
+	"partial\.cadence\.yaml:8:5: error: unknown key 'retyr' in a note \[unknown-key\]"
+expect "... and the measure's" 1 "partial\.cadence\.yaml:18:5: error: a measure needs one of .*\[measure-kind\]"
+expect "... with the expression error of an intact note, in the same run" 1 \
+	"partial\.cadence\.yaml:10:24: error: note 'price' sets 'label': score has no field 'totl' \[bad-expression\]"
+expect "... its set-type error" 1 "partial\.cadence\.yaml:12:18: error: .*\[set-type\]"
+expect "... and its policy error" 1 "partial\.cadence\.yaml:13:23: error: retry attempts must be at least 1, got 0 \[policy-range\]"
+[[ $(grep -c . <<<"$out") == 5 ]] && ok "... five problems, none made up from the broken parts (no undefined-note for 'charge')" ||
+	fail "issue 21: expected 5 problems, got: $out"
+# an error outside a note or a measure (here in the score): the rest depends on it
+sed -i 's/  total: {type: number, default: 0}/  total: {type: numbr, default: 0}/' "$tmp/partial.cadence.yaml"
+run "$cadence" validate --format oneline "$tmp/partial.cadence.yaml"
+expect "issue 21: a broken score stops the checks that read it" 1 "\[bad-enum\]"
+[[ $out != *bad-expression* && $out != *set-type* ]] && ok "... no expression is checked against it" ||
+	fail "issue 21: expressions checked against a broken score: $out"
 
 # --- output errors ------------------------------------------------------------
 if [[ -w /dev/full ]]; then

@@ -14,6 +14,18 @@ static void add(cadence_diags *d, const char *file, unsigned line, unsigned col,
 				       msg, NULL), 0);
 }
 
+/* The diagnostics written in `fmt`, malloc'd. */
+static char *write_as(const cadence_diags *d, cadence_diag_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	cr_assert_not_null(f);
+	cr_assert_eq(cadence_diags_write(d, f, fmt, NULL), 0);
+	fclose(f);
+	return buf;
+}
+
 static void expect_order(const cadence_diags *d, const char *const *want, size_t n)
 {
 	cr_assert_eq(cadence_diags_count(d), n);
@@ -106,18 +118,37 @@ Test(diags, json_lines_are_the_run_log_shape)
 				       1, "x", 1, "note 'b' is not defined \xE2\x80\xAE", "did you mean 'a'?"), 0);
 	cr_assert_eq(cadence_diags_add(d, CADENCE_SEVERITY_WARNING, "unused-field", "g.yaml", 2, 3, 1,
 				       "x", 1, "unused", NULL), 0);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	cr_assert_not_null(f);
-	cr_assert_eq(cadence_diags_write(d, f, CADENCE_DIAG_JSON_LINES, NULL), 0);
-	fclose(f);
+	char *buf = write_as(d, CADENCE_DIAG_JSON_LINES);
 	cr_assert_str_eq(buf,
 		"{\"event\":\"diagnostic\",\"file\":\"f\xEF\xBF\xBD.yaml\",\"line\":4,\"column\":11,"
 		"\"severity\":\"error\",\"rule\":\"undefined-note\","
 		"\"message\":\"note 'b' is not defined \xEF\xBF\xBD\",\"help\":\"did you mean 'a'?\"}\n"
 		"{\"event\":\"diagnostic\",\"file\":\"g.yaml\",\"line\":2,\"column\":3,"
 		"\"severity\":\"warning\",\"rule\":\"unused-field\",\"message\":\"unused\"}\n");
+	free(buf);
+	cadence_diags_free(d);
+}
+
+/* issue 21 item 16: the caret stands under its character by display width
+ * (CJK and emoji 2 columns, a combining mark 0, a tab kept), while the
+ * column reported stays a count of code points. */
+Test(diags, caret_goes_by_display_width)
+{
+	/* tab 中 文 😀 e U+0301 : space x — x is code point 9 */
+	const char *line = "\t\xE4\xB8\xAD\xE6\x96\x87\xF0\x9F\x98\x80" "e\xCC\x81: x";
+	cadence_diags *d = NULL;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_diags_add(d, CADENCE_SEVERITY_ERROR, "r", "f.yaml", 1, 9, 1,
+				       line, strlen(line), "at x", NULL), 0);
+	cr_assert_eq(cadence_diags_add(d, CADENCE_SEVERITY_ERROR, "r", "f.yaml", 1, 2, 4,
+				       line, strlen(line), "under 中文😀e", NULL), 0);
+	char *buf = write_as(d, CADENCE_DIAG_TEXT);
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "f.yaml:1:9: error: at x [r]\n    1 | %s\n      | \t         ^\n"
+		 "f.yaml:1:2: error: under 中文😀e [r]\n    1 | %s\n      | \t^~~~~~~\n",
+		 line, line);
+	cr_assert_str_eq(buf, want);
 	free(buf);
 	cadence_diags_free(d);
 }

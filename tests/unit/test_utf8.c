@@ -50,3 +50,16 @@ Test(utf8, encode_is_decode_reversed)
 		cr_assert_eq(cad_utf8_count(buf, n), 1);
 	}
 }
+
+/* issue 21 item 16: the display width a caret is placed by, not the locale's */
+Test(utf8, width_is_east_asian_and_combining)
+{
+	const struct { uint32_t cp; int width; } cases[] = {
+		{ 'a', 1 }, { 0xE9, 1 }, { 0xAD, 1 }, { 0x20AC, 1 }, { 0xFFFD, 1 },
+		{ 0x4E2D, 2 }, { 0x3000, 2 }, { 0xAC00, 2 }, { 0xFF21, 2 },	/* 中, ideographic space, 가, Ａ */
+		{ 0x1F600, 2 }, { 0x20000, 2 },				/* 😀, CJK extension B */
+		{ 0x0301, 0 }, { 0x200D, 0 }, { 0x20DD, 0 }, { 0x302A, 0 },	/* combining, ZWJ, enclosing */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_assert_eq(cad_utf8_width(cases[i].cp), cases[i].width, "U+%04X", cases[i].cp);
+}

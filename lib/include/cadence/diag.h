@@ -23,7 +23,10 @@ extern "C" {
 
 typedef enum cadence_severity {
 	CADENCE_SEVERITY_ERROR = 0,
-	CADENCE_SEVERITY_WARNING = 1
+	CADENCE_SEVERITY_WARNING = 1,
+	/* information only: never changes an exit status; no rule has it by
+	 * default, a project configuration can give it (docs/cli.md) */
+	CADENCE_SEVERITY_NOTE = 2
 } cadence_severity;
 
 /* A read-only view of one diagnostic.  Lines and columns are 1-based;
@@ -55,6 +58,7 @@ CADENCE_API void cadence_diags_free(cadence_diags *diags);
 CADENCE_API size_t cadence_diags_count(const cadence_diags *diags);
 CADENCE_API size_t cadence_diags_errors(const cadence_diags *diags);
 CADENCE_API size_t cadence_diags_warnings(const cadence_diags *diags);
+CADENCE_API size_t cadence_diags_notes(const cadence_diags *diags);
 /* The i-th diagnostic (i < count), borrowed from the list. */
 CADENCE_API const cadence_diag *cadence_diags_get(const cadence_diags *diags, size_t i);
 

@@ -151,6 +151,42 @@ static cadence_expr_type compile(check_ctx *c, const cad_expr *e, const xenv *en
 	return t;
 }
 
+/* Whether a value of static type t can never be one of field type ft, as
+ * the run checks a write (cad_score_type_ok()): dyn and null may always
+ * be; a double may be integral, so it may fit an integer. */
+static int never_fits(cadence_expr_type t, cad_vtype ft)
+{
+	if (t == CADENCE_EXPR_DYN || t == CADENCE_EXPR_NULL)
+		return 0;
+	switch (ft) {
+	case CAD_T_STRING: return t != CADENCE_EXPR_STRING;
+	case CAD_T_INTEGER:
+	case CAD_T_NUMBER: return t != CADENCE_EXPR_INT && t != CADENCE_EXPR_DOUBLE;
+	case CAD_T_BOOLEAN: return t != CADENCE_EXPR_BOOL;
+	case CAD_T_ARRAY: return t != CADENCE_EXPR_LIST;
+	case CAD_T_OBJECT: return t != CADENCE_EXPR_MAP;
+	case CAD_T_ANY: return 0;
+	}
+	return 0;
+}
+
+/* A note's `set:` value gives the type of the field it writes. */
+static void set_type(check_ctx *c, const cad_assign *as, cadence_expr_type t, const char *owner)
+{
+	long k = cad_check_field(c, as->field.name);
+	if (k < 0)
+		return;		/* undeclared-field says so */
+	cad_vtype ft = c->def->fields[k].type;
+	if (!never_fits(t, ft))
+		return;
+	cad_check_at(c, CADENCE_SEVERITY_ERROR, "set-type", as->expr.loc,
+		     "give the field a value of its type, convert it (string(x), int(x)), "
+		     "or change the field's declared type",
+		     "note '%s' sets '%s', %s %s field, to a value of type %s", owner, as->field.name,
+		     ft == CAD_T_INTEGER || ft == CAD_T_OBJECT || ft == CAD_T_ARRAY ? "an" : "a",
+		     cad_vtype_names[ft], cadence_expr_type_name(t));
+}
+
 static void assigns(check_ctx *c, const cad_assign *as, size_t n, const xenv *env,
 		    const char *kind, const char *owner)
 {
@@ -158,7 +194,9 @@ static void assigns(check_ctx *c, const cad_assign *as, size_t n, const xenv *en
 	for (size_t i = 0; i < n && !c->oom; i++) {
 		snprintf(what, sizeof(what), "%s '%s' %s '%s'", kind, owner,
 			 !strcmp(kind, "note") ? "sets" : "passes", as[i].field.name);
-		compile(c, &as[i].expr, env, what, 1, as[i].field.name);
+		cadence_expr_type t = compile(c, &as[i].expr, env, what, 1, as[i].field.name);
+		if (!strcmp(kind, "note"))
+			set_type(c, &as[i], t, owner);
 	}
 }
 

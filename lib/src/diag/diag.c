@@ -17,6 +17,7 @@ struct cadence_diags {
 	size_t cap;
 	size_t errors;
 	size_t warnings;
+	size_t notes;
 	int oom;
 };
 
@@ -60,6 +61,11 @@ size_t cadence_diags_errors(const cadence_diags *diags)
 size_t cadence_diags_warnings(const cadence_diags *diags)
 {
 	return diags->warnings;
+}
+
+size_t cadence_diags_notes(const cadence_diags *diags)
+{
+	return diags->notes;
 }
 
 const cadence_diag *cadence_diags_get(const cadence_diags *diags, size_t i)
@@ -123,8 +129,10 @@ int cadence_diags_add(cadence_diags *diags, cadence_severity severity,
 	diags->count++;
 	if (severity == CADENCE_SEVERITY_ERROR)
 		diags->errors++;
-	else
+	else if (severity == CADENCE_SEVERITY_WARNING)
 		diags->warnings++;
+	else
+		diags->notes++;
 	return 0;
 oom:
 	diags->oom = 1;

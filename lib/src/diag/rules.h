@@ -4,11 +4,20 @@
 #ifndef CADENCE_SRC_DIAG_RULES_H
 #define CADENCE_SRC_DIAG_RULES_H
 
+#include "cadence/diag.h"
+
 #include <stddef.h>
 
+/* A rule as docs/rules.md documents it (the SARIF rule metadata). */
 typedef struct diag_rule {
 	const char *id;
-	const char *summary;	/* one line, for SARIF rule metadata */
+	cadence_severity severity;	/* the default severity */
+	const char *summary;		/* one line */
+	const char *description;	/* the section's first paragraph, plain text */
+	/* of the stages before the meaning is checked (reading the file,
+	 * YAML, structure): the rest of the check depends on what they
+	 * refuse, so a configuration cannot turn them off */
+	int structural;
 } diag_rule;
 
 /* Every rule the library can report, in docs/rules.md order. */

@@ -26,7 +26,9 @@ int cad_diag_write_github(const cadence_diags *diags, FILE *out,
 	size_t n = cadence_diags_count(diags);
 	for (size_t i = 0; i < n; i++) {
 		const cadence_diag *d = cadence_diags_get(diags, i);
-		fputs(d->severity == CADENCE_SEVERITY_ERROR ? "::error file=" : "::warning file=", out);
+		fputs(d->severity == CADENCE_SEVERITY_ERROR ? "::error file="
+		      : d->severity == CADENCE_SEVERITY_WARNING ? "::warning file="
+		      : "::notice file=", out);
 		put_escaped(out, d->file, 1);
 		if (d->line) {
 			fprintf(out, ",line=%u,col=%u", d->line, d->column);

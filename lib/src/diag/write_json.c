@@ -9,7 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RULES_URI "https://github.com/cadence-toolchain/cadence/blob/main/docs/rules.md"
+/* The project's home (the SARIF driver's informationUri) and the rules'
+ * documentation there: each rule's helpUri is its section, whose anchor is
+ * the rule id.  A web address, not the installed docs' file: URI, because
+ * SARIF is read on another machine (a code-scanning dashboard). */
+#define HOME_URI "https://github.com/cadence-toolchain/cadence"
+#define RULES_URI HOME_URI "/blob/main/docs/rules.md"
 
 static int emit(cJSON *root, FILE *out)
 {
@@ -23,9 +28,11 @@ static int emit(cJSON *root, FILE *out)
 	return ferror(out) ? CADENCE_EIO : 0;
 }
 
+/* Also SARIF's level names. */
 static const char *severity_name(cadence_severity s)
 {
-	return s == CADENCE_SEVERITY_ERROR ? "error" : "warning";
+	return s == CADENCE_SEVERITY_ERROR ? "error"
+	       : s == CADENCE_SEVERITY_WARNING ? "warning" : "note";
 }
 
 /* The fields of one diagnostic, in the order both shapes write them: the
@@ -89,7 +96,8 @@ int cad_diag_write_json(const cadence_diags *diags, FILE *out,
 		cJSON *s = cJSON_AddObjectToObject(root, "summary");
 		ok = s && cJSON_AddNumberToObject(s, "files", (double)opts->files_checked) &&
 		     cJSON_AddNumberToObject(s, "errors", (double)cadence_diags_errors(diags)) &&
-		     cJSON_AddNumberToObject(s, "warnings", (double)cadence_diags_warnings(diags));
+		     cJSON_AddNumberToObject(s, "warnings", (double)cadence_diags_warnings(diags)) &&
+		     cJSON_AddNumberToObject(s, "notes", (double)cadence_diags_notes(diags));
 	}
 	if (!ok) {
 		cJSON_Delete(root);
@@ -143,22 +151,35 @@ static cJSON *sarif_location(const char *file, unsigned line, unsigned col,
 	return loc;
 }
 
+/* One rule's reportingDescriptor: its id, docs/rules.md's summary and
+ * first paragraph, the link to its section, its default level. */
+static cJSON *sarif_rule(const diag_rule *rule)
+{
+	char uri[256];
+	cJSON *r = cJSON_CreateObject(), *sd, *fd, *conf;
+
+	snprintf(uri, sizeof(uri), "%s#%s", RULES_URI, rule->id);
+	if (!r || !cJSON_AddStringToObject(r, "id", rule->id) ||
+	    !(sd = cJSON_AddObjectToObject(r, "shortDescription")) ||
+	    !cJSON_AddStringToObject(sd, "text", rule->summary) ||
+	    !(fd = cJSON_AddObjectToObject(r, "fullDescription")) ||
+	    !cJSON_AddStringToObject(fd, "text", rule->description) ||
+	    !cJSON_AddStringToObject(r, "helpUri", uri) ||
+	    !(conf = cJSON_AddObjectToObject(r, "defaultConfiguration")) ||
+	    !cJSON_AddStringToObject(conf, "level", severity_name(rule->severity))) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	return r;
+}
+
 static cJSON *sarif_rules(void)
 {
 	cJSON *rules = cJSON_CreateArray();
 	for (size_t i = 0; rules && i < cad_diag_rules_count; i++) {
-		cJSON *r = cJSON_CreateObject();
-		cJSON *sd;
-		if (!r || !cJSON_AddItemToArray(rules, r) ||
-		    !cJSON_AddStringToObject(r, "id", cad_diag_rules[i].id) ||
-		    !(sd = cJSON_AddObjectToObject(r, "shortDescription")) ||
-		    !cJSON_AddStringToObject(sd, "text", cad_diag_rules[i].summary)) {
-			cJSON_Delete(rules);
-			return NULL;
-		}
-		char uri[256];
-		snprintf(uri, sizeof(uri), "%s#%s", RULES_URI, cad_diag_rules[i].id);
-		if (!cJSON_AddStringToObject(r, "helpUri", uri)) {
+		cJSON *r = sarif_rule(&cad_diag_rules[i]);
+		if (!r || !cJSON_AddItemToArray(rules, r)) {
+			cJSON_Delete(r);
 			cJSON_Delete(rules);
 			return NULL;
 		}
@@ -184,8 +205,7 @@ int cad_diag_write_sarif(const cadence_diags *diags, FILE *out,
 	     cJSON_AddStringToObject(driver, "name", "cadence") &&
 	     cJSON_AddStringToObject(driver, "version",
 		opts->tool_version ? opts->tool_version : cadence_version()) &&
-	     cJSON_AddStringToObject(driver, "informationUri",
-		"https://github.com/cadence-toolchain/cadence") &&
+	     cJSON_AddStringToObject(driver, "informationUri", HOME_URI) &&
 	     cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
 	if (!ok && rules && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(driver, "rules")))
 		cJSON_Delete(rules);

@@ -23,6 +23,44 @@ static const char *skip_cp(const char *s)
 	return s + cad_utf8_char_len(s, SIZE_MAX);
 }
 
+/* The columns the character at s takes on a terminal (cad_utf8_width());
+ * an invalid byte, shown as U+FFFD, takes 1. */
+static unsigned cp_width(const char *s)
+{
+	uint32_t cp;
+	size_t n = cad_utf8_char_len(s, SIZE_MAX);
+	if (cad_utf8_decode((const unsigned char *)s, n, &cp) != n)
+		return 1;
+	return (unsigned)cad_utf8_width(cp);
+}
+
+/* The caret line: padding up to the character of column `col` (counted
+ * in code points from `first`, at `from`), then `^~~` under the `len`
+ * characters there.  Both go by display width, so a caret stands under
+ * its character after CJK text or emoji (2 columns each) and combining
+ * marks (0); the line's own tabs pad, to line up in any tab width. */
+static void put_caret(FILE *out, const char *from, unsigned first,
+		      unsigned col, unsigned len, int color)
+{
+	unsigned width = 0, i;
+	for (unsigned c = first; c < col && *from; c++, from = skip_cp(from)) {
+		if (*from == '\t')
+			fputc('\t', out);
+		else
+			fprintf(out, "%*s", (int)cp_width(from), "");
+	}
+	/* what the span has past the line's end counts 1 a character */
+	for (i = 0; i < len && *from; i++, from = skip_cp(from))
+		width += *from == '\t' ? 1 : cp_width(from);
+	width += len - i;
+	fputs(color ? C_GREEN "^" : "^", out);
+	for (i = 1; i < width; i++)
+		fputc('~', out);
+	if (color)
+		fputs(C_RESET, out);
+	fputc('\n', out);
+}
+
 /* Prints the source line (or a window of it) and the caret underline. */
 static void put_source(FILE *out, const cadence_diag *d, int color)
 {
@@ -52,17 +90,7 @@ static void put_source(FILE *out, const cadence_diag *d, int color)
 	fprintf(out, "%s%.*s%s\n", cut_left ? "..." : "", (int)(to - from), from,
 		cut_right ? "..." : "");
 	fprintf(out, "%*s| %s", w, "", cut_left ? "   " : "");
-	/* pad with the line's own tabs so the caret lines up in any tab width */
-	for (unsigned c = first; c < col && *from; c++) {
-		fputc(*from == '\t' ? '\t' : ' ', out);
-		from = skip_cp(from);
-	}
-	fputs(color ? C_GREEN "^" : "^", out);
-	for (unsigned i = 1; i < len; i++)
-		fputc('~', out);
-	if (color)
-		fputs(C_RESET, out);
-	fputc('\n', out);
+	put_caret(out, from, first, col, len, color);
 }
 
 static void put_location(FILE *out, const cadence_diag *d)
@@ -81,14 +109,16 @@ int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 
 	for (size_t i = 0; i < n; i++) {
 		const cadence_diag *d = cadence_diags_get(diags, i);
-		int err = d->severity == CADENCE_SEVERITY_ERROR;
+		static const char *const names[] = { "error", "warning", "note" };
+		static const char *const colors[] = { C_RED, C_YELLOW, C_BLUE };
+		unsigned sev = d->severity <= CADENCE_SEVERITY_NOTE ? d->severity : 0;
 
 		if (color)
 			fputs(C_BOLD, out);
 		put_location(out, d);
 		if (color)
-			fputs(err ? C_RED : C_YELLOW, out);
-		fputs(err ? "error" : "warning", out);
+			fputs(colors[sev], out);
+		fputs(names[sev], out);
 		if (color)
 			fputs(C_RESET C_BOLD, out);
 		fprintf(out, ": %s", d->message);
@@ -112,11 +142,16 @@ int cad_diag_write_text(const cadence_diags *diags, FILE *out, int with_source,
 		size_t e = cadence_diags_errors(diags), w = cadence_diags_warnings(diags);
 		fprintf(out, "%schecked %zu file%s: ", n ? "\n" : "",
 			opts->files_checked, opts->files_checked == 1 ? "" : "s");
-		if (!e && !w)
+		size_t notes = cadence_diags_notes(diags);
+		if (!e && !w && !notes)
 			fputs("no problems\n", out);
 		else
-			fprintf(out, "%zu error%s, %zu warning%s\n", e,
+			fprintf(out, "%zu error%s, %zu warning%s", e,
 				e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+		if (notes)	/* said only when a configuration makes notes */
+			fprintf(out, ", %zu note%s", notes, notes == 1 ? "" : "s");
+		if (e || w || notes)
+			fputc('\n', out);
 	}
 	return ferror(out) ? CADENCE_EIO : 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Loading: bytes -> positioned tree -> structural checks -> cadence graph. */
+#include "cadence/check.h"
 #include "cadence/common.h"
 #include "cadence/load.h"
 #include "diag/report.h"
@@ -55,6 +56,138 @@ static int too_large(cadence_diags *diags, const char *path, size_t size, size_t
 	return oom ? CADENCE_ENOMEM : CADENCE_EINVALID;
 }
 
+/* ---- what a file with structural errors can still tell ---------------------------- */
+
+/* Positions (line, col) in order. */
+static int before(unsigned l1, unsigned c1, unsigned l2, unsigned c2)
+{
+	return l1 < l2 || (l1 == l2 && c1 < c2);
+}
+
+/* Where the top-level entry after `key` starts: the nearest top-level key
+ * past it, else the end (UINT_MAX). */
+static void next_top(const ynode *root, const ynode *key, unsigned *line, unsigned *col)
+{
+	*line = *col = (unsigned)-1;
+	for (size_t i = 0; i < root->count; i++) {
+		const ynode *k = root->items[2 * i];
+		if (before(key->line, key->col, k->line, k->col) &&
+		    before(k->line, k->col, *line, *col)) {
+			*line = k->line;
+			*col = k->col;
+		}
+	}
+}
+
+/* The index of the part of `list` (the notes' keys at step 2, or the
+ * measures at step 1) holding position (l, c), before (el, ec); -1 when
+ * none does. */
+static long part_at(const ynode *list, size_t step, unsigned l, unsigned c,
+		    unsigned el, unsigned ec)
+{
+	long at = -1;
+	for (size_t i = 0; i < list->count; i++) {
+		const ynode *n = list->items[step * i];
+		if (!before(l, c, n->line, n->col))
+			at = (long)i;
+	}
+	return at >= 0 && before(l, c, el, ec) ? at : -1;
+}
+
+/* Drops the marked parts of list (a map when step is 2, a sequence when 1). */
+static void drop_parts(ynode *list, size_t step, const unsigned char *bad)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < list->count; i++) {
+		if (bad[i])
+			continue;
+		for (size_t s = 0; s < step; s++)
+			list->items[step * kept + s] = list->items[step * i + s];
+		kept++;
+	}
+	list->count = kept;
+}
+
+/*
+ * Prunes from root the notes and measures where the structural errors
+ * diags[from..] are, so that what is left can be built and checked
+ * (issue 21: one run reports what can be known).  0 when every error is
+ * inside a note or a measure and a measure is left; -1 otherwise (an
+ * error in the score, the top level, a schedule...: the rest depends on
+ * it), or when out of memory.
+ */
+static int prune_broken(ynode *root, const cadence_diags *diags, size_t from)
+{
+	ynode *notes = root && root->kind == YNODE_MAP ? cad_ymap_get(root, "notes") : NULL;
+	ynode *measures = root && root->kind == YNODE_MAP ? cad_ymap_get(root, "measures") : NULL;
+	if (!measures || measures->kind != YNODE_SEQ || (notes && notes->kind != YNODE_MAP))
+		return -1;
+	size_t nn = notes ? notes->count : 0, nm = measures->count;
+	unsigned char *bad = calloc(nn + nm + 1, 1);
+	unsigned nl = 0, nc = 0, ml, mc;
+	int rc = bad ? 0 : -1;
+	for (size_t i = 0; i < root->count && notes; i++)
+		if (root->items[2 * i + 1] == notes)
+			next_top(root, root->items[2 * i], &nl, &nc);
+	for (size_t i = 0; i < root->count; i++)
+		if (root->items[2 * i + 1] == measures)
+			next_top(root, root->items[2 * i], &ml, &mc);
+	for (size_t i = from; !rc && i < cadence_diags_count(diags); i++) {
+		const cadence_diag *d = cadence_diags_get(diags, i);
+		long k = notes ? part_at(notes, 2, d->line, d->column, nl, nc) : -1;
+		if (k >= 0) {
+			bad[k] = 1;
+			continue;
+		}
+		k = part_at(measures, 1, d->line, d->column, ml, mc);
+		if (k >= 0)
+			bad[nn + (size_t)k] = 1;
+		else
+			rc = -1;	/* outside every part that can be left out */
+	}
+	if (!rc) {
+		if (notes)
+			drop_parts(notes, 2, bad);
+		drop_parts(measures, 1, bad + nn);
+		rc = measures->count ? 0 : -1;
+	}
+	free(bad);
+	return rc;
+}
+
+/* The checks of the parts of a file without structural errors, built
+ * into a cadence of their own (model.h, `partial`): its problems go to
+ * diags with the structural ones.  0, or CADENCE_ENOMEM. */
+static int check_rest(const struct cadence_def *whole, ynode *root, cadence_diags *diags,
+		      size_t from)
+{
+	if (prune_broken(root, diags, from))
+		return 0;
+	struct cadence_def *part = calloc(1, sizeof(*part));
+	if (!part)
+		return CADENCE_ENOMEM;
+	cad_arena_init(&part->arena);
+	part->partial = 1;
+	part->path = strdup(whole->path);
+	part->text = whole->text;	/* borrowed: freed with `whole` */
+	part->text_len = whole->text_len;
+	cadence_diags *quiet = NULL;	/* a build problem: not this file's to say twice */
+	report r;
+	int rc = !part->path || cadence_diags_new(&quiet) ? CADENCE_ENOMEM : 0;
+	if (!rc) {
+		cad_report_init(&r, quiet, part->path, part->text, part->text_len);
+		size_t errs = cad_build_model(part, &r, root);
+		rc = errs == (size_t)-1 || r.oom ? CADENCE_ENOMEM : 0;
+		cad_report_release(&r);
+		if (!rc && !errs && !cadence_diags_count(quiet) &&
+		    cadence_check(part, NULL, NULL, diags) == CADENCE_ENOMEM)
+			rc = CADENCE_ENOMEM;
+	}
+	cadence_diags_free(quiet);
+	cadence_def_free(part);
+	return rc;
+}
+
 /* Takes ownership of src (malloc'd, len bytes). */
 static int load_owned(cadence_def **out, const char *name, char *src, size_t len,
 		      const cadence_load_opts *opts, cadence_diags *diags)
@@ -94,7 +227,7 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 	def->text = src;
 	def->text_len = len;
 	cad_report_init(&r, diags, def->path, src, len);
-	size_t errors_before = cadence_diags_errors(diags);
+	size_t errors_before = cadence_diags_errors(diags), count_before = cadence_diags_count(diags);
 
 	if (len > opts->max_file_size) {
 		rc = too_large(diags, def->path, len, opts->max_file_size, 0);
@@ -110,7 +243,8 @@ static int load_owned(cadence_def **out, const char *name, char *src, size_t len
 		goto done;
 	}
 	if (cadence_diags_errors(diags) != errors_before) {
-		rc = CADENCE_EINVALID;
+		rc = rc == 0 && check_rest(def, root, diags, count_before) == CADENCE_ENOMEM
+		     ? CADENCE_ENOMEM : CADENCE_EINVALID;
 		goto done;
 	}
 	size_t errs = cad_build_model(def, &r, root);

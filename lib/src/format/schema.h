@@ -75,6 +75,7 @@ struct ftype {
 	size_t nneeds;
 	const ftype *elem;	/* FT_DICT values, FT_LIST items */
 	const char *key_what;	/* FT_DICT: "field name", for messages */
+	int key_any;		/* FT_DICT: keys are not names ("unused-note"), the caller checks them */
 	size_t min_items;	/* FT_LIST, FT_DICT */
 	const char *min_rule;	/* FT_LIST shorter than min_items (default wrong-type) */
 	const char *min_message;

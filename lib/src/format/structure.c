@@ -452,7 +452,8 @@ static void walk(walker *w, ynode *n, const ftype *t)
 			ynode *key = n->items[2 * i];
 			if (!key_ok(w, key))
 				continue;
-			check_name(w, key, t->key_what ? t->key_what : "name", 0);
+			if (!t->key_any)
+				check_name(w, key, t->key_what ? t->key_what : "name", 0);
 			walk(w, n->items[2 * i + 1], t->elem);
 		}
 		return;

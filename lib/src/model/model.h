@@ -227,6 +227,9 @@ typedef struct cad_measure {
 
 struct cadence_def {
 	arena arena;
+	/* built from the parts of a file with structural errors that have
+	 * none (format/load.c): checked for what they alone decide, never run */
+	int partial;
 	char *path;		/* as given by the caller */
 	char *source;		/* the file as read (owned) */
 	const char *text;	/* the text positions count in: source without a BOM */
