@@ -80,7 +80,7 @@ const cli_cmd cli_cmd_explain = {
 	"[RULE]",
 	"Print the documentation of a diagnostic rule, or list the rules.",
 	"RULE is the id in brackets at the end of a diagnostic ('unused-note').\n"
-	"The text is the rule's section of the rules reference (docs/rules.md):\n"
+	"The text is the rule's section of the rules reference (rules.md):\n"
 	"what the rule finds, an example with cadence validate's output, and the\n"
 	"fix. With no RULE, every rule is listed with its default severity and\n"
 	"summary. Exit status: 0, or 2 for an unknown rule (with a did-you-mean).",

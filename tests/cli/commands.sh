@@ -42,7 +42,7 @@ declare -A full=(
 	[schedule]='' [schedule next]='ok.cadence.yaml' [schedule export]='--to cron ok.cadence.yaml'
 	[export]='' [export argo]='ok.cadence.yaml' [export n8n]='ok.cadence.yaml'
 	[config]='' [config show]='' [list]='' [history]='ok' [prune]='' [serve]='' [version]=''
-	[help]='new note'
+	[help]='new note' [explain]='unused-note'
 )
 lists=' validate step pause disable enable '
 for c in "${cmds[@]}"; do

@@ -74,11 +74,10 @@ assert "... three steps: new note, make, run --plugin" test "${#csteps[@]}" = 3 
 	"cadence run --plugin build/plugins/fraud.so cadences/shop.cadence.yaml"
 run_in "$shop" bash -c "${csteps[0]}"
 expect "${csteps[0]}" 0 'added note .fraud. to cadences/shop.cadence.yaml'
-# the measure that runs it (until `new note --then` adds it)
-printf '  - then: fraud\n' >>"$shop/cadences/shop.cadence.yaml"
+assert "... and the measure that runs it (--then)" grep -q '^  - then: fraud' "$shop/cadences/shop.cadence.yaml"
 run_in "$shop" cadence validate
-# (charge, the README's sh note, is in no measure: a warning)
-expect "the project validates with the C note in a measure" 0 'checked 3 files: 0 errors, 1 warning'
+# charge, the README's sh note, is run by a measure too (--then)
+expect "the project validates with the C note in a measure" 0 'checked 3 files: no problems'
 assert "... which is not the C note's" bash -c "! grep -q fraud <<<\"\$out\""
 run_in "$shop" bash -c "${csteps[1]}"
 expect "make builds the C note against the installed headers" 0 "-o build/plugins/fraud.so notes/fraud.c"
