@@ -61,6 +61,10 @@ const char *cadence_checkpoint_cadence(const cadence_checkpoint *cp) { return cp
 const char *cadence_checkpoint_file(const cadence_checkpoint *cp) { return cp->file; }
 const char *cadence_checkpoint_run_id(const cadence_checkpoint *cp) { return cp->run_id; }
 int cadence_checkpoint_complete(const cadence_checkpoint *cp) { return cp->complete; }
+const cJSON *cadence_checkpoint_score(const cadence_checkpoint *cp)
+{
+	return cp->nframes ? cp->frames[0].score : NULL;
+}
 const char *cadence_checkpoint_position(const cadence_checkpoint *cp)
 {
 	return cp->position ? cp->position : "";
