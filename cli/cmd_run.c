@@ -108,7 +108,7 @@ typedef struct run_ctx {
 	cadence_events *json;
 	/* the summary line */
 	char run_id[24];	/* the root's, from its first event */
-	size_t measures, note_ends, retries;
+	size_t measures, notes, retries;
 	/* resume: the checkpoint, until the line saying where the run goes
 	 * on is logged (at its first measure, or its end) */
 	const cadence_checkpoint *resumed;
@@ -303,15 +303,15 @@ static void check_log(run_ctx *c)
 }
 
 /* What the summary line counts: the root's measures that ended, the
- * notes' attempts and retries (a note's runs: attempts less retries). */
+ * notes that started (their first attempts) and the retries. */
 static void count(run_ctx *c, const cadence_event *ev)
 {
 	if (!c->run_id[0] && ev->run_id)
 		snprintf(c->run_id, sizeof(c->run_id), "%s", ev->run_id);
 	if (ev->kind == CADENCE_EVENT_MEASURE_END && ev->depth == 0)
 		c->measures++;
-	else if (ev->kind == CADENCE_EVENT_NOTE_END)
-		c->note_ends++;
+	else if (ev->kind == CADENCE_EVENT_NOTE_START && ev->attempt <= 1)
+		c->notes++;
 	else if (ev->kind == CADENCE_EVENT_RETRY)
 		c->retries++;
 }
@@ -1171,14 +1171,14 @@ static void write_timings(run_call *s)
 }
 
 /* The end-of-run line (docs/run.md, "The log"): the outcome, the root's
- * measures that ended, the notes that ran (attempts less retries), the
- * retries and the time; under --log json an event "run_summary". */
+ * measures that ended, the notes that started, the retries and the time;
+ * under --log json an event "run_summary". */
 static void summary(run_call *s, int r, int64_t elapsed_ns)
 {
 	run_ctx *c = &s->c;
 	const char *status = end_status(r == CADENCE_ECANCELED || r == CADENCE_ESTOPPED || !r
 					? r : CADENCE_EFAILED);
-	size_t notes = c->note_ends - c->retries;
+	size_t notes = c->notes;
 	if (c->json_log) {
 		cJSON *o = run_line(s, "run_summary");
 		if (o && !(cJSON_AddStringToObject(o, "status", status) &&
@@ -1254,7 +1254,9 @@ static int run_body(run_call *s)
 				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 	}
-	if (!c->quiet && !c->log_lost && rc != CLI_EXIT_MISMATCH)
+	/* not after a refusal (a bad score, a resume point that does not
+	 * fit): nothing ran */
+	if (!c->quiet && !c->log_lost && rc != CLI_EXIT_MISMATCH && rc != CLI_EXIT_USAGE)
 		summary(s, r, elapsed);
 	return rc;
 }
@@ -1323,7 +1325,7 @@ static void run_once_free(run_call *s)
 	s->cp = NULL;
 	s->state_dir = s->c.last_error = NULL;
 	s->c.run_id[0] = '\0';
-	s->c.measures = s->c.note_ends = s->c.retries = 0;
+	s->c.measures = s->c.notes = s->c.retries = 0;
 	s->c.resumed = NULL;
 	s->ran = s->recorded = 0;
 	s->err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;

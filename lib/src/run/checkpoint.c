@@ -90,7 +90,8 @@ static char *describe(const cadence_checkpoint *cp, const size_t *counts, size_t
 			    cp->frames[i].next);
 		if (counts)
 			cad_strbuf_addf(&sb, " of %zu", counts[i]);
-		cad_strbuf_adds(&sb, i ? "" : " measures done");
+		cad_strbuf_adds(&sb, i ? "" : counts || cp->frames[i].next != 1 ? " measures done"
+					   : " measure done");
 		const cJSON *dag = cp->frames[i].dag;
 		if (!dag)
 			continue;
