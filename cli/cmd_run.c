@@ -1121,7 +1121,8 @@ static int run_dry(run_call *s)
 	return 0;
 }
 
-static int64_t cli_now_ns(void)
+/* The monotonic clock, ns: the summary's time. */
+static int64_t mono_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1178,13 +1179,13 @@ static void summary(run_call *s, int r, int64_t elapsed_ns)
 	run_ctx *c = &s->c;
 	const char *status = end_status(r == CADENCE_ECANCELED || r == CADENCE_ESTOPPED || !r
 					? r : CADENCE_EFAILED);
-	size_t notes = c->notes;
+	size_t notes = c->notes, measures = c->measures, retries = c->retries;
 	if (c->json_log) {
 		cJSON *o = run_line(s, "run_summary");
 		if (o && !(cJSON_AddStringToObject(o, "status", status) &&
-			   cJSON_AddNumberToObject(o, "measures", (double)c->measures) &&
+			   cJSON_AddNumberToObject(o, "measures", (double)measures) &&
 			   cJSON_AddNumberToObject(o, "notes", (double)notes) &&
-			   cJSON_AddNumberToObject(o, "retries", (double)c->retries) &&
+			   cJSON_AddNumberToObject(o, "retries", (double)retries) &&
 			   cJSON_AddNumberToObject(o, "duration_ms", (double)(elapsed_ns / 1000) / 1e3))) {
 			cJSON_Delete(o);
 			o = NULL;
@@ -1194,8 +1195,8 @@ static void summary(run_call *s, int r, int64_t elapsed_ns)
 		clear_progress(c);
 		cli_print_clean(stderr, "cadence: %s: %s in %.3f s: %zu measure%s, %zu note%s, "
 				"%zu retr%s\n", cadence_def_name(s->def), status,
-				(double)elapsed_ns / 1e9, c->measures, c->measures == 1 ? "" : "s",
-				notes, notes == 1 ? "" : "s", c->retries, c->retries == 1 ? "y" : "ies");
+				(double)elapsed_ns / 1e9, measures, measures == 1 ? "" : "s",
+				notes, notes == 1 ? "" : "s", retries, retries == 1 ? "y" : "ies");
 	}
 	check_log(c);
 }
@@ -1234,9 +1235,9 @@ static int run_body(run_call *s)
 		cadence_runner_cancel(s->runner);	/* came before the_runner was set */
 	interrupt_waits(0);	/* a signal now cancels the runner */
 	s->ran = 1;
-	int64_t t0 = cli_now_ns();
+	int64_t t0 = mono_ns();
 	int r = cadence_runner_run_checkpointed(&s->out, s->runner, s->input, &co, &s->err);
-	int64_t elapsed = cli_now_ns() - t0;
+	int64_t elapsed = mono_ns() - t0;
 	/* a resume point that does not fit the cadence: nothing ran */
 	rc = s->resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : cli_run_exit_for(r);
 	if (c->timings)	/* by the metrics reporter, which --timings makes */

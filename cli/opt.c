@@ -58,9 +58,11 @@ int cli_json_lines_timed(FILE *f, const char *lines, size_t len)
 	for (size_t i = 0; i < len;) {
 		const char *end = memchr(lines + i, '\n', len - i);
 		size_t n = end ? (size_t)(end - lines) - i + 1 : len - i;
-		if (lines[i] == '{' && n > 2)
+		/* an object with keys: its '{' becomes {"time":"...", */
+		size_t skip = n > 2 && lines[i] == '{' && lines[i + 1] != '}';
+		if (skip)
 			fprintf(f, "{\"time\":\"%s\",", when);
-		fwrite(lines + i + (lines[i] == '{' && n > 2), 1, n - (lines[i] == '{' && n > 2), f);
+		fwrite(lines + i + skip, 1, n - skip, f);
 		i += n;
 	}
 	return ferror(f) ? -1 : 0;
