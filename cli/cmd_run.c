@@ -1207,14 +1207,10 @@ static int run_body(run_call *s)
 {
 	run_ctx *c = &s->c;
 	int rc;
-	/* a complete checkpoint runs nothing: its C notes need no plugin,
-	 * and its saved score is checked as an input would be */
-	int complete = s->resume && cadence_checkpoint_complete(s->cp);
-	if (complete ? cadence_runner_check_input(s->runner, cadence_checkpoint_score(s->cp), &s->err)
-		     : cadence_runner_prepare(s->runner, &s->err))
-		return cli_error(complete && s->err.code == CADENCE_EINVALID ? CLI_EXIT_MISMATCH
-				 : cli_run_exit_for(s->err.code), "%s%s", s->err.message,
-				 complete ? "; nothing ran" : "");
+	/* a complete checkpoint runs nothing: its C notes need no plugin */
+	if (s->resume ? cadence_runner_prepare_resume(s->runner, s->cp, &s->err)
+		      : cadence_runner_prepare(s->runner, &s->err))
+		return cli_error(cli_run_exit_for(s->err.code), "%s", s->err.message);
 	if ((s->resume && (rc = check_checkpoint(c, s->cp, s->args.pos[0], s->file, s->project,
 						 s->def))) ||
 	    (rc = open_events(c)) || (rc = open_json_log(c)))

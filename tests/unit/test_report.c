@@ -622,6 +622,9 @@ Test(report, a_complete_checkpoint_needs_no_functions)
 		cr_assert_eq(cadence_checkpoint_parse(&cp, sv.text[i], strlen(sv.text[i]), &err), 0);
 		cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
 		ro.resume = cp;
+		cr_assert_eq(cadence_runner_prepare_resume(f.r, cp, &err),
+			     i + 1 < sv.n ? CADENCE_EINVALID : 0, "%s", err.message ? err.message : "");
+		cadence_run_error_clear(&err);
 		if (i + 1 < sv.n) {	/* one measure left to run: its functions are needed */
 			char *none = run_to_text(&f, &ro, CADENCE_EINVALID);
 			cr_assert_null(none);

@@ -124,6 +124,13 @@ CADENCE_API int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, F
 CADENCE_API int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint,
 					      const char *path, cadence_run_error *err);
 
+/* cadence_runner_prepare() for a resume from `checkpoint`: the same, but
+ * a checkpoint whose run had completed runs no note, so a C function no
+ * plugin provides is no error then.  Returns as cadence_runner_prepare(). */
+CADENCE_API int cadence_runner_prepare_resume(cadence_runner *runner,
+					      const cadence_checkpoint *checkpoint,
+					      cadence_run_error *err);
+
 /* Compares the checkpoint's file hashes with the files `project` loaded
  * (prepare the runner first, so that every child is loaded).  Returns 0
  * when they are the same files with the same bytes; CADENCE_EINVALID when

@@ -61,6 +61,14 @@ const char *cadence_checkpoint_cadence(const cadence_checkpoint *cp) { return cp
 const char *cadence_checkpoint_file(const cadence_checkpoint *cp) { return cp->file; }
 const char *cadence_checkpoint_run_id(const cadence_checkpoint *cp) { return cp->run_id; }
 int cadence_checkpoint_complete(const cadence_checkpoint *cp) { return cp->complete; }
+
+int cadence_runner_prepare_resume(cadence_runner *r, const cadence_checkpoint *cp,
+				  cadence_run_error *err)
+{
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
+	return cad_plan_prepare(r, cp && cp->complete, err);
+}
 const cJSON *cadence_checkpoint_score(const cadence_checkpoint *cp)
 {
 	return cp->nframes ? cp->frames[0].score : NULL;
