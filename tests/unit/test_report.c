@@ -72,7 +72,8 @@ typedef struct fx {
 	cadence_runner *r;
 } fx;
 
-static void fx_open(fx *f, const cadence_run_hooks *hooks)
+/* The cadence and a runner for it, no function registered. */
+static void fx_load(fx *f, const cadence_run_hooks *hooks)
 {
 	cadence_diags *d;
 	cr_assert_eq(cadence_diags_new(&d), 0);
@@ -83,6 +84,11 @@ static void fx_open(fx *f, const cadence_run_hooks *hooks)
 	cadence_run_opts o = CADENCE_RUN_OPTS_INIT;
 	o.hooks = hooks;
 	cr_assert_eq(cadence_runner_new(&f->r, f->project, f->def, &o), 0);
+}
+
+static void fx_open(fx *f, const cadence_run_hooks *hooks)
+{
+	fx_load(f, hooks);
 	cadence_runner_register(f->r, "bump", bump, NULL);
 	cadence_runner_register(f->r, "flaky", flaky, NULL);
 	cadence_runner_register(f->r, "broken", broken, NULL);
@@ -608,14 +614,7 @@ Test(report, a_complete_checkpoint_needs_no_functions)
 	co.ctx = &sv;
 	char *want = run_to_text(&f, &co, 0);
 	fx_close(&f);
-
-	cadence_diags *d;
-	cr_assert_eq(cadence_diags_new(&d), 0);
-	cr_assert_eq(cadence_project_new(&f.project, NULL), 0);
-	cr_assert_eq(cadence_project_load_buffer(&f.def, f.project, "counter.cadence.yaml",
-						 text, strlen(text), d), 0);
-	cadence_diags_free(d);
-	cr_assert_eq(cadence_runner_new(&f.r, f.project, f.def, NULL), 0);	/* nothing registered */
+	fx_load(&f, NULL);	/* no function registered */
 	cadence_checkpoint *cp;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	for (size_t i = sv.n - 2; i < sv.n; i++) {
