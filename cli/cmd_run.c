@@ -432,11 +432,67 @@ static void interrupt_waits(int on)
 	setitimer(ITIMER_REAL, &t, NULL);
 }
 
+static volatile sig_atomic_t again_json;	/* --log json: again_msg is a JSON line */
+
+/* Writes the digits of v, `width` of them, at p; returns past them. */
+static char *digits(char *p, int64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + width;
+}
+
+/* Now as cadence_events_time() writes it, from a signal handler:
+ * clock_gettime() and arithmetic only (gmtime_r and printf are not
+ * async-signal-safe).  The civil date from days since 1970 is Howard
+ * Hinnant's days_from_civil, reversed.  out: 27 characters and a NUL. */
+static void signal_time(char out[28])
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t sec = ts.tv_sec % 86400, z = ts.tv_sec / 86400 + 719468;
+	int64_t era = z / 146097, doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+	const int64_t v[] = { year, month, day, sec / 3600, sec / 60 % 60, sec % 60,
+			      ts.tv_nsec / 1000 };
+	static const int width[] = { 4, 2, 2, 2, 2, 2, 6 };
+	static const char sep[] = "--T::.Z";
+	char *p = out;
+	for (size_t i = 0; i < sizeof(width) / sizeof(*width); i++) {
+		p = digits(p, v[i], width[i]);
+		*p++ = sep[i];
+	}
+	*p = '\0';
+}
+
+/* The second signal's line; a JSON one starts with "time" as every line
+ * of --log json does. */
+static void say_again(void)
+{
+	char line[256], when[28];
+	size_t n = 0, len = strlen(again_msg);
+	if (again_json && len < sizeof(line) - 64) {
+		signal_time(when);
+		memcpy(line, "{\"time\":\"", 9);
+		memcpy(line + 9, when, 27);
+		memcpy(line + 36, "\",", 2);
+		memcpy(line + 38, again_msg + 1, len - 1);	/* after its '{' */
+		n = 38 + len - 1;
+	}
+	if (n)
+		(void)!write(STDERR_FILENO, line, n);
+	else
+		(void)!write(STDERR_FILENO, again_msg, len);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
 	if (signals_seen++) {
-		(void)!write(STDERR_FILENO, again_msg, strlen(again_msg));
+		say_again();
 		_exit(CLI_EXIT_INTERRUPTED);
 	}
 	if (the_runner)
@@ -448,6 +504,7 @@ static void on_signal(int sig)
 static void catch_signals(int json, struct sigaction old[NSIGNALS])
 {
 	struct sigaction sa;
+	again_json = json;
 	again_msg = json ? "{\"event\":\"error\",\"message\":\"interrupted again: stopped at "
 			   "once, running notes killed\"}\n"
 			 : "cadence: error: interrupted again: stopped at once, running notes "

@@ -117,6 +117,26 @@ assert "... not said to be running" test "$(grep -c 'was running' <<<"$err")" = 
 assert "... the summary says cancelled" grep -qE '^cadence: wait: cancelled in [0-9.]+ s: 1 measure, 1 note, 1 retry$' <<<"$err"
 assert "... no score on stdout" test -z "$out"
 
+# a second signal under --log json: its line has "time" too, written by
+# the signal handler (the date computed there: today's, in UTC)
+w stubborn.cadence.yaml 'cadence: stubborn
+notes:
+  hold: {run: [sh, -c, "trap \"touch term\" TERM; touch started; while :; do sleep 0.1; done"]}
+measures:
+  - then: hold
+'
+"$cadence" run --log json --kill-grace 600s stubborn.cadence.yaml >stubborn.out 2>stubborn.err &
+pid=$!
+wait_until "the note to start" test -e started
+kill -INT "$pid"
+wait_until "the note to get SIGTERM (and live on)" test -e term
+kill -INT "$pid"
+wait_exit "$pid"
+out=$(<stubborn.out) err=$(<stubborn.err)
+today=$(date -u +%Y-%m-%d)
+expect "--log json: a second SIGINT, 130" 130 '' \
+	"^\\{\"time\":\"$today""T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z\",\"event\":\"error\",\"message\":\"interrupted again: stopped at once, running notes killed\"\\}$"
+
 # ---- resume: a complete checkpoint, where a resume goes on ------------------------------
 w steps.cadence.yaml 'cadence: steps
 score:
