@@ -504,15 +504,21 @@ static void saved_free(saved *s)
 		free(s->text[i]);
 }
 
+/* A run that saves each checkpoint into sv: its final score as text. */
+static char *run_saving(fx *f, saved *sv)
+{
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	co.on_checkpoint = save;
+	co.ctx = sv;
+	return run_to_text(f, &co, 0);
+}
+
 Test(report, resume_from_every_checkpoint)
 {
 	fx f;
 	saved sv = { { NULL }, 0, 0 };
 	fx_open(&f, NULL);
-	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
-	co.on_checkpoint = save;
-	co.ctx = &sv;
-	char *want = run_to_text(&f, &co, 0);
+	char *want = run_saving(&f, &sv);
 	cr_assert_eq(sv.n, 4, "one checkpoint per measure");
 	for (size_t i = 0; i < sv.n; i++) {
 		cadence_checkpoint *cp;
@@ -609,10 +615,7 @@ Test(report, a_complete_checkpoint_needs_no_functions)
 	fx f;
 	saved sv = { { NULL }, 0, 0 };
 	fx_open(&f, NULL);
-	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
-	co.on_checkpoint = save;
-	co.ctx = &sv;
-	char *want = run_to_text(&f, &co, 0);
+	char *want = run_saving(&f, &sv);
 	fx_close(&f);
 	fx_load(&f, NULL);	/* no function registered */
 	cadence_checkpoint *cp;
