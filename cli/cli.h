@@ -104,6 +104,13 @@ struct cJSON;
 /* Writes o as one line of JSON to stderr and deletes it (NULL: nothing).
  * Returns 0, or -1 when it could not be made. */
 int cli_json_line(struct cJSON *o);
+/* A new object {"time": now (cadence_events_time()), "event": event}, the start of every line of
+ * `run --log json`; NULL when out of memory. */
+struct cJSON *cli_json_event(const char *event);
+/* Writes the JSON lines lines[0, len) to f, each object with "time" (now)
+ * as its first key: the diagnostics of `run --log json`.  0, or -1 when f
+ * has an error. */
+int cli_json_lines_timed(FILE *f, const char *lines, size_t len);
 
 /* fprintf, with every control character of the result but newlines and
  * tabs written as '?', and C1 controls, bidirectional overrides and bytes

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -77,6 +78,7 @@ typedef struct run_ctx {
 	int log_given;		/* --log: the project's `log` does not apply */
 	int timings;
 	int verbose;
+	int quiet;		/* -q: no summary line, no live line */
 	int compact;
 	int64_t grace_ms;
 	const char *state_dir;
@@ -105,6 +107,16 @@ typedef struct run_ctx {
 	int progress_shown;
 	int log_lost;		/* stderr's reader is gone (EPIPE) */
 	char *last_error;	/* the last error logged, not to repeat it */
+	/* --log json: the lines of --events, on stderr (NULL with --events -,
+	 * which writes them there already) */
+	cadence_events *json;
+	/* the summary line */
+	char run_id[24];	/* the root's, from its first event */
+	size_t measures, notes, retries;
+	/* resume: the checkpoint, until the line saying where the run goes
+	 * on is logged (at its first measure, or its end) */
+	const cadence_checkpoint *resumed;
+	const char *resumed_path;
 } run_ctx;
 
 static int on_opt(void *p, int id, const char *value)
@@ -155,6 +167,7 @@ static int on_opt(void *p, int id, const char *value)
 	case RUN_OPT_TIMINGS: c->timings = 1; break;
 	case RUN_OPT_STATE_DIR: c->state_dir = value; break;
 	case RUN_OPT_VERBOSE: c->verbose = 1; break;
+	case RUN_OPT_QUIET: c->quiet = 1; break;
 	case RUN_OPT_COMPACT: c->compact = 1; break;
 	case RUN_OPT_METRICS: c->metrics_path = value; break;
 	case RUN_OPT_TRACE: c->trace_path = value; break;
@@ -191,56 +204,12 @@ static void clear_progress(run_ctx *c)
 }
 
 static const char *const status_names[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
-static const char *const kind_names[] = {
-	"cadence_start", "cadence_end", "measure_start", "measure_end", "note_start",
-	"note_end", "retry", "fallback", "error", "log", "breaker", "conflict",
-	"task_start", "task_end", "task_skipped",
-};
 static const char *const outcome_names[] = { "ok", "failed", "skipped", "cancelled" };
-
-static void json_log(const cadence_event *ev)
+/* a cadence's or a measure's end, as --events says it */
+static const char *end_status(int code)
 {
-	cJSON *o = cJSON_CreateObject();
-	if (!o)
-		return;
-	if ((size_t)ev->kind >= sizeof(kind_names) / sizeof(*kind_names)) {
-		cJSON_Delete(o);
-		return;	/* a kind this program does not know */
-	}
-	cJSON_AddStringToObject(o, "event", kind_names[ev->kind]);
-	cJSON_AddStringToObject(o, "run_id", ev->run_id);
-	cJSON_AddStringToObject(o, "cadence", ev->cadence);
-	cJSON_AddStringToObject(o, "path", ev->path);
-	if (ev->measure) {
-		cJSON_AddStringToObject(o, "measure", ev->measure);
-		cJSON_AddStringToObject(o, "kind", ev->measure_kind);
-	}
-	if (ev->task)
-		cJSON_AddStringToObject(o, "task", ev->task);
-	if (ev->note) {
-		cJSON_AddStringToObject(o, "note", ev->note);
-		cJSON_AddNumberToObject(o, "attempt", ev->attempt);
-		cJSON_AddNumberToObject(o, "attempts", ev->attempts);
-	}
-	if (ev->kind == CADENCE_EVENT_NOTE_END)
-		cJSON_AddStringToObject(o, "status", status_names[ev->status]);
-	else if (ev->kind == CADENCE_EVENT_CADENCE_END || ev->kind == CADENCE_EVENT_MEASURE_END)
-		cJSON_AddStringToObject(o, "status", !ev->status ? "ok"
-					: ev->status == CADENCE_ECANCELED ? "cancelled"
-					: ev->status == CADENCE_ESTOPPED ? "stopped" : "failed");
-	else if ((ev->kind == CADENCE_EVENT_TASK_END || ev->kind == CADENCE_EVENT_TASK_SKIPPED) &&
-		 ev->status >= 0 && ev->status <= 3)
-		cJSON_AddStringToObject(o, "outcome", outcome_names[ev->status]);
-	if (ev->kind == CADENCE_EVENT_NOTE_END || ev->kind == CADENCE_EVENT_CADENCE_END ||
-	    ev->kind == CADENCE_EVENT_MEASURE_END || ev->kind == CADENCE_EVENT_TASK_END)
-		cJSON_AddNumberToObject(o, "duration_ms", (double)ev->duration_ns / 1e6);
-	if (ev->kind == CADENCE_EVENT_RETRY)
-		cJSON_AddNumberToObject(o, "delay_ms", (double)ev->delay_ms);
-	if (ev->message)
-		cad_json_add_text(o, ev->kind == CADENCE_EVENT_LOG ? "line"
-				  : ev->kind == CADENCE_EVENT_TASK_SKIPPED ? "reason" : "message",
-				  ev->message);
-	cli_json_line(o);
+	return !code ? "ok" : code == CADENCE_ECANCELED ? "cancelled"
+	       : code == CADENCE_ESTOPPED ? "stopped" : "failed";
 }
 
 /* Where a note's event happened: buf, filled.  Only for the events that
@@ -289,6 +258,13 @@ static void text_log(run_ctx *c, const cadence_event *ev)
 				ev->measure_count, ev->measure_kind, ev->measure);
 			c->progress_shown = 1;
 		}
+		break;
+	case CADENCE_EVENT_MEASURE_END:
+		if (c->verbose)
+			cli_print_clean(stderr, "cadence: %s: %s '%s' %s in %.1f ms%s%s\n", ev->path,
+				ev->measure_kind, ev->measure, end_status(ev->status),
+				(double)ev->duration_ns / 1e6, ev->branch ? ", branch " : "",
+				ev->branch ? ev->branch : "");
 		break;
 	case CADENCE_EVENT_NOTE_END:
 		if (c->verbose)
@@ -343,9 +319,68 @@ static void check_log(run_ctx *c)
 		cadence_runner_cancel(the_runner);
 }
 
+/* What the summary line counts: the root's measures that ended, the
+ * notes that started (their first attempts) and the retries. */
+static void count(run_ctx *c, const cadence_event *ev)
+{
+	if (!c->run_id[0] && ev->run_id)
+		snprintf(c->run_id, sizeof(c->run_id), "%s", ev->run_id);
+	if (ev->kind == CADENCE_EVENT_MEASURE_END && ev->depth == 0)
+		c->measures++;
+	else if (ev->kind == CADENCE_EVENT_NOTE_START && ev->attempt <= 1)
+		c->notes++;
+	else if (ev->kind == CADENCE_EVENT_RETRY)
+		c->retries++;
+}
+
+/* resume: where the run goes on (docs/cli.md, "cadence resume"), said
+ * at its first measure, which names it, or as the root ends when the
+ * checkpoint's run had completed. */
+static void say_resumed(run_ctx *c, const cadence_event *ev)
+{
+	const cadence_checkpoint *cp = c->resumed;
+	int at = ev->kind == CADENCE_EVENT_MEASURE_START;
+	c->resumed = NULL;
+	if (c->quiet)
+		return;
+	if (c->json_log) {
+		cJSON *o = cli_json_event("run_resumed");
+		if (o && !(cJSON_AddStringToObject(o, "run_id", ev->run_id) &&
+			   cad_json_add_text(o, "cadence", ev->cadence) &&
+			   cad_json_add_text(o, "path", ev->path) &&
+			   cJSON_AddNumberToObject(o, "depth", ev->depth) &&
+			   (!at || (cad_json_add_text(o, "measure", ev->measure) &&
+				    cJSON_AddStringToObject(o, "measure_kind", ev->measure_kind) &&
+				    cJSON_AddNumberToObject(o, "measure_index",
+							    (double)ev->measure_index))) &&
+			   cad_json_add_text(o, "checkpoint", c->resumed_path) &&
+			   cad_json_add_text(o, "position", cadence_checkpoint_position(cp)) &&
+			   cJSON_AddBoolToObject(o, "complete", !at))) {
+			cJSON_Delete(o);
+			o = NULL;
+		}
+		cli_json_line(o);
+	} else if (at) {
+		clear_progress(c);
+		cli_print_clean(stderr, "cadence: resuming from %s (%s) at %s: %s '%s' (%zu of %zu)\n",
+				c->resumed_path, cadence_checkpoint_position(cp), ev->path,
+				ev->measure_kind, ev->measure, ev->measure_index + 1,
+				ev->measure_count);
+	} else {
+		cli_print_clean(stderr, "cadence: %s: its run had completed (%s); nothing to run, "
+				"its final score follows\n", c->resumed_path,
+				cadence_checkpoint_position(cp));
+	}
+	check_log(c);
+}
+
 static void on_event(void *ctx, const cadence_event *ev)
 {
 	run_ctx *c = ctx;
+	if (c->resumed && (ev->kind == CADENCE_EVENT_MEASURE_START ||
+			   (ev->kind == CADENCE_EVENT_CADENCE_END && ev->depth == 0)))
+		say_resumed(c, ev);
+	count(c, ev);
 	if (c->metrics)
 		cadence_metrics_on_event(c->metrics, ev);
 	if (c->trace)
@@ -355,24 +390,27 @@ static void on_event(void *ctx, const cadence_event *ev)
 		cadence_events_on_event(c->events, ev);
 		check_log(c);
 	}
-	/* the log keeps its documented events (docs/run.md): a conflict is
-	 * said by the error that follows, a breaker's change by --verbose */
-	if (ev->kind == CADENCE_EVENT_CONFLICT ||
-	    (ev->kind == CADENCE_EVENT_BREAKER &&
-	     (c->json_log || !c->verbose || ev->status == ev->previous)))
-		return;
-	errno = 0;
 	if (c->json_log) {
-		json_log(ev);
-		check_log(c);
+		/* the lines of --events (docs/observability.md), every event */
+		if (c->json) {
+			errno = 0;
+			cadence_events_on_event(c->json, ev);
+			check_log(c);
+		}
 		if (ev->kind == CADENCE_EVENT_ERROR && ev->message) {
 			free(c->last_error);
 			c->last_error = strdup(ev->message);
 		}
-	} else {
-		text_log(c, ev);
-		check_log(c);
+		return;
 	}
+	/* the text log keeps its documented events (docs/run.md): a conflict
+	 * is said by the error that follows, a breaker's change by --verbose */
+	if (ev->kind == CADENCE_EVENT_CONFLICT ||
+	    (ev->kind == CADENCE_EVENT_BREAKER && (!c->verbose || ev->status == ev->previous)))
+		return;
+	errno = 0;
+	text_log(c, ev);
+	check_log(c);
 }
 
 /* ---- signals ------------------------------------------------------------------ */
@@ -411,11 +449,67 @@ static void interrupt_waits(int on)
 	setitimer(ITIMER_REAL, &t, NULL);
 }
 
+static volatile sig_atomic_t again_json;	/* --log json: again_msg is a JSON line */
+
+/* Writes the digits of v, `width` of them, at p; returns past them. */
+static char *digits(char *p, int64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + width;
+}
+
+/* Now as cadence_events_time() writes it, from a signal handler:
+ * clock_gettime() and arithmetic only (gmtime_r and printf are not
+ * async-signal-safe).  The civil date from days since 1970 is Howard
+ * Hinnant's days_from_civil, reversed.  out: 27 characters and a NUL. */
+static void signal_time(char out[28])
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t sec = ts.tv_sec % 86400, z = ts.tv_sec / 86400 + 719468;
+	int64_t era = z / 146097, doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+	const int64_t v[] = { year, month, day, sec / 3600, sec / 60 % 60, sec % 60,
+			      ts.tv_nsec / 1000 };
+	static const int width[] = { 4, 2, 2, 2, 2, 2, 6 };
+	static const char sep[] = "--T::.Z";
+	char *p = out;
+	for (size_t i = 0; i < sizeof(width) / sizeof(*width); i++) {
+		p = digits(p, v[i], width[i]);
+		*p++ = sep[i];
+	}
+	*p = '\0';
+}
+
+/* The second signal's line; a JSON one starts with "time" as every line
+ * of --log json does. */
+static void say_again(void)
+{
+	char line[256], when[28];
+	size_t n = 0, len = strlen(again_msg);
+	if (again_json && len < sizeof(line) - 64) {
+		signal_time(when);
+		memcpy(line, "{\"time\":\"", 9);
+		memcpy(line + 9, when, 27);
+		memcpy(line + 36, "\",", 2);
+		memcpy(line + 38, again_msg + 1, len - 1);	/* after its '{' */
+		n = 38 + len - 1;
+	}
+	if (n)
+		(void)!write(STDERR_FILENO, line, n);
+	else
+		(void)!write(STDERR_FILENO, again_msg, len);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
 	if (signals_seen++) {
-		(void)!write(STDERR_FILENO, again_msg, strlen(again_msg));
+		say_again();
 		_exit(CLI_EXIT_INTERRUPTED);
 	}
 	if (the_runner)
@@ -427,6 +521,7 @@ static void on_signal(int sig)
 static void catch_signals(int json, struct sigaction old[NSIGNALS])
 {
 	struct sigaction sa;
+	again_json = json;
 	again_msg = json ? "{\"event\":\"error\",\"message\":\"interrupted again: stopped at "
 			   "once, running notes killed\"}\n"
 			 : "cadence: error: interrupted again: stopped at once, running notes "
@@ -609,9 +704,20 @@ int cli_run_load(const char *path, const char *stdin_name, cadence_project **pro
 		goto out;
 	if (lr || cadence_diags_errors(diags)) {
 		if (cli_errors_are_json()) {
-			/* each problem a JSON line, "event":"diagnostic" */
+			/* each problem a JSON line, "event":"diagnostic", with
+			 * the "time" of every line of the JSON log */
+			char *lines = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&lines, &len);
 			cadence_diags_sort(diags);
-			cadence_diags_write(diags, stderr, CADENCE_DIAG_JSON_LINES, NULL);
+			if (f) {
+				cadence_diags_write(diags, f, CADENCE_DIAG_JSON_LINES, NULL);
+				fclose(f);
+				cli_json_lines_timed(stderr, lines, len);
+			} else {	/* no memory: the lines without their time */
+				cadence_diags_write(diags, stderr, CADENCE_DIAG_JSON_LINES, NULL);
+			}
+			free(lines);
 		} else {
 			files_write_diags(diags, stderr, CADENCE_DIAG_TEXT, NULL,
 					  cadence_project_file_count(*project));
@@ -745,6 +851,15 @@ static int open_events(run_ctx *c)
 	return 0;
 }
 
+/* The JSON log: the events' lines on stderr, unless --events - writes
+ * them there already (each line once). */
+static int open_json_log(run_ctx *c)
+{
+	if (c->json_log && c->events_file != stderr && cadence_events_new(&c->json, stderr))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	return 0;
+}
+
 /* After the run, whatever its outcome: the files of the reporters.
  * Returns rc, or CLI_EXIT_INTERNAL when one cannot be written. */
 static int close_outputs(run_ctx *c, int rc)
@@ -767,6 +882,8 @@ static void free_outputs(run_ctx *c)
 	cadence_metrics_free(c->metrics);
 	cadence_trace_free(c->trace);
 	cadence_events_free(c->events);
+	cadence_events_free(c->json);
+	c->json = NULL;
 	if (c->events_file && c->events_file != stderr)
 		fclose(c->events_file);
 	c->metrics = NULL;
@@ -1065,7 +1182,7 @@ static int run_runner(run_call *s, cadence_run_hooks *hooks)
 	opts.state_dir = s->state_dir;
 	opts.kill_grace_ms = c->grace_ms;
 	opts.environment = c->environment;
-	c->progress = !c->json_log && !c->verbose && isatty(STDERR_FILENO) &&
+	c->progress = !c->json_log && !c->verbose && !c->quiet && isatty(STDERR_FILENO) &&
 		      !(getenv("CI") && *getenv("CI"));
 	if (cadence_runner_new(&s->runner, s->project, s->def, &opts))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
@@ -1089,17 +1206,99 @@ static int run_dry(run_call *s)
 	return 0;
 }
 
+/* The monotonic clock, ns: the summary's time. */
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* {"time", "event": EVENT, "run_id", "cadence", "path", "depth": 0}: a
+ * line of the JSON log about the whole run, as the events' lines start. */
+static cJSON *run_line(run_call *s, const char *event)
+{
+	const char *name = cadence_def_name(s->def);
+	cJSON *o = cli_json_event(event);
+	if (o && !((!s->c.run_id[0] || cJSON_AddStringToObject(o, "run_id", s->c.run_id)) &&
+		   cad_json_add_text(o, "cadence", name) && cad_json_add_text(o, "path", name) &&
+		   cJSON_AddNumberToObject(o, "depth", 0))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* --timings: the table, or under --log json one line, "event":"timings",
+ * its rows in "timings" (cadence_metrics_write_timings_json()). */
+static void write_timings(run_call *s)
+{
+	run_ctx *c = &s->c;
+	if (!c->json_log) {
+		clear_progress(c);
+		cadence_metrics_write_timings(c->metrics, stderr);
+		return;
+	}
+	char *rows = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&rows, &len);
+	int bad = !f || cadence_metrics_write_timings_json(c->metrics, f);
+	if (f && fclose(f))
+		bad = 1;
+	cJSON *o = bad ? NULL : run_line(s, "timings");
+	cJSON *array = o ? cJSON_ParseWithLength(rows, len) : NULL;
+	if (array)
+		cJSON_AddItemToObject(o, "timings", array);
+	else
+		cJSON_Delete(o);
+	if (!array || cli_json_line(o))
+		cli_say(0, "warning", "out of memory: the timings are not shown");
+	free(rows);
+}
+
+/* The end-of-run line (docs/run.md, "The log"): the outcome, the root's
+ * measures that ended, the notes that started, the retries and the time;
+ * under --log json an event "run_summary". */
+static void summary(run_call *s, int r, int64_t elapsed_ns)
+{
+	run_ctx *c = &s->c;
+	const char *status = end_status(r == CADENCE_ECANCELED || r == CADENCE_ESTOPPED || !r
+					? r : CADENCE_EFAILED);
+	size_t notes = c->notes, measures = c->measures, retries = c->retries;
+	if (c->json_log) {
+		cJSON *o = run_line(s, "run_summary");
+		if (o && !(cJSON_AddStringToObject(o, "status", status) &&
+			   cJSON_AddNumberToObject(o, "measures", (double)measures) &&
+			   cJSON_AddNumberToObject(o, "notes", (double)notes) &&
+			   cJSON_AddNumberToObject(o, "retries", (double)retries) &&
+			   cJSON_AddNumberToObject(o, "duration_ms", (double)(elapsed_ns / 1000) / 1e3))) {
+			cJSON_Delete(o);
+			o = NULL;
+		}
+		cli_json_line(o);
+	} else {
+		clear_progress(c);
+		cli_print_clean(stderr, "cadence: %s: %s in %.3f s: %zu measure%s, %zu note%s, "
+				"%zu retr%s\n", cadence_def_name(s->def), status,
+				(double)elapsed_ns / 1e9, measures, measures == 1 ? "" : "s",
+				notes, notes == 1 ? "" : "s", retries, retries == 1 ? "y" : "ies");
+	}
+	check_log(c);
+}
+
 /* Runs (checkpointed); the status from the run's result, the timings, the
  * outputs closed and the run's error said once. */
 static int run_body(run_call *s)
 {
 	run_ctx *c = &s->c;
 	int rc;
-	if (cadence_runner_prepare(s->runner, &s->err))
+	/* a complete checkpoint runs nothing: its C notes need no plugin */
+	if (s->resume ? cadence_runner_prepare_resume(s->runner, s->cp, &s->err)
+		      : cadence_runner_prepare(s->runner, &s->err))
 		return cli_error(cli_run_exit_for(s->err.code), "%s", s->err.message);
 	if ((s->resume && (rc = check_checkpoint(c, s->cp, s->args.pos[0], s->file, s->project,
 						 s->def))) ||
-	    (rc = open_events(c)))
+	    (rc = open_events(c)) || (rc = open_json_log(c)))
 		return rc;
 	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
 	co.resume = s->cp;
@@ -1107,16 +1306,23 @@ static int run_body(run_call *s)
 		co.on_checkpoint = save_checkpoint;
 		co.ctx = c;
 	}
+	co.failed_score = &s->out;	/* a failed run's score is printed too */
+	if (s->resume) {
+		c->resumed = s->cp;
+		c->resumed_path = s->args.pos[0];
+	}
 	the_runner = s->runner;
 	if (signals_seen)
 		cadence_runner_cancel(s->runner);	/* came before the_runner was set */
 	interrupt_waits(0);	/* a signal now cancels the runner */
 	s->ran = 1;
+	int64_t t0 = mono_ns();
 	int r = cadence_runner_run_checkpointed(&s->out, s->runner, s->input, &co, &s->err);
+	int64_t elapsed = mono_ns() - t0;
 	/* a resume point that does not fit the cadence: nothing ran */
 	rc = s->resume && r == CADENCE_EINVALID ? CLI_EXIT_MISMATCH : cli_run_exit_for(r);
 	if (c->timings)	/* by the metrics reporter, which --timings makes */
-		cadence_metrics_write_timings(c->metrics, stderr);
+		write_timings(s);
 	rc = close_outputs(c, rc);
 	if (c->log_lost) {
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the log to standard error: %s; "
@@ -1130,6 +1336,10 @@ static int run_body(run_call *s)
 				rc == CLI_EXIT_MISMATCH ? "; nothing ran" : "");
 		}
 	}
+	/* not after a refusal (a bad score, a resume point that does not
+	 * fit): nothing ran */
+	if (!c->quiet && !c->log_lost && rc != CLI_EXIT_MISMATCH && rc != CLI_EXIT_USAGE)
+		summary(s, r, elapsed);
 	return rc;
 }
 
@@ -1196,6 +1406,9 @@ static void run_once_free(run_call *s)
 	s->def = NULL;
 	s->cp = NULL;
 	s->state_dir = s->c.last_error = NULL;
+	s->c.run_id[0] = '\0';
+	s->c.measures = s->c.notes = s->c.retries = 0;
+	s->c.resumed = NULL;
 	s->ran = s->recorded = 0;
 	s->err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
 }
@@ -1223,7 +1436,11 @@ static int run_once(run_call *s)
 	if (!(rc = run_inputs(s)) && !(rc = run_runner(s, &hooks))) {
 		if (s->c.dry_run)
 			rc = run_dry(s);
-		else if ((rc = run_run(s)) == CLI_EXIT_OK || rc == CLI_EXIT_STOPPED)
+		/* a failed run's score too, as it stood after on_error
+		 * (docs/run.md, "Exit status"); none after an interruption or
+		 * an internal failure */
+		else if (((rc = run_run(s)) == CLI_EXIT_OK || rc == CLI_EXIT_STOPPED ||
+			  rc == CLI_EXIT_PROBLEMS) && s->out)
 			rc = run_print_score(s) ? CLI_EXIT_INTERNAL : rc;
 	}
 	if (s->caught && signals_seen && !s->ran && rc != CLI_EXIT_INTERRUPTED)
@@ -1317,8 +1534,10 @@ const cli_cmd cli_cmd_run = {
 	"FILE '-' reads the cadence from standard input (the score then comes from\n"
 	"--score or --score-file).\n"
 	"\n"
-	"Notes' stderr lines, retries and errors are logged on stderr; the final\n"
-	"score is printed on stdout. run.md describes the note contract, the\n"
+	"Notes' stderr lines, retries and errors are logged on stderr, ending with a\n"
+	"summary line (-q: none); the final score is printed on stdout, that of a\n"
+	"cadence that failed too (as it stood, after on_error; status 1). --log json\n"
+	"writes the lines of --events. run.md describes the note contract, the\n"
 	"environment of 'run' notes, the merge order of sync and the limits.\n"
 	"\n"
 	"--metrics, --trace and --events report the run for Prometheus,\n"
@@ -1330,7 +1549,7 @@ const cli_cmd cli_cmd_run = {
 	"(reliability.md, \"Output paths\").\n"
 	"\n"
 	"Exit status: 0 the cadence succeeded, 1 it failed (the message names the\n"
-	"cadence, measure, note and attempt), 2 usage error, bad score, a cadence\n"
+	"cadence, measure, note and attempt; its score is printed), 2 usage error, bad score, a cadence\n"
 	"with errors, an output that cannot be written or a checkpoint in use by\n"
 	"another run (nothing ran), 3 internal failure (out of memory, an output\n"
 	"or checkpoint that could not be written after all, a checkpoint another\n"

@@ -11,6 +11,7 @@
 #include "util/suggest.h"
 #include "util/utf8.h"
 
+#include <cadence/report.h>
 #include <cjson/cJSON.h>
 
 /* The CLI process's error format, set once by `--log json` (cmd_run.c):
@@ -37,13 +38,42 @@ int cli_json_line(cJSON *o)
 	return s ? 0 : -1;
 }
 
-/* The message as a JSON line, {"event":"error","message":"..."}; 0 when
- * it could not be made. */
+cJSON *cli_json_event(const char *event)
+{
+	char when[32];
+	cJSON *o = cJSON_CreateObject();
+	cadence_events_time(when);
+	if (o && !(cJSON_AddStringToObject(o, "time", when) &&
+		   cJSON_AddStringToObject(o, "event", event))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return o;
+}
+
+int cli_json_lines_timed(FILE *f, const char *lines, size_t len)
+{
+	char when[32];
+	cadence_events_time(when);
+	for (size_t i = 0; i < len;) {
+		const char *end = memchr(lines + i, '\n', len - i);
+		size_t n = end ? (size_t)(end - lines) - i + 1 : len - i;
+		/* an object with keys: its '{' becomes {"time":"...", */
+		size_t skip = n > 2 && lines[i] == '{' && lines[i + 1] != '}';
+		if (skip)
+			fprintf(f, "{\"time\":\"%s\",", when);
+		fwrite(lines + i + skip, 1, n - skip, f);
+		i += n;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* The message as a JSON line, {"time":"...","event":"error","message":"..."};
+ * 0 when it could not be made. */
 static int print_json_error(const char *event, const char *msg)
 {
-	cJSON *o = cJSON_CreateObject();
-	if (o && !(cJSON_AddStringToObject(o, "event", event) &&
-		   cad_json_add_text(o, "message", msg))) {
+	cJSON *o = cli_json_event(event);
+	if (o && !cad_json_add_text(o, "message", msg)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}

@@ -42,6 +42,7 @@ enum {
 	RUN_OPT_CONFIG,
 	RUN_OPT_NO_RECORD,
 	RUN_OPT_STDIN_FILENAME,
+	RUN_OPT_QUIET,
 };
 
 extern const char *const cli_run_log_formats[];
@@ -58,7 +59,8 @@ extern const char *const cli_run_log_formats[];
 	{ RUN_OPT_LOG, 0, "log", "FORMAT",                                                    \
 	  "the log on stderr: text (default) or json (JSON lines)", cli_run_log_formats },     \
 	{ RUN_OPT_TIMINGS, 't', "timings", NULL,                                              \
-	  "print a table of note timings on stderr at the end", NULL },                        \
+	  "print a table of note timings on stderr at the end (with --log json: one JSON "    \
+	  "line)", NULL },                                                                     \
 	{ RUN_OPT_ENV_CLEAR, 0, "env-clear", NULL,                                            \
 	  "run notes get only PATH, HOME, LANG, LC_*, TZ, TMPDIR and the --env variables "     \
 	  "of this environment (default: all of it, unless a note has env:)", NULL },          \
@@ -71,7 +73,10 @@ extern const char *const cli_run_log_formats[];
 	{ RUN_OPT_CONFIG, 0, "config", "FILE",                                                \
 	  "the project file to read (default: cadence.project.yaml here or above)", NULL },   \
 	{ RUN_OPT_VERBOSE, 'v', "verbose", NULL,                                              \
-	  "log every measure and note as it starts and ends", NULL },                          \
+	  "log every measure and note as it starts and ends, and a split's branch", NULL },   \
+	{ RUN_OPT_QUIET, 'q', "quiet", NULL,                                                  \
+	  "no summary line at the end, no live line, no line saying where a resume goes on",  \
+	  NULL },                                                                              \
 	{ RUN_OPT_GRACE, 0, "kill-grace", "DURATION",                                         \
 	  "time between SIGTERM and SIGKILL when a note is stopped (default 2s)", NULL },      \
 	{ RUN_OPT_COMPACT, 'c', "compact", NULL, "print the final score on one line", NULL }, \

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The run engine's test plugin: C notes in a shared object, loaded by the
-# unit tests (CADENCE_TEST_PLUGIN) and by tests/cli/run.sh, procs.sh and step.sh
+# unit tests (CADENCE_TEST_PLUGIN) and by tests/cli/run.sh, procs.sh, step.sh and runlog.sh
 # (environment).
 add_library(cadence_test_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/run/plugin.c)
 # a plugin includes the headers and links nothing of the library: the
@@ -12,7 +12,7 @@ if(TARGET test_run_engine)
     CADENCE_TEST_PLUGIN="$<TARGET_FILE:cadence_test_plugin>")
   add_dependencies(test_run_engine cadence_test_plugin)
 endif()
-foreach(t cli/run cli/procs cli/step)
+foreach(t cli/run cli/procs cli/step cli/runlog)
   if(TEST ${t})
     set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT
       "CADENCE_TEST_PLUGIN=$<TARGET_FILE:cadence_test_plugin>")

@@ -216,7 +216,7 @@ run_in "$r/sub" "$cadence" run ../cadences/breaker.cadence.yaml
 expect "run with a bad project file: nothing runs, exit 2" 2 '' "cadence.project.yaml:2:6: error: 'jsn' is not a log format"
 printf 'log: json\n' >"$r/cadence.project.yaml"
 run_in "$r/sub" "$cadence" run ../cadences/missing.cadence.yaml
-expect "the file's log: json makes errors JSON lines" 2 '' '^\{"event":"error",'
+expect "the file's log: json makes errors JSON lines" 2 '' '^\{"time":"[^"]*","event":"error",'
 run_in "$r/sub" "$cadence" run --config "$tmp/other.yaml" ../cadences/missing.cadence.yaml
 expect "run --config reads another file" 2 '' "^cadence: error: "
 

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 # cadence run --events: every line valid against docs/events.schema.json,
 # on a run with a sync, a split, a child and a retried note; the order of
-# the stream; a merge conflict; breakers opening; '-' for stderr.
+# the stream; a merge conflict; breakers opening; '-' for stderr.  And
+# --log json (issue 21): every line of it valid against the same schema,
+# its events the --events lines, its own lines (errors, diagnostics,
+# timings, the summary, a resume) too.
 source "$(dirname "$0")/lib.sh"
 export CADENCE_STATE_DIR=$tmp/state
 source "$(dirname "$0")/observe.fixture"
@@ -12,9 +15,22 @@ schema=$src/docs/events.schema.json
 # (one python3 for the script: py_serve, tests/cli/lib.sh)
 py_serve json jsonschema -- '
 import json, sys, jsonschema
+def strip(path):	# the events of a file, without what differs between runs
+    out = []
+    for line in open(path):
+        ev = json.loads(line)
+        for k in ("time", "run_id", "duration_ms"):
+            ev.pop(k, None)
+        out.append(json.dumps(ev, sort_keys=True))
+    return out
 def main(argv):
     if argv[0] == "run_ids":	# run_ids FILE: how many run ids its events have
         print(len({json.loads(l)["run_id"] for l in open(argv[1])}))
+        return 0
+    if argv[0] == "same":	# same A B: the same events, in the same order
+        a, b = strip(argv[1]), strip(argv[2])
+        if a != b:
+            sys.exit("\n".join(x for x in a if x not in b) or "another order")
         return 0
     schema = json.load(open(argv[0]))
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -115,4 +131,63 @@ expect "the probe succeeds" 0 '"s":[[:space:]]*"ok"'
 run validate "$tmp/heal2.jsonl"
 expect "breaker events of the probe fit the schema" 0
 assert "half-open, then closed" test "$(grep '^breaker_' <<<"$out" | cut -d' ' -f1 | xargs)" = "breaker_half_opened breaker_closed"
+
+# ---- --log json: the same lines, and the log's own ----------------------------------
+# a run with a retry, a split, a child: the log is the events, line for line
+run "$cadence" run "$tmp/shop.cadence.yaml" --log json -t --events "$tmp/ev.jsonl"
+expect "--log json -t --events: the run" 0
+printf '%s\n' "$err" >"$tmp/log.jsonl"
+run validate "$tmp/log.jsonl"
+expect "every line of the JSON log fits docs/events.schema.json" 0 '^note_retried shop flaky$'
+names=$out
+assert "... the --events names (note_completed, not note_end)" grep -qx 'note_completed shop first' <<<"$names"
+assert "... a timings line (-t)" grep -qx 'timings shop ' <<<"$names"
+assert "... the summary last" test "$(tail -1 <<<"$names")" = 'run_summary shop '
+grep -v '"event":"\(timings\|run_summary\)"' "$tmp/log.jsonl" >"$tmp/log-events.jsonl"
+run py_call same "$tmp/log-events.jsonl" "$tmp/ev.jsonl"
+expect "the log's events are the --events lines" 0
+
+# --events - with --log json: each line once on stderr
+run "$cadence" run "$tmp/shop.cadence.yaml" --log json --events -
+expect "--log json --events -" 0
+assert "... each event once" test "$(grep -c '"event":"cadence_started"' <<<"$err")" = 2
+
+# a failing run: the error event, the failed summary
+run "$cadence" run "$tmp/shop.cadence.yaml" --log json --score '{"fail": true}'
+expect "a failing run" 1 '"paid": false'
+printf '%s\n' "$err" >"$tmp/fail.jsonl"
+run validate "$tmp/fail.jsonl"
+expect "... its JSON log fits the schema" 0 '^error shop/pay charge$'
+
+# lines about no run: a cadence with errors, a bad option
+printf 'cadence: broken\nnotes: {a: {run: [true]}}\nmeasures:\n  - then: b\n' >"$tmp/broken.cadence.yaml"
+run "$cadence" run --log json "$tmp/broken.cadence.yaml"
+expect "a cadence with errors" 2
+printf '%s\n' "$err" >"$tmp/broken.jsonl"
+run validate "$tmp/broken.jsonl"
+expect "... its diagnostic and error lines fit the schema" 0 '^diagnostic None $'
+run "$cadence" run --log json --jobs 0 "$tmp/shop.cadence.yaml"
+expect "a bad option" 2
+printf '%s\n' "$err" >"$tmp/opt.jsonl"
+run validate "$tmp/opt.jsonl"
+expect "... its error line fits the schema" 0 '^error None $'
+
+# a resume: its run_resumed line
+cat >"$tmp/gate.cadence.yaml" <<'YAML'
+cadence: gate
+notes:
+  start: {run: [sh, -c, 'echo "{}"']}
+  pass:  {run: [sh, -c, 'test -e "$CADENCE_DIR/open" || exit 2; echo "{}"']}
+measures:
+  - then: start
+  - then: pass
+YAML
+run "$cadence" run "$tmp/gate.cadence.yaml" --checkpoint "$tmp/gate.ckpt"
+expect "a run that fails, checkpointed" 1
+touch "$tmp/open"
+run "$cadence" resume --log json "$tmp/gate.ckpt"
+expect "its resume" 0
+printf '%s\n' "$err" >"$tmp/resume.jsonl"
+run validate "$tmp/resume.jsonl"
+expect "... its JSON log fits the schema" 0 '^run_resumed gate pass$'
 finish

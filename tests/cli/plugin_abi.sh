@@ -202,7 +202,7 @@ log: a bell \\u0007 rang
 log: last line
 note_completed"
 run "$cadence" run --plugin "$tmp/chatty.so" "$tmp/chatty.cadence.yaml" --log json
-expect "--log json: a log event a line" 0 '' '^\{"event":"log",.*"note":"chatty",.*"line":"a bell \\u0007 rang"\}$'
+expect "--log json: a note_log event a line, as --events writes it" 0 '' '^\{"time":"[^"]*","event":"note_log",.*"note":"chatty",.*"line":"a bell \\u0007 rang"\}$'
 
 one_note flood
 run "$cadence" run --plugin "$tmp/chatty.so" "$tmp/flood.cadence.yaml" --events "$tmp/events.jsonl"

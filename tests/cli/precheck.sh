@@ -36,7 +36,7 @@ run "$cadence" run --dry-run "$tmp/gate.cadence.yaml" --score '{"n": 12}'
 expect "--dry-run shows the precheck" 0 '^  precheck \(false or failed: stop, nothing runs\): when score.n < 10$'
 run "$cadence" run --log json "$tmp/gate.cadence.yaml" --score '{"n": 12}'
 expect "with --log json, the stop is a JSON line" 5 '' \
-	'^\{"event":"stopped","message":"gate: precheck: .score.n < 10. is false; nothing ran"\}$'
+	'^\{"time":"[^"]*","event":"stopped","message":"gate: precheck: .score.n < 10. is false; nothing ran"\}$'
 
 w note.cadence.yaml '
 cadence: note

@@ -46,7 +46,8 @@ count() { "$count_cadence" history --limit 0 --format json "$@" | grep -c '^{' ;
 count_cadence=$cadence
 
 # --- every run records itself ------------------------------------------------------
-run_in "$proj" "$cadence" run hello.cadence.yaml
+# (-q: without the summary line; a warning would still be said)
+run_in "$proj" "$cadence" run -q hello.cadence.yaml
 expect "a manual run succeeds" 0
 assert "... with no warning" test -z "$err"
 run "$cadence" history --format json
@@ -155,7 +156,7 @@ assert "... its lock file is gone" test -z "$(ls "$tmp/state/runs")"
 mkdir -p "$tmp/bad"
 head -c 8192 /dev/urandom >"$tmp/bad/registry.db"
 sum=$(sha256sum <"$tmp/bad/registry.db")
-CADENCE_STATE_DIR=$tmp/bad run_in "$proj" "$cadence" run hello.cadence.yaml
+CADENCE_STATE_DIR=$tmp/bad run_in "$proj" "$cadence" run -q hello.cadence.yaml
 expect "a damaged registry: the manual run still runs" 0 '"greeting":.*"hi"' \
 	"^cadence: warning: cannot record this run in the run registry: the run registry .*bad/registry.db is damaged or not a SQLite database"
 assert "... one warning line" test "$(wc -l <<<"$err")" = 1

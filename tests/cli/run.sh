@@ -144,15 +144,18 @@ expect "a failing note exits 1" 1 '' "error: fails: note 'pay' \(attempt 2 of 2\
 assert "the stderr tail is in the error" grep -q '^  | card declined$' <<<"$err"
 assert "the retry is logged" grep -q "note 'pay' failed (attempt 1 of 2).*retrying in 10 ms" <<<"$err"
 assert "the error is printed once" test "$(grep -c 'error: fails' <<<"$err")" = 1
-assert "nothing on stdout" test -z "$out"
+# (issue 21: nothing was printed; the score as it stood is, with status 1)
+assert "the score as it stood on stdout" test "$out" = '{}'
+assert "the summary line says it failed" grep -qx "cadence: fails: failed in [0-9.]* s: 1 measure, 1 note, 1 retry" <<<"$err"
 
 # --- the log and the plan ------------------------------------------------------------------
 run "$cadence" run --log json "$tmp/hello.cadence.yaml" --score '{"name": "Ada"}'
 expect "--log json" 0
 assert "every log line is a JSON object" \
 	bash -c 'while read -r l; do [[ $l == \{*\} ]] || exit 1; done <<<"$1"' _ "$err"
-assert "note_end events" grep -q '"event":"note_end".*"note":"greet".*"status":"ok"' <<<"$err"
-assert "stderr lines as events" grep -q '"event":"log".*"line":"counted"' <<<"$err"
+# (issue 21: the names of --events, note_end and log before)
+assert "note_completed events" grep -q '"event":"note_completed".*"note":"greet".*"status":"ok"' <<<"$err"
+assert "stderr lines as note_log events" grep -q '"event":"note_log".*"line":"counted"' <<<"$err"
 
 # a note that writes a terminal escape: the text log, the error and the
 # plan show it as '?'; with --log json, failures are JSON lines too
@@ -181,7 +184,7 @@ measures:
 	# LeakSanitizer cannot run under ptrace: off for this run of an ASan build
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		strace -e trace=write -e signal=none -o "$tmp/write.log" \
-		"$cadence" run "$tmp/lines.cadence.yaml" >/dev/null 2>"$tmp/lines.err"
+		"$cadence" run -q "$tmp/lines.cadence.yaml" >/dev/null 2>"$tmp/lines.err"
 	assert "each line of the text log is one write to stderr" \
 		test "$(grep -c '^write(2, "\[talk\] [a-z?[0-9]*\\n", ' "$tmp/write.log")" = 3 \
 		-a "$(grep -c '^write(2,' "$tmp/write.log")" = 3
@@ -215,15 +218,15 @@ assert lines, "no line"
 for l in lines: json.loads(l.decode("utf-8"))'; }
 run "$cadence" run --log json "$tmp/broken.cadence.yaml"
 expect "--log json on a cadence with errors: exit 2" 2 '' \
-	'^\{"event":"diagnostic","file":"[^"]*broken.cadence.yaml","line":4,"column":11,"severity":"error","rule":"undefined-note","message":"note .b. is not defined","help":"did you mean .a.\?"\}$'
-assert "... a line per problem, then the error" grep -q '^{"event":"error","message":".*broken.cadence.yaml has problems; nothing ran"}$' <<<"$err"
+	'^\{"time":"[^"]*","event":"diagnostic","file":"[^"]*broken.cadence.yaml","line":4,"column":11,"severity":"error","rule":"undefined-note","message":"note .b. is not defined","help":"did you mean .a.\?"\}$'
+assert "... a line per problem, then the error" grep -q '^{"time":"[^"]*","event":"error","message":".*broken.cadence.yaml has problems; nothing ran"}$' <<<"$err"
 assert "... and every line is JSON" json_lines <<<"$err"
 run "$cadence" run --jobs 0 --log json "$tmp/broken.cadence.yaml"
-expect "--log json after a bad option: the error is JSON" 2 '' '^\{"event":"error","message":"--jobs takes a number from 1 to 4096, not .0."\}$'
+expect "--log json after a bad option: the error is JSON" 2 '' '^\{"time":"[^"]*","event":"error","message":"--jobs takes a number from 1 to 4096, not .0."\}$'
 run "$cadence" run "$tmp/hello.cadence.yaml" --log=json --metrics /nonexistent/m.prom --score '{"name": "x"}'
-expect "--log=json: an output that cannot be written" 2 '' '^\{"event":"error","message":"cannot write the metrics to ./nonexistent/m.prom.: No such file or directory; nothing ran"\}$'
+expect "--log=json: an output that cannot be written" 2 '' '^\{"time":"[^"]*","event":"error","message":"cannot write the metrics to ./nonexistent/m.prom.: No such file or directory; nothing ran"\}$'
 run "$cadence" run --log json "$tmp/hello.cadence.yaml" --score '{"name": '
-expect "--log json: a score that is not JSON" 2 '' '^\{"event":"error","message":"the score from --score is not JSON'
+expect "--log json: a score that is not JSON" 2 '' '^\{"time":"[^"]*","event":"error","message":"the score from --score is not JSON'
 
 # a note that writes Latin-1: its stderr lines reach the logs and the
 # events as UTF-8 (U+FFFD for each bad byte), and output that is not UTF-8

@@ -418,7 +418,7 @@ run "$cadence" step -c --precheck --score - gate.cadence.yaml <<<'{"n": 1}'
 expect "--precheck that passes: the score, status 0" 0 '^\{"n":1\}$'
 assert "... nothing on stderr" test -z "$err"
 echo '{"n": 12}' >g12.json
-run "$cadence" run -c --score-file g12.json gate.cadence.yaml
+run "$cadence" run -q -c --score-file g12.json gate.cadence.yaml
 want=$err
 run "$cadence" step -c --precheck --score g12.json gate.cadence.yaml
 expect "--precheck that stops: the score, status 5" 5 '^\{"n":12\}$' \

@@ -72,7 +72,8 @@ typedef struct fx {
 	cadence_runner *r;
 } fx;
 
-static void fx_open(fx *f, const cadence_run_hooks *hooks)
+/* The cadence and a runner for it, no function registered. */
+static void fx_load(fx *f, const cadence_run_hooks *hooks)
 {
 	cadence_diags *d;
 	cr_assert_eq(cadence_diags_new(&d), 0);
@@ -83,6 +84,11 @@ static void fx_open(fx *f, const cadence_run_hooks *hooks)
 	cadence_run_opts o = CADENCE_RUN_OPTS_INIT;
 	o.hooks = hooks;
 	cr_assert_eq(cadence_runner_new(&f->r, f->project, f->def, &o), 0);
+}
+
+static void fx_open(fx *f, const cadence_run_hooks *hooks)
+{
+	fx_load(f, hooks);
 	cadence_runner_register(f->r, "bump", bump, NULL);
 	cadence_runner_register(f->r, "flaky", flaky, NULL);
 	cadence_runner_register(f->r, "broken", broken, NULL);
@@ -348,6 +354,70 @@ Test(report, timings_per_place_in_the_run)
 	cadence_metrics_free(m);
 }
 
+/* The same rows as JSON (`--log json --timings`): the path and the note
+ * apart, the numbers in milliseconds; "[]" before any note ended. */
+Test(report, timings_as_json)
+{
+	cadence_metrics *m;
+	memfile mf;
+	cr_assert_eq(cadence_metrics_new(&m), 0);
+	mem_open(&mf);
+	cr_assert_eq(cadence_metrics_write_timings_json(m, mf.f), 0);
+	char *s = mem_close(&mf);
+	cr_assert_str_eq(s, "[]");
+	free(s);
+	cadence_event ev = { 0 };
+	ev.kind = CADENCE_EVENT_NOTE_END;
+	ev.path = "root/child";
+	ev.cadence = "child";
+	ev.note = "pay\"";
+	ev.status = CADENCE_NOTE_STATUS_FAILED;
+	ev.duration_ns = 3000000;
+	cadence_metrics_on_event(m, &ev);
+	ev.status = CADENCE_NOTE_STATUS_OK;
+	ev.duration_ns = 1000000;
+	cadence_metrics_on_event(m, &ev);
+	mem_open(&mf);
+	cr_assert_eq(cadence_metrics_write_timings_json(m, mf.f), 0);
+	s = mem_close(&mf);
+	cr_assert_str_eq(s, "[{\"path\":\"root/child\",\"note\":\"pay\\\"\",\"calls\":2,"
+			 "\"failed\":1,\"total_ms\":4.000,\"mean_ms\":2.000,\"max_ms\":3.000}]");
+	free(s);
+	cadence_metrics_free(m);
+}
+
+/* The events' strings: a C1 control (U+009B, CSI) and a bidirectional
+ * override escaped, as the JSON log on a terminal needs (issue 21: the
+ * log is the events' lines now); DEL too. */
+Test(report, events_escape_terminal_controls)
+{
+	cadence_events *e;
+	memfile mf;
+	mem_open(&mf);
+	cr_assert_eq(cadence_events_new(&e, mf.f), 0);
+	cadence_event ev = { 0 };
+	ev.kind = CADENCE_EVENT_CADENCE_START;
+	ev.cadence = "c";
+	ev.path = "a\xC2\x9B" "[31m\xE2\x80\xAE" "b\x7F";
+	ev.run_id = "0123456789abcdef";
+	cadence_events_on_event(e, &ev);
+	cr_assert_eq(cadence_events_status(e, NULL), 0);
+	cadence_events_free(e);
+	char *s = mem_close(&mf);
+	cr_assert(strstr(s, "\"path\":\"a\\u009b[31m\\u202eb\\u007f\""), "%s", s);
+	free(s);
+}
+
+/* cadence_events_time(): the "time" of the lines, now. */
+Test(report, events_time)
+{
+	char when[32];
+	cadence_events_time(when);
+	cr_assert_eq(strlen(when), 27, "%s", when);
+	cr_assert_eq(when[10], 'T');
+	cr_assert_eq(when[26], 'Z');
+}
+
 Test(report, events_write_failure_is_reported)
 {
 	FILE *full = fopen("/dev/full", "w");
@@ -434,15 +504,21 @@ static void saved_free(saved *s)
 		free(s->text[i]);
 }
 
+/* A run that saves each checkpoint into sv: its final score as text. */
+static char *run_saving(fx *f, saved *sv)
+{
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	co.on_checkpoint = save;
+	co.ctx = sv;
+	return run_to_text(f, &co, 0);
+}
+
 Test(report, resume_from_every_checkpoint)
 {
 	fx f;
 	saved sv = { { NULL }, 0, 0 };
 	fx_open(&f, NULL);
-	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
-	co.on_checkpoint = save;
-	co.ctx = &sv;
-	char *want = run_to_text(&f, &co, 0);
+	char *want = run_saving(&f, &sv);
 	cr_assert_eq(sv.n, 4, "one checkpoint per measure");
 	for (size_t i = 0; i < sv.n; i++) {
 		cadence_checkpoint *cp;
@@ -495,6 +571,76 @@ Test(report, a_checkpoint_that_cannot_be_saved_stops_the_run)
 			 "could not be saved: cannot write the checkpoint: Permission denied"),
 		  "%s", err.message);
 	cadence_run_error_clear(&err);
+	saved_free(&sv);
+	fx_close(&f);
+}
+
+/* Version 2 of the options: a failed run's score as it stood
+ * (cadence run prints it); version 1 options are not read that far. */
+Test(report, a_failed_runs_score)
+{
+	fx f;
+	fx_open(&f, NULL);
+	cadence_runner_register(f.r, "flaky", broken, NULL);	/* fails for good */
+	cadence_checkpoint_opts co = CADENCE_CHECKPOINT_OPTS_INIT;
+	cJSON *failed = (cJSON *)&co, *out = NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	co.failed_score = &failed;
+	cr_assert_eq(cadence_runner_run_checkpointed(&out, f.r, NULL, &co, &err), CADENCE_EFAILED);
+	cr_assert_null(out);
+	char *s = failed ? cJSON_PrintUnformatted(failed) : NULL;
+	cr_assert_str_eq(s, "{\"n\":1,\"s\":\"\"}", "the score after the first measure");
+	free(s);
+	cJSON_Delete(failed);
+	cadence_run_error_clear(&err);
+
+	co.version = 1;	/* a caller built before failed_score: not written */
+	failed = (cJSON *)&co;
+	cr_assert_eq(cadence_runner_run_checkpointed(&out, f.r, NULL, &co, &err), CADENCE_EFAILED);
+	cr_assert_eq(failed, (cJSON *)&co);
+	cadence_run_error_clear(&err);
+
+	co.version = CADENCE_CHECKPOINT_OPTS_VERSION;
+	fx_close(&f);
+	fx_open(&f, NULL);	/* flaky's own function: the run succeeds */
+	cr_assert_eq(cadence_runner_run_checkpointed(&out, f.r, NULL, &co, &err), 0);
+	cr_assert_null(failed, "a run that succeeds: no failed score");
+	cJSON_Delete(out);
+	fx_close(&f);
+}
+
+/* A complete checkpoint runs nothing: its C functions need not be there. */
+Test(report, a_complete_checkpoint_needs_no_functions)
+{
+	fx f;
+	saved sv = { { NULL }, 0, 0 };
+	fx_open(&f, NULL);
+	char *want = run_saving(&f, &sv);
+	fx_close(&f);
+	fx_load(&f, NULL);	/* no function registered */
+	cadence_checkpoint *cp;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	for (size_t i = sv.n - 2; i < sv.n; i++) {
+		cr_assert_eq(cadence_checkpoint_parse(&cp, sv.text[i], strlen(sv.text[i]), &err), 0);
+		cadence_checkpoint_opts ro = CADENCE_CHECKPOINT_OPTS_INIT;
+		ro.resume = cp;
+		cr_assert_eq(cadence_runner_prepare_resume(f.r, cp, &err),
+			     i + 1 < sv.n ? CADENCE_EINVALID : 0, "%s", err.message ? err.message : "");
+		cadence_run_error_clear(&err);
+		if (i + 1 < sv.n) {	/* one measure left to run: its functions are needed */
+			char *none = run_to_text(&f, &ro, CADENCE_EINVALID);
+			cr_assert_null(none);
+		} else {
+			char *got = run_to_text(&f, &ro, 0);
+			cr_assert_str_eq(got, want);
+			char *saved_score = cJSON_PrintUnformatted(cadence_checkpoint_score(cp));
+			cr_assert_str_eq(saved_score, want, "the saved score is the final one");
+			free(saved_score);
+			free(got);
+		}
+		cadence_checkpoint_free(cp);
+	}
+	free(want);
 	saved_free(&sv);
 	fx_close(&f);
 }

@@ -66,10 +66,16 @@ typedef struct cadence_checkpoint_opts {
 	const cadence_checkpoint *resume;
 	cadence_checkpoint_fn on_checkpoint;	/* NULL: none */
 	void *ctx;
+	/* Version 2.  NULL, or where a run that fails (CADENCE_EFAILED) puts
+	 * the root cadence's score as it stood when it stopped, after its
+	 * on_error handler's changes (the caller owns it; NULL when the run
+	 * did not fail, or failed before it had a score).  `cadence run`
+	 * prints it on stdout. */
+	cJSON **failed_score;
 } cadence_checkpoint_opts;
 
-#define CADENCE_CHECKPOINT_OPTS_VERSION 1
-#define CADENCE_CHECKPOINT_OPTS_INIT { CADENCE_CHECKPOINT_OPTS_VERSION, NULL, NULL, NULL }
+#define CADENCE_CHECKPOINT_OPTS_VERSION 2
+#define CADENCE_CHECKPOINT_OPTS_INIT { CADENCE_CHECKPOINT_OPTS_VERSION, NULL, NULL, NULL, NULL }
 
 /*
  * cadence_runner_run() with checkpoints (`opts` may be NULL).  Returns as
@@ -118,6 +124,13 @@ CADENCE_API int cadence_checkpoint_write(const cadence_checkpoint *checkpoint, F
 CADENCE_API int cadence_checkpoint_write_file(const cadence_checkpoint *checkpoint,
 					      const char *path, cadence_run_error *err);
 
+/* cadence_runner_prepare() for a resume from `checkpoint`: the same, but
+ * a checkpoint whose run had completed runs no note, so a C function no
+ * plugin provides is no error then.  Returns as cadence_runner_prepare(). */
+CADENCE_API int cadence_runner_prepare_resume(cadence_runner *runner,
+					      const cadence_checkpoint *checkpoint,
+					      cadence_run_error *err);
+
 /* Compares the checkpoint's file hashes with the files `project` loaded
  * (prepare the runner first, so that every child is loaded).  Returns 0
  * when they are the same files with the same bytes; CADENCE_EINVALID when
@@ -132,8 +145,12 @@ CADENCE_API const char *cadence_checkpoint_cadence(const cadence_checkpoint *che
  * cadence built in code. */
 CADENCE_API const char *cadence_checkpoint_file(const cadence_checkpoint *checkpoint);
 CADENCE_API const char *cadence_checkpoint_run_id(const cadence_checkpoint *checkpoint);
-/* 1 when the root cadence had completed: resuming runs nothing. */
+/* 1 when the root cadence had completed: resuming runs nothing, and
+ * needs no C function (no plugin). */
 CADENCE_API int cadence_checkpoint_complete(const cadence_checkpoint *checkpoint);
+/* The root cadence's saved score (of a complete checkpoint: the final
+ * score); NULL for a checkpoint without frames. */
+CADENCE_API const cJSON *cadence_checkpoint_score(const cadence_checkpoint *checkpoint);
 /* Where it stands, for people: "checkout: 2 of 5 measures done;
  * checkout/payment: 1 of 3". */
 CADENCE_API const char *cadence_checkpoint_position(const cadence_checkpoint *checkpoint);

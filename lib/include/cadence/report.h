@@ -66,6 +66,12 @@ CADENCE_API int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
  * milliseconds, under a line of headings; nothing when no note ended.
  * Returns 0, CADENCE_ENOMEM or CADENCE_EIO.  Thread-safe. */
 CADENCE_API int cadence_metrics_write_timings(cadence_metrics *metrics, FILE *out);
+/* The same rows as one JSON array, without a line end (`cadence run
+ * --log json --timings` puts it in a line of its own): an object per row,
+ * {"path", "note", "calls", "failed", "total_ms", "mean_ms", "max_ms"};
+ * "[]" when no note ended.  Returns 0, CADENCE_ENOMEM or CADENCE_EIO.
+ * Thread-safe. */
+CADENCE_API int cadence_metrics_write_timings_json(cadence_metrics *metrics, FILE *out);
 /* The same into `path`, replaced atomically (a temporary file in the
  * same directory, renamed), a new file 0666 less the umask: what the
  * textfile collector needs.  A replaced file keeps its owner, group and
@@ -115,6 +121,10 @@ CADENCE_API void cadence_events_on_event(void *events, const cadence_event *even
  * flush (err says why: the first failure); CADENCE_ENOMEM when a line
  * could not be made.  Flushes the stream first.  Thread-safe. */
 CADENCE_API int cadence_events_status(cadence_events *events, cadence_run_error *err);
+/* Now as the lines' "time" says it, for a program's own lines beside
+ * them (`cadence run --log json`): UTC, RFC 3339 with microseconds,
+ * "2026-12-01T08:17:03.123456Z" and a NUL.  Thread-safe. */
+CADENCE_API void cadence_events_time(char out[32]);
 
 #ifdef __cplusplus
 }

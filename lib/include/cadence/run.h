@@ -120,6 +120,10 @@ typedef struct cadence_event {
 	 * events, and the NOTE_* events of a task's note: the task's name;
 	 * else NULL. */
 	const char *task;
+	/* Appended later still: a split's MEASURE_END, the branch its
+	 * condition chose, "if_true" or "if_false" (NULL when the condition
+	 * failed, and for other measures and events). */
+	const char *branch;
 } cadence_event;
 
 typedef struct cadence_run_hooks {

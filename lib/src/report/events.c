@@ -132,6 +132,8 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 		str_field(sb, "status", note_results[ev->status]);
 	else if (k == CADENCE_EVENT_CADENCE_END || k == CADENCE_EVENT_MEASURE_END)
 		str_field(sb, "status", cad_end_statuses[cad_end_status(ev->status)]);
+	if (k == CADENCE_EVENT_MEASURE_END)
+		str_field(sb, "branch", ev->branch);
 	if ((k == CADENCE_EVENT_TASK_END || k == CADENCE_EVENT_TASK_SKIPPED) &&
 	    ev->status >= 0 && ev->status <= 3)
 		str_field(sb, "outcome", cad_task_outcomes[ev->status]);
@@ -184,6 +186,12 @@ void cadence_events_on_event(void *ctx, const cadence_event *ev)
 			e->error = errno ? errno : EIO;
 	}
 	pthread_mutex_unlock(&e->mu);
+}
+
+void cadence_events_time(char out[32])
+{
+	rep_time_cache cache = { 0 };	/* one call: nothing to keep */
+	cad_rep_rfc3339(cad_rep_wall_ns(), out, &cache);
 }
 
 int cadence_events_status(cadence_events *e, cadence_run_error *err)

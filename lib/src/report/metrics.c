@@ -484,6 +484,44 @@ int cadence_metrics_write_timings(cadence_metrics *m, FILE *out)
 	return rc;
 }
 
+int cadence_metrics_write_timings_json(cadence_metrics *m, FILE *out)
+{
+	strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	cad_strbuf_addc(&sb, '[');
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < m->ntimings; i++) {
+		const mtiming *t = &m->timings[i];
+		/* the key is "path/note": a note's name holds no '/' */
+		const char *slash = strrchr(t->key, '/');
+		size_t plen = (size_t)(slash - t->key);
+		cad_strbuf_reset(&path);
+		cad_strbuf_add(&path, t->key, plen);
+		cad_strbuf_adds(&sb, i ? ",{\"path\":" : "{\"path\":");
+		cad_rep_json_str(&sb, cad_strbuf_cstr(&path) ? path.buf : "");
+		cad_strbuf_adds(&sb, ",\"note\":");
+		cad_rep_json_str(&sb, slash + 1);
+		cad_strbuf_addf(&sb, ",\"calls\":%u,\"failed\":%u,\"total_ms\":", t->calls,
+				t->failures);
+		cad_rep_add_ms(&sb, t->total_ns);
+		cad_strbuf_adds(&sb, ",\"mean_ms\":");
+		cad_rep_add_ms(&sb, t->total_ns / t->calls);
+		cad_strbuf_adds(&sb, ",\"max_ms\":");
+		cad_rep_add_ms(&sb, t->max_ns);
+		cad_strbuf_addc(&sb, '}');
+	}
+	pthread_mutex_unlock(&m->mu);
+	cad_strbuf_addc(&sb, ']');
+	int lost = !cad_strbuf_cstr(&path) && m->ntimings;
+	cad_strbuf_free(&path);
+	if (lost || !cad_strbuf_cstr(&sb)) {
+		cad_strbuf_free(&sb);
+		return CADENCE_ENOMEM;
+	}
+	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : CADENCE_EIO;
+	cad_strbuf_free(&sb);
+	return rc;
+}
+
 static int write_cb(void *ctx, FILE *out)
 {
 	return cadence_metrics_write(ctx, out);

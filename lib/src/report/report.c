@@ -23,8 +23,18 @@ void cad_rep_json_str(strbuf *sb, const char *s)
 		if (c >= 0x80) {
 			uint32_t cp;
 			size_t n = cad_utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
-			if (n) {
+			if (n && !cad_utf8_is_unsafe(cp)) {
 				s += n - 1;
+				continue;
+			}
+			if (n) {
+				/* a C1 control (U+009B is CSI) or a bidirectional
+				 * override, escaped: the same string to a JSON
+				 * reader, inert on a terminal (--log json, --events -) */
+				cad_strbuf_add(sb, run, (size_t)(s - run));
+				cad_strbuf_addf(sb, "\\u%04x", (unsigned)cp);
+				s += n - 1;
+				run = s + 1;
 				continue;
 			}
 			cad_strbuf_add(sb, run, (size_t)(s - run));
@@ -32,7 +42,7 @@ void cad_rep_json_str(strbuf *sb, const char *s)
 			run = s + 1;
 			continue;
 		}
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
 			continue;
 		cad_strbuf_add(sb, run, (size_t)(s - run));
 		if (!c)

@@ -61,6 +61,18 @@ const char *cadence_checkpoint_cadence(const cadence_checkpoint *cp) { return cp
 const char *cadence_checkpoint_file(const cadence_checkpoint *cp) { return cp->file; }
 const char *cadence_checkpoint_run_id(const cadence_checkpoint *cp) { return cp->run_id; }
 int cadence_checkpoint_complete(const cadence_checkpoint *cp) { return cp->complete; }
+
+int cadence_runner_prepare_resume(cadence_runner *r, const cadence_checkpoint *cp,
+				  cadence_run_error *err)
+{
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
+	return cad_plan_prepare(r, cp && cp->complete, err);
+}
+const cJSON *cadence_checkpoint_score(const cadence_checkpoint *cp)
+{
+	return cp->nframes ? cp->frames[0].score : NULL;
+}
 const char *cadence_checkpoint_position(const cadence_checkpoint *cp)
 {
 	return cp->position ? cp->position : "";
@@ -86,7 +98,8 @@ static char *describe(const cadence_checkpoint *cp, const size_t *counts, size_t
 			    cp->frames[i].next);
 		if (counts)
 			cad_strbuf_addf(&sb, " of %zu", counts[i]);
-		cad_strbuf_adds(&sb, i ? "" : " measures done");
+		cad_strbuf_adds(&sb, i ? "" : counts || cp->frames[i].next != 1 ? " measures done"
+					   : " measure done");
 		const cJSON *dag = cp->frames[i].dag;
 		if (!dag)
 			continue;

@@ -5,6 +5,7 @@
 #include "util/api.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@ void cad_rfail_reset(rfail *f)
 	f->field = NULL;
 	free(f->stderr_tail);
 	f->stderr_tail = NULL;
-	f->permanent = f->timeout = f->cancelled = f->rejected = 0;
+	f->permanent = f->timeout = f->cancelled = f->rejected = f->waiting = 0;
 	f->type = NULL;
 }
 
@@ -147,6 +148,8 @@ static void emit_simple(rframe *fr, cadence_event_kind kind, int status, int64_t
 	ev.kind = kind;
 	ev.status = status;
 	ev.duration_ns = dur;
+	if (kind == CADENCE_EVENT_MEASURE_END)
+		ev.branch = fr->branch;
 	cad_run_emit(fr->run, fr, &ev);
 }
 
@@ -158,20 +161,36 @@ static int fail_measure(rframe *fr, const rnote *note, rfail *f)
 }
 
 
-/* The error for a run that was cancelled while `running` (a list of note
- * names, may be empty). */
-static int cancelled(rframe *fr, const char *running, size_t n)
+/* "note 'a' was" or "notes 'a', 'b' were", then `what`. */
+static void notes_were(strbuf *sb, const char *names, size_t n, const char *what)
+{
+	cad_strbuf_addf(sb, "%s %s %s %s", n == 1 ? "note" : "notes", names,
+			n == 1 ? "was" : "were", what);
+}
+
+/* The error for a run that was cancelled while the notes `running` (a
+ * list of names) ran and those of `waiting` waited to retry: either may
+ * be empty.  A note that waited was not running: saying so would send
+ * the reader to look for a process that was stopped. */
+static int cancelled(rframe *fr, const char *running, size_t n, const char *waiting, size_t w)
 {
 	rfail f = RFAIL_INIT;
 	f.cancelled = 1;
-	if (n == 1)
-		cad_rfail_set(&f, "interrupted while note %s was running; it was stopped", running);
-	else if (n)
-		cad_rfail_set(&f, "interrupted while notes %s were running; they were stopped", running);
-	else if (fr->measure)
+	if (n || w) {
+		cad_strbuf_adds(&f.msg, "interrupted while ");
+		if (n)
+			notes_were(&f.msg, running, n, "running");
+		if (n && w)
+			cad_strbuf_adds(&f.msg, " and ");
+		if (w)
+			notes_were(&f.msg, waiting, w, "waiting to retry");
+		cad_strbuf_adds(&f.msg, n ? (n == 1 ? "; it was stopped" : "; they were stopped")
+				: (w == 1 ? "; it was not run again" : "; they were not run again"));
+	} else if (fr->measure) {
 		cad_rfail_set(&f, "interrupted before the measure started");
-	else
+	} else {
 		cad_rfail_set(&f, "interrupted as the cadence ended (its measures had completed)");
+	}
 	cad_run_error(fr->run, fr, NULL, 0, CADENCE_ECANCELED, &f);
 	cad_rfail_free(&f);
 	return CADENCE_ECANCELED;
@@ -188,13 +207,18 @@ int cad_engine_verdict(rframe *fr, rjob *jobs, size_t n, rjobs_end end, rjob *fa
 		return CADENCE_ENOMEM;
 	}
 	if (end == RJOBS_CANCELLED) {
-		strbuf running = STRBUF_INIT;
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++)
+		strbuf names[2] = { STRBUF_INIT, STRBUF_INIT };	/* running, waiting */
+		size_t k[2] = { 0, 0 };
+		for (size_t i = 0; i < n; i++) {
+			int w = jobs[i].fail.waiting;
 			if (jobs[i].attempt && jobs[i].fail.cancelled)
-				cad_strbuf_addf(&running, "%s'%s'", k++ ? ", " : "", jobs[i].note->name);
-		int v = cancelled(fr, cad_strbuf_cstr(&running) ? cad_strbuf_cstr(&running) : "", k);
-		cad_strbuf_free(&running);
+				cad_strbuf_addf(&names[w], "%s'%s'", k[w]++ ? ", " : "",
+						jobs[i].note->name);
+		}
+		const char *r = cad_strbuf_cstr(&names[0]), *wt = cad_strbuf_cstr(&names[1]);
+		int v = cancelled(fr, r ? r : "", k[0], wt ? wt : "", k[1]);
+		cad_strbuf_free(&names[0]);
+		cad_strbuf_free(&names[1]);
 		return v;
 	}
 	if (end == RJOBS_FAILED) {
@@ -281,6 +305,7 @@ static int run_split(rframe *fr, const rmeasure *ms)
 			  cad_strbuf_cstr(&msg) ? cad_strbuf_cstr(&msg) : "out of memory");
 		rc = fail_measure(fr, NULL, &f);
 	} else {
+		fr->branch = yes ? "if_true" : "if_false";
 		rc = yes ? run_in_order(fr, ms->notes, ms->nnotes)
 			 : run_in_order(fr, ms->else_notes, ms->nelse);
 	}
@@ -625,8 +650,9 @@ int cad_engine_walk(rframe *fr)
 	for (size_t i = start; !rc && i < p->nmeasures && !fr->interrupt; i++) {
 		const rmeasure *ms = &p->measures[i];
 		fr->measure = ms;
+		fr->branch = NULL;
 		if (cad_run_cancelled(run)) {
-			rc = cancelled(fr, NULL, 0);
+			rc = cancelled(fr, NULL, 0, NULL, 0);
 			break;
 		}
 		int64_t m0 = timed ? cad_run_now(run) : 0;
@@ -645,7 +671,7 @@ int cad_engine_walk(rframe *fr)
 	 * (a `set` note, a process that ended first): the run was still
 	 * interrupted, as the same cancel a moment earlier would say */
 	if (!rc && cad_run_cancelled(run))
-		rc = cancelled(fr, NULL, 0);
+		rc = cancelled(fr, NULL, 0, NULL, 0);
 	emit_simple(fr, CADENCE_EVENT_CADENCE_END, rc, timed ? cad_run_now(run) - t0 : 0);
 	return rc;
 }
@@ -675,6 +701,16 @@ int cadence_runner_run_checkpointed(cJSON **out, cadence_runner *r, const cJSON 
 				   "(use CADENCE_CHECKPOINT_OPTS_INIT)");
 	if (!out || !r)
 		return cad_err_set(err, CADENCE_EINVAL, "cadence_runner_run: out and runner must not be NULL");
+	/* a caller's older, smaller opts read only as far as they go */
+	static const size_t sizes[] = { 0, offsetof(cadence_checkpoint_opts, failed_score),
+					sizeof(cadence_checkpoint_opts) };
+	cadence_checkpoint_opts copy = CADENCE_CHECKPOINT_OPTS_INIT;
+	if (co) {
+		CAD_COPY_IN(&copy, co, sizes);
+		co = &copy;
+		if (co->failed_score)
+			*co->failed_score = NULL;
+	}
 	/* The error is built in `own` even when the caller does not ask for
 	 * it (an on_error handler reads it: cadence_note_error(),
 	 * CADENCE_ERROR), and reaches the caller only when the run fails: a
@@ -686,7 +722,8 @@ int cadence_runner_run_checkpointed(cJSON **out, cadence_runner *r, const cJSON 
 	return rc;
 }
 
-int cad_run_open(rrun *run, rframe *root, cadence_runner *r, cadence_run_error *err)
+int cad_run_open(rrun *run, rframe *root, cadence_runner *r, int runs_nothing,
+		 cadence_run_error *err)
 {
 	rfail f = RFAIL_INIT;
 	int rc;
@@ -698,7 +735,7 @@ int cad_run_open(rrun *run, rframe *root, cadence_runner *r, cadence_run_error *
 	run->wake[0] = run->wake[1] = -1;
 	run->guard = (rguard)RGUARD_INIT;
 	pthread_mutex_init(&run->done_lock, NULL);
-	if ((rc = cad_plan_prepare(r, 0, err)))
+	if ((rc = cad_plan_prepare(r, runs_nothing, err)))
 		return rc;
 	run->timed = r->hooks.on_event != NULL;
 	unsigned long k = atomic_fetch_add(&r->runs, 1);
@@ -749,7 +786,9 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	rfail f = RFAIL_INIT;
 	int rc;
 
-	if ((rc = cad_run_open(&run, &root, r, err)))
+	/* a complete checkpoint runs no note: no C function need be there */
+	if ((rc = cad_run_open(&run, &root, r, co && co->resume &&
+			       cadence_checkpoint_complete(co->resume), err)))
 		goto out;
 	if (cad_ckpt_begin(&run, co)) {
 		rc = CADENCE_ENOMEM;
@@ -767,6 +806,8 @@ static int run_checkpointed(cadence_runner *r, const cJSON *input,
 	if ((rc = cad_run_input(&root, run.resume ? run.resume->frames[0].score : input)))
 		goto out;
 	rc = cad_engine_walk(&root);
+	if (rc == CADENCE_EFAILED && co && co->failed_score)
+		*co->failed_score = cad_score_take(&root.score);	/* NULL: no memory, no score */
 	if ((!rc || rc == CADENCE_ESTOPPED) && !(*out = cad_score_take(&root.score))) {
 		rc = CADENCE_ENOMEM;
 		cad_rfail_set(&f, "out of memory");

@@ -759,7 +759,7 @@ static void stop_all(rjob *jobs, size_t n, enum rproc_why why, int64_t grace)
 			if (why == RPROC_CANCEL) {
 				j->outcome = CADENCE_NOTE_FAILED;
 				cad_rfail_set(&j->fail, "it was stopped while waiting to retry");
-				j->fail.cancelled = 1;
+				j->fail.cancelled = j->fail.waiting = 1;
 			} else if (j->attempt == 0) {
 				j->outcome = CADENCE_NOTE_SKIP;	/* never started */
 				j->status = CADENCE_NOTE_STATUS_SKIPPED;
@@ -795,7 +795,7 @@ static rjobs_end run_alone(rframe *fr, rjob *j, rjob **failed)
 			j->state = JOB_DONE;
 			j->outcome = CADENCE_NOTE_FAILED;
 			cad_rfail_set(&j->fail, "it was stopped while waiting to retry");
-			j->fail.cancelled = 1;
+			j->fail.cancelled = j->fail.waiting = 1;
 			break;
 		}
 	}

@@ -36,9 +36,10 @@ typedef struct rfail {
 	int cancelled;
 	int rejected;		/* the circuit breaker is open */
 	const char *type;	/* static: cadence_event.error_type; NULL: "note" */
+	int waiting;		/* cancelled while waiting to retry, not running */
 } rfail;
 
-#define RFAIL_INIT { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0, NULL }
+#define RFAIL_INIT { STRBUF_INIT, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
 
 /* Empties f for another use; cad_rfail_free() also releases its memory. */
 void cad_rfail_reset(rfail *f);
@@ -246,6 +247,8 @@ struct rframe {
 	char *path;		/* "root/child" */
 	unsigned depth;
 	const rmeasure *measure;	/* the one running */
+	const char *branch;	/* a split's: "if_true" or "if_false" once its
+				 * condition gave one; NULL otherwise */
 	int interrupt;		/* a note ended the cadence early */
 	uint32_t *seen;		/* per field, for duplicate checks */
 	uint32_t seen_gen;
@@ -354,8 +357,11 @@ int cad_engine_measure(rframe *fr, const rmeasure *ms);
 int cad_engine_precheck(rframe *fr);
 
 /* A run of r with its root frame, prepared (engine.c; step.c shares it):
- * 0, or an error code with err filled.  cad_run_close() either way. */
-int cad_run_open(rrun *run, rframe *root, cadence_runner *r, cadence_run_error *err);
+ * 0, or an error code with err filled.  cad_run_close() either way.
+ * runs_nothing: the run will call no note (a complete checkpoint), so a
+ * C function no plugin provides is no error. */
+int cad_run_open(rrun *run, rframe *root, cadence_runner *r, int runs_nothing,
+		 cadence_run_error *err);
 /* The root's score from input (NULL: {}), checked: 0, or an error code
  * ("bad score: ...") with the run's error filled. */
 int cad_run_input(rframe *root, const cJSON *input);

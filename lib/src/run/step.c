@@ -192,7 +192,7 @@ int cadence_runner_step(cJSON **out, int *status, cadence_runner *r, const char 
 	if ((rc = step_opts_ok(note, o, err)))
 		return rc;
 	/* as a run: the error is the caller's only when the step fails */
-	if (!(rc = cad_run_open(&run, &root, r, &own))) {
+	if (!(rc = cad_run_open(&run, &root, r, 0, &own))) {
 		run.no_breakers = 1;
 		rc = step_do(&root, note, input, o, out, &st);
 	}
@@ -329,7 +329,7 @@ int cadence_runner_merge(cJSON **out, cadence_runner *r, size_t measure, const c
 	if (!out || !r || (nparts && !parts))
 		return cad_err_set(err, CADENCE_EINVAL, "cadence_runner_merge: out, runner and "
 				   "parts must not be NULL");
-	if (!(rc = cad_run_open(&run, &root, r, &own)) &&
+	if (!(rc = cad_run_open(&run, &root, r, 0, &own)) &&
 	    !(rc = merge_args(r->root_plan, measure, parts, nparts, labels, &own)) &&
 	    !(rc = cad_run_input(&root, input))) {
 		const rmeasure *ms = &r->root_plan->measures[measure];
