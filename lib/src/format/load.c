@@ -124,7 +124,7 @@ static int prune_broken(ynode *root, const cadence_diags *diags, size_t from)
 		return -1;
 	size_t nn = notes ? notes->count : 0, nm = measures->count;
 	unsigned char *bad = calloc(nn + nm + 1, 1);
-	unsigned nl = 0, nc = 0, ml, mc;
+	unsigned nl = 0, nc = 0, ml = 0, mc = 0;	/* measures is one of root's values */
 	int rc = bad ? 0 : -1;
 	for (size_t i = 0; i < root->count && notes; i++)
 		if (root->items[2 * i + 1] == notes)
