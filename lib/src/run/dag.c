@@ -460,8 +460,8 @@ static int take_touched(dag *d, cJSON **v)
 }
 
 /* The view of a task based on p with nothing else to merge: p's view (or
- * the start score) with p's changes.  NULL: shared (*shared 1), or out of
- * memory. */
+ * the start score) with p's changes; the last task based on p takes p's
+ * view itself.  NULL: shared (*shared 1), or out of memory. */
 static cJSON **view_after(dag *d, size_t p, int *shared)
 {
 	const rscore *start = &d->fr->score;
@@ -470,10 +470,18 @@ static cJSON **view_after(dag *d, size_t p, int *shared)
 		*shared = 1;
 		return NULL;
 	}
-	cJSON **v = malloc((n ? n : 1) * sizeof(*v));
-	if (!v)
+	dtask *ps = &d->st[p];
+	cJSON **v;
+	if (ps->vstate == V_OWN && ps->holds == 1) {	/* the last task based on p: */
+		v = ps->view;				/* its view taken, not copied */
+		ps->view = NULL;
+		ps->vstate = V_NONE;
+		d->view_bytes -= n * sizeof(*v);
+	} else if ((v = malloc((n ? n : 1) * sizeof(*v))) != NULL) {
+		memcpy(v, ps->vstate == V_OWN ? ps->view : start->slot, n * sizeof(*v));
+	} else {
 		return NULL;
-	memcpy(v, d->st[p].vstate == V_OWN ? d->st[p].view : start->slot, n * sizeof(*v));
+	}
 	if (changed(d, p)) {
 		const rjob *j = &d->jobs[p];
 		size_t c = 0;
