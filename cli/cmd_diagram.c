@@ -34,7 +34,7 @@ static const char *const formats[] = { "mermaid", "dot", "svg", "png", "pdf", "j
 static const char *const directions[] = { "TB", "LR", NULL };
 
 static const cli_opt diagram_opts[] = {
-	{ OPT_CADENCE, 'c', "cadence", "NAME",
+	{ OPT_CADENCE, 0, "cadence", "NAME",
 	  "draw the cadence NAME: FILE or one of its children", NULL },
 	{ OPT_FORMAT, 'f', "format", "FORMAT",
 	  "output format (default: from the -o extension; mermaid on standard output)", formats },

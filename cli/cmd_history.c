@@ -23,7 +23,7 @@ static const cli_opt history_opts[] = {
 	{ OPT_SINCE, 0, "since", "TIME",
 	  "only since TIME: RFC 3339 (2026-12-01T00:00:00Z) or a duration before now "
 	  "(30m, 2h, 7d)", NULL },
-	{ OPT_LIMIT, 'n', "limit", "N", "at most N, newest first (default 20; 0: all)", NULL },
+	{ OPT_LIMIT, 0, "limit", "N", "at most N, newest first (default 20; 0: all)", NULL },
 	{ OPT_FORMAT, 'f', "format", "FORMAT", "text (default), or json: one object a line", formats },
 	REGCMD_STATE_DIR_ENTRY(OPT_STATE_DIR),
 	CLI_OPT_HELP_ENTRY,

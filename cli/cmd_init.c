@@ -23,11 +23,11 @@
 enum { OPT_NAME = 1, OPT_FORCE, OPT_DRY_RUN, OPT_TEMPLATES };
 
 static const cli_opt init_opts[] = {
-	{ OPT_NAME, 'n', "name", "NAME",
+	{ OPT_NAME, 0, "name", "NAME",
 	  "the project's name, given to its sample cadence (default: DIR's name)", NULL },
 	{ OPT_FORCE, 0, "force", NULL,
 	  "write into a directory that is not empty, replacing the files the templates write", NULL },
-	{ OPT_DRY_RUN, 0, "dry-run", NULL, "list the files that would be written; write nothing", NULL },
+	{ OPT_DRY_RUN, 'n', "dry-run", NULL, "list the files that would be written; write nothing", NULL },
 	{ OPT_TEMPLATES, 0, "templates", "DIR",
 	  "use the templates in DIR instead of the built-in ones", NULL },
 	CLI_OPT_HELP_ENTRY,

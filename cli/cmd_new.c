@@ -36,7 +36,7 @@ enum {
 	{ OPT_DIR, 0, "dir", "DIR", "where the " what " goes (default: the project's " dir "/ when it " \
 	  "exists, else the project root, else .)", NULL }, \
 	{ OPT_FORCE, 0, "force", NULL, "replace the file if it exists", NULL }, \
-	{ OPT_DRY_RUN, 0, "dry-run", NULL, "show what would be written; write nothing", NULL }, \
+	{ OPT_DRY_RUN, 'n', "dry-run", NULL, "show what would be written; write nothing", NULL }, \
 	{ OPT_TEMPLATES, 0, "templates", "DIR", "use the templates in DIR instead of the built-in ones", NULL }
 
 static const char *const langs[] = { "sh", "c", NULL };
@@ -45,7 +45,7 @@ static const char *const langs[] = { "sh", "c", NULL };
 static const char *const kinds[] = { "basic", "pipeline", NULL };
 
 static const cli_opt new_cadence_opts[] = {
-	{ OPT_TEMPLATE, 't', "template", "KIND", "basic: one note to fill in (default); pipeline: "
+	{ OPT_TEMPLATE, 0, "template", "KIND", "basic: one note to fill in (default); pipeline: "
 	  "staged intake, research, plan, run, verify with a precheck and dags", kinds },
 	COMMON_OPTS("cadence file", "cadences"),
 	CLI_OPT_HELP_ENTRY,
@@ -53,7 +53,7 @@ static const cli_opt new_cadence_opts[] = {
 };
 
 static const cli_opt new_note_opts[] = {
-	{ OPT_LANG, 'l', "lang", "LANG", "sh: an executable (default); c: a C function for a plugin", langs },
+	{ OPT_LANG, 0, "lang", "LANG", "sh: an executable (default); c: a C function for a plugin", langs },
 	{ OPT_RETRY, 0, "retry", "N", "attempts in all, the first included: retry: {attempts: N}", NULL },
 	{ OPT_TIMEOUT, 0, "timeout", "DURATION", "limit per attempt: 500ms, 30s, 2m, 1h30m", NULL },
 	{ OPT_FALLBACK, 0, "fallback", "JSON", "fields set when the note fails for good: '{\"status\": \"failed\"}'", NULL },

@@ -12,7 +12,7 @@ static const cli_opt resume_opts[] = {
 	CLI_RUN_SHARED_OPTS,
 	{ RUN_OPT_CHECKPOINT, 0, "checkpoint", "FILE",
 	  "save the checkpoints of the resumed run to FILE (default: CHECKPOINT itself)", NULL },
-	{ RUN_OPT_FORCE, 'f', "force", NULL,
+	{ RUN_OPT_FORCE, 0, "force", NULL,
 	  "resume even though the cadence files changed since the checkpoint", NULL },
 	CLI_OPT_HELP_ENTRY,
 	{ 0, 0, NULL, NULL, NULL, NULL },

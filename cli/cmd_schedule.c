@@ -26,7 +26,7 @@ enum { OPT_COUNT = 1, OPT_AFTER, OPT_FORMAT, OPT_ALLOW_OUTSIDE_ROOT };
 static const char *const formats[] = { "text", "json", NULL };
 
 static const cli_opt next_opts[] = {
-	{ OPT_COUNT, 'n', "count", "N", "how many times to print, 1 to 1000 (default 5)", NULL },
+	{ OPT_COUNT, 0, "count", "N", "how many times to print, 1 to 1000 (default 5)", NULL },
 	{ OPT_AFTER, 0, "after", "TIME",
 	  "the times after TIME (RFC 3339: 2026-03-29T00:00:00Z, or with an offset "
 	  "such as +01:00), not after now", NULL },

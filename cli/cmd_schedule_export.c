@@ -26,7 +26,7 @@ enum { OPT_TO = 1, OPT_OUTPUT, OPT_FORCE, OPT_BINARY, OPT_MACHINE_TZ, OPT_ALLOW_
 static const char *const targets[] = { "systemd", "cron", NULL };
 
 static const cli_opt export_opts[] = {
-	{ OPT_TO, 't', "to", "TARGET", "systemd (a .timer and a .service) or cron (a crontab line)",
+	{ OPT_TO, 0, "to", "TARGET", "systemd (a .timer and a .service) or cron (a crontab line)",
 	  targets },
 	{ OPT_OUTPUT, 'o', "output", "PATH",
 	  "systemd: the directory for the units (default: the working directory); "

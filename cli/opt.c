@@ -218,6 +218,35 @@ static const char *only_prefix(const cli_cmd *cmd, const char *name, size_t len)
 	return found;
 }
 
+/* Letters that meant another option in one command until 0.2, when each
+ * letter came to mean one thing in every command (docs/cli.md, "Option
+ * letters"): the error names the long option they stood for. */
+static const struct retired {
+	const char *cmd;
+	char letter;
+	const char *long_name;
+} retired[] = {
+	{ "init", 'n', "name" },		/* -n: --dry-run */
+	{ "history", 'n', "limit" },
+	{ "schedule next", 'n', "count" },
+	{ "resume", 'f', "force" },		/* -f: --format */
+	{ "diagram", 'c', "cadence" },		/* -c: --compact */
+	{ "new cadence", 't', "template" },	/* -t: --timings */
+	{ "schedule export", 't', "to" },
+	{ "new note", 'l', "lang" },		/* -l: --listen */
+};
+
+static int unknown_short(const cli_cmd *cmd, char c)
+{
+	for (size_t k = 0; k < sizeof(retired) / sizeof(retired[0]); k++)
+		if (retired[k].letter == c && !strcmp(retired[k].cmd, cmd->name))
+			return cli_usage_error("'-%c' is no longer short for '--%s' in 'cadence %s' "
+					       "(a letter means one option in every command); use '--%s'",
+					       c, retired[k].long_name, cmd->name, retired[k].long_name);
+	return cli_usage_error("unknown option '-%c' for 'cadence %s'; see 'cadence %s --help'",
+			       c, cmd->name, cmd->name);
+}
+
 static int unknown_long(const cli_cmd *cmd, const char *name, size_t len)
 {
 	cad_suggest s;
@@ -251,6 +280,10 @@ static int check_choice(const cli_opt *o, const char *value)
 	const char *near = cad_suggest_pick(value, strlen(value), o->choices, n);
 	if (near)
 		fprintf(stderr, " (did you mean '%s'?)", near);
+	else if (strchr(value, '/') || !access(value, F_OK))	/* --color examples/ */
+		fprintf(stderr, " ('%s' looks like a path: the option took it as its value; "
+			"give the value with '=' (--%s=%s) or the option after the paths)",
+			value, o->long_name, o->choices[0]);
 	fputc('\n', stderr);
 	return CLI_EXIT_USAGE;
 }
@@ -332,8 +365,7 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv,
 		for (const char *p = a + 1; *p && !rc; p++) {
 			const cli_opt *o = find_short(cmd, *p);
 			if (!o) {
-				rc = cli_usage_error("unknown option '-%c' for 'cadence %s'; see 'cadence %s --help'",
-						     *p, cmd->name, cmd->name);
+				rc = unknown_short(cmd, *p);
 				break;
 			}
 			if (o->arg) {

@@ -58,4 +58,49 @@ for c in "${cmds[@]}"; do
 		"^cadence: error: .*('cadence ${c%% *}|unexpected argument 'x')"
 	assert "... with nothing on stdout" test -z "$out"
 done
+
+# A letter means one option in every command (docs/cli.md, "Option
+# letters"): each "-x, --long" of every --help, and each letter one long
+# name.  Before, -n was --dry-run, --name, --count and --limit.
+declare -A letter=()
+for c in "${cmds[@]}"; do
+	read -ra words <<<"$c"
+	while read -r x long; do
+		letter[$x]+=" ${long%,}"
+	done < <("$cadence" "${words[@]}" --help | sed -n 's/^  \(-[a-zA-Z]\), \(--[a-z-]*\).*/\1 \2/p')
+done
+assert "the help texts have option letters" test "${#letter[@]}" -ge 10
+for x in "${!letter[@]}"; do
+	names=$(tr ' ' '\n' <<<"${letter[$x]}" | sort -u | grep -c .)
+	assert "$x means one option in every command (${letter[$x]# })" test "$names" = 1
+done
+# each letter in the table of docs/cli.md, as the help texts have it
+for x in "${!letter[@]}"; do
+	long=$(tr ' ' '\n' <<<"${letter[$x]}" | grep . | head -1)
+	assert "docs/cli.md's table has $x as $long" grep -qF -- "| \`$x\` | \`$long\`" "$src/docs/cli.md"
+done
+# a letter another command used until 0.2: named, with its long option
+run "$cadence" history -n 3
+expect "history -n: the letter is --dry-run's now" 2 '' \
+	"'-n' is no longer short for '--limit' in 'cadence history'.*use '--limit'"
+run "$cadence" schedule next -n 3 ok.cadence.yaml
+expect "schedule next -n" 2 '' "'-n' is no longer short for '--count' in 'cadence schedule next'"
+run "$cadence" resume -f ./x.ckpt
+expect "resume -f" 2 '' "'-f' is no longer short for '--force' in 'cadence resume'"
+run "$cadence" init -n shop "$tmp/new-project"
+expect "init -n NAME: -n is --dry-run; the name is a second directory" 2 ''
+assert "... and nothing was written" test ! -e "$tmp/new-project"
+run "$cadence" init -n "$tmp/dry-project"
+expect "init -n is --dry-run" 0 'would create'
+assert "... which wrote nothing" test ! -e "$tmp/dry-project"
+run "$cadence" diagram -x -y ok.cadence.yaml
+expect "an unknown letter is still named as such" 2 '' "unknown option '-y' for 'cadence diagram'"
+# a path taken as a choice's value says so
+mkdir -p "$tmp/paths"
+run "$cadence" validate --color "$tmp/paths"
+expect "validate --color DIR: the path was taken as the colour" 2 '' \
+	"invalid value '.*paths' for --color; choose one of: auto, always, never .*looks like a path.*--color=auto"
+run "$cadence" validate --color alwys ok.cadence.yaml
+expect "... while a misspelling gets a did-you-mean" 2 '' "did you mean 'always'"
+assert "... and no path hint" bash -c '! grep -q "looks like a path" <<<"$1"' _ "$err"
 finish

@@ -191,7 +191,7 @@ measures:
 	expect "... while a run without it is refused" 2 '' "calls C function 'tick', which no plugin provides"
 	# a complete checkpoint whose score no longer fits the cadence
 	sed 's/count: {type: integer, default: 0}/count: {type: string, default: "0"}/' ticks.cadence.yaml >ticks2.cadence.yaml
-	run "$cadence" resume -f ticks.ckpt ticks2.cadence.yaml
+	run "$cadence" resume --force ticks.ckpt ticks2.cadence.yaml
 	expect "... a saved score that no longer fits: status 4" 4 '' "field 'count' must be a string"
 else
 	skip "resume of a complete checkpoint without --plugin" "CADENCE_TEST_PLUGIN not set"

@@ -17,14 +17,14 @@ schedule:
   timezone: Europe/Berlin
 '
 n=$tmp/nightly.cadence.yaml
-run "$cadence" schedule next -n 3 --after 2026-03-27T00:00:00Z "$n"
+run "$cadence" schedule next --count 3 --after 2026-03-27T00:00:00Z "$n"
 expect "next times in Berlin, across spring forward" 0 '^nightly: cron "30 2 \* \* \*" in Europe/Berlin$'
 assert "... 02:30 CET, UTC beside it" grep -qx '  2026-03-28 02:30:00 CET    (+01:00)  2026-03-28T01:30:00Z' <<<"$out"
 assert "... 02:30 does not exist on 2026-03-29: once, at the jump" \
 	grep -qx '  2026-03-29 03:00:00 CEST   (+02:00)  2026-03-29T01:00:00Z' <<<"$out"
 assert "... three lines of times" test "$(grep -c '^  2026' <<<"$out")" = 3
 
-run "$cadence" schedule next -n 2 --after 2026-10-24T23:00:00Z --format json "$n"
+run "$cadence" schedule next --count 2 --after 2026-10-24T23:00:00Z --format json "$n"
 expect "fall back: 02:30 comes twice, runs once" 0 \
 	'^\{"cadence":"nightly","time":"2026-10-25T02:30:00\+02:00","utc":"2026-10-25T00:30:00Z","timezone":"Europe/Berlin","abbreviation":"CEST"\}$'
 expect "... the next the day after, in CET" 0 '"time":"2026-10-26T02:30:00\+01:00","utc":"2026-10-26T01:30:00Z"'
@@ -42,12 +42,12 @@ schedule:
   timezone: America/New_York
   enabled: false
 '
-run "$cadence" schedule next -n 5 --after 2026-03-08T00:00:00-05:00 "$tmp/quarter.cadence.yaml"
+run "$cadence" schedule next --count 5 --after 2026-03-08T00:00:00-05:00 "$tmp/quarter.cadence.yaml"
 expect "a disabled schedule says so" 0 '^quarter: cron "\*/15 2 \* \* \*" in America/New_York \(enabled: false: not run on these times\)$'
 expect "four minutes in the New York gap fire once, at 03:00 EDT" 0 \
 	'^  2026-03-08 03:00:00 EDT    \(-04:00\)  2026-03-08T07:00:00Z$'
 expect "... then 02:00 the day after" 0 '^  2026-03-09 02:00:00 EDT    \(-04:00\)  2026-03-09T06:00:00Z$'
-run "$cadence" schedule next -n 1 --after 2026-03-08T10:00:00+02:30 "$tmp/quarter.cadence.yaml"
+run "$cadence" schedule next --count 1 --after 2026-03-08T10:00:00+02:30 "$tmp/quarter.cadence.yaml"
 expect "--after takes any offset" 0 '2026-03-09 02:00:00 EDT'
 
 w plain.cadence.yaml '
@@ -66,10 +66,10 @@ expect "a bad cron: the diagnostic, exit 1" 1 '' 'hour 25 is out of range 0-23 \
 expect "... and nothing is printed" 1 '' "'.*bad.cadence.yaml' has problems; fix them \(see above\) for its times"
 assert "... on standard output" test -z "$out"
 
-run "$cadence" schedule next -n 0 "$n"
+run "$cadence" schedule next --count 0 "$n"
 expect "-n 0: usage error" 2 '' '--count takes a whole number from 1 to 1000, not .0.'
 # (off valgrind: -n 0 above took this check and this message)
-run "$cadence_again" schedule next -n 1001 "$n"
+run "$cadence_again" schedule next --count 1001 "$n"
 expect "-n 1001: usage error" 2 '' 'from 1 to 1000'
 run "$cadence" schedule next --after 2026-02-30T00:00:00Z "$n"
 expect "--after a day that does not exist: usage error" 2 '' '--after takes an RFC 3339 time'
@@ -96,7 +96,7 @@ run_in "$tmp" "$cadence" schedule next nightly
 expect "two files of one name: which?" 2 '' \
 	"two files of the project are the cadence 'nightly': './bad.cadence.yaml' and './nightly.cadence.yaml'"
 mkdir "$tmp/one" && cp "$n" "$tmp/one/"
-run_in "$tmp/one" "$cadence" schedule next -n 1 --after 2026-03-27T00:00:00Z nightly
+run_in "$tmp/one" "$cadence" schedule next --count 1 --after 2026-03-27T00:00:00Z nightly
 expect "by name: the project's cadence 'nightly'" 0 '^nightly: cron "30 2 \* \* \*" in Europe/Berlin$'
 run_in "$tmp/one" "$cadence" schedule next nightlly
 expect "an unknown name: did you mean" 2 '' "no cadence named 'nightlly' .*did you mean 'nightly'"

@@ -75,7 +75,7 @@ expect "--cadence-binary relative: usage error" 2 '' 'takes an absolute path'
 #
 # systemd-analyze calendar --iterations=N --base-time=T gives the next N
 # times of each exported OnCalendar= line; their union must be what
-# `cadence schedule next -n N --after T` prints.  Where they must differ:
+# `cadence schedule next --count N --after T` prints.  Where they must differ:
 # on a spring-forward day, cadence runs a time of the skipped hour once at
 # the jump (docs/format.md, "schedule") and systemd not at all; those
 # instants (cadence's, at a transition where the offset grows, missing
@@ -175,7 +175,7 @@ def export(i, expr, zone, binary):
         return f, [l[len("OnCalendar="):].rstrip("\n") for l in u if l.startswith("OnCalendar=")]
 
 def cadence_next(f, base, binary):
-    p = subprocess.run([binary, "schedule", "next", "-n", str(N), "--after", base, "--format",
+    p = subprocess.run([binary, "schedule", "next", "--count", str(N), "--after", base, "--format",
                         "json", f], capture_output=True, text=True, check=True)
     return [t(json.loads(l)["utc"]) for l in p.stdout.splitlines()]
 
