@@ -459,6 +459,17 @@ static int take_touched(dag *d, cJSON **v)
 	return rc;
 }
 
+/* A copy of the score's slots `from` (a view, or the start score's); NULL
+ * when out of memory. */
+static cJSON **copy_slots(const dag *d, cJSON *const *from)
+{
+	size_t n = d->fr->score.n;
+	cJSON **v = malloc((n ? n : 1) * sizeof(*v));
+	if (v)
+		memcpy(v, from, n * sizeof(*v));
+	return v;
+}
+
 /* The view of a task based on p with nothing else to merge: p's view (or
  * the start score) with p's changes; the last task based on p takes p's
  * view itself.  NULL: shared (*shared 1), or out of memory. */
@@ -477,9 +488,7 @@ static cJSON **view_after(dag *d, size_t p, int *shared)
 		ps->view = NULL;
 		ps->vstate = V_NONE;
 		d->view_bytes -= n * sizeof(*v);
-	} else if ((v = malloc((n ? n : 1) * sizeof(*v))) != NULL) {
-		memcpy(v, ps->vstate == V_OWN ? ps->view : start->slot, n * sizeof(*v));
-	} else {
+	} else if (!(v = copy_slots(d, ps->vstate == V_OWN ? ps->view : start->slot))) {
 		return NULL;
 	}
 	if (changed(d, p)) {
@@ -517,9 +526,7 @@ static cJSON **view_from(dag *d, size_t t, size_t b, int *shared)
 		return view_after(d, b, shared);
 	if (!rc && (v = view_after(d, b, shared)) == NULL && *shared) {
 		*shared = 0;
-		v = malloc((d->fr->score.n ? d->fr->score.n : 1) * sizeof(*v));
-		if (v)
-			memcpy(v, d->fr->score.slot, d->fr->score.n * sizeof(*v));
+		v = copy_slots(d, d->fr->score.slot);
 	}
 	if (rc || !v || take_touched(d, v)) {
 		dmerge_empty(d->m);
@@ -535,7 +542,7 @@ static cJSON **view_merged(dag *d, size_t t, int *shared)
 {
 	const rscore *start = &d->fr->score;
 	const uint64_t *r = row(d, t);
-	size_t n = start->n, p;
+	size_t p;
 	rfail f = RFAIL_INIT;
 	for (p = next_bit(d, r, NULL, 0); p != SIZE_MAX; p = next_bit(d, r, NULL, p + 1))
 		if (changed(d, d->ms->order[p]))
@@ -544,10 +551,9 @@ static cJSON **view_merged(dag *d, size_t t, int *shared)
 		*shared = 1;
 		return NULL;
 	}
-	cJSON **v = malloc((n ? n : 1) * sizeof(*v));
+	cJSON **v = copy_slots(d, start->slot);
 	if (!v)
 		return NULL;
-	memcpy(v, start->slot, n * sizeof(*v));
 	int rc = 0;
 	for (; !rc && p != SIZE_MAX; p = next_bit(d, r, NULL, p + 1))
 		rc = merge_task(d, d->ms->order[p], 1, &f);
