@@ -1431,7 +1431,7 @@ static void run_call_free(run_call *s)
 /* One run: inputs, runner, the run (or the plan) and the score. */
 static int run_once(run_call *s)
 {
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &s->c, on_event };
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &s->c, on_event, NULL };
 	int rc;
 	if (!(rc = run_inputs(s)) && !(rc = run_runner(s, &hooks))) {
 		if (s->c.dry_run)

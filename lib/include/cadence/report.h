@@ -56,8 +56,21 @@ CADENCE_API void cadence_metrics_free(cadence_metrics *metrics);
 /* A cadence_run_hooks.on_event: `metrics` is the cadence_metrics; the
  * event is borrowed for the call (names are copied).  Thread-safe. */
 CADENCE_API void cadence_metrics_on_event(void *metrics, const cadence_event *event);
+/* A cadence_run_hooks.on_note (`metrics` is the cadence_metrics): the
+ * note's counters, which cadence_metrics_on_event() then finds in the
+ * event's `note_data` without a lookup or a lock (a note's end costs a
+ * few atomic additions).  Give both, or on_event alone; a hook that
+ * calls several reporters returns this from its own on_note.  NULL when
+ * out of memory (its events are then counted by name).  Thread-safe. */
+CADENCE_API void *cadence_metrics_on_note(void *metrics, const char *cadence, const char *note);
+/* Whether to keep the rows of cadence_metrics_write_timings() (kept
+ * unless told otherwise): each note's end then also finds its row by
+ * path and note, under the lock.  Thread-safe. */
+CADENCE_API void cadence_metrics_keep_timings(cadence_metrics *metrics, int keep);
 /* Writes every metric in the Prometheus text format (version 0.0.4) to
- * `out` (borrowed).  Thread-safe: a consistent snapshot. */
+ * `out` (borrowed).  Thread-safe: each counter is read whole, but the
+ * events being counted meanwhile may be half counted (as in any
+ * scrape). */
 CADENCE_API int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
 /* Writes the table of `cadence run --timings` to `out` (borrowed): a row
  * per note per place in the run (the event's path and the note, as
