@@ -139,6 +139,38 @@ CADENCE_API int cadence_events_status(cadence_events *events, cadence_run_error 
  * "2026-12-01T08:17:03.123456Z" and a NUL.  Thread-safe. */
 CADENCE_API void cadence_events_time(char out[32]);
 
+/* ---- off the run's thread ----------------------------------------------------- */
+
+typedef struct cadence_report_queue cadence_report_queue;
+
+/* A queue and a thread that feed `trace` and `events` (either may be
+ * NULL; borrowed: they must outlive the queue) off the run's thread:
+ * cadence_report_queue_on_event() copies the event, its strings and the
+ * time into a ring of `bytes` (0: 1 MiB; at least 4 KiB) and returns; the
+ * queue's thread gives the events to the reporters in the order they
+ * came, with those times, so what they write is what calling their
+ * `_on_event` at once would have written.  When the ring is full, the
+ * caller waits for room: no event is dropped.  (The metrics are cheaper
+ * counted on the run's thread: cadence_metrics_on_note().)  Returns 0 or
+ * CADENCE_ENOMEM (also when no thread can be started).  Owned by the
+ * caller: cadence_report_queue_free(). */
+CADENCE_API int cadence_report_queue_new(cadence_report_queue **out, cadence_trace *trace,
+					 cadence_events *events, size_t bytes);
+/* A cadence_run_hooks.on_event (`queue` is the cadence_report_queue); the
+ * event is copied.  Thread-safe; an event longer than half the ring (a
+ * long message) is handled on the caller's thread, after those before
+ * it. */
+CADENCE_API void cadence_report_queue_on_event(void *queue, const cadence_event *event);
+/* Returns once every event queued so far has been given to the
+ * reporters: call it before writing the trace or reading the events'
+ * status.  Thread-safe. */
+CADENCE_API void cadence_report_queue_flush(cadence_report_queue *queue);
+/* Times a caller waited for room in the ring.  Thread-safe. */
+CADENCE_API uint64_t cadence_report_queue_waits(cadence_report_queue *queue);
+/* Hands on what is queued, stops the thread and releases the queue (not
+ * the reporters); no other call on it may be running or follow. */
+CADENCE_API void cadence_report_queue_free(cadence_report_queue *queue);
+
 #ifdef __cplusplus
 }
 #endif
