@@ -48,6 +48,7 @@ const require = createRequire(import.meta.url);
 const otel = require('@opentelemetry/otlp-transformer/build/src/generated/root.js').opentelemetry;
 const Long = require('protobufjs/minimal').util.Long;
 const Request = otel.proto.collector.trace.v1.ExportTraceServiceRequest;
+const utf8 = new TextDecoder('utf-8', { fatal: true });	// a proto string is UTF-8
 
 // ---- the schema, read from the generated code ---------------------------------
 // The static module has no reflection: each message's decode() names its
@@ -369,11 +370,15 @@ function requests(input) {
 	if (st.isDirectory()) {
 		return readdirSync(input).filter((n) => !n.startsWith('.')).sort()
 			.map((n) => join(input, n)).filter((p) => statSync(p).isFile())
-			.map((p) => [p, readFileSync(p, 'utf8')]);
+			.map((p) => [p, readFileSync(p)]);
 	}
-	const lines = readFileSync(input, 'utf8').split('\n');
-	if (lines.at(-1) === '')
-		lines.pop();
+	// lines as bytes: the UTF-8 check is each line's, to name it
+	const all = readFileSync(input), lines = [];
+	for (let at = 0; at < all.length;) {
+		const nl = all.indexOf(10, at);
+		lines.push(all.subarray(at, nl < 0 ? all.length : nl));
+		at = nl < 0 ? all.length : nl + 1;
+	}
 	return lines.map((l, i) => [`${input}:${i + 1}`, l]);
 }
 
@@ -400,9 +405,9 @@ for (const input of args) {
 	for (const [where, text] of list) {
 		let json;
 		try {
-			json = JSON.parse(text);
+			json = JSON.parse(utf8.decode(text));
 		} catch (e) {
-			process.stderr.write(`${where}: not JSON: ${e.message}\n`);
+			process.stderr.write(`${where}: ${e instanceof SyntaxError ? 'not JSON' : 'not UTF-8'}: ${e.message}\n`);
 			errors++;
 			continue;
 		}
