@@ -171,13 +171,15 @@ PY
 expect "ids, parents, nesting, kinds, statuses and attributes as documented" 0 '^summary ok'
 
 # the same requests as a directory of bodies, one per file (what an
-# OTLP/HTTP receiver saves): the same summary
+# OTLP/HTTP receiver saves; the second one gzipped, Content-Encoding:
+# gzip): the same summary
 mkdir "$tmp/bodies"
 cp "$tmp/ok.json" "$tmp/bodies/1.json"
-cp "$tmp/failed.json" "$tmp/bodies/2.json"
+python3 -c 'import gzip, sys; sys.stdout.buffer.write(gzip.compress(open(sys.argv[1], "rb").read()))' \
+	"$tmp/failed.json" >"$tmp/bodies/2.json"
 touch "$tmp/bodies/.partial"
 run node "$decode" --summary "$tmp/bodies"
-assert "a directory of request bodies decodes to the same summary" \
+assert "a directory of request bodies, one gzipped, decodes to the same summary" \
 	test "$status" = 0 -a "$out" = "$(<"$tmp/summary.json")"
 
 # ---- strictness: each mutation is refused (exit 1), naming where and what --------
@@ -234,19 +236,23 @@ refused two-values "two members of a oneof" "$spans\[0\]\.attributes\[0\]\.value
 refused null "a null" "$spans\[0\]\.name: null"
 refused no-spans "an empty envelope" "$spans: no spans"
 
-# not JSON, not UTF-8, nothing in an input; a bad body in a directory is named
+# not JSON, not UTF-8, not gzip, nothing in an input; a bad body in a
+# directory is named
 printf '%s\n{"resourceSpans": [\n' "$(head -1 "$tmp/ok.json")" >"$tmp/cut.json"
 run node "$decode" "$tmp/cut.json"
 expect "a line that is not JSON" 1 "" "cut\.json:2: not JSON"
 printf '{"resourceSpans": [{"scopeSpans": [{"spans": [{"name": "\377"}]}]}]}\n' >"$tmp/latin1.json"
 run node "$decode" "$tmp/latin1.json"
 expect "a line that is not UTF-8" 1 "" "latin1\.json:1: not UTF-8"
+printf '\037\213 not gzip' >"$tmp/bodies/2.json"
+run node "$decode" "$tmp/bodies"
+expect "a body that claims gzip but is not" 1 "" "bodies/2\.json: not gzip"
 : >"$tmp/empty.json"
 run node "$decode" "$tmp/empty.json"
 expect "an empty trace file" 1 "" "empty\.json: no ExportTraceServiceRequest in it"
-sed -n 2p "$tmp/mut-base64-id.json" >"$tmp/bodies/3.json"
+sed -n 2p "$tmp/mut-base64-id.json" >"$tmp/bodies/2.json"
 run node "$decode" "$tmp/bodies"
-expect "a bad body in a directory is named by its file" 1 "" "bodies/3\.json: $spans\[0\]\.traceId: .* is not hex"
+expect "a bad body in a directory is named by its file" 1 "" "bodies/2\.json: $spans\[0\]\.traceId: .* is not hex"
 
 # usage: exit 2
 run node "$decode"

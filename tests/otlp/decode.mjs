@@ -8,7 +8,8 @@
 //
 // FILE: one request per line (cadence run --trace FILE). DIR: one request
 // per regular file, the whole file one JSON document (the bodies an HTTP
-// receiver saved, read in name order; dot files are left out). Each request
+// receiver saved, read in name order; dot files are left out; a gzip body,
+// Content-Encoding: gzip, is unzipped). Each request
 // is checked strictly, as OTLP/JSON a sender writes (the OTLP
 // specification, "JSON Protobuf Encoding", which is the Protobuf JSON
 // mapping with OTLP's deviations):
@@ -43,6 +44,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 const require = createRequire(import.meta.url);
 const otel = require('@opentelemetry/otlp-transformer/build/src/generated/root.js').opentelemetry;
@@ -403,11 +405,15 @@ for (const input of args) {
 		errors++;
 	}
 	for (const [where, text] of list) {
-		let json;
+		let json, step = 'gzip';
 		try {
-			json = JSON.parse(utf8.decode(text));
+			const body = text[0] === 0x1f && text[1] === 0x8b ? gunzipSync(text) : text;
+			step = 'UTF-8';
+			const str = utf8.decode(body);
+			step = 'JSON';
+			json = JSON.parse(str);
 		} catch (e) {
-			process.stderr.write(`${where}: ${e instanceof SyntaxError ? 'not JSON' : 'not UTF-8'}: ${e.message}\n`);
+			process.stderr.write(`${where}: not ${step}: ${e.message}\n`);
 			errors++;
 			continue;
 		}
