@@ -100,7 +100,7 @@ function schema(Type) {
 		if (!d.get)
 			continue;
 		for (const f of s.fields.keys()) {
-			const m = new Type({ [f]: f === 'boolValue' ? true : 1 });
+			const m = new Type({ [f]: true });	// the getter asks only for non-null
 			if (m[key] === f)
 				s.oneofs.set(f, key);
 		}
