@@ -70,11 +70,12 @@ echo "install-deps.sh: installed:" $packages nodejs npm
 # exactly as locked; again only when a lock file changed since the
 # last install.
 # tests/n8n (cli/export_n8n) with --ignore-scripts: n8n-workflow's
-# isolated-vm builds a native module its structure check does not use.
+# isolated-vm builds a native module its structure check does not use;
+# tests/otlp too: protobufjs's postinstall only prints a warning.
 for npm_dir in tests/mermaid tests/openapi tests/n8n tests/otlp; do
 	dir=$(cd "$(dirname "$0")/.." && pwd)/$npm_dir
 	scripts=
-	[ "$npm_dir" != tests/n8n ] || scripts=--ignore-scripts
+	case $npm_dir in tests/n8n | tests/otlp) scripts=--ignore-scripts ;; esac
 	if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
 	   [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
 		(cd "$dir" && npm ci $scripts --no-audit --no-fund --loglevel=error)

@@ -174,11 +174,12 @@ need() {
 	done
 }
 # need_npm DIR MODULE... [-- FILE...]: the whole script needs the npm packages
-# of tests/DIR (pinned by its lock file): $nd is where they are, `npm ci`
-# into $CADENCE_TEST_NODE_DIR once per lock file (one at a time: cli/ and
-# memcheck/cli/ may run together), or the ones install-deps.sh installed in
-# tests/DIR; each FILE of tests/DIR is copied beside them.  Without node or
-# the packages: skipped (77), saying why.
+# of tests/DIR, pinned by its lock file; $nd is where they are: the ones
+# install-deps.sh installed in tests/DIR when they are at the lock, else an
+# `npm ci` into $CADENCE_TEST_NODE_DIR once per lock file (one at a time:
+# cli/ and memcheck/cli/ may run together; no package's install script
+# runs), else (offline) the ones in tests/DIR.  Each FILE of tests/DIR is
+# copied beside them.  Without node or the packages: skipped (77), saying why.
 need_npm() {
 	local pkg=$src/tests/$1 mods=() files=() f
 	shift
@@ -186,14 +187,17 @@ need_npm() {
 	(($#)) && shift && files=("$@")
 	need node
 	nd=${CADENCE_TEST_NODE_DIR:-$pkg}
+	# the ones install-deps.sh installed, at the lock file: no npm ci at all
+	! _npm_has "$pkg" "${mods[@]}" || [[ $pkg/package-lock.json -nt $pkg/node_modules/.package-lock.json ]] ||
+		nd=$pkg
 	if [[ $nd != "$pkg" ]]; then
 		mkdir -p "$nd"
 		(
 			flock 9
 			if ! _npm_has "$nd" "${mods[@]}" || ! cmp -s "$pkg/package-lock.json" "$nd/package-lock.json"; then
 				cp "$pkg/package.json" "$pkg/package-lock.json" "$nd/" &&
-					(cd "$nd" && timeout 300 npm ci --no-audit --no-fund --loglevel=error) \
-					>"$tmp/npm.log" 2>&1 || rm -f "$nd/package-lock.json"
+					(cd "$nd" && timeout 300 npm ci --ignore-scripts --no-audit --no-fund \
+						--loglevel=error) >"$tmp/npm.log" 2>&1 || rm -f "$nd/package-lock.json"
 			fi
 		) 9>"$nd.lock"
 		_npm_has "$nd" "${mods[@]}" || nd=$pkg	# offline: the ones install-deps.sh installed
