@@ -8,11 +8,13 @@
 # of a successful and a failing run (a sync, a split, a child cadence, a
 # retried note, a dag) is checked against docs/observability.md "Traces".
 # Then mutations of the file that the decoder must refuse, naming the
-# problem: it is strict.  The npm packages are tests/otlp's, pinned by its
+# problem: it is strict; and what OpenTelemetry JS's own SDK and JSON
+# serializer write, which it must accept: it is not stricter than OTLP.  The npm packages are tests/otlp's, pinned by its
 # lock file; without node or them: skipped (77).
 source "$(dirname "$0")/lib.sh"
 need python3
-need_npm otlp @opentelemetry/otlp-transformer protobufjs -- decode.mjs
+need_npm otlp @opentelemetry/otlp-transformer @opentelemetry/sdk-trace-base protobufjs -- \
+	decode.mjs reference.mjs
 decode=$nd/decode.mjs
 export CADENCE_STATE_DIR=$tmp/state
 source "$(dirname "$0")/observe.fixture"
@@ -254,11 +256,36 @@ sed -n 2p "$tmp/mut-base64-id.json" >"$tmp/bodies/2.json"
 run node "$decode" "$tmp/bodies"
 expect "a bad body in a directory is named by its file" 1 "" "bodies/2\.json: $spans\[0\]\.traceId: .* is not hex"
 
+# what OpenTelemetry JS writes (tests/otlp/reference.mjs): accepted, but
+# for its intValue written as a JSON number, which --int64-numbers takes
+run node "$nd/reference.mjs"
+printf '%s\n' "$out" >"$tmp/reference.json"
+run node "$decode" "$tmp/reference.json"
+expect "OpenTelemetry JS's intValue as a JSON number is reported" 1 "" \
+	"reference\.json:1: $spans\[[0-9]\]\.attributes\[0\]\.value\.intValue: the number 7"
+run node "$decode" --summary --int64-numbers "$tmp/reference.json"
+expect "... with --int64-numbers, what it writes decodes" 0 '^\{"requests":1,'
+run python3 -c '
+import json, sys
+spans = {s["name"]: s for s in json.loads(sys.argv[1])["spans"]}
+root, child, grandchild = spans["root"], spans["child"], spans["grandchild"]
+assert "parentSpanId" not in root and child["parentSpanId"] == root["spanId"]
+assert grandchild["parentSpanId"] == child["spanId"]
+assert len({s["traceId"] for s in spans.values()}) == 1
+assert child["status"] == {"code": 2, "message": "it failed"} and grandchild["status"]["code"] == 1
+assert child["attributes"] == {"an.int": 7, "a.double": 1.5, "a.bool": True, "a.string": "x",
+                               "an.array": ["a", "b"]}, child["attributes"]
+assert [e["name"] for e in child["events"]] == ["exception"]
+print("reference ok")' "$out"
+expect "... its ids, parents, statuses and attributes" 0 '^reference ok$'
+
 # usage: exit 2
 run node "$decode"
 expect "no input" 2 "" "no input"
 run node "$decode" --sumary "$tmp/ok.json"
-expect "an unknown option" 2 "" "unknown option --sumary"
+expect "an unknown option" 2 "" "unknown option --sumary \(did you mean --summary\?"
+run node "$decode" "$tmp/ok.json" --summary
+expect "an option after the inputs" 2 "" "--summary: options come before the inputs"
 run node "$decode" "$tmp/nothing.json"
 expect "an input that does not exist" 2 "" "cannot read .*nothing\.json: no such file or directory"
 finish

@@ -4,7 +4,7 @@
 // the protobufjs static module @opentelemetry/otlp-transformer generated
 // from opentelemetry-proto (package.json says which release, and why).
 //
-//   node decode.mjs [--summary] FILE|DIR...
+//   node decode.mjs [--summary] [--int64-numbers] FILE|DIR...
 //
 // FILE: one request per line (cadence run --trace FILE). DIR: one request
 // per regular file, the whole file one JSON document (the bodies an HTTP
@@ -23,7 +23,9 @@
 //   - 64-bit integers are decimal strings: the form the Protobuf JSON
 //     mapping writes ("encoded as decimal strings"; a reader also accepts
 //     numbers, but a number beyond 2^53 loses digits in JSON parsers, so a
-//     sender writing numbers is reported); 32-bit integers are JSON numbers
+//     sender writing numbers is reported: --int64-numbers accepts them, up
+//     to 2^53, as the specification lets a reader; OpenTelemetry JS's own
+//     JSON serializer writes intValue so); 32-bit integers are JSON numbers
 //     in range; null is reported (write nothing for a default);
 //   - no empty envelope (OTLP: senders SHOULD NOT send zero spans);
 // then protobufjs's verify of the generated code, then the generated
@@ -181,6 +183,8 @@ function scalar(path, f, v) {
 		return v;
 	}
 	if (f.type in INT64) {
+		if (typeof v === 'number' && int64Numbers && Number.isSafeInteger(v) && (v >= 0 || INT64[f.type]))
+			v = String(v);
 		if (typeof v === 'number')
 			throw new Bad(path, `the number ${v}: a 64-bit integer (${f.type}) is written as a decimal string, "${Number.isSafeInteger(v) ? v : '...'}"`);
 		const signed = INT64[f.type];
@@ -274,7 +278,8 @@ function canon(Type, v) {
 			continue;
 		const one = (x) => (f.type === 'message' ? canon(f.Type, x)
 			: f.type === 'bytes' ? (ID_BYTES[key] ? x.toLowerCase() : Buffer.from(x, 'base64').toString('base64'))
-			: f.type === 'double' || f.type === 'float' ? Number(x) : x);
+			: f.type === 'double' || f.type === 'float' ? Number(x)
+			: f.type in INT64 ? String(x) : x);
 		out[key] = f.repeated ? value.map(one) : one(value);
 	}
 	return out;
@@ -355,9 +360,11 @@ function summarize(sum, request, msg) {
 function usage(msg) {
 	if (msg)
 		process.stderr.write(`decode.mjs: ${msg}\n`);
-	process.stderr.write('usage: node decode.mjs [--summary] FILE|DIR...\n' +
+	process.stderr.write('usage: node decode.mjs [--summary] [--int64-numbers] FILE|DIR...\n' +
 		'  FILE: one OTLP/JSON ExportTraceServiceRequest per line (cadence run --trace)\n' +
-		'  DIR: one request per file (the bodies an OTLP/HTTP receiver saved)\n');
+		'  DIR: one request per file (the bodies an OTLP/HTTP receiver saved)\n' +
+		'  --summary: the spans and resources as one JSON document on stdout\n' +
+		'  --int64-numbers: accept 64-bit integers written as JSON numbers\n');
 	process.exit(2);
 }
 
@@ -384,15 +391,20 @@ function requests(input) {
 	return lines.map((l, i) => [`${input}:${i + 1}`, l]);
 }
 
-const args = process.argv.slice(2);
-const summary = args[0] === '--summary';
-if (summary)
-	args.shift();
-if (args.includes('--help') || args.includes('-h'))
-	usage();
-const opt = args.find((a) => a.startsWith('-') && a !== '-');
-if (opt)
-	usage(`unknown option ${opt}${opt === '--summary' ? ': it comes first' : ''}`);
+const args = process.argv.slice(2), opts = new Set();
+const known = ['--summary', '--int64-numbers'];
+while (args.length && args[0].startsWith('-')) {
+	const a = args.shift();
+	if (a === '--help' || a === '-h')
+		usage();
+	if (!known.includes(a))
+		usage(`unknown option ${a} (${known.filter((k) => distance(k, a) <= 2).map((k) => `did you mean ${k}? `).join('')}options: ${known.join(', ')})`);
+	opts.add(a);
+}
+const summary = opts.has('--summary'), int64Numbers = opts.has('--int64-numbers');
+const late = args.find((a) => a.startsWith('-'));
+if (late)
+	usage(`${late}: ${known.includes(late) ? 'options come before the inputs' : 'unknown option'}`);
 if (!args.length)
 	usage('no input: name a --trace file or a directory of request bodies');
 
