@@ -41,14 +41,14 @@ static char *untimed(const char *s)
 {
 	char *out = malloc(strlen(s) + 1), *o = out;
 	for (const char *p = s; *p;) {
-		const char *t = strstr(p, "{\"time\":\"");
-		if (t != p) {
-			*o++ = *p++;
-			continue;
+		if (!strncmp(p, "{\"time\":\"", 9)) {	/* a line's start */
+			*o++ = '{';
+			p = strchr(p + 9, '"') + 2;	/* past the time and its comma */
 		}
-		const char *end = strchr(t + 9, '"');
-		*o++ = '{';
-		p = end + 2;	/* past the time and its comma */
+		while (*p && *p != '\n')
+			*o++ = *p++;
+		if (*p)
+			*o++ = *p++;
 	}
 	*o = '\0';
 	return out;
