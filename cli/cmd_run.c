@@ -1585,6 +1585,8 @@ const cli_cmd cli_cmd_run = {
 	"OpenTelemetry and other tools; --checkpoint saves where the run is after\n"
 	"each measure, so that 'cadence resume' can go on after a failure or a kill\n"
 	"(observability.md); one run at a time may use a checkpoint file.\n"
+	"A W3C TRACEPARENT in the environment puts the run in the caller's trace,\n"
+	"and 'run' notes get TRACEPARENT for their attempt (observability.md).\n"
 	"Outputs that are devices, FIFOs or /dev/stdout are written in place, links\n"
 	"are followed, and a replaced file keeps its owner, mode and hard links\n"
 	"(reliability.md, \"Output paths\").\n"
