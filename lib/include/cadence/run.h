@@ -231,8 +231,10 @@ typedef struct cadence_run_opts {
  * (0-255) in *flags; any of them may be NULL (not wanted).  Otherwise
  * they are 0 and it returns CADENCE_EINVAL, err saying what is wrong and
  * the expected form (the value quoted, cut to 64 bytes, bytes that are
- * not printable ASCII as \xNN).  `s` may be NULL (invalid).  No state:
- * thread-safe.  cadence_run_opts.traceparent is read with it.
+ * not printable ASCII as \xNN); CADENCE_EVERSION, doing nothing, for an
+ * err of an unknown version.  `s` (borrowed for the call) may be NULL
+ * (invalid); err may be NULL.  No state: thread-safe.
+ * cadence_run_opts.traceparent is read with it.
  */
 CADENCE_API int cadence_traceparent_parse(uint64_t trace_id[2], uint64_t *span_id,
 					  unsigned *flags, const char *s,

@@ -58,7 +58,7 @@ void cad_run_emit(rrun *run, const rframe *fr, cadence_event *ev)
 	ev->trace_id[0] = run->trace_id[0];
 	ev->trace_id[1] = run->trace_id[1];
 	if (ev->kind == CADENCE_EVENT_CADENCE_START && !fr->depth)
-		ev->parent_span_id = r->has_parent ? r->parent_span : 0;
+		ev->parent_span_id = r->parent_span;	/* 0 without a caller */
 	ev->measure_count = fr->plan->nmeasures;
 	if (fr->measure && ev->kind != CADENCE_EVENT_CADENCE_START &&
 	    ev->kind != CADENCE_EVENT_CADENCE_END) {

@@ -81,10 +81,10 @@ static const char *check(const char *s, uint64_t v[5])
 int cadence_traceparent_parse(uint64_t trace_id[2], uint64_t *span_id, unsigned *flags,
 			      const char *s, cadence_run_error *err)
 {
-	uint64_t v[5] = { 0 };
-	const char *why = s ? check(s, v) : "there is none (NULL)";
 	if (!CAD_RUN_ERR_OK(err))
 		return CADENCE_EVERSION;
+	uint64_t v[5] = { 0 };
+	const char *why = s ? check(s, v) : "there is none (NULL)";
 	if (why)
 		v[1] = v[2] = v[3] = v[4] = 0;
 	if (trace_id) {
