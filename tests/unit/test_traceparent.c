@@ -294,16 +294,22 @@ Test(traceparent, without_a_caller_each_run_has_a_trace_of_its_own)
 	tx_close(&t);
 }
 
+/* The fixture with kid_text loaded, no runner made. */
+static void fx_no_runner(fx *f)
+{
+	fx_init(f);
+	fx_write(f, "t.cadence.yaml", kid_text, 0);
+	cadence_diags *d;
+	cr_assert_eq(cadence_diags_new(&d), 0);
+	cr_assert_eq(cadence_project_new(&f->project, NULL), 0);
+	cr_assert_eq(cadence_project_load_file(&f->def, f->project, f->path, d), 0);
+	cadence_diags_free(d);
+}
+
 Test(traceparent, a_runner_refuses_a_bad_one)
 {
 	fx f;
-	fx_init(&f);
-	fx_write(&f, "t.cadence.yaml", kid_text, 0);
-	cadence_diags *d;
-	cr_assert_eq(cadence_diags_new(&d), 0);
-	cr_assert_eq(cadence_project_new(&f.project, NULL), 0);
-	cr_assert_eq(cadence_project_load_file(&f.def, f.project, f.path, d), 0);
-	cadence_diags_free(d);
+	fx_no_runner(&f);
 	cadence_runner *r = (cadence_runner *)1;
 	f.opts.traceparent = "00-" TRACE "-0000000000000000-01";
 	cr_assert_eq(cadence_runner_new(&r, f.project, f.def, &f.opts), CADENCE_EINVAL);
@@ -318,13 +324,7 @@ Test(traceparent, a_runner_refuses_a_bad_one)
 Test(traceparent, options_of_version_1)
 {
 	fx f;
-	fx_init(&f);
-	fx_write(&f, "t.cadence.yaml", kid_text, 0);
-	cadence_diags *d;
-	cr_assert_eq(cadence_diags_new(&d), 0);
-	cr_assert_eq(cadence_project_new(&f.project, NULL), 0);
-	cr_assert_eq(cadence_project_load_file(&f.def, f.project, f.path, d), 0);
-	cadence_diags_free(d);
+	fx_no_runner(&f);
 	size_t v1 = offsetof(cadence_run_opts, traceparent);
 	unsigned char *old = malloc(v1);	/* bytes: the type is larger */
 	unsigned one = 1;
