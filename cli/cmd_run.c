@@ -72,6 +72,7 @@ typedef struct run_ctx {
 	const char **env_keep;	/* --env NAME */
 	size_t nenv_keep;
 	char **environment;	/* --env-clear: what notes get, borrowed from environ */
+	const char *traceparent;	/* $TRACEPARENT when valid: the caller's trace */
 	unsigned jobs;
 	int dry_run;
 	int json_log;
@@ -1202,6 +1203,7 @@ static int run_runner(run_call *s, cadence_run_hooks *hooks)
 	opts.state_dir = s->state_dir;
 	opts.kill_grace_ms = c->grace_ms;
 	opts.environment = c->environment;
+	opts.traceparent = c->traceparent;
 	c->progress = !c->json_log && !c->verbose && !c->quiet && isatty(STDERR_FILENO) &&
 		      !(getenv("CI") && *getenv("CI"));
 	if (cadence_runner_new(&s->runner, s->project, s->def, &opts))
@@ -1508,6 +1510,24 @@ static int run_scheduled(run_call *s)
 	return rc;
 }
 
+/* TRACEPARENT (W3C Trace Context): the runs join the caller's trace
+ * (observability.md, "Traces").  A bad one is the caller's mistake, not a
+ * reason to fail a run: a warning, and traces of the runs' own.  Empty is
+ * unset. */
+static void read_traceparent(run_ctx *c)
+{
+	const char *tp = getenv("TRACEPARENT");
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (!tp || !*tp)
+		return;
+	if (!cadence_traceparent_parse(NULL, NULL, NULL, tp, &err))
+		c->traceparent = tp;
+	else
+		cli_say(0, "warning", "TRACEPARENT %s; the run starts a trace of its own",
+			err.message ? err.message : "is not valid");
+	cadence_run_error_clear(&err);
+}
+
 int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 {
 	run_call s;
@@ -1525,16 +1545,17 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 		free(s.c.env_keep);
 		return rc;
 	}
-	if (s.args.help)
+	if (s.args.help) {
 		cli_print_help(cmd, stdout);
-	else if ((rc = run_config(&s)) || (rc = note_environment(&s.c)))
-		;	/* said */
-	else if (s.c.scheduled)
-		rc = run_scheduled(&s);
-	else if (s.c.now >= 0 || s.c.jitter)
-		rc = cli_usage_error("--now and --jitter go with --scheduled NAME");
-	else
-		rc = run_once(&s);
+	} else if (!(rc = run_config(&s)) && !(rc = note_environment(&s.c))) {
+		read_traceparent(&s.c);	/* once --log json is known */
+		if (s.c.scheduled)
+			rc = run_scheduled(&s);
+		else if (s.c.now >= 0 || s.c.jitter)
+			rc = cli_usage_error("--now and --jitter go with --scheduled NAME");
+		else
+			rc = run_once(&s);
+	}
 	run_call_free(&s);
 	return rc;
 }
@@ -1564,6 +1585,8 @@ const cli_cmd cli_cmd_run = {
 	"OpenTelemetry and other tools; --checkpoint saves where the run is after\n"
 	"each measure, so that 'cadence resume' can go on after a failure or a kill\n"
 	"(observability.md); one run at a time may use a checkpoint file.\n"
+	"A W3C TRACEPARENT in the environment puts the run in the caller's trace,\n"
+	"and 'run' notes get TRACEPARENT for their attempt (observability.md).\n"
 	"Outputs that are devices, FIFOs or /dev/stdout are written in place, links\n"
 	"are followed, and a replaced file keeps its owner, mode and hard links\n"
 	"(reliability.md, \"Output paths\").\n"

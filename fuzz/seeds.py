@@ -5,7 +5,7 @@ input, named by its SHA-1, as libFuzzer names its own):
 
     fuzz/seeds.py TARGET OUTDIR        TARGET: load, diagram, output, expr,
                                        regex, checkpoint, report, cron,
-                                       hook_sig or hook_score
+                                       hook_sig, hook_score or traceparent
 
 load, diagram: every *.cadence.yaml below tests/golden/fixtures,
 tests/diagram/fixtures and examples/.  output: fuzz/seeds/output/.  expr:
@@ -22,7 +22,8 @@ and a breaker, a child, a sync conflict, two runs at once, odd bytes).
 cron: fuzz/seeds/cron/, cron expressions (good ones, and bad ones of each
 kind).  hook_sig, hook_score: fuzz/seeds/hook_sig/ (signed and badly signed
 deliveries of both schemes), fuzz/seeds/hook_score/ (route expressions with
-a GitHub and a Cal.com payload)."""
+a GitHub and a Cal.com payload).  traceparent: fuzz/seeds/traceparent/ (the
+W3C example, a later version, and bad ones of each kind)."""
 import hashlib
 import pathlib
 import re
@@ -117,7 +118,8 @@ def seeds(target):
     if target in ("load", "diagram"):
         for f in yaml_files():
             yield f.read_bytes()
-    elif target in ("output", "checkpoint", "report", "cron", "hook_sig", "hook_score"):
+    elif target in ("output", "checkpoint", "report", "cron", "hook_sig", "hook_score",
+                    "traceparent"):
         yield from committed(target)
     elif target == "expr":
         yield from doc_expressions()

@@ -4,8 +4,8 @@
 #
 #   scripts/fuzz.sh [options] [TARGET...]     TARGET: load diagram output expr
 #                                             regex checkpoint report cron
-#                                             hook_sig hook_score
-#                                             (default: all ten)
+#                                             hook_sig hook_score traceparent
+#                                             (default: all eleven)
 #   --build DIR    the clang build with -DCADENCE_BUILD_FUZZ=ON; configured
 #                  and built when it has no fuzz binaries (default build-fuzz)
 #   --time S       stop each target after S seconds (-max_total_time)
@@ -16,7 +16,8 @@
 #   --max-len N    the largest input (-max_len); default 16384 for load
 #                  and diagram, 8192 for output and checkpoint, 2048 for
 #                  expr, 1024 for regex and report (a few dozen events),
-#                  256 for cron, 4096 for hook_sig and hook_score
+#                  256 for cron, 4096 for hook_sig and hook_score, 128
+#                  for traceparent
 #   --timeout S    an input that takes longer than S seconds is a finding
 #                  (-timeout; default 10: on a machine busy with other
 #                  work, a long run wants more, since the limit is wall time)
@@ -49,13 +50,13 @@ while [[ $# -gt 0 ]]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--nice) nice=(nice -n 10); shift ;;
 	-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-	load|diagram|output|expr|regex|checkpoint|report|cron|hook_sig|hook_score)
+	load|diagram|output|expr|regex|checkpoint|report|cron|hook_sig|hook_score|traceparent)
 		targets+=("$1"); shift ;;
 	*) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
 [[ ${#targets[@]} -gt 0 ]] || targets=(load diagram output expr regex checkpoint report cron hook_sig
-	hook_score)
+	hook_score traceparent)
 work=${work:-$build/fuzz-work}
 
 if [[ ! -x $build/fuzz/fuzz_load ]]; then
@@ -80,6 +81,7 @@ for t in "${targets[@]}"; do
 	cron) dict=cron.dict max_len=256 ;;
 	hook_sig) dict=hook.dict max_len=4096 ;;
 	hook_score) dict=expr.dict max_len=4096 ;;
+	traceparent) dict=traceparent.dict max_len=128 ;;
 	esac
 	max_len=${max_len_opt:-$max_len}
 	corpus=$work/corpus/$t

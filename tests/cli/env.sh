@@ -49,7 +49,9 @@ assert "env: []: KEEP_ME not passed" lacks none KEEP_ME
 for n in all some none; do
 	assert "$n: the variables cadence sets are there" has "$n" CADENCE_NOTE="$n"
 done
-run sh -c "grep -v -e '^PATH=' -e '^HOME=' -e '^LANG=' -e '^LC_ALL=' -e '^TZ=' -e '^TMPDIR=' -e '^CADENCE_[A-Z_]*=' '$tmp/p/none.env'"
+# TRACEPARENT is cadence's too (the run's W3C trace context, observability.md)
+assert "env: []: TRACEPARENT, which cadence sets, is there" has none TRACEPARENT
+run sh -c "grep -v -e '^PATH=' -e '^HOME=' -e '^LANG=' -e '^LC_ALL=' -e '^TZ=' -e '^TMPDIR=' -e '^CADENCE_[A-Z_]*=' -e '^TRACEPARENT=00-[0-9a-f]\{32\}-[0-9a-f]\{16\}-01$' '$tmp/p/none.env'"
 assert "env: []: nothing else" test -z "$out"
 
 run "$cadence" run --dry-run "$tmp/p/env.cadence.yaml"

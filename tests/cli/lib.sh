@@ -68,7 +68,8 @@ fails=0
 passes=0
 skips=0
 status=0 out= err=
-unset GITHUB_ACTIONS NO_COLOR
+# TRACEPARENT: a traced CI job (W3C trace context) would put every run in its trace
+unset GITHUB_ACTIONS NO_COLOR TRACEPARENT TRACESTATE
 
 # ($(<FILE), not $(cat FILE): bash reads the file itself, where a cat
 # costs a process, and the scripts run() hundreds of times)

@@ -99,7 +99,10 @@ typedef struct cadence_trace cadence_trace;
 
 /* An empty trace recorder: each run becomes one trace (a span for the
  * cadence, one per measure, one per note attempt, a child cadence's span
- * under its child measure's).  Returns 0 or CADENCE_ENOMEM. */
+ * under its child measure's).  The events' trace context is kept: the
+ * trace id is cadence_event.trace_id, a note attempt's span id its
+ * span_id, the root span's parent its parent_span_id (ids of 0: made
+ * here).  Returns 0 or CADENCE_ENOMEM. */
 CADENCE_API int cadence_trace_new(cadence_trace **out);	/* owned by the caller; thread-safe */
 /* Releases the recorder; no other call on it may be running. */
 CADENCE_API void cadence_trace_free(cadence_trace *trace);

@@ -129,6 +129,21 @@ typedef struct cadence_event {
 	 * hooks' on_note returned for the note; NULL otherwise, and without
 	 * on_note. */
 	void *note_data;
+	/* Appended with trace context (W3C Trace Context; docs/observability.md,
+	 * "Traces").  Every event of a run: the run's trace id, 128 bits,
+	 * [0] its high 64 bits (the first 16 hex digits of a traceparent),
+	 * [1] its low ones; the caller's (cadence_run_opts.traceparent), else
+	 * a random one per run.  Never zero. */
+	uint64_t trace_id[2];
+	/* NOTE_START, NOTE_END, RETRY, FALLBACK, BREAKER and LOG events of a
+	 * note's attempt: the attempt's span id (a `run` note's TRACEPARENT
+	 * carries it); 0 for other events and for a fallback taken without
+	 * an attempt. */
+	uint64_t span_id;
+	/* The root's CADENCE_START: the caller's span (the parent id of the
+	 * traceparent), the parent of the run's root span; 0 when the run
+	 * has no caller's trace, and for other events. */
+	uint64_t parent_span_id;
 } cadence_event;
 
 typedef struct cadence_run_hooks {
@@ -183,10 +198,17 @@ typedef struct cadence_run_opts {
 	const cadence_run_hooks *hooks;	/* copied; NULL: none */
 	const cadence_clock *clock;	/* copied; NULL: the system clock */
 	uint64_t seed;		/* retry jitter; 0: from the time */
+	/* Version 2.  The caller's trace context: a W3C `traceparent` value
+	 * (cadence_traceparent_parse()), whose trace the runs join: their
+	 * events carry its trace id, the root's CADENCE_START its parent id,
+	 * and `run` notes get TRACEPARENT with the trace id, their attempt's
+	 * span id and its flags.  Read by cadence_runner_new() (not kept).
+	 * NULL (and in version 1): each run starts a trace of its own. */
+	const char *traceparent;
 } cadence_run_opts;
 
-#define CADENCE_RUN_OPTS_VERSION 1
-#define CADENCE_RUN_OPTS_INIT { CADENCE_RUN_OPTS_VERSION, 0, NULL, NULL, 0, 0, NULL, NULL, 0 }
+#define CADENCE_RUN_OPTS_VERSION 2
+#define CADENCE_RUN_OPTS_INIT { CADENCE_RUN_OPTS_VERSION, 0, NULL, NULL, 0, 0, NULL, NULL, 0, NULL }
 #define CADENCE_DEFAULT_MAX_OUTPUT ((size_t)1 << 20)
 #define CADENCE_DEFAULT_KILL_GRACE_MS 2000
 #define CADENCE_MAX_CHILD_DEPTH 64
@@ -198,6 +220,26 @@ typedef struct cadence_run_opts {
 
 /* Errors: cadence_run_error, in cadence/common.h. */
 
+/*
+ * Reads a W3C Trace Context `traceparent` header value
+ * (https://www.w3.org/TR/trace-context/), as TRACEPARENT carries it:
+ * "00-<trace id: 32 lowercase hex digits>-<parent id: 16>-<flags: 2>",
+ * neither id all zeros.  A version above 00 (but not ff) is read by its
+ * first four fields, as the specification says, and may go on after a
+ * '-'.  On success returns 0 with the trace id in trace_id[0] (its high
+ * 64 bits) and trace_id[1], the parent id in *span_id and the flags
+ * (0-255) in *flags; any of them may be NULL (not wanted).  Otherwise
+ * they are 0 and it returns CADENCE_EINVAL, err saying what is wrong and
+ * the expected form (the value quoted, cut to 64 bytes, bytes that are
+ * not printable ASCII as \xNN); CADENCE_EVERSION, doing nothing, for an
+ * err of an unknown version.  `s` (borrowed for the call) may be NULL
+ * (invalid); err may be NULL.  No state: thread-safe.
+ * cadence_run_opts.traceparent is read with it.
+ */
+CADENCE_API int cadence_traceparent_parse(uint64_t trace_id[2], uint64_t *span_id,
+					  unsigned *flags, const char *s,
+					  cadence_run_error *err);
+
 
 /* ---- the runner ------------------------------------------------------------ */
 
@@ -207,7 +249,9 @@ typedef struct cadence_run_opts {
  * available to `child` measures with cadence_runner_add_cadence().  Both
  * `project` and `def` are borrowed and must outlive the runner.  `opts`
  * may be NULL.  Returns 0, CADENCE_EVERSION (opts, its hooks or its clock
- * of an unknown version), CADENCE_ENOMEM, or CADENCE_EIO (no pipe for
+ * of an unknown version), CADENCE_EINVAL (opts->traceparent is not a
+ * valid traceparent: cadence_traceparent_parse() says why; check it
+ * first), CADENCE_ENOMEM, or CADENCE_EIO (no pipe for
  * cadence_runner_cancel(): out of file descriptors).  The runner loads
  * children into `project` when it is prepared, and reads it in each run:
  * no other thread may change the project (another runner's preparation,

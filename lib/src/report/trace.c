@@ -119,8 +119,9 @@ static uint64_t next_id(cadence_trace *t)
 	return z;
 }
 
-static trun *find_run(cadence_trace *t, const char *run_id, int create)
+static trun *find_run(cadence_trace *t, const cadence_event *ev, int create)
 {
+	const char *run_id = ev->run_id;
 	for (trun *r = t->runs; r; r = r->next)
 		if (!strcmp(r->run_id, run_id))
 			return r;
@@ -130,8 +131,10 @@ static trun *find_run(cadence_trace *t, const char *run_id, int create)
 	if (!r)
 		return NULL;
 	snprintf(r->run_id, sizeof(r->run_id), "%s", run_id);
-	r->trace_id[0] = next_id(t);
-	r->trace_id[1] = next_id(t);
+	/* the run's trace context (a caller's trace joined), else our own */
+	int given = ev->trace_id[0] || ev->trace_id[1];
+	r->trace_id[0] = given ? ev->trace_id[0] : next_id(t);
+	r->trace_id[1] = given ? ev->trace_id[1] : next_id(t);
 	for (size_t d = 0; d <= CADENCE_MAX_CHILD_DEPTH; d++)
 		r->cad[d] = r->meas[d] = NONE;
 	r->next = t->runs;
@@ -158,8 +161,11 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 	static const tspan none;
 	const tspan *prev = r->n ? &r->spans[r->n - 1] : &none;
 	memset(s, 0, sizeof(*s));
-	s->id = next_id(t);
-	s->parent = parent == NONE ? 0 : r->spans[parent].id;
+	/* a note attempt's span id is the run's (a `run` note's TRACEPARENT
+	 * names it); the root's parent, the caller's span */
+	s->id = kind == SPAN_NOTE && ev->span_id ? ev->span_id : next_id(t);
+	s->parent = parent != NONE ? r->spans[parent].id
+		    : kind == SPAN_CADENCE && !ev->depth ? ev->parent_span_id : 0;
 	s->kind = kind;
 	s->open = 1;
 	s->start = s->end = now;
@@ -261,7 +267,7 @@ static int record(cadence_trace *t, const cadence_event *ev, int64_t now)
 	unsigned d = ev->depth;
 	if (d > CADENCE_MAX_CHILD_DEPTH || !ev->run_id)
 		return -1;
-	trun *r = find_run(t, ev->run_id, ev->kind == CADENCE_EVENT_CADENCE_START && !d);
+	trun *r = find_run(t, ev, ev->kind == CADENCE_EVENT_CADENCE_START && !d);
 	if (!r)
 		return ev->kind == CADENCE_EVENT_LOG ? 0 : -1;
 	tspan *s = NULL;

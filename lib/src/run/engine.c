@@ -55,6 +55,10 @@ void cad_run_emit(rrun *run, const rframe *fr, cadence_event *ev)
 	ev->path = fr->path;
 	ev->depth = fr->depth;
 	ev->run_id = run->run_id;
+	ev->trace_id[0] = run->trace_id[0];
+	ev->trace_id[1] = run->trace_id[1];
+	if (ev->kind == CADENCE_EVENT_CADENCE_START && !fr->depth)
+		ev->parent_span_id = r->parent_span;	/* 0 without a caller */
 	ev->measure_count = fr->plan->nmeasures;
 	if (fr->measure && ev->kind != CADENCE_EVENT_CADENCE_START &&
 	    ev->kind != CADENCE_EVENT_CADENCE_END) {
@@ -742,6 +746,17 @@ int cad_run_open(rrun *run, rframe *root, cadence_runner *r, int runs_nothing,
 	run->rng = r->seed + k * 0x9e3779b97f4a7c15ULL;
 	uint64_t id = cad_rng_next(&run->rng);
 	snprintf(run->run_id, sizeof(run->run_id), "%016llx", (unsigned long long)id);
+	/* the span ids' stream, from the run id's: not rng's, whose jitter
+	 * a seed fixes */
+	uint64_t t = id ^ 0x5851f42d4c957f2dULL;
+	run->trace_rng = cad_rng_next(&t);
+	if (r->has_parent) {
+		run->trace_id[0] = r->parent_trace[0];
+		run->trace_id[1] = r->parent_trace[1];
+	} else {
+		run->trace_id[0] = cad_run_span_id(run);
+		run->trace_id[1] = cad_run_span_id(run);
+	}
 	if (cad_frame_init(root, run, NULL, r->root_plan)) {
 		cad_rfail_set(&f, "out of memory");
 		cad_run_error(run, root, NULL, 0, CADENCE_ENOMEM, &f);

@@ -81,6 +81,7 @@ static void note_event(rjob *j, cadence_event *ev, cadence_event_kind kind, int 
 	ev->attempts = j->note->attempts;
 	ev->status = status;
 	ev->task = j->task_name;
+	ev->span_id = j->span_id;
 }
 
 static void emit_note(rjob *j, cadence_event_kind kind, int status, int64_t dur,
@@ -337,7 +338,8 @@ static char **make_env(rjob *j, strbuf *vars)
 	cadence_runner *r = fr->run->r;
 	char *const *base = r->opts.environment ? r->opts.environment : environ;
 	size_t n = 0, k = 0;
-	size_t offs[11];
+	size_t offs[12];
+	char traceparent[56];
 	size_t nv = 0;
 	const char *dir = fr->plan->dir;
 	size_t dirlen = strlen(dir);
@@ -361,6 +363,9 @@ static char **make_env(rjob *j, strbuf *vars)
 		VAR("CADENCE_ERROR=%s", fr->handling_error);
 		VAR("CADENCE_ERROR_NOTE=%s", fr->handling_note ? fr->handling_note : "");
 	}
+	/* the run's trace, the attempt's span: the note's work joins it */
+	cad_traceparent_format(traceparent, fr->run->trace_id, j->span_id, r->trace_flags);
+	VAR("TRACEPARENT=%s", traceparent);
 #undef VAR
 	if (!cad_strbuf_cstr(vars))
 		return NULL;
@@ -380,6 +385,10 @@ static char **make_env(rjob *j, strbuf *vars)
 		if (!strncmp(base[i], "CADENCE_", 8))
 			for (size_t o = 0; o < sizeof(ours) / sizeof(*ours) && !skip; o++)
 				skip = !strncmp(base[i], ours[o], strlen(ours[o]));
+		/* ours too; a caller's TRACESTATE goes with its traceparent
+		 * only: a trace of the run's own has none */
+		skip = skip || cad_env_is(base[i], "TRACEPARENT") ||
+		       (!r->has_parent && cad_env_is(base[i], "TRACESTATE"));
 		if (!skip && env_allowed(j->note->n, base[i]))
 			env[k++] = base[i];
 	}
@@ -540,6 +549,7 @@ static void attempt_start(rjob *j, int use_pool, rtask **batch)
 	j->changes = NULL;
 	cad_rfail_reset(&j->fail);
 	j->attempt_start = run_time(run);
+	j->span_id = cad_run_span_id(run);	/* here: on the run's thread */
 	emit_note(j, CADENCE_EVENT_NOTE_START, 0, 0, 0, NULL);
 	if (cad_run_cancelled(run)) {
 		cad_rfail_set(&j->fail, "it was cancelled before it started");

@@ -207,6 +207,10 @@ struct cadence_runner {
 	int cancel_pipe[2];	/* readable once cancelled */
 	atomic_ulong runs;
 	uint64_t seed;
+	/* opts.traceparent, read (tracectx.c): the caller's trace context */
+	int has_parent;
+	uint64_t parent_trace[2], parent_span;
+	unsigned trace_flags;	/* of the TRACEPARENT notes get */
 };
 
 /* plan.c */
@@ -302,6 +306,11 @@ struct rrun {
 	cadence_runner *r;
 	char run_id[20];
 	uint64_t rng;
+	/* W3C trace context: the run's trace id, and the stream of the span
+	 * ids of note attempts (apart from rng: the retries' jitter of a
+	 * seed stays what it was) */
+	uint64_t trace_id[2];
+	uint64_t trace_rng;
 	int wake[2];		/* pool completions; -1 until needed */
 	pthread_mutex_t done_lock;
 	struct rjob *done_head;	/* jobs finished on the pool */
@@ -407,6 +416,7 @@ typedef struct rjob {
 	rfail fail;
 	rproc *proc;		/* run notes, while running */
 	const char *task_name;	/* a dag's task: its name, for events */
+	uint64_t span_id;	/* the attempt's (trace context), 0 before one */
 	atomic_int abandon;	/* stop: another note of the sync failed */
 	/* cadence_note_log() lines of the attempt, each NUL-terminated, kept
 	 * by the note's thread and logged by the run's (hooks are called on
@@ -511,6 +521,12 @@ int cad_merge_two(rfail *f, cad_merge how, const char *field, const char *a, con
 /* retry.c */
 int64_t cad_retry_delay_ms(const cad_retry *r, unsigned failed_attempt, uint64_t *rng);
 uint64_t cad_rng_next(uint64_t *state);
+
+/* tracectx.c: a new span id of the run (never 0), on the run's thread */
+uint64_t cad_run_span_id(rrun *run);
+/* "00-<trace id>-<span id>-<flags>" and a NUL: a W3C traceparent */
+void cad_traceparent_format(char out[56], const uint64_t trace_id[2], uint64_t span_id,
+			    unsigned flags);
 
 /* clock.c */
 void cad_clock_system(cadence_clock *c);

@@ -27,7 +27,8 @@ static uint64_t time_seed(void)
 }
 
 /* Sizes of each version of the caller's structs (util/api.h). */
-static const size_t opts_sizes[] = { 0, sizeof(cadence_run_opts) };
+static const size_t opts_sizes[] = { 0, offsetof(cadence_run_opts, traceparent),
+				     sizeof(cadence_run_opts) };
 static const size_t hooks_sizes[] = { 0, offsetof(cadence_run_hooks, on_note),
 				       sizeof(cadence_run_hooks) };
 static const size_t clock_sizes[] = { 0, sizeof(cadence_clock) };
@@ -40,16 +41,28 @@ int cadence_runner_new(cadence_runner **out, cadence_project *project,
 	    (opts && !CAD_VERSION_OK(opts->hooks, CADENCE_RUN_HOOKS_VERSION)) ||
 	    (opts && !CAD_VERSION_OK(opts->clock, CADENCE_CLOCK_VERSION)))
 		return CADENCE_EVERSION;
+	cadence_run_opts o = CADENCE_RUN_OPTS_INIT;
+	if (opts)
+		CAD_COPY_IN(&o, opts, opts_sizes);
+	uint64_t parent_trace[2], parent_span;
+	unsigned flags = 1;	/* without a caller: sampled (the run is traced) */
+	if (o.traceparent && cadence_traceparent_parse(parent_trace, &parent_span, &flags,
+						       o.traceparent, NULL))
+		return CADENCE_EINVAL;
 	cadence_runner *r = calloc(1, sizeof(*r));
 	if (!r)
 		return CADENCE_ENOMEM;
 	r->project = project;
+	r->trace_flags = flags;
+	if ((r->has_parent = o.traceparent != NULL)) {
+		memcpy(r->parent_trace, parent_trace, sizeof(parent_trace));
+		r->parent_span = parent_span;
+	}
 	r->root = def;
 	/* a versioned error: one of version 0 would be neither cleared nor freed */
 	r->prepare_err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
-	r->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
-	if (opts)
-		CAD_COPY_IN(&r->opts, opts, opts_sizes);
+	r->opts = o;
+	r->opts.traceparent = NULL;	/* borrowed for the call: read above */
 	if (r->opts.hooks)
 		CAD_COPY_IN(&r->hooks, r->opts.hooks, hooks_sizes);
 	r->opts.hooks = NULL;
