@@ -85,6 +85,7 @@ struct cadence_metrics {
 	size_t ntimings, captimings;
 	strmap timing_index;	/* interned "path/note" -> index in timings */
 	int failed;		/* out of memory once: what was lost is lost */
+	cadence_otlp *exporter;	/* borrowed: its series too */
 };
 
 int cadence_metrics_new(cadence_metrics **out)
@@ -365,6 +366,36 @@ static void counter(strbuf *sb, const char *name, const char *cadence, const cha
 	value_u(sb, n);
 }
 
+/* The exporter's counters (cadence_metrics_set_exporter()), by endpoint. */
+static void exporter_series(strbuf *sb, cadence_otlp *x)
+{
+	static const char *const fam[][2] = {
+		{ "cadence_trace_spans_exported_total", "Spans the collector accepted." },
+		{ "cadence_trace_spans_dropped_total",
+		  "Spans not sent: queue full, refused, given up, or unsent at the end." },
+		{ "cadence_trace_export_failures_total",
+		  "Requests to the collector not answered 2xx (retries included)." },
+	};
+	cadence_otlp_stats st = CADENCE_OTLP_STATS_INIT;
+	cadence_otlp_status(x, &st, NULL);
+	const uint64_t v[] = { st.spans_sent, st.spans_dropped, st.requests_failed };
+	for (size_t i = 0; i < 3; i++) {
+		family(sb, fam[i][0], "counter", fam[i][1]);
+		cad_strbuf_adds(sb, fam[i][0]);
+		cad_strbuf_addc(sb, '{');
+		label(sb, "endpoint", cadence_otlp_url(x));
+		cad_strbuf_addc(sb, '}');
+		value_u(sb, v[i]);
+	}
+}
+
+void cadence_metrics_set_exporter(cadence_metrics *m, cadence_otlp *otlp)
+{
+	pthread_mutex_lock(&m->mu);
+	m->exporter = otlp;
+	pthread_mutex_unlock(&m->mu);
+}
+
 static void format(cadence_metrics *m, strbuf *sb)
 {
 	if (m->failed)
@@ -440,6 +471,8 @@ static void format(cadence_metrics *m, strbuf *sb)
 		       NULL, NULL);
 		cad_strbuf_addf(sb, " %.3f\n", (double)m->cadences[i].last_end_ns / 1e9);
 	}
+	if (m->exporter)
+		exporter_series(sb, m->exporter);
 }
 
 int cadence_metrics_write(cadence_metrics *m, FILE *out)
