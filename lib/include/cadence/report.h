@@ -224,9 +224,10 @@ CADENCE_API const char *cadence_otlp_url(const cadence_otlp *otlp);
  * dropped, else CADENCE_EIO. */
 CADENCE_API int cadence_otlp_shutdown(cadence_otlp *otlp, int64_t timeout_ms);
 /* Fills `stats` (may be NULL).  Returns 0 while no span was dropped, else
- * CADENCE_EIO with err (may be NULL) saying why the last one was ("HTTP
- * 400 from URL: ...", "cannot connect to URL: ...", "the queue was
- * full"); CADENCE_EVERSION for stats or err of an unknown version.
+ * CADENCE_EIO with err (may be NULL) saying why the last one was, without
+ * the URL ("HTTP 400: ...", libcurl's "Couldn't connect to server", "the
+ * queue was full (OTEL_BSP_MAX_QUEUE_SIZE)"); CADENCE_EVERSION for stats
+ * or err of an unknown version.
  * Thread-safe. */
 CADENCE_API int cadence_otlp_status(cadence_otlp *otlp, cadence_otlp_stats *stats,
 				    cadence_run_error *err);

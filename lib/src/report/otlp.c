@@ -551,7 +551,7 @@ static uint64_t rejected(cadence_otlp *x)
 	uint64_t r = cJSON_IsString(n) ? strtoull(n->valuestring, NULL, 10)
 		     : cJSON_IsNumber(n) && n->valuedouble > 0 ? (uint64_t)n->valuedouble : 0;
 	if (r)
-		set_error(x, "%s refused %llu spans%s%.200s", x->url, (unsigned long long)r,
+		set_error(x, "the collector refused %llu spans%s%.200s", (unsigned long long)r,
 			  cJSON_IsString(m) ? ": " : "", cJSON_IsString(m) ? m->valuestring : "");
 	cJSON_Delete(j);
 	return r;
@@ -588,10 +588,10 @@ static int post(cadence_otlp *x, const char *body, size_t len, uint64_t nspans,
 	pthread_mutex_unlock(&x->mu);
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_ABORTED_BY_CALLBACK || past_deadline(x)) {
-			set_error(x, "%s did not answer before the exporter's flush time ended", x->url);
+			set_error(x, "no answer before the flush time ended");
 			return GIVE_UP;
 		}
-		set_error(x, "cannot send to %s: %s", x->url, c->curl_easy_strerror(rc));
+		set_error(x, "%s", c->curl_easy_strerror(rc));
 		/* a URL or certificate that is wrong stays wrong */
 		return rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ||
 		       rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE
@@ -607,7 +607,7 @@ static int post(cadence_otlp *x, const char *body, size_t len, uint64_t nspans,
 		return SENT;
 	}
 	strbuf why = STRBUF_INIT;
-	cad_strbuf_addf(&why, "%s answered HTTP %ld", x->url, status);
+	cad_strbuf_addf(&why, "HTTP %ld", status);
 	response_reason(x, &why);
 	set_error(x, "%s", cad_strbuf_cstr(&why) ? why.buf : "out of memory");
 	cad_strbuf_free(&why);
@@ -806,7 +806,7 @@ int cadence_otlp_new(cadence_otlp **out, const cadence_otlp_opts *opts, cadence_
 	x->rng = (uint64_t)mono_ns() ^ (uint64_t)(uintptr_t)x;
 	if (cad_otlp_check_url(x->url, &why)) {
 		cad_strbuf_cstr(&why);
-		rc = cad_err_set(err, CADENCE_EINVAL, "the traces endpoint: %s", why.buf ? why.buf : "");
+		rc = cad_err_set(err, CADENCE_EINVAL, "%s", why.buf ? why.buf : "");
 	} else if (!(rc = load_curl(x, o.libcurl, err)) && !(rc = setup_curl(x, o.headers, err))) {
 		rc = start(x, err);
 	}
