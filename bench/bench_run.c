@@ -500,8 +500,8 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 			 tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (len < 0 || (size_t)len >= sizeof(o.dir) || !mkdtemp(o.dir))
 		exit(1);
-	cadence_run_hooks on = { CADENCE_RUN_HOOKS_VERSION, &o, observe };
-	cadence_run_hooks empty = { CADENCE_RUN_HOOKS_VERSION, NULL, ignore };
+	cadence_run_hooks on = { CADENCE_RUN_HOOKS_VERSION, &o, observe, NULL };
+	cadence_run_hooks empty = { CADENCE_RUN_HOOKS_VERSION, NULL, ignore, NULL };
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	cadence_runner *r_off, *r_empty, *r_on;
 	cadence_runner_new(&r_off, NULL, def, NULL);

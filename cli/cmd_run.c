@@ -100,6 +100,9 @@ typedef struct run_ctx {
 	int64_t flush_ms;	/* its time to send what is queued at the end */
 	cadence_events *events;
 	FILE *events_file;	/* NULL, stderr or owned */
+	/* the trace and an events file, fed off the run's thread (the
+	 * events on stderr stay in order with the log: written at once) */
+	cadence_report_queue *queue;
 	/* --checkpoint: one run per file, and no other writer since this
 	 * run read or wrote it */
 	cad_afile_lock ckpt_lock;
@@ -387,10 +390,10 @@ static void on_event(void *ctx, const cadence_event *ev)
 	count(c, ev);
 	if (c->metrics)
 		cadence_metrics_on_event(c->metrics, ev);
-	if (c->trace)
-		cadence_trace_on_event(c->trace, ev);
+	if (c->queue)
+		cadence_report_queue_on_event(c->queue, ev);
 	errno = 0;
-	if (c->events) {
+	if (c->events && c->events_file == stderr) {
 		cadence_events_on_event(c->events, ev);
 		check_log(c);
 	}
@@ -911,11 +914,20 @@ static int open_outputs(run_ctx *c, const cadence_project *project, const char *
 	if (((c->metrics_path || c->timings) && cadence_metrics_new(&c->metrics)) ||
 	    ((c->trace_path || export) && cadence_trace_new(&c->trace)))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	if (c->metrics)
+		cadence_metrics_keep_timings(c->metrics, c->timings);
 	if (export && (rc = open_exporter(c)))
 		return rc;
 	if (c->trace)
 		trace_resource(c);
 	return 0;
+}
+
+/* The metrics' counters of a note, found once (cadence_run_hooks.on_note). */
+static void *on_note(void *ctx, const char *cadence, const char *note)
+{
+	run_ctx *c = ctx;
+	return c->metrics ? cadence_metrics_on_note(c->metrics, cadence, note) : NULL;
 }
 
 /* The events file, once every check before the run has passed: a refused
@@ -952,10 +964,14 @@ static int open_events(run_ctx *c)
 }
 
 /* The JSON log: the events' lines on stderr, unless --events - writes
- * them there already (each line once). */
+ * them there already (each line once).  Then the queue of the reporters
+ * that write files. */
 static int open_json_log(run_ctx *c)
 {
 	if (c->json_log && c->events_file != stderr && cadence_events_new(&c->json, stderr))
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	cadence_events *to_file = c->events_file != stderr ? c->events : NULL;
+	if ((c->trace || to_file) && cadence_report_queue_new(&c->queue, c->trace, to_file, 0))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	return 0;
 }
@@ -965,7 +981,9 @@ static int open_json_log(run_ctx *c)
 static int close_outputs(run_ctx *c, int rc)
 {
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
-	close_exporter(c);	/* first: the metrics count what it sent */
+	cadence_report_queue_free(c->queue);	/* what it holds, written first */
+	c->queue = NULL;
+	close_exporter(c);	/* then: the runs it ended sent, and counted in the metrics */
 	if (c->metrics_path && cadence_metrics_write_file(c->metrics, c->metrics_path, &err))
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", err.message ? err.message : "out of memory");
 	if (c->trace_path && cadence_trace_write_file(c->trace, c->trace_path, &err))
@@ -980,6 +998,8 @@ static int close_outputs(run_ctx *c, int rc)
 static void free_outputs(run_ctx *c)
 {
 	cad_afile_lock_release(&c->ckpt_lock);
+	cadence_report_queue_free(c->queue);
+	c->queue = NULL;
 	cadence_metrics_free(c->metrics);
 	cadence_trace_free(c->trace);
 	cadence_otlp_free(c->otlp);	/* after those that queue into it */
@@ -1534,7 +1554,7 @@ static void run_call_free(run_call *s)
 /* One run: inputs, runner, the run (or the plan) and the score. */
 static int run_once(run_call *s)
 {
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &s->c, on_event };
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, &s->c, on_event, on_note };
 	int rc;
 	if (!(rc = run_inputs(s)) && !(rc = run_runner(s, &hooks))) {
 		if (s->c.dry_run)

@@ -436,7 +436,7 @@ static int step(const cli_cmd *cmd, int argc, char **argv)
 {
 	step_call s;
 	int rc;
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event };
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event, NULL };
 
 	memset(&s, 0, sizeof(s));
 	s.c.merge = s.c.measure = -1;

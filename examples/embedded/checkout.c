@@ -119,7 +119,7 @@ int main(void)
 		goto out;
 	}
 
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event };
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event, NULL };
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	opts.hooks = &hooks;
 	if (cadence_runner_new(&runner, NULL, def, &opts))

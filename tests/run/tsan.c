@@ -107,7 +107,7 @@ int main(void)
 		cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, NULL);
 		return 1;
 	}
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event };
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event, NULL };
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	opts.hooks = &hooks;
 	opts.jobs = 4;

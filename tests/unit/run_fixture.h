@@ -101,7 +101,7 @@ static inline void fx_init(fx *f)
 	snprintf(f->path, sizeof(f->path), "%s/t.cadence.yaml", f->dir);
 	f->opts = (cadence_run_opts)CADENCE_RUN_OPTS_INIT;
 	f->err = (cadence_run_error)CADENCE_RUN_ERROR_INIT;
-	f->hooks = (cadence_run_hooks){ CADENCE_RUN_HOOKS_VERSION, f, fx_on_event };
+	f->hooks = (cadence_run_hooks){ CADENCE_RUN_HOOKS_VERSION, f, fx_on_event, NULL };
 	f->opts.hooks = &f->hooks;
 	f->opts.kill_grace_ms = 200;
 }

@@ -247,7 +247,7 @@ static int run_shop(cadence_run_error *err)
 	static int yes = 1;
 	cadence_def *def = shop(), *child = payment();
 	cadence_runner *r;
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event };
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event, NULL };
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	cJSON *out = NULL;
 	opts.hooks = &hooks;

@@ -159,7 +159,7 @@ Test(report, metrics_of_runs)
 	cadence_metrics *m;
 	fx f;
 	cr_assert_eq(cadence_metrics_new(&m), 0);
-	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event };
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event, NULL };
 	fx_open(&f, &h);
 	free(run_to_text(&f, NULL, 0));
 	free(run_to_text(&f, NULL, 0));	/* the breaker is open now: rejected */
@@ -203,7 +203,7 @@ Test(report, metrics_from_several_threads)
 	cadence_metrics *m;
 	fx f;
 	cr_assert_eq(cadence_metrics_new(&m), 0);
-	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event };
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, m, cadence_metrics_on_event, NULL };
 	fx_open(&f, &h);
 	pthread_t t[4];
 	for (int i = 0; i < 4; i++)
@@ -230,7 +230,7 @@ Test(report, events_lines)
 	fx f;
 	mem_open(&mf);
 	cr_assert_eq(cadence_events_new(&e, mf.f), 0);
-	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event };
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event, NULL };
 	fx_open(&f, &h);
 	free(run_to_text(&f, NULL, 0));
 	cr_assert_eq(cadence_events_status(e, NULL), 0);
@@ -426,7 +426,7 @@ Test(report, events_write_failure_is_reported)
 	cadence_events *e;
 	fx f;
 	cr_assert_eq(cadence_events_new(&e, full), 0);
-	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event };
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, e, cadence_events_on_event, NULL };
 	fx_open(&f, &h);
 	free(run_to_text(&f, NULL, 0));
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
@@ -444,7 +444,7 @@ Test(report, a_trace_per_run)
 	cadence_trace *t;
 	fx f;
 	cr_assert_eq(cadence_trace_new(&t), 0);
-	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, t, cadence_trace_on_event };
+	cadence_run_hooks h = { CADENCE_RUN_HOOKS_VERSION, t, cadence_trace_on_event, NULL };
 	fx_open(&f, &h);
 	free(run_to_text(&f, NULL, 0));
 	free(run_to_text(&f, NULL, 0));

@@ -57,8 +57,21 @@ CADENCE_API void cadence_metrics_free(cadence_metrics *metrics);
 /* A cadence_run_hooks.on_event: `metrics` is the cadence_metrics; the
  * event is borrowed for the call (names are copied).  Thread-safe. */
 CADENCE_API void cadence_metrics_on_event(void *metrics, const cadence_event *event);
+/* A cadence_run_hooks.on_note (`metrics` is the cadence_metrics): the
+ * note's counters, which cadence_metrics_on_event() then finds in the
+ * event's `note_data` without a lookup or a lock (a note's end costs a
+ * few atomic additions).  Give both, or on_event alone; a hook that
+ * calls several reporters returns this from its own on_note.  NULL when
+ * out of memory (its events are then counted by name).  Thread-safe. */
+CADENCE_API void *cadence_metrics_on_note(void *metrics, const char *cadence, const char *note);
+/* Whether to keep the rows of cadence_metrics_write_timings() (kept
+ * unless told otherwise): each note's end then also finds its row by
+ * path and note, under the lock.  Thread-safe. */
+CADENCE_API void cadence_metrics_keep_timings(cadence_metrics *metrics, int keep);
 /* Writes every metric in the Prometheus text format (version 0.0.4) to
- * `out` (borrowed).  Thread-safe: a consistent snapshot. */
+ * `out` (borrowed).  Thread-safe: each counter is read whole, but the
+ * events being counted meanwhile may be half counted (as in any
+ * scrape). */
 CADENCE_API int cadence_metrics_write(cadence_metrics *metrics, FILE *out);
 /* Writes the table of `cadence run --timings` to `out` (borrowed): a row
  * per note per place in the run (the event's path and the note, as
@@ -126,6 +139,38 @@ CADENCE_API int cadence_events_status(cadence_events *events, cadence_run_error 
  * them (`cadence run --log json`): UTC, RFC 3339 with microseconds,
  * "2026-12-01T08:17:03.123456Z" and a NUL.  Thread-safe. */
 CADENCE_API void cadence_events_time(char out[32]);
+
+/* ---- off the run's thread ----------------------------------------------------- */
+
+typedef struct cadence_report_queue cadence_report_queue;
+
+/* A queue and a thread that feed `trace` and `events` (either may be
+ * NULL; borrowed: they must outlive the queue) off the run's thread:
+ * cadence_report_queue_on_event() copies the event, its strings and the
+ * time into a ring of `bytes` (0: 1 MiB; at least 4 KiB) and returns; the
+ * queue's thread gives the events to the reporters in the order they
+ * came, with those times, so what they write is what calling their
+ * `_on_event` at once would have written.  When the ring is full, the
+ * caller waits for room: no event is dropped.  (The metrics are cheaper
+ * counted on the run's thread: cadence_metrics_on_note().)  Returns 0 or
+ * CADENCE_ENOMEM (also when no thread can be started).  Owned by the
+ * caller: cadence_report_queue_free(). */
+CADENCE_API int cadence_report_queue_new(cadence_report_queue **out, cadence_trace *trace,
+					 cadence_events *events, size_t bytes);
+/* A cadence_run_hooks.on_event (`queue` is the cadence_report_queue); the
+ * event is copied.  Thread-safe; an event longer than half the ring (a
+ * long message) is handled on the caller's thread, after those before
+ * it. */
+CADENCE_API void cadence_report_queue_on_event(void *queue, const cadence_event *event);
+/* Returns once every event queued so far has been given to the
+ * reporters: call it before writing the trace or reading the events'
+ * status.  Thread-safe. */
+CADENCE_API void cadence_report_queue_flush(cadence_report_queue *queue);
+/* Times a caller waited for room in the ring.  Thread-safe. */
+CADENCE_API uint64_t cadence_report_queue_waits(cadence_report_queue *queue);
+/* Hands on what is queued, stops the thread and releases the queue (not
+ * the reporters); no other call on it may be running or follow. */
+CADENCE_API void cadence_report_queue_free(cadence_report_queue *queue);
 
 /* ---- Sending traces to a collector: OTLP/HTTP ----------------------------------- */
 

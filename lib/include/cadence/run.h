@@ -124,16 +124,29 @@ typedef struct cadence_event {
 	 * condition chose, "if_true" or "if_false" (NULL when the condition
 	 * failed, and for other measures and events). */
 	const char *branch;
+	/* Appended with cadence_run_hooks version 2: the note's events
+	 * (NOTE_*, RETRY, FALLBACK, BREAKER, LOG and a task's) carry what the
+	 * hooks' on_note returned for the note; NULL otherwise, and without
+	 * on_note. */
+	void *note_data;
 } cadence_event;
 
 typedef struct cadence_run_hooks {
 	unsigned version;	/* CADENCE_RUN_HOOKS_VERSION */
 	void *ctx;
 	void (*on_event)(void *ctx, const cadence_event *event);
+	/* Version 2 (may be NULL): called once per note of every cadence the
+	 * runner prepares (the root's and its children's, before the first
+	 * run), on the thread that starts that run; what it returns comes
+	 * back as `note_data` in every event of the note, so that a hook
+	 * finds what it keeps per note without looking it up on each event
+	 * (cadence_metrics_on_note()).  The strings are the runner's and
+	 * live as long as it does. */
+	void *(*on_note)(void *ctx, const char *cadence, const char *note);
 } cadence_run_hooks;
 
-#define CADENCE_RUN_HOOKS_VERSION 1
-#define CADENCE_RUN_HOOKS_INIT { CADENCE_RUN_HOOKS_VERSION, NULL, NULL }
+#define CADENCE_RUN_HOOKS_VERSION 2
+#define CADENCE_RUN_HOOKS_INIT { CADENCE_RUN_HOOKS_VERSION, NULL, NULL, NULL }
 
 /* ---- options ------------------------------------------------------------ */
 

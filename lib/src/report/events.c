@@ -159,13 +159,20 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 
 void cadence_events_on_event(void *ctx, const cadence_event *ev)
 {
-	cadence_events *e = ctx;
+	cad_events_event_at(ctx, ev, 0);
+}
+
+/* now == 0: the time of the call, read under the lock (lines in the order
+ * of their times) */
+void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now)
+{
 	const char *name = event_name(ev);
 	if (!name)
 		return;
 	char when[32];
 	pthread_mutex_lock(&e->mu);
-	int64_t now = cad_rep_wall_ns();
+	if (!now)
+		now = cad_rep_wall_ns();
 	cad_rep_rfc3339(now, when, &e->clock);
 	cad_strbuf_reset(&e->line);
 	format(&e->line, name, ev, when);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,26 +37,32 @@ static const char *const error_types[] = {
 #define NTYPES (sizeof(error_types) / sizeof(error_types[0]))
 static const char *const breaker_states[] = { "closed", "open", "half_open" };
 
+/* A note's counters are counted without the lock, by whichever thread
+ * ends the attempt (relaxed atomics: each is a count of its own, and a
+ * scrape may see one event's counters half added); the count of
+ * observations is the sum of the buckets. */
+typedef _Atomic uint64_t acount;
+
 typedef struct hist {
-	uint64_t bucket[16];	/* not cumulative */
-	uint64_t count;
-	double sum;
+	acount bucket[16];	/* not cumulative */
+	acount sum_ns;
 } hist;
 
 typedef struct mnote {
+	const struct cadence_metrics *owner;	/* what on_note's caller gave back */
 	const char *cadence, *note;	/* interned */
-	uint64_t runs[NSTATUS];
-	uint64_t errors[NTYPES];
-	uint64_t retries, fallbacks;
+	acount runs[NSTATUS];
+	acount errors[NTYPES];
+	acount retries, fallbacks;
 	hist duration;
-	int breaker;		/* -1: no breaker seen */
-	uint64_t opened;	/* times the breaker opened */
+	_Atomic int breaker;	/* -1: no breaker seen */
+	acount opened;		/* times the breaker opened */
 } mnote;
 
 typedef struct mcadence {
 	const char *cadence;
-	uint64_t runs[4];	/* by cad_end_status() */
-	uint64_t tasks[4];	/* dag tasks, by cadence_task_outcome */
+	acount runs[4];	/* by cad_end_status() */
+	acount tasks[4];	/* dag tasks, by cadence_task_outcome */
 	hist duration;
 	int64_t last_end_ns;	/* wall clock */
 } mcadence;
@@ -72,7 +79,7 @@ typedef struct mtiming {
 struct cadence_metrics {
 	pthread_mutex_t mu;
 	rep_intern names;
-	mnote *notes;
+	mnote **notes;		/* each allocated once: on_note hands them out */
 	size_t nnotes, capnotes;
 	mcadence *cadences;
 	size_t ncadences, capcadences;
@@ -84,7 +91,8 @@ struct cadence_metrics {
 	mtiming *timings;	/* in the order the notes first ended */
 	size_t ntimings, captimings;
 	strmap timing_index;	/* interned "path/note" -> index in timings */
-	int failed;		/* out of memory once: what was lost is lost */
+	int timings_off;	/* cadence_metrics_keep_timings(m, 0) */
+	_Atomic int failed;	/* out of memory once: what was lost is lost */
 	cadence_otlp *exporter;	/* borrowed: its series too */
 };
 
@@ -107,6 +115,8 @@ void cadence_metrics_free(cadence_metrics *m)
 	cad_strmap_free(&m->cadence_index);
 	cad_strmap_free(&m->timing_index);
 	cad_strbuf_free(&m->key);
+	for (size_t i = 0; i < m->nnotes; i++)
+		free(m->notes[i]);
 	free(m->notes);
 	free(m->timings);
 	free(m->cadences);
@@ -114,21 +124,31 @@ void cadence_metrics_free(cadence_metrics *m)
 	free(m);
 }
 
-static void observe(hist *h, const double *le, size_t nb, double v)
+static void add(acount *c, uint64_t n)
 {
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static uint64_t get(const acount *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+static void observe(hist *h, const double *le, size_t nb, int64_t ns)
+{
+	double v = (double)ns / 1e9;
 	size_t i = 0;
 	while (i < nb && v > le[i])
 		i++;
-	h->bucket[i]++;	/* i == nb: only +Inf */
-	h->count++;
-	h->sum += v;
+	add(&h->bucket[i], 1);	/* i == nb: only +Inf */
+	add(&h->sum_ns, ns > 0 ? (uint64_t)ns : 0);
 }
 
 static mnote *find_note(cadence_metrics *m, const char *cadence, const char *note)
 {
-	if (m->last < m->nnotes && !strcmp(m->notes[m->last].note, note) &&
-	    !strcmp(m->notes[m->last].cadence, cadence))
-		return &m->notes[m->last];
+	if (m->last < m->nnotes && !strcmp(m->notes[m->last]->note, note) &&
+	    !strcmp(m->notes[m->last]->cadence, cadence))
+		return m->notes[m->last];
 	cad_strbuf_reset(&m->key);
 	cad_strbuf_adds(&m->key, cadence);
 	cad_strbuf_addc(&m->key, '\0');
@@ -139,21 +159,23 @@ static mnote *find_note(cadence_metrics *m, const char *cadence, const char *not
 	}
 	const strmap_entry *k = cad_strmap_find(&m->note_index, m->key.buf, m->key.len);
 	if (k)
-		return &m->notes[m->last = k->v.i];
+		return m->notes[m->last = k->v.i];
 	const char *c = cad_rep_intern_get(&m->names, cadence), *n = cad_rep_intern_get(&m->names, note);
 	const char *key = cad_rep_intern_getn(&m->names, m->key.buf, m->key.len);
+	mnote *e = NULL;
 	strmap_entry *ix;
-	if (!c || !n || !key ||
-	    CAD_GROW(m->notes, m->capnotes, m->nnotes + 1, 16) ||
-	    !(ix = cad_strmap_put(&m->note_index, key, m->key.len, NULL)))
+	if (!c || !n || !key || CAD_GROW(m->notes, m->capnotes, m->nnotes + 1, 16) ||
+	    !(e = calloc(1, sizeof(*e))) ||
+	    !(ix = cad_strmap_put(&m->note_index, key, m->key.len, NULL))) {
+		free(e);
 		return NULL;
+	}
 	ix->v.i = m->nnotes;
-	mnote *e = &m->notes[m->nnotes];
-	memset(e, 0, sizeof(*e));
+	e->owner = m;
 	e->cadence = c;
 	e->note = n;
-	e->breaker = -1;
-	m->last = m->nnotes++;
+	atomic_init(&e->breaker, -1);
+	m->notes[m->last = m->nnotes++] = e;
 	return e;
 }
 
@@ -217,60 +239,94 @@ static size_t error_index(const char *type)
 	return NTYPES - 1;
 }
 
+void *cadence_metrics_on_note(void *ctx, const char *cadence, const char *note)
+{
+	cadence_metrics *m = ctx;
+	pthread_mutex_lock(&m->mu);
+	mnote *n = find_note(m, cadence, note);
+	pthread_mutex_unlock(&m->mu);
+	return n;
+}
+
+void cadence_metrics_keep_timings(cadence_metrics *m, int keep)
+{
+	pthread_mutex_lock(&m->mu);
+	m->timings_off = !keep;
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* A cadence's end or a dag task's: a few per run, under the lock. */
+static void count_cadence(cadence_metrics *m, const cadence_event *ev)
+{
+	pthread_mutex_lock(&m->mu);
+	mcadence *c = find_cadence(m, ev->cadence);
+	if (!c)
+		m->failed = 1;
+	else if (ev->kind != CADENCE_EVENT_CADENCE_END && ev->status >= 0 && ev->status <= 3)
+		add(&c->tasks[ev->status], 1);
+	else if (ev->kind == CADENCE_EVENT_CADENCE_END) {
+		add(&c->runs[cad_end_status(ev->status)], 1);
+		observe(&c->duration, cadence_le, CADENCE_NB, ev->duration_ns);
+		c->last_end_ns = cad_rep_wall_ns();
+	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* The note of an event: what on_note gave the runner (no lock, no
+ * lookup: the path of every note's end), else found by name. */
+static mnote *note_of(cadence_metrics *m, const cadence_event *ev)
+{
+	mnote *n = ev->note_data;
+	int timed = ev->kind == CADENCE_EVENT_NOTE_END && !m->timings_off;
+	if (n && n->owner == m && !timed)
+		return n;
+	pthread_mutex_lock(&m->mu);
+	if (timed)
+		time_note(m, ev);
+	if (!n || n->owner != m)
+		n = find_note(m, ev->cadence, ev->note);
+	pthread_mutex_unlock(&m->mu);
+	if (!n)
+		m->failed = 1;
+	return n;
+}
+
 void cadence_metrics_on_event(void *ctx, const cadence_event *ev)
 {
 	cadence_metrics *m = ctx;
 	int k = ev->kind;
-	if (k != CADENCE_EVENT_NOTE_END && k != CADENCE_EVENT_RETRY && k != CADENCE_EVENT_FALLBACK &&
-	    k != CADENCE_EVENT_BREAKER && k != CADENCE_EVENT_CADENCE_END &&
-	    k != CADENCE_EVENT_TASK_END && k != CADENCE_EVENT_TASK_SKIPPED)
+	if (k == CADENCE_EVENT_CADENCE_END || k == CADENCE_EVENT_TASK_END ||
+	    k == CADENCE_EVENT_TASK_SKIPPED) {
+		count_cadence(m, ev);
 		return;
-	pthread_mutex_lock(&m->mu);
-	if (k == CADENCE_EVENT_TASK_END || k == CADENCE_EVENT_TASK_SKIPPED) {
-		mcadence *c = find_cadence(m, ev->cadence);
-		if (c && ev->status >= 0 && ev->status <= 3)
-			c->tasks[ev->status]++;
-		m->failed |= !c;
-		goto out;
 	}
-	if (k == CADENCE_EVENT_CADENCE_END) {
-		mcadence *c = find_cadence(m, ev->cadence);
-		if (c) {
-			c->runs[cad_end_status(ev->status)]++;
-			observe(&c->duration, cadence_le, CADENCE_NB, (double)ev->duration_ns / 1e9);
-			c->last_end_ns = cad_rep_wall_ns();
-		}
-		m->failed |= !c;
-		goto out;
-	}
-	if (k == CADENCE_EVENT_NOTE_END && ev->note)
-		time_note(m, ev);
-	mnote *n = ev->note ? find_note(m, ev->cadence, ev->note) : NULL;
-	m->failed |= ev->note && !n;
+	if ((k != CADENCE_EVENT_NOTE_END && k != CADENCE_EVENT_RETRY && k != CADENCE_EVENT_FALLBACK &&
+	     k != CADENCE_EVENT_BREAKER) || !ev->note)
+		return;
+	mnote *n = note_of(m, ev);
 	if (!n)
-		goto out;
+		return;
 	switch (k) {
 	case CADENCE_EVENT_NOTE_END:
 		if (ev->status >= 0 && (size_t)ev->status < NSTATUS)
-			n->runs[ev->status]++;
+			add(&n->runs[ev->status], 1);
 		if (ev->status == CADENCE_NOTE_STATUS_FAILED || ev->status == CADENCE_NOTE_STATUS_REJECTED)
-			n->errors[error_index(ev->error_type)]++;
-		observe(&n->duration, note_le, NOTE_NB, (double)ev->duration_ns / 1e9);
+			add(&n->errors[error_index(ev->error_type)], 1);
+		observe(&n->duration, note_le, NOTE_NB, ev->duration_ns);
 		break;
 	case CADENCE_EVENT_RETRY:
-		n->retries++;
+		add(&n->retries, 1);
 		break;
 	case CADENCE_EVENT_FALLBACK:
-		n->fallbacks++;
+		add(&n->fallbacks, 1);
 		break;
 	case CADENCE_EVENT_BREAKER:
 		if (ev->status == CADENCE_BREAKER_OPEN && ev->previous != CADENCE_BREAKER_OPEN)
-			n->opened++;
-		n->breaker = ev->status >= 0 && ev->status <= 2 ? ev->status : -1;
+			add(&n->opened, 1);
+		atomic_store_explicit(&n->breaker, ev->status >= 0 && ev->status <= 2 ? ev->status : -1,
+				      memory_order_relaxed);
 		break;
 	}
-out:
-	pthread_mutex_unlock(&m->mu);
 }
 
 /* ---- the text format ---------------------------------------------------------- */
@@ -349,14 +405,14 @@ static void histogram(strbuf *sb, const char *name, const char *cadence, const c
 {
 	uint64_t cum = 0;
 	for (size_t i = 0; i <= nb; i++) {
-		cum += h->bucket[i];
+		cum += get(&h->bucket[i]);
 		series(sb, name, "_bucket", cadence, note, "le", i < nb ? le[i] : "+Inf");
 		value_u(sb, cum);
 	}
 	series(sb, name, "_sum", cadence, note, NULL, NULL);
-	cad_strbuf_addf(sb, " %.9g\n", h->sum);
+	cad_strbuf_addf(sb, " %.9g\n", (double)get(&h->sum_ns) / 1e9);
 	series(sb, name, "_count", cadence, note, NULL, NULL);
-	value_u(sb, h->count);
+	value_u(sb, cum);
 }
 
 static void counter(strbuf *sb, const char *name, const char *cadence, const char *note,
@@ -403,44 +459,44 @@ static void format(cadence_metrics *m, strbuf *sb)
 	family(sb, "cadence_note_duration_seconds", "histogram",
 	       "Time a note attempt took, from start to verdict.");
 	for (size_t i = 0; i < m->nnotes; i++)
-		histogram(sb, "cadence_note_duration_seconds", m->notes[i].cadence, m->notes[i].note,
-			  &m->notes[i].duration, note_le_text, NOTE_NB);
+		histogram(sb, "cadence_note_duration_seconds", m->notes[i]->cadence, m->notes[i]->note,
+			  &m->notes[i]->duration, note_le_text, NOTE_NB);
 	family(sb, "cadence_note_runs_total", "counter", "Note attempts, by how they ended.");
 	for (size_t i = 0; i < m->nnotes; i++)
 		for (size_t s = 0; s < NSTATUS; s++)
-			counter(sb, "cadence_note_runs_total", m->notes[i].cadence, m->notes[i].note,
-				"status", note_status[s], m->notes[i].runs[s]);
+			counter(sb, "cadence_note_runs_total", m->notes[i]->cadence, m->notes[i]->note,
+				"status", note_status[s], get(&m->notes[i]->runs[s]));
 	family(sb, "cadence_note_errors_total", "counter",
 	       "Failed note attempts, by error type.");
 	for (size_t i = 0; i < m->nnotes; i++)
 		for (size_t t = 0; t < NTYPES; t++)
-			if (m->notes[i].errors[t])
-				counter(sb, "cadence_note_errors_total", m->notes[i].cadence,
-					m->notes[i].note, "type", error_types[t], m->notes[i].errors[t]);
+			if (get(&m->notes[i]->errors[t]))
+				counter(sb, "cadence_note_errors_total", m->notes[i]->cadence,
+					m->notes[i]->note, "type", error_types[t], get(&m->notes[i]->errors[t]));
 	family(sb, "cadence_note_retries_total", "counter",
 	       "Retries of notes: failed attempts followed by another.");
 	for (size_t i = 0; i < m->nnotes; i++)
-		counter(sb, "cadence_note_retries_total", m->notes[i].cadence, m->notes[i].note, NULL,
-			NULL, m->notes[i].retries);
+		counter(sb, "cadence_note_retries_total", m->notes[i]->cadence, m->notes[i]->note, NULL,
+			NULL, get(&m->notes[i]->retries));
 	family(sb, "cadence_note_fallbacks_total", "counter",
 	       "Notes that failed for good and whose fallback applied.");
 	for (size_t i = 0; i < m->nnotes; i++)
-		counter(sb, "cadence_note_fallbacks_total", m->notes[i].cadence, m->notes[i].note,
-			NULL, NULL, m->notes[i].fallbacks);
+		counter(sb, "cadence_note_fallbacks_total", m->notes[i]->cadence, m->notes[i]->note,
+			NULL, NULL, get(&m->notes[i]->fallbacks));
 	family(sb, "cadence_circuit_breaker_state", "gauge",
 	       "State of a note's circuit breaker after its last call: 1 for the current state.");
 	for (size_t i = 0; i < m->nnotes; i++)
-		for (int s = 0; m->notes[i].breaker >= 0 && s < 3; s++) {
-			series(sb, "cadence_circuit_breaker_state", NULL, m->notes[i].cadence,
-			       m->notes[i].note, "state", breaker_states[s]);
-			value_u(sb, m->notes[i].breaker == s);
+		for (int s = 0; atomic_load(&m->notes[i]->breaker) >= 0 && s < 3; s++) {
+			series(sb, "cadence_circuit_breaker_state", NULL, m->notes[i]->cadence,
+			       m->notes[i]->note, "state", breaker_states[s]);
+			value_u(sb, atomic_load(&m->notes[i]->breaker) == s);
 		}
 	family(sb, "cadence_circuit_breaker_opened_total", "counter",
 	       "Times a note's circuit breaker opened.");
 	for (size_t i = 0; i < m->nnotes; i++)
-		if (m->notes[i].breaker >= 0)
-			counter(sb, "cadence_circuit_breaker_opened_total", m->notes[i].cadence,
-				m->notes[i].note, NULL, NULL, m->notes[i].opened);
+		if (atomic_load(&m->notes[i]->breaker) >= 0)
+			counter(sb, "cadence_circuit_breaker_opened_total", m->notes[i]->cadence,
+				m->notes[i]->note, NULL, NULL, get(&m->notes[i]->opened));
 	family(sb, "cadence_duration_seconds", "histogram",
 	       "Time a cadence took (a child's, inside its parent).");
 	for (size_t i = 0; i < m->ncadences; i++)
@@ -450,20 +506,20 @@ static void format(cadence_metrics *m, strbuf *sb)
 	for (size_t i = 0; i < m->ncadences; i++)
 		for (size_t s = 0; s < 4; s++)
 			counter(sb, "cadence_runs_total", m->cadences[i].cadence, NULL, "status",
-				cad_end_statuses[s], m->cadences[i].runs[s]);
+				cad_end_statuses[s], get(&m->cadences[i].runs[s]));
 	/* only when a dag ran: the families of a run without one stay as
 	 * they were */
 	int dags = 0;
 	for (size_t i = 0; i < m->ncadences && !dags; i++)
 		for (size_t o = 0; o < 4; o++)
-			dags |= m->cadences[i].tasks[o] != 0;
+			dags |= get(&m->cadences[i].tasks[o]) != 0;
 	if (dags)
 		family(sb, "cadence_dag_tasks_total", "counter",
 		       "Tasks of dag measures, by outcome (ok, failed, skipped, cancelled).");
 	for (size_t i = 0; dags && i < m->ncadences; i++)
 		for (size_t o = 0; o < 4; o++)
 			counter(sb, "cadence_dag_tasks_total", m->cadences[i].cadence, NULL, "outcome",
-				cad_task_outcomes[o], m->cadences[i].tasks[o]);
+				cad_task_outcomes[o], get(&m->cadences[i].tasks[o]));
 	family(sb, "cadence_last_run_timestamp_seconds", "gauge",
 	       "When the last run of a cadence ended, in seconds since the Unix epoch.");
 	for (size_t i = 0; i < m->ncadences; i++) {

@@ -5,6 +5,7 @@
 #define CADENCE_SRC_REPORT_REPORT_INT_H
 
 #include "cadence/common.h"
+#include "cadence/report.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 
@@ -43,6 +44,11 @@ void cad_rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
  * for an err of an unknown version. */
 int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ctx, FILE *out),
 		       void *ctx, cadence_run_error *err);
+
+/* The reporters' on_event with the time of the event (wall clock, ns),
+ * as the report queue gives it from the run's thread. */
+void cad_trace_event_at(cadence_trace *trace, const cadence_event *ev, int64_t wall_ns);
+void cad_events_event_at(cadence_events *events, const cadence_event *ev, int64_t wall_ns);
 
 /* Interned strings: one owned copy per distinct text, found by content
  * (the keys of the map are the copies).  Zeroes: an empty table. */

@@ -249,9 +249,8 @@ static void close_span(tspan *s, int64_t now, int failed, const char *message)
 /* One event; returns -1 when it could not be recorded (out of memory, or
  * an event of a run whose start this recorder did not see): the trace
  * then lacks it, and the run's other spans stay valid. */
-static int record(cadence_trace *t, const cadence_event *ev)
+static int record(cadence_trace *t, const cadence_event *ev, int64_t now)
 {
-	int64_t now = cad_rep_wall_ns();
 	unsigned d = ev->depth;
 	if (d > CADENCE_MAX_CHILD_DEPTH || !ev->run_id)
 		return -1;
@@ -366,11 +365,15 @@ static void export_run(cadence_trace *t, const char *run_id);
 
 void cadence_trace_on_event(void *ctx, const cadence_event *ev)
 {
-	cadence_trace *t = ctx;
+	cad_trace_event_at(ctx, ev, cad_rep_wall_ns());
+}
+
+void cad_trace_event_at(cadence_trace *t, const cadence_event *ev, int64_t now)
+{
 	if (ev->kind == CADENCE_EVENT_LOG)
 		return;
 	pthread_mutex_lock(&t->mu);
-	(void)record(t, ev);
+	(void)record(t, ev, now);
 	if (t->exporter && ev->kind == CADENCE_EVENT_CADENCE_END && !ev->depth)
 		export_run(t, ev->run_id);
 	pthread_mutex_unlock(&t->mu);

@@ -114,6 +114,7 @@ static void task_event(dag *d, size_t i, cadence_event_kind kind, int status, in
 	const rnote *note = d->ms->tasks[i].note;	/* NULL: a child task */
 	ev.task = d->ms->tasks[i].t->name.name;
 	ev.note = note ? note->name : NULL;
+	ev.note_data = note ? note->hook_data : NULL;
 	ev.status = status;
 	ev.duration_ns = dur;
 	ev.message = message;

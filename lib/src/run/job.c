@@ -76,6 +76,7 @@ static void note_event(rjob *j, cadence_event *ev, cadence_event_kind kind, int 
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	ev->note = j->note->name;
+	ev->note_data = j->note->hook_data;
 	ev->attempt = j->attempt;
 	ev->attempts = j->note->attempts;
 	ev->status = status;

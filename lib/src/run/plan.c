@@ -191,6 +191,8 @@ static void compile_note(pctx *c, rplan *p, rnote *rn, const cad_note *n)
 	rn->n = n;
 	rn->name = n->name.name;
 	rn->plan = p;
+	if (r->hooks.on_note)	/* what the hooks keep per note, found once */
+		rn->hook_data = r->hooks.on_note(r->hooks.ctx, p->name, rn->name);
 	/* attempts has no upper bound in the format: beyond UINT_MAX (which no
 	 * run reaches) it is UINT_MAX, not what is left of it in 32 bits */
 	rn->attempts = !n->retry.present || n->retry.attempts <= 1 ? 1

@@ -87,6 +87,7 @@ typedef struct rnote {
 	 * duplicate keys, the builder does not) */
 	const long *set_known, *fallback_known;
 	rbreaker *breaker;	/* NULL without circuit_breaker */
+	void *hook_data;	/* what cadence_run_hooks.on_note returned */
 } rnote;
 
 /* A task of a dag, compiled: its note, its condition, the tasks it is

@@ -5,6 +5,7 @@
 #include "util/grow.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,7 +28,8 @@ static uint64_t time_seed(void)
 
 /* Sizes of each version of the caller's structs (util/api.h). */
 static const size_t opts_sizes[] = { 0, sizeof(cadence_run_opts) };
-static const size_t hooks_sizes[] = { 0, sizeof(cadence_run_hooks) };
+static const size_t hooks_sizes[] = { 0, offsetof(cadence_run_hooks, on_note),
+				       sizeof(cadence_run_hooks) };
 static const size_t clock_sizes[] = { 0, sizeof(cadence_clock) };
 
 int cadence_runner_new(cadence_runner **out, cadence_project *project,

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/* The reporters off the run's thread (cadence/report.h,
+ * docs/observability.md "Cost"): the run's thread copies each event, its
+ * strings and the time into a ring of bytes; a thread of the queue's own
+ * gives them, in order and with those times, to the trace and the events
+ * reporters, which format and write them.  A full ring makes the run's
+ * thread wait for room: nothing is dropped. */
+#include "report/report_int.h"
+
+#include <cadence/report.h>
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_BYTES ((size_t)1 << 20)
+#define MIN_BYTES ((size_t)4096)
+/* The writer looks at the ring this often when not woken (the events'
+ * stream is flushed at most 0.1 s after a measure ends), and is woken
+ * when an eighth of the ring is used: between the two the run's thread
+ * signals no one, which costs a system call. */
+#define POLL_NS 20000000
+
+/* The event's strings, in the order they follow a record's header. */
+static const size_t str_at[] = {
+	offsetof(cadence_event, cadence), offsetof(cadence_event, path),
+	offsetof(cadence_event, measure), offsetof(cadence_event, measure_kind),
+	offsetof(cadence_event, note), offsetof(cadence_event, message),
+	offsetof(cadence_event, run_id), offsetof(cadence_event, error_type),
+	offsetof(cadence_event, field), offsetof(cadence_event, task),
+	offsetof(cadence_event, branch),
+};
+#define NSTR (sizeof(str_at) / sizeof(str_at[0]))
+#define NO_STR UINT32_MAX
+
+typedef struct qrec {
+	uint32_t size;		/* of the record, a multiple of 8; 0: skip to the ring's start */
+	uint32_t len[NSTR];	/* NO_STR: NULL */
+	int64_t time;		/* wall clock, ns */
+	cadence_event ev;	/* its strings follow, each ended by a NUL */
+} qrec;
+
+struct cadence_report_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t work;	/* the writer waits for events */
+	pthread_cond_t room;	/* the run's threads wait for room */
+	pthread_cond_t done;	/* flushes wait for the writer */
+	unsigned char *ring;
+	size_t cap;
+	size_t head, tail;	/* offsets in the ring; head == tail: empty */
+	size_t used;		/* bytes from tail to head, skips included */
+	uint64_t pushed, handled;	/* records */
+	uint64_t waits;		/* times a run's thread waited for room */
+	int writer_idle;	/* the writer waits on `work` */
+	int stop;
+	cadence_trace *trace;
+	cadence_events *events;
+	pthread_t thread;
+};
+
+static const char **str_field(cadence_event *ev, size_t i)
+{
+	return (const char **)((char *)ev + str_at[i]);
+}
+
+static size_t round8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Gives the record at `at` to the reporters. */
+static void deliver(cadence_report_queue *q, const unsigned char *at)
+{
+	const qrec *rec = (const qrec *)at;
+	cadence_event ev = rec->ev;
+	const char *text = (const char *)(rec + 1);
+	for (size_t i = 0; i < NSTR; i++) {
+		*str_field(&ev, i) = rec->len[i] == NO_STR ? NULL : text;
+		text += rec->len[i] == NO_STR ? 0 : rec->len[i] + 1;
+	}
+	if (q->trace)
+		cad_trace_event_at(q->trace, &ev, rec->time);
+	if (q->events)
+		cad_events_event_at(q->events, &ev, rec->time);
+}
+
+/* The records from tail to head, handled outside the lock: the run's
+ * threads write only past head, and the writer alone moves tail. */
+static void *writer(void *arg)
+{
+	cadence_report_queue *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->used && !q->stop) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += POLL_NS;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			q->writer_idle = 1;
+			pthread_cond_timedwait(&q->work, &q->mu, &until);
+			q->writer_idle = 0;
+		}
+		if (!q->used && q->stop)
+			break;
+		size_t tail = q->tail, used = q->used, n = 0;
+		pthread_mutex_unlock(&q->mu);
+		for (size_t left = used; left;) {
+			const qrec *rec = (const qrec *)(q->ring + tail);
+			size_t size = rec->size ? rec->size : q->cap - tail;
+			if (rec->size) {
+				deliver(q, q->ring + tail);
+				n++;
+			}
+			tail = (tail + size) % q->cap;
+			left -= size;
+		}
+		pthread_mutex_lock(&q->mu);
+		q->tail = tail;
+		q->used -= used;
+		q->handled += n;
+		pthread_cond_broadcast(&q->room);
+		pthread_cond_broadcast(&q->done);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+int cadence_report_queue_new(cadence_report_queue **out, cadence_trace *trace,
+			     cadence_events *events, size_t bytes)
+{
+	cadence_report_queue *q = calloc(1, sizeof(*q));
+	*out = NULL;
+	if (!q)
+		return CADENCE_ENOMEM;
+	q->cap = bytes ? round8(bytes < MIN_BYTES ? MIN_BYTES : bytes) : DEFAULT_BYTES;
+	q->trace = trace;
+	q->events = events;
+	if (!(q->ring = malloc(q->cap))) {
+		free(q);
+		return CADENCE_ENOMEM;
+	}
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->work, NULL);
+	pthread_cond_init(&q->room, NULL);
+	pthread_cond_init(&q->done, NULL);
+	if (pthread_create(&q->thread, NULL, writer, q)) {
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->work);
+		pthread_cond_destroy(&q->room);
+		pthread_cond_destroy(&q->done);
+		free(q->ring);
+		free(q);
+		return CADENCE_ENOMEM;
+	}
+	*out = q;
+	return 0;
+}
+
+/* Waits, holding the lock when it returns, until the writer has handled
+ * every record: the ring is then empty, and stays so while the lock is
+ * held. */
+static void drain(cadence_report_queue *q)
+{
+	pthread_cond_signal(&q->work);
+	while (q->handled < q->pushed)
+		pthread_cond_wait(&q->done, &q->mu);
+}
+
+void cadence_report_queue_flush(cadence_report_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	drain(q);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void cadence_report_queue_free(cadence_report_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->work);
+	pthread_cond_destroy(&q->room);
+	pthread_cond_destroy(&q->done);
+	free(q->ring);
+	free(q);
+}
+
+uint64_t cadence_report_queue_waits(cadence_report_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	uint64_t n = q->waits;
+	pthread_mutex_unlock(&q->mu);
+	return n;
+}
+
+/* Room for `size` contiguous bytes at head (a skip record first when the
+ * ring's end is too short); waits while the ring is too full.  Returns
+ * where the record goes. */
+static unsigned char *reserve(cadence_report_queue *q, size_t size)
+{
+	for (;;) {
+		size_t skip = q->cap - q->head < size ? q->cap - q->head : 0;
+		if (q->used + skip + size <= q->cap) {
+			if (skip) {
+				((qrec *)(q->ring + q->head))->size = 0;
+				q->used += skip;
+				q->head = 0;
+			}
+			return q->ring + q->head;
+		}
+		q->waits++;
+		pthread_cond_signal(&q->work);
+		pthread_cond_wait(&q->room, &q->mu);
+	}
+}
+
+void cadence_report_queue_on_event(void *ctx, const cadence_event *ev)
+{
+	cadence_report_queue *q = ctx;
+	uint32_t len[NSTR];
+	size_t size = sizeof(qrec);
+	for (size_t i = 0; i < NSTR; i++) {
+		const char *s = *str_field((cadence_event *)ev, i);
+		size_t n = s ? strlen(s) : 0;
+		len[i] = s && n < NO_STR ? (uint32_t)n : NO_STR;
+		size += len[i] == NO_STR ? 0 : n + 1;
+	}
+	size = round8(size);
+	pthread_mutex_lock(&q->mu);
+	if (size > q->cap / 2) {
+		/* a message longer than half the ring: handled here, in its
+		 * place, once the events before it are */
+		drain(q);
+		int64_t now = cad_rep_wall_ns();
+		if (q->trace)
+			cad_trace_event_at(q->trace, ev, now);
+		if (q->events)
+			cad_events_event_at(q->events, ev, now);
+		pthread_mutex_unlock(&q->mu);
+		return;
+	}
+	qrec *rec = (qrec *)reserve(q, size);
+	int64_t now = cad_rep_wall_ns();	/* under the lock: times in the order of the lines */
+	rec->size = (uint32_t)size;
+	memcpy(rec->len, len, sizeof(len));
+	rec->time = now;
+	rec->ev = *ev;
+	char *text = (char *)(rec + 1);
+	for (size_t i = 0; i < NSTR; i++)
+		if (len[i] != NO_STR) {
+			memcpy(text, *str_field((cadence_event *)ev, i), len[i] + 1);
+			text += len[i] + 1;
+		}
+	q->head = (q->head + size) % q->cap;
+	q->used += size;
+	q->pushed++;
+	if (q->writer_idle && (q->used >= q->cap / 8 ||
+			       (ev->kind == CADENCE_EVENT_CADENCE_END && !ev->depth)))
+		pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->mu);
+}
