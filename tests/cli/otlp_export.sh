@@ -242,7 +242,7 @@ notes:
   quick:
     run: [sh, -c, 'echo "{\\"n\\": 1}"']
   slow:
-    run: [sh, -c, 'touch "$tmp/started"; sleep 30; echo "{}"']
+    run: [sh, -c, 'if [ -e "$tmp/fast" ]; then echo "{}"; exit; fi; touch "$tmp/started"; sleep 30; echo "{}"']
 measures:
   - then: quick
   - then: slow
@@ -251,7 +251,7 @@ YAML
 # its slow note started; $t the ms from the signal to the exit
 sigterm_run() {
 	rm -f "$tmp/started"
-	"$cadence" run "$tmp/long.cadence.yaml" -q --trace "$tmp/$1.json" \
+	"$cadence" run "$tmp/long.cadence.yaml" -q --trace "$tmp/$1.json" --checkpoint "$tmp/$1.ckpt" \
 		--trace-endpoint "$2" >"$tmp/.out" 2>"$tmp/.err" &
 	local pid=$!
 	wait_until "the slow note" test -e "$tmp/started" || return
@@ -267,6 +267,13 @@ expect "SIGTERM mid-run: cancelled as before (130)" 130 '' 'interrupted|cancelle
 check_spans "... the spans of what ran arrive, each once" "$tmp/term" "$tmp/t7.json" 512 \
 	'assert {s["name"] for s in got.values()} >= {"long", "quick", "slow"}, [s["name"] for s in got.values()]'
 ((t < 2000 + 2500)) && ok "... exits within the kill grace and the flush (${t} ms)" || fail "SIGTERM: ${t} ms"
+touch "$tmp/fast"
+start_receiver resumed
+run "$cadence" resume "$tmp/t7.ckpt" -q --trace "$tmp/t9.json" --trace-endpoint "http://127.0.0.1:$port/v1/traces"
+quiet "cadence resume --trace-endpoint: the resumed run succeeds"
+check_spans "... and its trace arrives, each span once" "$tmp/resumed" "$tmp/t9.json" 512 \
+	'assert "slow" in {s["name"] for s in got.values()}'
+rm -f "$tmp/fast"
 CADENCE_TRACE_FLUSH_TIMEOUT=1000 sigterm_run t8 "http://127.0.0.1:$closed_port/v1/traces"
 expect "SIGTERM with the receiver down: 130, a warning" 130 '' 'warning: [0-9]+ spans could not be sent'
 ((t < 2000 + 1000 + 2500)) && ok "... exits within the kill grace and the flush time (${t} ms)" ||
