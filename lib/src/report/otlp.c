@@ -69,7 +69,7 @@ struct cadence_otlp {
 	item *head, *tail;
 	size_t queued;		/* spans in the queue */
 	int64_t first_ns;	/* when the oldest queued item came */
-	int stopping, stopped;
+	int stopping;
 	_Atomic int64_t deadline_ns;	/* shutdown's; 0: none */
 	int started;
 	pthread_t thread;
@@ -732,7 +732,6 @@ static void *sender(void *ctx)
 			drop_queue(x);
 	}
 	drop_queue(x);
-	x->stopped = 1;
 	pthread_mutex_unlock(&x->mu);
 	cad_strbuf_free(&body);
 	return NULL;
@@ -860,8 +859,8 @@ void cad_otlp_queue(cadence_otlp *x, char *json, size_t len, size_t nspans)
 
 int cadence_otlp_shutdown(cadence_otlp *x, int64_t timeout_ms)
 {
-	if (!x->started)
-		return 0;
+	if (!x->started)	/* shut down already */
+		return cadence_otlp_status(x, NULL, NULL);
 	pthread_mutex_lock(&x->mu);
 	if (!x->stopping) {
 		/* the deadline first: the sender sees it as it wakes */
@@ -873,7 +872,7 @@ int cadence_otlp_shutdown(cadence_otlp *x, int64_t timeout_ms)
 	pthread_mutex_unlock(&x->mu);
 	pthread_join(x->thread, NULL);
 	x->started = 0;
-	return x->stats.spans_dropped ? CADENCE_EIO : 0;
+	return cadence_otlp_status(x, NULL, NULL);
 }
 
 static const size_t stats_sizes[] = { 0, sizeof(cadence_otlp_stats) };
