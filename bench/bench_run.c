@@ -423,24 +423,39 @@ static void bench_process(int reps, int n)
 
 /* ---- reporters on and off ------------------------------------------------------- */
 
+enum { ON_METRICS = 1, ON_TRACE = 2, ON_EVENTS = 4, ON_QUEUE = 8 };
+
 typedef struct observers {
 	cadence_metrics *metrics;
 	cadence_trace *trace;
 	cadence_events *events;
+	cadence_report_queue *queue;
 	FILE *events_file;
 	char dir[1024];
-	int on;			/* which: 1 metrics, 2 trace, 4 events */
+	int on;			/* ON_* */
 } observers;
 
+/* as cadence run's hook calls them: the metrics on the run's thread, the
+ * trace and the events through the queue (ON_QUEUE) or at once */
 static void observe(void *ctx, const cadence_event *ev)
 {
 	observers *o = ctx;
-	if (o->on & 1)
+	if (o->on & ON_METRICS)
 		cadence_metrics_on_event(o->metrics, ev);
-	if (o->on & 2)
+	if (o->queue) {
+		cadence_report_queue_on_event(o->queue, ev);
+		return;
+	}
+	if (o->on & ON_TRACE)
 		cadence_trace_on_event(o->trace, ev);
-	if (o->on & 4)
+	if (o->on & ON_EVENTS)
 		cadence_events_on_event(o->events, ev);
+}
+
+static void *observe_note(void *ctx, const char *cadence, const char *note)
+{
+	observers *o = ctx;
+	return o->on & ON_METRICS ? cadence_metrics_on_note(o->metrics, cadence, note) : NULL;
 }
 
 static void ignore(void *ctx, const cadence_event *ev)
@@ -449,40 +464,98 @@ static void ignore(void *ctx, const cadence_event *ev)
 	(void)ev;
 }
 
-/* One run with the reporters of `cadence run --metrics --trace --events`
- * (those of `on`): fresh reporters, the events file written as it goes,
- * metrics and trace files at the end, all inside the time. */
-static double observed_run(cadence_runner *r, observers *o, int on)
+static double cpu_s(clockid_t which)
 {
-	o->on = on;
+	struct timespec ts;
+	clock_gettime(which, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What a run cost: wall time and the process's CPU time from the
+ * reporters' creation to their files written, the run's thread's CPU
+ * time during the run. */
+typedef struct cost {
+	double wall, cpu, run_cpu;
+} cost;
+
+static void keep_least(cost *best, cost c)
+{
+	best->wall = c.wall < best->wall ? c.wall : best->wall;
+	best->cpu = c.cpu < best->cpu ? c.cpu : best->cpu;
+	best->run_cpu = c.run_cpu < best->run_cpu ? c.run_cpu : best->run_cpu;
+}
+
+/* One run with the reporters of `on` (fresh ones; a fresh runner, so that
+ * on_note meets them): the events file written as it goes, metrics and
+ * trace files at the end, all inside the time.  on == -1: no hooks at
+ * all; 0: an empty hook. */
+static cost observed_run(const cadence_def *def, observers *o, int on)
+{
 	char path[1100];
-	double t0 = now_s();
+	cost c;
+	o->on = on < 0 ? 0 : on;
+	double t0 = now_s(), p0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
 	snprintf(path, sizeof(path), "%s/events.jsonl", o->dir);
 	if (cadence_metrics_new(&o->metrics) || cadence_trace_new(&o->trace) ||
 	    !(o->events_file = fopen(path, "w")) || cadence_events_new(&o->events, o->events_file))
 		exit(1);
 	setvbuf(o->events_file, NULL, _IOFBF, 1 << 16);	/* as cadence run does */
+	cadence_metrics_keep_timings(o->metrics, 0);	/* as cadence run does without --timings */
+	if ((on & ON_QUEUE) && cadence_report_queue_new(&o->queue, on & ON_TRACE ? o->trace : NULL,
+							on & ON_EVENTS ? o->events : NULL, 0))
+		exit(1);
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, o, on ? observe : ignore, observe_note };
+	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
+	opts.hooks = on < 0 ? NULL : &hooks;
+	cadence_runner *r;
+	if (cadence_runner_new(&r, NULL, def, &opts) ||
+	    cadence_runner_register(r, "tick", tick, NULL))
+		exit(1);
 	cJSON *out = NULL;
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (cadence_runner_prepare(r, &err))	/* as cadence run does, outside the run */
+		must(1, &err);
+	double r0 = cpu_s(CLOCK_THREAD_CPUTIME_ID);
 	must(cadence_runner_run(&out, r, NULL, &err), &err);
+	c.run_cpu = cpu_s(CLOCK_THREAD_CPUTIME_ID) - r0;
+	cadence_report_queue_free(o->queue);
+	o->queue = NULL;
 	snprintf(path, sizeof(path), "%s/metrics.prom", o->dir);
-	int rc = on & 1 ? cadence_metrics_write_file(o->metrics, path, NULL) : 0;
+	int rc = on > 0 && (on & ON_METRICS) ? cadence_metrics_write_file(o->metrics, path, NULL) : 0;
 	snprintf(path, sizeof(path), "%s/trace.json", o->dir);
-	rc |= on & 2 ? cadence_trace_write_file(o->trace, path, NULL) : 0;
+	rc |= on > 0 && (on & ON_TRACE) ? cadence_trace_write_file(o->trace, path, NULL) : 0;
 	rc |= cadence_events_status(o->events, NULL);
 	fclose(o->events_file);
-	double t = now_s() - t0;
+	c.wall = now_s() - t0;
+	c.cpu = cpu_s(CLOCK_PROCESS_CPUTIME_ID) - p0;
 	if (rc)
 		exit(1);
 	cJSON_Delete(out);
+	cadence_runner_free(r);
 	cadence_metrics_free(o->metrics);
 	cadence_trace_free(o->trace);
 	cadence_events_free(o->events);
-	return t;
+	return c;
 }
 
-/* The cadence of `what` (n `then` measures of note t) with reporters off,
- * with an empty hook, and on, interleaved; the best of each counts. */
+static const struct {
+	int on;
+	const char *what;
+} observed[] = {
+	{ -1, "off (no hooks)" },
+	{ 0, "off (empty hook)" },
+	{ ON_METRICS, "metrics alone" },
+	{ ON_TRACE | ON_EVENTS, "events+trace, on the run's thread" },
+	{ ON_TRACE | ON_EVENTS | ON_QUEUE, "events+trace, queued" },
+	{ ON_TRACE | ON_QUEUE, "trace alone, queued" },
+	{ ON_EVENTS | ON_QUEUE, "events alone, queued" },
+	{ ON_METRICS | ON_TRACE | ON_EVENTS | ON_QUEUE, "all three (cadence run)" },
+};
+#define NOBSERVED (sizeof(observed) / sizeof(observed[0]))
+
+/* The cadence of `what` (n `then` measures of note t) with each set of
+ * reporters of observed[], interleaved; the least of each figure counts.
+ * Overheads are over the empty hook (what cadence run always has). */
 static void bench_observe_one(const char *title, const char *note, int n, int reps,
 			      const char *unit, double scale)
 {
@@ -500,41 +573,25 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 			 tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (len < 0 || (size_t)len >= sizeof(o.dir) || !mkdtemp(o.dir))
 		exit(1);
-	cadence_run_hooks on = { CADENCE_RUN_HOOKS_VERSION, &o, observe, NULL };
-	cadence_run_hooks empty = { CADENCE_RUN_HOOKS_VERSION, NULL, ignore, NULL };
-	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
-	cadence_runner *r_off, *r_empty, *r_on;
-	cadence_runner_new(&r_off, NULL, def, NULL);
-	opts.hooks = &empty;
-	cadence_runner_new(&r_empty, NULL, def, &opts);
-	opts.hooks = &on;
-	cadence_runner_new(&r_on, NULL, def, &opts);
-	cadence_runner *all[] = { r_off, r_empty, r_on };
-	for (int i = 0; i < 3; i++)
-		cadence_runner_register(all[i], "tick", tick, NULL);
-	double off = 1e30, hook = 1e30, obs = 1e30, one[3] = { 1e30, 1e30, 1e30 };
-	for (int k = 0; k < reps; k++) {
-		double t = best_run(r_off, 1);
-		off = t < off ? t : off;
-		t = best_run(r_empty, 1);
-		hook = t < hook ? t : hook;
-		t = observed_run(r_on, &o, 7);
-		obs = t < obs ? t : obs;
-		for (int i = 0; i < 3; i++) {
-			t = observed_run(r_on, &o, 1 << i);
-			one[i] = t < one[i] ? t : one[i];
-		}
+	cost best[NOBSERVED];
+	for (size_t i = 0; i < NOBSERVED; i++)
+		best[i] = (cost){ 1e30, 1e30, 1e30 };
+	for (int k = 0; k < reps; k++)
+		for (size_t i = 0; i < NOBSERVED; i++)
+			keep_least(&best[i], observed_run(def, &o, observed[i].on));
+	printf("observe: %s, %d `then` measures, interleaved %d times; per note, %s\n", title, n,
+	       reps, unit);
+	printf("  %-36s %10s %10s %10s   %s\n", "", "wall", "run thread", "all CPU",
+	       "over the empty hook: run thread, all CPU, wall");
+	for (size_t i = 0; i < NOBSERVED; i++) {
+		const cost *c = &best[i], *e = &best[1];
+		printf("  %-36s %10.1f %10.1f %10.1f", observed[i].what, c->wall / n * scale,
+		       c->run_cpu / n * scale, c->cpu / n * scale);
+		if (i >= 2)
+			printf("   %+.1f %+.1f %+.1f%%", (c->run_cpu - e->run_cpu) / n * scale,
+			       (c->cpu - e->cpu) / n * scale, (c->wall / e->wall - 1) * 100);
+		putchar('\n');
 	}
-	printf("observe: %s, %d `then` measures, interleaved %d times\n", title, n, reps);
-	printf("  off (no hooks)    %8.1f %s per note\n", off / n * scale, unit);
-	printf("  off (empty hook)  %8.1f %s per note\n", hook / n * scale, unit);
-	printf("  metrics+trace+events %5.1f %s per note   %+.1f%% over no hooks, %+.1f%% over "
-	       "the empty hook (goal <= +10%%)\n", obs / n * scale, unit, (obs / off - 1) * 100,
-	       (obs / hook - 1) * 100);
-	static const char *const alone[] = { "metrics alone", "trace alone", "events alone" };
-	for (int i = 0; i < 3; i++)
-		printf("  %-17s %8.1f %s per note   %+.1f%% over no hooks\n", alone[i],
-		       one[i] / n * scale, unit, (one[i] / off - 1) * 100);
 	char path[1100];
 	const char *files[] = { "events.jsonl", "metrics.prom", "trace.json" };
 	for (int i = 0; i < 3; i++) {
@@ -542,8 +599,6 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 		unlink(path);
 	}
 	rmdir(o.dir);
-	for (int i = 0; i < 3; i++)
-		cadence_runner_free(all[i]);
 	cadence_def_free(def);
 }
 

@@ -12,11 +12,17 @@
  * cadence, path, measure, note, message, run id, field and task (empty:
  * the run id "r", the task "t" where a task event needs one, the others
  * NULL where the event may lack them).
+ *
+ * The events and the trace are also fed through a report queue with a
+ * ring of the smallest size (records wrap, long messages skip it): its
+ * events must be the lines of the reporter called at once, but for their
+ * times.  Metrics take some events through on_note's slot, others by name.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "fuzz.h"
 
 #include "cadence/report.h"
+#include "report/report_int.h"
 #include "util/utf8.h"
 
 #include <cjson/cJSON.h>
@@ -101,6 +107,24 @@ static void written(int (*write)(void *, FILE *), void *reporter, char **text, s
 	FUZZ_ASSERT(fclose(mem) == 0);
 }
 
+/* The lines without their "time" value, which differs between the
+ * queued reporter and the one called at once. */
+NOT_FUZZED static void untime(char *text, size_t *len)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < *len;) {
+		if (!strncmp(text + i, "{\"time\":\"", 9)) {
+			const char *q = memchr(text + i + 9, '"', *len - i - 9);
+			FUZZ_ASSERT(q != NULL);
+			i = (size_t)(q - text) + 1;
+			text[o++] = '{';
+			continue;
+		}
+		text[o++] = text[i++];
+	}
+	*len = o;
+}
+
 static int write_metrics(void *m, FILE *out) { return cadence_metrics_write(m, out); }
 static int write_trace(void *t, FILE *out) { return cadence_trace_write(t, out); }
 
@@ -112,15 +136,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	copy[size] = '\0';
 
-	char *evtext = NULL;
-	size_t evlen = 0;
-	FILE *evout = open_memstream(&evtext, &evlen);
+	char *evtext = NULL, *qtext = NULL;
+	size_t evlen = 0, qlen = 0;
+	FILE *evout = open_memstream(&evtext, &evlen), *qout = open_memstream(&qtext, &qlen);
 	cadence_metrics *m;
-	cadence_trace *t;
-	cadence_events *e;
-	FUZZ_ASSERT(evout != NULL);
+	cadence_trace *t, *qt;
+	cadence_events *e, *qe;
+	FUZZ_ASSERT(evout != NULL && qout != NULL);
 	FUZZ_ASSERT(cadence_metrics_new(&m) == 0 && cadence_trace_new(&t) == 0 &&
-		    cadence_events_new(&e, evout) == 0);
+		    cadence_events_new(&e, evout) == 0 && cadence_trace_new(&qt) == 0 &&
+		    cadence_events_new(&qe, qout) == 0);
+	/* one queue for the process (its thread would cost more than the
+	 * input), fed to this input's reporters */
+	static cadence_report_queue *q;
+	FUZZ_ASSERT(q || cadence_report_queue_new(&q, NULL, NULL, 1) == 0);
+	cad_report_queue_set(q, qt, qe);
 
 	char *line = copy, *end = copy + size;
 	for (int n = 0; n < MAX_EVENTS && line + 3 <= end; n++) {
@@ -179,21 +209,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ev.task = str[7] ? str[7] : "t";
 		if (ev.kind == CADENCE_EVENT_NOTE_END && ev.status)
 			ev.error_type = error_types[dep % 5];
+		if (ev.note && dep & 0x20)	/* as a runner with on_note gives it */
+			ev.note_data = cadence_metrics_on_note(m, ev.cadence, ev.note);
 		cadence_metrics_on_event(m, &ev);
 		cadence_trace_on_event(t, &ev);
 		cadence_events_on_event(e, &ev);
+		cadence_report_queue_on_event(q, &ev);
 		line = nl + 1;
 	}
+	cad_report_queue_set(q, NULL, NULL);
 
-	FUZZ_ASSERT(cadence_events_status(e, NULL) == 0);
+	FUZZ_ASSERT(cadence_events_status(e, NULL) == 0 && cadence_events_status(qe, NULL) == 0);
 	cadence_events_free(e);
-	FUZZ_ASSERT(fclose(evout) == 0);
+	cadence_events_free(qe);
+	FUZZ_ASSERT(fclose(evout) == 0 && fclose(qout) == 0);
 	assert_json_lines(evtext, evlen);
+	untime(evtext, &evlen);
+	untime(qtext, &qlen);
+	FUZZ_ASSERT(evlen == qlen && !memcmp(evtext, qtext, evlen));
 	free(evtext);
+	free(qtext);
 
 	size_t len;
 	char *text;
 	written(write_trace, t, &text, &len);
+	assert_json_lines(text, len);
+	free(text);
+	written(write_trace, qt, &text, &len);
 	assert_json_lines(text, len);
 	free(text);
 	written(write_metrics, m, &text, &len);
@@ -201,6 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(text);
 
 	cadence_trace_free(t);
+	cadence_trace_free(qt);
 	cadence_metrics_free(m);
 	free(copy);
 	return 0;

@@ -65,16 +65,18 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 echo "install-deps.sh: installed:" $packages nodejs npm
 
-# The npm packages of the Mermaid render test and of the OpenAPI check
+# The npm packages of the Mermaid render test, of the OpenAPI check
 # (tests/openapi: cli/serve_openapi also installs them into the build tree
-# itself), exactly as locked; again only when a lock file changed since the
+# itself) and of the OTLP decoder (tests/otlp: cli/otlp_decode likewise),
+# exactly as locked; again only when a lock file changed since the
 # last install.
 # tests/n8n (cli/export_n8n) with --ignore-scripts: n8n-workflow's
-# isolated-vm builds a native module its structure check does not use.
-for npm_dir in tests/mermaid tests/openapi tests/n8n; do
+# isolated-vm builds a native module its structure check does not use;
+# tests/otlp too: protobufjs's postinstall only prints a warning.
+for npm_dir in tests/mermaid tests/openapi tests/n8n tests/otlp; do
 	dir=$(cd "$(dirname "$0")/.." && pwd)/$npm_dir
 	scripts=
-	[ "$npm_dir" != tests/n8n ] || scripts=--ignore-scripts
+	case $npm_dir in tests/n8n | tests/otlp) scripts=--ignore-scripts ;; esac
 	if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
 	   [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
 		(cd "$dir" && npm ci $scripts --no-audit --no-fund --loglevel=error)

@@ -126,3 +126,12 @@ set_property(TEST cli/serve_openapi APPEND PROPERTY ENVIRONMENT
 # skips those checks of the same bytes, and installs nothing.
 set_property(TEST cli/export_n8n APPEND PROPERTY ENVIRONMENT
   "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/n8n-node")
+
+# cli/otlp_decode: the npm packages of tests/otlp (the protobufjs root of
+# @opentelemetry/otlp-transformer, for decode.mjs), installed by `npm ci`
+# from its lock file into the build tree the first time the test runs
+# (tests/cli/lib.sh need_npm; skipped, 77, when they cannot be).  A test of
+# the exporter's requests can share the directory: the same lock, one
+# `npm ci` at a time.
+set_property(TEST cli/otlp_decode APPEND PROPERTY ENVIRONMENT
+  "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/otlp-node")

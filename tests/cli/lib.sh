@@ -6,6 +6,7 @@
 #   skip NAME REASON        a check that cannot run here (a tool is missing)
 #   need TOOL...            exits 77 (ctest: skipped) unless every TOOL is found
 #   need_python MODULE...   the same for python3 and its modules
+#   need_npm DIR MODULE... [-- FILE...]  the same for the npm packages of tests/DIR: $nd
 #   py_serve MODS -- CODE, py_call ARG...  one python3 for a script's checks
 #   py_args ARG...          py_call with ARGs that hold a newline or a tab
 #   wait_until WHAT CMD...  polls CMD until it succeeds; FAIL after a deadline
@@ -171,6 +172,47 @@ need() {
 		echo "skip - all: $t is not installed (scripts/install-deps.sh installs it)"
 		exit 77
 	done
+}
+# need_npm DIR MODULE... [-- FILE...]: the whole script needs the npm packages
+# of tests/DIR, pinned by its lock file; $nd is where they are: the ones
+# install-deps.sh installed in tests/DIR when they are at the lock, else an
+# `npm ci` into $CADENCE_TEST_NODE_DIR once per lock file (one at a time:
+# cli/ and memcheck/cli/ may run together; no package's install script
+# runs), else (offline) the ones in tests/DIR.  Each FILE of tests/DIR is
+# copied beside them.  Without node or the packages: skipped (77), saying why.
+need_npm() {
+	local pkg=$src/tests/$1 mods=() files=() f
+	shift
+	while (($#)) && [[ $1 != -- ]]; do mods+=("$1"); shift; done
+	(($#)) && shift && files=("$@")
+	need node
+	nd=${CADENCE_TEST_NODE_DIR:-$pkg}
+	# the ones install-deps.sh installed, at the lock file: no npm ci at all
+	! _npm_has "$pkg" "${mods[@]}" || [[ $pkg/package-lock.json -nt $pkg/node_modules/.package-lock.json ]] ||
+		nd=$pkg
+	if [[ $nd != "$pkg" ]]; then
+		mkdir -p "$nd"
+		(
+			flock 9
+			if ! _npm_has "$nd" "${mods[@]}" || ! cmp -s "$pkg/package-lock.json" "$nd/package-lock.json"; then
+				cp "$pkg/package.json" "$pkg/package-lock.json" "$nd/" &&
+					(cd "$nd" && timeout 300 npm ci --ignore-scripts --no-audit --no-fund \
+						--loglevel=error) >"$tmp/npm.log" 2>&1 || rm -f "$nd/package-lock.json"
+			fi
+		) 9>"$nd.lock"
+		_npm_has "$nd" "${mods[@]}" || nd=$pkg	# offline: the ones install-deps.sh installed
+	fi
+	if ! _npm_has "$nd" "${mods[@]}"; then
+		echo "skip - all: the npm packages of tests/${pkg##*/} are not installed (npm ci:" \
+			"$(tail -1 "$tmp/npm.log" 2>/dev/null); scripts/install-deps.sh installs them)"
+		exit 77
+	fi
+	[[ $nd == "$pkg" ]] || for f in "${files[@]}"; do cp "$pkg/$f" "$nd/$f" || return; done
+}
+_npm_has() {
+	local d=$1 m
+	shift
+	for m in "$@"; do [[ -f $d/node_modules/$m/package.json ]] || return; done
 }
 
 # nap SECONDS: sleeps without a process: a read that times out on a FIFO

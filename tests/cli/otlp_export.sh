@@ -112,7 +112,8 @@ run python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user-agent"
 expect "the User-Agent names cadence" 0 '^cadence/[0-9]+\.[0-9]+\.[0-9]+$'
 
 # OpenTelemetry's own definitions read the bodies (tests/otlp/decode.mjs)
-if [[ -f $src/tests/otlp/decode.mjs && -d $src/tests/otlp/node_modules ]] && command -v node >/dev/null; then
+# (not need_npm: the other checks do not need the packages)
+if command -v node >/dev/null && _npm_has "$src/tests/otlp" @opentelemetry/otlp-transformer protobufjs; then
 	node "$src/tests/otlp/decode.mjs" --summary "$tmp/ok/bodies" >"$tmp/decoded.json" 2>"$tmp/.err"
 	run python3 - "$tmp/decoded.json" "$tmp/t1.json" <<'PY'
 import json, sys

@@ -15,6 +15,9 @@ struct cadence_events {
 	pthread_mutex_t mu;
 	FILE *out;
 	strbuf line;		/* reused */
+	/* the keys from run_id to measure_index of the last line, and what
+	 * they were made from: the same for every event of a measure */
+	strbuf where, where_of, where_key;
 	rep_time_cache clock;
 	int64_t flushed;	/* wall ns of the last flush */
 	int error;		/* errno of the first failed write; -1: out of memory */
@@ -50,6 +53,9 @@ void cadence_events_free(cadence_events *e)
 	if (!e)
 		return;
 	cad_strbuf_free(&e->line);
+	cad_strbuf_free(&e->where);
+	cad_strbuf_free(&e->where_of);
+	cad_strbuf_free(&e->where_key);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
 }
@@ -89,30 +95,29 @@ static const char *event_name(const cadence_event *ev)
 	return NULL;
 }
 
-static void str_field(strbuf *sb, const char *key, const char *value)
+/* ,"key":"value" (nothing for a NULL value) and ,"key":digits, the
+ * key's text made when compiling */
+#define str_field(sb, key, value) str_field_((sb), ",\"" key "\":", sizeof(key) + 3, (value))
+#define num_field(sb, key, v) (cad_strbuf_addl((sb), key), cad_strbuf_addu((sb), (v)))
+
+static void str_field_(strbuf *sb, const char *key, size_t len, const char *value)
 {
 	if (!value)
 		return;
-	cad_strbuf_adds(sb, ",\"");
-	cad_strbuf_adds(sb, key);
-	cad_strbuf_adds(sb, "\":");
+	cad_strbuf_add(sb, key, len);
 	cad_rep_json_str(sb, value);
 }
 
-static void num_field(strbuf *sb, const char *key, uint64_t v)
+static void where_field(strbuf *key, const char *s)
 {
-	cad_strbuf_adds(sb, key);
-	cad_strbuf_addu(sb, v);
+	if (s)
+		cad_strbuf_add(key, s, strlen(s) + 1);
+	else
+		cad_strbuf_addl(key, "\xff");	/* no NUL: not any string's */
 }
 
-static void format(strbuf *sb, const char *name, const cadence_event *ev, const char *when)
+static void where_fields(strbuf *sb, const cadence_event *ev)
 {
-	int k = ev->kind;
-	cad_strbuf_adds(sb, "{\"time\":\"");
-	cad_strbuf_adds(sb, when);
-	cad_strbuf_adds(sb, "\",\"event\":\"");
-	cad_strbuf_adds(sb, name);
-	cad_strbuf_addc(sb, '"');
 	str_field(sb, "run_id", ev->run_id);
 	str_field(sb, "cadence", ev->cadence);
 	str_field(sb, "path", ev->path);
@@ -122,6 +127,45 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 		str_field(sb, "measure_kind", ev->measure_kind);
 		num_field(sb, ",\"measure_index\":", ev->measure_index);
 	}
+}
+
+/* The keys from run_id to measure_index, as the last line had them when
+ * made from the same values (the events of a measure share them): a
+ * comparison instead of five strings escaped. */
+static void where(cadence_events *e, strbuf *sb, const cadence_event *ev)
+{
+	strbuf *key = &e->where_key;
+	size_t num[2] = { ev->depth, ev->measure ? ev->measure_index : 0 };
+	cad_strbuf_reset(key);
+	cad_strbuf_add(key, (const char *)num, sizeof(num));
+	const char *parts[] = { ev->run_id, ev->cadence, ev->path, ev->measure, ev->measure_kind };
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		where_field(key, parts[i]);
+	if (key->failed || key->len != e->where_of.len || memcmp(key->buf, e->where_of.buf, key->len)) {
+		strbuf made = e->where_of;	/* the key kept, the old one reused */
+		e->where_of = *key;
+		*key = made;
+		cad_strbuf_reset(&e->where);
+		where_fields(&e->where, ev);
+	}
+	if (e->where.failed || e->where_of.failed) {
+		cad_strbuf_reset(&e->where_of);	/* made again next time */
+		where_fields(sb, ev);
+		return;
+	}
+	cad_strbuf_add(sb, e->where.buf, e->where.len);
+}
+
+static void format(cadence_events *e, strbuf *sb, const char *name, const cadence_event *ev,
+		   const char *when)
+{
+	int k = ev->kind;
+	cad_strbuf_addl(sb, "{\"time\":\"");
+	cad_strbuf_adds(sb, when);
+	cad_strbuf_addl(sb, "\",\"event\":\"");
+	cad_strbuf_adds(sb, name);
+	cad_strbuf_addc(sb, '"');
+	where(e, sb, ev);
 	str_field(sb, "task", ev->task);
 	if (ev->note) {
 		str_field(sb, "note", ev->note);
@@ -140,7 +184,7 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 	if (k == CADENCE_EVENT_NOTE_END || k == CADENCE_EVENT_CADENCE_END ||
 	    k == CADENCE_EVENT_MEASURE_END || k == CADENCE_EVENT_TASK_END)
 	{
-		cad_strbuf_adds(sb, ",\"duration_ms\":");
+		cad_strbuf_addl(sb, ",\"duration_ms\":");
 		cad_rep_add_ms(sb, ev->duration_ns);
 	}
 	if (k == CADENCE_EVENT_RETRY)
@@ -152,9 +196,13 @@ static void format(strbuf *sb, const char *name, const cadence_event *ev, const 
 	}
 	str_field(sb, "error_type", ev->error_type);
 	str_field(sb, "field", ev->field);
-	str_field(sb, k == CADENCE_EVENT_LOG ? "line" : k == CADENCE_EVENT_TASK_SKIPPED ? "reason"
-		  : "message", ev->message);
-	cad_strbuf_adds(sb, "}\n");
+	if (k == CADENCE_EVENT_LOG)
+		str_field(sb, "line", ev->message);
+	else if (k == CADENCE_EVENT_TASK_SKIPPED)
+		str_field(sb, "reason", ev->message);
+	else
+		str_field(sb, "message", ev->message);
+	cad_strbuf_addl(sb, "}\n");
 }
 
 void cadence_events_on_event(void *ctx, const cadence_event *ev)
@@ -175,7 +223,7 @@ void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now
 		now = cad_rep_wall_ns();
 	cad_rep_rfc3339(now, when, &e->clock);
 	cad_strbuf_reset(&e->line);
-	format(&e->line, name, ev, when);
+	format(e, &e->line, name, ev, when);
 	if (!cad_strbuf_cstr(&e->line)) {
 		if (!e->error)
 			e->error = -1;

@@ -57,6 +57,7 @@ typedef struct mnote {
 	hist duration;
 	_Atomic int breaker;	/* -1: no breaker seen */
 	acount opened;		/* times the breaker opened */
+	acount first;		/* 0: no event yet; else its rank among the notes' first events */
 } mnote;
 
 typedef struct mcadence {
@@ -92,6 +93,7 @@ struct cadence_metrics {
 	size_t ntimings, captimings;
 	strmap timing_index;	/* interned "path/note" -> index in timings */
 	int timings_off;	/* cadence_metrics_keep_timings(m, 0) */
+	acount seen;		/* notes that had an event */
 	_Atomic int failed;	/* out of memory once: what was lost is lost */
 	cadence_otlp *exporter;	/* borrowed: its series too */
 };
@@ -306,6 +308,12 @@ void cadence_metrics_on_event(void *ctx, const cadence_event *ev)
 	mnote *n = note_of(m, ev);
 	if (!n)
 		return;
+	if (!get(&n->first)) {
+		/* written in the order their first events came, as before
+		 * on_note made them earlier; notes that never ran, not at all */
+		uint64_t none = 0;
+		atomic_compare_exchange_strong(&n->first, &none, atomic_fetch_add(&m->seen, 1) + 1);
+	}
 	switch (k) {
 	case CADENCE_EVENT_NOTE_END:
 		if (ev->status >= 0 && (size_t)ev->status < NSTATUS)
@@ -336,7 +344,7 @@ void cadence_metrics_on_event(void *ctx, const cadence_event *ev)
 static void label(strbuf *sb, const char *name, const char *value)
 {
 	cad_strbuf_adds(sb, name);
-	cad_strbuf_adds(sb, "=\"");
+	cad_strbuf_addl(sb, "=\"");
 	for (const char *s = value;;) {
 		/* a run of bytes written as they are, added at once */
 		size_t plain = 0;
@@ -354,7 +362,7 @@ static void label(strbuf *sb, const char *name, const char *value)
 			if (n)
 				cad_strbuf_add(sb, s, n), s += n;
 			else
-				cad_strbuf_adds(sb, "\xEF\xBF\xBD"), s++;
+				cad_strbuf_addl(sb, "\xEF\xBF\xBD"), s++;
 		} else {
 			cad_strbuf_addc(sb, '\\');
 			cad_strbuf_addc(sb, *s == '\n' ? 'n' : *s);
@@ -452,51 +460,51 @@ void cadence_metrics_set_exporter(cadence_metrics *m, cadence_otlp *otlp)
 	pthread_mutex_unlock(&m->mu);
 }
 
-static void format(cadence_metrics *m, strbuf *sb)
+static void format(cadence_metrics *m, mnote *const *notes, size_t nnotes, strbuf *sb)
 {
 	if (m->failed)
-		cad_strbuf_adds(sb, "# cadence: out of memory while counting; some events are missing\n");
+		cad_strbuf_addl(sb, "# cadence: out of memory while counting; some events are missing\n");
 	family(sb, "cadence_note_duration_seconds", "histogram",
 	       "Time a note attempt took, from start to verdict.");
-	for (size_t i = 0; i < m->nnotes; i++)
-		histogram(sb, "cadence_note_duration_seconds", m->notes[i]->cadence, m->notes[i]->note,
-			  &m->notes[i]->duration, note_le_text, NOTE_NB);
+	for (size_t i = 0; i < nnotes; i++)
+		histogram(sb, "cadence_note_duration_seconds", notes[i]->cadence, notes[i]->note,
+			  &notes[i]->duration, note_le_text, NOTE_NB);
 	family(sb, "cadence_note_runs_total", "counter", "Note attempts, by how they ended.");
-	for (size_t i = 0; i < m->nnotes; i++)
+	for (size_t i = 0; i < nnotes; i++)
 		for (size_t s = 0; s < NSTATUS; s++)
-			counter(sb, "cadence_note_runs_total", m->notes[i]->cadence, m->notes[i]->note,
-				"status", note_status[s], get(&m->notes[i]->runs[s]));
+			counter(sb, "cadence_note_runs_total", notes[i]->cadence, notes[i]->note,
+				"status", note_status[s], get(&notes[i]->runs[s]));
 	family(sb, "cadence_note_errors_total", "counter",
 	       "Failed note attempts, by error type.");
-	for (size_t i = 0; i < m->nnotes; i++)
+	for (size_t i = 0; i < nnotes; i++)
 		for (size_t t = 0; t < NTYPES; t++)
-			if (get(&m->notes[i]->errors[t]))
-				counter(sb, "cadence_note_errors_total", m->notes[i]->cadence,
-					m->notes[i]->note, "type", error_types[t], get(&m->notes[i]->errors[t]));
+			if (get(&notes[i]->errors[t]))
+				counter(sb, "cadence_note_errors_total", notes[i]->cadence,
+					notes[i]->note, "type", error_types[t], get(&notes[i]->errors[t]));
 	family(sb, "cadence_note_retries_total", "counter",
 	       "Retries of notes: failed attempts followed by another.");
-	for (size_t i = 0; i < m->nnotes; i++)
-		counter(sb, "cadence_note_retries_total", m->notes[i]->cadence, m->notes[i]->note, NULL,
-			NULL, get(&m->notes[i]->retries));
+	for (size_t i = 0; i < nnotes; i++)
+		counter(sb, "cadence_note_retries_total", notes[i]->cadence, notes[i]->note, NULL,
+			NULL, get(&notes[i]->retries));
 	family(sb, "cadence_note_fallbacks_total", "counter",
 	       "Notes that failed for good and whose fallback applied.");
-	for (size_t i = 0; i < m->nnotes; i++)
-		counter(sb, "cadence_note_fallbacks_total", m->notes[i]->cadence, m->notes[i]->note,
-			NULL, NULL, get(&m->notes[i]->fallbacks));
+	for (size_t i = 0; i < nnotes; i++)
+		counter(sb, "cadence_note_fallbacks_total", notes[i]->cadence, notes[i]->note,
+			NULL, NULL, get(&notes[i]->fallbacks));
 	family(sb, "cadence_circuit_breaker_state", "gauge",
 	       "State of a note's circuit breaker after its last call: 1 for the current state.");
-	for (size_t i = 0; i < m->nnotes; i++)
-		for (int s = 0; atomic_load(&m->notes[i]->breaker) >= 0 && s < 3; s++) {
-			series(sb, "cadence_circuit_breaker_state", NULL, m->notes[i]->cadence,
-			       m->notes[i]->note, "state", breaker_states[s]);
-			value_u(sb, atomic_load(&m->notes[i]->breaker) == s);
+	for (size_t i = 0; i < nnotes; i++)
+		for (int s = 0; atomic_load(&notes[i]->breaker) >= 0 && s < 3; s++) {
+			series(sb, "cadence_circuit_breaker_state", NULL, notes[i]->cadence,
+			       notes[i]->note, "state", breaker_states[s]);
+			value_u(sb, atomic_load(&notes[i]->breaker) == s);
 		}
 	family(sb, "cadence_circuit_breaker_opened_total", "counter",
 	       "Times a note's circuit breaker opened.");
-	for (size_t i = 0; i < m->nnotes; i++)
-		if (atomic_load(&m->notes[i]->breaker) >= 0)
-			counter(sb, "cadence_circuit_breaker_opened_total", m->notes[i]->cadence,
-				m->notes[i]->note, NULL, NULL, get(&m->notes[i]->opened));
+	for (size_t i = 0; i < nnotes; i++)
+		if (atomic_load(&notes[i]->breaker) >= 0)
+			counter(sb, "cadence_circuit_breaker_opened_total", notes[i]->cadence,
+				notes[i]->note, NULL, NULL, get(&notes[i]->opened));
 	family(sb, "cadence_duration_seconds", "histogram",
 	       "Time a cadence took (a child's, inside its parent).");
 	for (size_t i = 0; i < m->ncadences; i++)
@@ -531,13 +539,29 @@ static void format(cadence_metrics *m, strbuf *sb)
 		exporter_series(sb, m->exporter);
 }
 
+static int by_first(const void *a, const void *b)
+{
+	uint64_t x = get(&(*(mnote *const *)a)->first), y = get(&(*(mnote *const *)b)->first);
+	return x < y ? -1 : x > y;
+}
+
 int cadence_metrics_write(cadence_metrics *m, FILE *out)
 {
 	strbuf sb = STRBUF_INIT;
 	pthread_mutex_lock(&m->mu);
-	format(m, &sb);
+	mnote **notes = malloc((m->nnotes ? m->nnotes : 1) * sizeof(*notes));
+	size_t n = 0;
+	for (size_t i = 0; notes && i < m->nnotes; i++)
+		if (get(&m->notes[i]->first))
+			notes[n++] = m->notes[i];
+	if (notes) {
+		qsort(notes, n, sizeof(*notes), by_first);
+		format(m, notes, n, &sb);
+	}
 	pthread_mutex_unlock(&m->mu);
-	if (!cad_strbuf_cstr(&sb)) {
+	free(notes);
+	if (!notes || !cad_strbuf_cstr(&sb)) {
+		cad_strbuf_free(&sb);
 		return CADENCE_ENOMEM;
 	}
 	int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : CADENCE_EIO;
@@ -587,14 +611,14 @@ int cadence_metrics_write_timings_json(cadence_metrics *m, FILE *out)
 		cad_strbuf_add(&path, t->key, plen);
 		cad_strbuf_adds(&sb, i ? ",{\"path\":" : "{\"path\":");
 		cad_rep_json_str(&sb, cad_strbuf_cstr(&path) ? path.buf : "");
-		cad_strbuf_adds(&sb, ",\"note\":");
+		cad_strbuf_addl(&sb, ",\"note\":");
 		cad_rep_json_str(&sb, slash + 1);
 		cad_strbuf_addf(&sb, ",\"calls\":%u,\"failed\":%u,\"total_ms\":", t->calls,
 				t->failures);
 		cad_rep_add_ms(&sb, t->total_ns);
-		cad_strbuf_adds(&sb, ",\"mean_ms\":");
+		cad_strbuf_addl(&sb, ",\"mean_ms\":");
 		cad_rep_add_ms(&sb, t->total_ns / t->calls);
-		cad_strbuf_adds(&sb, ",\"max_ms\":");
+		cad_strbuf_addl(&sb, ",\"max_ms\":");
 		cad_rep_add_ms(&sb, t->max_ns);
 		cad_strbuf_addc(&sb, '}');
 	}

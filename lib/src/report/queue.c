@@ -195,6 +195,15 @@ void cadence_report_queue_free(cadence_report_queue *q)
 	free(q);
 }
 
+void cad_report_queue_set(cadence_report_queue *q, cadence_trace *trace, cadence_events *events)
+{
+	pthread_mutex_lock(&q->mu);
+	drain(q);	/* the writer is idle until the lock is let go */
+	q->trace = trace;
+	q->events = events;
+	pthread_mutex_unlock(&q->mu);
+}
+
 uint64_t cadence_report_queue_waits(cadence_report_queue *q)
 {
 	pthread_mutex_lock(&q->mu);

@@ -14,10 +14,48 @@
 
 /* JSON text is UTF-8: a byte that is not (the events' strings come from
  * hooks and notes) is written as U+FFFD, so every line stays readable. */
+static void json_str_rest(strbuf *sb, const char *s);
+
+/* 1: a byte written as it is in a JSON string (printable ASCII but '"'
+ * and '\\') */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* Most strings are names, plain ASCII: found so and added in one piece,
+ * they cost a table lookup per byte (docs/benchmarks.md, "Reporters"). */
 void cad_rep_json_str(strbuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	while (plain[*p])
+		p++;
+	size_t n = (size_t)(p - (const unsigned char *)s);
 	cad_strbuf_addc(sb, '"');
+	cad_strbuf_add(sb, s, n);
+	if (*p)
+		json_str_rest(sb, s + n);
+	cad_strbuf_addc(sb, '"');
+}
+
+/* From the first byte that is not plain: escapes, and UTF-8 checked. */
+static void json_str_rest(strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
 	for (const char *run = s;; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 0x80) {
@@ -38,7 +76,7 @@ void cad_rep_json_str(strbuf *sb, const char *s)
 				continue;
 			}
 			cad_strbuf_add(sb, run, (size_t)(s - run));
-			cad_strbuf_adds(sb, "\\ufffd");
+			cad_strbuf_addl(sb, "\\ufffd");
 			run = s + 1;
 			continue;
 		}
@@ -49,16 +87,15 @@ void cad_rep_json_str(strbuf *sb, const char *s)
 			break;
 		char esc[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
 		switch (c) {
-		case '"': cad_strbuf_adds(sb, "\\\""); break;
-		case '\\': cad_strbuf_adds(sb, "\\\\"); break;
-		case '\n': cad_strbuf_adds(sb, "\\n"); break;
-		case '\t': cad_strbuf_adds(sb, "\\t"); break;
-		case '\r': cad_strbuf_adds(sb, "\\r"); break;
+		case '"': cad_strbuf_addl(sb, "\\\""); break;
+		case '\\': cad_strbuf_addl(sb, "\\\\"); break;
+		case '\n': cad_strbuf_addl(sb, "\\n"); break;
+		case '\t': cad_strbuf_addl(sb, "\\t"); break;
+		case '\r': cad_strbuf_addl(sb, "\\r"); break;
 		default: cad_strbuf_adds(sb, esc); break;
 		}
 		run = s + 1;
 	}
-	cad_strbuf_addc(sb, '"');
 }
 
 int64_t cad_rep_wall_ns(void)

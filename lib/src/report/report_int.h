@@ -49,6 +49,10 @@ int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ct
  * as the report queue gives it from the run's thread. */
 void cad_trace_event_at(cadence_trace *trace, const cadence_event *ev, int64_t wall_ns);
 void cad_events_event_at(cadence_events *events, const cadence_event *ev, int64_t wall_ns);
+/* Hands on what the queue holds, then feeds other reporters: for the fuzz
+ * target, whose inputs would each start a thread (a millisecond under
+ * AddressSanitizer) with a queue of their own. */
+void cad_report_queue_set(cadence_report_queue *q, cadence_trace *trace, cadence_events *events);
 
 /* Interned strings: one owned copy per distinct text, found by content
  * (the keys of the map are the copies).  Zeroes: an empty table. */

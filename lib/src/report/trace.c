@@ -144,12 +144,24 @@ static trun *find_run(cadence_trace *t, const char *run_id, int create)
 	return r;
 }
 
+/* The interned copy of s: the run's previous span's when the text is the
+ * same (most are: one cadence, one path, one kind of measure), else
+ * looked up. */
+static const char *intern_as(cadence_trace *t, const char *prev, const char *s)
+{
+	if (!s)
+		return NULL;
+	return prev && !strcmp(prev, s) ? prev : cad_rep_intern_get(&t->names, s);
+}
+
 static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event *ev,
 		       size_t parent, int64_t now)
 {
 	if (CAD_GROW(r->spans, r->cap, r->n + 1, 64))
 		return NULL;
 	tspan *s = &r->spans[r->n];
+	static const tspan none;
+	const tspan *prev = r->n ? &r->spans[r->n - 1] : &none;
 	memset(s, 0, sizeof(*s));
 	s->id = next_id(t);
 	s->parent = parent == NONE ? 0 : r->spans[parent].id;
@@ -157,18 +169,18 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 	s->open = 1;
 	s->start = s->end = now;
 	s->depth = ev->depth;
-	s->cadence = cad_rep_intern_get(&t->names, ev->cadence);
-	s->path = cad_rep_intern_get(&t->names, ev->path);
+	s->cadence = intern_as(t, prev->cadence, ev->cadence);
+	s->path = intern_as(t, prev->path, ev->path);
 	if (kind != SPAN_CADENCE) {
-		s->measure = cad_rep_intern_get(&t->names, ev->measure);
-		s->measure_kind = cad_rep_intern_get(&t->names, ev->measure_kind);
+		s->measure = intern_as(t, prev->measure, ev->measure);
+		s->measure_kind = intern_as(t, prev->measure_kind, ev->measure_kind);
 		s->index = ev->measure_index;
 	}
 	if (kind == SPAN_NOTE || kind == SPAN_TASK) {
-		s->note = cad_rep_intern_get(&t->names, ev->note);
+		s->note = intern_as(t, prev->note, ev->note);
 		s->attempt = ev->attempt;
 		s->attempts = ev->attempts;
-		s->task = cad_rep_intern_get(&t->names, ev->task);
+		s->task = intern_as(t, prev->task, ev->task);
 	}
 	s->name = kind == SPAN_CADENCE ? s->cadence : kind == SPAN_MEASURE ? s->measure
 		  : kind == SPAN_TASK ? s->task : s->note;
@@ -194,10 +206,10 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 }
 
 /* The note's span: the open one, or (open == 0) the latest. */
-static tspan *note_span(cadence_trace *t, trun *r, const cadence_event *ev, int open)
+static tspan *note_span(trun *r, const cadence_event *ev, int open)
 {
-	const char *note = cad_rep_intern_get(&t->names, ev->note);
-	const strmap_entry *e = note ? cad_strmap_find(&r->last_note, note, strlen(note)) : NULL;
+	const strmap_entry *e = ev->note ? cad_strmap_find(&r->last_note, ev->note, strlen(ev->note))
+			      : NULL;
 	/* the spans of the note, newest first */
 	for (size_t i = e ? e->v.i : NONE; i != NONE; i = r->spans[i].prev_note) {
 		tspan *s = &r->spans[i];
@@ -208,10 +220,10 @@ static tspan *note_span(cadence_trace *t, trun *r, const cadence_event *ev, int 
 }
 
 /* The open span of ev's task, or NONE. */
-static size_t task_span(cadence_trace *t, trun *r, const cadence_event *ev)
+static size_t task_span(trun *r, const cadence_event *ev)
 {
-	const char *task = ev->task ? cad_rep_intern_get(&t->names, ev->task) : NULL;
-	const strmap_entry *e = task ? cad_strmap_find(&r->last_task, task, strlen(task)) : NULL;
+	const strmap_entry *e = ev->task ? cad_strmap_find(&r->last_task, ev->task, strlen(ev->task))
+			      : NULL;
 	if (!e || !r->spans[e->v.i].open || r->spans[e->v.i].depth != ev->depth)
 		return NONE;
 	return e->v.i;
@@ -288,8 +300,8 @@ static int record(cadence_trace *t, const cadence_event *ev, int64_t now)
 		/* an on_error handler runs after its measure ended: under the
 		 * cadence; a task's note, under its task */
 		size_t parent = r->meas[d] != NONE ? r->meas[d] : r->cad[d];
-		if (ev->task && task_span(t, r, ev) != NONE)
-			parent = task_span(t, r, ev);
+		if (ev->task && task_span(r, ev) != NONE)
+			parent = task_span(r, ev);
 		if (!new_span(t, r, SPAN_NOTE, ev, parent, now))
 			return -1;
 		return 0;
@@ -299,7 +311,7 @@ static int record(cadence_trace *t, const cadence_event *ev, int64_t now)
 	case CADENCE_EVENT_TASK_END:
 	case CADENCE_EVENT_TASK_SKIPPED: {
 		/* a task that never started: a span of no length, for its outcome */
-		size_t at = ev->kind == CADENCE_EVENT_TASK_END ? task_span(t, r, ev) : NONE;
+		size_t at = ev->kind == CADENCE_EVENT_TASK_END ? task_span(r, ev) : NONE;
 		if (at == NONE) {
 			if (!new_span(t, r, SPAN_TASK, ev, r->meas[d], now))
 				return -1;
@@ -316,7 +328,7 @@ static int record(cadence_trace *t, const cadence_event *ev, int64_t now)
 		return 0;
 	}
 	case CADENCE_EVENT_NOTE_END: {
-		if (!(s = note_span(t, r, ev, 1)))
+		if (!(s = note_span(r, ev, 1)))
 			return -1;
 		int failed = ev->status == CADENCE_NOTE_STATUS_FAILED ||
 			     ev->status == CADENCE_NOTE_STATUS_REJECTED;
@@ -332,14 +344,14 @@ static int record(cadence_trace *t, const cadence_event *ev, int64_t now)
 	}
 	case CADENCE_EVENT_RETRY:
 	case CADENCE_EVENT_FALLBACK:
-		if (!(s = note_span(t, r, ev, 0)))
+		if (!(s = note_span(r, ev, 0)))
 			return -1;
 		return add_event(s, ev->kind == CADENCE_EVENT_RETRY ? "retry" : "fallback", now,
 				 ev->message, NULL, NULL, ev->kind == CADENCE_EVENT_RETRY ? ev->delay_ms : -1);
 	case CADENCE_EVENT_BREAKER:
 		if (ev->status == ev->previous || ev->status < 0 || ev->status > 2)
 			return 0;
-		if (!(s = note_span(t, r, ev, 1)) && !(s = note_span(t, r, ev, 0)))
+		if (!(s = note_span(r, ev, 1)) && !(s = note_span(r, ev, 0)))
 			return -1;
 		return add_event(s, "circuit_breaker", now, NULL, "cadence.breaker.state",
 				 breaker_states[ev->status], -1);
@@ -381,70 +393,134 @@ void cad_trace_event_at(cadence_trace *t, const cadence_event *ev, int64_t now)
 
 /* ---- OTLP/JSON ------------------------------------------------------------------ */
 
-static void attr_str(strbuf *sb, int *first, const char *key, const char *value)
+/* {"key":"K","value":{"stringValue":"V"}} after a comma unless first; the
+ * text before V made when compiling (K a literal) or at the call */
+#define ATTR_STR(key) "{\"key\":\"" key "\",\"value\":{\"stringValue\":"
+#define ATTR_INT(key) "{\"key\":\"" key "\",\"value\":{\"intValue\":\""
+#define attr_str(sb, first, key, value) \
+	attr_str_((sb), (first), ATTR_STR(key), sizeof(ATTR_STR(key)) - 1, (value))
+#define attr_int(sb, first, key, value) \
+	attr_int_((sb), (first), ATTR_INT(key), sizeof(ATTR_INT(key)) - 1, (value))
+
+static void attr_str_(strbuf *sb, int *first, const char *prefix, size_t len, const char *value)
+{
+	if (!value)
+		return;
+	if (!*first)
+		cad_strbuf_addc(sb, ',');
+	cad_strbuf_add(sb, prefix, len);
+	cad_rep_json_str(sb, value);
+	cad_strbuf_addl(sb, "}}");
+	*first = 0;
+}
+
+static void attr_key_str(strbuf *sb, int *first, const char *key, const char *value)
 {
 	if (!value)
 		return;
 	cad_strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
 	cad_strbuf_adds(sb, key);
-	cad_strbuf_adds(sb, "\",\"value\":{\"stringValue\":");
+	cad_strbuf_addl(sb, "\",\"value\":{\"stringValue\":");
 	cad_rep_json_str(sb, value);
-	cad_strbuf_adds(sb, "}}");
+	cad_strbuf_addl(sb, "}}");
 	*first = 0;
 }
 
 /* OTLP/JSON writes 64-bit integers as strings */
-static void attr_int(strbuf *sb, int *first, const char *key, int64_t value)
+static void attr_int_(strbuf *sb, int *first, const char *prefix, size_t len, int64_t value)
 {
-	cad_strbuf_adds(sb, *first ? "{\"key\":\"" : ",{\"key\":\"");
-	cad_strbuf_adds(sb, key);
-	cad_strbuf_adds(sb, "\",\"value\":{\"intValue\":\"");
+	if (!*first)
+		cad_strbuf_addc(sb, ',');
+	cad_strbuf_add(sb, prefix, len);
 	if (value < 0)
 		cad_strbuf_addc(sb, '-');
 	cad_strbuf_addu(sb, value < 0 ? (uint64_t)-value : (uint64_t)value);
-	cad_strbuf_adds(sb, "\"}}");
+	cad_strbuf_addl(sb, "\"}}");
 	*first = 0;
 }
 
 /* ,"key":"digits" */
-static void nano(strbuf *sb, const char *key, int64_t ns)
+#define nano(sb, key, ns) nano_((sb), key "\"", sizeof(key), (ns))
+
+static void nano_(strbuf *sb, const char *key, size_t len, int64_t ns)
 {
-	cad_strbuf_adds(sb, key);
-	cad_strbuf_addc(sb, '"');
+	cad_strbuf_add(sb, key, len);
 	cad_strbuf_addu(sb, ns > 0 ? (uint64_t)ns : 0);
 	cad_strbuf_addc(sb, '"');
 }
 
-static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
+/* Attributes that runs of spans share (a cadence's place, a measure),
+ * kept as written for the spans after: their strings are interned, so a
+ * comparison of pointers tells. */
+typedef struct span_text {
+	const char *cadence, *path, *measure, *kind;
+	size_t depth, index;
+	strbuf where, measured;	/* ,cadence.name..depth  ,cadence.measure..index */
+} span_text;
+
+static void span_text_free(span_text *c)
+{
+	cad_strbuf_free(&c->where);
+	cad_strbuf_free(&c->measured);
+}
+
+static void where_attrs(span_text *c, strbuf *sb, const tspan *s)
+{
+	if (s->cadence != c->cadence || s->path != c->path || s->depth != c->depth ||
+	    !c->where.len || c->where.failed) {
+		int first = 0;
+		cad_strbuf_reset(&c->where);
+		attr_str(&c->where, &first, "cadence.name", s->cadence);
+		attr_str(&c->where, &first, "cadence.path", s->path);
+		attr_int(&c->where, &first, "cadence.depth", s->depth);
+		c->cadence = s->cadence;
+		c->path = s->path;
+		c->depth = s->depth;
+	}
+	cad_strbuf_add(sb, c->where.buf, c->where.len);
+}
+
+static void measure_attrs(span_text *c, strbuf *sb, const tspan *s)
+{
+	if (s->measure != c->measure || s->measure_kind != c->kind || s->index != c->index ||
+	    !c->measured.len || c->measured.failed) {
+		int first = 0;
+		cad_strbuf_reset(&c->measured);
+		attr_str(&c->measured, &first, "cadence.measure", s->measure);
+		attr_str(&c->measured, &first, "cadence.measure.kind", s->measure_kind);
+		attr_int(&c->measured, &first, "cadence.measure.index", (int64_t)s->index);
+		c->measure = s->measure;
+		c->kind = s->measure_kind;
+		c->index = s->index;
+	}
+	cad_strbuf_add(sb, c->measured.buf, c->measured.len);
+}
+
+static void span_json(strbuf *sb, span_text *c, const trun *r, const tspan *s, int64_t now)
 {
 	static const char *const kinds[] = { "cadence", "measure", "note", "task" };
 	int first = 1;
-	cad_strbuf_adds(sb, "{\"traceId\":\"");
+	cad_strbuf_addl(sb, "{\"traceId\":\"");
 	cad_rep_add_hex16(sb, r->trace_id[0]);
 	cad_rep_add_hex16(sb, r->trace_id[1]);
-	cad_strbuf_adds(sb, "\",\"spanId\":\"");
+	cad_strbuf_addl(sb, "\",\"spanId\":\"");
 	cad_rep_add_hex16(sb, s->id);
 	if (s->parent) {
-		cad_strbuf_adds(sb, "\",\"parentSpanId\":\"");
+		cad_strbuf_addl(sb, "\",\"parentSpanId\":\"");
 		cad_rep_add_hex16(sb, s->parent);
 	}
-	cad_strbuf_adds(sb, "\",\"name\":");
+	cad_strbuf_addl(sb, "\",\"name\":");
 	cad_rep_json_str(sb, s->name ? s->name : kinds[s->kind]);
 	/* SPAN_KIND_INTERNAL: work inside the process */
 	nano(sb, ",\"kind\":1,\"startTimeUnixNano\":", s->start);
 	nano(sb, ",\"endTimeUnixNano\":", s->open ? now : s->end);
-	cad_strbuf_adds(sb, ",\"attributes\":[");
+	cad_strbuf_addl(sb, ",\"attributes\":[");
 	attr_str(sb, &first, "cadence.span", kinds[s->kind]);
-	attr_str(sb, &first, "cadence.name", s->cadence);
-	attr_str(sb, &first, "cadence.path", s->path);
-	attr_int(sb, &first, "cadence.depth", s->depth);
+	where_attrs(c, sb, s);
 	if (s->kind == SPAN_CADENCE)
 		attr_str(sb, &first, "cadence.run_id", r->run_id);
-	if (s->kind != SPAN_CADENCE) {
-		attr_str(sb, &first, "cadence.measure", s->measure);
-		attr_str(sb, &first, "cadence.measure.kind", s->measure_kind);
-		attr_int(sb, &first, "cadence.measure.index", (int64_t)s->index);
-	}
+	if (s->kind != SPAN_CADENCE)
+		measure_attrs(c, sb, s);
 	if (s->kind == SPAN_NOTE) {
 		attr_str(sb, &first, "cadence.note", s->note);
 		attr_int(sb, &first, "cadence.attempt", s->attempt);
@@ -458,28 +534,30 @@ static void span_json(strbuf *sb, const trun *r, const tspan *s, int64_t now)
 		attr_str(sb, &first, "cadence.note", s->note);
 		attr_str(sb, &first, "cadence.task.outcome", s->result);
 	}
-	cad_strbuf_adds(sb, "],\"events\":[");
+	cad_strbuf_addl(sb, "],\"events\":[");
 	for (size_t i = 0; i < s->nevents; i++) {
 		const tevent *e = &s->events[i];
 		int f = 1;
-		nano(sb, i ? ",{\"timeUnixNano\":" : "{\"timeUnixNano\":", e->time);
-		cad_strbuf_adds(sb, ",\"name\":\"");
+		if (i)
+			cad_strbuf_addc(sb, ',');
+		nano(sb, "{\"timeUnixNano\":", e->time);
+		cad_strbuf_addl(sb, ",\"name\":\"");
 		cad_strbuf_adds(sb, e->name);
-		cad_strbuf_adds(sb, "\",\"attributes\":[");
+		cad_strbuf_addl(sb, "\",\"attributes\":[");
 		attr_str(sb, &f, "exception.message", e->message);
 		if (e->type_key)
-			attr_str(sb, &f, e->type_key, e->type);
+			attr_key_str(sb, &f, e->type_key, e->type);
 		if (e->delay_ms >= 0)
 			attr_int(sb, &f, "cadence.retry.delay_ms", e->delay_ms);
-		cad_strbuf_adds(sb, "]}");
+		cad_strbuf_addl(sb, "]}");
 	}
-	cad_strbuf_adds(sb, "],\"status\":{\"code\":");
+	cad_strbuf_addl(sb, "],\"status\":{\"code\":");
 	cad_strbuf_addc(sb, (char)('0' + s->status));
 	if (s->status == STATUS_ERROR && s->message) {
-		cad_strbuf_adds(sb, ",\"message\":");
+		cad_strbuf_addl(sb, ",\"message\":");
 		cad_rep_json_str(sb, s->message);
 	}
-	cad_strbuf_adds(sb, "}}");
+	cad_strbuf_addl(sb, "}}");
 }
 
 /* Appends sb to out and empties it; -1 when it cannot. */
@@ -500,7 +578,7 @@ static void default_resource(strbuf *sb)
 	cad_strbuf_adds(sb, "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"cadence\"}},"
 		    "{\"key\":\"service.version\",\"value\":{\"stringValue\":");
 	cad_rep_json_str(sb, cadence_version());
-	cad_strbuf_adds(sb, "}}");
+	cad_strbuf_addl(sb, "}}");
 }
 
 /* One element of resourceSpans: the resource, the scope and the run's
@@ -509,31 +587,33 @@ static int resource_spans(strbuf *sb, const cadence_trace *t, const trun *r, siz
 			  size_t to, int64_t now, FILE *out)
 {
 	int rc = 0;
-	cad_strbuf_adds(sb, "{\"resource\":{\"attributes\":[");
+	cad_strbuf_addl(sb, "{\"resource\":{\"attributes\":[");
 	if (t->resource)
 		cad_strbuf_adds(sb, t->resource);
 	else
 		default_resource(sb);
-	cad_strbuf_adds(sb, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
+	cad_strbuf_addl(sb, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
 	cad_rep_json_str(sb, cadence_version());
-	cad_strbuf_adds(sb, "},\"spans\":[");
+	cad_strbuf_addl(sb, "},\"spans\":[");
+	span_text c = { NULL, NULL, NULL, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT };
 	for (size_t i = from; i < to && !rc; i++) {
 		if (i > from)
 			cad_strbuf_addc(sb, ',');
-		span_json(sb, r, &r->spans[i], now);
+		span_json(sb, &c, r, &r->spans[i], now);
 		if (out && sb->len >= 1 << 16)
 			rc = flush(sb, out);
 	}
-	cad_strbuf_adds(sb, "]}]}");
+	span_text_free(&c);
+	cad_strbuf_addl(sb, "]}]}");
 	return rc;
 }
 
 /* One line: the run's ExportTraceServiceRequest, written span by span. */
 static int run_json(strbuf *sb, const cadence_trace *t, const trun *r, int64_t now, FILE *out)
 {
-	cad_strbuf_adds(sb, "{\"resourceSpans\":[");
+	cad_strbuf_addl(sb, "{\"resourceSpans\":[");
 	int rc = resource_spans(sb, t, r, 0, r->n, now, out);
-	cad_strbuf_adds(sb, "]}\n");
+	cad_strbuf_addl(sb, "]}\n");
 	return rc ? rc : flush(sb, out);
 }
 

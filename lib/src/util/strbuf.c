@@ -10,6 +10,8 @@ static int grow(strbuf *sb, size_t extra)
 {
 	if (sb->failed)
 		return -1;
+	if (sb->cap - sb->len > extra)
+		return 0;
 	if (extra >= SIZE_MAX - sb->len || cad_grow((void **)&sb->buf, &sb->cap, sb->len + extra + 1, 1, 64)) {
 		sb->failed = 1;
 		return -1;
@@ -40,7 +42,7 @@ void cad_strbuf_setlen(strbuf *sb, size_t n)
 		sb->buf[n] = '\0';
 }
 
-void cad_strbuf_add(strbuf *sb, const char *s, size_t len)
+void cad_strbuf_add_grow(strbuf *sb, const char *s, size_t len)
 {
 	if (grow(sb, len))
 		return;
@@ -54,19 +56,23 @@ void cad_strbuf_adds(strbuf *sb, const char *s)
 	cad_strbuf_add(sb, s, strlen(s));
 }
 
-void cad_strbuf_addc(strbuf *sb, char c)
-{
-	cad_strbuf_add(sb, &c, 1);
-}
-
+/* Two digits at a time: timestamps in nanoseconds have nineteen. */
 void cad_strbuf_addu(strbuf *sb, uint64_t v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 	char buf[24];
 	size_t i = sizeof(buf);
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	for (; v >= 100; v /= 100) {
+		size_t d = (size_t)(v % 100) * 2;
+		buf[--i] = pairs[d + 1];
+		buf[--i] = pairs[d];
+	}
+	if (v >= 10) {
+		buf[--i] = pairs[v * 2 + 1];
+		buf[--i] = pairs[v * 2];
+	} else {
+		buf[--i] = (char)('0' + v);
+	}
 	cad_strbuf_add(sb, buf + i, sizeof(buf) - i);
 }
 

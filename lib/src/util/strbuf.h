@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct strbuf {
 	char *buf;
@@ -18,9 +19,31 @@ typedef struct strbuf {
 #define STRBUF_INIT { NULL, 0, 0, 0 }
 
 void cad_strbuf_free(strbuf *sb);
-void cad_strbuf_add(strbuf *sb, const char *s, size_t len);
+/* cad_strbuf_add() when the bytes do not fit (or sb has failed). */
+void cad_strbuf_add_grow(strbuf *sb, const char *s, size_t len);
+
+/* Inline: the reporters append a few bytes at a time, millions of times
+ * (docs/benchmarks.md, "Reporters"), and mostly there is room. */
+static inline void cad_strbuf_add(strbuf *sb, const char *s, size_t len)
+{
+	if (len <= PTRDIFF_MAX && sb->cap - sb->len > len && !sb->failed) {
+		memcpy(sb->buf + sb->len, s, len);
+		sb->len += len;
+		sb->buf[sb->len] = '\0';
+	} else {
+		cad_strbuf_add_grow(sb, s, len);
+	}
+}
+
+static inline void cad_strbuf_addc(strbuf *sb, char c)
+{
+	cad_strbuf_add(sb, &c, 1);
+}
+
+/* A string literal, its length known when compiling. */
+#define cad_strbuf_addl(sb, lit) cad_strbuf_add((sb), "" lit, sizeof(lit) - 1)
+
 void cad_strbuf_adds(strbuf *sb, const char *s);
-void cad_strbuf_addc(strbuf *sb, char c);
 /* The decimal digits of v: no printf, for the writers' hot paths. */
 void cad_strbuf_addu(strbuf *sb, uint64_t v);
 #if defined(__GNUC__)
