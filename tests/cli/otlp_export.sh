@@ -112,9 +112,10 @@ run python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user-agent"
 expect "the User-Agent names cadence" 0 '^cadence/[0-9]+\.[0-9]+\.[0-9]+$'
 
 # OpenTelemetry's own definitions read the bodies (tests/otlp/decode.mjs)
-# (not need_npm: the other checks do not need the packages)
-if command -v node >/dev/null && _npm_has "$src/tests/otlp" @opentelemetry/otlp-transformer protobufjs; then
-	node "$src/tests/otlp/decode.mjs" --summary "$tmp/ok/bodies" >"$tmp/decoded.json" 2>"$tmp/.err"
+# (need_npm in a subshell: its exit 77 skips this check, not the script)
+if nd=$(need_npm otlp @opentelemetry/otlp-transformer protobufjs -- decode.mjs >/dev/null &&
+	echo "$nd"); then
+	node "$nd/decode.mjs" --summary "$tmp/ok/bodies" >"$tmp/decoded.json" 2>"$tmp/.err"
 	run python3 - "$tmp/decoded.json" "$tmp/t1.json" <<'PY'
 import json, sys
 dec = json.load(open(sys.argv[1]))
@@ -134,7 +135,7 @@ PY
 	expect "the requests decode as ExportTraceServiceRequests by OpenTelemetry's definitions (tests/otlp/decode.mjs), ids, parents, kinds and statuses as sent" 0 '^[0-9]+ requests decoded$'
 else
 	skip "the requests decoded by OpenTelemetry's definitions" \
-		"tests/otlp/decode.mjs or its node_modules (npm ci in tests/otlp) missing"
+		"node or the npm packages of tests/otlp missing (scripts/install-deps.sh installs them)"
 fi
 
 # ---- endpoints ------------------------------------------------------------------
