@@ -42,6 +42,9 @@ stop_receivers() {
 closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # ms since the epoch, without a process
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+# what a run takes besides the bounds checked: its start, its notes (and
+# valgrind's start and slowness in memcheck/cli/otlp_export)
+slack=$(runs 2500 8000)
 
 # quiet NAME: the last run succeeded without a warning
 quiet() {
@@ -233,7 +236,7 @@ CADENCE_TRACE_FLUSH_TIMEOUT=1500 run "$cadence" run "$shop" -q --metrics "$tmp/m
 t=$(($(now_ms) - t0))
 expect "a receiver that is down: exit 0, the score, a warning" 0 '"paid": true' \
 	"^cadence: warning: $nspans spans could not be sent to http://127.0.0.1:$closed_port/v1/traces: Couldn't connect to server$"
-((t < 1500 + 2500)) && ok "... within the flush time, 1.5 s, and the run's own (${t} ms)" ||
+((t < 1500 + slack)) && ok "... within the flush time, 1.5 s, and the run's own (${t} ms)" ||
 	fail "down receiver: ${t} ms"
 grep -q "^cadence_trace_spans_dropped_total{endpoint=\"http://127.0.0.1:$closed_port/v1/traces\"} $nspans\$" \
 	"$tmp/m6.prom" && ok "... the dropped spans in the metrics" || fail "m6: $(grep trace_ "$tmp/m6.prom")"
@@ -242,7 +245,7 @@ run "$cadence" run "$shop" -q --log json --trace-endpoint "http://127.0.0.1:$clo
 t=$(($(now_ms) - t0))
 expect "--log json: the warning is a JSON line" 0 '"paid": true' \
 	'^\{"time":"[^"]+","event":"warning","message":"[0-9]+ spans could not be sent to '
-((t < 5000 + 2500)) && ok "... within the default flush time, 5 s (${t} ms)" || fail "default bound: ${t} ms"
+((t < 5000 + slack)) && ok "... within the default flush time, 5 s (${t} ms)" || fail "default bound: ${t} ms"
 start_receiver slow --mode slow --delay 10
 t0=$(now_ms)
 CADENCE_TRACE_FLUSH_TIMEOUT=1000 run "$cadence" run "$shop" -q \
@@ -250,7 +253,7 @@ CADENCE_TRACE_FLUSH_TIMEOUT=1000 run "$cadence" run "$shop" -q \
 t=$(($(now_ms) - t0))
 expect "a receiver that does not answer in time: exit 0, a warning" 0 '"paid": true' \
 	'^cadence: warning: [0-9]+ spans could not be sent to .*: no answer before the flush time ended$'
-((t < 1000 + 2500)) && ok "... the request abandoned at the flush time (${t} ms)" || fail "slow: ${t} ms"
+((t < 1000 + slack)) && ok "... the request abandoned at the flush time (${t} ms)" || fail "slow: ${t} ms"
 stop_receivers
 
 # ---- SIGTERM during a run -------------------------------------------------------------
@@ -283,7 +286,7 @@ sigterm_run t7 "http://127.0.0.1:$port/v1/traces"
 expect "SIGTERM mid-run: cancelled as before (130)" 130 '' 'interrupted|cancelled'
 check_spans "... the spans of what ran arrive, each once" "$tmp/term" "$tmp/t7.json" 512 \
 	'assert {s["name"] for s in got.values()} >= {"long", "quick", "slow"}, [s["name"] for s in got.values()]'
-((t < 2000 + 2500)) && ok "... exits within the kill grace and the flush (${t} ms)" || fail "SIGTERM: ${t} ms"
+((t < 2000 + slack)) && ok "... exits within the kill grace and the flush (${t} ms)" || fail "SIGTERM: ${t} ms"
 touch "$tmp/fast"
 start_receiver resumed
 run "$cadence" resume "$tmp/t7.ckpt" -q --trace "$tmp/t9.json" --trace-endpoint "http://127.0.0.1:$port/v1/traces"
@@ -293,7 +296,7 @@ check_spans "... and its trace arrives, each span once" "$tmp/resumed" "$tmp/t9.
 rm -f "$tmp/fast"
 CADENCE_TRACE_FLUSH_TIMEOUT=1000 sigterm_run t8 "http://127.0.0.1:$closed_port/v1/traces"
 expect "SIGTERM with the receiver down: 130, a warning" 130 '' 'warning: [0-9]+ spans could not be sent'
-((t < 2000 + 1000 + 2500)) && ok "... exits within the kill grace and the flush time (${t} ms)" ||
+((t < 2000 + 1000 + slack)) && ok "... exits within the kill grace and the flush time (${t} ms)" ||
 	fail "SIGTERM, down: ${t} ms"
 stop_receivers
 

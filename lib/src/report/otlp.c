@@ -684,8 +684,8 @@ static size_t next_batch(cadence_otlp *x, strbuf *body)
 		free(it->json);
 		free(it);
 	}
+	/* what is left came after first_ns: it has waited as long, at most */
 	cad_strbuf_adds(body, "]}");
-	x->first_ns = mono_ns();
 	return n;
 }
 
