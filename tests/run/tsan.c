@@ -3,9 +3,12 @@
  * do not mix, so this is a plain program): syncs and a dag of C notes on
  * the pool,
  * one runner used by several threads at once, a cancel from another
- * thread.  tests/run/tsan.sh builds the library with -fsanitize=thread and
+ * thread; its events counted by the metrics through on_note (atomics,
+ * no lock) and fed to a trace and an events stream through a report
+ * queue with a small ring (its thread, and callers waiting for room).  tests/run/tsan.sh builds the library with -fsanitize=thread and
  * runs it; any report fails it. */
 #include <cadence/cadence.h>
+#include <cadence/report.h>
 #include <cadence/run.h>
 
 #include <pthread.h>
@@ -68,11 +71,21 @@ static int push(cadence_note_ctx *ctx, const cJSON *score, cJSON **changes)
 
 static _Atomic long events;
 
+static cadence_metrics *metrics;
+static cadence_report_queue *queue;
+
 static void on_event(void *ctx, const cadence_event *ev)
 {
 	(void)ctx;
-	(void)ev;
 	events++;	/* runs in parallel call hooks in parallel */
+	cadence_metrics_on_event(metrics, ev);
+	cadence_report_queue_on_event(queue, ev);
+}
+
+static void *on_note(void *ctx, const char *cadence, const char *note)
+{
+	(void)ctx;
+	return cadence_metrics_on_note(metrics, cadence, note);
 }
 
 static cadence_runner *runner;
@@ -107,7 +120,13 @@ int main(void)
 		cadence_diags_write(diags, stderr, CADENCE_DIAG_TEXT, NULL);
 		return 1;
 	}
-	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event, NULL };
+	cadence_trace *trace;
+	cadence_events *lines;
+	FILE *sink = fopen("/dev/null", "w");
+	if (!sink || cadence_metrics_new(&metrics) || cadence_trace_new(&trace) ||
+	    cadence_events_new(&lines, sink) || cadence_report_queue_new(&queue, trace, lines, 4096))
+		return 1;
+	cadence_run_hooks hooks = { CADENCE_RUN_HOOKS_VERSION, NULL, on_event, on_note };
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	opts.hooks = &hooks;
 	opts.jobs = 4;
@@ -122,6 +141,16 @@ int main(void)
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
 	cadence_runner_free(runner);
+	cadence_report_queue_free(queue);
+	FILE *out = fopen("/dev/null", "w");
+	if (!out || cadence_metrics_write(metrics, out) || cadence_trace_write(trace, out) ||
+	    cadence_events_status(lines, NULL))
+		failures++;
+	fclose(out);
+	fclose(sink);
+	cadence_metrics_free(metrics);
+	cadence_trace_free(trace);
+	cadence_events_free(lines);
 	cadence_def_free(def);
 	cadence_diags_free(diags);
 	printf("tsan check: %d failures, %ld events\n", failures, (long)events);

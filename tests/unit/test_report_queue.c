@@ -182,7 +182,7 @@ Test(report_queue, a_message_longer_than_the_ring_comes_in_its_place)
 
 typedef struct producer {
 	cadence_report_queue *q;
-	char note[8];
+	char note[16];
 } producer;
 
 static void *produce(void *arg)

@@ -92,7 +92,7 @@ struct cadence_metrics {
 	mtiming *timings;	/* in the order the notes first ended */
 	size_t ntimings, captimings;
 	strmap timing_index;	/* interned "path/note" -> index in timings */
-	int timings_off;	/* cadence_metrics_keep_timings(m, 0) */
+	_Atomic int timings_off;	/* cadence_metrics_keep_timings(m, 0) */
 	acount seen;		/* notes that had an event */
 	_Atomic int failed;	/* out of memory once: what was lost is lost */
 	cadence_otlp *exporter;	/* borrowed: its series too */
@@ -252,9 +252,7 @@ void *cadence_metrics_on_note(void *ctx, const char *cadence, const char *note)
 
 void cadence_metrics_keep_timings(cadence_metrics *m, int keep)
 {
-	pthread_mutex_lock(&m->mu);
 	m->timings_off = !keep;
-	pthread_mutex_unlock(&m->mu);
 }
 
 /* A cadence's end or a dag task's: a few per run, under the lock. */
