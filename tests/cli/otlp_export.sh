@@ -227,6 +227,15 @@ expect "a receiver that answers 400: exit 0, a warning with its message" 0 '"pai
 	"^cadence: warning: [0-9]+ spans could not be sent to http://127.0.0.1:$port/v1/traces: HTTP 400: test receiver rejects every request$"
 [[ $(wc -l <"$tmp/reject/requests.log") == 1 ]] && ok "... not retried" ||
 	fail "400 retried: $(<"$tmp/reject/requests.log")"
+start_receiver partial --mode partial --fail 2
+run "$cadence" run "$shop" -q --metrics "$tmp/m10.prom" --trace-endpoint "http://127.0.0.1:$port/v1/traces"
+expect "a 200 with a partialSuccess: exit 0, a warning with the collector's message" 0 '"paid": true' \
+	"^cadence: warning: 2 spans could not be sent to http://127.0.0.1:$port/v1/traces: the collector refused 2 spans: spans too old$"
+[[ $(wc -l <"$tmp/partial/requests.log") == 1 ]] &&
+	grep -q "^cadence_trace_spans_exported_total{.*} $((nspans - 2))\$" "$tmp/m10.prom" &&
+	grep -q '^cadence_trace_spans_dropped_total{.*} 2$' "$tmp/m10.prom" &&
+	ok "... not retried; the rejected spans counted dropped, the others exported" ||
+	fail "partial: $(grep trace_ "$tmp/m10.prom")"
 stop_receivers
 
 # ---- a receiver that is down or slow ------------------------------------------------

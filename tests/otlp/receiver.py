@@ -16,7 +16,8 @@ Modes: ok answers 200 "{}" (an ExportTraceServiceResponse); unavailable
 answers 503 to the first --fail requests, then 200; throttle 429 with
 Retry-After: --retry-after to the first --fail, then 200; slow sleeps
 --delay seconds before each answer; reject answers 400 with a
-google.rpc.Status.  A request that is not POST /v1/traces with
+google.rpc.Status; partial answers 200 with a partialSuccess that rejects
+--fail spans of each request.  A request that is not POST /v1/traces with
 Content-Type application/json is answered 404 or 415, and logged.
 """
 import argparse
@@ -31,7 +32,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
     ap.add_argument("--mode", default="ok",
-                    choices=["ok", "unavailable", "throttle", "slow", "reject"])
+                    choices=["ok", "unavailable", "throttle", "slow", "reject", "partial"])
     ap.add_argument("--fail", type=int, default=0)
     ap.add_argument("--retry-after", type=int, default=1)
     ap.add_argument("--delay", type=float, default=0)
@@ -91,6 +92,9 @@ def main():
                 self.answer(400, b'{"code":3,"message":"test receiver rejects every request"}')
             elif status != 200:
                 self.answer(status, b'{"code":14,"message":"unavailable"}')
+            elif args.mode == "partial":
+                self.answer(200, json.dumps({"partialSuccess": {
+                    "rejectedSpans": str(args.fail), "errorMessage": "spans too old"}}).encode())
             else:
                 self.answer(200)
 
