@@ -94,8 +94,11 @@ typedef struct run_ctx {
 	int no_record;		/* --no-record */
 	/* reporters */
 	const char *metrics_path, *trace_path, *events_path, *checkpoint_path;
+	const char *trace_endpoint;	/* --trace-endpoint */
 	cadence_metrics *metrics;
-	cadence_trace *trace;
+	cadence_trace *trace;	/* with --trace or an exporter */
+	cadence_otlp *otlp;	/* the exporter, or NULL */
+	int64_t flush_ms;	/* its time to send what is queued at the end */
 	cadence_events *events;
 	FILE *events_file;	/* NULL, stderr or owned */
 	/* the trace and an events file, fed off the run's thread (the
@@ -175,6 +178,7 @@ static int on_opt(void *p, int id, const char *value)
 	case RUN_OPT_COMPACT: c->compact = 1; break;
 	case RUN_OPT_METRICS: c->metrics_path = value; break;
 	case RUN_OPT_TRACE: c->trace_path = value; break;
+	case RUN_OPT_TRACE_ENDPOINT: c->trace_endpoint = value; break;
 	case RUN_OPT_EVENTS: c->events_path = value; break;
 	case RUN_OPT_CHECKPOINT: c->checkpoint_path = value; break;
 	case RUN_OPT_FORCE: c->force = 1; break;
@@ -788,6 +792,96 @@ static int output_clashes(run_ctx *c, const cadence_project *project, const char
 	return 0;
 }
 
+/* ---- sending the trace to a collector (docs/observability.md) ------------------- */
+
+#define FLUSH_MS_DEFAULT 5000
+#define FLUSH_MS_ENV "CADENCE_TRACE_FLUSH_TIMEOUT"
+
+/* a variable that is set and not empty (an empty one is unset, as the
+ * OpenTelemetry specification says) */
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v;
+}
+
+/* The exporter: the OTEL_* variables, --trace-endpoint over them.  A
+ * value that does not parse is a usage error; a libcurl that cannot be
+ * loaded, an internal failure, as serve's libmicrohttpd (nothing ran). */
+static int open_exporter(run_ctx *c)
+{
+	cadence_otlp_opts o = CADENCE_OTLP_OPTS_INIT;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	const char *flush = getenv(FLUSH_MS_ENV);
+	char *end = NULL;
+	c->flush_ms = FLUSH_MS_DEFAULT;
+	if (flush && *flush) {
+		errno = 0;
+		long long ms = strtoll(flush, &end, 10);
+		if (errno || *end || ms < 0 || ms > 3600000 || !(*flush >= '0' && *flush <= '9'))
+			return cli_usage_error(FLUSH_MS_ENV ": '%s' is not a whole number of "
+					       "milliseconds from 0 to 3600000; nothing ran", flush);
+		c->flush_ms = ms;
+	}
+	int rc = cadence_otlp_opts_from_env(&o, NULL, &err);
+	const char *given = rc ? "" : c->trace_endpoint ? "--trace-endpoint: " : "";
+	if (!rc && c->trace_endpoint)
+		o.traces_endpoint = c->trace_endpoint;
+	o.libcurl = getenv("CADENCE_LIBCURL");
+	if (!rc)
+		rc = cadence_otlp_new(&c->otlp, &o, &err);
+	if (rc) {
+		const char *why = err.message ? err.message : cadence_strerror(rc);
+		rc = rc == CADENCE_EINVAL ? cli_usage_error("%s%s; nothing ran", given, why)
+		     : cli_error(CLI_EXIT_INTERNAL, "%s; nothing ran", why);
+		cadence_run_error_clear(&err);
+		return rc;
+	}
+	cadence_trace_set_exporter(c->trace, c->otlp);
+	if (c->metrics)
+		cadence_metrics_set_exporter(c->metrics, c->otlp);
+	return 0;
+}
+
+/* OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, in the trace file and
+ * the exporter's requests alike.  Attributes that do not parse are
+ * ignored, with a warning, as the specification says. */
+static void trace_resource(run_ctx *c)
+{
+	const char *name = env_set("OTEL_SERVICE_NAME") ? getenv("OTEL_SERVICE_NAME") : NULL;
+	const char *attrs = env_set("OTEL_RESOURCE_ATTRIBUTES") ? getenv("OTEL_RESOURCE_ATTRIBUTES")
+								: NULL;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (!name && !attrs)
+		return;
+	if (cadence_trace_set_resource(c->trace, name, attrs, &err) == CADENCE_EINVAL) {
+		cli_say(0, "warning", "OTEL_RESOURCE_ATTRIBUTES: %s; ignored (the form is "
+			"key=value,key2=value2, values percent-encoded)", err.message);
+		cadence_run_error_clear(&err);
+		cadence_trace_set_resource(c->trace, name, NULL, NULL);
+	}
+	cadence_run_error_clear(&err);
+}
+
+/* At the end: what is queued sent within the flush time, the rest
+ * dropped; a collector that is down costs a warning, never the status. */
+static void close_exporter(run_ctx *c)
+{
+	cadence_otlp_stats st = CADENCE_OTLP_STATS_INIT;
+	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
+	if (!c->otlp)
+		return;
+	cadence_otlp_shutdown(c->otlp, c->flush_ms);
+	if (cadence_otlp_status(c->otlp, &st, &err)) {
+		clear_progress(c);
+		cli_say(0, "warning", "%llu span%s could not be sent to %s: %s",
+			(unsigned long long)st.spans_dropped, st.spans_dropped == 1 ? "" : "s",
+			cadence_otlp_url(c->otlp), err.message ? err.message : "out of memory");
+		check_log(c);
+	}
+	cadence_run_error_clear(&err);
+}
+
 /* Before anything runs: every output can be written (nothing runs when
  * one cannot).  The events file is only checked: opening it truncates it,
  * which waits until nothing can refuse the run any more (open_events).
@@ -816,11 +910,17 @@ static int open_outputs(run_ctx *c, const cadence_project *project, const char *
 		outs[i] = files[i].path;
 		whats[i] = files[i].what;
 	}
+	int rc, export = c->trace_endpoint || env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ||
+			 env_set("OTEL_EXPORTER_OTLP_ENDPOINT");
 	if (((c->metrics_path || c->timings) && cadence_metrics_new(&c->metrics)) ||
-	    (c->trace_path && cadence_trace_new(&c->trace)))
+	    ((c->trace_path || export) && cadence_trace_new(&c->trace)))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	if (c->metrics)
 		cadence_metrics_keep_timings(c->metrics, c->timings);
+	if (export && (rc = open_exporter(c)))
+		return rc;
+	if (c->trace)
+		trace_resource(c);
 	return 0;
 }
 
@@ -884,9 +984,10 @@ static int close_outputs(run_ctx *c, int rc)
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	cadence_report_queue_free(c->queue);	/* what it holds, written first */
 	c->queue = NULL;
+	close_exporter(c);	/* then: the runs it ended sent, and counted in the metrics */
 	if (c->metrics_path && cadence_metrics_write_file(c->metrics, c->metrics_path, &err))
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", err.message ? err.message : "out of memory");
-	if (c->trace && cadence_trace_write_file(c->trace, c->trace_path, &err))
+	if (c->trace_path && cadence_trace_write_file(c->trace, c->trace_path, &err))
 		rc = cli_error(CLI_EXIT_INTERNAL, "%s", err.message ? err.message : "out of memory");
 	if (c->events && cadence_events_status(c->events, &err))
 		rc = cli_error(CLI_EXIT_INTERNAL, "cannot write the events to '%s': %s",
@@ -902,6 +1003,7 @@ static void free_outputs(run_ctx *c)
 	c->queue = NULL;
 	cadence_metrics_free(c->metrics);
 	cadence_trace_free(c->trace);
+	cadence_otlp_free(c->otlp);	/* after those that queue into it */
 	cadence_events_free(c->events);
 	cadence_events_free(c->json);
 	c->json = NULL;
@@ -909,6 +1011,7 @@ static void free_outputs(run_ctx *c)
 		fclose(c->events_file);
 	c->metrics = NULL;
 	c->trace = NULL;
+	c->otlp = NULL;
 	c->events = NULL;
 	c->events_file = NULL;
 }

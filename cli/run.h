@@ -43,6 +43,7 @@ enum {
 	RUN_OPT_NO_RECORD,
 	RUN_OPT_STDIN_FILENAME,
 	RUN_OPT_QUIET,
+	RUN_OPT_TRACE_ENDPOINT,
 };
 
 extern const char *const cli_run_log_formats[];
@@ -84,6 +85,11 @@ extern const char *const cli_run_log_formats[];
 	  "write Prometheus metrics of the run to FILE at the end (atomically)", NULL },       \
 	{ RUN_OPT_TRACE, 0, "trace", "FILE",                                                  \
 	  "write the run's OpenTelemetry trace (OTLP/JSON) to FILE at the end (atomically)",   \
+	  NULL },                                                                              \
+	{ RUN_OPT_TRACE_ENDPOINT, 0, "trace-endpoint", "URL",                                 \
+	  "send the run's trace to an OpenTelemetry collector: OTLP/JSON POSTed to URL, the "  \
+	  "whole traces URL (http://HOST:4318/v1/traces; default "                             \
+	  "$OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else $OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces)", \
 	  NULL },                                                                              \
 	{ RUN_OPT_EVENTS, 0, "events", "FILE",                                                \
 	  "write one JSON line per event to FILE as the run goes ('-': stderr)", NULL },       \

@@ -17,6 +17,7 @@ packages="
 	libcjson-dev
 	libsqlite3-dev
 	libmicrohttpd-dev
+	libcurl4-openssl-dev
 	curl
 	sqlite3
 	libcriterion-dev

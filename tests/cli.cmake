@@ -133,5 +133,5 @@ set_property(TEST cli/export_n8n APPEND PROPERTY ENVIRONMENT
 # (tests/cli/lib.sh need_npm; skipped, 77, when they cannot be).  A test of
 # the exporter's requests can share the directory: the same lock, one
 # `npm ci` at a time.
-set_property(TEST cli/otlp_decode APPEND PROPERTY ENVIRONMENT
+set_property(TEST cli/otlp_decode cli/otlp_export APPEND PROPERTY ENVIRONMENT
   "CADENCE_TEST_NODE_DIR=${CMAKE_BINARY_DIR}/tests/otlp-node")

@@ -322,3 +322,26 @@ Test(api_version, the_field_handle_keeps_its_layout)
 	cr_assert_null(cadence_note_field_at(ctx, h));
 	cadence_note_ctx_free(ctx);
 }
+
+Test(api_version, otlp_opts_and_stats)
+{
+	unsigned bad[] = BAD_VERSIONS(CADENCE_OTLP_OPTS_VERSION);
+	unsigned bad_stats[] = BAD_VERSIONS(CADENCE_OTLP_STATS_VERSION);
+	cadence_otlp_opts ok = CADENCE_OTLP_OPTS_INIT;
+	ok.endpoint = "http://127.0.0.1:1";
+	cadence_otlp *x;
+	cr_assert_eq(cadence_otlp_new(&x, &ok, NULL), 0);
+	for (size_t i = 0; i < 2; i++) {
+		cadence_otlp_opts o = CADENCE_OTLP_OPTS_INIT;
+		cadence_otlp *y = (cadence_otlp *)1;
+		o.version = bad[i];
+		o.endpoint = "http://127.0.0.1:1";
+		cr_assert_eq(cadence_otlp_new(&y, &o, NULL), CADENCE_EVERSION);
+		cr_assert_null(y);
+		cr_assert_eq(cadence_otlp_opts_from_env(&o, NULL, NULL), CADENCE_EVERSION);
+		cadence_otlp_stats st = CADENCE_OTLP_STATS_INIT;
+		st.version = bad_stats[i];
+		cr_assert_eq(cadence_otlp_status(x, &st, NULL), CADENCE_EVERSION);
+	}
+	cadence_otlp_free(x);
+}

@@ -38,6 +38,7 @@
 #include "cadence/common.h"
 #include "cadence/run.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -173,6 +174,135 @@ CADENCE_API uint64_t cadence_report_queue_waits(cadence_report_queue *queue);
 /* Hands on what is queued, stops the thread and releases the queue (not
  * the reporters); no other call on it may be running or follow. */
 CADENCE_API void cadence_report_queue_free(cadence_report_queue *queue);
+
+/* ---- Sending traces to a collector: OTLP/HTTP ----------------------------------- */
+
+/*
+ * An exporter sends the runs a cadence_trace records to an OpenTelemetry
+ * collector as they end: OTLP/JSON ExportTraceServiceRequests, POSTed
+ * (Content-Type: application/json) to the traces URL by a thread of its
+ * own, from a bounded queue, with retries as the OTLP/HTTP specification
+ * says (docs/observability.md, "Sending traces to a collector").  The
+ * run never waits on the network: when the queue is full, a run's spans
+ * are dropped and counted.  libcurl is loaded (dlopen) by
+ * cadence_otlp_new(), not linked.
+ *
+ *     cadence_otlp_opts o = CADENCE_OTLP_OPTS_INIT;
+ *     cadence_otlp *x;
+ *     cadence_otlp_opts_from_env(&o, NULL, &err);     (OTEL_* variables)
+ *     o.traces_endpoint = "http://127.0.0.1:4318/v1/traces";
+ *     cadence_otlp_new(&x, &o, &err);
+ *     cadence_trace_set_exporter(trace, x);
+ *     ... runs ...
+ *     cadence_otlp_shutdown(x, 5000);
+ *     cadence_otlp_status(x, &stats, &err);
+ *     cadence_otlp_free(x);
+ *
+ * Thread-safety: the exporter locks itself; the traces it is set on may
+ * queue runs from any thread, and cadence_otlp_status() may be called at
+ * any time.  cadence_otlp_shutdown() and cadence_otlp_free() must not race
+ * with each other; no trace may queue into an exporter being freed.
+ */
+typedef struct cadence_otlp cadence_otlp;
+
+typedef struct cadence_otlp_opts {
+	unsigned version;	/* CADENCE_OTLP_OPTS_VERSION */
+	/* The URL spans are POSTed to, used as is
+	 * (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT); NULL: `endpoint`. */
+	const char *traces_endpoint;
+	/* A base URL, "/v1/traces" appended (OTEL_EXPORTER_OTLP_ENDPOINT);
+	 * one of the two is needed; http or https. */
+	const char *endpoint;
+	/* Headers of every request, "name=value,name2=value2" with
+	 * percent-encoded values (OTEL_EXPORTER_OTLP_HEADERS); NULL: none. */
+	const char *headers;
+	int64_t timeout_ms;	/* a request, retries apart; 0: 10000 */
+	size_t max_queue;	/* spans waiting to be sent; 0: 2048 */
+	size_t max_batch;	/* spans per request, at most max_queue; 0: 512 */
+	int64_t delay_ms;	/* a batch waits for more spans at most this; 0: 5000 */
+	/* The library to load; NULL: libcurl.so.4, else libcurl-gnutls.so.4. */
+	const char *libcurl;
+	/* Filled by cadence_otlp_opts_from_env() for cadence_trace_set_resource();
+	 * the exporter does not read them. */
+	const char *service_name;	/* OTEL_SERVICE_NAME */
+	const char *resource_attributes;	/* OTEL_RESOURCE_ATTRIBUTES */
+} cadence_otlp_opts;
+
+#define CADENCE_OTLP_OPTS_VERSION 1
+#define CADENCE_OTLP_OPTS_INIT { CADENCE_OTLP_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+
+/* What an exporter did; cadence_otlp_status() fills it. */
+typedef struct cadence_otlp_stats {
+	unsigned version;	/* CADENCE_OTLP_STATS_VERSION */
+	uint64_t spans_sent;	/* accepted by the collector */
+	uint64_t spans_dropped;	/* not sent: queue full, refused, given up, unsent at shutdown */
+	uint64_t requests;	/* POSTs made, retries included */
+	uint64_t requests_failed;	/* those not answered 2xx */
+} cadence_otlp_stats;
+
+#define CADENCE_OTLP_STATS_VERSION 1
+#define CADENCE_OTLP_STATS_INIT { CADENCE_OTLP_STATS_VERSION, 0, 0, 0, 0 }
+
+/* Fills `opts` from the OpenTelemetry variables of `envp` (NULL-terminated
+ * "NAME=value"; NULL: this process's environment): the endpoints,
+ * OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT (the TRACES_ ones win),
+ * OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+ * OTEL_BSP_SCHEDULE_DELAY, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES;
+ * an empty variable is unset.  Members whose variable is unset are left
+ * as they were; strings are borrowed from envp.  Returns 0,
+ * CADENCE_EVERSION, or CADENCE_EINVAL with err naming the variable (a URL
+ * that is not http or https, a number that is not one, headers that do
+ * not parse): members before it may have been set.  Thread-safe. */
+CADENCE_API int cadence_otlp_opts_from_env(cadence_otlp_opts *opts, char *const *envp,
+					   cadence_run_error *err);
+/* An exporter by `opts` (copied; its strings too), its thread started.
+ * Returns 0, CADENCE_EVERSION, CADENCE_EINVAL (no endpoint, a bad URL,
+ * headers or sizes: err says which), CADENCE_ENOTSUP (libcurl cannot be
+ * loaded: err says why and which package installs it), CADENCE_ENOMEM or
+ * CADENCE_EIO (no thread). */
+CADENCE_API int cadence_otlp_new(cadence_otlp **out, const cadence_otlp_opts *opts,
+				 cadence_run_error *err);
+/* The URL the exporter POSTs to: opts' traces_endpoint, or its endpoint
+ * with /v1/traces appended.  Borrowed from the exporter. */
+CADENCE_API const char *cadence_otlp_url(const cadence_otlp *otlp);
+/* Sends what is queued within `timeout_ms` (retrying as before, no batch
+ * delay), then drops and counts what is left, the request under way
+ * included, and stops the thread: returns within about timeout_ms.
+ * Runs queued later are dropped and counted.  Returns 0 when nothing was
+ * dropped, else CADENCE_EIO. */
+CADENCE_API int cadence_otlp_shutdown(cadence_otlp *otlp, int64_t timeout_ms);
+/* Fills `stats` (may be NULL).  Returns 0 while no span was dropped, else
+ * CADENCE_EIO with err (may be NULL) saying why the last one was, without
+ * the URL ("HTTP 400: ...", libcurl's "Couldn't connect to server", "the
+ * queue was full (OTEL_BSP_MAX_QUEUE_SIZE)"); CADENCE_EVERSION for stats
+ * or err of an unknown version.
+ * Thread-safe. */
+CADENCE_API int cadence_otlp_status(cadence_otlp *otlp, cadence_otlp_stats *stats,
+				    cadence_run_error *err);
+/* Shuts the exporter down at once when it was not (cadence_otlp_shutdown()
+ * with 0: what is queued is dropped) and releases it. */
+CADENCE_API void cadence_otlp_free(cadence_otlp *otlp);
+
+/* Each run `trace` records is queued into `otlp` (borrowed: it must
+ * outlive the trace's use, or be unset with NULL) as it ends, in batches
+ * of at most its max_batch spans; the trace file is written as before.
+ * Thread-safe. */
+CADENCE_API void cadence_trace_set_exporter(cadence_trace *trace, cadence_otlp *otlp);
+/* The resource of the trace's spans, in the file and the exporter's
+ * requests: service.name is `service_name`, else attributes' service.name,
+ * else "cadence"; service.version cadence's version unless attributes
+ * name one; then `attributes`, "key=value,key2=value2" with
+ * percent-encoded values as OTEL_RESOURCE_ATTRIBUTES (NULL: none; a key
+ * given twice: the last).  Returns 0, CADENCE_ENOMEM, or CADENCE_EINVAL
+ * (err says what does not parse; the resource is left as it was).
+ * Thread-safe. */
+CADENCE_API int cadence_trace_set_resource(cadence_trace *trace, const char *service_name,
+					   const char *attributes, cadence_run_error *err);
+/* The exporter's series in what cadence_metrics_write() writes:
+ * cadence_trace_spans_exported_total, cadence_trace_spans_dropped_total
+ * and cadence_trace_export_failures_total (`otlp` borrowed, as above;
+ * NULL: none).  Thread-safe. */
+CADENCE_API void cadence_metrics_set_exporter(cadence_metrics *metrics, cadence_otlp *otlp);
 
 #ifdef __cplusplus
 }

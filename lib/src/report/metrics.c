@@ -95,6 +95,7 @@ struct cadence_metrics {
 	_Atomic int timings_off;	/* cadence_metrics_keep_timings(m, 0) */
 	acount seen;		/* notes that had an event */
 	_Atomic int failed;	/* out of memory once: what was lost is lost */
+	cadence_otlp *exporter;	/* borrowed: its series too */
 };
 
 int cadence_metrics_new(cadence_metrics **out)
@@ -427,6 +428,36 @@ static void counter(strbuf *sb, const char *name, const char *cadence, const cha
 	value_u(sb, n);
 }
 
+/* The exporter's counters (cadence_metrics_set_exporter()), by endpoint. */
+static void exporter_series(strbuf *sb, cadence_otlp *x)
+{
+	static const char *const fam[][2] = {
+		{ "cadence_trace_spans_exported_total", "Spans the collector accepted." },
+		{ "cadence_trace_spans_dropped_total",
+		  "Spans not sent: queue full, refused, given up, or unsent at the end." },
+		{ "cadence_trace_export_failures_total",
+		  "Requests to the collector not answered 2xx (retries included)." },
+	};
+	cadence_otlp_stats st = CADENCE_OTLP_STATS_INIT;
+	cadence_otlp_status(x, &st, NULL);
+	const uint64_t v[] = { st.spans_sent, st.spans_dropped, st.requests_failed };
+	for (size_t i = 0; i < 3; i++) {
+		family(sb, fam[i][0], "counter", fam[i][1]);
+		cad_strbuf_adds(sb, fam[i][0]);
+		cad_strbuf_addc(sb, '{');
+		label(sb, "endpoint", cadence_otlp_url(x));
+		cad_strbuf_addc(sb, '}');
+		value_u(sb, v[i]);
+	}
+}
+
+void cadence_metrics_set_exporter(cadence_metrics *m, cadence_otlp *otlp)
+{
+	pthread_mutex_lock(&m->mu);
+	m->exporter = otlp;
+	pthread_mutex_unlock(&m->mu);
+}
+
 static void format(cadence_metrics *m, mnote *const *notes, size_t nnotes, strbuf *sb)
 {
 	if (m->failed)
@@ -502,6 +533,8 @@ static void format(cadence_metrics *m, mnote *const *notes, size_t nnotes, strbu
 		       NULL, NULL);
 		cad_strbuf_addf(sb, " %.3f\n", (double)m->cadences[i].last_end_ns / 1e9);
 	}
+	if (m->exporter)
+		exporter_series(sb, m->exporter);
 }
 
 static int by_first(const void *a, const void *b)

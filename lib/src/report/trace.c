@@ -2,7 +2,9 @@
 /* OpenTelemetry traces of runs (cadence/report.h, docs/observability.md):
  * one trace per run, a span per cadence, measure and note attempt, written
  * as OTLP/JSON, one ExportTraceServiceRequest per line. */
+#include "report/otlp_int.h"
 #include "report/report_int.h"
+#include "util/api.h"
 #include "util/grow.h"
 
 #include <cadence/report.h>
@@ -62,6 +64,8 @@ struct cadence_trace {
 	rep_intern names;
 	trun *runs;		/* newest first */
 	uint64_t rng;
+	cadence_otlp *exporter;	/* borrowed: ended runs go there too */
+	char *resource;		/* the resource's attributes as JSON; NULL: the default */
 };
 
 static const char *const note_results[] = { "ok", "failed", "skipped", "interrupt", "rejected" };
@@ -102,6 +106,7 @@ void cadence_trace_free(cadence_trace *t)
 		run_free(r);
 	}
 	cad_rep_intern_free(&t->names);
+	free(t->resource);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
 }
@@ -374,6 +379,8 @@ static int record(cadence_trace *t, const cadence_event *ev, int64_t now)
 	}
 }
 
+static void export_run(cadence_trace *t, const char *run_id);
+
 void cadence_trace_on_event(void *ctx, const cadence_event *ev)
 {
 	cad_trace_event_at(ctx, ev, cad_rep_wall_ns());
@@ -385,6 +392,8 @@ void cad_trace_event_at(cadence_trace *t, const cadence_event *ev, int64_t now)
 		return;
 	pthread_mutex_lock(&t->mu);
 	(void)record(t, ev, now);
+	if (t->exporter && ev->kind == CADENCE_EVENT_CADENCE_END && !ev->depth)
+		export_run(t, ev->run_id);
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -568,28 +577,70 @@ static int flush(strbuf *sb, FILE *out)
 	return rc;
 }
 
-/* One line: the run's ExportTraceServiceRequest, written span by span. */
-static int run_json(strbuf *sb, const trun *r, int64_t now, FILE *out)
+/* The resource's attributes when none was set: what every trace said
+ * before cadence_trace_set_resource() */
+static void default_resource(strbuf *sb)
 {
-	int rc = 0;
-	cad_strbuf_adds(sb, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
-		    "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"cadence\"}},"
+	cad_strbuf_adds(sb, "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"cadence\"}},"
 		    "{\"key\":\"service.version\",\"value\":{\"stringValue\":");
 	cad_rep_json_str(sb, cadence_version());
-	cad_strbuf_addl(sb, "}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
+	cad_strbuf_addl(sb, "}}");
+}
+
+/* One element of resourceSpans: the resource, the scope and the run's
+ * spans [from, to), written span by span to out (NULL: all in sb). */
+static int resource_spans(strbuf *sb, const cadence_trace *t, const trun *r, size_t from,
+			  size_t to, int64_t now, FILE *out)
+{
+	int rc = 0;
+	cad_strbuf_addl(sb, "{\"resource\":{\"attributes\":[");
+	if (t->resource)
+		cad_strbuf_adds(sb, t->resource);
+	else
+		default_resource(sb);
+	cad_strbuf_addl(sb, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
 	cad_rep_json_str(sb, cadence_version());
 	cad_strbuf_addl(sb, "},\"spans\":[");
 	span_text c = { NULL, NULL, NULL, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT };
-	for (size_t i = 0; i < r->n && !rc; i++) {
-		if (i)
+	for (size_t i = from; i < to && !rc; i++) {
+		if (i > from)
 			cad_strbuf_addc(sb, ',');
 		span_json(sb, &c, r, &r->spans[i], now);
-		if (sb->len >= 1 << 16)
+		if (out && sb->len >= 1 << 16)
 			rc = flush(sb, out);
 	}
 	span_text_free(&c);
-	cad_strbuf_addl(sb, "]}]}]}\n");
+	cad_strbuf_addl(sb, "]}]}");
+	return rc;
+}
+
+/* One line: the run's ExportTraceServiceRequest, written span by span. */
+static int run_json(strbuf *sb, const cadence_trace *t, const trun *r, int64_t now, FILE *out)
+{
+	cad_strbuf_addl(sb, "{\"resourceSpans\":[");
+	int rc = resource_spans(sb, t, r, 0, r->n, now, out);
+	cad_strbuf_addl(sb, "]}\n");
 	return rc ? rc : flush(sb, out);
+}
+
+/* An ended run into the exporter's queue, max_batch spans an element;
+ * called with t->mu held. */
+static void export_run(cadence_trace *t, const char *run_id)
+{
+	trun *r = run_id ? find_run(t, run_id, 0) : NULL;
+	size_t batch = cad_otlp_max_batch(t->exporter);
+	int64_t now = cad_rep_wall_ns();
+	if (!r || !r->done)
+		return;
+	for (size_t from = 0; from < r->n; from += batch) {
+		size_t to = r->n - from > batch ? from + batch : r->n;
+		strbuf sb = STRBUF_INIT;
+		resource_spans(&sb, t, r, from, to, now, NULL);
+		size_t len = sb.len;
+		char *json = cad_strbuf_cstr(&sb) ? cad_strbuf_detach(&sb) : NULL;
+		cad_strbuf_free(&sb);
+		cad_otlp_queue(t->exporter, json, json ? len : 0, to - from);
+	}
 }
 
 int cadence_trace_write(cadence_trace *t, FILE *out)
@@ -612,7 +663,7 @@ int cadence_trace_write(cadence_trace *t, FILE *out)
 		order[--k] = r;
 	for (size_t i = 0; i < n && !rc; i++)
 		if (order[i]->done)
-			rc = run_json(&sb, order[i], now, out);
+			rc = run_json(&sb, t, order[i], now, out);
 	free(order);
 	pthread_mutex_unlock(&t->mu);
 	cad_strbuf_free(&sb);
@@ -627,4 +678,65 @@ static int write_cb(void *ctx, FILE *out)
 int cadence_trace_write_file(cadence_trace *t, const char *path, cadence_run_error *err)
 {
 	return cad_rep_write_file(path, "trace", write_cb, t, err);
+}
+
+void cadence_trace_set_exporter(cadence_trace *t, cadence_otlp *otlp)
+{
+	pthread_mutex_lock(&t->mu);
+	t->exporter = otlp;
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* the last value of key in kv (2 * n strings), or NULL */
+static const char *kv_last(char **kv, size_t n, const char *key)
+{
+	const char *v = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kv[2 * i], key))
+			v = kv[2 * i + 1];
+	return v;
+}
+
+static void resource_attr(strbuf *sb, const char *key, const char *value)
+{
+	if (sb->len)
+		cad_strbuf_addc(sb, ',');
+	cad_strbuf_adds(sb, "{\"key\":");
+	cad_rep_json_str(sb, key);
+	cad_strbuf_adds(sb, ",\"value\":{\"stringValue\":");
+	cad_rep_json_str(sb, value);
+	cad_strbuf_adds(sb, "}}");
+}
+
+int cadence_trace_set_resource(cadence_trace *t, const char *service_name, const char *attributes,
+			       cadence_run_error *err)
+{
+	char **kv = NULL;
+	size_t n = 0;
+	strbuf sb = STRBUF_INIT;
+	if (!CAD_RUN_ERR_OK(err))
+		return CADENCE_EVERSION;
+	if (attributes && cad_otlp_parse_kv(attributes, 0, &kv, &n, &sb))
+		return cad_err_take(err, CADENCE_EINVAL, &sb);
+	const char *name = service_name ? service_name : kv_last(kv, n, "service.name");
+	const char *version = kv_last(kv, n, "service.version");
+	resource_attr(&sb, "service.name", name ? name : "cadence");
+	resource_attr(&sb, "service.version", version ? version : cadence_version());
+	for (size_t i = 0; i < n; i++) {
+		const char *k = kv[2 * i];
+		/* once each, with its last value */
+		if (strcmp(k, "service.name") && strcmp(k, "service.version") &&
+		    kv_last(kv, n, k) == kv[2 * i + 1])
+			resource_attr(&sb, k, kv[2 * i + 1]);
+	}
+	cad_otlp_kv_free(kv, n);
+	char *json = cad_strbuf_cstr(&sb) ? cad_strbuf_detach(&sb) : NULL;
+	cad_strbuf_free(&sb);
+	if (!json)
+		return cad_err_set(err, CADENCE_ENOMEM, "out of memory");
+	pthread_mutex_lock(&t->mu);
+	free(t->resource);
+	t->resource = json;
+	pthread_mutex_unlock(&t->mu);
+	return 0;
 }
