@@ -124,15 +124,21 @@ static uint64_t next_id(cadence_trace *t)
 	return z;
 }
 
-static trun *find_run(cadence_trace *t, const cadence_event *ev, int create)
+static trun *run_named(cadence_trace *t, const char *run_id)
 {
-	const char *run_id = ev->run_id;
 	for (trun *r = t->runs; r; r = r->next)
 		if (!strcmp(r->run_id, run_id))
 			return r;
-	if (!create)
-		return NULL;
-	trun *r = calloc(1, sizeof(*r));
+	return NULL;
+}
+
+static trun *find_run(cadence_trace *t, const cadence_event *ev, int create)
+{
+	const char *run_id = ev->run_id;
+	trun *r = run_named(t, run_id);
+	if (r || !create)
+		return r;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	snprintf(r->run_id, sizeof(r->run_id), "%s", run_id);
@@ -627,7 +633,7 @@ static int run_json(strbuf *sb, const cadence_trace *t, const trun *r, int64_t n
  * called with t->mu held. */
 static void export_run(cadence_trace *t, const char *run_id)
 {
-	trun *r = run_id ? find_run(t, run_id, 0) : NULL;
+	trun *r = run_id ? run_named(t, run_id) : NULL;
 	size_t batch = cad_otlp_max_batch(t->exporter);
 	int64_t now = cad_rep_wall_ns();
 	if (!r || !r->done)
