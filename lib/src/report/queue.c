@@ -54,6 +54,7 @@ struct cadence_report_queue {
 	uint64_t pushed, handled;	/* records */
 	uint64_t waits;		/* times a run's thread waited for room */
 	int writer_idle;	/* the writer waits on `work` */
+	int urgent;		/* take what there is now: a flush, a run's end */
 	int stop;
 	cadence_trace *trace;
 	cadence_events *events;
@@ -71,7 +72,7 @@ static size_t round8(size_t n)
 }
 
 /* Gives the record at `at` to the reporters. */
-static void deliver(cadence_report_queue *q, const unsigned char *at)
+static void deliver(cadence_trace *trace, cadence_events *events, const unsigned char *at)
 {
 	const qrec *rec = (const qrec *)at;
 	cadence_event ev = rec->ev;
@@ -80,10 +81,10 @@ static void deliver(cadence_report_queue *q, const unsigned char *at)
 		*str_field(&ev, i) = rec->len[i] == NO_STR ? NULL : text;
 		text += rec->len[i] == NO_STR ? 0 : rec->len[i] + 1;
 	}
-	if (q->trace)
-		cad_trace_event_at(q->trace, &ev, rec->time);
-	if (q->events)
-		cad_events_event_at(q->events, &ev, rec->time);
+	if (trace)
+		cad_trace_event_at(trace, &ev, rec->time);
+	if (events)
+		cad_events_event_at(events, &ev, rec->time);
 }
 
 /* The records from tail to head, handled outside the lock: the run's
@@ -93,7 +94,10 @@ static void *writer(void *arg)
 	cadence_report_queue *q = arg;
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (!q->used && !q->stop) {
+		/* a batch at a time: a writer that took each record as it came
+		 * would take the lock as often as the run's thread, and each
+		 * of them would wake the other (a system call per event) */
+		while (q->used < q->cap / 8 && !q->stop && !q->urgent) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += POLL_NS;
@@ -102,21 +106,29 @@ static void *writer(void *arg)
 				until.tv_nsec -= 1000000000;
 			}
 			q->writer_idle = 1;
-			pthread_cond_timedwait(&q->work, &q->mu, &until);
+			int timed_out = pthread_cond_timedwait(&q->work, &q->mu, &until) != 0;
 			q->writer_idle = 0;
+			if (timed_out && q->used)
+				break;	/* a few events, waiting: on with them */
 		}
+		q->urgent = 0;
 		if (!q->used && q->stop)
 			break;
-		size_t tail = q->tail, used = q->used, n = 0;
+		/* nothing of *q read meanwhile: its lines are the run's
+		 * thread's, which writes them for every event */
+		size_t tail = q->tail, used = q->used, n = 0, cap = q->cap;
+		const unsigned char *ring = q->ring;
+		cadence_trace *trace = q->trace;
+		cadence_events *events = q->events;
 		pthread_mutex_unlock(&q->mu);
 		for (size_t left = used; left;) {
-			const qrec *rec = (const qrec *)(q->ring + tail);
-			size_t size = rec->size ? rec->size : q->cap - tail;
+			const qrec *rec = (const qrec *)(ring + tail);
+			size_t size = rec->size ? rec->size : cap - tail;
 			if (rec->size) {
-				deliver(q, q->ring + tail);
+				deliver(trace, events, ring + tail);
 				n++;
 			}
-			tail = (tail + size) % q->cap;
+			tail = (tail + size) % cap;
 			left -= size;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -166,9 +178,11 @@ int cadence_report_queue_new(cadence_report_queue **out, cadence_trace *trace,
  * held. */
 static void drain(cadence_report_queue *q)
 {
-	pthread_cond_signal(&q->work);
-	while (q->handled < q->pushed)
+	while (q->handled < q->pushed) {
+		q->urgent = 1;	/* again after each batch: more may have come */
+		pthread_cond_signal(&q->work);
 		pthread_cond_wait(&q->done, &q->mu);
+	}
 }
 
 void cadence_report_queue_flush(cadence_report_queue *q)
@@ -228,6 +242,7 @@ static unsigned char *reserve(cadence_report_queue *q, size_t size)
 			return q->ring + q->head;
 		}
 		q->waits++;
+		q->urgent = 1;
 		pthread_cond_signal(&q->work);
 		pthread_cond_wait(&q->room, &q->mu);
 	}
@@ -273,8 +288,9 @@ void cadence_report_queue_on_event(void *ctx, const cadence_event *ev)
 	q->head = (q->head + size) % q->cap;
 	q->used += size;
 	q->pushed++;
-	if (q->writer_idle && (q->used >= q->cap / 8 ||
-			       (ev->kind == CADENCE_EVENT_CADENCE_END && !ev->depth)))
+	if (ev->kind == CADENCE_EVENT_CADENCE_END && !ev->depth)
+		q->urgent = 1;	/* the run's end: written without waiting */
+	if (q->writer_idle && (q->used >= q->cap / 8 || q->urgent))
 		pthread_cond_signal(&q->work);
 	pthread_mutex_unlock(&q->mu);
 }
