@@ -92,6 +92,8 @@ typedef enum cadence_note_status {
 	CADENCE_NOTE_STATUS_REJECTED	/* its circuit breaker is open */
 } cadence_note_status;
 
+/* (A field the reporters of cadence/report.h read is also carried by the
+ * report queue's records, lib/src/report/queue.c.) */
 typedef struct cadence_event {
 	cadence_event_kind kind;
 	const char *cadence;	/* the cadence's name */

@@ -11,13 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct rep_memo {
+	strbuf key, of, text;
+} rep_memo;
+
+static void memo_free(rep_memo *m)
+{
+	cad_strbuf_free(&m->key);
+	cad_strbuf_free(&m->of);
+	cad_strbuf_free(&m->text);
+}
+
 struct cadence_events {
 	pthread_mutex_t mu;
 	FILE *out;
 	strbuf line;		/* reused */
-	/* the keys from run_id to measure_index of the last line, and what
-	 * they were made from: the same for every event of a measure */
-	strbuf where, where_of, where_key;
+	/* the keys from run_id to depth, and the measure's, of the last
+	 * line, and what they were made from */
+	rep_memo run, measure;
 	rep_time_cache clock;
 	int64_t flushed;	/* wall ns of the last flush */
 	int error;		/* errno of the first failed write; -1: out of memory */
@@ -53,9 +64,8 @@ void cadence_events_free(cadence_events *e)
 	if (!e)
 		return;
 	cad_strbuf_free(&e->line);
-	cad_strbuf_free(&e->where);
-	cad_strbuf_free(&e->where_of);
-	cad_strbuf_free(&e->where_key);
+	memo_free(&e->run);
+	memo_free(&e->measure);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
 }
@@ -116,12 +126,16 @@ static void where_field(strbuf *key, const char *s)
 		cad_strbuf_addl(key, "\xff");	/* no NUL: not any string's */
 }
 
-static void where_fields(strbuf *sb, const cadence_event *ev)
+static void run_fields(strbuf *sb, const cadence_event *ev)
 {
 	str_field(sb, "run_id", ev->run_id);
 	str_field(sb, "cadence", ev->cadence);
 	str_field(sb, "path", ev->path);
 	num_field(sb, ",\"depth\":", ev->depth);
+}
+
+static void measure_fields(strbuf *sb, const cadence_event *ev)
+{
 	if (ev->measure) {
 		str_field(sb, "measure", ev->measure);
 		str_field(sb, "measure_kind", ev->measure_kind);
@@ -129,31 +143,40 @@ static void where_fields(strbuf *sb, const cadence_event *ev)
 	}
 }
 
-/* The keys from run_id to measure_index, as the last line had them when
- * made from the same values (the events of a measure share them): a
- * comparison instead of five strings escaped. */
-static void where(cadence_events *e, strbuf *sb, const cadence_event *ev)
+/* Keys of a line as the last line with the same values had them: the
+ * run's (run_id to depth: the same for a whole run, mostly) and the
+ * measure's (the same for the events of a measure).  A comparison
+ * instead of strings escaped. */
+static void memo(rep_memo *m, strbuf *sb, const cadence_event *ev, size_t num,
+		 const char *const *parts, size_t nparts,
+		 void (*fields)(strbuf *, const cadence_event *))
 {
-	strbuf *key = &e->where_key;
-	size_t num[2] = { ev->depth, ev->measure ? ev->measure_index : 0 };
+	strbuf *key = &m->key;
 	cad_strbuf_reset(key);
-	cad_strbuf_add(key, (const char *)num, sizeof(num));
-	const char *parts[] = { ev->run_id, ev->cadence, ev->path, ev->measure, ev->measure_kind };
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+	cad_strbuf_add(key, (const char *)&num, sizeof(num));
+	for (size_t i = 0; i < nparts; i++)
 		where_field(key, parts[i]);
-	if (key->failed || key->len != e->where_of.len || memcmp(key->buf, e->where_of.buf, key->len)) {
-		strbuf made = e->where_of;	/* the key kept, the old one reused */
-		e->where_of = *key;
+	if (key->failed || key->len != m->of.len || memcmp(key->buf, m->of.buf, key->len)) {
+		strbuf made = m->of;	/* the key kept, the old one reused */
+		m->of = *key;
 		*key = made;
-		cad_strbuf_reset(&e->where);
-		where_fields(&e->where, ev);
+		cad_strbuf_reset(&m->text);
+		fields(&m->text, ev);
 	}
-	if (e->where.failed || e->where_of.failed) {
-		cad_strbuf_reset(&e->where_of);	/* made again next time */
-		where_fields(sb, ev);
+	if (m->text.failed || m->of.failed) {
+		cad_strbuf_reset(&m->of);	/* made again next time */
+		fields(sb, ev);
 		return;
 	}
-	cad_strbuf_add(sb, e->where.buf, e->where.len);
+	cad_strbuf_add(sb, m->text.buf, m->text.len);
+}
+
+static void where(cadence_events *e, strbuf *sb, const cadence_event *ev)
+{
+	const char *run[] = { ev->run_id, ev->cadence, ev->path };
+	const char *measure[] = { ev->measure, ev->measure_kind };
+	memo(&e->run, sb, ev, ev->depth, run, 3, run_fields);
+	memo(&e->measure, sb, ev, ev->measure ? ev->measure_index : 0, measure, 2, measure_fields);
 }
 
 static void format(cadence_events *e, strbuf *sb, const char *name, const cadence_event *ev,

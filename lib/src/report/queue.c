@@ -35,11 +35,20 @@ static const size_t str_at[] = {
 #define NSTR (sizeof(str_at) / sizeof(str_at[0]))
 #define NO_STR UINT32_MAX
 
+/* An event as the trace and events reporters read it (the fields of
+ * cadence_event they use, 136 bytes where the whole struct is twice
+ * that: the ring is written by one core and read by another, and its
+ * bytes are what they pass each other); its strings follow, each ended
+ * by a NUL.  A field the reporters come to read is added here too. */
 typedef struct qrec {
 	uint32_t size;		/* of the record, a multiple of 8; 0: skip to the ring's start */
+	int32_t kind, status, previous;
+	uint32_t depth, attempt, attempts;
 	uint32_t len[NSTR];	/* NO_STR: NULL */
 	int64_t time;		/* wall clock, ns */
-	cadence_event ev;	/* its strings follow, each ended by a NUL */
+	int64_t duration_ns, delay_ms;
+	uint64_t measure_index;
+	uint64_t trace_id[2], span_id, parent_span_id;
 } qrec;
 
 struct cadence_report_queue {
@@ -75,7 +84,20 @@ static size_t round8(size_t n)
 static void deliver(cadence_trace *trace, cadence_events *events, const unsigned char *at)
 {
 	const qrec *rec = (const qrec *)at;
-	cadence_event ev = rec->ev;
+	cadence_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = (cadence_event_kind)rec->kind;
+	ev.status = rec->status;
+	ev.previous = rec->previous;
+	ev.depth = rec->depth;
+	ev.attempt = rec->attempt;
+	ev.attempts = rec->attempts;
+	ev.duration_ns = rec->duration_ns;
+	ev.delay_ms = rec->delay_ms;
+	ev.measure_index = (size_t)rec->measure_index;
+	memcpy(ev.trace_id, rec->trace_id, sizeof(ev.trace_id));
+	ev.span_id = rec->span_id;
+	ev.parent_span_id = rec->parent_span_id;
 	const char *text = (const char *)(rec + 1);
 	for (size_t i = 0; i < NSTR; i++) {
 		*str_field(&ev, i) = rec->len[i] == NO_STR ? NULL : text;
@@ -278,7 +300,18 @@ void cadence_report_queue_on_event(void *ctx, const cadence_event *ev)
 	rec->size = (uint32_t)size;
 	memcpy(rec->len, len, sizeof(len));
 	rec->time = now;
-	rec->ev = *ev;
+	rec->kind = (int32_t)ev->kind;
+	rec->status = ev->status;
+	rec->previous = ev->previous;
+	rec->depth = ev->depth;
+	rec->attempt = ev->attempt;
+	rec->attempts = ev->attempts;
+	rec->duration_ns = ev->duration_ns;
+	rec->delay_ms = ev->delay_ms;
+	rec->measure_index = ev->measure_index;
+	memcpy(rec->trace_id, ev->trace_id, sizeof(rec->trace_id));
+	rec->span_id = ev->span_id;
+	rec->parent_span_id = ev->parent_span_id;
 	char *text = (char *)(rec + 1);
 	for (size_t i = 0; i < NSTR; i++)
 		if (len[i] != NO_STR) {

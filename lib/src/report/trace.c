@@ -188,8 +188,12 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 		s->measure_kind = intern_as(t, prev->measure_kind, ev->measure_kind);
 		s->index = ev->measure_index;
 	}
+	/* a note's last span: found by the note's text, it gives the
+	 * interned name too (a lookup instead of two) */
+	strmap_entry *last = kind == SPAN_NOTE && ev->note
+			     ? cad_strmap_find(&r->last_note, ev->note, strlen(ev->note)) : NULL;
 	if (kind == SPAN_NOTE || kind == SPAN_TASK) {
-		s->note = intern_as(t, prev->note, ev->note);
+		s->note = last ? last->key : intern_as(t, prev->note, ev->note);
 		s->attempt = ev->attempt;
 		s->attempts = ev->attempts;
 		s->task = intern_as(t, prev->task, ev->task);
@@ -206,8 +210,9 @@ static tspan *new_span(cadence_trace *t, trun *r, int kind, const cadence_event 
 		e->v.i = r->n;
 	}
 	if (kind == SPAN_NOTE) {
-		int added;
-		strmap_entry *e = cad_strmap_put(&r->last_note, s->note, strlen(s->note), &added);
+		int added = 0;
+		strmap_entry *e = last ? last : cad_strmap_put(&r->last_note, s->note, strlen(s->note),
+							      &added);
 		if (!e)
 			return NULL;
 		s->prev_note = added ? NONE : e->v.i;
