@@ -164,6 +164,17 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* The queue's memory and locks (its thread ended or never started). */
+static void release(cadence_report_queue *q)
+{
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->work);
+	pthread_cond_destroy(&q->room);
+	pthread_cond_destroy(&q->done);
+	free(q->ring);
+	free(q);
+}
+
 int cadence_report_queue_new(cadence_report_queue **out, cadence_trace *trace,
 			     cadence_events *events, size_t bytes)
 {
@@ -183,12 +194,7 @@ int cadence_report_queue_new(cadence_report_queue **out, cadence_trace *trace,
 	pthread_cond_init(&q->room, NULL);
 	pthread_cond_init(&q->done, NULL);
 	if (pthread_create(&q->thread, NULL, writer, q)) {
-		pthread_mutex_destroy(&q->mu);
-		pthread_cond_destroy(&q->work);
-		pthread_cond_destroy(&q->room);
-		pthread_cond_destroy(&q->done);
-		free(q->ring);
-		free(q);
+		release(q);
 		return CADENCE_ENOMEM;
 	}
 	*out = q;
@@ -223,12 +229,7 @@ void cadence_report_queue_free(cadence_report_queue *q)
 	pthread_cond_signal(&q->work);
 	pthread_mutex_unlock(&q->mu);
 	pthread_join(q->thread, NULL);
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->work);
-	pthread_cond_destroy(&q->room);
-	pthread_cond_destroy(&q->done);
-	free(q->ring);
-	free(q);
+	release(q);
 }
 
 void cad_report_queue_set(cadence_report_queue *q, cadence_trace *trace, cadence_events *events)

@@ -481,36 +481,53 @@ static void span_text_free(span_text *c)
 	cad_strbuf_free(&c->measured);
 }
 
+static void where_fields(strbuf *sb, const tspan *s)
+{
+	int first = 0;
+	attr_str(sb, &first, "cadence.name", s->cadence);
+	attr_str(sb, &first, "cadence.path", s->path);
+	attr_int(sb, &first, "cadence.depth", s->depth);
+}
+
+static void measure_fields(strbuf *sb, const tspan *s)
+{
+	int first = 0;
+	attr_str(sb, &first, "cadence.measure", s->measure);
+	attr_str(sb, &first, "cadence.measure.kind", s->measure_kind);
+	attr_int(sb, &first, "cadence.measure.index", (int64_t)s->index);
+}
+
+/* fields(s) from `text`, made again when stale (or out of memory: then
+ * written directly) */
+static void cached(strbuf *text, int stale, strbuf *sb, const tspan *s,
+		   void (*fields)(strbuf *, const tspan *))
+{
+	if (stale || !text->len || text->failed) {
+		cad_strbuf_reset(text);
+		fields(text, s);
+	}
+	if (text->failed)
+		fields(sb, s);
+	else
+		cad_strbuf_add(sb, text->buf, text->len);
+}
+
 static void where_attrs(span_text *c, strbuf *sb, const tspan *s)
 {
-	if (s->cadence != c->cadence || s->path != c->path || s->depth != c->depth ||
-	    !c->where.len || c->where.failed) {
-		int first = 0;
-		cad_strbuf_reset(&c->where);
-		attr_str(&c->where, &first, "cadence.name", s->cadence);
-		attr_str(&c->where, &first, "cadence.path", s->path);
-		attr_int(&c->where, &first, "cadence.depth", s->depth);
-		c->cadence = s->cadence;
-		c->path = s->path;
-		c->depth = s->depth;
-	}
-	cad_strbuf_add(sb, c->where.buf, c->where.len);
+	cached(&c->where, s->cadence != c->cadence || s->path != c->path || s->depth != c->depth,
+	       sb, s, where_fields);
+	c->cadence = s->cadence;
+	c->path = s->path;
+	c->depth = s->depth;
 }
 
 static void measure_attrs(span_text *c, strbuf *sb, const tspan *s)
 {
-	if (s->measure != c->measure || s->measure_kind != c->kind || s->index != c->index ||
-	    !c->measured.len || c->measured.failed) {
-		int first = 0;
-		cad_strbuf_reset(&c->measured);
-		attr_str(&c->measured, &first, "cadence.measure", s->measure);
-		attr_str(&c->measured, &first, "cadence.measure.kind", s->measure_kind);
-		attr_int(&c->measured, &first, "cadence.measure.index", (int64_t)s->index);
-		c->measure = s->measure;
-		c->kind = s->measure_kind;
-		c->index = s->index;
-	}
-	cad_strbuf_add(sb, c->measured.buf, c->measured.len);
+	cached(&c->measured, s->measure != c->measure || s->measure_kind != c->kind ||
+	       s->index != c->index, sb, s, measure_fields);
+	c->measure = s->measure;
+	c->kind = s->measure_kind;
+	c->index = s->index;
 }
 
 static void span_json(strbuf *sb, span_text *c, const trun *r, const tspan *s, int64_t now)
