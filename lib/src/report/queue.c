@@ -17,10 +17,9 @@
 
 #define DEFAULT_BYTES ((size_t)1 << 20)
 #define MIN_BYTES ((size_t)4096)
-/* The writer looks at the ring this often when not woken (the events'
- * stream is flushed at most 0.1 s after a measure ends), and is woken
- * when an eighth of the ring is used: between the two the run's thread
- * signals no one, which costs a system call. */
+/* The writer takes what the ring holds this often, or sooner when an
+ * eighth of it is used, a flush asks or the run ends: between those the
+ * run's thread signals no one (a system call) and takes the lock alone. */
 #define POLL_NS 20000000
 
 /* The event's strings, in the order they follow a record's header. */
