@@ -168,7 +168,8 @@ static void memo(rep_memo *m, strbuf *sb, const cadence_event *ev, size_t num,
 		fields(sb, ev);
 		return;
 	}
-	cad_strbuf_add(sb, m->text.buf, m->text.len);
+	if (m->text.len)	/* none for an event without a measure: no buffer either */
+		cad_strbuf_add(sb, m->text.buf, m->text.len);
 }
 
 static void where(cadence_events *e, strbuf *sb, const cadence_event *ev)

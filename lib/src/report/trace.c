@@ -508,7 +508,7 @@ static void cached(strbuf *text, int stale, strbuf *sb, const tspan *s,
 	}
 	if (text->failed)
 		fields(sb, s);
-	else
+	else if (text->len)
 		cad_strbuf_add(sb, text->buf, text->len);
 }
 
