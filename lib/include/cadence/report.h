@@ -10,17 +10,21 @@
  *                    Collector's otlpjsonfile receiver reads the file)
  *   cadence_events   JSON lines, one per event, written as they happen
  *
- * Each reporter consumes the events of cadence/run.h: give its
- * `_on_event` function and the reporter as the hooks of a runner,
+ * and around them cadence_report_queue (the trace and the events fed off
+ * the run's thread) and cadence_otlp (traces sent to a collector over
+ * OTLP/HTTP).  Each reporter consumes the events of cadence/run.h: give
+ * its `_on_event` function and the reporter as the hooks of a runner,
  *
  *     cadence_metrics *m;
  *     cadence_metrics_new(&m);
  *     cadence_run_hooks hooks = CADENCE_RUN_HOOKS_INIT;
  *     hooks.ctx = m;
  *     hooks.on_event = cadence_metrics_on_event;
+ *     hooks.on_note = cadence_metrics_on_note;	(counters found once)
  *
  * or call several `_on_event` functions from your own callback (what
- * `cadence run --metrics --trace --events` does).  A reporter collects
+ * `cadence run --metrics --trace --events` does, the trace and the
+ * events through a cadence_report_queue).  A reporter collects
  * every run it is given events of, including runs on several threads at
  * once.
  *
