@@ -7,6 +7,7 @@
 #define _GNU_SOURCE	/* environ, posix_spawn_file_actions_addclosefrom_np */
 
 #include "serve.h"
+#include "util/sat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -598,14 +599,7 @@ size_t serve_runs_running(serve_runs *rs, const char *name)
 
 size_t serve_runs_drain(serve_runs *rs, int64_t grace_ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)(grace_ms / 1000);
-	until.tv_nsec += (long)(grace_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	struct timespec until = cad_sat_realtime_after(cad_sat_ms_to_ns(grace_ms));
 	pthread_mutex_lock(&rs->lock);
 	rs->stopping = 1;
 	for (size_t i = 0; rs->queued && i < rs->n; i++)

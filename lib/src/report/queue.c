@@ -6,6 +6,7 @@
  * reporters, which format and write them.  A full ring makes the run's
  * thread wait for room: nothing is dropped. */
 #include "report/report_int.h"
+#include "util/sat.h"
 
 #include <cadence/report.h>
 
@@ -119,13 +120,7 @@ static void *writer(void *arg)
 		 * would take the lock as often as the run's thread, and each
 		 * of them would wake the other (a system call per event) */
 		while (q->used < q->cap / 8 && !q->stop && !q->urgent) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += POLL_NS;
-			if (until.tv_nsec >= 1000000000) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000;
-			}
+			struct timespec until = cad_sat_realtime_after(POLL_NS);
 			q->writer_idle = 1;
 			int timed_out = pthread_cond_timedwait(&q->work, &q->mu, &until) != 0;
 			q->writer_idle = 0;

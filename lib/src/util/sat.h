@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <time.h>
 
 /* a + b, clamped to [INT64_MIN, INT64_MAX]. */
 static inline int64_t cad_sat_add(int64_t a, int64_t b)
@@ -48,6 +49,22 @@ static inline int cad_sat_poll_ms(int64_t ns)
 		return -1;
 	int64_t ms = cad_sat_ns_to_ms_up(ns);
 	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* The real clock's instant ns (>= 0) from now: the deadline of a
+ * pthread_cond_timedwait() on a condition of the default clock. */
+static inline struct timespec cad_sat_realtime_after(int64_t ns)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	ns = ns > 0 ? ns : 0;
+	t.tv_sec += (time_t)(ns / 1000000000);
+	t.tv_nsec += (long)(ns % 1000000000);
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	return t;
 }
 
 #endif
