@@ -565,10 +565,12 @@ static int post(cadence_otlp *x, const char *body, size_t len, uint64_t nspans,
 {
 	curl_api *c = &x->curl;
 	int64_t timeout = x->timeout_ms, d = atomic_load(&x->deadline_ns);
+	int capped = 0;	/* curl's own timeout is shutdown's deadline */
 	if (d) {
-		int64_t left = (d - mono_ns()) / 1000000;
+		/* rounded up: curl's timer must not fire before the deadline */
+		int64_t left = (d - mono_ns() + 999999) / 1000000;
 		if (left < timeout)
-			timeout = left > 1 ? left : 1;
+			timeout = left > 1 ? left : 1, capped = 1;
 	}
 	cad_strbuf_reset(&x->response);
 	x->retry_after[0] = '\0';
@@ -587,7 +589,8 @@ static int post(cadence_otlp *x, const char *body, size_t len, uint64_t nspans,
 		x->stats.requests_failed++;
 	pthread_mutex_unlock(&x->mu);
 	if (rc != CURLE_OK) {
-		if (rc == CURLE_ABORTED_BY_CALLBACK || past_deadline(x)) {
+		if (rc == CURLE_ABORTED_BY_CALLBACK || past_deadline(x) ||
+		    (capped && rc == CURLE_OPERATION_TIMEDOUT)) {
 			set_error(x, "no answer before the flush time ended");
 			return GIVE_UP;
 		}
