@@ -16,7 +16,9 @@
  * The events and the trace are also fed through a report queue with a
  * ring of the smallest size (records wrap, long messages skip it): its
  * events must be the lines of the reporter called at once, but for their
- * times.  Metrics take some events through on_note's slot, others by name.
+ * times, and so must those of a reporter made afresh for each event (one
+ * that remembers no keys of earlier lines).  Metrics take some events
+ * through on_note's slot, others by name.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "fuzz.h"
@@ -136,13 +138,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	copy[size] = '\0';
 
-	char *evtext = NULL, *qtext = NULL;
-	size_t evlen = 0, qlen = 0;
+	char *evtext = NULL, *qtext = NULL, *ftext = NULL;
+	size_t evlen = 0, qlen = 0, flen = 0;
 	FILE *evout = open_memstream(&evtext, &evlen), *qout = open_memstream(&qtext, &qlen);
+	FILE *fout = open_memstream(&ftext, &flen);
 	cadence_metrics *m;
 	cadence_trace *t, *qt;
 	cadence_events *e, *qe;
-	FUZZ_ASSERT(evout != NULL && qout != NULL);
+	FUZZ_ASSERT(evout != NULL && qout != NULL && fout != NULL);
 	FUZZ_ASSERT(cadence_metrics_new(&m) == 0 && cadence_trace_new(&t) == 0 &&
 		    cadence_events_new(&e, evout) == 0 && cadence_trace_new(&qt) == 0 &&
 		    cadence_events_new(&qe, qout) == 0);
@@ -215,6 +218,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cadence_trace_on_event(t, &ev);
 		cadence_events_on_event(e, &ev);
 		cadence_report_queue_on_event(q, &ev);
+		cadence_events *fresh;	/* nothing remembered from other lines */
+		FUZZ_ASSERT(cadence_events_new(&fresh, fout) == 0);
+		cadence_events_on_event(fresh, &ev);
+		FUZZ_ASSERT(cadence_events_status(fresh, NULL) == 0);
+		cadence_events_free(fresh);
 		line = nl + 1;
 	}
 	cad_report_queue_set(q, NULL, NULL);
@@ -222,13 +230,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(cadence_events_status(e, NULL) == 0 && cadence_events_status(qe, NULL) == 0);
 	cadence_events_free(e);
 	cadence_events_free(qe);
-	FUZZ_ASSERT(fclose(evout) == 0 && fclose(qout) == 0);
+	FUZZ_ASSERT(fclose(evout) == 0 && fclose(qout) == 0 && fclose(fout) == 0);
 	assert_json_lines(evtext, evlen);
 	untime(evtext, &evlen);
 	untime(qtext, &qlen);
+	untime(ftext, &flen);
 	FUZZ_ASSERT(evlen == qlen && !memcmp(evtext, qtext, evlen));
+	FUZZ_ASSERT(evlen == flen && !memcmp(evtext, ftext, evlen));
 	free(evtext);
 	free(qtext);
+	free(ftext);
 
 	size_t len;
 	char *text;

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "report/report_int.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
 
@@ -416,6 +418,32 @@ Test(report, events_time)
 	cr_assert_eq(strlen(when), 27, "%s", when);
 	cr_assert_eq(when[10], 'T');
 	cr_assert_eq(when[26], 'Z');
+}
+
+/* The time and duration texts, made without printf, against printf: a
+ * second's boundaries, a cache reused across seconds and years. */
+Test(report, times_and_durations_equal_printf)
+{
+	static const int64_t at[] = { 0, 999, 1000, 999999999, 1000000000, 1733000000123456789,
+				      1733000000999999000, 1733000001000000000, 951782400000001000,
+				      4102444799999999999 };
+	rep_time_cache cache = { 0 };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		char got[32], want[64], day[32];
+		time_t sec = (time_t)(at[i] / 1000000000);
+		struct tm tm;
+		cr_assert(gmtime_r(&sec, &tm));
+		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.%06dZ", day, (int)(at[i] % 1000000000 / 1000));
+		cad_rep_rfc3339(at[i], got, &cache);
+		cr_assert_str_eq(got, want);
+		strbuf sb = STRBUF_INIT;
+		cad_rep_add_ms(&sb, at[i]);
+		snprintf(want, sizeof(want), "%lld.%03d", (long long)(at[i] / 1000000),
+			 (int)(at[i] / 1000 % 1000));
+		cr_assert_str_eq(cad_strbuf_cstr(&sb), want);
+		cad_strbuf_free(&sb);
+	}
 }
 
 Test(report, events_write_failure_is_reported)

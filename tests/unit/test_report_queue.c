@@ -98,6 +98,32 @@ Test(report_queue, same_lines_as_at_once_and_in_order)
 	fclose(queued);
 }
 
+/* The events reporter keeps the queue's lines for a write per batch: a
+ * flush of the queue must leave none kept (a reader following the file
+ * sees them), and neither may the run's end. */
+Test(report_queue, a_flush_leaves_no_line_kept)
+{
+	FILE *f = tmpfile();
+	cadence_events *e;
+	cadence_report_queue *q;
+	cr_assert_eq(cadence_events_new(&e, f), 0);
+	cr_assert_eq(cadence_report_queue_new(&q, NULL, e, 0), 0);
+	for (int i = 0; i < 10; i++) {
+		cadence_event ev = note_event(i, "n", NULL);
+		cadence_report_queue_on_event(q, &ev);
+	}
+	cadence_report_queue_flush(q);
+	char *s = read_all(f);
+	size_t lines = 0;
+	for (const char *p = s; *p; p++)
+		lines += *p == '\n';
+	cr_assert_eq(lines, 10, "%zu lines after the flush:\n%s", lines, s);
+	free(s);
+	cadence_report_queue_free(q);
+	cadence_events_free(e);
+	fclose(f);
+}
+
 /* A stream no one reads for a while: the writer thread blocks on it, the
  * ring fills, and the caller must wait (not drop) until the reader comes. */
 typedef struct late_reader {

@@ -11,13 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Text made from a number and strings, and what it was made from: each
+ * string and its NUL, or 0xff for a NULL (no string's bytes). */
 typedef struct rep_memo {
-	strbuf key, of, text;
+	size_t num;
+	strbuf of, text;
 } rep_memo;
 
 static void memo_free(rep_memo *m)
 {
-	cad_strbuf_free(&m->key);
 	cad_strbuf_free(&m->of);
 	cad_strbuf_free(&m->text);
 }
@@ -25,7 +27,7 @@ static void memo_free(rep_memo *m)
 struct cadence_events {
 	pthread_mutex_t mu;
 	FILE *out;
-	strbuf line;		/* reused */
+	strbuf line;		/* reused; lines kept from the queue */
 	/* the keys from run_id to depth, and the measure's, of the last
 	 * line, and what they were made from */
 	rep_memo run, measure;
@@ -35,6 +37,7 @@ struct cadence_events {
 };
 
 #define FLUSH_NS 100000000	/* 0.1 s */
+#define EVENTS_BATCH 32768	/* bytes of lines kept from the queue */
 
 static const char *const breaker_events[] = { "breaker_closed", "breaker_opened",
 					      "breaker_half_opened" };
@@ -57,6 +60,15 @@ int cadence_events_new(cadence_events **out, FILE *stream)
 	pthread_mutex_init(&e->mu, NULL);
 	e->out = stream;
 	return 0;
+}
+
+/* The lines kept to the stream, under e->mu (or from free). */
+static void write_kept(cadence_events *e)
+{
+	if (e->line.len && fwrite(e->line.buf, 1, e->line.len, e->out) != e->line.len &&
+	    !e->error)
+		e->error = errno ? errno : EIO;
+	cad_strbuf_reset(&e->line);
 }
 
 void cadence_events_free(cadence_events *e)
@@ -118,14 +130,6 @@ static void str_field_(strbuf *sb, const char *key, size_t len, const char *valu
 	cad_rep_json_str(sb, value);
 }
 
-static void where_field(strbuf *key, const char *s)
-{
-	if (s)
-		cad_strbuf_add(key, s, strlen(s) + 1);
-	else
-		cad_strbuf_addl(key, "\xff");	/* no NUL: not any string's */
-}
-
 static void run_fields(strbuf *sb, const cadence_event *ev)
 {
 	str_field(sb, "run_id", ev->run_id);
@@ -143,6 +147,29 @@ static void measure_fields(strbuf *sb, const cadence_event *ev)
 	}
 }
 
+/* The text was made from num and parts: compared in place rather than
+ * a key built to compare. */
+static int memo_same(const rep_memo *m, size_t num, const char *const *parts, size_t nparts)
+{
+	if (!m->of.len || m->of.failed || m->num != num)
+		return 0;
+	const char *k = m->of.buf, *end = k + m->of.len;
+	for (size_t i = 0; i < nparts; i++) {
+		const char *p = parts[i];
+		if (!p) {
+			if (k == end || (unsigned char)*k != 0xff)
+				return 0;
+			k++;
+			continue;
+		}
+		size_t n = strlen(p) + 1;	/* its NUL too */
+		if ((size_t)(end - k) < n || memcmp(k, p, n))
+			return 0;
+		k += n;
+	}
+	return k == end;
+}
+
 /* Keys of a line as the last line with the same values had them: the
  * run's (run_id to depth: the same for a whole run, mostly) and the
  * measure's (the same for the events of a measure).  A comparison
@@ -151,15 +178,15 @@ static void memo(rep_memo *m, strbuf *sb, const cadence_event *ev, size_t num,
 		 const char *const *parts, size_t nparts,
 		 void (*fields)(strbuf *, const cadence_event *))
 {
-	strbuf *key = &m->key;
-	cad_strbuf_reset(key);
-	cad_strbuf_add(key, (const char *)&num, sizeof(num));
-	for (size_t i = 0; i < nparts; i++)
-		where_field(key, parts[i]);
-	if (key->failed || key->len != m->of.len || memcmp(key->buf, m->of.buf, key->len)) {
-		strbuf made = m->of;	/* the key kept, the old one reused */
-		m->of = *key;
-		*key = made;
+	if (!memo_same(m, num, parts, nparts)) {
+		cad_strbuf_reset(&m->of);
+		m->num = num;
+		for (size_t i = 0; i < nparts; i++) {
+			if (parts[i])
+				cad_strbuf_add(&m->of, parts[i], strlen(parts[i]) + 1);
+			else
+				cad_strbuf_addl(&m->of, "\xff");
+		}
 		cad_strbuf_reset(&m->text);
 		fields(&m->text, ev);
 	}
@@ -229,14 +256,9 @@ static void format(cadence_events *e, strbuf *sb, const char *name, const cadenc
 	cad_strbuf_addl(sb, "}\n");
 }
 
-void cadence_events_on_event(void *ctx, const cadence_event *ev)
-{
-	cad_events_event_at(ctx, ev, 0);
-}
-
-/* now == 0: the time of the call, read under the lock (lines in the order
- * of their times) */
-void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now)
+/* A line: written at once (`keep` 0), or kept with the lines before it
+ * until a batch is full or a flush point. */
+static void put_line(cadence_events *e, const cadence_event *ev, int64_t now, int keep)
 {
 	const char *name = event_name(ev);
 	if (!name)
@@ -244,26 +266,43 @@ void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now
 	char when[32];
 	pthread_mutex_lock(&e->mu);
 	if (!now)
-		now = cad_rep_wall_ns();
+		now = cad_rep_wall_ns();	/* under the lock: lines in the order of their times */
 	cad_rep_rfc3339(now, when, &e->clock);
-	cad_strbuf_reset(&e->line);
 	format(e, &e->line, name, ev, when);
-	if (!cad_strbuf_cstr(&e->line)) {
+	int flush = ev->kind == CADENCE_EVENT_CADENCE_END ||
+		    (ev->kind == CADENCE_EVENT_MEASURE_END && now - e->flushed >= FLUSH_NS);
+	if (e->line.failed) {
 		if (!e->error)
-			e->error = -1;
+			e->error = -1;	/* the kept lines are lost with it */
 		cad_strbuf_free(&e->line);
 		e->line = (strbuf)STRBUF_INIT;
-	} else if (fwrite(e->line.buf, 1, e->line.len, e->out) != e->line.len) {
-		if (!e->error)
-			e->error = errno ? errno : EIO;
-	} else if ((ev->kind == CADENCE_EVENT_CADENCE_END ||
-		    (ev->kind == CADENCE_EVENT_MEASURE_END && now - e->flushed >= FLUSH_NS))) {
+	} else if (!keep || flush || e->line.len >= EVENTS_BATCH) {
+		write_kept(e);
+	}
+	if (flush && !e->error) {
 		/* a reader following the file sees each measure, a tenth of a
 		 * second late at most, without a write per event */
 		e->flushed = now;
-		if (fflush(e->out) && !e->error)
+		if (fflush(e->out))
 			e->error = errno ? errno : EIO;
 	}
+	pthread_mutex_unlock(&e->mu);
+}
+
+void cadence_events_on_event(void *ctx, const cadence_event *ev)
+{
+	put_line(ctx, ev, 0, 0);
+}
+
+void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now)
+{
+	put_line(e, ev, now, 1);
+}
+
+void cad_events_write_kept(cadence_events *e)
+{
+	pthread_mutex_lock(&e->mu);
+	write_kept(e);
 	pthread_mutex_unlock(&e->mu);
 }
 
@@ -278,6 +317,7 @@ int cadence_events_status(cadence_events *e, cadence_run_error *err)
 	if (!CAD_RUN_ERR_OK(err))
 		return CADENCE_EVERSION;
 	pthread_mutex_lock(&e->mu);
+	write_kept(e);
 	if (fflush(e->out) && !e->error)
 		e->error = errno ? errno : EIO;
 	int error = e->error;

@@ -147,6 +147,8 @@ static void *writer(void *arg)
 			tail = (tail + size) % cap;
 			left -= size;
 		}
+		if (events && n)	/* a write per batch; none of a reporter set since */
+			cad_events_write_kept(events);
 		pthread_mutex_lock(&q->mu);
 		q->tail = tail;
 		q->used -= used;
@@ -285,8 +287,10 @@ void cadence_report_queue_on_event(void *ctx, const cadence_event *ev)
 		int64_t now = cad_rep_wall_ns();
 		if (q->trace)
 			cad_trace_event_at(q->trace, ev, now);
-		if (q->events)
+		if (q->events) {
 			cad_events_event_at(q->events, ev, now);
+			cad_events_write_kept(q->events);
+		}
 		pthread_mutex_unlock(&q->mu);
 		return;
 	}
@@ -318,7 +322,9 @@ void cadence_report_queue_on_event(void *ctx, const cadence_event *ev)
 	q->pushed++;
 	if (ev->kind == CADENCE_EVENT_CADENCE_END && !ev->depth)
 		q->urgent = 1;	/* the run's end: written without waiting */
-	if (q->writer_idle && (q->used >= q->cap / 8 || q->urgent))
+	if (q->writer_idle && (q->used >= q->cap / 8 || q->urgent)) {
+		q->writer_idle = 0;	/* one signal: the writer may take a while to wake */
 		pthread_cond_signal(&q->work);
+	}
 	pthread_mutex_unlock(&q->mu);
 }

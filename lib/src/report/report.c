@@ -120,17 +120,17 @@ void cad_rep_add_hex16(strbuf *sb, uint64_t v)
 void cad_rep_add_ms(strbuf *sb, int64_t ns)
 {
 	uint64_t us = ns > 0 ? (uint64_t)ns / 1000 : 0;
-	char frac[4] = { (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
-			 (char)('0' + us % 10), '\0' };
+	unsigned frac = (unsigned)(us % 1000);
+	char text[4] = { '.', (char)('0' + frac / 100) };
+	memcpy(text + 2, cad_digit_pairs + frac % 100 * 2, 2);
 	cad_strbuf_addu(sb, us / 1000);
-	cad_strbuf_addc(sb, '.');
-	cad_strbuf_add(sb, frac, 3);
+	cad_strbuf_add(sb, text, 4);
 }
 
 void cad_rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
 {
 	int64_t sec = ns / 1000000000;
-	long us = (long)(ns % 1000000000 / 1000);
+	uint32_t us = (uint32_t)(ns % 1000000000 / 1000);
 	if (!cache->valid || cache->sec != sec) {
 		time_t s = (time_t)sec;
 		struct tm tm;
@@ -138,14 +138,16 @@ void cad_rep_rfc3339(int64_t ns, char out[32], rep_time_cache *cache)
 			       strftime(cache->prefix, sizeof(cache->prefix), "%Y-%m-%dT%H:%M:%S", &tm);
 		if (!cache->valid)
 			cache->prefix[0] = '\0';
+		cache->len = strlen(cache->prefix);
 		cache->sec = sec;
 	}
-	size_t n = strlen(cache->prefix);
+	size_t n = cache->len;
+	char digits[8];	/* "00uuuuuu" */
+	cad_put_digits8(digits, us);
 	memcpy(out, cache->prefix, n);
-	out[n++] = '.';
-	for (int i = 5; i >= 0; i--, us /= 10)
-		out[n + (size_t)i] = (char)('0' + us % 10);
-	memcpy(out + n + 6, "Z", 2);
+	out[n] = '.';
+	memcpy(out + n + 1, digits + 2, 6);
+	memcpy(out + n + 7, "Z", 2);
 }
 
 int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ctx, FILE *out),

@@ -34,6 +34,7 @@ int64_t cad_rep_wall_ns(void);
 typedef struct rep_time_cache {
 	int64_t sec;
 	char prefix[24];	/* "2026-12-01T08:17:03" */
+	size_t len;		/* of prefix */
 	int valid;
 } rep_time_cache;
 void cad_rep_rfc3339(int64_t unix_ns, char out[32], rep_time_cache *cache);
@@ -46,9 +47,13 @@ int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ct
 		       void *ctx, cadence_run_error *err);
 
 /* The reporters' on_event with the time of the event (wall clock, ns),
- * as the report queue gives it from the run's thread. */
+ * as the report queue gives it from the run's thread.  The events
+ * reporter keeps such lines (up to EVENTS_BATCH bytes, or to a flush
+ * point) until cad_events_write_kept(): a write per batch of the queue,
+ * not per line. */
 void cad_trace_event_at(cadence_trace *trace, const cadence_event *ev, int64_t wall_ns);
 void cad_events_event_at(cadence_events *events, const cadence_event *ev, int64_t wall_ns);
+void cad_events_write_kept(cadence_events *events);
 /* Hands on what the queue holds, then feeds other reporters: for the fuzz
  * target, whose inputs would each start a thread (a millisecond under
  * AddressSanitizer) with a queue of their own. */

@@ -473,12 +473,14 @@ typedef struct span_text {
 	const char *cadence, *path, *measure, *kind;
 	size_t depth, index;
 	strbuf where, measured;	/* ,cadence.name..depth  ,cadence.measure..index */
+	strbuf open;		/* {"traceId":"..","spanId":" : the run's, for each span */
 } span_text;
 
 static void span_text_free(span_text *c)
 {
 	cad_strbuf_free(&c->where);
 	cad_strbuf_free(&c->measured);
+	cad_strbuf_free(&c->open);
 }
 
 static void where_fields(strbuf *sb, const tspan *s)
@@ -530,14 +532,27 @@ static void measure_attrs(span_text *c, strbuf *sb, const tspan *s)
 	c->index = s->index;
 }
 
-static void span_json(strbuf *sb, span_text *c, const trun *r, const tspan *s, int64_t now)
+/* A span's opening up to its id: the run's trace id, the same for each */
+static void span_open(strbuf *sb, const trun *r)
 {
-	static const char *const kinds[] = { "cadence", "measure", "note", "task" };
-	int first = 1;
 	cad_strbuf_addl(sb, "{\"traceId\":\"");
 	cad_rep_add_hex16(sb, r->trace_id[0]);
 	cad_rep_add_hex16(sb, r->trace_id[1]);
 	cad_strbuf_addl(sb, "\",\"spanId\":\"");
+}
+
+static void span_json(strbuf *sb, span_text *c, const trun *r, const tspan *s, int64_t now)
+{
+	static const char *const kinds[] = { "cadence", "measure", "note", "task" };
+	int first = 1;
+	if (!c->open.len || c->open.failed) {	/* as cached() does, for the run */
+		cad_strbuf_reset(&c->open);
+		span_open(&c->open, r);
+	}
+	if (c->open.failed)
+		span_open(sb, r);
+	else
+		cad_strbuf_add(sb, c->open.buf, c->open.len);
 	cad_rep_add_hex16(sb, s->id);
 	if (s->parent) {
 		cad_strbuf_addl(sb, "\",\"parentSpanId\":\"");
@@ -629,7 +644,7 @@ static int resource_spans(strbuf *sb, const cadence_trace *t, const trun *r, siz
 	cad_strbuf_addl(sb, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"cadence\",\"version\":");
 	cad_rep_json_str(sb, cadence_version());
 	cad_strbuf_addl(sb, "},\"spans\":[");
-	span_text c = { NULL, NULL, NULL, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT };
+	span_text c = { NULL, NULL, NULL, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	for (size_t i = from; i < to && !rc; i++) {
 		if (i > from)
 			cad_strbuf_addc(sb, ',');

@@ -57,21 +57,40 @@ void cad_strbuf_adds(strbuf *sb, const char *s)
 }
 
 /* Two digits at a time: timestamps in nanoseconds have nineteen. */
+const char cad_digit_pairs[201] = "0001020304050607080910111213141516171819"
+				  "2021222324252627282930313233343536373839"
+				  "4041424344454647484950515253545556575859"
+				  "6061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+
+void cad_put_digits8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(p, cad_digit_pairs + hi / 100 * 2, 2);
+	memcpy(p + 2, cad_digit_pairs + hi % 100 * 2, 2);
+	memcpy(p + 4, cad_digit_pairs + lo / 100 * 2, 2);
+	memcpy(p + 6, cad_digit_pairs + lo % 100 * 2, 2);
+}
+
 void cad_strbuf_addu(strbuf *sb, uint64_t v)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 	char buf[24];
 	size_t i = sizeof(buf);
-	for (; v >= 100; v /= 100) {
-		size_t d = (size_t)(v % 100) * 2;
-		buf[--i] = pairs[d + 1];
-		buf[--i] = pairs[d];
+	/* eight digits at a time in 32 bits: a trace's times have 19 */
+	for (; v >= 100000000; v /= 100000000) {
+		i -= 8;
+		cad_put_digits8(buf + i, (uint32_t)(v % 100000000));
 	}
-	if (v >= 10) {
-		buf[--i] = pairs[v * 2 + 1];
-		buf[--i] = pairs[v * 2];
+	uint32_t w = (uint32_t)v;
+	for (; w >= 100; w /= 100) {
+		i -= 2;
+		memcpy(buf + i, cad_digit_pairs + w % 100 * 2, 2);
+	}
+	if (w >= 10) {
+		i -= 2;
+		memcpy(buf + i, cad_digit_pairs + w * 2, 2);
 	} else {
-		buf[--i] = (char)('0' + v);
+		buf[--i] = (char)('0' + w);
 	}
 	cad_strbuf_add(sb, buf + i, sizeof(buf) - i);
 }

@@ -46,6 +46,10 @@ static inline void cad_strbuf_addc(strbuf *sb, char c)
 void cad_strbuf_adds(strbuf *sb, const char *s);
 /* The decimal digits of v: no printf, for the writers' hot paths. */
 void cad_strbuf_addu(strbuf *sb, uint64_t v);
+/* "00" to "99": the two digits of n at cad_digit_pairs + 2 * n. */
+extern const char cad_digit_pairs[201];
+/* The 8 decimal digits of v < 100000000 at p, zeros leading. */
+void cad_put_digits8(char *p, uint32_t v);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
