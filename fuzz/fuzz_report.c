@@ -16,8 +16,8 @@
  * The events and the trace are also fed through a report queue with a
  * ring of the smallest size (records wrap, long messages skip it): its
  * events must be the lines of the reporter called at once, but for their
- * times, and so must those of a reporter made afresh for each event (one
- * that remembers no keys of earlier lines).  Metrics take some events
+ * times, and so must those of a reporter that forgets, before each
+ * event, the keys of the lines before it.  Metrics take some events
  * through on_note's slot, others by name.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -144,11 +144,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *fout = open_memstream(&ftext, &flen);
 	cadence_metrics *m;
 	cadence_trace *t, *qt;
-	cadence_events *e, *qe;
+	cadence_events *e, *qe, *fe;
 	FUZZ_ASSERT(evout != NULL && qout != NULL && fout != NULL);
 	FUZZ_ASSERT(cadence_metrics_new(&m) == 0 && cadence_trace_new(&t) == 0 &&
 		    cadence_events_new(&e, evout) == 0 && cadence_trace_new(&qt) == 0 &&
-		    cadence_events_new(&qe, qout) == 0);
+		    cadence_events_new(&qe, qout) == 0 && cadence_events_new(&fe, fout) == 0);
 	/* one queue for the process (its thread would cost more than the
 	 * input), fed to this input's reporters */
 	static cadence_report_queue *q;
@@ -218,18 +218,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cadence_trace_on_event(t, &ev);
 		cadence_events_on_event(e, &ev);
 		cadence_report_queue_on_event(q, &ev);
-		cadence_events *fresh;	/* nothing remembered from other lines */
-		FUZZ_ASSERT(cadence_events_new(&fresh, fout) == 0);
-		cadence_events_on_event(fresh, &ev);
-		FUZZ_ASSERT(cadence_events_status(fresh, NULL) == 0);
-		cadence_events_free(fresh);
+		cad_events_forget(fe);	/* nothing remembered from other lines */
+		cadence_events_on_event(fe, &ev);
 		line = nl + 1;
 	}
 	cad_report_queue_set(q, NULL, NULL);
 
-	FUZZ_ASSERT(cadence_events_status(e, NULL) == 0 && cadence_events_status(qe, NULL) == 0);
+	FUZZ_ASSERT(cadence_events_status(e, NULL) == 0 && cadence_events_status(qe, NULL) == 0 &&
+		    cadence_events_status(fe, NULL) == 0);
 	cadence_events_free(e);
 	cadence_events_free(qe);
+	cadence_events_free(fe);
 	FUZZ_ASSERT(fclose(evout) == 0 && fclose(qout) == 0 && fclose(fout) == 0);
 	assert_json_lines(evtext, evlen);
 	untime(evtext, &evlen);

@@ -299,6 +299,14 @@ void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now
 	put_line(e, ev, now, 1);
 }
 
+void cad_events_forget(cadence_events *e)
+{
+	pthread_mutex_lock(&e->mu);
+	cad_strbuf_reset(&e->run.of);
+	cad_strbuf_reset(&e->measure.of);
+	pthread_mutex_unlock(&e->mu);
+}
+
 void cad_events_write_kept(cadence_events *e)
 {
 	pthread_mutex_lock(&e->mu);

@@ -54,6 +54,9 @@ int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ct
 void cad_trace_event_at(cadence_trace *trace, const cadence_event *ev, int64_t wall_ns);
 void cad_events_event_at(cadence_events *events, const cadence_event *ev, int64_t wall_ns);
 void cad_events_write_kept(cadence_events *events);
+/* Forgets the keys of the lines before: the next line is made as a new
+ * reporter's would be (for the fuzz target, which compares the two). */
+void cad_events_forget(cadence_events *events);
 /* Hands on what the queue holds, then feeds other reporters: for the fuzz
  * target, whose inputs would each start a thread (a millisecond under
  * AddressSanitizer) with a queue of their own. */
