@@ -320,7 +320,7 @@ static cadence_runner *volatile the_runner;
  * written.  Other errors of the log (a full disk) let the run go on. */
 static void check_log(run_ctx *c)
 {
-	if (c->log_lost || !ferror(stderr) || errno != EPIPE)
+	if (c->log_lost || errno != EPIPE || !ferror(stderr))	/* errno first: ferror locks */
 		return;
 	c->log_lost = 1;
 	if (the_runner)
