@@ -7,12 +7,17 @@
 # FIGURE `observe`: only the reporters' figure (docs/benchmarks.md,
 # "Observability"); `scale`: only issue 15's figures (docs/benchmarks.md,
 # "Scale: notes x score fields"; bench/scale.sh runs them too).
-#   bench/run_engine.sh [BUILD] [REPEAT] [observe|scale]
+# CPUS (say CPUS=1): run it on those CPUs alone (taskset), so that the
+# run's thread and the reporters' share one: their CPU time without what
+# moving the ring's lines between cores adds, which depends on where the
+# host puts the VM's CPUs (docs/benchmarks.md, "Reporters off the run's
+# thread").
+#   [CPUS=LIST] bench/run_engine.sh [BUILD] [REPEAT] [observe|scale]
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-bench-run}
 repeat=${2:-5}
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCADENCE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" --target bench_run -j2 >/dev/null
-echo "# $(uname -sr), $(nproc) CPUs, $(date -u +%Y-%m-%d)"
-"$build/bench/bench_run" "$repeat" ${3:+"$3"}
+echo "# $(uname -sr), $(nproc) CPUs, $(date -u +%Y-%m-%d)${CPUS:+, on CPUs $CPUS}"
+${CPUS:+taskset -c "$CPUS"} "$build/bench/bench_run" "$repeat" ${3:+"$3"}
