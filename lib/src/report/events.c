@@ -62,7 +62,7 @@ int cadence_events_new(cadence_events **out, FILE *stream)
 	return 0;
 }
 
-/* The lines kept to the stream, under e->mu (or from free). */
+/* The lines kept to the stream, under e->mu. */
 static void write_kept(cadence_events *e)
 {
 	if (e->line.len && fwrite(e->line.buf, 1, e->line.len, e->out) != e->line.len &&
