@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -805,6 +806,45 @@ static int env_set(const char *name)
 	return v && *v;
 }
 
+/* `list` (comma-separated, members trimmed, any case) has `want` */
+static int env_list_has(const char *list, const char *want)
+{
+	size_t n = strlen(want);
+	for (const char *p = list; *p;) {
+		p += strspn(p, " \t");
+		size_t len = strcspn(p, ","), end = len;
+		while (end && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+			end--;
+		if (end == n && !strncasecmp(p, want, n))
+			return 1;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
+/* The specification's switches of what the environment's endpoint sends:
+ * OTEL_SDK_DISABLED=true, or OTEL_TRACES_EXPORTER without otlp (`none`;
+ * another exporter, which cadence does not have, with a warning).  A value
+ * of OTEL_SDK_DISABLED other than true or false is false, with a warning,
+ * as the specification says. */
+static int env_export_off(void)
+{
+	const char *off = getenv("OTEL_SDK_DISABLED");
+	if (off && *off && strcasecmp(off, "false")) {
+		if (!strcasecmp(off, "true"))
+			return 1;
+		cli_say(0, "warning", "OTEL_SDK_DISABLED: '%s' is not true or false; taken as "
+			"false", off);
+	}
+	const char *ex = getenv("OTEL_TRACES_EXPORTER");
+	if (!ex || !*ex || env_list_has(ex, "otlp"))
+		return 0;
+	if (!env_list_has(ex, "none"))
+		cli_say(0, "warning", "OTEL_TRACES_EXPORTER: '%s' names no exporter cadence has "
+			"(it has otlp); no trace is sent", ex);
+	return 1;
+}
+
 /* The exporter: the OTEL_* variables, --trace-endpoint over them.  A
  * value that does not parse is a usage error; a libcurl that cannot be
  * loaded, an internal failure, as serve's libmicrohttpd (nothing ran). */
@@ -910,8 +950,11 @@ static int open_outputs(run_ctx *c, const cadence_project *project, const char *
 		outs[i] = files[i].path;
 		whats[i] = files[i].what;
 	}
-	int rc, export = c->trace_endpoint || env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ||
-			 env_set("OTEL_EXPORTER_OTLP_ENDPOINT");
+	/* an endpoint in the environment, unless its switches say no; the
+	 * command line's always */
+	int rc, export = c->trace_endpoint || ((env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ||
+						 env_set("OTEL_EXPORTER_OTLP_ENDPOINT")) &&
+						!env_export_off());
 	if (((c->metrics_path || c->timings) && cadence_metrics_new(&c->metrics)) ||
 	    ((c->trace_path || export) && cadence_trace_new(&c->trace)))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");

@@ -373,6 +373,39 @@ bad "--log json: the error is a JSON line" 2 \
 OTEL_EXPORTER_OTLP_TIMEOUT=10s OTEL_BSP_MAX_QUEUE_SIZE=x run "$cadence" run "$tmp/touch.cadence.yaml" -q
 expect "without an endpoint the exporter's variables are not read" 0
 
+# ---- the specification's switches ------------------------------------------------------
+# A libcurl that cannot be loaded makes any export attempt exit 3 (above):
+# exit 0 with it shows that nothing was loaded, exit 3 that it was tried.
+nocurl=CADENCE_LIBCURL=$tmp/no-libcurl.so.4
+endpoint=OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$closed_port
+switch() {	# NAME STATUS STDERR-PATTERN ENV...
+	local name=$1 want=$2 pat=$3
+	shift 3
+	run env "$@" "$cadence" run "$tmp/touch.cadence.yaml" -q
+	expect "$name" "$want" '' "$pat"
+	[[ -n $pat || -z $err ]] || fail "$name: stderr: $err"
+}
+switch "OTEL_SDK_DISABLED=true: the environment's endpoint is not used, no warning" 0 '' \
+	OTEL_SDK_DISABLED=true "$endpoint" "$nocurl"
+switch "OTEL_SDK_DISABLED=TRUE (any case) too" 0 '' OTEL_SDK_DISABLED=TRUE "$endpoint" "$nocurl"
+switch "OTEL_SDK_DISABLED=false: sent as before" 3 '^cadence: error: cannot load libcurl' \
+	OTEL_SDK_DISABLED=false "$endpoint" "$nocurl"
+switch "OTEL_SDK_DISABLED=yes: a warning, taken as false" 3 \
+	"^cadence: warning: OTEL_SDK_DISABLED: 'yes' is not true or false; taken as false$" \
+	OTEL_SDK_DISABLED=yes "$endpoint" "$nocurl"
+switch "OTEL_TRACES_EXPORTER=none: nothing sent, no warning" 0 '' \
+	OTEL_TRACES_EXPORTER=none "$endpoint" "$nocurl"
+switch "OTEL_TRACES_EXPORTER=zipkin: a warning, nothing sent" 0 \
+	"^cadence: warning: OTEL_TRACES_EXPORTER: 'zipkin' names no exporter cadence has \(it has otlp\); no trace is sent$" \
+	OTEL_TRACES_EXPORTER=zipkin "$endpoint" "$nocurl"
+switch "OTEL_TRACES_EXPORTER='console, OTLP ': otlp in the list, sent" 3 \
+	'^cadence: error: cannot load libcurl' 'OTEL_TRACES_EXPORTER=console, OTLP ' "$endpoint" "$nocurl"
+switch "the switches without an endpoint: not read" 0 '' OTEL_SDK_DISABLED=maybe OTEL_TRACES_EXPORTER=x
+rm -f "$tmp/ran"
+run env OTEL_SDK_DISABLED=true OTEL_TRACES_EXPORTER=none "$nocurl" "$cadence" run "$tmp/touch.cadence.yaml" -q \
+	--trace-endpoint "http://127.0.0.1:$closed_port/v1/traces"
+expect "--trace-endpoint is sent whatever the switches say" 3 '' '^cadence: error: cannot load libcurl'
+
 # ---- libcurl is not linked ---------------------------------------------------------------
 if command -v readelf >/dev/null; then
 	run readelf -d "${memcheck_real:-$cadence}"
