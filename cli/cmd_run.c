@@ -845,6 +845,21 @@ static int env_export_off(void)
 	return 1;
 }
 
+/* environ without the endpoint variables (the array allocated, the
+ * strings borrowed); NULL: out of memory */
+static char **env_without_endpoints(void)
+{
+	size_t n = 0, k = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 1, sizeof(*env));
+	for (size_t i = 0; env && i < n; i++)
+		if (strncmp(environ[i], "OTEL_EXPORTER_OTLP_ENDPOINT=", 28) &&
+		    strncmp(environ[i], "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=", 35))
+			env[k++] = environ[i];
+	return env;
+}
+
 /* The exporter: the OTEL_* variables, --trace-endpoint over them.  A
  * value that does not parse is a usage error; a libcurl that cannot be
  * loaded, an internal failure, as serve's libmicrohttpd (nothing ran). */
@@ -863,7 +878,13 @@ static int open_exporter(run_ctx *c)
 					       "milliseconds from 0 to 3600000; nothing ran", flush);
 		c->flush_ms = ms;
 	}
-	int rc = cadence_otlp_opts_from_env(&o, NULL, &err);
+	/* --trace-endpoint: the endpoint variables are not read, so that one
+	 * that would not parse does not stop a run that does not use it */
+	char **env = c->trace_endpoint ? env_without_endpoints() : NULL;
+	if (c->trace_endpoint && !env)
+		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
+	int rc = cadence_otlp_opts_from_env(&o, env, &err);
+	free(env);
 	const char *given = rc ? "" : c->trace_endpoint ? "--trace-endpoint: " : "";
 	if (!rc && c->trace_endpoint)
 		o.traces_endpoint = c->trace_endpoint;

@@ -405,6 +405,10 @@ rm -f "$tmp/ran"
 run env OTEL_SDK_DISABLED=true OTEL_TRACES_EXPORTER=none "$nocurl" "$cadence" run "$tmp/touch.cadence.yaml" -q \
 	--trace-endpoint "http://127.0.0.1:$closed_port/v1/traces"
 expect "--trace-endpoint is sent whatever the switches say" 3 '' '^cadence: error: cannot load libcurl'
+run env OTEL_EXPORTER_OTLP_ENDPOINT=ftp://x OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=nohost "$nocurl" \
+	"$cadence" run "$tmp/touch.cadence.yaml" -q --trace-endpoint "http://127.0.0.1:$closed_port/v1/traces"
+expect "--trace-endpoint: endpoint variables that do not parse are not read" 3 '' \
+	'^cadence: error: cannot load libcurl'
 
 # ---- libcurl is not linked ---------------------------------------------------------------
 if command -v readelf >/dev/null; then
