@@ -1677,22 +1677,19 @@ static int run_scheduled(run_call *s)
 	return rc;
 }
 
-/* TRACEPARENT (W3C Trace Context): the runs join the caller's trace
- * (observability.md, "Traces").  A bad one is the caller's mistake, not a
- * reason to fail a run: a warning, and traces of the runs' own.  Empty is
- * unset. */
-static void read_traceparent(run_ctx *c)
+const char *cli_run_traceparent(void)
 {
 	const char *tp = getenv("TRACEPARENT");
 	cadence_run_error err = CADENCE_RUN_ERROR_INIT;
 	if (!tp || !*tp)
-		return;
-	if (!cadence_traceparent_parse(NULL, NULL, NULL, tp, &err))
-		c->traceparent = tp;
-	else
+		return NULL;
+	if (cadence_traceparent_parse(NULL, NULL, NULL, tp, &err)) {
 		cli_say(0, "warning", "TRACEPARENT %s; the run starts a trace of its own",
 			err.message ? err.message : "is not valid");
+		tp = NULL;
+	}
 	cadence_run_error_clear(&err);
+	return tp;
 }
 
 int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
@@ -1715,7 +1712,7 @@ int cli_run_main(const cli_cmd *cmd, int argc, char **argv, int resume)
 	if (s.args.help) {
 		cli_print_help(cmd, stdout);
 	} else if (!(rc = run_config(&s)) && !(rc = note_environment(&s.c))) {
-		read_traceparent(&s.c);	/* once --log json is known */
+		s.c.traceparent = cli_run_traceparent();	/* once --log json is known */
 		if (s.c.scheduled)
 			rc = run_scheduled(&s);
 		else if (s.c.now >= 0 || s.c.jitter)

@@ -342,6 +342,7 @@ static int step_runner(step_call *s, const cadence_run_hooks *hooks)
 {
 	cadence_run_opts opts = CADENCE_RUN_OPTS_INIT;
 	opts.hooks = hooks;
+	opts.traceparent = cli_run_traceparent();	/* for a run note's TRACEPARENT */
 	if (cadence_runner_new(&s->runner, s->project, s->def, &opts))
 		return cli_error(CLI_EXIT_INTERNAL, "out of memory");
 	for (size_t i = 0; i < s->c.nplugins; i++)
@@ -486,6 +487,9 @@ const cli_cmd cli_cmd_step = {
 	"(never a partial file); OUT is checked before anything runs. --outcome\n"
 	"FILE writes ok, skipped, interrupt or stopped to FILE the same way, and\n"
 	"status 5 becomes 0.\n"
+	"\n"
+	"A W3C TRACEPARENT in the environment puts the run notes it runs in the\n"
+	"caller's trace (their TRACEPARENT; observability.md).\n"
 	"\n"
 	"Exit status: 0 done (the JSON written), 1 the note failed for good, its\n"
 	"fallback does not fit, the measure failed, the precheck's condition is\n"

@@ -116,6 +116,11 @@ int cli_run_parse_object(char *buf, size_t len, const char *what, const char *fr
 int cli_run_read_object(const char *path, const char *what, struct cJSON **out);
 /* The exit status for a library error code, as run's. */
 int cli_run_exit_for(int rc);
+/* $TRACEPARENT when it is a W3C traceparent (the caller's trace, which
+ * the run joins: observability.md, "Traces"); NULL when unset or empty,
+ * or when it is not one: the caller's mistake, not a reason to fail a
+ * run, so a warning then. */
+const char *cli_run_traceparent(void);
 /* SIGINT, SIGTERM and SIGHUP cancel `runner` (a second one exits 130)
  * from begin to end, as during a run. */
 void cli_run_signals_begin(struct cadence_runner *runner);

@@ -112,6 +112,21 @@ expect "an empty TRACEPARENT is unset: no warning" 0 '^{}$'
 assert "... none" [ -z "$(grep warning <<<"$err")" ]
 check_trace "... a trace of its own" "$tmp/empty.json" "$tmp/seen.txt"
 
+# cadence step: a run note is in the caller's trace too, under a span of
+# its own
+rm -f "$tmp/gate.txt"
+touch "$tmp/go"
+run env TRACEPARENT="00-$caller_trace-$caller_span-01" "$cadence" step "$tmp/tp.cadence.yaml" gate
+expect "cadence step with TRACEPARENT" 0 '^{}$'
+assert "... the note's TRACEPARENT: the caller's trace, a span of its own" \
+	grep -Eq "^00-$caller_trace-[0-9a-f]{16}-01\$" "$tmp/gate.txt"
+assert "... not the caller's span" [ -z "$(grep -e "-$caller_span-" "$tmp/gate.txt")" ]
+run env TRACEPARENT=bad "$cadence" step "$tmp/tp.cadence.yaml" gate
+expect "cadence step with a bad TRACEPARENT: a warning, the note runs" 0 '^{}$' \
+	"^cadence: warning: TRACEPARENT 'bad' is not a W3C traceparent"
+assert "... in a trace of its own" [ -z "$(tail -n 1 "$tmp/gate.txt" | grep "$caller_trace")" ]
+rm -f "$tmp/go"
+
 # cadence resume joins the trace of its own caller
 rm -f "$tmp/seen.txt" "$tmp/go" "$tmp/gate.txt"
 run "$cadence" run "$tmp/tp.cadence.yaml" --checkpoint "$tmp/run.ckpt" --no-record
