@@ -28,8 +28,10 @@
  *
  * Every figure is the best of several repetitions (the least disturbed),
  * but those of `scale`: medians of interleaved rounds.
- * Usage: bench_run [REPEAT [observe | dag | scale [F...]]]   (bench/run_engine.sh
- * and bench/scale.sh run it; "observe", "scale": that figure alone) */
+ * Usage: bench_run [REPEAT [observe | observe-growth | dag | scale [F...]]]
+ * (bench/run_engine.sh and bench/scale.sh run it; "observe", "scale": that
+ * figure alone; "observe-growth": the reporters' cost per note at 100 to
+ * 10,000 notes) */
 #include <cadence/cadence.h>
 #include <cadence/report.h>
 #include <cadence/run.h>
@@ -557,7 +559,7 @@ static const struct {
  * reporters of observed[], interleaved; the least of each figure counts.
  * Overheads are over the empty hook (what cadence run always has). */
 static void bench_observe_one(const char *title, const char *note, int n, int reps,
-			      const char *unit, double scale)
+			      const char *unit, double scale, int total_only)
 {
 	strbuf y = STRBUF_INIT;
 	cad_strbuf_addf(&y, "cadence: observed\nscore:\n  n: {type: integer, default: 0}\n"
@@ -578,13 +580,16 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 		best[i] = (cost){ 1e30, 1e30, 1e30 };
 	for (int k = 0; k < reps; k++)
 		for (size_t i = 0; i < NOBSERVED; i++)
-			keep_least(&best[i], observed_run(def, &o, observed[i].on));
+			if (!total_only || i == 1 || i == NOBSERVED - 1)	/* empty hook, all three */
+				keep_least(&best[i], observed_run(def, &o, observed[i].on));
 	printf("observe: %s, %d `then` measures, interleaved %d times; per note, %s\n", title, n,
 	       reps, unit);
 	printf("  %-36s %10s %10s %10s   %s\n", "", "wall", "run thread", "all CPU",
 	       "over the empty hook: run thread, all CPU, wall");
 	for (size_t i = 0; i < NOBSERVED; i++) {
 		const cost *c = &best[i], *e = &best[1];
+		if (total_only && i != 1 && i != NOBSERVED - 1)
+			continue;
 		printf("  %-36s %10.1f %10.1f %10.1f", observed[i].what, c->wall / n * scale,
 		       c->run_cpu / n * scale, c->cpu / n * scale);
 		if (i >= 2)
@@ -605,8 +610,16 @@ static void bench_observe_one(const char *title, const char *note, int n, int re
 static void bench_observe(int reps)
 {
 	bench_observe_one("process notes (run: /bin/true)", "{run: [/bin/true]}", 200, reps * 2,
-			  "us", 1e6);
-	bench_observe_one("C notes (symbol)", "{symbol: tick}", 10000, reps * 2, "ns", 1e9);
+			  "us", 1e6, 0);
+	bench_observe_one("C notes (symbol)", "{symbol: tick}", 10000, reps * 2, "ns", 1e9, 0);
+}
+
+/* The reporters' cost per note as the cadence grows: 100, 1,000 and
+ * 10,000 (the limit) trivial C notes, the empty hook and all three. */
+static void bench_observe_growth(int reps)
+{
+	for (int n = 100; n <= CADENCE_MAX_MEASURES; n *= 10)
+		bench_observe_one("C notes (symbol)", "{symbol: tick}", n, reps * 2, "ns", 1e9, 1);
 }
 
 /* ---- the field dimension (issue 15) ------------------------------------------ */
@@ -966,6 +979,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 2 && !strcmp(argv[2], "observe")) {
 		bench_observe(reps);	/* bench_run REPEAT observe: that figure alone */
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[2], "observe-growth")) {
+		bench_observe_growth(reps);	/* the same per note at 100 to 10,000 notes */
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[2], "dag")) {

@@ -4,7 +4,8 @@
 # optimised tree in BUILD (default build-bench-run) and runs
 # bench/bench_run, which measures each figure beside its baseline in the
 # same process.  REPEAT (default 5): repetitions, the best one counts;
-# FIGURE `observe`: only the reporters' figure (docs/benchmarks.md,
+# FIGURE `observe`: only the reporters' figure (`observe-growth`: at 100 to
+# 10,000 notes) (docs/benchmarks.md,
 # "Observability"); `scale`: only issue 15's figures (docs/benchmarks.md,
 # "Scale: notes x score fields"; bench/scale.sh runs them too).
 # CPUS (say CPUS=1): run it on those CPUs alone (taskset), so that the
@@ -12,7 +13,7 @@
 # moving the ring's lines between cores adds, which depends on where the
 # host puts the VM's CPUs (docs/benchmarks.md, "Reporters off the run's
 # thread").
-#   [CPUS=LIST] bench/run_engine.sh [BUILD] [REPEAT] [observe|scale]
+#   [CPUS=LIST] bench/run_engine.sh [BUILD] [REPEAT] [observe|observe-growth|scale]
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-bench-run}
