@@ -854,8 +854,8 @@ static char **env_without_endpoints(void)
 		n++;
 	char **env = calloc(n + 1, sizeof(*env));
 	for (size_t i = 0; env && i < n; i++)
-		if (strncmp(environ[i], "OTEL_EXPORTER_OTLP_ENDPOINT=", 28) &&
-		    strncmp(environ[i], "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=", 35))
+		if (!cad_env_is(environ[i], "OTEL_EXPORTER_OTLP_ENDPOINT") &&
+		    !cad_env_is(environ[i], "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 			env[k++] = environ[i];
 	return env;
 }

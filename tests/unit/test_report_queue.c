@@ -54,6 +54,15 @@ static char *untimed(const char *s)
 	return out;
 }
 
+/* n events of note "n" through the queue */
+static void feed(cadence_report_queue *q, int n)
+{
+	for (int i = 0; i < n; i++) {
+		cadence_event ev = note_event(i, "n", NULL);
+		cadence_report_queue_on_event(q, &ev);
+	}
+}
+
 static char *read_all(FILE *f)
 {
 	fflush(f);
@@ -108,10 +117,7 @@ Test(report_queue, a_flush_leaves_no_line_kept)
 	cadence_report_queue *q;
 	cr_assert_eq(cadence_events_new(&e, f), 0);
 	cr_assert_eq(cadence_report_queue_new(&q, NULL, e, 0), 0);
-	for (int i = 0; i < 10; i++) {
-		cadence_event ev = note_event(i, "n", NULL);
-		cadence_report_queue_on_event(q, &ev);
-	}
+	feed(q, 10);
 	cadence_report_queue_flush(q);
 	char *s = read_all(f);
 	size_t lines = 0;
@@ -159,10 +165,7 @@ Test(report_queue, a_full_ring_makes_the_caller_wait_and_loses_nothing)
 	cr_assert_eq(cadence_events_new(&e, w), 0);
 	cr_assert_eq(cadence_report_queue_new(&q, NULL, e, 4096), 0);
 	/* about 250 bytes a line: far more than the pipe and the ring hold */
-	for (int i = 0; i < 2000; i++) {
-		cadence_event ev = note_event(i, "n", NULL);
-		cadence_report_queue_on_event(q, &ev);
-	}
+	feed(q, 2000);
 	cadence_report_queue_flush(q);
 	cr_assert_gt(cadence_report_queue_waits(q), 0, "the ring never filled: the test proves nothing");
 	cadence_report_queue_free(q);

@@ -294,9 +294,9 @@ void cadence_events_on_event(void *ctx, const cadence_event *ev)
 	put_line(ctx, ev, 0, 0);
 }
 
-void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now)
+void cad_events_event_at(cadence_events *e, const cadence_event *ev, int64_t now, int keep)
 {
-	put_line(e, ev, now, 1);
+	put_line(e, ev, now, keep);
 }
 
 void cad_events_forget(cadence_events *e)

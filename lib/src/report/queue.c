@@ -106,7 +106,7 @@ static void deliver(cadence_trace *trace, cadence_events *events, const unsigned
 	if (trace)
 		cad_trace_event_at(trace, &ev, rec->time);
 	if (events)
-		cad_events_event_at(events, &ev, rec->time);
+		cad_events_event_at(events, &ev, rec->time, 1);
 }
 
 /* The records from tail to head, handled outside the lock: the run's
@@ -287,10 +287,8 @@ void cadence_report_queue_on_event(void *ctx, const cadence_event *ev)
 		int64_t now = cad_rep_wall_ns();
 		if (q->trace)
 			cad_trace_event_at(q->trace, ev, now);
-		if (q->events) {
-			cad_events_event_at(q->events, ev, now);
-			cad_events_write_kept(q->events);
-		}
+		if (q->events)	/* written at once: nothing is kept after a drain */
+			cad_events_event_at(q->events, ev, now, 0);
 		pthread_mutex_unlock(&q->mu);
 		return;
 	}

@@ -47,12 +47,13 @@ int cad_rep_write_file(const char *path, const char *what, int (*write)(void *ct
 		       void *ctx, cadence_run_error *err);
 
 /* The reporters' on_event with the time of the event (wall clock, ns),
- * as the report queue gives it from the run's thread.  The events
- * reporter keeps such lines (up to EVENTS_BATCH bytes, or to a flush
+ * as the report queue gives it from the run's thread.  With `keep`, the
+ * events reporter keeps the line (up to EVENTS_BATCH bytes, or to a flush
  * point) until cad_events_write_kept(): a write per batch of the queue,
  * not per line. */
 void cad_trace_event_at(cadence_trace *trace, const cadence_event *ev, int64_t wall_ns);
-void cad_events_event_at(cadence_events *events, const cadence_event *ev, int64_t wall_ns);
+void cad_events_event_at(cadence_events *events, const cadence_event *ev, int64_t wall_ns,
+			 int keep);
 void cad_events_write_kept(cadence_events *events);
 /* Forgets the keys of the lines before: the next line is made as a new
  * reporter's would be (for the fuzz target, which compares the two). */

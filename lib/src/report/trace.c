@@ -473,7 +473,7 @@ typedef struct span_text {
 	const char *cadence, *path, *measure, *kind;
 	size_t depth, index;
 	strbuf where, measured;	/* ,cadence.name..depth  ,cadence.measure..index */
-	strbuf open;		/* {"traceId":"..","spanId":" : the run's, for each span */
+	strbuf open;		/* {"traceId":"..","spanId":" : the run's, made once */
 } span_text;
 
 static void span_text_free(span_text *c)
@@ -544,12 +544,8 @@ static void span_open(strbuf *sb, const trun *r)
 static void span_json(strbuf *sb, span_text *c, const trun *r, const tspan *s, int64_t now)
 {
 	static const char *const kinds[] = { "cadence", "measure", "note", "task" };
-	int first = 1;
-	if (!c->open.len || c->open.failed) {	/* as cached() does, for the run */
-		cad_strbuf_reset(&c->open);
-		span_open(&c->open, r);
-	}
-	if (c->open.failed)
+	int first = 0;	/* the kind's attribute comes first, always */
+	if (c->open.failed)	/* out of memory: written directly */
 		span_open(sb, r);
 	else
 		cad_strbuf_add(sb, c->open.buf, c->open.len);
@@ -573,7 +569,6 @@ static void span_json(strbuf *sb, span_text *c, const trun *r, const tspan *s, i
 					    sizeof(SPAN_KIND("note")) - 1, sizeof(SPAN_KIND("task")) - 1 };
 #undef SPAN_KIND
 	cad_strbuf_add(sb, kind_attrs[s->kind], kind_lens[s->kind]);
-	first = 0;
 	where_attrs(c, sb, s);
 	if (s->kind == SPAN_CADENCE)
 		attr_str(sb, &first, "cadence.run_id", r->run_id);
@@ -654,6 +649,7 @@ static int resource_spans(strbuf *sb, const cadence_trace *t, const trun *r, siz
 	cad_rep_json_str(sb, cadence_version());
 	cad_strbuf_addl(sb, "},\"spans\":[");
 	span_text c = { NULL, NULL, NULL, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+	span_open(&c.open, r);
 	for (size_t i = from; i < to && !rc; i++) {
 		if (i > from)
 			cad_strbuf_addc(sb, ',');
